@@ -1,0 +1,141 @@
+"""Typed, versioned user settings, read when asked for (never at import).
+
+Stored as JSON in the config dir. Secrets never live here (they are in the OS keychain),
+and there is deliberately no setting for the testnet lock: the lock is ON at every start
+and only a deliberate act in a running app can lift it (see terminal.core.safety).
+Unknown keys in the file are ignored and logged, so an edited file cannot switch on
+something the code does not offer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass
+class JournalSettings:
+    # A SQLAlchemy URL; empty = journal.sqlite in the data dir.
+    url: str = ""
+
+
+@dataclass
+class OrderSettings:
+    stale_order_age_s: int = 3600  # open orders older than this are flagged
+    auto_cancel_stale: bool = False
+    double_submit_window_s: float = 3.0
+
+
+@dataclass
+class PrecautionSettings:
+    # Decimal values are stored as strings in the file.
+    max_notional: dict[str, str] = field(default_factory=lambda: {"*": "50000"})
+    max_price_deviation_pct: str = "5"
+    confirm_market_above_notional: str = "1000"
+    check_balance: bool = True
+
+
+@dataclass
+class FeedSettings:
+    book_depth: int = 100
+    stale_after_s: float = 5.0  # watchdog window per feed
+    candle_backfill: int = 500
+
+
+@dataclass
+class PaperSettings:
+    url: str = ""  # empty = start the embedded paper exchange
+    seed: int = 1
+
+
+@dataclass
+class UiSettings:
+    theme: str = "dark"
+    venue: str = "paper"
+    symbol: str = "BTC/USDT"
+    timeframe: str = "1m"
+    watchlist: list[str] = field(
+        default_factory=lambda: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"])
+    sound: bool = False
+
+
+@dataclass
+class Settings:
+    version: int = SETTINGS_VERSION
+    journal: JournalSettings = field(default_factory=JournalSettings)
+    orders: OrderSettings = field(default_factory=OrderSettings)
+    precautions: PrecautionSettings = field(default_factory=PrecautionSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+    paper: PaperSettings = field(default_factory=PaperSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _from_dict(cls: type, data: Any, where: str) -> Any:
+    obj = cls()
+    if not isinstance(data, dict):
+        log.warning("settings: %s is not an object; using defaults", where or "file")
+        return obj
+    known = {f.name: f for f in fields(cls)}
+    for key, value in data.items():
+        f = known.get(key)
+        if f is None:
+            log.warning("settings: ignoring unknown key %s%s", f"{where}." if where else "", key)
+            continue
+        current = getattr(obj, key)
+        if is_dataclass(current):
+            setattr(obj, key, _from_dict(type(current), value, f"{where}.{key}".strip(".")))
+        elif isinstance(current, bool) != isinstance(value, bool) or (
+            not isinstance(value, type(current)) and not (
+                isinstance(current, float) and isinstance(value, int))):
+            log.warning("settings: %s.%s has the wrong type; using the default", where, key)
+        else:
+            setattr(obj, key, value)
+    return obj
+
+
+def load_settings(config_dir: Path) -> Settings:
+    path = Path(config_dir) / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.error("settings: cannot read %s (%s); using defaults", path, exc)
+        return Settings()
+    settings = _from_dict(Settings, data, "")
+    settings.version = SETTINGS_VERSION
+    return settings
+
+
+def save_settings(config_dir: Path, settings: Settings) -> Path:
+    """Write atomically (temp file + rename), so a crash never leaves half a file."""
+    config_dir = Path(config_dir)
+    config_dir.mkdir(parents=True, exist_ok=True)
+    path = config_dir / SETTINGS_FILE
+    fd, tmp = tempfile.mkstemp(dir=config_dir, prefix=".settings-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(settings.to_dict(), fh, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def decimal_setting(value: str) -> Decimal:
+    return Decimal(str(value))
