@@ -1,0 +1,77 @@
+"""Where the terminal keeps its files.
+
+Every module that reads or writes a file asks an `AppPaths` instead of computing a
+location itself, so one global `--data-dir DIR` moves everything the app writes (a
+portable install, a test, a second account) and nothing leaks into the user's real
+home. Nothing here touches the disk until a directory is asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import PlatformDirs
+
+APP_NAME = "trading-terminal"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The four user directories of the app, plain paths (not yet created)."""
+
+    data: Path
+    config: Path
+    logs: Path
+    cache: Path
+    override: Path | None = None
+
+    @classmethod
+    def from_override(cls, data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
+        """Platform user dirs, or everything under `data_dir` when one is given.
+
+        With an override the layout is DIR/data, DIR/config, DIR/logs, DIR/cache, so a
+        single folder holds the whole state of one installation.
+        """
+        if data_dir is not None and str(data_dir) != "":
+            root = Path(data_dir).expanduser().resolve()
+            return cls(
+                data=root / "data",
+                config=root / "config",
+                logs=root / "logs",
+                cache=root / "cache",
+                override=root,
+            )
+        dirs = PlatformDirs(APP_NAME, appauthor=False)
+        return cls(
+            data=Path(dirs.user_data_dir),
+            config=Path(dirs.user_config_dir),
+            logs=Path(dirs.user_log_dir),
+            cache=Path(dirs.user_cache_dir),
+            override=None,
+        )
+
+    @staticmethod
+    def _ensure(path: Path) -> Path:
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def ensure_data(self) -> Path:
+        """The data dir, created if missing (journal database, paper state)."""
+        return self._ensure(self.data)
+
+    def ensure_config(self) -> Path:
+        """The config dir, created if missing (settings; never secrets)."""
+        return self._ensure(self.config)
+
+    def ensure_logs(self) -> Path:
+        """The logs dir, created if missing."""
+        return self._ensure(self.logs)
+
+    def ensure_cache(self) -> Path:
+        """The cache dir, created if missing (things that may be deleted any time)."""
+        return self._ensure(self.cache)
+
+    def all_dirs(self) -> tuple[Path, ...]:
+        return (self.data, self.config, self.logs, self.cache)
