@@ -1,0 +1,22 @@
+"""`trading-terminal journal`: inspect or export the order journal.
+
+A placeholder until the feature lands: it answers clearly and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from terminal.cli._unavailable import add_placeholder_parser, not_available
+from terminal.cli.context import CliContext
+
+NAME = "journal"
+SUMMARY = "inspect or export the order journal"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    return add_placeholder_parser(subparsers, NAME, SUMMARY)
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    return not_available(NAME)

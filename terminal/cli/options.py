@@ -1,0 +1,53 @@
+"""Global options: the ones accepted before any subcommand.
+
+This is THE place to add a global option (planned: --paper-url, --paper-account,
+--journal). Each option's value reaches the GUI (`run_gui(args)`) and every
+subcommand (`args.<dest>` and `ctx.global_args.<dest>`). If an option takes a value,
+argparse handles it; nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _level(text: str) -> str:
+    value = text.strip().upper()
+    if value not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(LOG_LEVELS)}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    """Add every global option to the top-level parser."""
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=None,
+        help="keep everything the app writes under DIR (data/, config/, logs/, cache/) "
+        "instead of the user directories",
+    )
+    parser.add_argument(
+        "--log-level", metavar="LEVEL", type=_level, default="INFO",
+        help=f"log level: {', '.join(LOG_LEVELS)} (default INFO)",
+    )
+    gui = parser.add_argument_group("GUI (without a command)")
+    gui.add_argument(
+        "--screenshot", metavar="FILE.png", default=None,
+        help="save a PNG of the main window, then exit (after --exit-after, default 1 s)",
+    )
+    gui.add_argument(
+        "--exit-after", metavar="SECONDS", type=_seconds, default=None,
+        help="close the window after SECONDS",
+    )
+    # Add new global options above this line (see module docstring).
