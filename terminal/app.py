@@ -1,0 +1,220 @@
+"""Composition root: builds the app, runs the qasync loop, shuts down cleanly.
+
+Shutdown is explicit and bounded. qasync's `QEventLoop.close()` shuts its default
+executor down and waits for every worker without a limit (qasync #115: a blocking
+call that never returns, e.g. a DNS lookup, hangs the exit). So the loop gets our own
+default executor with daemon threads; at exit we cancel the remaining tasks, give them
+`SHUTDOWN_TIMEOUT` seconds, detach and stop the executor without waiting forever, and
+only then close the loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import logging
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from terminal import crash
+
+log = logging.getLogger("terminal.app")
+
+SHUTDOWN_TIMEOUT = 2.0
+DEFAULT_SCREENSHOT_DELAY = 1.0
+
+
+class DaemonExecutor(concurrent.futures.Executor):
+    """A small thread pool whose threads never keep the process alive.
+
+    `ThreadPoolExecutor` joins its workers at interpreter exit and `QThreadExecutor`
+    on loop close, both without a limit; a stuck worker then hangs the app on quit.
+    """
+
+    def __init__(self, max_workers: int = 4, name: str = "terminal-exec") -> None:
+        self._max_workers = max_workers
+        self._name = name
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._idle = 0
+        self._lock = threading.Lock()
+        self._shutdown = False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("executor is shut down")
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            self._queue.put((future, fn, args, kwargs))
+            if self._idle == 0 and len(self._threads) < self._max_workers:
+                thread = threading.Thread(
+                    target=self._work, name=f"{self._name}-{len(self._threads) + 1}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+            else:
+                self._idle -= 1 if self._idle else 0
+            return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except BaseException as exc:  # handed to the awaiting coroutine
+                    future.set_exception(exc)
+            del item, future, fn, args, kwargs
+            with self._lock:
+                self._idle += 1
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False,
+                 timeout: float | None = None) -> bool:
+        """Stop the workers; with `wait`, wait at most `timeout`. True if all stopped."""
+        with self._lock:
+            self._shutdown = True
+            threads = list(self._threads)
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        for _ in threads:
+            self._queue.put(None)
+        if not wait:
+            return not any(t.is_alive() for t in threads)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in threads)
+
+
+def shutdown_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor | None,
+                  timeout: float = SHUTDOWN_TIMEOUT) -> None:
+    """Cancel leftover tasks, finish async generators, stop the executor, close the loop.
+
+    Each step is bounded by `timeout`; a step that overruns is logged, not waited for.
+    """
+    try:
+        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            _, pending = loop.run_until_complete(asyncio.wait(tasks, timeout=timeout))
+            if pending:
+                log.warning("%d task(s) ignored cancellation at shutdown: %r", len(pending), pending)
+        loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), timeout))
+    except Exception:
+        log.exception("Error while cancelling tasks at shutdown")
+    if executor is not None:
+        loop.set_default_executor(None)  # keep qasync's close() from waiting on it
+        if not executor.shutdown(wait=True, cancel_futures=True, timeout=timeout):
+            log.warning("Executor threads still busy after %.1f s; leaving them", timeout)
+    try:
+        loop.close()
+    except Exception:
+        log.exception("Error while closing the event loop")
+    asyncio.set_event_loop(None)
+
+
+def _save_screenshot(window: Any, path: Path) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pixmap = window.grab()
+    ok = bool(pixmap.save(str(path), "PNG"))
+    if ok:
+        log.info("Screenshot saved to %s (%dx%d)", path, pixmap.width(), pixmap.height())
+    else:
+        log.error("Could not save screenshot to %s", path)
+    return ok
+
+
+def _route_qt_messages() -> None:
+    """Send Qt's own warnings to the log (redacted, in the file) instead of bare stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(msg_type: Any, context: Any, message: str) -> None:
+        qt_log.log(levels.get(msg_type, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the main window on a qasync loop; returns the exit code when it closes."""
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from terminal.ui.main_window import MainWindow
+
+    _route_qt_messages()
+    app = QApplication.instance() or QApplication(["trading-terminal"])
+    app.setApplicationName("Trading Terminal")
+    app.setApplicationDisplayName("Trading Terminal")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    executor = DaemonExecutor()
+    loop.set_default_executor(executor)
+    crash.install(loop)
+
+    window = MainWindow()
+    remove_notice = crash.add_notice_callback(
+        lambda report: window.notice_requested.emit(report.summary)
+    )
+    exit_code = {"value": 0}
+
+    screenshot = getattr(args, "screenshot", None)
+    exit_after = getattr(args, "exit_after", None)
+    if screenshot and exit_after is None:
+        exit_after = DEFAULT_SCREENSHOT_DELAY
+
+    def finish() -> None:
+        if screenshot and not _save_screenshot(window, Path(screenshot)):
+            exit_code["value"] = 1
+        window.close()
+        app.exit(exit_code["value"])
+
+    if exit_after is not None:
+        QTimer.singleShot(int(exit_after * 1000), finish)
+
+    # Ctrl+C: Python signal handlers only run when the interpreter gets control, so a
+    # slow timer hands it control while Qt waits for events.
+    previous_sigint = signal.signal(signal.SIGINT, lambda *_: app.quit())
+    keepalive = QTimer()
+    keepalive.timeout.connect(lambda: None)
+    keepalive.start(250)
+
+    window.show()
+    log.info("GUI started")
+    try:
+        result = loop.run_forever()
+        code = int(result) if isinstance(result, int) else exit_code["value"]
+    finally:
+        keepalive.stop()
+        signal.signal(signal.SIGINT, previous_sigint)
+        remove_notice()
+        window.close()
+        window.deleteLater()
+        shutdown_loop(loop, executor)
+        log.info("GUI stopped")
+    return code
