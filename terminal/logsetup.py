@@ -181,11 +181,17 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().formatException(ei))
 
 
-def protect_handler(handler: logging.Handler, fmt: str = DEFAULT_FORMAT) -> logging.Handler:
-    """Give any handler the redaction filter and formatter; use for every new handler."""
+def protect_handler(
+    handler: logging.Handler, fmt: str | None = DEFAULT_FORMAT
+) -> logging.Handler:
+    """Give a handler the redaction filter and (unless `fmt` is None) our formatter.
+
+    Use it for every handler the app adds. A foreign handler (pytest's capture, a
+    library's) gets only the filter, so its own format is kept.
+    """
     if not any(isinstance(f, RedactingFilter) for f in handler.filters):
         handler.addFilter(RedactingFilter())
-    if not isinstance(handler.formatter, RedactingFormatter):
+    if fmt is not None and not isinstance(handler.formatter, RedactingFormatter):
         handler.setFormatter(RedactingFormatter(fmt))
     return handler
 
@@ -311,7 +317,7 @@ def setup_logging(
         setattr(handler, _OURS, True)
         root.addHandler(handler)
     for handler in root.handlers:  # someone else's handler must not leak either
-        protect_handler(handler)
+        protect_handler(handler, fmt=None)
     root.setLevel(levelno)
     logging.captureWarnings(True)
     _current = setup
