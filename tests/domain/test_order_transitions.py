@@ -1,0 +1,201 @@
+"""Every (status, event) pair of the order state machine, legal and illegal.
+
+The expected matrix is written out here independently of terminal.domain.order.TRANSITIONS,
+so a change to the table that is not mirrored here fails.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from terminal.domain.enums import OrderType, Side
+from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
+from terminal.domain.order import (
+    CancelRejected, CancelRequested, IllegalTransition, Order, OrderAccepted, OrderCanceled,
+    OrderExpired, OrderFilled, OrderRejected, OrderStatus, OutcomeUnknown, OverfillError,
+    TRANSITIONS,
+)
+
+S = OrderStatus
+EVENTS = ["accepted", "rejected", "fill", "cancel_req", "canceled", "cancel_rej", "expired", "unknown"]
+# Cells: a status name, "keep", "fill" (partial fill of 1 of 10 -> see FILL_RESULT), or "-" (illegal).
+EXPECTED = {
+    S.PENDING_SUBMIT:   ["open", "rejected", "fill", "-", "canceled", "-", "expired", "unknown"],
+    S.UNKNOWN:          ["open", "rejected", "fill", "-", "canceled", "keep", "expired", "keep"],
+    S.OPEN:             ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown"],
+    S.PARTIALLY_FILLED: ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown"],
+    S.PENDING_CANCEL:   ["keep", "-", "fill", "keep", "canceled", "prior", "expired", "unknown"],
+    S.FILLED:           ["keep", "-", "fill", "-", "-", "keep", "-", "-"],
+    S.CANCELED:         ["keep", "-", "fill", "-", "keep", "keep", "-", "-"],
+    S.EXPIRED:          ["keep", "-", "fill", "-", "-", "keep", "keep", "-"],
+    S.REJECTED:         ["-", "keep", "-", "-", "-", "-", "-", "-"],
+}
+# Status after a partial fill (1 of 10) from each status where a fill is legal.
+FILL_RESULT = {
+    S.PENDING_SUBMIT: S.PARTIALLY_FILLED,
+    S.UNKNOWN: S.PARTIALLY_FILLED,
+    S.OPEN: S.PARTIALLY_FILLED,
+    S.PARTIALLY_FILLED: S.PARTIALLY_FILLED,
+    S.PENDING_CANCEL: S.PENDING_CANCEL,
+    S.CANCELED: S.CANCELED,
+    S.EXPIRED: S.EXPIRED,
+}
+
+
+def make_order(status: OrderStatus, filled: str = "0") -> Order:
+    order = Order(
+        client_order_id=ClientOrderId("tt0000000000000001"), venue=VenueId("paper"),
+        symbol=Symbol("BTC/USDT"), side=Side.BUY, type=OrderType.LIMIT,
+        amount=Decimal("10"), price=Decimal("100"), status=status,
+    )
+    if Decimal(filled):
+        order.filled = Decimal(filled)
+        order.cost = Decimal(filled) * Decimal("100")
+        order.trade_ids.add(TradeId("seed"))
+    return order
+
+
+def make_event(name: str):
+    return {
+        "accepted": OrderAccepted(venue_order_id=VenueOrderId("42")),
+        "rejected": OrderRejected(reason="no"),
+        "fill": OrderFilled(trade_id=TradeId("t1"), price=Decimal("100"), amount=Decimal("1")),
+        "cancel_req": CancelRequested(),
+        "canceled": OrderCanceled(),
+        "cancel_rej": CancelRejected(reason="unknown order"),
+        "expired": OrderExpired(),
+        "unknown": OutcomeUnknown(reason="timeout"),
+    }[name]
+
+
+def _state(order: Order):
+    return (order.status, order.filled, order.cost, order.venue_order_id, dict(order.fees),
+            set(order.trade_ids))
+
+
+def test_table_covers_exactly_the_expected_pairs():
+    expected_legal = {(st, type(make_event(ev))) for st, row in EXPECTED.items()
+                      for ev, cell in zip(EVENTS, row) if cell != "-"}
+    assert set(TRANSITIONS) == expected_legal
+    assert set(EXPECTED) == set(OrderStatus)
+
+
+CASES = [(st, ev, cell) for st, row in EXPECTED.items() for ev, cell in zip(EVENTS, row)]
+
+
+@pytest.mark.parametrize("status,event_name,cell", CASES,
+                         ids=[f"{s.value}-{e}" for s, e, _ in CASES])
+def test_transition(status, event_name, cell):
+    # FILLED orders are fully filled; a legal fill there must not overfill, so start
+    # final statuses that accept fills with room left except FILLED (checked below).
+    filled = "10" if status is S.FILLED else "0"
+    order = make_order(status, filled)
+    event = make_event(event_name)
+    before = _state(order)
+    if cell == "-":
+        with pytest.raises(IllegalTransition) as info:
+            order.apply(event)
+        assert info.value.status is status
+        assert _state(order) == before, "an illegal event must not change the order"
+        return
+    if status is S.FILLED and event_name == "fill":
+        with pytest.raises(OverfillError):
+            order.apply(event)
+        assert _state(order) == before
+        return
+    order.apply(event)
+    if cell == "keep":
+        assert order.status is status
+    elif cell == "fill":
+        assert order.status is FILL_RESULT[status]
+        assert order.filled == Decimal(filled) + 1
+    elif cell == "prior":
+        assert order.status is S.OPEN
+    else:
+        assert order.status is OrderStatus(cell)
+
+
+def test_cancel_rejected_returns_to_partially_filled_when_something_filled():
+    order = make_order(S.PARTIALLY_FILLED, "3")
+    order.apply(CancelRequested())
+    assert order.status is S.PENDING_CANCEL
+    order.apply(CancelRejected(reason="too late"))
+    assert order.status is S.PARTIALLY_FILLED
+
+
+def test_duplicate_trade_id_is_ignored():
+    order = make_order(S.OPEN)
+    fill = OrderFilled(trade_id=TradeId("a"), price=Decimal("100"), amount=Decimal("2"),
+                       fee=Decimal("0.002"), fee_currency="BTC")
+    assert order.apply(fill) is True
+    assert order.apply(fill) is False
+    assert order.filled == Decimal("2")
+    assert order.fees == {"BTC": Decimal("0.002")}
+
+
+def test_duplicate_fill_after_filled_is_ignored_not_overfill():
+    order = make_order(S.OPEN)
+    fill = OrderFilled(trade_id=TradeId("a"), price=Decimal("100"), amount=Decimal("10"))
+    order.apply(fill)
+    assert order.status is S.FILLED
+    assert order.apply(fill) is False
+    assert order.filled == Decimal("10")
+
+
+def test_overfill_raises_and_changes_nothing():
+    order = make_order(S.OPEN, "9")
+    before = _state(order)
+    with pytest.raises(OverfillError):
+        order.apply(OrderFilled(trade_id=TradeId("x"), price=Decimal("1"), amount=Decimal("2")))
+    assert _state(order) == before
+
+
+def test_fill_completing_the_amount_makes_filled_from_any_fillable_status():
+    for status in (S.PENDING_SUBMIT, S.UNKNOWN, S.OPEN, S.PENDING_CANCEL, S.CANCELED, S.EXPIRED):
+        order = make_order(status)
+        order.apply(OrderFilled(trade_id=TradeId("x"), price=Decimal("100"), amount=Decimal("10")))
+        assert order.status is S.FILLED, status
+
+
+def test_late_fill_after_cancel_counts_money_and_keeps_canceled():
+    order = make_order(S.OPEN)
+    order.apply(CancelRequested())
+    order.apply(OrderCanceled())
+    order.apply(OrderFilled(trade_id=TradeId("late"), price=Decimal("99.5"), amount=Decimal("4"),
+                            fee=Decimal("0.004"), fee_currency="BTC"))
+    assert order.status is S.CANCELED
+    assert order.filled == Decimal("4")
+    assert order.average_price == Decimal("99.5")
+    assert order.remaining == Decimal("6")
+
+
+def test_accept_after_stream_fill_only_records_venue_id():
+    order = make_order(S.PENDING_SUBMIT)
+    order.apply(OrderFilled(trade_id=TradeId("t"), price=Decimal("100"), amount=Decimal("10")))
+    assert order.status is S.FILLED
+    order.apply(OrderAccepted(venue_order_id=VenueOrderId("777")))
+    assert order.status is S.FILLED and order.venue_order_id == "777"
+
+
+def test_average_price_and_fees_accumulate():
+    order = make_order(S.OPEN)
+    order.apply(OrderFilled(trade_id=TradeId("1"), price=Decimal("100"), amount=Decimal("1"),
+                            fee=Decimal("0.1"), fee_currency="USDT"))
+    order.apply(OrderFilled(trade_id=TradeId("2"), price=Decimal("103"), amount=Decimal("2"),
+                            fee=Decimal("0.2"), fee_currency="USDT"))
+    assert order.average_price == Decimal("102")
+    assert order.fees == {"USDT": Decimal("0.3")}
+    assert order.status is S.PARTIALLY_FILLED
+
+
+def test_non_positive_fill_is_an_error():
+    order = make_order(S.OPEN)
+    with pytest.raises(Exception):
+        order.apply(OrderFilled(trade_id=TradeId("z"), price=Decimal("100"), amount=Decimal("0")))
+    assert order.filled == 0
+
+
+def test_final_statuses():
+    assert {s for s in OrderStatus if s.is_final} == {S.FILLED, S.CANCELED, S.REJECTED, S.EXPIRED}
