@@ -1,0 +1,1 @@
+"""Alembic migration environment of the journal (a package so wheels ship it)."""

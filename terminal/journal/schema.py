@@ -1,0 +1,86 @@
+"""The journal's tables (SQLAlchemy Core), matching the newest Alembic revision.
+
+Portable on purpose (SQLite by default, PostgreSQL through the same code): Decimals are
+stored as TEXT (lossless: '0.10000000' stays exactly that), times as integer epoch
+milliseconds (sortable, no time-zone games), flags as booleans.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+orders = Table(
+    "orders", metadata,
+    Column("client_order_id", String(64), primary_key=True),
+    Column("venue", String(32), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("account", String(40), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("time_in_force", String(8), nullable=False),
+    Column("post_only", Boolean, nullable=False, default=False),
+    Column("external", Boolean, nullable=False, default=False),
+    Column("amount", Text, nullable=False),
+    Column("price", Text, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("venue_order_id", String(128), nullable=True),
+    Column("filled", Text, nullable=False),
+    Column("cost", Text, nullable=False, server_default="0"),  # revision 0002
+    Column("average_price", Text, nullable=True),
+    Column("fees", Text, nullable=False),  # JSON {currency: "decimal"}
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Index("ix_orders_venue_status", "venue", "status"),  # revision 0002
+    Index("ix_orders_created", "created_ms"),
+)
+
+order_events = Table(
+    "order_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_order_id", String(64), ForeignKey("orders.client_order_id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("status_after", String(20), nullable=False),
+    Column("details", Text, nullable=False),  # JSON of the event's fields
+    Column("payload", Text, nullable=True),  # redacted excerpt of the venue payload
+    Column("at_ms", BigInteger, nullable=False),
+    Column("recorded_ms", BigInteger, nullable=False),
+    Index("ix_order_events_order", "client_order_id", "id"),
+)
+
+fills = Table(
+    "fills", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("venue", String(32), nullable=False),
+    Column("trade_id", String(128), nullable=False),
+    Column("client_order_id", String(64), nullable=True),  # NULL: order not in the journal
+    Column("venue_order_id", String(128), nullable=True),
+    Column("account", String(40), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("side", String(8), nullable=True),
+    Column("price", Text, nullable=False),
+    Column("amount", Text, nullable=False),
+    Column("fee", Text, nullable=False),
+    Column("fee_currency", String(16), nullable=True),
+    Column("is_maker", Boolean, nullable=True),
+    Column("ts_ms", BigInteger, nullable=False),
+    UniqueConstraint("venue", "trade_id", name="uq_fills_venue_trade"),
+    Index("ix_fills_venue_symbol_ts", "venue", "symbol", "ts_ms"),  # revision 0002
+    Index("ix_fills_order", "client_order_id"),
+)
+
+safety_events = Table(
+    "safety_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("details", Text, nullable=False),  # JSON
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_safety_events_kind", "kind", "id"),
+)

@@ -1,0 +1,292 @@
+"""`SqlJournal`: the JournalPort on SQLAlchemy Core, plus the queries the UI and CLI use.
+
+Every method's database work runs on the single writer thread (`WriterThread`) inside
+one transaction that is committed before the awaiting coroutine resumes. The order's
+row is snapshotted when the coroutine starts (right where the service awaits it), so
+the stored state is the state that event produced even if more events follow quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence, TypeVar
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId
+from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
+from terminal.domain.reports import FillReport
+from terminal.journal import queries
+from terminal.journal.codec import dec_text, dt_to_ms, jsonable, ms_to_dt, order_row
+from terminal.journal.engine import make_engine
+from terminal.journal.lock import JournalLock
+from terminal.journal.migrate import upgrade
+from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
+from terminal.journal.redact import payload_excerpt
+from terminal.journal.schema import fills, order_events, orders, safety_events
+from terminal.journal.writer import WriterThread
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+JOURNAL_FILE = "journal.sqlite"
+
+
+class JournalError(RuntimeError):
+    """The journal cannot be opened or used (bad URL, schema newer than this app...)."""
+
+
+def default_journal_url(data_dir: Path) -> str:
+    return f"sqlite:///{Path(data_dir) / JOURNAL_FILE}"
+
+
+def journal_url_from(value: str | None, data_dir: Path, settings_url: str = "") -> str:
+    """--journal PATH-or-URL, else the settings URL, else journal.sqlite in the data dir."""
+    if value:
+        return value if "://" in value else f"sqlite:///{Path(value).expanduser().resolve()}"
+    if settings_url:
+        return settings_url
+    return default_journal_url(data_dir)
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def lock_path_for(url: str, data_dir: Path) -> Path:
+    path = sqlite_path(url)
+    if path is not None:
+        return path.with_name(path.name + ".lock")
+    safe = make_url(url).render_as_string(hide_password=True)
+    return Path(data_dir) / f"journal-{hashlib.sha1(safe.encode()).hexdigest()[:12]}.lock"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class SqlJournal:
+    """The order journal. Build it with `SqlJournal.open(...)`; `close()` when done."""
+
+    def __init__(self, engine: Engine, writer: WriterThread, lock: JournalLock | None,
+                 url: str) -> None:
+        self._engine = engine
+        self._writer = writer
+        self._lock = lock
+        self.url = url
+
+    # ---- life cycle ------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str, *, lock_path: Path | None = None, read_only: bool = False,
+             migrate: bool = True) -> "SqlJournal":
+        """Take the writer lock (unless read-only), migrate to head, start the writer.
+
+        Raises JournalLockedError when another process holds the journal.
+        """
+        path = sqlite_path(url)
+        if path is not None:
+            if read_only and not path.exists():
+                raise JournalError(f"no journal at {path}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        lock = None
+        if not read_only:
+            lock = JournalLock(lock_path or lock_path_for(url, path.parent if path else Path.cwd()))
+            lock.acquire()
+        try:
+            engine = make_engine(url, read_only=read_only)
+            if migrate and not read_only:
+                upgrade(engine)
+        except Exception as exc:
+            if lock is not None:
+                lock.release()
+            if isinstance(exc, JournalError):
+                raise
+            raise JournalError(f"cannot open the journal {_safe(url)}: {exc}") from exc
+        return cls(engine, WriterThread(), lock, url)
+
+    @property
+    def display_name(self) -> str:
+        path = sqlite_path(self.url)
+        return str(path) if path is not None else _safe(self.url)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Finish queued writes (bounded), dispose the engine, release the lock."""
+        self._writer.close(timeout)
+        try:
+            self._engine.dispose()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn(connection)` in one committed transaction on the writer thread."""
+        return await self._writer.run(self._tx, fn)
+
+    def run_sync(self, fn: Callable[[Connection], T]) -> T:
+        """Blocking `run` for synchronous callers (CLI, tests); never on the loop thread."""
+        return self._writer.call(self._tx, fn)
+
+    def _tx(self, fn: Callable[[Connection], T]) -> T:
+        with self._engine.begin() as conn:
+            return fn(conn)
+
+    # ---- JournalPort -----------------------------------------------------------------
+    async def record_intent(self, order: Order) -> None:
+        row = order_row(order)
+        details = {"request": {k: row[k] for k in (
+            "venue", "mode", "account", "symbol", "side", "type", "time_in_force",
+            "post_only", "external", "amount", "price")}}
+        event_row = self._event_row(row, "Intent", "local", details, None, row["created_ms"])
+
+        def work(conn: Connection) -> None:
+            conn.execute(insert(orders).values(**row))
+            conn.execute(insert(order_events).values(**event_row))
+
+        await self.run(work)
+
+    async def record_event(self, order: Order, event: OrderEvent,
+                           payload: Mapping[str, Any] | None = None) -> None:
+        row = order_row(order)  # snapshot now: the state this event produced
+        details = jsonable(event)
+        details.pop("at", None)
+        details.pop("source", None)
+        event_row = self._event_row(row, type(event).__name__, event.source.value, details,
+                                    payload_excerpt(payload), dt_to_ms(event.at))
+        fill_row = None
+        if isinstance(event, OrderFilled):
+            fill_row = {
+                "venue": row["venue"], "trade_id": str(event.trade_id),
+                "client_order_id": row["client_order_id"],
+                "venue_order_id": event.venue_order_id or row["venue_order_id"],
+                "account": row["account"], "symbol": row["symbol"], "side": row["side"],
+                "price": dec_text(event.price), "amount": dec_text(event.amount),
+                "fee": dec_text(event.fee), "fee_currency": event.fee_currency,
+                "is_maker": event.is_maker, "ts_ms": dt_to_ms(event.at),
+            }
+
+        def work(conn: Connection) -> None:
+            coid = row["client_order_id"]
+            result = conn.execute(update(orders).where(orders.c.client_order_id == coid)
+                                  .values(**{k: v for k, v in row.items() if k != "client_order_id"}))
+            if result.rowcount == 0:
+                conn.execute(insert(orders).values(**row))
+            conn.execute(insert(order_events).values(**event_row))
+            if fill_row is not None:
+                _upsert_fill(conn, fill_row)
+
+        await self.run(work)
+
+    async def record_fill(self, venue: VenueId, account: AccountLabel, fill: FillReport,
+                          client_order_id: ClientOrderId | None = None) -> bool:
+        """Store a fill that no journal order has applied (e.g. of a closed external
+        order). False if that venue+trade id is already stored."""
+        fill_row = {
+            "venue": str(venue), "trade_id": str(fill.trade_id),
+            "client_order_id": client_order_id or fill.client_order_id,
+            "venue_order_id": fill.venue_order_id, "account": str(account),
+            "symbol": str(fill.symbol), "side": fill.side.value if fill.side else None,
+            "price": dec_text(fill.price), "amount": dec_text(fill.amount),
+            "fee": dec_text(fill.fee), "fee_currency": fill.fee_currency,
+            "is_maker": fill.is_maker, "ts_ms": fill.timestamp_ms or _now_ms(),
+        }
+        return await self.run(lambda conn: _upsert_fill(conn, fill_row))
+
+    async def record_safety_event(self, kind: str, details: Mapping[str, Any]) -> None:
+        row = {"kind": kind, "details": json.dumps(jsonable(details), sort_keys=True),
+               "at_ms": _now_ms()}
+        await self.run(lambda conn: conn.execute(insert(safety_events).values(**row)))
+
+    async def latest_safety_event(self, kinds: Sequence[str]) -> tuple[str, dict, datetime] | None:
+        def work(conn: Connection) -> tuple[str, dict, datetime] | None:
+            hit = conn.execute(
+                select(safety_events.c.kind, safety_events.c.details, safety_events.c.at_ms)
+                .where(safety_events.c.kind.in_(list(kinds)))
+                .order_by(safety_events.c.id.desc()).limit(1)).first()
+            if hit is None:
+                return None
+            return hit.kind, json.loads(hit.details), ms_to_dt(hit.at_ms)
+
+        return await self.run(work)
+
+    async def get_order(self, client_order_id: ClientOrderId) -> Order | None:
+        return await self.run(lambda conn: queries.get_order(conn, client_order_id))
+
+    async def open_orders(self, venue: VenueId | None = None,
+                          account: AccountLabel | None = None) -> list[Order]:
+        return await self.run(lambda conn: queries.order_history(
+            conn, venue=venue, account=account, open_only=True))
+
+    async def last_fill_ms(self, venue: VenueId, symbol: Symbol) -> int | None:
+        def work(conn: Connection) -> int | None:
+            return conn.execute(select(func.max(fills.c.ts_ms)).where(
+                fills.c.venue == str(venue), fills.c.symbol == str(symbol))).scalar()
+
+        return await self.run(work)
+
+    # ---- queries (UI, CLI) -------------------------------------------------------------
+    async def order_history(self, **filters: Any) -> list[Order]:
+        """Orders, newest first; filters: venue, symbol, account, since_ms, until_ms,
+        open_only, limit (see `queries.order_history`)."""
+        return await self.run(lambda conn: queries.order_history(conn, **filters))
+
+    async def fills(self, **filters: Any) -> list[FillRecord]:
+        """Fills, oldest first; filters: venue, symbol, since_ms, until_ms, client_order_id."""
+        return await self.run(lambda conn: queries.fill_history(conn, **filters))
+
+    async def events(self, client_order_id: str) -> list[EventRecord]:
+        return await self.run(lambda conn: queries.order_events_of(conn, client_order_id))
+
+    async def safety_history(self, kinds: Sequence[str] | None = None,
+                             limit: int = 100) -> list[SafetyRecord]:
+        return await self.run(lambda conn: queries.safety_history(conn, kinds, limit))
+
+    async def export_csv(self, orders_path: Path | None = None, fills_path: Path | None = None,
+                         **filters: Any) -> tuple[int, int]:
+        """Write orders and/or fills as CSV (off the loop); returns the row counts."""
+        from terminal.journal.export import export_csv
+        return await self.run(lambda conn: export_csv(conn, orders_path, fills_path, **filters))
+
+    # ---- helpers -----------------------------------------------------------------------
+    @staticmethod
+    def _event_row(row: Mapping[str, Any], kind: str, source: str, details: Any,
+                   payload: str | None, at_ms: int) -> dict[str, Any]:
+        return {
+            "client_order_id": row["client_order_id"], "kind": kind, "source": source,
+            "status_after": row["status"],
+            "details": json.dumps(details, sort_keys=True, separators=(",", ":")),
+            "payload": payload, "at_ms": at_ms, "recorded_ms": _now_ms(),
+        }
+
+
+def _upsert_fill(conn: Connection, fill_row: dict[str, Any]) -> bool:
+    """Insert a fill unless venue+trade id exists (then only link it to its order).
+
+    Select-then-insert is safe here: writes are serialised by BEGIN IMMEDIATE.
+    """
+    existing = conn.execute(select(fills.c.id, fills.c.client_order_id).where(
+        fills.c.venue == fill_row["venue"], fills.c.trade_id == fill_row["trade_id"])).first()
+    if existing is None:
+        conn.execute(insert(fills).values(**fill_row))
+        return True
+    if existing.client_order_id is None and fill_row["client_order_id"]:
+        conn.execute(update(fills).where(fills.c.id == existing.id).values(
+            client_order_id=fill_row["client_order_id"]))
+    return False
+
+
+def _safe(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<journal url>"
+
+
+__all__ = ["FINAL_STATUSES", "JournalError", "SqlJournal", "default_journal_url"]
