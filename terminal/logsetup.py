@@ -306,8 +306,8 @@ def setup_logging(
         log_file, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
     )
     console_handler: logging.StreamHandler[TextIO] | None = None
-    if console:
-        stream = sys.stderr if console is True else console
+    stream = sys.stderr if console is True else (console or None)
+    if stream is not None:  # sys.stderr is None under pythonw (the gui-script on Windows)
         console_handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
     ring = RingHandler(ring_capacity)
 
