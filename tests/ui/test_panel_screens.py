@@ -1,0 +1,67 @@
+"""Screenshots of every panel with sample data, under a dark palette.
+
+Each test grabs the panel and checks the picture is not blank (a panel that renders
+nothing is a bug even if its logic tests pass). Set PANEL_SHOTS=/some/dir to keep the
+PNGs for a human to look at; by default they go to pytest's tmp_path.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def dark_palette() -> QPalette:
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#181a20", QPalette.ColorRole.WindowText: "#eaecef",
+        QPalette.ColorRole.Base: "#1e2329", QPalette.ColorRole.AlternateBase: "#242a31",
+        QPalette.ColorRole.Text: "#eaecef", QPalette.ColorRole.Button: "#2b3139",
+        QPalette.ColorRole.ButtonText: "#eaecef", QPalette.ColorRole.Highlight: "#3c4654",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2b3139",
+        QPalette.ColorRole.ToolTipText: "#eaecef", QPalette.ColorRole.PlaceholderText: "#5e6673",
+    }
+    for role, colour in roles.items():
+        pal.setColor(role, QColor(colour))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#5e6673"))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#5e6673"))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#5e6673"))
+    return pal
+
+
+@pytest.fixture
+def shot(qtbot, tmp_path):
+    """shot(widget, name) -> QImage; saves name.png under PANEL_SHOTS or tmp_path."""
+    app = QApplication.instance()
+    old_style, old_palette = app.style().name(), app.palette()
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    out = Path(os.environ.get("PANEL_SHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def take(widget: QWidget, name: str) -> QImage:
+        widget.show()
+        qtbot.waitExposed(widget)
+        QApplication.processEvents()
+        image = widget.grab().toImage()
+        image.save(str(out / f"{name}.png"))
+        assert_not_blank(image)
+        return image
+
+    yield take
+    app.setPalette(old_palette)
+    app.setStyle(old_style)
+
+
+def assert_not_blank(image: QImage) -> None:
+    assert image.width() > 50 and image.height() > 50
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+               for y in range(0, image.height(), 7)}
+    assert len(colours) > 5, "the panel rendered as a flat picture"
