@@ -1,4 +1,9 @@
-"""The main window. For now a placeholder with the docks the terminal will have.
+"""The main window: docks, toolbar with the safety switches, menus, status bar.
+
+A shell that knows no core object. It is built in a few milliseconds with light
+placeholders in every dock, so the first paint happens before ccxt, pyqtgraph or the
+journal are imported; the wiring (`terminal.ui.wiring`) then puts the real panels into
+the docks (`set_panel`) and connects the signals below to the core.
 
 Notices (uncaught errors routed by `terminal.crash`) arrive through the
 `notice_requested` signal, which any thread may emit: Qt queues the delivery onto the
@@ -7,48 +12,447 @@ GUI thread, so the callback never touches a widget from a worker thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+import logging
+from dataclasses import dataclass
+from pathlib import Path
 
-WINDOW_TITLE = "Trading Terminal — Paper"
-NOTICE_MS = 15_000
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QToolBar,
+    QToolButton, QWidget,
+)
 
-_DOCKS: tuple[tuple[str, Qt.DockWidgetArea], ...] = (
-    ("Order book", Qt.DockWidgetArea.RightDockWidgetArea),
-    ("Order ticket", Qt.DockWidgetArea.RightDockWidgetArea),
-    ("Orders", Qt.DockWidgetArea.BottomDockWidgetArea),
-    ("Log", Qt.DockWidgetArea.BottomDockWidgetArea),
+from terminal.ui import layout as layout_io
+from terminal.ui.safety_controls import EmergencyStopButton, LockSwitch
+from terminal.ui.shortcuts import BY_ACTION, ShortcutsDialog, keys_text, sequences
+from terminal.ui.status import DataFreshnessLabel, VenueStatusStrip
+from terminal.ui.theme import icon, repolish
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "Trading Terminal"
+NOTICE_MS = 20_000
+DEFAULT_SIZE = QSize(1440, 900)
+TIMEFRAMES = ("1m", "5m", "15m", "1h", "4h", "1d")
+
+
+@dataclass(frozen=True)
+class DockSpec:
+    name: str  # stable id: object name "dock_<name>" is what the saved layout refers to
+    title: str
+
+
+DOCKS: tuple[DockSpec, ...] = (
+    DockSpec("watchlist", "Watchlist"),
+    DockSpec("chart", "Chart"),
+    DockSpec("book", "Order book"),
+    DockSpec("depth", "Depth"),
+    DockSpec("tape", "Trades"),
+    DockSpec("entry", "Order entry"),
+    DockSpec("balances", "Balances"),
+    DockSpec("open_orders", "Open orders"),
+    DockSpec("history", "Order history"),
+    DockSpec("fills", "Fills"),
+    DockSpec("notifications", "Notifications"),
+    DockSpec("health", "Health"),
+    DockSpec("logs", "Logs"),
 )
 
 
 def _placeholder(text: str) -> QLabel:
     label = QLabel(text)
+    label.setObjectName("placeholder")
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setMinimumSize(160, 80)
-    label.setStyleSheet("QLabel { background: #1e2329; color: #b7bdc6; font-size: 14px; }")
+    label.setMinimumSize(120, 60)
     return label
 
 
-class MainWindow(QMainWindow):
-    notice_requested = Signal(str)
+class NoticeBar(QFrame):
+    """A red bar above the docks for errors the user must see (uncaught exceptions)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(WINDOW_TITLE)
-        self.setObjectName("MainWindow")
-        self.resize(1200, 760)
-        self.setCentralWidget(_placeholder("Chart"))
-        self.docks: dict[str, QDockWidget] = {}
-        for title, area in _DOCKS:
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-            dock.setWidget(_placeholder(title))
-            self.addDockWidget(area, dock)
-            self.docks[title] = dock
-        self.statusBar().showMessage("Paper mode — not connected")
-        self.notice_requested.connect(self.show_notice)
+        self.setObjectName("noticeBar")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 3, 4, 3)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        row.addWidget(self.label, 1)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        row.addWidget(close)
+        self.hide()
 
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """The terminal's window. Signals carry what the user chose; the wiring acts on them."""
+
+    notice_requested = Signal(str)
+    venue_selected = Signal(str)
+    symbol_selected = Signal(str)
+    timeframe_selected = Signal(str)
+    theme_selected = Signal(str)
+    closing = Signal()
+
+    def __init__(self, config_dir: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setWindowIcon(icon("app"))
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self.resize(DEFAULT_SIZE)
+        self._store = layout_io.LayoutStore(config_dir) if config_dir is not None else None
+        self._venue_name = "Paper exchange"
+        self._mode = "paper"
+        self._symbol = ""
+        self.actions_by_id: dict[str, QAction] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}
+
+        self.notice_bar = NoticeBar(self)
+        self.setMenuWidget(None)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_docks()
+        self._build_status()
+        self._arrange_default()
+        self.notice_requested.connect(self.show_notice)
+        self.set_context("paper", "Paper exchange", "paper", "BTC/USDT")
+
+    # ------------------------------------------------------------------ building
+    def _action(self, action_id: str, text: str, *, icon_name: str = "",
+                hotkey: bool = False) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(f"action_{action_id}")
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        if hotkey:
+            act.setShortcuts(sequences(action_id))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setToolTip(f"{text} ({keys_text(action_id)})")
+        self.addAction(act)  # hotkeys work wherever the focus is in the window
+        self.actions_by_id[action_id] = act
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._action
+        a("emergency_stop", "Emergency stop", icon_name="stop", hotkey=True)
+        a("buy", "Buy", hotkey=True)
+        a("sell", "Sell", hotkey=True)
+        a("cancel_all", "Cancel all open orders", hotkey=True)
+        a("focus_amount", "Focus amount", hotkey=True)
+        a("focus_price", "Focus price", hotkey=True)
+        a("palette", "Command palette…", hotkey=True)
+        a("lock", "Lock live trading (testnet lock on)", icon_name="lock", hotkey=True)
+        a("unlock", "Unlock live trading…", icon_name="unlock")
+        a("reset_stop", "Reset emergency stop…")
+        a("symbol", "Choose symbol", hotkey=True)
+        a("shortcuts", "Keyboard shortcuts", icon_name="help", hotkey=True)
+        a("quit", "Quit", hotkey=True)
+        a("connect", "Connect a venue…", icon_name="connect")
+        a("reconnect", "Reconnect active venue")
+        a("export_history", "Export order history (CSV)…", icon_name="export")
+        a("export_fills", "Export fills (CSV)…", icon_name="export")
+        a("reset_layout", "Reset layout", icon_name="layout")
+        a("about", "About")
+        self.actions_by_id["quit"].triggered.connect(self.close)
+        self.actions_by_id["shortcuts"].triggered.connect(self.show_shortcuts)
+        self.actions_by_id["reset_layout"].triggered.connect(self.reset_layout)
+        self.actions_by_id["symbol"].triggered.connect(self._focus_symbol)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        ids = self.actions_by_id
+        file_menu = bar.addMenu("&File")
+        for act in ("export_history", "export_fills"):
+            file_menu.addAction(ids[act])
+        file_menu.addSeparator()
+        file_menu.addAction(ids["quit"])
+        venue_menu = bar.addMenu("&Venue")
+        for act in ("connect", "reconnect"):
+            venue_menu.addAction(ids[act])
+        trade_menu = bar.addMenu("&Trading")
+        for act in ("buy", "sell", "cancel_all"):
+            trade_menu.addAction(ids[act])
+        trade_menu.addSeparator()
+        for act in ("emergency_stop", "reset_stop", "lock", "unlock"):
+            trade_menu.addAction(ids[act])
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(ids["palette"])
+        self.view_menu.addAction(ids["reset_layout"])
+        theme_menu = self.view_menu.addMenu("Theme")
+        theme_menu.setIcon(icon("theme"))
+        self.theme_actions = QActionGroup(self)
+        for name in ("dark", "light"):
+            act = theme_menu.addAction(name.capitalize())
+            act.setObjectName(f"action_theme_{name}")
+            act.setCheckable(True)
+            act.setData(name)
+            self.theme_actions.addAction(act)
+            act.triggered.connect(lambda _=False, n=name: self.theme_selected.emit(n))
+        self.view_menu.addSeparator()
+        self.panels_menu = self.view_menu.addMenu("Panels")
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(ids["shortcuts"])
+        help_menu.addAction(ids["about"])
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main", self)
+        bar.setObjectName("toolbar_main")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+        bar.addWidget(QLabel("Venue"))
+        self.venue_combo = QComboBox()
+        self.venue_combo.setObjectName("venueCombo")
+        self.venue_combo.setMinimumWidth(170)
+        self.venue_combo.setToolTip("The active venue: chart, book, tape and order entry")
+        self.venue_combo.activated.connect(self._venue_activated)
+        bar.addWidget(self.venue_combo)
+        self.mode_badge = QLabel("PAPER")
+        self.mode_badge.setObjectName("modeBadge")
+        bar.addWidget(self.mode_badge)
+
+        bar.addWidget(QLabel("  Symbol"))
+        self.symbol_combo = QComboBox()
+        self.symbol_combo.setObjectName("symbolCombo")
+        self.symbol_combo.setEditable(True)
+        self.symbol_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.symbol_combo.setMinimumWidth(130)
+        self.symbol_combo.setToolTip(f"The active symbol ({keys_text('symbol')})")
+        self.symbol_combo.activated.connect(self._symbol_activated)
+        bar.addWidget(self.symbol_combo)
+
+        bar.addWidget(QLabel("  Timeframe"))
+        self.timeframe_combo = QComboBox()
+        self.timeframe_combo.setObjectName("timeframeCombo")
+        self.timeframe_combo.addItems(list(TIMEFRAMES))
+        self.timeframe_combo.activated.connect(
+            lambda i: self.timeframe_selected.emit(self.timeframe_combo.itemText(i)))
+        bar.addWidget(self.timeframe_combo)
+        bar.addSeparator()
+        self.data_label = DataFreshnessLabel()
+        bar.addWidget(self.data_label)
+
+        spacer = QWidget()
+        spacer.setObjectName("toolbarSpacer")
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.lock_switch = LockSwitch()
+        bar.addWidget(self.lock_switch)
+        self.stop_button = EmergencyStopButton(BY_ACTION["emergency_stop"].keys[0])
+        bar.addWidget(self.stop_button)
+
+        self.addToolBarBreak()
+        notice_holder = QToolBar("Notices", self)
+        notice_holder.setObjectName("toolbar_notices")
+        notice_holder.setMovable(False)
+        notice_holder.addWidget(self.notice_bar)
+        self.notice_bar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, notice_holder)
+        self.notice_toolbar = notice_holder
+        notice_holder.hide()
+        self.notice_bar.label.linkActivated.connect(lambda _: None)
+
+    def _build_docks(self) -> None:
+        for spec in DOCKS:
+            dock = QDockWidget(spec.title, self)
+            dock.setObjectName(f"dock_{spec.name}")
+            dock.setWidget(_placeholder(f"{spec.title}\nconnecting…"))
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                             | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+            self.docks[spec.name] = dock
+            self.panels_menu.addAction(dock.toggleViewAction())
+
+    def _arrange_default(self) -> None:
+        """The default layout: watchlist | chart over the order tables | book over depth |
+        ticket over balances and tape."""
+        d = self.docks
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea,
+                               Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        for dock in d.values():
+            if dock.isFloating():
+                dock.setFloating(False)
+        self.addDockWidget(left, d["watchlist"])
+        self.splitDockWidget(d["watchlist"], d["chart"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["chart"], d["book"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["book"], d["entry"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(d["book"], d["depth"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(d["depth"], d["tape"])
+        self.splitDockWidget(d["entry"], d["balances"], Qt.Orientation.Vertical)
+        self.addDockWidget(bottom, d["open_orders"])
+        for name in ("history", "fills", "notifications", "health", "logs"):
+            self.tabifyDockWidget(d["open_orders"], d[name])
+        for dock in d.values():
+            dock.show()
+        d["open_orders"].raise_()
+        d["tape"].raise_()
+        self.resizeDocks([d["watchlist"], d["chart"], d["book"], d["entry"]],
+                         [190, 700, 270, 290], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["book"], d["tape"]], [520, 240], Qt.Orientation.Vertical)
+        self.resizeDocks([d["entry"], d["balances"]], [480, 280], Qt.Orientation.Vertical)
+        self.resizeDocks([d["open_orders"]], [210], Qt.Orientation.Vertical)
+
+    def _build_status(self) -> None:
+        status = self.statusBar()
+        self.venue_status = VenueStatusStrip()
+        status.addPermanentWidget(self.venue_status)
+        self.entry_status = QLabel("")
+        self.entry_status.setObjectName("entryStatus")
+        status.addWidget(self.entry_status, 1)
+
+    # ------------------------------------------------------------------ panels
+    def set_panel(self, name: str, widget: QWidget) -> None:
+        """Put the real panel into dock `name` (replaces the placeholder)."""
+        dock = self.docks[name]
+        old = dock.widget()
+        dock.setWidget(widget)
+        self.panels[name] = widget
+        if old is not None and old is not widget:
+            old.deleteLater()
+
+    def set_placeholder(self, name: str, text: str) -> None:
+        if name not in self.panels:
+            widget = self.docks[name].widget()
+            if isinstance(widget, QLabel):
+                widget.setText(text)
+
+    # ------------------------------------------------------------------ context
+    def set_context(self, venue: str, venue_name: str, mode: str, symbol: str) -> None:
+        """Show which venue, mode and symbol are active (title, badge, selectors)."""
+        self._venue_name, self._mode, self._symbol = venue_name, mode, symbol
+        self.mode_badge.setText(mode.upper())
+        if self.mode_badge.property("mode") != mode:
+            self.mode_badge.setProperty("mode", mode)
+            repolish(self.mode_badge)
+        idx = self.venue_combo.findData(venue)
+        if idx >= 0:
+            self.venue_combo.setCurrentIndex(idx)
+        if symbol and self.symbol_combo.currentText() != symbol:
+            self.symbol_combo.setEditText(symbol)
+            idx = self.symbol_combo.findText(symbol)
+            if idx >= 0:
+                self.symbol_combo.setCurrentIndex(idx)
+        mode_text = {"paper": "PAPER", "sandbox": "TESTNET", "live": "LIVE — REAL MONEY"}.get(
+            mode, mode.upper())
+        self.setWindowTitle(f"{symbol} · {venue_name} · {mode_text} — {APP_TITLE}")
+
+    def set_venues(self, venues: list[tuple[str, str]]) -> None:
+        """(venue id, display name) of the venues the selector offers."""
+        current = self.venue_combo.currentData()
+        self.venue_combo.blockSignals(True)
+        self.venue_combo.clear()
+        for venue, name in venues:
+            self.venue_combo.addItem(name, venue)
+        idx = self.venue_combo.findData(current)
+        self.venue_combo.setCurrentIndex(max(idx, 0))
+        self.venue_combo.blockSignals(False)
+
+    def set_symbols(self, symbols: list[str]) -> None:
+        current = self._symbol or self.symbol_combo.currentText()
+        self.symbol_combo.blockSignals(True)
+        self.symbol_combo.clear()
+        self.symbol_combo.addItems(symbols)
+        idx = self.symbol_combo.findText(current)
+        if idx >= 0:
+            self.symbol_combo.setCurrentIndex(idx)
+        else:
+            self.symbol_combo.setEditText(current)
+        self.symbol_combo.blockSignals(False)
+
+    def set_timeframe(self, timeframe: str) -> None:
+        idx = self.timeframe_combo.findText(timeframe)
+        if idx >= 0:
+            self.timeframe_combo.setCurrentIndex(idx)
+
+    def set_theme_checked(self, name: str) -> None:
+        for act in self.theme_actions.actions():
+            act.setChecked(act.data() == name)
+
+    def _venue_activated(self, index: int) -> None:
+        venue = self.venue_combo.itemData(index)
+        if venue:
+            self.venue_selected.emit(str(venue))
+
+    def _symbol_activated(self, index: int) -> None:
+        text = self.symbol_combo.itemText(index).strip().upper()
+        if text:
+            self.symbol_selected.emit(text)
+
+    def _focus_symbol(self) -> None:
+        self.symbol_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        line = self.symbol_combo.lineEdit()
+        if line is not None:
+            line.selectAll()
+
+    # ------------------------------------------------------------------ notices
     @Slot(str)
     def show_notice(self, text: str) -> None:
-        """Show an error notice in the status bar (the notices panel comes later)."""
+        """An error the user must see: the red bar stays until closed; also in the status."""
+        self.notice_bar.show_text(f"Error: {text}")
+        self.notice_toolbar.show()
         self.statusBar().showMessage(f"Error: {text}", NOTICE_MS)
+
+    def show_status(self, text: str, ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self)
+        dialog.show()
+        return dialog
+
+    # ------------------------------------------------------------------ layout
+    def restore_layout(self) -> bool:
+        """Apply the saved layout, if any; False means the default layout stays."""
+        if self._store is None:
+            return False
+        saved = self._store.load()
+        if saved is None:
+            return False
+        ok = layout_io.apply(self, saved)
+        if not ok:
+            log.info("Saved layout does not fit this version; using the default")
+        return ok
+
+    def save_layout(self) -> bool:
+        if self._store is None:
+            return False
+        return self._store.save(layout_io.capture(self))
+
+    @Slot()
+    def reset_layout(self) -> None:
+        """Back to the default arrangement and size; the saved file is replaced at exit."""
+        self._arrange_default()
+        if not self.isMaximized() and not self.isFullScreen():
+            self.resize(DEFAULT_SIZE)
+        QTimer.singleShot(0, self._arrange_sizes_again)
+        if self._store is not None:
+            self._store.clear()
+
+    def _arrange_sizes_again(self) -> None:
+        # resizeDocks needs the new arrangement laid out once before sizes stick
+        self._arrange_default()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        self.save_layout()
+        self.closing.emit()
+        super().closeEvent(event)
+
+
+def shortcut_text(action: QAction) -> str:
+    seqs = action.shortcuts()
+    return " / ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in seqs)

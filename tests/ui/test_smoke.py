@@ -1,4 +1,4 @@
-"""The placeholder window opens on a qasync loop and the app closes cleanly, in time."""
+"""The main window opens on a qasync loop and the app closes cleanly, in time."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def test_gui_exits_in_bounded_time_despite_stuck_work(tmp_path: Path) -> None:
             loop.create_task(forever())
 
         QTimer.singleShot(50, start_stuck_work)
-        sys.exit(run_gui(argparse.Namespace(screenshot=None, exit_after=0.4)))
+        sys.exit(run_gui(argparse.Namespace(screenshot=None, exit_after=0.4, data_dir={str(tmp_path)!r})))
         """
     )
     started = time.monotonic()

@@ -1,0 +1,83 @@
+"""The hotkeys, as one table: the main window binds them, Help > Shortcuts lists them.
+
+Keeping them in one place means the help can never disagree with what is bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+
+@dataclass(frozen=True)
+class Hotkey:
+    action: str  # id of the main window action
+    keys: tuple[str, ...]  # portable key sequences, first one shown in tooltips
+    description: str
+
+
+HOTKEYS: tuple[Hotkey, ...] = (
+    Hotkey("emergency_stop", ("F12", "Ctrl+Shift+X"),
+           "Emergency stop: block new orders and cancel every open order"),
+    Hotkey("buy", ("Ctrl+B",), "Buy: submit the order ticket as a buy"),
+    Hotkey("sell", ("Ctrl+S",), "Sell: submit the order ticket as a sell"),
+    Hotkey("cancel_all", ("Ctrl+Shift+C",), "Cancel all open orders on the active venue"),
+    Hotkey("focus_amount", ("Ctrl+Shift+A", "F3"), "Focus the amount field of the ticket"),
+    Hotkey("focus_price", ("Ctrl+Shift+P", "F2"), "Focus the price field of the ticket"),
+    Hotkey("palette", ("Ctrl+K",), "Command palette: jump to a symbol, venue or action"),
+    Hotkey("lock", ("Ctrl+L",), "Testnet lock on again (locks every live venue)"),
+    Hotkey("symbol", ("Ctrl+F",), "Choose the symbol"),
+    Hotkey("shortcuts", ("F1",), "Show this list"),
+    Hotkey("quit", ("Ctrl+Q",), "Quit (saves the layout)"),
+)
+BY_ACTION: dict[str, Hotkey] = {h.action: h for h in HOTKEYS}
+
+
+def sequences(action: str) -> list[QKeySequence]:
+    return [QKeySequence(k) for k in BY_ACTION[action].keys]
+
+
+def keys_text(action: str) -> str:
+    """'F12 / Ctrl+Shift+X', in the platform's native spelling."""
+    return " / ".join(
+        QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
+        for k in BY_ACTION[action].keys)
+
+
+class ShortcutsDialog(QDialog):
+    """Help > Shortcuts: a read-only table of `HOTKEYS` (non-modal)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.resize(560, 380)
+        layout = QVBoxLayout(self)
+        table = QTableWidget(len(HOTKEYS), 2, self)
+        table.setObjectName("shortcutsTable")
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        for row, hotkey in enumerate(HOTKEYS):
+            table.setItem(row, 0, QTableWidgetItem(keys_text(hotkey.action)))
+            table.setItem(row, 1, QTableWidgetItem(hotkey.description))
+        layout.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+        self.table = table
+
+
+def markdown_table() -> str:
+    """The hotkeys as a Markdown table (README)."""
+    lines = ["| Keys | Action |", "|---|---|"]
+    lines += [f"| {' / '.join(h.keys)} | {h.description} |" for h in HOTKEYS]
+    return "\n".join(lines)
