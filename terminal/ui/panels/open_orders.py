@@ -1,0 +1,291 @@
+"""Open orders: a live table of the terminal's orders that may still rest on a venue.
+
+`set_orders(orders)` (or a provider) hands the latest list; `refresh()`, called on the
+frame clock, formats only when something changed and applies a diff, so a submitted
+order appears at once as PENDING, changes state in place, and the selection stays put.
+UNKNOWN orders (outcome not yet known: the terminal is checking, never resending) get
+an amber row with a tooltip; orders older than `stale_after_s` are flagged. Orders
+that just reached a final state linger `linger_s` seconds, dimmed, so a fill is seen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable, Iterable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from terminal.domain.order import Order, OrderStatus
+from terminal.ui.frame import FrameClock, ProviderPoll
+
+from ._driven import attach_frames
+from ._style import (
+    AMBER_Q, BUY_Q, MUTED, MUTED_Q, SELL_Q, STALE_BG_Q, UNKNOWN_BG_Q, age_text, dec_text,
+    mono_font, utc_now,
+)
+from ._table import KEY_ROLE, CachedTableModel, Row
+
+COLUMNS = ("Age", "Venue", "Symbol", "Side", "Type", "Price", "Amount", "Filled", "Status",
+           "Client id", "Venue id")
+C_AGE, C_VENUE, C_SYMBOL, C_SIDE, C_TYPE, C_PRICE, C_AMOUNT, C_FILLED, C_STATUS = range(9)
+RIGHT_COLS = (C_AGE, C_PRICE, C_AMOUNT, C_FILLED)
+CANCELLABLE = frozenset({OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED})
+STATUS_TEXT = {
+    OrderStatus.PENDING_SUBMIT: "PENDING",
+    OrderStatus.OPEN: "OPEN",
+    OrderStatus.PARTIALLY_FILLED: "PARTIAL",
+    OrderStatus.FILLED: "FILLED",
+    OrderStatus.PENDING_CANCEL: "CANCELING",
+    OrderStatus.CANCELED: "CANCELED",
+    OrderStatus.REJECTED: "REJECTED",
+    OrderStatus.EXPIRED: "EXPIRED",
+    OrderStatus.UNKNOWN: "UNKNOWN",
+}
+UNKNOWN_TIP = ("Outcome unknown: the venue did not answer clearly. The terminal is checking "
+               "with the venue by client order id and will not send it again.")
+REPEAT_CANCEL_S = 2.0
+
+
+def _type_text(order: Order) -> str:
+    text = order.type.value.upper()
+    if order.post_only:
+        text += " PO"
+    elif order.type.value == "limit" and order.time_in_force.value != "GTC":
+        text += f" {order.time_in_force.value}"
+    return text
+
+
+class OpenOrdersPanel(QWidget):
+    """Live open orders with cancel actions. See the module docstring."""
+
+    cancelRequested = Signal(str)  # client order id
+    cancelAllRequested = Signal(str, object)  # venue, symbol or None (= whole venue)
+    orderActivated = Signal(str)  # client order id (double click / Enter)
+
+    def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
+                 stale_after_s: float = 3600.0, linger_s: float = 5.0,
+                 now: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(parent)
+        self.setObjectName("OpenOrdersPanel")
+        self._now = now
+        self.stale_after_s = stale_after_s
+        self.linger_s = linger_s
+        self._orders: list[Order] = []
+        self._dirty = True
+        self._poll = ProviderPoll()
+        self._last_second = -1
+        self._venue: str | None = None
+        self._symbol: str | None = None
+        self._recent_cancels: dict[str, float] = {}
+        self._build()
+        attach_frames(self, frame_clock)
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(2, 2, 2, 2)
+        root.setSpacing(2)
+        bar = QHBoxLayout()
+        self.only_symbol = QCheckBox("Current symbol only")
+        self.only_symbol.toggled.connect(self._mark_dirty)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Cancel the selected orders (Delete)")
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.cancel_symbol_button = QPushButton("Cancel all (symbol)")
+        self.cancel_symbol_button.clicked.connect(self._cancel_all_symbol)
+        self.cancel_venue_button = QPushButton("Cancel all (venue)")
+        self.cancel_venue_button.clicked.connect(self._cancel_all_venue)
+        self.count_label = QLabel("")
+        self.count_label.setStyleSheet(f"color: {MUTED};")
+        bar.addWidget(self.only_symbol)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.cancel_button)
+        bar.addWidget(self.cancel_symbol_button)
+        bar.addWidget(self.cancel_venue_button)
+        root.addLayout(bar)
+
+        self.model = CachedTableModel(COLUMNS, RIGHT_COLS, self)
+        self.table = _OrdersTable(self)
+        self.table.setModel(self.model)
+        self.table.setFont(mono_font())
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(20)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        widths = (70, 60, 90, 44, 80, 100, 100, 100, 84, 150)
+        for col, w in enumerate(widths):
+            self.table.setColumnWidth(col, w)
+        self.table.deletePressed.connect(self.cancel_selected)
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        root.addWidget(self.table)
+        self._update_buttons()
+
+    # ---------------------------------------------------------------- inputs
+    def set_orders(self, orders: Iterable[Order]) -> None:
+        """The latest orders (open ones; final ones linger briefly). Applied on the next frame."""
+        self._orders = list(orders)
+        self._dirty = True
+
+    def set_orders_provider(self, provider: Callable[[], tuple[Hashable, list[Order]]] | None
+                            ) -> None:
+        """Pull orders from `provider() -> (version, orders)` on every frame instead."""
+        self._poll.set(provider)
+
+    def set_active(self, venue: str | None, symbol: str | None) -> None:
+        """The active venue and symbol: what the cancel-all buttons and the filter act on."""
+        self._venue, self._symbol = venue, symbol
+        self.cancel_symbol_button.setText(f"Cancel all {symbol}" if symbol else "Cancel all (symbol)")
+        self.cancel_venue_button.setText(f"Cancel all on {venue}" if venue else "Cancel all (venue)")
+        self._update_buttons()
+        self._dirty = True
+
+    # ---------------------------------------------------------------- frame
+    def refresh(self) -> bool:
+        """Apply the latest orders; re-render ages once a second. True if anything changed."""
+        changed, value = self._poll.poll()
+        if changed:
+            self._orders = list(value or ())
+            self._dirty = True
+        second = int(time.monotonic())
+        if not self._dirty and (second == self._last_second or not self._orders):
+            return False
+        self._last_second = second
+        self._dirty = False
+        n = self.model.set_rows(self._rows())
+        self.count_label.setText(f"{sum(1 for o in self._orders if o.status.is_open)} open")
+        self._update_buttons()
+        if n:
+            self.frames.mark()
+        return bool(n)
+
+    def _rows(self) -> list[Row]:
+        now = self._now()
+        only = self.only_symbol.isChecked() and self._symbol
+        shown = []
+        for o in self._orders:
+            if only and (o.symbol != self._symbol or (self._venue and o.venue != self._venue)):
+                continue
+            if o.status.is_final and (now - o.updated_at).total_seconds() > self.linger_s:
+                continue
+            shown.append(o)
+        shown.sort(key=lambda o: o.created_at, reverse=True)
+        return [self._row(o, now) for o in shown]
+
+    def _row(self, o: Order, now: datetime) -> Row:
+        age = (now - o.created_at).total_seconds()
+        stale = o.status.is_open and age > self.stale_after_s
+        cells = (
+            age_text(age), str(o.venue), str(o.symbol), o.side.value.upper(), _type_text(o),
+            dec_text(o.price) if o.price is not None else "market", dec_text(o.amount),
+            dec_text(o.filled), STATUS_TEXT[o.status], str(o.client_order_id),
+            str(o.venue_order_id or ""),
+        )
+        side_q = BUY_Q if o.side.value == "buy" else SELL_Q
+        fg: list[QColor | None] = [None] * len(COLUMNS)
+        fg[C_SIDE] = side_q
+        tips: list[str | None] = [None] * len(COLUMNS)
+        bg = None
+        row_tip = None
+        if o.status is OrderStatus.UNKNOWN:
+            bg = UNKNOWN_BG_Q
+            fg[C_STATUS] = AMBER_Q
+            row_tip = UNKNOWN_TIP + (f"\nLast reason: {o.reason}" if o.reason else "")
+        elif o.status.is_final:
+            fg = [MUTED_Q] * len(COLUMNS)
+            if o.reason:
+                row_tip = f"{STATUS_TEXT[o.status]}: {o.reason}"
+        elif o.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.PENDING_CANCEL):
+            fg[C_STATUS] = MUTED_Q
+        if stale:
+            bg = bg or STALE_BG_Q
+            fg[C_AGE] = AMBER_Q
+            tips[C_AGE] = (f"Stale: open for {age_text(age)}, longer than "
+                           f"{age_text(self.stale_after_s)}")
+        return Row(o.client_order_id, cells, tuple(fg), bg, tuple(tips), row_tip)
+
+    # ---------------------------------------------------------------- actions
+    def selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [str(self.model.data(self.model.index(r, 0), KEY_ROLE)) for r in rows]
+
+    def select(self, client_order_id: str) -> bool:
+        row = self.model.row_of(client_order_id)
+        if row is None:
+            return False
+        self.table.selectionModel().select(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        return True
+
+    def cancel_selected(self) -> int:
+        """Emit cancelRequested for every selected order that can be cancelled."""
+        by_id = {str(o.client_order_id): o for o in self._orders}
+        sent = 0
+        now = time.monotonic()
+        for coid in self.selected_ids():
+            order = by_id.get(coid)
+            if order is None or order.status not in CANCELLABLE:
+                continue
+            if now - self._recent_cancels.get(coid, -1e9) < REPEAT_CANCEL_S:
+                continue  # a key repeat, not a new intent
+            self._recent_cancels[coid] = now
+            self.cancelRequested.emit(coid)
+            sent += 1
+        self._recent_cancels = {k: t for k, t in self._recent_cancels.items()
+                                if now - t < REPEAT_CANCEL_S}
+        return sent
+
+    def _cancel_all_symbol(self) -> None:
+        if self._venue and self._symbol:
+            self.cancelAllRequested.emit(self._venue, self._symbol)
+
+    def _cancel_all_venue(self) -> None:
+        if self._venue:
+            self.cancelAllRequested.emit(self._venue, None)
+
+    def _activated(self, index: Any) -> None:
+        key = self.model.data(self.model.index(index.row(), 0), KEY_ROLE)
+        if key:
+            self.orderActivated.emit(str(key))
+
+    def _mark_dirty(self, *_: object) -> None:
+        self._dirty = True
+
+    def _update_buttons(self) -> None:
+        by_id = {str(o.client_order_id): o for o in self._orders}
+        can = any(by_id.get(c) is not None and by_id[c].status in CANCELLABLE
+                  for c in self.selected_ids())
+        self.cancel_button.setEnabled(can)
+        self.cancel_symbol_button.setEnabled(bool(self._venue and self._symbol))
+        self.cancel_venue_button.setEnabled(bool(self._venue))
+
+
+class _OrdersTable(QTableView):
+    """The table, with Delete / Backspace as the cancel key."""
+
+    deletePressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.deletePressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
