@@ -1,0 +1,235 @@
+"""Pre-trade precautions: the checks that stop a wrong order before it leaves the machine.
+
+Each refusal names its rule and carries the numbers (`Refusal.values`), so the ticket can
+say exactly what is wrong. Two rules may be overridden by an explicit confirmation
+(`GateContext.confirmed`): the limit-price deviation and the market-order size
+confirmation. Everything else (values, market rules, notional cap, balance) is a hard no.
+
+Configuration comes from `PrecautionConfig`, built from the user's PrecautionSettings
+(strings in the settings file) by `PrecautionConfig.from_settings`, without importing
+terminal.settings (the core does not depend on it).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from terminal.core.ports import GateContext, Refusal
+from terminal.domain.enums import OrderType, Side
+from terminal.domain.money import ZERO, format_decimal
+from terminal.domain.order import OrderRequest
+
+log = logging.getLogger(__name__)
+
+# Rule names (stable codes: the UI and the journal key on them).
+INVALID_VALUE = "invalid_value"
+MARKET_UNKNOWN = "market_unknown"
+MAX_ORDER_NOTIONAL = "max_order_notional"
+PRICE_DEVIATION = "price_deviation"
+MARKET_ORDER_CONFIRM = "market_order_confirm"
+REFERENCE_PRICE_MISSING = "reference_price_missing"
+INSUFFICIENT_BALANCE = "insufficient_balance"
+BALANCE_UNKNOWN = "balance_unknown"
+
+OVERRIDABLE_RULES = frozenset({PRICE_DEVIATION, MARKET_ORDER_CONFIRM})
+
+DEFAULT_FEE_RATE = Decimal("0.001")  # when the market does not say (0.1 %, Binance spot)
+_HUNDRED = Decimal(100)
+
+
+def _dec(value: Any, default: Decimal | None, what: str) -> Decimal | None:
+    """A setting as Decimal; '' / None disable it; garbage keeps the (safe) default."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        log.warning("precautions: %s=%r is not a number; using %s", what, value, default)
+        return default
+    if not d.is_finite() or d < ZERO:
+        log.warning("precautions: %s=%r is not a finite number >= 0; using %s",
+                    what, value, default)
+        return default
+    return d if d > ZERO else None  # 0 switches the check off
+
+
+@dataclass(frozen=True)
+class PrecautionConfig:
+    """What the precautions enforce. None / empty switches a check off."""
+
+    # Keys: "venue:QUOTE", "*:QUOTE", "venue", "*" (most specific wins); quote currency.
+    max_notional: Mapping[str, Decimal] = field(
+        default_factory=lambda: {"*": Decimal("50000")})
+    max_price_deviation_pct: Decimal | None = Decimal("5")
+    confirm_market_above_notional: Decimal | None = Decimal("1000")
+    check_balance: bool = True
+    default_fee_rate: Decimal = DEFAULT_FEE_RATE
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "PrecautionConfig":
+        """Build from a terminal.settings.PrecautionSettings (or anything shaped like it)."""
+        base = cls()
+        raw_caps = getattr(settings, "max_notional", None)
+        caps: dict[str, Decimal] = {}
+        if isinstance(raw_caps, Mapping):
+            for key, value in raw_caps.items():
+                cap = _dec(value, base.max_notional.get("*"), f"max_notional[{key}]")
+                if cap is not None:
+                    caps[str(key).strip()] = cap
+        else:
+            caps = dict(base.max_notional)
+        return cls(
+            max_notional=caps,
+            max_price_deviation_pct=_dec(
+                getattr(settings, "max_price_deviation_pct", "5"),
+                base.max_price_deviation_pct, "max_price_deviation_pct"),
+            confirm_market_above_notional=_dec(
+                getattr(settings, "confirm_market_above_notional", "1000"),
+                base.confirm_market_above_notional, "confirm_market_above_notional"),
+            check_balance=bool(getattr(settings, "check_balance", True)),
+            default_fee_rate=_dec(getattr(settings, "default_fee_rate", "0.001"),
+                                  DEFAULT_FEE_RATE, "default_fee_rate") or ZERO,
+        )
+
+    def notional_cap(self, venue: str, quote: str) -> tuple[str, Decimal] | None:
+        for key in (f"{venue}:{quote}", f"*:{quote}", venue, "*"):
+            if key in self.max_notional:
+                return key, self.max_notional[key]
+        return None
+
+
+def _fmt(value: Decimal) -> str:
+    return format_decimal(value.normalize())
+
+
+class Precautions:
+    """The pure checks; `check` returns every refusal (overrides are the gate's job)."""
+
+    def __init__(self, config: PrecautionConfig | None = None) -> None:
+        self.config = config or PrecautionConfig()
+
+    def check(self, request: OrderRequest, ctx: GateContext) -> list[Refusal]:
+        bad = self._values(request)
+        if bad:
+            return bad
+        market = ctx.market
+        if market is None:
+            return [Refusal(MARKET_UNKNOWN,
+                            f"{request.symbol} is not a known market on {request.venue}; "
+                            "its rules cannot be checked",
+                            values={"symbol": str(request.symbol), "venue": str(request.venue)})]
+        out: list[Refusal] = []
+        ref = ctx.reference_price if (
+            isinstance(ctx.reference_price, Decimal) and ctx.reference_price.is_finite()
+            and ctx.reference_price > ZERO) else None
+        is_limit = request.type is OrderType.LIMIT
+        for v in market.validate(request.side, request.type, request.amount,
+                                 request.price if is_limit else None, ref):
+            values = {k: str(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}
+            out.append(Refusal(v.rule, v.message, values=values))
+
+        value_price = request.price if is_limit else ref
+        if value_price is None:  # only a market order without a reference price gets here
+            out.append(Refusal(
+                REFERENCE_PRICE_MISSING,
+                f"no current price for {request.symbol}: a market order cannot be valued "
+                "(order size, balance) without one; wait for market data or use a limit order",
+                values={"symbol": str(request.symbol)}))
+            return out
+        notional = request.amount * value_price
+        quote = market.quote
+
+        cap = self.config.notional_cap(str(request.venue), quote)
+        if cap is not None and notional > cap[1]:
+            out.append(Refusal(
+                MAX_ORDER_NOTIONAL,
+                f"order value {_fmt(notional)} {quote} is above the precaution limit "
+                f"{_fmt(cap[1])} {quote} for {request.venue} (setting max_notional[{cap[0]}])",
+                values={"notional": _fmt(notional), "limit": _fmt(cap[1]), "quote": quote,
+                        "key": cap[0]}))
+
+        pct = self.config.max_price_deviation_pct
+        if is_limit and pct is not None:
+            assert request.price is not None
+            if ref is None:
+                out.append(Refusal(
+                    PRICE_DEVIATION,
+                    f"no current mid or last price for {request.symbol} to compare the limit "
+                    f"price {_fmt(request.price)} with; confirm to send it unchecked",
+                    overridable=True, values={"price": str(request.price), "limit_pct": str(pct)}))
+            else:
+                deviation = abs(request.price - ref) / ref * _HUNDRED
+                if deviation > pct:
+                    out.append(Refusal(
+                        PRICE_DEVIATION,
+                        f"limit price {_fmt(request.price)} is {deviation:.2f}% away from the "
+                        f"current price {_fmt(ref)} (limit {_fmt(pct)}%); confirm to send anyway",
+                        overridable=True,
+                        values={"price": _fmt(request.price), "reference": _fmt(ref),
+                                "deviation_pct": f"{deviation:.4f}", "limit_pct": str(pct)}))
+
+        confirm_above = self.config.confirm_market_above_notional
+        if not is_limit and confirm_above is not None and notional > confirm_above:
+            out.append(Refusal(
+                MARKET_ORDER_CONFIRM,
+                f"market order worth about {_fmt(notional)} {quote} (above "
+                f"{_fmt(confirm_above)} {quote}); confirm to send it",
+                overridable=True,
+                values={"notional": _fmt(notional), "limit": _fmt(confirm_above),
+                        "quote": quote}))
+
+        if self.config.check_balance:
+            out.extend(self._balance(request, ctx, notional, quote, market.base,
+                                     market.maker_fee if request.post_only else market.taker_fee))
+        return out
+
+    # ---- pieces --------------------------------------------------------------------
+    @staticmethod
+    def _values(request: OrderRequest) -> list[Refusal]:
+        out: list[Refusal] = []
+        amount = request.amount
+        if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= ZERO:
+            out.append(Refusal(INVALID_VALUE,
+                               f"amount must be a positive, finite number, got {amount!r}",
+                               values={"amount": repr(amount)}))
+        if request.type is OrderType.LIMIT:
+            price = request.price
+            if price is None:
+                out.append(Refusal(INVALID_VALUE, "a limit order needs a price",
+                                   values={"price": "None"}))
+            elif not isinstance(price, Decimal) or not price.is_finite() or price <= ZERO:
+                out.append(Refusal(INVALID_VALUE,
+                                   f"price must be a positive, finite number, got {price!r}",
+                                   values={"price": repr(price)}))
+        elif request.price is not None and (
+                not isinstance(request.price, Decimal) or not request.price.is_finite()):
+            out.append(Refusal(INVALID_VALUE, f"price must be a finite number, got "
+                               f"{request.price!r}", values={"price": repr(request.price)}))
+        return out
+
+    def _balance(self, request: OrderRequest, ctx: GateContext, notional: Decimal,
+                 quote: str, base: str, fee_rate: Decimal | None) -> list[Refusal]:
+        if ctx.balances is None:
+            return [Refusal(BALANCE_UNKNOWN,
+                            f"balances of {request.venue} are not loaded yet; the order "
+                            "cannot be checked against free funds",
+                            values={"venue": str(request.venue)})]
+        if request.side is Side.BUY:
+            rate = fee_rate if fee_rate is not None else self.config.default_fee_rate
+            need, asset = notional * (Decimal(1) + rate), quote
+        else:
+            rate, need, asset = None, request.amount, base
+        free = ctx.balances.free(asset)
+        if free >= need:
+            return []
+        fee_note = f" incl. estimated fee {_fmt(rate * 100)}%" if rate else ""
+        return [Refusal(
+            INSUFFICIENT_BALANCE,
+            f"insufficient {asset}: the order needs {_fmt(need)} {asset}{fee_note}, "
+            f"free is {_fmt(free)} {asset}",
+            values={"asset": asset, "needed": _fmt(need), "free": _fmt(free)})]

@@ -1,0 +1,395 @@
+"""The async half of the emergency stop: cancel every open order, venue by venue.
+
+Per venue (all venues concurrently):
+1. list what is open: the venue's open orders (one call, all symbols) united with the
+   journal's open orders for that venue/account, so an order the venue forgot to list
+   or the journal does not know is still swept;
+2. scope ALL: `cancel_all_orders(symbol)` per symbol where the venue has it, else one
+   cancel per order; scope TERMINAL: one cancel per journal-known, non-external order
+   (never cancel-all, which would hit orders this terminal did not place);
+3. wait (bounded) for orders in flight (PENDING_SUBMIT in the journal) to settle, then
+   sweep once more, then list open orders again to verify.
+Transient errors, rate limits and unknown outcomes are retried a bounded number of
+times (cancelling twice is harmless; "not found" means already gone). What could not be
+cancelled is reported per venue: failures, and orders whose outcome stayed unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Sequence, TypeVar
+
+from terminal.core.errors import (
+    OrderNotFoundError, OutcomeUnknownError, RateLimitedError, TransientError, VenueError,
+)
+from terminal.core.ports import ExchangePort, JournalPort
+from terminal.core.safety.events import STOP_SWEEP
+from terminal.core.safety.stop import StopScope
+from terminal.domain.enums import OrderType, Side
+from terminal.domain.ids import ClientOrderId, IdError, Symbol, VenueOrderId
+from terminal.domain.order import EventSource, IllegalTransition, Order, OrderError, OrderStatus
+from terminal.domain.reports import OrderReport, events_for_report
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# The order service (when running) takes the venue's cancel reports and updates its own
+# orders; without one the sweeper applies them to the journal itself.
+ReportSink = Callable[[ExchangePort, Sequence[OrderReport]], Awaitable[None]]
+
+RETRYABLE = (TransientError, RateLimitedError, OutcomeUnknownError)
+
+
+@dataclass
+class VenueStopResult:
+    """What the stop did on one venue session."""
+
+    venue: str
+    mode: str
+    account: str
+    cancelled: list[str] = field(default_factory=list)  # order ids (client id, else venue id)
+    already_closed: list[str] = field(default_factory=list)  # "not found" on cancel
+    failures: list[str] = field(default_factory=list)  # readable messages
+    unknown: list[str] = field(default_factory=list)  # orders whose cancel outcome is unknown
+    remaining_open: int | None = None  # open orders seen after the sweep (None: not verified)
+
+    @property
+    def cancelled_count(self) -> int:
+        return len(self.cancelled)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.unknown and self.remaining_open == 0
+
+    def line(self) -> str:
+        status = "OK" if self.ok else "INCOMPLETE"
+        parts = [f"{self.venue} ({self.mode}, {self.account}): {status}",
+                 f"cancelled {self.cancelled_count}"]
+        if self.already_closed:
+            parts.append(f"already closed {len(self.already_closed)}")
+        parts.append("open after sweep " + ("unverified" if self.remaining_open is None
+                                            else str(self.remaining_open)))
+        text = ", ".join(parts)
+        for f in self.failures:
+            text += f"\n  failure: {f}"
+        for u in self.unknown:
+            text += f"\n  outcome unknown: {u}"
+        return text
+
+    def to_details(self) -> dict[str, Any]:
+        return {"venue": self.venue, "mode": self.mode, "account": self.account,
+                "cancelled": len(self.cancelled), "cancelled_ids": self.cancelled[:200],
+                "already_closed": len(self.already_closed), "failures": self.failures[:50],
+                "unknown": self.unknown[:200], "remaining_open": self.remaining_open}
+
+
+@dataclass
+class StopResult:
+    scope: StopScope
+    venues: list[VenueStopResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(v.ok for v in self.venues)
+
+    @property
+    def cancelled_count(self) -> int:
+        return sum(v.cancelled_count for v in self.venues)
+
+    journal_kind = STOP_SWEEP
+
+    def journal_details(self) -> dict[str, Any]:
+        return {"scope": self.scope.value, "ok": self.ok,
+                "venues": [v.to_details() for v in self.venues]}
+
+    def lines(self) -> list[str]:
+        if not self.venues:
+            return ["no connected venue to sweep"]
+        return [v.line() for v in self.venues]
+
+
+def order_key(order: Order | OrderReport) -> str:
+    cid = order.client_order_id
+    vid = order.venue_order_id
+    return str(cid or vid or "?")
+
+
+class StopSweeper:
+    """One sweep over a set of sessions. Bounded in time by retries and settle_timeout."""
+
+    def __init__(self, journal: JournalPort | None, *, report_sink: ReportSink | None = None,
+                 settle_timeout: float = 10.0, attempts: int = 4,
+                 backoff: Sequence[float] = (0.2, 0.5, 1.0), max_retry_after: float = 3.0,
+                 concurrency: int = 4, poll_interval: float = 0.1) -> None:
+        self._journal = journal
+        self._sink = report_sink
+        self._settle_timeout = settle_timeout
+        self._attempts = max(1, attempts)
+        self._backoff = tuple(backoff) or (0.2,)
+        self._max_retry_after = max_retry_after
+        self._concurrency = max(1, concurrency)
+        self._poll = poll_interval
+
+    async def sweep(self, sessions: Sequence[ExchangePort], scope: StopScope) -> StopResult:
+        result = StopResult(scope)
+        outcomes = await asyncio.gather(
+            *(self._sweep_session(s, scope) for s in sessions), return_exceptions=True)
+        for session, outcome in zip(sessions, outcomes):
+            if isinstance(outcome, VenueStopResult):
+                result.venues.append(outcome)
+            else:  # a bug or cancellation inside one venue's sweep must not hide the others
+                r = _new_result(session)
+                r.failures.append(f"sweep failed: {type(outcome).__name__}: {outcome}")
+                result.venues.append(r)
+        for r in result.venues:
+            log.warning("emergency stop: %s", r.line())
+        return result
+
+    # ---- one venue ------------------------------------------------------------------
+    async def _sweep_session(self, session: ExchangePort, scope: StopScope) -> VenueStopResult:
+        res = _new_result(session)
+        await self._pass(session, scope, res)
+        pending = await self._wait_in_flight(session)
+        await self._pass(session, scope, res)
+        for order in pending:
+            key = order_key(order)
+            now = await self._journal.get_order(order.client_order_id) if self._journal else None
+            if now is not None and now.status is not OrderStatus.PENDING_SUBMIT:
+                continue
+            if key not in res.cancelled:
+                res.unknown.append(f"{key} ({order.symbol}): submission still unanswered "
+                                   f"after {self._settle_timeout:g}s")
+        await self._verify(session, scope, res)
+        return res
+
+    async def _pass(self, session: ExchangePort, scope: StopScope, res: VenueStopResult) -> None:
+        venue_open = await self._call(session, res, "list open orders",
+                                      lambda: session.fetch_open_orders(None))
+        journal_open = await self._journal_open(session)
+        if scope is StopScope.TERMINAL:
+            await self._cancel_terminal_orders(session, res, venue_open or [], journal_open)
+            return
+        symbols = {r.symbol for r in venue_open or []} | {o.symbol for o in journal_open}
+        if session.has_cancel_all:
+            sem = asyncio.Semaphore(self._concurrency)
+
+            async def one(symbol: Symbol) -> None:
+                async with sem:
+                    await self._cancel_all_symbol(session, res, symbol, venue_open or [],
+                                                  journal_open)
+
+            await asyncio.gather(*(one(s) for s in sorted(symbols)))
+        else:
+            targets: dict[str, Order | OrderReport] = {}
+            for o in journal_open:
+                targets[order_key(o)] = o
+            for r in venue_open or []:
+                targets.setdefault(order_key(r), r)
+            await self._cancel_each(session, res, list(targets.values()))
+
+    async def _cancel_terminal_orders(self, session: ExchangePort, res: VenueStopResult,
+                                      venue_open: list[OrderReport],
+                                      journal_open: list[Order]) -> None:
+        ours = {o.client_order_id: o for o in journal_open if not o.external}
+        # Orders the venue lists whose client id the journal knows as ours but which the
+        # journal already thinks final (a missed event): still ours, still cancel.
+        if self._journal is not None:
+            for r in venue_open:
+                cid = r.client_order_id
+                if cid and cid not in ours:
+                    known = await self._journal.get_order(cid)
+                    if known is not None and not known.external and _same_account(known, session):
+                        ours[cid] = known
+        await self._cancel_each(session, res, list(ours.values()))
+
+    async def _cancel_all_symbol(self, session: ExchangePort, res: VenueStopResult,
+                                 symbol: Symbol, venue_open: list[OrderReport],
+                                 journal_open: list[Order]) -> None:
+        try:
+            reports = await self._retry(lambda: session.cancel_all_orders(symbol))
+        except OutcomeUnknownError as exc:
+            for o in [*venue_open, *journal_open]:
+                if o.symbol == symbol:
+                    _add_once(res.unknown, f"{order_key(o)} ({symbol}): cancel-all outcome "
+                                           f"unknown: {exc}")
+            return
+        except VenueError as exc:
+            res.failures.append(f"cancel all {symbol}: {_err(exc)}")
+            return
+        for r in reports:
+            if r.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED) or r.status.is_open:
+                _add_once(res.cancelled, order_key(r))
+        await self._ingest(session, reports)
+
+    async def _cancel_each(self, session: ExchangePort, res: VenueStopResult,
+                           targets: list[Order | OrderReport]) -> None:
+        sem = asyncio.Semaphore(self._concurrency)
+
+        async def one(target: Order | OrderReport) -> None:
+            key = order_key(target)
+            if key in res.cancelled or key in res.already_closed:
+                return
+            order = target if isinstance(target, Order) else _order_from_report(session, target)
+            if order is None:
+                res.failures.append(f"order on {target.symbol} without any id: cannot cancel")
+                return
+            async with sem:
+                try:
+                    report = await self._retry(lambda: session.cancel_order(order))
+                except OrderNotFoundError:
+                    _add_once(res.already_closed, key)
+                    _discard(res.unknown, key)
+                    return
+                except OutcomeUnknownError as exc:
+                    _add_once(res.unknown, f"{key} ({order.symbol}): cancel outcome unknown: {exc}")
+                    return
+                except VenueError as exc:
+                    res.failures.append(f"cancel {key} ({order.symbol}): {_err(exc)}")
+                    return
+            _add_once(res.cancelled, key)
+            _discard(res.unknown, key)
+            if report is not None:
+                await self._ingest(session, [report])
+
+        await asyncio.gather(*(one(t) for t in targets))
+
+    async def _wait_in_flight(self, session: ExchangePort) -> list[Order]:
+        """Poll the journal until no order of this session is PENDING_SUBMIT (bounded)."""
+        if self._journal is None:
+            return []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._settle_timeout
+        while True:
+            pending = [o for o in await self._journal_open(session)
+                       if o.status is OrderStatus.PENDING_SUBMIT]
+            if not pending or loop.time() >= deadline:
+                return pending
+            await asyncio.sleep(self._poll)
+
+    async def _verify(self, session: ExchangePort, scope: StopScope,
+                      res: VenueStopResult) -> None:
+        remaining = await self._call(session, res, "verify open orders",
+                                     lambda: session.fetch_open_orders(None))
+        if remaining is None:
+            return
+        if scope is StopScope.TERMINAL:
+            mine = []
+            for r in remaining:
+                o = await self._journal.get_order(r.client_order_id) if (
+                    self._journal is not None and r.client_order_id) else None
+                if o is not None and not o.external:
+                    mine.append(r)
+            remaining = mine
+        if remaining:  # one last per-order attempt, then count what is left
+            await self._cancel_each(session, res, list(remaining))
+            again = await self._call(session, res, "verify open orders",
+                                     lambda: session.fetch_open_orders(None))
+            if again is None:
+                return
+            if scope is StopScope.TERMINAL:
+                keys = {order_key(r) for r in remaining}
+                again = [r for r in again if order_key(r) in keys]
+            remaining = again
+            for r in remaining:
+                _discard(res.cancelled, order_key(r))
+                res.failures.append(f"{order_key(r)} ({r.symbol}) is still open at the venue")
+        res.remaining_open = len(remaining)
+
+    # ---- helpers ----------------------------------------------------------------------
+    async def _journal_open(self, session: ExchangePort) -> list[Order]:
+        if self._journal is None:
+            return []
+        orders = await self._journal.open_orders(session.venue, session.account)
+        return [o for o in orders if _same_account(o, session)]
+
+    async def _call(self, session: ExchangePort, res: VenueStopResult, what: str,
+                    fn: Callable[[], Awaitable[T]]) -> T | None:
+        try:
+            return await self._retry(fn)
+        except VenueError as exc:
+            res.failures.append(f"{what}: {_err(exc)}")
+            return None
+
+    async def _retry(self, fn: Callable[[], Awaitable[T]]) -> T:
+        for attempt in range(self._attempts):
+            try:
+                return await fn()
+            except RETRYABLE as exc:
+                if attempt + 1 >= self._attempts:
+                    raise
+                delay = self._backoff[min(attempt, len(self._backoff) - 1)]
+                if isinstance(exc, RateLimitedError) and exc.retry_after:
+                    delay = min(max(delay, exc.retry_after), self._max_retry_after)
+                log.info("emergency stop: retrying after %s (%.2fs)", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _ingest(self, session: ExchangePort, reports: Sequence[OrderReport]) -> None:
+        """Hand cancel reports to the order service, or apply them to the journal."""
+        if not reports:
+            return
+        try:
+            if self._sink is not None:
+                await self._sink(session, reports)
+                return
+            if self._journal is None:
+                return
+            for report in reports:
+                if not report.client_order_id:
+                    continue
+                order = await self._journal.get_order(report.client_order_id)
+                if order is None or order.is_final:
+                    continue
+                for event in events_for_report(order, report, EventSource.REST):
+                    try:
+                        if order.apply(event):
+                            await self._journal.record_event(order, event)
+                    except (IllegalTransition, OrderError):
+                        continue
+        except Exception:  # bookkeeping must never abort the cancelling itself
+            log.exception("emergency stop: could not record cancel reports")
+
+
+def _new_result(session: ExchangePort) -> VenueStopResult:
+    mode = getattr(session.mode, "value", session.mode)
+    return VenueStopResult(str(session.venue), str(mode), str(session.account))
+
+
+def _same_account(order: Order, session: ExchangePort) -> bool:
+    return (order.venue == session.venue and order.account == session.account
+            and order.mode == session.mode)
+
+
+def _order_from_report(session: ExchangePort, report: OrderReport) -> Order | None:
+    """An Order to hand to cancel_order for a venue order the journal does not know."""
+    cid = report.client_order_id
+    if cid is None and report.venue_order_id is None:
+        return None
+    if cid is None:
+        try:  # the adapter cancels by venue id when it has one; this id is never sent
+            cid = ClientOrderId(f"ext-{report.venue_order_id}"[:64])
+        except IdError:
+            cid = ClientOrderId.generate()
+    return Order(
+        client_order_id=cid, venue=session.venue, symbol=report.symbol,
+        side=report.side or Side.BUY, type=report.type or OrderType.LIMIT,
+        amount=report.amount or report.filled, price=report.price, mode=session.mode,
+        account=session.account, status=OrderStatus.OPEN,
+        venue_order_id=VenueOrderId(report.venue_order_id) if report.venue_order_id else None,
+        filled=report.filled, external=True,
+    )
+
+
+def _err(exc: VenueError) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _add_once(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)
+
+
+def _discard(items: list[str], key: str) -> None:
+    items[:] = [i for i in items if i != key and not i.startswith(key + " ")]
