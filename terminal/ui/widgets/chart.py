@@ -1,0 +1,550 @@
+"""The candle chart: candles + volume + indicators, drawing only the visible bars.
+
+Data comes from outside: `set_candles()` back-fills history, `update_last()` updates the
+forming candle or appends the next one, or a provider is pulled on the frame clock.
+Nothing repaints per message: changes are applied in `refresh()` (the FrameClock tick).
+
+x is the integer bar index (bar i at x = i), mapped to time by the bottom axis (vn.py's
+approach): gaps in trading do not leave holes and pan/zoom are plain index ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+)
+
+from terminal.domain.enums import Side
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import TIMEFRAMES_MS, Candle
+from terminal.domain.money import format_decimal
+from terminal.domain.order import Order
+
+from ..frame import FrameCounter, Provider, ProviderPoll
+from .candles import CandleSeries, VisibleSlice, visible_slice
+from .chart_items import CandlesItem, LineItem, TimeAxis, VolumeItem, format_time
+from .indicators import IndicatorSet
+from .palette import DARK, Palette
+
+DEFAULT_VISIBLE_BARS = 150
+RIGHT_MARGIN_BARS = 3.0
+MIN_VISIBLE_BARS = 8
+
+
+class CandleChartWidget(QWidget):
+    """Candles and volume with timeframe selector, crosshair readout, follow mode,
+    indicators (SMA, EMA, VWAP) and open-order price lines.
+
+    Signals: timeframeChanged(str) when the user picks a timeframe (load its history and
+    call set_candles); followChanged(bool); indicatorToggled(str, bool).
+    """
+
+    timeframeChanged = Signal(str)
+    followChanged = Signal(bool)
+    indicatorToggled = Signal(str, bool)
+
+    def __init__(self, rules: MarketRules | None = None, timeframe: str = "1m",
+                 palette: Palette = DARK, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chart")
+        self.frames = FrameCounter()
+        self._rules = rules
+        self._palette = palette
+        self._poll = ProviderPoll()
+        self.series = CandleSeries(timeframe)
+        self.indicators = IndicatorSet()
+        self._pending_first: int | None = None  # first index changed since the last apply
+        self._dirty = False
+        self._follow = True
+        self._hover: int | None = None
+        self._stale = False
+        self._stale_reason = ""
+        self._slice_key: tuple | None = None
+        self._slice_cache: VisibleSlice | None = None
+        self._order_lines: dict[str, tuple[pg.InfiniteLine, tuple]] = {}
+        self._adjusting = False
+        self._build_toolbar(timeframe)
+        self._build_plots()
+        self.set_palette(palette)
+        self._apply_limits()
+        self.price_vb.setXRange(-DEFAULT_VISIBLE_BARS + RIGHT_MARGIN_BARS, RIGHT_MARGIN_BARS,
+                                padding=0)
+
+    # ---- construction --------------------------------------------------------------
+    def _build_toolbar(self, timeframe: str) -> None:
+        self.tf_buttons: dict[str, QToolButton] = {}
+        self._tf_group = QButtonGroup(self)
+        self._tf_group.setExclusive(True)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.setSpacing(2)
+        for tf in TIMEFRAMES_MS:
+            b = QToolButton(self)
+            b.setText(tf)
+            b.setCheckable(True)
+            b.setAccessibleName(f"Timeframe {tf}")
+            b.setChecked(tf == timeframe)
+            b.clicked.connect(lambda _=False, tf=tf: self._on_timeframe_clicked(tf))
+            self._tf_group.addButton(b)
+            self.tf_buttons[tf] = b
+            bar.addWidget(b)
+        bar.addSpacing(12)
+        self.indicator_buttons: dict[str, QToolButton] = {}
+        for name, ind in self.indicators.items.items():
+            b = QToolButton(self)
+            b.setText(ind.label)
+            b.setCheckable(True)
+            b.setChecked(ind.visible)
+            b.setAccessibleName(f"Show {ind.label}")
+            b.toggled.connect(lambda on, name=name: self.set_indicator_visible(name, on))
+            self.indicator_buttons[name] = b
+            bar.addWidget(b)
+        bar.addStretch(1)
+        self.follow_button = QToolButton(self)
+        self.follow_button.setText("Follow ⇥")
+        self.follow_button.setToolTip("Follow the newest candle (End)")
+        self.follow_button.setCheckable(True)
+        self.follow_button.setChecked(True)
+        self.follow_button.clicked.connect(lambda on: self.set_follow(on))
+        bar.addWidget(self.follow_button)
+        self.readout = QLabel(self)
+        self.readout.setObjectName("chart_readout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addLayout(bar)
+        box.addWidget(self.readout)
+        self._box = box
+        end = QShortcut(QKeySequence(Qt.Key.Key_End), self)
+        end.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        end.activated.connect(lambda: self.set_follow(True))
+
+    def _build_plots(self) -> None:
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.graphics.ci.layout.setSpacing(0)
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self.time_axis = TimeAxis(self.series)
+        self.price_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
+        self.volume_plot: pg.PlotItem = self.graphics.addPlot(
+            row=1, col=0, axisItems={"bottom": self.time_axis})
+        self.graphics.ci.layout.setRowStretchFactor(0, 4)
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
+        for plot in (self.price_plot, self.volume_plot):
+            plot.hideAxis("left")
+            plot.showAxis("right")
+            plot.getAxis("right").setWidth(70)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            vb = plot.getViewBox()
+            vb.setMouseEnabled(x=True, y=False)
+            vb.disableAutoRange()
+        self.price_plot.hideAxis("bottom")
+        self.price_vb: pg.ViewBox = self.price_plot.getViewBox()
+        self.volume_vb: pg.ViewBox = self.volume_plot.getViewBox()
+        self.volume_plot.setXLink(self.price_plot)
+        p = self._palette
+        self.candles_item = CandlesItem(self.series, self.visible, p.qcolor("candle_up"),
+                                        p.qcolor("candle_down"))
+        self.volume_item = VolumeItem(self.series, self.visible, p.qcolor("volume_up"),
+                                      p.qcolor("volume_down"))
+        self.price_plot.addItem(self.candles_item)
+        self.volume_plot.addItem(self.volume_item)
+        self.line_items: dict[str, LineItem] = {}
+        for name, ind in self.indicators.items.items():
+            item = LineItem(self.series, self.visible,
+                            lambda ind=ind: ind.values, p.qcolor(ind.colour_field))
+            item.setVisible(ind.visible)
+            self.price_plot.addItem(item)
+            self.line_items[name] = item
+        self.last_line = pg.InfiniteLine(angle=0, movable=False)
+        self.last_line.setVisible(False)
+        self.price_plot.addItem(self.last_line, ignoreBounds=True)
+        self.vline = pg.InfiniteLine(angle=90, movable=False)
+        self.hline = pg.InfiniteLine(angle=0, movable=False)
+        self.vline_volume = pg.InfiniteLine(angle=90, movable=False)
+        for line, plot in ((self.vline, self.price_plot), (self.hline, self.price_plot),
+                           (self.vline_volume, self.volume_plot)):
+            line.setVisible(False)
+            line.setZValue(50)
+            plot.addItem(line, ignoreBounds=True)
+        self._box.addWidget(self.graphics, 1)
+        self.price_vb.sigXRangeChanged.connect(self._on_x_range)
+        self.price_vb.sigRangeChangedManually.connect(self._on_user_range)
+        self.volume_vb.sigRangeChangedManually.connect(self._on_user_range)
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.viewport().installEventFilter(self)
+
+    # ---- configuration -------------------------------------------------------------
+    def set_palette(self, palette: Palette) -> None:
+        self._palette = p = palette
+        self.graphics.setBackground(p.background)
+        for plot in (self.price_plot, self.volume_plot):
+            for name in ("right", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(pg.mkPen(p.grid))
+                axis.setTextPen(pg.mkPen(p.text_dim))
+            plot.showGrid(x=True, y=True, alpha=0.15)
+        self.candles_item.set_colours(p.qcolor("candle_up"), p.qcolor("candle_down"))
+        self.volume_item.set_colours(p.qcolor("volume_up"), p.qcolor("volume_down"))
+        for name, item in self.line_items.items():
+            item.set_colour(p.qcolor(self.indicators.items[name].colour_field))
+        cross = pg.mkPen(p.crosshair, style=Qt.PenStyle.DashLine)
+        for line in (self.vline, self.hline, self.vline_volume):
+            line.setPen(cross)
+        self.last_line.setPen(pg.mkPen(p.last_price, style=Qt.PenStyle.DotLine))
+        self.readout.setStyleSheet(
+            f"QLabel {{ background: {p.background}; color: {p.text}; padding: 2px 6px; "
+            f"font-family: monospace; }}")
+        orders = [data for _, data in self._order_lines.values()]
+        self._clear_order_lines()
+        for key, price, side, text in orders:
+            self._add_order_line(key, price, side, text)
+        self._update_readout()
+
+    def set_market(self, rules: MarketRules | None) -> None:
+        """Tick/step formatting for the readout and order lines; clears candles and orders."""
+        self._rules = rules
+        self._clear_order_lines()
+        self.set_candles([])
+
+    @property
+    def timeframe(self) -> str:
+        return self.series.timeframe
+
+    def set_timeframe(self, timeframe: str) -> None:
+        """Show `timeframe` as selected (no signal); the candles come with set_candles."""
+        button = self.tf_buttons[timeframe]
+        button.setChecked(True)
+
+    def _on_timeframe_clicked(self, timeframe: str) -> None:
+        self.timeframeChanged.emit(timeframe)
+
+    def set_indicator_visible(self, name: str, visible: bool) -> None:
+        ind = self.indicators.items[name]
+        if ind.visible == visible:
+            return
+        ind.visible = visible
+        self.line_items[name].setVisible(visible)
+        button = self.indicator_buttons[name]
+        if button.isChecked() != visible:
+            button.setChecked(visible)
+        self._fit_y()
+        self.indicatorToggled.emit(name, visible)
+
+    def indicator_values(self, name: str) -> np.ndarray:
+        return self.indicators.items[name].values
+
+    def set_stale(self, stale: bool, reason: str = "") -> None:
+        """Dim the candles and say STALE in the readout while the feed is not live."""
+        self._stale, self._stale_reason = stale, reason
+        self.candles_item.setOpacity(0.35 if stale else 1.0)
+        self.volume_item.setOpacity(0.35 if stale else 1.0)
+        self._update_readout()
+
+    @property
+    def is_stale(self) -> bool:
+        return self._stale
+
+    # ---- data ----------------------------------------------------------------------
+    def set_candles(self, candles: Sequence[Candle], timeframe: str | None = None) -> None:
+        """Replace the history (back-fill on open, new timeframe or symbol); follow resumes."""
+        self.series.set(candles, timeframe)
+        if timeframe is not None:
+            self.set_timeframe(timeframe)
+        self._pending_first = 0
+        self._dirty = True
+        self._apply_data(reset=True)
+
+    def update_last(self, candle: Candle) -> None:
+        """Update the forming candle, or append it if it opens a new bar.
+
+        Stored now, painted on the next frame tick.
+        """
+        i = self.series.upsert(candle)
+        self._mark_changed(i)
+
+    append = update_last
+
+    def set_provider(self, provider: Provider | None) -> None:
+        """`provider() -> (version, Sequence[Candle])`, oldest first, pulled per frame tick.
+
+        Growth at the end and an updated last candle are applied incrementally; any other
+        change (new symbol or timeframe) resets the history.
+        """
+        self._poll.set(provider)
+
+    def _mark_changed(self, first: int | None) -> None:
+        if first is None:
+            return
+        self._pending_first = first if self._pending_first is None else min(
+            self._pending_first, first)
+        self._dirty = True
+
+    def refresh(self) -> bool:
+        if not self.isVisible():
+            return False
+        changed, value = self._poll.poll()
+        if changed:
+            before = len(self.series)
+            first = self.series.sync(value or [])
+            if first == 0 and (before == 0 or len(self.series) == 0 or first is not None
+                               and first < before - 1):
+                self._pending_first = 0
+                self._dirty = True
+                self._apply_data(reset=True)
+            else:
+                self._mark_changed(first)
+        if not self._dirty:
+            return False
+        self._apply_data(reset=False)
+        return True
+
+    def _apply_data(self, reset: bool) -> None:
+        first, self._pending_first = self._pending_first, None
+        self._dirty = False
+        n = len(self.series)
+        self.indicators.recompute(self.series, first)
+        if n:
+            lo, hi = float(self.series.l.min()), float(self.series.h.max())
+            vmax = float(self.series.v.max())
+        else:
+            lo, hi, vmax = 0.0, 1.0, 1.0
+        self.candles_item.set_bounds(QRectF(-0.5, lo, n, hi - lo))
+        self.volume_item.set_bounds(QRectF(-0.5, 0.0, n, vmax))
+        for item in self.line_items.values():
+            item.set_bounds(QRectF(-0.5, lo, n, hi - lo))
+        self._apply_limits()
+        if reset:
+            self._follow_set(True)
+            self._show_last(DEFAULT_VISIBLE_BARS)
+        elif self._follow:
+            x0, x1 = self.price_vb.viewRange()[0]
+            self._show_last(x1 - x0)
+        if n:
+            last = self.series.candles[-1]
+            self.last_line.setPos(float(last.close))
+            self.last_line.setVisible(True)
+        else:
+            self.last_line.setVisible(False)
+        self._fit_y()
+        self._update_readout()
+        self.frames.mark()
+
+    def _apply_limits(self) -> None:
+        n = len(self.series)
+        self.price_vb.setLimits(xMin=-DEFAULT_VISIBLE_BARS, xMax=n + DEFAULT_VISIBLE_BARS,
+                                minXRange=MIN_VISIBLE_BARS,
+                                maxXRange=max(n + 2 * RIGHT_MARGIN_BARS, DEFAULT_VISIBLE_BARS))
+
+    def _show_last(self, width: float) -> None:
+        n = len(self.series)
+        x1 = n - 1 + RIGHT_MARGIN_BARS
+        self._adjusting = True
+        try:
+            self.price_vb.setXRange(x1 - width, x1, padding=0)
+        finally:
+            self._adjusting = False
+
+    # ---- visible range -------------------------------------------------------------
+    def visible(self) -> VisibleSlice:
+        """The slice every item paints (cached per range, width and data version)."""
+        x0, x1 = self.price_vb.viewRange()[0]
+        width = max(1.0, self.price_vb.width())
+        key = (self.series.version, x0, x1, int(width))
+        if key != self._slice_key or self._slice_cache is None:
+            self._slice_cache = visible_slice(self.series, x0, x1, width)
+            self._slice_key = key
+        return self._slice_cache
+
+    def visible_range(self) -> tuple[float, float]:
+        x0, x1 = self.price_vb.viewRange()[0]
+        return float(x0), float(x1)
+
+    def _on_x_range(self, *_: object) -> None:
+        self._fit_y()
+
+    def _fit_y(self) -> None:
+        sl = self.visible()
+        pr = sl.price_range()
+        if pr is None:
+            return
+        lo, hi = pr
+        for name, ind in self.indicators.items.items():
+            if ind.visible and len(ind.values) >= sl.i1:
+                seg = ind.values[sl.i0:sl.i1]
+                finite = seg[np.isfinite(seg)]
+                if len(finite):
+                    lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
+        pad = (hi - lo) * 0.06 or max(abs(hi) * 0.001, 1e-9)
+        self.price_vb.setYRange(lo - pad, hi + pad, padding=0)
+        self.volume_vb.setYRange(0.0, (sl.volume_max() or 1.0) * 1.08, padding=0)
+
+    # ---- follow mode ---------------------------------------------------------------
+    @property
+    def follow(self) -> bool:
+        return self._follow
+
+    def set_follow(self, follow: bool) -> None:
+        """Follow the newest candle (True jumps to the end now) or stay where the user is."""
+        self._follow_set(follow)
+        if follow and len(self.series):
+            x0, x1 = self.price_vb.viewRange()[0]
+            self._show_last(x1 - x0)
+
+    def _follow_set(self, follow: bool) -> None:
+        if follow != self._follow:
+            self._follow = follow
+            self.followChanged.emit(follow)
+        if self.follow_button.isChecked() != follow:
+            self.follow_button.setChecked(follow)
+
+    def _on_user_range(self, *_: object) -> None:
+        """A pan or zoom by the user: follow stops when the newest bar leaves the view,
+        and resumes when the user scrolls back to it. A zoom while following keeps the
+        right edge anchored at the newest bar."""
+        if self._adjusting:
+            return
+        n = len(self.series)
+        x0, x1 = self.price_vb.viewRange()[0]
+        last_visible = x1 >= n - 1
+        if self._follow and last_visible:
+            self._show_last(x1 - x0)
+            return
+        self._follow_set(last_visible)
+
+    def pan_by(self, bars: float) -> None:
+        """Pan as the user would (positive = toward newer bars)."""
+        self.price_vb.translateBy(x=bars)
+        self._on_user_range()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom around the view's centre as the user would (factor < 1 zooms in)."""
+        self.price_vb.scaleBy(x=factor)
+        self._on_user_range()
+
+    # ---- crosshair and readout -----------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Leave:
+            self.hover_index(None)
+        return False
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        in_price = self.price_vb.sceneBoundingRect().contains(pos)
+        in_volume = self.volume_vb.sceneBoundingRect().contains(pos)
+        if not (in_price or in_volume):
+            self.hover_index(None)
+            return
+        vb = self.price_vb if in_price else self.volume_vb
+        point = vb.mapSceneToView(pos)
+        self.hover_index(int(round(point.x())), point.y() if in_price else None)
+
+    def hover_index(self, index: int | None, price: float | None = None) -> None:
+        """Put the crosshair on bar `index` (None hides it) and show that bar's OHLCV."""
+        n = len(self.series)
+        if index is None or n == 0:
+            self._hover = None
+            for line in (self.vline, self.hline, self.vline_volume):
+                line.setVisible(False)
+        else:
+            index = max(0, min(n - 1, index))
+            self._hover = index
+            self.vline.setPos(index)
+            self.vline_volume.setPos(index)
+            self.vline.setVisible(True)
+            self.vline_volume.setVisible(True)
+            if price is not None:
+                self.hline.setPos(price)
+            self.hline.setVisible(price is not None)
+        self._update_readout()
+
+    @property
+    def hovered_index(self) -> int | None:
+        return self._hover
+
+    def readout_text(self) -> str:
+        return self.readout.text()
+
+    def _update_readout(self) -> None:
+        text = ""
+        n = len(self.series)
+        if n:
+            i = self._hover if self._hover is not None else n - 1
+            text = self.describe(i)
+        if self._stale:
+            stale = f"STALE — {self._stale_reason}" if self._stale_reason else "STALE"
+            text = f"{stale}   {text}"
+        self.readout.setText(text)
+
+    def describe(self, index: int) -> str:
+        """One bar as readout text: time, O H L C V and change, exact (from the Decimals)."""
+        k = self.series.candles[index]
+        fmt = "%Y-%m-%d" if self.series.span_ms >= 86_400_000 else "%Y-%m-%d %H:%M"
+        change = (k.close - k.open) * 100 / k.open if k.open else Decimal(0)
+        sign = "+" if change >= 0 else ""
+        fp, fa = self._fmt_price, self._fmt_amount
+        return (f"{format_time(k.open_time_ms, fmt)}  O {fp(k.open)}  H {fp(k.high)}  "
+                f"L {fp(k.low)}  C {fp(k.close)}  V {fa(k.volume)}  "
+                f"{sign}{format_decimal(change, 2)}%")
+
+    def _fmt_price(self, value: Decimal) -> str:
+        if self._rules is not None and self._rules.tick_size is not None:
+            return self._rules.format_price(value)
+        return format_decimal(value.normalize())
+
+    def _fmt_amount(self, value: Decimal) -> str:
+        if self._rules is not None and self._rules.step_size is not None:
+            return self._rules.format_amount(value)
+        return format_decimal(value.normalize())
+
+    # ---- open orders -----------------------------------------------------------------
+    def set_orders(self, orders: Iterable[Order]) -> None:
+        """Draw each open limit order of this market as a labelled horizontal price line."""
+        wanted: dict[str, tuple] = {}
+        symbol = self._rules.symbol if self._rules is not None else None
+        for o in orders:
+            if o.price is None or not o.status.is_open:
+                continue
+            if symbol is not None and o.symbol != symbol:
+                continue
+            remaining = o.amount - o.filled
+            text = f"{o.side.value.upper()} {self._fmt_amount(remaining)} @ {self._fmt_price(o.price)}"
+            wanted[str(o.client_order_id)] = (str(o.client_order_id), o.price, o.side, text)
+        for key in list(self._order_lines):
+            if key not in wanted or self._order_lines[key][1] != wanted[key]:
+                line, _ = self._order_lines.pop(key)
+                self.price_plot.removeItem(line)
+        for key, data in wanted.items():
+            if key not in self._order_lines:
+                self._add_order_line(*data)
+
+    def order_line_labels(self) -> dict[str, str]:
+        """Client order id -> label text of the order lines shown."""
+        return {key: data[3] for key, (_, data) in self._order_lines.items()}
+
+    def _add_order_line(self, key: str, price: Decimal, side: Side, text: str) -> None:
+        colour = self._palette.order_buy if side is Side.BUY else self._palette.order_sell
+        fill = QColor(self._palette.background)
+        fill.setAlpha(200)
+        line = pg.InfiniteLine(
+            pos=float(price), angle=0, movable=False,
+            pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
+            label=text, labelOpts={"position": 0.06, "color": colour, "fill": fill,
+                                   "anchors": [(0, 1), (0, 1)]})
+        line.setZValue(40)
+        self.price_plot.addItem(line, ignoreBounds=True)
+        self._order_lines[key] = (line, (key, price, side, text))
+
+    def _clear_order_lines(self) -> None:
+        for line, _ in self._order_lines.values():
+            self.price_plot.removeItem(line)
+        self._order_lines.clear()

@@ -1,0 +1,198 @@
+"""pyqtgraph items of the candle chart that paint only what is in view.
+
+Each item asks its owner for the current `VisibleSlice` (computed once per range or
+data change and shared by candles, volume and indicator lines) and draws just that:
+O(visible bars), never O(all bars). `last_paint_bars` records how many bars the last
+paint drew, so tests and benchmarks can check it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+
+from .candles import CandleSeries, VisibleSlice
+
+SliceSource = Callable[[], VisibleSlice]
+
+
+def _cosmetic_pen(colour: QColor, width: float = 1.0) -> QPen:
+    pen = QPen(colour)
+    pen.setCosmetic(True)
+    pen.setWidthF(width)
+    return pen
+
+
+class _SliceItem(pg.GraphicsObject):
+    """Base: bounds of the whole data (for the view), painting from the shared slice."""
+
+    def __init__(self, series: CandleSeries, slice_source: SliceSource) -> None:
+        super().__init__()
+        self._series = series
+        self._slice = slice_source
+        self._bounds = QRectF()
+        self.last_paint_bars = 0
+        self.last_paint_range = (0, 0)
+        self.last_paint_s = 0.0
+        self.paints = 0
+
+    def set_bounds(self, rect: QRectF) -> None:
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = rect
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._bounds
+
+    def _done(self, sl: VisibleSlice, started: float) -> None:
+        self.last_paint_bars = sl.count
+        self.last_paint_range = (sl.i0, sl.i1)
+        self.last_paint_s = time.perf_counter() - started
+        self.paints += 1
+
+
+class CandlesItem(_SliceItem):
+    """Wicks as one path per colour, bodies as rectangles: only the visible bars."""
+
+    def __init__(self, series: CandleSeries, slice_source: SliceSource,
+                 up: QColor, down: QColor) -> None:
+        super().__init__(series, slice_source)
+        self.set_colours(up, down)
+
+    def set_colours(self, up: QColor, down: QColor) -> None:
+        self._up_pen, self._down_pen = _cosmetic_pen(up), _cosmetic_pen(down)
+        self._up_brush, self._down_brush = QBrush(up), QBrush(down)
+        self.update()
+
+    def paint(self, p: QPainter, *_: object) -> None:
+        started = time.perf_counter()
+        sl = self._slice()
+        if sl.count:
+            up = sl.c >= sl.o
+            half = sl.bar_width / 2.0
+            for mask, pen, brush in ((up, self._up_pen, self._up_brush),
+                                     (~up, self._down_pen, self._down_brush)):
+                if not mask.any():
+                    continue
+                x = sl.x[mask]
+                p.setPen(pen)
+                # wicks: one path of vertical segments
+                xs = np.repeat(x, 2)
+                ys = np.empty(len(xs))
+                ys[0::2], ys[1::2] = sl.l[mask], sl.h[mask]
+                p.drawPath(pg.functions.arrayToQPath(xs, ys, connect="pairs"))
+                # bodies
+                top = np.minimum(sl.o[mask], sl.c[mask])
+                height = np.abs(sl.c[mask] - sl.o[mask])
+                p.setBrush(brush)
+                p.drawRects([QRectF(xi - half, yi, 2 * half, hi)
+                             for xi, yi, hi in zip(x.tolist(), top.tolist(), height.tolist())])
+        self._done(sl, started)
+
+
+class VolumeItem(_SliceItem):
+    """Volume bars of the visible bars, coloured by the candle's direction."""
+
+    def __init__(self, series: CandleSeries, slice_source: SliceSource,
+                 up: QColor, down: QColor) -> None:
+        super().__init__(series, slice_source)
+        self.set_colours(up, down)
+
+    def set_colours(self, up: QColor, down: QColor) -> None:
+        self._up, self._down = QBrush(up), QBrush(down)
+        self.update()
+
+    def paint(self, p: QPainter, *_: object) -> None:
+        started = time.perf_counter()
+        sl = self._slice()
+        if sl.count:
+            up = sl.c >= sl.o
+            half = sl.bar_width / 2.0
+            p.setPen(pg.mkPen(None))
+            for mask, brush in ((up, self._up), (~up, self._down)):
+                if not mask.any():
+                    continue
+                p.setBrush(brush)
+                p.drawRects([QRectF(xi - half, 0.0, 2 * half, vi)
+                             for xi, vi in zip(sl.x[mask].tolist(), sl.v[mask].tolist())])
+        self._done(sl, started)
+
+
+class LineItem(_SliceItem):
+    """An indicator line over the visible bars (sampled at the drawn bars when merged)."""
+
+    def __init__(self, series: CandleSeries, slice_source: SliceSource,
+                 values: Callable[[], np.ndarray], colour: QColor) -> None:
+        super().__init__(series, slice_source)
+        self._values = values
+        self._pen = _cosmetic_pen(colour, 1.3)
+
+    def set_colour(self, colour: QColor) -> None:
+        self._pen = _cosmetic_pen(colour, 1.3)
+        self.update()
+
+    def paint(self, p: QPainter, *_: object) -> None:
+        started = time.perf_counter()
+        sl = self._slice()
+        values = self._values()
+        if sl.count and len(values) >= sl.i1:
+            if sl.per_bar == 1:
+                x, y = sl.x, values[sl.i0:sl.i1]
+            else:  # the value at each merged bar's last source bar
+                idx = np.minimum(np.floor(sl.x + sl.per_bar / 2.0).astype(np.int64), sl.i1 - 1)
+                idx = np.maximum(idx, sl.i0)
+                x, y = sl.x, values[idx]
+            if np.isfinite(y).any():
+                p.setPen(self._pen)
+                p.drawPath(pg.functions.arrayToQPath(x, y, connect="finite"))
+        self._done(sl, started)
+
+
+class TimeAxis(pg.AxisItem):
+    """Bottom axis mapping the integer bar index to the bar's open time (like vn.py)."""
+
+    def __init__(self, series: CandleSeries, utc: bool = False, **kwargs: object) -> None:
+        super().__init__(orientation="bottom", **kwargs)
+        self._series = series
+        self._utc = utc
+
+    def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803
+        # whole bars only: a fractional index has no time
+        levels = super().tickValues(minVal, maxVal, size)
+        out = []
+        for spacing, values in levels:
+            if spacing < 1:
+                continue
+            out.append((spacing, [v for v in values if float(v).is_integer()]))
+        return out or [(1.0, [float(math.ceil(minVal))])]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        if not len(self._series):
+            return ["" for _ in values]
+        span_ms = self._series.span_ms * max(1.0, spacing)
+        if span_ms >= 86_400_000:
+            fmt = "%Y-%m-%d"
+        elif span_ms >= 3_600_000 * 6:
+            fmt = "%m-%d %H:%M"
+        else:
+            fmt = "%H:%M"
+        return [self.format_time(self._series.time_at(v), fmt) for v in values]
+
+    def format_time(self, ms: int, fmt: str) -> str:
+        return format_time(ms, fmt, self._utc)
+
+
+def format_time(ms: int, fmt: str, utc: bool = False) -> str:
+    """Epoch milliseconds as text, in local time unless `utc`."""
+    dt = datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc)
+    if not utc:
+        dt = dt.astimezone()
+    return dt.strftime(fmt)
