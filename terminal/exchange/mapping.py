@@ -1,0 +1,227 @@
+"""ccxt's unified dicts -> domain values (reports, fills, balances, candles, trades, tickers).
+
+ccxt parses numbers to float; each one becomes a Decimal through its shortest repr
+(`decimal_from_float_repr`), which gives back exactly the text the venue sent. A value
+that cannot be parsed makes the whole item fail loudly rather than guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from terminal.domain.enums import OrderType, Side, TimeInForce
+from terminal.domain.ids import ClientOrderId, IdError, Symbol, TradeId, VenueOrderId
+from terminal.domain.marketdata import Balance, Balances, Candle, Ticker, Trade
+from terminal.domain.money import ZERO, decimal_from_float_repr
+from terminal.domain.order import OrderStatus
+from terminal.domain.reports import FillReport, OrderReport
+
+from .errors import scrub
+
+RAW_KEYS_MAX = 40
+
+
+def dec(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return decimal_from_float_repr(value)
+
+
+def dec0(value: Any) -> Decimal:
+    d = dec(value)
+    return ZERO if d is None else d
+
+
+def client_id_or_none(value: Any) -> ClientOrderId | None:
+    if not value:
+        return None
+    try:
+        return ClientOrderId(str(value))
+    except IdError:
+        return None
+
+
+def _side(value: Any) -> Side | None:
+    try:
+        return Side(str(value).lower()) if value else None
+    except ValueError:
+        return None
+
+
+def _type(value: Any) -> OrderType | None:
+    text = str(value or "").lower()
+    if text in ("limit", "limit_maker"):
+        return OrderType.LIMIT
+    if text == "market":
+        return OrderType.MARKET
+    return None
+
+
+def _tif(value: Any) -> TimeInForce | None:
+    text = str(value or "").upper()
+    try:
+        return TimeInForce(text) if text else None
+    except ValueError:
+        return None  # PO and venue-specific ones
+
+
+def raw_excerpt(info: Any, secrets: Iterable[str] = ()) -> dict | None:
+    """A small, secret-free copy of the venue payload for the journal."""
+    if not isinstance(info, Mapping):
+        return None
+    out: dict[str, Any] = {}
+    for key, value in list(info.items())[:RAW_KEYS_MAX]:
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            out[str(key)] = scrub(value, secrets) if isinstance(value, str) else value
+    return out
+
+
+def order_status(order: Mapping[str, Any], filled: Decimal) -> OrderStatus:
+    status = str(order.get("status") or "").lower()
+    if status == "open":
+        return OrderStatus.PARTIALLY_FILLED if filled > ZERO else OrderStatus.OPEN
+    if status == "closed":
+        return OrderStatus.FILLED
+    if status in ("canceled", "cancelled"):
+        return OrderStatus.CANCELED
+    if status == "expired":
+        return OrderStatus.EXPIRED
+    if status == "rejected":
+        return OrderStatus.REJECTED
+    raise ValueError(f"order status {order.get('status')!r} is not known")
+
+
+def fill_from_ccxt(trade: Mapping[str, Any], *, client_order_id: ClientOrderId | None = None,
+                   default_symbol: str | None = None) -> FillReport | None:
+    """A fill (own trade). None when the venue gives no trade id (it cannot be
+    de-duplicated; the order service fetches trades for the missing amount)."""
+    tid = trade.get("id")
+    if tid in (None, ""):
+        return None
+    fee = trade.get("fee") or {}
+    info = trade.get("info") or {}
+    coid = client_order_id or client_id_or_none(trade.get("clientOrderId")) or (
+        client_id_or_none(info.get("c")) if isinstance(info, Mapping) else None)
+    taker_or_maker = trade.get("takerOrMaker")
+    order_id = trade.get("order")
+    return FillReport(
+        trade_id=TradeId(tid),
+        symbol=Symbol(trade.get("symbol") or default_symbol),
+        price=dec0(trade.get("price")),
+        amount=dec0(trade.get("amount")),
+        fee=dec0(fee.get("cost")) if isinstance(fee, Mapping) else ZERO,
+        fee_currency=(fee.get("currency") if isinstance(fee, Mapping) else None) or None,
+        is_maker=None if taker_or_maker is None else taker_or_maker == "maker",
+        timestamp_ms=trade.get("timestamp"),
+        venue_order_id=VenueOrderId(order_id) if order_id not in (None, "") else None,
+        client_order_id=coid,
+        side=_side(trade.get("side")),
+    )
+
+
+def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
+                     default_status: OrderStatus | None = None,
+                     default_symbol: str | None = None,
+                     client_order_id: ClientOrderId | None = None) -> OrderReport:
+    """The venue's view of one order.
+
+    On Binance a cancel reply's `clientOrderId` is the id of the cancel request and the
+    order's own id is `origClientOrderId`, so that one wins when present.
+    """
+    info = order.get("info") or {}
+    coid = client_order_id
+    if coid is None and isinstance(info, Mapping):
+        coid = client_id_or_none(info.get("origClientOrderId"))
+    if coid is None:
+        coid = client_id_or_none(order.get("clientOrderId"))
+    filled = dec0(order.get("filled"))
+    try:
+        status = order_status(order, filled)
+    except ValueError:
+        if default_status is None:
+            raise
+        status = default_status
+    vid = order.get("id")
+    fills = []
+    for t in order.get("trades") or ():
+        f = fill_from_ccxt(t, client_order_id=coid,
+                           default_symbol=order.get("symbol") or default_symbol)
+        if f is not None:
+            if f.venue_order_id is None and vid:
+                f = replace(f, venue_order_id=VenueOrderId(vid))
+            fills.append(f)
+    post_only = bool(order.get("postOnly")) or str(order.get("type") or "").lower() == "limit_maker"
+    return OrderReport(
+        symbol=Symbol(order.get("symbol") or default_symbol),
+        status=status,
+        client_order_id=coid,
+        venue_order_id=VenueOrderId(vid) if vid not in (None, "") else None,
+        side=_side(order.get("side")),
+        type=_type(order.get("type")),
+        amount=dec(order.get("amount")),
+        price=dec(order.get("price")) or None,
+        filled=filled,
+        average_price=dec(order.get("average")) or None,
+        time_in_force=_tif(order.get("timeInForce")),
+        post_only=post_only,
+        fills=tuple(fills),
+        timestamp_ms=order.get("lastUpdateTimestamp") or order.get("lastTradeTimestamp")
+        or order.get("timestamp"),
+        reason="",
+        raw=raw_excerpt(info, secrets),
+    )
+
+
+def balances_from_ccxt(balance: Mapping[str, Any]) -> Balances:
+    free = balance.get("free") or {}
+    used = balance.get("used") or {}
+    total = balance.get("total") or {}
+    assets = set(free) | set(used) | set(total)
+    out: dict[str, Balance] = {}
+    for asset in sorted(assets):
+        f = dec(free.get(asset))
+        u = dec(used.get(asset))
+        t = dec(total.get(asset))
+        if f is None and u is None and t is None:
+            continue
+        if f is None:
+            f = (t or ZERO) - (u or ZERO)
+        if u is None:
+            u = (t - f) if t is not None else ZERO
+        out[asset] = Balance(asset, f, u)
+    return Balances(out, balance.get("timestamp"))
+
+
+def candle_from_ccxt(row: Any) -> Candle:
+    t, o, h, low, c, v = row[:6]
+    return Candle(int(t), dec0(o), dec0(h), dec0(low), dec0(c), dec0(v))
+
+
+def trade_from_ccxt(trade: Mapping[str, Any], default_symbol: str | None = None) -> Trade:
+    tid = trade.get("id")
+    return Trade(
+        symbol=Symbol(trade.get("symbol") or default_symbol),
+        trade_id=TradeId(tid) if tid not in (None, "") else None,
+        timestamp_ms=int(trade.get("timestamp") or 0),
+        price=dec0(trade.get("price")),
+        amount=dec0(trade.get("amount")),
+        side=_side(trade.get("side")),
+    )
+
+
+def ticker_from_ccxt(ticker: Mapping[str, Any], default_symbol: str | None = None) -> Ticker:
+    return Ticker(
+        symbol=Symbol(ticker.get("symbol") or default_symbol),
+        last=dec(ticker.get("last")),
+        bid=dec(ticker.get("bid")),
+        ask=dec(ticker.get("ask")),
+        open=dec(ticker.get("open")),
+        high=dec(ticker.get("high")),
+        low=dec(ticker.get("low")),
+        change_percent=dec(ticker.get("percentage")),
+        base_volume=dec(ticker.get("baseVolume")),
+        quote_volume=dec(ticker.get("quoteVolume")),
+        timestamp_ms=ticker.get("timestamp"),
+    )

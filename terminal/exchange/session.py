@@ -1,0 +1,533 @@
+"""One connected venue session (venue + mode + account): the ccxt clients and ExchangePort.
+
+Each session owns one ccxt async_support instance (REST) and, created on the first
+stream, one ccxt.pro instance (WebSocket); both are closed by `close()`. Sandbox mode is
+switched on right after construction, before anything else can use the live URLs. The
+paper venue uses ccxt's own binance class pointed at the paper exchange on loopback.
+
+Every call goes through the request policy (rate budget, REST pause, circuit breaker)
+and is timed for the health tracker; every ccxt exception is classified once, in
+`terminal.exchange.errors`. Reads retry transient failures with backoff; create, cancel
+and edit are never retried here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Awaitable, Callable, Mapping, TypeVar
+
+from terminal.core.errors import (
+    AuthenticationError, OrderRejectedError, VenueError, VenueUnavailableError,
+)
+from terminal.core.health import VenueHealthTracker
+from terminal.core.marketstate import SessionKey
+from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
+from terminal.core.errors import ErrorKind
+from terminal.core.supervision import TaskOwner
+from terminal.domain.enums import OrderType, VenueMode
+from terminal.domain.ids import AccountLabel, ClientOrderId, IdError, Symbol
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import Balances
+from terminal.domain.order import Order, OrderStatus
+from terminal.domain.reports import FillReport, OrderReport
+
+from .catalogue import VenueInfo
+from .errors import Op, classify, scrub
+from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Error kinds that count as a venue failure in the health error rate (a rejected order
+# or an unknown order id is the venue answering properly).
+_FAILURE_KINDS = frozenset({ErrorKind.TRANSIENT, ErrorKind.UNKNOWN_OUTCOME,
+                            ErrorKind.RATE_LIMITED, ErrorKind.AUTHENTICATION,
+                            ErrorKind.INTERNAL})
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    timeout_ms: int = 10_000  # ccxt per-request timeout
+    rate_limit_ms: float | None = None  # override ccxt's rateLimit (tests); None = ccxt's
+    load_markets_attempts: int = 4
+    load_markets_backoff_s: float = 0.5
+    heartbeat_s: float = 15.0  # server time + latency probe (and breaker probe); 0 = off
+    demo: bool = False  # SANDBOX through the demo-trading host instead of the testnet
+    clock_adjust_ms: float = 500.0  # tell ccxt the offset when the venue clock is this far off
+
+
+@dataclass(frozen=True)
+class PaperEndpoint:
+    """Where the paper exchange listens and the accounts it knows (key, secret)."""
+
+    url: str
+    accounts: tuple[tuple[str, str], ...]
+
+    def credentials(self, account: str, index: int | None = None) -> dict[str, str]:
+        if not self.accounts:
+            raise AuthenticationError("the paper exchange has no accounts")
+        i = index if index is not None else 0
+        if account not in ("default", "main") and index is None:
+            # "acct2" or "2" pick the second account, and so on; anything else the first
+            digits = "".join(ch for ch in account if ch.isdigit())
+            i = max(0, int(digits) - 1) if digits else 0
+        key, secret = self.accounts[min(i, len(self.accounts) - 1)]
+        return {"apiKey": key, "secret": secret}
+
+
+def _spot_only(options: dict) -> None:
+    """Keep load_markets on spot markets (fewer requests, no derivatives)."""
+    fm = options.get("fetchMarkets")
+    if isinstance(fm, dict):
+        types = fm.get("types")
+        if isinstance(types, list):
+            fm["types"] = ["spot"]
+        elif isinstance(types, dict):
+            fm["types"] = {k: (k == "spot") for k in types}
+    elif isinstance(fm, list):
+        options["fetchMarkets"] = ["spot"]
+    options["defaultType"] = "spot"
+
+
+class VenueSession:
+    """A connected venue: implements terminal.core.ports.ExchangePort."""
+
+    def __init__(self, info: VenueInfo, mode: VenueMode, account: AccountLabel | str = "default",
+                 *, credentials: Mapping[str, str] | None = None,
+                 paper: PaperEndpoint | None = None, clock: Any = None,
+                 policy: RequestPolicy | None = None,
+                 health: VenueHealthTracker | None = None,
+                 options: SessionOptions | None = None) -> None:
+        if mode not in info.modes:
+            raise ValueError(f"{info.id} cannot be connected in {mode.value} mode "
+                             f"(offers: {', '.join(m.value for m in info.modes)})")
+        if info.points_at_paper and paper is None:
+            raise ValueError(f"{info.id} points at the paper exchange: give its endpoint")
+        self.info = info
+        self.venue = info.id
+        self.mode = mode
+        self.account = AccountLabel(account)
+        self.key = SessionKey(self.venue, self.mode, self.account)
+        self.clock = clock or SystemClock()
+        self.policy = policy or RequestPolicy(info.id, self.clock, config_for_venue(info.id))
+        self.health = health or VenueHealthTracker(self.key, self.clock)
+        self.health.bind_policy(self.policy)
+        self.options = options or SessionOptions()
+        self._paper = paper
+        creds = dict(credentials or {})
+        if info.points_at_paper and not creds:
+            creds = paper.credentials(self.account)
+        self._credentials = {k: v for k, v in creds.items() if v}
+        self._secrets = tuple(v for v in self._credentials.values() if isinstance(v, str))
+        self._rest: Any = None
+        self._pro: Any = None
+        self._pro_lock = asyncio.Lock()
+        self._markets: dict[Symbol, MarketRules] = {}
+        self._owner = TaskOwner(f"session:{self.key.label}")
+        self._closed = False
+        self.connected = False
+        self.clock_offset_ms: float | None = None
+
+    # ---- identity and facts ----------------------------------------------------------
+    @property
+    def markets(self) -> Mapping[Symbol, MarketRules]:
+        return self._markets
+
+    @property
+    def has_cancel_all(self) -> bool:
+        return self.info.has_cancel_all
+
+    @property
+    def has_edit_order(self) -> bool:
+        return self.info.has_edit_order
+
+    @property
+    def has_credentials(self) -> bool:
+        return all(self._credentials.get(c) for c in self.info.credentials)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self._secrets
+
+    @property
+    def rest(self) -> Any:
+        if self._rest is None:
+            raise VenueUnavailableError(f"{self.key.label} is not connected", venue=self.venue)
+        return self._rest
+
+    @property
+    def owner(self) -> TaskOwner:
+        return self._owner
+
+    def market(self, symbol: str) -> MarketRules:
+        try:
+            return self._markets[Symbol(symbol)]
+        except (KeyError, IdError):
+            raise OrderRejectedError(f"{self.venue} has no spot market {symbol}",
+                                     venue=self.venue) from None
+
+    # ---- ccxt instances --------------------------------------------------------------------
+    def _config(self) -> dict[str, Any]:
+        if self.info.points_at_paper:
+            from terminal.paper.ccxt_compat import paper_ccxt_config
+            cfg = copy.deepcopy(paper_ccxt_config(self._credentials.get("apiKey", ""),
+                                                  self._credentials.get("secret", "")))
+        else:
+            cfg = {"enableRateLimit": True, **self._credentials}
+        cfg["enableRateLimit"] = True  # ccxt's limiter stays on
+        cfg["timeout"] = self.options.timeout_ms
+        if self.options.rate_limit_ms is not None:
+            cfg["rateLimit"] = self.options.rate_limit_ms
+        opts = cfg.setdefault("options", {})
+        foo = opts.setdefault("fetchOpenOrders", {})
+        if isinstance(foo, dict):
+            foo["warnWithoutSymbol"] = False
+        opts["warnOnFetchOpenOrdersWithoutSymbol"] = False
+        return cfg
+
+    def _new_instance(self, pro: bool) -> Any:
+        if pro:
+            import ccxt.pro as module
+        else:
+            import ccxt.async_support as module
+        cls = getattr(module, self.info.ccxt_id)
+        inst = cls(self._config())
+        # Sandbox before anything else can reach the live hosts.
+        if self.mode is VenueMode.SANDBOX:
+            if self.options.demo:
+                if not self.info.demo:
+                    raise VenueUnavailableError(f"{self.venue} has no demo-trading host",
+                                                venue=self.venue)
+                inst.enable_demo_trading(True)
+            else:
+                if not self.info.sandbox:
+                    raise VenueUnavailableError(f"{self.venue} has no testnet in ccxt",
+                                                venue=self.venue)
+                inst.set_sandbox_mode(True)
+        if not self.info.points_at_paper:
+            _spot_only(inst.options)
+        else:
+            from terminal.paper.ccxt_compat import point_ccxt_at
+            point_ccxt_at(inst, self._paper.url)
+        if self._rest is not None and "timeDifference" in self._rest.options:
+            inst.options["timeDifference"] = self._rest.options["timeDifference"]
+        self._time_http(inst)
+        return inst
+
+    def _time_http(self, inst: Any) -> None:
+        """Record the latency of each HTTP round trip (not ccxt's throttle wait before it)
+        by wrapping the instance's `fetch`, which every REST call goes through."""
+        original = inst.fetch
+        health = self.health
+
+        async def timed_fetch(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.monotonic()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                health.record_latency(time.monotonic() - t0)
+
+        inst.fetch = timed_fetch
+
+    async def ensure_pro(self) -> Any:
+        """The ccxt.pro instance, created on first use with the REST instance's markets."""
+        if self._closed:
+            raise VenueUnavailableError(f"{self.key.label} is closed", venue=self.venue)
+        async with self._pro_lock:
+            if self._pro is None:
+                pro = self._new_instance(pro=True)
+                if self._rest is not None and self._rest.markets:
+                    pro.set_markets(self._rest.markets, self._rest.currencies)
+                self._pro = pro
+            return self._pro
+
+    @property
+    def pro(self) -> Any | None:
+        return self._pro
+
+    # ---- lifecycle --------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Create the REST client, load markets (with retries), measure the clock offset."""
+        if self.connected:
+            return
+        self.health.set_connecting()
+        try:
+            self._rest = self._new_instance(pro=False)
+            await self._load_markets()
+            await self.measure_time()
+        except asyncio.CancelledError:
+            await self._close_clients()
+            raise
+        except Exception as exc:
+            err = exc if isinstance(exc, VenueError) else classify(
+                exc, op=Op.READ, venue=self.venue, exchange=self._rest, secrets=self._secrets)
+            self.health.set_down(f"connect failed: {err}")
+            await self._close_clients()
+            raise err from None
+        self.connected = True
+        self.health.set_connected()
+        if self.options.heartbeat_s > 0:
+            self._owner.spawn(self._heartbeat(), "heartbeat")
+
+    async def _load_markets(self) -> None:
+        rest = self._rest
+        attempts = max(1, self.options.load_markets_attempts)
+        delay = self.options.load_markets_backoff_s
+        for attempt in range(1, attempts + 1):
+            try:
+                await rest.load_markets()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                err = classify(exc, op=Op.READ, venue=self.venue, exchange=rest,
+                               secrets=self._secrets)
+                self._record_failure(err)
+                if err.kind not in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED) \
+                        or attempt == attempts:
+                    raise err from None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                continue
+            self._record_success()
+            break
+        markets: dict[Symbol, MarketRules] = {}
+        for symbol, market in (rest.markets or {}).items():
+            if not market.get("spot"):
+                continue
+            try:
+                markets[Symbol(symbol)] = MarketRules.from_ccxt_market(market, rest.precisionMode)
+            except (IdError, ValueError, KeyError) as exc:
+                log.debug("%s: skipping market %s (%s)", self.venue, symbol, exc)
+        self._markets = markets
+
+    async def measure_time(self) -> float | None:
+        """Venue clock minus local clock in ms (midpoint of the request); None if the venue
+        has no time endpoint. A large offset is handed to ccxt so signed requests pass."""
+        if not self.info.has_fetch_time:
+            return None
+        before = time.time() * 1000.0
+        server_ms = await self.read(self.rest.fetch_time)
+        after = time.time() * 1000.0
+        if server_ms is None:
+            return None
+        offset = float(server_ms) - (before + after) / 2.0
+        self.clock_offset_ms = offset
+        self.health.set_clock_offset(offset)
+        if abs(offset) >= self.options.clock_adjust_ms:
+            diff = int(-offset)  # ccxt: nonce = milliseconds() - timeDifference
+            for inst in (self._rest, self._pro):
+                if inst is not None:
+                    inst.options["timeDifference"] = diff
+        return offset
+
+    async def probe(self) -> bool:
+        """A cheap read that tells the breaker whether the venue answers again."""
+        try:
+            if self.info.has_fetch_time:
+                await self._call_once(self.rest.fetch_time)
+            else:
+                await self._call_once(self.rest.fetch_ticker, next(iter(self._markets)))
+            return True
+        except VenueError:
+            return False
+
+    async def _heartbeat(self) -> None:
+        """Periodic clock/latency sample; doubles as the breaker's probe after cool-down."""
+        while True:
+            await asyncio.sleep(self.options.heartbeat_s)
+            try:
+                if self.policy.needs_probe():
+                    await self.probe()
+                if self.info.has_fetch_time:
+                    await self.measure_time()
+            except VenueError as exc:
+                log.info("%s heartbeat: %s", self.key.label, exc)
+
+    async def close(self) -> None:
+        """Cancel this session's tasks and close both ccxt clients (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.connected = False
+        await self._owner.close()
+        await self._close_clients()
+        self.health.set_down("disconnected")
+
+    async def _close_clients(self) -> None:
+        for attr in ("_pro", "_rest"):
+            inst = getattr(self, attr)
+            setattr(self, attr, None)
+            if inst is not None:
+                try:
+                    await asyncio.wait_for(inst.close(), timeout=5.0)
+                except Exception as exc:  # closing must never raise into shutdown
+                    log.warning("%s: closing %s failed: %s", self.key.label, attr,
+                                scrub(str(exc), self._secrets))
+
+    # ---- call wrappers ----------------------------------------------------------------------
+    def _record_success(self) -> None:
+        self.policy.record_success()
+        self.health.record_request(True)
+
+    def _record_failure(self, err: VenueError) -> None:
+        retry_after = getattr(err, "retry_after", None)
+        self.policy.record_error(err.kind, retry_after)
+        if err.kind in _FAILURE_KINDS:
+            self.health.record_request(False, str(err))
+        else:
+            self.health.record_request(True)
+            self.health.record_error_text(str(err))
+
+    async def _call_once(self, fn: Callable[..., Awaitable[T]], *args: Any, op: Op = Op.READ,
+                         **kwargs: Any) -> T:
+        try:
+            result = await fn(*args, **kwargs)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            err = classify(exc, op=op, venue=self.venue, exchange=self._rest,
+                           secrets=self._secrets)
+            self._record_failure(err)
+            raise err from None
+        self._record_success()
+        return result
+
+    async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """An idempotent read: waits out a REST pause, retries transient failures."""
+        backoff = self.policy.read_backoff()
+        attempt = 0
+        while True:
+            wait = self.policy.read_wait()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            attempt += 1
+            try:
+                return await self._call_once(fn, *args, **kwargs)
+            except VenueError as err:
+                if not self.policy.should_retry_read(err.kind, attempt):
+                    raise
+            await asyncio.sleep(backoff.next_delay())
+
+    async def _order_call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """create/edit: breaker, pause and order budget first; never retried."""
+        self.policy.check_order_allowed(consume=False)
+        if self.policy.needs_probe():
+            await self.probe()
+        self.policy.check_order_allowed(consume=True)
+        return await self._call_once(fn, *args, op=Op.WRITE)
+
+    async def _cancel_call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        self.policy.check_cancel_allowed()
+        return await self._call_once(fn, *args, op=Op.WRITE)
+
+    # ---- ExchangePort -------------------------------------------------------------------------
+    async def create_order(self, order: Order) -> OrderReport:
+        self.market(order.symbol)
+        params: dict[str, Any] = {"clientOrderId": str(order.client_order_id)}
+        price: str | None = None
+        if order.type is OrderType.LIMIT:
+            if order.price is None:
+                raise OrderRejectedError("a limit order needs a price", venue=self.venue)
+            price = str(order.price)
+            if order.post_only:
+                params["postOnly"] = True
+            else:
+                params["timeInForce"] = order.time_in_force.value
+        result = await self._order_call(
+            self.rest.create_order, str(order.symbol), order.type.value, order.side.value,
+            str(order.amount), price, params)
+        return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
+                                default_symbol=order.symbol,
+                                client_order_id=order.client_order_id)
+
+    async def cancel_order(self, order: Order) -> OrderReport | None:
+        if order.venue_order_id:
+            args = (str(order.venue_order_id), str(order.symbol), {})
+        else:
+            args = (None, str(order.symbol), {"clientOrderId": str(order.client_order_id)})
+        result = await self._cancel_call(self.rest.cancel_order, *args)
+        if not isinstance(result, Mapping) or not result:
+            return None
+        return report_from_ccxt(result, secrets=self._secrets,
+                                default_status=OrderStatus.CANCELED,
+                                default_symbol=order.symbol,
+                                client_order_id=order.client_order_id)
+
+    async def cancel_all_orders(self, symbol: Symbol) -> list[OrderReport]:
+        if not self.has_cancel_all:
+            reports = []
+            for report in await self.fetch_open_orders(symbol):
+                result = await self._cancel_call(self.rest.cancel_order,
+                                                 str(report.venue_order_id), str(symbol), {})
+                if isinstance(result, Mapping) and result:
+                    reports.append(report_from_ccxt(result, secrets=self._secrets,
+                                                    default_status=OrderStatus.CANCELED,
+                                                    default_symbol=symbol))
+            return reports
+        result = await self._cancel_call(self.rest.cancel_all_orders, str(symbol))
+        out = []
+        for item in result or ():
+            if isinstance(item, Mapping):
+                out.append(report_from_ccxt(item, secrets=self._secrets,
+                                            default_status=OrderStatus.CANCELED,
+                                            default_symbol=symbol))
+        return out
+
+    async def edit_order(self, order: Order, amount: Decimal, price: Decimal) -> OrderReport:
+        if not self.has_edit_order:
+            raise OrderRejectedError(f"{self.venue} cannot edit orders; cancel and place anew",
+                                     venue=self.venue)
+        if not order.venue_order_id:
+            raise OrderRejectedError("the order has no venue id yet", venue=self.venue)
+        result = await self._order_call(
+            self.rest.edit_order, str(order.venue_order_id), str(order.symbol),
+            order.type.value, order.side.value, str(amount), str(price), {})
+        return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
+                                default_symbol=order.symbol)
+
+    async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
+        result = await self.read(self.rest.fetch_order, None, str(symbol),
+                                 {"clientOrderId": str(client_order_id)})
+        return report_from_ccxt(result, secrets=self._secrets, default_symbol=symbol,
+                                client_order_id=None)
+
+    async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
+        result = await self.read(self.rest.fetch_open_orders,
+                                 str(symbol) if symbol else None)
+        return [report_from_ccxt(o, secrets=self._secrets, default_symbol=symbol)
+                for o in result or ()]
+
+    async def fetch_my_trades(self, symbol: Symbol, since_ms: int | None = None) -> list[FillReport]:
+        result = await self.read(self.rest.fetch_my_trades, str(symbol), since_ms)
+        fills = []
+        for t in result or ():
+            f = fill_from_ccxt(t, default_symbol=symbol)
+            if f is not None:
+                fills.append(f)
+        return fills
+
+    async def fetch_balances(self) -> Balances:
+        result = await self.read(self.rest.fetch_balance)
+        return balances_from_ccxt(result)
+
+    # ---- public reads used by feeds (ccxt structures; mapped by the caller) -------------------
+    async def fetch_order_book_raw(self, symbol: str, limit: int | None = None) -> dict:
+        return await self.read(self.rest.fetch_order_book, symbol, limit)
+
+    async def fetch_ohlcv_raw(self, symbol: str, timeframe: str, since: int | None = None,
+                              limit: int | None = None) -> list:
+        return await self.read(self.rest.fetch_ohlcv, symbol, timeframe, since, limit)
+
+    async def fetch_trades_raw(self, symbol: str, limit: int | None = None) -> list:
+        return await self.read(self.rest.fetch_trades, symbol, None, limit)
+
+    async def fetch_ticker_raw(self, symbol: str) -> dict:
+        return await self.read(self.rest.fetch_ticker, symbol)
+
+    def __repr__(self) -> str:
+        return f"<VenueSession {self.key.label} connected={self.connected}>"
