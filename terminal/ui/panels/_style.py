@@ -7,7 +7,7 @@ and ordinary text follow the application palette the main window's theme install
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
@@ -50,7 +50,8 @@ def dec_text(value: Decimal | None, places: int | None = None, empty: str = "—
         if "." in text:
             text = text.rstrip("0").rstrip(".") or "0"
         return text
-    return format_decimal(value, places)
+    # half up, as people round; format_decimal would use the context's half-even
+    return format_decimal(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def grouped(text: str) -> str:

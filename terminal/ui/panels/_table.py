@@ -101,6 +101,12 @@ class CachedTableModel(QAbstractTableModel):
     def row_at(self, row: int) -> Row:
         return self._rows[row]
 
+    def set_headers(self, headers: Sequence[str]) -> None:
+        if len(headers) != len(self._headers):
+            raise ValueError("the number of columns is fixed")
+        self._headers = tuple(headers)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(headers) - 1)
+
     def set_rows(self, rows: Sequence[Row]) -> int:
         """Make the table show `rows` in that order; returns how many rows changed."""
         new_keys = [r.key for r in rows]

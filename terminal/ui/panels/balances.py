@@ -1,0 +1,210 @@
+"""Balances: free, locked and total per asset, for one venue or all venues combined,
+with an estimated value in a quote currency.
+
+A view: `set_balances(venue, Balances)` per connected venue, `set_prices(...)` for the
+valuation; the table is rebuilt on the frame clock only when something changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from terminal.domain.marketdata import Balance, Balances
+from terminal.domain.money import ZERO
+from terminal.ui.frame import FrameClock
+
+from ._driven import attach_frames
+from ._style import MUTED, MUTED_Q, dec_text, grouped, mono_font
+from ._table import CachedTableModel, Row
+
+COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")
+ALL_VENUES = "All venues"
+PriceOf = Callable[[str], Decimal | None]
+VALUE_PLACES = 2
+AMOUNT_PLACES = 8
+
+
+def _amount(value: Decimal) -> str:
+    """Amounts to 8 places at most, trailing zeros dropped, thousands grouped."""
+    if value != ZERO and abs(value) < Decimal("1e-8"):
+        return dec_text(value)
+    return grouped(dec_text(value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES))))
+
+
+class BalancesPanel(QWidget):
+    """Per-asset balances. See the module docstring."""
+
+    viewChanged = Signal(object)  # venue shown, or None for all venues
+
+    def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
+                 quote: str = "USDT", small_threshold: Decimal = Decimal("1")) -> None:
+        super().__init__(parent)
+        self.setObjectName("BalancesPanel")
+        self._by_venue: dict[str, Balances] = {}
+        self._price_of: PriceOf = lambda asset: None
+        self._quote = quote
+        self.small_threshold = small_threshold
+        self._dirty = True
+        self._build()
+        attach_frames(self, frame_clock)
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(2, 2, 2, 2)
+        root.setSpacing(2)
+        bar = QHBoxLayout()
+        self.venue_combo = QComboBox()
+        self.venue_combo.addItem(ALL_VENUES)
+        self.venue_combo.setToolTip("Balances of one venue, or of all connected venues combined")
+        self.venue_combo.currentIndexChanged.connect(self._view_changed)
+        self.hide_small = QCheckBox("Hide small")
+        self.hide_small.setToolTip(
+            f"Hide assets worth less than {self.small_threshold} {self._quote}, and empty ones")
+        self.hide_small.toggled.connect(self._mark_dirty)
+        bar.addWidget(self.venue_combo)
+        bar.addWidget(self.hide_small)
+        bar.addStretch(1)
+        root.addLayout(bar)
+
+        self.model = CachedTableModel(self._headers(), right_aligned=(1, 2, 3, 4), parent=self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setFont(mono_font())
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(20)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        root.addWidget(self.table)
+
+        self.total_label = QLabel("")
+        self.total_label.setObjectName("totalLabel")
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        root.addWidget(self.total_label)
+
+    def _headers(self) -> tuple[str, ...]:
+        return (*COLUMNS[:-1], f"≈ {self._quote}")
+
+    # ---------------------------------------------------------------- inputs
+    def set_balances(self, venue: str, balances: Balances | None) -> None:
+        """The latest balances of one venue (None: the venue disconnected)."""
+        if balances is None:
+            self._by_venue.pop(venue, None)
+        else:
+            self._by_venue[venue] = balances
+        self._sync_venues()
+        self._dirty = True
+
+    def set_prices(self, prices: Mapping[str, Decimal] | PriceOf, quote: str | None = None
+                   ) -> None:
+        """Prices of assets in the quote currency: a mapping or a callable
+        `price_of(asset) -> Decimal | None` (e.g. from the tickers)."""
+        if quote and quote != self._quote:
+            self._quote = quote
+            self.model.set_headers(self._headers())
+            self.hide_small.setToolTip(
+                f"Hide assets worth less than {self.small_threshold} {quote}, and empty ones")
+        if isinstance(prices, Mapping):
+            table = dict(prices)
+            self._price_of = table.get
+        else:
+            self._price_of = prices
+        self._dirty = True
+
+    def set_view(self, venue: str | None) -> None:
+        """Show one venue, or all combined (None)."""
+        index = 0 if venue is None else self.venue_combo.findText(venue)
+        if index >= 0:
+            self.venue_combo.setCurrentIndex(index)
+
+    @property
+    def quote(self) -> str:
+        return self._quote
+
+    def current_view(self) -> str | None:
+        text = self.venue_combo.currentText()
+        return None if text == ALL_VENUES or not text else text
+
+    def shown_balances(self) -> Balances:
+        view = self.current_view()
+        if view is None:
+            return Balances.combine(self._by_venue[v] for v in sorted(self._by_venue))
+        return self._by_venue.get(view, Balances())
+
+    def value_of(self, asset: str, amount: Decimal) -> Decimal | None:
+        if asset == self._quote:
+            return amount
+        price = self._price_of(asset)
+        return None if price is None else amount * price
+
+    # ---------------------------------------------------------------- frame
+    def refresh(self) -> bool:
+        if not self._dirty:
+            return False
+        self._dirty = False
+        rows, total, unpriced = self._rows()
+        self.model.set_rows(rows)
+        text = f"Total ≈ {grouped(dec_text(total, VALUE_PLACES))} {self._quote}"
+        if unpriced:
+            text += f"  ({unpriced} asset{'s' if unpriced > 1 else ''} without a price)"
+        self.total_label.setText(text)
+        self.frames.mark()
+        return True
+
+    def _rows(self) -> tuple[list[Row], Decimal, int]:
+        balances = self.shown_balances()
+        hide = self.hide_small.isChecked()
+        entries: list[tuple[Decimal, str, Balance, Decimal | None]] = []
+        total = ZERO
+        unpriced = 0
+        for asset, bal in balances.by_asset.items():
+            value = self.value_of(asset, bal.total)
+            if value is not None:
+                total += value
+            elif bal.total != ZERO:
+                unpriced += 1
+            if hide and (bal.total == ZERO or (value is not None and value < self.small_threshold)):
+                continue
+            entries.append((value if value is not None else Decimal(-1), asset, bal, value))
+        entries.sort(key=lambda e: (-e[0], e[1]))
+        rows = []
+        for _, asset, bal, value in entries:
+            cells = (asset, _amount(bal.free), _amount(bal.used), _amount(bal.total),
+                     "—" if value is None else
+                     grouped(dec_text(value, VALUE_PLACES)))
+            fg = (None, None, MUTED_Q if bal.used == ZERO else None, None,
+                  MUTED_Q if value is None else None)
+            tip = None if value is not None else f"No {asset}/{self._quote} price to value it"
+            rows.append(Row(asset, cells, fg, None, (None, None, None, None, tip)))
+        return rows, total, unpriced
+
+    # ---------------------------------------------------------------- internals
+    def _sync_venues(self) -> None:
+        wanted = [ALL_VENUES, *sorted(self._by_venue)]
+        have = [self.venue_combo.itemText(i) for i in range(self.venue_combo.count())]
+        if wanted == have:
+            return
+        current = self.venue_combo.currentText()
+        self.venue_combo.blockSignals(True)
+        self.venue_combo.clear()
+        self.venue_combo.addItems(wanted)
+        self.venue_combo.setCurrentIndex(max(0, self.venue_combo.findText(current)))
+        self.venue_combo.blockSignals(False)
+
+    def _view_changed(self) -> None:
+        self._dirty = True
+        self.viewChanged.emit(self.current_view())
+
+    def _mark_dirty(self, *_: object) -> None:
+        self._dirty = True
