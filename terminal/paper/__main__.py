@@ -1,0 +1,7 @@
+"""``python -m terminal.paper``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,108 @@
+"""``python -m terminal.paper`` / ``trading-terminal paper``: run the paper exchange.
+
+Prints ``PAPER_EXCHANGE_ACCOUNT <key> <secret>`` per account, then
+``PAPER_EXCHANGE_READY http://127.0.0.1:<port>`` once it accepts connections; the embedded
+launcher reads these lines. Nothing else goes to stdout afterwards (logs go to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .limits import LimitConfig
+from .server import DEFAULT_BALANCES, PaperConfig, PaperServer
+
+READY = "PAPER_EXCHANGE_READY"
+ACCOUNT = "PAPER_EXCHANGE_ACCOUNT"
+
+
+def _account(text: str) -> tuple[str, str]:
+    key, sep, secret = text.partition(":")
+    if not sep or not key or not secret:
+        raise argparse.ArgumentTypeError("expected KEY:SECRET")
+    return key, secret
+
+
+def _balance(text: str) -> tuple[str, Decimal]:
+    asset, sep, amount = text.partition("=")
+    try:
+        return asset.upper(), Decimal(amount)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError("expected ASSET=AMOUNT") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="paper", description="Binance-Spot-compatible paper "
+                                "exchange on 127.0.0.1 with a simulated market.")
+    p.add_argument("--port", type=int, default=8765, help="TCP port (0 = any free port)")
+    p.add_argument("--seed", type=int, default=1, help="market generator seed")
+    p.add_argument("--data-dir", type=Path, default=Path("paper-data"),
+                   help="where balances, orders and trades persist (SQLite)")
+    p.add_argument("--account", type=_account, action="append", default=[],
+                   metavar="KEY:SECRET", help="add an API key pair (repeatable)")
+    p.add_argument("--balance", type=_balance, action="append", default=[],
+                   metavar="ASSET=AMOUNT", help="starting balance of new accounts")
+    p.add_argument("--faults", action="store_true", help="enable the fault-injection API")
+    p.add_argument("--reset", action="store_true",
+                   help="restore starting balances, clear orders and trades")
+    p.add_argument("--rate", choices=["calm", "normal", "stress"], default="calm")
+    p.add_argument("--diffs-per-second", type=float, default=None,
+                   help="stress depth diffs/s on --stress-symbol")
+    p.add_argument("--levels-per-diff", type=int, default=None)
+    p.add_argument("--stress-symbol", default=None, help="e.g. BTC/USDT")
+    p.add_argument("--maker-fee", type=Decimal, default=Decimal("0.001"))
+    p.add_argument("--taker-fee", type=Decimal, default=Decimal("0.001"))
+    p.add_argument("--weight-per-minute", type=int, default=6000)
+    p.add_argument("--orders-per-10s", type=int, default=50)
+    p.add_argument("--ban-after", type=int, default=0,
+                   help="429s in one minute before answering 418 (0 = never)")
+    p.add_argument("--backfill", type=int, default=1000, help="candles per timeframe")
+    p.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--log-level", default="WARNING")
+    return p
+
+
+def config_from_args(a: argparse.Namespace) -> PaperConfig:
+    balances = dict(DEFAULT_BALANCES)
+    balances.update(dict(a.balance))
+    return PaperConfig(
+        data_dir=a.data_dir, seed=a.seed, port=a.port, accounts=a.account, faults=a.faults,
+        rate=a.rate, diffs_per_second=a.diffs_per_second, levels_per_diff=a.levels_per_diff,
+        stress_symbol=a.stress_symbol, starting_balances=balances, maker_fee=a.maker_fee,
+        taker_fee=a.taker_fee, reset=a.reset, backfill=a.backfill, parent_pid=a.parent_pid,
+        limits=LimitConfig(weight_per_minute=a.weight_per_minute,
+                           orders_per_10s=a.orders_per_10s, ban_after=a.ban_after))
+
+
+async def _serve(cfg: PaperConfig) -> int:
+    srv = PaperServer(cfg)
+    port = await srv.start()
+    for key, secret in srv.auth.keys.items():
+        print(f"{ACCOUNT} {key} {secret}", flush=True)
+    print(f"{READY} http://127.0.0.1:{port}", flush=True)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, srv.stopped.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await srv.stopped.wait()
+    if srv._runner is not None or srv._tasks:
+        await asyncio.wait_for(srv.stop(), 10)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_serve(config_from_args(args)))
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,386 @@
+"""Matching engine: price-time priority per symbol, balances, fees and order lifecycle.
+
+User orders rest in the same :class:`Book` as the simulated liquidity, so the simulated
+takers trade through them. Everything here is synchronous and single-threaded (it runs on
+the server's event loop); listeners turn the results into stream frames and DB rows.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Mapping
+
+from .book import Book, Resting
+from .errors import (DUPLICATE_ORDER, ORDER_NOT_EXIST, UNKNOWN_ORDER, WOULD_TAKE, ApiError,
+                     bad_symbol, filter_failure, insufficient_balance, missing_param)
+from .ledger import FEES, MARKET, Ledger
+from .markets import MarketSpec, assets_of, parse_decimal
+from .orders import ExecEvent, Order, PublicTrade, UserTrade
+
+EIGHT = Decimal("1e-8")
+Clock = Callable[[], int]
+
+
+@dataclass
+class FeeSchedule:
+    maker: Decimal = Decimal("0.001")
+    taker: Decimal = Decimal("0.001")
+
+
+class Engine:
+    """Books, orders and balances of every account on the paper exchange."""
+
+    def __init__(self, markets: list[MarketSpec], clock: Clock,
+                 fees: FeeSchedule | None = None) -> None:
+        self.specs: dict[str, MarketSpec] = {m.symbol: m for m in markets}
+        self.books: dict[str, Book] = {m.symbol: Book(m.symbol) for m in markets}
+        self.clock = clock
+        self.fees = fees or FeeSchedule()
+        self.ledger = Ledger(assets_of(markets))
+        self.orders: dict[str, dict[tuple[str, int], Order]] = {}
+        self.open: dict[str, dict[tuple[str, int], Order]] = {}
+        self.trades: dict[str, list[UserTrade]] = {}
+        self.next_order_id: dict[str, int] = {s: 1 for s in self.specs}
+        self.next_trade_id: dict[str, int] = {s: 1 for s in self.specs}
+        self.tape: dict[str, deque[PublicTrade]] = {s: deque(maxlen=1000) for s in self.specs}
+        self.last_price: dict[str, int] = {}
+        # listeners
+        self.on_trade: list[Callable[[str, PublicTrade], None]] = []
+        self.on_exec: list[Callable[[str, ExecEvent], None]] = []
+        self.on_balance: list[Callable[[str, set[str]], None]] = []
+        # persistence bookkeeping
+        self.dirty_orders: dict[int, Order] = {}
+        self.new_trades: list[UserTrade] = []
+
+    # --- accounts -----------------------------------------------------------------------
+    def add_account(self, account: str, balances: Mapping[str, Decimal]) -> None:
+        self.ledger.ensure(account)
+        for asset, amount in balances.items():
+            self.ledger.set(account, asset, amount)
+        self.orders.setdefault(account, {})
+        self.open.setdefault(account, {})
+        self.trades.setdefault(account, [])
+
+    def spec(self, symbol: str | None) -> MarketSpec:
+        if not symbol:
+            raise missing_param("symbol")
+        m = self.specs.get(symbol)
+        if m is None:
+            raise bad_symbol()
+        return m
+
+    def restore_order(self, order: Order) -> None:
+        """Re-insert a persisted order (and its book presence if open) at start-up."""
+        self.orders.setdefault(order.account, {})[(order.symbol, order.order_id)] = order
+        self.next_order_id[order.symbol] = max(self.next_order_id[order.symbol], order.order_id + 1)
+        if order.is_open:
+            self.open.setdefault(order.account, {})[(order.symbol, order.order_id)] = order
+            order.leaves = order.orig_qty - order.executed
+            self.books[order.symbol].side(order.is_buy).add_user(order.price, order)
+
+    # --- order entry --------------------------------------------------------------------
+    def place(self, account: str, p: Mapping[str, str]) -> tuple[Order, list[dict[str, object]]]:
+        """POST /api/v3/order. Returns the order and its FULL-response fills."""
+        m = self.spec(p.get("symbol"))
+        side = p.get("side")
+        if side not in ("BUY", "SELL"):
+            raise ApiError(-1117, "Invalid side.") if side else missing_param("side")
+        otype = p.get("type")
+        if otype not in ("LIMIT", "LIMIT_MAKER", "MARKET"):
+            raise ApiError(-1116, "Invalid orderType.") if otype else missing_param("type")
+        is_buy = side == "BUY"
+        tif = "GTC"
+        price = 0
+        qty = 0
+        quote_qty = Decimal(0)
+        if otype in ("LIMIT", "LIMIT_MAKER"):
+            if otype == "LIMIT":
+                tif = p.get("timeInForce") or ""
+                if not tif:
+                    raise missing_param("timeInForce")
+                if tif not in ("GTC", "IOC", "FOK"):
+                    raise ApiError(-1115, "Invalid timeInForce.")
+            elif p.get("timeInForce"):
+                raise ApiError(-1106, "Parameter 'timeInForce' sent when not required.")
+            if not p.get("price"):
+                raise missing_param("price")
+            if not p.get("quantity"):
+                raise missing_param("quantity")
+            price = m.parse_price(p["price"])
+            qty = m.parse_qty(p["quantity"])
+            m.check_notional(price * qty)
+        else:
+            if p.get("quantity"):
+                qty = m.parse_qty(p["quantity"], market=True)
+                ref = self.reference_price(m.symbol)
+                if ref:
+                    m.check_notional(ref * qty)
+            elif p.get("quoteOrderQty"):
+                quote_qty = parse_decimal(p["quoteOrderQty"], "quoteOrderQty")
+                if quote_qty < m.min_notional:
+                    raise filter_failure("NOTIONAL")
+            else:
+                raise ApiError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but "
+                                      "both were empty/null!")
+        cid = p.get("newClientOrderId") or ("paper_" + secrets.token_hex(10))
+        for o in self.open.get(account, {}).values():
+            if o.client_id == cid and o.symbol == m.symbol:
+                raise ApiError(-2010, DUPLICATE_ORDER)
+        book = self.books[m.symbol]
+        if otype == "LIMIT_MAKER" and book.crosses(is_buy, price):
+            raise ApiError(-2010, WOULD_TAKE)
+        now = self.clock()
+        order = Order(m.symbol, self.next_order_id[m.symbol], cid, account, side, otype, tif,
+                      price, qty, now, update_time=now, quote_order_qty=quote_qty)
+        # balance checks and locks, before the order id is consumed
+        if otype == "MARKET":
+            self._check_market_funds(account, m, book, order)
+        else:
+            asset = m.quote if is_buy else m.base
+            amount = m.notional_dec(price * qty) if is_buy else m.qty_dec(qty)
+            self.ledger.lock(account, asset, amount)
+            order.locked_asset, order.locked = asset, amount
+        self.next_order_id[m.symbol] += 1
+        self._remember(order)
+        self._emit(account, ExecEvent(order, "NEW", now))
+        fills: list[dict[str, object]] = []
+        if otype == "MARKET":
+            self._take(order, m, book, None, fills)
+            order.status = "FILLED" if order.executed and order.status != "EXPIRED" else "EXPIRED"
+            if order.quote_order_qty:
+                order.orig_qty = order.executed
+            if order.status == "EXPIRED":
+                self._emit(account, ExecEvent(order, "EXPIRED", now))
+        elif otype == "LIMIT" and tif == "FOK" and book.available(is_buy, price, qty) < qty:
+            order.status = "EXPIRED"
+            self._emit(account, ExecEvent(order, "EXPIRED", now))
+        else:
+            if book.crosses(is_buy, price):
+                self._take(order, m, book, price, fills)
+            remaining = order.orig_qty - order.executed
+            if remaining and tif == "GTC":
+                order.leaves = remaining
+                book.side(is_buy).add_user(price, order)
+                self.open[account][(m.symbol, order.order_id)] = order
+            elif remaining:
+                order.status = "EXPIRED"
+                self._emit(account, ExecEvent(order, "EXPIRED", now))
+        if not order.is_open:
+            self._release(order)
+        book.commit()
+        self._touch(order)
+        return order, fills
+
+    def _check_market_funds(self, account: str, m: MarketSpec, book: Book, order: Order) -> None:
+        free = self.ledger.get(account, m.quote if order.is_buy else m.base)[0]
+        if order.is_buy:
+            if order.quote_order_qty:
+                need = order.quote_order_qty
+            else:
+                _, cost = book.cost_of(True, order.orig_qty)
+                need = m.notional_dec(cost)
+        else:
+            need = m.qty_dec(order.orig_qty)
+        if need > free:
+            raise insufficient_balance()
+
+    def reference_price(self, symbol: str) -> int:
+        last = self.last_price.get(symbol)
+        if last:
+            return last
+        book = self.books[symbol]
+        b, a = book.bids.best(), book.asks.best()
+        if b and a:
+            return (b + a) // 2
+        return b or a or 0
+
+    def _take(self, order: Order, m: MarketSpec, book: Book, limit: int | None,
+              fills: list[dict[str, object]]) -> None:
+        """Run a user taker order against the book."""
+        budget = None
+        qty: int | None = order.orig_qty - order.executed
+        if order.type == "MARKET" and order.quote_order_qty:
+            units = order.quote_order_qty.scaleb(m.price_decimals + m.qty_decimals)
+            budget, qty = int(units), None
+        for maker, t, q in book.match(order.is_buy, limit, qty, budget):
+            trade_id, fee, fee_asset = self._fill(m, t, q, taker=order, maker=maker)
+            fills.append({"price": m.price_str(t), "qty": m.qty_str(q),
+                          "commission": f"{fee:f}", "commissionAsset": fee_asset,
+                          "tradeId": trade_id})
+        if order.type == "MARKET" and qty is not None and order.executed < order.orig_qty:
+            order.status = "EXPIRED"
+        if order.type == "MARKET" and budget is not None and not order.executed:
+            order.status = "EXPIRED"
+
+    def sim_take(self, symbol: str, is_buy: bool, qty: int, limit: int | None = None) -> int:
+        """A simulated taker (market order of the crowd). Returns the filled steps."""
+        m = self.specs[symbol]
+        book = self.books[symbol]
+        filled = 0
+        for maker, t, q in book.match(is_buy, limit, qty):
+            self._fill(m, t, q, taker=None, maker=maker, taker_is_buy=is_buy)
+            filled += q
+        book.commit()
+        return filled
+
+    def _fill(self, m: MarketSpec, t: int, q: int, taker: Order | None,
+              maker: Resting | None, taker_is_buy: bool | None = None) -> tuple[int, Decimal, str]:
+        """Settle one fill between two parties (user orders or the simulated market)."""
+        now = self.clock()
+        tid = self.next_trade_id[m.symbol]
+        self.next_trade_id[m.symbol] = tid + 1
+        is_buy = taker.is_buy if taker is not None else bool(taker_is_buy)
+        self.last_price[m.symbol] = t
+        trade = PublicTrade(tid, t, q, now, buyer_is_maker=not is_buy)
+        self.tape[m.symbol].append(trade)
+        taker_fee: tuple[Decimal, str] = (Decimal(0), m.quote)
+        for order, is_maker in ((maker, True), (taker, False)):
+            if not isinstance(order, Order):
+                self._settle_market(m, t, q, buyer=(is_buy != is_maker))
+                continue
+            fee, fee_asset = self._settle_user(m, order, t, q, is_maker, tid, now)
+            if not is_maker:
+                taker_fee = (fee, fee_asset)
+        for cb in self.on_trade:
+            cb(m.symbol, trade)
+        return tid, taker_fee[0], taker_fee[1]
+
+    def _settle_market(self, m: MarketSpec, t: int, q: int, buyer: bool) -> None:
+        base, quote = m.qty_dec(q), m.notional_dec(t * q)
+        led = self.ledger
+        if buyer:
+            led.credit(MARKET, m.base, base)
+            led.debit_free(MARKET, m.quote, quote)
+        else:
+            led.debit_free(MARKET, m.base, base)
+            led.credit(MARKET, m.quote, quote)
+
+    def _settle_user(self, m: MarketSpec, o: Order, t: int, q: int, is_maker: bool,
+                     tid: int, now: int) -> tuple[Decimal, str]:
+        led = self.ledger
+        base, quote = m.qty_dec(q), m.notional_dec(t * q)
+        rate = self.fees.maker if is_maker else self.fees.taker
+        if o.is_buy:
+            pay_asset, pay, recv_asset, recv = m.quote, quote, m.base, base
+        else:
+            pay_asset, pay, recv_asset, recv = m.base, base, m.quote, quote
+        fee = (recv * rate).quantize(EIGHT, rounding=ROUND_HALF_UP)
+        if o.locked_asset:
+            led.debit_locked(o.account, pay_asset, pay)
+            o.locked -= pay
+        else:
+            led.debit_free(o.account, pay_asset, pay)
+        led.credit(o.account, recv_asset, recv - fee)
+        led.credit(FEES, recv_asset, fee)
+        o.executed += q
+        o.cum_quote += t * q
+        o.update_time = now
+        if o.type != "MARKET" or not o.quote_order_qty:
+            o.status = "FILLED" if o.executed >= o.orig_qty else "PARTIALLY_FILLED"
+        else:
+            o.status = "PARTIALLY_FILLED"
+        if is_maker and o.status == "FILLED":
+            self.open[o.account].pop((o.symbol, o.order_id), None)
+            self._release(o)
+        ut = UserTrade(o.symbol, tid, o.order_id, o.account, t, q, fee, recv_asset, now,
+                       o.is_buy, is_maker)
+        self.trades.setdefault(o.account, []).append(ut)
+        self.new_trades.append(ut)
+        self._touch(o)
+        self._emit(o.account, ExecEvent(o, "TRADE", now, last_qty=q, last_price=t,
+                                        commission=fee, commission_asset=recv_asset,
+                                        trade_id=tid, is_maker=is_maker))
+        self._balances_changed(o.account, {pay_asset, recv_asset})
+        return fee, recv_asset
+
+    def _release(self, o: Order) -> None:
+        if o.locked_asset and o.locked:
+            self.ledger.unlock(o.account, o.locked_asset, o.locked)
+            self._balances_changed(o.account, {o.locked_asset})
+            o.locked = Decimal(0)
+
+    # --- cancel and queries -------------------------------------------------------------
+    def find(self, account: str, symbol: str, order_id: str | None,
+             client_id: str | None) -> Order | None:
+        orders = self.orders.get(account, {})
+        if order_id:
+            try:
+                return orders.get((symbol, int(order_id)))
+            except ValueError:
+                raise ApiError(-1100, "Illegal characters found in parameter 'orderId'; legal "
+                                      "range is '^[0-9]{1,20}$'.") from None
+        if client_id:
+            best: Order | None = None
+            for o in orders.values():
+                if o.symbol == symbol and o.client_id == client_id:
+                    if best is None or o.order_id > best.order_id:
+                        best = o
+            return best
+        raise ApiError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both "
+                              "were empty/null!")
+
+    def query(self, account: str, p: Mapping[str, str]) -> Order:
+        m = self.spec(p.get("symbol"))
+        o = self.find(account, m.symbol, p.get("orderId"), p.get("origClientOrderId"))
+        if o is None:
+            raise ApiError(-2013, ORDER_NOT_EXIST)
+        return o
+
+    def cancel(self, account: str, p: Mapping[str, str]) -> tuple[Order, str]:
+        m = self.spec(p.get("symbol"))
+        o = self.find(account, m.symbol, p.get("orderId"), p.get("origClientOrderId"))
+        if o is None or not o.is_open:
+            raise ApiError(-2011, UNKNOWN_ORDER)
+        new_cid = p.get("newClientOrderId") or ("cancel_" + secrets.token_hex(10))
+        self._cancel(o, new_cid)
+        self.books[m.symbol].commit()
+        return o, new_cid
+
+    def _cancel(self, o: Order, new_cid: str) -> None:
+        book = self.books[o.symbol]
+        book.side(o.is_buy).remove_user(o.price, o)
+        o.leaves = 0
+        o.status = "CANCELED"
+        o.update_time = self.clock()
+        self.open[o.account].pop((o.symbol, o.order_id), None)
+        self._release(o)
+        self._touch(o)
+        self._emit(o.account, ExecEvent(o, "CANCELED", o.update_time, cancel_client_id=new_cid))
+
+    def cancel_all(self, account: str, p: Mapping[str, str]) -> list[tuple[Order, str]]:
+        m = self.spec(p.get("symbol"))
+        victims = [o for o in self.open.get(account, {}).values() if o.symbol == m.symbol]
+        if not victims:
+            raise ApiError(-2011, UNKNOWN_ORDER)
+        out = []
+        for o in sorted(victims, key=lambda o: o.order_id):
+            cid = "cancel_" + secrets.token_hex(10)
+            self._cancel(o, cid)
+            out.append((o, cid))
+        self.books[m.symbol].commit()
+        return out
+
+    def open_orders(self, account: str, symbol: str | None) -> list[Order]:
+        if symbol is not None:
+            self.spec(symbol)
+        return sorted((o for o in self.open.get(account, {}).values()
+                       if symbol is None or o.symbol == symbol),
+                      key=lambda o: (o.symbol, o.order_id))
+
+    # --- plumbing -----------------------------------------------------------------------
+    def _remember(self, o: Order) -> None:
+        self.orders.setdefault(o.account, {})[(o.symbol, o.order_id)] = o
+
+    def _touch(self, o: Order) -> None:
+        self.dirty_orders[id(o)] = o
+
+    def _emit(self, account: str, ev: ExecEvent) -> None:
+        for cb in self.on_exec:
+            cb(account, ev)
+
+    def _balances_changed(self, account: str, assets: set[str]) -> None:
+        for cb in self.on_balance:
+            cb(account, assets)

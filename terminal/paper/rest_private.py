@@ -1,0 +1,147 @@
+"""Signed REST endpoints: account, order entry/cancel/query, open/all orders, my trades."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .errors import ApiError
+from .http_util import int_param, json_response
+
+if TYPE_CHECKING:
+    from .server import PaperServer
+
+UNKNOWN_OUTCOME = ApiError(-1007, "Timeout waiting for response from backend server. Send "
+                                  "status unknown; execution status unknown.", status=503)
+
+
+def setup(app: web.Application, srv: "PaperServer") -> None:
+    r = app.router
+
+    def account_of(request: web.Request) -> str:
+        return srv.auth.verify(request.headers.get("X-MBX-APIKEY"), request["raw_q"],
+                               request["raw_b"], request["params"], srv.now_ms())
+
+    async def account(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        eng = srv.engine
+        fees = eng.fees
+        bps = int(fees.maker * 10_000)
+        tbps = int(fees.taker * 10_000)
+        bal = eng.ledger.snapshot(acct)
+        return json_response({
+            "makerCommission": bps, "takerCommission": tbps, "buyerCommission": 0,
+            "sellerCommission": 0,
+            "commissionRates": {"maker": f"{fees.maker:.8f}", "taker": f"{fees.taker:.8f}",
+                                "buyer": "0.00000000", "seller": "0.00000000"},
+            "canTrade": True, "canWithdraw": False, "canDeposit": False, "brokered": False,
+            "requireSelfTradePrevention": False, "preventSor": False,
+            "updateTime": srv.now_ms(), "accountType": "SPOT",
+            "balances": [{"asset": a, "free": f"{f:.8f}", "locked": f"{lk:.8f}"}
+                         for a, (f, lk) in bal.items()],
+            "permissions": ["SPOT"], "uid": abs(hash(acct)) % 10**9,
+        })
+
+    async def new_order(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        now = srv.now_ms()
+        count = srv.limits.charge_order(acct, now)
+        headers = {"X-MBX-ORDER-COUNT-10S": str(count),
+                   "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
+        p = request["params"]
+        order, fills = srv.engine.place(acct, p)
+        m = srv.engine.specs[order.symbol]
+        mode = srv.faults.take_order_unknown() if srv.faults.enabled else ""
+        if mode == "close":
+            # The order is placed; the client sees the connection die (outcome unknown).
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        if mode == "timeout":
+            await asyncio.sleep(srv.faults_timeout_s)
+            raise UNKNOWN_OUTCOME
+        if mode == "5xx":
+            raise UNKNOWN_OUTCOME
+        resp_type = p.get("newOrderRespType") or ("FULL" if order.type == "MARKET" else "FULL")
+        body: dict[str, object] = order.ack_json(m, fills)
+        if resp_type == "ACK":
+            body = {k: body[k] for k in ("symbol", "orderId", "orderListId", "clientOrderId",
+                                         "transactTime")}
+        elif resp_type == "RESULT":
+            body.pop("fills", None)
+        return json_response(body, headers=headers)
+
+    async def test_order(request: web.Request) -> web.Response:
+        account_of(request)
+        return json_response({})
+
+    async def get_order(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        o = srv.engine.query(acct, request["params"])
+        return json_response(o.query_json(srv.engine.specs[o.symbol]))
+
+    async def cancel_order(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        o, cid = srv.engine.cancel(acct, request["params"])
+        return json_response(o.cancel_json(srv.engine.specs[o.symbol], cid))
+
+    async def open_orders(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        sym = request["params"].get("symbol") or None
+        return json_response([o.query_json(srv.engine.specs[o.symbol])
+                              for o in srv.engine.open_orders(acct, sym)])
+
+    async def cancel_open(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        out = srv.engine.cancel_all(acct, request["params"])
+        return json_response([o.cancel_json(srv.engine.specs[o.symbol], cid) for o, cid in out])
+
+    async def all_orders(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        p = request["params"]
+        m = srv.engine.spec(p.get("symbol"))
+        limit = int_param(p, "limit", 500, 1, 1000) or 500
+        from_id = int_param(p, "orderId")
+        start, end = int_param(p, "startTime"), int_param(p, "endTime")
+        rows = sorted((o for (s, _), o in srv.engine.orders.get(acct, {}).items()
+                       if s == m.symbol), key=lambda o: o.order_id)
+        if from_id is not None:
+            rows = [o for o in rows if o.order_id >= from_id][:limit]
+        elif start is not None or end is not None:
+            rows = [o for o in rows if (start is None or o.time >= start)
+                    and (end is None or o.time <= end)][:limit]
+        else:
+            rows = rows[-limit:]
+        return json_response([o.query_json(m) for o in rows])
+
+    async def my_trades(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        p = request["params"]
+        m = srv.engine.spec(p.get("symbol"))
+        limit = int_param(p, "limit", 500, 1, 1000) or 500
+        oid = int_param(p, "orderId")
+        from_id = int_param(p, "fromId")
+        start, end = int_param(p, "startTime"), int_param(p, "endTime")
+        rows = [t for t in srv.engine.trades.get(acct, []) if t.symbol == m.symbol]
+        if oid is not None:
+            rows = [t for t in rows if t.order_id == oid]
+        if from_id is not None:
+            rows = [t for t in rows if t.trade_id >= from_id][:limit]
+        elif start is not None or end is not None:
+            rows = [t for t in rows if (start is None or t.time >= start)
+                    and (end is None or t.time <= end)][:limit]
+        else:
+            rows = rows[-limit:]
+        return json_response([t.json(m) for t in rows])
+
+    r.add_get("/api/v3/account", account)
+    r.add_post("/api/v3/order", new_order)
+    r.add_post("/api/v3/order/test", test_order)
+    r.add_get("/api/v3/order", get_order)
+    r.add_delete("/api/v3/order", cancel_order)
+    r.add_get("/api/v3/openOrders", open_orders)
+    r.add_delete("/api/v3/openOrders", cancel_open)
+    r.add_get("/api/v3/allOrders", all_orders)
+    r.add_get("/api/v3/myTrades", my_trades)
