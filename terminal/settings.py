@@ -26,7 +26,8 @@ SETTINGS_FILE = "settings.json"
 
 @dataclass
 class JournalSettings:
-    # A SQLAlchemy URL; empty = journal.sqlite in the data dir.
+    # A SQLAlchemy URL; empty = journal.sqlite in the data dir. The global option
+    # --journal PATH-or-URL overrides it for one run.
     url: str = ""
 
 
@@ -35,6 +36,14 @@ class OrderSettings:
     stale_order_age_s: int = 3600  # open orders older than this are flagged
     auto_cancel_stale: bool = False
     double_submit_window_s: float = 3.0
+    stale_check_interval_s: float = 30.0
+    # An unknown outcome is queried by client order id; after this many "not found"
+    # answers an order the venue never acknowledged is marked rejected.
+    unknown_not_found_limit: int = 3
+    unknown_query_backoff_s: float = 0.25
+    unknown_query_backoff_max_s: float = 5.0
+    unknown_query_max_attempts: int = 12
+    reconcile_timeout_s: float = 60.0
 
 
 @dataclass
@@ -61,13 +70,17 @@ class PaperSettings:
 
 @dataclass
 class UiSettings:
-    theme: str = "dark"
-    venue: str = "paper"
+    theme: str = "dark"  # "dark" or "light"
+    venue: str = "paper"  # the active venue at start (falls back to paper if unavailable)
     symbol: str = "BTC/USDT"
     timeframe: str = "1m"
     watchlist: list[str] = field(
         default_factory=lambda: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"])
     sound: bool = False
+    frame_rate_hz: float = 30.0  # how often panels repaint from the latest state
+    book_depth: int = 20  # levels per side in the order book ladder
+    notify_fills: bool = True  # a notification for each fill of our orders
+    notify_rejections: bool = True
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from terminal.domain.ids import Symbol
 from terminal.domain.order import FINAL_STATUSES, Order
 from terminal.journal.codec import ms_to_dt, order_from_row
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
@@ -34,6 +35,23 @@ def get_order(conn: Connection, client_order_id: str) -> Order | None:
     if row is None:
         return None
     return order_from_row(row._mapping, _trade_ids(conn, [row.client_order_id])[row.client_order_id])
+
+
+def find_by_venue_order_id(conn: Connection, venue: str, venue_order_id: str) -> Order | None:
+    row = conn.execute(select(orders.c.client_order_id).where(
+        orders.c.venue == str(venue), orders.c.venue_order_id == str(venue_order_id))
+        .order_by(orders.c.created_ms.desc()).limit(1)).first()
+    return None if row is None else get_order(conn, row.client_order_id)
+
+
+def known_symbols(conn: Connection, venue: str, since_ms: int | None = None) -> list[Symbol]:
+    q1 = select(orders.c.symbol).where(orders.c.venue == str(venue))
+    q2 = select(fills.c.symbol).where(fills.c.venue == str(venue))
+    if since_ms is not None:
+        q1 = q1.where(orders.c.created_ms >= since_ms)
+        q2 = q2.where(fills.c.ts_ms >= since_ms)
+    found = {r[0] for r in conn.execute(q1.distinct())} | {r[0] for r in conn.execute(q2.distinct())}
+    return [Symbol(s) for s in sorted(found)]
 
 
 def order_history(conn: Connection, *, venue: str | None = None, symbol: str | None = None,

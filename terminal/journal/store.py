@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId
+from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
 from terminal.domain.reports import FillReport
 from terminal.journal import queries
@@ -230,6 +230,15 @@ class SqlJournal:
                 fills.c.venue == str(venue), fills.c.symbol == str(symbol))).scalar()
 
         return await self.run(work)
+
+    async def find_by_venue_order_id(self, venue: VenueId,
+                                     venue_order_id: VenueOrderId) -> Order | None:
+        return await self.run(lambda conn: queries.find_by_venue_order_id(
+            conn, venue, venue_order_id))
+
+    async def known_symbols(self, venue: VenueId, since_ms: int | None = None) -> list[Symbol]:
+        """Symbols of the venue's orders created since `since_ms`, and of its fills."""
+        return await self.run(lambda conn: queries.known_symbols(conn, venue, since_ms))
 
     # ---- queries (UI, CLI) -------------------------------------------------------------
     async def order_history(self, **filters: Any) -> list[Order]:

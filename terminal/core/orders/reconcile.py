@@ -1,0 +1,193 @@
+"""Reconciliation of the journal with one venue, at start-up and after a stream reconnect.
+
+Per venue:
+1. every journal order not in a final state is queried by client order id and brought
+   in line with the venue's answer (an order the venue never saw, after the bounded
+   "not found" retries, is marked REJECTED; it is never sent again);
+2. open orders on the venue that the journal does not know are adopted, marked external;
+3. fills since the last known fill are fetched and applied (or stored, for orders that
+   are not in the journal).
+Order entry for the venue stays closed until this has finished. The result is returned
+for the UI, handed to the `reconciled` listeners and journaled as a safety event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from terminal.core.errors import OrderNotFoundError, VenueError
+from terminal.core.orders.tracker import fill_event_at
+from terminal.core.ports import ExchangePort
+from terminal.domain.ids import Symbol, VenueId
+from terminal.domain.order import EventSource, Order, OrderStatus
+from terminal.domain.reports import FillReport
+
+if TYPE_CHECKING:
+    from terminal.core.orders.service import OrderService
+
+log = logging.getLogger(__name__)
+SOURCE = EventSource.RECONCILIATION
+FILL_LOOKBACK_MS = 7 * 24 * 3600 * 1000  # symbols traded in the last week are checked
+
+
+@dataclass
+class ReconcileResult:
+    venue: VenueId
+    settled: list[str] = field(default_factory=list)  # "coid: old -> new"
+    confirmed: list[str] = field(default_factory=list)  # still open, as journaled
+    adopted: list[str] = field(default_factory=list)  # "coid (venue id): symbol side amount"
+    unknown: list[str] = field(default_factory=list)  # "coid: why"
+    fills_applied: int = 0
+    fills_recorded: int = 0  # fills of orders not in the journal
+    error: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.venue}: reconciliation failed: {self.error}"
+        return (f"{self.venue}: {len(self.settled)} settled, {len(self.adopted)} adopted, "
+                f"{len(self.unknown)} still unknown, {len(self.confirmed)} open as journaled, "
+                f"{self.fills_applied} fill(s) applied, {self.fills_recorded} other fill(s) "
+                f"recorded ({self.duration_s:.1f} s)")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"venue": self.venue, "settled": self.settled, "confirmed": self.confirmed,
+                "adopted": self.adopted, "unknown": self.unknown,
+                "fills_applied": self.fills_applied, "fills_recorded": self.fills_recorded,
+                "error": self.error, "duration_s": round(self.duration_s, 3)}
+
+
+class Reconciler:
+    def __init__(self, service: "OrderService", session: ExchangePort) -> None:
+        self.service = service
+        self.session = session
+        self.venue = session.venue
+        self.tracker = service.tracker
+        self.journal = service.journal
+        self.result = ReconcileResult(self.venue)
+
+    async def run(self) -> ReconcileResult:
+        service, venue = self.service, self.venue
+        service._set_entry(venue, f"reconciling orders with {venue}")
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(self._run(), service.policy.reconcile_timeout_s)
+        except asyncio.TimeoutError:
+            self.result.error = f"timed out after {service.policy.reconcile_timeout_s:.0f} s"
+        except VenueError as exc:
+            self.result.error = str(exc) or type(exc).__name__
+        self.result.duration_s = time.monotonic() - started
+        if self.result.ok:
+            service._set_entry(venue, None)
+        else:
+            service._set_entry(venue, f"reconciliation with {venue} failed: {self.result.error}")
+        try:
+            await self.journal.record_safety_event("reconciliation", self.result.as_dict())
+        except Exception:
+            log.exception("journaling the reconciliation result failed")
+        log.info("%s", self.result.summary())
+        service.reconciled.emit(self.result)
+        return self.result
+
+    async def _run(self) -> None:
+        touched: set[Symbol] = set()
+        for stored in await self.journal.open_orders(self.venue, self.session.account):
+            order = self.tracker.track(stored)
+            if order.is_final:  # the cached instance already knows better
+                continue
+            touched.add(order.symbol)
+            await self._settle_one(order)
+        await self._adopt_unknown_open_orders(touched)
+        await self._fetch_fills(touched)
+
+    async def _settle_one(self, order: Order) -> None:
+        before = order.status
+        coid = order.client_order_id
+        try:
+            report = await self._query(order)
+        except OrderNotFoundError:
+            if order.venue_order_id is None and order.status in (OrderStatus.PENDING_SUBMIT,
+                                                                 OrderStatus.UNKNOWN):
+                await self.service.settle(coid, SOURCE)  # bounded not-found retries
+            else:
+                self.result.unknown.append(f"{coid}: acknowledged before, but {self.venue} no "
+                                           "longer knows its client order id")
+                return
+        else:
+            await self.service._absorb_report(order, report, SOURCE)
+            if order.client_order_id in self.service._cancel_wanted:
+                await self.service._after_ack(order)
+        if order.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
+            self.result.unknown.append(f"{coid}: still {order.status.value}")
+        elif order.status != before:
+            self.result.settled.append(f"{coid}: {before.value} -> {order.status.value}")
+        else:
+            self.result.confirmed.append(f"{coid}: {order.status.value}")
+
+    async def _query(self, order: Order):  # type: ignore[no-untyped-def]
+        """fetch_order with a few bounded retries on transient errors."""
+        delay = 0.2
+        for attempt in range(4):
+            try:
+                return await self.session.fetch_order(order.client_order_id, order.symbol)
+            except OrderNotFoundError:
+                raise
+            except VenueError:
+                if attempt == 3:
+                    raise
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    async def _adopt_unknown_open_orders(self, touched: set[Symbol]) -> None:
+        for report in await self.session.fetch_open_orders():
+            touched.add(report.symbol)
+            order = await self.tracker.find(self.venue, report.client_order_id, report.venue_order_id)
+            if order is not None:
+                if order.is_final:
+                    self.result.unknown.append(
+                        f"{order.client_order_id}: journal says {order.status.value}, "
+                        f"{self.venue} lists it open")
+                continue
+            adopted = await self.tracker.adopt(self.venue, report, self.session.mode,
+                                               self.session.account, SOURCE)
+            if adopted is not None:
+                self.result.adopted.append(
+                    f"{adopted.client_order_id} ({adopted.venue_order_id}): {adopted.symbol} "
+                    f"{adopted.side.value} {adopted.amount}"
+                    f"{' @ ' + str(adopted.price) if adopted.price is not None else ''}")
+
+    async def _fetch_fills(self, touched: set[Symbol]) -> None:
+        now_ms = int(time.time() * 1000)
+        symbols = set(touched)
+        symbols |= set(await self.journal.known_symbols(self.venue, now_ms - FILL_LOOKBACK_MS))
+        for symbol in sorted(symbols):
+            if symbol not in self.session.markets:
+                continue
+            since = await self.journal.last_fill_ms(self.venue, symbol)
+            trades = await self.session.fetch_my_trades(symbol, since_ms=since)
+            for fill in trades:
+                await self._apply_fill(fill)
+
+    async def _apply_fill(self, fill: FillReport) -> None:
+        order = await self.tracker.find(self.venue, fill.client_order_id, fill.venue_order_id)
+        if order is None:
+            if await self.journal.record_fill(self.venue, self.session.account, fill):
+                self.result.fills_recorded += 1
+            return
+        if fill.trade_id in order.trade_ids:
+            return
+        before = order.status
+        if await self.tracker.apply(order, [fill_event_at(fill, SOURCE)]):
+            self.result.fills_applied += 1
+            if order.status != before:
+                self.result.settled.append(
+                    f"{order.client_order_id}: {before.value} -> {order.status.value} (fills)")

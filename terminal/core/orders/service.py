@@ -1,0 +1,621 @@
+"""The order service: submit, cancel, cancel-all, amend; settle unknown outcomes.
+
+The pipeline (architecture.md, "Order entry"):
+
+1. the gate runs first, synchronously, before any await (emergency stop, testnet lock,
+   precautions, market rules), then double-submit protection;
+2. the intent, with a fresh client order id, is committed to the journal;
+3. the exchange call carries that client order id;
+4. every outcome (REST reply, user-stream event, query) is applied to the Order as
+   domain events and journaled as it arrives.
+
+A timeout, 5xx or network error leaves the order UNKNOWN: it is settled by a query by
+client order id (bounded retries with backoff), a stream event or reconciliation, and
+never sent again (a venue may accept a reused client id once the first order closed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable, Coroutine
+
+from terminal.core.errors import (
+    AuthenticationError, OrderNotFoundError, OrderRejectedError, OutcomeUnknownError,
+    RateLimitedError, VenueError, VenueUnavailableError,
+)
+from terminal.core.orders.errors import (
+    EntryNotReady, NotConnected, NotSupported, SubmitRefused, UnknownOrder,
+)
+from terminal.core.orders.gate import BasicGate
+from terminal.core.orders.journal import OrderJournal
+from terminal.core.orders.listeners import Callbacks
+from terminal.core.orders.policy import OrderPolicy
+from terminal.core.orders.stale import stale_orders
+from terminal.core.orders.tracker import OrderTracker, fill_event_at
+from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
+from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.order import (
+    CancelRejected, CancelRequested, EventSource, Order, OrderAccepted, OrderCanceled, OrderRejected,
+    OrderRequest, OrderStatus, OutcomeUnknown,
+)
+from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
+
+log = logging.getLogger(__name__)
+
+ContextProvider = Callable[[OrderRequest], GateContext]
+# Errors that mean the venue (or our own limiter) refused before acting.
+_REFUSED_BEFORE_ACTING = (OrderRejectedError, RateLimitedError, VenueUnavailableError,
+                          AuthenticationError)
+_RESTING = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+
+
+class OrderService:
+    """Owns every order sent through this terminal, per connected venue session.
+
+    `journal` is the write-ahead record; `gate` the synchronous pre-trade check;
+    `context_provider(request)` gathers what the gate looks at (market rules, reference
+    price, balances) without I/O. Sessions are attached as venues connect; order entry
+    on a venue opens only after its reconciliation (`reconcile`) has finished.
+    """
+
+    def __init__(self, journal: OrderJournal, *, gate: SubmitGate | None = None,
+                 context_provider: ContextProvider | None = None,
+                 policy: OrderPolicy | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
+        self.journal = journal
+        self.gate: SubmitGate = gate or BasicGate()
+        self.policy = policy or OrderPolicy()
+        self._context_provider = context_provider
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        self.order_changed: Callbacks[Order] = Callbacks("order")
+        self.notices: Callbacks[tuple[str, str]] = Callbacks("notice")
+        self.reconciled: Callbacks[Any] = Callbacks("reconcile")
+        self.entry_changed: Callbacks[tuple[VenueId, str | None]] = Callbacks("entry")
+        self.tracker = OrderTracker(journal, self.order_changed, self.notices)
+        self._sessions: dict[VenueId, ExchangePort] = {}
+        self._entry_block: dict[VenueId, str] = {}
+        self._recent: dict[tuple, float] = {}  # fingerprint -> monotonic time sent
+        self._cancel_wanted: set[ClientOrderId] = set()
+        self._settling: dict[ClientOrderId, asyncio.Task[Order]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
+
+    # ---- sessions and entry ------------------------------------------------------------
+    def attach(self, session: ExchangePort) -> None:
+        """Use `session` for its venue. Entry stays closed until `reconcile` finishes."""
+        self._sessions[session.venue] = session
+        self._set_entry(session.venue, f"reconciling orders with {session.venue}")
+
+    def detach(self, venue: VenueId) -> None:
+        self._sessions.pop(venue, None)
+        self._set_entry(venue, f"{venue} is not connected")
+
+    def session(self, venue: VenueId) -> ExchangePort | None:
+        return self._sessions.get(venue)
+
+    def sessions(self) -> list[ExchangePort]:
+        return list(self._sessions.values())
+
+    def entry_ready(self, venue: VenueId) -> bool:
+        return self.entry_block_reason(venue) is None
+
+    def entry_block_reason(self, venue: VenueId) -> str | None:
+        """Why orders cannot be entered on `venue` now (None when they can)."""
+        if venue not in self._sessions:
+            return self._entry_block.get(venue) or f"{venue} is not connected"
+        return self._entry_block.get(venue)
+
+    def _set_entry(self, venue: VenueId, reason: str | None) -> None:
+        if reason is None:
+            self._entry_block.pop(venue, None)
+        else:
+            self._entry_block[venue] = reason
+        self.entry_changed.emit((venue, reason))
+
+    def _require_session(self, venue: VenueId) -> ExchangePort:
+        session = self._sessions.get(venue)
+        if session is None:
+            raise NotConnected(f"{venue} is not connected")
+        return session
+
+    # ---- the gate (synchronous) --------------------------------------------------------
+    def context_for(self, request: OrderRequest, confirmed: frozenset[str] = frozenset()) -> GateContext:
+        if self._context_provider is not None:
+            ctx = self._context_provider(request)
+        else:
+            session = self._sessions.get(request.venue)
+            market = session.markets.get(request.symbol) if session is not None else None
+            ctx = GateContext(market=market, mode=request.mode)
+        return replace(ctx, confirmed=frozenset(ctx.confirmed) | frozenset(confirmed))
+
+    def check(self, request: OrderRequest, confirmed: frozenset[str] = frozenset()) -> list[Refusal]:
+        """Every refusal the ticket meets now (gate + double submit); nothing is sent."""
+        blocked = self.gate.submissions_blocked()
+        if blocked:
+            return [Refusal("emergency_stop", blocked)]
+        request = self._normalise(request)
+        refusals = [r for r in self.gate.check(request, self.context_for(request, confirmed))
+                    if not (r.overridable and r.rule in confirmed)]
+        duplicate = self._double_submit(request, confirmed)
+        if duplicate is not None:
+            refusals.append(duplicate)
+        return refusals
+
+    def _normalise(self, request: OrderRequest) -> OrderRequest:
+        """The session's mode and account win over the ticket's (the gate checks truth)."""
+        session = self._sessions.get(request.venue)
+        if session is None:
+            return request
+        return replace(request, mode=session.mode, account=session.account)
+
+    def _double_submit(self, request: OrderRequest, confirmed: frozenset[str]) -> Refusal | None:
+        if "double_submit" in confirmed:
+            return None
+        now = time.monotonic()
+        window = self.policy.double_submit_window_s
+        self._recent = {k: t for k, t in self._recent.items() if now - t < window}
+        sent = self._recent.get(request.fingerprint())
+        if sent is None:
+            return None
+        return Refusal(
+            "double_submit",
+            f"An identical order ({request.side.value} {request.amount} {request.symbol}"
+            f"{' @ ' + str(request.price) if request.price is not None else ''}) was sent "
+            f"{now - sent:.1f} s ago. Confirm to send it again.",
+            overridable=True)
+
+    # ---- submit ------------------------------------------------------------------------
+    async def submit(self, request: OrderRequest, *, confirmed: frozenset[str] = frozenset(),
+                     client_order_id: ClientOrderId | None = None) -> Order:
+        """Send a new order; returns it in the state the venue's reply produced.
+
+        Raises SubmitRefused / EntryNotReady / NotConnected before anything is written
+        or sent. A rejection by the venue is not raised: the order comes back REJECTED
+        with its reason. An unknown outcome comes back UNKNOWN and settles in the
+        background (`wait_settled`).
+        """
+        # Synchronous until the intent is built: the gate speaks before any await.
+        blocked = self.gate.submissions_blocked()
+        if blocked:
+            raise SubmitRefused([Refusal("emergency_stop", blocked)])
+        reason = self.entry_block_reason(request.venue)
+        if reason is not None:
+            raise EntryNotReady(request.venue, reason)
+        session = self._require_session(request.venue)
+        request = self._normalise(request)
+        refusals = [r for r in self.gate.check(request, self.context_for(request, confirmed))
+                    if not (r.overridable and r.rule in confirmed)]
+        duplicate = self._double_submit(request, confirmed)
+        if duplicate is not None:
+            refusals.append(duplicate)
+        if client_order_id is not None:
+            if not client_order_id.is_valid_for(request.venue):
+                refusals.append(Refusal("client_order_id",
+                                        f"client order id {client_order_id!r} is not valid on {request.venue}"))
+            elif self.tracker.cached(client_order_id) is not None:
+                refusals.append(Refusal("client_order_id",
+                                        f"client order id {client_order_id} is already used"))
+        if refusals:
+            raise SubmitRefused(refusals)
+        order = self.tracker.track(Order.from_request(request, client_order_id))
+        self._recent[request.fingerprint()] = time.monotonic()
+
+        # Write-ahead: the intent is durable before the venue hears of it.
+        try:
+            await self.journal.record_intent(order)
+        except Exception:
+            self._recent.pop(request.fingerprint(), None)
+            raise
+        self.order_changed.emit(order.copy())
+
+        try:
+            report = await session.create_order(order)
+        except _REFUSED_BEFORE_ACTING as exc:
+            await self.tracker.apply(order, [OrderRejected(reason=_reason(exc), source=EventSource.REST)])
+        except asyncio.CancelledError:
+            # Left PENDING_SUBMIT in the journal: reconciliation settles it next time.
+            raise
+        except Exception as exc:  # OutcomeUnknownError, TransientError, anything unforeseen
+            if not isinstance(exc, (OutcomeUnknownError, VenueError)):
+                log.exception("create_order for %s failed unexpectedly", order.client_order_id)
+            await self.tracker.apply(order, [OutcomeUnknown(reason=_reason(exc), source=EventSource.LOCAL)])
+            self.tracker.notice("warning", f"Order {order.client_order_id}: outcome unknown "
+                                f"({_reason(exc)}); querying {order.venue} by client id.")
+            self._start_settle(order)
+        else:
+            await self._absorb_report(order, report, EventSource.REST)
+        await self._after_ack(order)
+        return order.copy()
+
+    async def _after_ack(self, order: Order) -> None:
+        """An order that became live while entry was stopped, or that the user wanted
+        cancelled while it was in flight, is cancelled at once."""
+        if order.status not in _RESTING:
+            return
+        blocked = self.gate.submissions_blocked()
+        if blocked or order.client_order_id in self._cancel_wanted:
+            why = f"submissions blocked ({blocked})" if blocked else "cancel requested in flight"
+            log.warning("order %s acknowledged after %s: cancelling", order.client_order_id, why)
+            try:
+                await self.cancel(order.client_order_id)
+            except Exception:
+                log.exception("cancel after acknowledgement failed for %s", order.client_order_id)
+
+    async def _absorb_report(self, order: Order, report: OrderReport, source: EventSource) -> None:
+        await self.tracker.apply_report(order, report, source)
+        if missing_fill_amount(order, report) > 0:
+            await self.catch_up_fills(order)
+
+    async def catch_up_fills(self, order: Order) -> int:
+        """Fetch the venue's trades for the order's symbol and apply this order's missing
+        ones (a report said more is filled than the fills it listed). Returns how many."""
+        session = self._sessions.get(order.venue)
+        if session is None or not order.venue_order_id:
+            return 0
+        since = int(order.created_at.timestamp() * 1000) - 60_000
+        try:
+            trades = await session.fetch_my_trades(order.symbol, since_ms=since)
+        except VenueError as exc:
+            log.warning("fetching trades for %s failed: %s", order.client_order_id, exc)
+            return 0
+        mine = [t for t in trades if t.venue_order_id == order.venue_order_id
+                and t.trade_id not in order.trade_ids]
+        if mine:
+            await self.tracker.apply(order, [fill_event_at(t, EventSource.QUERY) for t in mine])
+        return len(mine)
+
+    # ---- unknown outcomes ------------------------------------------------------------
+    def _start_settle(self, order: Order) -> asyncio.Task[Order]:
+        task = self._settling.get(order.client_order_id)
+        if task is None or task.done():
+            task = self.spawn(self.settle(order.client_order_id), f"settle-{order.client_order_id}")
+            self._settling[order.client_order_id] = task
+            task.add_done_callback(lambda _t, c=order.client_order_id: self._settling.pop(c, None))
+        return task
+
+    async def wait_settled(self, client_order_id: ClientOrderId, timeout: float = 30.0) -> Order | None:
+        """Wait (bounded) for a running settle of that order; the order afterwards."""
+        task = self._settling.get(client_order_id)
+        if task is not None:
+            await asyncio.wait({task}, timeout=timeout)
+        order = await self.tracker.load(client_order_id)
+        return order.copy() if order else None
+
+    async def settle(self, client_order_id: ClientOrderId, source: EventSource = EventSource.QUERY) -> Order:
+        """Ask the venue about an order whose outcome is unknown, by client order id.
+
+        Bounded retries with backoff. After `unknown_not_found_limit` "not found"
+        answers an order the venue never acknowledged is marked REJECTED (it never
+        reached the venue); nothing is ever sent again from here.
+        """
+        order = await self.tracker.load(client_order_id)
+        if order is None:
+            raise UnknownOrder(client_order_id)
+        p = self.policy
+        delay, not_found = p.unknown_query_backoff_s, 0
+        for _attempt in range(p.unknown_query_max_attempts):
+            if order.status not in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
+                break
+            session = self._sessions.get(order.venue)
+            if session is None:
+                break
+            try:
+                report = await session.fetch_order(order.client_order_id, order.symbol)
+            except OrderNotFoundError:
+                not_found += 1
+                if not_found >= p.unknown_not_found_limit:
+                    if order.venue_order_id is None:
+                        await self.tracker.apply(order, [OrderRejected(
+                            reason=f"not found on {order.venue} after {not_found} queries by "
+                                   "client order id: never reached the venue", source=source)])
+                    else:
+                        self.tracker.notice("error", f"Order {order.client_order_id} "
+                                            f"(venue id {order.venue_order_id}) is no longer "
+                                            f"known to {order.venue}; left UNKNOWN.")
+                    break
+            except VenueError as exc:
+                log.info("query of %s failed (%s); will retry", order.client_order_id, exc)
+            else:
+                await self._absorb_report(order, report, source)
+                if order.client_order_id in self._cancel_wanted:
+                    await self._after_ack(order)
+                break
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, p.unknown_query_backoff_max_s)
+        return order
+
+    # ---- cancel ------------------------------------------------------------------------
+    async def cancel(self, client_order_id: ClientOrderId) -> Order:
+        """Cancel one order (allowed even while entry is closed or stopped)."""
+        order = await self.tracker.load(client_order_id)
+        if order is None:
+            raise UnknownOrder(f"no order {client_order_id} in the journal")
+        if order.is_final:
+            return order.copy()
+        session = self._require_session(order.venue)
+        self._cancel_wanted.add(order.client_order_id)
+        if order.status is OrderStatus.PENDING_SUBMIT:
+            # In flight: the submit path cancels it as soon as it is acknowledged.
+            return order.copy()
+        await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
+        await self._send_cancel(session, order)
+        return order.copy()
+
+    async def _send_cancel(self, session: ExchangePort, order: Order) -> None:
+        try:
+            report = await session.cancel_order(order)
+        except OrderNotFoundError as exc:
+            # "Unknown order": already filled, canceled or never there. Ask, don't guess.
+            await self._settle_after_cancel_miss(session, order, _reason(exc))
+        except _REFUSED_BEFORE_ACTING as exc:
+            await self.tracker.apply(order, [CancelRejected(reason=_reason(exc), source=EventSource.REST)])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if not isinstance(exc, VenueError):
+                log.exception("cancel_order for %s failed unexpectedly", order.client_order_id)
+            await self.tracker.apply(order, [OutcomeUnknown(reason=f"cancel: {_reason(exc)}",
+                                                            source=EventSource.LOCAL)])
+            self._start_settle(order)
+        else:
+            if report is not None:
+                await self._absorb_report(order, report, EventSource.REST)
+            if not order.is_final:
+                await self.tracker.apply(order, [OrderCanceled(source=EventSource.REST)])
+        if order.is_final:
+            self._cancel_wanted.discard(order.client_order_id)
+
+    async def _settle_after_cancel_miss(self, session: ExchangePort, order: Order, reason: str) -> None:
+        try:
+            report = await session.fetch_order(order.client_order_id, order.symbol)
+        except OrderNotFoundError:
+            if order.status is OrderStatus.UNKNOWN or order.venue_order_id is None:
+                self._start_settle(order)
+            else:
+                await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+            return
+        except VenueError:
+            await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+            return
+        await self._absorb_report(order, report, EventSource.QUERY)
+        if not order.is_final:
+            await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+
+    async def cancel_all(self, venue: VenueId, symbol: Symbol | None = None) -> list[Order]:
+        """Cancel every open order on `venue` (for one symbol, or all), including
+        orders on the venue this terminal did not place. Returns the touched orders."""
+        session = self._require_session(venue)
+        targets = {o.client_order_id: o for o in self.tracker.live(venue)
+                   if symbol is None or o.symbol == symbol}
+        for stored in await self.journal.open_orders(venue):
+            if symbol is None or stored.symbol == symbol:
+                order = self.tracker.track(stored)
+                targets.setdefault(order.client_order_id, order)
+        symbols = {o.symbol for o in targets.values()}
+        if symbol is not None:
+            symbols.add(symbol)
+        else:
+            try:
+                symbols |= {r.symbol for r in await session.fetch_open_orders()}
+            except VenueError as exc:
+                log.warning("%s: listing open orders for cancel-all failed: %s", venue, exc)
+        for order in targets.values():
+            self._cancel_wanted.add(order.client_order_id)
+            if order.status in _RESTING:
+                await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
+        for sym in sorted(symbols):
+            mine = [o for o in targets.values() if o.symbol == sym and not o.is_final]
+            if session.has_cancel_all:
+                try:
+                    reports = await session.cancel_all_orders(sym)
+                except OrderNotFoundError:
+                    reports = []
+                except VenueError as exc:
+                    log.warning("%s: cancel-all %s failed (%s); cancelling one by one", venue, sym, exc)
+                    await self._cancel_each(session, mine)
+                    continue
+                for report in reports:
+                    order = await self.tracker.find(venue, report.client_order_id, report.venue_order_id)
+                    if order is None:
+                        order = await self.tracker.adopt(venue, report, session.mode, session.account,
+                                                         EventSource.REST)
+                    else:
+                        await self._absorb_report(order, report, EventSource.REST)
+                    if order is not None:
+                        targets[order.client_order_id] = order
+                # whatever the reply did not mention: ask the venue one by one
+                for order in mine:
+                    if not order.is_final and order.status is not OrderStatus.PENDING_SUBMIT:
+                        await self._settle_after_cancel_miss(session, order, "not in cancel-all reply")
+            else:
+                await self._cancel_each(session, mine)
+        for order in targets.values():
+            if order.is_final:
+                self._cancel_wanted.discard(order.client_order_id)
+        return [o.copy() for o in targets.values()]
+
+    async def _cancel_each(self, session: ExchangePort, orders: list[Order]) -> None:
+        for order in orders:
+            if order.status in (OrderStatus.PENDING_CANCEL, OrderStatus.UNKNOWN, *_RESTING):
+                await self._send_cancel(session, order)
+
+    # ---- amend -------------------------------------------------------------------------
+    async def amend(self, client_order_id: ClientOrderId, amount: Decimal, price: Decimal,
+                    *, confirmed: frozenset[str] = frozenset()) -> Order:
+        """Change amount/price of a resting limit order where the venue can edit.
+
+        Venues that edit in place keep the ids; venues that cancel-and-replace answer
+        with a new order, which is journaled as its own order (the old one CANCELED).
+        Returns the order that now rests on the venue.
+        """
+        blocked = self.gate.submissions_blocked()
+        if blocked:
+            raise SubmitRefused([Refusal("emergency_stop", blocked)])
+        order = await self.tracker.load(client_order_id)
+        if order is None:
+            raise UnknownOrder(f"no order {client_order_id} in the journal")
+        session = self._require_session(order.venue)
+        if not session.has_edit_order:
+            raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")
+        if order.status not in _RESTING:
+            raise SubmitRefused([Refusal("not_open", f"order {client_order_id} is {order.status.value}")])
+        request = OrderRequest(venue=order.venue, symbol=order.symbol, side=order.side,
+                               type=order.type, amount=amount, price=price,
+                               time_in_force=order.time_in_force, post_only=order.post_only,
+                               mode=order.mode, account=order.account)
+        refusals = [r for r in self.gate.check(request, self.context_for(request, confirmed))
+                    if not (r.overridable and r.rule in confirmed)]
+        if refusals:
+            raise SubmitRefused(refusals)
+        try:
+            report = await session.edit_order(order, amount, price)
+        except VenueError as exc:
+            self.tracker.notice("warning", f"Amend of {client_order_id} failed: {_reason(exc)}")
+            await self.settle_open(order)
+            raise
+        replaced = (report.client_order_id and report.client_order_id != order.client_order_id) or (
+            report.venue_order_id and order.venue_order_id
+            and report.venue_order_id != order.venue_order_id)
+        if not replaced:
+            async with self.tracker.lock(order):
+                order.amount, order.price = amount, price
+                # No domain event changes amount/price: journal the venue's KEEP-accept
+                # with the amendment in its payload, so the history shows it.
+                await self.journal.record_event(
+                    order, OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
+                    {"amended": {"amount": str(amount), "price": str(price)}})
+            self.order_changed.emit(order.copy())
+            await self._absorb_report(order, report, EventSource.REST)
+            return order.copy()
+        await self.tracker.apply(order, [OrderCanceled(
+            reason=f"replaced by {report.client_order_id or report.venue_order_id}",
+            source=EventSource.REST)])
+        new = await self.tracker.adopt(order.venue, report, order.mode, order.account, EventSource.REST)
+        return new.copy() if new is not None else order.copy()
+
+    async def settle_open(self, order: Order) -> None:
+        """Refresh one order from the venue (a query by client id)."""
+        session = self._sessions.get(order.venue)
+        if session is None:
+            return
+        try:
+            report = await session.fetch_order(order.client_order_id, order.symbol)
+        except VenueError:
+            return
+        await self._absorb_report(order, report, EventSource.QUERY)
+
+    # ---- venue messages (user stream) ----------------------------------------------------
+    async def on_order_report(self, venue: VenueId, report: OrderReport,
+                              source: EventSource = EventSource.STREAM) -> Order | None:
+        """A venue message about one order (user stream); unknown open orders are adopted."""
+        order = await self.tracker.find(venue, report.client_order_id, report.venue_order_id)
+        if order is None:
+            session = self._sessions.get(venue)
+            if report.status in _RESTING and session is not None:
+                return await self.tracker.adopt(venue, report, session.mode, session.account, source)
+            for fill in report.fills:
+                await self._record_orphan_fill(venue, fill)
+            return None
+        await self._absorb_report(order, report, source)
+        if order.client_order_id in self._cancel_wanted:
+            await self._after_ack(order)
+        return order.copy()
+
+    async def on_fill(self, venue: VenueId, fill: FillReport,
+                      source: EventSource = EventSource.STREAM) -> Order | None:
+        """One trade of ours (user stream or a trade query)."""
+        order = await self.tracker.find(venue, fill.client_order_id, fill.venue_order_id)
+        if order is None:
+            await self._record_orphan_fill(venue, fill)
+            return None
+        if fill.trade_id not in order.trade_ids:
+            await self.tracker.apply(order, [fill_event_at(fill, source)])
+        return order.copy()
+
+    async def _record_orphan_fill(self, venue: VenueId, fill: FillReport) -> None:
+        session = self._sessions.get(venue)
+        account = session.account if session is not None else "default"
+        await self.journal.record_fill(venue, account, fill)  # type: ignore[arg-type]
+
+    def on_stream_reconnect(self, venue: VenueId) -> asyncio.Task[Any]:
+        """The private stream reconnected: events may be lost (ccxt #15338), reconcile."""
+        return self.spawn(self.reconcile(venue), f"reconcile-{venue}")
+
+    # ---- reconciliation ---------------------------------------------------------------
+    async def reconcile(self, venue: VenueId) -> Any:
+        """Reconcile the journal with `venue`; entry opens when it succeeds."""
+        from terminal.core.orders.reconcile import Reconciler
+
+        session = self._require_session(venue)
+        return await Reconciler(self, session).run()
+
+    # ---- stale orders -------------------------------------------------------------------
+    def open_orders(self, venue: VenueId | None = None) -> list[Order]:
+        return [o.copy() for o in self.tracker.live(venue)]
+
+    def stale_orders(self, venue: VenueId | None = None) -> list[Order]:
+        """Open orders older than the configured age (the open-orders panel flags them)."""
+        return [o.copy() for o in stale_orders(self.tracker.live(venue), self._now(),
+                                               self.policy.stale_order_age_s)]
+
+    async def sweep_stale(self) -> list[Order]:
+        """Cancel stale orders when auto-cancel is on; each act is journaled."""
+        if not self.policy.auto_cancel_stale:
+            return []
+        done = []
+        for order in stale_orders(self.tracker.live(), self._now(), self.policy.stale_order_age_s):
+            if order.venue not in self._sessions:
+                continue
+            await self.journal.record_safety_event("stale_auto_cancel", {
+                "client_order_id": order.client_order_id, "venue": order.venue,
+                "symbol": order.symbol, "created_at": order.created_at.isoformat(),
+                "max_age_s": self.policy.stale_order_age_s})
+            try:
+                done.append(await self.cancel(order.client_order_id))
+            except Exception as exc:
+                log.warning("stale auto-cancel of %s failed: %s", order.client_order_id, exc)
+        if done:
+            self.tracker.notice("info", f"Auto-cancelled {len(done)} stale order(s).")
+        return done
+
+    async def run_stale_sweeper(self) -> None:
+        """Loop for the root to own: sweep every `stale_check_interval_s` until cancelled."""
+        while True:
+            await asyncio.sleep(self.policy.stale_check_interval_s)
+            try:
+                await self.sweep_stale()
+            except Exception:
+                log.exception("stale sweep failed")
+
+    # ---- tasks ---------------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Start a task the service owns (cancelled by `aclose`; errors are logged)."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("order service task %s failed", task.get_name(), exc_info=task.exception())
+            self.tracker.notice("error", f"{task.get_name()} failed: {task.exception()}")
+
+    async def aclose(self, timeout: float = 5.0) -> None:
+        """Cancel the service's tasks and wait for them (bounded)."""
+        self._closed = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "..."
