@@ -1,0 +1,65 @@
+"""Schema migrations: an older journal is upgraded in place at start-up, data kept."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from terminal.journal import SqlJournal
+from terminal.journal.engine import make_engine
+from terminal.journal.migrate import current_revision, head_revision, upgrade
+from terminal.journal.schema import metadata
+
+
+def test_upgrade_from_the_initial_revision_keeps_data(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    assert "cost" not in {c["name"] for c in inspect(engine).get_columns("orders")}
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO orders (client_order_id, venue, mode, account, symbol, side, type, "
+            "time_in_force, post_only, external, amount, price, status, venue_order_id, filled, "
+            "average_price, fees, reason, created_ms, updated_ms) VALUES ('old1', 'paper', "
+            "'paper', 'default', 'BTC/USDT', 'buy', 'limit', 'GTC', 0, 0, '0.5', '20000.5', "
+            "'partially_filled', '9', '0.2', '20000.5', '{}', '', 1, 2)")
+    engine.dispose()
+
+    journal = SqlJournal.open(url)  # start-up migrates to head
+    try:
+        assert current_revision(journal._engine) == head_revision() == "0002"
+        import asyncio
+        order = asyncio.run(journal.get_order("old1"))
+        assert str(order.cost) == "4000.10" and str(order.average_price) == "20000.5"
+        indexes = {i["name"] for i in inspect(journal._engine).get_indexes("orders")}
+        assert "ix_orders_venue_status" in indexes
+    finally:
+        journal.close()
+
+
+def test_head_schema_matches_the_table_definitions(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_migrations_ship_as_packages():
+    from importlib.resources import files
+    root = files("terminal.journal") / "migrations"
+    assert (root / "__init__.py").is_file() and (root / "env.py").is_file()
+    assert (root / "versions" / "__init__.py").is_file()
+    assert (root / "script.py.mako").is_file()
+
+
+def test_fresh_database_is_wal(tmp_path):
+    j = SqlJournal.open(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    j.close()
+    mode = sqlite3.connect(tmp_path / "j.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
