@@ -71,8 +71,8 @@ def compact_amount(value: Decimal | None) -> str:
         return "—"
     for limit, suffix in ((Decimal("1e9"), "B"), (Decimal("1e6"), "M"), (Decimal("1e3"), "K")):
         if abs(value) >= limit:
-            return format_decimal((value / limit).quantize(Decimal("0.01"))) + suffix
-    return dec_text(value.quantize(Decimal("0.01")) if abs(value) >= 1 else value)
+            return dec_text(value / limit, 2) + suffix
+    return dec_text(value, 2) if abs(value) >= 1 else dec_text(value)
 
 
 def age_text(seconds: float) -> str:
