@@ -16,7 +16,7 @@ from decimal import Decimal
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
@@ -70,9 +70,11 @@ class CandleChartWidget(QWidget):
         self._slice_cache: VisibleSlice | None = None
         self._order_lines: dict[str, tuple[pg.InfiniteLine, tuple]] = {}
         self._adjusting = False
+        self._prev_range = self._cur_range = (0.0, 0.0)
         self._build_toolbar(timeframe)
         self._build_plots()
         self.set_palette(palette)
+        self._apply_price_format()
         self._apply_limits()
         self.price_vb.setXRange(-DEFAULT_VISIBLE_BARS + RIGHT_MARGIN_BARS, RIGHT_MARGIN_BARS,
                                 padding=0)
@@ -124,9 +126,6 @@ class CandleChartWidget(QWidget):
         box.addLayout(bar)
         box.addWidget(self.readout)
         self._box = box
-        end = QShortcut(QKeySequence(Qt.Key.Key_End), self)
-        end.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        end.activated.connect(lambda: self.set_follow(True))
 
     def _build_plots(self) -> None:
         self.graphics = pg.GraphicsLayoutWidget(self)
@@ -166,7 +165,8 @@ class CandleChartWidget(QWidget):
             item.setVisible(ind.visible)
             self.price_plot.addItem(item)
             self.line_items[name] = item
-        self.last_line = pg.InfiniteLine(angle=0, movable=False)
+        self.last_line = pg.InfiniteLine(angle=0, movable=False, label="{value:.2f}",
+                                         labelOpts={"position": 0.985, "anchors": [(1, 1), (1, 1)]})
         self.last_line.setVisible(False)
         self.price_plot.addItem(self.last_line, ignoreBounds=True)
         self.vline = pg.InfiniteLine(angle=90, movable=False)
@@ -202,6 +202,7 @@ class CandleChartWidget(QWidget):
         for line in (self.vline, self.hline, self.vline_volume):
             line.setPen(cross)
         self.last_line.setPen(pg.mkPen(p.last_price, style=Qt.PenStyle.DotLine))
+        self.last_line.label.setColor(p.last_price)
         self.readout.setStyleSheet(
             f"QLabel {{ background: {p.background}; color: {p.text}; padding: 2px 6px; "
             f"font-family: monospace; }}")
@@ -214,8 +215,14 @@ class CandleChartWidget(QWidget):
     def set_market(self, rules: MarketRules | None) -> None:
         """Tick/step formatting for the readout and order lines; clears candles and orders."""
         self._rules = rules
+        self._apply_price_format()
         self._clear_order_lines()
         self.set_candles([])
+
+    def _apply_price_format(self) -> None:
+        places = self._rules.price_places() if self._rules is not None else None
+        self.last_line.label.format = (
+            "{value:.%df}" % places if places is not None else "{value:g}")
 
     @property
     def timeframe(self) -> str:
@@ -297,13 +304,11 @@ class CandleChartWidget(QWidget):
         if changed:
             before = len(self.series)
             first = self.series.sync(value or [])
-            if first == 0 and (before == 0 or len(self.series) == 0 or first is not None
-                               and first < before - 1):
+            if first == 0 and (before <= 1 or len(self.series) == 0):
                 self._pending_first = 0
-                self._dirty = True
-                self._apply_data(reset=True)
-            else:
-                self._mark_changed(first)
+                self._apply_data(reset=True)  # new history: show its end, follow
+                return True
+            self._mark_changed(first)
         if not self._dirty:
             return False
         self._apply_data(reset=False)
@@ -332,8 +337,9 @@ class CandleChartWidget(QWidget):
             self._show_last(x1 - x0)
         if n:
             last = self.series.candles[-1]
+            self.last_line.setVisible(True)  # first: a hidden label ignores value changes
             self.last_line.setPos(float(last.close))
-            self.last_line.setVisible(True)
+            self.last_line.label.valueChanged()
         else:
             self.last_line.setVisible(False)
         self._fit_y()
@@ -371,6 +377,7 @@ class CandleChartWidget(QWidget):
         return float(x0), float(x1)
 
     def _on_x_range(self, *_: object) -> None:
+        self._prev_range, self._cur_range = self._cur_range, self.visible_range()
         self._fit_y()
 
     def _fit_y(self) -> None:
@@ -416,11 +423,20 @@ class CandleChartWidget(QWidget):
             return
         n = len(self.series)
         x0, x1 = self.price_vb.viewRange()[0]
-        last_visible = x1 >= n - 1
-        if self._follow and last_visible:
+        px0, px1 = self._prev_range
+        zoomed = abs((x1 - x0) - (px1 - px0)) > 1e-6 * max(1.0, x1 - x0)
+        if self._follow and (zoomed or x1 >= n - 1):
             self._show_last(x1 - x0)
             return
-        self._follow_set(last_visible)
+        self._follow_set(x1 >= n - 1)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """End: back to the newest candle and follow it."""
+        if event.key() == Qt.Key.Key_End:
+            self.set_follow(True)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def pan_by(self, bars: float) -> None:
         """Pan as the user would (positive = toward newer bars)."""
