@@ -19,12 +19,14 @@ from terminal.core.safety.state import SafetySnapshot, SafetyState
 from terminal.core.safety.stop import (
     RESET_PHRASE, EmergencyStop, ResetRefused, StopScope, StopSnapshot, StopState,
 )
-from terminal.core.safety.sweep import StopResult, StopSweeper, VenueStopResult
+from terminal.core.safety.sweep import (
+    StopResult, StopSweeper, VenueStopResult, order_service_sink,
+)
 
 __all__ = [
     "EMERGENCY_STOP", "TESTNET_LOCK", "RESET_PHRASE", "EmergencyStop", "LockSnapshot",
     "OrderBlocked", "PrecautionConfig", "Precautions", "ResetRefused", "SafetyGate",
     "SafetyJournalWriter", "SafetySnapshot", "SafetyState", "StopResult", "StopScope",
     "StopSnapshot", "StopState", "StopSweeper", "TestnetLock", "UnlockRefused",
-    "VenueStopResult", "confirmation_phrase", "effective_mode",
+    "VenueStopResult", "confirmation_phrase", "effective_mode", "order_service_sink",
 ]

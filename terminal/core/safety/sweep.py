@@ -352,6 +352,20 @@ class StopSweeper:
             log.exception("emergency stop: could not record cancel reports")
 
 
+def order_service_sink(service: Any) -> ReportSink:
+    """A ReportSink feeding cancel reports to an order service's `on_order_report`.
+
+    Use it whenever an order service is running, so its in-memory orders and the
+    journal move together (the sweeper must not write behind the service's back).
+    """
+
+    async def sink(session: ExchangePort, reports: Sequence[OrderReport]) -> None:
+        for report in reports:
+            await service.on_order_report(session.venue, report, EventSource.REST)
+
+    return sink
+
+
 def _new_result(session: ExchangePort) -> VenueStopResult:
     mode = getattr(session.mode, "value", session.mode)
     return VenueStopResult(str(session.venue), str(mode), str(session.account))
