@@ -50,4 +50,19 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         "--exit-after", metavar="SECONDS", type=_seconds, default=None,
         help="close the window after SECONDS",
     )
+    venues = parser.add_argument_group("paper exchange and journal")
+    venues.add_argument(
+        "--paper-url", metavar="URL", default=None,
+        help="use an already running paper exchange at URL instead of starting one "
+        "(needs --paper-account)",
+    )
+    venues.add_argument(
+        "--paper-account", metavar="KEY:SECRET", default=None,
+        help="the paper exchange account to trade on",
+    )
+    venues.add_argument(
+        "--journal", metavar="PATH|URL", default=None,
+        help="the order journal: a SQLite file or a SQLAlchemy URL "
+        "(default: journal.sqlite in the data dir)",
+    )
     # Add new global options above this line (see module docstring).

@@ -1,22 +1,154 @@
-"""`trading-terminal order`: place, query or cancel an order from the command line.
+"""`trading-terminal order`: place, cancel or list orders from the command line.
 
-A placeholder until the feature lands: it answers clearly and exits 2.
+Goes through the same order service and journal as the GUI: the safety gate first,
+the intent journaled before the venue call, reconciliation before entry opens.
+
+    order place --venue paper --symbol BTC/USDT --side buy --type limit --amount 0.01
+                --price 25000 [--tif GTC] [--post-only] [--client-id ID] [--confirm RULE]
+    order cancel --venue paper --symbol BTC/USDT (--client-id ID | --all)
+    order list --venue paper [--open] [--symbol S]
 """
 
 from __future__ import annotations
 
 import argparse
 
-from terminal.cli._unavailable import add_placeholder_parser, not_available
+from terminal.cli._orders_common import EXIT_FAILED, EXIT_OK, fail, order_line, orders_table, run_services
 from terminal.cli.context import CliContext
 
 NAME = "order"
-SUMMARY = "place, query or cancel an order from the command line"
+SUMMARY = "place, cancel or list orders from the command line"
+SETTLE_WAIT_S = 15.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
-    return add_placeholder_parser(subparsers, NAME, SUMMARY)
+    parser: argparse.ArgumentParser = subparsers.add_parser(NAME, help=SUMMARY, description=SUMMARY)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    place = actions.add_parser("place", help="send a new order (prints its client id and state)")
+    place.add_argument("--venue", default="paper")
+    place.add_argument("--symbol", required=True, help="e.g. BTC/USDT")
+    place.add_argument("--side", required=True, choices=["buy", "sell"])
+    place.add_argument("--type", required=True, choices=["limit", "market"])
+    place.add_argument("--amount", required=True, help="base amount, e.g. 0.01")
+    place.add_argument("--price", default=None, help="limit price")
+    place.add_argument("--tif", default="GTC", choices=["GTC", "IOC", "FOK"], type=str.upper)
+    place.add_argument("--post-only", action="store_true")
+    place.add_argument("--client-id", default=None, help="your own client order id")
+    place.add_argument("--account", default="default")
+    place.add_argument("--confirm", action="append", default=[], metavar="RULE",
+                       help="confirm an overridable refusal (e.g. double_submit, price_deviation)")
+
+    cancel = actions.add_parser("cancel", help="cancel one order or all on a symbol")
+    cancel.add_argument("--venue", default="paper")
+    cancel.add_argument("--symbol", default=None)
+    which = cancel.add_mutually_exclusive_group(required=True)
+    which.add_argument("--client-id", default=None)
+    which.add_argument("--all", action="store_true")
+    cancel.add_argument("--account", default="default")
+
+    lst = actions.add_parser("list", help="reconcile with the venue, then list its orders")
+    lst.add_argument("--venue", default="paper")
+    lst.add_argument("--symbol", default=None)
+    lst.add_argument("--open", action="store_true", help="only orders not in a final state")
+    lst.add_argument("--limit", type=int, default=50)
+    lst.add_argument("--account", default="default")
+    return parser
+
+
+def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from terminal.domain.enums import OrderType, Side, TimeInForce
+    from terminal.domain.ids import AccountLabel, Symbol, VenueId
+    from terminal.domain.money import to_decimal
+    from terminal.domain.order import OrderRequest
+
+    order_type = OrderType(args.type)
+    if order_type is OrderType.LIMIT and args.price is None:
+        raise ValueError("a limit order needs --price")
+    if order_type is OrderType.MARKET and args.post_only:
+        raise ValueError("--post-only applies to limit orders only")
+    return OrderRequest(
+        venue=VenueId(args.venue), symbol=Symbol(args.symbol), side=Side(args.side),
+        type=order_type, amount=to_decimal(args.amount),
+        price=None if args.price is None else to_decimal(args.price),
+        time_in_force=TimeInForce(args.tif), post_only=args.post_only,
+        account=AccountLabel(args.account))
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    return not_available(NAME)
+    prog = f"{ctx.prog} {NAME}"
+    if args.action == "place":
+        try:
+            request = _request(args)
+            from terminal.domain.ids import ClientOrderId
+            client_id = ClientOrderId(args.client_id) if args.client_id else None
+        except ValueError as exc:
+            return fail(prog, str(exc), 2)
+        return run_services(args, ctx, lambda s: _place(s, request, client_id, args, prog))
+    if args.action == "cancel":
+        if not args.all and args.symbol is None and args.client_id is None:
+            return fail(prog, "give --client-id ID or --all", 2)
+        if args.all and not args.symbol:
+            return fail(prog, "--all needs --symbol (use the emergency stop for every symbol)", 2)
+        return run_services(args, ctx, lambda s: _cancel(s, args, prog))
+    return run_services(args, ctx, lambda s: _list(s, args))
+
+
+async def _place(services, request, client_id, args, prog) -> int:  # type: ignore[no-untyped-def]
+    from terminal.core.orders import SubmitRefused
+    from terminal.domain.order import OrderStatus
+
+    await services.connect(request.venue, account=request.account)
+    reason = services.orders.entry_block_reason(request.venue)
+    if reason:
+        return fail(prog, reason)
+    await services.refresh_market_inputs(request.venue, request.symbol)
+    try:
+        order = await services.orders.submit(request, confirmed=frozenset(args.confirm),
+                                             client_order_id=client_id)
+    except SubmitRefused as exc:
+        for r in exc.refusals:
+            hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
+            print(f"{prog}: refused [{r.rule}]: {r.message}{hint}")
+        return EXIT_FAILED
+    if order.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
+        print(f"{order.client_order_id}: outcome unknown, querying {order.venue}...")
+        order = await services.orders.wait_settled(order.client_order_id, SETTLE_WAIT_S) or order
+    print(f"client order id: {order.client_order_id}")
+    print(f"state: {order.status.value}")
+    print(order_line(order))
+    return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
+
+
+async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+    from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+
+    venue = VenueId(args.venue)
+    await services.connect(venue, account=args.account)
+    if args.all:
+        touched = await services.orders.cancel_all(venue, Symbol(args.symbol))
+        if not touched:
+            print("no open orders")
+        for order in touched:
+            print(order_line(order))
+        return EXIT_OK if all(o.is_final for o in touched) else EXIT_FAILED
+    order = await services.orders.cancel(ClientOrderId(args.client_id))
+    if order.status.value == "unknown":
+        order = await services.orders.wait_settled(order.client_order_id, SETTLE_WAIT_S) or order
+    print(order_line(order))
+    if order.status.value != "canceled":
+        print(f"{prog}: order {order.client_order_id} is {order.status.value}, not canceled"
+              + (f": {order.reason}" if order.reason else ""))
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+async def _list(services, args) -> int:  # type: ignore[no-untyped-def]
+    from terminal.domain.ids import VenueId
+
+    venue = VenueId(args.venue)
+    await services.connect(venue, account=args.account)
+    orders = await services.journal.order_history(venue=venue, symbol=args.symbol,
+                                                  open_only=args.open, limit=args.limit)
+    print(orders_table(orders))
+    return EXIT_OK

@@ -1,0 +1,304 @@
+"""The composition root shared by the headless commands and the GUI.
+
+`TerminalServices` is the one place that knows every concrete class: it builds the
+paths and settings, takes the journal (with its single-writer lock), starts or joins
+the paper exchange, connects venue sessions, loads the safety state (testnet lock,
+emergency stop, precautions gate), wires the order service and reconciliation to the
+sessions, and closes all of it again in bounded time:
+
+    async with TerminalServices(ServicesOptions(data_dir=...)) as services:
+        session = await services.connect("paper")      # entry opens after reconcile
+        order = await services.orders.submit(request)
+
+Everything heavy (ccxt, SQLAlchemy, the paper child process) starts in `start()`,
+never at import; blocking steps (file lock + migrations, child process start/stop,
+joining the journal writer) run in a worker thread so a GUI loop never stalls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Sequence
+
+from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
+from terminal.core.ports import GateContext
+from terminal.domain.enums import VenueMode
+from terminal.domain.ids import AccountLabel, Symbol, VenueId
+from terminal.domain.marketdata import Balances
+from terminal.domain.order import OrderRequest
+from terminal.logsetup import register_secret
+from terminal.paths import AppPaths
+from terminal.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+CLOSE_TIMEOUT_S = 5.0
+
+
+class ServicesError(RuntimeError):
+    """A service could not start (bad option, journal locked, paper exchange down...)."""
+
+
+@dataclass
+class ServicesOptions:
+    data_dir: str | None = None
+    journal: str | None = None  # --journal PATH-or-URL
+    paper_url: str | None = None  # --paper-url: join a running paper exchange
+    paper_account: str | None = None  # --paper-account KEY:SECRET
+    start_paper: bool = True  # start the embedded paper exchange when no --paper-url
+    read_only_journal: bool = False  # `journal show/export`: no lock, no writes
+    safety: bool = True  # load the testnet lock / emergency stop / precautions gate
+    session_heartbeat_s: float = 15.0
+
+    @classmethod
+    def from_args(cls, args: Any, **overrides: Any) -> "ServicesOptions":
+        """From the CLI's global options (argparse namespace)."""
+        values = {
+            "data_dir": getattr(args, "data_dir", None),
+            "journal": getattr(args, "journal", None),
+            "paper_url": getattr(args, "paper_url", None),
+            "paper_account": getattr(args, "paper_account", None),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+def parse_paper_account(text: str) -> tuple[str, str]:
+    key, sep, secret = (text or "").partition(":")
+    if not sep or not key or not secret:
+        raise ServicesError("--paper-account must be KEY:SECRET")
+    return key, secret
+
+
+@dataclass
+class _Prices:
+    """Reference prices and balances fetched on demand (headless use, no feeds)."""
+
+    reference: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    balances: dict[str, Balances] = field(default_factory=dict)
+
+
+class TerminalServices:
+    def __init__(self, options: ServicesOptions | None = None, *,
+                 paths: AppPaths | None = None, settings: Settings | None = None) -> None:
+        self.options = options or ServicesOptions()
+        self.paths = paths or AppPaths.from_override(self.options.data_dir)
+        self._settings = settings
+        self.settings: Settings = settings or Settings()
+        self.journal: Any = None  # terminal.journal.SqlJournal
+        self.paper: Any = None  # PaperExchangeHandle when embedded
+        self.paper_endpoint: Any = None  # terminal.exchange.session.PaperEndpoint
+        self.safety: Any = None  # terminal.core.safety.state.SafetyState
+        self.orders: OrderService | None = None
+        self.sessions: dict[VenueId, Any] = {}
+        self.market_state: Any = None  # terminal.core.marketstate.MarketState (GUI feeds)
+        self._prices = _Prices()
+        self._stale_task: asyncio.Task[Any] | None = None
+        self._started = False
+
+    # ---- life cycle ------------------------------------------------------------------
+    async def __aenter__(self) -> "TerminalServices":
+        try:
+            await self.start()
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def start(self) -> None:
+        from terminal.journal import SqlJournal
+        from terminal.journal.store import journal_url_from, lock_path_for
+
+        if self._settings is None:
+            self.settings = load_settings(self.paths.config)
+        data = self.paths.ensure_data()
+        url = journal_url_from(self.options.journal, data, self.settings.journal.url)
+        self.journal = await asyncio.to_thread(
+            SqlJournal.open, url, lock_path=lock_path_for(url, data),
+            read_only=self.options.read_only_journal)
+        log.info("journal: %s", self.journal.display_name)
+        self._started = True
+        if self.options.read_only_journal:
+            return
+        if self.options.safety:
+            from terminal.core.safety.state import SafetyState
+            self.safety = await SafetyState.open(self.journal, self.settings.precautions)
+        gate = self.safety.gate if self.safety is not None else None
+        self.orders = OrderService(self.journal, gate=gate, context_provider=self.gate_context,
+                                   policy=OrderPolicy.from_settings(self.settings.orders))
+        if self.settings.orders.auto_cancel_stale:
+            self._stale_task = self.orders.spawn(self.orders.run_stale_sweeper(), "stale-sweeper")
+
+    async def aclose(self) -> None:
+        """Close everything this object started, each step bounded in time."""
+        if self.orders is not None:
+            await self.orders.aclose(CLOSE_TIMEOUT_S)
+        for venue in list(self.sessions):
+            await self.disconnect(venue)
+        if self.safety is not None:
+            try:
+                await asyncio.wait_for(self.safety.aclose(), CLOSE_TIMEOUT_S)
+            except Exception:
+                log.exception("closing the safety state failed")
+            self.safety = None
+        if self.journal is not None:
+            journal, self.journal = self.journal, None
+            await asyncio.to_thread(journal.close, CLOSE_TIMEOUT_S)
+        if self.paper is not None:
+            paper, self.paper = self.paper, None
+            await asyncio.to_thread(paper.stop, CLOSE_TIMEOUT_S)
+
+    # ---- the paper exchange --------------------------------------------------------------
+    async def paper_exchange(self) -> Any:
+        """The paper endpoint: --paper-url, else the embedded exchange (started once)."""
+        if self.paper_endpoint is not None:
+            return self.paper_endpoint
+        from terminal.exchange.session import PaperEndpoint
+
+        url = self.options.paper_url or self.settings.paper.url
+        if url:
+            if not self.options.paper_account:
+                raise ServicesError("--paper-url needs --paper-account KEY:SECRET")
+            key, secret = parse_paper_account(self.options.paper_account)
+            register_secret(secret)
+            self.paper_endpoint = PaperEndpoint(url.rstrip("/"), ((key, secret),))
+            return self.paper_endpoint
+        if not self.options.start_paper:
+            raise ServicesError("no paper exchange: give --paper-url and --paper-account")
+        from terminal.paper.embedded import start_paper_exchange_async
+
+        try:
+            self.paper = await start_paper_exchange_async(
+                self.paths.ensure_data() / "paper", seed=self.settings.paper.seed)
+        except Exception as exc:
+            raise ServicesError(f"the embedded paper exchange did not start: {exc}") from exc
+        accounts = list(self.paper.accounts)
+        if self.options.paper_account:
+            accounts.insert(0, parse_paper_account(self.options.paper_account))
+        self.paper_endpoint = PaperEndpoint(self.paper.url, tuple(accounts))
+        return self.paper_endpoint
+
+    # ---- venues --------------------------------------------------------------------------
+    async def connect(self, venue: str = "paper", mode: VenueMode | None = None,
+                      account: str = "default", *, reconcile: bool = True) -> Any:
+        """Connect a venue session, attach it to the order service and reconcile it.
+
+        Returns the session. Entry on the venue opens once reconciliation succeeded
+        (`orders.entry_ready(venue)`); its result is in `last_reconcile[venue]`.
+        """
+        from terminal.exchange.catalogue import paper_info
+        from terminal.exchange.session import SessionOptions, VenueSession
+
+        vid = VenueId(venue)
+        if vid in self.sessions:
+            return self.sessions[vid]
+        if vid != "paper":
+            raise ServicesError(f"{venue}: only the paper venue can be connected headless yet")
+        info = paper_info()
+        endpoint = await self.paper_exchange()
+        session = VenueSession(info, mode or VenueMode.PAPER, AccountLabel(account), paper=endpoint,
+                               options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s))
+        try:
+            await session.connect()
+        except Exception as exc:
+            await session.close()
+            raise ServicesError(f"{venue}: cannot connect: {exc}") from exc
+        for secret in session.secrets:
+            register_secret(secret)
+        self.sessions[vid] = session
+        if self.orders is not None:
+            self.orders.attach(session)
+            if reconcile:
+                await self.reconcile(vid)
+        return session
+
+    async def disconnect(self, venue: str) -> None:
+        session = self.sessions.pop(VenueId(venue), None)
+        if session is None:
+            return
+        if self.orders is not None:
+            self.orders.detach(session.venue)
+        try:
+            await asyncio.wait_for(session.close(), CLOSE_TIMEOUT_S)
+        except Exception:
+            log.exception("closing the %s session failed", venue)
+
+    async def reconcile(self, venue: str) -> ReconcileResult:
+        if self.orders is None:
+            raise ServicesError("the order service is not running (read-only journal)")
+        return await self.orders.reconcile(VenueId(venue))
+
+    # ---- stream wiring (the venue manager's private feeds call these) --------------------
+    def private_stream_handlers(self, venue: VenueId) -> dict[str, Any]:
+        """Callbacks for a venue's private stream: order reports, fills, reconnect."""
+        orders = self.orders
+        assert orders is not None
+        return {
+            "on_order_report": lambda report: orders.spawn(
+                orders.on_order_report(venue, report), f"stream-order-{venue}"),
+            "on_fill": lambda fill: orders.spawn(orders.on_fill(venue, fill), f"stream-fill-{venue}"),
+            "on_reconnect": lambda: orders.on_stream_reconnect(venue),
+        }
+
+    # ---- what the gate looks at ------------------------------------------------------------
+    def gate_context(self, request: OrderRequest) -> GateContext:
+        """Market rules, reference price and balances for the gate (no I/O)."""
+        session = self.sessions.get(request.venue)
+        market = session.markets.get(request.symbol) if session is not None else None
+        mode = session.mode if session is not None else request.mode
+        return GateContext(market=market, mode=mode,
+                           reference_price=self._reference_price(request.venue, request.symbol),
+                           balances=self._balances(request.venue))
+
+    def _reference_price(self, venue: VenueId, symbol: Symbol) -> Decimal | None:
+        state = self.market_state
+        if state is not None:
+            try:
+                from terminal.core.marketstate import FeedKey
+
+                session = self.sessions.get(venue)
+                mode = session.mode if session is not None else VenueMode.PAPER
+                view = state.book_view(FeedKey.book(venue, symbol, mode), 1)
+                mid = getattr(view, "mid", None) if view is not None else None
+                if mid:
+                    return mid
+                ticker = state.ticker(FeedKey.ticker(venue, symbol, mode))
+                if ticker is not None and getattr(ticker, "last", None):
+                    return ticker.last
+            except Exception:
+                log.debug("no reference price from market state", exc_info=True)
+        return self._prices.reference.get((venue, symbol))
+
+    def _balances(self, venue: VenueId) -> Balances | None:
+        session = self.sessions.get(venue)
+        state = self.market_state
+        if state is not None and session is not None:
+            found = state.balances(session.key)
+            if found is not None:
+                return found
+        return self._prices.balances.get(venue)
+
+    async def refresh_market_inputs(self, venue: str, symbol: str) -> None:
+        """Fetch a reference price and balances once (headless: no feeds are running)."""
+        from terminal.domain.money import decimal_from_float_repr
+
+        session = self.sessions[VenueId(venue)]
+        ticker = await session.fetch_ticker_raw(symbol)
+        bid, ask, last = (decimal_from_float_repr(ticker.get(k)) for k in ("bid", "ask", "last"))
+        ref = (bid + ask) / 2 if bid and ask else last
+        if ref:
+            self._prices.reference[(VenueId(venue), Symbol(symbol))] = ref
+        self._prices.balances[VenueId(venue)] = await session.fetch_balances()
+
+    def connected_sessions(self) -> Sequence[Any]:
+        return list(self.sessions.values())
+
+    @property
+    def data_dir(self) -> Path:
+        return self.paths.data
