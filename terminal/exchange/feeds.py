@@ -1,0 +1,558 @@
+"""Feed loops: order book, trades, candles, tickers, and the private streams.
+
+One loop per FeedKey, shared by reference count: two panels on the same venue + symbol +
+feed share one loop, and the loop is cancelled when the last one lets go. A loop:
+
+* watches its ccxt.pro stream (or polls REST where ccxt has no WebSocket method for it,
+  at the catalogue's interval, within the venue's limits) and writes MarketState;
+* catches ccxt's NetworkError, ChecksumError and ExchangeNotAvailable (and anything
+  else) and subscribes again with exponential backoff (base doubling to a cap, jitter);
+* runs a staleness watchdog: silent longer than its window -> STALE, the socket it waits
+  on is closed, and it subscribes again; nothing stale is ever shown as LIVE;
+* for private streams, after every (re)subscribe, runs the REST reconciliation hook
+  (balances + open orders) and tells the registered listeners, because ccxt.pro may
+  miss private events across a disconnect.
+
+All tasks belong to the hub's TaskOwner and are cancelled on detach/close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Iterable
+
+import ccxt.async_support as ccxt
+
+from terminal.core.errors import VenueError
+from terminal.core.health import HealthRegistry, VenueHealthTracker
+from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState, SessionKey
+from terminal.core.policy import Backoff
+from terminal.core.supervision import TaskOwner
+from terminal.domain.reports import FillReport, OrderReport
+
+from .errors import scrub
+from .mapping import (
+    balances_from_ccxt, candle_from_ccxt, fill_from_ccxt, report_from_ccxt, ticker_from_ccxt,
+    trade_from_ccxt,
+)
+from .session import VenueSession
+from .wsclients import (
+    client_of_task, clients_for_feed, clients_waiting, close_clients, is_connected,
+)
+
+log = logging.getLogger(__name__)
+
+OrderListener = Callable[[SessionKey, OrderReport], Any]
+FillListener = Callable[[SessionKey, FillReport], Any]
+ReconnectListener = Callable[[SessionKey, "list[OrderReport] | None"], Any]
+
+def feed_clients(pro: Any, key: FeedKey, task: asyncio.Task | None = None) -> list[Any]:
+    """The ccxt.pro clients carrying the public feed `key` (see wsclients)."""
+    if task is not None:
+        client = client_of_task(pro, task)
+        if client is not None:
+            return [client]
+    if key.symbol is None or key.kind.is_private:
+        return []
+    names = [str(key.symbol)]
+    try:
+        names.append(str(pro.market(key.symbol)["id"]))
+    except Exception:  # markets not loaded on this instance: the symbol must do
+        pass
+    return clients_for_feed(pro, key.kind.value, names, key.timeframe)
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    book_depth: int = 100  # levels requested (ccxt limit; the REST snapshot size too)
+    stale_after_s: float = 5.0  # book and ticker watchdog window
+    trades_stale_after_s: float = 30.0  # a quiet market has silent minutes
+    candles_stale_after_s: float = 15.0
+    private_stale_after_s: float = 0.0  # 0 = off: an idle account legitimately sends nothing
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 30.0
+    candle_backfill: int = 500
+    trades_backfill: int = 100
+    private_connect_timeout_s: float = 15.0
+    private_settle_s: float = 0.3  # after the socket is up, before reconciling over REST
+    poll_scale: float = 1.0  # multiply the catalogue's REST polling intervals (tests)
+
+    def window(self, kind: FeedKind) -> float:
+        if kind in (FeedKind.BOOK, FeedKind.TICKER):
+            return self.stale_after_s
+        if kind is FeedKind.TRADES:
+            return self.trades_stale_after_s
+        if kind is FeedKind.CANDLES:
+            return self.candles_stale_after_s
+        return self.private_stale_after_s
+
+
+class _Stale(Exception):
+    """The watchdog window passed without a message."""
+
+
+class Subscription:
+    """A handle on a shared feed; `close()` (idempotent) gives it back."""
+
+    def __init__(self, hub: "FeedHub", key: FeedKey) -> None:
+        self.hub = hub
+        self.key = key
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.hub._release(self.key)
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Subscription {self.key.label}{' closed' if self.closed else ''}>"
+
+
+class _Loop:
+    __slots__ = ("key", "refs", "task", "session", "reconnects", "watch_task")
+
+    def __init__(self, key: FeedKey) -> None:
+        self.key = key
+        self.refs = 0
+        self.task: asyncio.Task | None = None
+        self.watch_task: asyncio.Task | None = None  # the pending ccxt.pro watch call
+        self.session: VenueSession | None = None
+        self.reconnects = 0
+
+
+class FeedHub:
+    """Owns every feed loop of every attached session."""
+
+    def __init__(self, state: MarketState, health: HealthRegistry,
+                 options: FeedOptions | None = None) -> None:
+        self.state = state
+        self.health = health
+        self.options = options or FeedOptions()
+        self._sessions: dict[SessionKey, VenueSession] = {}
+        self._loops: dict[FeedKey, _Loop] = {}
+        self._owner = TaskOwner("feeds")
+        self._order_listeners: list[OrderListener] = []
+        self._fill_listeners: list[FillListener] = []
+        self._reconnect_listeners: list[ReconnectListener] = []
+        self._reconciling: dict[SessionKey, asyncio.Task] = {}
+        self._reconcile_again: set[SessionKey] = set()
+        self._closed = False
+
+    # ---- sessions -----------------------------------------------------------------------
+    def attach(self, session: VenueSession) -> None:
+        """Make a connected session available; waiting loops of its venue start."""
+        self._sessions[session.key] = session
+        for loop in self._loops.values():
+            if loop.refs > 0 and (loop.task is None or loop.task.done()):
+                self._start(loop)
+
+    async def detach(self, key: SessionKey) -> None:
+        """Stop every loop running on that session (before it is closed). Public loops
+        move to another session of the same venue+mode when there is one."""
+        session = self._sessions.pop(key, None)
+        if session is None:
+            return
+        task = self._reconciling.pop(key, None)
+        if task is not None:
+            await self._owner.cancel(task)
+        moving = [lp for lp in self._loops.values() if lp.session is session]
+        for loop in moving:
+            if loop.task is not None:
+                await self._owner.cancel(loop.task)
+            loop.task, loop.session = None, None
+            self._set_status(loop, FeedStatus.DOWN, "session disconnected", tracker=session.health)
+            session.health.feed_removed(loop.key)
+        for loop in moving:
+            if loop.refs > 0:
+                self._start(loop)
+
+    def _session_for(self, key: FeedKey) -> VenueSession | None:
+        if key.kind.is_private:
+            s = self._sessions.get(SessionKey(key.venue, key.mode, key.account))
+            return s if s is not None and s.connected else None
+        for s in self._sessions.values():
+            if s.venue == key.venue and s.mode == key.mode and s.connected:
+                return s
+        return None
+
+    # ---- subscriptions ----------------------------------------------------------------------
+    def subscribe(self, key: FeedKey) -> Subscription:
+        """Share (or start) the loop for `key`. Synchronous: call from the event loop."""
+        if self._closed:
+            raise RuntimeError("feed hub is closed")
+        if key.kind is FeedKind.CANDLES and not key.timeframe:
+            raise ValueError("a candle feed needs a timeframe")
+        if key.kind.is_private and key.account is None:
+            raise ValueError("a private feed needs an account")
+        if not key.kind.is_private and key.symbol is None:
+            raise ValueError("a public feed needs a symbol")
+        loop = self._loops.get(key)
+        if loop is None:
+            loop = self._loops[key] = _Loop(key)
+        loop.refs += 1
+        if loop.task is None or loop.task.done():
+            self._start(loop)
+        return Subscription(self, key)
+
+    def subscribe_private(self, session: SessionKey) -> list[Subscription]:
+        """Balances, orders and own trades of one session (what the order service needs)."""
+        return [self.subscribe(FeedKey.private(session, kind))
+                for kind in (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)]
+
+    def _release(self, key: FeedKey) -> None:
+        loop = self._loops.get(key)
+        if loop is None:
+            return
+        loop.refs -= 1
+        if loop.refs > 0:
+            return
+        del self._loops[key]
+        session = loop.session
+        if loop.task is not None and not loop.task.done():
+            loop.task.cancel()
+        if session is not None:
+            session.health.feed_removed(key)
+            if session.pro is not None and not key.kind.is_private and session.info.has_ws(key.kind):
+                # nobody needs this stream: stop ccxt from receiving and parsing it
+                self._owner.spawn(self._retire_stream(session, key), f"retire:{key.label}")
+        self.state.forget(key)
+
+    def refcount(self, key: FeedKey) -> int:
+        loop = self._loops.get(key)
+        return loop.refs if loop else 0
+
+    def active_keys(self) -> list[FeedKey]:
+        return [k for k, lp in self._loops.items() if lp.task is not None and not lp.task.done()]
+
+    @property
+    def tasks(self) -> frozenset[asyncio.Task]:
+        return self._owner.tasks
+
+    async def _retire_stream(self, session: VenueSession, key: FeedKey) -> None:
+        """Close the WebSocket client of a feed nobody needs, unless it also carries a
+        feed that is still running (venues that multiplex channels on one socket)."""
+        await asyncio.sleep(0)  # let the cancelled loop unwind first
+        pro = session.pro
+        if pro is None or key in self._loops:
+            return
+        clients = feed_clients(pro, key)
+        keep = set()
+        for other in self._loops.values():
+            if other.session is session and not other.key.kind.is_private:
+                keep.update(id(c) for c in feed_clients(pro, other.key))
+        retire = [c for c in clients if id(c) not in keep]
+        if retire:
+            await close_clients(pro, retire)
+
+    # ---- listeners (the order service) ----------------------------------------------------------
+    def add_order_listener(self, fn: OrderListener) -> Callable[[], None]:
+        """`fn(session, report)` for every order update from watch_orders (sync or async)."""
+        self._order_listeners.append(fn)
+        return lambda: self._order_listeners.remove(fn) if fn in self._order_listeners else None
+
+    def add_fill_listener(self, fn: FillListener) -> Callable[[], None]:
+        """`fn(session, fill)` for every own trade from watch_my_trades (sync or async)."""
+        self._fill_listeners.append(fn)
+        return lambda: self._fill_listeners.remove(fn) if fn in self._fill_listeners else None
+
+    def add_reconnect_listener(self, fn: ReconnectListener) -> Callable[[], None]:
+        """`fn(session, open_orders)` after a private stream (re)connected and the REST
+        snapshot (balances into MarketState, open orders) was taken: reconcile then.
+        `open_orders` is None when the snapshot failed (fetch what you need yourself)."""
+        self._reconnect_listeners.append(fn)
+        return lambda: (self._reconnect_listeners.remove(fn)
+                        if fn in self._reconnect_listeners else None)
+
+    async def _notify(self, listeners: Iterable[Callable[..., Any]], *args: Any) -> None:
+        for fn in list(listeners):
+            try:
+                result = fn(*args)
+                if inspect.isawaitable(result):
+                    await result
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("feed listener %r failed", fn)
+
+    # ---- lifecycle --------------------------------------------------------------------------
+    async def close(self) -> None:
+        """Cancel every loop (at exit)."""
+        self._closed = True
+        for loop in self._loops.values():
+            loop.task = None
+        await self._owner.close()
+        self._loops.clear()
+        self._sessions.clear()
+
+    def _start(self, loop: _Loop) -> None:
+        session = self._session_for(loop.key)
+        loop.session = session
+        if session is None:
+            loop.task = None
+            self._set_status(loop, FeedStatus.DOWN, "not connected")
+            return
+        loop.task = self._owner.spawn(self._run(loop, session), loop.key.label)
+
+    # ---- status -------------------------------------------------------------------------------
+    def _tracker(self, loop: _Loop) -> VenueHealthTracker | None:
+        return loop.session.health if loop.session is not None else None
+
+    def _set_status(self, loop: _Loop, status: FeedStatus, error: str = "",
+                    tracker: VenueHealthTracker | None = None) -> None:
+        self.state.set_feed_status(loop.key, status)
+        tracker = tracker or self._tracker(loop)
+        if tracker is not None:
+            tracker.feed_status(loop.key, status, error)
+
+    # ---- the loop ------------------------------------------------------------------------------
+    async def _run(self, loop: _Loop, session: VenueSession) -> None:
+        """Subscribe, and subscribe again after any failure, until cancelled. Whoever
+        cancels the loop (release, detach, close) sets its final status."""
+        key = loop.key
+        opts = self.options
+        backoff = Backoff(base=opts.backoff_base_s, cap=opts.backoff_cap_s)
+        use_ws = session.info.has_ws(key.kind)
+        first = True
+        while self._loops.get(key) is loop:
+            self._set_status(loop, FeedStatus.CONNECTING)
+            if not first:
+                loop.reconnects += 1
+                session.health.feed_reconnect(key)
+            first = False
+            try:
+                if use_ws:
+                    await self._run_ws(loop, session, backoff)
+                else:
+                    await self._run_poll(loop, session, backoff)
+            except asyncio.CancelledError:
+                raise
+            except _Stale:
+                self._set_status(loop, FeedStatus.STALE,
+                                 f"no message for {opts.window(key.kind):g} s")
+            except (ccxt.NotSupported, ccxt.BadSymbol) as exc:
+                text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
+                self._set_status(loop, FeedStatus.DOWN, text)
+                log.warning("%s stopped: %s", key.label, text)
+                return
+            except (ccxt.NetworkError, ccxt.ExchangeNotAvailable, ccxt.ChecksumError,
+                    ccxt.BaseError, VenueError, OSError) as exc:
+                text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
+                self._set_status(loop, FeedStatus.DOWN, text)
+                log.info("%s: %s; subscribing again", key.label, text)
+            except Exception as exc:  # a parsing bug must not kill the feed for good
+                text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
+                self._set_status(loop, FeedStatus.DOWN, text)
+                log.exception("%s failed; subscribing again", key.label)
+            await asyncio.sleep(backoff.next_delay())
+
+    # -- WebSocket --------------------------------------------------------------------------
+    def _watch_call(self, pro: Any, session: VenueSession, key: FeedKey) -> Awaitable[Any]:
+        kind, symbol = key.kind, key.symbol
+        if kind is FeedKind.BOOK:
+            return pro.watch_order_book(symbol, self.options.book_depth)
+        if kind is FeedKind.TRADES:
+            return pro.watch_trades(symbol)
+        if kind is FeedKind.CANDLES:
+            return pro.watch_ohlcv(symbol, key.timeframe)
+        if kind is FeedKind.TICKER:
+            # ccxt 4.5.90 binance: without name=ticker it subscribes to miniTicker (no bid/ask)
+            params = {"name": "ticker"} if session.info.ccxt_id == "binance" else {}
+            return pro.watch_ticker(symbol, params)
+        if kind is FeedKind.BALANCE:
+            return pro.watch_balance()
+        if kind is FeedKind.ORDERS:
+            return pro.watch_orders()
+        if kind is FeedKind.MY_TRADES:
+            return pro.watch_my_trades()
+        raise ValueError(kind)
+
+    async def _run_ws(self, loop: _Loop, session: VenueSession, backoff: Backoff) -> None:
+        key = loop.key
+        pro = await session.ensure_pro()
+        await self._before_stream(loop, session)
+        window = self.options.window(key.kind)
+        private = key.kind.is_private
+        live = False
+        while True:
+            task = loop.watch_task = asyncio.ensure_future(self._watch_call(pro, session, key))
+            try:
+                if private and not live:
+                    await self._confirm_private(pro, task)
+                    self._set_status(loop, FeedStatus.LIVE)
+                    backoff.reset()
+                    live = True
+                    self._schedule_reconcile(session)
+                done, _ = await asyncio.wait({task}, timeout=window if window > 0 else None)
+                if not done:
+                    await self._force_resubscribe(pro, task, key)
+                    raise _Stale()
+                result = task.result()
+            finally:
+                if not task.done():
+                    task.cancel()
+                    await asyncio.wait({task}, timeout=1.0)
+            await self._handle(loop, session, result)
+            session.health.feed_message(key, _count(result, key.kind))
+            if not live:
+                self._set_status(loop, FeedStatus.LIVE)
+                backoff.reset()
+                live = True
+            elif self.state.feed_status(key) is not FeedStatus.LIVE:
+                self._set_status(loop, FeedStatus.LIVE)
+
+    async def _confirm_private(self, pro: Any, task: asyncio.Task) -> None:
+        """Wait until the private watch is subscribed (its socket is up), bounded."""
+        timeout = self.options.private_connect_timeout_s
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not task.done():
+            client = client_of_task(pro, task)
+            if client is not None and is_connected(client):
+                break
+            if asyncio.get_running_loop().time() > deadline:
+                raise _Stale()
+            await asyncio.wait({task}, timeout=0.05)
+        if not task.done():
+            await asyncio.wait({task}, timeout=self.options.private_settle_s)
+        if task.done() and task.exception() is not None:
+            task.result()  # raise the subscription's error
+
+    async def _force_resubscribe(self, pro: Any, task: asyncio.Task, key: FeedKey) -> None:
+        """Close the socket a stale feed waits on, so the next watch dials a fresh one."""
+        clients = feed_clients(pro, key, task) or clients_waiting(pro)
+        await close_clients(pro, clients)
+
+    # -- REST polling ----------------------------------------------------------------------------
+    async def _run_poll(self, loop: _Loop, session: VenueSession, backoff: Backoff) -> None:
+        key = loop.key
+        interval = session.info.poll_interval(key.kind) * self.options.poll_scale
+        await self._before_stream(loop, session)
+        live = False
+        while True:
+            result = await self._poll_once(session, key)
+            await self._handle(loop, session, result, polled=True)
+            session.health.feed_message(key, 1)
+            if not live:
+                self._set_status(loop, FeedStatus.LIVE)
+                backoff.reset()
+                live = True
+                if key.kind.is_private:
+                    self._schedule_reconcile(session)
+            await asyncio.sleep(interval)
+
+    async def _poll_once(self, session: VenueSession, key: FeedKey) -> Any:
+        kind, symbol = key.kind, key.symbol
+        if kind is FeedKind.BOOK:
+            return await session.fetch_order_book_raw(symbol, self.options.book_depth)
+        if kind is FeedKind.TRADES:
+            return await session.fetch_trades_raw(symbol, 50)
+        if kind is FeedKind.CANDLES:
+            return await session.fetch_ohlcv_raw(symbol, key.timeframe, None, 3)
+        if kind is FeedKind.TICKER:
+            return await session.fetch_ticker_raw(symbol)
+        if kind is FeedKind.BALANCE:
+            return await session.read(session.rest.fetch_balance)
+        if kind is FeedKind.ORDERS:
+            return await session.read(session.rest.fetch_open_orders)
+        if kind is FeedKind.MY_TRADES:
+            # without a symbol most venues refuse; the order service's reconciliation
+            # fetches fills per symbol, so polling own trades has nothing to add here
+            return []
+        raise ValueError(kind)
+
+    # -- before the stream: REST back-fill ----------------------------------------------------------
+    async def _before_stream(self, loop: _Loop, session: VenueSession) -> None:
+        key = loop.key
+        if key.kind is FeedKind.CANDLES and session.info.has_fetch_ohlcv:
+            rows = await session.fetch_ohlcv_raw(key.symbol, key.timeframe, None,
+                                                 self.options.candle_backfill)
+            self.state.update_candles(key, [candle_from_ccxt(r) for r in rows or ()])
+        elif key.kind is FeedKind.TRADES and self.options.trades_backfill > 0:
+            trades = await session.fetch_trades_raw(key.symbol, self.options.trades_backfill)
+            known = {t.trade_id for t in self.state.recent_trades(key)}
+            fresh = [trade_from_ccxt(t, key.symbol) for t in trades or ()]
+            self.state.add_trades(key, [t for t in fresh if t.trade_id is None
+                                        or t.trade_id not in known])
+
+    # -- handling results ---------------------------------------------------------------------------
+    async def _handle(self, loop: _Loop, session: VenueSession, result: Any,
+                      polled: bool = False) -> None:
+        key = loop.key
+        kind = key.kind
+        state = self.state
+        if kind is FeedKind.BOOK:
+            state.update_book(key, result["bids"], result["asks"], result.get("nonce"),
+                              result.get("timestamp"))
+        elif kind is FeedKind.TRADES:
+            trades = [trade_from_ccxt(t, key.symbol) for t in result or ()]
+            if polled:
+                known = {t.trade_id for t in state.recent_trades(key, 200)}
+                trades = [t for t in trades if t.trade_id is None or t.trade_id not in known]
+            if trades:
+                state.add_trades(key, trades)
+        elif kind is FeedKind.CANDLES:
+            state.update_candles(key, [candle_from_ccxt(r) for r in result or ()])
+        elif kind is FeedKind.TICKER:
+            state.update_ticker(key, ticker_from_ccxt(result, key.symbol))
+        elif kind is FeedKind.BALANCE:
+            state.update_balances(session.key, balances_from_ccxt(result))
+        elif kind is FeedKind.ORDERS:
+            for order in result or ():
+                try:
+                    report = report_from_ccxt(order, secrets=session.secrets)
+                except (ValueError, KeyError) as exc:
+                    log.warning("%s: unreadable order update skipped: %s", key.label,
+                                scrub(str(exc), session.secrets))
+                    continue
+                await self._notify(self._order_listeners, session.key, report)
+        elif kind is FeedKind.MY_TRADES:
+            for trade in result or ():
+                fill = fill_from_ccxt(trade)
+                if fill is not None:
+                    await self._notify(self._fill_listeners, session.key, fill)
+
+    # ---- private reconciliation hook -----------------------------------------------------------
+    def _schedule_reconcile(self, session: VenueSession) -> None:
+        """Run the REST snapshot once per burst of private (re)connects."""
+        key = session.key
+        running = self._reconciling.get(key)
+        if running is not None and not running.done():
+            self._reconcile_again.add(key)
+            return
+        self._reconciling[key] = self._owner.spawn(self._reconcile(session),
+                                                   f"reconcile:{key.label}")
+
+    async def _reconcile(self, session: VenueSession) -> None:
+        key = session.key
+        while True:
+            # the three private streams (re)connect together: let their triggers coalesce
+            await asyncio.sleep(self.options.private_settle_s)
+            self._reconcile_again.discard(key)
+            open_orders: list[OrderReport] | None = None
+            try:
+                balances = await session.fetch_balances()
+                self.state.update_balances(key, balances)
+                open_orders = await session.fetch_open_orders()
+            except VenueError as exc:
+                session.health.record_error_text(f"reconciliation snapshot failed: {exc}")
+                log.warning("%s: reconciliation snapshot failed: %s", key.label, exc)
+            await self._notify(self._reconnect_listeners, key, open_orders)
+            if key not in self._reconcile_again:
+                return
+
+
+def _count(result: Any, kind: FeedKind) -> int:
+    if kind in (FeedKind.TRADES, FeedKind.ORDERS, FeedKind.MY_TRADES):
+        try:
+            return max(1, len(result))
+        except TypeError:
+            return 1
+    return 1
