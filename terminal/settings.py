@@ -57,9 +57,17 @@ class PrecautionSettings:
 
 @dataclass
 class FeedSettings:
+    """Market-data feeds (terminal.exchange.feeds.FeedOptions is built from these)."""
+
     book_depth: int = 100
-    stale_after_s: float = 5.0  # watchdog window per feed
+    stale_after_s: float = 5.0  # watchdog window of book and ticker feeds
     candle_backfill: int = 500
+    trades_stale_after_s: float = 30.0  # a quiet market can be silent for a while
+    candles_stale_after_s: float = 15.0
+    private_stale_after_s: float = 0.0  # 0 = no watchdog: an idle account sends nothing
+    backoff_base_s: float = 1.0  # reconnect backoff: base doubling to the cap, with jitter
+    backoff_cap_s: float = 30.0
+    trades_backfill: int = 100
 
 
 @dataclass

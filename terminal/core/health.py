@@ -284,6 +284,12 @@ class HealthRegistry:
                 session, self._clock, **self._options)
         return tracker
 
+    def adopt(self, tracker: VenueHealthTracker) -> VenueHealthTracker:
+        """Register a tracker made elsewhere (a session built on its own); an existing
+        tracker for the same session is replaced."""
+        self._trackers[tracker.session] = tracker
+        return tracker
+
     def get(self, session: SessionKey) -> VenueHealthTracker | None:
         return self._trackers.get(session)
 

@@ -80,6 +80,13 @@ class FeedOptions:
     private_settle_s: float = 0.3  # after the socket is up, before reconciling over REST
     poll_scale: float = 1.0  # multiply the catalogue's REST polling intervals (tests)
 
+    @classmethod
+    def from_settings(cls, feeds: Any, **overrides: Any) -> "FeedOptions":
+        """From terminal.settings.FeedSettings (fields it lacks keep their defaults)."""
+        values = {k: getattr(feeds, k) for k in cls.__dataclass_fields__ if hasattr(feeds, k)}
+        values.update(overrides)
+        return cls(**values)
+
     def window(self, kind: FeedKind) -> float:
         if kind in (FeedKind.BOOK, FeedKind.TICKER):
             return self.stale_after_s
@@ -149,8 +156,11 @@ class FeedHub:
 
     # ---- sessions -----------------------------------------------------------------------
     def attach(self, session: VenueSession) -> None:
-        """Make a connected session available; waiting loops of its venue start."""
+        """Make a connected session available; waiting loops of its venue start. Its
+        health tracker joins the hub's registry (the health panel lists that)."""
         self._sessions[session.key] = session
+        if self.health.get(session.key) is not session.health:
+            self.health.adopt(session.health)
         for loop in self._loops.values():
             if loop.refs > 0 and (loop.task is None or loop.task.done()):
                 self._start(loop)

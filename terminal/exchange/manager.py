@@ -27,9 +27,7 @@ log = logging.getLogger(__name__)
 
 def feed_options_from_settings(feeds: Any) -> FeedOptions:
     """FeedOptions from terminal.settings.FeedSettings (fields it lacks keep defaults)."""
-    known = FeedOptions.__dataclass_fields__
-    values = {k: getattr(feeds, k) for k in known if hasattr(feeds, k)}
-    return FeedOptions(**values)
+    return FeedOptions.from_settings(feeds)
 
 
 class ExchangeManager:
