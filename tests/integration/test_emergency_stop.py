@@ -220,3 +220,35 @@ def test_terminal_scope_leaves_orders_placed_elsewhere(paper_exchange, tmp_path)
             await term.close()
 
     run_async(scenario(), timeout=90)
+
+
+def _cli(data_dir: Path, *args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "terminal", "--data-dir", str(data_dir), "--log-level", "WARNING",
+         *args], capture_output=True, text=True, timeout=120, stdin=stdin, env=dict(os.environ))
+
+
+def test_stop_command_engages_sweeps_and_resets_with_confirmation(tmp_path):
+    data = tmp_path / "cli-data"
+    placed = _cli(data, "order", "place", "--symbol", "ETH/USDT", "--side", "buy",
+                  "--type", "limit", "--amount", "0.1", "--price", "2900")
+    assert placed.returncode == 0, placed.stderr
+    assert "state: open" in placed.stdout
+
+    stop = _cli(data, "stop", "--scope", "all", "--reason", "cli drill")
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    assert "ENGAGED" in stop.stdout
+    assert "paper (paper, default): OK, cancelled 1, open after sweep 0" in stop.stdout
+
+    refused = _cli(data, "order", "place", "--symbol", "ETH/USDT", "--side", "buy",
+                   "--type", "limit", "--amount", "0.1", "--price", "2900")
+    assert refused.returncode != 0 and "emergency_stop" in refused.stdout + refused.stderr
+
+    status = _cli(data, "stop", "--status")
+    assert status.returncode == 0 and "ENGAGED" in status.stdout and "cli drill" in status.stdout
+    no_tty = _cli(data, "stop", "--reset")
+    assert no_tty.returncode == 2 and "--yes" in no_tty.stderr
+    assert "ENGAGED" in _cli(data, "stop", "--status").stdout
+    reset = _cli(data, "stop", "--reset", "--yes")
+    assert reset.returncode == 0 and "reset" in reset.stdout
+    assert "OFF" in _cli(data, "stop", "--status").stdout
