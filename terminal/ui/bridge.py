@@ -31,6 +31,7 @@ Subscribe = Callable[[Callable[[Any], Any]], Callable[[], None]]
 
 
 class CoreBridge(QObject):
+    safety_changed = Signal(object)  # SafetySnapshot (lock + stop)
     lock_changed = Signal(object)  # LockSnapshot
     stop_changed = Signal(object)  # StopSnapshot
     order_changed = Signal(object)  # the order service's change value (order + event)
@@ -85,5 +86,5 @@ class CoreBridge(QObject):
                 log.exception("Could not unsubscribe a bridge callback")
 
 
-SIGNALS = frozenset({"lock_changed", "stop_changed", "order_changed", "reconciliation_changed",
+SIGNALS = frozenset({"safety_changed", "lock_changed", "stop_changed", "order_changed", "reconciliation_changed",
                      "entry_changed", "notice"})

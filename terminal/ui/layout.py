@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 LAYOUT_FILE = "layout.json"
 FILE_VERSION = 1
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 APP_TITLE = "Trading Terminal"
 NOTICE_MS = 20_000
 DEFAULT_SIZE = QSize(1440, 900)
-TIMEFRAMES = ("1m", "5m", "15m", "1h", "4h", "1d")
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,7 @@ DOCKS: tuple[DockSpec, ...] = (
     DockSpec("entry", "Order entry"),
     DockSpec("balances", "Balances"),
     DockSpec("open_orders", "Open orders"),
-    DockSpec("history", "Order history"),
-    DockSpec("fills", "Fills"),
+    DockSpec("history", "History"),
     DockSpec("notifications", "Notifications"),
     DockSpec("health", "Health"),
     DockSpec("logs", "Logs"),
@@ -69,7 +67,12 @@ def _placeholder(text: str) -> QLabel:
 
 
 class NoticeBar(QFrame):
-    """A red bar above the docks for errors the user must see (uncaught exceptions)."""
+    """A red bar above the docks for errors the user must see (uncaught exceptions).
+
+    It lives in its own toolbar row; `dismissed` tells the window to hide that row.
+    """
+
+    dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,15 +83,12 @@ class NoticeBar(QFrame):
         self.label.setWordWrap(True)
         row.addWidget(self.label, 1)
         close = QToolButton()
+        close.setObjectName("noticeClose")
         close.setText("✕")
         close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
+        close.setToolTip("Dismiss (details are in the log)")
+        close.clicked.connect(self.dismissed.emit)
         row.addWidget(close)
-        self.hide()
-
-    def show_text(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
 
 
 class MainWindow(QMainWindow):
@@ -97,7 +97,6 @@ class MainWindow(QMainWindow):
     notice_requested = Signal(str)
     venue_selected = Signal(str)
     symbol_selected = Signal(str)
-    timeframe_selected = Signal(str)
     theme_selected = Signal(str)
     closing = Signal()
 
@@ -235,13 +234,6 @@ class MainWindow(QMainWindow):
         self.symbol_combo.activated.connect(self._symbol_activated)
         bar.addWidget(self.symbol_combo)
 
-        bar.addWidget(QLabel("  Timeframe"))
-        self.timeframe_combo = QComboBox()
-        self.timeframe_combo.setObjectName("timeframeCombo")
-        self.timeframe_combo.addItems(list(TIMEFRAMES))
-        self.timeframe_combo.activated.connect(
-            lambda i: self.timeframe_selected.emit(self.timeframe_combo.itemText(i)))
-        bar.addWidget(self.timeframe_combo)
         bar.addSeparator()
         self.data_label = DataFreshnessLabel()
         bar.addWidget(self.data_label)
@@ -264,7 +256,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, notice_holder)
         self.notice_toolbar = notice_holder
         notice_holder.hide()
-        self.notice_bar.label.linkActivated.connect(lambda _: None)
+        self.notice_bar.dismissed.connect(notice_holder.hide)
 
     def _build_docks(self) -> None:
         for spec in DOCKS:
@@ -295,14 +287,14 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(d["depth"], d["tape"])
         self.splitDockWidget(d["entry"], d["balances"], Qt.Orientation.Vertical)
         self.addDockWidget(bottom, d["open_orders"])
-        for name in ("history", "fills", "notifications", "health", "logs"):
+        for name in ("history", "notifications", "health", "logs"):
             self.tabifyDockWidget(d["open_orders"], d[name])
         for dock in d.values():
             dock.show()
         d["open_orders"].raise_()
         d["tape"].raise_()
         self.resizeDocks([d["watchlist"], d["chart"], d["book"], d["entry"]],
-                         [190, 700, 270, 290], Qt.Orientation.Horizontal)
+                         [250, 600, 285, 305], Qt.Orientation.Horizontal)
         self.resizeDocks([d["book"], d["tape"]], [520, 240], Qt.Orientation.Vertical)
         self.resizeDocks([d["entry"], d["balances"]], [480, 280], Qt.Orientation.Vertical)
         self.resizeDocks([d["open_orders"]], [210], Qt.Orientation.Vertical)
@@ -374,11 +366,6 @@ class MainWindow(QMainWindow):
             self.symbol_combo.setEditText(current)
         self.symbol_combo.blockSignals(False)
 
-    def set_timeframe(self, timeframe: str) -> None:
-        idx = self.timeframe_combo.findText(timeframe)
-        if idx >= 0:
-            self.timeframe_combo.setCurrentIndex(idx)
-
     def set_theme_checked(self, name: str) -> None:
         for act in self.theme_actions.actions():
             act.setChecked(act.data() == name)
@@ -403,7 +390,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def show_notice(self, text: str) -> None:
         """An error the user must see: the red bar stays until closed; also in the status."""
-        self.notice_bar.show_text(f"Error: {text}")
+        self.notice_bar.label.setText(f"Error: {text}")
         self.notice_toolbar.show()
         self.statusBar().showMessage(f"Error: {text}", NOTICE_MS)
 
@@ -424,6 +411,7 @@ class MainWindow(QMainWindow):
         if saved is None:
             return False
         ok = layout_io.apply(self, saved)
+        self.notice_toolbar.hide()  # a notice of the last run is not news
         if not ok:
             log.info("Saved layout does not fit this version; using the default")
         return ok

@@ -1,0 +1,370 @@
+"""The GUI's controller: builds the panels and the core after the first paint, wires them,
+follows the active venue/symbol, and closes everything in bounded time.
+
+Importing this module is cheap (no ccxt, SQLAlchemy or pyqtgraph): `run_gui` imports it
+before the first paint. `start()` does the heavy part as an owned task:
+
+1. the panels (pyqtgraph) go into the docks, the frame clock starts;
+2. C's `TerminalServices` opens the journal, loads the safety state (emergency stop
+   persisted across runs) and starts or joins the paper exchange;
+3. the paper venue connects; its feeds (book, trades, candles with back-fill, ticker,
+   private streams) start on D's `FeedHub` at once, and reconciliation runs beside them
+   (order entry opens when it has finished);
+4. every later venue/symbol/timeframe change moves the subscriptions.
+
+`aclose()` releases the feeds, closes the hub (ccxt.pro sockets), the services (sessions,
+journal, paper exchange) and the tasks, each step bounded; the whole within the budget
+`run_gui` gives it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from terminal.paths import AppPaths
+from terminal.settings import Settings, save_settings
+from terminal.ui.bridge import CoreBridge
+from terminal.ui.frame import FrameClock
+from terminal.ui.main_window import MainWindow
+from terminal.ui.probe import mark
+from terminal.ui.tasks import TaskOwner
+from terminal.ui.theme import ThemeManager
+
+log = logging.getLogger(__name__)
+
+PAPER = "paper"
+
+
+class TerminalController(QObject):
+    """Owns the core objects of one GUI run. Signals tell tests and the app what happened."""
+
+    started = Signal()  # services up, active market subscribed
+    start_failed = Signal(str)
+    market_changed = Signal(str, str, str)  # venue, symbol, timeframe
+
+    def __init__(self, window: MainWindow, paths: AppPaths, settings: Settings,
+                 theme: ThemeManager | None = None, *, args: argparse.Namespace | None = None,
+                 services_options: Any = None, catalogue: Any = None,
+                 feed_options: Any = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.paths = paths
+        self.settings = settings
+        self.theme = theme
+        self.args = args or argparse.Namespace()
+        self._services_options = services_options
+        self._catalogue = catalogue
+        self._feed_options = feed_options
+        self.tasks = TaskOwner("ui")
+        self.bridge = CoreBridge(self)
+        self.clock = FrameClock(settings.ui.frame_rate_hz, self)
+        self.panels: Any = None
+        self.services: Any = None
+        self.state: Any = None  # MarketState
+        self.hub: Any = None  # FeedHub
+        self.market: Any = None  # MarketWiring
+        self.trading: Any = None  # TradingWiring
+        self.safety: Any = None  # SafetyWiring
+        self.venues: Any = None  # VenueWiring
+        self.watchlist: Any = None  # WatchlistWiring
+        self.history: Any = None  # HistoryWiring
+        self._private: dict[Any, list[Any]] = {}
+        self._removers: list[Any] = []
+        self._start_task: asyncio.Task[Any] | None = None
+        self._closed = False
+        self.ready = False
+        self.error: str | None = None
+        ui = settings.ui
+        self.venue, self.symbol, self.timeframe = ui.venue or PAPER, ui.symbol, ui.timeframe
+        window.set_venues([(PAPER, "Paper exchange")])
+        window.set_symbols(list(dict.fromkeys([ui.symbol, *ui.watchlist])))
+        if theme is not None:
+            window.set_theme_checked(theme.name or ui.theme)
+        window.venue_selected.connect(self.select_venue)
+        window.symbol_selected.connect(self.select_symbol)
+        window.theme_selected.connect(self.select_theme)
+
+    # ------------------------------------------------------------------ start
+    def start(self) -> asyncio.Task[Any] | None:
+        """Start building panels and services (returns the owned start task)."""
+        if self._start_task is None and not self._closed:
+            self._start_task = self.tasks.spawn(self._start(), "start")
+        return self._start_task
+
+    async def _start(self) -> None:
+        try:
+            await self._start_inner()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("The terminal could not start")
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.window.show_notice(f"Could not start: {exc}")
+            for name in self.window.docks:
+                self.window.set_placeholder(name, f"Not connected:\n{exc}")
+            self.start_failed.emit(self.error)
+
+    async def _start_inner(self) -> None:
+        t0 = time.monotonic()
+        from terminal.services import ServicesOptions, TerminalServices
+
+        options = self._services_options or ServicesOptions.from_args(self.args)
+        self.services = TerminalServices(options, paths=self.paths, settings=self.settings)
+        # The paper child process and the journal start in threads while the panels are
+        # built here; ccxt is imported in a worker thread too, off the GUI thread.
+        services_start = asyncio.ensure_future(self._start_services())
+        await asyncio.sleep(0)  # let the thread hand-offs begin before the panels block
+        self._build_panels()
+        await asyncio.sleep(0)
+        await services_start
+        log.info("services up after %.2f s", time.monotonic() - t0)
+        await self._wire_core()
+        await self._connect_initial()
+        self.ready = True
+        self.started.emit()
+        log.info("terminal ready after %.2f s", time.monotonic() - t0)
+
+    async def _start_services(self) -> None:
+        loop = asyncio.get_running_loop()
+        preload = loop.run_in_executor(None, _preload_heavy_modules)
+        await self.services.start()
+        await self.services.paper_exchange()
+        await preload
+
+    def _build_panels(self) -> None:
+        from terminal.ui.wiring.panels import build_panels
+
+        self.panels = build_panels(self.window, self.clock, self.settings.ui)
+        self.clock.start()
+        for name in ("book", "depth", "tape", "chart"):
+            widget = getattr(self.panels, name)
+            if hasattr(widget, "set_placeholder"):
+                widget.set_placeholder("Connecting to the paper exchange…")
+        mark("panels_built")
+
+    async def _wire_core(self) -> None:
+        from terminal.core.health import HealthRegistry
+        from terminal.core.marketstate import MarketState
+        from terminal.core.policy import SystemClock
+        from terminal.exchange.feeds import FeedHub, FeedOptions
+        from terminal.ui.wiring.market import MarketWiring
+        from terminal.ui.wiring.safety import SafetyWiring
+        from terminal.ui.wiring.trading import TradingWiring
+        from terminal.ui.wiring.history import HistoryWiring
+        from terminal.ui.wiring.venues import VenueWiring
+        from terminal.ui.wiring.watchlist import WatchlistWiring
+
+        services = self.services
+        feeds = self.settings.feeds
+        self.state = MarketState()
+        services.market_state = self.state
+        health = HealthRegistry(SystemClock())
+        options = self._feed_options or FeedOptions(
+            book_depth=feeds.book_depth, stale_after_s=feeds.stale_after_s,
+            candle_backfill=feeds.candle_backfill)
+        self.hub = FeedHub(self.state, health, options)
+        self._removers += [
+            self.hub.add_order_listener(self._on_stream_order),
+            self.hub.add_fill_listener(self._on_stream_fill),
+            self.hub.add_reconnect_listener(self._on_stream_reconnect),
+        ]
+        self.market = MarketWiring(self.window, self.panels, self.state,
+                                   lambda key: self.hub.subscribe(key).close,
+                                   book_depth=self.settings.ui.book_depth)
+        self.venues = VenueWiring(self)
+        self.trading = TradingWiring(
+            self.window, self.panels, self.bridge, self.tasks, services.orders, services.safety,
+            self.state, None, self.market, self.notify,
+            notify_fills=self.settings.ui.notify_fills,
+            notify_rejections=self.settings.ui.notify_rejections)
+        self.safety = SafetyWiring(self.window, self.bridge, self.tasks, services.safety,
+                                   self._sweep, self.venues.live_candidates, self.notify)
+        self.watchlist = WatchlistWiring(self, self.panels.watchlist)
+        self.history = HistoryWiring(self, self.panels.history)
+        self.panels.chart.timeframeChanged.connect(self.select_timeframe)
+        for frame in (self.market.frame, self.trading.frame, self.venues.frame,
+                      self.watchlist, self.history.frame):
+            self.clock.register(frame)
+
+    async def _connect_initial(self) -> None:
+        venue = self.venue if self.venue == PAPER else PAPER  # others connect from the dialog
+        await self.connect_venue(venue)
+        await self._activate(venue, self.symbol, self.timeframe)
+
+    # ------------------------------------------------------------------ venues
+    async def connect_venue(self, venue: str, mode: Any = None, account: str = "default") -> Any:
+        """Connect a session, start its private streams, reconcile it in the background."""
+        services = self.services
+        session = await services.connect(venue, mode, account, reconcile=False)
+        self.hub.attach(session)
+        if session.key not in self._private:
+            self._private[session.key] = self.hub.subscribe_private(session.key)
+        self.tasks.spawn(self._reconcile(venue), f"reconcile-{venue}")
+        self.venues.session_connected(session)
+        return session
+
+    async def _reconcile(self, venue: str) -> None:
+        try:
+            result = await self.services.reconcile(venue)
+        except Exception as exc:
+            log.exception("Reconciliation of %s failed", venue)
+            self.notify("error", f"Reconciliation with {venue} failed: {exc}. Order entry "
+                                 "stays disabled until it succeeds (Venue > Reconnect).")
+            return
+        if getattr(result, "ok", True):
+            log.info("%s reconciled: %s", venue, result.summary())
+
+    async def disconnect_venue(self, venue: str) -> None:
+        session = self.services.sessions.get(venue)
+        if session is None:
+            return
+        for sub in self._private.pop(session.key, []):
+            sub.close()
+        await self.hub.detach(session.key)
+        await self.services.disconnect(venue)
+        self.venues.session_disconnected(session)
+
+    def _on_stream_order(self, session_key: Any, report: Any) -> Any:
+        return self.services.orders.on_order_report(session_key.venue, report)
+
+    def _on_stream_fill(self, session_key: Any, fill: Any) -> Any:
+        return self.services.orders.on_fill(session_key.venue, fill)
+
+    def _on_stream_reconnect(self, session_key: Any, open_orders: Any) -> None:
+        if self.services.orders.entry_ready(session_key.venue):
+            self.services.orders.on_stream_reconnect(session_key.venue)
+
+    async def _sweep(self) -> Any:
+        services = self.services
+        orders = services.orders
+
+        async def sink(session: Any, reports: Any) -> None:
+            for report in reports:
+                await orders.on_order_report(session.venue, report)
+
+        return await services.safety.stop.sweep(services.connected_sessions(), report_sink=sink)
+
+    # ------------------------------------------------------------------ active market
+    async def _activate(self, venue: str, symbol: str, timeframe: str) -> None:
+        from terminal.domain.ids import Symbol
+        from terminal.ui.wiring.market import ActiveMarket
+
+        session = self.services.sessions.get(venue)
+        if session is None:
+            raise RuntimeError(f"{venue} is not connected")
+        sym = Symbol(symbol)
+        if session.markets and sym not in session.markets:
+            self.notify("warning", f"{symbol} is not a market of {venue}")
+            return
+        self.venue, self.symbol, self.timeframe = venue, str(sym), timeframe
+        self.market.activate(ActiveMarket(session.key, sym, timeframe))
+        self.trading.activate(session.key, sym)
+        self.venues.activate(session)
+        self.watchlist.activate(session, str(sym))
+        self.window.set_symbols(self.venues.symbols_for(session, self.settings.ui.watchlist))
+        self.window.set_context(venue, session.info.name, session.mode.value, str(sym))
+        if self.panels.chart.timeframe != timeframe:
+            self.panels.chart.set_timeframe(timeframe)
+        ui = self.settings.ui
+        ui.venue, ui.symbol, ui.timeframe = venue, str(sym), timeframe
+        self.market_changed.emit(venue, str(sym), timeframe)
+
+    def select_symbol(self, symbol: str) -> None:
+        if self.ready and symbol != self.symbol:
+            self.tasks.spawn(self._activate(self.venue, symbol, self.timeframe), "symbol")
+
+    def select_timeframe(self, timeframe: str) -> None:
+        if self.ready and timeframe != self.timeframe:
+            self.tasks.spawn(self._activate(self.venue, self.symbol, timeframe), "timeframe")
+
+    def select_venue(self, venue: str) -> None:
+        if self.ready and venue != self.venue:
+            self.tasks.spawn(self._select_venue(venue), "venue")
+
+    async def _select_venue(self, venue: str) -> None:
+        if venue not in self.services.sessions:
+            self.notify("warning", f"{venue} is not connected (Venue > Connect)")
+            return
+        session = self.services.sessions[venue]
+        symbol = self.symbol if self.symbol in session.markets else next(iter(session.markets))
+        await self._activate(venue, symbol, self.timeframe)
+
+    def select_theme(self, name: str) -> None:
+        if self.theme is None:
+            return
+        applied = self.theme.apply(name)
+        self.settings.ui.theme = applied
+        self.window.set_theme_checked(applied)
+        if self.panels is not None:
+            from terminal.ui.wiring.panels import apply_palette
+            apply_palette(self.panels, applied)
+
+    # ------------------------------------------------------------------ notices
+    def notify(self, level: str, text: str) -> None:
+        """A message for the user: notifications panel and status bar, and the log."""
+        log.log(logging.ERROR if level == "error" else logging.WARNING if level == "warning"
+                else logging.INFO, "notice: %s", text)
+        panel = getattr(self.panels, "notifications", None) if self.panels is not None else None
+        if panel is not None and hasattr(panel, "add"):
+            panel.add(level, text)
+        self.window.show_status(text, 10_000 if level in ("error", "warning") else 6_000)
+
+    # ------------------------------------------------------------------ shutdown
+    async def aclose(self, timeout: float = 2.5) -> None:
+        """Stop feeds, sessions, journal, paper exchange and tasks within `timeout`."""
+        if self._closed:
+            return
+        self._closed = True
+        deadline = time.monotonic() + timeout
+        self.clock.stop()
+        self._save_settings()
+
+        def left() -> float:
+            return max(0.1, deadline - time.monotonic())
+
+        if self._start_task is not None and not self._start_task.done():
+            self._start_task.cancel()
+            await asyncio.wait([self._start_task], timeout=min(0.5, left()))
+        if self.market is not None:
+            self.market.release_all()
+        if self.watchlist is not None:
+            self.watchlist.close()
+        for subs in self._private.values():
+            for sub in subs:
+                sub.close()
+        self._private.clear()
+        for remove in self._removers:
+            remove()
+        self.bridge.close()
+        if self.hub is not None:
+            await _bounded(self.hub.close(), min(1.0, left()), "feed hub")
+        if self.services is not None:
+            await _bounded(self.services.aclose(), left(), "services")
+        await self.tasks.aclose(timeout=min(0.5, left()))
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.paths.config, self.settings)
+        except OSError as exc:
+            log.warning("Cannot save settings: %s", exc)
+
+
+async def _bounded(awaitable: Any, timeout: float, what: str) -> None:
+    try:
+        await asyncio.wait_for(awaitable, timeout)
+    except asyncio.TimeoutError:
+        log.warning("Closing the %s took longer than %.1f s; left behind", what, timeout)
+    except Exception:
+        log.exception("Closing the %s failed", what)
+
+
+def _preload_heavy_modules() -> None:
+    """Import ccxt (~1 s) in a worker thread so the GUI thread keeps painting."""
+    import ccxt.async_support  # noqa: F401
+    import ccxt.pro  # noqa: F401

@@ -1,0 +1,228 @@
+"""Market data to the screen: subscriptions that follow the active venue and symbol, and
+providers the frame clock pulls.
+
+Nothing here runs per message. Feed loops (D) write the core `MarketState`; each widget
+gets a provider `() -> (version, value)` reading it, and the frame clock asks each
+provider once per tick, so a widget repaints at most at the frame rate whatever the
+feed rate. `MarketFrame` is one more frame-clock client: it greys the book, depth, tape
+and chart when their feed is not LIVE (a stale book must never look live), feeds the
+ticket its bid/ask/last, and updates the data-freshness label.
+
+Subscriptions are acquired for the active (session, symbol, timeframe) and released
+when any of them changes, so a feed nobody looks at stops (D's subscriptions are
+refcounted: the watchlist and a second window may still hold the same feed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState, SessionKey
+from terminal.domain.ids import Symbol
+from terminal.ui.frame import FrameCounter
+from terminal.ui.main_window import MainWindow
+from terminal.ui.wiring.panels import Panels
+
+log = logging.getLogger(__name__)
+
+Release = Callable[[], Any]
+Acquire = Callable[[FeedKey], Release]  # subscribe one feed; returns its release function
+DEPTH_CHART_LEVELS = 200
+TAPE_WINDOW = 100
+
+
+def cached_provider(version: Callable[[], Hashable], value: Callable[[], Any]
+                    ) -> Callable[[], tuple[Hashable, Any]]:
+    """A provider that builds its value only when the version moved.
+
+    The frame clock calls providers every tick; copying 5,000 candles 30 times a second
+    for nothing is the kind of waste that adds up to a sluggish window.
+    """
+    cache: list[Any] = [object(), None]
+
+    def provider() -> tuple[Hashable, Any]:
+        v = version()
+        if v != cache[0]:
+            cache[0], cache[1] = v, value()
+        return cache[0], cache[1]
+
+    return provider
+
+
+@dataclass(frozen=True)
+class ActiveMarket:
+    session: SessionKey
+    symbol: Symbol
+    timeframe: str
+
+    def key(self, kind: FeedKind) -> FeedKey:
+        s = self.session
+        if kind is FeedKind.CANDLES:
+            return FeedKey.candles(s.venue, self.symbol, self.timeframe, s.mode)
+        return FeedKey(s.venue, s.mode, kind, self.symbol)
+
+
+class MarketWiring:
+    """Owns the active market's subscriptions and the widgets' providers."""
+
+    def __init__(self, window: MainWindow, panels: Panels, state: MarketState,
+                 acquire: Acquire, *, book_depth: int = 20, stale_after_s: float = 5.0) -> None:
+        self.window = window
+        self.panels = panels
+        self.state = state
+        self._acquire = acquire
+        self.book_depth = book_depth
+        self.stale_after_s = stale_after_s
+        self.active: ActiveMarket | None = None
+        self._releases: dict[FeedKey, Release] = {}
+        self.frame = MarketFrame(self)
+
+    # ------------------------------------------------------------------ activation
+    def activate(self, market: ActiveMarket) -> None:
+        """Follow `market`: subscribe its feeds, release the old ones, point the widgets."""
+        if market == self.active:
+            return
+        wanted = {market.key(k) for k in (FeedKind.BOOK, FeedKind.TRADES, FeedKind.CANDLES,
+                                           FeedKind.TICKER)}
+        for key in [k for k in self._releases if k not in wanted]:
+            self._release(key)
+        for key in wanted:
+            if key not in self._releases:
+                try:
+                    self._releases[key] = self._acquire(key)
+                except Exception:
+                    log.exception("Cannot subscribe %s", key)
+        self.active = market
+        self._point_widgets(market)
+
+    def _point_widgets(self, market: ActiveMarket) -> None:
+        st = self.state
+        book_key = market.key(FeedKind.BOOK)
+        trades_key = market.key(FeedKind.TRADES)
+        candles_key = market.key(FeedKind.CANDLES)
+        p = self.panels
+        depth = self.book_depth
+        p.book.set_provider(cached_provider(
+            lambda: (st.item_version(book_key), depth),
+            lambda: st.book_view(book_key, depth)))
+        p.depth.set_provider(cached_provider(
+            lambda: st.item_version(book_key),
+            lambda: st.book_view(book_key, DEPTH_CHART_LEVELS)))
+        p.tape.clear()
+        p.tape.set_provider(cached_provider(
+            lambda: st.item_version(trades_key),
+            lambda: st.recent_trades(trades_key, TAPE_WINDOW, newest_first=False)))
+        p.chart.set_provider(cached_provider(
+            lambda: st.item_version(candles_key),
+            lambda: st.candles(candles_key)))
+        for widget in (p.book, p.depth, p.tape):
+            widget.set_placeholder(f"Connecting to {market.symbol}…")
+        self.frame.reset()
+
+    def set_book_depth(self, depth: int) -> None:
+        self.book_depth = depth
+        if self.active is not None:
+            self._point_widgets(self.active)
+
+    def _release(self, key: FeedKey) -> None:
+        release = self._releases.pop(key, None)
+        if release is None:
+            return
+        try:
+            release()
+        except Exception:
+            log.exception("Releasing %s failed", key)
+
+    def release_all(self) -> None:
+        for key in list(self._releases):
+            self._release(key)
+        self.active = None
+
+    @property
+    def subscribed(self) -> list[FeedKey]:
+        return list(self._releases)
+
+
+class MarketFrame:
+    """Per frame: stale greying, ticket prices, freshness label. Cheap when nothing moved."""
+
+    def __init__(self, wiring: MarketWiring) -> None:
+        self.wiring = wiring
+        self.frames = FrameCounter()
+        self._last: tuple | None = None
+        self._prices_version = -1
+        self.stale = False
+
+    def reset(self) -> None:
+        self._last = None
+        self._prices_version = -1
+
+    def refresh(self) -> bool:
+        w = self.wiring
+        market = w.active
+        if market is None:
+            return False
+        st = w.state
+        book_key = market.key(FeedKind.BOOK)
+        statuses = {kind: st.feed_status(market.key(kind))
+                    for kind in (FeedKind.BOOK, FeedKind.TRADES, FeedKind.CANDLES)}
+        book_status = statuses[FeedKind.BOOK]
+        state = (tuple(statuses.items()), market)
+        if state != self._last:
+            self._last = state
+            self._apply_status(market, statuses)
+        version = st.item_version(book_key) + st.item_version(market.key(FeedKind.TICKER))
+        if version != self._prices_version:
+            self._prices_version = version
+            self._push_prices(market, book_key)
+        self.stale = book_status is not FeedStatus.LIVE
+        return False
+
+    def _apply_status(self, market: ActiveMarket, statuses: dict[FeedKind, FeedStatus | None]) -> None:
+        p = self.wiring.panels
+        targets = {FeedKind.BOOK: (p.book, p.depth), FeedKind.TRADES: (p.tape,),
+                   FeedKind.CANDLES: (p.chart,)}
+        for kind, widgets in targets.items():
+            status = statuses[kind]
+            stale = status in (FeedStatus.STALE, FeedStatus.DOWN) or (
+                status is FeedStatus.CONNECTING and self._had_data(market, kind))
+            reason = _reason(status)
+            for widget in widgets:
+                widget.set_stale(stale, reason)
+        book = statuses[FeedKind.BOOK]
+        label = self.wiring.window.data_label
+        if book is FeedStatus.LIVE:
+            label.set_freshness("live", f"● {market.symbol} LIVE",
+                                "The order book is receiving updates.")
+        elif book in (FeedStatus.STALE, FeedStatus.DOWN):
+            label.set_freshness("stale" if book is FeedStatus.STALE else "down",
+                                f"● {market.symbol} {book.value.upper()}",
+                                f"The order book is {book.value}: prices shown are not current.")
+        else:
+            label.set_freshness("connecting", f"● {market.symbol} connecting…",
+                                "Subscribing to the order book.")
+
+    def _had_data(self, market: ActiveMarket, kind: FeedKind) -> bool:
+        return self.wiring.state.item_version(market.key(kind)) > 0
+
+    def _push_prices(self, market: ActiveMarket, book_key: FeedKey) -> None:
+        st = self.wiring.state
+        view = st.book_view(book_key, 1)
+        ticker = st.ticker(market.key(FeedKind.TICKER))
+        bid = view.best_bid.price if view is not None and view.best_bid else None
+        ask = view.best_ask.price if view is not None and view.best_ask else None
+        last = ticker.last if ticker is not None else None
+        self.wiring.panels.entry.set_market_prices(bid, ask, last)
+
+
+def _reason(status: FeedStatus | None) -> str:
+    if status is FeedStatus.STALE:
+        return "no updates: feed silent"
+    if status is FeedStatus.DOWN:
+        return "feed down: reconnecting"
+    if status is FeedStatus.CONNECTING:
+        return "reconnecting"
+    return ""

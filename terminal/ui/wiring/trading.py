@@ -1,0 +1,269 @@
+"""Order entry, open orders, balances and order notifications through the order service.
+
+The ticket (F3's OrderEntryPanel) emits `submitRequested(request, confirmed)` after its
+own confirmation; here it goes to C's `OrderService.submit`, which runs the safety gate
+synchronously before anything is written or sent. Refusals come back inline on the
+ticket. Entry is disabled, with the reason shown, while the venue is locked, the stop
+engaged, reconciliation running, the book stale or the venue's breaker open; the reason
+is recomputed on the frame timer (a few string compares).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from terminal.core.health import HealthRegistry
+from terminal.core.marketstate import FeedKind, FeedStatus, MarketState, SessionKey
+from terminal.core.orders.errors import EntryNotReady, NotConnected, SubmitRefused, UnknownOrder
+from terminal.core.orders.service import OrderService
+from terminal.core.policy import BreakerState
+from terminal.core.ports import Refusal
+from terminal.core.safety.state import SafetyState
+from terminal.domain.enums import Side
+from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.order import Order, OrderRequest, OrderStatus
+from terminal.ui.bridge import CoreBridge
+from terminal.ui.frame import FrameCounter
+from terminal.ui.main_window import MainWindow
+from terminal.ui.tasks import TaskOwner
+from terminal.ui.wiring.market import MarketWiring
+from terminal.ui.wiring.panels import Panels
+
+log = logging.getLogger(__name__)
+
+Notify = Callable[[str, str], None]  # level, text
+
+
+class TradingWiring:
+    def __init__(self, window: MainWindow, panels: Panels, bridge: CoreBridge,
+                 tasks: TaskOwner, orders: OrderService, safety: SafetyState,
+                 state: MarketState, health: HealthRegistry | None, market: MarketWiring,
+                 notify: Notify, *, notify_fills: bool = True,
+                 notify_rejections: bool = True) -> None:
+        self.window = window
+        self.panels = panels
+        self.bridge = bridge
+        self.tasks = tasks
+        self.orders = orders
+        self.safety = safety
+        self.state = state
+        self.health = health
+        self.market = market
+        self._notify = notify
+        self.notify_fills = notify_fills
+        self.notify_rejections = notify_rejections
+        self.session: SessionKey | None = None
+        self.orders_version = 0
+        self._known: dict[str, tuple[OrderStatus, Any]] = {}  # coid -> (status, filled)
+        self.frame = TradingFrame(self)
+        self.last_submit: Order | None = None
+        self.last_refusals: list[Refusal] = []
+
+        bridge.forward(orders.order_changed.add, "order_changed")
+        bridge.forward(orders.entry_changed.add, "entry_changed")
+        bridge.forward(orders.notices.add, "notice")
+        bridge.forward(orders.reconciled.add, "reconciliation_changed")
+        bridge.order_changed.connect(self._order_changed)
+        bridge.notice.connect(self._core_notice)
+        bridge.reconciliation_changed.connect(self._reconciled)
+
+        entry = panels.entry
+        entry.submitRequested.connect(self.submit)
+        panels.open_orders.cancelRequested.connect(self.cancel)
+        panels.open_orders.cancelAllRequested.connect(self.cancel_all)
+        panels.open_orders.set_orders_provider(self._open_orders_provider)
+        panels.book.priceClicked.connect(entry.set_price)
+        a = window.actions_by_id
+        a["buy"].triggered.connect(lambda: self.hotkey_side(Side.BUY))
+        a["sell"].triggered.connect(lambda: self.hotkey_side(Side.SELL))
+        a["cancel_all"].triggered.connect(self.cancel_all_active)
+        a["focus_amount"].triggered.connect(entry.focus_amount)
+        a["focus_price"].triggered.connect(entry.focus_price)
+
+    # ------------------------------------------------------------------ context
+    def activate(self, session: SessionKey, symbol: Symbol) -> None:
+        self.session = session
+        p = self.panels
+        p.entry.set_account(session.venue, session.mode, session.account)
+        port = self.orders.session(session.venue)
+        rules = port.markets.get(symbol) if port is not None else None
+        p.entry.set_market(rules)
+        for widget in (p.book, p.depth, p.tape, p.chart):
+            widget.set_market(rules)
+        p.open_orders.set_active(session.venue, symbol)
+        self.frame.reset()
+        self.orders_version += 1
+
+    # ------------------------------------------------------------------ orders
+    def _open_orders_provider(self) -> tuple[int, list[Order]]:
+        return self.orders_version, self.orders.open_orders()
+
+    def _order_changed(self, order: Any) -> None:
+        self.orders_version += 1
+        if isinstance(order, Order):
+            self._maybe_notify(order)
+
+    def _maybe_notify(self, order: Order) -> None:
+        key = str(order.client_order_id)
+        before = self._known.get(key)
+        self._known[key] = (order.status, order.filled)
+        if order.status is OrderStatus.REJECTED and self.notify_rejections and (
+                before is None or before[0] is not OrderStatus.REJECTED):
+            self._notify("error", f"Order rejected: {order.side.value} {order.amount} "
+                                  f"{order.symbol} on {order.venue}: {order.reason or 'no reason given'}")
+        elif self.notify_fills and order.filled > (before[1] if before else 0):
+            done = "filled" if order.status is OrderStatus.FILLED else "partially filled"
+            avg = order.average_price
+            self._notify("fill", f"{order.side.value.upper()} {order.filled}/{order.amount} "
+                                 f"{order.symbol} {done}" + (f" @ {avg:f}" if avg else ""))
+        if order.is_final:
+            self._known.pop(key, None)
+
+    def _core_notice(self, value: Any) -> None:
+        if isinstance(value, tuple) and len(value) == 2:
+            self._notify(str(value[0]), str(value[1]))
+        else:
+            self._notify("info", str(value))
+
+    def _reconciled(self, result: Any) -> None:
+        """Tell the user only what matters: failures and orders whose state changed."""
+        self.orders_version += 1
+        if getattr(result, "error", None):
+            self._notify("error", result.summary())
+        elif any(getattr(result, name, None) for name in
+                 ("settled", "adopted", "unknown", "fills_applied", "fills_recorded")):
+            self._notify("warning" if result.unknown else "info",
+                         f"Reconciliation: {result.summary()}")
+
+    # ------------------------------------------------------------------ actions
+    def submit(self, request: OrderRequest, confirmed: Any = frozenset()) -> None:
+        self.tasks.spawn(self._submit(request, frozenset(confirmed or ())), "submit")
+
+    async def _submit(self, request: OrderRequest, confirmed: frozenset[str]) -> None:
+        entry = self.panels.entry
+        try:
+            order = await self.orders.submit(request, confirmed=confirmed)
+        except SubmitRefused as exc:
+            self.last_refusals = list(exc.refusals)
+            entry.show_refusals(list(exc.refusals))
+            entry.submit_finished(False, "Not sent: " + str(exc))
+            return
+        except (EntryNotReady, NotConnected) as exc:
+            entry.submit_finished(False, f"Not sent: {exc}")
+            return
+        except Exception as exc:  # journal failure and the like: visible, never silent
+            log.exception("Submitting %s failed", request)
+            entry.submit_finished(False, f"Not sent: {exc}")
+            self._notify("error", f"Order not sent: {exc}")
+            return
+        self.last_submit = order
+        self.last_refusals = []
+        entry.show_refusals([])
+        if order.status is OrderStatus.REJECTED:
+            entry.submit_finished(False, f"Rejected by {order.venue}: {order.reason}")
+        elif order.status is OrderStatus.UNKNOWN:
+            entry.submit_finished(False, "Outcome unknown: checking with the venue…")
+        else:
+            entry.submit_finished(True, f"{order.side.value.capitalize()} {order.amount} "
+                                        f"{order.symbol}: {order.status.value}")
+        self.orders_version += 1
+
+    def cancel(self, client_order_id: str) -> None:
+        self.tasks.spawn(self._cancel(ClientOrderId(client_order_id)), "cancel")
+
+    async def _cancel(self, client_order_id: ClientOrderId) -> None:
+        try:
+            await self.orders.cancel(client_order_id)
+        except (UnknownOrder, NotConnected) as exc:
+            self._notify("warning", f"Cancel {client_order_id}: {exc}")
+        self.orders_version += 1
+
+    def cancel_all(self, venue: str, symbol: Any = None) -> None:
+        self.tasks.spawn(self._cancel_all(VenueId(venue), Symbol(symbol) if symbol else None),
+                         "cancel-all")
+
+    def cancel_all_active(self) -> None:
+        if self.session is not None:
+            self.cancel_all(self.session.venue, None)
+
+    async def _cancel_all(self, venue: VenueId, symbol: Symbol | None) -> None:
+        try:
+            touched = await self.orders.cancel_all(venue, symbol)
+        except NotConnected as exc:
+            self._notify("warning", f"Cancel all: {exc}")
+            return
+        self._notify("info", f"Cancel all on {venue}{' ' + symbol if symbol else ''}: "
+                             f"{len(touched)} order(s)")
+        self.orders_version += 1
+
+    def hotkey_side(self, side: Side) -> None:
+        """Buy/Sell hotkeys: switch the ticket's side; submit (with its confirmation) if the
+        ticket is complete, else put the cursor in the amount."""
+        entry = self.panels.entry
+        entry.set_side(side)
+        if entry.can_submit():
+            entry.request_submit()
+        else:
+            entry.focus_amount()
+
+    # ------------------------------------------------------------------ entry gating
+    def entry_block_reason(self) -> str | None:
+        """Why the ticket is disabled now, in words (None: it may send)."""
+        session = self.session
+        if session is None:
+            return "no venue connected"
+        refusal = self.safety.gate.entry_refusal(session.venue, session.mode, session.account)
+        if refusal is not None:
+            return refusal.message
+        reason = self.orders.entry_block_reason(session.venue)
+        if reason:
+            return reason
+        if self.health is not None:
+            snap = self.health.snapshot(session)
+            if snap is not None and snap.breaker is BreakerState.OPEN:
+                return (f"{session.venue} circuit breaker open after repeated failures "
+                        f"(retry in {snap.breaker_retry_after_s:.0f} s)")
+        active = self.market.active
+        if active is not None:
+            status = self.state.feed_status(active.key(FeedKind.BOOK))
+            if status in (FeedStatus.STALE, FeedStatus.DOWN):
+                return f"the {active.symbol} order book is {status.value}: prices are not current"
+        return None
+
+
+class TradingFrame:
+    """Per frame: entry gating, balances and chart order lines when they changed."""
+
+    def __init__(self, wiring: TradingWiring) -> None:
+        self.wiring = wiring
+        self.frames = FrameCounter()
+        self._reason: Any = object()
+        self._balances_version = -1
+        self._orders_version = -1
+
+    def reset(self) -> None:
+        self._reason = object()
+        self._balances_version = -1
+        self._orders_version = -1
+
+    def refresh(self) -> bool:
+        w = self.wiring
+        reason = w.entry_block_reason()
+        if reason != self._reason:
+            self._reason = reason
+            w.panels.entry.set_entry_blocked(reason)
+            w.window.entry_status.setText(f"Order entry disabled: {reason}" if reason else "")
+        session = w.session
+        if session is not None:
+            version = w.state.balances_version(session)
+            if version != self._balances_version:
+                self._balances_version = version
+                balances = w.state.balances(session)
+                w.panels.entry.set_balances(balances)
+                w.panels.balances.set_balances(session.venue, balances)
+        if w.orders_version != self._orders_version:
+            self._orders_version = w.orders_version
+            w.panels.chart.set_orders(w.orders.open_orders(session.venue) if session else [])
+        return False

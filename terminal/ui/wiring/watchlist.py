@@ -1,0 +1,116 @@
+"""The watchlist: ticker subscriptions for its symbols on the active venue, a provider
+the panel pulls per frame, and a click that makes a symbol active.
+
+Ticker subscriptions follow the watchlist and the active venue (released on change).
+The same tickers price the balances panel, so assets are valued without extra feeds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from terminal.core.marketstate import FeedKey, FeedKind, SessionKey
+from terminal.domain.ids import Symbol
+from terminal.domain.marketdata import Ticker
+from terminal.ui.frame import FrameCounter
+
+if TYPE_CHECKING:
+    from terminal.ui.controller import TerminalController
+
+log = logging.getLogger(__name__)
+
+VALUATION_QUOTE = "USDT"
+
+
+class WatchlistWiring:
+    def __init__(self, controller: "TerminalController", panel: Any) -> None:
+        self.controller = controller
+        self.panel = panel
+        self.session: SessionKey | None = None
+        self._subs: dict[FeedKey, Any] = {}
+        self._keys: dict[str, FeedKey] = {}
+        self.frames = FrameCounter()
+        self._priced_version = -1
+        self._next_pricing = 0.0
+        panel.set_symbols(controller.settings.ui.watchlist)
+        panel.set_tickers_provider(self.tickers)
+        panel.symbolActivated.connect(controller.select_symbol)
+        panel.watchlistChanged.connect(self._changed)
+
+    def activate(self, session: Any, symbol: str) -> None:
+        """Active venue (its markets for the search) and symbol (highlighted)."""
+        if self.session != session.key:
+            self.session = session.key
+            self.panel.set_markets(sorted(str(s) for s in session.markets))
+            self._resubscribe()
+        self.panel.set_active_symbol(symbol)
+
+    def _changed(self, symbols: list[str]) -> None:
+        self.controller.settings.ui.watchlist = list(symbols)
+        self._resubscribe()
+
+    def _resubscribe(self) -> None:
+        session = self.session
+        hub = self.controller.hub
+        if session is None or hub is None:
+            return
+        markets = self.controller.services.sessions[session.venue].markets
+        wanted: dict[str, FeedKey] = {}
+        for text in self.panel.symbols():
+            try:
+                symbol = Symbol(text)
+            except ValueError:
+                continue
+            if symbol in markets:
+                wanted[str(symbol)] = FeedKey(session.venue, session.mode, FeedKind.TICKER, symbol)
+        keep = set(wanted.values())
+        for key in [k for k in self._subs if k not in keep]:
+            self._subs.pop(key).close()
+        for key in keep:
+            if key not in self._subs:
+                self._subs[key] = hub.subscribe(key)
+        self._keys = wanted
+
+    def tickers(self) -> tuple[int, dict[str, Ticker]]:
+        state = self.controller.state
+        if state is None:
+            return 0, {}
+        version = sum(state.item_version(k) for k in self._keys.values())
+        out = {}
+        for symbol, key in self._keys.items():
+            ticker = state.ticker(key)
+            if ticker is not None:
+                out[symbol] = ticker
+        return version, out
+
+    def price_of(self, asset: str) -> Decimal | None:
+        """`asset` valued in USDT from the watchlist's tickers (for the balances panel)."""
+        if asset == VALUATION_QUOTE:
+            return Decimal(1)
+        key = self._keys.get(f"{asset}/{VALUATION_QUOTE}")
+        state = self.controller.state
+        ticker = state.ticker(key) if key is not None and state is not None else None
+        return ticker.last if ticker is not None else None
+
+    def refresh(self) -> bool:
+        """Frame clock: re-price the balances when the tickers moved (at most 1/s)."""
+        now = time.monotonic()
+        if now < self._next_pricing:
+            return False
+        version, _ = self.tickers()
+        if version != self._priced_version:
+            self._priced_version = version
+            self._next_pricing = now + 1.0
+            balances = getattr(self.controller.panels, "balances", None)
+            if balances is not None:
+                balances.set_prices(self.price_of, VALUATION_QUOTE)
+        return False
+
+    def close(self) -> None:
+        for sub in self._subs.values():
+            sub.close()
+        self._subs.clear()
+        self._keys = {}
