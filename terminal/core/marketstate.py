@@ -291,13 +291,12 @@ class MarketState:
 
     # -- trades ------------------------------------------------------------------------------
     def add_trades(self, key: FeedKey, trades: Iterable[Trade]) -> None:
+        trades = list(trades)
         item = self._trades.get(key)
         if item is None:
             item = self._trades[key] = _Versioned(deque(maxlen=self.max_trades), 0)
-        ring: deque = item.value
-        n = len(ring)
-        ring.extend(trades)
-        if len(ring) != n or n == self.max_trades:
+        if trades:
+            item.value.extend(trades)
             item.version = self._next()
 
     def recent_trades(self, key: FeedKey, limit: int | None = None,
