@@ -350,3 +350,19 @@ def test_last_price_line_follows_the_forming_candle(qtbot):
     w.update_last(Candle(k.open_time_ms, k.open, k.high + 1, k.low, k.high + 1, k.volume))
     w.refresh()
     assert w.last_line.label.toPlainText() == RULES.format_price(k.high + 1)
+
+
+def test_vwap_line_breaks_at_the_session_start(qtbot):
+    candles = make_candles(200, t0=T0 - 100 * MIN)  # the UTC day changes at bar 100
+    w = chart(qtbot, candles)
+    breaks = w.indicators.items["vwap"].breaks
+    assert breaks is not None and np.flatnonzero(breaks).tolist() == [100]
+    w.price_vb.setXRange(80, 120, padding=0)
+    w.grab()
+    assert w.line_items["vwap"].last_pieces == 2  # two sessions, two pieces of line
+    assert w.line_items["sma"].last_pieces == 1
+    sl = w.visible()
+    vals = w.indicator_values("vwap")[sl.i0:sl.i1]
+    assert np.isfinite(vals).all()
+    assert vals[100 - sl.i0] == pytest.approx(
+        (float(candles[100].high) + float(candles[100].low) + float(candles[100].close)) / 3)

@@ -29,7 +29,9 @@ from terminal.domain.order import Order
 
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .candles import CandleSeries, VisibleSlice, visible_slice
-from .chart_items import CandlesItem, LineItem, TimeAxis, VolumeItem, format_time
+from .chart_items import (
+    CandlesItem, GridItem, LineItem, TimeAxis, VolumeItem, format_time,
+)
 from .indicators import IndicatorSet
 from .palette import DARK, Palette
 
@@ -156,12 +158,19 @@ class CandleChartWidget(QWidget):
                                         p.qcolor("candle_down"))
         self.volume_item = VolumeItem(self.series, self.visible, p.qcolor("volume_up"),
                                       p.qcolor("volume_down"))
+        self.grid_items = [
+            GridItem(self.price_vb, self.time_axis, self.price_plot.getAxis("right"),
+                     p.qcolor("grid")),
+            GridItem(self.volume_vb, self.time_axis, None, p.qcolor("grid")),
+        ]
+        self.price_plot.addItem(self.grid_items[0], ignoreBounds=True)
+        self.volume_plot.addItem(self.grid_items[1], ignoreBounds=True)
         self.price_plot.addItem(self.candles_item)
         self.volume_plot.addItem(self.volume_item)
         self.line_items: dict[str, LineItem] = {}
         for name, ind in self.indicators.items.items():
-            item = LineItem(self.series, self.visible,
-                            lambda ind=ind: ind.values, p.qcolor(ind.colour_field))
+            item = LineItem(self.series, self.visible, lambda ind=ind: ind.values,
+                            p.qcolor(ind.colour_field), lambda ind=ind: ind.breaks)
             item.setVisible(ind.visible)
             self.price_plot.addItem(item)
             self.line_items[name] = item
@@ -193,7 +202,8 @@ class CandleChartWidget(QWidget):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(p.grid))
                 axis.setTextPen(pg.mkPen(p.text_dim))
-            plot.showGrid(x=True, y=True, alpha=0.15)
+        for grid in self.grid_items:
+            grid.set_colour(p.qcolor("grid"))
         self.candles_item.set_colours(p.qcolor("candle_up"), p.qcolor("candle_down"))
         self.volume_item.set_colours(p.qcolor("volume_up"), p.qcolor("volume_down"))
         for name, item in self.line_items.items():

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QLineF, QRectF
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from .candles import CandleSeries, VisibleSlice
@@ -130,9 +130,12 @@ class LineItem(_SliceItem):
     """An indicator line over the visible bars (sampled at the drawn bars when merged)."""
 
     def __init__(self, series: CandleSeries, slice_source: SliceSource,
-                 values: Callable[[], np.ndarray], colour: QColor) -> None:
+                 values: Callable[[], np.ndarray], colour: QColor,
+                 breaks: Callable[[], np.ndarray | None] = lambda: None) -> None:
         super().__init__(series, slice_source)
         self._values = values
+        self._breaks = breaks
+        self.last_pieces = 0  # separate line pieces drawn in the last paint
         self._pen = _cosmetic_pen(colour, 1.3)
 
     def set_colour(self, colour: QColor) -> None:
@@ -144,16 +147,75 @@ class LineItem(_SliceItem):
         sl = self._slice()
         values = self._values()
         if sl.count and len(values) >= sl.i1:
+            breaks = self._breaks()
             if sl.per_bar == 1:
-                x, y = sl.x, values[sl.i0:sl.i1]
+                idx = np.arange(sl.i0, sl.i1)
             else:  # the value at each merged bar's last source bar
                 idx = np.minimum(np.floor(sl.x + sl.per_bar / 2.0).astype(np.int64), sl.i1 - 1)
                 idx = np.maximum(idx, sl.i0)
-                x, y = sl.x, values[idx]
-            if np.isfinite(y).any():
+            x, y = sl.x, values[idx]
+            finite = np.isfinite(y)
+            if finite.any():
+                connect = np.zeros(len(y), dtype=bool)
+                connect[:-1] = finite[:-1] & finite[1:]
+                if breaks is not None and len(breaks) >= sl.i1 and len(idx) > 1:
+                    # no segment into the first bar of a new session (merged bars:
+                    # a session starting anywhere inside the next drawn bar)
+                    starts = np.concatenate(([0], np.cumsum(breaks, dtype=np.int64)))
+                    connect[:-1] &= starts[idx[1:] + 1] == starts[idx[:-1] + 1]
+                joined = np.concatenate(([False], connect[:-1]))
+                self.last_pieces = int((finite & ~joined).sum())
                 p.setPen(self._pen)
-                p.drawPath(pg.functions.arrayToQPath(x, y, connect="finite"))
+                p.drawPath(pg.functions.arrayToQPath(x, np.where(finite, y, 0.0),
+                                                     connect=connect.astype(np.int32),
+                                                     finiteCheck=False))
         self._done(sl, started)
+
+
+class GridItem(pg.GraphicsObject):
+    """Grid lines at the axes' major ticks, drawn as plain 1-px opaque lines.
+
+    pyqtgraph's own grid (AxisItem.setGrid) costs ~4 ms per axis per frame here (the
+    field notes machine, offscreen); this costs well under 1 ms.
+    """
+
+    def __init__(self, view: pg.ViewBox, x_axis: pg.AxisItem | None,
+                 y_axis: pg.AxisItem | None, colour: QColor) -> None:
+        super().__init__()
+        self._view = view
+        self._x_axis = x_axis
+        self._y_axis = y_axis
+        self.set_colour(colour)
+        self.setZValue(-100)
+
+    def set_colour(self, colour: QColor) -> None:
+        self._pen = _cosmetic_pen(colour)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        (x0, x1), (y0, y1) = self._view.viewRange()
+        return QRectF(x0, y0, x1 - x0, y1 - y0)
+
+    def viewRangeChanged(self) -> None:  # noqa: N802 - pyqtgraph hook
+        self.prepareGeometryChange()
+
+    def paint(self, p: QPainter, *_: object) -> None:
+        (x0, x1), (y0, y1) = self._view.viewRange()
+        lines = []
+        if self._x_axis is not None:
+            for x in _major_ticks(self._x_axis, x0, x1, self._view.width()):
+                lines.append(QLineF(x, y0, x, y1))
+        if self._y_axis is not None:
+            for y in _major_ticks(self._y_axis, y0, y1, self._view.height()):
+                lines.append(QLineF(x0, y, x1, y))
+        if lines:
+            p.setPen(self._pen)
+            p.drawLines(lines)
+
+
+def _major_ticks(axis: pg.AxisItem, lo: float, hi: float, size: float) -> list[float]:
+    levels = axis.tickValues(lo, hi, size)
+    return list(levels[0][1]) if levels else []
 
 
 class TimeAxis(pg.AxisItem):

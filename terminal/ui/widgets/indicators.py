@@ -98,6 +98,8 @@ class Indicator:
     period: int = 0
     visible: bool = True
     values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # True where a new session starts: the line is not drawn into that bar (VWAP resets)
+    breaks: np.ndarray | None = None
 
 
 class IndicatorSet:
@@ -117,11 +119,12 @@ class IndicatorSet:
         c = series.c
         sma_i, ema_i, vwap_i = self.items["sma"], self.items["ema"], self.items["vwap"]
         tail = first_changed > 0 and len(sma_i.values) >= first_changed
+        keys = session_keys(series.t, series.span_ms)
+        vwap_i.breaks = np.concatenate(([False], keys[1:] != keys[:-1])) if n else None
         if not tail:
             sma_i.values = sma(c, sma_i.period)
             ema_i.values = ema(c, ema_i.period)
-            vwap_i.values = vwap(series.h, series.l, c, series.v,
-                                 session_keys(series.t, series.span_ms))
+            vwap_i.values = vwap(series.h, series.l, c, series.v, keys)
             return
         for ind in (sma_i, ema_i, vwap_i):
             grown = np.full(n, np.nan)
@@ -130,6 +133,5 @@ class IndicatorSet:
         sma_tail(c, sma_i.period, sma_i.values, first_changed)
         ema_tail(c, ema_i.period, ema_i.values, first_changed)
         # VWAP: recompute the session that contains the first changed bar
-        keys = session_keys(series.t, series.span_ms)
         s0 = int(np.searchsorted(keys, keys[first_changed], side="left"))
         vwap_i.values[s0:] = vwap(series.h[s0:], series.l[s0:], c[s0:], series.v[s0:], keys[s0:])
