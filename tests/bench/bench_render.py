@@ -1,0 +1,324 @@
+"""Rendering benchmark: prints figures, asserts nothing (performance is read, not tested).
+
+    QT_QPA_PLATFORM=offscreen python -m tests.bench.bench_render [--quick]
+
+1. Order book, 20 asks + 20 bids x 4 columns: the custom-painted ladder vs a
+   QTableView + QAbstractTableModel that formats in data() (the naive baseline) and one
+   with cached strings; one forced repaint with a new book each time.
+2. Candles on a 1200x700 plot at 1k / 10k / 100k bars: the visible-range item vs a
+   QPicture of all bars (the pyqtgraph example style): build, full-range paint, paint
+   with the last 200 bars visible, one pan step (translate + paint). Also the whole
+   chart widget (candles, volume, three indicators, axes).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from decimal import Decimal as D  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRectF, Qt  # noqa: E402
+from PySide6.QtGui import QBrush, QColor, QPainter, QPicture  # noqa: E402
+from PySide6.QtWidgets import QApplication, QHeaderView, QTableView  # noqa: E402
+
+from terminal.domain.ids import Symbol  # noqa: E402
+from terminal.domain.market import MarketRules  # noqa: E402
+from terminal.domain.marketdata import BookLevel, BookView, Candle, cumulative  # noqa: E402
+from terminal.ui.widgets.candles import CandleSeries, visible_slice  # noqa: E402
+from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
+from terminal.ui.widgets.chart_items import CandlesItem  # noqa: E402
+from terminal.ui.widgets.orderbook import OrderBookLadder  # noqa: E402
+
+SYM = Symbol("BTC/USDT")
+RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.00001"))
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(median, p95) of `fn` in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+# ---- order book ------------------------------------------------------------------------
+def books(count: int) -> list[BookView]:
+    rng = np.random.default_rng(1)
+    out = []
+    for _ in range(count):
+        amounts = rng.uniform(0.001, 3, 40)
+        bids = tuple(BookLevel(D("67000.00") - D("0.01") * i, D(f"{amounts[i]:.5f}"))
+                     for i in range(20))
+        asks = tuple(BookLevel(D("67000.01") + D("0.01") * i, D(f"{amounts[20 + i]:.5f}"))
+                     for i in range(20))
+        out.append(BookView(SYM, bids, asks))
+    return out
+
+
+class NaiveBookModel(QAbstractTableModel):
+    """Formats in data() and compares roles as enums: the baseline of the field notes."""
+
+    def __init__(self, cached: bool = False) -> None:
+        super().__init__()
+        self.rows: list[tuple] = []
+        self.cached = cached
+        self.calls = 0
+        self.green, self.red = QColor("#0ecb81"), QColor("#f6465d")
+
+    def set_book(self, view: BookView) -> None:
+        asks = list(reversed(list(zip(view.asks, cumulative(view.asks)))))
+        bids = list(zip(view.bids, cumulative(view.bids)))
+        rows = [("ask", lvl, cum) for lvl, cum in asks] + [("bid", lvl, cum) for lvl, cum in bids]
+        if self.cached:
+            rows = [(side, RULES.format_price(l.price), RULES.format_amount(l.amount),
+                     RULES.format_amount(c), side) for side, l, c in rows]
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 4
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        self.calls += 1
+        row = self.rows[index.row()]
+        col = index.column()
+        if self.cached:
+            if role == 0:
+                return row[col] if col < 4 else None
+            if role == 9 and col == 0:
+                return self.green if row[0] == "bid" else self.red
+            return None
+        side, lvl, cum = row
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [RULES.format_price(lvl.price), RULES.format_amount(lvl.amount),
+                    RULES.format_amount(cum), side][col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
+            return self.green if side == "bid" else self.red
+        return None
+
+
+def bench_orderbook(repeat: int) -> None:
+    data = books(64)
+    print("\n== Order book: 40 levels x 4 columns, one forced repaint with a new book ==")
+    print(f"{'implementation':48} {'median ms':>10} {'p95 ms':>8}")
+    ladder = OrderBookLadder(RULES, depth=20)
+    ladder.resize(360, 900)
+    ladder.show()
+    QApplication.processEvents()
+    i = [0]
+
+    def ladder_frame() -> None:
+        ladder.set_book(data[i[0] % len(data)])
+        i[0] += 1
+        ladder.repaint()
+
+    ladder_frame()
+    med, p95 = timed(ladder_frame, repeat)
+    assert len(ladder.ladder().bids) == 20 and len(ladder.ladder().asks) == 20
+    print(f"{'custom-painted ladder (format + paint)':48} {med:10.2f} {p95:8.2f}")
+    ladder.set_book(data[0])
+    ladder.ladder()
+    med, p95 = timed(ladder.repaint, repeat)
+    print(f"{'custom-painted ladder (paint only)':48} {med:10.2f} {p95:8.2f}")
+
+    for cached, label in ((False, "QTableView + model formatting in data()"),
+                          (True, "QTableView + model with cached strings")):
+        model = NaiveBookModel(cached)
+        view = QTableView()
+        view.setModel(model)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        view.verticalHeader().setDefaultSectionSize(20)
+        view.resize(360, 900)
+        view.show()
+        QApplication.processEvents()
+
+        def table_frame() -> None:
+            model.set_book(data[i[0] % len(data)])
+            i[0] += 1
+            view.viewport().repaint()
+
+        table_frame()
+        model.calls = 0
+        med, p95 = timed(table_frame, repeat)
+        print(f"{label:48} {med:10.2f} {p95:8.2f}   (data() calls/frame: "
+              f"{model.calls // repeat})")
+        view.close()
+    ladder.close()
+
+
+# ---- candles ---------------------------------------------------------------------------
+def make_candles(n: int) -> list[Candle]:
+    rng = np.random.default_rng(5)
+    c = 50_000 + np.cumsum(rng.normal(0, 20, n))
+    o = np.concatenate(([50_000.0], c[:-1]))
+    h = np.maximum(o, c) + np.abs(rng.normal(0, 8, n))
+    lo = np.minimum(o, c) - np.abs(rng.normal(0, 8, n))
+    v = np.abs(rng.normal(5, 2, n)) + 0.001
+    t0 = 1_700_000_000_000
+    return [Candle(t0 + i * 60_000, D(f"{o[i]:.2f}"), D(f"{h[i]:.2f}"), D(f"{lo[i]:.2f}"),
+                   D(f"{c[i]:.2f}"), D(f"{v[i]:.5f}")) for i in range(n)]
+
+
+class QPictureCandles(pg.GraphicsObject):
+    """The pyqtgraph example's CandlestickItem: one QPicture of every bar."""
+
+    def __init__(self, data: list[tuple[float, float, float, float, float]]) -> None:
+        super().__init__()
+        self.data = data
+        self.picture = QPicture()
+        p = QPainter(self.picture)
+        p.setPen(pg.mkPen("w"))
+        w = 0.35
+        for t, open_, close, low, high in data:
+            p.drawLine(QPointF(t, low), QPointF(t, high))
+            p.setBrush(pg.mkBrush("r" if open_ > close else "g"))
+            p.drawRect(QRectF(t - w, open_, w * 2, close - open_))
+        p.end()
+
+    def paint(self, p, *args) -> None:
+        p.drawPicture(0, 0, self.picture)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(self.picture.boundingRect())
+
+
+def _repaint(view) -> None:
+    view.viewport().repaint()
+
+
+def bench_chart(sizes: list[int], repeat: int) -> None:
+    print("\n== Candles: PlotWidget 1200x700 (ms; median of paints) ==")
+    print(f"{'N':>7} | {'QPicture of all bars':^36} | {'visible range only (CandlesItem)':^36}")
+    print(f"{'':>7} | {'build':>8} {'full':>8} {'last200':>8} {'pan':>8} |"
+          f" {'build':>8} {'full':>8} {'last200':>8} {'pan':>8}  bars drawn (last200/full)")
+    for n in sizes:
+        candles = make_candles(n)
+        tuples = [(float(i), float(k.open), float(k.close), float(k.low), float(k.high))
+                  for i, k in enumerate(candles)]
+        row = []
+        # baseline
+        pw = pg.PlotWidget()
+        pw.resize(1200, 700)
+        pw.show()
+        t = time.perf_counter()
+        item = QPictureCandles(tuples)
+        pw.addItem(item)
+        row.append((time.perf_counter() - t) * 1000)
+        row += _paint_figures(pw, n, repeat)
+        pw.close()
+        # visible-range item
+        pw = pg.PlotWidget()
+        pw.resize(1200, 700)
+        pw.show()
+        vb = pw.getViewBox()
+        series = CandleSeries("1m")
+        t = time.perf_counter()
+        series.set(candles)
+        cache: dict = {}
+
+        def source() -> object:
+            x0, x1 = vb.viewRange()[0]
+            key = (x0, x1, vb.width())
+            if cache.get("key") != key:
+                cache["key"], cache["slice"] = key, visible_slice(series, x0, x1, vb.width())
+            return cache["slice"]
+
+        citem = CandlesItem(series, source, QColor("#0ecb81"), QColor("#f6465d"))
+        citem.set_bounds(QRectF(-0.5, float(series.l.min()), n,
+                                float(series.h.max() - series.l.min())))
+        pw.addItem(citem)
+        build_ms = (time.perf_counter() - t) * 1000
+        figures = _paint_figures(pw, n, repeat, citem)
+        print(f"{n:>7} | {row[0]:8.1f} {row[1]:8.1f} {row[2]:8.1f} {row[3]:8.1f} |"
+              f" {build_ms:8.1f} {figures[0]:8.1f} {figures[1]:8.1f} {figures[2]:8.1f}"
+              f"  {figures[3]}/{figures[4]}")
+        pw.close()
+    print("  (build of the visible-range item includes converting the Candle Decimals "
+          "to numpy columns)")
+
+    print("\n== Whole chart widget (candles + volume + SMA/EMA/VWAP + axes), 1200x700 ==")
+    print(f"{'N':>7} {'set_candles':>12} {'last150 paint':>14} {'pan step':>9} "
+          f"{'full range':>11} {'live update+paint':>18}")
+    for n in sizes:
+        candles = make_candles(n + 1)
+        w = CandleChartWidget(RULES)
+        w.resize(1200, 700)
+        w.show()
+        QApplication.processEvents()
+        t = time.perf_counter()
+        w.set_candles(candles[:n])
+        set_ms = (time.perf_counter() - t) * 1000
+        last, _ = timed(lambda: _repaint(w.graphics), repeat)
+        pan, _ = timed(lambda: (w.pan_by(-3), _repaint(w.graphics)), repeat)
+        w.price_vb.setXRange(0, n, padding=0)
+        full, _ = timed(lambda: _repaint(w.graphics), max(3, repeat // 5))
+        w.set_follow(True)
+        k = candles[n]
+        seq = [k]
+        for j in range(1, repeat + 1):
+            seq.append(Candle(k.open_time_ms, k.open, k.high + j, k.low, k.high + j, k.volume))
+        it = iter(seq)
+
+        def live() -> None:
+            w.update_last(next(it))
+            w.refresh()
+            _repaint(w.graphics)
+
+        upd, _ = timed(live, repeat)
+        print(f"{n:>7} {set_ms:12.1f} {last:14.2f} {pan:9.2f} {full:11.2f} {upd:18.2f}")
+        w.close()
+
+
+def _paint_figures(pw, n: int, repeat: int, item: CandlesItem | None = None) -> list:
+    vb = pw.getViewBox()
+    vb.disableAutoRange()
+    vb.setRange(xRange=(0, n), yRange=_y_range(pw), padding=0)
+    QApplication.processEvents()
+    full, _ = timed(lambda: _repaint(pw), max(3, repeat // 5))
+    full_bars = item.last_paint_bars if item else n
+    vb.setXRange(n - 200, n, padding=0)
+    last, _ = timed(lambda: _repaint(pw), repeat)
+    last_bars = item.last_paint_bars if item else n
+    pan, _ = timed(lambda: (vb.translateBy(x=-3), _repaint(pw)), repeat)
+    return [full, last, pan, last_bars, full_bars]
+
+
+def _y_range(pw) -> tuple[float, float]:
+    rect = pw.getPlotItem().listDataItems()
+    items = [i for i in pw.getPlotItem().items if hasattr(i, "boundingRect")]
+    br = items[0].boundingRect() if items else QRectF(0, 0, 1, 1)
+    del rect
+    return br.top(), br.bottom()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, no 100k")
+    parser.add_argument("--repeat", type=int, default=0)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    repeat = args.repeat or (20 if args.quick else 60)
+    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    print(f"platform={app.platformName()} pyqtgraph={pg.__version__} repeat={repeat}")
+    bench_orderbook(repeat)
+    bench_chart(sizes, repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
