@@ -48,11 +48,24 @@ class OrderSettings:
 
 @dataclass
 class PrecautionSettings:
-    # Decimal values are stored as strings in the file.
-    max_notional: dict[str, str] = field(default_factory=lambda: {"*": "50000"})
+    """Pre-trade precautions (terminal.core.safety.precautions), all on by default.
+
+    Decimal values are stored as strings; "" or "0" switches a check off, a value that
+    is not a number keeps the default (an edited file cannot silently disable a check).
+    """
+
+    # Largest order value in the market's quote currency. Keys, most specific first:
+    # "venue:QUOTE" ("binance:USDT"), "*:QUOTE" ("*:BTC"), "venue" ("binance"), "*".
+    max_notional: dict[str, str] = field(
+        default_factory=lambda: {"*": "50000", "*:BTC": "1", "*:ETH": "15"})
+    # A limit price further than this from the current mid (or last) needs a confirmation.
     max_price_deviation_pct: str = "5"
+    # A market order worth more than this (quote currency) needs a confirmation.
     confirm_market_above_notional: str = "1000"
+    # Free quote (buys, incl. estimated fee) or base (sells) must cover the order.
     check_balance: bool = True
+    # Fee rate assumed for the balance check when the market does not state one.
+    default_fee_rate: str = "0.001"
 
 
 @dataclass

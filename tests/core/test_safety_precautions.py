@@ -129,6 +129,9 @@ def test_settings_defaults_are_on_and_garbage_keeps_the_safe_default():
     cfg = PrecautionConfig.from_settings(PrecautionSettings())
     assert cfg.max_notional["*"] == D("50000") and cfg.max_price_deviation_pct == D("5")
     assert cfg.confirm_market_above_notional == D("1000") and cfg.check_balance
+    assert cfg.notional_cap("binance", "BTC") == ("*:BTC", D("1"))
+    assert cfg.notional_cap("binance", "USDT") == ("*", D("50000"))
+    assert cfg.default_fee_rate == D("0.001")
     bad = PrecautionConfig.from_settings(SimpleNamespace(
         max_notional={"*": "lots"}, max_price_deviation_pct="abc",
         confirm_market_above_notional="-3", check_balance=True))
