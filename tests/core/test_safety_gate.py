@@ -159,3 +159,18 @@ def test_core_safety_imports_no_qt_or_io_library():
             "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_journaled_unlock_is_never_restored_at_start():
+    journal = MemoryJournal()
+
+    async def first_run():
+        state = await SafetyState.open(journal)
+        state.lock.unlock("binance", "main", "UNLOCK LIVE binance main")
+        await state.aclose()  # the app exits without locking again
+
+    asyncio.run(first_run())
+    assert journal.kinds() == ["testnet_lock_unlocked"]
+    again = open_state(journal)
+    assert again.snapshot().lock_label == "TESTNET"
+    assert again.gate.entry_refusal("binance", VenueMode.LIVE, "main").rule == TESTNET_LOCK

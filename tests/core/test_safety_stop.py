@@ -273,3 +273,27 @@ def test_sweep_requires_an_engaged_stop():
     stop = loaded_stop()
     with pytest.raises(RuntimeError):
         asyncio.run(stop.sweep([]))
+
+
+def test_a_venue_that_hangs_is_reported_without_holding_up_the_others():
+    class Hanging(MemoryVenue):
+        async def cancel_all_orders(self, symbol):
+            await asyncio.sleep(30)
+            return []
+
+    slow = Hanging(venue="slowx")
+    slow.add("BTC/USDT", "h1")
+    fast = MemoryVenue(venue="fastx")
+    fast.add("BTC/USDT", "f1")
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        res = await sweeper(None, venue_timeout=0.5).sweep([slow, fast], StopScope.ALL)
+        return res, loop.time() - started
+
+    result, took = asyncio.run(main())
+    s, f = result.venues
+    assert took < 5 and f.ok and f.cancelled == ["f1"]
+    assert not s.ok and s.remaining_open is None
+    assert any("did not finish within 0.5s" in x for x in s.failures)

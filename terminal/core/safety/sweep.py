@@ -122,7 +122,8 @@ class StopSweeper:
     def __init__(self, journal: JournalPort | None, *, report_sink: ReportSink | None = None,
                  settle_timeout: float = 10.0, attempts: int = 4,
                  backoff: Sequence[float] = (0.2, 0.5, 1.0), max_retry_after: float = 3.0,
-                 concurrency: int = 4, poll_interval: float = 0.1) -> None:
+                 concurrency: int = 4, poll_interval: float = 0.1,
+                 venue_timeout: float = 90.0) -> None:
         self._journal = journal
         self._sink = report_sink
         self._settle_timeout = settle_timeout
@@ -131,6 +132,7 @@ class StopSweeper:
         self._max_retry_after = max_retry_after
         self._concurrency = max(1, concurrency)
         self._poll = poll_interval
+        self._venue_timeout = venue_timeout
 
     async def sweep(self, sessions: Sequence[ExchangePort], scope: StopScope) -> StopResult:
         result = StopResult(scope)
@@ -149,7 +151,18 @@ class StopSweeper:
 
     # ---- one venue ------------------------------------------------------------------
     async def _sweep_session(self, session: ExchangePort, scope: StopScope) -> VenueStopResult:
+        """One venue, bounded by `venue_timeout`; partial results survive a timeout."""
         res = _new_result(session)
+        try:
+            await asyncio.wait_for(self._sweep_into(session, scope, res), self._venue_timeout)
+        except asyncio.TimeoutError:
+            res.remaining_open = None
+            res.failures.append(f"sweep did not finish within {self._venue_timeout:g}s; "
+                                "check this venue's open orders")
+        return res
+
+    async def _sweep_into(self, session: ExchangePort, scope: StopScope,
+                          res: VenueStopResult) -> None:
         await self._pass(session, scope, res)
         pending = await self._wait_in_flight(session)
         await self._pass(session, scope, res)
@@ -162,7 +175,6 @@ class StopSweeper:
                 res.unknown.append(f"{key} ({order.symbol}): submission still unanswered "
                                    f"after {self._settle_timeout:g}s")
         await self._verify(session, scope, res)
-        return res
 
     async def _pass(self, session: ExchangePort, scope: StopScope, res: VenueStopResult) -> None:
         venue_open = await self._call(session, res, "list open orders",
