@@ -24,6 +24,7 @@ to a plaintext file. Every value loaded or saved is registered with the log reda
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -287,6 +288,19 @@ class CredentialStore:
         return sorted(out.values(), key=lambda s: s.ref.index_key)
 
     list = labels  # "list the stored labels"
+
+    # ---- for callers on the event loop (the keychain may block: D-Bus, a prompt) -----
+    async def aload(self, ref: CredentialRef) -> Credentials | None:
+        return await asyncio.to_thread(self.load, ref)
+
+    async def asave(self, ref: CredentialRef, credentials: Credentials) -> None:
+        await asyncio.to_thread(self.save, ref, credentials)
+
+    async def adelete(self, ref: CredentialRef) -> bool:
+        return await asyncio.to_thread(self.delete, ref)
+
+    async def alabels(self) -> list[StoredLabel]:
+        return await asyncio.to_thread(self.labels)
 
     # ---- internals -----------------------------------------------------------------
     def _from_keychain(self, ref: CredentialRef) -> Credentials | None:

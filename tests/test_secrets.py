@@ -208,3 +208,20 @@ def test_saving_logs_only_the_masked_key(memory_keyring, caplog):
     store().save(CredentialRef.of("binance", "sandbox", "main"), Credentials(KEY, SECRET))
     text = caplog.text
     assert "AKfa…ef" in text and KEY not in text and SECRET not in text
+
+
+def test_async_wrappers_run_off_the_loop(memory_keyring):
+    import asyncio
+
+    s = store()
+    ref = CredentialRef.of("bybit", "sandbox", "main")
+
+    async def main():
+        await s.asave(ref, Credentials(KEY, SECRET))
+        got = await s.aload(ref)
+        labels = await s.alabels()
+        deleted = await s.adelete(ref)
+        return got, labels, deleted
+
+    got, labels, deleted = asyncio.run(main())
+    assert got.api_key == KEY and [l.ref for l in labels] == [ref] and deleted
