@@ -87,6 +87,11 @@ class ProviderPoll:
         self.provider = provider
         self._version = _NEVER
 
+    def invalidate(self) -> None:
+        """Make the next poll apply the provider's value even if its version did not move
+        (the panel dropped its state, e.g. on a market change)."""
+        self._version = _NEVER
+
     def poll(self) -> tuple[bool, Any]:
         """(True, value) when the provider's version moved since the last poll."""
         if self.provider is None:

@@ -366,3 +366,35 @@ def test_vwap_line_breaks_at_the_session_start(qtbot):
     assert np.isfinite(vals).all()
     assert vals[100 - sl.i0] == pytest.approx(
         (float(candles[100].high) + float(candles[100].low) + float(candles[100].close)) / 3)
+
+
+def test_provider_rolling_window_keeps_history_and_the_view(qtbot):
+    candles = make_candles(700)
+    w = chart(qtbot)
+    cell: LatestValue[list[Candle]] = LatestValue(candles[:500])
+    w.set_provider(cell)
+    w.refresh()
+    w.pan_by(-200)  # the user looks at older bars
+    here = w.visible_range()
+    for end in range(501, 520):  # the core keeps a 500-candle window: the oldest drop off
+        cell.set(candles[end - 500:end])
+        w.refresh()
+    assert len(w.series) == 519 and w.series.t[0] == candles[0].open_time_ms
+    assert w.visible_range() == pytest.approx(here)  # bars did not shift under the user
+    assert not w.follow
+    # a timeframe switch: the provider now hands out other candles -> new history
+    w.set_timeframe("5m")
+    cell.set(make_candles(80, t0=T0 + 50 * DAY_MS))
+    assert w.refresh()
+    assert len(w.series) == 80 and w.follow and w.series.span_ms == 300_000
+
+
+def test_set_market_clears_and_pulls_the_provider_again(qtbot):
+    candles = make_candles(120)
+    w = chart(qtbot)
+    w.set_provider(lambda: (1, candles))
+    assert w.refresh() and len(w.series) == 120
+    w.set_orders([order("ttbuy1", Side.BUY, "49900.00")])
+    w.set_market(RULES)
+    assert len(w.series) == 0 and w.order_line_labels() == {}
+    assert w.refresh() and len(w.series) == 120

@@ -289,3 +289,13 @@ def test_light_palette(qtbot):
 def _close(a: QColor, b: QColor, tol: int = 40) -> bool:
     return (abs(a.red() - b.red()) < tol and abs(a.green() - b.green()) < tol
             and abs(a.blue() - b.blue()) < tol)
+
+
+def test_set_market_drops_the_book_and_pulls_the_provider_again(qtbot):
+    w = shown_ladder(qtbot)
+    w.set_provider(lambda: (7, book()))
+    assert w.refresh() and not w.ladder().is_empty
+    w.set_market(MarketRules(SYM, "BTC", "USDT", tick_size=D("0.1"), step_size=D("0.01")))
+    assert w.ladder().is_empty
+    assert w.refresh()  # same provider version, but the widget dropped its state
+    assert w.ladder().bids[0].size_text == "1.00"  # formatted by the new market's step

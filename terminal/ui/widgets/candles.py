@@ -18,6 +18,7 @@ import numpy as np
 from terminal.domain.marketdata import Candle, timeframe_ms
 
 _COLUMNS = ("o", "h", "l", "c", "v")
+SYNC_APPEND_LIMIT = 5000  # more new candles than this: rebuild instead of appending
 
 
 class CandleSeries:
@@ -119,29 +120,41 @@ class CandleSeries:
         self.version += 1
         return i
 
-    def sync(self, candles: Sequence[Candle]) -> int | None:
-        """Bring the series in line with a provider's sequence, cheaply when only the tail moved.
+    def sync(self, candles: Sequence[Candle]) -> tuple[int | None, bool]:
+        """Bring the series in line with a provider's sequence (oldest first), cheaply.
 
-        Returns the first index that changed (None if nothing did). The sequence is
-        assumed to only grow at the end or have its last candle updated; anything else
-        (new symbol, new timeframe, a gap) is a full reset.
+        Returns (first index that changed or None, whether it was a full reset). The
+        sequence may grow at the end, update its last candle, or be a rolling window
+        whose oldest candles were dropped (the history already here is kept). Anything
+        else (new symbol or timeframe, a gap) replaces the series.
         """
         n, m = self._n, len(candles)
         if m == 0:
             if n:
                 self.set([])
-                return 0
-            return None
-        if (n == 0 or m < n or m - n > 64 or candles[0].open_time_ms != self._t[0]
-                or candles[n - 1].open_time_ms != self._t[n - 1]):
+                return 0, True
+            return None, False
+        if n == 0:
             self.set(candles)
-            return 0
-        first = n - 1
-        if candles[first] is self.candles[first] and m == n:
-            return None
-        for k in range(first, m):
-            self.upsert(candles[k])
-        return first
+            return 0, True
+        t = self.t
+        first_t = candles[0].open_time_ms
+        j = int(np.searchsorted(t, first_t, side="left"))
+        k = n - 1 - j  # where our last bar sits in `candles`
+        if (j >= n or t[j] != first_t or k >= m or candles[k].open_time_ms != t[n - 1]
+                or m - k > SYNC_APPEND_LIMIT):
+            self.set(candles)
+            return 0, True
+        if m - k == 1 and candles[k] is self.candles[n - 1]:
+            return None, False
+        for candle in candles[k:]:
+            self.upsert(candle)
+        return n - 1, False
+
+    def set_timeframe(self, timeframe: str) -> None:
+        self.timeframe = timeframe
+        self.span_ms = timeframe_ms(timeframe)
+        self.version += 1
 
     # ---- time mapping --------------------------------------------------------------
     def time_at(self, index: float) -> int:

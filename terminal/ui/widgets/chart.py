@@ -228,6 +228,7 @@ class CandleChartWidget(QWidget):
         self._apply_price_format()
         self._clear_order_lines()
         self.set_candles([])
+        self._poll.invalidate()
 
     def _apply_price_format(self) -> None:
         places = self._rules.price_places() if self._rules is not None else None
@@ -239,9 +240,14 @@ class CandleChartWidget(QWidget):
         return self.series.timeframe
 
     def set_timeframe(self, timeframe: str) -> None:
-        """Show `timeframe` as selected (no signal); the candles come with set_candles."""
-        button = self.tf_buttons[timeframe]
-        button.setChecked(True)
+        """Select `timeframe` (no signal): the button, the time axis and VWAP sessions.
+
+        The candles come with set_candles or the provider; candles of another timeframe
+        still shown are replaced by the next set_candles / provider value."""
+        self.tf_buttons[timeframe].setChecked(True)
+        if timeframe != self.series.timeframe:
+            self.series.set_timeframe(timeframe)
+            self._mark_changed(0)
 
     def _on_timeframe_clicked(self, timeframe: str) -> None:
         self.timeframeChanged.emit(timeframe)
@@ -275,9 +281,9 @@ class CandleChartWidget(QWidget):
     # ---- data ----------------------------------------------------------------------
     def set_candles(self, candles: Sequence[Candle], timeframe: str | None = None) -> None:
         """Replace the history (back-fill on open, new timeframe or symbol); follow resumes."""
-        self.series.set(candles, timeframe)
         if timeframe is not None:
             self.set_timeframe(timeframe)
+        self.series.set(candles, timeframe)
         self._pending_first = 0
         self._dirty = True
         self._apply_data(reset=True)
@@ -312,9 +318,8 @@ class CandleChartWidget(QWidget):
             return False
         changed, value = self._poll.poll()
         if changed:
-            before = len(self.series)
-            first = self.series.sync(value or [])
-            if first == 0 and (before <= 1 or len(self.series) == 0):
+            first, was_reset = self.series.sync(value or [])
+            if was_reset:
                 self._pending_first = 0
                 self._apply_data(reset=True)  # new history: show its end, follow
                 return True

@@ -136,6 +136,7 @@ class DepthChartWidget(QWidget):
     def set_market(self, rules: MarketRules | None) -> None:
         self._rules = rules
         self.set_book(None)
+        self._poll.invalidate()
         self.update()
 
     def set_stale(self, stale: bool, reason: str = "") -> None:

@@ -121,6 +121,7 @@ class OrderBookLadder(QWidget):
         self._step = rules.tick_size if rules is not None else None
         self._view = None
         self._ladder = EMPTY_LADDER
+        self._poll.invalidate()
         self._hover = self._selected = None
         self._texts.set_font(self.font())
         self._layout_dirty = False

@@ -75,8 +75,10 @@ class TradesTapeWidget(QWidget):
         self.clear()
 
     def clear(self) -> None:
+        """Drop the rows; the provider's current trades are applied again on the next tick."""
         self._rows.clear()
         self._seen.clear()
+        self._poll.invalidate()
         self.update()
 
     def set_stale(self, stale: bool, reason: str = "") -> None:
