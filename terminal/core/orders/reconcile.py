@@ -123,7 +123,14 @@ class Reconciler:
                 return
         else:
             await self.service._absorb_report(order, report, SOURCE)
-            if order.client_order_id in self.service._cancel_wanted:
+            if order.status is OrderStatus.PENDING_CANCEL and report.status in (
+                    OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
+                # A cancel was journaled but never reached the venue (crash, cut):
+                # the user's intent stands, and cancelling twice is harmless.
+                self.service.tracker.notice("info", f"Order {coid}: the cancel requested "
+                                            "before the restart is sent again.")
+                await self.service._send_cancel(self.session, order)
+            elif order.client_order_id in self.service._cancel_wanted:
                 await self.service._after_ack(order)
         if order.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
             self.result.unknown.append(f"{coid}: still {order.status.value}")
