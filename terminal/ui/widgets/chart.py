@@ -36,7 +36,7 @@ from .indicators import IndicatorSet
 from .palette import DARK, Palette
 
 DEFAULT_VISIBLE_BARS = 150
-RIGHT_MARGIN_BARS = 3.0
+RIGHT_MARGIN_BARS = 6.0
 MIN_VISIBLE_BARS = 8
 
 
@@ -213,6 +213,10 @@ class CandleChartWidget(QWidget):
             line.setPen(cross)
         self.last_line.setPen(pg.mkPen(p.last_price, style=Qt.PenStyle.DotLine))
         self.last_line.label.setColor(p.last_price)
+        fill = QColor(p.background)
+        fill.setAlpha(225)
+        self.last_line.label.fill = pg.mkBrush(fill)  # readable over the newest candles
+        self.last_line.label.update()
         self.readout.setStyleSheet(
             f"QLabel {{ background: {p.background}; color: {p.text}; padding: 2px 6px; "
             f"font-family: monospace; }}")
