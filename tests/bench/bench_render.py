@@ -26,7 +26,7 @@ from decimal import Decimal as D  # noqa: E402
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRectF, Qt  # noqa: E402
-from PySide6.QtGui import QBrush, QColor, QPainter, QPicture  # noqa: E402
+from PySide6.QtGui import QColor, QPainter, QPicture  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHeaderView, QTableView  # noqa: E402
 
 from terminal.domain.ids import Symbol  # noqa: E402
@@ -299,10 +299,9 @@ def _paint_figures(pw, n: int, repeat: int, item: CandlesItem | None = None) -> 
 
 
 def _y_range(pw) -> tuple[float, float]:
-    rect = pw.getPlotItem().listDataItems()
+    """The candles' price extent (the first item's bounds)."""
     items = [i for i in pw.getPlotItem().items if hasattr(i, "boundingRect")]
     br = items[0].boundingRect() if items else QRectF(0, 0, 1, 1)
-    del rect
     return br.top(), br.bottom()
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import BookView
-from terminal.domain.money import format_decimal
 
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .palette import DARK, Palette
