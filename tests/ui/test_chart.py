@@ -13,7 +13,7 @@ from decimal import Decimal as D  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QWheelEvent  # noqa: E402
+from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from terminal.domain.enums import OrderType, Side  # noqa: E402
@@ -193,7 +193,6 @@ def test_mouse_wheel_zooms_and_drag_pans(qtbot):
 
 
 def _drag_move(view, pos: QPoint) -> None:
-    from PySide6.QtGui import QMouseEvent
     ev = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(pos), QPointF(view.mapToGlobal(pos)),
                      Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.NoModifier)
@@ -398,3 +397,28 @@ def test_set_market_clears_and_pulls_the_provider_again(qtbot):
     w.set_market(RULES)
     assert len(w.series) == 0 and w.order_line_labels() == {}
     assert w.refresh() and len(w.series) == 120
+
+
+def test_double_click_on_the_price_pane_emits_a_tick_price(qtbot):
+    candles = make_candles(200)
+    w = chart(qtbot, candles)
+    assert w.price_text(50123.456789) == "50123.46"
+    y = float(candles[-10].close)
+    pos = w.graphics.mapFromScene(w.price_vb.mapViewToScene(QPointF(190, y)))
+    view = w.graphics.viewport()
+
+    def send(kind, buttons) -> None:  # the event sequence a real double-click produces
+        QApplication.sendEvent(view, QMouseEvent(kind, QPointF(pos), QPointF(view.mapToGlobal(pos)),
+                                                 Qt.MouseButton.LeftButton, buttons,
+                                                 Qt.KeyboardModifier.NoModifier))
+
+    with qtbot.assertNotEmitted(w.priceClicked):  # a single click does nothing
+        send(QMouseEvent.Type.MouseButtonPress, Qt.MouseButton.LeftButton)
+        send(QMouseEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton)
+    with qtbot.waitSignal(w.priceClicked, timeout=2000) as sig:
+        send(QMouseEvent.Type.MouseButtonDblClick, Qt.MouseButton.LeftButton)
+        send(QMouseEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton)
+    price = D(sig.args[0])
+    assert price == RULES.round_price(price)  # on the tick grid
+    px_per_price = w.price_vb.height() / (w.price_vb.viewRange()[1][1] - w.price_vb.viewRange()[1][0])
+    assert abs(float(price) - y) <= 1.5 / px_per_price  # within a pixel or so

@@ -51,6 +51,7 @@ class CandleChartWidget(QWidget):
     timeframeChanged = Signal(str)
     followChanged = Signal(bool)
     indicatorToggled = Signal(str, bool)
+    priceClicked = Signal(str)  # double-click on the price pane: that price, on the tick
 
     def __init__(self, rules: MarketRules | None = None, timeframe: str = "1m",
                  palette: Palette = DARK, parent: QWidget | None = None) -> None:
@@ -191,6 +192,7 @@ class CandleChartWidget(QWidget):
         self.price_vb.sigRangeChangedManually.connect(self._on_user_range)
         self.volume_vb.sigRangeChangedManually.connect(self._on_user_range)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.graphics.viewport().installEventFilter(self)
 
     # ---- configuration -------------------------------------------------------------
@@ -482,6 +484,22 @@ class CandleChartWidget(QWidget):
         vb = self.price_vb if in_price else self.volume_vb
         point = vb.mapSceneToView(pos)
         self.hover_index(int(round(point.x())), point.y() if in_price else None)
+
+    def _on_mouse_clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
+        if not event.double() or event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.scenePos()
+        if self.price_vb.sceneBoundingRect().contains(pos):
+            text = self.price_text(self.price_vb.mapSceneToView(pos).y())
+            if text is not None:
+                self.priceClicked.emit(text)
+
+    def price_text(self, y: float) -> str | None:
+        """A chart y as exact price text on the market's tick grid (None without a tick)."""
+        if self._rules is None or self._rules.tick_size is None or not np.isfinite(y) or y <= 0:
+            return None
+        # repr of a display float -> Decimal, then onto the grid: never a float price
+        return self._rules.format_price(self._rules.round_price(Decimal(repr(round(y, 12)))))
 
     def hover_index(self, index: int | None, price: float | None = None) -> None:
         """Put the crosshair on bar `index` (None hides it) and show that bar's OHLCV."""

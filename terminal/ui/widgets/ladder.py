@@ -15,7 +15,7 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import BookLevel, BookView
 from terminal.domain.money import ZERO, format_decimal
 
-GROUPING_MULTIPLES: tuple[int, ...] = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000)
+GROUPING_MULTIPLES: tuple[int, ...] = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 DEPTH_CHOICES: tuple[int, ...] = (5, 10, 20, 40, 100)
 DEFAULT_DEPTH = 20
 
