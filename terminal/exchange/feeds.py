@@ -125,13 +125,14 @@ class Subscription:
 
 
 class _Loop:
-    __slots__ = ("key", "refs", "task", "session", "reconnects", "watch_task")
+    __slots__ = ("key", "refs", "task", "session", "reconnects", "watch_task", "seen")
 
     def __init__(self, key: FeedKey) -> None:
         self.key = key
         self.refs = 0
         self.task: asyncio.Task | None = None
         self.watch_task: asyncio.Task | None = None  # the pending ccxt.pro watch call
+        self.seen: dict = {}  # private streams: what was delivered already
         self.session: VenueSession | None = None
         self.reconnects = 0
 
@@ -386,38 +387,50 @@ class FeedHub:
         raise ValueError(kind)
 
     async def _run_ws(self, loop: _Loop, session: VenueSession, backoff: Backoff) -> None:
+        """Watch until failure. The next watch call is started BEFORE a result is handled:
+        ccxt resolves only a future that is already waiting, so an update arriving while
+        no watch is pending would otherwise wait for the next message to be seen."""
         key = loop.key
         pro = await session.ensure_pro()
         await self._before_stream(loop, session)
         window = self.options.window(key.kind)
         private = key.kind.is_private
         live = False
-        while True:
-            task = loop.watch_task = asyncio.ensure_future(self._watch_call(pro, session, key))
-            try:
-                if private and not live:
-                    await self._confirm_private(pro, task)
-                    self._set_status(loop, FeedStatus.LIVE)
-                    backoff.reset()
-                    live = True
-                    self._schedule_reconcile(session)
+        task = self._start_watch(loop, pro, session)
+        try:
+            if private:
+                await self._confirm_private(pro, task)
+                self._set_status(loop, FeedStatus.LIVE)
+                backoff.reset()
+                live = True
+                self._schedule_reconcile(session)
+            while True:
                 done, _ = await asyncio.wait({task}, timeout=window if window > 0 else None)
                 if not done:
                     await self._force_resubscribe(pro, task, key)
                     raise _Stale()
                 result = task.result()
-            finally:
-                if not task.done():
-                    task.cancel()
-                    await asyncio.wait({task}, timeout=1.0)
-            await self._handle(loop, session, result)
-            session.health.feed_message(key, _count(result, key.kind))
-            if not live:
-                self._set_status(loop, FeedStatus.LIVE)
-                backoff.reset()
-                live = True
-            elif self.state.feed_status(key) is not FeedStatus.LIVE:
-                self._set_status(loop, FeedStatus.LIVE)
+                task = self._start_watch(loop, pro, session)
+                await asyncio.sleep(0)  # let it register its future before we handle
+                await self._handle(loop, session, result)
+                session.health.feed_message(key, _count(result, key.kind))
+                if not live:
+                    self._set_status(loop, FeedStatus.LIVE)
+                    backoff.reset()
+                    live = True
+                elif self.state.feed_status(key) is not FeedStatus.LIVE:
+                    self._set_status(loop, FeedStatus.LIVE)
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=1.0)
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: the loop reports its own failure
+
+    def _start_watch(self, loop: _Loop, pro: Any, session: VenueSession) -> asyncio.Task:
+        task = asyncio.ensure_future(self._watch_call(pro, session, loop.key))
+        loop.watch_task = task
+        return task
 
     async def _confirm_private(self, pro: Any, task: asyncio.Task) -> None:
         """Wait until the private watch is subscribed (its socket is up), bounded."""
@@ -515,19 +528,58 @@ class FeedHub:
         elif kind is FeedKind.BALANCE:
             state.update_balances(session.key, balances_from_ccxt(result))
         elif kind is FeedKind.ORDERS:
-            for order in result or ():
-                try:
-                    report = report_from_ccxt(order, secrets=session.secrets)
-                except (ValueError, KeyError) as exc:
-                    log.warning("%s: unreadable order update skipped: %s", key.label,
-                                scrub(str(exc), session.secrets))
-                    continue
-                await self._notify(self._order_listeners, session.key, report)
+            await self._deliver_orders(loop, session, result, polled)
         elif kind is FeedKind.MY_TRADES:
-            for trade in result or ():
-                fill = fill_from_ccxt(trade)
-                if fill is not None:
-                    await self._notify(self._fill_listeners, session.key, fill)
+            await self._deliver_fills(loop, session, result, polled)
+
+    # ---- private streams: deliver each change once ----------------------------------------
+    async def _deliver_orders(self, loop: _Loop, session: VenueSession, result: Any,
+                              polled: bool) -> None:
+        """Every order whose state changed since it was last delivered. ccxt keeps the
+        latest state of each order in `pro.orders` and updates it in place, so the whole
+        (bounded) cache is scanned: an update that came in between two watch calls is
+        delivered now rather than with some later message."""
+        cache = None if polled or session.pro is None else getattr(session.pro, "orders", None)
+        items = list(cache) if cache is not None else list(result or ())
+        seen: dict = loop.seen
+        for order in items:
+            fingerprint = (order.get("status"), order.get("filled"), order.get("remaining"),
+                           order.get("average"), len(order.get("trades") or ()),
+                           order.get("lastUpdateTimestamp"), order.get("lastTradeTimestamp"))
+            oid = (order.get("symbol"), order.get("id"))
+            if seen.get(oid) == fingerprint:
+                continue
+            seen[oid] = fingerprint
+            try:
+                report = report_from_ccxt(order, secrets=session.secrets)
+            except (ValueError, KeyError) as exc:
+                log.warning("%s: unreadable order update skipped: %s", loop.key.label,
+                            scrub(str(exc), session.secrets))
+                continue
+            await self._notify(self._order_listeners, session.key, report)
+        if len(seen) > 5000:  # bounded: keep what the cache still holds
+            keep = {(o.get("symbol"), o.get("id")) for o in items}
+            for oid in [k for k in seen if k not in keep]:
+                del seen[oid]
+
+    async def _deliver_fills(self, loop: _Loop, session: VenueSession, result: Any,
+                             polled: bool) -> None:
+        """Every own trade not delivered before (by trade id), from ccxt's cache."""
+        cache = None if polled or session.pro is None else getattr(session.pro, "myTrades", None)
+        items = list(cache) if cache is not None else list(result or ())
+        seen: dict = loop.seen
+        for trade in items:
+            tid = ("trade", trade.get("symbol"), trade.get("id"))
+            if trade.get("id") in (None, "") or tid in seen:
+                continue
+            seen[tid] = True
+            fill = fill_from_ccxt(trade)
+            if fill is not None:
+                await self._notify(self._fill_listeners, session.key, fill)
+        if len(seen) > 5000:
+            keep = {("trade", t.get("symbol"), t.get("id")) for t in items}
+            for tid in [k for k in seen if k not in keep]:
+                del seen[tid]
 
     # ---- private reconciliation hook -----------------------------------------------------------
     def _schedule_reconcile(self, session: VenueSession) -> None:
