@@ -109,9 +109,10 @@ def test_incremental_indicators_match_a_full_recompute():
     live.set(candles[:2500])
     inds = IndicatorSet()
     inds.recompute(live, 0)
-    for k in candles[2500:]:
-        first = live.upsert(k)
-        inds.recompute(live, first)
+    for k in candles[2500:]:  # each bar first forms (a flat candle), then closes
+        forming = Candle(k.open_time_ms, k.open, k.open, k.open, k.open, k.volume / 3)
+        inds.recompute(live, live.upsert(forming))
+        inds.recompute(live, live.upsert(k))
     full = CandleSeries("1m")
     full.set(candles)
     ref = IndicatorSet()
@@ -119,6 +120,9 @@ def test_incremental_indicators_match_a_full_recompute():
     for name in ("sma", "ema", "vwap"):
         np.testing.assert_allclose(inds.items[name].values, ref.items[name].values,
                                    rtol=1e-9, equal_nan=True)
+    # the live tail crossed midnight (bar 2880): the VWAP restarted there
+    np.testing.assert_array_equal(inds.items["vwap"].breaks, ref.items["vwap"].breaks)
+    assert np.flatnonzero(ref.items["vwap"].breaks).tolist() == [1440, 2880]
 
 
 def test_visible_slice_merges_bars_per_pixel():

@@ -64,6 +64,7 @@ class CandleChartWidget(QWidget):
         self.series = CandleSeries(timeframe)
         self.indicators = IndicatorSet()
         self._pending_first: int | None = None  # first index changed since the last apply
+        self._bounds = (0.0, 1.0, 1.0)  # low, high, largest volume of all bars
         self._dirty = False
         self._follow = True
         self._hover: int | None = None
@@ -340,11 +341,7 @@ class CandleChartWidget(QWidget):
         self._dirty = False
         n = len(self.series)
         self.indicators.recompute(self.series, first)
-        if n:
-            lo, hi = float(self.series.l.min()), float(self.series.h.max())
-            vmax = float(self.series.v.max())
-        else:
-            lo, hi, vmax = 0.0, 1.0, 1.0
+        lo, hi, vmax = self._extent(first)
         self.candles_item.set_bounds(QRectF(-0.5, lo, n, hi - lo))
         self.volume_item.set_bounds(QRectF(-0.5, 0.0, n, vmax))
         for item in self.line_items.values():
@@ -366,6 +363,20 @@ class CandleChartWidget(QWidget):
         self._fit_y()
         self._update_readout()
         self.frames.mark()
+
+    def _extent(self, first: int | None) -> tuple[float, float, float]:
+        """Low, high and largest volume of all bars (items' bounds): O(changed tail)."""
+        s = self.series
+        n = len(s)
+        if not n:
+            self._bounds = (0.0, 1.0, 1.0)
+        elif first is None or first <= 0:
+            self._bounds = (float(s.l.min()), float(s.h.max()), float(s.v.max()))
+        else:
+            lo, hi, vmax = self._bounds
+            self._bounds = (min(lo, float(s.l[first:].min())), max(hi, float(s.h[first:].max())),
+                            max(vmax, float(s.v[first:].max())))
+        return self._bounds
 
     def _apply_limits(self) -> None:
         n = len(self.series)

@@ -161,8 +161,8 @@ class LineItem(_SliceItem):
                 if breaks is not None and len(breaks) >= sl.i1 and len(idx) > 1:
                     # no segment into the first bar of a new session (merged bars:
                     # a session starting anywhere inside the next drawn bar)
-                    starts = np.concatenate(([0], np.cumsum(breaks, dtype=np.int64)))
-                    connect[:-1] &= starts[idx[1:] + 1] == starts[idx[:-1] + 1]
+                    session = np.cumsum(breaks[sl.i0:sl.i1], dtype=np.int64)  # visible only
+                    connect[:-1] &= session[idx[1:] - sl.i0] == session[idx[:-1] - sl.i0]
                 joined = np.concatenate(([False], connect[:-1]))
                 self.last_pieces = int((finite & ~joined).sum())
                 p.setPen(self._pen)

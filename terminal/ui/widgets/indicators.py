@@ -113,25 +113,38 @@ class IndicatorSet:
         }
 
     def recompute(self, series, first_changed: int | None) -> None:  # series: CandleSeries
+        """Bring every indicator up to date; O(changed tail) unless `first_changed` is 0."""
         if first_changed is None:
             return
         n = len(series)
         c = series.c
         sma_i, ema_i, vwap_i = self.items["sma"], self.items["ema"], self.items["vwap"]
-        tail = first_changed > 0 and len(sma_i.values) >= first_changed
-        keys = session_keys(series.t, series.span_ms)
-        vwap_i.breaks = np.concatenate(([False], keys[1:] != keys[:-1])) if n else None
+        tail = 0 < first_changed <= len(sma_i.values) and vwap_i.breaks is not None
         if not tail:
+            keys = session_keys(series.t, series.span_ms)
+            vwap_i.breaks = np.concatenate(([False], keys[1:] != keys[:-1])) if n else None
             sma_i.values = sma(c, sma_i.period)
             ema_i.values = ema(c, ema_i.period)
             vwap_i.values = vwap(series.h, series.l, c, series.v, keys)
             return
-        for ind in (sma_i, ema_i, vwap_i):
-            grown = np.full(n, np.nan)
-            grown[: min(n, len(ind.values))] = ind.values[:n]
-            ind.values = grown
+        if len(sma_i.values) != n:  # bars were appended: grow (a copy once per new bar)
+            for ind in (sma_i, ema_i, vwap_i):
+                grown = np.full(n, np.nan)
+                grown[: min(n, len(ind.values))] = ind.values[:n]
+                ind.values = grown
+            breaks = np.zeros(n, dtype=bool)
+            breaks[: len(vwap_i.breaks)] = vwap_i.breaks[:n]
+            vwap_i.breaks = breaks
         sma_tail(c, sma_i.period, sma_i.values, first_changed)
         ema_tail(c, ema_i.period, ema_i.values, first_changed)
-        # VWAP: recompute the session that contains the first changed bar
-        s0 = int(np.searchsorted(keys, keys[first_changed], side="left"))
-        vwap_i.values[s0:] = vwap(series.h[s0:], series.l[s0:], c[s0:], series.v[s0:], keys[s0:])
+        # VWAP: session keys of the changed tail only, then recompute its session
+        lo = max(0, first_changed - 1)
+        keys = session_keys(series.t[lo:], series.span_ms)
+        vwap_i.breaks[lo + 1:] = keys[1:] != keys[:-1]
+        if series.span_ms >= DAY_MS:
+            s0 = 0
+        else:  # bars are sorted: the session starts at the first bar of that UTC day
+            day = int(series.t[first_changed]) // DAY_MS
+            s0 = int(np.searchsorted(series.t, day * DAY_MS, side="left"))
+        skeys = session_keys(series.t[s0:], series.span_ms)
+        vwap_i.values[s0:] = vwap(series.h[s0:], series.l[s0:], c[s0:], series.v[s0:], skeys)
