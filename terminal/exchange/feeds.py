@@ -332,6 +332,10 @@ class FeedHub:
         opts = self.options
         backoff = Backoff(base=opts.backoff_base_s, cap=opts.backoff_cap_s)
         use_ws = session.info.has_ws(key.kind)
+        if key.kind.is_private and not session.has_credentials:
+            self._set_status(loop, FeedStatus.DOWN,
+                             f"{session.venue}: API keys needed for the {key.kind.value} stream")
+            return
         first = True
         while self._loops.get(key) is loop:
             self._set_status(loop, FeedStatus.CONNECTING)

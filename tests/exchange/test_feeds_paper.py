@@ -284,3 +284,23 @@ def test_no_task_or_socket_leaks_after_disconnect(paper, endpoint) -> None:
         with pytest.raises(RuntimeError):
             m.feeds.subscribe(BOOK)
     run_async(go(), 60)
+
+
+def test_private_feed_without_keys_says_so_and_public_feeds_still_run(endpoint) -> None:
+    async def go() -> None:
+        cat = default_catalogue()
+        needs_passphrase = dataclasses.replace(
+            paper_info(), credentials=("apiKey", "secret", "password"))
+        cat.register(needs_passphrase, replace_existing=True)
+        async with manager(endpoint, catalogue=cat) as m:
+            session = await m.connect("paper")
+            assert not session.has_credentials
+            orders = FeedKey.private(session.key, FeedKind.ORDERS)
+            subs = [m.subscribe(orders), m.subscribe(BOOK)]
+            await until(lambda: m.state.is_live(BOOK), 10, "book live")
+            assert m.state.feed_status(orders) is FeedStatus.DOWN
+            feed = m.health_snapshot(session.key).feed(orders)
+            assert "API keys needed" in feed.last_error and feed.reconnects == 0
+            for s in subs:
+                s.close()
+    run_async(go(), 60)

@@ -367,3 +367,35 @@ def test_connect_failure_is_classified_and_health_says_down() -> None:
         assert s._rest is None
         await s.close()
     run_async(go(), 30)
+
+
+def test_heartbeat_probe_closes_the_breaker_without_an_order(paper, endpoint) -> None:
+    async def go() -> None:
+        from terminal.exchange.session import SessionOptions
+
+        policy = RequestPolicy("paper", SystemClock(), PolicyConfig(
+            breaker_threshold=2, breaker_cooldown_s=0.5, read_attempts=1))
+        s = VenueSession(paper_info(), VenueMode.PAPER, paper=endpoint, policy=policy,
+                         options=SessionOptions(rate_limit_ms=5, heartbeat_s=0.2,
+                                                clock_adjust_ms=0))
+        await s.connect()
+        try:
+            # clock_adjust_ms=0: the measured offset is handed to ccxt, signing still works
+            assert s.rest.options["timeDifference"] == int(-s.clock_offset_ms)
+            await asyncio.to_thread(paper.control.rest_errors, 500, 2)
+            for _ in range(2):
+                with pytest.raises(Exception):
+                    await s.fetch_balances()
+            assert policy.breaker.state is BreakerState.OPEN
+            deadline = time.monotonic() + 5
+            while policy.breaker.state is not BreakerState.CLOSED:
+                assert time.monotonic() < deadline, "the heartbeat never probed"
+                await asyncio.sleep(0.05)
+            snap = s.health.snapshot()
+            # up again, but the failures are still in the 60 s error window
+            assert snap.state is VenueState.DEGRADED and "failing" in snap.detail
+            assert (await s.fetch_balances()).get("USDT").total > 0
+        finally:
+            await s.close()
+        assert not s.owner.tasks  # the heartbeat is gone
+    run_async(go(), 60)
