@@ -128,7 +128,9 @@ def bench_orderbook(repeat: int) -> None:
         ladder.repaint()
 
     ladder_frame()
+    painted = ladder.frames.total
     med, p95 = timed(ladder_frame, repeat)
+    assert ladder.frames.total == painted + repeat, "the ladder did not paint"
     assert len(ladder.ladder().bids) == 20 and len(ladder.ladder().asks) == 20
     print(f"{'custom-painted ladder (format + paint)':48} {med:10.2f} {p95:8.2f}")
     ladder.set_book(data[0])
@@ -305,6 +307,114 @@ def _y_range(pw) -> tuple[float, float]:
     return br.top(), br.bottom()
 
 
+def bench_other_panels(repeat: int) -> None:
+    from terminal.domain.enums import Side
+    from terminal.domain.ids import TradeId
+    from terminal.domain.marketdata import Trade
+    from terminal.ui.widgets.depthchart import DepthChartWidget
+    from terminal.ui.widgets.tape import TradesTapeWidget
+
+    print("\n== Depth chart (200 levels a side) and trades tape (200 rows), forced repaint ==")
+    print(f"{'implementation':48} {'median ms':>10} {'p95 ms':>8}")
+    rng = np.random.default_rng(2)
+    views = []
+    for _ in range(16):
+        a = rng.uniform(0.001, 3, 400)
+        views.append(BookView(
+            SYM, tuple(BookLevel(D("67000.00") - D("0.01") * i, D(f"{a[i]:.5f}")) for i in range(200)),
+            tuple(BookLevel(D("67000.01") + D("0.01") * i, D(f"{a[200 + i]:.5f}")) for i in range(200))))
+    depth = DepthChartWidget(RULES)
+    depth.resize(400, 240)
+    depth.show()
+    QApplication.processEvents()
+    i = [0]
+
+    def depth_frame() -> None:
+        depth.set_book(views[i[0] % len(views)])
+        i[0] += 1
+        depth.repaint()
+
+    depth_frame()
+    painted = depth.frames.total
+    med, p95 = timed(depth_frame, repeat)
+    assert depth.frames.total == painted + repeat, "the depth chart did not paint"
+    print(f"{'depth chart (new book: curves + paint)':48} {med:10.2f} {p95:8.2f}")
+    tape = TradesTapeWidget(RULES)
+    tape.resize(300, 900)
+    tape.show()
+    QApplication.processEvents()
+    n = [0]
+
+    def tape_frame() -> None:
+        tape.add_trades(Trade(SYM, TradeId(str(n[0] + j)), 1_700_000_000_000 + n[0] + j,
+                              D("67000.00") + j, D("0.01234"), Side.BUY if j % 2 else Side.SELL)
+                        for j in range(5))
+        n[0] += 5
+        tape.repaint()
+
+    for _ in range(40):
+        tape_frame()
+    painted = tape.frames.total
+    med, p95 = timed(tape_frame, repeat)
+    assert tape.frames.total == painted + repeat, "the tape did not paint"
+    print(f"{'tape (5 new trades + paint of ~45 visible rows)':48} {med:10.2f} {p95:8.2f}")
+    depth.close()
+    tape.close()
+
+
+def bench_flood(seconds: float) -> None:
+    """A feed far faster than the screen: frames painted vs messages, and GUI lag."""
+    from PySide6.QtCore import QTimer
+
+    from terminal.ui.frame import FrameClock, LatestValue
+    from terminal.ui.widgets.orderbook import OrderBookWidget
+
+    print(f"\n== Feed flood for {seconds:.0f} s: book written by a 0 ms timer, frame clock 30 Hz ==")
+    data = books(64)
+    cell: LatestValue[BookView] = LatestValue(data[0])
+    book = OrderBookWidget(RULES, depth=20)
+    book.resize(360, 900)
+    book.show()
+    book.set_provider(cell)
+    clock = FrameClock(rate_hz=30)
+    clock.register(book)
+    written = [0]
+    lags: list[float] = []
+    last = [time.perf_counter()]
+
+    def write() -> None:  # what a feed loop does per message: store, never paint
+        for _ in range(20):
+            written[0] += 1
+            cell.set(data[written[0] % len(data)])
+
+    def probe() -> None:  # a 5 ms timer: how late does the GUI thread get to it?
+        now = time.perf_counter()
+        lags.append((now - last[0]) * 1000 - 5)
+        last[0] = now
+
+    writer, prober = QTimer(), QTimer()
+    writer.timeout.connect(write)
+    prober.timeout.connect(probe)
+    prober.setTimerType(Qt.TimerType.PreciseTimer)
+    writer.start(0)
+    prober.start(5)
+    clock.start()
+    frames0 = book.frames.total
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        QApplication.processEvents()
+    clock.stop()
+    writer.stop()
+    prober.stop()
+    frames = book.frames.total - frames0
+    lags.sort()
+    p99 = lags[int(len(lags) * 0.99)] if lags else float("nan")
+    print(f"messages written: {written[0] / seconds:,.0f}/s   book frames painted: "
+          f"{frames / seconds:.1f}/s   clock ticks: {clock.ticks / seconds:.1f}/s   "
+          f"5 ms probe timer lag p99: {p99:.1f} ms")
+    book.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 100k")
@@ -315,7 +425,9 @@ def main() -> int:
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     print(f"platform={app.platformName()} pyqtgraph={pg.__version__} repeat={repeat}")
     bench_orderbook(repeat)
+    bench_other_panels(repeat)
     bench_chart(sizes, repeat)
+    bench_flood(2.0 if args.quick else 4.0)
     return 0
 
 
