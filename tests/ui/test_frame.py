@@ -147,3 +147,39 @@ def test_rate_is_clamped(qapp):
     assert clock.rate_hz == 120
     clock.set_rate_hz(0)
     assert clock.rate_hz == 1
+
+
+def test_chart_on_the_clock_paints_once_per_tick_whatever_the_update_rate(qtbot):
+    from terminal.domain.marketdata import Candle
+    from terminal.ui.widgets.chart import CandleChartWidget
+
+    t0 = 1_763_683_200_000
+    history = [Candle(t0 + i * 60_000, D("100"), D("101"), D("99"), D("100.5"), D("3"))
+               for i in range(300)]
+    cell: LatestValue[list[Candle]] = LatestValue(history)
+    chart = CandleChartWidget(RULES)
+    qtbot.addWidget(chart)
+    chart.resize(800, 500)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.set_provider(cell)
+    clock = FrameClock()
+    clock.register(chart)
+    assert clock.tick() == 1
+    qtbot.waitUntil(lambda: chart.frames.total >= 1, timeout=2000)
+    qtbot.wait(50)
+    before = chart.frames.total
+    last = history[-1]
+    for j in range(200):  # the forming candle ticks 200 times between two frames
+        forming = Candle(last.open_time_ms, last.open, D(101) + j, last.low, D(101) + j, last.volume)
+        cell.set(history[:-1] + [forming])
+    qtbot.wait(50)
+    assert chart.frames.total == before  # stored, not painted
+    assert clock.tick() == 1
+    qtbot.waitUntil(lambda: chart.frames.total > before, timeout=2000)
+    qtbot.wait(100)
+    # one frame; pyqtgraph paints a second time when the y range moved (it did: the
+    # forming candle's high rose), never once per update
+    assert 1 <= chart.frames.total - before <= 2
+    assert chart.series.c[-1] == 300.0
+    assert clock.tick() == 0

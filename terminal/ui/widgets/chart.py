@@ -167,6 +167,7 @@ class CandleChartWidget(QWidget):
         ]
         self.price_plot.addItem(self.grid_items[0], ignoreBounds=True)
         self.volume_plot.addItem(self.grid_items[1], ignoreBounds=True)
+        self.candles_item.on_paint = self.frames.mark  # the chart's frames = candle paints
         self.price_plot.addItem(self.candles_item)
         self.volume_plot.addItem(self.volume_item)
         self.line_items: dict[str, LineItem] = {}
@@ -362,7 +363,6 @@ class CandleChartWidget(QWidget):
             self.last_line.setVisible(False)
         self._fit_y()
         self._update_readout()
-        self.frames.mark()
 
     def _extent(self, first: int | None) -> tuple[float, float, float]:
         """Low, high and largest volume of all bars (items' bounds): O(changed tail)."""

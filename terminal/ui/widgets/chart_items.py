@@ -42,6 +42,7 @@ class _SliceItem(pg.GraphicsObject):
         self.last_paint_range = (0, 0)
         self.last_paint_s = 0.0
         self.paints = 0
+        self.on_paint: Callable[[float], None] | None = None  # e.g. a FrameCounter.mark
 
     def set_bounds(self, rect: QRectF) -> None:
         if rect != self._bounds:
@@ -57,6 +58,8 @@ class _SliceItem(pg.GraphicsObject):
         self.last_paint_range = (sl.i0, sl.i1)
         self.last_paint_s = time.perf_counter() - started
         self.paints += 1
+        if self.on_paint is not None:
+            self.on_paint(self.last_paint_s)
 
 
 class CandlesItem(_SliceItem):
