@@ -120,7 +120,16 @@ class FeedKey:
 
 # ---- items -----------------------------------------------------------------------------
 def level_decimal(value: Any) -> Decimal:
-    """A price or amount from a feed (ccxt floats, strings or Decimals) as Decimal."""
+    """A price or amount from a feed (ccxt floats, strings or Decimals) as Decimal.
+
+    Floats go through their shortest repr, exactly as `decimal_from_float_repr` does;
+    the fast path matters because a book view converts 2 x depth x 2 numbers.
+    """
+    if type(value) is float:
+        d = Decimal(repr(value))
+        if d.is_finite():
+            return d
+        return ZERO
     if isinstance(value, Decimal):
         return value
     d = decimal_from_float_repr(value)
@@ -143,12 +152,11 @@ class _Book:
         cache = self._cache
         if cache is not None and cache[0] == self.version and cache[1] == depth:
             return cache[2]
+        conv = level_decimal
         view = BookView(
             self.symbol,
-            tuple(BookLevel(level_decimal(lv[0]), level_decimal(lv[1]))
-                  for lv in self.bids[:depth]),
-            tuple(BookLevel(level_decimal(lv[0]), level_decimal(lv[1]))
-                  for lv in self.asks[:depth]),
+            tuple([BookLevel(conv(lv[0]), conv(lv[1])) for lv in self.bids[:depth]]),
+            tuple([BookLevel(conv(lv[0]), conv(lv[1])) for lv in self.asks[:depth]]),
             self.sequence, self.timestamp_ms,
         )
         self._cache = (self.version, depth, view)
