@@ -3,7 +3,8 @@
 Field notes: with deferred BEGIN, read-then-insert writers fail with "database is
 locked" 50-60% of the time even with a busy timeout; `BEGIN IMMEDIATE` takes the write
 lock up front and waits on the busy timeout instead. pysqlite's own transaction handling
-is switched off (isolation_level=None) so SQLAlchemy's BEGIN is the one that counts.
+is switched off (isolation_level=None); the journal sends BEGIN IMMEDIATE itself at the
+start of each transaction (`begin_statement`), and migrations do the same (env.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         url, future=True, poolclass=NullPool if read_only else None,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
-    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    engine.info_begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -40,8 +41,12 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         finally:
             cur.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
-
     return engine
+
+
+def begin_statement(engine: Engine) -> str | None:
+    """What the journal sends to open a transaction: SQLite's BEGIN IMMEDIATE (the
+    driver's own transaction handling is off, see `make_engine`); None elsewhere (the
+    engine begins normally). Not an engine "begin" event: any Connection event makes
+    SQLAlchemy dispatch on every execute, which costs more than the insert."""
+    return getattr(engine, "info_begin", None)

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
@@ -24,12 +24,13 @@ from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
 from terminal.domain.reports import FillReport
 from terminal.journal import queries
 from terminal.journal.codec import dec_text, dt_to_ms, jsonable, ms_to_dt, order_row
-from terminal.journal.engine import make_engine
+from terminal.journal import statements as stmt
+from terminal.journal.engine import begin_statement, make_engine
 from terminal.journal.lock import JournalLock
 from terminal.journal.migrate import upgrade
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
 from terminal.journal.redact import payload_excerpt
-from terminal.journal.schema import fills, order_events, orders, safety_events
+from terminal.journal.schema import fills, safety_events
 from terminal.journal.writer import WriterThread
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ class SqlJournal:
         self._writer = writer
         self._lock = lock
         self.url = url
+        self._conn: Connection | None = None
+        self._begin_sql = begin_statement(engine)
+        self._prepared: stmt.PreparedSet | None = None
 
     # ---- life cycle ------------------------------------------------------------------
     @classmethod
@@ -119,6 +123,11 @@ class SqlJournal:
 
     def close(self, timeout: float = 5.0) -> None:
         """Finish queued writes (bounded), dispose the engine, release the lock."""
+        if self._conn is not None:
+            try:
+                self._writer.call(self._conn.close, timeout=timeout)
+            except Exception:
+                log.warning("closing the journal connection failed", exc_info=True)
         self._writer.close(timeout)
         try:
             self._engine.dispose()
@@ -135,8 +144,49 @@ class SqlJournal:
         return self._writer.call(self._tx, fn)
 
     def _tx(self, fn: Callable[[Connection], T]) -> T:
-        with self._engine.begin() as conn:
-            return fn(conn)
+        """One transaction on the writer thread's own connection (kept open: a pool
+        checkout per event costs more than the insert). On SQLite the transaction is
+        opened with BEGIN IMMEDIATE (BEGIN when read-only) by hand, see engine.py."""
+        conn = self._conn
+        if conn is None or conn.closed:
+            conn = self._conn = self._engine.connect()
+        try:
+            with conn.begin():
+                if self._begin_sql:
+                    conn.exec_driver_sql(self._begin_sql)
+                return fn(conn)
+        except Exception:
+            if conn.invalidated:
+                self._conn = None
+            raise
+
+    def _fast(self, fn: Callable[[Any, stmt.PreparedSet], T]) -> T:
+        """One transaction on the DBAPI cursor of the writer's connection, running the
+        prepared hot-path statements (see statements.Prepared for why)."""
+        conn = self._conn
+        if conn is None or conn.closed:
+            conn = self._conn = self._engine.connect()
+        if conn.in_transaction():  # never interleave with an SQLAlchemy-level one
+            conn.commit()
+        if self._prepared is None:
+            self._prepared = stmt.PreparedSet(self._engine.dialect)
+        driver = conn.connection.driver_connection
+        cursor = driver.cursor()
+        try:
+            if self._begin_sql:
+                cursor.execute(self._begin_sql)
+            result = fn(cursor, self._prepared)
+            driver.commit()
+            return result
+        except BaseException:
+            try:
+                driver.rollback()
+            except Exception:
+                log.warning("journal rollback failed", exc_info=True)
+                self._conn = None
+            raise
+        finally:
+            cursor.close()
 
     # ---- JournalPort -----------------------------------------------------------------
     async def record_intent(self, order: Order) -> None:
@@ -146,11 +196,11 @@ class SqlJournal:
             "post_only", "external", "amount", "price")}}
         event_row = self._event_row(row, "Intent", "local", details, None, row["created_ms"])
 
-        def work(conn: Connection) -> None:
-            conn.execute(insert(orders).values(**row))
-            conn.execute(insert(order_events).values(**event_row))
+        def work(cur: Any, p: stmt.PreparedSet) -> None:
+            cur.execute(p.insert_order.sql, p.insert_order.args(row))
+            cur.execute(p.insert_event.sql, p.insert_event.args(event_row))
 
-        await self.run(work)
+        await self._writer.run(self._fast, work)
 
     async def record_event(self, order: Order, event: OrderEvent,
                            payload: Mapping[str, Any] | None = None) -> None:
@@ -172,17 +222,15 @@ class SqlJournal:
                 "is_maker": event.is_maker, "ts_ms": dt_to_ms(event.at),
             }
 
-        def work(conn: Connection) -> None:
-            coid = row["client_order_id"]
-            result = conn.execute(update(orders).where(orders.c.client_order_id == coid)
-                                  .values(**{k: v for k, v in row.items() if k != "client_order_id"}))
-            if result.rowcount == 0:
-                conn.execute(insert(orders).values(**row))
-            conn.execute(insert(order_events).values(**event_row))
+        def work(cur: Any, p: stmt.PreparedSet) -> None:
+            cur.execute(p.update_order.sql, p.update_order.args(stmt.update_params(row)))
+            if cur.rowcount == 0:
+                cur.execute(p.insert_order.sql, p.insert_order.args(row))
+            cur.execute(p.insert_event.sql, p.insert_event.args(event_row))
             if fill_row is not None:
-                _upsert_fill(conn, fill_row)
+                _upsert_fill(cur, p, fill_row)
 
-        await self.run(work)
+        await self._writer.run(self._fast, work)
 
     async def record_fill(self, venue: VenueId, account: AccountLabel, fill: FillReport,
                           client_order_id: ClientOrderId | None = None) -> bool:
@@ -197,12 +245,12 @@ class SqlJournal:
             "fee": dec_text(fill.fee), "fee_currency": fill.fee_currency,
             "is_maker": fill.is_maker, "ts_ms": fill.timestamp_ms or _now_ms(),
         }
-        return await self.run(lambda conn: _upsert_fill(conn, fill_row))
+        return await self._writer.run(self._fast, lambda cur, p: _upsert_fill(cur, p, fill_row))
 
     async def record_safety_event(self, kind: str, details: Mapping[str, Any]) -> None:
         row = {"kind": kind, "details": json.dumps(jsonable(details), sort_keys=True),
                "at_ms": _now_ms()}
-        await self.run(lambda conn: conn.execute(insert(safety_events).values(**row)))
+        await self.run(lambda conn: conn.execute(insert(safety_events), row))
 
     async def latest_safety_event(self, kinds: Sequence[str]) -> tuple[str, dict, datetime] | None:
         def work(conn: Connection) -> tuple[str, dict, datetime] | None:
@@ -275,19 +323,21 @@ class SqlJournal:
         }
 
 
-def _upsert_fill(conn: Connection, fill_row: dict[str, Any]) -> bool:
+def _upsert_fill(cur: Any, p: stmt.PreparedSet, fill_row: dict[str, Any]) -> bool:
     """Insert a fill unless venue+trade id exists (then only link it to its order).
 
     Select-then-insert is safe here: writes are serialised by BEGIN IMMEDIATE.
     """
-    existing = conn.execute(select(fills.c.id, fills.c.client_order_id).where(
-        fills.c.venue == fill_row["venue"], fills.c.trade_id == fill_row["trade_id"])).first()
+    cur.execute(p.find_fill.sql, p.find_fill.args(
+        {"b_venue": fill_row["venue"], "b_trade_id": fill_row["trade_id"]}))
+    existing = cur.fetchone()
     if existing is None:
-        conn.execute(insert(fills).values(**fill_row))
+        cur.execute(p.insert_fill.sql, p.insert_fill.args(fill_row))
         return True
-    if existing.client_order_id is None and fill_row["client_order_id"]:
-        conn.execute(update(fills).where(fills.c.id == existing.id).values(
-            client_order_id=fill_row["client_order_id"]))
+    fill_id, linked = existing[0], existing[1]
+    if linked is None and fill_row["client_order_id"]:
+        cur.execute(p.link_fill.sql, p.link_fill.args(
+            {"b_id": fill_id, "client_order_id": fill_row["client_order_id"]}))
     return False
 
 
