@@ -1,0 +1,80 @@
+"""Toast notifications: stacked, replace by key, bounded, auto-hide, click to dismiss."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from terminal.ui.panels.notifications import ToastHost
+
+from .test_panel_screens import shot  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def host(qtbot):
+    w = QWidget()
+    qtbot.addWidget(w)
+    w.resize(800, 500)
+    w.show()
+    return w
+
+
+def test_stacked_newest_at_the_bottom_right(qtbot, host):
+    toasts = ToastHost(host)
+    a = toasts.notify_fill("paper", "BTC/USDT", "buy", Decimal("0.5"), Decimal("97000"))
+    b = toasts.notify_rejected("paper", "ETH/USDT", "sell", "insufficient balance")
+    assert a.text_label.text() == "Bought 0.5 BTC at 97000 on paper"
+    assert b.title_label.text() == "Rejected · SELL ETH/USDT"
+    assert b.geometry().bottom() > a.geometry().bottom()
+    assert b.geometry().right() == host.width() - 12 - 1
+    assert not a.geometry().intersects(b.geometry())
+    assert toasts.toasts == [a, b]
+    assert not host.focusWidget() or not isinstance(host.focusWidget(), QLabel)
+
+
+def test_same_key_replaces_and_count_is_bounded(qtbot, host):
+    toasts = ToastHost(host, max_toasts=3)
+    for i in range(1, 5):
+        toasts.notify_fill("paper", "BTC/USDT", "buy", Decimal("0.1"), Decimal("100"),
+                           filled=Decimal(i) / 10, total=Decimal("0.5"), key="tt1")
+    assert len(toasts.toasts) == 1
+    assert "0.4 of 0.5 filled" in toasts.toasts[0].text_label.text()
+    for i in range(5):
+        toasts.notify("Info", f"message {i}")
+    assert len(toasts.toasts) == 3
+    assert toasts.toasts[-1].text_label.text() == "message 4"
+
+
+def test_auto_hide_and_click_to_dismiss(qtbot, host):
+    toasts = ToastHost(host, timeout_ms=50)
+    t = toasts.notify("Filled", "x", "fill")
+    qtbot.waitUntil(lambda: not toasts.toasts, timeout=2000)
+    keep = toasts.notify("Error", "y", "error", timeout_ms=0)
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert toasts.toasts == []
+    del t
+
+
+def test_follows_host_resize(qtbot, host):
+    toasts = ToastHost(host)
+    t = toasts.notify("Info", "z")
+    host.resize(600, 400)
+    qtbot.waitUntil(lambda: t.geometry().right() == 600 - 12 - 1)
+
+
+def test_screenshot(qtbot, host, shot):
+    toasts = ToastHost(host, timeout_ms=0)
+    toasts.notify_fill("paper", "BTC/USDT", "buy", Decimal("0.25"), Decimal("97012.5"),
+                       filled=Decimal("0.25"), total=Decimal("1"))
+    toasts.notify_fill("paper", "ETH/USDT", "sell", Decimal("2"), Decimal("3101.2"))
+    toasts.notify_rejected("binance", "SOL/USDT", "buy",
+                           "Filter failure: NOTIONAL (order value below the minimum)")
+    host.resize(520, 330)
+    shot(host, "notifications")
