@@ -78,3 +78,39 @@ def test_screenshot(qtbot, host, shot):
                            "Filter failure: NOTIONAL (order value below the minimum)")
     host.resize(520, 330)
     shot(host, "notifications")
+
+
+def test_notifications_panel_lists_everything_and_toasts_the_urgent(qtbot, host):
+    from terminal.ui.panels.notifications_panel import NotificationsPanel
+
+    panel = NotificationsPanel(toast_host=host, max_items=3)
+    qtbot.addWidget(panel)
+    panel.add("info", "connected to paper")
+    panel.add("fill", "BUY 0.5/0.5 BTC/USDT filled @ 97000")
+    panel.add("error", "Order rejected: insufficient balance")
+    levels = [lv for lv, _ in panel.entries()]
+    assert levels == ["error", "fill", "info"]  # newest first
+    assert "insufficient balance" in panel.entries()[0][1]
+    toasts = panel.toast_host.toasts
+    assert [t.text_label.text() for t in toasts] == [
+        "BUY 0.5/0.5 BTC/USDT filled @ 97000", "Order rejected: insufficient balance"]
+    panel.add("warning", "feed stale")
+    assert len(panel.entries()) == 3  # bounded
+    panel.toasts_check.setChecked(False)
+    panel.add("fill", "another fill")
+    assert len(panel.toast_host.toasts) == 3
+    panel.add("bogus", "unknown levels are info")
+    assert panel.entries()[0][0] == "info"
+
+
+def test_notifications_panel_screenshot(qtbot, host, shot):
+    from terminal.ui.panels.notifications_panel import NotificationsPanel
+
+    panel = NotificationsPanel(toast_host=host)
+    qtbot.addWidget(panel)
+    panel.add("info", "Connected to paper (paper mode)")
+    panel.add("fill", "BUY 0.25/1 BTC/USDT partially filled @ 97012.5")
+    panel.add("warning", "Reconciliation: 1 order unknown, checking with the venue")
+    panel.add("error", "Order rejected: sell 2 ETH/USDT on paper: insufficient balance")
+    panel.resize(560, 180)
+    shot(panel, "notifications_panel")
