@@ -21,7 +21,7 @@ from terminal.domain.money import ZERO
 from terminal.ui.frame import FrameClock
 
 from ._driven import attach_frames
-from ._style import MUTED, MUTED_Q, dec_text, grouped, mono_font
+from ._style import MUTED_Q, dec_text, grouped, mono_font
 from ._table import CachedTableModel, Row
 
 COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")

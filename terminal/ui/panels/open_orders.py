@@ -150,8 +150,10 @@ class OpenOrdersPanel(QWidget):
     def set_active(self, venue: str | None, symbol: str | None) -> None:
         """The active venue and symbol: what the cancel-all buttons and the filter act on."""
         self._venue, self._symbol = venue, symbol
-        self.cancel_symbol_button.setText(f"Cancel all {symbol}" if symbol else "Cancel all (symbol)")
-        self.cancel_venue_button.setText(f"Cancel all on {venue}" if venue else "Cancel all (venue)")
+        self.cancel_symbol_button.setText(
+            f"Cancel all {symbol}" if symbol else "Cancel all (symbol)")
+        self.cancel_venue_button.setText(
+            f"Cancel all on {venue}" if venue else "Cancel all (venue)")
         self._update_buttons()
         self._dirty = True
 

@@ -134,7 +134,8 @@ class OrderConfirmDialog(QDialog):
         self.send_button.setObjectName("sendButton")
         self.send_button.setStyleSheet(
             f"QPushButton {{ background: {side_colour}; color: #0b0e11; font-weight: 600;"
-            f" padding: 4px 14px; }} QPushButton:disabled {{ background: #474d57; color: #848e9c; }}")
+            f" padding: 4px 14px; }}"
+            " QPushButton:disabled { background: #474d57; color: #848e9c; }")
         self.send_button.setEnabled(False)
         self.send_button.clicked.connect(self._send)
         buttons.addWidget(self.cancel_button)
