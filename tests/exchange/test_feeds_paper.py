@@ -304,3 +304,49 @@ def test_private_feed_without_keys_says_so_and_public_feeds_still_run(endpoint) 
             for s in subs:
                 s.close()
     run_async(go(), 60)
+
+
+def test_feeds_survive_malformed_frames_and_a_venue_restart(paper, endpoint) -> None:
+    # a socket ccxt saw a bad frame on may hang silently when the venue goes away: the
+    # watchdog window bounds that, so it is kept short here
+    opts = dataclasses.replace(OPTS, trades_stale_after_s=3.0)
+
+    async def go() -> None:
+        async with manager(endpoint, opts) as m:
+            session = await m.connect("paper")
+            reconciled: list[object] = []
+            m.feeds.add_reconnect_listener(lambda key, orders: reconciled.append(orders))
+            keys = (BOOK, TRADES)
+            subs = [m.subscribe(k) for k in keys] + m.subscribe_private(session.key)
+            private = [FeedKey.private(session.key, k)
+                       for k in (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)]
+            everything = (*keys, *private)
+            await until(lambda: all(m.state.is_live(k) for k in everything), 10, "all live")
+            await asyncio.to_thread(paper.control.malformed, "malformed", 3, "market")
+            await asyncio.to_thread(paper.control.malformed, "truncated", 2, "market")
+            v = m.state.item_version(BOOK)
+            await until(lambda: m.state.item_version(BOOK) > v + 5, 10, "book still moving")
+            await until(lambda: m.state.is_live(BOOK), 10, "book live after bad frames")
+            before = len(reconciled)
+            await asyncio.to_thread(paper.control.restart, 500)
+            t_restart = time.monotonic()
+            await until(lambda: not m.state.is_live(BOOK), 5, "the restart noticed")
+
+            def fresh(key: FeedKey) -> bool:
+                f = m.health_snapshot(session.key).feed(key)
+                return (f is not None and f.status is FeedStatus.LIVE
+                        and f.last_message_age_s is not None
+                        and f.last_message_age_s < time.monotonic() - t_restart)
+
+            await until(lambda: all(fresh(k) for k in keys), 20,
+                        "public feeds receiving again after the restart")
+            await until(lambda: all(m.state.is_live(k) for k in private), 20,
+                        "private streams live after the restart")
+            await until(lambda: len(reconciled) > before, 10, "reconciled after the restart")
+            assert (await session.fetch_balances()).get("USDT").total > 0  # REST is back too
+            snap = m.health_snapshot(session.key)
+            assert all(snap.feed(k).reconnects >= 1 for k in (BOOK, *private)), [
+                (f.key.label, f.reconnects) for f in snap.feeds]
+            for s in subs:
+                s.close()
+    run_async(go(), 60)
