@@ -195,3 +195,17 @@ def test_screenshot(panel, shot):
     panel.refresh()
     panel.select(str(part.client_order_id))
     shot(panel, "open_orders")
+
+
+def test_ctrl_c_copies_selected_rows(qtbot, panel):
+    from PySide6.QtGui import QGuiApplication
+
+    a = order(1, OrderStatus.OPEN, age_s=50)
+    panel.set_orders([a])
+    panel.refresh()
+    panel.table.setFocus()
+    panel.select(str(a.client_order_id))
+    qtbot.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    text = QGuiApplication.clipboard().text()
+    assert text.split("\t")[1:4] == ["paper", "BTC/USDT", "BUY"]
+    assert str(a.client_order_id) in text

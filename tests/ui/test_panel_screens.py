@@ -40,9 +40,14 @@ def dark_palette() -> QPalette:
 def shot(qtbot, tmp_path):
     """shot(widget, name) -> QImage; saves name.png under PANEL_SHOTS or tmp_path."""
     app = QApplication.instance()
-    old_style, old_palette = app.style().name(), app.palette()
+    old_style, old_palette, old_sheet = app.style().name(), app.palette(), app.styleSheet()
     app.setStyle("Fusion")
-    app.setPalette(dark_palette())
+    try:  # the main window's real dark theme, when it is there
+        from terminal.ui.theme import ThemeManager
+
+        ThemeManager(app).apply("dark")
+    except ImportError:
+        app.setPalette(dark_palette())
     out = Path(os.environ.get("PANEL_SHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -56,6 +61,7 @@ def shot(qtbot, tmp_path):
         return image
 
     yield take
+    app.setStyleSheet(old_sheet)
     app.setPalette(old_palette)
     app.setStyle(old_style)
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Hashable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import (
+    QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
 
 # Roles as ints: data() receives an int, and int compares are the cheap path.
 DISPLAY = 0
@@ -161,3 +164,47 @@ class CachedTableModel(QAbstractTableModel):
 
     def _reindex(self) -> None:
         self._index = {r.key: i for i, r in enumerate(self._rows)}
+
+
+class DataTable(QTableView):
+    """A read-only table view with the terminal's keys: Delete/Backspace emit
+    `deletePressed` (cancel / remove), Ctrl+C copies the selected rows as
+    tab-separated text (ids, prices) for a spreadsheet or a support ticket."""
+
+    deletePressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(20)
+        self.horizontalHeader().setHighlightSections(False)
+
+    def selected_text(self) -> str:
+        model = self.model()
+        if model is None or self.selectionModel() is None:
+            return ""
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        cols = [c for c in range(model.columnCount()) if not self.isColumnHidden(c)]
+        lines = []
+        for r in rows:
+            lines.append("\t".join(str(model.data(model.index(r, c), DISPLAY) or "").strip()
+                                   for c in cols))
+        return "\n".join(lines)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+        if event.matches(QKeySequence.StandardKey.Copy):
+            text = self.selected_text()
+            if text:
+                QApplication.clipboard().setText(text)
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.deletePressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)

@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView,
-    QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget,
 )
 
 from terminal.domain.marketdata import Balance, Balances
@@ -22,7 +21,7 @@ from terminal.ui.frame import FrameClock
 
 from ._driven import attach_frames
 from ._style import MUTED_Q, dec_text, grouped, mono_font
-from ._table import CachedTableModel, Row
+from ._table import CachedTableModel, DataTable, Row
 
 COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")
 ALL_VENUES = "All venues"
@@ -74,15 +73,9 @@ class BalancesPanel(QWidget):
         root.addLayout(bar)
 
         self.model = CachedTableModel(self._headers(), right_aligned=(1, 2, 3, 4), parent=self)
-        self.table = QTableView(self)
+        self.table = DataTable(self)
         self.table.setModel(self.model)
         self.table.setFont(mono_font())
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(20)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)

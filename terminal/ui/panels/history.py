@@ -19,13 +19,13 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMessageBox, QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from terminal.domain.order import Order, OrderStatus
 
 from ._style import BUY_Q, ERROR, MUTED, MUTED_Q, SELL_Q, dec_text, mono_font, time_text
-from ._table import CachedTableModel, Row
+from ._table import CachedTableModel, DataTable, Row
 from .history_csv import (
     FILL_COLUMNS, ORDER_COLUMNS, FillLike, fill_record, fill_time, order_record, write_csv,
 )
@@ -98,17 +98,11 @@ class HistoryFilter:
         return True
 
 
-def _table(model: CachedTableModel, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
+def _table(model: CachedTableModel, parent: QWidget) -> DataTable:
+    view = DataTable(parent)
     view.setModel(model)
     view.setFont(mono_font())
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setShowGrid(False)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(20)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     return view

@@ -15,11 +15,11 @@ from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtCore import QItemSelectionModel, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout,
+    QWidget,
 )
 
 from terminal.domain.order import Order, OrderStatus
@@ -30,7 +30,7 @@ from ._style import (
     AMBER_Q, BUY_Q, MUTED, MUTED_Q, SELL_Q, STALE_BG_Q, UNKNOWN_BG_Q, age_text, dec_text,
     mono_font, utc_now,
 )
-from ._table import KEY_ROLE, CachedTableModel, Row
+from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 
 COLUMNS = ("Age", "Venue", "Symbol", "Side", "Type", "Price", "Amount", "Filled", "Status",
            "Client id", "Venue id")
@@ -112,21 +112,13 @@ class OpenOrdersPanel(QWidget):
         root.addLayout(bar)
 
         self.model = CachedTableModel(COLUMNS, RIGHT_COLS, self)
-        self.table = _OrdersTable(self)
+        self.table = DataTable(self)
         self.table.setModel(self.model)
         self.table.setFont(mono_font())
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(20)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.setHighlightSections(False)
         widths = (70, 60, 90, 44, 80, 100, 100, 100, 84, 150)
         for col, w in enumerate(widths):
             self.table.setColumnWidth(col, w)
@@ -279,15 +271,3 @@ class OpenOrdersPanel(QWidget):
         self.cancel_symbol_button.setEnabled(bool(self._venue and self._symbol))
         self.cancel_venue_button.setEnabled(bool(self._venue))
 
-
-class _OrdersTable(QTableView):
-    """The table, with Delete / Backspace as the cancel key."""
-
-    deletePressed = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.deletePressed.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)

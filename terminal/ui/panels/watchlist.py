@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QCompleter, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QVBoxLayout, QWidget,
 )
 
 from terminal.domain.ids import IdError, Symbol
@@ -23,20 +23,9 @@ from terminal.ui.frame import FrameClock, ProviderPoll
 
 from ._driven import attach_frames
 from ._style import BUY_Q, ERROR, MUTED_Q, SELL_Q, compact_amount, dec_text, grouped, mono_font
-from ._table import KEY_ROLE, CachedTableModel, Row
+from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 
 COLUMNS = ("Symbol", "Last", "24h %", "Volume")
-
-
-class _WatchTable(QTableView):
-    deletePressed = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.deletePressed.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class WatchlistPanel(QWidget):
@@ -91,15 +80,11 @@ class WatchlistPanel(QWidget):
         root.addWidget(self.message)
 
         self.model = CachedTableModel(COLUMNS, right_aligned=(1, 2, 3), parent=self)
-        self.table = _WatchTable(self)
+        self.table = DataTable(self)
         self.table.setModel(self.model)
         self.table.setFont(mono_font())
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(20)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
