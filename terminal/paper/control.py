@@ -55,6 +55,7 @@ def setup(app: web.Application, srv: "PaperServer") -> None:
                               "depth_diffs_sent": srv.hub.depth_diffs_sent,
                               "stress_diffs": srv.generator.stress_emitted,
                               "connections": len(srv.hub.conns),
+                              "malformed_pending": len(srv.hub.malformed),
                               "update_ids": {s: b.update_id for s, b in srv.engine.books.items()}})
 
     async def connections(request: web.Request) -> web.Response:
@@ -139,6 +140,10 @@ def setup(app: web.Application, srv: "PaperServer") -> None:
                   "ban_seconds"):
             if k in d:
                 setattr(cfg, k, int(d[k]))
+        if d.get("unban"):
+            srv.limits.banned_until = 0
+            srv.limits.used = 0
+            srv.limits.violations = 0
         return json_response(cfg.__dict__)
 
     # --- faults -----------------------------------------------------------------------

@@ -80,6 +80,8 @@ class PaperControl:
         return self.post(f"/accounts/{api_key}/deposit", {"asset": asset, "amount": str(amount)})
 
     def set_limits(self, **limits: int) -> dict[str, Any]:
+        """weight_per_minute, orders_per_10s, orders_per_day, ban_after, ban_seconds;
+        ``unban=1`` lifts a 418 ban and zeroes the minute's used weight."""
         return self.post("/limits", limits)
 
     # --- faults (server started with faults enabled) ------------------------------------
