@@ -72,6 +72,7 @@ class FeedOptions:
     trades_stale_after_s: float = 30.0  # a quiet market has silent minutes
     candles_stale_after_s: float = 15.0
     private_stale_after_s: float = 0.0  # 0 = off: an idle account legitimately sends nothing
+    private_check_s: float = 10.0  # without a watchdog, how often the socket itself is checked
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 30.0
     candle_backfill: int = 500
@@ -99,6 +100,10 @@ class FeedOptions:
 
 class _Stale(Exception):
     """The watchdog window passed without a message."""
+
+
+class _SocketLost(Exception):
+    """The socket a private stream waits on is closed, yet ccxt did not say so."""
 
 
 class Subscription:
@@ -353,6 +358,8 @@ class FeedHub:
             except _Stale:
                 self._set_status(loop, FeedStatus.STALE,
                                  f"no message for {opts.window(key.kind):g} s")
+            except _SocketLost:
+                self._set_status(loop, FeedStatus.DOWN, "stream socket closed; subscribing again")
             except (ccxt.NotSupported, ccxt.BadSymbol) as exc:
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
@@ -408,11 +415,21 @@ class FeedHub:
                 backoff.reset()
                 live = True
                 self._schedule_reconcile(session)
+            check = window if window > 0 else (
+                self.options.private_check_s if private and self.options.private_check_s > 0
+                else None)
             while True:
-                done, _ = await asyncio.wait({task}, timeout=window if window > 0 else None)
+                done, _ = await asyncio.wait({task}, timeout=check)
                 if not done:
-                    await self._force_resubscribe(pro, task, key)
-                    raise _Stale()
+                    if window > 0:
+                        await self._force_resubscribe(pro, task, key)
+                        raise _Stale()
+                    # no watchdog (an idle account is silent): only check the socket
+                    client = client_of_task(pro, task)
+                    if client is not None and not is_connected(client):
+                        await close_clients(pro, [client])
+                        raise _SocketLost()
+                    continue
                 result = task.result()
                 task = self._start_watch(loop, pro, session)
                 await asyncio.sleep(0)  # let it register its future before we handle

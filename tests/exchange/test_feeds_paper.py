@@ -350,3 +350,27 @@ def test_feeds_survive_malformed_frames_and_a_venue_restart(paper, endpoint) -> 
             for s in subs:
                 s.close()
     run_async(go(), 60)
+
+
+def test_a_private_stream_on_a_dead_socket_is_resubscribed(paper, endpoint) -> None:
+    """ccxt rejects nothing when a socket that once reported an error is closed later
+    (its on_close skips the rejection): the private stream would wait forever."""
+    opts = dataclasses.replace(OPTS, private_check_s=0.5)
+
+    async def go() -> None:
+        async with manager(endpoint, opts) as m:
+            session = await m.connect("paper")
+            orders = FeedKey.private(session.key, FeedKind.ORDERS)
+            sub = m.subscribe(orders)
+            await until(lambda: m.state.is_live(orders), 10, "orders live")
+            (client,) = [c for u, c in session.pro.clients.items() if "ws-api" in u]
+            client.error = RuntimeError("an earlier bad frame")  # what ccxt leaves behind
+            await asyncio.to_thread(paper.control.drop_ws, "user")
+            await until(lambda: m.health_snapshot(session.key).feed(orders).reconnects >= 1, 5,
+                        "dead socket noticed")
+            assert "socket closed" in m.health_snapshot(session.key).feed(orders).last_error
+            await until(lambda: m.state.is_live(orders), 10, "orders live again")
+            fresh = [c for u, c in session.pro.clients.items() if "ws-api" in u]
+            assert fresh and fresh[0] is not client
+            sub.close()
+    run_async(go(), 60)
