@@ -173,7 +173,6 @@ def _route_qt_messages() -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window on a qasync loop; returns the exit code when it closes."""
-    import qasync
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -182,6 +181,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from terminal.ui.controller import TerminalController
     from terminal.ui.main_window import MainWindow
     from terminal.ui.probe import PaintProbe, mark
+    from terminal.ui.qtloop import QtAsyncLoop
     from terminal.ui.theme import ThemeManager
 
     _route_qt_messages()
@@ -193,7 +193,7 @@ def run_gui(args: argparse.Namespace) -> int:
     theme = ThemeManager(app)
     settings.ui.theme = theme.apply(settings.ui.theme)
 
-    loop = qasync.QEventLoop(app)
+    loop = QtAsyncLoop(app)
     asyncio.set_event_loop(loop)
     executor = DaemonExecutor()
     loop.set_default_executor(executor)

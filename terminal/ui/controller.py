@@ -39,6 +39,7 @@ from terminal.ui.theme import ThemeManager
 log = logging.getLogger(__name__)
 
 PAPER = "paper"
+FIRST_RECONCILE_WAIT_S = 12.0  # then entry is opened by an explicit reconciliation
 
 
 class TerminalController(QObject):
@@ -50,8 +51,7 @@ class TerminalController(QObject):
 
     def __init__(self, window: MainWindow, paths: AppPaths, settings: Settings,
                  theme: ThemeManager | None = None, *, args: argparse.Namespace | None = None,
-                 services_options: Any = None, catalogue: Any = None,
-                 feed_options: Any = None) -> None:
+                 services_options: Any = None, extra_venues: Any = ()) -> None:
         super().__init__(window)
         self.window = window
         self.paths = paths
@@ -59,23 +59,20 @@ class TerminalController(QObject):
         self.theme = theme
         self.args = args or argparse.Namespace()
         self._services_options = services_options
-        self._catalogue = catalogue
-        self._feed_options = feed_options
+        self._extra_venues = tuple(extra_venues)  # catalogue entries to add (tests, tools)
         self.tasks = TaskOwner("ui")
         self.bridge = CoreBridge(self)
         self.clock = FrameClock(settings.ui.frame_rate_hz, self)
         self.panels: Any = None
         self.services: Any = None
         self.state: Any = None  # MarketState
-        self.hub: Any = None  # FeedHub
+        self.hub: Any = None  # FeedHub (of the services' ExchangeManager)
         self.market: Any = None  # MarketWiring
         self.trading: Any = None  # TradingWiring
         self.safety: Any = None  # SafetyWiring
         self.venues: Any = None  # VenueWiring
         self.watchlist: Any = None  # WatchlistWiring
         self.history: Any = None  # HistoryWiring
-        self._private: dict[Any, list[Any]] = {}
-        self._removers: list[Any] = []
         self._start_task: asyncio.Task[Any] | None = None
         self._closed = False
         self.ready = False
@@ -115,6 +112,7 @@ class TerminalController(QObject):
         from terminal.services import ServicesOptions, TerminalServices
 
         options = self._services_options or ServicesOptions.from_args(self.args)
+        options.private_streams = True
         self.services = TerminalServices(options, paths=self.paths, settings=self.settings)
         # The paper child process and the journal start in threads while the panels are
         # built here; ccxt is imported in a worker thread too, off the GUI thread.
@@ -134,6 +132,8 @@ class TerminalController(QObject):
         loop = asyncio.get_running_loop()
         preload = loop.run_in_executor(None, _preload_heavy_modules)
         await self.services.start()
+        for info in self._extra_venues:
+            self.services.exchange.catalogue.register(info, replace_existing=True)
         await self.services.paper_exchange()
         await preload
 
@@ -149,38 +149,24 @@ class TerminalController(QObject):
         mark("panels_built")
 
     async def _wire_core(self) -> None:
-        from terminal.core.health import HealthRegistry
-        from terminal.core.marketstate import MarketState
-        from terminal.core.policy import SystemClock
-        from terminal.exchange.feeds import FeedHub, FeedOptions
+        from terminal.ui.wiring.history import HistoryWiring
         from terminal.ui.wiring.market import MarketWiring
         from terminal.ui.wiring.safety import SafetyWiring
         from terminal.ui.wiring.trading import TradingWiring
-        from terminal.ui.wiring.history import HistoryWiring
         from terminal.ui.wiring.venues import VenueWiring
         from terminal.ui.wiring.watchlist import WatchlistWiring
 
         services = self.services
-        feeds = self.settings.feeds
-        self.state = MarketState()
-        services.market_state = self.state
-        health = HealthRegistry(SystemClock())
-        options = self._feed_options or FeedOptions(
-            book_depth=feeds.book_depth, stale_after_s=feeds.stale_after_s,
-            candle_backfill=feeds.candle_backfill)
-        self.hub = FeedHub(self.state, health, options)
-        self._removers += [
-            self.hub.add_order_listener(self._on_stream_order),
-            self.hub.add_fill_listener(self._on_stream_fill),
-            self.hub.add_reconnect_listener(self._on_stream_reconnect),
-        ]
+        exchange = services.exchange
+        self.state = exchange.state
+        self.hub = exchange.feeds
         self.market = MarketWiring(self.window, self.panels, self.state,
-                                   lambda key: self.hub.subscribe(key).close,
+                                   lambda key: exchange.subscribe(key).close,
                                    book_depth=self.settings.ui.book_depth)
         self.venues = VenueWiring(self)
         self.trading = TradingWiring(
             self.window, self.panels, self.bridge, self.tasks, services.orders, services.safety,
-            self.state, None, self.market, self.notify,
+            self.state, self.market, self.notify,
             notify_fills=self.settings.ui.notify_fills,
             notify_rejections=self.settings.ui.notify_rejections)
         self.safety = SafetyWiring(self.window, self.bridge, self.tasks, services.safety,
@@ -199,17 +185,28 @@ class TerminalController(QObject):
 
     # ------------------------------------------------------------------ venues
     async def connect_venue(self, venue: str, mode: Any = None, account: str = "default") -> Any:
-        """Connect a session, start its private streams, reconcile it in the background."""
-        services = self.services
-        session = await services.connect(venue, mode, account, reconcile=False)
-        self.hub.attach(session)
-        if session.key not in self._private:
-            self._private[session.key] = self.hub.subscribe_private(session.key)
-        self.tasks.spawn(self._reconcile(venue), f"reconcile-{venue}")
+        """Connect a session with its private streams; entry opens after reconciliation.
+
+        The services reconcile on every private-stream (re)connect, so the first
+        reconciliation happens once the streams are up (no order event can fall between
+        the REST snapshot and the stream). If that does not happen in time (streams
+        failing), one is started here so entry does not stay closed for good.
+        """
+        session = await self.services.connect(venue, mode, account, reconcile=False,
+                                              streams=True)
+        self.tasks.spawn(self._ensure_reconciled(venue), f"reconcile-{venue}")
         self.venues.session_connected(session)
         return session
 
-    async def _reconcile(self, venue: str) -> None:
+    async def _ensure_reconciled(self, venue: str) -> None:
+        orders = self.services.orders
+        deadline = time.monotonic() + FIRST_RECONCILE_WAIT_S
+        while time.monotonic() < deadline:
+            if orders.entry_ready(venue) or venue not in self.services.sessions:
+                return
+            await asyncio.sleep(0.1)
+        log.warning("%s: no reconciliation after %.0f s (private streams down?); "
+                    "reconciling now", venue, FIRST_RECONCILE_WAIT_S)
         try:
             result = await self.services.reconcile(venue)
         except Exception as exc:
@@ -217,28 +214,14 @@ class TerminalController(QObject):
             self.notify("error", f"Reconciliation with {venue} failed: {exc}. Order entry "
                                  "stays disabled until it succeeds (Venue > Reconnect).")
             return
-        if getattr(result, "ok", True):
-            log.info("%s reconciled: %s", venue, result.summary())
+        log.info("%s reconciled: %s", venue, result.summary())
 
     async def disconnect_venue(self, venue: str) -> None:
         session = self.services.sessions.get(venue)
         if session is None:
             return
-        for sub in self._private.pop(session.key, []):
-            sub.close()
-        await self.hub.detach(session.key)
         await self.services.disconnect(venue)
         self.venues.session_disconnected(session)
-
-    def _on_stream_order(self, session_key: Any, report: Any) -> Any:
-        return self.services.orders.on_order_report(session_key.venue, report)
-
-    def _on_stream_fill(self, session_key: Any, fill: Any) -> Any:
-        return self.services.orders.on_fill(session_key.venue, fill)
-
-    def _on_stream_reconnect(self, session_key: Any, open_orders: Any) -> None:
-        if self.services.orders.entry_ready(session_key.venue):
-            self.services.orders.on_stream_reconnect(session_key.venue)
 
     async def _sweep(self) -> Any:
         services = self.services
@@ -335,15 +318,7 @@ class TerminalController(QObject):
             self.market.release_all()
         if self.watchlist is not None:
             self.watchlist.close()
-        for subs in self._private.values():
-            for sub in subs:
-                sub.close()
-        self._private.clear()
-        for remove in self._removers:
-            remove()
         self.bridge.close()
-        if self.hub is not None:
-            await _bounded(self.hub.close(), min(1.0, left()), "feed hub")
         if self.services is not None:
             await _bounded(self.services.aclose(), left(), "services")
         await self.tasks.aclose(timeout=min(0.5, left()))

@@ -1,14 +1,16 @@
 """Fixtures of the main-window tests: a qasync loop that tests drive, bounded waits.
 
 Why a loop fixture: the wiring runs coroutines (services, feeds, order submits) on a
-qasync loop, and asyncio code only runs while that loop is *running* (it must be the
-running loop for `asyncio.sleep`, `get_running_loop` ...). `qtbot.waitUntil` spins Qt
-alone, outside the loop, so instead every wait here is a coroutine run with
-`run_until_complete`, which runs the Qt event loop too (qasync runs asyncio inside Qt):
-widgets paint, timers fire and tasks advance together. Every wait has a deadline.
+qasync loop, and asyncio code only runs while a loop is marked *running* (for
+`asyncio.sleep`, `get_running_loop` ...). The loop here is created with
+`already_running=True`: it is marked running for the whole test, and its callbacks run
+whenever Qt processes events. So every wait is Qt's own (`QTest.qWait` in small steps
+until a condition holds, with a deadline): widgets paint, timers fire, sockets are read
+and tasks advance together, and pytest-qt's own event processing at teardown cannot
+run an asyncio callback outside a running loop.
 
-The loop fixture fails a test that leaves asyncio tasks running; the window factory in
-`main_window_harness.py` fails one that leaves top-level windows open.
+The loop fixture fails a test that leaves asyncio tasks running; the window factory
+`make_main_window` fails one that leaves top-level windows open.
 """
 
 from __future__ import annotations
@@ -16,59 +18,179 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
 qasync = pytest.importorskip("qasync")
 
-from terminal.app import DaemonExecutor, shutdown_loop  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from terminal.app import DaemonExecutor  # noqa: E402
+from terminal.ui.qtloop import QtAsyncLoop  # noqa: E402
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 20.0
 
 
 class AsyncDriver:
-    """Runs coroutines on the test's qasync loop, always with a deadline."""
+    """Runs coroutines on the test's (always running) qasync loop, with deadlines."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
 
-    def run(self, awaitable: Awaitable[T], timeout: float = DEFAULT_TIMEOUT) -> T:
-        async def bounded() -> T:
-            return await asyncio.wait_for(awaitable, timeout)
-        return self.loop.run_until_complete(bounded())
-
     def until(self, predicate: Callable[[], Any], timeout: float = DEFAULT_TIMEOUT,
               what: str = "", interval: float = 0.02) -> Any:
-        """Run the loop until `predicate()` is truthy; fail the test after `timeout`."""
-        async def poll() -> Any:
-            deadline = time.monotonic() + timeout
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                if time.monotonic() > deadline:
-                    pytest.fail(f"timed out after {timeout:.0f} s waiting for "
-                                f"{what or getattr(predicate, '__name__', 'a condition')}")
-                await asyncio.sleep(interval)
-        return self.loop.run_until_complete(poll())
+        """Process events until `predicate()` is truthy; fail the test after `timeout`."""
+        deadline = time.monotonic() + timeout
+        step = max(1, int(interval * 1000))
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out after {timeout:.0f} s waiting for "
+                            f"{what or getattr(predicate, '__name__', 'a condition')}")
+            QTest.qWait(step)
+
+    def run(self, awaitable: Awaitable[T], timeout: float = DEFAULT_TIMEOUT) -> T:
+        task = asyncio.ensure_future(asyncio.wait_for(awaitable, timeout), loop=self.loop)
+        self.until(task.done, timeout + 5, "a coroutine")
+        return task.result()
 
     def sleep(self, seconds: float) -> None:
-        self.loop.run_until_complete(asyncio.sleep(seconds))
+        QTest.qWait(int(seconds * 1000))
+
+    def do(self, fn: Callable[[], T]) -> T:
+        """Call `fn` (a click, a key press); the loop is running, so events it processes
+        may run asyncio callbacks safely."""
+        return fn()
+
+
+def close_running_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor,
+                       timeout: float = 2.0) -> list[str]:
+    """Cancel what is left (bounded), unmark the loop as running, close it.
+    Returns the names of tasks that were still running."""
+    # Tasks that end by themselves right after a close (ccxt's throttler draining its
+    # queue) are not leaks: give them a moment, then report what still runs.
+    settle = time.monotonic() + 1.0
+    while any(not t.done() for t in asyncio.all_tasks(loop)) and time.monotonic() < settle:
+        QTest.qWait(10)
+    leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    names = sorted(f"{t.get_name()} {t.get_coro()!r}" for t in leftover)
+    for task in leftover:
+        task.cancel()
+    deadline = time.monotonic() + timeout
+    while any(not t.done() for t in leftover) and time.monotonic() < deadline:
+        QTest.qWait(10)
+    loop.stop()
+    asyncio.events._set_running_loop(None)
+    loop.set_default_executor(None)
+    executor.shutdown(wait=True, cancel_futures=True, timeout=timeout)
+    loop.close()
+    asyncio.set_event_loop(None)
+    return names
 
 
 @pytest.fixture
 def aloop(qapp):  # type: ignore[no-untyped-def]
-    """A qasync loop for one test; fails the test if tasks are left running."""
-    qapp.setQuitOnLastWindowClosed(False)  # closing a test window must not stop the loop
-    loop = qasync.QEventLoop(qapp)
+    """A running qasync loop for one test; fails the test if tasks are left running."""
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test window must not stop anything
+    loop = QtAsyncLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     executor = DaemonExecutor(max_workers=4, name="test-exec")
     loop.set_default_executor(executor)
-    driver = AsyncDriver(loop)
-    yield driver
-    leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    names = sorted(t.get_name() for t in leftover)
-    shutdown_loop(loop, executor, timeout=2.0)
-    assert not leftover, f"asyncio tasks left running after the test: {names}"
+    yield AsyncDriver(loop)
+    leftover = close_running_loop(loop, executor)
+    assert not leftover, f"asyncio tasks left running after the test: {leftover}"
+
+
+# --------------------------------------------------------------------------- main window
+
+
+class WindowRun:
+    """One built main window with its controller, driven by the test's loop."""
+
+    def __init__(self, window: Any, controller: Any, data_dir: Path, driver: AsyncDriver) -> None:
+        self.window = window
+        self.controller = controller
+        self.data_dir = data_dir
+        self.driver = driver
+
+    @property
+    def panels(self) -> Any:
+        return self.controller.panels
+
+    def close(self) -> None:
+        """Close like a user does (saves the layout), then shut the core down, bounded."""
+        if self.window.isVisible():
+            self.window.close()
+        started = time.monotonic()
+        self.driver.run(self.controller.aclose(3.0), timeout=10)
+        self.shutdown_s = time.monotonic() - started
+        self.window.deleteLater()
+
+
+@pytest.fixture(scope="module")
+def paper_for_ui(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One paper exchange (faults on, calm market) shared by a module's window tests."""
+    from terminal.paper.embedded import start_paper_exchange
+
+    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-ui"), faults=True, rate="calm")
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def make_main_window(qapp, aloop: AsyncDriver, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Factory: `make_main_window(paper, data_dir=None, **feed_overrides)` builds the whole
+    main window against `paper` (a PaperExchangeHandle), starts it and waits until it is
+    ready. Fails the test if a top-level window is left open or the core does not close."""
+    from PySide6.QtWidgets import QApplication
+
+    from terminal.paths import AppPaths
+    from terminal.services import ServicesOptions
+    from terminal.settings import load_settings
+    from terminal.ui.controller import TerminalController
+    from terminal.ui.main_window import MainWindow
+
+    before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+    runs: list[WindowRun] = []
+
+    def make(paper: Any, data_dir: Path | None = None, *, ready_timeout: float = 45.0,
+             extra_venues: Any = (), **feed_overrides: Any) -> WindowRun:
+        data = data_dir or tmp_path / f"app{len(runs)}"
+        paths = AppPaths.from_override(data)
+        settings = load_settings(paths.config)
+        key, secret = paper.accounts[0]
+        options = ServicesOptions(data_dir=str(data), paper_url=paper.url,
+                                  paper_account=f"{key}:{secret}")
+        feed_overrides.setdefault("stale_after_s", 2.0)
+        for name, value in feed_overrides.items():
+            setattr(settings.feeds, name, value)
+        window = MainWindow(config_dir=paths.config)
+        controller = TerminalController(window, paths, settings, None,
+                                        services_options=options, extra_venues=extra_venues)
+        run = WindowRun(window, controller, data, aloop)
+        runs.append(run)
+        window.restore_layout()
+        window.show()
+        controller.start()
+        aloop.until(lambda: controller.ready or controller.error, ready_timeout,
+                    "the main window to connect")
+        assert controller.error is None, controller.error
+        return run
+
+    yield make
+    for run in runs:
+        if not run.controller._closed:
+            run.close()
+    qapp.processEvents()
+    leaked = [w for w in QApplication.topLevelWidgets()
+              if w.isVisible() and id(w) not in before]
+    for w in leaked:
+        w.close()
+    assert not leaked, f"windows left open: {[type(w).__name__ for w in leaked]}"

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from terminal.core.health import HealthRegistry
 from terminal.core.marketstate import FeedKind, FeedStatus, MarketState, SessionKey
 from terminal.core.orders.errors import EntryNotReady, NotConnected, SubmitRefused, UnknownOrder
 from terminal.core.orders.service import OrderService
@@ -39,7 +38,7 @@ Notify = Callable[[str, str], None]  # level, text
 class TradingWiring:
     def __init__(self, window: MainWindow, panels: Panels, bridge: CoreBridge,
                  tasks: TaskOwner, orders: OrderService, safety: SafetyState,
-                 state: MarketState, health: HealthRegistry | None, market: MarketWiring,
+                 state: MarketState, market: MarketWiring,
                  notify: Notify, *, notify_fills: bool = True,
                  notify_rejections: bool = True) -> None:
         self.window = window
@@ -49,7 +48,6 @@ class TradingWiring:
         self.orders = orders
         self.safety = safety
         self.state = state
-        self.health = health
         self.market = market
         self._notify = notify
         self.notify_fills = notify_fills
@@ -210,27 +208,30 @@ class TradingWiring:
 
     # ------------------------------------------------------------------ entry gating
     def entry_block_reason(self) -> str | None:
-        """Why the ticket is disabled now, in words (None: it may send)."""
+        """Why the ticket is disabled now, in words (None: it may send). Every reason
+        that applies is listed: fixing one should not reveal another by surprise."""
         session = self.session
         if session is None:
             return "no venue connected"
+        reasons: list[str] = []
         refusal = self.safety.gate.entry_refusal(session.venue, session.mode, session.account)
         if refusal is not None:
-            return refusal.message
+            reasons.append(refusal.message)
         reason = self.orders.entry_block_reason(session.venue)
         if reason:
-            return reason
-        if self.health is not None:
-            snap = self.health.snapshot(session)
-            if snap is not None and snap.breaker is BreakerState.OPEN:
-                return (f"{session.venue} circuit breaker open after repeated failures "
-                        f"(retry in {snap.breaker_retry_after_s:.0f} s)")
+            reasons.append(reason)
+        port = self.orders.session(session.venue)
+        breaker = getattr(getattr(port, "policy", None), "breaker", None)
+        if breaker is not None and breaker.state is BreakerState.OPEN:
+            reasons.append(f"{session.venue} circuit breaker open after repeated failures "
+                           f"(retry in {breaker.retry_after():.0f} s)")
         active = self.market.active
         if active is not None:
             status = self.state.feed_status(active.key(FeedKind.BOOK))
             if status in (FeedStatus.STALE, FeedStatus.DOWN):
-                return f"the {active.symbol} order book is {status.value}: prices are not current"
-        return None
+                reasons.append(f"the {active.symbol} order book is {status.value}: prices are "
+                               "not current")
+        return "; ".join(reasons) if reasons else None
 
 
 class TradingFrame:
@@ -253,6 +254,7 @@ class TradingFrame:
         reason = w.entry_block_reason()
         if reason != self._reason:
             self._reason = reason
+            log.info("order entry %s", f"disabled: {reason}" if reason else "enabled")
             w.panels.entry.set_entry_blocked(reason)
             w.window.entry_status.setText(f"Order entry disabled: {reason}" if reason else "")
         session = w.session

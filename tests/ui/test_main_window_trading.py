@@ -1,0 +1,164 @@
+"""The whole main window against a real paper exchange (child process, loopback):
+first run, orders from the ticket, cancel from the table, emergency stop, stale book,
+layout across a restart. Real ccxt clients, real widgets offscreen; no internet."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from terminal.core.marketstate import FeedKind, FeedStatus
+from terminal.domain.enums import Side
+from terminal.domain.order import OrderStatus
+from terminal.ui.panels.ticket import EntryKind
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def _mid(run: Any) -> Decimal:
+    market = run.controller.market.active
+
+    def mid() -> Decimal | None:
+        view = run.controller.state.book_view(market.key(FeedKind.BOOK), 1)
+        return view.mid if view is not None else None
+    return run.driver.until(mid, 20, "a book with a mid price")
+
+
+def _place_from_ticket(run: Any, side: Side, price: Decimal, amount: str) -> Any:
+    """Fill the ticket like a user and press Send in its confirmation dialog."""
+    entry = run.panels.entry
+    drv = run.driver
+    drv.until(lambda: entry.blocked_reason is None, 30, "order entry to open")
+    rules = run.controller.services.sessions["paper"].markets[run.controller.market.active.symbol]
+    entry.set_kind(EntryKind.LIMIT)
+    entry.set_side(side)
+    entry.set_price(rules.format_price(rules.round_price(price)))
+    entry.set_amount(amount)
+    before = run.controller.trading.last_submit
+    drv.until(entry.can_submit, 5, "a complete ticket")
+    drv.do(entry.request_submit)
+    dialog = drv.until(lambda: entry.confirmation, 5, "the confirmation dialog")
+    drv.until(lambda: dialog.armed, 5, "the Send button to arm")
+    drv.do(lambda: QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton))
+    drv.until(lambda: not entry.pending and entry.confirmation is None, 20,
+              "the submit to finish")
+    order = run.controller.trading.last_submit
+    assert order is not before, entry.status_label.text()
+    assert order.status is OrderStatus.OPEN, (order.status, order.reason)
+    return order
+
+
+def _paper_open_ids(paper: Any) -> set[str]:
+    key = paper.accounts[0][0]
+    return {o["clientOrderId"] for o in paper.control.open_orders(key)}
+
+
+def test_first_run_shows_live_book_chart_tape_and_balances(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    run = make_main_window(paper_for_ui)
+    c, p, drv = run.controller, run.panels, run.driver
+    assert "BTC/USDT" in run.window.windowTitle() and "PAPER" in run.window.windowTitle()
+    drv.until(lambda: c.state.feed_status(c.market.active.key(FeedKind.BOOK)) is FeedStatus.LIVE,
+              20, "a live book")
+    drv.until(lambda: not p.book.ladder.ladder().is_empty and p.book.ladder.frames.total > 0,
+              10, "the book to paint")
+    drv.until(lambda: len(p.chart.series) > 50, 20, "candle back-fill on the chart")
+    drv.until(lambda: p.tape.rows(), 20, "trades on the tape")
+    drv.until(lambda: p.entry.blocked_reason is None, 30, "order entry to open after reconcile")
+    assert not p.book.ladder.is_stale
+    assert "LIVE" in run.window.data_label.text()
+    balances = c.state.balances(c.services.sessions["paper"].key)
+    assert balances is not None and balances.free("USDT") > 0
+    assert run.window.lock_switch.text() == "TESTNET"
+    drv.until(lambda: "live" in run.window.venue_status.text_of("paper"), 10,
+              "the paper venue's status light")
+
+
+def test_buy_sell_from_ticket_then_cancel_from_table(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    run = make_main_window(paper_for_ui)
+    drv = run.driver
+    mid = _mid(run)
+    buy = _place_from_ticket(run, Side.BUY, mid * Decimal("0.97"), "0.01")
+    sell = _place_from_ticket(run, Side.SELL, mid * Decimal("1.03"), "0.01")
+    ids = {str(buy.client_order_id), str(sell.client_order_id)}
+    drv.until(lambda: ids <= _paper_open_ids(paper_for_ui), 10, "both orders on the exchange",
+              interval=0.2)
+    table = run.panels.open_orders
+    drv.until(lambda: table.select(str(buy.client_order_id)) and table.select(
+        str(sell.client_order_id)), 10, "both orders in the open orders table")
+    assert table.select(str(buy.client_order_id))
+    assert drv.do(table.cancel_selected) == 1
+    drv.until(lambda: str(buy.client_order_id) not in _paper_open_ids(paper_for_ui), 15,
+              "the cancel to reach the exchange", interval=0.2)
+    assert str(sell.client_order_id) in _paper_open_ids(paper_for_ui)
+    drv.until(lambda: not table.select(str(buy.client_order_id)), 10,
+              "the cancelled order to leave the table")
+    run.controller.trading.cancel(str(sell.client_order_id))
+    drv.until(lambda: not (ids & _paper_open_ids(paper_for_ui)), 15, "all cancelled",
+              interval=0.2)
+
+
+def test_emergency_stop_from_toolbar_cancels_everything_and_blocks_entry(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    run = make_main_window(paper_for_ui)
+    drv, w = run.driver, run.window
+    mid = _mid(run)
+    placed = [_place_from_ticket(run, Side.BUY, mid * Decimal("0.96"), "0.01"),
+              _place_from_ticket(run, Side.SELL, mid * Decimal("1.04"), "0.01")]
+    ids = {str(o.client_order_id) for o in placed}
+    drv.until(lambda: ids <= _paper_open_ids(paper_for_ui), 10, "orders resting", interval=0.2)
+
+    drv.do(lambda: QTest.mouseClick(w.stop_button, Qt.MouseButton.LeftButton))
+    # synchronous: blocked before any await
+    assert run.controller.services.safety.stop.engaged
+    drv.until(lambda: w.stop_button.text() == "STOP ENGAGED", 5, "the button to say ENGAGED")
+    drv.until(lambda: not _paper_open_ids(paper_for_ui), 20, "every open order cancelled",
+              interval=0.2)
+    drv.until(lambda: run.controller.safety.last_sweep is not None, 20, "the sweep result")
+    assert run.controller.safety.last_sweep.ok
+    drv.until(lambda: run.panels.entry.blocked_reason and "stop" in
+              run.panels.entry.blocked_reason.lower(), 5, "entry disabled with the reason")
+
+    dialog = run.controller.safety.ask_reset()
+    dialog.input.setText("RESET STOP")
+    drv.do(lambda: QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton))
+    drv.until(lambda: not run.controller.services.safety.stop.engaged, 5, "the reset")
+    drv.until(lambda: run.panels.entry.blocked_reason is None, 10, "entry enabled again")
+    assert "EMERGENCY STOP" in w.stop_button.text()
+
+
+def test_stalled_feed_greys_the_book_and_disables_entry(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    run = make_main_window(paper_for_ui, stale_after_s=1.5)
+    drv, p = run.driver, run.panels
+    drv.until(lambda: p.entry.blocked_reason is None and not p.book.ladder.ladder().is_empty,
+              30, "a live book and open entry")
+    paper_for_ui.control.stall_ws(True, target="market")
+    try:
+        drv.until(lambda: p.book.ladder.is_stale, 15, "the book to grey out")
+        assert "STALE" in p.book.ladder.status_text()
+        drv.until(lambda: p.entry.blocked_reason and "order book is" in p.entry.blocked_reason,
+                  5, "entry disabled because the book is stale")
+        assert "LIVE" not in run.window.data_label.text()
+    finally:
+        paper_for_ui.control.stall_ws(False, target="market")
+    drv.until(lambda: not p.book.ladder.is_stale, 30, "the book to come back live")
+    drv.until(lambda: p.entry.blocked_reason is None, 10, "entry to open again")
+
+
+def test_layout_and_market_are_restored_after_a_restart(make_main_window, paper_for_ui, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "restart"
+    first = make_main_window(paper_for_ui, data_dir=data)
+    first.window.docks["health"].hide()
+    first.window.docks["depth"].raise_()
+    first.controller.select_symbol("ETH/USDT")
+    first.driver.until(lambda: first.controller.symbol == "ETH/USDT", 10, "the symbol switch")
+    first.close()
+    assert first.shutdown_s < 3.0, f"shutdown took {first.shutdown_s:.2f} s"
+
+    second = make_main_window(paper_for_ui, data_dir=data)
+    assert second.window.docks["health"].isHidden()
+    assert not second.window.docks["book"].isHidden()
+    assert second.controller.symbol == "ETH/USDT"
+    assert "ETH/USDT" in second.window.windowTitle()
