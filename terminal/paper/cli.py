@@ -82,16 +82,16 @@ def config_from_args(a: argparse.Namespace) -> PaperConfig:
 
 async def _serve(cfg: PaperConfig) -> int:
     srv = PaperServer(cfg)
-    port = await srv.start()
-    for key, secret in srv.auth.keys.items():
-        print(f"{ACCOUNT} {key} {secret}", flush=True)
-    print(f"{READY} http://127.0.0.1:{port}", flush=True)
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before READY: a stop may follow at once
         try:
             loop.add_signal_handler(sig, srv.stopped.set)
         except (NotImplementedError, RuntimeError):
             pass
+    port = await srv.start()
+    for key, secret in srv.auth.keys.items():
+        print(f"{ACCOUNT} {key} {secret}", flush=True)
+    print(f"{READY} http://127.0.0.1:{port}", flush=True)
     await srv.stopped.wait()
     if srv._runner is not None or srv._tasks:
         await asyncio.wait_for(srv.stop(), 10)
