@@ -16,7 +16,7 @@ from terminal.cli import main
 from terminal.cli.paper_cmd import forwarded_argv
 from terminal.cli.registry import SUBCOMMANDS
 
-PLACEHOLDERS = [s.name for s in SUBCOMMANDS if s.name != "paper"]
+COMMANDS = [s.name for s in SUBCOMMANDS if s.name != "paper"]
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,23 +63,29 @@ def test_bad_log_level_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--log-level" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", PLACEHOLDERS)
-def test_placeholder_commands_say_not_available(
-    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("name", COMMANDS)
+def test_commands_refuse_unknown_arguments_with_a_message(
+    name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main([name, "--no-such-flag"]) == 2
+    err = capsys.readouterr().err
+    assert f"usage: trading-terminal {name}" in err
+    assert f"trading-terminal {name}: error:" in err
+
+
+def test_command_logging_goes_under_data_dir(tmp_path: Path) -> None:
     from terminal.logsetup import teardown_logging
     from terminal import crash
 
     try:
-        assert main(["--data-dir", str(tmp_path), name, "anything"]) == 2
+        assert main(["--data-dir", str(tmp_path), "venues"]) == 0
     finally:
         teardown_logging()
         crash.uninstall()
-    assert "not available yet" in capsys.readouterr().err
-    assert (tmp_path / "logs" / "terminal.log").exists()  # logging went under --data-dir
+    assert (tmp_path / "logs" / "terminal.log").exists()
 
 
-@pytest.mark.parametrize("name", PLACEHOLDERS)
+@pytest.mark.parametrize("name", COMMANDS)
 def test_command_help(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([name, "--help"]) == 0
     assert f"usage: trading-terminal {name}" in capsys.readouterr().out
