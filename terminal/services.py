@@ -51,6 +51,7 @@ class ServicesOptions:
     start_paper: bool = True  # start the embedded paper exchange when no --paper-url
     read_only_journal: bool = False  # `journal show/export`: no lock, no writes
     safety: bool = True  # load the testnet lock / emergency stop / precautions gate
+    private_streams: bool = False  # GUI: watch orders/fills/balances of each session
     session_heartbeat_s: float = 15.0
 
     @classmethod
@@ -93,8 +94,10 @@ class TerminalServices:
         self.paper_endpoint: Any = None  # terminal.exchange.session.PaperEndpoint
         self.safety: Any = None  # terminal.core.safety.state.SafetyState
         self.orders: OrderService | None = None
-        self.sessions: dict[VenueId, Any] = {}
-        self.market_state: Any = None  # terminal.core.marketstate.MarketState (GUI feeds)
+        self.exchange: Any = None  # terminal.exchange.manager.ExchangeManager
+        self.sessions: dict[VenueId, Any] = {}  # venue -> VenueSession (one per venue)
+        self._private: dict[VenueId, list[Any]] = {}  # private-stream subscriptions
+        self._unwire: list[Any] = []
         self._prices = _Prices()
         self._stale_task: asyncio.Task[Any] | None = None
         self._started = False
@@ -134,6 +137,38 @@ class TerminalServices:
                                    policy=OrderPolicy.from_settings(self.settings.orders))
         if self.settings.orders.auto_cancel_stale:
             self._stale_task = self.orders.spawn(self.orders.run_stale_sweeper(), "stale-sweeper")
+        from terminal.exchange.manager import ExchangeManager, feed_options_from_settings
+        from terminal.exchange.session import SessionOptions
+
+        self.exchange = ExchangeManager(
+            feed_options=feed_options_from_settings(self.settings.feeds),
+            session_options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s))
+        self._wire_private_streams()
+
+    def _wire_private_streams(self) -> None:
+        """The venue manager's private feeds drive the order service (D's FeedHub calls
+        these in order and awaits them), and every private (re)connect reconciles."""
+        feeds = self.exchange.feeds
+        self._unwire = [feeds.add_order_listener(self.on_stream_order),
+                        feeds.add_fill_listener(self.on_stream_fill),
+                        feeds.add_reconnect_listener(self.on_stream_reconnect)]
+
+    async def on_stream_order(self, key: Any, report: Any) -> None:
+        if self.orders is not None and self.sessions.get(key.venue) is not None:
+            await self.orders.on_order_report(key.venue, report)
+
+    async def on_stream_fill(self, key: Any, fill: Any) -> None:
+        if self.orders is not None and self.sessions.get(key.venue) is not None:
+            await self.orders.on_fill(key.venue, fill)
+
+    async def on_stream_reconnect(self, key: Any, _open_orders: Any) -> None:
+        if self.orders is not None and self.sessions.get(key.venue) is not None:
+            await self.orders.on_stream_reconnect(key.venue)
+
+    @property
+    def market_state(self) -> Any:
+        """terminal.core.marketstate.MarketState fed by the venue manager's feeds."""
+        return self.exchange.state if self.exchange is not None else None
 
     async def aclose(self) -> None:
         """Close everything this object started, each step bounded in time."""
@@ -141,6 +176,14 @@ class TerminalServices:
             await self.orders.aclose(CLOSE_TIMEOUT_S)
         for venue in list(self.sessions):
             await self.disconnect(venue)
+        for unwire in self._unwire:
+            unwire()
+        if self.exchange is not None:
+            exchange, self.exchange = self.exchange, None
+            try:
+                await asyncio.wait_for(exchange.close(), CLOSE_TIMEOUT_S * 2)
+            except Exception:
+                log.exception("closing the exchange manager failed")
         if self.safety is not None:
             try:
                 await asyncio.wait_for(self.safety.aclose(), CLOSE_TIMEOUT_S)
@@ -185,29 +228,29 @@ class TerminalServices:
         return self.paper_endpoint
 
     # ---- venues --------------------------------------------------------------------------
-    async def connect(self, venue: str = "paper", mode: VenueMode | None = None,
-                      account: str = "default", *, reconcile: bool = True) -> Any:
+    async def connect(self, venue: str = "paper", mode: VenueMode | str | None = None,
+                      account: str = "default", *, credentials: Any = None,
+                      reconcile: bool = True, streams: bool | None = None) -> Any:
         """Connect a venue session, attach it to the order service and reconcile it.
 
-        Returns the session. Entry on the venue opens once reconciliation succeeded
-        (`orders.entry_ready(venue)`); its result is in `last_reconcile[venue]`.
+        The order service keeps one session per venue. Entry on the venue opens once
+        reconciliation succeeded (`orders.entry_ready(venue)`). `credentials` (ccxt
+        names) default to the OS keychain's entry for venue/mode/account; the paper
+        venue uses the paper exchange's account. `streams` starts the private feeds
+        (orders, own trades, balances), each reconnect of which reconciles again.
         """
-        from terminal.exchange.catalogue import paper_info
-        from terminal.exchange.session import SessionOptions, VenueSession
-
         vid = VenueId(venue)
         if vid in self.sessions:
             return self.sessions[vid]
-        if vid != "paper":
-            raise ServicesError(f"{venue}: only the paper venue can be connected headless yet")
-        info = paper_info()
-        endpoint = await self.paper_exchange()
-        session = VenueSession(info, mode or VenueMode.PAPER, AccountLabel(account), paper=endpoint,
-                               options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s))
+        if self.exchange is None:
+            raise ServicesError("the exchange layer is not running (read-only journal)")
+        if vid == "paper":
+            self.exchange.paper = await self.paper_exchange()
+        elif credentials is None:
+            credentials = self._stored_credentials(vid, mode, account)
         try:
-            await session.connect()
+            session = await self.exchange.connect(vid, mode, account, credentials=credentials)
         except Exception as exc:
-            await session.close()
             raise ServicesError(f"{venue}: cannot connect: {exc}") from exc
         for secret in session.secrets:
             register_secret(secret)
@@ -216,16 +259,30 @@ class TerminalServices:
             self.orders.attach(session)
             if reconcile:
                 await self.reconcile(vid)
+        if self.options.private_streams if streams is None else streams:
+            self._private[vid] = self.exchange.subscribe_private(session.key)
         return session
 
+    def _stored_credentials(self, venue: VenueId, mode: VenueMode | str | None,
+                            account: str) -> Any:
+        from terminal.secrets import CredentialRef, CredentialStore
+
+        info = self.exchange.catalogue.get(venue)
+        the_mode = VenueMode(mode) if mode is not None else info.default_mode()
+        creds = CredentialStore().load(CredentialRef.of(venue, the_mode, account))
+        return creds.as_ccxt() if creds is not None else None
+
     async def disconnect(self, venue: str) -> None:
-        session = self.sessions.pop(VenueId(venue), None)
+        vid = VenueId(venue)
+        for sub in self._private.pop(vid, []):
+            sub.close()
+        session = self.sessions.pop(vid, None)
         if session is None:
             return
         if self.orders is not None:
             self.orders.detach(session.venue)
         try:
-            await asyncio.wait_for(session.close(), CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(self.exchange.disconnect_key(session.key), CLOSE_TIMEOUT_S)
         except Exception:
             log.exception("closing the %s session failed", venue)
 
@@ -233,18 +290,6 @@ class TerminalServices:
         if self.orders is None:
             raise ServicesError("the order service is not running (read-only journal)")
         return await self.orders.reconcile(VenueId(venue))
-
-    # ---- stream wiring (the venue manager's private feeds call these) --------------------
-    def private_stream_handlers(self, venue: VenueId) -> dict[str, Any]:
-        """Callbacks for a venue's private stream: order reports, fills, reconnect."""
-        orders = self.orders
-        assert orders is not None
-        return {
-            "on_order_report": lambda report: orders.spawn(
-                orders.on_order_report(venue, report), f"stream-order-{venue}"),
-            "on_fill": lambda fill: orders.spawn(orders.on_fill(venue, fill), f"stream-fill-{venue}"),
-            "on_reconnect": lambda: orders.on_stream_reconnect(venue),
-        }
 
     # ---- what the gate looks at ------------------------------------------------------------
     def gate_context(self, request: OrderRequest) -> GateContext:

@@ -74,9 +74,10 @@ class Reconciler:
         self.journal = service.journal
         self.result = ReconcileResult(self.venue)
 
-    async def run(self) -> ReconcileResult:
+    async def run(self, close_entry: bool = True) -> ReconcileResult:
         service, venue = self.service, self.venue
-        service._set_entry(venue, f"reconciling orders with {venue}")
+        if close_entry:
+            service._set_entry(venue, f"reconciling orders with {venue}")
         started = time.monotonic()
         try:
             await asyncio.wait_for(self._run(), service.policy.reconcile_timeout_s)
@@ -86,7 +87,8 @@ class Reconciler:
             self.result.error = str(exc) or type(exc).__name__
         self.result.duration_s = time.monotonic() - started
         if self.result.ok:
-            service._set_entry(venue, None)
+            if service.entry_block_reason(venue) is not None or close_entry:
+                service._set_entry(venue, None)
         else:
             service._set_entry(venue, f"reconciliation with {venue} failed: {self.result.error}")
         try:

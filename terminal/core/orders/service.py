@@ -83,6 +83,7 @@ class OrderService:
         self._cancel_wanted: set[ClientOrderId] = set()
         self._settling: dict[ClientOrderId, asyncio.Task[Order]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._reconcile_locks: dict[VenueId, asyncio.Lock] = {}
         self._closed = False
 
     # ---- sessions and entry ------------------------------------------------------------
@@ -542,17 +543,26 @@ class OrderService:
         account = session.account if session is not None else "default"
         await self.journal.record_fill(venue, account, fill)  # type: ignore[arg-type]
 
-    def on_stream_reconnect(self, venue: VenueId) -> asyncio.Task[Any]:
-        """The private stream reconnected: events may be lost (ccxt #15338), reconcile."""
-        return self.spawn(self.reconcile(venue), f"reconcile-{venue}")
+    async def on_stream_reconnect(self, venue: VenueId) -> Any:
+        """The private stream (re)connected: events may be lost (ccxt #15338), so
+        reconcile; order entry stays open if it already was."""
+        if venue not in self._sessions:
+            return None
+        return await self.reconcile(venue, close_entry=not self.entry_ready(venue))
 
     # ---- reconciliation ---------------------------------------------------------------
-    async def reconcile(self, venue: VenueId) -> Any:
-        """Reconcile the journal with `venue`; entry opens when it succeeds."""
+    async def reconcile(self, venue: VenueId, *, close_entry: bool = True) -> Any:
+        """Reconcile the journal with `venue`; entry opens when it succeeds.
+
+        `close_entry=False` (after a private-stream reconnect, once entry was open):
+        entry stays open meanwhile; the journal is consistent locally and the pass only
+        fills in what the stream missed. A failure still closes entry."""
         from terminal.core.orders.reconcile import Reconciler
 
         session = self._require_session(venue)
-        return await Reconciler(self, session).run()
+        lock = self._reconcile_locks.setdefault(venue, asyncio.Lock())
+        async with lock:  # one at a time per venue (start-up and reconnects may overlap)
+            return await Reconciler(self, session).run(close_entry=close_entry)
 
     # ---- stale orders -------------------------------------------------------------------
     def open_orders(self, venue: VenueId | None = None) -> list[Order]:

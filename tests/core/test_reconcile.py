@@ -1,0 +1,107 @@
+"""Reconciliation rules, with an in-memory venue and the real SQLite journal."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from terminal.core.errors import TransientError
+from terminal.core.orders import OrderService
+from terminal.domain.ids import ClientOrderId, VenueId
+from terminal.domain.order import CancelRequested, EventSource, OrderStatus
+from terminal.journal import SqlJournal
+from tests.core.test_order_service import FAST, ready_service
+from tests.core.test_order_service_fakes import FakeVenue, ticket
+
+PAPER = VenueId("paper")
+
+
+@pytest.fixture
+def journal(tmp_path):
+    j = SqlJournal.open(f"sqlite:///{tmp_path / 'journal.sqlite'}")
+    yield j
+    j.close()
+
+
+def test_failed_reconciliation_keeps_entry_closed_and_is_journaled(journal):
+    async def main():
+        venue = FakeVenue()
+
+        async def down(symbol=None):
+            raise TransientError("503 Service Unavailable")
+
+        venue.fetch_open_orders = down
+        svc = OrderService(journal, policy=FAST)
+        svc.attach(venue)
+        seen = []
+        svc.reconciled.add(seen.append)
+        result = await svc.reconcile(PAPER)
+        assert not result.ok and "503" in result.error
+        assert "failed" in svc.entry_block_reason(PAPER)
+        assert seen == [result]
+        logged = (await journal.safety_history(["reconciliation"]))[0]
+        assert "503" in logged.details["error"]
+        await svc.aclose()
+    asyncio.run(main())
+
+
+def test_journaled_cancel_that_never_reached_the_venue_is_sent_again(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        order = await svc.submit(ticket())
+        live = svc.tracker.cached(order.client_order_id)
+        await svc.tracker.apply(live, [CancelRequested(source=EventSource.LOCAL)])
+        await svc.aclose()  # crash right after journaling the cancel request
+
+        fresh = OrderService(journal, policy=FAST)
+        fresh.attach(venue)
+        result = await fresh.reconcile(PAPER)
+        got = await journal.get_order(order.client_order_id)
+        assert got.status is OrderStatus.CANCELED
+        assert venue.orders[order.client_order_id].status is OrderStatus.CANCELED
+        assert any("pending_cancel -> canceled" in s for s in result.settled)
+        await fresh.aclose()
+    asyncio.run(main())
+
+
+def test_order_final_in_journal_but_open_on_venue_is_reported(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        order = await svc.submit(ticket())
+        await svc.cancel(order.client_order_id)
+        venue.orders[order.client_order_id].status = OrderStatus.OPEN  # venue disagrees
+        result = await svc.reconcile(PAPER)
+        assert any(order.client_order_id in u and "journal says canceled" in u
+                   for u in result.unknown)
+        await svc.aclose()
+    asyncio.run(main())
+
+
+def test_reconnect_reconciliation_keeps_entry_open(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        states = []
+        svc.entry_changed.add(states.append)
+        await svc.on_stream_reconnect(PAPER)
+        assert svc.entry_ready(PAPER)
+        assert all(reason is None for _v, reason in states)
+        await svc.aclose()
+    asyncio.run(main())
+
+
+def test_unknown_submit_left_by_a_crash_is_rejected_after_not_found_answers(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        venue.script = ["unknown_before"]
+        order = await svc.submit(ticket())
+        await svc.aclose()  # the settle task dies with the process
+        fresh = OrderService(journal, policy=FAST)
+        fresh.attach(venue)
+        result = await fresh.reconcile(PAPER)
+        got = await journal.get_order(order.client_order_id)
+        assert got.status is OrderStatus.REJECTED and "never reached" in got.reason
+        assert any("unknown -> rejected" in s for s in result.settled)
+        assert venue.create_calls[ClientOrderId(order.client_order_id)] == 1
+        await fresh.aclose()
+    asyncio.run(main())

@@ -1,0 +1,167 @@
+"""TerminalServices end to end: the private streams drive the order service.
+
+Real pieces only: the paper exchange (joined by URL, as `--paper-url` does), D's
+exchange manager with its ccxt.pro private feeds, E's safety gate, the SQLite journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from decimal import Decimal
+
+import pytest
+
+from terminal.core.orders import EntryNotReady, SubmitRefused
+from terminal.domain.enums import OrderType, Side
+from terminal.domain.ids import Symbol, VenueId
+from terminal.domain.order import OrderRequest, OrderStatus
+from terminal.paper.embedded import start_paper_exchange
+from terminal.services import ServicesOptions, TerminalServices
+from tests.fixtures_paper import paper_rest, run_async
+
+KEY, SECRET = "svc-key-000001", "svc-secret-0000000000001"
+PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-svc"), faults=True,
+                                  rate="calm", accounts=[(KEY, SECRET)])
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def options(tmp_path, paper) -> ServicesOptions:
+    return ServicesOptions(data_dir=str(tmp_path), paper_url=paper.url,
+                           paper_account=f"{KEY}:{SECRET}", private_streams=True,
+                           session_heartbeat_s=0)
+
+
+async def eventually(predicate, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def far_buy(bid: Decimal) -> OrderRequest:
+    return OrderRequest(PAPER, BTC, Side.BUY, OrderType.LIMIT, Decimal("0.001"),
+                        (bid * Decimal("0.97")).quantize(Decimal("0.01")))
+
+
+def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
+    async def main():
+        started = time.monotonic()
+        async with TerminalServices(options(tmp_path, paper)) as services:
+            results = []
+            services.orders.reconciled.add(results.append)
+            session = await services.connect("paper")
+            assert services.orders.entry_ready(PAPER)
+            await eventually(lambda: _true(len(results) >= 2))  # start-up + stream connect
+            await quiet(results)  # the feeds' reconnect reconciliations are over
+
+            # a fill that only the user stream reports
+            await services.refresh_market_inputs("paper", BTC)
+            book = await session.fetch_order_book_raw(BTC, 5)
+            bid, ask = Decimal(repr(book["bids"][0][0])), Decimal(repr(book["asks"][0][0]))
+            sell = await services.orders.submit(OrderRequest(
+                PAPER, BTC, Side.SELL, OrderType.LIMIT, Decimal("0.001"),
+                (ask * Decimal("1.001")).quantize(Decimal("0.01"))))
+            assert sell.status is OrderStatus.OPEN
+            paper.control.force_trade(BTC, "buy", str((ask * Decimal("1.01")).quantize(Decimal("0.01"))))
+
+            async def filled():
+                got = await services.journal.get_order(sell.client_order_id)
+                return got if got.status is OrderStatus.FILLED else None
+            got = await eventually(filled)
+            sources = {e.source for e in await services.journal.events(sell.client_order_id)
+                       if e.kind == "OrderFilled"}
+            assert sources == {"stream"}, sources
+            assert got.filled == Decimal("0.001")
+
+            # an order event is lost (the listener is detached while another client
+            # places an order), then the user stream drops: the reconnect reconciles and
+            # adopts the order. (The paper exchange's stall fault does not silence user
+            # events, so the loss is made on our side.)
+            before = len(results)
+            services._unwire[0]()  # order listener off
+            async with paper_rest(paper, (KEY, SECRET)) as other:
+                await other.load_markets()
+                await other.create_order(BTC, "limit", "buy", 0.001, float(far_buy(bid).price),
+                                         params={"clientOrderId": "while-away-1"})
+            await asyncio.sleep(0.5)
+            assert await services.journal.get_order("while-away-1") is None
+            services._unwire[0] = services.exchange.feeds.add_order_listener(
+                services.on_stream_order)
+            paper.control.drop_ws(target="user")
+
+            async def adopted():
+                return await services.journal.get_order("while-away-1")
+            ext = await eventually(adopted, 20)
+            accepted = [e.source for e in await services.journal.events("while-away-1")
+                        if e.kind == "OrderAccepted"]
+            assert ext.external and accepted == ["reconciliation"]
+            await eventually(lambda: _true(any("while-away-1" in a for r in results[before:]
+                                               for a in r.adopted)))
+            await quiet(results)
+
+            # emergency stop: refused at once, before any await
+            mine = await services.orders.submit(far_buy(bid))
+            services.safety.stop.engage(reason="drill")
+            coro = services.orders.submit(far_buy(bid * Decimal("0.99")))
+            with pytest.raises(SubmitRefused, match="(?i)emergency stop"):
+                coro.send(None)
+            coro.close()
+            result = await services.safety.stop.sweep(services.connected_sessions(),
+                                                      services.journal,
+                                                      report_sink=_sink(services))
+            assert result.ok, result
+            for coid in (mine.client_order_id, "while-away-1"):
+                order = await services.journal.get_order(coid)
+                assert order.status is OrderStatus.CANCELED, order
+            services.safety.stop.reset(confirmed=True)
+            services.disconnect_started = time.monotonic()
+        assert time.monotonic() - services.disconnect_started < 10  # bounded close
+        assert services.journal is None and services.exchange is None
+        return time.monotonic() - started
+
+    run_async(main(), 90)
+
+
+def test_entry_waits_for_reconciliation(paper, tmp_path):
+    async def main():
+        async with TerminalServices(options(tmp_path, paper)) as services:
+            await services.connect("paper", reconcile=False, streams=False)
+            with pytest.raises(EntryNotReady, match="reconciling"):
+                await services.orders.submit(far_buy(Decimal("50000")))
+            result = await services.reconcile("paper")
+            assert result.ok and services.orders.entry_ready(PAPER)
+    run_async(main(), 60)
+
+
+async def quiet(results, for_s: float = 1.5, timeout: float = 15.0) -> None:
+    """Wait until no reconciliation has finished for `for_s` seconds."""
+    deadline = time.monotonic() + timeout
+    seen, since = len(results), time.monotonic()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        if len(results) != seen:
+            seen, since = len(results), time.monotonic()
+        elif time.monotonic() - since >= for_s:
+            return
+    raise AssertionError("reconciliations did not settle")
+
+
+async def _true(value):
+    return value
+
+
+def _sink(services):
+    from terminal.core.safety.sweep import order_service_sink
+    return order_service_sink(services.orders)
