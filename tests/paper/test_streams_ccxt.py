@@ -151,6 +151,13 @@ def test_watch_my_trades_and_orders_with_forced_trade(paper_module: PaperExchang
             assert [x["status"] for x in orders if x["id"] == o["id"]][-1] == "closed"
             bal = await asyncio.wait_for(bw, 10)
             assert bal["ETH"]["used"] == 0
+            # a deposit arrives as balanceUpdate (+ outboundAccountPosition)
+            bw = asyncio.ensure_future(ex.watch_balance())
+            await asyncio.sleep(0.2)
+            before = bal["SOL"]["free"]
+            await asyncio.to_thread(paper_module.control.deposit, "test-key-2", "SOL", "1.5")
+            bal = await asyncio.wait_for(bw, 10)
+            assert bal["SOL"]["free"] == pytest.approx(before + 1.5)
     run_async(go(), 60)
 
 

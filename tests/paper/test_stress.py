@@ -1,0 +1,41 @@
+"""Stress mode: configurable diffs/s and levels per diff, contiguous U/u, one frame per diff."""
+
+from __future__ import annotations
+
+import time
+
+import aiohttp
+import orjson
+
+from tests.fixtures_paper import run_async
+
+
+def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> None:  # noqa: ANN001
+    h = paper_exchange_factory(diffs_per_second=6000, levels_per_diff=20,
+                               stress_symbol="ETH/USDT")
+
+    async def go() -> tuple[int, float, int, set[int], int]:
+        async with aiohttp.ClientSession() as s:
+            async with s.ws_connect(h.ws_url + "/1", max_msg_size=0) as ws:
+                await ws.send_str('{"method":"SUBSCRIBE","params":["ethusdt@depth@100ms"],'
+                                  '"id":1}')
+                assert orjson.loads((await ws.receive(5)).data)["id"] == 1
+                first = orjson.loads((await ws.receive(5)).data)
+                last_u, gaps, sizes = first["u"], 0, set()
+                stats0 = h.control.stats()["stress_diffs"]
+                t0 = time.monotonic()
+                n = 0
+                while time.monotonic() - t0 < 2.0:
+                    msg = orjson.loads((await ws.receive(5)).data)
+                    gaps += msg["U"] != last_u + 1
+                    last_u = msg["u"]
+                    sizes.add(len(msg["b"]) + len(msg["a"]))
+                    n += 1
+                dt = time.monotonic() - t0
+                emitted = h.control.stats()["stress_diffs"] - stats0
+                return n, dt, gaps, sizes, emitted
+    n, dt, gaps, sizes, emitted = run_async(go(), 30)
+    assert gaps == 0
+    assert n / dt >= 5000, f"only {n / dt:.0f} diffs/s"
+    assert max(sizes) >= 15  # about 20 levels changed per diff (some collide)
+    assert emitted >= 0.9 * n  # one update id and one frame per diff
