@@ -90,3 +90,13 @@ def test_price_callable_and_quote_change(panel):
 def test_screenshot(panel, shot):
     panel.refresh()
     shot(panel, "balances")
+
+
+def test_columns_fit_their_text_after_updates(qtbot, panel):
+    panel.resize(300, 200)
+    panel.refresh()
+    panel.set_balances("paper", bals(USDT=("123456789.5", "250.5"), BTC=("0.5", "0.1")))
+    panel.refresh()
+    t = panel.table
+    for c in range(4):  # the last column stretches
+        assert t.columnWidth(c) >= t.sizeHintForColumn(c), c

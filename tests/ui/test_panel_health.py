@@ -111,3 +111,17 @@ def test_screenshot(qtbot, world, shot):
     panel.resize(460, 420)
     panel.refresh()
     shot(panel, "health")
+
+
+def test_wide_panel_puts_cards_side_by_side(qtbot, world, shot):
+    clock, reg, *_ = world
+    panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
+    qtbot.addWidget(panel)
+    panel.resize(1000, 300)
+    panel.show()
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel._columns == 2)
+    a, b = (panel.cards[k] for k in ("binance/sandbox/default", "paper/paper/default"))
+    qtbot.waitUntil(lambda: a.geometry().right() < b.geometry().left())
+    assert a.geometry().top() == b.geometry().top()
+    shot(panel, "health_wide")

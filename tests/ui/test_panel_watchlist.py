@@ -85,7 +85,7 @@ def test_click_and_enter_activate(qtbot, panel):
     qtbot.keyClick(panel.table, Qt.Key.Key_Return)
     assert got == ["ETH/BTC", "BTC/USDT"]
     panel.refresh()
-    assert panel.model.data(panel.model.index(0, 0)) == "▸ BTC/USDT"
+    assert panel.model.data(panel.model.index(0, 0), 6).bold()
 
 
 def test_tickers_show_price_change_and_volume(panel):
@@ -97,7 +97,7 @@ def test_tickers_show_price_change_and_volume(panel):
     })
     panel.refresh()
     m = panel.model
-    assert [m.data(m.index(0, c)) for c in range(4)] == ["  BTC/USDT", "97,123.45", "+2.35%",
+    assert [m.data(m.index(0, c)) for c in range(4)] == ["BTC/USDT", "97123.45", "+2.35%",
                                                          "1.23B"]
     assert m.data(m.index(1, 2)) == "-1.50%" and m.data(m.index(1, 3)) == "1.52K"
     assert m.data(m.index(0, 2), FOREGROUND) == BUY_Q

@@ -17,8 +17,8 @@ from typing import Any, Hashable, Sequence
 from PySide6.QtCore import (
     QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QWidget
 
 # Roles as ints: data() receives an int, and int compares are the cheap path.
 DISPLAY = 0
@@ -43,6 +43,7 @@ class Row:
     bg: QColor | None = None
     tips: tuple[str | None, ...] = ()
     row_tip: str | None = None
+    bold: bool = False
 
 
 class CachedTableModel(QAbstractTableModel):
@@ -54,6 +55,11 @@ class CachedTableModel(QAbstractTableModel):
                             for c in range(len(self._headers)))
         self._rows: list[Row] = []
         self._index: dict[Hashable, int] = {}
+        self.bold_font: QFont | None = None  # the font of rows marked bold
+        # True after set_rows when a column's longest text changed length: views sized
+        # to their contents re-measure then (Qt does not on dataChanged), and only then.
+        self.widths_changed = False
+        self._lengths: tuple[int, ...] = ()
 
     # ---- Qt model API ---------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -80,6 +86,8 @@ class CachedTableModel(QAbstractTableModel):
             return tip or row.row_tip
         if role == KEY_ROLE:
             return self._rows[index.row()].key
+        if role == FONT:
+            return self.bold_font if self._rows[index.row()].bold else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
@@ -160,6 +168,11 @@ class CachedTableModel(QAbstractTableModel):
                 self._rows[i] = row
                 self.dataChanged.emit(self.index(i, 0), self.index(i, last_col))
                 changes += 1
+        if changes:
+            lengths = tuple(max((len(r.cells[c]) for r in self._rows), default=0)
+                            for c in range(len(self._headers)))
+            self.widths_changed = lengths != self._lengths
+            self._lengths = lengths
         return changes
 
     def _reindex(self) -> None:
@@ -183,6 +196,20 @@ class DataTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(20)
         self.horizontalHeader().setHighlightSections(False)
+
+    def fit_columns(self) -> None:
+        """Re-measure ResizeToContents columns if the model's longest texts changed."""
+        model = self.model()
+        if isinstance(model, CachedTableModel) and model.widths_changed:
+            model.widths_changed = False
+            header = self.horizontalHeader()
+            last = model.columnCount() - 1
+            for c in range(model.columnCount()):
+                if c == last and header.stretchLastSection():
+                    continue  # it takes the width left over
+                if header.sectionResizeMode(c) == QHeaderView.ResizeMode.ResizeToContents:
+                    header.resizeSection(
+                        c, max(self.sizeHintForColumn(c), header.sectionSizeHint(c)))
 
     def selected_text(self) -> str:
         model = self.model()

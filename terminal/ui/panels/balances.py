@@ -77,8 +77,9 @@ class BalancesPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setFont(mono_font())
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(30)
         root.addWidget(self.table)
 
         self.total_label = QLabel("")
@@ -148,6 +149,7 @@ class BalancesPanel(QWidget):
         self._dirty = False
         rows, total, unpriced = self._rows()
         self.model.set_rows(rows)
+        self.table.fit_columns()
         text = f"Total ≈ {grouped(dec_text(total, VALUE_PLACES))} {self._quote}"
         if unpriced:
             text += f"  ({unpriced} asset{'s' if unpriced > 1 else ''} without a price)"

@@ -38,6 +38,7 @@ BREAKER_TEXT = {
     BreakerState.CLOSED: "closed", BreakerState.HALF_OPEN: "half-open (probing)",
     BreakerState.OPEN: "OPEN",
 }
+CARD_MIN_WIDTH = 430
 SnapshotProvider = Callable[[], Sequence[VenueHealth]]
 
 
@@ -138,6 +139,7 @@ class VenueHealthCard(QFrame):
             self.feeds_grid.addWidget(h, 0, col, alignment=Qt.AlignmentFlag.AlignLeft
                                       if col < 2 else Qt.AlignmentFlag.AlignRight)
         self.feed_rows: dict[object, list[QLabel]] = {}
+        self.feeds_grid.setColumnStretch(5, 1)  # keep the feed columns together on the left
         root.addLayout(self.feeds_grid)
 
         self.last_error = QLabel("")
@@ -232,6 +234,7 @@ class HealthPanel(QWidget):
         self._last_poll = -1e9
         self._pending: list[VenueHealth] | None = None
         self._shown: dict[str, VenueHealth] = {}
+        self._order: list[str] = []
         self.cards: dict[str, VenueHealthCard] = {}
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -239,14 +242,17 @@ class HealthPanel(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
-        self._cards_layout = QVBoxLayout(inner)
-        self._cards_layout.setContentsMargins(4, 4, 4, 4)
-        self._cards_layout.setSpacing(6)
+        outer = QVBoxLayout(inner)
+        outer.setContentsMargins(4, 4, 4, 4)
+        self._grid = QGridLayout()
+        self._grid.setSpacing(6)
+        self._columns = 1
         self.empty_label = QLabel("No venue connected")
         self.empty_label.setStyleSheet(f"color: {MUTED};")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._cards_layout.addWidget(self.empty_label)
-        self._cards_layout.addStretch(1)
+        outer.addWidget(self.empty_label)
+        outer.addLayout(self._grid)
+        outer.addStretch(1)
         self.scroll.setWidget(inner)
         root.addWidget(self.scroll)
         attach_frames(self, frame_clock, interval_ms=250)
@@ -273,17 +279,21 @@ class HealthPanel(QWidget):
         for label in list(self.cards):
             if label not in labels:
                 card = self.cards.pop(label)
-                self._cards_layout.removeWidget(card)
+                self._grid.removeWidget(card)
                 card.deleteLater()
                 self._shown.pop(label, None)
                 changed = True
-        for pos, h in enumerate(snapshots):
+        for h in snapshots:
             label = h.session.label
-            card = self.cards.get(label)
-            if card is None:
-                card = self.cards[label] = VenueHealthCard()
-                self._cards_layout.insertWidget(pos, card)
+            if label not in self.cards:
+                self.cards[label] = VenueHealthCard()
                 changed = True
+        if changed:
+            self._order = labels
+            self._place_cards()
+        for h in snapshots:
+            label = h.session.label
+            card = self.cards[label]
             if self._shown.get(label) != h:
                 card.update_from(h)
                 self._shown[label] = h
@@ -292,3 +302,22 @@ class HealthPanel(QWidget):
         if changed:
             self.frames.mark()
         return changed
+
+    def _place_cards(self) -> None:
+        """Cards side by side as far as the width allows (a wide bottom dock shows every
+        venue at once), in the snapshots' order."""
+        for card in self.cards.values():
+            self._grid.removeWidget(card)
+        cols = self._columns
+        for i, label in enumerate(l for l in self._order if l in self.cards):
+            self._grid.addWidget(self.cards[label], i // cols, i % cols,
+                                 alignment=Qt.AlignmentFlag.AlignTop)
+        for c in range(4):
+            self._grid.setColumnStretch(c, 1 if c < cols else 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        cols = max(1, min(4, self.width() // CARD_MIN_WIDTH))
+        if cols != self._columns:
+            self._columns = cols
+            self._place_cards()

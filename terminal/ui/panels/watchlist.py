@@ -22,7 +22,7 @@ from terminal.domain.money import ZERO
 from terminal.ui.frame import FrameClock, ProviderPoll
 
 from ._driven import attach_frames
-from ._style import BUY_Q, ERROR, MUTED_Q, SELL_Q, compact_amount, dec_text, grouped, mono_font
+from ._style import BUY_Q, ERROR, MUTED_Q, SELL_Q, compact_amount, dec_text, mono_font
 from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 
 COLUMNS = ("Symbol", "Last", "24h %", "Volume")
@@ -86,14 +86,17 @@ class WatchlistPanel(QWidget):
         self.table.setAlternatingRowColors(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # narrow dock: columns as wide as their text, the last one takes what is left
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(30)
         self.table.clicked.connect(self._activate_index)
         self.table.activated.connect(self._activate_index)  # Enter
         self.table.deletePressed.connect(self.remove_selected)
         root.addWidget(self.table)
-        self._bold = QFont(mono_font())
-        self._bold.setBold(True)
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        self.model.bold_font = bold
 
     # ---------------------------------------------------------------- inputs
     def set_symbols(self, symbols: Sequence[str]) -> None:
@@ -184,6 +187,7 @@ class WatchlistPanel(QWidget):
             return False
         self._dirty = False
         n = self.model.set_rows([self._row(s) for s in self._symbols])
+        self.table.fit_columns()
         if n:
             self.frames.mark()
         return bool(n)
@@ -194,7 +198,7 @@ class WatchlistPanel(QWidget):
         change_q = None
         if t is not None:
             if t.last is not None:
-                last = grouped(dec_text(t.last))
+                last = dec_text(t.last)  # no separators: the dock is narrow
             if t.change_percent is not None:
                 pct = t.change_percent
                 change = ("+" if pct > ZERO else "") + dec_text(pct, 2) + "%"
@@ -202,10 +206,10 @@ class WatchlistPanel(QWidget):
                     SELL_Q if t.change_percent < ZERO else MUTED_Q)
             vol = t.quote_volume if t.quote_volume is not None else t.base_volume
             volume = compact_amount(vol)
-        mark = "▸ " if symbol == self._active else "  "
-        tip = "Active symbol" if symbol == self._active else "Click or Enter to show on the chart"
-        return Row(symbol, (mark + symbol, last, change, volume), (None, None, change_q, None),
-                   None, (), tip)
+        active = symbol == self._active
+        tip = "Active symbol" if active else "Click or Enter to show on the chart"
+        return Row(symbol, (symbol, last, change, volume), (None, None, change_q, None),
+                   None, (), tip, bold=active)
 
     # ---------------------------------------------------------------- internals
     def _activate_index(self, index: QModelIndex) -> None:
