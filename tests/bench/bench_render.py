@@ -269,6 +269,7 @@ def bench_chart(sizes: list[int], repeat: int) -> None:
         pan, _ = timed(lambda: (w.pan_by(-3), _repaint(w.graphics)), repeat)
         w.price_vb.setXRange(0, n, padding=0)
         full, _ = timed(lambda: _repaint(w.graphics), max(3, repeat // 5))
+        w.price_vb.setXRange(n - 150, n, padding=0)  # back to the newest 150 bars
         w.set_follow(True)
         k = candles[n]
         seq = [k]
