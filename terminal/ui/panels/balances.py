@@ -77,7 +77,7 @@ class BalancesPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setFont(mono_font())
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # see fit_columns
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(30)
         root.addWidget(self.table)

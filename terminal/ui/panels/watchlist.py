@@ -87,7 +87,7 @@ class WatchlistPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         # narrow dock: columns as wide as their text, the last one takes what is left
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # see fit_columns
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(30)
         self.table.clicked.connect(self._activate_index)
