@@ -286,3 +286,24 @@ def test_screenshot(qtbot, entry, shot):
     dlg = entry.confirmation
     shot(dlg, "order_confirm")
     dlg.reject()
+
+
+def test_arrow_keys_step_price_by_tick_and_amount_by_step(qtbot, entry):
+    entry.price_edit.setFocus()
+    qtbot.keyClick(entry.price_edit, Qt.Key.Key_Up)  # empty: starts at the bid for a buy
+    assert entry.price_edit.text() == "99.99"
+    qtbot.keyClick(entry.price_edit, Qt.Key.Key_Up)
+    assert entry.price_edit.text() == "100.00"
+    qtbot.keyClick(entry.price_edit, Qt.Key.Key_PageDown)
+    assert entry.state.price == D("99.90")
+    type_into(qtbot, entry.amount_edit, "0.1")
+    qtbot.keyClick(entry.amount_edit, Qt.Key.Key_Down)
+    assert entry.amount_edit.text() == "0.09999"
+    entry.set_amount("0")
+    qtbot.keyClick(entry.amount_edit, Qt.Key.Key_Down)
+    assert entry.amount_edit.text() == "0.00001"  # never below one step
+    entry.set_side(Side.SELL)
+    entry.price_edit.clear()
+    entry.price_edit.setFocus()
+    qtbot.keyClick(entry.price_edit, Qt.Key.Key_Down)  # a sell starts at the ask
+    assert entry.price_edit.text() == "100.01"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -27,17 +27,23 @@ from terminal.domain.enums import Side, TimeInForce, VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
+from terminal.domain.money import ZERO
 from terminal.domain.order import OrderRequest
 
 from ._style import AMBER, BUY, ERROR, LIVE, MUTED, SELL, dec_text, grouped, mono_font
 from .order_confirm import DEFAULT_ARM_MS, OrderConfirmDialog, confirmation_fields
-from .ticket import EntryKind, Prices, TicketInput, TicketState, evaluate, percent_amount
+from .ticket import (
+    EntryKind, Prices, TicketInput, TicketState, evaluate, parse_positive, percent_amount,
+    snap_amount, snap_price,
+)
 
 PERCENTS = (25, 50, 75, 100)
 # A submit that never hears back re-enables the form after this long, with a notice
 # to look at the open orders (the order service's double-submit window still applies).
 PENDING_FALLBACK_MS = 15_000
 _NUMBER = QRegularExpression(r"^[0-9]*[.]?[0-9]*$")
+_STEP_KEYS = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1, Qt.Key.Key_PageUp: 10,
+              Qt.Key.Key_PageDown: -10}
 
 KIND_LABELS = (
     (EntryKind.LIMIT, "Limit"),
@@ -247,6 +253,10 @@ class OrderEntryPanel(QWidget):
         self.amount_edit.editingFinished.connect(self._snap_amount_text)
         self.price_edit.returnPressed.connect(self.request_submit)
         self.amount_edit.returnPressed.connect(self.request_submit)
+        self.price_edit.installEventFilter(self)
+        self.amount_edit.installEventFilter(self)
+        self.price_edit.setToolTip("Up/Down: one tick; Page Up/Down: ten ticks; Enter: review")
+        self.amount_edit.setToolTip("Up/Down: one step; Page Up/Down: ten steps; Enter: review")
         self.setTabOrder(self.buy_button, self.sell_button)
         self.setTabOrder(self.sell_button, self.kind_combo)
         self.setTabOrder(self.kind_combo, self.tif_combo)
@@ -632,6 +642,51 @@ class OrderEntryPanel(QWidget):
         elif self._pending:
             tip = "Waiting for the order service"
         self.submit_button.setToolTip(tip)
+
+    def step_price(self, ticks: int) -> None:
+        """Move the price by whole ticks; from an empty field start at the near side of the
+        book (the bid for a buy, the ask for a sell) so it never starts crossed."""
+        rules = self._rules
+        if rules is None or not rules.tick_size or self.current_kind() is EntryKind.MARKET:
+            return
+        side = self.current_side()
+        current, _err = parse_positive(self.price_edit.text(), "Price")  # the text as it is now
+        if current is not None:
+            current = snap_price(rules, current)
+        else:
+            current = (self._prices.bid if side is Side.BUY else self._prices.ask) \
+                or self._prices.last
+            if current is None:
+                return
+            current = snap_price(rules, current)
+            ticks = 0 if ticks in (1, -1) else ticks  # the first press lands on the book
+        new = current + rules.tick_size * ticks
+        if new > 0:
+            self.price_edit.setText(rules.format_price(new))
+            self._recompute(user_edit=True)
+
+    def step_amount(self, steps: int) -> None:
+        """Move a base amount by whole steps (not below one step)."""
+        rules = self._rules
+        if rules is None or not rules.step_size or self.unit_combo.currentIndex() == 1:
+            return
+        parsed, _err = parse_positive(self.amount_edit.text(), "Amount")
+        current = snap_amount(rules, parsed) if parsed is not None else ZERO
+        new = max(rules.step_size, current + rules.step_size * steps)
+        self.amount_edit.setText(rules.format_amount(new))
+        self._recompute(user_edit=True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.KeyPress and watched in (self.price_edit,
+                                                                 self.amount_edit):
+            steps = _STEP_KEYS.get(event.key())  # type: ignore[attr-defined]
+            if steps is not None:
+                if watched is self.price_edit:
+                    self.step_price(steps)
+                else:
+                    self.step_amount(steps)
+                return True
+        return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
         if event.key() == Qt.Key.Key_Escape:
