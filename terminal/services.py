@@ -244,14 +244,17 @@ class TerminalServices:
             return self.sessions[vid]
         if self.exchange is None:
             raise ServicesError("the exchange layer is not running (read-only journal)")
-        if vid == "paper":
-            self.exchange.paper = await self.paper_exchange()
-        elif credentials is None:
-            credentials = self._stored_credentials(vid, mode, account)
         try:
+            if vid == "paper":
+                self.exchange.paper = await self.paper_exchange()
+            elif credentials is None:
+                credentials = self._stored_credentials(vid, mode, account)
             session = await self.exchange.connect(vid, mode, account, credentials=credentials)
+        except ServicesError:
+            raise
         except Exception as exc:
-            raise ServicesError(f"{venue}: cannot connect: {exc}") from exc
+            text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise ServicesError(f"{venue}: cannot connect: {text}") from exc
         for secret in session.secrets:
             register_secret(secret)
         self.sessions[vid] = session
