@@ -228,6 +228,7 @@ class TimeAxis(pg.AxisItem):
         super().__init__(orientation="bottom", **kwargs)
         self._series = series
         self._utc = utc
+        self._labels: dict[tuple[int, str], str] = {}
 
     def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803
         # whole bars only: a fractional index has no time
@@ -252,7 +253,14 @@ class TimeAxis(pg.AxisItem):
         return [self.format_time(self._series.time_at(v), fmt) for v in values]
 
     def format_time(self, ms: int, fmt: str) -> str:
-        return format_time(ms, fmt, self._utc)
+        # the same few labels are asked for on every pan step: strftime is the cost
+        key = (ms, fmt)
+        text = self._labels.get(key)
+        if text is None:
+            if len(self._labels) > 4096:
+                self._labels.clear()
+            text = self._labels[key] = format_time(ms, fmt, self._utc)
+        return text
 
 
 def format_time(ms: int, fmt: str, utc: bool = False) -> str:
