@@ -352,3 +352,25 @@ def test_side_enum_roundtrip_in_journal(journal):
         assert (await journal.get_order(order.client_order_id)).side is Side.SELL
         await svc.aclose()
     run(main())
+
+
+def test_amend_by_cancel_and_replace_journals_the_new_order(journal):
+    async def main():
+        from dataclasses import replace as dc_replace
+        svc, venue = await ready_service(journal)
+        order = await svc.submit(ticket())
+        venue.has_edit_order = True
+
+        async def cancel_replace(old, amount, price):
+            venue.orders[old.client_order_id].status = OrderStatus.CANCELED
+            new = venue.place_external("replacement-1", str(amount), str(price))
+            return dc_replace(venue.report(new))
+
+        venue.edit_order = cancel_replace
+        new = await svc.amend(order.client_order_id, Decimal("0.02"), Decimal("24000"))
+        assert new.client_order_id == "replacement-1" and not new.external
+        assert new.status is OrderStatus.OPEN and new.amount == Decimal("0.02")
+        old = await journal.get_order(order.client_order_id)
+        assert old.status is OrderStatus.CANCELED and "replaced by replacement-1" in old.reason
+        await svc.aclose()
+    run(main())

@@ -496,7 +496,8 @@ class OrderService:
         await self.tracker.apply(order, [OrderCanceled(
             reason=f"replaced by {report.client_order_id or report.venue_order_id}",
             source=EventSource.REST)])
-        new = await self.tracker.adopt(order.venue, report, order.mode, order.account, EventSource.REST)
+        new = await self.tracker.adopt(order.venue, report, order.mode, order.account,
+                                       EventSource.REST, external=False)
         return new.copy() if new is not None else order.copy()
 
     async def settle_open(self, order: Order) -> None:

@@ -156,8 +156,10 @@ class OrderTracker:
             return await self.apply_locked(order, events, report.raw)
 
     async def adopt(self, venue: VenueId, report: OrderReport, mode: Any, account: Any,
-                    source: EventSource) -> Order | None:
-        """Journal an order the venue has and we never placed, marked external."""
+                    source: EventSource, *, external: bool = True) -> Order | None:
+        """Journal an order the venue has and the journal does not: by default one this
+        terminal never placed (marked external); `external=False` for the new order of
+        a cancel-and-replace amend."""
         if report.side is None or report.type is None or report.amount is None:
             self.notice("warning", f"{venue}: cannot adopt order {report.venue_order_id}: "
                         "the venue report lacks side, type or amount")
@@ -169,7 +171,7 @@ class OrderTracker:
             client_order_id=ClientOrderId(coid), venue=venue, symbol=report.symbol,
             side=report.side, type=report.type, amount=report.amount, price=report.price,
             time_in_force=report.time_in_force or TimeInForce.GTC,
-            post_only=report.post_only, mode=mode, account=account, external=True,
+            post_only=report.post_only, mode=mode, account=account, external=external,
         )
         if report.timestamp_ms:
             order.created_at = order.updated_at = ms_to_dt(report.timestamp_ms)
