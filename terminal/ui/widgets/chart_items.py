@@ -53,6 +53,12 @@ class _SliceItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._bounds
 
+    def _half_width(self, sl: VisibleSlice) -> float:
+        """Half a bar's width in data units, never under half a pixel: a body narrower than a
+        pixel is dropped or kept by where it falls (gaps that crawl while panning)."""
+        px = self.pixelWidth() or 0.0
+        return max(sl.bar_width / 2.0, px * 0.5)
+
     def _done(self, sl: VisibleSlice, started: float) -> None:
         self.last_paint_bars = sl.count
         self.last_paint_range = (sl.i0, sl.i1)
@@ -80,7 +86,7 @@ class CandlesItem(_SliceItem):
         sl = self._slice()
         if sl.count:
             up = sl.c >= sl.o
-            half = sl.bar_width / 2.0
+            half = self._half_width(sl)
             for mask, pen, brush in ((up, self._up_pen, self._up_brush),
                                      (~up, self._down_pen, self._down_brush)):
                 if not mask.any():
@@ -118,7 +124,7 @@ class VolumeItem(_SliceItem):
         sl = self._slice()
         if sl.count:
             up = sl.c >= sl.o
-            half = sl.bar_width / 2.0
+            half = self._half_width(sl)
             p.setPen(pg.mkPen(None))
             for mask, brush in ((up, self._up), (~up, self._down)):
                 if not mask.any():
