@@ -426,3 +426,18 @@ def test_double_click_on_the_price_pane_emits_a_tick_price(qtbot):
     assert price == RULES.round_price(price)  # on the tick grid
     px_per_price = w.price_vb.height() / (w.price_vb.viewRange()[1][1] - w.price_vb.viewRange()[1][0])
     assert abs(float(price) - y) <= 1.5 / px_per_price  # within a pixel or so
+
+
+def test_zoomed_out_volume_has_no_holes(qtbot):
+    w = chart(qtbot, make_candles(20_000))
+    w.price_vb.setXRange(0, 20_000, padding=0)
+    img = w.grab().toImage()
+    vb = w.volume_vb.sceneBoundingRect()
+    top_left = w.graphics.mapTo(w, w.graphics.mapFromScene(vb.topLeft()))
+    bottom_right = w.graphics.mapTo(w, w.graphics.mapFromScene(vb.bottomRight()))
+    y = bottom_right.y() - 4  # just above the zero line: every bar covers it
+    bg = QColor(DARK.background)
+    x0, x1 = top_left.x() + 5, bottom_right.x() - 5
+    holes = [x for x in range(x0, x1) if QColor(img.pixel(x, y)) == bg]
+    assert len(holes) <= 2, holes[:20]
+    assert w.volume_item.last_paint_bars <= vb.width() + 2

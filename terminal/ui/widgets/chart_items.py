@@ -54,10 +54,11 @@ class _SliceItem(pg.GraphicsObject):
         return self._bounds
 
     def _half_width(self, sl: VisibleSlice) -> float:
-        """Half a bar's width in data units, never under half a pixel: a body narrower than a
-        pixel is dropped or kept by where it falls (gaps that crawl while panning)."""
+        """Half a bar's width in data units, never under 0.75 px: a body narrower than a
+        pixel is dropped or kept by where it falls (gaps that crawl while panning), and
+        1.5 px wide bars leave no hole where two bins round into the same pixel."""
         px = self.pixelWidth() or 0.0
-        return max(sl.bar_width / 2.0, px * 0.5)
+        return max(sl.bar_width / 2.0, px * 0.75)
 
     def _done(self, sl: VisibleSlice, started: float) -> None:
         self.last_paint_bars = sl.count
