@@ -19,6 +19,15 @@ T = TypeVar("T")
 _STOP = object()
 
 
+def _resolve(afut: "asyncio.Future[Any]", result: Any, error: BaseException | None) -> None:
+    if afut.cancelled():
+        return
+    if error is None:
+        afut.set_result(result)
+    else:
+        afut.set_exception(error)
+
+
 class WriterThread:
     def __init__(self, name: str = "journal-writer") -> None:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -32,6 +41,17 @@ class WriterThread:
             if item is _STOP:
                 return
             future, fn, args = item
+            if isinstance(future, tuple):  # (loop, asyncio future): see `run`
+                loop, afut = future
+                try:
+                    result, error = fn(*args), None
+                except BaseException as exc:  # handed to the awaiting coroutine
+                    result, error = None, exc
+                try:
+                    loop.call_soon_threadsafe(_resolve, afut, result, error)
+                except RuntimeError:  # the loop is closed: nobody waits any more
+                    pass
+                continue
             if not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -47,8 +67,18 @@ class WriterThread:
         return future
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(*args)` on the writer thread; the loop is free meanwhile."""
-        return await asyncio.wrap_future(self.submit(fn, *args))
+        """Run `fn(*args)` on the writer thread; the loop is free meanwhile.
+
+        The result comes back through a plain asyncio future resolved with
+        `call_soon_threadsafe` (cheaper than wrapping a concurrent Future, and this is
+        paid once per journaled event). Cancelling the awaiting task does not stop the
+        job: a write that started is committed."""
+        if self._closed:
+            raise RuntimeError("the journal is closed")
+        loop = asyncio.get_running_loop()
+        afut: asyncio.Future[T] = loop.create_future()
+        self._queue.put(((loop, afut), fn, args))
+        return await afut
 
     def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = 30.0) -> T:
         """Blocking variant for synchronous callers (CLI, tests); never from the loop."""
