@@ -203,7 +203,33 @@ def _repaint(view) -> None:
     view.viewport().repaint()
 
 
+def _warm_up() -> None:
+    """One throwaway round, so the first measured size does not pay first-use costs
+    (font caches, pyqtgraph's lazy imports and shaders of the raster engine)."""
+    candles = make_candles(500)
+    for make in (lambda: QPictureCandles([(float(i), float(k.open), float(k.close),
+                                           float(k.low), float(k.high))
+                                          for i, k in enumerate(candles)]), None):
+        pw = pg.PlotWidget()
+        pw.resize(1200, 700)
+        pw.show()
+        if make is not None:
+            pw.addItem(make())
+        else:
+            w = CandleChartWidget(RULES)
+            w.resize(1200, 700)
+            w.show()
+            w.set_candles(candles)
+            for _ in range(5):
+                _repaint(w.graphics)
+            w.close()
+        for _ in range(5):
+            _repaint(pw)
+        pw.close()
+
+
 def bench_chart(sizes: list[int], repeat: int) -> None:
+    _warm_up()
     print("\n== Candles: PlotWidget 1200x700 (ms; median of paints) ==")
     print(f"{'N':>7} | {'QPicture of all bars':^36} | {'visible range only (CandlesItem)':^36}")
     print(f"{'':>7} | {'build':>8} {'full':>8} {'last200':>8} {'pan':>8} |"
