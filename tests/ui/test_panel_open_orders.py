@@ -209,3 +209,25 @@ def test_ctrl_c_copies_selected_rows(qtbot, panel):
     text = QGuiApplication.clipboard().text()
     assert text.split("\t")[1:4] == ["paper", "BTC/USDT", "BUY"]
     assert str(a.client_order_id) in text
+
+
+def test_context_menu_offers_cancel_and_copy(qtbot, panel):
+    from PySide6.QtGui import QGuiApplication
+
+    a = order(1, OrderStatus.OPEN, age_s=50)
+    a.venue_order_id = VenueOrderId("777")
+    panel.set_orders([a])
+    panel.refresh()
+    rect = panel.table.visualRect(panel.model.index(0, 2))
+    panel.table.customContextMenuRequested.emit(rect.center())
+    menu = panel.context_menu
+    texts = [act.text() for act in menu.actions() if act.text()]
+    assert texts[0].startswith("Cancel"), texts
+    assert menu.actions()[0].isEnabled(), (panel.selected_ids(), panel.cancel_button.isEnabled())
+    got = []
+    panel.cancelRequested.connect(got.append)
+    menu.actions()[0].trigger()
+    assert got == [a.client_order_id]
+    next(act for act in menu.actions() if act.text() == "Copy venue order id").trigger()
+    assert QGuiApplication.clipboard().text() == "777"
+    menu.close()

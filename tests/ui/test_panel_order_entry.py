@@ -307,3 +307,7 @@ def test_arrow_keys_step_price_by_tick_and_amount_by_step(qtbot, entry):
     entry.price_edit.setFocus()
     qtbot.keyClick(entry.price_edit, Qt.Key.Key_Down)  # a sell starts at the ask
     assert entry.price_edit.text() == "100.01"
+
+
+def test_best_bid_and_ask_are_shown(entry):
+    assert entry.quote_label.text() == "Bid 99.99  ·  Ask 100.01"

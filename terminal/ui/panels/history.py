@@ -113,6 +113,7 @@ class HistoryPanel(QWidget):
 
     queryChanged = Signal(object)  # HistoryQuery
     exported = Signal(str, int)  # path, rows written
+    orderActivated = Signal(str)  # client order id (double click / Enter on an order or fill)
 
     ORDERS_TAB, FILLS_TAB = 0, 1
 
@@ -193,6 +194,10 @@ class HistoryPanel(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.reload_button.clicked.connect(lambda: self._emit_query(force=True))
         self.export_button.clicked.connect(self.choose_export_file)
+        self.orders_view.activated.connect(
+            lambda i: self._activate(self.orders_model.row_at(i.row()).key))
+        self.fills_view.activated.connect(
+            lambda i: self._activate(self.fills_model.row_at(i.row()).cells[10]))
 
     # ---------------------------------------------------------------- inputs
     def set_orders(self, orders: Sequence[Order]) -> None:
@@ -325,6 +330,10 @@ class HistoryPanel(QWidget):
         return n
 
     # ---------------------------------------------------------------- internals
+    def _activate(self, client_order_id: object) -> None:
+        if client_order_id:
+            self.orderActivated.emit(str(client_order_id))
+
     def _dialog_closed(self) -> None:
         if self._dialog is not None:
             self._dialog.deleteLater()

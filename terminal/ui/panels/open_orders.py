@@ -15,11 +15,11 @@ from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QApplication, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from terminal.domain.order import Order, OrderStatus
@@ -85,6 +85,7 @@ class OpenOrdersPanel(QWidget):
         self._symbol: str | None = None
         self._recent_cancels: dict[str, float] = {}
         self._cache: dict[str, tuple[tuple, tuple]] = {}  # coid -> (signature, row parts)
+        self.context_menu: QMenu | None = None
         self._build()
         attach_frames(self, frame_clock)
 
@@ -124,6 +125,8 @@ class OpenOrdersPanel(QWidget):
         for col, w in enumerate(widths):
             self.table.setColumnWidth(col, w)
         self.table.deletePressed.connect(self.cancel_selected)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         root.addWidget(self.table)
@@ -239,11 +242,13 @@ class OpenOrdersPanel(QWidget):
         row = self.model.row_of(client_order_id)
         if row is None:
             return False
-        self.table.selectionModel().select(
-            self.model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.setCurrentIndex(self.model.index(row, 0))
+        sm = self.table.selectionModel()
+        # NoUpdate: the view's setCurrentIndex would apply the keyboard modifiers held
+        # right now (Ctrl toggles in extended selection) and could deselect the row.
+        sm.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        sm.select(self.model.index(row, 0),
+                  QItemSelectionModel.SelectionFlag.ClearAndSelect
+                  | QItemSelectionModel.SelectionFlag.Rows)
         return True
 
     def cancel_selected(self) -> int:
@@ -263,6 +268,28 @@ class OpenOrdersPanel(QWidget):
         self._recent_cancels = {k: t for k, t in self._recent_cancels.items()
                                 if now - t < REPEAT_CANCEL_S}
         return sent
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        if not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.select(str(self.model.data(self.model.index(index.row(), 0), KEY_ROLE)))
+        row = self.model.row_at(index.row())
+        menu = QMenu(self)
+        cancel = menu.addAction("Cancel\tDel", self.cancel_selected)
+        cancel.setEnabled(self.cancel_button.isEnabled())
+        menu.addSeparator()
+        cells = row.cells
+        menu.addAction("Copy client order id",
+                       lambda: QApplication.clipboard().setText(cells[9]))
+        if cells[10]:
+            menu.addAction("Copy venue order id",
+                           lambda: QApplication.clipboard().setText(cells[10]))
+        menu.addAction("Copy rows\tCtrl+C",
+                       lambda: QApplication.clipboard().setText(self.table.selected_text()))
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+        self.context_menu = menu
 
     def _cancel_all_symbol(self) -> None:
         if self._venue and self._symbol:

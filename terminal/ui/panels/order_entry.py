@@ -106,6 +106,11 @@ class OrderEntryPanel(QWidget):
         head.addWidget(self.context_label, 1)
         head.addWidget(self.mode_badge)
         root.addLayout(head)
+        self.quote_label = QLabel("")
+        self.quote_label.setObjectName("quoteLabel")
+        self.quote_label.setFont(mono_font(-1))
+        self.quote_label.setStyleSheet(f"color: {MUTED};")
+        root.addWidget(self.quote_label)
 
         sides = QHBoxLayout()
         sides.setSpacing(0)
@@ -614,6 +619,13 @@ class OrderEntryPanel(QWidget):
                 f"({which} {pct}%)")
         else:
             self.fee_label.setText("Fee: —")
+        p = self._prices
+        if rules is not None and (p.bid is not None or p.ask is not None):
+            bid = rules.format_price(p.bid) if p.bid is not None else "—"
+            ask = rules.format_price(p.ask) if p.ask is not None else "—"
+            self.quote_label.setText(f"Bid {bid}  ·  Ask {ask}")
+        else:
+            self.quote_label.setText("")
         if self._balances is not None and rules is not None:
             asset = quote if side is Side.BUY else base
             free = self._balances.free(asset)
