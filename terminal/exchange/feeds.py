@@ -237,7 +237,8 @@ class FeedHub:
             loop.task.cancel()
         if session is not None:
             session.health.feed_removed(key)
-            if session.pro is not None and not key.kind.is_private and session.info.has_ws(key.kind):
+            if session.pro is not None and not key.kind.is_private \
+                    and session.info.has_ws(key.kind) and not self._closed:
                 # nobody needs this stream: stop ccxt from receiving and parsing it
                 self._owner.spawn(self._retire_stream(session, key), f"retire:{key.label}")
         self.state.forget(key)
@@ -341,6 +342,21 @@ class FeedHub:
             self._set_status(loop, FeedStatus.DOWN,
                              f"{session.venue}: API keys needed for the {key.kind.value} stream")
             return
+        helper: Subscription | None = None
+        if key.kind is FeedKind.CANDLES and not use_ws and session.info.has_ws(FeedKind.TRADES):
+            # polled klines arrive every few seconds: fold the live trades into the last bar
+            # in between (the next poll restores the venue's own figures)
+            helper = self.subscribe(FeedKey(key.venue, key.mode, FeedKind.TRADES, key.symbol))
+        try:
+            await self._run_retrying(loop, session, backoff, use_ws)
+        finally:
+            if helper is not None:
+                helper.close()
+
+    async def _run_retrying(self, loop: _Loop, session: VenueSession, backoff: Backoff,
+                            use_ws: bool) -> None:
+        key = loop.key
+        opts = self.options
         first = True
         while self._loops.get(key) is loop:
             self._set_status(loop, FeedStatus.CONNECTING)
@@ -542,6 +558,8 @@ class FeedHub:
                 trades = [t for t in trades if t.trade_id is None or t.trade_id not in known]
             if trades:
                 state.add_trades(key, trades)
+                for candle_key in self._trade_fed_candles(key, session):
+                    state.candles_from_trades(candle_key, trades)
         elif kind is FeedKind.CANDLES:
             state.update_candles(key, [candle_from_ccxt(r) for r in result or ()])
         elif kind is FeedKind.TICKER:
@@ -552,6 +570,15 @@ class FeedHub:
             await self._deliver_orders(loop, session, result, polled)
         elif kind is FeedKind.MY_TRADES:
             await self._deliver_fills(loop, session, result, polled)
+
+    def _trade_fed_candles(self, trades_key: FeedKey, session: VenueSession) -> list[FeedKey]:
+        """Candle feeds of the same venue+symbol that are polled (no kline stream)."""
+        if session.info.has_ws(FeedKind.CANDLES):
+            return []
+        return [k for k, lp in self._loops.items()
+                if k.kind is FeedKind.CANDLES and k.symbol == trades_key.symbol
+                and k.venue == trades_key.venue and k.mode == trades_key.mode
+                and self.state.candle_series(k) is not None]
 
     # ---- private streams: deliver each change once ----------------------------------------
     async def _deliver_orders(self, loop: _Loop, session: VenueSession, result: Any,

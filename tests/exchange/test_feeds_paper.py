@@ -374,3 +374,29 @@ def test_a_private_stream_on_a_dead_socket_is_resubscribed(paper, endpoint) -> N
             assert fresh and fresh[0] is not client
             sub.close()
     run_async(go(), 60)
+
+
+def test_polled_candles_are_kept_live_from_the_trade_stream(paper, endpoint) -> None:
+    async def go() -> None:
+        cat = default_catalogue()
+        no_klines = dataclasses.replace(paper_info(),
+                                        ws_feeds=paper_info().ws_feeds - {FeedKind.CANDLES})
+        cat.register(no_klines, replace_existing=True)
+        opts = dataclasses.replace(OPTS, poll_scale=20.0)  # klines polled every 100 s
+        async with manager(endpoint, opts, cat) as m:
+            await m.connect("paper")
+            sub = m.subscribe(CANDLES)
+            await until(lambda: m.state.is_live(CANDLES), 10, "candles polled")
+            assert len(m.state.candles(CANDLES)) >= 500
+            assert m.feeds.refcount(TRADES) == 1  # the candle loop's own trade feed
+            await until(lambda: m.state.is_live(TRADES), 10, "trades live")
+            ticker = await m.session("paper").fetch_ticker_raw("BTC/USDT")
+            price = m.session("paper").markets[Symbol("BTC/USDT")].round_price(
+                D(repr(ticker["ask"])) * D("1.002"))
+            await asyncio.to_thread(paper.control.force_trade, "BTC/USDT", "buy", str(price))
+            await until(lambda: m.state.candles(CANDLES)[-1].high >= price, 10,
+                        "the forced trade in the last bar before the next poll")
+            sub.close()  # the candle loop lets its trade feed go as it ends
+            await until(lambda: m.feeds.refcount(TRADES) == 0, 5, "helper trade feed released")
+            assert m.feeds.active_keys() == []
+    run_async(go(), 60)
