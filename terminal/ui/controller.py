@@ -32,13 +32,14 @@ from terminal.settings import Settings, save_settings
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameClock
 from terminal.ui.main_window import MainWindow
-from terminal.ui.probe import mark
+from terminal.ui.probe import mark, marks
 from terminal.ui.tasks import TaskOwner
 from terminal.ui.theme import ThemeManager
 
 log = logging.getLogger(__name__)
 
 PAPER = "paper"
+CHART_WAIT_S = 3.0  # the chart is built after the first book, or after this long
 FIRST_RECONCILE_WAIT_S = 12.0  # then entry is opened by an explicit reconciliation
 
 
@@ -60,6 +61,7 @@ class TerminalController(QObject):
         self.args = args or argparse.Namespace()
         self._services_options = services_options
         self._extra_venues = tuple(extra_venues)  # catalogue entries to add (tests, tools)
+        self._paper: Any = None  # the embedded paper exchange this controller started
         self.tasks = TaskOwner("ui")
         self.bridge = CoreBridge(self)
         self.clock = FrameClock(settings.ui.frame_rate_hz, self)
@@ -73,6 +75,7 @@ class TerminalController(QObject):
         self.venues: Any = None  # VenueWiring
         self.watchlist: Any = None  # WatchlistWiring
         self.history: Any = None  # HistoryWiring
+        self.connect: Any = None  # ConnectWiring
         self._start_task: asyncio.Task[Any] | None = None
         self._closed = False
         self.ready = False
@@ -86,6 +89,7 @@ class TerminalController(QObject):
         window.venue_selected.connect(self.select_venue)
         window.symbol_selected.connect(self.select_symbol)
         window.theme_selected.connect(self.select_theme)
+        window.notice_requested.connect(lambda text: self._add_notification("error", text))
 
     # ------------------------------------------------------------------ start
     def start(self) -> asyncio.Task[Any] | None:
@@ -113,42 +117,93 @@ class TerminalController(QObject):
 
         options = self._services_options or ServicesOptions.from_args(self.args)
         options.private_streams = True
-        self.services = TerminalServices(options, paths=self.paths, settings=self.settings)
-        # The paper child process and the journal start in threads while the panels are
-        # built here; ccxt is imported in a worker thread too, off the GUI thread.
-        services_start = asyncio.ensure_future(self._start_services())
-        await asyncio.sleep(0)  # let the thread hand-offs begin before the panels block
+        services = self.services = TerminalServices(options, paths=self.paths,
+                                                    settings=self.settings)
+        # Critical path to a live book: the paper child process boots first (its own
+        # process, in parallel), ccxt is imported in a worker thread (off the GUI thread),
+        # the panels are built meanwhile on this thread, then the journal opens.
+        loop = asyncio.get_running_loop()
+        preload = loop.run_in_executor(None, _preload_heavy_modules)
+        paper = asyncio.ensure_future(self._start_paper(options))
+        await asyncio.sleep(0)
         self._build_panels()
         await asyncio.sleep(0)
-        await services_start
+        try:
+            await preload
+            mark("ccxt_imported")
+            await services.start()
+            mark("journal_open")
+            for info in self._extra_venues:
+                services.exchange.catalogue.register(info, replace_existing=True)
+            await paper
+            mark("paper_exchange_up")
+            await services.paper_exchange()
+        finally:
+            if not paper.done():
+                paper.cancel()
         log.info("services up after %.2f s", time.monotonic() - t0)
         await self._wire_core()
         await self._connect_initial()
+        mark("venue_connected")
         self.ready = True
         self.started.emit()
         log.info("terminal ready after %.2f s", time.monotonic() - t0)
+        await self._build_chart_after_first_book()
 
-    async def _start_services(self) -> None:
-        loop = asyncio.get_running_loop()
-        preload = loop.run_in_executor(None, _preload_heavy_modules)
-        await self.services.start()
-        for info in self._extra_venues:
-            self.services.exchange.catalogue.register(info, replace_existing=True)
-        await self.services.paper_exchange()
-        await preload
+    async def _build_chart_after_first_book(self) -> None:
+        """The chart's pyqtgraph import blocks the loop for a moment: do it once the live
+        book is on screen (or after CHART_WAIT_S), not before."""
+        from terminal.ui.wiring.panels import build_chart
+
+        deadline = time.monotonic() + CHART_WAIT_S
+        while time.monotonic() < deadline and "first_book" not in marks():
+            await asyncio.sleep(0.05)
+        started = time.perf_counter()
+        chart = build_chart(self.window, self.clock, self.settings.ui, self.panels)
+        chart.timeframeChanged.connect(self.select_timeframe)
+        session = self.services.sessions.get(self.venue)
+        if session is not None:
+            chart.set_market(session.markets.get(self.symbol))
+        chart.set_timeframe(self.timeframe)
+        self.market.point_chart()
+        self.trading.frame.reset()
+        log.info("chart built in %.2f s", time.perf_counter() - started)
+        mark("chart_built")
+
+    async def _start_paper(self, options: Any) -> None:
+        """Start the embedded paper exchange at once, before ccxt is imported.
+
+        `TerminalServices.paper_exchange()` imports the exchange layer (and with it ccxt,
+        ~1 s) before it starts the child; starting the child here first lets it boot in
+        parallel. The services then join it as if `--paper-url` had been given; this
+        controller stops it at exit.
+        """
+        if options.paper_url or self.settings.paper.url or not options.start_paper:
+            return
+        from terminal.paper.embedded import start_paper_exchange_async
+
+        handle = await start_paper_exchange_async(self.paths.ensure_data() / "paper",
+                                                  seed=self.settings.paper.seed)
+        self._paper = handle
+        key, secret = handle.accounts[0]
+        options.paper_url = handle.url
+        if not options.paper_account:
+            options.paper_account = f"{key}:{secret}"
 
     def _build_panels(self) -> None:
+        started = time.perf_counter()
         from terminal.ui.wiring.panels import build_panels
 
         self.panels = build_panels(self.window, self.clock, self.settings.ui)
+        log.info("panels built in %.2f s", time.perf_counter() - started)
         self.clock.start()
-        for name in ("book", "depth", "tape", "chart"):
-            widget = getattr(self.panels, name)
-            if hasattr(widget, "set_placeholder"):
-                widget.set_placeholder("Connecting to the paper exchange…")
+        for name in ("book", "depth", "tape"):
+            getattr(self.panels, name).set_placeholder("Connecting to the paper exchange…")
+        self.window.set_placeholder("chart", "Chart\nloading…")
         mark("panels_built")
 
     async def _wire_core(self) -> None:
+        from terminal.ui.wiring.connect import ConnectWiring
         from terminal.ui.wiring.history import HistoryWiring
         from terminal.ui.wiring.market import MarketWiring
         from terminal.ui.wiring.safety import SafetyWiring
@@ -173,7 +228,7 @@ class TerminalController(QObject):
                                    self._sweep, self.venues.live_candidates, self.notify)
         self.watchlist = WatchlistWiring(self, self.panels.watchlist)
         self.history = HistoryWiring(self, self.panels.history)
-        self.panels.chart.timeframeChanged.connect(self.select_timeframe)
+        self.connect = ConnectWiring(self)
         for frame in (self.market.frame, self.trading.frame, self.venues.frame,
                       self.watchlist, self.history.frame):
             self.clock.register(frame)
@@ -252,8 +307,9 @@ class TerminalController(QObject):
         self.watchlist.activate(session, str(sym))
         self.window.set_symbols(self.venues.symbols_for(session, self.settings.ui.watchlist))
         self.window.set_context(venue, session.info.name, session.mode.value, str(sym))
-        if self.panels.chart.timeframe != timeframe:
-            self.panels.chart.set_timeframe(timeframe)
+        chart = self.panels.chart
+        if chart is not None and chart.timeframe != timeframe:
+            chart.set_timeframe(timeframe)
         ui = self.settings.ui
         ui.venue, ui.symbol, ui.timeframe = venue, str(sym), timeframe
         self.market_changed.emit(venue, str(sym), timeframe)
@@ -269,6 +325,10 @@ class TerminalController(QObject):
     def select_venue(self, venue: str) -> None:
         if self.ready and venue != self.venue:
             self.tasks.spawn(self._select_venue(venue), "venue")
+
+    async def switch_venue(self, venue: str) -> None:
+        """Make a connected venue the active one (keeps the symbol when it trades there)."""
+        await self._select_venue(venue)
 
     async def _select_venue(self, venue: str) -> None:
         if venue not in self.services.sessions:
@@ -293,10 +353,13 @@ class TerminalController(QObject):
         """A message for the user: notifications panel and status bar, and the log."""
         log.log(logging.ERROR if level == "error" else logging.WARNING if level == "warning"
                 else logging.INFO, "notice: %s", text)
-        panel = getattr(self.panels, "notifications", None) if self.panels is not None else None
-        if panel is not None and hasattr(panel, "add"):
-            panel.add(level, text)
+        self._add_notification(level, text)
         self.window.show_status(text, 10_000 if level in ("error", "warning") else 6_000)
+
+    def _add_notification(self, level: str, text: str) -> None:
+        panel = getattr(self.panels, "notifications", None) if self.panels is not None else None
+        if panel is not None:
+            panel.add(level, text)
 
     # ------------------------------------------------------------------ shutdown
     async def aclose(self, timeout: float = 2.5) -> None:
@@ -321,6 +384,10 @@ class TerminalController(QObject):
         self.bridge.close()
         if self.services is not None:
             await _bounded(self.services.aclose(), left(), "services")
+        if self._paper is not None:
+            paper, self._paper = self._paper, None
+            await _bounded(asyncio.to_thread(paper.stop, max(0.5, left() - 0.3)), left(),
+                           "paper exchange")
         await self.tasks.aclose(timeout=min(0.5, left()))
 
     def _save_settings(self) -> None:
@@ -340,6 +407,10 @@ async def _bounded(awaitable: Any, timeout: float, what: str) -> None:
 
 
 def _preload_heavy_modules() -> None:
-    """Import ccxt (~1 s) in a worker thread so the GUI thread keeps painting."""
+    """Import ccxt and the exchange layer (~1 s) in a worker thread, so the GUI thread
+    keeps painting while it happens."""
     import ccxt.async_support  # noqa: F401
     import ccxt.pro  # noqa: F401
+
+    import terminal.exchange.manager  # noqa: F401
+    import terminal.exchange.session  # noqa: F401

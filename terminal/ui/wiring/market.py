@@ -24,6 +24,7 @@ from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState
 from terminal.domain.ids import Symbol
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
+from terminal.ui.probe import PaintProbe, mark
 from terminal.ui.wiring.panels import Panels
 
 log = logging.getLogger(__name__)
@@ -115,11 +116,21 @@ class MarketWiring:
         p.tape.set_provider(cached_provider(
             lambda: st.item_version(trades_key),
             lambda: st.recent_trades(trades_key, TAPE_WINDOW, newest_first=False)))
-        p.chart.set_provider(cached_provider(
-            lambda: st.item_version(candles_key),
-            lambda: st.candles(candles_key)))
+        self.point_chart()
         for widget in (p.book, p.depth, p.tape):
             widget.set_placeholder(f"Connecting to {market.symbol}…")
+        self.frame.reset()
+
+    def point_chart(self) -> None:
+        """Give the chart its provider (now, or when it is built after the first book)."""
+        chart, market = self.panels.chart, self.active
+        if chart is None or market is None:
+            return
+        st = self.state
+        candles_key = market.key(FeedKind.CANDLES)
+        chart.set_provider(cached_provider(
+            lambda: st.item_version(candles_key),
+            lambda: st.candles(candles_key)))
         self.frame.reset()
 
     def set_book_depth(self, depth: int) -> None:
@@ -155,6 +166,7 @@ class MarketFrame:
         self._last: tuple | None = None
         self._prices_version = -1
         self.stale = False
+        self._book_probe = False
 
     def reset(self) -> None:
         self._last = None
@@ -174,6 +186,9 @@ class MarketFrame:
         if state != self._last:
             self._last = state
             self._apply_status(market, statuses)
+        if not self._book_probe and st.item_version(book_key) > 0:
+            self._book_probe = True  # start-up milestone: the first live book on screen
+            PaintProbe(w.panels.book.ladder, lambda: mark("first_book"))
         version = st.item_version(book_key) + st.item_version(market.key(FeedKind.TICKER))
         if version != self._prices_version:
             self._prices_version = version
@@ -186,6 +201,7 @@ class MarketFrame:
         targets = {FeedKind.BOOK: (p.book, p.depth), FeedKind.TRADES: (p.tape,),
                    FeedKind.CANDLES: (p.chart,)}
         for kind, widgets in targets.items():
+            widgets = tuple(w for w in widgets if w is not None)
             status = statuses[kind]
             stale = status in (FeedStatus.STALE, FeedStatus.DOWN) or (
                 status is FeedStatus.CONNECTING and self._had_data(market, kind))

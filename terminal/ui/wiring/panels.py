@@ -1,9 +1,10 @@
 """Builds the real panels into the main window's docks, after the first paint.
 
-The panel modules import pyqtgraph and numpy (the chart), which costs a few hundred
-milliseconds; building them here, once the window is on screen, keeps that off the
-first paint. Market-data widgets are registered with the frame clock, which is the only
-thing that makes them repaint.
+Two steps, because of import cost: `build_panels` makes every panel except the chart
+(custom-painted widgets and tables: cheap), right after the first paint; the chart
+imports pyqtgraph (~0.5-1 s on a busy machine), so `build_chart` runs once the first
+live book is on screen, off the critical path. Market-data widgets are registered with
+the frame clock, which is the only thing that makes them repaint.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 class Panels:
     """Every view the wiring drives (attributes are the widgets in the docks)."""
 
-    chart: QWidget
     book: QWidget
     depth: QWidget
     tape: QWidget
@@ -34,8 +34,9 @@ class Panels:
     health: QWidget
     watchlist: QWidget
     history: QWidget
-    notifications: QWidget | None = None
-    logs: QWidget | None = None
+    notifications: QWidget
+    logs: QWidget
+    chart: QWidget | None = None  # built later (build_chart): pyqtgraph is slow to import
 
 
 def widget_palette(theme: str):  # type: ignore[no-untyped-def]
@@ -48,18 +49,19 @@ def widget_palette(theme: str):  # type: ignore[no-untyped-def]
 def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panels:
     from terminal.ui.panels.balances import BalancesPanel
     from terminal.ui.panels.health import HealthPanel
+    from terminal.logsetup import current_setup
     from terminal.ui.panels.history import HistoryPanel
+    from terminal.ui.panels.logs import LogsPanel
+    from terminal.ui.panels.notifications_panel import NotificationsPanel
     from terminal.ui.panels.open_orders import OpenOrdersPanel
     from terminal.ui.panels.order_entry import OrderEntryPanel
     from terminal.ui.panels.watchlist import WatchlistPanel
-    from terminal.ui.widgets.chart import CandleChartWidget
     from terminal.ui.widgets.depthchart import DepthChartWidget
     from terminal.ui.widgets.orderbook import OrderBookWidget
     from terminal.ui.widgets.tape import TradesTapeWidget
 
     pal = widget_palette(ui.theme)
     panels = Panels(
-        chart=CandleChartWidget(timeframe=ui.timeframe, palette=pal),
         book=OrderBookWidget(palette=pal, depth=ui.book_depth),
         depth=DepthChartWidget(palette=pal),
         tape=TradesTapeWidget(palette=pal),
@@ -69,11 +71,12 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         health=HealthPanel(frame_clock=clock),
         watchlist=WatchlistPanel(frame_clock=clock, symbols=ui.watchlist),
         history=HistoryPanel(),
+        notifications=NotificationsPanel(toast_host=window, sound=ui.sound),
+        logs=LogsPanel(_ring(current_setup()), frame_clock=clock),
     )
-    for name in ("chart", "book", "depth", "tape"):
+    for name in ("book", "depth", "tape"):
         clock.register(getattr(panels, name))
-    _optional_panels(panels, clock, ui)
-    for name in ("chart", "book", "depth", "tape", "entry", "balances", "open_orders",
+    for name in ("book", "depth", "tape", "entry", "balances", "open_orders",
                  "health", "watchlist", "history", "notifications", "logs"):
         widget = getattr(panels, name)
         if widget is not None:
@@ -81,15 +84,28 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
     return panels
 
 
-def _optional_panels(panels: Panels, clock: FrameClock, ui: UiSettings) -> None:
-    """Panels whose modules are still being written by F3 (filled in as they land)."""
-    return None
+def build_chart(window: MainWindow, clock: FrameClock, ui: UiSettings, panels: Panels) -> QWidget:
+    """The candle chart (pyqtgraph), into its dock."""
+    from terminal.ui.widgets.chart import CandleChartWidget
+
+    chart = CandleChartWidget(timeframe=ui.timeframe, palette=widget_palette(ui.theme))
+    panels.chart = chart
+    clock.register(chart)
+    window.set_panel("chart", chart)
+    return chart
+
+
+def _ring(setup):  # type: ignore[no-untyped-def]
+    """B's in-memory log ring (None when logging was not set up, e.g. in some tests)."""
+    return setup.ring if setup is not None else None
 
 
 def apply_palette(panels: Panels, theme: str) -> None:
     pal = widget_palette(theme)
     for name in ("chart", "book", "depth", "tape"):
         widget = getattr(panels, name)
+        if widget is None:
+            continue
         setter = getattr(widget, "set_palette", None)
         if setter is not None:
             setter(pal)

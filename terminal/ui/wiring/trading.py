@@ -89,7 +89,8 @@ class TradingWiring:
         rules = port.markets.get(symbol) if port is not None else None
         p.entry.set_market(rules)
         for widget in (p.book, p.depth, p.tape, p.chart):
-            widget.set_market(rules)
+            if widget is not None:
+                widget.set_market(rules)
         p.open_orders.set_active(session.venue, symbol)
         self.frame.reset()
         self.orders_version += 1
@@ -265,7 +266,7 @@ class TradingFrame:
                 balances = w.state.balances(session)
                 w.panels.entry.set_balances(balances)
                 w.panels.balances.set_balances(session.venue, balances)
-        if w.orders_version != self._orders_version:
+        if w.orders_version != self._orders_version and w.panels.chart is not None:
             self._orders_version = w.orders_version
             w.panels.chart.set_orders(w.orders.open_orders(session.venue) if session else [])
         return False

@@ -1,0 +1,116 @@
+"""Venue > Connect: the connect dialog (F3) tested through a real venue session (D) and
+saved in the OS keychain (E), then connected and made active.
+
+The test builds a throwaway `VenueSession` with the typed credentials, loads markets,
+reads the balance and lists open orders (a read that needs a trading-enabled key on
+most venues), and always closes it. Keychain calls run in a worker thread: a keychain
+may wait on D-Bus or a user prompt. Nothing here logs a credential value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from terminal.core.errors import AuthenticationError, VenueError
+
+if TYPE_CHECKING:
+    from terminal.ui.controller import TerminalController
+
+log = logging.getLogger(__name__)
+
+TEST_TIMEOUT_S = 30.0
+
+
+class ConnectWiring:
+    def __init__(self, controller: "TerminalController") -> None:
+        self.controller = controller
+        self.dialog: Any = None
+        controller.window.actions_by_id["connect"].triggered.connect(self.open)
+
+    def open(self) -> Any:
+        """Open (or raise) the non-modal connect dialog."""
+        from terminal.ui.panels.connect_dialog import ConnectDialog
+
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return self.dialog
+        c = self.controller
+        if c.services is None or c.services.exchange is None:
+            c.notify("warning", "Still starting: connect a venue in a moment.")
+            return None
+        venues = list(c.services.exchange.catalogue)
+        dialog = ConnectDialog(venues, c.window, venue=None)
+        dialog.testRequested.connect(
+            lambda req: c.tasks.spawn(self._test(dialog, req), "connect-test"))
+        dialog.saveRequested.connect(
+            lambda req: c.tasks.spawn(self._save(dialog, req), "connect-save"))
+        dialog.finished.connect(lambda *_: self._closed(dialog))
+        self.dialog = dialog
+        c.tasks.spawn(self._keychain_status(dialog), "keychain-status")
+        dialog.open()
+        return dialog
+
+    def _closed(self, dialog: Any) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    async def _keychain_status(self, dialog: Any) -> None:
+        from terminal.secrets import CredentialStore
+
+        status = await asyncio.to_thread(lambda: CredentialStore().status())
+        if self.dialog is dialog:
+            dialog.set_keychain_status(status.available, status.message)
+
+    async def _test(self, dialog: Any, req: Any) -> None:
+        from terminal.exchange.session import VenueSession
+
+        c = self.controller
+        info = c.services.exchange.catalogue.get(req.venue)
+        markets_ok = balance_ok = trading_ok = False
+        message = ""
+        paper = await c.services.paper_exchange() if info.points_at_paper else None
+        session = VenueSession(info, req.mode, req.account, credentials=req.ccxt_fields,
+                               paper=paper)
+        try:
+            async with asyncio.timeout(TEST_TIMEOUT_S):
+                await session.connect()
+                markets_ok = bool(session.markets)
+                await session.fetch_balances()
+                balance_ok = True
+                await session.fetch_open_orders(next(iter(session.markets), None))
+                trading_ok = True
+        except AuthenticationError as exc:
+            message = f"The venue refused the key: {exc}"
+        except VenueError as exc:
+            message = f"{type(exc).__name__}: {exc}"
+        except TimeoutError:
+            message = f"No answer within {TEST_TIMEOUT_S:.0f} s"
+        finally:
+            await session.close()
+        if self.dialog is dialog:
+            dialog.show_test_result(markets_ok, balance_ok, trading_ok, message)
+
+    async def _save(self, dialog: Any, req: Any) -> None:
+        from terminal.secrets import CredentialRef, CredentialStore, SecretsError
+
+        c = self.controller
+        ref = CredentialRef.of(req.venue, req.mode, req.account)
+        credentials = req.credentials()
+        try:
+            await asyncio.to_thread(CredentialStore().save, ref, credentials)
+        except SecretsError as exc:
+            if self.dialog is dialog:
+                dialog.save_finished(False, str(exc))
+            return
+        if self.dialog is dialog:
+            dialog.save_finished(True)
+        try:
+            await c.connect_venue(req.venue, req.mode, req.account)
+        except Exception as exc:
+            c.notify("error", f"Connecting {req.venue} failed: {exc}")
+            return
+        c.notify("info", f"{req.venue} ({req.mode.value}) connected.")
+        await c.switch_venue(req.venue)

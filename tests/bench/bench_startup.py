@@ -1,0 +1,126 @@
+"""Start-up benchmark: process start to first paint, and to the first live book painted.
+
+    python -m tests.bench.bench_startup [--runs 3] [--exit-after 12]
+
+In the same run, side by side (medians over --runs fresh processes, offscreen):
+- bare: a bare PySide6 QApplication + QMainWindow shown (the floor of any Qt app);
+- terminal first paint: `python -m terminal` with an empty data dir (first run: embedded
+  paper exchange, journal created) until the main window's first Paint event;
+- terminal live book: until the order book widget first painted a book from the paper
+  exchange.
+Times are measured from just before the parent spawns the process (interpreter start
+included) to the `STARTUP <mark> <time>` lines the app prints with
+TERMINAL_STARTUP_PROBE=1. Aims: first paint within 2x the bare window; live book
+within 2.5 s.
+
+A command that prints figures, not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+BARE = textwrap.dedent("""
+    import sys, time
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    win = QMainWindow()
+    win.resize(1440, 900)
+
+    class Probe(QObject):
+        def eventFilter(self, obj, event):
+            if obj is win and event.type() == QEvent.Type.Paint:
+                win.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: (print(f"STARTUP first_paint {time.time():.6f}",
+                                                    flush=True), app.quit()))
+            return False
+
+    probe = Probe()
+    win.installEventFilter(probe)
+    win.show()
+    app.exec()
+""")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["TERMINAL_STARTUP_PROBE"] = "1"
+    return env
+
+
+def _marks(cmd: list[str], timeout: float, cwd: str | None = None) -> dict[str, float]:
+    started = time.time()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(),
+                          cwd=cwd)
+    out: dict[str, float] = {}
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "STARTUP":
+            out.setdefault(parts[1], float(parts[2]) - started)
+    if proc.returncode != 0:
+        out["_failed"] = float(proc.returncode)
+        sys.stderr.write(proc.stderr[-2000:])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--exit-after", type=float, default=12.0,
+                        help="seconds each terminal run stays up (enough for the book)")
+    args = parser.parse_args(argv)
+
+    bare: list[float] = []
+    paint: list[float] = []
+    book: list[float] = []
+    panels: list[float] = []
+    steps: dict[str, list[float]] = {}
+    for i in range(args.runs):
+        m = _marks([sys.executable, "-c", BARE], 60)
+        if "first_paint" in m:
+            bare.append(m["first_paint"])
+        with tempfile.TemporaryDirectory(prefix="tt-startup-") as tmp:
+            m = _marks([sys.executable, "-m", "terminal", "--data-dir", str(Path(tmp) / "d"),
+                        "--exit-after", str(args.exit_after)], args.exit_after + 60, cwd=tmp)
+        for key, bucket in (("first_paint", paint), ("first_book", book),
+                            ("panels_built", panels)):
+            if key in m:
+                bucket.append(m[key])
+        for key, value in m.items():
+            steps.setdefault(key, []).append(value)
+        print(f"run {i + 1}: bare {bare[-1] if bare else float('nan'):.3f} s, "
+              f"terminal first paint {m.get('first_paint', float('nan')):.3f} s, "
+              f"panels {m.get('panels_built', float('nan')):.3f} s, "
+              f"live book {m.get('first_book', float('nan')):.3f} s", flush=True)
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values) if values else float("nan")
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print()
+    print(f"{'(median of ' + str(args.runs) + ' runs)':<34}{'seconds':>10}")
+    print(f"{'bare QMainWindow first paint':<34}{med(bare):>10.3f}")
+    print(f"{'terminal first paint':<34}{med(paint):>10.3f}   "
+          f"= {med(paint) / med(bare):.2f}x bare (aim <= 2x)")
+    print(f"{'terminal panels built':<34}{med(panels):>10.3f}")
+    print(f"{'terminal first live book painted':<34}{med(book):>10.3f}   (aim <= 2.5 s)")
+    print("terminal milestones (median s): " + ", ".join(
+        f"{k} {med(v):.2f}" for k, v in sorted(steps.items(), key=lambda kv: med(kv[1]))
+        if not k.startswith("_")))
+    print(f"machine: {os.cpu_count()} cores, load average {load:.2f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
