@@ -17,6 +17,7 @@ from terminal.core.marketstate import FeedKey, FeedKind, MarketState, SessionKey
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
+from terminal.logsetup import register_secret
 
 from .catalogue import VenueCatalogue, default_catalogue
 from .feeds import FeedHub, FeedOptions, Subscription
@@ -83,6 +84,8 @@ class ExchangeManager:
                 info, mode, account, credentials=credentials, paper=self.paper, clock=clock,
                 policy=policy, health=self.health.tracker(key),
                 options=options or self.session_options)
+            for secret in session.secrets:
+                register_secret(secret)  # masked in every log line from now on
             await session.connect()
             self._sessions[key] = session
             self.feeds.attach(session)

@@ -73,10 +73,14 @@ class PaperEndpoint:
             raise AuthenticationError("the paper exchange has no accounts")
         i = index if index is not None else 0
         if account not in ("default", "main") and index is None:
-            # "acct2" or "2" pick the second account, and so on; anything else the first
+            # "acct2" or "2" pick the second account, and so on; no digits: the first
             digits = "".join(ch for ch in account if ch.isdigit())
             i = max(0, int(digits) - 1) if digits else 0
-        key, secret = self.accounts[min(i, len(self.accounts) - 1)]
+        if i >= len(self.accounts):
+            raise AuthenticationError(
+                f"the paper exchange has {len(self.accounts)} account(s); "
+                f"{account!r} names account {i + 1}")
+        key, secret = self.accounts[i]
         return {"apiKey": key, "secret": secret}
 
 

@@ -400,3 +400,23 @@ def test_polled_candles_are_kept_live_from_the_trade_stream(paper, endpoint) -> 
             await until(lambda: m.feeds.refcount(TRADES) == 0, 5, "helper trade feed released")
             assert m.feeds.active_keys() == []
     run_async(go(), 60)
+
+
+def test_manager_shares_a_concurrent_connect_and_masks_the_keys(endpoint) -> None:
+    async def go() -> None:
+        from terminal.logsetup import redact
+
+        async with manager(endpoint) as m:
+            a, b = await asyncio.gather(m.connect("paper"), m.connect("paper"))
+            assert a is b and m.sessions() == [a]
+            assert m.session("paper") is a and m.get(a.key) is a
+            key, secret = endpoint.accounts[0]
+            assert secret not in redact(f"signing with {secret}")
+            with pytest.raises(Exception, match="account"):
+                await m.connect("paper", account="acct9")
+            with pytest.raises(Exception, match="unknown venue"):
+                await m.connect("nowhere")
+            await m.disconnect("paper")
+            assert m.sessions() == [] and not a.connected
+            assert m.health_snapshot(a.key).state is VenueState.DOWN
+    run_async(go(), 60)
