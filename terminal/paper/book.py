@@ -47,6 +47,14 @@ class BookSide:
         ul = self.users.get(t)
         return self.sim.get(t, 0) + (ul.total if ul is not None else 0)
 
+    def changed_levels(self) -> list[tuple[int, int]]:
+        """(tick, quantity) of every changed level, quantity 0 for removed ones."""
+        sget = self.sim.get
+        users = self.users
+        if not users:
+            return [(t, sget(t, 0)) for t in self.changed]
+        return [(t, sget(t, 0) + (users[t].total if t in users else 0)) for t in self.changed]
+
     def best(self) -> int | None:
         if not self.ticks:
             return None
@@ -69,6 +77,11 @@ class BookSide:
         sim = self.sim
         old = sim.get(t, 0)
         if old == q:
+            return
+        if old and q and t not in self.users:  # hot path of the stress generator
+            sim[t] = q
+            self.changed[t] = None
+            self.mutations += 1
             return
         ul = self.users.get(t)
         before = old + (ul.total if ul is not None else 0)
@@ -189,10 +202,8 @@ class Book:
         if self.pending_first is None:
             return None
         first, last = self.pending_first, self.update_id
-        bids_c, asks_c = self.bids.changed, self.asks.changed
-        bq, aq = self.bids.qty, self.asks.qty
-        b = [(t, bq(t)) for t in bids_c]
-        a = [(t, aq(t)) for t in asks_c]
+        b = self.bids.changed_levels()
+        a = self.asks.changed_levels()
         self.bids.changed = {}
         self.asks.changed = {}
         self.pending_first = None

@@ -56,10 +56,12 @@ class Feeds:
         t100, t1000 = lo + "@depth@100ms", lo + "@depth"
         if t100 in hub.topics or t1000 in hub.topics:
             U, u, bids, asks = d
+            pc, qc = m._price_cache, m._qty_cache  # cached strings, formatted on a miss
             ps, qs = m.price_str, m.qty_str
             frame = text_frame(orjson.dumps({
                 "e": "depthUpdate", "E": self.clock(), "s": symbol, "U": U, "u": u,
-                "b": [[ps(t), qs(q)] for t, q in bids], "a": [[ps(t), qs(q)] for t, q in asks]}))
+                "b": [[pc.get(t) or ps(t), qc.get(q) or qs(q)] for t, q in bids],
+                "a": [[pc.get(t) or ps(t), qc.get(q) or qs(q)] for t, q in asks]}))
             hub.publish(t100, frame)
             hub.publish(t1000, frame)
             hub.depth_diffs_sent += 1

@@ -67,6 +67,11 @@ class SymbolSim:
         # a precomputed table of sizes keeps stress encoding cache-friendly
         self.size_table = [max(1, int(self.base_qty * rng.lognormvariate(0.0, 0.6)))
                            for _ in range(256)]
+        # Stress changes come from a precomputed seeded plan (side, levels from the touch,
+        # size): drawing 60 random numbers per diff would cost more than the diff itself.
+        self._plan = [(rng.random() < 0.5, int(rng.random() * 60), self.size_table[
+            int(rng.random() * 256)]) for _ in range(65_537)]
+        self._plan_i = 0
 
     # --- shape of the book ------------------------------------------------------------
     def anchors(self) -> tuple[int, int]:
@@ -192,17 +197,19 @@ class SymbolSim:
 
     def stress_diff(self, levels_per_diff: int) -> None:
         """One stress diff: ``levels_per_diff`` maker changes near the touch, one update id."""
-        rng = self.rng
         bid, ask = self.anchors()
         g = self.grid
         bids, asks = self.book.bids, self.book.asks
-        table = self.size_table
-        rr = rng.random
         ba, bb = asks.best(), bids.best()
+        plan = self._plan
+        i = self._plan_i
+        n = len(plan)
         for _ in range(levels_per_diff):
-            k = int(rr() * 60)
-            q = table[int(rr() * 256)]
-            if rr() < 0.5:
+            is_bid, k, q = plan[i]
+            i += 1
+            if i == n:
+                i = 0
+            if is_bid:
                 t = bid - k * g
                 if ba is None or t < ba:
                     bids.set_sim(t, q)
@@ -210,8 +217,8 @@ class SymbolSim:
                 t = ask + k * g
                 if bb is None or t > bb:
                     asks.set_sim(t, q)
+        self._plan_i = i
         self.book.commit()
-
 
 def _poisson(rng: random.Random, lam: float) -> int:
     if lam <= 0:
