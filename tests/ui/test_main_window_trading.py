@@ -162,3 +162,36 @@ def test_layout_and_market_are_restored_after_a_restart(make_main_window, paper_
     assert not second.window.docks["book"].isHidden()
     assert second.controller.symbol == "ETH/USDT"
     assert "ETH/USDT" in second.window.windowTitle()
+
+
+def test_testnet_lock_disables_entry_on_a_live_venue_until_unlocked(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    from terminal.core.safety.lock import confirmation_phrase
+    from terminal.domain.enums import VenueMode
+    from terminal.exchange.catalogue import paper_live_info
+
+    run = make_main_window(paper_for_ui, extra_venues=[paper_live_info("paperlive")])
+    c, w, drv, entry = run.controller, run.window, run.driver, run.panels.entry
+    drv.run(c.connect_venue("paperlive", VenueMode.LIVE, "default"), 30)
+    drv.run(c.switch_venue("paperlive"), 10)
+    assert c.venue == "paperlive"
+    assert "LIVE" in w.windowTitle() and w.mode_badge.text() == "LIVE"
+    drv.until(lambda: entry.blocked_reason and "Testnet lock is ON" in entry.blocked_reason,
+              10, "entry disabled by the testnet lock")
+    assert w.lock_switch.text() == "TESTNET"
+
+    dialog = drv.do(c.safety.ask_unlock)
+    assert dialog.target.currentData() == ("paperlive", "default")
+    phrase = confirmation_phrase("paperlive", "default")
+    dialog.input.setText(phrase)
+    drv.do(lambda: QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton))
+    drv.until(lambda: "LIVE" in w.lock_switch.text(), 5, "the switch to turn red LIVE")
+    assert "paperlive" in w.lock_switch.text()
+    drv.until(lambda: entry.blocked_reason is None, 30, "entry enabled once unlocked")
+
+    drv.do(lambda: QTest.mouseClick(w.lock_switch, Qt.MouseButton.LeftButton))  # one click
+    drv.until(lambda: w.lock_switch.text() == "TESTNET", 5, "locked again")
+    drv.until(lambda: entry.blocked_reason and "Testnet lock is ON" in entry.blocked_reason,
+              5, "entry disabled again")
+    # the paper venue next to it is not affected by the lock
+    drv.run(c.switch_venue("paper"), 10)
+    drv.until(lambda: entry.blocked_reason is None, 10, "paper entry open under the lock")
