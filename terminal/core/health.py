@@ -76,8 +76,16 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
 
 
 class _FeedTracker:
-    __slots__ = ("key", "status", "messages", "reconnects", "last_ts", "first_ts",
-                 "buckets", "last_error")
+    __slots__ = (
+        "buckets",
+        "first_ts",
+        "key",
+        "last_error",
+        "last_ts",
+        "messages",
+        "reconnects",
+        "status",
+    )
 
     def __init__(self, key: FeedKey) -> None:
         self.key = key
@@ -113,7 +121,7 @@ class VenueHealthTracker:
         self.version = 0
 
     # -- session lifecycle ------------------------------------------------------------
-    def bind_policy(self, policy: "RequestPolicy") -> None:
+    def bind_policy(self, policy: RequestPolicy) -> None:
         self._policy = policy
 
     def set_connecting(self) -> None:

@@ -17,14 +17,23 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
-from terminal.domain.marketdata import BookLevel, BookView, Balances, Candle, Ticker, Trade, bucket_start
+from terminal.domain.marketdata import (
+    Balances,
+    BookLevel,
+    BookView,
+    Candle,
+    Ticker,
+    Trade,
+    bucket_start,
+)
 from terminal.domain.money import ZERO, decimal_from_float_repr
 
 
@@ -81,24 +90,24 @@ class FeedKey:
     account: AccountLabel | None = None
 
     @classmethod
-    def book(cls, venue: str, symbol: str, mode: VenueMode = VenueMode.PAPER) -> "FeedKey":
+    def book(cls, venue: str, symbol: str, mode: VenueMode = VenueMode.PAPER) -> FeedKey:
         return cls(VenueId(venue), mode, FeedKind.BOOK, Symbol(symbol))
 
     @classmethod
-    def trades(cls, venue: str, symbol: str, mode: VenueMode = VenueMode.PAPER) -> "FeedKey":
+    def trades(cls, venue: str, symbol: str, mode: VenueMode = VenueMode.PAPER) -> FeedKey:
         return cls(VenueId(venue), mode, FeedKind.TRADES, Symbol(symbol))
 
     @classmethod
     def candles(cls, venue: str, symbol: str, timeframe: str,
-                mode: VenueMode = VenueMode.PAPER) -> "FeedKey":
+                mode: VenueMode = VenueMode.PAPER) -> FeedKey:
         return cls(VenueId(venue), mode, FeedKind.CANDLES, Symbol(symbol), timeframe)
 
     @classmethod
-    def ticker(cls, venue: str, symbol: str, mode: VenueMode = VenueMode.PAPER) -> "FeedKey":
+    def ticker(cls, venue: str, symbol: str, mode: VenueMode = VenueMode.PAPER) -> FeedKey:
         return cls(VenueId(venue), mode, FeedKind.TICKER, Symbol(symbol))
 
     @classmethod
-    def private(cls, session: SessionKey, kind: FeedKind) -> "FeedKey":
+    def private(cls, session: SessionKey, kind: FeedKind) -> FeedKey:
         if not kind.is_private:
             raise ValueError(f"{kind} is a public feed")
         return cls(session.venue, session.mode, kind, account=session.account)
@@ -137,7 +146,7 @@ def level_decimal(value: Any) -> Decimal:
 
 
 class _Book:
-    __slots__ = ("symbol", "bids", "asks", "sequence", "timestamp_ms", "version", "_cache")
+    __slots__ = ("_cache", "asks", "bids", "sequence", "symbol", "timestamp_ms", "version")
 
     def __init__(self, symbol: Symbol) -> None:
         self.symbol = symbol
@@ -166,7 +175,7 @@ class _Book:
 class CandleSeries:
     """Candles of one (venue, symbol, timeframe), oldest first, at most `max_len`."""
 
-    __slots__ = ("timeframe", "max_len", "_candles", "_times", "version")
+    __slots__ = ("_candles", "_times", "max_len", "timeframe", "version")
 
     def __init__(self, timeframe: str, max_len: int = 5000) -> None:
         self.timeframe = timeframe

@@ -21,7 +21,7 @@ import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from terminal.core.errors import ErrorKind, VenueUnavailableError
@@ -31,7 +31,7 @@ class SystemClock:
     """The real clock (the Clock port of terminal.core.ports)."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def monotonic(self) -> float:
         return time.monotonic()
@@ -42,7 +42,7 @@ class ManualClock:
 
     def __init__(self, start: float = 1000.0, wall: datetime | None = None) -> None:
         self._t = start
-        self._wall0 = wall or datetime(2026, 1, 1, tzinfo=timezone.utc)
+        self._wall0 = wall or datetime(2026, 1, 1, tzinfo=UTC)
         self._t0 = start
 
     def now(self) -> datetime:

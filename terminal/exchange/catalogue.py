@@ -19,8 +19,9 @@ exchange, so the testnet lock can be tested without internet (`paper_live_info`)
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 from terminal.core.marketstate import FeedKind
 from terminal.domain.enums import VenueMode
@@ -225,7 +226,7 @@ class VenueCatalogue:
     def ids(self) -> list[str]:
         return list(self._entries)
 
-    def copy(self) -> "VenueCatalogue":
+    def copy(self) -> VenueCatalogue:
         return VenueCatalogue(self._entries.values())
 
 

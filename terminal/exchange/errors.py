@@ -20,14 +20,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import ccxt.async_support as ccxt
 
 from terminal.core.errors import (
-    AuthenticationError, OrderNotFoundError, OrderRejectedError, OutcomeUnknownError,
-    RateLimitedError, TransientError, VenueError,
+    AuthenticationError,
+    OrderNotFoundError,
+    OrderRejectedError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    TransientError,
+    VenueError,
 )
 from terminal.logsetup import redact
 

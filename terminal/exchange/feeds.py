@@ -21,8 +21,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 
 import ccxt.async_support as ccxt
 
@@ -35,12 +36,20 @@ from terminal.domain.reports import FillReport, OrderReport
 
 from .errors import scrub
 from .mapping import (
-    balances_from_ccxt, candle_from_ccxt, fill_from_ccxt, report_from_ccxt, ticker_from_ccxt,
+    balances_from_ccxt,
+    candle_from_ccxt,
+    fill_from_ccxt,
+    report_from_ccxt,
+    ticker_from_ccxt,
     trade_from_ccxt,
 )
 from .session import VenueSession
 from .wsclients import (
-    client_of_task, clients_for_feed, clients_waiting, close_clients, is_connected,
+    client_of_task,
+    clients_for_feed,
+    clients_waiting,
+    close_clients,
+    is_connected,
 )
 
 log = logging.getLogger(__name__)
@@ -82,7 +91,7 @@ class FeedOptions:
     poll_scale: float = 1.0  # multiply the catalogue's REST polling intervals (tests)
 
     @classmethod
-    def from_settings(cls, feeds: Any, **overrides: Any) -> "FeedOptions":
+    def from_settings(cls, feeds: Any, **overrides: Any) -> FeedOptions:
         """From terminal.settings.FeedSettings (fields it lacks keep their defaults)."""
         values = {k: getattr(feeds, k) for k in cls.__dataclass_fields__ if hasattr(feeds, k)}
         values.update(overrides)
@@ -109,7 +118,7 @@ class _SocketLost(Exception):
 class Subscription:
     """A handle on a shared feed; `close()` (idempotent) gives it back."""
 
-    def __init__(self, hub: "FeedHub", key: FeedKey) -> None:
+    def __init__(self, hub: FeedHub, key: FeedKey) -> None:
         self.hub = hub
         self.key = key
         self.closed = False
@@ -119,10 +128,10 @@ class Subscription:
             self.closed = True
             self.hub._release(self.key)
 
-    def __enter__(self) -> "Subscription":
+    def __enter__(self) -> Subscription:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -130,7 +139,7 @@ class Subscription:
 
 
 class _Loop:
-    __slots__ = ("key", "refs", "task", "session", "reconnects", "watch_task", "seen")
+    __slots__ = ("key", "reconnects", "refs", "seen", "session", "task", "watch_task")
 
     def __init__(self, key: FeedKey) -> None:
         self.key = key
@@ -182,13 +191,17 @@ class FeedHub:
             await self._owner.cancel(task)
         moving = [lp for lp in self._loops.values() if lp.session is session]
         for loop in moving:
+            if self._loops.get(loop.key) is not loop:
+                continue  # released meanwhile (a helper feed of a cancelled loop)
             if loop.task is not None:
                 await self._owner.cancel(loop.task)
+            if self._loops.get(loop.key) is not loop:
+                continue
             loop.task, loop.session = None, None
             self._set_status(loop, FeedStatus.DOWN, "session disconnected", tracker=session.health)
             session.health.feed_removed(loop.key)
         for loop in moving:
-            if loop.refs > 0:
+            if loop.refs > 0 and self._loops.get(loop.key) is loop:
                 self._start(loop)
 
     def _session_for(self, key: FeedKey) -> VenueSession | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from terminal.core.errors import VenueUnavailableError
 from terminal.core.health import HealthRegistry, VenueHealth
@@ -153,10 +154,10 @@ class ExchangeManager:
                 log.exception("disconnecting %s failed", key.label)
         await self.feeds.close()
 
-    async def __aenter__(self) -> "ExchangeManager":
+    async def __aenter__(self) -> ExchangeManager:
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
 

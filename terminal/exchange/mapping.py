@@ -7,9 +7,10 @@ that cannot be parsed makes the whole item fail loudly rather than guess.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from terminal.domain.enums import OrderType, Side, TimeInForce
 from terminal.domain.ids import ClientOrderId, IdError, Symbol, TradeId, VenueOrderId

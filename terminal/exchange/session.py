@@ -17,17 +17,21 @@ import asyncio
 import copy
 import logging
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Awaitable, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from terminal.core.errors import (
-    AuthenticationError, OrderRejectedError, VenueError, VenueUnavailableError,
+    AuthenticationError,
+    ErrorKind,
+    OrderRejectedError,
+    VenueError,
+    VenueUnavailableError,
 )
 from terminal.core.health import VenueHealthTracker
 from terminal.core.marketstate import SessionKey
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
-from terminal.core.errors import ErrorKind
 from terminal.core.supervision import TaskOwner
 from terminal.domain.enums import OrderType, VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, IdError, Symbol

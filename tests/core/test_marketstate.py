@@ -80,7 +80,7 @@ def test_candles_upsert_live_bar_backfill_and_bound() -> None:
     state.update_candles(CANDLES, [candle(19 * 60_000, "12")])  # the live bar changes
     bars = state.candles(CANDLES)
     assert len(bars) == 10 and bars[-1].close == D("12")
-    state.update_candles(CANDLES, [candle(t * 60_000) for t in range(0, 12)])  # back-fill
+    state.update_candles(CANDLES, [candle(t * 60_000) for t in range(12)])  # back-fill
     bars = state.candles(CANDLES)
     assert [b.open_time_ms for b in bars] == [t * 60_000 for t in range(20)]
     state.update_candles(CANDLES, [candle(t * 60_000) for t in range(20, 500)])

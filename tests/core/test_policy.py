@@ -8,8 +8,15 @@ import pytest
 
 from terminal.core.errors import ErrorKind, VenueUnavailableError
 from terminal.core.policy import (
-    Backoff, BreakerState, CircuitBreaker, ManualClock, PolicyConfig, RateBudget,
-    RequestPolicy, RestPause, config_for_venue,
+    Backoff,
+    BreakerState,
+    CircuitBreaker,
+    ManualClock,
+    PolicyConfig,
+    RateBudget,
+    RequestPolicy,
+    RestPause,
+    config_for_venue,
 )
 
 

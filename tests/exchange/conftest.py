@@ -7,7 +7,7 @@ and the market generator running, so tests stay independent.
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

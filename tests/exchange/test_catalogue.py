@@ -9,8 +9,13 @@ import pytest
 from terminal.core.marketstate import FeedKind
 from terminal.domain.enums import VenueMode
 from terminal.exchange.catalogue import (
-    DEFAULT_VENUES, UnknownVenueError, VenueCatalogue, build_venue_info, default_catalogue,
-    paper_live_info, read_ccxt_facts,
+    DEFAULT_VENUES,
+    UnknownVenueError,
+    VenueCatalogue,
+    build_venue_info,
+    default_catalogue,
+    paper_live_info,
+    read_ccxt_facts,
 )
 
 ALL_FEEDS = frozenset(FeedKind)

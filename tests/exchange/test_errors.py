@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import ccxt.async_support as ccxt
 import pytest
 
 from terminal.core.errors import (
-    AuthenticationError, ErrorKind, OrderNotFoundError, OrderRejectedError, OutcomeUnknownError,
-    RateLimitedError, TransientError, VenueError,
+    AuthenticationError,
+    ErrorKind,
+    OrderNotFoundError,
+    OrderRejectedError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    TransientError,
+    VenueError,
 )
 from terminal.exchange.errors import Op, classify, retry_after_from_headers, scrub, venue_reason
 
@@ -97,7 +101,7 @@ def test_plain_exchange_error_wrapping_a_transport_failure_is_unknown_for_writes
 
 
 def test_non_ccxt_failures() -> None:
-    assert isinstance(classify(asyncio.TimeoutError(), op=W), OutcomeUnknownError)
+    assert isinstance(classify(TimeoutError(), op=W), OutcomeUnknownError)
     assert isinstance(classify(ConnectionResetError(), op=R), TransientError)
     # an unparsable reply after a create: it may have been executed
     assert isinstance(classify(KeyError("orderId"), op=W), OutcomeUnknownError)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 
@@ -55,7 +55,7 @@ def test_market_feeds_fill_the_state_and_candles_are_back_filled(endpoint) -> No
             subs = [m.subscribe(k) for k in (BOOK, TRADES, CANDLES, TICKER)]
             st = m.state
             for key in (BOOK, TRADES, CANDLES, TICKER):
-                await until(lambda: st.is_live(key), 10, f"{key} live")
+                await until(lambda key=key: st.is_live(key), 10, f"{key} live")
             view = st.book_view(BOOK, 20)
             assert len(view.bids) == 20 and len(view.asks) == 20 and not view.is_crossed
             assert view.bids[0].price > view.bids[1].price
@@ -233,7 +233,7 @@ def test_feeds_without_websocket_fall_back_to_rest_polling(endpoint) -> None:
             session = await m.connect("paper")
             subs = [m.subscribe(k) for k in (BOOK, CANDLES, TICKER, TRADES)]
             for key in (BOOK, CANDLES, TICKER, TRADES):
-                await until(lambda: m.state.is_live(key), 10, f"{key} polled")
+                await until(lambda key=key: m.state.is_live(key), 10, f"{key} polled")
             assert session.pro is None  # no WebSocket client was ever made
             v = m.state.item_version(BOOK)
             await until(lambda: m.state.item_version(BOOK) > v, 5, "book polled again")

@@ -9,7 +9,11 @@ import pytest
 from terminal.domain.enums import OrderType, Side, TimeInForce
 from terminal.domain.order import OrderStatus
 from terminal.exchange.mapping import (
-    balances_from_ccxt, candle_from_ccxt, fill_from_ccxt, report_from_ccxt, ticker_from_ccxt,
+    balances_from_ccxt,
+    candle_from_ccxt,
+    fill_from_ccxt,
+    report_from_ccxt,
+    ticker_from_ccxt,
     trade_from_ccxt,
 )
 

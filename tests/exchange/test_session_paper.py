@@ -9,7 +9,11 @@ from decimal import Decimal
 import pytest
 
 from terminal.core.errors import (
-    OrderNotFoundError, OrderRejectedError, OutcomeUnknownError, RateLimitedError,
+    OrderNotFoundError,
+    OrderRejectedError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    TransientError,
     VenueUnavailableError,
 )
 from terminal.core.health import VenueState
@@ -203,7 +207,7 @@ def test_5xx_burst_opens_the_breaker_and_it_recovers(paper, endpoint) -> None:
             bid, _ = await best(s)
             await asyncio.to_thread(paper.control.rest_errors, 503, 5)
             for _ in range(5):
-                with pytest.raises(Exception):
+                with pytest.raises(TransientError):
                     await s.fetch_balances()
             snap = s.health.snapshot()
             assert snap.breaker is BreakerState.OPEN and snap.state is VenueState.DOWN
@@ -384,7 +388,7 @@ def test_heartbeat_probe_closes_the_breaker_without_an_order(paper, endpoint) ->
             assert s.rest.options["timeDifference"] == int(-s.clock_offset_ms)
             await asyncio.to_thread(paper.control.rest_errors, 500, 2)
             for _ in range(2):
-                with pytest.raises(Exception):
+                with pytest.raises(TransientError):
                     await s.fetch_balances()
             assert policy.breaker.state is BreakerState.OPEN
             deadline = time.monotonic() + 5
