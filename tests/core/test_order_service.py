@@ -374,3 +374,18 @@ def test_amend_by_cancel_and_replace_journals_the_new_order(journal):
         assert old.status is OrderStatus.CANCELED and "replaced by replacement-1" in old.reason
         await svc.aclose()
     run(main())
+
+
+def test_client_order_id_already_in_the_journal_is_refused_before_sending(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        await svc.submit(ticket(), client_order_id=ClientOrderId("kept-1"))
+        await svc.cancel(ClientOrderId("kept-1"))  # final: a new run does not load it
+        await svc.aclose()
+        fresh, venue2 = await ready_service(journal)  # a new run: not in its cache
+        with pytest.raises(SubmitRefused, match="already in the journal"):
+            await fresh.submit(ticket(price="20000"), client_order_id=ClientOrderId("kept-1"))
+        assert not venue2.create_calls
+        assert fresh.tracker.cached("kept-1") is None  # the refused ticket left no trace
+        await fresh.aclose()
+    run(main())

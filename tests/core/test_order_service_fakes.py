@@ -56,6 +56,7 @@ class FakeVenue:
         self._trades = itertools.count(1)
         self.has_cancel_all = True
         self.has_edit_order = False
+        self.report_fills = True  # False: reports carry `filled` but no fill list
 
     @property
     def markets(self):
@@ -66,7 +67,8 @@ class FakeVenue:
         return OrderReport(symbol=o.symbol, status=o.status, client_order_id=ClientOrderId(o.coid),
                            venue_order_id=VenueOrderId(o.vid), side=o.side, type=o.type,
                            amount=o.amount, price=o.price, filled=o.filled,
-                           fills=tuple(o.fills), timestamp_ms=int(time.time() * 1000))
+                           fills=tuple(o.fills) if self.report_fills else (),
+                           timestamp_ms=int(time.time() * 1000))
 
     def place_external(self, coid: str, amount: str = "0.01", price: str = "20000") -> VenueOrder:
         o = VenueOrder(coid, str(next(self._ids)), BTC, Side.BUY, OrderType.LIMIT,

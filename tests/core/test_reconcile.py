@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from dataclasses import replace as dc_replace
 
 import pytest
 
 from terminal.core.errors import TransientError
-from terminal.core.orders import OrderService
+from terminal.core.orders import OrderService, SubmitRefused
 from terminal.domain.ids import ClientOrderId, VenueId
 from terminal.domain.order import CancelRequested, EventSource, OrderStatus
 from terminal.journal import SqlJournal
@@ -104,4 +106,52 @@ def test_unknown_submit_left_by_a_crash_is_rejected_after_not_found_answers(jour
         assert any("unknown -> rejected" in s for s in result.settled)
         assert venue.create_calls[ClientOrderId(order.client_order_id)] == 1
         await fresh.aclose()
+    asyncio.run(main())
+
+
+def test_fill_history_longer_than_one_page_is_fetched_page_by_page(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        order = await svc.submit(ticket(amount="0.0300"))
+        await svc.aclose()
+        base = int(time.time() * 1000)
+        for i in range(300):  # many small fills while the terminal is down
+            venue.fill(order.client_order_id, "0.0001")
+        vo = venue.orders[order.client_order_id]
+        vo.fills = [dc_replace(f, timestamp_ms=base + i) for i, f in enumerate(vo.fills)]
+        venue.report_fills = False  # the order query lists no fills: trades must be fetched
+        pages = []
+        full = venue.fetch_my_trades
+
+        async def paged(symbol, since_ms=None):
+            got = await full(symbol, since_ms)
+            pages.append(len(got[:120]))
+            return got[:120]  # a venue page of 120 trades, oldest first
+
+        venue.fetch_my_trades = paged
+        fresh = OrderService(journal, policy=FAST)
+        fresh.attach(venue)
+        await fresh.reconcile(PAPER)
+        got = await journal.get_order(order.client_order_id)
+        assert got.status is OrderStatus.FILLED and len(got.trade_ids) == 300
+        assert len(pages) >= 3
+        await fresh.aclose()
+    asyncio.run(main())
+
+
+def test_external_order_reusing_a_journaled_client_id_gets_its_own_id(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        mine = await svc.submit(ticket(), client_order_id=ClientOrderId("same-id"))
+        await svc.cancel(mine.client_order_id)
+        del venue.orders["same-id"]
+        reused = venue.place_external("same-id")  # venue accepts a reused id once closed
+        result = await svc.reconcile(PAPER)
+        assert result.ok and len(result.adopted) == 1
+        adopted = await journal.find_by_venue_order_id(PAPER, reused.vid)
+        assert adopted.external and adopted.client_order_id == f"ext-paper-{reused.vid}"
+        assert (await journal.get_order(ClientOrderId("same-id"))).status is OrderStatus.CANCELED
+        with pytest.raises(SubmitRefused, match="already"):
+            await svc.submit(ticket(price="20000"), client_order_id=ClientOrderId("same-id"))
+        await svc.aclose()
     asyncio.run(main())

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SOURCE = EventSource.RECONCILIATION
 FILL_LOOKBACK_MS = 7 * 24 * 3600 * 1000  # symbols traded in the last week are checked
+PAGE_HINT = 100  # a trades answer this long may be one page of more
+MAX_FILL_PAGES = 50
 
 
 @dataclass
@@ -182,9 +184,20 @@ class Reconciler:
             if symbol not in self.session.markets:
                 continue
             since = await self.journal.last_fill_ms(self.venue, symbol)
-            trades = await self.session.fetch_my_trades(symbol, since_ms=since)
-            for fill in trades:
-                await self._apply_fill(fill)
+            seen: set[str] = set()
+            for _page in range(MAX_FILL_PAGES):
+                trades = await self.session.fetch_my_trades(symbol, since_ms=since)
+                fresh = [t for t in trades if t.trade_id not in seen]
+                for fill in fresh:
+                    seen.add(fill.trade_id)
+                    await self._apply_fill(fill)
+                # A venue answers one page (Binance: 500 by default). Only a full-looking
+                # page is followed, from its newest trade on ("since" is inclusive, so
+                # that one repeats and is skipped).
+                newest = max((t.timestamp_ms or 0 for t in trades), default=0)
+                if not fresh or len(trades) < PAGE_HINT or since is not None and newest <= since:
+                    break
+                since = newest
 
     async def _apply_fill(self, fill: FillReport) -> None:
         order = await self.tracker.find(self.venue, fill.client_order_id, fill.venue_order_id)

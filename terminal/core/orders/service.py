@@ -208,9 +208,13 @@ class OrderService:
 
         # Write-ahead: the intent is durable before the venue hears of it.
         try:
+            if client_order_id is not None and await self.journal.get_order(client_order_id):
+                raise SubmitRefused([Refusal("client_order_id", f"client order id "
+                                             f"{client_order_id} is already in the journal")])
             await self.journal.record_intent(order)
-        except Exception:
+        except BaseException:
             self._recent.pop(request.fingerprint(), None)
+            self.tracker.forget(order)
             raise
         self.order_changed.emit(order.copy())
 

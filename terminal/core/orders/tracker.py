@@ -73,6 +73,12 @@ class OrderTracker:
         self._index(order)
         return order
 
+    def forget(self, order: Order) -> None:
+        """Drop an order that never made it into the journal (its intent write failed)."""
+        if self._orders.get(order.client_order_id) is order:
+            del self._orders[order.client_order_id]
+            self._locks.pop(order.client_order_id, None)
+
     def _index(self, order: Order) -> None:
         if order.venue_order_id:
             self._by_venue_id[(order.venue, order.venue_order_id)] = order.client_order_id
@@ -106,8 +112,10 @@ class OrderTracker:
         """The order a venue message is about: by client id, else by venue id."""
         if client_order_id:
             order = await self.load(client_order_id)
-            if order is not None and order.venue == venue:
-                return order
+            if order is not None and order.venue == venue and not (
+                    venue_order_id and order.venue_order_id
+                    and order.venue_order_id != venue_order_id):
+                return order  # (a different venue id: a reused client id, another order)
         if venue_order_id:
             coid = self._by_venue_id.get((venue, venue_order_id))
             if coid is not None:
@@ -165,8 +173,10 @@ class OrderTracker:
                         "the venue report lacks side, type or amount")
             return None
         coid = report.client_order_id
+        if coid and await self.journal.get_order(coid) is not None:
+            coid = None  # that id is taken in the journal (another venue, or reused)
         if not coid:
-            coid = ClientOrderId(f"ext-{report.venue_order_id}"[:64])
+            coid = ClientOrderId(f"ext-{venue}-{report.venue_order_id}"[:64])
         order = Order(
             client_order_id=ClientOrderId(coid), venue=venue, symbol=report.symbol,
             side=report.side, type=report.type, amount=report.amount, price=report.price,
