@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 
 from terminal.cli.context import CliContext
 
@@ -84,8 +86,10 @@ def format_table(data: list[dict[str, object]]) -> str:
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     data = rows()
-    if getattr(args, "json", False):
-        print(json.dumps(data, indent=2))
-    else:
-        print(format_table(data))
+    text = json.dumps(data, indent=2) if getattr(args, "json", False) else format_table(data)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `trading-terminal venues | head`: the reader left early
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return 0
