@@ -387,8 +387,9 @@ class FeedHub:
             except _Stale:
                 self._set_status(loop, FeedStatus.STALE,
                                  f"no message for {opts.window(key.kind):g} s")
-            except _SocketLost:
-                self._set_status(loop, FeedStatus.DOWN, "stream socket closed; subscribing again")
+            except _SocketLost as exc:
+                self._set_status(loop, FeedStatus.DOWN,
+                                 f"{str(exc) or 'stream socket closed'}; subscribing again")
             except (ccxt.NotSupported, ccxt.BadSymbol) as exc:
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
@@ -491,7 +492,7 @@ class FeedHub:
             if client is not None and is_connected(client):
                 break
             if asyncio.get_running_loop().time() > deadline:
-                raise _Stale()
+                raise _SocketLost(f"subscription not confirmed within {timeout:g} s")
             await asyncio.wait({task}, timeout=0.05)
         if not task.done():
             await asyncio.wait({task}, timeout=self.options.private_settle_s)
