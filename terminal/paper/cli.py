@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orders-per-10s", type=int, default=50)
     p.add_argument("--ban-after", type=int, default=0,
                    help="429s in one minute before answering 418 (0 = never)")
+    p.add_argument("--ws-buffer-mb", type=int, default=64,
+                   help="disconnect a WebSocket consumer this far behind")
     p.add_argument("--backfill", type=int, default=1000, help="candles per timeframe")
     p.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--log-level", default="WARNING")
@@ -76,6 +78,7 @@ def config_from_args(a: argparse.Namespace) -> PaperConfig:
         rate=a.rate, diffs_per_second=a.diffs_per_second, levels_per_diff=a.levels_per_diff,
         stress_symbol=a.stress_symbol, starting_balances=balances, maker_fee=a.maker_fee,
         taker_fee=a.taker_fee, reset=a.reset, backfill=a.backfill, parent_pid=a.parent_pid,
+        ws_buffer_mb=a.ws_buffer_mb,
         limits=LimitConfig(weight_per_minute=a.weight_per_minute,
                            orders_per_10s=a.orders_per_10s, ban_after=a.ban_after))
 

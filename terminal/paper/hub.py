@@ -21,8 +21,7 @@ MAX_BUFFER = 64 * 1024 * 1024
 class Conn:
     """One WebSocket connection (market streams or the user-data WS API)."""
 
-    __slots__ = ("id", "kind", "ws", "sink", "topics", "stalled", "account", "sub_id",
-                 "remote")
+    __slots__ = ("id", "kind", "ws", "sink", "topics", "stalled", "account", "sub_id")
 
     def __init__(self, cid: int, kind: str, ws: web.WebSocketResponse, sink: RawSink) -> None:
         self.id = cid
@@ -96,6 +95,13 @@ class Hub:
     def attach_user(self, conn: Conn, account: str) -> None:
         conn.account = account
         self.users.setdefault(account, set()).add(conn)
+
+    def detach_user(self, conn: Conn) -> None:
+        if conn.account is not None:
+            subs = self.users.get(conn.account)
+            if subs is not None:
+                subs.discard(conn)
+        conn.account = None
 
     def has(self, topic: str) -> bool:
         return topic in self.topics

@@ -64,6 +64,7 @@ class PaperConfig:
     clock: Callable[[], int] = wall_clock_ms
     markets: list[MarketSpec] = field(default_factory=default_markets)
     depth_interval: float = 0.1
+    ws_buffer_mb: int = 64  # a WebSocket further behind than this is disconnected
 
 
 class PaperServer:
@@ -77,7 +78,7 @@ class PaperServer:
         self.faults = Faults(enabled=config.faults)
         self.faults_timeout_s = 30.0
         self.limits = RateLimiter(config.limits)
-        self.hub = Hub()
+        self.hub = Hub(max_buffer=config.ws_buffer_mb * 1024 * 1024)
         self.default_account: tuple[str, str] | None = None
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []

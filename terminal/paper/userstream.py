@@ -113,9 +113,7 @@ def setup(app: web.Application, srv: "PaperServer") -> None:
                             "rateLimits": []}))
                         srv.user_events.push_position(account, None, only=conn)
                     elif method == "userDataStream.unsubscribe":
-                        srv.hub.unregister(conn)
-                        srv.hub.conns[conn.id] = conn
-                        conn.account = None
+                        srv.hub.detach_user(conn)
                         srv.hub.send_direct(conn, encode({"id": rid, "status": 200,
                                                           "result": {}}))
                     elif method == "ping":

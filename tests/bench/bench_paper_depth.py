@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as d, start_paper_exchange(
             d, rate="calm", diffs_per_second=a.diffs_per_second,
-            levels_per_diff=a.levels_per_diff, stress_symbol=SYMBOL) as h:
+            levels_per_diff=a.levels_per_diff, stress_symbol=SYMBOL, ws_buffer_mb=1024) as h:
         print(f"paper exchange pid {h.pid}: {a.diffs_per_second:.0f} diffs/s target, "
               f"{a.levels_per_diff} levels per diff, {a.seconds:.0f} s per phase")
         rows = [("ccxt.pro watch_order_book", asyncio.run(ccxt_consumer(h, a.warmup,

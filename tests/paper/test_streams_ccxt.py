@@ -100,13 +100,13 @@ def test_resting_order_filled_by_simulated_market(paper_module: PaperExchangeHan
             await ex.load_markets()
             bal = await asyncio.wait_for(ex.watch_balance(), 10)  # pushed after subscribing
             assert bal["USDT"]["free"] > 0
-            watch = asyncio.ensure_future(ex.watch_orders("SOL/USDT"))
+            watch = asyncio.ensure_future(ex.watch_orders("BTC/USDT"))
             await asyncio.sleep(0.3)
-            ob = await ex.fetch_order_book("SOL/USDT", 5)
-            price = round(ob["bids"][0][0] + 0.01, 2)
-            if price >= ob["asks"][0][0]:
-                price = ob["bids"][0][0]
-            o = await ex.create_order("SOL/USDT", "limit", "buy", 0.1, price)
+            ob = await ex.fetch_order_book("BTC/USDT", 5)
+            price = round(ob["bids"][0][0] + 0.01, 2)  # inside the spread: first in line
+            assert price < ob["asks"][0][0]
+            o = await ex.create_order("BTC/USDT", "limit", "buy", 0.0002, price)
+            t0 = time.monotonic()
             seen: dict[str, str] = {}
             deadline = time.monotonic() + 40
             while seen.get(o["id"]) != "closed":
@@ -114,14 +114,15 @@ def test_resting_order_filled_by_simulated_market(paper_module: PaperExchangeHan
                 orders = await asyncio.wait_for(watch, deadline - time.monotonic())
                 for x in orders:
                     seen[x["id"]] = x["status"]
-                watch = asyncio.ensure_future(ex.watch_orders("SOL/USDT"))
+                watch = asyncio.ensure_future(ex.watch_orders("BTC/USDT"))
+            print(f"filled by the simulated market after {time.monotonic() - t0:.1f} s")
             watch.cancel()
-            trades = await ex.fetch_my_trades("SOL/USDT")
+            trades = await ex.fetch_my_trades("BTC/USDT")
             fills = [t for t in trades if t["order"] == o["id"]]
-            assert fills and sum(t["amount"] for t in fills) == pytest.approx(0.1)
+            assert fills and sum(t["amount"] for t in fills) == pytest.approx(0.0002)
             assert all(t["takerOrMaker"] == "maker" for t in fills)
-            fetched = await ex.fetch_order(o["id"], "SOL/USDT")
-            assert fetched["status"] == "closed" and fetched["filled"] == pytest.approx(0.1)
+            fetched = await ex.fetch_order(o["id"], "BTC/USDT")
+            assert fetched["status"] == "closed" and fetched["filled"] == pytest.approx(0.0002)
     run_async(go(), 60)
 
 
