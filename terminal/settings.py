@@ -99,7 +99,7 @@ class UiSettings:
     watchlist: list[str] = field(
         default_factory=lambda: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"])
     sound: bool = False
-    frame_rate_hz: float = 30.0  # how often panels repaint from the latest state
+    frame_rate_hz: float = 40.0  # how often panels repaint from the latest state (Hz)
     book_depth: int = 20  # levels per side in the order book ladder
     notify_fills: bool = True  # a notification for each fill of our orders
     notify_rejections: bool = True

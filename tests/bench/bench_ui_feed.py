@@ -1,0 +1,264 @@
+"""Feed to screen: the whole main window against a saturated depth feed, beside a bare
+ccxt.pro consumer. A command that prints figures (no timed test).
+
+    python -m tests.bench.bench_ui_feed [--seconds 8] [--saturation 40000] [--steady 2000]
+
+One paper exchange (child process) pushes depth diffs with 20 levels changed each for
+BTC/USDT (A's stress options; the rate is changed live between phases). For each rate,
+two fresh processes are measured one after the other:
+
+(a) gui  - the full main window offscreen (1440x900) on BTC/USDT, with the order book,
+           chart and tape showing that symbol, on the qasync loop (what a user runs);
+(b) bare - one ccxt.pro `watch_order_book` consumer on a plain asyncio loop, no GUI.
+
+Figures: depth diffs applied per second (the book's update id advance: every diff is one
+id), the ratio a/b, CPU of the measured process (cores), event-loop lag p50/p99 (a 5 ms
+timer: a Qt PreciseTimer in (a), loop.call_later in (b); lag = interval - 5 ms), and
+order-book frames painted per second in (a). Aims: ratio >= 0.8 at saturation; at
+2,000 diffs/s lag p99 <= 16 ms and >= 30 book frames/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+SYMBOL = "BTC/USDT"
+LEVELS = 20
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, int(round(q / 100 * (len(values) - 1)))))]
+
+
+# ------------------------------------------------------------------------------ (a) gui
+def child_gui(url: str, account: str, seconds: float) -> dict[str, Any]:
+    import asyncio
+
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from terminal.app import DaemonExecutor, shutdown_loop
+    from terminal.core.marketstate import FeedKind, FeedStatus
+    from terminal.paths import AppPaths
+    from terminal.services import ServicesOptions
+    from terminal.settings import Settings
+    from terminal.ui.controller import TerminalController
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.qtloop import QtAsyncLoop
+    from terminal.ui.theme import ThemeManager
+
+    app = QApplication(["bench"])
+    loop = QtAsyncLoop(app)
+    asyncio.set_event_loop(loop)
+    executor = DaemonExecutor()
+    loop.set_default_executor(executor)
+    tmp = tempfile.mkdtemp(prefix="bench-ui-")
+    paths = AppPaths.from_override(tmp)
+    settings = Settings()
+    theme = ThemeManager(app)
+    theme.apply("dark")
+    window = MainWindow(config_dir=paths.config)
+    window.resize(1440, 900)
+    window.show()
+    options = ServicesOptions(data_dir=tmp, paper_url=url, paper_account=account)
+    controller = TerminalController(window, paths, settings, theme, services_options=options)
+    controller.start()
+
+    lags: list[float] = []
+    last = [0.0]
+    measuring = [False]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        if measuring[0] and last[0]:
+            lags.append(max(0.0, (now - last[0]) * 1000.0 - 5.0))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.timeout.connect(tick)
+    timer.start(5)
+
+    async def measure() -> dict[str, Any]:
+        deadline = time.monotonic() + 60
+        while not (controller.ready and controller.panels is not None
+                   and controller.panels.chart is not None):
+            if controller.error or time.monotonic() > deadline:
+                raise SystemExit(f"the window did not start: {controller.error}")
+            await asyncio.sleep(0.05)
+        key = controller.market.active.key(FeedKind.BOOK)
+        state = controller.state
+        while state.feed_status(key) is not FeedStatus.LIVE:
+            if time.monotonic() > deadline:
+                raise SystemExit("the book never went live")
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(2.0)  # warm up: back-fills done, caches warm
+        book = controller.panels.book.ladder
+        seq0 = state.book_view(key, 1).sequence or 0
+        frames0, cpu0, t0 = book.frames.total, _cpu(), time.perf_counter()
+        last[0] = 0.0
+        measuring[0] = True
+        await asyncio.sleep(seconds)
+        measuring[0] = False
+        elapsed = time.perf_counter() - t0
+        seq1 = state.book_view(key, 1).sequence or 0
+        status = state.feed_status(key).value
+        return {"diffs_per_s": (seq1 - seq0) / elapsed, "cpu": (_cpu() - cpu0) / elapsed,
+                "lag_p50": _pct(lags, 50), "lag_p99": _pct(lags, 99),
+                "book_fps": (book.frames.total - frames0) / elapsed, "feed": status,
+                "ticks": len(lags) / elapsed}
+
+    try:
+        result = loop.run_until_complete(measure())
+    finally:
+        timer.stop()
+        window.close()
+        loop.run_until_complete(controller.aclose(3.0))
+        shutdown_loop(loop, executor, timeout=1.0)
+    return result
+
+
+# ------------------------------------------------------------------------------ (b) bare
+def child_bare(url: str, account: str, seconds: float) -> dict[str, Any]:
+    import asyncio
+
+    import ccxt.pro as ccxt_pro
+
+    from terminal.paper.ccxt_compat import paper_ccxt_config, point_ccxt_at
+
+    key, secret = account.split(":", 1)
+
+    async def run() -> dict[str, Any]:
+        ex = point_ccxt_at(ccxt_pro.binance(paper_ccxt_config(key, secret)), url)
+        loop = asyncio.get_running_loop()
+        lags: list[float] = []
+        state = {"last": 0.0, "measuring": False, "nonce": 0}
+
+        def tick() -> None:
+            now = time.perf_counter()
+            if state["measuring"] and state["last"]:
+                lags.append(max(0.0, (now - state["last"]) * 1000.0 - 5.0))
+            state["last"] = now
+            loop.call_later(0.005, tick)
+
+        async def consume() -> None:
+            while True:
+                ob = await ex.watch_order_book(SYMBOL, 100)
+                state["nonce"] = ob.get("nonce") or state["nonce"]
+
+        task = asyncio.ensure_future(consume())
+        try:
+            loop.call_later(0.005, tick)
+            deadline = time.monotonic() + 30
+            while not state["nonce"]:
+                if time.monotonic() > deadline:
+                    raise SystemExit("no book")
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(2.0)
+            seq0, cpu0, t0 = state["nonce"], _cpu(), time.perf_counter()
+            state["last"], state["measuring"] = 0.0, True
+            await asyncio.sleep(seconds)
+            state["measuring"] = False
+            elapsed = time.perf_counter() - t0
+            return {"diffs_per_s": (state["nonce"] - seq0) / elapsed,
+                    "cpu": (_cpu() - cpu0) / elapsed, "lag_p50": _pct(lags, 50),
+                    "lag_p99": _pct(lags, 99), "book_fps": float("nan"), "feed": "live",
+                    "ticks": len(lags) / elapsed}
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await ex.close()
+
+    return asyncio.run(run())
+
+
+# ------------------------------------------------------------------------------ parent
+def _child(kind: str, url: str, account: str, seconds: float) -> dict[str, Any]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_ui_feed", "--child", kind, "--url", url,
+         "--account", account, "--seconds", str(seconds)],
+        capture_output=True, text=True, timeout=seconds + 120, env=env)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise SystemExit(f"{kind} child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seconds", type=float, default=8.0)
+    p.add_argument("--saturation", type=int, default=40_000,
+                   help="diffs/s the server offers in the saturation phase")
+    p.add_argument("--steady", type=int, default=2_000)
+    p.add_argument("--child", choices=["gui", "bare"], help=argparse.SUPPRESS)
+    p.add_argument("--url", help=argparse.SUPPRESS)
+    p.add_argument("--account", help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.child:
+        fn = child_gui if a.child == "gui" else child_bare
+        print(json.dumps(fn(a.url, a.account, a.seconds)), flush=True)
+        return 0
+
+    from terminal.paper.embedded import start_paper_exchange
+
+    with tempfile.TemporaryDirectory(prefix="bench-paper-") as tmp:
+        handle = start_paper_exchange(tmp, rate="calm", diffs_per_second=a.saturation,
+                                      levels_per_diff=LEVELS, stress_symbol=SYMBOL)
+        try:
+            key, secret = handle.accounts[0]
+            account = f"{key}:{secret}"
+            rows = []
+            for label, rate in (("saturation", a.saturation), ("steady", a.steady)):
+                handle.control.set_rates(diffs_per_second=rate, levels_per_diff=LEVELS)
+                time.sleep(0.5)
+                gui = _child("gui", handle.url, account, a.seconds)
+                bare = _child("bare", handle.url, account, a.seconds)
+                rows.append((label, rate, gui, bare))
+                print(f"{label}: gui {gui} | bare {bare}", file=sys.stderr, flush=True)
+        finally:
+            handle.stop()
+
+    print(f"Feed to screen: {LEVELS} levels per diff on {SYMBOL}, {a.seconds:.0f} s per "
+          f"measurement, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    head = (f"{'phase (offered diffs/s)':<26}{'':>6}{'diffs/s':>10}{'CPU':>7}{'lag p50':>9}"
+            f"{'lag p99':>9}{'book fps':>10}")
+    print(head)
+    print("-" * len(head))
+    for label, rate, gui, bare in rows:
+        for name, r in (("(a) main window", gui), ("(b) bare ccxt.pro", bare)):
+            print(f"{label + ' (' + format(rate, ',') + ')':<26}{name[:3]:>6}"
+                  f"{r['diffs_per_s']:>10,.0f}{r['cpu']:>7.2f}{r['lag_p50']:>7.1f}ms"
+                  f"{r['lag_p99']:>7.1f}ms{r['book_fps']:>10.1f}")
+        ratio = gui["diffs_per_s"] / bare["diffs_per_s"] if bare["diffs_per_s"] else float("nan")
+        print(f"{'':<26}{'a/b':>6}{ratio:>10.2f}")
+    sat_gui, sat_bare = rows[0][2], rows[0][3]
+    steady_gui = rows[1][2]
+    print()
+    print(f"aim: ratio >= 0.8 at saturation: "
+          f"{sat_gui['diffs_per_s'] / max(1.0, sat_bare['diffs_per_s']):.2f}")
+    print(f"aim: at {a.steady:,} diffs/s lag p99 <= 16 ms: {steady_gui['lag_p99']:.1f} ms; "
+          f">= 30 book frames/s: {steady_gui['book_fps']:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
