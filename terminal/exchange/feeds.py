@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -107,6 +108,9 @@ class FeedOptions:
         return self.private_stale_after_s
 
 
+MAX_STALE_FACTOR = 8.0
+
+
 class _Stale(Exception):
     """The watchdog window passed without a message."""
 
@@ -139,7 +143,8 @@ class Subscription:
 
 
 class _Loop:
-    __slots__ = ("key", "reconnects", "refs", "seen", "session", "task", "watch_task")
+    __slots__ = ("key", "last_message", "reconnects", "refs", "seen", "session",
+                 "stale_factor", "task", "watch_task")
 
     def __init__(self, key: FeedKey) -> None:
         self.key = key
@@ -149,6 +154,12 @@ class _Loop:
         self.seen: dict = {}  # private streams: what was delivered already
         self.session: VenueSession | None = None
         self.reconnects = 0
+        # A quiet market (an illiquid book) is silent without anything being wrong: each
+        # stale verdict that a fresh subscription cannot fix doubles the window (up to
+        # MAX_STALE_FACTOR), so it is not resubscribed (and re-snapshotted) every few
+        # seconds; messages within the base window bring it back to 1.
+        self.stale_factor = 1.0
+        self.last_message: float | None = None
 
 
 class FeedHub:
@@ -384,9 +395,9 @@ class FeedHub:
                     await self._run_poll(loop, session, backoff)
             except asyncio.CancelledError:
                 raise
-            except _Stale:
-                self._set_status(loop, FeedStatus.STALE,
-                                 f"no message for {opts.window(key.kind):g} s")
+            except _Stale as exc:
+                silent = exc.args[0] if exc.args else opts.window(key.kind)
+                self._set_status(loop, FeedStatus.STALE, f"no message for {silent:g} s")
             except _SocketLost as exc:
                 self._set_status(loop, FeedStatus.DOWN,
                                  f"{str(exc) or 'stream socket closed'}; subscribing again")
@@ -434,7 +445,8 @@ class FeedHub:
         key = loop.key
         pro = await session.ensure_pro()
         await self._before_stream(loop, session)
-        window = self.options.window(key.kind)
+        base_window = self.options.window(key.kind)
+        window = base_window * loop.stale_factor
         private = key.kind.is_private
         live = False
         task = self._start_watch(loop, pro, session)
@@ -452,8 +464,9 @@ class FeedHub:
                 done, _ = await asyncio.wait({task}, timeout=check)
                 if not done:
                     if window > 0:
+                        loop.stale_factor = min(loop.stale_factor * 2, MAX_STALE_FACTOR)
                         await self._force_resubscribe(pro, task, key)
-                        raise _Stale()
+                        raise _Stale(window)
                     # no watchdog (an idle account is silent): only check the socket
                     client = client_of_task(pro, task)
                     if client is not None and not is_connected(client):
@@ -465,6 +478,12 @@ class FeedHub:
                 await asyncio.sleep(0)  # let it register its future before we handle
                 await self._handle(loop, session, result)
                 session.health.feed_message(key, _count(result, key.kind))
+                now = time.monotonic()
+                if loop.last_message is not None and now - loop.last_message < base_window:
+                    if loop.stale_factor != 1.0:
+                        loop.stale_factor = 1.0
+                        window = base_window
+                loop.last_message = now
                 if not live:
                     self._set_status(loop, FeedStatus.LIVE)
                     backoff.reset()

@@ -420,3 +420,25 @@ def test_manager_shares_a_concurrent_connect_and_masks_the_keys(endpoint) -> Non
             assert m.sessions() == [] and not a.connected
             assert m.health_snapshot(a.key).state is VenueState.DOWN
     run_async(go(), 60)
+
+
+def test_a_quiet_market_widens_the_watchdog_instead_of_churning(paper, endpoint) -> None:
+    opts = dataclasses.replace(OPTS, stale_after_s=0.5)
+
+    async def go() -> None:
+        async with manager(endpoint, opts) as m:
+            session = await m.connect("paper")
+            sub = m.subscribe(BOOK)
+            await until(lambda: m.state.is_live(BOOK), 10, "book live")
+            await asyncio.to_thread(paper.control.pause)  # nothing changes any more
+            await asyncio.sleep(5.0)
+            feed = m.health_snapshot(session.key).feed(BOOK)
+            # fixed 0.5 s windows would have resubscribed ~9 times; doubling: 0.5+1+2+4
+            assert 1 <= feed.reconnects <= 4, feed.reconnects
+            assert m.feeds._loops[BOOK].stale_factor > 1
+            await asyncio.to_thread(paper.control.resume)
+            await until(lambda: m.feeds._loops[BOOK].stale_factor == 1.0, 15,
+                        "window back to normal once the book moves")
+            await until(lambda: m.state.is_live(BOOK), 10, "live again")
+            sub.close()
+    run_async(go(), 60)
