@@ -138,9 +138,22 @@ def shutdown_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor | No
 
 
 def save_screenshot(window: Any, path: Path) -> bool:
-    """Render the whole window (every dock) into a PNG."""
+    """The whole window (every dock) as a PNG.
+
+    On a real display the pixels are read back from the screen (`QScreen.grabWindow`),
+    so the file shows what the user sees; offscreen the window renders itself.
+    """
+    from PySide6.QtGui import QGuiApplication
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    pixmap = window.grab()
+    pixmap = None
+    screen = window.screen()
+    if QGuiApplication.platformName() not in ("offscreen", "minimal") and screen is not None:
+        pixmap = screen.grabWindow(int(window.winId()))
+        if pixmap.isNull() or pixmap.width() < 10:
+            pixmap = None
+    if pixmap is None:
+        pixmap = window.grab()
     ok = bool(pixmap.save(str(path), "PNG"))
     if ok:
         log.info("Screenshot saved to %s (%dx%d)", path, pixmap.width(), pixmap.height())
