@@ -25,7 +25,7 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from terminal.paths import AppPaths
 from terminal.settings import Settings, save_settings
@@ -90,6 +90,9 @@ class TerminalController(QObject):
         window.symbol_selected.connect(self.select_symbol)
         window.theme_selected.connect(self.select_theme)
         window.notice_requested.connect(lambda text: self._add_notification("error", text))
+        window.actions_by_id["palette"].triggered.connect(self.open_palette)
+        window.actions_by_id["about"].triggered.connect(self.show_about)
+        self.palette: Any = None
 
     # ------------------------------------------------------------------ start
     def start(self) -> asyncio.Task[Any] | None:
@@ -347,6 +350,49 @@ class TerminalController(QObject):
         if self.panels is not None:
             from terminal.ui.wiring.panels import apply_palette
             apply_palette(self.panels, applied)
+
+    # ------------------------------------------------------------------ palette, about
+    def palette_entries(self) -> list[tuple[str, Any]]:
+        """What Ctrl+K offers: symbols of the active venue, venues, timeframes, actions."""
+        entries: list[tuple[str, Any]] = []
+        session = self.services.sessions.get(self.venue) if self.services else None
+        if session is not None:
+            for symbol in self.venues.symbols_for(session, self.settings.ui.watchlist):
+                entries.append((f"Symbol  {symbol}", lambda s=symbol: self.select_symbol(s)))
+            for venue, other in self.services.sessions.items():
+                name = self.venues.display_name(other)
+                entries.append((f"Venue  {name}", lambda v=str(venue): self.select_venue(v)))
+        for tf in ("1m", "5m", "15m", "1h", "4h", "1d"):
+            entries.append((f"Timeframe  {tf}", lambda t=tf: self.select_timeframe(t)))
+        for name in ("dark", "light"):
+            entries.append((f"Theme  {name}", lambda n=name: self.select_theme(n)))
+        for action_id, action in self.window.actions_by_id.items():
+            if action_id != "palette" and action.isEnabled():
+                entries.append((f"Action  {action.text().rstrip('…')}", action.trigger))
+        return entries
+
+    def open_palette(self) -> Any:
+        from terminal.ui.command_palette import CommandPalette
+
+        if self.palette is None:
+            self.palette = CommandPalette(self.window)
+        self.palette.open_with(self.palette_entries())
+        return self.palette
+
+    def show_about(self) -> Any:
+        from PySide6.QtWidgets import QMessageBox
+
+        from terminal import __version__
+
+        box = QMessageBox(QMessageBox.Icon.Information, "About Trading Terminal",
+                          f"Trading Terminal {__version__}\n\n"
+                          "A desktop trading terminal for crypto exchanges, with a built-in "
+                          "paper exchange.\n\n"
+                          f"Data: {self.paths.data}\nSettings: {self.paths.config}\n"
+                          f"Logs: {self.paths.logs}", parent=self.window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.open()  # non-modal: never a nested event loop inside the qasync loop
+        return box
 
     # ------------------------------------------------------------------ notices
     def notify(self, level: str, text: str) -> None:
