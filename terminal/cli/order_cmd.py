@@ -36,6 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     place.add_argument("--post-only", action="store_true")
     place.add_argument("--client-id", default=None, help="your own client order id")
     place.add_argument("--account", default="default")
+    place.add_argument("--mode", default=None, choices=["live", "sandbox", "paper"],
+                       help="connection mode (default: the venue's first mode; live while "
+                            "the testnet lock is on is refused before any network call)")
     place.add_argument("--confirm", action="append", default=[], metavar="RULE",
                        help="confirm an overridable refusal (e.g. double_submit, price_deviation)")
 
@@ -98,7 +101,14 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     from terminal.core.orders import SubmitRefused
     from terminal.domain.order import OrderStatus
 
-    await services.connect(request.venue, account=request.account)
+    mode = args.mode or services.exchange.catalogue.get(request.venue).default_mode()
+    if services.safety is not None:
+        # The lock and the stop refuse before any connection is made: a live venue is
+        # never contacted for an order while the testnet lock is on.
+        refusal = services.safety.gate.entry_refusal(request.venue, mode, request.account)
+        if refusal is not None:
+            return fail(prog, f"refused [{refusal.rule}]: {refusal.message}")
+    await services.connect(request.venue, mode, account=request.account)
     reason = services.orders.entry_block_reason(request.venue)
     if reason:
         return fail(prog, reason)
