@@ -79,7 +79,7 @@ class DaemonExecutor(concurrent.futures.Executor):
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(fn(*args, **kwargs))
-                except BaseException as exc:  # handed to the awaiting coroutine
+                except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
                     future.set_exception(exc)
             del item, future, fn, args, kwargs
             with self._lock:

@@ -446,7 +446,7 @@ class TerminalController(QObject):
 async def _bounded(awaitable: Any, timeout: float, what: str) -> None:
     try:
         await asyncio.wait_for(awaitable, timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         log.warning("Closing the %s took longer than %.1f s; left behind", what, timeout)
     except Exception:
         log.exception("Closing the %s failed", what)
@@ -455,8 +455,8 @@ async def _bounded(awaitable: Any, timeout: float, what: str) -> None:
 def _preload_heavy_modules() -> None:
     """Import ccxt and the exchange layer (~1 s) in a worker thread, so the GUI thread
     keeps painting while it happens."""
-    import ccxt.async_support  # noqa: F401
+    import ccxt.async_support
     import ccxt.pro  # noqa: F401
 
-    import terminal.exchange.manager  # noqa: F401
+    import terminal.exchange.manager
     import terminal.exchange.session  # noqa: F401

@@ -19,8 +19,16 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QToolBar,
-    QToolButton, QWidget,
+    QComboBox,
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QToolBar,
+    QToolButton,
+    QWidget,
 )
 
 from terminal.ui import layout as layout_io
@@ -273,9 +281,7 @@ class MainWindow(QMainWindow):
         """The default layout: watchlist | chart over the order tables | book over depth |
         ticket over balances and tape."""
         d = self.docks
-        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea,
-                               Qt.DockWidgetArea.RightDockWidgetArea,
-                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         for dock in d.values():
             if dock.isFloating():
                 dock.setFloating(False)
@@ -435,7 +441,7 @@ class MainWindow(QMainWindow):
         # resizeDocks needs the new arrangement laid out once before sizes stick
         self._arrange_default()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.closing.emit()
         super().closeEvent(event)

@@ -50,7 +50,7 @@ class PaintProbe(QObject):
         self._callback = callback
         widget.installEventFilter(self)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self._widget and event.type() == QEvent.Type.Paint:
             self._widget.removeEventFilter(self)
             callback, self._callback = self._callback, None

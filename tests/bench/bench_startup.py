@@ -62,7 +62,7 @@ def _env() -> dict[str, str]:
 def _marks(cmd: list[str], timeout: float, cwd: str | None = None) -> dict[str, float]:
     started = time.time()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(),
-                          cwd=cwd)
+                          cwd=cwd, check=False)
     out: dict[str, float] = {}
     for line in proc.stdout.splitlines():
         parts = line.split()

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, max(0, int(round(q / 100 * (len(values) - 1)))))]
+    return values[min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))]
 
 
 # ------------------------------------------------------------------------------ (a) gui
@@ -196,7 +195,7 @@ def _child(kind: str, url: str, account: str, seconds: float) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_ui_feed", "--child", kind, "--url", url,
          "--account", account, "--seconds", str(seconds)],
-        capture_output=True, text=True, timeout=seconds + 120, env=env)
+        capture_output=True, text=True, timeout=seconds + 120, env=env, check=False)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)

@@ -25,10 +25,10 @@ import pytest
 
 qasync = pytest.importorskip("qasync")
 
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtTest import QTest
 
-from terminal.app import DaemonExecutor  # noqa: E402
-from terminal.ui.qtloop import QtAsyncLoop  # noqa: E402
+from terminal.app import DaemonExecutor
+from terminal.ui.qtloop import QtAsyncLoop
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 20.0

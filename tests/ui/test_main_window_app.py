@@ -39,7 +39,7 @@ def test_screenshot_of_a_first_run_shows_live_panels_and_exit_is_clean(tmp_path:
     proc = subprocess.run(
         [sys.executable, "-m", "terminal", "--data-dir", str(data), "--screenshot", str(shot),
          "--exit-after", "9"],
-        capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env, cwd=tmp_path)
+        capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env, cwd=tmp_path, check=False)
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = (data / "logs" / "terminal.log").read_text(encoding="utf-8")
@@ -58,5 +58,6 @@ def test_screenshot_of_a_first_run_shows_live_panels_and_exit_is_clean(tmp_path:
     assert m and float(m.group(1)) < 3.0, log[-2000:]
     assert elapsed < RUN_TIMEOUT
     # nothing of this run is left: the embedded paper exchange was stopped
-    leftover = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True)
+    leftover = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True,
+                              check=False)
     assert leftover.stdout.strip() == "", f"processes left running: {leftover.stdout}"

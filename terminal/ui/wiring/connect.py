@@ -24,7 +24,7 @@ TEST_TIMEOUT_S = 30.0
 
 
 class ConnectWiring:
-    def __init__(self, controller: "TerminalController") -> None:
+    def __init__(self, controller: TerminalController) -> None:
         self.controller = controller
         self.dialog: Any = None
         controller.window.actions_by_id["connect"].triggered.connect(self.open)
@@ -109,7 +109,7 @@ class ConnectWiring:
             dialog.save_finished(True)
         try:
             await c.connect_venue(req.venue, req.mode, req.account)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, none is fatal
             c.notify("error", f"Connecting {req.venue} failed: {exc}")
             return
         c.notify("info", f"{req.venue} ({req.mode.value}) connected.")

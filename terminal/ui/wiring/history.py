@@ -24,7 +24,7 @@ FILL_LIMIT = 2000
 
 
 class HistoryWiring:
-    def __init__(self, controller: "TerminalController", panel: Any) -> None:
+    def __init__(self, controller: TerminalController, panel: Any) -> None:
         self.controller = controller
         self.panel = panel
         self.frame = HistoryFrame(self)

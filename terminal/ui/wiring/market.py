@@ -103,7 +103,6 @@ class MarketWiring:
         st = self.state
         book_key = market.key(FeedKind.BOOK)
         trades_key = market.key(FeedKind.TRADES)
-        candles_key = market.key(FeedKind.CANDLES)
         p = self.panels
         depth = self.book_depth
         p.book.set_provider(cached_provider(

@@ -47,9 +47,9 @@ def widget_palette(theme: str):  # type: ignore[no-untyped-def]
 
 
 def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panels:
+    from terminal.logsetup import current_setup
     from terminal.ui.panels.balances import BalancesPanel
     from terminal.ui.panels.health import HealthPanel
-    from terminal.logsetup import current_setup
     from terminal.ui.panels.history import HistoryPanel
     from terminal.ui.panels.logs import LogsPanel
     from terminal.ui.panels.notifications_panel import NotificationsPanel

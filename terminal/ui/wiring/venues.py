@@ -27,7 +27,7 @@ _LIGHT = {VenueState.LIVE: "live", VenueState.CONNECTING: "connecting",
 
 
 class VenueWiring:
-    def __init__(self, controller: "TerminalController") -> None:
+    def __init__(self, controller: TerminalController) -> None:
         self.controller = controller
         self.window = controller.window
         self.frame = VenueFrame(self)

@@ -26,7 +26,7 @@ VALUATION_QUOTE = "USDT"
 
 
 class WatchlistWiring:
-    def __init__(self, controller: "TerminalController", panel: Any) -> None:
+    def __init__(self, controller: TerminalController, panel: Any) -> None:
         self.controller = controller
         self.panel = panel
         self.session: SessionKey | None = None
