@@ -17,7 +17,7 @@ from terminal.domain.enums import VenueMode
 from terminal.domain.ids import VenueId
 from terminal.ui.panels.health import HealthPanel
 
-from .test_panel_screens import shot  # noqa: F401 (fixture)
+from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 
 class ManualClock:

@@ -19,7 +19,7 @@ from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId
 from terminal.domain.order import Order, OrderCanceled, OrderFilled, OrderRejected, OrderStatus
 from terminal.ui.panels.history import HistoryPanel, HistoryQuery
 
-from .test_panel_screens import shot  # noqa: F401 (fixture)
+from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 D = Decimal
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)

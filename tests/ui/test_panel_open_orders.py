@@ -23,7 +23,7 @@ from terminal.ui.panels._style import AMBER_Q, UNKNOWN_BG_Q
 from terminal.ui.panels._table import BACKGROUND, FOREGROUND, TOOLTIP
 from terminal.ui.panels.open_orders import C_AGE, C_STATUS, OpenOrdersPanel
 
-from .test_panel_screens import shot  # noqa: F401 (fixture)
+from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 D = Decimal
 T0 = datetime(2026, 11, 21, 8, 0, 0, tzinfo=timezone.utc)

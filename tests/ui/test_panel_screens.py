@@ -14,8 +14,24 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
+
+
+@pytest.fixture(autouse=True)
+def qt_exec_usable(qapp):
+    """Undo a stale QCoreApplication.exit() left by an earlier test.
+
+    qasync's QEventLoop.stop() calls QCoreApplication.exit(); with no exec() running,
+    that leaves the thread's quit flag set, and every later QEventLoop.exec() returns at
+    once, so qtbot.waitUntil, waitSignal and timers in these tests would never run.
+    QCoreApplication.exec() clears the flag when it starts and when it returns.
+    (Imported into every panel test module; a no-op cost of one empty exec.)
+    """
+    QTimer.singleShot(0, QCoreApplication.quit)
+    QCoreApplication.exec()
+    yield
 
 
 def dark_palette() -> QPalette:

@@ -17,7 +17,7 @@ from terminal.ui.panels._table import FOREGROUND
 from terminal.ui.panels._style import BUY_Q, SELL_Q
 from terminal.ui.panels.watchlist import WatchlistPanel
 
-from .test_panel_screens import shot  # noqa: F401 (fixture)
+from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 D = Decimal
 MARKETS = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC", "XRP/USDT", "DOGE/USDT"]
