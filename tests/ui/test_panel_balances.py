@@ -44,7 +44,7 @@ def test_all_venues_are_combined(panel):
     panel.refresh()
     t = table(panel)
     assert t["USDT"] == ("USDT", "1,010", "250.5", "1,260.5", "1,260.50")
-    assert t["BTC"] == ("BTC", "0.75", "0.1", "0.85", "85,000.00")
+    assert t["BTC"] == ("BTC", "0.75", "0.1", "0.85", "85,000")
     assert t["XYZ"][4] == "—"
     assert panel.model.keys()[0] == "BTC"  # largest value first
     assert panel.total_label.text() == "Total ≈ 86,260.80 USDT  (1 asset without a price)"
@@ -80,7 +80,7 @@ def test_price_callable_and_quote_change(panel):
     panel.set_prices(lambda a: {"BTC": D("95000.5")}.get(a), quote="USDT")
     panel.set_view("binance")
     panel.refresh()
-    assert table(panel)["BTC"][4] == "23,750.13"
+    assert table(panel)["BTC"][4] == "23,750"
     panel.set_prices(lambda a: {"USDT": D("0.00001")}.get(a), quote="BTC")
     panel.refresh()
     assert panel.model.headerData(4, Qt.Orientation.Horizontal) == "≈ BTC"
@@ -100,3 +100,14 @@ def test_columns_fit_their_text_after_updates(qtbot, panel):
     t = panel.table
     for c in range(4):  # the last column stretches
         assert t.columnWidth(c) >= t.sizeHintForColumn(c), c
+
+
+def test_values_round_half_up_and_drop_cents_when_large(panel):
+    panel.set_view("binance")
+    panel.set_prices({"BTC": D("9.38")})  # 0.25 BTC -> 2.345
+    panel.refresh()
+    assert table(panel)["BTC"][4] == "2.35"
+    panel.set_prices({"BTC": D("100000.06")})
+    panel.refresh()
+    assert table(panel)["BTC"][4] == "25,000"
+    assert panel.total_label.text().startswith("Total ≈ 25,010.02 USDT")

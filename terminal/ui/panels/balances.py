@@ -27,6 +27,7 @@ COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")
 ALL_VENUES = "All venues"
 PriceOf = Callable[[str], Decimal | None]
 VALUE_PLACES = 2
+BIG_VALUE = Decimal(10_000)
 AMOUNT_PLACES = 8
 
 
@@ -35,6 +36,12 @@ def _amount(value: Decimal) -> str:
     if value != ZERO and abs(value) < Decimal("1e-8"):
         return dec_text(value)
     return grouped(dec_text(value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES))))
+
+
+def _value_text(value: Decimal) -> str:
+    """Cents below 10,000; whole units above (the dock is narrow, cents do not matter there)."""
+    places = 0 if abs(value) >= BIG_VALUE else VALUE_PLACES
+    return grouped(dec_text(value, places))
 
 
 class BalancesPanel(QWidget):
@@ -177,7 +184,7 @@ class BalancesPanel(QWidget):
         for _, asset, bal, value in entries:
             cells = (asset, _amount(bal.free), _amount(bal.used), _amount(bal.total),
                      "—" if value is None else
-                     grouped(dec_text(value, VALUE_PLACES)))
+                     _value_text(value))
             fg = (None, None, MUTED_Q if bal.used == ZERO else None, None,
                   MUTED_Q if value is None else None)
             tip = None if value is not None else f"No {asset}/{self._quote} price to value it"
