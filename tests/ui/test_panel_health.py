@@ -125,3 +125,15 @@ def test_wide_panel_puts_cards_side_by_side(qtbot, world, shot):
     qtbot.waitUntil(lambda: a.geometry().right() < b.geometry().left())
     assert a.geometry().top() == b.geometry().top()
     shot(panel, "health_wide")
+
+
+def test_one_session_gets_the_full_width(qtbot, world):
+    clock, reg, *_ = world
+    reg.remove(SessionKey(VenueId("binance"), VenueMode.SANDBOX))
+    panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 300)
+    panel.show()
+    panel.refresh()
+    card = panel.cards["paper/paper/default"]
+    qtbot.waitUntil(lambda: card.width() > 1000)

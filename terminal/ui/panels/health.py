@@ -308,8 +308,9 @@ class HealthPanel(QWidget):
         venue at once), in the snapshots' order."""
         for card in self.cards.values():
             self._grid.removeWidget(card)
-        cols = self._columns
-        for i, label in enumerate(l for l in self._order if l in self.cards):
+        labels = [l for l in self._order if l in self.cards]
+        cols = max(1, min(self._columns, len(labels)))  # one venue: one full-width card
+        for i, label in enumerate(labels):
             self._grid.addWidget(self.cards[label], i // cols, i % cols,
                                  alignment=Qt.AlignmentFlag.AlignTop)
         for c in range(4):
