@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -35,7 +36,7 @@ from terminal.paper.embedded import PaperExchangeHandle, start_paper_exchange
 
 T = TypeVar("T")
 
-__all__ = ["paper_rest", "paper_pro", "run_async", "PaperExchangeHandle"]
+__all__ = ["PaperExchangeHandle", "paper_pro", "paper_rest", "run_async"]
 
 
 def run_async(coro: Awaitable[T], timeout: float = 60.0) -> T:

@@ -6,8 +6,15 @@ import hashlib
 import hmac
 from urllib.parse import parse_qsl
 
-from .errors import (AHEAD_OF_SERVER, BAD_KEY, BAD_SIGNATURE, KEY_FORMAT, OUTSIDE_RECV_WINDOW,
-                     ApiError, missing_param)
+from .errors import (
+    AHEAD_OF_SERVER,
+    BAD_KEY,
+    BAD_SIGNATURE,
+    KEY_FORMAT,
+    OUTSIDE_RECV_WINDOW,
+    ApiError,
+    missing_param,
+)
 
 MAX_RECV_WINDOW = 60_000
 DEFAULT_RECV_WINDOW = 5_000

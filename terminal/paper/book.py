@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import deque
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 
 class Resting(Protocol):
@@ -33,7 +34,7 @@ class UserLevel:
 
 
 class BookSide:
-    __slots__ = ("is_bid", "sim", "users", "ticks", "changed", "mutations")
+    __slots__ = ("changed", "is_bid", "mutations", "sim", "ticks", "users")
 
     def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid

@@ -104,13 +104,9 @@ class CandleSeries:
             rows.append([b, price, price, price, price, 0, 0, 0, 0, 0])
             if len(rows) > MAX_CANDLES + 500:
                 del rows[: len(rows) - MAX_CANDLES]
-        r = rows[-1]
-        if r[0] != b:  # trade older than the current candle (clock skew): fold it in
-            r = rows[-1]
-        if price > r[2]:
-            r[2] = price
-        if price < r[3]:
-            r[3] = price
+        r = rows[-1]  # a trade stamped before the current candle (clock skew) folds in
+        r[2] = max(r[2], price)
+        r[3] = min(r[3], price)
         r[4] = price
         r[5] += qty
         r[6] += qty * price

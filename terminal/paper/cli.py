@@ -30,7 +30,7 @@ def _account(text: str) -> tuple[str, str]:
 
 
 def _balance(text: str) -> tuple[str, Decimal]:
-    asset, sep, amount = text.partition("=")
+    asset, _, amount = text.partition("=")
     try:
         return asset.upper(), Decimal(amount)
     except InvalidOperation:

@@ -38,7 +38,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
-def setup(app: web.Application, srv: "PaperServer") -> None:
+def setup(app: web.Application, srv: PaperServer) -> None:
     r = app.router
 
     def need_faults() -> None:

@@ -17,12 +17,13 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .control_client import PaperControl
 
-_LIVE: "weakref.WeakSet[PaperExchangeHandle]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[PaperExchangeHandle] = weakref.WeakSet()
 
 
 class PaperExchangeError(RuntimeError):
@@ -88,7 +89,7 @@ class PaperExchangeHandle:
         _LIVE.discard(self)
         return p.returncode
 
-    def __enter__(self) -> "PaperExchangeHandle":
+    def __enter__(self) -> PaperExchangeHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,7 +141,7 @@ def start_paper_exchange(data_dir: str | os.PathLike[str], *, seed: int = 1, por
                             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
                             text=True, env=env, start_new_session=False)
     log.close()
-    lines: "queue.Queue[str | None]" = queue.Queue()
+    lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
         assert proc.stdout is not None

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Mapping
 
 from .book import Book, Resting
-from .errors import (DUPLICATE_ORDER, ORDER_NOT_EXIST, UNKNOWN_ORDER, WOULD_TAKE, ApiError,
-                     bad_symbol, filter_failure, insufficient_balance, missing_param)
+from .errors import (
+    DUPLICATE_ORDER,
+    ORDER_NOT_EXIST,
+    UNKNOWN_ORDER,
+    WOULD_TAKE,
+    ApiError,
+    bad_symbol,
+    filter_failure,
+    insufficient_balance,
+    missing_param,
+)
 from .ledger import FEES, MARKET, Ledger
 from .markets import MarketSpec, assets_of, parse_decimal
 from .orders import ExecEvent, Order, PublicTrade, UserTrade

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import orjson
 
@@ -160,5 +160,5 @@ class Feeds:
                 next_t = now + 1.0
             try:
                 await asyncio.wait_for(stop.wait(), depth_interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

@@ -31,7 +31,7 @@ def encode(obj: Any) -> bytes:
 class RawSink:
     """Direct, buffered writes of pre-encoded frames to one WebSocket's transport."""
 
-    __slots__ = ("transport", "buf", "max_buffer", "closed", "latency", "loop")
+    __slots__ = ("buf", "closed", "latency", "loop", "max_buffer", "transport")
 
     def __init__(self, ws: web.WebSocketResponse, max_buffer: int) -> None:
         writer = ws._writer  # aiohttp internals: the only way to skip per-frame overhead

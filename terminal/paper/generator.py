@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .book import Book
 from .engine import Engine
@@ -39,7 +39,7 @@ class Rates:
     levels_per_diff: int = 20
 
     @classmethod
-    def preset(cls, name: str) -> "Rates":
+    def preset(cls, name: str) -> Rates:
         if name == "calm":
             return cls()
         if name == "normal":
@@ -298,7 +298,7 @@ class Generator:
                 delay = 0
             try:
                 await asyncio.wait_for(stop.wait(), max(0.0, delay))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def run_stress(self, stop: asyncio.Event, publish: Callable[[str], None]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Iterable
+from collections.abc import Iterable
 
 from aiohttp import web
 
@@ -21,7 +21,7 @@ MAX_BUFFER = 64 * 1024 * 1024
 class Conn:
     """One WebSocket connection (market streams or the user-data WS API)."""
 
-    __slots__ = ("id", "kind", "ws", "sink", "topics", "stalled", "account", "sub_id")
+    __slots__ = ("account", "id", "kind", "sink", "stalled", "sub_id", "topics", "ws")
 
     def __init__(self, cid: int, kind: str, ws: web.WebSocketResponse, sink: RawSink) -> None:
         self.id = cid

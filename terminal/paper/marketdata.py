@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from .candles import TF_MS, TF_ORDER, CandleSeries, backfill_segments
 from .engine import Engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .errors import ApiError, PRECISION, filter_failure, illegal_param
+from .errors import PRECISION, ApiError, filter_failure, illegal_param
 
 WIRE_DECIMALS = 8  # Binance prints prices and quantities with 8 decimals.
 
@@ -31,7 +31,7 @@ class MarketSpec:
     level_qty: Decimal  # typical resting size at the touch
     annual_vol: float
     min_qty_steps: int = 1
-    max_qty: Decimal = Decimal("9000")
+    max_qty: Decimal = Decimal(9000)
     _price_cache: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
     _qty_cache: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -127,13 +127,13 @@ class MarketSpec:
             "isMarginTradingAllowed": False,
             "filters": [
                 {"filterType": "PRICE_FILTER", "minPrice": wire(self.tick),
-                 "maxPrice": wire(Decimal("1000000")), "tickSize": wire(self.tick)},
+                 "maxPrice": wire(Decimal(1000000)), "tickSize": wire(self.tick)},
                 {"filterType": "LOT_SIZE", "minQty": wire(self.step * self.min_qty_steps),
                  "maxQty": wire(self.max_qty), "stepSize": wire(self.step)},
                 {"filterType": "MARKET_LOT_SIZE", "minQty": wire(Decimal(0)),
                  "maxQty": wire(self.max_qty), "stepSize": wire(Decimal(0))},
                 {"filterType": "NOTIONAL", "minNotional": wire(self.min_notional),
-                 "applyMinToMarket": True, "maxNotional": wire(Decimal("9000000")),
+                 "applyMinToMarket": True, "maxNotional": wire(Decimal(9000000)),
                  "applyMaxToMarket": False, "avgPriceMins": 5},
                 {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200},
             ],
@@ -178,14 +178,14 @@ def parse_decimal(text: object, name: str) -> Decimal:
 def default_markets() -> list[MarketSpec]:
     """BTC/USDT, ETH/USDT, SOL/USDT and ETH/BTC with Binance-like filters."""
     return [
-        MarketSpec("BTCUSDT", "BTC", "USDT", 2, 5, Decimal("5"), Decimal("60000"),
+        MarketSpec("BTCUSDT", "BTC", "USDT", 2, 5, Decimal(5), Decimal(60000),
                    grid_ticks=50, levels=400, level_qty=Decimal("0.08"), annual_vol=0.55),
-        MarketSpec("ETHUSDT", "ETH", "USDT", 2, 4, Decimal("5"), Decimal("3000"),
+        MarketSpec("ETHUSDT", "ETH", "USDT", 2, 4, Decimal(5), Decimal(3000),
                    grid_ticks=5, levels=400, level_qty=Decimal("1.5"), annual_vol=0.7),
-        MarketSpec("SOLUSDT", "SOL", "USDT", 2, 3, Decimal("5"), Decimal("150"),
-                   grid_ticks=1, levels=300, level_qty=Decimal("30"), annual_vol=0.9),
+        MarketSpec("SOLUSDT", "SOL", "USDT", 2, 3, Decimal(5), Decimal(150),
+                   grid_ticks=1, levels=300, level_qty=Decimal(30), annual_vol=0.9),
         MarketSpec("ETHBTC", "ETH", "BTC", 5, 4, Decimal("0.0001"), Decimal("0.05"),
-                   grid_ticks=1, levels=300, level_qty=Decimal("2"), annual_vol=0.4),
+                   grid_ticks=1, levels=300, level_qty=Decimal(2), annual_vol=0.4),
     ]
 
 

@@ -17,7 +17,7 @@ UNKNOWN_OUTCOME = ApiError(-1007, "Timeout waiting for response from backend ser
                                   "status unknown; execution status unknown.", status=503)
 
 
-def setup(app: web.Application, srv: "PaperServer") -> None:
+def setup(app: web.Application, srv: PaperServer) -> None:
     r = app.router
 
     def account_of(request: web.Request) -> str:
@@ -64,7 +64,7 @@ def setup(app: web.Application, srv: "PaperServer") -> None:
             raise UNKNOWN_OUTCOME
         if mode == "5xx":
             raise UNKNOWN_OUTCOME
-        resp_type = p.get("newOrderRespType") or ("FULL" if order.type == "MARKET" else "FULL")
+        resp_type = p.get("newOrderRespType") or "FULL"
         body: dict[str, object] = order.ack_json(m, fills)
         if resp_type == "ACK":
             body = {k: body[k] for k in ("symbol", "orderId", "orderListId", "clientOrderId",

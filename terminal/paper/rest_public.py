@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .server import PaperServer
 
 
-def _symbols_param(srv: "PaperServer", params: dict[str, str]) -> list[str] | None:
+def _symbols_param(srv: PaperServer, params: dict[str, str]) -> list[str] | None:
     """``symbol=X`` or ``symbols=["A","B"]`` (JSON array); None means all."""
     if params.get("symbol"):
         return [srv.engine.spec(params["symbol"]).symbol]
@@ -31,7 +31,7 @@ def _symbols_param(srv: "PaperServer", params: dict[str, str]) -> list[str] | No
     return None
 
 
-def setup(app: web.Application, srv: "PaperServer") -> None:
+def setup(app: web.Application, srv: PaperServer) -> None:
     r = app.router
 
     async def ping(request: web.Request) -> web.Response:

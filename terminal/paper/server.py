@@ -11,10 +11,10 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from aiohttp import web
 
@@ -35,8 +35,8 @@ from .userstream import UserEvents
 
 log = logging.getLogger("terminal.paper")
 HOST = "127.0.0.1"
-DEFAULT_BALANCES = {"USDT": Decimal("100000"), "BTC": Decimal("1"), "ETH": Decimal("10"),
-                    "SOL": Decimal("100")}
+DEFAULT_BALANCES = {"USDT": Decimal(100000), "BTC": Decimal(1), "ETH": Decimal(10),
+                    "SOL": Decimal(100)}
 
 
 def wall_clock_ms() -> int:
@@ -222,7 +222,7 @@ class PaperServer:
         while not self._stop.is_set():
             try:
                 await asyncio.wait_for(self._stop.wait(), 0.25)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             mids = None
             if time.monotonic() - last_mid > 5:
@@ -237,7 +237,7 @@ class PaperServer:
                 return
             try:
                 await asyncio.wait_for(self._stop.wait(), 0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _shutdown(self) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class UserEvents:
     """Encodes engine events for the accounts' user-stream connections."""
 
-    def __init__(self, srv: "PaperServer") -> None:
+    def __init__(self, srv: PaperServer) -> None:
         self.srv = srv
         self.pending_balances: dict[str, set[str]] = {}
         self._scheduled = False
@@ -83,7 +83,7 @@ class UserEvents:
             self.srv.hub.send_direct(c, encode({"subscriptionId": c.sub_id, "event": ev}))
 
 
-def setup(app: web.Application, srv: "PaperServer") -> None:
+def setup(app: web.Application, srv: PaperServer) -> None:
     async def handler(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(compress=False, autoping=True, max_msg_size=1 << 20)
         await ws.prepare(request)

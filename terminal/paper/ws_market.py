@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .server import PaperServer
 
 
-def setup(app: web.Application, srv: "PaperServer") -> None:
+def setup(app: web.Application, srv: PaperServer) -> None:
     async def handler(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(compress=False, autoping=True, max_msg_size=1 << 20)
         await ws.prepare(request)
@@ -37,7 +37,7 @@ def setup(app: web.Application, srv: "PaperServer") -> None:
     app.router.add_get("/stream", handler)
 
 
-def _handle(srv: "PaperServer", conn, text: str) -> None:  # type: ignore[no-untyped-def]
+def _handle(srv: PaperServer, conn, text: str) -> None:  # type: ignore[no-untyped-def]
     hub = srv.hub
     try:
         req = orjson.loads(text)

@@ -13,9 +13,9 @@ import ccxt.async_support as ccxt_async
 import ccxt.pro as ccxt_pro
 import pytest
 
-from tests.fixtures_paper import run_async
 from terminal.paper.ccxt_compat import paper_ccxt_config, point_ccxt_at
 from terminal.paper.embedded import PaperExchangeHandle
+from tests.fixtures_paper import run_async
 
 
 def _strings(value: Any) -> list[str]:

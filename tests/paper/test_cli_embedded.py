@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures_paper import paper_rest, run_async
 from terminal.paper.cli import build_parser
 from terminal.paper.embedded import start_paper_exchange
+from tests.fixtures_paper import paper_rest, run_async
 
 
 def _alive(pid: int) -> bool:
@@ -77,7 +77,7 @@ def test_standalone_prints_ready_line_and_default_key_persists(tmp_path: Path) -
 def test_embedded_stop_and_persistence_and_reset(tmp_path: Path) -> None:
     acct = ("persist-key", "persist-secret")
 
-    async def place(h) -> str:  # noqa: ANN001
+    async def place(h) -> str:
         async with paper_rest(h, account=acct) as ex:
             await ex.load_markets()
             bid = (await ex.fetch_order_book("BTC/USDT", 5))["bids"][0][0]
@@ -85,7 +85,7 @@ def test_embedded_stop_and_persistence_and_reset(tmp_path: Path) -> None:
             await ex.create_order("BTC/USDT", "market", "buy", 0.001)
             return o["id"]
 
-    async def state(h):  # noqa: ANN001, ANN202
+    async def state(h):
         async with paper_rest(h, account=acct) as ex:
             await ex.load_markets()
             return (await ex.fetch_open_orders("BTC/USDT"), await ex.fetch_balance(),

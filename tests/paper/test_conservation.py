@@ -35,8 +35,8 @@ def build(seed: int) -> tuple[Engine, Generator]:
     markets = default_markets()
     eng = Engine(markets, StepClock(), FeeSchedule(Decimal("0.00075"), Decimal("0.001")))
     for u in USERS:
-        eng.add_account(u, {"USDT": Decimal("50000"), "BTC": Decimal("1"),
-                            "ETH": Decimal("20"), "SOL": Decimal("300")})
+        eng.add_account(u, {"USDT": Decimal(50000), "BTC": Decimal(1),
+                            "ETH": Decimal(20), "SOL": Decimal(300)})
     starts = {m.symbol: int(m.start_price.scaleb(m.price_decimals)) for m in markets}
     rates = Rates(vol_mult=3.0, takers_per_s=20.0, maker_changes_per_s=100.0)
     gen = Generator(eng, seed, rates, starts)

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures_paper import paper_rest, run_async
 from terminal.paper.embedded import PaperExchangeHandle
+from tests.fixtures_paper import paper_rest, run_async
 
 SYMBOLS = ["BTC/USDT", "ETH/USDT", "ETH/BTC"]
 op = st.tuples(st.sampled_from(SYMBOLS), st.sampled_from(["buy", "sell"]),
@@ -24,17 +24,17 @@ op = st.tuples(st.sampled_from(SYMBOLS), st.sampled_from(["buy", "sell"]),
                st.integers(1, 4))
 
 
-async def _totals(ex) -> dict[str, Decimal]:  # noqa: ANN001
+async def _totals(ex) -> dict[str, Decimal]:
     info = (await ex.fetch_balance())["info"]["balances"]
     return {b["asset"]: Decimal(b["free"]) + Decimal(b["locked"]) for b in info}
 
 
-async def _locked(ex) -> dict[str, Decimal]:  # noqa: ANN001
+async def _locked(ex) -> dict[str, Decimal]:
     info = (await ex.fetch_balance())["info"]["balances"]
     return {b["asset"]: Decimal(b["locked"]) for b in info}
 
 
-async def _trades(ex) -> dict[tuple[str, str], dict]:  # noqa: ANN001
+async def _trades(ex) -> dict[tuple[str, str], dict]:
     out = {}
     for s in SYMBOLS:
         for t in await ex.fetch_my_trades(s, limit=1000):
@@ -72,49 +72,59 @@ async def _run(h: PaperExchangeHandle, ops: list[tuple]) -> None:
                             ex.price_to_precision(sym, through))
             except ccxt.InsufficientFunds:
                 pass
-        end, trades = await _totals(ex), await _trades(ex)
-        new = [k for k in trades if k not in seen]
-        if any(kind in ("market", "cross") for _, _, kind, _ in ops):
-            assert new, "no fills: the run proved nothing"
-        delta: dict[str, Decimal] = {}
-        for key, t in trades.items():
-            if key in seen:
-                continue
-            mk = markets[key[0]]
-            base, quote = mk["base"], mk["quote"]
-            qty, quote_qty = Decimal(t["qty"]), Decimal(t["quoteQty"])
-            sign = 1 if t["isBuyer"] else -1
-            delta[base] = delta.get(base, Decimal(0)) + sign * qty
-            delta[quote] = delta.get(quote, Decimal(0)) - sign * quote_qty
-            delta[t["commissionAsset"]] -= Decimal(t["commission"])
-        for asset in end:
-            assert end[asset] - start.get(asset, Decimal(0)) == delta.get(asset, Decimal(0)), \
-                asset
-        held: dict[str, Decimal] = {}
-        for s in SYMBOLS:
-            for o in await ex.fetch_open_orders(s):
-                i = o["info"]
-                left = Decimal(i["origQty"]) - Decimal(i["executedQty"])
-                mk = markets[s]
-                if i["side"] == "BUY":
-                    held[mk["quote"]] = held.get(mk["quote"], Decimal(0)) + left * Decimal(
-                        i["price"])
-                else:
-                    held[mk["base"]] = held.get(mk["base"], Decimal(0)) + left
-        locked = await _locked(ex)
-        for asset, amount in locked.items():
-            # a partly filled buy that executed below its limit keeps the price
-            # improvement locked until it closes, so locked >= the book value
-            assert amount >= held.get(asset, Decimal(0)), asset
-            assert amount - held.get(asset, Decimal(0)) < Decimal("1"), asset
+        # freeze the simulated market: resting orders must not fill between snapshots
+        await asyncio.to_thread(h.control.pause)
+        try:
+            await _check(ex, markets, ops, start, seen)
+        finally:
+            await asyncio.to_thread(h.control.resume)
         for s in SYMBOLS:
             with contextlib.suppress(ccxt.OrderNotFound):
                 await ex.cancel_all_orders(s)
         assert all(v == 0 for v in (await _locked(ex)).values())
 
 
+async def _check(ex, markets, ops, start, seen) -> None:
+    """Balance deltas equal the new fills' flows; locked equals what open orders hold."""
+    end, trades = await _totals(ex), await _trades(ex)
+    new = [k for k in trades if k not in seen]
+    if any(kind in ("market", "cross") for _, _, kind, _ in ops):
+        assert new, "no fills: the run proved nothing"
+    delta: dict[str, Decimal] = {}
+    for key, t in trades.items():
+        if key in seen:
+            continue
+        mk = markets[key[0]]
+        base, quote = mk["base"], mk["quote"]
+        qty, quote_qty = Decimal(t["qty"]), Decimal(t["quoteQty"])
+        sign = 1 if t["isBuyer"] else -1
+        delta[base] = delta.get(base, Decimal(0)) + sign * qty
+        delta[quote] = delta.get(quote, Decimal(0)) - sign * quote_qty
+        delta[t["commissionAsset"]] -= Decimal(t["commission"])
+    for asset in end:
+        assert end[asset] - start.get(asset, Decimal(0)) == delta.get(asset, Decimal(0)), \
+            asset
+    held: dict[str, Decimal] = {}
+    for s in SYMBOLS:
+        for o in await ex.fetch_open_orders(s):
+            i = o["info"]
+            left = Decimal(i["origQty"]) - Decimal(i["executedQty"])
+            mk = markets[s]
+            if i["side"] == "BUY":
+                held[mk["quote"]] = held.get(mk["quote"], Decimal(0)) + left * Decimal(
+                    i["price"])
+            else:
+                held[mk["base"]] = held.get(mk["base"], Decimal(0)) + left
+    locked = await _locked(ex)
+    for asset, amount in locked.items():
+        # a partly filled buy that executed below its limit keeps the price
+        # improvement locked until it closes, so locked >= the book value
+        assert amount >= held.get(asset, Decimal(0)), asset
+        assert amount - held.get(asset, Decimal(0)) < Decimal(1), asset
+
+
 @pytest.fixture(autouse=True)
-def _roomy_limits(paper_module: PaperExchangeHandle):  # noqa: ANN202
+def _roomy_limits(paper_module: PaperExchangeHandle):
     paper_module.control.set_limits(orders_per_10s=10_000, weight_per_minute=10_000_000,
                                     unban=1)
     yield

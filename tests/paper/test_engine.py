@@ -24,8 +24,8 @@ class Clock:
 def make_engine() -> Engine:
     eng = Engine(default_markets(), Clock(), FeeSchedule(Decimal("0.001"), Decimal("0.002")))
     for acct in ("alice", "bob"):
-        eng.add_account(acct, {"USDT": Decimal("100000"), "BTC": Decimal("2"),
-                               "ETH": Decimal("10"), "SOL": Decimal("100")})
+        eng.add_account(acct, {"USDT": Decimal(100000), "BTC": Decimal(2),
+                               "ETH": Decimal(10), "SOL": Decimal(100)})
     book = eng.books["BTCUSDT"]
     # simulated liquidity: bids 59990/59980, asks 60010/60020 (ticks of 0.01)
     book.bids.set_sim(5_999_000, 50_000)   # 0.5 BTC
@@ -48,7 +48,7 @@ def test_limit_rests_and_locks_quote() -> None:
                      price="59995.00", quantity="0.10000")
     assert o.status == "NEW" and not fills
     free, locked = eng.ledger.get("alice", "USDT")
-    assert locked == Decimal("5999.5") and free == Decimal("100000") - locked
+    assert locked == Decimal("5999.5") and free == Decimal(100000) - locked
     assert eng.books["BTCUSDT"].bids.best() == 5_999_500
 
 
@@ -60,10 +60,10 @@ def test_taker_walks_levels_and_pays_fee_in_received_asset() -> None:
     assert [(f["price"], f["qty"]) for f in fills] == [("60010.00000000", "0.50000000"),
                                                        ("60020.00000000", "0.20000000")]
     # taker fee 0.2% in BTC
-    assert eng.ledger.get("alice", "BTC") == (Decimal("2") + Decimal("0.7") * Decimal("0.998"),
+    assert eng.ledger.get("alice", "BTC") == (Decimal(2) + Decimal("0.7") * Decimal("0.998"),
                                              Decimal(0))
     cost = Decimal("0.5") * 60010 + Decimal("0.2") * 60020
-    assert eng.ledger.get("alice", "USDT") == (Decimal("100000") - cost, Decimal(0))
+    assert eng.ledger.get("alice", "USDT") == (Decimal(100000) - cost, Decimal(0))
 
 
 def test_price_time_priority_sim_ahead_then_users_fifo() -> None:
@@ -94,7 +94,7 @@ def test_ioc_fok_and_limit_maker() -> None:
     o, _ = order(eng, "alice", side="BUY", type="LIMIT_MAKER", price="59000.00",
                  quantity="0.1")
     assert o.status == "NEW"
-    assert eng.ledger.get("alice", "USDT")[1] == Decimal("5900")
+    assert eng.ledger.get("alice", "USDT")[1] == Decimal(5900)
 
 
 def test_market_by_quote_and_qty() -> None:
@@ -133,7 +133,7 @@ def test_duplicate_client_id_only_while_open_and_cancel_errors() -> None:
               quantity="0.1", newClientOrderId="abc")
     assert (e.value.code, e.value.msg) == (-2010, "Duplicate order sent.")
     eng.cancel("alice", {"symbol": "BTCUSDT", "origClientOrderId": "abc"})
-    assert eng.ledger.get("alice", "USDT") == (Decimal("100000"), Decimal(0))
+    assert eng.ledger.get("alice", "USDT") == (Decimal(100000), Decimal(0))
     with pytest.raises(ApiError) as e:
         eng.cancel("alice", {"symbol": "BTCUSDT", "orderId": str(o.order_id)})
     assert (e.value.code, e.value.msg) == (-2011, "Unknown order sent.")

@@ -11,13 +11,13 @@ import ccxt
 import orjson
 import pytest
 
-from tests.fixtures_paper import paper_pro, paper_rest, run_async
 from terminal.paper.control_client import ControlError
 from terminal.paper.embedded import PaperExchangeHandle
+from tests.fixtures_paper import paper_pro, paper_rest, run_async
 
 
 @pytest.fixture(autouse=True)
-def _clear_faults(paper_module: PaperExchangeHandle):  # noqa: ANN202
+def _clear_faults(paper_module: PaperExchangeHandle):
     yield
     paper_module.control.clear_faults()
     paper_module.control.set_limits(weight_per_minute=6000, orders_per_10s=50, ban_after=0,

@@ -7,8 +7,8 @@ import time
 import ccxt
 import pytest
 
-from tests.fixtures_paper import paper_rest, run_async
 from terminal.paper.embedded import PaperExchangeHandle
+from tests.fixtures_paper import paper_rest, run_async
 
 
 def test_load_markets_and_public_data(paper_module: PaperExchangeHandle) -> None:
@@ -130,7 +130,7 @@ def test_orders_of_every_type(paper_module: PaperExchangeHandle) -> None:
     run_async(go())
 
 
-def _expect(exc: type[Exception], coro_fn):  # noqa: ANN001, ANN202
+def _expect(exc: type[Exception], coro_fn):
     async def go() -> str:
         try:
             await coro_fn()
@@ -147,7 +147,7 @@ def test_error_mapping(paper_module: PaperExchangeHandle) -> None:
             bid = (await ex.fetch_order_book("BTC/USDT", 5))["bids"][0][0]
             ask = (await ex.fetch_order_book("BTC/USDT", 5))["asks"][0][0]
 
-            async def place(**p: str):  # noqa: ANN202 - raw endpoint, no local rounding
+            async def place(**p: str):
                 base = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT",
                         "timeInForce": "GTC", "price": f"{bid * 0.9:.2f}", "quantity": "0.001"}
                 base.update(p)

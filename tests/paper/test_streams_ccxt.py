@@ -10,11 +10,11 @@ import ccxt
 import orjson
 import pytest
 
-from tests.fixtures_paper import paper_pro, paper_rest, run_async
 from terminal.paper.embedded import PaperExchangeHandle
+from tests.fixtures_paper import paper_pro, paper_rest, run_async
 
 
-async def _until(pred, timeout: float, what: str) -> None:  # noqa: ANN001
+async def _until(pred, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not pred():
         if time.monotonic() > deadline:
@@ -162,7 +162,7 @@ def test_watch_my_trades_and_orders_with_forced_trade(paper_module: PaperExchang
     run_async(go(), 60)
 
 
-async def _checkpoint(ex, ctl, symbol: str) -> int:  # noqa: ANN001
+async def _checkpoint(ex, ctl, symbol: str) -> int:
     paused = await asyncio.to_thread(ctl.pause)
     uid = paused["update_ids"][symbol.replace("/", "")]
     await _until(lambda: symbol in ex.orderbooks and ex.orderbooks[symbol]["nonce"] == uid,

@@ -10,7 +10,7 @@ import orjson
 from tests.fixtures_paper import run_async
 
 
-def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> None:  # noqa: ANN001
+def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> None:
     h = paper_exchange_factory(diffs_per_second=6000, levels_per_diff=20,
                                stress_symbol="ETH/USDT")
 
