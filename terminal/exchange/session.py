@@ -470,8 +470,13 @@ class VenueSession:
         if not self.has_cancel_all:
             reports = []
             for report in await self.fetch_open_orders(symbol):
-                result = await self._cancel_call(self.rest.cancel_order,
-                                                 str(report.venue_order_id), str(symbol), {})
+                if report.venue_order_id:
+                    args = (str(report.venue_order_id), str(symbol), {})
+                elif report.client_order_id:
+                    args = (None, str(symbol), {"clientOrderId": str(report.client_order_id)})
+                else:
+                    continue
+                result = await self._cancel_call(self.rest.cancel_order, *args)
                 if isinstance(result, Mapping) and result:
                     reports.append(report_from_ccxt(result, secrets=self._secrets,
                                                     default_status=OrderStatus.CANCELED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from decimal import Decimal
 
@@ -402,4 +403,26 @@ def test_heartbeat_probe_closes_the_breaker_without_an_order(paper, endpoint) ->
         finally:
             await s.close()
         assert not s.owner.tasks  # the heartbeat is gone
+    run_async(go(), 60)
+
+
+def test_cancel_all_without_a_venue_endpoint_cancels_one_by_one(endpoint) -> None:
+    async def go() -> None:
+        info = dataclasses.replace(paper_info(), has_cancel_all=False)
+        s = session(endpoint, info=info)
+        await s.connect()
+        try:
+            bid, _ = await best(s)
+            placed = [order(Side.BUY, OrderType.LIMIT, "0.001", far_below(s, bid))
+                      for _ in range(2)]
+            for o in placed:
+                await s.create_order(o)
+            assert not s.has_cancel_all
+            canceled = await s.cancel_all_orders(BTC)
+            assert {o.client_order_id for o in placed} <= {r.client_order_id for r in canceled}
+            assert all(r.status is OrderStatus.CANCELED for r in canceled)
+            assert not [r for r in await s.fetch_open_orders(BTC)
+                        if r.client_order_id in {o.client_order_id for o in placed}]
+        finally:
+            await s.close()
     run_async(go(), 60)
