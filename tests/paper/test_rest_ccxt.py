@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import ccxt
@@ -207,3 +208,26 @@ def test_auth_failures(paper_module: PaperExchangeHandle) -> None:
             bal = await ex.fetch_balance()
             assert bal["USDT"]["free"] > 0
     run_async(go())
+
+
+def test_user_stream_rejects_bad_signature(paper_module: PaperExchangeHandle) -> None:
+    """The server answers -1022 on the WS API; ccxt 4.5.90 then trips over its own cleanup
+    (deletes the 'spot' subscription twice) and raises KeyError('spot') with the
+    AuthenticationError as its context. Pinned so an upgrade that fixes it is noticed."""
+    from tests.fixtures_paper import paper_pro
+
+    async def go() -> None:
+        for account in (("test-key-1", "wrong"), ("unknown-key", "x")):
+            async with paper_pro(paper_module, account=account) as ex:
+                await ex.load_markets()
+                try:
+                    await asyncio.wait_for(ex.watch_balance(), 10)
+                except ccxt.AuthenticationError as e:
+                    auth = e
+                except KeyError as e:
+                    assert isinstance(e.__context__, ccxt.AuthenticationError), repr(e)
+                    auth = e.__context__
+                else:
+                    raise AssertionError("a bad key or signature was accepted")
+                assert ("-1022" if account[1] == "wrong" else "-2015") in str(auth)
+    run_async(go(), 30)
