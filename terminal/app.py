@@ -179,7 +179,10 @@ def _route_qt_messages() -> None:
     }
 
     def handler(msg_type: Any, context: Any, message: str) -> None:
-        qt_log.log(levels.get(msg_type, logging.WARNING), "%s", message)
+        level = levels.get(msg_type, logging.WARNING)
+        if level == logging.WARNING and "This plugin does not support" in message:
+            level = logging.DEBUG  # offscreen/minimal platforms: expected, not a problem
+        qt_log.log(level, "%s", message)
 
     qInstallMessageHandler(handler)
 
@@ -195,12 +198,14 @@ def run_gui(args: argparse.Namespace) -> int:
     from terminal.ui.main_window import MainWindow
     from terminal.ui.probe import PaintProbe, mark
     from terminal.ui.qtloop import QtAsyncLoop
-    from terminal.ui.theme import ThemeManager
+    from terminal.ui.theme import ThemeManager, icon
 
     _route_qt_messages()
     app = QApplication.instance() or QApplication(["trading-terminal"])
     app.setApplicationName("Trading Terminal")
     app.setApplicationDisplayName("Trading Terminal")
+    app.setDesktopFileName("trading-terminal")  # matches resources/terminal.desktop
+    app.setWindowIcon(icon("app"))
     paths = AppPaths.from_override(getattr(args, "data_dir", None))
     settings = load_settings(paths.config)  # one small JSON file, before the loop runs
     theme = ThemeManager(app)

@@ -30,8 +30,10 @@ class Hotkey:
 HOTKEYS: tuple[Hotkey, ...] = (
     Hotkey("emergency_stop", ("F12", "Ctrl+Shift+X"),
            "Emergency stop: block new orders and cancel every open order"),
-    Hotkey("buy", ("Ctrl+B",), "Buy: submit the order ticket as a buy"),
-    Hotkey("sell", ("Ctrl+S",), "Sell: submit the order ticket as a sell"),
+    Hotkey("buy", ("Ctrl+B",), "Buy: switch the ticket to buy and send it (confirmation "
+           "follows; with no amount yet, the cursor goes to the amount)"),
+    Hotkey("sell", ("Ctrl+S",), "Sell: switch the ticket to sell and send it (confirmation "
+           "follows; with no amount yet, the cursor goes to the amount)"),
     Hotkey("cancel_all", ("Ctrl+Shift+C",), "Cancel all open orders on the active venue"),
     Hotkey("focus_amount", ("Ctrl+Shift+A", "F3"), "Focus the amount field of the ticket"),
     Hotkey("focus_price", ("Ctrl+Shift+P", "F2"), "Focus the price field of the ticket"),
