@@ -299,10 +299,17 @@ class TerminalController(QObject):
         session = self.services.sessions.get(venue)
         if session is None:
             raise RuntimeError(f"{venue} is not connected")
-        sym = Symbol(symbol)
-        if session.markets and sym not in session.markets:
-            self.notify("warning", f"{symbol} is not a market of {venue}")
-            return
+        try:
+            sym = Symbol(symbol)
+        except ValueError:
+            sym = None
+        if sym is None or (session.markets and sym not in session.markets):
+            self.notify("warning", f"{symbol} is not a market of {session.info.name}")
+            if self.market.active is not None and self.market.active.session == session.key:
+                self.window.set_context(venue, session.info.name, session.mode.value,
+                                        self.symbol)  # the selector shows the active one again
+                return
+            sym = self._fallback_symbol(session)  # nothing shown yet: show something valid
         self.venue, self.symbol, self.timeframe = venue, str(sym), timeframe
         self.market.activate(ActiveMarket(session.key, sym, timeframe))
         self.trading.activate(session.key, sym)
@@ -316,6 +323,12 @@ class TerminalController(QObject):
         ui = self.settings.ui
         ui.venue, ui.symbol, ui.timeframe = venue, str(sym), timeframe
         self.market_changed.emit(venue, str(sym), timeframe)
+
+    def _fallback_symbol(self, session: Any) -> Any:
+        for text in (*self.settings.ui.watchlist, "BTC/USDT"):
+            if text in session.markets:
+                return next(s for s in session.markets if s == text)
+        return next(iter(session.markets))
 
     def select_symbol(self, symbol: str) -> None:
         if self.ready and symbol != self.symbol:

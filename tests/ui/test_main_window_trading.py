@@ -100,6 +100,13 @@ def test_first_run_shows_live_book_chart_tape_and_balances(make_main_window, pap
     drv.until(lambda: c.state.feed_status(eth_book) is FeedStatus.LIVE, 20, "a live ETH book")
     assert "ETH/USDT" in run.window.windowTitle()
 
+    # a symbol the venue does not list (or no symbol at all) is refused with a notice
+    for bad in ("NOPE/USDT", "not a symbol"):
+        c.select_symbol(bad)
+        drv.until(lambda bad=bad: any(bad in text for _, text in p.notifications.entries()),
+                  5, f"a notice about {bad}")
+    assert c.symbol == "ETH/USDT" and "ETH/USDT" in run.window.windowTitle()
+
 
 def test_buy_sell_from_ticket_then_cancel_from_table(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
