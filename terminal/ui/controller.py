@@ -39,7 +39,7 @@ from terminal.ui.theme import ThemeManager
 log = logging.getLogger(__name__)
 
 PAPER = "paper"
-CHART_WAIT_S = 3.0  # the chart is built after the first book, or after this long
+LATE_PANELS_WAIT_S = 3.0  # depth/tape/chart are built after the first book, or this late
 FIRST_RECONCILE_WAIT_S = 12.0  # then entry is opened by an explicit reconciliation
 
 
@@ -151,26 +151,28 @@ class TerminalController(QObject):
         self.ready = True
         self.started.emit()
         log.info("terminal ready after %.2f s", time.monotonic() - t0)
-        await self._build_chart_after_first_book()
+        await self._build_late_panels()
 
-    async def _build_chart_after_first_book(self) -> None:
-        """The chart's pyqtgraph import blocks the loop for a moment: do it once the live
-        book is on screen (or after CHART_WAIT_S), not before."""
-        from terminal.ui.wiring.panels import build_chart
+    async def _build_late_panels(self) -> None:
+        """Depth, tape and chart import numpy and pyqtgraph, which blocks the loop for a
+        moment: do it once the live book is on screen (or after LATE_PANELS_WAIT_S)."""
+        from terminal.ui.wiring.panels import build_late_panels
 
-        deadline = time.monotonic() + CHART_WAIT_S
+        deadline = time.monotonic() + LATE_PANELS_WAIT_S
         while time.monotonic() < deadline and "first_book" not in marks():
             await asyncio.sleep(0.05)
         started = time.perf_counter()
-        chart = build_chart(self.window, self.clock, self.settings.ui, self.panels)
-        chart.timeframeChanged.connect(self.select_timeframe)
+        p = self.panels
+        build_late_panels(self.window, self.clock, self.settings.ui, p)
+        p.chart.timeframeChanged.connect(self.select_timeframe)
         session = self.services.sessions.get(self.venue)
-        if session is not None:
-            chart.set_market(session.markets.get(self.symbol))
-        chart.set_timeframe(self.timeframe)
-        self.market.point_chart()
+        rules = session.markets.get(self.symbol) if session is not None else None
+        for widget in (p.depth, p.tape, p.chart):
+            widget.set_market(rules)
+        p.chart.set_timeframe(self.timeframe)
+        self.market.point_late_widgets()
         self.trading.frame.reset()
-        log.info("chart built in %.2f s", time.perf_counter() - started)
+        log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
         mark("chart_built")
 
     async def _start_paper(self, options: Any) -> None:
@@ -200,9 +202,10 @@ class TerminalController(QObject):
         self.panels = build_panels(self.window, self.clock, self.settings.ui)
         log.info("panels built in %.2f s", time.perf_counter() - started)
         self.clock.start()
-        for name in ("book", "depth", "tape"):
-            getattr(self.panels, name).set_placeholder("Connecting to the paper exchange…")
-        self.window.set_placeholder("chart", "Chart\nloading…")
+        self.panels.book.set_placeholder("Connecting to the paper exchange…")
+        for name in ("chart", "depth", "tape"):
+            self.window.set_placeholder(name, f"{self.window.docks[name].windowTitle()}\n"
+                                              "loading…")
         mark("panels_built")
 
     async def _wire_core(self) -> None:

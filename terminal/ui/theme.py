@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
@@ -103,7 +104,17 @@ def stylesheet(name: str) -> str:
 
 @lru_cache(maxsize=64)
 def icon(name: str) -> QIcon:
-    """A bundled SVG icon by name (e.g. 'stop'); an empty icon if it is missing."""
+    """A bundled SVG icon by name (e.g. 'stop'); an empty icon if it is missing.
+
+    From a file on disk Qt's SVG icon engine renders lazily, at the size asked for (cheap
+    before the first paint); from a zip or a bundle the SVG is rendered here.
+    """
+    node = resources.asset(resources.ICONS, f"{name}.svg")
+    if isinstance(node, Path):
+        if node.is_file():
+            return QIcon(str(node))
+        log.warning("Icon %s is missing from the resources", name)
+        return QIcon()
     try:
         data = resources.read_bytes(resources.ICONS, f"{name}.svg")
     except (OSError, ValueError):

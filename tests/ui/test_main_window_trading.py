@@ -68,7 +68,7 @@ def test_first_run_shows_live_book_chart_tape_and_balances(make_main_window, pap
               10, "the book to paint")
     drv.until(lambda: p.chart is not None and len(p.chart.series) > 50, 20,
               "candle back-fill on the chart")
-    drv.until(lambda: p.tape.rows(), 20, "trades on the tape")
+    drv.until(lambda: p.tape is not None and p.tape.rows(), 20, "trades on the tape")
     drv.until(lambda: p.entry.blocked_reason is None, 30, "order entry to open after reconcile")
     assert not p.book.ladder.is_stale
     assert "LIVE" in run.window.data_label.text()

@@ -102,34 +102,38 @@ class MarketWiring:
     def _point_widgets(self, market: ActiveMarket) -> None:
         st = self.state
         book_key = market.key(FeedKind.BOOK)
-        trades_key = market.key(FeedKind.TRADES)
         p = self.panels
         depth = self.book_depth
         p.book.set_provider(cached_provider(
             lambda: (st.item_version(book_key), depth),
             lambda: st.book_view(book_key, depth)))
-        p.depth.set_provider(cached_provider(
-            lambda: st.item_version(book_key),
-            lambda: st.book_view(book_key, DEPTH_CHART_LEVELS)))
-        p.tape.clear()
-        p.tape.set_provider(cached_provider(
-            lambda: st.item_version(trades_key),
-            lambda: st.recent_trades(trades_key, TAPE_WINDOW, newest_first=False)))
-        self.point_chart()
-        for widget in (p.book, p.depth, p.tape):
-            widget.set_placeholder(f"Connecting to {market.symbol}…")
-        self.frame.reset()
+        p.book.set_placeholder(f"Connecting to {market.symbol}…")
+        self.point_late_widgets()
 
-    def point_chart(self) -> None:
-        """Give the chart its provider (now, or when it is built after the first book)."""
-        chart, market = self.panels.chart, self.active
-        if chart is None or market is None:
+    def point_late_widgets(self) -> None:
+        """Providers of the depth chart, tape and chart: now, or once they are built
+        (after the first live book)."""
+        market, p, st = self.active, self.panels, self.state
+        if market is None:
             return
-        st = self.state
+        book_key = market.key(FeedKind.BOOK)
+        trades_key = market.key(FeedKind.TRADES)
         candles_key = market.key(FeedKind.CANDLES)
-        chart.set_provider(cached_provider(
-            lambda: st.item_version(candles_key),
-            lambda: st.candles(candles_key)))
+        if p.depth is not None:
+            p.depth.set_provider(cached_provider(
+                lambda: st.item_version(book_key),
+                lambda: st.book_view(book_key, DEPTH_CHART_LEVELS)))
+            p.depth.set_placeholder(f"Connecting to {market.symbol}…")
+        if p.tape is not None:
+            p.tape.clear()
+            p.tape.set_provider(cached_provider(
+                lambda: st.item_version(trades_key),
+                lambda: st.recent_trades(trades_key, TAPE_WINDOW, newest_first=False)))
+            p.tape.set_placeholder(f"Connecting to {market.symbol}…")
+        if p.chart is not None:
+            p.chart.set_provider(cached_provider(
+                lambda: st.item_version(candles_key),
+                lambda: st.candles(candles_key)))
         self.frame.reset()
 
     def set_book_depth(self, depth: int) -> None:

@@ -1,9 +1,10 @@
 """Builds the real panels into the main window's docks, after the first paint.
 
-Two steps, because of import cost: `build_panels` makes every panel except the chart
-(custom-painted widgets and tables: cheap), right after the first paint; the chart
-imports pyqtgraph (~0.5-1 s on a busy machine), so `build_chart` runs once the first
-live book is on screen, off the critical path. Market-data widgets are registered with
+Two steps, because of import cost: `build_panels` makes the order book and every table
+and form (cheap imports), right after the first paint; `build_late_panels` makes the
+depth chart (numpy), the trades tape and the candle chart (pyqtgraph: ~0.4-1 s of
+imports on a busy machine) once the first live book is on screen, off its critical
+path. Market-data widgets are registered with
 the frame clock, which is the only thing that makes them repaint.
 """
 
@@ -26,8 +27,6 @@ class Panels:
     """Every view the wiring drives (attributes are the widgets in the docks)."""
 
     book: QWidget
-    depth: QWidget
-    tape: QWidget
     entry: QWidget
     balances: QWidget
     open_orders: QWidget
@@ -36,7 +35,10 @@ class Panels:
     history: QWidget
     notifications: QWidget
     logs: QWidget
-    chart: QWidget | None = None  # built later (build_chart): pyqtgraph is slow to import
+    # built after the first live book (build_late_panels): slow imports
+    depth: QWidget | None = None
+    tape: QWidget | None = None
+    chart: QWidget | None = None
 
 
 def widget_palette(theme: str):  # type: ignore[no-untyped-def]
@@ -56,15 +58,11 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
     from terminal.ui.panels.open_orders import OpenOrdersPanel
     from terminal.ui.panels.order_entry import OrderEntryPanel
     from terminal.ui.panels.watchlist import WatchlistPanel
-    from terminal.ui.widgets.depthchart import DepthChartWidget
     from terminal.ui.widgets.orderbook import OrderBookWidget
-    from terminal.ui.widgets.tape import TradesTapeWidget
 
     pal = widget_palette(ui.theme)
     panels = Panels(
         book=OrderBookWidget(palette=pal, depth=ui.book_depth),
-        depth=DepthChartWidget(palette=pal),
-        tape=TradesTapeWidget(palette=pal),
         entry=OrderEntryPanel(),
         balances=BalancesPanel(frame_clock=clock),
         open_orders=OpenOrdersPanel(frame_clock=clock),
@@ -74,25 +72,28 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         notifications=NotificationsPanel(toast_host=window, sound=ui.sound),
         logs=LogsPanel(_ring(current_setup()), frame_clock=clock),
     )
-    for name in ("book", "depth", "tape"):
-        clock.register(getattr(panels, name))
-    for name in ("book", "depth", "tape", "entry", "balances", "open_orders",
-                 "health", "watchlist", "history", "notifications", "logs"):
-        widget = getattr(panels, name)
-        if widget is not None:
-            window.set_panel(name, widget)
+    clock.register(panels.book)
+    for name in ("book", "entry", "balances", "open_orders", "health", "watchlist", "history",
+                 "notifications", "logs"):
+        window.set_panel(name, getattr(panels, name))
     return panels
 
 
-def build_chart(window: MainWindow, clock: FrameClock, ui: UiSettings, panels: Panels) -> QWidget:
-    """The candle chart (pyqtgraph), into its dock."""
+def build_late_panels(window: MainWindow, clock: FrameClock, ui: UiSettings,
+                      panels: Panels) -> None:
+    """Depth chart, trades tape and candle chart, into their docks."""
     from terminal.ui.widgets.chart import CandleChartWidget
+    from terminal.ui.widgets.depthchart import DepthChartWidget
+    from terminal.ui.widgets.tape import TradesTapeWidget
 
-    chart = CandleChartWidget(timeframe=ui.timeframe, palette=widget_palette(ui.theme))
-    panels.chart = chart
-    clock.register(chart)
-    window.set_panel("chart", chart)
-    return chart
+    pal = widget_palette(ui.theme)
+    panels.depth = DepthChartWidget(palette=pal)
+    panels.tape = TradesTapeWidget(palette=pal)
+    panels.chart = CandleChartWidget(timeframe=ui.timeframe, palette=pal)
+    for name in ("depth", "tape", "chart"):
+        widget = getattr(panels, name)
+        clock.register(widget)
+        window.set_panel(name, widget)
 
 
 def _ring(setup):  # type: ignore[no-untyped-def]
