@@ -241,3 +241,30 @@ def test_testnet_lock_disables_entry_on_a_live_venue_until_unlocked(make_main_wi
     # the paper venue next to it is not affected by the lock
     drv.run(c.switch_venue("paper"), 10)
     drv.until(lambda: entry.blocked_reason is None, 10, "paper entry open under the lock")
+
+
+def test_connect_dialog_tests_saves_and_connects_a_venue(make_main_window, paper_for_ui, ui_memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    from terminal.domain.enums import VenueMode
+    from terminal.exchange.catalogue import paper_live_info
+
+    run = make_main_window(paper_for_ui, extra_venues=[paper_live_info("paperlive")])
+    c, w, drv = run.controller, run.window, run.driver
+    w.actions_by_id["connect"].trigger()
+    dialog = drv.until(lambda: c.connect.dialog, 5, "the connect dialog")  # open(): no nested loop
+    dialog.set_venue("paperlive")
+    dialog.set_mode(VenueMode.LIVE)
+    key, secret = paper_for_ui.accounts[0]
+    dialog.secret_edits["apiKey"].setText(key)
+    dialog.secret_edits["secret"].setText(secret)
+    drv.do(dialog.request_test)
+    drv.until(lambda: "markets loaded" in dialog.result_label.text(), 30, "the test result")
+    assert "✔ balance read" in dialog.result_label.text()
+    drv.until(dialog.save_button.isEnabled, 5, "Save to enable after a passing test")
+    drv.do(dialog.request_save)
+    drv.until(lambda: c.venue == "paperlive", 30, "the new venue to become active")
+    assert "LIVE" in w.windowTitle()
+    assert any("live" in service for service, _ in ui_memory_keyring.store)
+    assert secret not in repr(ui_memory_keyring.store.keys())  # the secret is a value only
+    drv.until(lambda: run.panels.entry.blocked_reason
+              and "Testnet lock is ON" in run.panels.entry.blocked_reason, 10,
+              "entry on the live venue disabled by the lock")
