@@ -12,14 +12,7 @@ import pytest
 
 from terminal.paper.embedded import PaperExchangeHandle
 from tests.fixtures_paper import paper_pro, paper_rest, run_async
-
-
-async def _until(pred, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
+from tests.paper.helpers import checkpoint, until
 
 
 def test_public_watchers(paper_module: PaperExchangeHandle) -> None:
@@ -162,20 +155,6 @@ def test_watch_my_trades_and_orders_with_forced_trade(paper_module: PaperExchang
     run_async(go(), 60)
 
 
-async def _checkpoint(ex, ctl, symbol: str) -> int:
-    paused = await asyncio.to_thread(ctl.pause)
-    uid = paused["update_ids"][symbol.replace("/", "")]
-    await _until(lambda: symbol in ex.orderbooks and ex.orderbooks[symbol]["nonce"] == uid,
-                 10, f"ccxt book to reach update id {uid}")
-    server = await asyncio.to_thread(ctl.book, symbol)
-    assert server["lastUpdateId"] == uid
-    mine = ex.orderbooks[symbol]
-    assert [[float(p), float(q)] for p, q in server["bids"]] == [list(x[:2]) for x in mine["bids"]]
-    assert [[float(p), float(q)] for p, q in server["asks"]] == [list(x[:2]) for x in mine["asks"]]
-    await asyncio.to_thread(ctl.resume)
-    return len(server["bids"]) + len(server["asks"])
-
-
 def test_order_book_matches_server_at_checkpoints(paper_module: PaperExchangeHandle) -> None:
     async def go() -> None:
         ctl = paper_module.control
@@ -188,13 +167,13 @@ def test_order_book_matches_server_at_checkpoints(paper_module: PaperExchangeHan
 
             task = asyncio.ensure_future(pump())
             try:
-                await _until(lambda: "BTC/USDT" in ex.orderbooks and
+                await until(lambda: "BTC/USDT" in ex.orderbooks and
                              ex.orderbooks["BTC/USDT"]["nonce"], 10, "first book")
                 start = time.monotonic()
                 checks = 0
                 while time.monotonic() - start < 28:
                     await asyncio.sleep(4.5)
-                    assert await _checkpoint(ex, ctl, "BTC/USDT") > 400
+                    assert await checkpoint(ex, ctl, "BTC/USDT") > 400
                     checks += 1
                 assert checks >= 5
             finally:
@@ -227,7 +206,7 @@ def test_depth_gap_raises_checksum_error_and_rewatch_recovers(
 
             task = asyncio.ensure_future(pump())
             try:
-                await _checkpoint(ex, ctl, "ETH/USDT")
+                await checkpoint(ex, ctl, "ETH/USDT")
             finally:
                 stop.set()
                 task.cancel()

@@ -41,3 +41,37 @@ def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> No
     assert n >= 0.5 * emitted
     assert max(sizes) >= 15  # about 20 levels changed per diff (some collide)
     assert emitted >= 0.9 * n  # one frame per diff, never several diffs merged
+
+
+def test_ccxt_book_matches_server_under_stress(paper_exchange_factory) -> None:
+    """At a stress rate the client's book still equals the engine's at paused checkpoints."""
+    import asyncio
+
+    from tests.fixtures_paper import paper_pro
+    from tests.paper.helpers import checkpoint, until
+
+    h = paper_exchange_factory(diffs_per_second=3000, levels_per_diff=20,
+                               stress_symbol="BTC/USDT")
+
+    async def go() -> None:
+        async with paper_pro(h, account=None) as ex:
+            stop = asyncio.Event()
+
+            async def pump() -> None:
+                while not stop.is_set():
+                    await ex.watch_order_book("BTC/USDT")
+
+            task = asyncio.ensure_future(pump())
+            try:
+                await until(lambda: "BTC/USDT" in ex.orderbooks and
+                             ex.orderbooks["BTC/USDT"]["nonce"], 10, "first book")
+                n0 = ex.orderbooks["BTC/USDT"]["nonce"]
+                for _ in range(3):
+                    await asyncio.sleep(1.5)
+                    assert await checkpoint(ex, h.control, "BTC/USDT") > 400
+                assert ex.orderbooks["BTC/USDT"]["nonce"] - n0 > 5000  # it really was busy
+            finally:
+                stop.set()
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+    run_async(go(), 60)
