@@ -29,7 +29,8 @@ def _mid(run: Any) -> Decimal:
 
 
 def _place_from_ticket(run: Any, side: Side, price: Decimal, amount: str,
-                       expect: tuple[OrderStatus, ...] = (OrderStatus.OPEN,)) -> Any:
+                       expect: tuple[OrderStatus, ...] = (OrderStatus.OPEN,),
+                       hotkey: bool = False) -> Any:
     """Fill the ticket like a user and press Send in its confirmation dialog."""
     entry = run.panels.entry
     drv = run.driver
@@ -41,7 +42,13 @@ def _place_from_ticket(run: Any, side: Side, price: Decimal, amount: str,
     entry.set_amount(amount)
     before = run.controller.trading.last_submit
     drv.until(entry.can_submit, 5, "a complete ticket")
-    drv.do(entry.request_submit)
+    if hotkey:  # Ctrl+B / Ctrl+S: side and send in one key press
+        key = Qt.Key.Key_B if side is Side.BUY else Qt.Key.Key_S
+        run.window.activateWindow()
+        drv.until(run.window.isActiveWindow, 5, "the main window to be active")
+        drv.do(lambda: QTest.keyClick(run.window, key, Qt.KeyboardModifier.ControlModifier))
+    else:
+        drv.do(entry.request_submit)
     dialog = drv.until(lambda: entry.confirmation, 5, "the confirmation dialog")
     drv.until(lambda: dialog.armed, 5, "the Send button to arm")
     drv.do(lambda: QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton))
@@ -113,7 +120,8 @@ def test_buy_sell_from_ticket_then_cancel_from_table(make_main_window, paper_for
     drv = run.driver
     mid = _mid(run)
     buy = _place_from_ticket(run, Side.BUY, mid * Decimal("0.97"), "0.01")
-    sell = _place_from_ticket(run, Side.SELL, mid * Decimal("1.03"), "0.01")
+    sell = _place_from_ticket(run, Side.SELL, mid * Decimal("1.03"), "0.01", hotkey=True)
+    assert sell.side is Side.SELL
     ids = {str(buy.client_order_id), str(sell.client_order_id)}
     drv.until(lambda: ids <= _paper_open_ids(paper_for_ui), 10, "both orders on the exchange",
               interval=0.2)
@@ -127,7 +135,11 @@ def test_buy_sell_from_ticket_then_cancel_from_table(make_main_window, paper_for
     assert str(sell.client_order_id) in _paper_open_ids(paper_for_ui)
     drv.until(lambda: not table.select(str(buy.client_order_id)), 10,
               "the cancelled order to leave the table")
-    run.controller.trading.cancel(str(sell.client_order_id))
+    # Ctrl+Shift+C: cancel all on the active venue
+    run.window.activateWindow()
+    drv.until(run.window.isActiveWindow, 5, "the main window to be active")
+    drv.do(lambda: QTest.keyClick(run.window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier
+                                  | Qt.KeyboardModifier.ShiftModifier))
     drv.until(lambda: not (ids & _paper_open_ids(paper_for_ui)), 15, "all cancelled",
               interval=0.2)
 
