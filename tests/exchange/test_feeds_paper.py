@@ -149,8 +149,9 @@ def test_a_stalled_stream_is_caught_within_the_watchdog_window(paper, endpoint) 
             await until(stale, 5, "watchdog")
             caught = time.monotonic() - t0
             # the message that would have arrived right before the stall can add up to
-            # one book interval (100 ms); the watchdog must fire within its window + slack
-            assert caught <= OPTS.stale_after_s + 0.6, caught
+            # one book interval (100 ms); the watchdog fires within its window (+ slack for a
+            # loaded CI machine)
+            assert caught <= OPTS.stale_after_s + 1.0, caught
             # the stalled socket was closed and a fresh subscription is live again
             await until(lambda: m.state.is_live(BOOK), 10, "book live again")
             v = m.state.item_version(BOOK)
