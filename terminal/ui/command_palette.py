@@ -31,7 +31,7 @@ class CommandPalette(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.input = QLineEdit()
-        self.input.setPlaceholderText("Symbol, venue or action…")
+        self.input.setPlaceholderText("Symbol, venue, timeframe or action…  (↑↓, Enter, Esc)")
         self.list = QListWidget()
         layout.addWidget(self.input)
         layout.addWidget(self.list)

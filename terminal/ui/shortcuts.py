@@ -30,10 +30,10 @@ class Hotkey:
 HOTKEYS: tuple[Hotkey, ...] = (
     Hotkey("emergency_stop", ("F12", "Ctrl+Shift+X"),
            "Emergency stop: block new orders and cancel every open order"),
-    Hotkey("buy", ("Ctrl+B",), "Buy: switch the ticket to buy and send it (confirmation "
-           "follows; with no amount yet, the cursor goes to the amount)"),
-    Hotkey("sell", ("Ctrl+S",), "Sell: switch the ticket to sell and send it (confirmation "
-           "follows; with no amount yet, the cursor goes to the amount)"),
+    Hotkey("buy", ("Ctrl+B",), "Buy: ticket to buy and send it (confirmation follows); "
+           "no amount yet: go to the amount"),
+    Hotkey("sell", ("Ctrl+S",), "Sell: ticket to sell and send it (confirmation follows); "
+           "no amount yet: go to the amount"),
     Hotkey("cancel_all", ("Ctrl+Shift+C",), "Cancel all open orders on the active venue"),
     Hotkey("focus_amount", ("Ctrl+Shift+A", "F3"), "Focus the amount field of the ticket"),
     Hotkey("focus_price", ("Ctrl+Shift+P", "F2"), "Focus the price field of the ticket"),
@@ -65,7 +65,7 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.resize(560, 380)
+        self.resize(700, 440)
         layout = QVBoxLayout(self)
         table = QTableWidget(len(HOTKEYS), 2, self)
         table.setObjectName("shortcutsTable")
