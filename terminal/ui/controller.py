@@ -170,6 +170,7 @@ class TerminalController(QObject):
         for widget in (p.depth, p.tape, p.chart):
             widget.set_market(rules)
         p.chart.set_timeframe(self.timeframe)
+        self.window.reapply_layout()
         self.market.point_late_widgets()
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -42,6 +49,7 @@ log = logging.getLogger(__name__)
 APP_TITLE = "Trading Terminal"
 NOTICE_MS = 20_000
 DEFAULT_SIZE = QSize(1440, 900)
+COMPACT_WIDTH = 1400  # narrower windows get the compact default layout
 
 
 @dataclass(frozen=True)
@@ -116,11 +124,14 @@ class MainWindow(QMainWindow):
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
                             | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
-        self.resize(DEFAULT_SIZE)
+        self.resize(self.default_size())
         self._store = layout_io.LayoutStore(config_dir) if config_dir is not None else None
         self._venue_name = "Paper exchange"
         self._mode = "paper"
         self._symbol = ""
+        self._layout_restored = False
+        self._shown_once = False
+        self._compact_arranged = False
         self.actions_by_id: dict[str, QAction] = {}
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, QWidget] = {}
@@ -150,6 +161,15 @@ class MainWindow(QMainWindow):
         self.addAction(act)  # hotkeys work wherever the focus is in the window
         self.actions_by_id[action_id] = act
         return act
+
+    def default_size(self) -> QSize:
+        """1440x900, or less on a smaller screen (a laptop's 1366x768 must fit)."""
+        screen = self.screen()
+        if screen is None or QGuiApplication.platformName() in ("offscreen", "minimal"):
+            return DEFAULT_SIZE  # no real screen: screenshots keep the full size
+        avail = screen.availableGeometry()
+        return QSize(min(DEFAULT_SIZE.width(), int(avail.width() * 0.95)),
+                     min(DEFAULT_SIZE.height(), int(avail.height() * 0.92)))
 
     def _build_actions(self) -> None:
         a = self._action
@@ -277,20 +297,31 @@ class MainWindow(QMainWindow):
             self.docks[spec.name] = dock
             self.panels_menu.addAction(dock.toggleViewAction())
 
+    @property
+    def compact(self) -> bool:
+        """A narrow window (a laptop screen): the watchlist joins the book's column as a
+        tab, so the book keeps a readable width beside the chart and the ticket."""
+        return self.width() < COMPACT_WIDTH
+
     def _arrange_default(self) -> None:
-        """The default layout: watchlist | chart over the order tables | book over depth |
-        ticket over balances and tape."""
+        """The default layout: watchlist | chart over the order tables | book over depth,
+        trades | ticket over balances. Compact: the watchlist is a tab under the book."""
         d = self.docks
         left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         for dock in d.values():
             if dock.isFloating():
                 dock.setFloating(False)
-        self.addDockWidget(left, d["watchlist"])
-        self.splitDockWidget(d["watchlist"], d["chart"], Qt.Orientation.Horizontal)
+        if self.compact:
+            self.addDockWidget(left, d["chart"])
+        else:
+            self.addDockWidget(left, d["watchlist"])
+            self.splitDockWidget(d["watchlist"], d["chart"], Qt.Orientation.Horizontal)
         self.splitDockWidget(d["chart"], d["book"], Qt.Orientation.Horizontal)
         self.splitDockWidget(d["book"], d["entry"], Qt.Orientation.Horizontal)
         self.splitDockWidget(d["book"], d["depth"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(d["depth"], d["tape"])
+        if self.compact:
+            self.tabifyDockWidget(d["tape"], d["watchlist"])
         self.splitDockWidget(d["entry"], d["balances"], Qt.Orientation.Vertical)
         self.addDockWidget(bottom, d["open_orders"])
         for name in ("history", "notifications", "health", "logs"):
@@ -299,11 +330,35 @@ class MainWindow(QMainWindow):
             dock.show()
         d["open_orders"].raise_()
         d["tape"].raise_()
-        self.resizeDocks([d["watchlist"], d["chart"], d["book"], d["entry"]],
-                         [250, 600, 285, 305], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["book"], d["tape"]], [520, 240], Qt.Orientation.Vertical)
-        self.resizeDocks([d["entry"], d["balances"]], [480, 280], Qt.Orientation.Vertical)
-        self.resizeDocks([d["open_orders"]], [210], Qt.Orientation.Vertical)
+        self._compact_arranged = self.compact
+        self._apply_default_sizes()
+
+    def _apply_default_sizes(self) -> None:
+        """Column widths and row heights for the current window size: the book and the
+        ticket keep what they need to stay readable; the chart takes the rest."""
+        if self._compact_arranged != self.compact:  # the real size is known only now
+            self._arrange_default()
+            return
+        d = self.docks
+        width, height = max(self.width(), 900), max(self.height(), 600)
+        book = max(270, int(width * 0.20))
+        entry = max(290, int(width * 0.21))
+        if self.compact:
+            chart = max(300, width - book - entry)
+            self.resizeDocks([d["chart"], d["book"], d["entry"]], [chart, book, entry],
+                             Qt.Orientation.Horizontal)
+        else:
+            watch = max(190, int(width * 0.16))
+            chart = max(300, width - watch - book - entry)
+            self.resizeDocks([d["watchlist"], d["chart"], d["book"], d["entry"]],
+                             [watch, chart, book, entry], Qt.Orientation.Horizontal)
+        bottom = max(140, int(height * 0.22))
+        top = height - bottom
+        self.resizeDocks([d["book"], d["tape"]], [int(top * 0.64), int(top * 0.36)],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([d["entry"], d["balances"]], [int(top * 0.62), int(top * 0.38)],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([d["open_orders"]], [bottom], Qt.Orientation.Vertical)
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -420,7 +475,25 @@ class MainWindow(QMainWindow):
         self.notice_toolbar.hide()  # a notice of the last run is not news
         if not ok:
             log.info("Saved layout does not fit this version; using the default")
+        self._layout_restored = ok
         return ok
+
+    def reapply_layout(self) -> None:
+        """Once the real panels replaced the placeholders (their size hints changed, and
+        Qt re-divided the space): the saved layout again, or the default sizes."""
+        saved = self._store.load() if self._layout_restored and self._store else None
+        if saved is not None and layout_io.apply(self, saved, geometry=False):
+            self.notice_toolbar.setVisible(bool(self.notice_bar.label.text()))
+            return
+        self._apply_default_sizes()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not self._layout_restored:
+                # the real size is known now: size the default columns for it
+                QTimer.singleShot(0, self._apply_default_sizes)
 
     def save_layout(self) -> bool:
         if self._store is None:
@@ -432,14 +505,14 @@ class MainWindow(QMainWindow):
         """Back to the default arrangement and size; the saved file is replaced at exit."""
         self._arrange_default()
         if not self.isMaximized() and not self.isFullScreen():
-            self.resize(DEFAULT_SIZE)
+            self.resize(self.default_size())
         QTimer.singleShot(0, self._arrange_sizes_again)
         if self._store is not None:
             self._store.clear()
 
     def _arrange_sizes_again(self) -> None:
         # resizeDocks needs the new arrangement laid out once before sizes stick
-        self._arrange_default()
+        self._apply_default_sizes()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
