@@ -25,6 +25,7 @@ import pytest
 
 qasync = pytest.importorskip("qasync")
 
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtTest import QTest
 
 from terminal.app import DaemonExecutor
@@ -84,7 +85,11 @@ def close_running_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor
     deadline = time.monotonic() + timeout
     while any(not t.done() for t in leftover) and time.monotonic() < deadline:
         QTest.qWait(10)
-    loop.stop()
+    loop.stop()  # qasync: calls QCoreApplication.exit() although no exec() is running
+    # That leaves Qt's quit flag set and every later exec()/waitUntil would return at once
+    # (later tests would break): one empty exec() clears it, while the loop is still set.
+    QTimer.singleShot(0, QCoreApplication.quit)
+    QCoreApplication.exec()
     asyncio.events._set_running_loop(None)
     loop.set_default_executor(None)
     executor.shutdown(wait=True, cancel_futures=True, timeout=timeout)
