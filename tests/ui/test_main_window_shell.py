@@ -168,3 +168,21 @@ def test_a_notice_shows_a_visible_error_bar(window: MainWindow, qtbot) -> None: 
     assert "feed broke" in window.statusBar().currentMessage()
     QTest.mouseClick(window.notice_bar.findChild(QToolButton, "noticeClose"), Qt.MouseButton.LeftButton)
     assert not window.notice_bar.isVisible()
+
+
+def test_a_failing_gui_task_becomes_a_visible_notice(window: MainWindow, aloop) -> None:  # type: ignore[no-untyped-def]
+    from terminal import crash
+    from terminal.ui.tasks import TaskOwner
+
+    remove = crash.add_notice_callback(lambda r: window.notice_requested.emit(r.summary))
+    owner = TaskOwner("test")
+    try:
+        async def boom() -> None:
+            raise ValueError("the order service said no")
+
+        owner.spawn(boom(), "boom")
+        aloop.until(lambda: window.notice_bar.isVisible(), 5, "the error bar")
+        assert "the order service said no" in window.notice_bar.label.text()
+    finally:
+        remove()
+        aloop.run(owner.aclose(1.0))

@@ -212,6 +212,15 @@ def test_layout_and_market_are_restored_after_a_restart(make_main_window, paper_
     first.window.docks["depth"].raise_()
     first.controller.select_symbol("ETH/USDT")
     first.driver.until(lambda: first.controller.symbol == "ETH/USDT", 10, "the symbol switch")
+    c = first.controller
+    one_minute = c.market.active.key(FeedKind.CANDLES)
+    first.driver.until(lambda: c.panels.chart is not None, 10, "the chart")
+    first.driver.do(lambda: c.panels.chart.tf_buttons["5m"].click())  # the chart's selector
+    first.driver.until(lambda: c.timeframe == "5m", 10, "the timeframe switch")
+    assert c.hub.refcount(one_minute) == 0, "the 1m candles are still subscribed"
+    five = c.market.active.key(FeedKind.CANDLES)
+    first.driver.until(lambda: len(c.state.candles(five)) > 10 and c.panels.chart.timeframe == "5m",
+                       20, "5m candles back-filled on the chart")
     first.close()
     assert first.shutdown_s < 3.0, f"shutdown took {first.shutdown_s:.2f} s"
 
@@ -219,6 +228,7 @@ def test_layout_and_market_are_restored_after_a_restart(make_main_window, paper_
     assert second.window.docks["health"].isHidden()
     assert not second.window.docks["book"].isHidden()
     assert second.controller.symbol == "ETH/USDT"
+    assert second.controller.timeframe == "5m"
     assert "ETH/USDT" in second.window.windowTitle()
 
 
