@@ -77,6 +77,8 @@ def test_first_run_shows_live_book_chart_tape_and_balances(make_main_window, pap
               "candle back-fill on the chart")
     drv.until(lambda: p.tape is not None and p.tape.rows(), 20, "trades on the tape")
     drv.until(lambda: p.entry.blocked_reason is None, 30, "order entry to open after reconcile")
+    # the ticket starts at the best bid, so a newcomer only types an amount
+    assert p.entry.price_edit.text(), "the ticket has no starting price"
     assert not p.book.ladder.is_stale
     assert "LIVE" in run.window.data_label.text()
     balances = c.state.balances(c.services.sessions["paper"].key)

@@ -170,6 +170,7 @@ class MarketFrame:
         self._prices_version = -1
         self.stale = False
         self._book_probe = False
+        self._prefilled_for: ActiveMarket | None = None
 
     def reset(self) -> None:
         self._last = None
@@ -234,7 +235,14 @@ class MarketFrame:
         bid = view.best_bid.price if view is not None and view.best_bid else None
         ask = view.best_ask.price if view is not None and view.best_ask else None
         last = ticker.last if ticker is not None else None
-        self.wiring.panels.entry.set_market_prices(bid, ask, last)
+        entry = self.wiring.panels.entry
+        entry.set_market_prices(bid, ask, last)
+        if self._prefilled_for != market and bid is not None:
+            # A newcomer's first order needs only an amount: the ticket starts at the best
+            # bid (a passive price that cannot cross), never with an amount.
+            self._prefilled_for = market
+            if not entry.price_edit.text().strip():
+                entry.set_price(format(bid, "f"))
 
 
 def _reason(status: FeedStatus | None) -> str:
