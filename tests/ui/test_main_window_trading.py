@@ -206,6 +206,17 @@ def test_stalled_feed_greys_the_book_and_disables_entry(make_main_window, paper_
     drv.until(lambda: not p.book.ladder.is_stale, 30, "the book to come back live")
     drv.until(lambda: p.entry.blocked_reason is None, 10, "entry to open again")
 
+    # Venue > Reconnect: the session is rebuilt, the same market comes back live
+    c = run.controller
+    old_session = c.services.sessions["paper"]
+    run.window.actions_by_id["reconnect"].trigger()
+    drv.until(lambda: c.services.sessions.get("paper") not in (None, old_session), 20,
+              "a new paper session")
+    book_key = c.market.active.key(FeedKind.BOOK)
+    drv.until(lambda: c.state.feed_status(book_key) is FeedStatus.LIVE
+              and not p.book.ladder.is_stale, 30, "the book live after the reconnect")
+    drv.until(lambda: p.entry.blocked_reason is None, 30, "entry open after the reconnect")
+
 
 def test_layout_and_market_are_restored_after_a_restart(make_main_window, paper_for_ui, tmp_path) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "restart"
