@@ -194,12 +194,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from terminal.paths import AppPaths
     from terminal.settings import load_settings
-    from terminal.ui.controller import TerminalController
     from terminal.ui.main_window import MainWindow
     from terminal.ui.probe import PaintProbe, mark
     from terminal.ui.qtloop import QtAsyncLoop
     from terminal.ui.theme import ThemeManager, icon
 
+    mark("gui_imports_done")
     _route_qt_messages()
     app = QApplication.instance() or QApplication(["trading-terminal"])
     app.setApplicationName("Trading Terminal")
@@ -221,7 +221,7 @@ def run_gui(args: argparse.Namespace) -> int:
     remove_notice = crash.add_notice_callback(
         lambda report: window.notice_requested.emit(report.summary)
     )
-    controller = TerminalController(window, paths, settings, theme, args=args)
+    core: dict[str, Any] = {}  # the controller, created after the first paint
     exit_code = {"value": 0}
 
     screenshot = getattr(args, "screenshot", None)
@@ -247,11 +247,19 @@ def run_gui(args: argparse.Namespace) -> int:
 
     def first_paint() -> None:
         mark("first_paint")
-        controller.start()  # panels, services and feeds: after the window is on screen
+        # Even the controller's imports wait for the first paint; then it builds the panels
+        # and starts services and feeds while the window is already on screen.
+        from terminal.ui.controller import TerminalController
 
+        controller = core["controller"] = TerminalController(window, paths, settings, theme,
+                                                             args=args)
+        controller.start()
+
+    mark("window_built")
     window.restore_layout()
     PaintProbe(window, first_paint)
     window.show()
+    mark("window_shown")
     log.info("GUI started")
     try:
         result = loop.run_forever()
@@ -263,7 +271,8 @@ def run_gui(args: argparse.Namespace) -> int:
         window.close()  # saves the layout (no-op if already closed)
         started = time.monotonic()
         try:
-            loop.run_until_complete(controller.aclose(CLOSE_TIMEOUT))
+            if "controller" in core:
+                loop.run_until_complete(core["controller"].aclose(CLOSE_TIMEOUT))
         except Exception:
             log.exception("Error while closing the terminal")
         window.deleteLater()

@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._arrange_default()
         self.notice_requested.connect(self.show_notice)
+        self.set_venues([("paper", "Paper exchange")])
         self.set_context("paper", "Paper exchange", "paper", "BTC/USDT")
 
     # ------------------------------------------------------------------ building
