@@ -222,9 +222,13 @@ class TerminalController(QObject):
         exchange = services.exchange
         self.state = exchange.state
         self.hub = exchange.feeds
+        def age_of(session_key: Any, feed_key: Any) -> float | None:
+            tracker = exchange.health.get(session_key)
+            return tracker.last_message_age(feed_key) if tracker is not None else None
+
         self.market = MarketWiring(self.window, self.panels, self.state,
                                    lambda key: exchange.subscribe(key).close,
-                                   book_depth=self.settings.ui.book_depth)
+                                   book_depth=self.settings.ui.book_depth, age_of=age_of)
         self.venues = VenueWiring(self)
         self.trading = TradingWiring(
             self.window, self.panels, self.bridge, self.tasks, services.orders, services.safety,

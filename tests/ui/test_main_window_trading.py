@@ -201,6 +201,8 @@ def test_stalled_feed_greys_the_book_and_disables_entry(make_main_window, paper_
         drv.until(lambda: p.entry.blocked_reason and "order book is" in p.entry.blocked_reason,
                   5, "entry disabled because the book is stale")
         assert "LIVE" not in run.window.data_label.text()
+        drv.until(lambda: "last update" in run.window.data_label.text(), 5,
+                  "the label to say how old the book is")
     finally:
         paper_for_ui.control.stall_ws(False, target="market")
     drv.until(lambda: not p.book.ladder.is_stale, 30, "the book to come back live")

@@ -16,6 +16,7 @@ refcounted: the watchlist and a second window may still hold the same feed).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -70,13 +71,15 @@ class MarketWiring:
     """Owns the active market's subscriptions and the widgets' providers."""
 
     def __init__(self, window: MainWindow, panels: Panels, state: MarketState,
-                 acquire: Acquire, *, book_depth: int = 20, stale_after_s: float = 5.0) -> None:
+                 acquire: Acquire, *, book_depth: int = 20, stale_after_s: float = 5.0,
+                 age_of: Callable[[SessionKey, FeedKey], float | None] | None = None) -> None:
         self.window = window
         self.panels = panels
         self.state = state
         self._acquire = acquire
         self.book_depth = book_depth
         self.stale_after_s = stale_after_s
+        self.age_of = age_of  # seconds since a feed's last message (the health tracker)
         self.active: ActiveMarket | None = None
         self._releases: dict[FeedKey, Release] = {}
         self.frame = MarketFrame(self)
@@ -171,6 +174,7 @@ class MarketFrame:
         self.stale = False
         self._book_probe = False
         self._prefilled_for: ActiveMarket | None = None
+        self._next_age = 0.0
 
     def reset(self) -> None:
         self._last = None
@@ -190,6 +194,8 @@ class MarketFrame:
         if state != self._last:
             self._last = state
             self._apply_status(market, statuses)
+        if book_status is not FeedStatus.LIVE and self._had_data(market, FeedKind.BOOK):
+            self._show_age(market, book_key, book_status)
         if not self._book_probe and st.item_version(book_key) > 0:
             self._book_probe = True  # start-up milestone: the first live book on screen
             PaintProbe(w.panels.book.ladder, lambda: mark("first_book"))
@@ -224,6 +230,22 @@ class MarketFrame:
         else:
             label.set_freshness("connecting", f"● {market.symbol} connecting…",
                                 "Subscribing to the order book.")
+
+    def _show_age(self, market: ActiveMarket, book_key: FeedKey,
+                  status: FeedStatus | None) -> None:
+        """A book that stopped updating says for how long (twice a second)."""
+        now = time.monotonic()
+        if now < self._next_age or self.wiring.age_of is None:
+            return
+        self._next_age = now + 0.5
+        age = self.wiring.age_of(market.session, book_key)
+        if age is None:
+            return
+        word = status.value.upper() if status is not None else "STALE"
+        state = "down" if status is FeedStatus.DOWN else "stale"
+        self.wiring.window.data_label.set_freshness(
+            state, f"● {market.symbol} {word} — last update {age:.0f} s ago",
+            "The order book is not receiving updates: prices shown are not current.")
 
     def _had_data(self, market: ActiveMarket, kind: FeedKind) -> bool:
         return self.wiring.state.item_version(market.key(kind)) > 0
