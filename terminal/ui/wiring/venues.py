@@ -70,8 +70,10 @@ class VenueWiring:
 
     def live_candidates(self) -> list[tuple[str, str, str]]:
         """Connected LIVE sessions the lock could be lifted for (venue, account, name)."""
-        return [(str(s.venue), str(s.account), s.info.name) for s in self.sessions.values()
+        active = self.controller.venue
+        live = [(str(s.venue), str(s.account), s.info.name) for s in self.sessions.values()
                 if s.mode is VenueMode.LIVE]
+        return sorted(live, key=lambda c: c[0] != active)  # the active venue first
 
     # ------------------------------------------------------------------ health
     def health_snapshots(self) -> list[Any]:
