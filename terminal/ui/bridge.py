@@ -11,8 +11,8 @@ the core's own notify loop has returned. So:
 - callbacks from other threads (the journal's writer thread) are safe: queued delivery
   is Qt's thread hand-off;
 - views do not repaint per message: market data never passes through here at all
-  (panels pull the latest state from the core on the frame timer), and order events
-  only set `orders_dirty` for the next frame besides feeding notifications.
+  (panels pull the latest state from the core on the frame timer); an order event only
+  bumps the order tables' version for the next frame and feeds the notifications.
 
 `close()` unregisters everything (shutdown, tests).
 """
@@ -45,8 +45,6 @@ class CoreBridge(QObject):
         super().__init__(parent)
         self._removers: list[Callable[[], None]] = []
         self._closed = False
-        self.orders_dirty = True  # the order tables need a refresh on the next frame
-        self.delivered = 0
         self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def forward(self, subscribe: Subscribe, name: str) -> None:
@@ -56,8 +54,6 @@ class CoreBridge(QObject):
 
         def callback(value: Any = None) -> None:
             if not self._closed:
-                if name == "order_changed":
-                    self.orders_dirty = True
                 self._relay.emit(name, value)
 
         remover = subscribe(callback)
@@ -68,13 +64,7 @@ class CoreBridge(QObject):
     def _deliver(self, name: str, value: Any) -> None:
         if self._closed:
             return
-        self.delivered += 1
         getattr(self, name).emit(value)
-
-    def take_orders_dirty(self) -> bool:
-        """True once per batch of order changes (the frame timer calls this)."""
-        dirty, self.orders_dirty = self.orders_dirty, False
-        return dirty
 
     def close(self) -> None:
         self._closed = True

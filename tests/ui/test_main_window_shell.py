@@ -186,3 +186,30 @@ def test_a_failing_gui_task_becomes_a_visible_notice(window: MainWindow, aloop) 
     finally:
         remove()
         aloop.run(owner.aclose(1.0))
+
+
+def test_bridge_queues_core_callbacks_onto_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from terminal.ui.bridge import CoreBridge
+
+    bridge = CoreBridge()
+    hooks: list = []
+
+    def subscribe(callback):  # type: ignore[no-untyped-def]
+        hooks.append(callback)
+        return lambda: hooks.remove(callback)
+
+    got: list[tuple[str, str]] = []
+    bridge.forward(subscribe, "order_changed")
+    bridge.order_changed.connect(lambda v: got.append((v, threading.current_thread().name)))
+    hooks[0]("from the loop")
+    assert got == []  # queued: never runs inside the core's own notify loop
+    worker = threading.Thread(target=hooks[0], args=("from a worker",), name="journal-writer")
+    worker.start()
+    worker.join(5)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=2000)
+    assert {v for v, _ in got} == {"from the loop", "from a worker"}
+    assert {name for _, name in got} == {threading.main_thread().name}
+    bridge.close()
+    assert hooks == []
