@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from terminal.ui import layout as layout_io
 from terminal.ui.safety_controls import EmergencyStopButton, LockSwitch
-from terminal.ui.shortcuts import BY_ACTION, ShortcutsDialog, keys_text, sequences
+from terminal.ui.shortcuts import BY_ACTION, keys_text, sequences
 from terminal.ui.status import DataFreshnessLabel, VenueStatusStrip
 from terminal.ui.theme import icon, repolish
 
@@ -459,7 +459,9 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str, ms: int = 6000) -> None:
         self.statusBar().showMessage(text, ms)
 
-    def show_shortcuts(self) -> ShortcutsDialog:
+    def show_shortcuts(self) -> QWidget:
+        from terminal.ui.shortcuts_dialog import ShortcutsDialog
+
         dialog = ShortcutsDialog(self)
         dialog.show()
         return dialog

@@ -1,25 +1,15 @@
-"""The two always-visible safety controls and their confirmation dialogs.
+"""The two always-visible safety controls: the testnet-lock switch and the stop button.
 
 Views only: they show a state handed to them and emit what the user asked for; the
 wiring (`terminal.ui.wiring.safety`) talks to the testnet lock and the emergency stop.
-The dialogs are non-modal and opened with `show()`, never `exec()`: a nested event loop
-inside a running qasync coroutine breaks it (qasync #59, #174).
+Their confirmation dialogs are in `terminal.ui.safety_dialogs` (not needed for the
+window's first paint).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from terminal.ui.theme import icon, repolish
 
@@ -106,111 +96,3 @@ class EmergencyStopButton(QToolButton):
 
     def _on_click(self) -> None:
         (self.reset_requested if self._engaged else self.engage_requested).emit()
-
-
-class PhraseDialog(QDialog):
-    """Non-modal dialog that accepts only when an exact phrase is typed.
-
-    Subclasses set the texts; `confirmed(str)` carries what was typed (the core checks
-    it again: this dialog only keeps the button disabled until the text matches).
-    """
-
-    confirmed = Signal(str)
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.setMinimumWidth(460)
-        layout = QVBoxLayout(self)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.message)
-        self.extra_row = QVBoxLayout()
-        layout.addLayout(self.extra_row)
-        self.phrase_label = QLabel()
-        self.phrase_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.phrase_label)
-        self.input = QLineEdit()
-        self.input.setObjectName("phraseInput")
-        layout.addWidget(self.input)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #f6465d;")
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setEnabled(False)
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self._phrase = ""
-        self.input.textChanged.connect(self._check)
-
-    def set_phrase(self, phrase: str) -> None:
-        self._phrase = phrase
-        self.phrase_label.setText(f"Type exactly:  <b>{phrase}</b>")
-        self.phrase_label.setTextFormat(Qt.TextFormat.RichText)
-        self._check(self.input.text())
-
-    def _check(self, text: str) -> None:
-        self.ok_button.setEnabled(bool(self._phrase) and text.strip() == self._phrase)
-
-    def _accept(self) -> None:
-        if self.ok_button.isEnabled():
-            self.confirmed.emit(self.input.text())
-
-    def show_error(self, text: str) -> None:
-        self.error.setText(text)
-
-
-class UnlockDialog(PhraseDialog):
-    """Unlock live orders for one venue + account, by typing the phrase naming both."""
-
-    unlock_confirmed = Signal(str, str, str)  # venue, account, typed phrase
-
-    def __init__(self, candidates: list[tuple[str, str, str]], phrase_for,  # type: ignore[no-untyped-def]
-                 parent: QWidget | None = None) -> None:
-        """`candidates`: (venue, account, display name) of connected LIVE sessions."""
-        super().__init__("Unlock live trading", parent)
-        self._phrase_for = phrase_for
-        self.target = QComboBox()
-        self.target.setObjectName("unlockTarget")
-        for venue, account, name in candidates:
-            self.target.addItem(f"{name} — account {account}", (venue, account))
-        self.extra_row.addWidget(self.target)
-        if candidates:
-            self.message.setText(
-                "<b>Real money.</b> While the testnet lock is on, only paper and testnet "
-                "venues accept orders. Unlocking allows live orders on the chosen venue and "
-                "account for <b>this run only</b>; one click on the red LIVE switch locks again.")
-        else:
-            self.message.setText(
-                "No live venue is connected. Paper and testnet venues always accept orders; "
-                "connect a live venue (Venue > Connect) to unlock it.")
-            self.target.setEnabled(False)
-            self.input.setEnabled(False)
-        self.target.currentIndexChanged.connect(self._target_changed)
-        self.confirmed.connect(self._emit_unlock)
-        self._target_changed()
-
-    def _target_changed(self) -> None:
-        data = self.target.currentData()
-        self.set_phrase(self._phrase_for(*data) if data else "")
-
-    def _emit_unlock(self, typed: str) -> None:
-        data = self.target.currentData()
-        if data:
-            self.unlock_confirmed.emit(data[0], data[1], typed)
-
-
-class ResetStopDialog(PhraseDialog):
-    def __init__(self, description: str, phrase: str, parent: QWidget | None = None) -> None:
-        super().__init__("Reset the emergency stop", parent)
-        self.message.setText(
-            f"{description}<br><br>Resetting allows new orders again. Open orders that the "
-            "stop cancelled stay cancelled.")
-        self.set_phrase(phrase)

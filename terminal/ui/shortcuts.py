@@ -7,17 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
 
 
 @dataclass(frozen=True)
@@ -55,33 +45,6 @@ def keys_text(action: str) -> str:
     return " / ".join(
         QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
         for k in BY_ACTION[action].keys)
-
-
-class ShortcutsDialog(QDialog):
-    """Help > Shortcuts: a read-only table of `HOTKEYS` (non-modal)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
-        self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.resize(700, 440)
-        layout = QVBoxLayout(self)
-        table = QTableWidget(len(HOTKEYS), 2, self)
-        table.setObjectName("shortcutsTable")
-        table.setHorizontalHeaderLabels(["Keys", "Action"])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        for row, hotkey in enumerate(HOTKEYS):
-            table.setItem(row, 0, QTableWidgetItem(keys_text(hotkey.action)))
-            table.setItem(row, 1, QTableWidgetItem(hotkey.description))
-        layout.addWidget(table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.close)
-        layout.addWidget(buttons)
-        self.table = table
 
 
 def markdown_table() -> str:

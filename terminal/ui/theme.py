@@ -13,7 +13,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from terminal.ui import resources
@@ -115,6 +114,8 @@ def icon(name: str) -> QIcon:
             return QIcon(str(node))
         log.warning("Icon %s is missing from the resources", name)
         return QIcon()
+    from PySide6.QtSvg import QSvgRenderer  # only for icons inside a zip or a bundle
+
     try:
         data = resources.read_bytes(resources.ICONS, f"{name}.svg")
     except (OSError, ValueError):

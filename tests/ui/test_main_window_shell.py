@@ -15,8 +15,9 @@ from terminal.core.safety.lock import confirmation_phrase
 from terminal.ui import resources
 from terminal.ui.layout import LAYOUT_FILE
 from terminal.ui.main_window import DOCKS, MainWindow
-from terminal.ui.safety_controls import ResetStopDialog, UnlockDialog
-from terminal.ui.shortcuts import HOTKEYS, ShortcutsDialog
+from terminal.ui.safety_dialogs import ResetStopDialog, UnlockDialog
+from terminal.ui.shortcuts import HOTKEYS
+from terminal.ui.shortcuts_dialog import ShortcutsDialog
 from terminal.ui.theme import ThemeManager, icon
 
 

@@ -19,7 +19,7 @@ from terminal.core.safety.state import SafetySnapshot, SafetyState
 from terminal.core.safety.stop import RESET_PHRASE, ResetRefused, StopScope
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.main_window import MainWindow
-from terminal.ui.safety_controls import ResetStopDialog, UnlockDialog
+from terminal.ui.safety_dialogs import ResetStopDialog, UnlockDialog
 from terminal.ui.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
