@@ -122,7 +122,11 @@ def test_feeds_survive_dropped_sockets(paper, endpoint) -> None:
             assert isinstance(reconnects[-1], list)  # the open-orders snapshot
             snap = m.health_snapshot(session.key)
             assert snap.feed(BOOK).reconnects >= 1 and snap.feed(TRADES).reconnects >= 1
-            assert snap.state is VenueState.LIVE
+            # the reconcile listener runs as soon as the orders stream is back; the other
+            # private feeds (own trades, balance) may still be resubscribing at that moment,
+            # so the venue must get back to LIVE within a bounded time, not on this tick
+            await until(lambda: m.health_snapshot(session.key).state is VenueState.LIVE, 10,
+                        "venue live again")
             for s in subs:
                 s.close()
     run_async(go(), 60)
