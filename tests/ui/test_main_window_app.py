@@ -38,7 +38,7 @@ def test_screenshot_of_a_first_run_shows_live_panels_and_exit_is_clean(tmp_path:
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "terminal", "--data-dir", str(data), "--screenshot", str(shot),
-         "--exit-after", "9"],
+         "--exit-after", "14"],  # first run under load: chart built after the live book
         capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env, cwd=tmp_path, check=False)
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-3000:]
