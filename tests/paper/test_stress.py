@@ -14,33 +14,39 @@ def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> No
     h = paper_exchange_factory(diffs_per_second=6000, levels_per_diff=20,
                                stress_symbol="ETH/USDT")
 
-    async def go() -> tuple[int, float, int, set[int], int]:
+    async def go() -> tuple[int, float, int, set[int], int, int]:
         async with aiohttp.ClientSession() as s:
             async with s.ws_connect(h.ws_url + "/1", max_msg_size=0) as ws:
                 await ws.send_str('{"method":"SUBSCRIBE","params":["ethusdt@depth@100ms"],'
                                   '"id":1}')
                 assert orjson.loads((await ws.receive(5)).data)["id"] == 1
                 first = orjson.loads((await ws.receive(5)).data)
-                last_u, gaps, sizes = first["u"], 0, set()
+                last_u, gaps, merged, sizes = first["u"], 0, 0, set()
                 stats0 = h.control.stats()["stress_diffs"]
                 t0 = time.monotonic()
                 n = 0
                 while time.monotonic() - t0 < 2.0:
                     msg = orjson.loads((await ws.receive(5)).data)
                     gaps += msg["U"] != last_u + 1
+                    merged += msg["u"] != msg["U"]  # a frame spanning several update ids
                     last_u = msg["u"]
                     sizes.add(len(msg["b"]) + len(msg["a"]))
                     n += 1
                 dt = time.monotonic() - t0
                 emitted = h.control.stats()["stress_diffs"] - stats0
-                return n, dt, gaps, sizes, emitted
-    n, dt, gaps, sizes, emitted = run_async(go(), 30)
+                return n, dt, gaps, sizes, emitted, merged
+    n, dt, gaps, sizes, emitted, merged = run_async(go(), 30)
     assert gaps == 0
     # the server's own count (a starved reader on a busy machine may lag behind it)
     assert emitted / dt >= 5000, f"server emitted only {emitted / dt:.0f} diffs/s"
     assert n >= 0.5 * emitted
     assert max(sizes) >= 15  # about 20 levels changed per diff (some collide)
-    assert emitted >= 0.9 * n  # one frame per diff, never several diffs merged
+    # one frame per stress diff, never several merged: a stress frame carries one update
+    # id. The calm market's own @100ms frames on this symbol may span several ids (about
+    # 10 a second); a server that coalesced stress diffs would make most frames span
+    # several. (Counting frames against the server's counter instead races with the
+    # socket's backlog on a loaded machine.)
+    assert merged <= 0.02 * n, f"{merged} of {n} frames merged several diffs"
 
 
 def test_ccxt_book_matches_server_under_stress(paper_exchange_factory) -> None:
