@@ -108,22 +108,16 @@ class Hub:
 
     # --- sending ------------------------------------------------------------------------
     def publish(self, topic: str, frame: bytes) -> None:
-        subs = self.topics.get(topic)
-        if not subs:
-            return
-        if self.malformed and self.malformed_target == "market":
-            frame = self._corrupt(frame)
-        for c in subs:
-            if not c.stalled:
-                c.sink.buf.append(frame)
-                self._dirty.add(c)
-        self._schedule()
+        self._fan_out(self.topics.get(topic), frame, "market")
 
     def send_user(self, account: str, frame: bytes) -> None:
-        subs = self.users.get(account)
+        self._fan_out(self.users.get(account), frame, "user")
+
+    def _fan_out(self, subs, frame: bytes, target: str) -> None:  # type: ignore[no-untyped-def]
+        """Queue `frame` for every subscriber that is not stalled (faults apply here)."""
         if not subs:
             return
-        if self.malformed and self.malformed_target == "user":
+        if self.malformed and self.malformed_target == target:
             frame = self._corrupt(frame)
         for c in subs:
             if not c.stalled:
