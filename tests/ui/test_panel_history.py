@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId
 from terminal.domain.order import Order, OrderCanceled, OrderFilled, OrderRejected, OrderStatus
+from terminal.journal.records import FillRecord
 from terminal.ui.panels.history import HistoryPanel, HistoryQuery
 
 from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
@@ -25,21 +26,7 @@ D = Decimal
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True)
-class Fill:  # the fields of terminal.journal.records.FillRecord
-    venue: str
-    trade_id: str
-    client_order_id: str | None
-    venue_order_id: str | None
-    account: str
-    symbol: str
-    side: str | None
-    price: Decimal
-    amount: Decimal
-    fee: Decimal
-    fee_currency: str | None
-    is_maker: bool | None
-    ts_ms: int
+Fill = FillRecord  # the journal's own row type, so the panel is tested on real rows
 
 
 def mk(n, venue="paper", symbol="BTC/USDT", side=Side.BUY, age_h=1.0, status="filled",
