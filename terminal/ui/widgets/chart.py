@@ -349,6 +349,7 @@ class CandleChartWidget(QWidget):
             item.set_bounds(QRectF(-0.5, lo, n, hi - lo))
         self._apply_limits()
         if reset:
+            self.time_axis.invalidate()  # new bars under a range that may not move
             self._follow_set(True)
             self._show_last(DEFAULT_VISIBLE_BARS)
         elif self._follow:

@@ -16,9 +16,12 @@ from datetime import datetime, timezone
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QRectF
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from .candles import CandleSeries, VisibleSlice
+from .time_ticks import (
+    LADDER, WIDEST_LABELS, TickStep, choose_step, coarser, label_gap, tick_labels, tick_times,
+)
 
 SliceSource = Callable[[], VisibleSlice]
 
@@ -229,37 +232,117 @@ def _major_ticks(axis: pg.AxisItem, lo: float, hi: float, size: float) -> list[f
 
 
 class TimeAxis(pg.AxisItem):
-    """Bottom axis mapping the integer bar index to the bar's open time (like vn.py)."""
+    """Bottom axis of the bar-index x: ticks at round local wall-clock times.
+
+    x is the bar index (bar i at x = i, gaps in trading collapsed), so a time maps to
+    x through the bar that contains it: x = i + (t - open_i) / bar length, the same
+    place the crosshair puts bar i and its open time. A round time inside a gap has no
+    bar and gets no tick. Per range it costs O(ticks * log N) (binary searches in the
+    open times), never O(N), and the result is cached: the axis and both grids ask for
+    the same ticks on every paint.
+    """
 
     def __init__(self, series: CandleSeries, utc: bool = False, **kwargs: object) -> None:
         super().__init__(orientation="bottom", **kwargs)
         self._series = series
-        self._utc = utc
-        self._labels: dict[tuple[int, str], str] = {}
+        self._tz = timezone.utc if utc else None  # None: the machine's zone, like the readout
+        self._label_px: float | None = None
+        self._key: tuple | None = None
+        self._levels: list = []
+        self._text: dict[float, str] = {}
+        self.step: TickStep | None = None  # the ladder step of the last ticks (tests, debug)
+
+    def setTickFont(self, font) -> None:  # noqa: N802 - pyqtgraph API
+        super().setTickFont(font)
+        self._label_px = None
+        self._key = None
+
+    def label_px(self) -> float:
+        """Width of the widest label this axis can write, in its tick font."""
+        if self._label_px is None:
+            fm = QFontMetricsF(self.style.get("tickFont") or QFont())
+            self._label_px = max(fm.horizontalAdvance(t) for t in WIDEST_LABELS) + 2.0
+        return self._label_px
+
+    def invalidate(self) -> None:
+        """The bars changed under an unchanged range (new history): recompute, redraw."""
+        self._key = None
+        self.picture = None
+        self.update()
+
+    def ticks(self, x0: float, x1: float, size: float) -> list[tuple[float, str]]:
+        """(x, label) of the ticks for the x range [x0, x1] drawn on `size` pixels."""
+        self.tickValues(x0, x1, size)
+        return [(x, self._text[x]) for x in (self._levels[0][1] if self._levels else [])]
 
     def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803
-        # whole bars only: a fractional index has no time
-        levels = super().tickValues(minVal, maxVal, size)
-        out = []
-        for spacing, values in levels:
-            if spacing < 1:
+        s = self._series
+        n = len(s)
+        key = (minVal, maxVal, size, n, s.span_ms,
+               int(s.t[0]) if n else 0, int(s.t[-1]) if n else 0)
+        if key == self._key:
+            return self._levels
+        self._key = key
+        self._levels, self._text = [], {}
+        if not n or maxVal <= minVal or size <= 0:
+            return self._levels
+        span = s.span_ms
+        label_px = self.label_px()
+        bars = maxVal - minVal
+        t0, t1 = self._time_of(minVal), self._time_of(maxVal)
+        # the step from the bar density (a gap inside the view does not coarsen it) ...
+        step = choose_step(bars * span / size, label_px, span)
+        # ... but never more raw ticks than a bound, however long the gaps in view
+        budget = 4.0 * size / label_px + 8
+        while (t1 - t0) / step.ms > budget and step is not LADDER[-1]:
+            step = coarser(step)
+        px_per_x = size / bars
+        room = label_px + label_gap(label_px)
+        xs: list[float] = []
+        times: list[int] = []
+        last_px = -1e18
+        for t in tick_times(t0, t1, step, self._tz):
+            x = self._x_of(t)
+            if x is None or x < minVal or x > maxVal:
                 continue
-            out.append((spacing, [v for v in values if float(v).is_integer()]))
-        return out or [(1.0, [float(math.ceil(minVal))])]
+            px = (x - minVal) * px_per_x
+            if px - last_px < room:  # uneven spacing around gaps: never overlap labels
+                continue
+            last_px = px
+            xs.append(x)
+            times.append(t)
+        self.step = step
+        self._text = dict(zip(xs, tick_labels(times, step, self._tz)))
+        self._levels = [(step.ms / span, xs)]
+        return self._levels
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802
-        if not len(self._series):
-            return ["" for _ in values]
-        span_ms = self._series.span_ms * max(1.0, spacing)
-        if span_ms >= 86_400_000:
-            fmt = "%Y-%m-%d"
-        elif span_ms >= 3_600_000 * 6:
-            fmt = "%m-%d %H:%M"
-        else:
-            fmt = "%H:%M"
-        return [self.format_time(self._series.time_at(v), fmt) for v in values]
+        return [self._text.get(v, "") for v in values]
 
-    def format_time(self, ms: int, fmt: str) -> str:
+    def _time_of(self, x: float) -> int:
+        """Epoch ms at a fractional x (bar i's open at x = i; linear inside a bar and
+        beyond the data)."""
+        s = self._series
+        n = len(s)
+        i = max(0, min(n - 1, int(math.floor(x))))
+        return int(s.t[i]) + int(round((x - i) * s.span_ms))
+
+    def _x_of(self, t: int) -> float | None:
+        """x of epoch ms `t`, or None when `t` falls in a gap between bars."""
+        s = self._series
+        n = len(s)
+        span = s.span_ms
+        times = s.t
+        i = int(np.searchsorted(times, t, side="right")) - 1
+        if i < 0:  # before the first bar: extrapolate
+            return (t - int(times[0])) / span
+        offset = t - int(times[i])
+        if i < n - 1 and offset >= span:
+            return None  # between bar i's close and the next bar's open
+        return i + offset / span
+
+
+def format_time(self, ms: int, fmt: str) -> str:
         # the same few labels are asked for on every pan step: strftime is the cost
         key = (ms, fmt)
         text = self._labels.get(key)
