@@ -55,7 +55,8 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                               "depth_diffs_sent": srv.hub.depth_diffs_sent,
                               "stress_diffs": srv.generator.stress_emitted,
                               "connections": len(srv.hub.conns),
-                              "malformed_pending": len(srv.hub.malformed),
+                              "malformed_pending": srv.hub.malformed_pending(),
+                              "frames_lost": srv.hub.frames_lost,
                               "update_ids": {s: b.update_id for s, b in srv.engine.books.items()}})
 
     async def connections(request: web.Request) -> web.Response:
@@ -147,20 +148,37 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         return json_response(cfg.__dict__)
 
     # --- faults -----------------------------------------------------------------------
+    def targets(d: dict[str, Any]) -> list[Any]:
+        """The connections a connection fault names: `conn` (an id from /connections),
+        else `target` all|market|user|private, optionally narrowed to `account`'s
+        user-data connections."""
+        conn = d.get("conn")
+        account = d.get("account")
+        try:
+            return srv.hub.select(str(d.get("target", "all")),
+                                  int(conn) if conn is not None else None,
+                                  str(account) if account is not None else None)
+        except ValueError as e:
+            raise web.HTTPBadRequest(text=str(e)) from None
+
     async def f_drop(request: web.Request) -> web.Response:
         need_faults()
         d = await _body(request)
-        n = srv.hub.drop(str(d.get("target", "all")), d.get("conn"))
-        return json_response({"dropped": n})
+        victims = targets(d)
+        srv.hub.drop_conns(victims)
+        return json_response({"dropped": len(victims), "conns": [c.id for c in victims]})
 
     async def f_stall(request: web.Request) -> web.Response:
+        """A stalled connection writes nothing (events, replies, pongs are lost, not
+        queued); `stall: false` lifts it and replays nothing."""
         need_faults()
         d = await _body(request)
         on = bool(d.get("stall", True))
-        conns = srv.hub.select(str(d.get("target", "all")), d.get("conn"))
+        conns = targets(d)
         for c in conns:
             c.stalled = on
-        return json_response({"stalled" if on else "resumed": len(conns)})
+        return json_response({"stalled" if on else "resumed": len(conns),
+                              "conns": [c.id for c in conns]})
 
     async def f_gap(request: web.Request) -> web.Response:
         need_faults()
@@ -213,9 +231,13 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         kind = str(d.get("kind", "malformed"))
         if kind not in ("malformed", "truncated"):
             raise web.HTTPBadRequest(text="kind must be malformed or truncated")
-        srv.hub.malformed_target = str(d.get("target", "market"))
-        srv.hub.malformed.extend([kind] * int(d.get("count", 1)))
-        return json_response({"pending": len(srv.hub.malformed)})
+        target = str(d.get("target", "market"))
+        target = {"private": "user"}.get(target, target)
+        if target not in srv.hub.malformed:
+            raise web.HTTPBadRequest(text="target must be market or user (private)")
+        srv.hub.add_malformed(kind, int(d.get("count", 1)), target)
+        return json_response({"pending": srv.hub.malformed_pending(),
+                              target: len(srv.hub.malformed[target])})
 
     async def f_restart(request: web.Request) -> web.Response:
         need_faults()
@@ -228,7 +250,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         need_faults()
         srv.faults.clear()
         srv.hub.set_latency(0.0)
-        srv.hub.malformed.clear()
+        srv.hub.clear_malformed()
         for c in srv.hub.conns.values():
             c.stalled = False
         return json_response({"ok": True})

@@ -85,11 +85,25 @@ class PaperControl:
         return self.post("/limits", limits)
 
     # --- faults (server started with faults enabled) ------------------------------------
-    def drop_ws(self, target: str = "all", conn: int | None = None) -> int:
-        return self.post("/faults/ws/drop", {"target": target, "conn": conn})["dropped"]
+    def drop_ws(self, target: str = "all", conn: int | None = None,
+                account: str | None = None) -> int:
+        """Abort connections: one by id (`conn`), else every one of `target`
+        (all|market|user|private), optionally only `account`'s user-data connections."""
+        return self.post("/faults/ws/drop", {"target": target, "conn": conn,
+                                             "account": account})["dropped"]
 
-    def stall_ws(self, stall: bool = True, target: str = "all", conn: int | None = None) -> Any:
-        return self.post("/faults/ws/stall", {"stall": stall, "target": target, "conn": conn})
+    def stall_ws(self, stall: bool = True, target: str = "all", conn: int | None = None,
+                 account: str | None = None) -> Any:
+        """Stop (or resume) all writes on the selected connections, sockets left open.
+        While stalled, every frame meant for them (stream data, private events, request
+        replies, pongs) is lost; resuming replays nothing. Selection as in `drop_ws`."""
+        return self.post("/faults/ws/stall", {"stall": stall, "target": target, "conn": conn,
+                                              "account": account})
+
+    def user_connections(self, api_key: str | None = None) -> list[dict[str, Any]]:
+        """Open user-data (WebSocket API) connections, optionally of one account."""
+        return [c for c in self.connections() if c["kind"] == "user"
+                and (api_key is None or c["account"] == api_key)]
 
     def depth_gap(self, symbol: str) -> Any:
         return self.post("/faults/depth_gap", {"symbol": _sym(symbol)})
@@ -116,6 +130,8 @@ class PaperControl:
         return self.post("/faults/order_unknown", body)
 
     def malformed(self, kind: str = "malformed", count: int = 1, target: str = "market") -> Any:
+        """Corrupt the next `count` market-stream frames (target "market") or private
+        user-data events (target "user"/"private"); each target keeps its own queue."""
         return self.post("/faults/malformed", {"kind": kind, "count": count, "target": target})
 
     def restart(self, downtime_ms: int = 300) -> Any:

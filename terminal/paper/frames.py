@@ -24,6 +24,13 @@ def text_frame(payload: bytes) -> bytes:
     return b"\x81\x7f" + n.to_bytes(8, "big") + payload
 
 
+def pong_frame(payload: bytes) -> bytes:
+    """The answer to a client's ping (control frames carry at most 125 bytes). Written by
+    the hub rather than aiohttp's autoping so that stall and latency faults cover it."""
+    payload = payload[:125]
+    return bytes((0x8A, len(payload))) + payload
+
+
 def encode(obj: Any) -> bytes:
     return text_frame(orjson.dumps(obj))
 

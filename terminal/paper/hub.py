@@ -2,7 +2,13 @@
 
 Publishing appends the same bytes to each subscriber's buffer and schedules one flush per
 event-loop pass, so a burst of frames costs one transport write per connection.
-Connection-level faults (drop, stall, latency, malformed frames) are applied here.
+Connection-level faults (drop, stall, latency, malformed frames) are applied here, to
+market streams and private user-data connections alike: every byte the server writes on a
+WebSocket (stream data, private events, request replies, pongs) goes through this module.
+
+A stalled connection writes nothing at all, as a black-holed TCP path would: frames meant
+for it while stalled are lost, never queued, and lifting the stall replays nothing (Binance
+never replays private events either; the client has to reconcile over REST).
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ from aiohttp import web
 from .frames import RawSink, text_frame
 
 MAX_BUFFER = 64 * 1024 * 1024
+KINDS = ("market", "user")
+MALFORMED_TARGETS = KINDS
+TARGET_ALIASES = {"all": "all", "market": "market", "user": "user", "private": "user"}
 
 
 class Conn:
     """One WebSocket connection (market streams or the user-data WS API)."""
 
-    __slots__ = ("account", "id", "kind", "sink", "stalled", "sub_id", "topics", "ws")
+    __slots__ = ("account", "id", "kind", "lost", "sink", "stalled", "sub_id", "topics", "ws")
 
     def __init__(self, cid: int, kind: str, ws: web.WebSocketResponse, sink: RawSink) -> None:
         self.id = cid
@@ -30,12 +39,14 @@ class Conn:
         self.sink = sink
         self.topics: set[str] = set()
         self.stalled = False
+        self.lost = 0  # frames discarded while stalled (events, replies, pongs)
         self.account: str | None = None
         self.sub_id: int | None = None
 
     def info(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "topics": sorted(self.topics),
-                "stalled": self.stalled, "account": self.account}
+                "stalled": self.stalled, "account": self.account, "lost": self.lost,
+                "subscribed": self.sub_id is not None and self.account is not None}
 
 
 class Hub:
@@ -48,9 +59,11 @@ class Hub:
         self._dirty: set[Conn] = set()
         self._flush_scheduled = False
         self.ws_latency = 0.0
-        self.malformed: list[str] = []  # pending frame corruptions: "malformed"/"truncated"
-        self.malformed_target = "market"
+        # pending frame corruptions ("malformed"/"truncated") per target: the next market
+        # stream frames, or the next private events of user-data connections
+        self.malformed: dict[str, list[str]] = {t: [] for t in MALFORMED_TARGETS}
         self.frames_sent = 0
+        self.frames_lost = 0
         self.depth_diffs_sent = 0
 
     # --- registration -------------------------------------------------------------------
@@ -108,35 +121,59 @@ class Hub:
 
     # --- sending ------------------------------------------------------------------------
     def publish(self, topic: str, frame: bytes) -> None:
-        self._fan_out(self.topics.get(topic), frame, "market")
-
-    def send_user(self, account: str, frame: bytes) -> None:
-        self._fan_out(self.users.get(account), frame, "user")
-
-    def _fan_out(self, subs, frame: bytes, target: str) -> None:  # type: ignore[no-untyped-def]
-        """Queue `frame` for every subscriber that is not stalled (faults apply here)."""
+        """A market-stream frame to every subscriber of `topic`."""
+        subs = self.topics.get(topic)
         if not subs:
             return
-        if self.malformed and self.malformed_target == target:
-            frame = self._corrupt(frame)
+        if self.malformed["market"]:
+            frame = self._corrupt(frame, "market")  # one corrupted frame, as all see it
         for c in subs:
-            if not c.stalled:
-                c.sink.buf.append(frame)
-                self._dirty.add(c)
+            self._queue(c, frame)
         self._schedule()
+
+    def send_event(self, conn: Conn, frame: bytes) -> None:
+        """A private user-data event (executionReport, outboundAccountPosition,
+        balanceUpdate) to one connection: stall, latency and malformed faults apply."""
+        if self.malformed["user"] and not conn.stalled:
+            frame = self._corrupt(frame, "user")
+        self._queue(conn, frame)
+        self._schedule()
+
+    def send_user(self, account: str, frame: bytes) -> None:
+        """The same private event to every user-data connection of `account`."""
+        for c in list(self.users.get(account, ())):
+            self.send_event(c, frame)
 
     def send_direct(self, conn: Conn, frame: bytes) -> None:
-        """Replies (acks, errors) go through the same buffer to keep ordering."""
-        conn.sink.buf.append(frame)
-        self._dirty.add(conn)
+        """Replies (acks, errors, pongs) go through the same buffer to keep ordering. A
+        stalled connection loses them too: it delivers nothing, like a stalled TCP path."""
+        self._queue(conn, frame)
         self._schedule()
 
-    def _corrupt(self, frame: bytes) -> bytes:
-        kind = self.malformed.pop(0)
+    def _queue(self, conn: Conn, frame: bytes) -> None:
+        if conn.stalled:
+            conn.lost += 1
+            self.frames_lost += 1
+            return
+        conn.sink.buf.append(frame)
+        self._dirty.add(conn)
+
+    def _corrupt(self, frame: bytes, target: str) -> bytes:
+        kind = self.malformed[target].pop(0)
         payload = frame[2:] if frame[1] < 126 else frame[4:] if frame[1] == 126 else frame[10:]
         if kind == "truncated":
             return text_frame(payload[: max(1, len(payload) // 2)])
         return text_frame(b"\x00{not json" + payload[:8])
+
+    def add_malformed(self, kind: str, count: int, target: str) -> None:
+        self.malformed[target].extend([kind] * count)
+
+    def malformed_pending(self) -> int:
+        return sum(len(v) for v in self.malformed.values())
+
+    def clear_malformed(self) -> None:
+        for v in self.malformed.values():
+            v.clear()
 
     def _schedule(self) -> None:
         if not self._flush_scheduled:
@@ -154,14 +191,25 @@ class Hub:
                 self.frames_sent += n
 
     # --- faults -------------------------------------------------------------------------
-    def select(self, target: str = "all", conn_id: int | None = None) -> list[Conn]:
+    def select(self, target: str = "all", conn_id: int | None = None,
+               account: str | None = None) -> list[Conn]:
+        """Connections a fault applies to: one by id, else every connection of `target`
+        ("all", "market", "user" or its alias "private"), narrowed to the user-data
+        connections of `account` when one is given."""
         if conn_id is not None:
-            c = self.conns.get(conn_id)
+            c = self.conns.get(int(conn_id))
             return [c] if c else []
-        return [c for c in self.conns.values() if target in ("all", c.kind)]
+        kind = TARGET_ALIASES.get(target)
+        if kind is None:
+            raise ValueError(f"target must be one of {', '.join(TARGET_ALIASES)}")
+        return [c for c in self.conns.values() if kind in ("all", c.kind)
+                and (account is None or c.account == account)]
 
-    def drop(self, target: str = "all", conn_id: int | None = None) -> int:
-        victims = self.select(target, conn_id)
+    def drop(self, target: str = "all", conn_id: int | None = None,
+             account: str | None = None) -> int:
+        return self.drop_conns(self.select(target, conn_id, account))
+
+    def drop_conns(self, victims: list[Conn]) -> int:
         for c in victims:
             c.sink.closed = True
             c.sink.transport.abort()

@@ -1,6 +1,11 @@
 """Private user-data stream over the WebSocket API (/ws-api/v3), as ccxt 4.5.90 uses it:
 ``userDataStream.subscribe.signature``, then executionReport / outboundAccountPosition /
-balanceUpdate events wrapped in ``{"subscriptionId": n, "event": {...}}``."""
+balanceUpdate events wrapped in ``{"subscriptionId": n, "event": {...}}``.
+
+Events go out through ``Hub.send_event`` and replies (and pongs) through
+``Hub.send_direct``, so every connection fault of the market streams applies here too: a
+stalled connection loses its events, replies and pongs; latency delays them; malformed
+and truncated frames (target "user") replace the next events."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from .errors import ApiError
-from .frames import encode
+from .frames import encode, pong_frame
 from .hub import Conn
 from .orders import ExecEvent
 
@@ -49,7 +54,7 @@ class UserEvents:
             "Q": f"{o.quote_order_qty:.8f}", "W": o.time, "V": "NONE",
         }
         for c in list(subs):
-            self.srv.hub.send_direct(c, encode({"subscriptionId": c.sub_id, "event": report}))
+            self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": report}))
 
     def on_balance(self, account: str, assets: set[str]) -> None:
         if account not in self.srv.hub.users:
@@ -74,23 +79,27 @@ class UserEvents:
                 if assets is None or a in assets]
         ev = {"e": "outboundAccountPosition", "E": now, "u": now, "B": rows}
         for c in ([only] if only else list(self.srv.hub.users.get(account, ()))):
-            self.srv.hub.send_direct(c, encode({"subscriptionId": c.sub_id, "event": ev}))
+            self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": ev}))
 
     def balance_update(self, account: str, asset: str, delta: Decimal) -> None:
         now = self.srv.now_ms()
         ev = {"e": "balanceUpdate", "E": now, "a": asset, "d": f"{delta:.8f}", "T": now}
         for c in list(self.srv.hub.users.get(account, ())):
-            self.srv.hub.send_direct(c, encode({"subscriptionId": c.sub_id, "event": ev}))
+            self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": ev}))
 
 
 def setup(app: web.Application, srv: PaperServer) -> None:
     async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(compress=False, autoping=True, max_msg_size=1 << 20)
+        # pings are answered by the hub (pong_frame), so a stalled connection stays silent
+        ws = web.WebSocketResponse(compress=False, autoping=False, max_msg_size=1 << 20)
         await ws.prepare(request)
         conn = srv.hub.register(ws, "user")
         next_sub = 0
         try:
             async for msg in ws:
+                if msg.type == WSMsgType.PING:
+                    srv.hub.send_direct(conn, pong_frame(msg.data))
+                    continue
                 if msg.type != WSMsgType.TEXT:
                     continue
                 try:

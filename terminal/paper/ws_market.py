@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import orjson
 from aiohttp import WSMsgType, web
 
-from .frames import encode
+from .frames import encode, pong_frame
 
 if TYPE_CHECKING:
     from .server import PaperServer
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 def setup(app: web.Application, srv: PaperServer) -> None:
     async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(compress=False, autoping=True, max_msg_size=1 << 20)
+        # pings are answered by the hub (pong_frame), so a stalled connection stays silent
+        ws = web.WebSocketResponse(compress=False, autoping=False, max_msg_size=1 << 20)
         await ws.prepare(request)
         hub = srv.hub
         conn = hub.register(ws, "market")
@@ -25,9 +26,10 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             hub.subscribe(conn, topics)
         try:
             async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
-                    continue
-                _handle(srv, conn, msg.data)
+                if msg.type == WSMsgType.PING:
+                    hub.send_direct(conn, pong_frame(msg.data))
+                elif msg.type == WSMsgType.TEXT:
+                    _handle(srv, conn, msg.data)
         finally:
             hub.unregister(conn)
         return ws
