@@ -58,7 +58,7 @@ def test_renders_bids_green_left_asks_red_right(qtbot):
 
     def counts(x0: int, x1: int) -> tuple[int, int]:
         g = r = 0
-        for y in range(10, 200, 2):
+        for y in range(30, 200, 2):  # below the hover readout at the top
             for x in range(x0, x1, 2):
                 c = QColor(img.pixel(x, y))
                 g += c.green() > c.red() + 30

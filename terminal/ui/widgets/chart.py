@@ -34,6 +34,7 @@ from .chart_items import (
 )
 from .indicators import IndicatorSet
 from .palette import DARK, Palette
+from .pricetext import price_on_tick
 
 DEFAULT_VISIBLE_BARS = 150
 RIGHT_MARGIN_BARS = 6.0
@@ -508,10 +509,7 @@ class CandleChartWidget(QWidget):
 
     def price_text(self, y: float) -> str | None:
         """A chart y as exact price text on the market's tick grid (None without a tick)."""
-        if self._rules is None or self._rules.tick_size is None or not np.isfinite(y) or y <= 0:
-            return None
-        # repr of a display float -> Decimal, then onto the grid: never a float price
-        return self._rules.format_price(self._rules.round_price(Decimal(repr(round(y, 12)))))
+        return price_on_tick(self._rules, y)
 
     def hover_index(self, index: int | None, price: float | None = None) -> None:
         """Put the crosshair on bar `index` (None hides it) and show that bar's OHLCV."""

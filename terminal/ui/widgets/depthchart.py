@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTransform,
 )
@@ -21,6 +21,7 @@ from terminal.domain.marketdata import BookView
 
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .palette import DARK, Palette
+from .pricetext import price_on_tick
 
 MARGIN_BOTTOM = 18.0
 MARGIN_TOP = 6.0
@@ -100,7 +101,11 @@ def _step_path(prices: np.ndarray, cum: np.ndarray, edge: float) -> QPainterPath
 
 
 class DepthChartWidget(QWidget):
-    """Cumulative depth around the mid; hover shows the amount available to a price."""
+    """Cumulative depth around the mid; hover shows the price under the cursor and the
+    amount available up to it; a click emits `priceClicked(str)` with that price on the
+    market's tick (exact text, like a click on the ladder), for the order ticket."""
+
+    priceClicked = Signal(str)
 
     def __init__(self, rules: MarketRules | None = None, palette: Palette = DARK,
                  max_levels: int = 200, parent: QWidget | None = None) -> None:
@@ -259,22 +264,64 @@ class DepthChartWidget(QWidget):
         p.drawText(QPointF(r.right() - 2 - fm.horizontalAdvance(right), base), right)
         p.setPen(c["text"])
         p.drawText(QPointF(mid_x - fm.horizontalAdvance(mid) / 2, base), mid)
-        if self._hover_x is not None and r.left() <= self._hover_x <= r.right():
-            price = cv.x_min + (self._hover_x - r.left()) / r.width() * (cv.x_max - cv.x_min)
-            side, total = cv.cumulative_at(price)
+        label = self.hover_text()
+        if label and self._hover_x is not None:
+            price = self.price_at(self._hover_x)
+            side, _ = cv.cumulative_at(price) if price is not None else ("", 0.0)
             pen = QPen(c["crosshair"])
             pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawLine(QPointF(self._hover_x, r.top()), QPointF(self._hover_x, r.bottom()))
-            label = f"{self._fmt(price)}  Σ {total:g}"
             tw = fm.horizontalAdvance(label)
             x = min(max(r.left() + 2, self._hover_x + 6), r.right() - tw - 2)
+            back = QColor(c["background"])
+            back.setAlpha(215)  # readable over the filled areas
+            p.fillRect(QRectF(x - 3, r.top() + 1, tw + 6, fm.height() + 2), back)
             p.setPen(c["bid"] if side == "bid" else c["ask"] if side == "ask" else c["text"])
             p.drawText(QPointF(x, r.top() + fm.ascent() + 2), label)
 
+    def hover_text(self) -> str:
+        """The hover readout: the price a click would give and the cumulative size on
+        that side of the book up to it ("" when the cursor is not over the plot)."""
+        cv = self.curves()
+        price = self.price_at(self._hover_x) if self._hover_x is not None else None
+        if cv is None or price is None:
+            return ""
+        side, total = cv.cumulative_at(price)
+        text = self.price_text_at(self._hover_x) or self._fmt(price)
+        places = self._rules.amount_places() if self._rules is not None else None
+        size = f"{total:.{places}f}" if places is not None else f"{total:g}"
+        unit = f" {self._rules.base}" if self._rules is not None else ""
+        name = {"bid": "bids", "ask": "asks"}.get(side, "")
+        return f"{text}   Σ {name} {size}{unit}" if name else text
+
+    # ---- interaction ---------------------------------------------------------------
+    def price_at(self, x: float) -> float | None:
+        """The price at widget x (None outside the plot or without a book)."""
+        cv = self.curves()
+        r = self._plot_rect()
+        if cv is None or not r.left() <= x <= r.right() or r.width() <= 0:
+            return None
+        return cv.x_min + (x - r.left()) / r.width() * (cv.x_max - cv.x_min)
+
+    def price_text_at(self, x: float) -> str | None:
+        """The price at widget x on the tick grid, as the text a click emits."""
+        price = self.price_at(x)
+        return price_on_tick(self._rules, price) if price is not None else None
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._hover_x = event.position().x()
+        clickable = self.price_text_at(self._hover_x) is not None
+        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable
+                       else Qt.CursorShape.ArrowCursor)
         self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        text = self.price_text_at(event.position().x())
+        if text is not None:
+            self.priceClicked.emit(text)
 
     def leaveEvent(self, event) -> None:  # noqa: N802
         self._hover_x = None

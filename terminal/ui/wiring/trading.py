@@ -72,13 +72,29 @@ class TradingWiring:
         panels.open_orders.cancelRequested.connect(self.cancel)
         panels.open_orders.cancelAllRequested.connect(self.cancel_all)
         panels.open_orders.set_orders_provider(self._open_orders_provider)
-        panels.book.priceClicked.connect(entry.set_price)
+        self._price_sources: set[int] = set()
+        self.connect_price_sources()
         a = window.actions_by_id
         a["buy"].triggered.connect(lambda: self.hotkey_side(Side.BUY))
         a["sell"].triggered.connect(lambda: self.hotkey_side(Side.SELL))
         a["cancel_all"].triggered.connect(self.cancel_all_active)
         a["focus_amount"].triggered.connect(entry.focus_amount)
         a["focus_price"].triggered.connect(entry.focus_price)
+
+    def connect_price_sources(self) -> None:
+        """Clicks on a price (ladder level, depth chart, chart double-click) fill the
+        ticket's price. Idempotent: the depth chart and the chart are built after the
+        first live book, so the frame calls this again until they exist."""
+        entry = self.panels.entry
+        for widget in (self.panels.book, self.panels.depth, self.panels.chart):
+            signal = getattr(widget, "priceClicked", None)
+            if signal is not None and id(widget) not in self._price_sources:
+                signal.connect(entry.set_price)
+                self._price_sources.add(id(widget))
+
+    @property
+    def price_sources_complete(self) -> bool:
+        return len(self._price_sources) == 3
 
     # ------------------------------------------------------------------ context
     def activate(self, session: SessionKey, symbol: Symbol) -> None:
@@ -252,6 +268,8 @@ class TradingFrame:
 
     def refresh(self) -> bool:
         w = self.wiring
+        if not w.price_sources_complete:  # depth and chart come after the first book
+            w.connect_price_sources()
         reason = w.entry_block_reason()
         if reason != self._reason:
             self._reason = reason
