@@ -9,6 +9,8 @@ feed share one loop, and the loop is cancelled when the last one lets go. A loop
   else) and subscribes again with exponential backoff (base doubling to a cap, jitter);
 * runs a staleness watchdog: silent longer than its window -> STALE, the socket it waits
   on is closed, and it subscribes again; nothing stale is ever shown as LIVE;
+* private streams (silent while the account is idle) get no watchdog by default: their
+  socket is checked instead, and pinged; no pong in time -> closed and subscribed again;
 * for private streams, after every (re)subscribe, runs the REST reconciliation hook
   (balances + open orders) and tells the registered listeners, because ccxt.pro may
   miss private events across a disconnect.
@@ -83,6 +85,10 @@ class FeedOptions:
     candles_stale_after_s: float = 15.0
     private_stale_after_s: float = 0.0  # 0 = off: an idle account legitimately sends nothing
     private_check_s: float = 10.0  # without a watchdog, how often the socket itself is checked
+    # ...and each check pings it: no pong within this many seconds = a silently stalled
+    # socket (or a ccxt receive loop killed by a bad frame), closed and subscribed again
+    # (which reconciles); 0 = only check that the socket is open
+    private_pong_timeout_s: float = 10.0
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 30.0
     candle_backfill: int = 500
@@ -472,6 +478,11 @@ class FeedHub:
                     if client is not None and not is_connected(client):
                         await close_clients(pro, [client])
                         raise _SocketLost()
+                    pong_s = self.options.private_pong_timeout_s
+                    if client is not None and pong_s > 0 and not task.done() \
+                            and not await _answers_ping(client, pong_s):
+                        await close_clients(pro, [client])
+                        raise _SocketLost(f"socket silent: no pong within {pong_s:g} s")
                     continue
                 result = task.result()
                 task = self._start_watch(loop, pro, session)
@@ -690,6 +701,31 @@ class FeedHub:
             await self._notify(self._reconnect_listeners, key, open_orders)
             if key not in self._reconcile_again:
                 return
+
+
+async def _answers_ping(client: Any, timeout: float) -> bool:
+    """Ping a ccxt.pro client's socket and wait (bounded) for ccxt to see the pong.
+
+    An idle account's private stream is legitimately silent, so silence proves nothing;
+    a pong does. A stalled TCP path, a server that stopped writing, or a ccxt receive loop
+    that died on a truncated frame (the socket stays open) all fail this. ccxt's own
+    keepalive would notice too, but only after two missed 180 s pings on Binance."""
+    connection = getattr(client, "connection", None)
+    if connection is None or not hasattr(client, "lastPong"):
+        return True  # nothing to probe with: the open-socket check must do
+    before = client.lastPong
+    try:
+        await asyncio.wait_for(connection.ping(), timeout)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # noqa: BLE001 - a ping that cannot be written: the socket is unusable
+        return False
+    deadline = time.monotonic() + timeout
+    while client.lastPong == before:  # ccxt stamps lastPong when it reads a PONG
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 def _count(result: Any, kind: FeedKind) -> int:
