@@ -30,7 +30,7 @@ from terminal.domain.order import Order
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .candles import CandleSeries, VisibleSlice, visible_slice
 from .chart_items import (
-    CandlesItem, GridItem, LineItem, TimeAxis, VolumeItem, format_time,
+    CandlesItem, GridItem, LineItem, PaneAxis, TimeAxis, VolumeItem, format_time,
 )
 from .indicators import IndicatorSet
 from .palette import DARK, Palette
@@ -39,6 +39,7 @@ from .pricetext import price_on_tick
 DEFAULT_VISIBLE_BARS = 150
 RIGHT_MARGIN_BARS = 6.0
 MIN_VISIBLE_BARS = 8
+READOUT_FORMS = 4  # full, no year, no volume, time + close + change
 
 
 class CandleChartWidget(QWidget):
@@ -138,9 +139,11 @@ class CandleChartWidget(QWidget):
         self.graphics.ci.layout.setSpacing(0)
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
         self.time_axis = TimeAxis(self.series)
-        self.price_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
+        self.price_plot: pg.PlotItem = self.graphics.addPlot(
+            row=0, col=0, axisItems={"right": PaneAxis(inside_bottom=True)})
         self.volume_plot: pg.PlotItem = self.graphics.addPlot(
-            row=1, col=0, axisItems={"bottom": self.time_axis})
+            row=1, col=0, axisItems={"bottom": self.time_axis,
+                                     "right": PaneAxis(inside_top=True)})
         self.graphics.ci.layout.setRowStretchFactor(0, 4)
         self.graphics.ci.layout.setRowStretchFactor(1, 1)
         for plot in (self.price_plot, self.volume_plot):
@@ -538,26 +541,48 @@ class CandleChartWidget(QWidget):
         return self.readout.text()
 
     def _update_readout(self) -> None:
-        text = ""
+        """The hovered (else the newest) bar; on a narrow chart a shorter form that fits,
+        so the line is never cut off (one line always: the plots must not jump)."""
         n = len(self.series)
+        stale = ""
+        if self._stale:
+            stale = f"STALE — {self._stale_reason}   " if self._stale_reason else "STALE   "
+        text = stale
         if n:
             i = self._hover if self._hover is not None else n - 1
-            text = self.describe(i)
-        if self._stale:
-            stale = f"STALE — {self._stale_reason}" if self._stale_reason else "STALE"
-            text = f"{stale}   {text}"
+            room = self.readout.width() - 14  # the style sheet's padding, and a little
+            fm = self.readout.fontMetrics()
+            for compact in range(READOUT_FORMS):
+                text = stale + self.describe(i, compact)
+                if fm.horizontalAdvance(text) <= room:
+                    break
         self.readout.setText(text)
 
-    def describe(self, index: int) -> str:
-        """One bar as readout text: time, O H L C V and change, exact (from the Decimals)."""
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_readout()
+
+    def describe(self, index: int, compact: int = 0) -> str:
+        """One bar as readout text: time, O H L C V and change, exact (from the Decimals).
+
+        `compact` shortens it for a narrow chart: 1 drops the year, 2 also the volume,
+        3 keeps only time, close and change."""
         k = self.series.candles[index]
-        fmt = "%Y-%m-%d" if self.series.span_ms >= 86_400_000 else "%Y-%m-%d %H:%M"
+        daily = self.series.span_ms >= 86_400_000
+        if compact:
+            fmt = "%m-%d" if daily else "%m-%d %H:%M"
+        else:
+            fmt = "%Y-%m-%d" if daily else "%Y-%m-%d %H:%M"
         change = (k.close - k.open) * 100 / k.open if k.open else Decimal(0)
-        sign = "+" if change >= 0 else ""
+        chg = f"{'+' if change >= 0 else ''}{format_decimal(change, 2)}%"
         fp, fa = self._fmt_price, self._fmt_amount
-        return (f"{format_time(k.open_time_ms, fmt)}  O {fp(k.open)}  H {fp(k.high)}  "
-                f"L {fp(k.low)}  C {fp(k.close)}  V {fa(k.volume)}  "
-                f"{sign}{format_decimal(change, 2)}%")
+        when = format_time(k.open_time_ms, fmt)
+        if compact >= 3:
+            return f"{when}  C {fp(k.close)}  {chg}"
+        ohlc = f"O {fp(k.open)}  H {fp(k.high)}  L {fp(k.low)}  C {fp(k.close)}"
+        if compact == 2:
+            return f"{when}  {ohlc}  {chg}"
+        return f"{when}  {ohlc}  V {fa(k.volume)}  {chg}"
 
     def _fmt_price(self, value: Decimal) -> str:
         if self._rules is not None and self._rules.tick_size is not None:

@@ -226,6 +226,32 @@ class GridItem(pg.GraphicsObject):
             p.drawLines(lines)
 
 
+class PaneAxis(pg.AxisItem):
+    """A right-hand value axis whose labels stay inside its own pane on chosen sides.
+
+    pyqtgraph lets a label overhang its axis by half a line at the ends; where the price
+    pane sits on the volume pane, the price axis' lowest label and the volume axis'
+    highest would then print over each other.
+    """
+
+    def __init__(self, inside_top: bool = False, inside_bottom: bool = False,
+                 **kwargs: object) -> None:
+        super().__init__(orientation="right", **kwargs)
+        self._inside = (inside_top, inside_bottom)
+
+    def generateDrawSpecs(self, p: QPainter):  # noqa: N802 - pyqtgraph hook
+        specs = super().generateDrawSpecs(p)
+        if specs is None or not any(self._inside):
+            return specs
+        axis, ticks, texts = specs
+        bounds = self.mapRectFromParent(self.geometry())
+        top, bottom = self._inside
+        texts = [t for t in texts
+                 if not (top and t[0].top() < bounds.top())
+                 and not (bottom and t[0].bottom() > bounds.bottom())]
+        return axis, ticks, texts
+
+
 def _major_ticks(axis: pg.AxisItem, lo: float, hi: float, size: float) -> list[float]:
     levels = axis.tickValues(lo, hi, size)
     return list(levels[0][1]) if levels else []

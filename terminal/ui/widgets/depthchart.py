@@ -273,7 +273,10 @@ class DepthChartWidget(QWidget):
             p.setPen(pen)
             p.drawLine(QPointF(self._hover_x, r.top()), QPointF(self._hover_x, r.bottom()))
             tw = fm.horizontalAdvance(label)
-            x = min(max(r.left() + 2, self._hover_x + 6), r.right() - tw - 2)
+            x = self._hover_x + 6  # right of the cursor line, else left of it
+            if x + tw + 2 > r.right():
+                x = self._hover_x - 6 - tw
+            x = min(max(r.left() + 3, x), r.right() - tw - 3)
             back = QColor(c["background"])
             back.setAlpha(215)  # readable over the filled areas
             p.fillRect(QRectF(x - 3, r.top() + 1, tw + 6, fm.height() + 2), back)

@@ -239,19 +239,27 @@ class OrderBookLadder(QWidget):
             y = y0 + (index + 1) * self._row_h
         return QRectF(0.0, y, float(self.width()), self._row_h)
 
+    def _row_fits(self, top: float) -> bool:
+        """Whether a row starting at `top` is wholly between the header and the bottom:
+        a row cut by an edge would show bars without their prices."""
+        return top >= self._row_h - 0.5 and top + self._row_h <= self.height() + 0.5
+
     def row_at(self, y: float) -> tuple[Side, int] | None:
-        """The (side, index) of the level row at widget y, if a level is there."""
+        """The (side, index) of the level row painted at widget y, if any."""
         ladder = self.ladder()
         y0 = self._spread_top()
         if y < self._row_h:
             return None
+        key: tuple[Side, int] | None = None
         if y < y0:
             index = int((y0 - y) // self._row_h)
-            return (Side.SELL, index) if index < len(ladder.asks) else None
-        if y >= y0 + self._row_h:
+            key = (Side.SELL, index) if index < len(ladder.asks) else None
+        elif y >= y0 + self._row_h:
             index = int((y - y0 - self._row_h) // self._row_h)
-            return (Side.BUY, index) if index < len(ladder.bids) else None
-        return None
+            key = (Side.BUY, index) if index < len(ladder.bids) else None
+        if key is None or not self._row_fits(self.row_rect(*key).top()):
+            return None
+        return key
 
     def _row(self, key: tuple[Side, int] | None) -> LadderRow | None:
         if key is None:
@@ -284,7 +292,7 @@ class OrderBookLadder(QWidget):
                     bar, cum_bar, price_c = c["bid_bar"], c["bid_cum_bar"], c["bid"]
                 for i, row in enumerate(rows):
                     y = y0 + sign * (i + 1) * rh
-                    if y + rh <= rh or y >= h:  # outside (header covers the top row band)
+                    if not self._row_fits(y):  # whole rows only: no sliver of bars
                         break
                     if self._hover == (side, i) or self._selected == (side, i):
                         p.fillRect(QRectF(0, y, w, rh), c["hover"])
