@@ -13,6 +13,13 @@ sessions, and closes all of it again in bounded time:
 Everything heavy (ccxt, SQLAlchemy, the paper child process) starts in `start()`,
 never at import; blocking steps (file lock + migrations, child process start/stop,
 joining the journal writer) run in a worker thread so a GUI loop never stalls.
+
+The emergency stop beyond the toolbar also lives here, so the GUI and the headless
+commands behave alike: the holder of the journal serves the local control channel
+(`terminal.control`: `trading-terminal stop` from a shell engages the stop in the running
+process), and a stop found engaged at start sweeps every venue once its first
+reconciliation is done, so orders left open by a crashed run do not stay open. Such
+sweeps are announced on `stop_notices` (the GUI shows them like a toolbar sweep).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
+from terminal.core.orders.listeners import Callbacks
 from terminal.core.ports import GateContext
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
@@ -52,6 +60,8 @@ class ServicesOptions:
     read_only_journal: bool = False  # `journal show/export`: no lock, no writes
     safety: bool = True  # load the testnet lock / emergency stop / precautions gate
     private_streams: bool = False  # GUI: watch orders/fills/balances of each session
+    control_channel: bool = True  # serve `trading-terminal stop` from other processes
+    sweep_engaged_on_connect: bool = True  # stop engaged: sweep each venue once reconciled
     session_heartbeat_s: float = 15.0
 
     @classmethod
@@ -72,6 +82,33 @@ def parse_paper_account(text: str) -> tuple[str, str]:
     if not sep or not key or not secret:
         raise ServicesError("--paper-account must be KEY:SECRET")
     return key, secret
+
+
+@dataclass(frozen=True)
+class StopNotice:
+    """Something the services did with the emergency stop, for the user to see.
+
+    kind: "engaged" (from the control channel), "sweep" (a sweep finished: `result` is
+    the StopResult, or None when it failed), "reset" (from the control channel).
+    """
+
+    kind: str
+    origin: str
+    level: str  # "info", "warning", "error"
+    text: str
+    result: Any = None
+
+
+def control_advert_path(options: ServicesOptions, paths: AppPaths,
+                        settings: Settings | None = None) -> Path:
+    """Where the holder of this journal advertises its control channel (beside the lock)."""
+    from terminal.control.advert import advert_path_for
+    from terminal.journal.store import journal_url_from, lock_path_for
+
+    settings = settings or load_settings(paths.config)
+    data = paths.ensure_data()
+    url = journal_url_from(options.journal, data, settings.journal.url)
+    return advert_path_for(lock_path_for(url, data))
 
 
 @dataclass
@@ -101,6 +138,10 @@ class TerminalServices:
         self._prices = _Prices()
         self._stale_task: asyncio.Task[Any] | None = None
         self._started = False
+        self.control: Any = None  # terminal.control.ControlServer while serving
+        self.stop_notices: Callbacks[StopNotice] = Callbacks("stop-notice")
+        self._tasks: set[asyncio.Task[Any]] = set()  # sweeps started here
+        self._connect_sweeps: dict[VenueId, asyncio.Task[Any]] = {}
 
     # ---- life cycle ------------------------------------------------------------------
     async def __aenter__(self) -> "TerminalServices":
@@ -122,8 +163,9 @@ class TerminalServices:
             self.settings = load_settings(self.paths.config)
         data = self.paths.ensure_data()
         url = journal_url_from(self.options.journal, data, self.settings.journal.url)
+        lock_path = lock_path_for(url, data)
         self.journal = await asyncio.to_thread(
-            SqlJournal.open, url, lock_path=lock_path_for(url, data),
+            SqlJournal.open, url, lock_path=lock_path,
             read_only=self.options.read_only_journal)
         log.info("journal: %s", self.journal.display_name)
         self._started = True
@@ -144,6 +186,22 @@ class TerminalServices:
             feed_options=feed_options_from_settings(self.settings.feeds),
             session_options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s))
         self._wire_private_streams()
+        if self.options.control_channel and self.safety is not None:
+            await self._start_control(lock_path)
+
+    async def _start_control(self, lock_path: Path) -> None:
+        """Serve the control channel; the app still runs if it cannot (logged)."""
+        from terminal.control import ControlServer, advert_path_for
+        from terminal.stop_control import StopControlHandler
+
+        server = ControlServer(StopControlHandler(self), advert_path_for(lock_path))
+        try:
+            await server.start()
+        except OSError as exc:
+            log.warning("control channel not available (`trading-terminal stop` from a "
+                        "shell cannot reach this process): %s", exc)
+            return
+        self.control = server
 
     def _wire_private_streams(self) -> None:
         """The venue manager's private feeds drive the order service (D's FeedHub calls
@@ -164,6 +222,7 @@ class TerminalServices:
     async def on_stream_reconnect(self, key: Any, _open_orders: Any) -> None:
         if self.orders is not None and self.sessions.get(key.venue) is not None:
             await self.orders.on_stream_reconnect(key.venue)
+            self._sweep_if_engaged(key.venue)  # not awaited: the stream goes on meanwhile
 
     @property
     def market_state(self) -> Any:
@@ -172,6 +231,17 @@ class TerminalServices:
 
     async def aclose(self) -> None:
         """Close everything this object started, each step bounded in time."""
+        if self.control is not None:
+            control, self.control = self.control, None
+            try:
+                await asyncio.wait_for(control.aclose(), CLOSE_TIMEOUT_S)
+            except Exception:
+                log.exception("closing the control channel failed")
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
         if self.orders is not None:
             await self.orders.aclose(CLOSE_TIMEOUT_S)
         for venue in list(self.sessions):
@@ -280,6 +350,7 @@ class TerminalServices:
         for sub in self._private.pop(vid, []):
             sub.close()
         session = self.sessions.pop(vid, None)
+        self._connect_sweeps.pop(vid, None)
         if session is None:
             return
         if self.orders is not None:
@@ -290,9 +361,89 @@ class TerminalServices:
             log.exception("closing the %s session failed", venue)
 
     async def reconcile(self, venue: str) -> ReconcileResult:
+        """Reconcile `venue`; with the stop engaged, then sweep it (awaited, bounded)."""
         if self.orders is None:
             raise ServicesError("the order service is not running (read-only journal)")
-        return await self.orders.reconcile(VenueId(venue))
+        result = await self.orders.reconcile(VenueId(venue))
+        sweep = self._sweep_if_engaged(VenueId(venue))
+        if sweep is not None:
+            await asyncio.wait({sweep})
+        return result
+
+    # ---- the emergency stop beyond the toolbar ---------------------------------------------
+    def engage_stop(self, scope: Any = "all", reason: str = "", source: str = "local", *,
+                    origin: str = "", settle_timeout: float = 10.0
+                    ) -> tuple[Any, "asyncio.Task[Any]"]:
+        """Engage the stop as the toolbar does, and sweep every connected venue.
+
+        `engage()` blocks new orders before this returns (no await before it); the sweep
+        runs as a task this object owns, and its result is also announced on
+        `stop_notices`. Returns (StopState, sweep task -> StopResult).
+        """
+        if self.safety is None:
+            raise ServicesError("the safety state is not loaded")
+        state = self.safety.stop.engage(scope, reason, source)
+        origin = origin or source
+        self.stop_notices.emit(StopNotice(
+            "engaged", origin, "error", f"EMERGENCY STOP engaged ({origin}): new orders "
+            "blocked; cancelling every open order on every connected venue…"))
+        task = self._spawn(self._sweep(self.connected_sessions(), origin, settle_timeout),
+                           "emergency-sweep")
+        return state, task
+
+    def _sweep_if_engaged(self, venue: VenueId) -> "asyncio.Task[Any] | None":
+        """After a venue's reconciliation: with the stop engaged, sweep that venue once.
+
+        Orders found open at start (left by a crashed run, or placed elsewhere while the
+        terminal was down) are cancelled within the stop's scope. A sweep that did not
+        finish clean is tried again after the next reconciliation.
+        """
+        if (not self.options.sweep_engaged_on_connect or self.safety is None
+                or not self.safety.stop.engaged):
+            return None
+        session = self.sessions.get(venue)
+        if session is None:
+            return None
+        running = self._connect_sweeps.get(venue)
+        if running is not None:
+            return running if not running.done() else None
+        origin = "stop still engaged at start-up"
+        task = self._spawn(self._sweep([session], origin, 5.0), f"stop-sweep-{venue}")
+        self._connect_sweeps[venue] = task
+
+        def forget_unless_clean(t: "asyncio.Task[Any]") -> None:
+            clean = not t.cancelled() and t.exception() is None and t.result().ok
+            if not clean and self._connect_sweeps.get(venue) is t:
+                del self._connect_sweeps[venue]
+
+        task.add_done_callback(forget_unless_clean)
+        return task
+
+    async def _sweep(self, sessions: Sequence[Any], origin: str,
+                     settle_timeout: float) -> Any:
+        from terminal.core.safety import order_service_sink
+
+        sink = order_service_sink(self.orders) if self.orders is not None else None
+        try:
+            result = await self.safety.stop.sweep(sessions, report_sink=sink,
+                                                  settle_timeout=settle_timeout)
+        except Exception as exc:
+            log.exception("emergency stop sweep (%s) failed", origin)
+            self.stop_notices.emit(StopNotice("sweep", origin, "error",
+                                              f"Emergency stop ({origin}): cancelling "
+                                              f"failed: {exc}"))
+            raise
+        lines = "; ".join(result.lines())
+        self.stop_notices.emit(StopNotice("sweep", origin, "warning" if result.ok else "error",
+                                          f"Emergency stop sweep ({origin}): {lines}", result))
+        return result
+
+    def _spawn(self, coro: Any, name: str) -> "asyncio.Task[Any]":
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # logged in _sweep
+        return task
 
     # ---- what the gate looks at ------------------------------------------------------------
     def gate_context(self, request: OrderRequest) -> GateContext:

@@ -114,6 +114,7 @@ def check_import(imp: Import, package: str = "terminal") -> list[str]:
     importer, target, top = imp.importer, imp.target, _top(imp.target)
     domain, core, paper = f"{package}.domain", f"{package}.core", f"{package}.paper"
     ui, app = f"{package}.ui", f"{package}.app"
+    control = f"{package}.control"
 
     if _within(importer, domain) and not (top in STDLIB or _within(target, domain)):
         broken.append("domain imports only the standard library and domain")
@@ -125,6 +126,8 @@ def check_import(imp: Import, package: str = "terminal") -> list[str]:
         broken.append("only terminal.ui and terminal.app import Qt libraries")
     if _within(importer, paper) and top == package and not _within(target, paper):
         broken.append("paper imports nothing else from the terminal")
+    if _within(importer, control) and not (top in STDLIB or _within(target, control)):
+        broken.append("control imports only the standard library and control")
     if (_within(importer, domain) or _within(importer, core)) and top in HEAVY_IO_LIBS:
         broken.append("domain and core never import ccxt, sqlalchemy, keyring or aiohttp")
     return broken

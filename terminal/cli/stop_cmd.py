@@ -9,8 +9,19 @@ GUI), then connects the paper venue (unless --no-paper) and every --venue given 
 cancels their open orders, printing what happened per venue. Reset asks for the
 confirmation phrase on a terminal; without one it needs --yes.
 
-Exit codes: 0 done; 1 the sweep is incomplete (failures or unknown outcomes, listed);
-2 usage error or reset not confirmed; 3 the journal or a service could not start.
+While the terminal (GUI or another command) runs on this journal, it holds the journal,
+so the command asks that process instead, over its local control channel (loopback
+TCP, token from a file only you can read beside the journal lock): the running terminal
+engages the stop exactly as its STOP button does, sweeps every venue it has connected
+and the result is printed here in the same format (--no-paper, --account do not apply;
+a --venue it has not connected is reported as not swept). --status and --reset (after
+the same confirmation) work the same way. With no terminal running, or only a stale
+control file left by a crash, the command opens the journal itself as described above.
+
+Exit codes: 0 done; 1 the sweep is incomplete (failures or unknown outcomes, listed,
+or a --venue the running terminal has not connected, or its sweep did not finish in
+time); 2 usage error or reset not confirmed; 3 the journal or a service could not start,
+or the running terminal refused the request.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ NAME = "stop"
 SUMMARY = "engage or reset the emergency stop"
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_SERVICES = 0, 1, 2, 3
 OVERALL_TIMEOUT_S = 180.0
+CHANNEL_TIMEOUT_S = 170.0  # the running terminal answers an engage within 150 s
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -88,12 +100,17 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
     from terminal.services import ServicesOptions, TerminalServices
 
     options = ServicesOptions.from_args(ctx.global_args)
+    remote, why_not = await _via_running_terminal(args, ctx, options)
+    if remote is not None:
+        return remote
     services = TerminalServices(options, paths=ctx.paths)
     try:
         try:
             await services.start()
         except Exception as exc:
-            print(f"trading-terminal stop: cannot open the journal: {exc}\n"
+            hint = (f"The running terminal did not answer on its control channel ({why_not}); "
+                    if why_not else "")
+            print(f"trading-terminal stop: cannot open the journal: {exc}\n{hint}"
                   "If the terminal is running, use its EMERGENCY STOP button.", file=sys.stderr)
             return EXIT_SERVICES
         safety = services.safety
@@ -108,6 +125,90 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
         return await _engage(args, services, safety)
     finally:
         await services.aclose()
+
+
+async def _via_running_terminal(args: argparse.Namespace, ctx: CliContext,
+                                options: Any) -> tuple[int | None, str]:
+    """Ask the process holding the journal, if one advertises a control channel.
+
+    Returns (exit code, "") when it answered (or refused), (None, why) when there is no
+    running terminal to ask (no file, or a stale one): the caller then opens the journal.
+    """
+    from terminal.control import ControlRefused, ControlUnavailable, ask
+    from terminal.services import control_advert_path
+
+    try:
+        path = control_advert_path(options, ctx.paths)
+    except Exception as exc:  # a bad --journal URL: the local path reports it
+        return None, str(exc)
+    if not path.exists():
+        return None, ""
+    if args.status:
+        cmd, cmd_args = "status", {}
+    elif args.reset:
+        from terminal.core.safety import RESET_PHRASE
+        cmd, cmd_args = "reset", {"phrase": RESET_PHRASE}  # confirmed by run() already
+    else:
+        cmd, cmd_args = "engage", {"scope": args.scope, "reason": args.reason,
+                                   "settle_timeout": max(0.0, args.settle_timeout)}
+    printer = _ReplyPrinter()
+    try:
+        replies = await ask(path, cmd, cmd_args, timeout=CHANNEL_TIMEOUT_S,
+                            on_reply=printer)
+    except ControlUnavailable as exc:
+        return None, str(exc)
+    except ControlRefused as exc:
+        print(f"trading-terminal stop: the running terminal refused: {exc}", file=sys.stderr)
+        return (EXIT_INCOMPLETE if printer.engaged else EXIT_SERVICES), ""
+    last = replies[-1]
+    if cmd == "status":
+        return EXIT_OK, ""
+    if cmd == "reset":
+        if not last.get("was_engaged"):
+            print("Emergency stop is not engaged; nothing to reset.")
+            return EXIT_OK, ""
+        if not last.get("journaled"):
+            print("Emergency stop reset in the running terminal, but its journal write "
+                  "failed; it will be found engaged at the next start.", file=sys.stderr)
+            return EXIT_SERVICES, ""
+        print("Emergency stop reset: order entry is possible again.")
+        return EXIT_OK, ""
+    if last.get("event") != "result" or not last.get("finished"):
+        print(f"trading-terminal stop: {last.get('error') or 'no sweep result'}; the stop "
+              "is engaged. Check the running terminal.", file=sys.stderr)
+        return EXIT_INCOMPLETE, ""
+    swept = set(printer.venues)
+    missing = [v for v in args.venue if v not in swept]
+    for venue in missing:
+        print(f"{venue}: INCOMPLETE, not connected in the running terminal "
+              f"(pid {last.get('pid')}); not swept")
+    return (EXIT_OK if last.get("ok") and not missing else EXIT_INCOMPLETE), ""
+
+
+class _ReplyPrinter:
+    """Prints the running terminal's replies as they arrive (engaged first, then the
+    sweep), in the same format as a sweep run here."""
+
+    def __init__(self) -> None:
+        self.engaged = False
+        self.venues: list[str] = []
+
+    def __call__(self, reply: dict[str, Any]) -> None:
+        event, pid = reply.get("event"), reply.get("pid")
+        if event == "engaged":
+            self.engaged = True
+            self.venues = [str(v) for v in reply.get("venues") or []]
+            print(reply.get("description", "Emergency stop ENGAGED."), flush=True)
+            print(f"(engaged in the running terminal, pid {pid}; sweeping its connected "
+                  f"venues: {', '.join(self.venues) or 'none'})", file=sys.stderr, flush=True)
+        elif event == "result" and reply.get("finished"):
+            for line in reply.get("lines") or []:
+                print(line)
+        elif event == "status":
+            print(reply.get("description", ""))
+            venues = ", ".join(str(v) for v in reply.get("venues") or []) or "none"
+            print(f"(from the running terminal, pid {pid}; connected venues: {venues})",
+                  file=sys.stderr)
 
 
 def _print_state(safety: Any) -> None:

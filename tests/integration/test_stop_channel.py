@@ -1,0 +1,278 @@
+"""`trading-terminal stop` from a shell while a terminal holds the journal.
+
+A real TerminalServices (headless, as the CLI builds it) holds the journal and serves
+its control channel; the stop command runs as a subprocess (`python -m terminal ...`),
+reaches it over loopback and the running terminal cancels every open order on the
+paper exchange, checked with a separate ccxt client. Also: a wrong token, oversized and
+malformed requests are refused; a stale advertisement file (crashed process, or a port
+now answered by another process) means "no running terminal" and the command works
+on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import stat
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terminal.control import ControlRefused, ControlServer, ControlUnavailable, ask
+from terminal.control.advert import read_advert, write_advert
+from terminal.core.orders import SubmitRefused
+from terminal.domain.enums import OrderType, Side
+from terminal.domain.ids import Symbol, VenueId
+from terminal.domain.order import OrderRequest, OrderStatus
+from terminal.paper.embedded import start_paper_exchange
+from terminal.services import ServicesOptions, TerminalServices, control_advert_path
+from tests import archcheck
+from tests.fixtures_paper import paper_rest, run_async
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNTS = [(f"chan-key-00000{i}", f"chan-secret-000000000000{i}") for i in range(1, 5)]
+PAPER = VenueId("paper")
+SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT")
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-chan"), faults=False,
+                                  rate="calm", accounts=ACCOUNTS)
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def options(data: Path, paper: Any, account: tuple[str, str]) -> ServicesOptions:
+    return ServicesOptions(data_dir=str(data), paper_url=paper.url,
+                           paper_account=f"{account[0]}:{account[1]}",
+                           session_heartbeat_s=0)
+
+
+async def run_cli(data: Path, paper: Any, account: tuple[str, str], *args: str,
+                  timeout: float = 120) -> tuple[int, str, str]:
+    """The command as a user types it, in its own process; this loop keeps serving."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "terminal", "--data-dir", str(data), "--log-level", "WARNING",
+        "--paper-url", paper.url, "--paper-account", f"{account[0]}:{account[1]}", *args,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
+async def venue_open(paper: Any, account: tuple[str, str]) -> list[dict]:
+    """Open orders as the paper exchange tells a separate ccxt client."""
+    async with paper_rest(paper, account) as ex:
+        await ex.load_markets()
+        found = []
+        for symbol in SYMBOLS:
+            found += await ex.fetch_open_orders(symbol)
+        return found
+
+
+async def place_elsewhere(paper: Any, account: tuple[str, str], client_id: str) -> None:
+    """An order on the same account from another client (the terminal does not know it)."""
+    async with paper_rest(paper, account) as ex:
+        await ex.load_markets()
+        t = await ex.fetch_ticker("SOL/USDT")
+        price = ex.price_to_precision("SOL/USDT", t["ask"] * 1.04)
+        await ex.create_order("SOL/USDT", "limit", "sell", 1, float(price),
+                              {"clientOrderId": client_id})
+
+
+async def place_through(services: TerminalServices, symbol: str) -> Any:
+    """A resting limit buy 3 % under the mid, through the terminal's order pipeline."""
+    await services.refresh_market_inputs("paper", symbol)
+    session = services.sessions[PAPER]
+    market = session.markets[Symbol(symbol)]
+    mid = services.gate_context(OrderRequest(
+        PAPER, Symbol(symbol), Side.BUY, OrderType.LIMIT, Decimal(1), Decimal(1))
+    ).reference_price
+    price = market.round_price(mid * Decimal("0.97"))
+    amount = market.round_amount(Decimal(150) / price)
+    order = await services.orders.submit(OrderRequest(
+        PAPER, Symbol(symbol), Side.BUY, OrderType.LIMIT, amount, price))
+    assert order.status is OrderStatus.OPEN, order
+    return order
+
+
+def test_stop_command_reaches_the_running_terminal(paper, tmp_path):
+    account = ACCOUNTS[0]
+    data = tmp_path / "app"
+
+    async def main() -> None:
+        notices: list[Any] = []
+        services = TerminalServices(options(data, paper, account))
+        await services.start()
+        try:
+            services.stop_notices.add(notices.append)
+            await services.connect("paper")
+            advert_path = control_advert_path(services.options, services.paths)
+            assert advert_path.parent == services.paths.data
+            advert = read_advert(advert_path)
+            assert advert is not None and advert.pid == os.getpid()
+            assert advert.port == services.control.port
+            if os.name == "posix":
+                assert stat.S_IMODE(advert_path.stat().st_mode) == 0o600
+            assert advert.token not in repr(advert)
+
+            ours = [await place_through(services, s) for s in ("BTC/USDT", "ETH/USDT")]
+            await place_elsewhere(paper, account, "elsewhere-1")
+            assert len(await venue_open(paper, account)) == 3
+
+            rc, out, err = await run_cli(data, paper, account, "stop", "--reason",
+                                         "shell drill", "--venue", "binance")
+            print(out, err)
+            # the running terminal engaged and swept; binance is not connected there
+            assert rc == 1, out + err
+            assert "Emergency stop ENGAGED" in out and "shell drill" in out
+            assert "paper (paper, default): OK, cancelled 3, open after sweep 0" in out
+            assert "binance: INCOMPLETE, not connected in the running terminal" in out
+            assert f"pid {os.getpid()}" in err
+            assert advert.token not in out + err
+
+            assert await venue_open(paper, account) == []  # on the exchange itself
+            for order in ours:
+                got = await services.journal.get_order(order.client_order_id)
+                assert got.status is OrderStatus.CANCELED, got
+            stop = services.safety.stop
+            assert stop.engaged and stop.state.source == "cli"
+            assert stop.state.reason == "shell drill"
+            with pytest.raises(SubmitRefused):
+                await place_through(services, "BTC/USDT")
+            kinds = [n.kind for n in notices]
+            assert kinds == ["engaged", "sweep"], kinds
+            assert notices[1].result is not None and notices[1].result.ok
+
+            # only paper this time: everything done, exit 0
+            await place_elsewhere(paper, account, "elsewhere-2")
+            rc, out, err = await run_cli(data, paper, account, "stop")
+            assert rc == 0, out + err
+            assert "paper (paper, default): OK, cancelled 1, open after sweep 0" in out
+            assert await venue_open(paper, account) == []
+
+            rc, out, err = await run_cli(data, paper, account, "stop", "--status")
+            assert rc == 0 and "ENGAGED" in out and "shell drill" in out, out + err
+
+            # reset: the same confirmation rules as a local reset
+            rc, out, err = await run_cli(data, paper, account, "stop", "--reset")
+            assert rc == 2 and "--yes" in err, out + err
+            assert stop.engaged
+            rc, out, err = await run_cli(data, paper, account, "stop", "--reset", "--yes")
+            assert rc == 0 and "reset" in out, out + err
+            assert not stop.engaged
+            assert notices[-1].kind == "reset"
+            history = [h.kind for h in await services.journal.safety_history()]
+            assert history.count("emergency_stop_sweep") == 2
+            assert "emergency_stop_reset" in history
+        finally:
+            await services.aclose()
+        assert not advert_path.exists()  # removed on a clean exit
+
+    run_async(main(), 240)
+
+
+def test_wrong_token_and_bad_requests_are_refused(paper, tmp_path):
+    account = ACCOUNTS[1]
+
+    async def main() -> None:
+        async with TerminalServices(options(tmp_path, paper, account)) as services:
+            path = control_advert_path(services.options, services.paths)
+            with pytest.raises(ControlRefused, match="not authorised"):
+                await ask(path, "engage", {"scope": "all"}, token="not-the-token", timeout=10)
+            with pytest.raises(ControlRefused, match="not authorised"):
+                await ask(path, "engage", {"scope": "all"}, token="", timeout=10)
+            assert not services.safety.stop.engaged
+
+            advert = read_advert(path)
+            for raw, expected in ((b"x" * 10_000 + b"\n", b"too large"),
+                                  (b"[1, 2]\n", b"bad request"),
+                                  (b"{nope\n", b"bad request")):
+                reader, writer = await asyncio.open_connection("127.0.0.1", advert.port)
+                writer.write(raw)
+                await writer.drain()
+                answer = await asyncio.wait_for(reader.read(), 10)
+                writer.close()
+                assert expected in answer, answer
+            assert not services.safety.stop.engaged
+
+            with pytest.raises(ControlRefused, match="unknown command"):
+                await ask(path, "shutdown", timeout=10)
+            with pytest.raises(ControlRefused, match="RESET STOP"):  # engaged first below
+                services.safety.stop.engage(reason="token test")
+                await ask(path, "reset", {"phrase": "please"}, timeout=10)
+            assert services.safety.stop.engaged
+            status = await ask(path, "status", timeout=10)
+            assert status[-1]["engaged"] and status[-1]["reason"] == "token test"
+            services.safety.stop.reset(confirmed=True)
+
+    run_async(main(), 60)
+
+
+def test_stale_advertisement_means_no_running_terminal(paper, tmp_path):
+    account = ACCOUNTS[2]
+    data = tmp_path / "stale"
+
+    async def main() -> None:
+        opts = options(data, paper, account)
+        from terminal.paths import AppPaths
+        path = control_advert_path(opts, AppPaths.from_override(str(data)))
+        # a crashed terminal's file: nobody listens on its port any more
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead_port = s.getsockname()[1]
+        write_advert(path, dead_port, "crashed-token", pid=999_999)
+        with pytest.raises(ControlUnavailable, match="stale"):
+            await ask(path, "status", timeout=10)
+
+        # the port now answers, but as another process (another terminal's channel)
+        class Nothing:
+            def status(self) -> dict:
+                return {"engaged": False}
+
+        other = ControlServer(Nothing(), tmp_path / "other.control")  # type: ignore[arg-type]
+        await other.start()
+        try:
+            write_advert(path, other.port, "crashed-token", pid=999_999)
+            with pytest.raises(ControlUnavailable, match="pid"):
+                await ask(path, "status", timeout=10)
+        finally:
+            await other.aclose()
+        write_advert(path, dead_port, "crashed-token", pid=999_999)
+
+        # the command then works on its own: it takes the journal and sweeps itself
+        await place_elsewhere(paper, account, "stale-1")
+        rc, out, err = await run_cli(data, paper, account, "stop", "--reason", "no app")
+        assert rc == 0, out + err
+        assert "paper (paper, default): OK, cancelled 1, open after sweep 0" in out
+        assert "running terminal" not in err
+        assert await venue_open(paper, account) == []
+        assert not path.exists()  # its own channel replaced the stale file, then removed it
+        rc, out, err = await run_cli(data, paper, account, "stop", "--reset", "--yes")
+        assert rc == 0, out + err
+
+    run_async(main(), 120)
+
+
+def test_control_package_imports_only_the_standard_library(tmp_path):
+    root = tmp_path / "terminal"
+    (root / "control").mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "control" / "__init__.py").write_text("import json\nfrom . import advert\n")
+    (root / "control" / "advert.py").write_text("import os\n")
+    assert archcheck.check_tree(root) == []
+    (root / "control" / "bad.py").write_text("from terminal.core import safety\n")
+    violations = archcheck.check_tree(root)
+    assert any("control imports only" in v.rule for v in violations), violations
