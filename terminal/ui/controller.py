@@ -237,6 +237,7 @@ class TerminalController(QObject):
             notify_rejections=self.settings.ui.notify_rejections)
         self.safety = SafetyWiring(self.window, self.bridge, self.tasks, services.safety,
                                    self._sweep, self.venues.live_candidates, self.notify)
+        services.stop_notices.add(self._show_stop_notice)
         self.watchlist = WatchlistWiring(self, self.panels.watchlist)
         self.history = HistoryWiring(self, self.panels.history)
         self.connect = ConnectWiring(self)
@@ -298,6 +299,16 @@ class TerminalController(QObject):
                 await orders.on_order_report(session.venue, report)
 
         return await services.safety.stop.sweep(services.connected_sessions(), report_sink=sink)
+
+    def _show_stop_notice(self, notice: Any) -> None:
+        """A stop action of the services (`trading-terminal stop` from a shell, a sweep at
+        start-up with the stop engaged): shown like the toolbar's (button via the safety
+        state; the message and the sweep result as SafetyWiring shows its own)."""
+        self.notify(notice.level, notice.text)
+        if notice.kind == "sweep" and self.safety is not None:
+            if notice.result is not None:
+                self.safety.last_sweep = notice.result
+            self.safety.sweep_finished.emit(notice.result)
 
     # ------------------------------------------------------------------ active market
     async def _activate(self, venue: str, symbol: str, timeframe: str) -> None:
