@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from dataclasses import fields, is_dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -28,6 +29,20 @@ def dec_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
+# Encoders built once: `json.dumps(x, sort_keys=...)` builds a new JSONEncoder per call,
+# which is a measurable share of the per-event cost (see tests/bench/bench_journal.py).
+_FEES_JSON = json.JSONEncoder().encode
+_escape = encode_basestring_ascii  # what json.dumps uses for str with ensure_ascii
+_DETAILS_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
+
+def fees_json(fees: Mapping[str, Decimal]) -> str:
+    """The order's fees as JSON {currency: "decimal"}, currencies sorted."""
+    if not fees:
+        return "{}"
+    return _FEES_JSON({k: dec_text(v) for k, v in sorted(fees.items())})
+
+
 def order_row(order: Order) -> dict[str, Any]:
     average = order.average_price
     return {
@@ -48,7 +63,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "filled": dec_text(order.filled),
         "cost": dec_text(order.cost),
         "average_price": dec_text(average),
-        "fees": json.dumps({k: dec_text(v) for k, v in sorted(order.fees.items())}),
+        "fees": fees_json(order.fees),
         "reason": order.reason or "",
         "created_ms": dt_to_ms(order.created_at),
         "updated_ms": dt_to_ms(order.updated_at),
@@ -80,6 +95,44 @@ def order_from_row(row: Mapping[str, Any], trade_ids: Iterable[str] = ()) -> Ord
         created_at=ms_to_dt(row["created_ms"]),
         updated_at=ms_to_dt(row["updated_ms"]),
     )
+
+
+_EVENT_FIELDS: dict[type, tuple[str, ...]] = {}
+_NOT_DETAILS = frozenset({"at", "source"})  # journaled in their own columns
+
+
+def event_details_json(event: Any) -> str:
+    """The event's own fields (not `at` / `source`) as compact JSON with sorted keys.
+
+    Exactly the text of `json.dumps(<jsonable(event) without at/source>, sort_keys=True,
+    separators=(",", ":"))` (tests/journal/test_codec.py checks every event type), but
+    built from a per-class field list and the json module's C string escaper: this runs
+    once per journaled event, and the generic path costs several times more.
+    """
+    names = _EVENT_FIELDS.get(type(event))
+    if names is None:
+        names = _EVENT_FIELDS[type(event)] = tuple(sorted(
+            f.name for f in fields(event) if f.name not in _NOT_DETAILS))
+    parts = []
+    for name in names:
+        value = getattr(event, name)
+        if value is None:
+            text = "null"
+        elif isinstance(value, str):  # str ids and str enums alike, as json.dumps does
+            text = _escape(value.value if isinstance(value, Enum) else value)
+        elif isinstance(value, Decimal):
+            text = '"' + format(value, "f") + '"'
+        elif value is True or value is False:
+            text = "true" if value else "false"
+        else:  # anything else (int, float, nested values): the generic path
+            return _DETAILS_JSON({n: jsonable(getattr(event, n)) for n in names})
+        parts.append(_escape(name) + ":" + text)
+    return "{" + ",".join(parts) + "}"
+
+
+def details_json(details: Any) -> str:
+    """Compact JSON with sorted keys (the order_events.details column)."""
+    return _DETAILS_JSON(details)
 
 
 def jsonable(value: Any) -> Any:

@@ -7,7 +7,8 @@ itself (cache-key generation for 20 bind parameters); a statement built once wit
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import bindparam, insert, select, update
 
@@ -46,18 +47,36 @@ class Prepared:
     compiler for whatever dialect the engine has (qmark for SQLite, pyformat for
     PostgreSQL), so nothing here is SQLite-specific. Only plain text, integer and
     boolean columns are bound, which need no SQLAlchemy type processing.
+
+    `aliases` maps a bind parameter name to the row key that feeds it (the UPDATE's
+    `b_client_order_id` is the row's `client_order_id`), so `args(row)` takes the row
+    dict as it is. Positional parameters are picked with one C-level itemgetter.
     """
 
-    def __init__(self, statement: Any, dialect: Any, keys: Sequence[str] | None = None) -> None:
+    def __init__(self, statement: Any, dialect: Any, keys: Sequence[str] | None = None,
+                 aliases: Mapping[str, str] | None = None) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
         self.sql = str(compiled)
+        aliases = dict(aliases or {})
         self.order: tuple[str, ...] | None = (
             tuple(compiled.positiontup or ()) if dialect.positional else None)
+        if self.order is not None:
+            sources = [aliases.get(k, k) for k in self.order]
+            if len(sources) == 1:
+                only = sources[0]
+                self._pick: Callable[[Mapping[str, Any]], Any] = lambda row: (row[only],)
+            elif sources:
+                self._pick = itemgetter(*sources)
+            else:
+                self._pick = lambda row: ()
+        else:
+            names = tuple(compiled.binds)
+            pairs = tuple((name, aliases.get(name, name)) for name in names)
+            self._pick = lambda row: {name: row[src] for name, src in pairs}
 
     def args(self, params: Mapping[str, Any]) -> Any:
-        if self.order is None:
-            return params
-        return tuple(params[k] for k in self.order)
+        """The driver's parameters for this statement from a row dict (plus aliases)."""
+        return self._pick(params)
 
 
 class PreparedSet:
@@ -65,7 +84,8 @@ class PreparedSet:
 
     def __init__(self, dialect: Any) -> None:
         self.insert_order = Prepared(INSERT_ORDER, dialect, [c.name for c in orders.c])
-        self.update_order = Prepared(UPDATE_ORDER, dialect)
+        self.update_order = Prepared(UPDATE_ORDER, dialect,
+                                     aliases={"b_client_order_id": "client_order_id"})
         event_keys = [c.name for c in order_events.c if c.name != "id"]
         self.insert_event = Prepared(INSERT_EVENT, dialect, event_keys)
         self.insert_fill = Prepared(INSERT_FILL, dialect, [c.name for c in fills.c if c.name != "id"])

@@ -23,7 +23,9 @@ from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, Ve
 from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
 from terminal.domain.reports import FillReport
 from terminal.journal import queries
-from terminal.journal.codec import dec_text, dt_to_ms, jsonable, ms_to_dt, order_row
+from terminal.journal.codec import (
+    dec_text, details_json, dt_to_ms, event_details_json, jsonable, ms_to_dt, order_row,
+)
 from terminal.journal import statements as stmt
 from terminal.journal.engine import begin_statement, make_engine
 from terminal.journal.lock import JournalLock
@@ -85,7 +87,10 @@ class SqlJournal:
         self.url = url
         self._conn: Connection | None = None
         self._begin_sql = begin_statement(engine)
-        self._prepared: stmt.PreparedSet | None = None
+        # Compiled here, once: the loop side builds the driver parameters per event.
+        self._prepared = stmt.PreparedSet(engine.dialect)
+        # (SQLAlchemy connection, its DBAPI connection, a cursor on it) for `_fast`.
+        self._raw: tuple[Connection, Any, Any] | None = None
 
     # ---- life cycle ------------------------------------------------------------------
     @classmethod
@@ -125,7 +130,7 @@ class SqlJournal:
         """Finish queued writes (bounded), dispose the engine, release the lock."""
         if self._conn is not None:
             try:
-                self._writer.call(self._conn.close, timeout=timeout)
+                self._writer.call(self._close_conn, timeout=timeout)
             except Exception:
                 log.warning("closing the journal connection failed", exc_info=True)
         self._writer.close(timeout)
@@ -134,6 +139,14 @@ class SqlJournal:
         finally:
             if self._lock is not None:
                 self._lock.release()
+
+    def _close_conn(self) -> None:
+        """On the writer thread: drop the kept cursor, then return the connection."""
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            raw[2].close()
+        if self._conn is not None:
+            self._conn.close()
 
     async def run(self, fn: Callable[[Connection], T]) -> T:
         """Run `fn(connection)` in one committed transaction on the writer thread."""
@@ -162,16 +175,19 @@ class SqlJournal:
 
     def _fast(self, fn: Callable[[Any, stmt.PreparedSet], T]) -> T:
         """One transaction on the DBAPI cursor of the writer's connection, running the
-        prepared hot-path statements (see statements.Prepared for why)."""
-        conn = self._conn
-        if conn is None or conn.closed:
-            conn = self._conn = self._engine.connect()
+        prepared hot-path statements (see statements.Prepared for why).
+
+        The DBAPI connection and one cursor on it are kept between events (looking them
+        up through SQLAlchemy's connection proxy and opening a cursor per event cost a
+        few microseconds each); they are dropped with the connection, after any error
+        and whenever `_tx` has replaced the connection.
+        """
+        raw = self._raw
+        if raw is None or raw[0] is not self._conn or raw[0].closed:
+            raw = self._raw = self._open_raw()
+        conn, driver, cursor = raw
         if conn.in_transaction():  # never interleave with an SQLAlchemy-level one
             conn.commit()
-        if self._prepared is None:
-            self._prepared = stmt.PreparedSet(self._engine.dialect)
-        driver = conn.connection.driver_connection
-        cursor = driver.cursor()
         try:
             if self._begin_sql:
                 cursor.execute(self._begin_sql)
@@ -179,14 +195,24 @@ class SqlJournal:
             driver.commit()
             return result
         except BaseException:
+            self._raw = None
+            try:
+                cursor.close()
+            except Exception:
+                pass
             try:
                 driver.rollback()
             except Exception:
                 log.warning("journal rollback failed", exc_info=True)
                 self._conn = None
             raise
-        finally:
-            cursor.close()
+
+    def _open_raw(self) -> tuple[Connection, Any, Any]:
+        conn = self._conn
+        if conn is None or conn.closed:
+            conn = self._conn = self._engine.connect()
+        driver = conn.connection.driver_connection
+        return conn, driver, driver.cursor()
 
     # ---- JournalPort -----------------------------------------------------------------
     async def record_intent(self, order: Order) -> None:
@@ -194,22 +220,29 @@ class SqlJournal:
         details = {"request": {k: row[k] for k in (
             "venue", "mode", "account", "symbol", "side", "type", "time_in_force",
             "post_only", "external", "amount", "price")}}
-        event_row = self._event_row(row, "Intent", "local", details, None, row["created_ms"])
+        p = self._prepared
+        order_args = p.insert_order.args(row)
+        event_args = p.insert_event.args(self._event_row(
+            row, "Intent", "local", details_json(details), None, row["created_ms"]))
 
         def work(cur: Any, p: stmt.PreparedSet) -> None:
-            cur.execute(p.insert_order.sql, p.insert_order.args(row))
-            cur.execute(p.insert_event.sql, p.insert_event.args(event_row))
+            cur.execute(p.insert_order.sql, order_args)
+            cur.execute(p.insert_event.sql, event_args)
 
         await self._writer.run(self._fast, work)
 
     async def record_event(self, order: Order, event: OrderEvent,
                            payload: Mapping[str, Any] | None = None) -> None:
-        row = order_row(order)  # snapshot now: the state this event produced
-        details = jsonable(event)
-        details.pop("at", None)
-        details.pop("source", None)
-        event_row = self._event_row(row, type(event).__name__, event.source.value, details,
-                                    payload_excerpt(payload), dt_to_ms(event.at))
+        # Everything is serialised here, on the caller's side, when the call starts: the
+        # row is the state this event produced even if the order changes meanwhile, and
+        # the writer thread only runs the statements (the per-event path is measured by
+        # tests/bench/bench_journal.py against raw sqlite3).
+        row = order_row(order)
+        p = self._prepared
+        update_args = p.update_order.args(row)
+        event_args = p.insert_event.args(self._event_row(
+            row, type(event).__name__, event.source.value, event_details_json(event),
+            payload_excerpt(payload), dt_to_ms(event.at)))
         fill_row = None
         if isinstance(event, OrderFilled):
             fill_row = {
@@ -223,10 +256,10 @@ class SqlJournal:
             }
 
         def work(cur: Any, p: stmt.PreparedSet) -> None:
-            cur.execute(p.update_order.sql, p.update_order.args(stmt.update_params(row)))
-            if cur.rowcount == 0:
+            cur.execute(p.update_order.sql, update_args)
+            if cur.rowcount == 0:  # an order the journal has not seen (e.g. external)
                 cur.execute(p.insert_order.sql, p.insert_order.args(row))
-            cur.execute(p.insert_event.sql, p.insert_event.args(event_row))
+            cur.execute(p.insert_event.sql, event_args)
             if fill_row is not None:
                 _upsert_fill(cur, p, fill_row)
 
@@ -313,12 +346,12 @@ class SqlJournal:
 
     # ---- helpers -----------------------------------------------------------------------
     @staticmethod
-    def _event_row(row: Mapping[str, Any], kind: str, source: str, details: Any,
+    def _event_row(row: Mapping[str, Any], kind: str, source: str, details: str,
                    payload: str | None, at_ms: int) -> dict[str, Any]:
+        """An order_events row; `details` is already JSON text (see codec)."""
         return {
             "client_order_id": row["client_order_id"], "kind": kind, "source": source,
-            "status_after": row["status"],
-            "details": json.dumps(details, sort_keys=True, separators=(",", ":")),
+            "status_after": row["status"], "details": details,
             "payload": payload, "at_ms": at_ms, "recorded_ms": _now_ms(),
         }
 
