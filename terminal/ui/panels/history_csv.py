@@ -1,79 +1,31 @@
-"""CSV files of the history panel's rows: Decimals as their exact text, times in UTC ISO.
+"""CSV files of the history panel's rows, in the same format as `journal export`.
 
-Written with the csv module; small enough to write on the GUI thread (the panel shows
-at most what one journal query returned), and readable back for the round-trip test.
+The columns and the text of every cell come from `terminal.core.csv_format`, which the
+journal's export uses too, so a file from the panel and one from the command line have
+identical columns and formatting (tests/ui/test_history_csv.py checks it). Written with
+the csv module; small enough to write on the GUI thread (the panel shows at most what
+one journal query returned).
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
 
+from terminal.core.csv_format import (
+    FILL_COLUMNS, ORDER_COLUMNS, FillLike, fees_text, fill_csv_row, order_csv_row, write_rows,
+)
 from terminal.domain.order import Order
 
-ORDER_COLUMNS = (
-    "created_at", "client_order_id", "venue_order_id", "venue", "mode", "account", "symbol",
-    "side", "type", "time_in_force", "post_only", "amount", "price", "status", "filled",
-    "cost", "average_price", "fees", "reason", "updated_at",
-)
-FILL_COLUMNS = (
-    "time", "venue", "account", "symbol", "side", "price", "amount", "value", "fee",
-    "fee_currency", "is_maker", "trade_id", "client_order_id", "venue_order_id", "ts_ms",
-)
-
-
-class FillLike(Protocol):
-    """A journal fill (terminal.journal.records.FillRecord has these fields)."""
-
-    venue: str
-    trade_id: str
-    client_order_id: str | None
-    venue_order_id: str | None
-    account: str
-    symbol: str
-    side: str | None
-    price: Decimal
-    amount: Decimal
-    fee: Decimal
-    fee_currency: str | None
-    is_maker: bool | None
-    ts_ms: int
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
-        return value.value  # str enums: their wire code
-    return str(value)
-
-
-def fees_text(fees: dict[str, Decimal]) -> str:
-    """'USDT:0.1;BNB:0.0002' (sorted by currency)."""
-    return ";".join(f"{c}:{format(v, 'f')}" for c, v in sorted(fees.items()))
+__all__ = [
+    "FILL_COLUMNS", "ORDER_COLUMNS", "FillLike", "fees_text", "fill_record", "fill_time",
+    "order_record", "write_csv",
+]
 
 
 def order_record(o: Order) -> dict[str, str]:
-    values = {
-        "created_at": o.created_at, "client_order_id": o.client_order_id,
-        "venue_order_id": o.venue_order_id, "venue": o.venue, "mode": o.mode,
-        "account": o.account, "symbol": o.symbol, "side": o.side, "type": o.type,
-        "time_in_force": o.time_in_force, "post_only": o.post_only, "amount": o.amount,
-        "price": o.price, "status": o.status, "filled": o.filled, "cost": o.cost,
-        "average_price": o.average_price, "fees": fees_text(o.fees), "reason": o.reason,
-        "updated_at": o.updated_at,
-    }
-    return {k: _text(values[k]) for k in ORDER_COLUMNS}
+    return order_csv_row(o)
 
 
 def fill_time(f: FillLike) -> datetime:
@@ -81,22 +33,10 @@ def fill_time(f: FillLike) -> datetime:
 
 
 def fill_record(f: FillLike) -> dict[str, str]:
-    values = {
-        "time": fill_time(f), "venue": f.venue, "account": f.account, "symbol": f.symbol,
-        "side": f.side, "price": f.price, "amount": f.amount, "value": f.price * f.amount,
-        "fee": f.fee, "fee_currency": f.fee_currency, "is_maker": f.is_maker,
-        "trade_id": f.trade_id, "client_order_id": f.client_order_id,
-        "venue_order_id": f.venue_order_id, "ts_ms": f.ts_ms,
-    }
-    return {k: _text(values[k]) for k in FILL_COLUMNS}
+    return fill_csv_row(f)
 
 
-def write_csv(path: Path | str, columns: Sequence[str], records: Iterable[dict[str, str]]) -> int:
-    n = 0
+def write_csv(path: Path | str, columns: Sequence[str],
+              records: Iterable[Mapping[str, str]]) -> int:
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns))
-        writer.writeheader()
-        for record in records:
-            writer.writerow(record)
-            n += 1
-    return n
+        return write_rows(fh, columns, records)
