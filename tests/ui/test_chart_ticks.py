@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtGui import QImage, QPainter  # noqa: E402
 
 from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
+from terminal.ui.widgets.chart_items import _major_ticks  # noqa: E402
 from terminal.ui.widgets.time_ticks import LADDER  # noqa: E402
 from tests.ui.test_chart import MIN, RULES, T0, candles_100k, make_candles  # noqa: E402,F401
 
@@ -72,6 +73,10 @@ def check_ticks(w: CandleChartWidget) -> list[tuple[float, str]]:
             assert (when.hour, when.minute) == (0, 0), (label, when)
         assert label in (when.strftime("%H:%M"), f"{when.day} {when.strftime('%b')}",
                          when.strftime("%b"), str(when.year)), (label, when)
+    # the grid lines are drawn at the labelled ticks
+    x0, x1 = w.visible_range()
+    grid = w.grid_items[0]
+    assert _major_ticks(grid._x_axis, x0, x1, grid._view.width()) == [x for x, _ in ticks]
     drawn = drawn_labels(w)
     assert drawn, "the axis draws no label"
     width = w.time_axis.boundingRect().width()

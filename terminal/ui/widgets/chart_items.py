@@ -302,6 +302,9 @@ class TimeAxis(pg.AxisItem):
         return [(x, self._text[x]) for x in (self._levels[0][1] if self._levels else [])]
 
     def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803
+        view = self.linkedView()
+        if view is not None and view.width() > 0:
+            size = float(view.width())  # the grids ask with this: same ticks, one computation
         s = self._series
         n = len(s)
         key = (minVal, maxVal, size, n, s.span_ms,
