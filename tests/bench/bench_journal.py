@@ -1,6 +1,6 @@
 """Benchmark: order events per second through the journal vs raw sqlite3.
 
-    python -m tests.bench.bench_journal [--rounds 15] [--chunk 200] [--runs 1]
+    python -m tests.bench.bench_journal [--rounds 25] [--chunk 200] [--runs 1]
 
 Both sides write the same thing per event, with the same pragmas (WAL,
 synchronous=FULL, busy timeout 5 s, foreign keys) and the same commit policy (BEGIN
@@ -190,7 +190,7 @@ def run_once(args: argparse.Namespace) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--chunk", type=int, default=200, help="events per side per round")
     parser.add_argument("--warmup", type=int, default=200, help="events per side, not timed")
     parser.add_argument("--runs", type=int, default=1, help="repeat the whole measurement")
