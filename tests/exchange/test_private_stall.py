@@ -35,7 +35,7 @@ from tests.fixtures_paper import run_async
 PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
 D = Decimal
 OPTS = FeedOptions(backoff_base_s=0.05, backoff_cap_s=0.5, private_settle_s=0.1,
-                   private_check_s=0.5, private_pong_timeout_s=1.0)
+                   private_check_s=0.5, private_pong_timeout_s=2.0)
 POLICY = OrderPolicy(unknown_query_backoff_s=0.1, unknown_query_backoff_max_s=0.5,
                      double_submit_window_s=0.0)
 KINDS = (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)
