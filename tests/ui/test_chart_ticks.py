@@ -112,7 +112,7 @@ def test_gaps_get_no_ticks_and_ticks_after_them_stay_true(qtbot):
         assert not gap0 <= t < gap1
 
 
-def test_ticks_stay_round_across_100k_candles_while_zooming_and_panning(qtbot, candles_100k):
+def test_ticks_stay_round_across_100k_candles_while_zooming_and_panning(qtbot, candles_100k):  # noqa: F811
     w = chart(qtbot, candles_100k)
     seen = set()
     check_ticks(w)

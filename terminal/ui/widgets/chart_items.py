@@ -371,17 +371,6 @@ class TimeAxis(pg.AxisItem):
         return i + offset / span
 
 
-def format_time(self, ms: int, fmt: str) -> str:
-        # the same few labels are asked for on every pan step: strftime is the cost
-        key = (ms, fmt)
-        text = self._labels.get(key)
-        if text is None:
-            if len(self._labels) > 4096:
-                self._labels.clear()
-            text = self._labels[key] = format_time(ms, fmt, self._utc)
-        return text
-
-
 def format_time(ms: int, fmt: str, utc: bool = False) -> str:
     """Epoch milliseconds as text, in local time unless `utc`."""
     dt = datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc)
