@@ -196,11 +196,12 @@ class TerminalServices:
 
         server = ControlServer(StopControlHandler(self), advert_path_for(lock_path))
         try:
-            await server.start()
+            advert = await server.start()
         except OSError as exc:
             log.warning("control channel not available (`trading-terminal stop` from a "
                         "shell cannot reach this process): %s", exc)
             return
+        register_secret(advert.token)  # masked should it ever reach a log line
         self.control = server
 
     def _wire_private_streams(self) -> None:

@@ -12,6 +12,7 @@ on its own.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import stat
@@ -108,9 +109,10 @@ async def place_through(services: TerminalServices, symbol: str) -> Any:
     return order
 
 
-def test_stop_command_reaches_the_running_terminal(paper, tmp_path):
+def test_stop_command_reaches_the_running_terminal(paper, tmp_path, caplog):
     account = ACCOUNTS[0]
     data = tmp_path / "app"
+    caplog.set_level(logging.DEBUG, logger="terminal")
 
     async def main() -> None:
         notices: list[Any] = []
@@ -180,8 +182,16 @@ def test_stop_command_reaches_the_running_terminal(paper, tmp_path):
         finally:
             await services.aclose()
         assert not advert_path.exists()  # removed on a clean exit
+        return advert.token
 
-    run_async(main(), 240)
+    token = run_async(main(), 240)
+    assert "control channel: refused" not in caplog.text
+    assert "control channel: engage" in caplog.text  # the log speaks, the token never
+    assert token not in caplog.text
+    logs = list(data.rglob("*.log*"))
+    assert logs  # the commands' own log files
+    for path in logs:
+        assert token not in path.read_text(errors="replace"), path
 
 
 def test_wrong_token_and_bad_requests_are_refused(paper, tmp_path):
