@@ -79,6 +79,7 @@ class FeedSettings:
     candles_stale_after_s: float = 15.0
     private_stale_after_s: float = 0.0  # 0 = no watchdog: an idle account sends nothing
     private_check_s: float = 10.0  # instead, how often a private stream's socket is checked
+    private_pong_timeout_s: float = 10.0  # each check pings; no pong in time = reconnect
     backoff_base_s: float = 1.0  # reconnect backoff: base doubling to the cap, with jitter
     backoff_cap_s: float = 30.0
     trades_backfill: int = 100
