@@ -85,20 +85,17 @@ def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
             assert sources == {"stream"}, sources
             assert got.filled == Decimal("0.001")
 
-            # an order event is lost (the listener is detached while another client
-            # places an order), then the user stream drops: the reconnect reconciles and
-            # adopts the order. (The paper exchange's stall fault does not silence user
-            # events, so the loss is made on our side.)
+            # an order event is lost (the paper exchange stalls our user stream while
+            # another client places an order: Binance never replays what a dead socket
+            # missed), then the user stream drops: the reconnect reconciles and adopts it.
             before = len(results)
-            services._unwire[0]()  # order listener off
+            paper.control.stall_ws(target="user", account=KEY)
             async with paper_rest(paper, (KEY, SECRET)) as other:
                 await other.load_markets()
                 await other.create_order(BTC, "limit", "buy", 0.001, float(far_buy(bid).price),
                                          params={"clientOrderId": "while-away-1"})
             await asyncio.sleep(0.5)
             assert await services.journal.get_order("while-away-1") is None
-            services._unwire[0] = services.exchange.feeds.add_order_listener(
-                services.on_stream_order)
             paper.control.drop_ws(target="user")
 
             async def adopted():
