@@ -4,6 +4,7 @@ layout across a restart. Real ccxt clients, real widgets offscreen; no internet.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +80,8 @@ def test_first_run_shows_live_book_chart_tape_and_balances(make_main_window, pap
     drv.until(lambda: p.entry.blocked_reason is None, 30, "order entry to open after reconcile")
     # the ticket starts at the best bid, so a newcomer only types an amount
     assert p.entry.price_edit.text(), "the ticket has no starting price"
+    # written on the market's grid (BTC/USDT: 0.01), not as ccxt's float ("60001.0")
+    assert re.fullmatch(r"\d+\.\d{2}", p.entry.price_edit.text()), p.entry.price_edit.text()
     assert not p.book.ladder.is_stale
     assert "LIVE" in run.window.data_label.text()
     balances = c.state.balances(c.services.sessions["paper"].key)

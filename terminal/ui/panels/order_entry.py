@@ -416,6 +416,11 @@ class OrderEntryPanel(QWidget):
         return self._tifs[max(0, self.tif_combo.currentIndex())]
 
     @property
+    def rules(self) -> MarketRules | None:
+        """The active market's rules (None before a market is selected)."""
+        return self._rules
+
+    @property
     def state(self) -> TicketState:
         return self._state
 

@@ -264,7 +264,9 @@ class MarketFrame:
             # bid (a passive price that cannot cross), never with an amount.
             self._prefilled_for = market
             if not entry.price_edit.text().strip():
-                entry.set_price(format(bid, "f"))
+                rules = entry.rules  # "60001.00" on a 0.01 tick, not ccxt's "60001.0"
+                entry.set_price(rules.format_price(bid) if rules is not None
+                                else format(bid, "f"))
 
 
 def _reason(status: FeedStatus | None) -> str:
