@@ -281,6 +281,11 @@ def parse_level(level: str | int) -> int:
     return value
 
 
+# Libraries whose INFO lines say nothing a user needs ("setup plugin alembic.autogenerate
+# .schemas" seven times per start); at DEBUG they still speak.
+QUIET_LOGGERS = {"alembic": logging.WARNING}
+
+
 def setup_logging(
     paths: AppPaths,
     level: str | int = "INFO",
@@ -319,6 +324,9 @@ def setup_logging(
     for handler in root.handlers:  # someone else's handler must not leak either
         protect_handler(handler, fmt=None)
     root.setLevel(levelno)
+    for name, floor in QUIET_LOGGERS.items():  # chatty libraries: their INFO is noise here
+        logging.getLogger(name).setLevel(levelno if levelno <= logging.DEBUG
+                                         else max(levelno, floor))
     logging.captureWarnings(True)
     _current = setup
     return setup

@@ -60,7 +60,10 @@ def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
     options = ServicesOptions.from_args(ctx.global_args, read_only_journal=read_only_journal)
 
     async def main() -> int:
-        async with TerminalServices(options, paths=ctx.paths) as services:
+        services = TerminalServices(options, paths=ctx.paths)
+        # With the stop engaged, connecting a venue sweeps it: say so where the user looks.
+        services.stop_notices.add(lambda n: print(f"{prog}: {n.text}", file=sys.stderr))
+        async with services:
             return await asyncio.wait_for(body(services), timeout)
 
     try:

@@ -180,6 +180,19 @@ def test_setup_twice_does_not_duplicate_handlers(tmp_path: Path) -> None:
     assert not any(isinstance(h, RingHandler) for h in logging.getLogger().handlers)
 
 
+def test_chatty_libraries_are_quiet_at_info_and_speak_at_debug(tmp_path: Path) -> None:
+    alembic = logging.getLogger("alembic.runtime.plugins")
+    try:
+        setup = setup_logging(AppPaths.from_override(tmp_path), "INFO", console=False)
+        alembic.info("setup plugin alembic.autogenerate.schemas")
+        assert not any("setup plugin" in r.text for r in setup.ring.snapshot())
+        setup = setup_logging(AppPaths.from_override(tmp_path), "DEBUG", console=False)
+        alembic.info("setup plugin alembic.autogenerate.tables")
+        assert any("autogenerate.tables" in r.text for r in setup.ring.snapshot())
+    finally:
+        teardown_logging()
+
+
 def test_ring_handler_is_bounded_and_keeps_levels() -> None:
     ring = protect_handler(RingHandler(capacity=5))
     assert isinstance(ring, RingHandler)
