@@ -172,6 +172,7 @@ class TerminalController(QObject):
         p.chart.set_timeframe(self.timeframe)
         self.window.reapply_layout()
         self.market.point_late_widgets()
+        self.trading.connect_price_sources()  # depth click, chart double-click -> ticket
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
         mark("chart_built")
