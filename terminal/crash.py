@@ -10,11 +10,14 @@ broken log is caught and written, as a last resort, to the original stderr.
 
 Callbacks can run on any thread (the failing one); a UI callback must hand the report
 over to the GUI thread itself (e.g. by emitting a Qt signal).
+
+asyncio is named in annotations only: the GUI installs the hooks before its first
+paint, and importing asyncio (with ssl, socket, subprocess) there would cost that
+paint about 20 ms; the loop handler is installed later, once the loop exists.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import threading
@@ -22,9 +25,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terminal.logsetup import redact
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("terminal.crash")
 
