@@ -137,7 +137,14 @@ def icon(name: str) -> QIcon:
 
 
 def repolish(widget: QWidget) -> None:
-    """Re-apply the style sheet after a dynamic property used by a selector changed."""
+    """Re-apply the style sheet after a dynamic property used by a selector changed.
+
+    A widget not polished yet (never shown) is skipped: its first polish, when it is
+    shown, reads the property anyway, and polishing it here too would style it twice
+    (several such widgets sit in the toolbar that is built before the first paint).
+    """
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
