@@ -1,10 +1,20 @@
-"""Composition root of the GUI: window first, then the core, then the loop; bounded exit.
+"""Composition root of the GUI: window first, then the loop and the core; bounded exit.
 
 Start-up order is chosen for the first paint: QApplication, theme and the main window
-shell (light placeholders only) are shown before ccxt, SQLAlchemy or pyqtgraph are
-imported (field notes, startup floor: importing ccxt alone costs ~1 s). Only after that
-first paint does the controller build the panels, start the services (journal, paper
-exchange, venue sessions) and subscribe the feeds, filling the docks as data arrives.
+(menus, toolbar with the safety switches, title, status bar; the docks come next) are
+shown and painted once, Qt's events processed without timers
+(`terminal.ui.probe.wait_first_paint`), before asyncio, qasync, ccxt, SQLAlchemy or pyqtgraph are imported (field notes,
+startup floor: importing ccxt alone costs ~1 s; asyncio with ssl, socket and
+subprocess ~20 ms, a fifth of a bare Qt window's start). Right after that first paint
+the docks are built with placeholders (and the saved dock layout applied), the qasync
+loop is created (with the crash handler on it), and the controller builds the panels,
+starts the services (journal, paper exchange, venue sessions) and subscribes the
+feeds, filling the docks as data arrives. `tests/ui/test_startup_order.py` guards that
+order.
+
+A quit that comes before the loop exists (Ctrl+C, the window closed) is remembered:
+`QCoreApplication.quit()` only ends the loops running at that moment, and the next
+`exec()` would otherwise run forever.
 
 Shutdown is explicit and bounded. qasync's `QEventLoop.close()` shuts its default
 executor down and waits for every worker without a limit (qasync #115: a blocking
@@ -16,19 +26,22 @@ detach and stop the executor without waiting forever, and only then close the lo
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import concurrent.futures
 import logging
 import queue
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terminal import crash
+
+if TYPE_CHECKING:  # both are imported only after the first paint
+    import argparse
+    import asyncio
 
 log = logging.getLogger("terminal.app")
 
@@ -36,6 +49,7 @@ SHUTDOWN_TIMEOUT = 2.0
 CLOSE_TIMEOUT = 2.5  # the controller's share of the 3 s exit budget
 LEFTOVER_TIMEOUT = 0.4  # tasks nobody owned (should be none)
 DEFAULT_SCREENSHOT_DELAY = 1.0
+FIRST_PAINT_TIMEOUT = 10.0  # a window that never paints (minimised) still gets its loop
 
 
 class DaemonExecutor(concurrent.futures.Executor):
@@ -115,6 +129,8 @@ def shutdown_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor | No
 
     Each step is bounded by `timeout`; a step that overruns is logged, not waited for.
     """
+    import asyncio
+
     try:
         tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in tasks:
@@ -187,16 +203,58 @@ def _route_qt_messages() -> None:
     qInstallMessageHandler(handler)
 
 
+def _start_async_loop(app: Any) -> tuple[asyncio.AbstractEventLoop, DaemonExecutor]:
+    """The qasync loop with our daemon executor and the crash handler on it."""
+    import asyncio
+
+    from terminal.ui.qtloop import QtAsyncLoop
+
+    loop = QtAsyncLoop(app)
+    asyncio.set_event_loop(loop)
+    executor = DaemonExecutor()
+    loop.set_default_executor(executor)
+    crash.install(loop)
+    return loop, executor
+
+
+def _qt_app() -> Any:
+    """The QApplication if Qt is imported and one exists (for a signal handler)."""
+    qtcore = sys.modules.get("PySide6.QtCore")
+    return qtcore.QCoreApplication.instance() if qtcore is not None else None
+
+
 def run_gui(args: argparse.Namespace) -> int:
-    """Open the main window on a qasync loop; returns the exit code when it closes."""
+    """Open the main window on a qasync loop; returns the exit code when it closes.
+
+    Ctrl+C is handled from the first line: Python's default handler would raise
+    KeyboardInterrupt wherever the main thread is, and during the Qt imports that is
+    inside PySide's import hook, where it was swallowed (the app then started anyway)
+    or aborted the process. Here it only sets a flag and asks Qt to quit; every phase
+    of the start looks at the flag.
+    """
+    quit_requested = {"value": False}
+
+    def on_sigint(*_: Any) -> None:
+        quit_requested["value"] = True
+        app = _qt_app()
+        if app is not None:
+            app.quit()
+
+    previous_sigint = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        return _run_window(args, quit_requested)
+    finally:
+        signal.signal(signal.SIGINT, previous_sigint)
+
+
+def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from terminal.paths import AppPaths
     from terminal.settings import load_settings
     from terminal.ui.main_window import MainWindow
-    from terminal.ui.probe import PaintProbe, mark
-    from terminal.ui.qtloop import QtAsyncLoop
+    from terminal.ui.probe import mark, wait_first_paint
     from terminal.ui.theme import ThemeManager, icon
 
     mark("gui_imports_done")
@@ -211,18 +269,21 @@ def run_gui(args: argparse.Namespace) -> int:
     theme = ThemeManager(app)
     settings.ui.theme = theme.apply(settings.ui.theme)
 
-    loop = QtAsyncLoop(app)
-    asyncio.set_event_loop(loop)
-    executor = DaemonExecutor()
-    loop.set_default_executor(executor)
-    crash.install(loop)
-
-    window = MainWindow(config_dir=paths.config)
+    window = MainWindow(config_dir=paths.config, docks=False)
     remove_notice = crash.add_notice_callback(
         lambda report: window.notice_requested.emit(report.summary)
     )
     core: dict[str, Any] = {}  # the controller, created after the first paint
     exit_code = {"value": 0}
+    loop_started = {"value": False}
+
+    def window_closing() -> None:
+        # Qt quits on the last window closed only inside QApplication.exec(); before
+        # that (waiting for the first paint) the wait must be told
+        if not loop_started["value"]:
+            quit_requested["value"] = True
+
+    window.closing.connect(window_closing)
 
     screenshot = getattr(args, "screenshot", None)
     exit_after = getattr(args, "exit_after", None)
@@ -233,20 +294,19 @@ def run_gui(args: argparse.Namespace) -> int:
         if screenshot and not save_screenshot(window, Path(screenshot)):
             exit_code["value"] = 1
         window.close()
+        quit_requested["value"] = True
         app.exit(exit_code["value"])
 
     if exit_after is not None:
         QTimer.singleShot(int(exit_after * 1000), finish)
 
-    # Ctrl+C: Python signal handlers only run when the interpreter gets control, so a
-    # slow timer hands it control while Qt waits for events.
-    previous_sigint = signal.signal(signal.SIGINT, lambda *_: app.quit())
+    # Python signal handlers only run when the interpreter gets control, so a slow
+    # timer hands it control while Qt waits for events.
     keepalive = QTimer()
     keepalive.timeout.connect(lambda: None)
     keepalive.start(250)
 
-    def first_paint() -> None:
-        mark("first_paint")
+    def start_controller() -> None:
         # Even the controller's imports wait for the first paint; then it builds the panels
         # and starts services and feeds while the window is already on screen.
         from terminal.ui.controller import TerminalController
@@ -257,25 +317,42 @@ def run_gui(args: argparse.Namespace) -> int:
 
     mark("window_built")
     window.restore_layout()
-    PaintProbe(window, first_paint)
-    window.show()
-    mark("window_shown")
-    log.info("GUI started")
+    loop: asyncio.AbstractEventLoop | None = None
+    executor: DaemonExecutor | None = None
+    code = 0
     try:
-        result = loop.run_forever()
-        code = int(result) if isinstance(result, int) else exit_code["value"]
+        if not quit_requested["value"]:
+            window.show()
+            mark("window_shown")
+            log.info("GUI started")
+            # The first paint comes before asyncio and qasync are even imported; then
+            # the docks, then the real loop, and the controller starts inside it.
+            wait_first_paint(window, FIRST_PAINT_TIMEOUT, stop=lambda: quit_requested["value"])
+        if quit_requested["value"]:
+            code = exit_code["value"]
+        else:
+            window.build_docks()
+            mark("docks_built")
+            loop, executor = _start_async_loop(app)
+            loop_started["value"] = True
+            mark("loop_ready")
+            # a quit asked for while the loop was being made must not be lost in exec()
+            QTimer.singleShot(0, lambda: quit_requested["value"] and app.exit(exit_code["value"]))
+            QTimer.singleShot(0, start_controller)
+            result = loop.run_forever()
+            code = int(result) if isinstance(result, int) else exit_code["value"]
     finally:
         keepalive.stop()
-        signal.signal(signal.SIGINT, previous_sigint)
         remove_notice()
         window.close()  # saves the layout (no-op if already closed)
         started = time.monotonic()
         try:
-            if "controller" in core:
+            if "controller" in core and loop is not None:
                 loop.run_until_complete(core["controller"].aclose(CLOSE_TIMEOUT))
         except Exception:
             log.exception("Error while closing the terminal")
         window.deleteLater()
-        shutdown_loop(loop, executor, timeout=LEFTOVER_TIMEOUT)
+        if loop is not None:
+            shutdown_loop(loop, executor, timeout=LEFTOVER_TIMEOUT)
         log.info("GUI stopped (shutdown took %.2f s)", time.monotonic() - started)
     return code
