@@ -211,6 +211,20 @@ def test_not_found_on_cancel_counts_as_already_closed():
     assert v.already_closed == ["gone1"] and v.ok
 
 
+def test_cancel_all_on_a_symbol_with_nothing_open_is_not_a_failure():
+    # The journal still thinks "filled1" is open (its fill event is on its way); the venue
+    # has nothing open on ETH/USDT and answers cancel-all with Binance's -2011.
+    journal = MemoryJournal()
+    journal.orders["filled1"] = journal_order("filled1", "ETH/USDT")
+    venue = MemoryVenue(cancel_all_empty_not_found=True)
+    venue.add("BTC/USDT", "b1")
+    result = asyncio.run(sweeper(journal).sweep([venue], StopScope.ALL))
+    v = result.venues[0]
+    assert v.ok and result.ok, v.line()
+    assert v.cancelled == ["b1"] and v.already_closed == ["filled1"] and not v.failures
+    assert ("cancel_all_orders", "ETH/USDT") in venue.calls
+
+
 def test_in_flight_order_is_swept_after_it_settles():
     journal = MemoryJournal()
     venue = MemoryVenue()

@@ -83,6 +83,7 @@ class MemoryVenue:
     mode: VenueMode = VenueMode.SANDBOX
     account: AccountLabel = AccountLabel("main")
     cancel_all_supported: bool = True
+    cancel_all_empty_not_found: bool = False  # Binance: -2011 when nothing is open there
     resting: dict[str, OrderReport] = field(default_factory=dict)
     fail: dict[str, list[Exception]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
@@ -138,6 +139,8 @@ class MemoryVenue:
         for cid, r in list(self.resting.items()):
             if r.symbol == symbol:
                 out.append(self._canceled(self.resting.pop(cid)))
+        if not out and self.cancel_all_empty_not_found:
+            raise OrderNotFoundError("Unknown order sent.")  # Binance's -2011
         return out
 
     async def edit_order(self, order: Order, amount: Decimal, price: Decimal) -> OrderReport:

@@ -221,6 +221,16 @@ class StopSweeper:
                                  journal_open: list[Order]) -> None:
         try:
             reports = await self._retry(lambda: session.cancel_all_orders(symbol))
+        except OrderNotFoundError:
+            # Binance answers a cancel-all on a symbol with nothing open with -2011
+            # "Unknown order sent.": the journal's open order there has just filled or
+            # been cancelled (a stream event not yet applied). Nothing to cancel, as for a
+            # single cancel; the verification pass still lists anything left open.
+            for o in [*venue_open, *journal_open]:
+                if o.symbol == symbol and order_key(o) not in res.cancelled:
+                    _add_once(res.already_closed, order_key(o))
+                    _discard(res.unknown, order_key(o))
+            return
         except OutcomeUnknownError as exc:
             for o in [*venue_open, *journal_open]:
                 if o.symbol == symbol:
