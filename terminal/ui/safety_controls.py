@@ -13,16 +13,22 @@ from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from terminal.ui.theme import icon, repolish
 
+ENGAGED_TEXT = "STOP ENGAGED"
+
 
 class LockSwitch(QToolButton):
     """Green TESTNET while locked; red LIVE naming what is unlocked. One click acts.
 
     Locked: a click asks to unlock (opens the confirmation dialog). Unlocked: a click
     locks again at once, without a question: making things safer needs no confirmation.
+    Long venue/account names are elided ("LIVE: binance/my-acc…"), shorter still in a
+    narrow window (`set_compact`); the tooltip names them all.
     """
 
     unlock_requested = Signal()
     lock_requested = Signal()
+    MAX_TEXT_PX = 260  # the text's width at most: the window's minimum width includes it
+    COMPACT_TEXT_PX = 150
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +38,8 @@ class LockSwitch(QToolButton):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._locked = True
         self._unlocked: tuple[tuple[str, str], ...] = ()
+        self._compact = False
+        self._full_text = ""
         self.clicked.connect(self._on_click)
         self.set_state(True, ())
 
@@ -42,25 +50,63 @@ class LockSwitch(QToolButton):
     def set_state(self, locked: bool, unlocked: tuple[tuple[str, str], ...]) -> None:
         self._locked, self._unlocked = locked, tuple(unlocked)
         if locked:
-            self.setText("TESTNET")
+            self._set_full_text("TESTNET")
             self.setIcon(icon("lock"))
             self.setToolTip("Testnet lock ON: only paper and testnet venues accept orders.\n"
                             "Click to unlock live trading for one venue and account.")
         else:
             names = ", ".join(f"{v}/{a}" for v, a in self._unlocked)
-            self.setText(f"LIVE: {names}")
+            self._set_full_text(f"LIVE: {names}")
             self.setIcon(icon("unlock"))
             self.setToolTip(f"Live orders are UNLOCKED for {names} (this run only).\n"
                             "Click to lock again.")
         self.setProperty("live", "false" if locked else "true")
         repolish(self)
 
+    @property
+    def full_text(self) -> str:
+        """The text before eliding."""
+        return self._full_text
+
+    def set_compact(self, compact: bool) -> None:
+        if compact != self._compact:
+            self._compact = compact
+            self._set_full_text(self._full_text)
+
+    def _elided(self, limit: int) -> str:
+        self.ensurePolished()
+        return self.fontMetrics().elidedText(self._full_text, Qt.TextElideMode.ElideRight, limit)
+
+    def _set_full_text(self, text: str) -> None:
+        self._full_text = text
+        shown = self._elided(self.COMPACT_TEXT_PX if self._compact else self.MAX_TEXT_PX)
+        if shown != self.text():
+            self.setText(shown)
+
+    def width_for(self, text: str) -> int:
+        """The switch's width with `text` (icon, padding and border as now)."""
+        self.ensurePolished()
+        fm = self.fontMetrics()
+        return self.sizeHint().width() - fm.horizontalAdvance(self.text()) \
+            + fm.horizontalAdvance(text)
+
+    def compact_width(self) -> int:
+        return self.width_for(self._elided(self.COMPACT_TEXT_PX))
+
+    def full_width(self) -> int:
+        return self.width_for(self._elided(self.MAX_TEXT_PX))
+
     def _on_click(self) -> None:
         (self.unlock_requested if self._locked else self.lock_requested).emit()
 
 
 class EmergencyStopButton(QToolButton):
-    """Large red STOP; when engaged it says so and a click asks to reset."""
+    """Large red STOP; when engaged it says so and a click asks to reset.
+
+    `set_compact(True)` (a narrow window) shortens the idle text to "STOP (F12)"; the
+    button keeps its height, colour and hotkey. `compact_width()` is what the narrow form
+    needs at most (idle or engaged), so the toolbar can reserve it.
+    """
 
     engage_requested = Signal()
     reset_requested = Signal()
@@ -74,6 +120,8 @@ class EmergencyStopButton(QToolButton):
         self.setMinimumHeight(30)
         self._hotkey = hotkey_text
         self._engaged = False
+        self._compact = False
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.clicked.connect(self._on_click)
         self.set_state(False, "", loaded=False)
 
@@ -81,13 +129,39 @@ class EmergencyStopButton(QToolButton):
     def engaged(self) -> bool:
         return self._engaged
 
+    @property
+    def compact(self) -> bool:
+        return self._compact
+
+    def _idle_text(self, compact: bool) -> str:
+        return f"STOP ({self._hotkey})" if compact else f"EMERGENCY STOP ({self._hotkey})"
+
+    def set_compact(self, compact: bool) -> None:
+        if compact != self._compact:
+            self._compact = compact
+            if not self._engaged:
+                self.setText(self._idle_text(compact))
+
+    def width_for(self, text: str) -> int:
+        """The button's width with `text` (icon, padding and border as now)."""
+        self.ensurePolished()
+        fm = self.fontMetrics()
+        return self.sizeHint().width() - fm.horizontalAdvance(self.text()) \
+            + fm.horizontalAdvance(text)
+
+    def compact_width(self) -> int:
+        return max(self.width_for(self._idle_text(True)), self.width_for(ENGAGED_TEXT))
+
+    def full_width(self) -> int:
+        return max(self.width_for(self._idle_text(False)), self.width_for(ENGAGED_TEXT))
+
     def set_state(self, engaged: bool, description: str, *, loaded: bool = True) -> None:
         self._engaged = engaged
         if engaged:
-            self.setText("STOP ENGAGED")
+            self.setText(ENGAGED_TEXT)
             self.setToolTip(f"{description}\nClick to reset (asks for confirmation).")
         else:
-            self.setText(f"EMERGENCY STOP ({self._hotkey})")
+            self.setText(self._idle_text(self._compact))
             extra = "" if loaded else "\n(Reading the stop state from the journal...)"
             self.setToolTip("Blocks every new order at once and cancels every open order on "
                             f"every connected venue. Hotkey {self._hotkey}.{extra}")
