@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSizePolicy,
+    QStyle,
     QToolBar,
     QToolButton,
     QWidget,
@@ -61,6 +62,7 @@ APP_TITLE = "Trading Terminal"
 NOTICE_MS = 20_000
 DEFAULT_SIZE = QSize(1440, 900)
 COMPACT_WIDTH = 1400  # narrower windows get the compact default layout
+BOOK_FLOOR = 230  # the book's default width when the other columns need the space
 
 
 @dataclass(frozen=True)
@@ -492,15 +494,28 @@ class MainWindow(QMainWindow):
             return
         d = self.docks
         width, height = max(self.width(), 900), max(self.height(), 600)
-        book = max(270, int(width * 0.20))
-        entry = max(290, int(width * 0.21))
+        # the watchlist and the ticket's column get what shows every table column whole
+        entry = max(290, int(width * 0.21), self._needed_width("entry"),
+                    self._needed_width("balances"))
+        book = max(BOOK_FLOOR, int(width * 0.20))
+        sep = self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent,
+                                       None, self)
+        chart_min = max(300, d["chart"].minimumSizeHint().width())
         if self.compact:
-            chart = max(300, width - book - entry)
+            free = width - 2 * sep
+            chart = free - book - entry
+            if chart < chart_min:  # the book gives way first, down to its floor
+                book = max(BOOK_FLOOR, book - (chart_min - chart))
+                chart = max(chart_min, free - book - entry)
             self.resizeDocks([d["chart"], d["book"], d["entry"]], [chart, book, entry],
                              Qt.Orientation.Horizontal)
         else:
-            watch = max(190, int(width * 0.16))
-            chart = max(300, width - watch - book - entry)
+            watch = max(190, int(width * 0.16), self._needed_width("watchlist"))
+            free = width - 3 * sep
+            chart = free - watch - book - entry
+            if chart < chart_min:
+                book = max(BOOK_FLOOR, book - (chart_min - chart))
+                chart = max(chart_min, free - watch - book - entry)
             self.resizeDocks([d["watchlist"], d["chart"], d["book"], d["entry"]],
                              [watch, chart, book, entry], Qt.Orientation.Horizontal)
         bottom = max(140, int(height * 0.22))
@@ -510,6 +525,17 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["entry"], d["balances"]], [int(top * 0.62), int(top * 0.38)],
                          Qt.Orientation.Vertical)
         self.resizeDocks([d["open_orders"]], [bottom], Qt.Orientation.Vertical)
+
+    def _needed_width(self, name: str) -> int:
+        """The width dock `name` needs to show its panel whole (`preferred_width()` of
+        the panel, if it has one, plus the dock's own frame); 0 when it does not say."""
+        panel = self.panels.get(name)
+        preferred = getattr(panel, "preferred_width", None)
+        if panel is None or not callable(preferred):
+            return 0
+        dock = self.docks[name]
+        frame = dock.width() - panel.width() if panel.width() > 0 else 0
+        return int(preferred()) + max(0, min(frame, 20))
 
     def _build_status(self) -> None:
         status = self.statusBar()

@@ -43,7 +43,7 @@ def table(p) -> dict[str, tuple[str, ...]]:
 def test_all_venues_are_combined(panel):
     panel.refresh()
     t = table(panel)
-    assert t["USDT"] == ("USDT", "1,010", "250.5", "1,260.5", "1,260.50")
+    assert t["USDT"] == ("USDT", "1,010", "250.5", "1,260.5", "1,261")  # whole units from 1,000
     assert t["BTC"] == ("BTC", "0.75", "0.1", "0.85", "85,000")
     assert t["XYZ"][4] == "—"
     assert panel.model.keys()[0] == "BTC"  # largest value first
@@ -107,6 +107,12 @@ def test_values_round_half_up_and_drop_cents_when_large(panel):
     panel.set_prices({"BTC": D("9.38")})  # 0.25 BTC -> 2.345
     panel.refresh()
     assert table(panel)["BTC"][4] == "2.35"
+    panel.set_prices({"BTC": D("3999.96")})  # 999.99: cents below 1,000
+    panel.refresh()
+    assert table(panel)["BTC"][4] == "999.99"
+    panel.set_prices({"BTC": D("4001.8")})  # 1,000.45: whole units from 1,000
+    panel.refresh()
+    assert table(panel)["BTC"][4] == "1,000"
     panel.set_prices({"BTC": D("100000.06")})
     panel.refresh()
     assert table(panel)["BTC"][4] == "25,000"

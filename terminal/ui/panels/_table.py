@@ -17,8 +17,10 @@ from typing import Any, Hashable, Sequence
 from PySide6.QtCore import (
     QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget,
+)
 
 # Roles as ints: data() receives an int, and int compares are the cheap path.
 DISPLAY = 0
@@ -213,11 +215,47 @@ class DataTable(QTableView):
             model.widths_changed = False
             header = self.horizontalHeader()
             last = model.columnCount() - 1
+            stretch = header.stretchLastSection()
             for c in range(model.columnCount()):
-                if c == last and header.stretchLastSection():
-                    continue  # it takes the width left over
-                header.resizeSection(
-                    c, max(self.sizeHintForColumn(c), header.sectionSizeHint(c)))
+                need = max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+                if c == last and stretch:
+                    # It takes the width left over, but never less than its size when
+                    # the stretch was switched on (Qt keeps that as its floor: a 100 px
+                    # default made narrow docks scroll by a few pixels). Its own text's
+                    # width becomes the floor instead.
+                    header.setStretchLastSection(False)
+                    header.resizeSection(c, need)
+                    header.setStretchLastSection(True)
+                    continue
+                header.resizeSection(c, need)
+
+    def columns_width(self, samples: Sequence[str] = ()) -> int:
+        """What the viewport needs to show every column whole: each at least as wide as
+        its header, its longest text now, and `samples[c]` (a typical text, so a dock
+        can be sized before the data arrive)."""
+        model = self.model()
+        if model is None:
+            return 0
+        header = self.horizontalHeader()
+        fm = QFontMetrics(self.font())
+        # what QStyledItemDelegate adds around a cell's text
+        pad = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                            self) + 1)
+        total = 0
+        for c in range(model.columnCount()):
+            if self.isColumnHidden(c):
+                continue
+            need = max(header.sectionSizeHint(c), self.sizeHintForColumn(c))
+            if c < len(samples):
+                need = max(need, fm.horizontalAdvance(samples[c]) + pad)
+            total += need
+        return total
+
+    def preferred_width(self, samples: Sequence[str] = ()) -> int:
+        """The table's width with every column in view, frame and a vertical scrollbar
+        included (reserved even when hidden: more rows must not push a column out)."""
+        bar = self.verticalScrollBar().sizeHint().width()
+        return self.columns_width(samples) + 2 * self.frameWidth() + bar
 
     def selected_text(self) -> str:
         model = self.model()

@@ -27,8 +27,11 @@ COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")
 ALL_VENUES = "All venues"
 PriceOf = Callable[[str], Decimal | None]
 VALUE_PLACES = 2
-BIG_VALUE = Decimal(10_000)
+BIG_VALUE = Decimal(1_000)
 AMOUNT_PLACES = 8
+# Typical widest texts per column (a 100,000 USDT account): the dock's default width is
+# sized for them. Longer exact amounts may need a wider dock; they are never shortened.
+SAMPLES = ("USDT", "100,000", "0.5", "100,000", "100,000")
 
 
 def _amount(value: Decimal) -> str:
@@ -39,7 +42,8 @@ def _amount(value: Decimal) -> str:
 
 
 def _value_text(value: Decimal) -> str:
-    """Cents below 10,000; whole units above (the dock is narrow, cents do not matter there)."""
+    """Cents below 1,000; whole units above (the dock is narrow, cents do not matter
+    there; the total below the table keeps them)."""
     places = 0 if abs(value) >= BIG_VALUE else VALUE_PLACES
     return grouped(dec_text(value, places))
 
@@ -96,6 +100,13 @@ class BalancesPanel(QWidget):
 
     def _headers(self) -> tuple[str, ...]:
         return (*COLUMNS[:-1], f"≈ {self._quote}")
+
+    def preferred_width(self) -> int:
+        """The panel's width with every column in view for typical balances (the main
+        window's default layout gives the dock at least this)."""
+        m = self.layout().contentsMargins()
+        return max(self.minimumSizeHint().width(),
+                   self.table.preferred_width(SAMPLES) + m.left() + m.right())
 
     # ---------------------------------------------------------------- inputs
     def set_balances(self, venue: str, balances: Balances | None) -> None:

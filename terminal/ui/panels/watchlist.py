@@ -26,6 +26,8 @@ from ._style import BUY_Q, ERROR, MUTED_Q, SELL_Q, compact_amount, dec_text, mon
 from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 
 COLUMNS = ("Symbol", "Last", "24h %", "Volume")
+# Typical widest texts per column: the dock's default width is sized for them.
+SAMPLES = ("DOGE/USDT", "60000.25", "+10.00%", "999.99M")
 
 
 class WatchlistPanel(QWidget):
@@ -97,6 +99,13 @@ class WatchlistPanel(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         self.model.bold_font = bold
+
+    def preferred_width(self) -> int:
+        """The panel's width with every column in view for typical symbols, prices and
+        volumes (the main window's default layout gives the dock at least this)."""
+        m = self.layout().contentsMargins()
+        return max(self.minimumSizeHint().width(),
+                   self.table.preferred_width(SAMPLES) + m.left() + m.right())
 
     # ---------------------------------------------------------------- inputs
     def set_symbols(self, symbols: Sequence[str]) -> None:
