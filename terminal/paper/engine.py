@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .book import Book, Resting
@@ -31,6 +31,37 @@ from .orders import ExecEvent, Order, PublicTrade, UserTrade
 
 EIGHT = Decimal("1e-8")
 Clock = Callable[[], int]
+
+
+@dataclass(frozen=True, slots=True)
+class _NewOrder:
+    """A new order's parameters after the parameter and filter checks."""
+
+    market: MarketSpec
+    side: str
+    type: str
+    tif: str
+    price: int
+    qty: int
+    quote_qty: Decimal
+
+
+@dataclass
+class CancelReplaceResult:
+    """What POST /api/v3/order/cancelReplace did: each half's order or its error.
+
+    ``new_attempted`` is False when STOP_ON_FAILURE skipped the placement."""
+
+    canceled: Order | None = None
+    cancel_client_id: str = ""
+    cancel_error: ApiError | None = None
+    new_order: Order | None = None
+    fills: list[dict[str, object]] = field(default_factory=list)
+    new_error: ApiError | None = None
+    new_attempted: bool = False
+
+
+CANCEL_REPLACE_MODES = ("STOP_ON_FAILURE", "ALLOW_FAILURE")
 
 
 @dataclass
@@ -93,6 +124,11 @@ class Engine:
     # --- order entry --------------------------------------------------------------------
     def place(self, account: str, p: Mapping[str, str]) -> tuple[Order, list[dict[str, object]]]:
         """POST /api/v3/order. Returns the order and its FULL-response fills."""
+        return self._place_checked(account, p, self.check_new_order(p))
+
+    def check_new_order(self, p: Mapping[str, str]) -> _NewOrder:
+        """Parameter and filter checks of a new order (no state is touched): Binance runs
+        them before anything else, also before the cancel of a cancel-replace."""
         m = self.spec(p.get("symbol"))
         side = p.get("side")
         if side not in ("BUY", "SELL"):
@@ -134,6 +170,13 @@ class Engine:
             else:
                 raise ApiError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but "
                                       "both were empty/null!")
+        return _NewOrder(m, side, otype, tif, price, qty, quote_qty)
+
+    def _place_checked(self, account: str, p: Mapping[str, str], n: _NewOrder
+                       ) -> tuple[Order, list[dict[str, object]]]:
+        m, side, otype, tif, price, qty = n.market, n.side, n.type, n.tif, n.price, n.qty
+        quote_qty = n.quote_qty
+        is_buy = side == "BUY"
         cid = p.get("newClientOrderId") or ("paper_" + secrets.token_hex(10))
         for o in self.open.get(account, {}).values():
             if o.client_id == cid and o.symbol == m.symbol:
@@ -347,6 +390,48 @@ class Engine:
         self._cancel(o, new_cid)
         self.books[m.symbol].commit()
         return o, new_cid
+
+    def cancel_replace(self, account: str, p: Mapping[str, str]) -> CancelReplaceResult:
+        """POST /api/v3/order/cancelReplace: cancel one order and place a new one on the
+        same symbol in ONE synchronous step (no market event can fall in between).
+
+        The new order's parameters and filters are checked first and fail the whole
+        request (nothing canceled), as on Binance. Then the cancel; if it fails,
+        STOP_ON_FAILURE stops there and ALLOW_FAILURE still places the new order. A
+        placement refused by the engine (balance, would-take, duplicate id) leaves the
+        cancel done. The caller turns the result into the -2021/-2022 replies."""
+        m = self.spec(p.get("symbol"))
+        mode = p.get("cancelReplaceMode")
+        if not mode:
+            raise missing_param("cancelReplaceMode")
+        if mode not in CANCEL_REPLACE_MODES:
+            raise ApiError(-1100, "Illegal characters found in parameter 'cancelReplaceMode'; "
+                                  "legal range is 'STOP_ON_FAILURE, ALLOW_FAILURE'.")
+        cancel_oid, cancel_cid = p.get("cancelOrderId"), p.get("cancelOrigClientOrderId")
+        if not cancel_oid and not cancel_cid:
+            raise ApiError(-1102, "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be "
+                                  "sent, but both were empty/null!")
+        if cancel_oid and not cancel_oid.isdigit():
+            raise ApiError(-1100, "Illegal characters found in parameter 'cancelOrderId'; "
+                                  "legal range is '^[0-9]{1,20}$'.")
+        checked = self.check_new_order(p)
+        out = CancelReplaceResult()
+        o = self.find(account, m.symbol, cancel_oid, None if cancel_oid else cancel_cid)
+        if o is None or not o.is_open:
+            out.cancel_error = ApiError(-2011, UNKNOWN_ORDER)
+        else:
+            out.cancel_client_id = (p.get("cancelNewClientOrderId")
+                                    or "cancel_" + secrets.token_hex(10))
+            self._cancel(o, out.cancel_client_id)
+            out.canceled = o
+        if out.cancel_error is None or mode == "ALLOW_FAILURE":
+            out.new_attempted = True
+            try:
+                out.new_order, out.fills = self._place_checked(account, p, checked)
+            except ApiError as e:
+                out.new_error = e
+        self.books[m.symbol].commit()
+        return out
 
     def _cancel(self, o: Order, new_cid: str) -> None:
         book = self.books[o.symbol]

@@ -121,7 +121,7 @@ class MarketSpec:
             "otoAllowed": False,
             "quoteOrderQtyMarketAllowed": True,
             "allowTrailingStop": False,
-            "cancelReplaceAllowed": False,
+            "cancelReplaceAllowed": True,
             "amendAllowed": False,
             "isSpotTradingAllowed": True,
             "isMarginTradingAllowed": False,

@@ -73,6 +73,64 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             body.pop("fills", None)
         return json_response(body, headers=headers)
 
+    async def cancel_replace(request: web.Request) -> web.Response:
+        """POST /api/v3/order/cancelReplace (ccxt's binance ``edit_order`` on spot).
+
+        200 when both halves succeed; 409 with code -2021 when exactly one did; 400 with
+        -2022 when neither did (or the new order was not attempted). The error replies
+        carry both halves under ``data``, as Binance does. The new order counts toward
+        the order rate limit even when it is not attempted."""
+        acct = account_of(request)
+        now = srv.now_ms()
+        count = srv.limits.charge_order(acct, now)
+        headers = {"X-MBX-ORDER-COUNT-10S": str(count),
+                   "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
+        p = request["params"]
+        res = srv.engine.cancel_replace(acct, p)
+        mode = srv.faults.take_order_unknown() if srv.faults.enabled else ""
+        if mode == "close":
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        if mode == "timeout":
+            await asyncio.sleep(srv.faults_timeout_s)
+            raise UNKNOWN_OUTCOME
+        if mode == "5xx":
+            raise UNKNOWN_OUTCOME
+        cancel_body: dict[str, object]
+        if res.canceled is not None:
+            cancel_body = res.canceled.cancel_json(srv.engine.specs[res.canceled.symbol],
+                                                   res.cancel_client_id)
+        else:
+            assert res.cancel_error is not None
+            cancel_body = res.cancel_error.body()
+        new_body: dict[str, object] | None = None
+        if res.new_order is not None:
+            o = res.new_order
+            new_body = o.ack_json(srv.engine.specs[o.symbol], res.fills)
+            resp_type = p.get("newOrderRespType") or "FULL"
+            if resp_type == "ACK":
+                new_body = {k: new_body[k] for k in ("symbol", "orderId", "orderListId",
+                                                     "clientOrderId", "transactTime")}
+            elif resp_type == "RESULT":
+                new_body.pop("fills", None)
+        elif res.new_error is not None:
+            new_body = res.new_error.body()
+        data = {
+            "cancelResult": "SUCCESS" if res.canceled is not None else "FAILURE",
+            "newOrderResult": ("SUCCESS" if res.new_order is not None else
+                               "FAILURE" if res.new_attempted else "NOT_ATTEMPTED"),
+            "cancelResponse": cancel_body,
+            "newOrderResponse": new_body,
+        }
+        if res.canceled is not None and res.new_order is not None:
+            return json_response(data, headers=headers)
+        if res.canceled is not None or res.new_order is not None:
+            return json_response({"code": -2021, "msg": "Order cancel-replace partially failed.",
+                                  "data": data}, status=409, headers=headers)
+        return json_response({"code": -2022, "msg": "Order cancel-replace failed.",
+                              "data": data}, status=400, headers=headers)
+
     async def test_order(request: web.Request) -> web.Response:
         account_of(request)
         return json_response({})
@@ -139,6 +197,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     r.add_get("/api/v3/account", account)
     r.add_post("/api/v3/order", new_order)
     r.add_post("/api/v3/order/test", test_order)
+    r.add_post("/api/v3/order/cancelReplace", cancel_replace)
     r.add_get("/api/v3/order", get_order)
     r.add_delete("/api/v3/order", cancel_order)
     r.add_get("/api/v3/openOrders", open_orders)
