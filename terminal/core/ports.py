@@ -48,7 +48,10 @@ class ExchangePort(Protocol):
     async def cancel_order(self, order: Order) -> OrderReport | None:
         """Cancel by client order id (or venue id); the canceled order's report if given."""
     async def cancel_all_orders(self, symbol: Symbol) -> list[OrderReport]: ...
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal) -> OrderReport: ...
+    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
+                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
+        """Amend `order`. A venue that cancels and replaces gives the new order
+        `new_client_order_id` (journaled by the caller before the call)."""
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
         """Raises OrderNotFoundError when the venue does not know that client order id."""
     async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]: ...

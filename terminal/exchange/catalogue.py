@@ -181,7 +181,8 @@ def paper_info() -> VenueInfo:
     return build_venue_info(
         "paper", PAPER_CCXT_ID, name="Paper exchange", modes=(VenueMode.PAPER,),
         points_at_paper=True, sandbox=False, demo=False,
-        has_edit_order=False,  # the paper exchange has no cancelReplace endpoint
+        # has_edit_order comes from ccxt's binance has['editOrder']: the paper exchange
+        # serves POST /api/v3/order/cancelReplace, what ccxt's spot edit_order calls.
         notes="built-in simulated venue (Binance Spot protocol on loopback)")
 
 
@@ -189,7 +190,7 @@ def paper_live_info(venue_id: str = "paperlive") -> VenueInfo:
     """A LIVE-mode venue that really points at the paper exchange (tests of the lock)."""
     return build_venue_info(
         venue_id, PAPER_CCXT_ID, name="Paper exchange posing as live", modes=(VenueMode.LIVE,),
-        points_at_paper=True, sandbox=False, demo=False, has_edit_order=False,
+        points_at_paper=True, sandbox=False, demo=False,
         notes="test entry: LIVE mode against the paper exchange")
 
 

@@ -491,15 +491,29 @@ class VenueSession:
                                             default_symbol=symbol))
         return out
 
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal) -> OrderReport:
+    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
+                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
+        """Amend through ccxt's edit_order. On Binance spot that is a cancel-replace
+        (POST /api/v3/order/cancelReplace, STOP_ON_FAILURE): `new_client_order_id`, which
+        the caller journaled first, becomes the replacement's newClientOrderId so an
+        unknown outcome can be settled by querying it. Never retried."""
         if not self.has_edit_order:
             raise OrderRejectedError(f"{self.venue} cannot edit orders; cancel and place anew",
                                      venue=self.venue)
-        if not order.venue_order_id:
+        params: dict[str, Any] = {}
+        if new_client_order_id is not None:
+            params["newClientOrderId"] = str(new_client_order_id)
+        if order.venue_order_id:
+            order_id: str | None = str(order.venue_order_id)
+        elif self.info.ccxt_id == "binance":
+            order_id = None  # Binance cancels by the original client id just as well
+            params["cancelOrigClientOrderId"] = str(order.client_order_id)
+        else:
             raise OrderRejectedError("the order has no venue id yet", venue=self.venue)
         result = await self._order_call(
-            self.rest.edit_order, str(order.venue_order_id), str(order.symbol),
-            order.type.value, order.side.value, str(amount), str(price), {})
+            self.rest.edit_order, order_id, str(order.symbol),
+            order.type.value, order.side.value, str(amount), str(price), params)
+        # the client id is read from the reply: a venue may ignore the one we chose
         return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
                                 default_symbol=order.symbol)
 

@@ -361,7 +361,7 @@ def test_amend_by_cancel_and_replace_journals_the_new_order(journal):
         order = await svc.submit(ticket())
         venue.has_edit_order = True
 
-        async def cancel_replace(old, amount, price):
+        async def cancel_replace(old, amount, price, new_client_order_id=None):
             venue.orders[old.client_order_id].status = OrderStatus.CANCELED
             new = venue.place_external("replacement-1", str(amount), str(price))
             return dc_replace(venue.report(new))

@@ -122,7 +122,8 @@ class FakeVenue:
                 out.append(self.report(o))
         return out
 
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal) -> OrderReport:
+    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
+                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
         o = self.orders[order.client_order_id]
         o.amount, o.price = amount, price
         return self.report(o)

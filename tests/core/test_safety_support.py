@@ -143,7 +143,8 @@ class MemoryVenue:
             raise OrderNotFoundError("Unknown order sent.")  # Binance's -2011
         return out
 
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal) -> OrderReport:
+    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
+                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
         raise VenueError("not used")
 
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:

@@ -36,7 +36,7 @@ from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.stale import stale_orders
-from terminal.core.orders.tracker import OrderTracker, fill_event_at
+from terminal.core.orders.tracker import OrderTracker, fill_event_at, report_events
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.order import (
@@ -454,8 +454,14 @@ class OrderService:
                     *, confirmed: frozenset[str] = frozenset()) -> Order:
         """Change amount/price of a resting limit order where the venue can edit.
 
-        Venues that edit in place keep the ids; venues that cancel-and-replace answer
-        with a new order, which is journaled as its own order (the old one CANCELED).
+        Venues that edit in place keep the ids; venues that cancel-and-replace (Binance
+        spot) place a new order: its client id is generated and its intent journaled
+        (PENDING_SUBMIT) before the call, the original journals CancelRequested with the
+        replacement's id in the payload, and the venue is asked to use that id. Success:
+        the original CANCELED ("replaced by <id>"), the replacement OPEN. A refusal:
+        both are queried by client id (one half may have happened) and the error is
+        raised. An unknown outcome: both go UNKNOWN and are settled by queries in the
+        background, never resent; the replacement is returned UNKNOWN.
         Returns the order that now rests on the venue.
         """
         blocked = self.gate.submissions_blocked()
@@ -477,16 +483,55 @@ class OrderService:
                     if not (r.overridable and r.rule in confirmed)]
         if refusals:
             raise SubmitRefused(refusals)
+        # Write-ahead, as for submit: a cancel-and-replace venue places a NEW order, so
+        # its id and intent are journaled before the venue hears of it, and the original
+        # records the cancel request with the link to its replacement.
+        replacement = self.tracker.track(Order.from_request(request))
         try:
-            report = await session.edit_order(order, amount, price)
-        except VenueError as exc:
-            self.tracker.notice("warning", f"Amend of {client_order_id} failed: {_reason(exc)}")
-            await self.settle_open(order)
+            await self.journal.record_intent(replacement)
+        except BaseException:
+            self.tracker.forget(replacement)
             raise
-        replaced = (report.client_order_id and report.client_order_id != order.client_order_id) or (
-            report.venue_order_id and order.venue_order_id
-            and report.venue_order_id != order.venue_order_id)
-        if not replaced:
+        self.order_changed.emit(replacement.copy())
+        new_id = replacement.client_order_id
+        await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)], {"amend": {
+            "replacement": str(new_id), "amount": str(amount), "price": str(price)}})
+        try:
+            report = await session.edit_order(order, amount, price, new_client_order_id=new_id)
+        except _REFUSED_BEFORE_ACTING as exc:
+            # Binance: -2022 (cancel failed, nothing placed), -2021 (one half done) and a
+            # filter failure (nothing done) all come as a refusal: ask which half happened.
+            self.tracker.notice("warning", f"Amend of {client_order_id} failed: {_reason(exc)}")
+            await self._settle_refused_amend(session, order, replacement, _reason(exc))
+            raise
+        except asyncio.CancelledError:
+            raise  # both left pending in the journal: reconciliation settles them
+        except Exception as exc:  # OutcomeUnknownError, TransientError, anything unforeseen
+            if not isinstance(exc, VenueError):
+                log.exception("edit_order for %s failed unexpectedly", client_order_id)
+            why = f"amend: {_reason(exc)}"
+            await self.tracker.apply(order, [OutcomeUnknown(reason=why, source=EventSource.LOCAL)])
+            await self.tracker.apply(replacement, [OutcomeUnknown(reason=why,
+                                                                  source=EventSource.LOCAL)])
+            self.tracker.notice("warning", f"Amend of {client_order_id}: outcome unknown "
+                                f"({_reason(exc)}); querying {order.venue} for it and for "
+                                f"its replacement {new_id}.")
+            self.spawn(self._settle_unknown_amend(order, replacement),
+                       f"settle-amend-{client_order_id}")
+            return replacement.copy()
+        if report.client_order_id == new_id:
+            await self._replaced(order, replacement, report)
+            return replacement.copy()
+        in_place = (not report.client_order_id or report.client_order_id == order.client_order_id) \
+            and (not report.venue_order_id or report.venue_order_id == order.venue_order_id)
+        await self.tracker.apply(replacement, [OrderRejected(
+            reason=(f"not used: {order.venue} amended {client_order_id} in place" if in_place
+                    else f"not used: {order.venue} placed the replacement as "
+                         f"{report.client_order_id or report.venue_order_id}"),
+            source=EventSource.REST)])
+        if in_place:
+            await self.tracker.apply(order, [CancelRejected(reason="amended in place",
+                                                            source=EventSource.REST)])
             async with self.tracker.lock(order):
                 order.amount, order.price = amount, price
                 # No domain event changes amount/price: journal the venue's KEEP-accept
@@ -503,6 +548,58 @@ class OrderService:
         new = await self.tracker.adopt(order.venue, report, order.mode, order.account,
                                        EventSource.REST, external=False)
         return new.copy() if new is not None else order.copy()
+
+    async def _replaced(self, order: Order, replacement: Order, report: OrderReport) -> None:
+        """The venue cancelled `order` and placed `replacement` (the reply's order)."""
+        await self.tracker.apply(order, [OrderCanceled(
+            reason=f"replaced by {replacement.client_order_id}", source=EventSource.REST)])
+        async with self.tracker.lock(replacement):
+            await self.tracker.apply_locked(
+                replacement, report_events(replacement, report, EventSource.REST),
+                {"replaces": str(order.client_order_id), "reply": report.raw})
+        if missing_fill_amount(replacement, report) > 0:
+            await self.catch_up_fills(replacement)
+
+    async def _settle_refused_amend(self, session: ExchangePort, order: Order,
+                                    replacement: Order, reason: str) -> None:
+        """A refused cancel-replace may still have done one half (-2021): query both by
+        client id, never resend. Not found means the replacement was not placed."""
+        try:
+            report = await session.fetch_order(replacement.client_order_id, order.symbol)
+        except OrderNotFoundError:
+            await self.tracker.apply(replacement, [OrderRejected(reason=reason,
+                                                                 source=EventSource.REST)])
+        except VenueError as exc:
+            await self.tracker.apply(replacement, [OutcomeUnknown(
+                reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
+                source=EventSource.LOCAL)])
+            self._start_settle(replacement)
+        else:
+            await self._absorb_report(replacement, report, EventSource.QUERY)
+        try:
+            report = await session.fetch_order(order.client_order_id, order.symbol)
+        except VenueError as exc:
+            await self.tracker.apply(order, [OutcomeUnknown(
+                reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
+                source=EventSource.LOCAL)])
+            self._start_settle(order)
+            return
+        await self._absorb_report(order, report, EventSource.QUERY)
+        if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
+            await self.tracker.apply(order, [OrderCanceled(
+                reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
+        elif not order.is_final:
+            await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+
+    async def _settle_unknown_amend(self, order: Order, replacement: Order) -> None:
+        """Settle both halves of a cancel-replace whose reply never came (queries by
+        client id, as for any unknown outcome); then name the replacement in the
+        original's cancel reason."""
+        await asyncio.gather(self._start_settle(replacement), self._start_settle(order),
+                             return_exceptions=True)
+        if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
+            await self.tracker.apply(order, [OrderCanceled(
+                reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
 
     async def settle_open(self, order: Order) -> None:
         """Refresh one order from the venue (a query by client id)."""

@@ -1,0 +1,204 @@
+"""Amend (cancel-replace on Binance spot) through the real TerminalServices/OrderService,
+the real ccxt client and the paper exchange's POST /api/v3/order/cancelReplace.
+
+What must hold: the replacement's intent is in the journal before the venue hears of
+it; the original ends CANCELED "replaced by <new id>", the replacement OPEN with the new
+price and amount; the venue holds exactly one open order; an unknown outcome settles
+both halves by queries and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from decimal import Decimal
+
+import pytest
+
+from terminal.core.errors import OrderRejectedError
+from terminal.domain.enums import OrderType, Side
+from terminal.domain.ids import Symbol, VenueId
+from terminal.domain.order import OrderRequest, OrderStatus
+from terminal.paper.embedded import start_paper_exchange
+from terminal.services import ServicesOptions, TerminalServices
+from tests.fixtures_paper import paper_rest, run_async
+
+KEY, SECRET = "amend-key-00001", "amend-secret-000000000001"
+PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-amend"), faults=True,
+                                  rate="calm", accounts=[(KEY, SECRET)])
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def options(tmp_path, paper) -> ServicesOptions:
+    return ServicesOptions(data_dir=str(tmp_path), paper_url=paper.url,
+                           paper_account=f"{KEY}:{SECRET}", private_streams=True,
+                           session_heartbeat_s=0)
+
+
+async def eventually(predicate, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def far_buy(services, session) -> OrderRequest:
+    await services.refresh_market_inputs("paper", BTC)  # the gate's price and balances
+    book = await session.fetch_order_book_raw(BTC, 5)
+    bid = Decimal(repr(book["bids"][0][0]))
+    return OrderRequest(PAPER, BTC, Side.BUY, OrderType.LIMIT, Decimal("0.001"),
+                        (bid * Decimal("0.97")).quantize(Decimal("0.01")))
+
+
+class EditSpy:
+    """Wraps the REAL session's edit_order: records what the journal held for the
+    replacement at the moment the venue call started, and how often it was called."""
+
+    def __init__(self, services, session) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+        real = session.edit_order
+
+        async def edit_order(order, amount, price, new_client_order_id=None):
+            stored = await services.journal.get_order(new_client_order_id)
+            self.calls.append((str(new_client_order_id),
+                               stored.status.value if stored else None))
+            return await real(order, amount, price, new_client_order_id=new_client_order_id)
+        session.edit_order = edit_order
+
+
+async def venue_orders(paper) -> list[dict]:
+    async with paper_rest(paper, (KEY, SECRET)) as ex:
+        await ex.load_markets()
+        return await ex.fetch_orders(BTC, limit=1000)
+
+
+async def clean(paper) -> None:
+    async with paper_rest(paper, (KEY, SECRET)) as ex:
+        await ex.load_markets()
+        if await ex.fetch_open_orders(BTC):
+            await ex.cancel_all_orders(BTC)
+
+
+def test_amend_price_and_amount_replaces_journal_first(paper, tmp_path):
+    async def main():
+        await clean(paper)
+        async with TerminalServices(options(tmp_path, paper)) as services:
+            session = await services.connect("paper")
+            assert session.has_edit_order
+            spy = EditSpy(services, session)
+            request = await far_buy(services, session)
+            original = await services.orders.submit(request)
+            assert original.status is OrderStatus.OPEN
+            new_price = request.price - Decimal("7.5")
+            new = await services.orders.amend(original.client_order_id, Decimal("0.002"),
+                                              new_price)
+            # the venue call happened once, with the replacement already journaled
+            assert spy.calls == [(str(new.client_order_id), "pending_submit")]
+            assert new.client_order_id != original.client_order_id
+            assert new.status is OrderStatus.OPEN and not new.external
+            assert new.amount == Decimal("0.002") and new.price == new_price
+
+            old = await services.journal.get_order(original.client_order_id)
+            assert old.status is OrderStatus.CANCELED
+            assert old.reason == f"replaced by {new.client_order_id}"
+            stored = await services.journal.get_order(new.client_order_id)
+            assert stored.status is OrderStatus.OPEN and stored.venue_order_id
+            assert stored.amount == Decimal("0.002") and stored.price == new_price
+
+            # events in order (journal ids are global and increasing)
+            old_ev = await services.journal.events(original.client_order_id)
+            new_ev = await services.journal.events(new.client_order_id)
+            assert [e.kind for e in old_ev][:3] == ["Intent", "OrderAccepted",
+                                                    "CancelRequested"]
+            assert old_ev[-1].kind == "OrderCanceled"
+            assert [e.kind for e in new_ev][:2] == ["Intent", "OrderAccepted"]
+            cancel_req = next(e for e in old_ev if e.kind == "CancelRequested")
+            assert str(new.client_order_id) in (cancel_req.payload or "")
+            assert new_ev[0].id < cancel_req.id < new_ev[1].id
+            canceled = [e for e in old_ev if e.kind == "OrderCanceled"]
+            assert canceled[0].id > new_ev[0].id
+
+            # the venue: exactly one open order, the replacement; the stream agrees later
+            opened = await session.fetch_open_orders(BTC)
+            assert [r.client_order_id for r in opened] == [new.client_order_id]
+            await asyncio.sleep(0.5)  # let the stream's reports arrive: nothing changes
+            assert (await services.journal.get_order(new.client_order_id)).status \
+                is OrderStatus.OPEN
+            assert (await services.journal.get_order(original.client_order_id)).reason \
+                == f"replaced by {new.client_order_id}"
+            await services.orders.cancel(new.client_order_id)
+    run_async(main(), 90)
+
+
+def test_amend_reply_lost_settles_both_by_query_and_sends_nothing_twice(paper, tmp_path):
+    async def main():
+        await clean(paper)
+        async with TerminalServices(options(tmp_path, paper)) as services:
+            session = await services.connect("paper")
+            spy = EditSpy(services, session)
+            request = await far_buy(services, session)
+            original = await services.orders.submit(request)
+            before = {o["id"] for o in await venue_orders(paper)}
+            paper.control.order_unknown("5xx", 1, 3.0)  # execute, then fail the reply
+            new = await services.orders.amend(original.client_order_id, Decimal("0.001"),
+                                              request.price - Decimal("3"))
+            assert new.status is OrderStatus.UNKNOWN and len(spy.calls) == 1
+
+            async def settled():
+                a = await services.journal.get_order(original.client_order_id)
+                b = await services.journal.get_order(new.client_order_id)
+                ok = a.status is OrderStatus.CANCELED and b.status is OrderStatus.OPEN \
+                    and a.reason == f"replaced by {new.client_order_id}"
+                return (a, b) if ok else None
+            old, replacement = await eventually(settled, 30)
+            assert replacement.venue_order_id
+            kinds = [e.kind for e in await services.journal.events(new.client_order_id)]
+            assert kinds[:2] == ["Intent", "OutcomeUnknown"] and "OrderAccepted" in kinds
+
+            after = await venue_orders(paper)
+            created = [o for o in after if o["id"] not in before]
+            assert [o["clientOrderId"] for o in created] == [new.client_order_id]
+            assert [o["clientOrderId"] for o in after if o["status"] == "open"] == [
+                new.client_order_id]
+            assert len(spy.calls) == 1  # never resent
+            await services.orders.cancel(new.client_order_id)
+    run_async(main(), 90)
+
+
+def test_amend_of_an_order_gone_at_the_venue_is_refused_and_settled(paper, tmp_path):
+    """The original was cancelled elsewhere while this terminal did not hear of it
+    (no private stream): the venue answers -2022 (cancel failed, nothing placed). The
+    replacement's intent ends REJECTED, the original is settled by query (CANCELED)."""
+    async def main():
+        await clean(paper)
+        opts = options(tmp_path, paper)
+        opts.private_streams = False
+        async with TerminalServices(opts) as services:
+            session = await services.connect("paper", streams=False)
+            request = await far_buy(services, session)
+            original = await services.orders.submit(request)
+            async with paper_rest(paper, (KEY, SECRET)) as other:
+                await other.load_markets()
+                await other.cancel_order(str(original.venue_order_id), BTC)
+            with pytest.raises(OrderRejectedError, match="2022"):
+                await services.orders.amend(original.client_order_id, Decimal("0.001"),
+                                            request.price - Decimal("2"))
+            history = await services.journal.order_history(venue="paper")
+            intents = [o for o in history if o.client_order_id != original.client_order_id
+                       and o.created_at >= original.created_at]
+            assert len(intents) == 1 and intents[0].status is OrderStatus.REJECTED
+            old = await services.journal.get_order(original.client_order_id)
+            assert old.status is OrderStatus.CANCELED
+            assert [o for o in await venue_orders(paper) if o["status"] == "open"] == []
+    run_async(main(), 90)
