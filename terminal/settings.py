@@ -94,7 +94,9 @@ class PaperSettings:
 @dataclass
 class UiSettings:
     theme: str = "dark"  # "dark" or "light"
-    venue: str = "paper"  # the active venue at start (falls back to paper if unavailable)
+    # The active venue at start: paper first; a remembered connection (see
+    # ConnectionSettings) becomes active again once it has reconnected.
+    venue: str = "paper"
     symbol: str = "BTC/USDT"
     timeframe: str = "1m"
     watchlist: list[str] = field(
@@ -107,6 +109,22 @@ class UiSettings:
 
 
 @dataclass
+class ConnectionSettings:
+    """Venues the user connected (Venue > Connect), reconnected at the next start.
+
+    Each entry is {"venue": ..., "mode": "live" | "sandbox", "account": ...}: the names
+    the OS keychain (or the TT_<VENUE>_<MODE>_* environment variables) files the keys
+    under, never a key or secret. An entry is added when a connection succeeds and
+    removed only by Venue > Disconnect; one that fails at start stays (the next start
+    tries again). Reconnecting never lifts the testnet lock.
+    """
+
+    remembered: list[dict[str, str]] = field(default_factory=list)
+    reconnect_at_start: bool = True
+    reconnect_timeout_s: float = 30.0  # each remembered venue, from keychain to markets
+
+
+@dataclass
 class Settings:
     version: int = SETTINGS_VERSION
     journal: JournalSettings = field(default_factory=JournalSettings)
@@ -115,6 +133,7 @@ class Settings:
     feeds: FeedSettings = field(default_factory=FeedSettings)
     paper: PaperSettings = field(default_factory=PaperSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    connections: ConnectionSettings = field(default_factory=ConnectionSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,9 @@ before the first paint. `start()` does the heavy part as an owned task:
 3. the paper venue connects; its feeds (book, trades, candles with back-fill, ticker,
    private streams) start on D's `FeedHub` at once, and reconciliation runs beside them
    (order entry opens when it has finished);
-4. every later venue/symbol/timeframe change moves the subscriptions.
+4. the venues the user connected in earlier runs reconnect in the background
+   (`wiring.reconnect`), and the one active at the last exit becomes active again;
+5. every later venue/symbol/timeframe change moves the subscriptions.
 
 `aclose()` releases the feeds, closes the hub (ccxt.pro sockets), the services (sessions,
 journal, paper exchange) and the tasks, each step bounded; the whole within the budget
@@ -76,12 +78,17 @@ class TerminalController(QObject):
         self.watchlist: Any = None  # WatchlistWiring
         self.history: Any = None  # HistoryWiring
         self.connect: Any = None  # ConnectWiring
+        self.reconnect: Any = None  # ReconnectWiring (remembered connections)
         self._start_task: asyncio.Task[Any] | None = None
         self._closed = False
         self.ready = False
         self.error: str | None = None
         ui = settings.ui
-        self.venue, self.symbol, self.timeframe = ui.venue or PAPER, ui.symbol, ui.timeframe
+        # Paper is active first; the venue of the last exit (if it is a remembered
+        # connection) becomes active once it has reconnected, unless the user picked one.
+        self.wanted_venue = ui.venue or PAPER
+        self.venue, self.symbol, self.timeframe = PAPER, ui.symbol, ui.timeframe
+        self.venue_picked = False  # the user chose a venue in this run
         window.set_venues([(PAPER, "Paper exchange")])
         window.set_symbols(list(dict.fromkeys([ui.symbol, *ui.watchlist])))
         if theme is not None:
@@ -214,6 +221,7 @@ class TerminalController(QObject):
         from terminal.ui.wiring.connect import ConnectWiring
         from terminal.ui.wiring.history import HistoryWiring
         from terminal.ui.wiring.market import MarketWiring
+        from terminal.ui.wiring.reconnect import ReconnectWiring
         from terminal.ui.wiring.safety import SafetyWiring
         from terminal.ui.wiring.trading import TradingWiring
         from terminal.ui.wiring.venues import VenueWiring
@@ -242,18 +250,25 @@ class TerminalController(QObject):
         self.watchlist = WatchlistWiring(self, self.panels.watchlist)
         self.history = HistoryWiring(self, self.panels.history)
         self.connect = ConnectWiring(self)
+        self.reconnect = ReconnectWiring(self, self.wanted_venue)
         for frame in (self.market.frame, self.trading.frame, self.venues.frame,
                       self.watchlist, self.history.frame):
             self.clock.register(frame)
 
     async def _connect_initial(self) -> None:
-        venue = self.venue if self.venue == PAPER else PAPER  # others connect from the dialog
-        await self.connect_venue(venue)
-        await self._activate(venue, self.symbol, self.timeframe)
+        """Paper first (the first live book waits for nothing else), then the remembered
+        connections in the background; none of them can delay or fail the start."""
+        await self.connect_venue(PAPER)
+        await self._activate(PAPER, self.symbol, self.timeframe)
+        self.reconnect.start()
 
     # ------------------------------------------------------------------ venues
-    async def connect_venue(self, venue: str, mode: Any = None, account: str = "default") -> Any:
+    async def connect_venue(self, venue: str, mode: Any = None, account: str = "default",
+                            *, credentials: Any = None) -> Any:
         """Connect a session with its private streams; entry opens after reconciliation.
+
+        `credentials` (ccxt names) default to the keychain/environment entry of
+        venue/mode/account. A connection that succeeds is remembered for the next start.
 
         The services reconcile on every private-stream (re)connect, so the first
         reconciliation happens once the streams are up (no order event can fall between
@@ -261,9 +276,11 @@ class TerminalController(QObject):
         failing), one is started here so entry does not stay closed for good.
         """
         session = await self.services.connect(venue, mode, account, reconcile=False,
-                                              streams=True)
+                                              streams=True, credentials=credentials)
         self.tasks.spawn(self._ensure_reconciled(venue), f"reconcile-{venue}")
         self.venues.session_connected(session)
+        if self.reconnect is not None:
+            self.reconnect.remember(session)
         return session
 
     async def _ensure_reconciled(self, venue: str) -> None:
@@ -284,12 +301,21 @@ class TerminalController(QObject):
             return
         log.info("%s reconciled: %s", venue, result.summary())
 
-    async def disconnect_venue(self, venue: str) -> None:
+    async def disconnect_venue(self, venue: str, *, forget: bool = False) -> None:
+        """Close the venue's session and feeds. `forget` (the user's Venue > Disconnect)
+        also drops it from the remembered connections and, if it is the active venue,
+        makes paper active first (nothing stays subscribed to a closed session)."""
         session = self.services.sessions.get(venue)
+        if forget and session is not None and venue == self.venue and venue != PAPER:
+            await self._select_venue(PAPER)
+        if forget and self.reconnect is not None:
+            self.reconnect.forget(venue)
         if session is None:
             return
         await self.services.disconnect(venue)
         self.venues.session_disconnected(session)
+        if self.reconnect is not None:
+            self.reconnect.refresh_menu()
 
     async def _sweep(self) -> Any:
         services = self.services
@@ -341,8 +367,17 @@ class TerminalController(QObject):
         if chart is not None and chart.timeframe != timeframe:
             chart.set_timeframe(timeframe)
         ui = self.settings.ui
-        ui.venue, ui.symbol, ui.timeframe = venue, str(sym), timeframe
+        ui.symbol, ui.timeframe = str(sym), timeframe
+        if not self._awaiting_wanted_venue(venue):
+            ui.venue = venue
         self.market_changed.emit(venue, str(sym), timeframe)
+
+    def _awaiting_wanted_venue(self, venue: str) -> bool:
+        """Paper is active only until the remembered venue of the last exit reconnects:
+        keep that choice in the settings (a failed reconnect is tried at the next start)."""
+        return (venue == PAPER and not self.venue_picked and self.wanted_venue != PAPER
+                and self.reconnect is not None
+                and self.reconnect.will_reconnect(self.wanted_venue))
 
     def _fallback_symbol(self, session: Any) -> Any:
         for text in (*self.settings.ui.watchlist, "BTC/USDT"):
@@ -367,6 +402,7 @@ class TerminalController(QObject):
         await self._select_venue(venue)
 
     async def _select_venue(self, venue: str) -> None:
+        self.venue_picked = True
         if venue not in self.services.sessions:
             self.notify("warning", f"{venue} is not connected (Venue > Connect)")
             return
@@ -456,6 +492,8 @@ class TerminalController(QObject):
         if self._start_task is not None and not self._start_task.done():
             self._start_task.cancel()
             await asyncio.wait([self._start_task], timeout=min(0.5, left()))
+        if self.reconnect is not None:  # no connect may run under the closing services
+            await self.reconnect.aclose(min(0.5, left()))
         if self.market is not None:
             self.market.release_all()
         if self.watchlist is not None:

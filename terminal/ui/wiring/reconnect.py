@@ -1,0 +1,323 @@
+"""Remembered connections: what the user connected comes back at the next start.
+
+A connection that succeeds (Venue > Connect, or `TerminalController.connect_venue`) is
+remembered in `settings.connections.remembered` as venue, mode and account label: the
+names the OS keychain or the TT_<VENUE>_<MODE>_* environment variables file the keys
+under, never a key or secret. At start, once the paper venue is live, every remembered
+one is reconnected in the background, concurrently, each bounded in time. Credentials
+are read in a worker thread (a keychain may wait on D-Bus or a prompt). A failure (no
+keys, no keychain, network, the venue refusing the key) is a notice with its reason and
+keeps the entry, so the next start tries again; only Venue > Disconnect (or Forget, for
+one that did not come back) removes it.
+
+Reconnecting never touches the testnet lock: a LIVE venue comes back locked, like any
+connection. If the venue active at the last exit was a remembered one, it becomes the
+active venue again once it connects, unless the user picked another venue meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from terminal.domain.enums import VenueMode
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
+
+    from terminal.ui.controller import TerminalController
+
+log = logging.getLogger(__name__)
+
+PAPER = "paper"
+FIRST_BOOK_WAIT_S = 3.0  # reconnects start after the first paper book, or this late
+REMEMBERED_MODES = (VenueMode.LIVE, VenueMode.SANDBOX)
+
+
+class MissingCredentials(Exception):
+    """No keys for a remembered venue; the message says where they were looked for."""
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """One remembered connection (no secret in here, by construction)."""
+
+    venue: str
+    mode: VenueMode
+    account: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"venue": self.venue, "mode": self.mode.value, "account": self.account}
+
+    @property
+    def label(self) -> str:
+        env = "testnet" if self.mode is VenueMode.SANDBOX else "LIVE"
+        return f"{self.venue} ({env}, account {self.account})"
+
+
+def parse_remembered(raw: Any) -> list[Remembered]:
+    """The valid entries of `settings.connections.remembered` (one per venue, in order).
+
+    Hand-edited junk is skipped with a warning rather than failing the start.
+    """
+    from terminal.domain.ids import AccountLabel, IdError, VenueId
+
+    out: dict[str, Remembered] = {}
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            if not isinstance(item, dict):
+                raise TypeError("not an object")
+            venue = str(VenueId(str(item["venue"])))
+            mode = VenueMode(str(item.get("mode", "")))
+            if mode not in REMEMBERED_MODES or venue == PAPER:
+                raise ValueError(f"mode {mode.value} is not reconnected")
+            account = str(AccountLabel(str(item.get("account") or "default")))
+        except (KeyError, TypeError, ValueError, IdError) as exc:
+            log.warning("settings: ignoring remembered connection %r (%s)", item, exc)
+            continue
+        out.setdefault(venue, Remembered(venue, mode, account))
+    return list(out.values())
+
+
+def resolve_credentials(entry: Remembered, points_at_paper: bool) -> dict[str, str] | None:
+    """The ccxt credential fields of `entry`, from the environment or the keychain,
+    exactly where Venue > Connect saved them. Blocking: run it in a worker thread.
+
+    None for a venue that points at the paper exchange and has no keys of its own (it
+    then uses the paper account, as a connect without keys does). Raises
+    MissingCredentials (or the store's SecretsError) with a reason a user can act on.
+    """
+    from terminal.secrets import CredentialRef, CredentialStore
+
+    store = CredentialStore()
+    ref = CredentialRef.of(entry.venue, entry.mode, entry.account)
+    creds = store.load(ref)
+    if creds is not None:
+        return creds.as_ccxt()
+    if points_at_paper:
+        return None
+    key_var, secret_var, _ = ref.env_names()
+    env_hint = (f"{key_var} and {secret_var} are not set" if ref.account == "default"
+                else "environment variables only serve the account label 'default'")
+    status = store.status()
+    if not status.available:
+        raise MissingCredentials(f"no API key: there is no usable OS keychain "
+                                 f"({status.backend}) and {env_hint}")
+    raise MissingCredentials(f"no API key is stored in the keychain for {ref}, and "
+                             f"{env_hint}")
+
+
+class ReconnectWiring:
+    """Keeps the remembered list, reconnects it at start, offers Venue > Disconnect."""
+
+    def __init__(self, controller: TerminalController, wanted_venue: str) -> None:
+        self.controller = controller
+        self.settings = controller.settings.connections
+        self.wanted_venue = wanted_venue  # the active venue at the last exit
+        self.pending: dict[str, asyncio.Task[Any]] = {}
+        self.failures: dict[str, str] = {}  # venue -> why it did not reconnect this run
+        self._task: asyncio.Task[Any] | None = None
+        self._menu: QMenu | None = _venue_menu(controller.window)
+        self._separator: QAction | None = None
+        self.actions: dict[str, QAction] = {}  # venue -> its Disconnect/Forget action
+
+    # ------------------------------------------------------------------ the list
+    def entries(self) -> list[Remembered]:
+        return parse_remembered(self.settings.remembered)
+
+    def venues(self) -> list[str]:
+        return [e.venue for e in self.entries()]
+
+    def will_reconnect(self, venue: str) -> bool:
+        """`venue` is remembered and reconnected at start (so it may still come back)."""
+        return bool(self.settings.reconnect_at_start) and venue in self.venues()
+
+    def remember(self, session: Any) -> None:
+        """A connection succeeded: remember it (one entry per venue; the newest mode and
+        account win). The file is written at once, so a crash does not lose it."""
+        try:
+            entry = Remembered(str(session.venue), VenueMode(session.mode),
+                               str(session.account))
+        except ValueError:
+            return
+        if entry.venue == PAPER or entry.mode not in REMEMBERED_MODES:
+            return
+        self.failures.pop(entry.venue, None)
+        before = self.entries()
+        venues = [e.venue for e in before]
+        entries = list(before)
+        if entry.venue in venues:
+            entries[venues.index(entry.venue)] = entry  # keeps its place
+        else:
+            entries.append(entry)
+        if entries != before:
+            self._store(entries)
+        else:
+            self.refresh_menu()
+
+    def forget(self, venue: str) -> None:
+        task = self.pending.pop(venue, None)
+        if task is not None:
+            task.cancel()
+        self.failures.pop(venue, None)
+        before = self.entries()
+        after = [e for e in before if e.venue != venue]
+        if after != before:
+            self._store(after)
+        ui = self.controller.settings.ui
+        if ui.venue == venue:
+            ui.venue = self.controller.venue if self.controller.venue != venue else PAPER
+        self.refresh_menu()
+
+    def _store(self, entries: list[Remembered]) -> None:
+        self.settings.remembered = [e.as_dict() for e in entries]
+        self.controller._save_settings()  # now: a crash must not lose the list
+        self.refresh_menu()
+
+    # ------------------------------------------------------------------ start-up
+    def start(self) -> asyncio.Task[Any] | None:
+        """Reconnect every remembered venue in the background (owned by the controller)."""
+        entries = self.entries()
+        self.refresh_menu()
+        if not entries or not self.settings.reconnect_at_start or self._task is not None:
+            return None
+        self._task = self.controller.tasks.spawn(self._reconnect_all(entries),
+                                                 "reconnect-remembered")
+        return self._task
+
+    async def aclose(self, timeout: float) -> None:
+        """Cancel reconnects still under way (before the services close under them)."""
+        tasks = [t for t in (self._task, *self.pending.values()) if t is not None
+                 and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
+    async def _reconnect_all(self, entries: list[Remembered]) -> None:
+        from terminal.ui.probe import marks
+
+        deadline = time.monotonic() + FIRST_BOOK_WAIT_S
+        while time.monotonic() < deadline and "first_book" not in marks():
+            await asyncio.sleep(0.05)  # the first live paper book is not delayed
+        names = ", ".join(e.label for e in entries)
+        self.controller.window.show_status(f"Reconnecting {names}…", 6_000)
+        for entry in entries:
+            task = asyncio.ensure_future(self._reconnect_one(entry))
+            self.pending[entry.venue] = task
+        self.refresh_menu()
+        try:
+            await asyncio.gather(*self.pending.values(), return_exceptions=True)
+        finally:
+            self.pending.clear()
+        self.refresh_menu()
+
+    async def _reconnect_one(self, entry: Remembered) -> None:
+        c = self.controller
+        if entry.venue in c.services.sessions:
+            return  # connected meanwhile (the dialog)
+        timeout = max(1.0, float(self.settings.reconnect_timeout_s))
+        try:
+            async with asyncio.timeout(timeout):
+                info = c.services.exchange.catalogue.get(entry.venue)
+                credentials = await asyncio.to_thread(resolve_credentials, entry,
+                                                      info.points_at_paper)
+                if entry.venue in c.services.sessions:
+                    return
+                session = await c.connect_venue(entry.venue, entry.mode, entry.account,
+                                                credentials=credentials)
+        except asyncio.CancelledError:
+            raise
+        except TimeoutError:
+            self._failed(entry, f"no answer within {timeout:.0f} s")
+            return
+        except Exception as exc:  # noqa: BLE001 - every failure is a notice, none is fatal
+            self._failed(entry, _reason(exc))
+            return
+        self.failures.pop(entry.venue, None)
+        c.notify("info", f"{c.venues.display_name(session)} reconnected.")
+        if (entry.venue == self.wanted_venue and not c.venue_picked
+                and c.venue == PAPER and entry.venue in c.services.sessions):
+            await c.switch_venue(entry.venue)
+            c.venue_picked = False  # this was the remembered choice, not the user's
+
+    def _failed(self, entry: Remembered, reason: str) -> None:
+        log.warning("remembered %s not reconnected: %s", entry.label, reason)
+        self.failures[entry.venue] = reason
+        self.controller.notify(
+            "error", f"{entry.label} was not reconnected: {reason}. It stays remembered "
+                     "and the next start tries again (Venue > Connect exchange… to fix the "
+                     f"keys, Venue > Forget {entry.venue} to stop).")
+        self.refresh_menu()
+
+    # ------------------------------------------------------------------ the Venue menu
+    async def disconnect(self, venue: str) -> None:
+        """Venue > Disconnect: close the session and its feeds, forget the venue."""
+        c = self.controller
+        try:
+            await c.disconnect_venue(venue, forget=True)
+        except Exception as exc:
+            log.exception("Disconnecting %s failed", venue)
+            c.notify("error", f"Disconnecting {venue} failed: {exc}")
+            return
+        c.notify("info", f"{venue} disconnected; it is not reconnected at the next start.")
+
+    def refresh_menu(self) -> None:
+        """One action per non-paper venue that is connected or remembered."""
+        menu = self._menu
+        c = self.controller
+        if menu is None:
+            return
+        sessions = c.services.sessions if c.services is not None else {}
+        wanted: dict[str, str] = {}
+        for venue, session in sessions.items():
+            if str(venue) != PAPER:
+                wanted[str(venue)] = f"Disconnect {c.venues.display_name(session)}"
+        for entry in self.entries():
+            if entry.venue not in wanted:
+                state = "reconnecting" if entry.venue in self.pending else "not connected"
+                wanted[entry.venue] = f"Forget {entry.label} ({state})"
+        for venue in [v for v in self.actions if v not in wanted]:
+            action = self.actions.pop(venue)
+            menu.removeAction(action)
+            action.deleteLater()
+        if wanted and self._separator is None:
+            self._separator = menu.addSeparator()
+        for venue, text in wanted.items():
+            action = self.actions.get(venue)
+            if action is None:
+                action = menu.addAction(text)
+                action.setObjectName(f"disconnect-{venue}")
+                action.triggered.connect(
+                    lambda _=False, v=venue: c.tasks.spawn(self.disconnect(v),
+                                                           f"disconnect-{v}"))
+                self.actions[venue] = action
+            action.setText(text)
+
+
+def _venue_menu(window: Any) -> QMenu | None:
+    """The window's Venue menu (built by MainWindow; found by its title)."""
+    bar = window.menuBar()
+    for action in bar.actions():
+        if action.menu() is not None and action.text().replace("&", "") == "Venue":
+            return action.menu()
+    log.warning("no Venue menu: Disconnect actions are not offered")
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    from terminal.core.errors import AuthenticationError
+    from terminal.exchange.catalogue import UnknownVenueError
+
+    if isinstance(exc, MissingCredentials):
+        return str(exc)
+    if isinstance(exc, UnknownVenueError):
+        return "it is not a venue this version knows"
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    if isinstance(cause, AuthenticationError) or isinstance(exc, AuthenticationError):
+        return f"the venue refused the key ({cause})"
+    return f"{exc}" or type(exc).__name__

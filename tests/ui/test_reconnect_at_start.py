@@ -1,0 +1,112 @@
+"""Remembered connections: a venue connected in one run is connected again at the next
+start, locked as always, without any key in the settings file; one whose keys are gone
+is a notice, never a failed start; Venue > Disconnect forgets it.
+
+Real windows against the real paper exchange (loopback): the "live" venue is the paper
+exchange posing as LIVE (`paper_live_info`), its keys come from the TT_* environment
+variables, and the keychain is an empty in-memory one (so the missing-keys message is
+the same on every machine).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from terminal.domain.enums import VenueMode
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def _notes(run: Any) -> list[str]:
+    return [text for _, text in run.panels.notifications.entries()]
+
+
+def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
+        make_main_window, paper_for_ui, ui_memory_keyring, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from terminal.exchange.catalogue import paper_live_info
+    from terminal.paths import AppPaths
+    from terminal.settings import SETTINGS_FILE
+
+    key, secret = paper_for_ui.accounts[0]
+    monkeypatch.setenv("TT_PAPERLIVE_LIVE_API_KEY", key)
+    monkeypatch.setenv("TT_PAPERLIVE_LIVE_SECRET", secret)
+    for name in ("API_KEY", "SECRET", "PASSPHRASE"):
+        monkeypatch.delenv(f"TT_BINANCE_SANDBOX_{name}", raising=False)
+    data = tmp_path / "app"
+    settings_file = AppPaths.from_override(data).config / SETTINGS_FILE
+    venues = [paper_live_info("paperlive")]
+
+    # First run: connect through the controller, make it active.
+    first = make_main_window(paper_for_ui, data_dir=data, extra_venues=venues)
+    c, drv = first.controller, first.driver
+    drv.run(c.connect_venue("paperlive", VenueMode.LIVE, "default"), 30)
+    drv.run(c.switch_venue("paperlive"), 10)
+    assert c.venue == "paperlive"
+    saved = json.loads(settings_file.read_text(encoding="utf-8"))  # written at connect
+    assert saved["connections"]["remembered"] == [
+        {"venue": "paperlive", "mode": "live", "account": "default"}]
+    # An earlier run also connected a Binance testnet whose keys are gone by now.
+    c.settings.connections.remembered.append(
+        {"venue": "binance", "mode": "sandbox", "account": "default"})
+    first.close()
+    text = settings_file.read_text(encoding="utf-8")
+    assert secret not in text and key not in text
+    assert json.loads(text)["ui"]["venue"] == "paperlive"
+
+    # Second run, same data dir: paper first, then paperlive comes back and is active.
+    second = make_main_window(paper_for_ui, data_dir=data, extra_venues=venues)
+    c, w, drv, entry = second.controller, second.window, second.driver, second.panels.entry
+    drv.until(lambda: "paperlive" in c.services.sessions, 30, "paperlive to reconnect")
+    session = c.services.sessions["paperlive"]
+    assert session.mode is VenueMode.LIVE
+    drv.until(lambda: c.state.balances(session.key) is not None, 20, "paperlive balances")
+    drv.until(lambda: c.venue == "paperlive", 10, "the remembered venue to become active")
+    assert w.mode_badge.text() == "LIVE"
+    assert w.lock_switch.text() == "TESTNET"  # reconnecting unlocks nothing
+    drv.until(lambda: entry.blocked_reason and "Testnet lock is ON" in entry.blocked_reason,
+              10, "entry on paperlive disabled by the lock")
+
+    # The one without keys: a notice naming what is missing; remembered; window fine.
+    drv.until(lambda: any("binance" in t and "not reconnected" in t for t in _notes(second)),
+              15, "the missing-keys notice")
+    notice = next(t for t in _notes(second) if "binance" in t and "not reconnected" in t)
+    assert "TT_BINANCE_SANDBOX_API_KEY" in notice and "keychain" in notice
+    assert "binance" not in c.services.sessions and "paper" in c.services.sessions
+    assert c.reconnect.venues() == ["paperlive", "binance"]
+    assert c.error is None
+
+    # Venue > Disconnect paperlive: session and feeds closed, paper active, forgotten.
+    menu_texts = [a.text() for a in c.reconnect._menu.actions()]
+    assert any(t.startswith("Disconnect Paper exchange posing as live") for t in menu_texts)
+    assert any(t.startswith("Forget binance") for t in menu_texts)
+    drv.do(c.reconnect.actions["paperlive"].trigger)
+    drv.until(lambda: "paperlive" not in c.services.sessions, 10, "paperlive to disconnect")
+    drv.until(lambda: c.venue == "paper", 10, "paper to become active")
+    assert c.services.exchange.get(session.key) is None  # closed in the venue manager
+    assert c.market.active.session.venue == "paper"  # the book follows paper again
+    drv.do(c.reconnect.actions["binance"].trigger)
+    drv.until(lambda: c.reconnect.venues() == [], 5, "binance to be forgotten")
+    saved = json.loads(settings_file.read_text(encoding="utf-8"))
+    assert saved["connections"]["remembered"] == []
+    assert "paperlive" not in c.reconnect.actions and "binance" not in c.reconnect.actions
+    second.close()
+    assert json.loads(settings_file.read_text(encoding="utf-8"))["ui"]["venue"] == "paper"
+
+
+def test_remembered_entries_are_validated() -> None:
+    from terminal.ui.wiring.reconnect import parse_remembered
+
+    entries = parse_remembered([
+        {"venue": "binance", "mode": "sandbox", "account": "main"},
+        {"venue": "binance", "mode": "live", "account": "other"},  # one per venue
+        {"venue": "paper", "mode": "paper"},
+        {"venue": "okx", "mode": "paper"},
+        {"mode": "live"}, "bybit", 3,
+        {"venue": "bybit", "mode": "live"},
+    ])
+    assert [(e.venue, e.mode.value, e.account) for e in entries] == [
+        ("binance", "sandbox", "main"), ("bybit", "live", "default")]
+    assert parse_remembered("junk") == []
