@@ -6,18 +6,20 @@ the intent journaled before the venue call, reconciliation before entry opens.
     order place --venue paper --symbol BTC/USDT --side buy --type limit --amount 0.01
                 --price 25000 [--tif GTC] [--post-only] [--client-id ID] [--confirm RULE]
     order cancel --venue paper --symbol BTC/USDT (--client-id ID | --all)
+    order amend --venue paper --symbol BTC/USDT --client-id ID [--amount A] [--price P]
     order list --venue paper [--open] [--symbol S]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from terminal.cli._orders_common import EXIT_FAILED, EXIT_OK, fail, order_line, orders_table, run_services
 from terminal.cli.context import CliContext
 
 NAME = "order"
-SUMMARY = "place, cancel or list orders from the command line"
+SUMMARY = "place, cancel, amend or list orders from the command line"
 SETTLE_WAIT_S = 15.0
 
 
@@ -49,6 +51,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     which.add_argument("--client-id", default=None)
     which.add_argument("--all", action="store_true")
     cancel.add_argument("--account", default="default")
+
+    amend = actions.add_parser(
+        "amend", help="change the amount and/or price of a resting limit order (where the "
+                      "venue can edit; Binance and paper cancel-and-replace it under a new "
+                      "client id, which is printed)")
+    amend.add_argument("--venue", default="paper")
+    amend.add_argument("--symbol", required=True, help="the order's symbol, e.g. BTC/USDT")
+    amend.add_argument("--client-id", required=True, help="the order to amend")
+    amend.add_argument("--amount", default=None, help="new base amount (default: unchanged)")
+    amend.add_argument("--price", default=None, help="new limit price (default: unchanged)")
+    amend.add_argument("--account", default="default")
+    amend.add_argument("--confirm", action="append", default=[], metavar="RULE",
+                       help="confirm an overridable refusal (e.g. price_deviation)")
 
     lst = actions.add_parser("list", help="reconcile with the venue, then list its orders")
     lst.add_argument("--venue", default="paper")
@@ -94,6 +109,18 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         if args.all and not args.symbol:
             return fail(prog, "--all needs --symbol (use the emergency stop for every symbol)", 2)
         return run_services(args, ctx, lambda s: _cancel(s, args, prog))
+    if args.action == "amend":
+        if args.amount is None and args.price is None:
+            return fail(prog, "give --amount and/or --price", 2)
+        try:
+            from terminal.domain.ids import ClientOrderId
+            from terminal.domain.money import to_decimal
+            client_id = ClientOrderId(args.client_id)
+            amount = None if args.amount is None else to_decimal(args.amount)
+            price = None if args.price is None else to_decimal(args.price)
+        except ValueError as exc:
+            return fail(prog, str(exc), 2)
+        return run_services(args, ctx, lambda s: _amend(s, client_id, amount, price, args, prog))
     return run_services(args, ctx, lambda s: _list(s, args))
 
 
@@ -151,6 +178,56 @@ async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
               + (f": {order.reason}" if order.reason else ""))
         return EXIT_FAILED
     return EXIT_OK
+
+
+async def _amend(services, client_id, amount, price, args, prog) -> int:  # type: ignore[no-untyped-def]
+    """Amend through the order service: the replacement of a cancel-and-replace is
+    journaled before the venue call; an unknown outcome is settled by queries."""
+    from terminal.core.errors import VenueError
+    from terminal.core.orders import SubmitRefused
+    from terminal.domain.ids import VenueId
+    from terminal.domain.order import OrderStatus
+
+    venue = VenueId(args.venue)
+    await services.connect(venue, account=args.account)
+    reason = services.orders.entry_block_reason(venue)
+    if reason:
+        return fail(prog, reason)
+    order = await services.journal.get_order(client_id)
+    if order is None or order.venue != venue:
+        return fail(prog, f"no order {client_id} on {venue} in the journal")
+    if order.symbol != args.symbol:
+        return fail(prog, f"order {client_id} is on {order.symbol}, not {args.symbol}")
+    await services.refresh_market_inputs(venue, order.symbol)
+    try:
+        new = await services.orders.amend(
+            client_id, order.amount if amount is None else amount,
+            order.price if price is None else price, confirmed=frozenset(args.confirm))
+    except SubmitRefused as exc:
+        for r in exc.refusals:
+            hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
+            print(f"{prog}: refused [{r.rule}]: {r.message}{hint}")
+        return EXIT_FAILED
+    except VenueError as exc:
+        print(f"{prog}: {venue} refused the amend: {exc}", file=sys.stderr)
+        after = await services.journal.get_order(client_id)
+        if after is not None:
+            print(order_line(after))
+        return EXIT_FAILED
+    if new.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
+        print(f"{new.client_order_id}: outcome unknown, querying {venue}...")
+        new = await services.orders.wait_settled(new.client_order_id, SETTLE_WAIT_S) or new
+        # the original settles in its own task; give it the same bounded wait
+        await services.orders.wait_settled(client_id, SETTLE_WAIT_S)
+    print(f"client order id: {new.client_order_id}")
+    print(f"state: {new.status.value}")
+    print(order_line(new))
+    if new.client_order_id != client_id:
+        old = await services.journal.get_order(client_id)
+        if old is not None:
+            print(f"replaces: {order_line(old)}")
+    return EXIT_OK if new.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
+                                     OrderStatus.FILLED) else EXIT_FAILED
 
 
 async def _list(services, args) -> int:  # type: ignore[no-untyped-def]

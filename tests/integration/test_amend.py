@@ -202,3 +202,56 @@ def test_amend_of_an_order_gone_at_the_venue_is_refused_and_settled(paper, tmp_p
             assert old.status is OrderStatus.CANCELED
             assert [o for o in await venue_orders(paper) if o["status"] == "open"] == []
     run_async(main(), 90)
+
+
+def cli(data_dir, paper, *args: str, timeout: float = 60):
+    """`trading-terminal ... ` in a subprocess, against the running paper exchange."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    return subprocess.run(
+        [sys.executable, "-m", "terminal", "--data-dir", str(data_dir), "--log-level", "WARNING",
+         "--paper-url", paper.url, "--paper-account", f"{KEY}:{SECRET}", *args],
+        capture_output=True, text=True, timeout=timeout, cwd=root, env=env)
+
+
+def test_cli_order_amend(paper, tmp_path):
+    run_async(clean(paper), 30)
+    bid = Decimal(str(paper.control.book("BTC/USDT", 1)["bids"][0][0]))
+    far = (bid * Decimal("0.97")).quantize(Decimal("0.01"))
+    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "buy",
+                 "--type", "limit", "--amount", "0.001", "--price", str(far),
+                 "--client-id", "cli-amend-1")
+    assert placed.returncode == 0, placed.stderr + placed.stdout
+
+    usage = cli(tmp_path, paper, "order", "amend", "--symbol", "BTC/USDT",
+                "--client-id", "cli-amend-1")
+    assert usage.returncode == 2 and "--amount and/or --price" in usage.stderr
+    wrong = cli(tmp_path, paper, "order", "amend", "--symbol", "ETH/USDT",
+                "--client-id", "cli-amend-1", "--price", str(far))
+    assert wrong.returncode == 1 and "is on BTC/USDT" in wrong.stderr
+
+    new_price = far - Decimal("4")
+    amended = cli(tmp_path, paper, "order", "amend", "--venue", "paper", "--symbol", "BTC/USDT",
+                  "--client-id", "cli-amend-1", "--amount", "0.002", "--price", str(new_price))
+    assert amended.returncode == 0, amended.stderr + amended.stdout
+    lines = amended.stdout.splitlines()
+    new_id = lines[0].removeprefix("client order id: ")
+    assert new_id != "cli-amend-1" and lines[1] == "state: open"
+    assert f"0.002 @ {new_price}" in lines[2]
+    assert lines[3].startswith("replaces: cli-amend-1") and f"replaced by {new_id}" in lines[3]
+
+    history = cli(tmp_path, paper, "journal", "show", "--events", new_id)
+    assert [line.split()[2] for line in history.stdout.splitlines()[1:]][:2] == [
+        "Intent", "OrderAccepted"]
+    opened = run_async(venue_orders(paper), 30)
+    assert [o["clientOrderId"] for o in opened if o["status"] == "open"] == [new_id]
+    gone = cli(tmp_path, paper, "order", "amend", "--symbol", "BTC/USDT",
+               "--client-id", "cli-amend-1", "--price", str(far))
+    assert gone.returncode == 1 and "canceled" in gone.stdout  # refused [not_open]
+    assert cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT",
+               "--client-id", new_id).returncode == 0
