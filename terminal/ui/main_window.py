@@ -131,7 +131,7 @@ class ElidedFreshnessLabel(DataFreshnessLabel):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+    def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
         m = self.contentsMargins()
         width = self.fontMetrics().horizontalAdvance(self.MIN_TEXT) + m.left() + m.right()
@@ -142,7 +142,7 @@ class ElidedFreshnessLabel(DataFreshnessLabel):
         if not tooltip and self.toolTip() != text:
             self.setToolTip(text)  # the elided text is whole here
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt name)
+    def paintEvent(self, event: QPaintEvent) -> None:
         rect = self.contentsRect()
         text = self.text()
         fm = self.fontMetrics()
@@ -224,7 +224,7 @@ class ToolbarRow(QWidget):
                 + self._width_of(self._shrinking, minimum=False)
                 + self._safety_width(compact=False))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+    def minimumSizeHint(self) -> QSize:
         return QSize(self._width_of(self._shrinking, minimum=True)
                      + self._safety_width(compact=True), super().minimumSizeHint().height())
 
@@ -237,7 +237,7 @@ class ToolbarRow(QWidget):
         self.stop_button.set_compact(compact)
         self.lock_switch.set_compact(compact)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.set_compact(event.size().width() < self.full_width())
 
