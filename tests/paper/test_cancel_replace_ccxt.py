@@ -225,3 +225,42 @@ def test_executed_then_reply_fails(paper_module: PaperExchangeHandle) -> None:
             assert len(await ex.fetch_open_orders(SYM)) == 1
             await _clean(ex)
     run_async(go(), 60)
+
+
+def test_replacement_that_crosses_fills_and_balances_are_conserved(
+        paper_module: PaperExchangeHandle) -> None:
+    """A resting buy replaced by a marketable one: the replacement takes liquidity in the
+    same step. Per asset, the change of free + locked is exactly what the fills moved
+    minus their commissions, and the original's lock is released."""
+    async def go() -> None:
+        async with paper_rest(paper_module, account=1) as ex:
+            await ex.load_markets()
+            await _clean(ex)
+
+            async def totals() -> dict[str, tuple[Decimal, Decimal]]:
+                info = (await ex.fetch_balance())["info"]["balances"]
+                return {b["asset"]: (Decimal(b["free"]), Decimal(b["locked"])) for b in info}
+            before = await totals()
+            price = await _far_bid(ex)
+            o = await ex.create_order(SYM, "limit", "buy", 0.001, price)
+            ask = (await ex.fetch_order_book(SYM, 5))["asks"][0][0]
+            cross = round(ask * 1.01, 2)
+            edited = await ex.edit_order(o["id"], SYM, "limit", "buy", 0.0015, cross,
+                                         {"newClientOrderId": "cr-cross-1"})
+            trades = [t for t in await ex.fetch_my_trades(SYM, limit=1000)
+                      if t["order"] == edited["id"]]
+            assert trades, "the marketable replacement did not trade"
+            after = await totals()
+            base_in = sum((Decimal(t["info"]["qty"]) for t in trades), Decimal(0))
+            quote_out = sum((Decimal(t["info"]["quoteQty"]) for t in trades), Decimal(0))
+            fee = sum((Decimal(t["info"]["commission"]) for t in trades), Decimal(0))
+            assert {t["info"]["commissionAsset"] for t in trades} == {"BTC"}
+            # 1% through a book hundreds of levels deep: filled at once, nothing rests
+            assert base_in == Decimal("0.0015")
+            assert (await ex.fetch_order(edited["id"], SYM))["status"] == "closed"
+            assert after["USDT"][1] == 0
+            assert after["BTC"][1] == before["BTC"][1] == 0
+            assert sum(after["USDT"]) - sum(before["USDT"]) == -quote_out
+            assert sum(after["BTC"]) - sum(before["BTC"]) == base_in - fee
+            assert (await ex.fetch_order(o["id"], SYM))["status"] == "canceled"
+    run_async(go(), 60)
