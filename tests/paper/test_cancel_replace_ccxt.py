@@ -264,3 +264,36 @@ def test_replacement_that_crosses_fills_and_balances_are_conserved(
             assert sum(after["BTC"]) - sum(before["BTC"]) == base_in - fee
             assert (await ex.fetch_order(o["id"], SYM))["status"] == "canceled"
     run_async(go(), 60)
+
+
+def test_engine_step_is_atomic_for_the_book_and_the_stream() -> None:
+    """In process: the cancel and the placement are published under ONE book update id
+    (no depth diff shows the moment between them), and the exec events come in the
+    order cancel, then new."""
+    from terminal.paper.engine import Engine, FeeSchedule
+    from terminal.paper.markets import default_markets
+
+    t = [1_700_000_000_000]
+
+    def clock() -> int:
+        t[0] += 1
+        return t[0]
+    eng = Engine(default_markets(), clock, FeeSchedule())
+    eng.add_account("alice", {"USDT": Decimal(10000), "BTC": Decimal(1)})
+    events: list[tuple[str, str]] = []
+    eng.on_exec.append(lambda acct, ev: events.append((ev.exec_type, ev.order.client_id)))
+    o, _ = eng.place("alice", {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT",
+                               "timeInForce": "GTC", "price": "50000.00",
+                               "quantity": "0.10000", "newClientOrderId": "a1"})
+    book = eng.books["BTCUSDT"]
+    uid = book.update_id
+    events.clear()
+    res = eng.cancel_replace("alice", {
+        "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
+        "price": "49000.00", "quantity": "0.20000", "cancelReplaceMode": "STOP_ON_FAILURE",
+        "cancelOrigClientOrderId": "a1", "newClientOrderId": "a2"})
+    assert book.update_id == uid + 1
+    assert events == [("CANCELED", "a1"), ("NEW", "a2")]
+    assert res.canceled is o and res.new_order is not None and o.status == "CANCELED"
+    assert eng.ledger.get("alice", "USDT") == (Decimal(10000) - Decimal(9800), Decimal(9800))
+    assert [x.client_id for x in eng.open_orders("alice", "BTCUSDT")] == ["a2"]
