@@ -33,11 +33,13 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
     key, secret = paper_for_ui.accounts[0]
     monkeypatch.setenv("TT_PAPERLIVE_LIVE_API_KEY", key)
     monkeypatch.setenv("TT_PAPERLIVE_LIVE_SECRET", secret)
+    monkeypatch.setenv("TT_PAPERBAD_LIVE_API_KEY", key)  # a key the venue refuses
+    monkeypatch.setenv("TT_PAPERBAD_LIVE_SECRET", "not-the-secret")
     for name in ("API_KEY", "SECRET", "PASSPHRASE"):
         monkeypatch.delenv(f"TT_BINANCE_SANDBOX_{name}", raising=False)
     data = tmp_path / "app"
     settings_file = AppPaths.from_override(data).config / SETTINGS_FILE
-    venues = [paper_live_info("paperlive")]
+    venues = [paper_live_info("paperlive"), paper_live_info("paperbad")]
 
     # First run: connect through the controller, make it active.
     first = make_main_window(paper_for_ui, data_dir=data, extra_venues=venues)
@@ -48,9 +50,11 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
     saved = json.loads(settings_file.read_text(encoding="utf-8"))  # written at connect
     assert saved["connections"]["remembered"] == [
         {"venue": "paperlive", "mode": "live", "account": "default"}]
-    # An earlier run also connected a Binance testnet whose keys are gone by now.
-    c.settings.connections.remembered.append(
-        {"venue": "binance", "mode": "sandbox", "account": "default"})
+    # Earlier runs also connected a Binance testnet whose keys are gone by now, and a
+    # venue whose key has been revoked since.
+    c.settings.connections.remembered += [
+        {"venue": "binance", "mode": "sandbox", "account": "default"},
+        {"venue": "paperbad", "mode": "live", "account": "default"}]
     first.close()
     text = settings_file.read_text(encoding="utf-8")
     assert secret not in text and key not in text
@@ -74,8 +78,13 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
               15, "the missing-keys notice")
     notice = next(t for t in _notes(second) if "binance" in t and "not reconnected" in t)
     assert "TT_BINANCE_SANDBOX_API_KEY" in notice and "keychain" in notice
-    assert "binance" not in c.services.sessions and "paper" in c.services.sessions
-    assert c.reconnect.venues() == ["paperlive", "binance"]
+    drv.until(lambda: any("paperbad" in t and "refused the key" in t for t in _notes(second)),
+              20, "the refused-key notice")
+    assert "not-the-secret" not in " ".join(_notes(second))
+    for venue in ("binance", "paperbad"):
+        assert venue not in c.services.sessions
+    assert "paper" in c.services.sessions
+    assert c.reconnect.venues() == ["paperlive", "binance", "paperbad"]  # tried next start
     assert c.error is None
 
     # Venue > Disconnect paperlive: session and feeds closed, paper active, forgotten.
@@ -88,10 +97,11 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
     assert c.services.exchange.get(session.key) is None  # closed in the venue manager
     assert c.market.active.session.venue == "paper"  # the book follows paper again
     drv.do(c.reconnect.actions["binance"].trigger)
-    drv.until(lambda: c.reconnect.venues() == [], 5, "binance to be forgotten")
+    drv.do(c.reconnect.actions["paperbad"].trigger)
+    drv.until(lambda: c.reconnect.venues() == [], 5, "the others to be forgotten")
     saved = json.loads(settings_file.read_text(encoding="utf-8"))
     assert saved["connections"]["remembered"] == []
-    assert "paperlive" not in c.reconnect.actions and "binance" not in c.reconnect.actions
+    assert c.reconnect.actions == {}
     second.close()
     assert json.loads(settings_file.read_text(encoding="utf-8"))["ui"]["venue"] == "paper"
 

@@ -117,6 +117,9 @@ class ReconnectWiring:
     def __init__(self, controller: TerminalController, wanted_venue: str) -> None:
         self.controller = controller
         self.settings = controller.settings.connections
+        # Hand-edited junk is dropped once here (and logged once), not at every look.
+        self.settings.remembered = [e.as_dict()
+                                    for e in parse_remembered(self.settings.remembered)]
         self.wanted_venue = wanted_venue  # the active venue at the last exit
         self.pending: dict[str, asyncio.Task[Any]] = {}
         self.failures: dict[str, str] = {}  # venue -> why it did not reconnect this run
@@ -238,12 +241,32 @@ class ReconnectWiring:
         except Exception as exc:  # noqa: BLE001 - every failure is a notice, none is fatal
             self._failed(entry, _reason(exc))
             return
+        if not await self._key_accepted(entry, session, timeout):
+            return
         self.failures.pop(entry.venue, None)
         c.notify("info", f"{c.venues.display_name(session)} reconnected.")
         if (entry.venue == self.wanted_venue and not c.venue_picked
                 and c.venue == PAPER and entry.venue in c.services.sessions):
             await c.switch_venue(entry.venue)
             c.venue_picked = False  # this was the remembered choice, not the user's
+
+    async def _key_accepted(self, entry: Remembered, session: Any, timeout: float) -> bool:
+        """Connecting reads only public data: one balance read shows whether the venue
+        still accepts the key. A refused key disconnects the venue again (no private
+        stream keeps retrying it) and is reported; any other trouble with this read is
+        left to the streams and the reconciliation, which report it themselves."""
+        from terminal.core.errors import AuthenticationError
+
+        try:
+            async with asyncio.timeout(timeout):
+                await session.fetch_balances()
+        except AuthenticationError as exc:
+            await self.controller.disconnect_venue(entry.venue)
+            self._failed(entry, _reason(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - see above
+            log.warning("%s: balance check after reconnecting failed: %s", entry.venue, exc)
+        return True
 
     def _failed(self, entry: Remembered, reason: str) -> None:
         log.warning("remembered %s not reconnected: %s", entry.label, reason)
@@ -258,13 +281,15 @@ class ReconnectWiring:
     async def disconnect(self, venue: str) -> None:
         """Venue > Disconnect: close the session and its feeds, forget the venue."""
         c = self.controller
+        connected = venue in c.services.sessions
         try:
             await c.disconnect_venue(venue, forget=True)
         except Exception as exc:
             log.exception("Disconnecting %s failed", venue)
             c.notify("error", f"Disconnecting {venue} failed: {exc}")
             return
-        c.notify("info", f"{venue} disconnected; it is not reconnected at the next start.")
+        done = "disconnected" if connected else "forgotten"
+        c.notify("info", f"{venue} {done}; it is not reconnected at the next start.")
 
     def refresh_menu(self) -> None:
         """One action per non-paper venue that is connected or remembered."""
