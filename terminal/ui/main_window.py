@@ -502,6 +502,7 @@ class MainWindow(QMainWindow):
                                        None, self)
         chart_min = max(300, d["chart"].minimumSizeHint().width())
         if self.compact:
+            book = max(book, self._needed_width("watchlist"))  # a tab in the book's column
             free = width - 2 * sep
             chart = free - book - entry
             if chart < chart_min:  # the book gives way first, down to its floor

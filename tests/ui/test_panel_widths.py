@@ -70,3 +70,49 @@ def test_balances_and_watchlist_show_every_column_at_the_default_size(
     finally:
         qapp.setStyleSheet(sheet)
         qapp.setPalette(palette)
+
+
+def test_on_a_laptop_screen_the_compact_default_shows_every_column_too(
+        qapp, aloop, paper, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """1366x768: the app opens a 1297x706 window (95 % of the screen), where the default
+    layout puts the watchlist as a tab in the book's column."""
+    from terminal.paths import AppPaths
+    from terminal.services import ServicesOptions
+    from terminal.settings import load_settings
+    from terminal.ui.controller import TerminalController
+    from terminal.ui.main_window import MainWindow
+
+    sheet, palette = qapp.styleSheet(), qapp.palette()
+    ThemeManager(qapp).apply("dark")
+    paths = AppPaths.from_override(tmp_path / "data")
+    key, secret = paper.accounts[0]
+    options = ServicesOptions(data_dir=str(tmp_path / "data"), paper_url=paper.url,
+                              paper_account=f"{key}:{secret}")
+    w = MainWindow(config_dir=paths.config, docks=False)  # as the app builds it
+    w.resize(1297, 706)
+    controller = TerminalController(w, paths, load_settings(paths.config), None,
+                                    services_options=options)
+    try:
+        w.show()
+        w.build_docks()
+        controller.start()
+        aloop.until(lambda: controller.ready or controller.error, 45, "the window to connect")
+        assert controller.error is None, controller.error
+        aloop.until(lambda: w.panels.get("chart") is not None, 20, "the late panels")
+        assert w.compact and w.width() == 1297
+        balances, watchlist = w.panels["balances"], w.panels["watchlist"]
+        aloop.until(lambda: len(balances.model.rows) >= 4 and len(watchlist.model.rows) >= 4
+                    and all(r.cells[3] != "—" for r in watchlist.model.rows), 20, "the data")
+        w.docks["watchlist"].raise_()  # its tab, beside the trades
+        aloop.sleep(0.3)
+        for name, panel in (("balances", balances), ("watchlist", watchlist)):
+            assert panel.table.isVisible()
+            found = problems(panel.table)
+            assert not found, f"{name}: {found}; {column_report(panel.table)}, " \
+                              f"docks {[(n, d.width()) for n, d in w.docks.items()]}"
+    finally:
+        w.close()
+        aloop.run(controller.aclose(3.0), timeout=10)
+        w.deleteLater()
+        qapp.setStyleSheet(sheet)
+        qapp.setPalette(palette)
