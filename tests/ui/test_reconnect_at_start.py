@@ -120,3 +120,30 @@ def test_remembered_entries_are_validated() -> None:
     assert [(e.venue, e.mode.value, e.account) for e in entries] == [
         ("binance", "sandbox", "main"), ("bybit", "live", "default")]
     assert parse_remembered("junk") == []
+
+
+def test_missing_keys_reason_says_whether_there_is_a_keychain(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import keyring
+    import keyring.backends.fail
+
+    from terminal.ui.wiring.reconnect import MissingCredentials, Remembered, resolve_credentials
+
+    entry = Remembered("bybit", VenueMode.SANDBOX, "default")
+    for name in ("API_KEY", "SECRET", "PASSPHRASE"):
+        monkeypatch.delenv(f"TT_BYBIT_SANDBOX_{name}", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        with pytest.raises(MissingCredentials, match="no usable OS keychain.*"
+                                                     "TT_BYBIT_SANDBOX_API_KEY"):
+            resolve_credentials(entry, points_at_paper=False)
+        assert resolve_credentials(entry, points_at_paper=True) is None  # paper's account
+        monkeypatch.setenv("TT_BYBIT_SANDBOX_API_KEY", "k" * 16)
+        monkeypatch.setenv("TT_BYBIT_SANDBOX_SECRET", "s" * 16)
+        assert resolve_credentials(entry, points_at_paper=False) == {
+            "apiKey": "k" * 16, "secret": "s" * 16}
+        other = Remembered("bybit", VenueMode.SANDBOX, "main")  # env serves 'default' only
+        with pytest.raises(MissingCredentials, match="only serve the account label"):
+            resolve_credentials(other, points_at_paper=False)
+    finally:
+        keyring.set_keyring(previous)
