@@ -108,7 +108,11 @@ class ConnectWiring:
         if self.dialog is dialog:
             dialog.save_finished(True)
         try:
-            await c.connect_venue(req.venue, req.mode, req.account)
+            # Read back as every later start will (environment first, then keychain), in
+            # a worker thread: the keychain may block, the event loop must not.
+            stored = await CredentialStore().aload(ref)
+            await c.connect_venue(req.venue, req.mode, req.account,
+                                  credentials=stored.as_ccxt() if stored else None)
         except Exception as exc:  # noqa: BLE001 - any failure is shown, none is fatal
             c.notify("error", f"Connecting {req.venue} failed: {exc}")
             return
