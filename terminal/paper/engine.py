@@ -136,7 +136,6 @@ class Engine:
         otype = p.get("type")
         if otype not in ("LIMIT", "LIMIT_MAKER", "MARKET"):
             raise ApiError(-1116, "Invalid orderType.") if otype else missing_param("type")
-        is_buy = side == "BUY"
         tif = "GTC"
         price = 0
         qty = 0

@@ -152,7 +152,7 @@ def test_amend_reply_lost_settles_both_by_query_and_sends_nothing_twice(paper, t
             before = {o["id"] for o in await venue_orders(paper)}
             paper.control.order_unknown("5xx", 1, 3.0)  # execute, then fail the reply
             new = await services.orders.amend(original.client_order_id, Decimal("0.001"),
-                                              request.price - Decimal("3"))
+                                              request.price - Decimal(3))
             assert new.status is OrderStatus.UNKNOWN and len(spy.calls) == 1
 
             async def settled():
@@ -161,7 +161,7 @@ def test_amend_reply_lost_settles_both_by_query_and_sends_nothing_twice(paper, t
                 ok = a.status is OrderStatus.CANCELED and b.status is OrderStatus.OPEN \
                     and a.reason == f"replaced by {new.client_order_id}"
                 return (a, b) if ok else None
-            old, replacement = await eventually(settled, 30)
+            _old, replacement = await eventually(settled, 30)
             assert replacement.venue_order_id
             kinds = [e.kind for e in await services.journal.events(new.client_order_id)]
             assert kinds[:2] == ["Intent", "OutcomeUnknown"] and "OrderAccepted" in kinds
@@ -193,7 +193,7 @@ def test_amend_of_an_order_gone_at_the_venue_is_refused_and_settled(paper, tmp_p
                 await other.cancel_order(str(original.venue_order_id), BTC)
             with pytest.raises(OrderRejectedError, match="2022"):
                 await services.orders.amend(original.client_order_id, Decimal("0.001"),
-                                            request.price - Decimal("2"))
+                                            request.price - Decimal(2))
             history = await services.journal.order_history(venue="paper")
             intents = [o for o in history if o.client_order_id != original.client_order_id
                        and o.created_at >= original.created_at]
@@ -235,7 +235,7 @@ def test_cli_order_amend(paper, tmp_path):
                 "--client-id", "cli-amend-1", "--price", str(far))
     assert wrong.returncode == 1 and "is on BTC/USDT" in wrong.stderr
 
-    new_price = far - Decimal("4")
+    new_price = far - Decimal(4)
     amended = cli(tmp_path, paper, "order", "amend", "--venue", "paper", "--symbol", "BTC/USDT",
                   "--client-id", "cli-amend-1", "--amount", "0.002", "--price", str(new_price))
     assert amended.returncode == 0, amended.stderr + amended.stdout
