@@ -68,7 +68,7 @@ def test_connect_loads_markets_clock_and_health(endpoint: PaperEndpoint) -> None
             assert snap.state is VenueState.LIVE
             assert snap.latency_p50_ms is not None and snap.latency_samples_ms
             assert snap.clock_offset_ms == s.clock_offset_ms
-            assert s.has_cancel_all and not s.has_edit_order
+            assert s.has_cancel_all and s.has_edit_order  # cancelReplace (ccxt edit_order)
         finally:
             await s.close()
         assert s.health.snapshot().state is VenueState.DOWN
