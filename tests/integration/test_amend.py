@@ -255,3 +255,34 @@ def test_cli_order_amend(paper, tmp_path):
     assert gone.returncode == 1 and "canceled" in gone.stdout  # refused [not_open]
     assert cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT",
                "--client-id", new_id).returncode == 0
+
+
+def test_amend_of_a_nearly_all_in_buy_counts_the_funds_the_order_holds(tmp_path):
+    """The replacement's balance check counts what the original holds (it is cancelled in
+    the same step): raising an all-in buy by a few ticks is not refused for lack of funds
+    that order itself has locked."""
+    key, secret = "amend-allin-0001", "amend-allin-secret-00000001"
+    paper = start_paper_exchange(tmp_path / "paper", faults=False, rate="calm",
+                                 accounts=[(key, secret)], balance=["USDT=1000", "BTC=0"])
+    try:
+        async def main():
+            opts = ServicesOptions(data_dir=str(tmp_path / "d"), paper_url=paper.url,
+                                   paper_account=f"{key}:{secret}", private_streams=False,
+                                   session_heartbeat_s=0)
+            async with TerminalServices(opts) as services:
+                session = await services.connect("paper")
+                request = await far_buy(services, session)
+                amount = (Decimal("940") / request.price).quantize(Decimal("0.00001"))
+                original = await services.orders.submit(
+                    OrderRequest(PAPER, BTC, Side.BUY, OrderType.LIMIT, amount, request.price))
+                assert original.status is OrderStatus.OPEN
+                await services.refresh_market_inputs("paper", BTC)  # ~60 USDT free now
+                higher = request.price + Decimal("5.00")
+                new = await services.orders.amend(original.client_order_id, amount, higher)
+                assert new.status is OrderStatus.OPEN and new.price == higher
+                opened = await session.fetch_open_orders(BTC)
+                assert [r.client_order_id for r in opened] == [new.client_order_id]
+                await services.orders.cancel(new.client_order_id)
+        run_async(main(), 90)
+    finally:
+        paper.stop()

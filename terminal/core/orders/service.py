@@ -39,6 +39,8 @@ from terminal.core.orders.stale import stale_orders
 from terminal.core.orders.tracker import OrderTracker, fill_event_at, report_events
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.enums import Side
+from terminal.domain.marketdata import Balance, Balances
 from terminal.domain.order import (
     CancelRejected, CancelRequested, EventSource, Order, OrderAccepted, OrderCanceled, OrderRejected,
     OrderRequest, OrderStatus, OutcomeUnknown,
@@ -479,7 +481,9 @@ class OrderService:
                                type=order.type, amount=amount, price=price,
                                time_in_force=order.time_in_force, post_only=order.post_only,
                                mode=order.mode, account=order.account)
-        refusals = [r for r in self.gate.check(request, self.context_for(request, confirmed))
+        ctx = self.context_for(request, confirmed)
+        ctx = replace(ctx, balances=released_by(ctx.balances, order))
+        refusals = [r for r in self.gate.check(request, ctx)
                     if not (r.overridable and r.rule in confirmed)]
         if refusals:
             raise SubmitRefused(refusals)
@@ -731,3 +735,26 @@ class OrderService:
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 300 else text[:300] + "..."
+
+
+def released_by(balances: Balances | None, order: Order) -> Balances | None:
+    """`balances` as they will be once `order` is cancelled: its locked funds free again.
+
+    An amend cancels the original as it places the replacement, so the balance check of
+    the replacement counts what the original holds (a buy: remaining x price in quote;
+    a sell: the remaining amount in base); otherwise raising a nearly all-in buy by one
+    tick would be refused for lack of funds the order itself is holding.
+    """
+    if balances is None or order.price is None or not order.symbol or "/" not in order.symbol:
+        return balances
+    base, quote = str(order.symbol).split("/", 1)
+    quote = quote.split(":", 1)[0]
+    asset, held = (quote, order.remaining * order.price) if order.side is Side.BUY \
+        else (base, order.remaining)
+    current = balances.get(asset)
+    freed = min(held, current.used)  # never more than the venue says is locked
+    if freed <= 0:
+        return balances
+    by_asset = dict(balances.by_asset)
+    by_asset[asset] = Balance(asset, current.free + freed, current.used - freed)
+    return Balances(by_asset, balances.timestamp_ms)
