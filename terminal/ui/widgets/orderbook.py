@@ -34,6 +34,10 @@ from .palette import DARK, Palette
 
 TEXT_CACHE_LIMIT = 4096
 PAD = 6.0
+COLUMN_GAP = 8.0  # the least room between two columns' texts
+SIZE_RIGHT = 0.68  # the size column's right edge, as a fraction of the width
+# The widest texts a row typically has (price, size, total): the minimum width shows them.
+ROW_SAMPLE = ("000000.00", "00.00000", "000.00000")
 
 
 class TextCache:
@@ -223,7 +227,32 @@ class OrderBookLadder(QWidget):
         return QSize(300, int(self._row_h * (2 * min(self._depth, 20) + 2)))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(180, int(self._row_h * 6))
+        """Honest: wide enough for the short header (no units) and typical row texts
+        without overlap (the header drops its units when they do not fit)."""
+        need = max(self._width_for(*ROW_SAMPLE), self._width_for(*self.header_texts(False)))
+        return QSize(max(180, need), int(self._row_h * 6))
+
+    def _width_for(self, a: str, b: str, c: str) -> int:
+        """The least width at which three texts, placed like the columns, do not touch."""
+        fm = QFontMetricsF(self.font())
+        wa, wb, wc = (fm.horizontalAdvance(t) for t in (a, b, c))
+        # price | size: PAD + wa + GAP <= R*w - PAD - wb ; size | total: R*w - PAD + GAP
+        # <= w - PAD - wc
+        first = (2 * PAD + wa + wb + COLUMN_GAP) / SIZE_RIGHT
+        second = (COLUMN_GAP + wc) / (1 - SIZE_RIGHT)
+        return int(max(first, second)) + 1
+
+    def header_texts(self, units: bool = True) -> tuple[str, str, str]:
+        """The column titles; with units ("Price (USDT)") when a market is set."""
+        rules = self._rules
+        if not units or rules is None:
+            return "Price", "Size", "Total"
+        return f"Price ({rules.quote})", f"Size ({rules.base})", f"Total ({rules.base})"
+
+    def shown_header(self) -> tuple[str, str, str]:
+        """The titles painted at the current width: units only where they fit."""
+        full = self.header_texts(True)
+        return full if self._width_for(*full) <= self.width() else self.header_texts(False)
 
     def _spread_top(self) -> float:
         header = self._row_h
@@ -313,11 +342,8 @@ class OrderBookLadder(QWidget):
     def _paint_header(self, p: QPainter, w: float) -> None:
         c = self._c
         p.fillRect(QRectF(0, 0, w, self._row_h), c["background_alt"])
-        rules = self._rules
-        quote = f" ({rules.quote})" if rules is not None else ""
-        base = f" ({rules.base})" if rules is not None else ""
         p.setPen(c["text_dim"])
-        self._cells(p, 0.0, w, "Price" + quote, "Size" + base, "Total" + base)
+        self._cells(p, 0.0, w, *self.shown_header())
 
     def _paint_cells(self, p: QPainter, y: float, w: float, row: LadderRow, price_c: QColor) -> None:
         p.setPen(price_c)
@@ -325,7 +351,7 @@ class OrderBookLadder(QWidget):
         p.drawStaticText(QPointF(PAD, y + 2), st)
         p.setPen(self._c["text_dim"] if self._stale else self._c["text"])
         st, sw = self._texts.get(row.size_text)
-        p.drawStaticText(QPointF(w * 0.68 - PAD - sw, y + 2), st)
+        p.drawStaticText(QPointF(w * SIZE_RIGHT - PAD - sw, y + 2), st)
         st, sw = self._texts.get(row.cum_text)
         p.drawStaticText(QPointF(w - PAD - sw, y + 2), st)
 
@@ -333,7 +359,7 @@ class OrderBookLadder(QWidget):
         st, _ = self._texts.get(a)
         p.drawStaticText(QPointF(PAD, y + 2), st)
         st, sw = self._texts.get(b)
-        p.drawStaticText(QPointF(w * 0.68 - PAD - sw, y + 2), st)
+        p.drawStaticText(QPointF(w * SIZE_RIGHT - PAD - sw, y + 2), st)
         st, sw = self._texts.get(c3)
         p.drawStaticText(QPointF(w - PAD - sw, y + 2), st)
 
