@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QButtonGroup, QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+    QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from terminal.core.ports import Refusal
@@ -41,6 +41,7 @@ PERCENTS = (25, 50, 75, 100)
 # A submit that never hears back re-enables the form after this long, with a notice
 # to look at the open orders (the order service's double-submit window still applies).
 PENDING_FALLBACK_MS = 15_000
+MIN_VISIBLE_HEIGHT = 150  # the ticket's minimum height: side buttons, type, price, amount
 _NUMBER = QRegularExpression(r"^[0-9]*[.]?[0-9]*$")
 _STEP_KEYS = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1, Qt.Key.Key_PageUp: 10,
               Qt.Key.Key_PageDown: -10}
@@ -93,7 +94,24 @@ class OrderEntryPanel(QWidget):
 
     # ---------------------------------------------------------------- construction
     def _build(self) -> None:
-        root = QVBoxLayout(self)
+        # The form scrolls inside the panel: on a short screen (1024x600) the dock can be
+        # lower than the whole form, and the window still fits. The panel paints its
+        # theme background (WA_StyledBackground): a plain QWidget does not, and the gaps
+        # between rows showed the window's darker background as stripes.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.form = QWidget()
+        self.form.setObjectName("orderEntryForm")
+        self.form.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("orderEntryScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.form)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        root = QVBoxLayout(self.form)
         root.setContentsMargins(6, 6, 6, 6)
         root.setSpacing(4)
 
@@ -226,6 +244,7 @@ class OrderEntryPanel(QWidget):
         self._refusals_layout.setContentsMargins(0, 0, 0, 0)
         self._refusals_layout.setSpacing(2)
         self.refusal_checks: dict[str, QCheckBox] = {}
+        self.refusals_box.hide()  # shown while there are refusals: no empty gap
         root.addWidget(self.refusals_box)
 
         self.blocked_label = QLabel("")
@@ -240,6 +259,7 @@ class OrderEntryPanel(QWidget):
         self.status_label.setObjectName("statusLabel")
         self.status_label.setWordWrap(True)
         self.status_label.setStyleSheet(f"color: {MUTED};")
+        self.status_label.hide()  # until there is something to say (_say_status)
         root.addWidget(self.status_label)
 
         self.submit_button = QPushButton("Buy")
@@ -383,6 +403,7 @@ class OrderEntryPanel(QWidget):
                 label.setStyleSheet(f"color: {ERROR};")
                 self._refusals_layout.addWidget(label)
                 label.show()
+        self.refusals_box.setVisible(bool(self._refusals))
         self._update_enabled()
 
     def set_entry_blocked(self, reason: str | None) -> None:
@@ -401,8 +422,8 @@ class OrderEntryPanel(QWidget):
         """The order service has taken (or refused) the submitted ticket."""
         self._pending = False
         self._pending_timer.stop()
-        self.status_label.setStyleSheet(f"color: {MUTED if ok else ERROR};")
-        self.status_label.setText(message or ("Order sent" if ok else "Order not sent"))
+        self._say_status(message or ("Order sent" if ok else "Order not sent"),
+                         MUTED if ok else ERROR)
         self._update_enabled()
 
     # ---------------------------------------------------------------- state (public)
@@ -458,9 +479,8 @@ class OrderEntryPanel(QWidget):
         fee_rate = rules.taker_fee if kind is not EntryKind.POST_ONLY else rules.maker_fee
         amount = percent_amount(pct, side, rules, balances, price, fee_rate)
         if amount is None:
-            self.status_label.setStyleSheet(f"color: {AMBER};")
-            self.status_label.setText("Nothing available" if price or side is Side.SELL
-                                      else "Enter a price first")
+            self._say_status("Nothing available" if price or side is Side.SELL
+                             else "Enter a price first", AMBER)
             return
         if self.unit_combo.currentIndex() == 1 and price:
             text = rules.format_price(rules.round_price(amount * price))
@@ -498,8 +518,7 @@ class OrderEntryPanel(QWidget):
             return
         self._pending = True
         self._pending_timer.start()
-        self.status_label.setStyleSheet(f"color: {MUTED};")
-        self.status_label.setText("Sending…")
+        self._say_status("Sending…", MUTED)
         self._update_enabled()
         self.submitRequested.emit(request, overrides)
 
@@ -512,6 +531,19 @@ class OrderEntryPanel(QWidget):
     def _close_confirm(self) -> None:
         if self._confirm is not None:
             self._confirm.reject()
+
+    def _say_status(self, text: str, colour: str) -> None:
+        """The line under the form (sent, refused, nothing available); hidden while empty."""
+        self.status_label.setStyleSheet(f"color: {colour};")
+        self.status_label.setText(text)
+        self.status_label.setVisible(bool(text))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """The form's width (and a scroll bar's), but only a few rows' height: the rest
+        scrolls, so the ticket's dock does not set the window's minimum height."""
+        form = self.form.minimumSizeHint()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return QSize(form.width() + bar, min(form.height(), MIN_VISIBLE_HEIGHT))
 
     def _pending_timed_out(self) -> None:
         if self._pending:
