@@ -8,12 +8,35 @@ window's first paint).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from terminal.ui.theme import icon, repolish
 
 ENGAGED_TEXT = "STOP ENGAGED"
+ICON_PX = 16
+ICON_GAP_PX = 6  # between the icon and the text: a style sheet has no property for it
+
+
+def spaced_icon(name: str, size: int = ICON_PX, gap: int = ICON_GAP_PX) -> tuple[QIcon, QSize]:
+    """The theme icon `name` with `gap` transparent pixels on its right, and the icon
+    size to set: a tool button draws its text right after the icon ("⊖EMERGENCY")."""
+    app = QGuiApplication.instance()
+    dpr = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+    canvas = QPixmap(int((size + gap) * dpr), int(size * dpr))
+    canvas.setDevicePixelRatio(dpr)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
+    painter.drawPixmap(0, 0, icon(name).pixmap(QSize(size, size), dpr))
+    painter.end()
+    return QIcon(canvas), QSize(size + gap, size)
+
+
+def _set_spaced_icon(button: QToolButton, name: str) -> None:
+    spaced, size = spaced_icon(name)
+    button.setIconSize(size)
+    button.setIcon(spaced)
 
 
 class LockSwitch(QToolButton):
@@ -51,13 +74,13 @@ class LockSwitch(QToolButton):
         self._locked, self._unlocked = locked, tuple(unlocked)
         if locked:
             self._set_full_text("TESTNET")
-            self.setIcon(icon("lock"))
+            _set_spaced_icon(self, "lock")
             self.setToolTip("Testnet lock ON: only paper and testnet venues accept orders.\n"
                             "Click to unlock live trading for one venue and account.")
         else:
             names = ", ".join(f"{v}/{a}" for v, a in self._unlocked)
             self._set_full_text(f"LIVE: {names}")
-            self.setIcon(icon("unlock"))
+            _set_spaced_icon(self, "unlock")
             self.setToolTip(f"Live orders are UNLOCKED for {names} (this run only).\n"
                             "Click to lock again.")
         self.setProperty("live", "false" if locked else "true")
@@ -115,7 +138,7 @@ class EmergencyStopButton(QToolButton):
         super().__init__(parent)
         self.setObjectName("emergencyStop")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.setIcon(icon("stop"))
+        _set_spaced_icon(self, "stop")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setMinimumHeight(30)
         self._hotkey = hotkey_text
