@@ -8,6 +8,8 @@ symbol emits `watchlistChanged(list)` so the main window can persist it.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.domain.ids import IdError, Symbol
+from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Ticker
 from terminal.domain.money import ZERO
 from terminal.ui.frame import FrameClock, ProviderPoll
@@ -43,6 +46,7 @@ class WatchlistPanel(QWidget):
         self._symbols: list[str] = []
         self._tickers: dict[str, Ticker] = {}
         self._markets: list[str] = []
+        self._rules: dict[str, MarketRules] = {}
         self._active: str | None = None
         self._dirty = True
         self._poll = ProviderPoll()
@@ -124,10 +128,30 @@ class WatchlistPanel(QWidget):
     def symbols(self) -> list[str]:
         return list(self._symbols)
 
-    def set_markets(self, symbols: Sequence[str]) -> None:
-        """The venue's market symbols, offered by the add box's completer."""
-        self._markets = sorted(set(symbols))
+    def set_markets(self, markets: Sequence[str] | Mapping[Any, MarketRules]) -> None:
+        """The venue's markets: their symbols are offered by the add box's completer; given
+        as a mapping symbol -> MarketRules, last prices are shown with each market's price
+        precision (the book's), also for tickers that arrived before the markets."""
+        if isinstance(markets, Mapping):
+            self._rules = {str(k): v for k, v in markets.items()
+                           if isinstance(v, MarketRules)}
+        else:
+            self._rules = {}
+        self._markets = sorted({str(s) for s in markets})
         self._market_model.setStringList(self._markets)
+        self._dirty = True
+
+    def set_market_rules(self, rules: Mapping[Any, MarketRules]) -> None:
+        """Price precision per symbol (e.g. markets of another venue than the completer's)."""
+        self._rules.update({str(k): v for k, v in rules.items()})
+        self._dirty = True
+
+    def price_text(self, symbol: str, price: Decimal) -> str:
+        """`price` as the watchlist shows it: on the market's tick precision when known."""
+        rules = self._rules.get(symbol)
+        if rules is not None and rules.tick_size is not None:
+            return rules.format_price(price)
+        return dec_text(price)  # no separators: the dock is narrow
 
     def set_tickers(self, tickers: Mapping[str, Ticker]) -> None:
         """Latest tickers by symbol (merged into what is known; applied on the next frame)."""
@@ -207,7 +231,7 @@ class WatchlistPanel(QWidget):
         change_q = None
         if t is not None:
             if t.last is not None:
-                last = dec_text(t.last)  # no separators: the dock is narrow
+                last = self.price_text(symbol, t.last)
             if t.change_percent is not None:
                 pct = t.change_percent
                 change = ("+" if pct > ZERO else "") + dec_text(pct, 2) + "%"
