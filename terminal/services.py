@@ -319,7 +319,9 @@ class TerminalServices:
             if vid == "paper":
                 self.exchange.paper = await self.paper_exchange()
             elif credentials is None:
-                credentials = self._stored_credentials(vid, mode, account)
+                # a keychain may wait on D-Bus or a user prompt: never on the loop
+                credentials = await asyncio.to_thread(self._stored_credentials, vid, mode,
+                                                      account)
             session = await self.exchange.connect(vid, mode, account, credentials=credentials)
         except ServicesError:
             raise
