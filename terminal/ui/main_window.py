@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(ids[act])
         file_menu.addSeparator()
         file_menu.addAction(ids["quit"])
-        venue_menu = bar.addMenu("&Venue")
+        venue_menu = self.venue_menu = bar.addMenu("&Venue")  # wiring adds Disconnect items
         for act in ("connect", "reconnect"):
             venue_menu.addAction(ids[act])
         trade_menu = bar.addMenu("&Trading")

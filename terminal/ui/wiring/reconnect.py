@@ -325,13 +325,11 @@ class ReconnectWiring:
 
 
 def _venue_menu(window: Any) -> QMenu | None:
-    """The window's Venue menu (built by MainWindow; found by its title)."""
-    bar = window.menuBar()
-    for action in bar.actions():
-        if action.menu() is not None and action.text().replace("&", "") == "Venue":
-            return action.menu()
-    log.warning("no Venue menu: Disconnect actions are not offered")
-    return None
+    """The window's Venue menu (MainWindow.venue_menu)."""
+    menu = getattr(window, "venue_menu", None)
+    if menu is None:
+        log.warning("no Venue menu: Disconnect actions are not offered")
+    return menu
 
 
 def _reason(exc: BaseException) -> str:
