@@ -519,11 +519,14 @@ class MainWindow(QMainWindow):
                 chart = max(chart_min, free - watch - book - entry)
             self.resizeDocks([d["watchlist"], d["chart"], d["book"], d["entry"]],
                              [watch, chart, book, entry], Qt.Orientation.Horizontal)
-        bottom = max(140, int(height * 0.22))
+        short = height < 700  # e.g. 1024x600: the ticket's Buy button must show unscrolled
+        bottom = max(120, int(height * 0.2)) if short else max(140, int(height * 0.22))
         top = height - bottom
+        ticket = 0.72 if short else 0.62
         self.resizeDocks([d["book"], d["tape"]], [int(top * 0.64), int(top * 0.36)],
                          Qt.Orientation.Vertical)
-        self.resizeDocks([d["entry"], d["balances"]], [int(top * 0.62), int(top * 0.38)],
+        self.resizeDocks([d["entry"], d["balances"]], [int(top * ticket),
+                                                       int(top * (1 - ticket))],
                          Qt.Orientation.Vertical)
         self.resizeDocks([d["open_orders"]], [bottom], Qt.Orientation.Vertical)
 

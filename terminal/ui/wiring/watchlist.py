@@ -44,7 +44,7 @@ class WatchlistWiring:
         """Active venue (its markets for the search) and symbol (highlighted)."""
         if self.session != session.key:
             self.session = session.key
-            self.panel.set_markets(sorted(str(s) for s in session.markets))
+            self.panel.set_markets(session.markets)  # symbol -> rules: prices on the tick
             self._resubscribe()
         self.panel.set_active_symbol(symbol)
 
