@@ -179,14 +179,15 @@ class CandleChartWidget(QWidget):
 
     # ---- toolbar forms: 0 all buttons, 1 timeframe menu, 2 both menus -----------------
     def _toolbar_widgets(self, form: int) -> list[QWidget]:
-        tf: list[QWidget] = [self.tf_menu_button] if form >= 1 else list(self.tf_buttons.values())
-        ind: list[QWidget] = [self.indicator_menu_button] if form >= 2 else list(
+        # the indicator toggles fold first: switching timeframes is the more frequent act
+        tf: list[QWidget] = [self.tf_menu_button] if form >= 2 else list(self.tf_buttons.values())
+        ind: list[QWidget] = [self.indicator_menu_button] if form >= 1 else list(
             self.indicator_buttons.values())
         return [*tf, self._gap, *ind, self.follow_button]
 
     def toolbar_width(self, form: int) -> int:
-        """The toolbar row's width in `form` (0: every button, 1: the timeframes in a
-        menu, 2: the indicators too): what the chart needs to show that form whole."""
+        """The toolbar row's width in `form` (0: every button, 1: the indicators in a
+        menu, 2: the timeframes too): what the chart needs to show that form whole."""
         widgets = self._toolbar_widgets(form)
         m = self._bar.contentsMargins()
         # no spacing next to the stretch before Follow: one less than the widgets
