@@ -399,8 +399,20 @@ def test_polled_candles_are_kept_live_from_the_trade_stream(paper, endpoint) -> 
             price = m.session("paper").markets[Symbol("BTC/USDT")].round_price(
                 D(repr(ticker["ask"])) * D("1.002"))
             await asyncio.to_thread(paper.control.force_trade, "BTC/USDT", "buy", str(price))
-            await until(lambda: m.state.candles(CANDLES)[-1].high >= price, 10,
-                        "the forced trade in the last bar before the next poll")
+            # The sweep prints at the ask levels up to `price` (not at `price` itself), and
+            # the last bar may roll over meanwhile: the sweep's highest print must show in
+            # the bar of its minute, from the trade stream, long before the next poll.
+            ask = D(repr(ticker["ask"]))
+            recent = await m.session("paper").rest.fetch_trades("BTC/USDT", limit=200)
+            swept = [t for t in recent if D(repr(t["price"])) > ask]
+            assert swept, "the forced sweep printed no trade above the ask"
+            top = max(swept, key=lambda t: D(repr(t["price"])))
+            top_price, bar_ms = D(repr(top["price"])), top["timestamp"] // 60_000 * 60_000
+
+            def bar_has_top() -> bool:
+                bars = [c for c in m.state.candles(CANDLES) if c.open_time_ms == bar_ms]
+                return bool(bars) and bars[-1].high >= top_price
+            await until(bar_has_top, 10, "the forced sweep's top print in its bar")
             sub.close()  # the candle loop lets its trade feed go as it ends
             await until(lambda: m.feeds.refcount(TRADES) == 0, 5, "helper trade feed released")
             assert m.feeds.active_keys() == []
