@@ -10,7 +10,6 @@ both halves by queries and sends nothing twice.
 from __future__ import annotations
 
 import asyncio
-import time
 from decimal import Decimal
 
 import pytest
@@ -22,6 +21,7 @@ from terminal.domain.order import OrderRequest, OrderStatus
 from terminal.paper.embedded import start_paper_exchange
 from terminal.services import ServicesOptions, TerminalServices
 from tests.fixtures_paper import paper_rest, run_async
+from tests.integration.test_orders_helpers import eventually, services_options
 
 KEY, SECRET = "amend-key-00001", "amend-secret-000000000001"
 PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
@@ -38,19 +38,8 @@ def paper(tmp_path_factory):
 
 
 def options(tmp_path, paper) -> ServicesOptions:
-    return ServicesOptions(data_dir=str(tmp_path), paper_url=paper.url,
-                           paper_account=f"{KEY}:{SECRET}", private_streams=True,
-                           session_heartbeat_s=0)
+    return services_options(tmp_path, paper, KEY, SECRET)
 
-
-async def eventually(predicate, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def far_buy(services, session) -> OrderRequest:

@@ -71,3 +71,27 @@ async def venue_orders_with_client_id(ex: Any, client_order_id: str, symbol: str
     """Every order the venue holds with that client id (plain ccxt, all states)."""
     orders = await ex.fetch_orders(symbol, params={"limit": 1000})
     return [o for o in orders if o.get("clientOrderId") == client_order_id]
+
+
+def services_options(tmp_path: Path, paper: Any, key: str, secret: str) -> Any:
+    """TerminalServices options for a paper exchange started with `--account key:secret`
+    (user streams on, no session heartbeat)."""
+    from terminal.services import ServicesOptions
+
+    return ServicesOptions(data_dir=str(tmp_path), paper_url=paper.url,
+                           paper_account=f"{key}:{secret}", private_streams=True,
+                           session_heartbeat_s=0)
+
+
+async def eventually(predicate: Any, timeout: float = 15.0) -> Any:
+    """The first truthy value of the async `predicate`, polled until `timeout` s."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")

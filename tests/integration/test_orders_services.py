@@ -19,6 +19,7 @@ from terminal.domain.order import OrderRequest, OrderStatus
 from terminal.paper.embedded import start_paper_exchange
 from terminal.services import ServicesOptions, TerminalServices
 from tests.fixtures_paper import paper_rest, run_async
+from tests.integration.test_orders_helpers import eventually, services_options
 
 KEY, SECRET = "svc-key-000001", "svc-secret-0000000000001"
 PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
@@ -35,19 +36,8 @@ def paper(tmp_path_factory):
 
 
 def options(tmp_path, paper) -> ServicesOptions:
-    return ServicesOptions(data_dir=str(tmp_path), paper_url=paper.url,
-                           paper_account=f"{KEY}:{SECRET}", private_streams=True,
-                           session_heartbeat_s=0)
+    return services_options(tmp_path, paper, KEY, SECRET)
 
-
-async def eventually(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def far_buy(bid: Decimal) -> OrderRequest:
