@@ -33,7 +33,13 @@ HOTKEYS: tuple[Hotkey, ...] = (
     Hotkey("shortcuts", ("F1",), "Show this list"),
     Hotkey("quit", ("Ctrl+Q",), "Quit (saves the layout)"),
 )
-BY_ACTION: dict[str, Hotkey] = {h.action: h for h in HOTKEYS}
+# Bound by a panel, active while the focus is in it (not window actions; `action` names
+# the panel's QAction). Help > Shortcuts should list these after HOTKEYS.
+PANEL_HOTKEYS: tuple[Hotkey, ...] = (
+    Hotkey("amend", ("Ctrl+E",), "Open orders: amend the selected limit order's price or "
+           "amount (also its context menu, or double-click its price or amount)"),
+)
+BY_ACTION: dict[str, Hotkey] = {h.action: h for h in HOTKEYS + PANEL_HOTKEYS}
 
 
 def sequences(action: str) -> list[QKeySequence]:

@@ -6,6 +6,12 @@ order appears at once as PENDING, changes state in place, and the selection stay
 UNKNOWN orders (outcome not yet known: the terminal is checking, never resending) get
 an amber row with a tooltip; orders older than `stale_after_s` are flagged. Orders
 that just reached a final state linger `linger_s` seconds, dimmed, so a fill is seen.
+
+Amend (Ctrl+E, the context menu, the Amend… button, or a double click on the price or
+amount cell) opens a non-modal `AmendDialog` for one selected resting limit order;
+whether the venue can amend and whether entry is blocked comes from
+`set_amend_support` (the wiring), and the dialog's Amend is relayed as
+`amendRequested(dialog)` for the wiring to run.
 """
 
 from __future__ import annotations
@@ -16,21 +22,42 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu,
-    QPushButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
+from terminal.domain.enums import OrderType
+from terminal.domain.market import MarketRules
 from terminal.domain.order import Order, OrderStatus
 from terminal.ui.frame import FrameClock, ProviderPoll
+from terminal.ui.shortcuts import keys_text, sequences
 
 from ._driven import attach_frames
 from ._style import (
-    AMBER_Q, BUY_Q, MUTED, MUTED_Q, SELL_Q, STALE_BG_Q, UNKNOWN_BG_Q, age_text, dec_text,
-    mono_font, utc_now,
+    AMBER_Q,
+    BUY_Q,
+    MUTED,
+    MUTED_Q,
+    SELL_Q,
+    STALE_BG_Q,
+    UNKNOWN_BG_Q,
+    age_text,
+    dec_text,
+    mono_font,
+    utc_now,
 )
 from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
+from .amend_dialog import AmendDialog
 
 COLUMNS = ("Age", "Venue", "Symbol", "Side", "Type", "Price", "Amount", "Filled", "Status",
            "Client id", "Venue id")
@@ -51,6 +78,10 @@ STATUS_TEXT = {
 UNKNOWN_TIP = ("Outcome unknown: the venue did not answer clearly. The terminal is checking "
                "with the venue by client order id and will not send it again.")
 REPEAT_CANCEL_S = 2.0
+AMEND_UNAVAILABLE = "amending is not available (no venue connection)"
+
+AmendReason = Callable[[Order], "str | None"]  # why this order cannot be amended now
+RulesFor = Callable[[Order], "MarketRules | None"]
 
 
 def _type_text(order: Order) -> str:
@@ -68,6 +99,7 @@ class OpenOrdersPanel(QWidget):
     cancelRequested = Signal(str)  # client order id
     cancelAllRequested = Signal(str, object)  # venue, symbol or None (= whole venue)
     orderActivated = Signal(str)  # client order id (double click / Enter)
+    amendRequested = Signal(object)  # AmendDialog: client_order_id, amount, price, confirmed
 
     def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
                  stale_after_s: float = 3600.0, linger_s: float = 5.0,
@@ -86,6 +118,10 @@ class OpenOrdersPanel(QWidget):
         self._recent_cancels: dict[str, float] = {}
         self._cache: dict[str, tuple[tuple, tuple]] = {}  # coid -> (signature, row parts)
         self.context_menu: QMenu | None = None
+        self.amend_dialog: AmendDialog | None = None
+        self.last_amended: Order | None = None  # what the last successful amend rests as
+        self._amend_reason: AmendReason | None = None
+        self._rules_for: RulesFor | None = None
         self._build()
         attach_frames(self, frame_clock)
 
@@ -103,11 +139,15 @@ class OpenOrdersPanel(QWidget):
         self.cancel_symbol_button.clicked.connect(self._cancel_all_symbol)
         self.cancel_venue_button = QPushButton("Cancel all (venue)")
         self.cancel_venue_button.clicked.connect(self._cancel_all_venue)
+        self.amend_button = QPushButton("Amend…")
+        self.amend_button.setObjectName("amendOrderButton")
+        self.amend_button.clicked.connect(lambda: self.open_amend())
         self.count_label = QLabel("")
         self.count_label.setStyleSheet(f"color: {MUTED};")
         bar.addWidget(self.only_symbol)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
+        bar.addWidget(self.amend_button)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.cancel_symbol_button)
         bar.addWidget(self.cancel_venue_button)
@@ -128,6 +168,14 @@ class OpenOrdersPanel(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(self._activated)
+        self.table.doubleClicked.connect(self._double_clicked)
+        # Ctrl+E while the panel has the focus (a window-wide key would reach into a
+        # table the user is not looking at).
+        self.amend_action = QAction("Amend…", self)
+        self.amend_action.setShortcuts(sequences("amend"))
+        self.amend_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.amend_action.triggered.connect(lambda: self.open_amend())
+        self.addAction(self.amend_action)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         root.addWidget(self.table)
         self._update_buttons()
@@ -137,6 +185,12 @@ class OpenOrdersPanel(QWidget):
         """The latest orders (open ones; final ones linger briefly). Applied on the next frame."""
         self._orders = list(orders)
         self._dirty = True
+
+    def set_amend_support(self, reason: AmendReason | None, rules: RulesFor | None) -> None:
+        """`reason(order)`: why it cannot be amended now (venue cannot edit, entry locked
+        or stopped...), None if it can; `rules(order)`: its market's tick and step."""
+        self._amend_reason, self._rules_for = reason, rules
+        self._update_buttons()
 
     def set_orders_provider(self, provider: Callable[[], tuple[Hashable, list[Order]]] | None
                             ) -> None:
@@ -279,6 +333,10 @@ class OpenOrdersPanel(QWidget):
         menu = QMenu(self)
         cancel = menu.addAction("Cancel\tDel", self.cancel_selected)
         cancel.setEnabled(self.cancel_button.isEnabled())
+        amend = menu.addAction(f"Amend…\t{keys_text('amend')}", lambda: self.open_amend())
+        amend.setEnabled(self.amend_button.isEnabled())
+        if not amend.isEnabled():
+            amend.setText(f"Amend… ({self.amend_button.toolTip()})")
         menu.addSeparator()
         cells = row.cells
         menu.addAction("Copy client order id",
@@ -290,6 +348,60 @@ class OpenOrdersPanel(QWidget):
                        lambda: QApplication.clipboard().setText(self.table.selected_text()))
         menu.popup(self.table.viewport().mapToGlobal(pos))
         self.context_menu = menu
+
+    # ---------------------------------------------------------------- amend
+    def amend_block_reason(self, order: Order | None) -> str | None:
+        """Why `order` cannot be amended now, in words; None if it can."""
+        if order is None:
+            return "select one open order"
+        if order.type is not OrderType.LIMIT or order.price is None:
+            return "only a limit order can be amended"
+        if order.status not in CANCELLABLE:
+            return f"the order is {STATUS_TEXT[order.status]}, not resting"
+        if self._amend_reason is None:
+            return AMEND_UNAVAILABLE
+        return self._amend_reason(order)
+
+    def _selected_order(self) -> Order | None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return None
+        return next((o for o in self._orders if str(o.client_order_id) == ids[0]), None)
+
+    def open_amend(self, client_order_id: str | None = None) -> AmendDialog | None:
+        """Open the amend dialog for `client_order_id` (default: the one selected order).
+        None, with nothing opened, when it cannot be amended (the button says why)."""
+        if client_order_id is not None:
+            self.select(client_order_id)
+        order = self._selected_order()
+        if self.amend_block_reason(order) is not None or order is None:
+            self._update_buttons()
+            return None
+        if self.amend_dialog is not None:
+            self.amend_dialog.close()
+        rules = self._rules_for(order) if self._rules_for is not None else None
+        dialog = AmendDialog(order, rules, self.window())
+        dialog.amendRequested.connect(self.amendRequested.emit)
+        dialog.finished.connect(lambda _=0, d=dialog: self._amend_closed(d))
+        self.amend_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.price_input.setFocus()
+        dialog.price_input.selectAll()
+        return dialog
+
+    def _amend_closed(self, dialog: AmendDialog) -> None:
+        if dialog.done_order is not None:
+            self.last_amended = dialog.done_order
+        if self.amend_dialog is dialog:
+            self.amend_dialog = None
+        dialog.deleteLater()
+
+    def _double_clicked(self, index: Any) -> None:
+        if index.isValid() and index.column() in (C_PRICE, C_AMOUNT):
+            key = self.model.data(self.model.index(index.row(), 0), KEY_ROLE)
+            if key:
+                self.open_amend(str(key))
 
     def _cancel_all_symbol(self) -> None:
         if self._venue and self._symbol:
@@ -312,6 +424,12 @@ class OpenOrdersPanel(QWidget):
         can = any(by_id.get(c) is not None and by_id[c].status in CANCELLABLE
                   for c in self.selected_ids())
         self.cancel_button.setEnabled(can)
+        reason = self.amend_block_reason(self._selected_order())
+        self.amend_button.setEnabled(reason is None)
+        self.amend_action.setEnabled(reason is None)
+        self.amend_button.setToolTip(
+            f"Amend the selected order's price or amount ({keys_text('amend')})"
+            if reason is None else f"Cannot amend: {reason}")
         self.cancel_symbol_button.setEnabled(bool(self._venue and self._symbol))
         self.cancel_venue_button.setEnabled(bool(self._venue))
 

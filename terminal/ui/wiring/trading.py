@@ -3,9 +3,11 @@
 The ticket (F3's OrderEntryPanel) emits `submitRequested(request, confirmed)` after its
 own confirmation; here it goes to C's `OrderService.submit`, which runs the safety gate
 synchronously before anything is written or sent. Refusals come back inline on the
-ticket. Entry is disabled, with the reason shown, while the venue is locked, the stop
-engaged, reconciliation running, the book stale or the venue's breaker open; the reason
-is recomputed on the frame timer (a few string compares).
+ticket. An amend from the open-orders table (its non-modal dialog) goes to
+`OrderService.amend` the same way, its refusals shown in the dialog. Entry is disabled,
+with the reason shown, while the venue is locked, the stop engaged, reconciliation
+running, the book stale or the venue's breaker open; the reason is recomputed on the
+frame timer (a few string compares).
 """
 
 from __future__ import annotations
@@ -15,13 +17,20 @@ from collections.abc import Callable
 from typing import Any
 
 from terminal.core.marketstate import FeedKind, FeedStatus, MarketState, SessionKey
-from terminal.core.orders.errors import EntryNotReady, NotConnected, SubmitRefused, UnknownOrder
+from terminal.core.orders.errors import (
+    EntryNotReady,
+    NotConnected,
+    NotSupported,
+    SubmitRefused,
+    UnknownOrder,
+)
 from terminal.core.orders.service import OrderService
 from terminal.core.policy import BreakerState
 from terminal.core.ports import Refusal
 from terminal.core.safety.state import SafetyState
 from terminal.domain.enums import Side
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.market import MarketRules
 from terminal.domain.order import Order, OrderRequest, OrderStatus
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameCounter
@@ -72,6 +81,8 @@ class TradingWiring:
         panels.open_orders.cancelRequested.connect(self.cancel)
         panels.open_orders.cancelAllRequested.connect(self.cancel_all)
         panels.open_orders.set_orders_provider(self._open_orders_provider)
+        panels.open_orders.amendRequested.connect(self.amend)
+        panels.open_orders.set_amend_support(self.amend_block_reason, self._rules_for)
         self._price_sources: set[int] = set()
         self.connect_price_sources()
         a = window.actions_by_id
@@ -194,6 +205,58 @@ class TradingWiring:
         except (UnknownOrder, NotConnected) as exc:
             self._notify("warning", f"Cancel {client_order_id}: {exc}")
         self.orders_version += 1
+
+    def amend(self, dialog: Any) -> None:
+        """Run the amend an AmendDialog asks for; the answer goes back to the dialog."""
+        self.tasks.spawn(self._amend(dialog), "amend")
+
+    async def _amend(self, dialog: Any) -> None:
+        coid = ClientOrderId(dialog.client_order_id)
+        try:
+            order = await self.orders.amend(coid, dialog.amount, dialog.price,
+                                            confirmed=dialog.confirmed)
+        except SubmitRefused as exc:
+            dialog.show_refusals(list(exc.refusals))
+            return
+        except (UnknownOrder, NotConnected, NotSupported, EntryNotReady) as exc:
+            dialog.amend_failed(f"Not amended: {exc}")
+            self._notify("warning", f"Amend {coid}: {exc}")
+            return
+        except Exception as exc:  # a venue refusal, a journal failure: visible, never silent
+            log.warning("Amending %s failed: %s", coid, exc)
+            dialog.amend_failed(f"Not amended: {exc}")
+            self._notify("error", f"Amend {coid} failed: {exc}")
+            return
+        finally:
+            self.orders_version += 1
+        if order.status is OrderStatus.UNKNOWN:
+            self._notify("warning", f"Amend {coid}: outcome unknown; checking with "
+                                    f"{order.venue}")
+        dialog.amend_done(order)
+
+    def amend_block_reason(self, order: Order) -> str | None:
+        """Why `order` cannot be amended now (None: it can): the venue cannot edit, or
+        the same reasons that disable the ticket for its venue."""
+        port = self.orders.session(order.venue)
+        if port is None:
+            return f"not connected to {order.venue}"
+        if not port.has_edit_order:
+            return f"{order.venue} cannot amend orders: cancel and place a new one"
+        session = self.session
+        if session is not None and session.venue == order.venue:
+            return self.entry_block_reason()
+        reasons: list[str] = []
+        refusal = self.safety.gate.entry_refusal(order.venue, order.mode, order.account)
+        if refusal is not None:
+            reasons.append(refusal.message)
+        reason = self.orders.entry_block_reason(order.venue)
+        if reason:
+            reasons.append(reason)
+        return "; ".join(reasons) if reasons else None
+
+    def _rules_for(self, order: Order) -> MarketRules | None:
+        port = self.orders.session(order.venue)
+        return port.markets.get(order.symbol) if port is not None else None
 
     def cancel_all(self, venue: str, symbol: Any = None) -> None:
         self.tasks.spawn(self._cancel_all(VenueId(venue), Symbol(symbol) if symbol else None),
