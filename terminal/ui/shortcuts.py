@@ -34,7 +34,7 @@ HOTKEYS: tuple[Hotkey, ...] = (
     Hotkey("quit", ("Ctrl+Q",), "Quit (saves the layout)"),
 )
 # Bound by a panel, active while the focus is in it (not window actions; `action` names
-# the panel's QAction). Help > Shortcuts should list these after HOTKEYS.
+# the panel's QAction). Help > Shortcuts lists these after HOTKEYS.
 PANEL_HOTKEYS: tuple[Hotkey, ...] = (
     Hotkey("amend", ("Ctrl+E",), "Open orders: amend the selected limit order's price or "
            "amount (also its context menu, or double-click its price or amount)"),
@@ -56,5 +56,5 @@ def keys_text(action: str) -> str:
 def markdown_table() -> str:
     """The hotkeys as a Markdown table (README)."""
     lines = ["| Keys | Action |", "|---|---|"]
-    lines += [f"| {' / '.join(h.keys)} | {h.description} |" for h in HOTKEYS]
+    lines += [f"| {' / '.join(h.keys)} | {h.description} |" for h in HOTKEYS + PANEL_HOTKEYS]
     return "\n".join(lines)
