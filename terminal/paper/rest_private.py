@@ -44,18 +44,18 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             "permissions": ["SPOT"], "uid": abs(hash(acct)) % 10**9,
         })
 
-    async def new_order(request: web.Request) -> web.Response:
-        acct = account_of(request)
-        now = srv.now_ms()
-        count = srv.limits.charge_order(acct, now)
-        headers = {"X-MBX-ORDER-COUNT-10S": str(count),
-                   "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
-        p = request["params"]
-        order, fills = srv.engine.place(acct, p)
-        m = srv.engine.specs[order.symbol]
+    def charge_order(acct: str) -> dict[str, str]:
+        """Count one order against the account's limits (429 past them); the headers
+        Binance answers order requests with."""
+        count = srv.limits.charge_order(acct, srv.now_ms())
+        return {"X-MBX-ORDER-COUNT-10S": str(count),
+                "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
+
+    async def fail_reply_if_asked(request: web.Request) -> None:
+        """The "execute, then fail the reply" fault, after the engine has acted: the
+        connection dies, the reply times out, or a 5xx comes back (outcome unknown)."""
         mode = srv.faults.take_order_unknown() if srv.faults.enabled else ""
         if mode == "close":
-            # The order is placed; the client sees the connection die (outcome unknown).
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError
@@ -64,6 +64,14 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             raise UNKNOWN_OUTCOME
         if mode == "5xx":
             raise UNKNOWN_OUTCOME
+
+    async def new_order(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        headers = charge_order(acct)
+        p = request["params"]
+        order, fills = srv.engine.place(acct, p)
+        m = srv.engine.specs[order.symbol]
+        await fail_reply_if_asked(request)
         resp_type = p.get("newOrderRespType") or "FULL"
         body: dict[str, object] = order.ack_json(m, fills)
         if resp_type == "ACK":
@@ -81,22 +89,10 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         carry both halves under ``data``, as Binance does. The new order counts toward
         the order rate limit even when it is not attempted."""
         acct = account_of(request)
-        now = srv.now_ms()
-        count = srv.limits.charge_order(acct, now)
-        headers = {"X-MBX-ORDER-COUNT-10S": str(count),
-                   "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
+        headers = charge_order(acct)
         p = request["params"]
         res = srv.engine.cancel_replace(acct, p)
-        mode = srv.faults.take_order_unknown() if srv.faults.enabled else ""
-        if mode == "close":
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError
-        if mode == "timeout":
-            await asyncio.sleep(srv.faults_timeout_s)
-            raise UNKNOWN_OUTCOME
-        if mode == "5xx":
-            raise UNKNOWN_OUTCOME
+        await fail_reply_if_asked(request)
         cancel_body: dict[str, object]
         if res.canceled is not None:
             cancel_body = res.canceled.cancel_json(srv.engine.specs[res.canceled.symbol],
