@@ -31,7 +31,8 @@ from terminal.domain.enums import Side
 from terminal.domain.market import MarketRules
 from terminal.domain.order import Order
 
-from ._style import AMBER, BUY, ERROR, MUTED, SELL, dec_text, grouped
+from ._style import BUY, ERROR, MUTED, SELL, dec_text, grouped
+from .refusals import show_refusals as render_refusals
 
 
 def _parse(text: str) -> Decimal | None:
@@ -231,25 +232,8 @@ class AmendDialog(QDialog):
         """The gate's refusals, inline; the dialog stays open to change the values."""
         self.busy = False
         self._refusals = list(refusals)
-        while self._refusals_layout.count():
-            item = self._refusals_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.refusal_checks = {}
-        for refusal in self._refusals:
-            if refusal.overridable:
-                box = QCheckBox(f"Override: {refusal.message}")
-                box.setObjectName(f"override_{refusal.rule}")
-                box.setStyleSheet(f"color: {AMBER};")
-                box.toggled.connect(lambda *_: self._update())
-                self.refusal_checks[refusal.rule] = box
-                self._refusals_layout.addWidget(box)
-            else:
-                label = QLabel(f"✖ {refusal.message}")
-                label.setObjectName(f"refusal_{refusal.rule}")
-                label.setWordWrap(True)
-                label.setStyleSheet(f"color: {ERROR};")
-                self._refusals_layout.addWidget(label)
+        self.refusal_checks = render_refusals(self._refusals_layout, self._refusals,
+                                              lambda _rule, _on: self._update())
         self.refusals_box.setVisible(bool(self._refusals))
         self.status_label.setText("Not sent." if refusals else "")
         self._update()

@@ -31,6 +31,7 @@ from terminal.domain.money import ZERO
 from terminal.domain.order import OrderRequest
 
 from ._style import AMBER, BUY, ERROR, LIVE, MUTED, SELL, dec_text, grouped, mono_font
+from .refusals import show_refusals as render_refusals
 from .order_confirm import DEFAULT_ARM_MS, OrderConfirmDialog, confirmation_fields
 from .ticket import (
     EntryKind, Prices, TicketInput, TicketState, evaluate, parse_positive, percent_amount,
@@ -381,28 +382,8 @@ class OrderEntryPanel(QWidget):
         """The gate's refusals for the current ticket, shown inline; overridable ones
         get an explicit checkbox, and Submit stays disabled until each is ticked."""
         self._refusals = list(refusals)
-        while self._refusals_layout.count():
-            item = self._refusals_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.refusal_checks = {}
-        for refusal in self._refusals:
-            if refusal.overridable:
-                box = QCheckBox(f"Override: {refusal.message}")
-                box.setObjectName(f"override_{refusal.rule}")
-                box.setStyleSheet(f"color: {AMBER};")
-                box.setChecked(refusal.rule in self._overrides_checked)
-                box.toggled.connect(lambda on, rule=refusal.rule: self._override_toggled(rule, on))
-                self.refusal_checks[refusal.rule] = box
-                self._refusals_layout.addWidget(box)
-                box.show()
-            else:
-                label = QLabel(f"✖ {refusal.message}")
-                label.setObjectName(f"refusal_{refusal.rule}")
-                label.setWordWrap(True)
-                label.setStyleSheet(f"color: {ERROR};")
-                self._refusals_layout.addWidget(label)
-                label.show()
+        self.refusal_checks = render_refusals(self._refusals_layout, self._refusals,
+                                              self._override_toggled, self._overrides_checked)
         self.refusals_box.setVisible(bool(self._refusals))
         self._update_enabled()
 
