@@ -35,7 +35,7 @@ from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.ports import GateContext
 from terminal.domain.enums import VenueMode
-from terminal.domain.ids import AccountLabel, Symbol, VenueId
+from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import OrderRequest
 from terminal.logsetup import register_secret

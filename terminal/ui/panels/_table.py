@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget,
+    QAbstractItemView, QApplication, QStyle, QTableView, QWidget,
 )
 
 # Roles as ints: data() receives an int, and int compares are the cheap path.
