@@ -245,13 +245,7 @@ class TradingWiring:
         session = self.session
         if session is not None and session.venue == order.venue:
             return self.entry_block_reason()
-        reasons: list[str] = []
-        refusal = self.safety.gate.entry_refusal(order.venue, order.mode, order.account)
-        if refusal is not None:
-            reasons.append(refusal.message)
-        reason = self.orders.entry_block_reason(order.venue)
-        if reason:
-            reasons.append(reason)
+        reasons = self._venue_block_reasons(order.venue, order.mode, order.account)
         return "; ".join(reasons) if reasons else None
 
     def _rules_for(self, order: Order) -> MarketRules | None:
@@ -287,19 +281,24 @@ class TradingWiring:
             entry.focus_amount()
 
     # ------------------------------------------------------------------ entry gating
+    def _venue_block_reasons(self, venue: Any, mode: Any, account: Any) -> list[str]:
+        """The safety gate's and the order service's reasons why `venue` takes no orders."""
+        reasons: list[str] = []
+        refusal = self.safety.gate.entry_refusal(venue, mode, account)
+        if refusal is not None:
+            reasons.append(refusal.message)
+        reason = self.orders.entry_block_reason(venue)
+        if reason:
+            reasons.append(reason)
+        return reasons
+
     def entry_block_reason(self) -> str | None:
         """Why the ticket is disabled now, in words (None: it may send). Every reason
         that applies is listed: fixing one should not reveal another by surprise."""
         session = self.session
         if session is None:
             return "no venue connected"
-        reasons: list[str] = []
-        refusal = self.safety.gate.entry_refusal(session.venue, session.mode, session.account)
-        if refusal is not None:
-            reasons.append(refusal.message)
-        reason = self.orders.entry_block_reason(session.venue)
-        if reason:
-            reasons.append(reason)
+        reasons = self._venue_block_reasons(session.venue, session.mode, session.account)
         port = self.orders.session(session.venue)
         breaker = getattr(getattr(port, "policy", None), "breaker", None)
         if breaker is not None and breaker.state is BreakerState.OPEN:
