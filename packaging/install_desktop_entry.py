@@ -3,10 +3,11 @@
     .venv/bin/python packaging/install_desktop_entry.py [--prefix ~/.local/share] [--uninstall]
 
 Fills resources/terminal.desktop with the absolute path of this environment's
-`trading-terminal-gui` launcher and an installed copy of the app icon, then writes
-`applications/trading-terminal.desktop` and `icons/hicolor/scalable/apps/trading-terminal.svg`
-under the prefix (XDG_DATA_HOME, by default ~/.local/share). Run it with the Python of
-the environment the app is installed in.
+`trading-terminal-gui` launcher, then writes `applications/trading-terminal.desktop` and
+the app icon into the hicolor theme (`icons/hicolor/NxN/apps/trading-terminal.png` for
+16 to 512 and `icons/hicolor/scalable/apps/trading-terminal.svg`) under the prefix
+(XDG_DATA_HOME, by default ~/.local/share). Run it with the Python of the environment
+the app is installed in. The bundle's `install.sh` installs the same files.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import os
 import shutil
 import sys
 import sysconfig
-from importlib import resources
 from pathlib import Path
 
 APP_ID = "trading-terminal"
-TEMPLATE = Path(__file__).resolve().parent.parent / "resources" / "terminal.desktop"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+TEMPLATE = RESOURCES / "terminal.desktop"
+ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 
 
 def default_prefix() -> Path:
@@ -45,31 +47,38 @@ def desktop_quote(arg: str) -> str:
     return f'"{escaped}"'
 
 
-def render(template: str, exec_path: Path, icon_path: Path) -> str:
+def render(template: str, exec_path: Path) -> str:
     lines = [line for line in template.splitlines() if not line.startswith("#")]
     text = "\n".join(lines) + "\n"
-    return text.replace("@EXEC@", desktop_quote(str(exec_path))).replace("@ICON@", str(icon_path))
+    return text.replace("@EXEC@", desktop_quote(str(exec_path)))
 
 
-def install(prefix: Path) -> tuple[Path, Path]:
-    icon_dir = prefix / "icons" / "hicolor" / "scalable" / "apps"
+def icon_targets(prefix: Path) -> dict[Path, Path]:
+    """Installed icon path -> its source under resources/icons/."""
+    hicolor = prefix / "icons" / "hicolor"
+    targets = {hicolor / f"{n}x{n}" / "apps" / f"{APP_ID}.png":
+               RESOURCES / "icons" / f"{APP_ID}-{n}.png" for n in ICON_SIZES}
+    targets[hicolor / "scalable" / "apps" / f"{APP_ID}.svg"] = RESOURCES / "icons" / f"{APP_ID}.svg"
+    return targets
+
+
+def install(prefix: Path) -> tuple[Path, list[Path]]:
     app_dir = prefix / "applications"
-    icon_dir.mkdir(parents=True, exist_ok=True)
     app_dir.mkdir(parents=True, exist_ok=True)
-    icon_path = icon_dir / f"{APP_ID}.svg"
-    source_icon = resources.files("terminal.ui.resources").joinpath("icons", "app.svg")
-    with resources.as_file(source_icon) as src:
-        shutil.copyfile(src, icon_path)
+    icons = []
+    for target, source in icon_targets(prefix).items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        icons.append(target)
     entry = app_dir / f"{APP_ID}.desktop"
-    entry.write_text(render(TEMPLATE.read_text(encoding="utf-8"), gui_launcher(), icon_path),
+    entry.write_text(render(TEMPLATE.read_text(encoding="utf-8"), gui_launcher()),
                      encoding="utf-8")
-    return entry, icon_path
+    return entry, icons
 
 
 def uninstall(prefix: Path) -> list[Path]:
     removed = []
-    for path in (prefix / "applications" / f"{APP_ID}.desktop",
-                 prefix / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"):
+    for path in (prefix / "applications" / f"{APP_ID}.desktop", *icon_targets(prefix)):
         if path.exists():
             path.unlink()
             removed.append(path)
@@ -87,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in uninstall(prefix):
             print(f"removed {path}")
         return 0
-    entry, icon = install(prefix)
-    print(f"installed {entry}\ninstalled {icon}")
+    entry, icons = install(prefix)
+    print(f"installed {entry} and {len(icons)} icons under {prefix / 'icons' / 'hicolor'}")
     return 0
 
 
