@@ -697,12 +697,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def reset_layout(self) -> None:
-        """Back to the default arrangement and size; the saved file is replaced at exit."""
+        """Back to the default arrangement of the panels; the saved file is replaced at
+        exit. The window keeps its size and place: the user chose them, and a window
+        that jumps to another size under the mouse is a surprise, not a reset."""
         if not self._docks_built:
             self.build_docks()
         self._arrange_default()
-        if not self.isMaximized() and not self.isFullScreen():
-            self.resize(self.default_size())
         QTimer.singleShot(0, self._arrange_sizes_again)
         if self._store is not None:
             self._store.clear()

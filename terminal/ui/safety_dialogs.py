@@ -7,16 +7,22 @@ the core checks the phrase again.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLayout,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from terminal.ui.panels._fit import grow_to_fit, is_layout_request
+
+MIN_WIDTH = 460
 
 
 class PhraseDialog(QDialog):
@@ -33,8 +39,10 @@ class PhraseDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
+        # the layout sets the minimum size (see grow_to_fit): nothing is squeezed
+        layout.addStrut(MIN_WIDTH)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.RichText)
@@ -61,6 +69,12 @@ class PhraseDialog(QDialog):
         self._phrase = ""
         self.input.textChanged.connect(self._check)
 
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if is_layout_request(event):
+            grow_to_fit(self)
+        return handled
+
     def set_phrase(self, phrase: str) -> None:
         self._phrase = phrase
         self.phrase_label.setText(f"Type exactly:  <b>{phrase}</b>")
@@ -82,6 +96,7 @@ class UnlockDialog(PhraseDialog):
     """Unlock live orders for one venue + account, by typing the phrase naming both."""
 
     unlock_confirmed = Signal(str, str, str)  # venue, account, typed phrase
+    connect_requested = Signal()  # no live venue yet: the user chose to connect one
 
     def __init__(self, candidates: list[tuple[str, str, str]], phrase_for,  # type: ignore[no-untyped-def]
                  parent: QWidget | None = None) -> None:
@@ -98,15 +113,38 @@ class UnlockDialog(PhraseDialog):
                 "<b>Real money.</b> While the testnet lock is on, only paper and testnet "
                 "venues accept orders. Unlocking allows live orders on the chosen venue and "
                 "account for <b>this run only</b>; one click on the red LIVE switch locks again.")
-        else:
-            self.message.setText(
-                "No live venue is connected. Paper and testnet venues always accept orders; "
-                "connect a live venue (Venue > Connect) to unlock it.")
-            self.target.setEnabled(False)
-            self.input.setEnabled(False)
+        self.connect_button: QPushButton | None = None
+        if not candidates:
+            self._nothing_to_unlock()
         self.target.currentIndexChanged.connect(self._target_changed)
         self.confirmed.connect(self._emit_unlock)
         self._target_changed()
+        if self.connect_button is not None:
+            self.connect_button.setFocus()
+
+    def _nothing_to_unlock(self) -> None:
+        """No live venue is connected: there is no phrase to type. Say so and offer to
+        connect one instead of showing an empty phrase and a dead OK button."""
+        self.message.setText(
+            "<b>There is no live venue to unlock.</b> The testnet lock only holds back "
+            "live venues, and none is connected. Paper and testnet venues accept orders "
+            "while it is on. To trade live, connect a venue in live mode first "
+            "(Venue &gt; Connect), then unlock it here.")
+        for widget in (self.target, self.phrase_label, self.input, self.error):
+            widget.hide()
+        self.buttons.removeButton(self.ok_button)
+        self.ok_button.hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        button = self.buttons.addButton("Connect a venue…",
+                                        QDialogButtonBox.ButtonRole.ActionRole)
+        button.setObjectName("unlockConnect")
+        button.setDefault(True)
+        button.clicked.connect(self._connect_clicked)
+        self.connect_button = button
+
+    def _connect_clicked(self) -> None:
+        self.connect_requested.emit()
+        self.close()
 
     def _target_changed(self) -> None:
         data = self.target.currentData()

@@ -10,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.domain.marketdata import Balance, Balances
@@ -31,6 +37,8 @@ BIG_VALUE = Decimal(1_000)
 AMOUNT_PLACES = 8
 # Typical widest texts per column (a 100,000 USDT account): the dock's default width is
 # sized for them. Longer exact amounts may need a wider dock; they are never shortened.
+# The most the panel asks for to keep every column whole (see minimumSizeHint).
+MAX_MIN_WIDTH = 440
 SAMPLES = ("USDT", "100,000", "0.5", "100,000", "100,000")
 
 
@@ -54,7 +62,7 @@ class BalancesPanel(QWidget):
     viewChanged = Signal(object)  # venue shown, or None for all venues
 
     def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
-                 quote: str = "USDT", small_threshold: Decimal = Decimal("1")) -> None:
+                 quote: str = "USDT", small_threshold: Decimal = Decimal(1)) -> None:
         super().__init__(parent)
         self.setObjectName("BalancesPanel")
         self._by_venue: dict[str, Balances] = {}
@@ -107,6 +115,15 @@ class BalancesPanel(QWidget):
         m = self.layout().contentsMargins()
         return max(self.minimumSizeHint().width(),
                    self.table.preferred_width(SAMPLES) + m.left() + m.right())
+
+    def minimumSizeHint(self) -> QSize:
+        """Wide enough for every column of the balances shown now (up to a cap): after a
+        fill the exact amounts grow longer, and the dock widens instead of cutting the
+        last column off. Beyond the cap the table scrolls sideways."""
+        hint = super().minimumSizeHint()
+        m = self.layout().contentsMargins()
+        need = self.table.preferred_width() + m.left() + m.right()
+        return QSize(max(hint.width(), min(need, MAX_MIN_WIDTH)), hint.height())
 
     # ---------------------------------------------------------------- inputs
     def set_balances(self, venue: str, balances: Balances | None) -> None:
@@ -167,7 +184,10 @@ class BalancesPanel(QWidget):
         self._dirty = False
         rows, total, unpriced = self._rows()
         self.model.set_rows(rows)
+        widths_changed = self.model.widths_changed
         self.table.fit_columns()
+        if widths_changed:
+            self.updateGeometry()  # a new minimum width (see minimumSizeHint)
         text = f"Total ≈ {grouped(dec_text(total, VALUE_PLACES))} {self._quote}"
         if unpriced:
             text += f"  ({unpriced} asset{'s' if unpriced > 1 else ''} without a price)"

@@ -17,16 +17,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, IdError
 
+from ._fit import grow_to_fit, is_layout_request
 from ._style import AMBER, ERROR, LIVE, MUTED, OK
 
 if TYPE_CHECKING:
@@ -44,6 +55,7 @@ MODE_LABELS = {
     VenueMode.PAPER: "Paper (built-in)",
 }
 MODE_ORDER = (VenueMode.PAPER, VenueMode.SANDBOX, VenueMode.LIVE)
+MIN_WIDTH = 520
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,7 @@ class ConnectionRequest:
         """The ccxt constructor fields (apiKey, secret, password...)."""
         return dict(self.fields)
 
-    def credentials(self) -> "Credentials":
+    def credentials(self) -> Credentials:
         """terminal.secrets.Credentials for the credential store (key, secret, passphrase)."""
         from terminal.secrets import Credentials
 
@@ -78,7 +90,7 @@ class ConnectionRequest:
                            self.fields.get("password") or None)
 
 
-def mode_unavailable_reason(info: "VenueInfo", mode: VenueMode) -> str | None:
+def mode_unavailable_reason(info: VenueInfo, mode: VenueMode) -> str | None:
     """Why `mode` cannot be chosen for this venue, or None if it can."""
     if mode in info.modes:
         return None
@@ -96,7 +108,7 @@ class ConnectDialog(QDialog):
     testRequested = Signal(object)  # ConnectionRequest
     saveRequested = Signal(object)  # ConnectionRequest
 
-    def __init__(self, venues: Sequence["VenueInfo"], parent: QWidget | None = None, *,
+    def __init__(self, venues: Sequence[VenueInfo], parent: QWidget | None = None, *,
                  venue: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ConnectDialog")
@@ -178,7 +190,18 @@ class ConnectDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
         root.addLayout(buttons)
-        self.setMinimumWidth(460)
+        # The layout sets the dialog's minimum size (an explicit minimum on the dialog
+        # would stop that): a result, a keychain warning or a third credential field
+        # grows the dialog instead of squeezing the fields.
+        root.addStrut(MIN_WIDTH)
+        root.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.resize(max(MIN_WIDTH, self.sizeHint().width()), self.sizeHint().height())
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if is_layout_request(event):
+            grow_to_fit(self)
+        return handled
 
     # ---------------------------------------------------------------- public
     def set_venue(self, venue: str) -> None:
@@ -187,7 +210,7 @@ class ConnectDialog(QDialog):
                 self.venue_combo.setCurrentIndex(i)
                 return
 
-    def current_venue(self) -> "VenueInfo | None":
+    def current_venue(self) -> VenueInfo | None:
         i = self.venue_combo.currentIndex()
         return self._venues[i] if 0 <= i < len(self._venues) else None
 
@@ -354,14 +377,14 @@ class ConnectDialog(QDialog):
         else:
             self.save_button.setToolTip("")
 
-    def done(self, result: int) -> None:  # noqa: D401 (Qt override)
+    def done(self, result: int) -> None:
         self.clear_secrets()
         super().done(result)
 
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt name)
+    def hideEvent(self, event: QHideEvent) -> None:
         self.clear_secrets()
         super().hideEvent(event)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.clear_secrets()
         super().closeEvent(event)

@@ -79,6 +79,7 @@ class SafetyWiring(QObject):
             return self.unlock_dialog
         dialog = UnlockDialog(self._live_candidates(), confirmation_phrase, self.window)
         dialog.unlock_confirmed.connect(self._unlock)
+        dialog.connect_requested.connect(self.window.actions_by_id["connect"].trigger)
         dialog.destroyed.connect(lambda *_: setattr(self, "unlock_dialog", None))
         self.unlock_dialog = dialog
         dialog.show()
