@@ -81,6 +81,7 @@ class OrderEntryPanel(QWidget):
         self._pending = False
         self._refusals: list[Refusal] = []
         self._overrides_checked: set[str] = set()
+        self._prices_stale: str | None = None  # why the bid/ask shown are not live
         self._state = TicketState()
         self._last_emitted: OrderRequest | None = None
         self._confirm: OrderConfirmDialog | None = None
@@ -128,6 +129,7 @@ class OrderEntryPanel(QWidget):
         self.quote_label = QLabel("")
         self.quote_label.setObjectName("quoteLabel")
         self.quote_label.setFont(mono_font(-1))
+        self.quote_label.setWordWrap(True)  # "STALE (last update 12 s ago)" wraps
         self.quote_label.setStyleSheet(f"color: {MUTED};")
         root.addWidget(self.quote_label)
 
@@ -326,6 +328,12 @@ class OrderEntryPanel(QWidget):
         prices = Prices(bid, ask, last)
         if prices != self._prices:
             self._prices = prices
+            self._recompute(user_edit=False)
+
+    def set_prices_stale(self, reason: str | None) -> None:
+        """The market data behind the bid/ask is not live: grey it and say why."""
+        if reason != self._prices_stale:
+            self._prices_stale = reason or None
             self._recompute(user_edit=False)
 
     def set_balances(self, balances: Balances | None) -> None:
@@ -641,9 +649,11 @@ class OrderEntryPanel(QWidget):
         if rules is not None and (p.bid is not None or p.ask is not None):
             bid = rules.format_price(p.bid) if p.bid is not None else "—"
             ask = rules.format_price(p.ask) if p.ask is not None else "—"
-            self.quote_label.setText(f"Bid {bid}  ·  Ask {ask}")
+            stale = f"STALE ({self._prices_stale})  " if self._prices_stale else ""
+            self.quote_label.setText(f"{stale}Bid {bid}  ·  Ask {ask}")
         else:
             self.quote_label.setText("")
+        self.quote_label.setEnabled(not self._prices_stale)  # disabled text is greyed
         if self._balances is not None and rules is not None:
             asset = quote if side is Side.BUY else base
             free = self._balances.free(asset)

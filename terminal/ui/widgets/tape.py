@@ -82,8 +82,21 @@ class TradesTapeWidget(QWidget):
         self.update()
 
     def set_stale(self, stale: bool, reason: str = "") -> None:
+        """Grey the rows and show STALE with the reason (and age) while not live."""
+        if (stale, reason) == (self._stale, self._stale_reason):
+            return
         self._stale, self._stale_reason = stale, reason
         self.update()
+
+    @property
+    def is_stale(self) -> bool:
+        return self._stale
+
+    def status_text(self) -> str:
+        """What the panel says besides the rows (for tests and accessibility)."""
+        if not self._stale:
+            return ""
+        return f"STALE — {self._stale_reason}" if self._stale_reason else "STALE"
 
     def set_placeholder(self, text: str) -> None:
         self._placeholder = text
@@ -153,7 +166,7 @@ class TradesTapeWidget(QWidget):
         return TapeRow(t.side, format_time(t.timestamp_ms, "%H:%M:%S"), price, size, key)
 
     # ---- painting ------------------------------------------------------------------
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
             self._apply_font()
@@ -163,13 +176,13 @@ class TradesTapeWidget(QWidget):
         self._texts.set_font(self.font())
         self._row_h = float(round(fm.height() + 3))
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(260, 400)
 
     def row_capacity(self) -> int:
         return max(0, int((self.height() - self._row_h) // self._row_h))
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         started = time.perf_counter()
         p = QPainter(self)
         c = self._c

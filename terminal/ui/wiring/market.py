@@ -190,11 +190,13 @@ class MarketFrame:
         statuses = {kind: st.feed_status(market.key(kind))
                     for kind in (FeedKind.BOOK, FeedKind.TRADES, FeedKind.CANDLES)}
         book_status = statuses[FeedKind.BOOK]
-        state = (tuple(statuses.items()), market)
+        book_stale = book_status is not FeedStatus.LIVE and self._had_data(market, FeedKind.BOOK)
+        state = (tuple(statuses.items()), market, book_stale)
         if state != self._last:
             self._last = state
-            self._apply_status(market, statuses)
-        if book_status is not FeedStatus.LIVE and self._had_data(market, FeedKind.BOOK):
+            self._next_age = 0.0  # the age at once, not half a second later
+            self._apply_status(market, statuses, book_stale)
+        if book_stale:
             self._show_age(market, book_key, book_status)
         if not self._book_probe and st.item_version(book_key) > 0:
             self._book_probe = True  # start-up milestone: the first live book on screen
@@ -206,34 +208,48 @@ class MarketFrame:
         self.stale = book_status is not FeedStatus.LIVE
         return False
 
-    def _apply_status(self, market: ActiveMarket, statuses: dict[FeedKind, FeedStatus | None]) -> None:
+    def _stale_targets(self) -> dict[FeedKind, tuple[Any, ...]]:
         p = self.wiring.panels
         targets = {FeedKind.BOOK: (p.book, p.depth), FeedKind.TRADES: (p.tape,),
                    FeedKind.CANDLES: (p.chart,)}
-        for kind, widgets in targets.items():
-            widgets = tuple(w for w in widgets if w is not None)
+        return {kind: tuple(w for w in widgets if w is not None)
+                for kind, widgets in targets.items()}
+
+    def _apply_status(self, market: ActiveMarket, statuses: dict[FeedKind, FeedStatus | None],
+                      book_stale: bool) -> None:
+        """Grey what is not live. The book is the busiest stream of the market: when it
+        has gone quiet (or its socket is being re-subscribed) every panel fed by the same
+        market connection (chart, tape, the ticket's bid/ask) is greyed with it, even if
+        its own, slower watchdog has not fired yet: a stale book next to a chart and a
+        tape that look live would tell the user the market is fine."""
+        book = statuses[FeedKind.BOOK]
+        book_reason = _reason(book)
+        for kind, widgets in self._stale_targets().items():
             status = statuses[kind]
-            stale = status in (FeedStatus.STALE, FeedStatus.DOWN) or (
+            own = status in (FeedStatus.STALE, FeedStatus.DOWN) or (
                 status is FeedStatus.CONNECTING and self._had_data(market, kind))
-            reason = _reason(status)
+            stale = own or book_stale
+            reason = book_reason if book_stale else _reason(status)
             for widget in widgets:
                 widget.set_stale(stale, reason)
-        book = statuses[FeedKind.BOOK]
+        self.wiring.panels.entry.set_prices_stale(book_reason if book_stale else None)
         label = self.wiring.window.data_label
         if book is FeedStatus.LIVE:
             label.set_freshness("live", f"● {market.symbol} LIVE",
                                 "The order book is receiving updates.")
-        elif book in (FeedStatus.STALE, FeedStatus.DOWN):
-            label.set_freshness("stale" if book is FeedStatus.STALE else "down",
-                                f"● {market.symbol} {book.value.upper()}",
-                                f"The order book is {book.value}: prices shown are not current.")
+        elif book_stale:
+            label.set_freshness("down" if book is FeedStatus.DOWN else "stale",
+                                f"● {market.symbol} STALE — {book_reason}",
+                                f"The order book is {book_reason}: prices shown are not "
+                                "current.")
         else:
             label.set_freshness("connecting", f"● {market.symbol} connecting…",
                                 "Subscribing to the order book.")
 
     def _show_age(self, market: ActiveMarket, book_key: FeedKey,
                   status: FeedStatus | None) -> None:
-        """A book that stopped updating says for how long (twice a second)."""
+        """Stale market data says for how long (twice a second): in the toolbar, on each
+        greyed panel and beside the ticket's bid/ask."""
         now = time.monotonic()
         if now < self._next_age or self.wiring.age_of is None:
             return
@@ -241,11 +257,16 @@ class MarketFrame:
         age = self.wiring.age_of(market.session, book_key)
         if age is None:
             return
-        word = status.value.upper() if status is not None else "STALE"
+        since = f"last update {age:.0f} s ago"
+        reason = f"{_reason(status)}, {since}"
+        for widgets in self._stale_targets().values():
+            for widget in widgets:
+                widget.set_stale(True, reason)
+        self.wiring.panels.entry.set_prices_stale(since)
         state = "down" if status is FeedStatus.DOWN else "stale"
         self.wiring.window.data_label.set_freshness(
-            state, f"● {market.symbol} {word} — last update {age:.0f} s ago",
-            "The order book is not receiving updates: prices shown are not current.")
+            state, f"● {market.symbol} STALE — {since}",
+            f"The order book is {_reason(status)}: prices shown are not current.")
 
     def _had_data(self, market: ActiveMarket, kind: FeedKind) -> bool:
         return self.wiring.state.item_version(market.key(kind)) > 0
@@ -271,9 +292,9 @@ class MarketFrame:
 
 def _reason(status: FeedStatus | None) -> str:
     if status is FeedStatus.STALE:
-        return "no updates: feed silent"
+        return "no updates, feed silent"
     if status is FeedStatus.DOWN:
-        return "feed down: reconnecting"
+        return "feed down, reconnecting"
     if status is FeedStatus.CONNECTING:
-        return "reconnecting"
+        return "no updates, subscribing again"
     return ""
