@@ -18,10 +18,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeyEvent
 from PySide6.QtWidgets import (
-    QButtonGroup, QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from terminal.domain.enums import Side
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import TIMEFRAMES_MS, Candle
 from terminal.domain.money import format_decimal
@@ -30,9 +36,16 @@ from terminal.domain.order import Order
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .candles import CandleSeries, VisibleSlice, visible_slice
 from .chart_items import (
-    CandlesItem, GridItem, LineItem, PaneAxis, TimeAxis, VolumeItem, format_time,
+    CandlesItem,
+    GridItem,
+    LineItem,
+    PaneAxis,
+    TimeAxis,
+    VolumeItem,
+    format_time,
 )
 from .indicators import IndicatorSet
+from .order_marks import EdgeMarker, OrderMark, OrderMarks
 from .palette import DARK, Palette
 from .pricetext import price_on_tick
 
@@ -75,7 +88,6 @@ class CandleChartWidget(QWidget):
         self._stale_reason = ""
         self._slice_key: tuple | None = None
         self._slice_cache: VisibleSlice | None = None
-        self._order_lines: dict[str, tuple[pg.InfiniteLine, tuple]] = {}
         self._adjusting = False
         self._prev_range = self._cur_range = (0.0, 0.0)
         self._build_toolbar(timeframe)
@@ -213,7 +225,7 @@ class CandleChartWidget(QWidget):
         form = next((f for f in (0, 1) if self.toolbar_width(f) <= width), 2)
         self._set_toolbar_form(form)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:
         """As narrow as the folded toolbar (both menus and Follow) and the price axis
         allow, whatever the current form: a wider chart unfolds its buttons again."""
         hint = super().minimumSizeHint()
@@ -279,6 +291,7 @@ class CandleChartWidget(QWidget):
             line.setVisible(False)
             line.setZValue(50)
             plot.addItem(line, ignoreBounds=True)
+        self.order_marks = OrderMarks(self.price_plot, self.price_vb, self._palette)
         self._box.addWidget(self.graphics, 1)
         self.price_vb.sigXRangeChanged.connect(self._on_x_range)
         self.price_vb.sigRangeChangedManually.connect(self._on_user_range)
@@ -314,24 +327,21 @@ class CandleChartWidget(QWidget):
         self.readout.setStyleSheet(
             f"QLabel {{ background: {p.background}; color: {p.text}; padding: 2px 6px; "
             f"font-family: monospace; }}")
-        orders = [data for _, data in self._order_lines.values()]
-        self._clear_order_lines()
-        for key, price, side, text in orders:
-            self._add_order_line(key, price, side, text)
+        self.order_marks.set_palette(p)
         self._update_readout()
 
     def set_market(self, rules: MarketRules | None) -> None:
         """Tick/step formatting for the readout and order lines; clears candles and orders."""
         self._rules = rules
         self._apply_price_format()
-        self._clear_order_lines()
+        self.order_marks.clear()
         self.set_candles([])
         self._poll.invalidate()
 
     def _apply_price_format(self) -> None:
         places = self._rules.price_places() if self._rules is not None else None
         self.last_line.label.format = (
-            "{value:.%df}" % places if places is not None else "{value:g}")
+            f"{{value:.{places}f}}" if places is not None else "{value:g}")
 
     @property
     def timeframe(self) -> str:
@@ -514,7 +524,7 @@ class CandleChartWidget(QWidget):
         if pr is None:
             return
         lo, hi = pr
-        for name, ind in self.indicators.items.items():
+        for ind in self.indicators.items.values():
             if ind.visible and len(ind.values) >= sl.i1:
                 seg = ind.values[sl.i0:sl.i1]
                 finite = seg[np.isfinite(seg)]
@@ -558,7 +568,7 @@ class CandleChartWidget(QWidget):
             return
         self._follow_set(x1 >= n - 1)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """End: back to the newest candle and follow it."""
         if event.key() == Qt.Key.Key_End:
             self.set_follow(True)
@@ -577,7 +587,7 @@ class CandleChartWidget(QWidget):
         self._on_user_range()
 
     # ---- crosshair and readout -----------------------------------------------------
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
             self.hover_index(None)
         return False
@@ -590,7 +600,7 @@ class CandleChartWidget(QWidget):
             return
         vb = self.price_vb if in_price else self.volume_vb
         point = vb.mapSceneToView(pos)
-        self.hover_index(int(round(point.x())), point.y() if in_price else None)
+        self.hover_index(round(point.x()), point.y() if in_price else None)
 
     def _on_mouse_clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
         if not event.double() or event.button() != Qt.MouseButton.LeftButton:
@@ -649,7 +659,7 @@ class CandleChartWidget(QWidget):
                     break
         self.readout.setText(text)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_toolbar()
         self._update_readout()
@@ -688,8 +698,9 @@ class CandleChartWidget(QWidget):
 
     # ---- open orders -----------------------------------------------------------------
     def set_orders(self, orders: Iterable[Order]) -> None:
-        """Draw each open limit order of this market as a labelled horizontal price line."""
-        wanted: dict[str, tuple] = {}
+        """Each open limit order of this market as a labelled horizontal price line, and
+        an edge marker when its price is outside the visible range (see OrderMarks)."""
+        marks = []
         symbol = self._rules.symbol if self._rules is not None else None
         for o in orders:
             if o.price is None or not o.status.is_open:
@@ -698,33 +709,13 @@ class CandleChartWidget(QWidget):
                 continue
             remaining = o.amount - o.filled
             text = f"{o.side.value.upper()} {self._fmt_amount(remaining)} @ {self._fmt_price(o.price)}"
-            wanted[str(o.client_order_id)] = (str(o.client_order_id), o.price, o.side, text)
-        for key in list(self._order_lines):
-            if key not in wanted or self._order_lines[key][1] != wanted[key]:
-                line, _ = self._order_lines.pop(key)
-                self.price_plot.removeItem(line)
-        for key, data in wanted.items():
-            if key not in self._order_lines:
-                self._add_order_line(*data)
+            marks.append(OrderMark(str(o.client_order_id), o.price, o.side, text))
+        self.order_marks.set(marks)
 
     def order_line_labels(self) -> dict[str, str]:
         """Client order id -> label text of the order lines shown."""
-        return {key: data[3] for key, (_, data) in self._order_lines.items()}
+        return self.order_marks.labels()
 
-    def _add_order_line(self, key: str, price: Decimal, side: Side, text: str) -> None:
-        colour = self._palette.order_buy if side is Side.BUY else self._palette.order_sell
-        fill = QColor(self._palette.background)
-        fill.setAlpha(200)
-        line = pg.InfiniteLine(
-            pos=float(price), angle=0, movable=False,
-            pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
-            label=text, labelOpts={"position": 0.06, "color": colour, "fill": fill,
-                                   "anchors": [(0, 1), (0, 1)]})
-        line.setZValue(40)
-        self.price_plot.addItem(line, ignoreBounds=True)
-        self._order_lines[key] = (line, (key, price, side, text))
-
-    def _clear_order_lines(self) -> None:
-        for line, _ in self._order_lines.values():
-            self.price_plot.removeItem(line)
-        self._order_lines.clear()
+    def edge_markers(self) -> list[EdgeMarker]:
+        """The markers of orders outside the visible price range, top and bottom."""
+        return self.order_marks.edge_markers()
