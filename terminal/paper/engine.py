@@ -10,10 +10,11 @@ from __future__ import annotations
 import secrets
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .book import Book, Resting
+from .cancel_replace import CancelReplaceResult, cancel_replace
 from .errors import (
     DUPLICATE_ORDER,
     ORDER_NOT_EXIST,
@@ -21,47 +22,18 @@ from .errors import (
     WOULD_TAKE,
     ApiError,
     bad_symbol,
-    filter_failure,
     insufficient_balance,
     missing_param,
 )
 from .ledger import FEES, MARKET, Ledger
-from .markets import MarketSpec, assets_of, parse_decimal
+from .markets import MarketSpec, assets_of
+from .newparams import NewOrder, check_new_order
+from .orderlists import OrderList, OrderLists
 from .orders import ExecEvent, Order, PublicTrade, UserTrade
+from .triggers import Triggers
 
 EIGHT = Decimal("1e-8")
 Clock = Callable[[], int]
-
-
-@dataclass(frozen=True, slots=True)
-class _NewOrder:
-    """A new order's parameters after the parameter and filter checks."""
-
-    market: MarketSpec
-    side: str
-    type: str
-    tif: str
-    price: int
-    qty: int
-    quote_qty: Decimal
-
-
-@dataclass
-class CancelReplaceResult:
-    """What POST /api/v3/order/cancelReplace did: each half's order or its error.
-
-    ``new_attempted`` is False when STOP_ON_FAILURE skipped the placement."""
-
-    canceled: Order | None = None
-    cancel_client_id: str = ""
-    cancel_error: ApiError | None = None
-    new_order: Order | None = None
-    fills: list[dict[str, object]] = field(default_factory=list)
-    new_error: ApiError | None = None
-    new_attempted: bool = False
-
-
-CANCEL_REPLACE_MODES = ("STOP_ON_FAILURE", "ALLOW_FAILURE")
 
 
 @dataclass
@@ -91,6 +63,11 @@ class Engine:
         self.on_trade: list[Callable[[str, PublicTrade], None]] = []
         self.on_exec: list[Callable[[str, ExecEvent], None]] = []
         self.on_balance: list[Callable[[str, set[str]], None]] = []
+        self.on_list: list[Callable[[str, OrderList], None]] = []
+        # conditional orders waiting for their trigger, and order lists
+        self.triggers = Triggers(self)
+        self.lists = OrderLists(self)
+        self._settling = False
         # persistence bookkeeping
         self.dirty_orders: dict[int, Order] = {}
         self.new_trades: list[UserTrade] = []
@@ -118,94 +95,109 @@ class Engine:
         self.next_order_id[order.symbol] = max(self.next_order_id[order.symbol], order.order_id + 1)
         if order.is_open:
             self.open.setdefault(order.account, {})[(order.symbol, order.order_id)] = order
+            if not order.working:
+                if order.status != "PENDING_NEW":
+                    self.triggers.watch(order, restoring=True)
+                return
             order.leaves = order.orig_qty - order.executed
             self.books[order.symbol].side(order.is_buy).add_user(order.price, order)
 
     # --- order entry --------------------------------------------------------------------
     def place(self, account: str, p: Mapping[str, str]) -> tuple[Order, list[dict[str, object]]]:
         """POST /api/v3/order. Returns the order and its FULL-response fills."""
-        return self._place_checked(account, p, self.check_new_order(p))
+        out = self._place_checked(account, p, self.check_new_order(p))
+        self.settle()
+        return out
 
-    def check_new_order(self, p: Mapping[str, str]) -> _NewOrder:
+    def check_new_order(self, p: Mapping[str, str]) -> NewOrder:
         """Parameter and filter checks of a new order (no state is touched): Binance runs
         them before anything else, also before the cancel of a cancel-replace."""
-        m = self.spec(p.get("symbol"))
-        side = p.get("side")
-        if side not in ("BUY", "SELL"):
-            raise ApiError(-1117, "Invalid side.") if side else missing_param("side")
-        otype = p.get("type")
-        if otype not in ("LIMIT", "LIMIT_MAKER", "MARKET"):
-            raise ApiError(-1116, "Invalid orderType.") if otype else missing_param("type")
-        tif = "GTC"
-        price = 0
-        qty = 0
-        quote_qty = Decimal(0)
-        if otype in ("LIMIT", "LIMIT_MAKER"):
-            if otype == "LIMIT":
-                tif = p.get("timeInForce") or ""
-                if not tif:
-                    raise missing_param("timeInForce")
-                if tif not in ("GTC", "IOC", "FOK"):
-                    raise ApiError(-1115, "Invalid timeInForce.")
-            elif p.get("timeInForce"):
-                raise ApiError(-1106, "Parameter 'timeInForce' sent when not required.")
-            if not p.get("price"):
-                raise missing_param("price")
-            if not p.get("quantity"):
-                raise missing_param("quantity")
-            price = m.parse_price(p["price"])
-            qty = m.parse_qty(p["quantity"])
-            m.check_notional(price * qty)
-        else:
-            if p.get("quantity"):
-                qty = m.parse_qty(p["quantity"], market=True)
-                ref = self.reference_price(m.symbol)
-                if ref:
-                    m.check_notional(ref * qty)
-            elif p.get("quoteOrderQty"):
-                quote_qty = parse_decimal(p["quoteOrderQty"], "quoteOrderQty")
-                if quote_qty < m.min_notional:
-                    raise filter_failure("NOTIONAL")
-            else:
-                raise ApiError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but "
-                                      "both were empty/null!")
-        return _NewOrder(m, side, otype, tif, price, qty, quote_qty)
+        return check_new_order(self.spec, self.reference_price, p)
 
-    def _place_checked(self, account: str, p: Mapping[str, str], n: _NewOrder
+    def _place_checked(self, account: str, p: Mapping[str, str], n: NewOrder
                        ) -> tuple[Order, list[dict[str, object]]]:
-        m, side, otype, tif, price, qty = n.market, n.side, n.type, n.tif, n.price, n.qty
-        quote_qty = n.quote_qty
-        is_buy = side == "BUY"
         cid = p.get("newClientOrderId") or ("paper_" + secrets.token_hex(10))
+        order = self.new_order(account, n, cid)
+        self.admission_check(order)
+        self.lock_or_check_funds(order)
+        self.commit_order(order)
+        fills: list[dict[str, object]] = []
+        if order.conditional:
+            self.triggers.watch(order)
+        else:
+            self.work(order, fills)
+        self.books[order.symbol].commit()
+        return order, fills
+
+    def new_order(self, account: str, n: NewOrder, cid: str, list_id: int = -1,
+                  offset: int = 0) -> Order:
+        """The order object of a checked request (nothing is consumed or locked yet)."""
+        m = n.market
         for o in self.open.get(account, {}).values():
             if o.client_id == cid and o.symbol == m.symbol:
                 raise ApiError(-2010, DUPLICATE_ORDER)
-        book = self.books[m.symbol]
-        if otype == "LIMIT_MAKER" and book.crosses(is_buy, price):
-            raise ApiError(-2010, WOULD_TAKE)
         now = self.clock()
-        order = Order(m.symbol, self.next_order_id[m.symbol], cid, account, side, otype, tif,
-                      price, qty, now, update_time=now, quote_order_qty=quote_qty)
-        # balance checks and locks, before the order id is consumed
-        if otype == "MARKET":
-            self._check_market_funds(account, m, book, order)
-        else:
-            asset = m.quote if is_buy else m.base
-            amount = m.notional_dec(price * qty) if is_buy else m.qty_dec(qty)
-            self.ledger.lock(account, asset, amount)
-            order.locked_asset, order.locked = asset, amount
-        self.next_order_id[m.symbol] += 1
+        return Order(m.symbol, self.next_order_id[m.symbol] + offset, cid, account, n.side,
+                     n.type, n.tif, n.price, n.qty, now, update_time=now,
+                     quote_order_qty=n.quote_qty, stop_price=n.stop_price,
+                     trailing_delta=n.trailing_delta, order_list_id=list_id,
+                     working_time=-1 if n.conditional else 0)
+
+    def admission_check(self, order: Order, list_leg: bool = False) -> None:
+        """The matching engine's refusals of a new order: a maker order that would take, a
+        stop that would trigger at once (order-list legs have their own price rules)."""
+        if order.type == "LIMIT_MAKER" and self.books[order.symbol].crosses(order.is_buy,
+                                                                            order.price):
+            raise ApiError(-2010, WOULD_TAKE)
+        if order.conditional:
+            self.triggers.check_new(order, list_leg)
+
+    def lock_need(self, order: Order) -> tuple[str, Decimal]:
+        """What a resting or waiting order locks: the base quantity of a sell, the quote
+        cost of a buy (at its limit price, or at the stop price for a stop-market)."""
+        m = self.specs[order.symbol]
+        if not order.is_buy:
+            return m.base, m.qty_dec(order.orig_qty)
+        price = order.price or order.stop_price or self.reference_price(order.symbol)
+        return m.quote, m.notional_dec(price * order.orig_qty)
+
+    def lock_or_check_funds(self, order: Order) -> None:
+        if order.market_like and not order.conditional:
+            self._check_market_funds(order.account, self.specs[order.symbol],
+                                     self.books[order.symbol], order)
+            return
+        asset, amount = self.lock_need(order)
+        self.ledger.lock(order.account, asset, amount)
+        order.locked_asset, order.locked = asset, amount
+
+    def commit_order(self, order: Order, emit: bool = True) -> None:
+        """Consume the order id, keep the order (open while waiting for a trigger) and
+        report it NEW."""
+        self.next_order_id[order.symbol] = max(self.next_order_id[order.symbol],
+                                               order.order_id + 1)
         self._remember(order)
-        self._emit(account, ExecEvent(order, "NEW", now))
-        fills: list[dict[str, object]] = []
-        if otype == "MARKET":
+        if order.is_open and not order.working:
+            self.open[order.account][(order.symbol, order.order_id)] = order
+        if emit:
+            self._emit(order.account, ExecEvent(order, "NEW", order.time))
+
+    def work(self, order: Order, fills: list[dict[str, object]]) -> None:
+        """Execute a working order against the book: market orders (and triggered
+        stop/take-profit markets) sweep, limit orders take what crosses and rest (GTC) or
+        expire (IOC, FOK)."""
+        m, book, account = self.specs[order.symbol], self.books[order.symbol], order.account
+        now = self.clock()
+        key = (order.symbol, order.order_id)
+        is_buy, price, tif = order.is_buy, order.price, order.tif
+        if order.market_like:
             self._take(order, m, book, None, fills)
             order.status = "FILLED" if order.executed and order.status != "EXPIRED" else "EXPIRED"
             if order.quote_order_qty:
                 order.orig_qty = order.executed
             if order.status == "EXPIRED":
                 self._emit(account, ExecEvent(order, "EXPIRED", now))
-        elif otype == "LIMIT" and tif == "FOK" and book.available(is_buy, price, qty) < qty:
+        elif tif == "FOK" and book.available(is_buy, price, order.orig_qty - order.executed
+                                             ) < order.orig_qty - order.executed:
             order.status = "EXPIRED"
             self._emit(account, ExecEvent(order, "EXPIRED", now))
         else:
@@ -215,15 +207,28 @@ class Engine:
             if remaining and tif == "GTC":
                 order.leaves = remaining
                 book.side(is_buy).add_user(price, order)
-                self.open[account][(m.symbol, order.order_id)] = order
+                self.open[account][key] = order
             elif remaining:
                 order.status = "EXPIRED"
                 self._emit(account, ExecEvent(order, "EXPIRED", now))
         if not order.is_open:
+            self.open[account].pop(key, None)
             self._release(order)
-        book.commit()
         self._touch(order)
-        return order, fills
+
+    def settle(self) -> None:
+        """Everything that follows trades within the same engine step: stops whose trigger
+        price traded fire, order lists cancel their other leg or place their pending
+        orders. Bounded; re-entrant calls return at once."""
+        if self._settling:
+            return
+        self._settling = True
+        try:
+            for _ in range(10_000):
+                if not (self.lists.process() | self.triggers.run()):
+                    break
+        finally:
+            self._settling = False
 
     def _check_market_funds(self, account: str, m: MarketSpec, book: Book, order: Order) -> None:
         free = self.ledger.get(account, m.quote if order.is_buy else m.base)[0]
@@ -261,9 +266,9 @@ class Engine:
             fills.append({"price": m.price_str(t), "qty": m.qty_str(q),
                           "commission": f"{fee:f}", "commissionAsset": fee_asset,
                           "tradeId": trade_id})
-        if order.type == "MARKET" and qty is not None and order.executed < order.orig_qty:
+        if order.market_like and qty is not None and order.executed < order.orig_qty:
             order.status = "EXPIRED"
-        if order.type == "MARKET" and budget is not None and not order.executed:
+        if order.market_like and budget is not None and not order.executed:
             order.status = "EXPIRED"
 
     def sim_take(self, symbol: str, is_buy: bool, qty: int, limit: int | None = None) -> int:
@@ -275,6 +280,7 @@ class Engine:
             self._fill(m, t, q, taker=None, maker=maker, taker_is_buy=is_buy)
             filled += q
         book.commit()
+        self.settle()
         return filled
 
     def _fill(self, m: MarketSpec, t: int, q: int, taker: Order | None,
@@ -285,6 +291,7 @@ class Engine:
         self.next_trade_id[m.symbol] = tid + 1
         is_buy = taker.is_buy if taker is not None else bool(taker_is_buy)
         self.last_price[m.symbol] = t
+        self.triggers.saw_price(m.symbol, t)
         trade = PublicTrade(tid, t, q, now, buyer_is_maker=not is_buy)
         self.tape[m.symbol].append(trade)
         taker_fee: tuple[Decimal, str] = (Decimal(0), m.quote)
@@ -386,62 +393,33 @@ class Engine:
         if o is None or not o.is_open:
             raise ApiError(-2011, UNKNOWN_ORDER)
         new_cid = p.get("newClientOrderId") or ("cancel_" + secrets.token_hex(10))
-        self._cancel(o, new_cid)
+        if o.order_list_id >= 0:  # canceling one order of a list cancels the whole list
+            self.lists.cancel(self.lists.get(account, o.order_list_id), new_cid)
+        else:
+            self._cancel(o, new_cid)
         self.books[m.symbol].commit()
+        self.settle()
         return o, new_cid
 
     def cancel_replace(self, account: str, p: Mapping[str, str]) -> CancelReplaceResult:
-        """POST /api/v3/order/cancelReplace: cancel one order and place a new one on the
-        same symbol in ONE synchronous step (no market event can fall in between).
+        """POST /api/v3/order/cancelReplace in one synchronous engine step."""
+        return cancel_replace(self, account, p)
 
-        The new order's parameters and filters are checked first and fail the whole
-        request (nothing canceled), as on Binance. Then the cancel; if it fails,
-        STOP_ON_FAILURE stops there and ALLOW_FAILURE still places the new order. A
-        placement refused by the engine (balance, would-take, duplicate id) leaves the
-        cancel done. The caller turns the result into the -2021/-2022 replies."""
-        m = self.spec(p.get("symbol"))
-        mode = p.get("cancelReplaceMode")
-        if not mode:
-            raise missing_param("cancelReplaceMode")
-        if mode not in CANCEL_REPLACE_MODES:
-            raise ApiError(-1100, "Illegal characters found in parameter 'cancelReplaceMode'; "
-                                  "legal range is 'STOP_ON_FAILURE, ALLOW_FAILURE'.")
-        cancel_oid, cancel_cid = p.get("cancelOrderId"), p.get("cancelOrigClientOrderId")
-        if not cancel_oid and not cancel_cid:
-            raise ApiError(-1102, "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be "
-                                  "sent, but both were empty/null!")
-        if cancel_oid and not cancel_oid.isdigit():
-            raise ApiError(-1100, "Illegal characters found in parameter 'cancelOrderId'; "
-                                  "legal range is '^[0-9]{1,20}$'.")
-        checked = self.check_new_order(p)
-        out = CancelReplaceResult()
-        o = self.find(account, m.symbol, cancel_oid, None if cancel_oid else cancel_cid)
-        if o is None or not o.is_open:
-            out.cancel_error = ApiError(-2011, UNKNOWN_ORDER)
+    def _cancel(self, o: Order, new_cid: str, status: str = "CANCELED") -> None:
+        """Take an open order off the book (or off the trigger watch) as CANCELED, or as
+        EXPIRED when its order list ends it."""
+        if o.working:
+            self.books[o.symbol].side(o.is_buy).remove_user(o.price, o)
         else:
-            out.cancel_client_id = (p.get("cancelNewClientOrderId")
-                                    or "cancel_" + secrets.token_hex(10))
-            self._cancel(o, out.cancel_client_id)
-            out.canceled = o
-        if out.cancel_error is None or mode == "ALLOW_FAILURE":
-            out.new_attempted = True
-            try:
-                out.new_order, out.fills = self._place_checked(account, p, checked)
-            except ApiError as e:
-                out.new_error = e
-        self.books[m.symbol].commit()
-        return out
-
-    def _cancel(self, o: Order, new_cid: str) -> None:
-        book = self.books[o.symbol]
-        book.side(o.is_buy).remove_user(o.price, o)
+            self.triggers.unwatch(o)
         o.leaves = 0
-        o.status = "CANCELED"
+        o.status = status
         o.update_time = self.clock()
         self.open[o.account].pop((o.symbol, o.order_id), None)
         self._release(o)
         self._touch(o)
-        self._emit(o.account, ExecEvent(o, "CANCELED", o.update_time, cancel_client_id=new_cid))
+        self._emit(o.account, ExecEvent(o, status, o.update_time,
+                                        cancel_client_id=new_cid if status == "CANCELED" else ""))
 
     def cancel_all(self, account: str, p: Mapping[str, str]) -> list[tuple[Order, str]]:
         m = self.spec(p.get("symbol"))
@@ -450,10 +428,16 @@ class Engine:
             raise ApiError(-2011, UNKNOWN_ORDER)
         out = []
         for o in sorted(victims, key=lambda o: o.order_id):
+            if not o.is_open:  # already ended with its order list
+                continue
             cid = "cancel_" + secrets.token_hex(10)
-            self._cancel(o, cid)
+            if o.order_list_id >= 0:
+                self.lists.cancel(self.lists.get(account, o.order_list_id), cid)
+            else:
+                self._cancel(o, cid)
             out.append((o, cid))
         self.books[m.symbol].commit()
+        self.settle()
         return out
 
     def open_orders(self, account: str, symbol: str | None) -> list[Order]:
@@ -469,6 +453,8 @@ class Engine:
 
     def _touch(self, o: Order) -> None:
         self.dirty_orders[id(o)] = o
+        if o.order_list_id >= 0:
+            self.lists.touched(o)
 
     def _emit(self, account: str, ev: ExecEvent) -> None:
         for cb in self.on_exec:

@@ -38,8 +38,12 @@ def endpoint_weight(path: str, method: str, params: dict[str, str]) -> int:
         return 2 if params.get("symbol") else 4
     if p in ("trades", "aggTrades", "klines"):
         return 2 if p == "klines" else 25 if p == "trades" else 4
-    if p == "order" and method == "GET":
+    if p in ("order", "orderList") and method == "GET":
         return 4
+    if p == "allOrderList":
+        return 20
+    if p == "openOrderList":
+        return 6
     return 1
 
 

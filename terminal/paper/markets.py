@@ -13,6 +13,11 @@ from decimal import Decimal, InvalidOperation
 from .errors import PRECISION, ApiError, filter_failure, illegal_param
 
 WIRE_DECIMALS = 8  # Binance prints prices and quantities with 8 decimals.
+# TRAILING_DELTA filter, in BIPS (the values Binance lists for its large spot symbols)
+MIN_TRAILING_DELTA = 10
+MAX_TRAILING_DELTA = 2000
+# MAX_NUM_ALGO_ORDERS filter: open conditional orders per account and symbol
+MAX_ALGO_ORDERS = 5
 
 
 @dataclass(frozen=True)
@@ -115,12 +120,13 @@ class MarketSpec:
             "quoteAssetPrecision": 8,
             "baseCommissionPrecision": 8,
             "quoteCommissionPrecision": 8,
-            "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET"],
+            "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
+                           "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
             "icebergAllowed": False,
-            "ocoAllowed": False,
-            "otoAllowed": False,
+            "ocoAllowed": True,
+            "otoAllowed": True,
             "quoteOrderQtyMarketAllowed": True,
-            "allowTrailingStop": False,
+            "allowTrailingStop": True,
             "cancelReplaceAllowed": True,
             "amendAllowed": False,
             "isSpotTradingAllowed": True,
@@ -136,6 +142,12 @@ class MarketSpec:
                  "applyMinToMarket": True, "maxNotional": wire(Decimal(9000000)),
                  "applyMaxToMarket": False, "avgPriceMins": 5},
                 {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200},
+                {"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": MAX_ALGO_ORDERS},
+                {"filterType": "TRAILING_DELTA",
+                 "minTrailingAboveDelta": MIN_TRAILING_DELTA,
+                 "maxTrailingAboveDelta": MAX_TRAILING_DELTA,
+                 "minTrailingBelowDelta": MIN_TRAILING_DELTA,
+                 "maxTrailingBelowDelta": MAX_TRAILING_DELTA},
             ],
             "permissions": [],
             "permissionSets": [["SPOT"]],

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from .markets import MarketSpec, format_decimal
 
-OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
+OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED", "PENDING_NEW"})
+CONDITIONAL_TYPES = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
 
 
 @dataclass(eq=False, slots=True)
@@ -19,7 +20,7 @@ class Order:
     client_id: str
     account: str
     side: str  # BUY / SELL
-    type: str  # LIMIT / LIMIT_MAKER / MARKET
+    type: str  # LIMIT / LIMIT_MAKER / MARKET / STOP_LOSS[_LIMIT] / TAKE_PROFIT[_LIMIT]
     tif: str  # GTC / IOC / FOK
     price: int
     orig_qty: int
@@ -32,6 +33,39 @@ class Order:
     quote_order_qty: Decimal = Decimal(0)
     locked_asset: str = ""
     locked: Decimal = Decimal(0)  # what is still locked for this order
+    stop_price: int = 0  # ticks; 0 = none
+    trailing_delta: int = 0  # BIPS; 0 = not a trailing stop
+    trailing_time: int = -1  # when trailing started tracking the price
+    track: int = 0  # trailing: best trade price seen since tracking started (ticks)
+    working_time: int = 0  # when it went on the book; 0 = at ``time``, -1 = not yet
+    order_list_id: int = -1
+
+    @property
+    def conditional(self) -> bool:
+        return self.type in CONDITIONAL_TYPES
+
+    @property
+    def working(self) -> bool:
+        """On the book or executed: not waiting for a trigger or for its order list."""
+        return self.working_time != -1
+
+    @property
+    def market_like(self) -> bool:
+        return self.type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT")
+
+    def extra_json(self, m: MarketSpec) -> dict[str, object]:
+        """Binance's conditional fields of order responses (stop price, trailing)."""
+        out: dict[str, object] = {}
+        if self.conditional:
+            out["stopPrice"] = m.price_str(self.stop_price)
+        if self.trailing_delta:
+            out["trailingDelta"] = self.trailing_delta
+            out["trailingTime"] = self.trailing_time
+        return out
+
+    @property
+    def wire_working_time(self) -> int:
+        return -1 if not self.working else (self.working_time or self.time)
 
     @property
     def is_buy(self) -> bool:
@@ -46,7 +80,7 @@ class Order:
         return {
             "symbol": self.symbol,
             "orderId": self.order_id,
-            "orderListId": -1,
+            "orderListId": self.order_list_id,
             "clientOrderId": self.client_id,
             "price": m.price_str(self.price),
             "origQty": m.qty_str(self.orig_qty),
@@ -56,14 +90,16 @@ class Order:
             "timeInForce": self.tif,
             "type": self.type,
             "side": self.side,
-            "stopPrice": "0.00000000",
+            "stopPrice": m.price_str(self.stop_price),
             "icebergQty": "0.00000000",
             "time": self.time,
             "updateTime": self.update_time or self.time,
-            "isWorking": True,
-            "workingTime": self.time,
+            "isWorking": self.working,
+            "workingTime": self.wire_working_time,
             "origQuoteOrderQty": format_decimal(self.quote_order_qty),
             "selfTradePreventionMode": "NONE",
+            **({"trailingDelta": self.trailing_delta, "trailingTime": self.trailing_time}
+               if self.trailing_delta else {}),
         }
 
     def ack_json(self, m: MarketSpec, fills: list[dict[str, object]]) -> dict[str, object]:
@@ -71,7 +107,7 @@ class Order:
         return {
             "symbol": self.symbol,
             "orderId": self.order_id,
-            "orderListId": -1,
+            "orderListId": self.order_list_id,
             "clientOrderId": self.client_id,
             "transactTime": self.update_time or self.time,
             "price": m.price_str(self.price),
@@ -83,7 +119,8 @@ class Order:
             "timeInForce": self.tif,
             "type": self.type,
             "side": self.side,
-            "workingTime": self.time,
+            **self.extra_json(m),
+            "workingTime": self.wire_working_time,
             "fills": fills,
             "selfTradePreventionMode": "NONE",
         }
@@ -93,7 +130,7 @@ class Order:
             "symbol": self.symbol,
             "origClientOrderId": self.client_id,
             "orderId": self.order_id,
-            "orderListId": -1,
+            "orderListId": self.order_list_id,
             "clientOrderId": cancel_client_id,
             "transactTime": self.update_time,
             "price": m.price_str(self.price),
@@ -105,6 +142,7 @@ class Order:
             "timeInForce": self.tif,
             "type": self.type,
             "side": self.side,
+            **self.extra_json(m),
             "selfTradePreventionMode": "NONE",
         }
 

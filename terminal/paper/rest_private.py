@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from . import rest_lists
 from .errors import ApiError
 from .http_util import int_param, json_response
 
@@ -44,10 +45,11 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             "permissions": ["SPOT"], "uid": abs(hash(acct)) % 10**9,
         })
 
-    def charge_order(acct: str) -> dict[str, str]:
-        """Count one order against the account's limits (429 past them); the headers
-        Binance answers order requests with."""
-        count = srv.limits.charge_order(acct, srv.now_ms())
+    def charge_order(acct: str, orders: int = 1) -> dict[str, str]:
+        """Count orders against the account's limits (429 past them); the headers Binance
+        answers order requests with."""
+        for _ in range(orders):
+            count = srv.limits.charge_order(acct, srv.now_ms())
         return {"X-MBX-ORDER-COUNT-10S": str(count),
                 "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
 
@@ -72,7 +74,8 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         order, fills = srv.engine.place(acct, p)
         m = srv.engine.specs[order.symbol]
         await fail_reply_if_asked(request)
-        resp_type = p.get("newOrderRespType") or "FULL"
+        # Binance: MARKET and LIMIT answer FULL by default, every other type ACK
+        resp_type = p.get("newOrderRespType") or ("ACK" if order.conditional else "FULL")
         body: dict[str, object] = order.ack_json(m, fills)
         if resp_type == "ACK":
             body = {k: body[k] for k in ("symbol", "orderId", "orderListId", "clientOrderId",
@@ -190,6 +193,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             rows = rows[-limit:]
         return json_response([t.json(m) for t in rows])
 
+    rest_lists.setup(app, srv, account_of, charge_order)
     r.add_get("/api/v3/account", account)
     r.add_post("/api/v3/order", new_order)
     r.add_post("/api/v3/order/test", test_order)

@@ -128,6 +128,7 @@ class PaperServer:
         self.user_events = UserEvents(self)
         self.engine.on_exec.append(self.user_events.on_exec)
         self.engine.on_balance.append(self.user_events.on_balance)
+        self.engine.on_list.append(self.user_events.on_list)
 
     # --- HTTP -----------------------------------------------------------------------------
     def _app(self) -> web.Application:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .engine import Engine
 from .ledger import FEES, MARKET
+from .orderlists import OrderList
 from .orders import Order, UserTrade
 
 SCHEMA = """
@@ -28,11 +29,14 @@ CREATE INDEX IF NOT EXISTS orders_account ON orders (account, status);
 CREATE TABLE IF NOT EXISTS trades (account TEXT NOT NULL, symbol TEXT NOT NULL,
     trade_id INTEGER NOT NULL, is_buyer INTEGER NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (account, symbol, trade_id, is_buyer));
+CREATE TABLE IF NOT EXISTS order_lists (account TEXT NOT NULL, list_id INTEGER NOT NULL,
+    data TEXT NOT NULL, PRIMARY KEY (account, list_id));
 """
 
 _ORDER_FIELDS = ("symbol", "order_id", "client_id", "account", "side", "type", "tif", "price",
                  "orig_qty", "time", "executed", "cum_quote", "status", "update_time",
-                 "quote_order_qty", "locked_asset", "locked")
+                 "quote_order_qty", "locked_asset", "locked", "stop_price", "trailing_delta",
+                 "trailing_time", "track", "working_time", "order_list_id")
 
 
 class Store:
@@ -74,6 +78,7 @@ class Store:
         self.db.execute("DELETE FROM balances")
         self.db.execute("DELETE FROM orders")
         self.db.execute("DELETE FROM trades")
+        self.db.execute("DELETE FROM order_lists")
         self.db.execute("DELETE FROM meta WHERE key LIKE 'next_%' OR key LIKE 'mid_%'")
         self.db.execute("COMMIT")
 
@@ -90,11 +95,16 @@ class Store:
                 engine.add_account(key, starting)
         for (data,) in self.db.execute("SELECT data FROM orders ORDER BY symbol, order_id"):
             d = json.loads(data)
-            o = Order(**{k: d[k] for k in _ORDER_FIELDS if k not in
+            o = Order(**{k: d[k] for k in _ORDER_FIELDS if k in d and k not in
                          ("quote_order_qty", "locked")},
                       quote_order_qty=Decimal(d["quote_order_qty"]), locked=Decimal(d["locked"]))
             if o.account in engine.orders:
                 engine.restore_order(o)
+        for (data,) in self.db.execute("SELECT data FROM order_lists ORDER BY list_id"):
+            d = json.loads(data)
+            d["client_ids"] = [tuple(x) for x in d["client_ids"]]
+            if d["account"] in engine.orders:
+                engine.lists.restore(OrderList(**d))
         for (data,) in self.db.execute("SELECT data FROM trades ORDER BY rowid"):
             d = json.loads(data)
             d["commission"] = Decimal(d["commission"])
@@ -108,6 +118,7 @@ class Store:
             if v:
                 engine.next_order_id[sym] = max(engine.next_order_id[sym], int(v))
         engine.ledger.dirty.clear()
+        engine.lists.dirty.clear()
         engine.dirty_orders.clear()
         engine.new_trades.clear()
 
@@ -118,8 +129,10 @@ class Store:
         dirty_accts = [a for a in led.dirty if a not in (MARKET, FEES)]
         orders = list(engine.dirty_orders.values())
         trades = engine.new_trades
-        if not (dirty_accts or orders or trades or mids):
+        lists = list(engine.lists.dirty.values())
+        if not (dirty_accts or orders or trades or mids or lists):
             return 0
+        engine.lists.dirty = {}
         led.dirty.clear()
         engine.dirty_orders = {}
         engine.new_trades = []
@@ -144,6 +157,8 @@ class Store:
                                "commission_asset": t.commission_asset, "time": t.time,
                                "is_buyer": t.is_buyer, "is_maker": t.is_maker}))
                             for t in trades])
+            db.executemany("INSERT OR REPLACE INTO order_lists VALUES (?, ?, ?)",
+                           [(x.account, x.list_id, json.dumps(x.record())) for x in lists])
             for sym in engine.specs:
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            (f"next_trade_{sym}", str(engine.next_trade_id[sym])))
@@ -155,4 +170,4 @@ class Store:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return len(dirty_accts) + len(orders) + len(trades)
+        return len(dirty_accts) + len(orders) + len(trades) + len(lists)

@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 from .errors import ApiError
 from .frames import encode, pong_frame
 from .hub import Conn
+from .orderlists import OrderList
 from .orders import ExecEvent
 
 if TYPE_CHECKING:
@@ -44,17 +45,36 @@ class UserEvents:
             "e": "executionReport", "E": ev.time, "s": o.symbol,
             "c": ev.cancel_client_id if canceled else o.client_id,
             "S": o.side, "o": o.type, "f": o.tif, "q": m.qty_str(o.orig_qty),
-            "p": m.price_str(o.price), "P": "0.00000000", "F": "0.00000000", "g": -1,
+            "p": m.price_str(o.price), "P": m.price_str(o.stop_price), "F": "0.00000000",
+            "g": o.order_list_id,
             "C": o.client_id if canceled else "", "x": ev.exec_type, "X": o.status, "r": "NONE",
             "i": o.order_id, "l": m.qty_str(ev.last_qty), "z": m.qty_str(o.executed),
             "L": m.price_str(ev.last_price), "n": f"{ev.commission:.8f}",
             "N": ev.commission_asset, "T": ev.time, "t": ev.trade_id, "v": 0, "I": 0,
-            "w": o.is_open, "m": ev.is_maker, "M": False, "O": o.time,
+            "w": o.is_open and o.working, "m": ev.is_maker, "M": False, "O": o.time,
             "Z": m.notional_str(o.cum_quote), "Y": m.notional_str(ev.last_qty * ev.last_price),
-            "Q": f"{o.quote_order_qty:.8f}", "W": o.time, "V": "NONE",
+            "Q": f"{o.quote_order_qty:.8f}", "V": "NONE",
         }
+        if o.working:
+            report["W"] = o.wire_working_time
+        if o.trailing_delta:
+            report["d"] = o.trailing_delta
+            if o.trailing_time != -1:
+                report["D"] = o.trailing_time
         for c in list(subs):
             self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": report}))
+
+    def on_list(self, account: str, lst: OrderList) -> None:
+        """The ``listStatus`` event of an order list (after its executionReports)."""
+        subs = self.srv.hub.users.get(account)
+        if not subs:
+            return
+        ev = {"e": "listStatus", "E": self.srv.now_ms(), "s": lst.symbol, "g": lst.list_id,
+              "c": lst.contingency, "l": lst.status_type, "L": lst.order_status, "r": "NONE",
+              "C": lst.client_id, "T": lst.update_time or lst.time,
+              "O": [{"s": lst.symbol, "i": i, "c": c} for i, c in lst.client_ids]}
+        for c in list(subs):
+            self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": ev}))
 
     def on_balance(self, account: str, assets: set[str]) -> None:
         if account not in self.srv.hub.users:

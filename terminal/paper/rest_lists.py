@@ -1,0 +1,101 @@
+"""Signed REST endpoints of order lists: POST /api/v3/orderList/oco, /oto, /otoco,
+DELETE /api/v3/orderList, GET /api/v3/orderList, /openOrderList and /allOrderList."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .errors import ApiError
+from .http_util import int_param, json_response
+from .orderlists import NO_SUCH_LIST, OrderList
+from .orders import Order
+
+if TYPE_CHECKING:
+    from .server import PaperServer
+
+ACK_FIELDS = ("symbol", "orderId", "orderListId", "clientOrderId", "transactTime")
+LIST_SIZES = {"oco": 2, "oto": 2, "otoco": 3}
+
+
+def order_report(srv: PaperServer, o: Order, fills: list[dict[str, object]],
+                 resp_type: str) -> dict[str, object]:
+    """One order of a list reply in the shape ``newOrderRespType`` asks for."""
+    body = o.ack_json(srv.engine.specs[o.symbol], fills)
+    if resp_type == "ACK":
+        return {k: body[k] for k in ACK_FIELDS}
+    if resp_type != "FULL":
+        body.pop("fills", None)
+    return body
+
+
+def setup(app: web.Application, srv: PaperServer,
+          account_of: Callable[[web.Request], str],
+          charge_order: Callable[[str, int], dict[str, str]]) -> None:
+    r = app.router
+
+    def place(kind: str) -> Callable[[web.Request], object]:
+        async def handler(request: web.Request) -> web.Response:
+            acct = account_of(request)
+            headers = charge_order(acct, LIST_SIZES[kind])
+            p = request["params"]
+            resp_type = p.get("newOrderRespType") or "RESULT"
+            if resp_type not in ("ACK", "RESULT", "FULL"):
+                raise ApiError(-1100, "Illegal characters found in parameter "
+                                      "'newOrderRespType'; legal range is 'ACK, RESULT, FULL'.")
+            lst, orders = srv.engine.lists.place(acct, kind.upper(), p)
+            body = lst.json()
+            body["transactionTime"] = lst.time
+            body["listStatusType"], body["listOrderStatus"] = "EXEC_STARTED", "EXECUTING"
+            body["orderReports"] = [order_report(srv, o, f, resp_type) for o, f in orders]
+            return json_response(body, headers=headers)
+        return handler
+
+    async def cancel_list(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        lst, _cid = srv.engine.lists.cancel_request(acct, request["params"])
+        m = srv.engine.specs[lst.symbol]
+        body = lst.json()
+        body["orderReports"] = [o.cancel_json(m, _cid) for o in srv.engine.lists.orders_of(lst)]
+        return json_response(body)
+
+    async def get_list(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        p = request["params"]
+        lst = srv.engine.lists.find(acct, p.get("orderListId"), p.get("origClientOrderId"),
+                         "origClientOrderId")
+        if lst is None:
+            raise ApiError(-2013, NO_SUCH_LIST)
+        return json_response(lst.json())
+
+    def mine(acct: str) -> list[OrderList]:
+        return sorted(srv.engine.lists.lists.get(acct, {}).values(), key=lambda x: x.list_id)
+
+    async def open_lists(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        return json_response([x.json() for x in mine(acct) if not x.done])
+
+    async def all_lists(request: web.Request) -> web.Response:
+        acct = account_of(request)
+        p = request["params"]
+        limit = int_param(p, "limit", 500, 1, 1000) or 500
+        from_id = int_param(p, "fromId")
+        start, end = int_param(p, "startTime"), int_param(p, "endTime")
+        rows = mine(acct)
+        if from_id is not None:
+            rows = [x for x in rows if x.list_id >= from_id][:limit]
+        elif start is not None or end is not None:
+            rows = [x for x in rows if (start is None or x.time >= start)
+                    and (end is None or x.time <= end)][:limit]
+        else:
+            rows = rows[-limit:]
+        return json_response([x.json() for x in rows])
+
+    for kind in LIST_SIZES:
+        r.add_post(f"/api/v3/orderList/{kind}", place(kind))
+    r.add_delete("/api/v3/orderList", cancel_list)
+    r.add_get("/api/v3/orderList", get_list)
+    r.add_get("/api/v3/openOrderList", open_lists)
+    r.add_get("/api/v3/allOrderList", all_lists)
