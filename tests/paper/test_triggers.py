@@ -118,7 +118,7 @@ def test_trailing_stop_sell_tracks_the_high_then_fires_on_the_drop() -> None:
 
 
 def test_oco_sell_maker_fill_expires_the_stop_in_the_same_step() -> None:
-    eng, events, lists = engine_at_60010()
+    eng, _, lists = engine_at_60010()
     lst, reports = eng.lists.place("alice", "OCO", {
         "symbol": SYM, "side": "SELL", "quantity": "0.10000",
         "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
@@ -141,7 +141,7 @@ def test_oco_sell_maker_fill_expires_the_stop_in_the_same_step() -> None:
 
 
 def test_oco_stop_trigger_takes_the_lock_and_expires_the_maker() -> None:
-    eng, _, lists = engine_at_60010()
+    eng, _, _ = engine_at_60010()
     lst, reports = eng.lists.place("alice", "OCO", {
         "symbol": SYM, "side": "SELL", "quantity": "0.10000",
         "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
@@ -178,7 +178,7 @@ def test_oco_rules() -> None:
 
 def test_oto_pending_goes_live_only_when_working_fully_fills() -> None:
     eng, _, lists = engine_at_60010()
-    lst, reports = eng.lists.place("alice", "OTO", {
+    _lst, reports = eng.lists.place("alice", "OTO", {
         "symbol": SYM, "workingType": "LIMIT", "workingSide": "BUY",
         "workingPrice": "59995.00", "workingQuantity": "0.10000", "workingTimeInForce": "GTC",
         "pendingType": "STOP_LOSS", "pendingSide": "SELL", "pendingQuantity": "0.10000",
