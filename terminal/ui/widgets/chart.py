@@ -44,6 +44,7 @@ from .chart_items import (
     VolumeItem,
     format_time,
 )
+from .chart_legend import IndicatorLegend
 from .indicators import IndicatorSet
 from .order_marks import EdgeMarker, OrderMark, OrderMarks
 from .palette import DARK, Palette
@@ -292,6 +293,8 @@ class CandleChartWidget(QWidget):
             line.setZValue(50)
             plot.addItem(line, ignoreBounds=True)
         self.order_marks = OrderMarks(self.price_plot, self.price_vb, self._palette)
+        self.legend = IndicatorLegend(self.price_vb, self._palette)
+        self.legend.sync(self.indicators.items.values())
         self._box.addWidget(self.graphics, 1)
         self.price_vb.sigXRangeChanged.connect(self._on_x_range)
         self.price_vb.sigRangeChangedManually.connect(self._on_user_range)
@@ -328,6 +331,7 @@ class CandleChartWidget(QWidget):
             f"QLabel {{ background: {p.background}; color: {p.text}; padding: 2px 6px; "
             f"font-family: monospace; }}")
         self.order_marks.set_palette(p)
+        self.legend.set_palette(p, self.indicators.items.values())
         self._update_readout()
 
     def set_market(self, rules: MarketRules | None) -> None:
@@ -368,6 +372,7 @@ class CandleChartWidget(QWidget):
             return
         ind.visible = visible
         self.line_items[name].setVisible(visible)
+        self.legend.sync(self.indicators.items.values())
         button = self.indicator_buttons[name]
         if button.isChecked() != visible:
             button.setChecked(visible)

@@ -21,6 +21,7 @@ from .palette import Palette
 
 MAX_PER_EDGE = 3
 LABEL_AT = 0.06  # where along the line (0 = left) a line's label sits
+EDGE_AT = 0.5  # where along the top or bottom edge the markers sit (clear of the legend)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class OrderMarks:
         for item, _ in self._edge_items:
             self._plot.removeItem(item)
         self._edge_items = []
-        x = x0 + (x1 - x0) * LABEL_AT
+        x = x0 + (x1 - x0) * EDGE_AT
         for edge, marks, arrow, y in (("top", above, "▲", y1), ("bottom", below, "▼", y0)):
             rows = [(f"{arrow} {m.text}", m.side, (m.key,)) for m in marks[:MAX_PER_EDGE]]
             rest = marks[MAX_PER_EDGE:]
@@ -121,7 +122,7 @@ class OrderMarks:
             for i, (text, side, keys) in enumerate(rows):
                 # anchor y: 0 hangs the text below the top edge, 1 sits it on the bottom
                 # edge; each further row one text height further in
-                anchor = (0.0, -float(i)) if edge == "top" else (0.0, 1.0 + i)
+                anchor = (0.5, -float(i)) if edge == "top" else (0.5, 1.0 + i)
                 item = pg.TextItem(text, color=self._colour(side), fill=self._fill(),
                                    anchor=anchor)
                 item.setZValue(45)
