@@ -275,3 +275,43 @@ def test_amend_of_a_nearly_all_in_buy_counts_the_funds_the_order_holds(tmp_path)
         run_async(main(), 90)
     finally:
         paper.stop()
+
+
+def test_cli_order_amend_with_a_lost_reply_settles_both_before_it_returns(paper, tmp_path):
+    """`order amend` whose reply is lost (the venue executed the cancel-replace, then the
+    reply failed): the command settles both halves by query before it returns, prints
+    the replacement OPEN and the original CANCELED, exits 0, and the venue holds exactly
+    the replacement (nothing resent)."""
+    run_async(clean(paper), 30)
+    bid = Decimal(str(paper.control.book("BTC/USDT", 1)["bids"][0][0]))
+    far = (bid * Decimal("0.97")).quantize(Decimal("0.01"))
+    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "buy",
+                 "--type", "limit", "--amount", "0.001", "--price", str(far),
+                 "--client-id", "cli-amend-lost")
+    assert placed.returncode == 0, placed.stderr + placed.stdout
+    before = {o["id"] for o in run_async(venue_orders(paper), 30)}
+    paper.control.order_unknown("5xx", 1)  # execute, then fail the reply
+    try:
+        amended = cli(tmp_path, paper, "order", "amend", "--symbol", "BTC/USDT",
+                      "--client-id", "cli-amend-lost", "--price", str(far - Decimal(3)))
+    finally:
+        paper.control.clear_faults()
+    out = amended.stdout
+    assert amended.returncode == 0, amended.stderr + out
+    assert "Traceback" not in amended.stderr
+    assert "outcome unknown, querying paper" in out
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("client order id: "))
+    new_id = lines[start].removeprefix("client order id: ")
+    assert new_id != "cli-amend-lost" and lines[start + 1] == "state: open"
+    assert lines[start + 3].startswith("replaces: cli-amend-lost  canceled")
+    assert f"replaced by {new_id}" in lines[start + 3]
+
+    after = run_async(venue_orders(paper), 30)
+    created = [o for o in after if o["id"] not in before]
+    assert [o["clientOrderId"] for o in created] == [new_id]  # sent once
+    assert [o["clientOrderId"] for o in after if o["status"] == "open"] == [new_id]
+    shown = cli(tmp_path, paper, "journal", "show", "--open")
+    assert "unknown" not in shown.stdout and new_id in shown.stdout
+    assert cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT",
+               "--client-id", new_id).returncode == 0

@@ -29,20 +29,18 @@ from terminal.core.errors import (
     RateLimitedError, VenueError, VenueUnavailableError,
 )
 from terminal.core.orders.errors import (
-    EntryNotReady, NotConnected, NotSupported, SubmitRefused, UnknownOrder,
+    EntryNotReady, NotConnected, SubmitRefused, UnknownOrder,
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.stale import stale_orders
-from terminal.core.orders.tracker import OrderTracker, fill_event_at, report_events
+from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
-from terminal.domain.enums import Side
-from terminal.domain.marketdata import Balance, Balances
 from terminal.domain.order import (
-    CancelRejected, CancelRequested, EventSource, Order, OrderAccepted, OrderCanceled, OrderRejected,
+    CancelRejected, CancelRequested, EventSource, Order, OrderCanceled, OrderRejected,
     OrderRequest, OrderStatus, OutcomeUnknown,
 )
 from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
@@ -83,7 +81,7 @@ class OrderService:
         self._entry_block: dict[VenueId, str] = {}
         self._recent: dict[tuple, float] = {}  # fingerprint -> monotonic time sent
         self._cancel_wanted: set[ClientOrderId] = set()
-        self._settling: dict[ClientOrderId, asyncio.Task[Order]] = {}
+        self._settling: dict[ClientOrderId, asyncio.Task[Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconcile_locks: dict[VenueId, asyncio.Lock] = {}
         self._closed = False
@@ -277,13 +275,22 @@ class OrderService:
         return len(mine)
 
     # ---- unknown outcomes ------------------------------------------------------------
-    def _start_settle(self, order: Order) -> asyncio.Task[Order]:
+    def _start_settle(self, order: Order) -> asyncio.Task[Any]:
         task = self._settling.get(order.client_order_id)
         if task is None or task.done():
             task = self.spawn(self.settle(order.client_order_id), f"settle-{order.client_order_id}")
-            self._settling[order.client_order_id] = task
-            task.add_done_callback(lambda _t, c=order.client_order_id: self._settling.pop(c, None))
+            self._register_settle(order.client_order_id, task)
         return task
+
+    def _register_settle(self, client_order_id: ClientOrderId, task: asyncio.Task[Any]) -> None:
+        """`wait_settled(client_order_id)` waits for `task` until it is done."""
+        self._settling[client_order_id] = task
+
+        def done(t: asyncio.Task[Any]) -> None:
+            if self._settling.get(client_order_id) is t:
+                del self._settling[client_order_id]
+
+        task.add_done_callback(done)
 
     async def wait_settled(self, client_order_id: ClientOrderId, timeout: float = 30.0) -> Order | None:
         """Wait (bounded) for a running settle of that order; the order afterwards."""
@@ -454,156 +461,13 @@ class OrderService:
     # ---- amend -------------------------------------------------------------------------
     async def amend(self, client_order_id: ClientOrderId, amount: Decimal, price: Decimal,
                     *, confirmed: frozenset[str] = frozenset()) -> Order:
-        """Change amount/price of a resting limit order where the venue can edit.
+        """Change amount/price of a resting limit order where the venue can edit
+        (`terminal.core.orders.amend`). Returns the order that now rests on the venue;
+        an unknown outcome returns the replacement UNKNOWN with both halves settling
+        (`wait_settled` of either id waits for it)."""
+        from terminal.core.orders.amend import amend_order
 
-        Venues that edit in place keep the ids; venues that cancel-and-replace (Binance
-        spot) place a new order: its client id is generated and its intent journaled
-        (PENDING_SUBMIT) before the call, the original journals CancelRequested with the
-        replacement's id in the payload, and the venue is asked to use that id. Success:
-        the original CANCELED ("replaced by <id>"), the replacement OPEN. A refusal:
-        both are queried by client id (one half may have happened) and the error is
-        raised. An unknown outcome: both go UNKNOWN and are settled by queries in the
-        background, never resent; the replacement is returned UNKNOWN.
-        Returns the order that now rests on the venue.
-        """
-        blocked = self.gate.submissions_blocked()
-        if blocked:
-            raise SubmitRefused([Refusal("emergency_stop", blocked)])
-        order = await self.tracker.load(client_order_id)
-        if order is None:
-            raise UnknownOrder(f"no order {client_order_id} in the journal")
-        session = self._require_session(order.venue)
-        if not session.has_edit_order:
-            raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")
-        if order.status not in _RESTING:
-            raise SubmitRefused([Refusal("not_open", f"order {client_order_id} is {order.status.value}")])
-        request = OrderRequest(venue=order.venue, symbol=order.symbol, side=order.side,
-                               type=order.type, amount=amount, price=price,
-                               time_in_force=order.time_in_force, post_only=order.post_only,
-                               mode=order.mode, account=order.account)
-        ctx = self.context_for(request, confirmed)
-        ctx = replace(ctx, balances=released_by(ctx.balances, order))
-        refusals = [r for r in self.gate.check(request, ctx)
-                    if not (r.overridable and r.rule in confirmed)]
-        if refusals:
-            raise SubmitRefused(refusals)
-        # Write-ahead, as for submit: a cancel-and-replace venue places a NEW order, so
-        # its id and intent are journaled before the venue hears of it, and the original
-        # records the cancel request with the link to its replacement.
-        replacement = self.tracker.track(Order.from_request(request))
-        try:
-            await self.journal.record_intent(replacement)
-        except BaseException:
-            self.tracker.forget(replacement)
-            raise
-        self.order_changed.emit(replacement.copy())
-        new_id = replacement.client_order_id
-        await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)], {"amend": {
-            "replacement": str(new_id), "amount": str(amount), "price": str(price)}})
-        try:
-            report = await session.edit_order(order, amount, price, new_client_order_id=new_id)
-        except _REFUSED_BEFORE_ACTING as exc:
-            # Binance: -2022 (cancel failed, nothing placed), -2021 (one half done) and a
-            # filter failure (nothing done) all come as a refusal: ask which half happened.
-            self.tracker.notice("warning", f"Amend of {client_order_id} failed: {_reason(exc)}")
-            await self._settle_refused_amend(session, order, replacement, _reason(exc))
-            raise
-        except asyncio.CancelledError:
-            raise  # both left pending in the journal: reconciliation settles them
-        except Exception as exc:  # OutcomeUnknownError, TransientError, anything unforeseen
-            if not isinstance(exc, VenueError):
-                log.exception("edit_order for %s failed unexpectedly", client_order_id)
-            why = f"amend: {_reason(exc)}"
-            await self.tracker.apply(order, [OutcomeUnknown(reason=why, source=EventSource.LOCAL)])
-            await self.tracker.apply(replacement, [OutcomeUnknown(reason=why,
-                                                                  source=EventSource.LOCAL)])
-            self.tracker.notice("warning", f"Amend of {client_order_id}: outcome unknown "
-                                f"({_reason(exc)}); querying {order.venue} for it and for "
-                                f"its replacement {new_id}.")
-            self.spawn(self._settle_unknown_amend(order, replacement),
-                       f"settle-amend-{client_order_id}")
-            return replacement.copy()
-        if report.client_order_id == new_id:
-            await self._replaced(order, replacement, report)
-            return replacement.copy()
-        in_place = (not report.client_order_id or report.client_order_id == order.client_order_id) \
-            and (not report.venue_order_id or report.venue_order_id == order.venue_order_id)
-        await self.tracker.apply(replacement, [OrderRejected(
-            reason=(f"not used: {order.venue} amended {client_order_id} in place" if in_place
-                    else f"not used: {order.venue} placed the replacement as "
-                         f"{report.client_order_id or report.venue_order_id}"),
-            source=EventSource.REST)])
-        if in_place:
-            await self.tracker.apply(order, [CancelRejected(reason="amended in place",
-                                                            source=EventSource.REST)])
-            async with self.tracker.lock(order):
-                order.amount, order.price = amount, price
-                # No domain event changes amount/price: journal the venue's KEEP-accept
-                # with the amendment in its payload, so the history shows it.
-                await self.journal.record_event(
-                    order, OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
-                    {"amended": {"amount": str(amount), "price": str(price)}})
-            self.order_changed.emit(order.copy())
-            await self._absorb_report(order, report, EventSource.REST)
-            return order.copy()
-        await self.tracker.apply(order, [OrderCanceled(
-            reason=f"replaced by {report.client_order_id or report.venue_order_id}",
-            source=EventSource.REST)])
-        new = await self.tracker.adopt(order.venue, report, order.mode, order.account,
-                                       EventSource.REST, external=False)
-        return new.copy() if new is not None else order.copy()
-
-    async def _replaced(self, order: Order, replacement: Order, report: OrderReport) -> None:
-        """The venue cancelled `order` and placed `replacement` (the reply's order)."""
-        await self.tracker.apply(order, [OrderCanceled(
-            reason=f"replaced by {replacement.client_order_id}", source=EventSource.REST)])
-        async with self.tracker.lock(replacement):
-            await self.tracker.apply_locked(
-                replacement, report_events(replacement, report, EventSource.REST),
-                {"replaces": str(order.client_order_id), "reply": report.raw})
-        if missing_fill_amount(replacement, report) > 0:
-            await self.catch_up_fills(replacement)
-
-    async def _settle_refused_amend(self, session: ExchangePort, order: Order,
-                                    replacement: Order, reason: str) -> None:
-        """A refused cancel-replace may still have done one half (-2021): query both by
-        client id, never resend. Not found means the replacement was not placed."""
-        try:
-            report = await session.fetch_order(replacement.client_order_id, order.symbol)
-        except OrderNotFoundError:
-            await self.tracker.apply(replacement, [OrderRejected(reason=reason,
-                                                                 source=EventSource.REST)])
-        except VenueError as exc:
-            await self.tracker.apply(replacement, [OutcomeUnknown(
-                reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
-                source=EventSource.LOCAL)])
-            self._start_settle(replacement)
-        else:
-            await self._absorb_report(replacement, report, EventSource.QUERY)
-        try:
-            report = await session.fetch_order(order.client_order_id, order.symbol)
-        except VenueError as exc:
-            await self.tracker.apply(order, [OutcomeUnknown(
-                reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
-                source=EventSource.LOCAL)])
-            self._start_settle(order)
-            return
-        await self._absorb_report(order, report, EventSource.QUERY)
-        if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
-            await self.tracker.apply(order, [OrderCanceled(
-                reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
-        elif not order.is_final:
-            await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
-
-    async def _settle_unknown_amend(self, order: Order, replacement: Order) -> None:
-        """Settle both halves of a cancel-replace whose reply never came (queries by
-        client id, as for any unknown outcome); then name the replacement in the
-        original's cancel reason."""
-        await asyncio.gather(self._start_settle(replacement), self._start_settle(order),
-                             return_exceptions=True)
-        if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
-            await self.tracker.apply(order, [OrderCanceled(
-                reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
+        return await amend_order(self, client_order_id, amount, price, confirmed=confirmed)
 
     async def settle_open(self, order: Order) -> None:
         """Refresh one order from the venue (a query by client id)."""
@@ -735,26 +599,3 @@ class OrderService:
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 300 else text[:300] + "..."
-
-
-def released_by(balances: Balances | None, order: Order) -> Balances | None:
-    """`balances` as they will be once `order` is cancelled: its locked funds free again.
-
-    An amend cancels the original as it places the replacement, so the balance check of
-    the replacement counts what the original holds (a buy: remaining x price in quote;
-    a sell: the remaining amount in base); otherwise raising a nearly all-in buy by one
-    tick would be refused for lack of funds the order itself is holding.
-    """
-    if balances is None or order.price is None or not order.symbol or "/" not in order.symbol:
-        return balances
-    base, quote = str(order.symbol).split("/", 1)
-    quote = quote.split(":", 1)[0]
-    asset, held = (quote, order.remaining * order.price) if order.side is Side.BUY \
-        else (base, order.remaining)
-    current = balances.get(asset)
-    freed = min(held, current.used)  # never more than the venue says is locked
-    if freed <= 0:
-        return balances
-    by_asset = dict(balances.by_asset)
-    by_asset[asset] = Balance(asset, current.free + freed, current.used - freed)
-    return Balances(by_asset, balances.timestamp_ms)

@@ -1,0 +1,229 @@
+"""Amend a resting limit order: in place where the venue edits, else cancel-and-replace.
+
+Venues that edit in place keep the ids; venues that cancel-and-replace (Binance spot)
+place a new order: its client id is generated and its intent journaled (PENDING_SUBMIT)
+before the call, the original journals CancelRequested with the replacement's id in the
+payload, and the venue is asked to use that id. Success: the original CANCELED
+("replaced by <id>"), the replacement OPEN. A refusal: both are queried by client id
+(one half may have happened) and the error is raised. An unknown outcome: both go
+UNKNOWN and one settle task, registered for both client ids before `amend_order`
+returns, queries them (never resends), so `OrderService.wait_settled` of either id waits
+for the whole amend to be settled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from terminal.core.errors import OrderNotFoundError, VenueError
+from terminal.core.orders.errors import NotSupported, SubmitRefused, UnknownOrder
+from terminal.core.orders.tracker import report_events
+from terminal.core.ports import ExchangePort, Refusal
+from terminal.domain.enums import Side
+from terminal.domain.ids import ClientOrderId
+from terminal.domain.marketdata import Balance, Balances
+from terminal.domain.order import (
+    CancelRejected,
+    CancelRequested,
+    EventSource,
+    Order,
+    OrderAccepted,
+    OrderCanceled,
+    OrderRejected,
+    OrderRequest,
+    OrderStatus,
+    OutcomeUnknown,
+)
+from terminal.domain.reports import OrderReport, missing_fill_amount
+
+if TYPE_CHECKING:
+    from terminal.core.orders.service import OrderService
+
+log = logging.getLogger(__name__)
+_RESTING = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+
+
+async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount: Decimal,
+                      price: Decimal, *, confirmed: frozenset[str] = frozenset()) -> Order:
+    """Change amount/price of a resting limit order (see the module docstring).
+    Returns the order that now rests on the venue (UNKNOWN while being settled)."""
+    from terminal.core.orders.service import _REFUSED_BEFORE_ACTING, _reason
+
+    blocked = svc.gate.submissions_blocked()
+    if blocked:
+        raise SubmitRefused([Refusal("emergency_stop", blocked)])
+    tracker = svc.tracker
+    order = await tracker.load(client_order_id)
+    if order is None:
+        raise UnknownOrder(f"no order {client_order_id} in the journal")
+    session = svc._require_session(order.venue)
+    if not session.has_edit_order:
+        raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")
+    if order.status not in _RESTING:
+        raise SubmitRefused([Refusal("not_open", f"order {client_order_id} is {order.status.value}")])
+    request = OrderRequest(venue=order.venue, symbol=order.symbol, side=order.side,
+                           type=order.type, amount=amount, price=price,
+                           time_in_force=order.time_in_force, post_only=order.post_only,
+                           mode=order.mode, account=order.account)
+    ctx = svc.context_for(request, confirmed)
+    ctx = replace(ctx, balances=released_by(ctx.balances, order))
+    refusals = [r for r in svc.gate.check(request, ctx)
+                if not (r.overridable and r.rule in confirmed)]
+    if refusals:
+        raise SubmitRefused(refusals)
+    # Write-ahead, as for submit: a cancel-and-replace venue places a NEW order, so
+    # its id and intent are journaled before the venue hears of it, and the original
+    # records the cancel request with the link to its replacement.
+    replacement = tracker.track(Order.from_request(request))
+    try:
+        await svc.journal.record_intent(replacement)
+    except BaseException:
+        tracker.forget(replacement)
+        raise
+    svc.order_changed.emit(replacement.copy())
+    new_id = replacement.client_order_id
+    await tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)], {"amend": {
+        "replacement": str(new_id), "amount": str(amount), "price": str(price)}})
+    try:
+        report = await session.edit_order(order, amount, price, new_client_order_id=new_id)
+    except _REFUSED_BEFORE_ACTING as exc:
+        # Binance: -2022 (cancel failed, nothing placed), -2021 (one half done) and a
+        # filter failure (nothing done) all come as a refusal: ask which half happened.
+        tracker.notice("warning", f"Amend of {client_order_id} failed: {_reason(exc)}")
+        await _settle_refused(svc, session, order, replacement, _reason(exc))
+        raise
+    except asyncio.CancelledError:
+        raise  # both left pending in the journal: reconciliation settles them
+    except Exception as exc:  # OutcomeUnknownError, TransientError, anything unforeseen
+        if not isinstance(exc, VenueError):
+            log.exception("edit_order for %s failed unexpectedly", client_order_id)
+        why = f"amend: {_reason(exc)}"
+        await tracker.apply(order, [OutcomeUnknown(reason=why, source=EventSource.LOCAL)])
+        await tracker.apply(replacement, [OutcomeUnknown(reason=why, source=EventSource.LOCAL)])
+        tracker.notice("warning", f"Amend of {client_order_id}: outcome unknown "
+                       f"({_reason(exc)}); querying {order.venue} for it and for "
+                       f"its replacement {new_id}.")
+        # Registered for both ids before returning: a caller may wait for it at once.
+        task = svc.spawn(_settle_unknown(svc, order, replacement),
+                         f"settle-amend-{client_order_id}")
+        svc._register_settle(new_id, task)
+        svc._register_settle(order.client_order_id, task)
+        return replacement.copy()
+    if report.client_order_id == new_id:
+        await _replaced(svc, order, replacement, report)
+        return replacement.copy()
+    in_place = (not report.client_order_id or report.client_order_id == order.client_order_id) \
+        and (not report.venue_order_id or report.venue_order_id == order.venue_order_id)
+    await tracker.apply(replacement, [OrderRejected(
+        reason=(f"not used: {order.venue} amended {client_order_id} in place" if in_place
+                else f"not used: {order.venue} placed the replacement as "
+                     f"{report.client_order_id or report.venue_order_id}"),
+        source=EventSource.REST)])
+    if in_place:
+        await tracker.apply(order, [CancelRejected(reason="amended in place",
+                                                   source=EventSource.REST)])
+        async with tracker.lock(order):
+            order.amount, order.price = amount, price
+            # No domain event changes amount/price: journal the venue's KEEP-accept
+            # with the amendment in its payload, so the history shows it.
+            await svc.journal.record_event(
+                order, OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
+                {"amended": {"amount": str(amount), "price": str(price)}})
+        svc.order_changed.emit(order.copy())
+        await svc._absorb_report(order, report, EventSource.REST)
+        return order.copy()
+    await tracker.apply(order, [OrderCanceled(
+        reason=f"replaced by {report.client_order_id or report.venue_order_id}",
+        source=EventSource.REST)])
+    new = await tracker.adopt(order.venue, report, order.mode, order.account,
+                              EventSource.REST, external=False)
+    return new.copy() if new is not None else order.copy()
+
+
+async def _replaced(svc: OrderService, order: Order, replacement: Order,
+                    report: OrderReport) -> None:
+    """The venue cancelled `order` and placed `replacement` (the reply's order)."""
+    await svc.tracker.apply(order, [OrderCanceled(
+        reason=f"replaced by {replacement.client_order_id}", source=EventSource.REST)])
+    async with svc.tracker.lock(replacement):
+        await svc.tracker.apply_locked(
+            replacement, report_events(replacement, report, EventSource.REST),
+            {"replaces": str(order.client_order_id), "reply": report.raw})
+    if missing_fill_amount(replacement, report) > 0:
+        await svc.catch_up_fills(replacement)
+
+
+async def _settle_refused(svc: OrderService, session: ExchangePort, order: Order,
+                          replacement: Order, reason: str) -> None:
+    """A refused cancel-replace may still have done one half (-2021): query both by
+    client id, never resend. Not found means the replacement was not placed."""
+    from terminal.core.orders.service import _reason
+
+    tracker = svc.tracker
+    try:
+        report = await session.fetch_order(replacement.client_order_id, order.symbol)
+    except OrderNotFoundError:
+        await tracker.apply(replacement, [OrderRejected(reason=reason, source=EventSource.REST)])
+    except VenueError as exc:
+        await tracker.apply(replacement, [OutcomeUnknown(
+            reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
+            source=EventSource.LOCAL)])
+        svc._start_settle(replacement)
+    else:
+        await svc._absorb_report(replacement, report, EventSource.QUERY)
+    try:
+        report = await session.fetch_order(order.client_order_id, order.symbol)
+    except VenueError as exc:
+        await tracker.apply(order, [OutcomeUnknown(
+            reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
+            source=EventSource.LOCAL)])
+        svc._start_settle(order)
+        return
+    await svc._absorb_report(order, report, EventSource.QUERY)
+    if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
+        await tracker.apply(order, [OrderCanceled(
+            reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
+    elif not order.is_final:
+        await tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+
+
+async def _settle_unknown(svc: OrderService, order: Order, replacement: Order) -> Order:
+    """Settle both halves of an amend whose reply never came (queries by client id,
+    as for any unknown outcome, never a resend); then name the replacement in the
+    original's cancel reason. Returns the replacement."""
+    results = await asyncio.gather(svc.settle(replacement.client_order_id),
+                                   svc.settle(order.client_order_id), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            log.warning("settling amend of %s: %s", order.client_order_id, result)
+    if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
+        await svc.tracker.apply(order, [OrderCanceled(
+            reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
+    return replacement
+
+
+def released_by(balances: Balances | None, order: Order) -> Balances | None:
+    """`balances` as they will be once `order` is cancelled: its locked funds free again.
+
+    An amend cancels the original as it places the replacement, so the balance check of
+    the replacement counts what the original holds (a buy: remaining x price in quote;
+    a sell: the remaining amount in base); otherwise raising a nearly all-in buy by one
+    tick would be refused for lack of funds the order itself is holding.
+    """
+    if balances is None or order.price is None or not order.symbol or "/" not in order.symbol:
+        return balances
+    base, quote = str(order.symbol).split("/", 1)
+    quote = quote.split(":", 1)[0]
+    asset, held = (quote, order.remaining * order.price) if order.side is Side.BUY \
+        else (base, order.remaining)
+    current = balances.get(asset)
+    freed = min(held, current.used)  # never more than the venue says is locked
+    if freed <= 0:
+        return balances
+    by_asset = dict(balances.by_asset)
+    by_asset[asset] = Balance(asset, current.free + freed, current.used - freed)
+    return Balances(by_asset, balances.timestamp_ms)
