@@ -129,9 +129,8 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         amount = parse_decimal(str(d.get("amount")), "amount")
         if asset not in srv.engine.ledger.assets:
             raise web.HTTPBadRequest(text="unknown asset")
-        srv.engine.ledger.credit(key, asset, amount)
+        srv.engine.ledger.credit(key, asset, amount)  # the ledger pushes the new position
         srv.user_events.balance_update(key, asset, amount)
-        srv.user_events.on_balance(key, {asset})
         return json_response({"ok": True})
 
     async def limits(request: web.Request) -> web.Response:

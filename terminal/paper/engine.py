@@ -52,6 +52,8 @@ class Engine:
         self.clock = clock
         self.fees = fees or FeeSchedule()
         self.ledger = Ledger(assets_of(markets))
+        # every lock, unlock, fill and deposit reaches the balance listeners through this
+        self.ledger.on_change = self._balance_changed
         self.orders: dict[str, dict[tuple[str, int], Order]] = {}
         self.open: dict[str, dict[tuple[str, int], Order]] = {}
         self.trades: dict[str, list[UserTrade]] = {}
@@ -351,13 +353,11 @@ class Engine:
         self._emit(o.account, ExecEvent(o, "TRADE", now, last_qty=q, last_price=t,
                                         commission=fee, commission_asset=recv_asset,
                                         trade_id=tid, is_maker=is_maker))
-        self._balances_changed(o.account, {pay_asset, recv_asset})
         return fee, recv_asset
 
     def _release(self, o: Order) -> None:
         if o.locked_asset and o.locked:
             self.ledger.unlock(o.account, o.locked_asset, o.locked)
-            self._balances_changed(o.account, {o.locked_asset})
             o.locked = Decimal(0)
 
     # --- cancel and queries -------------------------------------------------------------
@@ -373,9 +373,9 @@ class Engine:
         if client_id:
             best: Order | None = None
             for o in orders.values():
-                if o.symbol == symbol and o.client_id == client_id:
-                    if best is None or o.order_id > best.order_id:
-                        best = o
+                if o.symbol == symbol and o.client_id == client_id and (
+                        best is None or o.order_id > best.order_id):
+                    best = o
             return best
         raise ApiError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both "
                               "were empty/null!")
@@ -460,6 +460,6 @@ class Engine:
         for cb in self.on_exec:
             cb(account, ev)
 
-    def _balances_changed(self, account: str, assets: set[str]) -> None:
+    def _balance_changed(self, account: str, asset: str) -> None:
         for cb in self.on_balance:
-            cb(account, assets)
+            cb(account, {asset})
