@@ -257,7 +257,6 @@ class OrderLists:
         for o in pair:
             o.locked_asset = asset
         holder.locked = amount
-        eng._balances_changed(pair[0].account, {asset})
 
     # --- what the orders do to each other ------------------------------------------------
     def touched(self, o: Order) -> None:
