@@ -291,6 +291,7 @@ def setup_logging(
     level: str | int = "INFO",
     *,
     console: TextIO | bool = True,
+    console_level: str | int | None = None,
     ring_capacity: int = 2000,
     max_bytes: int = 5 * 1024 * 1024,
     backup_count: int = 5,
@@ -299,7 +300,8 @@ def setup_logging(
 
     Calling it again replaces the handlers it installed before (not foreign ones, but
     those get the redaction filter too). `console` is a stream, True for stderr or
-    False for none.
+    False for none; `console_level` raises the console's threshold above `level` (the
+    headless commands show only warnings and errors there unless asked for more).
     """
     global _current
     levelno = parse_level(level)
@@ -314,6 +316,8 @@ def setup_logging(
     stream = sys.stderr if console is True else (console or None)
     if stream is not None:  # sys.stderr is None under pythonw (the gui-script on Windows)
         console_handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+        if console_level is not None:
+            console_handler.setLevel(max(levelno, parse_level(console_level)))
     ring = RingHandler(ring_capacity)
 
     setup = LoggingSetup(log_file, file_handler, console_handler, ring, levelno)

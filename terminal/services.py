@@ -161,6 +161,7 @@ class TerminalServices:
 
         if self._settings is None:
             self.settings = load_settings(self.paths.config)
+        await self._check_paper_url()  # before anything is opened or started
         data = self.paths.ensure_data()
         url = journal_url_from(self.options.journal, data, self.settings.journal.url)
         lock_path = lock_path_for(url, data)
@@ -275,8 +276,9 @@ class TerminalServices:
             return self.paper_endpoint
         from terminal.exchange.session import PaperEndpoint
 
-        url = self.options.paper_url or self.settings.paper.url
+        url, _ = self._paper_url()
         if url:
+            await self._check_paper_url()
             if not self.options.paper_account:
                 raise ServicesError("--paper-url needs --paper-account KEY:SECRET")
             key, secret = parse_paper_account(self.options.paper_account)
@@ -297,6 +299,26 @@ class TerminalServices:
             accounts.insert(0, parse_paper_account(self.options.paper_account))
         self.paper_endpoint = PaperEndpoint(self.paper.url, tuple(accounts))
         return self.paper_endpoint
+
+    async def _check_paper_url(self) -> None:
+        """A paper URL from the options or settings must be loopback (ServicesError)."""
+        url, source = self._paper_url()
+        if not url:
+            return
+        from terminal.loopback import NotLoopbackError, check_loopback_url, paper_refusal_text
+
+        try:
+            await asyncio.to_thread(check_loopback_url, url)
+        except NotLoopbackError as exc:
+            raise ServicesError(paper_refusal_text(source, exc)) from None
+
+    def _paper_url(self) -> tuple[str, str]:
+        """The paper URL to join ("" = start the embedded exchange) and where it came from."""
+        if self.options.paper_url:
+            return self.options.paper_url, "--paper-url"
+        if self.settings.paper.url:
+            return self.settings.paper.url, f"paper.url in {self.paths.config / 'settings.json'}"
+        return "", ""
 
     # ---- venues --------------------------------------------------------------------------
     async def connect(self, venue: str = "paper", mode: VenueMode | str | None = None,

@@ -70,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         module, args = _parse_command(global_args.command, global_args.command_args, global_args)
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    refusal = _paper_url_refusal(global_args)
+    if refusal:
+        print(f"{PROG}: error: {refusal}", file=sys.stderr)
+        return 2
 
     from terminal import crash
     from terminal.cli.context import CliContext
@@ -81,12 +85,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog=PROG, version=__version__,
     )
     if not getattr(module, "PASSTHROUGH", False):
-        setup_logging(ctx.paths, global_args.log_level)
+        # A command's stderr is for its answer and its errors: INFO only with -v.
+        setup_logging(ctx.paths, global_args.log_level,
+                      console_level=None if global_args.verbose else "WARNING")
         crash.install()
     try:
         return int(module.run(args, ctx) or 0)
     except KeyboardInterrupt:
         return 130
+
+
+def _paper_url_refusal(args: argparse.Namespace) -> str | None:
+    """--paper-url must name this machine: checked before anything starts or connects."""
+    if args.paper_url is None:
+        return None
+    from terminal.loopback import paper_url_refusal
+
+    return paper_url_refusal("--paper-url", args.paper_url)
 
 
 def _run_gui(args: argparse.Namespace) -> int:

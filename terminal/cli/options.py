@@ -41,6 +41,11 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         "--log-level", metavar="LEVEL", type=_level, default="INFO",
         help=f"log level: {', '.join(LOG_LEVELS)} (default INFO)",
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="commands: also print INFO log lines on stderr (without it only warnings and "
+        "errors; the log file gets every line at --log-level either way)",
+    )
     gui = parser.add_argument_group("GUI (without a command)")
     gui.add_argument(
         "--screenshot", metavar="FILE.png", default=None,

@@ -220,12 +220,28 @@ class VenueSession:
         if not self.info.points_at_paper:
             _spot_only(inst.options)
         else:
-            from terminal.paper.ccxt_compat import point_ccxt_at
-            point_ccxt_at(inst, self._paper.url)
+            self._point_at_paper(inst)
         if self._rest is not None and "timeDifference" in self._rest.options:
             inst.options["timeDifference"] = self._rest.options["timeDifference"]
         self._time_http(inst)
         return inst
+
+    def _point_at_paper(self, inst: Any) -> None:
+        """Every URL of `inst` to the paper exchange, which must be on this machine: the
+        URL is checked again here (a name is resolved once and the client pointed at the
+        address), and afterwards every URL the client holds must be a loopback address."""
+        from terminal.loopback import NotLoopbackError, assert_urls_loopback, check_loopback_url
+        from terminal.paper.ccxt_compat import point_ccxt_at
+
+        try:
+            target = check_loopback_url(self._paper.url)
+            point_ccxt_at(inst, target.base)
+            for key in ("api", "test", "demo"):
+                assert_urls_loopback(inst.urls.get(key), f"urls.{key}")
+        except NotLoopbackError as exc:
+            raise VenueUnavailableError(
+                f"paper URL refused: {exc}; the paper venue only talks to this "
+                "machine", venue=self.venue) from None
 
     def _time_http(self, inst: Any) -> None:
         """Record the latency of each HTTP round trip (not ccxt's throttle wait before it)
