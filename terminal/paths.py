@@ -8,13 +8,16 @@ home. Nothing here touches the disk until a directory is asked for.
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import PlatformDirs
 
 APP_NAME = "trading-terminal"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,22 @@ class AppPaths:
         return path
 
     def ensure_data(self) -> Path:
-        """The data dir, created if missing (journal database, paper state)."""
-        return self._ensure(self.data)
+        """The data dir, created if missing (journal database, paper state).
+
+        It holds the order journal, so it is owner-only (0700): created so, and an
+        existing one that others can read is narrowed, with one warning when that
+        happens (on Windows the per-user profile's ACL does this job)."""
+        self.data.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name != "nt":
+            try:
+                current = stat.S_IMODE(os.stat(self.data).st_mode)
+                if current & 0o077:
+                    os.chmod(self.data, 0o700)
+                    log.warning("data directory %s made accessible by you only (was %04o)",
+                                self.data, current)
+            except OSError as exc:
+                log.warning("cannot make the data directory %s owner-only: %s", self.data, exc)
+        return self.data
 
     def ensure_config(self) -> Path:
         """The config dir, created if missing (settings; never secrets)."""

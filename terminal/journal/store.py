@@ -28,8 +28,9 @@ from terminal.journal.codec import (
 )
 from terminal.journal import statements as stmt
 from terminal.journal.engine import begin_statement, make_engine
-from terminal.journal.lock import JournalLock
+from terminal.journal.lock import JournalLock, database_closed, database_opened
 from terminal.journal.migrate import upgrade
+from terminal.journal.permissions import secure_journal_files
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
 from terminal.journal.redact import payload_excerpt
 from terminal.journal.schema import fills, safety_events
@@ -91,6 +92,7 @@ class SqlJournal:
         self._prepared = stmt.PreparedSet(engine.dialect)
         # (SQLAlchemy connection, its DBAPI connection, a cursor on it) for `_fast`.
         self._raw: tuple[Connection, Any, Any] | None = None
+        self._user: Any = None  # this engine's entry in lock.database_opened
 
     # ---- life cycle ------------------------------------------------------------------
     @classmethod
@@ -107,19 +109,28 @@ class SqlJournal:
             path.parent.mkdir(parents=True, exist_ok=True)
         lock = None
         if not read_only:
-            lock = JournalLock(lock_path or lock_path_for(url, path.parent if path else Path.cwd()))
+            lock = JournalLock(lock_path or lock_path_for(url, path.parent if path else Path.cwd()),
+                               database=path)
             lock.acquire()
+        user = None
         try:
+            if path is not None:
+                if not read_only:
+                    secure_journal_files(path)
+                user = database_opened(path)
             engine = make_engine(url, read_only=read_only)
             if migrate and not read_only:
                 upgrade(engine)
         except Exception as exc:
+            database_closed(user)
             if lock is not None:
                 lock.release()
             if isinstance(exc, JournalError):
                 raise
             raise JournalError(f"cannot open the journal {_safe(url)}: {exc}") from exc
-        return cls(engine, WriterThread(), lock, url)
+        journal = cls(engine, WriterThread(), lock, url)
+        journal._user = user
+        return journal
 
     @property
     def display_name(self) -> str:
@@ -137,6 +148,8 @@ class SqlJournal:
         try:
             self._engine.dispose()
         finally:
+            user, self._user = self._user, None
+            database_closed(user)
             if self._lock is not None:
                 self._lock.release()
 

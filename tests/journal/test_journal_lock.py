@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -38,3 +39,64 @@ def test_second_process_is_refused_and_lock_dies_with_the_holder(tmp_path):
         holder.kill()  # SIGKILL: the OS drops the lock
         holder.wait(10)
     SqlJournal.open(url).close()
+
+
+HOLDER = ("import sys,time; from terminal.journal import SqlJournal; "
+          "j=SqlJournal.open(sys.argv[1]); print('ready', flush=True); time.sleep(60)")
+
+
+def _hold(url):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, url], stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="flock on the file: Linux")
+def test_the_same_database_through_a_hard_link_or_another_path_is_refused(tmp_path):
+    """The lock is on the database file, not on its name: a hard link in another
+    directory, a symlinked directory and a `..` spelling all meet the running holder."""
+    first = tmp_path / "a" / "journal.sqlite"
+    first.parent.mkdir()
+    SqlJournal.open(f"sqlite:///{first}").close()  # create it
+    (tmp_path / "b").mkdir()
+    linked = tmp_path / "b" / "other-name.sqlite"
+    os.link(first, linked)
+    (tmp_path / "via").symlink_to(tmp_path / "a")
+    holder = _hold(f"sqlite:///{first}")
+    try:
+        for path in (linked, tmp_path / "via" / "journal.sqlite",
+                     tmp_path / "b" / ".." / "a" / "journal.sqlite"):
+            with pytest.raises(JournalLockedError, match=rf"pid {holder.pid}"):
+                SqlJournal.open(f"sqlite:///{path}")
+        reader = SqlJournal.open(f"sqlite:///{first}", read_only=True)  # readers: no lock
+        reader.close()
+    finally:
+        holder.kill()
+        holder.wait(10)
+    SqlJournal.open(f"sqlite:///{linked}").close()  # free once the holder is gone
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="flock on the file: Linux")
+def test_hard_link_in_the_same_process_is_refused_and_readers_keep_working(tmp_path):
+    """A refused attempt must not disturb SQLite's own locks of this process's open
+    connections on that file (closing any descriptor of it would drop them)."""
+    path, linked = tmp_path / "journal.sqlite", tmp_path / "link.sqlite"
+    first = SqlJournal.open(f"sqlite:///{path}")
+    try:
+        os.link(path, linked)
+        reader = SqlJournal.open(f"sqlite:///{path}", read_only=True)
+        try:
+            with pytest.raises(JournalLockedError, match=rf"pid {os.getpid()}"):
+                SqlJournal.open(f"sqlite:///{linked}")
+            first.run_sync(lambda conn: conn.exec_driver_sql(
+                "INSERT INTO safety_events (kind, details, at_ms) VALUES ('t', '{}', 1)"))
+            count = reader.run_sync(lambda conn: conn.exec_driver_sql(
+                "SELECT count(*) FROM safety_events").scalar())
+            assert count == 1
+        finally:
+            reader.close()
+    finally:
+        first.close()
+    again = SqlJournal.open(f"sqlite:///{linked}")  # released on close
+    again.close()

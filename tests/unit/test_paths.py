@@ -52,3 +52,26 @@ def test_import_has_no_side_effects(tmp_path: Path) -> None:
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits")
+def test_data_dir_is_created_owner_only_and_an_open_one_is_narrowed_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+    import os
+    import stat
+
+    paths = AppPaths.from_override(tmp_path / "fresh")
+    old_umask = os.umask(0o022)
+    try:
+        assert stat.S_IMODE(paths.ensure_data().stat().st_mode) == 0o700
+        older = AppPaths.from_override(tmp_path / "older")
+        older.data.mkdir(parents=True, mode=0o755)
+        with caplog.at_level(logging.WARNING, logger="terminal.paths"):
+            older.ensure_data()
+            older.ensure_data()
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(older.data.stat().st_mode) == 0o700
+    said = [r.getMessage() for r in caplog.records if "accessible by you only" in r.getMessage()]
+    assert said == [f"data directory {older.data} made accessible by you only (was 0755)"]
