@@ -178,6 +178,7 @@ class Engine:
         self.next_order_id[order.symbol] = max(self.next_order_id[order.symbol],
                                                order.order_id + 1)
         self._remember(order)
+        self._touch(order)
         if order.is_open and not order.working:
             self.open[order.account][(order.symbol, order.order_id)] = order
         if emit:

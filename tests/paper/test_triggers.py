@@ -212,3 +212,39 @@ def test_otoco_and_cancel_of_one_order_cancels_the_list() -> None:
     assert stop.status == maker.status == "CANCELED" and lst.done
     assert eng.ledger.get("alice", "BTC")[1] == 0
     assert lists[-1] == ("alice", "ALL_DONE", "ALL_DONE")
+
+
+def test_waiting_orders_lists_and_trailing_state_survive_a_restart(tmp_path) -> None:
+    from terminal.paper.engine import Engine
+    from terminal.paper.store import Store
+    from tests.paper.test_engine import Clock
+
+    eng, _, _ = engine_at_60010()
+    store = Store(tmp_path)
+    for acct in ("alice", "bob"):
+        store.add_account(acct, "secret", {}, acct == "alice")
+    trailing, _ = order(eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.01000",
+                        trailingDelta="100")
+    lst, reports = eng.lists.place("alice", "OCO", {
+        "symbol": SYM, "side": "SELL", "quantity": "0.10000",
+        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
+        "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    store.save(eng)
+    store.close()
+
+    again = Engine(list(eng.specs.values()), Clock())
+    store = Store(tmp_path)
+    store.load_into(again)
+    store.close()
+    again.books[SYM].bids.set_sim(5_999_000, 50_000)
+    again.last_price[SYM] = 6_001_000
+    t2 = again.orders["alice"][(SYM, trailing.order_id)]
+    assert t2.track == 6_001_000 and not t2.working and t2.trailing_delta == 100
+    lst2 = again.lists.get("alice", lst.list_id)
+    assert lst2.order_status == "EXECUTING" and lst2.client_ids == lst.client_ids
+    assert again.ledger.get("alice", "BTC")[1] == Decimal("0.11")
+    again.sim_take(SYM, False, 1000)  # 59990: the OCO's stop and the trailing stop fire
+    stop, maker = (again.orders["alice"][(SYM, o.order_id)] for o, _ in reports)
+    assert stop.status == "FILLED" and maker.status == "EXPIRED" and lst2.done
+    assert t2.status == "NEW"  # 59990 is only 0.03 % under the 60010 high
+    assert again.ledger.get("alice", "BTC")[1] == Decimal("0.01")
