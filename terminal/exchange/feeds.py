@@ -21,12 +21,10 @@ All tasks belong to the hub's TaskOwner and are cancelled on detach/close.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Self
 
 import ccxt.async_support as ccxt
 
@@ -35,94 +33,32 @@ from terminal.core.health import HealthRegistry, VenueHealthTracker
 from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState, SessionKey
 from terminal.core.policy import Backoff
 from terminal.core.supervision import TaskOwner
-from terminal.domain.reports import FillReport, OrderReport
 
 from .errors import scrub
-from .mapping import (
-    balances_from_ccxt,
-    candle_from_ccxt,
-    fill_from_ccxt,
-    report_from_ccxt,
-    ticker_from_ccxt,
-    trade_from_ccxt,
+from .feedparts import (
+    MAX_STALE_FACTOR,
+    FeedLoop,
+    FeedOptions,
+    SocketLost,
+    StaleFeed,
+    feed_clients,
+    message_count,
+)
+from .mapping import balances_from_ccxt, candle_from_ccxt, ticker_from_ccxt, trade_from_ccxt
+from .private_feeds import (
+    FillListener,
+    OrderListener,
+    PrivateStreams,
+    ReconnectListener,
+    answers_ping,
 )
 from .session import VenueSession
-from .wsclients import (
-    client_of_task,
-    clients_for_feed,
-    clients_waiting,
-    close_clients,
-    is_connected,
-)
+from .wsclients import client_of_task, clients_waiting, close_clients, is_connected
 
 log = logging.getLogger(__name__)
 
-OrderListener = Callable[[SessionKey, OrderReport], Any]
-FillListener = Callable[[SessionKey, FillReport], Any]
-ReconnectListener = Callable[[SessionKey, "list[OrderReport] | None"], Any]
-
-def feed_clients(pro: Any, key: FeedKey, task: asyncio.Task | None = None) -> list[Any]:
-    """The ccxt.pro clients carrying the public feed `key` (see wsclients)."""
-    if task is not None:
-        client = client_of_task(pro, task)
-        if client is not None:
-            return [client]
-    if key.symbol is None or key.kind.is_private:
-        return []
-    names = [str(key.symbol)]
-    try:
-        names.append(str(pro.market(key.symbol)["id"]))
-    except Exception:  # markets not loaded on this instance: the symbol must do
-        pass
-    return clients_for_feed(pro, key.kind.value, names, key.timeframe)
-
-
-@dataclass(frozen=True)
-class FeedOptions:
-    book_depth: int = 100  # levels requested (ccxt limit; the REST snapshot size too)
-    stale_after_s: float = 5.0  # book and ticker watchdog window
-    trades_stale_after_s: float = 30.0  # a quiet market has silent minutes
-    candles_stale_after_s: float = 15.0
-    private_stale_after_s: float = 0.0  # 0 = off: an idle account legitimately sends nothing
-    private_check_s: float = 10.0  # without a watchdog, how often the socket itself is checked
-    # ...and each check pings it: no pong within this many seconds = a silently stalled
-    # socket (or a ccxt receive loop killed by a bad frame), closed and subscribed again
-    # (which reconciles); 0 = only check that the socket is open
-    private_pong_timeout_s: float = 10.0
-    backoff_base_s: float = 1.0
-    backoff_cap_s: float = 30.0
-    candle_backfill: int = 500
-    trades_backfill: int = 100
-    private_connect_timeout_s: float = 15.0
-    private_settle_s: float = 0.3  # after the socket is up, before reconciling over REST
-    poll_scale: float = 1.0  # multiply the catalogue's REST polling intervals (tests)
-
-    @classmethod
-    def from_settings(cls, feeds: Any, **overrides: Any) -> FeedOptions:
-        """From terminal.settings.FeedSettings (fields it lacks keep their defaults)."""
-        values = {k: getattr(feeds, k) for k in cls.__dataclass_fields__ if hasattr(feeds, k)}
-        values.update(overrides)
-        return cls(**values)
-
-    def window(self, kind: FeedKind) -> float:
-        if kind in (FeedKind.BOOK, FeedKind.TICKER):
-            return self.stale_after_s
-        if kind is FeedKind.TRADES:
-            return self.trades_stale_after_s
-        if kind is FeedKind.CANDLES:
-            return self.candles_stale_after_s
-        return self.private_stale_after_s
-
-
-MAX_STALE_FACTOR = 8.0
-
-
-class _Stale(Exception):
-    """The watchdog window passed without a message."""
-
-
-class _SocketLost(Exception):
-    """The socket a private stream waits on is closed, yet ccxt did not say so."""
+__all__ = ["FeedHub", "FeedOptions", "FillListener", "OrderListener", "ReconnectListener",
+           "Subscription", "feed_clients"]
 
 
 class Subscription:
@@ -138,7 +74,7 @@ class Subscription:
             self.closed = True
             self.hub._release(self.key)
 
-    def __enter__(self) -> Subscription:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -148,27 +84,8 @@ class Subscription:
         return f"<Subscription {self.key.label}{' closed' if self.closed else ''}>"
 
 
-class _Loop:
-    __slots__ = ("key", "last_message", "reconnects", "refs", "seen", "session",
-                 "stale_factor", "task", "watch_task")
 
-    def __init__(self, key: FeedKey) -> None:
-        self.key = key
-        self.refs = 0
-        self.task: asyncio.Task | None = None
-        self.watch_task: asyncio.Task | None = None  # the pending ccxt.pro watch call
-        self.seen: dict = {}  # private streams: what was delivered already
-        self.session: VenueSession | None = None
-        self.reconnects = 0
-        # A quiet market (an illiquid book) is silent without anything being wrong: each
-        # stale verdict that a fresh subscription cannot fix doubles the window (up to
-        # MAX_STALE_FACTOR), so it is not resubscribed (and re-snapshotted) every few
-        # seconds; messages within the base window bring it back to 1.
-        self.stale_factor = 1.0
-        self.last_message: float | None = None
-
-
-class FeedHub:
+class FeedHub(PrivateStreams):
     """Owns every feed loop of every attached session."""
 
     def __init__(self, state: MarketState, health: HealthRegistry,
@@ -177,7 +94,7 @@ class FeedHub:
         self.health = health
         self.options = options or FeedOptions()
         self._sessions: dict[SessionKey, VenueSession] = {}
-        self._loops: dict[FeedKey, _Loop] = {}
+        self._loops: dict[FeedKey, FeedLoop] = {}
         self._owner = TaskOwner("feeds")
         self._order_listeners: list[OrderListener] = []
         self._fill_listeners: list[FillListener] = []
@@ -243,7 +160,7 @@ class FeedHub:
             raise ValueError("a public feed needs a symbol")
         loop = self._loops.get(key)
         if loop is None:
-            loop = self._loops[key] = _Loop(key)
+            loop = self._loops[key] = FeedLoop(key)
         loop.refs += 1
         if loop.task is None or loop.task.done():
             self._start(loop)
@@ -300,36 +217,6 @@ class FeedHub:
         if retire:
             await close_clients(pro, retire)
 
-    # ---- listeners (the order service) ----------------------------------------------------------
-    def add_order_listener(self, fn: OrderListener) -> Callable[[], None]:
-        """`fn(session, report)` for every order update from watch_orders (sync or async)."""
-        self._order_listeners.append(fn)
-        return lambda: self._order_listeners.remove(fn) if fn in self._order_listeners else None
-
-    def add_fill_listener(self, fn: FillListener) -> Callable[[], None]:
-        """`fn(session, fill)` for every own trade from watch_my_trades (sync or async)."""
-        self._fill_listeners.append(fn)
-        return lambda: self._fill_listeners.remove(fn) if fn in self._fill_listeners else None
-
-    def add_reconnect_listener(self, fn: ReconnectListener) -> Callable[[], None]:
-        """`fn(session, open_orders)` after a private stream (re)connected and the REST
-        snapshot (balances into MarketState, open orders) was taken: reconcile then.
-        `open_orders` is None when the snapshot failed (fetch what you need yourself)."""
-        self._reconnect_listeners.append(fn)
-        return lambda: (self._reconnect_listeners.remove(fn)
-                        if fn in self._reconnect_listeners else None)
-
-    async def _notify(self, listeners: Iterable[Callable[..., Any]], *args: Any) -> None:
-        for fn in list(listeners):
-            try:
-                result = fn(*args)
-                if inspect.isawaitable(result):
-                    await result
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("feed listener %r failed", fn)
-
     # ---- lifecycle --------------------------------------------------------------------------
     async def close(self) -> None:
         """Cancel every loop (at exit)."""
@@ -340,7 +227,7 @@ class FeedHub:
         self._loops.clear()
         self._sessions.clear()
 
-    def _start(self, loop: _Loop) -> None:
+    def _start(self, loop: FeedLoop) -> None:
         session = self._session_for(loop.key)
         loop.session = session
         if session is None:
@@ -350,10 +237,10 @@ class FeedHub:
         loop.task = self._owner.spawn(self._run(loop, session), loop.key.label)
 
     # ---- status -------------------------------------------------------------------------------
-    def _tracker(self, loop: _Loop) -> VenueHealthTracker | None:
+    def _tracker(self, loop: FeedLoop) -> VenueHealthTracker | None:
         return loop.session.health if loop.session is not None else None
 
-    def _set_status(self, loop: _Loop, status: FeedStatus, error: str = "",
+    def _set_status(self, loop: FeedLoop, status: FeedStatus, error: str = "",
                     tracker: VenueHealthTracker | None = None) -> None:
         self.state.set_feed_status(loop.key, status)
         tracker = tracker or self._tracker(loop)
@@ -361,7 +248,7 @@ class FeedHub:
             tracker.feed_status(loop.key, status, error)
 
     # ---- the loop ------------------------------------------------------------------------------
-    async def _run(self, loop: _Loop, session: VenueSession) -> None:
+    async def _run(self, loop: FeedLoop, session: VenueSession) -> None:
         """Subscribe, and subscribe again after any failure, until cancelled. Whoever
         cancels the loop (release, detach, close) sets its final status."""
         key = loop.key
@@ -383,7 +270,7 @@ class FeedHub:
             if helper is not None:
                 helper.close()
 
-    async def _run_retrying(self, loop: _Loop, session: VenueSession, backoff: Backoff,
+    async def _run_retrying(self, loop: FeedLoop, session: VenueSession, backoff: Backoff,
                             use_ws: bool) -> None:
         key = loop.key
         opts = self.options
@@ -401,10 +288,10 @@ class FeedHub:
                     await self._run_poll(loop, session, backoff)
             except asyncio.CancelledError:
                 raise
-            except _Stale as exc:
+            except StaleFeed as exc:
                 silent = exc.args[0] if exc.args else opts.window(key.kind)
                 self._set_status(loop, FeedStatus.STALE, f"no message for {silent:g} s")
-            except _SocketLost as exc:
+            except SocketLost as exc:
                 self._set_status(loop, FeedStatus.DOWN,
                                  f"{str(exc) or 'stream socket closed'}; subscribing again")
             except (ccxt.NotSupported, ccxt.BadSymbol) as exc:
@@ -444,7 +331,7 @@ class FeedHub:
             return pro.watch_my_trades()
         raise ValueError(kind)
 
-    async def _run_ws(self, loop: _Loop, session: VenueSession, backoff: Backoff) -> None:
+    async def _run_ws(self, loop: FeedLoop, session: VenueSession, backoff: Backoff) -> None:
         """Watch until failure. The next watch call is started BEFORE a result is handled:
         ccxt resolves only a future that is already waiting, so an update arriving while
         no watch is pending would otherwise wait for the next message to be seen."""
@@ -472,28 +359,28 @@ class FeedHub:
                     if window > 0:
                         loop.stale_factor = min(loop.stale_factor * 2, MAX_STALE_FACTOR)
                         await self._force_resubscribe(pro, task, key)
-                        raise _Stale(window)
+                        raise StaleFeed(window)
                     # no watchdog (an idle account is silent): only check the socket
                     client = client_of_task(pro, task)
                     if client is not None and not is_connected(client):
                         await close_clients(pro, [client])
-                        raise _SocketLost()
+                        raise SocketLost()
                     pong_s = self.options.private_pong_timeout_s
                     if client is not None and pong_s > 0 and not task.done() \
-                            and not await _answers_ping(client, pong_s):
+                            and not await answers_ping(client, pong_s):
                         await close_clients(pro, [client])
-                        raise _SocketLost(f"socket silent: no pong within {pong_s:g} s")
+                        raise SocketLost(f"socket silent: no pong within {pong_s:g} s")
                     continue
                 result = task.result()
                 task = self._start_watch(loop, pro, session)
                 await asyncio.sleep(0)  # let it register its future before we handle
                 await self._handle(loop, session, result)
-                session.health.feed_message(key, _count(result, key.kind))
+                session.health.feed_message(key, message_count(result, key.kind))
                 now = time.monotonic()
-                if loop.last_message is not None and now - loop.last_message < base_window:
-                    if loop.stale_factor != 1.0:
-                        loop.stale_factor = 1.0
-                        window = base_window
+                if loop.last_message is not None and now - loop.last_message < base_window \
+                        and loop.stale_factor != 1.0:
+                    loop.stale_factor = 1.0
+                    window = base_window
                 loop.last_message = now
                 if not live:
                     self._set_status(loop, FeedStatus.LIVE)
@@ -508,26 +395,10 @@ class FeedHub:
             if task.done() and not task.cancelled():
                 task.exception()  # retrieved: the loop reports its own failure
 
-    def _start_watch(self, loop: _Loop, pro: Any, session: VenueSession) -> asyncio.Task:
+    def _start_watch(self, loop: FeedLoop, pro: Any, session: VenueSession) -> asyncio.Task:
         task = asyncio.ensure_future(self._watch_call(pro, session, loop.key))
         loop.watch_task = task
         return task
-
-    async def _confirm_private(self, pro: Any, task: asyncio.Task) -> None:
-        """Wait until the private watch is subscribed (its socket is up), bounded."""
-        timeout = self.options.private_connect_timeout_s
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not task.done():
-            client = client_of_task(pro, task)
-            if client is not None and is_connected(client):
-                break
-            if asyncio.get_running_loop().time() > deadline:
-                raise _SocketLost(f"subscription not confirmed within {timeout:g} s")
-            await asyncio.wait({task}, timeout=0.05)
-        if not task.done():
-            await asyncio.wait({task}, timeout=self.options.private_settle_s)
-        if task.done() and task.exception() is not None:
-            task.result()  # raise the subscription's error
 
     async def _force_resubscribe(self, pro: Any, task: asyncio.Task, key: FeedKey) -> None:
         """Close the socket a stale feed waits on, so the next watch dials a fresh one."""
@@ -535,7 +406,7 @@ class FeedHub:
         await close_clients(pro, clients)
 
     # -- REST polling ----------------------------------------------------------------------------
-    async def _run_poll(self, loop: _Loop, session: VenueSession, backoff: Backoff) -> None:
+    async def _run_poll(self, loop: FeedLoop, session: VenueSession, backoff: Backoff) -> None:
         key = loop.key
         interval = session.info.poll_interval(key.kind) * self.options.poll_scale
         await self._before_stream(loop, session)
@@ -573,7 +444,7 @@ class FeedHub:
         raise ValueError(kind)
 
     # -- before the stream: REST back-fill ----------------------------------------------------------
-    async def _before_stream(self, loop: _Loop, session: VenueSession) -> None:
+    async def _before_stream(self, loop: FeedLoop, session: VenueSession) -> None:
         key = loop.key
         if key.kind is FeedKind.CANDLES and session.info.has_fetch_ohlcv:
             rows = await session.fetch_ohlcv_raw(key.symbol, key.timeframe, None,
@@ -587,7 +458,7 @@ class FeedHub:
                                         or t.trade_id not in known])
 
     # -- handling results ---------------------------------------------------------------------------
-    async def _handle(self, loop: _Loop, session: VenueSession, result: Any,
+    async def _handle(self, loop: FeedLoop, session: VenueSession, result: Any,
                       polled: bool = False) -> None:
         key = loop.key
         kind = key.kind
@@ -624,114 +495,5 @@ class FeedHub:
                 and k.venue == trades_key.venue and k.mode == trades_key.mode
                 and self.state.candle_series(k) is not None]
 
-    # ---- private streams: deliver each change once ----------------------------------------
-    async def _deliver_orders(self, loop: _Loop, session: VenueSession, result: Any,
-                              polled: bool) -> None:
-        """Every order whose state changed since it was last delivered. ccxt keeps the
-        latest state of each order in `pro.orders` and updates it in place, so the whole
-        (bounded) cache is scanned: an update that came in between two watch calls is
-        delivered now rather than with some later message."""
-        cache = None if polled or session.pro is None else getattr(session.pro, "orders", None)
-        items = list(cache) if cache is not None else list(result or ())
-        seen: dict = loop.seen
-        for order in items:
-            fingerprint = (order.get("status"), order.get("filled"), order.get("remaining"),
-                           order.get("average"), len(order.get("trades") or ()),
-                           order.get("lastUpdateTimestamp"), order.get("lastTradeTimestamp"))
-            oid = (order.get("symbol"), order.get("id"))
-            if seen.get(oid) == fingerprint:
-                continue
-            seen[oid] = fingerprint
-            try:
-                report = report_from_ccxt(order, secrets=session.secrets)
-            except (ValueError, KeyError) as exc:
-                log.warning("%s: unreadable order update skipped: %s", loop.key.label,
-                            scrub(str(exc), session.secrets))
-                continue
-            await self._notify(self._order_listeners, session.key, report)
-        if len(seen) > 5000:  # bounded: keep what the cache still holds
-            keep = {(o.get("symbol"), o.get("id")) for o in items}
-            for oid in [k for k in seen if k not in keep]:
-                del seen[oid]
-
-    async def _deliver_fills(self, loop: _Loop, session: VenueSession, result: Any,
-                             polled: bool) -> None:
-        """Every own trade not delivered before (by trade id), from ccxt's cache."""
-        cache = None if polled or session.pro is None else getattr(session.pro, "myTrades", None)
-        items = list(cache) if cache is not None else list(result or ())
-        seen: dict = loop.seen
-        for trade in items:
-            tid = ("trade", trade.get("symbol"), trade.get("id"))
-            if trade.get("id") in (None, "") or tid in seen:
-                continue
-            seen[tid] = True
-            fill = fill_from_ccxt(trade)
-            if fill is not None:
-                await self._notify(self._fill_listeners, session.key, fill)
-        if len(seen) > 5000:
-            keep = {("trade", t.get("symbol"), t.get("id")) for t in items}
-            for tid in [k for k in seen if k not in keep]:
-                del seen[tid]
-
-    # ---- private reconciliation hook -----------------------------------------------------------
-    def _schedule_reconcile(self, session: VenueSession) -> None:
-        """Run the REST snapshot once per burst of private (re)connects."""
-        key = session.key
-        running = self._reconciling.get(key)
-        if running is not None and not running.done():
-            self._reconcile_again.add(key)
-            return
-        self._reconciling[key] = self._owner.spawn(self._reconcile(session),
-                                                   f"reconcile:{key.label}")
-
-    async def _reconcile(self, session: VenueSession) -> None:
-        key = session.key
-        while True:
-            # the three private streams (re)connect together: let their triggers coalesce
-            await asyncio.sleep(self.options.private_settle_s)
-            self._reconcile_again.discard(key)
-            open_orders: list[OrderReport] | None = None
-            try:
-                balances = await session.fetch_balances()
-                self.state.update_balances(key, balances)
-                open_orders = await session.fetch_open_orders()
-            except VenueError as exc:
-                session.health.record_error_text(f"reconciliation snapshot failed: {exc}")
-                log.warning("%s: reconciliation snapshot failed: %s", key.label, exc)
-            await self._notify(self._reconnect_listeners, key, open_orders)
-            if key not in self._reconcile_again:
-                return
 
 
-async def _answers_ping(client: Any, timeout: float) -> bool:
-    """Ping a ccxt.pro client's socket and wait (bounded) for ccxt to see the pong.
-
-    An idle account's private stream is legitimately silent, so silence proves nothing;
-    a pong does. A stalled TCP path, a server that stopped writing, or a ccxt receive loop
-    that died on a truncated frame (the socket stays open) all fail this. ccxt's own
-    keepalive would notice too, but only after two missed 180 s pings on Binance."""
-    connection = getattr(client, "connection", None)
-    if connection is None or not hasattr(client, "lastPong"):
-        return True  # nothing to probe with: the open-socket check must do
-    before = client.lastPong
-    try:
-        await asyncio.wait_for(connection.ping(), timeout)
-    except asyncio.CancelledError:
-        raise
-    except Exception:  # noqa: BLE001 - a ping that cannot be written: the socket is unusable
-        return False
-    deadline = time.monotonic() + timeout
-    while client.lastPong == before:  # ccxt stamps lastPong when it reads a PONG
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
-
-
-def _count(result: Any, kind: FeedKind) -> int:
-    if kind in (FeedKind.TRADES, FeedKind.ORDERS, FeedKind.MY_TRADES):
-        try:
-            return max(1, len(result))
-        except TypeError:
-            return 1
-    return 1

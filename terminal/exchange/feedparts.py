@@ -1,0 +1,111 @@
+"""The pieces of a feed loop that carry no behaviour of the hub: its options, its
+per-feed record, the loop's own exceptions, and finding a feed's ccxt.pro clients."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from terminal.core.marketstate import FeedKey, FeedKind
+
+from .wsclients import client_of_task, clients_for_feed
+
+if TYPE_CHECKING:
+    from .session import VenueSession
+
+
+def feed_clients(pro: Any, key: FeedKey, task: asyncio.Task | None = None) -> list[Any]:
+    """The ccxt.pro clients carrying the public feed `key` (see wsclients)."""
+    if task is not None:
+        client = client_of_task(pro, task)
+        if client is not None:
+            return [client]
+    if key.symbol is None or key.kind.is_private:
+        return []
+    names = [str(key.symbol)]
+    market = (getattr(pro, "markets", None) or {}).get(str(key.symbol))
+    if market and market.get("id"):  # markets not loaded on this instance: the symbol must do
+        names.append(str(market["id"]))
+    return clients_for_feed(pro, key.kind.value, names, key.timeframe)
+
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    book_depth: int = 100  # levels requested (ccxt limit; the REST snapshot size too)
+    stale_after_s: float = 5.0  # book and ticker watchdog window
+    trades_stale_after_s: float = 30.0  # a quiet market has silent minutes
+    candles_stale_after_s: float = 15.0
+    private_stale_after_s: float = 0.0  # 0 = off: an idle account legitimately sends nothing
+    private_check_s: float = 10.0  # without a watchdog, how often the socket itself is checked
+    # ...and each check pings it: no pong within this many seconds = a silently stalled
+    # socket (or a ccxt receive loop killed by a bad frame), closed and subscribed again
+    # (which reconciles); 0 = only check that the socket is open
+    private_pong_timeout_s: float = 10.0
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 30.0
+    candle_backfill: int = 500
+    trades_backfill: int = 100
+    private_connect_timeout_s: float = 15.0
+    private_settle_s: float = 0.3  # after the socket is up, before reconciling over REST
+    poll_scale: float = 1.0  # multiply the catalogue's REST polling intervals (tests)
+
+    @classmethod
+    def from_settings(cls, feeds: Any, **overrides: Any) -> FeedOptions:
+        """From terminal.settings.FeedSettings (fields it lacks keep their defaults)."""
+        values = {k: getattr(feeds, k) for k in cls.__dataclass_fields__ if hasattr(feeds, k)}
+        values.update(overrides)
+        return cls(**values)
+
+    def window(self, kind: FeedKind) -> float:
+        if kind in (FeedKind.BOOK, FeedKind.TICKER):
+            return self.stale_after_s
+        if kind is FeedKind.TRADES:
+            return self.trades_stale_after_s
+        if kind is FeedKind.CANDLES:
+            return self.candles_stale_after_s
+        return self.private_stale_after_s
+
+
+MAX_STALE_FACTOR = 8.0
+
+
+class StaleFeed(Exception):
+    """The watchdog window passed without a message."""
+
+
+class SocketLost(Exception):
+    """The socket a private stream waits on is closed, yet ccxt did not say so."""
+
+
+class FeedLoop:
+    """One shared feed: its subscribers, task and what its watchdog knows."""
+
+    __slots__ = ("key", "last_message", "reconnects", "refs", "seen", "session",
+                 "stale_factor", "task", "watch_task")
+
+    def __init__(self, key: FeedKey) -> None:
+        self.key = key
+        self.refs = 0
+        self.task: asyncio.Task | None = None
+        self.watch_task: asyncio.Task | None = None  # the pending ccxt.pro watch call
+        self.seen: dict = {}  # private streams: what was delivered already
+        self.session: VenueSession | None = None
+        self.reconnects = 0
+        # A quiet market (an illiquid book) is silent without anything being wrong: each
+        # stale verdict that a fresh subscription cannot fix doubles the window (up to
+        # MAX_STALE_FACTOR), so it is not resubscribed (and re-snapshotted) every few
+        # seconds; messages within the base window bring it back to 1.
+        self.stale_factor = 1.0
+        self.last_message: float | None = None
+
+
+
+def message_count(result: Any, kind: FeedKind) -> int:
+    if kind in (FeedKind.TRADES, FeedKind.ORDERS, FeedKind.MY_TRADES):
+        try:
+            return max(1, len(result))
+        except TypeError:
+            return 1
+    return 1
