@@ -5,6 +5,7 @@ never sees ccxt. What each kind means for the caller:
 
 * TransientError: the request did not get through (network, 5xx on a read, exchange
   unavailable). Idempotent reads may be retried; orders never are.
+* ClockOutOfSyncError: a transient error whose cure is re-measuring the venue clock.
 * RateLimitedError: the venue (or our own budget) says slow down; `retry_after` seconds.
 * OrderRejectedError: the venue said no to an order (funds, precision, symbol, ...);
   show `reason` to the user. Nothing happened at the venue.
@@ -48,6 +49,11 @@ class VenueError(Exception):
 
 class TransientError(VenueError):
     kind = ErrorKind.TRANSIENT
+
+
+class ClockOutOfSyncError(TransientError):
+    """The venue refused a read's timestamp (Binance -1021): nothing happened; the clock
+    difference must be measured again before a retry can pass."""
 
 
 class RateLimitedError(VenueError):

@@ -28,6 +28,7 @@ import ccxt.async_support as ccxt
 
 from terminal.core.errors import (
     AuthenticationError,
+    ClockOutOfSyncError,
     OrderNotFoundError,
     OrderRejectedError,
     OutcomeUnknownError,
@@ -96,6 +97,11 @@ _REJECTED = (
 )
 
 
+def is_clock_refusal(exc: BaseException) -> bool:
+    """The venue refused the request's timestamp (ccxt InvalidNonce, Binance -1021)."""
+    return isinstance(exc, ccxt.InvalidNonce) and not isinstance(exc, ccxt.ChecksumError)
+
+
 def classify(exc: BaseException, *, op: Op, venue: str | None = None,
              exchange: Any = None, secrets: Iterable[str] = ()) -> VenueError:
     """Map any exception raised by a ccxt call to the core's VenueError kinds.
@@ -121,7 +127,7 @@ def classify(exc: BaseException, *, op: Op, venue: str | None = None,
             return OrderRejectedError(
                 "the venue refused the request time (clock out of sync): "
                 + venue_reason(exc, secrets), **kw)
-        return TransientError(text, **kw)
+        return ClockOutOfSyncError(text, **kw)
     # --- did not get through, or no answer: retry reads, settle writes by query
     if isinstance(exc, ccxt.NetworkError):  # RequestTimeout, ExchangeNotAvailable, ...
         return (OutcomeUnknownError if write else TransientError)(text, **kw)

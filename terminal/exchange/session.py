@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from terminal.core.errors import (
     AuthenticationError,
+    ClockOutOfSyncError,
     ErrorKind,
     OrderRejectedError,
     VenueError,
@@ -41,7 +42,8 @@ from terminal.domain.order import Order, OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
 
 from .catalogue import VenueInfo
-from .errors import Op, classify, scrub
+from .clock import apply_offset, measure_offset_ms
+from .errors import Op, classify, is_clock_refusal, scrub
 from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,8 @@ class VenueSession:
         self._rest: Any = None
         self._pro: Any = None
         self._pro_lock = asyncio.Lock()
+        self._clock_lock = asyncio.Lock()
+        self._clock_synced_at = float("-inf")
         self._markets: dict[Symbol, MarketRules] = {}
         self._owner = TaskOwner(f"session:{self.key.label}")
         self._closed = False
@@ -330,24 +334,36 @@ class VenueSession:
         self._markets = markets
 
     async def measure_time(self) -> float | None:
-        """Venue clock minus local clock in ms (midpoint of the request); None if the venue
-        has no time endpoint. A large offset is handed to ccxt so signed requests pass."""
+        """Venue clock minus local clock in ms; None if the venue has no time endpoint.
+        A large offset is handed to ccxt so signed requests pass (see clock.py)."""
         if not self.info.has_fetch_time:
             return None
-        before = time.time() * 1000.0
-        server_ms = await self.read(self.rest.fetch_time)
-        after = time.time() * 1000.0
-        if server_ms is None:
+        offset = await measure_offset_ms(lambda: self.read(self.rest.fetch_time))
+        if offset is None:
             return None
-        offset = float(server_ms) - (before + after) / 2.0
         self.clock_offset_ms = offset
         self.health.set_clock_offset(offset)
-        if abs(offset) >= self.options.clock_adjust_ms:
-            diff = int(-offset)  # ccxt: nonce = milliseconds() - timeDifference
-            for inst in (self._rest, self._pro):
-                if inst is not None:
-                    inst.options["timeDifference"] = diff
+        apply_offset((self._rest, self._pro), offset, self.options.clock_adjust_ms)
         return offset
+
+    async def resync_clock(self) -> float | None:
+        """Measure the venue clock again after it refused a request's time: once for a
+        burst of refusals (callers that waited on the lock find it fresh)."""
+        started = time.monotonic()
+        async with self._clock_lock:
+            if self._clock_synced_at >= started:
+                return self.clock_offset_ms
+            offset = await self.measure_time()
+            self._clock_synced_at = time.monotonic()
+            log.info("%s: clock re-measured after a refused timestamp: venue %+.0f ms",
+                     self.key.label, offset or 0.0)
+            return offset
+
+    async def _resync_quietly(self) -> None:
+        try:
+            await self.resync_clock()
+        except VenueError as exc:
+            log.info("%s: clock re-measure failed: %s", self.key.label, exc)
 
     async def probe(self) -> bool:
         """A cheap read that tells the breaker whether the venue answers again."""
@@ -417,6 +433,9 @@ class VenueSession:
             err = classify(exc, op=op, venue=self.venue, exchange=self._rest,
                            secrets=self._secrets)
             self._record_failure(err)
+            if op is Op.WRITE and is_clock_refusal(exc) and self.info.has_fetch_time:
+                # refused, so nothing happened; the next order must not be refused too
+                self._owner.spawn(self._resync_quietly(), "clock-resync")
             raise err from None
         self._record_success()
         return result
@@ -425,6 +444,7 @@ class VenueSession:
         """An idempotent read: waits out a REST pause, retries transient failures."""
         backoff = self.policy.read_backoff()
         attempt = 0
+        resynced = False
         while True:
             wait = self.policy.read_wait()
             if wait > 0:
@@ -432,6 +452,12 @@ class VenueSession:
             attempt += 1
             try:
                 return await self._call_once(fn, *args, **kwargs)
+            except ClockOutOfSyncError:
+                if resynced or not self.info.has_fetch_time:
+                    raise
+                resynced = True
+                await self.resync_clock()  # then retry at once: the stamp was the fault
+                continue
             except VenueError as err:
                 if not self.policy.should_retry_read(err.kind, attempt):
                     raise

@@ -238,6 +238,18 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         return json_response({"pending": srv.hub.malformed_pending(),
                               target: len(srv.hub.malformed[target])})
 
+    async def f_clock(request: web.Request) -> web.Response:
+        """Move the exchange clock `skew_ms` ahead of the wall clock (negative: behind):
+        signed requests stamped by a client that has not re-measured get -1021."""
+        need_faults()
+        d = await _body(request)
+        try:
+            srv.faults.clock_skew_ms = int(d.get("skew_ms", 0))
+        except (TypeError, ValueError):
+            raise web.HTTPBadRequest(text="skew_ms must be an integer") from None
+        return json_response({"skew_ms": srv.faults.clock_skew_ms,
+                              "serverTime": srv.now_ms()})
+
     async def f_restart(request: web.Request) -> web.Response:
         need_faults()
         d = await _body(request)
@@ -275,5 +287,6 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     r.add_post(PREFIX + "/faults/order_unknown", f_order_unknown)
     r.add_post(PREFIX + "/faults/malformed", f_malformed)
     r.add_post(PREFIX + "/faults/restart", f_restart)
+    r.add_post(PREFIX + "/faults/clock", f_clock)
     r.add_post(PREFIX + "/faults/clear", f_clear)
 

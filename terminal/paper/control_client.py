@@ -134,6 +134,10 @@ class PaperControl:
         user-data events (target "user"/"private"); each target keeps its own queue."""
         return self.post("/faults/malformed", {"kind": kind, "count": count, "target": target})
 
+    def clock_skew(self, skew_ms: int) -> Any:
+        """Run the exchange clock `skew_ms` ahead of the wall clock (0 puts it back)."""
+        return self.post("/faults/clock", {"skew_ms": skew_ms})
+
     def restart(self, downtime_ms: int = 300) -> Any:
         return self.post("/faults/restart", {"downtime_ms": downtime_ms})
 

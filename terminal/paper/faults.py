@@ -1,5 +1,9 @@
 """Fault-injection state consulted by the REST middleware and the order endpoint.
 
+The clock skew moves the exchange's own clock (server time, signed-request windows,
+event times), as a venue whose clock jumped, or a client clock left behind by a suspend,
+looks to the client.
+
 Connection faults (drop, stall, WS latency, malformed frames) live on the Hub; depth gaps
 on Feeds. This holds the REST side: latency, error answers, and "execute then fail".
 """
@@ -29,6 +33,7 @@ class Faults:
     rest_errors: list[RestErrorRule] = field(default_factory=list)
     order_unknown_mode: str = ""  # "5xx", "close" or "timeout"
     order_unknown_left: int = 0
+    clock_skew_ms: int = 0  # the exchange clock runs this far ahead (negative: behind)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
     def pick_error(self, path: str) -> RestErrorRule | None:
@@ -56,3 +61,4 @@ class Faults:
         self.rest_errors.clear()
         self.order_unknown_mode = ""
         self.order_unknown_left = 0
+        self.clock_skew_ms = 0

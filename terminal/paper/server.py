@@ -72,7 +72,7 @@ class PaperServer:
 
     def __init__(self, config: PaperConfig) -> None:
         self.config = config
-        self.now_ms = config.clock
+        self._wall_ms = config.clock
         self.port = config.port
         self.pid = os.getpid()
         self.faults = Faults(enabled=config.faults)
@@ -85,6 +85,10 @@ class PaperServer:
         self._stop = asyncio.Event()
         self._restart_task: asyncio.Task[None] | None = None
         self.stopped = asyncio.Event()
+
+    def now_ms(self) -> int:
+        """The exchange's clock: the wall clock, moved by the clock-skew fault."""
+        return self._wall_ms() + self.faults.clock_skew_ms
 
     # --- state --------------------------------------------------------------------------
     def _build(self) -> None:
