@@ -422,21 +422,24 @@ class Engine:
         self._emit(o.account, ExecEvent(o, status, o.update_time,
                                         cancel_client_id=new_cid if status == "CANCELED" else ""))
 
-    def cancel_all(self, account: str, p: Mapping[str, str]) -> list[tuple[Order, str]]:
+    def cancel_all(self, account: str, p: Mapping[str, str]
+                   ) -> list[tuple[Order | OrderList, str]]:
         m = self.spec(p.get("symbol"))
         victims = [o for o in self.open.get(account, {}).values() if o.symbol == m.symbol]
         if not victims:
             raise ApiError(-2011, UNKNOWN_ORDER)
-        out = []
+        out: list[tuple[Order | OrderList, str]] = []
         for o in sorted(victims, key=lambda o: o.order_id):
             if not o.is_open:  # already ended with its order list
                 continue
             cid = "cancel_" + secrets.token_hex(10)
-            if o.order_list_id >= 0:
-                self.lists.cancel(self.lists.get(account, o.order_list_id), cid)
+            if o.order_list_id >= 0:  # the whole list goes, reported as one list object
+                lst = self.lists.get(account, o.order_list_id)
+                self.lists.cancel(lst, cid)
+                out.append((lst, cid))
             else:
                 self._cancel(o, cid)
-            out.append((o, cid))
+                out.append((o, cid))
         self.books[m.symbol].commit()
         self.settle()
         return out

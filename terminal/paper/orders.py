@@ -163,12 +163,12 @@ class UserTrade:
     is_buyer: bool
     is_maker: bool
 
-    def json(self, m: MarketSpec) -> dict[str, object]:
+    def json(self, m: MarketSpec, order_list_id: int = -1) -> dict[str, object]:
         return {
             "symbol": self.symbol,
             "id": self.trade_id,
             "orderId": self.order_id,
-            "orderListId": -1,
+            "orderListId": order_list_id,
             "price": m.price_str(self.price),
             "qty": m.qty_str(self.qty),
             "quoteQty": m.notional_str(self.price * self.qty),

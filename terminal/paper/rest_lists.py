@@ -3,7 +3,7 @@ DELETE /api/v3/orderList, GET /api/v3/orderList, /openOrderList and /allOrderLis
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -31,12 +31,23 @@ def order_report(srv: PaperServer, o: Order, fills: list[dict[str, object]],
     return body
 
 
+def cancel_json(srv: PaperServer, x: Order | OrderList, cid: str) -> dict[str, object]:
+    """A cancel reply: an order's, or an order list's with a report per order (how
+    DELETE /api/v3/openOrders and DELETE /api/v3/orderList answer for lists)."""
+    if isinstance(x, Order):
+        return x.cancel_json(srv.engine.specs[x.symbol], cid)
+    m = srv.engine.specs[x.symbol]
+    body = x.json()
+    body["orderReports"] = [o.cancel_json(m, cid) for o in srv.engine.lists.orders_of(x)]
+    return body
+
+
 def setup(app: web.Application, srv: PaperServer,
           account_of: Callable[[web.Request], str],
           charge_order: Callable[[str, int], dict[str, str]]) -> None:
     r = app.router
 
-    def place(kind: str) -> Callable[[web.Request], object]:
+    def place(kind: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(request: web.Request) -> web.Response:
             acct = account_of(request)
             headers = charge_order(acct, LIST_SIZES[kind])
@@ -55,11 +66,8 @@ def setup(app: web.Application, srv: PaperServer,
 
     async def cancel_list(request: web.Request) -> web.Response:
         acct = account_of(request)
-        lst, _cid = srv.engine.lists.cancel_request(acct, request["params"])
-        m = srv.engine.specs[lst.symbol]
-        body = lst.json()
-        body["orderReports"] = [o.cancel_json(m, _cid) for o in srv.engine.lists.orders_of(lst)]
-        return json_response(body)
+        lst, cid = srv.engine.lists.cancel_request(acct, request["params"])
+        return json_response(cancel_json(srv, lst, cid))
 
     async def get_list(request: web.Request) -> web.Response:
         acct = account_of(request)

@@ -153,7 +153,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     async def cancel_open(request: web.Request) -> web.Response:
         acct = account_of(request)
         out = srv.engine.cancel_all(acct, request["params"])
-        return json_response([o.cancel_json(srv.engine.specs[o.symbol], cid) for o, cid in out])
+        return json_response([rest_lists.cancel_json(srv, x, cid) for x, cid in out])
 
     async def all_orders(request: web.Request) -> web.Response:
         acct = account_of(request)
@@ -191,7 +191,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                     and (end is None or t.time <= end)][:limit]
         else:
             rows = rows[-limit:]
-        return json_response([t.json(m) for t in rows])
+        orders = srv.engine.orders.get(acct, {})
+        return json_response([t.json(m, o.order_list_id if (o := orders.get((m.symbol, t.order_id)))
+                                     else -1) for t in rows])
 
     rest_lists.setup(app, srv, account_of, charge_order)
     r.add_get("/api/v3/account", account)

@@ -114,6 +114,8 @@ def test_oco_sell_maker_fills_and_the_stop_expires_in_the_same_step(
             assert lid in [x["orderListId"] for x in await ex.private_get_allorderlist()]
             after = await balances(ex)
             base, quote, fee = await settlement(ex, str(maker_id))
+            mine = await ex.fetch_my_trades(SYM, params={"orderId": maker_id})
+            assert {t["info"]["orderListId"] for t in mine} == {lid}
             assert base == AMOUNT and after["BTC"][1] == before["BTC"][1]
             assert sum(after["BTC"]) == sum(before["BTC"]) - AMOUNT
             assert sum(after["USDT"]) == sum(before["USDT"]) + quote - fee
@@ -278,3 +280,29 @@ def test_otoco_bracket_entry_fills_then_the_stop_fires_and_the_target_expires(
             assert list_events(events, lid)[0] == ("EXEC_STARTED", "EXECUTING")
             assert reports(events, target)[-1] == ("EXPIRED", "EXPIRED", lid)
     run_async(go(), 90)
+
+
+def test_cancel_all_open_orders_answers_a_list_object_for_an_oco(
+        paused: PaperExchangeHandle) -> None:  # noqa: F811
+    """DELETE /api/v3/openOrders cancels orders of lists too and answers each list as one
+    object with its orderReports, as Binance's example shows."""
+    async def go() -> None:
+        async with paper_pro(paused, account=0) as ex:
+            await ex.load_markets()
+            await trade_at_the_ask(paused)
+            last = await last_price(ex)
+            before = await balances(ex)
+            plain = await ex.create_order(SYM, "limit", "buy", float(AMOUNT), float(last - 50))
+            r = await ex.private_post_orderlist_oco({
+                "symbol": SYMBOL, "side": "SELL", "quantity": f"{AMOUNT}",
+                "aboveType": "LIMIT_MAKER", "abovePrice": p2(last + 20),
+                "belowType": "STOP_LOSS", "belowStopPrice": p2(last - 20)})
+            out = await ex.private_delete_openorders({"symbol": SYMBOL})
+            assert len(out) == 2
+            assert out[0]["orderId"] == int(plain["id"]) and out[0]["status"] == "CANCELED"
+            lst = out[1]
+            assert lst["orderListId"] == r["orderListId"] and lst["listOrderStatus"] == "ALL_DONE"
+            assert [o["status"] for o in lst["orderReports"]] == ["CANCELED", "CANCELED"]
+            assert await ex.fetch_open_orders(SYM) == []
+            assert await balances(ex) == before
+    run_async(go(), 60)
