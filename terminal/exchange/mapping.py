@@ -125,11 +125,16 @@ def fill_from_ccxt(trade: Mapping[str, Any], *, client_order_id: ClientOrderId |
 def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
                      default_status: OrderStatus | None = None,
                      default_symbol: str | None = None,
-                     client_order_id: ClientOrderId | None = None) -> OrderReport:
+                     client_order_id: ClientOrderId | None = None,
+                     placement: bool = False) -> OrderReport:
     """The venue's view of one order.
 
     On Binance a cancel reply's `clientOrderId` is the id of the cancel request and the
     order's own id is `origClientOrderId`, so that one wins when present.
+
+    `placement`: the reply to placing (or replacing) the order. Fills listed there
+    happened as the order arrived, so it took liquidity: a fill that does not say
+    maker or taker is a taker fill (Binance's full reply lists them without isMaker).
     """
     info = order.get("info") or {}
     coid = client_order_id
@@ -152,6 +157,8 @@ def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
         if f is not None:
             if f.venue_order_id is None and vid:
                 f = replace(f, venue_order_id=VenueOrderId(vid))
+            if placement and f.is_maker is None:
+                f = replace(f, is_maker=False)
             fills.append(f)
     post_only = bool(order.get("postOnly")) or str(order.get("type") or "").lower() == "limit_maker"
     return OrderReport(

@@ -493,7 +493,7 @@ class VenueSession:
             str(order.amount), price, params)
         return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
                                 default_symbol=order.symbol,
-                                client_order_id=order.client_order_id)
+                                client_order_id=order.client_order_id, placement=True)
 
     async def cancel_order(self, order: Order) -> OrderReport | None:
         if order.venue_order_id:
@@ -557,7 +557,7 @@ class VenueSession:
             order.type.value, order.side.value, str(amount), str(price), params)
         # the client id is read from the reply: a venue may ignore the one we chose
         return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
-                                default_symbol=order.symbol)
+                                default_symbol=order.symbol, placement=True)
 
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
         result = await self.read(self.rest.fetch_order, None, str(symbol),
