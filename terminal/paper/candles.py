@@ -28,12 +28,18 @@ Candle = list[int]
 
 
 def backfill_segments(spec: MarketSpec, rng: random.Random, now_ms: int, start_ticks: int,
-                      count: int = 1000) -> list[Candle]:
-    """Chronological segments (with their duration appended) ending at the current minute."""
+                      count: int = 1000, minute_qty: int | None = None) -> list[Candle]:
+    """Chronological segments (with their duration appended) ending at the current minute.
+
+    `minute_qty`: the live market's expected traded quantity per minute (quantity steps,
+    see calibrate.py): each candle's volume is that, times its length in minutes, times
+    a random factor of mean 1, so history and live candles have the same scale. Without
+    it, a few resting levels' worth per minute."""
     sigma_ms = spec.annual_vol / math.sqrt(YEAR_MS)
     boundary = now_ms - now_ms % 60_000
     p = float(start_ticks)
     base_qty = float(spec.level_qty.scaleb(spec.qty_decimals))
+    per_minute = float(minute_qty) if minute_qty else base_qty * 3 * math.exp(0.125)
     out: list[Candle] = []
     for i, tf in enumerate(TF_ORDER):
         dur = TF_MS[tf]
@@ -49,7 +55,8 @@ def backfill_segments(spec: MarketSpec, rng: random.Random, now_ms: int, start_t
             lo = min(open_, close) * math.exp(-abs(rng.gauss(0.0, sd * 0.4)))
             o, c = max(1, round(open_)), max(1, round(close))
             h, lw = max(o, c, round(hi)), max(1, min(o, c, round(lo)))
-            vol = max(1, int(base_qty * (dur / 60_000) * rng.lognormvariate(0.0, 0.5) * 3))
+            # lognormal(-0.125, 0.5) has mean 1: the volume's mean is per_minute per minute
+            vol = max(1, int(per_minute * (dur / 60_000) * rng.lognormvariate(-0.125, 0.5)))
             n = max(1, int(vol / base_qty * 4))
             mid = (o + c) // 2
             buy = vol * rng.randint(35, 65) // 100

@@ -27,6 +27,11 @@ from .markets import MarketSpec
 YEAR_S = 365 * 86_400
 
 
+BURST_MIN_S, BURST_MAX_S = 5.0, 20.0  # a burst of activity lasts this long
+BURST_S = (BURST_MIN_S + BURST_MAX_S) / 2
+BURST_MULT = 4.0  # taker rate and volatility during a burst
+
+
 @dataclass
 class Rates:
     step_s: float = 0.1
@@ -102,11 +107,11 @@ class SymbolSim:
         r = self.rates
         if self.burst_left > 0:
             self.burst_left -= dt
-            mult = 4.0
+            mult = BURST_MULT
         else:
             mult = 1.0
             if rng.random() < r.burst_prob_per_s * dt:
-                self.burst_left = rng.uniform(5.0, 20.0)
+                self.burst_left = rng.uniform(BURST_MIN_S, BURST_MAX_S)
         self.mid *= math.exp(rng.gauss(0.0, self.sigma_s * mult * math.sqrt(dt)))
         self.mid = max(self.mid, 10.0 * self.grid)
         sym = self.m.symbol
@@ -237,12 +242,13 @@ class Generator:
     """Drives every :class:`SymbolSim` on the event loop; pausable for book checkpoints."""
 
     def __init__(self, engine: Engine, seed: int, rates: Rates,
-                 start_prices: dict[str, int]) -> None:
+                 start_prices: dict[str, int],
+                 rng_of: Callable[[str], random.Random] | None = None) -> None:
         self.engine = engine
         self.rates = rates
+        rng_of = rng_of or (lambda s: random.Random(f"{seed}:{s}:live"))
         self.sims = {
-            s: SymbolSim(m, engine.books[s], random.Random(f"{seed}:{s}:live"), start_prices[s],
-                         rates)
+            s: SymbolSim(m, engine.books[s], rng_of(s), start_prices[s], rates)
             for s, m in engine.specs.items()
         }
         self.paused = False

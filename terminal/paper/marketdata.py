@@ -18,7 +18,10 @@ class MarketData:
     """Candles and 24h stats for every symbol, kept current from the engine's trades."""
 
     def __init__(self, engine: Engine, seed: int, clock: Callable[[], int],
-                 start_prices: dict[str, int], backfill: int = 1000) -> None:
+                 start_prices: dict[str, int], backfill: int = 1000,
+                 minute_volumes: dict[str, int] | None = None) -> None:
+        """`minute_volumes`: the live market's traded quantity per minute per symbol
+        (calibrate.minute_volumes), the scale of the back-filled candles' volume."""
         self.engine = engine
         self.clock = clock
         self.series: dict[str, dict[str, CandleSeries]] = {}
@@ -27,7 +30,8 @@ class MarketData:
         now = clock()
         for sym, m in engine.specs.items():
             rng = random.Random(f"{seed}:{sym}:backfill")
-            segs = backfill_segments(m, rng, now, start_prices[sym], backfill)
+            segs = backfill_segments(m, rng, now, start_prices[sym], backfill,
+                                     (minute_volumes or {}).get(sym))
             per_tf = {}
             for tf in TF_ORDER:
                 s = CandleSeries(tf)

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from . import control, rest_private, rest_public, userstream, ws_market
 from .auth import Authenticator
+from .calibrate import minute_volumes
 from .engine import Engine, FeeSchedule
 from .errors import ApiError
 from .faults import Faults
@@ -124,7 +125,9 @@ class PaperServer:
             saved = self.store.get_meta(f"mid_{m.symbol}")
             start_prices[m.symbol] = int(saved) if saved else int(m.start_price.scaleb(
                 m.price_decimals))
-        self.md = MarketData(self.engine, cfg.seed, self.now_ms, start_prices, cfg.backfill)
+        volumes = minute_volumes(cfg.markets, rates, cfg.seed, start_prices)
+        self.md = MarketData(self.engine, cfg.seed, self.now_ms, start_prices, cfg.backfill,
+                             volumes)
         self.generator = Generator(self.engine, cfg.seed, rates, start_prices)
         self.generator.seed_books()
         self.generator.uncross()
