@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ import ccxt
 import orjson
 import pytest
 
+from terminal.paper.control_client import ControlError
 from terminal.paper.embedded import PaperExchangeHandle
 from tests.fixtures_paper import paper_pro, run_async
 from tests.paper.helpers import until
@@ -306,3 +308,45 @@ def test_cancel_all_open_orders_answers_a_list_object_for_an_oco(
             assert await ex.fetch_open_orders(SYM) == []
             assert await balances(ex) == before
     run_async(go(), 60)
+
+
+def test_an_oco_survives_the_restart_fault_and_still_triggers(
+        paused: PaperExchangeHandle) -> None:  # noqa: F811
+    """State is reloaded from the data dir: the list, its waiting stop and the single lock
+    come back, and a trade through the stop still ends the list."""
+    async def go() -> None:
+        ctl = paused.control
+        async with paper_pro(paused, account=0) as ex:
+            await ex.load_markets()
+            await trade_at_the_ask(paused)
+            last = await last_price(ex)
+            before = await balances(ex)
+            r = await ex.private_post_orderlist_oco({
+                "symbol": SYMBOL, "side": "SELL", "quantity": f"{AMOUNT}",
+                "aboveType": "LIMIT_MAKER", "abovePrice": p2(last + 20),
+                "belowType": "STOP_LOSS", "belowStopPrice": p2(last - 20)})
+            lid = r["orderListId"]
+            stop_id, maker_id = (o["orderId"] for o in r["orderReports"])
+            await asyncio.to_thread(ctl.restart, 300)
+            deadline = time.monotonic() + 15
+            while True:
+                await asyncio.sleep(0.2)
+                try:
+                    await asyncio.to_thread(ctl.health)
+                    break
+                except (OSError, ControlError):
+                    assert time.monotonic() < deadline, "server did not come back"
+            await asyncio.to_thread(ctl.pause)  # the restarted generator runs again
+            q = await ex.private_get_orderlist({"orderListId": lid})
+            assert q["listOrderStatus"] == "EXECUTING"
+            assert sorted(int(o["id"]) for o in await ex.fetch_open_orders(SYM)) == [
+                stop_id, maker_id]
+            assert (await balances(ex))["BTC"][1] == before["BTC"][1] + AMOUNT
+            now = await last_price(ex)
+            await force(paused, "SELL", min(now, last - 20) - 10)
+            assert (await ex.fetch_order(str(stop_id), SYM))["status"] == "closed"
+            assert (await ex.fetch_order(str(maker_id), SYM))["status"] == "expired"
+            q = await ex.private_get_orderlist({"orderListId": lid})
+            assert q["listOrderStatus"] == "ALL_DONE"
+            assert (await balances(ex))["BTC"][1] == before["BTC"][1]
+    run_async(go(), 90)

@@ -248,3 +248,43 @@ def test_waiting_orders_lists_and_trailing_state_survive_a_restart(tmp_path) -> 
     assert stop.status == "FILLED" and maker.status == "EXPIRED" and lst2.done
     assert t2.status == "NEW"  # 59990 is only 0.03 % under the 60010 high
     assert again.ledger.get("alice", "BTC")[1] == Decimal("0.01")
+
+
+def test_cancel_replace_of_one_order_of_a_list_cancels_the_list() -> None:
+    eng, _, lists = engine_at_60010()
+    lst, reports = eng.lists.place("alice", "OCO", {
+        "symbol": SYM, "side": "SELL", "quantity": "0.10000",
+        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
+        "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    stop = reports[0][0]
+    res = eng.cancel_replace("alice", {
+        "symbol": SYM, "cancelReplaceMode": "STOP_ON_FAILURE",
+        "cancelOrderId": str(stop.order_id), "side": "SELL", "type": "LIMIT",
+        "timeInForce": "GTC", "quantity": "0.10000", "price": "60200.00"})
+    assert res.canceled is not None and res.new_order is not None
+    assert [eng.orders["alice"][(SYM, o.order_id)].status for o, _ in reports] == [
+        "CANCELED", "CANCELED"]
+    assert lst.done and lists[-1] == ("alice", "ALL_DONE", "ALL_DONE")
+    assert eng.ledger.get("alice", "BTC")[1] == Decimal("0.1")  # only the new order's lock
+
+
+def test_order_list_lookup_by_id_and_client_id() -> None:
+    eng, _, _ = engine_at_60010()
+    lst, _ = eng.lists.place("alice", "OCO", {
+        "symbol": SYM, "side": "SELL", "quantity": "0.10000", "listClientOrderId": "my-oco",
+        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
+        "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    lists = eng.lists
+    assert lists.find("alice", str(lst.list_id), None, "origClientOrderId") is lst
+    assert lists.find("alice", None, "my-oco", "origClientOrderId") is lst
+    assert lists.find("alice", str(lst.list_id), "other", "origClientOrderId") is None
+    assert lists.find("bob", str(lst.list_id), None, "origClientOrderId") is None
+    with pytest.raises(ApiError) as e:
+        lists.find("alice", None, None, "origClientOrderId")
+    assert e.value.code == -1102
+    with pytest.raises(ApiError) as e:  # a second open list with the same client id
+        eng.lists.place("alice", "OCO", {
+            "symbol": SYM, "side": "SELL", "quantity": "0.10000", "listClientOrderId": "my-oco",
+            "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
+            "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    assert (e.value.code, e.value.msg) == (-2010, "Duplicate order sent.")
