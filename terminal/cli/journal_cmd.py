@@ -1,8 +1,9 @@
-"""`trading-terminal journal`: show or export the order journal (read-only).
+"""`trading-terminal journal`: show, export or check the order journal (read-only).
 
     journal show [--open] [--venue V] [--symbol S] [--limit N] [--events CLIENT_ID]
     journal export --orders FILE.csv --fills FILE.csv [--venue V] [--symbol S]
                    [--since ISO-TIME] [--until ISO-TIME]
+    journal check      SQLite's full integrity check of the journal file
 
 Reads without taking the writer lock, so it works while the GUI runs.
 """
@@ -16,7 +17,7 @@ from terminal.cli._orders_common import EXIT_OK, fail, orders_table, run_service
 from terminal.cli.context import CliContext
 
 NAME = "journal"
-SUMMARY = "inspect or export the order journal"
+SUMMARY = "inspect, export or check the order journal"
 
 
 def _time_ms(text: str) -> int:
@@ -46,6 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     export.add_argument("--symbol", default=None)
     export.add_argument("--since", type=_time_ms, default=None, metavar="ISO-TIME")
     export.add_argument("--until", type=_time_ms, default=None, metavar="ISO-TIME")
+    actions.add_parser("check", help="run SQLite's full integrity check on the journal "
+                                     "file (read-only; works while the terminal runs)")
     return parser
 
 
@@ -53,6 +56,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     prog = f"{ctx.prog} {NAME}"
     if args.action == "export" and not (args.orders or args.fills):
         return fail(prog, "give --orders FILE.csv and/or --fills FILE.csv", 2)
+    if args.action == "check":
+        return _check(args, ctx, prog)
     body = _show if args.action == "show" else _export
     return run_services(args, ctx, lambda s: body(s, args), read_only_journal=True)
 
@@ -85,3 +90,25 @@ async def _export(services, args) -> int:  # type: ignore[no-untyped-def]
     if args.fills:
         print(f"{n_fills} fill(s) written to {args.fills}")
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace, ctx: CliContext, prog: str) -> int:
+    """`PRAGMA integrity_check` through a read-only connection: exit 0 sound, 1 not."""
+    from terminal.journal.integrity import JournalDamaged, full_check
+    from terminal.journal.store import journal_url_from, sqlite_path
+    from terminal.settings import load_settings
+
+    settings = load_settings(ctx.paths.config)
+    url = journal_url_from(getattr(args, "journal", None), ctx.paths.data, settings.journal.url)
+    path = sqlite_path(url)
+    if path is None:
+        return fail(prog, "journal check works on an SQLite journal file only")
+    if not path.exists():
+        return fail(prog, f"no journal at {path}")
+    problems = full_check(path)
+    if not problems:
+        print(f"journal {path}: ok (SQLite integrity_check)")
+        return EXIT_OK
+    for line in problems:
+        print(f"  {line}")
+    return fail(prog, str(JournalDamaged(path, problems, "integrity_check")))

@@ -38,7 +38,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("paper", "run the built-in paper exchange (see: paper --help)"),
     Subcommand("venues", "list exchanges, their test environments and credentials"),
     Subcommand("order", "place, query or cancel an order from the command line"),
-    Subcommand("journal", "inspect or export the order journal"),
+    Subcommand("journal", "inspect, export or check the order journal"),
     Subcommand("reconcile", "reconcile journal orders against a venue"),
     Subcommand("stop", "engage or reset the emergency stop"),
 )

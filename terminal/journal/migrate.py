@@ -8,6 +8,7 @@ needed.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -26,12 +27,22 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate to `revision`; logs one line when something was actually upgraded."""
+def upgrade(engine: Engine, revision: str = "head", *, database: Path | None = None) -> None:
+    """Migrate to `revision`; logs one line when something was actually upgraded.
+
+    With `database` (the SQLite file), an existing journal that is about to change
+    schema is first copied beside it (`backup.backup_before_migration`)."""
     alembic_log = logging.getLogger("alembic")
     if alembic_log.level == logging.NOTSET and not log.isEnabledFor(logging.DEBUG):
         alembic_log.setLevel(logging.WARNING)  # its INFO chatter on every start is noise
     before = current_revision(engine)
+    target = head_revision() if revision == "head" else revision
+    if database is not None and before is not None and before != target:
+        from terminal.journal.backup import backup_before_migration
+
+        copy = backup_before_migration(database, before)
+        log.warning("journal schema %s will be upgraded to %s; backup: %s",
+                    before, target, copy)
     command.upgrade(alembic_config(engine), revision)
     after = current_revision(engine)
     if after != before:

@@ -28,6 +28,8 @@ from terminal.journal.codec import (
 )
 from terminal.journal import statements as stmt
 from terminal.journal.engine import begin_statement, make_engine
+from terminal.journal.errors import JournalError
+from terminal.journal.integrity import refuse_if_damaged
 from terminal.journal.lock import JournalLock, database_closed, database_opened
 from terminal.journal.migrate import upgrade
 from terminal.journal.permissions import secure_journal_files
@@ -39,10 +41,6 @@ from terminal.journal.writer import WriterThread
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 JOURNAL_FILE = "journal.sqlite"
-
-
-class JournalError(RuntimeError):
-    """The journal cannot be opened or used (bad URL, schema newer than this app...)."""
 
 
 def default_journal_url(data_dir: Path) -> str:
@@ -111,16 +109,22 @@ class SqlJournal:
         if not read_only:
             lock = JournalLock(lock_path or lock_path_for(url, path.parent if path else Path.cwd()),
                                database=path)
-            lock.acquire()
+            try:
+                lock.acquire()
+            except OSError as exc:  # a read-only disk or directory, no permission...
+                where = path if path is not None else lock.path
+                raise JournalError(f"cannot open the journal {where} for writing: "
+                                   f"{exc.strerror or exc}") from exc
         user = None
         try:
             if path is not None:
                 if not read_only:
                     secure_journal_files(path)
+                refuse_if_damaged(path)  # before anything (WAL switch, migration) writes
                 user = database_opened(path)
             engine = make_engine(url, read_only=read_only)
             if migrate and not read_only:
-                upgrade(engine)
+                upgrade(engine, database=path)
         except Exception as exc:
             database_closed(user)
             if lock is not None:
