@@ -107,7 +107,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         if res.new_order is not None:
             o = res.new_order
             new_body = o.ack_json(srv.engine.specs[o.symbol], res.fills)
-            resp_type = p.get("newOrderRespType") or "FULL"
+            resp_type = p.get("newOrderRespType") or ("ACK" if o.conditional else "FULL")
             if resp_type == "ACK":
                 new_body = {k: new_body[k] for k in ("symbol", "orderId", "orderListId",
                                                      "clientOrderId", "transactTime")}

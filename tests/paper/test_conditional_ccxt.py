@@ -184,3 +184,26 @@ def test_trailing_stop_follows_the_high_and_fires_on_the_drop(
             assert info["d"] == 10 and info["D"] > 0
             watch.cancel()
     run_async(go(), 90)
+
+
+def test_a_conditional_order_answers_ack_unless_asked(paused: PaperExchangeHandle) -> None:
+    """"MARKET and LIMIT order types default to FULL, all other orders default to ACK"."""
+    async def go() -> None:
+        async with paper_pro(paused, account=0) as ex:
+            await ex.load_markets()
+            await trade_at_the_ask(paused)
+            last = await last_price(ex)
+            raw = await ex.private_post_order({
+                "symbol": "BTCUSDT", "side": "SELL", "type": "STOP_LOSS",
+                "quantity": f"{AMOUNT}", "stopPrice": f"{last - 20:.2f}"})
+            assert set(raw) == {"symbol", "orderId", "orderListId", "clientOrderId",
+                                "transactTime"}
+            full = await ex.private_post_order({
+                "symbol": "BTCUSDT", "side": "SELL", "type": "STOP_LOSS",
+                "quantity": f"{AMOUNT}", "stopPrice": f"{last - 20:.2f}",
+                "newOrderRespType": "FULL"})
+            assert full["stopPrice"] == f"{last - 20:.8f}" and full["fills"] == []
+            assert full["workingTime"] == -1
+            canceled = await ex.cancel_all_orders(SYM)
+            assert {o["status"] for o in canceled} == {"canceled"}
+    run_async(go(), 60)
