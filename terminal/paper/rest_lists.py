@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 ACK_FIELDS = ("symbol", "orderId", "orderListId", "clientOrderId", "transactTime")
 LIST_SIZES = {"oco": 2, "oto": 2, "otoco": 3}
+DAY_MS = 24 * 3600 * 1000
 
 
 def order_report(srv: PaperServer, o: Order, fills: list[dict[str, object]],
@@ -91,6 +92,11 @@ def setup(app: web.Application, srv: PaperServer,
         limit = int_param(p, "limit", 500, 1, 1000) or 500
         from_id = int_param(p, "fromId")
         start, end = int_param(p, "startTime"), int_param(p, "endTime")
+        # "If supplied, neither startTime or endTime can be provided"; at most 24 h apart
+        if from_id is not None and (start is not None or end is not None):
+            raise ApiError(-1128, "Combination of optional parameters invalid.")
+        if start is not None and end is not None and end - start > DAY_MS:
+            raise ApiError(-1127, "More than 24 hours between startTime and endTime.")
         rows = mine(acct)
         if from_id is not None:
             rows = [x for x in rows if x.list_id >= from_id][:limit]

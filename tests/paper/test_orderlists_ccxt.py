@@ -189,6 +189,11 @@ def test_oco_buy_cancel_list_query_and_refusals(paused: PaperExchangeHandle  # n
             assert "Unknown order list sent." in str(gone.value)
             with pytest.raises(ccxt.OrderNotFound):
                 await ex.private_get_orderlist({"orderListId": 987654})
+            everything = await ex.private_get_allorderlist({"fromId": lid})
+            assert everything[0]["orderListId"] == lid
+            with pytest.raises(ccxt.BadRequest) as combo:
+                await ex.private_get_allorderlist({"fromId": lid, "startTime": 1})
+            assert '"code":-1128' in str(combo.value)
             await until(lambda: list_events(events, lid)[-1:] == [("ALL_DONE", "ALL_DONE")],
                         10, "the ALL_DONE listStatus event")
             ids = [o["orderId"] for o in c["orderReports"]]
