@@ -156,10 +156,33 @@ def asyncio_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str
         where = context.get("task") or context.get("future") or context.get("handle")
         if where is not None:
             message = f"{message} ({where!r})"
+        if isinstance(exc, BaseException) and is_expected_fault(exc):
+            # a venue or network fault nobody was left waiting for (a ccxt future of a
+            # socket already given up): the code that owns the venue handles those
+            # faults, so this is a log line, never a notice
+            log.warning("venue/network fault not awaited (%s): %s: %s", message,
+                        type(exc).__name__, redact(str(exc)))
+            return
         report_exception(exc if isinstance(exc, BaseException) else None,
                          source="asyncio", message=message)
     except Exception as inner:  # pragma: no cover
         _last_resort(f"[crash] asyncio handler failed: {inner!r}")
+
+
+EXPECTED_FAULT_MODULES = ("ccxt.", "aiohttp.")
+
+
+def is_expected_fault(exc: BaseException) -> bool:
+    """A fault the code expects from a venue or the network: ccxt's and aiohttp's errors,
+    the core's venue errors, dropped connections and timeouts. A bug (anything else)
+    still becomes a visible notice."""
+    if type(exc).__module__.startswith(EXPECTED_FAULT_MODULES):
+        return True
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    from terminal.core.errors import VenueError  # light: no asyncio, no ccxt
+
+    return isinstance(exc, VenueError)
 
 
 def install(loop: asyncio.AbstractEventLoop | None = None) -> None:

@@ -212,6 +212,16 @@ class TerminalServices:
         self._unwire = [feeds.add_order_listener(self.on_stream_order),
                         feeds.add_fill_listener(self.on_stream_fill),
                         feeds.add_reconnect_listener(self.on_stream_reconnect)]
+        if self.orders is not None:
+            self._unwire.append(self.orders.entry_changed.add(self._entry_to_health))
+
+    def _entry_to_health(self, change: Any) -> None:
+        """The health panel says why a venue takes no orders (reconciling, failed and
+        retrying), beside its feeds."""
+        venue, reason = change
+        health = getattr(self.sessions.get(venue), "health", None)
+        if health is not None:
+            health.set_entry_blocked(reason)
 
     async def on_stream_order(self, key: Any, report: Any) -> None:
         if self.orders is not None and self.sessions.get(key.venue) is not None:

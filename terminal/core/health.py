@@ -59,6 +59,9 @@ class VenueHealth:
     clock_offset_ms: float | None  # venue time minus local time
     last_error: str
     detail: str  # why the state is what it is, in words
+    entry_blocked: str | None = None  # why the order service takes no orders here now
+    bad_data: int = 0  # venue frames refused: unparsable, wrong types, NaN, crossed book
+    last_bad_data: str = ""
 
     def feed(self, key: FeedKey) -> FeedHealth | None:
         for f in self.feeds:
@@ -118,6 +121,9 @@ class VenueHealthTracker:
         self._policy: RequestPolicy | None = None
         self.clock_offset_ms: float | None = None
         self.last_error = ""
+        self.entry_blocked: str | None = None
+        self.bad_data = 0
+        self.last_bad_data = ""
         self.version = 0
 
     # -- session lifecycle ------------------------------------------------------------
@@ -149,6 +155,20 @@ class VenueHealthTracker:
         self.version += 1
 
     def record_error_text(self, text: str) -> None:
+        self.last_error = text
+        self.version += 1
+
+    def set_entry_blocked(self, reason: str | None) -> None:
+        """Why order entry on this venue is closed (None: open). A venue that takes no
+        orders is never shown LIVE, whatever its feeds say."""
+        if reason != self.entry_blocked:
+            self.entry_blocked = reason
+            self.version += 1
+
+    def record_bad_data(self, text: str) -> None:
+        """A venue frame was refused as a feed fault (the feed resyncs)."""
+        self.bad_data += 1
+        self.last_bad_data = text
         self.last_error = text
         self.version += 1
 
@@ -248,7 +268,8 @@ class VenueHealthTracker:
             requests=requests, errors=errors, error_rate=error_rate,
             breaker=breaker, breaker_retry_after_s=retry_after, rate_budget=budget,
             rest_paused_s=paused, clock_offset_ms=self.clock_offset_ms,
-            last_error=self.last_error, detail=detail,
+            last_error=self.last_error, detail=detail, entry_blocked=self.entry_blocked,
+            bad_data=self.bad_data, last_bad_data=self.last_bad_data,
         )
 
     def _derive_state(self, feeds: tuple[FeedHealth, ...], breaker: BreakerState,
@@ -272,6 +293,8 @@ class VenueHealthTracker:
                 for f in bad))
         if requests >= 3 and error_rate >= self.degraded_error_rate:
             reasons.append(f"{error_rate:.0%} of requests failing")
+        if self.entry_blocked:
+            reasons.append(f"order entry disabled: {self.entry_blocked}")
         if reasons:
             return VenueState.DEGRADED, "; ".join(reasons)
         return VenueState.LIVE, "live"

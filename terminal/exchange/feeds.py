@@ -34,7 +34,7 @@ from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState
 from terminal.core.policy import Backoff
 from terminal.core.supervision import TaskOwner
 
-from .errors import scrub
+from .errors import is_clock_refusal, scrub
 from .feedparts import (
     MAX_STALE_FACTOR,
     FeedLoop,
@@ -304,11 +304,19 @@ class FeedHub(PrivateStreams):
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.info("%s: %s; subscribing again", key.label, text)
+                if is_clock_refusal(exc):  # a signed subscribe: the clock moved
+                    await self._resync_clock(session)
             except Exception as exc:  # a parsing bug must not kill the feed for good
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.exception("%s failed; subscribing again", key.label)
             await asyncio.sleep(backoff.next_delay())
+
+    async def _resync_clock(self, session: VenueSession) -> None:
+        try:
+            await session.resync_clock()
+        except VenueError as exc:
+            log.info("%s: clock re-measure failed: %s", session.key.label, exc)
 
     # -- WebSocket --------------------------------------------------------------------------
     def _watch_call(self, pro: Any, session: VenueSession, key: FeedKey) -> Awaitable[Any]:

@@ -15,6 +15,7 @@ from terminal.core.marketstate import FeedKey, FeedStatus, SessionKey
 from terminal.core.policy import RequestPolicy
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import VenueId
+from terminal.ui.panels._style import ERROR
 from terminal.ui.panels.health import HealthPanel
 
 from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
@@ -137,3 +138,33 @@ def test_one_session_gets_the_full_width(qtbot, world):
     panel.refresh()
     card = panel.cards["paper/paper/default"]
     qtbot.waitUntil(lambda: card.width() > 1000)
+
+
+def test_a_venue_that_takes_no_orders_is_not_shown_live_and_says_why(qtbot, world):
+    """Feeds all live, but reconciliation failed and is being retried: the card says
+    DEGRADED and why entry is disabled; once entry opens it is LIVE again and the last
+    error is no longer red."""
+    clock, reg, _paper, tr, book = world
+    for _ in range(20):  # a clean error window: only the entry block is left
+        clock.t += 4
+        tr.record_request(True)
+    tr.feed_message(book)
+    tr.feed_message(FeedKey.trades("paper", "BTC/USDT"))
+    panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
+    qtbot.addWidget(panel)
+    reason = ("reconciliation with paper failed: InvalidNonce: -1021 Timestamp for this "
+              "request is outside of the recvWindow; retrying in 4 s")
+    tr.set_entry_blocked(reason)
+    tr.record_bad_data("paper BTC/USDT book: crossed (bid 70000 >= ask 60000); resyncing")
+    panel.refresh()
+    card = panel.cards["paper/paper/default"]
+    assert card.state.text() == "DEGRADED"
+    assert card.detail.text() == f"order entry disabled: {reason}"
+    assert card.values["bad_data"].text() == "1"
+    assert "crossed" in card.values["bad_data"].toolTip()
+    assert ERROR in card.last_error.styleSheet()
+    tr.set_entry_blocked(None)
+    panel.refresh()
+    assert card.state.text() == "LIVE" and not card.detail.isVisible()
+    assert card.last_error.text().startswith("Last error (recovered): ")
+    assert ERROR not in card.last_error.styleSheet()

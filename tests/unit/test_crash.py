@@ -152,3 +152,36 @@ def test_uncaught_exception_in_a_real_process_is_logged(tmp_path: Path) -> None:
     for text in (log_text, proc.stderr):
         assert "SystemError: top-level failure ***" in text
         assert SECRET not in text
+
+
+def test_an_unretrieved_venue_fault_is_logged_not_noticed(routed) -> None:  # type: ignore[no-untyped-def]
+    """ccxt rejects futures nobody awaits any more (a socket given up after a stall):
+    asyncio calls that "Future exception was never retrieved". For a fault the code
+    expects that is a log line; a bug still becomes a notice."""
+    import ccxt
+
+    setup, reports = routed
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        crash.install_on_loop(loop)
+        for exc in (ccxt.InvalidNonce('binance {"code":-1021}'),
+                    ccxt.NetworkError("Connection closed by remote server, closing code 1006"),
+                    ConnectionResetError("reset by peer"), ValueError("a bug")):
+            fut = loop.create_future()
+            fut.set_exception(exc)
+            del fut  # never retrieved: reported when collected
+        import gc
+
+        gc.collect()
+        await asyncio.sleep(0)
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
+    assert [r.summary for r in reports if "ValueError" not in r.summary] == []
+    assert any("ValueError: a bug" in r.summary for r in reports)
+    text = _log_text(setup)
+    assert "venue/network fault not awaited" in text and "InvalidNonce" in text

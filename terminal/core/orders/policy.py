@@ -22,9 +22,12 @@ class OrderPolicy:
     unknown_query_backoff_max_s: float = 5.0
     unknown_query_max_attempts: int = 12  # transient errors included
     reconcile_timeout_s: float = 60.0
+    # a failed reconciliation is tried again after this, doubling up to the cap
+    reconcile_retry_base_s: float = 1.0
+    reconcile_retry_max_s: float = 30.0
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "OrderPolicy":
+    def from_settings(cls, settings: Any) -> OrderPolicy:
         """Copy the matching fields of an OrderSettings-like object."""
         values = {f.name: getattr(settings, f.name) for f in fields(cls)
                   if hasattr(settings, f.name)}

@@ -35,6 +35,7 @@ from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
+from terminal.core.orders.recovery import ReconcileRecovery
 from terminal.core.orders.stale import stale_orders
 from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
@@ -85,6 +86,7 @@ class OrderService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconcile_locks: dict[VenueId, asyncio.Lock] = {}
         self._closed = False
+        self.recovery = ReconcileRecovery(self)  # a failed reconciliation is retried
 
     # ---- sessions and entry ------------------------------------------------------------
     def attach(self, session: ExchangePort) -> None:
@@ -94,6 +96,7 @@ class OrderService:
 
     def detach(self, venue: VenueId) -> None:
         self._sessions.pop(venue, None)
+        self.recovery.cancel(venue)
         self._set_entry(venue, f"{venue} is not connected")
 
     def session(self, venue: VenueId) -> ExchangePort | None:
@@ -521,18 +524,23 @@ class OrderService:
         return await self.reconcile(venue, close_entry=not self.entry_ready(venue))
 
     # ---- reconciliation ---------------------------------------------------------------
-    async def reconcile(self, venue: VenueId, *, close_entry: bool = True) -> Any:
+    async def reconcile(self, venue: VenueId, *, close_entry: bool = True,
+                        retry: bool = True) -> Any:
         """Reconcile the journal with `venue`; entry opens when it succeeds.
 
         `close_entry=False` (after a private-stream reconnect, once entry was open):
         entry stays open meanwhile; the journal is consistent locally and the pass only
-        fills in what the stream missed. A failure still closes entry."""
+        fills in what the stream missed. A failure still closes entry and, with `retry`,
+        is tried again with backoff until it succeeds (recovery.py)."""
         from terminal.core.orders.reconcile import Reconciler
 
         session = self._require_session(venue)
         lock = self._reconcile_locks.setdefault(venue, asyncio.Lock())
         async with lock:  # one at a time per venue (start-up and reconnects may overlap)
-            return await Reconciler(self, session).run(close_entry=close_entry)
+            result = await Reconciler(self, session).run(close_entry=close_entry)
+        if retry and not result.ok:
+            self.recovery.failed(venue, result)
+        return result
 
     # ---- stale orders -------------------------------------------------------------------
     def open_orders(self, venue: VenueId | None = None) -> list[Order]:

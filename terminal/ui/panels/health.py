@@ -125,6 +125,7 @@ class VenueHealthCard(QFrame):
         grid.addWidget(self.budget_bar, 3, 1)
         add(2, 1, "Clock offset", "clock")
         add(3, 1, "Reconnects", "reconnects")
+        add(4, 0, "Bad frames", "bad_data")
         grid.setColumnStretch(4, 1)
         root.addLayout(grid)
 
@@ -186,8 +187,21 @@ class VenueHealthCard(QFrame):
         v["clock"].setStyleSheet(f"color: {AMBER};" if h.clock_offset_ms is not None
                                  and abs(h.clock_offset_ms) > 1000 else "")
         v["reconnects"].setText(str(h.reconnects))
+        v["bad_data"].setText(str(h.bad_data))
+        v["bad_data"].setStyleSheet(f"color: {AMBER};" if h.bad_data else "")
+        v["bad_data"].setToolTip(f"Last refused: {h.last_bad_data}" if h.last_bad_data
+                                 else "Venue frames refused (unreadable, wrong types, NaN, "
+                                      "crossed book); the feed resyncs after each")
         self._update_feeds(h.feeds)
-        self.last_error.setText(f"Last error: {h.last_error}" if h.last_error else "")
+        # red only while something is wrong: once the venue is live again (the feed
+        # restarted, the reconciliation passed) the last error stays readable, greyed
+        recovered = h.state is VenueState.LIVE
+        if h.last_error:
+            prefix = "Last error (recovered)" if recovered else "Last error"
+            self.last_error.setText(f"{prefix}: {h.last_error}")
+        else:
+            self.last_error.setText("")
+        self.last_error.setStyleSheet(f"color: {MUTED if recovered else ERROR};")
         self.last_error.setVisible(bool(h.last_error))
 
     def _update_feeds(self, feeds: Sequence[FeedHealth]) -> None:
