@@ -18,6 +18,33 @@ if TYPE_CHECKING:
 
 ACK_FIELDS = ("symbol", "orderId", "orderListId", "clientOrderId", "transactTime")
 LIST_SIZES = {"oco": 2, "oto": 2, "otoco": 3}
+# every parameter each endpoint's page documents (read, even where the paper exchange
+# does not act on it); anything else is answered -1104 as on Binance
+_COMMON = {"symbol", "listClientOrderId", "newOrderRespType", "selfTradePreventionMode",
+           "recvWindow", "timestamp", "signature"}
+_ORDER = ("Type", "ClientOrderId", "IcebergQty", "Price", "StopPrice", "TrailingDelta",
+          "TimeInForce", "StrategyId", "StrategyType", "PegPriceType", "PegOffsetType",
+          "PegOffsetValue")
+
+
+def _names(*prefixes: str) -> set[str]:
+    return {p + f for p in prefixes for f in _ORDER}
+
+
+KNOWN_PARAMS = {
+    "oco": _COMMON | {"side", "quantity"} | _names("above", "below"),
+    "oto": _COMMON | _names("working", "pending") | {
+        "workingSide", "workingQuantity", "pendingSide", "pendingQuantity"},
+    "otoco": _COMMON | _names("working", "pendingAbove", "pendingBelow") | {
+        "workingSide", "workingQuantity", "pendingSide", "pendingQuantity"},
+}
+
+
+def check_all_read(p: dict[str, str], known: set[str]) -> None:
+    read = sum(1 for k in p if k in known)
+    if read < len(p):
+        raise ApiError(-1104, f"Not all sent parameters were read; read '{read}' parameter(s) "
+                              f"but was sent '{len(p)}'.")
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -51,8 +78,9 @@ def setup(app: web.Application, srv: PaperServer,
     def place(kind: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(request: web.Request) -> web.Response:
             acct = account_of(request)
-            headers = charge_order(acct, LIST_SIZES[kind])
             p = request["params"]
+            check_all_read(p, KNOWN_PARAMS[kind])
+            headers = charge_order(acct, LIST_SIZES[kind])
             resp_type = p.get("newOrderRespType") or "RESULT"
             if resp_type not in ("ACK", "RESULT", "FULL"):
                 raise ApiError(-1100, "Illegal characters found in parameter "

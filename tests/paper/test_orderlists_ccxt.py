@@ -163,6 +163,15 @@ def test_oco_buy_cancel_list_query_and_refusals(paused: PaperExchangeHandle  # n
                     "belowPrice": p2(last - 20), "belowTimeInForce": "GTC"})
             assert "The relationship of the prices for the orders is not correct." in str(
                 info2.value)
+            # a parameter the endpoint does not know (the deprecated OCO's name for it)
+            with pytest.raises(ccxt.BadRequest) as info3:
+                await ex.private_post_orderlist_oco({
+                    "symbol": SYMBOL, "side": "BUY", "quantity": f"{AMOUNT}",
+                    "aboveType": "STOP_LOSS", "aboveStopPrice": p2(last + 20),
+                    "belowType": "TAKE_PROFIT", "belowStopPrice": p2(last - 20),
+                    "stopLimitTimeInForce": "GTC"})
+            assert '"code":-1104' in str(info3.value)
+            assert "Not all sent parameters were read" in str(info3.value)
             assert await balances(ex) == before
 
             r = await ex.private_post_orderlist_oco({
