@@ -4,10 +4,12 @@ Where things live
 -----------------
 * One keychain entry per venue, mode and account label. The keychain *service* name
   carries the mode (`trading-terminal:live`, `trading-terminal:sandbox`,
-  `trading-terminal:paper`), the *username* is `<venue>/<account>`, the value is a small
-  JSON object with the key, the secret and the passphrase (plus venue/mode/account,
-  checked again on load). A sandbox connection looks only under the sandbox service, so
-  a live key can never be handed to it, nor the other way round.
+  `trading-terminal:demo`, `trading-terminal:paper`), the *username* is
+  `<venue>/<account>`, the value is a small JSON object with the key, the secret and the
+  passphrase (plus venue/mode/account, checked again on load). A sandbox or demo
+  connection looks only under its own service, so a live key can never be handed to it,
+  nor the other way round (a header-based demo talks to the live host: a live key there
+  would be one dropped header away from a real order).
 * A non-secret index of the stored labels (`mode/venue/account` strings only) sits in
   the keychain too (service `trading-terminal:index`), so listing never reads a secret.
 * Power users may instead export environment variables, read-only, for the account
@@ -337,7 +339,7 @@ class CredentialStore:
         return Credentials(key, secret, self._environ.get(pass_name) or None)
 
     def _env_refs(self) -> list[CredentialRef]:
-        pattern = re.compile(rf"^{ENV_PREFIX}_([A-Z0-9_]+)_(LIVE|SANDBOX|PAPER)_API_KEY$")
+        pattern = re.compile(rf"^{ENV_PREFIX}_([A-Z0-9_]+)_(LIVE|SANDBOX|DEMO|PAPER)_API_KEY$")
         refs = []
         for name in list(self._environ):
             m = pattern.match(name)

@@ -354,6 +354,8 @@ class TerminalServices:
                 # a keychain may wait on D-Bus or a user prompt: never on the loop
                 credentials = await asyncio.to_thread(self._stored_credentials, vid, mode,
                                                       account)
+                if credentials is None and not self._points_at_paper(vid):
+                    raise ServicesError(self._no_keys_text(vid, mode, account))
             session = await self.exchange.connect(vid, mode, account, credentials=credentials)
         except ServicesError:
             raise
@@ -370,6 +372,26 @@ class TerminalServices:
         if self.options.private_streams if streams is None else streams:
             self._private[vid] = self.exchange.subscribe_private(session.key)
         return session
+
+    def _no_keys_text(self, venue: VenueId, mode: VenueMode | str | None, account: str) -> str:
+        """Why a venue without stored keys is not contacted, and where keys go."""
+        from terminal.secrets import CredentialRef
+
+        try:
+            info = self.exchange.catalogue.get(venue)
+        except KeyError as exc:
+            return f"{venue}: cannot connect: {exc.args[0] if exc.args else exc}"
+        the_mode = VenueMode(mode) if mode is not None else info.default_mode()
+        key_var, secret_var, _ = CredentialRef.of(venue, the_mode, account).env_names()
+        env = f", or set {key_var} and {secret_var}" if account == "default" else ""
+        return (f"{venue}: no API keys stored for {the_mode.value} (account {account}); "
+                f"save them with Venue > Connect in the app{env}")
+
+    def _points_at_paper(self, venue: VenueId) -> bool:
+        try:
+            return bool(self.exchange.catalogue.get(venue).points_at_paper)
+        except KeyError:
+            return False
 
     def _stored_credentials(self, venue: VenueId, mode: VenueMode | str | None,
                             account: str) -> Any:

@@ -112,7 +112,7 @@ class UiSettings:
 class ConnectionSettings:
     """Venues the user connected (Venue > Connect), reconnected at the next start.
 
-    Each entry is {"venue": ..., "mode": "live" | "sandbox", "account": ...}: the names
+    Each entry is {"venue": ..., "mode": "live" | "sandbox" | "demo", "account": ...}: the names
     the OS keychain (or the TT_<VENUE>_<MODE>_* environment variables) files the keys
     under, never a key or secret. An entry is added when a connection succeeds and
     removed only by Venue > Disconnect; one that fails at start stays (the next start

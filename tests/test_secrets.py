@@ -225,3 +225,26 @@ def test_async_wrappers_run_off_the_loop(memory_keyring):
 
     got, labels, deleted = asyncio.run(main())
     assert got.api_key == KEY and [l.ref for l in labels] == [ref] and deleted
+
+
+def test_demo_keys_have_a_keychain_service_of_their_own(memory_keyring):
+    """A header-based demo talks to the live host: a live or testnet key must never be
+    handed to it, and its keys never to them."""
+    s = store()
+    demo = CredentialRef.of("okx", VenueMode.DEMO, "main")
+    s.save(demo, Credentials(KEY, SECRET, PASS))
+    assert service_name("demo") == "trading-terminal:demo"
+    assert {svc for svc, _ in memory_keyring.store} >= {service_name("demo")}
+    assert s.load(CredentialRef.of("okx", VenueMode.LIVE, "main")) is None
+    assert s.load(CredentialRef.of("okx", VenueMode.SANDBOX, "main")) is None
+    assert s.load(demo).passphrase == PASS
+    memory_keyring.store[(service_name("live"), "okx/main")] = \
+        memory_keyring.store[(service_name("demo"), "okx/main")]
+    with pytest.raises(SecretsError, match="belongs to another"):
+        s.load(CredentialRef.of("okx", VenueMode.LIVE, "main"))
+    env = store({"TT_OKX_DEMO_API_KEY": KEY, "TT_OKX_DEMO_SECRET": SECRET,
+                 "TT_OKX_DEMO_PASSPHRASE": PASS})
+    assert env.load(CredentialRef.of("okx", "demo")).passphrase == PASS
+    assert env.load(CredentialRef.of("okx", "live")) is None
+    assert [lbl.ref.index_key for lbl in env.labels() if lbl.source == "environment"] == \
+        ["demo/okx/default"]

@@ -38,9 +38,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     place.add_argument("--post-only", action="store_true")
     place.add_argument("--client-id", default=None, help="your own client order id")
     place.add_argument("--account", default="default")
-    place.add_argument("--mode", default=None, choices=["live", "sandbox", "paper"],
-                       help="connection mode (default: the venue's first mode; live while "
-                            "the testnet lock is on is refused before any network call)")
+    place.add_argument("--mode", default=None, choices=["sandbox", "demo", "live", "paper"],
+                       help="connection mode (default: the venue's testnet, else its demo; "
+                            "never live unless named; live while the testnet lock is on is "
+                            "refused before any network call)")
     place.add_argument("--confirm", action="append", default=[], metavar="RULE",
                        help="confirm an overridable refusal (e.g. double_submit, price_deviation)")
 
@@ -128,7 +129,11 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     from terminal.core.orders import SubmitRefused
     from terminal.domain.order import OrderStatus
 
-    mode = args.mode or services.exchange.catalogue.get(request.venue).default_mode()
+    info = services.exchange.catalogue.get(request.venue)
+    mode = args.mode or info.default_mode()
+    if args.mode is None and mode == "live":
+        return fail(prog, f"{request.venue} has no testnet or demo; a live order needs "
+                          "--mode live (and is refused while the testnet lock is on)")
     if services.safety is not None:
         # The lock and the stop refuse before any connection is made: a live venue is
         # never contacted for an order while the testnet lock is on.

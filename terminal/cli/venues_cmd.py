@@ -44,6 +44,8 @@ def rows() -> list[dict[str, object]]:
             sandbox = "testnet+demo"
         elif info.sandbox:
             sandbox = "testnet"
+        elif info.demo and info.demo_header:
+            sandbox = "demo (header)"
         elif info.demo:
             sandbox = "demo"
         else:
@@ -77,8 +79,10 @@ def format_table(data: list[dict[str, object]]) -> str:
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
     lines.append("")
-    lines.append("sandbox: 'testnet' = ccxt set_sandbox_mode, 'demo' = demo-trading host, "
-                 "'no' = live only (orders refused while the testnet lock is on).")
+    lines.append("sandbox: 'testnet' = a testnet on its own hosts, 'demo' = a demo-trading "
+                 "host, 'demo (header)' = the live host plus a demo header, checked on every "
+                 "private request; 'no' = live only (orders refused while the testnet lock "
+                 "is on).")
     lines.append("Feeds without WebSocket support are polled over REST within the venue's "
                  "rate limits.")
     return "\n".join(lines)

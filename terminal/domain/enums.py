@@ -26,10 +26,16 @@ class TimeInForce(str, Enum):
 
 
 class VenueMode(str, Enum):
-    """How a venue is connected. Only LIVE moves real money."""
+    """How a venue is connected. Only LIVE moves real money.
+
+    SANDBOX is a venue's testnet (its own hosts). DEMO is a venue's demo trading: its own
+    host on some venues, the live host plus a header on others (OKX, Bitget), which is
+    why it is a mode of its own, with keys of its own, and never called a testnet.
+    """
 
     LIVE = "live"
     SANDBOX = "sandbox"
+    DEMO = "demo"
     PAPER = "paper"
 
     @property

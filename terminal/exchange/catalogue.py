@@ -1,16 +1,17 @@
 """The venues the terminal knows, with what ccxt says each one offers.
 
 Facts are READ FROM THE CCXT CLASSES (constructing an instance touches no network):
-whether a testnet exists (`urls['test']`), whether a demo-trading environment exists
-(a separate `urls['demo']` / `urls['demotrading']` host), the credential fields
-(`requiredCredentials`), and which of the seven feeds have a WebSocket method on the
-ccxt.pro class (`has['watch...']`). Only the display name of the paper venue and the
-per-feed REST polling floors are ours.
+whether a testnet exists (`urls['test']` on hosts of its own), whether a demo-trading
+environment exists (a separate `urls['demo']` / `urls['demotrading']` host), the
+credential fields (`requiredCredentials`), and which of the seven feeds have a WebSocket
+method on the ccxt.pro class (`has['watch...']`). Only the display name of the paper
+venue, the per-feed REST polling floors and the table of header-based demos are ours.
 
-Demo trading counts only where ccxt switches to a *different host*: Bitget's
-`enable_demo_trading` merely adds a `PAPTRADING` header to the live host, and an order
-sent there if the header were ignored would be real, so the catalogue does not offer it
-as a test environment.
+A testnet counts only where its hosts differ from the live ones. OKX's `urls['test']`
+is the live host (its sandbox is the live host plus an `x-simulated-trading` header),
+and Bitget's demo is a `PAPTRADING` header on the live host: both are offered as DEMO,
+never as a testnet, and only through the guard in `demo_guard`, which refuses any
+private request that lacks the header before it is sent.
 
 Tests register extra entries, e.g. a LIVE-mode venue that actually points at the paper
 exchange, so the testnet lock can be tested without internet (`paper_live_info`).
@@ -26,6 +27,7 @@ from typing import Any
 from terminal.core.marketstate import FeedKind
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import VenueId
+from terminal.exchange.demo_guard import HEADER_DEMOS
 
 # The ccxt.pro `has` key of each feed.
 WATCH_METHODS: dict[FeedKind, str] = {
@@ -92,8 +94,8 @@ class VenueInfo:
     id: VenueId  # the terminal's id ("binance", "paper", "paperlive")
     name: str
     ccxt_id: str  # the ccxt class used
-    sandbox: bool  # ccxt has a testnet URL set (set_sandbox_mode works)
-    demo: bool  # ccxt has a separate demo-trading host (enable_demo_trading)
+    sandbox: bool  # ccxt has a testnet on hosts of its own (set_sandbox_mode)
+    demo: bool  # demo trading: a separate host (enable_demo_trading) or a header (below)
     credentials: tuple[str, ...]  # ccxt credential attribute names, e.g. apiKey, secret, password
     ws_feeds: frozenset[FeedKind]
     rate_limit_ms: float  # ccxt's rateLimit (ms between requests)
@@ -104,6 +106,7 @@ class VenueInfo:
     has_fetch_my_trades: bool = True
     points_at_paper: bool = False  # the ccxt class is pointed at the paper exchange
     modes: tuple[VenueMode, ...] = (VenueMode.LIVE,)
+    demo_header: str | None = None  # the demo is the live host plus this header
     notes: str = ""
     extra_options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -122,6 +125,11 @@ class VenueInfo:
         return max(POLL_FLOOR_S[kind], 4 * self.rate_limit_ms / 1000.0)
 
     def default_mode(self) -> VenueMode:
+        """A test environment when the venue has one (testnet, then demo); live only for
+        a venue that offers nothing else."""
+        for mode in (VenueMode.PAPER, VenueMode.SANDBOX, VenueMode.DEMO):
+            if mode in self.modes:
+                return mode
         return self.modes[0]
 
 
@@ -136,6 +144,29 @@ def _separate_demo_host(instance: Any) -> bool:
     return any(urls.get(k) for k in ("demo", "demotrading"))
 
 
+def _hosts(value: Any, hostname: str | None) -> set[str]:
+    """Every host named by the URLs inside `value` ({hostname} filled in as ccxt does)."""
+    from urllib.parse import urlsplit
+
+    if isinstance(value, str):
+        text = value.replace("{hostname}", hostname or "")
+        host = urlsplit(text).hostname if "://" in text else None
+        return {host.lower()} if host else set()
+    if isinstance(value, dict):
+        return set().union(*(_hosts(v, hostname) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_hosts(v, hostname) for v in value)) if value else set()
+    return set()
+
+
+def _separate_test_host(instance: Any) -> bool:
+    """ccxt has `urls['test']`, and none of its hosts is a live host."""
+    urls = instance.urls or {}
+    hostname = getattr(instance, "hostname", None)
+    test = _hosts(urls.get("test"), hostname)
+    return bool(test) and not (test & _hosts(urls.get("api"), hostname))
+
+
 def read_ccxt_facts(ccxt_id: str) -> dict[str, Any]:
     """Construct the ccxt async and pro classes (no network) and read their facts."""
     ccxt_async, ccxt_pro = _ccxt_modules()
@@ -148,8 +179,9 @@ def read_ccxt_facts(ccxt_id: str) -> dict[str, Any]:
     ws = frozenset(k for k, m in WATCH_METHODS.items() if pro_has.get(m))
     return {
         "name": str(rest.name or ccxt_id),
-        "sandbox": bool((rest.urls or {}).get("test")),
-        "demo": _separate_demo_host(rest),
+        "sandbox": _separate_test_host(rest),
+        "demo": _separate_demo_host(rest) or ccxt_id in HEADER_DEMOS,
+        "demo_header": HEADER_DEMOS[ccxt_id].header if ccxt_id in HEADER_DEMOS else None,
         "credentials": tuple(k for k, v in (rest.requiredCredentials or {}).items() if v),
         "ws_feeds": ws,
         "rate_limit_ms": float(rest.rateLimit or 1000),
@@ -168,10 +200,10 @@ def build_venue_info(venue_id: str, ccxt_id: str | None = None, *, name: str | N
     facts = read_ccxt_facts(ccxt_id or venue_id)
     if name:
         facts["name"] = name
-    if modes is None:
-        modes = (VenueMode.LIVE, VenueMode.SANDBOX) if (facts["sandbox"] or facts["demo"]) \
-            else (VenueMode.LIVE,)
     facts.update(overrides)
+    if modes is None:
+        modes = (VenueMode.LIVE,) + ((VenueMode.SANDBOX,) if facts["sandbox"] else ()) \
+            + ((VenueMode.DEMO,) if facts["demo"] else ())
     return VenueInfo(id=VenueId(venue_id), ccxt_id=ccxt_id or venue_id, modes=tuple(modes),
                      points_at_paper=points_at_paper, notes=notes, **facts)
 
@@ -180,7 +212,7 @@ def paper_info() -> VenueInfo:
     """The built-in paper exchange: ccxt's binance class pointed at loopback."""
     return build_venue_info(
         "paper", PAPER_CCXT_ID, name="Paper exchange", modes=(VenueMode.PAPER,),
-        points_at_paper=True, sandbox=False, demo=False,
+        points_at_paper=True, sandbox=False, demo=False, demo_header=None,
         # has_edit_order comes from ccxt's binance has['editOrder']: the paper exchange
         # serves POST /api/v3/order/cancelReplace, what ccxt's spot edit_order calls.
         notes="built-in simulated venue (Binance Spot protocol on loopback)")
@@ -190,7 +222,7 @@ def paper_live_info(venue_id: str = "paperlive") -> VenueInfo:
     """A LIVE-mode venue that really points at the paper exchange (tests of the lock)."""
     return build_venue_info(
         venue_id, PAPER_CCXT_ID, name="Paper exchange posing as live", modes=(VenueMode.LIVE,),
-        points_at_paper=True, sandbox=False, demo=False,
+        points_at_paper=True, sandbox=False, demo=False, demo_header=None,
         notes="test entry: LIVE mode against the paper exchange")
 
 
@@ -236,9 +268,10 @@ def _default_entries() -> tuple[VenueInfo, ...]:
     entries = [paper_info()]
     for venue_id, ccxt_id in DEFAULT_VENUES:
         info = build_venue_info(venue_id, ccxt_id)
-        if venue_id == "bitget":
-            info = replace(info, notes="demo trading in ccxt is a header on the live host; "
-                                       "not offered as a test environment")
+        if info.demo_header:
+            info = replace(info, notes=f"demo trading is the live host plus the header "
+                                       f"{info.demo_header}; every private request is "
+                                       "checked for it before it is sent")
         entries.append(info)
     return tuple(entries)
 

@@ -13,7 +13,9 @@ AuthenticationError subclasses. The order of the checks below follows from that.
 
 Every message is scrubbed of secrets before it leaves this module: the session's own
 credential values, plus anything that looks like a key, signature or token (the ccxt
-message often contains the full request URL with its `signature=` parameter).
+message often contains the full request URL with its `signature=` parameter). Messages
+a user may read start with what happened in plain words; ccxt's class and text follow
+in parentheses, never alone.
 """
 
 from __future__ import annotations
@@ -39,6 +41,20 @@ from terminal.core.errors import (
 from terminal.logsetup import redact
 
 MAX_TEXT = 400
+
+# What each kind of failure means, in the words a user reads first.
+UNREACHABLE = "the venue could not be reached or did not answer in time"
+UNKNOWN = ("the venue gave no clear answer, so whether it acted is unknown; the order "
+           "is checked by query, never sent again")
+SLOW_DOWN = "the venue asks to slow down (rate limit)"
+KEY_REFUSED = ("the venue refused the API key (wrong key, missing permission, or a key "
+               "of another environment)")
+VENUE_ERROR = "the venue answered with an error"
+UNREADABLE = "the venue's answer could not be read"
+
+
+def explained(what: str, detail: str) -> str:
+    return f"{what} ({detail})"
 
 
 class Op(str, Enum):
@@ -120,22 +136,24 @@ def classify(exc: BaseException, *, op: Op, venue: str | None = None,
     # --- the venue said slow down (NetworkError subclasses: check before NetworkError)
     if isinstance(exc, (ccxt.DDoSProtection, ccxt.RateLimitExceeded)):
         headers = getattr(exchange, "last_response_headers", None) if exchange else None
-        return RateLimitedError(text, retry_after=retry_after_from_headers(headers), **kw)
+        return RateLimitedError(explained(SLOW_DOWN, text),
+                                retry_after=retry_after_from_headers(headers), **kw)
     # --- the venue refused the request's timestamp: not executed; clock needs a resync
     if isinstance(exc, ccxt.InvalidNonce) and not isinstance(exc, ccxt.ChecksumError):
         if write:
             return OrderRejectedError(
                 "the venue refused the request time (clock out of sync): "
                 + venue_reason(exc, secrets), **kw)
-        return ClockOutOfSyncError(text, **kw)
+        return ClockOutOfSyncError(explained("the venue refused the request time (clock "
+                                             "out of sync)", text), **kw)
     # --- did not get through, or no answer: retry reads, settle writes by query
     if isinstance(exc, ccxt.NetworkError):  # RequestTimeout, ExchangeNotAvailable, ...
-        return (OutcomeUnknownError if write else TransientError)(text, **kw)
+        return _no_answer(write, text, kw)
     if isinstance(exc, ccxt.OperationFailed):  # BadResponse, NullResponse, CancelPending
-        return (OutcomeUnknownError if write else TransientError)(text, **kw)
+        return _no_answer(write, text, kw, UNREADABLE)
     # --- keys
     if isinstance(exc, ccxt.AuthenticationError):  # PermissionDenied, AccountSuspended
-        return AuthenticationError(text, **kw)
+        return AuthenticationError(explained(KEY_REFUSED, text), **kw)
     # --- the order is not known (an InvalidOrder subclass: check before rejections)
     if isinstance(exc, (ccxt.OrderNotFound, ccxt.OrderNotCached)):
         return OrderNotFoundError(venue_reason(exc, secrets), **kw)
@@ -148,14 +166,23 @@ def classify(exc: BaseException, *, op: Op, venue: str | None = None,
         cause = exc.__cause__
         if cause is not None and isinstance(cause, (OSError, asyncio.TimeoutError)) or (
                 cause is not None and type(cause).__module__.startswith("aiohttp")):
-            return (OutcomeUnknownError if write else TransientError)(text, **kw)
+            return _no_answer(write, text, kw)
         return OrderRejectedError(venue_reason(exc, secrets), **kw) if write else \
-            VenueError(text, **kw)
+            VenueError(explained(VENUE_ERROR, text), **kw)
     # --- not ccxt: our own timeouts and the socket layer
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError, ConnectionError, OSError)):
-        return (OutcomeUnknownError if write else TransientError)(text, **kw)
+        return _no_answer(write, text, kw)
     if isinstance(exc, VenueError):
         return exc
     # Anything else is a bug or an unparsable reply. For a write the request may have
     # reached the venue, so the only safe answer is "unknown".
-    return OutcomeUnknownError(text, **kw) if write else VenueError(text, **kw)
+    return OutcomeUnknownError(explained(UNKNOWN, text), **kw) if write else \
+        VenueError(explained(UNREADABLE, text), **kw)
+
+
+def _no_answer(write: bool, text: str, kw: dict[str, Any], what: str = UNREACHABLE
+               ) -> VenueError:
+    """No usable answer: a read may be retried, a write's outcome is unknown."""
+    if write:
+        return OutcomeUnknownError(explained(UNKNOWN, text), **kw)
+    return TransientError(explained(what, text), **kw)

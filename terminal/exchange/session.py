@@ -1,8 +1,10 @@
 """One connected venue session (venue + mode + account): the ccxt clients and ExchangePort.
 
 Each session owns one ccxt async_support instance (REST) and, created on the first
-stream, one ccxt.pro instance (WebSocket); both are closed by `close()`. Sandbox mode is
-switched on right after construction, before anything else can use the live URLs. The
+stream, one ccxt.pro instance (WebSocket); both are closed by `close()`. Testnet
+(SANDBOX) or demo trading (DEMO) is switched on right after construction, before anything
+else can use the live URLs; a header-based demo (OKX, Bitget) is built from a guarded
+subclass that refuses any private request without the demo header (`demo_guard`). The
 paper venue uses ccxt's own binance class pointed at the paper exchange on loopback.
 
 Every call goes through the request policy (rate budget, REST pause, circuit breaker)
@@ -23,7 +25,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from terminal.core.errors import (
-    AuthenticationError,
     ClockOutOfSyncError,
     ErrorKind,
     OrderRejectedError,
@@ -42,6 +43,7 @@ from terminal.domain.order import Order, OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
 
 from .catalogue import VenueInfo
+from .clients import PaperEndpoint, build_client
 from .clock import apply_offset, measure_offset_ms
 from .errors import Op, classify, is_clock_refusal, scrub
 from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
@@ -63,45 +65,7 @@ class SessionOptions:
     load_markets_attempts: int = 4
     load_markets_backoff_s: float = 0.5
     heartbeat_s: float = 15.0  # server time + latency probe (and breaker probe); 0 = off
-    demo: bool = False  # SANDBOX through the demo-trading host instead of the testnet
     clock_adjust_ms: float = 500.0  # tell ccxt the offset when the venue clock is this far off
-
-
-@dataclass(frozen=True)
-class PaperEndpoint:
-    """Where the paper exchange listens and the accounts it knows (key, secret)."""
-
-    url: str
-    accounts: tuple[tuple[str, str], ...]
-
-    def credentials(self, account: str, index: int | None = None) -> dict[str, str]:
-        if not self.accounts:
-            raise AuthenticationError("the paper exchange has no accounts")
-        i = index if index is not None else 0
-        if account not in ("default", "main") and index is None:
-            # "acct2" or "2" pick the second account, and so on; no digits: the first
-            digits = "".join(ch for ch in account if ch.isdigit())
-            i = max(0, int(digits) - 1) if digits else 0
-        if i >= len(self.accounts):
-            raise AuthenticationError(
-                f"the paper exchange has {len(self.accounts)} account(s); "
-                f"{account!r} names account {i + 1}")
-        key, secret = self.accounts[i]
-        return {"apiKey": key, "secret": secret}
-
-
-def _spot_only(options: dict) -> None:
-    """Keep load_markets on spot markets (fewer requests, no derivatives)."""
-    fm = options.get("fetchMarkets")
-    if isinstance(fm, dict):
-        types = fm.get("types")
-        if isinstance(types, list):
-            fm["types"] = ["spot"]
-        elif isinstance(types, dict):
-            fm["types"] = {k: (k == "spot") for k in types}
-    elif isinstance(fm, list):
-        options["fetchMarkets"] = ["spot"]
-    options["defaultType"] = "spot"
 
 
 class VenueSession:
@@ -177,6 +141,8 @@ class VenueSession:
         return self._owner
 
     def market(self, symbol: str) -> MarketRules:
+        """The rules of `symbol`; checked before any call that names a symbol, so an
+        unknown one is refused in our words, not ccxt's ("does not have market symbol")."""
         try:
             return self._markets[Symbol(symbol)]
         except (KeyError, IdError):
@@ -203,49 +169,11 @@ class VenueSession:
         return cfg
 
     def _new_instance(self, pro: bool) -> Any:
-        if pro:
-            import ccxt.pro as module
-        else:
-            import ccxt.async_support as module
-        cls = getattr(module, self.info.ccxt_id)
-        inst = cls(self._config())
-        # Sandbox before anything else can reach the live hosts.
-        if self.mode is VenueMode.SANDBOX:
-            if self.options.demo:
-                if not self.info.demo:
-                    raise VenueUnavailableError(f"{self.venue} has no demo-trading host",
-                                                venue=self.venue)
-                inst.enable_demo_trading(True)
-            else:
-                if not self.info.sandbox:
-                    raise VenueUnavailableError(f"{self.venue} has no testnet in ccxt",
-                                                venue=self.venue)
-                inst.set_sandbox_mode(True)
-        if not self.info.points_at_paper:
-            _spot_only(inst.options)
-        else:
-            self._point_at_paper(inst)
+        inst = build_client(self.info, self.mode, self._config(), paper=self._paper, pro=pro)
         if self._rest is not None and "timeDifference" in self._rest.options:
             inst.options["timeDifference"] = self._rest.options["timeDifference"]
         self._time_http(inst)
         return inst
-
-    def _point_at_paper(self, inst: Any) -> None:
-        """Every URL of `inst` to the paper exchange, which must be on this machine: the
-        URL is checked again here (a name is resolved once and the client pointed at the
-        address), and afterwards every URL the client holds must be a loopback address."""
-        from terminal.loopback import NotLoopbackError, assert_urls_loopback, check_loopback_url
-        from terminal.paper.ccxt_compat import point_ccxt_at
-
-        try:
-            target = check_loopback_url(self._paper.url)
-            point_ccxt_at(inst, target.base)
-            for key in ("api", "test", "demo"):
-                assert_urls_loopback(inst.urls.get(key), f"urls.{key}")
-        except NotLoopbackError as exc:
-            raise VenueUnavailableError(
-                f"paper URL refused: {exc}; the paper venue only talks to this "
-                "machine", venue=self.venue) from None
 
     def _time_http(self, inst: Any) -> None:
         """Record the latency of each HTTP round trip (not ccxt's throttle wait before it)
@@ -496,6 +424,7 @@ class VenueSession:
                                 client_order_id=order.client_order_id, placement=True)
 
     async def cancel_order(self, order: Order) -> OrderReport | None:
+        self.market(order.symbol)
         if order.venue_order_id:
             args = (str(order.venue_order_id), str(order.symbol), {})
         else:
@@ -509,6 +438,7 @@ class VenueSession:
                                 client_order_id=order.client_order_id)
 
     async def cancel_all_orders(self, symbol: Symbol) -> list[OrderReport]:
+        self.market(symbol)
         if not self.has_cancel_all:
             reports = []
             for report in await self.fetch_open_orders(symbol):
@@ -560,18 +490,22 @@ class VenueSession:
                                 default_symbol=order.symbol, placement=True)
 
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
+        self.market(symbol)
         result = await self.read(self.rest.fetch_order, None, str(symbol),
                                  {"clientOrderId": str(client_order_id)})
         return report_from_ccxt(result, secrets=self._secrets, default_symbol=symbol,
                                 client_order_id=None)
 
     async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
+        if symbol:
+            self.market(symbol)
         result = await self.read(self.rest.fetch_open_orders,
                                  str(symbol) if symbol else None)
         return [report_from_ccxt(o, secrets=self._secrets, default_symbol=symbol)
                 for o in result or ()]
 
     async def fetch_my_trades(self, symbol: Symbol, since_ms: int | None = None) -> list[FillReport]:
+        self.market(symbol)
         result = await self.read(self.rest.fetch_my_trades, str(symbol), since_ms)
         fills = []
         for t in result or ():
@@ -586,16 +520,20 @@ class VenueSession:
 
     # ---- public reads used by feeds (ccxt structures; mapped by the caller) -------------------
     async def fetch_order_book_raw(self, symbol: str, limit: int | None = None) -> dict:
+        self.market(symbol)
         return await self.read(self.rest.fetch_order_book, symbol, limit)
 
     async def fetch_ohlcv_raw(self, symbol: str, timeframe: str, since: int | None = None,
                               limit: int | None = None) -> list:
+        self.market(symbol)
         return await self.read(self.rest.fetch_ohlcv, symbol, timeframe, since, limit)
 
     async def fetch_trades_raw(self, symbol: str, limit: int | None = None) -> list:
+        self.market(symbol)
         return await self.read(self.rest.fetch_trades, symbol, None, limit)
 
     async def fetch_ticker_raw(self, symbol: str) -> dict:
+        self.market(symbol)
         return await self.read(self.rest.fetch_ticker, symbol)
 
     def __repr__(self) -> str:

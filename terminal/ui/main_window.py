@@ -581,7 +581,8 @@ class MainWindow(QMainWindow):
             idx = self.symbol_combo.findText(symbol)
             if idx >= 0:
                 self.symbol_combo.setCurrentIndex(idx)
-        mode_text = {"paper": "PAPER", "sandbox": "TESTNET", "live": "LIVE — REAL MONEY"}.get(
+        mode_text = {"paper": "PAPER", "sandbox": "TESTNET", "demo": "DEMO",
+                     "live": "LIVE — REAL MONEY"}.get(
             mode, mode.upper())
         self.setWindowTitle(f"{symbol} · {venue_name} · {mode_text} — {APP_TITLE}")
 

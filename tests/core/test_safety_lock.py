@@ -135,3 +135,10 @@ def test_a_broken_listener_does_not_stop_the_others():
     unsubscribe()
     lock.lock()
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize("mode", [VenueMode.DEMO, "demo"])
+def test_demo_trading_may_trade_while_locked_and_ranks_as_a_test_mode(mode):
+    assert TestnetLock().entry_block_reason("okx", mode, "main") is None
+    assert effective_mode(VenueMode.DEMO, VenueMode.LIVE) is VenueMode.LIVE
+    assert effective_mode(VenueMode.PAPER, VenueMode.DEMO) is VenueMode.DEMO

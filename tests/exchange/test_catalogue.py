@@ -41,8 +41,10 @@ def test_every_venue_is_read_from_its_ccxt_class_without_network(
     info = build_venue_info(venue, ccxt_id)
     rest = getattr(ccxt_async, ccxt_id)()
     pro = getattr(ccxt_pro, ccxt_id)()
-    # the facts are ccxt's, not ours
-    assert info.sandbox is bool(rest.urls.get("test"))
+    # the facts are ccxt's, not ours; a "testnet" on a live host is not one
+    live_hosts = repr(rest.urls.get("api")).replace("{hostname}", str(rest.hostname))
+    test_hosts = repr(rest.urls.get("test")).replace("{hostname}", str(rest.hostname))
+    assert info.sandbox is (bool(rest.urls.get("test")) and test_hosts != live_hosts)
     assert info.credentials == tuple(k for k, v in rest.requiredCredentials.items() if v)
     assert {"apiKey", "secret"} <= set(info.credentials)
     assert info.ws_feeds == frozenset(
@@ -51,19 +53,22 @@ def test_every_venue_is_read_from_its_ccxt_class_without_network(
                        FeedKind.BALANCE: "watchBalance", FeedKind.ORDERS: "watchOrders",
                        FeedKind.MY_TRADES: "watchMyTrades"}.items() if pro.has.get(m))
     assert info.rate_limit_ms == float(rest.rateLimit)
-    if info.sandbox or info.demo:
-        assert info.modes == (VenueMode.LIVE, VenueMode.SANDBOX)
-    else:
-        assert info.modes == (VenueMode.LIVE,)
+    assert info.modes == (VenueMode.LIVE,) + ((VenueMode.SANDBOX,) if info.sandbox else ()) \
+        + ((VenueMode.DEMO,) if info.demo else ())
+    assert info.default_mode() is (VenueMode.SANDBOX if info.sandbox else VenueMode.DEMO
+                                   if info.demo else VenueMode.LIVE)
     assert not info.points_at_paper
 
 
 def test_known_test_environments_and_credentials_of_ccxt_4_5() -> None:
     cat = default_catalogue()
     with_testnet = {v.id for v in cat if v.sandbox}
-    assert with_testnet == {"binance", "bybit", "okx", "gate"}
-    assert {v.id for v in cat if v.demo} == {"binance", "bybit"}
-    for venue in ("kraken", "coinbase", "kucoin", "bitget", "mexc", "htx"):
+    # OKX's ccxt "sandbox" is its live host plus a header: a demo, never a testnet
+    assert with_testnet == {"binance", "bybit", "gate"}
+    assert {v.id for v in cat if v.demo} == {"binance", "bybit", "okx", "bitget"}
+    assert {v.id: v.demo_header for v in cat if v.demo_header} == {
+        "okx": "x-simulated-trading", "bitget": "PAPTRADING"}
+    for venue in ("kraken", "coinbase", "kucoin", "mexc", "htx"):
         info = cat.get(venue)
         assert not info.sandbox and not info.demo  # reported as live only
         assert info.modes == (VenueMode.LIVE,)
@@ -129,7 +134,9 @@ def test_venues_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -> 
     assert lines[0].split() == ["id", "name", "sandbox", "credentials", "WebSocket", "feeds"]
     row = {line.split()[0]: line for line in lines[2:13]}
     assert set(row) == {"paper", *[v for v, _ in DEFAULT_VENUES]}
-    assert " no " in row["kraken"] and "testnet" in row["okx"] and "passphrase" in row["okx"]
+    assert " no " in row["kraken"] and "passphrase" in row["okx"]
+    assert "demo (header)" in row["okx"] and "testnet" not in row["okx"]
+    assert "demo (header)" in row["bitget"]
     assert "(4/7)" in row["coinbase"] and "all 7" in row["binance"]
 
 

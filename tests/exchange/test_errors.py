@@ -123,3 +123,24 @@ def test_secrets_are_stripped_from_error_text() -> None:
     assert "AuthenticationError" in text
     long = scrub("x" * 5000)
     assert len(long) < 500
+
+
+@pytest.mark.parametrize(("exc", "op", "words"), [
+    (ccxt.ExchangeNotAvailable("okx GET https://www.okx.com/api/v5/public/instruments"), R,
+     "the venue could not be reached or did not answer in time"),
+    (ccxt.RequestTimeout("binance POST https://api.binance.com/api/v3/order"), W,
+     "the venue gave no clear answer, so whether it acted is unknown"),
+    (ccxt.AuthenticationError('{"code":-2015,"msg":"Invalid API-key"}'), R,
+     "the venue refused the API key"),
+    (ccxt.RateLimitExceeded("binance 429"), R, "the venue asks to slow down"),
+    (ccxt.BadResponse("binance GET /api/v3/depth <html>"), R,
+     "the venue's answer could not be read"),
+    (ccxt.ExchangeError("gate something odd"), R, "the venue answered with an error"),
+    (KeyError("x"), R, "the venue's answer could not be read"),
+])
+def test_ccxt_wording_never_reaches_a_user_unexplained(exc, op, words) -> None:
+    """A user reads first what happened in plain words; ccxt's class and text follow in
+    parentheses, for whoever needs the detail."""
+    text = str(classify(exc, op=op, venue="v"))
+    assert text.startswith(words)
+    assert f"({type(exc).__name__}: " in text

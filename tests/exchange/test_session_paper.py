@@ -337,18 +337,18 @@ def test_sandbox_mode_is_switched_on_before_anything_else() -> None:
     with pytest.raises(ValueError, match="cannot be connected in sandbox"):
         VenueSession(cat.get("kraken"), VenueMode.SANDBOX)
     assert s.has_credentials  # apiKey + secret is all binance needs
-    assert VenueSession(cat.get("okx"), VenueMode.SANDBOX,
+    assert VenueSession(cat.get("okx"), VenueMode.DEMO,
                         credentials={"apiKey": "a", "secret": "b"}).has_credentials is False
 
 
 def test_demo_trading_uses_the_demo_host() -> None:
-    from terminal.exchange.session import SessionOptions
-
     cat = default_catalogue()
-    s = VenueSession(cat.get("bybit"), VenueMode.SANDBOX, options=SessionOptions(demo=True))
-    inst = s._new_instance(pro=False)
-    assert inst.options.get("enableDemoTrading") is True
-    assert "demo" in str(inst.urls["api"])
+    for venue in ("bybit", "binance"):
+        s = VenueSession(cat.get(venue), VenueMode.DEMO)
+        inst = s._new_instance(pro=False)
+        assert inst.options.get("enableDemoTrading") is True
+        assert "demo" in str(inst.urls["api"])
+        assert not inst.isSandboxModeEnabled
 
 
 def test_connect_failure_is_classified_and_health_says_down() -> None:

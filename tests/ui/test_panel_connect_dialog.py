@@ -170,3 +170,24 @@ def test_screenshot(dlg, shot):
     dlg.set_keychain_status(False, "No OS keychain is available (keyring.backends.fail.Keyring):"
                                    " API keys cannot be saved.")
     shot(dlg, "connect_dialog_kraken")
+
+
+def test_header_demo_is_offered_as_demo_never_as_testnet(qtbot):
+    from terminal.exchange.catalogue import default_catalogue
+
+    cat = default_catalogue()
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    d = ConnectDialog([cat.get("binance"), cat.get("okx"), cat.get("bitget")], parent)
+    d.open()
+    assert d.mode_buttons[VenueMode.SANDBOX].text() == "Testnet"
+    assert d.mode_buttons[VenueMode.DEMO].text() == "Demo"
+    assert d.current_mode() is VenueMode.SANDBOX  # binance: its testnet first
+    for venue, header in (("okx", "x-simulated-trading"), ("bitget", "PAPTRADING")):
+        d.set_venue(venue)
+        assert not d.mode_buttons[VenueMode.SANDBOX].isEnabled()
+        assert d.mode_buttons[VenueMode.DEMO].isEnabled()
+        assert d.current_mode() is VenueMode.DEMO  # a test environment by default, not live
+        assert header in d.mode_note.text() and d.mode_note.isVisible()
+        assert "use Demo" in d.mode_buttons[VenueMode.SANDBOX].toolTip()
+    d.close()

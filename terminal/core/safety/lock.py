@@ -22,7 +22,7 @@ from terminal.domain.ids import AccountLabel, VenueId
 log = logging.getLogger(__name__)
 
 # Modes that never move real money: orders to them pass the lock.
-SAFE_MODES = frozenset({VenueMode.PAPER, VenueMode.SANDBOX})
+SAFE_MODES = frozenset({VenueMode.PAPER, VenueMode.SANDBOX, VenueMode.DEMO})
 
 
 class UnlockRefused(Exception):
@@ -35,13 +35,13 @@ def confirmation_phrase(venue: str, account: str) -> str:
 
 
 def effective_mode(*modes: VenueMode | str | None) -> VenueMode:
-    """The most real-money mode among those given (LIVE > SANDBOX > PAPER).
+    """The most real-money mode among those given (LIVE > SANDBOX, DEMO > PAPER).
 
     The gate sees a mode on the ticket and one on the session; if they disagree, the
     riskier one counts, so a ticket labelled PAPER cannot slip onto a live session.
     An unrecognised or missing mode counts as LIVE.
     """
-    rank = {VenueMode.PAPER: 0, VenueMode.SANDBOX: 1, VenueMode.LIVE: 2}
+    rank = {VenueMode.PAPER: 0, VenueMode.SANDBOX: 1, VenueMode.DEMO: 1, VenueMode.LIVE: 2}
     best = VenueMode.PAPER
     seen = False
     for m in modes:
@@ -94,7 +94,7 @@ class TestnetLock:
     ) -> str | None:
         """Why order entry is disabled for this connection, or None if it may trade.
 
-        PAPER and SANDBOX connections always may; a LIVE one only after `unlock` for
+        PAPER, SANDBOX and DEMO connections always may; a LIVE one only after `unlock` for
         exactly this venue and account in this run. Market data and balances of a live
         connection are not affected: only order entry is.
         """

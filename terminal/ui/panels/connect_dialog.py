@@ -50,11 +50,13 @@ FIELD_LABELS = {
     "walletAddress": "Wallet address", "token": "Token",
 }
 MODE_LABELS = {
-    VenueMode.SANDBOX: "Testnet / demo",
+    VenueMode.SANDBOX: "Testnet",
+    VenueMode.DEMO: "Demo",
     VenueMode.LIVE: "Live (real money)",
     VenueMode.PAPER: "Paper (built-in)",
 }
-MODE_ORDER = (VenueMode.PAPER, VenueMode.SANDBOX, VenueMode.LIVE)
+MODE_ORDER = (VenueMode.PAPER, VenueMode.SANDBOX, VenueMode.DEMO, VenueMode.LIVE)
+TEST_MODES = (VenueMode.SANDBOX, VenueMode.DEMO)
 MIN_WIDTH = 520
 
 
@@ -95,8 +97,13 @@ def mode_unavailable_reason(info: VenueInfo, mode: VenueMode) -> str | None:
     if mode in info.modes:
         return None
     if mode is VenueMode.SANDBOX:
-        note = f" ({info.notes})" if info.notes else ""
-        return f"{info.name} has no testnet or demo environment in ccxt{note}"
+        if VenueMode.DEMO in info.modes:
+            return f"{info.name} has no testnet in ccxt; use Demo"
+        return f"{info.name} has no testnet or demo environment in ccxt"
+    if mode is VenueMode.DEMO:
+        if VenueMode.SANDBOX in info.modes:
+            return f"{info.name} has no demo trading in ccxt; use Testnet"
+        return f"{info.name} has no testnet or demo environment in ccxt"
     if mode is VenueMode.PAPER:
         return "only the built-in paper exchange runs in paper mode"
     return f"{info.name} is not offered live"
@@ -324,11 +331,13 @@ class ConnectDialog(QDialog):
             reason = mode_unavailable_reason(info, mode)
             b.setEnabled(reason is None)
             b.setVisible(mode is not VenueMode.PAPER or reason is None)
-            b.setToolTip(reason or "")
+            b.setToolTip(reason or (info.notes if mode is VenueMode.DEMO else ""))
             if reason is None and first_enabled is None:
                 first_enabled = mode
-            if reason and mode is VenueMode.SANDBOX:
-                notes.append(reason + ".")
+        if not any(m in info.modes for m in TEST_MODES):
+            notes.append(f"{mode_unavailable_reason(info, VenueMode.SANDBOX)}.")
+        elif info.demo_header:
+            notes.append(f"Demo: {info.notes}.")
         # a test environment by default; live only by a deliberate click
         if self.current_mode() is None or not self.mode_buttons[self.current_mode()].isEnabled():
             self._mode_group.setExclusive(False)

@@ -27,6 +27,7 @@ DEFAULT_ARM_MS = 350
 MODE_TEXT = {
     VenueMode.PAPER: "Paper (simulated)",
     VenueMode.SANDBOX: "Testnet / sandbox",
+    VenueMode.DEMO: "Demo trading",
     VenueMode.LIVE: "LIVE — real money",
 }
 

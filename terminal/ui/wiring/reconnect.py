@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 PAPER = "paper"
 FIRST_BOOK_WAIT_S = 3.0  # reconnects start after the first paper book, or this late
-REMEMBERED_MODES = (VenueMode.LIVE, VenueMode.SANDBOX)
+REMEMBERED_MODES = (VenueMode.LIVE, VenueMode.SANDBOX, VenueMode.DEMO)
 
 
 class MissingCredentials(Exception):
@@ -55,7 +55,7 @@ class Remembered:
 
     @property
     def label(self) -> str:
-        env = "testnet" if self.mode is VenueMode.SANDBOX else "LIVE"
+        env = {VenueMode.SANDBOX: "testnet", VenueMode.DEMO: "demo"}.get(self.mode, "LIVE")
         return f"{self.venue} ({env}, account {self.account})"
 
 

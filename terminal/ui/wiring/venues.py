@@ -55,6 +55,8 @@ class VenueWiring:
         name = session.info.name
         if session.mode is VenueMode.SANDBOX:
             return f"{name} (testnet)"
+        if session.mode is VenueMode.DEMO:
+            return f"{name} (demo)"
         if session.mode is VenueMode.LIVE:
             return f"{name} (LIVE)"
         return name
