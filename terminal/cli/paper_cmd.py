@@ -46,5 +46,5 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             raise
         print("trading-terminal paper: the paper exchange is not available yet.", file=sys.stderr)
         return 2
-    result = paper_cli.main(argv)
+    result = paper_cli.main(argv, prog=f"{ctx.prog} {NAME}")
     return int(result or 0)

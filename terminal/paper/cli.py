@@ -37,8 +37,12 @@ def _balance(text: str) -> tuple[str, Decimal]:
         raise argparse.ArgumentTypeError("expected ASSET=AMOUNT") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="paper", description="Binance-Spot-compatible paper "
+DEFAULT_PROG = "python -m terminal.paper"
+
+
+def build_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
+    """The paper CLI's parser; `prog` is how the user started it (usage and errors say so)."""
+    p = argparse.ArgumentParser(prog=prog, description="Binance-Spot-compatible paper "
                                 "exchange on 127.0.0.1 with a simulated market.")
     p.add_argument("--port", type=int, default=8765, help="TCP port (0 = any free port)")
     p.add_argument("--seed", type=int, default=1, help="market generator seed")
@@ -101,8 +105,8 @@ async def _serve(cfg: PaperConfig) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = DEFAULT_PROG) -> int:
+    args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

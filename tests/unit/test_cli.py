@@ -112,7 +112,9 @@ def test_paper_forwards_every_argument(monkeypatch: pytest.MonkeyPatch, tmp_path
     # Stand-in for terminal.paper.cli (written by another engineer): records its argv.
     calls: list[list[str]] = []
     fake = types.ModuleType("terminal.paper.cli")
-    fake.main = lambda argv: calls.append(list(argv)) or 7  # type: ignore[attr-defined]
+    progs: list[str] = []
+    fake.main = lambda argv, prog: (  # type: ignore[attr-defined]
+        progs.append(prog) or calls.append(list(argv)) or 7)
     monkeypatch.setitem(sys.modules, "terminal.paper.cli", fake)
 
     assert main(["paper", "--port", "0", "--help", "--", "x"]) == 7
@@ -123,6 +125,7 @@ def test_paper_forwards_every_argument(monkeypatch: pytest.MonkeyPatch, tmp_path
         ["--data-dir", str(tmp_path / "paper"), "-h"],
         ["--data-dir", "/own"],
     ]
+    assert progs == ["trading-terminal paper"] * 3  # its usage line names the real command
 
 
 @pytest.mark.skipif(
@@ -134,7 +137,14 @@ def test_real_paper_cli_help() -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip()
+    assert proc.stdout.startswith("usage: trading-terminal paper ")
+    bad = subprocess.run([sys.executable, "-m", "terminal", "paper", "--port", "x"],
+                         check=False, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines()[-1].startswith("trading-terminal paper: error: ")
+    alone = subprocess.run([sys.executable, "-m", "terminal.paper", "--help"],
+                           check=False, capture_output=True, text=True, timeout=60)
+    assert alone.stdout.startswith("usage: python -m terminal.paper ")
 
 
 def test_python_dash_m_terminal_version() -> None:
