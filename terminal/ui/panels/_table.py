@@ -11,15 +11,25 @@ update.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Hashable, Sequence
+from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QStyle, QTableView, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QStyle,
+    QTableView,
+    QWidget,
 )
 
 # Roles as ints: data() receives an int, and int compares are the cheap path.
@@ -64,10 +74,10 @@ class CachedTableModel(QAbstractTableModel):
         self._lengths: tuple[int, ...] = ()
 
     # ---- Qt model API ---------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self._headers)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
@@ -269,7 +279,7 @@ class DataTable(QTableView):
                                    for c in cols))
         return "\n".join(lines)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
             text = self.selected_text()
             if text:
@@ -281,3 +291,17 @@ class DataTable(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+def whole_columns_hint(panel: QWidget, table: DataTable, hint: QSize, cap: int) -> QSize:
+    """`hint` (a panel's minimum size hint) widened to show every column of `table` whole
+    for the texts it holds now, up to `cap` px. A dock then widens when longer texts
+    arrive (a fill's exact amounts, a volume in billions) instead of cutting the last
+    column off; beyond the cap the table scrolls sideways. Call `panel.updateGeometry()`
+    when the columns' widths change."""
+    layout = panel.layout()
+    m = layout.contentsMargins() if layout is not None else None
+    margins = m.left() + m.right() if m is not None else 0
+    need = table.preferred_width() + margins
+    return QSize(max(hint.width(), min(need, cap)), hint.height())
+

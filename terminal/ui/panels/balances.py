@@ -27,7 +27,7 @@ from terminal.ui.frame import FrameClock
 
 from ._driven import attach_frames
 from ._style import MUTED_Q, dec_text, grouped, mono_font
-from ._table import CachedTableModel, DataTable, Row
+from ._table import CachedTableModel, DataTable, Row, whole_columns_hint
 
 COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")
 ALL_VENUES = "All venues"
@@ -119,11 +119,8 @@ class BalancesPanel(QWidget):
     def minimumSizeHint(self) -> QSize:
         """Wide enough for every column of the balances shown now (up to a cap): after a
         fill the exact amounts grow longer, and the dock widens instead of cutting the
-        last column off. Beyond the cap the table scrolls sideways."""
-        hint = super().minimumSizeHint()
-        m = self.layout().contentsMargins()
-        need = self.table.preferred_width() + m.left() + m.right()
-        return QSize(max(hint.width(), min(need, MAX_MIN_WIDTH)), hint.height())
+        last column off."""
+        return whole_columns_hint(self, self.table, super().minimumSizeHint(), MAX_MIN_WIDTH)
 
     # ---------------------------------------------------------------- inputs
     def set_balances(self, venue: str, balances: Balances | None) -> None:

@@ -11,11 +11,18 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCompleter, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCompleter,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.domain.ids import IdError, Symbol
@@ -26,10 +33,11 @@ from terminal.ui.frame import FrameClock, ProviderPoll
 
 from ._driven import attach_frames
 from ._style import BUY_Q, ERROR, MUTED_Q, SELL_Q, compact_amount, dec_text, mono_font
-from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
+from ._table import KEY_ROLE, CachedTableModel, DataTable, Row, whole_columns_hint
 
 COLUMNS = ("Symbol", "Last", "24h %", "Volume")
 # Typical widest texts per column: the dock's default width is sized for them.
+MAX_MIN_WIDTH = 360  # the most the panel asks for to keep every column whole
 SAMPLES = ("DOGE/USDT", "60000.25", "+10.00%", "999.99M")
 
 
@@ -110,6 +118,11 @@ class WatchlistPanel(QWidget):
         m = self.layout().contentsMargins()
         return max(self.minimumSizeHint().width(),
                    self.table.preferred_width(SAMPLES) + m.left() + m.right())
+
+    def minimumSizeHint(self) -> QSize:
+        """Wide enough for every column of the rows shown now (up to a cap): a window
+        made narrower squeezes the chart, not the watchlist's last column."""
+        return whole_columns_hint(self, self.table, super().minimumSizeHint(), MAX_MIN_WIDTH)
 
     # ---------------------------------------------------------------- inputs
     def set_symbols(self, symbols: Sequence[str]) -> None:
@@ -220,7 +233,10 @@ class WatchlistPanel(QWidget):
             return False
         self._dirty = False
         n = self.model.set_rows([self._row(s) for s in self._symbols])
+        widths_changed = self.model.widths_changed
         self.table.fit_columns()
+        if widths_changed:
+            self.updateGeometry()  # a new minimum width (see minimumSizeHint)
         if n:
             self.frames.mark()
         return bool(n)
