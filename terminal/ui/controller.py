@@ -41,7 +41,9 @@ from terminal.ui.theme import ThemeManager
 log = logging.getLogger(__name__)
 
 PAPER = "paper"
-LATE_PANELS_WAIT_S = 3.0  # depth/tape/chart are built after the first book, or this late
+# depth/tape/chart are built once the first book and a usable ticket are on screen (the
+# first reconciliation waits for the private streams), or this late
+LATE_PANELS_WAIT_S = 8.0
 FIRST_RECONCILE_WAIT_S = 12.0  # then entry is opened by an explicit reconciliation
 
 
@@ -162,11 +164,13 @@ class TerminalController(QObject):
 
     async def _build_late_panels(self) -> None:
         """Depth, tape and chart import numpy and pyqtgraph, which blocks the loop for a
-        moment: do it once the live book is on screen (or after LATE_PANELS_WAIT_S)."""
+        moment: do it once the live book and a usable ticket are on screen (or after
+        LATE_PANELS_WAIT_S), so the first reconciliation and the ticket do not wait for
+        the chart."""
         from terminal.ui.wiring.panels import build_late_panels
 
         deadline = time.monotonic() + LATE_PANELS_WAIT_S
-        while time.monotonic() < deadline and "first_book" not in marks():
+        while time.monotonic() < deadline and not self._ticket_first_done():
             await asyncio.sleep(0.05)
         started = time.perf_counter()
         p = self.panels
@@ -183,6 +187,23 @@ class TerminalController(QObject):
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
         mark("chart_built")
+
+    def _ticket_first_done(self) -> bool:
+        """The live book is painted, and so is a usable ticket (entry open after the
+        reconciliation, a live bid/ask) unless entry is blocked for another reason."""
+        done = marks()
+        if "first_book" not in done:
+            return False
+        if "ticket_usable" in done:
+            return True
+        orders = self.services.orders if self.services is not None else None
+        reason = orders.entry_block_reason(self.venue) if orders is not None else None
+        if reason and reason.startswith("reconciling"):
+            return False  # the first reconciliation is running: the ticket follows it
+        shown = self.panels.entry.blocked_reason  # set on the next frame: may lag a tick
+        # blocked for another reason (lock, stop, stale book, failed reconciliation):
+        # no usable ticket is coming soon, the chart need not wait for one
+        return bool(shown) and "reconciling" not in shown
 
     async def _start_paper(self, options: Any) -> None:
         """Start the embedded paper exchange at once, before ccxt is imported.

@@ -1,4 +1,5 @@
-"""Start-up benchmark: process start to first paint, and to the first live book painted.
+"""Start-up benchmark: process start to first paint, to the first live book painted, and
+to a usable ticket.
 
     python -m tests.bench.bench_startup [--runs 3] [--exit-after 12]
 
@@ -7,7 +8,10 @@ In the same run, side by side (medians over --runs fresh processes, offscreen):
 - terminal first paint: `python -m terminal` with an empty data dir (first run: embedded
   paper exchange, journal created) until the main window's first Paint event;
 - terminal live book: until the order book widget first painted a book from the paper
-  exchange.
+  exchange;
+- terminal usable ticket: until the order ticket is painted enabled (nothing blocks
+  entry: the venue is reconciled, the book live) with a live bid/ask in it, i.e. the
+  moment a user can type an amount and send.
 Times are measured from just before the parent spawns the process (interpreter start
 included) to the `STARTUP <mark> <time>` lines the app prints with
 TERMINAL_STARTUP_PROBE=1. Aims: first paint within 2x the bare window; live book
@@ -101,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     bare: list[float] = []
     paint: list[float] = []
     book: list[float] = []
+    ticket: list[float] = []
     panels: list[float] = []
     steps: dict[str, list[float]] = {}
     for i in range(args.runs):
@@ -109,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             bare.append(m["first_paint"])
         m = terminal_run(args.exit_after)
         for key, bucket in (("first_paint", paint), ("first_book", book),
-                            ("panels_built", panels)):
+                            ("ticket_usable", ticket), ("panels_built", panels)):
             if key in m:
                 bucket.append(m[key])
         for key, value in m.items():
@@ -117,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {i + 1}: bare {bare[-1] if bare else float('nan'):.3f} s, "
               f"terminal first paint {m.get('first_paint', float('nan')):.3f} s, "
               f"panels {m.get('panels_built', float('nan')):.3f} s, "
-              f"live book {m.get('first_book', float('nan')):.3f} s", flush=True)
+              f"live book {m.get('first_book', float('nan')):.3f} s, "
+              f"usable ticket {m.get('ticket_usable', float('nan')):.3f} s", flush=True)
 
     def med(values: list[float]) -> float:
         return statistics.median(values) if values else float("nan")
@@ -130,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
           f"= {med(paint) / med(bare):.2f}x bare (aim <= 2x)")
     print(f"{'terminal panels built':<34}{med(panels):>10.3f}")
     print(f"{'terminal first live book painted':<34}{med(book):>10.3f}   (aim <= 2.5 s)")
+    print(f"{'terminal usable ticket':<34}{med(ticket):>10.3f}   "
+          f"= {med(ticket) / med(bare):.1f}x bare first paint")
     print("terminal milestones (median s): " + ", ".join(
         f"{k} {med(v):.2f}" for k, v in sorted(steps.items(), key=lambda kv: med(kv[1]))
         if not k.startswith("_")))

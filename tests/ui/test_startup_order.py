@@ -139,3 +139,19 @@ def test_ctrl_c_during_start_up_quits_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in err, err[-3000:]
     log = (data / "logs" / "terminal.log").read_text(encoding="utf-8")
     assert "GUI stopped" in log
+
+
+def test_the_ticket_is_usable_before_the_chart_is_built(tmp_path: Path) -> None:
+    """The first reconciliation and a usable ticket (entry open, live bid/ask painted) do
+    not wait for the chart: depth, tape and chart are built after them."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "terminal", "--data-dir", str(tmp_path / "data"),
+         "--exit-after", "12"],
+        capture_output=True, text=True, timeout=RUN_TIMEOUT + 12, env=_env(), cwd=tmp_path,
+        check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    marks = _marks(proc.stdout)
+    order = ["venue_connected", "first_book", "ticket_usable", "chart_built"]
+    assert all(name in marks for name in order), sorted(marks)
+    times = [marks[name] for name in order]
+    assert times == sorted(times), dict(zip(order, times))

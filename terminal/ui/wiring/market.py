@@ -173,6 +173,7 @@ class MarketFrame:
         self._prices_version = -1
         self.stale = False
         self._book_probe = False
+        self._ticket_probe = False
         self._prefilled_for: ActiveMarket | None = None
         self._next_age = 0.0
 
@@ -201,6 +202,9 @@ class MarketFrame:
         if not self._book_probe and st.item_version(book_key) > 0:
             self._book_probe = True  # start-up milestone: the first live book on screen
             PaintProbe(w.panels.book.ladder, lambda: mark("first_book"))
+        if not self._ticket_probe and self._ticket_usable():
+            self._ticket_probe = True  # start-up milestone: a ticket one can send from
+            PaintProbe(w.panels.entry, lambda: mark("ticket_usable"))
         version = st.item_version(book_key) + st.item_version(market.key(FeedKind.TICKER))
         if version != self._prices_version:
             self._prices_version = version
@@ -267,6 +271,13 @@ class MarketFrame:
         self.wiring.window.data_label.set_freshness(
             state, f"● {market.symbol} STALE — {since}",
             f"The order book is {_reason(status)}: prices shown are not current.")
+
+    def _ticket_usable(self) -> bool:
+        """Entry open (nothing blocks sending: reconciled, not locked or stopped, book
+        live) and a live bid/ask shown in the ticket: type an amount and send."""
+        entry = self.wiring.panels.entry
+        quote = entry.quote_label
+        return entry.blocked_reason is None and "Bid" in quote.text() and quote.isEnabled()
 
     def _had_data(self, market: ActiveMarket, kind: FeedKind) -> bool:
         return self.wiring.state.item_version(market.key(kind)) > 0
