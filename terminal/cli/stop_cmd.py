@@ -53,7 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="all: every open order of the account on each venue (default); "
                    "terminal: only orders this terminal placed")
     p.add_argument("--venue", action="append", default=[], metavar="V",
-                   help="also sweep venue V (repeatable); the paper venue is always swept")
+                   help="also sweep venue V's live account (repeatable); the paper venue is "
+                   "always swept")
     p.add_argument("--no-paper", action="store_true",
                    help="do not connect the paper venue (sweep only the --venue ones)")
     p.add_argument("--account", default="default", help="account label (default: default)")
@@ -242,7 +243,11 @@ async def _engage(args: argparse.Namespace, services: Any, safety: Any) -> int:
     sessions, failed = [], []
     for venue in venues:
         try:
-            sessions.append(await services.connect(venue, account=args.account,
+            # A real venue is swept where the money is: its live connection, whatever
+            # the default mode of other commands (testnet, else demo) would be.
+            info = services.exchange.catalogue.get(venue)
+            mode = "live" if not info.points_at_paper and "live" in info.modes else None
+            sessions.append(await services.connect(venue, mode, account=args.account,
                                                    reconcile=False))
         except Exception as exc:
             failed.append(f"{venue}: INCOMPLETE, not connected: {exc}")

@@ -74,3 +74,18 @@ def test_an_unknown_symbol_is_refused_in_our_words(tmp_path, capsys):
     assert code == 1
     assert "paper has no spot market FOO/USDT" in err
     assert "does not have market symbol" not in err and "binance" not in err
+
+
+def test_the_stop_sweeps_a_real_venue_where_the_money_is(tmp_path, capsys, monkeypatch,
+                                                         connections):
+    """Unlike the trading commands, `stop --venue V` sweeps V's live account."""
+    from terminal.cli import main
+
+    for name in ("TT_BINANCE_LIVE_API_KEY", "TT_BINANCE_LIVE_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    code = main(["--data-dir", str(tmp_path), "stop", "--no-paper", "--venue", "binance"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "binance: INCOMPLETE, not connected: binance: no API keys stored for live" in out
+    assert connections == []
+    assert main(["--data-dir", str(tmp_path), "stop", "--reset", "--yes"]) == 0
