@@ -35,9 +35,9 @@ def test_okx_defaults_to_demo_and_without_keys_nothing_is_sent(tmp_path, capsys,
     code = main(["--data-dir", str(tmp_path), *PLACE, "--venue", "okx"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
-    assert err == ["trading-terminal order: error: okx: no API keys stored for demo (account "
-                   "default); save them with Venue > Connect in the app, or set "
-                   "TT_OKX_DEMO_API_KEY and TT_OKX_DEMO_SECRET"]
+    assert err == [("trading-terminal order: error: okx: no API keys stored for demo (account "
+                    "default); save them with Venue > Connect in the app, or set "
+                    "TT_OKX_DEMO_API_KEY and TT_OKX_DEMO_SECRET")]
     assert connections == []
 
 

@@ -100,3 +100,19 @@ def test_a_loopback_url_does_reach_the_listener(tmp_path, listener):
                     "--paper-account", "KEY:SECRET", *PLACE)
     assert proc.returncode == 1
     assert listener.connections >= 1
+
+
+def test_the_gui_refuses_a_bad_settings_paper_url_and_sends_nothing(tmp_path, listener,
+                                                                    monkeypatch):
+    """The window opens, says why it cannot start, and contacts nothing."""
+    config = tmp_path / "config"
+    config.mkdir(parents=True)
+    (config / "settings.json").write_text(json.dumps(
+        {"paper": {"url": f"http://user@127.0.0.1:{listener.port}"}}), encoding="utf-8")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    proc = _run_cli(tmp_path, "--exit-after", "4", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    log = (tmp_path / "logs" / "terminal.log").read_text(encoding="utf-8")
+    assert "settings.json refused: the URL must not contain a user name or password" in log
+    time.sleep(0.3)
+    assert listener.connections == 0
