@@ -129,7 +129,7 @@ class UnlockDialog(PhraseDialog):
             "<b>There is no live venue to unlock.</b> The testnet lock only holds back "
             "live venues, and none is connected. Paper and testnet venues accept orders "
             "while it is on. To trade live, connect a venue in live mode first "
-            "(Venue &gt; Connect), then unlock it here.")
+            "(Venue &gt; Connect a venue…), then unlock it here.")
         for widget in (self.target, self.phrase_label, self.input, self.error):
             widget.hide()
         self.buttons.removeButton(self.ok_button)

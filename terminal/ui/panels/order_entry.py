@@ -129,7 +129,7 @@ class OrderEntryPanel(QWidget):
         self.quote_label = QLabel("")
         self.quote_label.setObjectName("quoteLabel")
         self.quote_label.setFont(mono_font(-1))
-        self.quote_label.setWordWrap(True)  # "STALE (last update 12 s ago)" wraps
+        self.quote_label.setWordWrap(True)  # a narrow ticket wraps rather than clips
         self.quote_label.setStyleSheet(f"color: {MUTED};")
         root.addWidget(self.quote_label)
 
@@ -649,7 +649,7 @@ class OrderEntryPanel(QWidget):
         if rules is not None and (p.bid is not None or p.ask is not None):
             bid = rules.format_price(p.bid) if p.bid is not None else "—"
             ask = rules.format_price(p.ask) if p.ask is not None else "—"
-            stale = f"STALE ({self._prices_stale})  " if self._prices_stale else ""
+            stale = f"STALE — {self._prices_stale}\n" if self._prices_stale else ""
             self.quote_label.setText(f"{stale}Bid {bid}  ·  Ask {ask}")
         else:
             self.quote_label.setText("")

@@ -222,8 +222,14 @@ class TradesTapeWidget(QWidget):
             font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.8)
             p.setFont(font)
             p.setPen(c["stale_text"])
-            text = "STALE" + (f"\n{self._stale_reason}" if self._stale_reason else "")
-            p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, text)
+            big = QFontMetricsF(font).height()
+            p.drawText(QRectF(0, 0, w, h / 2 + big / 2), Qt.AlignmentFlag.AlignHCenter
+                       | Qt.AlignmentFlag.AlignBottom, "STALE")
+            if self._stale_reason:  # the reason in the panel's font, wrapped to its width
+                p.setFont(self.font())
+                p.drawText(QRectF(PAD, h / 2 + big / 2 + 2, w - 2 * PAD, h / 2),
+                           int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                               | Qt.TextFlag.TextWordWrap), self._stale_reason)
         p.end()
         self.frames.mark(time.perf_counter() - started)
 

@@ -262,7 +262,9 @@ class MarketFrame:
         if age is None:
             return
         since = f"last update {age:.0f} s ago"
-        reason = f"{_reason(status)}, {since}"
+        # short: it is painted over narrow panels (book, tape) and the chart's readout
+        silent = f"no update for {age:.0f} s"
+        reason = silent if status is FeedStatus.STALE else f"{_reason(status)} · {silent}"
         for widgets in self._stale_targets().values():
             for widget in widgets:
                 widget.set_stale(True, reason)
@@ -303,9 +305,9 @@ class MarketFrame:
 
 def _reason(status: FeedStatus | None) -> str:
     if status is FeedStatus.STALE:
-        return "no updates, feed silent"
+        return "feed silent"
     if status is FeedStatus.DOWN:
         return "feed down, reconnecting"
     if status is FeedStatus.CONNECTING:
-        return "no updates, subscribing again"
+        return "subscribing again"
     return ""
