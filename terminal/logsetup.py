@@ -250,6 +250,29 @@ class RingHandler(logging.Handler):
 # --------------------------------------------------------------------------- setup
 
 
+class _LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The log file; a write it cannot do (disk full, read-only) is said once on stderr
+    in one line, not as logging's traceback for every record; lines that cannot be
+    written are dropped."""
+
+    _failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+            return
+        if not self._failed and sys.stderr is not None:
+            self._failed = True
+            try:
+                sys.stderr.write(f"trading-terminal: cannot write the log file "
+                                 f"{self.baseFilename}: {exc.strerror or exc}; lines that "
+                                 f"cannot be written are dropped\n")
+            except (OSError, ValueError):  # stderr closed or broken: nothing left to tell
+                pass
+        self._failed = True
+
+
 @dataclass
 class LoggingSetup:
     """What `setup_logging` installed, so it can be read (ring) and torn down."""
@@ -309,7 +332,7 @@ def setup_logging(
     teardown_logging()
 
     log_file = paths.ensure_logs() / LOG_FILE_NAME
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = _LogFileHandler(
         log_file, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8"
     )
     console_handler: logging.StreamHandler[TextIO] | None = None

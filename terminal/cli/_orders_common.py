@@ -53,6 +53,7 @@ def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
     """
     from terminal.core.errors import VenueError
     from terminal.core.orders import OrderServiceError
+    from terminal.core.storage import JournalWriteFailed
     from terminal.journal import JournalError, JournalLockedError
     from terminal.services import ServicesError, ServicesOptions, TerminalServices
 
@@ -70,7 +71,7 @@ def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
         return asyncio.run(main())
     except JournalLockedError as exc:
         return fail(prog, str(exc))
-    except (JournalError, ServicesError, OrderServiceError) as exc:
+    except (JournalError, JournalWriteFailed, ServicesError, OrderServiceError) as exc:
         return fail(prog, str(exc))
     except VenueError as exc:
         return fail(prog, f"{getattr(exc, 'venue', None) or 'venue'}: {exc}")

@@ -125,8 +125,22 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return run_services(args, ctx, lambda s: _list(s, args))
 
 
+def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
+    """The venue has it, the journal could not record it: say so, and do not report a
+    failure (a retry would send it twice); the next start reconciles it."""
+    from terminal.domain.order import OrderStatus
+
+    order = exc.order
+    print(f"client order id: {order.client_order_id}")
+    print(f"state: {order.status.value}")
+    print(order_line(order))
+    print(f"{prog}: {exc}", file=sys.stderr)
+    return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
+
+
 async def _place(services, request, client_id, args, prog) -> int:  # type: ignore[no-untyped-def]
     from terminal.core.orders import SubmitRefused
+    from terminal.core.orders.errors import SentNotJournaled
     from terminal.domain.order import OrderStatus
 
     info = services.exchange.catalogue.get(request.venue)
@@ -153,6 +167,8 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
             hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
             print(f"{prog}: refused [{r.rule}]: {r.message}{hint}")
         return EXIT_FAILED
+    except SentNotJournaled as exc:
+        return _sent_not_journaled(exc, prog)
     if order.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
         print(f"{order.client_order_id}: outcome unknown, querying {order.venue}...")
         order = await services.orders.wait_settled(order.client_order_id, SETTLE_WAIT_S) or order
@@ -163,6 +179,7 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
 
 
 async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+    from terminal.core.orders.errors import SentNotJournaled
     from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 
     venue = VenueId(args.venue)
@@ -174,7 +191,12 @@ async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
         for order in touched:
             print(order_line(order))
         return EXIT_OK if all(o.is_final for o in touched) else EXIT_FAILED
-    order = await services.orders.cancel(ClientOrderId(args.client_id))
+    try:
+        order = await services.orders.cancel(ClientOrderId(args.client_id))
+    except SentNotJournaled as exc:
+        print(order_line(exc.order))
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_OK if exc.order.status.value == "canceled" else EXIT_FAILED
     if order.status.value == "unknown":
         order = await services.orders.wait_settled(order.client_order_id, SETTLE_WAIT_S) or order
     print(order_line(order))
@@ -190,6 +212,7 @@ async def _amend(services, client_id, amount, price, args, prog) -> int:  # type
     journaled before the venue call; an unknown outcome is settled by queries."""
     from terminal.core.errors import VenueError
     from terminal.core.orders import SubmitRefused
+    from terminal.core.orders.errors import SentNotJournaled
     from terminal.domain.ids import VenueId
     from terminal.domain.order import OrderStatus
 
@@ -213,6 +236,8 @@ async def _amend(services, client_id, amount, price, args, prog) -> int:  # type
             hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
             print(f"{prog}: refused [{r.rule}]: {r.message}{hint}")
         return EXIT_FAILED
+    except SentNotJournaled as exc:
+        return _sent_not_journaled(exc, prog)
     except VenueError as exc:
         print(f"{prog}: {venue} refused the amend: {exc}", file=sys.stderr)
         after = await services.journal.get_order(client_id)

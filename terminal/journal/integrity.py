@@ -50,7 +50,10 @@ def _problems(path: Path, pragma: str) -> list[str]:
         if getattr(exc, "sqlite_errorname", "").startswith(DAMAGE_CODES):
             return [str(exc)]  # "file is not a database", "disk image is malformed"
         # Not damage: cannot open (a read-only disk without the -shm file), busy, I/O
-        raise JournalError(f"cannot read the journal {path}: {exc}") from exc
+        from terminal.journal.diskerrors import storage_reason
+
+        why = storage_reason(exc, path.parent) or str(exc)
+        raise JournalError(f"cannot read the journal {path}: {why}") from exc
     lines = []
     for (text,) in rows:
         for line in str(text).splitlines():

@@ -27,6 +27,8 @@ from terminal.journal.codec import (
     dec_text, details_json, dt_to_ms, event_details_json, jsonable, ms_to_dt, order_row,
 )
 from terminal.journal import statements as stmt
+from terminal.core.storage import JournalWriteFailed
+from terminal.journal.diskerrors import storage_reason
 from terminal.journal.engine import begin_statement, make_engine
 from terminal.journal.errors import JournalError
 from terminal.journal.integrity import refuse_if_damaged
@@ -185,9 +187,12 @@ class SqlJournal:
                 if self._begin_sql:
                     conn.exec_driver_sql(self._begin_sql)
                 return fn(conn)
-        except Exception:
+        except Exception as exc:
             if conn.invalidated:
                 self._conn = None
+            failed = self._storage_failure(exc)
+            if failed is not None:
+                raise failed from exc
             raise
 
     def _fast(self, fn: Callable[[Any, stmt.PreparedSet], T]) -> T:
@@ -211,7 +216,7 @@ class SqlJournal:
             result = fn(cursor, self._prepared)
             driver.commit()
             return result
-        except BaseException:
+        except BaseException as exc:
             self._raw = None
             try:
                 cursor.close()
@@ -219,10 +224,24 @@ class SqlJournal:
                 pass
             try:
                 driver.rollback()
-            except Exception:
-                log.warning("journal rollback failed", exc_info=True)
+            except Exception as rollback_exc:
+                log.warning("journal rollback failed: %s", rollback_exc)
                 self._conn = None
+            failed = self._storage_failure(exc)
+            if failed is not None:
+                raise failed from exc
             raise
+
+    def _storage_failure(self, exc: BaseException) -> JournalWriteFailed | None:
+        """`exc` as JournalWriteFailed when the disk is to blame (full, read-only, I/O)."""
+        if not isinstance(exc, Exception) or isinstance(exc, JournalWriteFailed):
+            return None
+        path = sqlite_path(self.url)
+        reason = storage_reason(exc, path.parent if path is not None else None)
+        if reason is None:
+            return None
+        log.info("journal write failed: %s (%s)", reason, exc)
+        return JournalWriteFailed(reason)
 
     def _open_raw(self) -> tuple[Connection, Any, Any]:
         conn = self._conn

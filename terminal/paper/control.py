@@ -216,8 +216,8 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         need_faults()
         d = await _body(request)
         mode = str(d.get("mode", "5xx"))
-        if mode not in ("5xx", "close", "timeout"):
-            raise web.HTTPBadRequest(text="mode must be 5xx, close or timeout")
+        if mode not in ("5xx", "close", "timeout", "slow"):
+            raise web.HTTPBadRequest(text="mode must be 5xx, close, timeout or slow")
         srv.faults.order_unknown_mode = mode
         srv.faults.order_unknown_left = int(d.get("count", 1))
         if "timeout_s" in d:

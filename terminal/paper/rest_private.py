@@ -55,8 +55,12 @@ def setup(app: web.Application, srv: PaperServer) -> None:
 
     async def fail_reply_if_asked(request: web.Request) -> None:
         """The "execute, then fail the reply" fault, after the engine has acted: the
-        connection dies, the reply times out, or a 5xx comes back (outcome unknown)."""
+        connection dies, the reply times out, or a 5xx comes back (outcome unknown);
+        "slow" only delays the normal reply (the order is live meanwhile)."""
         mode = srv.faults.take_order_unknown() if srv.faults.enabled else ""
+        if mode == "slow":
+            await asyncio.sleep(srv.faults_timeout_s)
+            return
         if mode == "close":
             if request.transport is not None:
                 request.transport.abort()

@@ -20,9 +20,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from terminal.core.errors import OrderNotFoundError, VenueError
-from terminal.core.orders.errors import NotSupported, SubmitRefused, UnknownOrder
+from terminal.core.orders.errors import (
+    NotSent,
+    NotSupported,
+    SentNotJournaled,
+    SubmitRefused,
+    UnknownOrder,
+)
 from terminal.core.orders.tracker import report_events
 from terminal.core.ports import ExchangePort, Refusal
+from terminal.core.storage import JournalWriteFailed
 from terminal.domain.enums import Side
 from terminal.domain.ids import ClientOrderId
 from terminal.domain.marketdata import Balance, Balances
@@ -51,8 +58,6 @@ async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount:
                       price: Decimal, *, confirmed: frozenset[str] = frozenset()) -> Order:
     """Change amount/price of a resting limit order (see the module docstring).
     Returns the order that now rests on the venue (UNKNOWN while being settled)."""
-    from terminal.core.orders.service import _REFUSED_BEFORE_ACTING, _reason
-
     blocked = svc.gate.submissions_blocked()
     if blocked:
         raise SubmitRefused([Refusal("emergency_stop", blocked)])
@@ -81,13 +86,33 @@ async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount:
     replacement = tracker.track(Order.from_request(request))
     try:
         await svc.journal.record_intent(replacement)
-    except BaseException:
+    except BaseException as exc:
         tracker.forget(replacement)
+        if isinstance(exc, JournalWriteFailed):
+            raise NotSent("amend", exc.reason) from exc
         raise
     svc.order_changed.emit(replacement.copy())
     new_id = replacement.client_order_id
-    await tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)], {"amend": {
-        "replacement": str(new_id), "amount": str(amount), "price": str(price)}})
+    try:
+        await tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)], {"amend": {
+            "replacement": str(new_id), "amount": str(amount), "price": str(price)}})
+    except JournalWriteFailed as exc:  # the replacement stays PENDING_SUBMIT: settled later
+        raise NotSent("amend", exc.reason) from exc
+    try:
+        return await _send_amend(svc, session, order, replacement, amount, price)
+    except JournalWriteFailed as exc:  # the venue was asked: never report it as failed
+        log.info("amend of %s sent, then the journal failed: %s", client_order_id, exc)
+        raise SentNotJournaled(replacement.copy(), exc.reason, "amend") from exc
+
+
+async def _send_amend(svc: OrderService, session: ExchangePort, order: Order,
+                      replacement: Order, amount: Decimal, price: Decimal) -> Order:
+    """Ask the venue to amend `order` (the replacement's intent is journaled) and apply
+    its answer; the order that now rests on the venue."""
+    from terminal.core.orders.service import _REFUSED_BEFORE_ACTING, _reason
+
+    tracker = svc.tracker
+    client_order_id, new_id = order.client_order_id, replacement.client_order_id
     try:
         report = await session.edit_order(order, amount, price, new_client_order_id=new_id)
     except _REFUSED_BEFORE_ACTING as exc:

@@ -50,3 +50,43 @@ class NotConnected(OrderServiceError):
 
 class NotSupported(OrderServiceError):
     """The venue does not offer this operation (e.g. amend)."""
+
+
+class NotSent(OrderServiceError):
+    """The journal could not record the intent, so nothing was sent to the venue."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"nothing was sent: the journal could not record the {what}: {reason}")
+
+
+class SentNotJournaled(OrderServiceError):
+    """The venue was asked (and may have acted) but the journal could not record the
+    answer. The request must NOT be repeated: the intent is journaled, so the next
+    reconciliation settles it from the venue. `order` is its state in memory."""
+
+    def __init__(self, order: object, reason: str, action: str = "order") -> None:
+        self.order = order
+        self.reason = reason
+        self.action = action
+        super().__init__(sent_message(order, reason, action))
+
+
+def sent_message(order: object, reason: str, action: str = "order") -> str:
+    """"sent and accepted as <id>; the journal could not record it: <reason>" and what
+    happens next, worded for the order's state in memory."""
+    coid = getattr(order, "client_order_id", "?")
+    status = getattr(getattr(order, "status", None), "value", "")
+    vid = getattr(order, "venue_order_id", None)
+    venue = getattr(order, "venue", "the venue")
+    extra = f" {venue} order id {vid}, {status}." if vid else ""
+    if action == "cancel":
+        head = f"cancel of {coid} sent to {venue}"
+    elif status in ("open", "partially_filled", "filled", "canceled", "expired"):
+        head = f"sent and accepted as {coid}"
+    elif status == "rejected":
+        head = f"sent as {coid} and rejected by {venue}"
+    else:
+        head = f"sent as {coid}, outcome unknown"
+    return (f"{head}; the journal could not record it: {reason}.{extra} Do not send it "
+            f"again: the next start reconciles it with {venue}.")

@@ -29,7 +29,7 @@ from terminal.core.errors import (
     RateLimitedError, VenueError, VenueUnavailableError,
 )
 from terminal.core.orders.errors import (
-    EntryNotReady, NotConnected, SubmitRefused, UnknownOrder,
+    EntryNotReady, NotConnected, NotSent, SentNotJournaled, SubmitRefused, UnknownOrder,
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
@@ -39,6 +39,7 @@ from terminal.core.orders.recovery import ReconcileRecovery
 from terminal.core.orders.stale import stale_orders
 from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
+from terminal.core.storage import JournalWriteFailed
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.order import (
     CancelRejected, CancelRequested, EventSource, Order, OrderCanceled, OrderRejected,
@@ -215,12 +216,22 @@ class OrderService:
                 raise SubmitRefused([Refusal("client_order_id", f"client order id "
                                              f"{client_order_id} is already in the journal")])
             await self.journal.record_intent(order)
-        except BaseException:
+        except BaseException as exc:
             self._recent.pop(request.fingerprint(), None)
             self.tracker.forget(order)
+            if isinstance(exc, JournalWriteFailed):
+                raise NotSent("order", exc.reason) from exc
             raise
         self.order_changed.emit(order.copy())
+        try:
+            await self._send_new(session, order)
+        except JournalWriteFailed as exc:  # the venue has it; never report it as failed
+            log.info("order %s sent, then the journal failed: %s", order.client_order_id, exc)
+            raise SentNotJournaled(order.copy(), exc.reason) from exc
+        return order.copy()
 
+    async def _send_new(self, session: ExchangePort, order: Order) -> None:
+        """Send a journaled intent and apply what the venue answered."""
         try:
             report = await session.create_order(order)
         except _REFUSED_BEFORE_ACTING as exc:
@@ -238,7 +249,6 @@ class OrderService:
         else:
             await self._absorb_report(order, report, EventSource.REST)
         await self._after_ack(order)
-        return order.copy()
 
     async def _after_ack(self, order: Order) -> None:
         """An order that became live while entry was stopped, or that the user wanted
@@ -359,8 +369,14 @@ class OrderService:
         if order.status is OrderStatus.PENDING_SUBMIT:
             # In flight: the submit path cancels it as soon as it is acknowledged.
             return order.copy()
-        await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
-        await self._send_cancel(session, order)
+        try:
+            await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
+        except JournalWriteFailed as exc:
+            raise NotSent("cancel request", exc.reason) from exc
+        try:
+            await self._send_cancel(session, order)
+        except JournalWriteFailed as exc:
+            raise SentNotJournaled(order.copy(), exc.reason, "cancel") from exc
         return order.copy()
 
     async def _send_cancel(self, session: ExchangePort, order: Order) -> None:
