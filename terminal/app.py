@@ -314,6 +314,13 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
         controller = core["controller"] = TerminalController(window, paths, settings, theme,
                                                              args=args)
         controller.start()
+        self_test = getattr(args, "self_test_runner", None)  # --self-test (terminal.ui.selftest)
+        if self_test is not None:
+            def self_test_done(code: int) -> None:
+                exit_code["value"] = code
+                finish()
+
+            self_test.attach(controller, self_test_done)
 
     mark("window_built")
     window.restore_layout()

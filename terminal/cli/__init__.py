@@ -109,11 +109,50 @@ def _run_gui(args: argparse.Namespace) -> int:
     from terminal.logsetup import setup_logging
     from terminal.paths import AppPaths
 
+    if getattr(args, "self_test", False):
+        return _run_self_test(args)
     setup_logging(AppPaths.from_override(args.data_dir), args.log_level)
     crash.install()
     from terminal.app import run_gui
 
     return run_gui(args)
+
+
+def _run_self_test(args: argparse.Namespace) -> int:
+    """`--self-test`: the GUI offscreen (unless QT_QPA_PLATFORM says otherwise) in a
+    temporary data dir, checked by `terminal.ui.selftest`; the dir is removed when the
+    test passed and kept (its path printed) when it failed."""
+    import os
+    import shutil
+    import tempfile
+    import time
+
+    from terminal import crash
+    from terminal.logsetup import setup_logging
+    from terminal.paths import AppPaths
+
+    started = time.monotonic()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    temporary = args.data_dir is None
+    if temporary:
+        args.data_dir = tempfile.mkdtemp(prefix="trading-terminal-selftest-")
+    paths = AppPaths.from_override(args.data_dir)
+    setup_logging(paths, args.log_level)
+    crash.install()
+    from terminal.app import run_gui
+    from terminal.ui.selftest import SelfTest
+
+    runner = args.self_test_runner = SelfTest(started)
+    print(f"self-test: {PROG} {__version__}, data in {paths.override}", flush=True)
+    run_gui(args)
+    if not runner.done:
+        print("self-test: FAILED: the window closed before the self-test ended", flush=True)
+    code = runner.exit_code
+    if code == 0 and temporary:
+        shutil.rmtree(args.data_dir, ignore_errors=True)
+    elif code != 0:
+        print(f"self-test: log in {paths.logs}", flush=True)
+    return code
 
 
 def gui_main() -> None:

@@ -55,6 +55,12 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         "--exit-after", metavar="SECONDS", type=_seconds, default=None,
         help="close the window after SECONDS",
     )
+    gui.add_argument(
+        "--self-test", action="store_true",
+        help="check the app end to end (window offscreen, embedded paper exchange, one "
+        "order placed and cancelled from the ticket, journal read back) in a fresh "
+        "temporary data dir unless --data-dir is given; prints timings, exit 0 if it passed",
+    )
     venues = parser.add_argument_group("paper exchange and journal")
     venues.add_argument(
         "--paper-url", metavar="URL", default=None,
