@@ -22,14 +22,15 @@ def validate(entry: Path) -> None:
     tool = shutil.which("desktop-file-validate")
     if tool is None:
         pytest.skip("desktop-file-validate is not installed (apt-get install desktop-file-utils)")
-    out = subprocess.run([tool, str(entry)], capture_output=True, text=True, timeout=30)
+    out = subprocess.run([tool, str(entry)], capture_output=True, text=True, timeout=30,
+                         check=False)
     assert out.returncode == 0 and not (out.stdout + out.stderr).strip(), out.stdout + out.stderr
 
 
 def test_install_and_uninstall_desktop_entry(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, str(SCRIPT)], env=env, capture_output=True,
-                         text=True, timeout=60)
+                         text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     entry = tmp_path / "applications" / "trading-terminal.desktop"
     icon = tmp_path / "icons" / "hicolor" / "scalable" / "apps" / "trading-terminal.svg"
@@ -51,7 +52,7 @@ def test_install_and_uninstall_desktop_entry(tmp_path: Path) -> None:
     validate(entry)
 
     out = subprocess.run([sys.executable, str(SCRIPT), "--uninstall"], env=env,
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     assert not entry.exists() and not icon.exists()
     assert not any(png.exists() for png in pngs)
