@@ -11,7 +11,9 @@ exchange and the services; this module then drives the window the way a user doe
 4. waits until the order is open on the exchange and listed in *Open orders*, selects
    it there and cancels it as the Delete key does;
 5. reads the journal: the order must be canceled there, with its intent, the venue's
-   acknowledgement and the cancel recorded as events.
+   acknowledgement and the cancel recorded as events;
+6. reports whether an OS keychain is usable (with the message the Connect dialog
+   shows when none is), which tells whether the keyring backends made it into a bundle.
 
 It prints one line per step with the time since start and exits 0; on the first step
 that fails or times out it prints `self-test: FAILED: <reason>` and exits 1.
@@ -182,3 +184,10 @@ class SelfTest:
             raise SelfTestFailed(f"journal events of {coid} miss the open or the cancel: "
                                  f"{statuses}")
         self._step("journal has both")
+
+        # not a step that can fail: a bare Linux box has no keychain, and says so
+        from terminal.secrets import CredentialStore
+
+        status = await asyncio.to_thread(CredentialStore().status)
+        self.out(f"self-test: keychain {'available' if status.available else 'none'}: "
+                 f"{status.message}")

@@ -1,7 +1,7 @@
 """Start-up benchmark: process start to first paint, to the first live book painted, and
 to a usable ticket.
 
-    python -m tests.bench.bench_startup [--runs 3] [--exit-after 12]
+    python -m tests.bench.bench_startup [--runs 3] [--exit-after 12] [--bundle BINARY]
 
 In the same run, side by side (medians over --runs fresh processes, offscreen):
 - bare: a bare PySide6 QApplication + QMainWindow shown (the floor of any Qt app);
@@ -12,6 +12,8 @@ In the same run, side by side (medians over --runs fresh processes, offscreen):
 - terminal usable ticket: until the order ticket is painted enabled (nothing blocks
   entry: the venue is reconciled, the book live) with a live bid/ask in it, i.e. the
   moment a user can type an amount and send.
+- the same two for the built app bundle (packaging/build.py), when dist/ has one or
+  --bundle names its binary: the frozen app beside the source install, same run.
 Times are measured from just before the parent spawns the process (interpreter start
 included) to the `STARTUP <mark> <time>` lines the app prints with
 TERMINAL_STARTUP_PROBE=1. Aims: first paint within 2x the bare window; live book
@@ -36,6 +38,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+DEFAULT_BUNDLE = Path(__file__).resolve().parents[2] / "dist" / "trading-terminal" / "trading-terminal"
 
 BARE = textwrap.dedent("""
     import sys, time
@@ -91,16 +95,28 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds each terminal run stays up (enough for the book)")
     parser.add_argument("--no-warmup", action="store_true",
                         help="skip the untimed first run of each that writes bytecode caches")
+    parser.add_argument("--bundle", type=Path, default=None,
+                        help=f"the bundle's binary (default {DEFAULT_BUNDLE} if it exists)")
+    parser.add_argument("--no-bundle", action="store_true", help="measure no bundle")
     args = parser.parse_args(argv)
+    bundle = None if args.no_bundle else (args.bundle or (
+        DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None))
+    if bundle is not None and not bundle.exists():
+        print(f"no bundle binary at {bundle}", file=sys.stderr)
+        return 2
 
-    def terminal_run(exit_after: float) -> dict[str, float]:
+    def terminal_run(exit_after: float, binary: Path | None = None) -> dict[str, float]:
+        start = [str(binary)] if binary else [sys.executable, "-m", "terminal"]
         with tempfile.TemporaryDirectory(prefix="tt-startup-") as tmp:
-            return _marks([sys.executable, "-m", "terminal", "--data-dir", str(Path(tmp) / "d"),
+            return _marks([*start, "--data-dir", str(Path(tmp) / "d"),
                            "--exit-after", str(exit_after)], exit_after + 60, cwd=tmp)
 
     if not args.no_warmup:
         _marks([sys.executable, "-c", BARE], 60)
         terminal_run(min(args.exit_after, 6.0))
+        if bundle is not None:
+            terminal_run(min(args.exit_after, 6.0), bundle)
+    frozen: dict[str, list[float]] = {"first_paint": [], "first_book": []}
 
     bare: list[float] = []
     paint: list[float] = []
@@ -124,6 +140,13 @@ def main(argv: list[str] | None = None) -> int:
               f"panels {m.get('panels_built', float('nan')):.3f} s, "
               f"live book {m.get('first_book', float('nan')):.3f} s, "
               f"usable ticket {m.get('ticket_usable', float('nan')):.3f} s", flush=True)
+        if bundle is not None:
+            m = terminal_run(args.exit_after, bundle)
+            for key, bucket in frozen.items():
+                if key in m:
+                    bucket.append(m[key])
+            print(f"       bundle first paint {m.get('first_paint', float('nan')):.3f} s, "
+                  f"live book {m.get('first_book', float('nan')):.3f} s", flush=True)
 
     def med(values: list[float]) -> float:
         return statistics.median(values) if values else float("nan")
@@ -138,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'terminal first live book painted':<34}{med(book):>10.3f}   (aim <= 2.5 s)")
     print(f"{'terminal usable ticket':<34}{med(ticket):>10.3f}   "
           f"= {med(ticket) / med(bare):.1f}x bare first paint")
+    if bundle is not None:
+        print(f"{'bundle first paint':<34}{med(frozen['first_paint']):>10.3f}   "
+              f"= {med(frozen['first_paint']) / med(paint):.2f}x source (aim <= 1x)")
+        print(f"{'bundle first live book painted':<34}{med(frozen['first_book']):>10.3f}   "
+              f"= {med(frozen['first_book']) / med(book):.2f}x source (aim <= 1x)")
     print("terminal milestones (median s): " + ", ".join(
         f"{k} {med(v):.2f}" for k, v in sorted(steps.items(), key=lambda kv: med(kv[1]))
         if not k.startswith("_")))

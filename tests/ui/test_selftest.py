@@ -32,6 +32,7 @@ def test_self_test_places_and_cancels_an_order_and_cleans_up() -> None:
     for step in steps:
         assert any(line.startswith(f"self-test: {step}") for line in lines), (step, lines)
     assert lines[-1].startswith("self-test: OK in ")
+    assert any(line.startswith("self-test: keychain ") and "API keys" in line for line in lines)
     data_dir = Path(lines[0].split("data in ", 1)[1])
     assert not data_dir.exists(), "the temporary data dir was left behind"
 
