@@ -60,7 +60,7 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 test -e "$WORK/one/data/journal.sqlite.control"
-"$app" --data-dir "$WORK/one" stop --status | tee "$WORK/stop.out"
+"$app" --data-dir "$WORK/one" stop --status 2>&1 | tee "$WORK/stop.out"
 grep -q "from the running terminal" "$WORK/stop.out"
 kill "$running" && wait "$running" || true
 running=""
