@@ -7,6 +7,7 @@ stays cheap and ccxt loads only when a module that needs it is imported):
 * session    - VenueSession: one venue+mode+account, implements core.ports.ExchangePort
 * clients    - the ccxt client of a session: testnet/demo switched on, paper on loopback
 * demo_guard - header-based demos (OKX, Bitget): no private request without the header
+* testnet_guard - other testnets and demos: no request to a live host
 * errors     - classify(): ccxt exception class -> core.errors kinds, secrets scrubbed
 * mapping    - ccxt dicts -> domain reports, fills, balances, candles, trades, tickers
 * feeds      - FeedHub: shared feed loops, watchdog, reconnect, private-stream listeners

@@ -28,6 +28,7 @@ from terminal.core.marketstate import FeedKind
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import VenueId
 from terminal.exchange.demo_guard import HEADER_DEMOS
+from terminal.exchange.testnet_guard import url_hosts
 
 # The ccxt.pro `has` key of each feed.
 WATCH_METHODS: dict[FeedKind, str] = {
@@ -144,27 +145,12 @@ def _separate_demo_host(instance: Any) -> bool:
     return any(urls.get(k) for k in ("demo", "demotrading"))
 
 
-def _hosts(value: Any, hostname: str | None) -> set[str]:
-    """Every host named by the URLs inside `value` ({hostname} filled in as ccxt does)."""
-    from urllib.parse import urlsplit
-
-    if isinstance(value, str):
-        text = value.replace("{hostname}", hostname or "")
-        host = urlsplit(text).hostname if "://" in text else None
-        return {host.lower()} if host else set()
-    if isinstance(value, dict):
-        return set().union(*(_hosts(v, hostname) for v in value.values())) if value else set()
-    if isinstance(value, (list, tuple)):
-        return set().union(*(_hosts(v, hostname) for v in value)) if value else set()
-    return set()
-
-
 def _separate_test_host(instance: Any) -> bool:
     """ccxt has `urls['test']`, and none of its hosts is a live host."""
     urls = instance.urls or {}
     hostname = getattr(instance, "hostname", None)
-    test = _hosts(urls.get("test"), hostname)
-    return bool(test) and not (test & _hosts(urls.get("api"), hostname))
+    test = url_hosts(urls.get("test"), hostname)
+    return bool(test) and not (test & url_hosts(urls.get("api"), hostname))
 
 
 def read_ccxt_facts(ccxt_id: str) -> dict[str, Any]:

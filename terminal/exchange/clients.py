@@ -2,7 +2,8 @@
 
 Testnet (SANDBOX) or demo trading (DEMO) is switched on right after construction, before
 anything can reach a live host; a header-based demo (OKX, Bitget: the live host plus a
-header) is built from the guarded subclass in `demo_guard`. The paper venue's client is
+header) is built from the guarded subclass in `demo_guard`, any other testnet or demo
+from the one in `testnet_guard`, which refuses every request to a live host. The paper venue's client is
 pointed at the paper exchange, which must be on this machine (`terminal.loopback`).
 """
 
@@ -66,6 +67,10 @@ def build_client(info: VenueInfo, mode: VenueMode, config: dict[str, Any], *,
         # the live host plus a header: every request passes the demo guard
         from .demo_guard import new_demo_instance
         inst = new_demo_instance(cls, info.ccxt_id, info.id, config)
+    elif mode in (VenueMode.SANDBOX, VenueMode.DEMO) and not info.points_at_paper:
+        # test hosts of its own: no request may reach a live host
+        from .testnet_guard import guarded_class
+        inst = guarded_class(cls, info.id)(config)
     else:
         inst = cls(config)
     if mode is VenueMode.SANDBOX:

@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from terminal.core.errors import VenueUnavailableError
 from terminal.domain.enums import VenueMode
@@ -17,39 +16,11 @@ from terminal.exchange.catalogue import default_catalogue
 from terminal.exchange.demo_guard import DemoGuardError
 from terminal.exchange.errors import Op, classify
 from terminal.exchange.session import VenueSession
+from tests.exchange.recorder import Recorder
 from tests.fixtures_paper import run_async
 
 CREDS = {"apiKey": "demo-key-0123456789", "secret": "demo-secret-0123456789",
          "password": "demo-pass-0123"}
-
-
-class Recorder:
-    """A loopback HTTP server that answers success to anything and records it."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        async def handle(request: web.Request) -> web.Response:
-            self.requests.append({"method": request.method, "path": request.path,
-                                  "headers": {k.lower(): v for k, v in request.headers.items()}})
-            ok = "00000" if request.path.startswith("/api/v2/") else "0"  # bitget / okx
-            return web.json_response({"code": ok, "msg": "", "data": [], "requestTime": 0})
-
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handle)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
 
 
 def _point_rest_at(inst: Any, base: str) -> None:
