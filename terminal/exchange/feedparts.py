@@ -4,6 +4,8 @@ per-feed record, the loop's own exceptions, and finding a feed's ccxt.pro client
 from __future__ import annotations
 
 import asyncio
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -109,3 +111,28 @@ def message_count(result: Any, kind: FeedKind) -> int:
         except TypeError:
             return 1
     return 1
+
+
+class FeedFault(Exception):
+    """The venue sent data that cannot be right (unreadable values, NaN, a crossed or
+    unordered book): counted in health, and the feed resyncs from a fresh subscription."""
+
+
+def check_book(bids: Sequence[Sequence[Any]], asks: Sequence[Sequence[Any]]) -> None:
+    """Refuse a book no venue can have: levels that are not positive finite numbers,
+    sides out of order, or a best bid at or above the best ask."""
+    for side, levels, descending in (("bid", bids, True), ("ask", asks, False)):
+        prev: float | None = None
+        for level in levels:
+            price, amount = level[0], level[1]
+            if not isinstance(price, (int, float)) or not isinstance(amount, (int, float)):
+                raise FeedFault(f"{side} level {price!r} x {amount!r} is not a number")
+            if not (math.isfinite(price) and math.isfinite(amount)) or price <= 0 \
+                    or amount < 0:
+                raise FeedFault(f"{side} level {price!r} x {amount!r} is not a positive "
+                                "finite number")
+            if prev is not None and (price >= prev if descending else price <= prev):
+                raise FeedFault(f"{side}s out of order at {price!r}")
+            prev = price
+    if bids and asks and bids[0][0] >= asks[0][0]:
+        raise FeedFault(f"crossed book: best bid {bids[0][0]!r} >= best ask {asks[0][0]!r}")

@@ -37,13 +37,16 @@ from terminal.core.supervision import TaskOwner
 from .errors import is_clock_refusal, scrub
 from .feedparts import (
     MAX_STALE_FACTOR,
+    FeedFault,
     FeedLoop,
     FeedOptions,
     SocketLost,
     StaleFeed,
+    check_book,
     feed_clients,
     message_count,
 )
+from .frameguard import FrameFault
 from .mapping import balances_from_ccxt, candle_from_ccxt, ticker_from_ccxt, trade_from_ccxt
 from .private_feeds import (
     FillListener,
@@ -56,6 +59,9 @@ from .session import VenueSession
 from .wsclients import client_of_task, clients_waiting, close_clients, is_connected
 
 log = logging.getLogger(__name__)
+
+# what reading a venue value wrongly typed, missing or not a number raises
+PARSE_ERRORS = (ValueError, TypeError, KeyError, IndexError, ArithmeticError)
 
 __all__ = ["FeedHub", "FeedOptions", "FillListener", "OrderListener", "ReconnectListener",
            "Subscription", "feed_clients"]
@@ -294,6 +300,14 @@ class FeedHub(PrivateStreams):
             except SocketLost as exc:
                 self._set_status(loop, FeedStatus.DOWN,
                                  f"{str(exc) or 'stream socket closed'}; subscribing again")
+            except FeedFault as exc:  # bad values from the venue: count, drop, resync
+                text = scrub(f"bad data from the venue: {exc}; resyncing", session.secrets)
+                session.health.record_bad_data(f"{key.label}: {text}")
+                self._set_status(loop, FeedStatus.DOWN, text)
+                log.warning("%s: %s", key.label, text)
+                await self._resync(session, loop)
+            except FrameFault as exc:  # counted by the guard; ccxt dropped the socket
+                self._set_status(loop, FeedStatus.DOWN, f"{exc}; resyncing")
             except (ccxt.NotSupported, ccxt.BadSymbol) as exc:
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
@@ -311,6 +325,18 @@ class FeedHub(PrivateStreams):
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.exception("%s failed; subscribing again", key.label)
             await asyncio.sleep(backoff.next_delay())
+
+    async def _resync(self, session: VenueSession, loop: FeedLoop) -> None:
+        """Drop the socket(s) the feed reads, so its next subscription starts from a
+        fresh snapshot instead of patching data known to be wrong."""
+        pro = session.pro
+        if pro is None or not session.info.has_ws(loop.key.kind):
+            return
+        task = loop.watch_task if loop.watch_task is not None and not loop.watch_task.done() \
+            else None
+        clients = feed_clients(pro, loop.key, task)
+        if clients:
+            await close_clients(pro, clients)
 
     async def _resync_clock(self, session: VenueSession) -> None:
         try:
@@ -379,7 +405,11 @@ class FeedHub(PrivateStreams):
                         await close_clients(pro, [client])
                         raise SocketLost(f"socket silent: no pong within {pong_s:g} s")
                     continue
-                result = task.result()
+                try:
+                    result = task.result()
+                except PARSE_ERRORS as exc:  # ccxt failed to apply a venue frame
+                    raise FeedFault(f"{key.kind.value} frame unreadable: "
+                                    f"{type(exc).__name__}: {exc}") from exc
                 task = self._start_watch(loop, pro, session)
                 await asyncio.sleep(0)  # let it register its future before we handle
                 await self._handle(loop, session, result)
@@ -468,10 +498,24 @@ class FeedHub(PrivateStreams):
     # -- handling results ---------------------------------------------------------------------------
     async def _handle(self, loop: FeedLoop, session: VenueSession, result: Any,
                       polled: bool = False) -> None:
+        kind = loop.key.kind
+        if kind is FeedKind.ORDERS:  # unreadable items are skipped one by one there
+            await self._deliver_orders(loop, session, result, polled)
+        elif kind is FeedKind.MY_TRADES:
+            await self._deliver_fills(loop, session, result, polled)
+        else:
+            try:
+                self._store(loop, session, result, polled)
+            except PARSE_ERRORS as exc:
+                raise FeedFault(f"{kind.value} data unreadable: {type(exc).__name__}: "
+                                f"{exc}") from exc
+
+    def _store(self, loop: FeedLoop, session: VenueSession, result: Any, polled: bool) -> None:
         key = loop.key
         kind = key.kind
         state = self.state
         if kind is FeedKind.BOOK:
+            check_book(result["bids"], result["asks"])
             state.update_book(key, result["bids"], result["asks"], result.get("nonce"),
                               result.get("timestamp"))
         elif kind is FeedKind.TRADES:
@@ -489,10 +533,6 @@ class FeedHub(PrivateStreams):
             state.update_ticker(key, ticker_from_ccxt(result, key.symbol))
         elif kind is FeedKind.BALANCE:
             state.update_balances(session.key, balances_from_ccxt(result))
-        elif kind is FeedKind.ORDERS:
-            await self._deliver_orders(loop, session, result, polled)
-        elif kind is FeedKind.MY_TRADES:
-            await self._deliver_fills(loop, session, result, polled)
 
     def _trade_fed_candles(self, trades_key: FeedKey, session: VenueSession) -> list[FeedKey]:
         """Candle feeds of the same venue+symbol that are polled (no kline stream)."""

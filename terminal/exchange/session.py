@@ -46,6 +46,7 @@ from .catalogue import VenueInfo
 from .clients import PaperEndpoint, build_client
 from .clock import apply_offset, measure_offset_ms
 from .errors import Op, classify, is_clock_refusal, scrub
+from .frameguard import guard_frames
 from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
 
 log = logging.getLogger(__name__)
@@ -173,6 +174,9 @@ class VenueSession:
         if self._rest is not None and "timeDifference" in self._rest.options:
             inst.options["timeDifference"] = self._rest.options["timeDifference"]
         self._time_http(inst)
+        if pro:  # an unreadable frame fails its socket (feeds resync), never the loop
+            guard_frames(inst, self.health.record_bad_data,
+                         lambda text: scrub(text, self._secrets))
         return inst
 
     def _time_http(self, inst: Any) -> None:

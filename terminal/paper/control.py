@@ -14,6 +14,7 @@ import orjson
 from aiohttp import web
 
 from .faults import RestErrorRule
+from .hostile import HOSTILE_KINDS
 from .http_util import json_response
 from .markets import parse_decimal
 
@@ -228,12 +229,15 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         need_faults()
         d = await _body(request)
         kind = str(d.get("kind", "malformed"))
-        if kind not in ("malformed", "truncated"):
-            raise web.HTTPBadRequest(text="kind must be malformed or truncated")
+        if kind not in ("malformed", "truncated", *HOSTILE_KINDS):
+            raise web.HTTPBadRequest(text="kind must be malformed, truncated, "
+                                          + ", ".join(HOSTILE_KINDS))
         target = str(d.get("target", "market"))
         target = {"private": "user"}.get(target, target)
         if target not in srv.hub.malformed:
             raise web.HTTPBadRequest(text="target must be market or user (private)")
+        if kind in HOSTILE_KINDS and target != "market":
+            raise web.HTTPBadRequest(text=f"{kind} applies to market depth diffs only")
         srv.hub.add_malformed(kind, int(d.get("count", 1)), target)
         return json_response({"pending": srv.hub.malformed_pending(),
                               target: len(srv.hub.malformed[target])})

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from .frames import RawSink, text_frame
+from .hostile import HOSTILE_KINDS, hostile_depth
 
 MAX_BUFFER = 64 * 1024 * 1024
 KINDS = ("market", "user")
@@ -159,8 +160,15 @@ class Hub:
         self._dirty.add(conn)
 
     def _corrupt(self, frame: bytes, target: str) -> bytes:
-        kind = self.malformed[target].pop(0)
+        kind = self.malformed[target][0]
         payload = frame[2:] if frame[1] < 126 else frame[4:] if frame[1] == 126 else frame[10:]
+        if kind in HOSTILE_KINDS:  # valid JSON with impossible content: depth diffs only
+            hostile = hostile_depth(payload, kind)
+            if hostile is None:
+                return frame  # not a depth diff with levels: the next one gets it
+            self.malformed[target].pop(0)
+            return text_frame(hostile)
+        self.malformed[target].pop(0)
         if kind == "truncated":
             return text_frame(payload[: max(1, len(payload) // 2)])
         return text_frame(b"\x00{not json" + payload[:8])
