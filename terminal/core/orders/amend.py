@@ -102,6 +102,8 @@ async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount:
         return await _send_amend(svc, session, order, replacement, amount, price)
     except JournalWriteFailed as exc:  # the venue was asked: never report it as failed
         log.info("amend of %s sent, then the journal failed: %s", client_order_id, exc)
+        svc.order_changed.emit(order.copy())  # show what the venue said, unjournaled
+        svc.order_changed.emit(replacement.copy())
         raise SentNotJournaled(replacement.copy(), exc.reason, "amend") from exc
 
 

@@ -227,6 +227,7 @@ class OrderService:
             await self._send_new(session, order)
         except JournalWriteFailed as exc:  # the venue has it; never report it as failed
             log.info("order %s sent, then the journal failed: %s", order.client_order_id, exc)
+            self.order_changed.emit(order.copy())  # show what the venue said, unjournaled
             raise SentNotJournaled(order.copy(), exc.reason) from exc
         return order.copy()
 
@@ -376,6 +377,7 @@ class OrderService:
         try:
             await self._send_cancel(session, order)
         except JournalWriteFailed as exc:
+            self.order_changed.emit(order.copy())
             raise SentNotJournaled(order.copy(), exc.reason, "cancel") from exc
         return order.copy()
 

@@ -21,6 +21,7 @@ from terminal.core.orders.errors import (
     EntryNotReady,
     NotConnected,
     NotSupported,
+    SentNotJournaled,
     SubmitRefused,
     UnknownOrder,
 )
@@ -179,6 +180,12 @@ class TradingWiring:
         except (EntryNotReady, NotConnected) as exc:
             entry.submit_finished(False, f"Not sent: {exc}")
             return
+        except SentNotJournaled as exc:  # the venue has it: never shown as "not sent"
+            self.last_submit = exc.order
+            entry.submit_finished(True, str(exc).split(". ")[0])
+            self._notify("error", str(exc)[:1].upper() + str(exc)[1:])
+            self.orders_version += 1
+            return
         except Exception as exc:  # journal failure and the like: visible, never silent
             log.exception("Submitting %s failed", request)
             entry.submit_finished(False, f"Not sent: {exc}")
@@ -221,6 +228,10 @@ class TradingWiring:
         except (UnknownOrder, NotConnected, NotSupported, EntryNotReady) as exc:
             dialog.amend_failed(f"Not amended: {exc}")
             self._notify("warning", f"Amend {coid}: {exc}")
+            return
+        except SentNotJournaled as exc:  # the venue was asked: never "not amended"
+            self._notify("error", f"Amend {coid}: {exc}")
+            dialog.amend_done(exc.order)
             return
         except Exception as exc:  # a venue refusal, a journal failure: visible, never silent
             log.warning("Amending %s failed: %s", coid, exc)
