@@ -251,6 +251,7 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from terminal.logsetup import LOG_FILE_NAME
     from terminal.paths import AppPaths
     from terminal.settings import load_settings
     from terminal.ui.main_window import MainWindow
@@ -270,8 +271,9 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
     settings.ui.theme = theme.apply(settings.ui.theme)
 
     window = MainWindow(config_dir=paths.config, docks=False)
+    log_file = paths.logs / LOG_FILE_NAME  # named in the notice: where the traceback is
     remove_notice = crash.add_notice_callback(
-        lambda report: window.notice_requested.emit(report.summary)
+        lambda report: window.notice_requested.emit(f"{report.summary} (details in {log_file})")
     )
     core: dict[str, Any] = {}  # the controller, created after the first paint
     exit_code = {"value": 0}

@@ -12,7 +12,9 @@ exchange and the services; this module then drives the window the way a user doe
    it there and cancels it as the Delete key does;
 5. reads the journal: the order must be canceled there, with its intent, the venue's
    acknowledgement and the cancel recorded as events;
-6. reports whether an OS keychain is usable (with the message the Connect dialog
+6. raises an error in a Qt callback on purpose: the crash handler must show it as a
+   non-modal notice naming the log file;
+7. reports whether an OS keychain is usable (with the message the Connect dialog
    shows when none is), which tells whether the keyring backends made it into a bundle.
 
 It prints one line per step with the time since start and exits 0; on the first step
@@ -184,6 +186,23 @@ class SelfTest:
             raise SelfTestFailed(f"journal events of {coid} miss the open or the cancel: "
                                  f"{statuses}")
         self._step("journal has both")
+
+        # an uncaught error in a Qt callback must reach the user as a non-modal notice
+        # naming the log file (the crash handler, as frozen into a bundle)
+        from PySide6.QtCore import QTimer
+
+        marker = f"deliberate self-test error {coid}"
+
+        def fail_on_purpose() -> None:
+            raise RuntimeError(marker)
+
+        QTimer.singleShot(0, fail_on_purpose)
+        bar = c.window.notice_bar
+        await self._until("crash notice", lambda: bar.isVisible()
+                          and marker in bar.label.text(), c)
+        if "terminal.log" not in bar.label.text():
+            raise SelfTestFailed(f"the crash notice names no log file: {bar.label.text()}")
+        self._step("crash notice shown")
 
         # not a step that can fail: a bare Linux box has no keychain, and says so
         from terminal.secrets import CredentialStore

@@ -28,7 +28,7 @@ def test_self_test_places_and_cancels_an_order_and_cleans_up() -> None:
     lines = out.stdout.splitlines()
     assert out.returncode == 0, out.stdout + out.stderr[-3000:]
     steps = ["window shown", "services up", "live book painted", "order entry open",
-             "order placed (open)", "order cancelled", "journal has both"]
+             "order placed (open)", "order cancelled", "journal has both", "crash notice shown"]
     for step in steps:
         assert any(line.startswith(f"self-test: {step}") for line in lines), (step, lines)
     assert lines[-1].startswith("self-test: OK in ")
