@@ -70,8 +70,9 @@ def keep_qt_file(dest: str) -> bool:
         if folder in _DROP_PLUGIN_DIRS:
             return False
         return not any(stem in name for stem in _DROP_PLUGINS)
+    # any part: a macOS framework is a folder (QtQuick.framework/Versions/A/Resources/...)
     for stem in _DROP_QT_LIBS:
-        if f"Qt6{stem}" in name or f"Qt{stem}" in name:
+        if any(f"Qt6{stem}" in part or f"Qt{stem}" in part for part in parts):
             return False
     # QML files, and Qt's translations (the app's text is English only)
     return not ("qml" in parts or "translations" in parts)

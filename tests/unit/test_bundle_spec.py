@@ -98,6 +98,10 @@ def test_windows_version_resource_parses(meta) -> None:  # type: ignore[no-untyp
     ("PySide6/Qt/lib/libQt6Quick.so.6", False),
     ("PySide6\\Qt6Qml.dll", False),
     ("PySide6/Qt/lib/QtQuick.framework/QtQuick", False),
+    ("PySide6/Qt/lib/QtQuick.framework/Versions/A/Resources/Info.plist", False),
+    ("PySide6/Qt/lib/QtWidgets.framework/Versions/A/Resources/Info.plist", True),
+    ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
+    ("PySide6\\plugins\\platforms\\qwindows.dll", True),
     ("PySide6/Qt/translations/qtbase_de.qm", False),
     ("libcairo.so.2", False),
 ])
