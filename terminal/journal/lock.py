@@ -107,16 +107,16 @@ class JournalLock:
     def _lock_database(self, database: Path) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)
         with _registry_lock:
-            ident = _identity(database)
-            if ident is not None and ident in _held:
+            known = _identity(database)
+            if known is not None and known in _held:
                 raise self._refused(f" (pid {os.getpid()})", database)
-            fd = _spare.pop(ident, None) if ident is not None else None
+            fd = _spare.pop(known, None) if known is not None else None
         if fd is None:
             # Created owner-only when missing: SQLite treats an empty file as a new
             # database and gives its -wal/-shm files the same permissions.
             fd = os.open(database, os.O_RDONLY | os.O_CREAT, 0o600)
-            st = os.fstat(fd)
-            ident = (st.st_dev, st.st_ino)
+        st = os.fstat(fd)
+        ident = (st.st_dev, st.st_ino)
         try:
             _lock(fd)
         except OSError:

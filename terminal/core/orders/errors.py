@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from terminal.core.ports import Refusal
+from terminal.domain.order import Order
 
 
 class OrderServiceError(Exception):
@@ -65,20 +66,18 @@ class SentNotJournaled(OrderServiceError):
     answer. The request must NOT be repeated: the intent is journaled, so the next
     reconciliation settles it from the venue. `order` is its state in memory."""
 
-    def __init__(self, order: object, reason: str, action: str = "order") -> None:
+    def __init__(self, order: Order, reason: str, action: str = "order") -> None:
         self.order = order
         self.reason = reason
         self.action = action
         super().__init__(sent_message(order, reason, action))
 
 
-def sent_message(order: object, reason: str, action: str = "order") -> str:
+def sent_message(order: Order, reason: str, action: str = "order") -> str:
     """"sent and accepted as <id>; the journal could not record it: <reason>" and what
     happens next, worded for the order's state in memory."""
-    coid = getattr(order, "client_order_id", "?")
-    status = getattr(getattr(order, "status", None), "value", "")
-    vid = getattr(order, "venue_order_id", None)
-    venue = getattr(order, "venue", "the venue")
+    coid, status, vid, venue = (order.client_order_id, order.status.value,
+                                order.venue_order_id, order.venue)
     extra = f" {venue} order id {vid}, {status}." if vid else ""
     if action == "cancel":
         head = f"cancel of {coid} sent to {venue}"
