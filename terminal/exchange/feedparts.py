@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from terminal.core.marketstate import FeedKey, FeedKind
 
-from .wsclients import client_of_task, clients_for_feed
+from .wsclients import client_of_task, clients_for_feed, close_clients
 
 if TYPE_CHECKING:
     from .session import VenueSession
@@ -136,3 +136,16 @@ def check_book(bids: Sequence[Sequence[Any]], asks: Sequence[Sequence[Any]]) -> 
             prev = price
     if bids and asks and bids[0][0] >= asks[0][0]:
         raise FeedFault(f"crossed book: best bid {bids[0][0]!r} >= best ask {asks[0][0]!r}")
+
+
+async def resync_feed(session: VenueSession, loop: FeedLoop) -> None:
+    """Drop the socket(s) a feed reads, so its next subscription starts from a fresh
+    snapshot instead of patching data known to be wrong."""
+    pro = session.pro
+    if pro is None or not session.info.has_ws(loop.key.kind):
+        return
+    task = loop.watch_task if loop.watch_task is not None and not loop.watch_task.done() \
+        else None
+    clients = feed_clients(pro, loop.key, task)
+    if clients:
+        await close_clients(pro, clients)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
 from typing import Any, Self
 
 import ccxt.async_support as ccxt
@@ -35,6 +34,7 @@ from terminal.core.policy import Backoff
 from terminal.core.supervision import TaskOwner
 
 from .errors import is_clock_refusal, scrub
+from .feedcalls import poll_once, watch_call
 from .feedparts import (
     MAX_STALE_FACTOR,
     FeedFault,
@@ -45,6 +45,7 @@ from .feedparts import (
     check_book,
     feed_clients,
     message_count,
+    resync_feed,
 )
 from .frameguard import FrameFault
 from .mapping import balances_from_ccxt, candle_from_ccxt, ticker_from_ccxt, trade_from_ccxt
@@ -305,7 +306,7 @@ class FeedHub(PrivateStreams):
                 session.health.record_bad_data(f"{key.label}: {text}")
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.warning("%s: %s", key.label, text)
-                await self._resync(session, loop)
+                await resync_feed(session, loop)
             except FrameFault as exc:  # counted by the guard; ccxt dropped the socket
                 self._set_status(loop, FeedStatus.DOWN, f"{exc}; resyncing")
             except (ccxt.NotSupported, ccxt.BadSymbol) as exc:
@@ -326,18 +327,6 @@ class FeedHub(PrivateStreams):
                 log.exception("%s failed; subscribing again", key.label)
             await asyncio.sleep(backoff.next_delay())
 
-    async def _resync(self, session: VenueSession, loop: FeedLoop) -> None:
-        """Drop the socket(s) the feed reads, so its next subscription starts from a
-        fresh snapshot instead of patching data known to be wrong."""
-        pro = session.pro
-        if pro is None or not session.info.has_ws(loop.key.kind):
-            return
-        task = loop.watch_task if loop.watch_task is not None and not loop.watch_task.done() \
-            else None
-        clients = feed_clients(pro, loop.key, task)
-        if clients:
-            await close_clients(pro, clients)
-
     async def _resync_clock(self, session: VenueSession) -> None:
         try:
             await session.resync_clock()
@@ -345,26 +334,6 @@ class FeedHub(PrivateStreams):
             log.info("%s: clock re-measure failed: %s", session.key.label, exc)
 
     # -- WebSocket --------------------------------------------------------------------------
-    def _watch_call(self, pro: Any, session: VenueSession, key: FeedKey) -> Awaitable[Any]:
-        kind, symbol = key.kind, key.symbol
-        if kind is FeedKind.BOOK:
-            return pro.watch_order_book(symbol, self.options.book_depth)
-        if kind is FeedKind.TRADES:
-            return pro.watch_trades(symbol)
-        if kind is FeedKind.CANDLES:
-            return pro.watch_ohlcv(symbol, key.timeframe)
-        if kind is FeedKind.TICKER:
-            # ccxt 4.5.90 binance: without name=ticker it subscribes to miniTicker (no bid/ask)
-            params = {"name": "ticker"} if session.info.ccxt_id == "binance" else {}
-            return pro.watch_ticker(symbol, params)
-        if kind is FeedKind.BALANCE:
-            return pro.watch_balance()
-        if kind is FeedKind.ORDERS:
-            return pro.watch_orders()
-        if kind is FeedKind.MY_TRADES:
-            return pro.watch_my_trades()
-        raise ValueError(kind)
-
     async def _run_ws(self, loop: FeedLoop, session: VenueSession, backoff: Backoff) -> None:
         """Watch until failure. The next watch call is started BEFORE a result is handled:
         ccxt resolves only a future that is already waiting, so an update arriving while
@@ -434,7 +403,7 @@ class FeedHub(PrivateStreams):
                 task.exception()  # retrieved: the loop reports its own failure
 
     def _start_watch(self, loop: FeedLoop, pro: Any, session: VenueSession) -> asyncio.Task:
-        task = asyncio.ensure_future(self._watch_call(pro, session, loop.key))
+        task = asyncio.ensure_future(watch_call(pro, session, loop.key, self.options.book_depth))
         loop.watch_task = task
         return task
 
@@ -450,7 +419,7 @@ class FeedHub(PrivateStreams):
         await self._before_stream(loop, session)
         live = False
         while True:
-            result = await self._poll_once(session, key)
+            result = await poll_once(session, key, self.options.book_depth)
             await self._handle(loop, session, result, polled=True)
             session.health.feed_message(key, 1)
             if not live:
@@ -460,26 +429,6 @@ class FeedHub(PrivateStreams):
                 if key.kind.is_private:
                     self._schedule_reconcile(session)
             await asyncio.sleep(interval)
-
-    async def _poll_once(self, session: VenueSession, key: FeedKey) -> Any:
-        kind, symbol = key.kind, key.symbol
-        if kind is FeedKind.BOOK:
-            return await session.fetch_order_book_raw(symbol, self.options.book_depth)
-        if kind is FeedKind.TRADES:
-            return await session.fetch_trades_raw(symbol, 50)
-        if kind is FeedKind.CANDLES:
-            return await session.fetch_ohlcv_raw(symbol, key.timeframe, None, 3)
-        if kind is FeedKind.TICKER:
-            return await session.fetch_ticker_raw(symbol)
-        if kind is FeedKind.BALANCE:
-            return await session.read(session.rest.fetch_balance)
-        if kind is FeedKind.ORDERS:
-            return await session.read(session.rest.fetch_open_orders)
-        if kind is FeedKind.MY_TRADES:
-            # without a symbol most venues refuse; the order service's reconciliation
-            # fetches fills per symbol, so polling own trades has nothing to add here
-            return []
-        raise ValueError(kind)
 
     # -- before the stream: REST back-fill ----------------------------------------------------------
     async def _before_stream(self, loop: FeedLoop, session: VenueSession) -> None:

@@ -53,8 +53,10 @@ def test_a_bad_frame_is_a_feed_fault_and_the_book_resyncs(paper, endpoint, kind)
             health = session.health
             before = health.snapshot()
             reconnects = before.feed(BOOK).reconnects
-            # a diff the client already had from its snapshot is skipped unread, so the
-            # fault is armed again (bounded) until one reaches the book
+            # ccxt skips, unread, a diff no newer than its snapshot (the paper's snapshot
+            # may be a few diffs ahead of what it has sent), and the fault may land on
+            # one right after the book went live: it is armed again (bounded) until one
+            # reaches the book
             for _ in range(5):
                 await asyncio.to_thread(paper.control.malformed, kind, 1, "market")
                 try:
