@@ -101,12 +101,25 @@ class StopNotice:
 
 def control_advert_path(options: ServicesOptions, paths: AppPaths,
                         settings: Settings | None = None) -> Path:
-    """Where the holder of this journal advertises its control channel (beside the lock)."""
-    from terminal.control.advert import advert_path_for
-    from terminal.journal.store import journal_url_from, lock_path_for
+    """Where the holder of this journal advertises its control channel: beside the
+    journal file (`journal.sqlite.control`), or in the data dir for a server database.
+
+    The usual cases (the default journal, --journal PATH) are worked out without
+    importing the journal's database layer, so `trading-terminal stop` reaches a
+    running terminal without that start-up cost.
+    """
+    from terminal.control.advert import DEFAULT_ADVERT, advert_path_for
 
     settings = settings or load_settings(paths.config)
     data = paths.ensure_data()
+    value = options.journal or settings.journal.url
+    if not value:
+        return data / DEFAULT_ADVERT
+    if "://" not in value:
+        journal = Path(value).expanduser().resolve()
+        return journal.with_name(journal.name + ".control")
+    from terminal.journal.store import journal_url_from, lock_path_for
+
     url = journal_url_from(options.journal, data, settings.journal.url)
     return advert_path_for(lock_path_for(url, data))
 
@@ -139,6 +152,8 @@ class TerminalServices:
         self._stale_task: asyncio.Task[Any] | None = None
         self._started = False
         self.control: Any = None  # terminal.control.ControlServer while serving
+        self._stop_requests: asyncio.Task[Any] | None = None  # watches the stop request file
+        self.show_window: Any = None  # the GUI's "bring the window to the front", if any
         self.stop_notices: Callbacks[StopNotice] = Callbacks("stop-notice")
         self._tasks: set[asyncio.Task[Any]] = set()  # sweeps started here
         self._connect_sweeps: dict[VenueId, asyncio.Task[Any]] = {}
@@ -188,19 +203,25 @@ class TerminalServices:
             session_options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s))
         self._wire_private_streams()
         if self.options.control_channel and self.safety is not None:
-            await self._start_control(lock_path)
+            await self._start_control(control_advert_path(self.options, self.paths,
+                                                          self.settings))
 
-    async def _start_control(self, lock_path: Path) -> None:
-        """Serve the control channel; the app still runs if it cannot (logged)."""
-        from terminal.control import ControlServer, advert_path_for
+    async def _start_control(self, advert_path: Path) -> None:
+        """Serve the control channel and watch the stop request file beside it; the app
+        still runs if the channel cannot start (logged), the file is the way in then."""
+        from terminal.control import ControlServer
+        from terminal.control.stopfile import watch
         from terminal.stop_control import StopControlHandler
 
-        server = ControlServer(StopControlHandler(self), advert_path_for(lock_path))
+        handler = StopControlHandler(self, advert_path)
+        self._stop_requests = asyncio.ensure_future(watch(advert_path, handler.on_stop_request))
+        server = ControlServer(handler, advert_path)
         try:
             advert = await server.start()
         except OSError as exc:
             log.warning("control channel not available (`trading-terminal stop` from a "
-                        "shell cannot reach this process): %s", exc)
+                        "shell reaches this process through its stop request file "
+                        "only): %s", exc)
             return
         register_secret(advert.token)  # masked should it ever reach a log line
         self.control = server
@@ -243,6 +264,10 @@ class TerminalServices:
 
     async def aclose(self) -> None:
         """Close everything this object started, each step bounded in time."""
+        if self._stop_requests is not None:
+            self._stop_requests.cancel()
+            await asyncio.wait({self._stop_requests}, timeout=CLOSE_TIMEOUT_S)
+            self._stop_requests = None
         if self.control is not None:
             control, self.control = self.control, None
             try:

@@ -1,7 +1,8 @@
 """The emergency stop's commands on the control channel (`trading-terminal stop` -> app).
 
 `StopControlHandler` is what `terminal.control.ControlServer` calls in the process that
-holds the journal. Engage does exactly what the toolbar's STOP does (through
+holds the journal, and what handles a stop request file (`on_stop_request`) when the
+channel could not be reached. Engage does exactly what the toolbar's STOP does (through
 `TerminalServices.engage_stop`: block first, synchronously, then sweep every connected
 venue) and answers with the per-venue result. Reset is allowed only with the
 confirmation phrase, which the command line sends after the same confirmation as a
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from terminal.control import stopfile
 from terminal.control.server import CommandRefused
 from terminal.core.safety import ResetRefused, StopScope
 
@@ -21,11 +24,14 @@ if TYPE_CHECKING:
     from terminal.services import TerminalServices
 
 ORIGIN = "trading-terminal stop from a shell"
+FILE_ORIGIN = "trading-terminal stop, by its request file"
 
 
 class StopControlHandler:
-    def __init__(self, services: TerminalServices) -> None:
+    def __init__(self, services: TerminalServices, advert_path: Path | None = None) -> None:
         self._services = services
+        self._advert_path = advert_path
+        self._answers: set[asyncio.Task[Any]] = set()
 
     def _safety(self) -> Any:
         safety = self._services.safety
@@ -33,8 +39,8 @@ class StopControlHandler:
             raise CommandRefused("the safety state is not loaded in the running terminal")
         return safety
 
-    def engage(self, scope: str, reason: str, settle_timeout: float
-               ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
+    def engage(self, scope: str, reason: str, settle_timeout: float, *,
+               origin: str = ORIGIN) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
         self._safety()
         try:
             the_scope = StopScope(scope)
@@ -42,8 +48,8 @@ class StopControlHandler:
             raise CommandRefused(f"unknown scope {scope!r} (all or terminal)") from None
         swept = [str(s.venue) for s in self._services.connected_sessions()]
         state, task = self._services.engage_stop(
-            the_scope, reason or "command line", "cli", origin=ORIGIN,
-            settle_timeout=settle_timeout)
+            the_scope, reason or "command line", "cli",
+            origin=origin, settle_timeout=settle_timeout)
         return ({"description": state.describe(), "scope": state.scope.value,
                  "venues": swept}, _result_of(task))
 
@@ -59,6 +65,41 @@ class StopControlHandler:
             reply.update(scope=state.scope.value, reason=state.reason, source=state.source,
                          engaged_at=state.engaged_at.isoformat())
         return reply
+
+    def show(self) -> dict[str, Any]:
+        show_window = self._services.show_window
+        if show_window is None:
+            return {"window": False}
+        show_window()
+        return {"window": True}
+
+    async def on_stop_request(self, request: dict[str, Any]) -> None:
+        """A stop request file: engage, answer beside it, remove it, add the result."""
+        assert self._advert_path is not None
+        path = self._advert_path
+        request_id = str(request.get("id"))
+        try:
+            settle = min(60.0, max(0.0, float(request.get("settle_timeout", 10.0))))
+        except (TypeError, ValueError):
+            settle = 10.0
+        state, pending = self.engage(str(request.get("scope", "all")),
+                                     str(request.get("reason", ""))[:500], settle,
+                                     origin=FILE_ORIGIN)
+        await asyncio.to_thread(stopfile.write_ack, path, request_id, event="engaged", **state)
+        await asyncio.to_thread(stopfile.remove_request, path)
+
+        async def answer_result() -> None:
+            try:
+                result = await asyncio.wait_for(pending, 150.0)
+                fields = {"event": "result", "finished": True, **result}
+            except Exception as exc:  # noqa: BLE001 - the answer says it, the sweep logs it
+                fields = {"event": "result", "finished": False, "error": str(exc)}
+            await asyncio.to_thread(stopfile.write_ack, path, request_id,
+                                    **{**state, **fields})
+
+        task = asyncio.ensure_future(answer_result())
+        self._answers.add(task)
+        task.add_done_callback(self._answers.discard)
 
     async def reset(self, phrase: str) -> dict[str, Any]:
         safety = self._safety()

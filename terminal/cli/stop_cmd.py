@@ -10,18 +10,22 @@ cancels their open orders, printing what happened per venue. Reset asks for the
 confirmation phrase on a terminal; without one it needs --yes.
 
 While the terminal (GUI or another command) runs on this journal, it holds the journal,
-so the command asks that process instead, over its local control channel (loopback
-TCP, token from a file only you can read beside the journal lock): the running terminal
-engages the stop exactly as its STOP button does, sweeps every venue it has connected
-and the result is printed here in the same format (--no-paper, --account do not apply;
-a --venue it has not connected is reported as not swept). --status and --reset (after
-the same confirmation) work the same way. With no terminal running, or only a stale
-control file left by a crash, the command opens the journal itself as described above.
+so the command asks that process instead, over its local control channel (a socket
+only you can open, or loopback TCP on Windows; both sides prove they hold the secret
+from a file only you can read beside the journal, which never goes over the wire): the
+running terminal engages the stop exactly as its STOP button does, sweeps every venue
+it has connected and the result is printed here in the same format (--no-paper,
+--account do not apply; a --venue it has not connected is reported as not swept).
+--status and --reset (after the same confirmation) work the same way. If the journal
+is held but the channel does not answer, the stop is asked for through a request file
+the running terminal watches; ENGAGED is printed only once the running terminal has
+confirmed it. With no terminal running, or only a stale control file left by a crash,
+the command opens the journal itself as described above.
 
 Exit codes: 0 done; 1 the sweep is incomplete (failures or unknown outcomes, listed,
 or a --venue the running terminal has not connected, or its sweep did not finish in
 time); 2 usage error or reset not confirmed; 3 the journal or a service could not start,
-or the running terminal refused the request.
+the running terminal refused the request, or it did not confirm a stop request.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from terminal.cli.context import CliContext
@@ -67,9 +72,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from terminal.core.safety import RESET_PHRASE
-
     if args.reset and not args.yes:
+        from terminal.core.safety import RESET_PHRASE
+
         if not _is_tty(sys.stdin):
             print(f"trading-terminal stop --reset: no terminal to confirm on; run it with "
                   f"--yes, or type the phrase interactively ({RESET_PHRASE}).", file=sys.stderr)
@@ -98,16 +103,30 @@ def _is_tty(stream: TextIO) -> bool:
 
 
 async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
-    from terminal.services import ServicesOptions, TerminalServices
+    from terminal.services import ServicesOptions, TerminalServices, control_advert_path
 
     options = ServicesOptions.from_args(ctx.global_args)
-    remote, why_not = await _via_running_terminal(args, ctx, options)
-    if remote is not None:
-        return remote
+    try:
+        advert_path = control_advert_path(options, ctx.paths)
+    except Exception as exc:  # a bad --journal URL: opening the journal reports it
+        advert_path, why_not = None, str(exc)
+    else:
+        remote, why_not = await _via_running_terminal(args, advert_path)
+        if remote is not None:
+            return remote
     services = TerminalServices(options, paths=ctx.paths)
     try:
+        from terminal.journal import JournalLockedError
+
         try:
             await services.start()
+        except JournalLockedError as exc:
+            if advert_path is not None and not (args.status or args.reset):
+                return await _via_request_file(args, advert_path, why_not)
+            print(f"trading-terminal stop: {exc}\nIts control channel did not answer "
+                  f"({why_not or 'none is advertised'}); use the EMERGENCY STOP button of "
+                  "the running terminal.", file=sys.stderr)
+            return EXIT_SERVICES
         except Exception as exc:
             hint = (f"The running terminal did not answer on its control channel ({why_not}); "
                     if why_not else "")
@@ -128,20 +147,16 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
         await services.aclose()
 
 
-async def _via_running_terminal(args: argparse.Namespace, ctx: CliContext,
-                                options: Any) -> tuple[int | None, str]:
-    """Ask the process holding the journal, if one advertises a control channel.
+async def _via_running_terminal(args: argparse.Namespace,
+                                path: Path) -> tuple[int | None, str]:
+    """Ask the process holding the journal, if one answers on the control channel.
 
     Returns (exit code, "") when it answered (or refused), (None, why) when there is no
-    running terminal to ask (no file, or a stale one): the caller then opens the journal.
+    running terminal to ask (no file, a stale one, or one whose endpoint is answered by
+    something that cannot prove it is the terminal): the caller then opens the journal.
     """
     from terminal.control import ControlRefused, ControlUnavailable, ask
-    from terminal.services import control_advert_path
 
-    try:
-        path = control_advert_path(options, ctx.paths)
-    except Exception as exc:  # a bad --journal URL: the local path reports it
-        return None, str(exc)
     if not path.exists():
         return None, ""
     if args.status:
@@ -178,21 +193,37 @@ async def _via_running_terminal(args: argparse.Namespace, ctx: CliContext,
         print(f"trading-terminal stop: {last.get('error') or 'no sweep result'}; the stop "
               "is engaged. Check the running terminal.", file=sys.stderr)
         return EXIT_INCOMPLETE, ""
+    return _judge_sweep(args, printer, last), ""
+
+
+async def _via_request_file(args: argparse.Namespace, path: Path, why_not: str) -> int:
+    from terminal.cli._stop_request import engage_by_request
+
+    printer = _ReplyPrinter(through="its stop request file")
+    code, last = await engage_by_request(args, path, why_not, printer)
+    if code >= 0 or last is None:
+        return code
+    return _judge_sweep(args, printer, last)
+
+
+def _judge_sweep(args: argparse.Namespace, printer: _ReplyPrinter,
+                 last: dict[str, Any]) -> int:
     swept = set(printer.venues)
     missing = [v for v in args.venue if v not in swept]
     for venue in missing:
         print(f"{venue}: INCOMPLETE, not connected in the running terminal "
               f"(pid {last.get('pid')}); not swept")
-    return (EXIT_OK if last.get("ok") and not missing else EXIT_INCOMPLETE), ""
+    return EXIT_OK if last.get("ok") and not missing else EXIT_INCOMPLETE
 
 
 class _ReplyPrinter:
     """Prints the running terminal's replies as they arrive (engaged first, then the
     sweep), in the same format as a sweep run here."""
 
-    def __init__(self) -> None:
+    def __init__(self, through: str = "") -> None:
         self.engaged = False
         self.venues: list[str] = []
+        self.through = f", through {through}" if through else ""
 
     def __call__(self, reply: dict[str, Any]) -> None:
         event, pid = reply.get("event"), reply.get("pid")
@@ -200,8 +231,9 @@ class _ReplyPrinter:
             self.engaged = True
             self.venues = [str(v) for v in reply.get("venues") or []]
             print(reply.get("description", "Emergency stop ENGAGED."), flush=True)
-            print(f"(engaged in the running terminal, pid {pid}; sweeping its connected "
-                  f"venues: {', '.join(self.venues) or 'none'})", file=sys.stderr, flush=True)
+            print(f"(engaged in the running terminal, pid {pid}{self.through}; sweeping its "
+                  f"connected venues: {', '.join(self.venues) or 'none'})",
+                  file=sys.stderr, flush=True)
         elif event == "result" and reply.get("finished"):
             for line in reply.get("lines") or []:
                 print(line)

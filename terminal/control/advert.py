@@ -1,12 +1,14 @@
 """The advertisement file: where the running terminal's control channel listens.
 
-It sits next to the journal lock (`journal.sqlite.lock` -> `journal.sqlite.control`),
-so a client finds it from the same --data-dir / --journal the lock is derived from. It
-holds the pid, the loopback port and a random token; the token is the credential, so
-the file is created with mode 0600 (on Windows the per-user data directory's ACL does
-that job) and written atomically (temp file + replace) so a reader never sees half of
-it. A crash leaves the file behind: clients treat it as stale when nobody listens on
-the port or a different process answers (see `client`).
+It sits beside the journal (`journal.sqlite` -> `journal.sqlite.control`), so a client
+finds it from the same --data-dir / --journal. It holds the pid, the endpoint and a
+random token. The endpoint is a Unix domain socket beside it (`journal.sqlite.sock`,
+mode 0600) where the platform has them, else a loopback TCP port (Windows). The token
+is the key of the channel's mutual proof (see `protocol`): it never goes over the
+wire. The file is created with mode 0600 (on Windows the per-user data directory's
+ACL does that job) and written atomically (temp file + replace) so a reader never sees
+half of it. A crash leaves the file behind: a client treats it as stale when nobody
+answers at the endpoint or whoever answers cannot prove it holds the token.
 """
 
 from __future__ import annotations
@@ -17,41 +19,59 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 HOST = "127.0.0.1"
+UNIX, TCP = "unix", "tcp"
+DEFAULT_ADVERT = "journal.sqlite.control"  # beside the default journal in the data dir
 
 
 @dataclass(frozen=True)
 class Advert:
     pid: int
-    port: int
+    transport: str  # UNIX or TCP
+    address: str | int  # the socket's path, or the loopback port
     token: str
     path: Path
-    host: str = HOST
 
     def __repr__(self) -> str:  # never show the token (logs, tracebacks, test output)
-        return f"Advert(pid={self.pid}, port={self.port}, path={str(self.path)!r})"
+        return (f"Advert(pid={self.pid}, {self.transport}={self.address!r}, "
+                f"path={str(self.path)!r})")
+
+    def where(self) -> str:
+        return f"socket {self.address}" if self.transport == UNIX else f"port {self.address}"
 
 
 def advert_path_for(lock_path: Path) -> Path:
-    """The advertisement file beside a journal lock file."""
+    """The advertisement file beside a journal lock file (`X.lock` -> `X.control`)."""
     lock_path = Path(lock_path)
-    name = lock_path.name
-    base = name.removesuffix(".lock")
-    return lock_path.with_name(base + ".control")
+    return lock_path.with_name(lock_path.name.removesuffix(".lock") + ".control")
+
+
+def sibling(advert_path: Path, suffix: str) -> Path:
+    """Another file of the channel beside the advertisement (`X.control` -> `X<suffix>`)."""
+    advert_path = Path(advert_path)
+    return advert_path.with_name(advert_path.name.removesuffix(".control") + suffix)
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def write_advert(path: Path, port: int, token: str, pid: int | None = None) -> Advert:
+def write_advert(path: Path, transport: str, address: str | int, token: str,
+                 pid: int | None = None) -> Advert:
     """Write (or replace) the file atomically, readable and writable by the user only."""
     path = Path(path)
     pid = os.getpid() if pid is None else pid
-    body = json.dumps({"version": FORMAT_VERSION, "pid": pid, "host": HOST, "port": port,
-                       "token": token}).encode()
-    tmp = path.with_name(f"{path.name}.{pid}.tmp")
+    where = {"path": str(address)} if transport == UNIX else {"host": HOST, "port": int(address)}
+    body = json.dumps({"version": FORMAT_VERSION, "pid": pid, "transport": transport,
+                       **where, "token": token}).encode()
+    write_private(path, body, pid)
+    return Advert(pid, transport, address, token, path)
+
+
+def write_private(path: Path, body: bytes, pid: int | None = None) -> None:
+    """Atomically replace `path` with `body`, mode 0600."""
+    tmp = path.with_name(f"{path.name}.{os.getpid() if pid is None else pid}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         if hasattr(os, "fchmod"):
@@ -63,9 +83,8 @@ def write_advert(path: Path, port: int, token: str, pid: int | None = None) -> A
     try:
         os.replace(tmp, path)
     except OSError:
-        _unlink(tmp)
+        unlink(tmp)
         raise
-    return Advert(pid, port, token, path)
 
 
 def read_advert(path: Path) -> Advert | None:
@@ -73,22 +92,32 @@ def read_advert(path: Path) -> Advert | None:
     path = Path(path)
     try:
         data = json.loads(path.read_bytes()[:4096])
-        advert = Advert(int(data["pid"]), int(data["port"]), str(data["token"]), path)
-    except (OSError, ValueError, KeyError, TypeError):
+        if data.get("version") != FORMAT_VERSION:
+            return None  # written by another version: it cannot speak this protocol
+        pid, token, transport = int(data["pid"]), str(data["token"]), data["transport"]
+        if transport == UNIX:
+            address: str | int = str(data["path"])
+            ok = bool(address)
+        elif transport == TCP:
+            address = int(data["port"])
+            ok = data.get("host") == HOST and 0 < address < 65536  # loopback only
+        else:
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if data.get("host", HOST) != HOST or not 0 < advert.port < 65536 or not advert.token:
-        return None  # only ever loopback: a file pointing elsewhere is not ours
-    return advert
+    if not ok or not token:
+        return None
+    return Advert(pid, transport, address, token, path)
 
 
 def remove_advert(path: Path, token: str) -> None:
     """Remove the file if it is still ours (another process may have replaced it)."""
     current = read_advert(path)
     if current is not None and secrets.compare_digest(current.token, token):
-        _unlink(Path(path))
+        unlink(Path(path))
 
 
-def _unlink(path: Path) -> None:
+def unlink(path: Path) -> None:
     try:
         path.unlink()
     except FileNotFoundError:

@@ -1,10 +1,12 @@
-"""`ControlServer`: the loopback listener of the process that holds the journal.
+"""`ControlServer`: the listener of the process that holds the journal.
 
 asyncio streams on the running loop (plain asyncio or the GUI's qasync loop): accepting
-and answering never blocks. Every connection is bounded: one request line of at most
-MAX_REQUEST_BYTES read within REQUEST_READ_TIMEOUT_S, at most MAX_CONNECTIONS at once,
-an engage reply within ENGAGE_REPLY_TIMEOUT_S (the sweep keeps running in its owner if
-the reply gives up waiting). The token is compared in constant time and never logged.
+and answering never blocks. Idle or slow clients cannot crowd out a stop: there is no
+small cap on connections; each connection has its own deadline for the whole
+handshake (`HANDSHAKE_TIMEOUT_S`, so a client trickling one byte at a time is dropped
+just the same), and past `MAX_PENDING` connections that have not proved themselves the
+oldest of them is dropped, never the newcomer. The token never goes over the wire
+(see `protocol`) and is never logged.
 """
 
 from __future__ import annotations
@@ -12,24 +14,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any, Protocol
 
-from terminal.control.advert import HOST, Advert, new_token, remove_advert, write_advert
+from terminal.control.advert import Advert, new_token, remove_advert, sibling, write_advert
+from terminal.control.endpoint import Listening, default_transport, listen
 from terminal.control.protocol import (
     COMMANDS,
     ENGAGE_REPLY_TIMEOUT_S,
-    MAX_CONNECTIONS,
+    HANDSHAKE_TIMEOUT_S,
+    MAX_PENDING,
     MAX_REQUEST_BYTES,
-    REQUEST_READ_TIMEOUT_S,
+    VERSION,
     ProtocolError,
     decode,
+    dumps,
     encode,
+    is_nonce,
+    mac,
+    mac_ok,
+    new_nonce,
 )
 
 log = logging.getLogger(__name__)
+SEND_TIMEOUT_S = 5.0
 
 
 class CommandRefused(Exception):
@@ -51,43 +61,67 @@ class ControlHandler(Protocol):
     async def reset(self, phrase: str) -> dict[str, Any]:
         """Lift the stop if `phrase` is the confirmation phrase, else CommandRefused."""
 
+    def show(self) -> dict[str, Any]:
+        """Bring the window to the front: {"window": bool, ...} (False when headless)."""
+
+
+class _Session:
+    """One authenticated connection: the nonces its replies are bound to."""
+
+    def __init__(self, token: str, client_nonce: str, server_nonce: str) -> None:
+        self.token, self.nc, self.ns = token, client_nonce, server_nonce
+        self.seq = 0
+
+    def seal(self, message: dict[str, Any]) -> dict[str, Any]:
+        body = dumps({"pid": os.getpid(), **message})
+        sealed = {"reply": body, "mac": mac(self.token, "reply", self.nc, self.ns, self.seq,
+                                            body)}
+        self.seq += 1
+        return sealed
+
 
 class ControlServer:
     def __init__(self, handler: ControlHandler, advert_path: Path, *,
-                 engage_reply_timeout: float = ENGAGE_REPLY_TIMEOUT_S) -> None:
+                 engage_reply_timeout: float = ENGAGE_REPLY_TIMEOUT_S,
+                 transport: str | None = None) -> None:
         self._handler = handler
         self._advert_path = Path(advert_path)
         self._engage_timeout = engage_reply_timeout
+        self._transport = transport or default_transport()
         self._token = new_token()
-        self._server: asyncio.AbstractServer | None = None
+        self._listening: Listening | None = None
         self._connections: set[asyncio.Task[Any]] = set()
+        self._pending: OrderedDict[asyncio.Task[Any], None] = OrderedDict()
         self.advert: Advert | None = None
 
     @property
-    def port(self) -> int | None:
-        return self.advert.port if self.advert is not None else None
+    def token(self) -> str:
+        return self._token
 
     async def start(self) -> Advert:
-        """Listen on 127.0.0.1 (a free port) and write the advertisement file."""
-        self._server = await asyncio.start_server(
-            self._on_connection, HOST, 0, limit=MAX_REQUEST_BYTES)
-        port = self._server.sockets[0].getsockname()[1]
+        """Listen (a private socket, or a loopback port) and write the advertisement."""
+        self._listening = await listen(self._on_connection, sibling(self._advert_path, ".sock"),
+                                       self._transport, limit=MAX_REQUEST_BYTES)
+        listening = self._listening
         try:
             self.advert = await asyncio.to_thread(
-                write_advert, self._advert_path, port, self._token)
+                write_advert, self._advert_path, listening.transport, listening.address,
+                self._token)
         except BaseException:
-            self._server.close()
-            self._server = None
+            listening.server.close()
+            await asyncio.to_thread(listening.remove)
+            self._listening = None
             raise
-        log.info("control channel on %s:%d (advertised in %s)", HOST, port, self._advert_path)
+        log.info("control channel on %s (advertised in %s)", self.advert.where(),
+                 self._advert_path)
         return self.advert
 
     async def aclose(self, timeout: float = 2.0) -> None:
-        """Stop listening, drop open connections (bounded), remove the file if ours."""
-        server, self._server = self._server, None
-        if server is None:
+        """Stop listening, drop open connections (bounded), remove the files if ours."""
+        listening, self._listening = self._listening, None
+        if listening is None:
             return
-        server.close()
+        listening.server.close()
         tasks = list(self._connections)
         for task in tasks:
             task.cancel()
@@ -95,6 +129,7 @@ class ControlServer:
             await asyncio.wait(tasks, timeout=timeout)
         try:
             await asyncio.to_thread(remove_advert, self._advert_path, self._token)
+            await asyncio.to_thread(listening.remove)
         except OSError as exc:
             log.warning("could not remove %s: %s", self._advert_path, exc)
 
@@ -102,73 +137,107 @@ class ControlServer:
     async def _on_connection(self, reader: asyncio.StreamReader,
                              writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
-        busy = len(self._connections) >= MAX_CONNECTIONS
         if task is not None:
             self._connections.add(task)
+            self._pending[task] = None
+            while len(self._pending) > MAX_PENDING:  # the oldest unproven one goes
+                oldest, _ = self._pending.popitem(last=False)
+                oldest.cancel()
         try:
-            if busy:
-                await self._send(writer, {"event": "error", "error": "busy"})
-                return
-            await self._serve(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client went away; nothing to answer
+            session = await self._handshake(reader, writer)
+            if task is not None:
+                self._pending.pop(task, None)
+            if session is not None:
+                await self._serve(session, reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client went away, or was dropped; nothing to answer
         except Exception:
             log.exception("control channel: request failed")
         finally:
             if task is not None:
                 self._connections.discard(task)
+                self._pending.pop(task, None)
             writer.close()
             try:
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
-            except Exception:
-                pass
+            except (OSError, TimeoutError, asyncio.CancelledError):
+                pass  # closing a connection that is gone or dropped
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+                         ) -> tuple[_Session, dict[str, Any]] | None:
+        """Prove ourselves to the client, then check its proof: (session, request)."""
         try:
-            line = await asyncio.wait_for(reader.readline(), REQUEST_READ_TIMEOUT_S)
+            async with asyncio.timeout(HANDSHAKE_TIMEOUT_S):
+                hello = await self._read(reader)
+                if hello is None or hello.get("v") != VERSION or not is_nonce(hello.get("hello")):
+                    await self._send(writer, {"v": VERSION, "error": "bad hello"})
+                    return None
+                session = _Session(self._token, str(hello["hello"]), new_nonce())
+                await self._send(writer, {
+                    "v": VERSION, "pid": os.getpid(), "nonce": session.ns,
+                    "proof": mac(self._token, "server", session.nc, session.ns, os.getpid())})
+                sent = await self._read(reader)
         except TimeoutError:
-            await self._send(writer, {"event": "error", "error": "request timed out"})
-            return
-        except ValueError:  # longer than the stream limit
-            await self._send(writer, {"event": "error", "error": "request too large"})
-            return
+            return None  # idle or trickling: dropped without a word
+        body = sent.get("request") if sent is not None else None
+        if not isinstance(body, str) or not mac_ok(
+                mac(self._token, "client", session.nc, session.ns, body), sent.get("proof")):
+            log.warning("control channel: refused a request without a valid proof")
+            await self._send(writer, session.seal({"event": "error", "error": "not authorised",
+                                                   "auth": False}))
+            return None
         try:
-            request = decode(line)
+            request = decode(body)
         except ProtocolError as exc:
-            await self._send(writer, {"event": "error", "error": f"bad request: {exc}"})
-            return
-        token = request.get("token")
-        if not isinstance(token, str) or not secrets.compare_digest(
-                token.encode(), self._token.encode()):
-            log.warning("control channel: refused a request with a wrong token")
-            await self._send(writer, {"event": "error", "error": "not authorised",
-                                      "auth": False})
-            return
+            await self._send(writer, session.seal({"event": "error",
+                                                   "error": f"bad request: {exc}"}))
+            return None
+        return session, request
+
+    async def _read(self, reader: asyncio.StreamReader) -> dict[str, Any] | None:
+        try:
+            line = await reader.readline()
+        except ValueError:  # longer than the stream limit
+            return None
+        try:
+            return decode(line)
+        except ProtocolError:
+            return None
+
+    async def _serve(self, authenticated: tuple[_Session, dict[str, Any]],
+                     reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session, request = authenticated
+
+        async def reply(message: dict[str, Any]) -> None:
+            await self._send(writer, session.seal(message))
+
         cmd = request.get("cmd")
         args = request.get("args") if isinstance(request.get("args"), dict) else {}
         if cmd not in COMMANDS:
-            await self._send(writer, {"event": "error", "error": f"unknown command {cmd!r}"})
+            await reply({"event": "error", "error": f"unknown command {cmd!r}"})
             return
         log.info("control channel: %s", cmd)
         try:
             if cmd == "status":
-                await self._send(writer, {"event": "status", **self._handler.status()})
+                await reply({"event": "status", **self._handler.status()})
+            elif cmd == "show":
+                await reply({"event": "show", **self._handler.show()})
             elif cmd == "reset":
-                reply = await self._handler.reset(str(args.get("phrase", "")))
-                await self._send(writer, {"event": "reset", **reply})
+                await reply({"event": "reset",
+                             **await self._handler.reset(str(args.get("phrase", "")))})
             else:
-                await self._engage(writer, args)
+                await self._engage(reply, args)
         except CommandRefused as exc:
-            await self._send(writer, {"event": "error", "error": str(exc)})
+            await reply({"event": "error", "error": str(exc)})
 
-    async def _engage(self, writer: asyncio.StreamWriter, args: dict[str, Any]) -> None:
+    async def _engage(self, reply: Any, args: dict[str, Any]) -> None:
         try:
             settle = min(60.0, max(0.0, float(args.get("settle_timeout", 10.0))))
         except (TypeError, ValueError):
             settle = 10.0
         state, pending = self._handler.engage(str(args.get("scope", "all")),
                                               str(args.get("reason", ""))[:500], settle)
-        await self._send(writer, {"event": "engaged", **state})
+        await reply({"event": "engaged", **state})
         future = asyncio.ensure_future(pending)
         try:
             done, _ = await asyncio.wait({future}, timeout=self._engage_timeout)
@@ -176,25 +245,24 @@ class ControlServer:
             if not future.done():  # the handler shields the sweep: it goes on in its owner
                 future.cancel()
         if not done:
-            await self._send(writer, {"event": "result", "finished": False,
-                                      "error": f"the sweep did not finish within "
-                                               f"{self._engage_timeout:g} s; it goes on in "
-                                               "the running terminal"})
+            await reply({"event": "result", "finished": False,
+                         "error": f"the sweep did not finish within {self._engage_timeout:g} s;"
+                                  " it goes on in the running terminal"})
             return
         try:
             result = future.result()
         except asyncio.CancelledError:
-            await self._send(writer, {"event": "result", "finished": False,
-                                      "error": "the sweep was cancelled (terminal closing)"})
+            await reply({"event": "result", "finished": False,
+                         "error": "the sweep was cancelled (terminal closing)"})
             return
         except Exception as exc:
             log.exception("control channel: the sweep failed")
-            await self._send(writer, {"event": "result", "finished": False,
-                                      "error": f"the sweep failed: {exc}"})
+            await reply({"event": "result", "finished": False,
+                         "error": f"the sweep failed: {exc}"})
             return
-        await self._send(writer, {"event": "result", "finished": True, **result})
+        await reply({"event": "result", "finished": True, **result})
 
     @staticmethod
     async def _send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
-        writer.write(encode({"pid": os.getpid(), **message}))
-        await asyncio.wait_for(writer.drain(), 5.0)
+        writer.write(encode(message))
+        await asyncio.wait_for(writer.drain(), SEND_TIMEOUT_S)

@@ -2,11 +2,11 @@
 
 A real TerminalServices (headless, as the CLI builds it) holds the journal and serves
 its control channel; the stop command runs as a subprocess (`python -m terminal ...`),
-reaches it over loopback and the running terminal cancels every open order on the
-paper exchange, checked with a separate ccxt client. Also: a wrong token, oversized and
-malformed requests are refused; a stale advertisement file (crashed process, or a port
-now answered by another process) means "no running terminal" and the command works
-on its own.
+reaches it over its private socket and the running terminal cancels every open order
+on the paper exchange, checked with a separate ccxt client. Also: requests without a
+valid proof, oversized and malformed ones are refused; a stale advertisement file
+(crashed process, or its endpoint now answered by another process) means "no running
+terminal" and the command works on its own.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import pytest
 
 from terminal.control import ControlRefused, ControlServer, ControlUnavailable, ask
 from terminal.control.advert import read_advert, write_advert
+from terminal.control.endpoint import connect
 from terminal.core.orders import SubmitRefused
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import Symbol, VenueId
@@ -32,6 +33,7 @@ from terminal.domain.order import OrderRequest, OrderStatus
 from terminal.paper.embedded import start_paper_exchange
 from terminal.services import ServicesOptions, TerminalServices, control_advert_path
 from tests import archcheck
+from tests.control.helpers import raw_request
 from tests.fixtures_paper import paper_rest, run_async
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,9 +127,13 @@ def test_stop_command_reaches_the_running_terminal(paper, tmp_path, caplog):
             assert advert_path.parent == services.paths.data
             advert = read_advert(advert_path)
             assert advert is not None and advert.pid == os.getpid()
-            assert advert.port == services.control.port
+            assert advert == services.control.advert
             if os.name == "posix":
                 assert stat.S_IMODE(advert_path.stat().st_mode) == 0o600
+                sock = Path(str(advert.address))
+                assert advert.transport == "unix" and sock.parent == services.paths.data
+                assert stat.S_ISSOCK(sock.stat().st_mode)
+                assert stat.S_IMODE(sock.stat().st_mode) == 0o600
             assert advert.token not in repr(advert)
 
             ours = [await place_through(services, s) for s in ("BTC/USDT", "ETH/USDT")]
@@ -181,7 +187,8 @@ def test_stop_command_reaches_the_running_terminal(paper, tmp_path, caplog):
             assert "emergency_stop_reset" in history
         finally:
             await services.aclose()
-        assert not advert_path.exists()  # removed on a clean exit
+        assert not advert_path.exists()  # removed on a clean exit, the socket too
+        assert advert.transport != "unix" or not Path(str(advert.address)).exists()
         return advert.token
 
     token = run_async(main(), 240)
@@ -194,23 +201,25 @@ def test_stop_command_reaches_the_running_terminal(paper, tmp_path, caplog):
         assert token not in path.read_text(errors="replace"), path
 
 
-def test_wrong_token_and_bad_requests_are_refused(paper, tmp_path):
+def test_unproven_and_bad_requests_are_refused(paper, tmp_path):
     account = ACCOUNTS[1]
 
     async def main() -> None:
         async with TerminalServices(options(tmp_path, paper, account)) as services:
             path = control_advert_path(services.options, services.paths)
-            with pytest.raises(ControlRefused, match="not authorised"):
+            # a client without the token cannot check the server's proof: it sends nothing
+            with pytest.raises(ControlUnavailable, match="cannot prove"):
                 await ask(path, "engage", {"scope": "all"}, token="not-the-token", timeout=10)
-            with pytest.raises(ControlRefused, match="not authorised"):
-                await ask(path, "engage", {"scope": "all"}, token="", timeout=10)
+            advert = read_advert(path)
+            # a request whose proof is made with another key is refused by the server
+            answer = await raw_request(advert, {"cmd": "engage", "args": {}}, key="wrong")
+            assert b"not authorised" in answer, answer
             assert not services.safety.stop.engaged
 
-            advert = read_advert(path)
-            for raw, expected in ((b"x" * 10_000 + b"\n", b"too large"),
-                                  (b"[1, 2]\n", b"bad request"),
-                                  (b"{nope\n", b"bad request")):
-                reader, writer = await asyncio.open_connection("127.0.0.1", advert.port)
+            for raw, expected in ((b"x" * 10_000 + b"\n", b"bad hello"),
+                                  (b"[1, 2]\n", b"bad hello"),
+                                  (b"{nope\n", b"bad hello")):
+                reader, writer = await connect(advert, limit=1 << 20, timeout=10)
                 writer.write(raw)
                 await writer.drain()
                 answer = await asyncio.wait_for(reader.read(), 10)
@@ -226,6 +235,8 @@ def test_wrong_token_and_bad_requests_are_refused(paper, tmp_path):
             assert services.safety.stop.engaged
             status = await ask(path, "status", timeout=10)
             assert status[-1]["engaged"] and status[-1]["reason"] == "token test"
+            # a headless holder has no window to bring to the front
+            assert (await ask(path, "show", timeout=10))[-1]["window"] is False
             services.safety.stop.reset(confirmed=True)
 
     run_async(main(), 60)
@@ -239,28 +250,35 @@ def test_stale_advertisement_means_no_running_terminal(paper, tmp_path):
         opts = options(data, paper, account)
         from terminal.paths import AppPaths
         path = control_advert_path(opts, AppPaths.from_override(str(data)))
-        # a crashed terminal's file: nobody listens on its port any more
+        # a crashed terminal's file: nobody listens at its socket any more
+        dead = tmp_path / "dead.sock"
+        write_advert(path, "unix", str(dead), "crashed-token", pid=999_999)
+        with pytest.raises(ControlUnavailable, match="stale"):
+            await ask(path, "status", timeout=10)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             dead_port = s.getsockname()[1]
-        write_advert(path, dead_port, "crashed-token", pid=999_999)
+        write_advert(path, "tcp", dead_port, "crashed-token", pid=999_999)
         with pytest.raises(ControlUnavailable, match="stale"):
             await ask(path, "status", timeout=10)
 
-        # the port now answers, but as another process (another terminal's channel)
+        # the endpoint now answers, but as another process (another terminal's channel)
         class Nothing:
             def status(self) -> dict:
                 return {"engaged": False}
 
-        other = ControlServer(Nothing(), tmp_path / "other.control")  # type: ignore[arg-type]
-        await other.start()
-        try:
-            write_advert(path, other.port, "crashed-token", pid=999_999)
-            with pytest.raises(ControlUnavailable, match="pid"):
-                await ask(path, "status", timeout=10)
-        finally:
-            await other.aclose()
-        write_advert(path, dead_port, "crashed-token", pid=999_999)
+        for transport in ("unix", "tcp"):
+            other = ControlServer(Nothing(), tmp_path / f"other-{transport}.control",  # type: ignore[arg-type]
+                                  transport=transport)
+            await other.start()
+            try:
+                write_advert(path, transport, other.advert.address, "crashed-token",
+                             pid=999_999)
+                with pytest.raises(ControlUnavailable, match="cannot prove"):
+                    await ask(path, "status", timeout=10)
+            finally:
+                await other.aclose()
+        write_advert(path, "tcp", dead_port, "crashed-token", pid=999_999)
 
         # the command then works on its own: it takes the journal and sweeps itself
         await place_elsewhere(paper, account, "stale-1")
