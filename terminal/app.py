@@ -248,15 +248,14 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> int:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from terminal.logsetup import LOG_FILE_NAME
+    from terminal.control.instance import WindowLock
     from terminal.paths import AppPaths
     from terminal.settings import load_settings
-    from terminal.ui.main_window import MainWindow
-    from terminal.ui.probe import mark, wait_first_paint
-    from terminal.ui.theme import ThemeManager, icon
+    from terminal.ui.probe import mark
+    from terminal.ui.single import claim_window, refuse_second_launch
+    from terminal.ui.theme import icon
 
     mark("gui_imports_done")
     _route_qt_messages()
@@ -267,6 +266,25 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
     app.setWindowIcon(icon("app"))
     paths = AppPaths.from_override(getattr(args, "data_dir", None))
     settings = load_settings(paths.config)  # one small JSON file, before the loop runs
+    window_lock = WindowLock(paths.data)
+    running = claim_window(window_lock, paths, settings, args)
+    if running is not None:  # nothing built, nothing written
+        return refuse_second_launch(running)
+    try:
+        return _run_main_window(args, quit_requested, app, paths, settings, window_lock)
+    finally:
+        window_lock.release()
+
+
+def _run_main_window(args: argparse.Namespace, quit_requested: dict[str, bool], app: Any,
+                     paths: Any, settings: Any, window_lock: Any) -> int:
+    from PySide6.QtCore import QTimer
+
+    from terminal.logsetup import LOG_FILE_NAME
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.probe import mark, wait_first_paint
+    from terminal.ui.theme import ThemeManager
+
     theme = ThemeManager(app)
     settings.ui.theme = theme.apply(settings.ui.theme)
 
@@ -315,6 +333,8 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
 
         controller = core["controller"] = TerminalController(window, paths, settings, theme,
                                                              args=args)
+        controller.services_up.connect(lambda: announce(controller))
+        controller.start_failed.connect(lambda _: journal_held(controller))
         controller.start()
         self_test = getattr(args, "self_test_runner", None)  # --self-test (terminal.ui.selftest)
         if self_test is not None:
@@ -323,6 +343,22 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
                 finish()
 
             self_test.attach(controller, self_test_done)
+
+    def announce(controller: Any) -> None:
+        control = controller.services.control if controller.services is not None else None
+        if control is not None and control.advert is not None:
+            window_lock.announce(control.advert.path)
+
+    def journal_held(controller: Any) -> None:
+        # another process holds the journal (it started at the same moment, or it is a
+        # command without a window): say so and leave, saving nothing
+        if controller.journal_held_elsewhere:
+            from terminal.control.instance import Running
+
+            error = (controller.error or "").partition(": ")[2]
+            core["refusal"] = Running(None, False, text=f"Trading Terminal cannot start: {error}")
+            exit_code["value"] = 1
+            finish()
 
     mark("window_built")
     window.restore_layout()
@@ -364,4 +400,9 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
         if loop is not None:
             shutdown_loop(loop, executor, timeout=LEFTOVER_TIMEOUT)
         log.info("GUI stopped (shutdown took %.2f s)", time.monotonic() - started)
+    if "refusal" in core:  # said after the loop: no modal box inside the running loop
+        from terminal.ui.single import refuse_second_launch
+
+        refuse_second_launch(core["refusal"])
+        return 1
     return code

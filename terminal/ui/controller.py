@@ -52,6 +52,7 @@ class TerminalController(QObject):
 
     started = Signal()  # services up, active market subscribed
     start_failed = Signal(str)
+    services_up = Signal()  # the journal is ours and the control channel listens
     market_changed = Signal(str, str, str)  # venue, symbol, timeframe
 
     def __init__(self, window: MainWindow, paths: AppPaths, settings: Settings,
@@ -85,6 +86,7 @@ class TerminalController(QObject):
         self._closed = False
         self.ready = False
         self.error: str | None = None
+        self.journal_held_elsewhere = False  # another process holds the journal: save nothing
         ui = settings.ui
         # Paper is active first; the venue of the last exit (if it is a remembered
         # connection) becomes active once it has reconnected, unless the user picked one.
@@ -116,7 +118,16 @@ class TerminalController(QObject):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.exception("The terminal could not start")
+            from terminal.journal import JournalLockedError
+
+            if isinstance(exc, JournalLockedError):
+                # another process runs on this journal: this window must not overwrite
+                # its settings or layout when it closes
+                self.journal_held_elsewhere = True
+                self.window.discard_layout_changes()
+                log.warning("The terminal is already running: %s", exc)
+            else:
+                log.exception("The terminal could not start")
             self.error = f"{type(exc).__name__}: {exc}"
             self.window.show_notice(f"Could not start: {exc}")
             for name in self.window.docks:
@@ -145,6 +156,8 @@ class TerminalController(QObject):
             mark("ccxt_imported")
             await services.start()
             mark("journal_open")
+            services.show_window = self.bring_to_front
+            self.services_up.emit()
             for info in self._extra_venues:
                 services.exchange.catalogue.register(info, replace_existing=True)
             await paper
@@ -497,6 +510,19 @@ class TerminalController(QObject):
         if panel is not None:
             panel.add(level, text)
 
+    def bring_to_front(self) -> None:
+        """Another launch of the terminal asked for this window (over the control channel)."""
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.alert(window)  # where the window manager refuses focus: flash it
+        log.info("window brought to the front at another launch's request")
+
     # ------------------------------------------------------------------ shutdown
     async def aclose(self, timeout: float = 2.5) -> None:
         """Stop feeds, sessions, journal, paper exchange and tasks within `timeout`."""
@@ -505,7 +531,8 @@ class TerminalController(QObject):
         self._closed = True
         deadline = time.monotonic() + timeout
         self.clock.stop()
-        self._save_settings()
+        if not self.journal_held_elsewhere:
+            self._save_settings()
 
         def left() -> float:
             return max(0.1, deadline - time.monotonic())

@@ -691,6 +691,10 @@ class MainWindow(QMainWindow):
                 # the real size is known now: size the default columns for it
                 QTimer.singleShot(0, self._apply_default_sizes)
 
+    def discard_layout_changes(self) -> None:
+        """From now on this window never writes its layout (another instance owns it)."""
+        self._store = None
+
     def save_layout(self) -> bool:
         if self._store is None or not self._docks_built:
             return False  # a run that ended before its docks existed keeps the last file
