@@ -311,3 +311,29 @@ def test_a_venue_that_hangs_is_reported_without_holding_up_the_others():
     assert took < 5 and f.ok and f.cancelled == ["f1"]
     assert not s.ok and s.remaining_open is None
     assert any("did not finish within 0.5s" in x for x in s.failures)
+
+
+def test_a_reset_during_the_sweep_ends_it_and_spares_orders_placed_after():
+    """The sweep waits for an order in flight; the stop is reset meanwhile and the user
+    places a new order: the sweep of the lifted stop must not cancel it."""
+    journal = MemoryJournal()
+    venue = MemoryVenue()
+    venue.add("BTC/USDT", "old1")
+    journal.orders["fly3"] = journal_order("fly3", status=OrderStatus.PENDING_SUBMIT)
+
+    async def main():
+        stop = EmergencyStop(SafetyJournalWriter(journal))
+        await stop.load()
+        stop.engage("all", "drill", "test")
+        sweep = asyncio.create_task(stop.sweep([venue], settle_timeout=5.0))
+        await asyncio.sleep(0.3)  # the first pass is done, the sweep waits for fly3
+        assert "old1" not in venue.resting
+        stop.reset(confirmed=True)
+        venue.add("BTC/USDT", "after-reset")
+        return await asyncio.wait_for(sweep, 3.0)
+
+    result = asyncio.run(main())
+    v = result.venues[0]
+    assert "after-reset" in venue.resting
+    assert v.cancelled == ["old1"] and v.lifted and result.ok
+    assert "ended early: the stop was reset" in v.line()

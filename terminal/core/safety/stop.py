@@ -176,7 +176,8 @@ class EmergencyStop:
             raise RuntimeError("sweep() without an engaged stop: call engage() first")
         await self._writer.flush()
         sweeper = StopSweeper(journal if journal is not None else self._writer.journal,
-                              report_sink=report_sink, settle_timeout=settle_timeout)
+                              report_sink=report_sink, settle_timeout=settle_timeout,
+                              engaged=lambda: self._state is not None)
         result = await sweeper.sweep(list(sessions), scope or self._state.scope)
         self._writer.record(result.journal_kind, result.journal_details())
         await self._writer.flush()

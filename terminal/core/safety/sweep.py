@@ -9,6 +9,8 @@ Per venue (all venues concurrently):
    (never cancel-all, which would hit orders this terminal did not place);
 3. wait (bounded) for orders in flight (PENDING_SUBMIT in the journal) to settle, then
    sweep once more, then list open orders again to verify.
+A stop reset meanwhile ends the sweep after the step under way: an order placed after
+the reset is the user's again and is never cancelled by a sweep of the lifted stop.
 Transient errors, rate limits and unknown outcomes are retried a bounded number of
 times (cancelling twice is harmless; "not found" means already gone). What could not be
 cancelled is reported per venue: failures, and orders whose outcome stayed unknown.
@@ -54,6 +56,7 @@ class VenueStopResult:
     failures: list[str] = field(default_factory=list)  # readable messages
     unknown: list[str] = field(default_factory=list)  # orders whose cancel outcome is unknown
     remaining_open: int | None = None  # open orders seen after the sweep (None: not verified)
+    lifted: bool = False  # the stop was reset during the sweep, which ended there
 
     @property
     def cancelled_count(self) -> int:
@@ -61,7 +64,8 @@ class VenueStopResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.unknown and self.remaining_open == 0
+        return not self.failures and not self.unknown and (self.remaining_open == 0
+                                                           or self.lifted)
 
     def line(self) -> str:
         status = "OK" if self.ok else "INCOMPLETE"
@@ -69,8 +73,11 @@ class VenueStopResult:
                  f"cancelled {self.cancelled_count}"]
         if self.already_closed:
             parts.append(f"already closed {len(self.already_closed)}")
-        parts.append("open after sweep " + ("unverified" if self.remaining_open is None
-                                            else str(self.remaining_open)))
+        if self.lifted:
+            parts.append("ended early: the stop was reset")
+        else:
+            parts.append("open after sweep " + ("unverified" if self.remaining_open is None
+                                                else str(self.remaining_open)))
         text = ", ".join(parts)
         for f in self.failures:
             text += f"\n  failure: {f}"
@@ -82,7 +89,8 @@ class VenueStopResult:
         return {"venue": self.venue, "mode": self.mode, "account": self.account,
                 "cancelled": len(self.cancelled), "cancelled_ids": self.cancelled[:200],
                 "already_closed": len(self.already_closed), "failures": self.failures[:50],
-                "unknown": self.unknown[:200], "remaining_open": self.remaining_open}
+                "unknown": self.unknown[:200], "remaining_open": self.remaining_open,
+                "lifted": self.lifted}
 
 
 @dataclass
@@ -123,8 +131,10 @@ class StopSweeper:
                  settle_timeout: float = 10.0, attempts: int = 4,
                  backoff: Sequence[float] = (0.2, 0.5, 1.0), max_retry_after: float = 3.0,
                  concurrency: int = 4, poll_interval: float = 0.1,
-                 venue_timeout: float = 90.0) -> None:
+                 venue_timeout: float = 90.0, engaged: Callable[[], bool] | None = None
+                 ) -> None:
         self._journal = journal
+        self._engaged = engaged or (lambda: True)
         self._sink = report_sink
         self._settle_timeout = settle_timeout
         self._attempts = max(1, attempts)
@@ -165,6 +175,8 @@ class StopSweeper:
                           res: VenueStopResult) -> None:
         await self._pass(session, scope, res)
         pending = await self._wait_in_flight(session)
+        if self._lifted(res):
+            return
         await self._pass(session, scope, res)
         for order in pending:
             key = order_key(order)
@@ -174,7 +186,15 @@ class StopSweeper:
             if key not in res.cancelled:
                 res.unknown.append(f"{key} ({order.symbol}): submission still unanswered "
                                    f"after {self._settle_timeout:g}s")
+        if self._lifted(res):
+            return
         await self._verify(session, scope, res)
+
+    def _lifted(self, res: VenueStopResult) -> bool:
+        if not self._engaged():
+            res.lifted = True
+            log.info("emergency stop reset during the sweep of %s: it ends here", res.venue)
+        return res.lifted
 
     async def _pass(self, session: ExchangePort, scope: StopScope, res: VenueStopResult) -> None:
         venue_open = await self._call(session, res, "list open orders",
@@ -286,7 +306,7 @@ class StopSweeper:
         while True:
             pending = [o for o in await self._journal_open(session)
                        if o.status is OrderStatus.PENDING_SUBMIT]
-            if not pending or loop.time() >= deadline:
+            if not pending or loop.time() >= deadline or not self._engaged():
                 return pending
             await asyncio.sleep(self._poll)
 
