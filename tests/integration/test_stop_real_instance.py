@@ -157,7 +157,8 @@ def test_an_impostor_on_the_advertisement_gets_nothing_and_the_stop_still_lands(
         assert rc == 0, out + err
         assert "through its stop request file" in err and f"pid {window.pid}" in err
         assert "Emergency stop ENGAGED" in out and "not you" in out
-        assert "paper (paper, default): OK, cancelled 1, open after sweep 0" in out
+        assert "paper (paper, default): OK, cancelled 1, open after sweep 0" in out, \
+            out + err + window.log()[-6000:]
         assert await venue_open(paper, ACCOUNT) == []
 
     run_async(main(), 240)
