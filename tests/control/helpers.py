@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,11 @@ from terminal.control.endpoint import connect
 from terminal.control.protocol import decode, dumps, encode, mac, new_nonce
 
 TRANSPORTS = ("unix", "tcp") if os.name != "nt" else ("tcp",)
+# How many orders a stop's own sweep cancels depends on timing: a sweep the terminal runs
+# after a reconciliation while the stop is engaged may take some first. What counts is a
+# clean sweep and nothing left open on the exchange (checked separately).
+SWEPT_OK = re.compile(r"^paper \(paper, default\): OK, cancelled \d+, .*open after sweep 0$",
+                      re.MULTILINE)
 
 
 class Recorder:
