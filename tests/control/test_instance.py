@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -59,3 +60,15 @@ def test_the_messages_say_what_happened() -> None:
     assert "command (pid 12) is using this journal" in Running(12, False, headless=True).message()
     text = Running(12, False, why="no answer within 5 s").message()
     assert "already running on this data folder (pid 12)" in text and "no answer" in text
+
+
+def test_a_first_window_creates_the_data_folder_owner_only(tmp_path: Path) -> None:
+    data = tmp_path / "app" / "data"
+    lock = WindowLock(data)
+    assert lock.acquire()
+    try:
+        if os.name == "posix":
+            assert stat.S_IMODE(data.stat().st_mode) == 0o700
+            assert stat.S_IMODE((data / "window.lock").stat().st_mode) == 0o600
+    finally:
+        lock.release()
