@@ -237,3 +237,94 @@ def test_a_command_started_on_a_full_disk_says_so_in_one_line(paper, tmp_path):
     errors = [line for line in done.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and "disk full" in errors[0], done.stderr
     assert _venue_orders_with(paper, "full-at-start") == []
+
+
+class DiskFillsAfter:
+    """Wraps a REAL session call: once the venue has answered, this process's file-size
+    limit drops to 1 byte (every further journal write fails with EFBIG, as on a full
+    disk) until `restore`."""
+
+    def __init__(self, session, name: str) -> None:
+        import resource
+        import signal
+
+        self.session, self.name = session, name
+        self.real = getattr(session, name)
+        self.limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        self.handler = signal.getsignal(signal.SIGXFSZ)
+
+        async def call(*args, **kwargs):
+            result = await self.real(*args, **kwargs)
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1, self.limits[1]))
+            return result
+        setattr(session, name, call)
+
+    def restore(self) -> None:
+        import resource
+        import signal
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, self.limits)
+        signal.signal(signal.SIGXFSZ, self.handler)
+        setattr(self.session, self.name, self.real)
+
+
+def test_disk_full_after_a_cancel_or_amend_was_sent_reports_it_sent(paper, tmp_path):
+    """The same for the other requests that change an order: a cancel or an amend the
+    venue carried out is reported as done-but-not-journaled (SentNotJournaled), never
+    as failed, and the next start reconciles the journal."""
+    import asyncio
+    from decimal import Decimal
+
+    from terminal.core.orders.errors import SentNotJournaled
+    from terminal.domain.enums import OrderType, Side
+    from terminal.domain.ids import Symbol, VenueId
+    from terminal.domain.order import OrderRequest, OrderStatus
+    from terminal.services import ServicesOptions, TerminalServices
+
+    opts = ServicesOptions(data_dir=str(tmp_path), paper_url=paper.url,
+                           paper_account=f"{KEY}:{SECRET}", session_heartbeat_s=0)
+    price = Decimal(far_bid(paper))
+
+    async def main() -> tuple[str, str, str]:
+        async with TerminalServices(opts) as services:
+            session = await services.connect("paper")
+            await services.refresh_market_inputs("paper", "BTC/USDT")
+            first = await services.orders.submit(OrderRequest(
+                VenueId("paper"), Symbol("BTC/USDT"), Side.BUY, OrderType.LIMIT,
+                Decimal("0.001"), price), confirmed=frozenset({"price_deviation"}))
+            assert first.status is OrderStatus.OPEN
+            fill = DiskFillsAfter(session, "edit_order")
+            try:
+                with pytest.raises(SentNotJournaled) as amended:
+                    await services.orders.amend(first.client_order_id, Decimal("0.001"),
+                                                price + Decimal(2),
+                                                confirmed=frozenset({"price_deviation"}))
+            finally:
+                fill.restore()
+            replacement = amended.value.order
+            assert str(amended.value).startswith(
+                f"sent and accepted as {replacement.client_order_id}; the journal could "
+                "not record it: disk full")
+            fill = DiskFillsAfter(session, "cancel_order")
+            try:
+                with pytest.raises(SentNotJournaled) as canceled:
+                    await services.orders.cancel(replacement.client_order_id)
+            finally:
+                fill.restore()
+            assert str(canceled.value).startswith(
+                f"cancel of {replacement.client_order_id} sent to paper; the journal could "
+                "not record it: disk full")
+            assert canceled.value.order.status is OrderStatus.CANCELED
+            return first.client_order_id, replacement.client_order_id, str(canceled.value)
+
+    first_id, new_id, _ = asyncio.run(main())
+    assert paper.control.open_orders(KEY) == [] or all(
+        o["clientOrderId"] not in (first_id, new_id) for o in paper.control.open_orders(KEY))
+    listed = cli(tmp_path, paper, "journal", "show")
+    rows = {line.split()[0]: line.split()[1] for line in listed.stdout.splitlines()[2:]}
+    assert rows[new_id] != "canceled"  # the journal missed it while the disk was full
+    cli(tmp_path, paper, "reconcile")  # the next start: settled from the venue
+    listed = cli(tmp_path, paper, "journal", "show")
+    rows = {line.split()[0]: line.split()[1] for line in listed.stdout.splitlines()[2:]}
+    assert rows[first_id] == "canceled" and rows[new_id] == "canceled", listed.stdout

@@ -173,13 +173,15 @@ async def _send_amend(svc: OrderService, session: ExchangePort, order: Order,
 
 async def _replaced(svc: OrderService, order: Order, replacement: Order,
                     report: OrderReport) -> None:
-    """The venue cancelled `order` and placed `replacement` (the reply's order)."""
-    await svc.tracker.apply(order, [OrderCanceled(
-        reason=f"replaced by {replacement.client_order_id}", source=EventSource.REST)])
+    """The venue cancelled `order` and placed `replacement` (the reply's order). The
+    replacement is applied first: should the journal fail meanwhile, what the venue
+    holds now is what is known (and reported) first."""
     async with svc.tracker.lock(replacement):
         await svc.tracker.apply_locked(
             replacement, report_events(replacement, report, EventSource.REST),
             {"replaces": str(order.client_order_id), "reply": report.raw})
+    await svc.tracker.apply(order, [OrderCanceled(
+        reason=f"replaced by {replacement.client_order_id}", source=EventSource.REST)])
     if missing_fill_amount(replacement, report) > 0:
         await svc.catch_up_fills(replacement)
 
