@@ -342,7 +342,7 @@ class CredentialStore:
         pattern = re.compile(rf"^{ENV_PREFIX}_([A-Z0-9_]+)_(LIVE|SANDBOX|DEMO|PAPER)_API_KEY$")
         refs = []
         for name in list(self._environ):
-            m = pattern.match(name)
+            m = pattern.fullmatch(name)
             if not m:
                 continue
             try:

@@ -84,15 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths=AppPaths.from_override(global_args.data_dir), global_args=global_args,
         prog=PROG, version=__version__,
     )
-    if not getattr(module, "PASSTHROUGH", False):
-        # A command's stderr is for its answer and its errors: INFO only with -v.
-        setup_logging(ctx.paths, global_args.log_level,
-                      console_level=None if global_args.verbose else "WARNING")
-        crash.install()
     try:
+        if not getattr(module, "PASSTHROUGH", False):
+            # A command's stderr is for its answer and its errors: INFO only with -v.
+            setup_logging(ctx.paths, global_args.log_level,
+                          console_level=None if global_args.verbose else "WARNING")
+            crash.install()
         return int(module.run(args, ctx) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - one line on stderr, never a traceback
+        from terminal.cli.failures import report
+
+        return report(f"{PROG} {global_args.command}", exc)
 
 
 def _paper_url_refusal(args: argparse.Namespace) -> str | None:

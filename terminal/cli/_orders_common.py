@@ -16,32 +16,73 @@ def fail(prog: str, message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-def order_line(order: Any) -> str:
-    price = "" if order.price is None else f" @ {order.price}"
+def positive_int(text: str) -> int:
+    """argparse type of a count such as --limit: a whole number of 1 or more."""
+    import argparse
+
+    value = text.strip()
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return int(value)
+
+
+def typed_number(text: str, flag: str) -> Any:
+    """A price or an amount from the command line: exactly the number written, or a
+    ValueError naming the flag (the same rules as the order ticket)."""
+    from terminal.domain.money import parse_typed_number
+
+    return parse_typed_number(text, flag)
+
+
+def _places(rules: Any, which: str) -> int | None:
+    return None if rules is None else getattr(rules, f"{which}_places")()
+
+
+def order_line(order: Any, rules: Any = None) -> str:
+    """One order on one line; with the market's rules its numbers use the venue's
+    precision, otherwise their exact value (plain digits either way)."""
+    from terminal.domain.money import format_decimal as num
+
+    pp, ap = _places(rules, "price"), _places(rules, "amount")
+    price = "" if order.price is None else f" @ {num(order.price, pp)}"
     avg = order.average_price
-    fill = f" filled {order.filled}/{order.amount}" + (f" avg {avg}" if avg is not None else "")
+    fill = (f" filled {num(order.filled, ap)}/{num(order.amount, ap)}"
+            + (f" avg {num(avg, pp)}" if avg is not None else ""))
     flags = "".join([" post-only" if order.post_only else "", " external" if order.external else ""])
     vid = f" venue-id {order.venue_order_id}" if order.venue_order_id else ""
     reason = f" ({order.reason})" if order.reason else ""
     return (f"{order.client_order_id}  {order.status.value:<16} {order.venue} {order.symbol} "
             f"{order.side.value} {order.type.value} {order.time_in_force.value} "
-            f"{order.amount}{price}{flags}{fill}{vid}{reason}")
+            f"{num(order.amount, ap)}{price}{flags}{fill}{vid}{reason}")
 
 
-def orders_table(orders: list[Any]) -> str:
+def orders_table(orders: list[Any], rules_for: Callable[[Any], Any] | None = None) -> str:
+    """Orders as an aligned table; `rules_for(order)` gives the market's rules (or None)
+    so each number has the venue's precision."""
+    from terminal.domain.money import format_decimal as num
+
     if not orders:
         return "(no orders)"
     header = ("CLIENT ID", "STATUS", "CREATED (UTC)", "VENUE", "SYMBOL", "SIDE", "TYPE", "AMOUNT",
               "PRICE", "FILLED", "AVG", "FLAGS")
     rows = [header]
     for o in orders:
+        rules = rules_for(o) if rules_for is not None else None
+        pp, ap = _places(rules, "price"), _places(rules, "amount")
         flags = ",".join(f for f, on in (("post", o.post_only), ("ext", o.external)) if on)
         rows.append((o.client_order_id, o.status.value, o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                     o.venue, o.symbol, o.side.value, o.type.value, str(o.amount),
-                     "" if o.price is None else str(o.price), str(o.filled),
-                     "" if o.average_price is None else f"{o.average_price:.8g}", flags))
+                     o.venue, o.symbol, o.side.value, o.type.value, num(o.amount, ap),
+                     "" if o.price is None else num(o.price, pp), num(o.filled, ap),
+                     "" if o.average_price is None else num(o.average_price, pp), flags))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def session_rules(services: Any, venue: Any) -> Callable[[Any], Any]:
+    """`rules_for(order)` from the connected session's markets (None when unknown)."""
+    session = services.orders.session(venue) if services.orders is not None else None
+    markets = getattr(session, "markets", None) or {}
+    return lambda order: markets.get(order.symbol)
 
 
 def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
@@ -49,11 +90,13 @@ def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
     """Build TerminalServices from the global options, run `body(services)`, close.
 
     Known failures (journal locked, paper exchange down, venue errors) become one
-    clear line on stderr and exit code 1.
+    clear line on stderr and exit code 1 (an unknown venue: 2); anything else is left
+    to `terminal.cli.failures`, which does the same for what nobody expected.
     """
     from terminal.core.errors import VenueError
     from terminal.core.orders import OrderServiceError
     from terminal.core.storage import JournalWriteFailed
+    from terminal.exchange.catalogue import UnknownVenueError
     from terminal.journal import JournalError, JournalLockedError
     from terminal.services import ServicesError, ServicesOptions, TerminalServices
 
@@ -75,5 +118,7 @@ def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
         return fail(prog, str(exc))
     except VenueError as exc:
         return fail(prog, f"{getattr(exc, 'venue', None) or 'venue'}: {exc}")
+    except UnknownVenueError as exc:
+        return fail(prog, str(exc.args[0]) if exc.args else "unknown venue", EXIT_USAGE)
     except asyncio.TimeoutError:
         return fail(prog, f"gave up after {timeout:.0f} s")

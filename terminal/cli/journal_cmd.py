@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 
-from terminal.cli._orders_common import EXIT_OK, fail, orders_table, run_services
+from terminal.cli._orders_common import EXIT_FAILED, EXIT_OK, fail, orders_table, positive_int, run_services
 from terminal.cli.context import CliContext
 
 NAME = "journal"
@@ -37,7 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     show.add_argument("--open", action="store_true", help="only orders not in a final state")
     show.add_argument("--venue", default=None)
     show.add_argument("--symbol", default=None)
-    show.add_argument("--limit", type=int, default=50)
+    show.add_argument("--limit", type=positive_int, default=50,
+                      help="at most this many orders, newest first (default 50)")
     show.add_argument("--events", metavar="CLIENT_ID", default=None,
                       help="show one order's event history instead")
     export = actions.add_parser("export", help="write orders and/or fills as CSV")
@@ -58,20 +59,40 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         return fail(prog, "give --orders FILE.csv and/or --fills FILE.csv", 2)
     if args.action == "check":
         return _check(args, ctx, prog)
-    body = _show if args.action == "show" else _export
-    return run_services(args, ctx, lambda s: body(s, args), read_only_journal=True)
+    if args.action == "show":
+        return run_services(args, ctx, lambda s: _show(s, args, prog), read_only_journal=True)
+    return run_services(args, ctx, lambda s: _export(s, args, prog), read_only_journal=True)
 
 
-async def _show(services, args) -> int:  # type: ignore[no-untyped-def]
+_NUMBER_KEYS = ("amount", "price", "filled", "fee", "cost", "average", "remaining")
+
+
+def _detail(key: str, value: object) -> str:
+    """An event detail as text; numbers (kept as exact text) in plain digits."""
+    from decimal import Decimal, InvalidOperation
+
+    from terminal.domain.money import format_decimal
+
+    if isinstance(value, (str, Decimal)) and any(k in key for k in _NUMBER_KEYS):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return str(value)
+        if number.is_finite():
+            return format_decimal(number)
+    return str(value)
+
+
+async def _show(services, args, prog) -> int:  # type: ignore[no-untyped-def]
     journal = services.journal
     print(f"journal: {journal.display_name}")
     if args.events:
         events = await journal.events(args.events)
         if not events:
-            print(f"no order {args.events} in the journal")
-            return 1
+            return fail(prog, f"no order {args.events} in the journal")
         for e in events:
-            details = ", ".join(f"{k}={v}" for k, v in e.details.items() if v not in (None, ""))
+            details = ", ".join(f"{k}={_detail(k, v)}" for k, v in e.details.items()
+                                if v not in (None, ""))
             print(f"{e.at:%Y-%m-%d %H:%M:%S.%f}"[:-3] + f"  {e.kind:<15} {e.source:<14} -> "
                   f"{e.status_after:<16} {details}")
         return EXIT_OK
@@ -81,10 +102,15 @@ async def _show(services, args) -> int:  # type: ignore[no-untyped-def]
     return EXIT_OK
 
 
-async def _export(services, args) -> int:  # type: ignore[no-untyped-def]
-    n_orders, n_fills = await services.journal.export_csv(
-        args.orders, args.fills, venue=args.venue, symbol=args.symbol,
-        since_ms=args.since, until_ms=args.until)
+async def _export(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+    try:
+        n_orders, n_fills = await services.journal.export_csv(
+            args.orders, args.fills, venue=args.venue, symbol=args.symbol,
+            since_ms=args.since, until_ms=args.until)
+    except OSError as exc:  # a missing folder, no permission, a full or read-only disk
+        from terminal.cli.failures import describe
+
+        return fail(prog, f"not exported: {describe(exc)}", EXIT_FAILED)
     if args.orders:
         print(f"{n_orders} order(s) written to {args.orders}")
     if args.fills:

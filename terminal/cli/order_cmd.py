@@ -15,7 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from terminal.cli._orders_common import EXIT_FAILED, EXIT_OK, fail, order_line, orders_table, run_services
+from terminal.cli._orders_common import (
+    EXIT_FAILED, EXIT_OK, fail, order_line, orders_table, positive_int, run_services, session_rules,
+    typed_number,
+)
 from terminal.cli.context import CliContext
 
 NAME = "order"
@@ -70,7 +73,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     lst.add_argument("--venue", default="paper")
     lst.add_argument("--symbol", default=None)
     lst.add_argument("--open", action="store_true", help="only orders not in a final state")
-    lst.add_argument("--limit", type=int, default=50)
+    lst.add_argument("--limit", type=positive_int, default=50,
+                     help="at most this many orders, newest first (default 50)")
     lst.add_argument("--account", default="default")
     return parser
 
@@ -78,7 +82,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from terminal.domain.enums import OrderType, Side, TimeInForce
     from terminal.domain.ids import AccountLabel, Symbol, VenueId
-    from terminal.domain.money import to_decimal
     from terminal.domain.order import OrderRequest
 
     order_type = OrderType(args.type)
@@ -88,8 +91,8 @@ def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         raise ValueError("--post-only applies to limit orders only")
     return OrderRequest(
         venue=VenueId(args.venue), symbol=Symbol(args.symbol), side=Side(args.side),
-        type=order_type, amount=to_decimal(args.amount),
-        price=None if args.price is None else to_decimal(args.price),
+        type=order_type, amount=typed_number(args.amount, "--amount"),
+        price=None if args.price is None else typed_number(args.price, "--price"),
         time_in_force=TimeInForce(args.tif), post_only=args.post_only,
         account=AccountLabel(args.account))
 
@@ -107,6 +110,12 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.action == "cancel":
         if not args.all and args.symbol is None and args.client_id is None:
             return fail(prog, "give --client-id ID or --all", 2)
+        if args.client_id is not None:
+            try:
+                from terminal.domain.ids import ClientOrderId
+                ClientOrderId(args.client_id)
+            except ValueError as exc:
+                return fail(prog, str(exc), 2)
         if args.all and not args.symbol:
             return fail(prog, "--all needs --symbol (use the emergency stop for every symbol)", 2)
         return run_services(args, ctx, lambda s: _cancel(s, args, prog))
@@ -115,14 +124,13 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             return fail(prog, "give --amount and/or --price", 2)
         try:
             from terminal.domain.ids import ClientOrderId
-            from terminal.domain.money import to_decimal
             client_id = ClientOrderId(args.client_id)
-            amount = None if args.amount is None else to_decimal(args.amount)
-            price = None if args.price is None else to_decimal(args.price)
+            amount = None if args.amount is None else typed_number(args.amount, "--amount")
+            price = None if args.price is None else typed_number(args.price, "--price")
         except ValueError as exc:
             return fail(prog, str(exc), 2)
         return run_services(args, ctx, lambda s: _amend(s, client_id, amount, price, args, prog))
-    return run_services(args, ctx, lambda s: _list(s, args))
+    return run_services(args, ctx, lambda s: _list(s, args, prog))
 
 
 def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
@@ -174,7 +182,7 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
         order = await services.orders.wait_settled(order.client_order_id, SETTLE_WAIT_S) or order
     print(f"client order id: {order.client_order_id}")
     print(f"state: {order.status.value}")
-    print(order_line(order))
+    print(order_line(order, session_rules(services, request.venue)(order)))
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
 
 
@@ -189,7 +197,7 @@ async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
         if not touched:
             print("no open orders")
         for order in touched:
-            print(order_line(order))
+            print(order_line(order, session_rules(services, venue)(order)))
         return EXIT_OK if all(o.is_final for o in touched) else EXIT_FAILED
     try:
         order = await services.orders.cancel(ClientOrderId(args.client_id))
@@ -199,7 +207,7 @@ async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
         return EXIT_OK if exc.order.status.value == "canceled" else EXIT_FAILED
     if order.status.value == "unknown":
         order = await services.orders.wait_settled(order.client_order_id, SETTLE_WAIT_S) or order
-    print(order_line(order))
+    print(order_line(order, session_rules(services, venue)(order)))
     if order.status.value != "canceled":
         print(f"{prog}: order {order.client_order_id} is {order.status.value}, not canceled"
               + (f": {order.reason}" if order.reason else ""))
@@ -242,30 +250,37 @@ async def _amend(services, client_id, amount, price, args, prog) -> int:  # type
         print(f"{prog}: {venue} refused the amend: {exc}", file=sys.stderr)
         after = await services.journal.get_order(client_id)
         if after is not None:
-            print(order_line(after))
+            print(order_line(after, session_rules(services, venue)(after)))
         return EXIT_FAILED
     if new.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
         print(f"{new.client_order_id}: outcome unknown, querying {venue}...")
         new = await services.orders.wait_settled(new.client_order_id, SETTLE_WAIT_S) or new
         # the original settles in its own task; give it the same bounded wait
         await services.orders.wait_settled(client_id, SETTLE_WAIT_S)
+    rules_for = session_rules(services, venue)
     print(f"client order id: {new.client_order_id}")
     print(f"state: {new.status.value}")
-    print(order_line(new))
+    print(order_line(new, rules_for(new)))
     if new.client_order_id != client_id:
         old = await services.journal.get_order(client_id)
         if old is not None:
-            print(f"replaces: {order_line(old)}")
+            print(f"replaces: {order_line(old, rules_for(old))}")
     return EXIT_OK if new.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
                                      OrderStatus.FILLED) else EXIT_FAILED
 
 
-async def _list(services, args) -> int:  # type: ignore[no-untyped-def]
+async def _list(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+    """Reconcile, then list. When the reconcile fails the journal's last known state is
+    still listed, but the command says so and fails: the list may not be the venue's."""
     from terminal.domain.ids import VenueId
 
     venue = VenueId(args.venue)
-    await services.connect(venue, account=args.account)
+    await services.connect(venue, account=args.account, reconcile=False)
+    result = await services.reconcile(venue)
     orders = await services.journal.order_history(venue=venue, symbol=args.symbol,
                                                   open_only=args.open, limit=args.limit)
-    print(orders_table(orders))
+    print(orders_table(orders, session_rules(services, venue)))
+    if not result.ok:
+        return fail(prog, f"reconciling {venue} failed ({result.error}); the list above is "
+                          "the journal's last known state, not checked with the venue")
     return EXIT_OK

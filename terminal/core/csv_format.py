@@ -5,8 +5,9 @@ the same text for the same order or fill.
 It lives in core because both sides may import core (the UI must not import the
 journal, which brings SQLAlchemy). Only formatting is here: the callers open the file.
 
-Format: a header row, then one row per order/fill. Decimals are their exact text
-(`format(d, "f")`: "0.000000001", never "1E-9"); booleans "true"/"false"; absent
+Format: a header row, then one row per order/fill. Decimals are their exact value as
+plain digits (`format_decimal`: "0.000000001", never "1E-9"; "1.12", never
+"1.1200000"); booleans "true"/"false"; absent
 values empty; enums their wire code; times twice, as epoch milliseconds (for machines)
 and ISO-8601 UTC with milliseconds (for people in a spreadsheet); an order's fees as
 "BNB:0.0002;USDT:0.1" (currencies sorted).
@@ -22,6 +23,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import IO, Any, Protocol
 
+from terminal.domain.money import format_decimal
 from terminal.domain.order import Order
 
 ORDER_COLUMNS: tuple[str, ...] = (
@@ -61,7 +63,7 @@ def cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format_decimal(value)
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, datetime):
@@ -83,7 +85,7 @@ def time_text(ms: int) -> str:
 
 def fees_text(fees: Mapping[str, Decimal]) -> str:
     """'BNB:0.0002;USDT:0.1' (sorted by currency, exact decimals)."""
-    return ";".join(f"{c}:{format(v, 'f')}" for c, v in sorted(fees.items()))
+    return ";".join(f"{c}:{format_decimal(v)}" for c, v in sorted(fees.items()))
 
 
 def parse_fees(text: str) -> dict[str, Decimal]:

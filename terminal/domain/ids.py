@@ -24,7 +24,7 @@ class VenueId(str):
     _pattern = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
     def __new__(cls, value: str) -> "VenueId":
-        if not isinstance(value, str) or not cls._pattern.match(value):
+        if not isinstance(value, str) or not cls._pattern.fullmatch(value):
             raise IdError(f"invalid venue id: {value!r}")
         return super().__new__(cls, value)
 
@@ -38,7 +38,7 @@ class Symbol(str):
         if not isinstance(value, str):
             raise IdError(f"invalid symbol: {value!r}")
         value = value.strip().upper()
-        if not cls._pattern.match(value):
+        if not cls._pattern.fullmatch(value):
             raise IdError(f"invalid symbol {value!r}: expected BASE/QUOTE, e.g. BTC/USDT")
         return super().__new__(cls, value)
 
@@ -85,7 +85,7 @@ class ClientOrderId(str):
     _last_ms = 0
 
     def __new__(cls, value: str) -> "ClientOrderId":
-        if not isinstance(value, str) or not cls._generic.match(value):
+        if not isinstance(value, str) or not cls._generic.fullmatch(value):
             raise IdError(f"invalid client order id: {value!r}")
         return super().__new__(cls, value)
 
@@ -103,7 +103,7 @@ class ClientOrderId(str):
         if rule is None:
             return len(self) <= GENERATED_CLIENT_ID_LENGTH and self.isalnum()
         max_len, pattern = rule
-        return len(self) <= max_len and bool(pattern.match(self))
+        return len(self) <= max_len and bool(pattern.fullmatch(self))
 
 
 def _base36(number: int, width: int) -> str:
@@ -140,7 +140,7 @@ class AccountLabel(str):
     _pattern = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$")
 
     def __new__(cls, value: str) -> "AccountLabel":
-        if not isinstance(value, str) or not cls._pattern.match(value):
+        if not isinstance(value, str) or not cls._pattern.fullmatch(value):
             raise IdError(
                 f"invalid account label {value!r}: 1-40 letters, digits, space, '_', '.', '-'"
             )

@@ -8,12 +8,12 @@ ccxt has already parsed to float: they are converted through their shortest repr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from typing import Any, Mapping
 
 from .enums import OrderType, RoundingMode, Side
 from .ids import Symbol
-from .money import ZERO, decimal_from_float_repr, format_decimal
+from .money import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, ZERO, MoneyError, decimal_from_float_repr, format_decimal
 
 # ccxt.base.decimal_to_precision constants (not imported: the domain stays stdlib-only)
 CCXT_DECIMAL_PLACES = 2
@@ -123,43 +123,57 @@ class MarketRules:
         `reference_price` (mid or last) values a market order for the notional rules.
         """
         out: list[RuleViolation] = []
+        f = format_decimal
         if not self.active:
             out.append(RuleViolation("market_inactive", f"{self.symbol} is not trading"))
         if not amount.is_finite() or amount <= ZERO:
-            out.append(RuleViolation("amount_positive", f"amount must be positive, got {amount}", amount))
+            out.append(RuleViolation("amount_positive",
+                                     f"amount must be positive, got {f(amount)}", amount))
+            return out
+        beyond = _out_of_range(amount)
+        if beyond:
+            out.append(RuleViolation("amount_range", f"amount {beyond}", amount))
             return out
         if order_type is OrderType.LIMIT:
             if price is None:
                 out.append(RuleViolation("price_required", "a limit order needs a price"))
                 return out
             if not price.is_finite() or price <= ZERO:
-                out.append(RuleViolation("price_positive", f"price must be positive, got {price}", price))
+                out.append(RuleViolation("price_positive",
+                                         f"price must be positive, got {f(price)}", price))
                 return out
-        if self.step_size and amount % self.step_size != ZERO:
+            beyond = _out_of_range(price)
+            if beyond:
+                out.append(RuleViolation("price_range", f"price {beyond}", price))
+                return out
+        if self.step_size and not _on_grid(amount, self.step_size):
             out.append(RuleViolation(
                 "amount_step",
-                f"amount {amount} is not a multiple of the step {self.step_size}",
+                f"amount {f(amount)} is not a multiple of the step {f(self.step_size)}",
                 amount, self.step_size))
         if self.min_amount is not None and amount < self.min_amount:
             out.append(RuleViolation(
-                "min_amount", f"amount {amount} is below the minimum {self.min_amount} {self.base}",
+                "min_amount",
+                f"amount {f(amount)} is below the minimum {f(self.min_amount)} {self.base}",
                 amount, self.min_amount))
         if self.max_amount is not None and amount > self.max_amount:
             out.append(RuleViolation(
-                "max_amount", f"amount {amount} is above the maximum {self.max_amount} {self.base}",
+                "max_amount",
+                f"amount {f(amount)} is above the maximum {f(self.max_amount)} {self.base}",
                 amount, self.max_amount))
         if order_type is OrderType.LIMIT and price is not None:
-            if self.tick_size and price % self.tick_size != ZERO:
+            if self.tick_size and not _on_grid(price, self.tick_size):
                 out.append(RuleViolation(
-                    "price_tick", f"price {price} is not a multiple of the tick {self.tick_size}",
+                    "price_tick",
+                    f"price {f(price)} is not a multiple of the tick {f(self.tick_size)}",
                     price, self.tick_size))
             if self.min_price is not None and price < self.min_price:
                 out.append(RuleViolation(
-                    "min_price", f"price {price} is below the minimum {self.min_price}",
+                    "min_price", f"price {f(price)} is below the minimum {f(self.min_price)}",
                     price, self.min_price))
             if self.max_price is not None and price > self.max_price:
                 out.append(RuleViolation(
-                    "max_price", f"price {price} is above the maximum {self.max_price}",
+                    "max_price", f"price {f(price)} is above the maximum {f(self.max_price)}",
                     price, self.max_price))
         value_price = price if order_type is OrderType.LIMIT else reference_price
         if value_price is not None and value_price > ZERO:
@@ -167,13 +181,13 @@ class MarketRules:
             if self.min_notional is not None and notional < self.min_notional:
                 out.append(RuleViolation(
                     "min_notional",
-                    f"order value {format_decimal(notional)} {self.quote} is below the minimum "
-                    f"{self.min_notional} {self.quote}", notional, self.min_notional))
+                    f"order value {f(notional)} {self.quote} is below the minimum "
+                    f"{f(self.min_notional)} {self.quote}", notional, self.min_notional))
             if self.max_notional is not None and notional > self.max_notional:
                 out.append(RuleViolation(
                     "max_notional",
-                    f"order value {format_decimal(notional)} {self.quote} is above the maximum "
-                    f"{self.max_notional} {self.quote}", notional, self.max_notional))
+                    f"order value {f(notional)} {self.quote} is above the maximum "
+                    f"{f(self.max_notional)} {self.quote}", notional, self.max_notional))
         return out
 
 
@@ -181,10 +195,44 @@ def round_to_step(value: Decimal, step: Decimal | None, rounding: str) -> Decima
     """Round `value` to a multiple of `step` with a decimal rounding mode."""
     if step is None or step <= ZERO:
         return value
-    units = (value / step).to_integral_value(rounding=rounding)
-    result = units * step
+    ctx = _exact_context(value, step)
+    units = ctx.divide(value, step).to_integral_value(rounding=rounding)
+    result = ctx.multiply(units, step)
     # keep the step's exponent so 0.10 * 3 reads 0.30, not 0.3000
-    return result.quantize(step) if result != ZERO else ZERO.quantize(step)
+    return result.quantize(step, context=ctx) if result != ZERO else ZERO.quantize(step)
+
+
+_MAX_DIGITS = 400  # rounding beyond this many digits is refused, not computed
+
+
+def _exact_context(value: Decimal, step: Decimal) -> Context:
+    """Enough precision that rounding `value` to `step` is exact however many digits the
+    value has (the default 28 raises InvalidOperation for, say, 1e30 on a 0.01 grid)."""
+    span = max(value.adjusted(), step.adjusted()) - min(value.as_tuple().exponent,  # type: ignore[operator]
+                                                        step.as_tuple().exponent) + 4
+    if span > _MAX_DIGITS:
+        raise MoneyError(f"{format_decimal(value)[:24]}… has too many digits for a step of "
+                         f"{format_decimal(step)}")
+    return Context(prec=max(28, span))
+
+
+def _on_grid(value: Decimal, step: Decimal) -> bool:
+    try:
+        return _exact_context(value, step).remainder(value, step) == ZERO
+    except MoneyError:  # far more decimals than any step: not on it
+        return False
+
+
+def _out_of_range(value: Decimal) -> str | None:
+    """Why `value` is beyond what a person can type (money.MAX_INTEGER_DIGITS and
+    MAX_FRACTION_DIGITS), or None."""
+    if value.adjusted() >= MAX_INTEGER_DIGITS:
+        return f"is too large (more than {MAX_INTEGER_DIGITS} digits before the point)"
+    sign, digits, exponent = value.as_tuple()
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if -(int(exponent) + trailing) > MAX_FRACTION_DIGITS:
+        return f"has more than {MAX_FRACTION_DIGITS} decimals"
+    return None
 
 
 def _price_rounding(mode: RoundingMode, side: Side | None) -> str:

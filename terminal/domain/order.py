@@ -55,7 +55,7 @@ from typing import Union
 
 from .enums import OrderType, Side, TimeInForce, VenueMode
 from .ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
-from .money import ZERO
+from .money import ZERO, format_decimal
 
 
 class OrderStatus(str, Enum):
@@ -109,7 +109,8 @@ class IllegalTransition(OrderError):
 
 class OverfillError(OrderError):
     def __init__(self, filled: Decimal, fill: Decimal, amount: Decimal) -> None:
-        super().__init__(f"fill of {fill} would bring filled {filled} above amount {amount}")
+        super().__init__(f"fill of {format_decimal(fill)} would bring filled {format_decimal(filled)} above "
+            f"amount {format_decimal(amount)}")
 
 
 def _now() -> datetime:

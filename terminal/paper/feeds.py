@@ -37,7 +37,7 @@ class Feeds:
     def valid_topic(self, topic: str) -> bool:
         if topic in ARRAY_TOPICS:
             return True
-        mt = _TOPIC.match(topic)
+        mt = _TOPIC.fullmatch(topic)
         return bool(mt and mt.group(1) in self.lower)
 
     # --- depth ----------------------------------------------------------------------

@@ -138,3 +138,44 @@ def test_reconcile_adopts_and_second_instance_is_refused(paper, tmp_path):
     cancel_all = cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT", "--all")
     assert cancel_all.returncode == 0 and "from-elsewhere" in cancel_all.stdout
     assert not paper.control.open_orders(KEY)
+
+
+def test_export_to_a_path_that_cannot_be_written_is_one_line(paper, tmp_path):
+    assert cli(tmp_path, paper, "order", "list").returncode == 0  # a journal to export
+    for target in (tmp_path / "no-such-folder" / "o.csv", tmp_path):  # missing dir, a dir
+        proc = cli(tmp_path, paper, "journal", "export", "--orders", str(target))
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        [line] = proc.stderr.strip().splitlines()
+        assert line.startswith("trading-terminal journal: error: not exported: cannot use ")
+        assert str(target) in line
+
+
+def test_order_list_after_a_failed_reconcile_fails(tmp_path_factory, tmp_path):
+    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-faults"), faults=True,
+                                  rate="calm", accounts=[(KEY, SECRET)])
+    try:
+        handle.control.rest_errors(status=503, fraction=1.0, path="/api/v3/openOrders")
+        proc = cli(tmp_path, handle, "order", "list", "--venue", "paper", timeout=150)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr
+        [line] = proc.stderr.strip().splitlines()
+        assert "reconciling paper failed" in line and "last known state" in line
+        handle.control.clear_faults()
+        again = cli(tmp_path, handle, "order", "list", "--venue", "paper", timeout=150)
+        assert again.returncode == 0, again.stderr
+    finally:
+        handle.stop()
+
+
+def test_numbers_are_printed_plain_with_the_venue_precision(paper, tmp_path):
+    far = f"{bid_price(paper) * 0.9:.2f}"
+    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "buy",
+                 "--type", "limit", "--amount", "0,0012", "--price", far + "000",
+                 "--client-id", "cli-plain-1", "--confirm", "price_deviation")
+    assert placed.returncode == 0, placed.stderr
+    line = placed.stdout.strip().splitlines()[-1]
+    assert " 0.00120 @ " + far + " " in line  # BTC/USDT: step 0.00001, tick 0.01
+    listed = cli(tmp_path, paper, "order", "list", "--open")
+    row = next(r for r in listed.stdout.splitlines() if r.startswith("cli-plain-1"))
+    assert "0.00120" in row and far in row and "E+" not in row and "E-" not in row
+    cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT", "--client-id", "cli-plain-1")

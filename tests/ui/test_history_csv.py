@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -74,6 +75,15 @@ def _query(path: Path):
         journal.close()
 
 
+def _values(row):
+    """An order row with its numbers as Decimals (equal values, whatever their text)."""
+    out = dict(row)
+    for key in ("amount", "price", "filled", "cost", "average_price"):
+        out[key] = None if row[key] is None else Decimal(row[key])
+    out["fees"] = {k: Decimal(v) for k, v in json.loads(row["fees"] or "{}").items()}
+    return out
+
+
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
@@ -110,11 +120,11 @@ def test_panel_and_cli_exports_are_the_same_format(qtbot, tmp_path):
         key = "client_order_id" if kind == "orders" else "trade_id"
         assert {r[key]: r for r in cli_rows} == {r[key]: r for r in panel_rows}
 
-    # one row spelled out: exact decimals, booleans, fees, escaped text
+    # one row spelled out: exact decimals in plain digits, booleans, fees, escaped text
     _, rows = _read(tmp_path / "panel-orders.csv")
     filled = next(r for r in rows if r["symbol"] == "BTC/USDT")
-    assert (filled["amount"], filled["filled"], filled["cost"]) == ("0.0100", "0.0050",
-                                                                   "125.000400")
+    assert (filled["amount"], filled["filled"], filled["cost"]) == ("0.01", "0.005",
+                                                                   "125.0004")
     assert filled["fees"] == "BNB:0.000000001;USDT:0.025"
     assert parse_fees(filled["fees"]) == {"BNB": Decimal("1E-9"), "USDT": Decimal("0.025")}
     assert (filled["post_only"], filled["external"], filled["venue_order_id"]) == (
@@ -123,12 +133,12 @@ def test_panel_and_cli_exports_are_the_same_format(qtbot, tmp_path):
     assert canceled["price"] == "1000" and canceled["reason"] == 'user, "quoted"\nsecond line'
     _, frows = _read(tmp_path / "cli-fills.csv")
     first = next(r for r in frows if r["trade_id"] == "t-1")
-    assert (first["fee"], first["value"], first["is_maker"]) == ("0.000000001", "100.000400",
+    assert (first["fee"], first["value"], first["is_maker"]) == ("0.000000001", "100.0004",
                                                                 "true")
 
     # and the journal's readers load the panel's file back to the same orders and fills
-    by_id = {o.client_order_id: order_row(o) for o in orders}
+    by_id = {o.client_order_id: _values(order_row(o)) for o in orders}
     back = read_orders_csv(tmp_path / "panel-orders.csv")
-    assert {o.client_order_id: order_row(o) for o in back} == by_id
+    assert {o.client_order_id: _values(order_row(o)) for o in back} == by_id
     assert sorted(read_fills_csv(tmp_path / "panel-fills.csv"), key=lambda f: f.trade_id) == sorted(
         fills, key=lambda f: f.trade_id)

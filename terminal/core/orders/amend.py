@@ -33,6 +33,7 @@ from terminal.core.storage import JournalWriteFailed
 from terminal.domain.enums import Side
 from terminal.domain.ids import ClientOrderId
 from terminal.domain.marketdata import Balance, Balances
+from terminal.domain.money import format_decimal
 from terminal.domain.order import (
     CancelRejected,
     CancelRequested,
@@ -95,7 +96,8 @@ async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount:
     new_id = replacement.client_order_id
     try:
         await tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)], {"amend": {
-            "replacement": str(new_id), "amount": str(amount), "price": str(price)}})
+            "replacement": str(new_id), "amount": format_decimal(amount),
+            "price": format_decimal(price)}})
     except JournalWriteFailed as exc:  # the replacement stays PENDING_SUBMIT: settled later
         raise NotSent("amend", exc.reason) from exc
     try:
@@ -159,7 +161,7 @@ async def _send_amend(svc: OrderService, session: ExchangePort, order: Order,
             # with the amendment in its payload, so the history shows it.
             await svc.journal.record_event(
                 order, OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
-                {"amended": {"amount": str(amount), "price": str(price)}})
+                {"amended": {"amount": format_decimal(amount), "price": format_decimal(price)}})
         svc.order_changed.emit(order.copy())
         await svc._absorb_report(order, report, EventSource.REST)
         return order.copy()

@@ -11,7 +11,7 @@ from typing import Sequence
 
 from terminal.core.ports import GateContext, Refusal
 from terminal.domain.enums import OrderType
-from terminal.domain.money import ZERO
+from terminal.domain.money import ZERO, format_decimal
 from terminal.domain.order import OrderRequest
 
 
@@ -31,7 +31,7 @@ class BasicGate:
     def check(self, request: OrderRequest, ctx: GateContext) -> Sequence[Refusal]:
         out: list[Refusal] = []
         if not request.amount.is_finite() or request.amount <= ZERO:
-            out.append(Refusal("amount_positive", f"amount must be positive, got {request.amount}"))
+            out.append(Refusal("amount_positive", f"amount must be positive, got {format_decimal(request.amount)}"))
             return out
         if request.type is OrderType.LIMIT and (request.price is None or request.price <= ZERO):
             out.append(Refusal("price_positive", "a limit order needs a positive price"))
@@ -42,5 +42,5 @@ class BasicGate:
         for v in ctx.market.validate(request.side, request.type, request.amount, request.price,
                                      ctx.reference_price):
             out.append(Refusal(v.rule, v.message, values={
-                k: str(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}))
+                k: format_decimal(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}))
         return out

@@ -23,6 +23,7 @@ from terminal.core.errors import OrderNotFoundError, VenueError
 from terminal.core.orders.tracker import fill_event_at
 from terminal.core.ports import ExchangePort
 from terminal.domain.ids import Symbol, VenueId
+from terminal.domain.money import format_decimal
 from terminal.domain.order import EventSource, Order, OrderStatus
 from terminal.domain.reports import FillReport
 
@@ -173,8 +174,8 @@ class Reconciler:
             if adopted is not None:
                 self.result.adopted.append(
                     f"{adopted.client_order_id} ({adopted.venue_order_id}): {adopted.symbol} "
-                    f"{adopted.side.value} {adopted.amount}"
-                    f"{' @ ' + str(adopted.price) if adopted.price is not None else ''}")
+                    f"{adopted.side.value} {format_decimal(adopted.amount)}"
+                    f"{' @ ' + format_decimal(adopted.price) if adopted.price is not None else ''}")
 
     async def _fetch_fills(self, touched: set[Symbol]) -> None:
         now_ms = int(time.time() * 1000)

@@ -41,6 +41,7 @@ from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
 from terminal.core.storage import JournalWriteFailed
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.money import format_decimal
 from terminal.domain.order import (
     CancelRejected, CancelRequested, EventSource, Order, OrderCanceled, OrderRejected,
     OrderRequest, OrderStatus, OutcomeUnknown,
@@ -169,8 +170,9 @@ class OrderService:
             return None
         return Refusal(
             "double_submit",
-            f"An identical order ({request.side.value} {request.amount} {request.symbol}"
-            f"{' @ ' + str(request.price) if request.price is not None else ''}) was sent "
+            f"An identical order ({request.side.value} {format_decimal(request.amount)} "
+            f"{request.symbol}"
+            f"{' @ ' + format_decimal(request.price) if request.price is not None else ''}) was sent "
             f"{now - sent:.1f} s ago. Confirm to send it again.",
             overridable=True)
 

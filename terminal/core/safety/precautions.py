@@ -103,8 +103,9 @@ class PrecautionConfig:
         return None
 
 
-def _fmt(value: Decimal) -> str:
-    return format_decimal(value.normalize())
+def _fmt(value: Any) -> str:
+    """A number as the user reads it everywhere (plain digits); anything else as text."""
+    return format_decimal(value) if isinstance(value, Decimal) else str(value)
 
 
 class Precautions:
@@ -130,7 +131,7 @@ class Precautions:
         is_limit = request.type is OrderType.LIMIT
         for v in market.validate(request.side, request.type, request.amount,
                                  request.price if is_limit else None, ref):
-            values = {k: str(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}
+            values = {k: _fmt(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}
             out.append(Refusal(v.rule, v.message, values=values))
 
         value_price = request.price if is_limit else ref
@@ -161,7 +162,7 @@ class Precautions:
                     PRICE_DEVIATION,
                     f"no current mid or last price for {request.symbol} to compare the limit "
                     f"price {_fmt(request.price)} with; confirm to send it unchecked",
-                    overridable=True, values={"price": str(request.price), "limit_pct": str(pct)}))
+                    overridable=True, values={"price": _fmt(request.price), "limit_pct": _fmt(pct)}))
             else:
                 deviation = abs(request.price - ref) / ref * _HUNDRED
                 if deviation > pct:
@@ -171,7 +172,7 @@ class Precautions:
                         f"current price {_fmt(ref)} (limit {_fmt(pct)}%); confirm to send anyway",
                         overridable=True,
                         values={"price": _fmt(request.price), "reference": _fmt(ref),
-                                "deviation_pct": f"{deviation:.4f}", "limit_pct": str(pct)}))
+                                "deviation_pct": f"{deviation:.4f}", "limit_pct": _fmt(pct)}))
 
         confirm_above = self.config.confirm_market_above_notional
         if not is_limit and confirm_above is not None and notional > confirm_above:
@@ -195,8 +196,8 @@ class Precautions:
         amount = request.amount
         if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= ZERO:
             out.append(Refusal(INVALID_VALUE,
-                               f"amount must be a positive, finite number, got {amount!r}",
-                               values={"amount": repr(amount)}))
+                               f"amount must be a positive, finite number, got {_fmt(amount)}",
+                               values={"amount": _fmt(amount)}))
         if request.type is OrderType.LIMIT:
             price = request.price
             if price is None:
@@ -204,12 +205,12 @@ class Precautions:
                                    values={"price": "None"}))
             elif not isinstance(price, Decimal) or not price.is_finite() or price <= ZERO:
                 out.append(Refusal(INVALID_VALUE,
-                                   f"price must be a positive, finite number, got {price!r}",
-                                   values={"price": repr(price)}))
+                                   f"price must be a positive, finite number, got {_fmt(price)}",
+                                   values={"price": _fmt(price)}))
         elif request.price is not None and (
                 not isinstance(request.price, Decimal) or not request.price.is_finite()):
             out.append(Refusal(INVALID_VALUE, f"price must be a finite number, got "
-                               f"{request.price!r}", values={"price": repr(request.price)}))
+                               f"{_fmt(request.price)}", values={"price": _fmt(request.price)}))
         return out
 
     def _balance(self, request: OrderRequest, ctx: GateContext, notional: Decimal,

@@ -7,7 +7,7 @@ and ordinary text follow the application palette the main window's theme install
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
@@ -41,17 +41,11 @@ def mono_font(point_delta: int = 0) -> QFont:
 
 
 def dec_text(value: Decimal | None, places: int | None = None, empty: str = "—") -> str:
-    """Plain text for a Decimal (never scientific), or `empty` for None."""
+    """`format_decimal` (plain, never scientific; `places` rounds half up), or `empty`
+    for None."""
     if value is None:
         return empty
-    if places is None:
-        value = value.normalize() if value == value.to_integral_value() else value
-        text = format_decimal(value)
-        if "." in text:
-            text = text.rstrip("0").rstrip(".") or "0"
-        return text
-    # half up, as people round; format_decimal would use the context's half-even
-    return format_decimal(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return format_decimal(value, places)
 
 
 def grouped(text: str) -> str:
