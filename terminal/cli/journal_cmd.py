@@ -11,9 +11,16 @@ Reads without taking the writer lock, so it works while the GUI runs.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from terminal.cli._orders_common import EXIT_FAILED, EXIT_OK, fail, orders_table, positive_int, run_services
+from terminal.cli._orders_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    fail,
+    orders_table,
+    positive_int,
+    run_services,
+)
 from terminal.cli.context import CliContext
 
 NAME = "journal"
@@ -26,7 +33,7 @@ def _time_ms(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO time: {text!r} (e.g. 2026-01-31T12:00)") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
 
 

@@ -7,13 +7,21 @@ ccxt has already parsed to float: they are converted through their shortest repr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from .enums import OrderType, RoundingMode, Side
 from .ids import Symbol
-from .money import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, ZERO, MoneyError, decimal_from_float_repr, format_decimal
+from .money import (
+    MAX_FRACTION_DIGITS,
+    MAX_INTEGER_DIGITS,
+    ZERO,
+    MoneyError,
+    decimal_from_float_repr,
+    format_decimal,
+)
 
 # ccxt.base.decimal_to_precision constants (not imported: the domain stays stdlib-only)
 CCXT_DECIMAL_PLACES = 2
@@ -56,7 +64,7 @@ class MarketRules:
     @classmethod
     def from_ccxt_market(
         cls, market: Mapping[str, Any], precision_mode: int = CCXT_TICK_SIZE
-    ) -> "MarketRules":
+    ) -> MarketRules:
         precision = market.get("precision") or {}
         limits = market.get("limits") or {}
         amount_l = limits.get("amount") or {}
@@ -228,7 +236,7 @@ def _out_of_range(value: Decimal) -> str | None:
     MAX_FRACTION_DIGITS), or None."""
     if value.adjusted() >= MAX_INTEGER_DIGITS:
         return f"is too large (more than {MAX_INTEGER_DIGITS} digits before the point)"
-    sign, digits, exponent = value.as_tuple()
+    _sign, digits, exponent = value.as_tuple()
     trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     if -(int(exponent) + trailing) > MAX_FRACTION_DIGITS:
         return f"has more than {MAX_FRACTION_DIGITS} decimals"

@@ -21,7 +21,8 @@ PLACE = ("order", "place", "--symbol", "BTC/USDT", "--side", "buy", "--type", "l
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "terminal", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+                          check=False, capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env=env)
 
 
 def assert_one_line(proc: subprocess.CompletedProcess[str], code: int, *words: str) -> str:
@@ -85,7 +86,7 @@ def read_only_dir(tmp_path):
     target.mkdir()
     if os.geteuid() == 0:
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs",
-                                  str(target)], capture_output=True, text=True)
+                                  str(target)], check=False, capture_output=True, text=True)
         if mounted.returncode != 0:
             pytest.skip(f"cannot mount a read-only file system: {mounted.stderr.strip()}")
         try:
