@@ -114,10 +114,15 @@ async def _export(services, args, prog) -> int:  # type: ignore[no-untyped-def]
         n_orders, n_fills = await services.journal.export_csv(
             args.orders, args.fills, venue=args.venue, symbol=args.symbol,
             since_ms=args.since, until_ms=args.until)
-    except OSError as exc:  # a missing folder, no permission, a full or read-only disk
+    except Exception as exc:  # a missing folder, no permission, a full or read-only disk
         from terminal.cli.failures import describe
 
-        return fail(prog, f"not exported: {describe(exc)}", EXIT_FAILED)
+        # the journal's worker reports a failed file write as a storage failure: name
+        # the file that could not be written, not the journal
+        cause = exc if isinstance(exc, OSError) else exc.__cause__
+        if not isinstance(cause, OSError):
+            raise
+        return fail(prog, f"not exported: {describe(cause)}", EXIT_FAILED)
     if args.orders:
         print(f"{n_orders} order(s) written to {args.orders}")
     if args.fills:

@@ -231,7 +231,7 @@ def test_cli_order_amend(paper, tmp_path):
     lines = amended.stdout.splitlines()
     new_id = lines[0].removeprefix("client order id: ")
     assert new_id != "cli-amend-1" and lines[1] == "state: open"
-    assert f"0.002 @ {new_price}" in lines[2]
+    assert f"0.00200 @ {new_price}" in lines[2]  # the venue's step decides the digits
     assert lines[3].startswith("replaces: cli-amend-1") and f"replaced by {new_id}" in lines[3]
 
     history = cli(tmp_path, paper, "journal", "show", "--events", new_id)
