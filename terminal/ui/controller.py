@@ -76,6 +76,7 @@ class TerminalController(QObject):
         self.hub: Any = None  # FeedHub (of the services' ExchangeManager)
         self.market: Any = None  # MarketWiring
         self.trading: Any = None  # TradingWiring
+        self.dom: Any = None  # DomWiring (the price ladder)
         self.safety: Any = None  # SafetyWiring
         self.venues: Any = None  # VenueWiring
         self.watchlist: Any = None  # WatchlistWiring
@@ -253,6 +254,7 @@ class TerminalController(QObject):
 
     async def _wire_core(self) -> None:
         from terminal.ui.wiring.connect import ConnectWiring
+        from terminal.ui.wiring.dom import DomWiring
         from terminal.ui.wiring.history import HistoryWiring
         from terminal.ui.wiring.market import MarketWiring
         from terminal.ui.wiring.reconnect import ReconnectWiring
@@ -278,6 +280,8 @@ class TerminalController(QObject):
             self.state, self.market, self.notify,
             notify_fills=self.settings.ui.notify_fills,
             notify_rejections=self.settings.ui.notify_rejections)
+        self.dom = DomWiring(self.panels.dom, self.panels.entry, self.state, services.orders,
+                             services.safety, self.market, self.trading)
         self.safety = SafetyWiring(self.window, self.bridge, self.tasks, services.safety,
                                    self._sweep, self.venues.live_candidates, self.notify)
         services.stop_notices.add(self._show_stop_notice)
@@ -285,7 +289,7 @@ class TerminalController(QObject):
         self.history = HistoryWiring(self, self.panels.history)
         self.connect = ConnectWiring(self)
         self.reconnect = ReconnectWiring(self, self.wanted_venue)
-        for frame in (self.market.frame, self.trading.frame, self.venues.frame,
+        for frame in (self.market.frame, self.trading.frame, self.dom, self.venues.frame,
                       self.watchlist, self.history.frame):
             self.clock.register(frame)
 

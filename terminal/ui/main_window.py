@@ -69,6 +69,7 @@ BOOK_FLOOR = 230  # the book's default width when the other columns need the spa
 class DockSpec:
     name: str  # stable id: object name "dock_<name>" is what the saved layout refers to
     title: str
+    hidden: bool = False  # not shown by the default layout (opened from View > Panels)
 
 
 DOCKS: tuple[DockSpec, ...] = (
@@ -84,7 +85,9 @@ DOCKS: tuple[DockSpec, ...] = (
     DockSpec("notifications", "Notifications"),
     DockSpec("health", "Health"),
     DockSpec("logs", "Logs"),
+    DockSpec("dom", "Price ladder", hidden=True),
 )
+HIDDEN_BY_DEFAULT = frozenset(spec.name for spec in DOCKS if spec.hidden)
 
 
 def _placeholder(text: str) -> QLabel:
@@ -477,8 +480,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(bottom, d["open_orders"])
         for name in ("history", "notifications", "health", "logs"):
             self.tabifyDockWidget(d["open_orders"], d[name])
-        for dock in d.values():
-            dock.show()
+        # the price ladder opens beside the book, only when asked for (View > Panels)
+        self.splitDockWidget(d["book"], d["dom"], Qt.Orientation.Horizontal)
+        for name, dock in d.items():
+            dock.setVisible(name not in HIDDEN_BY_DEFAULT)
         d["open_orders"].raise_()
         d["tape"].raise_()
         self._compact_arranged = self.compact

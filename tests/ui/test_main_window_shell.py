@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QToolButton
 from terminal.core.safety.lock import confirmation_phrase
 from terminal.ui import resources
 from terminal.ui.layout import LAYOUT_FILE
-from terminal.ui.main_window import DOCKS, MainWindow
+from terminal.ui.main_window import DOCKS, HIDDEN_BY_DEFAULT, MainWindow
 from terminal.ui.safety_dialogs import ResetStopDialog, UnlockDialog
 from terminal.ui.shortcuts import HOTKEYS, PANEL_HOTKEYS
 from terminal.ui.shortcuts_dialog import ShortcutsDialog
@@ -32,7 +32,9 @@ def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
 
 def test_every_panel_is_a_dock_and_the_title_names_venue_and_mode(window: MainWindow) -> None:
     assert set(window.docks) == {d.name for d in DOCKS}
-    assert all(not dock.isHidden() for dock in window.docks.values())
+    assert all(dock.isHidden() == (name in HIDDEN_BY_DEFAULT)
+               for name, dock in window.docks.items())
+    assert HIDDEN_BY_DEFAULT == {"dom"}  # the price ladder opens from View > Panels
     window.set_context("binance", "Binance", "live", "ETH/USDT")
     title = window.windowTitle()
     assert "ETH/USDT" in title and "Binance" in title and "LIVE" in title
@@ -78,7 +80,8 @@ def test_a_corrupt_layout_file_falls_back_to_the_default(qtbot, tmp_path: Path) 
     qtbot.addWidget(win)
     assert win.restore_layout() is False
     win.show()
-    assert all(not dock.isHidden() for dock in win.docks.values())
+    assert all(dock.isHidden() == (name in HIDDEN_BY_DEFAULT)
+               for name, dock in win.docks.items())
 
 
 def test_lock_switch_shows_testnet_or_live_and_one_click_asks_or_locks(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -214,7 +214,7 @@ class MarketFrame:
 
     def _stale_targets(self) -> dict[FeedKind, tuple[Any, ...]]:
         p = self.wiring.panels
-        targets = {FeedKind.BOOK: (p.book, p.depth), FeedKind.TRADES: (p.tape,),
+        targets = {FeedKind.BOOK: (p.book, p.depth, p.dom), FeedKind.TRADES: (p.tape,),
                    FeedKind.CANDLES: (p.chart,)}
         return {kind: tuple(w for w in widgets if w is not None)
                 for kind, widgets in targets.items()}

@@ -39,6 +39,7 @@ class Panels:
     depth: QWidget | None = None
     tape: QWidget | None = None
     chart: QWidget | None = None
+    dom: QWidget | None = None  # the price ladder (its dock is hidden by default)
 
 
 def widget_palette(theme: str):  # type: ignore[no-untyped-def]
@@ -51,6 +52,7 @@ def widget_palette(theme: str):  # type: ignore[no-untyped-def]
 def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panels:
     from terminal.logsetup import current_setup
     from terminal.ui.panels.balances import BalancesPanel
+    from terminal.ui.panels.dom_panel import DomPanel
     from terminal.ui.panels.health import HealthPanel
     from terminal.ui.panels.history import HistoryPanel
     from terminal.ui.panels.logs import LogsPanel
@@ -71,10 +73,12 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         history=HistoryPanel(),
         notifications=NotificationsPanel(toast_host=window, sound=ui.sound),
         logs=LogsPanel(_ring(current_setup()), frame_clock=clock),
+        dom=DomPanel(palette=pal),
     )
     clock.register(panels.book)
+    clock.register(panels.dom)
     for name in ("book", "entry", "balances", "open_orders", "health", "watchlist", "history",
-                 "notifications", "logs"):
+                 "notifications", "logs", "dom"):
         window.set_panel(name, getattr(panels, name))
     return panels
 
@@ -103,7 +107,7 @@ def _ring(setup):  # type: ignore[no-untyped-def]
 
 def apply_palette(panels: Panels, theme: str) -> None:
     pal = widget_palette(theme)
-    for name in ("chart", "book", "depth", "tape"):
+    for name in ("chart", "book", "depth", "tape", "dom"):
         widget = getattr(panels, name)
         if widget is None:
             continue
