@@ -106,11 +106,12 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
     from terminal.services import ServicesOptions, TerminalServices, control_advert_path
 
     options = ServicesOptions.from_args(ctx.global_args)
+    advert_path: Path | None = None
     try:
         advert_path = control_advert_path(options, ctx.paths)
-    except Exception as exc:  # a bad --journal URL: opening the journal reports it
-        advert_path, why_not = None, str(exc)
-    else:
+    except Exception as exc:  # noqa: BLE001 - a bad --journal URL: opening the journal says it
+        why_not = str(exc)
+    if advert_path is not None:
         remote, why_not = await _via_running_terminal(args, advert_path)
         if remote is not None:
             return remote

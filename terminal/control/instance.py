@@ -156,11 +156,11 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows only
 
     def _lock(fd: int) -> None:
         os.lseek(fd, LOCK_OFFSET, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
 
     def _unlock(fd: int) -> None:
         os.lseek(fd, LOCK_OFFSET, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
 else:
     import fcntl
 

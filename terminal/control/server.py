@@ -179,7 +179,8 @@ class ControlServer:
                 sent = await self._read(reader)
         except TimeoutError:
             return None  # idle or trickling: dropped without a word
-        body = sent.get("request") if sent is not None else None
+        sent = sent or {}
+        body = sent.get("request")
         if not isinstance(body, str) or not mac_ok(
                 mac(self._token, "client", session.nc, session.ns, body), sent.get("proof")):
             log.warning("control channel: refused a request without a valid proof")
@@ -212,7 +213,8 @@ class ControlServer:
             await self._send(writer, session.seal(message))
 
         cmd = request.get("cmd")
-        args = request.get("args") if isinstance(request.get("args"), dict) else {}
+        given = request.get("args")
+        args: dict[str, Any] = given if isinstance(given, dict) else {}
         if cmd not in COMMANDS:
             await reply({"event": "error", "error": f"unknown command {cmd!r}"})
             return
