@@ -69,3 +69,31 @@ def paper_ccxt_config(api_key: str | None = None, secret: str | None = None,
         else:
             cfg[k] = v
     return cfg
+
+
+def paper_futures_ccxt_config(api_key: str | None = None, secret: str | None = None,
+                              **extra: Any) -> dict[str, Any]:
+    """Constructor config for ``ccxt.binanceusdm`` (or ``ccxt.binance`` with
+    ``defaultType`` 'future') against the paper exchange's USDⓈ-M futures: linear
+    markets only and no key-only side calls."""
+    cfg = paper_ccxt_config(api_key, secret, **extra)
+    cfg["options"].update({"defaultType": "future", "fetchMarkets": {"types": ["linear"]}})
+    for k, v in extra.items():
+        if k == "options" and isinstance(v, dict):
+            cfg["options"].update(v)
+    return cfg
+
+
+def point_futures_ccxt_at(exchange: Any, base_url: str) -> Any:
+    """:func:`point_ccxt_at` for a USDⓈ-M futures client. ccxt picks its per-market error
+    tables by the request's host (``fapi.binance.com`` means the linear table); on
+    loopback no host matches, so the linear table is laid over the common one here, as
+    ccxt would do for the real host: -2019 then raises InsufficientFunds, -2022
+    InvalidOrder, and so on."""
+    point_ccxt_at(exchange, base_url)
+    linear = exchange.exceptions.get("linear") or {}
+    for kind in ("exact", "broad"):
+        merged = dict(exchange.exceptions.get(kind) or {})
+        merged.update(linear.get(kind) or {})
+        exchange.exceptions[kind] = merged
+    return exchange

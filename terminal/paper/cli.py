@@ -37,6 +37,26 @@ def _balance(text: str) -> tuple[str, Decimal]:
         raise argparse.ArgumentTypeError("expected ASSET=AMOUNT") from None
 
 
+def _speed(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = 0.0
+    if not 0 < v <= 28_800_000:  # also refuses nan
+        raise argparse.ArgumentTypeError("expected a speed above 0 and at most 28800000")
+    return v
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        d = Decimal(-1)
+    if not d.is_finite() or d < 0:
+        raise argparse.ArgumentTypeError("expected a non-negative amount")
+    return d
+
+
 DEFAULT_PROG = "python -m terminal.paper"
 
 
@@ -68,6 +88,10 @@ def build_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
                    help="429s in one minute before answering 418 (0 = never)")
     p.add_argument("--ws-buffer-mb", type=int, default=64,
                    help="disconnect a WebSocket consumer this far behind")
+    p.add_argument("--funding-speed", type=_speed, default=1.0,
+                   help="futures clock speed: funding every 8 hours / SPEED (default 1)")
+    p.add_argument("--futures-wallet", type=_amount, default=Decimal(100000),
+                   help="USDT in each account's futures wallet (default 100000)")
     p.add_argument("--backfill", type=int, default=1000, help="candles per timeframe")
     p.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--log-level", default="WARNING")
@@ -82,7 +106,8 @@ def config_from_args(a: argparse.Namespace) -> PaperConfig:
         rate=a.rate, diffs_per_second=a.diffs_per_second, levels_per_diff=a.levels_per_diff,
         stress_symbol=a.stress_symbol, starting_balances=balances, maker_fee=a.maker_fee,
         taker_fee=a.taker_fee, reset=a.reset, backfill=a.backfill, parent_pid=a.parent_pid,
-        ws_buffer_mb=a.ws_buffer_mb,
+        ws_buffer_mb=a.ws_buffer_mb, funding_speed=a.funding_speed,
+        futures_wallet=a.futures_wallet,
         limits=LimitConfig(weight_per_minute=a.weight_per_minute,
                            orders_per_10s=a.orders_per_10s, ban_after=a.ban_after))
 

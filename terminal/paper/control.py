@@ -8,6 +8,7 @@ Only with faults enabled: everything under /_paper/faults/.
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -102,6 +103,27 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         filled = srv.generator.force_trade(m.symbol, side == "BUY", price)
         return json_response({"filled": m.qty_str(filled),
                               "lastUpdateId": srv.engine.books[m.symbol].update_id})
+
+    async def futures_premium(request: web.Request) -> web.Response:
+        """Set a contract's premium: mark price = index x (1 + premium)."""
+        d = await _body(request)
+        c = srv.futures.contract(str(d.get("symbol", "")).replace("/", "").upper())
+        try:
+            premium = Decimal(str(d.get("premium")))
+        except ArithmeticError:
+            raise web.HTTPBadRequest(text="premium must be a decimal number") from None
+        if not premium.is_finite() or not Decimal("-0.5") <= premium <= Decimal("0.5"):
+            raise web.HTTPBadRequest(text="premium must be between -0.5 and 0.5")
+        srv.futures.premium[c.symbol] = premium
+        srv.futures.tick()
+        return json_response({"symbol": c.symbol, "markPrice": str(srv.futures.mark_price(
+            c.symbol)), "indexPrice": str(srv.futures.index_price(c.symbol))})
+
+    async def futures_tick(request: web.Request) -> web.Response:
+        """Run the futures venue's timed work now (fills, triggers, liquidation,
+        funding, countdowns) instead of waiting for its next tick."""
+        srv.futures.tick()
+        return json_response({"nextFundingTime": srv.futures.next_funding_time()})
 
     def account(request: web.Request) -> str:
         key = request.match_info["key"]
@@ -283,6 +305,8 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     r.add_get(PREFIX + "/accounts/{key}/balances", balances)
     r.add_post(PREFIX + "/accounts/{key}/deposit", deposit)
     r.add_post(PREFIX + "/limits", limits)
+    r.add_post(PREFIX + "/futures/premium", futures_premium)
+    r.add_post(PREFIX + "/futures/tick", futures_tick)
     r.add_post(PREFIX + "/faults/ws/drop", f_drop)
     r.add_post(PREFIX + "/faults/ws/stall", f_stall)
     r.add_post(PREFIX + "/faults/depth_gap", f_gap)

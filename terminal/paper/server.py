@@ -25,6 +25,11 @@ from .engine import Engine, FeeSchedule
 from .errors import ApiError
 from .faults import Faults
 from .feeds import Feeds
+from .futures import rest as futures_rest
+from .futures import stream as futures_ws
+from .futures.contracts import default_contracts
+from .futures.stream import FuturesStream
+from .futures.venue import FuturesVenue
 from .generator import Generator, Rates
 from .http_util import error_response, json_response, raw_params
 from .hub import Hub
@@ -66,6 +71,8 @@ class PaperConfig:
     markets: list[MarketSpec] = field(default_factory=default_markets)
     depth_interval: float = 0.1
     ws_buffer_mb: int = 64  # a WebSocket further behind than this is disconnected
+    futures_wallet: Decimal = Decimal(100000)  # USDT in each account's futures wallet
+    funding_speed: float = 1.0  # simulated futures clock: funding every 8 h / speed
 
 
 class PaperServer:
@@ -136,6 +143,10 @@ class PaperServer:
         self.engine.on_exec.append(self.user_events.on_exec)
         self.engine.on_balance.append(self.user_events.on_balance)
         self.engine.on_list.append(self.user_events.on_list)
+        self.futures = FuturesVenue(default_contracts(self.engine.specs), self.engine.books,
+                                    self.now_ms, cfg.futures_wallet,
+                                    funding_speed=cfg.funding_speed)
+        self.futures_stream = FuturesStream(self)
 
     # --- HTTP -----------------------------------------------------------------------------
     def _app(self) -> web.Application:
@@ -144,6 +155,8 @@ class PaperServer:
         rest_private.setup(app, self)
         ws_market.setup(app, self)
         userstream.setup(app, self)
+        futures_rest.setup(app, self)
+        futures_ws.setup(app, self)
         control.setup(app, self)
         return app
 
@@ -159,7 +172,7 @@ class PaperServer:
                 return await handler(request)
             except ApiError as e:
                 return error_response(e)
-        if not path.startswith("/api/"):
+        if not path.startswith(("/api/", "/fapi/")):
             return await handler(request)
         f = self.faults
         if f.enabled:
@@ -206,6 +219,7 @@ class PaperServer:
         self._spawn(self.feeds.run(self.config.depth_interval, self._stop, self._skip_depth))
         self._spawn(self.generator.run_stress(self._stop, self.feeds.flush_depth))
         self._spawn(self._save_loop())
+        self._spawn(self.futures_stream.run(self._stop))
         if self.config.parent_pid:
             self._spawn(self._parent_watch(self.config.parent_pid))
         return self.port

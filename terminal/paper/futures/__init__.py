@@ -1,0 +1,1 @@
+"""USDⓈ-M perpetual futures on the paper exchange (Binance's /fapi as ccxt uses it)."""
