@@ -274,12 +274,13 @@ class VenueHealthTracker:
 
     def _derive_state(self, feeds: tuple[FeedHealth, ...], breaker: BreakerState,
                       paused: float, error_rate: float, requests: int) -> tuple[VenueState, str]:
+        entry = f"; order entry disabled: {self.entry_blocked}" if self.entry_blocked else ""
         if self._down_reason is not None:
-            return VenueState.DOWN, self._down_reason
+            return VenueState.DOWN, self._down_reason + entry
         if self._connecting:
             return VenueState.CONNECTING, "connecting"
         if breaker is BreakerState.OPEN:
-            return VenueState.DOWN, "circuit breaker open after repeated failures"
+            return VenueState.DOWN, "circuit breaker open after repeated failures" + entry
         reasons = []
         if breaker is BreakerState.HALF_OPEN:
             reasons.append("circuit breaker probing")

@@ -64,6 +64,7 @@ class TradingWiring:
         self.notify_rejections = notify_rejections
         self.session: SessionKey | None = None
         self.orders_version = 0
+        self._failing: dict[Any, str] = {}  # venue -> error of its failing reconciliation
         self._known: dict[str, tuple[OrderStatus, Any]] = {}  # coid -> (status, filled)
         self.frame = TradingFrame(self)
         self.last_submit: Order | None = None
@@ -157,9 +158,17 @@ class TradingWiring:
     def _reconciled(self, result: Any) -> None:
         """Tell the user only what matters: failures and orders whose state changed."""
         self.orders_version += 1
-        if getattr(result, "error", None):
-            self._notify("error", result.summary())
-        elif any(getattr(result, name, None) for name in
+        venue = getattr(result, "venue", None)
+        error = getattr(result, "error", None)
+        if error:
+            # retried with backoff until it passes: one notice per new error, not per try
+            if self._failing.get(venue) != error:
+                self._failing[venue] = error
+                self._notify("error", f"{result.summary()}; retrying until it succeeds")
+            return
+        if self._failing.pop(venue, None) is not None:
+            self._notify("info", f"{venue}: reconciliation succeeded; order entry reopens")
+        if any(getattr(result, name, None) for name in
                  ("settled", "adopted", "unknown", "fills_applied", "fills_recorded")):
             self._notify("warning" if result.unknown else "info",
                          f"Reconciliation: {result.summary()}")
