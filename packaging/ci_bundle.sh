@@ -5,8 +5,9 @@
 #      throw-away HOME: desktop entry valid, icons at every size, the command on PATH;
 #   3. the installed binary's --self-test (offscreen window, embedded paper exchange,
 #      order placed and cancelled from the ticket, journal read back, keychain status);
-#   4. the stop command beside the GUI: with the installed app running on a data dir,
-#      `trading-terminal stop --status` gets its answer from it over the control channel;
+#   4. with the installed app running on a data dir: `trading-terminal stop --status`
+#      gets its answer from it over the control channel, and a second start on the same
+#      data dir hands over to it (single instance) instead of opening another window;
 #   5. under Xvfb with the xcb platform plugin the installed app opens its real window
 #      on the paper exchange, and a screenshot of the screen must not be blank;
 #   6. install.sh --uninstall removes everything it installed.
@@ -65,9 +66,15 @@ advert || { echo "FAIL: the bundle advertised no control channel within 60 s" >&
 "$app" --data-dir "$WORK/one" stop --status 2>&1 | tee "$WORK/stop.out"
 grep -qi "running terminal" "$WORK/stop.out" || {
     echo "FAIL: stop --status was not answered by the running bundle" >&2; exit 1; }
+# a second start on the same data dir hands over to the running window and exits
+QT_QPA_PLATFORM=offscreen timeout 60 "$app" --data-dir "$WORK/one" --exit-after 30 \
+    >"$WORK/second.out" 2>&1 || true
+grep -qi "already running" "$WORK/second.out" || {
+    cat "$WORK/second.out" >&2; echo "FAIL: a second bundle started on the same data dir" >&2
+    exit 1; }
 kill "$running" && wait "$running" || true
 running=""
-step "stop --status answered by the running bundle over the control channel"
+step "stop --status answered by the running bundle; a second start handed over to it"
 
 # the real window: xcb on a virtual screen, read back from the screen
 shot="$WORK/window.png"
