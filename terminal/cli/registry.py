@@ -41,6 +41,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("journal", "inspect, export or check the order journal"),
     Subcommand("reconcile", "reconcile journal orders against a venue"),
     Subcommand("stop", "engage or reset the emergency stop"),
+    Subcommand("bench", "run every benchmark and print one table (--quick: a harness check)"),
 )
 
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in SUBCOMMANDS}

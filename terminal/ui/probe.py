@@ -1,6 +1,6 @@
 """Start-up probes: when the window first painted, when the first live book painted.
 
-`bench_startup.py` runs the app with TERMINAL_STARTUP_PROBE=1 and reads these marks
+`terminal/bench/startup.py` runs the app with TERMINAL_STARTUP_PROBE=1 and reads these marks
 from stdout; the log gets them too, so a slow start on a user's machine can be seen.
 Times are wall-clock (time.time()) so a parent process can subtract its spawn time.
 

@@ -3,7 +3,7 @@
 `python -m terminal` as a user starts it (fresh data dir, embedded paper exchange), with
 a small harness that looks at the process at the moment of the `first_paint` mark:
 what is imported by then, and what the window shows. Not timed: the benchmark
-(`tests/bench/bench_startup.py`) measures; this fails when a change moves asyncio,
+(`terminal/bench/startup.py`) measures; this fails when a change moves asyncio,
 qasync, ccxt, the journal or the panels back in front of the first paint, or paints
 something less than the real window.
 """

@@ -1,6 +1,6 @@
 """Rendering benchmark: prints figures, asserts nothing (performance is read, not tested).
 
-    QT_QPA_PLATFORM=offscreen python -m tests.bench.bench_render [--quick]
+    QT_QPA_PLATFORM=offscreen python -m terminal.bench.render [--quick]
 
 1. Order book, 20 asks + 20 bids x 4 columns: the custom-painted ladder vs a
    QTableView + QAbstractTableModel that formats in data() (the naive baseline) and one
@@ -10,6 +10,9 @@
    with the last 200 bars visible, one pan step (translate + paint). Also the whole
    chart widget (candles, volume, three indicators, axes).
 """
+# Each closure below is timed inside the loop iteration that made it (B023 does not apply);
+# Qt's own signatures default QModelIndex() (B008).
+# ruff: noqa: B023, B008
 
 from __future__ import annotations
 
@@ -17,25 +20,26 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from decimal import Decimal as D  # noqa: E402
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from decimal import Decimal as D
 
-import numpy as np  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRectF, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QPainter, QPicture  # noqa: E402
-from PySide6.QtWidgets import QApplication, QHeaderView, QTableView  # noqa: E402
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPicture
+from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
 
-from terminal.domain.ids import Symbol  # noqa: E402
-from terminal.domain.market import MarketRules  # noqa: E402
-from terminal.domain.marketdata import BookLevel, BookView, Candle, cumulative  # noqa: E402
-from terminal.ui.widgets.candles import CandleSeries, visible_slice  # noqa: E402
-from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
-from terminal.ui.widgets.chart_items import CandlesItem  # noqa: E402
-from terminal.ui.widgets.orderbook import OrderBookLadder  # noqa: E402
+from terminal.bench.figures import Figure
+from terminal.domain.ids import Symbol
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import BookLevel, BookView, Candle, cumulative
+from terminal.ui.widgets.candles import CandleSeries, visible_slice
+from terminal.ui.widgets.chart import CandleChartWidget
+from terminal.ui.widgets.chart_items import CandlesItem
+from terminal.ui.widgets.orderbook import OrderBookLadder
 
 SYM = Symbol("BTC/USDT")
 RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.00001"))
@@ -87,10 +91,10 @@ class NaiveBookModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent=QModelIndex()) -> int:
         return len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=QModelIndex()) -> int:
         return 4
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -112,8 +116,9 @@ class NaiveBookModel(QAbstractTableModel):
         return None
 
 
-def bench_orderbook(repeat: int) -> None:
+def bench_orderbook(repeat: int) -> dict[str, float]:
     data = books(64)
+    out: dict[str, float] = {}
     print("\n== Order book: 40 levels x 4 columns, one forced repaint with a new book ==")
     print(f"{'implementation':48} {'median ms':>10} {'p95 ms':>8}")
     ladder = OrderBookLadder(RULES, depth=20)
@@ -133,6 +138,7 @@ def bench_orderbook(repeat: int) -> None:
     assert ladder.frames.total == painted + repeat, "the ladder did not paint"
     assert len(ladder.ladder().bids) == 20 and len(ladder.ladder().asks) == 20
     print(f"{'custom-painted ladder (format + paint)':48} {med:10.2f} {p95:8.2f}")
+    out["ladder"] = med
     ladder.set_book(data[0])
     ladder.ladder()
     med, p95 = timed(ladder.repaint, repeat)
@@ -159,8 +165,10 @@ def bench_orderbook(repeat: int) -> None:
         med, p95 = timed(table_frame, repeat)
         print(f"{label:48} {med:10.2f} {p95:8.2f}   (data() calls/frame: "
               f"{model.calls // repeat})")
+        out["table_cached" if cached else "table"] = med
         view.close()
     ladder.close()
+    return out
 
 
 # ---- candles ---------------------------------------------------------------------------
@@ -195,7 +203,7 @@ class QPictureCandles(pg.GraphicsObject):
     def paint(self, p, *args) -> None:
         p.drawPicture(0, 0, self.picture)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(self.picture.boundingRect())
 
 
@@ -228,8 +236,10 @@ def _warm_up() -> None:
         pw.close()
 
 
-def bench_chart(sizes: list[int], repeat: int) -> None:
+def bench_chart(sizes: list[int], repeat: int) -> dict[int, dict[str, float]]:
+    """Per size: QPicture and visible-range item, last 200 bars and pan step (ms)."""
     _warm_up()
+    out: dict[int, dict[str, float]] = {}
     print("\n== Candles: PlotWidget 1200x700 (ms; median of paints) ==")
     print(f"{'N':>7} | {'QPicture of all bars':^36} | {'visible range only (CandlesItem)':^36}")
     print(f"{'':>7} | {'build':>8} {'full':>8} {'last200':>8} {'pan':>8} |"
@@ -275,6 +285,8 @@ def bench_chart(sizes: list[int], repeat: int) -> None:
         print(f"{n:>7} | {row[0]:8.1f} {row[1]:8.1f} {row[2]:8.1f} {row[3]:8.1f} |"
               f" {build_ms:8.1f} {figures[0]:8.1f} {figures[1]:8.1f} {figures[2]:8.1f}"
               f"  {figures[3]}/{figures[4]}")
+        out[n] = {"qpicture_last200": row[2], "qpicture_pan": row[3],
+                  "visible_last200": figures[1], "visible_pan": figures[2]}
         pw.close()
     print("  (build of the visible-range item includes converting the Candle Decimals "
           "to numpy columns)")
@@ -311,6 +323,7 @@ def bench_chart(sizes: list[int], repeat: int) -> None:
         upd, _ = timed(live, repeat)
         print(f"{n:>7} {set_ms:12.1f} {last:14.2f} {pan:9.2f} {full:11.2f} {upd:18.2f}")
         w.close()
+    return out
 
 
 def _paint_figures(pw, n: int, repeat: int, item: CandlesItem | None = None) -> list:
@@ -389,7 +402,7 @@ def bench_other_panels(repeat: int) -> None:
     tape.close()
 
 
-def bench_flood(seconds: float) -> None:
+def bench_flood(seconds: float) -> dict[str, float]:
     """A feed far faster than the screen: frames painted vs messages, and GUI lag."""
     from PySide6.QtCore import QTimer
 
@@ -440,6 +453,31 @@ def bench_flood(seconds: float) -> None:
           f"{frames / seconds:.1f}/s   clock ticks: {clock.ticks / seconds:.1f}/s   "
           f"5 ms probe timer lag p99: {p99:.1f} ms")
     book.close()
+    return {"written_per_s": written[0] / seconds, "fps": frames / seconds, "lag_p99": p99}
+
+
+def collect(quick: bool) -> list[Figure]:
+    """The figures the bench command shows (quick: fewer repeats, 1k and 10k bars)."""
+    QApplication.instance() or QApplication([])
+    repeat = 10 if quick else 60
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    book = bench_orderbook(repeat)
+    chart = bench_chart(sizes, repeat)
+    flood = bench_flood(1.5 if quick else 4.0)
+    n = sizes[-1]
+    g = "rendering"
+    return [
+        Figure(g, "order book 40x4 repaint, new book", book["ladder"], "ms", book["table"],
+               "QTableView formatting in data()", "< 1x table"),
+        Figure(g, f"candles {n:,} bars, pan step", chart[n]["visible_pan"], "ms",
+               chart[n]["qpicture_pan"], "QPicture of all bars", "< 1x QPicture"),
+        Figure(g, f"candles {n:,} bars, last 200 paint", chart[n]["visible_last200"], "ms",
+               chart[n]["qpicture_last200"], "QPicture of all bars", "< 1x QPicture"),
+        Figure(g, "book frames/s under a feed flood", flood["fps"], "frames/s",
+               aim=">= 30 (frame clock 30 Hz)",
+               notes=f"{flood['written_per_s']:,.0f} messages/s written"),
+        Figure(g, "loop lag p99 under a feed flood", flood["lag_p99"], "ms", aim="<= 16 ms"),
+    ]
 
 
 def main() -> int:

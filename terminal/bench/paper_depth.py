@@ -1,6 +1,6 @@
 """Depth-stream throughput of the paper exchange (a command, not a test).
 
-    python -m tests.bench.bench_paper_depth [--diffs-per-second 30000] [--levels-per-diff 20]
+    python -m terminal.bench.paper_depth [--diffs-per-second 30000] [--levels-per-diff 20]
         [--seconds 8] [--warmup 2]
 
 Starts an embedded paper exchange in stress mode on BTC/USDT and measures, one after the
@@ -21,6 +21,7 @@ import time
 import aiohttp
 import orjson
 
+from terminal.bench.figures import Figure
 from terminal.paper.ccxt_compat import paper_ccxt_config, point_ccxt_at
 from terminal.paper.embedded import PaperExchangeHandle, start_paper_exchange
 
@@ -71,8 +72,8 @@ async def ccxt_consumer(h: PaperExchangeHandle, warmup: float, seconds: float) -
 
 
 async def bare_reader(h: PaperExchangeHandle, warmup: float, seconds: float) -> dict:
-    async with aiohttp.ClientSession() as s:
-        async with s.ws_connect(h.ws_url + "/1", max_msg_size=0) as ws:
+    async with aiohttp.ClientSession() as s, s.ws_connect(h.ws_url + "/1",
+                                                          max_msg_size=0) as ws:
             await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
             end_warm = time.monotonic() + warmup
             u0 = None
@@ -93,6 +94,25 @@ async def bare_reader(h: PaperExchangeHandle, warmup: float, seconds: float) -> 
             res = phase.finish(last - u0)
             res["gaps"] = gaps
             return res
+
+
+def collect(quick: bool) -> list[Figure]:
+    """The figures the bench command shows (quick: 1.5 s per phase)."""
+    seconds, warmup = (1.5, 0.5) if quick else (8.0, 2.0)
+    with tempfile.TemporaryDirectory() as d, start_paper_exchange(
+            d, rate="calm", diffs_per_second=30_000, levels_per_diff=20,
+            stress_symbol=SYMBOL, ws_buffer_mb=1024) as h:
+        ccxt_side = asyncio.run(ccxt_consumer(h, warmup, seconds))
+        bare = asyncio.run(bare_reader(h, warmup, seconds))
+    g = "paper exchange depth"
+    return [
+        Figure(g, "diffs/s to ccxt.pro watch_order_book (30,000 asked)",
+               ccxt_side["received_per_s"], "diffs/s", ccxt_side["emitted_per_s"],
+               "server emitted", "server never the bottleneck",
+               notes=f"server CPU {ccxt_side['server_cpu']:.2f}"),
+        Figure(g, "diffs/s to a bare aiohttp+orjson reader", bare["received_per_s"], "diffs/s",
+               bare["emitted_per_s"], "server emitted", notes=f"{bare['gaps']} gaps"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

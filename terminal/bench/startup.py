@@ -1,7 +1,7 @@
 """Start-up benchmark: process start to first paint, to the first live book painted, and
 to a usable ticket.
 
-    python -m tests.bench.bench_startup [--runs 3] [--exit-after 12] [--bundle BINARY]
+    python -m terminal.bench.startup [--runs 3] [--exit-after 12] [--bundle BINARY]
 
 In the same run, side by side (medians over --runs fresh processes, offscreen):
 - bare: a bare PySide6 QApplication + QMainWindow shown (the floor of any Qt app);
@@ -38,6 +38,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from terminal.bench.figures import Figure
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parents[2] / "dist" / "trading-terminal" / "trading-terminal"
 
@@ -88,6 +90,84 @@ def _marks(cmd: list[str], timeout: float, cwd: str | None = None) -> dict[str, 
     return out
 
 
+Series = list[float]
+
+
+def measure(runs: int, exit_after: float, warmup: bool, bundle: Path | None
+            ) -> tuple[Series, Series, Series, Series, Series, dict[str, Series],
+                       dict[str, Series]]:
+    """bare, first paint, live book, usable ticket, panels built, every mark, bundle's."""
+    def terminal_run(exit_after: float, binary: Path | None = None) -> dict[str, float]:
+        start = [str(binary)] if binary else [sys.executable, "-m", "terminal"]
+        with tempfile.TemporaryDirectory(prefix="tt-startup-") as tmp:
+            return _marks([*start, "--data-dir", str(Path(tmp) / "d"),
+                           "--exit-after", str(exit_after)], exit_after + 60, cwd=tmp)
+
+    if warmup:
+        _marks([sys.executable, "-c", BARE], 60)
+        terminal_run(min(exit_after, 6.0))
+        if bundle is not None:
+            terminal_run(min(exit_after, 6.0), bundle)
+    frozen: dict[str, list[float]] = {"first_paint": [], "first_book": []}
+
+    bare: list[float] = []
+    paint: list[float] = []
+    book: list[float] = []
+    ticket: list[float] = []
+    panels: list[float] = []
+    steps: dict[str, list[float]] = {}
+    for i in range(runs):
+        m = _marks([sys.executable, "-c", BARE], 60)
+        if "first_paint" in m:
+            bare.append(m["first_paint"])
+        m = terminal_run(exit_after)
+        for key, bucket in (("first_paint", paint), ("first_book", book),
+                            ("ticket_usable", ticket), ("panels_built", panels)):
+            if key in m:
+                bucket.append(m[key])
+        for key, value in m.items():
+            steps.setdefault(key, []).append(value)
+        print(f"run {i + 1}: bare {bare[-1] if bare else float('nan'):.3f} s, "
+              f"terminal first paint {m.get('first_paint', float('nan')):.3f} s, "
+              f"panels {m.get('panels_built', float('nan')):.3f} s, "
+              f"live book {m.get('first_book', float('nan')):.3f} s, "
+              f"usable ticket {m.get('ticket_usable', float('nan')):.3f} s", flush=True)
+        if bundle is not None:
+            m = terminal_run(exit_after, bundle)
+            for key, bucket in frozen.items():
+                if key in m:
+                    bucket.append(m[key])
+            print(f"       bundle first paint {m.get('first_paint', float('nan')):.3f} s, "
+                  f"live book {m.get('first_book', float('nan')):.3f} s", flush=True)
+
+    return bare, paint, book, ticket, panels, steps, frozen
+
+
+def collect(quick: bool) -> list[Figure]:
+    """The figures the bench command shows (quick: one run, no warm-up run)."""
+    bundle = DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None
+    bare, paint, book, ticket, _, _, frozen = measure(
+        1 if quick else 3, 12.0, not quick, bundle)
+    med = _med
+    g = "start-up"
+    out = [
+        Figure(g, "first paint", med(paint), "s", med(bare), "bare QMainWindow", "<= 2x bare"),
+        Figure(g, "first live book painted", med(book), "s", med(bare), "bare QMainWindow",
+               "<= 2.5 s"),
+        Figure(g, "usable ticket", med(ticket), "s", med(bare), "bare QMainWindow"),
+    ]
+    if bundle is not None:
+        out += [Figure(g, "bundle first paint", med(frozen["first_paint"]), "s", med(paint),
+                       "source install", "<= 1x source"),
+                Figure(g, "bundle first live book", med(frozen["first_book"]), "s", med(book),
+                       "source install", "<= 1x source")]
+    return out
+
+
+def _med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -105,48 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no bundle binary at {bundle}", file=sys.stderr)
         return 2
 
-    def terminal_run(exit_after: float, binary: Path | None = None) -> dict[str, float]:
-        start = [str(binary)] if binary else [sys.executable, "-m", "terminal"]
-        with tempfile.TemporaryDirectory(prefix="tt-startup-") as tmp:
-            return _marks([*start, "--data-dir", str(Path(tmp) / "d"),
-                           "--exit-after", str(exit_after)], exit_after + 60, cwd=tmp)
-
-    if not args.no_warmup:
-        _marks([sys.executable, "-c", BARE], 60)
-        terminal_run(min(args.exit_after, 6.0))
-        if bundle is not None:
-            terminal_run(min(args.exit_after, 6.0), bundle)
-    frozen: dict[str, list[float]] = {"first_paint": [], "first_book": []}
-
-    bare: list[float] = []
-    paint: list[float] = []
-    book: list[float] = []
-    ticket: list[float] = []
-    panels: list[float] = []
-    steps: dict[str, list[float]] = {}
-    for i in range(args.runs):
-        m = _marks([sys.executable, "-c", BARE], 60)
-        if "first_paint" in m:
-            bare.append(m["first_paint"])
-        m = terminal_run(args.exit_after)
-        for key, bucket in (("first_paint", paint), ("first_book", book),
-                            ("ticket_usable", ticket), ("panels_built", panels)):
-            if key in m:
-                bucket.append(m[key])
-        for key, value in m.items():
-            steps.setdefault(key, []).append(value)
-        print(f"run {i + 1}: bare {bare[-1] if bare else float('nan'):.3f} s, "
-              f"terminal first paint {m.get('first_paint', float('nan')):.3f} s, "
-              f"panels {m.get('panels_built', float('nan')):.3f} s, "
-              f"live book {m.get('first_book', float('nan')):.3f} s, "
-              f"usable ticket {m.get('ticket_usable', float('nan')):.3f} s", flush=True)
-        if bundle is not None:
-            m = terminal_run(args.exit_after, bundle)
-            for key, bucket in frozen.items():
-                if key in m:
-                    bucket.append(m[key])
-            print(f"       bundle first paint {m.get('first_paint', float('nan')):.3f} s, "
-                  f"live book {m.get('first_book', float('nan')):.3f} s", flush=True)
+    bare, paint, book, ticket, panels, steps, frozen = measure(
+        args.runs, args.exit_after, not args.no_warmup, bundle)
 
     def med(values: list[float]) -> float:
         return statistics.median(values) if values else float("nan")

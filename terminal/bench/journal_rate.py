@@ -1,6 +1,6 @@
 """Benchmark: order events per second through the journal vs raw sqlite3.
 
-    python -m tests.bench.bench_journal [--rounds 25] [--chunk 200] [--runs 1] [--no-hop]
+    python -m terminal.bench.journal_rate [--rounds 25] [--chunk 200] [--runs 1] [--no-hop]
 
 Both sides write the same thing per event, with the same pragmas (WAL,
 synchronous=FULL, busy timeout 5 s, foreign keys) and the same commit policy (BEGIN
@@ -42,6 +42,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from terminal.bench.figures import Figure
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import Symbol, VenueId, VenueOrderId
 from terminal.domain.order import EventSource, Order, OrderAccepted, OrderRequest
@@ -190,7 +191,7 @@ def _check_same_rows(raw: Path, ours: Path) -> None:
         raise SystemExit(f"{ours.name} and {raw.name} hold different rows:\n{a}\n{b}")
 
 
-def run_once(args: argparse.Namespace) -> float:
+def run_once(args: argparse.Namespace) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         raw, ours = RawSide(tmp / "raw.sqlite"), JournalSide(tmp / "journal.sqlite")
@@ -245,7 +246,18 @@ def run_once(args: argparse.Namespace) -> float:
         floor = med(r[0].wall / r[2].wall for r in rounds)
         print(f"diagnostic: raw behind the same thread hop / raw {floor:.2f} (the hop's price); "
               f"journal / raw behind hop {own:.2f} (the journal's own overhead)")
-    return ratio
+    return {"raw": med(n / r[0].wall for r in rounds), "journal": med(n / r[1].wall for r in rounds),
+            "ratio": ratio}
+
+
+def collect(quick: bool) -> list[Figure]:
+    """The figures the bench command shows (quick: 3 rounds of 50 events)."""
+    args = argparse.Namespace(rounds=3 if quick else 25, chunk=50 if quick else 200,
+                              warmup=50 if quick else 200, hop=False, synchronous="FULL")
+    got = run_once(args)
+    return [Figure("journal", "order events/s, one commit each", got["journal"], "events/s",
+                   got["raw"], "raw sqlite3, same statements", f">= {AIM}x raw",
+                   notes=f"ratio is the median of per-round ratios: {got['ratio']:.2f}")]
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Feed to screen: the whole main window against a saturated depth feed, beside a bare
 ccxt.pro consumer. A command that prints figures (no timed test).
 
-    python -m tests.bench.bench_ui_feed [--seconds 8] [--repeat 2] [--saturation 40000]
+    python -m terminal.bench.feed_screen [--seconds 8] [--repeat 2] [--saturation 40000]
                                         [--steady 2000]
 
 One paper exchange (child process) pushes depth diffs with 20 levels changed each for
@@ -34,6 +34,8 @@ import sys
 import tempfile
 import time
 from typing import Any
+
+from terminal.bench.figures import Figure
 
 SYMBOL = "BTC/USDT"
 LEVELS = 20
@@ -223,7 +225,7 @@ def _child(kind: str, url: str, account: str, seconds: float) -> dict[str, Any]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.bench.bench_ui_feed", "--child", kind, "--url", url,
+        [sys.executable, "-m", "terminal.bench.feed_screen", "--child", kind, "--url", url,
          "--account", account, "--seconds", str(seconds)],
         capture_output=True, text=True, timeout=seconds + 120, env=env, check=False)
     for line in reversed(proc.stdout.splitlines()):
@@ -239,6 +241,56 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
         values = [r[k] for r in runs]
         out[k] = statistics.median(values) if isinstance(values[0], (int, float)) else values[0]
     return out
+
+
+def measure(seconds: float, repeat: int, saturation: int, steady: int
+            ) -> list[tuple[str, int, dict[str, Any], dict[str, Any]]]:
+    """Both phases: (label, offered rate, gui medians, bare medians) each."""
+    from terminal.paper.embedded import start_paper_exchange
+
+    with tempfile.TemporaryDirectory(prefix="bench-paper-") as tmp:
+        handle = start_paper_exchange(tmp, rate="calm", diffs_per_second=saturation,
+                                      levels_per_diff=LEVELS, stress_symbol=SYMBOL)
+        try:
+            key, secret = handle.accounts[0]
+            account = f"{key}:{secret}"
+            rows = []
+            for label, rate in (("saturation", saturation), ("steady", steady)):
+                handle.control.set_rates(diffs_per_second=rate, levels_per_diff=LEVELS)
+                time.sleep(0.5)
+                guis, bares = [], []
+                for _ in range(max(1, repeat)):  # interleaved: both see the same load
+                    guis.append(_child("gui", handle.url, account, seconds))
+                    bares.append(_child("bare", handle.url, account, seconds))
+                    print(f"{label}: gui {guis[-1]}\n{label}: bare {bares[-1]}",
+                          file=sys.stderr, flush=True)
+                rows.append((label, rate, _median_run(guis), _median_run(bares)))
+        finally:
+            handle.stop()
+
+    return rows
+
+
+def collect(quick: bool) -> list[Figure]:
+    """The figures the bench command shows (quick: 1.5 s runs, one of each)."""
+    seconds, repeat = (1.5, 1) if quick else (8.0, 2)
+    rows = measure(seconds, repeat, 40_000, 2_000)
+    (_, sat, sat_gui, sat_bare), (_, std, std_gui, std_bare) = rows
+    group = "feed to screen"
+    return [
+        Figure(group, f"diffs/s applied at saturation ({sat:,} offered)", sat_gui["diffs_per_s"],
+               "diffs/s", sat_bare["diffs_per_s"], "bare ccxt.pro", ">= 0.8x bare"),
+        Figure(group, "diffs per CPU-second at saturation",
+               _per_cpu(sat_gui), "diffs/CPU-s", _per_cpu(sat_bare), "bare ccxt.pro"),
+        Figure(group, f"loop lag p99 at {std:,} diffs/s", std_gui["lag_p99"], "ms",
+               std_bare["lag_p99"], "bare ccxt.pro", "<= 16 ms"),
+        Figure(group, f"book frames/s at {std:,} diffs/s", std_gui["book_fps"], "frames/s",
+               aim=">= 30"),
+    ]
+
+
+def _per_cpu(r: dict[str, Any]) -> float:
+    return r["diffs_per_s"] / r["cpu"] if r["cpu"] else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,28 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(fn(a.url, a.account, a.seconds)), flush=True)
         return 0
 
-    from terminal.paper.embedded import start_paper_exchange
-
-    with tempfile.TemporaryDirectory(prefix="bench-paper-") as tmp:
-        handle = start_paper_exchange(tmp, rate="calm", diffs_per_second=a.saturation,
-                                      levels_per_diff=LEVELS, stress_symbol=SYMBOL)
-        try:
-            key, secret = handle.accounts[0]
-            account = f"{key}:{secret}"
-            rows = []
-            for label, rate in (("saturation", a.saturation), ("steady", a.steady)):
-                handle.control.set_rates(diffs_per_second=rate, levels_per_diff=LEVELS)
-                time.sleep(0.5)
-                guis, bares = [], []
-                for _ in range(max(1, a.repeat)):  # interleaved: both see the same load
-                    guis.append(_child("gui", handle.url, account, a.seconds))
-                    bares.append(_child("bare", handle.url, account, a.seconds))
-                    print(f"{label}: gui {guis[-1]}\n{label}: bare {bares[-1]}",
-                          file=sys.stderr, flush=True)
-                rows.append((label, rate, _median_run(guis), _median_run(bares)))
-        finally:
-            handle.stop()
-
+    rows = measure(a.seconds, a.repeat, a.saturation, a.steady)
     print(f"Feed to screen: {LEVELS} levels per diff on {SYMBOL}, {a.seconds:.0f} s per run, "
           f"median of {a.repeat} interleaved runs, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.2f}")
