@@ -67,9 +67,24 @@ def test_price_and_amount_snap_to_tick_and_step_and_show_the_rounding(qtbot, ent
     assert entry.state.request.amount == D("0.12345")
 
 
-def test_letters_are_refused_by_the_inputs(qtbot, entry):
-    type_into(qtbot, entry.amount_edit, "1a,2")
-    assert entry.amount_edit.text() == "12"
+def test_text_that_is_not_a_number_is_kept_and_marked_never_repaired(qtbot, entry):
+    type_into(qtbot, entry.price_edit, "100")
+    for typed, why in (("1a,2", "not a number"), ("1,5", None), ("1e-3", "0.001"),
+                       ("-1", "above zero"), ("-0.5", "above zero"), ("1e12", "scientific"),
+                       ("1,500", "ambiguous")):
+        type_into(qtbot, entry.amount_edit, typed)
+        assert entry.amount_edit.text() == typed  # every keystroke kept
+        if why is None:
+            assert entry.state.request.amount == D("1.5") and not entry.amount_edit.problem
+            continue
+        assert entry.state.request is None
+        assert why in entry.amount_edit.problem and why in entry.problems_label.text()
+        assert entry.problems_label.isVisible() and why in entry.amount_edit.toolTip()
+        assert not entry.submit_button.isEnabled()
+        qtbot.keyClick(entry.amount_edit, Qt.Key.Key_Up)  # no step replaces the text
+        assert entry.amount_edit.text() == typed
+    type_into(qtbot, entry.price_edit, "1e5")
+    assert "100000" in entry.price_edit.problem and entry.state.request is None
 
 
 def test_quote_amount_converts_to_base_at_the_limit_price(qtbot, entry):

@@ -11,7 +11,7 @@ checkbox as on the ticket), `amend_failed` or `amend_done` (closes the dialog).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,16 +31,15 @@ from terminal.domain.market import MarketRules
 from terminal.domain.order import Order
 
 from ._style import BUY, ERROR, MUTED, SELL, dec_text, grouped
+from .number_field import NumberField
 from .refusals import show_refusals as render_refusals
+from .ticket import parse_positive
 
 
-def _parse(text: str) -> Decimal | None:
-    """A positive finite Decimal from what the user typed ('59,050.5' is fine)."""
-    try:
-        value = Decimal(text.strip().replace(",", "").replace("_", ""))
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() and value > 0 else None
+def _parse(text: str, what: str) -> Decimal | None:
+    """Exactly the positive number typed, or None (`problem` says why): never a repair
+    of it ('1,500' is ambiguous, not 1500)."""
+    return parse_positive(text, what)[0]
 
 
 class AmendDialog(QDialog):
@@ -78,9 +76,10 @@ class AmendDialog(QDialog):
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(title)
         form = QFormLayout()
-        self.price_input = QLineEdit()
+        # every keystroke kept; text that is not a number is marked, never repaired
+        self.price_input = NumberField(steps=False)
         self.price_input.setObjectName("amendPrice")
-        self.amount_input = QLineEdit()
+        self.amount_input = NumberField(steps=False)
         self.amount_input.setObjectName("amendAmount")
         quote = self.rules.quote if self.rules else o.symbol.quote
         base = self.rules.base if self.rules else o.symbol.base
@@ -140,7 +139,7 @@ class AmendDialog(QDialog):
     @property
     def price(self) -> Decimal | None:
         """The typed price on the tick grid (nearest tick), or None if it is not a price."""
-        value = _parse(self.price_input.text())
+        value = _parse(self.price_input.text(), "Price")
         if value is not None and self.rules:
             value = self.rules.round_price(value)
         return value if value is not None and value > 0 else None
@@ -148,7 +147,7 @@ class AmendDialog(QDialog):
     @property
     def amount(self) -> Decimal | None:
         """The typed amount truncated to the step, or None if nothing would remain."""
-        value = _parse(self.amount_input.text())
+        value = _parse(self.amount_input.text(), "Amount")
         if value is not None and self.rules:
             value = self.rules.round_amount(value)
         return value if value is not None and value > 0 else None
@@ -162,9 +161,9 @@ class AmendDialog(QDialog):
                    amount: Decimal | str | None = None) -> None:
         """Type new values (as the user would) and snap them."""
         if price is not None:
-            self.price_input.setText(str(price))
+            self.price_input.setText(price if isinstance(price, str) else dec_text(price))
         if amount is not None:
-            self.amount_input.setText(str(amount))
+            self.amount_input.setText(amount if isinstance(amount, str) else dec_text(amount))
         self._snap()
 
     def summary(self) -> str:
@@ -174,9 +173,16 @@ class AmendDialog(QDialog):
         before = (f"Amend {o.side.value.upper()} {self._fmt_amount(self.remaining)} {base} @ "
                   f"{grouped(self._fmt_price(o.price or Decimal(0)))}")
         if price is None or amount is None:
-            return f"{before} -> ? (enter a price and an amount above zero)"
+            problem = self.problem()
+            return f"{before} -> ? ({problem or 'enter a price and an amount above zero'})"
         return (f"{before} -> {self._fmt_amount(amount)} @ {grouped(self._fmt_price(price))} "
                 f"on {o.venue}")
+
+    def problem(self) -> str | None:
+        """Why the typed price or amount is not one (None when both read)."""
+        problems = [parse_positive(field.text(), what)[1] for field, what in
+                    ((self.price_input, "Price"), (self.amount_input, "Amount"))]
+        return "; ".join(p for p in problems if p) or None
 
     def _unchanged(self) -> bool:
         return self.price == self.order.price and self.amount == self.remaining
@@ -199,6 +205,8 @@ class AmendDialog(QDialog):
         self._update()
 
     def _update(self) -> None:
+        self.price_input.show_problem(parse_positive(self.price_input.text(), "Price")[1])
+        self.amount_input.show_problem(parse_positive(self.amount_input.text(), "Amount")[1])
         self.summary_label.setText(self.summary())
         ok = (not self.busy and self.price is not None and self.amount is not None
               and not self._unchanged()

@@ -13,12 +13,13 @@ to the order service, then call `submit_finished(ok, message)`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+    QButtonGroup, QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
     QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
@@ -27,15 +28,15 @@ from terminal.domain.enums import Side, TimeInForce, VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
-from terminal.domain.money import ZERO
 from terminal.domain.order import OrderRequest
 
 from ._style import AMBER, BUY, ERROR, LIVE, MUTED, SELL, dec_text, grouped, mono_font
+from .number_field import NumberField
 from .refusals import show_refusals as render_refusals
 from .order_confirm import DEFAULT_ARM_MS, OrderConfirmDialog, confirmation_fields
 from .ticket import (
-    EntryKind, Prices, TicketInput, TicketState, evaluate, parse_positive, percent_amount,
-    snap_amount, snap_price,
+    EntryKind, Prices, TicketInput, TicketState, evaluate, percent_amount, stepped_amount,
+    stepped_price,
 )
 
 PERCENTS = (25, 50, 75, 100)
@@ -43,9 +44,8 @@ PERCENTS = (25, 50, 75, 100)
 # to look at the open orders (the order service's double-submit window still applies).
 PENDING_FALLBACK_MS = 15_000
 MIN_VISIBLE_HEIGHT = 150  # the ticket's minimum height: side buttons, type, price, amount
-_NUMBER = QRegularExpression(r"^[0-9]*[.]?[0-9]*$")
-_STEP_KEYS = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1, Qt.Key.Key_PageUp: 10,
-              Qt.Key.Key_PageDown: -10}
+# Asked before the confirmation opens: (request, overrides) -> the refusals it meets now.
+Precheck = Callable[[OrderRequest, frozenset[str]], list[Refusal]]
 
 KIND_LABELS = (
     (EntryKind.LIMIT, "Limit"),
@@ -86,6 +86,7 @@ class OrderEntryPanel(QWidget):
         self._last_emitted: OrderRequest | None = None
         self._confirm: OrderConfirmDialog | None = None
         self._confirm_arm_ms = confirm_arm_ms
+        self._precheck: Precheck | None = None
         self._submit_text = "Buy"
         self._pending_timer = QTimer(self)
         self._pending_timer.setSingleShot(True)
@@ -169,13 +170,9 @@ class OrderEntryPanel(QWidget):
         grid.addWidget(QLabel("TIF"), 0, 2)
         grid.addWidget(self.tif_combo, 0, 3)
 
-        validator = QRegularExpressionValidator(_NUMBER, self)
-        self.price_edit = QLineEdit()
+        # every keystroke is kept: text that is not a number is marked, never repaired
+        self.price_edit = NumberField("price")
         self.price_edit.setObjectName("priceEdit")
-        self.price_edit.setValidator(validator)
-        self.price_edit.setFont(mono_font())
-        self.price_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.price_edit.setPlaceholderText("price")
         self.price_unit = QLabel("")
         self.price_label = QLabel("Price")
         grid.addWidget(self.price_label, 1, 0)
@@ -186,12 +183,8 @@ class OrderEntryPanel(QWidget):
         self.price_note.setStyleSheet(f"color: {AMBER};")
         grid.addWidget(self.price_note, 2, 1, 1, 3)
 
-        self.amount_edit = QLineEdit()
+        self.amount_edit = NumberField("amount")
         self.amount_edit.setObjectName("amountEdit")
-        self.amount_edit.setValidator(validator)
-        self.amount_edit.setFont(mono_font())
-        self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount_edit.setPlaceholderText("amount")
         self.unit_combo = QComboBox()
         self.unit_combo.setObjectName("unitCombo")
         self.unit_combo.setToolTip("Enter the amount in the base or the quote currency")
@@ -281,8 +274,8 @@ class OrderEntryPanel(QWidget):
         self.amount_edit.editingFinished.connect(self._snap_amount_text)
         self.price_edit.returnPressed.connect(self.request_submit)
         self.amount_edit.returnPressed.connect(self.request_submit)
-        self.price_edit.installEventFilter(self)
-        self.amount_edit.installEventFilter(self)
+        self.price_edit.stepRequested.connect(self.step_price)
+        self.amount_edit.stepRequested.connect(self.step_amount)
         self.price_edit.setToolTip("Up/Down: one tick; Page Up/Down: ten ticks; Enter: review")
         self.amount_edit.setToolTip("Up/Down: one step; Page Up/Down: ten steps; Enter: review")
         self.setTabOrder(self.buy_button, self.sell_button)
@@ -395,6 +388,12 @@ class OrderEntryPanel(QWidget):
         self.refusals_box.setVisible(bool(self._refusals))
         self._update_enabled()
 
+    def set_precheck(self, precheck: Precheck | None) -> None:
+        """The check the order service runs on submit (gate, precautions, double
+        submit), asked before the confirmation opens: an order it would refuse gets
+        its refusals in the form, never a confirmation."""
+        self._precheck = precheck
+
     def set_entry_blocked(self, reason: str | None) -> None:
         """Disable sending with the reason shown (locked, stopped, reconciling, stale...).
         An open confirmation is closed: what it shows may no longer be allowed."""
@@ -490,6 +489,8 @@ class OrderEntryPanel(QWidget):
             return
         req = self._state.request
         assert req is not None
+        if self._precheck is not None and not self._run_precheck(req):
+            return
         overrides = self.confirmed_overrides()
         fields = confirmation_fields(req, self._rules, self._state.cost, self._state.fee)
         texts = [r.message for r in self._refusals if r.rule in overrides]
@@ -524,6 +525,20 @@ class OrderEntryPanel(QWidget):
         self._say_status("Sending…", MUTED)
         self._update_enabled()
         self.submitRequested.emit(request, overrides)
+
+    def _run_precheck(self, request: OrderRequest) -> bool:
+        """Ask the service's check; show what it refuses. True when the confirmation may
+        open: nothing refused, or only overridable refusals the user has ticked."""
+        assert self._precheck is not None
+        try:
+            refusals = list(self._precheck(request, frozenset()))
+        except Exception as exc:  # noqa: BLE001 - say it where the user looks
+            self._say_status(f"Not checked, not sent: {exc}", ERROR)
+            return False
+        if [(r.rule, r.message) for r in refusals] != \
+                [(r.rule, r.message) for r in self._refusals]:
+            self.show_refusals(refusals)
+        return self.can_submit()
 
     def _confirm_closed(self, dlg: OrderConfirmDialog) -> None:
         if self._confirm is dlg:
@@ -600,6 +615,10 @@ class OrderEntryPanel(QWidget):
         confirms one ticket, not whatever the form holds later."""
         if user_edit:
             self._overrides_checked.clear()
+            if not self._pending:  # what was said was about the ticket as it was
+                self._say_status("", MUTED)
+                if self._refusals:
+                    self.show_refusals([])
         rules = self._rules
         kind = self.current_kind()
         side = self.current_side()
@@ -640,6 +659,8 @@ class OrderEntryPanel(QWidget):
         else:
             self.mode_badge.setText("PAPER" if self._mode is VenueMode.PAPER else "TESTNET")
             self.mode_badge.setStyleSheet(f"color: {MUTED}; font-weight: 600;")
+        self.price_edit.show_problem(st.price_problem or None)
+        self.amount_edit.show_problem(st.amount_problem or None)
         self.price_note.setText(st.price_note)
         self.price_note.setVisible(bool(st.price_note))
         self.amount_note.setText(st.amount_note)
@@ -698,49 +719,23 @@ class OrderEntryPanel(QWidget):
         self.submit_button.setToolTip(tip)
 
     def step_price(self, ticks: int) -> None:
-        """Move the price by whole ticks; from an empty field start at the near side of the
-        book (the bid for a buy, the ask for a sell) so it never starts crossed."""
-        rules = self._rules
-        if rules is None or not rules.tick_size or self.current_kind() is EntryKind.MARKET:
+        """Up/Down (Page Up/Down): move the price by whole ticks (`stepped_price`)."""
+        if self._rules is None or self.current_kind() is EntryKind.MARKET:
             return
-        side = self.current_side()
-        current, _err = parse_positive(self.price_edit.text(), "Price")  # the text as it is now
-        if current is not None:
-            current = snap_price(rules, current)
-        else:
-            current = (self._prices.bid if side is Side.BUY else self._prices.ask) \
-                or self._prices.last
-            if current is None:
-                return
-            current = snap_price(rules, current)
-            ticks = 0 if ticks in (1, -1) else ticks  # the first press lands on the book
-        new = current + rules.tick_size * ticks
-        if new > 0:
-            self.price_edit.setText(rules.format_price(new))
+        text = stepped_price(self._rules, self.price_edit.text(), self.current_side(),
+                             self._prices, ticks)
+        if text is not None:
+            self.price_edit.setText(text)
             self._recompute(user_edit=True)
 
     def step_amount(self, steps: int) -> None:
-        """Move a base amount by whole steps (not below one step)."""
-        rules = self._rules
-        if rules is None or not rules.step_size or self.unit_combo.currentIndex() == 1:
+        """Move a base amount by whole steps (`stepped_amount`)."""
+        if self._rules is None or self.unit_combo.currentIndex() == 1:
             return
-        parsed, _err = parse_positive(self.amount_edit.text(), "Amount")
-        current = snap_amount(rules, parsed) if parsed is not None else ZERO
-        new = max(rules.step_size, current + rules.step_size * steps)
-        self.amount_edit.setText(rules.format_amount(new))
-        self._recompute(user_edit=True)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.KeyPress and watched in (self.price_edit,
-                                                                 self.amount_edit):
-            steps = _STEP_KEYS.get(event.key())  # type: ignore[attr-defined]
-            if steps is not None:
-                if watched is self.price_edit:
-                    self.step_price(steps)
-                else:
-                    self.step_amount(steps)
-                return True
-        return super().eventFilter(watched, event)
+        text = stepped_amount(self._rules, self.amount_edit.text(), steps)
+        if text is not None:
+            self.amount_edit.setText(text)
+            self._recompute(user_edit=True)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
         if event.key() == Qt.Key.Key_Escape:

@@ -1,7 +1,8 @@
 """The order ticket's arithmetic, without Qt: parse, snap, convert, estimate, validate.
 
 Kept apart from the widget so every rule the entry form applies can be tested as plain
-functions. Everything is Decimal parsed with `to_decimal`; nothing goes through float.
+functions. Typed text is read by `parse_typed_number` (exactly the number typed, or a
+reason); everything is Decimal, nothing goes through float.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from terminal.domain.enums import OrderType, RoundingMode, Side, TimeInForce, Ve
 from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.market import MarketRules, RuleViolation
 from terminal.domain.marketdata import Balances
-from terminal.domain.money import ZERO, MoneyError, to_decimal
+from terminal.domain.money import ZERO, MoneyError, format_decimal, parse_typed_number
 from terminal.domain.order import OrderRequest
 
 
@@ -68,6 +69,8 @@ class TicketState:
     fee_rate: Decimal | None = None
     fee_is_upper_bound: bool = False  # a limit may rest (maker) or take (taker)
     errors: list[str] = field(default_factory=list)  # input that cannot be parsed
+    price_problem: str = ""  # why the price text is not a price (shown at the field)
+    amount_problem: str = ""  # why the amount text is not an amount
     violations: list[RuleViolation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # shown, not blocking
     request: OrderRequest | None = None
@@ -78,16 +81,15 @@ class TicketState:
 
 
 def parse_positive(text: str, what: str) -> tuple[Decimal | None, str | None]:
-    """(value, None) or (None, error). Empty text gives (None, None): nothing typed yet."""
+    """(value, None) or (None, why the text is not a positive number). Empty text gives
+    (None, None): nothing typed yet. The value is exactly the number typed, never a
+    repair of it (`parse_typed_number`: '1,5' is 1.5, '1e-3' and '1,500' are refused)."""
     if not text.strip():
         return None, None
     try:
-        value = to_decimal(text)
-    except MoneyError:
-        return None, f"{what}: '{text}' is not a number"
-    if value <= ZERO:
-        return None, f"{what} must be positive"
-    return value, None
+        return parse_typed_number(text, what), None
+    except MoneyError as exc:
+        return None, str(exc)
 
 
 def snap_price(rules: MarketRules, price: Decimal) -> Decimal:
@@ -129,12 +131,14 @@ def evaluate(
         raw_price, err = parse_positive(inp.price_text, "Price")
         if err:
             st.errors.append(err)
+            st.price_problem = err
         elif raw_price is None:
             st.errors.append("Enter a price")
         else:
             st.price = snap_price(rules, raw_price)
             if st.price != raw_price:
-                st.price_note = f"→ {rules.format_price(st.price)} (tick {rules.tick_size})"
+                st.price_note = (f"→ {rules.format_price(st.price)} "
+                                 f"(tick {format_decimal(rules.tick_size or ZERO)})")
         st.value_price = st.price
     else:
         st.value_price = prices.reference(inp.side)
@@ -142,6 +146,7 @@ def evaluate(
     raw_amount, err = parse_positive(inp.amount_text, "Amount")
     if err:
         st.errors.append(err)
+        st.amount_problem = err
     elif raw_amount is None:
         st.errors.append("Enter an amount")
     elif inp.amount_in_quote:
@@ -153,7 +158,8 @@ def evaluate(
     else:
         st.amount = snap_amount(rules, raw_amount)
         if st.amount != raw_amount:
-            st.amount_note = f"→ {rules.format_amount(st.amount)} (step {rules.step_size})"
+            st.amount_note = (f"→ {rules.format_amount(st.amount)} "
+                                  f"(step {format_decimal(rules.step_size or ZERO)})")
     # estimate
     if st.amount is not None and st.value_price is not None:
         st.cost = st.amount * st.value_price
@@ -170,13 +176,13 @@ def evaluate(
             if st.cost > free:
                 st.warnings.append(
                     f"Needs about {rules.format_price(st.cost)} {rules.quote}; "
-                    f"{free.normalize():f} available")
+                    f"{format_decimal(free)} available")
         elif inp.side is Side.SELL:
             free = balances.free(rules.base)
             if st.amount > free:
                 st.warnings.append(
                     f"Sells {rules.format_amount(st.amount)} {rules.base}; "
-                    f"{free.normalize():f} available")
+                    f"{format_decimal(free)} available")
     if not st.errors and not st.violations and st.amount is not None:
         st.request = OrderRequest(
             venue=venue, symbol=rules.symbol, side=inp.side, type=kind.order_type,
@@ -213,3 +219,35 @@ def percent_amount(
         amount = balances.free(rules.base) * share
     amount = snap_amount(rules, amount)
     return amount if amount > ZERO else None
+
+
+def stepped_price(rules: MarketRules, text: str, side: Side, prices: Prices,
+                  ticks: int) -> str | None:
+    """The price text after moving `ticks` whole ticks from `text`, or None to leave the
+    field alone (no tick, or text that is not a price: it is kept as typed, never
+    replaced). From an empty field the first press lands on the near side of the book
+    (the bid for a buy, the ask for a sell), so it never starts crossed."""
+    if not rules.tick_size:
+        return None
+    current, err = parse_positive(text, "Price")
+    if err:
+        return None
+    if current is None:
+        current = (prices.bid if side is Side.BUY else prices.ask) or prices.last
+        if current is None:
+            return None
+        ticks = 0 if ticks in (1, -1) else ticks
+    new = snap_price(rules, current) + rules.tick_size * ticks
+    return rules.format_price(new) if new > ZERO else None
+
+
+def stepped_amount(rules: MarketRules, text: str, steps: int) -> str | None:
+    """The base amount text after `steps` whole steps (not below one step), or None to
+    leave text that is not an amount as typed."""
+    if not rules.step_size:
+        return None
+    parsed, err = parse_positive(text, "Amount")
+    if err and text.strip().strip("0.") != "":  # "0" steps up from zero; "1e-3" stays
+        return None
+    current = snap_amount(rules, parsed) if parsed is not None else ZERO
+    return rules.format_amount(max(rules.step_size, current + rules.step_size * steps))

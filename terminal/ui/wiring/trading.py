@@ -32,6 +32,7 @@ from terminal.core.safety.state import SafetyState
 from terminal.domain.enums import Side
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.market import MarketRules
+from terminal.domain.money import format_decimal
 from terminal.domain.order import Order, OrderRequest, OrderStatus
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameCounter
@@ -43,6 +44,7 @@ from terminal.ui.wiring.panels import Panels
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str], None]  # level, text
+_num = format_decimal  # every number a user reads is written one way
 
 
 class TradingWiring:
@@ -80,6 +82,9 @@ class TradingWiring:
 
         entry = panels.entry
         entry.submitRequested.connect(self.submit)
+        # the service's own check (gate, precautions, double submit) before the
+        # confirmation opens: an order it would refuse is never offered for confirming
+        entry.set_precheck(lambda request, confirmed: orders.check(request, confirmed))
         panels.open_orders.cancelRequested.connect(self.cancel)
         panels.open_orders.cancelAllRequested.connect(self.cancel_all)
         panels.open_orders.set_orders_provider(self._open_orders_provider)
@@ -139,13 +144,14 @@ class TradingWiring:
         self._known[key] = (order.status, order.filled)
         if order.status is OrderStatus.REJECTED and self.notify_rejections and (
                 before is None or before[0] is not OrderStatus.REJECTED):
-            self._notify("error", f"Order rejected: {order.side.value} {order.amount} "
+            self._notify("error", f"Order rejected: {order.side.value} {_num(order.amount)} "
                                   f"{order.symbol} on {order.venue}: {order.reason or 'no reason given'}")
         elif self.notify_fills and order.filled > (before[1] if before else 0):
             done = "filled" if order.status is OrderStatus.FILLED else "partially filled"
             avg = order.average_price
-            self._notify("fill", f"{order.side.value.upper()} {order.filled}/{order.amount} "
-                                 f"{order.symbol} {done}" + (f" @ {avg:f}" if avg else ""))
+            self._notify("fill", f"{order.side.value.upper()} {_num(order.filled)}/"
+                                 f"{_num(order.amount)} {order.symbol} {done}"
+                                 + (f" @ {_num(avg)}" if avg else ""))
         if order.is_final:
             self._known.pop(key, None)
 
@@ -208,7 +214,7 @@ class TradingWiring:
         elif order.status is OrderStatus.UNKNOWN:
             entry.submit_finished(False, "Outcome unknown: checking with the venue…")
         else:
-            entry.submit_finished(True, f"{order.side.value.capitalize()} {order.amount} "
+            entry.submit_finished(True, f"{order.side.value.capitalize()} {_num(order.amount)} "
                                         f"{order.symbol}: {order.status.value}")
         self.orders_version += 1
 
