@@ -45,19 +45,22 @@ def check_liquidation(v: FuturesVenue, a: FuturesAccount) -> None:
     views = v.margin.views(a)
     for x in views:
         if x.isolated and x.pos.isolated_wallet + x.upnl <= x.mm:
-            liquidate(v, a, [x.pos], max(ZERO, x.pos.isolated_wallet + x.upnl))
+            liquidate(v, a, [x.pos], None)
     cross = [x for x in views if not x.isolated]
     if cross:
         up, _im, mm = v.margin.cross(cross)
         if a.cross_wallet + up <= mm:
-            liquidate(v, a, [x.pos for x in cross],
-                           max(ZERO, min(mm, a.cross_wallet + up)))
+            liquidate(v, a, [x.pos for x in cross], mm)
+
 
 def liquidate(v: FuturesVenue, a: FuturesAccount, positions: list[Position],
-              clearance: Decimal) -> None:
+              cross_mm: Decimal | None) -> None:
     """Cancel the symbols' orders, close the positions with LIQUIDATION orders at the
-    mark price (ORDER_TRADE_UPDATE with execution type CALCULATED), then charge the
-    margin that was left as the liquidation clearance (income INSURANCE_CLEAR)."""
+    mark price (ORDER_TRADE_UPDATE with execution type CALCULATED), then settle the
+    liquidation clearance (income INSURANCE_CLEAR): an isolated position loses its whole
+    isolated wallet; a cross account loses what is left of the maintenance margin. A
+    balance the closing left below zero is brought back to zero, as Binance's insurance
+    fund does."""
     now = v.clock()
     for sym in {p.symbol for p in positions}:
         for o in v.open_orders(a.key, sym):
@@ -65,6 +68,8 @@ def liquidate(v: FuturesVenue, a: FuturesAccount, positions: list[Position],
         for o in v.open_algos(a.key, sym):
             o.algo_status = "CANCELED"
             algos.emit_algo(v, o)
+    isolated_before = sum((p.isolated_wallet for p in positions), ZERO)
+    wallet_before = a.wallet
     for p in positions:
         if not p.amount:
             continue
@@ -76,12 +81,16 @@ def liquidate(v: FuturesVenue, a: FuturesAccount, positions: list[Position],
         v._next_order += 1
         v.orders[a.key][o.order_id] = o
         v.fill(o, o.orig_qty, mark, maker=False)
+    if cross_mm is None:  # isolated: what the isolated wallet still held after closing
+        clearance = isolated_before + (a.wallet - wallet_before)
+    else:
+        clearance = min(cross_mm, a.cross_wallet)
+    clearance = q8(clearance)
     if clearance:
-        clearance = q8(clearance)
         a.wallet -= clearance
-        sym = positions[0].symbol
-        v.add_income(a, sym, "INSURANCE_CLEAR", -clearance)
+        v.add_income(a, positions[0].symbol, "INSURANCE_CLEAR", -clearance)
         v.account_update(a.key, "INSURANCE_CLEAR", positions)
+
 
 # --- funding ------------------------------------------------------------------------
 def run_funding(v: FuturesVenue) -> None:
