@@ -137,3 +137,17 @@ def test_settings_defaults_are_on_and_garbage_keeps_the_safe_default():
         confirm_market_above_notional="-3", check_balance=True))
     assert bad.max_notional["*"] == D("50000") and bad.max_price_deviation_pct == D("5")
     assert bad.confirm_market_above_notional == D("1000")
+
+
+def test_settings_numbers_are_read_as_typed_numbers_never_guessed(caplog):
+    cfg = PrecautionConfig.from_settings(SimpleNamespace(
+        max_notional={"*": "1e9", "binance": "1,500", "kraken": "2,5", "okx": "0"},
+        max_price_deviation_pct="0.0", confirm_market_above_notional="500",
+        check_balance=True))
+    assert cfg.max_notional["*"] == D("50000")  # '1e9' would lift the cap: refused
+    assert cfg.max_notional["binance"] == D("50000")  # ambiguous: the safe default
+    assert cfg.max_notional["kraken"] == D("2.5") and "okx" not in cfg.max_notional
+    assert cfg.max_price_deviation_pct is None  # 0 switches the check off
+    assert cfg.confirm_market_above_notional == D("500")
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "scientific notation" in warned and "ambiguous" in warned

@@ -85,3 +85,9 @@ def test_stale_greys_and_empty_shows_placeholder(qtbot):
     img = w.grab().toImage()
     assert not any(QColor(img.pixel(x, y)).green() > QColor(img.pixel(x, y)).red() + 30
                    for x in range(0, 300, 3) for y in range(0, 160, 3))
+
+
+def test_labels_without_a_market_are_plain_digits(qtbot):
+    w = DepthChartWidget()  # no rules yet: no tick to format with
+    qtbot.addWidget(w)
+    assert w._fmt(1_000_000.0) == "1000000" and w._fmt(1.5e-7) == "0.00000015"

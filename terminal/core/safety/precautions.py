@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 
 from terminal.core.ports import GateContext, Refusal
 from terminal.domain.enums import OrderType, Side
-from terminal.domain.money import ZERO, format_decimal
+from terminal.domain.money import ZERO, MoneyError, format_decimal, parse_typed_number
 from terminal.domain.order import OrderRequest
 
 log = logging.getLogger(__name__)
@@ -41,21 +41,22 @@ _HUNDRED = Decimal(100)
 
 
 def _dec(value: Any, default: Decimal | None, what: str) -> Decimal | None:
-    """A setting as Decimal; '' / None disable it; garbage keeps the (safe) default."""
+    """A setting as Decimal, read as the ticket reads a typed number (plain digits: no
+    '1e3', no '1,500'); '' / None / 0 disable it; anything else keeps the (safe) default
+    with a warning that says why."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, float):
         value = repr(value)
+    text = str(value).strip()
+    if text.strip("0.") == "" and any(c == "0" for c in text):
+        return None  # 0 switches the check off
     try:
-        d = Decimal(str(value).strip())
-    except InvalidOperation:
-        log.warning("precautions: %s=%r is not a number; using %s", what, value, default)
+        return parse_typed_number(text, what)
+    except MoneyError as exc:
+        log.warning("precautions: %s; using %s", exc,
+                    "no limit" if default is None else format_decimal(default))
         return default
-    if not d.is_finite() or d < ZERO:
-        log.warning("precautions: %s=%r is not a finite number >= 0; using %s",
-                    what, value, default)
-        return default
-    return d if d > ZERO else None  # 0 switches the check off
 
 
 @dataclass(frozen=True)

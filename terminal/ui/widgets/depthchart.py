@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import BookView
+from terminal.domain.money import format_decimal
 
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .palette import DARK, Palette
@@ -244,8 +246,8 @@ class DepthChartWidget(QWidget):
     def _fmt(self, price: float, extra_places: int = 0) -> str:
         """Display text of a float price (the mid may need one more place than the tick)."""
         places = self._rules.price_places() if self._rules is not None else None
-        if places is None:
-            return f"{price:g}"
+        if places is None:  # plain digits, as every number is shown (never 1e+06)
+            return format_decimal(Decimal(f"{price:.10g}"))
         text = f"{price:.{places + extra_places}f}"
         if extra_places and text.endswith("0"):
             text = text[:-1]
@@ -293,7 +295,8 @@ class DepthChartWidget(QWidget):
         side, total = cv.cumulative_at(price)
         text = self.price_text_at(self._hover_x) or self._fmt(price)
         places = self._rules.amount_places() if self._rules is not None else None
-        size = f"{total:.{places}f}" if places is not None else f"{total:g}"
+        size = (f"{total:.{places}f}" if places is not None
+                else format_decimal(Decimal(f"{total:.10g}")))
         unit = f" {self._rules.base}" if self._rules is not None else ""
         name = {"bid": "bids", "ask": "asks"}.get(side, "")
         return f"{text}   Σ {name} {size}{unit}" if name else text

@@ -25,6 +25,7 @@ from terminal.core.orders.service import OrderService
 from terminal.core.ports import Refusal
 from terminal.core.safety.state import SafetyState
 from terminal.domain.enums import Side
+from terminal.domain.money import format_decimal
 from terminal.domain.order import Order
 from terminal.ui.frame import FrameCounter
 from terminal.ui.widgets.dom import DomFeed
@@ -62,7 +63,8 @@ class LadderAmend:
 
     def amend_done(self, order: Order) -> None:
         self.result = order
-        self.report(f"Amended: {order.side.value} {order.amount} @ {order.price}", False)
+        self.report(f"Amended: {order.side.value} {format_decimal(order.amount)} @ "
+                    f"{format_decimal(order.price) if order.price is not None else '-'}", False)
 
 
 class DomWiring:
