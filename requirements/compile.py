@@ -4,7 +4,7 @@
 
 pyproject.toml keeps compatible ranges (source installs take the newest that fit);
 constraints.txt holds the versions tested together; uv resolves the project with its
-`test` and `bundle` extras inside those pins for every platform (`--universal`) and
+`test`, `dev` and `bundle` extras inside those pins for every platform (`--universal`) and
 writes every file's hash. The traps noted in constraints.txt are copied into the lock
 beside the pins they concern, so they stay in sight where the versions are read.
 CI and packaging/build.py install with `pip install --require-hashes -r requirements/lock.txt`.
@@ -64,8 +64,8 @@ def main() -> int:
         print("uv not found: pip install uv", file=sys.stderr)
         return 1
     cmd = [uv, "pip", "compile", str(ROOT / "pyproject.toml"), "--extra", "test", "--extra",
-           "bundle", "--universal", "--python-version", "3.11", "--generate-hashes",
-           "--constraint", str(CONSTRAINTS), "--no-header", "--quiet",
+           "dev", "--extra", "bundle", "--universal", "--python-version", "3.11",
+           "--generate-hashes", "--constraint", str(CONSTRAINTS), "--no-header", "--quiet",
            "--output-file", str(LOCK)]
     if subprocess.run(cmd, check=False, cwd=ROOT).returncode != 0:
         return 1

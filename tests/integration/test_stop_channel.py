@@ -32,7 +32,6 @@ from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.order import OrderRequest, OrderStatus
 from terminal.paper.embedded import start_paper_exchange
 from terminal.services import ServicesOptions, TerminalServices, control_advert_path
-from tests import archcheck
 from tests.control.helpers import raw_request
 from tests.fixtures_paper import paper_rest, run_async
 
@@ -292,15 +291,3 @@ def test_stale_advertisement_means_no_running_terminal(paper, tmp_path):
         assert rc == 0, out + err
 
     run_async(main(), 120)
-
-
-def test_control_package_imports_only_the_standard_library(tmp_path):
-    root = tmp_path / "terminal"
-    (root / "control").mkdir(parents=True)
-    (root / "__init__.py").write_text("")
-    (root / "control" / "__init__.py").write_text("import json\nfrom . import advert\n")
-    (root / "control" / "advert.py").write_text("import os\n")
-    assert archcheck.check_tree(root) == []
-    (root / "control" / "bad.py").write_text("from terminal.core import safety\n")
-    violations = archcheck.check_tree(root)
-    assert any("control imports only" in v.rule for v in violations), violations
