@@ -24,6 +24,17 @@ async def connected(ctl: PaperControl, key: str, timeout: float = 10) -> None:
         await asyncio.sleep(0.05)
 
 
+async def cached_orders(ex: Any, pred: Any, timeout: float = 10) -> list[Any]:
+    """ccxt's order cache once ``pred`` holds for it. The stream fills the cache whether
+    or not a watch_orders call is waiting, so an event that arrives between two calls
+    is not missed."""
+    deadline = time.monotonic() + timeout
+    while not pred(list(ex.orders or [])):
+        assert time.monotonic() < deadline, "timed out waiting for order updates"
+        await asyncio.sleep(0.05)
+    return list(ex.orders)
+
+
 async def watch_until(watch: Any, pred: Any, timeout: float = 10) -> Any:
     """Call ``watch()`` until ``pred(result)`` holds; the matching result."""
     async def loop() -> Any:
@@ -52,10 +63,9 @@ def test_orders_positions_balance_and_mark_price_stream(
             raw = seen[0]["info"]
             assert raw["x"] == "NEW" and raw["ps"] == "BOTH" and raw["ot"] == "LIMIT"
             await ex.cancel_order(lim["id"], ETH)
-            canceled = await watch_until(lambda: ex.watch_orders(ETH),
-                                         lambda os: any(o["status"] == "canceled"
-                                                        for o in os))
-            assert canceled[-1]["id"] == lim["id"]
+            canceled = await cached_orders(ex, lambda os: any(o["status"] == "canceled"
+                                                              for o in os))
+            assert [o["id"] for o in canceled if o["status"] == "canceled"] == [lim["id"]]
             # a market order: NEW then TRADE events, a position and a balance update
             positions = asyncio.ensure_future(watch_until(
                 ex.watch_positions, lambda ps: any(p["symbol"] == ETH and p["contracts"]
@@ -63,9 +73,9 @@ def test_orders_positions_balance_and_mark_price_stream(
             balance = asyncio.ensure_future(ex.watch_balance())
             await asyncio.sleep(0.3)
             mkt = await ex.create_order(ETH, "market", "sell", 0.2)
-            filled = await watch_until(lambda: ex.watch_orders(ETH),
-                                       lambda os: any(o["id"] == mkt["id"] and
-                                                      o["status"] == "closed" for o in os))
+            filled = await cached_orders(ex, lambda os: any(o["id"] == mkt["id"] and
+                                                            o["status"] == "closed"
+                                                            for o in os))
             last = next(o for o in filled if o["id"] == mkt["id"])
             assert last["filled"] == 0.2 and last["info"]["x"] == "TRADE"
             assert last["fee"]["currency"] == "USDT" and last["fee"]["cost"] > 0
@@ -94,10 +104,12 @@ def test_orders_positions_balance_and_mark_price_stream(
                 await asyncio.to_thread(ctl.post, "/futures/premium",
                                         {"symbol": "ETHUSDT", "premium": "0"})
                 await asyncio.to_thread(ctl.resume)
+            going_flat = asyncio.ensure_future(watch_until(
+                ex.watch_positions, lambda ps: any(p["symbol"] == ETH and not p["contracts"]
+                                                   for p in ps)))
+            await asyncio.sleep(0.2)
             close = await ex.create_order(ETH, "market", "buy", 0.2, params={"reduceOnly": True})
-            flat = await watch_until(ex.watch_positions,
-                                     lambda ps: any(p["symbol"] == ETH and not p["contracts"]
-                                                    for p in ps))
+            flat = await asyncio.wait_for(going_flat, 10)
             assert flat and close["status"] == "closed"
     run_async(go())
 
