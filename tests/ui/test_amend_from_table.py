@@ -69,6 +69,11 @@ def test_amend_is_disabled_with_the_reason_and_refusals_show_inline(qtbot) -> No
     why["reason"] = None
     panel._update_buttons()
     assert panel.amend_button.isEnabled()
+    # with the market known, the table writes its numbers with the venue's precision
+    panel.set_orders([limit])
+    panel.refresh()
+    row = [panel.model.data(panel.model.index(0, c)) for c in range(panel.model.columnCount())]
+    assert "100.5" in row and "0.500" in row and "0.000" in row, row
 
     asked: list[AmendDialog] = []
     panel.amendRequested.connect(asked.append)

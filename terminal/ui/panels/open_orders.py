@@ -190,6 +190,7 @@ class OpenOrdersPanel(QWidget):
         """`reason(order)`: why it cannot be amended now (venue cannot edit, entry locked
         or stopped...), None if it can; `rules(order)`: its market's tick and step."""
         self._amend_reason, self._rules_for = reason, rules
+        self._cache.clear()  # rows are written with the markets' precision from now on
         self._update_buttons()
 
     def set_orders_provider(self, provider: Callable[[], tuple[Hashable, list[Order]]] | None
@@ -262,10 +263,14 @@ class OpenOrdersPanel(QWidget):
 
     def _parts(self, o: Order, stale: bool
                ) -> tuple[tuple[str, ...], tuple[QColor | None, ...], QColor | None, str | None]:
+        # the venue's precision decides the digits once its market is known
+        rules = self._rules_for(o) if self._rules_for is not None else None
+        price = dec_text if rules is None else rules.format_price
+        amount = dec_text if rules is None else rules.format_amount
         rest = (
             str(o.venue), str(o.symbol), o.side.value.upper(), _type_text(o),
-            dec_text(o.price) if o.price is not None else "market", dec_text(o.amount),
-            dec_text(o.filled), STATUS_TEXT[o.status], str(o.client_order_id),
+            price(o.price) if o.price is not None else "market", amount(o.amount),
+            amount(o.filled), STATUS_TEXT[o.status], str(o.client_order_id),
             str(o.venue_order_id or ""),
         )
         fg: list[QColor | None] = [None] * len(COLUMNS)
