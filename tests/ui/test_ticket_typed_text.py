@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PySide6.QtTest import QTest
 
 from terminal.core.ports import Refusal
 from terminal.domain.enums import Side, TimeInForce, VenueMode
@@ -143,3 +144,41 @@ def test_a_failing_check_opens_nothing_and_says_so(qtbot, entry):
     type_into(qtbot, entry.amount_edit, "1")
     entry.request_submit()
     assert entry.confirmation is None and "service gone" in entry.status_label.text()
+
+
+def test_the_amend_dialog_reads_numbers_as_the_ticket_does(qtbot):
+    from terminal.ui.panels.amend_dialog import AmendDialog
+
+    from .test_amend_from_table import RULES as AMEND_RULES
+    from .test_amend_from_table import _order
+
+    dialog = AmendDialog(_order(7), AMEND_RULES)
+    qtbot.addWidget(dialog)
+    for text, why in (("59,050.5", "thousands"), ("1,500", "ambiguous"), ("1e2", "scientific"),
+                      ("-100", "above zero")):
+        type_into(qtbot, dialog.price_input, text)
+        assert dialog.price_input.text() == text  # kept as typed, never repaired
+        assert dialog.price is None and not dialog.amend_button.isEnabled()
+        assert why in dialog.price_input.problem and why in dialog.summary_label.text()
+    type_into(qtbot, dialog.price_input, "101,5")  # a decimal comma that cannot be grouping
+    assert dialog.price == Decimal("101.5") and dialog.price_input.problem is None
+    assert dialog.amend_button.isEnabled()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="0123456789.,-+eE _xa", max_size=10))
+def test_every_keystroke_is_kept_and_the_request_is_the_typed_number(qapp, text):
+    panel = OrderEntryPanel(confirm_arm_ms=0)
+    try:
+        panel.set_account("paper", VenueMode.PAPER, "default")
+        panel.set_market(RULES)
+        panel.price_edit.setText("100")
+        panel.amount_edit.setFocus()
+        QTest.keyClicks(panel.amount_edit, text)
+        assert panel.amount_edit.text() == text  # the field never drops a character
+        request = panel.state.request
+        if request is not None:
+            assert denoted(text) is not None
+            assert request.amount == snap_amount(RULES, denoted(text))
+    finally:
+        panel.deleteLater()
