@@ -53,7 +53,28 @@ def order_line(order: Any, rules: Any = None) -> str:
     reason = f" ({order.reason})" if order.reason else ""
     return (f"{order.client_order_id}  {order.status.value:<16} {order.venue} {order.symbol} "
             f"{order.side.value} {order.type.value} {order.time_in_force.value} "
-            f"{num(order.amount, ap)}{price}{flags}{fill}{vid}{reason}")
+            f"{num(order.amount, ap)}{price}{_trigger_text(order, pp)}{flags}{fill}{vid}"
+            f"{_group_text(order)}{reason}")
+
+
+def _trigger_text(order: Any, pp: Any) -> str:
+    from terminal.domain.money import format_decimal as num
+
+    text = ""
+    if getattr(order, "trigger_price", None) is not None:
+        text += f" trigger {num(order.trigger_price, pp)}"
+    if getattr(order, "trailing_percent", None) is not None:
+        text += f" trailing {num(order.trailing_percent)}%"
+    return text
+
+
+def _group_text(order: Any) -> str:
+    if not getattr(order, "list_id", None):
+        held = getattr(order, "held_by", None)
+        return f" held-by {held.value}" if held is not None else ""
+    role = f" {order.leg_role.value}" if order.leg_role is not None else ""
+    held = f" held-by {order.held_by.value}" if order.held_by is not None else ""
+    return f" list {order.list_id}{role}{held}"
 
 
 def orders_table(orders: list[Any], rules_for: Callable[[Any], Any] | None = None) -> str:
@@ -64,7 +85,7 @@ def orders_table(orders: list[Any], rules_for: Callable[[Any], Any] | None = Non
     if not orders:
         return "(no orders)"
     header = ("CLIENT ID", "STATUS", "CREATED (UTC)", "VENUE", "SYMBOL", "SIDE", "TYPE", "AMOUNT",
-              "PRICE", "FILLED", "AVG", "FLAGS")
+              "PRICE", "TRIGGER", "FILLED", "AVG", "GROUP", "FLAGS")
     rows = [header]
     for o in orders:
         rules = rules_for(o) if rules_for is not None else None
@@ -72,10 +93,23 @@ def orders_table(orders: list[Any], rules_for: Callable[[Any], Any] | None = Non
         flags = ",".join(f for f, on in (("post", o.post_only), ("ext", o.external)) if on)
         rows.append((o.client_order_id, o.status.value, o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
                      o.venue, o.symbol, o.side.value, o.type.value, num(o.amount, ap),
-                     "" if o.price is None else num(o.price, pp), num(o.filled, ap),
-                     "" if o.average_price is None else num(o.average_price, pp), flags))
+                     "" if o.price is None else num(o.price, pp),
+                     "" if getattr(o, "trigger_price", None) is None else num(o.trigger_price, pp),
+                     num(o.filled, ap),
+                     "" if o.average_price is None else num(o.average_price, pp),
+                     _group_cell(o), flags))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def _group_cell(order: Any) -> str:
+    """`LIST/ROLE` for a leg of an order list or bracket, `*` marking one held by this
+    terminal (only while it runs)."""
+    if not getattr(order, "list_id", None):
+        return ""
+    role = order.leg_role.value if order.leg_role is not None else "leg"
+    star = "*" if getattr(order, "held_by", None) is not None and order.held_by.value == "terminal" else ""
+    return f"{order.list_id}/{role}{star}"
 
 
 def session_rules(services: Any, venue: Any) -> Callable[[Any], Any]:

@@ -5,6 +5,8 @@ the intent journaled before the venue call, reconciliation before entry opens.
 
     order place --venue paper --symbol BTC/USDT --side buy --type limit --amount 0.01
                 --price 25000 [--tif GTC] [--post-only] [--client-id ID] [--confirm RULE]
+    order place ... --type stop-market|stop-limit|take-profit|take-profit-limit
+                --trigger P [--price P] [--trailing PCT]
     order cancel --venue paper --symbol BTC/USDT (--client-id ID | --all)
     order amend --venue paper --symbol BTC/USDT --client-id ID [--amount A] [--price P]
     order list --venue paper [--open] [--symbol S]
@@ -21,6 +23,11 @@ from terminal.cli._orders_common import (
 )
 from terminal.cli.context import CliContext
 
+CLI_TYPES = {
+    "limit": "limit", "market": "market", "stop-market": "stop_market",
+    "stop-limit": "stop_limit", "take-profit": "take_profit",
+    "take-profit-limit": "take_profit_limit",
+}
 NAME = "order"
 SUMMARY = "place, cancel, amend or list orders from the command line"
 SETTLE_WAIT_S = 15.0
@@ -34,9 +41,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     place.add_argument("--venue", default="paper")
     place.add_argument("--symbol", required=True, help="e.g. BTC/USDT")
     place.add_argument("--side", required=True, choices=["buy", "sell"])
-    place.add_argument("--type", required=True, choices=["limit", "market"])
+    place.add_argument("--type", required=True, choices=list(CLI_TYPES),
+                       help="stop and take-profit types need --trigger; the -limit ones "
+                            "also --price (offered only where the venue takes them)")
     place.add_argument("--amount", required=True, help="base amount, e.g. 0.01")
     place.add_argument("--price", default=None, help="limit price")
+    place.add_argument("--trigger", default=None,
+                       help="trigger price of a stop or take-profit (last trade price)")
+    place.add_argument("--trailing", default=None, metavar="PCT",
+                       help="trailing distance in %% for a stop or take-profit (venue-native "
+                            "trailing only); --trigger then is its activation price")
     place.add_argument("--tif", default="GTC", choices=["GTC", "IOC", "FOK"], type=str.upper)
     place.add_argument("--post-only", action="store_true")
     place.add_argument("--client-id", default=None, help="your own client order id")
@@ -80,21 +94,43 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from terminal.domain.enums import OrderType, Side, TimeInForce
+    from terminal.domain.enums import HeldBy, OrderType, Side, TimeInForce
     from terminal.domain.ids import AccountLabel, Symbol, VenueId
     from terminal.domain.order import OrderRequest
 
-    order_type = OrderType(args.type)
-    if order_type is OrderType.LIMIT and args.price is None:
-        raise ValueError("a limit order needs --price")
-    if order_type is OrderType.MARKET and args.post_only:
+    order_type = OrderType(CLI_TYPES[args.type])
+    if order_type.has_limit_price and args.price is None:
+        raise ValueError(f"a {order_type.label} order needs --price")
+    if not order_type.has_limit_price and args.price is not None:
+        raise ValueError(f"a {order_type.label} order takes no --price")
+    if order_type is not OrderType.LIMIT and args.post_only:
         raise ValueError("--post-only applies to limit orders only")
+    if order_type.is_conditional and args.trigger is None and args.trailing is None:
+        raise ValueError(f"a {order_type.label} order needs --trigger")
+    if not order_type.is_conditional and (args.trigger is not None or args.trailing is not None):
+        raise ValueError("--trigger and --trailing apply to stop and take-profit types only")
     return OrderRequest(
         venue=VenueId(args.venue), symbol=Symbol(args.symbol), side=Side(args.side),
         type=order_type, amount=typed_number(args.amount, "--amount"),
         price=None if args.price is None else typed_number(args.price, "--price"),
         time_in_force=TimeInForce(args.tif), post_only=args.post_only,
-        account=AccountLabel(args.account))
+        account=AccountLabel(args.account),
+        trigger_price=None if args.trigger is None else typed_number(args.trigger, "--trigger"),
+        trailing_percent=None if args.trailing is None else typed_number(args.trailing,
+                                                                         "--trailing"),
+        held_by=HeldBy.VENUE if order_type.is_conditional else None)
+
+
+def unsupported(session, request) -> str | None:  # type: ignore[no-untyped-def]
+    """Why the connected venue cannot take `request`'s type or trailing (None if it can)."""
+    if session is None or not request.type.is_conditional or request.symbol not in session.markets:
+        return None
+    caps = session.capabilities(request.symbol)
+    if not caps.supports(request.type):
+        return caps.why_not(request.type.value)
+    if request.trailing_percent is not None and not caps.trailing:
+        return caps.why_not("trailing")
+    return None
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -166,6 +202,9 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     reason = services.orders.entry_block_reason(request.venue)
     if reason:
         return fail(prog, reason)
+    missing = unsupported(services.orders.session(request.venue), request)
+    if missing:
+        return fail(prog, missing)
     await services.refresh_market_inputs(request.venue, request.symbol)
     try:
         order = await services.orders.submit(request, confirmed=frozenset(args.confirm),

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
+from terminal.domain.capabilities import OrderCapabilities
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId
 from terminal.domain.market import MarketRules
@@ -42,6 +43,8 @@ class ExchangePort(Protocol):
     def has_cancel_all(self) -> bool: ...
     @property
     def has_edit_order(self) -> bool: ...
+    def capabilities(self, symbol: str) -> OrderCapabilities:
+        """Order types, trailing, native lists and brackets the venue takes for `symbol`."""
 
     async def create_order(self, order: Order) -> OrderReport:
         """Send `order` with its client_order_id; return the venue's acknowledgement."""

@@ -142,7 +142,7 @@ class MarketRules:
         if beyond:
             out.append(RuleViolation("amount_range", f"amount {beyond}", amount))
             return out
-        if order_type is OrderType.LIMIT:
+        if order_type.has_limit_price:
             if price is None:
                 out.append(RuleViolation("price_required", "a limit order needs a price"))
                 return out
@@ -169,7 +169,7 @@ class MarketRules:
                 "max_amount",
                 f"amount {f(amount)} is above the maximum {f(self.max_amount)} {self.base}",
                 amount, self.max_amount))
-        if order_type is OrderType.LIMIT and price is not None:
+        if order_type.has_limit_price and price is not None:
             if self.tick_size and not _on_grid(price, self.tick_size):
                 out.append(RuleViolation(
                     "price_tick",
@@ -183,7 +183,7 @@ class MarketRules:
                 out.append(RuleViolation(
                     "max_price", f"price {f(price)} is above the maximum {f(self.max_price)}",
                     price, self.max_price))
-        value_price = price if order_type is OrderType.LIMIT else reference_price
+        value_price = price if order_type.has_limit_price else reference_price
         if value_price is not None and value_price > ZERO:
             notional = amount * value_price
             if self.min_notional is not None and notional < self.min_notional:

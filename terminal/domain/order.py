@@ -6,19 +6,30 @@ Rows are the current status, columns the event; a cell is the next status, FILL 
 status follows from the filled amount), KEEP (status unchanged, data may be updated) or
 absent (illegal: `IllegalTransition` is raised and the order is not touched).
 
-================  ========  ========  ======  =========  ========  =========  =======  =======
-status            Accepted  Rejected  Fill    CancelReq  Canceled  CancelRej  Expired  Unknown
-================  ========  ========  ======  =========  ========  =========  =======  =======
-PENDING_SUBMIT    OPEN      REJECTED  FILL    -          CANCELED  -          EXPIRED  UNKNOWN
-UNKNOWN           OPEN      REJECTED  FILL    -          CANCELED  KEEP       EXPIRED  KEEP
-OPEN              KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN
-PARTIALLY_FILLED  KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN
-PENDING_CANCEL    KEEP      -         FILL    KEEP       CANCELED  (prior)    EXPIRED  UNKNOWN
-FILLED            KEEP      -         FILL*   -          -         KEEP       -        -
-CANCELED          KEEP      -         FILL*   -          KEEP      KEEP       -        -
-EXPIRED           KEEP      -         FILL*   -          -         KEEP       KEEP     -
-REJECTED          -         KEEP      -       -          -         -          -        -
-================  ========  ========  ======  =========  ========  =========  =======  =======
+================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========
+status            Accepted  Rejected  Fill    CancelReq  Canceled  CancelRej  Expired  Unknown  Armed     Triggered
+================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========
+PENDING_SUBMIT    OPEN      REJECTED  FILL    -          CANCELED  -          EXPIRED  UNKNOWN  P_TRIGGER -
+UNKNOWN           OPEN      REJECTED  FILL    -          CANCELED  KEEP       EXPIRED  KEEP     P_TRIGGER OPEN
+PENDING_TRIGGER   KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      OPEN
+OPEN              KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      KEEP
+PARTIALLY_FILLED  KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      KEEP
+PENDING_CANCEL    KEEP      -         FILL    KEEP       CANCELED  (prior)    EXPIRED  UNKNOWN  KEEP      KEEP
+FILLED            KEEP      -         FILL*   -          -         KEEP       -        -        KEEP      KEEP
+CANCELED          KEEP      -         FILL*   -          KEEP      KEEP       -        -        KEEP      KEEP
+EXPIRED           KEEP      -         FILL*   -          -         KEEP       KEEP     -        KEEP      KEEP
+REJECTED          -         KEEP      -       -          -         -          -        -        -         -
+================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========
+
+Conditional orders (stop, take-profit)
+--------------------------------------
+* `OrderArmed`: the venue accepted a conditional order that waits for its trigger
+  (PENDING_TRIGGER: not on the book, funds locked). `OrderTriggered`: the trigger price was
+  reached and the order now runs as a market or limit order (OPEN). A fill while
+  PENDING_TRIGGER means it triggered and traded between two reports; the fill counts.
+* Armed/Triggered after the order moved on (a late REST reply, a report crossing the
+  stream) are KEEPs. CancelRejected while PENDING_CANCEL returns to PENDING_TRIGGER when
+  the order had not triggered.
 
 Races handled on purpose
 ------------------------
@@ -53,13 +64,14 @@ from decimal import Decimal
 from enum import Enum
 from typing import Union
 
-from .enums import OrderType, Side, TimeInForce, VenueMode
+from .enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode
 from .ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from .money import ZERO, format_decimal
 
 
 class OrderStatus(str, Enum):
     PENDING_SUBMIT = "pending_submit"
+    PENDING_TRIGGER = "pending_trigger"  # accepted, waiting for its trigger price
     OPEN = "open"
     PARTIALLY_FILLED = "partially_filled"
     FILLED = "filled"
@@ -82,6 +94,8 @@ class OrderStatus(str, Enum):
 FINAL_STATUSES = frozenset(
     {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED}
 )
+# Live on the venue, acknowledged: on the book, partly filled or waiting for a trigger.
+RESTING_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER)
 
 
 class EventSource(str, Enum):
@@ -130,6 +144,20 @@ class OrderAccepted(_Event):
 
 
 @dataclass(frozen=True)
+class OrderArmed(_Event):
+    """Accepted by the venue; waits for its trigger price."""
+
+    venue_order_id: VenueOrderId | None = None
+
+
+@dataclass(frozen=True)
+class OrderTriggered(_Event):
+    """The trigger price was reached: the order runs as a market or limit order."""
+
+    venue_order_id: VenueOrderId | None = None
+
+
+@dataclass(frozen=True)
 class OrderRejected(_Event):
     reason: str = ""
 
@@ -172,11 +200,11 @@ class OutcomeUnknown(_Event):
 
 OrderEvent = Union[
     OrderAccepted, OrderRejected, OrderFilled, CancelRequested, OrderCanceled,
-    CancelRejected, OrderExpired, OutcomeUnknown,
+    CancelRejected, OrderExpired, OutcomeUnknown, OrderArmed, OrderTriggered,
 ]
 EVENT_TYPES: tuple[type, ...] = (
     OrderAccepted, OrderRejected, OrderFilled, CancelRequested, OrderCanceled,
-    CancelRejected, OrderExpired, OutcomeUnknown,
+    CancelRejected, OrderExpired, OutcomeUnknown, OrderArmed, OrderTriggered,
 )
 
 
@@ -202,7 +230,21 @@ TRANSITIONS: dict[tuple[OrderStatus, type], Union[OrderStatus, _Rule]] = {
     (S.UNKNOWN, CancelRejected): _Rule.KEEP,
     (S.UNKNOWN, OrderExpired): S.EXPIRED,
     (S.UNKNOWN, OutcomeUnknown): _Rule.KEEP,
+    (_P, OrderArmed): S.PENDING_TRIGGER,
+    (S.UNKNOWN, OrderArmed): S.PENDING_TRIGGER,
+    (S.UNKNOWN, OrderTriggered): S.OPEN,
+    (S.PENDING_TRIGGER, OrderAccepted): _Rule.KEEP,
+    (S.PENDING_TRIGGER, OrderFilled): _Rule.FILL,
+    (S.PENDING_TRIGGER, CancelRequested): S.PENDING_CANCEL,
+    (S.PENDING_TRIGGER, OrderCanceled): S.CANCELED,
+    (S.PENDING_TRIGGER, CancelRejected): _Rule.KEEP,
+    (S.PENDING_TRIGGER, OrderExpired): S.EXPIRED,
+    (S.PENDING_TRIGGER, OutcomeUnknown): S.UNKNOWN,
+    (S.PENDING_TRIGGER, OrderArmed): _Rule.KEEP,
+    (S.PENDING_TRIGGER, OrderTriggered): S.OPEN,
 }
+for _st in (S.OPEN, S.PARTIALLY_FILLED, S.PENDING_CANCEL, S.FILLED, S.CANCELED, S.EXPIRED):
+    TRANSITIONS.update({(_st, OrderArmed): _Rule.KEEP, (_st, OrderTriggered): _Rule.KEEP})
 for _st in (S.OPEN, S.PARTIALLY_FILLED):
     TRANSITIONS.update({
         (_st, OrderAccepted): _Rule.KEEP,
@@ -252,11 +294,17 @@ class OrderRequest:
     post_only: bool = False
     mode: VenueMode = VenueMode.PAPER
     account: AccountLabel = AccountLabel("default")
+    trigger_price: Decimal | None = None  # stop / take-profit trigger (last trade price)
+    trailing_percent: Decimal | None = None  # trailing stop distance, venue-native only
+    list_id: str | None = None  # the order list or bracket this order belongs to
+    leg_role: LegRole | None = None
+    held_by: HeldBy | None = None  # who holds the trigger or the link (None: plain order)
 
     def fingerprint(self) -> tuple:
         """What makes two tickets 'identical' for double-submit protection."""
         return (self.venue, self.account, self.symbol, self.side, self.type, self.amount,
-                self.price, self.time_in_force, self.post_only)
+                self.price, self.time_in_force, self.post_only, self.trigger_price,
+                self.trailing_percent, self.list_id)
 
 
 @dataclass
@@ -280,6 +328,12 @@ class Order:
     trade_ids: set[TradeId] = field(default_factory=set)
     external: bool = False  # adopted from the venue, not placed by this terminal
     reason: str = ""  # last reject / cancel / unknown reason
+    trigger_price: Decimal | None = None
+    trailing_percent: Decimal | None = None
+    list_id: str | None = None
+    leg_role: LegRole | None = None
+    held_by: HeldBy | None = None
+    triggered: bool = False  # a conditional order whose trigger was reached
     created_at: datetime = field(default_factory=_now)
     updated_at: datetime = field(default_factory=_now)
 
@@ -293,6 +347,8 @@ class Order:
             type=request.type, amount=request.amount, price=request.price,
             time_in_force=request.time_in_force, post_only=request.post_only,
             mode=request.mode, account=request.account,
+            trigger_price=request.trigger_price, trailing_percent=request.trailing_percent,
+            list_id=request.list_id, leg_role=request.leg_role, held_by=request.held_by,
         )
 
     # ---- derived -------------------------------------------------------------------
@@ -325,7 +381,7 @@ class Order:
         rule = TRANSITIONS.get((self.status, type(event)))
         if rule is None:
             raise IllegalTransition(self.status, event)
-        before = (self.status, self.filled, self.venue_order_id, self.reason)
+        before = (self.status, self.filled, self.venue_order_id, self.reason, self.triggered)
         if isinstance(event, OrderFilled):
             if event.trade_id in self.trade_ids:
                 return False
@@ -337,13 +393,19 @@ class Order:
             reason = getattr(event, "reason", "")
             if reason:
                 self.reason = reason
+            if isinstance(event, OrderTriggered) and self.type.is_conditional:
+                self.triggered = True
             if isinstance(rule, OrderStatus):
                 self.status = rule
             elif rule is _Rule.PRIOR:
-                self.status = (
-                    OrderStatus.PARTIALLY_FILLED if self.filled > ZERO else OrderStatus.OPEN
-                )
-        changed = before != (self.status, self.filled, self.venue_order_id, self.reason)
+                if self.filled > ZERO:
+                    self.status = OrderStatus.PARTIALLY_FILLED
+                elif self.type.is_conditional and not self.triggered:
+                    self.status = OrderStatus.PENDING_TRIGGER
+                else:
+                    self.status = OrderStatus.OPEN
+        changed = before != (self.status, self.filled, self.venue_order_id, self.reason,
+                             self.triggered)
         if changed or isinstance(event, OrderFilled):
             self.updated_at = event.at
         return changed or isinstance(event, OrderFilled)
@@ -361,8 +423,11 @@ class Order:
         self.trade_ids.add(fill.trade_id)
         if fill.venue_order_id and not self.venue_order_id:
             self.venue_order_id = fill.venue_order_id
+        if self.type.is_conditional:
+            self.triggered = True  # it trades only once triggered
         if self.filled == self.amount:
             self.status = OrderStatus.FILLED
-        elif self.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.OPEN, OrderStatus.UNKNOWN):
+        elif self.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.OPEN, OrderStatus.UNKNOWN,
+                             OrderStatus.PENDING_TRIGGER):
             self.status = OrderStatus.PARTIALLY_FILLED
         # PARTIALLY_FILLED, PENDING_CANCEL, CANCELED, EXPIRED keep their status

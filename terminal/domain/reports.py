@@ -14,8 +14,8 @@ from .enums import OrderType, Side, TimeInForce
 from .ids import ClientOrderId, Symbol, TradeId, VenueOrderId
 from .money import ZERO
 from .order import (
-    EventSource, Order, OrderAccepted, OrderCanceled, OrderEvent, OrderExpired, OrderFilled,
-    OrderRejected, OrderStatus,
+    EventSource, Order, OrderAccepted, OrderArmed, OrderCanceled, OrderEvent, OrderExpired,
+    OrderFilled, OrderRejected, OrderStatus, OrderTriggered,
 )
 
 
@@ -39,7 +39,7 @@ class OrderReport:
     """The venue's view of one order at one moment."""
 
     symbol: Symbol
-    status: OrderStatus  # one of OPEN, PARTIALLY_FILLED, FILLED, CANCELED, REJECTED, EXPIRED
+    status: OrderStatus  # OPEN, PARTIALLY_FILLED, PENDING_TRIGGER, FILLED, CANCELED, REJECTED, EXPIRED
     client_order_id: ClientOrderId | None = None
     venue_order_id: VenueOrderId | None = None
     side: Side | None = None
@@ -54,6 +54,8 @@ class OrderReport:
     timestamp_ms: int | None = None
     reason: str = ""
     raw: dict | None = None  # excerpt of the venue payload, secrets removed by the adapter
+    trigger_price: Decimal | None = None
+    list_id: str | None = None  # the venue's order list id (Binance orderListId)
 
 
 def fill_event(fill: FillReport, source: EventSource) -> OrderFilled:
@@ -72,10 +74,16 @@ def events_for_report(order: Order, report: OrderReport, source: EventSource) ->
     the difference to be fetched as trades (see `missing_fill_amount`).
     """
     events: list[OrderEvent] = []
+    waiting = report.status is OrderStatus.PENDING_TRIGGER
     if report.venue_order_id and order.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.UNKNOWN):
-        events.append(OrderAccepted(venue_order_id=report.venue_order_id, source=source))
+        events.append((OrderArmed if waiting else OrderAccepted)(
+            venue_order_id=report.venue_order_id, source=source))
     elif report.venue_order_id and not order.venue_order_id:
         events.append(OrderAccepted(venue_order_id=report.venue_order_id, source=source))
+    if (order.type.is_conditional and not waiting and not order.triggered
+            and report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
+                                  OrderStatus.FILLED)):
+        events.append(OrderTriggered(venue_order_id=report.venue_order_id, source=source))
     for fill in report.fills:
         if fill.trade_id not in order.trade_ids:
             events.append(fill_event(fill, source))

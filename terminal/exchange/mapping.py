@@ -60,6 +60,48 @@ def _type(value: Any) -> OrderType | None:
     return None
 
 
+# Binance's own type names (REST `type`, stream `o`), which ccxt folds into market/limit.
+_VENUE_TYPES = {
+    "STOP_LOSS": OrderType.STOP_MARKET, "STOP_LOSS_LIMIT": OrderType.STOP_LIMIT,
+    "TAKE_PROFIT": OrderType.TAKE_PROFIT_MARKET,
+    "TAKE_PROFIT_LIMIT": OrderType.TAKE_PROFIT_LIMIT,
+}
+
+
+def _order_type(order: Mapping[str, Any], info: Mapping[str, Any]) -> OrderType | None:
+    """The order's type, conditional ones included (ccxt reports a stop as market/limit
+    with a `triggerPrice`; the venue's own type name says which)."""
+    venue_type = str(info.get("type") or info.get("o") or "").upper()
+    if venue_type in _VENUE_TYPES:
+        return _VENUE_TYPES[venue_type]
+    base = _type(order.get("type"))
+    if dec(order.get("triggerPrice")) is None or base is None:
+        return base
+    if dec(order.get("takeProfitPrice")) is not None:
+        return OrderType.TAKE_PROFIT_LIMIT if base is OrderType.LIMIT else OrderType.TAKE_PROFIT_MARKET
+    return OrderType.STOP_LIMIT if base is OrderType.LIMIT else OrderType.STOP_MARKET
+
+
+def _waiting_for_trigger(order: Mapping[str, Any], info: Mapping[str, Any],
+                         order_type: OrderType | None, filled: Decimal) -> bool:
+    """An open conditional order that has not triggered yet. Binance says so with
+    `isWorking` (REST) or `w` (stream); elsewhere an unfilled order with a trigger price
+    is taken as waiting."""
+    if order_type is None or not order_type.is_conditional or filled > ZERO:
+        return False
+    for key in ("isWorking", "w"):
+        if key in info and isinstance(info[key], bool):
+            return not info[key]
+    return True
+
+
+def _list_id(info: Mapping[str, Any]) -> str | None:
+    value = info.get("orderListId", info.get("g"))
+    if value in (None, "", -1, "-1"):
+        return None
+    return str(value)
+
+
 def _tif(value: Any) -> TimeInForce | None:
     text = str(value or "").upper()
     try:
@@ -161,13 +203,17 @@ def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
                 f = replace(f, is_maker=False)
             fills.append(f)
     post_only = bool(order.get("postOnly")) or str(order.get("type") or "").lower() == "limit_maker"
+    info_map = info if isinstance(info, Mapping) else {}
+    order_type = _order_type(order, info_map)
+    if status is OrderStatus.OPEN and _waiting_for_trigger(order, info_map, order_type, filled):
+        status = OrderStatus.PENDING_TRIGGER
     return OrderReport(
         symbol=Symbol(order.get("symbol") or default_symbol),
         status=status,
         client_order_id=coid,
         venue_order_id=VenueOrderId(vid) if vid not in (None, "") else None,
         side=_side(order.get("side")),
-        type=_type(order.get("type")),
+        type=order_type,
         amount=dec(order.get("amount")),
         price=dec(order.get("price")) or None,
         filled=filled,
@@ -179,6 +225,8 @@ def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
         or order.get("timestamp"),
         reason="",
         raw=raw_excerpt(info, secrets),
+        trigger_price=dec(order.get("triggerPrice")) or None,
+        list_id=_list_id(info_map),
     )
 
 

@@ -35,7 +35,8 @@ from terminal.core.health import VenueHealthTracker
 from terminal.core.marketstate import SessionKey
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
 from terminal.core.supervision import TaskOwner
-from terminal.domain.enums import OrderType, VenueMode
+from terminal.domain.capabilities import OrderCapabilities
+from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, IdError, Symbol
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
@@ -47,7 +48,9 @@ from .clients import PaperEndpoint, build_client
 from .clock import apply_offset, measure_offset_ms
 from .errors import Op, classify, is_clock_refusal, scrub
 from .frameguard import guard_frames
+from .capabilities import order_capabilities
 from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
+from .orderparams import order_params
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -408,20 +411,20 @@ class VenueSession:
         return await self._call_once(fn, *args, op=Op.WRITE)
 
     # ---- ExchangePort -------------------------------------------------------------------------
+    def capabilities(self, symbol: str) -> OrderCapabilities:
+        """What this venue takes for `symbol` (ccxt's `has` and the market's info)."""
+        raw = (self._rest.markets or {}).get(symbol) if self._rest is not None else None
+        return order_capabilities(self._rest.has if self._rest is not None else {}, raw,
+                                  self._rest, self.info.name)
+
     async def create_order(self, order: Order) -> OrderReport:
         self.market(order.symbol)
-        params: dict[str, Any] = {"clientOrderId": str(order.client_order_id)}
-        price: str | None = None
-        if order.type is OrderType.LIMIT:
-            if order.price is None:
-                raise OrderRejectedError("a limit order needs a price", venue=self.venue)
-            price = str(order.price)
-            if order.post_only:
-                params["postOnly"] = True
-            else:
-                params["timeInForce"] = order.time_in_force.value
+        ccxt_type, price, params = order_params(order, self.venue)
+        if order.type.is_conditional and not self.capabilities(order.symbol).supports(order.type):
+            why = self.capabilities(order.symbol).why_not(order.type.value)
+            raise OrderRejectedError(why or f"{order.type.label} is not offered", venue=self.venue)
         result = await self._order_call(
-            self.rest.create_order, str(order.symbol), order.type.value, order.side.value,
+            self.rest.create_order, str(order.symbol), ccxt_type, order.side.value,
             str(order.amount), price, params)
         return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
                                 default_symbol=order.symbol,

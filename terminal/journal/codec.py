@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Iterable, Mapping
 
-from terminal.domain.enums import OrderType, Side, TimeInForce, VenueMode
+from terminal.domain.enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import Order, OrderStatus
 
@@ -67,6 +67,12 @@ def order_row(order: Order) -> dict[str, Any]:
         "reason": order.reason or "",
         "created_ms": dt_to_ms(order.created_at),
         "updated_ms": dt_to_ms(order.updated_at),
+        "trigger_price": dec_text(order.trigger_price),
+        "trailing_percent": dec_text(order.trailing_percent),
+        "list_id": order.list_id,
+        "leg_role": order.leg_role.value if order.leg_role else None,
+        "held_by": order.held_by.value if order.held_by else None,
+        "triggered": bool(order.triggered),
     }
 
 
@@ -94,7 +100,17 @@ def order_from_row(row: Mapping[str, Any], trade_ids: Iterable[str] = ()) -> Ord
         reason=row["reason"] or "",
         created_at=ms_to_dt(row["created_ms"]),
         updated_at=ms_to_dt(row["updated_ms"]),
+        trigger_price=_opt_dec(row.get("trigger_price")),
+        trailing_percent=_opt_dec(row.get("trailing_percent")),
+        list_id=row.get("list_id") or None,
+        leg_role=LegRole(row["leg_role"]) if row.get("leg_role") else None,
+        held_by=HeldBy(row["held_by"]) if row.get("held_by") else None,
+        triggered=bool(row.get("triggered") or False),
     )
+
+
+def _opt_dec(value: Any) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(value)
 
 
 _EVENT_FIELDS: dict[type, tuple[str, ...]] = {}

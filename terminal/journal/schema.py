@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint,
+    UniqueConstraint, false,
 )
 
 metadata = MetaData()
@@ -22,7 +22,7 @@ orders = Table(
     Column("account", String(40), nullable=False),
     Column("symbol", String(64), nullable=False),
     Column("side", String(8), nullable=False),
-    Column("type", String(16), nullable=False),
+    Column("type", String(24), nullable=False),  # widened in revision 0003
     Column("time_in_force", String(8), nullable=False),
     Column("post_only", Boolean, nullable=False, default=False),
     Column("external", Boolean, nullable=False, default=False),
@@ -37,8 +37,34 @@ orders = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
+    # revision 0003: conditional orders and their links
+    Column("trigger_price", Text, nullable=True),
+    Column("trailing_percent", Text, nullable=True),
+    Column("list_id", String(64), nullable=True),
+    Column("leg_role", String(16), nullable=True),
+    Column("held_by", String(16), nullable=True),
+    Column("triggered", Boolean, nullable=False, server_default=false()),
     Index("ix_orders_venue_status", "venue", "status"),  # revision 0002
     Index("ix_orders_created", "created_ms"),
+    Index("ix_orders_list", "list_id"),  # revision 0003
+)
+
+# revision 0003: one row per order list (venue-native) or bracket / linked pair held by
+# this terminal; its orders point at it with orders.list_id.
+order_lists = Table(
+    "order_lists", metadata,
+    Column("list_id", String(64), primary_key=True),
+    Column("venue", String(32), nullable=False),
+    Column("account", String(40), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # oco, oto, otoco, bracket
+    Column("held_by", String(16), nullable=False),
+    Column("venue_list_id", String(128), nullable=True),
+    Column("status", String(20), nullable=False),  # open, done
+    Column("details", Text, nullable=False),  # JSON
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Index("ix_order_lists_venue_status", "venue", "status"),
 )
 
 order_events = Table(

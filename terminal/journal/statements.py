@@ -17,7 +17,7 @@ from terminal.journal.schema import fills, order_events, orders
 # The order columns an event can change (identity and ticket stay as journaled).
 MUTABLE_ORDER_COLUMNS = (
     "status", "venue_order_id", "filled", "cost", "average_price", "fees", "reason",
-    "updated_ms", "amount", "price", "external",
+    "updated_ms", "amount", "price", "external", "trigger_price", "list_id", "triggered",
 )
 
 INSERT_ORDER = insert(orders)

@@ -255,7 +255,8 @@ class SqlJournal:
         row = order_row(order)
         details = {"request": {k: row[k] for k in (
             "venue", "mode", "account", "symbol", "side", "type", "time_in_force",
-            "post_only", "external", "amount", "price")}}
+            "post_only", "external", "amount", "price", "trigger_price", "trailing_percent",
+            "list_id", "leg_role", "held_by")}}
         p = self._prepared
         order_args = p.insert_order.args(row)
         event_args = p.insert_event.args(self._event_row(

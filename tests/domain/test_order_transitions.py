@@ -13,29 +13,38 @@ import pytest
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    CancelRejected, CancelRequested, IllegalTransition, Order, OrderAccepted, OrderCanceled,
-    OrderExpired, OrderFilled, OrderRejected, OrderStatus, OutcomeUnknown, OverfillError,
-    TRANSITIONS,
+    CancelRejected, CancelRequested, IllegalTransition, Order, OrderAccepted, OrderArmed,
+    OrderCanceled, OrderExpired, OrderFilled, OrderRejected, OrderStatus, OrderTriggered,
+    OutcomeUnknown, OverfillError, TRANSITIONS,
 )
 
 S = OrderStatus
-EVENTS = ["accepted", "rejected", "fill", "cancel_req", "canceled", "cancel_rej", "expired", "unknown"]
+EVENTS = ["accepted", "rejected", "fill", "cancel_req", "canceled", "cancel_rej", "expired", "unknown",
+          "armed", "triggered"]
 # Cells: a status name, "keep", "fill" (partial fill of 1 of 10 -> see FILL_RESULT), or "-" (illegal).
 EXPECTED = {
-    S.PENDING_SUBMIT:   ["open", "rejected", "fill", "-", "canceled", "-", "expired", "unknown"],
-    S.UNKNOWN:          ["open", "rejected", "fill", "-", "canceled", "keep", "expired", "keep"],
-    S.OPEN:             ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown"],
-    S.PARTIALLY_FILLED: ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown"],
-    S.PENDING_CANCEL:   ["keep", "-", "fill", "keep", "canceled", "prior", "expired", "unknown"],
-    S.FILLED:           ["keep", "-", "fill", "-", "-", "keep", "-", "-"],
-    S.CANCELED:         ["keep", "-", "fill", "-", "keep", "keep", "-", "-"],
-    S.EXPIRED:          ["keep", "-", "fill", "-", "-", "keep", "keep", "-"],
-    S.REJECTED:         ["-", "keep", "-", "-", "-", "-", "-", "-"],
+    S.PENDING_SUBMIT:   ["open", "rejected", "fill", "-", "canceled", "-", "expired", "unknown",
+                         "pending_trigger", "-"],
+    S.UNKNOWN:          ["open", "rejected", "fill", "-", "canceled", "keep", "expired", "keep",
+                         "pending_trigger", "open"],
+    S.PENDING_TRIGGER:  ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown",
+                         "keep", "open"],
+    S.OPEN:             ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown",
+                         "keep", "keep"],
+    S.PARTIALLY_FILLED: ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown",
+                         "keep", "keep"],
+    S.PENDING_CANCEL:   ["keep", "-", "fill", "keep", "canceled", "prior", "expired", "unknown",
+                         "keep", "keep"],
+    S.FILLED:           ["keep", "-", "fill", "-", "-", "keep", "-", "-", "keep", "keep"],
+    S.CANCELED:         ["keep", "-", "fill", "-", "keep", "keep", "-", "-", "keep", "keep"],
+    S.EXPIRED:          ["keep", "-", "fill", "-", "-", "keep", "keep", "-", "keep", "keep"],
+    S.REJECTED:         ["-", "keep", "-", "-", "-", "-", "-", "-", "-", "-"],
 }
 # Status after a partial fill (1 of 10) from each status where a fill is legal.
 FILL_RESULT = {
     S.PENDING_SUBMIT: S.PARTIALLY_FILLED,
     S.UNKNOWN: S.PARTIALLY_FILLED,
+    S.PENDING_TRIGGER: S.PARTIALLY_FILLED,
     S.OPEN: S.PARTIALLY_FILLED,
     S.PARTIALLY_FILLED: S.PARTIALLY_FILLED,
     S.PENDING_CANCEL: S.PENDING_CANCEL,
@@ -67,6 +76,8 @@ def make_event(name: str):
         "cancel_rej": CancelRejected(reason="unknown order"),
         "expired": OrderExpired(),
         "unknown": OutcomeUnknown(reason="timeout"),
+        "armed": OrderArmed(venue_order_id=VenueOrderId("42")),
+        "triggered": OrderTriggered(),
     }[name]
 
 
@@ -115,6 +126,40 @@ def test_transition(status, event_name, cell):
         assert order.status is S.OPEN
     else:
         assert order.status is OrderStatus(cell)
+
+
+def _stop(status: OrderStatus) -> Order:
+    return Order(client_order_id=ClientOrderId("tt0000000000000002"), venue=VenueId("paper"),
+                 symbol=Symbol("BTC/USDT"), side=Side.SELL, type=OrderType.STOP_MARKET,
+                 amount=Decimal("10"), trigger_price=Decimal("90"), status=status)
+
+
+def test_stop_waits_for_its_trigger_then_runs_and_fills():
+    order = _stop(S.PENDING_SUBMIT)
+    order.apply(OrderArmed(venue_order_id=VenueOrderId("5")))
+    assert order.status is S.PENDING_TRIGGER and not order.triggered
+    order.apply(OrderTriggered())
+    assert order.status is S.OPEN and order.triggered
+    order.apply(OrderFilled(trade_id=TradeId("f"), price=Decimal("89"), amount=Decimal("10")))
+    assert order.status is S.FILLED
+
+
+def test_cancel_rejected_on_an_untriggered_stop_returns_to_waiting():
+    order = _stop(S.PENDING_TRIGGER)
+    order.apply(CancelRequested())
+    order.apply(CancelRejected(reason="busy"))
+    assert order.status is S.PENDING_TRIGGER
+    triggered = _stop(S.PENDING_TRIGGER)
+    triggered.apply(OrderTriggered())
+    triggered.apply(CancelRequested())
+    triggered.apply(CancelRejected(reason="busy"))
+    assert triggered.status is S.OPEN
+
+
+def test_a_fill_while_waiting_marks_the_stop_triggered():
+    order = _stop(S.PENDING_TRIGGER)
+    order.apply(OrderFilled(trade_id=TradeId("f"), price=Decimal("89"), amount=Decimal("4")))
+    assert order.status is S.PARTIALLY_FILLED and order.triggered
 
 
 def test_cancel_rejected_returns_to_partially_filled_when_something_filled():

@@ -31,10 +31,14 @@ def test_upgrade_from_the_initial_revision_keeps_data(tmp_path):
 
     journal = SqlJournal.open(url)  # start-up migrates to head
     try:
-        assert current_revision(journal._engine) == head_revision() == "0002"
+        assert current_revision(journal._engine) == head_revision() == "0003"
         import asyncio
         order = asyncio.run(journal.get_order("old1"))
         assert str(order.cost) == "4000.10" and str(order.average_price) == "20000.5"
+        # 0003: an order journaled before conditional orders is a plain order
+        assert order.trigger_price is None and order.list_id is None
+        assert order.held_by is None and order.triggered is False
+        assert order.status.value == "partially_filled" and str(order.amount) == "0.5"
         indexes = {i["name"] for i in inspect(journal._engine).get_indexes("orders")}
         assert "ix_orders_venue_status" in indexes
     finally:
@@ -63,3 +67,27 @@ def test_fresh_database_is_wal(tmp_path):
     j.close()
     mode = sqlite3.connect(tmp_path / "j.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_upgrade_from_0002_keeps_orders_and_adds_the_links(tmp_path):
+    url = f"sqlite:///{tmp_path / 'v2.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO orders (client_order_id, venue, mode, account, symbol, side, type, "
+            "time_in_force, post_only, external, amount, price, status, venue_order_id, filled, "
+            "cost, average_price, fees, reason, created_ms, updated_ms) VALUES ('v2a', 'paper', "
+            "'paper', 'default', 'BTC/USDT', 'sell', 'limit', 'GTC', 0, 0, '1', '30000', "
+            "'open', '7', '0', '0', NULL, '{}', '', 1, 2)")
+    engine.dispose()
+    journal = SqlJournal.open(url)
+    try:
+        assert current_revision(journal._engine) == "0003"
+        import asyncio
+        order = asyncio.run(journal.get_order("v2a"))
+        assert order.venue_order_id == "7" and str(order.price) == "30000"
+        assert order.trigger_price is None and order.leg_role is None
+        assert "order_lists" in inspect(journal._engine).get_table_names()
+    finally:
+        journal.close()

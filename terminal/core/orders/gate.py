@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from terminal.core.orders.conditional import conditional_refusals, value_price
 from terminal.core.ports import GateContext, Refusal
-from terminal.domain.enums import OrderType
 from terminal.domain.money import ZERO, format_decimal
 from terminal.domain.order import OrderRequest
 
@@ -33,14 +33,15 @@ class BasicGate:
         if not request.amount.is_finite() or request.amount <= ZERO:
             out.append(Refusal("amount_positive", f"amount must be positive, got {format_decimal(request.amount)}"))
             return out
-        if request.type is OrderType.LIMIT and (request.price is None or request.price <= ZERO):
+        if request.type.has_limit_price and (request.price is None or request.price <= ZERO):
             out.append(Refusal("price_positive", "a limit order needs a positive price"))
             return out
         if ctx.market is None:
             out.append(Refusal("unknown_market", f"{request.symbol} is not a market of {request.venue}"))
             return out
+        out.extend(conditional_refusals(request, ctx.market, ctx.reference_price))
         for v in ctx.market.validate(request.side, request.type, request.amount, request.price,
-                                     ctx.reference_price):
+                                     value_price(request, ctx.reference_price)):
             out.append(Refusal(v.rule, v.message, values={
                 k: format_decimal(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}))
         return out

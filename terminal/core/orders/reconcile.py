@@ -129,7 +129,7 @@ class Reconciler:
         else:
             await self.service._absorb_report(order, report, SOURCE)
             if order.status is OrderStatus.PENDING_CANCEL and report.status in (
-                    OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
+                    OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER):
                 # A cancel was journaled but never reached the venue (crash, cut):
                 # the user's intent stands, and cancelling twice is harmless.
                 self.service.tracker.notice("info", f"Order {coid}: the cancel requested "

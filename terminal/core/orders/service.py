@@ -44,7 +44,7 @@ from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.money import format_decimal
 from terminal.domain.order import (
     CancelRejected, CancelRequested, EventSource, Order, OrderCanceled, OrderRejected,
-    OrderRequest, OrderStatus, OutcomeUnknown,
+    RESTING_STATUSES, OrderRequest, OrderStatus, OutcomeUnknown,
 )
 from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
 
@@ -54,7 +54,7 @@ ContextProvider = Callable[[OrderRequest], GateContext]
 # Errors that mean the venue (or our own limiter) refused before acting.
 _REFUSED_BEFORE_ACTING = (OrderRejectedError, RateLimitedError, VenueUnavailableError,
                           AuthenticationError)
-_RESTING = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+_RESTING = RESTING_STATUSES
 
 
 class OrderService:

@@ -16,11 +16,11 @@ from typing import Any, Mapping, Sequence
 
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.listeners import Callbacks
-from terminal.domain.enums import TimeInForce
+from terminal.domain.enums import HeldBy, TimeInForce
 from terminal.domain.ids import ClientOrderId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    EventSource, IllegalTransition, Order, OrderAccepted, OrderError, OrderEvent, OrderFilled,
-    OrderStatus,
+    EventSource, IllegalTransition, Order, OrderAccepted, OrderArmed, OrderError, OrderEvent,
+    OrderFilled, OrderStatus,
 )
 from terminal.domain.reports import FillReport, OrderReport, events_for_report, fill_event
 
@@ -48,8 +48,11 @@ def report_events(order: Order, report: OrderReport, source: EventSource) -> lis
     events = [replace(e, at=ms_to_dt(times[e.trade_id]))
               if isinstance(e, OrderFilled) and e.trade_id in times else e for e in events]
     if (order.status in _UNACKED and report.status in _VENUE_OPEN
-            and not any(isinstance(e, OrderAccepted) for e in events)):
+            and not any(isinstance(e, (OrderAccepted, OrderArmed)) for e in events)):
         events.insert(0, OrderAccepted(venue_order_id=report.venue_order_id, source=source))
+    elif (order.status in _UNACKED and report.status is OrderStatus.PENDING_TRIGGER
+            and not any(isinstance(e, (OrderAccepted, OrderArmed)) for e in events)):
+        events.insert(0, OrderArmed(venue_order_id=report.venue_order_id, source=source))
     return events
 
 
@@ -182,6 +185,8 @@ class OrderTracker:
             side=report.side, type=report.type, amount=report.amount, price=report.price,
             time_in_force=report.time_in_force or TimeInForce.GTC,
             post_only=report.post_only, mode=mode, account=account, external=external,
+            trigger_price=report.trigger_price, list_id=report.list_id,
+            held_by=HeldBy.VENUE if (report.type.is_conditional or report.list_id) else None,
         )
         if report.timestamp_ms:
             order.created_at = order.updated_at = ms_to_dt(report.timestamp_ms)

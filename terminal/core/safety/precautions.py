@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
+from terminal.core.orders.conditional import conditional_refusals
+from terminal.core.orders.conditional import value_price as conditional_value_price
 from terminal.core.ports import GateContext, Refusal
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.money import ZERO, MoneyError, format_decimal, parse_typed_number
@@ -129,13 +131,14 @@ class Precautions:
         ref = ctx.reference_price if (
             isinstance(ctx.reference_price, Decimal) and ctx.reference_price.is_finite()
             and ctx.reference_price > ZERO) else None
-        is_limit = request.type is OrderType.LIMIT
+        is_limit = request.type.has_limit_price
+        out.extend(conditional_refusals(request, market, ref))
+        value_price = conditional_value_price(request, ref)
         for v in market.validate(request.side, request.type, request.amount,
-                                 request.price if is_limit else None, ref):
+                                 request.price if is_limit else None, value_price):
             values = {k: _fmt(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}
             out.append(Refusal(v.rule, v.message, values=values))
 
-        value_price = request.price if is_limit else ref
         if value_price is None:  # only a market order without a reference price gets here
             out.append(Refusal(
                 REFERENCE_PRICE_MISSING,
@@ -176,7 +179,7 @@ class Precautions:
                                 "deviation_pct": f"{deviation:.4f}", "limit_pct": _fmt(pct)}))
 
         confirm_above = self.config.confirm_market_above_notional
-        if not is_limit and confirm_above is not None and notional > confirm_above:
+        if request.type is OrderType.MARKET and confirm_above is not None and notional > confirm_above:
             out.append(Refusal(
                 MARKET_ORDER_CONFIRM,
                 f"market order worth about {_fmt(notional)} {quote} (above "
@@ -199,7 +202,7 @@ class Precautions:
             out.append(Refusal(INVALID_VALUE,
                                f"amount must be a positive, finite number, got {_fmt(amount)}",
                                values={"amount": _fmt(amount)}))
-        if request.type is OrderType.LIMIT:
+        if request.type.has_limit_price:
             price = request.price
             if price is None:
                 out.append(Refusal(INVALID_VALUE, "a limit order needs a price",

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.domain.enums import OrderType
+from terminal.domain.enums import HeldBy, OrderType
 from terminal.domain.market import MarketRules
 from terminal.domain.order import Order, OrderStatus
 from terminal.ui.frame import FrameClock, ProviderPoll
@@ -63,9 +63,11 @@ COLUMNS = ("Age", "Venue", "Symbol", "Side", "Type", "Price", "Amount", "Filled"
            "Client id", "Venue id")
 C_AGE, C_VENUE, C_SYMBOL, C_SIDE, C_TYPE, C_PRICE, C_AMOUNT, C_FILLED, C_STATUS = range(9)
 RIGHT_COLS = (C_AGE, C_PRICE, C_AMOUNT, C_FILLED)
-CANCELLABLE = frozenset({OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED})
+CANCELLABLE = frozenset({OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
+                         OrderStatus.PENDING_TRIGGER})
 STATUS_TEXT = {
     OrderStatus.PENDING_SUBMIT: "PENDING",
+    OrderStatus.PENDING_TRIGGER: "WAITING TRIGGER",
     OrderStatus.OPEN: "OPEN",
     OrderStatus.PARTIALLY_FILLED: "PARTIAL",
     OrderStatus.FILLED: "FILLED",
@@ -85,7 +87,14 @@ RulesFor = Callable[[Order], "MarketRules | None"]
 
 
 def _type_text(order: Order) -> str:
-    text = order.type.value.upper()
+    text = order.type.label.upper()
+    if order.type.is_conditional:
+        if order.trailing_percent is not None:
+            text += f" trail {dec_text(order.trailing_percent)}%"
+        if order.trigger_price is not None:
+            text += f" trig {dec_text(order.trigger_price)}"
+    if order.held_by is HeldBy.TERMINAL:
+        text += " (held by this terminal)"
     if order.post_only:
         text += " PO"
     elif order.type.value == "limit" and order.time_in_force.value != "GTC":
@@ -249,7 +258,8 @@ class OpenOrdersPanel(QWidget):
         per frame)."""
         age = (now - o.created_at).total_seconds()
         stale = o.status.is_open and age > self.stale_after_s
-        sig = (o.status, o.filled, o.venue_order_id, o.reason, o.price, o.amount, stale)
+        sig = (o.status, o.filled, o.venue_order_id, o.reason, o.price, o.amount, stale,
+           o.trigger_price)
         hit = self._cache.get(o.client_order_id)
         if hit is None or hit[0] != sig:
             hit = (sig, self._parts(o, stale))

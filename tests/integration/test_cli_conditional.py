@@ -1,0 +1,59 @@
+"""`order place` with stop and take-profit types, as a user runs it, against a running
+paper exchange: sent through ccxt's unified parameters, listed with its trigger, and a
+trigger on the wrong side of the price refused before anything is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from terminal.paper.embedded import start_paper_exchange
+from tests.integration.test_cli_orders import KEY, SECRET, bid_price, cli
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-cli-stops"), faults=False,
+                                  rate="calm", accounts=[(KEY, SECRET)])
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def test_stop_limit_placed_listed_with_its_trigger_and_cancelled(paper, tmp_path):
+    bid = bid_price(paper)
+    trigger, limit = f"{bid * 0.98:.2f}", f"{bid * 0.975:.2f}"
+    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
+                 "--type", "stop-limit", "--amount", "0.001", "--trigger", trigger,
+                 "--price", limit, "--client-id", "cli-stop-1")
+    assert placed.returncode == 0, placed.stderr + placed.stdout
+    assert "state: pending_trigger" in placed.stdout
+    assert f"trigger {trigger}" in placed.stdout and "held-by venue" in placed.stdout
+
+    listed = cli(tmp_path, paper, "order", "list", "--open")
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if "cli-stop-1" in line)
+    assert "stop_limit" in row and trigger in row and "pending_trigger" in row
+
+    cancelled = cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT",
+                    "--client-id", "cli-stop-1")
+    assert cancelled.returncode == 0, cancelled.stderr + cancelled.stdout
+
+
+def test_stop_above_the_price_is_refused_before_sending(paper, tmp_path):
+    above = f"{bid_price(paper) * 1.02:.2f}"
+    refused = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
+                  "--type", "stop-market", "--amount", "0.001", "--trigger", above)
+    assert refused.returncode == 1
+    assert "refused [trigger_side]" in refused.stdout and "below" in refused.stdout
+
+
+def test_missing_trigger_and_stray_price_are_one_line_refusals(paper, tmp_path):
+    no_trigger = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
+                     "--type", "stop-market", "--amount", "0.001")
+    assert no_trigger.returncode == 2 and "needs --trigger" in no_trigger.stderr
+    assert "Traceback" not in no_trigger.stderr
+    stray = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
+                "--type", "take-profit", "--amount", "0.001", "--trigger", "1",
+                "--price", "2")
+    assert stray.returncode == 2 and "takes no --price" in stray.stderr
