@@ -283,7 +283,9 @@ async def _engage(args: argparse.Namespace, services: Any, safety: Any) -> int:
             sessions.append(await services.connect(venue, mode, account=args.account,
                                                    reconcile=False))
         except Exception as exc:
-            failed.append(f"{venue}: INCOMPLETE, not connected: {exc}")
+            from terminal.cli.failures import describe
+
+            failed.append(f"{venue}: INCOMPLETE, not connected: {describe(exc)}")
     sink = order_service_sink(services.orders) if services.orders is not None else None
     result = await safety.stop.sweep(sessions, report_sink=sink,
                                      settle_timeout=max(0.0, args.settle_timeout))

@@ -22,6 +22,14 @@ READY = "PAPER_EXCHANGE_READY"
 ACCOUNT = "PAPER_EXCHANGE_ACCOUNT"
 
 
+def _port(text: str) -> int:
+    """A TCP port number, 0-65535 (refused with the reason, never a bind() traceback)."""
+    value = text.strip()
+    if not value.isascii() or not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port (0-65535): {text!r}")
+    return int(value)
+
+
 def _account(text: str) -> tuple[str, str]:
     key, sep, secret = text.partition(":")
     if not sep or not key or not secret:
@@ -64,7 +72,7 @@ def build_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
     """The paper CLI's parser; `prog` is how the user started it (usage and errors say so)."""
     p = argparse.ArgumentParser(prog=prog, description="Binance-Spot-compatible paper "
                                 "exchange on 127.0.0.1 with a simulated market.")
-    p.add_argument("--port", type=int, default=8765, help="TCP port (0 = any free port)")
+    p.add_argument("--port", type=_port, default=8765, help="TCP port (0 = any free port)")
     p.add_argument("--seed", type=int, default=1, help="market generator seed")
     p.add_argument("--data-dir", type=Path, default=Path("paper-data"),
                    help="where balances, orders and trades persist (SQLite)")

@@ -119,3 +119,10 @@ def test_describe_names_the_problem_without_a_traceback():
         "cannot use /d/journal.sqlite: no space left on the device"
     assert describe(KeyError("unknown venue 'x'")) == "unknown venue 'x'"
     assert describe(RuntimeError("boom\nsecond line")) == "RuntimeError: boom second line"
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_paper_port_out_of_range_is_a_usage_error(tmp_path, port):
+    proc = run(tmp_path, "paper", "--port", port)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"argument --port: not a TCP port (0-65535): '{port}'" in proc.stderr
