@@ -3,7 +3,7 @@
 Start-up order is chosen for the first paint: QApplication, theme and the main window
 (menus, toolbar with the safety switches, title, status bar; the docks come next) are
 shown and painted once, Qt's events processed without timers
-(`terminal.ui.probe.wait_first_paint`), before asyncio, qasync, ccxt, SQLAlchemy or pyqtgraph are imported (field notes,
+(`terminal.ui.probe.wait_first_paint`), before asyncio, qasync, ccxt, SQLAlchemy or pyqtgraph are imported (the
 startup floor: importing ccxt alone costs ~1 s; asyncio with ssl, socket and
 subprocess ~20 ms, a fifth of a bare Qt window's start). Right after that first paint
 the docks are built with placeholders (and the saved dock layout applied), the qasync
@@ -178,7 +178,7 @@ def save_screenshot(window: Any, path: Path) -> bool:
     return ok
 
 
-_save_screenshot = save_screenshot  # the name B's callers knew
+_save_screenshot = save_screenshot  # the module's former name for save_screenshot
 
 
 def _route_qt_messages() -> None:

@@ -227,7 +227,7 @@ class TerminalServices:
         self.control = server
 
     def _wire_private_streams(self) -> None:
-        """The venue manager's private feeds drive the order service (D's FeedHub calls
+        """The venue manager's private feeds drive the order service (its FeedHub calls
         these in order and awaits them), and every private (re)connect reconciles."""
         feeds = self.exchange.feeds
         self._unwire = [feeds.add_order_listener(self.on_stream_order),

@@ -5,7 +5,7 @@ ccxt.pro consumer. A command that prints figures (no timed test).
                                         [--steady 2000]
 
 One paper exchange (child process) pushes depth diffs with 20 levels changed each for
-BTC/USDT (A's stress options; the rate is changed live between phases). For each rate,
+BTC/USDT (the paper exchange's stress options; the rate is changed live between phases). For each rate,
 two fresh processes are measured one after the other:
 
 (a) gui  - the full main window offscreen (1440x900) on BTC/USDT, with the order book,

@@ -71,7 +71,7 @@ def books(count: int) -> list[BookView]:
 
 
 class NaiveBookModel(QAbstractTableModel):
-    """Formats in data() and compares roles as enums: the baseline of the field notes."""
+    """Formats in data() and compares roles as enums: the naive baseline."""
 
     def __init__(self, cached: bool = False) -> None:
         super().__init__()

@@ -46,7 +46,7 @@ def point_ccxt_at(exchange: Any, base_url: str) -> Any:
 def paper_ccxt_config(api_key: str | None = None, secret: str | None = None,
                       **extra: Any) -> dict[str, Any]:
     """Constructor config for ``ccxt.binance`` against the paper exchange: spot-only
-    markets and no key-only side calls (see docs/paper-exchange-protocol.md)."""
+    markets and no key-only side calls (currencies, margin: the paper exchange has no /sapi)."""
     cfg: dict[str, Any] = {
         "enableRateLimit": True,
         "options": {

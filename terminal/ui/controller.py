@@ -5,10 +5,10 @@ Importing this module is cheap (no ccxt, SQLAlchemy or pyqtgraph): `run_gui` imp
 before the first paint. `start()` does the heavy part as an owned task:
 
 1. the panels (pyqtgraph) go into the docks, the frame clock starts;
-2. C's `TerminalServices` opens the journal, loads the safety state (emergency stop
+2. `TerminalServices` opens the journal, loads the safety state (emergency stop
    persisted across runs) and starts or joins the paper exchange;
 3. the paper venue connects; its feeds (book, trades, candles with back-fill, ticker,
-   private streams) start on D's `FeedHub` at once, and reconciliation runs beside them
+   private streams) start on the exchange manager's `FeedHub` at once, and reconciliation runs beside them
    (order entry opens when it has finished);
 4. the venues the user connected in earlier runs reconnect in the background
    (`wiring.reconnect`), and the one active at the last exit becomes active again;

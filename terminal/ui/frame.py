@@ -1,7 +1,7 @@
 """The frame clock: one timer that repaints every market-data panel from the latest state.
 
 Why: under heavy WebSocket ingest a widget touched once per message starves the GUI
-(field notes, "qasync"). Feeds only store the latest value; the clock ticks at 20-60 Hz
+event loop. Feeds only store the latest value; the clock ticks at 20-60 Hz
 and each panel pulls its provider, repaints only when the provider's version moved, and
 counts the frames it really painted so benchmarks can read frames per second.
 

@@ -1,6 +1,6 @@
 """Shared set-up for the order integration tests: REAL session, journal and service.
 
-No tests here. The session is engineer D's VenueSession (ccxt binance pointed at the
+No tests here. The session is the real VenueSession (ccxt binance pointed at the
 paper exchange), the journal the SQLite one, the service the real OrderService.
 """
 

@@ -1,4 +1,4 @@
-"""Order lifecycle against the REAL paper exchange through D's ccxt session.
+"""Order lifecycle against the REAL paper exchange through the ccxt venue session.
 
 Each order type ends in the state the paper exchange reports, with the same filled
 amount and the same fills; an unknown outcome ("execute, then fail the reply") settles

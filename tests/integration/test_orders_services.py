@@ -1,7 +1,7 @@
 """TerminalServices end to end: the private streams drive the order service.
 
-Real pieces only: the paper exchange (joined by URL, as `--paper-url` does), D's
-exchange manager with its ccxt.pro private feeds, E's safety gate, the SQLite journal.
+Real pieces only: the paper exchange (joined by URL, as `--paper-url` does), the
+exchange manager with its ccxt.pro private feeds, the safety gate, the SQLite journal.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def test_paper_argv_gets_data_dir_when_global_one_given() -> None:
 
 
 def test_paper_forwards_every_argument(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # Stand-in for terminal.paper.cli (written by another engineer): records its argv.
+    # Stand-in for terminal.paper.cli: records the argv `trading-terminal paper` hands it.
     calls: list[list[str]] = []
     fake = types.ModuleType("terminal.paper.cli")
     progs: list[str] = []

@@ -24,7 +24,7 @@ def wall(t: int, tz=UTC) -> datetime:
     return datetime.fromtimestamp(t / 1000, tz)
 
 
-def test_the_ladder_is_ordered_and_named_like_the_brief():
+def test_the_ladder_is_ordered_and_named():
     assert [s.name for s in LADDER[:15]] == [
         "1m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d", "2d", "1w", "1M", "3M",
         "1y"]

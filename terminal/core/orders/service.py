@@ -1,6 +1,6 @@
 """The order service: submit, cancel, cancel-all, amend; settle unknown outcomes.
 
-The pipeline (architecture.md, "Order entry"):
+The pipeline (docs/architecture.md, "The order path"):
 
 1. the gate runs first, synchronously, before any await (emergency stop, testnet lock,
    precautions, market rules), then double-submit protection;

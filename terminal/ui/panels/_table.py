@@ -1,7 +1,7 @@
 """A table model that serves pre-formatted strings, and applies row diffs.
 
 Why: a 40x4 table repaint calls data() about 900 times; formatting Decimals there made
-a repaint cost 18 ms (field notes, "Rendering"). Here each row is formatted once, when
+a repaint cost 18 ms. Here each row is formatted once, when
 it changes, into a `Row` of plain strings and colours; data() only indexes tuples and
 compares int roles. `set_rows` diffs by key: removed rows are removed, new rows
 inserted, reordering goes through a layout change that moves persistent indexes, and

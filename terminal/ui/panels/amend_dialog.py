@@ -2,7 +2,7 @@
 
 Non-blocking like the order confirmation: opened with `show()`, answers through the
 `amendRequested` signal, never `exec()` (a nested event loop inside qasync breaks
-running coroutines: field notes, "qasync"). The inputs snap to the market's tick and
+running coroutines). The inputs snap to the market's tick and
 step when edited (price to the nearest tick, amount truncated: never rounded up), and
 the summary line shows the snapped values that will go out. Whoever runs the amend
 reports back with `show_refusals` (the gate's refusals, inline; overridable ones get a

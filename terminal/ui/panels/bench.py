@@ -3,7 +3,7 @@
 Prints figures, asserts nothing. For the open orders, watchlist and history panels it
 times one frame's `refresh()` (diff + formatting of what changed) and one forced repaint
 of the table (offscreen), with a realistic share of rows changing per frame. The frame
-budget at 30 Hz is 33 ms; the field notes' target for the event loop is p99 < 16 ms.
+budget at 30 Hz is 33 ms; the target for an event-loop stall is p99 < 16 ms.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Exchange health: one card per connected venue session, from the core's snapshots.
 
-Reads `terminal.core.health.VenueHealth` snapshots (engineer D's health model): the
+Reads `terminal.core.health.VenueHealth` snapshots (the core's health model): the
 state and why, REST latency p50/p95 with a sparkline, error rate, circuit breaker,
 rate-budget use, clock offset, reconnects, the last error, and per feed its status,
 message rate and the age of its last message. Snapshots are polled from a provider at

@@ -2,7 +2,7 @@
 
 Non-blocking on purpose: it is opened with `open()` and answers through signals; a
 modal `exec()` inside the qasync loop nests an event loop and breaks running
-coroutines (field notes, "qasync"). The send button arms only after a short delay,
+coroutines. The send button arms only after a short delay,
 so a key bounce or a double Enter that opened the dialog cannot also confirm it; and
 it emits at most once.
 """

@@ -1,7 +1,7 @@
 """Candles kept as numpy columns, and the visible slice a chart paints (no Qt here).
 
 Why: a chart that builds one graphics object per bar, or one QPicture of all bars,
-costs 156 ms a frame at 100k candles (field notes). Columns let a paint take the slice
+costs 156 ms a frame at 100k candles. Columns let a paint take the slice
 in view in O(visible) and, when there are more bars than pixels, merge bars per pixel
 column so even the full range stays cheap. Floats are fine here: this is display. The
 original `Candle` objects (Decimals) are kept too, so a readout shows exact values.

@@ -188,8 +188,8 @@ class LineItem(_SliceItem):
 class GridItem(pg.GraphicsObject):
     """Grid lines at the axes' major ticks, drawn as plain 1-px opaque lines.
 
-    pyqtgraph's own grid (AxisItem.setGrid) costs ~4 ms per axis per frame here (the
-    field notes machine, offscreen); this costs well under 1 ms.
+    pyqtgraph's own grid (AxisItem.setGrid) costs ~4 ms per axis per frame (measured
+    offscreen); this costs well under 1 ms.
     """
 
     def __init__(self, view: pg.ViewBox, x_axis: pg.AxisItem | None,

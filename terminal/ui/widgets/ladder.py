@@ -1,7 +1,7 @@
 """The order-book ladder as text rows, computed once per data change (no Qt here).
 
 Why a separate step: formatting Decimals is the expensive part of a ladder repaint
-(field notes: formatting inside a table model's data() costs 18 ms a frame). Here it
+(formatting inside a table model's data() costs 18 ms a frame). Here it
 happens once per new book version; painting then only draws cached strings.
 """
 

@@ -1,7 +1,7 @@
 """The order-book ladder: a custom-painted QWidget, plus a panel with its selectors.
 
-Why custom painting: a QAbstractTableModel ladder cannot keep up (field notes,
-"Rendering": 18.5 ms a repaint, ~900 data() calls for 40x4 cells). Here the rows are
+Why custom painting: a QAbstractTableModel ladder cannot keep up (18.5 ms a repaint,
+~900 data() calls for 40x4 cells). Here the rows are
 formatted once per book version (`ladder.build_ladder`), texts are cached as
 QStaticText with their widths, and a paint is fills + cached text draws.
 
@@ -498,7 +498,7 @@ class OrderBookWidget(QWidget):
         self.grouping_box.currentIndexChanged.connect(self._on_grouping)
         self.depth_box.currentIndexChanged.connect(self._on_depth)
 
-    # pass-throughs: F2 talks to the panel only
+    # pass-throughs: the wiring talks to the panel only
     def set_market(self, rules: MarketRules | None) -> None:
         self.ladder.set_market(rules)
         self.grouping_box.blockSignals(True)

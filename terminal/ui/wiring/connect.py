@@ -1,5 +1,5 @@
-"""Venue > Connect: the connect dialog (F3) tested through a real venue session (D) and
-saved in the OS keychain (E), then connected and made active.
+"""Venue > Connect: the connect dialog's credentials tested through a real venue session,
+saved in the OS keychain, then connected and made active.
 
 The test builds a throwaway `VenueSession` with the typed credentials, loads markets,
 reads the balance and lists open orders (a read that needs a trading-enabled key on

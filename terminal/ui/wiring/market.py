@@ -1,7 +1,7 @@
 """Market data to the screen: subscriptions that follow the active venue and symbol, and
 providers the frame clock pulls.
 
-Nothing here runs per message. Feed loops (D) write the core `MarketState`; each widget
+Nothing here runs per message. Feed loops (`FeedHub`) write the core `MarketState`; each widget
 gets a provider `() -> (version, value)` reading it, and the frame clock asks each
 provider once per tick, so a widget repaints at most at the frame rate whatever the
 feed rate. `MarketFrame` is one more frame-clock client: it greys the book, depth, tape
@@ -9,7 +9,7 @@ and chart when their feed is not LIVE (a stale book must never look live), feeds
 ticket its bid/ask/last, and updates the data-freshness label.
 
 Subscriptions are acquired for the active (session, symbol, timeframe) and released
-when any of them changes, so a feed nobody looks at stops (D's subscriptions are
+when any of them changes, so a feed nobody looks at stops (the hub's subscriptions are
 refcounted: the watchlist and a second window may still hold the same feed).
 """
 

@@ -43,7 +43,7 @@ class Panels:
 
 
 def widget_palette(theme: str):  # type: ignore[no-untyped-def]
-    """F1's palette for the market-data widgets of a theme."""
+    """The palette of the market-data widgets for a theme."""
     from terminal.ui.widgets import palette
 
     return palette.LIGHT if theme == "light" else palette.DARK
@@ -101,7 +101,7 @@ def build_late_panels(window: MainWindow, clock: FrameClock, ui: UiSettings,
 
 
 def _ring(setup):  # type: ignore[no-untyped-def]
-    """B's in-memory log ring (None when logging was not set up, e.g. in some tests)."""
+    """The in-memory log ring (None when logging was not set up, e.g. in some tests)."""
     return setup.ring if setup is not None else None
 
 

@@ -1,6 +1,6 @@
 """Wiring of the testnet lock and the emergency stop to the toolbar switches.
 
-Engaging the stop is synchronous (E's `EmergencyStop.engage` blocks the very next order
+Engaging the stop is synchronous (`EmergencyStop.engage` blocks the very next order
 before it returns); the sweep that cancels open orders runs as an owned task and its
 outcome per venue is shown as a notification. Unlock and reset go through non-modal
 phrase dialogs; the core checks the phrase again.
@@ -24,7 +24,7 @@ from terminal.ui.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
-Sweep = Callable[[], Awaitable[Any]]  # cancels every open order; returns E's StopResult
+Sweep = Callable[[], Awaitable[Any]]  # cancels every open order; returns the sweep's StopResult
 LiveCandidates = Callable[[], list[tuple[str, str, str]]]  # (venue, account, display name)
 
 

@@ -1,7 +1,7 @@
 """Order entry, open orders, balances and order notifications through the order service.
 
-The ticket (F3's OrderEntryPanel) emits `submitRequested(request, confirmed)` after its
-own confirmation; here it goes to C's `OrderService.submit`, which runs the safety gate
+The ticket (OrderEntryPanel) emits `submitRequested(request, confirmed)` after its
+own confirmation; here it goes to `OrderService.submit`, which runs the safety gate
 synchronously before anything is written or sent. Refusals come back inline on the
 ticket. An amend from the open-orders table (its non-modal dialog) goes to
 `OrderService.amend` the same way, its refusals shown in the dialog. Entry is disabled,

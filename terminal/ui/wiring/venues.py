@@ -1,6 +1,6 @@
 """Venues in the window: the selector, the per-venue status lights, the health panel.
 
-Status lights and the health panel read each session's health tracker (D) on the frame
+Status lights and the health panel read each session's health tracker on the frame
 timer: a snapshot is a few dozen numbers, so polling at 2 Hz costs nothing and a venue
 that goes silent turns DEGRADED without anyone having to push an event.
 """
