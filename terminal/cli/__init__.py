@@ -115,7 +115,12 @@ def _run_gui(args: argparse.Namespace) -> int:
 
     if getattr(args, "self_test", False):
         return _run_self_test(args)
-    setup_logging(AppPaths.from_override(args.data_dir), args.log_level)
+    try:
+        setup_logging(AppPaths.from_override(args.data_dir), args.log_level)
+    except OSError as exc:  # a read-only or full data dir: one line, not a traceback
+        from terminal.cli.failures import report
+
+        return report(PROG, exc)
     crash.install()
     from terminal.app import run_gui
 

@@ -126,3 +126,9 @@ def test_paper_port_out_of_range_is_a_usage_error(tmp_path, port):
     proc = run(tmp_path, "paper", "--port", port)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"argument --port: not a TCP port (0-65535): '{port}'" in proc.stderr
+
+
+def test_gui_on_a_read_only_data_dir_is_one_line(read_only_dir):
+    proc = run(read_only_dir / "data-dir")  # no command: the GUI
+    line = assert_one_line(proc, 1, "trading-terminal: error: cannot use")
+    assert str(read_only_dir) in line
