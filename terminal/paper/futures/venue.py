@@ -26,6 +26,7 @@ from .risk import ZERO, funding_rate, q8
 
 Clock = Callable[[], int]
 FUNDING_HOURS = 8
+PERCENT_UP, PERCENT_DOWN = Decimal("1.05"), Decimal("0.95")  # the PERCENT_PRICE filter
 MARGIN_INSUFFICIENT = ApiError(-2019, "Margin is insufficient.")
 REDUCE_REJECTED = ApiError(-2022, "ReduceOnly Order is rejected.")
 SIDE_MISMATCH = ApiError(-4061, "Order's position side does not match user's setting.")
@@ -199,10 +200,11 @@ class FuturesVenue:
         typ = (p.get("type") or "").upper()
         if typ not in ("LIMIT", "MARKET", *CONDITIONAL):
             raise ApiError(-1116, "Invalid orderType.")
-        if algo != (typ in CONDITIONAL):
+        if typ in CONDITIONAL and not algo:
             raise ApiError(-4120, "Order type not supported for this endpoint. Please use "
-                                  "the Algo Order API endpoints instead." if not algo else
-                                  "Invalid orderType.")
+                                  "the Algo Order API endpoints instead.")
+        if algo and typ not in CONDITIONAL:
+            raise ApiError(-1116, "Invalid orderType.")
         ps = (p.get("positionSide") or "BOTH").upper()
         if ps not in ("BOTH", "LONG", "SHORT"):
             raise ApiError(-4006, "Invalid position side.")
@@ -291,7 +293,7 @@ class FuturesVenue:
 
     def _check_unique(self, key: str, cid: str) -> None:
         if any(x.client_id == cid and x.is_open for x in self.orders.get(key, {}).values()):
-            raise ApiError(-4015, "Client order id is not valid.")
+            raise ApiError(-4116, "ClientOrderId is duplicated.")
 
     def admit(self, o: FOrder) -> None:
         """Reduce-only, post-only, margin and position-limit checks of an order about to
@@ -303,6 +305,14 @@ class FuturesVenue:
             # not exceed its position side
             if not have or (o.position_side != "BOTH" and o.remaining > have):
                 raise REDUCE_REJECTED
+        if o.type == "LIMIT":  # PERCENT_PRICE: buys at most 5 % above the mark, sells
+            mark = self.mark_price(o.symbol)  # at least 5 % below it
+            if o.is_buy and o.price > mark * PERCENT_UP:
+                raise ApiError(-4016, f"Limit price can't be higher than "
+                                      f"{(mark * PERCENT_UP).quantize(c.tick):f}.")
+            if not o.is_buy and o.price < mark * PERCENT_DOWN:
+                raise ApiError(-4024, f"Limit price can't be lower than "
+                                      f"{(mark * PERCENT_DOWN).quantize(c.tick):f}.")
         if o.type == "LIMIT" and o.tif == "GTX" and book.crosses(
                 o.is_buy, int(o.price.scaleb(c.price_decimals))):
             raise ApiError(-5022, "Due to the order could not be executed as maker, the Post "

@@ -33,11 +33,13 @@ def _config(h: PaperExchangeHandle, account: int) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def futures_rest(h: PaperExchangeHandle, account: int = 0) -> AsyncIterator[Any]:
-    """The real ``ccxt.async_support.binanceusdm`` pointed at the paper exchange."""
+async def futures_rest(h: PaperExchangeHandle, account: int = 0,
+                       cls: str = "binanceusdm") -> AsyncIterator[Any]:
+    """The real ``ccxt.async_support.binanceusdm`` (or ``binance``, with defaultType
+    'future' from the config) pointed at the paper exchange."""
     import ccxt.async_support as ccxt_async
 
-    ex = point_futures_ccxt_at(ccxt_async.binanceusdm(_config(h, account)), h.url)
+    ex = point_futures_ccxt_at(getattr(ccxt_async, cls)(_config(h, account)), h.url)
     try:
         yield ex
     finally:

@@ -70,7 +70,22 @@ def test_refusals_use_binance_codes(futures_module: PaperExchangeHandle) -> None
                     "reduceOnly": True})
             with pytest.raises(ccxt.InvalidOrder, match="-4164"):
                 await ex.create_order(BTC, "market", "buy", 0.001)  # ~60 < 100 USDT
+            with pytest.raises(ccxt.ExchangeError, match="-4120"):  # algo endpoint only
+                await ex.fapiPrivatePostOrder({"symbol": "BTCUSDT", "side": "SELL",
+                                               "type": "STOP_MARKET", "quantity": "0.01",
+                                               "stopPrice": "1000"})
             await ex.create_order(BTC, "market", "buy", 0.01)
+            await ex.create_order(BTC, "limit", "sell", 0.01, 900000, params={
+                "clientOrderId": "same-id"})
+            with pytest.raises(ccxt.ExchangeError, match="-4116"):
+                await ex.create_order(BTC, "limit", "sell", 0.01, 900000, params={
+                    "clientOrderId": "same-id"})
+            await ex.cancel_all_orders(BTC)
+            mark = (await ex.fetch_mark_price(BTC))["markPrice"]
+            with pytest.raises(ccxt.ExchangeError, match="-4016"):  # PERCENT_PRICE
+                await ex.create_order(BTC, "limit", "buy", 0.01, round(mark * 1.06, 2))
+            with pytest.raises(ccxt.ExchangeError, match="-4024"):
+                await ex.create_order(BTC, "limit", "sell", 0.01, round(mark * 0.94, 2))
             with pytest.raises(ccxt.ExchangeError, match="-4068"):
                 await ex.set_position_mode(True)
             with pytest.raises(ccxt.ExchangeError, match="-4048"):
