@@ -4,7 +4,8 @@
 
 1. Order book, 20 asks + 20 bids x 4 columns: the custom-painted ladder vs a
    QTableView + QAbstractTableModel that formats in data() (the naive baseline) and one
-   with cached strings; one forced repaint with a new book each time.
+   with cached strings; one forced repaint with a new book each time. Beside it, the
+   price ladder (DOM) with 60 fixed rows x 5 columns, repainted the same way.
 2. Candles on a 1200x700 plot at 1k / 10k / 100k bars: the visible-range item vs a
    QPicture of all bars (the pyqtgraph example style): build, full-range paint, paint
    with the last 200 bars visible, one pan step (translate + paint). Also the whole
@@ -143,6 +144,7 @@ def bench_orderbook(repeat: int) -> dict[str, float]:
     ladder.ladder()
     med, p95 = timed(ladder.repaint, repeat)
     print(f"{'custom-painted ladder (paint only)':48} {med:10.2f} {p95:8.2f}")
+    bench_dom(data, repeat)
 
     for cached, label in ((False, "QTableView + model formatting in data()"),
                           (True, "QTableView + model with cached strings")):
@@ -169,6 +171,34 @@ def bench_orderbook(repeat: int) -> dict[str, float]:
         view.close()
     ladder.close()
     return out
+
+
+def bench_dom(data: list[BookView], repeat: int) -> None:
+    """The price ladder: 60 fixed rows (bid, ask, my orders, volume), one forced repaint
+    with a new book each time, beside the book ladder's figure above."""
+    from terminal.ui.widgets.dom import DomFeed, DomLadderView
+
+    dom = DomLadderView(RULES)
+    dom.show()
+    QApplication.processEvents()
+    dom.resize(420, int(dom.row_rect(60).top()) + 1)  # the header and exactly 60 rows
+    QApplication.processEvents()
+    volume = {D("67000.00") + D("0.01") * k: D("0.5") + k % 7 for k in range(-30, 30)}
+    i = [0]
+
+    def dom_frame() -> None:
+        view = data[i[0] % len(data)]
+        i[0] += 1
+        dom.set_feed(DomFeed(view, (), volume, view.bids[0].price))
+        dom.repaint()
+
+    dom_frame()
+    painted = dom.frames.total
+    med, p95 = timed(dom_frame, repeat)
+    assert dom.frames.total == painted + repeat, "the price ladder did not paint"
+    assert len(dom.ladder().rows) == 60, len(dom.ladder().rows)
+    print(f"{'price ladder (DOM), 60 rows (format + paint)':48} {med:10.2f} {p95:8.2f}")
+    dom.close()
 
 
 # ---- candles ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from terminal.domain.order import Order
 from .ladder import places_of
 
 SEEN_LIMIT = 4096  # trade keys remembered to count each trade once
+FORMAT_CACHE_LIMIT = 8192
 
 
 def bucket(price: Decimal, step: Decimal, side: Side | None = None) -> Decimal:
@@ -150,11 +151,13 @@ def build_dom(
     own: Mapping[Decimal, OwnOrders] | None = None,
     volume: Mapping[Decimal, Decimal] | None = None,
     last: Decimal | None = None,
+    texts: dict[tuple[Decimal, int | None], str] | None = None,
 ) -> DomLadder:
     """`rows` rows of `step`, the centre row in the middle (highest price first)."""
     if centre is None or step <= ZERO or rows <= 0:
         return DomLadder((), step, centre)
-    grouped = view.grouped(step) if view is not None else None
+    tick = rules.tick_size if rules is not None else None
+    grouped = view if view is None or step == tick else view.grouped(step)
     bids = {lvl.price: lvl.amount for lvl in grouped.bids} if grouped else {}
     asks = {lvl.price: lvl.amount for lvl in grouped.asks} if grouped else {}
     own = own or {}
@@ -169,16 +172,29 @@ def build_dom(
     price_places = places_of(step)
     amount_places = rules.amount_places() if rules is not None else None
     last_row = bucket(last, step) if last is not None else None
+    cache = texts if texts is not None else {}
+    if len(cache) > FORMAT_CACHE_LIMIT:
+        cache.clear()
+
+    def fmt(value: Decimal | None, places: int | None) -> str:
+        if value is None or value == ZERO:
+            return ""
+        key = (value, places)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = _fmt(value, places)
+        return text
+
     out = []
     for price in prices:
         bid, ask, vol, mine = bids.get(price), asks.get(price), volume.get(price), own.get(price)
         out.append(DomRow(
             price=price,
-            price_text=format_decimal(price, price_places),
-            bid_text=_fmt(bid, amount_places),
-            ask_text=_fmt(ask, amount_places),
+            price_text=fmt(price, price_places),
+            bid_text=fmt(bid, amount_places),
+            ask_text=fmt(ask, amount_places),
             orders_text=(f"{mine.count}× {_fmt(mine.amount, amount_places)}" if mine else ""),
-            volume_text=_fmt(vol, amount_places),
+            volume_text=fmt(vol, amount_places),
             bid_frac=float(bid) / size_max if bid else 0.0,
             ask_frac=float(ask) / size_max if ask else 0.0,
             volume_frac=float(vol) / vol_max if vol else 0.0,
