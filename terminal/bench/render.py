@@ -144,7 +144,7 @@ def bench_orderbook(repeat: int) -> dict[str, float]:
     ladder.ladder()
     med, p95 = timed(ladder.repaint, repeat)
     print(f"{'custom-painted ladder (paint only)':48} {med:10.2f} {p95:8.2f}")
-    bench_dom(data, repeat)
+    out["dom"] = bench_dom(data, repeat)
 
     for cached, label in ((False, "QTableView + model formatting in data()"),
                           (True, "QTableView + model with cached strings")):
@@ -173,7 +173,7 @@ def bench_orderbook(repeat: int) -> dict[str, float]:
     return out
 
 
-def bench_dom(data: list[BookView], repeat: int) -> None:
+def bench_dom(data: list[BookView], repeat: int) -> float:
     """The price ladder: 60 fixed rows (bid, ask, my orders, volume), one forced repaint
     with a new book each time, beside the book ladder's figure above."""
     from terminal.ui.widgets.dom import DomFeed, DomLadderView
@@ -199,6 +199,7 @@ def bench_dom(data: list[BookView], repeat: int) -> None:
     assert len(dom.ladder().rows) == 60, len(dom.ladder().rows)
     print(f"{'price ladder (DOM), 60 rows (format + paint)':48} {med:10.2f} {p95:8.2f}")
     dom.close()
+    return med
 
 
 # ---- candles ---------------------------------------------------------------------------
@@ -499,6 +500,8 @@ def collect(quick: bool) -> list[Figure]:
     return [
         Figure(g, "order book 40x4 repaint, new book", book["ladder"], "ms", book["table"],
                "QTableView formatting in data()", "< 1x table"),
+        Figure(g, "price ladder 60 rows repaint, new book", book["dom"], "ms", book["ladder"],
+               "order book ladder 40x4 (same run)", "<= 1x book ladder"),
         Figure(g, f"candles {n:,} bars, pan step", chart[n]["visible_pan"], "ms",
                chart[n]["qpicture_pan"], "QPicture of all bars", "< 1x QPicture"),
         Figure(g, f"candles {n:,} bars, last 200 paint", chart[n]["visible_last200"], "ms",

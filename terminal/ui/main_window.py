@@ -450,6 +450,9 @@ class MainWindow(QMainWindow):
                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
             self.docks[spec.name] = dock
             self.panels_menu.addAction(dock.toggleViewAction())
+            if spec.hidden:  # opened from the menu: in front of the tab group it joins
+                dock.toggleViewAction().triggered.connect(
+                    lambda on, d=dock: d.raise_() if on else None)
 
     @property
     def compact(self) -> bool:
@@ -457,7 +460,7 @@ class MainWindow(QMainWindow):
         tab, so the book keeps a readable width beside the chart and the ticket."""
         return self.width() < COMPACT_WIDTH
 
-    def _arrange_default(self) -> None:
+    def _arrange_default(self, *, keep_optional: bool = False) -> None:
         """The default layout: watchlist | chart over the order tables | book over depth,
         trades | ticket over balances. Compact: the watchlist is a tab under the book."""
         d = self.docks
@@ -480,10 +483,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(bottom, d["open_orders"])
         for name in ("history", "notifications", "health", "logs"):
             self.tabifyDockWidget(d["open_orders"], d[name])
-        # the price ladder opens beside the book, only when asked for (View > Panels)
-        self.splitDockWidget(d["book"], d["dom"], Qt.Orientation.Horizontal)
+        # the price ladder is a tab beside the book (it shows the book's sizes itself),
+        # shown only when asked for (View > Panels); a re-arrangement for a new window
+        # width (`keep_optional`) leaves it as the user had it
+        optional = {name: not d[name].isHidden() for name in HIDDEN_BY_DEFAULT}
+        self.tabifyDockWidget(d["book"], d["dom"])
         for name, dock in d.items():
-            dock.setVisible(name not in HIDDEN_BY_DEFAULT)
+            dock.setVisible(optional[name] if keep_optional and name in optional
+                            else name not in HIDDEN_BY_DEFAULT)
         d["open_orders"].raise_()
         d["tape"].raise_()
         self._compact_arranged = self.compact
@@ -495,7 +502,7 @@ class MainWindow(QMainWindow):
         if not self._docks_built:  # build_docks arranges them for the size of that moment
             return
         if self._compact_arranged != self.compact:  # the real size is known only now
-            self._arrange_default()
+            self._arrange_default(keep_optional=True)
             return
         d = self.docks
         width, height = max(self.width(), 900), max(self.height(), 600)

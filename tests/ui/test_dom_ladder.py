@@ -50,7 +50,7 @@ def test_rows_are_fixed_prices_at_the_step_with_sizes_orders_and_volume() -> Non
     by = {r.price: r for r in ladder.rows}
     assert by[D(100)].bid_text == "1.500" and by[D(100)].is_last
     assert by[D("100.5")].ask_text == "2.000" and by[D("100.5")].bid_text == ""
-    assert by[D(99)].orders_text == "2× 0.400" and by[D(99)].orders.count == 2
+    assert by[D(99)].orders_text == "2× 0.4" and by[D(99)].orders.count == 2
     assert by[D(102)].orders.venues == ("other",)
     assert by[D(100)].volume_text == "0.250" and by[D(100)].volume_frac == 1.0
     # grouped by 2: bids floor, asks ceil into the row's bucket

@@ -39,7 +39,9 @@ def _venue_open(run: Any, paper: Any, symbol: str = "BTC/USDT") -> dict[str, Dec
 def _open_ladder(run: Any) -> Any:
     """View > Panels > Price ladder, fifty-dollar rows, auto-centre paused (rows hold still)."""
     drv, c = run.driver, run.controller
-    run.window.docks["dom"].show()
+    action = run.window.docks["dom"].toggleViewAction()
+    assert action in run.window.panels_menu.actions() and not action.isChecked()
+    drv.do(action.trigger)  # what View > Panels > Price ladder does
     panel = run.panels.dom
     drv.until(lambda: panel.view.isVisible() and panel.view.height() > 200, 10,
               "the ladder dock to show")

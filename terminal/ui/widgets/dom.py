@@ -49,8 +49,9 @@ from .orderbook import PAD, TextCache
 from .palette import DARK, Palette
 
 # Column edges as fractions of the width: orders | bid | price | ask | volume
-EDGES = (0.0, 0.21, 0.41, 0.61, 0.81, 1.0)
+EDGES = (0.0, 0.22, 0.41, 0.60, 0.80, 1.0)
 HEADERS = ("My orders", "Bid", "Price", "Ask", "Volume")
+HEADERS_SHORT = ("Mine", "Bid", "Price", "Ask", "Vol")  # when the full title does not fit
 FRAME_W = 3.0  # the armed frame's width
 # Colours of the user's orders, one per venue session (the active one first)
 SESSION_COLOURS = ("#3fa9f5", "#b07cff", "#f0b90b", "#ff8c42")
@@ -283,7 +284,7 @@ class DomLadderView(QWidget):
     def minimumSizeHint(self) -> QSize:
         fm = QFontMetricsF(self.font())
         need = fm.horizontalAdvance("00000.00") / (EDGES[3] - EDGES[2]) + 2 * PAD
-        return QSize(max(300, int(need)), int(self._row_h * 8))
+        return QSize(max(260, int(need)), int(self._row_h * 8))
 
     def row_rect(self, index: int) -> QRectF:
         return QRectF(0.0, self._row_h * (index + 1), float(self.width()), self._row_h)
@@ -319,8 +320,9 @@ class DomLadderView(QWidget):
         p.fillRect(QRectF(0, 0, w, h), c["background"])
         p.fillRect(QRectF(0, 0, w, rh), c["background_alt"])
         p.setPen(c["text_dim"])
-        for col, title in zip(Column, HEADERS):
-            self._text(p, title, col, 0.0, w)
+        for col, title, short in zip(Column, HEADERS, HEADERS_SHORT):
+            room = (EDGES[col + 1] - EDGES[col]) * w - 2 * PAD
+            self._text(p, title if self._texts.get(title)[1] <= room else short, col, 0.0, w)
         if ladder.is_empty:
             p.drawText(QRectF(0, rh, w, h - rh), Qt.AlignmentFlag.AlignCenter, self._placeholder)
         else:
@@ -371,6 +373,7 @@ class DomLadderView(QWidget):
                                   (c["text_dim"], "price_text", Column.PRICE)):
             p.setPen(pen)
             x0, x1 = e[column], e[column + 1]
+            p.setClipRect(QRectF(x0, rh, x1 - x0, rh * len(rows)))  # never over a neighbour
             for i, row in enumerate(rows):
                 text = getattr(row, attr)
                 if not text:
@@ -385,9 +388,12 @@ class DomLadderView(QWidget):
                     x = (x0 + x1 - tw) / 2
                 elif column is Column.ORDERS:
                     x = x0 + PAD + 6
+                    if x + tw > x1 - 2:  # too narrow for the amount: the count (tooltip)
+                        st, tw = get(text.split(" ")[0])
                 else:
                     x = x1 - PAD - tw
                 draw(QPointF(x, rh * (i + 1) + 2), st)
+        p.setClipping(False)
         p.setPen(c["grid"])
         for x in e[1:5]:
             p.drawLine(QPointF(x, rh), QPointF(x, rh * (len(rows) + 1)))
@@ -422,6 +428,7 @@ class DomLadderView(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hit = self.hit(event.position())
         index = hit[0] if hit else None
+        self.setToolTip(self._orders_tip(hit))
         if self._press is not None and self._press[1] is Column.ORDERS:
             target = index if index != self._press[0] else None
             if target != self._drag_to:
@@ -430,6 +437,15 @@ class DomLadderView(QWidget):
         elif index != self._hover:
             self._hover = index
             self.update()
+
+    def _orders_tip(self, hit: tuple[int, Column] | None) -> str:
+        row = self.row(hit[0]) if hit is not None and hit[1] is Column.ORDERS else None
+        if row is None or row.orders is None:
+            return ""
+        mine = row.orders
+        base = self._rules.base if self._rules is not None else ""
+        return (f"{mine.count} working order(s) at {row.price_text}: {mine.amount.normalize():f}"
+                f" {base} left ({', '.join(mine.venues)}). Armed: click cancels, drag amends.")
 
     def leaveEvent(self, event) -> None:
         self._hover = None

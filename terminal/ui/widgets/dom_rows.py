@@ -193,7 +193,8 @@ def build_dom(
             price_text=fmt(price, price_places),
             bid_text=fmt(bid, amount_places),
             ask_text=fmt(ask, amount_places),
-            orders_text=(f"{mine.count}× {_fmt(mine.amount, amount_places)}" if mine else ""),
+            # short: the count and the amount without trailing zeros ("2× 0.03")
+            orders_text=(f"{mine.count}× {_fmt(mine.amount, None)}" if mine else ""),
             volume_text=fmt(vol, amount_places),
             bid_frac=float(bid) / size_max if bid else 0.0,
             ask_frac=float(ask) / size_max if ask else 0.0,

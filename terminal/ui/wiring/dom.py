@@ -36,8 +36,8 @@ from terminal.ui.wiring.trading import TradingWiring
 log = logging.getLogger(__name__)
 
 TRADES_WINDOW = 1000  # recent trades read per change (the feed keeps a ring)
-STOP_LATER = ("Stop orders from the ladder are not available yet: the terminal's order "
-              "path has no stop order type. Nothing was sent.")
+STOP_LATER = ("Stop orders from the ladder are not available yet (the ticket places "
+              "them). Nothing was sent.")
 
 
 @dataclass
@@ -94,7 +94,7 @@ class DomWiring:
     # ------------------------------------------------------------------ arming
     def set_armed(self, armed: bool) -> None:
         if not armed:
-            self.panel.set_armed(False, "disarmed by you")
+            self.panel.set_armed(False, "by you")
             return
         reason = self.trading.entry_block_reason()
         if reason:
