@@ -22,9 +22,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-
-qasync = pytest.importorskip("qasync")
-
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtTest import QTest
 

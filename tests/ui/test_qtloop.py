@@ -13,9 +13,6 @@ import subprocess
 import sys
 
 import pytest
-
-pytest.importorskip("qasync")
-
 import shiboken6
 from PySide6.QtTest import QTest
 

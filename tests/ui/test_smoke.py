@@ -11,14 +11,12 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
+import qasync
+from PySide6.QtGui import QImage
 
-qasync = pytest.importorskip("qasync")
-from PySide6.QtGui import QImage  # noqa: E402
-
-from terminal import crash  # noqa: E402
-from terminal.app import DaemonExecutor, shutdown_loop  # noqa: E402
-from terminal.ui.main_window import MainWindow  # noqa: E402
+from terminal import crash
+from terminal.app import DaemonExecutor, shutdown_loop
+from terminal.ui.main_window import MainWindow
 
 GUI_TIMEOUT = 60
 
