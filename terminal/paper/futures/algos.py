@@ -60,7 +60,7 @@ def place_algo(v: FuturesVenue, key: str, p: Mapping[str, str]) -> FOrder:
     o = v.parse_order(key, p, algo=True)
     if any(x.client_id == o.client_id and x.algo_status == "NEW"
            for x in v.algos[key].values()):
-        raise ApiError(-4116, "ClientOrderId is duplicated.")
+        raise ApiError(-4116, "clientOrderId is duplicated")
     if v.reduces(o) and not o.close_position and not v.reducible(o):
         raise ApiError(-2022, "ReduceOnly Order is rejected.")
     if len(v.open_algos(key, o.symbol)) >= 10:

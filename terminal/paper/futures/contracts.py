@@ -128,7 +128,7 @@ class Contract:
     def parse_qty(self, text: str | None) -> Decimal:
         q = _dec(text, "quantity")
         if q <= 0:
-            raise ApiError(-4003, "Quantity less than or equal to zero.")
+            raise ApiError(-4003, "Quantity less than zero.")
         if q != q.quantize(self.step, rounding="ROUND_DOWN"):
             raise ApiError(-1111, "Precision is over the maximum defined for this asset.")
         if q > self.max_qty:

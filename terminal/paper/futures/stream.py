@@ -128,8 +128,10 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         lk = request.query.get("listenKey") or request.match_info.get("key", "")
         account = srv.futures_stream.keys.get(lk)
         if account is None:
-            raise web.HTTPBadRequest(text='{"code":-1125,"msg":"This listenKey does not '
-                                          'exist."}')
+            raise web.HTTPBadRequest(
+                content_type="application/json",
+                text='{"code":-1125,"msg":"This listenKey does not exist. Please use '
+                     '`POST /fapi/v1/listenKey` to recreate `listenKey`"}')
         ws = web.WebSocketResponse(compress=False, autoping=False, max_msg_size=1 << 20)
         await ws.prepare(request)
         conn = srv.hub.register(ws, "user")

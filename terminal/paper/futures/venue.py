@@ -164,7 +164,7 @@ class FuturesVenue:
         a, c = self.account(key), self.contract(symbol)
         mt = (text or "").upper()
         if mt not in ("ISOLATED", "CROSSED"):
-            raise ApiError(-4044, "The margin type is not valid.")
+            raise ApiError(-1130, "Data sent for parameter 'marginType' is not valid.")
         cfg = a.config(c.symbol)
         if cfg.isolated == (mt == "ISOLATED"):
             raise ApiError(-4046, "No need to change margin type.")
@@ -207,7 +207,7 @@ class FuturesVenue:
             raise ApiError(-1116, "Invalid orderType.")
         ps = (p.get("positionSide") or "BOTH").upper()
         if ps not in ("BOTH", "LONG", "SHORT"):
-            raise ApiError(-4006, "Invalid position side.")
+            raise ApiError(-4060, "Invalid position side.")
         if (ps == "BOTH") == a.dual_side:
             raise SIDE_MISMATCH
         reduce_only = _flag(p, "reduceOnly")
@@ -215,10 +215,9 @@ class FuturesVenue:
             raise ApiError(-1106, "Parameter 'reduceonly' sent when not required.")
         close_pos = _flag(p, "closePosition")
         if close_pos and typ not in ("STOP_MARKET", "TAKE_PROFIT_MARKET"):
-            raise ApiError(-4136, "Target strategy invalid for orderType " + typ + ","
-                                  "closePosition true")
+            raise ApiError(-1106, "Parameter 'closePosition' sent when not required.")
         if close_pos and p.get("quantity"):
-            raise ApiError(-1106, "Parameter 'quantity' sent when not required.")
+            raise ApiError(-4137, "Quantity must be zero with closePosition equals true")
         if close_pos and reduce_only:
             raise ApiError(-1106, "Parameter 'reduceOnly' sent when not required.")
         qty = ZERO if close_pos else c.parse_qty(p.get("quantity"))
@@ -238,7 +237,7 @@ class FuturesVenue:
                    update_time=now)
         wt = (p.get("workingType") or "CONTRACT_PRICE").upper()
         if wt not in ("CONTRACT_PRICE", "MARK_PRICE"):
-            raise ApiError(-4131, "Invalid workingType.")
+            raise ApiError(-4031, f"Invalid parameter working type: {wt}")
         o.working_type = wt
         o.price_protect = _flag(p, "priceProtect")
         if typ == "TRAILING_STOP_MARKET":
@@ -248,7 +247,7 @@ class FuturesVenue:
                 raise ApiError(-1102, "Mandatory parameter 'callbackRate' was not sent, was "
                                       "empty/null, or malformed.") from None
             if not Decimal("0.1") <= o.callback_rate <= 10:
-                raise ApiError(-2007, "Invalid callBackRate.")
+                raise ApiError(-1130, "Data sent for parameter 'callbackRate' is not valid.")
             if p.get("activatePrice") or p.get("activationPrice"):
                 o.activate_price = c.parse_price(p.get("activatePrice")
                                                  or p.get("activationPrice"), "activatePrice")
@@ -293,7 +292,7 @@ class FuturesVenue:
 
     def _check_unique(self, key: str, cid: str) -> None:
         if any(x.client_id == cid and x.is_open for x in self.orders.get(key, {}).values()):
-            raise ApiError(-4116, "ClientOrderId is duplicated.")
+            raise ApiError(-4116, "clientOrderId is duplicated")
 
     def admit(self, o: FOrder) -> None:
         """Reduce-only, post-only, margin and position-limit checks of an order about to
