@@ -163,3 +163,19 @@ def test_armed_frame_and_label_and_skip_confirm_cleared_on_disarm(qtbot) -> None
     height = panel.view.height()
     panel.say("Not sent: a long refusal " * 6, True)
     assert panel.view.height() == height  # a message never moves the rows
+
+
+def test_a_ladder_stop_sells_below_the_last_price_and_buys_above_it() -> None:
+    from terminal.domain.enums import VenueMode
+    from terminal.domain.order import OrderRequest
+    from terminal.ui.panels.order_confirm import confirmation_fields
+    from terminal.ui.wiring.dom_stop import stop_side
+
+    assert stop_side(D("99.5"), D(100)) is Side.SELL
+    assert stop_side(D("100.5"), D(100)) is Side.BUY
+    assert stop_side(D(100), D(100)) is None  # it would fire at once
+    request = OrderRequest(VenueId("paper"), SYM, Side.SELL, OrderType.STOP_MARKET, D("0.01"),
+                           trigger_price=D("99.5"), mode=VenueMode.PAPER)
+    fields = dict(confirmation_fields(request, RULES, None, None))
+    assert fields["Type"] == "STOP_MARKET" and fields["Price"] == "market, once triggered"
+    assert fields["Trigger"] == "99.5 USDT (last trade price)"

@@ -28,12 +28,18 @@ pytestmark = pytest.mark.timeout(300)
 GROUP = Decimal(50)  # fifty-dollar rows: the test's rows rest well away from the market
 
 
-def _venue_open(run: Any, paper: Any, symbol: str = "BTC/USDT") -> dict[str, Decimal]:
-    """clientOrderId -> price of the open orders, read by a separate ccxt client."""
+def _venue_orders(run: Any, paper: Any, symbol: str = "BTC/USDT") -> list[dict]:
+    """The open orders as the venue lists them, read by a separate ccxt client."""
     async def fetch() -> list[dict]:
         async with paper_rest(paper) as ex:
             return await ex.fetch_open_orders(symbol)
-    return {o["clientOrderId"]: Decimal(str(o["price"])) for o in run.driver.run(fetch(), 30)}
+    return run.driver.run(fetch(), 30)
+
+
+def _venue_open(run: Any, paper: Any, symbol: str = "BTC/USDT") -> dict[str, Decimal | None]:
+    """clientOrderId -> limit price (None for a stop-market) of the venue's open orders."""
+    return {o["clientOrderId"]: Decimal(str(o["price"])) if o.get("price") else None
+            for o in _venue_orders(run, paper, symbol)}
 
 
 def _open_ladder(run: Any) -> Any:
@@ -93,10 +99,10 @@ def test_disarmed_click_fills_ticket_armed_click_places_one_order_drag_amends(ma
     assert c.trading.last_submit is last
     assert _venue_open(run, paper_for_ui) == before
 
-    # a modifier click asks for a stop: refused in words, nothing sent
+    # a modifier click (a stop) while disarmed: nothing sent, it says to arm
     _click(run, panel, index, Column.BID, Qt.KeyboardModifier.ShiftModifier)
-    assert "not available yet" in panel.status_label.text()
-    assert entry.confirmation is None
+    assert "Arm the ladder" in panel.status_label.text()
+    assert entry.confirmation is None and c.dom.stops.confirmation is None
 
     # armed: the frame and the label say so; the click goes through the confirmation
     drv.do(lambda: QTest.mouseClick(panel.arm_button, Qt.MouseButton.LeftButton))
@@ -165,6 +171,29 @@ def test_disarmed_click_fills_ticket_armed_click_places_one_order_drag_amends(ma
     drv.until(lambda: new_id not in _venue_open(run, paper_for_ui), 15,
               "the click to cancel it", interval=0.3)
     assert coid2 in _venue_open(run, paper_for_ui)
+
+    # Shift+click below the last price while armed: a sell stop-market triggered at that
+    # row, through the confirmation (showing the trigger), the gate and the journal
+    panel.skip_confirm_box.setChecked(False)
+    stop_index, trigger = _row_below_bid(run, panel, 2)
+    _click(run, panel, stop_index, Column.BID, Qt.KeyboardModifier.ShiftModifier)
+    dialog = drv.until(lambda: c.dom.stops.confirmation, 5, "the stop's confirmation")
+    shown = {k: v.text() for k, v in dialog.value_labels.items()}
+    assert shown["Type"] == "STOP_MARKET" and shown["Side"] == "SELL", shown
+    assert shown["Price"] == "market, once triggered"
+    assert shown["Trigger"].startswith(panel.view.rules.format_price(trigger)), shown
+    drv.until(lambda: dialog.armed, 5, "the Send button to arm")
+    drv.do(lambda: QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton))
+    stop = drv.until(lambda: c.dom.stops.last_order, 20, "the stop to be sent")
+    assert stop.status is OrderStatus.PENDING_TRIGGER, (stop.status, stop.reason)
+    assert stop.side is Side.SELL and stop.trigger_price == trigger
+    assert stop.amount == Decimal("0.01")
+    listed = {o["clientOrderId"]: o for o in _venue_orders(run, paper_for_ui)}
+    assert str(stop.client_order_id) in listed
+    venue_stop = listed[str(stop.client_order_id)]
+    assert Decimal(str(venue_stop["triggerPrice"] or venue_stop["stopPrice"])) == trigger
+    journaled = drv.run(c.services.journal.get_order(stop.client_order_id))
+    assert journaled is not None and journaled.trigger_price == trigger
 
 
 def test_ladder_disarms_on_symbol_and_lock_changes(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]

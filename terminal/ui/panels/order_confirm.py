@@ -60,6 +60,10 @@ def confirmation_fields(
         ("Price", f"{price(request.price)} {quote}" if request.price is not None
          else "market (best available)"),
     ]
+    if request.trigger_price is not None:  # a stop or take-profit waits for its trigger
+        lines.append(("Trigger", f"{price(request.trigger_price)} {quote} (last trade price)"))
+        if request.price is None:
+            lines[-2] = ("Price", "market, once triggered")
     if est_cost is None:
         cost = "unknown (no price yet)"
     else:

@@ -183,6 +183,13 @@ class DomLadderView(QWidget):
         self._dirty = True
         self.update()
 
+    def last_price(self) -> Decimal | None:
+        """The price stops are placed against: the last trade, else the book's mid."""
+        feed = self._feed
+        if feed.last is not None:
+            return feed.last
+        return feed.view.mid if feed.view is not None else None
+
     @property
     def centre(self) -> Decimal | None:
         return self._centre

@@ -7,7 +7,7 @@ own path: its validation, its confirmation dialog (skipped only when the user ti
 "Send without confirmation" for this arming), then the order service with the gate and
 the journal, exactly as the Send button does. A click on my orders cancels them; a
 drag of my orders to another row amends them through the order service's amend. A
-modifier click (a stop) is refused in words: the order path has no stop order type.
+Shift+click places a stop-market order at that row's price (terminal.ui.wiring.dom_stop).
 
 The ladder disarms by itself when the symbol, the venue session or the testnet lock
 changes (checked on every frame tick).
@@ -30,14 +30,14 @@ from terminal.domain.order import Order
 from terminal.ui.frame import FrameCounter
 from terminal.ui.widgets.dom import DomFeed
 from terminal.ui.widgets.dom_rows import VolumeAtPrice
+from terminal.ui.wiring.dom_stop import LadderStops
 from terminal.ui.wiring.market import MarketWiring
 from terminal.ui.wiring.trading import TradingWiring
 
 log = logging.getLogger(__name__)
 
 TRADES_WINDOW = 1000  # recent trades read per change (the feed keeps a ring)
-STOP_LATER = ("Stop orders from the ladder are not available yet (the ticket places "
-              "them). Nothing was sent.")
+
 
 
 @dataclass
@@ -83,6 +83,7 @@ class DomWiring:
         self._trades_version = -1
         self._awaiting_send = False
         self.last_amend: LadderAmend | None = None
+        self.stops = LadderStops(orders, trading, panel.say, panel)
         view = panel.view
         panel.armToggled.connect(self.set_armed)
         view.limitClicked.connect(self.limit_clicked)
@@ -142,7 +143,21 @@ class DomWiring:
             self.panel.say("Not sent: the ticket cannot send now (see the ticket)", True)
 
     def stop_clicked(self, side: Side, price_text: str) -> None:
-        self.panel.say(STOP_LATER, True)
+        """A stop-market at the row's price as its trigger (see dom_stop)."""
+        if not self.panel.armed:
+            self.entry.set_price(price_text)
+            self.panel.say("Arm the ladder to place a stop with Shift+click (disarmed: "
+                           "nothing sent)")
+            return
+        reason = self.trading.entry_block_reason()
+        if reason:
+            self.panel.say(f"Not sent: order entry disabled: {reason}", True)
+            return
+        view = self.panel.view
+        request = self.stops.request(Decimal(price_text), view.last_price(),
+                                     self.entry.state.amount, view.rules)
+        if request is not None:
+            self.stops.place(request, view.rules, self.panel.skip_confirm)
 
     def price_clicked(self, price_text: str) -> None:
         self.entry.set_price(price_text)
