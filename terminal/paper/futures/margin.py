@@ -66,10 +66,21 @@ class Margin:
             wb = a.cross_wallet
             tmm1 = sum((v.mm for v in others), ZERO)
             upnl1 = sum((v.upnl for v in others), ZERO)
-        both = legs.get("BOTH", Leg())
         side1 = 1 if pos.side == "BOTH" and pos.amount > 0 else -1
-        return liquidation_price(wb, tmm1, upnl1, side1, both, legs.get("LONG", Leg()),
-                                 legs.get("SHORT", Leg()))
+        c = self.venue.contracts[pos.symbol]
+
+        def solve(legs: dict[str, Leg]) -> Decimal:
+            return liquidation_price(wb, tmm1, upnl1, side1, legs.get("BOTH", Leg()),
+                                     legs.get("LONG", Leg()), legs.get("SHORT", Leg()))
+
+        lp = solve(legs)
+        # Binance: when the position's bracket at the liquidation price differs from the
+        # one at the current price, use that bracket's rate and amount and recalculate
+        at_lp = {}
+        for side, leg in legs.items():
+            b = c.bracket_for(leg.size * lp)
+            at_lp[side] = Leg(leg.size, leg.entry, b.mmr, b.cum)
+        return solve(at_lp) if lp and at_lp != legs else lp
 
     def order_margin(self, a: FuturesAccount, exclude: FOrder | None = None) -> Decimal:
         """Initial margin held for working limit orders that would open or grow a

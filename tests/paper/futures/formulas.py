@@ -44,12 +44,22 @@ def liquidation_price(wb: Decimal, tmm1: Decimal, upnl1: Decimal,
             / (Position1*MMR_B + Position_LONG*MMR_L + Position_SHORT*MMR_S
                - Side1*Position1 - Position_LONG + Position_SHORT)
     ``positions``: the symbol's positions as {"side": BOTH/LONG/SHORT, "amount", "entry",
-    "mark"}."""
+    "mark"}. The maintenance rate and amount are those of the bracket at the current
+    price; when the bracket at the resulting price differs, the FAQ says to recalculate
+    with that bracket, which is done once here."""
+    lp = solve_once(wb, tmm1, upnl1, positions, brackets, "mark")
+    if not lp:
+        return lp
+    return solve_once(wb, tmm1, upnl1, [{**p, "at": lp} for p in positions], brackets, "at")
+
+
+def solve_once(wb: Decimal, tmm1: Decimal, upnl1: Decimal, positions: list[dict[str, Any]],
+           brackets: list[dict[str, Any]], price_key: str) -> Decimal:
     num = wb - tmm1 + upnl1
     den = D(0)
     for p in positions:
         size = abs(p["amount"])
-        mmr, cum = bracket(brackets, size * p["mark"])
+        mmr, cum = bracket(brackets, size * p[price_key])
         num += cum
         den += size * mmr
         if p["side"] == "BOTH":

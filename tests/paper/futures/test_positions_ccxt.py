@@ -13,6 +13,7 @@ from terminal.paper.control_client import PaperControl
 from terminal.paper.embedded import PaperExchangeHandle
 from tests.fixtures_paper import run_async
 from tests.paper.futures.conftest import futures_rest
+from tests.paper.futures.formulas import solve_once
 from tests.paper.futures.helpers import check_formulas, check_unified, snapshot
 
 BTC, ETH, SOL = "BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT"
@@ -256,4 +257,36 @@ def test_resting_limit_fills_when_the_book_trades_through(
             (pos,) = await ex.fetch_positions()
             assert pos["contracts"] == 1 and pos["entryPrice"] == price
             await ex.create_order(SOL, "market", "sell", 1, params={"reduceOnly": True})
+    run_async(go())
+
+
+def test_liquidation_price_takes_the_bracket_at_that_price(
+        futures_module: PaperExchangeHandle) -> None:
+    """A 20x isolated long of ~50.4k notional sits in BTCUSDT's second bracket at the
+    mark and in the first at its liquidation price: Binance recalculates with the
+    bracket at the liquidation price."""
+    ctl = PaperControl(futures_module.url)
+
+    async def go() -> None:
+        async with futures_rest(futures_module, 2) as ex:
+            await ex.load_markets()
+            await ex.set_leverage(20, BTC)
+            await ex.set_margin_mode("isolated", BTC)
+            await asyncio.to_thread(ctl.pause)
+            try:
+                await ex.create_order(BTC, "market", "buy", 0.84)
+                snap = await snapshot(ex)
+            finally:
+                await asyncio.to_thread(ctl.resume)
+            assert check_formulas(snap) == 1
+            (raw,) = snap["positions"]
+            brackets = snap["brackets"]["BTCUSDT"]
+            mark, lp = D(raw["markPrice"]), D(raw["liquidationPrice"])
+            assert D(raw["positionAmt"]) * mark > 50_000 > D(raw["positionAmt"]) * lp
+            row = {"side": "BOTH", "amount": D(raw["positionAmt"]),
+                   "entry": D(raw["entryPrice"]), "mark": mark}
+            naive = solve_once(D(raw["isolatedWallet"]), D(0), D(0), [row], brackets, "mark")
+            assert abs(naive - lp) > 1  # the recalculation is what makes it agree
+            await ex.create_order(BTC, "market", "sell", 0.84, params={"reduceOnly": True})
+            await ex.set_margin_mode("cross", BTC)
     run_async(go())
