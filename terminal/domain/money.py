@@ -89,7 +89,8 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
     if not value.is_finite():
         return str(value)
     if places is not None:
-        digits = len(value.as_tuple().digits) + abs(value.as_tuple().exponent) + places + 2
+        sign_digits_exp = value.as_tuple()  # finite: the exponent is an int
+        digits = len(sign_digits_exp.digits) + abs(int(sign_digits_exp.exponent)) + places + 2
         try:
             value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP,
                                    context=Context(prec=max(28, digits)))
