@@ -151,3 +151,17 @@ def test_settings_numbers_are_read_as_typed_numbers_never_guessed(caplog):
     assert cfg.confirm_market_above_notional == D("500")
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert "scientific notation" in warned and "ambiguous" in warned
+
+
+def test_refusal_messages_and_values_write_numbers_plainly():
+    texts = []
+    for amount, price in (("-1", "50000"), ("1E+12", "50000"), ("0.0100000", "1E+5"),
+                          ("1.1200000", "49999.9900000")):
+        for r in Precautions().check(req(amount=amount, price=price), ctx()):
+            texts.append(r.message)
+            texts.extend(str(v) for v in r.values.values())
+    assert texts
+    joined = " | ".join(texts)
+    assert "Decimal(" not in joined and "E+" not in joined and "E-" not in joined
+    assert "1.1200000" not in joined and "0.0100000" not in joined
+    assert "got -1" in joined and "1000000000000" in joined
