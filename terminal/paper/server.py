@@ -25,6 +25,7 @@ from .engine import Engine, FeeSchedule
 from .errors import ApiError
 from .faults import Faults
 from .feeds import Feeds
+from .futures import market_rest as futures_market
 from .futures import rest as futures_rest
 from .futures import stream as futures_ws
 from .futures.contracts import default_contracts
@@ -156,6 +157,7 @@ class PaperServer:
         ws_market.setup(app, self)
         userstream.setup(app, self)
         futures_rest.setup(app, self)
+        futures_market.setup(app, self)
         futures_ws.setup(app, self)
         control.setup(app, self)
         return app

@@ -7,6 +7,7 @@ streams. Frames go through the hub, so the connection faults apply as on spot.""
 from __future__ import annotations
 
 import asyncio
+import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from ..server import PaperServer
 
 TICK_S = 0.1
+log = logging.getLogger("terminal.paper")
 
 
 class FuturesStream:
