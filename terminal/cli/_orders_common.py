@@ -26,6 +26,21 @@ def positive_int(text: str) -> int:
     return int(value)
 
 
+def seconds(text: str) -> float:
+    """argparse type of a wait such as --settle-timeout: a finite number of seconds >= 0
+    ('inf' or 'nan' would wait for ever or not at all)."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, not {text!r}")
+    return value
+
+
 def typed_number(text: str, flag: str) -> Any:
     """A price or an amount from the command line: exactly the number written, or a
     ValueError naming the flag (the same rules as the order ticket)."""

@@ -36,6 +36,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from terminal.cli._orders_common import seconds
 from terminal.cli.context import CliContext
 
 NAME = "stop"
@@ -64,7 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="do not connect the paper venue (sweep only the --venue ones)")
     p.add_argument("--account", default="default", help="account label (default: default)")
     p.add_argument("--reason", default="", help="a note journaled with the engagement")
-    p.add_argument("--settle-timeout", type=float, default=10.0, metavar="S",
+    p.add_argument("--settle-timeout", type=seconds, default=10.0, metavar="S",
                    help="how long to wait for orders in flight before the second sweep")
     p.add_argument("--yes", action="store_true",
                    help="confirm --reset without typing the phrase (needed without a TTY)")

@@ -132,3 +132,11 @@ def test_gui_on_a_read_only_data_dir_is_one_line(read_only_dir):
     proc = run(read_only_dir / "data-dir")  # no command: the GUI
     line = assert_one_line(proc, 1, "trading-terminal: error: cannot use")
     assert str(read_only_dir) in line
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "soon"])
+def test_stop_settle_timeout_must_be_finite_seconds(tmp_path, value):
+    proc = run(tmp_path, "stop", "--settle-timeout", value)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "argument --settle-timeout:" in proc.stderr and value in proc.stderr
+    assert not (tmp_path / "data").exists()  # refused before anything was engaged
