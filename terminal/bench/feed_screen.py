@@ -59,7 +59,7 @@ def _pct(values: list[float], q: float) -> float:
 
 
 # ------------------------------------------------------------------------------ (a) gui
-def child_gui(url: str, account: str, seconds: float) -> dict[str, Any]:
+def child_gui(url: str, account: str, seconds: float, warmup: float = 2.0) -> dict[str, Any]:
     import asyncio
 
     from PySide6.QtCore import Qt, QTimer
@@ -120,7 +120,7 @@ def child_gui(url: str, account: str, seconds: float) -> dict[str, Any]:
             if time.monotonic() > deadline:
                 raise SystemExit("the book never went live")
             await asyncio.sleep(0.05)
-        await asyncio.sleep(2.0)  # warm up: back-fills done, caches warm
+        await asyncio.sleep(warmup)  # warm up: back-fills done, caches warm
         book = controller.panels.book.ladder
         session = controller.services.sessions["paper"]
 
@@ -157,7 +157,7 @@ def child_gui(url: str, account: str, seconds: float) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ (b) bare
-def child_bare(url: str, account: str, seconds: float) -> dict[str, Any]:
+def child_bare(url: str, account: str, seconds: float, warmup: float = 2.0) -> dict[str, Any]:
     import asyncio
 
     import ccxt.pro as ccxt_pro
@@ -197,7 +197,7 @@ def child_bare(url: str, account: str, seconds: float) -> dict[str, Any]:
                 if time.monotonic() > deadline:
                     raise SystemExit("no book")
                 await asyncio.sleep(0.05)
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(warmup)
             seq0, cpu0, t0 = state["nonce"], _cpu(), time.perf_counter()
             err0, ret0 = state["errors"], state["returns"]
             pre0 = _preempted()
@@ -221,12 +221,13 @@ def child_bare(url: str, account: str, seconds: float) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ parent
-def _child(kind: str, url: str, account: str, seconds: float) -> dict[str, Any]:
+def _child(kind: str, url: str, account: str, seconds: float,
+           warmup: float = 2.0) -> dict[str, Any]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     proc = subprocess.run(
         [sys.executable, "-m", "terminal.bench.feed_screen", "--child", kind, "--url", url,
-         "--account", account, "--seconds", str(seconds)],
+         "--account", account, "--seconds", str(seconds), "--warmup", str(warmup)],
         capture_output=True, text=True, timeout=seconds + 120, env=env, check=False)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
@@ -243,7 +244,7 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def measure(seconds: float, repeat: int, saturation: int, steady: int
+def measure(seconds: float, repeat: int, saturation: int, steady: int, warmup: float = 2.0
             ) -> list[tuple[str, int, dict[str, Any], dict[str, Any]]]:
     """Both phases: (label, offered rate, gui medians, bare medians) each."""
     from terminal.paper.embedded import start_paper_exchange
@@ -260,8 +261,8 @@ def measure(seconds: float, repeat: int, saturation: int, steady: int
                 time.sleep(0.5)
                 guis, bares = [], []
                 for _ in range(max(1, repeat)):  # interleaved: both see the same load
-                    guis.append(_child("gui", handle.url, account, seconds))
-                    bares.append(_child("bare", handle.url, account, seconds))
+                    guis.append(_child("gui", handle.url, account, seconds, warmup))
+                    bares.append(_child("bare", handle.url, account, seconds, warmup))
                     print(f"{label}: gui {guis[-1]}\n{label}: bare {bares[-1]}",
                           file=sys.stderr, flush=True)
                 rows.append((label, rate, _median_run(guis), _median_run(bares)))
@@ -272,9 +273,11 @@ def measure(seconds: float, repeat: int, saturation: int, steady: int
 
 
 def collect(quick: bool) -> list[Figure]:
-    """The figures the bench command shows (quick: 1.5 s runs, one of each)."""
+    """The figures the bench command shows (quick: 1.5 s runs, one of each, at a quarter
+    of the rates so that the benchmarks beside it keep a share of the machine)."""
     seconds, repeat = (1.5, 1) if quick else (8.0, 2)
-    rows = measure(seconds, repeat, 40_000, 2_000)
+    rows = measure(seconds, repeat, 10_000 if quick else 40_000, 500 if quick else 2_000,
+                   1.0 if quick else 2.0)
     (_, sat, sat_gui, sat_bare), (_, std, std_gui, std_bare) = rows
     group = "feed to screen"
     return [
@@ -301,12 +304,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="diffs/s the server offers in the saturation phase")
     p.add_argument("--steady", type=int, default=2_000)
     p.add_argument("--child", choices=["gui", "bare"], help=argparse.SUPPRESS)
+    p.add_argument("--warmup", type=float, default=2.0, help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     p.add_argument("--account", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
         fn = child_gui if a.child == "gui" else child_bare
-        print(json.dumps(fn(a.url, a.account, a.seconds)), flush=True)
+        print(json.dumps(fn(a.url, a.account, a.seconds, a.warmup)), flush=True)
         return 0
 
     rows = measure(a.seconds, a.repeat, a.saturation, a.steady)

@@ -297,8 +297,8 @@ def measure(n: int) -> tuple[dict[str, list[float]], dict[str, list[float]], dic
 
 
 def collect(quick: bool) -> list[Figure]:
-    """The figures the bench command shows (quick: 15 orders instead of 200)."""
-    n = 15 if quick else 200
+    """The figures the bench command shows (quick: 10 orders instead of 200)."""
+    n = 10 if quick else 200
     raw, win, stop = measure(n)
     g = "order round trip"
     p = percentile

@@ -3,9 +3,9 @@
 Each benchmark module has `collect(quick) -> list[Figure]`; the runner starts
 `python -m terminal.bench.child NAME` for each, one after the other (so they do not
 measure each other), reads the figures from its last stdout line, and prints the table
-with the machine it ran on. With --quick the runs are short and the soak (60 s) runs
-beside the others, so the whole takes under two minutes: it checks that every figure
-is produced, not the aims. A benchmark that fails shows its figures as missing and the
+with the machine it ran on. With --quick the runs are short and three groups of them run
+side by side (QUICK_LANES), so the whole takes under two minutes: it checks that every
+figure is produced, not the aims. A benchmark that fails shows its figures as missing and the
 command exits 1.
 """
 
@@ -16,6 +16,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +45,15 @@ BENCHES: tuple[Bench, ...] = (
     Bench("journal_rate", "journal", 60, 600),
     Bench("paper_depth", "paper exchange depth", 60, 300),
     Bench("orders", "order round trip", 120, 900),
+    Bench("growth", "cost growth", 120, 1200),
+    Bench("soak", "soak", 150, 1200),
 )
-SOAK: Bench | None = None
+# --quick runs these groups side by side (each group's benchmarks one after the other)
+QUICK_LANES = (("feed_screen", "startup", "render", "journal_rate", "paper_depth"),
+               ("orders", "growth"), ("soak",))
+
+
+_LOG_LOCK = threading.Lock()
 
 
 def _env() -> dict[str, str]:
@@ -76,7 +84,7 @@ def _finish(bench: Bench, proc: subprocess.Popen[str], quick: bool,
     print(f"bench: {bench.group}: {time.monotonic() - started:.0f} s", file=sys.stderr,
           flush=True)
     if log is not None:
-        with log.open("a", encoding="utf-8") as f:
+        with _LOG_LOCK, log.open("a", encoding="utf-8") as f:
             f.write(f"==== {bench.name}\n{out}\n---- stderr\n{err}\n")
     for line in reversed(out.splitlines()):
         if line.startswith("FIGURES "):
@@ -86,22 +94,32 @@ def _finish(bench: Bench, proc: subprocess.Popen[str], quick: bool,
                    notes=f"{failure}: {last[:200]}")]
 
 
+def _run_lane(lane: list[Bench], quick: bool, log: Path | None,
+              results: dict[str, list[Figure]]) -> None:
+    for bench in lane:
+        started = time.monotonic()
+        results[bench.name] = _finish(bench, _start(bench, quick), quick, log, started)
+
+
 def run(quick: bool, json_path: Path | None, log: Path | None = None,
         only: list[str] | None = None) -> int:
     machine = machine_start()
     cpu0, t0 = cpu_seconds_with_children(), time.monotonic()
     benches = [b for b in BENCHES if not only or b.name in only]
-    with_soak = SOAK is not None and (not only or SOAK.name in only)
-    figures: list[Figure] = []
-    soak_started = time.monotonic()
-    soak_proc = _start(SOAK, quick) if with_soak and quick else None
-    for bench in benches:
-        started = time.monotonic()
-        figures += _finish(bench, _start(bench, quick), quick, log, started)
-    if with_soak:
-        if soak_proc is None:
-            soak_started = time.monotonic()
-        figures += _finish(SOAK, soak_proc or _start(SOAK, quick), quick, log, soak_started)
+    results: dict[str, list[Figure]] = {}
+    if quick:  # short runs side by side: a check of the harness, not a measurement
+        by_name = {b.name: b for b in benches}
+        lanes = [[by_name[n] for n in lane if n in by_name] for lane in QUICK_LANES]
+        threads = [threading.Thread(target=_run_lane, args=(lane, quick, log, results),
+                                    name=f"bench-lane-{i}", daemon=True)
+                   for i, lane in enumerate(lanes) if lane]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        _run_lane(benches, quick, log, results)
+    figures = [f for b in benches for f in results.get(b.name, ())]
     machine.load_end = load_average()
     machine.cpu_seconds = cpu_seconds_with_children() - cpu0
     machine.wall_seconds = time.monotonic() - t0

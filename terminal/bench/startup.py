@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -75,33 +76,54 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _marks(cmd: list[str], timeout: float, cwd: str | None = None) -> dict[str, float]:
+def _marks(cmd: list[str], timeout: float, cwd: str | None = None,
+           enough: frozenset[str] = frozenset()) -> dict[str, float]:
+    """The STARTUP marks the process prints, in seconds from just before its spawn. With
+    `enough`, the process is stopped (SIGTERM) as soon as those marks are in."""
     started = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(),
-                          cwd=cwd, check=False)
-    out: dict[str, float] = {}
-    for line in proc.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[0] == "STARTUP":
-            out.setdefault(parts[1], float(parts[2]) - started)
-    if proc.returncode != 0:
-        out["_failed"] = float(proc.returncode)
-        sys.stderr.write(proc.stderr[-2000:])
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=_env(),
+                                cwd=cwd)
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        out: dict[str, float] = {}
+        stopped = False
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                parts = line.split()
+                if len(parts) == 3 and parts[0] == "STARTUP":
+                    out.setdefault(parts[1], float(parts[2]) - started)
+                if enough and enough <= out.keys() and not stopped:
+                    stopped = True
+                    proc.terminate()
+            proc.wait()
+        finally:
+            killer.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if proc.returncode != 0 and not stopped:
+            out["_failed"] = float(proc.returncode)
+            err.seek(0)
+            sys.stderr.write(err.read()[-2000:])
     return out
+
 
 
 Series = list[float]
 
 
-def measure(runs: int, exit_after: float, warmup: bool, bundle: Path | None
-            ) -> tuple[Series, Series, Series, Series, Series, dict[str, Series],
+def measure(runs: int, exit_after: float, warmup: bool, bundle: Path | None,
+            enough: frozenset[str] = frozenset()) -> tuple[Series, Series, Series, Series, Series, dict[str, Series],
                        dict[str, Series]]:
     """bare, first paint, live book, usable ticket, panels built, every mark, bundle's."""
     def terminal_run(exit_after: float, binary: Path | None = None) -> dict[str, float]:
         start = [str(binary)] if binary else [sys.executable, "-m", "terminal"]
         with tempfile.TemporaryDirectory(prefix="tt-startup-") as tmp:
             return _marks([*start, "--data-dir", str(Path(tmp) / "d"),
-                           "--exit-after", str(exit_after)], exit_after + 60, cwd=tmp)
+                           "--exit-after", str(exit_after)], exit_after + 60, cwd=tmp,
+                          enough=enough)
 
     if warmup:
         _marks([sys.executable, "-c", BARE], 60)
@@ -144,10 +166,12 @@ def measure(runs: int, exit_after: float, warmup: bool, bundle: Path | None
 
 
 def collect(quick: bool) -> list[Figure]:
-    """The figures the bench command shows (quick: one run, no warm-up run)."""
-    bundle = DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None
+    """The figures the bench command shows (quick: one run, no warm-up run, no bundle).
+    Each terminal run stops once its figures' marks are in (up to 30 s)."""
+    bundle = DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() and not quick else None
     bare, paint, book, ticket, _, _, frozen = measure(
-        1 if quick else 3, 12.0, not quick, bundle)
+        1 if quick else 3, 30.0, not quick, bundle,
+        frozenset({"first_paint", "first_book", "ticket_usable"}))
     med = _med
     g = "start-up"
     out = [

@@ -26,15 +26,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="append each benchmark's own output to FILE")
     p.add_argument("--only", action="append", metavar="NAME",
                    help="run only this benchmark (repeatable): feed_screen, startup, render, "
-                        "journal_rate, paper_depth, orders")
+                        "journal_rate, paper_depth, orders, growth, soak")
     return p
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from terminal.bench.runner import BENCHES, SOAK
+    from terminal.bench.runner import BENCHES
     from terminal.bench.runner import run as run_benches
 
-    known = {b.name for b in (*BENCHES, SOAK) if b is not None}
+    known = {b.name for b in BENCHES}
     unknown = [n for n in args.only or () if n not in known]
     if unknown:
         print(f"{ctx.prog} bench: error: no benchmark named {', '.join(unknown)} "

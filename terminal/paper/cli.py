@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .limits import LimitConfig
+from .markets import default_markets, synthetic_markets
 from .server import DEFAULT_BALANCES, PaperConfig, PaperServer
 
 READY = "PAPER_EXCHANGE_READY"
@@ -35,6 +36,16 @@ def _account(text: str) -> tuple[str, str]:
     if not sep or not key or not secret:
         raise argparse.ArgumentTypeError("expected KEY:SECRET")
     return key, secret
+
+
+def _extra_markets(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number from 0 to 99") from None
+    if not 0 <= n <= 99:
+        raise argparse.ArgumentTypeError("expected a whole number from 0 to 99")
+    return n
 
 
 def _balance(text: str) -> tuple[str, Decimal]:
@@ -87,7 +98,8 @@ def build_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
     p.add_argument("--diffs-per-second", type=float, default=None,
                    help="stress depth diffs/s on --stress-symbol")
     p.add_argument("--levels-per-diff", type=int, default=None)
-    p.add_argument("--stress-symbol", default=None, help="e.g. BTC/USDT")
+    p.add_argument("--stress-symbol", default=None,
+                   help="e.g. BTC/USDT, or several comma-separated (each gets the rate)")
     p.add_argument("--maker-fee", type=Decimal, default=Decimal("0.001"))
     p.add_argument("--taker-fee", type=Decimal, default=Decimal("0.001"))
     p.add_argument("--weight-per-minute", type=int, default=6000)
@@ -101,6 +113,9 @@ def build_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
     p.add_argument("--futures-wallet", type=_amount, default=Decimal(100000),
                    help="USDT in each account's futures wallet (default 100000)")
     p.add_argument("--backfill", type=int, default=1000, help="candles per timeframe")
+    p.add_argument("--extra-markets", type=_extra_markets, default=0, metavar="N",
+                   help="also list N synthetic USDT markets X01/USDT ... (0-99; for benchmarks "
+                        "that subscribe many symbols)")
     p.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--log-level", default="WARNING")
     return p
@@ -116,6 +131,7 @@ def config_from_args(a: argparse.Namespace) -> PaperConfig:
         taker_fee=a.taker_fee, reset=a.reset, backfill=a.backfill, parent_pid=a.parent_pid,
         ws_buffer_mb=a.ws_buffer_mb, funding_speed=a.funding_speed,
         futures_wallet=a.futures_wallet,
+        markets=default_markets() + synthetic_markets(a.extra_markets),
         limits=LimitConfig(weight_per_minute=a.weight_per_minute,
                            orders_per_10s=a.orders_per_10s, ban_after=a.ban_after))
 

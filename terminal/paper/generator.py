@@ -308,11 +308,12 @@ class Generator:
                 pass
 
     async def run_stress(self, stop: asyncio.Event, publish: Callable[[str], None]) -> None:
-        """Emit ``diffs_per_second`` diffs on the stress symbol, each published alone."""
-        sym = self.rates.stress_symbol
-        if not sym or self.rates.diffs_per_second <= 0:
+        """Emit ``diffs_per_second`` diffs on each stress symbol (a comma-separated list),
+        each published alone."""
+        syms = [s for s in (self.rates.stress_symbol or "").split(",") if s]
+        if not syms or self.rates.diffs_per_second <= 0:
             return
-        sim = self.sims[sym]
+        sims = [(s, self.sims[s]) for s in syms]
         lpd = self.rates.levels_per_diff
         loop = asyncio.get_running_loop()
         t0 = loop.time()
@@ -329,9 +330,10 @@ class Generator:
                 n = int(rate * 0.05)
                 t0 = loop.time() - (done + n) / rate
             for _ in range(n):
-                sim.stress_diff(lpd)
-                publish(sym)
+                for sym, sim in sims:
+                    sim.stress_diff(lpd)
+                    publish(sym)
             done += n
-            self.stress_emitted += n
+            self.stress_emitted += n * len(sims)
             await asyncio.sleep(0.002)
 

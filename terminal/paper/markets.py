@@ -201,6 +201,15 @@ def default_markets() -> list[MarketSpec]:
     ]
 
 
+def synthetic_markets(n: int) -> list[MarketSpec]:
+    """X01/USDT ... Xnn/USDT: more symbols than the four real-looking ones, each with its
+    own price and generator, so that a consumer can subscribe tens of books."""
+    return [MarketSpec(f"X{i:02d}USDT", f"X{i:02d}", "USDT", 2, 3, Decimal(5),
+                       Decimal(20 + 7 * i), grid_ticks=1, levels=100, level_qty=Decimal(40),
+                       annual_vol=0.8)
+            for i in range(1, n + 1)]
+
+
 def assets_of(markets: list[MarketSpec]) -> list[str]:
     seen: dict[str, None] = {}
     for m in markets:
