@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # refused, rejected, venue or journal error
@@ -117,6 +118,22 @@ def orders_table(orders: list[Any], rules_for: Callable[[Any], Any] | None = Non
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
+def lists_table(lists: list[Any]) -> str:
+    """Order lists and brackets: the GROUP column of the orders table names them."""
+    header = ("LIST", "KIND", "STATUS", "HELD BY", "VENUE LIST ID", "SIDE", "AMOUNT", "STOP",
+              "TARGET")
+    rows = [header]
+    for lst in lists:
+        d = lst.details
+        held = "venue" if lst.held_by.value == "venue" else "terminal*"
+        rows.append((lst.list_id, lst.kind.value, lst.status.value, held, lst.venue_list_id or "",
+                     d.get("side", ""), d.get("amount", ""), d.get("stop_trigger", ""),
+                     d.get("target", "")))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
+    body = "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    return body + "\n* held by this terminal: only while it runs"
+
+
 def _group_cell(order: Any) -> str:
     """`LIST/ROLE` for a leg of an order list or bracket, `*` marking one held by this
     terminal (only while it runs)."""
@@ -169,5 +186,5 @@ def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
         return fail(prog, f"{getattr(exc, 'venue', None) or 'venue'}: {exc}")
     except UnknownVenueError as exc:
         return fail(prog, str(exc.args[0]) if exc.args else "unknown venue", EXIT_USAGE)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return fail(prog, f"gave up after {timeout:.0f} s")

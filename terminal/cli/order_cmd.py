@@ -18,7 +18,15 @@ import argparse
 import sys
 
 from terminal.cli._orders_common import (
-    EXIT_FAILED, EXIT_OK, fail, order_line, orders_table, positive_int, run_services, session_rules,
+    EXIT_FAILED,
+    EXIT_OK,
+    fail,
+    lists_table,
+    order_line,
+    orders_table,
+    positive_int,
+    run_services,
+    session_rules,
     typed_number,
 )
 from terminal.cli.context import CliContext
@@ -41,7 +49,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     place.add_argument("--venue", default="paper")
     place.add_argument("--symbol", required=True, help="e.g. BTC/USDT")
     place.add_argument("--side", required=True, choices=["buy", "sell"])
-    place.add_argument("--type", required=True, choices=list(CLI_TYPES),
+    place.add_argument("--oco", action="store_true",
+                       help="a one-cancels-other pair closing a position: a target limit at "
+                            "--price and a stop at --trigger (a stop-limit with --stop-limit); "
+                            "native where the venue has order lists, else held by this "
+                            "terminal (only while it runs)")
+    place.add_argument("--stop-limit", default=None, help="limit price of an OCO's stop")
+    place.add_argument("--type", default=None, choices=list(CLI_TYPES),
                        help="stop and take-profit types need --trigger; the -limit ones "
                             "also --price (offered only where the venue takes them)")
     place.add_argument("--amount", required=True, help="base amount, e.g. 0.01")
@@ -68,6 +82,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     which = cancel.add_mutually_exclusive_group(required=True)
     which.add_argument("--client-id", default=None)
     which.add_argument("--all", action="store_true")
+    which.add_argument("--list", default=None, metavar="LIST_ID",
+                       help="cancel every open order of an order list or bracket")
     cancel.add_argument("--account", default="default")
 
     amend = actions.add_parser(
@@ -135,8 +151,16 @@ def unsupported(session, request) -> str | None:  # type: ignore[no-untyped-def]
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     prog = f"{ctx.prog} {NAME}"
+    if args.action == "place" and args.oco:
+        try:
+            protection = _protection(args)
+        except ValueError as exc:
+            return fail(prog, str(exc), 2)
+        return run_services(args, ctx, lambda s: _place_oco(s, protection, args, prog))
     if args.action == "place":
         try:
+            if args.type is None:
+                raise ValueError("give --type (or --oco)")
             request = _request(args)
             from terminal.domain.ids import ClientOrderId
             client_id = ClientOrderId(args.client_id) if args.client_id else None
@@ -144,6 +168,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             return fail(prog, str(exc), 2)
         return run_services(args, ctx, lambda s: _place(s, request, client_id, args, prog))
     if args.action == "cancel":
+        if args.list is not None:
+            return run_services(args, ctx, lambda s: _cancel_list(s, args, prog))
         if not args.all and args.symbol is None and args.client_id is None:
             return fail(prog, "give --client-id ID or --all", 2)
         if args.client_id is not None:
@@ -167,6 +193,27 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             return fail(prog, str(exc), 2)
         return run_services(args, ctx, lambda s: _amend(s, client_id, amount, price, args, prog))
     return run_services(args, ctx, lambda s: _list(s, args, prog))
+
+
+def _protection(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from terminal.domain.enums import Side, TimeInForce
+    from terminal.domain.ids import AccountLabel, Symbol, VenueId
+    from terminal.domain.orderlist import ProtectionRequest
+
+    if args.type is not None:
+        raise ValueError("--oco sets the types itself: leave out --type")
+    if args.price is None or args.trigger is None:
+        raise ValueError("an OCO needs --price (the target) and --trigger (the stop)")
+    if args.post_only or args.trailing is not None:
+        raise ValueError("--post-only and --trailing do not apply to --oco")
+    return ProtectionRequest(
+        venue=VenueId(args.venue), symbol=Symbol(args.symbol), side=Side(args.side),
+        amount=typed_number(args.amount, "--amount"),
+        stop_trigger=typed_number(args.trigger, "--trigger"),
+        target=typed_number(args.price, "--price"),
+        stop_limit=None if args.stop_limit is None else typed_number(args.stop_limit,
+                                                                     "--stop-limit"),
+        time_in_force=TimeInForce(args.tif), account=AccountLabel(args.account))
 
 
 def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
@@ -223,6 +270,55 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     print(f"state: {order.status.value}")
     print(order_line(order, session_rules(services, request.venue)(order)))
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
+
+
+async def _place_oco(services, request, args, prog) -> int:  # type: ignore[no-untyped-def]
+    from terminal.core.orders import SubmitRefused
+    from terminal.domain.order import OrderStatus
+
+    info = services.exchange.catalogue.get(request.venue)
+    mode = args.mode or info.default_mode()
+    if args.mode is None and mode == "live":
+        return fail(prog, f"{request.venue} has no testnet or demo; a live order needs "
+                          "--mode live (and is refused while the testnet lock is on)")
+    if services.safety is not None:
+        refusal = services.safety.gate.entry_refusal(request.venue, mode, request.account)
+        if refusal is not None:
+            return fail(prog, f"refused [{refusal.rule}]: {refusal.message}")
+    await services.connect(request.venue, mode, account=request.account)
+    reason = services.orders.entry_block_reason(request.venue)
+    if reason:
+        return fail(prog, reason)
+    await services.refresh_market_inputs(request.venue, request.symbol)
+    try:
+        order_list, legs = await services.orders.place_oco(
+            request, confirmed=frozenset(args.confirm))
+    except SubmitRefused as exc:
+        for r in exc.refusals:
+            hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
+            print(f"{prog}: refused [{r.rule}]: {r.message}{hint}")
+        return EXIT_FAILED
+    rules = session_rules(services, request.venue)
+    print(f"order list: {order_list.list_id}")
+    print(f"held by: {'the venue' if order_list.held_by.value == 'venue' else 'this terminal: only while it runs'}")
+    for leg in legs:
+        print(order_line(leg, rules(leg)))
+    return EXIT_FAILED if any(leg.status is OrderStatus.REJECTED for leg in legs) else EXIT_OK
+
+
+async def _cancel_list(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+    from terminal.core.orders.errors import UnknownOrder
+    from terminal.domain.ids import VenueId
+
+    venue = VenueId(args.venue)
+    await services.connect(venue, account=args.account)
+    try:
+        legs = await services.orders.cancel_list(args.list)
+    except UnknownOrder as exc:
+        return fail(prog, str(exc))
+    for leg in legs:
+        print(order_line(leg, session_rules(services, venue)(leg)))
+    return EXIT_OK if all(leg.is_final for leg in legs) else EXIT_FAILED
 
 
 async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
@@ -319,6 +415,10 @@ async def _list(services, args, prog) -> int:  # type: ignore[no-untyped-def]
     orders = await services.journal.order_history(venue=venue, symbol=args.symbol,
                                                   open_only=args.open, limit=args.limit)
     print(orders_table(orders, session_rules(services, venue)))
+    lists = await services.journal.order_lists(venue, open_only=args.open)
+    if lists:
+        print()
+        print(lists_table(lists[:args.limit]))
     if not result.ok:
         return fail(prog, f"reconciling {venue} failed ({result.error}); the list above is "
                           "the journal's last known state, not checked with the venue")

@@ -50,6 +50,7 @@ from .errors import Op, classify, is_clock_refusal, scrub
 from .frameguard import guard_frames
 from .capabilities import order_capabilities
 from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
+from .orderlists import OrderListCalls, list_reports
 from .orderparams import order_params
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class SessionOptions:
     clock_adjust_ms: float = 500.0  # tell ccxt the offset when the venue clock is this far off
 
 
-class VenueSession:
+class VenueSession(OrderListCalls):
     """A connected venue: implements terminal.core.ports.ExchangePort."""
 
     def __init__(self, info: VenueInfo, mode: VenueMode, account: AccountLabel | str = "default",
@@ -464,10 +465,18 @@ class VenueSession:
         result = await self._cancel_call(self.rest.cancel_all_orders, str(symbol))
         out = []
         for item in result or ():
-            if isinstance(item, Mapping):
-                out.append(report_from_ccxt(item, secrets=self._secrets,
-                                            default_status=OrderStatus.CANCELED,
-                                            default_symbol=symbol))
+            if not isinstance(item, Mapping):
+                continue
+            info = item.get("info")
+            if item.get("id") is None and isinstance(info, Mapping) and "orderReports" in info:
+                # a cancelled order list: ccxt parses it as one order without an id; its
+                # orders are in the list's orderReports
+                out.extend(list_reports(self.rest, info, str(symbol), self._secrets,
+                                        OrderStatus.CANCELED))
+                continue
+            out.append(report_from_ccxt(item, secrets=self._secrets,
+                                        default_status=OrderStatus.CANCELED,
+                                        default_symbol=symbol))
         return out
 
     async def edit_order(self, order: Order, amount: Decimal, price: Decimal,

@@ -57,9 +57,12 @@ def known_symbols(conn: Connection, venue: str, since_ms: int | None = None) -> 
 def order_history(conn: Connection, *, venue: str | None = None, symbol: str | None = None,
                   account: str | None = None, since_ms: int | None = None,
                   until_ms: int | None = None, open_only: bool = False,
-                  limit: int | None = None) -> list[Order]:
-    """Orders newest first, filtered by venue, symbol, account, creation time range."""
+                  limit: int | None = None, list_id: str | None = None) -> list[Order]:
+    """Orders newest first, filtered by venue, symbol, account, creation time range,
+    order list."""
     q = select(orders)
+    if list_id:
+        q = q.where(orders.c.list_id == list_id)
     if venue:
         q = q.where(orders.c.venue == str(venue))
     if symbol:

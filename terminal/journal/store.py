@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
+from terminal.domain.orderlist import OrderList
 from terminal.domain.reports import FillReport
 from terminal.journal import queries
 from terminal.journal.codec import (
@@ -333,6 +334,23 @@ class SqlJournal:
             return hit.kind, json.loads(hit.details), ms_to_dt(hit.at_ms)
 
         return await self.run(work)
+
+    # ---- order lists and brackets (terminal.journal.lists) -------------------------------
+    async def save_list(self, order_list: OrderList) -> None:
+        from terminal.journal.lists import save_list
+
+        await self.run(lambda conn: save_list(conn, order_list))
+
+    async def order_lists(self, venue: VenueId | None = None, *, open_only: bool = False,
+                          list_id: str | None = None) -> list[OrderList]:
+        from terminal.journal.lists import lists_of
+
+        return await self.run(lambda conn: lists_of(conn, venue, open_only, list_id))
+
+    async def list_legs(self, list_id: str) -> list[Order]:
+        """The orders of one list or bracket, oldest first."""
+        legs = await self.run(lambda conn: queries.order_history(conn, list_id=list_id))
+        return legs[::-1]
 
     async def get_order(self, client_order_id: ClientOrderId) -> Order | None:
         return await self.run(lambda conn: queries.get_order(conn, client_order_id))

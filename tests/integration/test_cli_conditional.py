@@ -57,3 +57,33 @@ def test_missing_trigger_and_stray_price_are_one_line_refusals(paper, tmp_path):
                 "--type", "take-profit", "--amount", "0.001", "--trigger", "1",
                 "--price", "2")
     assert stray.returncode == 2 and "takes no --price" in stray.stderr
+
+
+def test_oco_placed_listed_as_a_group_and_cancelled_with_one_command(paper, tmp_path):
+    bid = bid_price(paper)
+    stop, target = f"{bid * 0.98:.2f}", f"{bid * 1.02:.2f}"
+    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
+                 "--oco", "--amount", "0.001", "--trigger", stop, "--price", target)
+    assert placed.returncode == 0, placed.stderr + placed.stdout
+    assert "held by: the venue" in placed.stdout
+    list_id = placed.stdout.split("order list: ", 1)[1].split()[0]
+    assert f"list {list_id} stop held-by venue" in placed.stdout
+    assert f"list {list_id} target held-by venue" in placed.stdout
+
+    listed = cli(tmp_path, paper, "order", "list", "--open")
+    assert listed.returncode == 0, listed.stderr
+    assert f"{list_id}/stop" in listed.stdout and f"{list_id}/target" in listed.stdout
+    group = next(line for line in listed.stdout.splitlines() if line.startswith(list_id))
+    assert "oco" in group and "open" in group and "venue" in group and stop in group
+
+    cancelled = cli(tmp_path, paper, "order", "cancel", "--list", list_id)
+    assert cancelled.returncode == 0, cancelled.stderr + cancelled.stdout
+    assert cancelled.stdout.count("canceled") == 2
+    after = cli(tmp_path, paper, "order", "list", "--open")
+    assert list_id not in after.stdout
+
+
+def test_oco_with_type_is_a_one_line_refusal(paper, tmp_path):
+    bad = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
+              "--oco", "--type", "limit", "--amount", "0.001", "--trigger", "1", "--price", "2")
+    assert bad.returncode == 2 and "leave out --type" in bad.stderr

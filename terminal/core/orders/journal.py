@@ -12,6 +12,7 @@ from typing import Protocol
 from terminal.core.ports import JournalPort
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import Order
+from terminal.domain.orderlist import OrderList
 from terminal.domain.reports import FillReport
 
 
@@ -22,6 +23,15 @@ class OrderJournal(JournalPort, Protocol):
 
     async def find_by_venue_order_id(self, venue: VenueId,
                                      venue_order_id: VenueOrderId) -> Order | None: ...
+
+    async def save_list(self, order_list: OrderList) -> None:
+        """Insert an order list or bracket, or update its status, venue id and details."""
+
+    async def order_lists(self, venue: VenueId | None = None, *, open_only: bool = False,
+                          list_id: str | None = None) -> list[OrderList]: ...
+
+    async def list_legs(self, list_id: str) -> list[Order]:
+        """The orders of one list or bracket, oldest first."""
 
     async def known_symbols(self, venue: VenueId, since_ms: int | None = None) -> list[Symbol]:
         """Symbols of the venue's journal orders (created since `since_ms`) and fills."""

@@ -33,6 +33,7 @@ from terminal.core.orders.errors import (
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
+from terminal.core.orders.links import TerminalLinks
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.recovery import ReconcileRecovery
@@ -89,6 +90,7 @@ class OrderService:
         self._reconcile_locks: dict[VenueId, asyncio.Lock] = {}
         self._closed = False
         self.recovery = ReconcileRecovery(self)  # a failed reconciliation is retried
+        self.links = TerminalLinks(self)  # order pairs held by this terminal
 
     # ---- sessions and entry ------------------------------------------------------------
     def attach(self, session: ExchangePort) -> None:
@@ -481,6 +483,19 @@ class OrderService:
             if order.status in (OrderStatus.PENDING_CANCEL, OrderStatus.UNKNOWN, *_RESTING):
                 await self._send_cancel(session, order)
 
+    # ---- order lists (terminal.core.orders.lists) -------------------------------------------
+    async def place_oco(self, request: Any, *, confirmed: frozenset[str] = frozenset()) -> Any:
+        """A stop and a target that cancel each other: (OrderList, [stop, target])."""
+        from terminal.core.orders.lists import place_oco
+
+        return await place_oco(self, request, confirmed=confirmed)
+
+    async def cancel_list(self, list_id: str) -> list[Order]:
+        """Cancel every open order of an order list or bracket."""
+        from terminal.core.orders.lists import cancel_list
+
+        return await cancel_list(self, list_id)
+
     # ---- amend -------------------------------------------------------------------------
     async def amend(self, client_order_id: ClientOrderId, amount: Decimal, price: Decimal,
                     *, confirmed: frozenset[str] = frozenset()) -> Order:
@@ -558,6 +573,8 @@ class OrderService:
         lock = self._reconcile_locks.setdefault(venue, asyncio.Lock())
         async with lock:  # one at a time per venue (start-up and reconnects may overlap)
             result = await Reconciler(self, session).run(close_entry=close_entry)
+            if result.ok:
+                await self.links.restore(venue)
         if retry and not result.ok:
             self.recovery.failed(venue, result)
         return result

@@ -29,7 +29,7 @@ from terminal.core.errors import (
 from terminal.core.ports import ExchangePort, JournalPort
 from terminal.core.safety.events import STOP_SWEEP
 from terminal.core.safety.stop import StopScope
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import HeldBy, OrderType, Side
 from terminal.domain.ids import ClientOrderId, IdError, Symbol, VenueOrderId
 from terminal.domain.order import EventSource, IllegalTransition, Order, OrderError, OrderStatus
 from terminal.domain.reports import OrderReport, events_for_report
@@ -56,6 +56,8 @@ class VenueStopResult:
     failures: list[str] = field(default_factory=list)  # readable messages
     unknown: list[str] = field(default_factory=list)  # orders whose cancel outcome is unknown
     remaining_open: int | None = None  # open orders seen after the sweep (None: not verified)
+    order_lists: set[str] = field(default_factory=set)  # venue order lists cancelled (ids)
+    terminal_held: set[str] = field(default_factory=set)  # legs of pairs this terminal held
     lifted: bool = False  # the stop was reset during the sweep, which ended there
 
     @property
@@ -71,6 +73,9 @@ class VenueStopResult:
         status = "OK" if self.ok else "INCOMPLETE"
         parts = [f"{self.venue} ({self.mode}, {self.account}): {status}",
                  f"cancelled {self.cancelled_count}"]
+        if self.order_lists or self.terminal_held:
+            parts[-1] += (f" (in {len(self.order_lists)} order list(s) held by the venue, "
+                          f"{len(self.terminal_held)} terminal-held leg(s))")
         if self.already_closed:
             parts.append(f"already closed {len(self.already_closed)}")
         if self.lifted:
@@ -90,7 +95,8 @@ class VenueStopResult:
                 "cancelled": len(self.cancelled), "cancelled_ids": self.cancelled[:200],
                 "already_closed": len(self.already_closed), "failures": self.failures[:50],
                 "unknown": self.unknown[:200], "remaining_open": self.remaining_open,
-                "lifted": self.lifted}
+                "lifted": self.lifted, "order_lists": sorted(self.order_lists)[:200],
+                "terminal_held": sorted(self.terminal_held)[:200]}
 
 
 @dataclass
@@ -200,6 +206,16 @@ class StopSweeper:
         venue_open = await self._call(session, res, "list open orders",
                                       lambda: session.fetch_open_orders(None))
         journal_open = await self._journal_open(session)
+        try:
+            await self._pass_cancel(session, scope, res, venue_open, journal_open)
+        finally:
+            for o in journal_open:
+                if o.held_by is HeldBy.TERMINAL and order_key(o) in res.cancelled:
+                    res.terminal_held.add(order_key(o))
+
+    async def _pass_cancel(self, session: ExchangePort, scope: StopScope, res: VenueStopResult,
+                           venue_open: list[OrderReport] | None,
+                           journal_open: list[Order]) -> None:
         if scope is StopScope.TERMINAL:
             await self._cancel_terminal_orders(session, res, venue_open or [], journal_open)
             return
@@ -263,6 +279,8 @@ class StopSweeper:
         for r in reports:
             if r.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED) or r.status.is_open:
                 _add_once(res.cancelled, order_key(r))
+                if r.list_id:
+                    res.order_lists.add(r.list_id)
         await self._ingest(session, reports)
 
     async def _cancel_each(self, session: ExchangePort, res: VenueStopResult,
@@ -292,6 +310,8 @@ class StopSweeper:
                     return
             _add_once(res.cancelled, key)
             _discard(res.unknown, key)
+            if report is not None and report.list_id:
+                res.order_lists.add(report.list_id)
             if report is not None:
                 await self._ingest(session, [report])
 
