@@ -77,6 +77,7 @@ class TerminalController(QObject):
         self.market: Any = None  # MarketWiring
         self.trading: Any = None  # TradingWiring
         self.dom: Any = None  # DomWiring (the price ladder)
+        self.chart_trading: Any = None  # ChartTrading (the chart's right-click menu)
         self.safety: Any = None  # SafetyWiring
         self.venues: Any = None  # VenueWiring
         self.watchlist: Any = None  # WatchlistWiring
@@ -198,6 +199,9 @@ class TerminalController(QObject):
         self.window.reapply_layout()
         self.market.point_late_widgets()
         self.trading.connect_price_sources()  # depth click, chart double-click -> ticket
+        from terminal.ui.wiring.chart_trade import ChartTrading
+        self.chart_trading = ChartTrading(p.chart, p.entry, self.state, self.services.orders,
+                                          self.market, self.trading, self.window, self.notify)
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
         mark("chart_built")

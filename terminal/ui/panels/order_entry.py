@@ -504,15 +504,18 @@ class OrderEntryPanel(QWidget):
 
     def send_without_confirm(self) -> bool:
         """Send the current ticket at once, without the confirmation dialog: the price
-        ladder's armed one-click mode when the user chose it. The same checks as Send
-        (complete ticket, entry not blocked, nothing pending); the order service's gate
-        and journal follow as for any ticket. False when nothing was sent."""
+        ladder's armed one-click mode when the user chose it. The same checks as Review
+        (complete ticket, entry not blocked, nothing pending, the service's check); the
+        order service's gate and journal follow as for any ticket. False when nothing
+        was sent."""
         self._snap_price_text()
         self._snap_amount_text()
         if self._confirm is not None or not self.can_submit():
             return False
         request = self._state.request
         assert request is not None
+        if self._precheck is not None and not self._run_precheck(request):
+            return False  # the same check Review runs; its refusals show in the form
         self._on_confirmed(request, self.confirmed_overrides())
         return True
 

@@ -1,0 +1,65 @@
+"""Right-click on the chart's price pane: trade at the clicked price.
+
+The menu offers "Buy limit here", "Sell limit here" and "Stop here" at the clicked
+price on the market's tick; it only says what was chosen (`chosen(kind, price_text)`),
+the wiring decides what that does (always through the ticket's check and confirmation).
+The menu is opened with `popup()`, never `exec()`: a nested event loop would stall the
+qasync loop.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QMenu
+
+BUY_LIMIT = "buy_limit"
+SELL_LIMIT = "sell_limit"
+STOP = "stop"
+CHOICES = ((BUY_LIMIT, "Buy limit here"), (SELL_LIMIT, "Sell limit here"),
+           (STOP, "Stop here (stop-market)"))
+
+
+class ChartTradeMenu(QObject):
+    """Attached to a CandleChartWidget: a right-click on its price pane opens the menu."""
+
+    chosen = Signal(str, str)  # kind, price text on the tick
+
+    def __init__(self, chart) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(chart)
+        self.chart = chart
+        self.menu: QMenu | None = None
+        self.price_text: str | None = None
+        chart.graphics.scene().sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, event) -> None:  # type: ignore[no-untyped-def]  # pyqtgraph event
+        if event.button() != Qt.MouseButton.RightButton:
+            return
+        pos = event.scenePos()
+        vb = self.chart.price_vb
+        if not vb.sceneBoundingRect().contains(pos):
+            return
+        text = self.chart.price_text(vb.mapSceneToView(pos).y())
+        if text is None:
+            return
+        event.accept()
+        self.open_at(text)
+
+    def open_at(self, price_text: str) -> QMenu:
+        """Build and pop up the menu for `price_text` (also what a test calls)."""
+        if self.menu is not None:
+            self.menu.close()
+            self.menu.deleteLater()
+        self.price_text = price_text
+        menu = QMenu(self.chart)
+        menu.setObjectName("chartTradeMenu")
+        title = menu.addAction(f"At {price_text}")
+        title.setEnabled(False)
+        menu.addSeparator()
+        for kind, label in CHOICES:
+            action = menu.addAction(label)
+            action.setObjectName(kind)
+            action.triggered.connect(lambda _=False, k=kind, p=price_text: self.chosen.emit(k, p))
+        self.menu = menu
+        menu.popup(QCursor.pos())
+        return menu
