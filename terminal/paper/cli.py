@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import signal
 import sys
 from decimal import Decimal, InvalidOperation
@@ -76,6 +77,39 @@ def _amount(text: str) -> Decimal:
     return d
 
 
+def _count(minimum: int):  # type: ignore[no-untyped-def]
+    """argparse type: a whole number >= `minimum`."""
+    def parse(text: str) -> int:
+        value = text.strip()
+        if not value.isascii() or not value.lstrip("-").isdigit() or int(value) < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, "
+                                             f"not {text!r}")
+        return int(value)
+    return parse
+
+
+def _per_second(text: str) -> float:
+    """A finite rate above zero ('inf' and 'nan' would break the stress loop)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, not {text!r}")
+    return value
+
+
+def _fee(text: str) -> Decimal:
+    """A fee rate 0 <= rate < 1 (0.001 is 0.1 %)."""
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        d = Decimal(-1)
+    if not d.is_finite() or not 0 <= d < 1:
+        raise argparse.ArgumentTypeError(f"expected a fee rate from 0 to below 1, not {text!r}")
+    return d
+
+
 DEFAULT_PROG = "python -m terminal.paper"
 
 
@@ -95,24 +129,24 @@ def build_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true",
                    help="restore starting balances, clear orders and trades")
     p.add_argument("--rate", choices=["calm", "normal", "stress"], default="calm")
-    p.add_argument("--diffs-per-second", type=float, default=None,
+    p.add_argument("--diffs-per-second", type=_per_second, default=None,
                    help="stress depth diffs/s on --stress-symbol")
-    p.add_argument("--levels-per-diff", type=int, default=None)
+    p.add_argument("--levels-per-diff", type=_count(1), default=None)
     p.add_argument("--stress-symbol", default=None,
                    help="e.g. BTC/USDT, or several comma-separated (each gets the rate)")
-    p.add_argument("--maker-fee", type=Decimal, default=Decimal("0.001"))
-    p.add_argument("--taker-fee", type=Decimal, default=Decimal("0.001"))
-    p.add_argument("--weight-per-minute", type=int, default=6000)
-    p.add_argument("--orders-per-10s", type=int, default=50)
-    p.add_argument("--ban-after", type=int, default=0,
+    p.add_argument("--maker-fee", type=_fee, default=Decimal("0.001"))
+    p.add_argument("--taker-fee", type=_fee, default=Decimal("0.001"))
+    p.add_argument("--weight-per-minute", type=_count(1), default=6000)
+    p.add_argument("--orders-per-10s", type=_count(1), default=50)
+    p.add_argument("--ban-after", type=_count(0), default=0,
                    help="429s in one minute before answering 418 (0 = never)")
-    p.add_argument("--ws-buffer-mb", type=int, default=64,
+    p.add_argument("--ws-buffer-mb", type=_count(1), default=64,
                    help="disconnect a WebSocket consumer this far behind")
     p.add_argument("--funding-speed", type=_speed, default=1.0,
                    help="futures clock speed: funding every 8 hours / SPEED (default 1)")
     p.add_argument("--futures-wallet", type=_amount, default=Decimal(100000),
                    help="USDT in each account's futures wallet (default 100000)")
-    p.add_argument("--backfill", type=int, default=1000, help="candles per timeframe")
+    p.add_argument("--backfill", type=_count(0), default=1000, help="candles per timeframe")
     p.add_argument("--extra-markets", type=_extra_markets, default=0, metavar="N",
                    help="also list N synthetic USDT markets X01/USDT ... (0-99; for benchmarks "
                         "that subscribe many symbols)")

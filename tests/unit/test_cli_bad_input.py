@@ -140,3 +140,13 @@ def test_stop_settle_timeout_must_be_finite_seconds(tmp_path, value):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "argument --settle-timeout:" in proc.stderr and value in proc.stderr
     assert not (tmp_path / "data").exists()  # refused before anything was engaged
+
+
+@pytest.mark.parametrize("args", [("--diffs-per-second", "inf"), ("--diffs-per-second", "nan"),
+                                  ("--levels-per-diff", "-5"), ("--backfill", "-1"),
+                                  ("--ws-buffer-mb", "0"), ("--maker-fee", "NaN"),
+                                  ("--taker-fee", "-0.1")])
+def test_paper_numbers_out_of_range_are_usage_errors(tmp_path, args):
+    proc = run(tmp_path, "paper", "--port", "0", *args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"argument {args[0]}: expected" in proc.stderr
