@@ -242,3 +242,9 @@ def test_ladder_disarms_on_symbol_and_lock_changes(make_main_window, paper_for_u
     drv.do(lambda: QTest.mouseClick(w.lock_switch, Qt.MouseButton.LeftButton))  # lock again
     drv.until(lambda: w.lock_switch.text() == "TESTNET", 5, "locked again")
     drv.until(lambda: not panel.armed, 5, "the ladder to disarm on locking")
+
+    # a switch to another venue session disarms it as well
+    arm()
+    drv.run(c.switch_venue("paperlive"), 10)
+    drv.until(lambda: not panel.armed, 5, "the ladder to disarm on the session change")
+    assert "venue session changed" in panel.state_label.text()
