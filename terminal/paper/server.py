@@ -26,6 +26,7 @@ from .errors import ApiError
 from .faults import Faults
 from .feeds import Feeds
 from .futures import market_rest as futures_market
+from .futures import persist as futures_persist
 from .futures import rest as futures_rest
 from .futures import stream as futures_ws
 from .futures.contracts import default_contracts
@@ -147,6 +148,10 @@ class PaperServer:
         self.futures = FuturesVenue(default_contracts(self.engine.specs), self.engine.books,
                                     self.now_ms, cfg.futures_wallet,
                                     funding_speed=cfg.funding_speed)
+        saved = self.store.get_meta(futures_persist.META_KEY)
+        if saved:
+            futures_persist.load(self.futures, saved)
+        self._futures_saved = ""
         self.futures_stream = FuturesStream(self)
 
     # --- HTTP -----------------------------------------------------------------------------
@@ -252,6 +257,13 @@ class PaperServer:
             if time.monotonic() - last_mid > 5:
                 mids, last_mid = self.generator.mids(), time.monotonic()
             self.store.save(self.engine, mids)
+            self._save_futures()
+
+    def _save_futures(self) -> None:
+        text = futures_persist.dump(self.futures)
+        if text != self._futures_saved:
+            self.store.set_meta(futures_persist.META_KEY, text)
+            self._futures_saved = text
 
     async def _parent_watch(self, parent_pid: int) -> None:
         while not self._stop.is_set():
@@ -275,6 +287,7 @@ class PaperServer:
             await self._runner.cleanup()
             self._runner = None
         self.store.save(self.engine, self.generator.mids())
+        self._save_futures()
         self.store.close()
 
     async def stop(self) -> None:

@@ -79,7 +79,8 @@ class Store:
         self.db.execute("DELETE FROM orders")
         self.db.execute("DELETE FROM trades")
         self.db.execute("DELETE FROM order_lists")
-        self.db.execute("DELETE FROM meta WHERE key LIKE 'next_%' OR key LIKE 'mid_%'")
+        self.db.execute("DELETE FROM meta WHERE key LIKE 'next_%' OR key LIKE 'mid_%' "
+                        "OR key LIKE 'futures_%'")
         self.db.execute("COMMIT")
 
     # --- load ---------------------------------------------------------------------------

@@ -30,8 +30,9 @@ log = logging.getLogger("terminal.paper")
 class FuturesStream:
     def __init__(self, srv: PaperServer) -> None:
         self.srv = srv
-        self.keys: dict[str, str] = {}  # listenKey -> account
-        self.by_account: dict[str, str] = {}
+        # account -> listenKey lives in the venue (it is saved with it); listenKey -> account
+        self.by_account = srv.futures.listen_keys
+        self.keys: dict[str, str] = {lk: a for a, lk in self.by_account.items()}
         self.users: dict[str, set[Conn]] = {}
         v = srv.futures
         v.on_order.append(self.on_order)

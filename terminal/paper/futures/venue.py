@@ -65,6 +65,7 @@ class FuturesVenue:
         # times faster than the exchange clock (1 = Binance's 00:00/08:00/16:00 UTC)
         self.funding_period_ms = max(1, int(FUNDING_HOURS * 3_600_000 / funding_speed))
         self._next_funding = 0
+        self.listen_keys: dict[str, str] = {}  # account -> user-data stream listenKey
         self.funding_history: dict[str, list[tuple[int, Decimal, Decimal]]] = {
             s: [] for s in self.contracts}
         # listeners: ORDER_TRADE_UPDATE payloads, ALGO_UPDATE payloads, ACCOUNT_UPDATEs
