@@ -55,6 +55,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                             "native where the venue has order lists, else held by this "
                             "terminal (only while it runs)")
     place.add_argument("--stop-limit", default=None, help="limit price of an OCO's stop")
+    place.add_argument("--bracket", action="store_true",
+                       help="a market or limit entry with a stop at --stop and a target at "
+                            "--target, placed (as an OCO) as the entry fills; held by this "
+                            "terminal: legs are placed only while a terminal or command runs")
+    place.add_argument("--stop", default=None, help="a bracket's stop trigger")
+    place.add_argument("--target", default=None, help="a bracket's target price")
     place.add_argument("--type", default=None, choices=list(CLI_TYPES),
                        help="stop and take-profit types need --trigger; the -limit ones "
                             "also --price (offered only where the venue takes them)")
@@ -151,12 +157,29 @@ def unsupported(session, request) -> str | None:  # type: ignore[no-untyped-def]
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     prog = f"{ctx.prog} {NAME}"
+    if args.action == "place" and args.bracket:
+        try:
+            if args.oco:
+                raise ValueError("give --bracket or --oco, not both")
+            if args.type not in ("market", "limit") or args.stop is None or args.target is None:
+                raise ValueError("a bracket needs --type market|limit, --stop and --target")
+            if args.trigger is not None or args.trailing is not None:
+                raise ValueError("a bracket's stop is --stop, not --trigger")
+            from terminal.core.orders.bracket import BracketRequest
+            bracket = BracketRequest(
+                entry=_request(args), stop_trigger=typed_number(args.stop, "--stop"),
+                target=typed_number(args.target, "--target"),
+                stop_limit=None if args.stop_limit is None else typed_number(
+                    args.stop_limit, "--stop-limit"))
+        except ValueError as exc:
+            return fail(prog, str(exc), 2)
+        return run_services(args, ctx, lambda s: _place_group(s, bracket, args, prog))
     if args.action == "place" and args.oco:
         try:
             protection = _protection(args)
         except ValueError as exc:
             return fail(prog, str(exc), 2)
-        return run_services(args, ctx, lambda s: _place_oco(s, protection, args, prog))
+        return run_services(args, ctx, lambda s: _place_group(s, protection, args, prog))
     if args.action == "place":
         try:
             if args.type is None:
@@ -272,10 +295,12 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
 
 
-async def _place_oco(services, request, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _place_group(services, group, args, prog) -> int:  # type: ignore[no-untyped-def]
+    """An OCO (ProtectionRequest) or a bracket (BracketRequest)."""
     from terminal.core.orders import SubmitRefused
     from terminal.domain.order import OrderStatus
 
+    request = getattr(group, "entry", group)
     info = services.exchange.catalogue.get(request.venue)
     mode = args.mode or info.default_mode()
     if args.mode is None and mode == "live":
@@ -291,15 +316,22 @@ async def _place_oco(services, request, args, prog) -> int:  # type: ignore[no-u
         return fail(prog, reason)
     await services.refresh_market_inputs(request.venue, request.symbol)
     try:
-        order_list, legs = await services.orders.place_oco(
-            request, confirmed=frozenset(args.confirm))
+        if request is group:
+            order_list, legs = await services.orders.place_oco(
+                group, confirmed=frozenset(args.confirm))
+        else:
+            order_list, entry = await services.orders.place_bracket(
+                group, confirmed=frozenset(args.confirm))
+            legs = [entry]
+            for pair_id in order_list.details.get("pairs", []):
+                legs += await services.journal.list_legs(pair_id)
     except SubmitRefused as exc:
         for r in exc.refusals:
             hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
             print(f"{prog}: refused [{r.rule}]: {r.message}{hint}")
         return EXIT_FAILED
     rules = session_rules(services, request.venue)
-    print(f"order list: {order_list.list_id}")
+    print(f"{'bracket' if request is not group else 'order list'}: {order_list.list_id}")
     print(f"held by: {'the venue' if order_list.held_by.value == 'venue' else 'this terminal: only while it runs'}")
     for leg in legs:
         print(order_line(leg, rules(leg)))

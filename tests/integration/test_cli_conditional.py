@@ -87,3 +87,18 @@ def test_oco_with_type_is_a_one_line_refusal(paper, tmp_path):
     bad = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
               "--oco", "--type", "limit", "--amount", "0.001", "--trigger", "1", "--price", "2")
     assert bad.returncode == 2 and "leave out --type" in bad.stderr
+
+
+def test_market_bracket_places_entry_and_its_oco_in_one_command(paper, tmp_path):
+    bid = bid_price(paper)
+    stop, target = f"{bid * 0.98:.2f}", f"{bid * 1.02:.2f}"
+    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "buy",
+                 "--type", "market", "--amount", "0.001", "--bracket", "--stop", stop,
+                 "--target", target)
+    assert placed.returncode == 0, placed.stderr + placed.stdout
+    assert "bracket: " in placed.stdout and "held by: this terminal" in placed.stdout
+    lines = placed.stdout.splitlines()
+    assert any(" filled " in x and " entry " in x and "market" in x for x in lines), lines
+    assert any("stop_market" in x and f"trigger {stop}" in x and "pending_trigger" in x
+               for x in lines), lines
+    assert any("limit" in x and f"@ {target}" in x and " target " in x for x in lines), lines

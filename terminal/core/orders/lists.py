@@ -199,6 +199,9 @@ async def cancel_list(service: OrderService, list_id: str) -> list[Order]:
     legs = [service.tracker.track(o) for o in await service.journal.list_legs(list_id)]
     session = service._require_session(order_list.venue)
     service.links.forget(list_id)  # a cancelled group places and cancels nothing more
+    service.brackets.forget(list_id)
+    for pair_id in order_list.details.get("pairs", []):  # a bracket's protective pairs
+        legs += await cancel_list(service, pair_id)
     live = [leg for leg in legs if not leg.is_final]
     if order_list.held_by is HeldBy.VENUE and order_list.venue_list_id and any(
             leg.status.value == "pending_trigger" or leg.status.value == "open" for leg in live):

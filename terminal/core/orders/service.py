@@ -33,6 +33,7 @@ from terminal.core.orders.errors import (
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
+from terminal.core.orders.bracket import BracketKeeper
 from terminal.core.orders.links import TerminalLinks
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
@@ -91,6 +92,7 @@ class OrderService:
         self._closed = False
         self.recovery = ReconcileRecovery(self)  # a failed reconciliation is retried
         self.links = TerminalLinks(self)  # order pairs held by this terminal
+        self.brackets = BracketKeeper(self)  # entries whose stop and target follow fills
 
     # ---- sessions and entry ------------------------------------------------------------
     def attach(self, session: ExchangePort) -> None:
@@ -490,6 +492,11 @@ class OrderService:
 
         return await place_oco(self, request, confirmed=confirmed)
 
+    async def place_bracket(self, request: Any, *,
+                            confirmed: frozenset[str] = frozenset()) -> Any:
+        """An entry whose stop and target are placed as it fills: (OrderList, entry)."""
+        return await self.brackets.place(request, confirmed=confirmed)
+
     async def cancel_list(self, list_id: str) -> list[Order]:
         """Cancel every open order of an order list or bracket."""
         from terminal.core.orders.lists import cancel_list
@@ -575,6 +582,7 @@ class OrderService:
             result = await Reconciler(self, session).run(close_entry=close_entry)
             if result.ok:
                 await self.links.restore(venue)
+                await self.brackets.restore(venue)
         if retry and not result.ok:
             self.recovery.failed(venue, result)
         return result

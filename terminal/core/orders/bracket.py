@@ -1,0 +1,217 @@
+"""Brackets held by this terminal: an entry with a stop and a target placed as it fills.
+
+The entry (market or limit) is journaled and sent like any order, its bracket row first.
+The keeper watches it: whenever its filled amount grows beyond what the protective
+pair covers, the pair is (re)placed for the whole filled amount, an OCO (native where
+the venue has order lists, else terminal-held; `lists.place_oco`); a previous smaller
+pair is cancelled first. An entry cancelled or expired before any fill ends the bracket
+with no legs. Only while the terminal runs: after a restart `restore` (run when
+reconciliation succeeds) catches up on fills that happened meanwhile, unless the price
+is already past the stop, which it reports instead of placing a stop that would fire
+at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from terminal.core.orders.errors import OrderServiceError
+from terminal.core.orders.lists import cancel_list, place_oco, price_refusals
+from terminal.core.ports import Refusal
+from terminal.domain.enums import HeldBy, LegRole, Side
+from terminal.domain.ids import ClientOrderId, VenueId
+from terminal.domain.money import ZERO, format_decimal
+from terminal.domain.order import Order, OrderRequest
+from terminal.domain.orderlist import (
+    ListKind,
+    ListStatus,
+    OrderList,
+    ProtectionRequest,
+    new_list_id,
+)
+
+if TYPE_CHECKING:
+    from terminal.core.orders.service import OrderService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BracketRequest:
+    entry: OrderRequest  # market or limit
+    stop_trigger: Decimal
+    target: Decimal
+    stop_limit: Decimal | None = None
+
+    def protection(self, amount: Decimal) -> ProtectionRequest:
+        e = self.entry
+        return ProtectionRequest(venue=e.venue, symbol=e.symbol, side=e.side.opposite,
+                                 amount=amount, stop_trigger=self.stop_trigger,
+                                 target=self.target, stop_limit=self.stop_limit,
+                                 account=e.account)
+
+
+def _request_of(order_list: OrderList, entry: Order) -> BracketRequest:
+    d = order_list.details
+    return BracketRequest(
+        entry=OrderRequest(venue=entry.venue, symbol=entry.symbol, side=entry.side,
+                           type=entry.type, amount=entry.amount, price=entry.price,
+                           account=entry.account, mode=entry.mode),
+        stop_trigger=Decimal(d["stop_trigger"]), target=Decimal(d["target"]),
+        stop_limit=None if d.get("stop_limit") is None else Decimal(d["stop_limit"]))
+
+
+def stop_passed(side: Side, stop: Decimal, price: Decimal | None) -> bool:
+    """The price is already beyond the stop of a position opened on `side`."""
+    if price is None:
+        return False
+    return price <= stop if side is Side.BUY else price >= stop
+
+
+class BracketKeeper:
+    def __init__(self, service: OrderService) -> None:
+        self._service = service
+        self._brackets: dict[str, OrderList] = {}
+        self._entry_of: dict[ClientOrderId, str] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        service.order_changed.add(self._on_order)
+
+    def watched(self) -> list[str]:
+        return list(self._brackets)
+
+    def forget(self, list_id: str) -> None:
+        order_list = self._brackets.pop(list_id, None)
+        if order_list is not None:
+            self._entry_of.pop(ClientOrderId(order_list.details["entry"]), None)
+
+    def _watch(self, order_list: OrderList) -> None:
+        self._brackets[order_list.list_id] = order_list
+        self._entry_of[ClientOrderId(order_list.details["entry"])] = order_list.list_id
+
+    def _on_order(self, order: Order) -> None:
+        list_id = self._entry_of.get(order.client_order_id)
+        if list_id is None:
+            return
+        self._service.spawn(self.sync(list_id), f"bracket-{list_id}")
+
+    async def place(self, req: BracketRequest, *,
+                    confirmed: frozenset[str] = frozenset()) -> tuple[OrderList, Order]:
+        service = self._service
+        session = service._require_session(req.entry.venue)
+        caps = session.capabilities(req.entry.symbol)
+        protection = req.protection(req.entry.amount)
+        if not caps.supports(protection.stop_type):
+            from terminal.core.orders.errors import SubmitRefused
+            raise SubmitRefused([Refusal("order_type", caps.why_not(protection.stop_type.value)
+                                         or "stop orders are not offered")])
+        reference = req.entry.price if req.entry.price is not None else \
+            service.context_for(req.entry, confirmed).reference_price
+        refusals = price_refusals(protection, reference)
+        if refusals:
+            from terminal.core.orders.errors import SubmitRefused
+            raise SubmitRefused(refusals)
+        list_id = new_list_id()
+        entry_id = ClientOrderId.generate()
+        order_list = OrderList(
+            list_id=list_id, venue=req.entry.venue, account=req.entry.account,
+            symbol=req.entry.symbol, kind=ListKind.BRACKET, held_by=HeldBy.TERMINAL, details={
+                "entry": str(entry_id), "side": req.entry.side.value,
+                "amount": str(req.entry.amount), "stop_trigger": str(req.stop_trigger),
+                "target": str(req.target),
+                "stop_limit": None if req.stop_limit is None else str(req.stop_limit),
+                "covered": "0", "pairs": [], "confirmed": sorted(confirmed)})
+        entry_req = replace(req.entry, list_id=list_id, leg_role=LegRole.ENTRY,
+                            held_by=HeldBy.TERMINAL)
+        # the gate speaks on the entry before the bracket is journaled
+        refused = service.check(entry_req, confirmed)
+        if refused:
+            from terminal.core.orders.errors import SubmitRefused
+            raise SubmitRefused(refused)
+        await service.journal.save_list(order_list)
+        self._watch(order_list)
+        try:
+            entry = await service.submit(entry_req, confirmed=confirmed,
+                                         client_order_id=entry_id)
+        except BaseException:
+            self.forget(list_id)
+            order_list.status = ListStatus.DONE
+            await service.journal.save_list(order_list)
+            raise
+        await self.sync(list_id)
+        return order_list, (service.tracker.cached(entry_id) or entry).copy()
+
+    async def sync(self, list_id: str) -> None:
+        """Bring the protective pair in line with what the entry has filled."""
+        async with self._locks.setdefault(list_id, asyncio.Lock()):
+            order_list = self._brackets.get(list_id)
+            if order_list is None:
+                return
+            service = self._service
+            entry = service.tracker.cached(ClientOrderId(order_list.details["entry"]))
+            if entry is None:
+                return
+            covered = Decimal(order_list.details["covered"])
+            if entry.filled > covered:
+                await self._protect(order_list, entry)
+            if entry.is_final:
+                if entry.filled == ZERO:
+                    service.tracker.notice("info", f"Bracket {list_id}: entry "
+                                           f"{entry.status.value} before any fill; no stop "
+                                           "or target placed")
+                # the bracket's part is done; its pair lives on as an OCO list of its own
+                order_list.status = ListStatus.DONE
+                self.forget(list_id)
+                await service.journal.save_list(order_list)
+
+    async def _protect(self, order_list: OrderList, entry: Order) -> None:
+        service = self._service
+        pairs: list[str] = order_list.details["pairs"]
+        if pairs:  # grow: the smaller pair goes, a pair for the whole filled amount comes
+            await cancel_list(service, pairs[-1])
+        req = _request_of(order_list, entry)
+        try:
+            pair, legs = await place_oco(service, req.protection(entry.filled),
+                                         details={"bracket": order_list.list_id},
+                                         confirmed=frozenset(order_list.details.get("confirmed", ())))
+        except OrderServiceError as exc:
+            service.tracker.notice("error", f"Bracket {order_list.list_id}: stop and target "
+                                   f"for {format_decimal(entry.filled)} NOT placed: {exc}")
+            return
+        pairs.append(pair.list_id)
+        order_list.details["covered"] = str(entry.filled)
+        await service.journal.save_list(order_list)
+        service.tracker.notice("info", f"Bracket {order_list.list_id}: stop and target placed "
+                               f"for {format_decimal(entry.filled)} ({pair.label})")
+
+    async def restore(self, venue: VenueId) -> int:
+        """Watch the venue's open brackets again after a restart and place what fills
+        while the terminal was down call for. Returns how many were restored."""
+        service = self._service
+        restored = 0
+        for order_list in await service.journal.order_lists(venue, open_only=True):
+            if order_list.kind is not ListKind.BRACKET or order_list.list_id in self._brackets:
+                continue
+            legs = await service.journal.list_legs(order_list.list_id)
+            entry = next((o for o in legs if o.leg_role is LegRole.ENTRY), None)
+            if entry is None:
+                continue
+            entry = service.tracker.track(entry)
+            covered = Decimal(order_list.details["covered"])
+            if entry.filled > covered:
+                price = service.context_for(_request_of(order_list, entry).entry).reference_price
+                stop = Decimal(order_list.details["stop_trigger"])
+                if stop_passed(entry.side, stop, price):
+                    service.tracker.notice("warning", (
+                        f"Bracket {order_list.list_id}: the entry filled "
+                        f"{format_decimal(entry.filled)} while the terminal was closed and the "
+                        f"price {format_decimal(price)} is already past the stop "
+                        f"{format_decimal(stop)}: stop and target NOT placed; decide by hand"))
+                    continue
+            self._watch(order_list)
+            restored += 1
+            await self.sync(order_list.list_id)
+        return restored
