@@ -118,7 +118,7 @@ def test_entry_filled_while_the_terminal_was_closed_gets_its_legs_on_start(paper
     path = tmp_path / "j.sqlite"
 
     async def first_run():
-        async with order_stack(paper, path) as (session, journal, svc):
+        async with order_stack(paper, path) as (session, _journal, svc):
             last = await last_at_the_ask(paper, session)
             order_list, entry = await svc.place_bracket(
                 bracket(OrderType.LIMIT, "0.01000", last - 10, last - 100, last + 100))

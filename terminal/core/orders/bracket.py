@@ -174,7 +174,7 @@ class BracketKeeper:
             await cancel_list(service, pairs[-1])
         req = _request_of(order_list, entry)
         try:
-            pair, legs = await place_oco(service, req.protection(entry.filled),
+            pair, _legs = await place_oco(service, req.protection(entry.filled),
                                          details={"bracket": order_list.list_id},
                                          confirmed=frozenset(order_list.details.get("confirmed", ())))
         except OrderServiceError as exc:
