@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from . import rest_lists
-from .errors import ApiError
+from . import reply_faults, rest_lists
 from .http_util import int_param, json_response
 
 if TYPE_CHECKING:
     from .server import PaperServer
-
-UNKNOWN_OUTCOME = ApiError(-1007, "Timeout waiting for response from backend server. Send "
-                                  "status unknown; execution status unknown.", status=503)
 
 
 def setup(app: web.Application, srv: PaperServer) -> None:
@@ -54,22 +49,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                 "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
 
     async def fail_reply_if_asked(request: web.Request) -> None:
-        """The "execute, then fail the reply" fault, after the engine has acted: the
-        connection dies, the reply times out, or a 5xx comes back (outcome unknown);
-        "slow" only delays the normal reply (the order is live meanwhile)."""
-        mode = srv.faults.take_order_unknown() if srv.faults.enabled else ""
-        if mode == "slow":
-            await asyncio.sleep(srv.faults_timeout_s)
-            return
-        if mode == "close":
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError
-        if mode == "timeout":
-            await asyncio.sleep(srv.faults_timeout_s)
-            raise UNKNOWN_OUTCOME
-        if mode == "5xx":
-            raise UNKNOWN_OUTCOME
+        await reply_faults.fail_reply_if_asked(srv, request)
 
     async def new_order(request: web.Request) -> web.Response:
         acct = account_of(request)

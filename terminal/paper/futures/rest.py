@@ -11,6 +11,7 @@ from aiohttp import web
 
 from ..errors import BAD_KEY, ApiError
 from ..http_util import int_param, json_response
+from ..reply_faults import fail_reply_if_asked
 from . import wire
 from .forders import FOrder
 
@@ -213,11 +214,13 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     get("/fapi/v1/income", income)
 
     # --- orders -------------------------------------------------------------------------
-    def new_order(q: web.Request) -> object:
+    async def new_order(q: web.Request) -> web.Response:
         v, key = acct(q)
         srv.limits.charge_order(key, srv.now_ms())
-        return v.place(key, q["params"]).json()
-    post("/fapi/v1/order", new_order)
+        body = v.place(key, q["params"]).json()
+        await fail_reply_if_asked(srv, q)
+        return json_response(body)
+    r.add_post("/fapi/v1/order", new_order)
 
     def get_order(q: web.Request) -> object:
         v, key = acct(q)
@@ -278,15 +281,17 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     post("/fapi/v1/countdownCancelAll", countdown)
 
     # --- conditional (algo) orders ------------------------------------------------------
-    def new_algo(q: web.Request) -> object:
+    async def new_algo(q: web.Request) -> web.Response:
         v, key = acct(q)
         p = q["params"]
         if (p.get("algoType") or "").upper() != "CONDITIONAL":
             raise ApiError(-1102, "Mandatory parameter 'algoType' was not sent, was "
                                   "empty/null, or malformed.")
         srv.limits.charge_order(key, srv.now_ms())
-        return v.place_algo(key, p).algo_json()
-    post("/fapi/v1/algoOrder", new_algo)
+        body = v.place_algo(key, p).algo_json()
+        await fail_reply_if_asked(srv, q)
+        return json_response(body)
+    r.add_post("/fapi/v1/algoOrder", new_algo)
 
     def get_algo(q: web.Request) -> object:
         v, key = acct(q)
