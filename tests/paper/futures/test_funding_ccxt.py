@@ -13,7 +13,7 @@ import pytest
 from terminal.paper.control_client import PaperControl
 from terminal.paper.embedded import PaperExchangeHandle, start_paper_exchange
 from tests.fixtures_paper import run_async
-from tests.paper.futures.conftest import KEYS, futures_rest
+from tests.paper.futures.conftest import KEYS, futures_pro, futures_rest
 
 BTC, ETH = "BTC/USDT:USDT", "ETH/USDT:USDT"
 D = Decimal
@@ -98,4 +98,31 @@ def test_funding_is_paid_every_period(fast_funding: PaperExchangeHandle) -> None
             # the isolated position's margin (fills' notional / 20x) carries its funding
             margin = sum((D(t["info"]["quoteQty"]) for t in fills), D(0)) / 20
             assert D(eth_pos["isolatedWallet"]) == margin + sum(all_eth, D(0))
+    run_async(go())
+
+
+def test_funding_reaches_the_user_data_stream(fast_funding: PaperExchangeHandle) -> None:
+    """Each settlement pushes an ACCOUNT_UPDATE with reason FUNDING_FEE: ccxt.pro's
+    watch_balance sees the wallet move by the funding fee."""
+    async def go() -> None:
+        async with futures_pro(fast_funding, 1) as ex:
+            await ex.load_markets()
+            await ex.create_order(BTC, "market", "buy", 0.01)
+            deadline = time.monotonic() + 20
+            while True:
+                bal = await asyncio.wait_for(ex.watch_balance(), 10)
+                if bal["info"]["a"]["m"] == "FUNDING_FEE":
+                    break
+                assert time.monotonic() < deadline, "no FUNDING_FEE account update"
+            update = bal["info"]["a"]
+            (row,) = update["P"]
+            assert row["s"] == "BTCUSDT" and D(row["pa"]) == D("0.01")
+            acct = await ex.fapiPrivateV3GetAccount()
+            income = await ex.fapiPrivateGetIncome({"incomeType": "FUNDING_FEE"})
+            assert income and D(income[-1]["income"]) < 0  # the long pays 0.01 %
+            # the pushed wallet is the wallet after that settlement (later ones may follow)
+            later = sum((D(i["income"]) for i in income
+                         if i["time"] > bal["info"]["E"]), D(0))
+            assert D(update["B"][0]["wb"]) + later == D(acct["totalWalletBalance"])
+            await ex.create_order(BTC, "market", "sell", 0.01, params={"reduceOnly": True})
     run_async(go())
