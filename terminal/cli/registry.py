@@ -42,6 +42,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("reconcile", "reconcile journal orders against a venue"),
     Subcommand("stop", "engage or reset the emergency stop"),
     Subcommand("bench", "run every benchmark and print one table (--quick: a harness check)"),
+    Subcommand("drills", "run the reliability drills against real processes and print counts"),
 )
 
 BY_NAME: dict[str, Subcommand] = {s.name: s for s in SUBCOMMANDS}

@@ -1,6 +1,6 @@
 """One process of the crash drill: reconcile, report, then trade until killed.
 
-    python -m tests.drills.crash_worker PAPER_URL KEY SECRET JOURNAL SPEC_JSON
+    python -m terminal.drills.crash_worker PAPER_URL KEY SECRET JOURNAL SPEC_JSON
 
 1. opens the journal (taking its lock), connects to the paper exchange with the REAL
    ccxt session and reconciles: this settles whatever the previous, killed process
@@ -49,13 +49,13 @@ def die() -> None:
 def install_kill_points(session: VenueSession, spec: dict, state: dict) -> None:
     real_create, real_cancel = session.create_order, session.cancel_order
 
-    async def in_flight(call):  # noqa: ANN001
+    async def in_flight(call):
         task = asyncio.ensure_future(call)
         await asyncio.sleep(random.uniform(0, 0.004))  # on the wire, reply not read
         die()
         return await task
 
-    async def create_order(order):  # noqa: ANN001
+    async def create_order(order):
         if state["armed"] == "intent_committed":
             die()
         if state["armed"] == "in_flight":
@@ -65,7 +65,7 @@ def install_kill_points(session: VenueSession, spec: dict, state: dict) -> None:
             die()
         return report
 
-    async def cancel_order(order):  # noqa: ANN001
+    async def cancel_order(order):
         if state["armed"] == "cancel_before_send":
             die()
         if state["armed"] == "cancel_in_flight":
