@@ -32,6 +32,9 @@ class Feeds:
         self.lower = {m.lower: m.symbol for m in engine.specs.values()}
         self._last_bbo: dict[str, tuple[int | None, int | None, int, int]] = {}
         self.gap_requests: set[str] = set()
+        # every depth diff (symbol, U, u, bids, asks) also goes here (the futures streams)
+        self.on_diff: list[Callable[[str, int, int, list[tuple[int, int]],
+                                     list[tuple[int, int]]], None]] = []
         engine.on_trade.append(self._on_trade)
 
     def valid_topic(self, topic: str) -> bool:
@@ -50,6 +53,8 @@ class Feeds:
             book.skip_update_id()
         if d is None:
             return
+        for cb in self.on_diff:
+            cb(symbol, *d)
         m = self.engine.specs[symbol]
         lo = m.lower
         hub = self.hub

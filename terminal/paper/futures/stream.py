@@ -1,8 +1,8 @@
 """Futures WebSockets: the listenKey user-data stream (``/private/ws?listenKey=``, as
 ccxt.pro's binance connects for linear markets) with ORDER_TRADE_UPDATE, ALGO_UPDATE and
 ACCOUNT_UPDATE events, and the market stream (``/market/ws``, ``/public/ws``) with the
-``<symbol>@markPrice`` (every 3 s), ``<symbol>@markPrice@1s`` and ``!markPrice@arr``
-streams. Frames go through the hub, so the connection faults apply as on spot."""
+``<symbol>@markPrice`` (every 3 s), ``<symbol>@markPrice@1s``, ``!markPrice@arr`` and
+``<symbol>@depth`` streams. Frames go through the hub, so the connection faults apply as on spot."""
 
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ from ..hub import Conn
 from . import wire
 from .accounts import Position
 from .forders import FOrder
+from .market_rest import contract_qty
 
 if TYPE_CHECKING:
     from ..server import PaperServer
 
 TICK_S = 0.1
+FUT = "fapi:"  # hub namespace of the futures depth topics
+DEPTH_SUFFIXES = ("@depth", "@depth@100ms", "@depth@250ms", "@depth@500ms")
 log = logging.getLogger("terminal.paper")
 
 
@@ -35,6 +38,7 @@ class FuturesStream:
         self.keys: dict[str, str] = {lk: a for a, lk in self.by_account.items()}
         self.users: dict[str, set[Conn]] = {}
         v = srv.futures
+        srv.feeds.on_diff.append(self.publish_depth)
         v.on_order.append(self.on_order)
         v.on_algo.append(self.on_algo)
         v.on_account.append(self.on_account)
@@ -100,12 +104,40 @@ class FuturesStream:
         if every_3s and hub.has("!markPrice@arr"):
             hub.publish("!markPrice@arr", encode(rows))
 
+    # --- depth ----------------------------------------------------------------------
+    def publish_depth(self, symbol: str, first: int, last: int,
+                      bids: list[tuple[int, int]], asks: list[tuple[int, int]]) -> None:
+        """A spot book diff as the contract's ``depthUpdate``: quantities in whole
+        contract steps, ``pu`` the final update id of the previous event (U - 1, so a
+        skipped id shows as a gap as on Binance)."""
+        c = self.srv.futures.contracts.get(symbol)
+        if c is None:
+            return
+        hub, low = self.srv.hub, symbol.lower()
+        topics = [FUT + low + s for s in DEPTH_SUFFIXES if hub.has(FUT + low + s)]
+        if not topics:
+            return
+        now = self.srv.now_ms()
+        ps = c.spot.price_str
+        frame = encode({"e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": first,
+                        "u": last, "pu": first - 1,
+                        "b": [[ps(t), contract_qty(c, q)] for t, q in bids],
+                        "a": [[ps(t), contract_qty(c, q)] for t, q in asks]})
+        for t in topics:
+            hub.publish(t, frame)
+
     def valid_topic(self, topic: str) -> bool:
         if topic in ("!markPrice@arr", "!markPrice@arr@1s"):
             return True
         sym, _, rest = topic.partition("@")
-        return sym.upper() in self.srv.futures.contracts and rest in ("markPrice",
-                                                                      "markPrice@1s")
+        return sym.upper() in self.srv.futures.contracts and rest in (
+            "markPrice", "markPrice@1s", "depth", "depth@100ms", "depth@250ms",
+            "depth@500ms")
+
+    @staticmethod
+    def hub_topic(topic: str) -> str:
+        """Futures depth shares the hub with spot depth: its topics are prefixed."""
+        return FUT + topic if "@depth" in topic else topic
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick the venue (fills, triggers, liquidation, funding, countdowns) and publish
@@ -181,11 +213,11 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                                                   f"{bad[0]}"}, "id": rid}))
                             continue
                         (hub.subscribe if method == "SUBSCRIBE" else hub.unsubscribe)(
-                            conn, params)
+                            conn, [fs.hub_topic(p) for p in params])
                         hub.send_direct(conn, encode({"result": None, "id": rid}))
                     elif method == "LIST_SUBSCRIPTIONS":
-                        hub.send_direct(conn, encode({"result": sorted(conn.topics),
-                                                      "id": rid}))
+                        hub.send_direct(conn, encode({"result": sorted(
+                            t.removeprefix(FUT) for t in conn.topics), "id": rid}))
                     else:
                         hub.send_direct(conn, encode({"error": {
                             "code": 2, "msg": "Invalid request: unknown method"}, "id": rid}))

@@ -4,6 +4,7 @@ and candles of a perpetual are those of the spot market it is priced from."""
 from __future__ import annotations
 
 import asyncio
+import time
 from decimal import Decimal
 
 import ccxt
@@ -12,7 +13,7 @@ import pytest
 from terminal.paper.control_client import PaperControl
 from terminal.paper.embedded import PaperExchangeHandle
 from tests.fixtures_paper import run_async
-from tests.paper.futures.conftest import futures_rest
+from tests.paper.futures.conftest import futures_pro, futures_rest
 
 BTC = "BTC/USDT:USDT"
 D = Decimal
@@ -52,3 +53,41 @@ def test_book_ticker_and_candles(futures_module: PaperExchangeHandle) -> None:
             with pytest.raises(ccxt.ExchangeError, match="-4021"):
                 await ex.fapiPublicGetDepth({"symbol": "BTCUSDT", "limit": 7})
     run_async(go())
+
+
+def test_watch_order_book_follows_the_depth_stream(futures_module: PaperExchangeHandle) -> None:
+    """ccxt.pro's futures order book (REST snapshot + depthUpdate diffs with ``pu``) stays
+    equal, level by level, to the contract's REST depth while the market moves."""
+    ctl = PaperControl(futures_module.url)
+
+    async def go() -> None:
+        async with futures_pro(futures_module, 0) as ex:
+            await ex.load_markets()
+            await asyncio.wait_for(ex.watch_order_book(BTC), 15)
+            for _ in range(3):
+                for _ in range(5):  # the market moves: several diffs are applied
+                    await asyncio.wait_for(ex.watch_order_book(BTC), 10)
+                paused = await asyncio.to_thread(ctl.pause)
+                try:
+                    uid = paused["update_ids"]["BTCUSDT"]
+                    deadline = time.monotonic() + 10
+                    while ex.orderbooks[BTC]["nonce"] != uid:
+                        assert time.monotonic() < deadline, "book did not catch up"
+                        await asyncio.sleep(0.02)
+                    rest = await ex.fapiPublicGetDepth({"symbol": "BTCUSDT", "limit": 1000})
+                    assert rest["lastUpdateId"] == uid
+                    mine = ex.orderbooks[BTC]
+                    n = min(len(rest["bids"]), len(mine["bids"]), 500)
+                    assert n > 100
+                    assert [[float(p), float(q)] for p, q in rest["bids"][:n]] == [
+                        list(x[:2]) for x in mine["bids"][:n]]
+                    assert [[float(p), float(q)] for p, q in rest["asks"][:n]] == [
+                        list(x[:2]) for x in mine["asks"][:n]]
+                finally:
+                    await asyncio.to_thread(ctl.resume)
+            # a skipped update id breaks the pu chain: ccxt notices the gap
+            await asyncio.to_thread(ctl.depth_gap, "BTC/USDT")
+            with pytest.raises(ccxt.ChecksumError):
+                for _ in range(200):
+                    await asyncio.wait_for(ex.watch_order_book(BTC), 10)
+    run_async(go(), 90)
