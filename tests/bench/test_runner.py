@@ -18,10 +18,10 @@ import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-# figures per benchmark group in a quick run (start-up has 2 more with a built bundle,
-# which the quick run leaves out)
+# at least these figures per benchmark group in a quick run (start-up has 2 more with a
+# built bundle, which the quick run leaves out)
 EXPECTED = {
-    "feed to screen": 4, "start-up": 3, "rendering": 5, "journal": 1,
+    "feed to screen": 4, "start-up": 3, "rendering": 6, "journal": 1,
     "paper exchange depth": 2, "order round trip": 4, "emergency stop": 2,
     "cost growth": 10, "soak": 5,
 }
@@ -45,7 +45,8 @@ def test_quick_bench_produces_every_figure_as_a_number(tmp_path: Path) -> None:
         if f["baseline"] is not None:
             assert math.isfinite(f["baseline"]) and f["baseline_name"], f
             assert f["ratio"] == pytest.approx(f["value"] / f["baseline"]), f
-    assert groups == EXPECTED
+    assert groups.keys() == EXPECTED.keys()
+    assert all(groups[g] >= n for g, n in EXPECTED.items()), groups
     stop = {f["name"]: f["value"] for f in figures if f["group"] == "emergency stop"}
     assert stop["orders the venue accepted after the stop"] == 0, stop
     machine = data["machine"]
