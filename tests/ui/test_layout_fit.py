@@ -184,35 +184,3 @@ def test_reset_layout_keeps_the_window_size(qtbot, tmp_path: Path) -> None:  # t
         window.reset_layout()
         settle(100)
         assert (window.width(), window.height()) == size
-
-
-def test_watchlist_dock_keeps_every_column_when_the_window_narrows(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from terminal.domain.ids import Symbol
-    from terminal.domain.marketdata import Ticker
-    from terminal.ui.panels.watchlist import WatchlistPanel
-
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.setCentralWidget(QLabel("chart"))
-    panel = WatchlistPanel(symbols=["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"])
-    dock = QDockWidget("Watchlist", window)
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    window.resize(1440, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    panel.set_tickers({
-        Symbol("BTC/USDT"): Ticker(Symbol("BTC/USDT"), last=D("60027.00"),
-                                   change_percent=D("1.75"), quote_volume=D("10770000000")),
-        Symbol("ETH/BTC"): Ticker(Symbol("ETH/BTC"), last=D("0.04999"),
-                                  change_percent=D("2.75"), quote_volume=D("11560")),
-    })
-    panel.refresh()
-    settle()
-    window.resizeDocks([dock], [200], Qt.Orientation.Horizontal)  # a user drags it narrow
-    window.resize(1280, 800)
-    settle(100)
-    table = panel.table
-    columns = sum(table.horizontalHeader().sectionSize(c) for c in range(panel.model.columnCount()))
-    assert columns <= table.viewport().width(), (columns, table.viewport().width())
-    assert not table.horizontalScrollBar().isVisible()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,11 +33,10 @@ from terminal.ui.frame import FrameClock, ProviderPoll
 
 from ._driven import attach_frames
 from ._style import BUY_Q, ERROR, MUTED_Q, SELL_Q, compact_amount, dec_text, mono_font
-from ._table import KEY_ROLE, CachedTableModel, DataTable, Row, whole_columns_hint
+from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 
 COLUMNS = ("Symbol", "Last", "24h %", "Volume")
 # Typical widest texts per column: the dock's default width is sized for them.
-MAX_MIN_WIDTH = 360  # the most the panel asks for to keep every column whole
 SAMPLES = ("DOGE/USDT", "60000.25", "+10.00%", "999.99M")
 
 
@@ -118,11 +117,6 @@ class WatchlistPanel(QWidget):
         m = self.layout().contentsMargins()
         return max(self.minimumSizeHint().width(),
                    self.table.preferred_width(SAMPLES) + m.left() + m.right())
-
-    def minimumSizeHint(self) -> QSize:
-        """Wide enough for every column of the rows shown now (up to a cap): a window
-        made narrower squeezes the chart, not the watchlist's last column."""
-        return whole_columns_hint(self, self.table, super().minimumSizeHint(), MAX_MIN_WIDTH)
 
     # ---------------------------------------------------------------- inputs
     def set_symbols(self, symbols: Sequence[str]) -> None:
