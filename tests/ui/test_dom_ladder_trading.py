@@ -147,7 +147,10 @@ def test_disarmed_click_fills_ticket_armed_click_places_one_order_drag_amends(ma
 
     # drag my first order two rows down: the order service amends it (cancel-replace)
     view = panel.view
-    target_price = price - 2 * GROUP
+    # two rows down, but never onto the second order's row (the market may have moved a
+    # row between the two clicks): the cancel click below must hit the amended one alone
+    target_price = next(p for p in (price - 2 * GROUP, price - 3 * GROUP, price - 4 * GROUP)
+                        if p != price2)
     index, target_index = view.ladder().row_of(price), view.ladder().row_of(target_price)
     assert index is not None and target_index is not None
     start = view.cell_rect(index, Column.ORDERS).center().toPoint()
