@@ -34,6 +34,8 @@ def describe(exc: BaseException) -> str:
     text = _one_line(str(exc))
     if isinstance(exc, (ValueError, LookupError)) and text:
         return text
+    if text and type(exc).__module__.startswith("terminal."):
+        return text  # the terminal's own errors are written for the user already
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

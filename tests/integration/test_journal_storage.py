@@ -239,6 +239,20 @@ def test_a_command_started_on_a_full_disk_says_so_in_one_line(paper, tmp_path):
     assert _venue_orders_with(paper, "full-at-start") == []
 
 
+@pytest.fixture(autouse=True)
+def _file_size_limit_restored():
+    """Whatever a test of this module does to this process's file-size limit, the next
+    test (and pytest's own output) gets the limit it had before."""
+    import resource
+    import signal
+
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.getsignal(signal.SIGXFSZ)
+    yield
+    resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+    signal.signal(signal.SIGXFSZ, handler)
+
+
 class DiskFillsAfter:
     """Wraps a REAL session call: once the venue has answered, this process's file-size
     limit drops to 1 byte (every further journal write fails with EFBIG, as on a full
@@ -253,10 +267,15 @@ class DiskFillsAfter:
         self.limits = resource.getrlimit(resource.RLIMIT_FSIZE)
         self.handler = signal.getsignal(signal.SIGXFSZ)
 
+        self.active = True
+
         async def call(*args, **kwargs):
             result = await self.real(*args, **kwargs)
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-            resource.setrlimit(resource.RLIMIT_FSIZE, (1, self.limits[1]))
+            # a call that was already under way when `restore` ran (a second cancel from
+            # another task) must not fill the disk again after the test moved on
+            if self.active:
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (1, self.limits[1]))
             return result
         setattr(session, name, call)
 
@@ -264,6 +283,7 @@ class DiskFillsAfter:
         import resource
         import signal
 
+        self.active = False
         resource.setrlimit(resource.RLIMIT_FSIZE, self.limits)
         signal.signal(signal.SIGXFSZ, self.handler)
         setattr(self.session, self.name, self.real)

@@ -25,11 +25,13 @@ def test_an_order_sent_before_the_disk_filled_is_shown_as_sent(make_main_window,
     real = session.create_order
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     previous = signal.getsignal(signal.SIGXFSZ)
+    active = [True]  # no disk filling once the test has restored the limit
 
     async def accepted_then_disk_full(order: Any) -> Any:
         report = await real(order)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1, hard))
+        if active[0]:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1, hard))
         return report
 
     session.create_order = accepted_then_disk_full
@@ -37,6 +39,7 @@ def test_an_order_sent_before_the_disk_filled_is_shown_as_sent(make_main_window,
         price = _mid(run) * Decimal("0.97")
         order = _place_from_ticket(run, Side.BUY, price, "0.001")
     finally:
+        active[0] = False
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         signal.signal(signal.SIGXFSZ, previous)
         session.create_order = real
