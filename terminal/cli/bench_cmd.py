@@ -8,10 +8,10 @@ when a benchmark produced no figure.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from terminal.cli._suite_args import refuse_bad_suite_args
 from terminal.cli.context import CliContext
 
 PASSTHROUGH = False
@@ -34,14 +34,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from terminal.bench.runner import BENCHES
     from terminal.bench.runner import run as run_benches
 
-    known = {b.name for b in BENCHES}
-    unknown = [n for n in args.only or () if n not in known]
-    if unknown:
-        print(f"{ctx.prog} bench: error: no benchmark named {', '.join(unknown)} "
-              f"(known: {', '.join(sorted(known))})", file=sys.stderr)
-        return 2
-    if args.json is not None and not args.json.parent.is_dir():
-        print(f"{ctx.prog} bench: error: --json {args.json}: no such directory "
-              f"{args.json.parent}", file=sys.stderr)
-        return 2
+    refused = refuse_bad_suite_args(ctx.prog, "bench", "benchmark",
+                                    (b.name for b in BENCHES), args.only, args.json)
+    if refused is not None:
+        return refused
     return run_benches(args.quick, args.json, args.log, args.only)

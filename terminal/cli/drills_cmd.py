@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from terminal.cli._suite_args import refuse_bad_suite_args
 from terminal.cli.context import CliContext
 
 PASSTHROUGH = False
@@ -32,14 +33,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from terminal.drills.runner import DRILLS
     from terminal.drills.runner import run as run_drills
 
-    known = {m for m, _ in DRILLS}
-    unknown = [n for n in args.only or () if n not in known]
-    if unknown:
-        print(f"{ctx.prog} drills: error: no drill named {', '.join(unknown)} "
-              f"(known: {', '.join(sorted(known))})", file=sys.stderr)
-        return 2
-    if args.json is not None and not args.json.parent.is_dir():
-        print(f"{ctx.prog} drills: error: --json {args.json}: no such directory "
-              f"{args.json.parent}", file=sys.stderr)
-        return 2
+    refused = refuse_bad_suite_args(ctx.prog, "drills", "drill",
+                                    (m for m, _ in DRILLS), args.only, args.json)
+    if refused is not None:
+        return refused
     return run_drills(args.quick, args.json, args.only)

@@ -252,19 +252,17 @@ def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
 
 
-async def _place(services, request, client_id, args, prog) -> int:  # type: ignore[no-untyped-def]
-    from terminal.core.orders import SubmitRefused
-    from terminal.core.orders.errors import SentNotJournaled
-    from terminal.domain.order import OrderStatus
-
+async def _connect_for_entry(services, request, args, prog) -> int | None:  # type: ignore[no-untyped-def]
+    """Connect `request`'s venue for an order, or the exit code of the refusal: a venue
+    with no testnet or demo needs `--mode live` named, and the lock and the stop refuse
+    before any connection is made (a live venue is never contacted for an order while
+    the testnet lock is on); then the venue must take orders now."""
     info = services.exchange.catalogue.get(request.venue)
     mode = args.mode or info.default_mode()
     if args.mode is None and mode == "live":
         return fail(prog, f"{request.venue} has no testnet or demo; a live order needs "
                           "--mode live (and is refused while the testnet lock is on)")
     if services.safety is not None:
-        # The lock and the stop refuse before any connection is made: a live venue is
-        # never contacted for an order while the testnet lock is on.
         refusal = services.safety.gate.entry_refusal(request.venue, mode, request.account)
         if refusal is not None:
             return fail(prog, f"refused [{refusal.rule}]: {refusal.message}")
@@ -272,6 +270,17 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     reason = services.orders.entry_block_reason(request.venue)
     if reason:
         return fail(prog, reason)
+    return None
+
+
+async def _place(services, request, client_id, args, prog) -> int:  # type: ignore[no-untyped-def]
+    from terminal.core.orders import SubmitRefused
+    from terminal.core.orders.errors import SentNotJournaled
+    from terminal.domain.order import OrderStatus
+
+    refused = await _connect_for_entry(services, request, args, prog)
+    if refused is not None:
+        return refused
     missing = unsupported(services.orders.session(request.venue), request)
     if missing:
         return fail(prog, missing)
@@ -301,19 +310,9 @@ async def _place_group(services, group, args, prog) -> int:  # type: ignore[no-u
     from terminal.domain.order import OrderStatus
 
     request = getattr(group, "entry", group)
-    info = services.exchange.catalogue.get(request.venue)
-    mode = args.mode or info.default_mode()
-    if args.mode is None and mode == "live":
-        return fail(prog, f"{request.venue} has no testnet or demo; a live order needs "
-                          "--mode live (and is refused while the testnet lock is on)")
-    if services.safety is not None:
-        refusal = services.safety.gate.entry_refusal(request.venue, mode, request.account)
-        if refusal is not None:
-            return fail(prog, f"refused [{refusal.rule}]: {refusal.message}")
-    await services.connect(request.venue, mode, account=request.account)
-    reason = services.orders.entry_block_reason(request.venue)
-    if reason:
-        return fail(prog, reason)
+    refused = await _connect_for_entry(services, request, args, prog)
+    if refused is not None:
+        return refused
     await services.refresh_market_inputs(request.venue, request.symbol)
     try:
         if request is group:
