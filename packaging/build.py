@@ -63,8 +63,10 @@ def size_report(bundle: Path, top: int = 12) -> tuple[int, list[tuple[str, int]]
     on their own so "what takes the space" reads at a glance."""
     total = tree_size(bundle)
     parts: dict[str, int] = {}
-    internal = next((p for p in (bundle / "_internal", bundle / "Contents" / "Frameworks")
-                     if p.is_dir()), bundle)
+    internal = next(
+        (p for p in (bundle / "_internal", bundle / "Contents" / "Frameworks") if p.is_dir()),
+        bundle,
+    )
     for entry in internal.iterdir():
         parts[entry.name] = tree_size(entry)
     qt_lib = internal / "PySide6" / "Qt" / "lib"
@@ -85,16 +87,32 @@ def run_pyinstaller() -> float:
     try:
         import PyInstaller  # noqa: F401
     except ImportError:
-        sys.exit("PyInstaller is not installed: pip install -r requirements/bundle.lock "
-                 "(or pip install -e \".[bundle]\")")
+        sys.exit(
+            "PyInstaller is not installed: pip install -r requirements/bundle.lock "
+            '(or pip install -e ".[bundle]")'
+        )
     found = icons.problems()
     if found:
         sys.exit(f"icons: {found[0]} (run python packaging/icons.py)")
     started = time.monotonic()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-           "--distpath", str(DIST), "--workpath", str(WORK), str(HERE / "terminal.spec")]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(WORK),
+        str(HERE / "terminal.spec"),
+    ]
     print("$", " ".join(cmd), flush=True)
     if subprocess.run(cmd, check=False, cwd=ROOT, env=env).returncode != 0:
         sys.exit("PyInstaller failed (see above)")
@@ -113,11 +131,15 @@ def strip_debug_info(bundle: Path) -> int:
     if strip is None or readelf is None or not sys.platform.startswith("linux"):
         return saved
     for lib in bundle.rglob("*.so*"):
-        if lib.is_symlink() or not lib.is_file() or any(
-                part.endswith(".libs") for part in lib.relative_to(bundle).parts):
+        if (
+            lib.is_symlink()
+            or not lib.is_file()
+            or any(part.endswith(".libs") for part in lib.relative_to(bundle).parts)
+        ):
             continue
-        sections = subprocess.run([readelf, "-S", "--wide", str(lib)], check=False,
-                                  capture_output=True, text=True).stdout
+        sections = subprocess.run(
+            [readelf, "-S", "--wide", str(lib)], check=False, capture_output=True, text=True
+        ).stdout
         if ".debug_info" not in sections:
             continue
         before = lib.stat().st_size
@@ -157,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     total, parts = size_report(bundle)
     mb = total / 1e6
     print(f"\nbundle: {bundle} built in {took:.0f} s")
-    print(f"size: {mb:.0f} MB unpacked (aim <= {SIZE_AIM_MB} MB{'' if mb <= SIZE_AIM_MB else ', over'})")
+    print(
+        f"size: {mb:.0f} MB unpacked (aim <= {SIZE_AIM_MB} MB{'' if mb <= SIZE_AIM_MB else ', over'})"
+    )
     print("biggest parts:")
     for name, size in parts:
         print(f"  {size / 1e6:7.1f} MB  {name}")

@@ -22,39 +22,122 @@ COPYRIGHT = "MIT licence, the Trading Terminal contributors"
 # PySide6 modules the app never imports (it uses QtCore, QtGui, QtWidgets and QtSvg;
 # pyqtgraph imports QtOpenGL and QtOpenGLWidgets at import time, so they stay).
 UNUSED_QT_MODULES = [
-    f"PySide6.{name}" for name in (
-        "QtNetwork", "QtQml", "QtQuick", "QtQuickControls2",
-        "QtQuickTest", "QtQuickWidgets", "QtSql", "QtTest", "QtUiTools", "QtDesigner",
-        "QtHelp", "QtPrintSupport", "QtDBus", "QtConcurrent", "QtSvgWidgets", "QtXml",
-        "QtMultimedia", "QtWebEngineCore", "QtWebEngineWidgets", "QtCharts", "QtPdf",
-        "Qt3DCore", "QtBluetooth", "QtPositioning", "QtSerialPort", "QtWebSockets",
+    f"PySide6.{name}"
+    for name in (
+        "QtNetwork",
+        "QtQml",
+        "QtQuick",
+        "QtQuickControls2",
+        "QtQuickTest",
+        "QtQuickWidgets",
+        "QtSql",
+        "QtTest",
+        "QtUiTools",
+        "QtDesigner",
+        "QtHelp",
+        "QtPrintSupport",
+        "QtDBus",
+        "QtConcurrent",
+        "QtSvgWidgets",
+        "QtXml",
+        "QtMultimedia",
+        "QtWebEngineCore",
+        "QtWebEngineWidgets",
+        "QtCharts",
+        "QtPdf",
+        "Qt3DCore",
+        "QtBluetooth",
+        "QtPositioning",
+        "QtSerialPort",
+        "QtWebSockets",
     )
 ]
 
 # Qt plugin folders to leave out entirely, and single plugins to leave out of kept folders.
 _DROP_PLUGIN_DIRS = {
-    "designer", "egldeviceintegrations", "generic", "qmllint", "qmltooling", "sqldrivers",
-    "printsupport", "vectorimageformats", "wayland-graphics-integration-server",
-    "networkinformation", "tls", "position", "sensors", "multimedia", "renderers",
-    "sceneparsers", "geometryloaders", "canbus", "webview", "texttospeech",
+    "designer",
+    "egldeviceintegrations",
+    "generic",
+    "qmllint",
+    "qmltooling",
+    "sqldrivers",
+    "printsupport",
+    "vectorimageformats",
+    "wayland-graphics-integration-server",
+    "networkinformation",
+    "tls",
+    "position",
+    "sensors",
+    "multimedia",
+    "renderers",
+    "sceneparsers",
+    "geometryloaders",
+    "canbus",
+    "webview",
+    "texttospeech",
 }
 # (qgtk3: its GTK libraries would have to come from the build machine; the desktop
 # portal theme covers file dialogs on GNOME and KDE alike)
-_DROP_PLUGINS = ("qeglfs", "qlinuxfb", "qvnc", "qvkkhrdisplay", "qminimalegl", "qtvirtualkeyboard",
-                 "qpdf", "qdirect2d", "qdirectfb", "qgtk3")
+_DROP_PLUGINS = (
+    "qeglfs",
+    "qlinuxfb",
+    "qvnc",
+    "qvkkhrdisplay",
+    "qminimalegl",
+    "qtvirtualkeyboard",
+    "qpdf",
+    "qdirect2d",
+    "qdirectfb",
+    "qgtk3",
+)
 # Qt libraries only those modules or plugins load (file names on all three platforms
 # contain these stems: libQt6Quick.so.6, Qt6Quick.dll, QtQuick.framework).
-_DROP_QT_LIBS = ("Quick", "Qml", "Designer", "Help", "Lottie", "Labs", "Pdf", "WaylandCompositor",
-                 "WaylandEgl", "WlShell", "EglFS", "EglFs", "Test", "UiTools", "Sql",
-                 "ShaderTools", "VirtualKeyboard", "Charts", "Multimedia", "WebEngine", "3D")
+_DROP_QT_LIBS = (
+    "Quick",
+    "Qml",
+    "Designer",
+    "Help",
+    "Lottie",
+    "Labs",
+    "Pdf",
+    "WaylandCompositor",
+    "WaylandEgl",
+    "WlShell",
+    "EglFS",
+    "EglFs",
+    "Test",
+    "UiTools",
+    "Sql",
+    "ShaderTools",
+    "VirtualKeyboard",
+    "Charts",
+    "Multimedia",
+    "WebEngine",
+    "3D",
+)
 
 
 # System libraries only the GTK3 platform theme (left out above) links: PyInstaller has
 # already collected them as its dependencies when the plugin is dropped.
-_GTK_THEME_ONLY_LIBS = ("libatk-", "libcairo", "libpango", "libgdk_pixbuf", "libharfbuzz",
-                        "libthai", "libdatrie", "libfribidi", "libpixman", "libgraphite2",
-                        "libjpeg", "libgio-", "libgmodule", "libmount", "libblkid", "libselinux",
-                        "libXrender")
+_GTK_THEME_ONLY_LIBS = (
+    "libatk-",
+    "libcairo",
+    "libpango",
+    "libgdk_pixbuf",
+    "libharfbuzz",
+    "libthai",
+    "libdatrie",
+    "libfribidi",
+    "libpixman",
+    "libgraphite2",
+    "libjpeg",
+    "libgio-",
+    "libgmodule",
+    "libmount",
+    "libblkid",
+    "libselinux",
+    "libXrender",
+)
 
 
 def keep_qt_file(dest: str) -> bool:
@@ -66,7 +149,9 @@ def keep_qt_file(dest: str) -> bool:
         return True
     name = parts[-1]
     if "plugins" in parts:
-        folder = parts[parts.index("plugins") + 1] if len(parts) > parts.index("plugins") + 2 else ""
+        folder = (
+            parts[parts.index("plugins") + 1] if len(parts) > parts.index("plugins") + 2 else ""
+        )
         if folder in _DROP_PLUGIN_DIRS:
             return False
         return not any(stem in name for stem in _DROP_PLUGINS)
@@ -83,14 +168,16 @@ def version() -> str:
     tree = ast.parse((ROOT / "terminal" / "__init__.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets):
+            isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets
+        ):
             return str(ast.literal_eval(node.value))
     raise RuntimeError("terminal/__init__.py has no __version__")
 
 
 def version_tuple() -> tuple[int, int, int, int]:
-    numbers = [int("".join(ch for ch in part if ch.isdigit()) or 0)
-               for part in version().split(".")[:4]]
+    numbers = [
+        int("".join(ch for ch in part if ch.isdigit()) or 0) for part in version().split(".")[:4]
+    ]
     return tuple((numbers + [0, 0, 0, 0])[:4])  # type: ignore[return-value]
 
 
@@ -153,11 +240,16 @@ def windows_version_file(root: Path) -> str:
 # package of each. They are bundled from the build machine, so a desktop without them
 # (libxcb-cursor0 is missing on many) still opens the window.
 XCB_LIBS = {
-    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
-    "libxcb-keysyms.so.1": "libxcb-keysyms1", "libxcb-image.so.0": "libxcb-image0",
-    "libxcb-render-util.so.0": "libxcb-render-util0", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
-    "libxcb-randr.so.0": "libxcb-randr0", "libxcb-shape.so.0": "libxcb-shape0",
-    "libxcb-xfixes.so.0": "libxcb-xfixes0", "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
 }
 
 
@@ -166,8 +258,9 @@ def linux_xcb_libs() -> list[tuple[str, str]]:
     the apt-get line to run when one is missing."""
     ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
     try:
-        out = subprocess.run([ldconfig, "-p"], check=False, capture_output=True, text=True,
-                             timeout=30).stdout
+        out = subprocess.run(
+            [ldconfig, "-p"], check=False, capture_output=True, text=True, timeout=30
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         out = ""
     found: dict[str, str] = {}
@@ -181,6 +274,7 @@ def linux_xcb_libs() -> list[tuple[str, str]]:
             found[name] = path
     missing = [pkg for name, pkg in XCB_LIBS.items() if name not in found]
     if missing:
-        sys.exit(f"missing on this machine, needed in the bundle: apt-get install -y "
-                 f"{' '.join(missing)}")
+        sys.exit(
+            f"missing on this machine, needed in the bundle: apt-get install -y {' '.join(missing)}"
+        )
     return [(path, ".") for path in found.values()]

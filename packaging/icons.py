@@ -31,8 +31,15 @@ NAME = "trading-terminal"
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)  # freedesktop hicolor sizes
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # ICNS types holding PNG data, by pixel size (Apple's icon family types)
-ICNS_TYPES = {16: b"icp4", 32: b"icp5", 64: b"icp6", 128: b"ic07", 256: b"ic08",
-              512: b"ic09", 1024: b"ic10"}
+ICNS_TYPES = {
+    16: b"icp4",
+    32: b"icp5",
+    64: b"icp6",
+    128: b"ic07",
+    256: b"ic08",
+    512: b"ic09",
+    1024: b"ic10",
+}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -95,9 +102,10 @@ def read_ico(data: bytes) -> dict[int, tuple[int, int]]:
         raise ValueError("not an ICO file")
     found = {}
     for i in range(count):
-        dim, _, _, _, _, _, length, offset = struct.unpack("<BBBBHHII",
-                                                           data[6 + 16 * i: 22 + 16 * i])
-        found[dim or 256] = png_size(data[offset: offset + length])
+        dim, _, _, _, _, _, length, offset = struct.unpack(
+            "<BBBBHHII", data[6 + 16 * i : 22 + 16 * i]
+        )
+        found[dim or 256] = png_size(data[offset : offset + length])
     return found
 
 
@@ -115,9 +123,9 @@ def read_icns(data: bytes) -> dict[bytes, tuple[int, int]]:
         raise ValueError("not an ICNS file")
     found, pos = {}, 8
     while pos < len(data):
-        kind = data[pos: pos + 4]
-        length = struct.unpack(">I", data[pos + 4: pos + 8])[0]
-        found[kind] = png_size(data[pos + 8: pos + length])
+        kind = data[pos : pos + 4]
+        length = struct.unpack(">I", data[pos + 4 : pos + 8])[0]
+        found[kind] = png_size(data[pos + 8 : pos + length])
         pos += length
     return found
 

@@ -35,13 +35,15 @@ def gui_launcher() -> Path:
     for name in ("trading-terminal-gui", "trading-terminal-gui.exe"):
         if (scripts / name).exists():
             return scripts / name
-    raise SystemExit(f"trading-terminal-gui not found in {scripts}: install the project first "
-                     "(pip install -e .) and run this script with that environment's python")
+    raise SystemExit(
+        f"trading-terminal-gui not found in {scripts}: install the project first "
+        "(pip install -e .) and run this script with that environment's python"
+    )
 
 
 def desktop_quote(arg: str) -> str:
     """Quote one Exec argument the way the Desktop Entry spec wants (double quotes)."""
-    if not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`'):
+    if not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`"):
         return arg
     escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
     return f'"{escaped}"'
@@ -56,8 +58,10 @@ def render(template: str, exec_path: Path) -> str:
 def icon_targets(prefix: Path) -> dict[Path, Path]:
     """Installed icon path -> its source under resources/icons/."""
     hicolor = prefix / "icons" / "hicolor"
-    targets = {hicolor / f"{n}x{n}" / "apps" / f"{APP_ID}.png":
-               RESOURCES / "icons" / f"{APP_ID}-{n}.png" for n in ICON_SIZES}
+    targets = {
+        hicolor / f"{n}x{n}" / "apps" / f"{APP_ID}.png": RESOURCES / "icons" / f"{APP_ID}-{n}.png"
+        for n in ICON_SIZES
+    }
     targets[hicolor / "scalable" / "apps" / f"{APP_ID}.svg"] = RESOURCES / "icons" / f"{APP_ID}.svg"
     return targets
 
@@ -71,8 +75,7 @@ def install(prefix: Path) -> tuple[Path, list[Path]]:
         shutil.copyfile(source, target)
         icons.append(target)
     entry = app_dir / f"{APP_ID}.desktop"
-    entry.write_text(render(TEMPLATE.read_text(encoding="utf-8"), gui_launcher()),
-                     encoding="utf-8")
+    entry.write_text(render(TEMPLATE.read_text(encoding="utf-8"), gui_launcher()), encoding="utf-8")
     return entry, icons
 
 
@@ -87,8 +90,12 @@ def uninstall(prefix: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Install the Linux desktop entry.")
-    parser.add_argument("--prefix", type=Path, default=None,
-                        help="data dir to install into (default: $XDG_DATA_HOME or ~/.local/share)")
+    parser.add_argument(
+        "--prefix",
+        type=Path,
+        default=None,
+        help="data dir to install into (default: $XDG_DATA_HOME or ~/.local/share)",
+    )
     parser.add_argument("--uninstall", action="store_true")
     args = parser.parse_args(argv)
     prefix = (args.prefix or default_prefix()).expanduser()

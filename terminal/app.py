@@ -68,7 +68,9 @@ class DaemonExecutor(concurrent.futures.Executor):
         self._lock = threading.Lock()
         self._shutdown = False
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+    def submit(
+        self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> concurrent.futures.Future[Any]:
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("executor is shut down")
@@ -99,8 +101,9 @@ class DaemonExecutor(concurrent.futures.Executor):
             with self._lock:
                 self._idle += 1
 
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False,
-                 timeout: float | None = None) -> bool:
+    def shutdown(
+        self, wait: bool = True, *, cancel_futures: bool = False, timeout: float | None = None
+    ) -> bool:
         """Stop the workers; with `wait`, wait at most `timeout`. True if all stopped."""
         with self._lock:
             self._shutdown = True
@@ -123,8 +126,11 @@ class DaemonExecutor(concurrent.futures.Executor):
         return not any(t.is_alive() for t in threads)
 
 
-def shutdown_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor | None,
-                  timeout: float = SHUTDOWN_TIMEOUT) -> None:
+def shutdown_loop(
+    loop: asyncio.AbstractEventLoop,
+    executor: DaemonExecutor | None,
+    timeout: float = SHUTDOWN_TIMEOUT,
+) -> None:
     """Cancel leftover tasks, finish async generators, stop the executor, close the loop.
 
     Each step is bounded by `timeout`; a step that overruns is logged, not waited for.
@@ -138,7 +144,9 @@ def shutdown_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor | No
         if tasks:
             _, pending = loop.run_until_complete(asyncio.wait(tasks, timeout=timeout))
             if pending:
-                log.warning("%d task(s) ignored cancellation at shutdown: %r", len(pending), pending)
+                log.warning(
+                    "%d task(s) ignored cancellation at shutdown: %r", len(pending), pending
+                )
         loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), timeout))
     except Exception:
         log.exception("Error while cancelling tasks at shutdown")
@@ -276,8 +284,14 @@ def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> in
         window_lock.release()
 
 
-def _run_main_window(args: argparse.Namespace, quit_requested: dict[str, bool], app: Any,
-                     paths: Any, settings: Any, window_lock: Any) -> int:
+def _run_main_window(
+    args: argparse.Namespace,
+    quit_requested: dict[str, bool],
+    app: Any,
+    paths: Any,
+    settings: Any,
+    window_lock: Any,
+) -> int:
     from PySide6.QtCore import QTimer
 
     from terminal.logsetup import LOG_FILE_NAME
@@ -331,13 +345,15 @@ def _run_main_window(args: argparse.Namespace, quit_requested: dict[str, bool], 
         # and starts services and feeds while the window is already on screen.
         from terminal.ui.controller import TerminalController
 
-        controller = core["controller"] = TerminalController(window, paths, settings, theme,
-                                                             args=args)
+        controller = core["controller"] = TerminalController(
+            window, paths, settings, theme, args=args
+        )
         controller.services_up.connect(lambda: announce(controller))
         controller.start_failed.connect(lambda _: journal_held(controller))
         controller.start()
         self_test = getattr(args, "self_test_runner", None)  # --self-test (terminal.ui.selftest)
         if self_test is not None:
+
             def self_test_done(code: int) -> None:
                 exit_code["value"] = code
                 finish()

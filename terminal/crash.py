@@ -139,7 +139,9 @@ def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
         return
     name = args.thread.name if args.thread is not None else "?"
     report_exception(
-        args.exc_value, source="threading.excepthook", message=f"in thread {name}",
+        args.exc_value,
+        source="threading.excepthook",
+        message=f"in thread {name}",
         tb=args.exc_traceback,
     )
 
@@ -160,11 +162,16 @@ def asyncio_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str
             # a venue or network fault nobody was left waiting for (a ccxt future of a
             # socket already given up): the code that owns the venue handles those
             # faults, so this is a log line, never a notice
-            log.warning("venue/network fault not awaited (%s): %s: %s", message,
-                        type(exc).__name__, redact(str(exc)))
+            log.warning(
+                "venue/network fault not awaited (%s): %s: %s",
+                message,
+                type(exc).__name__,
+                redact(str(exc)),
+            )
             return
-        report_exception(exc if isinstance(exc, BaseException) else None,
-                         source="asyncio", message=message)
+        report_exception(
+            exc if isinstance(exc, BaseException) else None, source="asyncio", message=message
+        )
     except Exception as inner:  # pragma: no cover
         _last_resort(f"[crash] asyncio handler failed: {inner!r}")
 

@@ -181,9 +181,7 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().formatException(ei))
 
 
-def protect_handler(
-    handler: logging.Handler, fmt: str | None = DEFAULT_FORMAT
-) -> logging.Handler:
+def protect_handler(handler: logging.Handler, fmt: str | None = DEFAULT_FORMAT) -> logging.Handler:
     """Give a handler the redaction filter and (unless `fmt` is None) our formatter.
 
     Use it for every handler the app adds. A foreign handler (pytest's capture, a
@@ -226,8 +224,12 @@ class RingHandler(logging.Handler):
             self._seq += 1  # emit runs under the handler lock
             self._entries.append(
                 LogEntry(
-                    self._seq, record.created, record.levelno, record.levelname,
-                    record.name, text,
+                    self._seq,
+                    record.created,
+                    record.levelno,
+                    record.levelname,
+                    record.name,
+                    text,
                 )
             )
         except Exception:
@@ -265,9 +267,11 @@ class _LogFileHandler(logging.handlers.RotatingFileHandler):
         if not self._failed and sys.stderr is not None:
             self._failed = True
             try:
-                sys.stderr.write(f"trading-terminal: cannot write the log file "
-                                 f"{self.baseFilename}: {exc.strerror or exc}; lines that "
-                                 f"cannot be written are dropped\n")
+                sys.stderr.write(
+                    f"trading-terminal: cannot write the log file "
+                    f"{self.baseFilename}: {exc.strerror or exc}; lines that "
+                    f"cannot be written are dropped\n"
+                )
             except (OSError, ValueError):  # stderr closed or broken: nothing left to tell
                 pass
         self._failed = True
@@ -352,8 +356,9 @@ def setup_logging(
         protect_handler(handler, fmt=None)
     root.setLevel(levelno)
     for name, floor in QUIET_LOGGERS.items():  # chatty libraries: their INFO is noise here
-        logging.getLogger(name).setLevel(levelno if levelno <= logging.DEBUG
-                                         else max(levelno, floor))
+        logging.getLogger(name).setLevel(
+            levelno if levelno <= logging.DEBUG else max(levelno, floor)
+        )
     logging.captureWarnings(True)
     _current = setup
     return setup

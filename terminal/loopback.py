@@ -65,6 +65,7 @@ def is_loopback_address(text: str) -> bool:
 
 def system_resolver(host: str) -> list[str]:
     """Every address the system resolver gives for `host` (blocking, bounded in time)."""
+
     def lookup() -> list[str]:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         return [str(info[4][0]) for info in infos]
@@ -74,7 +75,8 @@ def system_resolver(host: str) -> list[str]:
         return pool.submit(lookup).result(timeout=RESOLVE_TIMEOUT_S)
     except concurrent.futures.TimeoutError:
         raise NotLoopbackError(
-            f"host {host!r} could not be resolved within {RESOLVE_TIMEOUT_S:.0f} s") from None
+            f"host {host!r} could not be resolved within {RESOLVE_TIMEOUT_S:.0f} s"
+        ) from None
     except OSError:
         raise NotLoopbackError(f"host {host!r} does not resolve on this machine") from None
     finally:
@@ -96,8 +98,10 @@ def _split(text: str) -> tuple[str, str, int]:
     if "@" in parts.netloc:
         raise NotLoopbackError("the URL must not contain a user name or password (user@host)")
     if parts.path not in ("", "/") or parts.query or parts.fragment or text.endswith(("?", "#")):
-        raise NotLoopbackError("the URL must be only scheme, host and port (no path, query or "
-                               "fragment), e.g. http://127.0.0.1:8765")
+        raise NotLoopbackError(
+            "the URL must be only scheme, host and port (no path, query or "
+            "fragment), e.g. http://127.0.0.1:8765"
+        )
     host = parts.hostname or ""
     if not host:
         raise NotLoopbackError("the URL has no host")
@@ -126,15 +130,15 @@ def check_loopback_url(text: str, *, resolve: Resolver = system_resolver) -> Loo
         raise NotLoopbackError(f"host {host!r} does not resolve on this machine")
     outside = [a for a in addresses if not is_loopback_address(a)]
     if outside:
-        raise NotLoopbackError(f"host {host!r} resolves to {outside[0]}, which is not a "
-                               "loopback address")
+        raise NotLoopbackError(
+            f"host {host!r} resolves to {outside[0]}, which is not a loopback address"
+        )
     # prefer IPv4: the paper exchange listens on 127.0.0.1
     chosen = next((a for a in addresses if ":" not in a), addresses[0])
     return LoopbackUrl(text, scheme, host, port, chosen)
 
 
-def paper_url_refusal(source: str, text: str, *, resolve: Resolver = system_resolver
-                      ) -> str | None:
+def paper_url_refusal(source: str, text: str, *, resolve: Resolver = system_resolver) -> str | None:
     """The one-line refusal for a paper URL from `source`, or None when it is loopback."""
     try:
         check_loopback_url(text, resolve=resolve)
@@ -146,8 +150,10 @@ def paper_url_refusal(source: str, text: str, *, resolve: Resolver = system_reso
 def paper_refusal_text(source: str, exc: NotLoopbackError) -> str:
     """One line naming where the URL came from and why it is refused. The URL itself is
     not repeated: it may carry a user name and password."""
-    return (f"{source} refused: {exc}; the paper venue only talks to this machine "
-            "(127.0.0.0/8, ::1 or a name that resolves only to those)")
+    return (
+        f"{source} refused: {exc}; the paper venue only talks to this machine "
+        "(127.0.0.0/8, ::1 or a name that resolves only to those)"
+    )
 
 
 def assert_urls_loopback(urls: object, where: str = "urls") -> None:
@@ -158,7 +164,9 @@ def assert_urls_loopback(urls: object, where: str = "urls") -> None:
         if parts.scheme.lower() in ("http", "https", "ws", "wss"):
             host = parts.hostname or ""
             if "@" in parts.netloc or not is_loopback_address(host):
-                raise NotLoopbackError(f"{where} points at {host or urls!r}, not at a loopback address")
+                raise NotLoopbackError(
+                    f"{where} points at {host or urls!r}, not at a loopback address"
+                )
         return
     if isinstance(urls, dict):
         for key, value in urls.items():

@@ -72,8 +72,11 @@ class AppPaths:
                 current = stat.S_IMODE(os.stat(self.data).st_mode)
                 if current & 0o077:
                     os.chmod(self.data, 0o700)
-                    log.warning("data directory %s made accessible by you only (was %04o)",
-                                self.data, current)
+                    log.warning(
+                        "data directory %s made accessible by you only (was %04o)",
+                        self.data,
+                        current,
+                    )
             except OSError as exc:
                 log.warning("cannot make the data directory %s owner-only: %s", self.data, exc)
         return self.data

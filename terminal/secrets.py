@@ -153,8 +153,10 @@ class Credentials:
         return f"{k[:4]}…{k[-2:]}" if len(k) > 10 else "****"
 
     def __repr__(self) -> str:
-        return (f"Credentials(api_key={self.masked_key!r}, secret='***', "
-                f"passphrase={'***' if self.passphrase else None!r})")
+        return (
+            f"Credentials(api_key={self.masked_key!r}, secret='***', "
+            f"passphrase={'***' if self.passphrase else None!r})"
+        )
 
     __str__ = __repr__
 
@@ -193,8 +195,9 @@ class CredentialStore:
     `keyring.set_keyring` instead of replacing the module, normally).
     """
 
-    def __init__(self, *, environ: Mapping[str, str] | None = None,
-                 keyring_module: Any = None) -> None:
+    def __init__(
+        self, *, environ: Mapping[str, str] | None = None, keyring_module: Any = None
+    ) -> None:
         self._environ = os.environ if environ is None else environ
         self._kr = keyring_module or keyring
 
@@ -206,8 +209,11 @@ class CredentialStore:
             name = f"error: {type(exc).__name__}"
             return KeychainStatus(False, name, NO_KEYCHAIN_MESSAGE.format(backend=name))
         name = f"{type(backend).__module__}.{type(backend).__qualname__}"
-        if (name in _REFUSED_BACKENDS or "plaintext" in name.lower()
-                or _is_chainer_without_backends(backend)):
+        if (
+            name in _REFUSED_BACKENDS
+            or "plaintext" in name.lower()
+            or _is_chainer_without_backends(backend)
+        ):
             return KeychainStatus(False, name, NO_KEYCHAIN_MESSAGE.format(backend=name))
         return KeychainStatus(True, name, f"API keys are kept in the OS keychain ({name}).")
 
@@ -221,13 +227,22 @@ class CredentialStore:
         """Store (or replace) the credentials of `ref` in the keychain."""
         self._require_keychain()
         credentials.register_for_redaction()
-        blob = json.dumps({
-            "v": FORMAT_VERSION, "venue": ref.venue, "mode": ref.mode.value,
-            "account": ref.account, "apiKey": credentials.api_key,
-            "secret": credentials.secret, "password": credentials.passphrase,
-        })
-        self._call("store the credentials of", ref,
-                   lambda: self._kr.set_password(service_name(ref.mode), ref.username, blob))
+        blob = json.dumps(
+            {
+                "v": FORMAT_VERSION,
+                "venue": ref.venue,
+                "mode": ref.mode.value,
+                "account": ref.account,
+                "apiKey": credentials.api_key,
+                "secret": credentials.secret,
+                "password": credentials.passphrase,
+            }
+        )
+        self._call(
+            "store the credentials of",
+            ref,
+            lambda: self._kr.set_password(service_name(ref.mode), ref.username, blob),
+        )
         index = self._read_index()
         if ref.index_key not in index:
             index.append(ref.index_key)
@@ -245,8 +260,9 @@ class CredentialStore:
         except keyring.errors.PasswordDeleteError:
             existed = False
         except keyring.errors.KeyringError as exc:
-            raise SecretsError(f"cannot delete the credentials of {ref}: "
-                               f"{type(exc).__name__}: {redact(str(exc))}") from None
+            raise SecretsError(
+                f"cannot delete the credentials of {ref}: {type(exc).__name__}: {redact(str(exc))}"
+            ) from None
         index = self._read_index()
         if ref.index_key in index:
             index.remove(ref.index_key)
@@ -308,22 +324,30 @@ class CredentialStore:
     def _from_keychain(self, ref: CredentialRef) -> Credentials | None:
         if not self.status().available:
             return None
-        blob = self._call("read the credentials of", ref,
-                          lambda: self._kr.get_password(service_name(ref.mode), ref.username))
+        blob = self._call(
+            "read the credentials of",
+            ref,
+            lambda: self._kr.get_password(service_name(ref.mode), ref.username),
+        )
         if blob is None:
             return None
         try:
             data = json.loads(blob)
             if (data.get("venue"), data.get("mode"), data.get("account")) != (
-                    ref.venue, ref.mode.value, ref.account):
-                raise SecretsError(f"the keychain entry for {ref} belongs to another "
-                                   "venue/mode/account; not used")
+                ref.venue,
+                ref.mode.value,
+                ref.account,
+            ):
+                raise SecretsError(
+                    f"the keychain entry for {ref} belongs to another venue/mode/account; not used"
+                )
             return Credentials(data["apiKey"], data["secret"], data.get("password"))
         except SecretsError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise SecretsError(f"the keychain entry for {ref} is not readable; "
-                               "save the keys again") from None
+            raise SecretsError(
+                f"the keychain entry for {ref} is not readable; save the keys again"
+            ) from None
 
     def _from_env(self, ref: CredentialRef, register: bool = True) -> Credentials | None:
         if ref.account != ENV_ACCOUNT:
@@ -334,8 +358,10 @@ class CredentialStore:
             return None
         if not key or not secret:
             missing = key_name if not key else secret_name
-            raise SecretsError(f"environment variable {missing} is not set (both the key "
-                               "and the secret are needed)")
+            raise SecretsError(
+                f"environment variable {missing} is not set (both the key "
+                "and the secret are needed)"
+            )
         return Credentials(key, secret, self._environ.get(pass_name) or None)
 
     def _env_refs(self) -> list[CredentialRef]:
@@ -346,15 +372,17 @@ class CredentialStore:
             if not m:
                 continue
             try:
-                refs.append(CredentialRef.of(m.group(1).lower(), m.group(2).lower(),
-                                             ENV_ACCOUNT))
+                refs.append(CredentialRef.of(m.group(1).lower(), m.group(2).lower(), ENV_ACCOUNT))
             except (IdError, ValueError):
                 continue
         return refs
 
     def _read_index(self) -> list[str]:
-        raw = self._call("read the list of stored keys", None,
-                         lambda: self._kr.get_password(INDEX_SERVICE, INDEX_USERNAME))
+        raw = self._call(
+            "read the list of stored keys",
+            None,
+            lambda: self._kr.get_password(INDEX_SERVICE, INDEX_USERNAME),
+        )
         if not raw:
             return []
         try:
@@ -366,8 +394,11 @@ class CredentialStore:
 
     def _write_index(self, index: list[str]) -> None:
         text = json.dumps(sorted(set(index)))
-        self._call("update the list of stored keys", None,
-                   lambda: self._kr.set_password(INDEX_SERVICE, INDEX_USERNAME, text))
+        self._call(
+            "update the list of stored keys",
+            None,
+            lambda: self._kr.set_password(INDEX_SERVICE, INDEX_USERNAME, text),
+        )
 
     @staticmethod
     def _call(what: str, ref: CredentialRef | None, fn: Any) -> Any:
@@ -377,8 +408,9 @@ class CredentialStore:
         except keyring.errors.NoKeyringError:
             raise KeychainUnavailable(NO_KEYCHAIN_MESSAGE.format(backend="none")) from None
         except keyring.errors.KeyringError as exc:
-            raise SecretsError(f"cannot {what}{target}: {type(exc).__name__}: "
-                               f"{redact(str(exc))}") from None
+            raise SecretsError(
+                f"cannot {what}{target}: {type(exc).__name__}: {redact(str(exc))}"
+            ) from None
 
 
 def _ref_from_index_key(key: str) -> CredentialRef | None:
@@ -404,5 +436,6 @@ def _is_chainer_without_backends(backend: Any) -> bool:
 def credentials_from_mapping(values: MutableMapping[str, str] | Mapping[str, str]) -> Credentials:
     """Credentials from a dialog's fields ('api_key'/'apiKey', 'secret', 'passphrase')."""
     key = values.get("api_key") or values.get("apiKey") or ""
-    return Credentials(key, values.get("secret") or "",
-                       values.get("passphrase") or values.get("password") or None)
+    return Credentials(
+        key, values.get("secret") or "", values.get("passphrase") or values.get("password") or None
+    )

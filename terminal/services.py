@@ -99,8 +99,9 @@ class StopNotice:
     result: Any = None
 
 
-def control_advert_path(options: ServicesOptions, paths: AppPaths,
-                        settings: Settings | None = None) -> Path:
+def control_advert_path(
+    options: ServicesOptions, paths: AppPaths, settings: Settings | None = None
+) -> Path:
     """Where the holder of this journal advertises its control channel: beside the
     journal file (`journal.sqlite.control`), or in the data dir for a server database.
 
@@ -133,8 +134,13 @@ class _Prices:
 
 
 class TerminalServices:
-    def __init__(self, options: ServicesOptions | None = None, *,
-                 paths: AppPaths | None = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        options: ServicesOptions | None = None,
+        *,
+        paths: AppPaths | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         self.options = options or ServicesOptions()
         self.paths = paths or AppPaths.from_override(self.options.data_dir)
         self._settings = settings
@@ -181,18 +187,23 @@ class TerminalServices:
         url = journal_url_from(self.options.journal, data, self.settings.journal.url)
         lock_path = lock_path_for(url, data)
         self.journal = await asyncio.to_thread(
-            SqlJournal.open, url, lock_path=lock_path,
-            read_only=self.options.read_only_journal)
+            SqlJournal.open, url, lock_path=lock_path, read_only=self.options.read_only_journal
+        )
         log.info("journal: %s", self.journal.display_name)
         self._started = True
         if self.options.read_only_journal:
             return
         if self.options.safety:
             from terminal.core.safety.state import SafetyState
+
             self.safety = await SafetyState.open(self.journal, self.settings.precautions)
         gate = self.safety.gate if self.safety is not None else None
-        self.orders = OrderService(self.journal, gate=gate, context_provider=self.gate_context,
-                                   policy=OrderPolicy.from_settings(self.settings.orders))
+        self.orders = OrderService(
+            self.journal,
+            gate=gate,
+            context_provider=self.gate_context,
+            policy=OrderPolicy.from_settings(self.settings.orders),
+        )
         if self.settings.orders.auto_cancel_stale:
             self._stale_task = self.orders.spawn(self.orders.run_stale_sweeper(), "stale-sweeper")
         from terminal.exchange.manager import ExchangeManager, feed_options_from_settings
@@ -200,11 +211,11 @@ class TerminalServices:
 
         self.exchange = ExchangeManager(
             feed_options=feed_options_from_settings(self.settings.feeds),
-            session_options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s))
+            session_options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s),
+        )
         self._wire_private_streams()
         if self.options.control_channel and self.safety is not None:
-            await self._start_control(control_advert_path(self.options, self.paths,
-                                                          self.settings))
+            await self._start_control(control_advert_path(self.options, self.paths, self.settings))
 
     async def _start_control(self, advert_path: Path) -> None:
         """Serve the control channel and watch the stop request file beside it; the app
@@ -219,9 +230,12 @@ class TerminalServices:
         try:
             advert = await server.start()
         except OSError as exc:
-            log.warning("control channel not available (`trading-terminal stop` from a "
-                        "shell reaches this process through its stop request file "
-                        "only): %s", exc)
+            log.warning(
+                "control channel not available (`trading-terminal stop` from a "
+                "shell reaches this process through its stop request file "
+                "only): %s",
+                exc,
+            )
             return
         register_secret(advert.token)  # masked should it ever reach a log line
         self.control = server
@@ -230,9 +244,11 @@ class TerminalServices:
         """The venue manager's private feeds drive the order service (its FeedHub calls
         these in order and awaits them), and every private (re)connect reconciles."""
         feeds = self.exchange.feeds
-        self._unwire = [feeds.add_order_listener(self.on_stream_order),
-                        feeds.add_fill_listener(self.on_stream_fill),
-                        feeds.add_reconnect_listener(self.on_stream_reconnect)]
+        self._unwire = [
+            feeds.add_order_listener(self.on_stream_order),
+            feeds.add_fill_listener(self.on_stream_fill),
+            feeds.add_reconnect_listener(self.on_stream_reconnect),
+        ]
         if self.orders is not None:
             self._unwire.append(self.orders.entry_changed.add(self._entry_to_health))
 
@@ -326,7 +342,8 @@ class TerminalServices:
 
         try:
             self.paper = await start_paper_exchange_async(
-                self.paths.ensure_data() / "paper", seed=self.settings.paper.seed)
+                self.paths.ensure_data() / "paper", seed=self.settings.paper.seed
+            )
         except Exception as exc:
             raise ServicesError(f"the embedded paper exchange did not start: {exc}") from exc
         accounts = list(self.paper.accounts)
@@ -356,9 +373,16 @@ class TerminalServices:
         return "", ""
 
     # ---- venues --------------------------------------------------------------------------
-    async def connect(self, venue: str = "paper", mode: VenueMode | str | None = None,
-                      account: str = "default", *, credentials: Any = None,
-                      reconcile: bool = True, streams: bool | None = None) -> Any:
+    async def connect(
+        self,
+        venue: str = "paper",
+        mode: VenueMode | str | None = None,
+        account: str = "default",
+        *,
+        credentials: Any = None,
+        reconcile: bool = True,
+        streams: bool | None = None,
+    ) -> Any:
         """Connect a venue session, attach it to the order service and reconcile it.
 
         The order service keeps one session per venue. Entry on the venue opens once
@@ -377,8 +401,7 @@ class TerminalServices:
                 self.exchange.paper = await self.paper_exchange()
             elif credentials is None:
                 # a keychain may wait on D-Bus or a user prompt: never on the loop
-                credentials = await asyncio.to_thread(self._stored_credentials, vid, mode,
-                                                      account)
+                credentials = await asyncio.to_thread(self._stored_credentials, vid, mode, account)
                 if credentials is None and not self._points_at_paper(vid):
                     raise ServicesError(self._no_keys_text(vid, mode, account))
             session = await self.exchange.connect(vid, mode, account, credentials=credentials)
@@ -409,8 +432,10 @@ class TerminalServices:
         the_mode = VenueMode(mode) if mode is not None else info.default_mode()
         key_var, secret_var, _ = CredentialRef.of(venue, the_mode, account).env_names()
         env = f", or set {key_var} and {secret_var}" if account == "default" else ""
-        return (f"{venue}: no API keys stored for {the_mode.value} (account {account}); "
-                f"save them with Venue > Connect in the app{env}")
+        return (
+            f"{venue}: no API keys stored for {the_mode.value} (account {account}); "
+            f"save them with Venue > Connect in the app{env}"
+        )
 
     def _points_at_paper(self, venue: VenueId) -> bool:
         try:
@@ -418,8 +443,9 @@ class TerminalServices:
         except KeyError:
             return False
 
-    def _stored_credentials(self, venue: VenueId, mode: VenueMode | str | None,
-                            account: str) -> Any:
+    def _stored_credentials(
+        self, venue: VenueId, mode: VenueMode | str | None, account: str
+    ) -> Any:
         from terminal.secrets import CredentialRef, CredentialStore
 
         info = self.exchange.catalogue.get(venue)
@@ -453,9 +479,15 @@ class TerminalServices:
         return result
 
     # ---- the emergency stop beyond the toolbar ---------------------------------------------
-    def engage_stop(self, scope: Any = "all", reason: str = "", source: str = "local", *,
-                    origin: str = "", settle_timeout: float = 10.0
-                    ) -> tuple[Any, "asyncio.Task[Any]"]:
+    def engage_stop(
+        self,
+        scope: Any = "all",
+        reason: str = "",
+        source: str = "local",
+        *,
+        origin: str = "",
+        settle_timeout: float = 10.0,
+    ) -> tuple[Any, "asyncio.Task[Any]"]:
         """Engage the stop as the toolbar does, and sweep every connected venue.
 
         `engage()` blocks new orders before this returns (no await before it); the sweep
@@ -466,11 +498,18 @@ class TerminalServices:
             raise ServicesError("the safety state is not loaded")
         state = self.safety.stop.engage(scope, reason, source)
         origin = origin or source
-        self.stop_notices.emit(StopNotice(
-            "engaged", origin, "error", f"EMERGENCY STOP engaged ({origin}): new orders "
-            "blocked; cancelling every open order on every connected venue…"))
-        task = self._spawn(self._sweep(self.connected_sessions(), origin, settle_timeout),
-                           "emergency-sweep")
+        self.stop_notices.emit(
+            StopNotice(
+                "engaged",
+                origin,
+                "error",
+                f"EMERGENCY STOP engaged ({origin}): new orders "
+                "blocked; cancelling every open order on every connected venue…",
+            )
+        )
+        task = self._spawn(
+            self._sweep(self.connected_sessions(), origin, settle_timeout), "emergency-sweep"
+        )
         return state, task
 
     def _sweep_if_engaged(self, venue: VenueId) -> "asyncio.Task[Any] | None":
@@ -480,8 +519,11 @@ class TerminalServices:
         terminal was down) are cancelled within the stop's scope. A sweep that did not
         finish clean is tried again after the next reconciliation.
         """
-        if (not self.options.sweep_engaged_on_connect or self.safety is None
-                or not self.safety.stop.engaged):
+        if (
+            not self.options.sweep_engaged_on_connect
+            or self.safety is None
+            or not self.safety.stop.engaged
+        ):
             return None
         session = self.sessions.get(venue)
         if session is None:
@@ -501,23 +543,32 @@ class TerminalServices:
         task.add_done_callback(forget_unless_clean)
         return task
 
-    async def _sweep(self, sessions: Sequence[Any], origin: str,
-                     settle_timeout: float) -> Any:
+    async def _sweep(self, sessions: Sequence[Any], origin: str, settle_timeout: float) -> Any:
         from terminal.core.safety import order_service_sink
 
         sink = order_service_sink(self.orders) if self.orders is not None else None
         try:
-            result = await self.safety.stop.sweep(sessions, report_sink=sink,
-                                                  settle_timeout=settle_timeout)
+            result = await self.safety.stop.sweep(
+                sessions, report_sink=sink, settle_timeout=settle_timeout
+            )
         except Exception as exc:
             log.exception("emergency stop sweep (%s) failed", origin)
-            self.stop_notices.emit(StopNotice("sweep", origin, "error",
-                                              f"Emergency stop ({origin}): cancelling "
-                                              f"failed: {exc}"))
+            self.stop_notices.emit(
+                StopNotice(
+                    "sweep", origin, "error", f"Emergency stop ({origin}): cancelling failed: {exc}"
+                )
+            )
             raise
         lines = "; ".join(result.lines())
-        self.stop_notices.emit(StopNotice("sweep", origin, "warning" if result.ok else "error",
-                                          f"Emergency stop sweep ({origin}): {lines}", result))
+        self.stop_notices.emit(
+            StopNotice(
+                "sweep",
+                origin,
+                "warning" if result.ok else "error",
+                f"Emergency stop sweep ({origin}): {lines}",
+                result,
+            )
+        )
         return result
 
     def _spawn(self, coro: Any, name: str) -> "asyncio.Task[Any]":
@@ -533,9 +584,12 @@ class TerminalServices:
         session = self.sessions.get(request.venue)
         market = session.markets.get(request.symbol) if session is not None else None
         mode = session.mode if session is not None else request.mode
-        return GateContext(market=market, mode=mode,
-                           reference_price=self._reference_price(request.venue, request.symbol),
-                           balances=self._balances(request.venue))
+        return GateContext(
+            market=market,
+            mode=mode,
+            reference_price=self._reference_price(request.venue, request.symbol),
+            balances=self._balances(request.venue),
+        )
 
     def _reference_price(self, venue: VenueId, symbol: Symbol) -> Decimal | None:
         state = self.market_state

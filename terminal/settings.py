@@ -57,7 +57,8 @@ class PrecautionSettings:
     # Largest order value in the market's quote currency. Keys, most specific first:
     # "venue:QUOTE" ("binance:USDT"), "*:QUOTE" ("*:BTC"), "venue" ("binance"), "*".
     max_notional: dict[str, str] = field(
-        default_factory=lambda: {"*": "50000", "*:BTC": "1", "*:ETH": "15"})
+        default_factory=lambda: {"*": "50000", "*:BTC": "1", "*:ETH": "15"}
+    )
     # A limit price further than this from the current mid (or last) needs a confirmation.
     max_price_deviation_pct: str = "5"
     # A market order worth more than this (quote currency) needs a confirmation.
@@ -100,7 +101,8 @@ class UiSettings:
     symbol: str = "BTC/USDT"
     timeframe: str = "1m"
     watchlist: list[str] = field(
-        default_factory=lambda: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"])
+        default_factory=lambda: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"]
+    )
     sound: bool = False
     frame_rate_hz: float = 40.0  # how often panels repaint from the latest state (Hz)
     book_depth: int = 20  # levels per side in the order book ladder
@@ -154,8 +156,9 @@ def _from_dict(cls: type, data: Any, where: str) -> Any:
         if is_dataclass(current):
             setattr(obj, key, _from_dict(type(current), value, f"{where}.{key}".strip(".")))
         elif isinstance(current, bool) != isinstance(value, bool) or (
-            not isinstance(value, type(current)) and not (
-                isinstance(current, float) and isinstance(value, int))):
+            not isinstance(value, type(current))
+            and not (isinstance(current, float) and isinstance(value, int))
+        ):
             log.warning("settings: %s.%s has the wrong type; using the default", where, key)
         else:
             setattr(obj, key, value)

@@ -39,8 +39,9 @@ class StopControlHandler:
             raise CommandRefused("the safety state is not loaded in the running terminal")
         return safety
 
-    def engage(self, scope: str, reason: str, settle_timeout: float, *,
-               origin: str = ORIGIN) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
+    def engage(
+        self, scope: str, reason: str, settle_timeout: float, *, origin: str = ORIGIN
+    ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
         self._safety()
         try:
             the_scope = StopScope(scope)
@@ -48,22 +49,30 @@ class StopControlHandler:
             raise CommandRefused(f"unknown scope {scope!r} (all or terminal)") from None
         swept = [str(s.venue) for s in self._services.connected_sessions()]
         state, task = self._services.engage_stop(
-            the_scope, reason or "command line", "cli",
-            origin=origin, settle_timeout=settle_timeout)
-        return ({"description": state.describe(), "scope": state.scope.value,
-                 "venues": swept}, _result_of(task))
+            the_scope, reason or "command line", "cli", origin=origin, settle_timeout=settle_timeout
+        )
+        return (
+            {"description": state.describe(), "scope": state.scope.value, "venues": swept},
+            _result_of(task),
+        )
 
     def status(self) -> dict[str, Any]:
         safety = self._safety()
         stop = safety.stop
         state = stop.state
         reply: dict[str, Any] = {
-            "engaged": state is not None, "loaded": stop.loaded,
+            "engaged": state is not None,
+            "loaded": stop.loaded,
             "description": state.describe() if state is not None else "Emergency stop is OFF.",
-            "venues": [str(s.venue) for s in self._services.connected_sessions()]}
+            "venues": [str(s.venue) for s in self._services.connected_sessions()],
+        }
         if state is not None:
-            reply.update(scope=state.scope.value, reason=state.reason, source=state.source,
-                         engaged_at=state.engaged_at.isoformat())
+            reply.update(
+                scope=state.scope.value,
+                reason=state.reason,
+                source=state.source,
+                engaged_at=state.engaged_at.isoformat(),
+            )
         return reply
 
     def show(self) -> dict[str, Any]:
@@ -82,9 +91,12 @@ class StopControlHandler:
             settle = min(60.0, max(0.0, float(request.get("settle_timeout", 10.0))))
         except (TypeError, ValueError):
             settle = 10.0
-        state, pending = self.engage(str(request.get("scope", "all")),
-                                     str(request.get("reason", ""))[:500], settle,
-                                     origin=FILE_ORIGIN)
+        state, pending = self.engage(
+            str(request.get("scope", "all")),
+            str(request.get("reason", ""))[:500],
+            settle,
+            origin=FILE_ORIGIN,
+        )
         await asyncio.to_thread(stopfile.write_ack, path, request_id, event="engaged", **state)
         await asyncio.to_thread(stopfile.remove_request, path)
 
@@ -94,8 +106,7 @@ class StopControlHandler:
                 fields = {"event": "result", "finished": True, **result}
             except Exception as exc:  # noqa: BLE001 - the answer says it, the sweep logs it
                 fields = {"event": "result", "finished": False, "error": str(exc)}
-            await asyncio.to_thread(stopfile.write_ack, path, request_id,
-                                    **{**state, **fields})
+            await asyncio.to_thread(stopfile.write_ack, path, request_id, **{**state, **fields})
 
         task = asyncio.ensure_future(answer_result())
         self._answers.add(task)
@@ -112,15 +123,22 @@ class StopControlHandler:
         journaled = await safety.writer.flush()
         from terminal.services import StopNotice
 
-        self._services.stop_notices.emit(StopNotice(
-            "reset", ORIGIN, "info",
-            f"Emergency stop reset ({ORIGIN}): order entry allowed again."))
+        self._services.stop_notices.emit(
+            StopNotice(
+                "reset",
+                ORIGIN,
+                "info",
+                f"Emergency stop reset ({ORIGIN}): order entry allowed again.",
+            )
+        )
         return {"was_engaged": True, "journaled": journaled}
 
 
 async def _result_of(task: Awaitable[Any]) -> dict[str, Any]:
     # shielded: the channel may stop waiting (timeout, closing); the sweep goes on
     result = await asyncio.shield(task)
-    return {"ok": result.ok, "lines": result.lines(),
-            "venues": [v.to_details() | {"ok": v.ok, "line": v.line()}
-                       for v in result.venues]}
+    return {
+        "ok": result.ok,
+        "lines": result.lines(),
+        "venues": [v.to_details() | {"ok": v.ok, "line": v.line()} for v in result.venues],
+    }

@@ -41,13 +41,16 @@ __all__ = ["PaperExchangeHandle", "paper_pro", "paper_rest", "run_async"]
 
 def run_async(coro: Awaitable[T], timeout: float = 60.0) -> T:
     """Run ``coro`` on a fresh event loop, failing after ``timeout`` seconds."""
+
     async def bounded() -> T:
         return await asyncio.wait_for(coro, timeout)
+
     return asyncio.run(bounded())
 
 
-def _config(handle: PaperExchangeHandle, account: int | tuple[str, str] | None,
-            overrides: dict[str, Any]) -> dict[str, Any]:
+def _config(
+    handle: PaperExchangeHandle, account: int | tuple[str, str] | None, overrides: dict[str, Any]
+) -> dict[str, Any]:
     if account is None:
         key = secret = None
     elif isinstance(account, tuple):
@@ -66,8 +69,9 @@ def _config(handle: PaperExchangeHandle, account: int | tuple[str, str] | None,
 
 
 @contextlib.asynccontextmanager
-async def paper_rest(handle: PaperExchangeHandle, account: int | tuple[str, str] | None = 0,
-                     **overrides: Any) -> AsyncIterator[Any]:
+async def paper_rest(
+    handle: PaperExchangeHandle, account: int | tuple[str, str] | None = 0, **overrides: Any
+) -> AsyncIterator[Any]:
     """A ``ccxt.async_support.binance`` pointed at ``handle`` (closed on exit)."""
     import ccxt.async_support as ccxt_async
 
@@ -79,8 +83,9 @@ async def paper_rest(handle: PaperExchangeHandle, account: int | tuple[str, str]
 
 
 @contextlib.asynccontextmanager
-async def paper_pro(handle: PaperExchangeHandle, account: int | tuple[str, str] | None = 0,
-                    **overrides: Any) -> AsyncIterator[Any]:
+async def paper_pro(
+    handle: PaperExchangeHandle, account: int | tuple[str, str] | None = 0, **overrides: Any
+) -> AsyncIterator[Any]:
     """A ``ccxt.pro.binance`` pointed at ``handle`` (closed on exit)."""
     import ccxt.pro as ccxt_pro
 
@@ -92,8 +97,9 @@ async def paper_pro(handle: PaperExchangeHandle, account: int | tuple[str, str] 
 
 
 @pytest.fixture
-def paper_exchange_factory(tmp_path_factory: pytest.TempPathFactory
-                           ) -> Iterator[Callable[..., PaperExchangeHandle]]:
+def paper_exchange_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., PaperExchangeHandle]]:
     started: list[PaperExchangeHandle] = []
 
     def start(data_dir: Path | None = None, **kwargs: Any) -> PaperExchangeHandle:
@@ -110,16 +116,17 @@ def paper_exchange_factory(tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture
-def paper_exchange(paper_exchange_factory: Callable[..., PaperExchangeHandle]
-                   ) -> PaperExchangeHandle:
+def paper_exchange(
+    paper_exchange_factory: Callable[..., PaperExchangeHandle],
+) -> PaperExchangeHandle:
     return paper_exchange_factory()
 
 
 @pytest.fixture(scope="session")
-def paper_exchange_shared(tmp_path_factory: pytest.TempPathFactory
-                          ) -> Iterator[PaperExchangeHandle]:
-    h = start_paper_exchange(tmp_path_factory.mktemp("paper-shared"), faults=False,
-                             rate="calm")
+def paper_exchange_shared(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[PaperExchangeHandle]:
+    h = start_paper_exchange(tmp_path_factory.mktemp("paper-shared"), faults=False, rate="calm")
     try:
         yield h
     finally:

@@ -15,8 +15,14 @@ import pytest
 from terminal import logsetup
 from terminal.domain.enums import VenueMode
 from terminal.secrets import (
-    INDEX_SERVICE, CredentialRef, Credentials, CredentialStore, KeychainUnavailable,
-    SecretsError, credentials_from_mapping, service_name,
+    INDEX_SERVICE,
+    CredentialRef,
+    Credentials,
+    CredentialStore,
+    KeychainUnavailable,
+    SecretsError,
+    credentials_from_mapping,
+    service_name,
 )
 
 KEY = "AKfake1234567890KEYabcdef"
@@ -91,8 +97,9 @@ def test_live_and_sandbox_keys_use_different_services_and_never_cross(memory_key
     assert service_name("live") in services and service_name("sandbox") not in services
     assert service_name("live") != service_name("sandbox")
     # an entry copied across services (by hand, or a bug) is refused on load
-    memory_keyring.store[(service_name("sandbox"), "binance/main")] = \
-        memory_keyring.store[(service_name("live"), "binance/main")]
+    memory_keyring.store[(service_name("sandbox"), "binance/main")] = memory_keyring.store[
+        (service_name("live"), "binance/main")
+    ]
     with pytest.raises(SecretsError, match="belongs to another") as info:
         s.load(sandbox)
     assert KEY not in str(info.value) and SECRET not in str(info.value)
@@ -104,7 +111,9 @@ def test_labels_are_listed_without_secrets(memory_keyring):
     s.save(CredentialRef.of("okx", "sandbox", "bot 2"), Credentials(KEY, SECRET, PASS))
     labels = s.labels()
     assert [(l.ref.venue, l.ref.mode.value, l.ref.account, l.source) for l in labels] == [
-        ("binance", "live", "main", "keychain"), ("okx", "sandbox", "bot 2", "keychain")]
+        ("binance", "live", "main", "keychain"),
+        ("okx", "sandbox", "bot 2", "keychain"),
+    ]
     index = memory_keyring.store[(INDEX_SERVICE, "labels")]
     assert KEY not in index and SECRET not in index and PASS not in index
     assert KEY not in repr(labels) and SECRET not in repr(labels)
@@ -127,18 +136,26 @@ def test_loaded_secrets_are_registered_for_log_redaction(memory_keyring):
     key, secret = f"AK{uuid.uuid4().hex}", f"SK{uuid.uuid4().hex}"
     s = store()
     ref = CredentialRef.of("gate", "sandbox", "main")
-    memory_keyring.set_password(service_name("sandbox"), "gate/main",
-                                f'{{"v":1,"venue":"gate","mode":"sandbox","account":"main",'
-                                f'"apiKey":"{key}","secret":"{secret}","password":null}}')
+    memory_keyring.set_password(
+        service_name("sandbox"),
+        "gate/main",
+        f'{{"v":1,"venue":"gate","mode":"sandbox","account":"main",'
+        f'"apiKey":"{key}","secret":"{secret}","password":null}}',
+    )
     assert logsetup.redact(f"x {key} y") == f"x {key} y"
     s.load(ref)
     assert logsetup.redact(f"x {key} y {secret}") == "x *** y ***"
 
 
 def test_environment_variables_are_a_read_only_alternative(memory_keyring):
-    env = {"TT_BINANCE_SANDBOX_API_KEY": KEY, "TT_BINANCE_SANDBOX_SECRET": SECRET,
-           "TT_OKX_LIVE_API_KEY": KEY, "TT_OKX_LIVE_SECRET": SECRET,
-           "TT_OKX_LIVE_PASSPHRASE": PASS, "TT_NOPE_WRONGMODE_API_KEY": "x"}
+    env = {
+        "TT_BINANCE_SANDBOX_API_KEY": KEY,
+        "TT_BINANCE_SANDBOX_SECRET": SECRET,
+        "TT_OKX_LIVE_API_KEY": KEY,
+        "TT_OKX_LIVE_SECRET": SECRET,
+        "TT_OKX_LIVE_PASSPHRASE": PASS,
+        "TT_NOPE_WRONGMODE_API_KEY": "x",
+    }
     s = store(env)
     sandbox = CredentialRef.of("binance", "sandbox")
     assert s.load(sandbox).as_ccxt() == {"apiKey": KEY, "secret": SECRET}
@@ -146,10 +163,15 @@ def test_environment_variables_are_a_read_only_alternative(memory_keyring):
     assert s.load(CredentialRef.of("okx", "live")).passphrase == PASS
     assert s.source(sandbox) == "environment"
     labels = [(l.ref.index_key, l.source, l.read_only) for l in s.labels()]
-    assert labels == [("live/okx/default", "environment", True),
-                      ("sandbox/binance/default", "environment", True)]
-    assert sandbox.env_names() == ("TT_BINANCE_SANDBOX_API_KEY", "TT_BINANCE_SANDBOX_SECRET",
-                                   "TT_BINANCE_SANDBOX_PASSPHRASE")
+    assert labels == [
+        ("live/okx/default", "environment", True),
+        ("sandbox/binance/default", "environment", True),
+    ]
+    assert sandbox.env_names() == (
+        "TT_BINANCE_SANDBOX_API_KEY",
+        "TT_BINANCE_SANDBOX_SECRET",
+        "TT_BINANCE_SANDBOX_PASSPHRASE",
+    )
     half = store({"TT_BINANCE_SANDBOX_API_KEY": KEY})
     with pytest.raises(SecretsError, match="TT_BINANCE_SANDBOX_SECRET") as info:
         half.load(sandbox)
@@ -238,13 +260,16 @@ def test_demo_keys_have_a_keychain_service_of_their_own(memory_keyring):
     assert s.load(CredentialRef.of("okx", VenueMode.LIVE, "main")) is None
     assert s.load(CredentialRef.of("okx", VenueMode.SANDBOX, "main")) is None
     assert s.load(demo).passphrase == PASS
-    memory_keyring.store[(service_name("live"), "okx/main")] = \
-        memory_keyring.store[(service_name("demo"), "okx/main")]
+    memory_keyring.store[(service_name("live"), "okx/main")] = memory_keyring.store[
+        (service_name("demo"), "okx/main")
+    ]
     with pytest.raises(SecretsError, match="belongs to another"):
         s.load(CredentialRef.of("okx", VenueMode.LIVE, "main"))
-    env = store({"TT_OKX_DEMO_API_KEY": KEY, "TT_OKX_DEMO_SECRET": SECRET,
-                 "TT_OKX_DEMO_PASSPHRASE": PASS})
+    env = store(
+        {"TT_OKX_DEMO_API_KEY": KEY, "TT_OKX_DEMO_SECRET": SECRET, "TT_OKX_DEMO_PASSPHRASE": PASS}
+    )
     assert env.load(CredentialRef.of("okx", "demo")).passphrase == PASS
     assert env.load(CredentialRef.of("okx", "live")) is None
-    assert [lbl.ref.index_key for lbl in env.labels() if lbl.source == "environment"] == \
-        ["demo/okx/default"]
+    assert [lbl.ref.index_key for lbl in env.labels() if lbl.source == "environment"] == [
+        "demo/okx/default"
+    ]

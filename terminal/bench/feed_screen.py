@@ -109,8 +109,11 @@ def child_gui(url: str, account: str, seconds: float, warmup: float = 2.0) -> di
 
     async def measure() -> dict[str, Any]:
         deadline = time.monotonic() + 60
-        while not (controller.ready and controller.panels is not None
-                   and controller.panels.chart is not None):
+        while not (
+            controller.ready
+            and controller.panels is not None
+            and controller.panels.chart is not None
+        ):
             if controller.error or time.monotonic() > deadline:
                 raise SystemExit(f"the window did not start: {controller.error}")
             await asyncio.sleep(0.05)
@@ -126,6 +129,7 @@ def child_gui(url: str, account: str, seconds: float, warmup: float = 2.0) -> di
 
         def feed_health() -> Any:
             return session.health.snapshot().feed(key)
+
         fh0 = feed_health()
         seq0 = state.book_view(key, 1).sequence or 0
         frames0, cpu0, t0 = book.frames.total, _cpu(), time.perf_counter()
@@ -138,13 +142,18 @@ def child_gui(url: str, account: str, seconds: float, warmup: float = 2.0) -> di
         seq1 = state.book_view(key, 1).sequence or 0
         status = state.feed_status(key).value
         fh1 = feed_health()
-        return {"diffs_per_s": (seq1 - seq0) / elapsed, "cpu": (_cpu() - cpu0) / elapsed,
-                "resyncs": fh1.reconnects - fh0.reconnects,
-                "preempted_per_s": (_preempted() - pre0) / elapsed,
-                "wakeups_per_s": (fh1.messages - fh0.messages) / elapsed,
-                "lag_p50": _pct(lags, 50), "lag_p99": _pct(lags, 99),
-                "book_fps": (book.frames.total - frames0) / elapsed, "feed": status,
-                "ticks": len(lags) / elapsed}
+        return {
+            "diffs_per_s": (seq1 - seq0) / elapsed,
+            "cpu": (_cpu() - cpu0) / elapsed,
+            "resyncs": fh1.reconnects - fh0.reconnects,
+            "preempted_per_s": (_preempted() - pre0) / elapsed,
+            "wakeups_per_s": (fh1.messages - fh0.messages) / elapsed,
+            "lag_p50": _pct(lags, 50),
+            "lag_p99": _pct(lags, 99),
+            "book_fps": (book.frames.total - frames0) / elapsed,
+            "feed": status,
+            "ticks": len(lags) / elapsed,
+        }
 
     try:
         result = loop.run_until_complete(measure())
@@ -205,13 +214,18 @@ def child_bare(url: str, account: str, seconds: float, warmup: float = 2.0) -> d
             await asyncio.sleep(seconds)
             state["measuring"] = False
             elapsed = time.perf_counter() - t0
-            return {"diffs_per_s": (state["nonce"] - seq0) / elapsed,
-                    "cpu": (_cpu() - cpu0) / elapsed, "lag_p50": _pct(lags, 50),
-                    "resyncs": state["errors"] - err0,
-                    "preempted_per_s": (_preempted() - pre0) / elapsed,
-                    "wakeups_per_s": (state["returns"] - ret0) / elapsed,
-                    "lag_p99": _pct(lags, 99), "book_fps": float("nan"), "feed": "live",
-                    "ticks": len(lags) / elapsed}
+            return {
+                "diffs_per_s": (state["nonce"] - seq0) / elapsed,
+                "cpu": (_cpu() - cpu0) / elapsed,
+                "lag_p50": _pct(lags, 50),
+                "resyncs": state["errors"] - err0,
+                "preempted_per_s": (_preempted() - pre0) / elapsed,
+                "wakeups_per_s": (state["returns"] - ret0) / elapsed,
+                "lag_p99": _pct(lags, 99),
+                "book_fps": float("nan"),
+                "feed": "live",
+                "ticks": len(lags) / elapsed,
+            }
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -221,14 +235,33 @@ def child_bare(url: str, account: str, seconds: float, warmup: float = 2.0) -> d
 
 
 # ------------------------------------------------------------------------------ parent
-def _child(kind: str, url: str, account: str, seconds: float,
-           warmup: float = 2.0) -> dict[str, Any]:
+def _child(
+    kind: str, url: str, account: str, seconds: float, warmup: float = 2.0
+) -> dict[str, Any]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     proc = subprocess.run(
-        [sys.executable, "-m", "terminal.bench.feed_screen", "--child", kind, "--url", url,
-         "--account", account, "--seconds", str(seconds), "--warmup", str(warmup)],
-        capture_output=True, text=True, timeout=seconds + 120, env=env, check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal.bench.feed_screen",
+            "--child",
+            kind,
+            "--url",
+            url,
+            "--account",
+            account,
+            "--seconds",
+            str(seconds),
+            "--warmup",
+            str(warmup),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        env=env,
+        check=False,
+    )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -244,14 +277,20 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def measure(seconds: float, repeat: int, saturation: int, steady: int, warmup: float = 2.0
-            ) -> list[tuple[str, int, dict[str, Any], dict[str, Any]]]:
+def measure(
+    seconds: float, repeat: int, saturation: int, steady: int, warmup: float = 2.0
+) -> list[tuple[str, int, dict[str, Any], dict[str, Any]]]:
     """Both phases: (label, offered rate, gui medians, bare medians) each."""
     from terminal.paper.embedded import start_paper_exchange
 
     with tempfile.TemporaryDirectory(prefix="bench-paper-") as tmp:
-        handle = start_paper_exchange(tmp, rate="calm", diffs_per_second=saturation,
-                                      levels_per_diff=LEVELS, stress_symbol=SYMBOL)
+        handle = start_paper_exchange(
+            tmp,
+            rate="calm",
+            diffs_per_second=saturation,
+            levels_per_diff=LEVELS,
+            stress_symbol=SYMBOL,
+        )
         try:
             key, secret = handle.accounts[0]
             account = f"{key}:{secret}"
@@ -263,8 +302,11 @@ def measure(seconds: float, repeat: int, saturation: int, steady: int, warmup: f
                 for _ in range(max(1, repeat)):  # interleaved: both see the same load
                     guis.append(_child("gui", handle.url, account, seconds, warmup))
                     bares.append(_child("bare", handle.url, account, seconds, warmup))
-                    print(f"{label}: gui {guis[-1]}\n{label}: bare {bares[-1]}",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"{label}: gui {guis[-1]}\n{label}: bare {bares[-1]}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 rows.append((label, rate, _median_run(guis), _median_run(bares)))
         finally:
             handle.stop()
@@ -276,19 +318,41 @@ def collect(quick: bool) -> list[Figure]:
     """The figures the bench command shows (quick: 1.5 s runs, one of each, at a quarter
     of the rates so that the benchmarks beside it keep a share of the machine)."""
     seconds, repeat = (1.5, 1) if quick else (8.0, 2)
-    rows = measure(seconds, repeat, 10_000 if quick else 40_000, 500 if quick else 2_000,
-                   1.0 if quick else 2.0)
+    rows = measure(
+        seconds, repeat, 10_000 if quick else 40_000, 500 if quick else 2_000, 1.0 if quick else 2.0
+    )
     (_, sat, sat_gui, sat_bare), (_, std, std_gui, std_bare) = rows
     group = "feed to screen"
     return [
-        Figure(group, f"diffs/s applied at saturation ({sat:,} offered)", sat_gui["diffs_per_s"],
-               "diffs/s", sat_bare["diffs_per_s"], "bare ccxt.pro", ">= 0.8x bare"),
-        Figure(group, "diffs per CPU-second at saturation",
-               _per_cpu(sat_gui), "diffs/CPU-s", _per_cpu(sat_bare), "bare ccxt.pro"),
-        Figure(group, f"loop lag p99 at {std:,} diffs/s", std_gui["lag_p99"], "ms",
-               std_bare["lag_p99"], "bare ccxt.pro", "<= 16 ms"),
-        Figure(group, f"book frames/s at {std:,} diffs/s", std_gui["book_fps"], "frames/s",
-               aim=">= 30"),
+        Figure(
+            group,
+            f"diffs/s applied at saturation ({sat:,} offered)",
+            sat_gui["diffs_per_s"],
+            "diffs/s",
+            sat_bare["diffs_per_s"],
+            "bare ccxt.pro",
+            ">= 0.8x bare",
+        ),
+        Figure(
+            group,
+            "diffs per CPU-second at saturation",
+            _per_cpu(sat_gui),
+            "diffs/CPU-s",
+            _per_cpu(sat_bare),
+            "bare ccxt.pro",
+        ),
+        Figure(
+            group,
+            f"loop lag p99 at {std:,} diffs/s",
+            std_gui["lag_p99"],
+            "ms",
+            std_bare["lag_p99"],
+            "bare ccxt.pro",
+            "<= 16 ms",
+        ),
+        Figure(
+            group, f"book frames/s at {std:,} diffs/s", std_gui["book_fps"], "frames/s", aim=">= 30"
+        ),
     ]
 
 
@@ -300,8 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=8.0)
     p.add_argument("--repeat", type=int, default=2, help="runs per phase (medians shown)")
-    p.add_argument("--saturation", type=int, default=40_000,
-                   help="diffs/s the server offers in the saturation phase")
+    p.add_argument(
+        "--saturation",
+        type=int,
+        default=40_000,
+        help="diffs/s the server offers in the saturation phase",
+    )
     p.add_argument("--steady", type=int, default=2_000)
     p.add_argument("--child", choices=["gui", "bare"], help=argparse.SUPPRESS)
     p.add_argument("--warmup", type=float, default=2.0, help=argparse.SUPPRESS)
@@ -314,32 +382,45 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     rows = measure(a.seconds, a.repeat, a.saturation, a.steady)
-    print(f"Feed to screen: {LEVELS} levels per diff on {SYMBOL}, {a.seconds:.0f} s per run, "
-          f"median of {a.repeat} interleaved runs, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.2f}")
-    head = (f"{'phase (offered diffs/s)':<24}{'':>4}{'diffs/s':>9}{'CPU':>6}{'diffs/CPU-s':>12}"
-            f"{'lag p50':>9}{'lag p99':>9}{'book fps':>9}{'wakeups/s':>10}{'preempt/s':>10}")
+    print(
+        f"Feed to screen: {LEVELS} levels per diff on {SYMBOL}, {a.seconds:.0f} s per run, "
+        f"median of {a.repeat} interleaved runs, {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+    head = (
+        f"{'phase (offered diffs/s)':<24}{'':>4}{'diffs/s':>9}{'CPU':>6}{'diffs/CPU-s':>12}"
+        f"{'lag p50':>9}{'lag p99':>9}{'book fps':>9}{'wakeups/s':>10}{'preempt/s':>10}"
+    )
     print(head)
     print("-" * len(head))
     for label, rate, gui, bare in rows:
         for name, r in (("(a)", gui), ("(b)", bare)):
             per_cpu = r["diffs_per_s"] / r["cpu"] if r["cpu"] else float("nan")
-            print(f"{label + ' (' + format(rate, ',') + ')':<24}{name:>4}"
-                  f"{r['diffs_per_s']:>9,.0f}{r['cpu']:>6.2f}{per_cpu:>12,.0f}"
-                  f"{r['lag_p50']:>7.1f}ms{r['lag_p99']:>7.1f}ms{r['book_fps']:>9.1f}"
-                  f"{r['wakeups_per_s']:>10.1f}{r['preempted_per_s']:>10.0f}")
+            print(
+                f"{label + ' (' + format(rate, ',') + ')':<24}{name:>4}"
+                f"{r['diffs_per_s']:>9,.0f}{r['cpu']:>6.2f}{per_cpu:>12,.0f}"
+                f"{r['lag_p50']:>7.1f}ms{r['lag_p99']:>7.1f}ms{r['book_fps']:>9.1f}"
+                f"{r['wakeups_per_s']:>10.1f}{r['preempted_per_s']:>10.0f}"
+            )
         ratio = gui["diffs_per_s"] / bare["diffs_per_s"] if bare["diffs_per_s"] else float("nan")
-        eff = ((gui["diffs_per_s"] / gui["cpu"]) / (bare["diffs_per_s"] / bare["cpu"])
-               if gui["cpu"] and bare["cpu"] and bare["diffs_per_s"] else float("nan"))
+        eff = (
+            (gui["diffs_per_s"] / gui["cpu"]) / (bare["diffs_per_s"] / bare["cpu"])
+            if gui["cpu"] and bare["cpu"] and bare["diffs_per_s"]
+            else float("nan")
+        )
         print(f"{'':<24}{'a/b':>4}{ratio:>9.2f}{'':>6}{eff:>12.2f}")
     sat_gui, sat_bare = rows[0][2], rows[0][3]
     steady_gui = rows[1][2]
     print()
-    print(f"aim: ratio >= 0.8 at saturation: "
-          f"{sat_gui['diffs_per_s'] / max(1.0, sat_bare['diffs_per_s']):.2f} "
-          "(CPU and preempt/s show how much of a core each process got)")
-    print(f"aim: at {a.steady:,} diffs/s lag p99 <= 16 ms: {steady_gui['lag_p99']:.1f} ms; "
-          f">= 30 book frames/s: {steady_gui['book_fps']:.1f}")
+    print(
+        f"aim: ratio >= 0.8 at saturation: "
+        f"{sat_gui['diffs_per_s'] / max(1.0, sat_bare['diffs_per_s']):.2f} "
+        "(CPU and preempt/s show how much of a core each process got)"
+    )
+    print(
+        f"aim: at {a.steady:,} diffs/s lag p99 <= 16 ms: {steady_gui['lag_p99']:.1f} ms; "
+        f">= 30 book frames/s: {steady_gui['book_fps']:.1f}"
+    )
     return 0
 
 

@@ -119,8 +119,16 @@ def table(figures: list[Figure], machine: Machine, *, quick: bool) -> str:
     for f in figures:
         base = "" if f.baseline is None else f"{fmt_number(f.baseline)} {f.baseline_name}"
         ratio = f.ratio
-        rows.append((f.group, f.name, f"{fmt_number(f.value)} {f.unit}".strip(), base.strip(),
-                     "" if ratio is None else f"{ratio:.2f}", f.aim))
+        rows.append(
+            (
+                f.group,
+                f.name,
+                f"{fmt_number(f.value)} {f.unit}".strip(),
+                base.strip(),
+                "" if ratio is None else f"{ratio:.2f}",
+                f.aim,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, r in enumerate(rows):
@@ -134,10 +142,13 @@ def table(figures: list[Figure], machine: Machine, *, quick: bool) -> str:
         f"{machine.load_end[0]:.2f} at the end (1 min); CPU time {machine.cpu_seconds:.0f} s "
         f"in {machine.wall_seconds:.0f} s wall; Python {v.get('python')}, Qt {v.get('qt')} "
         f"(PySide6 {v.get('pyside6')}), ccxt {v.get('ccxt')}, terminal {v.get('terminal')}, "
-        f"{v.get('platform')}")
+        f"{v.get('platform')}"
+    )
     if quick:
-        lines.append("--quick: short runs that check every figure is produced; the values "
-                     "are not measurements to judge the aims by.")
+        lines.append(
+            "--quick: short runs that check every figure is produced; the values "
+            "are not measurements to judge the aims by."
+        )
     return "\n".join(lines)
 
 

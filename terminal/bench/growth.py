@@ -39,8 +39,7 @@ DAY_MS = 86_400_000
 
 
 # ------------------------------------------------------------------------------ feeds
-def feed_growth(counts: tuple[int, ...], seconds: float, rate: int
-                ) -> dict[int, dict[str, float]]:
+def feed_growth(counts: tuple[int, ...], seconds: float, rate: int) -> dict[int, dict[str, float]]:
     from PySide6.QtCore import Qt, QTimer
 
     from terminal.bench.window import WindowBench
@@ -52,9 +51,15 @@ def feed_growth(counts: tuple[int, ...], seconds: float, rate: int
     symbols = list(REAL) + [f"X{i:02d}/USDT" for i in range(1, extra + 1)]
     out: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-growth-") as tmp:
-        paper = start_paper_exchange(Path(tmp) / "paper", rate="calm", diffs_per_second=rate,
-                                     levels_per_diff=20, stress_symbol=ACTIVE,
-                                     extra_markets=extra, backfill=200)
+        paper = start_paper_exchange(
+            Path(tmp) / "paper",
+            rate="calm",
+            diffs_per_second=rate,
+            levels_per_diff=20,
+            stress_symbol=ACTIVE,
+            extra_markets=extra,
+            backfill=200,
+        )
         try:
             bench = WindowBench(paper, Path(tmp) / "app")
             subs: list[Any] = []
@@ -77,17 +82,25 @@ def feed_growth(counts: tuple[int, ...], seconds: float, rate: int
                 session = c.market.active.session
                 active = c.market.active.key(FeedKind.BOOK)
                 state = c.state
-                bench.until(lambda: state.feed_status(active) is FeedStatus.LIVE, 60,
-                            "the active book live", step_ms=20)
+                bench.until(
+                    lambda: state.feed_status(active) is FeedStatus.LIVE,
+                    60,
+                    "the active book live",
+                    step_ms=20,
+                )
                 ladder = bench.panels.book.ladder
                 keys = [active]
                 for n in counts:
-                    for sym in symbols[len(keys):n]:
+                    for sym in symbols[len(keys) : n]:
                         key = FeedKey(session.venue, session.mode, FeedKind.BOOK, Symbol(sym))
                         subs.append(c.hub.subscribe(key))
                         keys.append(key)
-                    bench.until(lambda: all(state.feed_status(k) is FeedStatus.LIVE
-                                            for k in keys), 90, f"{n} books live", step_ms=20)
+                    bench.until(
+                        lambda: all(state.feed_status(k) is FeedStatus.LIVE for k in keys),
+                        90,
+                        f"{n} books live",
+                        step_ms=20,
+                    )
                     bench.sleep(1.0)
                     seq0 = state.book_view(active, 1).sequence or 0
                     frames0, t0 = ladder.frames.total, time.perf_counter()
@@ -97,9 +110,11 @@ def feed_growth(counts: tuple[int, ...], seconds: float, rate: int
                     measuring[0] = False
                     elapsed = time.perf_counter() - t0
                     seq1 = state.book_view(active, 1).sequence or 0
-                    out[n] = {"diffs_per_s": (seq1 - seq0) / elapsed,
-                              "lag_p99": percentile(lags, 99),
-                              "book_fps": (ladder.frames.total - frames0) / elapsed}
+                    out[n] = {
+                        "diffs_per_s": (seq1 - seq0) / elapsed,
+                        "lag_p99": percentile(lags, 99),
+                        "book_fps": (ladder.frames.total - frames0) / elapsed,
+                    }
                     print(f"{n} books: {out[n]}", file=sys.stderr, flush=True)
             finally:
                 timer.stop()
@@ -119,9 +134,18 @@ def _fill(path: Path, start: int, stop: int, day0_ms: int) -> None:
     from terminal.domain.order import Order, OrderRequest
     from terminal.journal.codec import order_row
 
-    template = order_row(Order.from_request(OrderRequest(
-        VenueId("paper"), Symbol("BTC/USDT"), Side.BUY, OrderType.LIMIT, Decimal("0.010"),
-        Decimal("25000.10"))))
+    template = order_row(
+        Order.from_request(
+            OrderRequest(
+                VenueId("paper"),
+                Symbol("BTC/USDT"),
+                Side.BUY,
+                OrderType.LIMIT,
+                Decimal("0.010"),
+                Decimal("25000.10"),
+            )
+        )
+    )
     cols = list(template)
     i_id, i_status = cols.index("client_order_id"), cols.index("status")
     i_created, i_updated = cols.index("created_ms"), cols.index("updated_ms")
@@ -144,8 +168,10 @@ def _fill(path: Path, start: int, stop: int, day0_ms: int) -> None:
     conn = sqlite3.connect(path)
     try:
         with conn:
-            conn.executemany(f"INSERT INTO orders ({', '.join(cols)}) VALUES "
-                             f"({', '.join('?' * len(cols))})", rows())
+            conn.executemany(
+                f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                rows(),
+            )
     finally:
         conn.close()
 
@@ -179,8 +205,11 @@ def journal_growth(sizes: tuple[int, ...]) -> dict[int, dict[str, float]]:
             try:
                 out[size] = {
                     "open": _timed(loop, journal.open_orders, 20),
-                    "day": _timed(loop, lambda j=journal: j.order_history(
-                        since_ms=day0, until_ms=day0 + DAY_MS), 500),
+                    "day": _timed(
+                        loop,
+                        lambda j=journal: j.order_history(since_ms=day0, until_ms=day0 + DAY_MS),
+                        500,
+                    ),
                 }
             finally:
                 loop.close()
@@ -202,19 +231,47 @@ def collect(quick: bool) -> list[Figure]:
     g = "cost growth"
     for n in counts[1:]:
         figures += [
-            Figure(g, f"{ACTIVE} diffs/s applied ({rate:,} sent), {n} books subscribed",
-                   feeds[n]["diffs_per_s"], "diffs/s", one["diffs_per_s"], "1 book", ">= 0.9x",
-                   notes=f"{feeds[n]['book_fps']:.0f} book frames/s"),
-            Figure(g, f"loop lag p99, {n} books subscribed", feeds[n]["lag_p99"], "ms",
-                   one["lag_p99"], "1 book", "<= 16 ms"),
+            Figure(
+                g,
+                f"{ACTIVE} diffs/s applied ({rate:,} sent), {n} books subscribed",
+                feeds[n]["diffs_per_s"],
+                "diffs/s",
+                one["diffs_per_s"],
+                "1 book",
+                ">= 0.9x",
+                notes=f"{feeds[n]['book_fps']:.0f} book frames/s",
+            ),
+            Figure(
+                g,
+                f"loop lag p99, {n} books subscribed",
+                feeds[n]["lag_p99"],
+                "ms",
+                one["lag_p99"],
+                "1 book",
+                "<= 16 ms",
+            ),
         ]
     small = journal[sizes[0]]
     for size in sizes[1:]:
         figures += [
-            Figure(g, f"journal open orders query, {size:,} rows", journal[size]["open"], "ms",
-                   small["open"], f"{sizes[0]:,} rows", "no growth (~1x)"),
-            Figure(g, f"journal day's history query, {size:,} rows", journal[size]["day"], "ms",
-                   small["day"], f"{sizes[0]:,} rows", "no growth (~1x)"),
+            Figure(
+                g,
+                f"journal open orders query, {size:,} rows",
+                journal[size]["open"],
+                "ms",
+                small["open"],
+                f"{sizes[0]:,} rows",
+                "no growth (~1x)",
+            ),
+            Figure(
+                g,
+                f"journal day's history query, {size:,} rows",
+                journal[size]["day"],
+                "ms",
+                small["day"],
+                f"{sizes[0]:,} rows",
+                "no growth (~1x)",
+            ),
         ]
     return figures
 

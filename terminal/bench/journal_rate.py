@@ -56,8 +56,16 @@ AIM = 0.75
 
 
 def _order() -> Order:
-    return Order.from_request(OrderRequest(VenueId("paper"), Symbol("BTC/USDT"), Side.BUY,
-                                           OrderType.LIMIT, Decimal("0.010"), Decimal("25000.10")))
+    return Order.from_request(
+        OrderRequest(
+            VenueId("paper"),
+            Symbol("BTC/USDT"),
+            Side.BUY,
+            OrderType.LIMIT,
+            Decimal("0.010"),
+            Decimal("25000.10"),
+        )
+    )
 
 
 @dataclass
@@ -80,16 +88,19 @@ class JournalSide:
             for _ in range(n):
                 await self.journal.record_event(self.order, self.event)
             return Chunk(time.perf_counter() - t0, time.process_time() - c0)
+
         return self.loop.run_until_complete(chunk())
 
     def set_synchronous(self, level: str) -> None:
         """Outside a transaction, on the writer thread's own connection (diagnostic)."""
+
         def work() -> None:
             conn = self.journal._conn
             if conn is None:
                 conn = self.journal._conn = self.journal._engine.connect()
             conn.exec_driver_sql(f"PRAGMA synchronous={level}")
             conn.commit()
+
         self.journal._writer.call(work)
 
     def close(self) -> None:
@@ -100,19 +111,31 @@ class JournalSide:
 class RawSide:
     def __init__(self, path: Path, *, check_same_thread: bool = True) -> None:
         SqlJournal.open(f"sqlite:///{path}").close()  # the same schema, from the migrations
-        self.conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                                    check_same_thread=check_same_thread)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={BUSY_TIMEOUT_MS}",
-                       "foreign_keys=ON"):
+        self.conn = sqlite3.connect(
+            path,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=check_same_thread,
+        )
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "foreign_keys=ON",
+        ):
             self.conn.execute(f"PRAGMA {pragma}")
         self.order = _order()
         row = order_row(self.order)
-        self.conn.execute(f"INSERT INTO orders ({', '.join(row)}) VALUES "
-                          f"({', '.join('?' * len(row))})", tuple(row.values()))
+        self.conn.execute(
+            f"INSERT INTO orders ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
         sets = ", ".join(f"{k} = ?" for k in MUTABLE_ORDER_COLUMNS)
         self.update = f"UPDATE orders SET {sets} WHERE client_order_id = ?"
-        self.insert = ("INSERT INTO order_events (client_order_id, kind, source, status_after, "
-                       "details, payload, at_ms, recorded_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        self.insert = (
+            "INSERT INTO order_events (client_order_id, kind, source, status_after, "
+            "details, payload, at_ms, recorded_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
 
         self.cur = self.conn.cursor()
 
@@ -121,9 +144,19 @@ class RawSide:
         row = order_row(self.order)
         details = json.dumps({"venue_order_id": "1"}, sort_keys=True, separators=(",", ":"))
         now = int(time.time() * 1000)
-        return (tuple(row[k] for k in MUTABLE_ORDER_COLUMNS) + (row["client_order_id"],),
-                (row["client_order_id"], "OrderAccepted", "stream", row["status"], details,
-                 None, now, now))
+        return (
+            tuple(row[k] for k in MUTABLE_ORDER_COLUMNS) + (row["client_order_id"],),
+            (
+                row["client_order_id"],
+                "OrderAccepted",
+                "stream",
+                row["status"],
+                details,
+                None,
+                now,
+                now,
+            ),
+        )
 
     def write(self, update_args: tuple, insert_args: tuple) -> None:
         cur = self.cur
@@ -164,6 +197,7 @@ class RawBehindHopSide(RawSide):
             for _ in range(n):
                 await hop(write, *params())
             return Chunk(time.perf_counter() - t0, time.process_time() - c0)
+
         return self.loop.run_until_complete(chunk())
 
     def close(self) -> None:
@@ -175,6 +209,7 @@ class RawBehindHopSide(RawSide):
 
 def _check_same_rows(raw: Path, ours: Path) -> None:
     """Both databases hold the same order row and event rows (times and ids aside)."""
+
     def snapshot(path: Path) -> tuple:
         conn = sqlite3.connect(path)
         try:
@@ -182,10 +217,12 @@ def _check_same_rows(raw: Path, ours: Path) -> None:
             order = conn.execute(f"SELECT {cols} FROM orders").fetchall()
             events = conn.execute(
                 "SELECT kind, source, status_after, details, payload, count(*) FROM order_events "
-                "WHERE kind != 'Intent' GROUP BY 1, 2, 3, 4, 5").fetchall()
+                "WHERE kind != 'Intent' GROUP BY 1, 2, 3, 4, 5"
+            ).fetchall()
             return [r[:7] + r[8:] for r in order], events  # all but updated_ms
         finally:
             conn.close()
+
     a, b = snapshot(raw), snapshot(ours)
     if a != b:
         raise SystemExit(f"{ours.name} and {raw.name} hold different rows:\n{a}\n{b}")
@@ -226,38 +263,63 @@ def run_once(args: argparse.Namespace) -> dict[str, float]:
     def line(label: str, k: int) -> str:
         rate = med(n / r[k].wall for r in rounds)
         cpu = med(1e6 * r[k].cpu / n for r in rounds)
-        return (f"{label:<24}{rate:8.0f} events/s  ({1e6 / rate:5.0f} us/event, "
-                f"CPU {cpu:4.0f} us/event)  median of rounds")
+        return (
+            f"{label:<24}{rate:8.0f} events/s  ({1e6 / rate:5.0f} us/event, "
+            f"CPU {cpu:4.0f} us/event)  median of rounds"
+        )
 
     ratios = sorted(r[0].wall / r[1].wall for r in rounds)
     ratio = med(ratios)
-    print(f"{args.rounds} rounds x {n} order events per side, alternating (WAL, "
-          f"synchronous={args.synchronous}, BEGIN IMMEDIATE + one commit per event); "
-          f"load average {load0[0]:.2f} -> {load1[0]:.2f}")
+    print(
+        f"{args.rounds} rounds x {n} order events per side, alternating (WAL, "
+        f"synchronous={args.synchronous}, BEGIN IMMEDIATE + one commit per event); "
+        f"load average {load0[0]:.2f} -> {load1[0]:.2f}"
+    )
     print(line("raw sqlite3:", 0))
     print(line("journal (SqlJournal):", 1))
     if hop is not None:
         print(line("raw sqlite3 behind hop:", 2) + "  (diagnostic)")
     verdict = "met" if ratio >= AIM else "NOT met"
-    print(f"ratio journal/raw:      {ratio:8.2f}  median of per-round ratios (range "
-          f"{ratios[0]:.2f}-{ratios[-1]:.2f}); aim >= {AIM}: {verdict}")
+    print(
+        f"ratio journal/raw:      {ratio:8.2f}  median of per-round ratios (range "
+        f"{ratios[0]:.2f}-{ratios[-1]:.2f}); aim >= {AIM}: {verdict}"
+    )
     if hop is not None:
         own = med(r[2].wall / r[1].wall for r in rounds)
         floor = med(r[0].wall / r[2].wall for r in rounds)
-        print(f"diagnostic: raw behind the same thread hop / raw {floor:.2f} (the hop's price); "
-              f"journal / raw behind hop {own:.2f} (the journal's own overhead)")
-    return {"raw": med(n / r[0].wall for r in rounds), "journal": med(n / r[1].wall for r in rounds),
-            "ratio": ratio}
+        print(
+            f"diagnostic: raw behind the same thread hop / raw {floor:.2f} (the hop's price); "
+            f"journal / raw behind hop {own:.2f} (the journal's own overhead)"
+        )
+    return {
+        "raw": med(n / r[0].wall for r in rounds),
+        "journal": med(n / r[1].wall for r in rounds),
+        "ratio": ratio,
+    }
 
 
 def collect(quick: bool) -> list[Figure]:
     """The figures the bench command shows (quick: 3 rounds of 50 events)."""
-    args = argparse.Namespace(rounds=3 if quick else 25, chunk=50 if quick else 200,
-                              warmup=50 if quick else 200, hop=False, synchronous="FULL")
+    args = argparse.Namespace(
+        rounds=3 if quick else 25,
+        chunk=50 if quick else 200,
+        warmup=50 if quick else 200,
+        hop=False,
+        synchronous="FULL",
+    )
     got = run_once(args)
-    return [Figure("journal", "order events/s, one commit each", got["journal"], "events/s",
-                   got["raw"], "raw sqlite3, same statements", f">= {AIM}x raw",
-                   notes=f"ratio is the median of per-round ratios: {got['ratio']:.2f}")]
+    return [
+        Figure(
+            "journal",
+            "order events/s, one commit each",
+            got["journal"],
+            "events/s",
+            got["raw"],
+            "raw sqlite3, same statements",
+            f">= {AIM}x raw",
+            notes=f"ratio is the median of per-round ratios: {got['ratio']:.2f}",
+        )
+    ]
 
 
 def main() -> None:
@@ -266,11 +328,19 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=200, help="events per side per round")
     parser.add_argument("--warmup", type=int, default=200, help="events per side, not timed")
     parser.add_argument("--runs", type=int, default=1, help="repeat the whole measurement")
-    parser.add_argument("--hop", action=argparse.BooleanOptionalAction, default=True,
-                        help="also time raw sqlite3 behind the journal's thread hop (diagnostic: "
-                             "separates the hop's price from the journal's own overhead)")
-    parser.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"],
-                        help="NORMAL (diagnostic only) takes fsync out and shows CPU overhead")
+    parser.add_argument(
+        "--hop",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time raw sqlite3 behind the journal's thread hop (diagnostic: "
+        "separates the hop's price from the journal's own overhead)",
+    )
+    parser.add_argument(
+        "--synchronous",
+        default="FULL",
+        choices=["FULL", "NORMAL"],
+        help="NORMAL (diagnostic only) takes fsync out and shows CPU overhead",
+    )
     args = parser.parse_args()
     for i in range(args.runs):
         if args.runs > 1:

@@ -44,7 +44,8 @@ SYMBOL = "BTC/USDT"
 STOP_SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC")
 STOP_ORDERS = 50  # spread over the symbols in turn
 PAPER_OPTIONS: dict[str, Any] = {
-    "orders_per_10s": 1_000_000, "weight_per_minute": 10_000_000,
+    "orders_per_10s": 1_000_000,
+    "weight_per_minute": 10_000_000,
     "balance": ["USDT=100000000", "BTC=10000", "ETH=100000", "SOL=1000000"],
 }
 
@@ -86,9 +87,23 @@ def child_raw(url: str, account: str, n: int) -> dict[str, list[float]]:
 
 def _raw_in_child(url: str, account: str, n: int) -> dict[str, list[float]]:
     proc = subprocess.run(
-        [sys.executable, "-m", "terminal.bench.orders", "--child-raw", "--url", url,
-         "--account", account, "--orders", str(n)],
-        capture_output=True, text=True, timeout=60 + n, check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal.bench.orders",
+            "--child-raw",
+            "--url",
+            url,
+            "--account",
+            account,
+            "--orders",
+            str(n),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60 + n,
+        check=False,
+    )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -143,8 +158,11 @@ def window_round_trips(bench: Any, n: int) -> dict[str, list[float]]:
     entry, table = bench.panels.entry, bench.panels.open_orders
     bench.until(lambda: entry.blocked_reason is None, 60, "order entry to open")
     key = c.market.active.key(FeedKind.BOOK)
-    mid = bench.until(lambda: (c.state.book_view(key, 1) or None) and
-                      c.state.book_view(key, 1).mid, 30, "a mid price")
+    mid = bench.until(
+        lambda: (c.state.book_view(key, 1) or None) and c.state.book_view(key, 1).mid,
+        30,
+        "a mid price",
+    )
     rules = c.services.sessions["paper"].markets[c.market.active.symbol]
     base = rules.round_price(mid * Decimal("0.97"))
     watch = PaintWatch(table)
@@ -169,23 +187,32 @@ def window_round_trips(bench: Any, n: int) -> dict[str, list[float]]:
         QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
 
         def painted_open(old: set[str] = known) -> tuple[str, float] | None:
-            return next(((k, t) for (k, s), t in watch.seen.items()
-                         if s == open_text and k not in old), None)
+            return next(
+                ((k, t) for (k, s), t in watch.seen.items() if s == open_text and k not in old),
+                None,
+            )
+
         try:
             coid, t1 = bench.until(painted_open, 20, "a new order painted OPEN")
         except BenchTimeout as exc:
             raise SystemExit(f"{exc}; the ticket says {entry.status_label.text()!r}") from None
         place.append((t1 - t0) * 1000)
-        bench.until(lambda k=coid: table.select(k) and table.cancel_button.isEnabled(), 10,
-                    "the row selected")
+        bench.until(
+            lambda k=coid: table.select(k) and table.cancel_button.isEnabled(),
+            10,
+            "the row selected",
+        )
         t0 = time.perf_counter()
         QTest.mouseClick(table.cancel_button, Qt.MouseButton.LeftButton)
-        t1 = bench.until(lambda k=coid: watch.seen.get((k, cancelled_text))
-                         or watch.seen.get((k, watch.GONE)), 20,
-                         "the order painted cancelled (or gone from the table)")
+        t1 = bench.until(
+            lambda k=coid: watch.seen.get((k, cancelled_text)) or watch.seen.get((k, watch.GONE)),
+            20,
+            "the order painted cancelled (or gone from the table)",
+        )
         cancel.append((t1 - t0) * 1000)
-        bench.until(lambda: not entry.pending and entry.confirmation is None, 10,
-                    "the ticket to be free")
+        bench.until(
+            lambda: not entry.pending and entry.confirmation is None, 10, "the ticket to be free"
+        )
     return {"place": place, "cancel": cancel}
 
 
@@ -207,8 +234,11 @@ def emergency_stop(bench: Any) -> dict[str, float]:
                 symbol = STOP_SYMBOLS[i % len(STOP_SYMBOLS)]
                 step = i // len(STOP_SYMBOLS)
                 price = float(ex.price_to_precision(symbol, bids[symbol] * (0.90 - 0.005 * step)))
-                amount = float(ex.amount_to_precision(symbol, max(
-                    0.001, 20.0 / price if symbol.endswith("USDT") else 0.01)))
+                amount = float(
+                    ex.amount_to_precision(
+                        symbol, max(0.001, 20.0 / price if symbol.endswith("USDT") else 0.01)
+                    )
+                )
                 o = await ex.create_order(symbol, "limit", "buy", amount, price)
                 ids.add(f"{symbol} {o['id']}")  # order ids count per symbol
         finally:
@@ -216,8 +246,12 @@ def emergency_stop(bench: Any) -> dict[str, float]:
         return ids
 
     placed = bench.run(place_all(), timeout=120)
-    bench.until(lambda: len(paper.control.open_orders(api_key)) >= len(placed), 30,
-                "the orders resting", step_ms=50)
+    bench.until(
+        lambda: len(paper.control.open_orders(api_key)) >= len(placed),
+        30,
+        "the orders resting",
+        step_ms=50,
+    )
     bench.sleep(1.0)  # the window learns of them from the user stream
     zero_at: list[float] = []
     stop_polling = threading.Event()
@@ -243,20 +277,27 @@ def emergency_stop(bench: Any) -> dict[str, float]:
             dialog = entry.confirmation
             if dialog is not None:  # the ticket may not know of the stop yet: send anyway
                 dialogs += 1
-                bench.until(lambda d=dialog: entry.confirmation is not d or d.armed, 10,
-                            "the Send button to arm (or the dialog to close)")
+                bench.until(
+                    lambda d=dialog: entry.confirmation is not d or d.armed,
+                    10,
+                    "the Send button to arm (or the dialog to close)",
+                )
                 if entry.confirmation is not dialog:
                     continue  # the ticket closed it when it learnt of the stop
                 QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
-                bench.until(lambda: not entry.pending and entry.confirmation is None, 20,
-                            "the refused send to finish")
+                bench.until(
+                    lambda: not entry.pending and entry.confirmation is None,
+                    20,
+                    "the refused send to finish",
+                )
         bench.until(lambda: zero_at, 30, "zero open orders at the venue", step_ms=2)
     finally:
         stop_polling.set()
         poller.join(2)
     elapsed_ms = (zero_at[0] - t0) * 1000
-    bench.until(lambda: bench.controller.safety.last_sweep is not None, 30, "the sweep result",
-                step_ms=20)
+    bench.until(
+        lambda: bench.controller.safety.last_sweep is not None, 30, "the sweep result", step_ms=20
+    )
 
     async def accepted_after() -> int:
         ex = _client(paper.url, account)
@@ -265,15 +306,22 @@ def emergency_stop(bench: Any) -> dict[str, float]:
             late = 0
             for symbol in STOP_SYMBOLS:
                 for o in await ex.fetch_orders(symbol, since=engaged_ms):
-                    if f"{symbol} {o['id']}" not in placed and (o.get("timestamp") or 0) >= engaged_ms:
+                    if (
+                        f"{symbol} {o['id']}" not in placed
+                        and (o.get("timestamp") or 0) >= engaged_ms
+                    ):
                         late += 1
             return late
         finally:
             await ex.close()
 
-    return {"orders": float(len(placed)), "zero_ms": elapsed_ms,
-            "accepted_after": float(bench.run(accepted_after(), timeout=60)),
-            "tried_after": float(tried), "dialogs_after": float(dialogs)}
+    return {
+        "orders": float(len(placed)),
+        "zero_ms": elapsed_ms,
+        "accepted_after": float(bench.run(accepted_after(), timeout=60)),
+        "tried_after": float(tried),
+        "dialogs_after": float(dialogs),
+    }
 
 
 def measure(n: int) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, float]]:
@@ -303,20 +351,57 @@ def collect(quick: bool) -> list[Figure]:
     g = "order round trip"
     p = percentile
     return [
-        Figure(g, f"place p50 (click to OPEN painted, {n} orders)", p(win["place"], 50), "ms",
-               p(raw["place"], 50), "raw ccxt create_order", "<= 1.5x raw"),
-        Figure(g, "place p99", p(win["place"], 99), "ms", p(raw["place"], 99),
-               "raw ccxt create_order", "<= 50 ms"),
-        Figure(g, "cancel p50 (click to cancelled painted)", p(win["cancel"], 50), "ms",
-               p(raw["cancel"], 50), "raw ccxt cancel_order"),
-        Figure(g, "cancel p99", p(win["cancel"], 99), "ms", p(raw["cancel"], 99),
-               "raw ccxt cancel_order"),
-        Figure("emergency stop", f"click to 0 open at the venue ({stop['orders']:.0f} orders, "
-               f"{len(STOP_SYMBOLS)} symbols)", stop["zero_ms"], "ms", aim="<= 1000 ms"),
-        Figure("emergency stop", "orders the venue accepted after the stop",
-               stop["accepted_after"], "orders", aim="0",
-               notes=f"{stop['tried_after']:.0f} ticket sends tried after the click, "
-                     f"{stop['dialogs_after']:.0f} reached Send"),
+        Figure(
+            g,
+            f"place p50 (click to OPEN painted, {n} orders)",
+            p(win["place"], 50),
+            "ms",
+            p(raw["place"], 50),
+            "raw ccxt create_order",
+            "<= 1.5x raw",
+        ),
+        Figure(
+            g,
+            "place p99",
+            p(win["place"], 99),
+            "ms",
+            p(raw["place"], 99),
+            "raw ccxt create_order",
+            "<= 50 ms",
+        ),
+        Figure(
+            g,
+            "cancel p50 (click to cancelled painted)",
+            p(win["cancel"], 50),
+            "ms",
+            p(raw["cancel"], 50),
+            "raw ccxt cancel_order",
+        ),
+        Figure(
+            g,
+            "cancel p99",
+            p(win["cancel"], 99),
+            "ms",
+            p(raw["cancel"], 99),
+            "raw ccxt cancel_order",
+        ),
+        Figure(
+            "emergency stop",
+            f"click to 0 open at the venue ({stop['orders']:.0f} orders, "
+            f"{len(STOP_SYMBOLS)} symbols)",
+            stop["zero_ms"],
+            "ms",
+            aim="<= 1000 ms",
+        ),
+        Figure(
+            "emergency stop",
+            "orders the venue accepted after the stop",
+            stop["accepted_after"],
+            "orders",
+            aim="0",
+            notes=f"{stop['tried_after']:.0f} ticket sends tried after the click, "
+            f"{stop['dialogs_after']:.0f} reached Send",
+        ),
     ]
 
 
@@ -340,9 +425,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _collect_n(n: int) -> list[Figure]:
     raw, win, stop = measure(n)
-    return [Figure("order round trip", "place p50", percentile(win["place"], 50), "ms",
-                   percentile(raw["place"], 50), "raw ccxt create_order"),
-            Figure("emergency stop", "click to 0 open", stop["zero_ms"], "ms")]
+    return [
+        Figure(
+            "order round trip",
+            "place p50",
+            percentile(win["place"], 50),
+            "ms",
+            percentile(raw["place"], 50),
+            "raw ccxt create_order",
+        ),
+        Figure("emergency stop", "click to 0 open", stop["zero_ms"], "ms"),
+    ]
 
 
 if __name__ == "__main__":

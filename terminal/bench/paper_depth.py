@@ -44,9 +44,11 @@ class Phase:
 
     def finish(self, received: int) -> dict[str, float]:
         dt = time.monotonic() - self.t0
-        return {"received_per_s": received / dt,
-                "emitted_per_s": (self.h.control.stats()["stress_diffs"] - self.emitted0) / dt,
-                "server_cpu": (cpu_seconds(self.h.pid) - self.cpu0) / dt}
+        return {
+            "received_per_s": received / dt,
+            "emitted_per_s": (self.h.control.stats()["stress_diffs"] - self.emitted0) / dt,
+            "server_cpu": (cpu_seconds(self.h.pid) - self.cpu0) / dt,
+        }
 
 
 async def ccxt_consumer(h: PaperExchangeHandle, warmup: float, seconds: float) -> dict:
@@ -72,47 +74,67 @@ async def ccxt_consumer(h: PaperExchangeHandle, warmup: float, seconds: float) -
 
 
 async def bare_reader(h: PaperExchangeHandle, warmup: float, seconds: float) -> dict:
-    async with aiohttp.ClientSession() as s, s.ws_connect(h.ws_url + "/1",
-                                                          max_msg_size=0) as ws:
-            await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
-            end_warm = time.monotonic() + warmup
-            u0 = None
-            while time.monotonic() < end_warm or u0 is None:
-                msg = orjson.loads((await ws.receive()).data)
-                u0 = msg.get("u", u0)
-            phase = Phase(h)
-            end = time.monotonic() + seconds
-            last = u0
-            gaps = 0
-            while time.monotonic() < end:
-                msg = orjson.loads((await ws.receive()).data)
-                u = msg.get("u")
-                if u is not None:
-                    if msg["U"] != last + 1:
-                        gaps += 1
-                    last = u
-            res = phase.finish(last - u0)
-            res["gaps"] = gaps
-            return res
+    async with aiohttp.ClientSession() as s, s.ws_connect(h.ws_url + "/1", max_msg_size=0) as ws:
+        await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
+        end_warm = time.monotonic() + warmup
+        u0 = None
+        while time.monotonic() < end_warm or u0 is None:
+            msg = orjson.loads((await ws.receive()).data)
+            u0 = msg.get("u", u0)
+        phase = Phase(h)
+        end = time.monotonic() + seconds
+        last = u0
+        gaps = 0
+        while time.monotonic() < end:
+            msg = orjson.loads((await ws.receive()).data)
+            u = msg.get("u")
+            if u is not None:
+                if msg["U"] != last + 1:
+                    gaps += 1
+                last = u
+        res = phase.finish(last - u0)
+        res["gaps"] = gaps
+        return res
 
 
 def collect(quick: bool) -> list[Figure]:
     """The figures the bench command shows (quick: 1.5 s per phase at 10,000 diffs/s)."""
     seconds, warmup = (1.5, 0.5) if quick else (8.0, 2.0)
     rate = 10_000 if quick else 30_000
-    with tempfile.TemporaryDirectory() as d, start_paper_exchange(
-            d, rate="calm", diffs_per_second=rate, levels_per_diff=20,
-            stress_symbol=SYMBOL, ws_buffer_mb=1024) as h:
+    with (
+        tempfile.TemporaryDirectory() as d,
+        start_paper_exchange(
+            d,
+            rate="calm",
+            diffs_per_second=rate,
+            levels_per_diff=20,
+            stress_symbol=SYMBOL,
+            ws_buffer_mb=1024,
+        ) as h,
+    ):
         ccxt_side = asyncio.run(ccxt_consumer(h, warmup, seconds))
         bare = asyncio.run(bare_reader(h, warmup, seconds))
     g = "paper exchange depth"
     return [
-        Figure(g, f"diffs/s to ccxt.pro watch_order_book ({rate:,} asked)",
-               ccxt_side["received_per_s"], "diffs/s", ccxt_side["emitted_per_s"],
-               "server emitted", "server never the bottleneck",
-               notes=f"server CPU {ccxt_side['server_cpu']:.2f}"),
-        Figure(g, "diffs/s to a bare aiohttp+orjson reader", bare["received_per_s"], "diffs/s",
-               bare["emitted_per_s"], "server emitted", notes=f"{bare['gaps']} gaps"),
+        Figure(
+            g,
+            f"diffs/s to ccxt.pro watch_order_book ({rate:,} asked)",
+            ccxt_side["received_per_s"],
+            "diffs/s",
+            ccxt_side["emitted_per_s"],
+            "server emitted",
+            "server never the bottleneck",
+            notes=f"server CPU {ccxt_side['server_cpu']:.2f}",
+        ),
+        Figure(
+            g,
+            "diffs/s to a bare aiohttp+orjson reader",
+            bare["received_per_s"],
+            "diffs/s",
+            bare["emitted_per_s"],
+            "server emitted",
+            notes=f"{bare['gaps']} gaps",
+        ),
     ]
 
 
@@ -123,25 +145,39 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=8.0)
     p.add_argument("--warmup", type=float, default=2.0)
     a = p.parse_args(argv)
-    with tempfile.TemporaryDirectory() as d, start_paper_exchange(
-            d, rate="calm", diffs_per_second=a.diffs_per_second,
-            levels_per_diff=a.levels_per_diff, stress_symbol=SYMBOL, ws_buffer_mb=1024) as h:
-        print(f"paper exchange pid {h.pid}: {a.diffs_per_second:.0f} diffs/s target, "
-              f"{a.levels_per_diff} levels per diff, {a.seconds:.0f} s per phase")
-        rows = [("ccxt.pro watch_order_book", asyncio.run(ccxt_consumer(h, a.warmup,
-                                                                         a.seconds))),
-                ("bare aiohttp+orjson reader", asyncio.run(bare_reader(h, a.warmup,
-                                                                       a.seconds)))]
-    print(f"{'consumer':28} {'diffs/s received':>17} {'server emitted/s':>17} "
-          f"{'server CPU':>11}  notes")
+    with (
+        tempfile.TemporaryDirectory() as d,
+        start_paper_exchange(
+            d,
+            rate="calm",
+            diffs_per_second=a.diffs_per_second,
+            levels_per_diff=a.levels_per_diff,
+            stress_symbol=SYMBOL,
+            ws_buffer_mb=1024,
+        ) as h,
+    ):
+        print(
+            f"paper exchange pid {h.pid}: {a.diffs_per_second:.0f} diffs/s target, "
+            f"{a.levels_per_diff} levels per diff, {a.seconds:.0f} s per phase"
+        )
+        rows = [
+            ("ccxt.pro watch_order_book", asyncio.run(ccxt_consumer(h, a.warmup, a.seconds))),
+            ("bare aiohttp+orjson reader", asyncio.run(bare_reader(h, a.warmup, a.seconds))),
+        ]
+    print(
+        f"{'consumer':28} {'diffs/s received':>17} {'server emitted/s':>17} "
+        f"{'server CPU':>11}  notes"
+    )
     for name, r in rows:
         notes = []
         if "returns_per_s" in r:
             notes.append(f"{r['returns_per_s']:.0f} returns/s")
         if "gaps" in r:
             notes.append(f"{r['gaps']} gaps")
-        print(f"{name:28} {r['received_per_s']:17,.0f} {r['emitted_per_s']:17,.0f} "
-              f"{r['server_cpu']:10.2f}   {', '.join(notes)}")
+        print(
+            f"{name:28} {r['received_per_s']:17,.0f} {r['emitted_per_s']:17,.0f} "
+            f"{r['server_cpu']:10.2f}   {', '.join(notes)}"
+        )
     return 0
 
 

@@ -63,10 +63,12 @@ def books(count: int) -> list[BookView]:
     out = []
     for _ in range(count):
         amounts = rng.uniform(0.001, 3, 40)
-        bids = tuple(BookLevel(D("67000.00") - D("0.01") * i, D(f"{amounts[i]:.5f}"))
-                     for i in range(20))
-        asks = tuple(BookLevel(D("67000.01") + D("0.01") * i, D(f"{amounts[20 + i]:.5f}"))
-                     for i in range(20))
+        bids = tuple(
+            BookLevel(D("67000.00") - D("0.01") * i, D(f"{amounts[i]:.5f}")) for i in range(20)
+        )
+        asks = tuple(
+            BookLevel(D("67000.01") + D("0.01") * i, D(f"{amounts[20 + i]:.5f}")) for i in range(20)
+        )
         out.append(BookView(SYM, bids, asks))
     return out
 
@@ -86,8 +88,16 @@ class NaiveBookModel(QAbstractTableModel):
         bids = list(zip(view.bids, cumulative(view.bids)))
         rows = [("ask", lvl, cum) for lvl, cum in asks] + [("bid", lvl, cum) for lvl, cum in bids]
         if self.cached:
-            rows = [(side, RULES.format_price(l.price), RULES.format_amount(l.amount),
-                     RULES.format_amount(c), side) for side, l, c in rows]
+            rows = [
+                (
+                    side,
+                    RULES.format_price(l.price),
+                    RULES.format_amount(l.amount),
+                    RULES.format_amount(c),
+                    side,
+                )
+                for side, l, c in rows
+            ]
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -110,8 +120,12 @@ class NaiveBookModel(QAbstractTableModel):
             return None
         side, lvl, cum = row
         if role == Qt.ItemDataRole.DisplayRole:
-            return [RULES.format_price(lvl.price), RULES.format_amount(lvl.amount),
-                    RULES.format_amount(cum), side][col]
+            return [
+                RULES.format_price(lvl.price),
+                RULES.format_amount(lvl.amount),
+                RULES.format_amount(cum),
+                side,
+            ][col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:
             return self.green if side == "bid" else self.red
         return None
@@ -146,8 +160,10 @@ def bench_orderbook(repeat: int) -> dict[str, float]:
     print(f"{'custom-painted ladder (paint only)':48} {med:10.2f} {p95:8.2f}")
     out["dom"] = bench_dom(data, repeat)
 
-    for cached, label in ((False, "QTableView + model formatting in data()"),
-                          (True, "QTableView + model with cached strings")):
+    for cached, label in (
+        (False, "QTableView + model formatting in data()"),
+        (True, "QTableView + model with cached strings"),
+    ):
         model = NaiveBookModel(cached)
         view = QTableView()
         view.setModel(model)
@@ -165,8 +181,7 @@ def bench_orderbook(repeat: int) -> dict[str, float]:
         table_frame()
         model.calls = 0
         med, p95 = timed(table_frame, repeat)
-        print(f"{label:48} {med:10.2f} {p95:8.2f}   (data() calls/frame: "
-              f"{model.calls // repeat})")
+        print(f"{label:48} {med:10.2f} {p95:8.2f}   (data() calls/frame: {model.calls // repeat})")
         out["table_cached" if cached else "table"] = med
         view.close()
     ladder.close()
@@ -211,8 +226,17 @@ def make_candles(n: int) -> list[Candle]:
     lo = np.minimum(o, c) - np.abs(rng.normal(0, 8, n))
     v = np.abs(rng.normal(5, 2, n)) + 0.001
     t0 = 1_700_000_000_000
-    return [Candle(t0 + i * 60_000, D(f"{o[i]:.2f}"), D(f"{h[i]:.2f}"), D(f"{lo[i]:.2f}"),
-                   D(f"{c[i]:.2f}"), D(f"{v[i]:.5f}")) for i in range(n)]
+    return [
+        Candle(
+            t0 + i * 60_000,
+            D(f"{o[i]:.2f}"),
+            D(f"{h[i]:.2f}"),
+            D(f"{lo[i]:.2f}"),
+            D(f"{c[i]:.2f}"),
+            D(f"{v[i]:.5f}"),
+        )
+        for i in range(n)
+    ]
 
 
 class QPictureCandles(pg.GraphicsObject):
@@ -246,9 +270,15 @@ def _warm_up() -> None:
     """One throwaway round, so the first measured size does not pay first-use costs
     (font caches, pyqtgraph's lazy imports and shaders of the raster engine)."""
     candles = make_candles(500)
-    for make in (lambda: QPictureCandles([(float(i), float(k.open), float(k.close),
-                                           float(k.low), float(k.high))
-                                          for i, k in enumerate(candles)]), None):
+    for make in (
+        lambda: QPictureCandles(
+            [
+                (float(i), float(k.open), float(k.close), float(k.low), float(k.high))
+                for i, k in enumerate(candles)
+            ]
+        ),
+        None,
+    ):
         pw = pg.PlotWidget()
         pw.resize(1200, 700)
         pw.show()
@@ -273,12 +303,16 @@ def bench_chart(sizes: list[int], repeat: int) -> dict[int, dict[str, float]]:
     out: dict[int, dict[str, float]] = {}
     print("\n== Candles: PlotWidget 1200x700 (ms; median of paints) ==")
     print(f"{'N':>7} | {'QPicture of all bars':^36} | {'visible range only (CandlesItem)':^36}")
-    print(f"{'':>7} | {'build':>8} {'full':>8} {'last200':>8} {'pan':>8} |"
-          f" {'build':>8} {'full':>8} {'last200':>8} {'pan':>8}  bars drawn (last200/full)")
+    print(
+        f"{'':>7} | {'build':>8} {'full':>8} {'last200':>8} {'pan':>8} |"
+        f" {'build':>8} {'full':>8} {'last200':>8} {'pan':>8}  bars drawn (last200/full)"
+    )
     for n in sizes:
         candles = make_candles(n)
-        tuples = [(float(i), float(k.open), float(k.close), float(k.low), float(k.high))
-                  for i, k in enumerate(candles)]
+        tuples = [
+            (float(i), float(k.open), float(k.close), float(k.low), float(k.high))
+            for i, k in enumerate(candles)
+        ]
         row = []
         # baseline
         pw = pg.PlotWidget()
@@ -308,23 +342,34 @@ def bench_chart(sizes: list[int], repeat: int) -> dict[int, dict[str, float]]:
             return cache["slice"]
 
         citem = CandlesItem(series, source, QColor("#0ecb81"), QColor("#f6465d"))
-        citem.set_bounds(QRectF(-0.5, float(series.l.min()), n,
-                                float(series.h.max() - series.l.min())))
+        citem.set_bounds(
+            QRectF(-0.5, float(series.l.min()), n, float(series.h.max() - series.l.min()))
+        )
         pw.addItem(citem)
         build_ms = (time.perf_counter() - t) * 1000
         figures = _paint_figures(pw, n, repeat, citem)
-        print(f"{n:>7} | {row[0]:8.1f} {row[1]:8.1f} {row[2]:8.1f} {row[3]:8.1f} |"
-              f" {build_ms:8.1f} {figures[0]:8.1f} {figures[1]:8.1f} {figures[2]:8.1f}"
-              f"  {figures[3]}/{figures[4]}")
-        out[n] = {"qpicture_last200": row[2], "qpicture_pan": row[3],
-                  "visible_last200": figures[1], "visible_pan": figures[2]}
+        print(
+            f"{n:>7} | {row[0]:8.1f} {row[1]:8.1f} {row[2]:8.1f} {row[3]:8.1f} |"
+            f" {build_ms:8.1f} {figures[0]:8.1f} {figures[1]:8.1f} {figures[2]:8.1f}"
+            f"  {figures[3]}/{figures[4]}"
+        )
+        out[n] = {
+            "qpicture_last200": row[2],
+            "qpicture_pan": row[3],
+            "visible_last200": figures[1],
+            "visible_pan": figures[2],
+        }
         pw.close()
-    print("  (build of the visible-range item includes converting the Candle Decimals "
-          "to numpy columns)")
+    print(
+        "  (build of the visible-range item includes converting the Candle Decimals "
+        "to numpy columns)"
+    )
 
     print("\n== Whole chart widget (candles + volume + SMA/EMA/VWAP + axes), 1200x700 ==")
-    print(f"{'N':>7} {'set_candles':>12} {'last150 paint':>14} {'pan step':>9} "
-          f"{'full range':>11} {'live update+paint':>18}")
+    print(
+        f"{'N':>7} {'set_candles':>12} {'last150 paint':>14} {'pan step':>9} "
+        f"{'full range':>11} {'live update+paint':>18}"
+    )
     for n in sizes:
         candles = make_candles(n + 1)
         w = CandleChartWidget(RULES)
@@ -391,9 +436,18 @@ def bench_other_panels(repeat: int) -> None:
     views = []
     for _ in range(16):
         a = rng.uniform(0.001, 3, 400)
-        views.append(BookView(
-            SYM, tuple(BookLevel(D("67000.00") - D("0.01") * i, D(f"{a[i]:.5f}")) for i in range(200)),
-            tuple(BookLevel(D("67000.01") + D("0.01") * i, D(f"{a[200 + i]:.5f}")) for i in range(200))))
+        views.append(
+            BookView(
+                SYM,
+                tuple(
+                    BookLevel(D("67000.00") - D("0.01") * i, D(f"{a[i]:.5f}")) for i in range(200)
+                ),
+                tuple(
+                    BookLevel(D("67000.01") + D("0.01") * i, D(f"{a[200 + i]:.5f}"))
+                    for i in range(200)
+                ),
+            )
+        )
     depth = DepthChartWidget(RULES)
     depth.resize(400, 240)
     depth.show()
@@ -417,9 +471,17 @@ def bench_other_panels(repeat: int) -> None:
     n = [0]
 
     def tape_frame() -> None:
-        tape.add_trades(Trade(SYM, TradeId(str(n[0] + j)), 1_700_000_000_000 + n[0] + j,
-                              D("67000.00") + j, D("0.01234"), Side.BUY if j % 2 else Side.SELL)
-                        for j in range(5))
+        tape.add_trades(
+            Trade(
+                SYM,
+                TradeId(str(n[0] + j)),
+                1_700_000_000_000 + n[0] + j,
+                D("67000.00") + j,
+                D("0.01234"),
+                Side.BUY if j % 2 else Side.SELL,
+            )
+            for j in range(5)
+        )
         n[0] += 5
         tape.repaint()
 
@@ -440,7 +502,9 @@ def bench_flood(seconds: float) -> dict[str, float]:
     from terminal.ui.frame import FrameClock, LatestValue
     from terminal.ui.widgets.orderbook import OrderBookWidget
 
-    print(f"\n== Feed flood for {seconds:.0f} s: book written by a 0 ms timer, frame clock 30 Hz ==")
+    print(
+        f"\n== Feed flood for {seconds:.0f} s: book written by a 0 ms timer, frame clock 30 Hz =="
+    )
     data = books(64)
     cell: LatestValue[BookView] = LatestValue(data[0])
     book = OrderBookWidget(RULES, depth=20)
@@ -480,9 +544,11 @@ def bench_flood(seconds: float) -> dict[str, float]:
     frames = book.frames.total - frames0
     lags.sort()
     p99 = lags[int(len(lags) * 0.99)] if lags else float("nan")
-    print(f"messages written: {written[0] / seconds:,.0f}/s   book frames painted: "
-          f"{frames / seconds:.1f}/s   clock ticks: {clock.ticks / seconds:.1f}/s   "
-          f"5 ms probe timer lag p99: {p99:.1f} ms")
+    print(
+        f"messages written: {written[0] / seconds:,.0f}/s   book frames painted: "
+        f"{frames / seconds:.1f}/s   clock ticks: {clock.ticks / seconds:.1f}/s   "
+        f"5 ms probe timer lag p99: {p99:.1f} ms"
+    )
     book.close()
     return {"written_per_s": written[0] / seconds, "fps": frames / seconds, "lag_p99": p99}
 
@@ -498,17 +564,50 @@ def collect(quick: bool) -> list[Figure]:
     n = sizes[-1]
     g = "rendering"
     return [
-        Figure(g, "order book 40x4 repaint, new book", book["ladder"], "ms", book["table"],
-               "QTableView formatting in data()", "< 1x table"),
-        Figure(g, "price ladder 60 rows repaint, new book", book["dom"], "ms", book["ladder"],
-               "order book ladder 40x4 (same run)", "<= 1x book ladder"),
-        Figure(g, f"candles {n:,} bars, pan step", chart[n]["visible_pan"], "ms",
-               chart[n]["qpicture_pan"], "QPicture of all bars", "< 1x QPicture"),
-        Figure(g, f"candles {n:,} bars, last 200 paint", chart[n]["visible_last200"], "ms",
-               chart[n]["qpicture_last200"], "QPicture of all bars", "< 1x QPicture"),
-        Figure(g, "book frames/s under a feed flood", flood["fps"], "frames/s",
-               aim=">= 30 (frame clock 30 Hz)",
-               notes=f"{flood['written_per_s']:,.0f} messages/s written"),
+        Figure(
+            g,
+            "order book 40x4 repaint, new book",
+            book["ladder"],
+            "ms",
+            book["table"],
+            "QTableView formatting in data()",
+            "< 1x table",
+        ),
+        Figure(
+            g,
+            "price ladder 60 rows repaint, new book",
+            book["dom"],
+            "ms",
+            book["ladder"],
+            "order book ladder 40x4 (same run)",
+            "<= 1x book ladder",
+        ),
+        Figure(
+            g,
+            f"candles {n:,} bars, pan step",
+            chart[n]["visible_pan"],
+            "ms",
+            chart[n]["qpicture_pan"],
+            "QPicture of all bars",
+            "< 1x QPicture",
+        ),
+        Figure(
+            g,
+            f"candles {n:,} bars, last 200 paint",
+            chart[n]["visible_last200"],
+            "ms",
+            chart[n]["qpicture_last200"],
+            "QPicture of all bars",
+            "< 1x QPicture",
+        ),
+        Figure(
+            g,
+            "book frames/s under a feed flood",
+            flood["fps"],
+            "frames/s",
+            aim=">= 30 (frame clock 30 Hz)",
+            notes=f"{flood['written_per_s']:,.0f} messages/s written",
+        ),
         Figure(g, "loop lag p99 under a feed flood", flood["lag_p99"], "ms", aim="<= 16 ms"),
     ]
 

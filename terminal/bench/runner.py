@@ -49,8 +49,11 @@ BENCHES: tuple[Bench, ...] = (
     Bench("soak", "soak", 150, 1200),
 )
 # --quick runs these groups side by side (each group's benchmarks one after the other)
-QUICK_LANES = (("feed_screen", "startup", "render", "journal_rate", "paper_depth"),
-               ("orders", "growth"), ("soak",))
+QUICK_LANES = (
+    ("feed_screen", "startup", "render", "journal_rate", "paper_depth"),
+    ("orders", "growth"),
+    ("soak",),
+)
 
 
 _LOG_LOCK = threading.Lock()
@@ -66,14 +69,17 @@ def _start(bench: Bench, quick: bool) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "terminal.bench.child", bench.name]
     if quick:
         cmd.append("--quick")
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env())
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
+    )
 
 
-def _finish(bench: Bench, proc: subprocess.Popen[str], quick: bool,
-            log: Path | None, started: float) -> list[Figure]:
-    timeout = max(10.0, (bench.timeout_quick if quick else bench.timeout_full)
-                  - (time.monotonic() - started))
+def _finish(
+    bench: Bench, proc: subprocess.Popen[str], quick: bool, log: Path | None, started: float
+) -> list[Figure]:
+    timeout = max(
+        10.0, (bench.timeout_quick if quick else bench.timeout_full) - (time.monotonic() - started)
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
         failure = f"exit {proc.returncode}"
@@ -81,28 +87,30 @@ def _finish(bench: Bench, proc: subprocess.Popen[str], quick: bool,
         proc.kill()
         out, err = proc.communicate()
         failure = f"did not finish in {timeout:.0f} s"
-    print(f"bench: {bench.group}: {time.monotonic() - started:.0f} s", file=sys.stderr,
-          flush=True)
+    print(f"bench: {bench.group}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     if log is not None:
         with _LOG_LOCK, log.open("a", encoding="utf-8") as f:
             f.write(f"==== {bench.name}\n{out}\n---- stderr\n{err}\n")
     for line in reversed(out.splitlines()):
         if line.startswith("FIGURES "):
-            return [Figure.from_json(d) for d in json.loads(line[len("FIGURES "):])]
+            return [Figure.from_json(d) for d in json.loads(line[len("FIGURES ") :])]
     last = next((ln for ln in reversed(err.strip().splitlines()) if ln.strip()), "")
-    return [Figure(bench.group, "(benchmark failed)", math.nan, "",
-                   notes=f"{failure}: {last[:200]}")]
+    return [
+        Figure(bench.group, "(benchmark failed)", math.nan, "", notes=f"{failure}: {last[:200]}")
+    ]
 
 
-def _run_lane(lane: list[Bench], quick: bool, log: Path | None,
-              results: dict[str, list[Figure]]) -> None:
+def _run_lane(
+    lane: list[Bench], quick: bool, log: Path | None, results: dict[str, list[Figure]]
+) -> None:
     for bench in lane:
         started = time.monotonic()
         results[bench.name] = _finish(bench, _start(bench, quick), quick, log, started)
 
 
-def run(quick: bool, json_path: Path | None, log: Path | None = None,
-        only: list[str] | None = None) -> int:
+def run(
+    quick: bool, json_path: Path | None, log: Path | None = None, only: list[str] | None = None
+) -> int:
     machine = machine_start()
     cpu0, t0 = cpu_seconds_with_children(), time.monotonic()
     benches = [b for b in BENCHES if not only or b.name in only]
@@ -110,9 +118,16 @@ def run(quick: bool, json_path: Path | None, log: Path | None = None,
     if quick:  # short runs side by side: a check of the harness, not a measurement
         by_name = {b.name: b for b in benches}
         lanes = [[by_name[n] for n in lane if n in by_name] for lane in QUICK_LANES]
-        threads = [threading.Thread(target=_run_lane, args=(lane, quick, log, results),
-                                    name=f"bench-lane-{i}", daemon=True)
-                   for i, lane in enumerate(lanes) if lane]
+        threads = [
+            threading.Thread(
+                target=_run_lane,
+                args=(lane, quick, log, results),
+                name=f"bench-lane-{i}",
+                daemon=True,
+            )
+            for i, lane in enumerate(lanes)
+            if lane
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -128,7 +143,16 @@ def run(quick: bool, json_path: Path | None, log: Path | None = None,
     for f in missing:
         print(f"missing: {f.group}: {f.name} ({f.notes or 'no value'})", file=sys.stderr)
     if json_path is not None:
-        json_path.write_text(json.dumps(
-            {"quick": quick, "machine": machine.to_json(),
-             "figures": [f.to_json() for f in figures]}, indent=1) + "\n", encoding="utf-8")
+        json_path.write_text(
+            json.dumps(
+                {
+                    "quick": quick,
+                    "machine": machine.to_json(),
+                    "figures": [f.to_json() for f in figures],
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return 1 if missing else 0

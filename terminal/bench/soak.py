@@ -53,9 +53,14 @@ def soak(seconds: float, interval: float, warmup: float, rate: int) -> list[dict
 
     samples: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
-        paper = start_paper_exchange(Path(tmp) / "paper", rate="calm", diffs_per_second=rate,
-                                     levels_per_diff=20, stress_symbol=",".join(SYMBOLS),
-                                     backfill=300)
+        paper = start_paper_exchange(
+            Path(tmp) / "paper",
+            rate="calm",
+            diffs_per_second=rate,
+            levels_per_diff=20,
+            stress_symbol=",".join(SYMBOLS),
+            backfill=300,
+        )
         stop_trades = threading.Event()
         trades = [0]
 
@@ -95,8 +100,12 @@ def soak(seconds: float, interval: float, warmup: float, rate: int) -> list[dict
                     key = FeedKey(session.venue, session.mode, FeedKind.BOOK, Symbol(sym))
                     subs.append(c.hub.subscribe(key))
                     keys.append(key)
-                bench.until(lambda: all(c.state.feed_status(k) is FeedStatus.LIVE
-                                        for k in keys), 60, "three live books", step_ms=20)
+                bench.until(
+                    lambda: all(c.state.feed_status(k) is FeedStatus.LIVE for k in keys),
+                    60,
+                    "three live books",
+                    step_ms=20,
+                )
                 ladder = bench.panels.book.ladder
                 trader.start()
                 timer.start(5)
@@ -106,14 +115,20 @@ def soak(seconds: float, interval: float, warmup: float, rate: int) -> list[dict
                     bench.sleep(interval)
                     now = time.perf_counter()
                     gc.collect()
-                    samples.append({
-                        "t": time.monotonic() - t_start, "rss_mb": rss_mb(),
-                        "py_blocks": float(sys.getallocatedblocks()),
-                        "qt_objects": float(len(bench.window.findChildren(QObject))
-                                            + len(QApplication.topLevelWidgets())),
-                        "book_fps": (ladder.frames.total - frames0) / (now - t0),
-                        "lag_p99": percentile(lags, 99), "trades": float(trades[0]),
-                    })
+                    samples.append(
+                        {
+                            "t": time.monotonic() - t_start,
+                            "rss_mb": rss_mb(),
+                            "py_blocks": float(sys.getallocatedblocks()),
+                            "qt_objects": float(
+                                len(bench.window.findChildren(QObject))
+                                + len(QApplication.topLevelWidgets())
+                            ),
+                            "book_fps": (ladder.frames.total - frames0) / (now - t0),
+                            "lag_p99": percentile(lags, 99),
+                            "trades": float(trades[0]),
+                        }
+                    )
                     print(f"soak: {samples[-1]}", file=sys.stderr, flush=True)
                     del lags[:]
                     frames0, t0 = ladder.frames.total, time.perf_counter()
@@ -140,17 +155,52 @@ def collect(quick: bool) -> list[Figure]:
     g = "soak"
     span = f"{seconds / 60:.0f} min, 3 x {rate:,} diffs/s"
     return [
-        Figure(g, f"RSS at the end ({span})", end["rss_mb"], "MB", first["rss_mb"],
-               "after warm-up", "<= 1.05x"),
-        Figure(g, "Python heap (allocated blocks) at the end", end["py_blocks"], "blocks",
-               first["py_blocks"], "after warm-up", "steady (~1x)"),
-        Figure(g, "Qt objects at the end", end["qt_objects"], "objects", first["qt_objects"],
-               "after warm-up", "steady (~1x)"),
-        Figure(g, "book frames/s, last sample", end["book_fps"], "frames/s", first["book_fps"],
-               "first after warm-up", "steady (~1x)"),
-        Figure(g, "loop lag p99, last sample", end["lag_p99"], "ms", first["lag_p99"],
-               "first after warm-up", "steady, <= 16 ms",
-               notes=f"{end['trades']:.0f} taker trades"),
+        Figure(
+            g,
+            f"RSS at the end ({span})",
+            end["rss_mb"],
+            "MB",
+            first["rss_mb"],
+            "after warm-up",
+            "<= 1.05x",
+        ),
+        Figure(
+            g,
+            "Python heap (allocated blocks) at the end",
+            end["py_blocks"],
+            "blocks",
+            first["py_blocks"],
+            "after warm-up",
+            "steady (~1x)",
+        ),
+        Figure(
+            g,
+            "Qt objects at the end",
+            end["qt_objects"],
+            "objects",
+            first["qt_objects"],
+            "after warm-up",
+            "steady (~1x)",
+        ),
+        Figure(
+            g,
+            "book frames/s, last sample",
+            end["book_fps"],
+            "frames/s",
+            first["book_fps"],
+            "first after warm-up",
+            "steady (~1x)",
+        ),
+        Figure(
+            g,
+            "loop lag p99, last sample",
+            end["lag_p99"],
+            "ms",
+            first["lag_p99"],
+            "first after warm-up",
+            "steady, <= 16 ms",
+            notes=f"{end['trades']:.0f} taker trades",
+        ),
     ]
 
 

@@ -42,7 +42,9 @@ from pathlib import Path
 
 from terminal.bench.figures import Figure
 
-DEFAULT_BUNDLE = Path(__file__).resolve().parents[2] / "dist" / "trading-terminal" / "trading-terminal"
+DEFAULT_BUNDLE = (
+    Path(__file__).resolve().parents[2] / "dist" / "trading-terminal" / "trading-terminal"
+)
 
 BARE = textwrap.dedent("""
     import sys, time
@@ -76,14 +78,16 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _marks(cmd: list[str], timeout: float, cwd: str | None = None,
-           enough: frozenset[str] = frozenset()) -> dict[str, float]:
+def _marks(
+    cmd: list[str], timeout: float, cwd: str | None = None, enough: frozenset[str] = frozenset()
+) -> dict[str, float]:
     """The STARTUP marks the process prints, in seconds from just before its spawn. With
     `enough`, the process is stopped (SIGTERM) as soon as those marks are in."""
     started = time.time()
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=_env(),
-                                cwd=cwd)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=_env(), cwd=cwd
+        )
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
         out: dict[str, float] = {}
@@ -110,20 +114,27 @@ def _marks(cmd: list[str], timeout: float, cwd: str | None = None,
     return out
 
 
-
 Series = list[float]
 
 
-def measure(runs: int, exit_after: float, warmup: bool, bundle: Path | None,
-            enough: frozenset[str] = frozenset()) -> tuple[Series, Series, Series, Series, Series, dict[str, Series],
-                       dict[str, Series]]:
+def measure(
+    runs: int,
+    exit_after: float,
+    warmup: bool,
+    bundle: Path | None,
+    enough: frozenset[str] = frozenset(),
+) -> tuple[Series, Series, Series, Series, Series, dict[str, Series], dict[str, Series]]:
     """bare, first paint, live book, usable ticket, panels built, every mark, bundle's."""
+
     def terminal_run(exit_after: float, binary: Path | None = None) -> dict[str, float]:
         start = [str(binary)] if binary else [sys.executable, "-m", "terminal"]
         with tempfile.TemporaryDirectory(prefix="tt-startup-") as tmp:
-            return _marks([*start, "--data-dir", str(Path(tmp) / "d"),
-                           "--exit-after", str(exit_after)], exit_after + 60, cwd=tmp,
-                          enough=enough)
+            return _marks(
+                [*start, "--data-dir", str(Path(tmp) / "d"), "--exit-after", str(exit_after)],
+                exit_after + 60,
+                cwd=tmp,
+                enough=enough,
+            )
 
     if warmup:
         _marks([sys.executable, "-c", BARE], 60)
@@ -143,24 +154,34 @@ def measure(runs: int, exit_after: float, warmup: bool, bundle: Path | None,
         if "first_paint" in m:
             bare.append(m["first_paint"])
         m = terminal_run(exit_after)
-        for key, bucket in (("first_paint", paint), ("first_book", book),
-                            ("ticket_usable", ticket), ("panels_built", panels)):
+        for key, bucket in (
+            ("first_paint", paint),
+            ("first_book", book),
+            ("ticket_usable", ticket),
+            ("panels_built", panels),
+        ):
             if key in m:
                 bucket.append(m[key])
         for key, value in m.items():
             steps.setdefault(key, []).append(value)
-        print(f"run {i + 1}: bare {bare[-1] if bare else float('nan'):.3f} s, "
-              f"terminal first paint {m.get('first_paint', float('nan')):.3f} s, "
-              f"panels {m.get('panels_built', float('nan')):.3f} s, "
-              f"live book {m.get('first_book', float('nan')):.3f} s, "
-              f"usable ticket {m.get('ticket_usable', float('nan')):.3f} s", flush=True)
+        print(
+            f"run {i + 1}: bare {bare[-1] if bare else float('nan'):.3f} s, "
+            f"terminal first paint {m.get('first_paint', float('nan')):.3f} s, "
+            f"panels {m.get('panels_built', float('nan')):.3f} s, "
+            f"live book {m.get('first_book', float('nan')):.3f} s, "
+            f"usable ticket {m.get('ticket_usable', float('nan')):.3f} s",
+            flush=True,
+        )
         if bundle is not None:
             m = terminal_run(exit_after, bundle)
             for key, bucket in frozen.items():
                 if key in m:
                     bucket.append(m[key])
-            print(f"       bundle first paint {m.get('first_paint', float('nan')):.3f} s, "
-                  f"live book {m.get('first_book', float('nan')):.3f} s", flush=True)
+            print(
+                f"       bundle first paint {m.get('first_paint', float('nan')):.3f} s, "
+                f"live book {m.get('first_book', float('nan')):.3f} s",
+                flush=True,
+            )
 
     return bare, paint, book, ticket, panels, steps, frozen
 
@@ -170,21 +191,42 @@ def collect(quick: bool) -> list[Figure]:
     Each terminal run stops once its figures' marks are in (up to 30 s)."""
     bundle = DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() and not quick else None
     bare, paint, book, ticket, _, _, frozen = measure(
-        1 if quick else 3, 30.0, not quick, bundle,
-        frozenset({"first_paint", "first_book", "ticket_usable"}))
+        1 if quick else 3,
+        30.0,
+        not quick,
+        bundle,
+        frozenset({"first_paint", "first_book", "ticket_usable"}),
+    )
     med = _med
     g = "start-up"
     out = [
         Figure(g, "first paint", med(paint), "s", med(bare), "bare QMainWindow", "<= 2x bare"),
-        Figure(g, "first live book painted", med(book), "s", med(bare), "bare QMainWindow",
-               "<= 2.5 s"),
+        Figure(
+            g, "first live book painted", med(book), "s", med(bare), "bare QMainWindow", "<= 2.5 s"
+        ),
         Figure(g, "usable ticket", med(ticket), "s", med(bare), "bare QMainWindow"),
     ]
     if bundle is not None:
-        out += [Figure(g, "bundle first paint", med(frozen["first_paint"]), "s", med(paint),
-                       "source install", "<= 1x source"),
-                Figure(g, "bundle first live book", med(frozen["first_book"]), "s", med(book),
-                       "source install", "<= 1x source")]
+        out += [
+            Figure(
+                g,
+                "bundle first paint",
+                med(frozen["first_paint"]),
+                "s",
+                med(paint),
+                "source install",
+                "<= 1x source",
+            ),
+            Figure(
+                g,
+                "bundle first live book",
+                med(frozen["first_book"]),
+                "s",
+                med(book),
+                "source install",
+                "<= 1x source",
+            ),
+        ]
     return out
 
 
@@ -195,22 +237,37 @@ def _med(values: list[float]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--exit-after", type=float, default=12.0,
-                        help="seconds each terminal run stays up (enough for the book)")
-    parser.add_argument("--no-warmup", action="store_true",
-                        help="skip the untimed first run of each that writes bytecode caches")
-    parser.add_argument("--bundle", type=Path, default=None,
-                        help=f"the bundle's binary (default {DEFAULT_BUNDLE} if it exists)")
+    parser.add_argument(
+        "--exit-after",
+        type=float,
+        default=12.0,
+        help="seconds each terminal run stays up (enough for the book)",
+    )
+    parser.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the untimed first run of each that writes bytecode caches",
+    )
+    parser.add_argument(
+        "--bundle",
+        type=Path,
+        default=None,
+        help=f"the bundle's binary (default {DEFAULT_BUNDLE} if it exists)",
+    )
     parser.add_argument("--no-bundle", action="store_true", help="measure no bundle")
     args = parser.parse_args(argv)
-    bundle = None if args.no_bundle else (args.bundle or (
-        DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None))
+    bundle = (
+        None
+        if args.no_bundle
+        else (args.bundle or (DEFAULT_BUNDLE if DEFAULT_BUNDLE.exists() else None))
+    )
     if bundle is not None and not bundle.exists():
         print(f"no bundle binary at {bundle}", file=sys.stderr)
         return 2
 
     bare, paint, book, ticket, panels, steps, frozen = measure(
-        args.runs, args.exit_after, not args.no_warmup, bundle)
+        args.runs, args.exit_after, not args.no_warmup, bundle
+    )
 
     def med(values: list[float]) -> float:
         return statistics.median(values) if values else float("nan")
@@ -219,22 +276,37 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'(median of ' + str(args.runs) + ' runs)':<34}{'seconds':>10}")
     print(f"{'bare QMainWindow first paint':<34}{med(bare):>10.3f}")
-    print(f"{'terminal first paint':<34}{med(paint):>10.3f}   "
-          f"= {med(paint) / med(bare):.2f}x bare (aim <= 2x)")
+    print(
+        f"{'terminal first paint':<34}{med(paint):>10.3f}   "
+        f"= {med(paint) / med(bare):.2f}x bare (aim <= 2x)"
+    )
     print(f"{'terminal panels built':<34}{med(panels):>10.3f}")
     print(f"{'terminal first live book painted':<34}{med(book):>10.3f}   (aim <= 2.5 s)")
-    print(f"{'terminal usable ticket':<34}{med(ticket):>10.3f}   "
-          f"= {med(ticket) / med(bare):.1f}x bare first paint")
+    print(
+        f"{'terminal usable ticket':<34}{med(ticket):>10.3f}   "
+        f"= {med(ticket) / med(bare):.1f}x bare first paint"
+    )
     if bundle is not None:
-        print(f"{'bundle first paint':<34}{med(frozen['first_paint']):>10.3f}   "
-              f"= {med(frozen['first_paint']) / med(paint):.2f}x source (aim <= 1x)")
-        print(f"{'bundle first live book painted':<34}{med(frozen['first_book']):>10.3f}   "
-              f"= {med(frozen['first_book']) / med(book):.2f}x source (aim <= 1x)")
-    print("terminal milestones (median s): " + ", ".join(
-        f"{k} {med(v):.2f}" for k, v in sorted(steps.items(), key=lambda kv: med(kv[1]))
-        if not k.startswith("_")))
-    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} "
-          f"{load[2]:.2f} (1/5/15 min) at the end")
+        print(
+            f"{'bundle first paint':<34}{med(frozen['first_paint']):>10.3f}   "
+            f"= {med(frozen['first_paint']) / med(paint):.2f}x source (aim <= 1x)"
+        )
+        print(
+            f"{'bundle first live book painted':<34}{med(frozen['first_book']):>10.3f}   "
+            f"= {med(frozen['first_book']) / med(book):.2f}x source (aim <= 1x)"
+        )
+    print(
+        "terminal milestones (median s): "
+        + ", ".join(
+            f"{k} {med(v):.2f}"
+            for k, v in sorted(steps.items(), key=lambda kv: med(kv[1]))
+            if not k.startswith("_")
+        )
+    )
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} "
+        f"{load[2]:.2f} (1/5/15 min) at the end"
+    )
     return 0
 
 

@@ -29,9 +29,15 @@ class BenchTimeout(RuntimeError):
 class WindowBench:
     """One main window (offscreen) with its controller, on a running qasync loop."""
 
-    def __init__(self, paper: Any, data_dir: Path, *, size: tuple[int, int] = (1440, 900),
-                 ready_timeout: float = 90.0, settings_hook: Callable[[Any], None] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        paper: Any,
+        data_dir: Path,
+        *,
+        size: tuple[int, int] = (1440, 900),
+        ready_timeout: float = 90.0,
+        settings_hook: Callable[[Any], None] | None = None,
+    ) -> None:
         from terminal.app import DaemonExecutor
         from terminal.paths import AppPaths
         from terminal.services import ServicesOptions
@@ -53,16 +59,21 @@ class WindowBench:
         if settings_hook is not None:
             settings_hook(settings)
         key, secret = paper.accounts[0]
-        options = ServicesOptions(data_dir=str(data_dir), paper_url=paper.url,
-                                  paper_account=f"{key}:{secret}")
+        options = ServicesOptions(
+            data_dir=str(data_dir), paper_url=paper.url, paper_account=f"{key}:{secret}"
+        )
         self.window = MainWindow(config_dir=paths.config)
         self.window.resize(*size)
-        self.controller = TerminalController(self.window, paths, settings, None,
-                                             services_options=options)
+        self.controller = TerminalController(
+            self.window, paths, settings, None, services_options=options
+        )
         self.window.show()
         self.controller.start()
-        self.until(lambda: self.controller.ready or self.controller.error, ready_timeout,
-                   "the main window to connect")
+        self.until(
+            lambda: self.controller.ready or self.controller.error,
+            ready_timeout,
+            "the main window to connect",
+        )
         if self.controller.error is not None:
             raise BenchTimeout(f"the window did not start: {self.controller.error}")
 
@@ -70,8 +81,9 @@ class WindowBench:
     def panels(self) -> Any:
         return self.controller.panels
 
-    def until(self, predicate: Callable[[], Any], timeout: float, what: str,
-              step_ms: int = 1) -> Any:
+    def until(
+        self, predicate: Callable[[], Any], timeout: float, what: str, step_ms: int = 1
+    ) -> Any:
         deadline = time.monotonic() + timeout
         while True:
             value = predicate()

@@ -36,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_global_options(parser)
     parser.add_argument(
-        "command", nargs="?", choices=[s.name for s in SUBCOMMANDS], metavar="COMMAND",
+        "command",
+        nargs="?",
+        choices=[s.name for s in SUBCOMMANDS],
+        metavar="COMMAND",
         help="one of the commands below; none opens the GUI",
     )
     parser.add_argument("command_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -81,14 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from terminal.paths import AppPaths
 
     ctx = CliContext(
-        paths=AppPaths.from_override(global_args.data_dir), global_args=global_args,
-        prog=PROG, version=__version__,
+        paths=AppPaths.from_override(global_args.data_dir),
+        global_args=global_args,
+        prog=PROG,
+        version=__version__,
     )
     try:
         if not getattr(module, "PASSTHROUGH", False):
             # A command's stderr is for its answer and its errors: INFO only with -v.
-            setup_logging(ctx.paths, global_args.log_level,
-                          console_level=None if global_args.verbose else "WARNING")
+            setup_logging(
+                ctx.paths,
+                global_args.log_level,
+                console_level=None if global_args.verbose else "WARNING",
+            )
             crash.install()
         return int(module.run(args, ctx) or 0)
     except KeyboardInterrupt:

@@ -62,15 +62,20 @@ def order_line(order: Any, rules: Any = None) -> str:
     pp, ap = _places(rules, "price"), _places(rules, "amount")
     price = "" if order.price is None else f" @ {num(order.price, pp)}"
     avg = order.average_price
-    fill = (f" filled {num(order.filled, ap)}/{num(order.amount, ap)}"
-            + (f" avg {num(avg, pp)}" if avg is not None else ""))
-    flags = "".join([" post-only" if order.post_only else "", " external" if order.external else ""])
+    fill = f" filled {num(order.filled, ap)}/{num(order.amount, ap)}" + (
+        f" avg {num(avg, pp)}" if avg is not None else ""
+    )
+    flags = "".join(
+        [" post-only" if order.post_only else "", " external" if order.external else ""]
+    )
     vid = f" venue-id {order.venue_order_id}" if order.venue_order_id else ""
     reason = f" ({order.reason})" if order.reason else ""
-    return (f"{order.client_order_id}  {order.status.value:<16} {order.venue} {order.symbol} "
-            f"{order.side.value} {order.type.value} {order.time_in_force.value} "
-            f"{num(order.amount, ap)}{price}{_trigger_text(order, pp)}{flags}{fill}{vid}"
-            f"{_group_text(order)}{reason}")
+    return (
+        f"{order.client_order_id}  {order.status.value:<16} {order.venue} {order.symbol} "
+        f"{order.side.value} {order.type.value} {order.time_in_force.value} "
+        f"{num(order.amount, ap)}{price}{_trigger_text(order, pp)}{flags}{fill}{vid}"
+        f"{_group_text(order)}{reason}"
+    )
 
 
 def _trigger_text(order: Any, pp: Any) -> str:
@@ -100,35 +105,79 @@ def orders_table(orders: list[Any], rules_for: Callable[[Any], Any] | None = Non
 
     if not orders:
         return "(no orders)"
-    header = ("CLIENT ID", "STATUS", "CREATED (UTC)", "VENUE", "SYMBOL", "SIDE", "TYPE", "AMOUNT",
-              "PRICE", "TRIGGER", "FILLED", "AVG", "GROUP", "FLAGS")
+    header = (
+        "CLIENT ID",
+        "STATUS",
+        "CREATED (UTC)",
+        "VENUE",
+        "SYMBOL",
+        "SIDE",
+        "TYPE",
+        "AMOUNT",
+        "PRICE",
+        "TRIGGER",
+        "FILLED",
+        "AVG",
+        "GROUP",
+        "FLAGS",
+    )
     rows = [header]
     for o in orders:
         rules = rules_for(o) if rules_for is not None else None
         pp, ap = _places(rules, "price"), _places(rules, "amount")
         flags = ",".join(f for f, on in (("post", o.post_only), ("ext", o.external)) if on)
-        rows.append((o.client_order_id, o.status.value, o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                     o.venue, o.symbol, o.side.value, o.type.value, num(o.amount, ap),
-                     "" if o.price is None else num(o.price, pp),
-                     "" if getattr(o, "trigger_price", None) is None else num(o.trigger_price, pp),
-                     num(o.filled, ap),
-                     "" if o.average_price is None else num(o.average_price, pp),
-                     _group_cell(o), flags))
+        rows.append(
+            (
+                o.client_order_id,
+                o.status.value,
+                o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                o.venue,
+                o.symbol,
+                o.side.value,
+                o.type.value,
+                num(o.amount, ap),
+                "" if o.price is None else num(o.price, pp),
+                "" if getattr(o, "trigger_price", None) is None else num(o.trigger_price, pp),
+                num(o.filled, ap),
+                "" if o.average_price is None else num(o.average_price, pp),
+                _group_cell(o),
+                flags,
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
 def lists_table(lists: list[Any]) -> str:
     """Order lists and brackets: the GROUP column of the orders table names them."""
-    header = ("LIST", "KIND", "STATUS", "HELD BY", "VENUE LIST ID", "SIDE", "AMOUNT", "STOP",
-              "TARGET")
+    header = (
+        "LIST",
+        "KIND",
+        "STATUS",
+        "HELD BY",
+        "VENUE LIST ID",
+        "SIDE",
+        "AMOUNT",
+        "STOP",
+        "TARGET",
+    )
     rows = [header]
     for lst in lists:
         d = lst.details
         held = "venue" if lst.held_by.value == "venue" else "terminal*"
-        rows.append((lst.list_id, lst.kind.value, lst.status.value, held, lst.venue_list_id or "",
-                     d.get("side", ""), d.get("amount", ""), d.get("stop_trigger", ""),
-                     d.get("target", "")))
+        rows.append(
+            (
+                lst.list_id,
+                lst.kind.value,
+                lst.status.value,
+                held,
+                lst.venue_list_id or "",
+                d.get("side", ""),
+                d.get("amount", ""),
+                d.get("stop_trigger", ""),
+                d.get("target", ""),
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
     body = "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
     return body + "\n* held by this terminal: only while it runs"
@@ -140,7 +189,11 @@ def _group_cell(order: Any) -> str:
     if not getattr(order, "list_id", None):
         return ""
     role = order.leg_role.value if order.leg_role is not None else "leg"
-    star = "*" if getattr(order, "held_by", None) is not None and order.held_by.value == "terminal" else ""
+    star = (
+        "*"
+        if getattr(order, "held_by", None) is not None and order.held_by.value == "terminal"
+        else ""
+    )
     return f"{order.list_id}/{role}{star}"
 
 
@@ -151,8 +204,14 @@ def session_rules(services: Any, venue: Any) -> Callable[[Any], Any]:
     return lambda order: markets.get(order.symbol)
 
 
-def run_services(args: Any, ctx: Any, body: Callable[[Any], Awaitable[int]], *,
-                 read_only_journal: bool = False, timeout: float = 120.0) -> int:
+def run_services(
+    args: Any,
+    ctx: Any,
+    body: Callable[[Any], Awaitable[int]],
+    *,
+    read_only_journal: bool = False,
+    timeout: float = 120.0,
+) -> int:
     """Build TerminalServices from the global options, run `body(services)`, close.
 
     Known failures (journal locked, paper exchange down, venue errors) become one

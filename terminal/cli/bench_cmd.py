@@ -19,14 +19,22 @@ PASSTHROUGH = False
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("bench", help="run every benchmark and print one table")
-    p.add_argument("--quick", action="store_true",
-                   help="short runs (under 2 minutes) that check every figure is produced")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="short runs (under 2 minutes) that check every figure is produced",
+    )
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
-    p.add_argument("--log", type=Path, metavar="FILE",
-                   help="append each benchmark's own output to FILE")
-    p.add_argument("--only", action="append", metavar="NAME",
-                   help="run only this benchmark (repeatable): feed_screen, startup, render, "
-                        "journal_rate, paper_depth, orders, growth, soak")
+    p.add_argument(
+        "--log", type=Path, metavar="FILE", help="append each benchmark's own output to FILE"
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this benchmark (repeatable): feed_screen, startup, render, "
+        "journal_rate, paper_depth, orders, growth, soak",
+    )
     return p
 
 
@@ -34,8 +42,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from terminal.bench.runner import BENCHES
     from terminal.bench.runner import run as run_benches
 
-    refused = refuse_bad_suite_args(ctx.prog, "bench", "benchmark",
-                                    (b.name for b in BENCHES), args.only, args.json)
+    refused = refuse_bad_suite_args(
+        ctx.prog, "bench", "benchmark", (b.name for b in BENCHES), args.only, args.json
+    )
     if refused is not None:
         return refused
     return run_benches(args.quick, args.json, args.log, args.only)

@@ -46,8 +46,9 @@ def report(prog: str, exc: BaseException) -> int:
             log.info("%s failed", prog, exc_info=exc)
     except Exception:  # noqa: BLE001, S110 - a broken log must not hide the message below
         pass
-    detail = "" if isinstance(exc, (OSError, ValueError, LookupError)) else \
-        " (details in the log file)"
+    detail = (
+        "" if isinstance(exc, (OSError, ValueError, LookupError)) else " (details in the log file)"
+    )
     print(f"{prog}: error: {describe(exc)}{detail}", file=sys.stderr)
     return EXIT_FAILED
 

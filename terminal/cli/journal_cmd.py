@@ -31,7 +31,9 @@ def _time_ms(text: str) -> int:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r} (e.g. 2026-01-31T12:00)") from None
+        raise argparse.ArgumentTypeError(
+            f"not an ISO time: {text!r} (e.g. 2026-01-31T12:00)"
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
@@ -44,10 +46,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     show.add_argument("--open", action="store_true", help="only orders not in a final state")
     show.add_argument("--venue", default=None)
     show.add_argument("--symbol", default=None)
-    show.add_argument("--limit", type=positive_int, default=50,
-                      help="at most this many orders, newest first (default 50)")
-    show.add_argument("--events", metavar="CLIENT_ID", default=None,
-                      help="show one order's event history instead")
+    show.add_argument(
+        "--limit",
+        type=positive_int,
+        default=50,
+        help="at most this many orders, newest first (default 50)",
+    )
+    show.add_argument(
+        "--events", metavar="CLIENT_ID", default=None, help="show one order's event history instead"
+    )
     export = actions.add_parser("export", help="write orders and/or fills as CSV")
     export.add_argument("--orders", metavar="FILE.csv", default=None)
     export.add_argument("--fills", metavar="FILE.csv", default=None)
@@ -55,8 +62,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     export.add_argument("--symbol", default=None)
     export.add_argument("--since", type=_time_ms, default=None, metavar="ISO-TIME")
     export.add_argument("--until", type=_time_ms, default=None, metavar="ISO-TIME")
-    actions.add_parser("check", help="run SQLite's full integrity check on the journal "
-                                     "file (read-only; works while the terminal runs)")
+    actions.add_parser(
+        "check",
+        help="run SQLite's full integrity check on the journal "
+        "file (read-only; works while the terminal runs)",
+    )
     return parser
 
 
@@ -98,13 +108,17 @@ async def _show(services, args, prog) -> int:  # type: ignore[no-untyped-def]
         if not events:
             return fail(prog, f"no order {args.events} in the journal")
         for e in events:
-            details = ", ".join(f"{k}={_detail(k, v)}" for k, v in e.details.items()
-                                if v not in (None, ""))
-            print(f"{e.at:%Y-%m-%d %H:%M:%S.%f}"[:-3] + f"  {e.kind:<15} {e.source:<14} -> "
-                  f"{e.status_after:<16} {details}")
+            details = ", ".join(
+                f"{k}={_detail(k, v)}" for k, v in e.details.items() if v not in (None, "")
+            )
+            print(
+                f"{e.at:%Y-%m-%d %H:%M:%S.%f}"[:-3] + f"  {e.kind:<15} {e.source:<14} -> "
+                f"{e.status_after:<16} {details}"
+            )
         return EXIT_OK
-    orders = await journal.order_history(venue=args.venue, symbol=args.symbol,
-                                         open_only=args.open, limit=args.limit)
+    orders = await journal.order_history(
+        venue=args.venue, symbol=args.symbol, open_only=args.open, limit=args.limit
+    )
     print(orders_table(orders))
     return EXIT_OK
 
@@ -112,8 +126,13 @@ async def _show(services, args, prog) -> int:  # type: ignore[no-untyped-def]
 async def _export(services, args, prog) -> int:  # type: ignore[no-untyped-def]
     try:
         n_orders, n_fills = await services.journal.export_csv(
-            args.orders, args.fills, venue=args.venue, symbol=args.symbol,
-            since_ms=args.since, until_ms=args.until)
+            args.orders,
+            args.fills,
+            venue=args.venue,
+            symbol=args.symbol,
+            since_ms=args.since,
+            until_ms=args.until,
+        )
     except Exception as exc:  # a missing folder, no permission, a full or read-only disk
         from terminal.cli.failures import describe
 

@@ -32,8 +32,11 @@ from terminal.cli._orders_common import (
 from terminal.cli.context import CliContext
 
 CLI_TYPES = {
-    "limit": "limit", "market": "market", "stop-market": "stop_market",
-    "stop-limit": "stop_limit", "take-profit": "take_profit",
+    "limit": "limit",
+    "market": "market",
+    "stop-market": "stop_market",
+    "stop-limit": "stop_limit",
+    "take-profit": "take_profit",
     "take-profit-limit": "take_profit_limit",
 }
 NAME = "order"
@@ -49,38 +52,62 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     place.add_argument("--venue", default="paper")
     place.add_argument("--symbol", required=True, help="e.g. BTC/USDT")
     place.add_argument("--side", required=True, choices=["buy", "sell"])
-    place.add_argument("--oco", action="store_true",
-                       help="a one-cancels-other pair closing a position: a target limit at "
-                            "--price and a stop at --trigger (a stop-limit with --stop-limit); "
-                            "native where the venue has order lists, else held by this "
-                            "terminal (only while it runs)")
+    place.add_argument(
+        "--oco",
+        action="store_true",
+        help="a one-cancels-other pair closing a position: a target limit at "
+        "--price and a stop at --trigger (a stop-limit with --stop-limit); "
+        "native where the venue has order lists, else held by this "
+        "terminal (only while it runs)",
+    )
     place.add_argument("--stop-limit", default=None, help="limit price of an OCO's stop")
-    place.add_argument("--bracket", action="store_true",
-                       help="a market or limit entry with a stop at --stop and a target at "
-                            "--target, placed (as an OCO) as the entry fills; held by this "
-                            "terminal: legs are placed only while a terminal or command runs")
+    place.add_argument(
+        "--bracket",
+        action="store_true",
+        help="a market or limit entry with a stop at --stop and a target at "
+        "--target, placed (as an OCO) as the entry fills; held by this "
+        "terminal: legs are placed only while a terminal or command runs",
+    )
     place.add_argument("--stop", default=None, help="a bracket's stop trigger")
     place.add_argument("--target", default=None, help="a bracket's target price")
-    place.add_argument("--type", default=None, choices=list(CLI_TYPES),
-                       help="stop and take-profit types need --trigger; the -limit ones "
-                            "also --price (offered only where the venue takes them)")
+    place.add_argument(
+        "--type",
+        default=None,
+        choices=list(CLI_TYPES),
+        help="stop and take-profit types need --trigger; the -limit ones "
+        "also --price (offered only where the venue takes them)",
+    )
     place.add_argument("--amount", required=True, help="base amount, e.g. 0.01")
     place.add_argument("--price", default=None, help="limit price")
-    place.add_argument("--trigger", default=None,
-                       help="trigger price of a stop or take-profit (last trade price)")
-    place.add_argument("--trailing", default=None, metavar="PCT",
-                       help="trailing distance in %% for a stop or take-profit (venue-native "
-                            "trailing only); --trigger then is its activation price")
+    place.add_argument(
+        "--trigger", default=None, help="trigger price of a stop or take-profit (last trade price)"
+    )
+    place.add_argument(
+        "--trailing",
+        default=None,
+        metavar="PCT",
+        help="trailing distance in %% for a stop or take-profit (venue-native "
+        "trailing only); --trigger then is its activation price",
+    )
     place.add_argument("--tif", default="GTC", choices=["GTC", "IOC", "FOK"], type=str.upper)
     place.add_argument("--post-only", action="store_true")
     place.add_argument("--client-id", default=None, help="your own client order id")
     place.add_argument("--account", default="default")
-    place.add_argument("--mode", default=None, choices=["sandbox", "demo", "live", "paper"],
-                       help="connection mode (default: the venue's testnet, else its demo; "
-                            "never live unless named; live while the testnet lock is on is "
-                            "refused before any network call)")
-    place.add_argument("--confirm", action="append", default=[], metavar="RULE",
-                       help="confirm an overridable refusal (e.g. double_submit, price_deviation)")
+    place.add_argument(
+        "--mode",
+        default=None,
+        choices=["sandbox", "demo", "live", "paper"],
+        help="connection mode (default: the venue's testnet, else its demo; "
+        "never live unless named; live while the testnet lock is on is "
+        "refused before any network call)",
+    )
+    place.add_argument(
+        "--confirm",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="confirm an overridable refusal (e.g. double_submit, price_deviation)",
+    )
 
     cancel = actions.add_parser("cancel", help="cancel one order or all on a symbol")
     cancel.add_argument("--venue", default="paper")
@@ -88,29 +115,44 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     which = cancel.add_mutually_exclusive_group(required=True)
     which.add_argument("--client-id", default=None)
     which.add_argument("--all", action="store_true")
-    which.add_argument("--list", default=None, metavar="LIST_ID",
-                       help="cancel every open order of an order list or bracket")
+    which.add_argument(
+        "--list",
+        default=None,
+        metavar="LIST_ID",
+        help="cancel every open order of an order list or bracket",
+    )
     cancel.add_argument("--account", default="default")
 
     amend = actions.add_parser(
-        "amend", help="change the amount and/or price of a resting limit order (where the "
-                      "venue can edit; Binance and paper cancel-and-replace it under a new "
-                      "client id, which is printed)")
+        "amend",
+        help="change the amount and/or price of a resting limit order (where the "
+        "venue can edit; Binance and paper cancel-and-replace it under a new "
+        "client id, which is printed)",
+    )
     amend.add_argument("--venue", default="paper")
     amend.add_argument("--symbol", required=True, help="the order's symbol, e.g. BTC/USDT")
     amend.add_argument("--client-id", required=True, help="the order to amend")
     amend.add_argument("--amount", default=None, help="new base amount (default: unchanged)")
     amend.add_argument("--price", default=None, help="new limit price (default: unchanged)")
     amend.add_argument("--account", default="default")
-    amend.add_argument("--confirm", action="append", default=[], metavar="RULE",
-                       help="confirm an overridable refusal (e.g. price_deviation)")
+    amend.add_argument(
+        "--confirm",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="confirm an overridable refusal (e.g. price_deviation)",
+    )
 
     lst = actions.add_parser("list", help="reconcile with the venue, then list its orders")
     lst.add_argument("--venue", default="paper")
     lst.add_argument("--symbol", default=None)
     lst.add_argument("--open", action="store_true", help="only orders not in a final state")
-    lst.add_argument("--limit", type=positive_int, default=50,
-                     help="at most this many orders, newest first (default 50)")
+    lst.add_argument(
+        "--limit",
+        type=positive_int,
+        default=50,
+        help="at most this many orders, newest first (default 50)",
+    )
     lst.add_argument("--account", default="default")
     return parser
 
@@ -132,15 +174,21 @@ def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if not order_type.is_conditional and (args.trigger is not None or args.trailing is not None):
         raise ValueError("--trigger and --trailing apply to stop and take-profit types only")
     return OrderRequest(
-        venue=VenueId(args.venue), symbol=Symbol(args.symbol), side=Side(args.side),
-        type=order_type, amount=typed_number(args.amount, "--amount"),
+        venue=VenueId(args.venue),
+        symbol=Symbol(args.symbol),
+        side=Side(args.side),
+        type=order_type,
+        amount=typed_number(args.amount, "--amount"),
         price=None if args.price is None else typed_number(args.price, "--price"),
-        time_in_force=TimeInForce(args.tif), post_only=args.post_only,
+        time_in_force=TimeInForce(args.tif),
+        post_only=args.post_only,
         account=AccountLabel(args.account),
         trigger_price=None if args.trigger is None else typed_number(args.trigger, "--trigger"),
-        trailing_percent=None if args.trailing is None else typed_number(args.trailing,
-                                                                         "--trailing"),
-        held_by=HeldBy.VENUE if order_type.is_conditional else None)
+        trailing_percent=None
+        if args.trailing is None
+        else typed_number(args.trailing, "--trailing"),
+        held_by=HeldBy.VENUE if order_type.is_conditional else None,
+    )
 
 
 def unsupported(session, request) -> str | None:  # type: ignore[no-untyped-def]
@@ -166,11 +214,15 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             if args.trigger is not None or args.trailing is not None:
                 raise ValueError("a bracket's stop is --stop, not --trigger")
             from terminal.core.orders.bracket import BracketRequest
+
             bracket = BracketRequest(
-                entry=_request(args), stop_trigger=typed_number(args.stop, "--stop"),
+                entry=_request(args),
+                stop_trigger=typed_number(args.stop, "--stop"),
                 target=typed_number(args.target, "--target"),
-                stop_limit=None if args.stop_limit is None else typed_number(
-                    args.stop_limit, "--stop-limit"))
+                stop_limit=None
+                if args.stop_limit is None
+                else typed_number(args.stop_limit, "--stop-limit"),
+            )
         except ValueError as exc:
             return fail(prog, str(exc), 2)
         return run_services(args, ctx, lambda s: _place_group(s, bracket, args, prog))
@@ -186,6 +238,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
                 raise ValueError("give --type (or --oco)")
             request = _request(args)
             from terminal.domain.ids import ClientOrderId
+
             client_id = ClientOrderId(args.client_id) if args.client_id else None
         except ValueError as exc:
             return fail(prog, str(exc), 2)
@@ -198,6 +251,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         if args.client_id is not None:
             try:
                 from terminal.domain.ids import ClientOrderId
+
                 ClientOrderId(args.client_id)
             except ValueError as exc:
                 return fail(prog, str(exc), 2)
@@ -209,6 +263,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             return fail(prog, "give --amount and/or --price", 2)
         try:
             from terminal.domain.ids import ClientOrderId
+
             client_id = ClientOrderId(args.client_id)
             amount = None if args.amount is None else typed_number(args.amount, "--amount")
             price = None if args.price is None else typed_number(args.price, "--price")
@@ -230,13 +285,18 @@ def _protection(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.post_only or args.trailing is not None:
         raise ValueError("--post-only and --trailing do not apply to --oco")
     return ProtectionRequest(
-        venue=VenueId(args.venue), symbol=Symbol(args.symbol), side=Side(args.side),
+        venue=VenueId(args.venue),
+        symbol=Symbol(args.symbol),
+        side=Side(args.side),
         amount=typed_number(args.amount, "--amount"),
         stop_trigger=typed_number(args.trigger, "--trigger"),
         target=typed_number(args.price, "--price"),
-        stop_limit=None if args.stop_limit is None else typed_number(args.stop_limit,
-                                                                     "--stop-limit"),
-        time_in_force=TimeInForce(args.tif), account=AccountLabel(args.account))
+        stop_limit=None
+        if args.stop_limit is None
+        else typed_number(args.stop_limit, "--stop-limit"),
+        time_in_force=TimeInForce(args.tif),
+        account=AccountLabel(args.account),
+    )
 
 
 def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
@@ -260,8 +320,11 @@ async def _connect_for_entry(services, request, args, prog) -> int | None:  # ty
     info = services.exchange.catalogue.get(request.venue)
     mode = args.mode or info.default_mode()
     if args.mode is None and mode == "live":
-        return fail(prog, f"{request.venue} has no testnet or demo; a live order needs "
-                          "--mode live (and is refused while the testnet lock is on)")
+        return fail(
+            prog,
+            f"{request.venue} has no testnet or demo; a live order needs "
+            "--mode live (and is refused while the testnet lock is on)",
+        )
     if services.safety is not None:
         refusal = services.safety.gate.entry_refusal(request.venue, mode, request.account)
         if refusal is not None:
@@ -286,8 +349,9 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
         return fail(prog, missing)
     await services.refresh_market_inputs(request.venue, request.symbol)
     try:
-        order = await services.orders.submit(request, confirmed=frozenset(args.confirm),
-                                             client_order_id=client_id)
+        order = await services.orders.submit(
+            request, confirmed=frozenset(args.confirm), client_order_id=client_id
+        )
     except SubmitRefused as exc:
         for r in exc.refusals:
             hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
@@ -317,10 +381,12 @@ async def _place_group(services, group, args, prog) -> int:  # type: ignore[no-u
     try:
         if request is group:
             order_list, legs = await services.orders.place_oco(
-                group, confirmed=frozenset(args.confirm))
+                group, confirmed=frozenset(args.confirm)
+            )
         else:
             order_list, entry = await services.orders.place_bracket(
-                group, confirmed=frozenset(args.confirm))
+                group, confirmed=frozenset(args.confirm)
+            )
             legs = [entry]
             for pair_id in order_list.details.get("pairs", []):
                 legs += await services.journal.list_legs(pair_id)
@@ -331,7 +397,9 @@ async def _place_group(services, group, args, prog) -> int:  # type: ignore[no-u
         return EXIT_FAILED
     rules = session_rules(services, request.venue)
     print(f"{'bracket' if request is not group else 'order list'}: {order_list.list_id}")
-    print(f"held by: {'the venue' if order_list.held_by.value == 'venue' else 'this terminal: only while it runs'}")
+    print(
+        f"held by: {'the venue' if order_list.held_by.value == 'venue' else 'this terminal: only while it runs'}"
+    )
     for leg in legs:
         print(order_line(leg, rules(leg)))
     return EXIT_FAILED if any(leg.status is OrderStatus.REJECTED for leg in legs) else EXIT_OK
@@ -375,8 +443,10 @@ async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
         order = await services.orders.wait_settled(order.client_order_id, SETTLE_WAIT_S) or order
     print(order_line(order, session_rules(services, venue)(order)))
     if order.status.value != "canceled":
-        print(f"{prog}: order {order.client_order_id} is {order.status.value}, not canceled"
-              + (f": {order.reason}" if order.reason else ""))
+        print(
+            f"{prog}: order {order.client_order_id} is {order.status.value}, not canceled"
+            + (f": {order.reason}" if order.reason else "")
+        )
         return EXIT_FAILED
     return EXIT_OK
 
@@ -403,8 +473,11 @@ async def _amend(services, client_id, amount, price, args, prog) -> int:  # type
     await services.refresh_market_inputs(venue, order.symbol)
     try:
         new = await services.orders.amend(
-            client_id, order.amount if amount is None else amount,
-            order.price if price is None else price, confirmed=frozenset(args.confirm))
+            client_id,
+            order.amount if amount is None else amount,
+            order.price if price is None else price,
+            confirmed=frozenset(args.confirm),
+        )
     except SubmitRefused as exc:
         for r in exc.refusals:
             hint = f" (confirm with --confirm {r.rule})" if r.overridable else ""
@@ -431,8 +504,11 @@ async def _amend(services, client_id, amount, price, args, prog) -> int:  # type
         old = await services.journal.get_order(client_id)
         if old is not None:
             print(f"replaces: {order_line(old, rules_for(old))}")
-    return EXIT_OK if new.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
-                                     OrderStatus.FILLED) else EXIT_FAILED
+    return (
+        EXIT_OK
+        if new.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)
+        else EXIT_FAILED
+    )
 
 
 async def _list(services, args, prog) -> int:  # type: ignore[no-untyped-def]
@@ -443,14 +519,18 @@ async def _list(services, args, prog) -> int:  # type: ignore[no-untyped-def]
     venue = VenueId(args.venue)
     await services.connect(venue, account=args.account, reconcile=False)
     result = await services.reconcile(venue)
-    orders = await services.journal.order_history(venue=venue, symbol=args.symbol,
-                                                  open_only=args.open, limit=args.limit)
+    orders = await services.journal.order_history(
+        venue=venue, symbol=args.symbol, open_only=args.open, limit=args.limit
+    )
     print(orders_table(orders, session_rules(services, venue)))
     lists = await services.journal.order_lists(venue, open_only=args.open)
     if lists:
         print()
-        print(lists_table(lists[:args.limit]))
+        print(lists_table(lists[: args.limit]))
     if not result.ok:
-        return fail(prog, f"reconciling {venue} failed ({result.error}); the list above is "
-                          "the journal's last known state, not checked with the venue")
+        return fail(
+            prog,
+            f"reconciling {venue} failed ({result.error}); the list above is "
+            "the journal's last known state, not checked with the venue",
+        )
     return EXIT_OK

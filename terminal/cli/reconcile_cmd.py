@@ -31,8 +31,12 @@ async def _reconcile(services, args) -> int:  # type: ignore[no-untyped-def]
     await services.connect(args.venue, account=args.account, reconcile=False)
     result = await services.reconcile(args.venue)
     print(result.summary())
-    for title, items in (("settled", result.settled), ("adopted", result.adopted),
-                         ("still unknown", result.unknown), ("open", result.confirmed)):
+    for title, items in (
+        ("settled", result.settled),
+        ("adopted", result.adopted),
+        ("still unknown", result.unknown),
+        ("open", result.confirmed),
+    ):
         for item in items:
             print(f"  {title}: {item}")
     return EXIT_OK if result.ok and not result.unknown else EXIT_FAILED

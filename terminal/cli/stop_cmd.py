@@ -48,27 +48,51 @@ CHANNEL_TIMEOUT_S = 170.0  # the running terminal answers an engage within 150 s
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
     p: argparse.ArgumentParser = subparsers.add_parser(
-        NAME, help=SUMMARY, description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        NAME,
+        help=SUMMARY,
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     action = p.add_mutually_exclusive_group()
-    action.add_argument("--reset", action="store_true",
-                        help="lift an engaged stop (asks for confirmation)")
-    action.add_argument("--status", action="store_true",
-                        help="print whether the stop is engaged, change nothing")
-    p.add_argument("--scope", choices=("all", "terminal"), default="all",
-                   help="all: every open order of the account on each venue (default); "
-                   "terminal: only orders this terminal placed")
-    p.add_argument("--venue", action="append", default=[], metavar="V",
-                   help="also sweep venue V's live account (repeatable); the paper venue is "
-                   "always swept")
-    p.add_argument("--no-paper", action="store_true",
-                   help="do not connect the paper venue (sweep only the --venue ones)")
+    action.add_argument(
+        "--reset", action="store_true", help="lift an engaged stop (asks for confirmation)"
+    )
+    action.add_argument(
+        "--status", action="store_true", help="print whether the stop is engaged, change nothing"
+    )
+    p.add_argument(
+        "--scope",
+        choices=("all", "terminal"),
+        default="all",
+        help="all: every open order of the account on each venue (default); "
+        "terminal: only orders this terminal placed",
+    )
+    p.add_argument(
+        "--venue",
+        action="append",
+        default=[],
+        metavar="V",
+        help="also sweep venue V's live account (repeatable); the paper venue is always swept",
+    )
+    p.add_argument(
+        "--no-paper",
+        action="store_true",
+        help="do not connect the paper venue (sweep only the --venue ones)",
+    )
     p.add_argument("--account", default="default", help="account label (default: default)")
     p.add_argument("--reason", default="", help="a note journaled with the engagement")
-    p.add_argument("--settle-timeout", type=seconds, default=10.0, metavar="S",
-                   help="how long to wait for orders in flight before the second sweep")
-    p.add_argument("--yes", action="store_true",
-                   help="confirm --reset without typing the phrase (needed without a TTY)")
+    p.add_argument(
+        "--settle-timeout",
+        type=seconds,
+        default=10.0,
+        metavar="S",
+        help="how long to wait for orders in flight before the second sweep",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm --reset without typing the phrase (needed without a TTY)",
+    )
     return p
 
 
@@ -77,8 +101,11 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         from terminal.core.safety import RESET_PHRASE
 
         if not _is_tty(sys.stdin):
-            print(f"trading-terminal stop --reset: no terminal to confirm on; run it with "
-                  f"--yes, or type the phrase interactively ({RESET_PHRASE}).", file=sys.stderr)
+            print(
+                f"trading-terminal stop --reset: no terminal to confirm on; run it with "
+                f"--yes, or type the phrase interactively ({RESET_PHRASE}).",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         try:
             typed = input(f"Type {RESET_PHRASE} to lift the emergency stop: ")
@@ -91,8 +118,11 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     try:
         return asyncio.run(asyncio.wait_for(_main(args, ctx), OVERALL_TIMEOUT_S))
     except asyncio.TimeoutError:
-        print(f"trading-terminal stop: gave up after {OVERALL_TIMEOUT_S:g} s; the stop "
-              "stays engaged if it was engaged. Check the venues by hand.", file=sys.stderr)
+        print(
+            f"trading-terminal stop: gave up after {OVERALL_TIMEOUT_S:g} s; the stop "
+            "stays engaged if it was engaged. Check the venues by hand.",
+            file=sys.stderr,
+        )
         return EXIT_INCOMPLETE
 
 
@@ -125,15 +155,24 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
         except JournalLockedError as exc:
             if advert_path is not None and not (args.status or args.reset):
                 return await _via_request_file(args, advert_path, why_not)
-            print(f"trading-terminal stop: {exc}\nIts control channel did not answer "
-                  f"({why_not or 'none is advertised'}); use the EMERGENCY STOP button of "
-                  "the running terminal.", file=sys.stderr)
+            print(
+                f"trading-terminal stop: {exc}\nIts control channel did not answer "
+                f"({why_not or 'none is advertised'}); use the EMERGENCY STOP button of "
+                "the running terminal.",
+                file=sys.stderr,
+            )
             return EXIT_SERVICES
         except Exception as exc:
-            hint = (f"The running terminal did not answer on its control channel ({why_not}); "
-                    if why_not else "")
-            print(f"trading-terminal stop: cannot open the journal: {exc}\n{hint}"
-                  "If the terminal is running, use its EMERGENCY STOP button.", file=sys.stderr)
+            hint = (
+                f"The running terminal did not answer on its control channel ({why_not}); "
+                if why_not
+                else ""
+            )
+            print(
+                f"trading-terminal stop: cannot open the journal: {exc}\n{hint}"
+                "If the terminal is running, use its EMERGENCY STOP button.",
+                file=sys.stderr,
+            )
             return EXIT_SERVICES
         safety = services.safety
         if safety is None:
@@ -149,8 +188,7 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
         await services.aclose()
 
 
-async def _via_running_terminal(args: argparse.Namespace,
-                                path: Path) -> tuple[int | None, str]:
+async def _via_running_terminal(args: argparse.Namespace, path: Path) -> tuple[int | None, str]:
     """Ask the process holding the journal, if one answers on the control channel.
 
     Returns (exit code, "") when it answered (or refused), (None, why) when there is no
@@ -165,14 +203,20 @@ async def _via_running_terminal(args: argparse.Namespace,
         cmd, cmd_args = "status", {}
     elif args.reset:
         from terminal.core.safety import RESET_PHRASE
+
         cmd, cmd_args = "reset", {"phrase": RESET_PHRASE}  # confirmed by run() already
     else:
-        cmd, cmd_args = "engage", {"scope": args.scope, "reason": args.reason,
-                                   "settle_timeout": max(0.0, args.settle_timeout)}
+        cmd, cmd_args = (
+            "engage",
+            {
+                "scope": args.scope,
+                "reason": args.reason,
+                "settle_timeout": max(0.0, args.settle_timeout),
+            },
+        )
     printer = _ReplyPrinter()
     try:
-        replies = await ask(path, cmd, cmd_args, timeout=CHANNEL_TIMEOUT_S,
-                            on_reply=printer)
+        replies = await ask(path, cmd, cmd_args, timeout=CHANNEL_TIMEOUT_S, on_reply=printer)
     except ControlUnavailable as exc:
         return None, str(exc)
     except ControlRefused as exc:
@@ -186,14 +230,20 @@ async def _via_running_terminal(args: argparse.Namespace,
             print("Emergency stop is not engaged; nothing to reset.")
             return EXIT_OK, ""
         if not last.get("journaled"):
-            print("Emergency stop reset in the running terminal, but its journal write "
-                  "failed; it will be found engaged at the next start.", file=sys.stderr)
+            print(
+                "Emergency stop reset in the running terminal, but its journal write "
+                "failed; it will be found engaged at the next start.",
+                file=sys.stderr,
+            )
             return EXIT_SERVICES, ""
         print("Emergency stop reset: order entry is possible again.")
         return EXIT_OK, ""
     if last.get("event") != "result" or not last.get("finished"):
-        print(f"trading-terminal stop: {last.get('error') or 'no sweep result'}; the stop "
-              "is engaged. Check the running terminal.", file=sys.stderr)
+        print(
+            f"trading-terminal stop: {last.get('error') or 'no sweep result'}; the stop "
+            "is engaged. Check the running terminal.",
+            file=sys.stderr,
+        )
         return EXIT_INCOMPLETE, ""
     return _judge_sweep(args, printer, last), ""
 
@@ -208,13 +258,14 @@ async def _via_request_file(args: argparse.Namespace, path: Path, why_not: str) 
     return _judge_sweep(args, printer, last)
 
 
-def _judge_sweep(args: argparse.Namespace, printer: _ReplyPrinter,
-                 last: dict[str, Any]) -> int:
+def _judge_sweep(args: argparse.Namespace, printer: _ReplyPrinter, last: dict[str, Any]) -> int:
     swept = set(printer.venues)
     missing = [v for v in args.venue if v not in swept]
     for venue in missing:
-        print(f"{venue}: INCOMPLETE, not connected in the running terminal "
-              f"(pid {last.get('pid')}); not swept")
+        print(
+            f"{venue}: INCOMPLETE, not connected in the running terminal "
+            f"(pid {last.get('pid')}); not swept"
+        )
     return EXIT_OK if last.get("ok") and not missing else EXIT_INCOMPLETE
 
 
@@ -233,17 +284,22 @@ class _ReplyPrinter:
             self.engaged = True
             self.venues = [str(v) for v in reply.get("venues") or []]
             print(reply.get("description", "Emergency stop ENGAGED."), flush=True)
-            print(f"(engaged in the running terminal, pid {pid}{self.through}; sweeping its "
-                  f"connected venues: {', '.join(self.venues) or 'none'})",
-                  file=sys.stderr, flush=True)
+            print(
+                f"(engaged in the running terminal, pid {pid}{self.through}; sweeping its "
+                f"connected venues: {', '.join(self.venues) or 'none'})",
+                file=sys.stderr,
+                flush=True,
+            )
         elif event == "result" and reply.get("finished"):
             for line in reply.get("lines") or []:
                 print(line)
         elif event == "status":
             print(reply.get("description", ""))
             venues = ", ".join(str(v) for v in reply.get("venues") or []) or "none"
-            print(f"(from the running terminal, pid {pid}; connected venues: {venues})",
-                  file=sys.stderr)
+            print(
+                f"(from the running terminal, pid {pid}; connected venues: {venues})",
+                file=sys.stderr,
+            )
 
 
 def _print_state(safety: Any) -> None:
@@ -257,8 +313,11 @@ async def _reset(safety: Any) -> int:
         return EXIT_OK
     safety.stop.reset(confirmed=True, source="cli")
     if not await safety.writer.flush():
-        print("Emergency stop reset in memory, but the journal write failed; it will be "
-              "found engaged at the next start.", file=sys.stderr)
+        print(
+            "Emergency stop reset in memory, but the journal write failed; it will be "
+            "found engaged at the next start.",
+            file=sys.stderr,
+        )
         return EXIT_SERVICES
     print("Emergency stop reset: order entry is possible again.")
     return EXIT_OK
@@ -281,15 +340,17 @@ async def _engage(args: argparse.Namespace, services: Any, safety: Any) -> int:
             # the default mode of other commands (testnet, else demo) would be.
             info = services.exchange.catalogue.get(venue)
             mode = "live" if not info.points_at_paper and "live" in info.modes else None
-            sessions.append(await services.connect(venue, mode, account=args.account,
-                                                   reconcile=False))
+            sessions.append(
+                await services.connect(venue, mode, account=args.account, reconcile=False)
+            )
         except Exception as exc:
             from terminal.cli.failures import describe
 
             failed.append(f"{venue}: INCOMPLETE, not connected: {describe(exc)}")
     sink = order_service_sink(services.orders) if services.orders is not None else None
-    result = await safety.stop.sweep(sessions, report_sink=sink,
-                                     settle_timeout=max(0.0, args.settle_timeout))
+    result = await safety.stop.sweep(
+        sessions, report_sink=sink, settle_timeout=max(0.0, args.settle_timeout)
+    )
     for line in result.lines() if sessions else []:
         print(line)
     for line in failed:

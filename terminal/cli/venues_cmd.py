@@ -18,15 +18,22 @@ NAME = "venues"
 SUMMARY = "list exchanges, their test environments and credentials"
 
 FEED_SHORT = {
-    "book": "book", "trades": "trades", "candles": "candles", "ticker": "ticker",
-    "balance": "balance", "orders": "orders", "my_trades": "fills",
+    "book": "book",
+    "trades": "trades",
+    "candles": "candles",
+    "ticker": "ticker",
+    "balance": "balance",
+    "orders": "orders",
+    "my_trades": "fills",
 }
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        NAME, help=SUMMARY, description=SUMMARY + ". Read from the installed ccxt; "
-        "no network is used.")
+        NAME,
+        help=SUMMARY,
+        description=SUMMARY + ". Read from the installed ccxt; no network is used.",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
@@ -51,17 +58,19 @@ def rows() -> list[dict[str, object]]:
         else:
             sandbox = "no"
         ws = [k for k in order if k in info.ws_feeds]
-        out.append({
-            "id": str(info.id),
-            "name": info.name,
-            "ccxt": info.ccxt_id,
-            "sandbox": sandbox,
-            "modes": [m.value for m in info.modes],
-            "credentials": list(info.credential_labels),
-            "ws_feeds": [k.value for k in ws],
-            "rest_polled": [k.value for k in order if k not in info.ws_feeds],
-            "notes": info.notes,
-        })
+        out.append(
+            {
+                "id": str(info.id),
+                "name": info.name,
+                "ccxt": info.ccxt_id,
+                "sandbox": sandbox,
+                "modes": [m.value for m in info.modes],
+                "credentials": list(info.credential_labels),
+                "ws_feeds": [k.value for k in ws],
+                "rest_polled": [k.value for k in order if k not in info.ws_feeds],
+                "notes": info.notes,
+            }
+        )
     return out
 
 
@@ -70,21 +79,31 @@ def format_table(data: list[dict[str, object]]) -> str:
     table = []
     for r in data:
         ws = r["ws_feeds"]
-        ws_text = "all 7" if len(ws) == 7 else (  # type: ignore[arg-type]
-            ", ".join(FEED_SHORT[k] for k in ws) + f" ({len(ws)}/7)")  # type: ignore[union-attr]
-        table.append([str(r["id"]), str(r["name"]), str(r["sandbox"]),
-                      ", ".join(r["credentials"]), ws_text])  # type: ignore[arg-type]
+        ws_text = (
+            "all 7"
+            if len(ws) == 7
+            # type: ignore[arg-type]
+            else (", ".join(FEED_SHORT[k] for k in ws) + f" ({len(ws)}/7)")
+        )  # type: ignore[union-attr]
+        table.append(
+            [str(r["id"]), str(r["name"]), str(r["sandbox"]), ", ".join(r["credentials"]), ws_text]
+        )  # type: ignore[arg-type]
     widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
     lines.append("")
-    lines.append("sandbox: 'testnet' = a testnet on its own hosts, 'demo' = a demo-trading "
-                 "host, 'demo (header)' = the live host plus a demo header, checked on every "
-                 "private request; 'no' = live only (orders refused while the testnet lock "
-                 "is on).")
-    lines.append("Feeds without WebSocket support are polled over REST within the venue's "
-                 "rate limits.")
+    lines.append(
+        "sandbox: 'testnet' = a testnet on its own hosts, 'demo' = a demo-trading "
+        "host, 'demo (header)' = the live host plus a demo header, checked on every "
+        "private request; 'no' = live only (orders refused while the testnet lock "
+        "is on)."
+    )
+    lines.append(
+        "Feeds without WebSocket support are polled over REST within the venue's rate limits."
+    )
     return "\n".join(lines)
 
 

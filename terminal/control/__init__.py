@@ -29,15 +29,26 @@ from __future__ import annotations
 from typing import Any
 
 _NAMES = {
-    "Advert": "terminal.control.advert", "advert_path_for": "terminal.control.advert",
+    "Advert": "terminal.control.advert",
+    "advert_path_for": "terminal.control.advert",
     "read_advert": "terminal.control.advert",
-    "ControlRefused": "terminal.control.client", "ControlUnavailable": "terminal.control.client",
+    "ControlRefused": "terminal.control.client",
+    "ControlUnavailable": "terminal.control.client",
     "ask": "terminal.control.client",
-    "ControlHandler": "terminal.control.server", "ControlServer": "terminal.control.server",
+    "ControlHandler": "terminal.control.server",
+    "ControlServer": "terminal.control.server",
 }
 
-__all__ = ["Advert", "ControlHandler", "ControlRefused", "ControlServer",
-           "ControlUnavailable", "advert_path_for", "ask", "read_advert"]
+__all__ = [
+    "Advert",
+    "ControlHandler",
+    "ControlRefused",
+    "ControlServer",
+    "ControlUnavailable",
+    "advert_path_for",
+    "ask",
+    "read_advert",
+]
 
 
 def __getattr__(name: str) -> Any:

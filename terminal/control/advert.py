@@ -34,8 +34,7 @@ class Advert:
     path: Path
 
     def __repr__(self) -> str:  # never show the token (logs, tracebacks, test output)
-        return (f"Advert(pid={self.pid}, {self.transport}={self.address!r}, "
-                f"path={str(self.path)!r})")
+        return f"Advert(pid={self.pid}, {self.transport}={self.address!r}, path={str(self.path)!r})"
 
     def where(self) -> str:
         return f"socket {self.address}" if self.transport == UNIX else f"port {self.address}"
@@ -57,14 +56,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def write_advert(path: Path, transport: str, address: str | int, token: str,
-                 pid: int | None = None) -> Advert:
+def write_advert(
+    path: Path, transport: str, address: str | int, token: str, pid: int | None = None
+) -> Advert:
     """Write (or replace) the file atomically, readable and writable by the user only."""
     path = Path(path)
     pid = os.getpid() if pid is None else pid
     where = {"path": str(address)} if transport == UNIX else {"host": HOST, "port": int(address)}
-    body = json.dumps({"version": FORMAT_VERSION, "pid": pid, "transport": transport,
-                       **where, "token": token}).encode()
+    body = json.dumps(
+        {"version": FORMAT_VERSION, "pid": pid, "transport": transport, **where, "token": token}
+    ).encode()
     write_private(path, body, pid)
     return Advert(pid, transport, address, token, path)
 

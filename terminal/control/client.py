@@ -46,11 +46,16 @@ class ControlRefused(Exception):
     """The running terminal refused the request (or its answer could not be trusted)."""
 
 
-async def ask(advert_path: Path | Advert, cmd: str, args: dict[str, Any] | None = None, *,
-              timeout: float = 30.0, token: str | None = None,
-              on_reply: Callable[[dict[str, Any]], None] | None = None,
-              connect_timeout: float = CONNECT_TIMEOUT_S
-              ) -> list[dict[str, Any]]:
+async def ask(
+    advert_path: Path | Advert,
+    cmd: str,
+    args: dict[str, Any] | None = None,
+    *,
+    timeout: float = 30.0,
+    token: str | None = None,
+    on_reply: Callable[[dict[str, Any]], None] | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
+) -> list[dict[str, Any]]:
     """Send `cmd` with `args`; return every reply line. `token` overrides the file's
     (tests use it to check that a server without the right one is not trusted)."""
     advert = advert_path if isinstance(advert_path, Advert) else read_advert(advert_path)
@@ -60,8 +65,10 @@ async def ask(advert_path: Path | Advert, cmd: str, args: dict[str, Any] | None 
     try:
         reader, writer = await connect(advert, limit=MAX_REPLY_BYTES, timeout=connect_timeout)
     except (TimeoutError, OSError) as exc:
-        raise ControlUnavailable(f"stale advertisement (pid {advert.pid}): nobody answers "
-                                 f"at {advert.where()}: {exc or type(exc).__name__}") from None
+        raise ControlUnavailable(
+            f"stale advertisement (pid {advert.pid}): nobody answers "
+            f"at {advert.where()}: {exc or type(exc).__name__}"
+        ) from None
     try:
         ns = await _server_proof(reader, writer, advert, key, nc := new_nonce())
         body = dumps({"cmd": cmd, "args": args or {}})
@@ -76,12 +83,16 @@ async def ask(advert_path: Path | Advert, cmd: str, args: dict[str, Any] | None 
             pass  # the answer is complete; how the socket closes does not matter
 
 
-async def _server_proof(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                        advert: Advert, key: str, nc: str) -> str:
+async def _server_proof(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, advert: Advert, key: str, nc: str
+) -> str:
     """Send our nonce; return the server's once its proof checks out."""
+
     def impostor(why: str) -> ControlUnavailable:
-        return ControlUnavailable(f"stale advertisement: whoever answers at {advert.where()} "
-                                  f"is not the running terminal ({why}); nothing was sent")
+        return ControlUnavailable(
+            f"stale advertisement: whoever answers at {advert.where()} "
+            f"is not the running terminal ({why}); nothing was sent"
+        )
 
     try:
         writer.write(encode({"v": VERSION, "hello": nc}))
@@ -105,8 +116,14 @@ async def _server_proof(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
     return str(ns)
 
 
-async def _replies(reader: asyncio.StreamReader, key: str, nc: str, ns: str, timeout: float,
-                   on_reply: Callable[[dict[str, Any]], None] | None) -> list[dict[str, Any]]:
+async def _replies(
+    reader: asyncio.StreamReader,
+    key: str,
+    nc: str,
+    ns: str,
+    timeout: float,
+    on_reply: Callable[[dict[str, Any]], None] | None,
+) -> list[dict[str, Any]]:
     replies: list[dict[str, Any]] = []
     seq = 0
     loop = asyncio.get_running_loop()
@@ -127,7 +144,8 @@ async def _replies(reader: asyncio.StreamReader, key: str, nc: str, ns: str, tim
             sealed = decode(line)
             body = sealed.get("reply")
             if not isinstance(body, str) or not mac_ok(
-                    mac(key, "reply", nc, ns, seq, body), sealed.get("mac")):
+                mac(key, "reply", nc, ns, seq, body), sealed.get("mac")
+            ):
                 raise ProtocolError("it fails its check")
             reply = decode(body)
         except ProtocolError as exc:

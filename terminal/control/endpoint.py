@@ -57,8 +57,7 @@ class Listening:
             shutil.rmtree(self.private_dir, ignore_errors=True)
 
 
-async def listen(handler: Handler, socket_path: Path, transport: str, *,
-                 limit: int) -> Listening:
+async def listen(handler: Handler, socket_path: Path, transport: str, *, limit: int) -> Listening:
     if transport == TCP:
         server = await asyncio.start_server(handler, HOST, 0, limit=limit, backlog=BACKLOG)
         return Listening(server, TCP, int(server.sockets[0].getsockname()[1]))
@@ -70,8 +69,7 @@ async def listen(handler: Handler, socket_path: Path, transport: str, *,
     else:
         unlink(path)  # a dead holder's socket: the caller holds the journal now
     try:
-        server = await asyncio.start_unix_server(handler, str(path), limit=limit,
-                                                 backlog=BACKLOG)
+        server = await asyncio.start_unix_server(handler, str(path), limit=limit, backlog=BACKLOG)
         os.chmod(path, 0o600)
         st = path.lstat()
     except BaseException:
@@ -89,8 +87,9 @@ def _occupied(path: Path) -> bool:
         return False
 
 
-async def connect(advert: Advert, *, limit: int, timeout: float
-                  ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def connect(
+    advert: Advert, *, limit: int, timeout: float
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     if advert.transport == UNIX:
         opening = asyncio.open_unix_connection(str(advert.address), limit=limit)
     else:

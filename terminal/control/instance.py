@@ -96,15 +96,20 @@ class Running:
         if self.raised:
             return f"{what} is already running{pid}: its window was brought to the front."
         if self.headless:
-            return (f"A trading-terminal command{pid} is using this journal; start the "
-                    "window when it has finished.")
+            return (
+                f"A trading-terminal command{pid} is using this journal; start the "
+                "window when it has finished."
+            )
         why = f" It did not answer ({self.why})." if self.why else ""
-        return (f"{what} is already running on this data folder{pid}.{why} Switch to its "
-                "window, or close it before starting another.")
+        return (
+            f"{what} is already running on this data folder{pid}.{why} Switch to its "
+            "window, or close it before starting another."
+        )
 
 
-def ask_to_show(advert_path: Path | None, pid: int | None, *, wait: float = 0.0,
-                lock: WindowLock | None = None) -> Running | None:
+def ask_to_show(
+    advert_path: Path | None, pid: int | None, *, wait: float = 0.0, lock: WindowLock | None = None
+) -> Running | None:
     """Ask the running terminal to bring its window to the front.
 
     With `wait`, a holder that has not advertised its channel yet (still starting) is

@@ -49,8 +49,9 @@ class CommandRefused(Exception):
 class ControlHandler(Protocol):
     """What the channel's commands do (the composition root implements it)."""
 
-    def engage(self, scope: str, reason: str, settle_timeout: float
-               ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
+    def engage(
+        self, scope: str, reason: str, settle_timeout: float
+    ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
         """Block new orders before returning; return (state, awaitable sweep result).
 
         The awaitable may be cancelled when the channel stops waiting; it must shield
@@ -74,16 +75,20 @@ class _Session:
 
     def seal(self, message: dict[str, Any]) -> dict[str, Any]:
         body = dumps({"pid": os.getpid(), **message})
-        sealed = {"reply": body, "mac": mac(self.token, "reply", self.nc, self.ns, self.seq,
-                                            body)}
+        sealed = {"reply": body, "mac": mac(self.token, "reply", self.nc, self.ns, self.seq, body)}
         self.seq += 1
         return sealed
 
 
 class ControlServer:
-    def __init__(self, handler: ControlHandler, advert_path: Path, *,
-                 engage_reply_timeout: float = ENGAGE_REPLY_TIMEOUT_S,
-                 transport: str | None = None) -> None:
+    def __init__(
+        self,
+        handler: ControlHandler,
+        advert_path: Path,
+        *,
+        engage_reply_timeout: float = ENGAGE_REPLY_TIMEOUT_S,
+        transport: str | None = None,
+    ) -> None:
         self._handler = handler
         self._advert_path = Path(advert_path)
         self._engage_timeout = engage_reply_timeout
@@ -100,20 +105,23 @@ class ControlServer:
 
     async def start(self) -> Advert:
         """Listen (a private socket, or a loopback port) and write the advertisement."""
-        self._listening = await listen(self._on_connection, sibling(self._advert_path, ".sock"),
-                                       self._transport, limit=MAX_REQUEST_BYTES)
+        self._listening = await listen(
+            self._on_connection,
+            sibling(self._advert_path, ".sock"),
+            self._transport,
+            limit=MAX_REQUEST_BYTES,
+        )
         listening = self._listening
         try:
             self.advert = await asyncio.to_thread(
-                write_advert, self._advert_path, listening.transport, listening.address,
-                self._token)
+                write_advert, self._advert_path, listening.transport, listening.address, self._token
+            )
         except BaseException:
             listening.server.close()
             await asyncio.to_thread(listening.remove)
             self._listening = None
             raise
-        log.info("control channel on %s (advertised in %s)", self.advert.where(),
-                 self._advert_path)
+        log.info("control channel on %s (advertised in %s)", self.advert.where(), self._advert_path)
         return self.advert
 
     async def aclose(self, timeout: float = 2.0) -> None:
@@ -134,8 +142,9 @@ class ControlServer:
             log.warning("could not remove %s: %s", self._advert_path, exc)
 
     # ---- one connection --------------------------------------------------------------
-    async def _on_connection(self, reader: asyncio.StreamReader,
-                             writer: asyncio.StreamWriter) -> None:
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)
@@ -163,8 +172,9 @@ class ControlServer:
             except (OSError, TimeoutError, asyncio.CancelledError):
                 pass  # closing a connection that is gone or dropped
 
-    async def _handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-                         ) -> tuple[_Session, dict[str, Any]] | None:
+    async def _handshake(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> tuple[_Session, dict[str, Any]] | None:
         """Prove ourselves to the client, then check its proof: (session, request)."""
         try:
             async with asyncio.timeout(HANDSHAKE_TIMEOUT_S):
@@ -173,25 +183,34 @@ class ControlServer:
                     await self._send(writer, {"v": VERSION, "error": "bad hello"})
                     return None
                 session = _Session(self._token, str(hello["hello"]), new_nonce())
-                await self._send(writer, {
-                    "v": VERSION, "pid": os.getpid(), "nonce": session.ns,
-                    "proof": mac(self._token, "server", session.nc, session.ns, os.getpid())})
+                await self._send(
+                    writer,
+                    {
+                        "v": VERSION,
+                        "pid": os.getpid(),
+                        "nonce": session.ns,
+                        "proof": mac(self._token, "server", session.nc, session.ns, os.getpid()),
+                    },
+                )
                 sent = await self._read(reader)
         except TimeoutError:
             return None  # idle or trickling: dropped without a word
         sent = sent or {}
         body = sent.get("request")
         if not isinstance(body, str) or not mac_ok(
-                mac(self._token, "client", session.nc, session.ns, body), sent.get("proof")):
+            mac(self._token, "client", session.nc, session.ns, body), sent.get("proof")
+        ):
             log.warning("control channel: refused a request without a valid proof")
-            await self._send(writer, session.seal({"event": "error", "error": "not authorised",
-                                                   "auth": False}))
+            await self._send(
+                writer, session.seal({"event": "error", "error": "not authorised", "auth": False})
+            )
             return None
         try:
             request = decode(body)
         except ProtocolError as exc:
-            await self._send(writer, session.seal({"event": "error",
-                                                   "error": f"bad request: {exc}"}))
+            await self._send(
+                writer, session.seal({"event": "error", "error": f"bad request: {exc}"})
+            )
             return None
         return session, request
 
@@ -205,8 +224,12 @@ class ControlServer:
         except ProtocolError:
             return None
 
-    async def _serve(self, authenticated: tuple[_Session, dict[str, Any]],
-                     reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(
+        self,
+        authenticated: tuple[_Session, dict[str, Any]],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
         session, request = authenticated
 
         async def reply(message: dict[str, Any]) -> None:
@@ -225,8 +248,9 @@ class ControlServer:
             elif cmd == "show":
                 await reply({"event": "show", **self._handler.show()})
             elif cmd == "reset":
-                await reply({"event": "reset",
-                             **await self._handler.reset(str(args.get("phrase", "")))})
+                await reply(
+                    {"event": "reset", **await self._handler.reset(str(args.get("phrase", "")))}
+                )
             else:
                 await self._engage(reply, args)
         except CommandRefused as exc:
@@ -237,8 +261,9 @@ class ControlServer:
             settle = min(60.0, max(0.0, float(args.get("settle_timeout", 10.0))))
         except (TypeError, ValueError):
             settle = 10.0
-        state, pending = self._handler.engage(str(args.get("scope", "all")),
-                                              str(args.get("reason", ""))[:500], settle)
+        state, pending = self._handler.engage(
+            str(args.get("scope", "all")), str(args.get("reason", ""))[:500], settle
+        )
         await reply({"event": "engaged", **state})
         future = asyncio.ensure_future(pending)
         try:
@@ -247,20 +272,29 @@ class ControlServer:
             if not future.done():  # the handler shields the sweep: it goes on in its owner
                 future.cancel()
         if not done:
-            await reply({"event": "result", "finished": False,
-                         "error": f"the sweep did not finish within {self._engage_timeout:g} s;"
-                                  " it goes on in the running terminal"})
+            await reply(
+                {
+                    "event": "result",
+                    "finished": False,
+                    "error": f"the sweep did not finish within {self._engage_timeout:g} s;"
+                    " it goes on in the running terminal",
+                }
+            )
             return
         try:
             result = future.result()
         except asyncio.CancelledError:
-            await reply({"event": "result", "finished": False,
-                         "error": "the sweep was cancelled (terminal closing)"})
+            await reply(
+                {
+                    "event": "result",
+                    "finished": False,
+                    "error": "the sweep was cancelled (terminal closing)",
+                }
+            )
             return
         except Exception as exc:
             log.exception("control channel: the sweep failed")
-            await reply({"event": "result", "finished": False,
-                         "error": f"the sweep failed: {exc}"})
+            await reply({"event": "result", "finished": False, "error": f"the sweep failed: {exc}"})
             return
         await reply({"event": "result", "finished": True, **result})
 

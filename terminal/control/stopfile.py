@@ -40,8 +40,14 @@ def ack_path(advert_path: Path) -> Path:
 def write_request(advert_path: Path, scope: str, reason: str, settle_timeout: float) -> str:
     """Leave a stop request for the running terminal; returns its id."""
     request_id = secrets.token_hex(16)
-    body = {"id": request_id, "pid": os.getpid(), "at": time.time(), "scope": scope,
-            "reason": reason[:500], "settle_timeout": settle_timeout}
+    body = {
+        "id": request_id,
+        "pid": os.getpid(),
+        "at": time.time(),
+        "scope": scope,
+        "reason": reason[:500],
+        "settle_timeout": settle_timeout,
+    }
     write_private(request_path(advert_path), json.dumps(body).encode())
     return request_id
 
@@ -83,8 +89,7 @@ def remove_ack(advert_path: Path, request_id: str) -> None:
         unlink(ack_path(advert_path))
 
 
-async def watch(advert_path: Path,
-                on_request: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+async def watch(advert_path: Path, on_request: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
     """Hand every stop request found to `on_request` (which answers and removes it)."""
     path = request_path(advert_path)
     while True:

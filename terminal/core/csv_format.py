@@ -27,14 +27,46 @@ from terminal.domain.money import format_decimal
 from terminal.domain.order import Order
 
 ORDER_COLUMNS: tuple[str, ...] = (
-    "created_at", "client_order_id", "venue_order_id", "venue", "mode", "account", "symbol",
-    "side", "type", "time_in_force", "post_only", "external", "amount", "price", "status",
-    "filled", "cost", "average_price", "fees", "reason", "updated_at", "created_ms",
+    "created_at",
+    "client_order_id",
+    "venue_order_id",
+    "venue",
+    "mode",
+    "account",
+    "symbol",
+    "side",
+    "type",
+    "time_in_force",
+    "post_only",
+    "external",
+    "amount",
+    "price",
+    "status",
+    "filled",
+    "cost",
+    "average_price",
+    "fees",
+    "reason",
+    "updated_at",
+    "created_ms",
     "updated_ms",
 )
 FILL_COLUMNS: tuple[str, ...] = (
-    "time", "venue", "account", "symbol", "side", "price", "amount", "value", "fee",
-    "fee_currency", "is_maker", "trade_id", "client_order_id", "venue_order_id", "ts_ms",
+    "time",
+    "venue",
+    "account",
+    "symbol",
+    "side",
+    "price",
+    "amount",
+    "value",
+    "fee",
+    "fee_currency",
+    "is_maker",
+    "trade_id",
+    "client_order_id",
+    "venue_order_id",
+    "ts_ms",
 )
 
 
@@ -109,14 +141,29 @@ def order_csv_row(o: Order) -> dict[str, str]:
     """An order as one CSV row keyed by `ORDER_COLUMNS`."""
     created_ms, updated_ms = epoch_ms(o.created_at), epoch_ms(o.updated_at)
     values = {
-        "created_at": time_text(created_ms), "client_order_id": o.client_order_id,
-        "venue_order_id": o.venue_order_id, "venue": o.venue, "mode": o.mode,
-        "account": o.account, "symbol": o.symbol, "side": o.side, "type": o.type,
-        "time_in_force": o.time_in_force, "post_only": bool(o.post_only),
-        "external": bool(o.external), "amount": o.amount, "price": o.price,
-        "status": o.status, "filled": o.filled, "cost": o.cost,
-        "average_price": o.average_price, "fees": fees_text(o.fees), "reason": o.reason or "",
-        "updated_at": time_text(updated_ms), "created_ms": created_ms, "updated_ms": updated_ms,
+        "created_at": time_text(created_ms),
+        "client_order_id": o.client_order_id,
+        "venue_order_id": o.venue_order_id,
+        "venue": o.venue,
+        "mode": o.mode,
+        "account": o.account,
+        "symbol": o.symbol,
+        "side": o.side,
+        "type": o.type,
+        "time_in_force": o.time_in_force,
+        "post_only": bool(o.post_only),
+        "external": bool(o.external),
+        "amount": o.amount,
+        "price": o.price,
+        "status": o.status,
+        "filled": o.filled,
+        "cost": o.cost,
+        "average_price": o.average_price,
+        "fees": fees_text(o.fees),
+        "reason": o.reason or "",
+        "updated_at": time_text(updated_ms),
+        "created_ms": created_ms,
+        "updated_ms": updated_ms,
     }
     return {k: cell(values[k]) for k in ORDER_COLUMNS}
 
@@ -124,11 +171,21 @@ def order_csv_row(o: Order) -> dict[str, str]:
 def fill_csv_row(f: FillLike) -> dict[str, str]:
     """A fill as one CSV row keyed by `FILL_COLUMNS`; value = price x amount, exact."""
     values = {
-        "time": time_text(f.ts_ms), "venue": f.venue, "account": f.account,
-        "symbol": f.symbol, "side": f.side, "price": f.price, "amount": f.amount,
-        "value": f.price * f.amount, "fee": f.fee, "fee_currency": f.fee_currency,
-        "is_maker": f.is_maker, "trade_id": f.trade_id, "client_order_id": f.client_order_id,
-        "venue_order_id": f.venue_order_id, "ts_ms": f.ts_ms,
+        "time": time_text(f.ts_ms),
+        "venue": f.venue,
+        "account": f.account,
+        "symbol": f.symbol,
+        "side": f.side,
+        "price": f.price,
+        "amount": f.amount,
+        "value": f.price * f.amount,
+        "fee": f.fee,
+        "fee_currency": f.fee_currency,
+        "is_maker": f.is_maker,
+        "trade_id": f.trade_id,
+        "client_order_id": f.client_order_id,
+        "venue_order_id": f.venue_order_id,
+        "ts_ms": f.ts_ms,
     }
     return {k: cell(values[k]) for k in FILL_COLUMNS}
 

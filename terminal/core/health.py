@@ -104,9 +104,16 @@ class _FeedTracker:
 class VenueHealthTracker:
     """Mutable health record of one session, written by the exchange layer."""
 
-    def __init__(self, session: SessionKey, clock, *, latency_samples: int = 120,
-                 error_window_s: float = 60.0, rate_window_s: float = 10.0,
-                 degraded_error_rate: float = 0.2) -> None:
+    def __init__(
+        self,
+        session: SessionKey,
+        clock,
+        *,
+        latency_samples: int = 120,
+        error_window_s: float = 60.0,
+        rate_window_s: float = 10.0,
+        degraded_error_rate: float = 0.2,
+    ) -> None:
         self.session = session
         self._clock = clock
         self._latencies: deque[float] = deque(maxlen=latency_samples)
@@ -238,10 +245,13 @@ class VenueHealthTracker:
         if feed.first_ts is not None:
             span = min(span, max(1.0, now - feed.first_ts))
         return FeedHealth(
-            key=feed.key, status=feed.status,
+            key=feed.key,
+            status=feed.status,
             message_rate=count / span,
             last_message_age_s=None if feed.last_ts is None else now - feed.last_ts,
-            messages=feed.messages, reconnects=feed.reconnects, last_error=feed.last_error,
+            messages=feed.messages,
+            reconnects=feed.reconnects,
+            last_error=feed.last_error,
         )
 
     def snapshot(self) -> VenueHealth:
@@ -249,8 +259,10 @@ class VenueHealthTracker:
         self._trim_requests(now)
         lat = list(self._latencies)
         srt = sorted(lat)
-        feeds = tuple(self._feed_snapshot(f, now)
-                      for f in sorted(self._feeds.values(), key=lambda f: f.key.label))
+        feeds = tuple(
+            self._feed_snapshot(f, now)
+            for f in sorted(self._feeds.values(), key=lambda f: f.key.label)
+        )
         requests = len(self._requests)
         errors = sum(1 for _, ok in self._requests if not ok)
         error_rate = errors / requests if requests else 0.0
@@ -261,19 +273,36 @@ class VenueHealthTracker:
         paused = policy.pause.remaining() if policy else 0.0
         state, detail = self._derive_state(feeds, breaker, paused, error_rate, requests)
         return VenueHealth(
-            session=self.session, state=state,
-            latency_p50_ms=percentile(srt, 50), latency_p95_ms=percentile(srt, 95),
-            latency_samples_ms=tuple(lat), feeds=feeds,
+            session=self.session,
+            state=state,
+            latency_p50_ms=percentile(srt, 50),
+            latency_p95_ms=percentile(srt, 95),
+            latency_samples_ms=tuple(lat),
+            feeds=feeds,
             reconnects=self._ended_reconnects + sum(f.reconnects for f in feeds),
-            requests=requests, errors=errors, error_rate=error_rate,
-            breaker=breaker, breaker_retry_after_s=retry_after, rate_budget=budget,
-            rest_paused_s=paused, clock_offset_ms=self.clock_offset_ms,
-            last_error=self.last_error, detail=detail, entry_blocked=self.entry_blocked,
-            bad_data=self.bad_data, last_bad_data=self.last_bad_data,
+            requests=requests,
+            errors=errors,
+            error_rate=error_rate,
+            breaker=breaker,
+            breaker_retry_after_s=retry_after,
+            rate_budget=budget,
+            rest_paused_s=paused,
+            clock_offset_ms=self.clock_offset_ms,
+            last_error=self.last_error,
+            detail=detail,
+            entry_blocked=self.entry_blocked,
+            bad_data=self.bad_data,
+            last_bad_data=self.last_bad_data,
         )
 
-    def _derive_state(self, feeds: tuple[FeedHealth, ...], breaker: BreakerState,
-                      paused: float, error_rate: float, requests: int) -> tuple[VenueState, str]:
+    def _derive_state(
+        self,
+        feeds: tuple[FeedHealth, ...],
+        breaker: BreakerState,
+        paused: float,
+        error_rate: float,
+        requests: int,
+    ) -> tuple[VenueState, str]:
         entry = f"; order entry disabled: {self.entry_blocked}" if self.entry_blocked else ""
         if self._down_reason is not None:
             return VenueState.DOWN, self._down_reason + entry
@@ -286,12 +315,20 @@ class VenueHealthTracker:
             reasons.append("circuit breaker probing")
         if paused > 0:
             reasons.append(f"rate-limited by the venue for {paused:.0f} s")
-        bad = [f for f in feeds if f.status in (FeedStatus.STALE, FeedStatus.DOWN)
-               or (f.status is FeedStatus.CONNECTING and f.reconnects > 0)]
+        bad = [
+            f
+            for f in feeds
+            if f.status in (FeedStatus.STALE, FeedStatus.DOWN)
+            or (f.status is FeedStatus.CONNECTING and f.reconnects > 0)
+        ]
         if bad:
-            reasons.append("feeds not live: " + ", ".join(
-                f"{f.key.kind.value}{'/' + f.key.symbol if f.key.symbol else ''} {f.status.value}"
-                for f in bad))
+            reasons.append(
+                "feeds not live: "
+                + ", ".join(
+                    f"{f.key.kind.value}{'/' + f.key.symbol if f.key.symbol else ''} {f.status.value}"
+                    for f in bad
+                )
+            )
         if requests >= 3 and error_rate >= self.degraded_error_rate:
             reasons.append(f"{error_rate:.0%} of requests failing")
         if self.entry_blocked:
@@ -313,7 +350,8 @@ class HealthRegistry:
         tracker = self._trackers.get(session)
         if tracker is None:
             tracker = self._trackers[session] = VenueHealthTracker(
-                session, self._clock, **self._options)
+                session, self._clock, **self._options
+            )
         return tracker
 
     def adopt(self, tracker: VenueHealthTracker) -> VenueHealthTracker:

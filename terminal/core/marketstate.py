@@ -98,8 +98,9 @@ class FeedKey:
         return cls(VenueId(venue), mode, FeedKind.TRADES, Symbol(symbol))
 
     @classmethod
-    def candles(cls, venue: str, symbol: str, timeframe: str,
-                mode: VenueMode = VenueMode.PAPER) -> FeedKey:
+    def candles(
+        cls, venue: str, symbol: str, timeframe: str, mode: VenueMode = VenueMode.PAPER
+    ) -> FeedKey:
         return cls(VenueId(venue), mode, FeedKind.CANDLES, Symbol(symbol), timeframe)
 
     @classmethod
@@ -166,7 +167,8 @@ class _Book:
             self.symbol,
             tuple([BookLevel(conv(lv[0]), conv(lv[1])) for lv in self.bids[:depth]]),
             tuple([BookLevel(conv(lv[0]), conv(lv[1])) for lv in self.asks[:depth]]),
-            self.sequence, self.timestamp_ms,
+            self.sequence,
+            self.timestamp_ms,
         )
         self._cache = (self.version, depth, view)
         return view
@@ -220,11 +222,15 @@ class CandleSeries:
         last = self._candles[-1] if self._candles else None
         if last is not None and last.open_time_ms == t:
             self._candles[-1] = Candle(
-                t, last.open, max(last.high, trade.price), min(last.low, trade.price),
-                trade.price, last.volume + trade.amount)
+                t,
+                last.open,
+                max(last.high, trade.price),
+                min(last.low, trade.price),
+                trade.price,
+                last.volume + trade.amount,
+            )
         elif last is None or t > last.open_time_ms:
-            self.upsert(Candle(t, trade.price, trade.price, trade.price, trade.price,
-                               trade.amount))
+            self.upsert(Candle(t, trade.price, trade.price, trade.price, trade.price, trade.amount))
         # a trade older than the last bar is already counted by the bar's source
 
 
@@ -259,9 +265,14 @@ class MarketState:
         return self._seq
 
     # -- books -------------------------------------------------------------------------
-    def update_book(self, key: FeedKey, bids: Sequence[Sequence[Any]],
-                    asks: Sequence[Sequence[Any]], sequence: int | None = None,
-                    timestamp_ms: int | None = None) -> None:
+    def update_book(
+        self,
+        key: FeedKey,
+        bids: Sequence[Sequence[Any]],
+        asks: Sequence[Sequence[Any]],
+        sequence: int | None = None,
+        timestamp_ms: int | None = None,
+    ) -> None:
         """Store references to the level lists (best first); O(1). The caller keeps
         ownership; the lists may be mutated in place by the feed between calls."""
         book = self._books.get(key)
@@ -316,8 +327,9 @@ class MarketState:
             item.value.extend(trades)
             item.version = self._next()
 
-    def recent_trades(self, key: FeedKey, limit: int | None = None,
-                      newest_first: bool = True) -> list[Trade]:
+    def recent_trades(
+        self, key: FeedKey, limit: int | None = None, newest_first: bool = True
+    ) -> list[Trade]:
         item = self._trades.get(key)
         if item is None:
             return []
@@ -408,8 +420,13 @@ class MarketState:
     def forget_session(self, session: SessionKey) -> None:
         self._balances.pop(session, None)
         for store in (self._status,):
-            for key in [k for k in store if k.account == session.account
-                        and k.venue == session.venue and k.mode == session.mode]:
+            for key in [
+                k
+                for k in store
+                if k.account == session.account
+                and k.venue == session.venue
+                and k.mode == session.mode
+            ]:
                 store.pop(key, None)
         self._next()
 

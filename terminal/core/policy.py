@@ -163,8 +163,9 @@ class CircuitBreaker:
     The state is computed from the clock when asked, so no timer is needed.
     """
 
-    def __init__(self, clock, threshold: int = 5, window_s: float = 30.0,
-                 cooldown_s: float = 15.0) -> None:
+    def __init__(
+        self, clock, threshold: int = 5, window_s: float = 30.0, cooldown_s: float = 15.0
+    ) -> None:
         self._clock = clock
         self.threshold = threshold
         self.window_s = window_s
@@ -264,16 +265,22 @@ BREAKER_KINDS = frozenset({ErrorKind.TRANSIENT, ErrorKind.UNKNOWN_OUTCOME})
 class RequestPolicy:
     """All request rules of one venue session, asked before and told after each call."""
 
-    def __init__(self, venue: str, clock, config: PolicyConfig | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        venue: str,
+        clock,
+        config: PolicyConfig | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.venue = venue
         self.clock = clock
         self.config = config or config_for_venue(venue)
         c = self.config
         self.orders = RateBudget(c.order_limit, c.order_window_s, clock)
         self.pause = RestPause(clock)
-        self.breaker = CircuitBreaker(clock, c.breaker_threshold, c.breaker_window_s,
-                                      c.breaker_cooldown_s)
+        self.breaker = CircuitBreaker(
+            clock, c.breaker_threshold, c.breaker_window_s, c.breaker_cooldown_s
+        )
         self._rng = rng or random.Random()
 
     # -- orders ------------------------------------------------------------------------
@@ -287,13 +294,17 @@ class RequestPolicy:
         if state is BreakerState.OPEN:
             raise VenueUnavailableError(
                 f"{self.venue}: circuit breaker open after repeated failures; orders "
-                f"paused for {self.breaker.retry_after():.1f} s", venue=self.venue)
+                f"paused for {self.breaker.retry_after():.1f} s",
+                venue=self.venue,
+            )
         self.check_rest_allowed()
         if consume and not self.orders.try_acquire():
             wait = self.orders.retry_after()
             raise VenueUnavailableError(
                 f"{self.venue}: order-rate budget used up ({self.orders.limit} per "
-                f"{self.orders.window_s:g} s); try again in {wait:.1f} s", venue=self.venue)
+                f"{self.orders.window_s:g} s); try again in {wait:.1f} s",
+                venue=self.venue,
+            )
 
     def check_cancel_allowed(self) -> None:
         """Cancels are not limited by the order budget or the breaker (getting out of
@@ -305,7 +316,8 @@ class RequestPolicy:
         if remaining > 0:
             raise VenueUnavailableError(
                 f"{self.venue}: paused by the venue's rate limit for {remaining:.1f} s more",
-                venue=self.venue)
+                venue=self.venue,
+            )
 
     def needs_probe(self) -> bool:
         return self.breaker.state is BreakerState.HALF_OPEN
@@ -317,7 +329,8 @@ class RequestPolicy:
         if remaining > self.config.max_read_pause_wait_s:
             raise VenueUnavailableError(
                 f"{self.venue}: paused by the venue's rate limit for {remaining:.1f} s more",
-                venue=self.venue)
+                venue=self.venue,
+            )
         return remaining
 
     def read_backoff(self) -> Backoff:

@@ -21,8 +21,8 @@ from terminal.domain.reports import FillReport, OrderReport
 
 
 class Clock(Protocol):
-    def now(self) -> datetime: ...          # timezone-aware UTC
-    def monotonic(self) -> float: ...       # seconds, for timeouts and rates
+    def now(self) -> datetime: ...  # timezone-aware UTC
+    def monotonic(self) -> float: ...  # seconds, for timeouts and rates
 
 
 @runtime_checkable
@@ -48,17 +48,28 @@ class ExchangePort(Protocol):
 
     async def create_order(self, order: Order) -> OrderReport:
         """Send `order` with its client_order_id; return the venue's acknowledgement."""
+
     async def cancel_order(self, order: Order) -> OrderReport | None:
         """Cancel by client order id (or venue id); the canceled order's report if given."""
+
     async def cancel_all_orders(self, symbol: Symbol) -> list[OrderReport]: ...
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
-                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
+    async def edit_order(
+        self,
+        order: Order,
+        amount: Decimal,
+        price: Decimal,
+        new_client_order_id: ClientOrderId | None = None,
+    ) -> OrderReport:
         """Amend `order`. A venue that cancels and replaces gives the new order
         `new_client_order_id` (journaled by the caller before the call)."""
+
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
         """Raises OrderNotFoundError when the venue does not know that client order id."""
+
     async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]: ...
-    async def fetch_my_trades(self, symbol: Symbol, since_ms: int | None = None) -> list[FillReport]: ...
+    async def fetch_my_trades(
+        self, symbol: Symbol, since_ms: int | None = None
+    ) -> list[FillReport]: ...
     async def fetch_balances(self) -> Balances: ...
 
 
@@ -67,16 +78,22 @@ class JournalPort(Protocol):
 
     async def record_intent(self, order: Order) -> None:
         """Store a new order in PENDING_SUBMIT before anything is sent."""
-    async def record_event(self, order: Order, event: OrderEvent,
-                           payload: Mapping[str, Any] | None = None) -> None:
+
+    async def record_event(
+        self, order: Order, event: OrderEvent, payload: Mapping[str, Any] | None = None
+    ) -> None:
         """Append `event` (already applied to `order`) and store the order's new state."""
+
     async def record_safety_event(self, kind: str, details: Mapping[str, Any]) -> None: ...
     async def latest_safety_event(self, kinds: Sequence[str]) -> tuple[str, dict, datetime] | None:
         """The newest safety event whose kind is in `kinds` (kind, details, time), if any."""
+
     async def get_order(self, client_order_id: ClientOrderId) -> Order | None: ...
-    async def open_orders(self, venue: VenueId | None = None,
-                          account: AccountLabel | None = None) -> list[Order]:
+    async def open_orders(
+        self, venue: VenueId | None = None, account: AccountLabel | None = None
+    ) -> list[Order]:
         """Orders not in a final status (PENDING_SUBMIT and UNKNOWN included)."""
+
     async def last_fill_ms(self, venue: VenueId, symbol: Symbol) -> int | None: ...
 
 

@@ -30,12 +30,16 @@ class Failure(Generic[T]):
     next_delay_s: float
 
 
-async def retry_until(attempt: Callable[[], Awaitable[T]], *, backoff: Backoff,
-                      ok: Callable[[T], bool] = lambda _result: True,
-                      retry_on: tuple[type[BaseException], ...] = (),
-                      on_failure: Callable[[Failure[T]], None] | None = None,
-                      stop: Callable[[], bool] = lambda: False,
-                      max_attempts: int | None = None) -> T | None:
+async def retry_until(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    backoff: Backoff,
+    ok: Callable[[T], bool] = lambda _result: True,
+    retry_on: tuple[type[BaseException], ...] = (),
+    on_failure: Callable[[Failure[T]], None] | None = None,
+    stop: Callable[[], bool] = lambda: False,
+    max_attempts: int | None = None,
+) -> T | None:
     """The first result `ok` accepts; None when `stop()` said so or `max_attempts` ran
     out (the last failure was reported to `on_failure`)."""
     n = 0

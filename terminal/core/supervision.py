@@ -37,8 +37,9 @@ class TaskOwner:
             return
         exc = task.exception()
         if exc is not None:
-            log.error("task %s failed: %s: %s", task.get_name(), type(exc).__name__, exc,
-                      exc_info=exc)
+            log.error(
+                "task %s failed: %s: %s", task.get_name(), type(exc).__name__, exc, exc_info=exc
+            )
 
     @property
     def tasks(self) -> frozenset[asyncio.Task]:

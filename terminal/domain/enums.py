@@ -47,8 +47,10 @@ class OrderType(str, Enum):
 
 
 _TYPE_LABELS = {
-    OrderType.MARKET: "market", OrderType.LIMIT: "limit",
-    OrderType.STOP_MARKET: "stop-market", OrderType.STOP_LIMIT: "stop-limit",
+    OrderType.MARKET: "market",
+    OrderType.LIMIT: "limit",
+    OrderType.STOP_MARKET: "stop-market",
+    OrderType.STOP_LIMIT: "stop-limit",
     OrderType.TAKE_PROFIT_MARKET: "take-profit market",
     OrderType.TAKE_PROFIT_LIMIT: "take-profit limit",
 }

@@ -135,8 +135,11 @@ class MarketRules:
         if not self.active:
             out.append(RuleViolation("market_inactive", f"{self.symbol} is not trading"))
         if not amount.is_finite() or amount <= ZERO:
-            out.append(RuleViolation("amount_positive",
-                                     f"amount must be positive, got {f(amount)}", amount))
+            out.append(
+                RuleViolation(
+                    "amount_positive", f"amount must be positive, got {f(amount)}", amount
+                )
+            )
             return out
         beyond = _out_of_range(amount)
         if beyond:
@@ -147,55 +150,94 @@ class MarketRules:
                 out.append(RuleViolation("price_required", "a limit order needs a price"))
                 return out
             if not price.is_finite() or price <= ZERO:
-                out.append(RuleViolation("price_positive",
-                                         f"price must be positive, got {f(price)}", price))
+                out.append(
+                    RuleViolation(
+                        "price_positive", f"price must be positive, got {f(price)}", price
+                    )
+                )
                 return out
             beyond = _out_of_range(price)
             if beyond:
                 out.append(RuleViolation("price_range", f"price {beyond}", price))
                 return out
         if self.step_size and not _on_grid(amount, self.step_size):
-            out.append(RuleViolation(
-                "amount_step",
-                f"amount {f(amount)} is not a multiple of the step {f(self.step_size)}",
-                amount, self.step_size))
+            out.append(
+                RuleViolation(
+                    "amount_step",
+                    f"amount {f(amount)} is not a multiple of the step {f(self.step_size)}",
+                    amount,
+                    self.step_size,
+                )
+            )
         if self.min_amount is not None and amount < self.min_amount:
-            out.append(RuleViolation(
-                "min_amount",
-                f"amount {f(amount)} is below the minimum {f(self.min_amount)} {self.base}",
-                amount, self.min_amount))
+            out.append(
+                RuleViolation(
+                    "min_amount",
+                    f"amount {f(amount)} is below the minimum {f(self.min_amount)} {self.base}",
+                    amount,
+                    self.min_amount,
+                )
+            )
         if self.max_amount is not None and amount > self.max_amount:
-            out.append(RuleViolation(
-                "max_amount",
-                f"amount {f(amount)} is above the maximum {f(self.max_amount)} {self.base}",
-                amount, self.max_amount))
+            out.append(
+                RuleViolation(
+                    "max_amount",
+                    f"amount {f(amount)} is above the maximum {f(self.max_amount)} {self.base}",
+                    amount,
+                    self.max_amount,
+                )
+            )
         if order_type.has_limit_price and price is not None:
             if self.tick_size and not _on_grid(price, self.tick_size):
-                out.append(RuleViolation(
-                    "price_tick",
-                    f"price {f(price)} is not a multiple of the tick {f(self.tick_size)}",
-                    price, self.tick_size))
+                out.append(
+                    RuleViolation(
+                        "price_tick",
+                        f"price {f(price)} is not a multiple of the tick {f(self.tick_size)}",
+                        price,
+                        self.tick_size,
+                    )
+                )
             if self.min_price is not None and price < self.min_price:
-                out.append(RuleViolation(
-                    "min_price", f"price {f(price)} is below the minimum {f(self.min_price)}",
-                    price, self.min_price))
+                out.append(
+                    RuleViolation(
+                        "min_price",
+                        f"price {f(price)} is below the minimum {f(self.min_price)}",
+                        price,
+                        self.min_price,
+                    )
+                )
             if self.max_price is not None and price > self.max_price:
-                out.append(RuleViolation(
-                    "max_price", f"price {f(price)} is above the maximum {f(self.max_price)}",
-                    price, self.max_price))
+                out.append(
+                    RuleViolation(
+                        "max_price",
+                        f"price {f(price)} is above the maximum {f(self.max_price)}",
+                        price,
+                        self.max_price,
+                    )
+                )
         value_price = price if order_type.has_limit_price else reference_price
         if value_price is not None and value_price > ZERO:
             notional = amount * value_price
             if self.min_notional is not None and notional < self.min_notional:
-                out.append(RuleViolation(
-                    "min_notional",
-                    f"order value {f(notional)} {self.quote} is below the minimum "
-                    f"{f(self.min_notional)} {self.quote}", notional, self.min_notional))
+                out.append(
+                    RuleViolation(
+                        "min_notional",
+                        f"order value {f(notional)} {self.quote} is below the minimum "
+                        f"{f(self.min_notional)} {self.quote}",
+                        notional,
+                        self.min_notional,
+                    )
+                )
             if self.max_notional is not None and notional > self.max_notional:
-                out.append(RuleViolation(
-                    "max_notional",
-                    f"order value {f(notional)} {self.quote} is above the maximum "
-                    f"{f(self.max_notional)} {self.quote}", notional, self.max_notional))
+                out.append(
+                    RuleViolation(
+                        "max_notional",
+                        f"order value {f(notional)} {self.quote} is above the maximum "
+                        f"{f(self.max_notional)} {self.quote}",
+                        notional,
+                        self.max_notional,
+                    )
+                )
         return out
 
 
@@ -216,11 +258,19 @@ _MAX_DIGITS = 400  # rounding beyond this many digits is refused, not computed
 def _exact_context(value: Decimal, step: Decimal) -> Context:
     """Enough precision that rounding `value` to `step` is exact however many digits the
     value has (the default 28 raises InvalidOperation for, say, 1e30 on a 0.01 grid)."""
-    span = max(value.adjusted(), step.adjusted()) - min(value.as_tuple().exponent,  # type: ignore[operator]
-                                                        step.as_tuple().exponent) + 4
+    span = (
+        max(value.adjusted(), step.adjusted())
+        - min(
+            value.as_tuple().exponent,  # type: ignore[operator]
+            step.as_tuple().exponent,
+        )
+        + 4
+    )
     if span > _MAX_DIGITS:
-        raise MoneyError(f"{format_decimal(value)[:24]}… has too many digits for a step of "
-                         f"{format_decimal(step)}")
+        raise MoneyError(
+            f"{format_decimal(value)[:24]}… has too many digits for a step of "
+            f"{format_decimal(step)}"
+        )
     return Context(prec=max(28, span))
 
 

@@ -60,8 +60,9 @@ class BookView:
         return spread is not None and spread <= ZERO
 
     def top(self, depth: int) -> "BookView":
-        return BookView(self.symbol, self.bids[:depth], self.asks[:depth], self.sequence,
-                        self.timestamp_ms)
+        return BookView(
+            self.symbol, self.bids[:depth], self.asks[:depth], self.sequence, self.timestamp_ms
+        )
 
     def grouped(self, step: Decimal) -> "BookView":
         """Aggregate levels into price buckets of `step`.
@@ -73,7 +74,8 @@ class BookView:
             self.symbol,
             tuple(group_levels(self.bids, step, Side.BUY)),
             tuple(group_levels(self.asks, step, Side.SELL)),
-            self.sequence, self.timestamp_ms,
+            self.sequence,
+            self.timestamp_ms,
         )
 
 
@@ -141,8 +143,9 @@ def timeframe_ms(timeframe: str) -> int:
     try:
         return TIMEFRAMES_MS[timeframe]
     except KeyError:
-        raise ValueError(f"unsupported timeframe {timeframe!r}; use one of "
-                         f"{', '.join(TIMEFRAMES_MS)}") from None
+        raise ValueError(
+            f"unsupported timeframe {timeframe!r}; use one of {', '.join(TIMEFRAMES_MS)}"
+        ) from None
 
 
 def bucket_start(timestamp_ms: int, timeframe: str) -> int:
@@ -214,6 +217,9 @@ class Balances:
         for balances in many:
             for asset, bal in balances.by_asset.items():
                 prev = acc.get(asset)
-                acc[asset] = bal if prev is None else Balance(
-                    asset, prev.free + bal.free, prev.used + bal.used)
+                acc[asset] = (
+                    bal
+                    if prev is None
+                    else Balance(asset, prev.free + bal.free, prev.used + bal.used)
+                )
         return Balances(acc)

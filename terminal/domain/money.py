@@ -92,8 +92,11 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
         sign_digits_exp = value.as_tuple()  # finite: the exponent is an int
         digits = len(sign_digits_exp.digits) + abs(int(sign_digits_exp.exponent)) + places + 2
         try:
-            value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP,
-                                   context=Context(prec=max(28, digits)))
+            value = value.quantize(
+                Decimal(1).scaleb(-places),
+                rounding=ROUND_HALF_UP,
+                context=Context(prec=max(28, digits)),
+            )
         except InvalidOperation:  # cannot happen with that precision; show it exactly
             places = None
     text = format(value, "f")
@@ -126,24 +129,30 @@ def parse_typed_number(text: str, what: str = "Value") -> Decimal:
             if len(frac) == 3 and whole.lstrip("0"):
                 raise MoneyError(
                     f"{what}: '{shown}' is ambiguous (decimal comma or thousands separator?): "
-                    f"type {whole}.{frac} or {whole}{frac}")
+                    f"type {whole}.{frac} or {whole}{frac}"
+                )
             plain = _PLAIN.fullmatch(f"{whole}.{frac}")
     if plain is None:
         if raw.startswith("-") and any(c.isdigit() for c in raw):
             raise MoneyError(f"{what} must be above zero, not {shown}")
         if _EXPONENT.fullmatch(raw):
-            raise MoneyError(f"{what}: '{shown}' is in scientific notation; type plain digits"
-                             + _plain_hint(raw))
+            raise MoneyError(
+                f"{what}: '{shown}' is in scientific notation; type plain digits" + _plain_hint(raw)
+            )
         if _GROUPED.fullmatch(raw):
-            raise MoneyError(f"{what}: '{shown}': type the number without thousands "
-                             "separators or spaces, with a '.' before the decimals")
+            raise MoneyError(
+                f"{what}: '{shown}': type the number without thousands "
+                "separators or spaces, with a '.' before the decimals"
+            )
         raise MoneyError(f"{what}: '{shown}' is not a number")
     whole, frac = plain.group(1), plain.group(2) or ""
     if not whole and not frac:
         raise MoneyError(f"{what}: '{shown}' is not a number")
     if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
-        raise MoneyError(f"{what}: '{shown}' is too large (more than {MAX_INTEGER_DIGITS} "
-                         "digits before the point)")
+        raise MoneyError(
+            f"{what}: '{shown}' is too large (more than {MAX_INTEGER_DIGITS} "
+            "digits before the point)"
+        )
     if len(frac.rstrip("0")) > MAX_FRACTION_DIGITS:
         raise MoneyError(f"{what}: '{shown}' has more than {MAX_FRACTION_DIGITS} decimals")
     value = Decimal(f"{whole or '0'}.{frac or '0'}")

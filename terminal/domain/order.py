@@ -116,15 +116,15 @@ class IllegalTransition(OrderError):
     def __init__(self, status: OrderStatus, event: "OrderEvent") -> None:
         self.status = status
         self.event = event
-        super().__init__(
-            f"illegal transition: {type(event).__name__} while {status.value}"
-        )
+        super().__init__(f"illegal transition: {type(event).__name__} while {status.value}")
 
 
 class OverfillError(OrderError):
     def __init__(self, filled: Decimal, fill: Decimal, amount: Decimal) -> None:
-        super().__init__(f"fill of {format_decimal(fill)} would bring filled {format_decimal(filled)} above "
-            f"amount {format_decimal(amount)}")
+        super().__init__(
+            f"fill of {format_decimal(fill)} would bring filled {format_decimal(filled)} above "
+            f"amount {format_decimal(amount)}"
+        )
 
 
 def _now() -> datetime:
@@ -199,12 +199,28 @@ class OutcomeUnknown(_Event):
 
 
 OrderEvent = Union[
-    OrderAccepted, OrderRejected, OrderFilled, CancelRequested, OrderCanceled,
-    CancelRejected, OrderExpired, OutcomeUnknown, OrderArmed, OrderTriggered,
+    OrderAccepted,
+    OrderRejected,
+    OrderFilled,
+    CancelRequested,
+    OrderCanceled,
+    CancelRejected,
+    OrderExpired,
+    OutcomeUnknown,
+    OrderArmed,
+    OrderTriggered,
 ]
 EVENT_TYPES: tuple[type, ...] = (
-    OrderAccepted, OrderRejected, OrderFilled, CancelRequested, OrderCanceled,
-    CancelRejected, OrderExpired, OutcomeUnknown, OrderArmed, OrderTriggered,
+    OrderAccepted,
+    OrderRejected,
+    OrderFilled,
+    CancelRequested,
+    OrderCanceled,
+    CancelRejected,
+    OrderExpired,
+    OutcomeUnknown,
+    OrderArmed,
+    OrderTriggered,
 )
 
 
@@ -246,36 +262,40 @@ TRANSITIONS: dict[tuple[OrderStatus, type], Union[OrderStatus, _Rule]] = {
 for _st in (S.OPEN, S.PARTIALLY_FILLED, S.PENDING_CANCEL, S.FILLED, S.CANCELED, S.EXPIRED):
     TRANSITIONS.update({(_st, OrderArmed): _Rule.KEEP, (_st, OrderTriggered): _Rule.KEEP})
 for _st in (S.OPEN, S.PARTIALLY_FILLED):
-    TRANSITIONS.update({
-        (_st, OrderAccepted): _Rule.KEEP,
-        (_st, OrderFilled): _Rule.FILL,
-        (_st, CancelRequested): S.PENDING_CANCEL,
-        (_st, OrderCanceled): S.CANCELED,
-        (_st, CancelRejected): _Rule.KEEP,
-        (_st, OrderExpired): S.EXPIRED,
-        (_st, OutcomeUnknown): S.UNKNOWN,
-    })
-TRANSITIONS.update({
-    (S.PENDING_CANCEL, OrderAccepted): _Rule.KEEP,
-    (S.PENDING_CANCEL, OrderFilled): _Rule.FILL,
-    (S.PENDING_CANCEL, CancelRequested): _Rule.KEEP,
-    (S.PENDING_CANCEL, OrderCanceled): S.CANCELED,
-    (S.PENDING_CANCEL, CancelRejected): _Rule.PRIOR,
-    (S.PENDING_CANCEL, OrderExpired): S.EXPIRED,
-    (S.PENDING_CANCEL, OutcomeUnknown): S.UNKNOWN,
-    (S.FILLED, OrderAccepted): _Rule.KEEP,
-    (S.FILLED, OrderFilled): _Rule.FILL,
-    (S.FILLED, CancelRejected): _Rule.KEEP,
-    (S.CANCELED, OrderAccepted): _Rule.KEEP,
-    (S.CANCELED, OrderFilled): _Rule.FILL,
-    (S.CANCELED, OrderCanceled): _Rule.KEEP,
-    (S.CANCELED, CancelRejected): _Rule.KEEP,
-    (S.EXPIRED, OrderAccepted): _Rule.KEEP,
-    (S.EXPIRED, OrderFilled): _Rule.FILL,
-    (S.EXPIRED, CancelRejected): _Rule.KEEP,
-    (S.EXPIRED, OrderExpired): _Rule.KEEP,
-    (S.REJECTED, OrderRejected): _Rule.KEEP,
-})
+    TRANSITIONS.update(
+        {
+            (_st, OrderAccepted): _Rule.KEEP,
+            (_st, OrderFilled): _Rule.FILL,
+            (_st, CancelRequested): S.PENDING_CANCEL,
+            (_st, OrderCanceled): S.CANCELED,
+            (_st, CancelRejected): _Rule.KEEP,
+            (_st, OrderExpired): S.EXPIRED,
+            (_st, OutcomeUnknown): S.UNKNOWN,
+        }
+    )
+TRANSITIONS.update(
+    {
+        (S.PENDING_CANCEL, OrderAccepted): _Rule.KEEP,
+        (S.PENDING_CANCEL, OrderFilled): _Rule.FILL,
+        (S.PENDING_CANCEL, CancelRequested): _Rule.KEEP,
+        (S.PENDING_CANCEL, OrderCanceled): S.CANCELED,
+        (S.PENDING_CANCEL, CancelRejected): _Rule.PRIOR,
+        (S.PENDING_CANCEL, OrderExpired): S.EXPIRED,
+        (S.PENDING_CANCEL, OutcomeUnknown): S.UNKNOWN,
+        (S.FILLED, OrderAccepted): _Rule.KEEP,
+        (S.FILLED, OrderFilled): _Rule.FILL,
+        (S.FILLED, CancelRejected): _Rule.KEEP,
+        (S.CANCELED, OrderAccepted): _Rule.KEEP,
+        (S.CANCELED, OrderFilled): _Rule.FILL,
+        (S.CANCELED, OrderCanceled): _Rule.KEEP,
+        (S.CANCELED, CancelRejected): _Rule.KEEP,
+        (S.EXPIRED, OrderAccepted): _Rule.KEEP,
+        (S.EXPIRED, OrderFilled): _Rule.FILL,
+        (S.EXPIRED, CancelRejected): _Rule.KEEP,
+        (S.EXPIRED, OrderExpired): _Rule.KEEP,
+        (S.REJECTED, OrderRejected): _Rule.KEEP,
+    }
+)
 del _st
 
 
@@ -302,9 +322,20 @@ class OrderRequest:
 
     def fingerprint(self) -> tuple:
         """What makes two tickets 'identical' for double-submit protection."""
-        return (self.venue, self.account, self.symbol, self.side, self.type, self.amount,
-                self.price, self.time_in_force, self.post_only, self.trigger_price,
-                self.trailing_percent, self.list_id)
+        return (
+            self.venue,
+            self.account,
+            self.symbol,
+            self.side,
+            self.type,
+            self.amount,
+            self.price,
+            self.time_in_force,
+            self.post_only,
+            self.trigger_price,
+            self.trailing_percent,
+            self.list_id,
+        )
 
 
 @dataclass
@@ -343,12 +374,21 @@ class Order:
     ) -> "Order":
         return cls(
             client_order_id=client_order_id or ClientOrderId.generate(),
-            venue=request.venue, symbol=request.symbol, side=request.side,
-            type=request.type, amount=request.amount, price=request.price,
-            time_in_force=request.time_in_force, post_only=request.post_only,
-            mode=request.mode, account=request.account,
-            trigger_price=request.trigger_price, trailing_percent=request.trailing_percent,
-            list_id=request.list_id, leg_role=request.leg_role, held_by=request.held_by,
+            venue=request.venue,
+            symbol=request.symbol,
+            side=request.side,
+            type=request.type,
+            amount=request.amount,
+            price=request.price,
+            time_in_force=request.time_in_force,
+            post_only=request.post_only,
+            mode=request.mode,
+            account=request.account,
+            trigger_price=request.trigger_price,
+            trailing_percent=request.trailing_percent,
+            list_id=request.list_id,
+            leg_role=request.leg_role,
+            held_by=request.held_by,
         )
 
     # ---- derived -------------------------------------------------------------------
@@ -404,8 +444,13 @@ class Order:
                     self.status = OrderStatus.PENDING_TRIGGER
                 else:
                     self.status = OrderStatus.OPEN
-        changed = before != (self.status, self.filled, self.venue_order_id, self.reason,
-                             self.triggered)
+        changed = before != (
+            self.status,
+            self.filled,
+            self.venue_order_id,
+            self.reason,
+            self.triggered,
+        )
         if changed or isinstance(event, OrderFilled):
             self.updated_at = event.at
         return changed or isinstance(event, OrderFilled)
@@ -427,7 +472,11 @@ class Order:
             self.triggered = True  # it trades only once triggered
         if self.filled == self.amount:
             self.status = OrderStatus.FILLED
-        elif self.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.OPEN, OrderStatus.UNKNOWN,
-                             OrderStatus.PENDING_TRIGGER):
+        elif self.status in (
+            OrderStatus.PENDING_SUBMIT,
+            OrderStatus.OPEN,
+            OrderStatus.UNKNOWN,
+            OrderStatus.PENDING_TRIGGER,
+        ):
             self.status = OrderStatus.PARTIALLY_FILLED
         # PARTIALLY_FILLED, PENDING_CANCEL, CANCELED, EXPIRED keep their status

@@ -71,8 +71,11 @@ class OrderList:
 
     @property
     def label(self) -> str:
-        held = "held by the venue" if self.held_by is HeldBy.VENUE else \
-            "held by this terminal: only while it runs"
+        held = (
+            "held by the venue"
+            if self.held_by is HeldBy.VENUE
+            else "held by this terminal: only while it runs"
+        )
         return f"{self.kind.value.upper()} {self.list_id} ({held})"
 
 

@@ -14,8 +14,17 @@ from .enums import OrderType, Side, TimeInForce
 from .ids import ClientOrderId, Symbol, TradeId, VenueOrderId
 from .money import ZERO
 from .order import (
-    EventSource, Order, OrderAccepted, OrderArmed, OrderCanceled, OrderEvent, OrderExpired,
-    OrderFilled, OrderRejected, OrderStatus, OrderTriggered,
+    EventSource,
+    Order,
+    OrderAccepted,
+    OrderArmed,
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderStatus,
+    OrderTriggered,
 )
 
 
@@ -39,7 +48,9 @@ class OrderReport:
     """The venue's view of one order at one moment."""
 
     symbol: Symbol
-    status: OrderStatus  # OPEN, PARTIALLY_FILLED, PENDING_TRIGGER, FILLED, CANCELED, REJECTED, EXPIRED
+    status: (
+        OrderStatus  # OPEN, PARTIALLY_FILLED, PENDING_TRIGGER, FILLED, CANCELED, REJECTED, EXPIRED
+    )
     client_order_id: ClientOrderId | None = None
     venue_order_id: VenueOrderId | None = None
     side: Side | None = None
@@ -60,9 +71,14 @@ class OrderReport:
 
 def fill_event(fill: FillReport, source: EventSource) -> OrderFilled:
     return OrderFilled(
-        trade_id=fill.trade_id, price=fill.price, amount=fill.amount, fee=fill.fee,
-        fee_currency=fill.fee_currency, is_maker=fill.is_maker,
-        venue_order_id=fill.venue_order_id, source=source,
+        trade_id=fill.trade_id,
+        price=fill.price,
+        amount=fill.amount,
+        fee=fill.fee,
+        fee_currency=fill.fee_currency,
+        is_maker=fill.is_maker,
+        venue_order_id=fill.venue_order_id,
+        source=source,
     )
 
 
@@ -76,13 +92,19 @@ def events_for_report(order: Order, report: OrderReport, source: EventSource) ->
     events: list[OrderEvent] = []
     waiting = report.status is OrderStatus.PENDING_TRIGGER
     if report.venue_order_id and order.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.UNKNOWN):
-        events.append((OrderArmed if waiting else OrderAccepted)(
-            venue_order_id=report.venue_order_id, source=source))
+        events.append(
+            (OrderArmed if waiting else OrderAccepted)(
+                venue_order_id=report.venue_order_id, source=source
+            )
+        )
     elif report.venue_order_id and not order.venue_order_id:
         events.append(OrderAccepted(venue_order_id=report.venue_order_id, source=source))
-    if (order.type.is_conditional and not waiting and not order.triggered
-            and report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
-                                  OrderStatus.FILLED)):
+    if (
+        order.type.is_conditional
+        and not waiting
+        and not order.triggered
+        and report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)
+    ):
         events.append(OrderTriggered(venue_order_id=report.venue_order_id, source=source))
     for fill in report.fills:
         if fill.trade_id not in order.trade_ids:

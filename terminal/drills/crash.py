@@ -44,21 +44,44 @@ from terminal.paper.ccxt_compat import paper_ccxt_config, point_ccxt_at
 from terminal.paper.embedded import start_paper_exchange
 
 KEY, SECRET = "drill-key-0001", "drill-secret-000000000001"
-KINDS = ["intent_committed", "in_flight", "reply_received", "cancel_before_send",
-         "cancel_in_flight", "cancel_reply", "none"]
+KINDS = [
+    "intent_committed",
+    "in_flight",
+    "reply_received",
+    "cancel_before_send",
+    "cancel_in_flight",
+    "cancel_reply",
+    "none",
+]
 TRIALS = 35
-RAW_STATUS = {"NEW": OrderStatus.OPEN, "PARTIALLY_FILLED": OrderStatus.PARTIALLY_FILLED,
-              "FILLED": OrderStatus.FILLED, "CANCELED": OrderStatus.CANCELED,
-              "EXPIRED": OrderStatus.EXPIRED, "REJECTED": OrderStatus.REJECTED}
+RAW_STATUS = {
+    "NEW": OrderStatus.OPEN,
+    "PARTIALLY_FILLED": OrderStatus.PARTIALLY_FILLED,
+    "FILLED": OrderStatus.FILLED,
+    "CANCELED": OrderStatus.CANCELED,
+    "EXPIRED": OrderStatus.EXPIRED,
+    "REJECTED": OrderStatus.REJECTED,
+}
 
 
 class Worker:
     def __init__(self, url: str, journal: Path, spec: dict) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "terminal.drills.crash_worker", url, KEY, SECRET,
-             str(journal), json.dumps(spec)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True)
+            [
+                sys.executable,
+                "-m",
+                "terminal.drills.crash_worker",
+                url,
+                KEY,
+                SECRET,
+                str(journal),
+                json.dumps(spec),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
 
@@ -74,7 +97,7 @@ class Worker:
             if line is None:
                 raise DrillFailed(f"worker exited (rc={self.proc.wait(5)}) before {prefix}")
             if line.startswith(prefix):
-                return line[len(prefix):]
+                return line[len(prefix) :]
 
     def send(self, text: str) -> None:
         try:
@@ -127,15 +150,22 @@ async def compare(paper: Any, journal_path: Path) -> tuple[Counter, list[str]]:
             problems.append(f"lost: {coid} ({found[0]['info']['status']})")
             continue
         vo = found[0]
-        if (RAW_STATUS[vo["info"]["status"]] is not order.status
-                or Decimal(vo["info"]["executedQty"]) != order.filled
-                or journal_trades.get(coid, set()) != venue_trades.get(str(vo["id"]), set())):
+        if (
+            RAW_STATUS[vo["info"]["status"]] is not order.status
+            or Decimal(vo["info"]["executedQty"]) != order.filled
+            or journal_trades.get(coid, set()) != venue_trades.get(str(vo["id"]), set())
+        ):
             counts["mismatch"] += 1
-            problems.append(f"mismatch: {coid} journal {order.status.value} {order.filled} vs "
-                            f"venue {vo['info']['status']} {vo['info']['executedQty']}")
+            problems.append(
+                f"mismatch: {coid} journal {order.status.value} {order.filled} vs "
+                f"venue {vo['info']['status']} {vo['info']['executedQty']}"
+            )
     for coid, order in orders.items():
-        if order.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT,
-                            OrderStatus.PENDING_CANCEL):
+        if order.status in (
+            OrderStatus.UNKNOWN,
+            OrderStatus.PENDING_SUBMIT,
+            OrderStatus.PENDING_CANCEL,
+        ):
             counts["mismatch"] += 1
             problems.append(f"unsettled: {coid} {order.status.value}")
         elif coid not in by_coid and order.status is not OrderStatus.REJECTED:
@@ -150,16 +180,25 @@ class DrillFailed(RuntimeError):
     """The drill could not go on (a worker died before reporting, a check broke)."""
 
 
-def run_drill(trials: int, data_dir: Path, seed: int = 20261121,
-              log: Callable[[str], None] = lambda _line: None) -> dict[str, Any]:
+def run_drill(
+    trials: int,
+    data_dir: Path,
+    seed: int = 20261121,
+    log: Callable[[str], None] = lambda _line: None,
+) -> dict[str, Any]:
     """`trials` workers, each reconciled, compared with the venue and killed; returns the
     counts (lost, duplicate, mismatch, kills) and the windows the kills hit."""
     rng = random.Random(seed)
     # Each restart loads markets and reconciles, plus a comparison after each: far above
     # Binance's 6,000 weight a minute, which a real terminal restarted once in a while
     # never approaches. The drill is about crashes, not rate limits, so lift it.
-    paper = start_paper_exchange(data_dir / "paper", faults=False, rate="calm",
-                                 accounts=[(KEY, SECRET)], weight_per_minute=1_000_000)
+    paper = start_paper_exchange(
+        data_dir / "paper",
+        faults=False,
+        rate="calm",
+        accounts=[(KEY, SECRET)],
+        weight_per_minute=1_000_000,
+    )
     journal = data_dir / "journal.sqlite"
     kills: Counter = Counter()
     settled: Counter = Counter()  # "pending_submit -> open" etc.: the windows that were hit
@@ -195,18 +234,27 @@ def run_drill(trials: int, data_dir: Path, seed: int = 20261121,
     finally:
         paper.stop()
     return {
-        "trials": trials, "seconds": time.monotonic() - started, "kills": dict(kills),
-        "killed": kills["killed"], "orders": counts["orders"],
-        "venue_orders": counts["venue_orders"], "lost": counts["lost"],
-        "duplicate": counts["duplicate"], "mismatch": counts["mismatch"],
-        "settled": dict(settled), "problems": problems,
+        "trials": trials,
+        "seconds": time.monotonic() - started,
+        "kills": dict(kills),
+        "killed": kills["killed"],
+        "orders": counts["orders"],
+        "venue_orders": counts["venue_orders"],
+        "lost": counts["lost"],
+        "duplicate": counts["duplicate"],
+        "mismatch": counts["mismatch"],
+        "settled": dict(settled),
+        "problems": problems,
         # the windows were really hit: orders left in flight by a kill were settled
         "in_flight_rejected": settled["pending_submit -> rejected"],
-        "in_flight_sent": sum(n for k, n in settled.items()
-                              if k.startswith("pending_submit -> ")
-                              and not k.endswith("rejected")),
-        "cancel_in_flight": sum(n for k, n in settled.items()
-                                if k.startswith("pending_cancel -> ")),
+        "in_flight_sent": sum(
+            n
+            for k, n in settled.items()
+            if k.startswith("pending_submit -> ") and not k.endswith("rejected")
+        ),
+        "cancel_in_flight": sum(
+            n for k, n in settled.items() if k.startswith("pending_cancel -> ")
+        ),
     }
 
 
@@ -237,8 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="drill-crash-") as tmp:
         got = run_drill(a.trials, Path(tmp), log=print)
     print(json.dumps(got, indent=1))
-    return 0 if not (got["lost"] or got["duplicate"] or got["mismatch"]
-                     or got["problems"]) else 1
+    return 0 if not (got["lost"] or got["duplicate"] or got["mismatch"] or got["problems"]) else 1
 
 
 if __name__ == "__main__":

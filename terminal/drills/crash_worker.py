@@ -35,8 +35,9 @@ from terminal.exchange.session import PaperEndpoint, SessionOptions, VenueSessio
 from terminal.journal import SqlJournal
 
 BTC = Symbol("BTC/USDT")
-POLICY = OrderPolicy(unknown_query_backoff_s=0.05, unknown_query_backoff_max_s=0.2,
-                     double_submit_window_s=0.0)
+POLICY = OrderPolicy(
+    unknown_query_backoff_s=0.05, unknown_query_backoff_max_s=0.2, double_submit_window_s=0.0
+)
 CREATE_KILLS = {"intent_committed", "in_flight", "reply_received"}
 CANCEL_KILLS = {"cancel_before_send", "cancel_in_flight", "cancel_reply"}
 
@@ -82,9 +83,13 @@ def install_kill_points(session: VenueSession, spec: dict, state: dict) -> None:
 async def main(url: str, key: str, secret: str, journal_path: str, spec: dict) -> int:
     rng = random.Random(spec.get("seed", 0))
     journal = SqlJournal.open(f"sqlite:///{journal_path}")
-    session = VenueSession(paper_info(), VenueMode.PAPER, "default",
-                           paper=PaperEndpoint(url, ((key, secret),)),
-                           options=SessionOptions(heartbeat_s=0, rate_limit_ms=1))
+    session = VenueSession(
+        paper_info(),
+        VenueMode.PAPER,
+        "default",
+        paper=PaperEndpoint(url, ((key, secret),)),
+        options=SessionOptions(heartbeat_s=0, rate_limit_ms=1),
+    )
     service = OrderService(journal, policy=POLICY)
     try:
         await session.connect()
@@ -109,12 +114,20 @@ async def main(url: str, key: str, secret: str, journal_path: str, spec: dict) -
             state["armed"] = kill if op == at_op and kill in CREATE_KILLS else None
             side = rng.choice([Side.BUY, Side.SELL])
             if rng.random() < 0.25:
-                request = OrderRequest(VenueId("paper"), BTC, side, OrderType.MARKET, Decimal("0.0005"))
+                request = OrderRequest(
+                    VenueId("paper"), BTC, side, OrderType.MARKET, Decimal("0.0005")
+                )
             else:
                 far = bid * Decimal("0.9") if side is Side.BUY else ask * Decimal("1.1")
-                request = OrderRequest(VenueId("paper"), BTC, side, OrderType.LIMIT,
-                                       Decimal("0.0005"), far.quantize(Decimal("0.01")),
-                                       time_in_force=TimeInForce.GTC)
+                request = OrderRequest(
+                    VenueId("paper"),
+                    BTC,
+                    side,
+                    OrderType.LIMIT,
+                    Decimal("0.0005"),
+                    far.quantize(Decimal("0.01")),
+                    time_in_force=TimeInForce.GTC,
+                )
             try:
                 await service.submit(request)
             except SubmitRefused as exc:

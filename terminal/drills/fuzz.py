@@ -32,9 +32,17 @@ def _rules() -> Any:
     from terminal.domain.ids import Symbol
     from terminal.domain.market import MarketRules
 
-    return MarketRules(symbol=Symbol("BTC/USDT"), base="BTC", quote="USDT",
-                       tick_size=D("0.01"), step_size=D("0.00001"), min_amount=D("0.00001"),
-                       min_notional=D("5"), maker_fee=D("0.001"), taker_fee=D("0.001"))
+    return MarketRules(
+        symbol=Symbol("BTC/USDT"),
+        base="BTC",
+        quote="USDT",
+        tick_size=D("0.01"),
+        step_size=D("0.00001"),
+        min_amount=D("0.00001"),
+        min_notional=D("5"),
+        maker_fee=D("0.001"),
+        taker_fee=D("0.001"),
+    )
 
 
 def _bad_request(req: Any, rules: Any) -> str | None:
@@ -68,23 +76,54 @@ def fuzz_ticket(examples: int) -> tuple[int, int, int, list[str]]:
     counts = {"run": 0, "crash": 0, "invalid": 0}
     problems: list[str] = []
     numbers = st.one_of(
-        st.text(alphabet="0123456789.,-+eE _", max_size=14), st.text(max_size=8),
-        st.sampled_from(["NaN", "nan", "Infinity", "-inf", "1e999", "1e-999", "0", "-0",
-                         "0.000000001", "99999999999999999999", "1,000.5", "١٢٣", "½"]),
+        st.text(alphabet="0123456789.,-+eE _", max_size=14),
+        st.text(max_size=8),
+        st.sampled_from(
+            [
+                "NaN",
+                "nan",
+                "Infinity",
+                "-inf",
+                "1e999",
+                "1e-999",
+                "0",
+                "-0",
+                "0.000000001",
+                "99999999999999999999",
+                "1,000.5",
+                "١٢٣",
+                "½",
+            ]
+        ),
         st.decimals(allow_nan=True, allow_infinity=True).map(str),
-        st.floats().map(repr))
+        st.floats().map(repr),
+    )
     kinds = st.sampled_from([k for k in EntryKind])
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck))
-    @given(price=numbers, amount=numbers, kind=kinds, side=st.sampled_from(list(Side)),
-           in_quote=st.booleans())
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        price=numbers,
+        amount=numbers,
+        kind=kinds,
+        side=st.sampled_from(list(Side)),
+        in_quote=st.booleans(),
+    )
     def check(price: str, amount: str, kind: Any, side: Any, in_quote: bool) -> None:
         counts["run"] += 1
         try:
-            state = evaluate(TicketInput(side, kind, TimeInForce.GTC, amount, price, in_quote),
-                             rules, venue=VenueId("paper"), mode=VenueMode.PAPER,
-                             account=AccountLabel("default"))
+            state = evaluate(
+                TicketInput(side, kind, TimeInForce.GTC, amount, price, in_quote),
+                rules,
+                venue=VenueId("paper"),
+                mode=VenueMode.PAPER,
+                account=AccountLabel("default"),
+            )
         except Exception as exc:  # noqa: BLE001 - a crash is what this drill counts
             counts["crash"] += 1
             problems.append(f"ticket {price!r}/{amount!r}: {type(exc).__name__}: {exc}")
@@ -107,33 +146,68 @@ def fuzz_payloads(examples: int) -> tuple[int, int, int, list[str]]:
 
     counts = {"run": 0, "crash": 0, "invalid": 0}
     problems: list[str] = []
-    number = st.one_of(st.none(), st.floats(), st.integers(-10**30, 10**30),
-                       st.text(max_size=10), st.sampled_from(["", "NaN", "1e400", "-1"]))
-    anything = st.one_of(number, st.booleans(), st.lists(st.integers(), max_size=2),
-                         st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
-    status = st.one_of(st.sampled_from(["open", "closed", "canceled", "expired", "rejected",
-                                        "OPEN", "", "weird"]), anything)
-    trade = st.fixed_dictionaries({}, optional={
-        "id": st.one_of(st.none(), st.text(max_size=6), st.integers()),
-        "price": number, "amount": number, "fee": st.one_of(
-            st.none(), st.fixed_dictionaries({}, optional={"cost": number,
-                                                           "currency": anything})),
-        "symbol": st.one_of(st.none(), st.sampled_from(["BTC/USDT", "", "x"])),
-        "takerOrMaker": anything, "order": anything, "side": anything,
-        "timestamp": anything})
-    order = st.fixed_dictionaries({}, optional={
-        "id": st.one_of(st.none(), st.text(max_size=8), st.integers()),
-        "clientOrderId": st.one_of(st.none(), st.text(max_size=40)),
-        "symbol": st.one_of(st.none(), st.sampled_from(["BTC/USDT", "ETH/BTC", "", "BTC"])),
-        "status": status, "side": anything, "type": anything, "amount": number,
-        "price": number, "filled": number, "average": number, "remaining": number,
-        "timeInForce": anything, "postOnly": anything, "triggerPrice": number,
-        "timestamp": anything, "trades": st.one_of(st.none(), st.lists(trade, max_size=3)),
-        "info": st.one_of(st.none(), st.dictionaries(st.text(max_size=12), anything,
-                                                      max_size=4))})
+    number = st.one_of(
+        st.none(),
+        st.floats(),
+        st.integers(-(10**30), 10**30),
+        st.text(max_size=10),
+        st.sampled_from(["", "NaN", "1e400", "-1"]),
+    )
+    anything = st.one_of(
+        number,
+        st.booleans(),
+        st.lists(st.integers(), max_size=2),
+        st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    )
+    status = st.one_of(
+        st.sampled_from(["open", "closed", "canceled", "expired", "rejected", "OPEN", "", "weird"]),
+        anything,
+    )
+    trade = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.one_of(st.none(), st.text(max_size=6), st.integers()),
+            "price": number,
+            "amount": number,
+            "fee": st.one_of(
+                st.none(),
+                st.fixed_dictionaries({}, optional={"cost": number, "currency": anything}),
+            ),
+            "symbol": st.one_of(st.none(), st.sampled_from(["BTC/USDT", "", "x"])),
+            "takerOrMaker": anything,
+            "order": anything,
+            "side": anything,
+            "timestamp": anything,
+        },
+    )
+    order = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.one_of(st.none(), st.text(max_size=8), st.integers()),
+            "clientOrderId": st.one_of(st.none(), st.text(max_size=40)),
+            "symbol": st.one_of(st.none(), st.sampled_from(["BTC/USDT", "ETH/BTC", "", "BTC"])),
+            "status": status,
+            "side": anything,
+            "type": anything,
+            "amount": number,
+            "price": number,
+            "filled": number,
+            "average": number,
+            "remaining": number,
+            "timeInForce": anything,
+            "postOnly": anything,
+            "triggerPrice": number,
+            "timestamp": anything,
+            "trades": st.one_of(st.none(), st.lists(trade, max_size=3)),
+            "info": st.one_of(
+                st.none(), st.dictionaries(st.text(max_size=12), anything, max_size=4)
+            ),
+        },
+    )
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(payload=order)
     def check(payload: dict[str, Any]) -> None:
         counts["run"] += 1
@@ -168,8 +242,9 @@ def run(quick: bool) -> DrillResult:
     try:
         import hypothesis  # noqa: F401
     except ImportError:
-        result.skipped = ("hypothesis is not installed (a test extra: "
-                          "pip install 'trading-terminal[test]')")
+        result.skipped = (
+            "hypothesis is not installed (a test extra: pip install 'trading-terminal[test]')"
+        )
         return result
     n = 300 if quick else 3000
     run_t, crash_t, bad_t, prob_t = fuzz_ticket(n)

@@ -34,28 +34,68 @@ from pathlib import Path
 from terminal.drills.result import DrillResult
 
 UNLOCKING_ENV = {
-    "TT_TESTNET_LOCK": "0", "TESTNET_LOCK": "off", "TT_UNLOCK": "1", "TT_LIVE": "1",
-    "TRADING_TERMINAL_UNLOCKED": "true", "TT_STOP": "0", "TT_EMERGENCY_STOP": "off",
-    "TRADING_TERMINAL_STOP": "reset", "BINANCE_API_KEY": "drill-key",
-    "BINANCE_SECRET": "drill-secret", "TT_BINANCE_API_KEY": "drill-key",
+    "TT_TESTNET_LOCK": "0",
+    "TESTNET_LOCK": "off",
+    "TT_UNLOCK": "1",
+    "TT_LIVE": "1",
+    "TRADING_TERMINAL_UNLOCKED": "true",
+    "TT_STOP": "0",
+    "TT_EMERGENCY_STOP": "off",
+    "TRADING_TERMINAL_STOP": "reset",
+    "BINANCE_API_KEY": "drill-key",
+    "BINANCE_SECRET": "drill-secret",
+    "TT_BINANCE_API_KEY": "drill-key",
     "TT_BINANCE_SECRET": "drill-secret",
 }
 UNLOCKING_SETTINGS = {
-    "version": 1, "testnet_lock": False, "unlocked": True, "live": True,
-    "emergency_stop": False, "stop": {"engaged": False},
+    "version": 1,
+    "testnet_lock": False,
+    "unlocked": True,
+    "live": True,
+    "emergency_stop": False,
+    "stop": {"engaged": False},
     "safety": {"testnet_lock": False, "stop": False, "unlocked": [["binance", "default"]]},
 }
-CONFIRM_ALL = ("price_deviation", "max_notional", "balance", "market_confirm",
-               "emergency_stop", "testnet_lock", "stale_book", "duplicate")
+CONFIRM_ALL = (
+    "price_deviation",
+    "max_notional",
+    "balance",
+    "market_confirm",
+    "emergency_stop",
+    "testnet_lock",
+    "stale_book",
+    "duplicate",
+)
 
 
-def _cli(data: Path, url: str, account: str, *args: str, env: dict[str, str] | None = None,
-         timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _cli(
+    data: Path,
+    url: str,
+    account: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(data), "--paper-url", url,
-         "--paper-account", account, *args],
-        capture_output=True, text=True, timeout=timeout, env=full_env, check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(data),
+            "--paper-url",
+            url,
+            "--paper-account",
+            account,
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        check=False,
+    )
 
 
 def _orders_since(url: str, account: str, since_ms: int) -> list[str]:
@@ -69,8 +109,7 @@ def _orders_since(url: str, account: str, since_ms: int) -> list[str]:
         try:
             await ex.load_markets()
             found = await ex.fetch_orders("BTC/USDT", since=since_ms, params={"limit": 1000})
-            return [str(o["clientOrderId"]) for o in found
-                    if (o.get("timestamp") or 0) >= since_ms]
+            return [str(o["clientOrderId"]) for o in found if (o.get("timestamp") or 0) >= since_ms]
         finally:
             await ex.close()
 
@@ -90,8 +129,20 @@ def run(quick: bool) -> DrillResult:
         paper = start_paper_exchange(Path(tmp) / "paper", rate="calm", accounts=[(key, secret)])
         try:
             bid = float(paper.control.book("BTC/USDT", 1)["bids"][0][0])
-            place = ("order", "place", "--symbol", "BTC/USDT", "--side", "buy", "--type",
-                     "limit", "--amount", "0.001", "--price", f"{bid * 0.97:.2f}")
+            place = (
+                "order",
+                "place",
+                "--symbol",
+                "BTC/USDT",
+                "--side",
+                "buy",
+                "--type",
+                "limit",
+                "--amount",
+                "0.001",
+                "--price",
+                f"{bid * 0.97:.2f}",
+            )
             first = _cli(data, paper.url, account, *place, "--client-id", "drill-resting")
             if first.returncode != 0:
                 result.error = f"the resting order was not placed: {first.stderr.strip()[-200:]}"
@@ -108,18 +159,66 @@ def run(quick: bool) -> DrillResult:
             tries: list[tuple[str, tuple[str, ...], dict[str, str], str]] = [
                 ("place", place, {}, paper.url),
                 ("place, every precaution confirmed", (*place, *confirms), {}, paper.url),
-                ("place a market order", ("order", "place", "--symbol", "BTC/USDT", "--side",
-                                          "buy", "--type", "market", "--amount", "0.001",
-                                          *confirms), {}, paper.url),
+                (
+                    "place a market order",
+                    (
+                        "order",
+                        "place",
+                        "--symbol",
+                        "BTC/USDT",
+                        "--side",
+                        "buy",
+                        "--type",
+                        "market",
+                        "--amount",
+                        "0.001",
+                        *confirms,
+                    ),
+                    {},
+                    paper.url,
+                ),
                 ("place via localhost", place, {}, local),
-                ("amend the resting order", ("order", "amend", "--symbol", "BTC/USDT",
-                                             "--client-id", "drill-resting", "--price",
-                                             f"{bid * 0.965:.2f}", *confirms), {}, paper.url),
+                (
+                    "amend the resting order",
+                    (
+                        "order",
+                        "amend",
+                        "--symbol",
+                        "BTC/USDT",
+                        "--client-id",
+                        "drill-resting",
+                        "--price",
+                        f"{bid * 0.965:.2f}",
+                        *confirms,
+                    ),
+                    {},
+                    paper.url,
+                ),
                 ("place with unlocking environment", place, UNLOCKING_ENV, paper.url),
-                ("lock: live binance with keys in the environment",
-                 ("order", "place", "--venue", "binance", "--mode", "live", "--symbol",
-                  "BTC/USDT", "--side", "buy", "--type", "limit", "--amount", "0.001",
-                  "--price", "1000", *confirms), UNLOCKING_ENV, paper.url),
+                (
+                    "lock: live binance with keys in the environment",
+                    (
+                        "order",
+                        "place",
+                        "--venue",
+                        "binance",
+                        "--mode",
+                        "live",
+                        "--symbol",
+                        "BTC/USDT",
+                        "--side",
+                        "buy",
+                        "--type",
+                        "limit",
+                        "--amount",
+                        "0.001",
+                        "--price",
+                        "1000",
+                        *confirms,
+                    ),
+                    UNLOCKING_ENV,
+                    paper.url,
+                ),
             ]
             for label, args, env, url in tries:
                 if not quick:  # quick: only with the settings file below
@@ -155,5 +254,3 @@ def run(quick: bool) -> DrillResult:
         notes.append("quick: the GUI self-test attempt runs only in the full drill")
     result.notes = "; ".join(notes)
     return result
-
-

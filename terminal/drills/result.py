@@ -40,8 +40,9 @@ class DrillResult:
     def ok(self) -> bool:
         return not self.error and all(c.ok for c in self.counts)
 
-    def add(self, name: str, value: int, *, must_be: int | None = None,
-            at_least: int | None = None) -> None:
+    def add(
+        self, name: str, value: int, *, must_be: int | None = None, at_least: int | None = None
+    ) -> None:
         self.counts.append(Count(name, int(value), must_be, at_least))
 
     def to_json(self) -> dict[str, Any]:
@@ -53,10 +54,18 @@ class DrillResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DrillResult:
-        counts = [Count(c["name"], c["value"], c.get("must_be"), c.get("at_least"))
-                  for c in data.get("counts", ())]
-        return cls(data["drill"], counts, data.get("skipped", ""), data.get("error", ""),
-                   data.get("notes", ""), data.get("seconds", 0.0))
+        counts = [
+            Count(c["name"], c["value"], c.get("must_be"), c.get("at_least"))
+            for c in data.get("counts", ())
+        ]
+        return cls(
+            data["drill"],
+            counts,
+            data.get("skipped", ""),
+            data.get("error", ""),
+            data.get("notes", ""),
+            data.get("seconds", 0.0),
+        )
 
 
 def table(results: list[DrillResult]) -> str:

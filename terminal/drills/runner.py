@@ -17,8 +17,12 @@ from pathlib import Path
 
 from terminal.drills.result import DrillResult, table
 
-DRILLS = (("crash", "crash"), ("secrets_scan", "secrets"), ("lock_stop", "lock and stop"),
-          ("fuzz", "bad input (fuzz)"))
+DRILLS = (
+    ("crash", "crash"),
+    ("secrets_scan", "secrets"),
+    ("lock_stop", "lock and stop"),
+    ("fuzz", "bad input (fuzz)"),
+)
 QUICK_LANES = (("crash",), ("secrets_scan", "lock_stop", "fuzz"))
 
 
@@ -45,8 +49,9 @@ def run(quick: bool, json_path: Path | None, only: list[str] | None = None) -> i
     started = time.monotonic()
     if quick:
         lanes = [[(m, label) for m, label in chosen if m in names] for names in QUICK_LANES]
-        threads = [threading.Thread(target=lane, args=(group,), daemon=True)
-                   for group in lanes if group]
+        threads = [
+            threading.Thread(target=lane, args=(group,), daemon=True) for group in lanes if group
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -55,10 +60,13 @@ def run(quick: bool, json_path: Path | None, only: list[str] | None = None) -> i
         lane(chosen)
     ordered = [results[m] for m, _ in chosen]
     print(table(ordered))
-    print(f"{len(ordered)} drills in {time.monotonic() - started:.0f} s"
-          + (" (--quick: fewer kills, fewer examples, fewer attempts)" if quick else ""))
+    print(
+        f"{len(ordered)} drills in {time.monotonic() - started:.0f} s"
+        + (" (--quick: fewer kills, fewer examples, fewer attempts)" if quick else "")
+    )
     if json_path is not None:
-        json_path.write_text(json.dumps({"quick": quick,
-                                         "drills": [r.to_json() for r in ordered]}, indent=1)
-                             + "\n", encoding="utf-8")
+        json_path.write_text(
+            json.dumps({"quick": quick, "drills": [r.to_json() for r in ordered]}, indent=1) + "\n",
+            encoding="utf-8",
+        )
     return 0 if all(r.ok for r in ordered) else 1

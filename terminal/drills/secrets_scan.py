@@ -28,9 +28,26 @@ LISTEN_KEY = re.compile(rb"listenKey[=\"':\s]+[A-Za-z0-9]{16,}")
 def _cli(data: Path, url: str, account: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     return subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(data), "--log-level", "DEBUG",
-         "--paper-url", url, "--paper-account", account, *args],
-        capture_output=True, text=True, timeout=120, env=env, check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(data),
+            "--log-level",
+            "DEBUG",
+            "--paper-url",
+            url,
+            "--paper-account",
+            account,
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
 
 
 def scan(root: Path, needles: dict[str, bytes]) -> dict[str, list[str]]:
@@ -63,26 +80,67 @@ def run(quick: bool) -> DrillResult:
             bid = float(book["bids"][0][0])
             low, lower = f"{bid * 0.97:.2f}", f"{bid * 0.965:.2f}"
             steps = [
-                ("order", "place", "--symbol", "BTC/USDT", "--side", "buy", "--type", "limit",
-                 "--amount", "0.001", "--price", low, "--client-id", "drill-secrets-1"),
-                ("order", "place", "--symbol", "BTC/USDT", "--side", "buy", "--type", "limit",
-                 "--amount", "0.001", "--price", lower),
+                (
+                    "order",
+                    "place",
+                    "--symbol",
+                    "BTC/USDT",
+                    "--side",
+                    "buy",
+                    "--type",
+                    "limit",
+                    "--amount",
+                    "0.001",
+                    "--price",
+                    low,
+                    "--client-id",
+                    "drill-secrets-1",
+                ),
+                (
+                    "order",
+                    "place",
+                    "--symbol",
+                    "BTC/USDT",
+                    "--side",
+                    "buy",
+                    "--type",
+                    "limit",
+                    "--amount",
+                    "0.001",
+                    "--price",
+                    lower,
+                ),
                 ("order", "list", "--open"),
-                ("order", "amend", "--symbol", "BTC/USDT", "--client-id", "drill-secrets-1",
-                 "--price", f"{bid * 0.96:.2f}"),
+                (
+                    "order",
+                    "amend",
+                    "--symbol",
+                    "BTC/USDT",
+                    "--client-id",
+                    "drill-secrets-1",
+                    "--price",
+                    f"{bid * 0.96:.2f}",
+                ),
                 ("reconcile",),
                 ("order", "cancel", "--symbol", "BTC/USDT", "--all"),
                 ("journal", "show"),
-                ("journal", "export", "--orders", str(data / "orders.csv"),
-                 "--fills", str(data / "fills.csv")),
+                (
+                    "journal",
+                    "export",
+                    "--orders",
+                    str(data / "orders.csv"),
+                    "--fills",
+                    str(data / "fills.csv"),
+                ),
                 ("venues",),
             ]
             failed = []
             for step in steps:
                 proc = _cli(data, paper.url, account, *step)
                 if proc.returncode != 0:
-                    failed.append(f"{' '.join(step[:2])}: "
-                                  f"{(proc.stderr or proc.stdout).strip()[-200:]}")
+                    failed.append(
+                        f"{' '.join(step[:2])}: {(proc.stderr or proc.stdout).strip()[-200:]}"
+                    )
         finally:
             paper.stop()
         files = [p for p in data.rglob("*") if p.is_file()]

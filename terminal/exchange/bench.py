@@ -60,13 +60,18 @@ async def bench_live(seconds: float, diffs_per_second: int, levels: int) -> None
 
     with tempfile.TemporaryDirectory() as tmp:
         handle = await start_paper_exchange_async(
-            tmp, rate="calm", diffs_per_second=diffs_per_second, levels_per_diff=levels,
-            stress_symbol="BTC/USDT")
+            tmp,
+            rate="calm",
+            diffs_per_second=diffs_per_second,
+            levels_per_diff=levels,
+            stress_symbol="BTC/USDT",
+        )
         try:
             manager = ExchangeManager(
                 paper=PaperEndpoint(handle.url, tuple(handle.accounts)),
                 session_options=SessionOptions(heartbeat_s=0),
-                feed_options=FeedOptions(stale_after_s=5.0))
+                feed_options=FeedOptions(stale_after_s=5.0),
+            )
             async with manager as m:
                 session = await m.connect("paper")
                 key = FeedKey.book("paper", "BTC/USDT")
@@ -88,13 +93,17 @@ async def bench_live(seconds: float, diffs_per_second: int, levels: int) -> None
                 snap = m.health_snapshot(session.key)
                 msgs1 = snap.feed(key).messages
                 cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
-                print(f"Live book feed ({diffs_per_second} diffs/s asked, {levels} levels/diff, "
-                      f"{elapsed:.1f} s)")
+                print(
+                    f"Live book feed ({diffs_per_second} diffs/s asked, {levels} levels/diff, "
+                    f"{elapsed:.1f} s)"
+                )
                 print(f"  update ids advanced per second      {(seq1 - seq0) / elapsed:10.0f}")
                 print(f"  feed wake-ups (watch returns) /s    {(msgs1 - msgs0) / elapsed:10.1f}")
                 print(f"  CPU of this process                 {cpu / elapsed:10.2f} cores")
-                print(f"  feed status / venue state           {snap.feed(key).status.value} / "
-                      f"{snap.state.value}")
+                print(
+                    f"  feed status / venue state           {snap.feed(key).status.value} / "
+                    f"{snap.state.value}"
+                )
                 sub.close()
         finally:
             await asyncio.to_thread(handle.stop)

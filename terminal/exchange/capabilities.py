@@ -28,8 +28,12 @@ OCO_METHOD = "private_post_orderlist_oco"
 OTOCO_METHOD = "private_post_orderlist_otoco"
 
 
-def order_capabilities(has: Mapping[str, Any], market: Mapping[str, Any] | None,
-                       client: Any = None, venue: str = "the venue") -> OrderCapabilities:
+def order_capabilities(
+    has: Mapping[str, Any],
+    market: Mapping[str, Any] | None,
+    client: Any = None,
+    venue: str = "the venue",
+) -> OrderCapabilities:
     info = (market or {}).get("info") or {}
     listed = info.get("orderTypes") if isinstance(info, Mapping) else None
     listed_set = {str(t).upper() for t in listed} if isinstance(listed, list) else None
@@ -38,8 +42,10 @@ def order_capabilities(has: Mapping[str, Any], market: Mapping[str, Any] | None,
     missing: dict[str, str] = {}
     for order_type, (keys, venue_name) in _TYPES.items():
         if not any(has.get(k) for k in keys):
-            missing[order_type.value] = (f"{venue} does not take {order_type.label} orders "
-                                         f"through ccxt (has['{keys[0]}'] is not set)")
+            missing[order_type.value] = (
+                f"{venue} does not take {order_type.label} orders "
+                f"through ccxt (has['{keys[0]}'] is not set)"
+            )
         elif listed_set is not None and venue_name not in listed_set:
             missing[order_type.value] = f"{symbol} on {venue} does not list {venue_name}"
         else:
@@ -52,20 +58,29 @@ def order_capabilities(has: Mapping[str, Any], market: Mapping[str, Any] | None,
         missing["trailing"] = f"{symbol} on {venue} does not allow trailing stops"
     native_oco = _list_allowed(info, "ocoAllowed", client, OCO_METHOD)
     if not native_oco:
-        missing["oco"] = (f"{venue} holds no one-cancels-other pair for {symbol}: "
-                          "held by this terminal, only while it runs")
+        missing["oco"] = (
+            f"{venue} holds no one-cancels-other pair for {symbol}: "
+            "held by this terminal, only while it runs"
+        )
     native_bracket = _list_allowed(info, "otoAllowed", client, OTOCO_METHOD) and native_oco
     if not native_bracket:
-        missing["bracket"] = (f"{venue} places no attached stop and target for {symbol}: "
-                              "held by this terminal, only while it runs")
+        missing["bracket"] = (
+            f"{venue} places no attached stop and target for {symbol}: "
+            "held by this terminal, only while it runs"
+        )
     # Spot markets carry no position to reduce; ccxt's createReduceOnlyOrder is for
     # the venue's derivatives.
     reduce_only = bool(has.get("createReduceOnlyOrder")) and not (market or {}).get("spot", True)
     if not reduce_only:
         missing["reduce_only"] = "reduce-only applies to derivatives; this is a spot market"
-    return OrderCapabilities(order_types=tuple(types), trailing=trailing,
-                             native_oco=native_oco, native_bracket=native_bracket,
-                             reduce_only=reduce_only, missing=missing)
+    return OrderCapabilities(
+        order_types=tuple(types),
+        trailing=trailing,
+        native_oco=native_oco,
+        native_bracket=native_bracket,
+        reduce_only=reduce_only,
+        missing=missing,
+    )
 
 
 def _list_allowed(info: Any, flag: str, client: Any, method: str) -> bool:

@@ -137,6 +137,7 @@ class VenueInfo:
 def _ccxt_modules():
     import ccxt.async_support as ccxt_async
     import ccxt.pro as ccxt_pro
+
     return ccxt_async, ccxt_pro
 
 
@@ -179,37 +180,67 @@ def read_ccxt_facts(ccxt_id: str) -> dict[str, Any]:
     }
 
 
-def build_venue_info(venue_id: str, ccxt_id: str | None = None, *, name: str | None = None,
-                     modes: Iterable[VenueMode] | None = None, points_at_paper: bool = False,
-                     notes: str = "", **overrides: Any) -> VenueInfo:
+def build_venue_info(
+    venue_id: str,
+    ccxt_id: str | None = None,
+    *,
+    name: str | None = None,
+    modes: Iterable[VenueMode] | None = None,
+    points_at_paper: bool = False,
+    notes: str = "",
+    **overrides: Any,
+) -> VenueInfo:
     """A catalogue entry whose facts come from the ccxt class `ccxt_id`."""
     facts = read_ccxt_facts(ccxt_id or venue_id)
     if name:
         facts["name"] = name
     facts.update(overrides)
     if modes is None:
-        modes = (VenueMode.LIVE,) + ((VenueMode.SANDBOX,) if facts["sandbox"] else ()) \
+        modes = (
+            (VenueMode.LIVE,)
+            + ((VenueMode.SANDBOX,) if facts["sandbox"] else ())
             + ((VenueMode.DEMO,) if facts["demo"] else ())
-    return VenueInfo(id=VenueId(venue_id), ccxt_id=ccxt_id or venue_id, modes=tuple(modes),
-                     points_at_paper=points_at_paper, notes=notes, **facts)
+        )
+    return VenueInfo(
+        id=VenueId(venue_id),
+        ccxt_id=ccxt_id or venue_id,
+        modes=tuple(modes),
+        points_at_paper=points_at_paper,
+        notes=notes,
+        **facts,
+    )
 
 
 def paper_info() -> VenueInfo:
     """The built-in paper exchange: ccxt's binance class pointed at loopback."""
     return build_venue_info(
-        "paper", PAPER_CCXT_ID, name="Paper exchange", modes=(VenueMode.PAPER,),
-        points_at_paper=True, sandbox=False, demo=False, demo_header=None,
+        "paper",
+        PAPER_CCXT_ID,
+        name="Paper exchange",
+        modes=(VenueMode.PAPER,),
+        points_at_paper=True,
+        sandbox=False,
+        demo=False,
+        demo_header=None,
         # has_edit_order comes from ccxt's binance has['editOrder']: the paper exchange
         # serves POST /api/v3/order/cancelReplace, what ccxt's spot edit_order calls.
-        notes="built-in simulated venue (Binance Spot protocol on loopback)")
+        notes="built-in simulated venue (Binance Spot protocol on loopback)",
+    )
 
 
 def paper_live_info(venue_id: str = "paperlive") -> VenueInfo:
     """A LIVE-mode venue that really points at the paper exchange (tests of the lock)."""
     return build_venue_info(
-        venue_id, PAPER_CCXT_ID, name="Paper exchange posing as live", modes=(VenueMode.LIVE,),
-        points_at_paper=True, sandbox=False, demo=False, demo_header=None,
-        notes="test entry: LIVE mode against the paper exchange")
+        venue_id,
+        PAPER_CCXT_ID,
+        name="Paper exchange posing as live",
+        modes=(VenueMode.LIVE,),
+        points_at_paper=True,
+        sandbox=False,
+        demo=False,
+        demo_header=None,
+        notes="test entry: LIVE mode against the paper exchange",
+    )
 
 
 class VenueCatalogue:
@@ -231,7 +262,8 @@ class VenueCatalogue:
             return self._entries[venue]
         except KeyError:
             raise UnknownVenueError(
-                f"unknown venue {venue!r}; known: {', '.join(self._entries)}") from None
+                f"unknown venue {venue!r}; known: {', '.join(self._entries)}"
+            ) from None
 
     def __contains__(self, venue: object) -> bool:
         return venue in self._entries
@@ -255,9 +287,12 @@ def _default_entries() -> tuple[VenueInfo, ...]:
     for venue_id, ccxt_id in DEFAULT_VENUES:
         info = build_venue_info(venue_id, ccxt_id)
         if info.demo_header:
-            info = replace(info, notes=f"demo trading is the live host plus the header "
-                                       f"{info.demo_header}; every private request is "
-                                       "checked for it before it is sent")
+            info = replace(
+                info,
+                notes=f"demo trading is the live host plus the header "
+                f"{info.demo_header}; every private request is "
+                "checked for it before it is sent",
+            )
         entries.append(info)
     return tuple(entries)
 

@@ -36,7 +36,8 @@ class PaperEndpoint:
         if i >= len(self.accounts):
             raise AuthenticationError(
                 f"the paper exchange has {len(self.accounts)} account(s); "
-                f"{account!r} names account {i + 1}")
+                f"{account!r} names account {i + 1}"
+            )
         key, secret = self.accounts[i]
         return {"apiKey": key, "secret": secret}
 
@@ -55,8 +56,14 @@ def _spot_only(options: dict) -> None:
     options["defaultType"] = "spot"
 
 
-def build_client(info: VenueInfo, mode: VenueMode, config: dict[str, Any], *,
-                 paper: PaperEndpoint | None, pro: bool) -> Any:
+def build_client(
+    info: VenueInfo,
+    mode: VenueMode,
+    config: dict[str, Any],
+    *,
+    paper: PaperEndpoint | None,
+    pro: bool,
+) -> Any:
     """A new ccxt.async_support (or, with `pro`, ccxt.pro) instance for this session."""
     if pro:
         import ccxt.pro as module
@@ -66,10 +73,12 @@ def build_client(info: VenueInfo, mode: VenueMode, config: dict[str, Any], *,
     if mode is VenueMode.DEMO and info.demo_header:
         # the live host plus a header: every request passes the demo guard
         from .demo_guard import new_demo_instance
+
         inst = new_demo_instance(cls, info.ccxt_id, info.id, config)
     elif mode in (VenueMode.SANDBOX, VenueMode.DEMO) and not info.points_at_paper:
         # test hosts of its own: no request may reach a live host
         from .testnet_guard import guarded_class
+
         inst = guarded_class(cls, info.id)(config)
     else:
         inst = cls(config)
@@ -79,13 +88,13 @@ def build_client(info: VenueInfo, mode: VenueMode, config: dict[str, Any], *,
         inst.set_sandbox_mode(True)
     elif mode is VenueMode.DEMO and not info.demo_header:
         if not info.demo:
-            raise VenueUnavailableError(f"{info.id} has no demo trading in ccxt",
-                                        venue=info.id)
+            raise VenueUnavailableError(f"{info.id} has no demo trading in ccxt", venue=info.id)
         inst.enable_demo_trading(True)
     if info.points_at_paper:
         if paper is None:
-            raise VenueUnavailableError(f"{info.id} points at the paper exchange: no "
-                                        "endpoint given", venue=info.id)
+            raise VenueUnavailableError(
+                f"{info.id} points at the paper exchange: no endpoint given", venue=info.id
+            )
         point_at_paper(inst, paper.url, info.id)
     else:
         _spot_only(inst.options)
@@ -106,5 +115,5 @@ def point_at_paper(inst: Any, url: str, venue: str) -> None:
             assert_urls_loopback(inst.urls.get(key), f"urls.{key}")
     except NotLoopbackError as exc:
         raise VenueUnavailableError(
-            f"paper URL refused: {exc}; the paper venue only talks to this machine",
-            venue=venue) from None
+            f"paper URL refused: {exc}; the paper venue only talks to this machine", venue=venue
+        ) from None

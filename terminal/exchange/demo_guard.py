@@ -57,8 +57,9 @@ def _header_value(headers: Mapping[str, Any] | None, name: str) -> str | None:
     return None
 
 
-def _is_private(inst: Any, url: str, method: str, headers: Mapping[str, Any] | None,
-                body: Any) -> bool:
+def _is_private(
+    inst: Any, url: str, method: str, headers: Mapping[str, Any] | None, body: Any
+) -> bool:
     if str(method).upper() != "GET":
         return True
     carried = [str(url), str(body or "")]
@@ -70,8 +71,15 @@ def _is_private(inst: Any, url: str, method: str, headers: Mapping[str, Any] | N
     return False
 
 
-def check_request(inst: Any, spec: HeaderDemo, venue: str, url: str, method: str,
-                  headers: Mapping[str, Any] | None, body: Any) -> None:
+def check_request(
+    inst: Any,
+    spec: HeaderDemo,
+    venue: str,
+    url: str,
+    method: str,
+    headers: Mapping[str, Any] | None,
+    body: Any,
+) -> None:
     """Raise DemoGuardError unless this request may leave (see the module docstring).
 
     The headers checked are the ones ccxt's own `fetch` will send: the request's
@@ -83,22 +91,35 @@ def check_request(inst: Any, spec: HeaderDemo, venue: str, url: str, method: str
     if not _is_private(inst, url, method, sent, body):
         return
     host = urlsplit(str(url)).hostname or "?"
-    log.error("%s demo: a private %s request to %s had no %s header; not sent",
-              venue, method, host, spec.header)
+    log.error(
+        "%s demo: a private %s request to %s had no %s header; not sent",
+        venue,
+        method,
+        host,
+        spec.header,
+    )
     raise DemoGuardError(
         f"{venue} demo: a private request without the {spec.header} header was stopped "
-        f"before sending (to {host}, the live host, it would be real)", venue=venue)
+        f"before sending (to {host}, the live host, it would be real)",
+        venue=venue,
+    )
 
 
 def check_ws_url(spec: HeaderDemo, venue: str, url: str) -> None:
     """Raise DemoGuardError unless `url` is one of the demo's WebSocket hosts."""
     host = (urlsplit(str(url)).hostname or "").lower()
     if host not in spec.ws_hosts:
-        log.error("%s demo: a WebSocket to %s refused (demo streams are on %s)",
-                  venue, host or url, ", ".join(sorted(spec.ws_hosts)))
+        log.error(
+            "%s demo: a WebSocket to %s refused (demo streams are on %s)",
+            venue,
+            host or url,
+            ", ".join(sorted(spec.ws_hosts)),
+        )
         raise DemoGuardError(
             f"{venue} demo: a WebSocket to {host or '?'} was refused; the demo's streams "
-            f"are on {', '.join(sorted(spec.ws_hosts))}", venue=venue)
+            f"are on {', '.join(sorted(spec.ws_hosts))}",
+            venue=venue,
+        )
 
 
 @functools.cache
@@ -109,8 +130,9 @@ def guarded_class(cls: type, ccxt_id: str, venue: str) -> type:
     class DemoGuarded(cls):  # type: ignore[misc, valid-type]
         demo_guard = spec
 
-        async def fetch(self, url: str, method: str = "GET", headers: Any = None,
-                        body: Any = None) -> Any:
+        async def fetch(
+            self, url: str, method: str = "GET", headers: Any = None, body: Any = None
+        ) -> Any:
             check_request(self, spec, venue, url, method, headers, body)
             return await super().fetch(url, method, headers, body)
 

@@ -44,11 +44,14 @@ MAX_TEXT = 400
 
 # What each kind of failure means, in the words a user reads first.
 UNREACHABLE = "the venue could not be reached or did not answer in time"
-UNKNOWN = ("the venue gave no clear answer, so whether it acted is unknown; the order "
-           "is checked by query, never sent again")
+UNKNOWN = (
+    "the venue gave no clear answer, so whether it acted is unknown; the order "
+    "is checked by query, never sent again"
+)
 SLOW_DOWN = "the venue asks to slow down (rate limit)"
-KEY_REFUSED = ("the venue refused the API key (wrong key, missing permission, or a key "
-               "of another environment)")
+KEY_REFUSED = (
+    "the venue refused the API key (wrong key, missing permission, or a key of another environment)"
+)
 VENUE_ERROR = "the venue answered with an error"
 UNREADABLE = "the venue's answer could not be read"
 
@@ -108,8 +111,14 @@ def retry_after_from_headers(headers: Mapping[str, Any] | None, default: float =
 
 # Classes whose meaning is "the venue said no to this order; nothing happened".
 _REJECTED = (
-    ccxt.InsufficientFunds, ccxt.InvalidOrder, ccxt.BadSymbol, ccxt.BadRequest,
-    ccxt.ArgumentsRequired, ccxt.OperationRejected, ccxt.NotSupported, ccxt.InvalidAddress,
+    ccxt.InsufficientFunds,
+    ccxt.InvalidOrder,
+    ccxt.BadSymbol,
+    ccxt.BadRequest,
+    ccxt.ArgumentsRequired,
+    ccxt.OperationRejected,
+    ccxt.NotSupported,
+    ccxt.InvalidAddress,
 )
 
 
@@ -118,8 +127,14 @@ def is_clock_refusal(exc: BaseException) -> bool:
     return isinstance(exc, ccxt.InvalidNonce) and not isinstance(exc, ccxt.ChecksumError)
 
 
-def classify(exc: BaseException, *, op: Op, venue: str | None = None,
-             exchange: Any = None, secrets: Iterable[str] = ()) -> VenueError:
+def classify(
+    exc: BaseException,
+    *,
+    op: Op,
+    venue: str | None = None,
+    exchange: Any = None,
+    secrets: Iterable[str] = (),
+) -> VenueError:
     """Map any exception raised by a ccxt call to the core's VenueError kinds.
 
     `exchange` (the ccxt instance) supplies `last_response_headers` for Retry-After.
@@ -136,16 +151,20 @@ def classify(exc: BaseException, *, op: Op, venue: str | None = None,
     # --- the venue said slow down (NetworkError subclasses: check before NetworkError)
     if isinstance(exc, (ccxt.DDoSProtection, ccxt.RateLimitExceeded)):
         headers = getattr(exchange, "last_response_headers", None) if exchange else None
-        return RateLimitedError(explained(SLOW_DOWN, text),
-                                retry_after=retry_after_from_headers(headers), **kw)
+        return RateLimitedError(
+            explained(SLOW_DOWN, text), retry_after=retry_after_from_headers(headers), **kw
+        )
     # --- the venue refused the request's timestamp: not executed; clock needs a resync
     if isinstance(exc, ccxt.InvalidNonce) and not isinstance(exc, ccxt.ChecksumError):
         if write:
             return OrderRejectedError(
                 "the venue refused the request time (clock out of sync): "
-                + venue_reason(exc, secrets), **kw)
-        return ClockOutOfSyncError(explained("the venue refused the request time (clock "
-                                             "out of sync)", text), **kw)
+                + venue_reason(exc, secrets),
+                **kw,
+            )
+        return ClockOutOfSyncError(
+            explained("the venue refused the request time (clock out of sync)", text), **kw
+        )
     # --- did not get through, or no answer: retry reads, settle writes by query
     if isinstance(exc, ccxt.NetworkError):  # RequestTimeout, ExchangeNotAvailable, ...
         return _no_answer(write, text, kw)
@@ -164,11 +183,17 @@ def classify(exc: BaseException, *, op: Op, venue: str | None = None,
         # answered, so nothing was executed), unless ccxt wrapped a transport failure
         # (aiohttp.ClientError mid-response) in it: then the outcome is unknown.
         cause = exc.__cause__
-        if cause is not None and isinstance(cause, (OSError, asyncio.TimeoutError)) or (
-                cause is not None and type(cause).__module__.startswith("aiohttp")):
+        if (
+            cause is not None
+            and isinstance(cause, (OSError, asyncio.TimeoutError))
+            or (cause is not None and type(cause).__module__.startswith("aiohttp"))
+        ):
             return _no_answer(write, text, kw)
-        return OrderRejectedError(venue_reason(exc, secrets), **kw) if write else \
-            VenueError(explained(VENUE_ERROR, text), **kw)
+        return (
+            OrderRejectedError(venue_reason(exc, secrets), **kw)
+            if write
+            else VenueError(explained(VENUE_ERROR, text), **kw)
+        )
     # --- not ccxt: our own timeouts and the socket layer
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError, ConnectionError, OSError)):
         return _no_answer(write, text, kw)
@@ -176,12 +201,14 @@ def classify(exc: BaseException, *, op: Op, venue: str | None = None,
         return exc
     # Anything else is a bug or an unparsable reply. For a write the request may have
     # reached the venue, so the only safe answer is "unknown".
-    return OutcomeUnknownError(explained(UNKNOWN, text), **kw) if write else \
-        VenueError(explained(UNREADABLE, text), **kw)
+    return (
+        OutcomeUnknownError(explained(UNKNOWN, text), **kw)
+        if write
+        else VenueError(explained(UNREADABLE, text), **kw)
+    )
 
 
-def _no_answer(write: bool, text: str, kw: dict[str, Any], what: str = UNREACHABLE
-               ) -> VenueError:
+def _no_answer(write: bool, text: str, kw: dict[str, Any], what: str = UNREACHABLE) -> VenueError:
     """No usable answer: a read may be retried, a write's outcome is unknown."""
     if write:
         return OutcomeUnknownError(explained(UNKNOWN, text), **kw)

@@ -12,8 +12,7 @@ if TYPE_CHECKING:
     from .session import VenueSession
 
 
-def watch_call(pro: Any, session: VenueSession, key: FeedKey, book_depth: int
-               ) -> Awaitable[Any]:
+def watch_call(pro: Any, session: VenueSession, key: FeedKey, book_depth: int) -> Awaitable[Any]:
     """The ccxt.pro watch call that carries feed `key`."""
     kind, symbol = key.kind, key.symbol
     if kind is FeedKind.BOOK:

@@ -32,7 +32,6 @@ def feed_clients(pro: Any, key: FeedKey, task: asyncio.Task | None = None) -> li
     return clients_for_feed(pro, key.kind.value, names, key.timeframe)
 
 
-
 @dataclass(frozen=True)
 class FeedOptions:
     book_depth: int = 100  # levels requested (ccxt limit; the REST snapshot size too)
@@ -84,8 +83,17 @@ class SocketLost(Exception):
 class FeedLoop:
     """One shared feed: its subscribers, task and what its watchdog knows."""
 
-    __slots__ = ("key", "last_message", "reconnects", "refs", "seen", "session",
-                 "stale_factor", "task", "watch_task")
+    __slots__ = (
+        "key",
+        "last_message",
+        "reconnects",
+        "refs",
+        "seen",
+        "session",
+        "stale_factor",
+        "task",
+        "watch_task",
+    )
 
     def __init__(self, key: FeedKey) -> None:
         self.key = key
@@ -101,7 +109,6 @@ class FeedLoop:
         # seconds; messages within the base window bring it back to 1.
         self.stale_factor = 1.0
         self.last_message: float | None = None
-
 
 
 def message_count(result: Any, kind: FeedKind) -> int:
@@ -127,10 +134,10 @@ def check_book(bids: Sequence[Sequence[Any]], asks: Sequence[Sequence[Any]]) -> 
             price, amount = level[0], level[1]
             if not isinstance(price, (int, float)) or not isinstance(amount, (int, float)):
                 raise FeedFault(f"{side} level {price!r} x {amount!r} is not a number")
-            if not (math.isfinite(price) and math.isfinite(amount)) or price <= 0 \
-                    or amount < 0:
-                raise FeedFault(f"{side} level {price!r} x {amount!r} is not a positive "
-                                "finite number")
+            if not (math.isfinite(price) and math.isfinite(amount)) or price <= 0 or amount < 0:
+                raise FeedFault(
+                    f"{side} level {price!r} x {amount!r} is not a positive finite number"
+                )
             if prev is not None and (price >= prev if descending else price <= prev):
                 raise FeedFault(f"{side}s out of order at {price!r}")
             prev = price
@@ -144,8 +151,7 @@ async def resync_feed(session: VenueSession, loop: FeedLoop) -> None:
     pro = session.pro
     if pro is None or not session.info.has_ws(loop.key.kind):
         return
-    task = loop.watch_task if loop.watch_task is not None and not loop.watch_task.done() \
-        else None
+    task = loop.watch_task if loop.watch_task is not None and not loop.watch_task.done() else None
     clients = feed_clients(pro, loop.key, task)
     if clients:
         await close_clients(pro, clients)

@@ -64,8 +64,15 @@ log = logging.getLogger(__name__)
 # what reading a venue value wrongly typed, missing or not a number raises
 PARSE_ERRORS = (ValueError, TypeError, KeyError, IndexError, ArithmeticError)
 
-__all__ = ["FeedHub", "FeedOptions", "FillListener", "OrderListener", "ReconnectListener",
-           "Subscription", "feed_clients"]
+__all__ = [
+    "FeedHub",
+    "FeedOptions",
+    "FillListener",
+    "OrderListener",
+    "ReconnectListener",
+    "Subscription",
+    "feed_clients",
+]
 
 
 class Subscription:
@@ -91,12 +98,12 @@ class Subscription:
         return f"<Subscription {self.key.label}{' closed' if self.closed else ''}>"
 
 
-
 class FeedHub(PrivateStreams):
     """Owns every feed loop of every attached session."""
 
-    def __init__(self, state: MarketState, health: HealthRegistry,
-                 options: FeedOptions | None = None) -> None:
+    def __init__(
+        self, state: MarketState, health: HealthRegistry, options: FeedOptions | None = None
+    ) -> None:
         self.state = state
         self.health = health
         self.options = options or FeedOptions()
@@ -175,8 +182,10 @@ class FeedHub(PrivateStreams):
 
     def subscribe_private(self, session: SessionKey) -> list[Subscription]:
         """Balances, orders and own trades of one session (what the order service needs)."""
-        return [self.subscribe(FeedKey.private(session, kind))
-                for kind in (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)]
+        return [
+            self.subscribe(FeedKey.private(session, kind))
+            for kind in (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)
+        ]
 
     def _release(self, key: FeedKey) -> None:
         loop = self._loops.get(key)
@@ -191,8 +200,12 @@ class FeedHub(PrivateStreams):
             loop.task.cancel()
         if session is not None:
             session.health.feed_removed(key)
-            if session.pro is not None and not key.kind.is_private \
-                    and session.info.has_ws(key.kind) and not self._closed:
+            if (
+                session.pro is not None
+                and not key.kind.is_private
+                and session.info.has_ws(key.kind)
+                and not self._closed
+            ):
                 # nobody needs this stream: stop ccxt from receiving and parsing it
                 self._owner.spawn(self._retire_stream(session, key), f"retire:{key.label}")
         self.state.forget(key)
@@ -247,8 +260,13 @@ class FeedHub(PrivateStreams):
     def _tracker(self, loop: FeedLoop) -> VenueHealthTracker | None:
         return loop.session.health if loop.session is not None else None
 
-    def _set_status(self, loop: FeedLoop, status: FeedStatus, error: str = "",
-                    tracker: VenueHealthTracker | None = None) -> None:
+    def _set_status(
+        self,
+        loop: FeedLoop,
+        status: FeedStatus,
+        error: str = "",
+        tracker: VenueHealthTracker | None = None,
+    ) -> None:
         self.state.set_feed_status(loop.key, status)
         tracker = tracker or self._tracker(loop)
         if tracker is not None:
@@ -263,8 +281,11 @@ class FeedHub(PrivateStreams):
         backoff = Backoff(base=opts.backoff_base_s, cap=opts.backoff_cap_s)
         use_ws = session.info.has_ws(key.kind)
         if key.kind.is_private and not session.has_credentials:
-            self._set_status(loop, FeedStatus.DOWN,
-                             f"{session.venue}: API keys needed for the {key.kind.value} stream")
+            self._set_status(
+                loop,
+                FeedStatus.DOWN,
+                f"{session.venue}: API keys needed for the {key.kind.value} stream",
+            )
             return
         helper: Subscription | None = None
         if key.kind is FeedKind.CANDLES and not use_ws and session.info.has_ws(FeedKind.TRADES):
@@ -277,8 +298,9 @@ class FeedHub(PrivateStreams):
             if helper is not None:
                 helper.close()
 
-    async def _run_retrying(self, loop: FeedLoop, session: VenueSession, backoff: Backoff,
-                            use_ws: bool) -> None:
+    async def _run_retrying(
+        self, loop: FeedLoop, session: VenueSession, backoff: Backoff, use_ws: bool
+    ) -> None:
         key = loop.key
         opts = self.options
         first = True
@@ -299,8 +321,11 @@ class FeedHub(PrivateStreams):
                 silent = exc.args[0] if exc.args else opts.window(key.kind)
                 self._set_status(loop, FeedStatus.STALE, f"no message for {silent:g} s")
             except SocketLost as exc:
-                self._set_status(loop, FeedStatus.DOWN,
-                                 f"{str(exc) or 'stream socket closed'}; subscribing again")
+                self._set_status(
+                    loop,
+                    FeedStatus.DOWN,
+                    f"{str(exc) or 'stream socket closed'}; subscribing again",
+                )
             except FeedFault as exc:  # bad values from the venue: count, drop, resync
                 text = scrub(f"bad data from the venue: {exc}; resyncing", session.secrets)
                 session.health.record_bad_data(f"{key.label}: {text}")
@@ -314,8 +339,14 @@ class FeedHub(PrivateStreams):
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.warning("%s stopped: %s", key.label, text)
                 return
-            except (ccxt.NetworkError, ccxt.ExchangeNotAvailable, ccxt.ChecksumError,
-                    ccxt.BaseError, VenueError, OSError) as exc:
+            except (
+                ccxt.NetworkError,
+                ccxt.ExchangeNotAvailable,
+                ccxt.ChecksumError,
+                ccxt.BaseError,
+                VenueError,
+                OSError,
+            ) as exc:
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.info("%s: %s; subscribing again", key.label, text)
@@ -353,9 +384,15 @@ class FeedHub(PrivateStreams):
                 backoff.reset()
                 live = True
                 self._schedule_reconcile(session)
-            check = window if window > 0 else (
-                self.options.private_check_s if private and self.options.private_check_s > 0
-                else None)
+            check = (
+                window
+                if window > 0
+                else (
+                    self.options.private_check_s
+                    if private and self.options.private_check_s > 0
+                    else None
+                )
+            )
             while True:
                 done, _ = await asyncio.wait({task}, timeout=check)
                 if not done:
@@ -369,23 +406,31 @@ class FeedHub(PrivateStreams):
                         await close_clients(pro, [client])
                         raise SocketLost()
                     pong_s = self.options.private_pong_timeout_s
-                    if client is not None and pong_s > 0 and not task.done() \
-                            and not await answers_ping(client, pong_s):
+                    if (
+                        client is not None
+                        and pong_s > 0
+                        and not task.done()
+                        and not await answers_ping(client, pong_s)
+                    ):
                         await close_clients(pro, [client])
                         raise SocketLost(f"socket silent: no pong within {pong_s:g} s")
                     continue
                 try:
                     result = task.result()
                 except PARSE_ERRORS as exc:  # ccxt failed to apply a venue frame
-                    raise FeedFault(f"{key.kind.value} frame unreadable: "
-                                    f"{type(exc).__name__}: {exc}") from exc
+                    raise FeedFault(
+                        f"{key.kind.value} frame unreadable: {type(exc).__name__}: {exc}"
+                    ) from exc
                 task = self._start_watch(loop, pro, session)
                 await asyncio.sleep(0)  # let it register its future before we handle
                 await self._handle(loop, session, result)
                 session.health.feed_message(key, message_count(result, key.kind))
                 now = time.monotonic()
-                if loop.last_message is not None and now - loop.last_message < base_window \
-                        and loop.stale_factor != 1.0:
+                if (
+                    loop.last_message is not None
+                    and now - loop.last_message < base_window
+                    and loop.stale_factor != 1.0
+                ):
                     loop.stale_factor = 1.0
                     window = base_window
                 loop.last_message = now
@@ -434,19 +479,22 @@ class FeedHub(PrivateStreams):
     async def _before_stream(self, loop: FeedLoop, session: VenueSession) -> None:
         key = loop.key
         if key.kind is FeedKind.CANDLES and session.info.has_fetch_ohlcv:
-            rows = await session.fetch_ohlcv_raw(key.symbol, key.timeframe, None,
-                                                 self.options.candle_backfill)
+            rows = await session.fetch_ohlcv_raw(
+                key.symbol, key.timeframe, None, self.options.candle_backfill
+            )
             self.state.update_candles(key, [candle_from_ccxt(r) for r in rows or ()])
         elif key.kind is FeedKind.TRADES and self.options.trades_backfill > 0:
             trades = await session.fetch_trades_raw(key.symbol, self.options.trades_backfill)
             known = {t.trade_id for t in self.state.recent_trades(key)}
             fresh = [trade_from_ccxt(t, key.symbol) for t in trades or ()]
-            self.state.add_trades(key, [t for t in fresh if t.trade_id is None
-                                        or t.trade_id not in known])
+            self.state.add_trades(
+                key, [t for t in fresh if t.trade_id is None or t.trade_id not in known]
+            )
 
     # -- handling results ---------------------------------------------------------------------------
-    async def _handle(self, loop: FeedLoop, session: VenueSession, result: Any,
-                      polled: bool = False) -> None:
+    async def _handle(
+        self, loop: FeedLoop, session: VenueSession, result: Any, polled: bool = False
+    ) -> None:
         kind = loop.key.kind
         if kind is FeedKind.ORDERS:  # unreadable items are skipped one by one there
             await self._deliver_orders(loop, session, result, polled)
@@ -456,8 +504,9 @@ class FeedHub(PrivateStreams):
             try:
                 self._store(loop, session, result, polled)
             except PARSE_ERRORS as exc:
-                raise FeedFault(f"{kind.value} data unreadable: {type(exc).__name__}: "
-                                f"{exc}") from exc
+                raise FeedFault(
+                    f"{kind.value} data unreadable: {type(exc).__name__}: {exc}"
+                ) from exc
 
     def _store(self, loop: FeedLoop, session: VenueSession, result: Any, polled: bool) -> None:
         key = loop.key
@@ -465,8 +514,9 @@ class FeedHub(PrivateStreams):
         state = self.state
         if kind is FeedKind.BOOK:
             check_book(result["bids"], result["asks"])
-            state.update_book(key, result["bids"], result["asks"], result.get("nonce"),
-                              result.get("timestamp"))
+            state.update_book(
+                key, result["bids"], result["asks"], result.get("nonce"), result.get("timestamp")
+            )
         elif kind is FeedKind.TRADES:
             trades = [trade_from_ccxt(t, key.symbol) for t in result or ()]
             if polled:
@@ -487,10 +537,12 @@ class FeedHub(PrivateStreams):
         """Candle feeds of the same venue+symbol that are polled (no kline stream)."""
         if session.info.has_ws(FeedKind.CANDLES):
             return []
-        return [k for k, lp in self._loops.items()
-                if k.kind is FeedKind.CANDLES and k.symbol == trades_key.symbol
-                and k.venue == trades_key.venue and k.mode == trades_key.mode
-                and self.state.candle_series(k) is not None]
-
-
-
+        return [
+            k
+            for k, lp in self._loops.items()
+            if k.kind is FeedKind.CANDLES
+            and k.symbol == trades_key.symbol
+            and k.venue == trades_key.venue
+            and k.mode == trades_key.mode
+            and self.state.candle_series(k) is not None
+        ]

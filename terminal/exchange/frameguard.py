@@ -54,8 +54,7 @@ def _garbage(data: Any) -> bool:
     return not (text.isprintable() and len(text) <= SHORT_TEXT)
 
 
-def guard_client(client: Any, on_fault: FaultSink, clean: Callable[[str], str] = str
-                 ) -> None:
+def guard_client(client: Any, on_fault: FaultSink, clean: Callable[[str], str] = str) -> None:
     """Wrap one ccxt.pro client's frame handler (idempotent); `clean` removes secrets
     from the text before it is logged or shown."""
     if getattr(client, "_frame_guard", False):
@@ -70,10 +69,15 @@ def guard_client(client: Any, on_fault: FaultSink, clean: Callable[[str], str] =
                 raise ValueError("neither JSON nor a short plain-text message")
             return original(data)
         except Exception as exc:  # noqa: BLE001 - any parse failure is the venue's fault
-            text = clean(f"unreadable frame from the venue ({type(exc).__name__}: "
-                         f"{_excerpt(exc)}): {_excerpt(data)}")
-            log.warning("%s: %s; the socket is dropped and the feeds on it resync",
-                        getattr(client, "url", "?"), text)
+            text = clean(
+                f"unreadable frame from the venue ({type(exc).__name__}: "
+                f"{_excerpt(exc)}): {_excerpt(data)}"
+            )
+            log.warning(
+                "%s: %s; the socket is dropped and the feeds on it resync",
+                getattr(client, "url", "?"),
+                text,
+            )
             on_fault(text)
             client.on_error(FrameFault(text))
             return None

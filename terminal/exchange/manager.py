@@ -35,13 +35,18 @@ def feed_options_from_settings(feeds: Any) -> FeedOptions:
 class ExchangeManager:
     """Sessions by (venue, mode, account), the feed hub, market state and health."""
 
-    def __init__(self, *, catalogue: VenueCatalogue | None = None,
-                 paper: PaperEndpoint | None = None, clock: Any = None,
-                 feed_options: FeedOptions | None = None,
-                 session_options: SessionOptions | None = None,
-                 policy_overrides: Mapping[str, Any] | None = None,
-                 state: MarketState | None = None,
-                 health: HealthRegistry | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        catalogue: VenueCatalogue | None = None,
+        paper: PaperEndpoint | None = None,
+        clock: Any = None,
+        feed_options: FeedOptions | None = None,
+        session_options: SessionOptions | None = None,
+        policy_overrides: Mapping[str, Any] | None = None,
+        state: MarketState | None = None,
+        health: HealthRegistry | None = None,
+    ) -> None:
         self.catalogue = catalogue or default_catalogue()
         self.paper = paper
         self.clock = clock or SystemClock()
@@ -55,10 +60,15 @@ class ExchangeManager:
         self._closed = False
 
     # ---- sessions -------------------------------------------------------------------------
-    async def connect(self, venue: str, mode: VenueMode | str | None = None,
-                      account: str = "default", *,
-                      credentials: Mapping[str, str] | None = None,
-                      options: SessionOptions | None = None) -> VenueSession:
+    async def connect(
+        self,
+        venue: str,
+        mode: VenueMode | str | None = None,
+        account: str = "default",
+        *,
+        credentials: Mapping[str, str] | None = None,
+        options: SessionOptions | None = None,
+    ) -> VenueSession:
         """Connect (or return the connected) session; raises VenueError kinds on failure.
 
         `credentials` use ccxt's names (apiKey, secret, password, ...); the paper venue
@@ -79,12 +89,20 @@ class ExchangeManager:
         self._connecting[key] = fut
         try:
             clock = self.clock
-            policy = RequestPolicy(info.id, clock,
-                                   config_for_venue(info.id, **self.policy_overrides))
+            policy = RequestPolicy(
+                info.id, clock, config_for_venue(info.id, **self.policy_overrides)
+            )
             session = VenueSession(
-                info, mode, account, credentials=credentials, paper=self.paper, clock=clock,
-                policy=policy, health=self.health.tracker(key),
-                options=options or self.session_options)
+                info,
+                mode,
+                account,
+                credentials=credentials,
+                paper=self.paper,
+                clock=clock,
+                policy=policy,
+                health=self.health.tracker(key),
+                options=options or self.session_options,
+            )
             for secret in session.secrets:
                 register_secret(secret)  # masked in every log line from now on
             await session.connect()
@@ -100,8 +118,9 @@ class ExchangeManager:
         finally:
             self._connecting.pop(key, None)
 
-    async def disconnect(self, venue: str, mode: VenueMode | str | None = None,
-                         account: str = "default") -> None:
+    async def disconnect(
+        self, venue: str, mode: VenueMode | str | None = None, account: str = "default"
+    ) -> None:
         info = self.catalogue.get(venue)
         mode = VenueMode(mode) if mode is not None else info.default_mode()
         await self.disconnect_key(SessionKey(VenueId(info.id), mode, AccountLabel(account)))
@@ -114,8 +133,9 @@ class ExchangeManager:
         await session.close()
         self.state.forget_session(key)
 
-    def session(self, venue: str, mode: VenueMode | str | None = None,
-                account: str = "default") -> VenueSession:
+    def session(
+        self, venue: str, mode: VenueMode | str | None = None, account: str = "default"
+    ) -> VenueSession:
         """The connected session (an ExchangePort); VenueUnavailableError if none."""
         info = self.catalogue.get(venue)
         mode = VenueMode(mode) if mode is not None else info.default_mode()

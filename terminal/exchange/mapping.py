@@ -62,7 +62,8 @@ def _type(value: Any) -> OrderType | None:
 
 # Binance's own type names (REST `type`, stream `o`), which ccxt folds into market/limit.
 _VENUE_TYPES = {
-    "STOP_LOSS": OrderType.STOP_MARKET, "STOP_LOSS_LIMIT": OrderType.STOP_LIMIT,
+    "STOP_LOSS": OrderType.STOP_MARKET,
+    "STOP_LOSS_LIMIT": OrderType.STOP_LIMIT,
     "TAKE_PROFIT": OrderType.TAKE_PROFIT_MARKET,
     "TAKE_PROFIT_LIMIT": OrderType.TAKE_PROFIT_LIMIT,
 }
@@ -78,12 +79,15 @@ def _order_type(order: Mapping[str, Any], info: Mapping[str, Any]) -> OrderType 
     if dec(order.get("triggerPrice")) is None or base is None:
         return base
     if dec(order.get("takeProfitPrice")) is not None:
-        return OrderType.TAKE_PROFIT_LIMIT if base is OrderType.LIMIT else OrderType.TAKE_PROFIT_MARKET
+        return (
+            OrderType.TAKE_PROFIT_LIMIT if base is OrderType.LIMIT else OrderType.TAKE_PROFIT_MARKET
+        )
     return OrderType.STOP_LIMIT if base is OrderType.LIMIT else OrderType.STOP_MARKET
 
 
-def _waiting_for_trigger(order: Mapping[str, Any], info: Mapping[str, Any],
-                         order_type: OrderType | None, filled: Decimal) -> bool:
+def _waiting_for_trigger(
+    order: Mapping[str, Any], info: Mapping[str, Any], order_type: OrderType | None, filled: Decimal
+) -> bool:
     """An open conditional order that has not triggered yet. Binance says so with
     `isWorking` (REST) or `w` (stream); elsewhere an unfilled order with a trigger price
     is taken as waiting."""
@@ -136,8 +140,12 @@ def order_status(order: Mapping[str, Any], filled: Decimal) -> OrderStatus:
     raise ValueError(f"order status {order.get('status')!r} is not known")
 
 
-def fill_from_ccxt(trade: Mapping[str, Any], *, client_order_id: ClientOrderId | None = None,
-                   default_symbol: str | None = None) -> FillReport | None:
+def fill_from_ccxt(
+    trade: Mapping[str, Any],
+    *,
+    client_order_id: ClientOrderId | None = None,
+    default_symbol: str | None = None,
+) -> FillReport | None:
     """A fill (own trade). None when the venue gives no trade id (it cannot be
     de-duplicated; the order service fetches trades for the missing amount)."""
     tid = trade.get("id")
@@ -145,8 +153,11 @@ def fill_from_ccxt(trade: Mapping[str, Any], *, client_order_id: ClientOrderId |
         return None
     fee = trade.get("fee") or {}
     info = trade.get("info") or {}
-    coid = client_order_id or client_id_or_none(trade.get("clientOrderId")) or (
-        client_id_or_none(info.get("c")) if isinstance(info, Mapping) else None)
+    coid = (
+        client_order_id
+        or client_id_or_none(trade.get("clientOrderId"))
+        or (client_id_or_none(info.get("c")) if isinstance(info, Mapping) else None)
+    )
     taker_or_maker = trade.get("takerOrMaker")
     order_id = trade.get("order")
     return FillReport(
@@ -164,11 +175,15 @@ def fill_from_ccxt(trade: Mapping[str, Any], *, client_order_id: ClientOrderId |
     )
 
 
-def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
-                     default_status: OrderStatus | None = None,
-                     default_symbol: str | None = None,
-                     client_order_id: ClientOrderId | None = None,
-                     placement: bool = False) -> OrderReport:
+def report_from_ccxt(
+    order: Mapping[str, Any],
+    *,
+    secrets: Iterable[str] = (),
+    default_status: OrderStatus | None = None,
+    default_symbol: str | None = None,
+    client_order_id: ClientOrderId | None = None,
+    placement: bool = False,
+) -> OrderReport:
     """The venue's view of one order.
 
     On Binance a cancel reply's `clientOrderId` is the id of the cancel request and the
@@ -194,8 +209,9 @@ def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
     vid = order.get("id")
     fills = []
     for t in order.get("trades") or ():
-        f = fill_from_ccxt(t, client_order_id=coid,
-                           default_symbol=order.get("symbol") or default_symbol)
+        f = fill_from_ccxt(
+            t, client_order_id=coid, default_symbol=order.get("symbol") or default_symbol
+        )
         if f is not None:
             if f.venue_order_id is None and vid:
                 f = replace(f, venue_order_id=VenueOrderId(vid))
@@ -221,7 +237,8 @@ def report_from_ccxt(order: Mapping[str, Any], *, secrets: Iterable[str] = (),
         time_in_force=_tif(order.get("timeInForce")),
         post_only=post_only,
         fills=tuple(fills),
-        timestamp_ms=order.get("lastUpdateTimestamp") or order.get("lastTradeTimestamp")
+        timestamp_ms=order.get("lastUpdateTimestamp")
+        or order.get("lastTradeTimestamp")
         or order.get("timestamp"),
         reason="",
         raw=raw_excerpt(info, secrets),

@@ -21,8 +21,10 @@ from terminal.domain.reports import OrderReport
 from .mapping import report_from_ccxt
 
 _BINANCE_TYPE = {
-    OrderType.STOP_MARKET: "STOP_LOSS", OrderType.STOP_LIMIT: "STOP_LOSS_LIMIT",
-    OrderType.TAKE_PROFIT_MARKET: "TAKE_PROFIT", OrderType.TAKE_PROFIT_LIMIT: "TAKE_PROFIT_LIMIT",
+    OrderType.STOP_MARKET: "STOP_LOSS",
+    OrderType.STOP_LIMIT: "STOP_LOSS_LIMIT",
+    OrderType.TAKE_PROFIT_MARKET: "TAKE_PROFIT",
+    OrderType.TAKE_PROFIT_LIMIT: "TAKE_PROFIT_LIMIT",
 }
 
 
@@ -33,8 +35,10 @@ def _leg_params(prefix: str, order: Order) -> dict[str, Any]:
         kind = _BINANCE_TYPE[order.type]
     else:
         raise OrderRejectedError(f"a {order.type.label} order cannot be a leg of an OCO")
-    out: dict[str, Any] = {f"{prefix}Type": kind,
-                           f"{prefix}ClientOrderId": str(order.client_order_id)}
+    out: dict[str, Any] = {
+        f"{prefix}Type": kind,
+        f"{prefix}ClientOrderId": str(order.client_order_id),
+    }
     if order.trigger_price is not None:
         out[f"{prefix}StopPrice"] = str(order.trigger_price)
     if order.price is not None:
@@ -49,13 +53,20 @@ def oco_params(market_id: str, list_client_id: str, stop: Order, target: Order) 
     if stop.side is not target.side or stop.amount != target.amount:
         raise OrderRejectedError("both orders of an OCO have the same side and amount")
     above, below = (target, stop) if stop.side is Side.SELL else (stop, target)
-    return {"symbol": market_id, "side": stop.side.value.upper(), "quantity": str(stop.amount),
-            "listClientOrderId": list_client_id, "newOrderRespType": "FULL",
-            **_leg_params("above", above), **_leg_params("below", below)}
+    return {
+        "symbol": market_id,
+        "side": stop.side.value.upper(),
+        "quantity": str(stop.amount),
+        "listClientOrderId": list_client_id,
+        "newOrderRespType": "FULL",
+        **_leg_params("above", above),
+        **_leg_params("below", below),
+    }
 
 
-def list_reports(client: Any, reply: Any, symbol: str, secrets: tuple[str, ...],
-                 default_status: OrderStatus) -> list[OrderReport]:
+def list_reports(
+    client: Any, reply: Any, symbol: str, secrets: tuple[str, ...], default_status: OrderStatus
+) -> list[OrderReport]:
     """Each order report of an order-list reply, parsed by ccxt and mapped."""
     if not isinstance(reply, Mapping):
         return []
@@ -63,8 +74,15 @@ def list_reports(client: Any, reply: Any, symbol: str, secrets: tuple[str, ...],
     out = []
     for raw in reply.get("orderReports") or ():
         parsed = client.parse_order(raw, market)
-        out.append(report_from_ccxt(parsed, secrets=secrets, default_status=default_status,
-                                    default_symbol=symbol, placement=True))
+        out.append(
+            report_from_ccxt(
+                parsed,
+                secrets=secrets,
+                default_status=default_status,
+                default_symbol=symbol,
+                placement=True,
+            )
+        )
     return out
 
 
@@ -80,24 +98,29 @@ class OrderListCalls:
     _order_call: Any
     _cancel_call: Any
 
-    async def create_oco(self, list_client_id: str, stop: Order,
-                         target: Order) -> tuple[str | None, list[OrderReport]]:
+    async def create_oco(
+        self, list_client_id: str, stop: Order, target: Order
+    ) -> tuple[str | None, list[OrderReport]]:
         """Place a stop and a target as one native OCO list (Binance's order-list
         endpoint through ccxt's implicit method). Returns the venue's list id and the
         reports of both orders. Never retried."""
         self.market(stop.symbol)
         if not self.capabilities(stop.symbol).native_oco:
-            raise OrderRejectedError(self.capabilities(stop.symbol).why_not("oco") or
-                                     "no native OCO", venue=self.venue)
+            raise OrderRejectedError(
+                self.capabilities(stop.symbol).why_not("oco") or "no native OCO", venue=self.venue
+            )
         market_id = self.rest.market(str(stop.symbol))["id"]
         params = oco_params(market_id, list_client_id, stop, target)
         reply = await self._order_call(self.rest.private_post_orderlist_oco, params)
         list_id = reply.get("orderListId") if isinstance(reply, Mapping) else None
-        return (None if list_id is None else str(list_id),
-                list_reports(self.rest, reply, str(stop.symbol), self._secrets, OrderStatus.OPEN))
+        return (
+            None if list_id is None else str(list_id),
+            list_reports(self.rest, reply, str(stop.symbol), self._secrets, OrderStatus.OPEN),
+        )
 
-    async def cancel_order_list(self, symbol: Symbol, venue_list_id: str | None,
-                                list_client_id: str | None = None) -> list[OrderReport]:
+    async def cancel_order_list(
+        self, symbol: Symbol, venue_list_id: str | None, list_client_id: str | None = None
+    ) -> list[OrderReport]:
         """Cancel a native order list (every open order of it) by its venue id, else its
         client id; returns the cancel reports of its orders."""
         self.market(symbol)

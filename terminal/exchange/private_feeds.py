@@ -63,8 +63,9 @@ class PrivateStreams:
         snapshot (balances into MarketState, open orders) was taken: reconcile then.
         `open_orders` is None when the snapshot failed (fetch what you need yourself)."""
         self._reconnect_listeners.append(fn)
-        return lambda: (self._reconnect_listeners.remove(fn)
-                        if fn in self._reconnect_listeners else None)
+        return lambda: (
+            self._reconnect_listeners.remove(fn) if fn in self._reconnect_listeners else None
+        )
 
     async def _notify(self, listeners: Iterable[Callable[..., Any]], *args: Any) -> None:
         for fn in list(listeners):
@@ -76,7 +77,6 @@ class PrivateStreams:
                 raise
             except Exception:
                 log.exception("feed listener %r failed", fn)
-
 
     async def _confirm_private(self, pro: Any, task: asyncio.Task) -> None:
         """Wait until the private watch is subscribed (its socket is up), bounded."""
@@ -94,10 +94,10 @@ class PrivateStreams:
         if task.done() and task.exception() is not None:
             task.result()  # raise the subscription's error
 
-
     # ---- private streams: deliver each change once ----------------------------------------
-    async def _deliver_orders(self, loop: FeedLoop, session: VenueSession, result: Any,
-                              polled: bool) -> None:
+    async def _deliver_orders(
+        self, loop: FeedLoop, session: VenueSession, result: Any, polled: bool
+    ) -> None:
         """Every order whose state changed since it was last delivered. ccxt keeps the
         latest state of each order in `pro.orders` and updates it in place, so the whole
         (bounded) cache is scanned: an update that came in between two watch calls is
@@ -106,9 +106,15 @@ class PrivateStreams:
         items = list(cache) if cache is not None else list(result or ())
         seen: dict = loop.seen
         for order in items:
-            fingerprint = (order.get("status"), order.get("filled"), order.get("remaining"),
-                           order.get("average"), len(order.get("trades") or ()),
-                           order.get("lastUpdateTimestamp"), order.get("lastTradeTimestamp"))
+            fingerprint = (
+                order.get("status"),
+                order.get("filled"),
+                order.get("remaining"),
+                order.get("average"),
+                len(order.get("trades") or ()),
+                order.get("lastUpdateTimestamp"),
+                order.get("lastTradeTimestamp"),
+            )
             oid = (order.get("symbol"), order.get("id"))
             if seen.get(oid) == fingerprint:
                 continue
@@ -116,8 +122,11 @@ class PrivateStreams:
             try:
                 report = report_from_ccxt(order, secrets=session.secrets)
             except (ValueError, KeyError) as exc:
-                log.warning("%s: unreadable order update skipped: %s", loop.key.label,
-                            scrub(str(exc), session.secrets))
+                log.warning(
+                    "%s: unreadable order update skipped: %s",
+                    loop.key.label,
+                    scrub(str(exc), session.secrets),
+                )
                 continue
             await self._notify(self._order_listeners, session.key, report)
         if len(seen) > 5000:  # bounded: keep what the cache still holds
@@ -125,8 +134,9 @@ class PrivateStreams:
             for oid in [k for k in seen if k not in keep]:
                 del seen[oid]
 
-    async def _deliver_fills(self, loop: FeedLoop, session: VenueSession, result: Any,
-                             polled: bool) -> None:
+    async def _deliver_fills(
+        self, loop: FeedLoop, session: VenueSession, result: Any, polled: bool
+    ) -> None:
         """Every own trade not delivered before (by trade id), from ccxt's cache."""
         cache = None if polled or session.pro is None else getattr(session.pro, "myTrades", None)
         items = list(cache) if cache is not None else list(result or ())
@@ -152,8 +162,9 @@ class PrivateStreams:
         if running is not None and not running.done():
             self._reconcile_again.add(key)
             return
-        self._reconciling[key] = self._owner.spawn(self._reconcile(session),
-                                                   f"reconcile:{key.label}")
+        self._reconciling[key] = self._owner.spawn(
+            self._reconcile(session), f"reconcile:{key.label}"
+        )
 
     async def _reconcile(self, session: VenueSession) -> None:
         key = session.key
@@ -172,7 +183,6 @@ class PrivateStreams:
             await self._notify(self._reconnect_listeners, key, open_orders)
             if key not in self._reconcile_again:
                 return
-
 
 
 async def answers_ping(client: Any, timeout: float) -> bool:
@@ -198,4 +208,3 @@ async def answers_ping(client: Any, timeout: float) -> bool:
             return False
         await asyncio.sleep(0.05)
     return True
-

@@ -58,9 +58,15 @@ T = TypeVar("T")
 
 # Error kinds that count as a venue failure in the health error rate (a rejected order
 # or an unknown order id is the venue answering properly).
-_FAILURE_KINDS = frozenset({ErrorKind.TRANSIENT, ErrorKind.UNKNOWN_OUTCOME,
-                            ErrorKind.RATE_LIMITED, ErrorKind.AUTHENTICATION,
-                            ErrorKind.INTERNAL})
+_FAILURE_KINDS = frozenset(
+    {
+        ErrorKind.TRANSIENT,
+        ErrorKind.UNKNOWN_OUTCOME,
+        ErrorKind.RATE_LIMITED,
+        ErrorKind.AUTHENTICATION,
+        ErrorKind.INTERNAL,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -76,15 +82,24 @@ class SessionOptions:
 class VenueSession(OrderListCalls):
     """A connected venue: implements terminal.core.ports.ExchangePort."""
 
-    def __init__(self, info: VenueInfo, mode: VenueMode, account: AccountLabel | str = "default",
-                 *, credentials: Mapping[str, str] | None = None,
-                 paper: PaperEndpoint | None = None, clock: Any = None,
-                 policy: RequestPolicy | None = None,
-                 health: VenueHealthTracker | None = None,
-                 options: SessionOptions | None = None) -> None:
+    def __init__(
+        self,
+        info: VenueInfo,
+        mode: VenueMode,
+        account: AccountLabel | str = "default",
+        *,
+        credentials: Mapping[str, str] | None = None,
+        paper: PaperEndpoint | None = None,
+        clock: Any = None,
+        policy: RequestPolicy | None = None,
+        health: VenueHealthTracker | None = None,
+        options: SessionOptions | None = None,
+    ) -> None:
         if mode not in info.modes:
-            raise ValueError(f"{info.id} cannot be connected in {mode.value} mode "
-                             f"(offers: {', '.join(m.value for m in info.modes)})")
+            raise ValueError(
+                f"{info.id} cannot be connected in {mode.value} mode "
+                f"(offers: {', '.join(m.value for m in info.modes)})"
+            )
         if info.points_at_paper and paper is None:
             raise ValueError(f"{info.id} points at the paper exchange: give its endpoint")
         self.info = info
@@ -151,15 +166,20 @@ class VenueSession(OrderListCalls):
         try:
             return self._markets[Symbol(symbol)]
         except (KeyError, IdError):
-            raise OrderRejectedError(f"{self.venue} has no spot market {symbol}",
-                                     venue=self.venue) from None
+            raise OrderRejectedError(
+                f"{self.venue} has no spot market {symbol}", venue=self.venue
+            ) from None
 
     # ---- ccxt instances --------------------------------------------------------------------
     def _config(self) -> dict[str, Any]:
         if self.info.points_at_paper:
             from terminal.paper.ccxt_compat import paper_ccxt_config
-            cfg = copy.deepcopy(paper_ccxt_config(self._credentials.get("apiKey", ""),
-                                                  self._credentials.get("secret", "")))
+
+            cfg = copy.deepcopy(
+                paper_ccxt_config(
+                    self._credentials.get("apiKey", ""), self._credentials.get("secret", "")
+                )
+            )
         else:
             cfg = {"enableRateLimit": True, **self._credentials}
         cfg["enableRateLimit"] = True  # ccxt's limiter stays on
@@ -179,8 +199,7 @@ class VenueSession(OrderListCalls):
             inst.options["timeDifference"] = self._rest.options["timeDifference"]
         self._time_http(inst)
         if pro:  # an unreadable frame fails its socket (feeds resync), never the loop
-            guard_frames(inst, self.health.record_bad_data,
-                         lambda text: scrub(text, self._secrets))
+            guard_frames(inst, self.health.record_bad_data, lambda text: scrub(text, self._secrets))
         return inst
 
     def _time_http(self, inst: Any) -> None:
@@ -228,8 +247,13 @@ class VenueSession(OrderListCalls):
             await self._close_clients()
             raise
         except Exception as exc:
-            err = exc if isinstance(exc, VenueError) else classify(
-                exc, op=Op.READ, venue=self.venue, exchange=self._rest, secrets=self._secrets)
+            err = (
+                exc
+                if isinstance(exc, VenueError)
+                else classify(
+                    exc, op=Op.READ, venue=self.venue, exchange=self._rest, secrets=self._secrets
+                )
+            )
             self.health.set_down(f"connect failed: {err}")
             await self._close_clients()
             raise err from None
@@ -248,11 +272,14 @@ class VenueSession(OrderListCalls):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                err = classify(exc, op=Op.READ, venue=self.venue, exchange=rest,
-                               secrets=self._secrets)
+                err = classify(
+                    exc, op=Op.READ, venue=self.venue, exchange=rest, secrets=self._secrets
+                )
                 self._record_failure(err)
-                if err.kind not in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED) \
-                        or attempt == attempts:
+                if (
+                    err.kind not in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED)
+                    or attempt == attempts
+                ):
                     raise err from None
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 8.0)
@@ -291,8 +318,11 @@ class VenueSession(OrderListCalls):
                 return self.clock_offset_ms
             offset = await self.measure_time()
             self._clock_synced_at = time.monotonic()
-            log.info("%s: clock re-measured after a refused timestamp: venue %+.0f ms",
-                     self.key.label, offset or 0.0)
+            log.info(
+                "%s: clock re-measured after a refused timestamp: venue %+.0f ms",
+                self.key.label,
+                offset or 0.0,
+            )
             return offset
 
     async def _resync_quietly(self) -> None:
@@ -342,8 +372,12 @@ class VenueSession(OrderListCalls):
                 try:
                     await asyncio.wait_for(inst.close(), timeout=5.0)
                 except Exception as exc:  # closing must never raise into shutdown
-                    log.warning("%s: closing %s failed: %s", self.key.label, attr,
-                                scrub(str(exc), self._secrets))
+                    log.warning(
+                        "%s: closing %s failed: %s",
+                        self.key.label,
+                        attr,
+                        scrub(str(exc), self._secrets),
+                    )
 
     # ---- call wrappers ----------------------------------------------------------------------
     def _record_success(self) -> None:
@@ -359,15 +393,15 @@ class VenueSession(OrderListCalls):
             self.health.record_request(True)
             self.health.record_error_text(str(err))
 
-    async def _call_once(self, fn: Callable[..., Awaitable[T]], *args: Any, op: Op = Op.READ,
-                         **kwargs: Any) -> T:
+    async def _call_once(
+        self, fn: Callable[..., Awaitable[T]], *args: Any, op: Op = Op.READ, **kwargs: Any
+    ) -> T:
         try:
             result = await fn(*args, **kwargs)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            err = classify(exc, op=op, venue=self.venue, exchange=self._rest,
-                           secrets=self._secrets)
+            err = classify(exc, op=op, venue=self.venue, exchange=self._rest, secrets=self._secrets)
             self._record_failure(err)
             if op is Op.WRITE and is_clock_refusal(exc) and self.info.has_fetch_time:
                 # refused, so nothing happened; the next order must not be refused too
@@ -415,8 +449,9 @@ class VenueSession(OrderListCalls):
     def capabilities(self, symbol: str) -> OrderCapabilities:
         """What this venue takes for `symbol` (ccxt's `has` and the market's info)."""
         raw = (self._rest.markets or {}).get(symbol) if self._rest is not None else None
-        return order_capabilities(self._rest.has if self._rest is not None else {}, raw,
-                                  self._rest, self.info.name)
+        return order_capabilities(
+            self._rest.has if self._rest is not None else {}, raw, self._rest, self.info.name
+        )
 
     async def create_order(self, order: Order) -> OrderReport:
         self.market(order.symbol)
@@ -425,11 +460,22 @@ class VenueSession(OrderListCalls):
             why = self.capabilities(order.symbol).why_not(order.type.value)
             raise OrderRejectedError(why or f"{order.type.label} is not offered", venue=self.venue)
         result = await self._order_call(
-            self.rest.create_order, str(order.symbol), ccxt_type, order.side.value,
-            str(order.amount), price, params)
-        return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
-                                default_symbol=order.symbol,
-                                client_order_id=order.client_order_id, placement=True)
+            self.rest.create_order,
+            str(order.symbol),
+            ccxt_type,
+            order.side.value,
+            str(order.amount),
+            price,
+            params,
+        )
+        return report_from_ccxt(
+            result,
+            secrets=self._secrets,
+            default_status=OrderStatus.OPEN,
+            default_symbol=order.symbol,
+            client_order_id=order.client_order_id,
+            placement=True,
+        )
 
     async def cancel_order(self, order: Order) -> OrderReport | None:
         self.market(order.symbol)
@@ -440,10 +486,13 @@ class VenueSession(OrderListCalls):
         result = await self._cancel_call(self.rest.cancel_order, *args)
         if not isinstance(result, Mapping) or not result:
             return None
-        return report_from_ccxt(result, secrets=self._secrets,
-                                default_status=OrderStatus.CANCELED,
-                                default_symbol=order.symbol,
-                                client_order_id=order.client_order_id)
+        return report_from_ccxt(
+            result,
+            secrets=self._secrets,
+            default_status=OrderStatus.CANCELED,
+            default_symbol=order.symbol,
+            client_order_id=order.client_order_id,
+        )
 
     async def cancel_all_orders(self, symbol: Symbol) -> list[OrderReport]:
         self.market(symbol)
@@ -458,9 +507,14 @@ class VenueSession(OrderListCalls):
                     continue
                 result = await self._cancel_call(self.rest.cancel_order, *args)
                 if isinstance(result, Mapping) and result:
-                    reports.append(report_from_ccxt(result, secrets=self._secrets,
-                                                    default_status=OrderStatus.CANCELED,
-                                                    default_symbol=symbol))
+                    reports.append(
+                        report_from_ccxt(
+                            result,
+                            secrets=self._secrets,
+                            default_status=OrderStatus.CANCELED,
+                            default_symbol=symbol,
+                        )
+                    )
             return reports
         result = await self._cancel_call(self.rest.cancel_all_orders, str(symbol))
         out = []
@@ -471,23 +525,35 @@ class VenueSession(OrderListCalls):
             if item.get("id") is None and isinstance(info, Mapping) and "orderReports" in info:
                 # a cancelled order list: ccxt parses it as one order without an id; its
                 # orders are in the list's orderReports
-                out.extend(list_reports(self.rest, info, str(symbol), self._secrets,
-                                        OrderStatus.CANCELED))
+                out.extend(
+                    list_reports(self.rest, info, str(symbol), self._secrets, OrderStatus.CANCELED)
+                )
                 continue
-            out.append(report_from_ccxt(item, secrets=self._secrets,
-                                        default_status=OrderStatus.CANCELED,
-                                        default_symbol=symbol))
+            out.append(
+                report_from_ccxt(
+                    item,
+                    secrets=self._secrets,
+                    default_status=OrderStatus.CANCELED,
+                    default_symbol=symbol,
+                )
+            )
         return out
 
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
-                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
+    async def edit_order(
+        self,
+        order: Order,
+        amount: Decimal,
+        price: Decimal,
+        new_client_order_id: ClientOrderId | None = None,
+    ) -> OrderReport:
         """Amend through ccxt's edit_order. On Binance spot that is a cancel-replace
         (POST /api/v3/order/cancelReplace, STOP_ON_FAILURE): `new_client_order_id`, which
         the caller journaled first, becomes the replacement's newClientOrderId so an
         unknown outcome can be settled by querying it. Never retried."""
         if not self.has_edit_order:
-            raise OrderRejectedError(f"{self.venue} cannot edit orders; cancel and place anew",
-                                     venue=self.venue)
+            raise OrderRejectedError(
+                f"{self.venue} cannot edit orders; cancel and place anew", venue=self.venue
+            )
         params: dict[str, Any] = {}
         if new_client_order_id is not None:
             params["newClientOrderId"] = str(new_client_order_id)
@@ -499,28 +565,44 @@ class VenueSession(OrderListCalls):
         else:
             raise OrderRejectedError("the order has no venue id yet", venue=self.venue)
         result = await self._order_call(
-            self.rest.edit_order, order_id, str(order.symbol),
-            order.type.value, order.side.value, str(amount), str(price), params)
+            self.rest.edit_order,
+            order_id,
+            str(order.symbol),
+            order.type.value,
+            order.side.value,
+            str(amount),
+            str(price),
+            params,
+        )
         # the client id is read from the reply: a venue may ignore the one we chose
-        return report_from_ccxt(result, secrets=self._secrets, default_status=OrderStatus.OPEN,
-                                default_symbol=order.symbol, placement=True)
+        return report_from_ccxt(
+            result,
+            secrets=self._secrets,
+            default_status=OrderStatus.OPEN,
+            default_symbol=order.symbol,
+            placement=True,
+        )
 
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
         self.market(symbol)
-        result = await self.read(self.rest.fetch_order, None, str(symbol),
-                                 {"clientOrderId": str(client_order_id)})
-        return report_from_ccxt(result, secrets=self._secrets, default_symbol=symbol,
-                                client_order_id=None)
+        result = await self.read(
+            self.rest.fetch_order, None, str(symbol), {"clientOrderId": str(client_order_id)}
+        )
+        return report_from_ccxt(
+            result, secrets=self._secrets, default_symbol=symbol, client_order_id=None
+        )
 
     async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
         if symbol:
             self.market(symbol)
-        result = await self.read(self.rest.fetch_open_orders,
-                                 str(symbol) if symbol else None)
-        return [report_from_ccxt(o, secrets=self._secrets, default_symbol=symbol)
-                for o in result or ()]
+        result = await self.read(self.rest.fetch_open_orders, str(symbol) if symbol else None)
+        return [
+            report_from_ccxt(o, secrets=self._secrets, default_symbol=symbol) for o in result or ()
+        ]
 
-    async def fetch_my_trades(self, symbol: Symbol, since_ms: int | None = None) -> list[FillReport]:
+    async def fetch_my_trades(
+        self, symbol: Symbol, since_ms: int | None = None
+    ) -> list[FillReport]:
         self.market(symbol)
         result = await self.read(self.rest.fetch_my_trades, str(symbol), since_ms)
         fills = []
@@ -539,8 +621,9 @@ class VenueSession(OrderListCalls):
         self.market(symbol)
         return await self.read(self.rest.fetch_order_book, symbol, limit)
 
-    async def fetch_ohlcv_raw(self, symbol: str, timeframe: str, since: int | None = None,
-                              limit: int | None = None) -> list:
+    async def fetch_ohlcv_raw(
+        self, symbol: str, timeframe: str, since: int | None = None, limit: int | None = None
+    ) -> list:
         self.market(symbol)
         return await self.read(self.rest.fetch_ohlcv, symbol, timeframe, since, limit)
 

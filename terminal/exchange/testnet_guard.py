@@ -57,11 +57,14 @@ def live_hosts(cls: type) -> frozenset[str]:
 def check_not_live(venue: str, live: frozenset[str], url: str, method: str) -> None:
     host = (urlsplit(str(url)).hostname or "").lower()
     if host in live:
-        log.error("%s: a %s request of a test session to the live host %s; not sent",
-                  venue, method, host)
+        log.error(
+            "%s: a %s request of a test session to the live host %s; not sent", venue, method, host
+        )
         raise LiveHostRefused(
             f"{venue}: a request of a testnet/demo session to the live host {host} was "
-            "stopped before sending", venue=venue)
+            "stopped before sending",
+            venue=venue,
+        )
 
 
 @functools.cache
@@ -72,8 +75,9 @@ def guarded_class(cls: type, venue: str) -> type:
     class TestnetGuarded(cls):  # type: ignore[misc, valid-type]
         live_hosts_refused = live
 
-        async def fetch(self, url: str, method: str = "GET", headers: Any = None,
-                        body: Any = None) -> Any:
+        async def fetch(
+            self, url: str, method: str = "GET", headers: Any = None, body: Any = None
+        ) -> Any:
             check_not_live(venue, live, url, method)
             return await super().fetch(url, method, headers, body)
 

@@ -43,8 +43,9 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def clients_for_feed(pro: Any, kind: str, names: Iterable[str],
-                     timeframe: str | None = None) -> list[Any]:
+def clients_for_feed(
+    pro: Any, kind: str, names: Iterable[str], timeframe: str | None = None
+) -> list[Any]:
     """Clients whose subscription or pending message hashes name this feed: one of the
     kind's words, one of `names` (unified symbol, market id) and the timeframe."""
     words = KIND_WORDS.get(kind, (kind,))
@@ -54,16 +55,22 @@ def clients_for_feed(pro: Any, kind: str, names: Iterable[str],
         hashes = [str(k).lower() for k in (getattr(client, "subscriptions", None) or {})]
         hashes += [str(k).lower() for k in (getattr(client, "futures", None) or {})]
         for h in hashes:
-            if any(w in h for w in words) and any(n in h for n in names) and (
-                    timeframe is None or timeframe.lower() in h):
+            if (
+                any(w in h for w in words)
+                and any(n in h for n in names)
+                and (timeframe is None or timeframe.lower() in h)
+            ):
                 out.append(client)
                 break
     return out
 
 
 def clients_waiting(pro: Any) -> list[Any]:
-    return [c for c in list((getattr(pro, "clients", None) or {}).values())
-            if getattr(c, "futures", None)]
+    return [
+        c
+        for c in list((getattr(pro, "clients", None) or {}).values())
+        if getattr(c, "futures", None)
+    ]
 
 
 def is_connected(client: Any) -> bool:

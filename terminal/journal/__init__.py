@@ -9,5 +9,9 @@ from terminal.journal.lock import JournalLock, JournalLockedError
 from terminal.journal.store import JournalError, SqlJournal, default_journal_url
 
 __all__ = [
-    "JournalError", "JournalLock", "JournalLockedError", "SqlJournal", "default_journal_url",
+    "JournalError",
+    "JournalLock",
+    "JournalLockedError",
+    "SqlJournal",
+    "default_journal_url",
 ]

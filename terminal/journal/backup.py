@@ -43,6 +43,7 @@ def backup_before_migration(database: Path, revision: str) -> Path:
             src.close()
     except (sqlite3.Error, OSError) as exc:
         target.unlink(missing_ok=True)
-        raise JournalError(f"the journal {database} was not migrated: its backup to "
-                           f"{target.name} failed ({exc})") from exc
+        raise JournalError(
+            f"the journal {database} was not migrated: its backup to {target.name} failed ({exc})"
+        ) from exc
     return target

@@ -91,7 +91,9 @@ def order_from_row(row: Mapping[str, Any], trade_ids: Iterable[str] = ()) -> Ord
         mode=VenueMode(row["mode"]),
         account=AccountLabel(row["account"]),
         status=OrderStatus(row["status"]),
-        venue_order_id=None if row["venue_order_id"] is None else VenueOrderId(row["venue_order_id"]),
+        venue_order_id=None
+        if row["venue_order_id"] is None
+        else VenueOrderId(row["venue_order_id"]),
         filled=Decimal(row["filled"]),
         cost=Decimal(row["cost"]),
         fees=fees,
@@ -127,8 +129,9 @@ def event_details_json(event: Any) -> str:
     """
     names = _EVENT_FIELDS.get(type(event))
     if names is None:
-        names = _EVENT_FIELDS[type(event)] = tuple(sorted(
-            f.name for f in fields(event) if f.name not in _NOT_DETAILS))
+        names = _EVENT_FIELDS[type(event)] = tuple(
+            sorted(f.name for f in fields(event) if f.name not in _NOT_DETAILS)
+        )
     parts = []
     for name in names:
         value = getattr(event, name)

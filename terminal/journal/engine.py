@@ -23,7 +23,9 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, future=True)
     engine = create_engine(
-        url, future=True, poolclass=NullPool if read_only else None,
+        url,
+        future=True,
+        poolclass=NullPool if read_only else None,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
     engine.info_begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"  # type: ignore[attr-defined]

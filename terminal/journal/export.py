@@ -16,7 +16,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from terminal.core.csv_format import (
-    FILL_COLUMNS, ORDER_COLUMNS, fill_csv_row, order_csv_row, parse_fees, write_rows,
+    FILL_COLUMNS,
+    ORDER_COLUMNS,
+    fill_csv_row,
+    order_csv_row,
+    parse_fees,
+    write_rows,
 )
 from terminal.domain.order import Order
 from terminal.journal.codec import fees_json, order_from_row
@@ -24,8 +29,13 @@ from terminal.journal.queries import fill_history, order_history
 from terminal.journal.records import FillRecord
 
 __all__ = [
-    "FILL_COLUMNS", "ORDER_COLUMNS", "export_csv", "read_fills_csv", "read_orders_csv",
-    "write_fills_csv", "write_orders_csv",
+    "FILL_COLUMNS",
+    "ORDER_COLUMNS",
+    "export_csv",
+    "read_fills_csv",
+    "read_orders_csv",
+    "write_fills_csv",
+    "write_orders_csv",
 ]
 
 
@@ -39,8 +49,9 @@ def write_fills_csv(path: Path, items: list[FillRecord]) -> int:
         return write_rows(fh, FILL_COLUMNS, (fill_csv_row(f) for f in items))
 
 
-def export_csv(conn: Connection, orders_path: Path | None, fills_path: Path | None,
-               **filters: Any) -> tuple[int, int]:
+def export_csv(
+    conn: Connection, orders_path: Path | None, fills_path: Path | None, **filters: Any
+) -> tuple[int, int]:
     """Export orders (oldest first) and fills matching venue/symbol/since_ms/until_ms."""
     n_orders = n_fills = 0
     keys = {k: v for k, v in filters.items() if k in ("venue", "symbol", "since_ms", "until_ms")}
@@ -79,10 +90,21 @@ def read_fills_csv(path: Path) -> list[FillRecord]:
     out = []
     with open(path, newline="", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
-            out.append(FillRecord(
-                venue=r["venue"], trade_id=r["trade_id"], client_order_id=_opt(r["client_order_id"]),
-                venue_order_id=_opt(r["venue_order_id"]), account=r["account"], symbol=r["symbol"],
-                side=_opt(r["side"]), price=Decimal(r["price"]), amount=Decimal(r["amount"]),
-                fee=Decimal(r["fee"]), fee_currency=_opt(r["fee_currency"]),
-                is_maker=_bool(r["is_maker"]), ts_ms=int(r["ts_ms"])))
+            out.append(
+                FillRecord(
+                    venue=r["venue"],
+                    trade_id=r["trade_id"],
+                    client_order_id=_opt(r["client_order_id"]),
+                    venue_order_id=_opt(r["venue_order_id"]),
+                    account=r["account"],
+                    symbol=r["symbol"],
+                    side=_opt(r["side"]),
+                    price=Decimal(r["price"]),
+                    amount=Decimal(r["amount"]),
+                    fee=Decimal(r["fee"]),
+                    fee_currency=_opt(r["fee_currency"]),
+                    is_maker=_bool(r["is_maker"]),
+                    ts_ms=int(r["ts_ms"]),
+                )
+            )
     return out

@@ -32,8 +32,12 @@ class JournalDamaged(JournalError):
             f"untouched and no order can be placed with it. Keep it for recovery: move it "
             f"aside and start again for a new journal (reconciliation adopts the orders "
             f"still open on each venue), or put a backup in its place"
-            + (" (`trading-terminal journal check` runs the full check)"
-               if check == "quick_check" else ""))
+            + (
+                " (`trading-terminal journal check` runs the full check)"
+                if check == "quick_check"
+                else ""
+            )
+        )
 
 
 def _problems(path: Path, pragma: str) -> list[str]:

@@ -17,35 +17,59 @@ from terminal.journal.schema import order_lists
 
 def list_row(lst: OrderList) -> dict[str, Any]:
     return {
-        "list_id": lst.list_id, "venue": str(lst.venue), "account": str(lst.account),
-        "symbol": str(lst.symbol), "kind": lst.kind.value, "held_by": lst.held_by.value,
-        "venue_list_id": lst.venue_list_id, "status": lst.status.value,
+        "list_id": lst.list_id,
+        "venue": str(lst.venue),
+        "account": str(lst.account),
+        "symbol": str(lst.symbol),
+        "kind": lst.kind.value,
+        "held_by": lst.held_by.value,
+        "venue_list_id": lst.venue_list_id,
+        "status": lst.status.value,
         "details": json.dumps(jsonable(lst.details), sort_keys=True),
-        "created_ms": dt_to_ms(lst.created_at), "updated_ms": dt_to_ms(lst.updated_at),
+        "created_ms": dt_to_ms(lst.created_at),
+        "updated_ms": dt_to_ms(lst.updated_at),
     }
 
 
 def list_from_row(row: Any) -> OrderList:
     return OrderList(
-        list_id=row["list_id"], venue=VenueId(row["venue"]), account=AccountLabel(row["account"]),
-        symbol=Symbol(row["symbol"]), kind=ListKind(row["kind"]), held_by=HeldBy(row["held_by"]),
-        status=ListStatus(row["status"]), venue_list_id=row["venue_list_id"],
+        list_id=row["list_id"],
+        venue=VenueId(row["venue"]),
+        account=AccountLabel(row["account"]),
+        symbol=Symbol(row["symbol"]),
+        kind=ListKind(row["kind"]),
+        held_by=HeldBy(row["held_by"]),
+        status=ListStatus(row["status"]),
+        venue_list_id=row["venue_list_id"],
         details=json.loads(row["details"] or "{}"),
-        created_at=ms_to_dt(row["created_ms"]), updated_at=ms_to_dt(row["updated_ms"]))
+        created_at=ms_to_dt(row["created_ms"]),
+        updated_at=ms_to_dt(row["updated_ms"]),
+    )
 
 
 def save_list(conn: Connection, lst: OrderList) -> None:
     """Insert the list, or update its mutable fields (status, venue id, details)."""
     row = list_row(lst)
-    done = conn.execute(update(order_lists).where(order_lists.c.list_id == lst.list_id).values(
-        status=row["status"], venue_list_id=row["venue_list_id"], details=row["details"],
-        updated_ms=row["updated_ms"]))
+    done = conn.execute(
+        update(order_lists)
+        .where(order_lists.c.list_id == lst.list_id)
+        .values(
+            status=row["status"],
+            venue_list_id=row["venue_list_id"],
+            details=row["details"],
+            updated_ms=row["updated_ms"],
+        )
+    )
     if done.rowcount == 0:
         conn.execute(insert(order_lists), row)
 
 
-def lists_of(conn: Connection, venue: VenueId | None = None, open_only: bool = False,
-             list_id: str | None = None) -> list[OrderList]:
+def lists_of(
+    conn: Connection,
+    venue: VenueId | None = None,
+    open_only: bool = False,
+    list_id: str | None = None,
+) -> list[OrderList]:
     q = select(order_lists)
     if venue is not None:
         q = q.where(order_lists.c.venue == str(venue))

@@ -102,7 +102,8 @@ class JournalLock:
     def _refused(self, holder: str, name: Path) -> JournalLockedError:
         return JournalLockedError(
             f"the journal is in use by another trading-terminal process{holder}: "
-            f"{name}. Close the other instance, or use another --data-dir / --journal.")
+            f"{name}. Close the other instance, or use another --data-dir / --journal."
+        )
 
     def _lock_database(self, database: Path) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)

@@ -41,8 +41,7 @@ def upgrade(engine: Engine, revision: str = "head", *, database: Path | None = N
         from terminal.journal.backup import backup_before_migration
 
         copy = backup_before_migration(database, before)
-        log.warning("journal schema %s will be upgraded to %s; backup: %s",
-                    before, target, copy)
+        log.warning("journal schema %s will be upgraded to %s; backup: %s", before, target, copy)
     command.upgrade(alembic_config(engine), revision)
     after = current_revision(engine)
     if after != before:

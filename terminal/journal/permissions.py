@@ -41,6 +41,7 @@ def secure_journal_files(database: Path) -> list[str]:
         if old is not None:
             changed.append(f"{path.name} (was {old:04o})")
     if changed:
-        log.warning("journal files made readable by you only: %s in %s",
-                    ", ".join(changed), database.parent)
+        log.warning(
+            "journal files made readable by you only: %s in %s", ", ".join(changed), database.parent
+        )
     return changed

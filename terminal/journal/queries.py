@@ -22,25 +22,34 @@ _FINAL = [s.value for s in FINAL_STATUSES]
 def _trade_ids(conn: Connection, coids: Sequence[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for start in range(0, len(coids), 500):  # stay under bound-parameter limits
-        chunk = list(coids[start:start + 500])
+        chunk = list(coids[start : start + 500])
         for coid, trade_id in conn.execute(
-                select(fills.c.client_order_id, fills.c.trade_id)
-                .where(fills.c.client_order_id.in_(chunk))):
+            select(fills.c.client_order_id, fills.c.trade_id).where(
+                fills.c.client_order_id.in_(chunk)
+            )
+        ):
             out[coid].append(trade_id)
     return out
 
 
 def get_order(conn: Connection, client_order_id: str) -> Order | None:
-    row = conn.execute(select(orders).where(orders.c.client_order_id == str(client_order_id))).first()
+    row = conn.execute(
+        select(orders).where(orders.c.client_order_id == str(client_order_id))
+    ).first()
     if row is None:
         return None
-    return order_from_row(row._mapping, _trade_ids(conn, [row.client_order_id])[row.client_order_id])
+    return order_from_row(
+        row._mapping, _trade_ids(conn, [row.client_order_id])[row.client_order_id]
+    )
 
 
 def find_by_venue_order_id(conn: Connection, venue: str, venue_order_id: str) -> Order | None:
-    row = conn.execute(select(orders.c.client_order_id).where(
-        orders.c.venue == str(venue), orders.c.venue_order_id == str(venue_order_id))
-        .order_by(orders.c.created_ms.desc()).limit(1)).first()
+    row = conn.execute(
+        select(orders.c.client_order_id)
+        .where(orders.c.venue == str(venue), orders.c.venue_order_id == str(venue_order_id))
+        .order_by(orders.c.created_ms.desc())
+        .limit(1)
+    ).first()
     return None if row is None else get_order(conn, row.client_order_id)
 
 
@@ -50,14 +59,24 @@ def known_symbols(conn: Connection, venue: str, since_ms: int | None = None) -> 
     if since_ms is not None:
         q1 = q1.where(orders.c.created_ms >= since_ms)
         q2 = q2.where(fills.c.ts_ms >= since_ms)
-    found = {r[0] for r in conn.execute(q1.distinct())} | {r[0] for r in conn.execute(q2.distinct())}
+    found = {r[0] for r in conn.execute(q1.distinct())} | {
+        r[0] for r in conn.execute(q2.distinct())
+    }
     return [Symbol(s) for s in sorted(found)]
 
 
-def order_history(conn: Connection, *, venue: str | None = None, symbol: str | None = None,
-                  account: str | None = None, since_ms: int | None = None,
-                  until_ms: int | None = None, open_only: bool = False,
-                  limit: int | None = None, list_id: str | None = None) -> list[Order]:
+def order_history(
+    conn: Connection,
+    *,
+    venue: str | None = None,
+    symbol: str | None = None,
+    account: str | None = None,
+    since_ms: int | None = None,
+    until_ms: int | None = None,
+    open_only: bool = False,
+    limit: int | None = None,
+    list_id: str | None = None,
+) -> list[Order]:
     """Orders newest first, filtered by venue, symbol, account, creation time range,
     order list."""
     q = select(orders)
@@ -83,9 +102,16 @@ def order_history(conn: Connection, *, venue: str | None = None, symbol: str | N
     return [order_from_row(r, trade_ids.get(r["client_order_id"], ())) for r in rows]
 
 
-def fill_history(conn: Connection, *, venue: str | None = None, symbol: str | None = None,
-                 since_ms: int | None = None, until_ms: int | None = None,
-                 client_order_id: str | None = None, limit: int | None = None) -> list[FillRecord]:
+def fill_history(
+    conn: Connection,
+    *,
+    venue: str | None = None,
+    symbol: str | None = None,
+    since_ms: int | None = None,
+    until_ms: int | None = None,
+    client_order_id: str | None = None,
+    limit: int | None = None,
+) -> list[FillRecord]:
     """Fills oldest first, filtered by venue, symbol, time range or order."""
     q = select(fills)
     if venue:
@@ -106,28 +132,52 @@ def fill_history(conn: Connection, *, venue: str | None = None, symbol: str | No
 
 def fill_from_row(r: Any) -> FillRecord:
     return FillRecord(
-        venue=r["venue"], trade_id=r["trade_id"], client_order_id=r["client_order_id"],
-        venue_order_id=r["venue_order_id"], account=r["account"], symbol=r["symbol"],
-        side=r["side"], price=Decimal(r["price"]), amount=Decimal(r["amount"]),
-        fee=Decimal(r["fee"]), fee_currency=r["fee_currency"],
-        is_maker=None if r["is_maker"] is None else bool(r["is_maker"]), ts_ms=int(r["ts_ms"]),
+        venue=r["venue"],
+        trade_id=r["trade_id"],
+        client_order_id=r["client_order_id"],
+        venue_order_id=r["venue_order_id"],
+        account=r["account"],
+        symbol=r["symbol"],
+        side=r["side"],
+        price=Decimal(r["price"]),
+        amount=Decimal(r["amount"]),
+        fee=Decimal(r["fee"]),
+        fee_currency=r["fee_currency"],
+        is_maker=None if r["is_maker"] is None else bool(r["is_maker"]),
+        ts_ms=int(r["ts_ms"]),
     )
 
 
 def order_events_of(conn: Connection, client_order_id: str) -> list[EventRecord]:
-    q = (select(order_events).where(order_events.c.client_order_id == str(client_order_id))
-         .order_by(order_events.c.id))
-    return [EventRecord(
-        id=r.id, client_order_id=r.client_order_id, kind=r.kind, source=r.source,
-        status_after=r.status_after, details=json.loads(r.details), payload=r.payload,
-        at=ms_to_dt(r.at_ms), recorded=ms_to_dt(r.recorded_ms)) for r in conn.execute(q)]
+    q = (
+        select(order_events)
+        .where(order_events.c.client_order_id == str(client_order_id))
+        .order_by(order_events.c.id)
+    )
+    return [
+        EventRecord(
+            id=r.id,
+            client_order_id=r.client_order_id,
+            kind=r.kind,
+            source=r.source,
+            status_after=r.status_after,
+            details=json.loads(r.details),
+            payload=r.payload,
+            at=ms_to_dt(r.at_ms),
+            recorded=ms_to_dt(r.recorded_ms),
+        )
+        for r in conn.execute(q)
+    ]
 
 
-def safety_history(conn: Connection, kinds: Sequence[str] | None = None,
-                   limit: int = 100) -> list[SafetyRecord]:
+def safety_history(
+    conn: Connection, kinds: Sequence[str] | None = None, limit: int = 100
+) -> list[SafetyRecord]:
     q = select(safety_events)
     if kinds:
         q = q.where(safety_events.c.kind.in_(list(kinds)))
     q = q.order_by(safety_events.c.id.desc()).limit(limit)
-    return [SafetyRecord(id=r.id, kind=r.kind, details=json.loads(r.details), at=ms_to_dt(r.at_ms))
-            for r in conn.execute(q)]
+    return [
+        SafetyRecord(id=r.id, kind=r.kind, details=json.loads(r.details), at=ms_to_dt(r.at_ms))
+        for r in conn.execute(q)
+    ]

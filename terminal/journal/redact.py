@@ -18,15 +18,16 @@ from terminal.logsetup import redact as redact_text
 MAX_PAYLOAD_CHARS = 4000
 _SECRET_KEY = re.compile(
     r"api[-_]?key|secret|password|passwd|passphrase|signature|token|authorization"
-    r"|private[-_]?key|listen[-_]?key|^sign$", re.IGNORECASE)
+    r"|private[-_]?key|listen[-_]?key|^sign$",
+    re.IGNORECASE,
+)
 
 
 def _strip(value: Any, depth: int = 0) -> Any:
     if depth > 8:
         return "..."
     if isinstance(value, Mapping):
-        return {k: _strip(v, depth + 1) for k, v in value.items()
-                if not _SECRET_KEY.search(str(k))}
+        return {k: _strip(v, depth + 1) for k, v in value.items() if not _SECRET_KEY.search(str(k))}
     if isinstance(value, list):
         return [_strip(v, depth + 1) for v in value[:50]]
     return value

@@ -8,14 +8,25 @@ milliseconds (sortable, no time-zone games), flags as booleans.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint, false,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
 
 orders = Table(
-    "orders", metadata,
+    "orders",
+    metadata,
     Column("client_order_id", String(64), primary_key=True),
     Column("venue", String(32), nullable=False),
     Column("mode", String(16), nullable=False),
@@ -52,7 +63,8 @@ orders = Table(
 # revision 0003: one row per order list (venue-native) or bracket / linked pair held by
 # this terminal; its orders point at it with orders.list_id.
 order_lists = Table(
-    "order_lists", metadata,
+    "order_lists",
+    metadata,
     Column("list_id", String(64), primary_key=True),
     Column("venue", String(32), nullable=False),
     Column("account", String(40), nullable=False),
@@ -68,7 +80,8 @@ order_lists = Table(
 )
 
 order_events = Table(
-    "order_events", metadata,
+    "order_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("client_order_id", String(64), ForeignKey("orders.client_order_id"), nullable=False),
     Column("kind", String(32), nullable=False),
@@ -82,7 +95,8 @@ order_events = Table(
 )
 
 fills = Table(
-    "fills", metadata,
+    "fills",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("venue", String(32), nullable=False),
     Column("trade_id", String(128), nullable=False),
@@ -103,7 +117,8 @@ fills = Table(
 )
 
 safety_events = Table(
-    "safety_events", metadata,
+    "safety_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(64), nullable=False),
     Column("details", Text, nullable=False),  # JSON

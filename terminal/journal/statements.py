@@ -16,20 +16,38 @@ from terminal.journal.schema import fills, order_events, orders
 
 # The order columns an event can change (identity and ticket stay as journaled).
 MUTABLE_ORDER_COLUMNS = (
-    "status", "venue_order_id", "filled", "cost", "average_price", "fees", "reason",
-    "updated_ms", "amount", "price", "external", "trigger_price", "list_id", "triggered",
+    "status",
+    "venue_order_id",
+    "filled",
+    "cost",
+    "average_price",
+    "fees",
+    "reason",
+    "updated_ms",
+    "amount",
+    "price",
+    "external",
+    "trigger_price",
+    "list_id",
+    "triggered",
 )
 
 INSERT_ORDER = insert(orders)
-UPDATE_ORDER = (update(orders)
-                .where(orders.c.client_order_id == bindparam("b_client_order_id"))
-                .values({c: bindparam(c) for c in MUTABLE_ORDER_COLUMNS}))
+UPDATE_ORDER = (
+    update(orders)
+    .where(orders.c.client_order_id == bindparam("b_client_order_id"))
+    .values({c: bindparam(c) for c in MUTABLE_ORDER_COLUMNS})
+)
 INSERT_EVENT = insert(order_events)
 INSERT_FILL = insert(fills)
 FIND_FILL = select(fills.c.id, fills.c.client_order_id).where(
-    fills.c.venue == bindparam("b_venue"), fills.c.trade_id == bindparam("b_trade_id"))
-LINK_FILL = (update(fills).where(fills.c.id == bindparam("b_id"))
-             .values(client_order_id=bindparam("client_order_id")))
+    fills.c.venue == bindparam("b_venue"), fills.c.trade_id == bindparam("b_trade_id")
+)
+LINK_FILL = (
+    update(fills)
+    .where(fills.c.id == bindparam("b_id"))
+    .values(client_order_id=bindparam("client_order_id"))
+)
 
 
 def update_params(row: dict) -> dict:
@@ -53,13 +71,19 @@ class Prepared:
     dict as it is. Positional parameters are picked with one C-level itemgetter.
     """
 
-    def __init__(self, statement: Any, dialect: Any, keys: Sequence[str] | None = None,
-                 aliases: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        statement: Any,
+        dialect: Any,
+        keys: Sequence[str] | None = None,
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
         self.sql = str(compiled)
         aliases = dict(aliases or {})
         self.order: tuple[str, ...] | None = (
-            tuple(compiled.positiontup or ()) if dialect.positional else None)
+            tuple(compiled.positiontup or ()) if dialect.positional else None
+        )
         if self.order is not None:
             sources = [aliases.get(k, k) for k in self.order]
             if len(sources) == 1:
@@ -84,10 +108,13 @@ class PreparedSet:
 
     def __init__(self, dialect: Any) -> None:
         self.insert_order = Prepared(INSERT_ORDER, dialect, [c.name for c in orders.c])
-        self.update_order = Prepared(UPDATE_ORDER, dialect,
-                                     aliases={"b_client_order_id": "client_order_id"})
+        self.update_order = Prepared(
+            UPDATE_ORDER, dialect, aliases={"b_client_order_id": "client_order_id"}
+        )
         event_keys = [c.name for c in order_events.c if c.name != "id"]
         self.insert_event = Prepared(INSERT_EVENT, dialect, event_keys)
-        self.insert_fill = Prepared(INSERT_FILL, dialect, [c.name for c in fills.c if c.name != "id"])
+        self.insert_fill = Prepared(
+            INSERT_FILL, dialect, [c.name for c in fills.c if c.name != "id"]
+        )
         self.find_fill = Prepared(FIND_FILL, dialect)
         self.link_fill = Prepared(LINK_FILL, dialect)

@@ -25,7 +25,13 @@ from terminal.domain.orderlist import OrderList
 from terminal.domain.reports import FillReport
 from terminal.journal import queries
 from terminal.journal.codec import (
-    dec_text, details_json, dt_to_ms, event_details_json, jsonable, ms_to_dt, order_row,
+    dec_text,
+    details_json,
+    dt_to_ms,
+    event_details_json,
+    jsonable,
+    ms_to_dt,
+    order_row,
 )
 from terminal.journal import statements as stmt
 from terminal.core.storage import JournalWriteFailed
@@ -61,7 +67,11 @@ def journal_url_from(value: str | None, data_dir: Path, settings_url: str = "") 
 
 def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
         return None
     return Path(parsed.database)
 
@@ -81,8 +91,9 @@ def _now_ms() -> int:
 class SqlJournal:
     """The order journal. Build it with `SqlJournal.open(...)`; `close()` when done."""
 
-    def __init__(self, engine: Engine, writer: WriterThread, lock: JournalLock | None,
-                 url: str) -> None:
+    def __init__(
+        self, engine: Engine, writer: WriterThread, lock: JournalLock | None, url: str
+    ) -> None:
         self._engine = engine
         self._writer = writer
         self._lock = lock
@@ -97,8 +108,14 @@ class SqlJournal:
 
     # ---- life cycle ------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str, *, lock_path: Path | None = None, read_only: bool = False,
-             migrate: bool = True) -> "SqlJournal":
+    def open(
+        cls,
+        url: str,
+        *,
+        lock_path: Path | None = None,
+        read_only: bool = False,
+        migrate: bool = True,
+    ) -> "SqlJournal":
         """Take the writer lock (unless read-only), migrate to head, start the writer.
 
         Raises JournalLockedError when another process holds the journal.
@@ -110,14 +127,16 @@ class SqlJournal:
             path.parent.mkdir(parents=True, exist_ok=True)
         lock = None
         if not read_only:
-            lock = JournalLock(lock_path or lock_path_for(url, path.parent if path else Path.cwd()),
-                               database=path)
+            lock = JournalLock(
+                lock_path or lock_path_for(url, path.parent if path else Path.cwd()), database=path
+            )
             try:
                 lock.acquire()
             except OSError as exc:  # a read-only disk or directory, no permission...
                 where = path if path is not None else lock.path
-                raise JournalError(f"cannot open the journal {where} for writing: "
-                                   f"{exc.strerror or exc}") from exc
+                raise JournalError(
+                    f"cannot open the journal {where} for writing: {exc.strerror or exc}"
+                ) from exc
         user = None
         try:
             if path is not None:
@@ -254,14 +273,34 @@ class SqlJournal:
     # ---- JournalPort -----------------------------------------------------------------
     async def record_intent(self, order: Order) -> None:
         row = order_row(order)
-        details = {"request": {k: row[k] for k in (
-            "venue", "mode", "account", "symbol", "side", "type", "time_in_force",
-            "post_only", "external", "amount", "price", "trigger_price", "trailing_percent",
-            "list_id", "leg_role", "held_by")}}
+        details = {
+            "request": {
+                k: row[k]
+                for k in (
+                    "venue",
+                    "mode",
+                    "account",
+                    "symbol",
+                    "side",
+                    "type",
+                    "time_in_force",
+                    "post_only",
+                    "external",
+                    "amount",
+                    "price",
+                    "trigger_price",
+                    "trailing_percent",
+                    "list_id",
+                    "leg_role",
+                    "held_by",
+                )
+            }
+        }
         p = self._prepared
         order_args = p.insert_order.args(row)
-        event_args = p.insert_event.args(self._event_row(
-            row, "Intent", "local", details_json(details), None, row["created_ms"]))
+        event_args = p.insert_event.args(
+            self._event_row(row, "Intent", "local", details_json(details), None, row["created_ms"])
+        )
 
         def work(cur: Any, p: stmt.PreparedSet) -> None:
             cur.execute(p.insert_order.sql, order_args)
@@ -269,8 +308,9 @@ class SqlJournal:
 
         await self._writer.run(self._fast, work)
 
-    async def record_event(self, order: Order, event: OrderEvent,
-                           payload: Mapping[str, Any] | None = None) -> None:
+    async def record_event(
+        self, order: Order, event: OrderEvent, payload: Mapping[str, Any] | None = None
+    ) -> None:
         # Everything is serialised here, on the caller's side, when the call starts: the
         # row is the state this event produced even if the order changes meanwhile, and
         # the writer thread only runs the statements (the per-event path is measured by
@@ -278,19 +318,32 @@ class SqlJournal:
         row = order_row(order)
         p = self._prepared
         update_args = p.update_order.args(row)
-        event_args = p.insert_event.args(self._event_row(
-            row, type(event).__name__, event.source.value, event_details_json(event),
-            payload_excerpt(payload), dt_to_ms(event.at)))
+        event_args = p.insert_event.args(
+            self._event_row(
+                row,
+                type(event).__name__,
+                event.source.value,
+                event_details_json(event),
+                payload_excerpt(payload),
+                dt_to_ms(event.at),
+            )
+        )
         fill_row = None
         if isinstance(event, OrderFilled):
             fill_row = {
-                "venue": row["venue"], "trade_id": str(event.trade_id),
+                "venue": row["venue"],
+                "trade_id": str(event.trade_id),
                 "client_order_id": row["client_order_id"],
                 "venue_order_id": event.venue_order_id or row["venue_order_id"],
-                "account": row["account"], "symbol": row["symbol"], "side": row["side"],
-                "price": dec_text(event.price), "amount": dec_text(event.amount),
-                "fee": dec_text(event.fee), "fee_currency": event.fee_currency,
-                "is_maker": event.is_maker, "ts_ms": dt_to_ms(event.at),
+                "account": row["account"],
+                "symbol": row["symbol"],
+                "side": row["side"],
+                "price": dec_text(event.price),
+                "amount": dec_text(event.amount),
+                "fee": dec_text(event.fee),
+                "fee_currency": event.fee_currency,
+                "is_maker": event.is_maker,
+                "ts_ms": dt_to_ms(event.at),
             }
 
         def work(cur: Any, p: stmt.PreparedSet) -> None:
@@ -303,24 +356,38 @@ class SqlJournal:
 
         await self._writer.run(self._fast, work)
 
-    async def record_fill(self, venue: VenueId, account: AccountLabel, fill: FillReport,
-                          client_order_id: ClientOrderId | None = None) -> bool:
+    async def record_fill(
+        self,
+        venue: VenueId,
+        account: AccountLabel,
+        fill: FillReport,
+        client_order_id: ClientOrderId | None = None,
+    ) -> bool:
         """Store a fill that no journal order has applied (e.g. of a closed external
         order). False if that venue+trade id is already stored."""
         fill_row = {
-            "venue": str(venue), "trade_id": str(fill.trade_id),
+            "venue": str(venue),
+            "trade_id": str(fill.trade_id),
             "client_order_id": client_order_id or fill.client_order_id,
-            "venue_order_id": fill.venue_order_id, "account": str(account),
-            "symbol": str(fill.symbol), "side": fill.side.value if fill.side else None,
-            "price": dec_text(fill.price), "amount": dec_text(fill.amount),
-            "fee": dec_text(fill.fee), "fee_currency": fill.fee_currency,
-            "is_maker": fill.is_maker, "ts_ms": fill.timestamp_ms or _now_ms(),
+            "venue_order_id": fill.venue_order_id,
+            "account": str(account),
+            "symbol": str(fill.symbol),
+            "side": fill.side.value if fill.side else None,
+            "price": dec_text(fill.price),
+            "amount": dec_text(fill.amount),
+            "fee": dec_text(fill.fee),
+            "fee_currency": fill.fee_currency,
+            "is_maker": fill.is_maker,
+            "ts_ms": fill.timestamp_ms or _now_ms(),
         }
         return await self._writer.run(self._fast, lambda cur, p: _upsert_fill(cur, p, fill_row))
 
     async def record_safety_event(self, kind: str, details: Mapping[str, Any]) -> None:
-        row = {"kind": kind, "details": json.dumps(jsonable(details), sort_keys=True),
-               "at_ms": _now_ms()}
+        row = {
+            "kind": kind,
+            "details": json.dumps(jsonable(details), sort_keys=True),
+            "at_ms": _now_ms(),
+        }
         await self.run(lambda conn: conn.execute(insert(safety_events), row))
 
     async def latest_safety_event(self, kinds: Sequence[str]) -> tuple[str, dict, datetime] | None:
@@ -328,7 +395,9 @@ class SqlJournal:
             hit = conn.execute(
                 select(safety_events.c.kind, safety_events.c.details, safety_events.c.at_ms)
                 .where(safety_events.c.kind.in_(list(kinds)))
-                .order_by(safety_events.c.id.desc()).limit(1)).first()
+                .order_by(safety_events.c.id.desc())
+                .limit(1)
+            ).first()
             if hit is None:
                 return None
             return hit.kind, json.loads(hit.details), ms_to_dt(hit.at_ms)
@@ -341,8 +410,9 @@ class SqlJournal:
 
         await self.run(lambda conn: save_list(conn, order_list))
 
-    async def order_lists(self, venue: VenueId | None = None, *, open_only: bool = False,
-                          list_id: str | None = None) -> list[OrderList]:
+    async def order_lists(
+        self, venue: VenueId | None = None, *, open_only: bool = False, list_id: str | None = None
+    ) -> list[OrderList]:
         from terminal.journal.lists import lists_of
 
         return await self.run(lambda conn: lists_of(conn, venue, open_only, list_id))
@@ -355,22 +425,29 @@ class SqlJournal:
     async def get_order(self, client_order_id: ClientOrderId) -> Order | None:
         return await self.run(lambda conn: queries.get_order(conn, client_order_id))
 
-    async def open_orders(self, venue: VenueId | None = None,
-                          account: AccountLabel | None = None) -> list[Order]:
-        return await self.run(lambda conn: queries.order_history(
-            conn, venue=venue, account=account, open_only=True))
+    async def open_orders(
+        self, venue: VenueId | None = None, account: AccountLabel | None = None
+    ) -> list[Order]:
+        return await self.run(
+            lambda conn: queries.order_history(conn, venue=venue, account=account, open_only=True)
+        )
 
     async def last_fill_ms(self, venue: VenueId, symbol: Symbol) -> int | None:
         def work(conn: Connection) -> int | None:
-            return conn.execute(select(func.max(fills.c.ts_ms)).where(
-                fills.c.venue == str(venue), fills.c.symbol == str(symbol))).scalar()
+            return conn.execute(
+                select(func.max(fills.c.ts_ms)).where(
+                    fills.c.venue == str(venue), fills.c.symbol == str(symbol)
+                )
+            ).scalar()
 
         return await self.run(work)
 
-    async def find_by_venue_order_id(self, venue: VenueId,
-                                     venue_order_id: VenueOrderId) -> Order | None:
-        return await self.run(lambda conn: queries.find_by_venue_order_id(
-            conn, venue, venue_order_id))
+    async def find_by_venue_order_id(
+        self, venue: VenueId, venue_order_id: VenueOrderId
+    ) -> Order | None:
+        return await self.run(
+            lambda conn: queries.find_by_venue_order_id(conn, venue, venue_order_id)
+        )
 
     async def known_symbols(self, venue: VenueId, since_ms: int | None = None) -> list[Symbol]:
         """Symbols of the venue's orders created since `since_ms`, and of its fills."""
@@ -389,25 +466,39 @@ class SqlJournal:
     async def events(self, client_order_id: str) -> list[EventRecord]:
         return await self.run(lambda conn: queries.order_events_of(conn, client_order_id))
 
-    async def safety_history(self, kinds: Sequence[str] | None = None,
-                             limit: int = 100) -> list[SafetyRecord]:
+    async def safety_history(
+        self, kinds: Sequence[str] | None = None, limit: int = 100
+    ) -> list[SafetyRecord]:
         return await self.run(lambda conn: queries.safety_history(conn, kinds, limit))
 
-    async def export_csv(self, orders_path: Path | None = None, fills_path: Path | None = None,
-                         **filters: Any) -> tuple[int, int]:
+    async def export_csv(
+        self, orders_path: Path | None = None, fills_path: Path | None = None, **filters: Any
+    ) -> tuple[int, int]:
         """Write orders and/or fills as CSV (off the loop); returns the row counts."""
         from terminal.journal.export import export_csv
+
         return await self.run(lambda conn: export_csv(conn, orders_path, fills_path, **filters))
 
     # ---- helpers -----------------------------------------------------------------------
     @staticmethod
-    def _event_row(row: Mapping[str, Any], kind: str, source: str, details: str,
-                   payload: str | None, at_ms: int) -> dict[str, Any]:
+    def _event_row(
+        row: Mapping[str, Any],
+        kind: str,
+        source: str,
+        details: str,
+        payload: str | None,
+        at_ms: int,
+    ) -> dict[str, Any]:
         """An order_events row; `details` is already JSON text (see codec)."""
         return {
-            "client_order_id": row["client_order_id"], "kind": kind, "source": source,
-            "status_after": row["status"], "details": details,
-            "payload": payload, "at_ms": at_ms, "recorded_ms": _now_ms(),
+            "client_order_id": row["client_order_id"],
+            "kind": kind,
+            "source": source,
+            "status_after": row["status"],
+            "details": details,
+            "payload": payload,
+            "at_ms": at_ms,
+            "recorded_ms": _now_ms(),
         }
 
 
@@ -416,16 +507,20 @@ def _upsert_fill(cur: Any, p: stmt.PreparedSet, fill_row: dict[str, Any]) -> boo
 
     Select-then-insert is safe here: writes are serialised by BEGIN IMMEDIATE.
     """
-    cur.execute(p.find_fill.sql, p.find_fill.args(
-        {"b_venue": fill_row["venue"], "b_trade_id": fill_row["trade_id"]}))
+    cur.execute(
+        p.find_fill.sql,
+        p.find_fill.args({"b_venue": fill_row["venue"], "b_trade_id": fill_row["trade_id"]}),
+    )
     existing = cur.fetchone()
     if existing is None:
         cur.execute(p.insert_fill.sql, p.insert_fill.args(fill_row))
         return True
     fill_id, linked = existing[0], existing[1]
     if linked is None and fill_row["client_order_id"]:
-        cur.execute(p.link_fill.sql, p.link_fill.args(
-            {"b_id": fill_id, "client_order_id": fill_row["client_order_id"]}))
+        cur.execute(
+            p.link_fill.sql,
+            p.link_fill.args({"b_id": fill_id, "client_order_id": fill_row["client_order_id"]}),
+        )
     return False
 
 

@@ -52,8 +52,7 @@ class WriterThread:
                 except BaseException as exc:  # handed to the awaiting coroutine
                     result, error = None, exc
                 try:
-                    loop.call_soon_threadsafe(_resolve, afut, result, error,
-                                              context=_NO_CONTEXT)
+                    loop.call_soon_threadsafe(_resolve, afut, result, error, context=_NO_CONTEXT)
                 except RuntimeError:  # the loop is closed: nobody waits any more
                     pass
                 continue

@@ -28,12 +28,12 @@ def split_signature(raw: str) -> tuple[str, str | None]:
     """Raw string without its ``signature=`` parameter, and the signature."""
     if raw.startswith("signature="):
         rest = raw.split("&", 1)
-        return (rest[1] if len(rest) > 1 else ""), rest[0][len("signature="):]
+        return (rest[1] if len(rest) > 1 else ""), rest[0][len("signature=") :]
     i = raw.rfind("&signature=")
     if i < 0:
         return raw, None
     j = raw.find("&", i + 1)
-    sig = raw[i + len("&signature="): j if j >= 0 else None]
+    sig = raw[i + len("&signature=") : j if j >= 0 else None]
     return raw[:i] + (raw[j:] if j >= 0 else ""), sig
 
 
@@ -50,8 +50,14 @@ class Authenticator:
             raise ApiError(-2015, BAD_KEY, status=401)
         return api_key
 
-    def verify(self, api_key: str | None, raw_query: str, raw_body: str,
-               params: dict[str, str], now_ms: int) -> str:
+    def verify(
+        self,
+        api_key: str | None,
+        raw_query: str,
+        raw_body: str,
+        params: dict[str, str],
+        now_ms: int,
+    ) -> str:
         """Check key, signature and timestamp; return the account id (the API key)."""
         account = self.account_for_key(api_key)
         secret = self.keys[account]
@@ -75,8 +81,11 @@ class Authenticator:
             t = int(ts)
             window = int(params.get("recvWindow") or DEFAULT_RECV_WINDOW)
         except ValueError:
-            raise ApiError(-1100, "Illegal characters found in parameter 'timestamp'; legal "
-                                  "range is '^[0-9]{1,20}$'.") from None
+            raise ApiError(
+                -1100,
+                "Illegal characters found in parameter 'timestamp'; legal "
+                "range is '^[0-9]{1,20}$'.",
+            ) from None
         if window > MAX_RECV_WINDOW:
             raise ApiError(-1131, "recvWindow must be less than 60000")
         if t > now_ms + 1000:

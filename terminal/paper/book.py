@@ -244,9 +244,14 @@ class Book:
                 break
         return got, cost
 
-    def match(self, is_buy: bool, limit: int | None, qty: int | None,
-              quote_budget: int | None = None,
-              on_fill: Callable[[Resting | None, int, int], None] | None = None) -> list[Fill]:
+    def match(
+        self,
+        is_buy: bool,
+        limit: int | None,
+        qty: int | None,
+        quote_budget: int | None = None,
+        on_fill: Callable[[Resting | None, int, int], None] | None = None,
+    ) -> list[Fill]:
         """Take liquidity; ``qty`` in steps or ``quote_budget`` in tick*step units."""
         opp = self.asks if is_buy else self.bids
         fills: list[Fill] = []

@@ -23,8 +23,13 @@ from .markets import MarketSpec
 SAMPLE_S = 30.0  # virtual seconds: a steady figure for about 0.1 s of CPU (calm rates)
 
 
-def minute_volumes(markets: list[MarketSpec], rates: Rates, seed: int,
-                   start_prices: dict[str, int], sample_s: float = SAMPLE_S) -> dict[str, int]:
+def minute_volumes(
+    markets: list[MarketSpec],
+    rates: Rates,
+    seed: int,
+    start_prices: dict[str, int],
+    sample_s: float = SAMPLE_S,
+) -> dict[str, int]:
     """Expected traded quantity per minute (in quantity steps) of each symbol."""
     quiet = replace(rates, burst_prob_per_s=0.0, stress_symbol=None, diffs_per_second=0.0)
     engine = Engine(markets, lambda: 0, FeeSchedule(Decimal(0), Decimal(0)))
@@ -34,8 +39,9 @@ def minute_volumes(markets: list[MarketSpec], rates: Rates, seed: int,
         traded[symbol] += trade.qty
 
     engine.on_trade.append(count)
-    generator = Generator(engine, seed, quiet, start_prices,
-                          rng_of=lambda s: random.Random(f"{seed}:{s}:calibrate"))
+    generator = Generator(
+        engine, seed, quiet, start_prices, rng_of=lambda s: random.Random(f"{seed}:{s}:calibrate")
+    )
     generator.seed_books()
     for _ in range(int(sample_s / quiet.step_s)):
         generator.step_all(quiet.step_s)

@@ -47,23 +47,31 @@ def cancel_replace(eng: Engine, account: str, p: Mapping[str, str]) -> CancelRep
     if not mode:
         raise missing_param("cancelReplaceMode")
     if mode not in CANCEL_REPLACE_MODES:
-        raise ApiError(-1100, "Illegal characters found in parameter 'cancelReplaceMode'; "
-                              "legal range is 'STOP_ON_FAILURE, ALLOW_FAILURE'.")
+        raise ApiError(
+            -1100,
+            "Illegal characters found in parameter 'cancelReplaceMode'; "
+            "legal range is 'STOP_ON_FAILURE, ALLOW_FAILURE'.",
+        )
     cancel_oid, cancel_cid = p.get("cancelOrderId"), p.get("cancelOrigClientOrderId")
     if not cancel_oid and not cancel_cid:
-        raise ApiError(-1102, "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be "
-                              "sent, but both were empty/null!")
+        raise ApiError(
+            -1102,
+            "Param 'cancelOrigClientOrderId' or 'cancelOrderId' must be "
+            "sent, but both were empty/null!",
+        )
     if cancel_oid and not cancel_oid.isdigit():
-        raise ApiError(-1100, "Illegal characters found in parameter 'cancelOrderId'; "
-                              "legal range is '^[0-9]{1,20}$'.")
+        raise ApiError(
+            -1100,
+            "Illegal characters found in parameter 'cancelOrderId'; "
+            "legal range is '^[0-9]{1,20}$'.",
+        )
     checked = eng.check_new_order(p)
     out = CancelReplaceResult()
     o = eng.find(account, m.symbol, cancel_oid, None if cancel_oid else cancel_cid)
     if o is None or not o.is_open:
         out.cancel_error = ApiError(-2011, UNKNOWN_ORDER)
     else:
-        out.cancel_client_id = (p.get("cancelNewClientOrderId")
-                                or "cancel_" + secrets.token_hex(10))
+        out.cancel_client_id = p.get("cancelNewClientOrderId") or "cancel_" + secrets.token_hex(10)
         if o.order_list_id >= 0:  # one order of a list: the whole list goes
             eng.lists.cancel(eng.lists.get(account, o.order_list_id), out.cancel_client_id)
         else:

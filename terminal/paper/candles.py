@@ -15,8 +15,14 @@ from bisect import bisect_left
 
 from .markets import MarketSpec
 
-TF_MS: dict[str, int] = {"1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000,
-                         "4h": 14_400_000, "1d": 86_400_000}
+TF_MS: dict[str, int] = {
+    "1m": 60_000,
+    "5m": 300_000,
+    "15m": 900_000,
+    "1h": 3_600_000,
+    "4h": 14_400_000,
+    "1d": 86_400_000,
+}
 TF_ORDER = list(TF_MS)
 YEAR_MS = 365 * 86_400_000
 MAX_CANDLES = 5000  # per timeframe; older candles are dropped
@@ -27,8 +33,14 @@ MAX_GAP_FILL = 2000
 Candle = list[int]
 
 
-def backfill_segments(spec: MarketSpec, rng: random.Random, now_ms: int, start_ticks: int,
-                      count: int = 1000, minute_qty: int | None = None) -> list[Candle]:
+def backfill_segments(
+    spec: MarketSpec,
+    rng: random.Random,
+    now_ms: int,
+    start_ticks: int,
+    count: int = 1000,
+    minute_qty: int | None = None,
+) -> list[Candle]:
     """Chronological segments (with their duration appended) ending at the current minute.
 
     `minute_qty`: the live market's expected traded quantity per minute (quantity steps,
@@ -106,8 +118,7 @@ class CandleSeries:
                 gap = min((b - closed[0]) // self.ms - 1, MAX_GAP_FILL)
                 for k in range(gap, 0, -1):
                     gb = b - k * self.ms
-                    rows.append([gb, prev_close, prev_close, prev_close, prev_close,
-                                 0, 0, 0, 0, 0])
+                    rows.append([gb, prev_close, prev_close, prev_close, prev_close, 0, 0, 0, 0, 0])
             rows.append([b, price, price, price, price, 0, 0, 0, 0, 0])
             if len(rows) > MAX_CANDLES + 500:
                 del rows[: len(rows) - MAX_CANDLES]
@@ -133,22 +144,53 @@ class CandleSeries:
             return sel[:limit]
         if end is not None:
             j = bisect_left(rows, end + 1, key=lambda r: r[0])
-            return rows[max(0, j - limit):j]
+            return rows[max(0, j - limit) : j]
         return rows[-limit:]
 
 
 def kline_row(m: MarketSpec, r: Candle, ms: int) -> list[object]:
     """REST /api/v3/klines row."""
-    return [r[0], m.price_str(r[1]), m.price_str(r[2]), m.price_str(r[3]), m.price_str(r[4]),
-            m.qty_str(r[5]), r[0] + ms - 1, m.notional_str(r[6]), r[7], m.qty_str(r[8]),
-            m.notional_str(r[9]), "0"]
+    return [
+        r[0],
+        m.price_str(r[1]),
+        m.price_str(r[2]),
+        m.price_str(r[3]),
+        m.price_str(r[4]),
+        m.qty_str(r[5]),
+        r[0] + ms - 1,
+        m.notional_str(r[6]),
+        r[7],
+        m.qty_str(r[8]),
+        m.notional_str(r[9]),
+        "0",
+    ]
 
 
-def kline_event(m: MarketSpec, interval: str, r: Candle, ms: int, closed: bool,
-                now: int) -> dict[str, object]:
+def kline_event(
+    m: MarketSpec, interval: str, r: Candle, ms: int, closed: bool, now: int
+) -> dict[str, object]:
     """Stream ``<sym>@kline_<interval>`` payload."""
-    return {"e": "kline", "E": now, "s": m.symbol, "k": {
-        "t": r[0], "T": r[0] + ms - 1, "s": m.symbol, "i": interval, "f": 0, "L": 0,
-        "o": m.price_str(r[1]), "c": m.price_str(r[4]), "h": m.price_str(r[2]),
-        "l": m.price_str(r[3]), "v": m.qty_str(r[5]), "n": r[7], "x": closed,
-        "q": m.notional_str(r[6]), "V": m.qty_str(r[8]), "Q": m.notional_str(r[9]), "B": "0"}}
+    return {
+        "e": "kline",
+        "E": now,
+        "s": m.symbol,
+        "k": {
+            "t": r[0],
+            "T": r[0] + ms - 1,
+            "s": m.symbol,
+            "i": interval,
+            "f": 0,
+            "L": 0,
+            "o": m.price_str(r[1]),
+            "c": m.price_str(r[4]),
+            "h": m.price_str(r[2]),
+            "l": m.price_str(r[3]),
+            "v": m.qty_str(r[5]),
+            "n": r[7],
+            "x": closed,
+            "q": m.notional_str(r[6]),
+            "V": m.qty_str(r[8]),
+            "Q": m.notional_str(r[9]),
+            "B": "0",
+        },
+    }

@@ -43,8 +43,9 @@ def point_ccxt_at(exchange: Any, base_url: str) -> Any:
     return exchange
 
 
-def paper_ccxt_config(api_key: str | None = None, secret: str | None = None,
-                      **extra: Any) -> dict[str, Any]:
+def paper_ccxt_config(
+    api_key: str | None = None, secret: str | None = None, **extra: Any
+) -> dict[str, Any]:
     """Constructor config for ``ccxt.binance`` against the paper exchange: spot-only
     markets and no key-only side calls (currencies, margin: the paper exchange has no /sapi)."""
     cfg: dict[str, Any] = {
@@ -71,8 +72,9 @@ def paper_ccxt_config(api_key: str | None = None, secret: str | None = None,
     return cfg
 
 
-def paper_futures_ccxt_config(api_key: str | None = None, secret: str | None = None,
-                              **extra: Any) -> dict[str, Any]:
+def paper_futures_ccxt_config(
+    api_key: str | None = None, secret: str | None = None, **extra: Any
+) -> dict[str, Any]:
     """Constructor config for ``ccxt.binanceusdm`` (or ``ccxt.binance`` with
     ``defaultType`` 'future') against the paper exchange's USDⓈ-M futures: linear
     markets only and no key-only side calls."""

@@ -48,18 +48,29 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             raise web.HTTPForbidden(text="faults are disabled: start with --faults")
 
     async def health(request: web.Request) -> web.Response:
-        return json_response({"ok": True, "faults": srv.faults.enabled, "pid": srv.pid,
-                              "port": srv.port, "serverTime": srv.now_ms(),
-                              "paused": srv.generator.paused})
+        return json_response(
+            {
+                "ok": True,
+                "faults": srv.faults.enabled,
+                "pid": srv.pid,
+                "port": srv.port,
+                "serverTime": srv.now_ms(),
+                "paused": srv.generator.paused,
+            }
+        )
 
     async def stats(request: web.Request) -> web.Response:
-        return json_response({"frames_sent": srv.hub.frames_sent,
-                              "depth_diffs_sent": srv.hub.depth_diffs_sent,
-                              "stress_diffs": srv.generator.stress_emitted,
-                              "connections": len(srv.hub.conns),
-                              "malformed_pending": srv.hub.malformed_pending(),
-                              "frames_lost": srv.hub.frames_lost,
-                              "update_ids": {s: b.update_id for s, b in srv.engine.books.items()}})
+        return json_response(
+            {
+                "frames_sent": srv.hub.frames_sent,
+                "depth_diffs_sent": srv.hub.depth_diffs_sent,
+                "stress_diffs": srv.generator.stress_emitted,
+                "connections": len(srv.hub.conns),
+                "malformed_pending": srv.hub.malformed_pending(),
+                "frames_lost": srv.hub.frames_lost,
+                "update_ids": {s: b.update_id for s, b in srv.engine.books.items()},
+            }
+        )
 
     async def connections(request: web.Request) -> web.Response:
         return json_response([c.info() for c in srv.hub.conns.values()])
@@ -69,16 +80,22 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         b = srv.engine.books[m.symbol]
         limit = int(request.query.get("limit", "100000"))
         bids, asks = b.depth(limit)
-        return json_response({"symbol": m.symbol, "lastUpdateId": b.update_id,
-                              "bids": [[m.price_str(t), m.qty_str(q)] for t, q in bids],
-                              "asks": [[m.price_str(t), m.qty_str(q)] for t, q in asks]})
+        return json_response(
+            {
+                "symbol": m.symbol,
+                "lastUpdateId": b.update_id,
+                "bids": [[m.price_str(t), m.qty_str(q)] for t, q in bids],
+                "asks": [[m.price_str(t), m.qty_str(q)] for t, q in asks],
+            }
+        )
 
     async def pause(request: web.Request) -> web.Response:
         srv.generator.paused = True
         srv.feeds.flush_all_depth()  # everything committed so far goes out now
         srv.hub.flush()
-        return json_response({"paused": True,
-                              "update_ids": {s: b.update_id for s, b in srv.engine.books.items()}})
+        return json_response(
+            {"paused": True, "update_ids": {s: b.update_id for s, b in srv.engine.books.items()}}
+        )
 
     async def resume(request: web.Request) -> web.Response:
         srv.generator.paused = False
@@ -90,8 +107,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         for k in ("diffs_per_second", "levels_per_diff", "takers_per_s", "maker_changes_per_s"):
             if k in d:
                 setattr(rt, k, type(getattr(rt, k))(d[k]))
-        return json_response({"diffs_per_second": rt.diffs_per_second,
-                              "levels_per_diff": rt.levels_per_diff})
+        return json_response(
+            {"diffs_per_second": rt.diffs_per_second, "levels_per_diff": rt.levels_per_diff}
+        )
 
     async def trade(request: web.Request) -> web.Response:
         d = await _body(request)
@@ -101,8 +119,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             raise web.HTTPBadRequest(text="side must be BUY or SELL")
         price = m.parse_price(str(d.get("price")))
         filled = srv.generator.force_trade(m.symbol, side == "BUY", price)
-        return json_response({"filled": m.qty_str(filled),
-                              "lastUpdateId": srv.engine.books[m.symbol].update_id})
+        return json_response(
+            {"filled": m.qty_str(filled), "lastUpdateId": srv.engine.books[m.symbol].update_id}
+        )
 
     async def futures_premium(request: web.Request) -> web.Response:
         """Set a contract's premium: mark price = index x (1 + premium)."""
@@ -116,8 +135,13 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             raise web.HTTPBadRequest(text="premium must be between -0.5 and 0.5")
         srv.futures.premium[c.symbol] = premium
         srv.futures.tick()
-        return json_response({"symbol": c.symbol, "markPrice": str(srv.futures.mark_price(
-            c.symbol)), "indexPrice": str(srv.futures.index_price(c.symbol))})
+        return json_response(
+            {
+                "symbol": c.symbol,
+                "markPrice": str(srv.futures.mark_price(c.symbol)),
+                "indexPrice": str(srv.futures.index_price(c.symbol)),
+            }
+        )
 
     async def futures_tick(request: web.Request) -> web.Response:
         """Run the futures venue's timed work now (fills, triggers, liquidation,
@@ -137,13 +161,18 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     async def open_orders(request: web.Request) -> web.Response:
         key = account(request)
         sym = request.query.get("symbol")
-        return json_response([o.query_json(srv.engine.specs[o.symbol])
-                              for o in srv.engine.open_orders(key, sym)])
+        return json_response(
+            [o.query_json(srv.engine.specs[o.symbol]) for o in srv.engine.open_orders(key, sym)]
+        )
 
     async def balances(request: web.Request) -> web.Response:
         key = account(request)
-        return json_response({a: {"free": f"{f:.8f}", "locked": f"{lk:.8f}"}
-                              for a, (f, lk) in srv.engine.ledger.snapshot(key).items()})
+        return json_response(
+            {
+                a: {"free": f"{f:.8f}", "locked": f"{lk:.8f}"}
+                for a, (f, lk) in srv.engine.ledger.snapshot(key).items()
+            }
+        )
 
     async def deposit(request: web.Request) -> web.Response:
         key = account(request)
@@ -159,8 +188,13 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     async def limits(request: web.Request) -> web.Response:
         d = await _body(request)
         cfg = srv.limits.config
-        for k in ("weight_per_minute", "orders_per_10s", "orders_per_day", "ban_after",
-                  "ban_seconds"):
+        for k in (
+            "weight_per_minute",
+            "orders_per_10s",
+            "orders_per_day",
+            "ban_after",
+            "ban_seconds",
+        ):
             if k in d:
                 setattr(cfg, k, int(d[k]))
         if d.get("unban"):
@@ -177,9 +211,11 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         conn = d.get("conn")
         account = d.get("account")
         try:
-            return srv.hub.select(str(d.get("target", "all")),
-                                  int(conn) if conn is not None else None,
-                                  str(account) if account is not None else None)
+            return srv.hub.select(
+                str(d.get("target", "all")),
+                int(conn) if conn is not None else None,
+                str(account) if account is not None else None,
+            )
         except ValueError as e:
             raise web.HTTPBadRequest(text=str(e)) from None
 
@@ -199,8 +235,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         conns = targets(d)
         for c in conns:
             c.stalled = on
-        return json_response({"stalled" if on else "resumed": len(conns),
-                              "conns": [c.id for c in conns]})
+        return json_response(
+            {"stalled" if on else "resumed": len(conns), "conns": [c.id for c in conns]}
+        )
 
     async def f_gap(request: web.Request) -> web.Response:
         need_faults()
@@ -216,8 +253,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             srv.faults.rest_latency = float(d["rest_ms"]) / 1000
         if "ws_ms" in d:
             srv.hub.set_latency(float(d["ws_ms"]) / 1000)
-        return json_response({"rest_ms": srv.faults.rest_latency * 1000,
-                              "ws_ms": srv.hub.ws_latency * 1000})
+        return json_response(
+            {"rest_ms": srv.faults.rest_latency * 1000, "ws_ms": srv.hub.ws_latency * 1000}
+        )
 
     async def f_rest_errors(request: web.Request) -> web.Response:
         need_faults()
@@ -229,10 +267,15 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         if status not in (418, 429) and not 500 <= status <= 599:
             raise web.HTTPBadRequest(text="status must be 5xx, 429 or 418")
         count = d.get("count")
-        srv.faults.rest_errors.append(RestErrorRule(
-            status=status, count=int(count) if count is not None else None,
-            fraction=float(d.get("fraction", 0.0)), path=str(d.get("path", "")),
-            retry_after=int(d.get("retry_after", 1))))
+        srv.faults.rest_errors.append(
+            RestErrorRule(
+                status=status,
+                count=int(count) if count is not None else None,
+                fraction=float(d.get("fraction", 0.0)),
+                path=str(d.get("path", "")),
+                retry_after=int(d.get("retry_after", 1)),
+            )
+        )
         return json_response({"rules": len(srv.faults.rest_errors)})
 
     async def f_order_unknown(request: web.Request) -> web.Response:
@@ -252,8 +295,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         d = await _body(request)
         kind = str(d.get("kind", "malformed"))
         if kind not in ("malformed", "truncated", *HOSTILE_KINDS):
-            raise web.HTTPBadRequest(text="kind must be malformed, truncated, "
-                                          + ", ".join(HOSTILE_KINDS))
+            raise web.HTTPBadRequest(
+                text="kind must be malformed, truncated, " + ", ".join(HOSTILE_KINDS)
+            )
         target = str(d.get("target", "market"))
         target = {"private": "user"}.get(target, target)
         if target not in srv.hub.malformed:
@@ -261,8 +305,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         if kind in HOSTILE_KINDS and target != "market":
             raise web.HTTPBadRequest(text=f"{kind} applies to market depth diffs only")
         srv.hub.add_malformed(kind, int(d.get("count", 1)), target)
-        return json_response({"pending": srv.hub.malformed_pending(),
-                              target: len(srv.hub.malformed[target])})
+        return json_response(
+            {"pending": srv.hub.malformed_pending(), target: len(srv.hub.malformed[target])}
+        )
 
     async def f_clock(request: web.Request) -> web.Response:
         """Move the exchange clock `skew_ms` ahead of the wall clock (negative: behind):
@@ -273,8 +318,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             srv.faults.clock_skew_ms = int(d.get("skew_ms", 0))
         except (TypeError, ValueError):
             raise web.HTTPBadRequest(text="skew_ms must be an integer") from None
-        return json_response({"skew_ms": srv.faults.clock_skew_ms,
-                              "serverTime": srv.now_ms()})
+        return json_response({"skew_ms": srv.faults.clock_skew_ms, "serverTime": srv.now_ms()})
 
     async def f_restart(request: web.Request) -> web.Response:
         need_faults()
@@ -317,4 +361,3 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     r.add_post(PREFIX + "/faults/restart", f_restart)
     r.add_post(PREFIX + "/faults/clock", f_clock)
     r.add_post(PREFIX + "/faults/clear", f_clear)
-

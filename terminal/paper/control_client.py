@@ -23,8 +23,9 @@ class PaperControl:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read() or b"null")
@@ -63,8 +64,9 @@ class PaperControl:
 
     def force_trade(self, symbol: str, side: str, price: str) -> dict[str, Any]:
         """Simulated taker sweeps the book through ``price`` (BUY: asks <= price)."""
-        return self.post("/trade", {"symbol": _sym(symbol), "side": side.upper(),
-                                    "price": str(price)})
+        return self.post(
+            "/trade", {"symbol": _sym(symbol), "side": side.upper(), "price": str(price)}
+        )
 
     def accounts(self) -> list[dict[str, str]]:
         return self.get("/accounts")
@@ -85,25 +87,36 @@ class PaperControl:
         return self.post("/limits", limits)
 
     # --- faults (server started with faults enabled) ------------------------------------
-    def drop_ws(self, target: str = "all", conn: int | None = None,
-                account: str | None = None) -> int:
+    def drop_ws(
+        self, target: str = "all", conn: int | None = None, account: str | None = None
+    ) -> int:
         """Abort connections: one by id (`conn`), else every one of `target`
         (all|market|user|private), optionally only `account`'s user-data connections."""
-        return self.post("/faults/ws/drop", {"target": target, "conn": conn,
-                                             "account": account})["dropped"]
+        return self.post("/faults/ws/drop", {"target": target, "conn": conn, "account": account})[
+            "dropped"
+        ]
 
-    def stall_ws(self, stall: bool = True, target: str = "all", conn: int | None = None,
-                 account: str | None = None) -> Any:
+    def stall_ws(
+        self,
+        stall: bool = True,
+        target: str = "all",
+        conn: int | None = None,
+        account: str | None = None,
+    ) -> Any:
         """Stop (or resume) all writes on the selected connections, sockets left open.
         While stalled, every frame meant for them (stream data, private events, request
         replies, pongs) is lost; resuming replays nothing. Selection as in `drop_ws`."""
-        return self.post("/faults/ws/stall", {"stall": stall, "target": target, "conn": conn,
-                                              "account": account})
+        return self.post(
+            "/faults/ws/stall", {"stall": stall, "target": target, "conn": conn, "account": account}
+        )
 
     def user_connections(self, api_key: str | None = None) -> list[dict[str, Any]]:
         """Open user-data (WebSocket API) connections, optionally of one account."""
-        return [c for c in self.connections() if c["kind"] == "user"
-                and (api_key is None or c["account"] == api_key)]
+        return [
+            c
+            for c in self.connections()
+            if c["kind"] == "user" and (api_key is None or c["account"] == api_key)
+        ]
 
     def depth_gap(self, symbol: str) -> Any:
         return self.post("/faults/depth_gap", {"symbol": _sym(symbol)})
@@ -116,14 +129,28 @@ class PaperControl:
             body["ws_ms"] = ws_ms
         return self.post("/faults/latency", body)
 
-    def rest_errors(self, status: int = 503, count: int | None = None, fraction: float = 0.0,
-                    path: str = "", retry_after: int = 1) -> Any:
-        return self.post("/faults/rest_errors", {"status": status, "count": count,
-                                                 "fraction": fraction, "path": path,
-                                                 "retry_after": retry_after})
+    def rest_errors(
+        self,
+        status: int = 503,
+        count: int | None = None,
+        fraction: float = 0.0,
+        path: str = "",
+        retry_after: int = 1,
+    ) -> Any:
+        return self.post(
+            "/faults/rest_errors",
+            {
+                "status": status,
+                "count": count,
+                "fraction": fraction,
+                "path": path,
+                "retry_after": retry_after,
+            },
+        )
 
-    def order_unknown(self, mode: str = "5xx", count: int = 1,
-                      timeout_s: float | None = None) -> Any:
+    def order_unknown(
+        self, mode: str = "5xx", count: int = 1, timeout_s: float | None = None
+    ) -> Any:
         body: dict[str, Any] = {"mode": mode, "count": count}
         if timeout_s is not None:
             body["timeout_s"] = timeout_s

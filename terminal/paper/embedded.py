@@ -33,8 +33,14 @@ class PaperExchangeError(RuntimeError):
 class PaperExchangeHandle:
     """A running paper exchange child process."""
 
-    def __init__(self, process: subprocess.Popen[str], url: str,
-                 accounts: list[tuple[str, str]], data_dir: Path, log_path: Path) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[str],
+        url: str,
+        accounts: list[tuple[str, str]],
+        data_dir: Path,
+        log_path: Path,
+    ) -> None:
         self.process = process
         self.url = url
         self.port = int(url.rsplit(":", 1)[1])
@@ -99,10 +105,30 @@ class PaperExchangeHandle:
         return f"PaperExchangeHandle(url={self.url!r}, pid={self.process.pid})"
 
 
-def _args(data_dir: Path, seed: int, port: int, accounts: Iterable[tuple[str, str]] | None,
-          faults: bool, rate: str, options: dict[str, Any]) -> list[str]:
-    args = [sys.executable, "-m", "terminal.paper", "--port", str(port), "--seed", str(seed),
-            "--data-dir", str(data_dir), "--rate", rate, "--parent-pid", str(os.getpid())]
+def _args(
+    data_dir: Path,
+    seed: int,
+    port: int,
+    accounts: Iterable[tuple[str, str]] | None,
+    faults: bool,
+    rate: str,
+    options: dict[str, Any],
+) -> list[str]:
+    args = [
+        sys.executable,
+        "-m",
+        "terminal.paper",
+        "--port",
+        str(port),
+        "--seed",
+        str(seed),
+        "--data-dir",
+        str(data_dir),
+        "--rate",
+        rate,
+        "--parent-pid",
+        str(os.getpid()),
+    ]
     for key, secret in accounts or ():
         args += ["--account", f"{key}:{secret}"]
     if faults:
@@ -121,10 +147,17 @@ def _args(data_dir: Path, seed: int, port: int, accounts: Iterable[tuple[str, st
     return args
 
 
-def start_paper_exchange(data_dir: str | os.PathLike[str], *, seed: int = 1, port: int = 0,
-                         accounts: Iterable[tuple[str, str]] | None = None,
-                         faults: bool = False, rate: str = "calm",
-                         startup_timeout: float = 30.0, **options: Any) -> PaperExchangeHandle:
+def start_paper_exchange(
+    data_dir: str | os.PathLike[str],
+    *,
+    seed: int = 1,
+    port: int = 0,
+    accounts: Iterable[tuple[str, str]] | None = None,
+    faults: bool = False,
+    rate: str = "calm",
+    startup_timeout: float = 30.0,
+    **options: Any,
+) -> PaperExchangeHandle:
     """Start a paper exchange child process and wait until it accepts connections.
 
     ``options`` map to CLI flags: ``reset=True``, ``diffs_per_second=20000``,
@@ -137,9 +170,15 @@ def start_paper_exchange(data_dir: str | os.PathLike[str], *, seed: int = 1, por
     log = open(log_path, "ab")
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    proc = subprocess.Popen(_args(data, seed, port, accounts, faults, rate, options),
-                            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-                            text=True, env=env, start_new_session=False)
+    proc = subprocess.Popen(
+        _args(data, seed, port, accounts, faults, rate, options),
+        stdout=subprocess.PIPE,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=False,
+    )
     log.close()
     lines: queue.Queue[str | None] = queue.Queue()
 
@@ -175,14 +214,16 @@ def start_paper_exchange(data_dir: str | os.PathLike[str], *, seed: int = 1, por
             return PaperExchangeHandle(proc, url, _order(accts, accounts), data, log_path)
 
 
-async def start_paper_exchange_async(data_dir: str | os.PathLike[str],
-                                     **kwargs: Any) -> PaperExchangeHandle:
+async def start_paper_exchange_async(
+    data_dir: str | os.PathLike[str], **kwargs: Any
+) -> PaperExchangeHandle:
     """The same, without blocking the caller's event loop while the child starts."""
     return await asyncio.to_thread(start_paper_exchange, data_dir, **kwargs)
 
 
-def _order(printed: list[tuple[str, str]],
-           wanted: Iterable[tuple[str, str]] | None) -> list[tuple[str, str]]:
+def _order(
+    printed: list[tuple[str, str]], wanted: Iterable[tuple[str, str]] | None
+) -> list[tuple[str, str]]:
     """Accounts given by the caller first (in their order), then the default one."""
     wanted_list = list(wanted or ())
     keys = {k for k, _ in wanted_list}

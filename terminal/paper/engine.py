@@ -45,8 +45,9 @@ class FeeSchedule:
 class Engine:
     """Books, orders and balances of every account on the paper exchange."""
 
-    def __init__(self, markets: list[MarketSpec], clock: Clock,
-                 fees: FeeSchedule | None = None) -> None:
+    def __init__(
+        self, markets: list[MarketSpec], clock: Clock, fees: FeeSchedule | None = None
+    ) -> None:
         self.specs: dict[str, MarketSpec] = {m.symbol: m for m in markets}
         self.books: dict[str, Book] = {m.symbol: Book(m.symbol) for m in markets}
         self.clock = clock
@@ -116,8 +117,9 @@ class Engine:
         them before anything else, also before the cancel of a cancel-replace."""
         return check_new_order(self.spec, self.reference_price, p)
 
-    def _place_checked(self, account: str, p: Mapping[str, str], n: NewOrder
-                       ) -> tuple[Order, list[dict[str, object]]]:
+    def _place_checked(
+        self, account: str, p: Mapping[str, str], n: NewOrder
+    ) -> tuple[Order, list[dict[str, object]]]:
         cid = p.get("newClientOrderId") or ("paper_" + secrets.token_hex(10))
         order = self.new_order(account, n, cid)
         self.admission_check(order)
@@ -131,25 +133,40 @@ class Engine:
         self.books[order.symbol].commit()
         return order, fills
 
-    def new_order(self, account: str, n: NewOrder, cid: str, list_id: int = -1,
-                  offset: int = 0) -> Order:
+    def new_order(
+        self, account: str, n: NewOrder, cid: str, list_id: int = -1, offset: int = 0
+    ) -> Order:
         """The order object of a checked request (nothing is consumed or locked yet)."""
         m = n.market
         for o in self.open.get(account, {}).values():
             if o.client_id == cid and o.symbol == m.symbol:
                 raise ApiError(-2010, DUPLICATE_ORDER)
         now = self.clock()
-        return Order(m.symbol, self.next_order_id[m.symbol] + offset, cid, account, n.side,
-                     n.type, n.tif, n.price, n.qty, now, update_time=now,
-                     quote_order_qty=n.quote_qty, stop_price=n.stop_price,
-                     trailing_delta=n.trailing_delta, order_list_id=list_id,
-                     working_time=-1 if n.conditional else 0)
+        return Order(
+            m.symbol,
+            self.next_order_id[m.symbol] + offset,
+            cid,
+            account,
+            n.side,
+            n.type,
+            n.tif,
+            n.price,
+            n.qty,
+            now,
+            update_time=now,
+            quote_order_qty=n.quote_qty,
+            stop_price=n.stop_price,
+            trailing_delta=n.trailing_delta,
+            order_list_id=list_id,
+            working_time=-1 if n.conditional else 0,
+        )
 
     def admission_check(self, order: Order, list_leg: bool = False) -> None:
         """The matching engine's refusals of a new order: a maker order that would take, a
         stop that would trigger at once (order-list legs have their own price rules)."""
-        if order.type == "LIMIT_MAKER" and self.books[order.symbol].crosses(order.is_buy,
-                                                                            order.price):
+        if order.type == "LIMIT_MAKER" and self.books[order.symbol].crosses(
+            order.is_buy, order.price
+        ):
             raise ApiError(-2010, WOULD_TAKE)
         if order.conditional:
             self.triggers.check_new(order, list_leg)
@@ -165,8 +182,9 @@ class Engine:
 
     def lock_or_check_funds(self, order: Order) -> None:
         if order.market_like and not order.conditional:
-            self._check_market_funds(order.account, self.specs[order.symbol],
-                                     self.books[order.symbol], order)
+            self._check_market_funds(
+                order.account, self.specs[order.symbol], self.books[order.symbol], order
+            )
             return
         asset, amount = self.lock_need(order)
         self.ledger.lock(order.account, asset, amount)
@@ -175,8 +193,7 @@ class Engine:
     def commit_order(self, order: Order, emit: bool = True) -> None:
         """Consume the order id, keep the order (open while waiting for a trigger) and
         report it NEW."""
-        self.next_order_id[order.symbol] = max(self.next_order_id[order.symbol],
-                                               order.order_id + 1)
+        self.next_order_id[order.symbol] = max(self.next_order_id[order.symbol], order.order_id + 1)
         self._remember(order)
         self._touch(order)
         if order.is_open and not order.working:
@@ -199,8 +216,11 @@ class Engine:
                 order.orig_qty = order.executed
             if order.status == "EXPIRED":
                 self._emit(account, ExecEvent(order, "EXPIRED", now))
-        elif tif == "FOK" and book.available(is_buy, price, order.orig_qty - order.executed
-                                             ) < order.orig_qty - order.executed:
+        elif (
+            tif == "FOK"
+            and book.available(is_buy, price, order.orig_qty - order.executed)
+            < order.orig_qty - order.executed
+        ):
             order.status = "EXPIRED"
             self._emit(account, ExecEvent(order, "EXPIRED", now))
         else:
@@ -256,8 +276,14 @@ class Engine:
             return (b + a) // 2
         return b or a or 0
 
-    def _take(self, order: Order, m: MarketSpec, book: Book, limit: int | None,
-              fills: list[dict[str, object]]) -> None:
+    def _take(
+        self,
+        order: Order,
+        m: MarketSpec,
+        book: Book,
+        limit: int | None,
+        fills: list[dict[str, object]],
+    ) -> None:
         """Run a user taker order against the book."""
         budget = None
         qty: int | None = order.orig_qty - order.executed
@@ -266,9 +292,15 @@ class Engine:
             budget, qty = int(units), None
         for maker, t, q in book.match(order.is_buy, limit, qty, budget):
             trade_id, fee, fee_asset = self._fill(m, t, q, taker=order, maker=maker)
-            fills.append({"price": m.price_str(t), "qty": m.qty_str(q),
-                          "commission": f"{fee:f}", "commissionAsset": fee_asset,
-                          "tradeId": trade_id})
+            fills.append(
+                {
+                    "price": m.price_str(t),
+                    "qty": m.qty_str(q),
+                    "commission": f"{fee:f}",
+                    "commissionAsset": fee_asset,
+                    "tradeId": trade_id,
+                }
+            )
         if order.market_like and qty is not None and order.executed < order.orig_qty:
             order.status = "EXPIRED"
         if order.market_like and budget is not None and not order.executed:
@@ -286,8 +318,15 @@ class Engine:
         self.settle()
         return filled
 
-    def _fill(self, m: MarketSpec, t: int, q: int, taker: Order | None,
-              maker: Resting | None, taker_is_buy: bool | None = None) -> tuple[int, Decimal, str]:
+    def _fill(
+        self,
+        m: MarketSpec,
+        t: int,
+        q: int,
+        taker: Order | None,
+        maker: Resting | None,
+        taker_is_buy: bool | None = None,
+    ) -> tuple[int, Decimal, str]:
         """Settle one fill between two parties (user orders or the simulated market)."""
         now = self.clock()
         tid = self.next_trade_id[m.symbol]
@@ -319,8 +358,9 @@ class Engine:
             led.debit_free(MARKET, m.base, base)
             led.credit(MARKET, m.quote, quote)
 
-    def _settle_user(self, m: MarketSpec, o: Order, t: int, q: int, is_maker: bool,
-                     tid: int, now: int) -> tuple[Decimal, str]:
+    def _settle_user(
+        self, m: MarketSpec, o: Order, t: int, q: int, is_maker: bool, tid: int, now: int
+    ) -> tuple[Decimal, str]:
         led = self.ledger
         base, quote = m.qty_dec(q), m.notional_dec(t * q)
         rate = self.fees.maker if is_maker else self.fees.taker
@@ -346,14 +386,26 @@ class Engine:
         if is_maker and o.status == "FILLED":
             self.open[o.account].pop((o.symbol, o.order_id), None)
             self._release(o)
-        ut = UserTrade(o.symbol, tid, o.order_id, o.account, t, q, fee, recv_asset, now,
-                       o.is_buy, is_maker)
+        ut = UserTrade(
+            o.symbol, tid, o.order_id, o.account, t, q, fee, recv_asset, now, o.is_buy, is_maker
+        )
         self.trades.setdefault(o.account, []).append(ut)
         self.new_trades.append(ut)
         self._touch(o)
-        self._emit(o.account, ExecEvent(o, "TRADE", now, last_qty=q, last_price=t,
-                                        commission=fee, commission_asset=recv_asset,
-                                        trade_id=tid, is_maker=is_maker))
+        self._emit(
+            o.account,
+            ExecEvent(
+                o,
+                "TRADE",
+                now,
+                last_qty=q,
+                last_price=t,
+                commission=fee,
+                commission_asset=recv_asset,
+                trade_id=tid,
+                is_maker=is_maker,
+            ),
+        )
         return fee, recv_asset
 
     def _release(self, o: Order) -> None:
@@ -362,24 +414,32 @@ class Engine:
             o.locked = Decimal(0)
 
     # --- cancel and queries -------------------------------------------------------------
-    def find(self, account: str, symbol: str, order_id: str | None,
-             client_id: str | None) -> Order | None:
+    def find(
+        self, account: str, symbol: str, order_id: str | None, client_id: str | None
+    ) -> Order | None:
         orders = self.orders.get(account, {})
         if order_id:
             try:
                 return orders.get((symbol, int(order_id)))
             except ValueError:
-                raise ApiError(-1100, "Illegal characters found in parameter 'orderId'; legal "
-                                      "range is '^[0-9]{1,20}$'.") from None
+                raise ApiError(
+                    -1100,
+                    "Illegal characters found in parameter 'orderId'; legal "
+                    "range is '^[0-9]{1,20}$'.",
+                ) from None
         if client_id:
             best: Order | None = None
             for o in orders.values():
-                if o.symbol == symbol and o.client_id == client_id and (
-                        best is None or o.order_id > best.order_id):
+                if (
+                    o.symbol == symbol
+                    and o.client_id == client_id
+                    and (best is None or o.order_id > best.order_id)
+                ):
                     best = o
             return best
-        raise ApiError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both "
-                              "were empty/null!")
+        raise ApiError(
+            -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
+        )
 
     def query(self, account: str, p: Mapping[str, str]) -> Order:
         m = self.spec(p.get("symbol"))
@@ -419,11 +479,14 @@ class Engine:
         self.open[o.account].pop((o.symbol, o.order_id), None)
         self._release(o)
         self._touch(o)
-        self._emit(o.account, ExecEvent(o, status, o.update_time,
-                                        cancel_client_id=new_cid if status == "CANCELED" else ""))
+        self._emit(
+            o.account,
+            ExecEvent(
+                o, status, o.update_time, cancel_client_id=new_cid if status == "CANCELED" else ""
+            ),
+        )
 
-    def cancel_all(self, account: str, p: Mapping[str, str]
-                   ) -> list[tuple[Order | OrderList, str]]:
+    def cancel_all(self, account: str, p: Mapping[str, str]) -> list[tuple[Order | OrderList, str]]:
         m = self.spec(p.get("symbol"))
         victims = [o for o in self.open.get(account, {}).values() if o.symbol == m.symbol]
         if not victims:
@@ -447,9 +510,14 @@ class Engine:
     def open_orders(self, account: str, symbol: str | None) -> list[Order]:
         if symbol is not None:
             self.spec(symbol)
-        return sorted((o for o in self.open.get(account, {}).values()
-                       if symbol is None or o.symbol == symbol),
-                      key=lambda o: (o.symbol, o.order_id))
+        return sorted(
+            (
+                o
+                for o in self.open.get(account, {}).values()
+                if symbol is None or o.symbol == symbol
+            ),
+            key=lambda o: (o.symbol, o.order_id),
+        )
 
     # --- plumbing -----------------------------------------------------------------------
     def _remember(self, o: Order) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 class ApiError(Exception):
     """An error answered as ``{"code": n, "msg": "..."}`` with an HTTP status."""
 
-    def __init__(self, code: int, msg: str, status: int = 400,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, code: int, msg: str, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(f"{code} {msg}")
         self.code = code
         self.msg = msg
@@ -42,13 +43,17 @@ def bad_symbol() -> ApiError:
 
 
 def missing_param(name: str) -> ApiError:
-    return ApiError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, "
-                           "or malformed.")
+    return ApiError(
+        -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+    )
 
 
 def illegal_param(name: str) -> ApiError:
-    return ApiError(-1100, f"Illegal characters found in parameter '{name}'; legal range is "
-                           "'^[0-9]{1,20}(\\.[0-9]{1,20})?$'.")
+    return ApiError(
+        -1100,
+        f"Illegal characters found in parameter '{name}'; legal range is "
+        "'^[0-9]{1,20}(\\.[0-9]{1,20})?$'.",
+    )
 
 
 def insufficient_balance() -> ApiError:
@@ -56,12 +61,20 @@ def insufficient_balance() -> ApiError:
 
 
 def weight_exceeded(limit: int, retry_after: int) -> ApiError:
-    return ApiError(-1003, f"Too much request weight used; current limit is {limit} request "
-                           "weight per 1 MINUTE. Please use WebSocket Streams for live "
-                           "updates to avoid polling the API.", status=429,
-                    headers={"Retry-After": str(retry_after)})
+    return ApiError(
+        -1003,
+        f"Too much request weight used; current limit is {limit} request "
+        "weight per 1 MINUTE. Please use WebSocket Streams for live "
+        "updates to avoid polling the API.",
+        status=429,
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def orders_exceeded(limit: int, retry_after: int) -> ApiError:
-    return ApiError(-1015, f"Too many new orders; current limit is {limit} orders per "
-                           "TEN_SECONDS.", status=429, headers={"Retry-After": str(retry_after)})
+    return ApiError(
+        -1015,
+        f"Too many new orders; current limit is {limit} orders per TEN_SECONDS.",
+        status=429,
+        headers={"Retry-After": str(retry_after)},
+    )

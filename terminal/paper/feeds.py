@@ -15,16 +15,17 @@ from .hub import Hub
 from .marketdata import MarketData
 from .orders import PublicTrade
 
-_TOPIC = re.compile(r"^([a-z0-9]+)@(depth|depth@100ms|depth@1000ms|trade|aggTrade|ticker|"
-                    r"miniTicker|bookTicker|kline_(?:1m|5m|15m|1h|4h|1d))$")
+_TOPIC = re.compile(
+    r"^([a-z0-9]+)@(depth|depth@100ms|depth@1000ms|trade|aggTrade|ticker|"
+    r"miniTicker|bookTicker|kline_(?:1m|5m|15m|1h|4h|1d))$"
+)
 ARRAY_TOPICS = ("!miniTicker@arr", "!ticker@arr")
 
 
 class Feeds:
     """Publishes every public stream; depth is flushed by a timer or by the stress loop."""
 
-    def __init__(self, engine: Engine, md: MarketData, hub: Hub,
-                 clock: Callable[[], int]) -> None:
+    def __init__(self, engine: Engine, md: MarketData, hub: Hub, clock: Callable[[], int]) -> None:
         self.engine = engine
         self.md = md
         self.hub = hub
@@ -33,8 +34,9 @@ class Feeds:
         self._last_bbo: dict[str, tuple[int | None, int | None, int, int]] = {}
         self.gap_requests: set[str] = set()
         # every depth diff (symbol, U, u, bids, asks) also goes here (the futures streams)
-        self.on_diff: list[Callable[[str, int, int, list[tuple[int, int]],
-                                     list[tuple[int, int]]], None]] = []
+        self.on_diff: list[
+            Callable[[str, int, int, list[tuple[int, int]], list[tuple[int, int]]], None]
+        ] = []
         engine.on_trade.append(self._on_trade)
 
     def valid_topic(self, topic: str) -> bool:
@@ -63,10 +65,19 @@ class Feeds:
             U, u, bids, asks = d
             pc, qc = m._price_cache, m._qty_cache  # cached strings, formatted on a miss
             ps, qs = m.price_str, m.qty_str
-            frame = text_frame(orjson.dumps({
-                "e": "depthUpdate", "E": self.clock(), "s": symbol, "U": U, "u": u,
-                "b": [[pc.get(t) or ps(t), qc.get(q) or qs(q)] for t, q in bids],
-                "a": [[pc.get(t) or ps(t), qc.get(q) or qs(q)] for t, q in asks]}))
+            frame = text_frame(
+                orjson.dumps(
+                    {
+                        "e": "depthUpdate",
+                        "E": self.clock(),
+                        "s": symbol,
+                        "U": U,
+                        "u": u,
+                        "b": [[pc.get(t) or ps(t), qc.get(q) or qs(q)] for t, q in bids],
+                        "a": [[pc.get(t) or ps(t), qc.get(q) or qs(q)] for t, q in asks],
+                    }
+                )
+            )
             hub.publish(t100, frame)
             hub.publish(t1000, frame)
             hub.depth_diffs_sent += 1
@@ -76,10 +87,21 @@ class Feeds:
             bbo = (b, a, book.bids.qty(b) if b else 0, book.asks.qty(a) if a else 0)
             if self._last_bbo.get(symbol) != bbo:
                 self._last_bbo[symbol] = bbo
-                hub.publish(tb, text_frame(orjson.dumps({
-                    "u": book.update_id, "s": symbol, "b": m.price_str(bbo[0] or 0),
-                    "B": m.qty_str(bbo[2]), "a": m.price_str(bbo[1] or 0),
-                    "A": m.qty_str(bbo[3])})))
+                hub.publish(
+                    tb,
+                    text_frame(
+                        orjson.dumps(
+                            {
+                                "u": book.update_id,
+                                "s": symbol,
+                                "b": m.price_str(bbo[0] or 0),
+                                "B": m.qty_str(bbo[2]),
+                                "a": m.price_str(bbo[1] or 0),
+                                "A": m.qty_str(bbo[3]),
+                            }
+                        )
+                    ),
+                )
 
     def flush_all_depth(self) -> None:
         for s in self.engine.specs:
@@ -96,15 +118,45 @@ class Feeds:
         hub = self.hub
         now = self.clock()
         if lo + "@trade" in hub.topics:
-            hub.publish(lo + "@trade", text_frame(orjson.dumps({
-                "e": "trade", "E": now, "s": symbol, "t": tr.trade_id,
-                "p": m.price_str(tr.price), "q": m.qty_str(tr.qty), "T": tr.time,
-                "m": tr.buyer_is_maker, "M": True})))
+            hub.publish(
+                lo + "@trade",
+                text_frame(
+                    orjson.dumps(
+                        {
+                            "e": "trade",
+                            "E": now,
+                            "s": symbol,
+                            "t": tr.trade_id,
+                            "p": m.price_str(tr.price),
+                            "q": m.qty_str(tr.qty),
+                            "T": tr.time,
+                            "m": tr.buyer_is_maker,
+                            "M": True,
+                        }
+                    )
+                ),
+            )
         if lo + "@aggTrade" in hub.topics:
-            hub.publish(lo + "@aggTrade", text_frame(orjson.dumps({
-                "e": "aggTrade", "E": now, "s": symbol, "a": tr.trade_id,
-                "p": m.price_str(tr.price), "q": m.qty_str(tr.qty), "f": tr.trade_id,
-                "l": tr.trade_id, "T": tr.time, "m": tr.buyer_is_maker, "M": True})))
+            hub.publish(
+                lo + "@aggTrade",
+                text_frame(
+                    orjson.dumps(
+                        {
+                            "e": "aggTrade",
+                            "E": now,
+                            "s": symbol,
+                            "a": tr.trade_id,
+                            "p": m.price_str(tr.price),
+                            "q": m.qty_str(tr.qty),
+                            "f": tr.trade_id,
+                            "l": tr.trade_id,
+                            "T": tr.time,
+                            "m": tr.buyer_is_maker,
+                            "M": True,
+                        }
+                    )
+                ),
+            )
 
     # --- klines and tickers -----------------------------------------------------------
     def flush_klines(self) -> None:
@@ -124,6 +176,7 @@ class Feeds:
 
     def _kline(self, sym: str, tf: str, row: list[int], closed: bool, now: int) -> bytes:
         from .candles import kline_event
+
         m = self.engine.specs[sym]
         return text_frame(orjson.dumps(kline_event(m, tf, row, TF_MS[tf], closed, now)))
 
@@ -147,8 +200,9 @@ class Feeds:
         if want_full_arr and fulls:
             hub.publish("!ticker@arr", text_frame(orjson.dumps(fulls)))
 
-    async def run(self, depth_interval: float, stop: asyncio.Event,
-                  skip_depth: Callable[[str], bool]) -> None:
+    async def run(
+        self, depth_interval: float, stop: asyncio.Event, skip_depth: Callable[[str], bool]
+    ) -> None:
         """Timer loop: depth every ``depth_interval``, klines 4/s, tickers 1/s."""
         loop = asyncio.get_running_loop()
         next_k = next_t = loop.time()

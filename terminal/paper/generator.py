@@ -50,16 +50,23 @@ class Rates:
         if name == "normal":
             return cls(step_s=0.05, vol_mult=1.0, takers_per_s=8.0, maker_changes_per_s=200.0)
         if name == "stress":
-            return cls(step_s=0.05, vol_mult=1.0, takers_per_s=20.0, maker_changes_per_s=400.0,
-                       stress_symbol="BTCUSDT", diffs_per_second=6000.0)
+            return cls(
+                step_s=0.05,
+                vol_mult=1.0,
+                takers_per_s=20.0,
+                maker_changes_per_s=400.0,
+                stress_symbol="BTCUSDT",
+                diffs_per_second=6000.0,
+            )
         raise ValueError(f"unknown rate preset {name!r} (calm, normal, stress)")
 
 
 class SymbolSim:
     """Mid-price and liquidity model of one symbol."""
 
-    def __init__(self, m: MarketSpec, book: Book, rng: random.Random, start_ticks: int,
-                 rates: Rates) -> None:
+    def __init__(
+        self, m: MarketSpec, book: Book, rng: random.Random, start_ticks: int, rates: Rates
+    ) -> None:
         self.m = m
         self.book = book
         self.rng = rng
@@ -70,12 +77,15 @@ class SymbolSim:
         self.grid = m.grid_ticks
         self.base_qty = max(1, int(m.level_qty.scaleb(m.qty_decimals)))
         # a precomputed table of sizes keeps stress encoding cache-friendly
-        self.size_table = [max(1, int(self.base_qty * rng.lognormvariate(0.0, 0.6)))
-                           for _ in range(256)]
+        self.size_table = [
+            max(1, int(self.base_qty * rng.lognormvariate(0.0, 0.6))) for _ in range(256)
+        ]
         # Stress changes come from a precomputed seeded plan (side, levels from the touch,
         # size): drawing 60 random numbers per diff would cost more than the diff itself.
-        self._plan = [(rng.random() < 0.5, int(rng.random() * 60), self.size_table[
-            int(rng.random() * 256)]) for _ in range(65_537)]
+        self._plan = [
+            (rng.random() < 0.5, int(rng.random() * 60), self.size_table[int(rng.random() * 256)])
+            for _ in range(65_537)
+        ]
         self._plan_i = 0
 
     # --- shape of the book ------------------------------------------------------------
@@ -119,10 +129,10 @@ class SymbolSim:
         # takers: whatever the mid crossed is swept
         ba = book.asks.best()
         if ba is not None and ba <= self.mid:
-            engine.sim_take(sym, True, 10 ** 15, int(self.mid))
+            engine.sim_take(sym, True, 10**15, int(self.mid))
         bb = book.bids.best()
         if bb is not None and bb >= self.mid:
-            engine.sim_take(sym, False, 10 ** 15, -int(-self.mid // 1))
+            engine.sim_take(sym, False, 10**15, -int(-self.mid // 1))
         # random market orders of the crowd
         n = _poisson(rng, r.takers_per_s * dt * mult)
         for _ in range(n):
@@ -225,6 +235,7 @@ class SymbolSim:
         self._plan_i = i
         self.book.commit()
 
+
 def _poisson(rng: random.Random, lam: float) -> int:
     if lam <= 0:
         return 0
@@ -241,9 +252,14 @@ def _poisson(rng: random.Random, lam: float) -> int:
 class Generator:
     """Drives every :class:`SymbolSim` on the event loop; pausable for book checkpoints."""
 
-    def __init__(self, engine: Engine, seed: int, rates: Rates,
-                 start_prices: dict[str, int],
-                 rng_of: Callable[[str], random.Random] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        seed: int,
+        rates: Rates,
+        start_prices: dict[str, int],
+        rng_of: Callable[[str], random.Random] | None = None,
+    ) -> None:
         self.engine = engine
         self.rates = rates
         rng_of = rng_of or (lambda s: random.Random(f"{seed}:{s}:live"))
@@ -285,7 +301,7 @@ class Generator:
         """Move the mid to ``price`` and sweep the book through it (a test lever)."""
         sim = self.sims[symbol]
         sim.mid = float(price)
-        filled = self.engine.sim_take(symbol, is_buy, 10 ** 15, price)
+        filled = self.engine.sim_take(symbol, is_buy, 10**15, price)
         sim.refill()
         self.engine.books[symbol].commit()
         return filled
@@ -336,4 +352,3 @@ class Generator:
             done += n
             self.stress_emitted += n * len(sims)
             await asyncio.sleep(0.002)
-

@@ -45,9 +45,15 @@ class Conn:
         self.sub_id: int | None = None
 
     def info(self) -> dict[str, object]:
-        return {"id": self.id, "kind": self.kind, "topics": sorted(self.topics),
-                "stalled": self.stalled, "account": self.account, "lost": self.lost,
-                "subscribed": self.sub_id is not None and self.account is not None}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "topics": sorted(self.topics),
+            "stalled": self.stalled,
+            "account": self.account,
+            "lost": self.lost,
+            "subscribed": self.sub_id is not None and self.account is not None,
+        }
 
 
 class Hub:
@@ -199,8 +205,9 @@ class Hub:
                 self.frames_sent += n
 
     # --- faults -------------------------------------------------------------------------
-    def select(self, target: str = "all", conn_id: int | None = None,
-               account: str | None = None) -> list[Conn]:
+    def select(
+        self, target: str = "all", conn_id: int | None = None, account: str | None = None
+    ) -> list[Conn]:
         """Connections a fault applies to: one by id, else every connection of `target`
         ("all", "market", "user" or its alias "private"), narrowed to the user-data
         connections of `account` when one is given."""
@@ -210,11 +217,15 @@ class Hub:
         kind = TARGET_ALIASES.get(target)
         if kind is None:
             raise ValueError(f"target must be one of {', '.join(TARGET_ALIASES)}")
-        return [c for c in self.conns.values() if kind in ("all", c.kind)
-                and (account is None or c.account == account)]
+        return [
+            c
+            for c in self.conns.values()
+            if kind in ("all", c.kind) and (account is None or c.account == account)
+        ]
 
-    def drop(self, target: str = "all", conn_id: int | None = None,
-             account: str | None = None) -> int:
+    def drop(
+        self, target: str = "all", conn_id: int | None = None, account: str | None = None
+    ) -> int:
         return self.drop_conns(self.select(target, conn_id, account))
 
     def drop_conns(self, victims: list[Conn]) -> int:

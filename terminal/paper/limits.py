@@ -60,10 +60,14 @@ class RateLimiter:
     def charge(self, weight: int, now_ms: int) -> int:
         """Add ``weight``; raise 429/418 past the limit. Returns the minute's used weight."""
         if now_ms < self.banned_until:
-            raise ApiError(-1003, f"Way too much request weight used; IP banned until "
-                                  f"{self.banned_until}. Please use WebSocket Streams for live "
-                                  "updates to avoid bans.", status=418,
-                           headers={"Retry-After": str((self.banned_until - now_ms) // 1000 + 1)})
+            raise ApiError(
+                -1003,
+                f"Way too much request weight used; IP banned until "
+                f"{self.banned_until}. Please use WebSocket Streams for live "
+                "updates to avoid bans.",
+                status=418,
+                headers={"Retry-After": str((self.banned_until - now_ms) // 1000 + 1)},
+            )
         minute = now_ms // 60_000
         if minute != self.minute:
             self.minute, self.used, self.violations = minute, 0, 0
@@ -73,9 +77,12 @@ class RateLimiter:
             retry = (60_000 - now_ms % 60_000) // 1000 + 1
             if self.config.ban_after and self.violations > self.config.ban_after:
                 self.banned_until = now_ms + self.config.ban_seconds * 1000
-                raise ApiError(-1003, f"Way too much request weight used; IP banned until "
-                                      f"{self.banned_until}.", status=418,
-                               headers={"Retry-After": str(self.config.ban_seconds)})
+                raise ApiError(
+                    -1003,
+                    f"Way too much request weight used; IP banned until {self.banned_until}.",
+                    status=418,
+                    headers={"Retry-After": str(self.config.ban_seconds)},
+                )
             raise weight_exceeded(self.config.weight_per_minute, retry)
         return self.used
 
@@ -90,7 +97,9 @@ class RateLimiter:
         n += 1
         self.orders[account] = (window, n)
         if n > self.config.orders_per_10s:
-            raise orders_exceeded(self.config.orders_per_10s, (10_000 - now_ms % 10_000) // 1000 + 1)
+            raise orders_exceeded(
+                self.config.orders_per_10s, (10_000 - now_ms % 10_000) // 1000 + 1
+            )
         day = now_ms // 86_400_000
         d, dn = self.orders_day.get(account, (day, 0))
         if d != day:

@@ -17,9 +17,15 @@ DAY_MS = 86_400_000
 class MarketData:
     """Candles and 24h stats for every symbol, kept current from the engine's trades."""
 
-    def __init__(self, engine: Engine, seed: int, clock: Callable[[], int],
-                 start_prices: dict[str, int], backfill: int = 1000,
-                 minute_volumes: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        seed: int,
+        clock: Callable[[], int],
+        start_prices: dict[str, int],
+        backfill: int = 1000,
+        minute_volumes: dict[str, int] | None = None,
+    ) -> None:
         """`minute_volumes`: the live market's traded quantity per minute per symbol
         (calibrate.minute_volumes), the scale of the back-filled candles' volume."""
         self.engine = engine
@@ -30,8 +36,9 @@ class MarketData:
         now = clock()
         for sym, m in engine.specs.items():
             rng = random.Random(f"{seed}:{sym}:backfill")
-            segs = backfill_segments(m, rng, now, start_prices[sym], backfill,
-                                     (minute_volumes or {}).get(sym))
+            segs = backfill_segments(
+                m, rng, now, start_prices[sym], backfill, (minute_volumes or {}).get(sym)
+            )
             per_tf = {}
             for tf in TF_ORDER:
                 s = CandleSeries(tf)
@@ -107,19 +114,45 @@ class MarketData:
 
     def ticker_event(self, symbol: str) -> dict[str, object]:
         s = self.stats(symbol)
-        return {"e": "24hrTicker", "E": self.clock(), "s": symbol, "p": s["priceChange"],
-                "P": s["priceChangePercent"], "w": s["weightedAvgPrice"],
-                "x": s["prevClosePrice"], "c": s["lastPrice"], "Q": s["lastQty"],
-                "b": s["bidPrice"], "B": s["bidQty"], "a": s["askPrice"], "A": s["askQty"],
-                "o": s["openPrice"], "h": s["highPrice"], "l": s["lowPrice"],
-                "v": s["volume"], "q": s["quoteVolume"], "O": s["openTime"],
-                "C": s["closeTime"], "F": s["firstId"], "L": s["lastId"], "n": s["count"]}
+        return {
+            "e": "24hrTicker",
+            "E": self.clock(),
+            "s": symbol,
+            "p": s["priceChange"],
+            "P": s["priceChangePercent"],
+            "w": s["weightedAvgPrice"],
+            "x": s["prevClosePrice"],
+            "c": s["lastPrice"],
+            "Q": s["lastQty"],
+            "b": s["bidPrice"],
+            "B": s["bidQty"],
+            "a": s["askPrice"],
+            "A": s["askQty"],
+            "o": s["openPrice"],
+            "h": s["highPrice"],
+            "l": s["lowPrice"],
+            "v": s["volume"],
+            "q": s["quoteVolume"],
+            "O": s["openTime"],
+            "C": s["closeTime"],
+            "F": s["firstId"],
+            "L": s["lastId"],
+            "n": s["count"],
+        }
 
     def mini_ticker_event(self, symbol: str) -> dict[str, object]:
         s = self.stats(symbol)
-        return {"e": "24hrMiniTicker", "E": self.clock(), "s": symbol, "c": s["lastPrice"],
-                "o": s["openPrice"], "h": s["highPrice"], "l": s["lowPrice"],
-                "v": s["volume"], "q": s["quoteVolume"]}
+        return {
+            "e": "24hrMiniTicker",
+            "E": self.clock(),
+            "s": symbol,
+            "c": s["lastPrice"],
+            "o": s["openPrice"],
+            "h": s["highPrice"],
+            "l": s["lowPrice"],
+            "v": s["volume"],
+            "q": s["quoteVolume"],
+        }
 
     def spec(self, symbol: str) -> MarketSpec:
         return self.engine.specs[symbol]

@@ -100,8 +100,9 @@ class MarketSpec:
         d = parse_decimal(text, name)
         steps = d.scaleb(self.qty_decimals)
         if steps != steps.to_integral_value() or steps < self.min_qty_steps or d > self.max_qty:
-            raise filter_failure("MARKET_LOT_SIZE" if market and steps == steps.to_integral_value()
-                                 else "LOT_SIZE")
+            raise filter_failure(
+                "MARKET_LOT_SIZE" if market and steps == steps.to_integral_value() else "LOT_SIZE"
+            )
         return int(steps)
 
     def check_notional(self, notional_units: int) -> None:
@@ -120,8 +121,15 @@ class MarketSpec:
             "quoteAssetPrecision": 8,
             "baseCommissionPrecision": 8,
             "quoteCommissionPrecision": 8,
-            "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
-                           "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+            "orderTypes": [
+                "LIMIT",
+                "LIMIT_MAKER",
+                "MARKET",
+                "STOP_LOSS",
+                "STOP_LOSS_LIMIT",
+                "TAKE_PROFIT",
+                "TAKE_PROFIT_LIMIT",
+            ],
             "icebergAllowed": False,
             "ocoAllowed": True,
             "otoAllowed": True,
@@ -132,22 +140,41 @@ class MarketSpec:
             "isSpotTradingAllowed": True,
             "isMarginTradingAllowed": False,
             "filters": [
-                {"filterType": "PRICE_FILTER", "minPrice": wire(self.tick),
-                 "maxPrice": wire(Decimal(1000000)), "tickSize": wire(self.tick)},
-                {"filterType": "LOT_SIZE", "minQty": wire(self.step * self.min_qty_steps),
-                 "maxQty": wire(self.max_qty), "stepSize": wire(self.step)},
-                {"filterType": "MARKET_LOT_SIZE", "minQty": wire(Decimal(0)),
-                 "maxQty": wire(self.max_qty), "stepSize": wire(Decimal(0))},
-                {"filterType": "NOTIONAL", "minNotional": wire(self.min_notional),
-                 "applyMinToMarket": True, "maxNotional": wire(Decimal(9000000)),
-                 "applyMaxToMarket": False, "avgPriceMins": 5},
+                {
+                    "filterType": "PRICE_FILTER",
+                    "minPrice": wire(self.tick),
+                    "maxPrice": wire(Decimal(1000000)),
+                    "tickSize": wire(self.tick),
+                },
+                {
+                    "filterType": "LOT_SIZE",
+                    "minQty": wire(self.step * self.min_qty_steps),
+                    "maxQty": wire(self.max_qty),
+                    "stepSize": wire(self.step),
+                },
+                {
+                    "filterType": "MARKET_LOT_SIZE",
+                    "minQty": wire(Decimal(0)),
+                    "maxQty": wire(self.max_qty),
+                    "stepSize": wire(Decimal(0)),
+                },
+                {
+                    "filterType": "NOTIONAL",
+                    "minNotional": wire(self.min_notional),
+                    "applyMinToMarket": True,
+                    "maxNotional": wire(Decimal(9000000)),
+                    "applyMaxToMarket": False,
+                    "avgPriceMins": 5,
+                },
                 {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200},
                 {"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": MAX_ALGO_ORDERS},
-                {"filterType": "TRAILING_DELTA",
-                 "minTrailingAboveDelta": MIN_TRAILING_DELTA,
-                 "maxTrailingAboveDelta": MAX_TRAILING_DELTA,
-                 "minTrailingBelowDelta": MIN_TRAILING_DELTA,
-                 "maxTrailingBelowDelta": MAX_TRAILING_DELTA},
+                {
+                    "filterType": "TRAILING_DELTA",
+                    "minTrailingAboveDelta": MIN_TRAILING_DELTA,
+                    "maxTrailingAboveDelta": MAX_TRAILING_DELTA,
+                    "minTrailingBelowDelta": MIN_TRAILING_DELTA,
+                    "maxTrailingBelowDelta": MAX_TRAILING_DELTA,
+                },
             ],
             "permissions": [],
             "permissionSets": [["SPOT"]],
@@ -158,14 +185,20 @@ class MarketSpec:
 
 def _fmt(units: int, decimals: int) -> str:
     neg = units < 0
-    a, b = divmod(-units if neg else units, 10 ** decimals)
-    frac = f"{b:0{decimals}d}" + "0" * (WIRE_DECIMALS - decimals) if decimals else "0" * WIRE_DECIMALS
+    a, b = divmod(-units if neg else units, 10**decimals)
+    frac = (
+        f"{b:0{decimals}d}" + "0" * (WIRE_DECIMALS - decimals) if decimals else "0" * WIRE_DECIMALS
+    )
     return f"{'-' if neg else ''}{a}.{frac}"
 
 
 def format_decimal(d: Decimal) -> str:
     """Binance-style string: at least 8 decimals, never exponent notation."""
-    q = d.quantize(Decimal(1).scaleb(-WIRE_DECIMALS)) if d.as_tuple().exponent >= -WIRE_DECIMALS else d
+    q = (
+        d.quantize(Decimal(1).scaleb(-WIRE_DECIMALS))
+        if d.as_tuple().exponent >= -WIRE_DECIMALS
+        else d
+    )
     return f"{q:f}"
 
 
@@ -190,24 +223,80 @@ def parse_decimal(text: object, name: str) -> Decimal:
 def default_markets() -> list[MarketSpec]:
     """BTC/USDT, ETH/USDT, SOL/USDT and ETH/BTC with Binance-like filters."""
     return [
-        MarketSpec("BTCUSDT", "BTC", "USDT", 2, 5, Decimal(5), Decimal(60000),
-                   grid_ticks=50, levels=400, level_qty=Decimal("0.08"), annual_vol=0.55),
-        MarketSpec("ETHUSDT", "ETH", "USDT", 2, 4, Decimal(5), Decimal(3000),
-                   grid_ticks=5, levels=400, level_qty=Decimal("1.5"), annual_vol=0.7),
-        MarketSpec("SOLUSDT", "SOL", "USDT", 2, 3, Decimal(5), Decimal(150),
-                   grid_ticks=1, levels=300, level_qty=Decimal(30), annual_vol=0.9),
-        MarketSpec("ETHBTC", "ETH", "BTC", 5, 4, Decimal("0.0001"), Decimal("0.05"),
-                   grid_ticks=1, levels=300, level_qty=Decimal(2), annual_vol=0.4),
+        MarketSpec(
+            "BTCUSDT",
+            "BTC",
+            "USDT",
+            2,
+            5,
+            Decimal(5),
+            Decimal(60000),
+            grid_ticks=50,
+            levels=400,
+            level_qty=Decimal("0.08"),
+            annual_vol=0.55,
+        ),
+        MarketSpec(
+            "ETHUSDT",
+            "ETH",
+            "USDT",
+            2,
+            4,
+            Decimal(5),
+            Decimal(3000),
+            grid_ticks=5,
+            levels=400,
+            level_qty=Decimal("1.5"),
+            annual_vol=0.7,
+        ),
+        MarketSpec(
+            "SOLUSDT",
+            "SOL",
+            "USDT",
+            2,
+            3,
+            Decimal(5),
+            Decimal(150),
+            grid_ticks=1,
+            levels=300,
+            level_qty=Decimal(30),
+            annual_vol=0.9,
+        ),
+        MarketSpec(
+            "ETHBTC",
+            "ETH",
+            "BTC",
+            5,
+            4,
+            Decimal("0.0001"),
+            Decimal("0.05"),
+            grid_ticks=1,
+            levels=300,
+            level_qty=Decimal(2),
+            annual_vol=0.4,
+        ),
     ]
 
 
 def synthetic_markets(n: int) -> list[MarketSpec]:
     """X01/USDT ... Xnn/USDT: more symbols than the four real-looking ones, each with its
     own price and generator, so that a consumer can subscribe tens of books."""
-    return [MarketSpec(f"X{i:02d}USDT", f"X{i:02d}", "USDT", 2, 3, Decimal(5),
-                       Decimal(20 + 7 * i), grid_ticks=1, levels=100, level_qty=Decimal(40),
-                       annual_vol=0.8)
-            for i in range(1, n + 1)]
+    return [
+        MarketSpec(
+            f"X{i:02d}USDT",
+            f"X{i:02d}",
+            "USDT",
+            2,
+            3,
+            Decimal(5),
+            Decimal(20 + 7 * i),
+            grid_ticks=1,
+            levels=100,
+            level_qty=Decimal(40),
+            annual_vol=0.8,
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def assets_of(markets: list[MarketSpec]) -> list[str]:

@@ -64,16 +64,22 @@ def _tif(p: Mapping[str, str]) -> str:
 
 def _trailing_delta(text: str) -> int:
     if not text.isdigit() or len(text) > 9:
-        raise ApiError(-1100, "Illegal characters found in parameter 'trailingDelta'; legal "
-                              "range is '^[0-9]{1,20}$'.")
+        raise ApiError(
+            -1100,
+            "Illegal characters found in parameter 'trailingDelta'; legal "
+            "range is '^[0-9]{1,20}$'.",
+        )
     d = int(text)
     if not MIN_TRAILING_DELTA <= d <= MAX_TRAILING_DELTA:
         raise filter_failure("TRAILING_DELTA")
     return d
 
 
-def check_new_order(spec: Callable[[str | None], MarketSpec], reference_price: Callable[[str], int],
-                    p: Mapping[str, str]) -> NewOrder:
+def check_new_order(
+    spec: Callable[[str | None], MarketSpec],
+    reference_price: Callable[[str], int],
+    p: Mapping[str, str],
+) -> NewOrder:
     """Binance's checks of a new order's parameters and filters (no state is touched):
     they run before anything else, also before the cancel of a cancel-replace."""
     m = spec(p.get("symbol"))
@@ -100,8 +106,10 @@ def check_new_order(spec: Callable[[str | None], MarketSpec], reference_price: C
         if not p.get("quantity"):
             raise missing_param("quantity")
         if not p.get("stopPrice") and not p.get("trailingDelta"):
-            raise ApiError(-1102, "Param 'stopPrice' or 'trailingDelta' must be sent, but both "
-                                  "were empty/null!")
+            raise ApiError(
+                -1102,
+                "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!",
+            )
         qty = m.parse_qty(p["quantity"], market=otype in CONDITIONAL_MARKET)
         if p.get("stopPrice"):
             stop = m.parse_price(p["stopPrice"], "stopPrice")
@@ -141,8 +149,9 @@ def check_new_order(spec: Callable[[str | None], MarketSpec], reference_price: C
             if quote_qty < m.min_notional:
                 raise filter_failure("NOTIONAL")
         else:
-            raise ApiError(-1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but "
-                                  "both were empty/null!")
+            raise ApiError(
+                -1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
+            )
     return NewOrder(m, side, otype, tif, price, qty, quote_qty)
 
 

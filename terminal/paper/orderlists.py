@@ -60,19 +60,27 @@ class OrderList:
 
     def json(self) -> dict[str, object]:
         """The order-list object of Binance's REST replies (without orderReports)."""
-        return {"orderListId": self.list_id, "contingencyType": self.contingency,
-                "listStatusType": self.status_type, "listOrderStatus": self.order_status,
-                "listClientOrderId": self.client_id,
-                "transactionTime": self.update_time or self.time, "symbol": self.symbol,
-                "orders": [{"symbol": self.symbol, "orderId": i,
-                            "clientOrderId": c} for i, c in self.client_ids]}
+        return {
+            "orderListId": self.list_id,
+            "contingencyType": self.contingency,
+            "listStatusType": self.status_type,
+            "listOrderStatus": self.order_status,
+            "listClientOrderId": self.client_id,
+            "transactionTime": self.update_time or self.time,
+            "symbol": self.symbol,
+            "orders": [
+                {"symbol": self.symbol, "orderId": i, "clientOrderId": c}
+                for i, c in self.client_ids
+            ],
+        }
 
     def record(self) -> dict[str, object]:
         return asdict(self)
 
 
-def leg_params(p: Mapping[str, str], prefix: str, shared: Mapping[str, str]
-               ) -> tuple[dict[str, str], dict[str, str]]:
+def leg_params(
+    p: Mapping[str, str], prefix: str, shared: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
     """One order of a list as POST /api/v3/order parameters, and the renames that turn
     their names in error messages back into the list's parameter names."""
     leg = {"symbol": p.get("symbol") or ""}
@@ -107,13 +115,17 @@ class OrderLists:
             raise ApiError(-2011, UNKNOWN_LIST)
         return lst
 
-    def find(self, account: str, list_id: str | None, client_id: str | None,
-             id_name: str) -> OrderList | None:
+    def find(
+        self, account: str, list_id: str | None, client_id: str | None, id_name: str
+    ) -> OrderList | None:
         lists = self.lists.get(account, {})
         if list_id:
             if not list_id.isdigit():
-                raise ApiError(-1100, "Illegal characters found in parameter 'orderListId'; "
-                                      "legal range is '^[0-9]{1,20}$'.")
+                raise ApiError(
+                    -1100,
+                    "Illegal characters found in parameter 'orderListId'; "
+                    "legal range is '^[0-9]{1,20}$'.",
+                )
             lst = lists.get(int(list_id))
             if lst is not None and client_id and lst.client_id != client_id:
                 return None
@@ -121,8 +133,9 @@ class OrderLists:
         if client_id:
             found = [x for x in lists.values() if x.client_id == client_id]
             return max(found, key=lambda x: x.list_id) if found else None
-        raise ApiError(-1102, f"Param '{id_name}' or 'orderListId' must be sent, but both were "
-                              "empty/null!")
+        raise ApiError(
+            -1102, f"Param '{id_name}' or 'orderListId' must be sent, but both were empty/null!"
+        )
 
     def orders_of(self, lst: OrderList) -> list[Order]:
         book = self.engine.orders[lst.account]
@@ -154,13 +167,15 @@ class OrderLists:
         if not last:
             return
         ok_other = not other_ref or (other_ref > last if side == "SELL" else other_ref < last)
-        ok_stop = not stop.stop_price or (stop.stop_price < last if side == "SELL"
-                                          else stop.stop_price > last)
+        ok_stop = not stop.stop_price or (
+            stop.stop_price < last if side == "SELL" else stop.stop_price > last
+        )
         if not (ok_other and ok_stop):
             raise ApiError(-2010, BAD_RELATION)
 
-    def place(self, account: str, kind: str, p: Mapping[str, str]
-              ) -> tuple[OrderList, list[tuple[Order, list[dict[str, object]]]]]:
+    def place(
+        self, account: str, kind: str, p: Mapping[str, str]
+    ) -> tuple[OrderList, list[tuple[Order, list[dict[str, object]]]]]:
         """POST /api/v3/orderList/{oco,oto,otoco}. Returns the list and each order with its
         fills as they stood when the reply was made (an OTO whose working order filled at
         once still shows its pending order PENDING_NEW, as Binance documents)."""
@@ -173,8 +188,11 @@ class OrderLists:
             if not wtype:
                 raise missing_param("workingType")
             if wtype not in ("LIMIT", "LIMIT_MAKER"):
-                raise ApiError(-1100, "Illegal characters found in parameter 'workingType'; "
-                                      "legal range is 'LIMIT, LIMIT_MAKER'.")
+                raise ApiError(
+                    -1100,
+                    "Illegal characters found in parameter 'workingType'; "
+                    "legal range is 'LIMIT, LIMIT_MAKER'.",
+                )
             legs.append(("workingClientOrderId", self._check(*leg_params(p, "working", {}))))
         if kind == "OTO":
             if not p.get("pendingType"):
@@ -182,8 +200,11 @@ class OrderLists:
             legs.append(("pendingClientOrderId", self._check(*leg_params(p, "pending", {}))))
         else:
             pre = ("above", "below") if kind == "OCO" else ("pendingAbove", "pendingBelow")
-            shared = ({"side": "side", "quantity": "quantity"} if kind == "OCO"
-                      else {"side": "pendingSide", "quantity": "pendingQuantity"})
+            shared = (
+                {"side": "side", "quantity": "quantity"}
+                if kind == "OCO"
+                else {"side": "pendingSide", "quantity": "pendingQuantity"}
+            )
             for name in (shared["side"], shared["quantity"], pre[0] + "Type", pre[1] + "Type"):
                 if not p.get(name):
                     raise missing_param(name)
@@ -201,12 +222,20 @@ class OrderLists:
             pair = [first, second]
             legs += [(names[id(first)], first), (names[id(second)], second)]
         list_cid = p.get("listClientOrderId") or "paper_list_" + secrets.token_hex(8)
-        if any(x.client_id == list_cid and not x.done
-               for x in self.lists.get(account, {}).values()):
+        if any(
+            x.client_id == list_cid and not x.done for x in self.lists.get(account, {}).values()
+        ):
             raise ApiError(-2010, DUPLICATE_ORDER)
-        orders = [eng.new_order(account, n, p.get(cid_param) or "paper_" + secrets.token_hex(10),
-                                self.next_id, offset=i)
-                  for i, (cid_param, n) in enumerate(legs)]
+        orders = [
+            eng.new_order(
+                account,
+                n,
+                p.get(cid_param) or "paper_" + secrets.token_hex(10),
+                self.next_id,
+                offset=i,
+            )
+            for i, (cid_param, n) in enumerate(legs)
+        ]
         if len({o.client_id for o in orders}) < len(orders):
             raise ApiError(-2010, DUPLICATE_ORDER)
         working = orders[0] if kind != "OCO" else None
@@ -222,10 +251,18 @@ class OrderLists:
         else:
             self._lock_pair(oco)
         now = eng.clock()
-        lst = OrderList(self.next_id, m.symbol, account, list_cid,
-                        "OCO" if kind == "OCO" else "OTO", [o.order_id for o in orders], now,
-                        oco_ids=[o.order_id for o in oco], pending_ids=[o.order_id for o in pending],
-                        client_ids=[(o.order_id, o.client_id) for o in orders])
+        lst = OrderList(
+            self.next_id,
+            m.symbol,
+            account,
+            list_cid,
+            "OCO" if kind == "OCO" else "OTO",
+            [o.order_id for o in orders],
+            now,
+            oco_ids=[o.order_id for o in oco],
+            pending_ids=[o.order_id for o in pending],
+            client_ids=[(o.order_id, o.client_id) for o in orders],
+        )
         self.next_id += 1
         self.lists.setdefault(account, {})[lst.list_id] = lst
         self.dirty[(account, lst.list_id)] = lst
@@ -305,8 +342,12 @@ class OrderLists:
                 acted = True
         oco = [orders[i] for i in lst.oco_ids]
         for o in oco:  # one order executing (even partly) or ended ends the other
-            if (o.is_open and not o.executed and o.status != "PENDING_NEW"
-                    and any(x is not o and (x.executed or x.status in FINAL) for x in oco)):
+            if (
+                o.is_open
+                and not o.executed
+                and o.status != "PENDING_NEW"
+                and any(x is not o and (x.executed or x.status in FINAL) for x in oco)
+            ):
                 eng._cancel(o, "", status="EXPIRED")
                 acted = True
         if all(o.status in FINAL for o in orders.values()):
@@ -362,8 +403,9 @@ class OrderLists:
     def cancel_request(self, account: str, p: Mapping[str, str]) -> tuple[OrderList, str]:
         eng = self.engine
         m = eng.spec(p.get("symbol"))
-        lst = self.find(account, p.get("orderListId"), p.get("listClientOrderId"),
-                        "listClientOrderId")
+        lst = self.find(
+            account, p.get("orderListId"), p.get("listClientOrderId"), "listClientOrderId"
+        )
         if lst is None or lst.symbol != m.symbol or lst.done:
             raise ApiError(-2011, UNKNOWN_LIST)
         cid = p.get("newClientOrderId") or "cancel_" + secrets.token_hex(10)

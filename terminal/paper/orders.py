@@ -98,8 +98,11 @@ class Order:
             "workingTime": self.wire_working_time,
             "origQuoteOrderQty": format_decimal(self.quote_order_qty),
             "selfTradePreventionMode": "NONE",
-            **({"trailingDelta": self.trailing_delta, "trailingTime": self.trailing_time}
-               if self.trailing_delta else {}),
+            **(
+                {"trailingDelta": self.trailing_delta, "trailingTime": self.trailing_time}
+                if self.trailing_delta
+                else {}
+            ),
         }
 
     def ack_json(self, m: MarketSpec, fills: list[dict[str, object]]) -> dict[str, object]:

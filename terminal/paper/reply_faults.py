@@ -12,8 +12,12 @@ from .errors import ApiError
 if TYPE_CHECKING:
     from .server import PaperServer
 
-UNKNOWN_OUTCOME = ApiError(-1007, "Timeout waiting for response from backend server. Send "
-                                  "status unknown; execution status unknown.", status=503)
+UNKNOWN_OUTCOME = ApiError(
+    -1007,
+    "Timeout waiting for response from backend server. Send "
+    "status unknown; execution status unknown.",
+    status=503,
+)
 
 
 async def fail_reply_if_asked(srv: PaperServer, request: web.Request) -> None:

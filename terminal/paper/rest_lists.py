@@ -20,11 +20,29 @@ ACK_FIELDS = ("symbol", "orderId", "orderListId", "clientOrderId", "transactTime
 LIST_SIZES = {"oco": 2, "oto": 2, "otoco": 3}
 # every parameter each endpoint's page documents (read, even where the paper exchange
 # does not act on it); anything else is answered -1104 as on Binance
-_COMMON = {"symbol", "listClientOrderId", "newOrderRespType", "selfTradePreventionMode",
-           "recvWindow", "timestamp", "signature"}
-_ORDER = ("Type", "ClientOrderId", "IcebergQty", "Price", "StopPrice", "TrailingDelta",
-          "TimeInForce", "StrategyId", "StrategyType", "PegPriceType", "PegOffsetType",
-          "PegOffsetValue")
+_COMMON = {
+    "symbol",
+    "listClientOrderId",
+    "newOrderRespType",
+    "selfTradePreventionMode",
+    "recvWindow",
+    "timestamp",
+    "signature",
+}
+_ORDER = (
+    "Type",
+    "ClientOrderId",
+    "IcebergQty",
+    "Price",
+    "StopPrice",
+    "TrailingDelta",
+    "TimeInForce",
+    "StrategyId",
+    "StrategyType",
+    "PegPriceType",
+    "PegOffsetType",
+    "PegOffsetValue",
+)
 
 
 def _names(*prefixes: str) -> set[str]:
@@ -33,23 +51,31 @@ def _names(*prefixes: str) -> set[str]:
 
 KNOWN_PARAMS = {
     "oco": _COMMON | {"side", "quantity"} | _names("above", "below"),
-    "oto": _COMMON | _names("working", "pending") | {
-        "workingSide", "workingQuantity", "pendingSide", "pendingQuantity"},
-    "otoco": _COMMON | _names("working", "pendingAbove", "pendingBelow") | {
-        "workingSide", "workingQuantity", "pendingSide", "pendingQuantity"},
+    "oto": _COMMON
+    | _names("working", "pending")
+    | {"workingSide", "workingQuantity", "pendingSide", "pendingQuantity"},
+    "otoco": _COMMON
+    | _names("working", "pendingAbove", "pendingBelow")
+    | {"workingSide", "workingQuantity", "pendingSide", "pendingQuantity"},
 }
 
 
 def check_all_read(p: dict[str, str], known: set[str]) -> None:
     read = sum(1 for k in p if k in known)
     if read < len(p):
-        raise ApiError(-1104, f"Not all sent parameters were read; read '{read}' parameter(s) "
-                              f"but was sent '{len(p)}'.")
+        raise ApiError(
+            -1104,
+            f"Not all sent parameters were read; read '{read}' parameter(s) "
+            f"but was sent '{len(p)}'.",
+        )
+
+
 DAY_MS = 24 * 3600 * 1000
 
 
-def order_report(srv: PaperServer, o: Order, fills: list[dict[str, object]],
-                 resp_type: str) -> dict[str, object]:
+def order_report(
+    srv: PaperServer, o: Order, fills: list[dict[str, object]], resp_type: str
+) -> dict[str, object]:
     """One order of a list reply in the shape ``newOrderRespType`` asks for."""
     body = o.ack_json(srv.engine.specs[o.symbol], fills)
     if resp_type == "ACK":
@@ -70,9 +96,12 @@ def cancel_json(srv: PaperServer, x: Order | OrderList, cid: str) -> dict[str, o
     return body
 
 
-def setup(app: web.Application, srv: PaperServer,
-          account_of: Callable[[web.Request], str],
-          charge_order: Callable[[str, int], dict[str, str]]) -> None:
+def setup(
+    app: web.Application,
+    srv: PaperServer,
+    account_of: Callable[[web.Request], str],
+    charge_order: Callable[[str, int], dict[str, str]],
+) -> None:
     r = app.router
 
     def place(kind: str) -> Callable[[web.Request], Awaitable[web.Response]]:
@@ -83,14 +112,18 @@ def setup(app: web.Application, srv: PaperServer,
             headers = charge_order(acct, LIST_SIZES[kind])
             resp_type = p.get("newOrderRespType") or "RESULT"
             if resp_type not in ("ACK", "RESULT", "FULL"):
-                raise ApiError(-1100, "Illegal characters found in parameter "
-                                      "'newOrderRespType'; legal range is 'ACK, RESULT, FULL'.")
+                raise ApiError(
+                    -1100,
+                    "Illegal characters found in parameter "
+                    "'newOrderRespType'; legal range is 'ACK, RESULT, FULL'.",
+                )
             lst, orders = srv.engine.lists.place(acct, kind.upper(), p)
             body = lst.json()
             body["transactionTime"] = lst.time
             body["listStatusType"], body["listOrderStatus"] = "EXEC_STARTED", "EXECUTING"
             body["orderReports"] = [order_report(srv, o, f, resp_type) for o, f in orders]
             return json_response(body, headers=headers)
+
         return handler
 
     async def cancel_list(request: web.Request) -> web.Response:
@@ -101,8 +134,9 @@ def setup(app: web.Application, srv: PaperServer,
     async def get_list(request: web.Request) -> web.Response:
         acct = account_of(request)
         p = request["params"]
-        lst = srv.engine.lists.find(acct, p.get("orderListId"), p.get("origClientOrderId"),
-                         "origClientOrderId")
+        lst = srv.engine.lists.find(
+            acct, p.get("orderListId"), p.get("origClientOrderId"), "origClientOrderId"
+        )
         if lst is None:
             raise ApiError(-2013, NO_SUCH_LIST)
         return json_response(lst.json())
@@ -129,8 +163,11 @@ def setup(app: web.Application, srv: PaperServer,
         if from_id is not None:
             rows = [x for x in rows if x.list_id >= from_id][:limit]
         elif start is not None or end is not None:
-            rows = [x for x in rows if (start is None or x.time >= start)
-                    and (end is None or x.time <= end)][:limit]
+            rows = [
+                x
+                for x in rows
+                if (start is None or x.time >= start) and (end is None or x.time <= end)
+            ][:limit]
         else:
             rows = rows[-limit:]
         return json_response([x.json() for x in rows])

@@ -17,8 +17,13 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     r = app.router
 
     def account_of(request: web.Request) -> str:
-        return srv.auth.verify(request.headers.get("X-MBX-APIKEY"), request["raw_q"],
-                               request["raw_b"], request["params"], srv.now_ms())
+        return srv.auth.verify(
+            request.headers.get("X-MBX-APIKEY"),
+            request["raw_q"],
+            request["raw_b"],
+            request["params"],
+            srv.now_ms(),
+        )
 
     async def account(request: web.Request) -> web.Response:
         acct = account_of(request)
@@ -27,26 +32,44 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         bps = int(fees.maker * 10_000)
         tbps = int(fees.taker * 10_000)
         bal = eng.ledger.snapshot(acct)
-        return json_response({
-            "makerCommission": bps, "takerCommission": tbps, "buyerCommission": 0,
-            "sellerCommission": 0,
-            "commissionRates": {"maker": f"{fees.maker:.8f}", "taker": f"{fees.taker:.8f}",
-                                "buyer": "0.00000000", "seller": "0.00000000"},
-            "canTrade": True, "canWithdraw": False, "canDeposit": False, "brokered": False,
-            "requireSelfTradePrevention": False, "preventSor": False,
-            "updateTime": srv.now_ms(), "accountType": "SPOT",
-            "balances": [{"asset": a, "free": f"{f:.8f}", "locked": f"{lk:.8f}"}
-                         for a, (f, lk) in bal.items()],
-            "permissions": ["SPOT"], "uid": abs(hash(acct)) % 10**9,
-        })
+        return json_response(
+            {
+                "makerCommission": bps,
+                "takerCommission": tbps,
+                "buyerCommission": 0,
+                "sellerCommission": 0,
+                "commissionRates": {
+                    "maker": f"{fees.maker:.8f}",
+                    "taker": f"{fees.taker:.8f}",
+                    "buyer": "0.00000000",
+                    "seller": "0.00000000",
+                },
+                "canTrade": True,
+                "canWithdraw": False,
+                "canDeposit": False,
+                "brokered": False,
+                "requireSelfTradePrevention": False,
+                "preventSor": False,
+                "updateTime": srv.now_ms(),
+                "accountType": "SPOT",
+                "balances": [
+                    {"asset": a, "free": f"{f:.8f}", "locked": f"{lk:.8f}"}
+                    for a, (f, lk) in bal.items()
+                ],
+                "permissions": ["SPOT"],
+                "uid": abs(hash(acct)) % 10**9,
+            }
+        )
 
     def charge_order(acct: str, orders: int = 1) -> dict[str, str]:
         """Count orders against the account's limits (429 past them); the headers Binance
         answers order requests with."""
         for _ in range(orders):
             count = srv.limits.charge_order(acct, srv.now_ms())
-        return {"X-MBX-ORDER-COUNT-10S": str(count),
-                "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1])}
+        return {
+            "X-MBX-ORDER-COUNT-10S": str(count),
+            "X-MBX-ORDER-COUNT-1D": str(srv.limits.orders_day.get(acct, (0, 0))[1]),
+        }
 
     async def fail_reply_if_asked(request: web.Request) -> None:
         await reply_faults.fail_reply_if_asked(srv, request)
@@ -62,8 +85,10 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         resp_type = p.get("newOrderRespType") or ("ACK" if order.conditional else "FULL")
         body: dict[str, object] = order.ack_json(m, fills)
         if resp_type == "ACK":
-            body = {k: body[k] for k in ("symbol", "orderId", "orderListId", "clientOrderId",
-                                         "transactTime")}
+            body = {
+                k: body[k]
+                for k in ("symbol", "orderId", "orderListId", "clientOrderId", "transactTime")
+            }
         elif resp_type == "RESULT":
             body.pop("fills", None)
         return json_response(body, headers=headers)
@@ -82,8 +107,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         await fail_reply_if_asked(request)
         cancel_body: dict[str, object]
         if res.canceled is not None:
-            cancel_body = res.canceled.cancel_json(srv.engine.specs[res.canceled.symbol],
-                                                   res.cancel_client_id)
+            cancel_body = res.canceled.cancel_json(
+                srv.engine.specs[res.canceled.symbol], res.cancel_client_id
+            )
         else:
             assert res.cancel_error is not None
             cancel_body = res.cancel_error.body()
@@ -93,26 +119,39 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             new_body = o.ack_json(srv.engine.specs[o.symbol], res.fills)
             resp_type = p.get("newOrderRespType") or ("ACK" if o.conditional else "FULL")
             if resp_type == "ACK":
-                new_body = {k: new_body[k] for k in ("symbol", "orderId", "orderListId",
-                                                     "clientOrderId", "transactTime")}
+                new_body = {
+                    k: new_body[k]
+                    for k in ("symbol", "orderId", "orderListId", "clientOrderId", "transactTime")
+                }
             elif resp_type == "RESULT":
                 new_body.pop("fills", None)
         elif res.new_error is not None:
             new_body = res.new_error.body()
         data = {
             "cancelResult": "SUCCESS" if res.canceled is not None else "FAILURE",
-            "newOrderResult": ("SUCCESS" if res.new_order is not None else
-                               "FAILURE" if res.new_attempted else "NOT_ATTEMPTED"),
+            "newOrderResult": (
+                "SUCCESS"
+                if res.new_order is not None
+                else "FAILURE"
+                if res.new_attempted
+                else "NOT_ATTEMPTED"
+            ),
             "cancelResponse": cancel_body,
             "newOrderResponse": new_body,
         }
         if res.canceled is not None and res.new_order is not None:
             return json_response(data, headers=headers)
         if res.canceled is not None or res.new_order is not None:
-            return json_response({"code": -2021, "msg": "Order cancel-replace partially failed.",
-                                  "data": data}, status=409, headers=headers)
-        return json_response({"code": -2022, "msg": "Order cancel-replace failed.",
-                              "data": data}, status=400, headers=headers)
+            return json_response(
+                {"code": -2021, "msg": "Order cancel-replace partially failed.", "data": data},
+                status=409,
+                headers=headers,
+            )
+        return json_response(
+            {"code": -2022, "msg": "Order cancel-replace failed.", "data": data},
+            status=400,
+            headers=headers,
+        )
 
     async def test_order(request: web.Request) -> web.Response:
         account_of(request)
@@ -131,8 +170,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     async def open_orders(request: web.Request) -> web.Response:
         acct = account_of(request)
         sym = request["params"].get("symbol") or None
-        return json_response([o.query_json(srv.engine.specs[o.symbol])
-                              for o in srv.engine.open_orders(acct, sym)])
+        return json_response(
+            [o.query_json(srv.engine.specs[o.symbol]) for o in srv.engine.open_orders(acct, sym)]
+        )
 
     async def cancel_open(request: web.Request) -> web.Response:
         acct = account_of(request)
@@ -146,13 +186,18 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         limit = int_param(p, "limit", 500, 1, 1000) or 500
         from_id = int_param(p, "orderId")
         start, end = int_param(p, "startTime"), int_param(p, "endTime")
-        rows = sorted((o for (s, _), o in srv.engine.orders.get(acct, {}).items()
-                       if s == m.symbol), key=lambda o: o.order_id)
+        rows = sorted(
+            (o for (s, _), o in srv.engine.orders.get(acct, {}).items() if s == m.symbol),
+            key=lambda o: o.order_id,
+        )
         if from_id is not None:
             rows = [o for o in rows if o.order_id >= from_id][:limit]
         elif start is not None or end is not None:
-            rows = [o for o in rows if (start is None or o.time >= start)
-                    and (end is None or o.time <= end)][:limit]
+            rows = [
+                o
+                for o in rows
+                if (start is None or o.time >= start) and (end is None or o.time <= end)
+            ][:limit]
         else:
             rows = rows[-limit:]
         return json_response([o.query_json(m) for o in rows])
@@ -171,13 +216,20 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         if from_id is not None:
             rows = [t for t in rows if t.trade_id >= from_id][:limit]
         elif start is not None or end is not None:
-            rows = [t for t in rows if (start is None or t.time >= start)
-                    and (end is None or t.time <= end)][:limit]
+            rows = [
+                t
+                for t in rows
+                if (start is None or t.time >= start) and (end is None or t.time <= end)
+            ][:limit]
         else:
             rows = rows[-limit:]
         orders = srv.engine.orders.get(acct, {})
-        return json_response([t.json(m, o.order_list_id if (o := orders.get((m.symbol, t.order_id)))
-                                     else -1) for t in rows])
+        return json_response(
+            [
+                t.json(m, o.order_list_id if (o := orders.get((m.symbol, t.order_id))) else -1)
+                for t in rows
+            ]
+        )
 
     rest_lists.setup(app, srv, account_of, charge_order)
     r.add_get("/api/v3/account", account)

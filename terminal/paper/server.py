@@ -43,8 +43,12 @@ from .userstream import UserEvents
 
 log = logging.getLogger("terminal.paper")
 HOST = "127.0.0.1"
-DEFAULT_BALANCES = {"USDT": Decimal(100000), "BTC": Decimal(1), "ETH": Decimal(10),
-                    "SOL": Decimal(100)}
+DEFAULT_BALANCES = {
+    "USDT": Decimal(100000),
+    "BTC": Decimal(1),
+    "ETH": Decimal(10),
+    "SOL": Decimal(100),
+}
 
 
 def wall_clock_ms() -> int:
@@ -132,11 +136,13 @@ class PaperServer:
         start_prices = {}
         for m in cfg.markets:
             saved = self.store.get_meta(f"mid_{m.symbol}")
-            start_prices[m.symbol] = int(saved) if saved else int(m.start_price.scaleb(
-                m.price_decimals))
+            start_prices[m.symbol] = (
+                int(saved) if saved else int(m.start_price.scaleb(m.price_decimals))
+            )
         volumes = minute_volumes(cfg.markets, rates, cfg.seed, start_prices)
-        self.md = MarketData(self.engine, cfg.seed, self.now_ms, start_prices, cfg.backfill,
-                             volumes)
+        self.md = MarketData(
+            self.engine, cfg.seed, self.now_ms, start_prices, cfg.backfill, volumes
+        )
         self.generator = Generator(self.engine, cfg.seed, rates, start_prices)
         self.generator.seed_books()
         self.generator.uncross()
@@ -145,9 +151,13 @@ class PaperServer:
         self.engine.on_exec.append(self.user_events.on_exec)
         self.engine.on_balance.append(self.user_events.on_balance)
         self.engine.on_list.append(self.user_events.on_list)
-        self.futures = FuturesVenue(default_contracts(self.engine.specs), self.engine.books,
-                                    self.now_ms, cfg.futures_wallet,
-                                    funding_speed=cfg.funding_speed)
+        self.futures = FuturesVenue(
+            default_contracts(self.engine.specs),
+            self.engine.books,
+            self.now_ms,
+            cfg.futures_wallet,
+            funding_speed=cfg.funding_speed,
+        )
         saved = self.store.get_meta(futures_persist.META_KEY)
         if saved:
             futures_persist.load(self.futures, saved)
@@ -168,9 +178,9 @@ class PaperServer:
         return app
 
     @web.middleware
-    async def _middleware(self, request: web.Request,
-                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-                          ) -> web.StreamResponse:
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         path = request.path
         if path.startswith(control.PREFIX):
             if request.remote not in ("127.0.0.1", "::1"):
@@ -202,20 +212,28 @@ class PaperServer:
     @staticmethod
     def _fault_response(status: int, retry_after: int) -> web.Response:
         if status in (418, 429):
-            return json_response({"code": -1003, "msg": "Too many requests; IP banned or rate "
-                                  "limited by fault injection."}, status=status,
-                                 headers={"Retry-After": str(retry_after)})
-        return web.Response(status=status, content_type="text/html",
-                            text=f"<html><body><h1>{status} Service Unavailable</h1>"
-                                 "</body></html>")
+            return json_response(
+                {
+                    "code": -1003,
+                    "msg": "Too many requests; IP banned or rate limited by fault injection.",
+                },
+                status=status,
+                headers={"Retry-After": str(retry_after)},
+            )
+        return web.Response(
+            status=status,
+            content_type="text/html",
+            text=f"<html><body><h1>{status} Service Unavailable</h1></body></html>",
+        )
 
     # --- lifecycle ----------------------------------------------------------------------
     async def start(self) -> int:
         """Load state, bind 127.0.0.1:port and start the background tasks. Returns the port."""
         self._build()
         self._stop = asyncio.Event()
-        self._runner = web.AppRunner(self._app(), handle_signals=False, access_log=None,
-                                     shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            self._app(), handle_signals=False, access_log=None, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, self.port, reuse_address=True)
         await site.start()
@@ -233,8 +251,9 @@ class PaperServer:
 
     def _skip_depth(self, symbol: str) -> bool:
         rt = self.generator.rates
-        return bool(rt.diffs_per_second > 0 and rt.stress_symbol == symbol
-                    and not self.generator.paused)
+        return bool(
+            rt.diffs_per_second > 0 and rt.stress_symbol == symbol and not self.generator.paused
+        )
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coro)

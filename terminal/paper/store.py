@@ -33,10 +33,31 @@ CREATE TABLE IF NOT EXISTS order_lists (account TEXT NOT NULL, list_id INTEGER N
     data TEXT NOT NULL, PRIMARY KEY (account, list_id));
 """
 
-_ORDER_FIELDS = ("symbol", "order_id", "client_id", "account", "side", "type", "tif", "price",
-                 "orig_qty", "time", "executed", "cum_quote", "status", "update_time",
-                 "quote_order_qty", "locked_asset", "locked", "stop_price", "trailing_delta",
-                 "trailing_time", "track", "working_time", "order_list_id")
+_ORDER_FIELDS = (
+    "symbol",
+    "order_id",
+    "client_id",
+    "account",
+    "side",
+    "type",
+    "tif",
+    "price",
+    "orig_qty",
+    "time",
+    "executed",
+    "cum_quote",
+    "status",
+    "update_time",
+    "quote_order_qty",
+    "locked_asset",
+    "locked",
+    "stop_price",
+    "trailing_delta",
+    "trailing_time",
+    "track",
+    "working_time",
+    "order_list_id",
+)
 
 
 class Store:
@@ -61,16 +82,22 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def accounts(self) -> list[tuple[str, str, dict[str, Decimal], bool]]:
-        rows = self.db.execute("SELECT api_key, secret, starting, is_default FROM accounts "
-                               "ORDER BY is_default DESC, rowid").fetchall()
-        return [(k, s, {a: Decimal(v) for a, v in json.loads(st).items()}, bool(d))
-                for k, s, st, d in rows]
+        rows = self.db.execute(
+            "SELECT api_key, secret, starting, is_default FROM accounts "
+            "ORDER BY is_default DESC, rowid"
+        ).fetchall()
+        return [
+            (k, s, {a: Decimal(v) for a, v in json.loads(st).items()}, bool(d))
+            for k, s, st, d in rows
+        ]
 
-    def add_account(self, key: str, secret: str, starting: dict[str, Decimal],
-                    is_default: bool) -> None:
-        self.db.execute("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?)",
-                        (key, secret, json.dumps({a: str(v) for a, v in starting.items()}),
-                         int(is_default)))
+    def add_account(
+        self, key: str, secret: str, starting: dict[str, Decimal], is_default: bool
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?)",
+            (key, secret, json.dumps({a: str(v) for a, v in starting.items()}), int(is_default)),
+        )
 
     def reset(self) -> None:
         """Starting balances again, no orders, no trades (``--reset``)."""
@@ -79,15 +106,17 @@ class Store:
         self.db.execute("DELETE FROM orders")
         self.db.execute("DELETE FROM trades")
         self.db.execute("DELETE FROM order_lists")
-        self.db.execute("DELETE FROM meta WHERE key LIKE 'next_%' OR key LIKE 'mid_%' "
-                        "OR key LIKE 'futures_%'")
+        self.db.execute(
+            "DELETE FROM meta WHERE key LIKE 'next_%' OR key LIKE 'mid_%' OR key LIKE 'futures_%'"
+        )
         self.db.execute("COMMIT")
 
     # --- load ---------------------------------------------------------------------------
     def load_into(self, engine: Engine) -> None:
         for key, _secret, starting, _d in self.accounts():
-            rows = self.db.execute("SELECT asset, free, locked FROM balances WHERE api_key=?",
-                                   (key,)).fetchall()
+            rows = self.db.execute(
+                "SELECT asset, free, locked FROM balances WHERE api_key=?", (key,)
+            ).fetchall()
             if rows:
                 engine.add_account(key, {})
                 for asset, free, locked in rows:
@@ -96,9 +125,15 @@ class Store:
                 engine.add_account(key, starting)
         for (data,) in self.db.execute("SELECT data FROM orders ORDER BY symbol, order_id"):
             d = json.loads(data)
-            o = Order(**{k: d[k] for k in _ORDER_FIELDS if k in d and k not in
-                         ("quote_order_qty", "locked")},
-                      quote_order_qty=Decimal(d["quote_order_qty"]), locked=Decimal(d["locked"]))
+            o = Order(
+                **{
+                    k: d[k]
+                    for k in _ORDER_FIELDS
+                    if k in d and k not in ("quote_order_qty", "locked")
+                },
+                quote_order_qty=Decimal(d["quote_order_qty"]),
+                locked=Decimal(d["locked"]),
+            )
             if o.account in engine.orders:
                 engine.restore_order(o)
         for (data,) in self.db.execute("SELECT data FROM order_lists ORDER BY list_id"):
@@ -141,30 +176,73 @@ class Store:
         db.execute("BEGIN IMMEDIATE")
         try:
             for acct in dirty_accts:
-                db.executemany("INSERT OR REPLACE INTO balances VALUES (?, ?, ?, ?)",
-                               [(acct, a, str(f), str(lk))
-                                for a, (f, lk) in led.snapshot(acct).items()])
-            db.executemany("INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?)",
-                           [(o.symbol, o.order_id, o.account, o.client_id, o.status,
-                             json.dumps({k: (str(getattr(o, k))
-                                             if k in ("quote_order_qty", "locked")
-                                             else getattr(o, k)) for k in _ORDER_FIELDS}))
-                            for o in orders])
-            db.executemany("INSERT OR REPLACE INTO trades VALUES (?, ?, ?, ?, ?)",
-                           [(t.account, t.symbol, t.trade_id, int(t.is_buyer), json.dumps({
-                               "symbol": t.symbol, "trade_id": t.trade_id,
-                               "order_id": t.order_id, "account": t.account, "price": t.price,
-                               "qty": t.qty, "commission": str(t.commission),
-                               "commission_asset": t.commission_asset, "time": t.time,
-                               "is_buyer": t.is_buyer, "is_maker": t.is_maker}))
-                            for t in trades])
-            db.executemany("INSERT OR REPLACE INTO order_lists VALUES (?, ?, ?)",
-                           [(x.account, x.list_id, json.dumps(x.record())) for x in lists])
+                db.executemany(
+                    "INSERT OR REPLACE INTO balances VALUES (?, ?, ?, ?)",
+                    [(acct, a, str(f), str(lk)) for a, (f, lk) in led.snapshot(acct).items()],
+                )
+            db.executemany(
+                "INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        o.symbol,
+                        o.order_id,
+                        o.account,
+                        o.client_id,
+                        o.status,
+                        json.dumps(
+                            {
+                                k: (
+                                    str(getattr(o, k))
+                                    if k in ("quote_order_qty", "locked")
+                                    else getattr(o, k)
+                                )
+                                for k in _ORDER_FIELDS
+                            }
+                        ),
+                    )
+                    for o in orders
+                ],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO trades VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        t.account,
+                        t.symbol,
+                        t.trade_id,
+                        int(t.is_buyer),
+                        json.dumps(
+                            {
+                                "symbol": t.symbol,
+                                "trade_id": t.trade_id,
+                                "order_id": t.order_id,
+                                "account": t.account,
+                                "price": t.price,
+                                "qty": t.qty,
+                                "commission": str(t.commission),
+                                "commission_asset": t.commission_asset,
+                                "time": t.time,
+                                "is_buyer": t.is_buyer,
+                                "is_maker": t.is_maker,
+                            }
+                        ),
+                    )
+                    for t in trades
+                ],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO order_lists VALUES (?, ?, ?)",
+                [(x.account, x.list_id, json.dumps(x.record())) for x in lists],
+            )
             for sym in engine.specs:
-                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           (f"next_trade_{sym}", str(engine.next_trade_id[sym])))
-                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           (f"next_order_{sym}", str(engine.next_order_id[sym])))
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    (f"next_trade_{sym}", str(engine.next_trade_id[sym])),
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    (f"next_order_{sym}", str(engine.next_order_id[sym])),
+                )
             for sym, mid in (mids or {}).items():
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"mid_{sym}", str(mid)))
             db.execute("COMMIT")

@@ -41,14 +41,21 @@ class Triggers:
         MAX_NUM_ALGO_ORDERS filter."""
         eng = self.engine
         last = eng.reference_price(order.symbol)
-        if (not list_leg and order.stop_price and last
-                and stop_condition_met(order.type, order.is_buy, order.stop_price, last)):
+        if (
+            not list_leg
+            and order.stop_price
+            and last
+            and stop_condition_met(order.type, order.is_buy, order.stop_price, last)
+        ):
             raise ApiError(-2010, WOULD_TRIGGER)
         self.check_algo_count(order.account, order.symbol, 1)
 
     def check_algo_count(self, account: str, symbol: str, adding: int) -> None:
-        n = sum(1 for o in self.engine.open.get(account, {}).values()
-                if o.symbol == symbol and o.conditional)
+        n = sum(
+            1
+            for o in self.engine.open.get(account, {}).values()
+            if o.symbol == symbol and o.conditional
+        )
         if n + adding > MAX_ALGO_ORDERS:
             raise filter_failure("MAX_NUM_ALGO_ORDERS")
 

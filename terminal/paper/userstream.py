@@ -42,18 +42,40 @@ class UserEvents:
         m = self.srv.engine.specs[o.symbol]
         canceled = ev.exec_type == "CANCELED"
         report = {
-            "e": "executionReport", "E": ev.time, "s": o.symbol,
+            "e": "executionReport",
+            "E": ev.time,
+            "s": o.symbol,
             "c": ev.cancel_client_id if canceled else o.client_id,
-            "S": o.side, "o": o.type, "f": o.tif, "q": m.qty_str(o.orig_qty),
-            "p": m.price_str(o.price), "P": m.price_str(o.stop_price), "F": "0.00000000",
+            "S": o.side,
+            "o": o.type,
+            "f": o.tif,
+            "q": m.qty_str(o.orig_qty),
+            "p": m.price_str(o.price),
+            "P": m.price_str(o.stop_price),
+            "F": "0.00000000",
             "g": o.order_list_id,
-            "C": o.client_id if canceled else "", "x": ev.exec_type, "X": o.status, "r": "NONE",
-            "i": o.order_id, "l": m.qty_str(ev.last_qty), "z": m.qty_str(o.executed),
-            "L": m.price_str(ev.last_price), "n": f"{ev.commission:.8f}",
-            "N": ev.commission_asset, "T": ev.time, "t": ev.trade_id, "v": 0, "I": 0,
-            "w": o.is_open and o.working, "m": ev.is_maker, "M": False, "O": o.time,
-            "Z": m.notional_str(o.cum_quote), "Y": m.notional_str(ev.last_qty * ev.last_price),
-            "Q": f"{o.quote_order_qty:.8f}", "V": "NONE",
+            "C": o.client_id if canceled else "",
+            "x": ev.exec_type,
+            "X": o.status,
+            "r": "NONE",
+            "i": o.order_id,
+            "l": m.qty_str(ev.last_qty),
+            "z": m.qty_str(o.executed),
+            "L": m.price_str(ev.last_price),
+            "n": f"{ev.commission:.8f}",
+            "N": ev.commission_asset,
+            "T": ev.time,
+            "t": ev.trade_id,
+            "v": 0,
+            "I": 0,
+            "w": o.is_open and o.working,
+            "m": ev.is_maker,
+            "M": False,
+            "O": o.time,
+            "Z": m.notional_str(o.cum_quote),
+            "Y": m.notional_str(ev.last_qty * ev.last_price),
+            "Q": f"{o.quote_order_qty:.8f}",
+            "V": "NONE",
         }
         if o.working:
             report["W"] = o.wire_working_time
@@ -69,10 +91,19 @@ class UserEvents:
         subs = self.srv.hub.users.get(account)
         if not subs:
             return
-        ev = {"e": "listStatus", "E": self.srv.now_ms(), "s": lst.symbol, "g": lst.list_id,
-              "c": lst.contingency, "l": lst.status_type, "L": lst.order_status, "r": "NONE",
-              "C": lst.client_id, "T": lst.update_time or lst.time,
-              "O": [{"s": lst.symbol, "i": i, "c": c} for i, c in lst.client_ids]}
+        ev = {
+            "e": "listStatus",
+            "E": self.srv.now_ms(),
+            "s": lst.symbol,
+            "g": lst.list_id,
+            "c": lst.contingency,
+            "l": lst.status_type,
+            "L": lst.order_status,
+            "r": "NONE",
+            "C": lst.client_id,
+            "T": lst.update_time or lst.time,
+            "O": [{"s": lst.symbol, "i": i, "c": c} for i, c in lst.client_ids],
+        }
         for c in list(subs):
             self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": ev}))
 
@@ -90,15 +121,19 @@ class UserEvents:
         for account, assets in pending.items():
             self.push_position(account, assets)
 
-    def push_position(self, account: str, assets: set[str] | None,
-                      only: Conn | None = None) -> None:
+    def push_position(
+        self, account: str, assets: set[str] | None, only: Conn | None = None
+    ) -> None:
         led = self.srv.engine.ledger
         snap = led.snapshot(account)
         now = self.srv.now_ms()
-        rows = [{"a": a, "f": f"{f:.8f}", "l": f"{lk:.8f}"} for a, (f, lk) in snap.items()
-                if assets is None or a in assets]
+        rows = [
+            {"a": a, "f": f"{f:.8f}", "l": f"{lk:.8f}"}
+            for a, (f, lk) in snap.items()
+            if assets is None or a in assets
+        ]
         ev = {"e": "outboundAccountPosition", "E": now, "u": now, "B": rows}
-        for c in ([only] if only else list(self.srv.hub.users.get(account, ()))):
+        for c in [only] if only else list(self.srv.hub.users.get(account, ())):
             self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": ev}))
 
     def balance_update(self, account: str, asset: str, delta: Decimal) -> None:
@@ -125,8 +160,16 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                 try:
                     req = orjson.loads(msg.data)
                 except orjson.JSONDecodeError:
-                    srv.hub.send_direct(conn, encode({"id": None, "status": 400, "error": {
-                        "code": -1102, "msg": "Malformed request."}}))
+                    srv.hub.send_direct(
+                        conn,
+                        encode(
+                            {
+                                "id": None,
+                                "status": 400,
+                                "error": {"code": -1102, "msg": "Malformed request."},
+                            }
+                        ),
+                    )
                     continue
                 rid = req.get("id") if isinstance(req, dict) else None
                 method = req.get("method") if isinstance(req, dict) else None
@@ -137,25 +180,36 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                         conn.sub_id = next_sub
                         next_sub += 1
                         srv.hub.attach_user(conn, account)
-                        srv.hub.send_direct(conn, encode({
-                            "id": rid, "status": 200, "result": {"subscriptionId": conn.sub_id},
-                            "rateLimits": []}))
+                        srv.hub.send_direct(
+                            conn,
+                            encode(
+                                {
+                                    "id": rid,
+                                    "status": 200,
+                                    "result": {"subscriptionId": conn.sub_id},
+                                    "rateLimits": [],
+                                }
+                            ),
+                        )
                         srv.user_events.push_position(account, None, only=conn)
                     elif method == "userDataStream.unsubscribe":
                         srv.hub.detach_user(conn)
-                        srv.hub.send_direct(conn, encode({"id": rid, "status": 200,
-                                                          "result": {}}))
+                        srv.hub.send_direct(conn, encode({"id": rid, "status": 200, "result": {}}))
                     elif method == "ping":
-                        srv.hub.send_direct(conn, encode({"id": rid, "status": 200,
-                                                          "result": {}}))
+                        srv.hub.send_direct(conn, encode({"id": rid, "status": 200, "result": {}}))
                     elif method == "time":
-                        srv.hub.send_direct(conn, encode({"id": rid, "status": 200, "result": {
-                            "serverTime": srv.now_ms()}}))
+                        srv.hub.send_direct(
+                            conn,
+                            encode(
+                                {"id": rid, "status": 200, "result": {"serverTime": srv.now_ms()}}
+                            ),
+                        )
                     else:
                         raise ApiError(-1102, f"Unknown method: {method}")
                 except ApiError as e:
-                    srv.hub.send_direct(conn, encode({"id": rid, "status": e.status,
-                                                      "error": e.body()}))
+                    srv.hub.send_direct(
+                        conn, encode({"id": rid, "status": e.status, "error": e.body()})
+                    )
         finally:
             srv.hub.unregister(conn)
         return ws

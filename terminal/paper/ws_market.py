@@ -44,8 +44,12 @@ def _handle(srv: PaperServer, conn, text: str) -> None:  # type: ignore[no-untyp
     try:
         req = orjson.loads(text)
     except orjson.JSONDecodeError:
-        hub.send_direct(conn, encode({"error": {"code": 3, "msg": "Invalid JSON: expected "
-                                                "value at line 1 column 1"}}))
+        hub.send_direct(
+            conn,
+            encode(
+                {"error": {"code": 3, "msg": "Invalid JSON: expected value at line 1 column 1"}}
+            ),
+        )
         return
     if not isinstance(req, dict):
         hub.send_direct(conn, encode({"error": {"code": 2, "msg": "Invalid request"}}))
@@ -55,13 +59,30 @@ def _handle(srv: PaperServer, conn, text: str) -> None:  # type: ignore[no-untyp
     params = req.get("params") or []
     if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
         if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-            hub.send_direct(conn, encode({"error": {"code": 1, "msg": "Invalid value type: "
-                                                    "expected Array of strings"}, "id": rid}))
+            hub.send_direct(
+                conn,
+                encode(
+                    {
+                        "error": {
+                            "code": 1,
+                            "msg": "Invalid value type: expected Array of strings",
+                        },
+                        "id": rid,
+                    }
+                ),
+            )
             return
         bad = [p for p in params if not srv.feeds.valid_topic(p)]
         if method == "SUBSCRIBE" and bad:
-            hub.send_direct(conn, encode({"error": {"code": 2, "msg": f"Invalid request: "
-                                                    f"invalid stream {bad[0]}"}, "id": rid}))
+            hub.send_direct(
+                conn,
+                encode(
+                    {
+                        "error": {"code": 2, "msg": f"Invalid request: invalid stream {bad[0]}"},
+                        "id": rid,
+                    }
+                ),
+            )
             return
         if method == "SUBSCRIBE":
             hub.subscribe(conn, params)
@@ -71,8 +92,11 @@ def _handle(srv: PaperServer, conn, text: str) -> None:  # type: ignore[no-untyp
     elif method == "LIST_SUBSCRIPTIONS":
         hub.send_direct(conn, encode({"result": sorted(conn.topics), "id": rid}))
     elif method == "SET_PROPERTY" or method == "GET_PROPERTY":
-        hub.send_direct(conn, encode({"result": None if method == "SET_PROPERTY" else False,
-                                      "id": rid}))
+        hub.send_direct(
+            conn, encode({"result": None if method == "SET_PROPERTY" else False, "id": rid})
+        )
     else:
-        hub.send_direct(conn, encode({"error": {"code": 2, "msg": "Invalid request: unknown "
-                                                "method"}, "id": rid}))
+        hub.send_direct(
+            conn,
+            encode({"error": {"code": 2, "msg": "Invalid request: unknown method"}, "id": rid}),
+        )

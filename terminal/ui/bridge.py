@@ -76,5 +76,14 @@ class CoreBridge(QObject):
                 log.exception("Could not unsubscribe a bridge callback")
 
 
-SIGNALS = frozenset({"safety_changed", "lock_changed", "stop_changed", "order_changed", "reconciliation_changed",
-                     "entry_changed", "notice"})
+SIGNALS = frozenset(
+    {
+        "safety_changed",
+        "lock_changed",
+        "stop_changed",
+        "order_changed",
+        "reconciliation_changed",
+        "entry_changed",
+        "notice",
+    }
+)

@@ -55,9 +55,17 @@ class TerminalController(QObject):
     services_up = Signal()  # the journal is ours and the control channel listens
     market_changed = Signal(str, str, str)  # venue, symbol, timeframe
 
-    def __init__(self, window: MainWindow, paths: AppPaths, settings: Settings,
-                 theme: ThemeManager | None = None, *, args: argparse.Namespace | None = None,
-                 services_options: Any = None, extra_venues: Any = ()) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        paths: AppPaths,
+        settings: Settings,
+        theme: ThemeManager | None = None,
+        *,
+        args: argparse.Namespace | None = None,
+        services_options: Any = None,
+        extra_venues: Any = (),
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.paths = paths
@@ -142,8 +150,9 @@ class TerminalController(QObject):
 
         options = self._services_options or ServicesOptions.from_args(self.args)
         options.private_streams = True
-        services = self.services = TerminalServices(options, paths=self.paths,
-                                                    settings=self.settings)
+        services = self.services = TerminalServices(
+            options, paths=self.paths, settings=self.settings
+        )
         # Critical path to a live book: the paper child process boots first (its own
         # process, in parallel), ccxt is imported in a worker thread (off the GUI thread),
         # the panels are built meanwhile on this thread, then the journal opens.
@@ -200,8 +209,17 @@ class TerminalController(QObject):
         self.market.point_late_widgets()
         self.trading.connect_price_sources()  # depth click, chart double-click -> ticket
         from terminal.ui.wiring.chart_trade import ChartTrading
-        self.chart_trading = ChartTrading(p.chart, p.entry, self.state, self.services.orders,
-                                          self.market, self.trading, self.window, self.notify)
+
+        self.chart_trading = ChartTrading(
+            p.chart,
+            p.entry,
+            self.state,
+            self.services.orders,
+            self.market,
+            self.trading,
+            self.window,
+            self.notify,
+        )
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
         mark("chart_built")
@@ -235,8 +253,9 @@ class TerminalController(QObject):
             return
         from terminal.paper.embedded import start_paper_exchange_async
 
-        handle = await start_paper_exchange_async(self.paths.ensure_data() / "paper",
-                                                  seed=self.settings.paper.seed)
+        handle = await start_paper_exchange_async(
+            self.paths.ensure_data() / "paper", seed=self.settings.paper.seed
+        )
         self._paper = handle
         key, secret = handle.accounts[0]
         options.paper_url = handle.url
@@ -252,8 +271,7 @@ class TerminalController(QObject):
         self.clock.start()
         self.panels.book.set_placeholder("Connecting to the paper exchange…")
         for name in ("chart", "depth", "tape"):
-            self.window.set_placeholder(name, f"{self.window.docks[name].windowTitle()}\n"
-                                              "loading…")
+            self.window.set_placeholder(name, f"{self.window.docks[name].windowTitle()}\nloading…")
         mark("panels_built")
 
     async def _wire_core(self) -> None:
@@ -271,30 +289,64 @@ class TerminalController(QObject):
         exchange = services.exchange
         self.state = exchange.state
         self.hub = exchange.feeds
+
         def age_of(session_key: Any, feed_key: Any) -> float | None:
             tracker = exchange.health.get(session_key)
             return tracker.last_message_age(feed_key) if tracker is not None else None
 
-        self.market = MarketWiring(self.window, self.panels, self.state,
-                                   lambda key: exchange.subscribe(key).close,
-                                   book_depth=self.settings.ui.book_depth, age_of=age_of)
+        self.market = MarketWiring(
+            self.window,
+            self.panels,
+            self.state,
+            lambda key: exchange.subscribe(key).close,
+            book_depth=self.settings.ui.book_depth,
+            age_of=age_of,
+        )
         self.venues = VenueWiring(self)
         self.trading = TradingWiring(
-            self.window, self.panels, self.bridge, self.tasks, services.orders, services.safety,
-            self.state, self.market, self.notify,
+            self.window,
+            self.panels,
+            self.bridge,
+            self.tasks,
+            services.orders,
+            services.safety,
+            self.state,
+            self.market,
+            self.notify,
             notify_fills=self.settings.ui.notify_fills,
-            notify_rejections=self.settings.ui.notify_rejections)
-        self.dom = DomWiring(self.panels.dom, self.panels.entry, self.state, services.orders,
-                             services.safety, self.market, self.trading)
-        self.safety = SafetyWiring(self.window, self.bridge, self.tasks, services.safety,
-                                   self._sweep, self.venues.live_candidates, self.notify)
+            notify_rejections=self.settings.ui.notify_rejections,
+        )
+        self.dom = DomWiring(
+            self.panels.dom,
+            self.panels.entry,
+            self.state,
+            services.orders,
+            services.safety,
+            self.market,
+            self.trading,
+        )
+        self.safety = SafetyWiring(
+            self.window,
+            self.bridge,
+            self.tasks,
+            services.safety,
+            self._sweep,
+            self.venues.live_candidates,
+            self.notify,
+        )
         services.stop_notices.add(self._show_stop_notice)
         self.watchlist = WatchlistWiring(self, self.panels.watchlist)
         self.history = HistoryWiring(self, self.panels.history)
         self.connect = ConnectWiring(self)
         self.reconnect = ReconnectWiring(self, self.wanted_venue)
-        for frame in (self.market.frame, self.trading.frame, self.dom, self.venues.frame,
-                      self.watchlist, self.history.frame):
+        for frame in (
+            self.market.frame,
+            self.trading.frame,
+            self.dom,
+            self.venues.frame,
+            self.watchlist,
+            self.history.frame,
+        ):
             self.clock.register(frame)
 
     async def _connect_initial(self) -> None:
@@ -305,8 +357,9 @@ class TerminalController(QObject):
         self.reconnect.start()
 
     # ------------------------------------------------------------------ venues
-    async def connect_venue(self, venue: str, mode: Any = None, account: str = "default",
-                            *, credentials: Any = None) -> Any:
+    async def connect_venue(
+        self, venue: str, mode: Any = None, account: str = "default", *, credentials: Any = None
+    ) -> Any:
         """Connect a session with its private streams; entry opens after reconciliation.
 
         `credentials` (ccxt names) default to the keychain/environment entry of
@@ -317,8 +370,9 @@ class TerminalController(QObject):
         the REST snapshot and the stream). If that does not happen in time (streams
         failing), one is started here so entry does not stay closed for good.
         """
-        session = await self.services.connect(venue, mode, account, reconcile=False,
-                                              streams=True, credentials=credentials)
+        session = await self.services.connect(
+            venue, mode, account, reconcile=False, streams=True, credentials=credentials
+        )
         self.tasks.spawn(self._ensure_reconciled(venue), f"reconcile-{venue}")
         self.venues.session_connected(session)
         if self.reconnect is not None:
@@ -332,14 +386,20 @@ class TerminalController(QObject):
             if orders.entry_ready(venue) or venue not in self.services.sessions:
                 return
             await asyncio.sleep(0.1)
-        log.warning("%s: no reconciliation after %.0f s (private streams down?); "
-                    "reconciling now", venue, FIRST_RECONCILE_WAIT_S)
+        log.warning(
+            "%s: no reconciliation after %.0f s (private streams down?); reconciling now",
+            venue,
+            FIRST_RECONCILE_WAIT_S,
+        )
         try:
             result = await self.services.reconcile(venue)
         except Exception as exc:
             log.exception("Reconciliation of %s failed", venue)
-            self.notify("error", f"Reconciliation with {venue} failed: {exc}. Order entry "
-                                 "stays disabled until it succeeds (Venue > Reconnect).")
+            self.notify(
+                "error",
+                f"Reconciliation with {venue} failed: {exc}. Order entry "
+                "stays disabled until it succeeds (Venue > Reconnect).",
+            )
             return
         log.info("%s reconciled: %s", venue, result.summary())
 
@@ -394,8 +454,9 @@ class TerminalController(QObject):
         if sym is None or (session.markets and sym not in session.markets):
             self.notify("warning", f"{symbol} is not a market of {session.info.name}")
             if self.market.active is not None and self.market.active.session == session.key:
-                self.window.set_context(venue, session.info.name, session.mode.value,
-                                        self.symbol)  # the selector shows the active one again
+                self.window.set_context(
+                    venue, session.info.name, session.mode.value, self.symbol
+                )  # the selector shows the active one again
                 return
             sym = self._fallback_symbol(session)  # nothing shown yet: show something valid
         self.venue, self.symbol, self.timeframe = venue, str(sym), timeframe
@@ -417,9 +478,13 @@ class TerminalController(QObject):
     def _awaiting_wanted_venue(self, venue: str) -> bool:
         """Paper is active only until the remembered venue of the last exit reconnects:
         keep that choice in the settings (a failed reconnect is tried at the next start)."""
-        return (venue == PAPER and not self.venue_picked and self.wanted_venue != PAPER
-                and self.reconnect is not None
-                and self.reconnect.will_reconnect(self.wanted_venue))
+        return (
+            venue == PAPER
+            and not self.venue_picked
+            and self.wanted_venue != PAPER
+            and self.reconnect is not None
+            and self.reconnect.will_reconnect(self.wanted_venue)
+        )
 
     def _fallback_symbol(self, session: Any) -> Any:
         for text in (*self.settings.ui.watchlist, "BTC/USDT"):
@@ -460,6 +525,7 @@ class TerminalController(QObject):
         self.window.set_theme_checked(applied)
         if self.panels is not None:
             from terminal.ui.wiring.panels import apply_palette
+
             apply_palette(self.panels, applied)
 
     # ------------------------------------------------------------------ palette, about
@@ -495,12 +561,16 @@ class TerminalController(QObject):
 
         from terminal import __version__
 
-        box = QMessageBox(QMessageBox.Icon.Information, "About Trading Terminal",
-                          f"Trading Terminal {__version__}\n\n"
-                          "A desktop trading terminal for crypto exchanges, with a built-in "
-                          "paper exchange.\n\n"
-                          f"Data: {self.paths.data}\nSettings: {self.paths.config}\n"
-                          f"Logs: {self.paths.logs}", parent=self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Trading Terminal",
+            f"Trading Terminal {__version__}\n\n"
+            "A desktop trading terminal for crypto exchanges, with a built-in "
+            "paper exchange.\n\n"
+            f"Data: {self.paths.data}\nSettings: {self.paths.config}\n"
+            f"Logs: {self.paths.logs}",
+            parent=self.window,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.open()  # non-modal: never a nested event loop inside the qasync loop
         return box
@@ -508,8 +578,15 @@ class TerminalController(QObject):
     # ------------------------------------------------------------------ notices
     def notify(self, level: str, text: str) -> None:
         """A message for the user: notifications panel and status bar, and the log."""
-        log.log(logging.ERROR if level == "error" else logging.WARNING if level == "warning"
-                else logging.INFO, "notice: %s", text)
+        log.log(
+            logging.ERROR
+            if level == "error"
+            else logging.WARNING
+            if level == "warning"
+            else logging.INFO,
+            "notice: %s",
+            text,
+        )
         self._add_notification(level, text)
         self.window.show_status(text, 10_000 if level in ("error", "warning") else 6_000)
 
@@ -559,8 +636,9 @@ class TerminalController(QObject):
             await _bounded(self.services.aclose(), left(), "services")
         if self._paper is not None:
             paper, self._paper = self._paper, None
-            await _bounded(asyncio.to_thread(paper.stop, max(0.5, left() - 0.3)), left(),
-                           "paper exchange")
+            await _bounded(
+                asyncio.to_thread(paper.stop, max(0.5, left() - 0.3)), left(), "paper exchange"
+            )
         await self.tasks.aclose(timeout=min(0.5, left()))
 
     def _save_settings(self) -> None:

@@ -54,11 +54,13 @@ class LayoutStore:
 
     def save(self, layout: SavedLayout) -> bool:
         """Write atomically (temp file + rename). A few KB: fine on the GUI thread at exit."""
-        payload = json.dumps({
-            "version": FILE_VERSION,
-            "geometry": base64.b64encode(layout.geometry).decode("ascii"),
-            "state": base64.b64encode(layout.state).decode("ascii"),
-        })
+        payload = json.dumps(
+            {
+                "version": FILE_VERSION,
+                "geometry": base64.b64encode(layout.geometry).decode("ascii"),
+                "state": base64.b64encode(layout.state).decode("ascii"),
+            }
+        )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".layout-", suffix=".json")
@@ -82,8 +84,9 @@ class LayoutStore:
 
 
 def capture(window: QMainWindow) -> SavedLayout:
-    return SavedLayout(bytes(window.saveGeometry().data()),
-                       bytes(window.saveState(STATE_VERSION).data()))
+    return SavedLayout(
+        bytes(window.saveGeometry().data()), bytes(window.saveState(STATE_VERSION).data())
+    )
 
 
 def apply(window: QMainWindow, layout: SavedLayout, *, geometry: bool = True) -> bool:

@@ -123,7 +123,6 @@ class NoticeBar(QFrame):
         row.addWidget(close)
 
 
-
 class ElidedFreshnessLabel(DataFreshnessLabel):
     """The data-freshness label of the toolbar: in a narrow window it shrinks and elides
     its text ("STALE — last upd…"); the whole text stays in `text()` and the tooltip."""
@@ -154,8 +153,11 @@ class ElidedFreshnessLabel(DataFreshnessLabel):
             return
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.drawText(
+            rect,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
+        )
         painter.end()
 
 
@@ -173,9 +175,17 @@ class ToolbarRow(QWidget):
     controls never shrink.
     """
 
-    def __init__(self, *, venue_combo: QComboBox, mode_badge: QLabel, symbol_combo: QComboBox,
-                 data_label: QLabel, lock_switch: LockSwitch, stop_button: EmergencyStopButton,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        venue_combo: QComboBox,
+        mode_badge: QLabel,
+        symbol_combo: QComboBox,
+        data_label: QLabel,
+        lock_switch: LockSwitch,
+        stop_button: EmergencyStopButton,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("toolbarRow")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -191,8 +201,15 @@ class ToolbarRow(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
-        for widget in (self.venue_caption, venue_combo, mode_badge, self.symbol_caption,
-                       symbol_combo, separator, data_label):
+        for widget in (
+            self.venue_caption,
+            venue_combo,
+            mode_badge,
+            self.symbol_caption,
+            symbol_combo,
+            separator,
+            data_label,
+        ):
             row.addWidget(widget)
         row.addStretch(1)
         row.addSpacing(6)
@@ -223,13 +240,17 @@ class ToolbarRow(QWidget):
 
     def full_width(self) -> int:
         """Everything at its preferred size with the long stop text."""
-        return (self._width_of(self._captions, minimum=False)
-                + self._width_of(self._shrinking, minimum=False)
-                + self._safety_width(compact=False))
+        return (
+            self._width_of(self._captions, minimum=False)
+            + self._width_of(self._shrinking, minimum=False)
+            + self._safety_width(compact=False)
+        )
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self._width_of(self._shrinking, minimum=True)
-                     + self._safety_width(compact=True), super().minimumSizeHint().height())
+        return QSize(
+            self._width_of(self._shrinking, minimum=True) + self._safety_width(compact=True),
+            super().minimumSizeHint().height(),
+        )
 
     def set_compact(self, compact: bool) -> None:
         if compact == self._compact:
@@ -244,6 +265,7 @@ class ToolbarRow(QWidget):
         super().resizeEvent(event)
         self.set_compact(event.size().width() < self.full_width())
 
+
 class MainWindow(QMainWindow):
     """The terminal's window. Signals carry what the user chose; the wiring acts on them."""
 
@@ -253,16 +275,19 @@ class MainWindow(QMainWindow):
     theme_selected = Signal(str)
     closing = Signal()
 
-    def __init__(self, config_dir: Path | None = None, parent: QWidget | None = None, *,
-                 docks: bool = True) -> None:
+    def __init__(
+        self, config_dir: Path | None = None, parent: QWidget | None = None, *, docks: bool = True
+    ) -> None:
         """`docks=False`: a shell without docks until `build_docks()` (the app's start)."""
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.setWindowIcon(icon("app"))
         self.setDockNestingEnabled(True)
-        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
-                            | QMainWindow.DockOption.AllowNestedDocks
-                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+        )
         self.resize(self.default_size())
         self._store = layout_io.LayoutStore(config_dir) if config_dir is not None else None
         self._venue_name = "Paper exchange"
@@ -290,8 +315,9 @@ class MainWindow(QMainWindow):
         self.set_context("paper", "Paper exchange", "paper", "BTC/USDT")
 
     # ------------------------------------------------------------------ building
-    def _action(self, action_id: str, text: str, *, icon_name: str = "",
-                hotkey: bool = False) -> QAction:
+    def _action(
+        self, action_id: str, text: str, *, icon_name: str = "", hotkey: bool = False
+    ) -> QAction:
         act = QAction(text, self)
         act.setObjectName(f"action_{action_id}")
         if icon_name:
@@ -310,8 +336,10 @@ class MainWindow(QMainWindow):
         if screen is None or QGuiApplication.platformName() in ("offscreen", "minimal"):
             return DEFAULT_SIZE  # no real screen: screenshots keep the full size
         avail = screen.availableGeometry()
-        return QSize(min(DEFAULT_SIZE.width(), int(avail.width() * 0.95)),
-                     min(DEFAULT_SIZE.height(), int(avail.height() * 0.92)))
+        return QSize(
+            min(DEFAULT_SIZE.width(), int(avail.width() * 0.95)),
+            min(DEFAULT_SIZE.height(), int(avail.height() * 0.92)),
+        )
 
     def _build_actions(self) -> None:
         a = self._action
@@ -405,9 +433,13 @@ class MainWindow(QMainWindow):
         # One widget in the toolbar: a QToolBar moves widgets that do not fit into its
         # extension menu, and the safety controls must never go there (see ToolbarRow).
         self.toolbar_row = ToolbarRow(
-            venue_combo=self.venue_combo, mode_badge=self.mode_badge,
-            symbol_combo=self.symbol_combo, data_label=self.data_label,
-            lock_switch=self.lock_switch, stop_button=self.stop_button)
+            venue_combo=self.venue_combo,
+            mode_badge=self.mode_badge,
+            symbol_combo=self.symbol_combo,
+            data_label=self.data_label,
+            lock_switch=self.lock_switch,
+            stop_button=self.stop_button,
+        )
         bar.addWidget(self.toolbar_row)
 
         self.addToolBarBreak()
@@ -445,14 +477,17 @@ class MainWindow(QMainWindow):
             dock = QDockWidget(spec.title, self)
             dock.setObjectName(f"dock_{spec.name}")
             dock.setWidget(_placeholder(f"{spec.title}\nconnecting…"))
-            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                             | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            )
             self.docks[spec.name] = dock
             self.panels_menu.addAction(dock.toggleViewAction())
             if spec.hidden:  # opened from the menu: in front of the tab group it joins
                 dock.toggleViewAction().triggered.connect(
-                    lambda on, d=dock: d.raise_() if on else None)
+                    lambda on, d=dock: d.raise_() if on else None
+                )
 
     @property
     def compact(self) -> bool:
@@ -489,8 +524,11 @@ class MainWindow(QMainWindow):
         optional = {name: not d[name].isHidden() for name in HIDDEN_BY_DEFAULT}
         self.tabifyDockWidget(d["book"], d["dom"])
         for name, dock in d.items():
-            dock.setVisible(optional[name] if keep_optional and name in optional
-                            else name not in HIDDEN_BY_DEFAULT)
+            dock.setVisible(
+                optional[name]
+                if keep_optional and name in optional
+                else name not in HIDDEN_BY_DEFAULT
+            )
         d["open_orders"].raise_()
         d["tape"].raise_()
         self._compact_arranged = self.compact
@@ -507,11 +545,11 @@ class MainWindow(QMainWindow):
         d = self.docks
         width, height = max(self.width(), 900), max(self.height(), 600)
         # the watchlist and the ticket's column get what shows every table column whole
-        entry = max(290, int(width * 0.21), self._needed_width("entry"),
-                    self._needed_width("balances"))
+        entry = max(
+            290, int(width * 0.21), self._needed_width("entry"), self._needed_width("balances")
+        )
         book = max(BOOK_FLOOR, int(width * 0.20))
-        sep = self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent,
-                                       None, self)
+        sep = self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, self)
         chart_min = max(300, d["chart"].minimumSizeHint().width())
         if self.compact:
             book = max(book, self._needed_width("watchlist"))  # a tab in the book's column
@@ -520,8 +558,9 @@ class MainWindow(QMainWindow):
             if chart < chart_min:  # the book gives way first, down to its floor
                 book = max(BOOK_FLOOR, book - (chart_min - chart))
                 chart = max(chart_min, free - book - entry)
-            self.resizeDocks([d["chart"], d["book"], d["entry"]], [chart, book, entry],
-                             Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [d["chart"], d["book"], d["entry"]], [chart, book, entry], Qt.Orientation.Horizontal
+            )
         else:
             watch = max(190, int(width * 0.16), self._needed_width("watchlist"))
             free = width - 3 * sep
@@ -529,17 +568,23 @@ class MainWindow(QMainWindow):
             if chart < chart_min:
                 book = max(BOOK_FLOOR, book - (chart_min - chart))
                 chart = max(chart_min, free - watch - book - entry)
-            self.resizeDocks([d["watchlist"], d["chart"], d["book"], d["entry"]],
-                             [watch, chart, book, entry], Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [d["watchlist"], d["chart"], d["book"], d["entry"]],
+                [watch, chart, book, entry],
+                Qt.Orientation.Horizontal,
+            )
         short = height < 700  # e.g. 1024x600: the ticket's Buy button must show unscrolled
         bottom = max(120, int(height * 0.2)) if short else max(140, int(height * 0.22))
         top = height - bottom
         ticket = 0.72 if short else 0.62
-        self.resizeDocks([d["book"], d["tape"]], [int(top * 0.64), int(top * 0.36)],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([d["entry"], d["balances"]], [int(top * ticket),
-                                                       int(top * (1 - ticket))],
-                         Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [d["book"], d["tape"]], [int(top * 0.64), int(top * 0.36)], Qt.Orientation.Vertical
+        )
+        self.resizeDocks(
+            [d["entry"], d["balances"]],
+            [int(top * ticket), int(top * (1 - ticket))],
+            Qt.Orientation.Vertical,
+        )
         self.resizeDocks([d["open_orders"]], [bottom], Qt.Orientation.Vertical)
 
     def _needed_width(self, name: str) -> int:
@@ -593,9 +638,12 @@ class MainWindow(QMainWindow):
             idx = self.symbol_combo.findText(symbol)
             if idx >= 0:
                 self.symbol_combo.setCurrentIndex(idx)
-        mode_text = {"paper": "PAPER", "sandbox": "TESTNET", "demo": "DEMO",
-                     "live": "LIVE — REAL MONEY"}.get(
-            mode, mode.upper())
+        mode_text = {
+            "paper": "PAPER",
+            "sandbox": "TESTNET",
+            "demo": "DEMO",
+            "live": "LIVE — REAL MONEY",
+        }.get(mode, mode.upper())
         self.setWindowTitle(f"{symbol} · {venue_name} · {mode_text} — {APP_TITLE}")
 
     def set_venues(self, venues: list[tuple[str, str]]) -> None:

@@ -82,9 +82,12 @@ class _PaintSeen(QObject):
         self._widget.removeEventFilter(self)
 
 
-def wait_first_paint(widget: QWidget, timeout_s: float,
-                     stop: Callable[[], bool] = lambda: False,
-                     poll_s: float = 0.001) -> bool:
+def wait_first_paint(
+    widget: QWidget,
+    timeout_s: float,
+    stop: Callable[[], bool] = lambda: False,
+    poll_s: float = 0.001,
+) -> bool:
     """Process events until `widget` painted once, then mark "first_paint"; True if it did.
 
     Call it after `widget.show()`. It processes window-system events, posted events

@@ -75,14 +75,17 @@ class LockSwitch(QToolButton):
         if locked:
             self._set_full_text("TESTNET")
             _set_spaced_icon(self, "lock")
-            self.setToolTip("Testnet lock ON: only paper and testnet venues accept orders.\n"
-                            "Click to unlock live trading for one venue and account.")
+            self.setToolTip(
+                "Testnet lock ON: only paper and testnet venues accept orders.\n"
+                "Click to unlock live trading for one venue and account."
+            )
         else:
             names = ", ".join(f"{v}/{a}" for v, a in self._unlocked)
             self._set_full_text(f"LIVE: {names}")
             _set_spaced_icon(self, "unlock")
-            self.setToolTip(f"Live orders are UNLOCKED for {names} (this run only).\n"
-                            "Click to lock again.")
+            self.setToolTip(
+                f"Live orders are UNLOCKED for {names} (this run only).\nClick to lock again."
+            )
         self.setProperty("live", "false" if locked else "true")
         repolish(self)
 
@@ -110,8 +113,9 @@ class LockSwitch(QToolButton):
         """The switch's width with `text` (icon, padding and border as now)."""
         self.ensurePolished()
         fm = self.fontMetrics()
-        return self.sizeHint().width() - fm.horizontalAdvance(self.text()) \
-            + fm.horizontalAdvance(text)
+        return (
+            self.sizeHint().width() - fm.horizontalAdvance(self.text()) + fm.horizontalAdvance(text)
+        )
 
     def compact_width(self) -> int:
         return self.width_for(self._elided(self.COMPACT_TEXT_PX))
@@ -169,8 +173,9 @@ class EmergencyStopButton(QToolButton):
         """The button's width with `text` (icon, padding and border as now)."""
         self.ensurePolished()
         fm = self.fontMetrics()
-        return self.sizeHint().width() - fm.horizontalAdvance(self.text()) \
-            + fm.horizontalAdvance(text)
+        return (
+            self.sizeHint().width() - fm.horizontalAdvance(self.text()) + fm.horizontalAdvance(text)
+        )
 
     def compact_width(self) -> int:
         return max(self.width_for(self._idle_text(True)), self.width_for(ENGAGED_TEXT))
@@ -186,8 +191,10 @@ class EmergencyStopButton(QToolButton):
         else:
             self.setText(self._idle_text(self._compact))
             extra = "" if loaded else "\n(Reading the stop state from the journal...)"
-            self.setToolTip("Blocks every new order at once and cancels every open order on "
-                            f"every connected venue. Hotkey {self._hotkey}.{extra}")
+            self.setToolTip(
+                "Blocks every new order at once and cancels every open order on "
+                f"every connected venue. Hotkey {self._hotkey}.{extra}"
+            )
         self.setProperty("engaged", "true" if engaged else "false")
         repolish(self)
 

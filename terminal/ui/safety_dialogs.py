@@ -60,7 +60,8 @@ class PhraseDialog(QDialog):
         self.error.setStyleSheet("color: #f6465d;")
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setEnabled(False)
         self.buttons.accepted.connect(self._accept)
@@ -98,8 +99,12 @@ class UnlockDialog(PhraseDialog):
     unlock_confirmed = Signal(str, str, str)  # venue, account, typed phrase
     connect_requested = Signal()  # no live venue yet: the user chose to connect one
 
-    def __init__(self, candidates: list[tuple[str, str, str]], phrase_for,  # type: ignore[no-untyped-def]
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        candidates: list[tuple[str, str, str]],
+        phrase_for,  # type: ignore[no-untyped-def]
+        parent: QWidget | None = None,
+    ) -> None:
         """`candidates`: (venue, account, display name) of connected LIVE sessions."""
         super().__init__("Unlock live trading", parent)
         self._phrase_for = phrase_for
@@ -112,7 +117,8 @@ class UnlockDialog(PhraseDialog):
             self.message.setText(
                 "<b>Real money.</b> While the testnet lock is on, only paper and testnet "
                 "venues accept orders. Unlocking allows live orders on the chosen venue and "
-                "account for <b>this run only</b>; one click on the red LIVE switch locks again.")
+                "account for <b>this run only</b>; one click on the red LIVE switch locks again."
+            )
         self.connect_button: QPushButton | None = None
         if not candidates:
             self._nothing_to_unlock()
@@ -129,14 +135,14 @@ class UnlockDialog(PhraseDialog):
             "<b>There is no live venue to unlock.</b> The testnet lock only holds back "
             "live venues, and none is connected. Paper and testnet venues accept orders "
             "while it is on. To trade live, connect a venue in live mode first "
-            "(Venue &gt; Connect a venue…), then unlock it here.")
+            "(Venue &gt; Connect a venue…), then unlock it here."
+        )
         for widget in (self.target, self.phrase_label, self.input, self.error):
             widget.hide()
         self.buttons.removeButton(self.ok_button)
         self.ok_button.hide()
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
-        button = self.buttons.addButton("Connect a venue…",
-                                        QDialogButtonBox.ButtonRole.ActionRole)
+        button = self.buttons.addButton("Connect a venue…", QDialogButtonBox.ButtonRole.ActionRole)
         button.setObjectName("unlockConnect")
         button.setDefault(True)
         button.clicked.connect(self._connect_clicked)
@@ -161,5 +167,6 @@ class ResetStopDialog(PhraseDialog):
         super().__init__("Reset the emergency stop", parent)
         self.message.setText(
             f"{description}<br><br>Resetting allows new orders again. Open orders that the "
-            "stop cancelled stay cancelled.")
+            "stop cancelled stay cancelled."
+        )
         self.set_phrase(phrase)

@@ -55,8 +55,13 @@ def one_line(text: str, limit: int = 300) -> str:
 class SelfTest:
     """Runs inside the GUI's loop once the controller exists; keeps the outcome."""
 
-    def __init__(self, started: float | None = None, *, step_timeout: float = STEP_TIMEOUT_S,
-                 out: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        started: float | None = None,
+        *,
+        step_timeout: float = STEP_TIMEOUT_S,
+        out: Callable[[str], None] = print,
+    ) -> None:
         self.started = time.monotonic() if started is None else started
         self.step_timeout = step_timeout
         self.out = out
@@ -123,11 +128,17 @@ class SelfTest:
         def book_key() -> Any:
             return c.market.active.key(FeedKind.BOOK) if c.market.active else None
 
-        await self._until("live order book", lambda: book_key() is not None
-                          and c.state.feed_status(book_key()) is FeedStatus.LIVE, c)
+        await self._until(
+            "live order book",
+            lambda: book_key() is not None and c.state.feed_status(book_key()) is FeedStatus.LIVE,
+            c,
+        )
         ladder = c.panels.book.ladder
-        await self._until("painted order book", lambda: not ladder.ladder().is_empty
-                          and ladder.frames.total > 0, c)
+        await self._until(
+            "painted order book",
+            lambda: not ladder.ladder().is_empty and ladder.frames.total > 0,
+            c,
+        )
         self._step("live book painted")
         entry = c.panels.entry
         await self._until("open order entry", lambda: entry.blocked_reason is None, c)
@@ -135,8 +146,9 @@ class SelfTest:
 
         symbol = c.market.active.symbol
         rules = c.services.sessions[c.venue].markets[symbol]
-        view = await self._until("best bid", lambda: (v := c.state.book_view(book_key(), 1))
-                                 and v.best_bid and v, c)
+        view = await self._until(
+            "best bid", lambda: (v := c.state.book_view(book_key(), 1)) and v.best_bid and v, c
+        )
         price = rules.round_price(view.best_bid.price * PRICE_OFFSET)
         step = rules.step_size or Decimal("0.00000001")
         amount = (MIN_ORDER_VALUE / price / step).to_integral_value(ROUND_UP) * step
@@ -152,25 +164,36 @@ class SelfTest:
         dialog = await self._until("confirmation dialog", lambda: entry.confirmation, c)
         await self._until("armed Send button", lambda: dialog.armed, c)
         dialog.send_button.click()
-        await self._until("answer to the order", lambda: not entry.pending
-                          and entry.confirmation is None, c)
+        await self._until(
+            "answer to the order", lambda: not entry.pending and entry.confirmation is None, c
+        )
         order = c.trading.last_submit
         if order is before:
-            raise SelfTestFailed(f"the ticket did not send the order: "
-                                 f"{entry.status_label.text() or 'no reason shown'}")
+            raise SelfTestFailed(
+                f"the ticket did not send the order: "
+                f"{entry.status_label.text() or 'no reason shown'}"
+            )
         if order.status is not OrderStatus.OPEN:
-            raise SelfTestFailed(f"the order is {order.status.value}, not open "
-                                 f"({order.reason or entry.status_label.text()})")
+            raise SelfTestFailed(
+                f"the order is {order.status.value}, not open "
+                f"({order.reason or entry.status_label.text()})"
+            )
         coid = str(order.client_order_id)
         self._step("order placed (open)")
 
         table = c.panels.open_orders
         # the row may show the order a frame before its open state reaches the table, and
         # the table sends a cancel only for an order it holds as cancellable
-        await self._until("cancel sent from Open orders",
-                          lambda: table.select(coid) and table.cancel_selected() == 1, c)
-        await self._until("cancel confirmed", lambda: all(
-            str(o.client_order_id) != coid for o in c.services.orders.open_orders()), c)
+        await self._until(
+            "cancel sent from Open orders",
+            lambda: table.select(coid) and table.cancel_selected() == 1,
+            c,
+        )
+        await self._until(
+            "cancel confirmed",
+            lambda: all(str(o.client_order_id) != coid for o in c.services.orders.open_orders()),
+            c,
+        )
         self._step("order cancelled")
 
         journal = c.services.journal
@@ -181,10 +204,12 @@ class SelfTest:
             raise SelfTestFailed(f"the journal has order {coid} as {stored.status.value}")
         events = await journal.events(coid)
         statuses = [e.status_after for e in events]
-        if not any(s == OrderStatus.OPEN.value for s in statuses) or \
-                statuses[-1:] != [OrderStatus.CANCELED.value]:
-            raise SelfTestFailed(f"journal events of {coid} miss the open or the cancel: "
-                                 f"{statuses}")
+        if not any(s == OrderStatus.OPEN.value for s in statuses) or statuses[-1:] != [
+            OrderStatus.CANCELED.value
+        ]:
+            raise SelfTestFailed(
+                f"journal events of {coid} miss the open or the cancel: {statuses}"
+            )
         self._step("journal has both")
 
         # an uncaught error in a Qt callback must reach the user as a non-modal notice
@@ -198,8 +223,7 @@ class SelfTest:
 
         QTimer.singleShot(0, fail_on_purpose)
         bar = c.window.notice_bar
-        await self._until("crash notice", lambda: bar.isVisible()
-                          and marker in bar.label.text(), c)
+        await self._until("crash notice", lambda: bar.isVisible() and marker in bar.label.text(), c)
         if "terminal.log" not in bar.label.text():
             raise SelfTestFailed(f"the crash notice names no log file: {bar.label.text()}")
         self._step("crash notice shown")
@@ -208,5 +232,6 @@ class SelfTest:
         from terminal.secrets import CredentialStore
 
         status = await asyncio.to_thread(CredentialStore().status)
-        self.out(f"self-test: keychain {'available' if status.available else 'none'}: "
-                 f"{status.message}")
+        self.out(
+            f"self-test: keychain {'available' if status.available else 'none'}: {status.message}"
+        )

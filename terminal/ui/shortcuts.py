@@ -18,12 +18,21 @@ class Hotkey:
 
 
 HOTKEYS: tuple[Hotkey, ...] = (
-    Hotkey("emergency_stop", ("F12", "Ctrl+Shift+X"),
-           "Emergency stop: block new orders and cancel every open order"),
-    Hotkey("buy", ("Ctrl+B",), "Buy: ticket to buy and send it (confirmation follows); "
-           "no amount yet: go to the amount"),
-    Hotkey("sell", ("Ctrl+S",), "Sell: ticket to sell and send it (confirmation follows); "
-           "no amount yet: go to the amount"),
+    Hotkey(
+        "emergency_stop",
+        ("F12", "Ctrl+Shift+X"),
+        "Emergency stop: block new orders and cancel every open order",
+    ),
+    Hotkey(
+        "buy",
+        ("Ctrl+B",),
+        "Buy: ticket to buy and send it (confirmation follows); no amount yet: go to the amount",
+    ),
+    Hotkey(
+        "sell",
+        ("Ctrl+S",),
+        "Sell: ticket to sell and send it (confirmation follows); no amount yet: go to the amount",
+    ),
     Hotkey("cancel_all", ("Ctrl+Shift+C",), "Cancel all open orders on the active venue"),
     Hotkey("focus_amount", ("Ctrl+Shift+A", "F3"), "Focus the amount field of the ticket"),
     Hotkey("focus_price", ("Ctrl+Shift+P", "F2"), "Focus the price field of the ticket"),
@@ -36,8 +45,12 @@ HOTKEYS: tuple[Hotkey, ...] = (
 # Bound by a panel, active while the focus is in it (not window actions; `action` names
 # the panel's QAction). Help > Shortcuts lists these after HOTKEYS.
 PANEL_HOTKEYS: tuple[Hotkey, ...] = (
-    Hotkey("amend", ("Ctrl+E",), "Open orders: amend the selected limit order's price or "
-           "amount (also its context menu, or double-click its price or amount)"),
+    Hotkey(
+        "amend",
+        ("Ctrl+E",),
+        "Open orders: amend the selected limit order's price or "
+        "amount (also its context menu, or double-click its price or amount)",
+    ),
 )
 BY_ACTION: dict[str, Hotkey] = {h.action: h for h in HOTKEYS + PANEL_HOTKEYS}
 
@@ -50,7 +63,8 @@ def keys_text(action: str) -> str:
     """'F12 / Ctrl+Shift+X', in the platform's native spelling."""
     return " / ".join(
         QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
-        for k in BY_ACTION[action].keys)
+        for k in BY_ACTION[action].keys
+    )
 
 
 def markdown_table() -> str:

@@ -55,5 +55,9 @@ class TaskOwner:
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=timeout)
             if pending:
-                log.warning("%s: %d task(s) ignored cancellation: %r", self.name, len(pending),
-                            [t.get_name() for t in pending])
+                log.warning(
+                    "%s: %d task(s) ignored cancellation: %r",
+                    self.name,
+                    len(pending),
+                    [t.get_name() for t in pending],
+                )

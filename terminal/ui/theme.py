@@ -40,10 +40,32 @@ class Palette:
 
 
 PALETTES: dict[str, Palette] = {
-    "dark": Palette("dark", "#0f1216", "#161a1e", "#1e2329", "#2b3139", "#eaecef",
-                    "#848e9c", "#f0b90b", "#0ecb81", "#f6465d", "#f0b90b"),
-    "light": Palette("light", "#f3f4f6", "#ffffff", "#eef0f3", "#d5d9de", "#1e2329",
-                     "#6a7280", "#c99400", "#03a66d", "#cf304a", "#b57f00"),
+    "dark": Palette(
+        "dark",
+        "#0f1216",
+        "#161a1e",
+        "#1e2329",
+        "#2b3139",
+        "#eaecef",
+        "#848e9c",
+        "#f0b90b",
+        "#0ecb81",
+        "#f6465d",
+        "#f0b90b",
+    ),
+    "light": Palette(
+        "light",
+        "#f3f4f6",
+        "#ffffff",
+        "#eef0f3",
+        "#d5d9de",
+        "#1e2329",
+        "#6a7280",
+        "#c99400",
+        "#03a66d",
+        "#cf304a",
+        "#b57f00",
+    ),
 }
 
 
@@ -75,10 +97,14 @@ class ThemeManager(QObject):
         pal = PALETTES[name]
         qpal = QPalette()
         for role, colour in (
-            (QPalette.ColorRole.Window, pal.panel), (QPalette.ColorRole.Base, pal.background),
-            (QPalette.ColorRole.AlternateBase, pal.panel_alt), (QPalette.ColorRole.Text, pal.text),
-            (QPalette.ColorRole.WindowText, pal.text), (QPalette.ColorRole.Button, pal.line),
-            (QPalette.ColorRole.ButtonText, pal.text), (QPalette.ColorRole.Highlight, pal.line),
+            (QPalette.ColorRole.Window, pal.panel),
+            (QPalette.ColorRole.Base, pal.background),
+            (QPalette.ColorRole.AlternateBase, pal.panel_alt),
+            (QPalette.ColorRole.Text, pal.text),
+            (QPalette.ColorRole.WindowText, pal.text),
+            (QPalette.ColorRole.Button, pal.line),
+            (QPalette.ColorRole.ButtonText, pal.text),
+            (QPalette.ColorRole.Highlight, pal.line),
             (QPalette.ColorRole.HighlightedText, pal.text),
             (QPalette.ColorRole.PlaceholderText, pal.muted),
             (QPalette.ColorRole.ToolTipBase, pal.panel_alt),

@@ -15,8 +15,9 @@ def test_ratio_is_value_over_baseline_and_absent_without_one() -> None:
 
 
 def test_json_round_trip_keeps_every_field() -> None:
-    f = Figure("order round trip", "place p50", 12.5, "ms", 10.0, "raw ccxt", "<= 1.5x raw",
-               "n=200")
+    f = Figure(
+        "order round trip", "place p50", 12.5, "ms", 10.0, "raw ccxt", "<= 1.5x raw", "n=200"
+    )
     data = f.to_json()
     assert data["ratio"] == 1.25
     assert Figure.from_json(data) == f
@@ -25,10 +26,14 @@ def test_json_round_trip_keeps_every_field() -> None:
 def test_table_shows_value_baseline_ratio_aim_and_the_machine() -> None:
     machine = machine_start()
     machine.load_end, machine.cpu_seconds, machine.wall_seconds = (1.0, 1.0, 1.0), 12.0, 30.0
-    text = table([Figure("order round trip", "place p50", 15.0, "ms", 10.0, "raw ccxt",
-                         "<= 1.5x raw"),
-                  Figure("emergency stop", "accepted after", 0.0, "orders", aim="0")],
-                 machine, quick=True)
+    text = table(
+        [
+            Figure("order round trip", "place p50", 15.0, "ms", 10.0, "raw ccxt", "<= 1.5x raw"),
+            Figure("emergency stop", "accepted after", 0.0, "orders", aim="0"),
+        ],
+        machine,
+        quick=True,
+    )
     lines = text.splitlines()
     assert lines[0].split()[:2] == ["benchmark", "figure"]
     row = next(line for line in lines if "place p50" in line)

@@ -21,9 +21,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 # at least these figures per benchmark group in a quick run (start-up has 2 more with a
 # built bundle, which the quick run leaves out)
 EXPECTED = {
-    "feed to screen": 4, "start-up": 3, "rendering": 6, "journal": 1,
-    "paper exchange depth": 2, "order round trip": 4, "emergency stop": 2,
-    "cost growth": 10, "soak": 5,
+    "feed to screen": 4,
+    "start-up": 3,
+    "rendering": 6,
+    "journal": 1,
+    "paper exchange depth": 2,
+    "order round trip": 4,
+    "emergency stop": 2,
+    "cost growth": 10,
+    "soak": 5,
 }
 
 
@@ -31,9 +37,24 @@ def test_quick_bench_produces_every_figure_as_a_number(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run(
-        [sys.executable, "-m", "terminal", "bench", "--quick", "--json", str(out),
-         "--log", str(tmp_path / "bench.log")],
-        capture_output=True, text=True, timeout=280, env=env, cwd=tmp_path, check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "bench",
+            "--quick",
+            "--json",
+            str(out),
+            "--log",
+            str(tmp_path / "bench.log"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     data = json.loads(out.read_text())
     assert data["quick"] is True

@@ -17,8 +17,9 @@ TRANSPORTS = ("unix", "tcp") if os.name != "nt" else ("tcp",)
 # How many orders a stop's own sweep cancels depends on timing: a sweep the terminal runs
 # after a reconciliation while the stop is engaged may take some first. What counts is a
 # clean sweep and nothing left open on the exchange (checked separately).
-SWEPT_OK = re.compile(r"^paper \(paper, default\): OK, cancelled \d+, .*open after sweep 0$",
-                      re.MULTILINE)
+SWEPT_OK = re.compile(
+    r"^paper \(paper, default\): OK, cancelled \d+, .*open after sweep 0$", re.MULTILINE
+)
 
 
 class Recorder:
@@ -28,8 +29,9 @@ class Recorder:
         self.engaged: list[tuple[str, str]] = []
         self.shown = 0
 
-    def engage(self, scope: str, reason: str, settle_timeout: float
-               ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
+    def engage(
+        self, scope: str, reason: str, settle_timeout: float
+    ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
         self.engaged.append((scope, reason))
 
         async def result() -> dict[str, Any]:
@@ -77,8 +79,15 @@ class Impostor:
             forged = {"v": 2, "pid": 4242, "nonce": new_nonce(), "proof": "0" * 64}
             writer.write(encode(forged))
             for event in ("engaged", "result"):
-                body = dumps({"pid": 4242, "event": event, "finished": True, "ok": True,
-                              "description": "Emergency stop ENGAGED by an IMPOSTOR"})
+                body = dumps(
+                    {
+                        "pid": 4242,
+                        "event": event,
+                        "finished": True,
+                        "ok": True,
+                        "description": "Emergency stop ENGAGED by an IMPOSTOR",
+                    }
+                )
                 writer.write(encode({"reply": body, "mac": "0" * 64}))
             await writer.drain()
             self.received += await asyncio.wait_for(reader.read(65536), 2)

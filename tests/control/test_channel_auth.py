@@ -23,8 +23,9 @@ from tests.fixtures_paper import run_async
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_the_real_server_proves_itself_and_every_answer_is_sealed(tmp_path: Path,
-                                                                  transport: str) -> None:
+def test_the_real_server_proves_itself_and_every_answer_is_sealed(
+    tmp_path: Path, transport: str
+) -> None:
     async def main() -> None:
         handler = Recorder()
         server = ControlServer(handler, tmp_path / "journal.sqlite.control", transport=transport)
@@ -36,10 +37,16 @@ def test_the_real_server_proves_itself_and_every_answer_is_sealed(tmp_path: Path
                 assert sock == tmp_path / "journal.sqlite.sock"
                 assert stat.S_IMODE(sock.stat().st_mode) == 0o600
             seen: list[dict] = []
-            replies = await ask(advert.path, "engage", {"scope": "all", "reason": "drill"},
-                                timeout=10, on_reply=seen.append)
-            assert [r["event"] for r in replies] == ["engaged", "result"] == \
-                [r["event"] for r in seen]
+            replies = await ask(
+                advert.path,
+                "engage",
+                {"scope": "all", "reason": "drill"},
+                timeout=10,
+                on_reply=seen.append,
+            )
+            assert (
+                [r["event"] for r in replies] == ["engaged", "result"] == [r["event"] for r in seen]
+            )
             assert all(r["pid"] == os.getpid() for r in replies)
             assert handler.engaged == [("all", "drill")]
             assert (await ask(advert.path, "show", timeout=10))[-1]["window"] is True
@@ -53,16 +60,22 @@ def test_the_real_server_proves_itself_and_every_answer_is_sealed(tmp_path: Path
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_an_impostor_on_a_stale_advertisement_learns_nothing(tmp_path: Path,
-                                                             transport: str) -> None:
+def test_an_impostor_on_a_stale_advertisement_learns_nothing(
+    tmp_path: Path, transport: str
+) -> None:
     async def main() -> None:
         impostor = await Impostor(transport, tmp_path).start()
         try:
             advert = impostor.advertise(tmp_path / "journal.sqlite.control")
             seen: list[dict] = []
             with pytest.raises(ControlUnavailable, match="cannot prove"):
-                await ask(advert.path, "engage", {"scope": "all", "reason": "secret plan"},
-                          timeout=10, on_reply=seen.append)
+                await ask(
+                    advert.path,
+                    "engage",
+                    {"scope": "all", "reason": "secret plan"},
+                    timeout=10,
+                    on_reply=seen.append,
+                )
             assert seen == []  # its forged ENGAGED never reached the caller
             await asyncio.sleep(0.2)
             received = bytes(impostor.received)
@@ -79,7 +92,8 @@ def test_an_impostor_on_a_stale_advertisement_learns_nothing(tmp_path: Path,
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_a_client_without_the_token_or_with_a_replayed_proof_is_refused(
-        tmp_path: Path, transport: str) -> None:
+    tmp_path: Path, transport: str
+) -> None:
     async def main() -> None:
         handler = Recorder()
         server = ControlServer(handler, tmp_path / "j.control", transport=transport)
@@ -138,16 +152,18 @@ def test_an_answer_altered_on_the_way_is_not_trusted(tmp_path: Path) -> None:
                     return encode(msg)
                 return line
 
-            await asyncio.gather(pump(reader, up_w, lambda b: b), pump(up_r, writer, alter),
-                                 return_exceptions=True)
+            await asyncio.gather(
+                pump(reader, up_w, lambda b: b), pump(up_r, writer, alter), return_exceptions=True
+            )
 
         proxy = await asyncio.start_server(relay, "127.0.0.1", 0)
         try:
             from terminal.control.advert import write_advert
 
             path = tmp_path / "relayed.control"
-            write_advert(path, "tcp", proxy.sockets[0].getsockname()[1], server.token,
-                         pid=os.getpid())
+            write_advert(
+                path, "tcp", proxy.sockets[0].getsockname()[1], server.token, pid=os.getpid()
+            )
             seen: list[dict] = []
             with pytest.raises(ControlRefused, match="cannot be trusted"):
                 await ask(path, "engage", timeout=10, on_reply=seen.append)
@@ -161,11 +177,15 @@ def test_an_answer_altered_on_the_way_is_not_trusted(tmp_path: Path) -> None:
 
 def test_an_advertisement_of_another_format_or_host_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "x.control"
-    for body in ('{"version": 1, "pid": 1, "host": "127.0.0.1", "port": 5, "token": "t"}',
-                 ('{"version": 2, "pid": 1, "transport": "tcp", "host": "10.0.0.1", '
-                  '"port": 5, "token": "t"}'),
-                 '{"version": 2, "pid": 1, "transport": "pipe", "path": "x", "token": "t"}',
-                 '{"version": 2, "pid": 1, "transport": "unix", "path": "", "token": "t"}',
-                 "not json"):
+    for body in (
+        '{"version": 1, "pid": 1, "host": "127.0.0.1", "port": 5, "token": "t"}',
+        (
+            '{"version": 2, "pid": 1, "transport": "tcp", "host": "10.0.0.1", '
+            '"port": 5, "token": "t"}'
+        ),
+        '{"version": 2, "pid": 1, "transport": "pipe", "path": "x", "token": "t"}',
+        '{"version": 2, "pid": 1, "transport": "unix", "path": "", "token": "t"}',
+        "not json",
+    ):
         path.write_text(body)
         assert read_advert(path) is None, body

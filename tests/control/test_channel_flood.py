@@ -41,7 +41,8 @@ async def hold_open(advert: Any, idle: int, slow: int) -> tuple[list[Any], async
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_a_stop_gets_through_100_idle_and_100_slow_connections_within_a_second(
-        tmp_path: Path, transport: str) -> None:
+    tmp_path: Path, transport: str
+) -> None:
     async def main() -> None:
         handler = Recorder()
         server = ControlServer(handler, tmp_path / "journal.sqlite.control", transport=transport)
@@ -51,9 +52,13 @@ def test_a_stop_gets_through_100_idle_and_100_slow_connections_within_a_second(
             await asyncio.sleep(0.3)  # all of them accepted and waiting
             started = time.perf_counter()
             engaged_after: list[float] = []
-            replies = await ask(advert.path, "engage", {"scope": "all"}, timeout=10,
-                                on_reply=lambda r: engaged_after.append(
-                                    time.perf_counter() - started))
+            replies = await ask(
+                advert.path,
+                "engage",
+                {"scope": "all"},
+                timeout=10,
+                on_reply=lambda r: engaged_after.append(time.perf_counter() - started),
+            )
             assert replies[0]["event"] == "engaged" and handler.engaged
             assert engaged_after[0] < 1.0, engaged_after
         finally:
@@ -65,8 +70,7 @@ def test_a_stop_gets_through_100_idle_and_100_slow_connections_within_a_second(
     run_async(main(), 60)
 
 
-def test_idle_and_trickling_connections_are_dropped_at_their_own_deadline(
-        tmp_path: Path) -> None:
+def test_idle_and_trickling_connections_are_dropped_at_their_own_deadline(tmp_path: Path) -> None:
     async def main() -> None:
         server = ControlServer(Recorder(), tmp_path / "j.control")
         advert = await server.start()
@@ -96,7 +100,8 @@ def test_idle_and_trickling_connections_are_dropped_at_their_own_deadline(
 
 
 def test_past_the_pending_limit_the_oldest_unproven_connection_goes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(server_module, "MAX_PENDING", 5)
 
     async def main() -> None:

@@ -27,17 +27,23 @@ time.sleep(120)
 
 
 def test_a_second_process_cannot_take_it_and_reads_who_holds_it(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], cwd=ROOT,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path)],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
         lock = WindowLock(tmp_path)
         before = (tmp_path / "window.lock").read_bytes()
         assert not lock.acquire() and not lock.held
         assert (tmp_path / "window.lock").read_bytes() == before  # nothing written
-        assert lock.holder() == {"pid": proc.pid,
-                                 "advert": str(tmp_path / "journal.sqlite.control")}
+        assert lock.holder() == {
+            "pid": proc.pid,
+            "advert": str(tmp_path / "journal.sqlite.control"),
+        }
         assert holder_alive(proc.pid)
         proc.send_signal(signal.SIGKILL)  # a crash leaves no stale lock behind
         proc.wait(10)
@@ -55,8 +61,9 @@ def test_a_second_process_cannot_take_it_and_reads_who_holds_it(tmp_path: Path) 
 
 
 def test_the_messages_say_what_happened() -> None:
-    assert Running(12, True).message() == ("Trading Terminal is already running (pid 12): "
-                                           "its window was brought to the front.")
+    assert Running(12, True).message() == (
+        "Trading Terminal is already running (pid 12): its window was brought to the front."
+    )
     assert "command (pid 12) is using this journal" in Running(12, False, headless=True).message()
     text = Running(12, False, why="no answer within 5 s").message()
     assert "already running on this data folder (pid 12)" in text and "no answer" in text

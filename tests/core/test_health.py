@@ -20,8 +20,9 @@ TRADES = FeedKey.trades("paper", "BTC/USDT")
 
 def tracker(clock: ManualClock, **kw) -> VenueHealthTracker:
     t = VenueHealthTracker(SESSION, clock, **kw)
-    t.bind_policy(RequestPolicy("paper", clock, PolicyConfig(breaker_threshold=3,
-                                                             breaker_cooldown_s=10)))
+    t.bind_policy(
+        RequestPolicy("paper", clock, PolicyConfig(breaker_threshold=3, breaker_cooldown_s=10))
+    )
     return t
 
 

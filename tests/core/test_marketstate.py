@@ -33,8 +33,10 @@ def test_book_update_keeps_a_reference_and_views_copy_only_the_top() -> None:
     asks = [[101.0, 0.3], [101.5, 4.0]]
     state.update_book(BOOK, bids, asks, sequence=7, timestamp_ms=123)
     view = state.book_view(BOOK, depth=2)
-    assert [(lv.price, lv.amount) for lv in view.bids] == [(D("100.5"), D("1.25")),
-                                                           (D("100.0"), D("2.0"))]
+    assert [(lv.price, lv.amount) for lv in view.bids] == [
+        (D("100.5"), D("1.25")),
+        (D("100.0"), D("2.0")),
+    ]
     assert view.asks[0].price == D("101.0") and view.sequence == 7
     assert view.mid == D("100.75")
     # the feed mutates its lists in place (as ccxt does) and reports an update
@@ -90,13 +92,23 @@ def test_candles_upsert_live_bar_backfill_and_bound() -> None:
 
 def test_candles_from_trades_build_and_extend_bars() -> None:
     state = MarketState()
-    state.candles_from_trades(CANDLES, [trade(1, "100", "1", t=60_000 + 1),
-                                        trade(2, "105", "2", t=60_000 + 5_000),
-                                        trade(3, "95", "1", t=60_000 + 30_000),
-                                        trade(4, "101", "1", t=120_000)])
+    state.candles_from_trades(
+        CANDLES,
+        [
+            trade(1, "100", "1", t=60_000 + 1),
+            trade(2, "105", "2", t=60_000 + 5_000),
+            trade(3, "95", "1", t=60_000 + 30_000),
+            trade(4, "101", "1", t=120_000),
+        ],
+    )
     first, second = state.candles(CANDLES)
     assert (first.open, first.high, first.low, first.close, first.volume) == (
-        D("100"), D("105"), D("95"), D("95"), D("4"))
+        D("100"),
+        D("105"),
+        D("95"),
+        D("95"),
+        D("4"),
+    )
     assert second.open_time_ms == 120_000 and second.close == D("101")
     v = state.item_version(CANDLES)
     state.candles_from_trades(CANDLES, [trade(5, "99", "1", t=60_500)])  # older than last bar
@@ -117,7 +129,10 @@ def test_trade_ring_is_bounded_and_newest_first() -> None:
     assert len(recent) == 50
     assert recent[0].trade_id == "200" and recent[-1].trade_id == "151"
     assert [t.trade_id for t in state.recent_trades(TRADES, 3, newest_first=False)] == [
-        "198", "199", "200"]
+        "198",
+        "199",
+        "200",
+    ]
     v = state.item_version(TRADES)
     state.add_trades(TRADES, [])
     assert state.item_version(TRADES) == v

@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 
 from terminal.core.orders import (
-    EntryNotReady, NotSupported, OrderPolicy, OrderService, SubmitRefused,
+    EntryNotReady,
+    NotSupported,
+    OrderPolicy,
+    OrderService,
+    SubmitRefused,
 )
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, VenueId
@@ -16,8 +20,9 @@ from terminal.domain.order import OrderStatus
 from terminal.journal import SqlJournal
 from tests.core.test_order_service_fakes import BTC, FakeVenue, ticket
 
-FAST = OrderPolicy(unknown_query_backoff_s=0.01, unknown_query_backoff_max_s=0.02,
-                   double_submit_window_s=3.0)
+FAST = OrderPolicy(
+    unknown_query_backoff_s=0.01, unknown_query_backoff_max_s=0.02, double_submit_window_s=3.0
+)
 PAPER = VenueId("paper")
 
 
@@ -62,6 +67,7 @@ def test_limit_order_is_journaled_before_the_venue_call_and_acknowledged(journal
         assert order.status is OrderStatus.OPEN and order.venue_order_id
         assert await statuses(journal, order.client_order_id) == ["pending_submit", "open"]
         await svc.aclose()
+
     run(main())
 
 
@@ -74,6 +80,7 @@ def test_market_order_fills_and_fill_is_stored(journal):
         assert [f.client_order_id for f in fills] == [order.client_order_id]
         assert fills[0].amount == Decimal("0.01")
         await svc.aclose()
+
     run(main())
 
 
@@ -87,6 +94,7 @@ def test_venue_rejection_is_recorded_with_its_reason(journal):
         stored = await journal.get_order(order.client_order_id)
         assert stored.status is OrderStatus.REJECTED and "insufficient" in stored.reason
         await svc.aclose()
+
     run(main())
 
 
@@ -101,6 +109,7 @@ def test_gate_refuses_before_anything_is_written(journal):
         assert await journal.order_history() == []
         assert not venue.create_calls
         await svc.aclose()
+
     run(main())
 
 
@@ -114,6 +123,7 @@ def test_blocked_submissions_refuse_synchronously(journal):
         coro.close()
         assert not venue.create_calls
         await svc.aclose()
+
     run(main())
 
 
@@ -130,6 +140,7 @@ def test_entry_is_closed_until_reconciliation(journal):
         svc.detach(PAPER)
         assert "not connected" in svc.entry_block_reason(PAPER)
         await svc.aclose()
+
     run(main())
 
 
@@ -145,6 +156,7 @@ def test_double_submit_is_refused_unless_confirmed(journal):
         other = await svc.submit(ticket(price="25001"))  # a different ticket passes
         assert other.status is OrderStatus.OPEN
         await svc.aclose()
+
     run(main())
 
 
@@ -158,9 +170,12 @@ def test_unknown_after_execution_is_settled_by_query_not_resent(journal):
         assert settled.status is OrderStatus.OPEN and settled.venue_order_id
         assert venue.create_calls[order.client_order_id] == 1
         hist = await journal.events(order.client_order_id)
-        assert [(e.kind, e.source) for e in hist][-2:] == [("OutcomeUnknown", "local"),
-                                                          ("OrderAccepted", "query")]
+        assert [(e.kind, e.source) for e in hist][-2:] == [
+            ("OutcomeUnknown", "local"),
+            ("OrderAccepted", "query"),
+        ]
         await svc.aclose()
+
     run(main())
 
 
@@ -174,6 +189,7 @@ def test_unknown_that_never_reached_the_venue_becomes_rejected(journal):
         assert "not found" in settled.reason and "3 queries" in settled.reason
         assert venue.create_calls[order.client_order_id] == 1
         await svc.aclose()
+
     run(main())
 
 
@@ -186,6 +202,7 @@ def test_unknown_found_after_some_not_found_answers(journal):
         settled = await svc.wait_settled(order.client_order_id, timeout=5)
         assert settled.status is OrderStatus.OPEN
         await svc.aclose()
+
     run(main())
 
 
@@ -196,7 +213,11 @@ def test_cancel_and_cancel_unknown_outcome(journal):
         canceled = await svc.cancel(order.client_order_id)
         assert canceled.status is OrderStatus.CANCELED
         assert await statuses(journal, order.client_order_id) == [
-            "pending_submit", "open", "pending_cancel", "canceled"]
+            "pending_submit",
+            "open",
+            "pending_cancel",
+            "canceled",
+        ]
         second = await svc.submit(ticket(price="24000"))
         venue.cancel_script = ["unknown_after"]
         result = await svc.cancel(second.client_order_id)
@@ -204,6 +225,7 @@ def test_cancel_and_cancel_unknown_outcome(journal):
         settled = await svc.wait_settled(second.client_order_id, timeout=5)
         assert settled.status is OrderStatus.CANCELED
         await svc.aclose()
+
     run(main())
 
 
@@ -215,6 +237,7 @@ def test_cancel_of_an_order_that_filled_meanwhile(journal):
         result = await svc.cancel(order.client_order_id)
         assert result.status is OrderStatus.FILLED and result.filled == Decimal("0.01")
         await svc.aclose()
+
     run(main())
 
 
@@ -232,6 +255,7 @@ def test_cancel_all_includes_external_orders(journal):
         assert ext.external and ext.status is OrderStatus.CANCELED
         assert not await journal.open_orders(PAPER)
         await svc.aclose()
+
     run(main())
 
 
@@ -254,6 +278,7 @@ def test_stream_fill_and_order_reports(journal):
         assert changes[-1] is OrderStatus.FILLED
         assert len(await journal.fills(client_order_id=order.client_order_id)) == 2
         await svc.aclose()
+
     run(main())
 
 
@@ -270,6 +295,7 @@ def test_emergency_stop_while_in_flight_cancels_after_ack(journal):
         order = await svc.submit(ticket())
         assert order.status is OrderStatus.CANCELED
         await svc.aclose()
+
     run(main())
 
 
@@ -296,16 +322,20 @@ def test_reconcile_settles_adopts_and_applies_fills(journal):
         logged = await journal.safety_history(["reconciliation"])
         assert logged[0].details["adopted"] == result.adopted
         await fresh.aclose()
+
     run(main())
 
 
 def test_stale_orders_flagged_and_auto_cancelled(journal):
     async def main():
         from datetime import datetime, timedelta, timezone
+
         later = datetime.now(timezone.utc) + timedelta(hours=2)
-        svc = OrderService(journal, policy=OrderPolicy(stale_order_age_s=3600,
-                                                       auto_cancel_stale=True),
-                           now=lambda: later)
+        svc = OrderService(
+            journal,
+            policy=OrderPolicy(stale_order_age_s=3600, auto_cancel_stale=True),
+            now=lambda: later,
+        )
         venue = FakeVenue()
         svc.attach(venue)
         await svc.reconcile(PAPER)
@@ -314,8 +344,10 @@ def test_stale_orders_flagged_and_auto_cancelled(journal):
         done = await svc.sweep_stale()
         assert [o.status for o in done] == [OrderStatus.CANCELED]
         assert (await journal.safety_history(["stale_auto_cancel"]))[0].details[
-            "client_order_id"] == order.client_order_id
+            "client_order_id"
+        ] == order.client_order_id
         await svc.aclose()
+
     run(main())
 
 
@@ -331,6 +363,7 @@ def test_amend_in_place_and_not_supported(journal):
         stored = await journal.get_order(order.client_order_id)
         assert stored.amount == Decimal("0.02")
         await svc.aclose()
+
     run(main())
 
 
@@ -342,6 +375,7 @@ def test_client_order_id_given_by_caller(journal):
         with pytest.raises(SubmitRefused, match="already used"):
             await svc.submit(ticket(price="1000"), client_order_id=ClientOrderId("my-id-1"))
         await svc.aclose()
+
     run(main())
 
 
@@ -351,12 +385,14 @@ def test_side_enum_roundtrip_in_journal(journal):
         order = await svc.submit(ticket(side=Side.SELL, price="30000"))
         assert (await journal.get_order(order.client_order_id)).side is Side.SELL
         await svc.aclose()
+
     run(main())
 
 
 def test_amend_by_cancel_and_replace_journals_the_new_order(journal):
     async def main():
         from dataclasses import replace as dc_replace
+
         svc, venue = await ready_service(journal)
         order = await svc.submit(ticket())
         venue.has_edit_order = True
@@ -373,6 +409,7 @@ def test_amend_by_cancel_and_replace_journals_the_new_order(journal):
         old = await journal.get_order(order.client_order_id)
         assert old.status is OrderStatus.CANCELED and "replaced by replacement-1" in old.reason
         await svc.aclose()
+
     run(main())
 
 
@@ -388,4 +425,5 @@ def test_client_order_id_already_in_the_journal_is_refused_before_sending(journa
         assert not venue2.create_calls
         assert fresh.tracker.cached("kept-1") is None  # the refused ticket left no trace
         await fresh.aclose()
+
     run(main())

@@ -22,9 +22,15 @@ from terminal.domain.order import Order, OrderRequest, OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
 
 BTC = Symbol("BTC/USDT")
-RULES = MarketRules(symbol=BTC, base="BTC", quote="USDT", tick_size=Decimal("0.01"),
-                    step_size=Decimal("0.0001"), min_amount=Decimal("0.0001"),
-                    min_notional=Decimal("5"))
+RULES = MarketRules(
+    symbol=BTC,
+    base="BTC",
+    quote="USDT",
+    tick_size=Decimal("0.01"),
+    step_size=Decimal("0.0001"),
+    min_amount=Decimal("0.0001"),
+    min_notional=Decimal("5"),
+)
 
 
 @dataclass
@@ -49,7 +55,9 @@ class FakeVenue:
     def __init__(self) -> None:
         self.orders: dict[str, VenueOrder] = {}
         self.create_calls: Counter[str] = Counter()
-        self.script: list[str] = []  # per create: "ok", "reject", "unknown_after", "unknown_before", "fill"
+        self.script: list[
+            str
+        ] = []  # per create: "ok", "reject", "unknown_after", "unknown_before", "fill"
         self.cancel_script: list[str] = []
         self.fetch_not_found: int = 0  # answer "not found" this many times first
         self._ids = itertools.count(1000)
@@ -64,24 +72,46 @@ class FakeVenue:
 
     # ---- helpers for tests --------------------------------------------------------
     def report(self, o: VenueOrder) -> OrderReport:
-        return OrderReport(symbol=o.symbol, status=o.status, client_order_id=ClientOrderId(o.coid),
-                           venue_order_id=VenueOrderId(o.vid), side=o.side, type=o.type,
-                           amount=o.amount, price=o.price, filled=o.filled,
-                           fills=tuple(o.fills) if self.report_fills else (),
-                           timestamp_ms=int(time.time() * 1000))
+        return OrderReport(
+            symbol=o.symbol,
+            status=o.status,
+            client_order_id=ClientOrderId(o.coid),
+            venue_order_id=VenueOrderId(o.vid),
+            side=o.side,
+            type=o.type,
+            amount=o.amount,
+            price=o.price,
+            filled=o.filled,
+            fills=tuple(o.fills) if self.report_fills else (),
+            timestamp_ms=int(time.time() * 1000),
+        )
 
     def place_external(self, coid: str, amount: str = "0.01", price: str = "20000") -> VenueOrder:
-        o = VenueOrder(coid, str(next(self._ids)), BTC, Side.BUY, OrderType.LIMIT,
-                       Decimal(amount), Decimal(price))
+        o = VenueOrder(
+            coid,
+            str(next(self._ids)),
+            BTC,
+            Side.BUY,
+            OrderType.LIMIT,
+            Decimal(amount),
+            Decimal(price),
+        )
         self.orders[coid] = o
         return o
 
     def fill(self, coid: str, amount: str, price: str = "25000") -> FillReport:
         o = self.orders[coid]
-        f = FillReport(trade_id=TradeId(str(next(self._trades))), symbol=o.symbol,
-                       price=Decimal(price), amount=Decimal(amount), fee=Decimal("0.01"),
-                       fee_currency="USDT", timestamp_ms=int(time.time() * 1000),
-                       venue_order_id=VenueOrderId(o.vid), side=o.side)
+        f = FillReport(
+            trade_id=TradeId(str(next(self._trades))),
+            symbol=o.symbol,
+            price=Decimal(price),
+            amount=Decimal(amount),
+            fee=Decimal("0.01"),
+            fee_currency="USDT",
+            timestamp_ms=int(time.time() * 1000),
+            venue_order_id=VenueOrderId(o.vid),
+            side=o.side,
+        )
         o.fills.append(f)
         o.filled += f.amount
         o.status = OrderStatus.FILLED if o.filled == o.amount else OrderStatus.PARTIALLY_FILLED
@@ -95,8 +125,15 @@ class FakeVenue:
             raise OrderRejectedError("Account has insufficient balance for requested action.")
         if action == "unknown_before":
             raise OutcomeUnknownError("timeout")
-        o = VenueOrder(order.client_order_id, str(next(self._ids)), order.symbol, order.side,
-                       order.type, order.amount, order.price)
+        o = VenueOrder(
+            order.client_order_id,
+            str(next(self._ids)),
+            order.symbol,
+            order.side,
+            order.type,
+            order.amount,
+            order.price,
+        )
         self.orders[o.coid] = o
         if action == "fill" or order.type is OrderType.MARKET:
             self.fill(o.coid, str(order.amount), str(order.price or "25000"))
@@ -122,8 +159,13 @@ class FakeVenue:
                 out.append(self.report(o))
         return out
 
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
-                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
+    async def edit_order(
+        self,
+        order: Order,
+        amount: Decimal,
+        price: Decimal,
+        new_client_order_id: ClientOrderId | None = None,
+    ) -> OrderReport:
         o = self.orders[order.client_order_id]
         o.amount, o.price = amount, price
         return self.report(o)
@@ -138,20 +180,41 @@ class FakeVenue:
         return self.report(o)
 
     async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
-        return [self.report(o) for o in self.orders.values()
-                if o.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
-                and (symbol is None or o.symbol == symbol)]
+        return [
+            self.report(o)
+            for o in self.orders.values()
+            if o.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+            and (symbol is None or o.symbol == symbol)
+        ]
 
-    async def fetch_my_trades(self, symbol: Symbol, since_ms: int | None = None) -> list[FillReport]:
-        return [f for o in self.orders.values() if o.symbol == symbol for f in o.fills
-                if since_ms is None or (f.timestamp_ms or 0) >= since_ms]
+    async def fetch_my_trades(
+        self, symbol: Symbol, since_ms: int | None = None
+    ) -> list[FillReport]:
+        return [
+            f
+            for o in self.orders.values()
+            if o.symbol == symbol
+            for f in o.fills
+            if since_ms is None or (f.timestamp_ms or 0) >= since_ms
+        ]
 
     async def fetch_balances(self) -> Balances:
         return Balances({})
 
 
-def ticket(amount: str = "0.01", price: str | None = "25000", side: Side = Side.BUY,
-           type: OrderType = OrderType.LIMIT, tif: TimeInForce = TimeInForce.GTC) -> OrderRequest:
-    return OrderRequest(venue=VenueId("paper"), symbol=BTC, side=side, type=type,
-                        amount=Decimal(amount), price=None if price is None else Decimal(price),
-                        time_in_force=tif)
+def ticket(
+    amount: str = "0.01",
+    price: str | None = "25000",
+    side: Side = Side.BUY,
+    type: OrderType = OrderType.LIMIT,
+    tif: TimeInForce = TimeInForce.GTC,
+) -> OrderRequest:
+    return OrderRequest(
+        venue=VenueId("paper"),
+        symbol=BTC,
+        side=side,
+        type=type,
+        amount=Decimal(amount),
+        price=None if price is None else Decimal(price),
+        time_in_force=tif,
+    )

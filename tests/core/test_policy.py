@@ -175,8 +175,13 @@ def test_only_transient_reads_are_retried_and_only_up_to_the_limit() -> None:
     assert p.should_retry_read(ErrorKind.TRANSIENT, 1)
     assert p.should_retry_read(ErrorKind.TRANSIENT, 2)
     assert not p.should_retry_read(ErrorKind.TRANSIENT, 3)
-    for kind in (ErrorKind.UNKNOWN_OUTCOME, ErrorKind.REJECTED, ErrorKind.RATE_LIMITED,
-                 ErrorKind.AUTHENTICATION, ErrorKind.NOT_FOUND):
+    for kind in (
+        ErrorKind.UNKNOWN_OUTCOME,
+        ErrorKind.REJECTED,
+        ErrorKind.RATE_LIMITED,
+        ErrorKind.AUTHENTICATION,
+        ErrorKind.NOT_FOUND,
+    ):
         assert not p.should_retry_read(kind, 1)
 
 

@@ -45,6 +45,7 @@ def test_failed_reconciliation_keeps_entry_closed_and_is_journaled(journal):
         logged = (await journal.safety_history(["reconciliation"]))[0]
         assert "503" in logged.details["error"]
         await svc.aclose()
+
     asyncio.run(main())
 
 
@@ -64,6 +65,7 @@ def test_journaled_cancel_that_never_reached_the_venue_is_sent_again(journal):
         assert venue.orders[order.client_order_id].status is OrderStatus.CANCELED
         assert any("pending_cancel -> canceled" in s for s in result.settled)
         await fresh.aclose()
+
     asyncio.run(main())
 
 
@@ -74,9 +76,11 @@ def test_order_final_in_journal_but_open_on_venue_is_reported(journal):
         await svc.cancel(order.client_order_id)
         venue.orders[order.client_order_id].status = OrderStatus.OPEN  # venue disagrees
         result = await svc.reconcile(PAPER)
-        assert any(order.client_order_id in u and "journal says canceled" in u
-                   for u in result.unknown)
+        assert any(
+            order.client_order_id in u and "journal says canceled" in u for u in result.unknown
+        )
         await svc.aclose()
+
     asyncio.run(main())
 
 
@@ -89,6 +93,7 @@ def test_reconnect_reconciliation_keeps_entry_open(journal):
         assert svc.entry_ready(PAPER)
         assert all(reason is None for _v, reason in states)
         await svc.aclose()
+
     asyncio.run(main())
 
 
@@ -106,6 +111,7 @@ def test_unknown_submit_left_by_a_crash_is_rejected_after_not_found_answers(jour
         assert any("unknown -> rejected" in s for s in result.settled)
         assert venue.create_calls[ClientOrderId(order.client_order_id)] == 1
         await fresh.aclose()
+
     asyncio.run(main())
 
 
@@ -136,6 +142,7 @@ def test_fill_history_longer_than_one_page_is_fetched_page_by_page(journal):
         assert got.status is OrderStatus.FILLED and len(got.trade_ids) == 300
         assert len(pages) >= 3
         await fresh.aclose()
+
     asyncio.run(main())
 
 
@@ -154,4 +161,5 @@ def test_external_order_reusing_a_journaled_client_id_gets_its_own_id(journal):
         with pytest.raises(SubmitRefused, match="already"):
             await svc.submit(ticket(price="20000"), client_order_id=ClientOrderId("same-id"))
         await svc.aclose()
+
     asyncio.run(main())

@@ -26,11 +26,20 @@ def test_retries_failures_until_a_result_is_ok() -> None:
             raise a
         return a
 
-    got = asyncio.run(retry_until(attempt, backoff=fast(), ok=lambda r: r == "good",
-                                  retry_on=(ValueError,), on_failure=failures.append))
+    got = asyncio.run(
+        retry_until(
+            attempt,
+            backoff=fast(),
+            ok=lambda r: r == "good",
+            retry_on=(ValueError,),
+            on_failure=failures.append,
+        )
+    )
     assert got == "good"
     assert [(f.attempt, f.result, type(f.error).__name__) for f in failures] == [
-        (1, None, "ValueError"), (2, "bad", "NoneType")]
+        (1, None, "ValueError"),
+        (2, "bad", "NoneType"),
+    ]
     assert all(0 < f.next_delay_s <= 0.004 for f in failures)
 
 
@@ -41,8 +50,10 @@ def test_stop_ends_it_and_other_exceptions_propagate() -> None:
         calls.append(1)
         return False
 
-    assert asyncio.run(retry_until(never, backoff=fast(), ok=bool,
-                                   stop=lambda: len(calls) >= 3)) is None
+    assert (
+        asyncio.run(retry_until(never, backoff=fast(), ok=bool, stop=lambda: len(calls) >= 3))
+        is None
+    )
     assert len(calls) == 3
     assert asyncio.run(retry_until(never, backoff=fast(), ok=bool, max_attempts=2)) is None
 

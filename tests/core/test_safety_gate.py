@@ -9,7 +9,11 @@ import pytest
 
 from terminal.core.ports import GateContext, SubmitGate
 from terminal.core.safety import (
-    EMERGENCY_STOP, TESTNET_LOCK, OrderBlocked, SafetyGate, SafetyState,
+    EMERGENCY_STOP,
+    TESTNET_LOCK,
+    OrderBlocked,
+    SafetyGate,
+    SafetyState,
 )
 from terminal.core.safety import precautions as P
 from terminal.domain.enums import OrderType, Side, VenueMode
@@ -19,17 +23,34 @@ from terminal.settings import PrecautionSettings
 from tests.core.test_safety_support import MemoryJournal, balances, btc_usdt_rules
 
 
-def req(mode=VenueMode.PAPER, venue="paper", price="50000", amount="0.01",
-        type_=OrderType.LIMIT, account="main"):
-    return OrderRequest(venue=VenueId(venue), symbol=Symbol("BTC/USDT"), side=Side.BUY,
-                        type=type_, amount=D(amount), price=D(price) if price else None,
-                        mode=mode, account=AccountLabel(account))
+def req(
+    mode=VenueMode.PAPER,
+    venue="paper",
+    price="50000",
+    amount="0.01",
+    type_=OrderType.LIMIT,
+    account="main",
+):
+    return OrderRequest(
+        venue=VenueId(venue),
+        symbol=Symbol("BTC/USDT"),
+        side=Side.BUY,
+        type=type_,
+        amount=D(amount),
+        price=D(price) if price else None,
+        mode=mode,
+        account=AccountLabel(account),
+    )
 
 
 def ctx(mode=VenueMode.PAPER, confirmed=(), ref="50000", bal=None):
-    return GateContext(market=btc_usdt_rules(), mode=mode, reference_price=D(ref),
-                       balances=bal or balances(USDT="100000", BTC="1"),
-                       confirmed=frozenset(confirmed))
+    return GateContext(
+        market=btc_usdt_rules(),
+        mode=mode,
+        reference_price=D(ref),
+        balances=bal or balances(USDT="100000", BTC="1"),
+        confirmed=frozenset(confirmed),
+    )
 
 
 def open_state(journal=None, settings=None) -> SafetyState:
@@ -57,11 +78,14 @@ def test_live_order_is_refused_while_locked_even_if_the_ticket_says_paper():
     out = gate.check(req(mode=VenueMode.LIVE, venue="binance"), ctx(mode=VenueMode.SANDBOX))
     assert [r.rule for r in out] == [TESTNET_LOCK]
     # confirming the lock's rule name does nothing
-    out = gate.check(req(mode=VenueMode.LIVE, venue="binance"),
-                     ctx(mode=VenueMode.LIVE, confirmed={TESTNET_LOCK, EMERGENCY_STOP}))
+    out = gate.check(
+        req(mode=VenueMode.LIVE, venue="binance"),
+        ctx(mode=VenueMode.LIVE, confirmed={TESTNET_LOCK, EMERGENCY_STOP}),
+    )
     assert [r.rule for r in out] == [TESTNET_LOCK]
-    assert gate.check(req(mode=VenueMode.SANDBOX, venue="binance"),
-                      ctx(mode=VenueMode.SANDBOX)) == []
+    assert (
+        gate.check(req(mode=VenueMode.SANDBOX, venue="binance"), ctx(mode=VenueMode.SANDBOX)) == []
+    )
 
 
 def test_unlocked_live_venue_passes_and_lock_again_blocks():
@@ -69,9 +93,12 @@ def test_unlocked_live_venue_passes_and_lock_again_blocks():
     state.lock.unlock("binance", "main", "UNLOCK LIVE binance main")
     live = req(mode=VenueMode.LIVE, venue="binance")
     assert state.gate.check(live, ctx(mode=VenueMode.LIVE)) == []
-    assert [r.rule for r in state.gate.check(req(mode=VenueMode.LIVE, venue="binance",
-                                                 account="other"), ctx(mode=VenueMode.LIVE))
-            ] == [TESTNET_LOCK]
+    assert [
+        r.rule
+        for r in state.gate.check(
+            req(mode=VenueMode.LIVE, venue="binance", account="other"), ctx(mode=VenueMode.LIVE)
+        )
+    ] == [TESTNET_LOCK]
     state.lock.lock()
     assert [r.rule for r in state.gate.check(live, ctx(mode=VenueMode.LIVE))] == [TESTNET_LOCK]
 
@@ -119,8 +146,15 @@ def test_non_overridable_rules_ignore_confirmation_and_nothing_is_journaled():
 
     async def main():
         state = await SafetyState.open(journal)
-        poor = ctx(bal=balances(USDT="1"), confirmed={P.INSUFFICIENT_BALANCE, P.PRICE_DEVIATION,
-                                                      "min_notional", P.MAX_ORDER_NOTIONAL})
+        poor = ctx(
+            bal=balances(USDT="1"),
+            confirmed={
+                P.INSUFFICIENT_BALANCE,
+                P.PRICE_DEVIATION,
+                "min_notional",
+                P.MAX_ORDER_NOTIONAL,
+            },
+        )
         out = state.gate.check(req(price="60000"), poor)
         assert [r.rule for r in out] == [P.INSUFFICIENT_BALANCE]
         await state.aclose()
@@ -139,8 +173,13 @@ def test_state_listeners_see_lock_and_stop_changes_without_qt():
     state.lock.lock()
     unsubscribe()
     state.stop.engage()
-    assert seen == [("TESTNET", "OFF"), ("LIVE", "OFF"), ("LIVE", "ENGAGED"), ("LIVE", "OFF"),
-                    ("TESTNET", "OFF")]
+    assert seen == [
+        ("TESTNET", "OFF"),
+        ("LIVE", "OFF"),
+        ("LIVE", "ENGAGED"),
+        ("LIVE", "OFF"),
+        ("TESTNET", "OFF"),
+    ]
 
 
 def test_set_precautions_applies_new_settings():
@@ -154,9 +193,11 @@ def test_core_safety_imports_no_qt_or_io_library():
     import subprocess
     import sys
 
-    code = ("import sys, terminal.core.safety; "
-            "bad=[m for m in ('PySide6','ccxt','sqlalchemy','keyring','aiohttp','qasync') "
-            "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, terminal.core.safety; "
+        "bad=[m for m in ('PySide6','ccxt','sqlalchemy','keyring','aiohttp','qasync') "
+        "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

@@ -8,7 +8,11 @@ import inspect
 import pytest
 
 from terminal.core.safety import (
-    SafetyJournalWriter, TestnetLock, UnlockRefused, confirmation_phrase, effective_mode,
+    SafetyJournalWriter,
+    TestnetLock,
+    UnlockRefused,
+    confirmation_phrase,
+    effective_mode,
 )
 from terminal.domain.enums import VenueMode
 from tests.core.test_safety_support import MemoryJournal
@@ -39,8 +43,17 @@ def test_confirmation_phrase_names_venue_and_account():
     assert confirmation_phrase("binance", "main") == "UNLOCK LIVE binance main"
 
 
-@pytest.mark.parametrize("typed", ["", "unlock live binance main", "UNLOCK LIVE binance",
-                                   "UNLOCK LIVE okx main", "UNLOCK LIVE binance main2", "yes"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "unlock live binance main",
+        "UNLOCK LIVE binance",
+        "UNLOCK LIVE okx main",
+        "UNLOCK LIVE binance main2",
+        "yes",
+    ],
+)
 def test_wrong_phrase_is_refused(typed):
     lock = TestnetLock()
     with pytest.raises(UnlockRefused):
@@ -89,8 +102,11 @@ def test_lock_and_unlock_are_journaled_in_order():
         assert await writer.flush()
 
     asyncio.run(main())
-    assert journal.kinds() == ["testnet_lock_unlock_refused", "testnet_lock_unlocked",
-                               "testnet_lock_locked"]
+    assert journal.kinds() == [
+        "testnet_lock_unlock_refused",
+        "testnet_lock_unlocked",
+        "testnet_lock_locked",
+    ]
     assert journal.safety[1][1]["venue"] == "binance"
     assert journal.safety[1][1]["account"] == "main"
     assert journal.safety[2][1]["previously_unlocked"] == ["binance/main"]

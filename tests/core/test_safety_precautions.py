@@ -17,19 +17,35 @@ from terminal.settings import PrecautionSettings
 from tests.core.test_safety_support import balances, btc_usdt_rules
 
 
-def req(side=Side.BUY, type_=OrderType.LIMIT, amount="0.01", price="50000", venue="paper",
-        symbol="BTC/USDT", post_only=False):
-    return OrderRequest(venue=VenueId(venue), symbol=Symbol(symbol), side=side, type=type_,
-                        amount=amount if not isinstance(amount, str) else D(amount),
-                        price=price if not isinstance(price, str) else D(price),
-                        post_only=post_only, mode=VenueMode.PAPER)
+def req(
+    side=Side.BUY,
+    type_=OrderType.LIMIT,
+    amount="0.01",
+    price="50000",
+    venue="paper",
+    symbol="BTC/USDT",
+    post_only=False,
+):
+    return OrderRequest(
+        venue=VenueId(venue),
+        symbol=Symbol(symbol),
+        side=side,
+        type=type_,
+        amount=amount if not isinstance(amount, str) else D(amount),
+        price=price if not isinstance(price, str) else D(price),
+        post_only=post_only,
+        mode=VenueMode.PAPER,
+    )
 
 
 def ctx(ref="50000", bal=None, market=None, confirmed=()):
-    return GateContext(market=market or btc_usdt_rules(), mode=VenueMode.PAPER,
-                       reference_price=D(ref) if ref is not None else None,
-                       balances=bal if bal is not None else balances(USDT="100000", BTC="10"),
-                       confirmed=frozenset(confirmed))
+    return GateContext(
+        market=market or btc_usdt_rules(),
+        mode=VenueMode.PAPER,
+        reference_price=D(ref) if ref is not None else None,
+        balances=bal if bal is not None else balances(USDT="100000", BTC="10"),
+        confirmed=frozenset(confirmed),
+    )
 
 
 def rules(refusals):
@@ -41,11 +57,21 @@ def test_a_sane_order_passes():
     assert Precautions().check(req(type_=OrderType.MARKET, price=None), ctx()) == []
 
 
-@pytest.mark.parametrize("amount,price", [
-    (D("0"), D("1")), (D("-1"), D("1")), (D("NaN"), D("1")), (D("Infinity"), D("1")),
-    (0.5, D("1")), (D("1"), None), (D("1"), D("0")), (D("1"), D("-5")), (D("1"), 1.5),
-    (D("1"), D("sNaN")),
-])
+@pytest.mark.parametrize(
+    "amount,price",
+    [
+        (D("0"), D("1")),
+        (D("-1"), D("1")),
+        (D("NaN"), D("1")),
+        (D("Infinity"), D("1")),
+        (0.5, D("1")),
+        (D("1"), None),
+        (D("1"), D("0")),
+        (D("1"), D("-5")),
+        (D("1"), 1.5),
+        (D("1"), D("sNaN")),
+    ],
+)
 def test_price_and_amount_must_be_positive_finite_decimals(amount, price):
     out = Precautions().check(req(amount=amount, price=price), ctx())
     assert rules(out) and set(rules(out)) == {P.INVALID_VALUE}
@@ -68,19 +94,19 @@ def test_market_rules_are_checked_locally_with_numbers():
 
 
 def test_max_notional_per_venue_and_quote():
-    cfg = PrecautionConfig(max_notional={"*": D("50000"), "paper": D("1000"),
-                                         "*:BTC": D("1")})
+    cfg = PrecautionConfig(max_notional={"*": D("50000"), "paper": D("1000"), "*:BTC": D("1")})
     out = Precautions(cfg).check(req(amount="0.1"), ctx())  # 5000 USDT > 1000 on paper
     assert rules(out) == [P.MAX_ORDER_NOTIONAL]
-    assert out[0].values == {"notional": "5000", "limit": "1000", "quote": "USDT",
-                             "key": "paper"}
+    assert out[0].values == {"notional": "5000", "limit": "1000", "quote": "USDT", "key": "paper"}
     assert "5000" in out[0].message and "1000 USDT" in out[0].message
     assert Precautions(cfg).check(req(amount="0.1", venue="binance"), ctx()) == []
-    eth_btc = btc_usdt_rules(symbol=Symbol("ETH/BTC"), base="ETH", quote="BTC",
-                             min_notional=None, tick_size=D("0.00001"))
+    eth_btc = btc_usdt_rules(
+        symbol=Symbol("ETH/BTC"), base="ETH", quote="BTC", min_notional=None, tick_size=D("0.00001")
+    )
     out = Precautions(cfg).check(
         req(symbol="ETH/BTC", amount="30", price="0.05", venue="binance"),
-        ctx(ref="0.05", market=eth_btc, bal=balances(BTC="100")))
+        ctx(ref="0.05", market=eth_btc, bal=balances(BTC="100")),
+    )
     assert rules(out) == [P.MAX_ORDER_NOTIONAL] and out[0].values["key"] == "*:BTC"
 
 
@@ -112,14 +138,20 @@ def test_balance_buy_includes_fee_and_sell_needs_base():
     assert Precautions().check(req(), ctx(bal=balances(USDT="500.5"))) == []
     out = Precautions().check(req(side=Side.SELL), ctx(bal=balances(BTC="0.009")))
     assert rules(out) == [P.INSUFFICIENT_BALANCE] and out[0].values["asset"] == "BTC"
-    out = Precautions().check(req(), GateContext(market=btc_usdt_rules(), mode=VenueMode.PAPER,
-                                                 reference_price=D("50000")))
+    out = Precautions().check(
+        req(),
+        GateContext(market=btc_usdt_rules(), mode=VenueMode.PAPER, reference_price=D("50000")),
+    )
     assert rules(out) == [P.BALANCE_UNKNOWN]
 
 
 def test_checks_can_be_switched_off_in_settings():
-    s = PrecautionSettings(max_notional={}, max_price_deviation_pct="",
-                           confirm_market_above_notional="0", check_balance=False)
+    s = PrecautionSettings(
+        max_notional={},
+        max_price_deviation_pct="",
+        confirm_market_above_notional="0",
+        check_balance=False,
+    )
     p = Precautions(PrecautionConfig.from_settings(s))
     assert p.check(req(price="90000", amount="10"), ctx(bal=balances())) == []
     assert p.check(req(type_=OrderType.MARKET, price=None, amount="5"), ctx(bal=balances())) == []
@@ -132,18 +164,27 @@ def test_settings_defaults_are_on_and_garbage_keeps_the_safe_default():
     assert cfg.notional_cap("binance", "BTC") == ("*:BTC", D("1"))
     assert cfg.notional_cap("binance", "USDT") == ("*", D("50000"))
     assert cfg.default_fee_rate == D("0.001")
-    bad = PrecautionConfig.from_settings(SimpleNamespace(
-        max_notional={"*": "lots"}, max_price_deviation_pct="abc",
-        confirm_market_above_notional="-3", check_balance=True))
+    bad = PrecautionConfig.from_settings(
+        SimpleNamespace(
+            max_notional={"*": "lots"},
+            max_price_deviation_pct="abc",
+            confirm_market_above_notional="-3",
+            check_balance=True,
+        )
+    )
     assert bad.max_notional["*"] == D("50000") and bad.max_price_deviation_pct == D("5")
     assert bad.confirm_market_above_notional == D("1000")
 
 
 def test_settings_numbers_are_read_as_typed_numbers_never_guessed(caplog):
-    cfg = PrecautionConfig.from_settings(SimpleNamespace(
-        max_notional={"*": "1e9", "binance": "1,500", "kraken": "2,5", "okx": "0"},
-        max_price_deviation_pct="0.0", confirm_market_above_notional="500",
-        check_balance=True))
+    cfg = PrecautionConfig.from_settings(
+        SimpleNamespace(
+            max_notional={"*": "1e9", "binance": "1,500", "kraken": "2,5", "okx": "0"},
+            max_price_deviation_pct="0.0",
+            confirm_market_above_notional="500",
+            check_balance=True,
+        )
+    )
     assert cfg.max_notional["*"] == D("50000")  # '1e9' would lift the cap: refused
     assert cfg.max_notional["binance"] == D("50000")  # ambiguous: the safe default
     assert cfg.max_notional["kraken"] == D("2.5") and "okx" not in cfg.max_notional
@@ -155,8 +196,12 @@ def test_settings_numbers_are_read_as_typed_numbers_never_guessed(caplog):
 
 def test_refusal_messages_and_values_write_numbers_plainly():
     texts = []
-    for amount, price in (("-1", "50000"), ("1E+12", "50000"), ("0.0100000", "1E+5"),
-                          ("1.1200000", "49999.9900000")):
+    for amount, price in (
+        ("-1", "50000"),
+        ("1E+12", "50000"),
+        ("0.0100000", "1E+5"),
+        ("1.1200000", "49999.9900000"),
+    ):
         for r in Precautions().check(req(amount=amount, price=price), ctx()):
             texts.append(r.message)
             texts.extend(str(v) for v in r.values.values())

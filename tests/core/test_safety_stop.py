@@ -7,10 +7,18 @@ import asyncio
 import pytest
 
 from terminal.core.errors import (
-    OrderRejectedError, OutcomeUnknownError, RateLimitedError, TransientError,
+    OrderRejectedError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    TransientError,
 )
 from terminal.core.safety import (
-    RESET_PHRASE, EmergencyStop, ResetRefused, SafetyJournalWriter, StopScope, StopSweeper,
+    RESET_PHRASE,
+    EmergencyStop,
+    ResetRefused,
+    SafetyJournalWriter,
+    StopScope,
+    StopSweeper,
 )
 from terminal.domain.enums import VenueMode
 from terminal.domain.order import OrderStatus
@@ -81,8 +89,16 @@ def test_engaged_stop_survives_a_restart_until_reset():
     assert journal.kinds() == ["emergency_stop_engaged", "emergency_stop_reset"]
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"typed_phrase": "reset"}, {"typed_phrase": "yes"},
-                                    {"confirmed": "yes"}, {"confirmed": 1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"typed_phrase": "reset"},
+        {"typed_phrase": "yes"},
+        {"confirmed": "yes"},
+        {"confirmed": 1},
+    ],
+)
 def test_reset_needs_explicit_confirmation(kwargs):
     stop = loaded_stop()
     stop.engage()
@@ -172,8 +188,10 @@ def test_sweep_retries_transient_errors_and_reports_per_venue():
     ok_venue = MemoryVenue(venue="fakea")
     ok_venue.add("BTC/USDT", "x1")
     ok_venue.fail["fetch_open_orders"] = [TransientError("timeout")]
-    ok_venue.fail["cancel_all_orders"] = [RateLimitedError("429", retry_after=0.01),
-                                          OutcomeUnknownError("502")]
+    ok_venue.fail["cancel_all_orders"] = [
+        RateLimitedError("429", retry_after=0.01),
+        OutcomeUnknownError("502"),
+    ]
     bad_venue = MemoryVenue(venue="fakeb")
     bad_venue.add("BTC/USDT", "y1")
     bad_venue.fail["cancel_all_orders"] = [OrderRejectedError("forbidden")] * 3

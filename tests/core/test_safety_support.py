@@ -54,11 +54,16 @@ class MemoryJournal:
         o = self.orders.get(client_order_id)
         return o.copy() if o else None
 
-    async def open_orders(self, venue: VenueId | None = None,
-                          account: AccountLabel | None = None) -> list[Order]:
-        return [o.copy() for o in self.orders.values() if not o.is_final
-                and (venue is None or o.venue == venue)
-                and (account is None or o.account == account)]
+    async def open_orders(
+        self, venue: VenueId | None = None, account: AccountLabel | None = None
+    ) -> list[Order]:
+        return [
+            o.copy()
+            for o in self.orders.values()
+            if not o.is_final
+            and (venue is None or o.venue == venue)
+            and (account is None or o.account == account)
+        ]
 
     async def last_fill_ms(self, venue: VenueId, symbol: Symbol) -> int | None:
         return None
@@ -102,11 +107,16 @@ class MemoryVenue:
         return False
 
     def add(self, symbol: str, cid: str, *, vid: str | None = None) -> OrderReport:
-        r = OrderReport(symbol=Symbol(symbol), status=OrderStatus.OPEN,
-                        client_order_id=ClientOrderId(cid),
-                        venue_order_id=VenueOrderId(vid or f"v{len(self.resting) + 1}"),
-                        side=Side.BUY, type=OrderType.LIMIT, amount=Decimal("1"),
-                        price=Decimal("100"))
+        r = OrderReport(
+            symbol=Symbol(symbol),
+            status=OrderStatus.OPEN,
+            client_order_id=ClientOrderId(cid),
+            venue_order_id=VenueOrderId(vid or f"v{len(self.resting) + 1}"),
+            side=Side.BUY,
+            type=OrderType.LIMIT,
+            amount=Decimal("1"),
+            price=Decimal("100"),
+        )
         self.resting[cid] = r
         return r
 
@@ -117,9 +127,16 @@ class MemoryVenue:
             raise queue.pop(0)
 
     def _canceled(self, r: OrderReport) -> OrderReport:
-        return OrderReport(symbol=r.symbol, status=OrderStatus.CANCELED,
-                           client_order_id=r.client_order_id, venue_order_id=r.venue_order_id,
-                           side=r.side, type=r.type, amount=r.amount, price=r.price)
+        return OrderReport(
+            symbol=r.symbol,
+            status=OrderStatus.CANCELED,
+            client_order_id=r.client_order_id,
+            venue_order_id=r.venue_order_id,
+            side=r.side,
+            type=r.type,
+            amount=r.amount,
+            price=r.price,
+        )
 
     async def create_order(self, order: Order) -> OrderReport:
         raise VenueError("not used")
@@ -143,8 +160,13 @@ class MemoryVenue:
             raise OrderNotFoundError("Unknown order sent.")  # Binance's -2011
         return out
 
-    async def edit_order(self, order: Order, amount: Decimal, price: Decimal,
-                         new_client_order_id: ClientOrderId | None = None) -> OrderReport:
+    async def edit_order(
+        self,
+        order: Order,
+        amount: Decimal,
+        price: Decimal,
+        new_client_order_id: ClientOrderId | None = None,
+    ) -> OrderReport:
         raise VenueError("not used")
 
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
@@ -156,8 +178,11 @@ class MemoryVenue:
     async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
         self.calls.append(("fetch_open_orders", symbol))
         await self._maybe_fail("fetch_open_orders")
-        return [r for cid, r in self.resting.items() if cid not in self.hidden
-                and (symbol is None or r.symbol == symbol)]
+        return [
+            r
+            for cid, r in self.resting.items()
+            if cid not in self.hidden and (symbol is None or r.symbol == symbol)
+        ]
 
     async def fetch_my_trades(self, symbol: Symbol, since_ms: int | None = None) -> list:
         return []
@@ -166,20 +191,44 @@ class MemoryVenue:
         return Balances({})
 
 
-def journal_order(cid: str, symbol: str = "BTC/USDT", *, venue: str = "fakex",
-                  account: str = "main", mode: VenueMode = VenueMode.SANDBOX,
-                  status: OrderStatus = OrderStatus.OPEN, external: bool = False) -> Order:
-    return Order(client_order_id=ClientOrderId(cid), venue=VenueId(venue), symbol=Symbol(symbol),
-                 side=Side.BUY, type=OrderType.LIMIT, amount=Decimal("1"), price=Decimal("100"),
-                 mode=mode, account=AccountLabel(account), status=status, external=external)
+def journal_order(
+    cid: str,
+    symbol: str = "BTC/USDT",
+    *,
+    venue: str = "fakex",
+    account: str = "main",
+    mode: VenueMode = VenueMode.SANDBOX,
+    status: OrderStatus = OrderStatus.OPEN,
+    external: bool = False,
+) -> Order:
+    return Order(
+        client_order_id=ClientOrderId(cid),
+        venue=VenueId(venue),
+        symbol=Symbol(symbol),
+        side=Side.BUY,
+        type=OrderType.LIMIT,
+        amount=Decimal("1"),
+        price=Decimal("100"),
+        mode=mode,
+        account=AccountLabel(account),
+        status=status,
+        external=external,
+    )
 
 
 def btc_usdt_rules(**kw: Any) -> MarketRules:
-    base = dict(symbol=Symbol("BTC/USDT"), base="BTC", quote="USDT",
-                tick_size=Decimal("0.01"), step_size=Decimal("0.00001"),
-                min_amount=Decimal("0.00001"), max_amount=Decimal("9000"),
-                min_notional=Decimal("5"), taker_fee=Decimal("0.001"),
-                maker_fee=Decimal("0.001"))
+    base = dict(
+        symbol=Symbol("BTC/USDT"),
+        base="BTC",
+        quote="USDT",
+        tick_size=Decimal("0.01"),
+        step_size=Decimal("0.00001"),
+        min_amount=Decimal("0.00001"),
+        max_amount=Decimal("9000"),
+        min_notional=Decimal("5"),
+        taker_fee=Decimal("0.001"),
+        maker_fee=Decimal("0.001"),
+    )
     base.update(kw)
     return MarketRules(**base)
 

@@ -30,8 +30,9 @@ PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-restart"), faults=False,
-                                  rate="calm", accounts=ACCOUNTS)
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-restart"), faults=False, rate="calm", accounts=ACCOUNTS
+    )
     try:
         yield handle
     finally:
@@ -39,9 +40,13 @@ def paper(tmp_path_factory):
 
 
 def options(data: Path, paper: Any, account: tuple[str, str], **kw: Any) -> ServicesOptions:
-    return ServicesOptions(data_dir=str(data), paper_url=paper.url,
-                           paper_account=f"{account[0]}:{account[1]}",
-                           session_heartbeat_s=0, **kw)
+    return ServicesOptions(
+        data_dir=str(data),
+        paper_url=paper.url,
+        paper_account=f"{account[0]}:{account[1]}",
+        session_heartbeat_s=0,
+        **kw,
+    )
 
 
 async def open_on_venue(paper: Any, account: tuple[str, str]) -> list[str]:
@@ -59,23 +64,33 @@ async def place_elsewhere(paper: Any, account: tuple[str, str], client_id: str) 
         await ex.load_markets()
         t = await ex.fetch_ticker("SOL/USDT")
         price = ex.price_to_precision("SOL/USDT", t["ask"] * 1.04)
-        await ex.create_order("SOL/USDT", "limit", "sell", 1, float(price),
-                              {"clientOrderId": client_id})
+        await ex.create_order(
+            "SOL/USDT", "limit", "sell", 1, float(price), {"clientOrderId": client_id}
+        )
 
 
-async def first_run_engages_and_dies(data: Path, paper: Any, account: tuple[str, str],
-                                     scope: StopScope) -> str:
+async def first_run_engages_and_dies(
+    data: Path, paper: Any, account: tuple[str, str], scope: StopScope
+) -> str:
     """Places an order through the terminal, engages the stop and closes without a
     sweep (what a crash between the two leaves). Returns the order's client id."""
     async with TerminalServices(options(data, paper, account)) as services:
         await services.connect("paper")
         await services.refresh_market_inputs("paper", BTC)
-        ref = services.gate_context(OrderRequest(
-            PAPER, BTC, Side.BUY, OrderType.LIMIT, Decimal(1), Decimal(1))).reference_price
+        ref = services.gate_context(
+            OrderRequest(PAPER, BTC, Side.BUY, OrderType.LIMIT, Decimal(1), Decimal(1))
+        ).reference_price
         market = services.sessions[PAPER].markets[BTC]
-        order = await services.orders.submit(OrderRequest(
-            PAPER, BTC, Side.BUY, OrderType.LIMIT, Decimal("0.001"),
-            market.round_price(ref * Decimal("0.97"))))
+        order = await services.orders.submit(
+            OrderRequest(
+                PAPER,
+                BTC,
+                Side.BUY,
+                OrderType.LIMIT,
+                Decimal("0.001"),
+                market.round_price(ref * Decimal("0.97")),
+            )
+        )
         assert order.status is OrderStatus.OPEN
         services.safety.stop.engage(scope, "before the crash", "test")
         assert await services.safety.writer.flush()
@@ -136,8 +151,9 @@ def test_no_sweep_when_the_stop_is_off_or_the_option_is_off(paper, tmp_path):
             assert await open_on_venue(paper, account) == ["stays-open-1"]
             services.safety.stop.engage(StopScope.ALL, "engaged here", "test")
             assert await services.safety.writer.flush()
-        async with TerminalServices(options(tmp_path, paper, account,
-                                            sweep_engaged_on_connect=False)) as services:
+        async with TerminalServices(
+            options(tmp_path, paper, account, sweep_engaged_on_connect=False)
+        ) as services:
             services.stop_notices.add(notices.append)
             await services.connect("paper")
             assert services.safety.stop.engaged

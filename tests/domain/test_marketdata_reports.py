@@ -9,11 +9,23 @@ from hypothesis import strategies as st
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.marketdata import (
-    Balance, Balances, BookLevel, BookView, Candle, bucket_start, cumulative, group_levels,
+    Balance,
+    Balances,
+    BookLevel,
+    BookView,
+    Candle,
+    bucket_start,
+    cumulative,
+    group_levels,
     timeframe_ms,
 )
 from terminal.domain.order import (
-    EventSource, Order, OrderAccepted, OrderCanceled, OrderFilled, OrderStatus,
+    EventSource,
+    Order,
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderStatus,
 )
 from terminal.domain.reports import FillReport, OrderReport, events_for_report, missing_fill_amount
 
@@ -23,8 +35,16 @@ SYM = Symbol("BTC/USDT")
 def book():
     return BookView(
         SYM,
-        bids=(BookLevel(D("100.07"), D("1")), BookLevel(D("100.03"), D("2")), BookLevel(D("99.99"), D("3"))),
-        asks=(BookLevel(D("100.11"), D("1")), BookLevel(D("100.18"), D("4")), BookLevel(D("100.21"), D("5"))),
+        bids=(
+            BookLevel(D("100.07"), D("1")),
+            BookLevel(D("100.03"), D("2")),
+            BookLevel(D("99.99"), D("3")),
+        ),
+        asks=(
+            BookLevel(D("100.11"), D("1")),
+            BookLevel(D("100.18"), D("4")),
+            BookLevel(D("100.21"), D("5")),
+        ),
     )
 
 
@@ -46,8 +66,10 @@ def test_grouping_floors_bids_and_ceils_asks():
         group_levels(book().bids, D("0"), Side.BUY)
 
 
-@given(st.lists(st.tuples(st.integers(1, 100000), st.integers(1, 1000)), min_size=1, max_size=60),
-       st.sampled_from([D("0.01"), D("0.1"), D("1"), D("5")]))
+@given(
+    st.lists(st.tuples(st.integers(1, 100000), st.integers(1, 1000)), min_size=1, max_size=60),
+    st.sampled_from([D("0.01"), D("0.1"), D("1"), D("5")]),
+)
 def test_grouping_preserves_total_and_order(raw, step):
     prices = sorted({p for p, _ in raw}, reverse=True)
     levels = [BookLevel(D(p) / 100, D(a)) for p, a in zip(prices, [a for _, a in raw])]
@@ -81,8 +103,16 @@ def test_balances_combine():
 
 
 def _order(status=OrderStatus.PENDING_SUBMIT):
-    return Order(client_order_id=ClientOrderId("tt1"), venue=VenueId("paper"), symbol=SYM,
-                 side=Side.BUY, type=OrderType.LIMIT, amount=D("2"), price=D("100"), status=status)
+    return Order(
+        client_order_id=ClientOrderId("tt1"),
+        venue=VenueId("paper"),
+        symbol=SYM,
+        side=Side.BUY,
+        type=OrderType.LIMIT,
+        amount=D("2"),
+        price=D("100"),
+        status=status,
+    )
 
 
 def _apply(order, events):
@@ -92,10 +122,14 @@ def _apply(order, events):
 
 def test_report_brings_unknown_order_to_partially_filled():
     order = _order(OrderStatus.UNKNOWN)
-    report = OrderReport(symbol=SYM, status=OrderStatus.PARTIALLY_FILLED,
-                         client_order_id=order.client_order_id, venue_order_id=VenueOrderId("9"),
-                         filled=D("1"),
-                         fills=(FillReport(TradeId("t1"), SYM, D("100"), D("1")),))
+    report = OrderReport(
+        symbol=SYM,
+        status=OrderStatus.PARTIALLY_FILLED,
+        client_order_id=order.client_order_id,
+        venue_order_id=VenueOrderId("9"),
+        filled=D("1"),
+        fills=(FillReport(TradeId("t1"), SYM, D("100"), D("1")),),
+    )
     events = events_for_report(order, report, EventSource.QUERY)
     assert [type(e) for e in events] == [OrderAccepted, OrderFilled]
     _apply(order, events)

@@ -6,17 +6,31 @@ from decimal import Decimal
 import pytest
 
 from terminal.domain.ids import (
-    CLIENT_ID_RULES, AccountLabel, ClientOrderId, IdError, Symbol, TradeId, VenueId, VenueOrderId,
+    CLIENT_ID_RULES,
+    AccountLabel,
+    ClientOrderId,
+    IdError,
+    Symbol,
+    TradeId,
+    VenueId,
+    VenueOrderId,
 )
 from terminal.domain.money import MoneyError, decimal_from_float_repr, to_decimal
 
 BINANCE = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("0.1", Decimal("0.1")), (" 25000 ", Decimal("25000")), ("1_000.5", Decimal("1000.5")),
-    ("1e-8", Decimal("1e-8")), (5, Decimal(5)), (Decimal("2.50"), Decimal("2.50")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("0.1", Decimal("0.1")),
+        (" 25000 ", Decimal("25000")),
+        ("1_000.5", Decimal("1000.5")),
+        ("1e-8", Decimal("1e-8")),
+        (5, Decimal(5)),
+        (Decimal("2.50"), Decimal("2.50")),
+    ],
+)
 def test_to_decimal_parses(text, expected):
     assert to_decimal(text) == expected
 

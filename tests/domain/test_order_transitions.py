@@ -13,32 +13,114 @@ import pytest
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    CancelRejected, CancelRequested, IllegalTransition, Order, OrderAccepted, OrderArmed,
-    OrderCanceled, OrderExpired, OrderFilled, OrderRejected, OrderStatus, OrderTriggered,
-    OutcomeUnknown, OverfillError, TRANSITIONS,
+    CancelRejected,
+    CancelRequested,
+    IllegalTransition,
+    Order,
+    OrderAccepted,
+    OrderArmed,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderStatus,
+    OrderTriggered,
+    OutcomeUnknown,
+    OverfillError,
+    TRANSITIONS,
 )
 
 S = OrderStatus
-EVENTS = ["accepted", "rejected", "fill", "cancel_req", "canceled", "cancel_rej", "expired", "unknown",
-          "armed", "triggered"]
+EVENTS = [
+    "accepted",
+    "rejected",
+    "fill",
+    "cancel_req",
+    "canceled",
+    "cancel_rej",
+    "expired",
+    "unknown",
+    "armed",
+    "triggered",
+]
 # Cells: a status name, "keep", "fill" (partial fill of 1 of 10 -> see FILL_RESULT), or "-" (illegal).
 EXPECTED = {
-    S.PENDING_SUBMIT:   ["open", "rejected", "fill", "-", "canceled", "-", "expired", "unknown",
-                         "pending_trigger", "-"],
-    S.UNKNOWN:          ["open", "rejected", "fill", "-", "canceled", "keep", "expired", "keep",
-                         "pending_trigger", "open"],
-    S.PENDING_TRIGGER:  ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown",
-                         "keep", "open"],
-    S.OPEN:             ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown",
-                         "keep", "keep"],
-    S.PARTIALLY_FILLED: ["keep", "-", "fill", "pending_cancel", "canceled", "keep", "expired", "unknown",
-                         "keep", "keep"],
-    S.PENDING_CANCEL:   ["keep", "-", "fill", "keep", "canceled", "prior", "expired", "unknown",
-                         "keep", "keep"],
-    S.FILLED:           ["keep", "-", "fill", "-", "-", "keep", "-", "-", "keep", "keep"],
-    S.CANCELED:         ["keep", "-", "fill", "-", "keep", "keep", "-", "-", "keep", "keep"],
-    S.EXPIRED:          ["keep", "-", "fill", "-", "-", "keep", "keep", "-", "keep", "keep"],
-    S.REJECTED:         ["-", "keep", "-", "-", "-", "-", "-", "-", "-", "-"],
+    S.PENDING_SUBMIT: [
+        "open",
+        "rejected",
+        "fill",
+        "-",
+        "canceled",
+        "-",
+        "expired",
+        "unknown",
+        "pending_trigger",
+        "-",
+    ],
+    S.UNKNOWN: [
+        "open",
+        "rejected",
+        "fill",
+        "-",
+        "canceled",
+        "keep",
+        "expired",
+        "keep",
+        "pending_trigger",
+        "open",
+    ],
+    S.PENDING_TRIGGER: [
+        "keep",
+        "-",
+        "fill",
+        "pending_cancel",
+        "canceled",
+        "keep",
+        "expired",
+        "unknown",
+        "keep",
+        "open",
+    ],
+    S.OPEN: [
+        "keep",
+        "-",
+        "fill",
+        "pending_cancel",
+        "canceled",
+        "keep",
+        "expired",
+        "unknown",
+        "keep",
+        "keep",
+    ],
+    S.PARTIALLY_FILLED: [
+        "keep",
+        "-",
+        "fill",
+        "pending_cancel",
+        "canceled",
+        "keep",
+        "expired",
+        "unknown",
+        "keep",
+        "keep",
+    ],
+    S.PENDING_CANCEL: [
+        "keep",
+        "-",
+        "fill",
+        "keep",
+        "canceled",
+        "prior",
+        "expired",
+        "unknown",
+        "keep",
+        "keep",
+    ],
+    S.FILLED: ["keep", "-", "fill", "-", "-", "keep", "-", "-", "keep", "keep"],
+    S.CANCELED: ["keep", "-", "fill", "-", "keep", "keep", "-", "-", "keep", "keep"],
+    S.EXPIRED: ["keep", "-", "fill", "-", "-", "keep", "keep", "-", "keep", "keep"],
+    S.REJECTED: ["-", "keep", "-", "-", "-", "-", "-", "-", "-", "-"],
 }
 # Status after a partial fill (1 of 10) from each status where a fill is legal.
 FILL_RESULT = {
@@ -55,9 +137,14 @@ FILL_RESULT = {
 
 def make_order(status: OrderStatus, filled: str = "0") -> Order:
     order = Order(
-        client_order_id=ClientOrderId("tt0000000000000001"), venue=VenueId("paper"),
-        symbol=Symbol("BTC/USDT"), side=Side.BUY, type=OrderType.LIMIT,
-        amount=Decimal("10"), price=Decimal("100"), status=status,
+        client_order_id=ClientOrderId("tt0000000000000001"),
+        venue=VenueId("paper"),
+        symbol=Symbol("BTC/USDT"),
+        side=Side.BUY,
+        type=OrderType.LIMIT,
+        amount=Decimal("10"),
+        price=Decimal("100"),
+        status=status,
     )
     if Decimal(filled):
         order.filled = Decimal(filled)
@@ -82,13 +169,23 @@ def make_event(name: str):
 
 
 def _state(order: Order):
-    return (order.status, order.filled, order.cost, order.venue_order_id, dict(order.fees),
-            set(order.trade_ids))
+    return (
+        order.status,
+        order.filled,
+        order.cost,
+        order.venue_order_id,
+        dict(order.fees),
+        set(order.trade_ids),
+    )
 
 
 def test_table_covers_exactly_the_expected_pairs():
-    expected_legal = {(st, type(make_event(ev))) for st, row in EXPECTED.items()
-                      for ev, cell in zip(EVENTS, row) if cell != "-"}
+    expected_legal = {
+        (st, type(make_event(ev)))
+        for st, row in EXPECTED.items()
+        for ev, cell in zip(EVENTS, row)
+        if cell != "-"
+    }
     assert set(TRANSITIONS) == expected_legal
     assert set(EXPECTED) == set(OrderStatus)
 
@@ -96,8 +193,9 @@ def test_table_covers_exactly_the_expected_pairs():
 CASES = [(st, ev, cell) for st, row in EXPECTED.items() for ev, cell in zip(EVENTS, row)]
 
 
-@pytest.mark.parametrize("status,event_name,cell", CASES,
-                         ids=[f"{s.value}-{e}" for s, e, _ in CASES])
+@pytest.mark.parametrize(
+    "status,event_name,cell", CASES, ids=[f"{s.value}-{e}" for s, e, _ in CASES]
+)
 def test_transition(status, event_name, cell):
     # FILLED orders are fully filled; a legal fill there must not overfill, so start
     # final statuses that accept fills with room left except FILLED (checked below).
@@ -129,9 +227,16 @@ def test_transition(status, event_name, cell):
 
 
 def _stop(status: OrderStatus) -> Order:
-    return Order(client_order_id=ClientOrderId("tt0000000000000002"), venue=VenueId("paper"),
-                 symbol=Symbol("BTC/USDT"), side=Side.SELL, type=OrderType.STOP_MARKET,
-                 amount=Decimal("10"), trigger_price=Decimal("90"), status=status)
+    return Order(
+        client_order_id=ClientOrderId("tt0000000000000002"),
+        venue=VenueId("paper"),
+        symbol=Symbol("BTC/USDT"),
+        side=Side.SELL,
+        type=OrderType.STOP_MARKET,
+        amount=Decimal("10"),
+        trigger_price=Decimal("90"),
+        status=status,
+    )
 
 
 def test_stop_waits_for_its_trigger_then_runs_and_fills():
@@ -172,8 +277,13 @@ def test_cancel_rejected_returns_to_partially_filled_when_something_filled():
 
 def test_duplicate_trade_id_is_ignored():
     order = make_order(S.OPEN)
-    fill = OrderFilled(trade_id=TradeId("a"), price=Decimal("100"), amount=Decimal("2"),
-                       fee=Decimal("0.002"), fee_currency="BTC")
+    fill = OrderFilled(
+        trade_id=TradeId("a"),
+        price=Decimal("100"),
+        amount=Decimal("2"),
+        fee=Decimal("0.002"),
+        fee_currency="BTC",
+    )
     assert order.apply(fill) is True
     assert order.apply(fill) is False
     assert order.filled == Decimal("2")
@@ -208,8 +318,15 @@ def test_late_fill_after_cancel_counts_money_and_keeps_canceled():
     order = make_order(S.OPEN)
     order.apply(CancelRequested())
     order.apply(OrderCanceled())
-    order.apply(OrderFilled(trade_id=TradeId("late"), price=Decimal("99.5"), amount=Decimal("4"),
-                            fee=Decimal("0.004"), fee_currency="BTC"))
+    order.apply(
+        OrderFilled(
+            trade_id=TradeId("late"),
+            price=Decimal("99.5"),
+            amount=Decimal("4"),
+            fee=Decimal("0.004"),
+            fee_currency="BTC",
+        )
+    )
     assert order.status is S.CANCELED
     assert order.filled == Decimal("4")
     assert order.average_price == Decimal("99.5")
@@ -226,10 +343,24 @@ def test_accept_after_stream_fill_only_records_venue_id():
 
 def test_average_price_and_fees_accumulate():
     order = make_order(S.OPEN)
-    order.apply(OrderFilled(trade_id=TradeId("1"), price=Decimal("100"), amount=Decimal("1"),
-                            fee=Decimal("0.1"), fee_currency="USDT"))
-    order.apply(OrderFilled(trade_id=TradeId("2"), price=Decimal("103"), amount=Decimal("2"),
-                            fee=Decimal("0.2"), fee_currency="USDT"))
+    order.apply(
+        OrderFilled(
+            trade_id=TradeId("1"),
+            price=Decimal("100"),
+            amount=Decimal("1"),
+            fee=Decimal("0.1"),
+            fee_currency="USDT",
+        )
+    )
+    order.apply(
+        OrderFilled(
+            trade_id=TradeId("2"),
+            price=Decimal("103"),
+            amount=Decimal("2"),
+            fee=Decimal("0.2"),
+            fee_currency="USDT",
+        )
+    )
     assert order.average_price == Decimal("102")
     assert order.fees == {"USDT": Decimal("0.3")}
     assert order.status is S.PARTIALLY_FILLED

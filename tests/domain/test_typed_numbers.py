@@ -22,14 +22,27 @@ from terminal.domain.money import (
 
 
 # the texts a validator that drops refused characters used to turn into other numbers
-@pytest.mark.parametrize("text,why", [
-    ("1e-3", "scientific notation"), ("-1", "above zero"), ("-0.5", "above zero"),
-    ("1e12", "scientific notation"), ("1,500", "ambiguous"), ("1,000.5", "thousands"),
-    ("1 000", "thousands"), ("1_000", "not a number"), ("0x10", "not a number"),
-    ("nan", "not a number"), ("Infinity", "not a number"), ("0", "above zero"),
-    ("١٢", "not a number"), ("1.2.3", "thousands"), ("12345678901234567", "too large"),
-    ("0.1234567890123456789", "decimals"),
-])
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        ("1e-3", "scientific notation"),
+        ("-1", "above zero"),
+        ("-0.5", "above zero"),
+        ("1e12", "scientific notation"),
+        ("1,500", "ambiguous"),
+        ("1,000.5", "thousands"),
+        ("1 000", "thousands"),
+        ("1_000", "not a number"),
+        ("0x10", "not a number"),
+        ("nan", "not a number"),
+        ("Infinity", "not a number"),
+        ("0", "above zero"),
+        ("١٢", "not a number"),
+        ("1.2.3", "thousands"),
+        ("12345678901234567", "too large"),
+        ("0.1234567890123456789", "decimals"),
+    ],
+)
 def test_refused_with_the_reason(text, why):
     with pytest.raises(MoneyError, match=why) as info:
         parse_typed_number(text, "Amount")
@@ -37,11 +50,24 @@ def test_refused_with_the_reason(text, why):
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("text,value", [
-    ("1,5", "1.5"), ("0,250", "0.25"), (",5", "0.5"), ("12,50", "12.5"), ("1,5000", "1.5"),
-    ("0.001", "0.001"), (" 25000 ", "25000"), ("+2", "2"), (".5", "0.5"), ("7.", "7"),
-    ("1.1200000", "1.12"), ("000123", "123"), ("0.10000000000000000000000", "0.1"),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("1,5", "1.5"),
+        ("0,250", "0.25"),
+        (",5", "0.5"),
+        ("12,50", "12.5"),
+        ("1,5000", "1.5"),
+        ("0.001", "0.001"),
+        (" 25000 ", "25000"),
+        ("+2", "2"),
+        (".5", "0.5"),
+        ("7.", "7"),
+        ("1.1200000", "1.12"),
+        ("000123", "123"),
+        ("0.10000000000000000000000", "0.1"),
+    ],
+)
 def test_accepted_as_exactly_that_number(text, value):
     assert parse_typed_number(text) == Decimal(value)
 
@@ -78,8 +104,8 @@ def test_any_text_gives_its_exact_number_or_a_refusal(text):
 
 
 typeable = st.integers(0, MAX_FRACTION_DIGITS).flatmap(
-    lambda k: st.integers(1, 10 ** (MAX_INTEGER_DIGITS + k) - 1).map(
-        lambda n: Decimal(f"{n}E-{k}")))  # exact: scaleb would round to 28 digits
+    lambda k: st.integers(1, 10 ** (MAX_INTEGER_DIGITS + k) - 1).map(lambda n: Decimal(f"{n}E-{k}"))
+)  # exact: scaleb would round to 28 digits
 
 
 @settings(max_examples=500, deadline=None)
@@ -102,12 +128,20 @@ def test_format_never_scientific_and_places_are_the_precision(value, places):
     assert len(fixed.partition(".")[2]) == places
 
 
-@pytest.mark.parametrize("value,places,text", [
-    (Decimal("1.1200000"), None, "1.12"), (Decimal(-1), None, "-1"),
-    (Decimal("1E+12"), None, "1000000000000"), (Decimal("1E-8"), None, "0.00000001"),
-    (Decimal("-0.000"), None, "0"), (Decimal("1.005"), 2, "1.01"), (Decimal("-0.001"), 2, "0.00"),
-    (Decimal(57000), 2, "57000.00"), (Decimal("1E+30"), 2, "1" + "0" * 30 + ".00"),
-])
+@pytest.mark.parametrize(
+    "value,places,text",
+    [
+        (Decimal("1.1200000"), None, "1.12"),
+        (Decimal(-1), None, "-1"),
+        (Decimal("1E+12"), None, "1000000000000"),
+        (Decimal("1E-8"), None, "0.00000001"),
+        (Decimal("-0.000"), None, "0"),
+        (Decimal("1.005"), 2, "1.01"),
+        (Decimal("-0.001"), 2, "0.00"),
+        (Decimal(57000), 2, "57000.00"),
+        (Decimal("1E+30"), 2, "1" + "0" * 30 + ".00"),
+    ],
+)
 def test_format_examples(value, places, text):
     assert format_decimal(value, places) == text
 
@@ -117,9 +151,15 @@ def test_limits_are_what_decimal_can_carry():
     assert parse_typed_number("9" * MAX_INTEGER_DIGITS + "." + "9" * MAX_FRACTION_DIGITS)
 
 
-RULES = MarketRules(symbol=Symbol("BTC/USDT"), base="BTC", quote="USDT",
-                    tick_size=Decimal("0.01"), step_size=Decimal("0.00001"),
-                    min_amount=Decimal("0.00001"), min_notional=Decimal("5.0000000"))
+RULES = MarketRules(
+    symbol=Symbol("BTC/USDT"),
+    base="BTC",
+    quote="USDT",
+    tick_size=Decimal("0.01"),
+    step_size=Decimal("0.00001"),
+    min_amount=Decimal("0.00001"),
+    min_notional=Decimal("5.0000000"),
+)
 
 
 @pytest.mark.parametrize("amount", ["1E+400", "12345678901234567890123456789", "1E-400"])
@@ -133,15 +173,23 @@ def test_market_rules_never_raise_on_huge_or_tiny_values(amount):
 
 
 def test_rule_messages_use_plain_numbers():
-    [v] = [v for v in RULES.validate(Side.BUY, OrderType.LIMIT, Decimal(1), Decimal("1E-3"))
-           if v.rule == "min_notional"]
+    [v] = [
+        v
+        for v in RULES.validate(Side.BUY, OrderType.LIMIT, Decimal(1), Decimal("1E-3"))
+        if v.rule == "min_notional"
+    ]
     assert v.message == "order value 0.001 USDT is below the minimum 5 USDT"
 
 
-@pytest.mark.parametrize("make,text", [
-    (ClientOrderId, "abc\n"), (VenueId, "paper\n"), (AccountLabel, "main\n"),
-    (Symbol, "BTC/USDT\nX"),
-])
+@pytest.mark.parametrize(
+    "make,text",
+    [
+        (ClientOrderId, "abc\n"),
+        (VenueId, "paper\n"),
+        (AccountLabel, "main\n"),
+        (Symbol, "BTC/USDT\nX"),
+    ],
+)
 def test_ids_are_matched_whole(make, text):
     with pytest.raises(IdError):
         make(text)

@@ -15,10 +15,12 @@ TRIALS = 35
 @pytest.mark.slow
 def test_sigkill_at_random_points_loses_nothing(tmp_path: Path) -> None:
     got = run_drill(TRIALS, tmp_path)
-    print(f"\ncrash drill: {TRIALS} trials in {got['seconds']:.1f} s, {got['kills']}, "
-          f"{got['orders']} journal orders / {got['venue_orders']} venue orders, "
-          f"lost {got['lost']}, duplicates {got['duplicate']}, "
-          f"mismatches {got['mismatch']}\nsettled by reconciliation: {got['settled']}")
+    print(
+        f"\ncrash drill: {TRIALS} trials in {got['seconds']:.1f} s, {got['kills']}, "
+        f"{got['orders']} journal orders / {got['venue_orders']} venue orders, "
+        f"lost {got['lost']}, duplicates {got['duplicate']}, "
+        f"mismatches {got['mismatch']}\nsettled by reconciliation: {got['settled']}"
+    )
     assert not got["problems"], got["problems"]
     assert got["killed"] >= 30
     # the windows were really hit: orders left in flight by a kill were settled

@@ -18,8 +18,13 @@ def test_quick_drills_report_every_count(tmp_path: Path) -> None:
     out = tmp_path / "drills.json"
     proc = subprocess.run(
         [sys.executable, "-m", "terminal", "drills", "--quick", "--json", str(out)],
-        capture_output=True, text=True, timeout=280, cwd=tmp_path,
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), check=False)
+        capture_output=True,
+        text=True,
+        timeout=280,
+        cwd=tmp_path,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        check=False,
+    )
     data = json.loads(out.read_text())
     drills = {d["drill"]: d for d in data["drills"]}
     assert set(drills) == {"crash", "secrets", "lock and stop", "bad input (fuzz)"}, proc.stdout

@@ -11,7 +11,8 @@ from terminal.drills.result import table
 
 
 def test_without_hypothesis_the_drill_is_skipped_with_the_reason(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setitem(sys.modules, "hypothesis", None)  # import hypothesis -> ImportError
     result = fuzz.run(quick=True)
     assert result.skipped.startswith("hypothesis is not installed")

@@ -20,8 +20,9 @@ FAST = SessionOptions(rate_limit_ms=5, heartbeat_s=0, timeout_ms=5_000)
 
 @pytest.fixture(scope="module")
 def paper_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PaperExchangeHandle]:
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-exchange-layer"), faults=True,
-                                  rate="calm", backfill=600)
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-exchange-layer"), faults=True, rate="calm", backfill=600
+    )
     try:
         yield handle
     finally:

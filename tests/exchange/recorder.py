@@ -17,8 +17,13 @@ class Recorder:
 
     async def start(self) -> None:
         async def handle(request: web.Request) -> web.Response:
-            self.requests.append({"method": request.method, "path": request.path,
-                                  "headers": {k.lower(): v for k, v in request.headers.items()}})
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "headers": {k.lower(): v for k, v in request.headers.items()},
+                }
+            )
             ok = "00000" if request.path.startswith("/api/v2/") else "0"  # bitget / okx
             return web.json_response({"code": ok, "msg": "", "data": [], "requestTime": 0})
 

@@ -35,8 +35,10 @@ def _sane(view) -> bool:  # type: ignore[no-untyped-def]
     if view is None or not view.bids or not view.asks:
         return False
     prices = [lv.price for lv in (*view.bids, *view.asks)]
-    return all(math.isfinite(float(p)) and p > 0 for p in prices) and \
-        view.bids[0].price < view.asks[0].price
+    return (
+        all(math.isfinite(float(p)) and p > 0 for p in prices)
+        and view.bids[0].price < view.asks[0].price
+    )
 
 
 @pytest.mark.parametrize("kind", ["malformed", "truncated", "nan", "wrong_types", "crossed"])
@@ -60,23 +62,32 @@ def test_a_bad_frame_is_a_feed_fault_and_the_book_resyncs(paper, endpoint, kind)
             for _ in range(5):
                 await asyncio.to_thread(paper.control.malformed, kind, 1, "market")
                 try:
-                    await until(lambda: health.snapshot().bad_data > before.bad_data, 4,
-                                f"the {kind} frame counted in health")
+                    await until(
+                        lambda: health.snapshot().bad_data > before.bad_data,
+                        4,
+                        f"the {kind} frame counted in health",
+                    )
                     break
                 except AssertionError:
                     continue
             assert health.snapshot().bad_data > before.bad_data, health.snapshot().feed(BOOK)
-            await until(lambda: health.snapshot().feed(BOOK).reconnects > reconnects, 15,
-                        "the book resubscribed")
-            await until(lambda: m.state.feed_status(BOOK) is FeedStatus.LIVE, 15,
-                        "the book live again")
+            await until(
+                lambda: health.snapshot().feed(BOOK).reconnects > reconnects,
+                15,
+                "the book resubscribed",
+            )
+            await until(
+                lambda: m.state.feed_status(BOOK) is FeedStatus.LIVE, 15, "the book live again"
+            )
             assert _sane(m.state.book_view(BOOK, 50)), m.state.book_view(BOOK, 50)
             snap = health.snapshot()
             assert snap.bad_data >= before.bad_data + 1, snap.last_bad_data
             assert snap.last_bad_data
-            await until(lambda: health.snapshot().state is VenueState.LIVE, 15,
-                        "the venue live again")
+            await until(
+                lambda: health.snapshot().state is VenueState.LIVE, 15, "the venue live again"
+            )
             sub.close()
+
     try:
         run_async(go(), 60)
     finally:

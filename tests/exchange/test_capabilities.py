@@ -10,10 +10,22 @@ from terminal.exchange.capabilities import order_capabilities
 from terminal.exchange.mapping import report_from_ccxt
 
 BINANCE_MARKET = {
-    "symbol": "BTC/USDT", "spot": True,
-    "info": {"orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT",
-                            "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
-             "ocoAllowed": True, "otoAllowed": True, "allowTrailingStop": True},
+    "symbol": "BTC/USDT",
+    "spot": True,
+    "info": {
+        "orderTypes": [
+            "LIMIT",
+            "LIMIT_MAKER",
+            "MARKET",
+            "STOP_LOSS",
+            "STOP_LOSS_LIMIT",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT_LIMIT",
+        ],
+        "ocoAllowed": True,
+        "otoAllowed": True,
+        "allowTrailingStop": True,
+    },
 }
 
 
@@ -27,9 +39,14 @@ def test_binance_offers_every_conditional_type_trailing_and_native_lists():
 
 def test_a_type_the_market_does_not_list_is_missing_with_the_reason():
     client = ccxt.binance()
-    market = {**BINANCE_MARKET, "info": {**BINANCE_MARKET["info"],
-                                         "orderTypes": ["LIMIT", "MARKET", "STOP_LOSS_LIMIT"],
-                                         "ocoAllowed": False}}
+    market = {
+        **BINANCE_MARKET,
+        "info": {
+            **BINANCE_MARKET["info"],
+            "orderTypes": ["LIMIT", "MARKET", "STOP_LOSS_LIMIT"],
+            "ocoAllowed": False,
+        },
+    }
     caps = order_capabilities(client.has, market, client, "Binance")
     assert caps.order_types == (OrderType.MARKET, OrderType.LIMIT, OrderType.STOP_LIMIT)
     assert "does not list STOP_LOSS" in caps.why_not("stop_market")
@@ -44,9 +61,17 @@ def test_a_venue_without_stop_support_in_ccxt_offers_none():
 
 
 def test_a_waiting_binance_stop_maps_to_pending_trigger_and_its_type():
-    raw = {"id": "5", "symbol": "BTC/USDT", "status": "open", "type": "market", "side": "sell",
-           "amount": 0.01, "filled": 0.0, "triggerPrice": 49980.0,
-           "info": {"type": "STOP_LOSS", "isWorking": False, "orderListId": -1}}
+    raw = {
+        "id": "5",
+        "symbol": "BTC/USDT",
+        "status": "open",
+        "type": "market",
+        "side": "sell",
+        "amount": 0.01,
+        "filled": 0.0,
+        "triggerPrice": 49980.0,
+        "info": {"type": "STOP_LOSS", "isWorking": False, "orderListId": -1},
+    }
     report = report_from_ccxt(raw)
     assert report.status is OrderStatus.PENDING_TRIGGER
     assert report.type is OrderType.STOP_MARKET and str(report.trigger_price) == "49980.0"

@@ -24,8 +24,10 @@ ALL_FEEDS = frozenset(FeedKind)
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any attempt to open a connection fails the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError(f"network used: {args!r}")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
@@ -34,7 +36,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("venue,ccxt_id", DEFAULT_VENUES)
 def test_every_venue_is_read_from_its_ccxt_class_without_network(
-        venue: str, ccxt_id: str, no_network: None) -> None:
+    venue: str, ccxt_id: str, no_network: None
+) -> None:
     import ccxt.async_support as ccxt_async
     import ccxt.pro as ccxt_pro
 
@@ -48,15 +51,25 @@ def test_every_venue_is_read_from_its_ccxt_class_without_network(
     assert info.credentials == tuple(k for k, v in rest.requiredCredentials.items() if v)
     assert {"apiKey", "secret"} <= set(info.credentials)
     assert info.ws_feeds == frozenset(
-        k for k, m in {FeedKind.BOOK: "watchOrderBook", FeedKind.TRADES: "watchTrades",
-                       FeedKind.CANDLES: "watchOHLCV", FeedKind.TICKER: "watchTicker",
-                       FeedKind.BALANCE: "watchBalance", FeedKind.ORDERS: "watchOrders",
-                       FeedKind.MY_TRADES: "watchMyTrades"}.items() if pro.has.get(m))
+        k
+        for k, m in {
+            FeedKind.BOOK: "watchOrderBook",
+            FeedKind.TRADES: "watchTrades",
+            FeedKind.CANDLES: "watchOHLCV",
+            FeedKind.TICKER: "watchTicker",
+            FeedKind.BALANCE: "watchBalance",
+            FeedKind.ORDERS: "watchOrders",
+            FeedKind.MY_TRADES: "watchMyTrades",
+        }.items()
+        if pro.has.get(m)
+    )
     assert info.rate_limit_ms == float(rest.rateLimit)
-    assert info.modes == (VenueMode.LIVE,) + ((VenueMode.SANDBOX,) if info.sandbox else ()) \
-        + ((VenueMode.DEMO,) if info.demo else ())
-    assert info.default_mode() is (VenueMode.SANDBOX if info.sandbox else VenueMode.DEMO
-                                   if info.demo else VenueMode.LIVE)
+    assert info.modes == (VenueMode.LIVE,) + ((VenueMode.SANDBOX,) if info.sandbox else ()) + (
+        (VenueMode.DEMO,) if info.demo else ()
+    )
+    assert info.default_mode() is (
+        VenueMode.SANDBOX if info.sandbox else VenueMode.DEMO if info.demo else VenueMode.LIVE
+    )
     assert not info.points_at_paper
 
 
@@ -67,7 +80,9 @@ def test_known_test_environments_and_credentials_of_ccxt_4_5() -> None:
     assert with_testnet == {"binance", "bybit", "gate"}
     assert {v.id for v in cat if v.demo} == {"binance", "bybit", "okx", "bitget"}
     assert {v.id: v.demo_header for v in cat if v.demo_header} == {
-        "okx": "x-simulated-trading", "bitget": "PAPTRADING"}
+        "okx": "x-simulated-trading",
+        "bitget": "PAPTRADING",
+    }
     for venue in ("kraken", "coinbase", "kucoin", "mexc", "htx"):
         info = cat.get(venue)
         assert not info.sandbox and not info.demo  # reported as live only
@@ -75,7 +90,9 @@ def test_known_test_environments_and_credentials_of_ccxt_4_5() -> None:
         assert not info.is_test_environment_available
     assert "password" in cat.get("okx").credentials
     assert cat.get("okx").credential_labels == ("API key", "secret", "passphrase")
-    assert "password" in cat.get("kucoin").credentials and "password" in cat.get("bitget").credentials
+    assert (
+        "password" in cat.get("kucoin").credentials and "password" in cat.get("bitget").credentials
+    )
     coinbase = cat.get("coinbase")
     assert coinbase.ws_feeds == {FeedKind.BOOK, FeedKind.TRADES, FeedKind.TICKER, FeedKind.ORDERS}
     assert not coinbase.has_ws(FeedKind.CANDLES)

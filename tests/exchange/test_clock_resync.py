@@ -22,8 +22,7 @@ from tests.fixtures_paper import run_async
 BTC = Symbol("BTC/USDT")
 
 
-def test_reads_resync_the_clock_after_a_refused_timestamp(paper, endpoint: PaperEndpoint
-                                                          ) -> None:
+def test_reads_resync_the_clock_after_a_refused_timestamp(paper, endpoint: PaperEndpoint) -> None:
     async def go() -> None:
         s = VenueSession(paper_info(), VenueMode.PAPER, paper=endpoint, options=FAST)
         await s.connect()
@@ -41,11 +40,11 @@ def test_reads_resync_the_clock_after_a_refused_timestamp(paper, endpoint: Paper
             assert s.rest.options["timeDifference"] == 0
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
-def test_a_refused_order_resyncs_so_the_next_one_passes(paper, endpoint: PaperEndpoint
-                                                        ) -> None:
+def test_a_refused_order_resyncs_so_the_next_one_passes(paper, endpoint: PaperEndpoint) -> None:
     async def go() -> None:
         s = VenueSession(paper_info(), VenueMode.PAPER, paper=endpoint, options=FAST)
         await s.connect()
@@ -66,4 +65,5 @@ def test_a_refused_order_resyncs_so_the_next_one_passes(paper, endpoint: PaperEn
         finally:
             await asyncio.to_thread(paper.control.clock_skew, 0)
             await s.close()
+
     run_async(go(), 60)

@@ -19,8 +19,11 @@ from terminal.exchange.session import VenueSession
 from tests.exchange.recorder import Recorder
 from tests.fixtures_paper import run_async
 
-CREDS = {"apiKey": "demo-key-0123456789", "secret": "demo-secret-0123456789",
-         "password": "demo-pass-0123"}
+CREDS = {
+    "apiKey": "demo-key-0123456789",
+    "secret": "demo-secret-0123456789",
+    "password": "demo-pass-0123",
+}
 
 
 def _point_rest_at(inst: Any, base: str) -> None:
@@ -45,15 +48,28 @@ def test_catalogue_offers_okx_and_bitget_as_demo_never_as_testnet() -> None:
         VenueSession(cat.get("okx"), VenueMode.SANDBOX, credentials=CREDS)
 
 
-@pytest.mark.parametrize(("venue", "header", "private_get", "private_post", "drop_header"), [
-    ("okx", "x-simulated-trading", "privateGetAccountBalance", "privatePostTradeOrder",
-     lambda inst: setattr(inst, "headers", {})),
-    ("bitget", "paptrading", "privateSpotGetV2SpotAccountAssets",
-     "privateSpotPostV2SpotTradePlaceOrder",
-     lambda inst: inst.options.__setitem__("sandboxMode", False)),
-])
+@pytest.mark.parametrize(
+    ("venue", "header", "private_get", "private_post", "drop_header"),
+    [
+        (
+            "okx",
+            "x-simulated-trading",
+            "privateGetAccountBalance",
+            "privatePostTradeOrder",
+            lambda inst: setattr(inst, "headers", {}),
+        ),
+        (
+            "bitget",
+            "paptrading",
+            "privateSpotGetV2SpotAccountAssets",
+            "privateSpotPostV2SpotTradePlaceOrder",
+            lambda inst: inst.options.__setitem__("sandboxMode", False),
+        ),
+    ],
+)
 def test_private_requests_carry_the_header_and_never_leave_without_it(
-        venue, header, private_get, private_post, drop_header) -> None:
+    venue, header, private_get, private_post, drop_header
+) -> None:
     async def go() -> None:
         server = Recorder()
         await server.start()
@@ -62,9 +78,19 @@ def test_private_requests_carry_the_header_and_never_leave_without_it(
         try:
             inst.options["timeDifference"] = 0
             _point_rest_at(inst, server.url)
-            order = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit",
-                     "sz": "0.01", "px": "25000", "symbol": "BTCUSDT", "size": "0.01",
-                     "orderType": "limit", "force": "gtc", "price": "25000"}
+            order = {
+                "instId": "BTC-USDT",
+                "tdMode": "cash",
+                "side": "buy",
+                "ordType": "limit",
+                "sz": "0.01",
+                "px": "25000",
+                "symbol": "BTCUSDT",
+                "size": "0.01",
+                "orderType": "limit",
+                "force": "gtc",
+                "price": "25000",
+            }
             # as ccxt builds them: the header is there, and the request arrives
             await getattr(inst, private_get)()
             await getattr(inst, private_post)(order)
@@ -89,6 +115,7 @@ def test_private_requests_carry_the_header_and_never_leave_without_it(
 
 def test_a_public_get_without_the_header_may_pass() -> None:
     """Bitget sends its server-time request without the header on purpose."""
+
     async def go() -> None:
         server = Recorder()
         await server.start()
@@ -124,10 +151,13 @@ def test_a_request_carrying_the_key_counts_as_private_even_as_a_get() -> None:
     run_async(go())
 
 
-@pytest.mark.parametrize(("venue", "live_ws", "demo_ws"), [
-    ("okx", "wss://ws.okx.com:8443/ws/v5/private", "wss://wspap.okx.com:443/ws/v5/private"),
-    ("bitget", "wss://ws.bitget.com/v2/ws/private", "wss://wspap.bitget.com/v2/ws/private"),
-])
+@pytest.mark.parametrize(
+    ("venue", "live_ws", "demo_ws"),
+    [
+        ("okx", "wss://ws.okx.com:8443/ws/v5/private", "wss://wspap.okx.com:443/ws/v5/private"),
+        ("bitget", "wss://ws.bitget.com/v2/ws/private", "wss://wspap.bitget.com/v2/ws/private"),
+    ],
+)
 def test_streams_open_only_on_the_demo_host(venue, live_ws, demo_ws) -> None:
     async def go() -> None:
         session = _demo_session(venue)
@@ -137,8 +167,9 @@ def test_streams_open_only_on_the_demo_host(venue, live_ws, demo_ws) -> None:
                 pro.client(live_ws)
             assert pro.client(demo_ws) is not None  # created, not connected
             # the stream URLs ccxt itself uses in demo pass the guard
-            ccxt_ws = pro.urls["api"]["ws"] if venue == "okx" else \
-                pro.urls["api"]["demo"]["private"]
+            ccxt_ws = (
+                pro.urls["api"]["ws"] if venue == "okx" else pro.urls["api"]["demo"]["private"]
+            )
             assert pro.client(ccxt_ws) is not None
         finally:
             await pro.close()
@@ -153,8 +184,9 @@ def test_the_demo_instance_is_built_guarded_with_the_header_on() -> None:
     assert okx.urls["api"]["rest"] == "https://{hostname}"  # the live host: hence the guard
     bitget = _demo_session("bitget")._new_instance(pro=False)
     assert bitget.options["sandboxMode"] is True
-    live = VenueSession(default_catalogue().get("okx"), VenueMode.LIVE,
-                        credentials=CREDS)._new_instance(pro=False)
+    live = VenueSession(
+        default_catalogue().get("okx"), VenueMode.LIVE, credentials=CREDS
+    )._new_instance(pro=False)
     assert not hasattr(type(live), "demo_guard")
     assert "x-simulated-trading" not in (live.headers or {})
 

@@ -27,15 +27,24 @@ BOOK = FeedKey.book("paper", "BTC/USDT")
 TRADES = FeedKey.trades("paper", "BTC/USDT")
 CANDLES = FeedKey.candles("paper", "BTC/USDT", "1m")
 TICKER = FeedKey.ticker("paper", "BTC/USDT")
-OPTS = FeedOptions(book_depth=100, stale_after_s=1.5, trades_stale_after_s=10,
-                   candles_stale_after_s=10, backoff_base_s=0.05, backoff_cap_s=0.5,
-                   private_settle_s=0.1)
+OPTS = FeedOptions(
+    book_depth=100,
+    stale_after_s=1.5,
+    trades_stale_after_s=10,
+    candles_stale_after_s=10,
+    backoff_base_s=0.05,
+    backoff_cap_s=0.5,
+    private_settle_s=0.1,
+)
 D = Decimal
 
 
-def manager(endpoint: PaperEndpoint, options: FeedOptions = OPTS, catalogue=None) -> ExchangeManager:
-    return ExchangeManager(paper=endpoint, feed_options=options, session_options=FAST,
-                           catalogue=catalogue)
+def manager(
+    endpoint: PaperEndpoint, options: FeedOptions = OPTS, catalogue=None
+) -> ExchangeManager:
+    return ExchangeManager(
+        paper=endpoint, feed_options=options, session_options=FAST, catalogue=catalogue
+    )
 
 
 async def until(pred: Callable[[], object], timeout: float, what: str) -> float:
@@ -73,6 +82,7 @@ def test_market_feeds_fill_the_state_and_candles_are_back_filled(endpoint) -> No
             assert book.last_message_age_s is not None and book.last_message_age_s < 2
             for s in subs:
                 s.close()
+
     run_async(go(), 60)
 
 
@@ -85,7 +95,9 @@ def test_subscriptions_share_one_loop_and_stop_with_the_last(endpoint) -> None:
             assert m.feeds.refcount(BOOK) == 2 and m.feeds.active_keys() == [BOOK]
             await until(lambda: m.state.is_live(BOOK), 10, "book live")
             pro = session.pro
-            book_urls = [u for u, c in pro.clients.items() if "orderbook::BTC/USDT" in c.subscriptions]
+            book_urls = [
+                u for u, c in pro.clients.items() if "orderbook::BTC/USDT" in c.subscriptions
+            ]
             assert len(book_urls) == 1  # one socket for two panels
             a.close()
             a.close()  # idempotent
@@ -96,6 +108,7 @@ def test_subscriptions_share_one_loop_and_stop_with_the_last(endpoint) -> None:
             # the stream nobody needs is closed too (ccxt would keep parsing it)
             await until(lambda: book_urls[0] not in pro.clients, 5, "book socket closed")
             assert m.health_snapshot(session.key).feed(BOOK) is None
+
     run_async(go(), 60)
 
 
@@ -111,10 +124,10 @@ def test_feeds_survive_dropped_sockets(paper, endpoint) -> None:
             first = len(reconnects)
             dropped = await asyncio.to_thread(paper.control.drop_ws, "all")
             assert dropped >= 3  # market sockets and the user-data socket
-            await until(lambda: m.health_snapshot(session.key).reconnects >= 3, 10,
-                        "reconnects counted")
-            await until(lambda: all(m.state.is_live(k) for k in (BOOK, TRADES)), 10,
-                        "live again")
+            await until(
+                lambda: m.health_snapshot(session.key).reconnects >= 3, 10, "reconnects counted"
+            )
+            await until(lambda: all(m.state.is_live(k) for k in (BOOK, TRADES)), 10, "live again")
             v = m.state.item_version(BOOK)
             await until(lambda: m.state.item_version(BOOK) > v, 5, "book moving again")
             # the private streams came back and the REST reconciliation ran again
@@ -125,10 +138,14 @@ def test_feeds_survive_dropped_sockets(paper, endpoint) -> None:
             # the reconcile listener runs as soon as the orders stream is back; the other
             # private feeds (own trades, balance) may still be resubscribing at that moment,
             # so the venue must get back to LIVE within a bounded time, not on this tick
-            await until(lambda: m.health_snapshot(session.key).state is VenueState.LIVE, 10,
-                        "venue live again")
+            await until(
+                lambda: m.health_snapshot(session.key).state is VenueState.LIVE,
+                10,
+                "venue live again",
+            )
             for s in subs:
                 s.close()
+
     run_async(go(), 60)
 
 
@@ -148,7 +165,8 @@ def test_a_stalled_stream_is_caught_within_the_watchdog_window(paper, endpoint) 
                 if snap.feed(BOOK) and snap.feed(BOOK).status is FeedStatus.STALE:
                     saw_degraded = saw_degraded or snap.state is VenueState.DEGRADED
                 return m.state.feed_status(BOOK) is FeedStatus.STALE or (
-                    snap.feed(BOOK) is not None and snap.feed(BOOK).reconnects > 0)
+                    snap.feed(BOOK) is not None and snap.feed(BOOK).reconnects > 0
+                )
 
             await until(stale, 5, "watchdog")
             caught = time.monotonic() - t0
@@ -163,6 +181,7 @@ def test_a_stalled_stream_is_caught_within_the_watchdog_window(paper, endpoint) 
             snap = m.health_snapshot(session.key)
             assert snap.feed(BOOK).reconnects >= 1 and "no message" in snap.feed(BOOK).last_error
             sub.close()
+
     run_async(go(), 60)
 
 
@@ -173,22 +192,31 @@ def test_after_a_gap_the_book_resyncs_and_equals_the_venue_book(paper, endpoint)
             sub = m.subscribe(BOOK)
             await until(lambda: m.state.is_live(BOOK), 10, "book live")
             await asyncio.to_thread(paper.control.depth_gap, "BTC/USDT")
-            await until(lambda: m.health_snapshot(session.key).feed(BOOK).reconnects >= 1, 10,
-                        "gap detected and resubscribed")
+            await until(
+                lambda: m.health_snapshot(session.key).feed(BOOK).reconnects >= 1,
+                10,
+                "gap detected and resubscribed",
+            )
             assert "Checksum" in m.health_snapshot(session.key).feed(BOOK).last_error
             await until(lambda: m.state.is_live(BOOK), 10, "book live again")
             paused = await asyncio.to_thread(paper.control.pause)
             venue_id = paused["update_ids"]["BTCUSDT"]
-            await until(lambda: (m.state.book_view(BOOK, 1).sequence or 0) >= venue_id, 10,
-                        "local book caught up with the venue")
+            await until(
+                lambda: (m.state.book_view(BOOK, 1).sequence or 0) >= venue_id,
+                10,
+                "local book caught up with the venue",
+            )
             venue = await asyncio.to_thread(paper.control.book, "BTC/USDT", 20)
             local = m.state.book_view(BOOK, 20)
             assert local.sequence == venue["lastUpdateId"]
             assert [(lv.price, lv.amount) for lv in local.bids] == [
-                (D(p), D(q)) for p, q in venue["bids"]]
+                (D(p), D(q)) for p, q in venue["bids"]
+            ]
             assert [(lv.price, lv.amount) for lv in local.asks] == [
-                (D(p), D(q)) for p, q in venue["asks"]]
+                (D(p), D(q)) for p, q in venue["asks"]
+            ]
             sub.close()
+
     run_async(go(), 60)
 
 
@@ -209,30 +237,46 @@ def test_private_streams_deliver_orders_fills_balances(paper, endpoint) -> None:
             assert reconciled[0] == session.key
             assert m.state.balances(session.key).get("USDT").total > 0  # REST snapshot
             v = m.state.balances_version(session.key)
-            o = Order.from_request(OrderRequest(VenueId("paper"), Symbol("BTC/USDT"), Side.BUY,
-                                                OrderType.MARKET, D("0.001")))
+            o = Order.from_request(
+                OrderRequest(
+                    VenueId("paper"), Symbol("BTC/USDT"), Side.BUY, OrderType.MARKET, D("0.001")
+                )
+            )
             await session.create_order(o)
-            await until(lambda: any(r.client_order_id == o.client_order_id
-                                    and r.status is OrderStatus.FILLED for _, r in reports),
-                        10, "order report from the stream")
-            await until(lambda: any(f.client_order_id == o.client_order_id or
-                                    f.venue_order_id for f in fills), 10, "fill from the stream")
+            await until(
+                lambda: any(
+                    r.client_order_id == o.client_order_id and r.status is OrderStatus.FILLED
+                    for _, r in reports
+                ),
+                10,
+                "order report from the stream",
+            )
+            await until(
+                lambda: any(
+                    f.client_order_id == o.client_order_id or f.venue_order_id for f in fills
+                ),
+                10,
+                "fill from the stream",
+            )
             assert sum(f.amount for f in fills) >= D("0.001")
-            await until(lambda: m.state.balances_version(session.key) > v, 10,
-                        "balance from the stream")
-            for key in (FeedKey.private(session.key, k) for k in
-                        (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)):
+            await until(
+                lambda: m.state.balances_version(session.key) > v, 10, "balance from the stream"
+            )
+            for key in (
+                FeedKey.private(session.key, k)
+                for k in (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)
+            ):
                 assert m.state.is_live(key)
             for s in subs:
                 s.close()
+
     run_async(go(), 60)
 
 
 def test_feeds_without_websocket_fall_back_to_rest_polling(endpoint) -> None:
     async def go() -> None:
         cat = default_catalogue()
-        cat.register(dataclasses.replace(paper_info(), ws_feeds=frozenset()),
-                     replace_existing=True)
+        cat.register(dataclasses.replace(paper_info(), ws_feeds=frozenset()), replace_existing=True)
         opts = dataclasses.replace(OPTS, poll_scale=0.1)  # 1 s book floor -> 0.1 s
         async with manager(endpoint, opts, cat) as m:
             session = await m.connect("paper")
@@ -246,6 +290,7 @@ def test_feeds_without_websocket_fall_back_to_rest_polling(endpoint) -> None:
             assert len(m.state.candles(CANDLES)) >= 500
             for s in subs:
                 s.close()
+
     run_async(go(), 60)
 
 
@@ -263,6 +308,7 @@ def test_loops_wait_for_a_session_and_restart_after_reconnect(endpoint) -> None:
             await m.connect("paper", VenueMode.PAPER)
             await until(lambda: m.state.is_live(BOOK), 10, "book live after reconnect")
             sub.close()
+
     run_async(go(), 60)
 
 
@@ -275,8 +321,11 @@ def test_no_task_or_socket_leaks_after_disconnect(paper, endpoint) -> None:
         session = await m.connect("paper")
         subs = [m.subscribe(k) for k in (BOOK, TRADES, CANDLES, TICKER)]
         subs += m.subscribe_private(session.key)
-        await until(lambda: all(m.state.is_live(k) for k in (BOOK, TRADES, CANDLES, TICKER)),
-                    10, "everything live")
+        await until(
+            lambda: all(m.state.is_live(k) for k in (BOOK, TRADES, CANDLES, TICKER)),
+            10,
+            "everything live",
+        )
         await asyncio.to_thread(paper.control.drop_ws, "market")  # churn a little
         await until(lambda: m.state.is_live(BOOK), 10, "book back")
         assert open_sockets() > sockets_before
@@ -288,6 +337,7 @@ def test_no_task_or_socket_leaks_after_disconnect(paper, endpoint) -> None:
         assert session.pro is None and session._rest is None
         with pytest.raises(RuntimeError):
             m.feeds.subscribe(BOOK)
+
     run_async(go(), 60)
 
 
@@ -295,7 +345,8 @@ def test_private_feed_without_keys_says_so_and_public_feeds_still_run(endpoint) 
     async def go() -> None:
         cat = default_catalogue()
         needs_passphrase = dataclasses.replace(
-            paper_info(), credentials=("apiKey", "secret", "password"))
+            paper_info(), credentials=("apiKey", "secret", "password")
+        )
         cat.register(needs_passphrase, replace_existing=True)
         async with manager(endpoint, catalogue=cat) as m:
             session = await m.connect("paper")
@@ -308,6 +359,7 @@ def test_private_feed_without_keys_says_so_and_public_feeds_still_run(endpoint) 
             assert "API keys needed" in feed.last_error and feed.reconnects == 0
             for s in subs:
                 s.close()
+
     run_async(go(), 60)
 
 
@@ -323,8 +375,10 @@ def test_feeds_survive_malformed_frames_and_a_venue_restart(paper, endpoint) -> 
             m.feeds.add_reconnect_listener(lambda key, orders: reconciled.append(orders))
             keys = (BOOK, TRADES)
             subs = [m.subscribe(k) for k in keys] + m.subscribe_private(session.key)
-            private = [FeedKey.private(session.key, k)
-                       for k in (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)]
+            private = [
+                FeedKey.private(session.key, k)
+                for k in (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)
+            ]
             everything = (*keys, *private)
             await until(lambda: all(m.state.is_live(k) for k in everything), 10, "all live")
             await asyncio.to_thread(paper.control.malformed, "malformed", 3, "market")
@@ -339,21 +393,32 @@ def test_feeds_survive_malformed_frames_and_a_venue_restart(paper, endpoint) -> 
 
             def fresh(key: FeedKey) -> bool:
                 f = m.health_snapshot(session.key).feed(key)
-                return (f is not None and f.status is FeedStatus.LIVE
-                        and f.last_message_age_s is not None
-                        and f.last_message_age_s < time.monotonic() - t_restart)
+                return (
+                    f is not None
+                    and f.status is FeedStatus.LIVE
+                    and f.last_message_age_s is not None
+                    and f.last_message_age_s < time.monotonic() - t_restart
+                )
 
-            await until(lambda: all(fresh(k) for k in keys), 20,
-                        "public feeds receiving again after the restart")
-            await until(lambda: all(m.state.is_live(k) for k in private), 20,
-                        "private streams live after the restart")
+            await until(
+                lambda: all(fresh(k) for k in keys),
+                20,
+                "public feeds receiving again after the restart",
+            )
+            await until(
+                lambda: all(m.state.is_live(k) for k in private),
+                20,
+                "private streams live after the restart",
+            )
             await until(lambda: len(reconciled) > before, 10, "reconciled after the restart")
             assert (await session.fetch_balances()).get("USDT").total > 0  # REST is back too
             snap = m.health_snapshot(session.key)
             assert all(snap.feed(k).reconnects >= 1 for k in (BOOK, *private)), [
-                (f.key.label, f.reconnects) for f in snap.feeds]
+                (f.key.label, f.reconnects) for f in snap.feeds
+            ]
             for s in subs:
                 s.close()
+
     run_async(go(), 60)
 
 
@@ -371,21 +436,26 @@ def test_a_private_stream_on_a_dead_socket_is_resubscribed(paper, endpoint) -> N
             (client,) = [c for u, c in session.pro.clients.items() if "ws-api" in u]
             client.error = RuntimeError("an earlier bad frame")  # what ccxt leaves behind
             await asyncio.to_thread(paper.control.drop_ws, "user")
-            await until(lambda: m.health_snapshot(session.key).feed(orders).reconnects >= 1, 5,
-                        "dead socket noticed")
+            await until(
+                lambda: m.health_snapshot(session.key).feed(orders).reconnects >= 1,
+                5,
+                "dead socket noticed",
+            )
             assert "socket closed" in m.health_snapshot(session.key).feed(orders).last_error
             await until(lambda: m.state.is_live(orders), 10, "orders live again")
             fresh = [c for u, c in session.pro.clients.items() if "ws-api" in u]
             assert fresh and fresh[0] is not client
             sub.close()
+
     run_async(go(), 60)
 
 
 def test_polled_candles_are_kept_live_from_the_trade_stream(paper, endpoint) -> None:
     async def go() -> None:
         cat = default_catalogue()
-        no_klines = dataclasses.replace(paper_info(),
-                                        ws_feeds=paper_info().ws_feeds - {FeedKind.CANDLES})
+        no_klines = dataclasses.replace(
+            paper_info(), ws_feeds=paper_info().ws_feeds - {FeedKind.CANDLES}
+        )
         cat.register(no_klines, replace_existing=True)
         opts = dataclasses.replace(OPTS, poll_scale=20.0)  # klines polled every 100 s
         async with manager(endpoint, opts, cat) as m:
@@ -396,8 +466,11 @@ def test_polled_candles_are_kept_live_from_the_trade_stream(paper, endpoint) -> 
             assert m.feeds.refcount(TRADES) == 1  # the candle loop's own trade feed
             await until(lambda: m.state.is_live(TRADES), 10, "trades live")
             ticker = await m.session("paper").fetch_ticker_raw("BTC/USDT")
-            price = m.session("paper").markets[Symbol("BTC/USDT")].round_price(
-                D(repr(ticker["ask"])) * D("1.002"))
+            price = (
+                m.session("paper")
+                .markets[Symbol("BTC/USDT")]
+                .round_price(D(repr(ticker["ask"])) * D("1.002"))
+            )
             await asyncio.to_thread(paper.control.force_trade, "BTC/USDT", "buy", str(price))
             # The sweep prints at the ask levels up to `price` (not at `price` itself), and
             # the last bar may roll over meanwhile: the sweep's highest print must show in
@@ -412,10 +485,12 @@ def test_polled_candles_are_kept_live_from_the_trade_stream(paper, endpoint) -> 
             def bar_has_top() -> bool:
                 bars = [c for c in m.state.candles(CANDLES) if c.open_time_ms == bar_ms]
                 return bool(bars) and bars[-1].high >= top_price
+
             await until(bar_has_top, 10, "the forced sweep's top print in its bar")
             sub.close()  # the candle loop lets its trade feed go as it ends
             await until(lambda: m.feeds.refcount(TRADES) == 0, 5, "helper trade feed released")
             assert m.feeds.active_keys() == []
+
     run_async(go(), 60)
 
 
@@ -436,6 +511,7 @@ def test_manager_shares_a_concurrent_connect_and_masks_the_keys(endpoint) -> Non
             await m.disconnect("paper")
             assert m.sessions() == [] and not a.connected
             assert m.health_snapshot(a.key).state is VenueState.DOWN
+
     run_async(go(), 60)
 
 
@@ -454,8 +530,12 @@ def test_a_quiet_market_widens_the_watchdog_instead_of_churning(paper, endpoint)
             assert 1 <= feed.reconnects <= 4, feed.reconnects
             assert m.feeds._loops[BOOK].stale_factor > 1
             await asyncio.to_thread(paper.control.resume)
-            await until(lambda: m.feeds._loops[BOOK].stale_factor == 1.0, 15,
-                        "window back to normal once the book moves")
+            await until(
+                lambda: m.feeds._loops[BOOK].stale_factor == 1.0,
+                15,
+                "window back to normal once the book moves",
+            )
             await until(lambda: m.state.is_live(BOOK), 10, "live again")
             sub.close()
+
     run_async(go(), 60)

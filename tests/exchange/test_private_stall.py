@@ -34,10 +34,16 @@ from tests.fixtures_paper import run_async
 
 PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
 D = Decimal
-OPTS = FeedOptions(backoff_base_s=0.05, backoff_cap_s=0.5, private_settle_s=0.1,
-                   private_check_s=0.5, private_pong_timeout_s=2.0)
-POLICY = OrderPolicy(unknown_query_backoff_s=0.1, unknown_query_backoff_max_s=0.5,
-                     double_submit_window_s=0.0)
+OPTS = FeedOptions(
+    backoff_base_s=0.05,
+    backoff_cap_s=0.5,
+    private_settle_s=0.1,
+    private_check_s=0.5,
+    private_pong_timeout_s=2.0,
+)
+POLICY = OrderPolicy(
+    unknown_query_backoff_s=0.1, unknown_query_backoff_max_s=0.5, double_submit_window_s=0.0
+)
 KINDS = (FeedKind.ORDERS, FeedKind.MY_TRADES, FeedKind.BALANCE)
 RECONCILED = {"query", "reconciliation"}  # journal event sources of a reconciliation pass
 
@@ -56,14 +62,14 @@ async def until(pred: Callable[[], Any], timeout: float, what: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def stack(endpoint: Any, journal_path: Path, options: FeedOptions
-                ) -> AsyncIterator[tuple[ExchangeManager, Any, SqlJournal, OrderService]]:
+async def stack(
+    endpoint: Any, journal_path: Path, options: FeedOptions
+) -> AsyncIterator[tuple[ExchangeManager, Any, SqlJournal, OrderService]]:
     """Manager + private feeds wired into the order service as TerminalServices does."""
     journal = SqlJournal.open(f"sqlite:///{journal_path}")
     service = OrderService(journal, policy=POLICY)
     try:
-        async with ExchangeManager(paper=endpoint, feed_options=options,
-                                   session_options=FAST) as m:
+        async with ExchangeManager(paper=endpoint, feed_options=options, session_options=FAST) as m:
             session = await m.connect("paper")
             service.attach(session)
             assert (await service.reconcile(PAPER)).ok
@@ -74,14 +80,18 @@ async def stack(endpoint: Any, journal_path: Path, options: FeedOptions
             async def reconnected(k: Any, _open: Any) -> None:
                 await service.on_stream_reconnect(k.venue)
                 passes.append(time.monotonic())
+
             m.feeds.add_reconnect_listener(reconnected)
             subs = m.subscribe_private(session.key)
             keys = [FeedKey.private(session.key, k) for k in KINDS]
             await until(lambda: all(m.state.is_live(k) for k in keys), 15, "private live")
             # the start-up reconciliations of the three streams are over before a test
             # places anything (else one of them could find the fill instead)
-            await until(lambda: passes and time.monotonic() - passes[-1] > 1.0, 15,
-                        "start-up reconciliation quiet")
+            await until(
+                lambda: passes and time.monotonic() - passes[-1] > 1.0,
+                15,
+                "start-up reconciliation quiet",
+            )
             m.reconcile_passes = passes  # type: ignore[attr-defined]
             try:
                 yield m, session, journal, service
@@ -97,9 +107,16 @@ async def resting_sell(session: Any, service: OrderService) -> tuple[Any, Decima
     """A sell just above the best ask (a forced buy sweep fills it); and that sweep price."""
     book = await session.fetch_order_book_raw(BTC, 5)
     ask = D(repr(book["asks"][0][0]))
-    order = await service.submit(OrderRequest(
-        PAPER, BTC, Side.SELL, OrderType.LIMIT, D("0.001"),
-        (ask * D("1.001")).quantize(D("0.01"))))
+    order = await service.submit(
+        OrderRequest(
+            PAPER,
+            BTC,
+            Side.SELL,
+            OrderType.LIMIT,
+            D("0.001"),
+            (ask * D("1.001")).quantize(D("0.01")),
+        )
+    )
     assert order.status is OrderStatus.OPEN
     return order, (ask * D("1.01")).quantize(D("0.01"))
 
@@ -127,12 +144,18 @@ def test_a_fill_during_a_silent_private_stall_is_reconciled(paper, endpoint, tmp
             assert stalled["stalled"] >= 1
             await asyncio.to_thread(ctl.force_trade, BTC, "buy", str(sweep))
             # the venue filled it; the stalled stream says nothing, the probe notices
-            await until(lambda: m.health_snapshot(session.key).feed(orders).reconnects >= 1,
-                        15, "the silent socket noticed")
+            await until(
+                lambda: m.health_snapshot(session.key).feed(orders).reconnects >= 1,
+                15,
+                "the silent socket noticed",
+            )
             assert "no pong" in m.health_snapshot(session.key).feed(orders).last_error
             await until(lambda: len(m.reconcile_passes) > passes, 15, "a reconciliation")
-            await until(lambda: _is(journal_status(journal, sell.client_order_id),
-                                    OrderStatus.FILLED), 15, "the fill reconciled")
+            await until(
+                lambda: _is(journal_status(journal, sell.client_order_id), OrderStatus.FILLED),
+                15,
+                "the fill reconciled",
+            )
             # learnt by the reconnect's reconciliation (it queries the orders it knows),
             # never from the stream
             assert await fill_sources(journal, sell.client_order_id) <= RECONCILED
@@ -147,9 +170,13 @@ def test_a_fill_during_a_silent_private_stall_is_reconciled(paper, endpoint, tmp
             await asyncio.sleep(0.5)  # let the other private loops' reconnects settle
             second, sweep = await resting_sell(session, svc)
             await asyncio.to_thread(ctl.force_trade, BTC, "buy", str(sweep))
-            await until(lambda: _is(journal_status(journal, second.client_order_id),
-                                    OrderStatus.FILLED), 15, "the second fill")
+            await until(
+                lambda: _is(journal_status(journal, second.client_order_id), OrderStatus.FILLED),
+                15,
+                "the second fill",
+            )
             assert "stream" in await fill_sources(journal, second.client_order_id)
+
     run_async(go(), 90)
 
 
@@ -168,8 +195,9 @@ def test_without_the_ping_a_silent_stall_goes_unnoticed(paper, endpoint, tmp_pat
             sell, sweep = await resting_sell(session, svc)
             await asyncio.to_thread(ctl.stall_ws, True, "user", None, key)
             await asyncio.to_thread(ctl.force_trade, BTC, "buy", str(sweep))
-            raw = await session.rest.fetch_order(None, BTC, {"clientOrderId":
-                                                             str(sell.client_order_id)})
+            raw = await session.rest.fetch_order(
+                None, BTC, {"clientOrderId": str(sell.client_order_id)}
+            )
             assert raw["status"] == "closed"  # the venue filled it
             await asyncio.sleep(3.0)  # six socket checks
             assert await journal_status(journal, sell.client_order_id) is OrderStatus.OPEN
@@ -178,15 +206,20 @@ def test_without_the_ping_a_silent_stall_goes_unnoticed(paper, endpoint, tmp_pat
             assert len(m.reconcile_passes) == passes
             # a forced reconnect (what a user's "reconnect" or the keepalive leads to)
             await asyncio.to_thread(ctl.drop_ws, "user", None, key)
-            await until(lambda: _is(journal_status(journal, sell.client_order_id),
-                                    OrderStatus.FILLED), 15, "the fill reconciled")
+            await until(
+                lambda: _is(journal_status(journal, sell.client_order_id), OrderStatus.FILLED),
+                15,
+                "the fill reconciled",
+            )
             assert await fill_sources(journal, sell.client_order_id) <= RECONCILED
+
     run_async(go(), 60)
 
 
 def test_a_truncated_private_frame_is_noticed_by_the_ping(paper, endpoint, tmp_path) -> None:
     """A truncated frame kills ccxt's receive loop with the socket open: no pong is read
     any more, so the same check resubscribes, and the fill that followed is reconciled."""
+
     async def go() -> None:
         ctl = paper.control
         async with stack(endpoint, tmp_path / "j.sqlite", OPTS) as (m, session, journal, svc):
@@ -194,10 +227,17 @@ def test_a_truncated_private_frame_is_noticed_by_the_ping(paper, endpoint, tmp_p
             await asyncio.to_thread(ctl.malformed, "truncated", 1, "user")
             sell, sweep = await resting_sell(session, svc)  # its NEW report is truncated
             await asyncio.to_thread(ctl.force_trade, BTC, "buy", str(sweep))
-            await until(lambda: m.health_snapshot(session.key).feed(orders).reconnects >= 1,
-                        15, "the dead receive loop noticed")
-            await until(lambda: _is(journal_status(journal, sell.client_order_id),
-                                    OrderStatus.FILLED), 15, "the fill reconciled")
+            await until(
+                lambda: m.health_snapshot(session.key).feed(orders).reconnects >= 1,
+                15,
+                "the dead receive loop noticed",
+            )
+            await until(
+                lambda: _is(journal_status(journal, sell.client_order_id), OrderStatus.FILLED),
+                15,
+                "the fill reconciled",
+            )
+
     run_async(go(), 60)
 
 

@@ -32,17 +32,39 @@ BTC = Symbol("BTC/USDT")
 D = Decimal
 
 
-def session(endpoint: PaperEndpoint, policy: RequestPolicy | None = None, info=None,
-            mode: VenueMode = VenueMode.PAPER) -> VenueSession:
+def session(
+    endpoint: PaperEndpoint,
+    policy: RequestPolicy | None = None,
+    info=None,
+    mode: VenueMode = VenueMode.PAPER,
+) -> VenueSession:
     return VenueSession(info or paper_info(), mode, paper=endpoint, options=FAST, policy=policy)
 
 
-def order(side: Side, type_: OrderType, amount: str, price: str | None = None, *,
-          tif: TimeInForce = TimeInForce.GTC, post_only: bool = False, venue: str = "paper",
-          mode: VenueMode = VenueMode.PAPER) -> Order:
-    return Order.from_request(OrderRequest(
-        VenueId(venue), BTC, side, type_, D(amount), D(price) if price else None,
-        time_in_force=tif, post_only=post_only, mode=mode))
+def order(
+    side: Side,
+    type_: OrderType,
+    amount: str,
+    price: str | None = None,
+    *,
+    tif: TimeInForce = TimeInForce.GTC,
+    post_only: bool = False,
+    venue: str = "paper",
+    mode: VenueMode = VenueMode.PAPER,
+) -> Order:
+    return Order.from_request(
+        OrderRequest(
+            VenueId(venue),
+            BTC,
+            side,
+            type_,
+            D(amount),
+            D(price) if price else None,
+            time_in_force=tif,
+            post_only=post_only,
+            mode=mode,
+        )
+    )
 
 
 async def best(s: VenueSession) -> tuple[Decimal, Decimal]:
@@ -73,6 +95,7 @@ def test_connect_loads_markets_clock_and_health(endpoint: PaperEndpoint) -> None
             await s.close()
         assert s.health.snapshot().state is VenueState.DOWN
         assert s.pro is None and s._rest is None
+
     run_async(go(), 60)
 
 
@@ -87,7 +110,9 @@ def test_limit_order_lifecycle_by_client_order_id(paper, endpoint: PaperEndpoint
             assert ack.client_order_id == o.client_order_id and ack.venue_order_id
             assert ack.status is OrderStatus.OPEN and ack.price == o.price
             assert ack.time_in_force is TimeInForce.GTC and ack.amount == D("0.001")
-            venue_side = await asyncio.to_thread(paper.control.open_orders, paper.api_key, "BTC/USDT")
+            venue_side = await asyncio.to_thread(
+                paper.control.open_orders, paper.api_key, "BTC/USDT"
+            )
             assert o.client_order_id in {v["clientOrderId"] for v in venue_side}
             q = await s.fetch_order(o.client_order_id, BTC)
             assert q.status is OrderStatus.OPEN and q.venue_order_id == ack.venue_order_id
@@ -100,6 +125,7 @@ def test_limit_order_lifecycle_by_client_order_id(paper, endpoint: PaperEndpoint
             assert (await s.fetch_order(o.client_order_id, BTC)).status is OrderStatus.CANCELED
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
@@ -120,6 +146,7 @@ def test_market_order_fills_and_shows_in_my_trades_and_balances(endpoint: PaperE
             assert after.get("USDT").total < before.get("USDT").total
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
@@ -142,6 +169,7 @@ def test_post_only_and_ioc(endpoint: PaperEndpoint) -> None:
             assert r.status in (OrderStatus.EXPIRED, OrderStatus.CANCELED) and r.filled == 0
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
@@ -156,8 +184,13 @@ def test_rejections_and_not_found_keep_the_venue_reason(endpoint: PaperEndpoint)
                 await s.create_order(huge)
             assert "insufficient balance" in info.value.reason.lower()
             with pytest.raises(OrderRejectedError, match="no spot market"):
-                await s.create_order(Order.from_request(OrderRequest(
-                    VenueId("paper"), Symbol("DOGE/EUR"), Side.BUY, OrderType.MARKET, D("1"))))
+                await s.create_order(
+                    Order.from_request(
+                        OrderRequest(
+                            VenueId("paper"), Symbol("DOGE/EUR"), Side.BUY, OrderType.MARKET, D("1")
+                        )
+                    )
+                )
             with pytest.raises(OrderNotFoundError):
                 await s.fetch_order(ClientOrderId("ttnosuchorder0001"), BTC)
             ghost = order(Side.BUY, OrderType.LIMIT, "0.001", "1000")
@@ -168,6 +201,7 @@ def test_rejections_and_not_found_keep_the_venue_reason(endpoint: PaperEndpoint)
             assert "unknown order" in snap.last_error.lower()  # the last answer, kept
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
@@ -193,15 +227,20 @@ def test_5xx_on_create_is_an_unknown_outcome_settled_by_query(paper, endpoint) -
             await s.cancel_order(o2)
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
 def test_5xx_burst_opens_the_breaker_and_it_recovers(paper, endpoint) -> None:
     async def go() -> None:
         clock = SystemClock()
-        policy = RequestPolicy("paper", clock, PolicyConfig(
-            breaker_threshold=5, breaker_window_s=30, breaker_cooldown_s=1.5,
-            read_attempts=1))
+        policy = RequestPolicy(
+            "paper",
+            clock,
+            PolicyConfig(
+                breaker_threshold=5, breaker_window_s=30, breaker_cooldown_s=1.5, read_attempts=1
+            ),
+        )
         s = session(endpoint, policy)
         await s.connect()
         try:
@@ -228,13 +267,15 @@ def test_5xx_burst_opens_the_breaker_and_it_recovers(paper, endpoint) -> None:
             await s.cancel_order(o)
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
 def test_read_retries_ride_out_a_short_5xx_burst(paper, endpoint) -> None:
     async def go() -> None:
-        policy = RequestPolicy("paper", SystemClock(), PolicyConfig(
-            read_attempts=3, read_backoff_base_s=0.05))
+        policy = RequestPolicy(
+            "paper", SystemClock(), PolicyConfig(read_attempts=3, read_backoff_base_s=0.05)
+        )
         s = session(endpoint, policy)
         await s.connect()
         try:
@@ -245,6 +286,7 @@ def test_read_retries_ride_out_a_short_5xx_burst(paper, endpoint) -> None:
             assert snap.errors == 2 and snap.breaker is BreakerState.CLOSED
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
@@ -273,19 +315,22 @@ def test_429_retry_after_pauses_rest_calls(paper, endpoint) -> None:
             await s.cancel_order(o)
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
 def test_order_rate_budget_refuses_before_the_venue(paper, endpoint) -> None:
     async def go() -> None:
-        policy = RequestPolicy("paper", SystemClock(), PolicyConfig(order_limit=3,
-                                                                    order_window_s=10))
+        policy = RequestPolicy(
+            "paper", SystemClock(), PolicyConfig(order_limit=3, order_window_s=10)
+        )
         s = session(endpoint, policy)
         await s.connect()
         try:
             bid, _ = await best(s)
-            placed = [order(Side.BUY, OrderType.LIMIT, "0.001", far_below(s, bid))
-                      for _ in range(3)]
+            placed = [
+                order(Side.BUY, OrderType.LIMIT, "0.001", far_below(s, bid)) for _ in range(3)
+            ]
             for o in placed:
                 await s.create_order(o)
             extra = order(Side.BUY, OrderType.LIMIT, "0.001", far_below(s, bid))
@@ -297,6 +342,7 @@ def test_order_rate_budget_refuses_before_the_venue(paper, endpoint) -> None:
             assert all(r.status is OrderStatus.CANCELED for r in canceled)
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
@@ -309,11 +355,13 @@ def test_live_mode_entry_pointing_at_paper(endpoint: PaperEndpoint) -> None:
         try:
             assert s.mode is VenueMode.LIVE and s.venue == "paperlive"
             assert BTC in s.markets
-            r = await s.create_order(order(Side.BUY, OrderType.MARKET, "0.0002",
-                                           venue="paperlive", mode=VenueMode.LIVE))
+            r = await s.create_order(
+                order(Side.BUY, OrderType.MARKET, "0.0002", venue="paperlive", mode=VenueMode.LIVE)
+            )
             assert r.status is OrderStatus.FILLED
         finally:
             await s.close()
+
     run_async(go(), 60)
 
 
@@ -322,8 +370,9 @@ def test_sandbox_mode_is_switched_on_before_anything_else() -> None:
     import ccxt.async_support as ccxt_async
 
     cat = default_catalogue()
-    s = VenueSession(cat.get("binance"), VenueMode.SANDBOX,
-                     credentials={"apiKey": "k" * 16, "secret": "s" * 16})
+    s = VenueSession(
+        cat.get("binance"), VenueMode.SANDBOX, credentials={"apiKey": "k" * 16, "secret": "s" * 16}
+    )
     inst = s._new_instance(pro=False)
     assert inst.isSandboxModeEnabled
     assert inst.urls["api"] == ccxt_async.binance().urls["test"]
@@ -337,8 +386,12 @@ def test_sandbox_mode_is_switched_on_before_anything_else() -> None:
     with pytest.raises(ValueError, match="cannot be connected in sandbox"):
         VenueSession(cat.get("kraken"), VenueMode.SANDBOX)
     assert s.has_credentials  # apiKey + secret is all binance needs
-    assert VenueSession(cat.get("okx"), VenueMode.DEMO,
-                        credentials={"apiKey": "a", "secret": "b"}).has_credentials is False
+    assert (
+        VenueSession(
+            cat.get("okx"), VenueMode.DEMO, credentials={"apiKey": "a", "secret": "b"}
+        ).has_credentials
+        is False
+    )
 
 
 def test_demo_trading_uses_the_demo_host() -> None:
@@ -359,11 +412,14 @@ def test_connect_failure_is_classified_and_health_says_down() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         sock.close()  # nothing listens there now
-        s = VenueSession(paper_info(), VenueMode.PAPER,
-                         paper=PaperEndpoint(f"http://127.0.0.1:{port}", (("k", "s" * 8),)),
-                         options=FAST.__class__(rate_limit_ms=5, heartbeat_s=0,
-                                                load_markets_attempts=2,
-                                                load_markets_backoff_s=0.05))
+        s = VenueSession(
+            paper_info(),
+            VenueMode.PAPER,
+            paper=PaperEndpoint(f"http://127.0.0.1:{port}", (("k", "s" * 8),)),
+            options=FAST.__class__(
+                rate_limit_ms=5, heartbeat_s=0, load_markets_attempts=2, load_markets_backoff_s=0.05
+            ),
+        )
         with pytest.raises(Exception) as info:
             await s.connect()
         assert type(info.value).__name__ == "TransientError"
@@ -371,6 +427,7 @@ def test_connect_failure_is_classified_and_health_says_down() -> None:
         assert snap.state is VenueState.DOWN and "connect failed" in snap.detail
         assert s._rest is None
         await s.close()
+
     run_async(go(), 30)
 
 
@@ -378,11 +435,18 @@ def test_heartbeat_probe_closes_the_breaker_without_an_order(paper, endpoint) ->
     async def go() -> None:
         from terminal.exchange.session import SessionOptions
 
-        policy = RequestPolicy("paper", SystemClock(), PolicyConfig(
-            breaker_threshold=2, breaker_cooldown_s=0.5, read_attempts=1))
-        s = VenueSession(paper_info(), VenueMode.PAPER, paper=endpoint, policy=policy,
-                         options=SessionOptions(rate_limit_ms=5, heartbeat_s=0.2,
-                                                clock_adjust_ms=0))
+        policy = RequestPolicy(
+            "paper",
+            SystemClock(),
+            PolicyConfig(breaker_threshold=2, breaker_cooldown_s=0.5, read_attempts=1),
+        )
+        s = VenueSession(
+            paper_info(),
+            VenueMode.PAPER,
+            paper=endpoint,
+            policy=policy,
+            options=SessionOptions(rate_limit_ms=5, heartbeat_s=0.2, clock_adjust_ms=0),
+        )
         await s.connect()
         try:
             # clock_adjust_ms=0: the measured offset is handed to ccxt, signing still works
@@ -403,6 +467,7 @@ def test_heartbeat_probe_closes_the_breaker_without_an_order(paper, endpoint) ->
         finally:
             await s.close()
         assert not s.owner.tasks  # the heartbeat is gone
+
     run_async(go(), 60)
 
 
@@ -413,16 +478,21 @@ def test_cancel_all_without_a_venue_endpoint_cancels_one_by_one(endpoint) -> Non
         await s.connect()
         try:
             bid, _ = await best(s)
-            placed = [order(Side.BUY, OrderType.LIMIT, "0.001", far_below(s, bid))
-                      for _ in range(2)]
+            placed = [
+                order(Side.BUY, OrderType.LIMIT, "0.001", far_below(s, bid)) for _ in range(2)
+            ]
             for o in placed:
                 await s.create_order(o)
             assert not s.has_cancel_all
             canceled = await s.cancel_all_orders(BTC)
             assert {o.client_order_id for o in placed} <= {r.client_order_id for r in canceled}
             assert all(r.status is OrderStatus.CANCELED for r in canceled)
-            assert not [r for r in await s.fetch_open_orders(BTC)
-                        if r.client_order_id in {o.client_order_id for o in placed}]
+            assert not [
+                r
+                for r in await s.fetch_open_orders(BTC)
+                if r.client_order_id in {o.client_order_id for o in placed}
+            ]
         finally:
             await s.close()
+
     run_async(go(), 60)

@@ -23,12 +23,15 @@ def listener():
     lst.close()
 
 
-@pytest.mark.parametrize("template", [
-    "http://[::ffff:127.0.0.1]:{port}",
-    "http://user@127.0.0.1:{port}",
-    "http://127.0.0.1:{port}@localhost.paper.invalid",
-    "https://203.0.113.7:{port}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://[::ffff:127.0.0.1]:{port}",
+        "http://user@127.0.0.1:{port}",
+        "http://127.0.0.1:{port}@localhost.paper.invalid",
+        "https://203.0.113.7:{port}",
+    ],
+)
 def test_a_session_refuses_a_non_loopback_paper_url_before_any_request(listener, template):
     endpoint = PaperEndpoint(template.format(port=listener.port), (("KEY", "SECRET"),))
     session = VenueSession(paper_info(), VenueMode.PAPER, paper=endpoint, options=FAST)

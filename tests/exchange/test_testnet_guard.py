@@ -50,15 +50,19 @@ def _rehost(value: Any, base: str) -> Any:
     return value
 
 
-@pytest.mark.parametrize(("venue", "mode", "call", "live_url"), [
-    ("binance", VenueMode.SANDBOX, "publicGetTime", "https://api.binance.com"),
-    ("binance", VenueMode.DEMO, "publicGetTime", "https://api.binance.com"),
-    ("bybit", VenueMode.SANDBOX, "publicGetV5MarketTime", "https://api.bybit.com"),
-    ("bybit", VenueMode.DEMO, "publicGetV5MarketTime", "https://api.bybit.com"),
-    ("gate", VenueMode.SANDBOX, "publicSpotGetTime", "https://api.gateio.ws"),
-])
-def test_a_url_left_on_the_live_host_is_never_contacted(venue, mode, call, live_url,
-                                                         lookups) -> None:
+@pytest.mark.parametrize(
+    ("venue", "mode", "call", "live_url"),
+    [
+        ("binance", VenueMode.SANDBOX, "publicGetTime", "https://api.binance.com"),
+        ("binance", VenueMode.DEMO, "publicGetTime", "https://api.binance.com"),
+        ("bybit", VenueMode.SANDBOX, "publicGetV5MarketTime", "https://api.bybit.com"),
+        ("bybit", VenueMode.DEMO, "publicGetV5MarketTime", "https://api.bybit.com"),
+        ("gate", VenueMode.SANDBOX, "publicSpotGetTime", "https://api.gateio.ws"),
+    ],
+)
+def test_a_url_left_on_the_live_host_is_never_contacted(
+    venue, mode, call, live_url, lookups
+) -> None:
     async def go() -> None:
         server = Recorder()
         await server.start()

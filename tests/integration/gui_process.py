@@ -24,17 +24,35 @@ def gui_env() -> dict[str, str]:
 
 
 def gui_command(data: Path, paper: Any, account: tuple[str, str], *extra: str) -> list[str]:
-    return [sys.executable, "-m", "terminal", "--data-dir", str(data), "--log-level", "INFO",
-            "--paper-url", paper.url, "--paper-account", f"{account[0]}:{account[1]}", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "terminal",
+        "--data-dir",
+        str(data),
+        "--log-level",
+        "INFO",
+        "--paper-url",
+        paper.url,
+        "--paper-account",
+        f"{account[0]}:{account[1]}",
+        *extra,
+    ]
 
 
 class GuiProcess:
     def __init__(self, data: Path, paper: Any, account: tuple[str, str]) -> None:
         self.data = data
         self.advert_path = data / "data" / "journal.sqlite.control"
-        self.proc = subprocess.Popen(gui_command(data, paper, account), cwd=ROOT, env=gui_env(),
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            gui_command(data, paper, account),
+            cwd=ROOT,
+            env=gui_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     @property
     def pid(self) -> int:

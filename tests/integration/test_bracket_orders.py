@@ -33,12 +33,21 @@ def paper(tmp_path_factory):
         handle.stop()
 
 
-def bracket(entry_type: OrderType, amount: str, price: Decimal | None, stop: Decimal,
-            target: Decimal) -> BracketRequest:
-    return BracketRequest(entry=OrderRequest(venue=PAPER, symbol=BTC, side=Side.BUY,
-                                             type=entry_type, amount=Decimal(amount),
-                                             price=price),
-                          stop_trigger=stop, target=target)
+def bracket(
+    entry_type: OrderType, amount: str, price: Decimal | None, stop: Decimal, target: Decimal
+) -> BracketRequest:
+    return BracketRequest(
+        entry=OrderRequest(
+            venue=PAPER,
+            symbol=BTC,
+            side=Side.BUY,
+            type=entry_type,
+            amount=Decimal(amount),
+            price=price,
+        ),
+        stop_trigger=stop,
+        target=target,
+    )
 
 
 async def pair_of(journal, bracket_id):
@@ -53,14 +62,16 @@ def test_market_entry_gets_its_stop_and_target_for_what_filled(paper, tmp_path):
         async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
             last = await last_at_the_ask(paper, session)
             order_list, entry = await svc.place_bracket(
-                bracket(OrderType.MARKET, "0.01000", None, last - 50, last + 50))
+                bracket(OrderType.MARKET, "0.01000", None, last - 50, last + 50)
+            )
             assert order_list.kind is ListKind.BRACKET and order_list.held_by is HeldBy.TERMINAL
             assert entry.status is OrderStatus.FILLED and entry.leg_role is LegRole.ENTRY
             lst, legs = await pair_of(journal, order_list.list_id)
             assert lst.status is ListStatus.DONE and lst.details["covered"] == str(entry.filled)
             assert {(o.leg_role, o.side, o.amount, o.status) for o in legs} == {
                 (LegRole.STOP, Side.SELL, entry.filled, OrderStatus.PENDING_TRIGGER),
-                (LegRole.TARGET, Side.SELL, entry.filled, OrderStatus.OPEN)}
+                (LegRole.TARGET, Side.SELL, entry.filled, OrderStatus.OPEN),
+            }
             assert all(o.held_by is HeldBy.VENUE for o in legs)  # paper has native OCO
             await svc.cancel_list(legs[0].list_id)
 
@@ -76,7 +87,8 @@ def test_partial_fills_grow_the_legs(paper, tmp_path):
             # an entry bigger than the best ask level: it fills that level and rests
             amount = (ask_qty + Decimal("0.005")).quantize(Decimal("0.00001"))
             order_list, entry = await svc.place_bracket(
-                bracket(OrderType.LIMIT, str(amount), ask, last - 60, last + 60))
+                bracket(OrderType.LIMIT, str(amount), ask, last - 60, last + 60)
+            )
             assert entry.status is OrderStatus.PARTIALLY_FILLED, entry
             first = entry.filled
             _, legs = await pair_of(journal, order_list.list_id)
@@ -88,6 +100,7 @@ def test_partial_fills_grow_the_legs(paper, tmp_path):
             async def grown():
                 lst, now = await pair_of(journal, order_list.list_id)
                 return (lst, now) if now and {o.amount for o in now} == {amount} else None
+
             lst, legs = await eventually(grown, 20)
             assert len(lst.details["pairs"]) == 2
             old = await journal.list_legs(lst.details["pairs"][0])
@@ -103,7 +116,8 @@ def test_entry_cancelled_before_any_fill_places_nothing(paper, tmp_path):
         async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
             last = await last_at_the_ask(paper, session)
             order_list, entry = await svc.place_bracket(
-                bracket(OrderType.LIMIT, "0.01000", last - 200, last - 300, last + 100))
+                bracket(OrderType.LIMIT, "0.01000", last - 200, last - 300, last + 100)
+            )
             assert entry.status is OrderStatus.OPEN
             legs = await svc.cancel_list(order_list.list_id)
             assert [o.status for o in legs] == [OrderStatus.CANCELED]
@@ -121,7 +135,8 @@ def test_entry_filled_while_the_terminal_was_closed_gets_its_legs_on_start(paper
         async with order_stack(paper, path) as (session, _journal, svc):
             last = await last_at_the_ask(paper, session)
             order_list, entry = await svc.place_bracket(
-                bracket(OrderType.LIMIT, "0.01000", last - 10, last - 100, last + 100))
+                bracket(OrderType.LIMIT, "0.01000", last - 10, last - 100, last + 100)
+            )
             assert entry.status is OrderStatus.OPEN
             return order_list.list_id, entry.client_order_id, last
         # the terminal is gone: nothing in this process watches the entry any more
@@ -134,9 +149,14 @@ def test_entry_filled_while_the_terminal_was_closed_gets_its_legs_on_start(paper
             entry = await journal.get_order(entry_id)
             assert entry.status is OrderStatus.FILLED
             lst, legs = await pair_of(journal, list_id)
-            assert lst.details["covered"] == "0.01000" or Decimal(lst.details["covered"]) == entry.filled
+            assert (
+                lst.details["covered"] == "0.01000"
+                or Decimal(lst.details["covered"]) == entry.filled
+            )
             assert {(o.leg_role, o.amount) for o in legs} == {
-                (LegRole.STOP, entry.filled), (LegRole.TARGET, entry.filled)}
+                (LegRole.STOP, entry.filled),
+                (LegRole.TARGET, entry.filled),
+            }
             venue_open = await session.fetch_open_orders(BTC)
             assert {r.client_order_id for r in venue_open} == {o.client_order_id for o in legs}
             await svc.cancel_list(legs[0].list_id)

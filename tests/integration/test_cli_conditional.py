@@ -12,8 +12,12 @@ from tests.integration.test_cli_orders import KEY, SECRET, bid_price, cli
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-cli-stops"), faults=False,
-                                  rate="calm", accounts=[(KEY, SECRET)])
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-cli-stops"),
+        faults=False,
+        rate="calm",
+        accounts=[(KEY, SECRET)],
+    )
     try:
         yield handle
     finally:
@@ -23,9 +27,26 @@ def paper(tmp_path_factory):
 def test_stop_limit_placed_listed_with_its_trigger_and_cancelled(paper, tmp_path):
     bid = bid_price(paper)
     trigger, limit = f"{bid * 0.98:.2f}", f"{bid * 0.975:.2f}"
-    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
-                 "--type", "stop-limit", "--amount", "0.001", "--trigger", trigger,
-                 "--price", limit, "--client-id", "cli-stop-1")
+    placed = cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "sell",
+        "--type",
+        "stop-limit",
+        "--amount",
+        "0.001",
+        "--trigger",
+        trigger,
+        "--price",
+        limit,
+        "--client-id",
+        "cli-stop-1",
+    )
     assert placed.returncode == 0, placed.stderr + placed.stdout
     assert "state: pending_trigger" in placed.stdout
     assert f"trigger {trigger}" in placed.stdout and "held-by venue" in placed.stdout
@@ -35,35 +56,92 @@ def test_stop_limit_placed_listed_with_its_trigger_and_cancelled(paper, tmp_path
     row = next(line for line in listed.stdout.splitlines() if "cli-stop-1" in line)
     assert "stop_limit" in row and trigger in row and "pending_trigger" in row
 
-    cancelled = cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT",
-                    "--client-id", "cli-stop-1")
+    cancelled = cli(
+        tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT", "--client-id", "cli-stop-1"
+    )
     assert cancelled.returncode == 0, cancelled.stderr + cancelled.stdout
 
 
 def test_stop_above_the_price_is_refused_before_sending(paper, tmp_path):
     above = f"{bid_price(paper) * 1.02:.2f}"
-    refused = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
-                  "--type", "stop-market", "--amount", "0.001", "--trigger", above)
+    refused = cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "sell",
+        "--type",
+        "stop-market",
+        "--amount",
+        "0.001",
+        "--trigger",
+        above,
+    )
     assert refused.returncode == 1
     assert "refused [trigger_side]" in refused.stdout and "below" in refused.stdout
 
 
 def test_missing_trigger_and_stray_price_are_one_line_refusals(paper, tmp_path):
-    no_trigger = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
-                     "--type", "stop-market", "--amount", "0.001")
+    no_trigger = cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "sell",
+        "--type",
+        "stop-market",
+        "--amount",
+        "0.001",
+    )
     assert no_trigger.returncode == 2 and "needs --trigger" in no_trigger.stderr
     assert "Traceback" not in no_trigger.stderr
-    stray = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
-                "--type", "take-profit", "--amount", "0.001", "--trigger", "1",
-                "--price", "2")
+    stray = cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "sell",
+        "--type",
+        "take-profit",
+        "--amount",
+        "0.001",
+        "--trigger",
+        "1",
+        "--price",
+        "2",
+    )
     assert stray.returncode == 2 and "takes no --price" in stray.stderr
 
 
 def test_oco_placed_listed_as_a_group_and_cancelled_with_one_command(paper, tmp_path):
     bid = bid_price(paper)
     stop, target = f"{bid * 0.98:.2f}", f"{bid * 1.02:.2f}"
-    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
-                 "--oco", "--amount", "0.001", "--trigger", stop, "--price", target)
+    placed = cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "sell",
+        "--oco",
+        "--amount",
+        "0.001",
+        "--trigger",
+        stop,
+        "--price",
+        target,
+    )
     assert placed.returncode == 0, placed.stderr + placed.stdout
     assert "held by: the venue" in placed.stdout
     list_id = placed.stdout.split("order list: ", 1)[1].split()[0]
@@ -84,21 +162,55 @@ def test_oco_placed_listed_as_a_group_and_cancelled_with_one_command(paper, tmp_
 
 
 def test_oco_with_type_is_a_one_line_refusal(paper, tmp_path):
-    bad = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "sell",
-              "--oco", "--type", "limit", "--amount", "0.001", "--trigger", "1", "--price", "2")
+    bad = cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "sell",
+        "--oco",
+        "--type",
+        "limit",
+        "--amount",
+        "0.001",
+        "--trigger",
+        "1",
+        "--price",
+        "2",
+    )
     assert bad.returncode == 2 and "leave out --type" in bad.stderr
 
 
 def test_market_bracket_places_entry_and_its_oco_in_one_command(paper, tmp_path):
     bid = bid_price(paper)
     stop, target = f"{bid * 0.98:.2f}", f"{bid * 1.02:.2f}"
-    placed = cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "buy",
-                 "--type", "market", "--amount", "0.001", "--bracket", "--stop", stop,
-                 "--target", target)
+    placed = cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "buy",
+        "--type",
+        "market",
+        "--amount",
+        "0.001",
+        "--bracket",
+        "--stop",
+        stop,
+        "--target",
+        target,
+    )
     assert placed.returncode == 0, placed.stderr + placed.stdout
     assert "bracket: " in placed.stdout and "held by: this terminal" in placed.stdout
     lines = placed.stdout.splitlines()
     assert any(" filled " in x and " entry " in x and "market" in x for x in lines), lines
-    assert any("stop_market" in x and f"trigger {stop}" in x and "pending_trigger" in x
-               for x in lines), lines
+    assert any(
+        "stop_market" in x and f"trigger {stop}" in x and "pending_trigger" in x for x in lines
+    ), lines
     assert any("limit" in x and f"@ {target}" in x and " target " in x for x in lines), lines

@@ -22,12 +22,25 @@ def connections(monkeypatch):
     return attempts
 
 
-PLACE = ["order", "place", "--symbol", "BTC/USDT", "--side", "buy", "--type", "limit",
-         "--amount", "0.01", "--price", "25000"]
+PLACE = [
+    "order",
+    "place",
+    "--symbol",
+    "BTC/USDT",
+    "--side",
+    "buy",
+    "--type",
+    "limit",
+    "--amount",
+    "0.01",
+    "--price",
+    "25000",
+]
 
 
-def test_okx_defaults_to_demo_and_without_keys_nothing_is_sent(tmp_path, capsys, monkeypatch,
-                                                               connections):
+def test_okx_defaults_to_demo_and_without_keys_nothing_is_sent(
+    tmp_path, capsys, monkeypatch, connections
+):
     from terminal.cli import main
 
     for name in ("TT_OKX_DEMO_API_KEY", "TT_OKX_DEMO_SECRET", "TT_OKX_DEMO_PASSPHRASE"):
@@ -35,9 +48,13 @@ def test_okx_defaults_to_demo_and_without_keys_nothing_is_sent(tmp_path, capsys,
     code = main(["--data-dir", str(tmp_path), *PLACE, "--venue", "okx"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
-    assert err == [("trading-terminal order: error: okx: no API keys stored for demo (account "
-                    "default); save them with Venue > Connect in the app, or set "
-                    "TT_OKX_DEMO_API_KEY and TT_OKX_DEMO_SECRET")]
+    assert err == [
+        (
+            "trading-terminal order: error: okx: no API keys stored for demo (account "
+            "default); save them with Venue > Connect in the app, or set "
+            "TT_OKX_DEMO_API_KEY and TT_OKX_DEMO_SECRET"
+        )
+    ]
     assert connections == []
 
 
@@ -67,17 +84,35 @@ def test_binance_defaults_to_its_testnet(tmp_path, capsys, monkeypatch, connecti
 def test_an_unknown_symbol_is_refused_in_our_words(tmp_path, capsys):
     from terminal.cli import main
 
-    code = main(["--data-dir", str(tmp_path), "order", "place", "--venue", "paper",
-                 "--symbol", "FOO/USDT", "--side", "buy", "--type", "limit", "--amount",
-                 "0.01", "--price", "25000"])
+    code = main(
+        [
+            "--data-dir",
+            str(tmp_path),
+            "order",
+            "place",
+            "--venue",
+            "paper",
+            "--symbol",
+            "FOO/USDT",
+            "--side",
+            "buy",
+            "--type",
+            "limit",
+            "--amount",
+            "0.01",
+            "--price",
+            "25000",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "paper has no spot market FOO/USDT" in err
     assert "does not have market symbol" not in err and "binance" not in err
 
 
-def test_the_stop_sweeps_a_real_venue_where_the_money_is(tmp_path, capsys, monkeypatch,
-                                                         connections):
+def test_the_stop_sweeps_a_real_venue_where_the_money_is(
+    tmp_path, capsys, monkeypatch, connections
+):
     """Unlike the trading commands, `stop --venue V` sweeps V's live account."""
     from terminal.cli import main
 

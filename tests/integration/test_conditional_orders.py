@@ -64,9 +64,14 @@ def test_conditional_order_waits_triggers_fills_and_is_journaled(paper, tmp_path
             last = await last_at_the_ask(paper, session)
             before = await session.fetch_balances()
             request = OrderRequest(
-                venue=PAPER, symbol=BTC, side=Side(side), type=kind, amount=AMOUNT,
+                venue=PAPER,
+                symbol=BTC,
+                side=Side(side),
+                type=kind,
+                amount=AMOUNT,
                 trigger_price=last + trig_off,
-                price=None if limit_off is None else last + limit_off)
+                price=None if limit_off is None else last + limit_off,
+            )
             order = await svc.submit(request)
             assert order.status is OrderStatus.PENDING_TRIGGER, order
             assert order.venue_order_id and order.trigger_price == last + trig_off
@@ -85,8 +90,11 @@ def test_conditional_order_waits_triggers_fills_and_is_journaled(paper, tmp_path
 
             # the journal's fills are the venue's trades of this order, and the balances
             # moved by exactly what the journal says
-            venue_trades = [t for t in await session.fetch_my_trades(BTC)
-                            if t.venue_order_id == done.venue_order_id]
+            venue_trades = [
+                t
+                for t in await session.fetch_my_trades(BTC)
+                if t.venue_order_id == done.venue_order_id
+            ]
             assert {t.trade_id for t in venue_trades} == done.trade_ids
             after = await session.fetch_balances()
             d_btc = after.get("BTC").total - before.get("BTC").total
@@ -105,9 +113,16 @@ def test_trigger_on_the_wrong_side_is_refused_by_the_venue_and_journaled(paper, 
     async def main():
         async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
             last = await last_at_the_ask(paper, session)
-            order = await svc.submit(OrderRequest(
-                venue=PAPER, symbol=BTC, side=Side.SELL, type=OrderType.STOP_MARKET,
-                amount=AMOUNT, trigger_price=last + 50))
+            order = await svc.submit(
+                OrderRequest(
+                    venue=PAPER,
+                    symbol=BTC,
+                    side=Side.SELL,
+                    type=OrderType.STOP_MARKET,
+                    amount=AMOUNT,
+                    trigger_price=last + 50,
+                )
+            )
             assert order.status is OrderStatus.REJECTED
             assert "trigger immediately" in order.reason
             stored = await journal.get_order(order.client_order_id)
@@ -120,9 +135,17 @@ def test_cancel_of_a_waiting_stop_releases_it(paper, tmp_path):
     async def main():
         async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
             last = await last_at_the_ask(paper, session)
-            order = await svc.submit(OrderRequest(
-                venue=PAPER, symbol=BTC, side=Side.SELL, type=OrderType.STOP_LIMIT,
-                amount=AMOUNT, trigger_price=last - 100, price=last - 110))
+            order = await svc.submit(
+                OrderRequest(
+                    venue=PAPER,
+                    symbol=BTC,
+                    side=Side.SELL,
+                    type=OrderType.STOP_LIMIT,
+                    amount=AMOUNT,
+                    trigger_price=last - 100,
+                    price=last - 110,
+                )
+            )
             assert order.status is OrderStatus.PENDING_TRIGGER
             assert [o.client_order_id for o in svc.open_orders(PAPER)] == [order.client_order_id]
             cancelled = await svc.cancel(order.client_order_id)

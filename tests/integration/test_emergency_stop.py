@@ -45,22 +45,28 @@ class Terminal:
         self.journal = SqlJournal.open(f"sqlite:///{self.journal_path}")
         self.safety = await SafetyState.open(self.journal)
         self.session = VenueSession(
-            paper_info(), VenueMode.PAPER, "main",
+            paper_info(),
+            VenueMode.PAPER,
+            "main",
             paper=PaperEndpoint(self.handle.url, tuple(self.handle.accounts)),
-            options=SessionOptions(rate_limit_ms=1, heartbeat_s=0))
+            options=SessionOptions(rate_limit_ms=1, heartbeat_s=0),
+        )
         await self.session.connect()
-        self.service = OrderService(self.journal, gate=self.safety.gate,
-                                    context_provider=self.context)
+        self.service = OrderService(
+            self.journal, gate=self.safety.gate, context_provider=self.context
+        )
         self.service.attach(self.session)
         await self.service.reconcile(self.session.venue)
         await self.refresh()
         return self
 
     def context(self, request: OrderRequest) -> GateContext:
-        return GateContext(market=self.session.markets.get(request.symbol),
-                           mode=self.session.mode,
-                           reference_price=self.prices.get(request.symbol),
-                           balances=self.balances)
+        return GateContext(
+            market=self.session.markets.get(request.symbol),
+            mode=self.session.mode,
+            reference_price=self.prices.get(request.symbol),
+            balances=self.balances,
+        )
 
     async def refresh(self) -> None:
         for symbol in SYMBOLS:
@@ -75,9 +81,16 @@ class Terminal:
         factor = Decimal(1) - Decimal(away) if side is Side.BUY else Decimal(1) + Decimal(away)
         price = market.round_price(mid * factor)
         amount = market.round_amount(Decimal("20") / price * 10)  # about 200 quote
-        return OrderRequest(venue=VenueId("paper"), symbol=Symbol(symbol), side=side,
-                            type=OrderType.LIMIT, amount=amount, price=price,
-                            mode=VenueMode.PAPER, account=AccountLabel("main"))
+        return OrderRequest(
+            venue=VenueId("paper"),
+            symbol=Symbol(symbol),
+            side=side,
+            type=OrderType.LIMIT,
+            amount=amount,
+            price=price,
+            mode=VenueMode.PAPER,
+            account=AccountLabel("main"),
+        )
 
     async def close(self) -> None:
         await self.service.aclose()
@@ -96,8 +109,9 @@ async def place_foreign_order(handle: Any) -> None:
         await ex.load_markets()
         t = await ex.fetch_ticker("SOL/USDT")
         price = ex.price_to_precision("SOL/USDT", t["ask"] * 1.04)
-        await ex.create_order("SOL/USDT", "limit", "sell", 1, float(price),
-                              {"clientOrderId": "foreign-1"})
+        await ex.create_order(
+            "SOL/USDT", "limit", "sell", 1, float(price), {"clientOrderId": "foreign-1"}
+        )
 
 
 def stop_state_in_new_process(journal_path: Path) -> str:
@@ -112,9 +126,15 @@ def stop_state_in_new_process(journal_path: Path) -> str:
         "        print(s.snapshot().stop_label)\n"
         "    finally:\n"
         "        j.close()\n"
-        "asyncio.run(main())\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env=dict(os.environ))
+        "asyncio.run(main())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip().splitlines()[-1]
 
@@ -136,7 +156,8 @@ def test_stop_cancels_everything_blocks_new_orders_and_survives_restart(paper_ex
             # one order held in flight by the venue's REST latency
             await asyncio.to_thread(handle.control.latency, rest_ms=1500)
             in_flight = asyncio.create_task(
-                term.service.submit(term.resting("ETH/USDT", Side.SELL)))
+                term.service.submit(term.resting("ETH/USDT", Side.SELL))
+            )
             await asyncio.sleep(0.4)
             await asyncio.to_thread(handle.control.latency, rest_ms=0)
             pending = await term.journal.open_orders(VenueId("paper"))
@@ -145,8 +166,8 @@ def test_stop_cancels_everything_blocks_new_orders_and_survives_restart(paper_ex
             term.safety.stop.engage(StopScope.ALL, "integration drill")
             assert term.safety.gate.submissions_blocked()  # before any await
             result = await term.safety.stop.sweep(
-                [term.session], report_sink=order_service_sink(term.service),
-                settle_timeout=10.0)
+                [term.session], report_sink=order_service_sink(term.service), settle_timeout=10.0
+            )
             flown = await asyncio.wait_for(in_flight, 15)
 
             v = result.venues[0]
@@ -210,8 +231,8 @@ def test_terminal_scope_leaves_orders_placed_elsewhere(paper_exchange, tmp_path)
             await place_foreign_order(handle)
             term.safety.stop.engage(StopScope.TERMINAL)
             result = await term.safety.stop.sweep(
-                [term.session], report_sink=order_service_sink(term.service),
-                settle_timeout=2.0)
+                [term.session], report_sink=order_service_sink(term.service), settle_timeout=2.0
+            )
             assert result.ok, result.lines()
             assert sorted(result.venues[0].cancelled) == sorted(o.client_order_id for o in ours)
             left = await venue_open_orders(handle)
@@ -222,16 +243,45 @@ def test_terminal_scope_leaves_orders_placed_elsewhere(paper_exchange, tmp_path)
     run_async(scenario(), timeout=90)
 
 
-def _cli(data_dir: Path, *args: str, stdin: Any = subprocess.DEVNULL) -> subprocess.CompletedProcess:
+def _cli(
+    data_dir: Path, *args: str, stdin: Any = subprocess.DEVNULL
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(data_dir), "--log-level", "WARNING",
-         *args], capture_output=True, text=True, timeout=120, stdin=stdin, env=dict(os.environ))
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(data_dir),
+            "--log-level",
+            "WARNING",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=stdin,
+        env=dict(os.environ),
+    )
 
 
 def test_stop_command_engages_sweeps_and_resets_with_confirmation(tmp_path):
     data = tmp_path / "cli-data"
-    placed = _cli(data, "order", "place", "--symbol", "ETH/USDT", "--side", "buy",
-                  "--type", "limit", "--amount", "0.1", "--price", "2900")
+    placed = _cli(
+        data,
+        "order",
+        "place",
+        "--symbol",
+        "ETH/USDT",
+        "--side",
+        "buy",
+        "--type",
+        "limit",
+        "--amount",
+        "0.1",
+        "--price",
+        "2900",
+    )
     assert placed.returncode == 0, placed.stderr
     assert "state: open" in placed.stdout
 
@@ -240,8 +290,21 @@ def test_stop_command_engages_sweeps_and_resets_with_confirmation(tmp_path):
     assert "ENGAGED" in stop.stdout
     assert "paper (paper, default): OK, cancelled 1, open after sweep 0" in stop.stdout
 
-    refused = _cli(data, "order", "place", "--symbol", "ETH/USDT", "--side", "buy",
-                   "--type", "limit", "--amount", "0.1", "--price", "2900")
+    refused = _cli(
+        data,
+        "order",
+        "place",
+        "--symbol",
+        "ETH/USDT",
+        "--side",
+        "buy",
+        "--type",
+        "limit",
+        "--amount",
+        "0.1",
+        "--price",
+        "2900",
+    )
     assert refused.returncode != 0 and "emergency_stop" in refused.stdout + refused.stderr
 
     status = _cli(data, "stop", "--status")

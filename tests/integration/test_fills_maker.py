@@ -19,8 +19,7 @@ from tests.integration.test_orders_helpers import BTC, order_stack, ticket, touc
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):  # type: ignore[no-untyped-def]
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-maker"), faults=True,
-                                  rate="calm")
+    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-maker"), faults=True, rate="calm")
     try:
         yield handle
     finally:
@@ -45,15 +44,24 @@ def test_fills_csv_marks_maker_and_taker_fills(paper, tmp_path) -> None:  # type
                 key = paper.accounts[0][0]
                 assert time.monotonic() < deadline, (
                     f"the resting order was not filled: {swept} {order} "
-                    f"{paper.control.open_orders(key)} {paper.control.book(BTC, 3)}")
+                    f"{paper.control.open_orders(key)} {paper.control.book(BTC, 3)}"
+                )
                 await asyncio.sleep(0.2)
             taker = await svc.submit(ticket("buy", "market", "0.001"))
             assert taker.status is OrderStatus.FILLED
             await journal.export_csv(tmp_path / "orders.csv", tmp_path / "fills.csv")
-            return {"maker": [r for r in _rows(tmp_path / "fills.csv")
-                              if r["client_order_id"] == str(resting.client_order_id)],
-                    "taker": [r for r in _rows(tmp_path / "fills.csv")
-                              if r["client_order_id"] == str(taker.client_order_id)]}
+            return {
+                "maker": [
+                    r
+                    for r in _rows(tmp_path / "fills.csv")
+                    if r["client_order_id"] == str(resting.client_order_id)
+                ],
+                "taker": [
+                    r
+                    for r in _rows(tmp_path / "fills.csv")
+                    if r["client_order_id"] == str(taker.client_order_id)
+                ],
+            }
 
     rows = run_async(main(), 90)
     assert rows["maker"] and rows["taker"]

@@ -21,8 +21,9 @@ KEY, SECRET = "storage-key-0001", "storage-secret-00000000001"
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-storage"), faults=True,
-                                  rate="calm", accounts=[(KEY, SECRET)])
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-storage"), faults=True, rate="calm", accounts=[(KEY, SECRET)]
+    )
     try:
         yield handle
     finally:
@@ -32,9 +33,27 @@ def paper(tmp_path_factory):
 def cli(data_dir: Path, paper, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(data_dir), "--log-level", "WARNING",
-         "--paper-url", paper.url, "--paper-account", f"{KEY}:{SECRET}", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env, check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(data_dir),
+            "--log-level",
+            "WARNING",
+            "--paper-url",
+            paper.url,
+            "--paper-account",
+            f"{KEY}:{SECRET}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
 
 
 def far_bid(paper) -> str:
@@ -42,9 +61,26 @@ def far_bid(paper) -> str:
 
 
 def place(data_dir: Path, paper, client_id: str) -> subprocess.CompletedProcess:
-    return cli(data_dir, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "buy",
-               "--type", "limit", "--amount", "0.001", "--price", far_bid(paper),
-               "--client-id", client_id, "--confirm", "price_deviation")
+    return cli(
+        data_dir,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "buy",
+        "--type",
+        "limit",
+        "--amount",
+        "0.001",
+        "--price",
+        far_bid(paper),
+        "--client-id",
+        client_id,
+        "--confirm",
+        "price_deviation",
+    )
 
 
 def venue_client_ids(paper) -> list[str]:
@@ -85,8 +121,19 @@ def test_a_damaged_journal_is_refused_by_every_command_and_never_written(paper, 
     assert "before-damage" in listed.stdout and "ext" in listed.stdout
     sound = cli(tmp_path, paper, "journal", "check")
     assert sound.returncode == 0 and sound.stdout.startswith(f"journal {journal}: ok")
-    assert cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT",
-               "--client-id", "before-damage").returncode == 0
+    assert (
+        cli(
+            tmp_path,
+            paper,
+            "order",
+            "cancel",
+            "--symbol",
+            "BTC/USDT",
+            "--client-id",
+            "before-damage",
+        ).returncode
+        == 0
+    )
 
 
 # Runs before the command in the same process (exec keeps both): SIGXFSZ ignored, so a
@@ -97,19 +144,40 @@ EXEC_WITH_LIMIT = (
     "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
     "if sys.argv[1] != '-':\n"
     "    n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))\n"
-    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n")
+    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n"
+)
 
 
 def _command(data_dir: Path, paper, *args: str, fsize: int | None = None) -> list[str]:
-    return [sys.executable, "-c", EXEC_WITH_LIMIT, "-" if fsize is None else str(fsize),
-            "-m", "terminal", "--data-dir", str(data_dir), "--log-level", "WARNING",
-            "--paper-url", paper.url, "--paper-account", f"{KEY}:{SECRET}", *args]
+    return [
+        sys.executable,
+        "-c",
+        EXEC_WITH_LIMIT,
+        "-" if fsize is None else str(fsize),
+        "-m",
+        "terminal",
+        "--data-dir",
+        str(data_dir),
+        "--log-level",
+        "WARNING",
+        "--paper-url",
+        paper.url,
+        "--paper-account",
+        f"{KEY}:{SECRET}",
+        *args,
+    ]
 
 
 def _start_cli(data_dir: Path, paper, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen(_command(data_dir, paper, *args), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    return subprocess.Popen(
+        _command(data_dir, paper, *args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def _venue_orders_with(paper, client_id: str) -> list[dict]:
@@ -122,6 +190,7 @@ def _venue_orders_with(paper, client_id: str) -> list[dict]:
             await ex.load_markets()
             orders = await ex.fetch_orders("BTC/USDT", params={"limit": 1000})
             return [o for o in orders if o.get("clientOrderId") == client_id]
+
     return asyncio.run(main())
 
 
@@ -138,9 +207,26 @@ def test_disk_full_after_the_venue_accepted_reports_the_order_sent(paper, tmp_pa
     assert warm.returncode == 0, warm.stderr
     paper.control.order_unknown("slow", 1, 5.0)  # executed at once, replied 5 s later
     price = far_bid(paper)
-    proc = _start_cli(tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side",
-                      "buy", "--type", "limit", "--amount", "0.001", "--price", price,
-                      "--client-id", "disk-full-1", "--confirm", "price_deviation")
+    proc = _start_cli(
+        tmp_path,
+        paper,
+        "order",
+        "place",
+        "--symbol",
+        "BTC/USDT",
+        "--side",
+        "buy",
+        "--type",
+        "limit",
+        "--amount",
+        "0.001",
+        "--price",
+        price,
+        "--client-id",
+        "disk-full-1",
+        "--confirm",
+        "price_deviation",
+    )
     try:
         deadline = time.monotonic() + 60
         while "disk-full-1" not in venue_client_ids(paper):
@@ -156,8 +242,9 @@ def test_disk_full_after_the_venue_accepted_reports_the_order_sent(paper, tmp_pa
         paper.control.clear_faults()
     assert "Traceback" not in err and "Logging error" not in err, err
     assert proc.returncode == 0, out + err
-    assert ("sent and accepted as disk-full-1; the journal could not record it: disk full"
-            in err), err
+    assert "sent and accepted as disk-full-1; the journal could not record it: disk full" in err, (
+        err
+    )
     assert "Do not send it again" in err
     assert "state: open" in out
     placed = _venue_orders_with(paper, "disk-full-1")
@@ -171,8 +258,12 @@ def test_disk_full_after_the_venue_accepted_reports_the_order_sent(paper, tmp_pa
     events = cli(tmp_path, paper, "journal", "show", "--events", "disk-full-1")
     kinds = [line.split()[2] for line in events.stdout.splitlines()[1:]]
     assert kinds[0] == "Intent" and "OrderAccepted" in kinds
-    assert cli(tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT",
-               "--client-id", "disk-full-1").returncode == 0
+    assert (
+        cli(
+            tmp_path, paper, "order", "cancel", "--symbol", "BTC/USDT", "--client-id", "disk-full-1"
+        ).returncode
+        == 0
+    )
 
 
 INTENT_SCRIPT = r"""
@@ -213,12 +304,27 @@ def test_disk_full_before_the_intent_sends_nothing(paper, tmp_path):
     warm = cli(tmp_path, paper, "order", "list")
     assert warm.returncode == 0, warm.stderr
     done = subprocess.run(
-        [sys.executable, "-c", INTENT_SCRIPT, str(tmp_path), paper.url, f"{KEY}:{SECRET}",
-         far_bid(paper)], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env,
-        check=False)
+        [
+            sys.executable,
+            "-c",
+            INTENT_SCRIPT,
+            str(tmp_path),
+            paper.url,
+            f"{KEY}:{SECRET}",
+            far_bid(paper),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
-    assert ("NOT SENT: nothing was sent: the journal could not record the order: disk full"
-            in done.stdout), done.stdout
+    assert (
+        "NOT SENT: nothing was sent: the journal could not record the order: disk full"
+        in done.stdout
+    ), done.stdout
     assert _venue_orders_with(paper, "intent-full-1") == []
     listed = cli(tmp_path, paper, "order", "list")  # and the journal has no trace of it
     assert listed.returncode == 0 and "intent-full-1" not in listed.stdout
@@ -228,11 +334,33 @@ def test_a_command_started_on_a_full_disk_says_so_in_one_line(paper, tmp_path):
     warm = cli(tmp_path, paper, "order", "list")
     assert warm.returncode == 0, warm.stderr
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run(_command(
-        tmp_path, paper, "order", "place", "--symbol", "BTC/USDT", "--side", "buy", "--type",
-        "limit", "--amount", "0.001", "--price", far_bid(paper), "--client-id",
-        "full-at-start", fsize=1), capture_output=True, text=True, timeout=90, cwd=ROOT,
-        env=env, check=False)
+    done = subprocess.run(
+        _command(
+            tmp_path,
+            paper,
+            "order",
+            "place",
+            "--symbol",
+            "BTC/USDT",
+            "--side",
+            "buy",
+            "--type",
+            "limit",
+            "--amount",
+            "0.001",
+            "--price",
+            far_bid(paper),
+            "--client-id",
+            "full-at-start",
+            fsize=1,
+        ),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     errors = [line for line in done.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and "disk full" in errors[0], done.stderr
@@ -277,6 +405,7 @@ class DiskFillsAfter:
                 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
                 resource.setrlimit(resource.RLIMIT_FSIZE, (1, self.limits[1]))
             return result
+
         setattr(session, name, call)
 
     def restore(self) -> None:
@@ -302,30 +431,46 @@ def test_disk_full_after_a_cancel_or_amend_was_sent_reports_it_sent(paper, tmp_p
     from terminal.domain.order import OrderRequest, OrderStatus
     from terminal.services import ServicesOptions, TerminalServices
 
-    opts = ServicesOptions(data_dir=str(tmp_path), paper_url=paper.url,
-                           paper_account=f"{KEY}:{SECRET}", session_heartbeat_s=0)
+    opts = ServicesOptions(
+        data_dir=str(tmp_path),
+        paper_url=paper.url,
+        paper_account=f"{KEY}:{SECRET}",
+        session_heartbeat_s=0,
+    )
     price = Decimal(far_bid(paper))
 
     async def main() -> tuple[str, str, str]:
         async with TerminalServices(opts) as services:
             session = await services.connect("paper")
             await services.refresh_market_inputs("paper", "BTC/USDT")
-            first = await services.orders.submit(OrderRequest(
-                VenueId("paper"), Symbol("BTC/USDT"), Side.BUY, OrderType.LIMIT,
-                Decimal("0.001"), price), confirmed=frozenset({"price_deviation"}))
+            first = await services.orders.submit(
+                OrderRequest(
+                    VenueId("paper"),
+                    Symbol("BTC/USDT"),
+                    Side.BUY,
+                    OrderType.LIMIT,
+                    Decimal("0.001"),
+                    price,
+                ),
+                confirmed=frozenset({"price_deviation"}),
+            )
             assert first.status is OrderStatus.OPEN
             fill = DiskFillsAfter(session, "edit_order")
             try:
                 with pytest.raises(SentNotJournaled) as amended:
-                    await services.orders.amend(first.client_order_id, Decimal("0.001"),
-                                                price + Decimal(2),
-                                                confirmed=frozenset({"price_deviation"}))
+                    await services.orders.amend(
+                        first.client_order_id,
+                        Decimal("0.001"),
+                        price + Decimal(2),
+                        confirmed=frozenset({"price_deviation"}),
+                    )
             finally:
                 fill.restore()
             replacement = amended.value.order
             assert str(amended.value).startswith(
                 f"sent and accepted as {replacement.client_order_id}; the journal could "
-                "not record it: disk full")
+                "not record it: disk full"
+            )
             fill = DiskFillsAfter(session, "cancel_order")
             try:
                 with pytest.raises(SentNotJournaled) as canceled:
@@ -334,13 +479,15 @@ def test_disk_full_after_a_cancel_or_amend_was_sent_reports_it_sent(paper, tmp_p
                 fill.restore()
             assert str(canceled.value).startswith(
                 f"cancel of {replacement.client_order_id} sent to paper; the journal could "
-                "not record it: disk full")
+                "not record it: disk full"
+            )
             assert canceled.value.order.status is OrderStatus.CANCELED
             return first.client_order_id, replacement.client_order_id, str(canceled.value)
 
     first_id, new_id, _ = asyncio.run(main())
     assert paper.control.open_orders(KEY) == [] or all(
-        o["clientOrderId"] not in (first_id, new_id) for o in paper.control.open_orders(KEY))
+        o["clientOrderId"] not in (first_id, new_id) for o in paper.control.open_orders(KEY)
+    )
     listed = cli(tmp_path, paper, "journal", "show")
     rows = {line.split()[0]: line.split()[1] for line in listed.stdout.splitlines()[2:]}
     assert rows[new_id] != "canceled"  # the journal missed it while the disk was full

@@ -32,24 +32,38 @@ from tests.fixtures_paper import run_async
 REPO = Path(__file__).resolve().parents[2]
 SAFETY_DIR = REPO / "terminal" / "core" / "safety"
 UNLOCKING_ENV = {
-    "TT_TESTNET_LOCK": "0", "TESTNET_LOCK": "off", "TT_UNLOCK": "1", "TT_LIVE": "1",
-    "TRADING_TERMINAL_UNLOCKED": "true", "TT_UNLOCK_LIVE": "UNLOCK LIVE paperlive main",
+    "TT_TESTNET_LOCK": "0",
+    "TESTNET_LOCK": "off",
+    "TT_UNLOCK": "1",
+    "TT_LIVE": "1",
+    "TRADING_TERMINAL_UNLOCKED": "true",
+    "TT_UNLOCK_LIVE": "UNLOCK LIVE paperlive main",
     "TT_SAFETY_TESTNET_LOCK": "false",
 }
 UNLOCKED_SETTINGS = {
-    "version": 1, "testnet_lock": False, "unlocked": True, "live": True,
+    "version": 1,
+    "testnet_lock": False,
+    "unlocked": True,
+    "live": True,
     "safety": {"testnet_lock": False, "unlocked": [["paperlive", "main"]]},
     "precautions": {"testnet_lock": False, "unlocked": True, "check_balance": True},
     "lock": {"on": False},
 }
 
 
-def live_request(amount: str = "0.01", price: str | None = None, *, mode=VenueMode.LIVE,
-                 type_=OrderType.LIMIT) -> OrderRequest:
-    return OrderRequest(venue=VenueId("paperlive"), symbol=Symbol("BTC/USDT"), side=Side.BUY,
-                        type=type_, amount=Decimal(amount),
-                        price=Decimal(price) if price else None, mode=mode,
-                        account=AccountLabel("main"))
+def live_request(
+    amount: str = "0.01", price: str | None = None, *, mode=VenueMode.LIVE, type_=OrderType.LIMIT
+) -> OrderRequest:
+    return OrderRequest(
+        venue=VenueId("paperlive"),
+        symbol=Symbol("BTC/USDT"),
+        side=Side.BUY,
+        type=type_,
+        amount=Decimal(amount),
+        price=Decimal(price) if price else None,
+        mode=mode,
+        account=AccountLabel("main"),
+    )
 
 
 def write_unlocked_settings(config_dir: Path) -> None:
@@ -58,7 +72,8 @@ def write_unlocked_settings(config_dir: Path) -> None:
 
 
 def test_the_service_refuses_a_live_venue_while_locked_and_sends_nothing(
-        paper_exchange, tmp_path, monkeypatch):
+    paper_exchange, tmp_path, monkeypatch
+):
     handle = paper_exchange
     for name, value in UNLOCKING_ENV.items():
         monkeypatch.setenv(name, value)
@@ -68,14 +83,22 @@ def test_the_service_refuses_a_live_venue_while_locked_and_sends_nothing(
         settings = load_settings(tmp_path / "config")  # the edited file, read for real
         journal = SqlJournal.open(f"sqlite:///{tmp_path / 'journal.sqlite'}")
         safety = await SafetyState.open(journal, settings.precautions)
-        session = VenueSession(paper_live_info(), VenueMode.LIVE, "main",
-                               paper=PaperEndpoint(handle.url, tuple(handle.accounts)),
-                               options=SessionOptions(rate_limit_ms=1, heartbeat_s=0))
+        session = VenueSession(
+            paper_live_info(),
+            VenueMode.LIVE,
+            "main",
+            paper=PaperEndpoint(handle.url, tuple(handle.accounts)),
+            options=SessionOptions(rate_limit_ms=1, heartbeat_s=0),
+        )
         prices: dict[str, Decimal] = {}
 
         def context(request: OrderRequest) -> GateContext:
-            return GateContext(market=session.markets.get(request.symbol), mode=session.mode,
-                               reference_price=prices.get(request.symbol), balances=balances)
+            return GateContext(
+                market=session.markets.get(request.symbol),
+                mode=session.mode,
+                reference_price=prices.get(request.symbol),
+                balances=balances,
+            )
 
         service = OrderService(journal, gate=safety.gate, context_provider=context)
         try:
@@ -141,25 +164,66 @@ def test_edited_settings_file_and_environment_do_not_start_unlocked(tmp_path):
         "        assert isinstance(s.orders.gate, SafetyGate) and s.orders.gate is s.safety.gate\n"
         "        print(s.safety.snapshot().lock_label)\n"
         "        print(s.safety.lock.entry_block_reason('binance', 'live', 'main') is not None)\n"
-        "asyncio.run(main())\n")
+        "asyncio.run(main())\n"
+    )
     env = {**os.environ, **UNLOCKING_ENV}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env=env, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["TESTNET", "True"]
 
 
-@pytest.mark.parametrize("argv", [
-    ["--unlock", "stop", "--status"],
-    ["--no-testnet-lock", "stop", "--status"],
-    ["--live", "stop", "--status"],
-    ["--testnet-lock=off", "stop", "--status"],
-    ["order", "place", "--venue", "paperlive", "--symbol", "BTC/USDT", "--side", "buy",
-     "--type", "limit", "--amount", "0.01", "--price", "1", "--unlock"],
-    ["order", "place", "--venue", "paperlive", "--symbol", "BTC/USDT", "--side", "buy",
-     "--type", "limit", "--amount", "0.01", "--price", "1", "--confirm", "testnet_lock",
-     "--no-testnet-lock"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--unlock", "stop", "--status"],
+        ["--no-testnet-lock", "stop", "--status"],
+        ["--live", "stop", "--status"],
+        ["--testnet-lock=off", "stop", "--status"],
+        [
+            "order",
+            "place",
+            "--venue",
+            "paperlive",
+            "--symbol",
+            "BTC/USDT",
+            "--side",
+            "buy",
+            "--type",
+            "limit",
+            "--amount",
+            "0.01",
+            "--price",
+            "1",
+            "--unlock",
+        ],
+        [
+            "order",
+            "place",
+            "--venue",
+            "paperlive",
+            "--symbol",
+            "BTC/USDT",
+            "--side",
+            "buy",
+            "--type",
+            "limit",
+            "--amount",
+            "0.01",
+            "--price",
+            "1",
+            "--confirm",
+            "testnet_lock",
+            "--no-testnet-lock",
+        ],
+    ],
+)
 def test_no_command_line_flag_unlocks(argv, tmp_path, capsys):
     from terminal.cli import main
 
@@ -181,10 +245,18 @@ def test_safety_code_reads_no_environment_settings_or_files():
     for path in sorted(SAFETY_DIR.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            name = (node.attr if isinstance(node, ast.Attribute)
-                    else node.id if isinstance(node, ast.Name) else None)
+            name = (
+                node.attr
+                if isinstance(node, ast.Attribute)
+                else node.id
+                if isinstance(node, ast.Name)
+                else None
+            )
             assert name not in forbidden_names, f"{path.name}:{node.lineno} uses {name}"
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 mods = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
-                assert not [m for m in mods if m.split(".")[0] in ("os", "sys", "json")
-                            or m.startswith("terminal.settings")], f"{path.name}: {mods}"
+                assert not [
+                    m
+                    for m in mods
+                    if m.split(".")[0] in ("os", "sys", "json") or m.startswith("terminal.settings")
+                ], f"{path.name}: {mods}"

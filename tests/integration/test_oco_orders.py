@@ -37,17 +37,27 @@ def test_native_sell_oco_target_fills_and_the_venue_expires_the_stop(paper, tmp_
             assert session.capabilities(BTC).native_oco
             last = await last_at_the_ask(paper, session)
             before = await session.fetch_balances()
-            order_list, (stop, target) = await svc.place_oco(ProtectionRequest(
-                venue=PAPER, symbol=BTC, side=Side.SELL, amount=AMOUNT,
-                stop_trigger=last - 20, target=last + 20))
+            order_list, (stop, target) = await svc.place_oco(
+                ProtectionRequest(
+                    venue=PAPER,
+                    symbol=BTC,
+                    side=Side.SELL,
+                    amount=AMOUNT,
+                    stop_trigger=last - 20,
+                    target=last + 20,
+                )
+            )
             assert order_list.held_by is HeldBy.VENUE and order_list.venue_list_id
             assert stop.status is OrderStatus.PENDING_TRIGGER and stop.leg_role is LegRole.STOP
             assert target.status is OrderStatus.OPEN and target.post_only
             stored = await journal.list_legs(order_list.list_id)
-            assert [o.client_order_id for o in stored] == [stop.client_order_id,
-                                                           target.client_order_id]
-            assert all(o.list_id == order_list.list_id and o.held_by is HeldBy.VENUE
-                       for o in stored)
+            assert [o.client_order_id for o in stored] == [
+                stop.client_order_id,
+                target.client_order_id,
+            ]
+            assert all(
+                o.list_id == order_list.list_id and o.held_by is HeldBy.VENUE for o in stored
+            )
             # the pair locks the amount once
             locked = await session.fetch_balances()
             assert locked.get("BTC").used == before.get("BTC").used + AMOUNT
@@ -61,8 +71,9 @@ def test_native_sell_oco_target_fills_and_the_venue_expires_the_stop(paper, tmp_
             assert lost.status is OrderStatus.EXPIRED and lost.filled == 0
             after = await session.fetch_balances()
             assert after.get("BTC").total == before.get("BTC").total - AMOUNT
-            assert after.get("USDT").total == (before.get("USDT").total + won.cost
-                                               - won.fees.get("USDT", Decimal(0)))
+            assert after.get("USDT").total == (
+                before.get("USDT").total + won.cost - won.fees.get("USDT", Decimal(0))
+            )
 
     run_async(main(), timeout=90)
 
@@ -71,9 +82,16 @@ def test_native_buy_oco_cancelled_as_one_group(paper, tmp_path):
     async def main():
         async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
             last = await last_at_the_ask(paper, session)
-            order_list, legs = await svc.place_oco(ProtectionRequest(
-                venue=PAPER, symbol=BTC, side=Side.BUY, amount=AMOUNT,
-                stop_trigger=last + 30, target=last - 30))
+            order_list, legs = await svc.place_oco(
+                ProtectionRequest(
+                    venue=PAPER,
+                    symbol=BTC,
+                    side=Side.BUY,
+                    amount=AMOUNT,
+                    stop_trigger=last + 30,
+                    target=last - 30,
+                )
+            )
             assert {o.status for o in legs} == {OrderStatus.PENDING_TRIGGER}
             cancelled = await svc.cancel_list(order_list.list_id)
             assert {o.status for o in cancelled} == {OrderStatus.CANCELED}
@@ -91,9 +109,16 @@ def test_terminal_held_oco_cancels_the_survivor_when_the_target_fills(paper, tmp
             real = session.capabilities
             session.capabilities = lambda symbol: replace(real(symbol), native_oco=False)
             last = await last_at_the_ask(paper, session)
-            order_list, (stop, target) = await svc.place_oco(ProtectionRequest(
-                venue=PAPER, symbol=BTC, side=Side.SELL, amount=AMOUNT,
-                stop_trigger=last - 20, target=last + 20))
+            order_list, (stop, target) = await svc.place_oco(
+                ProtectionRequest(
+                    venue=PAPER,
+                    symbol=BTC,
+                    side=Side.SELL,
+                    amount=AMOUNT,
+                    stop_trigger=last - 20,
+                    target=last + 20,
+                )
+            )
             assert order_list.held_by is HeldBy.TERMINAL and order_list.venue_list_id is None
             assert stop.status is OrderStatus.PENDING_TRIGGER and target.status is OrderStatus.OPEN
             assert stop.held_by is HeldBy.TERMINAL and not target.post_only
@@ -105,6 +130,7 @@ def test_terminal_held_oco_cancels_the_survivor_when_the_target_fills(paper, tmp
             async def stop_cancelled():
                 got = await journal.get_order(stop.client_order_id)
                 return got if got.status is OrderStatus.CANCELED else None
+
             assert (await eventually(stop_cancelled, 15)).filled == 0
             assert (await journal.get_order(target.client_order_id)).status is OrderStatus.FILLED
             assert await session.fetch_open_orders(BTC) == []
@@ -112,6 +138,7 @@ def test_terminal_held_oco_cancels_the_survivor_when_the_target_fills(paper, tmp
             async def list_done():
                 (got,) = await journal.order_lists(list_id=order_list.list_id)
                 return got.status is ListStatus.DONE
+
             await eventually(list_done, 10)
 
     run_async(main(), timeout=90)
@@ -121,11 +148,19 @@ def test_oco_with_the_target_below_the_price_is_refused_before_sending(paper, tm
     async def main():
         async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
             from terminal.core.orders import SubmitRefused
+
             last = await last_at_the_ask(paper, session)
             with pytest.raises(SubmitRefused) as info:
-                await svc.place_oco(ProtectionRequest(
-                    venue=PAPER, symbol=BTC, side=Side.SELL, amount=AMOUNT,
-                    stop_trigger=last + 20, target=last - 20))
+                await svc.place_oco(
+                    ProtectionRequest(
+                        venue=PAPER,
+                        symbol=BTC,
+                        side=Side.SELL,
+                        amount=AMOUNT,
+                        stop_trigger=last + 20,
+                        target=last - 20,
+                    )
+                )
             assert any(r.rule == "oco_prices" for r in info.value.refusals)
             assert await journal.order_lists() == []
 

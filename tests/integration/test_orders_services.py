@@ -27,8 +27,9 @@ PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-svc"), faults=True,
-                                  rate="calm", accounts=[(KEY, SECRET)])
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-svc"), faults=True, rate="calm", accounts=[(KEY, SECRET)]
+    )
     try:
         yield handle
     finally:
@@ -39,10 +40,15 @@ def options(tmp_path, paper) -> ServicesOptions:
     return services_options(tmp_path, paper, KEY, SECRET)
 
 
-
 def far_buy(bid: Decimal) -> OrderRequest:
-    return OrderRequest(PAPER, BTC, Side.BUY, OrderType.LIMIT, Decimal("0.001"),
-                        (bid * Decimal("0.97")).quantize(Decimal("0.01")))
+    return OrderRequest(
+        PAPER,
+        BTC,
+        Side.BUY,
+        OrderType.LIMIT,
+        Decimal("0.001"),
+        (bid * Decimal("0.97")).quantize(Decimal("0.01")),
+    )
 
 
 def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
@@ -60,18 +66,31 @@ def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
             await services.refresh_market_inputs("paper", BTC)
             book = await session.fetch_order_book_raw(BTC, 5)
             bid, ask = Decimal(repr(book["bids"][0][0])), Decimal(repr(book["asks"][0][0]))
-            sell = await services.orders.submit(OrderRequest(
-                PAPER, BTC, Side.SELL, OrderType.LIMIT, Decimal("0.001"),
-                (ask * Decimal("1.001")).quantize(Decimal("0.01"))))
+            sell = await services.orders.submit(
+                OrderRequest(
+                    PAPER,
+                    BTC,
+                    Side.SELL,
+                    OrderType.LIMIT,
+                    Decimal("0.001"),
+                    (ask * Decimal("1.001")).quantize(Decimal("0.01")),
+                )
+            )
             assert sell.status is OrderStatus.OPEN
-            paper.control.force_trade(BTC, "buy", str((ask * Decimal("1.01")).quantize(Decimal("0.01"))))
+            paper.control.force_trade(
+                BTC, "buy", str((ask * Decimal("1.01")).quantize(Decimal("0.01")))
+            )
 
             async def filled():
                 got = await services.journal.get_order(sell.client_order_id)
                 return got if got.status is OrderStatus.FILLED else None
+
             got = await eventually(filled)
-            sources = {e.source for e in await services.journal.events(sell.client_order_id)
-                       if e.kind == "OrderFilled"}
+            sources = {
+                e.source
+                for e in await services.journal.events(sell.client_order_id)
+                if e.kind == "OrderFilled"
+            }
             assert sources == {"stream"}, sources
             assert got.filled == Decimal("0.001")
 
@@ -82,20 +101,31 @@ def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
             paper.control.stall_ws(target="user", account=KEY)
             async with paper_rest(paper, (KEY, SECRET)) as other:
                 await other.load_markets()
-                await other.create_order(BTC, "limit", "buy", 0.001, float(far_buy(bid).price),
-                                         params={"clientOrderId": "while-away-1"})
+                await other.create_order(
+                    BTC,
+                    "limit",
+                    "buy",
+                    0.001,
+                    float(far_buy(bid).price),
+                    params={"clientOrderId": "while-away-1"},
+                )
             await asyncio.sleep(0.5)
             assert await services.journal.get_order("while-away-1") is None
             paper.control.drop_ws(target="user")
 
             async def adopted():
                 return await services.journal.get_order("while-away-1")
+
             ext = await eventually(adopted, 20)
-            accepted = [e.source for e in await services.journal.events("while-away-1")
-                        if e.kind == "OrderAccepted"]
+            accepted = [
+                e.source
+                for e in await services.journal.events("while-away-1")
+                if e.kind == "OrderAccepted"
+            ]
             assert ext.external and accepted == ["reconciliation"]
-            await eventually(lambda: _true(any("while-away-1" in a for r in results[before:]
-                                               for a in r.adopted)))
+            await eventually(
+                lambda: _true(any("while-away-1" in a for r in results[before:] for a in r.adopted))
+            )
             await quiet(results)
 
             # emergency stop: refused at once, before any await
@@ -105,9 +135,9 @@ def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
             with pytest.raises(SubmitRefused, match="(?i)emergency stop"):
                 coro.send(None)
             coro.close()
-            result = await services.safety.stop.sweep(services.connected_sessions(),
-                                                      services.journal,
-                                                      report_sink=_sink(services))
+            result = await services.safety.stop.sweep(
+                services.connected_sessions(), services.journal, report_sink=_sink(services)
+            )
             assert result.ok, result
             for coid in (mine.client_order_id, "while-away-1"):
                 order = await services.journal.get_order(coid)
@@ -129,6 +159,7 @@ def test_entry_waits_for_reconciliation(paper, tmp_path):
                 await services.orders.submit(far_buy(Decimal("50000")))
             result = await services.reconcile("paper")
             assert result.ok and services.orders.entry_ready(PAPER)
+
     run_async(main(), 60)
 
 
@@ -151,4 +182,5 @@ async def _true(value):
 
 def _sink(services):
     from terminal.core.safety.sweep import order_service_sink
+
     return order_service_sink(services.orders)

@@ -31,25 +31,50 @@ def listener():
 
 
 def _run_cli(tmp_path: Path, *args: str, timeout: float = 90.0) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    return subprocess.run([sys.executable, "-m", "terminal", "--data-dir", str(tmp_path), *args],
-                          check=False, capture_output=True, text=True, timeout=timeout, env=env,
-                          stdin=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "terminal", "--data-dir", str(tmp_path), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
-PLACE = ("order", "place", "--venue", "paper", "--symbol", "BTC/USDT", "--side", "buy",
-         "--type", "limit", "--amount", "0.01", "--price", "25000")
+PLACE = (
+    "order",
+    "place",
+    "--venue",
+    "paper",
+    "--symbol",
+    "BTC/USDT",
+    "--side",
+    "buy",
+    "--type",
+    "limit",
+    "--amount",
+    "0.01",
+    "--price",
+    "25000",
+)
 
 
-@pytest.mark.parametrize("template", [
-    "http://[::ffff:127.0.0.1]:{port}",  # would reach the listener through IPv4 mapping
-    "http://user:pw@127.0.0.1:{port}",
-    "http://127.0.0.1:{port}@localhost.paper.invalid",
-    "HTTP://localhost.:{port}",
-    "http://127.0.0.1:{port}/api/v3",
-    "https://203.0.113.7:{port}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://[::ffff:127.0.0.1]:{port}",  # would reach the listener through IPv4 mapping
+        "http://user:pw@127.0.0.1:{port}",
+        "http://127.0.0.1:{port}@localhost.paper.invalid",
+        "HTTP://localhost.:{port}",
+        "http://127.0.0.1:{port}/api/v3",
+        "https://203.0.113.7:{port}",
+    ],
+)
 def test_cli_refuses_a_bad_paper_url_and_sends_nothing(tmp_path, listener, template):
     url = template.format(port=listener.port)
     proc = _run_cli(tmp_path, "--paper-url", url, "--paper-account", "KEY:SECRET", *PLACE)
@@ -80,8 +105,10 @@ def test_ipv4_mapped_address_would_have_reached_the_listener(listener):
 def test_settings_paper_url_is_refused_and_sends_nothing(tmp_path, listener):
     config = tmp_path / "config"
     config.mkdir(parents=True)
-    (config / "settings.json").write_text(json.dumps(
-        {"paper": {"url": f"http://[::ffff:127.0.0.1]:{listener.port}"}}), encoding="utf-8")
+    (config / "settings.json").write_text(
+        json.dumps({"paper": {"url": f"http://[::ffff:127.0.0.1]:{listener.port}"}}),
+        encoding="utf-8",
+    )
     proc = _run_cli(tmp_path, "--paper-account", "KEY:SECRET", *PLACE)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -96,19 +123,27 @@ def test_settings_paper_url_is_refused_and_sends_nothing(tmp_path, listener):
 def test_a_loopback_url_does_reach_the_listener(tmp_path, listener):
     """The control: the same command with a loopback URL connects (and then fails, as the
     listener is no exchange), so the tests above would see a connection if one were made."""
-    proc = _run_cli(tmp_path, "--paper-url", f"http://127.0.0.1:{listener.port}",
-                    "--paper-account", "KEY:SECRET", *PLACE)
+    proc = _run_cli(
+        tmp_path,
+        "--paper-url",
+        f"http://127.0.0.1:{listener.port}",
+        "--paper-account",
+        "KEY:SECRET",
+        *PLACE,
+    )
     assert proc.returncode == 1
     assert listener.connections >= 1
 
 
-def test_the_gui_refuses_a_bad_settings_paper_url_and_sends_nothing(tmp_path, listener,
-                                                                    monkeypatch):
+def test_the_gui_refuses_a_bad_settings_paper_url_and_sends_nothing(
+    tmp_path, listener, monkeypatch
+):
     """The window opens, says why it cannot start, and contacts nothing."""
     config = tmp_path / "config"
     config.mkdir(parents=True)
-    (config / "settings.json").write_text(json.dumps(
-        {"paper": {"url": f"http://user@127.0.0.1:{listener.port}"}}), encoding="utf-8")
+    (config / "settings.json").write_text(
+        json.dumps({"paper": {"url": f"http://user@127.0.0.1:{listener.port}"}}), encoding="utf-8"
+    )
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     proc = _run_cli(tmp_path, "--exit-after", "4", timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -27,8 +27,9 @@ PAPER = VenueId("paper")
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):  # type: ignore[no-untyped-def]
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-rec"), faults=True,
-                                  rate="calm", accounts=[(KEY, SECRET)])
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-rec"), faults=True, rate="calm", accounts=[(KEY, SECRET)]
+    )
     try:
         yield handle
     finally:
@@ -55,8 +56,9 @@ def test_a_failed_reconciliation_retries_until_it_succeeds(paper, tmp_path) -> N
             session = await svc.connect("paper")
             orders = svc.orders
             assert orders.entry_ready(PAPER)
-            await until(lambda: session.health.snapshot().state is VenueState.LIVE, 15,
-                        "the venue live")
+            await until(
+                lambda: session.health.snapshot().state is VenueState.LIVE, 15, "the venue live"
+            )
             try:
                 await asyncio.to_thread(ctl.clock_skew, 22_000)
                 await asyncio.to_thread(ctl.rest_errors, 503, 6, 0.0, "/api/v3/time")
@@ -68,8 +70,10 @@ def test_a_failed_reconciliation_retries_until_it_succeeds(paper, tmp_path) -> N
                 snap = session.health.snapshot()
                 assert snap.entry_blocked == reason
                 assert snap.state is not VenueState.LIVE
-                assert "order entry disabled: reconciliation with paper failed" in snap.detail \
-                    or snap.state is VenueState.DOWN, snap.detail
+                assert (
+                    "order entry disabled: reconciliation with paper failed" in snap.detail
+                    or snap.state is VenueState.DOWN
+                ), snap.detail
                 # nobody asks again: the retries open entry by themselves once the time
                 # endpoint answers and the clock is re-measured
                 await until(lambda: orders.entry_ready(PAPER), 40, "entry open again")
@@ -80,6 +84,7 @@ def test_a_failed_reconciliation_retries_until_it_succeeds(paper, tmp_path) -> N
                 assert not orders.recovery.running(PAPER)
             finally:
                 await asyncio.to_thread(ctl.clear_faults)
+
     try:
         run_async(main(), 90)
     finally:

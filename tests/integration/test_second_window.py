@@ -30,8 +30,9 @@ ACCOUNT = ("second-key-000001", "second-secret-0000000001")
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):  # type: ignore[no-untyped-def]
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-second"), faults=False,
-                                  rate="calm", accounts=[ACCOUNT])
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-second"), faults=False, rate="calm", accounts=[ACCOUNT]
+    )
     try:
         yield handle
     finally:
@@ -40,14 +41,22 @@ def paper(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def launch(data: Path, paper: Any, timeout: float = 120) -> tuple[int, str, float]:
     started = time.monotonic()
-    proc = subprocess.run(gui_command(data, paper, ACCOUNT), cwd=ROOT, env=gui_env(),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    proc = subprocess.run(
+        gui_command(data, paper, ACCOUNT),
+        cwd=ROOT,
+        env=gui_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     return proc.returncode, proc.stdout + proc.stderr, time.monotonic() - started
 
 
 def test_a_second_window_brings_the_first_to_the_front_and_writes_nothing(
-        paper: Any, tmp_path: Path) -> None:
+    paper: Any, tmp_path: Path
+) -> None:
     data = tmp_path / "app"
     earlier = GuiProcess(data, paper, ACCOUNT)  # an earlier run leaves settings and layout
     earlier.wait_ready()
@@ -60,8 +69,10 @@ def test_a_second_window_brings_the_first_to_the_front_and_writes_nothing(
         rc, out, took = launch(data, paper)
         print(f"second launch answered in {took:.2f} s")
         assert rc == 0, out
-        assert f"Trading Terminal is already running (pid {first.pid}): its window was " \
-               "brought to the front." in out
+        assert (
+            f"Trading Terminal is already running (pid {first.pid}): its window was "
+            "brought to the front." in out
+        )
         assert "Traceback" not in out
         deadline = time.monotonic() + 30
         while "brought to the front at another launch's request" not in first.log():
@@ -77,7 +88,8 @@ def test_a_second_window_brings_the_first_to_the_front_and_writes_nothing(
 
 
 def test_a_command_holding_the_journal_is_named_and_nothing_is_written(
-        paper: Any, tmp_path: Path) -> None:
+    paper: Any, tmp_path: Path
+) -> None:
     data = tmp_path / "app"
 
     async def main() -> tuple[int, str]:
@@ -94,7 +106,8 @@ def test_a_command_holding_the_journal_is_named_and_nothing_is_written(
 
 
 def test_a_holder_that_does_not_answer_is_found_when_the_journal_opens(
-        paper: Any, tmp_path: Path) -> None:
+    paper: Any, tmp_path: Path
+) -> None:
     data = tmp_path / "app"
 
     async def main() -> tuple[int, str]:
@@ -105,8 +118,10 @@ def test_a_holder_that_does_not_answer_is_found_when_the_journal_opens(
 
     rc, out = run_async(main(), 240)
     assert rc == 1, out
-    assert "Trading Terminal cannot start: the journal is in use by another " \
-           f"trading-terminal process (pid {os.getpid()})" in out
+    assert (
+        "Trading Terminal cannot start: the journal is in use by another "
+        f"trading-terminal process (pid {os.getpid()})" in out
+    )
     assert "Traceback" not in out
     # it showed a window for a moment, but saved neither settings nor layout
     assert not (data / "config" / "settings.json").exists()

@@ -112,24 +112,29 @@ def test_full_flow_at_debug_leaks_no_secret(paper_exchange_factory, tmp_path, me
         texts.extend([repr(creds), str(bad), repr(store.labels())])
         journal = SqlJournal.open(f"sqlite:///{paths.ensure_data() / 'journal.sqlite'}")
         safety = await SafetyState.open(journal, load_settings(paths.config).precautions)
-        manager = ExchangeManager(paper=PaperEndpoint(handle.url, ((KEY, SECRET),)),
-                                  session_options=SessionOptions(rate_limit_ms=1, heartbeat_s=0))
+        manager = ExchangeManager(
+            paper=PaperEndpoint(handle.url, ((KEY, SECRET),)),
+            session_options=SessionOptions(rate_limit_ms=1, heartbeat_s=0),
+        )
         prices: dict[str, Decimal] = {}
         reconnects: list[object] = []
         try:
-            session = await manager.connect("paper", account="main",
-                                            credentials=creds.as_ccxt())
+            session = await manager.connect("paper", account="main", credentials=creds.as_ccxt())
 
             def context(request: OrderRequest) -> GateContext:
-                return GateContext(market=session.markets.get(request.symbol),
-                                   mode=session.mode, reference_price=prices.get(request.symbol),
-                                   balances=None)
+                return GateContext(
+                    market=session.markets.get(request.symbol),
+                    mode=session.mode,
+                    reference_price=prices.get(request.symbol),
+                    balances=None,
+                )
 
             service = OrderService(journal, gate=safety.gate, context_provider=context)
             service.attach(session)
             texts.append((await service.reconcile(session.venue)).summary())
             manager.feeds.add_order_listener(
-                lambda key, report: service.on_order_report(session.venue, report))
+                lambda key, report: service.on_order_report(session.venue, report)
+            )
             manager.feeds.add_fill_listener(lambda key, fill: service.on_fill(session.venue, fill))
             manager.feeds.add_reconnect_listener(lambda key, _o: reconnects.append(key))
             subs = manager.subscribe_private(session.key)
@@ -142,16 +147,23 @@ def test_full_flow_at_debug_leaks_no_secret(paper_exchange_factory, tmp_path, me
             market = session.markets[Symbol("BTC/USDT")]
 
             def limit(amount: str, factor: str) -> OrderRequest:
-                return OrderRequest(VenueId("paper"), Symbol("BTC/USDT"), Side.BUY,
-                                    OrderType.LIMIT, Decimal(amount),
-                                    market.round_price(mid * Decimal(factor)),
-                                    mode=VenueMode.PAPER, account=AccountLabel("main"))
+                return OrderRequest(
+                    VenueId("paper"),
+                    Symbol("BTC/USDT"),
+                    Side.BUY,
+                    OrderType.LIMIT,
+                    Decimal(amount),
+                    market.round_price(mid * Decimal(factor)),
+                    mode=VenueMode.PAPER,
+                    account=AccountLabel("main"),
+                )
 
             placed = await service.submit(limit("0.01", "0.97"))
             assert placed.status is OrderStatus.OPEN
             # rejection by the venue: far more than the account holds
-            rejected = await service.submit(limit("2", "0.97"),
-                                            confirmed=frozenset({"double_submit"}))
+            rejected = await service.submit(
+                limit("2", "0.97"), confirmed=frozenset({"double_submit"})
+            )
             assert rejected.status is OrderStatus.REJECTED and rejected.reason
             texts.append(rejected.reason)
             # a refusal by the gate
@@ -166,8 +178,7 @@ def test_full_flow_at_debug_leaks_no_secret(paper_exchange_factory, tmp_path, me
             settled = await service.wait_settled(unknown.client_order_id, 20)
             assert settled is not None and settled.status is not OrderStatus.UNKNOWN
             # an authentication failure (wrong secret)
-            bad_session = await manager.connect("paper", account="bad",
-                                                credentials=bad.as_ccxt())
+            bad_session = await manager.connect("paper", account="bad", credentials=bad.as_ccxt())
             with pytest.raises(AuthenticationError) as auth:
                 await bad_session.fetch_balances()
             texts.extend([str(auth.value), repr(auth.value), auth.value.reason])

@@ -43,8 +43,9 @@ SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT")
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-chan"), faults=False,
-                                  rate="calm", accounts=ACCOUNTS)
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-chan"), faults=False, rate="calm", accounts=ACCOUNTS
+    )
     try:
         yield handle
     finally:
@@ -52,19 +53,37 @@ def paper(tmp_path_factory):
 
 
 def options(data: Path, paper: Any, account: tuple[str, str]) -> ServicesOptions:
-    return ServicesOptions(data_dir=str(data), paper_url=paper.url,
-                           paper_account=f"{account[0]}:{account[1]}",
-                           session_heartbeat_s=0)
+    return ServicesOptions(
+        data_dir=str(data),
+        paper_url=paper.url,
+        paper_account=f"{account[0]}:{account[1]}",
+        session_heartbeat_s=0,
+    )
 
 
-async def run_cli(data: Path, paper: Any, account: tuple[str, str], *args: str,
-                  timeout: float = 120) -> tuple[int, str, str]:
+async def run_cli(
+    data: Path, paper: Any, account: tuple[str, str], *args: str, timeout: float = 120
+) -> tuple[int, str, str]:
     """The command as a user types it, in its own process; this loop keeps serving."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "terminal", "--data-dir", str(data), "--log-level", "WARNING",
-        "--paper-url", paper.url, "--paper-account", f"{account[0]}:{account[1]}", *args,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        sys.executable,
+        "-m",
+        "terminal",
+        "--data-dir",
+        str(data),
+        "--log-level",
+        "WARNING",
+        "--paper-url",
+        paper.url,
+        "--paper-account",
+        f"{account[0]}:{account[1]}",
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except TimeoutError:
@@ -90,8 +109,9 @@ async def place_elsewhere(paper: Any, account: tuple[str, str], client_id: str) 
         await ex.load_markets()
         t = await ex.fetch_ticker("SOL/USDT")
         price = ex.price_to_precision("SOL/USDT", t["ask"] * 1.04)
-        await ex.create_order("SOL/USDT", "limit", "sell", 1, float(price),
-                              {"clientOrderId": client_id})
+        await ex.create_order(
+            "SOL/USDT", "limit", "sell", 1, float(price), {"clientOrderId": client_id}
+        )
 
 
 async def place_through(services: TerminalServices, symbol: str) -> Any:
@@ -99,13 +119,14 @@ async def place_through(services: TerminalServices, symbol: str) -> Any:
     await services.refresh_market_inputs("paper", symbol)
     session = services.sessions[PAPER]
     market = session.markets[Symbol(symbol)]
-    mid = services.gate_context(OrderRequest(
-        PAPER, Symbol(symbol), Side.BUY, OrderType.LIMIT, Decimal(1), Decimal(1))
+    mid = services.gate_context(
+        OrderRequest(PAPER, Symbol(symbol), Side.BUY, OrderType.LIMIT, Decimal(1), Decimal(1))
     ).reference_price
     price = market.round_price(mid * Decimal("0.97"))
     amount = market.round_amount(Decimal(150) / price)
-    order = await services.orders.submit(OrderRequest(
-        PAPER, Symbol(symbol), Side.BUY, OrderType.LIMIT, amount, price))
+    order = await services.orders.submit(
+        OrderRequest(PAPER, Symbol(symbol), Side.BUY, OrderType.LIMIT, amount, price)
+    )
     assert order.status is OrderStatus.OPEN, order
     return order
 
@@ -139,8 +160,9 @@ def test_stop_command_reaches_the_running_terminal(paper, tmp_path, caplog):
             await place_elsewhere(paper, account, "elsewhere-1")
             assert len(await venue_open(paper, account)) == 3
 
-            rc, out, err = await run_cli(data, paper, account, "stop", "--reason",
-                                         "shell drill", "--venue", "binance")
+            rc, out, err = await run_cli(
+                data, paper, account, "stop", "--reason", "shell drill", "--venue", "binance"
+            )
             print(out, err)
             # the running terminal engaged and swept; binance is not connected there
             assert rc == 1, out + err
@@ -215,9 +237,11 @@ def test_unproven_and_bad_requests_are_refused(paper, tmp_path):
             assert b"not authorised" in answer, answer
             assert not services.safety.stop.engaged
 
-            for raw, expected in ((b"x" * 10_000 + b"\n", b"bad hello"),
-                                  (b"[1, 2]\n", b"bad hello"),
-                                  (b"{nope\n", b"bad hello")):
+            for raw, expected in (
+                (b"x" * 10_000 + b"\n", b"bad hello"),
+                (b"[1, 2]\n", b"bad hello"),
+                (b"{nope\n", b"bad hello"),
+            ):
                 reader, writer = await connect(advert, limit=1 << 20, timeout=10)
                 writer.write(raw)
                 await writer.drain()
@@ -248,6 +272,7 @@ def test_stale_advertisement_means_no_running_terminal(paper, tmp_path):
     async def main() -> None:
         opts = options(data, paper, account)
         from terminal.paths import AppPaths
+
         path = control_advert_path(opts, AppPaths.from_override(str(data)))
         # a crashed terminal's file: nobody listens at its socket any more
         dead = tmp_path / "dead.sock"
@@ -267,12 +292,14 @@ def test_stale_advertisement_means_no_running_terminal(paper, tmp_path):
                 return {"engaged": False}
 
         for transport in ("unix", "tcp"):
-            other = ControlServer(Nothing(), tmp_path / f"other-{transport}.control",  # type: ignore[arg-type]
-                                  transport=transport)
+            other = ControlServer(
+                Nothing(),
+                tmp_path / f"other-{transport}.control",  # type: ignore[arg-type]
+                transport=transport,
+            )
             await other.start()
             try:
-                write_advert(path, transport, other.advert.address, "crashed-token",
-                             pid=999_999)
+                write_advert(path, transport, other.advert.address, "crashed-token", pid=999_999)
                 with pytest.raises(ControlUnavailable, match="cannot prove"):
                     await ask(path, "status", timeout=10)
             finally:

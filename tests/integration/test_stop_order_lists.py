@@ -15,8 +15,7 @@ from tests.fixtures_paper import run_async
 from tests.integration.test_emergency_stop import Terminal, venue_open_orders
 
 
-def test_stop_cancels_native_lists_and_terminal_held_legs_and_counts_them(paper_exchange,
-                                                                          tmp_path):
+def test_stop_cancels_native_lists_and_terminal_held_legs_and_counts_them(paper_exchange, tmp_path):
     async def scenario() -> None:
         term = await Terminal(paper_exchange, tmp_path / "journal.sqlite").open()
         try:
@@ -25,9 +24,14 @@ def test_stop_cancels_native_lists_and_terminal_held_legs_and_counts_them(paper_
 
             def pair() -> ProtectionRequest:
                 return ProtectionRequest(
-                    venue=VenueId("paper"), symbol=Symbol("BTC/USDT"), side=Side.SELL,
-                    amount=Decimal("0.00200"), stop_trigger=market.round_price(mid * Decimal("0.97")),
-                    target=market.round_price(mid * Decimal("1.03")), account=AccountLabel("main"))
+                    venue=VenueId("paper"),
+                    symbol=Symbol("BTC/USDT"),
+                    side=Side.SELL,
+                    amount=Decimal("0.00200"),
+                    stop_trigger=market.round_price(mid * Decimal("0.97")),
+                    target=market.round_price(mid * Decimal("1.03")),
+                    account=AccountLabel("main"),
+                )
 
             native, _ = await term.service.place_oco(pair())
             assert native.held_by is HeldBy.VENUE
@@ -40,7 +44,8 @@ def test_stop_cancels_native_lists_and_terminal_held_legs_and_counts_them(paper_
 
             term.safety.stop.engage(StopScope.ALL, "drill with order lists")
             result = await term.safety.stop.sweep(
-                [term.session], report_sink=order_service_sink(term.service), settle_timeout=10)
+                [term.session], report_sink=order_service_sink(term.service), settle_timeout=10
+            )
             v = result.venues[0]
             assert result.ok, result.lines()
             assert v.remaining_open == 0 and await venue_open_orders(paper_exchange) == []

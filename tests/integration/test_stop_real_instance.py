@@ -36,11 +36,11 @@ ACCOUNT = ("real-key-0000001", "real-secret-00000000001")
 CLI = (sys.executable, "-m", "terminal")
 
 
-
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):  # type: ignore[no-untyped-def]
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-real"), faults=False,
-                                  rate="calm", accounts=[ACCOUNT])
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-real"), faults=False, rate="calm", accounts=[ACCOUNT]
+    )
     try:
         yield handle
     finally:
@@ -71,14 +71,29 @@ async def hold_open(advert: Any, idle: int, slow: int) -> tuple[list[Any], async
     return writers + trickling, asyncio.ensure_future(trickle())
 
 
-async def timed_stop(window: GuiProcess, paper: Any, reason: str
-                     ) -> tuple[int, str, str, float, float]:
+async def timed_stop(
+    window: GuiProcess, paper: Any, reason: str
+) -> tuple[int, str, str, float, float]:
     """`trading-terminal stop` as its own process; when its ENGAGED line came, and all."""
     proc = await asyncio.create_subprocess_exec(
-        *CLI, "--data-dir", str(window.data), "--log-level", "WARNING", "--paper-url",
-        paper.url, "--paper-account", ":".join(ACCOUNT), "stop", "--reason", reason,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        *CLI,
+        "--data-dir",
+        str(window.data),
+        "--log-level",
+        "WARNING",
+        "--paper-url",
+        paper.url,
+        "--paper-account",
+        ":".join(ACCOUNT),
+        "stop",
+        "--reason",
+        reason,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     started = time.monotonic()
     assert proc.stdout is not None and proc.stderr is not None
     lines, engaged_at = [], float("nan")
@@ -88,13 +103,17 @@ async def timed_stop(window: GuiProcess, paper: Any, reason: str
             engaged_at = time.monotonic() - started
         lines.append(line.decode())
     await asyncio.wait_for(proc.wait(), 60)
-    return (proc.returncode or 0, "".join(lines), (await errors).decode(), engaged_at,
-            time.monotonic() - started)
+    return (
+        proc.returncode or 0,
+        "".join(lines),
+        (await errors).decode(),
+        engaged_at,
+        time.monotonic() - started,
+    )
 
 
 def reset(window: GuiProcess, paper: Any) -> None:
-    rc, out, err = run_async(run_cli(window.data, paper, ACCOUNT, "stop", "--reset", "--yes"),
-                             120)
+    rc, out, err = run_async(run_cli(window.data, paper, ACCOUNT, "stop", "--reset", "--yes"), 120)
     assert rc == 0, out + err
 
 
@@ -120,9 +139,11 @@ def test_stop_gets_through_200_held_connections(window: GuiProcess, paper: Any) 
             trickle.cancel()
             for w in writers:
                 w.close()
-        print(f"stop command under 200 held connections: ENGAGED printed {engaged_at:.2f} s "
-              f"after the process started (Python start included), {took:.2f} s in all "
-              f"(sweep included); a status round trip {status_took * 1000:.0f} ms")
+        print(
+            f"stop command under 200 held connections: ENGAGED printed {engaged_at:.2f} s "
+            f"after the process started (Python start included), {took:.2f} s in all "
+            f"(sweep included); a status round trip {status_took * 1000:.0f} ms"
+        )
         assert rc == 0, out + err
         assert "busy" not in out + err
         assert "Emergency stop ENGAGED" in out and "flooded" in out
@@ -137,7 +158,8 @@ def test_stop_gets_through_200_held_connections(window: GuiProcess, paper: Any) 
 
 
 def test_an_impostor_on_the_advertisement_gets_nothing_and_the_stop_still_lands(
-        window: GuiProcess, paper: Any, tmp_path: Path) -> None:
+    window: GuiProcess, paper: Any, tmp_path: Path
+) -> None:
     real = window.advert_path.read_bytes()
 
     async def main() -> None:
@@ -145,8 +167,7 @@ def test_an_impostor_on_the_advertisement_gets_nothing_and_the_stop_still_lands(
         impostor = await Impostor("unix" if os.name != "nt" else "tcp", tmp_path).start()
         try:
             impostor.advertise(window.advert_path, pid=window.pid)
-            rc, out, err = await run_cli(window.data, paper, ACCOUNT, "stop", "--reason",
-                                         "not you")
+            rc, out, err = await run_cli(window.data, paper, ACCOUNT, "stop", "--reason", "not you")
         finally:
             await impostor.aclose()
             window.advert_path.write_bytes(real)

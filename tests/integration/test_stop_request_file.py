@@ -28,8 +28,9 @@ ACCOUNTS = [(f"file-key-00000{i}", f"file-secret-000000000000{i}") for i in rang
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory):  # type: ignore[no-untyped-def]
-    handle = start_paper_exchange(tmp_path_factory.mktemp("paper-file"), faults=False,
-                                  rate="calm", accounts=ACCOUNTS)
+    handle = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-file"), faults=False, rate="calm", accounts=ACCOUNTS
+    )
     try:
         yield handle
     finally:
@@ -49,8 +50,9 @@ def test_a_stop_reaches_a_holder_whose_channel_is_gone(paper, tmp_path: Path) ->
                 await services.control.aclose()  # the channel is gone...
                 impostor.advertise(path, pid=os.getpid())  # ...and something else answers
                 await place_elsewhere(paper, account, "file-1")
-                rc, out, err = await run_cli(data, paper, account, "stop", "--reason",
-                                             "channel down")
+                rc, out, err = await run_cli(
+                    data, paper, account, "stop", "--reason", "channel down"
+                )
             finally:
                 await impostor.aclose()
             assert rc == 0, out + err

@@ -9,7 +9,12 @@ from decimal import Decimal
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    EventSource, Order, OrderAccepted, OrderFilled, OrderRequest, OrderRejected,
+    EventSource,
+    Order,
+    OrderAccepted,
+    OrderFilled,
+    OrderRequest,
+    OrderRejected,
 )
 from terminal.domain.reports import FillReport
 from terminal.journal import SqlJournal
@@ -30,25 +35,51 @@ def test_orders_and_fills_round_trip(tmp_path):
     journal = SqlJournal.open(f"sqlite:///{tmp_path / 'j.sqlite'}")
 
     async def main():
-        a = Order.from_request(OrderRequest(VenueId("paper"), Symbol("BTC/USDT"), Side.BUY,
-                                            OrderType.LIMIT, Decimal("0.0100"), Decimal("25000.10"),
-                                            post_only=True))
-        b = Order.from_request(OrderRequest(VenueId("paper"), Symbol("ETH/USDT"), Side.SELL,
-                                            OrderType.MARKET, Decimal("1.5")))
+        a = Order.from_request(
+            OrderRequest(
+                VenueId("paper"),
+                Symbol("BTC/USDT"),
+                Side.BUY,
+                OrderType.LIMIT,
+                Decimal("0.0100"),
+                Decimal("25000.10"),
+                post_only=True,
+            )
+        )
+        b = Order.from_request(
+            OrderRequest(
+                VenueId("paper"), Symbol("ETH/USDT"), Side.SELL, OrderType.MARKET, Decimal("1.5")
+            )
+        )
         for o in (a, b):
             await journal.record_intent(o)
-        for ev in (OrderAccepted(venue_order_id=VenueOrderId("5"), source=EventSource.REST),
-                   OrderFilled(trade_id=TradeId("t-1"), price=Decimal("25000.10"),
-                               amount=Decimal("0.0040"), fee=Decimal("0.0000004"),
-                               fee_currency="BTC", is_maker=True)):
+        for ev in (
+            OrderAccepted(venue_order_id=VenueOrderId("5"), source=EventSource.REST),
+            OrderFilled(
+                trade_id=TradeId("t-1"),
+                price=Decimal("25000.10"),
+                amount=Decimal("0.0040"),
+                fee=Decimal("0.0000004"),
+                fee_currency="BTC",
+                is_maker=True,
+            ),
+        ):
             a.apply(ev)
             await journal.record_event(a, ev)
         ev = OrderRejected(reason='insufficient, "balance"\nline 2', source=EventSource.REST)
         b.apply(ev)
         await journal.record_event(b, ev)
-        await journal.record_fill(VenueId("paper"), "default", FillReport(
-            trade_id=TradeId("x9"), symbol=Symbol("BTC/USDT"), price=Decimal("1E+2"),
-            amount=Decimal("3"), timestamp_ms=5))
+        await journal.record_fill(
+            VenueId("paper"),
+            "default",
+            FillReport(
+                trade_id=TradeId("x9"),
+                symbol=Symbol("BTC/USDT"),
+                price=Decimal("1E+2"),
+                amount=Decimal("3"),
+                timestamp_ms=5,
+            ),
+        )
         counts = await journal.export_csv(tmp_path / "orders.csv", tmp_path / "fills.csv")
         return counts, [a, b], await journal.fills()
 
@@ -59,7 +90,8 @@ def test_orders_and_fills_round_trip(tmp_path):
     assert counts == (2, 2)
     back = read_orders_csv(tmp_path / "orders.csv")
     assert sorted(order_row(o)["client_order_id"] for o in back) == sorted(
-        o.client_order_id for o in orders)
+        o.client_order_id for o in orders
+    )
     by_id = {o.client_order_id: o for o in back}
     for o in orders:  # the same numbers, written plain ("0.01", not "0.0100")
         assert _values(order_row(by_id[o.client_order_id])) == _values(order_row(o))

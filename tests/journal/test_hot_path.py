@@ -15,8 +15,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    CancelRejected, CancelRequested, EventSource, Order, OrderAccepted, OrderCanceled,
-    OrderExpired, OrderFilled, OrderRejected, OrderRequest, OutcomeUnknown,
+    CancelRejected,
+    CancelRequested,
+    EventSource,
+    Order,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderRequest,
+    OutcomeUnknown,
 )
 from terminal.journal import SqlJournal
 from terminal.journal.codec import event_details_json, fees_json, jsonable, order_row
@@ -27,12 +36,28 @@ EVENTS = [
     OrderAccepted(venue_order_id=VenueOrderId("123"), source=EventSource.REST, at=AT),
     OrderAccepted(at=AT),
     OrderRejected(reason='bad "price"\n\\ é €', source=EventSource.REST, at=AT),
-    OrderFilled(trade_id=TradeId("t-1"), price=Decimal("1E+2"), amount=Decimal("0.0100"),
-                fee=Decimal("1E-9"), fee_currency="BNB", is_maker=True, at=AT),
-    OrderFilled(trade_id=TradeId("t-2"), price=Decimal("25000.10"), amount=Decimal("3"),
-                venue_order_id=VenueOrderId("9"), is_maker=False, at=AT),
-    CancelRequested(at=AT), OrderCanceled(reason="user", at=AT), CancelRejected(at=AT),
-    OrderExpired(at=AT), OutcomeUnknown(at=AT),
+    OrderFilled(
+        trade_id=TradeId("t-1"),
+        price=Decimal("1E+2"),
+        amount=Decimal("0.0100"),
+        fee=Decimal("1E-9"),
+        fee_currency="BNB",
+        is_maker=True,
+        at=AT,
+    ),
+    OrderFilled(
+        trade_id=TradeId("t-2"),
+        price=Decimal("25000.10"),
+        amount=Decimal("3"),
+        venue_order_id=VenueOrderId("9"),
+        is_maker=False,
+        at=AT,
+    ),
+    CancelRequested(at=AT),
+    OrderCanceled(reason="user", at=AT),
+    CancelRejected(at=AT),
+    OrderExpired(at=AT),
+    OutcomeUnknown(at=AT),
 ]
 
 
@@ -63,8 +88,16 @@ def test_fees_json_is_sorted_exact_text():
 
 
 def _order() -> Order:
-    o = Order.from_request(OrderRequest(VenueId("paper"), Symbol("BTC/USDT"), Side.SELL,
-                                        OrderType.LIMIT, Decimal("0.0100"), Decimal("25000.10")))
+    o = Order.from_request(
+        OrderRequest(
+            VenueId("paper"),
+            Symbol("BTC/USDT"),
+            Side.SELL,
+            OrderType.LIMIT,
+            Decimal("0.0100"),
+            Decimal("25000.10"),
+        )
+    )
     o.apply(EVENTS[0])
     return o
 
@@ -77,22 +110,36 @@ def test_positional_parameters_follow_the_compiled_sql():
     names = [*MUTABLE_ORDER_COLUMNS, "b_client_order_id"]
     # the compiled order, whatever it is, picks each value from its own column
     assert sorted(zip(p.update_order.order, p.update_order.args(row))) == sorted(
-        (k, expected[k]) for k in names)
-    event = {"client_order_id": "c", "kind": "k", "source": "s", "status_after": "open",
-             "details": "{}", "payload": None, "at_ms": 1, "recorded_ms": 2}
+        (k, expected[k]) for k in names
+    )
+    event = {
+        "client_order_id": "c",
+        "kind": "k",
+        "source": "s",
+        "status_after": "open",
+        "details": "{}",
+        "payload": None,
+        "at_ms": 1,
+        "recorded_ms": 2,
+    }
     assert dict(zip(p.insert_event.order, p.insert_event.args(event))) == event
     assert p.find_fill.args({"b_venue": "v", "b_trade_id": "t"}) == ("v", "t")
 
 
-@pytest.mark.parametrize("dialect", [postgresql.psycopg2.dialect(), postgresql.psycopg.dialect()],
-                         ids=["psycopg2", "psycopg"])
+@pytest.mark.parametrize(
+    "dialect",
+    [postgresql.psycopg2.dialect(), postgresql.psycopg.dialect()],
+    ids=["psycopg2", "psycopg"],
+)
 def test_named_parameters_for_postgresql(dialect):
     row = order_row(_order())
     p = PreparedSet(dialect)
     assert "?" not in p.update_order.sql and "%(b_client_order_id)s" in p.update_order.sql
     assert p.update_order.args(row) == update_params(row)
-    assert p.link_fill.args({"b_id": 1, "client_order_id": "c"}) == {"b_id": 1,
-                                                                    "client_order_id": "c"}
+    assert p.link_fill.args({"b_id": 1, "client_order_id": "c"}) == {
+        "b_id": 1,
+        "client_order_id": "c",
+    }
 
 
 def test_a_failed_write_leaves_nothing_and_the_next_one_works(tmp_path):

@@ -20,9 +20,12 @@ def filled_journal(path, rows: int = 200):
     journal = SqlJournal.open(f"sqlite:///{path}")
     try:
         for i in range(rows):
-            journal.run_sync(lambda conn, i=i: conn.exec_driver_sql(
-                "INSERT INTO safety_events (kind, details, at_ms) VALUES (?, ?, ?)",
-                (f"k{i}", '{"x": "' + "y" * 100 + '"}', i)))
+            journal.run_sync(
+                lambda conn, i=i: conn.exec_driver_sql(
+                    "INSERT INTO safety_events (kind, details, at_ms) VALUES (?, ?, ?)",
+                    (f"k{i}", '{"x": "' + "y" * 100 + '"}', i),
+                )
+            )
     finally:
         journal.close()
     return path
@@ -84,8 +87,9 @@ def test_a_migration_keeps_a_backup_first_and_only_when_it_migrates(tmp_path):
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine, "0001")
     with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO safety_events (kind, details, at_ms) "
-                             "VALUES ('before-migration', '{}', 1)")
+        conn.exec_driver_sql(
+            "INSERT INTO safety_events (kind, details, at_ms) VALUES ('before-migration', '{}', 1)"
+        )
     engine.dispose()
     SqlJournal.open(f"sqlite:///{path}").close()  # migrates 0001 -> head
     backups = sorted(tmp_path.glob("journal.sqlite.pre-0001-*.bak"))
@@ -94,8 +98,7 @@ def test_a_migration_keeps_a_backup_first_and_only_when_it_migrates(tmp_path):
     copy = sqlite3.connect(backups[0])
     try:
         assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
-        assert copy.execute("SELECT kind FROM safety_events").fetchall() == [
-            ("before-migration",)]
+        assert copy.execute("SELECT kind FROM safety_events").fetchall() == [("before-migration",)]
     finally:
         copy.close()
     check = make_engine(f"sqlite:///{path}")
@@ -119,8 +122,14 @@ def read_only_dir(tmp_path):
         return
     import subprocess
 
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(target)],
-                      capture_output=True, check=False).returncode != 0:
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(target)],
+            capture_output=True,
+            check=False,
+        ).returncode
+        != 0
+    ):
         pytest.skip("root without the right to mount a tmpfs: no read-only disk here")
     try:
         filled_journal(target / "journal.sqlite", 5)
@@ -134,8 +143,11 @@ def test_a_journal_on_a_read_only_disk_is_one_clear_error(read_only_dir):
     """A journal it cannot write is a JournalError naming the reason, not an OSError
     traceback, and never taken for a damaged one."""
     path = read_only_dir / "journal.sqlite"
-    with pytest.raises(JournalError, match=r"cannot open the journal .* for writing: "
-                                           r"(Read-only file system|Permission denied)"):
+    with pytest.raises(
+        JournalError,
+        match=r"cannot open the journal .* for writing: "
+        r"(Read-only file system|Permission denied)",
+    ):
         SqlJournal.open(f"sqlite:///{path}")
     try:  # a reader may or may not manage (SQLite needs the -shm file), but never
         SqlJournal.open(f"sqlite:///{path}", read_only=True).close()  # calls it damaged

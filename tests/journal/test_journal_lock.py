@@ -27,10 +27,15 @@ def test_second_open_in_process_is_refused(tmp_path):
 def test_second_process_is_refused_and_lock_dies_with_the_holder(tmp_path):
     url = f"sqlite:///{tmp_path / 'journal.sqlite'}"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys,time; from terminal.journal import SqlJournal; "
-         f"j=SqlJournal.open({url!r}); print('ready', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from terminal.journal import SqlJournal; "
+            f"j=SqlJournal.open({url!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(JournalLockedError, match=rf"pid {holder.pid}"):
@@ -41,13 +46,16 @@ def test_second_process_is_refused_and_lock_dies_with_the_holder(tmp_path):
     SqlJournal.open(url).close()
 
 
-HOLDER = ("import sys,time; from terminal.journal import SqlJournal; "
-          "j=SqlJournal.open(sys.argv[1]); print('ready', flush=True); time.sleep(60)")
+HOLDER = (
+    "import sys,time; from terminal.journal import SqlJournal; "
+    "j=SqlJournal.open(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
+)
 
 
 def _hold(url):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, url], stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, url], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "ready"
     return holder
 
@@ -65,8 +73,11 @@ def test_the_same_database_through_a_hard_link_or_another_path_is_refused(tmp_pa
     (tmp_path / "via").symlink_to(tmp_path / "a")
     holder = _hold(f"sqlite:///{first}")
     try:
-        for path in (linked, tmp_path / "via" / "journal.sqlite",
-                     tmp_path / "b" / ".." / "a" / "journal.sqlite"):
+        for path in (
+            linked,
+            tmp_path / "via" / "journal.sqlite",
+            tmp_path / "b" / ".." / "a" / "journal.sqlite",
+        ):
             with pytest.raises(JournalLockedError, match=rf"pid {holder.pid}"):
                 SqlJournal.open(f"sqlite:///{path}")
         reader = SqlJournal.open(f"sqlite:///{first}", read_only=True)  # readers: no lock
@@ -89,10 +100,14 @@ def test_hard_link_in_the_same_process_is_refused_and_readers_keep_working(tmp_p
         try:
             with pytest.raises(JournalLockedError, match=rf"pid {os.getpid()}"):
                 SqlJournal.open(f"sqlite:///{linked}")
-            first.run_sync(lambda conn: conn.exec_driver_sql(
-                "INSERT INTO safety_events (kind, details, at_ms) VALUES ('t', '{}', 1)"))
-            count = reader.run_sync(lambda conn: conn.exec_driver_sql(
-                "SELECT count(*) FROM safety_events").scalar())
+            first.run_sync(
+                lambda conn: conn.exec_driver_sql(
+                    "INSERT INTO safety_events (kind, details, at_ms) VALUES ('t', '{}', 1)"
+                )
+            )
+            count = reader.run_sync(
+                lambda conn: conn.exec_driver_sql("SELECT count(*) FROM safety_events").scalar()
+            )
             assert count == 1
         finally:
             reader.close()

@@ -11,7 +11,13 @@ import pytest
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    EventSource, Order, OrderAccepted, OrderCanceled, OrderFilled, OrderRequest, OrderStatus,
+    EventSource,
+    Order,
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderRequest,
+    OrderStatus,
 )
 from terminal.domain.reports import FillReport
 from terminal.journal import SqlJournal
@@ -30,18 +36,26 @@ def journal(tmp_path):
 
 
 def new_order(price="25000.10", amount="0.010", symbol=BTC, venue=PAPER) -> Order:
-    return Order.from_request(OrderRequest(venue, symbol, Side.BUY, OrderType.LIMIT,
-                                           Decimal(amount), Decimal(price)))
+    return Order.from_request(
+        OrderRequest(venue, symbol, Side.BUY, OrderType.LIMIT, Decimal(amount), Decimal(price))
+    )
 
 
 def test_intent_events_fills_and_reload(journal):
     async def main():
         o = new_order()
         await journal.record_intent(o)
-        for ev in (OrderAccepted(venue_order_id=VenueOrderId("77"), source=EventSource.REST),
-                   OrderFilled(trade_id=TradeId("t1"), price=Decimal("25000.10"),
-                               amount=Decimal("0.0040"), fee=Decimal("0.00000004"),
-                               fee_currency="BTC", source=EventSource.STREAM)):
+        for ev in (
+            OrderAccepted(venue_order_id=VenueOrderId("77"), source=EventSource.REST),
+            OrderFilled(
+                trade_id=TradeId("t1"),
+                price=Decimal("25000.10"),
+                amount=Decimal("0.0040"),
+                fee=Decimal("0.00000004"),
+                fee_currency="BTC",
+                source=EventSource.STREAM,
+            ),
+        ):
             o.apply(ev)
             await journal.record_event(o, ev)
         got = await journal.get_order(o.client_order_id)
@@ -52,12 +66,15 @@ def test_intent_events_fills_and_reload(journal):
         assert by_vid.client_order_id == o.client_order_id
         events = await journal.events(o.client_order_id)
         assert [(e.kind, e.source, e.status_after) for e in events] == [
-            ("Intent", "local", "pending_submit"), ("OrderAccepted", "rest", "open"),
-            ("OrderFilled", "stream", "partially_filled")]
+            ("Intent", "local", "pending_submit"),
+            ("OrderAccepted", "rest", "open"),
+            ("OrderFilled", "stream", "partially_filled"),
+        ]
         ev = OrderCanceled(source=EventSource.REST)
         o.apply(ev)
         await journal.record_event(o, ev)
         assert await journal.open_orders(PAPER) == []
+
     asyncio.run(main())
 
 
@@ -65,22 +82,32 @@ def test_decimals_are_stored_as_exact_text(journal, tmp_path):
     async def main():
         o = new_order(price="0.000000010000", amount="123456789.123456789")
         await journal.record_intent(o)
+
     asyncio.run(main())
-    raw = sqlite3.connect(tmp_path / "journal.sqlite").execute(
-        "SELECT price, amount FROM orders").fetchone()
+    raw = (
+        sqlite3.connect(tmp_path / "journal.sqlite")
+        .execute("SELECT price, amount FROM orders")
+        .fetchone()
+    )
     assert raw == ("0.000000010000", "123456789.123456789")
 
 
 def test_fills_are_unique_per_venue_and_trade_id(journal):
     async def main():
-        fill = FillReport(trade_id=TradeId("9"), symbol=BTC, price=Decimal("1"),
-                          amount=Decimal("2"), timestamp_ms=1_700_000_000_000)
+        fill = FillReport(
+            trade_id=TradeId("9"),
+            symbol=BTC,
+            price=Decimal("1"),
+            amount=Decimal("2"),
+            timestamp_ms=1_700_000_000_000,
+        )
         assert await journal.record_fill(PAPER, "default", fill) is True
         assert await journal.record_fill(PAPER, "default", fill) is False
         assert await journal.record_fill(VenueId("binance"), "default", fill) is True
         assert len(await journal.fills()) == 2
         assert await journal.last_fill_ms(PAPER, BTC) == 1_700_000_000_000
         assert await journal.known_symbols(PAPER) == [BTC]
+
     asyncio.run(main())
 
 
@@ -92,30 +119,46 @@ def test_history_filters(journal):
         for o in (a, b, c):
             await journal.record_intent(o)
         assert {o.client_order_id for o in await journal.order_history(venue="paper")} == {
-            a.client_order_id, b.client_order_id}
+            a.client_order_id,
+            b.client_order_id,
+        }
         assert [o.client_order_id for o in await journal.order_history(symbol="ETH/USDT")] == [
-            a.client_order_id]
+            a.client_order_id
+        ]
         created = int(b.created_at.timestamp() * 1000)
         since = await journal.order_history(since_ms=created)
-        assert a.client_order_id not in {o.client_order_id for o in since} or \
-            int(a.created_at.timestamp() * 1000) >= created
+        assert (
+            a.client_order_id not in {o.client_order_id for o in since}
+            or int(a.created_at.timestamp() * 1000) >= created
+        )
         assert await journal.order_history(until_ms=0) == []
         assert len(await journal.order_history(limit=2)) == 2
+
     asyncio.run(main())
 
 
 def test_payload_secrets_are_removed(journal):
     register_secret("SuperSecretKey123")
     try:
+
         async def main():
             o = new_order()
             await journal.record_intent(o)
             ev = OrderAccepted(venue_order_id=VenueOrderId("1"), source=EventSource.REST)
             o.apply(ev)
-            await journal.record_event(o, ev, {
-                "apiKey": "SuperSecretKey123", "headers": {"X-MBX-APIKEY": "abc"},
-                "msg": "echo SuperSecretKey123", "signature": "deadbeef", "orderId": 1})
+            await journal.record_event(
+                o,
+                ev,
+                {
+                    "apiKey": "SuperSecretKey123",
+                    "headers": {"X-MBX-APIKEY": "abc"},
+                    "msg": "echo SuperSecretKey123",
+                    "signature": "deadbeef",
+                    "orderId": 1,
+                },
+            )
             return (await journal.events(o.client_order_id))[-1].payload
+
         payload = asyncio.run(main())
     finally:
         clear_secrets()
@@ -131,25 +174,32 @@ def test_safety_events(journal):
         kind, details, at = await journal.latest_safety_event(["stop_engaged", "stop_reset"])
         assert kind == "stop_engaged" and details == {"reason": "test", "n": "1.5"}
         assert at.tzinfo is not None
+
     asyncio.run(main())
 
 
 def test_writes_are_committed_when_awaited(journal, tmp_path):
     """Another connection sees the intent as soon as record_intent returns."""
+
     async def main():
         o = new_order()
         await journal.record_intent(o)
         other = sqlite3.connect(tmp_path / "journal.sqlite")
-        return other.execute("SELECT status FROM orders WHERE client_order_id=?",
-                             (o.client_order_id,)).fetchone()
+        return other.execute(
+            "SELECT status FROM orders WHERE client_order_id=?", (o.client_order_id,)
+        ).fetchone()
+
     assert asyncio.run(main()) == ("pending_submit",)
 
 
 def test_pragmas(journal, tmp_path):
     def check(conn):
-        return (conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
-                conn.exec_driver_sql("PRAGMA synchronous").scalar(),
-                conn.exec_driver_sql("PRAGMA busy_timeout").scalar())
+        return (
+            conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
+            conn.exec_driver_sql("PRAGMA synchronous").scalar(),
+            conn.exec_driver_sql("PRAGMA busy_timeout").scalar(),
+        )
+
     assert journal.run_sync(check) == ("wal", 2, 5000)
 
 

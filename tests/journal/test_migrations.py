@@ -26,13 +26,15 @@ def test_upgrade_from_the_initial_revision_keeps_data(tmp_path):
             "time_in_force, post_only, external, amount, price, status, venue_order_id, filled, "
             "average_price, fees, reason, created_ms, updated_ms) VALUES ('old1', 'paper', "
             "'paper', 'default', 'BTC/USDT', 'buy', 'limit', 'GTC', 0, 0, '0.5', '20000.5', "
-            "'partially_filled', '9', '0.2', '20000.5', '{}', '', 1, 2)")
+            "'partially_filled', '9', '0.2', '20000.5', '{}', '', 1, 2)"
+        )
     engine.dispose()
 
     journal = SqlJournal.open(url)  # start-up migrates to head
     try:
         assert current_revision(journal._engine) == head_revision() == "0003"
         import asyncio
+
         order = asyncio.run(journal.get_order("old1"))
         assert str(order.cost) == "4000.10" and str(order.average_price) == "20000.5"
         # 0003: an order journaled before conditional orders is a plain order
@@ -56,6 +58,7 @@ def test_head_schema_matches_the_table_definitions(tmp_path):
 
 def test_migrations_ship_as_packages():
     from importlib.resources import files
+
     root = files("terminal.journal") / "migrations"
     assert (root / "__init__.py").is_file() and (root / "env.py").is_file()
     assert (root / "versions" / "__init__.py").is_file()
@@ -79,12 +82,14 @@ def test_upgrade_from_0002_keeps_orders_and_adds_the_links(tmp_path):
             "time_in_force, post_only, external, amount, price, status, venue_order_id, filled, "
             "cost, average_price, fees, reason, created_ms, updated_ms) VALUES ('v2a', 'paper', "
             "'paper', 'default', 'BTC/USDT', 'sell', 'limit', 'GTC', 0, 0, '1', '30000', "
-            "'open', '7', '0', '0', NULL, '{}', '', 1, 2)")
+            "'open', '7', '0', '0', NULL, '{}', '', 1, 2)"
+        )
     engine.dispose()
     journal = SqlJournal.open(url)
     try:
         assert current_revision(journal._engine) == "0003"
         import asyncio
+
         order = asyncio.run(journal.get_order("v2a"))
         assert order.venue_order_id == "7" and str(order.price) == "30000"
         assert order.trigger_price is None and order.leg_role is None

@@ -23,10 +23,17 @@ def test_a_new_journal_and_its_companions_are_owner_only(tmp_path):
     try:
         journal = SqlJournal.open(f"sqlite:///{tmp_path / 'journal.sqlite'}")
         try:
-            journal.run_sync(lambda conn: conn.exec_driver_sql(
-                "INSERT INTO safety_events (kind, details, at_ms) VALUES ('t', '{}', 1)"))
-            for name in ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm",
-                         "journal.sqlite.lock"):
+            journal.run_sync(
+                lambda conn: conn.exec_driver_sql(
+                    "INSERT INTO safety_events (kind, details, at_ms) VALUES ('t', '{}', 1)"
+                )
+            )
+            for name in (
+                "journal.sqlite",
+                "journal.sqlite-wal",
+                "journal.sqlite-shm",
+                "journal.sqlite.lock",
+            ):
                 assert mode(tmp_path / name) == 0o600, name
         finally:
             journal.close()

@@ -11,9 +11,11 @@ from terminal.paper.embedded import PaperExchangeHandle, start_paper_exchange
 
 @pytest.fixture(scope="module")
 def paper_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PaperExchangeHandle]:
-    h = start_paper_exchange(tmp_path_factory.mktemp("paper-mod"), faults=True,
-                             accounts=[("test-key-1", "test-secret-1"),
-                                       ("test-key-2", "test-secret-2")])
+    h = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-mod"),
+        faults=True,
+        accounts=[("test-key-1", "test-secret-1"), ("test-key-2", "test-secret-2")],
+    )
     try:
         yield h
     finally:

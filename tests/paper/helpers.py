@@ -25,15 +25,20 @@ async def checkpoint(ex: Any, ctl: PaperControl, symbol: str) -> int:
     paused = await asyncio.to_thread(ctl.pause)
     try:
         uid = paused["update_ids"][symbol.replace("/", "")]
-        await until(lambda: symbol in ex.orderbooks and ex.orderbooks[symbol]["nonce"] == uid,
-                    10, f"ccxt book to reach update id {uid}")
+        await until(
+            lambda: symbol in ex.orderbooks and ex.orderbooks[symbol]["nonce"] == uid,
+            10,
+            f"ccxt book to reach update id {uid}",
+        )
         server = await asyncio.to_thread(ctl.book, symbol)
         assert server["lastUpdateId"] == uid
         mine = ex.orderbooks[symbol]
         assert [[float(p), float(q)] for p, q in server["bids"]] == [
-            list(x[:2]) for x in mine["bids"]]
+            list(x[:2]) for x in mine["bids"]
+        ]
         assert [[float(p), float(q)] for p, q in server["asks"]] == [
-            list(x[:2]) for x in mine["asks"]]
+            list(x[:2]) for x in mine["asks"]
+        ]
     finally:
         await asyncio.to_thread(ctl.resume)
     return len(server["bids"]) + len(server["asks"])

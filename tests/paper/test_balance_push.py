@@ -23,7 +23,8 @@ async def _next_balance(watch: asyncio.Future, what: str) -> dict:
 
 
 def test_lock_unlock_and_fill_each_push_the_account_position(
-        paper_exchange: PaperExchangeHandle) -> None:
+    paper_exchange: PaperExchangeHandle,
+) -> None:
     async def go() -> None:
         async with paper_pro(paper_exchange) as ex:
             await ex.load_markets()
@@ -38,8 +39,7 @@ def test_lock_unlock_and_fill_each_push_the_account_position(
             # a resting buy locks quote: the stream says so, nothing else has to happen
             watch = asyncio.ensure_future(ex.watch_balance())
             await asyncio.sleep(0.1)
-            order = await ex.create_order("BTC/USDT", "limit", "buy", float(amount),
-                                          float(price))
+            order = await ex.create_order("BTC/USDT", "limit", "buy", float(amount), float(price))
             bal = await _next_balance(watch, "placing a resting buy")
             raw = bal["info"]
             assert raw["e"] == "outboundAccountPosition"
@@ -68,8 +68,9 @@ def test_lock_unlock_and_fill_each_push_the_account_position(
             assert D(str(bal["BTC"]["free"])) == btc_free - D("0.001")
             watch = asyncio.ensure_future(ex.watch_balance())
             await asyncio.sleep(0.1)
-            await asyncio.to_thread(paper_exchange.control.force_trade, "BTC/USDT", "BUY",
-                                    str(sell_price))
+            await asyncio.to_thread(
+                paper_exchange.control.force_trade, "BTC/USDT", "BUY", str(sell_price)
+            )
             deadline = asyncio.get_running_loop().time() + 10
             while True:  # the fill may come as more than one push
                 bal = await _next_balance(watch, "the fill")
@@ -78,4 +79,5 @@ def test_lock_unlock_and_fill_each_push_the_account_position(
                 assert asyncio.get_running_loop().time() < deadline, bal
                 watch = asyncio.ensure_future(ex.watch_balance())
             assert D(str(bal["BTC"]["free"])) == btc_free - D("0.001")
+
     run_async(go(), 60)

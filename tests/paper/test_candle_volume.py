@@ -42,8 +42,14 @@ def test_backfilled_minutes_trade_what_the_live_market_trades() -> None:
         live = live_minute_volumes(rate)
         calibrated = minute_volumes(markets, Rates.preset(rate), 7, start)
         for m in markets:
-            segments = backfill_segments(m, random.Random(f"7:{m.symbol}:backfill"), NOW,
-                                         start[m.symbol], 300, calibrated[m.symbol])
+            segments = backfill_segments(
+                m,
+                random.Random(f"7:{m.symbol}:backfill"),
+                NOW,
+                start[m.symbol],
+                300,
+                calibrated[m.symbol],
+            )
             minutes = [seg[5] for seg in segments if seg[10] == 60_000]
             history = statistics.mean(minutes)
             ratio = history / live[m.symbol]
@@ -66,8 +72,7 @@ def test_rest_klines_and_the_kline_stream_agree_on_the_same_minute(paper_module)
             try:
                 await asyncio.sleep(1.0)  # the stream flushes klines four times a second
                 streamed = {row[0]: row for row in pro.ohlcvs["BTC/USDT"]["1m"]}
-                fetched = {row[0]: row for row in await rest.fetch_ohlcv("BTC/USDT", "1m",
-                                                                          limit=5)}
+                fetched = {row[0]: row for row in await rest.fetch_ohlcv("BTC/USDT", "1m", limit=5)}
             finally:
                 await asyncio.to_thread(paper_module.control.resume)
             minute = max(streamed)

@@ -35,8 +35,12 @@ def test_every_url_is_rewritten(module: Any, sandbox: bool) -> None:
     if sandbox:
         ex.set_sandbox_mode(True)  # before the rewrite, as documented
     point_ccxt_at(ex, "http://127.0.0.1:8765")
-    urls = [u for key in ("api", "test", "demo", "apiBackup") for u in _strings(
-        ex.urls.get(key)) if "://" in u]
+    urls = [
+        u
+        for key in ("api", "test", "demo", "apiBackup")
+        for u in _strings(ex.urls.get(key))
+        if "://" in u
+    ]
     assert urls
     assert all(u.startswith(("http://127.0.0.1:8765/", "ws://127.0.0.1:8765/")) for u in urls)
     api = ex.urls["api"]
@@ -61,23 +65,38 @@ def test_signed_params_in_query_string_body_or_both(paper_module: PaperExchangeH
     async def go() -> None:
         async with aiohttp.ClientSession(headers={"X-MBX-APIKEY": key}) as s:
             base = paper_module.url + "/api/v3/order/test"
-            q = urlencode({"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
-                           "quantity": "0.001", "timestamp": int(time.time() * 1000)})
+            q = urlencode(
+                {
+                    "symbol": "BTCUSDT",
+                    "side": "BUY",
+                    "type": "MARKET",
+                    "quantity": "0.001",
+                    "timestamp": int(time.time() * 1000),
+                }
+            )
             async with s.post(f"{base}?{q}&signature={sig(q)}") as r:
                 assert r.status == 200, await r.text()
-            async with s.post(base, data=f"{q}&signature={sig(q)}",
-                              headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
+            async with s.post(
+                base,
+                data=f"{q}&signature={sig(q)}",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ) as r:
                 assert r.status == 200, await r.text()
             # split: Binance signs query string + body concatenated
             q1, q2 = q.split("&type=")
             body = "type=" + q2
-            async with s.post(f"{base}?{q1}", data=f"{body}&signature={sig(q1 + body)}",
-                              headers={"Content-Type": "application/x-www-form-urlencoded"}) as r:
+            async with s.post(
+                f"{base}?{q1}",
+                data=f"{body}&signature={sig(q1 + body)}",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ) as r:
                 assert r.status == 200, await r.text()
             async with s.post(f"{base}?{q}&signature={sig(q + 'x')}") as r:
                 assert r.status == 400 and (await r.json())["code"] == -1022
-            async with s.get(paper_module.url + "/api/v3/account?" + q + "&signature="
-                             + sig(q)) as r:
+            async with s.get(
+                paper_module.url + "/api/v3/account?" + q + "&signature=" + sig(q)
+            ) as r:
                 assert r.status == 200
                 assert r.headers["X-MBX-USED-WEIGHT-1M"]
+
     run_async(go(), 30)

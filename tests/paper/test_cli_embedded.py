@@ -39,10 +39,33 @@ def _wait_dead(pid: int, timeout: float) -> bool:
 
 def test_parser_accepts_documented_flags() -> None:
     a = build_parser().parse_args(
-        ["--port", "8765", "--seed", "3", "--data-dir", "/tmp/x", "--account", "k:s",
-         "--account", "k2:s2", "--faults", "--reset", "--rate", "stress",
-         "--diffs-per-second", "20000", "--levels-per-diff", "20", "--stress-symbol",
-         "BTC/USDT", "--orders-per-10s", "5", "--weight-per-minute", "100"])
+        [
+            "--port",
+            "8765",
+            "--seed",
+            "3",
+            "--data-dir",
+            "/tmp/x",
+            "--account",
+            "k:s",
+            "--account",
+            "k2:s2",
+            "--faults",
+            "--reset",
+            "--rate",
+            "stress",
+            "--diffs-per-second",
+            "20000",
+            "--levels-per-diff",
+            "20",
+            "--stress-symbol",
+            "BTC/USDT",
+            "--orders-per-10s",
+            "5",
+            "--weight-per-minute",
+            "100",
+        ]
+    )
     assert a.account == [("k", "s"), ("k2", "s2")] and a.faults and a.reset
     assert a.rate == "stress" and a.diffs_per_second == 20000 and a.orders_per_10s == 5
     with pytest.raises(SystemExit):
@@ -51,9 +74,12 @@ def test_parser_accepts_documented_flags() -> None:
 
 def test_standalone_prints_ready_line_and_default_key_persists(tmp_path: Path) -> None:
     def run_once() -> tuple[str, str]:
-        p = subprocess.Popen([sys.executable, "-m", "terminal.paper", "--port", "0",
-                              "--data-dir", str(tmp_path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True)
+        p = subprocess.Popen(
+            [sys.executable, "-m", "terminal.paper", "--port", "0", "--data-dir", str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         try:
             account = ready = ""
             deadline = time.monotonic() + 30
@@ -69,6 +95,7 @@ def test_standalone_prints_ready_line_and_default_key_persists(tmp_path: Path) -
         finally:
             p.send_signal(signal.SIGTERM)
             assert p.wait(10) == 0
+
     key1, _ = run_once()
     key2, _ = run_once()
     assert key1 == key2  # created on first start, kept in the data dir
@@ -88,8 +115,11 @@ def test_embedded_stop_and_persistence_and_reset(tmp_path: Path) -> None:
     async def state(h):
         async with paper_rest(h, account=acct) as ex:
             await ex.load_markets()
-            return (await ex.fetch_open_orders("BTC/USDT"), await ex.fetch_balance(),
-                    await ex.fetch_my_trades("BTC/USDT"))
+            return (
+                await ex.fetch_open_orders("BTC/USDT"),
+                await ex.fetch_balance(),
+                await ex.fetch_my_trades("BTC/USDT"),
+            )
 
     with start_paper_exchange(tmp_path, accounts=[acct]) as h:
         assert h.accounts[0] == acct and len(h.accounts) == 2  # plus the default key

@@ -54,17 +54,21 @@ async def trade_at_the_ask(h: PaperExchangeHandle) -> None:
 
 
 async def balances(ex: Any) -> dict[str, tuple[Decimal, Decimal]]:
-    return {b["asset"]: (Decimal(b["free"]), Decimal(b["locked"]))
-            for b in (await ex.fetch_balance())["info"]["balances"]}
+    return {
+        b["asset"]: (Decimal(b["free"]), Decimal(b["locked"]))
+        for b in (await ex.fetch_balance())["info"]["balances"]
+    }
 
 
 async def settlement(ex: Any, order_id: str) -> tuple[Decimal, Decimal, Decimal]:
     """(base quantity, quote quantity, commission in the received asset) of an order's
     fills, from myTrades."""
     trades = await ex.fetch_my_trades(SYM, params={"orderId": order_id})
-    return (sum((Decimal(t["info"]["qty"]) for t in trades), Decimal(0)),
-            sum((Decimal(t["info"]["quoteQty"]) for t in trades), Decimal(0)),
-            sum((Decimal(t["info"]["commission"]) for t in trades), Decimal(0)))
+    return (
+        sum((Decimal(t["info"]["qty"]) for t in trades), Decimal(0)),
+        sum((Decimal(t["info"]["quoteQty"]) for t in trades), Decimal(0)),
+        sum((Decimal(t["info"]["commission"]) for t in trades), Decimal(0)),
+    )
 
 
 def stream_orders(ex: Any) -> dict[str, dict[str, Any]]:
@@ -74,20 +78,45 @@ def stream_orders(ex: Any) -> dict[str, dict[str, Any]]:
 # (ccxt type, side, limit price offset, params builder, forced side, forced offset); the
 # moves stay within the simulated book's depth (a forced trade cannot go past it)
 CASES = {
-    "STOP_LOSS": ("market", "sell", None, lambda last: {"stopLossPrice": float(last - 20)},
-                  "SELL", -30),
-    "STOP_LOSS_LIMIT": ("limit", "sell", -45, lambda last: {"triggerPrice": float(last - 20)},
-                        "SELL", -30),
-    "TAKE_PROFIT": ("market", "sell", None, lambda last: {"takeProfitPrice": float(last + 20)},
-                    "BUY", 30),
-    "TAKE_PROFIT_LIMIT": ("limit", "buy", 20,
-                          lambda last: {"takeProfitPrice": float(last - 20)}, "SELL", -30),
+    "STOP_LOSS": (
+        "market",
+        "sell",
+        None,
+        lambda last: {"stopLossPrice": float(last - 20)},
+        "SELL",
+        -30,
+    ),
+    "STOP_LOSS_LIMIT": (
+        "limit",
+        "sell",
+        -45,
+        lambda last: {"triggerPrice": float(last - 20)},
+        "SELL",
+        -30,
+    ),
+    "TAKE_PROFIT": (
+        "market",
+        "sell",
+        None,
+        lambda last: {"takeProfitPrice": float(last + 20)},
+        "BUY",
+        30,
+    ),
+    "TAKE_PROFIT_LIMIT": (
+        "limit",
+        "buy",
+        20,
+        lambda last: {"takeProfitPrice": float(last - 20)},
+        "SELL",
+        -30,
+    ),
 }
 
 
 @pytest.mark.parametrize("binance_type", list(CASES))
 def test_conditional_order_waits_triggers_fills_and_streams(
-        paused: PaperExchangeHandle, binance_type: str) -> None:
+    paused: PaperExchangeHandle, binance_type: str
+) -> None:
     ccxt_type, side, limit_off, params, force_side, force_off = CASES[binance_type]
 
     async def go() -> None:
@@ -117,7 +146,9 @@ def test_conditional_order_waits_triggers_fills_and_streams(
 
             await force(paused, force_side, last + force_off)
             done = await ex.fetch_order(o["id"], SYM)
-            assert done["status"] == "closed" and Decimal(str(done["filled"])) == AMOUNT, str(done["info"])
+            assert done["status"] == "closed" and Decimal(str(done["filled"])) == AMOUNT, str(
+                done["info"]
+            )
             base, quote, fee = await settlement(ex, o["id"])
             assert base == AMOUNT
             after = await balances(ex)
@@ -128,9 +159,13 @@ def test_conditional_order_waits_triggers_fills_and_streams(
             else:
                 assert sum(after["BTC"]) == sum(before["BTC"]) + AMOUNT - fee
                 assert sum(after["USDT"]) == sum(before["USDT"]) - quote
-            await until(lambda: stream_orders(ex).get(o["id"], {}).get("status") == "closed",
-                        10, "the fill on the user stream")
+            await until(
+                lambda: stream_orders(ex).get(o["id"], {}).get("status") == "closed",
+                10,
+                "the fill on the user stream",
+            )
             watch.cancel()
+
     run_async(go(), 90)
 
 
@@ -142,18 +177,20 @@ def test_stop_on_the_wrong_side_is_refused_with_2010(paused: PaperExchangeHandle
             last = await last_price(ex)
             before = await balances(ex)
             with pytest.raises(ccxt.InvalidOrder) as info:
-                await ex.create_order(SYM, "market", "sell", float(AMOUNT), None,
-                                      {"stopLossPrice": float(last + 10)})
+                await ex.create_order(
+                    SYM, "market", "sell", float(AMOUNT), None, {"stopLossPrice": float(last + 10)}
+                )
             assert isinstance(info.value, ccxt.OrderImmediatelyFillable)
             assert "Order would trigger immediately." in str(info.value)
             assert await balances(ex) == before
             assert await ex.fetch_open_orders(SYM) == []
+
     run_async(go(), 60)
 
 
-def test_trailing_stop_follows_the_high_and_fires_on_the_drop(
-        paused: PaperExchangeHandle) -> None:
+def test_trailing_stop_follows_the_high_and_fires_on_the_drop(paused: PaperExchangeHandle) -> None:
     """ccxt's ``trailingPercent`` (0.1 %) becomes Binance's ``trailingDelta`` = 10 BIPS."""
+
     async def go() -> None:
         async with paper_pro(paused, account=0) as ex:
             await ex.load_markets()
@@ -161,8 +198,14 @@ def test_trailing_stop_follows_the_high_and_fires_on_the_drop(
             watch = asyncio.ensure_future(ex.watch_orders(SYM))
             await trade_at_the_ask(paused)
             last = await last_price(ex)
-            o = await ex.create_order(SYM, "market", "sell", float(AMOUNT), None,
-                                      {"trailingPercent": 0.1, "stopLossOrTakeProfit": "stopLoss"})
+            o = await ex.create_order(
+                SYM,
+                "market",
+                "sell",
+                float(AMOUNT),
+                None,
+                {"trailingPercent": 0.1, "stopLossOrTakeProfit": "stopLoss"},
+            )
             got = await ex.fetch_order(o["id"], SYM)
             assert got["info"]["type"] == "STOP_LOSS" and got["info"]["trailingDelta"] == 10
             await force(paused, "BUY", last + 40)  # the market rises: the stop follows
@@ -178,32 +221,49 @@ def test_trailing_stop_follows_the_high_and_fires_on_the_drop(
             # it fired in the sweep that went past 0.1 % under the high (and sold into the
             # bids that sweep left)
             assert top - 80 < Decimal(fills[0]["info"]["price"]) <= top * Decimal("0.999")
-            await until(lambda: stream_orders(ex).get(o["id"], {}).get("status") == "closed",
-                        10, "the fill on the user stream")
+            await until(
+                lambda: stream_orders(ex).get(o["id"], {}).get("status") == "closed",
+                10,
+                "the fill on the user stream",
+            )
             info = stream_orders(ex)[o["id"]]["info"]
             assert info["d"] == 10 and info["D"] > 0
             watch.cancel()
+
     run_async(go(), 90)
 
 
 def test_a_conditional_order_answers_ack_unless_asked(paused: PaperExchangeHandle) -> None:
-    """"MARKET and LIMIT order types default to FULL, all other orders default to ACK"."""
+    """ "MARKET and LIMIT order types default to FULL, all other orders default to ACK"."""
+
     async def go() -> None:
         async with paper_pro(paused, account=0) as ex:
             await ex.load_markets()
             await trade_at_the_ask(paused)
             last = await last_price(ex)
-            raw = await ex.private_post_order({
-                "symbol": "BTCUSDT", "side": "SELL", "type": "STOP_LOSS",
-                "quantity": f"{AMOUNT}", "stopPrice": f"{last - 20:.2f}"})
-            assert set(raw) == {"symbol", "orderId", "orderListId", "clientOrderId",
-                                "transactTime"}
-            full = await ex.private_post_order({
-                "symbol": "BTCUSDT", "side": "SELL", "type": "STOP_LOSS",
-                "quantity": f"{AMOUNT}", "stopPrice": f"{last - 20:.2f}",
-                "newOrderRespType": "FULL"})
+            raw = await ex.private_post_order(
+                {
+                    "symbol": "BTCUSDT",
+                    "side": "SELL",
+                    "type": "STOP_LOSS",
+                    "quantity": f"{AMOUNT}",
+                    "stopPrice": f"{last - 20:.2f}",
+                }
+            )
+            assert set(raw) == {"symbol", "orderId", "orderListId", "clientOrderId", "transactTime"}
+            full = await ex.private_post_order(
+                {
+                    "symbol": "BTCUSDT",
+                    "side": "SELL",
+                    "type": "STOP_LOSS",
+                    "quantity": f"{AMOUNT}",
+                    "stopPrice": f"{last - 20:.2f}",
+                    "newOrderRespType": "FULL",
+                }
+            )
             assert full["stopPrice"] == f"{last - 20:.8f}" and full["fills"] == []
             assert full["workingTime"] == -1
             canceled = await ex.cancel_all_orders(SYM)
             assert {o["status"] for o in canceled} == {"canceled"}
+
     run_async(go(), 60)

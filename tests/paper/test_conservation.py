@@ -35,8 +35,9 @@ def build(seed: int) -> tuple[Engine, Generator]:
     markets = default_markets()
     eng = Engine(markets, StepClock(), FeeSchedule(Decimal("0.00075"), Decimal("0.001")))
     for u in USERS:
-        eng.add_account(u, {"USDT": Decimal(50000), "BTC": Decimal(1),
-                            "ETH": Decimal(20), "SOL": Decimal(300)})
+        eng.add_account(
+            u, {"USDT": Decimal(50000), "BTC": Decimal(1), "ETH": Decimal(20), "SOL": Decimal(300)}
+        )
     starts = {m.symbol: int(m.start_price.scaleb(m.price_decimals)) for m in markets}
     rates = Rates(vol_mult=3.0, takers_per_s=20.0, maker_changes_per_s=100.0)
     gen = Generator(eng, seed, rates, starts)
@@ -59,12 +60,23 @@ def check_invariants(eng: Engine, totals: dict[str, Decimal]) -> None:
 
 
 action = st.one_of(
-    st.tuples(st.just("limit"), st.sampled_from(USERS), st.sampled_from(
-        ["BTCUSDT", "ETHUSDT", "SOLUSDT", "ETHBTC"]), st.booleans(),
-        st.integers(-30, 30), st.integers(1, 60), st.sampled_from(["GTC", "IOC", "FOK", "MAKER"])),
-    st.tuples(st.just("market"), st.sampled_from(USERS), st.sampled_from(
-        ["BTCUSDT", "ETHUSDT", "SOLUSDT", "ETHBTC"]), st.booleans(), st.integers(1, 40),
-        st.booleans()),
+    st.tuples(
+        st.just("limit"),
+        st.sampled_from(USERS),
+        st.sampled_from(["BTCUSDT", "ETHUSDT", "SOLUSDT", "ETHBTC"]),
+        st.booleans(),
+        st.integers(-30, 30),
+        st.integers(1, 60),
+        st.sampled_from(["GTC", "IOC", "FOK", "MAKER"]),
+    ),
+    st.tuples(
+        st.just("market"),
+        st.sampled_from(USERS),
+        st.sampled_from(["BTCUSDT", "ETHUSDT", "SOLUSDT", "ETHBTC"]),
+        st.booleans(),
+        st.integers(1, 40),
+        st.booleans(),
+    ),
     st.tuples(st.just("cancel"), st.sampled_from(USERS), st.integers(0, 50)),
     st.tuples(st.just("step"), st.integers(1, 5)),
 )
@@ -84,8 +96,12 @@ def test_conservation_over_random_runs(seed: int, actions: list[tuple]) -> None:
                 ref = eng.reference_price(sym)
                 price = max(1, ref + off * m.grid_ticks)
                 qty = max(1, int(m.level_qty.scaleb(m.qty_decimals)) * size // 40)
-                p = {"symbol": sym, "side": "BUY" if buy else "SELL",
-                     "price": m.price_str(price), "quantity": m.qty_str(qty)}
+                p = {
+                    "symbol": sym,
+                    "side": "BUY" if buy else "SELL",
+                    "price": m.price_str(price),
+                    "quantity": m.qty_str(qty),
+                }
                 if tif == "MAKER":
                     p["type"] = "LIMIT_MAKER"
                 else:
@@ -97,8 +113,9 @@ def test_conservation_over_random_runs(seed: int, actions: list[tuple]) -> None:
                 qty = max(1, int(m.level_qty.scaleb(m.qty_decimals)) * size // 40)
                 p = {"symbol": sym, "side": "BUY" if buy else "SELL", "type": "MARKET"}
                 if by_quote and buy:
-                    p["quoteOrderQty"] = str(m.notional_dec(qty * eng.reference_price(sym))
-                                             .quantize(Decimal("0.00001")))
+                    p["quoteOrderQty"] = str(
+                        m.notional_dec(qty * eng.reference_price(sym)).quantize(Decimal("0.00001"))
+                    )
                 else:
                     p["quantity"] = m.qty_str(qty)
                 eng.place(user, p)
@@ -126,8 +143,12 @@ def test_generator_is_deterministic_for_seed_and_clock() -> None:
         for _ in range(200):
             gen.step_all(0.1)
         book = eng.books["BTCUSDT"]
-        return (book.update_id, book.depth(50), [(t.trade_id, t.price, t.qty)
-                                                 for t in eng.tape["BTCUSDT"]])
+        return (
+            book.update_id,
+            book.depth(50),
+            [(t.trade_id, t.price, t.qty) for t in eng.tape["BTCUSDT"]],
+        )
+
     assert run(5) == run(5)
     assert run(5) != run(6)
 

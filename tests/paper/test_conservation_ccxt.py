@@ -19,9 +19,12 @@ from terminal.paper.embedded import PaperExchangeHandle
 from tests.fixtures_paper import paper_rest, run_async
 
 SYMBOLS = ["BTC/USDT", "ETH/USDT", "ETH/BTC"]
-op = st.tuples(st.sampled_from(SYMBOLS), st.sampled_from(["buy", "sell"]),
-               st.sampled_from(["near", "far", "market", "ioc", "cross"]),
-               st.integers(1, 4))
+op = st.tuples(
+    st.sampled_from(SYMBOLS),
+    st.sampled_from(["buy", "sell"]),
+    st.sampled_from(["near", "far", "market", "ioc", "cross"]),
+    st.integers(1, 4),
+)
 
 
 async def _totals(ex) -> dict[str, Decimal]:
@@ -68,8 +71,11 @@ async def _run(h: PaperExchangeHandle, ops: list[tuple]) -> None:
                     if kind == "cross":
                         through = bid * 0.999 if side == "buy" else ask * 1.001
                         await asyncio.to_thread(
-                            h.control.force_trade, sym, "SELL" if side == "buy" else "BUY",
-                            ex.price_to_precision(sym, through))
+                            h.control.force_trade,
+                            sym,
+                            "SELL" if side == "buy" else "BUY",
+                            ex.price_to_precision(sym, through),
+                        )
             except ccxt.InsufficientFunds:
                 pass
         # freeze the simulated market: resting orders must not fill between snapshots
@@ -102,8 +108,7 @@ async def _check(ex, markets, ops, start, seen) -> None:
         delta[quote] = delta.get(quote, Decimal(0)) - sign * quote_qty
         delta[t["commissionAsset"]] -= Decimal(t["commission"])
     for asset in end:
-        assert end[asset] - start.get(asset, Decimal(0)) == delta.get(asset, Decimal(0)), \
-            asset
+        assert end[asset] - start.get(asset, Decimal(0)) == delta.get(asset, Decimal(0)), asset
     held: dict[str, Decimal] = {}
     for s in SYMBOLS:
         for o in await ex.fetch_open_orders(s):
@@ -111,8 +116,7 @@ async def _check(ex, markets, ops, start, seen) -> None:
             left = Decimal(i["origQty"]) - Decimal(i["executedQty"])
             mk = markets[s]
             if i["side"] == "BUY":
-                held[mk["quote"]] = held.get(mk["quote"], Decimal(0)) + left * Decimal(
-                    i["price"])
+                held[mk["quote"]] = held.get(mk["quote"], Decimal(0)) + left * Decimal(i["price"])
             else:
                 held[mk["base"]] = held.get(mk["base"], Decimal(0)) + left
     locked = await _locked(ex)
@@ -125,14 +129,16 @@ async def _check(ex, markets, ops, start, seen) -> None:
 
 @pytest.fixture(autouse=True)
 def _roomy_limits(paper_module: PaperExchangeHandle):
-    paper_module.control.set_limits(orders_per_10s=10_000, weight_per_minute=10_000_000,
-                                    unban=1)
+    paper_module.control.set_limits(orders_per_10s=10_000, weight_per_minute=10_000_000, unban=1)
     yield
     paper_module.control.set_limits(orders_per_10s=50, weight_per_minute=6000, unban=1)
 
 
-@settings(max_examples=4, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(ops=st.lists(op, min_size=6, max_size=14))
 def test_conservation_through_ccxt(paper_module: PaperExchangeHandle, ops: list[tuple]) -> None:
     run_async(_run(paper_module, ops), 60)

@@ -20,8 +20,7 @@ from tests.fixtures_paper import paper_pro, paper_rest, run_async
 def _clear_faults(paper_module: PaperExchangeHandle):
     yield
     paper_module.control.clear_faults()
-    paper_module.control.set_limits(weight_per_minute=6000, orders_per_10s=50, ban_after=0,
-                                    unban=1)
+    paper_module.control.set_limits(weight_per_minute=6000, orders_per_10s=50, ban_after=0, unban=1)
 
 
 def test_drop_all_websockets_then_rewatch(paper_module: PaperExchangeHandle) -> None:
@@ -38,13 +37,16 @@ def test_drop_all_websockets_then_rewatch(paper_module: PaperExchangeHandle) -> 
                     pending = asyncio.ensure_future(ex.watch_order_book("BTC/USDT"))
             ob = await asyncio.wait_for(ex.watch_order_book("BTC/USDT"), 10)
             assert ob["nonce"] > 0
+
     run_async(go(), 40)
 
 
 def test_drop_one_connection(paper_module: PaperExchangeHandle) -> None:
     async def go() -> None:
-        async with paper_pro(paper_module, account=None) as a, \
-                paper_pro(paper_module, account=None) as b:
+        async with (
+            paper_pro(paper_module, account=None) as a,
+            paper_pro(paper_module, account=None) as b,
+        ):
             await asyncio.wait_for(a.watch_trades("SOL/USDT"), 15)
             await asyncio.wait_for(b.watch_order_book("SOL/USDT"), 15)
             conns = await asyncio.to_thread(paper_module.control.connections)
@@ -58,6 +60,7 @@ def test_drop_one_connection(paper_module: PaperExchangeHandle) -> None:
                     pending = asyncio.ensure_future(a.watch_trades("SOL/USDT"))
             for _ in range(3):  # the other connection is untouched
                 await asyncio.wait_for(b.watch_order_book("SOL/USDT"), 5)
+
     run_async(go(), 60)
 
 
@@ -81,6 +84,7 @@ def test_stall_keeps_socket_open_then_resumes(paper_module: PaperExchangeHandle)
                 pass
             ob = await asyncio.wait_for(ex.watch_order_book("ETH/USDT"), 10)
             assert ob["nonce"] > 0
+
     run_async(go(), 60)
 
 
@@ -97,14 +101,14 @@ def test_latency_rest_and_ws(paper_module: PaperExchangeHandle) -> None:
             assert time.monotonic() - t >= 0.4 > fast
         async with aiohttp.ClientSession() as s:
             async with s.ws_connect(paper_module.ws_url + "/3") as ws:
-                await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],'
-                                  '"id":1}')
+                await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
                 lags = []
                 while len(lags) < 5:
                     msg = orjson.loads((await ws.receive(5)).data)
                     if msg.get("e") == "depthUpdate":
                         lags.append(time.time() * 1000 - msg["E"])
                 assert min(lags) >= 250
+
     run_async(go(), 40)
 
 
@@ -131,6 +135,7 @@ def test_rest_error_answers(paper_module: PaperExchangeHandle) -> None:
             assert (await ex.fetch_ticker("BTC/USDT"))["last"] > 0  # other paths unaffected
             await asyncio.to_thread(ctl.post, "/faults/rest_errors", {"clear": True})
             await ex.fetch_order_book("BTC/USDT")
+
     run_async(go(), 40)
 
 
@@ -144,12 +149,14 @@ def test_order_executed_but_reply_fails(paper_module: PaperExchangeHandle, mode:
             cid = f"unknown-{mode}"
             await asyncio.to_thread(ctl.order_unknown, mode, 1, 3.0)
             with pytest.raises(ccxt.NetworkError):
-                await ex.create_order("BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2),
-                                      {"clientOrderId": cid})
+                await ex.create_order(
+                    "BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2), {"clientOrderId": cid}
+                )
             # the outcome was unknown to the client, but the order IS there
             o = await ex.fetch_order(None, "BTC/USDT", {"clientOrderId": cid})
             assert o["status"] == "open" and o["clientOrderId"] == cid
             await ex.cancel_order(o["id"], "BTC/USDT")
+
     run_async(go(), 40)
 
 
@@ -188,11 +195,13 @@ def test_malformed_and_truncated_frames(paper_module: PaperExchangeHandle) -> No
                     except orjson.JSONDecodeError:
                         bad.append(i)
                 assert len(bad) == 1 and bad[0] < len(frames) - 1, bad
+
     run_async(go(), 60)
 
 
 def test_weight_and_order_limits_surface_as_ddos_protection(
-        paper_module: PaperExchangeHandle) -> None:
+    paper_module: PaperExchangeHandle,
+) -> None:
     async def go() -> None:
         ctl = paper_module.control
         async with paper_rest(paper_module) as ex:
@@ -205,8 +214,7 @@ def test_weight_and_order_limits_surface_as_ddos_protection(
             bid = (await ex.fetch_order_book("BTC/USDT", 5))["bids"][0][0]
             with pytest.raises(ccxt.DDoSProtection) as e:
                 for _ in range(3):
-                    await ex.create_order("BTC/USDT", "limit", "buy", 0.001,
-                                          round(bid * 0.9, 2))
+                    await ex.create_order("BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2))
             assert "-1015" in str(e.value)
             assert int(ex.last_response_headers["Retry-After"]) >= 1
             await asyncio.to_thread(ctl.set_limits, orders_per_10s=50, weight_per_minute=1)
@@ -219,10 +227,10 @@ def test_weight_and_order_limits_surface_as_ddos_protection(
             with pytest.raises(ccxt.DDoSProtection) as e:  # the repeat earns a 418 ban
                 await ex.fetch_time()
             assert "418" in str(e.value)
-            await asyncio.to_thread(ctl.set_limits, weight_per_minute=6000, ban_after=0,
-                                    unban=1)
+            await asyncio.to_thread(ctl.set_limits, weight_per_minute=6000, ban_after=0, unban=1)
             with contextlib.suppress(ccxt.OrderNotFound):  # none if every order was refused
                 await ex.cancel_all_orders("BTC/USDT")
+
     run_async(go(), 40)
 
 
@@ -232,8 +240,14 @@ def test_restart_keeps_state_and_port(paper_module: PaperExchangeHandle) -> None
         async with paper_rest(paper_module) as ex, paper_pro(paper_module) as pro:
             await ex.load_markets()
             bid = (await ex.fetch_order_book("ETH/USDT", 5))["bids"][0][0]
-            o = await ex.create_order("ETH/USDT", "limit", "buy", 0.05, round(bid * 0.9, 2),
-                                      {"clientOrderId": "survives-restart"})
+            o = await ex.create_order(
+                "ETH/USDT",
+                "limit",
+                "buy",
+                0.05,
+                round(bid * 0.9, 2),
+                {"clientOrderId": "survives-restart"},
+            )
             bal = await ex.fetch_balance()
             await asyncio.wait_for(pro.watch_order_book("ETH/USDT"), 10)
             pid = (await asyncio.to_thread(ctl.health))["pid"]
@@ -258,6 +272,7 @@ def test_restart_keeps_state_and_port(paper_module: PaperExchangeHandle) -> None
             assert bal2["USDT"]["free"] == pytest.approx(bal["USDT"]["free"])
             assert (await asyncio.wait_for(pro.watch_order_book("ETH/USDT"), 10))["nonce"]
             await ex.cancel_order(o["id"], "ETH/USDT")
+
     run_async(go(), 60)
 
 

@@ -38,8 +38,7 @@ async def user_conn_ids(ctl: Any, key: str, n: int) -> list[int]:
     """Ids of `key`'s subscribed user-data connections, once there are `n` of them."""
     deadline = time.monotonic() + 10
     while True:
-        conns = [c for c in await asyncio.to_thread(ctl.user_connections, key)
-                 if c["subscribed"]]
+        conns = [c for c in await asyncio.to_thread(ctl.user_connections, key) if c["subscribed"]]
         if len(conns) >= n:
             return sorted(c["id"] for c in conns)
         assert time.monotonic() < deadline, f"no {n} user-data subscriptions of {key}"
@@ -49,8 +48,9 @@ async def user_conn_ids(ctl: Any, key: str, n: int) -> list[int]:
 async def far_order(rest: Any, cid: str) -> dict[str, Any]:
     """A resting buy well under the market (no simulated taker reaches it)."""
     bid = (await rest.fetch_order_book("BTC/USDT", 5))["bids"][0][0]
-    return await rest.create_order("BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2),
-                                   {"clientOrderId": cid})
+    return await rest.create_order(
+        "BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2), {"clientOrderId": cid}
+    )
 
 
 def conn_info(ctl: Any, cid: int) -> dict[str, Any]:
@@ -58,12 +58,16 @@ def conn_info(ctl: Any, cid: int) -> dict[str, Any]:
 
 
 def test_stalled_user_stream_loses_events_and_lifting_replays_nothing(
-        paper_module: PaperExchangeHandle) -> None:
+    paper_module: PaperExchangeHandle,
+) -> None:
     async def go() -> None:
         ctl = paper_module.control
         key = paper_module.accounts[0][0]
-        async with paper_pro(paper_module) as a, paper_pro(paper_module) as b, \
-                paper_rest(paper_module) as rest:
+        async with (
+            paper_pro(paper_module) as a,
+            paper_pro(paper_module) as b,
+            paper_rest(paper_module) as rest,
+        ):
             await asyncio.gather(a.load_markets(), b.load_markets(), rest.load_markets())
             before = set(await user_conn_ids(ctl, key, 0))
             await asyncio.wait_for(a.watch_balance(), 10)  # a's subscription
@@ -98,16 +102,15 @@ def test_stalled_user_stream_loses_events_and_lifting_replays_nothing(
             assert (await rest.fetch_order(lost["id"], "BTC/USDT"))["status"] == "open"
             for o in (lost, kept):
                 await rest.cancel_order(o["id"], "BTC/USDT")
+
     run_async(go(), 60)
 
 
-def test_stall_targets_private_account_and_everything(
-        paper_module: PaperExchangeHandle) -> None:
+def test_stall_targets_private_account_and_everything(paper_module: PaperExchangeHandle) -> None:
     async def go() -> None:
         ctl = paper_module.control
         k0, k1 = paper_module.accounts[0][0], paper_module.accounts[1][0]
-        async with paper_pro(paper_module, account=0) as a, \
-                paper_pro(paper_module, account=1) as b:
+        async with paper_pro(paper_module, account=0) as a, paper_pro(paper_module, account=1) as b:
             await asyncio.gather(a.load_markets(), b.load_markets())
             await asyncio.wait_for(a.watch_balance(), 10)
             await asyncio.wait_for(b.watch_balance(), 10)
@@ -117,8 +120,10 @@ def test_stall_targets_private_account_and_everything(
 
             def stalled() -> set[int]:
                 return {c["id"] for c in ctl.connections() if c["stalled"]}
-            market = {c["id"] for c in await asyncio.to_thread(ctl.connections)
-                      if c["kind"] == "market"}
+
+            market = {
+                c["id"] for c in await asyncio.to_thread(ctl.connections) if c["kind"] == "market"
+            }
             # one account's user-data connections
             r = await asyncio.to_thread(ctl.stall_ws, True, "user", None, k1)
             assert set(r["conns"]) == set(b_user)
@@ -142,13 +147,14 @@ def test_stall_targets_private_account_and_everything(
             wa.cancel()
             with pytest.raises(ControlError, match="400"):
                 await asyncio.to_thread(ctl.stall_ws, True, "nonsense")
+
     run_async(go(), 60)
 
 
-def test_ccxt_keepalive_notices_a_stalled_private_socket(
-        paper_module: PaperExchangeHandle) -> None:
+def test_ccxt_keepalive_notices_a_stalled_private_socket(paper_module: PaperExchangeHandle) -> None:
     """A stalled connection does not answer pings either, as a dead TCP path would not:
     ccxt's own keepalive (180 s on Binance, shortened here) then fails the watch."""
+
     async def go() -> None:
         ctl = paper_module.control
         key = paper_module.accounts[0][0]
@@ -163,12 +169,14 @@ def test_ccxt_keepalive_notices_a_stalled_private_socket(
             await asyncio.to_thread(ctl.stall_ws, False, "user")
             # a new watch dials a fresh connection, which is not stalled
             await asyncio.wait_for(a.watch_balance(), 10)
+
     run_async(go(), 40)
 
 
 @asynccontextmanager
-async def raw_user_stream(handle: PaperExchangeHandle, account: int = 0
-                          ) -> AsyncIterator[tuple[aiohttp.ClientWebSocketResponse, int]]:
+async def raw_user_stream(
+    handle: PaperExchangeHandle, account: int = 0
+) -> AsyncIterator[tuple[aiohttp.ClientWebSocketResponse, int]]:
     """A plain WebSocket API connection, subscribed as ccxt does it; yields it with its
     subscription id after the first outboundAccountPosition was read."""
     key, secret = handle.accounts[account]
@@ -177,8 +185,11 @@ async def raw_user_stream(handle: PaperExchangeHandle, account: int = 0
     payload = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
     params["signature"] = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
     async with aiohttp.ClientSession() as s, s.ws_connect(url, autoping=False) as ws:
-        await ws.send_str(orjson.dumps({"id": "sub", "method": "userDataStream.subscribe."
-                                        "signature", "params": params}).decode())
+        await ws.send_str(
+            orjson.dumps(
+                {"id": "sub", "method": "userDataStream.subscribe.signature", "params": params}
+            ).decode()
+        )
         ack = orjson.loads((await ws.receive(5)).data)
         assert ack["status"] == 200, ack
         first = orjson.loads((await ws.receive(5)).data)
@@ -188,6 +199,7 @@ async def raw_user_stream(handle: PaperExchangeHandle, account: int = 0
 
 def test_a_stalled_ws_api_connection_answers_nothing(paper_module: PaperExchangeHandle) -> None:
     """Replies to requests and pongs are lost while stalled, like everything else."""
+
     async def go() -> None:
         ctl = paper_module.control
         key = paper_module.accounts[0][0]
@@ -195,8 +207,11 @@ def test_a_stalled_ws_api_connection_answers_nothing(paper_module: PaperExchange
         async with raw_user_stream(paper_module) as (ws, _):
             (mine,) = set(await user_conn_ids(ctl, key, len(before) + 1)) - before
             await ws.send_str('{"id":1,"method":"ping"}')
-            assert orjson.loads((await ws.receive(5)).data) == {"id": 1, "status": 200,
-                                                                "result": {}}
+            assert orjson.loads((await ws.receive(5)).data) == {
+                "id": 1,
+                "status": 200,
+                "result": {},
+            }
             await asyncio.to_thread(ctl.stall_ws, True, "all", mine)
             await ws.send_str('{"id":2,"method":"time"}')
             await ws.ping(b"are-you-there")
@@ -212,6 +227,7 @@ def test_a_stalled_ws_api_connection_answers_nothing(paper_module: PaperExchange
             assert orjson.loads((await ws.receive(5)).data)["id"] == 3
             with pytest.raises(asyncio.TimeoutError):
                 await ws.receive(0.5)
+
     run_async(go(), 40)
 
 
@@ -262,6 +278,7 @@ def test_malformed_and_truncated_user_frames(paper_module: PaperExchangeHandle) 
             assert not client.closed()
         with pytest.raises(ControlError, match="400"):
             await asyncio.to_thread(ctl.malformed, "truncated", 1, "everything")
+
     run_async(go(), 60)
 
 
@@ -289,4 +306,5 @@ def test_user_stream_latency_and_drop(paper_module: PaperExchangeHandle) -> None
                 await asyncio.wait_for(w, 10)
             await asyncio.wait_for(ex.watch_balance(), 10)
             assert await user_conn_ids(ctl, key, 1)
+
     run_async(go(), 40)

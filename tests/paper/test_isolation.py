@@ -53,7 +53,8 @@ def test_runtime_import_pulls_in_no_other_terminal_module() -> None:
         "assert 'ccxt' not in sys.modules, 'ccxt_compat must not import ccxt'\n"
         "print('ok')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"

@@ -28,15 +28,13 @@ def test_load_markets_and_public_data(paper_module: PaperExchangeHandle) -> None
             t = await ex.fetch_ticker("ETH/USDT")
             assert t["bid"] < t["ask"] and t["last"] > 0 and t["baseVolume"] > 0
             assert set(await ex.fetch_tickers()) >= {"BTC/USDT", "ETH/BTC"}
-            assert set(await ex.fetch_tickers(["BTC/USDT", "SOL/USDT"])) == {"BTC/USDT",
-                                                                           "SOL/USDT"}
+            assert set(await ex.fetch_tickers(["BTC/USDT", "SOL/USDT"])) == {"BTC/USDT", "SOL/USDT"}
             trades = await ex.fetch_trades("BTC/USDT", limit=50)
             assert trades and all(tr["price"] > 0 for tr in trades)
             for tf in ("1m", "5m", "15m", "1h", "4h", "1d"):
                 candles = await ex.fetch_ohlcv("SOL/USDT", tf, limit=1000)
                 assert len(candles) == 1000, tf
-                assert all(c[2] >= max(c[1], c[4]) and c[3] <= min(c[1], c[4])
-                           for c in candles), tf
+                assert all(c[2] >= max(c[1], c[4]) and c[3] <= min(c[1], c[4]) for c in candles), tf
             since = now - 3_600_000
             recent = await ex.fetch_ohlcv("BTC/USDT", "1m", since=since, limit=10)
             assert len(recent) == 10 and recent[0][0] >= since - 60_000
@@ -45,6 +43,7 @@ def test_load_markets_and_public_data(paper_module: PaperExchangeHandle) -> None
             assert (await ex.public_get_ping()) == {}
             prices = await ex.fetch_last_prices(["BTC/USDT"])
             assert prices["BTC/USDT"]["price"] > 0
+
     run_async(go())
 
 
@@ -66,6 +65,7 @@ def test_higher_timeframes_agree_with_lower(paper_module: PaperExchangeHandle) -
                 assert abs(c[5] - sum(k[5] for k in kids)) < 1e-6
                 checked += 1
             assert checked >= 10
+
     run_async(go())
 
 
@@ -77,12 +77,14 @@ def test_orders_of_every_type(paper_module: PaperExchangeHandle) -> None:
             bid, ask = ob["bids"][0][0], ob["asks"][0][0]
             bal0 = await ex.fetch_balance()
             # resting GTC limit, fetched by id and by client id, then canceled
-            o = await ex.create_order("ETH/USDT", "limit", "buy", 0.05, round(bid * 0.9, 2),
-                                      {"clientOrderId": "gtc-1"})
+            o = await ex.create_order(
+                "ETH/USDT", "limit", "buy", 0.05, round(bid * 0.9, 2), {"clientOrderId": "gtc-1"}
+            )
             assert o["status"] == "open" and o["clientOrderId"] == "gtc-1"
             bal1 = await ex.fetch_balance()
-            assert bal1["USDT"]["used"] == pytest.approx(bal0["USDT"]["used"] + 0.05 * round(
-                bid * 0.9, 2))
+            assert bal1["USDT"]["used"] == pytest.approx(
+                bal0["USDT"]["used"] + 0.05 * round(bid * 0.9, 2)
+            )
             f1 = await ex.fetch_order(o["id"], "ETH/USDT")
             f2 = await ex.fetch_order(None, "ETH/USDT", {"clientOrderId": "gtc-1"})
             assert f1["id"] == f2["id"] == o["id"] and f1["status"] == "open"
@@ -92,27 +94,33 @@ def test_orders_of_every_type(paper_module: PaperExchangeHandle) -> None:
             assert c["status"] == "canceled"
             assert (await ex.fetch_order(o["id"], "ETH/USDT"))["status"] == "canceled"
             # post-only (LIMIT_MAKER) rests
-            pm = await ex.create_order("ETH/USDT", "limit", "sell", 0.05, round(ask * 1.1, 2),
-                                       {"postOnly": True})
+            pm = await ex.create_order(
+                "ETH/USDT", "limit", "sell", 0.05, round(ask * 1.1, 2), {"postOnly": True}
+            )
             assert pm["status"] == "open"
             # IOC far away expires untouched; FOK too big expires; marketable IOC fills
-            ioc = await ex.create_order("ETH/USDT", "limit", "buy", 0.05, round(bid * 0.9, 2),
-                                        {"timeInForce": "IOC"})
+            ioc = await ex.create_order(
+                "ETH/USDT", "limit", "buy", 0.05, round(bid * 0.9, 2), {"timeInForce": "IOC"}
+            )
             assert ioc["status"] == "expired" and ioc["filled"] == 0
-            fok = await ex.create_order("ETH/USDT", "limit", "buy", 0.05, round(bid * 0.9, 2),
-                                        {"timeInForce": "FOK"})
+            fok = await ex.create_order(
+                "ETH/USDT", "limit", "buy", 0.05, round(bid * 0.9, 2), {"timeInForce": "FOK"}
+            )
             assert fok["status"] == "expired"
-            ioc2 = await ex.create_order("ETH/USDT", "limit", "buy", 0.05, round(ask * 1.01, 2),
-                                         {"timeInForce": "IOC"})
+            ioc2 = await ex.create_order(
+                "ETH/USDT", "limit", "buy", 0.05, round(ask * 1.01, 2), {"timeInForce": "IOC"}
+            )
             assert ioc2["status"] == "closed" and ioc2["filled"] == pytest.approx(0.05)
-            fok2 = await ex.create_order("ETH/USDT", "limit", "sell", 0.05,
-                                         round(bid * 0.99, 2), {"timeInForce": "FOK"})
+            fok2 = await ex.create_order(
+                "ETH/USDT", "limit", "sell", 0.05, round(bid * 0.99, 2), {"timeInForce": "FOK"}
+            )
             assert fok2["status"] == "closed" and fok2["fee"]["currency"] == "USDT"
             # market by amount and by cost
             mb = await ex.create_order("ETH/USDT", "market", "buy", 0.02)
             assert mb["status"] == "closed" and mb["fee"]["currency"] == "ETH"
-            mc = await ex.create_order("ETH/USDT", "market", "buy", None, None,
-                                       {"quoteOrderQty": 20})
+            mc = await ex.create_order(
+                "ETH/USDT", "market", "buy", None, None, {"quoteOrderQty": 20}
+            )
             assert mc["status"] == "closed" and mc["cost"] <= 20
             # Binance buys whole quantity steps that fit the quote amount: what is left
             # is less than one step at the highest price paid (1 % for the next level,
@@ -134,6 +142,7 @@ def test_orders_of_every_type(paper_module: PaperExchangeHandle) -> None:
             assert len(mine) >= 5 and all(t["fee"]["cost"] > 0 for t in mine)
             bal = await ex.fetch_balance()
             assert bal["USDT"]["used"] == 0 and bal["ETH"]["used"] == 0
+
     run_async(go())
 
 
@@ -144,6 +153,7 @@ def _expect(exc: type[Exception], coro_fn):
         except exc as e:
             return str(e)
         raise AssertionError(f"expected {exc.__name__}")
+
     return go
 
 
@@ -155,13 +165,21 @@ def test_error_mapping(paper_module: PaperExchangeHandle) -> None:
             ask = (await ex.fetch_order_book("BTC/USDT", 5))["asks"][0][0]
 
             async def place(**p: str):
-                base = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT",
-                        "timeInForce": "GTC", "price": f"{bid * 0.9:.2f}", "quantity": "0.001"}
+                base = {
+                    "symbol": "BTCUSDT",
+                    "side": "BUY",
+                    "type": "LIMIT",
+                    "timeInForce": "GTC",
+                    "price": f"{bid * 0.9:.2f}",
+                    "quantity": "0.001",
+                }
                 base.update(p)
                 return await ex.private_post_order(base)
 
-            msg = await _expect(ccxt.InsufficientFunds, lambda: ex.create_order(
-                "BTC/USDT", "limit", "buy", 50, round(bid * 0.9, 2)))()
+            msg = await _expect(
+                ccxt.InsufficientFunds,
+                lambda: ex.create_order("BTC/USDT", "limit", "buy", 50, round(bid * 0.9, 2)),
+            )()
             assert "Account has insufficient balance" in msg
             msg = await _expect(ccxt.InvalidOrder, lambda: place(price="1000.001"))()
             assert "PRICE_FILTER" in msg
@@ -173,21 +191,33 @@ def test_error_mapping(paper_module: PaperExchangeHandle) -> None:
             msg = await _expect(ccxt.BadRequest, lambda: place(price="1000.123456789"))()
             assert "-1111" in msg
             await _expect(ccxt.BadSymbol, lambda: ex.public_get_depth({"symbol": "NOPEUSDT"}))()
-            await _expect(ccxt.OrderImmediatelyFillable, lambda: ex.create_order(
-                "BTC/USDT", "limit", "buy", 0.001, ask + 50, {"postOnly": True}))()
-            await ex.create_order("BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2),
-                                  {"clientOrderId": "dup-1"})
-            msg = await _expect(ccxt.InvalidOrder, lambda: ex.create_order(
-                "BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2),
-                {"clientOrderId": "dup-1"}))()
+            await _expect(
+                ccxt.OrderImmediatelyFillable,
+                lambda: ex.create_order(
+                    "BTC/USDT", "limit", "buy", 0.001, ask + 50, {"postOnly": True}
+                ),
+            )()
+            await ex.create_order(
+                "BTC/USDT", "limit", "buy", 0.001, round(bid * 0.9, 2), {"clientOrderId": "dup-1"}
+            )
+            msg = await _expect(
+                ccxt.InvalidOrder,
+                lambda: ex.create_order(
+                    "BTC/USDT",
+                    "limit",
+                    "buy",
+                    0.001,
+                    round(bid * 0.9, 2),
+                    {"clientOrderId": "dup-1"},
+                ),
+            )()
             assert "Duplicate order sent." in msg
-            msg = await _expect(ccxt.OrderNotFound, lambda: ex.cancel_order("424242",
-                                                                            "BTC/USDT"))()
+            msg = await _expect(ccxt.OrderNotFound, lambda: ex.cancel_order("424242", "BTC/USDT"))()
             assert "Unknown order sent." in msg
-            msg = await _expect(ccxt.OrderNotFound, lambda: ex.fetch_order("424242",
-                                                                           "BTC/USDT"))()
+            msg = await _expect(ccxt.OrderNotFound, lambda: ex.fetch_order("424242", "BTC/USDT"))()
             assert "Order does not exist." in msg
             await ex.cancel_all_orders("BTC/USDT")
+
     run_async(go())
 
 
@@ -201,8 +231,12 @@ def test_auth_failures(paper_module: PaperExchangeHandle) -> None:
             assert "-2015" in msg
         async with paper_rest(paper_module) as ex:
             ex.apiKey = ""  # ccxt refuses locally without a key: send the raw request
-            msg = await _expect(ccxt.AuthenticationError, lambda: ex.fetch(
-                paper_module.url + "/api/v3/account?timestamp=1&signature=00", "GET"))()
+            msg = await _expect(
+                ccxt.AuthenticationError,
+                lambda: ex.fetch(
+                    paper_module.url + "/api/v3/account?timestamp=1&signature=00", "GET"
+                ),
+            )()
             assert "-2014" in msg
         async with paper_rest(paper_module) as ex:
             ex.nonce = lambda: int(time.time() * 1000) - 120_000  # stale clock
@@ -213,6 +247,7 @@ def test_auth_failures(paper_module: PaperExchangeHandle) -> None:
         async with paper_rest(paper_module, account=1) as ex:
             bal = await ex.fetch_balance()
             assert bal["USDT"]["free"] > 0
+
     run_async(go())
 
 
@@ -236,4 +271,5 @@ def test_user_stream_rejects_bad_signature(paper_module: PaperExchangeHandle) ->
                 else:
                     raise AssertionError("a bad key or signature was accepted")
                 assert ("-1022" if account[1] == "wrong" else "-2015") in str(auth)
+
     run_async(go(), 30)

@@ -33,9 +33,11 @@ def test_public_watchers(paper_module: PaperExchangeHandle) -> None:
             assert mini["last"] and mini["symbol"] == "ETH/BTC"
             ts = await asyncio.wait_for(ex.watch_tickers(["BTC/USDT", "ETH/USDT"]), 15)
             assert set(ts) <= {"BTC/USDT", "ETH/USDT"} and ts
-            at = await asyncio.wait_for(ex.watch_trades("ETH/USDT", params={"name": "aggTrade"}),
-                                        15)
+            at = await asyncio.wait_for(
+                ex.watch_trades("ETH/USDT", params={"name": "aggTrade"}), 15
+            )
             assert at
+
     run_async(go(), 60)
 
 
@@ -62,9 +64,11 @@ def test_raw_subscribe_ack_dedupe_unsubscribe(paper_module: PaperExchangeHandle)
                 assert acked and len(seen) == len(set(seen)) >= 10
                 assert all(b > a for a, b in zip(seen, seen[1:]))
                 await ws.send_str(orjson.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 3}).decode())
-                await ws.send_str(orjson.dumps({"method": "UNSUBSCRIBE",
-                                                "params": ["ethusdt@depth@100ms"],
-                                                "id": 4}).decode())
+                await ws.send_str(
+                    orjson.dumps(
+                        {"method": "UNSUBSCRIBE", "params": ["ethusdt@depth@100ms"], "id": 4}
+                    ).decode()
+                )
                 got_list = got_unsub = False
                 while not got_unsub:
                     msg = orjson.loads((await ws.receive(5)).data)
@@ -83,11 +87,13 @@ def test_raw_subscribe_ack_dedupe_unsubscribe(paper_module: PaperExchangeHandle)
                 await raw.ping(b"hi")  # the server answers pings
                 pong = await raw.receive(5)
                 assert pong.type == aiohttp.WSMsgType.PONG and pong.data == b"hi"
+
     run_async(go(), 30)
 
 
 def test_resting_order_filled_by_simulated_market(paper_module: PaperExchangeHandle) -> None:
     """Nothing forced: a buy one tick above the best bid fills from simulated takers."""
+
     async def go() -> None:
         async with paper_pro(paper_module, account=1) as ex:
             await ex.load_markets()
@@ -116,6 +122,7 @@ def test_resting_order_filled_by_simulated_market(paper_module: PaperExchangeHan
             assert all(t["takerOrMaker"] == "maker" for t in fills)
             fetched = await ex.fetch_order(o["id"], "BTC/USDT")
             assert fetched["status"] == "closed" and fetched["filled"] == pytest.approx(0.0002)
+
     run_async(go(), 60)
 
 
@@ -134,8 +141,9 @@ def test_watch_my_trades_and_orders_with_forced_trade(paper_module: PaperExchang
             wo = asyncio.ensure_future(ex.watch_orders("ETH/BTC"))
             bw = asyncio.ensure_future(ex.watch_balance())
             await asyncio.sleep(0.2)
-            await asyncio.to_thread(paper_module.control.force_trade, "ETH/BTC", "BUY",
-                                    f"{price + 0.00005:.5f}")
+            await asyncio.to_thread(
+                paper_module.control.force_trade, "ETH/BTC", "BUY", f"{price + 0.00005:.5f}"
+            )
             trades = await asyncio.wait_for(mt, 10)
             assert trades[-1]["order"] == o["id"] and trades[-1]["amount"] == pytest.approx(0.01)
             assert trades[-1]["fee"]["currency"] == "BTC"
@@ -152,6 +160,7 @@ def test_watch_my_trades_and_orders_with_forced_trade(paper_module: PaperExchang
             await asyncio.to_thread(paper_module.control.deposit, "test-key-2", "SOL", "1.5")
             bal = await asyncio.wait_for(bw, 10)
             assert bal["SOL"]["free"] == pytest.approx(before + 1.5)
+
     run_async(go(), 60)
 
 
@@ -167,8 +176,11 @@ def test_order_book_matches_server_at_checkpoints(paper_module: PaperExchangeHan
 
             task = asyncio.ensure_future(pump())
             try:
-                await until(lambda: "BTC/USDT" in ex.orderbooks and
-                             ex.orderbooks["BTC/USDT"]["nonce"], 10, "first book")
+                await until(
+                    lambda: "BTC/USDT" in ex.orderbooks and ex.orderbooks["BTC/USDT"]["nonce"],
+                    10,
+                    "first book",
+                )
                 start = time.monotonic()
                 checks = 0
                 while time.monotonic() - start < 28:
@@ -181,11 +193,13 @@ def test_order_book_matches_server_at_checkpoints(paper_module: PaperExchangeHan
                 await asyncio.to_thread(ctl.resume)
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+
     run_async(go(), 60)
 
 
 def test_depth_gap_raises_checksum_error_and_rewatch_recovers(
-        paper_module: PaperExchangeHandle) -> None:
+    paper_module: PaperExchangeHandle,
+) -> None:
     async def go() -> None:
         ctl = paper_module.control
         async with paper_pro(paper_module, account=None) as ex:
@@ -211,6 +225,7 @@ def test_depth_gap_raises_checksum_error_and_rewatch_recovers(
                 stop.set()
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+
     run_async(go(), 60)
 
 
@@ -218,18 +233,20 @@ def test_rest_snapshot_never_older_than_sent_diffs(paper_module: PaperExchangeHa
     async def go() -> None:
         async with aiohttp.ClientSession() as s:
             async with s.ws_connect(paper_module.ws_url + "/1") as ws:
-                await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],'
-                                  '"id":1}')
+                await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
                 last_u = 0
                 for _ in range(20):
                     msg = orjson.loads((await ws.receive(5)).data)
                     if msg.get("e") == "depthUpdate":
                         last_u = msg["u"]
-                        async with s.get(paper_module.url + "/api/v3/depth",
-                                         params={"symbol": "BTCUSDT", "limit": "5"}) as r:
+                        async with s.get(
+                            paper_module.url + "/api/v3/depth",
+                            params={"symbol": "BTCUSDT", "limit": "5"},
+                        ) as r:
                             snap = await r.json()
                         assert snap["lastUpdateId"] >= last_u
                 assert last_u
         async with paper_rest(paper_module, account=None) as ex:
             assert (await ex.fetch_order_book("BTC/USDT"))["nonce"] >= last_u
+
     run_async(go(), 30)

@@ -11,14 +11,12 @@ from tests.fixtures_paper import run_async
 
 
 def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> None:
-    h = paper_exchange_factory(diffs_per_second=6000, levels_per_diff=20,
-                               stress_symbol="ETH/USDT")
+    h = paper_exchange_factory(diffs_per_second=6000, levels_per_diff=20, stress_symbol="ETH/USDT")
 
     async def go() -> tuple[int, float, int, set[int], int, int]:
         async with aiohttp.ClientSession() as s:
             async with s.ws_connect(h.ws_url + "/1", max_msg_size=0) as ws:
-                await ws.send_str('{"method":"SUBSCRIBE","params":["ethusdt@depth@100ms"],'
-                                  '"id":1}')
+                await ws.send_str('{"method":"SUBSCRIBE","params":["ethusdt@depth@100ms"],"id":1}')
                 assert orjson.loads((await ws.receive(5)).data)["id"] == 1
                 first = orjson.loads((await ws.receive(5)).data)
                 last_u, gaps, merged, sizes = first["u"], 0, 0, set()
@@ -35,6 +33,7 @@ def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> No
                 dt = time.monotonic() - t0
                 emitted = h.control.stats()["stress_diffs"] - stats0
                 return n, dt, gaps, sizes, emitted, merged
+
     n, dt, gaps, sizes, emitted, merged = run_async(go(), 30)
     assert gaps == 0
     # the server's own count (a starved reader on a busy machine may lag behind it)
@@ -56,8 +55,7 @@ def test_ccxt_book_matches_server_under_stress(paper_exchange_factory) -> None:
     from tests.fixtures_paper import paper_pro
     from tests.paper.helpers import checkpoint, until
 
-    h = paper_exchange_factory(diffs_per_second=3000, levels_per_diff=20,
-                               stress_symbol="BTC/USDT")
+    h = paper_exchange_factory(diffs_per_second=3000, levels_per_diff=20, stress_symbol="BTC/USDT")
 
     async def go() -> None:
         async with paper_pro(h, account=None) as ex:
@@ -69,8 +67,11 @@ def test_ccxt_book_matches_server_under_stress(paper_exchange_factory) -> None:
 
             task = asyncio.ensure_future(pump())
             try:
-                await until(lambda: "BTC/USDT" in ex.orderbooks and
-                             ex.orderbooks["BTC/USDT"]["nonce"], 10, "first book")
+                await until(
+                    lambda: "BTC/USDT" in ex.orderbooks and ex.orderbooks["BTC/USDT"]["nonce"],
+                    10,
+                    "first book",
+                )
                 n0 = ex.orderbooks["BTC/USDT"]["nonce"]
                 for _ in range(3):
                     await asyncio.sleep(1.5)
@@ -80,4 +81,5 @@ def test_ccxt_book_matches_server_under_stress(paper_exchange_factory) -> None:
                 stop.set()
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+
     run_async(go(), 60)

@@ -28,8 +28,9 @@ def engine_at_60010():
 
 def test_stop_loss_sell_waits_off_book_then_sells_at_market_when_price_trades_through() -> None:
     eng, events, _ = engine_at_60010()
-    o, fills = order(eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.10000",
-                     stopPrice="60000.00")
+    o, fills = order(
+        eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.10000", stopPrice="60000.00"
+    )
     assert o.status == "NEW" and not fills and not o.working
     assert eng.ledger.get("alice", "BTC") == (Decimal("1.9"), Decimal("0.1"))
     assert eng.books[SYM].asks.best() == 6_001_000  # not on the book
@@ -44,11 +45,18 @@ def test_stop_loss_sell_waits_off_book_then_sells_at_market_when_price_trades_th
 
 def test_stop_on_the_wrong_side_would_trigger_immediately() -> None:
     eng, _, _ = engine_at_60010()
-    for p in ({"side": "SELL", "type": "STOP_LOSS", "stopPrice": "60010.00"},
-              {"side": "BUY", "type": "STOP_LOSS", "stopPrice": "60000.00"},
-              {"side": "SELL", "type": "TAKE_PROFIT", "stopPrice": "60000.00"},
-              {"side": "BUY", "type": "TAKE_PROFIT_LIMIT", "stopPrice": "60020.00",
-               "price": "60020.00", "timeInForce": "GTC"}):
+    for p in (
+        {"side": "SELL", "type": "STOP_LOSS", "stopPrice": "60010.00"},
+        {"side": "BUY", "type": "STOP_LOSS", "stopPrice": "60000.00"},
+        {"side": "SELL", "type": "TAKE_PROFIT", "stopPrice": "60000.00"},
+        {
+            "side": "BUY",
+            "type": "TAKE_PROFIT_LIMIT",
+            "stopPrice": "60020.00",
+            "price": "60020.00",
+            "timeInForce": "GTC",
+        },
+    ):
         with pytest.raises(ApiError) as e:
             order(eng, "alice", quantity="0.10000", **p)
         assert (e.value.code, e.value.msg) == (-2010, "Order would trigger immediately.")
@@ -56,22 +64,58 @@ def test_stop_on_the_wrong_side_would_trigger_immediately() -> None:
     assert eng.ledger.get("alice", "USDT") == (Decimal(100000), Decimal(0))
 
 
-@pytest.mark.parametrize(("p", "code", "msg"), [
-    ({"type": "STOP_LOSS", "quantity": "0.1"}, -1102,
-     "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!"),
-    ({"type": "STOP_LOSS", "quantity": "0.1", "stopPrice": "59000", "price": "59000"}, -1106,
-     "Parameter 'price' sent when not required."),
-    ({"type": "STOP_LOSS_LIMIT", "quantity": "0.1", "stopPrice": "59000", "price": "59000"},
-     -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed."),
-    ({"type": "LIMIT", "quantity": "0.1", "price": "59000", "timeInForce": "GTC",
-      "stopPrice": "59000"}, -1106, "Parameter 'stopPrice' sent when not required."),
-    ({"type": "STOP_LOSS", "quantity": "0.1", "trailingDelta": "5"}, -1013,
-     "Filter failure: TRAILING_DELTA"),
-    ({"type": "STOP_LOSS", "quantity": "0.1", "stopPrice": "59000.001"}, -1013,
-     "Filter failure: PRICE_FILTER"),
-    ({"type": "STOP_LOSS_LIMIT", "quantity": "0.00001", "stopPrice": "59000", "price": "59000",
-      "timeInForce": "GTC"}, -1013, "Filter failure: NOTIONAL"),
-])
+@pytest.mark.parametrize(
+    ("p", "code", "msg"),
+    [
+        (
+            {"type": "STOP_LOSS", "quantity": "0.1"},
+            -1102,
+            "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!",
+        ),
+        (
+            {"type": "STOP_LOSS", "quantity": "0.1", "stopPrice": "59000", "price": "59000"},
+            -1106,
+            "Parameter 'price' sent when not required.",
+        ),
+        (
+            {"type": "STOP_LOSS_LIMIT", "quantity": "0.1", "stopPrice": "59000", "price": "59000"},
+            -1102,
+            "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.",
+        ),
+        (
+            {
+                "type": "LIMIT",
+                "quantity": "0.1",
+                "price": "59000",
+                "timeInForce": "GTC",
+                "stopPrice": "59000",
+            },
+            -1106,
+            "Parameter 'stopPrice' sent when not required.",
+        ),
+        (
+            {"type": "STOP_LOSS", "quantity": "0.1", "trailingDelta": "5"},
+            -1013,
+            "Filter failure: TRAILING_DELTA",
+        ),
+        (
+            {"type": "STOP_LOSS", "quantity": "0.1", "stopPrice": "59000.001"},
+            -1013,
+            "Filter failure: PRICE_FILTER",
+        ),
+        (
+            {
+                "type": "STOP_LOSS_LIMIT",
+                "quantity": "0.00001",
+                "stopPrice": "59000",
+                "price": "59000",
+                "timeInForce": "GTC",
+            },
+            -1013,
+            "Filter failure: NOTIONAL",
+        ),
+    ],
+)
 def test_parameter_and_filter_refusals(p: dict[str, str], code: int, msg: str) -> None:
     eng, _, _ = engine_at_60010()
     with pytest.raises(ApiError) as e:
@@ -82,18 +126,26 @@ def test_parameter_and_filter_refusals(p: dict[str, str], code: int, msg: str) -
 def test_max_num_algo_orders() -> None:
     eng, _, _ = engine_at_60010()
     for i in range(5):
-        order(eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.01000",
-              stopPrice=f"5900{i}.00")
+        order(
+            eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.01000", stopPrice=f"5900{i}.00"
+        )
     with pytest.raises(ApiError) as e:
-        order(eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.01000",
-              stopPrice="58000.00")
+        order(eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.01000", stopPrice="58000.00")
     assert e.value.msg == "Filter failure: MAX_NUM_ALGO_ORDERS"
 
 
 def test_take_profit_limit_buy_rests_at_its_limit_once_triggered() -> None:
     eng, _, _ = engine_at_60010()
-    o, _ = order(eng, "alice", side="BUY", type="TAKE_PROFIT_LIMIT", quantity="0.10000",
-                 stopPrice="59995.00", price="59985.00", timeInForce="GTC")
+    o, _ = order(
+        eng,
+        "alice",
+        side="BUY",
+        type="TAKE_PROFIT_LIMIT",
+        quantity="0.10000",
+        stopPrice="59995.00",
+        price="59985.00",
+        timeInForce="GTC",
+    )
     assert eng.ledger.get("alice", "USDT")[1] == Decimal("5998.5")
     eng.sim_take(SYM, False, 1000)  # 59990 <= 59995: fires, a buy limit at 59985 rests
     assert o.status == "NEW" and o.working
@@ -103,8 +155,9 @@ def test_take_profit_limit_buy_rests_at_its_limit_once_triggered() -> None:
 def test_trailing_stop_sell_tracks_the_high_then_fires_on_the_drop() -> None:
     eng, _, _ = engine_at_60010()
     book = eng.books[SYM]
-    o, _ = order(eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.10000",
-                 trailingDelta="100")  # 1 % below the highest trade since placement
+    o, _ = order(
+        eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.10000", trailingDelta="100"
+    )  # 1 % below the highest trade since placement
     assert o.track == 6_001_000
     book.asks.set_sim(6_200_000, 10_000)
     eng.sim_take(SYM, True, 10**9, 6_200_000)  # sweeps the asks up to 62000
@@ -119,11 +172,21 @@ def test_trailing_stop_sell_tracks_the_high_then_fires_on_the_drop() -> None:
 
 def test_oco_sell_maker_fill_expires_the_stop_in_the_same_step() -> None:
     eng, _, lists = engine_at_60010()
-    lst, reports = eng.lists.place("alice", "OCO", {
-        "symbol": SYM, "side": "SELL", "quantity": "0.10000",
-        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
-        "belowType": "STOP_LOSS_LIMIT", "belowStopPrice": "59900.00",
-        "belowPrice": "59800.00", "belowTimeInForce": "GTC"})
+    lst, reports = eng.lists.place(
+        "alice",
+        "OCO",
+        {
+            "symbol": SYM,
+            "side": "SELL",
+            "quantity": "0.10000",
+            "aboveType": "LIMIT_MAKER",
+            "abovePrice": "60100.00",
+            "belowType": "STOP_LOSS_LIMIT",
+            "belowStopPrice": "59900.00",
+            "belowPrice": "59800.00",
+            "belowTimeInForce": "GTC",
+        },
+    )
     stop, maker = (o for o, _ in reports)
     assert stop.type == "STOP_LOSS_LIMIT" and maker.type == "LIMIT_MAKER"
     assert eng.ledger.get("alice", "BTC") == (Decimal("1.9"), Decimal("0.1"))  # locked once
@@ -142,10 +205,19 @@ def test_oco_sell_maker_fill_expires_the_stop_in_the_same_step() -> None:
 
 def test_oco_stop_trigger_takes_the_lock_and_expires_the_maker() -> None:
     eng, _, _ = engine_at_60010()
-    lst, reports = eng.lists.place("alice", "OCO", {
-        "symbol": SYM, "side": "SELL", "quantity": "0.10000",
-        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
-        "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    lst, reports = eng.lists.place(
+        "alice",
+        "OCO",
+        {
+            "symbol": SYM,
+            "side": "SELL",
+            "quantity": "0.10000",
+            "aboveType": "LIMIT_MAKER",
+            "abovePrice": "60100.00",
+            "belowType": "STOP_LOSS",
+            "belowStopPrice": "60000.00",
+        },
+    )
     eng.sim_take(SYM, False, 1000)  # 59990: the stop fires and sells at market
     stop, maker = (eng.orders["alice"][(SYM, o.order_id)] for o, _ in reports)
     assert stop.status == "FILLED" and maker.status == "EXPIRED" and lst.done
@@ -157,16 +229,42 @@ def test_oco_rules() -> None:
     eng, _, _ = engine_at_60010()
     base = {"symbol": SYM, "side": "SELL", "quantity": "0.10000"}
     cases = [
-        ({"aboveType": "STOP_LOSS", "aboveStopPrice": "60100.00", "belowType": "TAKE_PROFIT",
-          "belowStopPrice": "59900.00"}, -1197, "A stop loss order in a sell OCO must be below."),
-        ({"aboveType": "LIMIT_MAKER", "abovePrice": "59000.00", "belowType": "STOP_LOSS",
-          "belowStopPrice": "58000.00"}, -2010,
-         "The relationship of the prices for the orders is not correct."),
-        ({"aboveType": "MARKET", "belowType": "STOP_LOSS", "belowStopPrice": "58000.00"},
-         -1158, "Order type not supported in OCO."),
-        ({"aboveType": "LIMIT_MAKER", "abovePrice": "60100.00", "belowType": "STOP_LOSS_LIMIT",
-          "belowStopPrice": "58000.00", "belowPrice": "58000.00"}, -1102,
-         "Mandatory parameter 'belowTimeInForce' was not sent, was empty/null, or malformed."),
+        (
+            {
+                "aboveType": "STOP_LOSS",
+                "aboveStopPrice": "60100.00",
+                "belowType": "TAKE_PROFIT",
+                "belowStopPrice": "59900.00",
+            },
+            -1197,
+            "A stop loss order in a sell OCO must be below.",
+        ),
+        (
+            {
+                "aboveType": "LIMIT_MAKER",
+                "abovePrice": "59000.00",
+                "belowType": "STOP_LOSS",
+                "belowStopPrice": "58000.00",
+            },
+            -2010,
+            "The relationship of the prices for the orders is not correct.",
+        ),
+        (
+            {"aboveType": "MARKET", "belowType": "STOP_LOSS", "belowStopPrice": "58000.00"},
+            -1158,
+            "Order type not supported in OCO.",
+        ),
+        (
+            {
+                "aboveType": "LIMIT_MAKER",
+                "abovePrice": "60100.00",
+                "belowType": "STOP_LOSS_LIMIT",
+                "belowStopPrice": "58000.00",
+                "belowPrice": "58000.00",
+            },
+            -1102,
+            "Mandatory parameter 'belowTimeInForce' was not sent, was empty/null, or malformed.",
+        ),
     ]
     for extra, code, msg in cases:
         with pytest.raises(ApiError) as e:
@@ -178,11 +276,22 @@ def test_oco_rules() -> None:
 
 def test_oto_pending_goes_live_only_when_working_fully_fills() -> None:
     eng, _, lists = engine_at_60010()
-    _lst, reports = eng.lists.place("alice", "OTO", {
-        "symbol": SYM, "workingType": "LIMIT", "workingSide": "BUY",
-        "workingPrice": "59995.00", "workingQuantity": "0.10000", "workingTimeInForce": "GTC",
-        "pendingType": "STOP_LOSS", "pendingSide": "SELL", "pendingQuantity": "0.10000",
-        "pendingStopPrice": "59000.00"})
+    _lst, reports = eng.lists.place(
+        "alice",
+        "OTO",
+        {
+            "symbol": SYM,
+            "workingType": "LIMIT",
+            "workingSide": "BUY",
+            "workingPrice": "59995.00",
+            "workingQuantity": "0.10000",
+            "workingTimeInForce": "GTC",
+            "pendingType": "STOP_LOSS",
+            "pendingSide": "SELL",
+            "pendingQuantity": "0.10000",
+            "pendingStopPrice": "59000.00",
+        },
+    )
     working, pending = (eng.orders["alice"][(SYM, o.order_id)] for o, _ in reports)
     assert pending.status == "PENDING_NEW"
     assert eng.ledger.get("alice", "BTC")[1] == 0  # the pending order locks nothing yet
@@ -196,12 +305,24 @@ def test_oto_pending_goes_live_only_when_working_fully_fills() -> None:
 
 def test_otoco_and_cancel_of_one_order_cancels_the_list() -> None:
     eng, _, lists = engine_at_60010()
-    lst, reports = eng.lists.place("alice", "OTOCO", {
-        "symbol": SYM, "workingType": "LIMIT", "workingSide": "BUY",
-        "workingPrice": "59995.00", "workingQuantity": "0.10000", "workingTimeInForce": "GTC",
-        "pendingSide": "SELL", "pendingQuantity": "0.10000",
-        "pendingAboveType": "LIMIT_MAKER", "pendingAbovePrice": "61000.00",
-        "pendingBelowType": "STOP_LOSS", "pendingBelowStopPrice": "59000.00"})
+    lst, reports = eng.lists.place(
+        "alice",
+        "OTOCO",
+        {
+            "symbol": SYM,
+            "workingType": "LIMIT",
+            "workingSide": "BUY",
+            "workingPrice": "59995.00",
+            "workingQuantity": "0.10000",
+            "workingTimeInForce": "GTC",
+            "pendingSide": "SELL",
+            "pendingQuantity": "0.10000",
+            "pendingAboveType": "LIMIT_MAKER",
+            "pendingAbovePrice": "61000.00",
+            "pendingBelowType": "STOP_LOSS",
+            "pendingBelowStopPrice": "59000.00",
+        },
+    )
     assert [o.status for o, _ in reports] == ["NEW", "PENDING_NEW", "PENDING_NEW"]
     eng.sim_take(SYM, False, 10_000, 5_999_500)  # working fills: the OCO pair goes live
     working, stop, maker = (eng.orders["alice"][(SYM, o.order_id)] for o, _ in reports)
@@ -223,12 +344,22 @@ def test_waiting_orders_lists_and_trailing_state_survive_a_restart(tmp_path) -> 
     store = Store(tmp_path)
     for acct in ("alice", "bob"):
         store.add_account(acct, "secret", {}, acct == "alice")
-    trailing, _ = order(eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.01000",
-                        trailingDelta="100")
-    lst, reports = eng.lists.place("alice", "OCO", {
-        "symbol": SYM, "side": "SELL", "quantity": "0.10000",
-        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
-        "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    trailing, _ = order(
+        eng, "alice", side="SELL", type="STOP_LOSS", quantity="0.01000", trailingDelta="100"
+    )
+    lst, reports = eng.lists.place(
+        "alice",
+        "OCO",
+        {
+            "symbol": SYM,
+            "side": "SELL",
+            "quantity": "0.10000",
+            "aboveType": "LIMIT_MAKER",
+            "abovePrice": "60100.00",
+            "belowType": "STOP_LOSS",
+            "belowStopPrice": "60000.00",
+        },
+    )
     store.save(eng)
     store.close()
 
@@ -252,28 +383,58 @@ def test_waiting_orders_lists_and_trailing_state_survive_a_restart(tmp_path) -> 
 
 def test_cancel_replace_of_one_order_of_a_list_cancels_the_list() -> None:
     eng, _, lists = engine_at_60010()
-    lst, reports = eng.lists.place("alice", "OCO", {
-        "symbol": SYM, "side": "SELL", "quantity": "0.10000",
-        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
-        "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    lst, reports = eng.lists.place(
+        "alice",
+        "OCO",
+        {
+            "symbol": SYM,
+            "side": "SELL",
+            "quantity": "0.10000",
+            "aboveType": "LIMIT_MAKER",
+            "abovePrice": "60100.00",
+            "belowType": "STOP_LOSS",
+            "belowStopPrice": "60000.00",
+        },
+    )
     stop = reports[0][0]
-    res = eng.cancel_replace("alice", {
-        "symbol": SYM, "cancelReplaceMode": "STOP_ON_FAILURE",
-        "cancelOrderId": str(stop.order_id), "side": "SELL", "type": "LIMIT",
-        "timeInForce": "GTC", "quantity": "0.10000", "price": "60200.00"})
+    res = eng.cancel_replace(
+        "alice",
+        {
+            "symbol": SYM,
+            "cancelReplaceMode": "STOP_ON_FAILURE",
+            "cancelOrderId": str(stop.order_id),
+            "side": "SELL",
+            "type": "LIMIT",
+            "timeInForce": "GTC",
+            "quantity": "0.10000",
+            "price": "60200.00",
+        },
+    )
     assert res.canceled is not None and res.new_order is not None
     assert [eng.orders["alice"][(SYM, o.order_id)].status for o, _ in reports] == [
-        "CANCELED", "CANCELED"]
+        "CANCELED",
+        "CANCELED",
+    ]
     assert lst.done and lists[-1] == ("alice", "ALL_DONE", "ALL_DONE")
     assert eng.ledger.get("alice", "BTC")[1] == Decimal("0.1")  # only the new order's lock
 
 
 def test_order_list_lookup_by_id_and_client_id() -> None:
     eng, _, _ = engine_at_60010()
-    lst, _ = eng.lists.place("alice", "OCO", {
-        "symbol": SYM, "side": "SELL", "quantity": "0.10000", "listClientOrderId": "my-oco",
-        "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
-        "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+    lst, _ = eng.lists.place(
+        "alice",
+        "OCO",
+        {
+            "symbol": SYM,
+            "side": "SELL",
+            "quantity": "0.10000",
+            "listClientOrderId": "my-oco",
+            "aboveType": "LIMIT_MAKER",
+            "abovePrice": "60100.00",
+            "belowType": "STOP_LOSS",
+            "belowStopPrice": "60000.00",
+        },
+    )
     lists = eng.lists
     assert lists.find("alice", str(lst.list_id), None, "origClientOrderId") is lst
     assert lists.find("alice", None, "my-oco", "origClientOrderId") is lst
@@ -283,8 +444,18 @@ def test_order_list_lookup_by_id_and_client_id() -> None:
         lists.find("alice", None, None, "origClientOrderId")
     assert e.value.code == -1102
     with pytest.raises(ApiError) as e:  # a second open list with the same client id
-        eng.lists.place("alice", "OCO", {
-            "symbol": SYM, "side": "SELL", "quantity": "0.10000", "listClientOrderId": "my-oco",
-            "aboveType": "LIMIT_MAKER", "abovePrice": "60100.00",
-            "belowType": "STOP_LOSS", "belowStopPrice": "60000.00"})
+        eng.lists.place(
+            "alice",
+            "OCO",
+            {
+                "symbol": SYM,
+                "side": "SELL",
+                "quantity": "0.10000",
+                "listClientOrderId": "my-oco",
+                "aboveType": "LIMIT_MAKER",
+                "abovePrice": "60100.00",
+                "belowType": "STOP_LOSS",
+                "belowStopPrice": "60000.00",
+            },
+        )
     assert (e.value.code, e.value.msg) == (-2010, "Duplicate order sent.")

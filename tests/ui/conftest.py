@@ -38,8 +38,13 @@ class AsyncDriver:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
 
-    def until(self, predicate: Callable[[], Any], timeout: float = DEFAULT_TIMEOUT,
-              what: str = "", interval: float = 0.02) -> Any:
+    def until(
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = DEFAULT_TIMEOUT,
+        what: str = "",
+        interval: float = 0.02,
+    ) -> Any:
         """Process events until `predicate()` is truthy; fail the test after `timeout`."""
         deadline = time.monotonic() + timeout
         step = max(1, int(interval * 1000))
@@ -48,8 +53,10 @@ class AsyncDriver:
             if value:
                 return value
             if time.monotonic() > deadline:
-                pytest.fail(f"timed out after {timeout:.0f} s waiting for "
-                            f"{what or getattr(predicate, '__name__', 'a condition')}")
+                pytest.fail(
+                    f"timed out after {timeout:.0f} s waiting for "
+                    f"{what or getattr(predicate, '__name__', 'a condition')}"
+                )
             QTest.qWait(step)
 
     def run(self, awaitable: Awaitable[T], timeout: float = DEFAULT_TIMEOUT) -> T:
@@ -66,8 +73,9 @@ class AsyncDriver:
         return fn()
 
 
-def close_running_loop(loop: asyncio.AbstractEventLoop, executor: DaemonExecutor,
-                       timeout: float = 2.0) -> list[str]:
+def close_running_loop(
+    loop: asyncio.AbstractEventLoop, executor: DaemonExecutor, timeout: float = 2.0
+) -> list[str]:
     """Cancel what is left (bounded), unmark the loop as running, close it.
     Returns the names of tasks that were still running."""
     # Tasks that end by themselves right after a close (ccxt's throttler draining its
@@ -162,27 +170,38 @@ def make_main_window(qapp, aloop: AsyncDriver, tmp_path: Path):  # type: ignore[
     before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
     runs: list[WindowRun] = []
 
-    def make(paper: Any, data_dir: Path | None = None, *, ready_timeout: float = 45.0,
-             extra_venues: Any = (), **feed_overrides: Any) -> WindowRun:
+    def make(
+        paper: Any,
+        data_dir: Path | None = None,
+        *,
+        ready_timeout: float = 45.0,
+        extra_venues: Any = (),
+        **feed_overrides: Any,
+    ) -> WindowRun:
         data = data_dir or tmp_path / f"app{len(runs)}"
         paths = AppPaths.from_override(data)
         settings = load_settings(paths.config)
         key, secret = paper.accounts[0]
-        options = ServicesOptions(data_dir=str(data), paper_url=paper.url,
-                                  paper_account=f"{key}:{secret}")
+        options = ServicesOptions(
+            data_dir=str(data), paper_url=paper.url, paper_account=f"{key}:{secret}"
+        )
         feed_overrides.setdefault("stale_after_s", 2.0)
         for name, value in feed_overrides.items():
             setattr(settings.feeds, name, value)
         window = MainWindow(config_dir=paths.config)
-        controller = TerminalController(window, paths, settings, None,
-                                        services_options=options, extra_venues=extra_venues)
+        controller = TerminalController(
+            window, paths, settings, None, services_options=options, extra_venues=extra_venues
+        )
         run = WindowRun(window, controller, data, aloop)
         runs.append(run)
         window.restore_layout()
         window.show()
         controller.start()
-        aloop.until(lambda: controller.ready or controller.error, ready_timeout,
-                    "the main window to connect")
+        aloop.until(
+            lambda: controller.ready or controller.error,
+            ready_timeout,
+            "the main window to connect",
+        )
         assert controller.error is None, controller.error
         return run
 
@@ -191,8 +210,7 @@ def make_main_window(qapp, aloop: AsyncDriver, tmp_path: Path):  # type: ignore[
         if not run.controller._closed:
             run.close()
     qapp.processEvents()
-    leaked = [w for w in QApplication.topLevelWidgets()
-              if w.isVisible() and id(w) not in before]
+    leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible() and id(w) not in before]
     for w in leaked:
         w.close()
     assert not leaked, f"windows left open: {[type(w).__name__ for w in leaked]}"

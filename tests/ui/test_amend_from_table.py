@@ -32,31 +32,50 @@ from terminal.ui.panels.ticket import EntryKind
 pytestmark = pytest.mark.timeout(180)
 
 
-def _order(n: int, kind: OrderType = OrderType.LIMIT,
-           status: OrderStatus = OrderStatus.OPEN) -> Order:
+def _order(
+    n: int, kind: OrderType = OrderType.LIMIT, status: OrderStatus = OrderStatus.OPEN
+) -> Order:
     now = datetime.now(UTC)
-    o = Order(client_order_id=ClientOrderId(f"am{n:016d}"), venue=VenueId("paper"),
-              symbol=Symbol("BTC/USDT"), side=Side.SELL, type=kind, amount=Decimal("0.5"),
-              price=Decimal("100.5") if kind is OrderType.LIMIT else None,
-              created_at=now, updated_at=now)
+    o = Order(
+        client_order_id=ClientOrderId(f"am{n:016d}"),
+        venue=VenueId("paper"),
+        symbol=Symbol("BTC/USDT"),
+        side=Side.SELL,
+        type=kind,
+        amount=Decimal("0.5"),
+        price=Decimal("100.5") if kind is OrderType.LIMIT else None,
+        created_at=now,
+        updated_at=now,
+    )
     o.status = status
     return o
 
 
-RULES = MarketRules(symbol=Symbol("BTC/USDT"), base="BTC", quote="USDT",
-                    tick_size=Decimal("0.1"), step_size=Decimal("0.001"))
+RULES = MarketRules(
+    symbol=Symbol("BTC/USDT"),
+    base="BTC",
+    quote="USDT",
+    tick_size=Decimal("0.1"),
+    step_size=Decimal("0.001"),
+)
 
 
 def test_amend_is_disabled_with_the_reason_and_refusals_show_inline(qtbot) -> None:  # type: ignore[no-untyped-def]
     panel = OpenOrdersPanel(frame_clock=FrameClock())
     qtbot.addWidget(panel)
-    limit, market, pending = (_order(1), _order(2, OrderType.MARKET),
-                              _order(3, status=OrderStatus.PENDING_SUBMIT))
+    limit, market, pending = (
+        _order(1),
+        _order(2, OrderType.MARKET),
+        _order(3, status=OrderStatus.PENDING_SUBMIT),
+    )
     panel.set_orders([limit, market, pending])
     panel.refresh()
     why: dict[str, str | None] = {"reason": "paper cannot amend orders: cancel and place a new one"}
-    for o, expected in ((limit, "not available"), (market, "only a limit order"),
-                        (pending, "not resting")):
+    for o, expected in (
+        (limit, "not available"),
+        (market, "only a limit order"),
+        (pending, "not resting"),
+    ):
         assert panel.select(str(o.client_order_id))
         panel._update_buttons()
         assert not panel.amend_button.isEnabled() and expected in panel.amend_button.toolTip()
@@ -87,8 +106,12 @@ def test_amend_is_disabled_with_the_reason_and_refusals_show_inline(qtbot) -> No
     assert asked == [dialog] and dialog.busy and not dialog.amend_button.isEnabled()
     dialog.reject()  # not while the amend is under way
     assert dialog.isVisible()
-    dialog.show_refusals([Refusal("price_band", "price far from the market", overridable=True),
-                          Refusal("balance", "not enough BTC")])
+    dialog.show_refusals(
+        [
+            Refusal("price_band", "price far from the market", overridable=True),
+            Refusal("balance", "not enough BTC"),
+        ]
+    )
     assert not dialog.busy and not dialog.amend_button.isEnabled()
     assert dialog.findChild(QLabel, "refusal_balance") is not None
     dialog.show_refusals([Refusal("price_band", "price far from the market", overridable=True)])
@@ -150,14 +173,18 @@ def test_amend_a_resting_buy_from_the_table(make_main_window, paper_for_ui) -> N
     run = make_main_window(paper_for_ui, ready_timeout=90.0)
     c, drv = run.controller, run.driver
     market = c.market.active
-    mid = drv.until(lambda: (v := c.state.book_view(market.key(FeedKind.BOOK), 1)) and v.mid,
-                    20, "a book with a mid price")
+    mid = drv.until(
+        lambda: (v := c.state.book_view(market.key(FeedKind.BOOK), 1)) and v.mid,
+        20,
+        "a book with a mid price",
+    )
     rules = c.services.sessions["paper"].markets[market.symbol]
     assert c.services.sessions["paper"].has_edit_order
     original = _place_buy(run, mid * Decimal("0.97"), "0.01")
     old_id = str(original.client_order_id)
-    drv.until(lambda: old_id in _paper_open_ids(paper_for_ui), 10, "the buy on the exchange",
-              interval=0.2)
+    drv.until(
+        lambda: old_id in _paper_open_ids(paper_for_ui), 10, "the buy on the exchange", interval=0.2
+    )
 
     table = run.panels.open_orders
     drv.until(lambda: table.select(old_id), 10, "the buy in the open orders table")
@@ -186,20 +213,27 @@ def test_amend_a_resting_buy_from_the_table(make_main_window, paper_for_ui) -> N
     tick = rules.tick_size
     new_price = original.price + 3 * tick
     # typed off the grid: snaps to the nearest tick; the amount truncates to the step
-    drv.do(lambda: dialog.set_values(price=str(new_price + tick / 4),
-                                     amount=str(Decimal("0.012") + rules.step_size / 2)))
+    drv.do(
+        lambda: dialog.set_values(
+            price=str(new_price + tick / 4), amount=str(Decimal("0.012") + rules.step_size / 2)
+        )
+    )
     assert dialog.price == new_price and dialog.price_input.text() == rules.format_price(new_price)
     assert dialog.amount == Decimal("0.012")
     assert dialog.summary_label.text() == (
         f"Amend BUY {rules.format_amount(Decimal('0.01'))} {rules.base} @ "
         f"{grouped(rules.format_price(original.price))} -> "
         f"{rules.format_amount(Decimal('0.012'))} @ {grouped(rules.format_price(new_price))}"
-        " on paper")
+        " on paper"
+    )
     assert dialog.amend_button.isEnabled()
 
     drv.do(lambda: QTest.mouseClick(dialog.amend_button, Qt.MouseButton.LeftButton))
-    drv.until(lambda: table.amend_dialog is None or dialog.status_label.text().startswith(
-        "Not"), 30, "the amend to finish and the dialog to close")
+    drv.until(
+        lambda: table.amend_dialog is None or dialog.status_label.text().startswith("Not"),
+        30,
+        "the amend to finish and the dialog to close",
+    )
     assert table.amend_dialog is None, dialog.status_label.text()
     new = table.last_amended
     assert new is not None and str(new.client_order_id) != old_id
@@ -210,11 +244,16 @@ def test_amend_a_resting_buy_from_the_table(make_main_window, paper_for_ui) -> N
     def replacement_row() -> Any:
         rows = _open_rows(table)
         return rows[0] if len(rows) == 1 and rows[0].key == new_id else None
+
     row = drv.until(replacement_row, 10, "the replacement as the only open row")
     assert Decimal(row.cells[C_PRICE].replace(",", "")) == new_price
     # the exchange rests exactly that one order
-    assert drv.until(lambda: _paper_open_ids(paper_for_ui) == {new_id}, 10,
-                     "only the replacement on the exchange", interval=0.2)
+    assert drv.until(
+        lambda: _paper_open_ids(paper_for_ui) == {new_id},
+        10,
+        "only the replacement on the exchange",
+        interval=0.2,
+    )
     # the journal: the original CANCELED, the replacement OPEN at the new price
     old = drv.run(c.services.journal.get_order(original.client_order_id))
     stored = drv.run(c.services.journal.get_order(new.client_order_id))

@@ -24,7 +24,8 @@ def _usdt_row(run: Any) -> tuple[str, ...] | None:
 
 
 def test_a_resting_order_moves_free_to_locked_in_the_balances_panel(
-        make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    make_main_window, paper_for_ui
+) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
     drv, c = run.driver, run.controller
     session = c.services.sessions["paper"].key
@@ -35,14 +36,20 @@ def test_a_resting_order_moves_free_to_locked_in_the_balances_panel(
     order = _place_from_ticket(run, Side.BUY, mid * Decimal("0.97"), "0.01")
     locked = order.price * order.amount
     want_free, want_locked = _amount(before.free - locked), _amount(locked)
-    drv.until(lambda: (row := _usdt_row(run)) is not None and row[1:3] == (want_free,
-                                                                         want_locked),
-              10, f"free {want_free} and locked {want_locked} in the panel "
-                  f"(shows {_usdt_row(run)})")
+    drv.until(
+        lambda: (row := _usdt_row(run)) is not None and row[1:3] == (want_free, want_locked),
+        10,
+        f"free {want_free} and locked {want_locked} in the panel (shows {_usdt_row(run)})",
+    )
     # the panel shows what the state holds, no older figure
     assert c.state.balances(session).get("USDT").used == locked
 
     drv.do(lambda: c.trading.cancel(str(order.client_order_id)))
-    drv.until(lambda: (row := _usdt_row(run)) is not None
-              and row[1:3] == (_amount(before.free), _amount(Decimal(0))),
-              10, f"the cancel to unlock it in the panel (shows {_usdt_row(run)})")
+    drv.until(
+        lambda: (
+            (row := _usdt_row(run)) is not None
+            and row[1:3] == (_amount(before.free), _amount(Decimal(0)))
+        ),
+        10,
+        f"the cancel to unlock it in the panel (shows {_usdt_row(run)})",
+    )

@@ -25,7 +25,12 @@ from terminal.ui.frame import LatestValue  # noqa: E402
 from terminal.ui.widgets.candles import CandleSeries, visible_slice  # noqa: E402
 from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
 from terminal.ui.widgets.indicators import (  # noqa: E402
-    DAY_MS, IndicatorSet, ema, session_keys, sma, vwap,
+    DAY_MS,
+    IndicatorSet,
+    ema,
+    session_keys,
+    sma,
+    vwap,
 )
 from terminal.ui.widgets.palette import DARK  # noqa: E402
 
@@ -46,8 +51,16 @@ def make_candles(n: int, t0: int = T0, seed: int = 7) -> list[Candle]:
         o = price
         c = o + steps[i]
         price = c
-        out.append(Candle(t0 + i * MIN, D(f"{o:.2f}"), D(f"{max(o, c) + wig[i, 0]:.2f}"),
-                          D(f"{min(o, c) - wig[i, 1]:.2f}"), D(f"{c:.2f}"), D(f"{vols[i]:.5f}")))
+        out.append(
+            Candle(
+                t0 + i * MIN,
+                D(f"{o:.2f}"),
+                D(f"{max(o, c) + wig[i, 0]:.2f}"),
+                D(f"{min(o, c) - wig[i, 1]:.2f}"),
+                D(f"{c:.2f}"),
+                D(f"{vols[i]:.5f}"),
+            )
+        )
     return out
 
 
@@ -67,10 +80,19 @@ def chart(qtbot, candles=None, **kwargs) -> CandleChartWidget:
     return w
 
 
-def order(coid: str, side: Side, price: str, status=OrderStatus.OPEN, symbol=SYM,
-          amount="0.5") -> Order:
-    return Order(ClientOrderId(coid), VenueId("paper"), symbol, side, OrderType.LIMIT,
-                 D(amount), price=D(price), status=status)
+def order(
+    coid: str, side: Side, price: str, status=OrderStatus.OPEN, symbol=SYM, amount="0.5"
+) -> Order:
+    return Order(
+        ClientOrderId(coid),
+        VenueId("paper"),
+        symbol,
+        side,
+        OrderType.LIMIT,
+        D(amount),
+        price=D(price),
+        status=status,
+    )
 
 
 # ---- indicator math against hand-computed values --------------------------------------
@@ -118,8 +140,9 @@ def test_incremental_indicators_match_a_full_recompute():
     ref = IndicatorSet()
     ref.recompute(full, 0)
     for name in ("sma", "ema", "vwap"):
-        np.testing.assert_allclose(inds.items[name].values, ref.items[name].values,
-                                   rtol=1e-9, equal_nan=True)
+        np.testing.assert_allclose(
+            inds.items[name].values, ref.items[name].values, rtol=1e-9, equal_nan=True
+        )
     # the live tail crossed midnight (bar 2880): the VWAP restarted there
     np.testing.assert_array_equal(inds.items["vwap"].breaks, ref.items["vwap"].breaks)
     assert np.flatnonzero(ref.items["vwap"].breaks).tolist() == [1440, 2880]
@@ -179,9 +202,16 @@ def test_mouse_wheel_zooms_and_drag_pans(qtbot):
     view = w.graphics.viewport()
     center = w.graphics.mapFromScene(w.price_vb.sceneBoundingRect().center())
     width_before = np.diff(w.visible_range())[0]
-    ev = QWheelEvent(QPointF(center), QPointF(view.mapToGlobal(center)), QPoint(0, 0),
-                     QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        QPointF(center),
+        QPointF(view.mapToGlobal(center)),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(view, ev)
     assert np.diff(w.visible_range())[0] < width_before * 0.9  # zoomed in
     assert w.follow  # a zoom while following keeps the newest bar anchored
@@ -197,9 +227,14 @@ def test_mouse_wheel_zooms_and_drag_pans(qtbot):
 
 
 def _drag_move(view, pos: QPoint) -> None:
-    ev = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(pos), QPointF(view.mapToGlobal(pos)),
-                     Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton,
-                     Qt.KeyboardModifier.NoModifier)
+    ev = QMouseEvent(
+        QMouseEvent.Type.MouseMove,
+        QPointF(pos),
+        QPointF(view.mapToGlobal(pos)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(view, ev)
 
 
@@ -231,17 +266,27 @@ def test_order_lines_appear_and_disappear(qtbot):
     sell = order("ttsell1", Side.SELL, "50100.50", amount="0.25")
     other = order("ttother", Side.BUY, "10.00", symbol=Symbol("ETH/USDT"))
     w.set_orders([buy, sell, other])
-    assert w.order_line_labels() == {"ttbuy1": "BUY 0.50000 @ 49900.00",
-                                     "ttsell1": "SELL 0.25000 @ 50100.50"}
-    lines = [item for item in w.price_plot.items if getattr(item, "label", None) is not None
-             and item.label.toPlainText().startswith(("BUY", "SELL"))]
+    assert w.order_line_labels() == {
+        "ttbuy1": "BUY 0.50000 @ 49900.00",
+        "ttsell1": "SELL 0.25000 @ 50100.50",
+    }
+    lines = [
+        item
+        for item in w.price_plot.items
+        if getattr(item, "label", None) is not None
+        and item.label.toPlainText().startswith(("BUY", "SELL"))
+    ]
     assert sorted(line.value() for line in lines) == [49900.0, 50100.5]
     w.set_orders([buy, order("ttsell1", Side.SELL, "50100.50", OrderStatus.FILLED)])
     assert list(w.order_line_labels()) == ["ttbuy1"]
     w.set_orders([])
     assert w.order_line_labels() == {}
-    assert not [item for item in w.price_plot.items if getattr(item, "label", None) is not None
-                and item.label.toPlainText().startswith(("BUY", "SELL"))]
+    assert not [
+        item
+        for item in w.price_plot.items
+        if getattr(item, "label", None) is not None
+        and item.label.toPlainText().startswith(("BUY", "SELL"))
+    ]
 
 
 def test_follow_moves_with_a_new_candle_and_stops_after_a_pan(qtbot):
@@ -255,8 +300,14 @@ def test_follow_moves_with_a_new_candle_and_stops_after_a_pan(qtbot):
     nx0, nx1 = w.visible_range()
     assert (nx0, nx1) == pytest.approx((x0 + 1, x1 + 1))
     # the forming candle updates in place
-    forming = Candle(candles[500].open_time_ms, candles[500].open, candles[500].high + 5,
-                     candles[500].low, candles[500].close + 5, candles[500].volume + 1)
+    forming = Candle(
+        candles[500].open_time_ms,
+        candles[500].open,
+        candles[500].high + 5,
+        candles[500].low,
+        candles[500].close + 5,
+        candles[500].volume + 1,
+    )
     w.update_last(forming)
     w.refresh()
     assert len(w.series) == 501 and w.series.c[-1] == float(forming.close)
@@ -315,8 +366,7 @@ def test_timeframe_selector_emits_and_indicators_toggle(qtbot):
     assert not w.line_items["vwap"].isVisible()
     w.set_indicator_visible("vwap", True)
     assert w.line_items["vwap"].isVisible() and w.indicator_buttons["vwap"].isChecked()
-    np.testing.assert_allclose(w.indicator_values("sma")[19:],
-                               sma(w.series.c, 20)[19:])
+    np.testing.assert_allclose(w.indicator_values("sma")[19:], sma(w.series.c, 20)[19:])
 
 
 def test_chart_renders_candles_in_both_colours(qtbot):
@@ -365,10 +415,11 @@ def test_vwap_line_breaks_at_the_session_start(qtbot):
     assert w.line_items["vwap"].last_pieces == 2  # two sessions, two pieces of line
     assert w.line_items["sma"].last_pieces == 1
     sl = w.visible()
-    vals = w.indicator_values("vwap")[sl.i0:sl.i1]
+    vals = w.indicator_values("vwap")[sl.i0 : sl.i1]
     assert np.isfinite(vals).all()
     assert vals[100 - sl.i0] == pytest.approx(
-        (float(candles[100].high) + float(candles[100].low) + float(candles[100].close)) / 3)
+        (float(candles[100].high) + float(candles[100].low) + float(candles[100].close)) / 3
+    )
 
 
 def test_provider_rolling_window_keeps_history_and_the_view(qtbot):
@@ -380,7 +431,7 @@ def test_provider_rolling_window_keeps_history_and_the_view(qtbot):
     w.pan_by(-200)  # the user looks at older bars
     here = w.visible_range()
     for end in range(501, 520):  # the core keeps a 500-candle window: the oldest drop off
-        cell.set(candles[end - 500:end])
+        cell.set(candles[end - 500 : end])
         w.refresh()
     assert len(w.series) == 519 and w.series.t[0] == candles[0].open_time_ms
     assert w.visible_range() == pytest.approx(here)  # bars did not shift under the user
@@ -412,9 +463,17 @@ def test_double_click_on_the_price_pane_emits_a_tick_price(qtbot):
     view = w.graphics.viewport()
 
     def send(kind, buttons) -> None:  # the event sequence a real double-click produces
-        QApplication.sendEvent(view, QMouseEvent(kind, QPointF(pos), QPointF(view.mapToGlobal(pos)),
-                                                 Qt.MouseButton.LeftButton, buttons,
-                                                 Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(
+            view,
+            QMouseEvent(
+                kind,
+                QPointF(pos),
+                QPointF(view.mapToGlobal(pos)),
+                Qt.MouseButton.LeftButton,
+                buttons,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
 
     with qtbot.assertNotEmitted(w.priceClicked):  # a single click does nothing
         send(QMouseEvent.Type.MouseButtonPress, Qt.MouseButton.LeftButton)
@@ -424,7 +483,9 @@ def test_double_click_on_the_price_pane_emits_a_tick_price(qtbot):
         send(QMouseEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton)
     price = D(sig.args[0])
     assert price == RULES.round_price(price)  # on the tick grid
-    px_per_price = w.price_vb.height() / (w.price_vb.viewRange()[1][1] - w.price_vb.viewRange()[1][0])
+    px_per_price = w.price_vb.height() / (
+        w.price_vb.viewRange()[1][1] - w.price_vb.viewRange()[1][0]
+    )
     assert abs(float(price) - y) <= 1.5 / px_per_price  # within a pixel or so
 
 

@@ -21,8 +21,7 @@ def test_legend_names_each_shown_indicator_in_its_colour(qtbot, shot) -> None:  
     shot(w, "chart_legend")
     legend = w.legend.item
     assert legend.isVisible() and legend.parentItem() is w.price_vb
-    assert w.legend.entries() == [("SMA 20", DARK.sma), ("EMA 50", DARK.ema),
-                                  ("VWAP", DARK.vwap)]
+    assert w.legend.entries() == [("SMA 20", DARK.sma), ("EMA 50", DARK.ema), ("VWAP", DARK.vwap)]
     # inside the price pane, in its top-left corner
     pane = w.price_vb.sceneBoundingRect()
     box = legend.sceneBoundingRect()

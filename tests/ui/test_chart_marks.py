@@ -19,9 +19,13 @@ from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 def shown_edges(w):  # type: ignore[no-untyped-def]
     """(edge, text) of every marker item really on the price plot and visible."""
-    items = [item for item in w.price_plot.items
-             if hasattr(item, "textItem") and item.isVisible()
-             and item.textItem.toPlainText().startswith(("▲", "▼"))]
+    items = [
+        item
+        for item in w.price_plot.items
+        if hasattr(item, "textItem")
+        and item.isVisible()
+        and item.textItem.toPlainText().startswith(("▲", "▼"))
+    ]
     (_, _), (y0, y1) = w.price_vb.viewRange()
     out = []
     for item in items:
@@ -40,8 +44,10 @@ def test_orders_outside_the_view_get_edge_markers_with_side_and_price(qtbot, sho
     QApplication.processEvents()
     shot(w, "chart_edge_markers")
     edges = shown_edges(w)
-    assert edges == [("bottom", f"▼ BUY 0.50000 @ {below.price}"),
-                     ("top", f"▲ SELL 0.25000 @ {above.price}")]
+    assert edges == [
+        ("bottom", f"▼ BUY 0.50000 @ {below.price}"),
+        ("top", f"▲ SELL 0.25000 @ {above.price}"),
+    ]
     assert {m.keys for m in w.edge_markers()} == {("ttabove",), ("ttbelow",)}
     # the top marker sits on the top edge inside the plot, the bottom one on the bottom
     scene_rect = w.price_vb.sceneBoundingRect()

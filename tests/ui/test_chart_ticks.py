@@ -71,8 +71,12 @@ def check_ticks(w: CandleChartWidget) -> list[tuple[float, str]]:
             assert when.minute == 0 and when.hour % step.count == 0, (label, when)
         else:
             assert (when.hour, when.minute) == (0, 0), (label, when)
-        assert label in (when.strftime("%H:%M"), f"{when.day} {when.strftime('%b')}",
-                         when.strftime("%b"), str(when.year)), (label, when)
+        assert label in (
+            when.strftime("%H:%M"),
+            f"{when.day} {when.strftime('%b')}",
+            when.strftime("%b"),
+            str(when.year),
+        ), (label, when)
     # the grid lines are drawn at the labelled ticks
     x0, x1 = w.visible_range()
     grid = w.grid_items[0]
@@ -99,8 +103,10 @@ def test_one_minute_bars_get_quarter_hours_like_the_readout(qtbot):
 def test_gaps_get_no_ticks_and_ticks_after_them_stay_true(qtbot):
     candles = make_candles(400)
     # an exchange outage: 97 minutes without candles after bar 150
-    shifted = candles[:150] + [c.__class__(c.open_time_ms + 97 * MIN, c.open, c.high, c.low,
-                                           c.close, c.volume) for c in candles[150:]]
+    shifted = candles[:150] + [
+        c.__class__(c.open_time_ms + 97 * MIN, c.open, c.high, c.low, c.close, c.volume)
+        for c in candles[150:]
+    ]
     w = chart(qtbot, shifted)
     w.price_vb.setXRange(100, 250, padding=0)
     ticks = check_ticks(w)
@@ -141,8 +147,10 @@ def test_new_history_under_the_same_range_relabels_the_axis(qtbot):
 
 def test_the_ladder_reaches_whole_history_of_daily_bars(qtbot):
     day = 24 * 60 * MIN
-    candles = [c.__class__(T0 + i * day, c.open, c.high, c.low, c.close, c.volume)
-               for i, c in enumerate(make_candles(3000))]
+    candles = [
+        c.__class__(T0 + i * day, c.open, c.high, c.low, c.close, c.volume)
+        for i, c in enumerate(make_candles(3000))
+    ]
     w = chart(qtbot, candles)
     w.set_timeframe("1d")
     w.set_candles(candles)

@@ -25,6 +25,7 @@ def _venue_orders(run: Any, paper: Any) -> dict[str, dict]:
     async def fetch() -> list[dict]:
         async with paper_rest(paper) as ex:
             return await ex.fetch_open_orders("BTC/USDT")
+
     return {o["clientOrderId"]: o for o in run.driver.run(fetch(), 30)}
 
 
@@ -34,11 +35,16 @@ def _choose(run: Any, menu: Any, kind: str) -> None:
     run.driver.do(action.trigger)
 
 
-def test_right_click_on_the_chart_buys_at_that_price_and_places_a_stop(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+def test_right_click_on_the_chart_buys_at_that_price_and_places_a_stop(
+    make_main_window, paper_for_ui
+) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
     c, drv, entry = run.controller, run.driver, run.panels.entry
-    drv.until(lambda: c.chart_trading is not None and len(c.panels.chart.series) > 50, 30,
-              "the chart with candles")
+    drv.until(
+        lambda: c.chart_trading is not None and len(c.panels.chart.series) > 50,
+        30,
+        "the chart with candles",
+    )
     drv.until(lambda: entry.blocked_reason is None, 30, "order entry to open")
     entry.set_amount("0.01")
     chart = c.panels.chart
@@ -49,8 +55,14 @@ def test_right_click_on_the_chart_buys_at_that_price_and_places_a_stop(make_main
     y = y0 + 0.3 * (min(bid, y1) - y0)  # under the bid, inside the pane
     scene = vb.mapViewToScene(QPointF((x0 + x1) / 2, y))
     pos = chart.graphics.mapFromScene(scene)
-    drv.do(lambda: QTest.mouseClick(chart.graphics.viewport(), Qt.MouseButton.RightButton,
-                                    Qt.KeyboardModifier.NoModifier, pos))
+    drv.do(
+        lambda: QTest.mouseClick(
+            chart.graphics.viewport(),
+            Qt.MouseButton.RightButton,
+            Qt.KeyboardModifier.NoModifier,
+            pos,
+        )
+    )
     menu = drv.until(lambda: c.chart_trading.menu.menu, 5, "the chart's trade menu")
     price_text = c.chart_trading.menu.price_text
     price = Decimal(price_text)
@@ -69,8 +81,12 @@ def test_right_click_on_the_chart_buys_at_that_price_and_places_a_stop(make_main
     order = c.trading.last_submit
     assert order.status is OrderStatus.OPEN and order.price == price, (order.status, order.reason)
     coid = str(order.client_order_id)
-    listed = drv.until(lambda: (v := _venue_orders(run, paper_for_ui)) and coid in v and v, 15,
-                       "the buy on the venue", interval=0.3)
+    listed = drv.until(
+        lambda: (v := _venue_orders(run, paper_for_ui)) and coid in v and v,
+        15,
+        "the buy on the venue",
+        interval=0.3,
+    )
     assert Decimal(str(listed[coid]["price"])) == price
 
     # "Stop here" at that price (below the last price): a sell stop-market, confirmed

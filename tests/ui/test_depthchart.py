@@ -83,8 +83,11 @@ def test_stale_greys_and_empty_shows_placeholder(qtbot):
     w.refresh()
     w.set_stale(True, "resyncing")
     img = w.grab().toImage()
-    assert not any(QColor(img.pixel(x, y)).green() > QColor(img.pixel(x, y)).red() + 30
-                   for x in range(0, 300, 3) for y in range(0, 160, 3))
+    assert not any(
+        QColor(img.pixel(x, y)).green() > QColor(img.pixel(x, y)).red() + 30
+        for x in range(0, 300, 3)
+        for y in range(0, 160, 3)
+    )
 
 
 def test_labels_without_a_market_are_plain_digits(qtbot):

@@ -39,11 +39,14 @@ def expected_at(x: int, width: int = 400) -> str:
     return str(price.quantize(D("0.01"), rounding=ROUND_HALF_UP))
 
 
-@pytest.mark.parametrize("x, price, readout", [
-    (130, "99.89", "99.89   Σ bids 3.0000 BTC"),  # 99.8925: bids 100.00 and 99.90 above it
-    (310, "100.30", "100.30   Σ asks 4.0000 BTC"),  # 100.2975: asks 100.10 and 100.20
-    (3, "99.61", "99.61   Σ bids 10.0000 BTC"),  # 99.60675: the four levels 100.00 .. 99.70
-])
+@pytest.mark.parametrize(
+    "x, price, readout",
+    [
+        (130, "99.89", "99.89   Σ bids 3.0000 BTC"),  # 99.8925: bids 100.00 and 99.90 above it
+        (310, "100.30", "100.30   Σ asks 4.0000 BTC"),  # 100.2975: asks 100.10 and 100.20
+        (3, "99.61", "99.61   Σ bids 10.0000 BTC"),  # 99.60675: the four levels 100.00 .. 99.70
+    ],
+)
 def test_a_click_emits_the_price_at_the_cursor_on_the_tick(qtbot, x, price, readout):
     w = fed(qtbot)
     assert expected_at(x) == price
@@ -78,14 +81,19 @@ def test_no_price_without_a_book_a_tick_or_the_left_button(qtbot):
 def test_depth_click_and_chart_double_click_fill_the_ticket(make_main_window, paper_for_ui):  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
     c, p, drv = run.controller, run.panels, run.driver
-    drv.until(lambda: c.state.feed_status(c.market.active.key(FeedKind.BOOK)) is FeedStatus.LIVE,
-              20, "a live book")
-    drv.until(lambda: p.depth is not None and p.depth.curves() is not None, 20,
-              "the depth chart with a book")
+    drv.until(
+        lambda: c.state.feed_status(c.market.active.key(FeedKind.BOOK)) is FeedStatus.LIVE,
+        20,
+        "a live book",
+    )
+    drv.until(
+        lambda: p.depth is not None and p.depth.curves() is not None,
+        20,
+        "the depth chart with a book",
+    )
     dock = run.window.docks["depth"]
     drv.do(lambda: (dock.show(), dock.raise_()))
-    drv.until(lambda: p.depth.isVisible() and p.depth.width() > 50, 10,
-              "the depth chart on screen")
+    drv.until(lambda: p.depth.isVisible() and p.depth.width() > 50, 10, "the depth chart on screen")
     rules = c.services.sessions["paper"].markets[c.market.active.symbol]
     depth = p.depth
     x = int(depth.width() * 0.3)
@@ -108,13 +116,25 @@ def test_depth_click_and_chart_double_click_fill_the_ticket(make_main_window, pa
     view = chart.graphics.viewport()
 
     def send(kind, buttons) -> None:  # the event sequence a real double-click produces
-        QApplication.sendEvent(view, QMouseEvent(kind, QPointF(pos), QPointF(view.mapToGlobal(pos)),
-                                                 Qt.MouseButton.LeftButton, buttons,
-                                                 Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(
+            view,
+            QMouseEvent(
+                kind,
+                QPointF(pos),
+                QPointF(view.mapToGlobal(pos)),
+                Qt.MouseButton.LeftButton,
+                buttons,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
 
     drv.do(lambda: p.entry.set_price(""))
-    drv.do(lambda: (send(QMouseEvent.Type.MouseButtonDblClick, Qt.MouseButton.LeftButton),
-                    send(QMouseEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton)))
+    drv.do(
+        lambda: (
+            send(QMouseEvent.Type.MouseButtonDblClick, Qt.MouseButton.LeftButton),
+            send(QMouseEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton),
+        )
+    )
     text = p.entry.price_edit.text()
     assert text and D(text) == rules.round_price(D(text))
     assert abs(float(text) - y) <= (y1 - y0) / max(1.0, vb.height()) * 2 + float(rules.tick_size)

@@ -33,18 +33,41 @@ def _book() -> BookView:
 
 def _order(n: int, side: Side, price: str, amount: str = "0.2", venue: str = "paper") -> Order:
     now = datetime.now(UTC)
-    o = Order(client_order_id=ClientOrderId(f"dom{n:015d}"), venue=VenueId(venue), symbol=SYM,
-              side=side, type=OrderType.LIMIT, amount=D(amount), price=D(price),
-              created_at=now, updated_at=now)
+    o = Order(
+        client_order_id=ClientOrderId(f"dom{n:015d}"),
+        venue=VenueId(venue),
+        symbol=SYM,
+        side=side,
+        type=OrderType.LIMIT,
+        amount=D(amount),
+        price=D(price),
+        created_at=now,
+        updated_at=now,
+    )
     o.status = OrderStatus.OPEN
     return o
 
 
 def test_rows_are_fixed_prices_at_the_step_with_sizes_orders_and_volume() -> None:
-    own = own_orders_by_row([_order(1, Side.BUY, "99"), _order(2, Side.BUY, "99"),
-                             _order(3, Side.SELL, "102", venue="other")], str(SYM), D("0.5"))
-    ladder = build_dom(_book(), step=D("0.5"), centre=D(100), rows=11, rules=RULES, own=own,
-                       volume={D(100): D("0.25")}, last=D(100))
+    own = own_orders_by_row(
+        [
+            _order(1, Side.BUY, "99"),
+            _order(2, Side.BUY, "99"),
+            _order(3, Side.SELL, "102", venue="other"),
+        ],
+        str(SYM),
+        D("0.5"),
+    )
+    ladder = build_dom(
+        _book(),
+        step=D("0.5"),
+        centre=D(100),
+        rows=11,
+        rules=RULES,
+        own=own,
+        volume={D(100): D("0.25")},
+        last=D(100),
+    )
     prices = [r.price for r in ladder.rows]
     assert prices == [D("102.5") - D("0.5") * i for i in range(11)]  # empty rows too
     by = {r.price: r for r in ladder.rows}
@@ -80,8 +103,7 @@ def _view(qtbot) -> DomLadderView:  # type: ignore[no-untyped-def]
     view.resize(380, 400)
     view.show()
     qtbot.waitExposed(view)
-    view.set_feed(DomFeed(_book(), (_order(1, Side.BUY, "99"),), {D(100): D(1)},
-                          D(100), "paper"))
+    view.set_feed(DomFeed(_book(), (_order(1, Side.BUY, "99"),), {D(100): D(1)}, D(100), "paper"))
     assert view.refresh()
     return view
 
@@ -99,8 +121,9 @@ def test_clicks_emit_what_was_clicked_and_drag_emits_a_move(qtbot) -> None:  # t
     i99, i98 = ladder.row_of(D(99)), ladder.row_of(D(98))
 
     def click(i: int, col: Column, mod=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
-        QTest.mouseClick(view, Qt.MouseButton.LeftButton, mod,
-                         view.cell_rect(i, col).center().toPoint())
+        QTest.mouseClick(
+            view, Qt.MouseButton.LeftButton, mod, view.cell_rect(i, col).center().toPoint()
+        )
 
     click(i99, Column.BID)
     click(i99, Column.ASK)
@@ -114,9 +137,14 @@ def test_clicks_emit_what_was_clicked_and_drag_emits_a_move(qtbot) -> None:  # t
     QTest.mousePress(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     QTest.mouseMove(view, end)
     QTest.mouseRelease(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
-    assert got == [("limit", Side.BUY, "99.0"), ("limit", Side.SELL, "99.0"),
-                   ("stop", Side.BUY, "99.0"), ("price", "99.0"), ("orders", "99.0"),
-                   ("drag", "99.0", "98.0")]
+    assert got == [
+        ("limit", Side.BUY, "99.0"),
+        ("limit", Side.SELL, "99.0"),
+        ("stop", Side.BUY, "99.0"),
+        ("price", "99.0"),
+        ("orders", "99.0"),
+        ("drag", "99.0", "98.0"),
+    ]
 
 
 def test_auto_centre_follows_the_last_price_and_scrolling_pauses_it(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -174,8 +202,15 @@ def test_a_ladder_stop_sells_below_the_last_price_and_buys_above_it() -> None:
     assert stop_side(D("99.5"), D(100)) is Side.SELL
     assert stop_side(D("100.5"), D(100)) is Side.BUY
     assert stop_side(D(100), D(100)) is None  # it would fire at once
-    request = OrderRequest(VenueId("paper"), SYM, Side.SELL, OrderType.STOP_MARKET, D("0.01"),
-                           trigger_price=D("99.5"), mode=VenueMode.PAPER)
+    request = OrderRequest(
+        VenueId("paper"),
+        SYM,
+        Side.SELL,
+        OrderType.STOP_MARKET,
+        D("0.01"),
+        trigger_price=D("99.5"),
+        mode=VenueMode.PAPER,
+    )
     fields = dict(confirmation_fields(request, RULES, None, None))
     assert fields["Type"] == "STOP_MARKET" and fields["Price"] == "market, once triggered"
     assert fields["Trigger"] == "99.5 USDT (last trade price)"

@@ -30,16 +30,20 @@ GROUP = Decimal(50)  # fifty-dollar rows: the test's rows rest well away from th
 
 def _venue_orders(run: Any, paper: Any, symbol: str = "BTC/USDT") -> list[dict]:
     """The open orders as the venue lists them, read by a separate ccxt client."""
+
     async def fetch() -> list[dict]:
         async with paper_rest(paper) as ex:
             return await ex.fetch_open_orders(symbol)
+
     return run.driver.run(fetch(), 30)
 
 
 def _venue_open(run: Any, paper: Any, symbol: str = "BTC/USDT") -> dict[str, Decimal | None]:
     """clientOrderId -> limit price (None for a stop-market) of the venue's open orders."""
-    return {o["clientOrderId"]: Decimal(str(o["price"])) if o.get("price") else None
-            for o in _venue_orders(run, paper, symbol)}
+    return {
+        o["clientOrderId"]: Decimal(str(o["price"])) if o.get("price") else None
+        for o in _venue_orders(run, paper, symbol)
+    }
 
 
 def _open_ladder(run: Any) -> Any:
@@ -49,12 +53,16 @@ def _open_ladder(run: Any) -> Any:
     assert action in run.window.panels_menu.actions() and not action.isChecked()
     drv.do(action.trigger)  # what View > Panels > Price ladder does
     panel = run.panels.dom
-    drv.until(lambda: panel.view.isVisible() and panel.view.height() > 200, 10,
-              "the ladder dock to show")
+    drv.until(
+        lambda: panel.view.isVisible() and panel.view.height() > 200, 10, "the ladder dock to show"
+    )
     drv.until(lambda: run.panels.entry.blocked_reason is None, 30, "order entry to open")
     panel.set_grouping(GROUP)
-    drv.until(lambda: not panel.view.ladder().is_empty and panel.view.frames.total > 0, 20,
-              "the ladder to paint rows")
+    drv.until(
+        lambda: not panel.view.ladder().is_empty and panel.view.frames.total > 0,
+        20,
+        "the ladder to paint rows",
+    )
     panel.auto_box.setChecked(False)
     assert not panel.view.auto_centre
     book = c.state.book_view(c.market.active.key(FeedKind.BOOK), 1)
@@ -73,13 +81,20 @@ def _row_below_bid(run: Any, panel: Any, rows_below: int) -> tuple[int, Decimal]
     return index, target
 
 
-def _click(run: Any, panel: Any, index: int, column: Column,
-           modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def _click(
+    run: Any,
+    panel: Any,
+    index: int,
+    column: Column,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
     pos = panel.view.cell_rect(index, column).center().toPoint()
     run.driver.do(lambda: QTest.mouseClick(panel.view, Qt.MouseButton.LeftButton, modifier, pos))
 
 
-def test_disarmed_click_fills_ticket_armed_click_places_one_order_drag_amends(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+def test_disarmed_click_fills_ticket_armed_click_places_one_order_drag_amends(
+    make_main_window, paper_for_ui
+) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
     c, drv, entry = run.controller, run.driver, run.panels.entry
     panel = _open_ladder(run)
@@ -114,21 +129,34 @@ def test_disarmed_click_fills_ticket_armed_click_places_one_order_drag_amends(ma
     dialog = drv.until(lambda: entry.confirmation, 5, "the confirmation dialog")
     drv.until(lambda: dialog.armed, 5, "the Send button to arm")
     drv.do(lambda: QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton))
-    drv.until(lambda: c.trading.last_submit is not last and not entry.pending, 20,
-              "the ladder's order to be sent")
+    drv.until(
+        lambda: c.trading.last_submit is not last and not entry.pending,
+        20,
+        "the ladder's order to be sent",
+    )
     order = c.trading.last_submit
     assert order.status is OrderStatus.OPEN, (order.status, order.reason)
     assert order.side is Side.BUY and order.price == price and order.amount == Decimal("0.01")
     coid = str(order.client_order_id)
-    after = drv.until(lambda: (v := _venue_open(run, paper_for_ui)) and coid in v and v, 15,
-                      "the order on the venue", interval=0.3)
+    after = drv.until(
+        lambda: (v := _venue_open(run, paper_for_ui)) and coid in v and v,
+        15,
+        "the order on the venue",
+        interval=0.3,
+    )
     assert set(after) - set(before) == {coid}, "exactly one new order on the venue"
     assert after[coid] == price
 
     # the ladder shows it in my orders at that row
-    drv.until(lambda: (r := panel.view.row(panel.view.ladder().row_of(price))) is not None
-              and r.orders is not None and coid in r.orders.client_order_ids, 10,
-              "my order on the ladder")
+    drv.until(
+        lambda: (
+            (r := panel.view.row(panel.view.ladder().row_of(price))) is not None
+            and r.orders is not None
+            and coid in r.orders.client_order_ids
+        ),
+        10,
+        "my order on the ladder",
+    )
 
     # "send without confirmation" (for this arming): one order, no dialog
     panel.skip_confirm_box.setChecked(True)
@@ -136,43 +164,72 @@ def test_disarmed_click_fills_ticket_armed_click_places_one_order_drag_amends(ma
     index2, price2 = _row_below_bid(run, panel, 3)
     _click(run, panel, index2, Column.BID)
     assert entry.confirmation is None
-    drv.until(lambda: c.trading.last_submit is not order and not entry.pending, 20,
-              "the one-click order to be sent")
+    drv.until(
+        lambda: c.trading.last_submit is not order and not entry.pending,
+        20,
+        "the one-click order to be sent",
+    )
     second = c.trading.last_submit
     assert second.price == price2 and second.status is OrderStatus.OPEN
     coid2 = str(second.client_order_id)
-    now = drv.until(lambda: (v := _venue_open(run, paper_for_ui)) and coid2 in v and v, 15,
-                    "the one-click order on the venue", interval=0.3)
+    now = drv.until(
+        lambda: (v := _venue_open(run, paper_for_ui)) and coid2 in v and v,
+        15,
+        "the one-click order on the venue",
+        interval=0.3,
+    )
     assert set(now) - set(before) == {coid, coid2}
 
     # drag my first order two rows down: the order service amends it (cancel-replace)
     view = panel.view
     # two rows down, but never onto the second order's row (the market may have moved a
     # row between the two clicks): the cancel click below must hit the amended one alone
-    target_price = next(p for p in (price - 2 * GROUP, price - 3 * GROUP, price - 4 * GROUP)
-                        if p != price2)
+    target_price = next(
+        p for p in (price - 2 * GROUP, price - 3 * GROUP, price - 4 * GROUP) if p != price2
+    )
     index, target_index = view.ladder().row_of(price), view.ladder().row_of(target_price)
     assert index is not None and target_index is not None
     start = view.cell_rect(index, Column.ORDERS).center().toPoint()
     end = view.cell_rect(target_index, Column.ORDERS).center().toPoint()
-    drv.do(lambda: QTest.mousePress(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start))
+    drv.do(
+        lambda: QTest.mousePress(
+            view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start
+        )
+    )
     drv.do(lambda: QTest.mouseMove(view, QPoint(end.x(), (start.y() + end.y()) // 2)))
     drv.do(lambda: QTest.mouseMove(view, end))
-    drv.do(lambda: QTest.mouseRelease(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end))
+    drv.do(
+        lambda: QTest.mouseRelease(
+            view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end
+        )
+    )
     amend = drv.until(lambda: c.dom.last_amend, 5, "the amend request")
     drv.until(lambda: amend.result is not None or amend.failed, 30, "the amend to finish")
     assert amend.result is not None, amend.failed
     new_id = str(amend.result.client_order_id)
     assert amend.result.price == target_price
-    drv.until(lambda: (v := _venue_open(run, paper_for_ui)).get(new_id) == target_price
-              and coid not in v, 15, "the amended order on the venue", interval=0.3)
+    drv.until(
+        lambda: (v := _venue_open(run, paper_for_ui)).get(new_id) == target_price and coid not in v,
+        15,
+        "the amended order on the venue",
+        interval=0.3,
+    )
 
     # a click on my orders while armed cancels them
-    drv.until(lambda: (i := view.ladder().row_of(target_price)) is not None
-              and view.row(i).orders is not None, 10, "the amended order on the ladder")
+    drv.until(
+        lambda: (
+            (i := view.ladder().row_of(target_price)) is not None and view.row(i).orders is not None
+        ),
+        10,
+        "the amended order on the ladder",
+    )
     _click(run, panel, view.ladder().row_of(target_price), Column.ORDERS)
-    drv.until(lambda: new_id not in _venue_open(run, paper_for_ui), 15,
-              "the click to cancel it", interval=0.3)
+    drv.until(
+        lambda: new_id not in _venue_open(run, paper_for_ui),
+        15,
+        "the click to cancel it",
+        interval=0.3,
+    )
     assert coid2 in _venue_open(run, paper_for_ui)
 
     # Shift+click below the last price while armed: a sell stop-market triggered at that
@@ -220,8 +277,11 @@ def test_ladder_disarms_on_symbol_and_lock_changes(make_main_window, paper_for_u
     drv.until(lambda: not panel.armed, 10, "the ladder to disarm on the symbol change")
     assert "symbol changed" in panel.state_label.text()
     assert not panel.view.armed and not panel.skip_confirm_box.isChecked()
-    drv.until(lambda: panel.view.rules is not None and str(panel.view.rules.symbol) == "ETH/USDT",
-              10, "the ladder to follow ETH/USDT")
+    drv.until(
+        lambda: panel.view.rules is not None and str(panel.view.rules.symbol) == "ETH/USDT",
+        10,
+        "the ladder to follow ETH/USDT",
+    )
 
     # disarmed after the switch: a click fills the ticket, nothing is sent
     drv.until(lambda: not panel.view.ladder().is_empty, 20, "ETH rows")

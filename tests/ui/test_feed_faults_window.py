@@ -32,7 +32,8 @@ def _card(run: Any) -> Any:
 
 
 def test_broken_frames_are_counted_resynced_and_raise_no_red_bar(
-        make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    make_main_window, paper_for_ui
+) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
     remove = _route_notices(run)
     try:
@@ -45,15 +46,24 @@ def test_broken_frames_are_counted_resynced_and_raise_no_red_bar(
             for _ in range(5):  # a diff no newer than the snapshot is skipped unread
                 paper_for_ui.control.malformed(kind, 1, "market")
                 try:
-                    drv.until(lambda before=before: health.snapshot().bad_data > before, 4,
-                              f"the {kind} frame counted")
+                    drv.until(
+                        lambda before=before: health.snapshot().bad_data > before,
+                        4,
+                        f"the {kind} frame counted",
+                    )
                     break
                 except pytest.fail.Exception:
                     continue
-            drv.until(lambda: c.state.feed_status(book) is FeedStatus.LIVE, 20,
-                      f"the book live again after the {kind} frame")
-        drv.until(lambda: _card(run).values["bad_data"].text() not in ("", "0"), 10,
-                  "bad frames on the Health card")
+            drv.until(
+                lambda: c.state.feed_status(book) is FeedStatus.LIVE,
+                20,
+                f"the book live again after the {kind} frame",
+            )
+        drv.until(
+            lambda: _card(run).values["bad_data"].text() not in ("", "0"),
+            10,
+            "bad frames on the Health card",
+        )
         assert int(_card(run).values["bad_data"].text()) >= 3
         view = c.state.book_view(book, 20)
         assert view is not None and view.bids[0].price < view.asks[0].price
@@ -64,7 +74,8 @@ def test_broken_frames_are_counted_resynced_and_raise_no_red_bar(
 
 
 def test_reconciliation_retries_while_ticket_and_health_say_why(
-        make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    make_main_window, paper_for_ui
+) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
     remove = _route_notices(run)
     ctl = paper_for_ui.control
@@ -75,17 +86,26 @@ def test_reconciliation_retries_while_ticket_and_health_say_why(
         ctl.rest_errors(503, 6, 0.0, "/api/v3/time")
         result = drv.run(c.services.orders.on_stream_reconnect(VenueId("paper")), 30)
         assert not result.ok
-        drv.until(lambda: entry.blocked_reason and "retrying in" in entry.blocked_reason, 5,
-                  "the ticket to say why entry is disabled")
+        drv.until(
+            lambda: entry.blocked_reason and "retrying in" in entry.blocked_reason,
+            5,
+            "the ticket to say why entry is disabled",
+        )
         assert "reconciliation with paper failed" in entry.blocked_label.text()
-        drv.until(lambda: "order entry disabled: reconciliation with paper failed"
-                  in _card(run).detail.text(), 5,
-                  f"the Health card to say why ({_card(run).state.text()}: "
-                  f"{_card(run).detail.text()})")
+        drv.until(
+            lambda: (
+                "order entry disabled: reconciliation with paper failed" in _card(run).detail.text()
+            ),
+            5,
+            f"the Health card to say why ({_card(run).state.text()}: {_card(run).detail.text()})",
+        )
         assert _card(run).state.text() != "LIVE"
         drv.until(lambda: entry.blocked_reason is None, 60, "entry open again by itself")
-        drv.until(lambda: "order entry disabled" not in _card(run).detail.text(), 5,
-                  "the Health card no longer blocked")
+        drv.until(
+            lambda: "order entry disabled" not in _card(run).detail.text(),
+            5,
+            "the Health card no longer blocked",
+        )
         assert run.window.notice_toolbar.isHidden(), run.window.notice_bar.label.text()
         # one notification per distinct failure, not one per attempt, then the recovery
         notes = [text for _, text in run.panels.notifications.entries()]

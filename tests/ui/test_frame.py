@@ -14,7 +14,10 @@ from terminal.domain.ids import Symbol  # noqa: E402
 from terminal.domain.market import MarketRules  # noqa: E402
 from terminal.domain.marketdata import BookLevel, BookView  # noqa: E402
 from terminal.ui.frame import (  # noqa: E402
-    FrameClock, FrameCounter, LatestValue, ProviderPoll,
+    FrameClock,
+    FrameCounter,
+    LatestValue,
+    ProviderPoll,
 )
 from terminal.ui.widgets.orderbook import OrderBookLadder  # noqa: E402
 from terminal.ui.widgets.tape import TradesTapeWidget  # noqa: E402
@@ -24,8 +27,11 @@ RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.0001
 
 
 def book(shift: int) -> BookView:
-    return BookView(SYM, tuple(BookLevel(D("100.00") - D("0.01") * i, D(1 + shift)) for i in range(20)),
-                    tuple(BookLevel(D("100.01") + D("0.01") * i, D(1)) for i in range(20)))
+    return BookView(
+        SYM,
+        tuple(BookLevel(D("100.00") - D("0.01") * i, D(1 + shift)) for i in range(20)),
+        tuple(BookLevel(D("100.01") + D("0.01") * i, D(1)) for i in range(20)),
+    )
 
 
 def test_frame_counter_counts_frames_in_the_last_second():
@@ -94,12 +100,14 @@ def test_running_clock_paints_at_most_once_per_tick(qtbot):
     clock.start()
     try:
         n = 0
+
         def fed() -> bool:  # a feed writing far faster than the frame rate
             nonlocal n
             for _ in range(50):
                 n += 1
                 cell.set(book(n))
             return clock.ticks - start_ticks >= 10
+
         qtbot.waitUntil(fed, timeout=5000)
     finally:
         clock.stop()
@@ -154,8 +162,9 @@ def test_chart_on_the_clock_paints_once_per_tick_whatever_the_update_rate(qtbot)
     from terminal.ui.widgets.chart import CandleChartWidget
 
     t0 = 1_763_683_200_000
-    history = [Candle(t0 + i * 60_000, D("100"), D("101"), D("99"), D("100.5"), D("3"))
-               for i in range(300)]
+    history = [
+        Candle(t0 + i * 60_000, D("100"), D("101"), D("99"), D("100.5"), D("3")) for i in range(300)
+    ]
     cell: LatestValue[list[Candle]] = LatestValue(history)
     chart = CandleChartWidget(RULES)
     qtbot.addWidget(chart)
@@ -171,7 +180,9 @@ def test_chart_on_the_clock_paints_once_per_tick_whatever_the_update_rate(qtbot)
     before = chart.frames.total
     last = history[-1]
     for j in range(200):  # the forming candle ticks 200 times between two frames
-        forming = Candle(last.open_time_ms, last.open, D(101) + j, last.low, D(101) + j, last.volume)
+        forming = Candle(
+            last.open_time_ms, last.open, D(101) + j, last.low, D(101) + j, last.volume
+        )
         cell.set(history[:-1] + [forming])
     qtbot.wait(50)
     assert chart.frames.total == before  # stored, not painted

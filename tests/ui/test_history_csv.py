@@ -23,7 +23,12 @@ from terminal.core.csv_format import FILL_COLUMNS, ORDER_COLUMNS, parse_fees
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    EventSource, Order, OrderAccepted, OrderCanceled, OrderFilled, OrderRequest,
+    EventSource,
+    Order,
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderRequest,
 )
 from terminal.journal import SqlJournal
 from terminal.journal.codec import order_row
@@ -37,20 +42,48 @@ def _journal_with_orders(path: Path) -> None:
     journal = SqlJournal.open(f"sqlite:///{path}")
 
     async def main() -> None:
-        a = Order.from_request(OrderRequest(VenueId("paper"), Symbol("BTC/USDT"), Side.BUY,
-                                            OrderType.LIMIT, Decimal("0.0100"),
-                                            Decimal("25000.10"), post_only=True))
-        b = Order.from_request(OrderRequest(VenueId("paper"), Symbol("ETH/USDT"), Side.SELL,
-                                            OrderType.LIMIT, Decimal("1.5"), Decimal("1E+3")))
+        a = Order.from_request(
+            OrderRequest(
+                VenueId("paper"),
+                Symbol("BTC/USDT"),
+                Side.BUY,
+                OrderType.LIMIT,
+                Decimal("0.0100"),
+                Decimal("25000.10"),
+                post_only=True,
+            )
+        )
+        b = Order.from_request(
+            OrderRequest(
+                VenueId("paper"),
+                Symbol("ETH/USDT"),
+                Side.SELL,
+                OrderType.LIMIT,
+                Decimal("1.5"),
+                Decimal("1E+3"),
+            )
+        )
         for o in (a, b):
             await journal.record_intent(o)
-        for ev in (OrderAccepted(venue_order_id=VenueOrderId("7"), source=EventSource.REST),
-                   OrderFilled(trade_id=TradeId("t-1"), price=Decimal("25000.10"),
-                               amount=Decimal("0.0040"), fee=Decimal("1E-9"),
-                               fee_currency="BNB", is_maker=True),
-                   OrderFilled(trade_id=TradeId("t-2"), price=Decimal("25000.00"),
-                               amount=Decimal("0.0010"), fee=Decimal("0.025"),
-                               fee_currency="USDT", is_maker=False)):
+        for ev in (
+            OrderAccepted(venue_order_id=VenueOrderId("7"), source=EventSource.REST),
+            OrderFilled(
+                trade_id=TradeId("t-1"),
+                price=Decimal("25000.10"),
+                amount=Decimal("0.0040"),
+                fee=Decimal("1E-9"),
+                fee_currency="BNB",
+                is_maker=True,
+            ),
+            OrderFilled(
+                trade_id=TradeId("t-2"),
+                price=Decimal("25000.00"),
+                amount=Decimal("0.0010"),
+                fee=Decimal("0.025"),
+                fee_currency="USDT",
+                is_maker=False,
+            ),
+        ):
             a.apply(ev)
             await journal.record_event(a, ev)
         ev = OrderCanceled(reason='user, "quoted"\nsecond line', source=EventSource.REST)
@@ -96,11 +129,29 @@ def test_panel_and_cli_exports_are_the_same_format(qtbot, tmp_path):
     _journal_with_orders(db)
 
     cli = subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(tmp_path / "data"),
-         "--log-level", "WARNING", "--journal", str(db), "journal", "export",
-         "--orders", str(tmp_path / "cli-orders.csv"), "--fills", str(tmp_path / "cli-fills.csv")],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--log-level",
+            "WARNING",
+            "--journal",
+            str(db),
+            "journal",
+            "export",
+            "--orders",
+            str(tmp_path / "cli-orders.csv"),
+            "--fills",
+            str(tmp_path / "cli-fills.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert cli.returncode == 0, cli.stderr
     assert "2 order(s)" in cli.stdout and "2 fill(s)" in cli.stdout
 
@@ -123,22 +174,24 @@ def test_panel_and_cli_exports_are_the_same_format(qtbot, tmp_path):
     # one row spelled out: exact decimals in plain digits, booleans, fees, escaped text
     _, rows = _read(tmp_path / "panel-orders.csv")
     filled = next(r for r in rows if r["symbol"] == "BTC/USDT")
-    assert (filled["amount"], filled["filled"], filled["cost"]) == ("0.01", "0.005",
-                                                                   "125.0004")
+    assert (filled["amount"], filled["filled"], filled["cost"]) == ("0.01", "0.005", "125.0004")
     assert filled["fees"] == "BNB:0.000000001;USDT:0.025"
     assert parse_fees(filled["fees"]) == {"BNB": Decimal("1E-9"), "USDT": Decimal("0.025")}
     assert (filled["post_only"], filled["external"], filled["venue_order_id"]) == (
-        "true", "false", "7")
+        "true",
+        "false",
+        "7",
+    )
     canceled = next(r for r in rows if r["symbol"] == "ETH/USDT")
     assert canceled["price"] == "1000" and canceled["reason"] == 'user, "quoted"\nsecond line'
     _, frows = _read(tmp_path / "cli-fills.csv")
     first = next(r for r in frows if r["trade_id"] == "t-1")
-    assert (first["fee"], first["value"], first["is_maker"]) == ("0.000000001", "100.0004",
-                                                                "true")
+    assert (first["fee"], first["value"], first["is_maker"]) == ("0.000000001", "100.0004", "true")
 
     # and the journal's readers load the panel's file back to the same orders and fills
     by_id = {o.client_order_id: _values(order_row(o)) for o in orders}
     back = read_orders_csv(tmp_path / "panel-orders.csv")
     assert {o.client_order_id: _values(order_row(o)) for o in back} == by_id
     assert sorted(read_fills_csv(tmp_path / "panel-fills.csv"), key=lambda f: f.trade_id) == sorted(
-        fills, key=lambda f: f.trade_id)
+        fills, key=lambda f: f.trade_id
+    )

@@ -30,8 +30,10 @@ from .test_panel_order_entry import btc_rules
 from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 D = Decimal
-LONG = ("Limit price 98.3% below the mid price 60,010.50 (the precaution allows 5%; "
-        "tick the box to send it anyway)")
+LONG = (
+    "Limit price 98.3% below the mid price 60,010.50 (the precaution allows 5%; "
+    "tick the box to send it anyway)"
+)
 
 
 def settle(ms: int = 50) -> None:
@@ -55,8 +57,12 @@ def test_override_checkbox_wraps_inside_the_ticket_instead_of_widening_it(qtbot,
     entry.resize(300, 640)
     shot(entry, "ticket_before_override")
     min_before = entry.minimumSizeHint().width()
-    entry.show_refusals([Refusal("max_price_deviation", LONG, True),
-                         Refusal("balance", "Needs 250.31 USDT; 200 available", False)])
+    entry.show_refusals(
+        [
+            Refusal("max_price_deviation", LONG, True),
+            Refusal("balance", "Needs 250.31 USDT; 200 available", False),
+        ]
+    )
     settle()
     shot(entry, "ticket_with_override")
     viewport = entry.scroll.viewport()
@@ -64,8 +70,7 @@ def test_override_checkbox_wraps_inside_the_ticket_instead_of_widening_it(qtbot,
     box = entry.refusal_checks["max_price_deviation"]
     assert LONG in box.text()
     assert box.height() >= 2 * box.fontMetrics().height(), "the long text did not wrap"
-    for widget in (box, entry.submit_button, entry.price_edit, entry.amount_edit,
-                   entry.unit_combo):
+    for widget in (box, entry.submit_button, entry.price_edit, entry.amount_edit, entry.unit_combo):
         assert inside(widget, viewport), f"{widget.objectName()} is clipped"
     assert entry.minimumSizeHint().width() == min_before  # the dock is not pushed wider
     text_end = box.rect().bottomRight() - QPoint(4, 4)  # on the wrapped text
@@ -81,13 +86,20 @@ def test_connect_dialog_grows_instead_of_squeezing_its_fields(qtbot, shot) -> No
     settle()
     edits = lambda: [*dialog.secret_edits.values(), dialog.account_edit]
     assert dialog.width() >= 520
-    dialog.set_keychain_status(False, "No OS keychain is available "
-                               "(keyring.backends.fail.Keyring): API keys cannot be saved.")
+    dialog.set_keychain_status(
+        False,
+        "No OS keychain is available (keyring.backends.fail.Keyring): API keys cannot be saved.",
+    )
     dialog.set_venue("okx")
     fill(dialog)
     dialog.request_test()
-    dialog.show_test_result(True, True, False, "The key can read but not trade: ask your "
-                            "exchange for a key with the spot trading permission.")
+    dialog.show_test_result(
+        True,
+        True,
+        False,
+        "The key can read but not trade: ask your "
+        "exchange for a key with the spot trading permission.",
+    )
     settle()
     shot(dialog, "connect_dialog_grown")
     assert len(dialog.secret_edits) == 3
@@ -102,8 +114,9 @@ def test_connect_dialog_grows_instead_of_squeezing_its_fields(qtbot, shot) -> No
 def test_phrase_dialog_keeps_its_input_whole_with_a_long_error(qtbot) -> None:  # type: ignore[no-untyped-def]
     parent = QWidget()
     qtbot.addWidget(parent)
-    dialog = ResetStopDialog("Emergency stop ENGAGED since 08:12 by the STOP button",
-                             "RESET STOP", parent)
+    dialog = ResetStopDialog(
+        "Emergency stop ENGAGED since 08:12 by the STOP button", "RESET STOP", parent
+    )
     dialog.show()
     settle()
     dialog.show_error("The typed phrase does not match. " * 8)
@@ -151,8 +164,12 @@ def test_balances_dock_widens_for_the_longer_amounts_after_a_fill(qtbot) -> None
     dock = QDockWidget("Balances", window)
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    panel.set_balances("paper", Balances({"USDT": Balance("USDT", D("100000"), D("0")),
-                                          "BTC": Balance("BTC", D("1"), D("0"))}))
+    panel.set_balances(
+        "paper",
+        Balances(
+            {"USDT": Balance("USDT", D("100000"), D("0")), "BTC": Balance("BTC", D("1"), D("0"))}
+        ),
+    )
     panel.set_prices({"BTC": D("60007.5")})
     window.resize(1280, 800)
     window.show()
@@ -162,9 +179,15 @@ def test_balances_dock_widens_for_the_longer_amounts_after_a_fill(qtbot) -> None
     window.resizeDocks([dock], [panel.preferred_width()], Qt.Orientation.Horizontal)
     settle()
     # a buy of 0.01 BTC with a resting sell: exact amounts with more digits
-    panel.set_balances("paper", Balances({
-        "USDT": Balance("USDT", D("99399.39996"), D("1200.04")),
-        "BTC": Balance("BTC", D("1.00999"), D("0.02000"))}))
+    panel.set_balances(
+        "paper",
+        Balances(
+            {
+                "USDT": Balance("USDT", D("99399.39996"), D("1200.04")),
+                "BTC": Balance("BTC", D("1.00999"), D("0.02000")),
+            }
+        ),
+    )
     panel.refresh()
     settle(100)
     table = panel.table

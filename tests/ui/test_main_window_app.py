@@ -25,21 +25,41 @@ def _count_near(image: QImage, target: str, tolerance: int = 40, step: int = 3) 
     for y in range(0, image.height(), step):
         for x in range(0, image.width(), step):
             c = QColor(image.pixel(x, y))
-            if (abs(c.red() - want.red()) + abs(c.green() - want.green())
-                    + abs(c.blue() - want.blue())) <= tolerance:
+            if (
+                abs(c.red() - want.red())
+                + abs(c.green() - want.green())
+                + abs(c.blue() - want.blue())
+            ) <= tolerance:
                 n += 1
     return n
 
 
-def test_screenshot_of_a_first_run_shows_live_panels_and_exit_is_clean(tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
+def test_screenshot_of_a_first_run_shows_live_panels_and_exit_is_clean(
+    tmp_path: Path, qapp
+) -> None:  # type: ignore[no-untyped-def]
     shot = tmp_path / "main.png"
     data = tmp_path / "data"
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(data), "--screenshot", str(shot),
-         "--exit-after", "14"],  # first run under load: chart built after the live book
-        capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env, cwd=tmp_path, check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(data),
+            "--screenshot",
+            str(shot),
+            "--exit-after",
+            "14",
+        ],  # first run under load: chart built after the live book
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = (data / "logs" / "terminal.log").read_text(encoding="utf-8")
@@ -58,6 +78,7 @@ def test_screenshot_of_a_first_run_shows_live_panels_and_exit_is_clean(tmp_path:
     assert m and float(m.group(1)) < 3.0, log[-2000:]
     assert elapsed < RUN_TIMEOUT
     # nothing of this run is left: the embedded paper exchange was stopped
-    leftover = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True,
-                              check=False)
+    leftover = subprocess.run(
+        ["pgrep", "-f", str(data)], capture_output=True, text=True, check=False
+    )
     assert leftover.stdout.strip() == "", f"processes left running: {leftover.stdout}"

@@ -32,8 +32,9 @@ def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
 
 def test_every_panel_is_a_dock_and_the_title_names_venue_and_mode(window: MainWindow) -> None:
     assert set(window.docks) == {d.name for d in DOCKS}
-    assert all(dock.isHidden() == (name in HIDDEN_BY_DEFAULT)
-               for name, dock in window.docks.items())
+    assert all(
+        dock.isHidden() == (name in HIDDEN_BY_DEFAULT) for name, dock in window.docks.items()
+    )
     assert HIDDEN_BY_DEFAULT == {"dom"}  # the price ladder opens from View > Panels
     window.set_context("binance", "Binance", "live", "ETH/USDT")
     title = window.windowTitle()
@@ -80,11 +81,12 @@ def test_a_corrupt_layout_file_falls_back_to_the_default(qtbot, tmp_path: Path) 
     qtbot.addWidget(win)
     assert win.restore_layout() is False
     win.show()
-    assert all(dock.isHidden() == (name in HIDDEN_BY_DEFAULT)
-               for name, dock in win.docks.items())
+    assert all(dock.isHidden() == (name in HIDDEN_BY_DEFAULT) for name, dock in win.docks.items())
 
 
-def test_lock_switch_shows_testnet_or_live_and_one_click_asks_or_locks(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_lock_switch_shows_testnet_or_live_and_one_click_asks_or_locks(
+    window: MainWindow, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     switch = window.lock_switch
     assert switch.text() == "TESTNET" and switch.property("live") == "false"
     with qtbot.waitSignal(switch.unlock_requested, timeout=1000):
@@ -96,7 +98,9 @@ def test_lock_switch_shows_testnet_or_live_and_one_click_asks_or_locks(window: M
         QTest.mouseClick(switch, Qt.MouseButton.LeftButton)
 
 
-def test_unlock_dialog_accepts_only_the_exact_phrase_naming_venue_and_account(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_unlock_dialog_accepts_only_the_exact_phrase_naming_venue_and_account(
+    window: MainWindow, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     dialog = UnlockDialog([("paperlive", "main", "Paper as live")], confirmation_phrase, window)
     dialog.show()
     assert not dialog.isModal()
@@ -170,7 +174,9 @@ def test_a_notice_shows_a_visible_error_bar(window: MainWindow, qtbot) -> None: 
     qtbot.waitUntil(lambda: window.notice_bar.isVisible(), timeout=2000)
     assert "feed broke" in window.notice_bar.label.text()
     assert "feed broke" in window.statusBar().currentMessage()
-    QTest.mouseClick(window.notice_bar.findChild(QToolButton, "noticeClose"), Qt.MouseButton.LeftButton)
+    QTest.mouseClick(
+        window.notice_bar.findChild(QToolButton, "noticeClose"), Qt.MouseButton.LeftButton
+    )
     assert not window.notice_bar.isVisible()
 
 
@@ -181,6 +187,7 @@ def test_a_failing_gui_task_becomes_a_visible_notice(window: MainWindow, aloop) 
     remove = crash.add_notice_callback(lambda r: window.notice_requested.emit(r.summary))
     owner = TaskOwner("test")
     try:
+
         async def boom() -> None:
             raise ValueError("the order service said no")
 

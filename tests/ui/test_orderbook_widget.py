@@ -30,10 +30,12 @@ RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.0001
 
 def book(levels: int = 30) -> BookView:
     """Bids 100.00, 99.97, ...; asks 100.02, 100.05, ...; amounts 1.0000, 1.1000, ..."""
-    bids = tuple(BookLevel(D("100.00") - D("0.03") * i, D("1.0") + D("0.1") * i)
-                 for i in range(levels))
-    asks = tuple(BookLevel(D("100.02") + D("0.03") * i, D("0.5") + D("0.2") * i)
-                 for i in range(levels))
+    bids = tuple(
+        BookLevel(D("100.00") - D("0.03") * i, D("1.0") + D("0.1") * i) for i in range(levels)
+    )
+    asks = tuple(
+        BookLevel(D("100.02") + D("0.03") * i, D("0.5") + D("0.2") * i) for i in range(levels)
+    )
     return BookView(SYM, bids, asks, sequence=1)
 
 
@@ -164,8 +166,7 @@ def test_click_on_a_level_emits_its_price_text(qtbot):
     assert sig.args == ["100.08"]
     # the spread row and the header emit nothing
     with qtbot.assertNotEmitted(w.priceClicked):
-        qtbot.mouseClick(w, Qt.MouseButton.LeftButton,
-                         pos=QPoint(10, int(w._spread_top() + 3)))
+        qtbot.mouseClick(w, Qt.MouseButton.LeftButton, pos=QPoint(10, int(w._spread_top() + 3)))
         qtbot.mouseClick(w, Qt.MouseButton.LeftButton, pos=QPoint(10, 3))
 
 
@@ -221,8 +222,12 @@ def test_stale_greys_the_book_and_says_stale(qtbot):
     # the STALE banner in the middle is painted in the stale colour (amber on dark)
     amber = QColor(DARK.stale_text)
     mid_y = w.height() // 2
-    hits = sum(1 for y in range(mid_y - 30, mid_y + 30) for x in range(0, w.width())
-               if _close(QColor(img.pixel(x, y)), amber))
+    hits = sum(
+        1
+        for y in range(mid_y - 30, mid_y + 30)
+        for x in range(0, w.width())
+        if _close(QColor(img.pixel(x, y)), amber)
+    )
     assert hits > 30
     img.save("/tmp/f1_orderbook_stale_test.png")
     w.set_stale(False)
@@ -237,9 +242,12 @@ def test_empty_book_shows_connecting(qtbot):
     w.refresh()
     assert w.ladder().is_empty and w.status_text() == "No market selected"
     img = w.grab().toImage()
-    text_pixels = sum(1 for x in range(w.width())
-                      for y in range(w.height() // 2 - 8, w.height() // 2 + 8)
-                      if QColor(img.pixel(x, y)).lightness() > 90)
+    text_pixels = sum(
+        1
+        for x in range(w.width())
+        for y in range(w.height() // 2 - 8, w.height() // 2 + 8)
+        if QColor(img.pixel(x, y)).lightness() > 90
+    )
     assert text_pixels > 20
 
 
@@ -287,8 +295,11 @@ def test_light_palette(qtbot):
 
 
 def _close(a: QColor, b: QColor, tol: int = 40) -> bool:
-    return (abs(a.red() - b.red()) < tol and abs(a.green() - b.green()) < tol
-            and abs(a.blue() - b.blue()) < tol)
+    return (
+        abs(a.red() - b.red()) < tol
+        and abs(a.green() - b.green()) < tol
+        and abs(a.blue() - b.blue()) < tol
+    )
 
 
 def test_set_market_drops_the_book_and_pulls_the_provider_again(qtbot):

@@ -28,8 +28,9 @@ def panel(qtbot):
     p = BalancesPanel(quote="USDT")
     qtbot.addWidget(p)
     p.set_balances("paper", bals(USDT=("1000", "250.5"), BTC=("0.5", "0.1"), DOGE=("3", "0")))
-    p.set_balances("binance", bals(USDT=("10", "0"), BTC=("0.25", "0"), XYZ=("7", "0"),
-                                   ETH=("0", "0")))
+    p.set_balances(
+        "binance", bals(USDT=("10", "0"), BTC=("0.25", "0"), XYZ=("7", "0"), ETH=("0", "0"))
+    )
     p.set_prices({"BTC": D("100000"), "DOGE": D("0.1"), "ETH": D("3000")})
     p.resize(520, 260)
     p.show()
@@ -53,7 +54,10 @@ def test_all_venues_are_combined(panel):
 def test_one_venue_alone(panel):
     panel.refresh()
     assert [panel.venue_combo.itemText(i) for i in range(panel.venue_combo.count())] == [
-        "All venues", "binance", "paper"]
+        "All venues",
+        "binance",
+        "paper",
+    ]
     panel.set_view("paper")
     panel.refresh()
     assert table(panel)["USDT"][1:4] == ("1,000", "250.5", "1,250.5")

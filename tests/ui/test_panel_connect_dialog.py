@@ -24,9 +24,18 @@ PASS = "pass-phrase-777"
 
 
 def info(vid, name, modes, creds, notes=""):
-    return VenueInfo(id=VenueId(vid), name=name, ccxt_id=vid, sandbox=VenueMode.SANDBOX in modes,
-                     demo=False, credentials=creds, ws_feeds=frozenset(), rate_limit_ms=50,
-                     modes=modes, notes=notes)
+    return VenueInfo(
+        id=VenueId(vid),
+        name=name,
+        ccxt_id=vid,
+        sandbox=VenueMode.SANDBOX in modes,
+        demo=False,
+        credentials=creds,
+        ws_feeds=frozenset(),
+        rate_limit_ms=50,
+        modes=modes,
+        notes=notes,
+    )
 
 
 VENUES = [
@@ -134,8 +143,11 @@ def test_failed_test_does_not_enable_save(dlg):
 
 
 def test_keychain_unavailable_is_said_and_blocks_save(dlg):
-    dlg.set_keychain_status(False, "No OS keychain (keyring.backends.fail.Keyring). "
-                                   "Use TERMINAL_* environment variables instead.")
+    dlg.set_keychain_status(
+        False,
+        "No OS keychain (keyring.backends.fail.Keyring). "
+        "Use TERMINAL_* environment variables instead.",
+    )
     assert dlg.keychain_label.isVisible() and "No OS keychain" in dlg.keychain_label.text()
     fill(dlg)
     dlg.request_test()
@@ -167,8 +179,10 @@ def test_screenshot(dlg, shot):
     dlg.show_test_result(True, True, False)
     shot(dlg, "connect_dialog")
     dlg.set_venue("kraken")
-    dlg.set_keychain_status(False, "No OS keychain is available (keyring.backends.fail.Keyring):"
-                                   " API keys cannot be saved.")
+    dlg.set_keychain_status(
+        False,
+        "No OS keychain is available (keyring.backends.fail.Keyring): API keys cannot be saved.",
+    )
     shot(dlg, "connect_dialog_kraken")
 
 

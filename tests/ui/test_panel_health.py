@@ -152,8 +152,10 @@ def test_a_venue_that_takes_no_orders_is_not_shown_live_and_says_why(qtbot, worl
     tr.feed_message(FeedKey.trades("paper", "BTC/USDT"))
     panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
     qtbot.addWidget(panel)
-    reason = ("reconciliation with paper failed: InvalidNonce: -1021 Timestamp for this "
-              "request is outside of the recvWindow; retrying in 4 s")
+    reason = (
+        "reconciliation with paper failed: InvalidNonce: -1021 Timestamp for this "
+        "request is outside of the recvWindow; retrying in 4 s"
+    )
     tr.set_entry_blocked(reason)
     tr.record_bad_data("paper BTC/USDT book: crossed (bid 70000 >= ask 60000); resyncing")
     panel.refresh()

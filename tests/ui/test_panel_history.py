@@ -29,14 +29,39 @@ NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 Fill = FillRecord  # the journal's own row type, so the panel is tested on real rows
 
 
-def mk(n, venue="paper", symbol="BTC/USDT", side=Side.BUY, age_h=1.0, status="filled",
-       price="100.10", amount="0.12345678"):
+def mk(
+    n,
+    venue="paper",
+    symbol="BTC/USDT",
+    side=Side.BUY,
+    age_h=1.0,
+    status="filled",
+    price="100.10",
+    amount="0.12345678",
+):
     at = NOW - timedelta(hours=age_h)
-    o = Order(ClientOrderId(f"tt{n:016d}"), VenueId(venue), Symbol(symbol), side,
-              OrderType.LIMIT, D(amount), D(price), created_at=at, updated_at=at)
+    o = Order(
+        ClientOrderId(f"tt{n:016d}"),
+        VenueId(venue),
+        Symbol(symbol),
+        side,
+        OrderType.LIMIT,
+        D(amount),
+        D(price),
+        created_at=at,
+        updated_at=at,
+    )
     if status == "filled":
-        o.apply(OrderFilled(TradeId(f"t{n}"), D(price), D(amount), fee=D("0.00012345678"),
-                            fee_currency="BTC", at=at))
+        o.apply(
+            OrderFilled(
+                TradeId(f"t{n}"),
+                D(price),
+                D(amount),
+                fee=D("0.00012345678"),
+                fee_currency="BTC",
+                at=at,
+            )
+        )
     elif status == "canceled":
         o.apply(OrderCanceled(reason="user", at=at))
     elif status == "rejected":
@@ -45,22 +70,39 @@ def mk(n, venue="paper", symbol="BTC/USDT", side=Side.BUY, age_h=1.0, status="fi
 
 
 def fill(n, venue="paper", symbol="BTC/USDT", side="buy", age_h=1.0):
-    return Fill(venue, f"t{n}", f"tt{n:016d}", f"{9000 + n}", "default", symbol, side,
-                D("100.10"), D("0.12345678"), D("0.000000001"), "BTC", n % 2 == 0,
-                int((NOW - timedelta(hours=age_h)).timestamp() * 1000))
+    return Fill(
+        venue,
+        f"t{n}",
+        f"tt{n:016d}",
+        f"{9000 + n}",
+        "default",
+        symbol,
+        side,
+        D("100.10"),
+        D("0.12345678"),
+        D("0.000000001"),
+        "BTC",
+        n % 2 == 0,
+        int((NOW - timedelta(hours=age_h)).timestamp() * 1000),
+    )
 
 
 @pytest.fixture
 def panel(qtbot):
     p = HistoryPanel(now=lambda: NOW)
     qtbot.addWidget(p)
-    p.set_orders([
-        mk(1), mk(2, side=Side.SELL, status="canceled"),
-        mk(3, venue="binance", symbol="ETH/USDT", status="rejected"),
-        mk(4, age_h=24 * 3), mk(5, age_h=24 * 20, price="99.5"),
-    ])
-    p.set_fills([fill(1), fill(4, age_h=72), fill(6, venue="binance", symbol="ETH/USDT",
-                                                     side="sell")])
+    p.set_orders(
+        [
+            mk(1),
+            mk(2, side=Side.SELL, status="canceled"),
+            mk(3, venue="binance", symbol="ETH/USDT", status="rejected"),
+            mk(4, age_h=24 * 3),
+            mk(5, age_h=24 * 20, price="99.5"),
+        ]
+    )
+    p.set_fills(
+        [fill(1), fill(4, age_h=72), fill(6, venue="binance", symbol="ETH/USDT", side="sell")]
+    )
     p.resize(1000, 300)
     p.show()
     return p

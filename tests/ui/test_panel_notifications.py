@@ -42,8 +42,16 @@ def test_stacked_newest_at_the_bottom_right(qtbot, host):
 def test_same_key_replaces_and_count_is_bounded(qtbot, host):
     toasts = ToastHost(host, max_toasts=3)
     for i in range(1, 5):
-        toasts.notify_fill("paper", "BTC/USDT", "buy", Decimal("0.1"), Decimal("100"),
-                           filled=Decimal(i) / 10, total=Decimal("0.5"), key="tt1")
+        toasts.notify_fill(
+            "paper",
+            "BTC/USDT",
+            "buy",
+            Decimal("0.1"),
+            Decimal("100"),
+            filled=Decimal(i) / 10,
+            total=Decimal("0.5"),
+            key="tt1",
+        )
     assert len(toasts.toasts) == 1
     assert "0.4 of 0.5 filled" in toasts.toasts[0].text_label.text()
     for i in range(5):
@@ -71,11 +79,19 @@ def test_follows_host_resize(qtbot, host):
 
 def test_screenshot(qtbot, host, shot):
     toasts = ToastHost(host, timeout_ms=0)
-    toasts.notify_fill("paper", "BTC/USDT", "buy", Decimal("0.25"), Decimal("97012.5"),
-                       filled=Decimal("0.25"), total=Decimal("1"))
+    toasts.notify_fill(
+        "paper",
+        "BTC/USDT",
+        "buy",
+        Decimal("0.25"),
+        Decimal("97012.5"),
+        filled=Decimal("0.25"),
+        total=Decimal("1"),
+    )
     toasts.notify_fill("paper", "ETH/USDT", "sell", Decimal("2"), Decimal("3101.2"))
-    toasts.notify_rejected("binance", "SOL/USDT", "buy",
-                           "Filter failure: NOTIONAL (order value below the minimum)")
+    toasts.notify_rejected(
+        "binance", "SOL/USDT", "buy", "Filter failure: NOTIONAL (order value below the minimum)"
+    )
     host.resize(520, 330)
     shot(host, "notifications")
 
@@ -93,7 +109,9 @@ def test_notifications_panel_lists_everything_and_toasts_the_urgent(qtbot, host)
     assert "insufficient balance" in panel.entries()[0][1]
     toasts = panel.toast_host.toasts
     assert [t.text_label.text() for t in toasts] == [
-        "BUY 0.5/0.5 BTC/USDT filled @ 97000", "Order rejected: insufficient balance"]
+        "BUY 0.5/0.5 BTC/USDT filled @ 97000",
+        "Order rejected: insufficient balance",
+    ]
     panel.add("warning", "feed stale")
     assert len(panel.entries()) == 3  # bounded
     panel.toasts_check.setChecked(False)

@@ -15,7 +15,11 @@ from PySide6.QtCore import Qt
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import (
-    OrderAccepted, Order, OrderFilled, OrderStatus, OutcomeUnknown,
+    OrderAccepted,
+    Order,
+    OrderFilled,
+    OrderStatus,
+    OutcomeUnknown,
 )
 from terminal.domain.ids import TradeId
 from terminal.ui.frame import FrameClock, LatestValue
@@ -39,13 +43,25 @@ class FakeNow:
         return self.t
 
 
-def order(n: int, status: OrderStatus = OrderStatus.PENDING_SUBMIT, side: Side = Side.BUY,
-          symbol: str = "BTC/USDT", venue: str = "paper", age_s: float = 10) -> Order:
+def order(
+    n: int,
+    status: OrderStatus = OrderStatus.PENDING_SUBMIT,
+    side: Side = Side.BUY,
+    symbol: str = "BTC/USDT",
+    venue: str = "paper",
+    age_s: float = 10,
+) -> Order:
     o = Order(
-        client_order_id=ClientOrderId(f"tt{n:016d}"), venue=VenueId(venue),
-        symbol=Symbol(symbol), side=side, type=OrderType.LIMIT, amount=D("0.5"),
-        price=D("100.5") + n, created_at=T0 - timedelta(seconds=age_s),
-        updated_at=T0 - timedelta(seconds=age_s))
+        client_order_id=ClientOrderId(f"tt{n:016d}"),
+        venue=VenueId(venue),
+        symbol=Symbol(symbol),
+        side=side,
+        type=OrderType.LIMIT,
+        amount=D("0.5"),
+        price=D("100.5") + n,
+        created_at=T0 - timedelta(seconds=age_s),
+        updated_at=T0 - timedelta(seconds=age_s),
+    )
     o.status = status
     return o
 
@@ -189,8 +205,13 @@ def test_screenshot(panel, shot):
     u.apply(OutcomeUnknown(reason="timeout"))
     part = order(2, OrderStatus.OPEN, age_s=95)
     part.apply(OrderFilled(TradeId("t1"), D("102.5"), D("0.2")))
-    rows = [order(1, age_s=1), part, u, order(4, OrderStatus.OPEN, Side.SELL, age_s=7300),
-            order(5, OrderStatus.PENDING_CANCEL, age_s=400, symbol="ETH/USDT")]
+    rows = [
+        order(1, age_s=1),
+        part,
+        u,
+        order(4, OrderStatus.OPEN, Side.SELL, age_s=7300),
+        order(5, OrderStatus.PENDING_CANCEL, age_s=400, symbol="ETH/USDT"),
+    ]
     panel.set_orders(rows)
     panel.refresh()
     panel.select(str(part.client_order_id))

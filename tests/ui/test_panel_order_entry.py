@@ -27,9 +27,16 @@ D = Decimal
 
 def btc_rules() -> MarketRules:
     return MarketRules(
-        symbol=Symbol("BTC/USDT"), base="BTC", quote="USDT", tick_size=D("0.01"),
-        step_size=D("0.00001"), min_amount=D("0.00001"), min_notional=D("5"),
-        maker_fee=D("0.001"), taker_fee=D("0.001"))
+        symbol=Symbol("BTC/USDT"),
+        base="BTC",
+        quote="USDT",
+        tick_size=D("0.01"),
+        step_size=D("0.00001"),
+        min_amount=D("0.00001"),
+        min_notional=D("5"),
+        maker_fee=D("0.001"),
+        taker_fee=D("0.001"),
+    )
 
 
 @pytest.fixture
@@ -39,8 +46,11 @@ def entry(qtbot):
     panel.set_account("paper", VenueMode.PAPER, "default")
     panel.set_market(btc_rules())
     panel.set_market_prices(D("99.99"), D("100.01"), D("100.00"))
-    panel.set_balances(Balances({"USDT": Balance("USDT", D("1000"), D("0")),
-                                 "BTC": Balance("BTC", D("0.3"), D("0.1"))}))
+    panel.set_balances(
+        Balances(
+            {"USDT": Balance("USDT", D("1000"), D("0")), "BTC": Balance("BTC", D("0.3"), D("0.1"))}
+        )
+    )
     panel.show()
     return panel
 
@@ -69,9 +79,15 @@ def test_price_and_amount_snap_to_tick_and_step_and_show_the_rounding(qtbot, ent
 
 def test_text_that_is_not_a_number_is_kept_and_marked_never_repaired(qtbot, entry):
     type_into(qtbot, entry.price_edit, "100")
-    for typed, why in (("1a,2", "not a number"), ("1,5", None), ("1e-3", "0.001"),
-                       ("-1", "above zero"), ("-0.5", "above zero"), ("1e12", "scientific"),
-                       ("1,500", "ambiguous")):
+    for typed, why in (
+        ("1a,2", "not a number"),
+        ("1,5", None),
+        ("1e-3", "0.001"),
+        ("-1", "above zero"),
+        ("-0.5", "above zero"),
+        ("1e12", "scientific"),
+        ("1,500", "ambiguous"),
+    ):
         type_into(qtbot, entry.amount_edit, typed)
         assert entry.amount_edit.text() == typed  # every keystroke kept
         if why is None:
@@ -143,10 +159,18 @@ def test_confirmation_shows_exactly_the_request_and_emits_once(qtbot, entry):
     assert dlg is not None and dlg.isVisible()
     shown = {k: v.text() for k, v in dlg.value_labels.items()}
     assert shown == {
-        "Venue": "paper", "Mode": "Paper (simulated)", "Account": "default",
-        "Symbol": "BTC/USDT", "Side": "BUY", "Type": "LIMIT", "Time in force": "IOC",
-        "Post-only": "no", "Amount": "0.20000 BTC", "Price": "100.50 USDT",
-        "Est. cost": "20.10 USDT", "Est. fee": "≈ 0.0201 USDT",
+        "Venue": "paper",
+        "Mode": "Paper (simulated)",
+        "Account": "default",
+        "Symbol": "BTC/USDT",
+        "Side": "BUY",
+        "Type": "LIMIT",
+        "Time in force": "IOC",
+        "Post-only": "no",
+        "Amount": "0.20000 BTC",
+        "Price": "100.50 USDT",
+        "Est. cost": "20.10 USDT",
+        "Est. fee": "≈ 0.0201 USDT",
     }
     assert not entry.submit_button.isEnabled()  # one confirmation at a time
     send = dlg.send_button
@@ -156,9 +180,16 @@ def test_confirmation_shows_exactly_the_request_and_emits_once(qtbot, entry):
     assert len(sent) == 1
     req, overrides = sent[0]
     assert req == OrderRequest(
-        venue="paper", symbol=Symbol("BTC/USDT"), side=Side.BUY, type=OrderType.LIMIT,
-        amount=D("0.20000"), price=D("100.50"), time_in_force=TimeInForce.IOC,
-        post_only=False, mode=VenueMode.PAPER)
+        venue="paper",
+        symbol=Symbol("BTC/USDT"),
+        side=Side.BUY,
+        type=OrderType.LIMIT,
+        amount=D("0.20000"),
+        price=D("100.50"),
+        time_in_force=TimeInForce.IOC,
+        post_only=False,
+        mode=VenueMode.PAPER,
+    )
     assert overrides == frozenset()
     # pending: no second order can even be prepared until the service answers
     assert entry.pending and not entry.submit_button.isEnabled()
@@ -217,8 +248,10 @@ def test_refusals_inline_with_explicit_override(qtbot, entry):
     box.setChecked(True)
     assert entry.submit_button.isEnabled()
     entry.request_submit()
-    assert "6% from mid" in entry.confirmation.findChild(type(entry.blocked_label),
-                                                         "overrideList").text()
+    assert (
+        "6% from mid"
+        in entry.confirmation.findChild(type(entry.blocked_label), "overrideList").text()
+    )
     entry.confirmation.send_button.click()
     assert sent == [frozenset({"max_price_deviation"})]
     entry.submit_finished(True)
@@ -289,8 +322,12 @@ def test_live_mode_is_marked_in_form_and_confirmation(qtbot, entry):
 def test_screenshot(qtbot, entry, shot):
     type_into(qtbot, entry.price_edit, "100.123")
     type_into(qtbot, entry.amount_edit, "2.5")
-    entry.show_refusals([Refusal("max_price_deviation", "Price is 6.2% above the mid", True),
-                         Refusal("balance", "Needs 250.31 USDT; 200 available", False)])
+    entry.show_refusals(
+        [
+            Refusal("max_price_deviation", "Price is 6.2% above the mid", True),
+            Refusal("balance", "Needs 250.31 USDT; 200 available", False),
+        ]
+    )
     entry.resize(300, 520)
     shot(entry, "order_entry")
     entry.set_entry_blocked("Emergency stop engaged")

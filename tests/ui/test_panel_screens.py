@@ -37,12 +37,18 @@ def qt_exec_usable(qapp):
 def dark_palette() -> QPalette:
     pal = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#181a20", QPalette.ColorRole.WindowText: "#eaecef",
-        QPalette.ColorRole.Base: "#1e2329", QPalette.ColorRole.AlternateBase: "#242a31",
-        QPalette.ColorRole.Text: "#eaecef", QPalette.ColorRole.Button: "#2b3139",
-        QPalette.ColorRole.ButtonText: "#eaecef", QPalette.ColorRole.Highlight: "#3c4654",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2b3139",
-        QPalette.ColorRole.ToolTipText: "#eaecef", QPalette.ColorRole.PlaceholderText: "#5e6673",
+        QPalette.ColorRole.Window: "#181a20",
+        QPalette.ColorRole.WindowText: "#eaecef",
+        QPalette.ColorRole.Base: "#1e2329",
+        QPalette.ColorRole.AlternateBase: "#242a31",
+        QPalette.ColorRole.Text: "#eaecef",
+        QPalette.ColorRole.Button: "#2b3139",
+        QPalette.ColorRole.ButtonText: "#eaecef",
+        QPalette.ColorRole.Highlight: "#3c4654",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2b3139",
+        QPalette.ColorRole.ToolTipText: "#eaecef",
+        QPalette.ColorRole.PlaceholderText: "#5e6673",
     }
     for role, colour in roles.items():
         pal.setColor(role, QColor(colour))
@@ -84,6 +90,7 @@ def shot(qtbot, tmp_path):
 
 def assert_not_blank(image: QImage) -> None:
     assert image.width() > 50 and image.height() > 50
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
-               for y in range(0, image.height(), 7)}
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
     assert len(colours) > 5, "the panel rendered as a flat picture"

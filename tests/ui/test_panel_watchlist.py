@@ -47,7 +47,8 @@ def test_add_with_completer_and_refusals(qtbot, panel):
     panel.completer.complete()
     popup = panel.completer.popup()
     assert [popup.model().index(i, 0).data() for i in range(popup.model().rowCount())] == [
-        "SOL/USDT"]
+        "SOL/USDT"
+    ]
     panel.add_edit.setText("sol/usdt")
     qtbot.keyClick(panel.add_edit, Qt.Key.Key_Return)
     assert panel.symbols()[-1] == "SOL/USDT"
@@ -89,16 +90,25 @@ def test_click_and_enter_activate(qtbot, panel):
 
 
 def test_tickers_show_price_change_and_volume(panel):
-    panel.set_tickers({
-        Symbol("BTC/USDT"): Ticker(Symbol("BTC/USDT"), last=D("97123.45"),
-                                   change_percent=D("2.345"), quote_volume=D("1234567890")),
-        Symbol("ETH/USDT"): Ticker(Symbol("ETH/USDT"), last=D("3100.1"),
-                                   change_percent=D("-1.5"), base_volume=D("1520.5")),
-    })
+    panel.set_tickers(
+        {
+            Symbol("BTC/USDT"): Ticker(
+                Symbol("BTC/USDT"),
+                last=D("97123.45"),
+                change_percent=D("2.345"),
+                quote_volume=D("1234567890"),
+            ),
+            Symbol("ETH/USDT"): Ticker(
+                Symbol("ETH/USDT"),
+                last=D("3100.1"),
+                change_percent=D("-1.5"),
+                base_volume=D("1520.5"),
+            ),
+        }
+    )
     panel.refresh()
     m = panel.model
-    assert [m.data(m.index(0, c)) for c in range(4)] == ["BTC/USDT", "97123.45", "+2.35%",
-                                                         "1.23B"]
+    assert [m.data(m.index(0, c)) for c in range(4)] == ["BTC/USDT", "97123.45", "+2.35%", "1.23B"]
     assert m.data(m.index(1, 2)) == "-1.50%" and m.data(m.index(1, 3)) == "1.52K"
     assert m.data(m.index(0, 2), FOREGROUND) == BUY_Q
     assert m.data(m.index(1, 2), FOREGROUND) == SELL_Q
@@ -106,12 +116,22 @@ def test_tickers_show_price_change_and_volume(panel):
 
 
 def test_screenshot(panel, shot):
-    panel.set_tickers({
-        "BTC/USDT": Ticker(Symbol("BTC/USDT"), last=D("97123.45"), change_percent=D("2.3"),
-                           quote_volume=D("1234567890")),
-        "ETH/USDT": Ticker(Symbol("ETH/USDT"), last=D("3100.1"), change_percent=D("-1.5"),
-                           quote_volume=D("45678901")),
-    })
+    panel.set_tickers(
+        {
+            "BTC/USDT": Ticker(
+                Symbol("BTC/USDT"),
+                last=D("97123.45"),
+                change_percent=D("2.3"),
+                quote_volume=D("1234567890"),
+            ),
+            "ETH/USDT": Ticker(
+                Symbol("ETH/USDT"),
+                last=D("3100.1"),
+                change_percent=D("-1.5"),
+                quote_volume=D("45678901"),
+            ),
+        }
+    )
     panel.set_active_symbol("BTC/USDT")
     panel.refresh()
     shot(panel, "watchlist")

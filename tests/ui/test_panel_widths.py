@@ -18,9 +18,14 @@ def column_report(table: DataTable) -> list[tuple[str, int, int, int]]:
     out = []
     for c in range(model.columnCount()):
         need = max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
-        out.append((str(model.headerData(c, header.orientation())),
-                    header.sectionViewportPosition(c) + header.sectionSize(c), need,
-                    header.sectionSize(c)))
+        out.append(
+            (
+                str(model.headerData(c, header.orientation())),
+                header.sectionViewportPosition(c) + header.sectionSize(c),
+                need,
+                header.sectionSize(c),
+            )
+        )
     return out
 
 
@@ -44,7 +49,8 @@ def paper(paper_for_ui):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_balances_and_watchlist_show_every_column_at_the_default_size(
-        make_main_window, paper, qapp, theme) -> None:  # type: ignore[no-untyped-def]
+    make_main_window, paper, qapp, theme
+) -> None:  # type: ignore[no-untyped-def]
     sheet, palette = qapp.styleSheet(), qapp.palette()
     try:
         ThemeManager(qapp).apply(theme)  # before the window, as the app does
@@ -56,16 +62,22 @@ def test_balances_and_watchlist_show_every_column_at_the_default_size(
         def filled() -> bool:
             bal_rows = balances.model.rows
             watch_rows = watchlist.model.rows
-            return (len(bal_rows) >= 4 and all(r.cells[4] != "—" for r in bal_rows)
-                    and len(watch_rows) >= 4 and all(r.cells[3] != "—" for r in watch_rows))
+            return (
+                len(bal_rows) >= 4
+                and all(r.cells[4] != "—" for r in bal_rows)
+                and len(watch_rows) >= 4
+                and all(r.cells[3] != "—" for r in watch_rows)
+            )
 
         drv.until(filled, 20, "balances valued and tickers with volume")
         drv.sleep(0.3)  # a few frames: columns fitted, docks at their default sizes
         QApplication.processEvents()
         for name, panel in (("balances", balances), ("watchlist", watchlist)):
             found = problems(panel.table)
-            assert not found, f"{theme} {name}: {found}; {column_report(panel.table)}, " \
-                              f"docks {[(n, d.width()) for n, d in w.docks.items()]}"
+            assert not found, (
+                f"{theme} {name}: {found}; {column_report(panel.table)}, "
+                f"docks {[(n, d.width()) for n, d in w.docks.items()]}"
+            )
         run.close()
     finally:
         qapp.setStyleSheet(sheet)
@@ -73,7 +85,8 @@ def test_balances_and_watchlist_show_every_column_at_the_default_size(
 
 
 def test_on_a_laptop_screen_the_compact_default_shows_every_column_too(
-        qapp, aloop, paper, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    qapp, aloop, paper, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     """1366x768: the app opens a 1297x706 window (95 % of the screen), where the default
     layout puts the watchlist as a tab in the book's column."""
     from terminal.paths import AppPaths
@@ -86,12 +99,14 @@ def test_on_a_laptop_screen_the_compact_default_shows_every_column_too(
     ThemeManager(qapp).apply("dark")
     paths = AppPaths.from_override(tmp_path / "data")
     key, secret = paper.accounts[0]
-    options = ServicesOptions(data_dir=str(tmp_path / "data"), paper_url=paper.url,
-                              paper_account=f"{key}:{secret}")
+    options = ServicesOptions(
+        data_dir=str(tmp_path / "data"), paper_url=paper.url, paper_account=f"{key}:{secret}"
+    )
     w = MainWindow(config_dir=paths.config, docks=False)  # as the app builds it
     w.resize(1297, 706)
-    controller = TerminalController(w, paths, load_settings(paths.config), None,
-                                    services_options=options)
+    controller = TerminalController(
+        w, paths, load_settings(paths.config), None, services_options=options
+    )
     try:
         w.show()
         w.build_docks()
@@ -101,15 +116,24 @@ def test_on_a_laptop_screen_the_compact_default_shows_every_column_too(
         aloop.until(lambda: w.panels.get("chart") is not None, 20, "the late panels")
         assert w.compact and w.width() == 1297
         balances, watchlist = w.panels["balances"], w.panels["watchlist"]
-        aloop.until(lambda: len(balances.model.rows) >= 4 and len(watchlist.model.rows) >= 4
-                    and all(r.cells[3] != "—" for r in watchlist.model.rows), 20, "the data")
+        aloop.until(
+            lambda: (
+                len(balances.model.rows) >= 4
+                and len(watchlist.model.rows) >= 4
+                and all(r.cells[3] != "—" for r in watchlist.model.rows)
+            ),
+            20,
+            "the data",
+        )
         w.docks["watchlist"].raise_()  # its tab, beside the trades
         aloop.sleep(0.3)
         for name, panel in (("balances", balances), ("watchlist", watchlist)):
             assert panel.table.isVisible()
             found = problems(panel.table)
-            assert not found, f"{name}: {found}; {column_report(panel.table)}, " \
-                              f"docks {[(n, d.width()) for n, d in w.docks.items()]}"
+            assert not found, (
+                f"{name}: {found}; {column_report(panel.table)}, "
+                f"docks {[(n, d.width()) for n, d in w.docks.items()]}"
+            )
     finally:
         w.close()
         aloop.run(controller.aclose(3.0), timeout=10)

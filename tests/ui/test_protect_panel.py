@@ -38,8 +38,13 @@ def venue(paper, tmp_path_factory):
     async def read():
         async with order_stack(paper, tmp_path_factory.mktemp("j") / "j.sqlite") as (s, _j, _svc):
             trades = await s.fetch_trades_raw(BTC, 1)
-            return (s.markets[BTC], s.capabilities(BTC), await s.fetch_balances(),
-                    Decimal(repr(trades[-1]["price"])))
+            return (
+                s.markets[BTC],
+                s.capabilities(BTC),
+                await s.fetch_balances(),
+                Decimal(repr(trades[-1]["price"])),
+            )
+
     return run_async(read(), timeout=60)
 
 
@@ -62,13 +67,21 @@ def test_offers_only_what_the_venue_takes_and_says_why(qtbot, venue):
     p = ProtectPanel()
     qtbot.addWidget(p)
     p.set_market(rules, caps)
-    assert p.offered() == ["stop_market", "stop_limit", "take_profit", "take_profit_limit",
-                           "oco", "bracket"]
+    assert p.offered() == [
+        "stop_market",
+        "stop_limit",
+        "take_profit",
+        "take_profit_limit",
+        "oco",
+        "bracket",
+    ]
     # the same market on a venue that lists no STOP_LOSS and holds no order lists
-    fewer = replace(caps, order_types=tuple(t for t in caps.order_types
-                                            if t is not OrderType.STOP_MARKET),
-                    native_oco=False, missing={**caps.missing,
-                                               "stop_market": "BTC/USDT does not list STOP_LOSS"})
+    fewer = replace(
+        caps,
+        order_types=tuple(t for t in caps.order_types if t is not OrderType.STOP_MARKET),
+        native_oco=False,
+        missing={**caps.missing, "stop_market": "BTC/USDT does not list STOP_LOSS"},
+    )
     p.set_market(rules, fewer)
     assert "stop_market" not in p.offered() and "oco" in p.offered()
     assert "Stop-market: BTC/USDT does not list STOP_LOSS" in p.missing_label.text()
@@ -98,8 +111,7 @@ def test_risk_mode_sizes_the_amount_and_shows_loss_reward_and_r(panel, venue):
     assert not panel.review_button.isEnabled()
 
 
-def test_confirmation_lists_every_leg_and_send_places_the_oco(qtbot, panel, venue, paper,
-                                                              tmp_path):
+def test_confirmation_lists_every_leg_and_send_places_the_oco(qtbot, panel, venue, paper, tmp_path):
     rules, _c, _b, last = venue
     panel.set_kind("oco")
     panel.side_combo.setCurrentIndex(1)  # sell: close a long
@@ -112,8 +124,16 @@ def test_confirmation_lists_every_leg_and_send_places_the_oco(qtbot, panel, venu
     amount = rules.format_amount(Decimal("0.004"))
     assert rows == [
         ("stop", "stop-market", "SELL", amount, rules.format_price(last - 40), "", "", "venue"),
-        ("target", "limit post-only", "SELL", amount, "", rules.format_price(last + 40), "",
-         "venue"),
+        (
+            "target",
+            "limit post-only",
+            "SELL",
+            amount,
+            "",
+            rules.format_price(last + 40),
+            "",
+            "venue",
+        ),
     ]
     qtbot.waitUntil(dlg.send_button.isEnabled, timeout=3000)  # armed after a moment
     with qtbot.waitSignal(panel.protectRequested, timeout=3000) as sent:
@@ -128,6 +148,7 @@ def test_confirmation_lists_every_leg_and_send_places_the_oco(qtbot, panel, venu
             assert [o.status for o in legs] == [OrderStatus.PENDING_TRIGGER, OrderStatus.OPEN]
             assert [str(o.amount) for o in legs] == ["0.00400", "0.00400"]
             await svc.cancel_list(order_list.list_id)
+
     run_async(place(), timeout=60)
 
 

@@ -63,7 +63,13 @@ print("survived")
 def test_a_closed_loop_freed_by_gc_on_another_thread_does_not_crash_the_gui_thread() -> None:
     # its own process: before the fix this segfaults, which must fail this test only
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-X", "faulthandler", "-c", CRASH_SCENARIO],
-                          capture_output=True, text=True, timeout=60, env=env, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", CRASH_SCENARIO],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
     assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-2000:]
     assert "Timers cannot be stopped from another thread" not in proc.stderr

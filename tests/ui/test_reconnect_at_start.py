@@ -25,7 +25,8 @@ def _notes(run: Any) -> list[str]:
 
 
 def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
-        make_main_window, paper_for_ui, ui_memory_keyring, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_main_window, paper_for_ui, ui_memory_keyring, monkeypatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from terminal.exchange.catalogue import paper_live_info
     from terminal.paths import AppPaths
     from terminal.settings import SETTINGS_FILE
@@ -49,12 +50,14 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
     assert c.venue == "paperlive"
     saved = json.loads(settings_file.read_text(encoding="utf-8"))  # written at connect
     assert saved["connections"]["remembered"] == [
-        {"venue": "paperlive", "mode": "live", "account": "default"}]
+        {"venue": "paperlive", "mode": "live", "account": "default"}
+    ]
     # Earlier runs also connected a Binance testnet whose keys are gone by now, and a
     # venue whose key has been revoked since.
     c.settings.connections.remembered += [
         {"venue": "binance", "mode": "sandbox", "account": "default"},
-        {"venue": "paperbad", "mode": "live", "account": "default"}]
+        {"venue": "paperbad", "mode": "live", "account": "default"},
+    ]
     first.close()
     text = settings_file.read_text(encoding="utf-8")
     assert secret not in text and key not in text
@@ -70,16 +73,25 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
     drv.until(lambda: c.venue == "paperlive", 10, "the remembered venue to become active")
     assert w.mode_badge.text() == "LIVE"
     assert w.lock_switch.text() == "TESTNET"  # reconnecting unlocks nothing
-    drv.until(lambda: entry.blocked_reason and "Testnet lock is ON" in entry.blocked_reason,
-              10, "entry on paperlive disabled by the lock")
+    drv.until(
+        lambda: entry.blocked_reason and "Testnet lock is ON" in entry.blocked_reason,
+        10,
+        "entry on paperlive disabled by the lock",
+    )
 
     # The one without keys: a notice naming what is missing; remembered; window fine.
-    drv.until(lambda: any("binance" in t and "not reconnected" in t for t in _notes(second)),
-              15, "the missing-keys notice")
+    drv.until(
+        lambda: any("binance" in t and "not reconnected" in t for t in _notes(second)),
+        15,
+        "the missing-keys notice",
+    )
     notice = next(t for t in _notes(second) if "binance" in t and "not reconnected" in t)
     assert "TT_BINANCE_SANDBOX_API_KEY" in notice and "keychain" in notice
-    drv.until(lambda: any("paperbad" in t and "refused the key" in t for t in _notes(second)),
-              20, "the refused-key notice")
+    drv.until(
+        lambda: any("paperbad" in t and "refused the key" in t for t in _notes(second)),
+        20,
+        "the refused-key notice",
+    )
     assert "not-the-secret" not in " ".join(_notes(second))
     for venue in ("binance", "paperbad"):
         assert venue not in c.services.sessions
@@ -109,16 +121,22 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
 def test_remembered_entries_are_validated() -> None:
     from terminal.ui.wiring.reconnect import parse_remembered
 
-    entries = parse_remembered([
-        {"venue": "binance", "mode": "sandbox", "account": "main"},
-        {"venue": "binance", "mode": "live", "account": "other"},  # one per venue
-        {"venue": "paper", "mode": "paper"},
-        {"venue": "okx", "mode": "paper"},
-        {"mode": "live"}, "bybit", 3,
-        {"venue": "bybit", "mode": "live"},
-    ])
+    entries = parse_remembered(
+        [
+            {"venue": "binance", "mode": "sandbox", "account": "main"},
+            {"venue": "binance", "mode": "live", "account": "other"},  # one per venue
+            {"venue": "paper", "mode": "paper"},
+            {"venue": "okx", "mode": "paper"},
+            {"mode": "live"},
+            "bybit",
+            3,
+            {"venue": "bybit", "mode": "live"},
+        ]
+    )
     assert [(e.venue, e.mode.value, e.account) for e in entries] == [
-        ("binance", "sandbox", "main"), ("bybit", "live", "default")]
+        ("binance", "sandbox", "main"),
+        ("bybit", "live", "default"),
+    ]
     assert parse_remembered("junk") == []
 
 
@@ -134,14 +152,17 @@ def test_missing_keys_reason_says_whether_there_is_a_keychain(monkeypatch) -> No
     previous = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.fail.Keyring())
     try:
-        with pytest.raises(MissingCredentials, match="no usable OS keychain.*"
-                                                     "TT_BYBIT_SANDBOX_API_KEY"):
+        with pytest.raises(
+            MissingCredentials, match="no usable OS keychain.*TT_BYBIT_SANDBOX_API_KEY"
+        ):
             resolve_credentials(entry, points_at_paper=False)
         assert resolve_credentials(entry, points_at_paper=True) is None  # paper's account
         monkeypatch.setenv("TT_BYBIT_SANDBOX_API_KEY", "k" * 16)
         monkeypatch.setenv("TT_BYBIT_SANDBOX_SECRET", "s" * 16)
         assert resolve_credentials(entry, points_at_paper=False) == {
-            "apiKey": "k" * 16, "secret": "s" * 16}
+            "apiKey": "k" * 16,
+            "secret": "s" * 16,
+        }
         other = Remembered("bybit", VenueMode.SANDBOX, "main")  # env serves 'default' only
         with pytest.raises(MissingCredentials, match="only serve the account label"):
             resolve_credentials(other, points_at_paper=False)

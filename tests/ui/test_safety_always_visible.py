@@ -37,10 +37,12 @@ def _rect_in_window(widget: QWidget, window: MainWindow) -> QRect:
 
 def _settle(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A text change re-lays the toolbar out over a few event-loop turns."""
+
     def settled() -> bool:
-        return (window.width() >= window.minimumSizeHint().width()
-                and all(w.width() >= w.sizeHint().width()
-                        for w in (window.lock_switch, window.stop_button)))
+        return window.width() >= window.minimumSizeHint().width() and all(
+            w.width() >= w.sizeHint().width() for w in (window.lock_switch, window.stop_button)
+        )
+
     QApplication.processEvents()
     qtbot.waitUntil(settled, timeout=3000)
 
@@ -64,8 +66,7 @@ def _assert_on_screen(window: MainWindow, what: str) -> None:
 
 def _resize(qtbot, window: MainWindow, width: int) -> int:  # type: ignore[no-untyped-def]
     # the window's minimum follows its toolbar's a few event-loop turns later
-    qtbot.waitUntil(lambda: window.minimumWidth() == window.minimumSizeHint().width(),
-                    timeout=3000)
+    qtbot.waitUntil(lambda: window.minimumWidth() == window.minimumSizeHint().width(), timeout=3000)
     expected = max(width, window.minimumWidth())
     window.resize(width, 600)
     qtbot.waitUntil(lambda: window.width() == expected, timeout=3000)
@@ -91,8 +92,9 @@ def test_lock_and_stop_are_visible_and_clickable_at_every_width(qtbot, themed) -
         _assert_on_screen(window, f"{themed} {actual} px")
         # the hardest texts: engaged, and unlocked for a venue with a long account name
         window.stop_button.set_state(True, "engaged by the test")
-        window.lock_switch.set_state(False, (("binance", "a-rather-long-account-label"),
-                                             ("bybit", "main")))
+        window.lock_switch.set_state(
+            False, (("binance", "a-rather-long-account-label"), ("bybit", "main"))
+        )
         _settle(qtbot, window)
         _assert_on_screen(window, f"{themed} {window.width()} px, engaged and unlocked")
         assert window.stop_button.text() == "STOP ENGAGED"

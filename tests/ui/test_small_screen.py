@@ -56,8 +56,9 @@ def test_the_window_with_its_panels_fits_a_1024x600_screen(make_main_window, pap
     drv.until(lambda: w.size() == SCREEN, 5, "the window at 1024x600")
     QApplication.processEvents()
     for what, size in (("minimumSizeHint", w.minimumSizeHint()), ("minimumSize", w.minimumSize())):
-        assert size.width() <= SCREEN.width() and size.height() <= SCREEN.height(), \
+        assert size.width() <= SCREEN.width() and size.height() <= SCREEN.height(), (
             f"{what} {size.width()}x{size.height()} is larger than 1024x600"
+        )
     for widget in (w.lock_switch, w.stop_button):
         assert widget.isVisible(), widget.objectName()
         rect = _in_window(widget, w)
@@ -94,13 +95,25 @@ def test_chart_toolbar_folds_as_it_narrows_and_stays_usable(qtbot, themed) -> No
     for width, form in ((full, 0), (full - 1, 1), (folded - 1, 2), (300, 2), (800, 0)):
         host.resize(width, 400)
         qtbot.waitUntil(lambda form=form: chart.toolbar_form == form, timeout=3000)
+
         # whatever the form, once laid out nothing in the row is squeezed or cut off
         def whole() -> bool:
-            shown = [b for b in (chart.tf_menu_button, *chart.tf_buttons.values(),
-                                 chart.indicator_menu_button, *chart.indicator_buttons.values(),
-                                 chart.follow_button) if b.isVisible()]
-            return all(b.width() >= b.sizeHint().width() and b.geometry().right() < chart.width()
-                       for b in shown)
+            shown = [
+                b
+                for b in (
+                    chart.tf_menu_button,
+                    *chart.tf_buttons.values(),
+                    chart.indicator_menu_button,
+                    *chart.indicator_buttons.values(),
+                    chart.follow_button,
+                )
+                if b.isVisible()
+            ]
+            return all(
+                b.width() >= b.sizeHint().width() and b.geometry().right() < chart.width()
+                for b in shown
+            )
+
         qtbot.waitUntil(whole, timeout=3000)
     host.resize(300, 400)
     qtbot.waitUntil(lambda: chart.toolbar_form == 2, timeout=3000)
@@ -179,13 +192,16 @@ def test_ticket_has_no_empty_strip_and_scrolls_when_short(qtbot, themed) -> None
 def test_watchlist_prices_use_the_market_precision_once_known(qtbot) -> None:  # type: ignore[no-untyped-def]
     panel = WatchlistPanel(symbols=["BTC/USDT", "ETH/USDT"])
     qtbot.addWidget(panel)
-    panel.set_tickers({Symbol("BTC/USDT"): Ticker(Symbol("BTC/USDT"), last=D("60002.5")),
-                       Symbol("ETH/USDT"): Ticker(Symbol("ETH/USDT"), last=D("3000.1"))})
+    panel.set_tickers(
+        {
+            Symbol("BTC/USDT"): Ticker(Symbol("BTC/USDT"), last=D("60002.5")),
+            Symbol("ETH/USDT"): Ticker(Symbol("ETH/USDT"), last=D("3000.1")),
+        }
+    )
     panel.refresh()
     last = panel.model.index(0, 1)
     assert panel.model.data(last, Qt.ItemDataRole.DisplayRole) == "60002.5"  # no rules yet
-    eth = MarketRules(Symbol("ETH/USDT"), "ETH", "USDT", tick_size=D("0.01"),
-                      step_size=D("0.0001"))
+    eth = MarketRules(Symbol("ETH/USDT"), "ETH", "USDT", tick_size=D("0.01"), step_size=D("0.0001"))
     panel.set_markets({Symbol("BTC/USDT"): BTC, Symbol("ETH/USDT"): eth})
     assert panel.refresh()
     assert panel.model.data(panel.model.index(0, 1), Qt.ItemDataRole.DisplayRole) == "60002.50"
@@ -209,6 +225,7 @@ def test_stop_button_icon_keeps_a_gap_before_its_text(qtbot, themed) -> None:  #
         for x in range(int(ICON_PX * dpr), image.width()):
             assert all(image.pixelColor(x, y).alpha() == 0 for y in range(image.height()))
         # the octagon itself is there
-        assert any(image.pixelColor(x, image.height() // 2).alpha() > 0
-                   for x in range(int(ICON_PX * dpr)))
+        assert any(
+            image.pixelColor(x, image.height() // 2).alpha() > 0 for x in range(int(ICON_PX * dpr))
+        )
         assert button.width() >= button.sizeHint().width()

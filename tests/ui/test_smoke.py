@@ -62,7 +62,8 @@ def test_crash_notice_from_a_worker_thread_reaches_the_status_bar(qtbot) -> None
     remove = crash.add_notice_callback(lambda r: window.notice_requested.emit(r.summary))
     try:
         worker = threading.Thread(
-            target=crash.report_exception, args=(ValueError("feed broke"),),
+            target=crash.report_exception,
+            args=(ValueError("feed broke"),),
             kwargs={"source": "test"},
         )
         worker.start()
@@ -88,9 +89,21 @@ def _non_blank(path: Path) -> bool:
 def test_screenshot_writes_a_non_blank_png(tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
     shot = tmp_path / "shots" / "main.png"
     proc = subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(tmp_path / "d"),
-         "--screenshot", str(shot), "--exit-after", "0.3"],
-        capture_output=True, text=True, timeout=GUI_TIMEOUT, env=_env(),
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--screenshot",
+            str(shot),
+            "--exit-after",
+            "0.3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=GUI_TIMEOUT,
+        env=_env(),
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -123,8 +136,12 @@ def test_gui_exits_in_bounded_time_despite_stuck_work(tmp_path: Path) -> None:
     )
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=GUI_TIMEOUT,
-        env=_env(), cwd=tmp_path,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=GUI_TIMEOUT,
+        env=_env(),
+        cwd=tmp_path,
     )
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-2000:]

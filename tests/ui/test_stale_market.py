@@ -17,9 +17,17 @@ pytestmark = pytest.mark.timeout(180)
 def test_stalled_market_is_stale_everywhere_with_its_age(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui, stale_after_s=1.5)
     drv, p, w = run.driver, run.panels, run.window
-    drv.until(lambda: p.entry.blocked_reason is None and not p.book.ladder.ladder().is_empty
-              and p.chart is not None and len(p.chart.series) > 0
-              and "Bid" in p.entry.quote_label.text(), 30, "a live market on every panel")
+    drv.until(
+        lambda: (
+            p.entry.blocked_reason is None
+            and not p.book.ladder.ladder().is_empty
+            and p.chart is not None
+            and len(p.chart.series) > 0
+            and "Bid" in p.entry.quote_label.text()
+        ),
+        30,
+        "a live market on every panel",
+    )
     assert not (p.chart.is_stale or p.tape.is_stale or p.book.ladder.is_stale)
     assert p.entry.quote_label.isEnabled() and "STALE" not in p.entry.quote_label.text()
 
@@ -55,7 +63,10 @@ def test_stalled_market_is_stale_everywhere_with_its_age(make_main_window, paper
         assert "STALE" in quote and "last update" in quote and "Bid" in quote
     finally:
         paper_for_ui.control.stall_ws(False, target="market")
-    drv.until(lambda: not p.book.ladder.is_stale and not p.chart.is_stale
-              and not p.tape.is_stale, 30, "every panel live again")
+    drv.until(
+        lambda: not p.book.ladder.is_stale and not p.chart.is_stale and not p.tape.is_stale,
+        30,
+        "every panel live again",
+    )
     drv.until(lambda: "LIVE" in w.data_label.text(), 5, "LIVE in the toolbar")
     assert p.entry.quote_label.isEnabled() and "STALE" not in p.entry.quote_label.text()

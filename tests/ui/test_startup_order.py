@@ -22,11 +22,30 @@ from pathlib import Path
 RUN_TIMEOUT = 90
 
 # Everything here has to wait until the window painted once.
-DEFERRED_PACKAGES = ("asyncio", "qasync", "ssl", "ccxt", "aiohttp", "sqlalchemy", "alembic",
-                     "pyqtgraph", "numpy", "keyring")
-DEFERRED_MODULES = ("terminal.ui.qtloop", "terminal.ui.controller", "terminal.services",
-                    "terminal.ui.wiring", "terminal.ui.panels", "terminal.ui.widgets",
-                    "terminal.exchange", "terminal.journal", "terminal.paper", "terminal.core")
+DEFERRED_PACKAGES = (
+    "asyncio",
+    "qasync",
+    "ssl",
+    "ccxt",
+    "aiohttp",
+    "sqlalchemy",
+    "alembic",
+    "pyqtgraph",
+    "numpy",
+    "keyring",
+)
+DEFERRED_MODULES = (
+    "terminal.ui.qtloop",
+    "terminal.ui.controller",
+    "terminal.services",
+    "terminal.ui.wiring",
+    "terminal.ui.panels",
+    "terminal.ui.widgets",
+    "terminal.exchange",
+    "terminal.journal",
+    "terminal.paper",
+    "terminal.core",
+)
 
 HARNESS = textwrap.dedent("""
     import json, sys
@@ -80,25 +99,38 @@ def test_first_paint_is_the_real_window_before_asyncio_and_the_core(tmp_path: Pa
     data = tmp_path / "data"
     proc = subprocess.run(
         [sys.executable, "-c", HARNESS, "--data-dir", str(data), "--exit-after", "2"],
-        capture_output=True, text=True, timeout=RUN_TIMEOUT, env=_env(), cwd=tmp_path,
-        check=False)
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        env=_env(),
+        cwd=tmp_path,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("AT_FIRST_PAINT ")]
     assert len(lines) == 1, proc.stdout[-3000:]
     seen = json.loads(lines[0].split(" ", 1)[1])
 
     modules = set(seen["modules"])
-    early = sorted(m for m in modules
-                   if m.split(".")[0] in DEFERRED_PACKAGES
-                   or any(m == d or m.startswith(d + ".") for d in DEFERRED_MODULES))
+    early = sorted(
+        m
+        for m in modules
+        if m.split(".")[0] in DEFERRED_PACKAGES
+        or any(m == d or m.startswith(d + ".") for d in DEFERRED_MODULES)
+    )
     assert early == [], f"imported before the first paint: {early}"
     assert "PySide6.QtWidgets" in modules and "terminal.ui.main_window" in modules
 
     # what was painted is the window the user works with, not a splash or a bare frame
     assert seen["visible"] and seen["toolbar_visible"] and seen["status_bar"]
     assert "PAPER" in seen["title"] and "Trading Terminal" in seen["title"]
-    assert [m.replace("&", "") for m in seen["menus"]] == ["File", "Venue", "Trading", "View",
-                                                            "Help"]
+    assert [m.replace("&", "") for m in seen["menus"]] == [
+        "File",
+        "Venue",
+        "Trading",
+        "View",
+        "Help",
+    ]
     assert seen["lock"] == [True, "TESTNET"]
     assert seen["stop"][0] and "EMERGENCY STOP" in seen["stop"][1].upper()
     assert seen["venue"] == "Paper exchange" and seen["symbol"] == "BTC/USDT"
@@ -121,7 +153,12 @@ def test_ctrl_c_during_start_up_quits_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "data"
     proc = subprocess.Popen(
         [sys.executable, "-m", "terminal", "--data-dir", str(data)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=tmp_path)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=tmp_path,
+    )
     try:
         assert proc.stdout is not None
         deadline = time.monotonic() + RUN_TIMEOUT
@@ -145,10 +182,22 @@ def test_the_ticket_is_usable_before_the_chart_is_built(tmp_path: Path) -> None:
     """The first reconciliation and a usable ticket (entry open, live bid/ask painted) do
     not wait for the chart: depth, tape and chart are built after them."""
     proc = subprocess.run(
-        [sys.executable, "-m", "terminal", "--data-dir", str(tmp_path / "data"),
-         "--exit-after", "12"],
-        capture_output=True, text=True, timeout=RUN_TIMEOUT + 12, env=_env(), cwd=tmp_path,
-        check=False)
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--exit-after",
+            "12",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT + 12,
+        env=_env(),
+        cwd=tmp_path,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     marks = _marks(proc.stdout)
     order = ["venue_connected", "first_book", "ticket_usable", "chart_built"]

@@ -30,7 +30,9 @@ def _saved_layout(qtbot, config: Path) -> None:  # type: ignore[no-untyped-def]
     assert json.loads((config / LAYOUT_FILE).read_text())["state"]
 
 
-def test_window_paints_first_and_gets_its_docks_and_saved_layout_after(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_window_paints_first_and_gets_its_docks_and_saved_layout_after(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     config = tmp_path / "config"
     _saved_layout(qtbot, config)
 
@@ -67,7 +69,9 @@ def test_a_window_closed_before_its_docks_keeps_the_saved_layout(qtbot, tmp_path
     assert (config / LAYOUT_FILE).read_text() == before
 
 
-def test_default_layout_without_a_saved_one_is_arranged_when_the_docks_come(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_default_layout_without_a_saved_one_is_arranged_when_the_docks_come(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     win = MainWindow(config_dir=tmp_path / "config", docks=False)
     qtbot.addWidget(win)
     assert win.restore_layout() is False
@@ -103,7 +107,9 @@ def test_wait_first_paint_is_bounded_for_a_window_that_never_paints(qtbot) -> No
 
 
 @pytest.mark.parametrize("state,colour", [("live", "#00ff00"), ("down", "#ff0000")])
-def test_repolish_before_the_first_polish_still_styles_by_the_property(qtbot, state: str, colour: str) -> None:  # type: ignore[no-untyped-def]
+def test_repolish_before_the_first_polish_still_styles_by_the_property(
+    qtbot, state: str, colour: str
+) -> None:  # type: ignore[no-untyped-def]
     app = QApplication.instance()
     assert app is not None
     previous = app.styleSheet()

@@ -32,8 +32,9 @@ async def _place_elsewhere(paper: Any, client_id: str) -> None:
         await ex.load_markets()
         t = await ex.fetch_ticker("SOL/USDT")
         price = ex.price_to_precision("SOL/USDT", t["ask"] * 1.04)
-        await ex.create_order("SOL/USDT", "limit", "sell", 1, float(price),
-                              {"clientOrderId": client_id})
+        await ex.create_order(
+            "SOL/USDT", "limit", "sell", 1, float(price), {"clientOrderId": client_id}
+        )
 
 
 def _notes(run: Any) -> list[str]:
@@ -41,7 +42,8 @@ def _notes(run: Any) -> list[str]:
 
 
 def test_stop_from_a_shell_and_sweep_at_restart_show_in_the_window(
-        make_main_window, paper_for_ui, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_main_window, paper_for_ui, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "app"
     run = make_main_window(paper_for_ui, data)
     drv, w = run.driver, run.window
@@ -50,14 +52,31 @@ def test_stop_from_a_shell_and_sweep_at_restart_show_in_the_window(
 
     key, secret = paper_for_ui.accounts[0]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "terminal", "--data-dir", str(data), "--log-level", "WARNING",
-         "--paper-url", paper_for_ui.url, "--paper-account", f"{key}:{secret}",
-         "stop", "--reason", "from a shell"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        [
+            sys.executable,
+            "-m",
+            "terminal",
+            "--data-dir",
+            str(data),
+            "--log-level",
+            "WARNING",
+            "--paper-url",
+            paper_for_ui.url,
+            "--paper-account",
+            f"{key}:{secret}",
+            "stop",
+            "--reason",
+            "from a shell",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     try:
-        drv.until(lambda: proc.poll() is not None, 120, "the stop command to finish",
-                  interval=0.1)
+        drv.until(lambda: proc.poll() is not None, 120, "the stop command to finish", interval=0.1)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -69,10 +88,13 @@ def test_stop_from_a_shell_and_sweep_at_restart_show_in_the_window(
     drv.until(lambda: run.controller.safety.last_sweep is not None, 10, "the sweep result")
     assert run.controller.safety.last_sweep.ok
     notes = _notes(run)
-    assert any("EMERGENCY STOP engaged (trading-terminal stop from a shell)" in n
-               for n in notes), notes
-    assert any("Emergency stop sweep (trading-terminal stop from a shell)" in n
-               and "paper" in n for n in notes), notes
+    assert any("EMERGENCY STOP engaged (trading-terminal stop from a shell)" in n for n in notes), (
+        notes
+    )
+    assert any(
+        "Emergency stop sweep (trading-terminal stop from a shell)" in n and "paper" in n
+        for n in notes
+    ), notes
     run.close()
 
     # while the terminal is down another client places an order; the restart sweeps it
@@ -82,6 +104,7 @@ def test_stop_from_a_shell_and_sweep_at_restart_show_in_the_window(
     drv.until(lambda: not _open_ids(paper_for_ui), 30, "the start-up sweep", interval=0.2)
     drv.until(lambda: again.controller.safety.last_sweep is not None, 10, "its result")
     assert again.controller.safety.last_sweep.ok
-    assert any("Emergency stop sweep (stop still engaged at start-up)" in n
-               for n in _notes(again)), _notes(again)
+    assert any(
+        "Emergency stop sweep (stop still engaged at start-up)" in n for n in _notes(again)
+    ), _notes(again)
     again.controller.services.safety.stop.reset(confirmed=True, source="test")

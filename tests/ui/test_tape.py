@@ -23,8 +23,14 @@ T0 = 1_763_700_000_000
 
 
 def trade(i: int, side: Side | None = Side.BUY, with_id: bool = True) -> Trade:
-    return Trade(SYM, TradeId(str(i)) if with_id else None, T0 + i * 1000,
-                 D("100.00") + D(i % 10), D("0.5") + D(i) / 1000, side)
+    return Trade(
+        SYM,
+        TradeId(str(i)) if with_id else None,
+        T0 + i * 1000,
+        D("100.00") + D(i % 10),
+        D("0.5") + D(i) / 1000,
+        side,
+    )
 
 
 def tape(qtbot, **kwargs) -> TradesTapeWidget:
@@ -104,10 +110,19 @@ def test_stale_and_placeholder(qtbot):
     w = tape(qtbot)
     img = w.grab().toImage()
     mid = w.height() // 2
-    assert sum(QColor(img.pixel(x, y)).lightness() > 90
-               for x in range(w.width()) for y in range(mid - 10, mid + 20)) > 20
+    assert (
+        sum(
+            QColor(img.pixel(x, y)).lightness() > 90
+            for x in range(w.width())
+            for y in range(mid - 10, mid + 20)
+        )
+        > 20
+    )
     w.add_trades([trade(i) for i in range(20)])
     w.set_stale(True, "feed silent")
     img = w.grab().toImage()
-    assert not any(QColor(img.pixel(x, y)).green() > QColor(img.pixel(x, y)).red() + 60
-                   for x in range(0, w.width(), 2) for y in range(0, w.height(), 2))
+    assert not any(
+        QColor(img.pixel(x, y)).green() > QColor(img.pixel(x, y)).red() + 60
+        for x in range(0, w.width(), 2)
+        for y in range(0, w.height(), 2)
+    )

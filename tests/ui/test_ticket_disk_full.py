@@ -19,7 +19,9 @@ from tests.ui.test_main_window_trading import _mid, _paper_open_ids, _place_from
 pytestmark = pytest.mark.timeout(240)
 
 
-def test_an_order_sent_before_the_disk_filled_is_shown_as_sent(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+def test_an_order_sent_before_the_disk_filled_is_shown_as_sent(
+    make_main_window, paper_for_ui
+) -> None:  # type: ignore[no-untyped-def]
     run = make_main_window(paper_for_ui)
     session = run.controller.services.sessions["paper"]
     real = session.create_order
@@ -45,8 +47,9 @@ def test_an_order_sent_before_the_disk_filled_is_shown_as_sent(make_main_window,
         session.create_order = real
     assert order.status is OrderStatus.OPEN
     status = run.panels.entry.status_label.text()
-    assert status.startswith(f"sent and accepted as {order.client_order_id}; the journal "
-                             f"could not record it: disk full"), status
+    assert status.startswith(
+        f"sent and accepted as {order.client_order_id}; the journal could not record it: disk full"
+    ), status
     assert "not sent" not in status.lower()
     notes = [text for _level, text in run.panels.notifications.entries()]
     assert any("Do not send it again" in text for text in notes), notes
@@ -61,6 +64,10 @@ def test_an_order_sent_before_the_disk_filled_is_shown_as_sent(make_main_window,
             if str(order.client_order_id) in cells:
                 return " ".join(cells)
         return ""
-    run.driver.until(lambda: " OPEN " in f" {row_text().upper()} ", 10,
-                     "the open orders row to show the order open")
+
+    run.driver.until(
+        lambda: " OPEN " in f" {row_text().upper()} ",
+        10,
+        "the open orders row to show the order open",
+    )
     run.driver.run(run.controller.services.orders.cancel(order.client_order_id), timeout=20)

@@ -68,9 +68,13 @@ typed = st.text(alphabet="0123456789.,-+eE _", max_size=12) | st.text(max_size=6
 @settings(max_examples=800, deadline=None)
 @given(price=typed, amount=typed)
 def test_what_the_ticket_would_send_is_the_typed_number_or_nothing(price, amount):
-    state = evaluate(TicketInput(Side.BUY, EntryKind.LIMIT, TimeInForce.GTC, amount, price),
-                     RULES, venue=VenueId("paper"), mode=VenueMode.PAPER,
-                     account=AccountLabel("default"))
+    state = evaluate(
+        TicketInput(Side.BUY, EntryKind.LIMIT, TimeInForce.GTC, amount, price),
+        RULES,
+        venue=VenueId("paper"),
+        mode=VenueMode.PAPER,
+        account=AccountLabel("default"),
+    )
     request = state.request
     if request is None:
         return
@@ -84,8 +88,10 @@ def test_what_the_ticket_would_send_is_the_typed_number_or_nothing(price, amount
 @given(typed, st.sampled_from([1, -1, 10, -10]))
 def test_a_step_key_never_replaces_text_that_is_not_a_number(text, steps):
     prices = Prices(D("99.99"), D("100.01"), D("100"))
-    for new in (stepped_price(RULES, text, Side.BUY, prices, steps),
-                stepped_amount(RULES, text, steps)):
+    for new in (
+        stepped_price(RULES, text, Side.BUY, prices, steps),
+        stepped_amount(RULES, text, steps),
+    ):
         if new is not None and text.strip() and text.strip().strip("0.") != "":
             assert denoted(text) is not None, text
 
@@ -116,7 +122,9 @@ def test_no_confirmation_for_an_order_the_check_refuses(qtbot, entry):
     entry.request_submit()
     assert asked == [entry.state.request]
     assert entry.confirmation is None
-    assert "insufficient USDT" in entry.refusals_box.findChildren(type(entry.status_label))[0].text()
+    assert (
+        "insufficient USDT" in entry.refusals_box.findChildren(type(entry.status_label))[0].text()
+    )
     assert not entry.submit_button.isEnabled()
     # an overridable refusal: offered with its checkbox first, confirmed only once ticked
     type_into(qtbot, entry.amount_edit, "1")
@@ -139,6 +147,7 @@ def test_no_confirmation_for_an_order_the_check_refuses(qtbot, entry):
 def test_a_failing_check_opens_nothing_and_says_so(qtbot, entry):
     def broken(request, confirmed):
         raise RuntimeError("service gone")
+
     entry.set_precheck(broken)
     type_into(qtbot, entry.price_edit, "100")
     type_into(qtbot, entry.amount_edit, "1")
@@ -154,8 +163,12 @@ def test_the_amend_dialog_reads_numbers_as_the_ticket_does(qtbot):
 
     dialog = AmendDialog(_order(7), AMEND_RULES)
     qtbot.addWidget(dialog)
-    for text, why in (("59,050.5", "thousands"), ("1,500", "ambiguous"), ("1e2", "scientific"),
-                      ("-100", "above zero")):
+    for text, why in (
+        ("59,050.5", "thousands"),
+        ("1,500", "ambiguous"),
+        ("1e2", "scientific"),
+        ("-100", "above zero"),
+    ):
         type_into(qtbot, dialog.price_input, text)
         assert dialog.price_input.text() == text  # kept as typed, never repaired
         assert dialog.price is None and not dialog.amend_button.isEnabled()

@@ -8,15 +8,26 @@ import pytest
 
 from terminal.ui.widgets.palette import DARK, LIGHT, Palette
 
-TEXT_FIELDS = ("text", "text_dim", "bid", "ask", "last_price", "order_buy", "order_sell",
-               "stale_text", "warning")
+TEXT_FIELDS = (
+    "text",
+    "text_dim",
+    "bid",
+    "ask",
+    "last_price",
+    "order_buy",
+    "order_sell",
+    "stale_text",
+    "warning",
+)
 
 
 def luminance(colour: str) -> float:
     rgb = colour.lstrip("#")[-6:]  # '#aarrggbb' or '#rrggbb'
+
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(int(rgb[i:i + 2], 16) / 255) for i in (0, 2, 4))
+
+    r, g, b = (channel(int(rgb[i : i + 2], 16) / 255) for i in (0, 2, 4))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
@@ -37,4 +48,5 @@ def test_text_colours_are_readable(palette: Palette, field: str):
     for back in ("background", "background_alt"):
         ratio = contrast(colour, getattr(palette, back))
         assert ratio >= 4.5 if back == "background" else ratio >= 4.0, (
-            f"{palette.name}.{field} {colour} on {back}: {ratio:.2f}:1")
+            f"{palette.name}.{field} {colour} on {back}: {ratio:.2f}:1"
+        )

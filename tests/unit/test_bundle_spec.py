@@ -31,8 +31,11 @@ def meta():  # type: ignore[no-untyped-def]
 def test_spec_parses_and_names_existing_files(meta) -> None:  # type: ignore[no-untyped-def]
     text = (PACKAGING / "terminal.spec").read_text(encoding="utf-8")
     tree = ast.parse(text)
-    called = {n.func.id for n in ast.walk(tree)
-              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    called = {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
     assert {"Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"} <= called
     assert (PACKAGING / "entry.py").is_file()
     for name in ("trading-terminal.ico", "trading-terminal.icns", "trading-terminal.svg"):
@@ -48,6 +51,7 @@ def test_info_plist_is_valid_with_high_dpi_and_dark_mode_keys(meta) -> None:  # 
     assert plist["CFBundleIdentifier"] == meta.BUNDLE_ID
     assert plist["CFBundleShortVersionString"] == meta.version()
     import terminal
+
     assert meta.version() == terminal.__version__
 
 
@@ -56,7 +60,10 @@ def test_info_plist_is_valid_with_high_dpi_and_dark_mode_keys(meta) -> None:  # 
 _VERSIONINFO = {
     "VSVersionInfo": lambda ffi=None, kids=None: ("VSVersionInfo", ffi, kids),
     "FixedFileInfo": lambda filevers, prodvers, mask, flags, OS, fileType, subtype, date: (
-        "FixedFileInfo", filevers, prodvers),
+        "FixedFileInfo",
+        filevers,
+        prodvers,
+    ),
     "StringFileInfo": lambda kids: ("StringFileInfo", kids),
     "StringTable": lambda name, kids: ("StringTable", name, kids),
     "StringStruct": lambda name, val: (name, val),
@@ -81,42 +88,57 @@ def test_windows_version_resource_parses(meta) -> None:  # type: ignore[no-untyp
     assert real.ffi.fileVersionMS >> 16 == meta.version_tuple()[0]
 
 
-@pytest.mark.parametrize(("path", "kept"), [
-    ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
-    ("PySide6/Qt/plugins/platforms/libqwayland.so", True),
-    ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
-    ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
-    ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
-    ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
-    ("PySide6/Qt/lib/libicudata.so.73", True),
-    ("PySide6\\Qt6Gui.dll", True),
-    ("libxcb-cursor.so.0", True),
-    ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
-    ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
-    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
-    ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
-    ("PySide6/Qt/lib/libQt6Quick.so.6", False),
-    ("PySide6\\Qt6Qml.dll", False),
-    ("PySide6/Qt/lib/QtQuick.framework/QtQuick", False),
-    ("PySide6/Qt/lib/QtQuick.framework/Versions/A/Resources/Info.plist", False),
-    ("PySide6/Qt/lib/QtWidgets.framework/Versions/A/Resources/Info.plist", True),
-    ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
-    ("PySide6\\plugins\\platforms\\qwindows.dll", True),
-    ("PySide6/Qt/translations/qtbase_de.qm", False),
-    ("libcairo.so.2", False),
-])
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", True),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", True),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
+        ("PySide6/Qt/lib/libicudata.so.73", True),
+        ("PySide6\\Qt6Gui.dll", True),
+        ("libxcb-cursor.so.0", True),
+        ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
+        ("PySide6/Qt/lib/libQt6Quick.so.6", False),
+        ("PySide6\\Qt6Qml.dll", False),
+        ("PySide6/Qt/lib/QtQuick.framework/QtQuick", False),
+        ("PySide6/Qt/lib/QtQuick.framework/Versions/A/Resources/Info.plist", False),
+        ("PySide6/Qt/lib/QtWidgets.framework/Versions/A/Resources/Info.plist", True),
+        ("PySide6/Qt/plugins/platforms/libqcocoa.dylib", True),
+        ("PySide6\\plugins\\platforms\\qwindows.dll", True),
+        ("PySide6/Qt/translations/qtbase_de.qm", False),
+        ("libcairo.so.2", False),
+    ],
+)
 def test_qt_filter_keeps_what_the_app_loads(meta, path: str, kept: bool) -> None:  # type: ignore[no-untyped-def]
     assert meta.keep_qt_file(path) is kept
 
 
 def test_frozen_entry_runs_the_paper_exchange_for_minus_m() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, str(PACKAGING / "entry.py"), "-m", "terminal.paper",
-                          "--help"], capture_output=True, text=True, timeout=60, env=env, check=False)
+    out = subprocess.run(
+        [sys.executable, str(PACKAGING / "entry.py"), "-m", "terminal.paper", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert "--port" in out.stdout and "paper exchange" in out.stdout
-    out = subprocess.run([sys.executable, str(PACKAGING / "entry.py"), "--version"],
-                         capture_output=True, text=True, timeout=60, env=env, check=False)
+    out = subprocess.run(
+        [sys.executable, str(PACKAGING / "entry.py"), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
     assert out.returncode == 0 and out.stdout.startswith("trading-terminal ")
 
 

@@ -101,7 +101,11 @@ def test_every_registered_command_module_has_the_interface() -> None:
 
 def test_paper_argv_gets_data_dir_when_global_one_given() -> None:
     assert forwarded_argv(["serve", "--port", "0"], "/d") == [
-        "--data-dir", str(Path("/d") / "paper"), "serve", "--port", "0",
+        "--data-dir",
+        str(Path("/d") / "paper"),
+        "serve",
+        "--port",
+        "0",
     ]
     assert forwarded_argv(["--data-dir", "/x", "serve"], "/d") == ["--data-dir", "/x", "serve"]
     assert forwarded_argv(["--data-dir=/x"], "/d") == ["--data-dir=/x"]
@@ -114,7 +118,8 @@ def test_paper_forwards_every_argument(monkeypatch: pytest.MonkeyPatch, tmp_path
     fake = types.ModuleType("terminal.paper.cli")
     progs: list[str] = []
     fake.main = lambda argv, prog: (  # type: ignore[attr-defined]
-        progs.append(prog) or calls.append(list(argv)) or 7)
+        progs.append(prog) or calls.append(list(argv)) or 7
+    )
     monkeypatch.setitem(sys.modules, "terminal.paper.cli", fake)
 
     assert main(["paper", "--port", "0", "--help", "--", "x"]) == 7
@@ -129,21 +134,34 @@ def test_paper_forwards_every_argument(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("terminal.paper.cli") is None, reason="terminal.paper.cli not written yet"
+    importlib.util.find_spec("terminal.paper.cli") is None,
+    reason="terminal.paper.cli not written yet",
 )
 def test_real_paper_cli_help() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "terminal", "paper", "--help"], capture_output=True, text=True,
+        [sys.executable, "-m", "terminal", "paper", "--help"],
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("usage: trading-terminal paper ")
-    bad = subprocess.run([sys.executable, "-m", "terminal", "paper", "--port", "x"],
-                         check=False, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "terminal", "paper", "--port", "x"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines()[-1].startswith("trading-terminal paper: error: ")
-    alone = subprocess.run([sys.executable, "-m", "terminal.paper", "--help"],
-                           check=False, capture_output=True, text=True, timeout=60)
+    alone = subprocess.run(
+        [sys.executable, "-m", "terminal.paper", "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert alone.stdout.startswith("usage: python -m terminal.paper ")
 
 
@@ -164,7 +182,9 @@ def test_python_dash_m_terminal_unknown_command() -> None:
 
 
 def test_installed_console_script() -> None:
-    script = Path(sys.executable).parent / ("trading-terminal" + (".exe" if os.name == "nt" else ""))
+    script = Path(sys.executable).parent / (
+        "trading-terminal" + (".exe" if os.name == "nt" else "")
+    )
     if not script.exists():
         pytest.skip("package not installed with its scripts in this environment")
     proc = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)

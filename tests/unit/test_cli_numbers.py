@@ -12,15 +12,28 @@ from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.market import MarketRules
 from terminal.domain.order import Order
 
-RULES = MarketRules(symbol=Symbol("BTC/USDT"), base="BTC", quote="USDT",
-                    tick_size=Decimal("0.01"), step_size=Decimal("0.00001"))
+RULES = MarketRules(
+    symbol=Symbol("BTC/USDT"),
+    base="BTC",
+    quote="USDT",
+    tick_size=Decimal("0.01"),
+    step_size=Decimal("0.00001"),
+)
 
 
 def _order(amount: str, price: str, filled: str = "0", cost: str = "0") -> Order:
     now = datetime.now(UTC)
-    o = Order(client_order_id=ClientOrderId("num-1"), venue=VenueId("paper"),
-              symbol=Symbol("BTC/USDT"), side=Side.BUY, type=OrderType.LIMIT,
-              amount=Decimal(amount), price=Decimal(price), created_at=now, updated_at=now)
+    o = Order(
+        client_order_id=ClientOrderId("num-1"),
+        venue=VenueId("paper"),
+        symbol=Symbol("BTC/USDT"),
+        side=Side.BUY,
+        type=OrderType.LIMIT,
+        amount=Decimal(amount),
+        price=Decimal(price),
+        created_at=now,
+        updated_at=now,
+    )
     o.filled, o.cost = Decimal(filled), Decimal(cost)  # average price = cost / filled
     return o
 

@@ -11,11 +11,19 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    return subprocess.run([sys.executable, "-m", "terminal", "--data-dir", str(tmp_path), *args],
-                          check=False, capture_output=True, text=True, timeout=180, env=env,
-                          stdin=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "terminal", "--data-dir", str(tmp_path), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_info_lines_reach_stderr_only_with_verbose(tmp_path: Path) -> None:

@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from terminal import crash
-from terminal.logsetup import LoggingSetup, clear_secrets, register_secret, setup_logging, teardown_logging
+from terminal.logsetup import (
+    LoggingSetup,
+    clear_secrets,
+    register_secret,
+    setup_logging,
+    teardown_logging,
+)
 from terminal.paths import AppPaths
 
 SECRET = "crash-secret-7f3a9c1e55"
@@ -146,7 +152,9 @@ def test_uncaught_exception_in_a_real_process_is_logged(tmp_path: Path) -> None:
         raise SystemError("top-level failure {SECRET}")
         """
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 1
     log_text = (tmp_path / "logs" / "terminal.log").read_text(encoding="utf-8")
     for text in (log_text, proc.stderr):
@@ -165,9 +173,12 @@ def test_an_unretrieved_venue_fault_is_logged_not_noticed(routed) -> None:  # ty
     async def main() -> None:
         loop = asyncio.get_running_loop()
         crash.install_on_loop(loop)
-        for exc in (ccxt.InvalidNonce('binance {"code":-1021}'),
-                    ccxt.NetworkError("Connection closed by remote server, closing code 1006"),
-                    ConnectionResetError("reset by peer"), ValueError("a bug")):
+        for exc in (
+            ccxt.InvalidNonce('binance {"code":-1021}'),
+            ccxt.NetworkError("Connection closed by remote server, closing code 1006"),
+            ConnectionResetError("reset by peer"),
+            ValueError("a bug"),
+        ):
             fut = loop.create_future()
             fut.set_exception(exc)
             del fut  # never retrieved: reported when collected

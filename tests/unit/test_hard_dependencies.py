@@ -23,8 +23,9 @@ def _dist_name(requirement: str) -> str:
 
 def hard_distributions() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {_dist_name(r) for r in [*project["dependencies"],
-                                    *project["optional-dependencies"]["test"]]}
+    return {
+        _dist_name(r) for r in [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    }
 
 
 def skipped_hard_imports(source: str, hard: set[str]) -> list[tuple[int, str]]:
@@ -32,10 +33,14 @@ def skipped_hard_imports(source: str, hard: set[str]) -> list[tuple[int, str]]:
     dists = importlib.metadata.packages_distributions()
     found = []
     for node in ast.walk(ast.parse(source)):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "importorskip" and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "importorskip"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             continue
         module = node.args[0].value
         owners = {_dist_name(d) for d in dists.get(module.split(".", 1)[0], [])}
@@ -51,7 +56,9 @@ def test_the_hard_dependencies_are_known() -> None:
 
 def test_checker_sees_a_skipped_hard_import() -> None:
     hard = hard_distributions()
-    source = 'import pytest\nqasync = pytest.importorskip("qasync")\npytest.importorskip("no_such")\n'
+    source = (
+        'import pytest\nqasync = pytest.importorskip("qasync")\npytest.importorskip("no_such")\n'
+    )
     assert skipped_hard_imports(source, hard) == [(2, "qasync")]
 
 
@@ -59,7 +66,9 @@ def test_no_test_skips_over_a_hard_dependency() -> None:
     hard = hard_distributions()
     paths = sorted((ROOT / "tests").rglob("*.py"))
     assert len(paths) > 50
-    found = [f"{p.relative_to(ROOT)}:{line}: importorskip({module!r})"
-             for p in paths
-             for line, module in skipped_hard_imports(p.read_text(encoding="utf-8"), hard)]
+    found = [
+        f"{p.relative_to(ROOT)}:{line}: importorskip({module!r})"
+        for p in paths
+        for line, module in skipped_hard_imports(p.read_text(encoding="utf-8"), hard)
+    ]
     assert found == [], "\n".join(found)

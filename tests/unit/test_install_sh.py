@@ -22,7 +22,7 @@ def _fake_bundle(where: Path) -> Path:
     (bundle / "_internal").mkdir(parents=True)
     shutil.copytree(ROOT / "resources", bundle / "_internal" / "resources")
     binary = bundle / "trading-terminal"
-    binary.write_text("#!/bin/sh\necho stand-in \"$@\"\n")
+    binary.write_text('#!/bin/sh\necho stand-in "$@"\n')
     binary.chmod(0o755)
     shutil.copy2(ROOT / "packaging" / "install.sh", bundle / "install.sh")
     return bundle
@@ -30,9 +30,14 @@ def _fake_bundle(where: Path) -> Path:
 
 def _run(bundle: Path, home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
-    return subprocess.run(["bash", str(bundle / "install.sh"), *args], capture_output=True,
-                          text=True, timeout=60, env={**clean, "HOME": str(home), **env},
-                          check=False)
+    return subprocess.run(
+        ["bash", str(bundle / "install.sh"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, "HOME": str(home), **env},
+        check=False,
+    )
 
 
 def test_install_and_uninstall_into_a_path_with_spaces(tmp_path: Path) -> None:
@@ -45,15 +50,21 @@ def test_install_and_uninstall_into_a_path_with_spaces(tmp_path: Path) -> None:
     text = entry.read_text()
     assert f'Exec="{app_dir}/trading-terminal"' in text and "@" not in text
     if shutil.which("desktop-file-validate"):
-        check = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True,
-                               text=True, timeout=30, check=False)
+        check = subprocess.run(
+            ["desktop-file-validate", str(entry)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         assert check.returncode == 0 and not check.stdout.strip(), check.stdout
     for n in SIZES:
         assert (home / f".local/share/icons/hicolor/{n}x{n}/apps/trading-terminal.png").is_file()
     assert (home / ".local/share/icons/hicolor/scalable/apps/trading-terminal.svg").is_file()
     link = home / ".local/bin/trading-terminal"
-    run = subprocess.run([str(link), "stop", "--status"], capture_output=True, text=True,
-                         timeout=30, check=False)
+    run = subprocess.run(
+        [str(link), "stop", "--status"], capture_output=True, text=True, timeout=30, check=False
+    )
     assert run.stdout.strip() == "stand-in stop --status"
 
     data = home / ".local/share/trading-terminal/data/journal.sqlite"  # the user's journal

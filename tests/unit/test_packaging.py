@@ -22,21 +22,29 @@ def validate(entry: Path) -> None:
     tool = shutil.which("desktop-file-validate")
     if tool is None:
         pytest.skip("desktop-file-validate is not installed (apt-get install desktop-file-utils)")
-    out = subprocess.run([tool, str(entry)], capture_output=True, text=True, timeout=30,
-                         check=False)
+    out = subprocess.run(
+        [tool, str(entry)], capture_output=True, text=True, timeout=30, check=False
+    )
     assert out.returncode == 0 and not (out.stdout + out.stderr).strip(), out.stdout + out.stderr
 
 
 def test_install_and_uninstall_desktop_entry(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, str(SCRIPT)], env=env, capture_output=True,
-                         text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     entry = tmp_path / "applications" / "trading-terminal.desktop"
     icon = tmp_path / "icons" / "hicolor" / "scalable" / "apps" / "trading-terminal.svg"
     assert icon.read_text(encoding="utf-8").lstrip().startswith("<")
-    pngs = [tmp_path / "icons" / "hicolor" / f"{n}x{n}" / "apps" / "trading-terminal.png"
-            for n in SIZES]
+    pngs = [
+        tmp_path / "icons" / "hicolor" / f"{n}x{n}" / "apps" / "trading-terminal.png" for n in SIZES
+    ]
     for png in pngs:
         assert png.read_bytes().startswith(b"\x89PNG"), png
     parser = configparser.ConfigParser(interpolation=None)
@@ -51,8 +59,14 @@ def test_install_and_uninstall_desktop_entry(tmp_path: Path) -> None:
     assert "@" not in entry.read_text(encoding="utf-8")
     validate(entry)
 
-    out = subprocess.run([sys.executable, str(SCRIPT), "--uninstall"], env=env,
-                         capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), "--uninstall"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert not entry.exists() and not icon.exists()
     assert not any(png.exists() for png in pngs)
@@ -65,9 +79,13 @@ def test_desktop_template_with_a_spaced_path_passes_desktop_file_validate(tmp_pa
     finally:
         sys.path.pop(0)
     entry = tmp_path / "trading-terminal.desktop"
-    entry.write_text(render(TEMPLATE.read_text(encoding="utf-8"),
-                            Path("/opt/my apps/Trading Terminal/trading-terminal")),
-                     encoding="utf-8")
+    entry.write_text(
+        render(
+            TEMPLATE.read_text(encoding="utf-8"),
+            Path("/opt/my apps/Trading Terminal/trading-terminal"),
+        ),
+        encoding="utf-8",
+    )
     validate(entry)
 
 

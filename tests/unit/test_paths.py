@@ -33,8 +33,12 @@ def test_override_expands_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 def test_default_uses_platform_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     if not sys.platform.startswith("linux"):
         pytest.skip("XDG variables are Linux-only")
-    for var, sub in (("XDG_DATA_HOME", "d"), ("XDG_CONFIG_HOME", "c"),
-                     ("XDG_STATE_HOME", "s"), ("XDG_CACHE_HOME", "k")):
+    for var, sub in (
+        ("XDG_DATA_HOME", "d"),
+        ("XDG_CONFIG_HOME", "c"),
+        ("XDG_STATE_HOME", "s"),
+        ("XDG_CACHE_HOME", "k"),
+    ):
         monkeypatch.setenv(var, str(tmp_path / sub))
     paths = AppPaths.from_override(None)
     assert paths.override is None
@@ -48,15 +52,17 @@ def test_default_uses_platform_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_import_has_no_side_effects(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path / "x")}
     code = "import terminal.paths, terminal.logsetup, terminal.crash, terminal.cli, terminal.app"
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits")
 def test_data_dir_is_created_owner_only_and_an_open_one_is_narrowed_once(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     import logging
     import os
     import stat

@@ -81,7 +81,8 @@ def test_installed_pyside_matches_the_project_marker() -> None:
     dist, version = _installed_pyside()
     requirements = [Requirement(r) for r in importlib.metadata.requires("trading-terminal") or []]
     applicable = [
-        r for r in requirements
+        r
+        for r in requirements
         if r.name.lower() == dist.lower() and (r.marker is None or r.marker.evaluate({"extra": ""}))
     ]
     assert applicable, f"no {dist} requirement applies to this Python"

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from terminal.ui.widgets.time_ticks import (
-    DAY_MS, HOUR_MS, LADDER, MINUTE_MS, choose_step, label_gap, tick_labels, tick_times,
+    DAY_MS,
+    HOUR_MS,
+    LADDER,
+    MINUTE_MS,
+    choose_step,
+    label_gap,
+    tick_labels,
+    tick_times,
     time_ticks,
 )
 
@@ -26,8 +33,22 @@ def wall(t: int, tz=UTC) -> datetime:
 
 def test_the_ladder_is_ordered_and_named():
     assert [s.name for s in LADDER[:15]] == [
-        "1m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d", "2d", "1w", "1M", "3M",
-        "1y"]
+        "1m",
+        "5m",
+        "15m",
+        "30m",
+        "1h",
+        "2h",
+        "4h",
+        "6h",
+        "12h",
+        "1d",
+        "2d",
+        "1w",
+        "1M",
+        "3M",
+        "1y",
+    ]
     assert [s.ms for s in LADDER] == sorted(s.ms for s in LADDER)
 
 
@@ -36,14 +57,23 @@ def test_150_one_minute_bars_on_860_px_get_quarter_hours():
     t1 = t0 + 150 * MINUTE_MS
     ticks = time_ticks(t0, t1, 860, LABEL_PX, MINUTE_MS, UTC)
     assert [label for _, label in ticks] == [
-        "09:15", "09:30", "09:45", "10:00", "10:15", "10:30", "10:45", "11:00", "11:15",
-        "11:30"]
-    assert all(t0 <= t <= t1 and wall(t).minute % 15 == 0 and wall(t).second == 0
-               for t, _ in ticks)
+        "09:15",
+        "09:30",
+        "09:45",
+        "10:00",
+        "10:15",
+        "10:30",
+        "10:45",
+        "11:00",
+        "11:15",
+        "11:30",
+    ]
+    assert all(t0 <= t <= t1 and wall(t).minute % 15 == 0 and wall(t).second == 0 for t, _ in ticks)
 
 
-@pytest.mark.parametrize("minutes", [30, 150, 600, 3_000, 20_000, 100_000, 1_000_000,
-                                     10_000_000, 100_000_000])
+@pytest.mark.parametrize(
+    "minutes", [30, 150, 600, 3_000, 20_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+)
 @pytest.mark.parametrize("width", [300, 860, 1900])
 def test_labels_never_overlap_and_the_step_is_the_finest_that_fits(minutes, width):
     t0 = ms(2026, 3, 1, 0, 3)
@@ -74,7 +104,15 @@ def test_the_date_replaces_the_time_where_the_day_changes():
     assert step.name == "6h"
     times = tick_times(t0, t0 + 2 * DAY_MS, step, UTC)
     assert tick_labels(times, step, UTC) == [
-        "18:00", "21 Nov", "06:00", "12:00", "18:00", "22 Nov", "06:00", "12:00"]
+        "18:00",
+        "21 Nov",
+        "06:00",
+        "12:00",
+        "18:00",
+        "22 Nov",
+        "06:00",
+        "12:00",
+    ]
 
 
 def test_days_weeks_months_and_years():
@@ -127,7 +165,7 @@ def test_daylight_saving_changes_keep_ticks_ascending_and_on_the_wall_clock():
 
 def test_generation_is_bounded_whatever_the_range():
     step = LADDER[0]
-    t = tick_times(0, 10 ** 12, step, UTC)
+    t = tick_times(0, 10**12, step, UTC)
     assert len(t) == 2000
     assert tick_times(10, 5, step, UTC) == []
     assert time_ticks(10, 5, 800, LABEL_PX) == []

@@ -5,7 +5,12 @@ to storage through the journal port; no I/O library is imported here.
 """
 
 from terminal.core.orders.errors import (
-    EntryNotReady, NotConnected, NotSupported, OrderServiceError, SubmitRefused, UnknownOrder,
+    EntryNotReady,
+    NotConnected,
+    NotSupported,
+    OrderServiceError,
+    SubmitRefused,
+    UnknownOrder,
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.policy import OrderPolicy
@@ -13,6 +18,14 @@ from terminal.core.orders.reconcile import ReconcileResult
 from terminal.core.orders.service import OrderService
 
 __all__ = [
-    "BasicGate", "EntryNotReady", "NotConnected", "NotSupported", "OrderPolicy",
-    "OrderService", "OrderServiceError", "ReconcileResult", "SubmitRefused", "UnknownOrder",
+    "BasicGate",
+    "EntryNotReady",
+    "NotConnected",
+    "NotSupported",
+    "OrderPolicy",
+    "OrderService",
+    "OrderServiceError",
+    "ReconcileResult",
+    "SubmitRefused",
+    "UnknownOrder",
 ]

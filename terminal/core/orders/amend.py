@@ -55,8 +55,14 @@ log = logging.getLogger(__name__)
 _RESTING = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
 
 
-async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount: Decimal,
-                      price: Decimal, *, confirmed: frozenset[str] = frozenset()) -> Order:
+async def amend_order(
+    svc: OrderService,
+    client_order_id: ClientOrderId,
+    amount: Decimal,
+    price: Decimal,
+    *,
+    confirmed: frozenset[str] = frozenset(),
+) -> Order:
     """Change amount/price of a resting limit order (see the module docstring).
     Returns the order that now rests on the venue (UNKNOWN while being settled)."""
     blocked = svc.gate.submissions_blocked()
@@ -70,15 +76,26 @@ async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount:
     if not session.has_edit_order:
         raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")
     if order.status not in _RESTING:
-        raise SubmitRefused([Refusal("not_open", f"order {client_order_id} is {order.status.value}")])
-    request = OrderRequest(venue=order.venue, symbol=order.symbol, side=order.side,
-                           type=order.type, amount=amount, price=price,
-                           time_in_force=order.time_in_force, post_only=order.post_only,
-                           mode=order.mode, account=order.account)
+        raise SubmitRefused(
+            [Refusal("not_open", f"order {client_order_id} is {order.status.value}")]
+        )
+    request = OrderRequest(
+        venue=order.venue,
+        symbol=order.symbol,
+        side=order.side,
+        type=order.type,
+        amount=amount,
+        price=price,
+        time_in_force=order.time_in_force,
+        post_only=order.post_only,
+        mode=order.mode,
+        account=order.account,
+    )
     ctx = svc.context_for(request, confirmed)
     ctx = replace(ctx, balances=released_by(ctx.balances, order))
-    refusals = [r for r in svc.gate.check(request, ctx)
-                if not (r.overridable and r.rule in confirmed)]
+    refusals = [
+        r for r in svc.gate.check(request, ctx) if not (r.overridable and r.rule in confirmed)
+    ]
     if refusals:
         raise SubmitRefused(refusals)
     # Write-ahead, as for submit: a cancel-and-replace venue places a NEW order, so
@@ -95,9 +112,17 @@ async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount:
     svc.order_changed.emit(replacement.copy())
     new_id = replacement.client_order_id
     try:
-        await tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)], {"amend": {
-            "replacement": str(new_id), "amount": format_decimal(amount),
-            "price": format_decimal(price)}})
+        await tracker.apply(
+            order,
+            [CancelRequested(source=EventSource.LOCAL)],
+            {
+                "amend": {
+                    "replacement": str(new_id),
+                    "amount": format_decimal(amount),
+                    "price": format_decimal(price),
+                }
+            },
+        )
     except JournalWriteFailed as exc:  # the replacement stays PENDING_SUBMIT: settled later
         raise NotSent("amend", exc.reason) from exc
     try:
@@ -109,8 +134,14 @@ async def amend_order(svc: OrderService, client_order_id: ClientOrderId, amount:
         raise SentNotJournaled(replacement.copy(), exc.reason, "amend") from exc
 
 
-async def _send_amend(svc: OrderService, session: ExchangePort, order: Order,
-                      replacement: Order, amount: Decimal, price: Decimal) -> Order:
+async def _send_amend(
+    svc: OrderService,
+    session: ExchangePort,
+    order: Order,
+    replacement: Order,
+    amount: Decimal,
+    price: Decimal,
+) -> Order:
     """Ask the venue to amend `order` (the replacement's intent is journaled) and apply
     its answer; the order that now rests on the venue."""
     from terminal.core.orders.service import _REFUSED_BEFORE_ACTING, _reason
@@ -133,63 +164,97 @@ async def _send_amend(svc: OrderService, session: ExchangePort, order: Order,
         why = f"amend: {_reason(exc)}"
         await tracker.apply(order, [OutcomeUnknown(reason=why, source=EventSource.LOCAL)])
         await tracker.apply(replacement, [OutcomeUnknown(reason=why, source=EventSource.LOCAL)])
-        tracker.notice("warning", f"Amend of {client_order_id}: outcome unknown "
-                       f"({_reason(exc)}); querying {order.venue} for it and for "
-                       f"its replacement {new_id}.")
+        tracker.notice(
+            "warning",
+            f"Amend of {client_order_id}: outcome unknown "
+            f"({_reason(exc)}); querying {order.venue} for it and for "
+            f"its replacement {new_id}.",
+        )
         # Registered for both ids before returning: a caller may wait for it at once.
-        task = svc.spawn(_settle_unknown(svc, order, replacement),
-                         f"settle-amend-{client_order_id}")
+        task = svc.spawn(
+            _settle_unknown(svc, order, replacement), f"settle-amend-{client_order_id}"
+        )
         svc._register_settle(new_id, task)
         svc._register_settle(order.client_order_id, task)
         return replacement.copy()
     if report.client_order_id == new_id:
         await _replaced(svc, order, replacement, report)
         return replacement.copy()
-    in_place = (not report.client_order_id or report.client_order_id == order.client_order_id) \
-        and (not report.venue_order_id or report.venue_order_id == order.venue_order_id)
-    await tracker.apply(replacement, [OrderRejected(
-        reason=(f"not used: {order.venue} amended {client_order_id} in place" if in_place
-                else f"not used: {order.venue} placed the replacement as "
-                     f"{report.client_order_id or report.venue_order_id}"),
-        source=EventSource.REST)])
+    in_place = (not report.client_order_id or report.client_order_id == order.client_order_id) and (
+        not report.venue_order_id or report.venue_order_id == order.venue_order_id
+    )
+    await tracker.apply(
+        replacement,
+        [
+            OrderRejected(
+                reason=(
+                    f"not used: {order.venue} amended {client_order_id} in place"
+                    if in_place
+                    else f"not used: {order.venue} placed the replacement as "
+                    f"{report.client_order_id or report.venue_order_id}"
+                ),
+                source=EventSource.REST,
+            )
+        ],
+    )
     if in_place:
-        await tracker.apply(order, [CancelRejected(reason="amended in place",
-                                                   source=EventSource.REST)])
+        await tracker.apply(
+            order, [CancelRejected(reason="amended in place", source=EventSource.REST)]
+        )
         async with tracker.lock(order):
             order.amount, order.price = amount, price
             # No domain event changes amount/price: journal the venue's KEEP-accept
             # with the amendment in its payload, so the history shows it.
             await svc.journal.record_event(
-                order, OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
-                {"amended": {"amount": format_decimal(amount), "price": format_decimal(price)}})
+                order,
+                OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
+                {"amended": {"amount": format_decimal(amount), "price": format_decimal(price)}},
+            )
         svc.order_changed.emit(order.copy())
         await svc._absorb_report(order, report, EventSource.REST)
         return order.copy()
-    await tracker.apply(order, [OrderCanceled(
-        reason=f"replaced by {report.client_order_id or report.venue_order_id}",
-        source=EventSource.REST)])
-    new = await tracker.adopt(order.venue, report, order.mode, order.account,
-                              EventSource.REST, external=False)
+    await tracker.apply(
+        order,
+        [
+            OrderCanceled(
+                reason=f"replaced by {report.client_order_id or report.venue_order_id}",
+                source=EventSource.REST,
+            )
+        ],
+    )
+    new = await tracker.adopt(
+        order.venue, report, order.mode, order.account, EventSource.REST, external=False
+    )
     return new.copy() if new is not None else order.copy()
 
 
-async def _replaced(svc: OrderService, order: Order, replacement: Order,
-                    report: OrderReport) -> None:
+async def _replaced(
+    svc: OrderService, order: Order, replacement: Order, report: OrderReport
+) -> None:
     """The venue cancelled `order` and placed `replacement` (the reply's order). The
     replacement is applied first: should the journal fail meanwhile, what the venue
     holds now is what is known (and reported) first."""
     async with svc.tracker.lock(replacement):
         await svc.tracker.apply_locked(
-            replacement, report_events(replacement, report, EventSource.REST),
-            {"replaces": str(order.client_order_id), "reply": report.raw})
-    await svc.tracker.apply(order, [OrderCanceled(
-        reason=f"replaced by {replacement.client_order_id}", source=EventSource.REST)])
+            replacement,
+            report_events(replacement, report, EventSource.REST),
+            {"replaces": str(order.client_order_id), "reply": report.raw},
+        )
+    await svc.tracker.apply(
+        order,
+        [
+            OrderCanceled(
+                reason=f"replaced by {replacement.client_order_id}", source=EventSource.REST
+            )
+        ],
+    )
     if missing_fill_amount(replacement, report) > 0:
         await svc.catch_up_fills(replacement)
 
 
-async def _settle_refused(svc: OrderService, session: ExchangePort, order: Order,
-                          replacement: Order, reason: str) -> None:
+async def _settle_refused(
+    svc: OrderService, session: ExchangePort, order: Order, replacement: Order, reason: str
+) -> None:
     """A refused cancel-replace may still have done one half (-2021): query both by
     client id, never resend. Not found means the replacement was not placed."""
     from terminal.core.orders.service import _reason
@@ -200,24 +265,42 @@ async def _settle_refused(svc: OrderService, session: ExchangePort, order: Order
     except OrderNotFoundError:
         await tracker.apply(replacement, [OrderRejected(reason=reason, source=EventSource.REST)])
     except VenueError as exc:
-        await tracker.apply(replacement, [OutcomeUnknown(
-            reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
-            source=EventSource.LOCAL)])
+        await tracker.apply(
+            replacement,
+            [
+                OutcomeUnknown(
+                    reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
+                    source=EventSource.LOCAL,
+                )
+            ],
+        )
         svc._start_settle(replacement)
     else:
         await svc._absorb_report(replacement, report, EventSource.QUERY)
     try:
         report = await session.fetch_order(order.client_order_id, order.symbol)
     except VenueError as exc:
-        await tracker.apply(order, [OutcomeUnknown(
-            reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
-            source=EventSource.LOCAL)])
+        await tracker.apply(
+            order,
+            [
+                OutcomeUnknown(
+                    reason=f"amend refused ({reason}); query failed: {_reason(exc)}",
+                    source=EventSource.LOCAL,
+                )
+            ],
+        )
         svc._start_settle(order)
         return
     await svc._absorb_report(order, report, EventSource.QUERY)
     if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
-        await tracker.apply(order, [OrderCanceled(
-            reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
+        await tracker.apply(
+            order,
+            [
+                OrderCanceled(
+                    reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY
+                )
+            ],
+        )
     elif not order.is_final:
         await tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
 
@@ -226,14 +309,23 @@ async def _settle_unknown(svc: OrderService, order: Order, replacement: Order) -
     """Settle both halves of an amend whose reply never came (queries by client id,
     as for any unknown outcome, never a resend); then name the replacement in the
     original's cancel reason. Returns the replacement."""
-    results = await asyncio.gather(svc.settle(replacement.client_order_id),
-                                   svc.settle(order.client_order_id), return_exceptions=True)
+    results = await asyncio.gather(
+        svc.settle(replacement.client_order_id),
+        svc.settle(order.client_order_id),
+        return_exceptions=True,
+    )
     for result in results:
         if isinstance(result, BaseException):
             log.warning("settling amend of %s: %s", order.client_order_id, result)
     if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
-        await svc.tracker.apply(order, [OrderCanceled(
-            reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY)])
+        await svc.tracker.apply(
+            order,
+            [
+                OrderCanceled(
+                    reason=f"replaced by {replacement.client_order_id}", source=EventSource.QUERY
+                )
+            ],
+        )
     return replacement
 
 
@@ -249,8 +341,11 @@ def released_by(balances: Balances | None, order: Order) -> Balances | None:
         return balances
     base, quote = str(order.symbol).split("/", 1)
     quote = quote.split(":", 1)[0]
-    asset, held = (quote, order.remaining * order.price) if order.side is Side.BUY \
+    asset, held = (
+        (quote, order.remaining * order.price)
+        if order.side is Side.BUY
         else (base, order.remaining)
+    )
     current = balances.get(asset)
     freed = min(held, current.used)  # never more than the venue says is locked
     if freed <= 0:

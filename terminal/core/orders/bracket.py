@@ -49,20 +49,35 @@ class BracketRequest:
 
     def protection(self, amount: Decimal) -> ProtectionRequest:
         e = self.entry
-        return ProtectionRequest(venue=e.venue, symbol=e.symbol, side=e.side.opposite,
-                                 amount=amount, stop_trigger=self.stop_trigger,
-                                 target=self.target, stop_limit=self.stop_limit,
-                                 account=e.account)
+        return ProtectionRequest(
+            venue=e.venue,
+            symbol=e.symbol,
+            side=e.side.opposite,
+            amount=amount,
+            stop_trigger=self.stop_trigger,
+            target=self.target,
+            stop_limit=self.stop_limit,
+            account=e.account,
+        )
 
 
 def _request_of(order_list: OrderList, entry: Order) -> BracketRequest:
     d = order_list.details
     return BracketRequest(
-        entry=OrderRequest(venue=entry.venue, symbol=entry.symbol, side=entry.side,
-                           type=entry.type, amount=entry.amount, price=entry.price,
-                           account=entry.account, mode=entry.mode),
-        stop_trigger=Decimal(d["stop_trigger"]), target=Decimal(d["target"]),
-        stop_limit=None if d.get("stop_limit") is None else Decimal(d["stop_limit"]))
+        entry=OrderRequest(
+            venue=entry.venue,
+            symbol=entry.symbol,
+            side=entry.side,
+            type=entry.type,
+            amount=entry.amount,
+            price=entry.price,
+            account=entry.account,
+            mode=entry.mode,
+        ),
+        stop_trigger=Decimal(d["stop_trigger"]),
+        target=Decimal(d["target"]),
+        stop_limit=None if d.get("stop_limit") is None else Decimal(d["stop_limit"]),
+    )
 
 
 def stop_passed(side: Side, stop: Decimal, price: Decimal | None) -> bool:
@@ -98,44 +113,68 @@ class BracketKeeper:
             return
         self._service.spawn(self.sync(list_id), f"bracket-{list_id}")
 
-    async def place(self, req: BracketRequest, *,
-                    confirmed: frozenset[str] = frozenset()) -> tuple[OrderList, Order]:
+    async def place(
+        self, req: BracketRequest, *, confirmed: frozenset[str] = frozenset()
+    ) -> tuple[OrderList, Order]:
         service = self._service
         session = service._require_session(req.entry.venue)
         caps = session.capabilities(req.entry.symbol)
         protection = req.protection(req.entry.amount)
         if not caps.supports(protection.stop_type):
             from terminal.core.orders.errors import SubmitRefused
-            raise SubmitRefused([Refusal("order_type", caps.why_not(protection.stop_type.value)
-                                         or "stop orders are not offered")])
-        reference = req.entry.price if req.entry.price is not None else \
-            service.context_for(req.entry, confirmed).reference_price
+
+            raise SubmitRefused(
+                [
+                    Refusal(
+                        "order_type",
+                        caps.why_not(protection.stop_type.value) or "stop orders are not offered",
+                    )
+                ]
+            )
+        reference = (
+            req.entry.price
+            if req.entry.price is not None
+            else service.context_for(req.entry, confirmed).reference_price
+        )
         refusals = price_refusals(protection, reference)
         if refusals:
             from terminal.core.orders.errors import SubmitRefused
+
             raise SubmitRefused(refusals)
         list_id = new_list_id()
         entry_id = ClientOrderId.generate()
         order_list = OrderList(
-            list_id=list_id, venue=req.entry.venue, account=req.entry.account,
-            symbol=req.entry.symbol, kind=ListKind.BRACKET, held_by=HeldBy.TERMINAL, details={
-                "entry": str(entry_id), "side": req.entry.side.value,
-                "amount": str(req.entry.amount), "stop_trigger": str(req.stop_trigger),
+            list_id=list_id,
+            venue=req.entry.venue,
+            account=req.entry.account,
+            symbol=req.entry.symbol,
+            kind=ListKind.BRACKET,
+            held_by=HeldBy.TERMINAL,
+            details={
+                "entry": str(entry_id),
+                "side": req.entry.side.value,
+                "amount": str(req.entry.amount),
+                "stop_trigger": str(req.stop_trigger),
                 "target": str(req.target),
                 "stop_limit": None if req.stop_limit is None else str(req.stop_limit),
-                "covered": "0", "pairs": [], "confirmed": sorted(confirmed)})
-        entry_req = replace(req.entry, list_id=list_id, leg_role=LegRole.ENTRY,
-                            held_by=HeldBy.TERMINAL)
+                "covered": "0",
+                "pairs": [],
+                "confirmed": sorted(confirmed),
+            },
+        )
+        entry_req = replace(
+            req.entry, list_id=list_id, leg_role=LegRole.ENTRY, held_by=HeldBy.TERMINAL
+        )
         # the gate speaks on the entry before the bracket is journaled
         refused = service.check(entry_req, confirmed)
         if refused:
             from terminal.core.orders.errors import SubmitRefused
+
             raise SubmitRefused(refused)
         await service.journal.save_list(order_list)
         self._watch(order_list)
         try:
-            entry = await service.submit(entry_req, confirmed=confirmed,
-                                         client_order_id=entry_id)
+            entry = await service.submit(entry_req, confirmed=confirmed, client_order_id=entry_id)
         except BaseException:
             self.forget(list_id)
             order_list.status = ListStatus.DONE
@@ -159,9 +198,12 @@ class BracketKeeper:
                 await self._protect(order_list, entry)
             if entry.is_final:
                 if entry.filled == ZERO:
-                    service.tracker.notice("info", f"Bracket {list_id}: entry "
-                                           f"{entry.status.value} before any fill; no stop "
-                                           "or target placed")
+                    service.tracker.notice(
+                        "info",
+                        f"Bracket {list_id}: entry "
+                        f"{entry.status.value} before any fill; no stop "
+                        "or target placed",
+                    )
                 # the bracket's part is done; its pair lives on as an OCO list of its own
                 order_list.status = ListStatus.DONE
                 self.forget(list_id)
@@ -174,18 +216,27 @@ class BracketKeeper:
             await cancel_list(service, pairs[-1])
         req = _request_of(order_list, entry)
         try:
-            pair, _legs = await place_oco(service, req.protection(entry.filled),
-                                         details={"bracket": order_list.list_id},
-                                         confirmed=frozenset(order_list.details.get("confirmed", ())))
+            pair, _legs = await place_oco(
+                service,
+                req.protection(entry.filled),
+                details={"bracket": order_list.list_id},
+                confirmed=frozenset(order_list.details.get("confirmed", ())),
+            )
         except OrderServiceError as exc:
-            service.tracker.notice("error", f"Bracket {order_list.list_id}: stop and target "
-                                   f"for {format_decimal(entry.filled)} NOT placed: {exc}")
+            service.tracker.notice(
+                "error",
+                f"Bracket {order_list.list_id}: stop and target "
+                f"for {format_decimal(entry.filled)} NOT placed: {exc}",
+            )
             return
         pairs.append(pair.list_id)
         order_list.details["covered"] = str(entry.filled)
         await service.journal.save_list(order_list)
-        service.tracker.notice("info", f"Bracket {order_list.list_id}: stop and target placed "
-                               f"for {format_decimal(entry.filled)} ({pair.label})")
+        service.tracker.notice(
+            "info",
+            f"Bracket {order_list.list_id}: stop and target placed "
+            f"for {format_decimal(entry.filled)} ({pair.label})",
+        )
 
     async def restore(self, venue: VenueId) -> int:
         """Watch the venue's open brackets again after a restart and place what fills
@@ -205,11 +256,15 @@ class BracketKeeper:
                 price = service.context_for(_request_of(order_list, entry).entry).reference_price
                 stop = Decimal(order_list.details["stop_trigger"])
                 if stop_passed(entry.side, stop, price):
-                    service.tracker.notice("warning", (
-                        f"Bracket {order_list.list_id}: the entry filled "
-                        f"{format_decimal(entry.filled)} while the terminal was closed and the "
-                        f"price {format_decimal(price)} is already past the stop "
-                        f"{format_decimal(stop)}: stop and target NOT placed; decide by hand"))
+                    service.tracker.notice(
+                        "warning",
+                        (
+                            f"Bracket {order_list.list_id}: the entry filled "
+                            f"{format_decimal(entry.filled)} while the terminal was closed and the "
+                            f"price {format_decimal(price)} is already past the stop "
+                            f"{format_decimal(stop)}: stop and target NOT placed; decide by hand"
+                        ),
+                    )
                     continue
             self._watch(order_list)
             restored += 1

@@ -41,42 +41,63 @@ def value_price(request: OrderRequest, reference: Decimal | None) -> Decimal | N
     return reference
 
 
-def conditional_refusals(request: OrderRequest, market: MarketRules | None,
-                         reference: Decimal | None) -> list[Refusal]:
+def conditional_refusals(
+    request: OrderRequest, market: MarketRules | None, reference: Decimal | None
+) -> list[Refusal]:
     """Every refusal specific to a conditional order; empty for market and limit."""
     f = format_decimal
     if not request.type.is_conditional:
         out: list[Refusal] = []
         if request.trigger_price is not None or request.trailing_percent is not None:
-            out.append(Refusal(TRIGGER_INVALID, f"a {request.type.label} order takes no "
-                               "trigger price or trailing distance"))
+            out.append(
+                Refusal(
+                    TRIGGER_INVALID,
+                    f"a {request.type.label} order takes no trigger price or trailing distance",
+                )
+            )
         return out
     trigger = request.trigger_price
     trailing = request.trailing_percent
     if trailing is not None and (not trailing.is_finite() or trailing <= ZERO):
-        return [Refusal(TRAILING_INVALID, f"the trailing distance must be a positive "
-                        f"percentage, got {f(trailing)}")]
+        return [
+            Refusal(
+                TRAILING_INVALID,
+                f"the trailing distance must be a positive percentage, got {f(trailing)}",
+            )
+        ]
     if trigger is None:
         if trailing is not None:
             return []  # a trailing order may start tracking at once
         return [Refusal(TRIGGER_REQUIRED, f"a {request.type.label} order needs a trigger price")]
     if not trigger.is_finite() or trigger <= ZERO:
-        return [Refusal(TRIGGER_INVALID, f"trigger price must be positive, got {f(trigger)}",
-                        values={"trigger": f(trigger)})]
+        return [
+            Refusal(
+                TRIGGER_INVALID,
+                f"trigger price must be positive, got {f(trigger)}",
+                values={"trigger": f(trigger)},
+            )
+        ]
     out = []
     if market is not None and market.tick_size and trigger % market.tick_size != ZERO:
-        out.append(Refusal(TRIGGER_TICK, f"trigger price {f(trigger)} is not a multiple of "
-                           f"the tick {f(market.tick_size)}",
-                           values={"trigger": f(trigger), "tick": f(market.tick_size)}))
+        out.append(
+            Refusal(
+                TRIGGER_TICK,
+                f"trigger price {f(trigger)} is not a multiple of the tick {f(market.tick_size)}",
+                values={"trigger": f(trigger), "tick": f(market.tick_size)},
+            )
+        )
     if reference is not None and reference > ZERO and trailing is None:
         rises = fires_when_price_rises(request.type, request.side)
         reached = trigger <= reference if rises else trigger >= reference
         if reached:
             where = "above" if rises else "below"
-            out.append(Refusal(
-                TRIGGER_SIDE,
-                f"a {request.side.value} {request.type.label} fires when the price reaches "
-                f"{f(trigger)} from {'below' if rises else 'above'}; the price is already "
-                f"{f(reference)}: put the trigger {where} it",
-                values={"trigger": f(trigger), "reference": f(reference)}))
+            out.append(
+                Refusal(
+                    TRIGGER_SIDE,
+                    f"a {request.side.value} {request.type.label} fires when the price reaches "
+                    f"{f(trigger)} from {'below' if rises else 'above'}; the price is already "
+                    f"{f(reference)}: put the trigger {where} it",
+                    values={"trigger": f(trigger), "reference": f(reference)},
+                )
+            )
     return out

@@ -74,10 +74,14 @@ class SentNotJournaled(OrderServiceError):
 
 
 def sent_message(order: Order, reason: str, action: str = "order") -> str:
-    """"sent and accepted as <id>; the journal could not record it: <reason>" and what
+    """ "sent and accepted as <id>; the journal could not record it: <reason>" and what
     happens next, worded for the order's state in memory."""
-    coid, status, vid, venue = (order.client_order_id, order.status.value,
-                                order.venue_order_id, order.venue)
+    coid, status, vid, venue = (
+        order.client_order_id,
+        order.status.value,
+        order.venue_order_id,
+        order.venue,
+    )
     extra = f" {venue} order id {vid}, {status}." if vid else ""
     if action == "cancel":
         head = f"cancel of {coid} sent to {venue}"
@@ -87,5 +91,7 @@ def sent_message(order: Order, reason: str, action: str = "order") -> str:
         head = f"sent as {coid} and rejected by {venue}"
     else:
         head = f"sent as {coid}, outcome unknown"
-    return (f"{head}; the journal could not record it: {reason}.{extra} Do not send it "
-            f"again: the next start reconciles it with {venue}.")
+    return (
+        f"{head}; the journal could not record it: {reason}.{extra} Do not send it "
+        f"again: the next start reconciles it with {venue}."
+    )

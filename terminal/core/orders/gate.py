@@ -31,17 +31,38 @@ class BasicGate:
     def check(self, request: OrderRequest, ctx: GateContext) -> Sequence[Refusal]:
         out: list[Refusal] = []
         if not request.amount.is_finite() or request.amount <= ZERO:
-            out.append(Refusal("amount_positive", f"amount must be positive, got {format_decimal(request.amount)}"))
+            out.append(
+                Refusal(
+                    "amount_positive",
+                    f"amount must be positive, got {format_decimal(request.amount)}",
+                )
+            )
             return out
         if request.type.has_limit_price and (request.price is None or request.price <= ZERO):
             out.append(Refusal("price_positive", "a limit order needs a positive price"))
             return out
         if ctx.market is None:
-            out.append(Refusal("unknown_market", f"{request.symbol} is not a market of {request.venue}"))
+            out.append(
+                Refusal("unknown_market", f"{request.symbol} is not a market of {request.venue}")
+            )
             return out
         out.extend(conditional_refusals(request, ctx.market, ctx.reference_price))
-        for v in ctx.market.validate(request.side, request.type, request.amount, request.price,
-                                     value_price(request, ctx.reference_price)):
-            out.append(Refusal(v.rule, v.message, values={
-                k: format_decimal(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}))
+        for v in ctx.market.validate(
+            request.side,
+            request.type,
+            request.amount,
+            request.price,
+            value_price(request, ctx.reference_price),
+        ):
+            out.append(
+                Refusal(
+                    v.rule,
+                    v.message,
+                    values={
+                        k: format_decimal(x)
+                        for k, x in (("value", v.value), ("limit", v.limit))
+                        if x is not None
+                    },
+                )
+            )
         return out

@@ -17,18 +17,25 @@ from terminal.domain.reports import FillReport
 
 
 class OrderJournal(JournalPort, Protocol):
-    async def record_fill(self, venue: VenueId, account: AccountLabel, fill: FillReport,
-                          client_order_id: ClientOrderId | None = None) -> bool:
+    async def record_fill(
+        self,
+        venue: VenueId,
+        account: AccountLabel,
+        fill: FillReport,
+        client_order_id: ClientOrderId | None = None,
+    ) -> bool:
         """Store a fill no journal order applied; False if venue+trade id is known."""
 
-    async def find_by_venue_order_id(self, venue: VenueId,
-                                     venue_order_id: VenueOrderId) -> Order | None: ...
+    async def find_by_venue_order_id(
+        self, venue: VenueId, venue_order_id: VenueOrderId
+    ) -> Order | None: ...
 
     async def save_list(self, order_list: OrderList) -> None:
         """Insert an order list or bracket, or update its status, venue id and details."""
 
-    async def order_lists(self, venue: VenueId | None = None, *, open_only: bool = False,
-                          list_id: str | None = None) -> list[OrderList]: ...
+    async def order_lists(
+        self, venue: VenueId | None = None, *, open_only: bool = False, list_id: str | None = None
+    ) -> list[OrderList]: ...
 
     async def list_legs(self, list_id: str) -> list[Order]:
         """The orders of one list or bracket, oldest first."""

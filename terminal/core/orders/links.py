@@ -50,18 +50,27 @@ class TerminalLinks:
 
     def _on_order(self, order: Order) -> None:
         list_id = order.list_id
-        if (list_id is None or list_id not in self._pairs or order.held_by is not HeldBy.TERMINAL
-                or order.leg_role not in PAIR_ROLES or not decides_the_pair(order)):
+        if (
+            list_id is None
+            or list_id not in self._pairs
+            or order.held_by is not HeldBy.TERMINAL
+            or order.leg_role not in PAIR_ROLES
+            or not decides_the_pair(order)
+        ):
             return
         if order.status.value == "pending_submit":
             return
         survivors = [c for c in self._pairs.pop(list_id) if c != order.client_order_id]
         order_list = self._lists.pop(list_id)
-        why = ("filled" if order.filled > 0 else "triggered" if order.triggered
-               else order.status.value)
-        self._service.tracker.notice("info", f"{order_list.kind.value.upper()} {list_id}: "
-                                     f"{order.leg_role.value} {order.client_order_id} {why}; "
-                                     "cancelling the other order (held by this terminal)")
+        why = (
+            "filled" if order.filled > 0 else "triggered" if order.triggered else order.status.value
+        )
+        self._service.tracker.notice(
+            "info",
+            f"{order_list.kind.value.upper()} {list_id}: "
+            f"{order.leg_role.value} {order.client_order_id} {why}; "
+            "cancelling the other order (held by this terminal)",
+        )
         self._service.spawn(self._cancel(order_list, survivors), f"oco-cancel-{list_id}")
 
     async def _cancel(self, order_list: OrderList, survivors: list[ClientOrderId]) -> None:
@@ -74,8 +83,10 @@ class TerminalLinks:
                 await service.cancel(coid)
             except Exception as exc:  # noqa: BLE001 - logged and shown; never stops the loop
                 log.warning("cancelling %s of list %s failed: %s", coid, order_list.list_id, exc)
-                service.tracker.notice("error", f"{order_list.label}: cancelling {coid} "
-                                       f"failed ({exc}); cancel it by hand")
+                service.tracker.notice(
+                    "error",
+                    f"{order_list.label}: cancelling {coid} failed ({exc}); cancel it by hand",
+                )
         legs = await service.journal.list_legs(order_list.list_id)
         if all(leg.is_final for leg in legs if leg.leg_role in PAIR_ROLES):
             order_list.status = ListStatus.DONE
@@ -91,8 +102,10 @@ class TerminalLinks:
                 continue
             if order_list.kind is ListKind.BRACKET and not order_list.details.get("legs_placed"):
                 continue  # the bracket keeper places its legs first (bracket.py)
-            legs = [service.tracker.track(o) for o in await service.journal.list_legs(
-                order_list.list_id)]
+            legs = [
+                service.tracker.track(o)
+                for o in await service.journal.list_legs(order_list.list_id)
+            ]
             pair = [leg for leg in legs if leg.leg_role in PAIR_ROLES]
             if not pair:
                 continue

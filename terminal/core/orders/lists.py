@@ -53,23 +53,45 @@ _REFUSED = (OrderRejectedError, RateLimitedError, VenueUnavailableError, Authent
 OCO_PRICES = "oco_prices"
 
 
-def leg_requests(req: ProtectionRequest, list_id: str, held_by: HeldBy,
-                 native: bool) -> tuple[OrderRequest, OrderRequest]:
+def leg_requests(
+    req: ProtectionRequest, list_id: str, held_by: HeldBy, native: bool
+) -> tuple[OrderRequest, OrderRequest]:
     """The stop and the target as order tickets. A native target is a post-only limit in
     a sell and a take-profit limit in a buy (what the venue's list takes); a terminal-held
     target is a plain resting limit order."""
     common: dict[str, Any] = {
-        "venue": req.venue, "symbol": req.symbol, "side": req.side, "amount": req.amount,
-        "time_in_force": req.time_in_force, "account": req.account, "list_id": list_id,
-        "held_by": held_by}
-    stop = OrderRequest(type=req.stop_type, trigger_price=req.stop_trigger,
-                        price=req.stop_limit, leg_role=LegRole.STOP, **common)  # type: ignore[arg-type]
+        "venue": req.venue,
+        "symbol": req.symbol,
+        "side": req.side,
+        "amount": req.amount,
+        "time_in_force": req.time_in_force,
+        "account": req.account,
+        "list_id": list_id,
+        "held_by": held_by,
+    }
+    stop = OrderRequest(
+        type=req.stop_type,
+        trigger_price=req.stop_trigger,
+        price=req.stop_limit,
+        leg_role=LegRole.STOP,
+        **common,
+    )  # type: ignore[arg-type]
     if native and req.side is Side.BUY:
-        target = OrderRequest(type=OrderType.TAKE_PROFIT_LIMIT, trigger_price=req.target,
-                              price=req.target, leg_role=LegRole.TARGET, **common)  # type: ignore[arg-type]
+        target = OrderRequest(
+            type=OrderType.TAKE_PROFIT_LIMIT,
+            trigger_price=req.target,
+            price=req.target,
+            leg_role=LegRole.TARGET,
+            **common,
+        )  # type: ignore[arg-type]
     else:
-        target = OrderRequest(type=OrderType.LIMIT, price=req.target, post_only=native,
-                              leg_role=LegRole.TARGET, **common)  # type: ignore[arg-type]
+        target = OrderRequest(
+            type=OrderType.LIMIT,
+            price=req.target,
+            post_only=native,
+            leg_role=LegRole.TARGET,
+            **common,
+        )  # type: ignore[arg-type]
     return stop, target
 
 
@@ -78,19 +100,34 @@ def price_refusals(req: ProtectionRequest, reference: Decimal | None) -> list[Re
     f = format_decimal
     sell = req.side is Side.SELL
     if (req.target <= req.stop_trigger) if sell else (req.target >= req.stop_trigger):
-        return [Refusal(OCO_PRICES, f"a {req.side.value} OCO needs its target "
-                        f"{'above' if sell else 'below'} its stop (target {f(req.target)}, "
-                        f"stop {f(req.stop_trigger)})")]
+        return [
+            Refusal(
+                OCO_PRICES,
+                f"a {req.side.value} OCO needs its target "
+                f"{'above' if sell else 'below'} its stop (target {f(req.target)}, "
+                f"stop {f(req.stop_trigger)})",
+            )
+        ]
     if reference is not None and ((req.target <= reference) if sell else (req.target >= reference)):
-        return [Refusal(OCO_PRICES, f"the target {f(req.target)} would fill at once: the "
-                        f"price is {f(reference)}; put it {'above' if sell else 'below'} it")]
+        return [
+            Refusal(
+                OCO_PRICES,
+                f"the target {f(req.target)} would fill at once: the "
+                f"price is {f(reference)}; put it {'above' if sell else 'below'} it",
+            )
+        ]
     return []
 
 
-async def place_oco(service: OrderService, req: ProtectionRequest, *,
-                    confirmed: frozenset[str] = frozenset(),
-                    kind: ListKind = ListKind.OCO, details: dict | None = None,
-                    list_id: str | None = None) -> tuple[OrderList, list[Order]]:
+async def place_oco(
+    service: OrderService,
+    req: ProtectionRequest,
+    *,
+    confirmed: frozenset[str] = frozenset(),
+    kind: ListKind = ListKind.OCO,
+    details: dict | None = None,
+    list_id: str | None = None,
+) -> tuple[OrderList, list[Order]]:
     """Place a stop and a target that cancel each other. Native where the venue holds
     order lists, else held by this terminal. Raises SubmitRefused before anything is
     written or sent; a venue rejection comes back as REJECTED legs."""
@@ -105,11 +142,17 @@ async def place_oco(service: OrderService, req: ProtectionRequest, *,
     native = caps.native_oco
     held_by = HeldBy.VENUE if native else HeldBy.TERMINAL
     list_id = list_id or new_list_id()
-    stop_req, target_req = (service._normalise(r) for r in leg_requests(req, list_id, held_by, native))
+    stop_req, target_req = (
+        service._normalise(r) for r in leg_requests(req, list_id, held_by, native)
+    )
     refusals: list[Refusal] = []
     if not caps.supports(stop_req.type):
-        refusals.append(Refusal("order_type", caps.why_not(stop_req.type.value) or
-                                f"{stop_req.type.label} is not offered"))
+        refusals.append(
+            Refusal(
+                "order_type",
+                caps.why_not(stop_req.type.value) or f"{stop_req.type.label} is not offered",
+            )
+        )
     ctx = service.context_for(stop_req, confirmed)
     refusals += price_refusals(req, ctx.reference_price)
     for leg in (stop_req, target_req):
@@ -118,12 +161,22 @@ async def place_oco(service: OrderService, req: ProtectionRequest, *,
                 refusals.append(r)
     if refusals:
         raise SubmitRefused(refusals)
-    order_list = OrderList(list_id=list_id, venue=req.venue, account=stop_req.account,
-                           symbol=req.symbol, kind=kind, held_by=held_by, details={
-                               "side": req.side.value, "amount": str(req.amount),
-                               "stop_trigger": str(req.stop_trigger), "target": str(req.target),
-                               "stop_limit": None if req.stop_limit is None else str(req.stop_limit),
-                               **(details or {})})
+    order_list = OrderList(
+        list_id=list_id,
+        venue=req.venue,
+        account=stop_req.account,
+        symbol=req.symbol,
+        kind=kind,
+        held_by=held_by,
+        details={
+            "side": req.side.value,
+            "amount": str(req.amount),
+            "stop_trigger": str(req.stop_trigger),
+            "target": str(req.target),
+            "stop_limit": None if req.stop_limit is None else str(req.stop_limit),
+            **(details or {}),
+        },
+    )
     legs = [service.tracker.track(Order.from_request(r)) for r in (stop_req, target_req)]
     try:
         await service.journal.save_list(order_list)
@@ -146,15 +199,17 @@ async def place_oco(service: OrderService, req: ProtectionRequest, *,
     return order_list, [leg.copy() for leg in legs]
 
 
-async def _send_native(service: OrderService, session: Any, order_list: OrderList,
-                       legs: list[Order]) -> None:
+async def _send_native(
+    service: OrderService, session: Any, order_list: OrderList, legs: list[Order]
+) -> None:
     stop, target = legs
     try:
         venue_list_id, reports = await session.create_oco(order_list.list_id, stop, target)
     except _REFUSED as exc:
         for leg in legs:
-            await service.tracker.apply(leg, [OrderRejected(reason=_reason(exc),
-                                                            source=EventSource.REST)])
+            await service.tracker.apply(
+                leg, [OrderRejected(reason=_reason(exc), source=EventSource.REST)]
+            )
         return
     except asyncio.CancelledError:
         raise
@@ -162,8 +217,9 @@ async def _send_native(service: OrderService, session: Any, order_list: OrderLis
         if not isinstance(exc, VenueError):
             log.exception("OCO %s failed unexpectedly", order_list.list_id)
         for leg in legs:
-            await service.tracker.apply(leg, [OutcomeUnknown(reason=_reason(exc),
-                                                             source=EventSource.LOCAL)])
+            await service.tracker.apply(
+                leg, [OutcomeUnknown(reason=_reason(exc), source=EventSource.LOCAL)]
+            )
             service._start_settle(leg)
         return
     order_list.venue_list_id = venue_list_id
@@ -180,9 +236,15 @@ async def _send_linked(service: OrderService, session: Any, legs: list[Order]) -
     stop, target = legs
     await service._send_new(session, stop)
     if stop.is_final:
-        await service.tracker.apply(target, [OrderRejected(
-            reason=f"not sent: its stop {stop.client_order_id} was {stop.status.value}",
-            source=EventSource.LOCAL)])
+        await service.tracker.apply(
+            target,
+            [
+                OrderRejected(
+                    reason=f"not sent: its stop {stop.client_order_id} was {stop.status.value}",
+                    source=EventSource.LOCAL,
+                )
+            ],
+        )
         return
     await service._send_new(session, target)
     if target.is_final and target.filled == 0 and not stop.is_final:
@@ -203,11 +265,15 @@ async def cancel_list(service: OrderService, list_id: str) -> list[Order]:
     for pair_id in order_list.details.get("pairs", []):  # a bracket's protective pairs
         legs += await cancel_list(service, pair_id)
     live = [leg for leg in legs if not leg.is_final]
-    if order_list.held_by is HeldBy.VENUE and order_list.venue_list_id and any(
-            leg.status.value == "pending_trigger" or leg.status.value == "open" for leg in live):
+    if (
+        order_list.held_by is HeldBy.VENUE
+        and order_list.venue_list_id
+        and any(leg.status.value == "pending_trigger" or leg.status.value == "open" for leg in live)
+    ):
         try:
-            reports = await session.cancel_order_list(order_list.symbol, order_list.venue_list_id,
-                                                      order_list.list_id)
+            reports = await session.cancel_order_list(
+                order_list.symbol, order_list.venue_list_id, order_list.list_id
+            )
         except VenueError as exc:
             log.info("cancel of list %s: %s; settling its orders", list_id, exc)
             reports = []

@@ -29,6 +29,7 @@ class OrderPolicy:
     @classmethod
     def from_settings(cls, settings: Any) -> OrderPolicy:
         """Copy the matching fields of an OrderSettings-like object."""
-        values = {f.name: getattr(settings, f.name) for f in fields(cls)
-                  if hasattr(settings, f.name)}
+        values = {
+            f.name: getattr(settings, f.name) for f in fields(cls) if hasattr(settings, f.name)
+        }
         return cls(**values)

@@ -56,16 +56,25 @@ class ReconcileResult:
     def summary(self) -> str:
         if self.error:
             return f"{self.venue}: reconciliation failed: {self.error}"
-        return (f"{self.venue}: {len(self.settled)} settled, {len(self.adopted)} adopted, "
-                f"{len(self.unknown)} still unknown, {len(self.confirmed)} open as journaled, "
-                f"{self.fills_applied} fill(s) applied, {self.fills_recorded} other fill(s) "
-                f"recorded ({self.duration_s:.1f} s)")
+        return (
+            f"{self.venue}: {len(self.settled)} settled, {len(self.adopted)} adopted, "
+            f"{len(self.unknown)} still unknown, {len(self.confirmed)} open as journaled, "
+            f"{self.fills_applied} fill(s) applied, {self.fills_recorded} other fill(s) "
+            f"recorded ({self.duration_s:.1f} s)"
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"venue": self.venue, "settled": self.settled, "confirmed": self.confirmed,
-                "adopted": self.adopted, "unknown": self.unknown,
-                "fills_applied": self.fills_applied, "fills_recorded": self.fills_recorded,
-                "error": self.error, "duration_s": round(self.duration_s, 3)}
+        return {
+            "venue": self.venue,
+            "settled": self.settled,
+            "confirmed": self.confirmed,
+            "adopted": self.adopted,
+            "unknown": self.unknown,
+            "fills_applied": self.fills_applied,
+            "fills_recorded": self.fills_recorded,
+            "error": self.error,
+            "duration_s": round(self.duration_s, 3),
+        }
 
 
 class Reconciler:
@@ -119,21 +128,29 @@ class Reconciler:
         try:
             report = await self._query(order)
         except OrderNotFoundError:
-            if order.venue_order_id is None and order.status in (OrderStatus.PENDING_SUBMIT,
-                                                                 OrderStatus.UNKNOWN):
+            if order.venue_order_id is None and order.status in (
+                OrderStatus.PENDING_SUBMIT,
+                OrderStatus.UNKNOWN,
+            ):
                 await self.service.settle(coid, SOURCE)  # bounded not-found retries
             else:
-                self.result.unknown.append(f"{coid}: acknowledged before, but {self.venue} no "
-                                           "longer knows its client order id")
+                self.result.unknown.append(
+                    f"{coid}: acknowledged before, but {self.venue} no "
+                    "longer knows its client order id"
+                )
                 return
         else:
             await self.service._absorb_report(order, report, SOURCE)
             if order.status is OrderStatus.PENDING_CANCEL and report.status in (
-                    OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER):
+                OrderStatus.OPEN,
+                OrderStatus.PARTIALLY_FILLED,
+                OrderStatus.PENDING_TRIGGER,
+            ):
                 # A cancel was journaled but never reached the venue (crash, cut):
                 # the user's intent stands, and cancelling twice is harmless.
-                self.service.tracker.notice("info", f"Order {coid}: the cancel requested "
-                                            "before the restart is sent again.")
+                self.service.tracker.notice(
+                    "info", f"Order {coid}: the cancel requested before the restart is sent again."
+                )
                 await self.service._send_cancel(self.session, order)
             elif order.client_order_id in self.service._cancel_wanted:
                 await self.service._after_ack(order)
@@ -162,20 +179,25 @@ class Reconciler:
     async def _adopt_unknown_open_orders(self, touched: set[Symbol]) -> None:
         for report in await self.session.fetch_open_orders():
             touched.add(report.symbol)
-            order = await self.tracker.find(self.venue, report.client_order_id, report.venue_order_id)
+            order = await self.tracker.find(
+                self.venue, report.client_order_id, report.venue_order_id
+            )
             if order is not None:
                 if order.is_final:
                     self.result.unknown.append(
                         f"{order.client_order_id}: journal says {order.status.value}, "
-                        f"{self.venue} lists it open")
+                        f"{self.venue} lists it open"
+                    )
                 continue
-            adopted = await self.tracker.adopt(self.venue, report, self.session.mode,
-                                               self.session.account, SOURCE)
+            adopted = await self.tracker.adopt(
+                self.venue, report, self.session.mode, self.session.account, SOURCE
+            )
             if adopted is not None:
                 self.result.adopted.append(
                     f"{adopted.client_order_id} ({adopted.venue_order_id}): {adopted.symbol} "
                     f"{adopted.side.value} {format_decimal(adopted.amount)}"
-                    f"{' @ ' + format_decimal(adopted.price) if adopted.price is not None else ''}")
+                    f"{' @ ' + format_decimal(adopted.price) if adopted.price is not None else ''}"
+                )
 
     async def _fetch_fills(self, touched: set[Symbol]) -> None:
         now_ms = int(time.time() * 1000)
@@ -213,4 +235,5 @@ class Reconciler:
             self.result.fills_applied += 1
             if order.status != before:
                 self.result.settled.append(
-                    f"{order.client_order_id}: {before.value} -> {order.status.value} (fills)")
+                    f"{order.client_order_id}: {before.value} -> {order.status.value} (fills)"
+                )

@@ -42,8 +42,9 @@ class ReconcileRecovery:
         backoff = Backoff(base=policy.reconcile_retry_base_s, cap=policy.reconcile_retry_max_s)
         delay = backoff.next_delay()
         self._announce(venue, Failure(0, result, None, delay))
-        self._loops[venue] = service.spawn(self._retry(venue, backoff, delay),
-                                           f"reconcile-retry:{venue}")
+        self._loops[venue] = service.spawn(
+            self._retry(venue, backoff, delay), f"reconcile-retry:{venue}"
+        )
 
     def cancel(self, venue: VenueId) -> None:
         task = self._loops.pop(venue, None)
@@ -61,17 +62,25 @@ class ReconcileRecovery:
             return
         result = await retry_until(
             lambda: self.service.reconcile(venue, close_entry=True, retry=False),
-            backoff=backoff, ok=lambda r: bool(getattr(r, "ok", False)),
+            backoff=backoff,
+            ok=lambda r: bool(getattr(r, "ok", False)),
             retry_on=(Exception,),  # whatever failed, entry stays closed and says why
-            on_failure=lambda f: self._announce(venue, f), stop=lambda: self._gone(venue))
+            on_failure=lambda f: self._announce(venue, f),
+            stop=lambda: self._gone(venue),
+        )
         if result is not None:
             log.info("%s: reconciliation succeeded on a retry; order entry is open", venue)
 
     def _announce(self, venue: VenueId, failure: Failure[Any]) -> None:
         error = getattr(failure.result, "error", None) or failure.error or "failed"
-        reason = (f"reconciliation with {venue} failed: {error}; retrying in "
-                  f"{failure.next_delay_s:.0f} s")
-        log.warning("%s (attempt %d)", reason, failure.attempt + 1,
-                    exc_info=failure.error if failure.error is not None else None)
+        reason = (
+            f"reconciliation with {venue} failed: {error}; retrying in {failure.next_delay_s:.0f} s"
+        )
+        log.warning(
+            "%s (attempt %d)",
+            reason,
+            failure.attempt + 1,
+            exc_info=failure.error if failure.error is not None else None,
+        )
         if self.service.session(venue) is not None:
             self.service._set_entry(venue, reason)

@@ -25,11 +25,21 @@ from decimal import Decimal
 from typing import Any, Callable, Coroutine
 
 from terminal.core.errors import (
-    AuthenticationError, OrderNotFoundError, OrderRejectedError, OutcomeUnknownError,
-    RateLimitedError, VenueError, VenueUnavailableError,
+    AuthenticationError,
+    OrderNotFoundError,
+    OrderRejectedError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    VenueError,
+    VenueUnavailableError,
 )
 from terminal.core.orders.errors import (
-    EntryNotReady, NotConnected, NotSent, SentNotJournaled, SubmitRefused, UnknownOrder,
+    EntryNotReady,
+    NotConnected,
+    NotSent,
+    SentNotJournaled,
+    SubmitRefused,
+    UnknownOrder,
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
@@ -45,8 +55,16 @@ from terminal.core.storage import JournalWriteFailed
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.money import format_decimal
 from terminal.domain.order import (
-    CancelRejected, CancelRequested, EventSource, Order, OrderCanceled, OrderRejected,
-    RESTING_STATUSES, OrderRequest, OrderStatus, OutcomeUnknown,
+    CancelRejected,
+    CancelRequested,
+    EventSource,
+    Order,
+    OrderCanceled,
+    OrderRejected,
+    RESTING_STATUSES,
+    OrderRequest,
+    OrderStatus,
+    OutcomeUnknown,
 )
 from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
 
@@ -54,8 +72,12 @@ log = logging.getLogger(__name__)
 
 ContextProvider = Callable[[OrderRequest], GateContext]
 # Errors that mean the venue (or our own limiter) refused before acting.
-_REFUSED_BEFORE_ACTING = (OrderRejectedError, RateLimitedError, VenueUnavailableError,
-                          AuthenticationError)
+_REFUSED_BEFORE_ACTING = (
+    OrderRejectedError,
+    RateLimitedError,
+    VenueUnavailableError,
+    AuthenticationError,
+)
 _RESTING = RESTING_STATUSES
 
 
@@ -68,10 +90,15 @@ class OrderService:
     on a venue opens only after its reconciliation (`reconcile`) has finished.
     """
 
-    def __init__(self, journal: OrderJournal, *, gate: SubmitGate | None = None,
-                 context_provider: ContextProvider | None = None,
-                 policy: OrderPolicy | None = None,
-                 now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        journal: OrderJournal,
+        *,
+        gate: SubmitGate | None = None,
+        context_provider: ContextProvider | None = None,
+        policy: OrderPolicy | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.journal = journal
         self.gate: SubmitGate = gate or BasicGate()
         self.policy = policy or OrderPolicy()
@@ -134,7 +161,9 @@ class OrderService:
         return session
 
     # ---- the gate (synchronous) --------------------------------------------------------
-    def context_for(self, request: OrderRequest, confirmed: frozenset[str] = frozenset()) -> GateContext:
+    def context_for(
+        self, request: OrderRequest, confirmed: frozenset[str] = frozenset()
+    ) -> GateContext:
         if self._context_provider is not None:
             ctx = self._context_provider(request)
         else:
@@ -143,14 +172,19 @@ class OrderService:
             ctx = GateContext(market=market, mode=request.mode)
         return replace(ctx, confirmed=frozenset(ctx.confirmed) | frozenset(confirmed))
 
-    def check(self, request: OrderRequest, confirmed: frozenset[str] = frozenset()) -> list[Refusal]:
+    def check(
+        self, request: OrderRequest, confirmed: frozenset[str] = frozenset()
+    ) -> list[Refusal]:
         """Every refusal the ticket meets now (gate + double submit); nothing is sent."""
         blocked = self.gate.submissions_blocked()
         if blocked:
             return [Refusal("emergency_stop", blocked)]
         request = self._normalise(request)
-        refusals = [r for r in self.gate.check(request, self.context_for(request, confirmed))
-                    if not (r.overridable and r.rule in confirmed)]
+        refusals = [
+            r
+            for r in self.gate.check(request, self.context_for(request, confirmed))
+            if not (r.overridable and r.rule in confirmed)
+        ]
         duplicate = self._double_submit(request, confirmed)
         if duplicate is not None:
             refusals.append(duplicate)
@@ -178,11 +212,17 @@ class OrderService:
             f"{request.symbol}"
             f"{' @ ' + format_decimal(request.price) if request.price is not None else ''}) was sent "
             f"{now - sent:.1f} s ago. Confirm to send it again.",
-            overridable=True)
+            overridable=True,
+        )
 
     # ---- submit ------------------------------------------------------------------------
-    async def submit(self, request: OrderRequest, *, confirmed: frozenset[str] = frozenset(),
-                     client_order_id: ClientOrderId | None = None) -> Order:
+    async def submit(
+        self,
+        request: OrderRequest,
+        *,
+        confirmed: frozenset[str] = frozenset(),
+        client_order_id: ClientOrderId | None = None,
+    ) -> Order:
         """Send a new order; returns it in the state the venue's reply produced.
 
         Raises SubmitRefused / EntryNotReady / NotConnected before anything is written
@@ -199,18 +239,26 @@ class OrderService:
             raise EntryNotReady(request.venue, reason)
         session = self._require_session(request.venue)
         request = self._normalise(request)
-        refusals = [r for r in self.gate.check(request, self.context_for(request, confirmed))
-                    if not (r.overridable and r.rule in confirmed)]
+        refusals = [
+            r
+            for r in self.gate.check(request, self.context_for(request, confirmed))
+            if not (r.overridable and r.rule in confirmed)
+        ]
         duplicate = self._double_submit(request, confirmed)
         if duplicate is not None:
             refusals.append(duplicate)
         if client_order_id is not None:
             if not client_order_id.is_valid_for(request.venue):
-                refusals.append(Refusal("client_order_id",
-                                        f"client order id {client_order_id!r} is not valid on {request.venue}"))
+                refusals.append(
+                    Refusal(
+                        "client_order_id",
+                        f"client order id {client_order_id!r} is not valid on {request.venue}",
+                    )
+                )
             elif self.tracker.cached(client_order_id) is not None:
-                refusals.append(Refusal("client_order_id",
-                                        f"client order id {client_order_id} is already used"))
+                refusals.append(
+                    Refusal("client_order_id", f"client order id {client_order_id} is already used")
+                )
         if refusals:
             raise SubmitRefused(refusals)
         order = self.tracker.track(Order.from_request(request, client_order_id))
@@ -219,8 +267,14 @@ class OrderService:
         # Write-ahead: the intent is durable before the venue hears of it.
         try:
             if client_order_id is not None and await self.journal.get_order(client_order_id):
-                raise SubmitRefused([Refusal("client_order_id", f"client order id "
-                                             f"{client_order_id} is already in the journal")])
+                raise SubmitRefused(
+                    [
+                        Refusal(
+                            "client_order_id",
+                            f"client order id {client_order_id} is already in the journal",
+                        )
+                    ]
+                )
             await self.journal.record_intent(order)
         except BaseException as exc:
             self._recent.pop(request.fingerprint(), None)
@@ -242,16 +296,23 @@ class OrderService:
         try:
             report = await session.create_order(order)
         except _REFUSED_BEFORE_ACTING as exc:
-            await self.tracker.apply(order, [OrderRejected(reason=_reason(exc), source=EventSource.REST)])
+            await self.tracker.apply(
+                order, [OrderRejected(reason=_reason(exc), source=EventSource.REST)]
+            )
         except asyncio.CancelledError:
             # Left PENDING_SUBMIT in the journal: reconciliation settles it next time.
             raise
         except Exception as exc:  # OutcomeUnknownError, TransientError, anything unforeseen
             if not isinstance(exc, (OutcomeUnknownError, VenueError)):
                 log.exception("create_order for %s failed unexpectedly", order.client_order_id)
-            await self.tracker.apply(order, [OutcomeUnknown(reason=_reason(exc), source=EventSource.LOCAL)])
-            self.tracker.notice("warning", f"Order {order.client_order_id}: outcome unknown "
-                                f"({_reason(exc)}); querying {order.venue} by client id.")
+            await self.tracker.apply(
+                order, [OutcomeUnknown(reason=_reason(exc), source=EventSource.LOCAL)]
+            )
+            self.tracker.notice(
+                "warning",
+                f"Order {order.client_order_id}: outcome unknown "
+                f"({_reason(exc)}); querying {order.venue} by client id.",
+            )
             self._start_settle(order)
         else:
             await self._absorb_report(order, report, EventSource.REST)
@@ -288,8 +349,11 @@ class OrderService:
         except VenueError as exc:
             log.warning("fetching trades for %s failed: %s", order.client_order_id, exc)
             return 0
-        mine = [t for t in trades if t.venue_order_id == order.venue_order_id
-                and t.trade_id not in order.trade_ids]
+        mine = [
+            t
+            for t in trades
+            if t.venue_order_id == order.venue_order_id and t.trade_id not in order.trade_ids
+        ]
         if mine:
             await self.tracker.apply(order, [fill_event_at(t, EventSource.QUERY) for t in mine])
         return len(mine)
@@ -312,7 +376,9 @@ class OrderService:
 
         task.add_done_callback(done)
 
-    async def wait_settled(self, client_order_id: ClientOrderId, timeout: float = 30.0) -> Order | None:
+    async def wait_settled(
+        self, client_order_id: ClientOrderId, timeout: float = 30.0
+    ) -> Order | None:
         """Wait (bounded) for a running settle of that order; the order afterwards."""
         task = self._settling.get(client_order_id)
         if task is not None:
@@ -320,7 +386,9 @@ class OrderService:
         order = await self.tracker.load(client_order_id)
         return order.copy() if order else None
 
-    async def settle(self, client_order_id: ClientOrderId, source: EventSource = EventSource.QUERY) -> Order:
+    async def settle(
+        self, client_order_id: ClientOrderId, source: EventSource = EventSource.QUERY
+    ) -> Order:
         """Ask the venue about an order whose outcome is unknown, by client order id.
 
         Bounded retries with backoff. After `unknown_not_found_limit` "not found"
@@ -344,13 +412,23 @@ class OrderService:
                 not_found += 1
                 if not_found >= p.unknown_not_found_limit:
                     if order.venue_order_id is None:
-                        await self.tracker.apply(order, [OrderRejected(
-                            reason=f"not found on {order.venue} after {not_found} queries by "
-                                   "client order id: never reached the venue", source=source)])
+                        await self.tracker.apply(
+                            order,
+                            [
+                                OrderRejected(
+                                    reason=f"not found on {order.venue} after {not_found} queries by "
+                                    "client order id: never reached the venue",
+                                    source=source,
+                                )
+                            ],
+                        )
                     else:
-                        self.tracker.notice("error", f"Order {order.client_order_id} "
-                                            f"(venue id {order.venue_order_id}) is no longer "
-                                            f"known to {order.venue}; left UNKNOWN.")
+                        self.tracker.notice(
+                            "error",
+                            f"Order {order.client_order_id} "
+                            f"(venue id {order.venue_order_id}) is no longer "
+                            f"known to {order.venue}; left UNKNOWN.",
+                        )
                     break
             except VenueError as exc:
                 log.info("query of %s failed (%s); will retry", order.client_order_id, exc)
@@ -394,14 +472,17 @@ class OrderService:
             # "Unknown order": already filled, canceled or never there. Ask, don't guess.
             await self._settle_after_cancel_miss(session, order, _reason(exc))
         except _REFUSED_BEFORE_ACTING as exc:
-            await self.tracker.apply(order, [CancelRejected(reason=_reason(exc), source=EventSource.REST)])
+            await self.tracker.apply(
+                order, [CancelRejected(reason=_reason(exc), source=EventSource.REST)]
+            )
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             if not isinstance(exc, VenueError):
                 log.exception("cancel_order for %s failed unexpectedly", order.client_order_id)
-            await self.tracker.apply(order, [OutcomeUnknown(reason=f"cancel: {_reason(exc)}",
-                                                            source=EventSource.LOCAL)])
+            await self.tracker.apply(
+                order, [OutcomeUnknown(reason=f"cancel: {_reason(exc)}", source=EventSource.LOCAL)]
+            )
             self._start_settle(order)
         else:
             if report is not None:
@@ -411,28 +492,39 @@ class OrderService:
         if order.is_final:
             self._cancel_wanted.discard(order.client_order_id)
 
-    async def _settle_after_cancel_miss(self, session: ExchangePort, order: Order, reason: str) -> None:
+    async def _settle_after_cancel_miss(
+        self, session: ExchangePort, order: Order, reason: str
+    ) -> None:
         try:
             report = await session.fetch_order(order.client_order_id, order.symbol)
         except OrderNotFoundError:
             if order.status is OrderStatus.UNKNOWN or order.venue_order_id is None:
                 self._start_settle(order)
             else:
-                await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+                await self.tracker.apply(
+                    order, [CancelRejected(reason=reason, source=EventSource.REST)]
+                )
             return
         except VenueError:
-            await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+            await self.tracker.apply(
+                order, [CancelRejected(reason=reason, source=EventSource.REST)]
+            )
             return
         await self._absorb_report(order, report, EventSource.QUERY)
         if not order.is_final:
-            await self.tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
+            await self.tracker.apply(
+                order, [CancelRejected(reason=reason, source=EventSource.REST)]
+            )
 
     async def cancel_all(self, venue: VenueId, symbol: Symbol | None = None) -> list[Order]:
         """Cancel every open order on `venue` (for one symbol, or all), including
         orders on the venue this terminal did not place. Returns the touched orders."""
         session = self._require_session(venue)
-        targets = {o.client_order_id: o for o in self.tracker.live(venue)
-                   if symbol is None or o.symbol == symbol}
+        targets = {
+            o.client_order_id: o
+            for o in self.tracker.live(venue)
+            if symbol is None or o.symbol == symbol
+        }
         for stored in await self.journal.open_orders(venue):
             if symbol is None or stored.symbol == symbol:
                 order = self.tracker.track(stored)
@@ -457,14 +549,19 @@ class OrderService:
                 except OrderNotFoundError:
                     reports = []
                 except VenueError as exc:
-                    log.warning("%s: cancel-all %s failed (%s); cancelling one by one", venue, sym, exc)
+                    log.warning(
+                        "%s: cancel-all %s failed (%s); cancelling one by one", venue, sym, exc
+                    )
                     await self._cancel_each(session, mine)
                     continue
                 for report in reports:
-                    order = await self.tracker.find(venue, report.client_order_id, report.venue_order_id)
+                    order = await self.tracker.find(
+                        venue, report.client_order_id, report.venue_order_id
+                    )
                     if order is None:
-                        order = await self.tracker.adopt(venue, report, session.mode, session.account,
-                                                         EventSource.REST)
+                        order = await self.tracker.adopt(
+                            venue, report, session.mode, session.account, EventSource.REST
+                        )
                     else:
                         await self._absorb_report(order, report, EventSource.REST)
                     if order is not None:
@@ -472,7 +569,9 @@ class OrderService:
                 # whatever the reply did not mention: ask the venue one by one
                 for order in mine:
                     if not order.is_final and order.status is not OrderStatus.PENDING_SUBMIT:
-                        await self._settle_after_cancel_miss(session, order, "not in cancel-all reply")
+                        await self._settle_after_cancel_miss(
+                            session, order, "not in cancel-all reply"
+                        )
             else:
                 await self._cancel_each(session, mine)
         for order in targets.values():
@@ -492,8 +591,7 @@ class OrderService:
 
         return await place_oco(self, request, confirmed=confirmed)
 
-    async def place_bracket(self, request: Any, *,
-                            confirmed: frozenset[str] = frozenset()) -> Any:
+    async def place_bracket(self, request: Any, *, confirmed: frozenset[str] = frozenset()) -> Any:
         """An entry whose stop and target are placed as it fills: (OrderList, entry)."""
         return await self.brackets.place(request, confirmed=confirmed)
 
@@ -504,8 +602,14 @@ class OrderService:
         return await cancel_list(self, list_id)
 
     # ---- amend -------------------------------------------------------------------------
-    async def amend(self, client_order_id: ClientOrderId, amount: Decimal, price: Decimal,
-                    *, confirmed: frozenset[str] = frozenset()) -> Order:
+    async def amend(
+        self,
+        client_order_id: ClientOrderId,
+        amount: Decimal,
+        price: Decimal,
+        *,
+        confirmed: frozenset[str] = frozenset(),
+    ) -> Order:
         """Change amount/price of a resting limit order where the venue can edit
         (`terminal.core.orders.amend`). Returns the order that now rests on the venue;
         an unknown outcome returns the replacement UNKNOWN with both halves settling
@@ -526,14 +630,17 @@ class OrderService:
         await self._absorb_report(order, report, EventSource.QUERY)
 
     # ---- venue messages (user stream) ----------------------------------------------------
-    async def on_order_report(self, venue: VenueId, report: OrderReport,
-                              source: EventSource = EventSource.STREAM) -> Order | None:
+    async def on_order_report(
+        self, venue: VenueId, report: OrderReport, source: EventSource = EventSource.STREAM
+    ) -> Order | None:
         """A venue message about one order (user stream); unknown open orders are adopted."""
         order = await self.tracker.find(venue, report.client_order_id, report.venue_order_id)
         if order is None:
             session = self._sessions.get(venue)
             if report.status in _RESTING and session is not None:
-                return await self.tracker.adopt(venue, report, session.mode, session.account, source)
+                return await self.tracker.adopt(
+                    venue, report, session.mode, session.account, source
+                )
             for fill in report.fills:
                 await self._record_orphan_fill(venue, fill)
             return None
@@ -542,8 +649,9 @@ class OrderService:
             await self._after_ack(order)
         return order.copy()
 
-    async def on_fill(self, venue: VenueId, fill: FillReport,
-                      source: EventSource = EventSource.STREAM) -> Order | None:
+    async def on_fill(
+        self, venue: VenueId, fill: FillReport, source: EventSource = EventSource.STREAM
+    ) -> Order | None:
         """One trade of ours (user stream or a trade query)."""
         order = await self.tracker.find(venue, fill.client_order_id, fill.venue_order_id)
         if order is None:
@@ -566,8 +674,9 @@ class OrderService:
         return await self.reconcile(venue, close_entry=not self.entry_ready(venue))
 
     # ---- reconciliation ---------------------------------------------------------------
-    async def reconcile(self, venue: VenueId, *, close_entry: bool = True,
-                        retry: bool = True) -> Any:
+    async def reconcile(
+        self, venue: VenueId, *, close_entry: bool = True, retry: bool = True
+    ) -> Any:
         """Reconcile the journal with `venue`; entry opens when it succeeds.
 
         `close_entry=False` (after a private-stream reconnect, once entry was open):
@@ -593,8 +702,12 @@ class OrderService:
 
     def stale_orders(self, venue: VenueId | None = None) -> list[Order]:
         """Open orders older than the configured age (the open-orders panel flags them)."""
-        return [o.copy() for o in stale_orders(self.tracker.live(venue), self._now(),
-                                               self.policy.stale_order_age_s)]
+        return [
+            o.copy()
+            for o in stale_orders(
+                self.tracker.live(venue), self._now(), self.policy.stale_order_age_s
+            )
+        ]
 
     async def sweep_stale(self) -> list[Order]:
         """Cancel stale orders when auto-cancel is on; each act is journaled."""
@@ -604,10 +717,16 @@ class OrderService:
         for order in stale_orders(self.tracker.live(), self._now(), self.policy.stale_order_age_s):
             if order.venue not in self._sessions:
                 continue
-            await self.journal.record_safety_event("stale_auto_cancel", {
-                "client_order_id": order.client_order_id, "venue": order.venue,
-                "symbol": order.symbol, "created_at": order.created_at.isoformat(),
-                "max_age_s": self.policy.stale_order_age_s})
+            await self.journal.record_safety_event(
+                "stale_auto_cancel",
+                {
+                    "client_order_id": order.client_order_id,
+                    "venue": order.venue,
+                    "symbol": order.symbol,
+                    "created_at": order.created_at.isoformat(),
+                    "max_age_s": self.policy.stale_order_age_s,
+                },
+            )
             try:
                 done.append(await self.cancel(order.client_order_id))
             except Exception as exc:

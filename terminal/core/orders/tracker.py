@@ -19,8 +19,15 @@ from terminal.core.orders.listeners import Callbacks
 from terminal.domain.enums import HeldBy, TimeInForce
 from terminal.domain.ids import ClientOrderId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    EventSource, IllegalTransition, Order, OrderAccepted, OrderArmed, OrderError, OrderEvent,
-    OrderFilled, OrderStatus,
+    EventSource,
+    IllegalTransition,
+    Order,
+    OrderAccepted,
+    OrderArmed,
+    OrderError,
+    OrderEvent,
+    OrderFilled,
+    OrderStatus,
 )
 from terminal.domain.reports import FillReport, OrderReport, events_for_report, fill_event
 
@@ -45,20 +52,34 @@ def report_events(order: Order, report: OrderReport, source: EventSource) -> lis
     order the venue lists as open even when the report carries no venue order id."""
     events = events_for_report(order, report, source)
     times = {f.trade_id: f.timestamp_ms for f in report.fills if f.timestamp_ms}
-    events = [replace(e, at=ms_to_dt(times[e.trade_id]))
-              if isinstance(e, OrderFilled) and e.trade_id in times else e for e in events]
-    if (order.status in _UNACKED and report.status in _VENUE_OPEN
-            and not any(isinstance(e, (OrderAccepted, OrderArmed)) for e in events)):
+    events = [
+        replace(e, at=ms_to_dt(times[e.trade_id]))
+        if isinstance(e, OrderFilled) and e.trade_id in times
+        else e
+        for e in events
+    ]
+    if (
+        order.status in _UNACKED
+        and report.status in _VENUE_OPEN
+        and not any(isinstance(e, (OrderAccepted, OrderArmed)) for e in events)
+    ):
         events.insert(0, OrderAccepted(venue_order_id=report.venue_order_id, source=source))
-    elif (order.status in _UNACKED and report.status is OrderStatus.PENDING_TRIGGER
-            and not any(isinstance(e, (OrderAccepted, OrderArmed)) for e in events)):
+    elif (
+        order.status in _UNACKED
+        and report.status is OrderStatus.PENDING_TRIGGER
+        and not any(isinstance(e, (OrderAccepted, OrderArmed)) for e in events)
+    ):
         events.insert(0, OrderArmed(venue_order_id=report.venue_order_id, source=source))
     return events
 
 
 class OrderTracker:
-    def __init__(self, journal: OrderJournal, on_order: Callbacks[Order],
-                 on_notice: Callbacks[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        journal: OrderJournal,
+        on_order: Callbacks[Order],
+        on_notice: Callbacks[tuple[str, str]],
+    ) -> None:
         self.journal = journal
         self._on_order = on_order
         self._on_notice = on_notice
@@ -90,8 +111,11 @@ class OrderTracker:
         return self._orders.get(ClientOrderId(client_order_id))
 
     def live(self, venue: VenueId | None = None) -> list[Order]:
-        return [o for o in self._orders.values()
-                if not o.is_final and (venue is None or o.venue == venue)]
+        return [
+            o
+            for o in self._orders.values()
+            if not o.is_final and (venue is None or o.venue == venue)
+        ]
 
     def all(self) -> list[Order]:
         return list(self._orders.values())
@@ -110,14 +134,24 @@ class OrderTracker:
                 order = self.track(stored)
         return order
 
-    async def find(self, venue: VenueId, client_order_id: ClientOrderId | None,
-                   venue_order_id: VenueOrderId | None) -> Order | None:
+    async def find(
+        self,
+        venue: VenueId,
+        client_order_id: ClientOrderId | None,
+        venue_order_id: VenueOrderId | None,
+    ) -> Order | None:
         """The order a venue message is about: by client id, else by venue id."""
         if client_order_id:
             order = await self.load(client_order_id)
-            if order is not None and order.venue == venue and not (
-                    venue_order_id and order.venue_order_id
-                    and order.venue_order_id != venue_order_id):
+            if (
+                order is not None
+                and order.venue == venue
+                and not (
+                    venue_order_id
+                    and order.venue_order_id
+                    and order.venue_order_id != venue_order_id
+                )
+            ):
                 return order  # (a different venue id: a reused client id, another order)
         if venue_order_id:
             coid = self._by_venue_id.get((venue, venue_order_id))
@@ -129,23 +163,29 @@ class OrderTracker:
         return None
 
     # ---- changing orders ---------------------------------------------------------------
-    async def apply(self, order: Order, events: Sequence[OrderEvent],
-                    payload: Mapping[str, Any] | None = None) -> bool:
+    async def apply(
+        self, order: Order, events: Sequence[OrderEvent], payload: Mapping[str, Any] | None = None
+    ) -> bool:
         async with self.lock(order):
             return await self.apply_locked(order, events, payload)
 
-    async def apply_locked(self, order: Order, events: Sequence[OrderEvent],
-                           payload: Mapping[str, Any] | None = None) -> bool:
+    async def apply_locked(
+        self, order: Order, events: Sequence[OrderEvent], payload: Mapping[str, Any] | None = None
+    ) -> bool:
         changed = False
         for event in events:
             try:
                 did = order.apply(event)
             except IllegalTransition as exc:
-                log.info("order %s: %s (from %s) ignored", order.client_order_id, exc,
-                         event.source.value)
-                self.notice("warning", f"Order {order.client_order_id}: venue reported "
-                            f"{type(event).__name__} while {order.status.value}; kept "
-                            f"{order.status.value}.")
+                log.info(
+                    "order %s: %s (from %s) ignored", order.client_order_id, exc, event.source.value
+                )
+                self.notice(
+                    "warning",
+                    f"Order {order.client_order_id}: venue reported "
+                    f"{type(event).__name__} while {order.status.value}; kept "
+                    f"{order.status.value}.",
+                )
                 continue
             except OrderError as exc:  # overfill or a malformed fill: money mismatch
                 log.error("order %s: %s", order.client_order_id, exc)
@@ -166,14 +206,25 @@ class OrderTracker:
             events = report_events(order, report, source)
             return await self.apply_locked(order, events, report.raw)
 
-    async def adopt(self, venue: VenueId, report: OrderReport, mode: Any, account: Any,
-                    source: EventSource, *, external: bool = True) -> Order | None:
+    async def adopt(
+        self,
+        venue: VenueId,
+        report: OrderReport,
+        mode: Any,
+        account: Any,
+        source: EventSource,
+        *,
+        external: bool = True,
+    ) -> Order | None:
         """Journal an order the venue has and the journal does not: by default one this
         terminal never placed (marked external); `external=False` for the new order of
         a cancel-and-replace amend."""
         if report.side is None or report.type is None or report.amount is None:
-            self.notice("warning", f"{venue}: cannot adopt order {report.venue_order_id}: "
-                        "the venue report lacks side, type or amount")
+            self.notice(
+                "warning",
+                f"{venue}: cannot adopt order {report.venue_order_id}: "
+                "the venue report lacks side, type or amount",
+            )
             return None
         coid = report.client_order_id
         if coid and await self.journal.get_order(coid) is not None:
@@ -181,11 +232,20 @@ class OrderTracker:
         if not coid:
             coid = ClientOrderId(f"ext-{venue}-{report.venue_order_id}"[:64])
         order = Order(
-            client_order_id=ClientOrderId(coid), venue=venue, symbol=report.symbol,
-            side=report.side, type=report.type, amount=report.amount, price=report.price,
+            client_order_id=ClientOrderId(coid),
+            venue=venue,
+            symbol=report.symbol,
+            side=report.side,
+            type=report.type,
+            amount=report.amount,
+            price=report.price,
             time_in_force=report.time_in_force or TimeInForce.GTC,
-            post_only=report.post_only, mode=mode, account=account, external=external,
-            trigger_price=report.trigger_price, list_id=report.list_id,
+            post_only=report.post_only,
+            mode=mode,
+            account=account,
+            external=external,
+            trigger_price=report.trigger_price,
+            list_id=report.list_id,
             held_by=HeldBy.VENUE if (report.type.is_conditional or report.list_id) else None,
         )
         if report.timestamp_ms:

@@ -12,21 +12,52 @@ Pure core (no Qt, no I/O library). Typical wiring (the composition root does thi
 from terminal.core.safety.events import SafetyJournalWriter
 from terminal.core.safety.gate import EMERGENCY_STOP, TESTNET_LOCK, OrderBlocked, SafetyGate
 from terminal.core.safety.lock import (
-    LockSnapshot, TestnetLock, UnlockRefused, confirmation_phrase, effective_mode,
+    LockSnapshot,
+    TestnetLock,
+    UnlockRefused,
+    confirmation_phrase,
+    effective_mode,
 )
 from terminal.core.safety.precautions import PrecautionConfig, Precautions
 from terminal.core.safety.state import SafetySnapshot, SafetyState
 from terminal.core.safety.stop import (
-    RESET_PHRASE, EmergencyStop, ResetRefused, StopScope, StopSnapshot, StopState,
+    RESET_PHRASE,
+    EmergencyStop,
+    ResetRefused,
+    StopScope,
+    StopSnapshot,
+    StopState,
 )
 from terminal.core.safety.sweep import (
-    StopResult, StopSweeper, VenueStopResult, order_service_sink,
+    StopResult,
+    StopSweeper,
+    VenueStopResult,
+    order_service_sink,
 )
 
 __all__ = [
-    "EMERGENCY_STOP", "TESTNET_LOCK", "RESET_PHRASE", "EmergencyStop", "LockSnapshot",
-    "OrderBlocked", "PrecautionConfig", "Precautions", "ResetRefused", "SafetyGate",
-    "SafetyJournalWriter", "SafetySnapshot", "SafetyState", "StopResult", "StopScope",
-    "StopSnapshot", "StopState", "StopSweeper", "TestnetLock", "UnlockRefused",
-    "VenueStopResult", "confirmation_phrase", "effective_mode", "order_service_sink",
+    "EMERGENCY_STOP",
+    "TESTNET_LOCK",
+    "RESET_PHRASE",
+    "EmergencyStop",
+    "LockSnapshot",
+    "OrderBlocked",
+    "PrecautionConfig",
+    "Precautions",
+    "ResetRefused",
+    "SafetyGate",
+    "SafetyJournalWriter",
+    "SafetySnapshot",
+    "SafetyState",
+    "StopResult",
+    "StopScope",
+    "StopSnapshot",
+    "StopState",
+    "StopSweeper",
+    "TestnetLock",
+    "UnlockRefused",
+    "VenueStopResult",
+    "confirmation_phrase",
+    "effective_mode",
+    "order_service_sink",
 ]

@@ -34,9 +34,13 @@ class OrderBlocked(Exception):
 class SafetyGate:
     """Implements terminal.core.ports.SubmitGate."""
 
-    def __init__(self, lock: TestnetLock, stop: EmergencyStop,
-                 precautions: Precautions | None = None,
-                 writer: SafetyJournalWriter | None = None) -> None:
+    def __init__(
+        self,
+        lock: TestnetLock,
+        stop: EmergencyStop,
+        precautions: Precautions | None = None,
+        writer: SafetyJournalWriter | None = None,
+    ) -> None:
         self.lock = lock
         self.stop = stop
         self.precautions = precautions or Precautions()
@@ -60,31 +64,45 @@ class SafetyGate:
         if not refusals:
             used = [r for r in found if r.overridable and r.rule in confirmed]
             if used:
-                self._writer.record(PRECAUTION_OVERRIDE, {
-                    "venue": request.venue, "account": request.account, "mode": mode,
-                    "symbol": request.symbol, "side": request.side, "type": request.type,
-                    "amount": request.amount, "price": request.price,
-                    "rules": [r.rule for r in used],
-                    "values": {r.rule: dict(r.values) for r in used},
-                })
+                self._writer.record(
+                    PRECAUTION_OVERRIDE,
+                    {
+                        "venue": request.venue,
+                        "account": request.account,
+                        "mode": mode,
+                        "symbol": request.symbol,
+                        "side": request.side,
+                        "type": request.type,
+                        "amount": request.amount,
+                        "price": request.price,
+                        "rules": [r.rule for r in used],
+                        "values": {r.rule: dict(r.values) for r in used},
+                    },
+                )
         return refusals
 
     # ---- for headless commands and the UI ------------------------------------------------
-    def entry_refusal(self, venue: str, mode: VenueMode | str | None,
-                      account: str) -> Refusal | None:
+    def entry_refusal(
+        self, venue: str, mode: VenueMode | str | None, account: str
+    ) -> Refusal | None:
         """Stop or lock refusal for this connection, checked without any market data."""
         blocked = self.stop.submissions_blocked()
         if blocked:
             return Refusal(EMERGENCY_STOP, blocked)
         reason = self.lock.entry_block_reason(venue, effective_mode(mode), account)
         if reason:
-            return Refusal(TESTNET_LOCK, reason,
-                           values={"venue": str(venue), "account": str(account),
-                                   "mode": effective_mode(mode).value})
+            return Refusal(
+                TESTNET_LOCK,
+                reason,
+                values={
+                    "venue": str(venue),
+                    "account": str(account),
+                    "mode": effective_mode(mode).value,
+                },
+            )
         return None
 
-    def require_entry_allowed(self, venue: str, mode: VenueMode | str | None,
-                              account: str) -> None:
+    def require_entry_allowed(self, venue: str, mode: VenueMode | str | None, account: str) -> None:
         """Raise OrderBlocked when the stop or the lock refuses; call before connecting."""
         refusal = self.entry_refusal(venue, mode, account)
         if refusal is not None:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from terminal.core.safety.events import (
-    LOCK_LOCKED, LOCK_UNLOCK_REFUSED, LOCK_UNLOCKED, SafetyJournalWriter,
+    LOCK_LOCKED,
+    LOCK_UNLOCK_REFUSED,
+    LOCK_UNLOCKED,
+    SafetyJournalWriter,
 )
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
@@ -105,7 +108,7 @@ class TestnetLock:
         return (
             f"Testnet lock is ON: orders to the live venue {venue} (account {account}) are "
             f"disabled. Market data and balances still work. To trade real money, unlock it "
-            f"by typing \"{confirmation_phrase(venue, account)}\"."
+            f'by typing "{confirmation_phrase(venue, account)}".'
         )
 
     # ---- changes ----------------------------------------------------------------
@@ -119,13 +122,13 @@ class TestnetLock:
         expected = confirmation_phrase(venue_id, label)
         if not isinstance(typed_phrase, str) or typed_phrase.strip() != expected:
             self._writer.record(LOCK_UNLOCK_REFUSED, {"venue": venue_id, "account": label})
-            raise UnlockRefused(
-                f"the typed text does not match; type exactly: {expected}")
+            raise UnlockRefused(f"the typed text does not match; type exactly: {expected}")
         if (venue_id, label) in self._unlocked:
             return
         self._unlocked.add((str(venue_id), str(label)))
-        log.warning("testnet lock: live orders unlocked for %s account %s (this run only)",
-                    venue_id, label)
+        log.warning(
+            "testnet lock: live orders unlocked for %s account %s (this run only)", venue_id, label
+        )
         self._writer.record(LOCK_UNLOCKED, {"venue": venue_id, "account": label})
         self._notify()
 

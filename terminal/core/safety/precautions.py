@@ -56,8 +56,11 @@ def _dec(value: Any, default: Decimal | None, what: str) -> Decimal | None:
     try:
         return parse_typed_number(text, what)
     except MoneyError as exc:
-        log.warning("precautions: %s; using %s", exc,
-                    "no limit" if default is None else format_decimal(default))
+        log.warning(
+            "precautions: %s; using %s",
+            exc,
+            "no limit" if default is None else format_decimal(default),
+        )
         return default
 
 
@@ -66,8 +69,7 @@ class PrecautionConfig:
     """What the precautions enforce. None / empty switches a check off."""
 
     # Keys: "venue:QUOTE", "*:QUOTE", "venue", "*" (most specific wins); quote currency.
-    max_notional: Mapping[str, Decimal] = field(
-        default_factory=lambda: {"*": Decimal("50000")})
+    max_notional: Mapping[str, Decimal] = field(default_factory=lambda: {"*": Decimal("50000")})
     max_price_deviation_pct: Decimal | None = Decimal("5")
     confirm_market_above_notional: Decimal | None = Decimal("1000")
     check_balance: bool = True
@@ -90,13 +92,19 @@ class PrecautionConfig:
             max_notional=caps,
             max_price_deviation_pct=_dec(
                 getattr(settings, "max_price_deviation_pct", "5"),
-                base.max_price_deviation_pct, "max_price_deviation_pct"),
+                base.max_price_deviation_pct,
+                "max_price_deviation_pct",
+            ),
             confirm_market_above_notional=_dec(
                 getattr(settings, "confirm_market_above_notional", "1000"),
-                base.confirm_market_above_notional, "confirm_market_above_notional"),
+                base.confirm_market_above_notional,
+                "confirm_market_above_notional",
+            ),
             check_balance=bool(getattr(settings, "check_balance", True)),
-            default_fee_rate=_dec(getattr(settings, "default_fee_rate", "0.001"),
-                                  DEFAULT_FEE_RATE, "default_fee_rate") or ZERO,
+            default_fee_rate=_dec(
+                getattr(settings, "default_fee_rate", "0.001"), DEFAULT_FEE_RATE, "default_fee_rate"
+            )
+            or ZERO,
         )
 
     def notional_cap(self, venue: str, quote: str) -> tuple[str, Decimal] | None:
@@ -123,74 +131,130 @@ class Precautions:
             return bad
         market = ctx.market
         if market is None:
-            return [Refusal(MARKET_UNKNOWN,
-                            f"{request.symbol} is not a known market on {request.venue}; "
-                            "its rules cannot be checked",
-                            values={"symbol": str(request.symbol), "venue": str(request.venue)})]
+            return [
+                Refusal(
+                    MARKET_UNKNOWN,
+                    f"{request.symbol} is not a known market on {request.venue}; "
+                    "its rules cannot be checked",
+                    values={"symbol": str(request.symbol), "venue": str(request.venue)},
+                )
+            ]
         out: list[Refusal] = []
-        ref = ctx.reference_price if (
-            isinstance(ctx.reference_price, Decimal) and ctx.reference_price.is_finite()
-            and ctx.reference_price > ZERO) else None
+        ref = (
+            ctx.reference_price
+            if (
+                isinstance(ctx.reference_price, Decimal)
+                and ctx.reference_price.is_finite()
+                and ctx.reference_price > ZERO
+            )
+            else None
+        )
         is_limit = request.type.has_limit_price
         out.extend(conditional_refusals(request, market, ref))
         value_price = conditional_value_price(request, ref)
-        for v in market.validate(request.side, request.type, request.amount,
-                                 request.price if is_limit else None, value_price):
-            values = {k: _fmt(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None}
+        for v in market.validate(
+            request.side,
+            request.type,
+            request.amount,
+            request.price if is_limit else None,
+            value_price,
+        ):
+            values = {
+                k: _fmt(x) for k, x in (("value", v.value), ("limit", v.limit)) if x is not None
+            }
             out.append(Refusal(v.rule, v.message, values=values))
 
         if value_price is None:  # only a market order without a reference price gets here
-            out.append(Refusal(
-                REFERENCE_PRICE_MISSING,
-                f"no current price for {request.symbol}: a market order cannot be valued "
-                "(order size, balance) without one; wait for market data or use a limit order",
-                values={"symbol": str(request.symbol)}))
+            out.append(
+                Refusal(
+                    REFERENCE_PRICE_MISSING,
+                    f"no current price for {request.symbol}: a market order cannot be valued "
+                    "(order size, balance) without one; wait for market data or use a limit order",
+                    values={"symbol": str(request.symbol)},
+                )
+            )
             return out
         notional = request.amount * value_price
         quote = market.quote
 
         cap = self.config.notional_cap(str(request.venue), quote)
         if cap is not None and notional > cap[1]:
-            out.append(Refusal(
-                MAX_ORDER_NOTIONAL,
-                f"order value {_fmt(notional)} {quote} is above the precaution limit "
-                f"{_fmt(cap[1])} {quote} for {request.venue} (setting max_notional[{cap[0]}])",
-                values={"notional": _fmt(notional), "limit": _fmt(cap[1]), "quote": quote,
-                        "key": cap[0]}))
+            out.append(
+                Refusal(
+                    MAX_ORDER_NOTIONAL,
+                    f"order value {_fmt(notional)} {quote} is above the precaution limit "
+                    f"{_fmt(cap[1])} {quote} for {request.venue} (setting max_notional[{cap[0]}])",
+                    values={
+                        "notional": _fmt(notional),
+                        "limit": _fmt(cap[1]),
+                        "quote": quote,
+                        "key": cap[0],
+                    },
+                )
+            )
 
         pct = self.config.max_price_deviation_pct
         if is_limit and pct is not None:
             assert request.price is not None
             if ref is None:
-                out.append(Refusal(
-                    PRICE_DEVIATION,
-                    f"no current mid or last price for {request.symbol} to compare the limit "
-                    f"price {_fmt(request.price)} with; confirm to send it unchecked",
-                    overridable=True, values={"price": _fmt(request.price), "limit_pct": _fmt(pct)}))
+                out.append(
+                    Refusal(
+                        PRICE_DEVIATION,
+                        f"no current mid or last price for {request.symbol} to compare the limit "
+                        f"price {_fmt(request.price)} with; confirm to send it unchecked",
+                        overridable=True,
+                        values={"price": _fmt(request.price), "limit_pct": _fmt(pct)},
+                    )
+                )
             else:
                 deviation = abs(request.price - ref) / ref * _HUNDRED
                 if deviation > pct:
-                    out.append(Refusal(
-                        PRICE_DEVIATION,
-                        f"limit price {_fmt(request.price)} is {deviation:.2f}% away from the "
-                        f"current price {_fmt(ref)} (limit {_fmt(pct)}%); confirm to send anyway",
-                        overridable=True,
-                        values={"price": _fmt(request.price), "reference": _fmt(ref),
-                                "deviation_pct": f"{deviation:.4f}", "limit_pct": _fmt(pct)}))
+                    out.append(
+                        Refusal(
+                            PRICE_DEVIATION,
+                            f"limit price {_fmt(request.price)} is {deviation:.2f}% away from the "
+                            f"current price {_fmt(ref)} (limit {_fmt(pct)}%); confirm to send anyway",
+                            overridable=True,
+                            values={
+                                "price": _fmt(request.price),
+                                "reference": _fmt(ref),
+                                "deviation_pct": f"{deviation:.4f}",
+                                "limit_pct": _fmt(pct),
+                            },
+                        )
+                    )
 
         confirm_above = self.config.confirm_market_above_notional
-        if request.type is OrderType.MARKET and confirm_above is not None and notional > confirm_above:
-            out.append(Refusal(
-                MARKET_ORDER_CONFIRM,
-                f"market order worth about {_fmt(notional)} {quote} (above "
-                f"{_fmt(confirm_above)} {quote}); confirm to send it",
-                overridable=True,
-                values={"notional": _fmt(notional), "limit": _fmt(confirm_above),
-                        "quote": quote}))
+        if (
+            request.type is OrderType.MARKET
+            and confirm_above is not None
+            and notional > confirm_above
+        ):
+            out.append(
+                Refusal(
+                    MARKET_ORDER_CONFIRM,
+                    f"market order worth about {_fmt(notional)} {quote} (above "
+                    f"{_fmt(confirm_above)} {quote}); confirm to send it",
+                    overridable=True,
+                    values={
+                        "notional": _fmt(notional),
+                        "limit": _fmt(confirm_above),
+                        "quote": quote,
+                    },
+                )
+            )
 
         if self.config.check_balance:
-            out.extend(self._balance(request, ctx, notional, quote, market.base,
-                                     market.maker_fee if request.post_only else market.taker_fee))
+            out.extend(
+                self._balance(
+                    request,
+                    ctx,
+                    notional,
+                    quote,
+                    market.base,
+                    market.maker_fee if request.post_only else market.taker_fee,
+                )
+            )
         return out
 
     # ---- pieces --------------------------------------------------------------------
@@ -199,31 +263,57 @@ class Precautions:
         out: list[Refusal] = []
         amount = request.amount
         if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= ZERO:
-            out.append(Refusal(INVALID_VALUE,
-                               f"amount must be a positive, finite number, got {_fmt(amount)}",
-                               values={"amount": _fmt(amount)}))
+            out.append(
+                Refusal(
+                    INVALID_VALUE,
+                    f"amount must be a positive, finite number, got {_fmt(amount)}",
+                    values={"amount": _fmt(amount)},
+                )
+            )
         if request.type.has_limit_price:
             price = request.price
             if price is None:
-                out.append(Refusal(INVALID_VALUE, "a limit order needs a price",
-                                   values={"price": "None"}))
+                out.append(
+                    Refusal(INVALID_VALUE, "a limit order needs a price", values={"price": "None"})
+                )
             elif not isinstance(price, Decimal) or not price.is_finite() or price <= ZERO:
-                out.append(Refusal(INVALID_VALUE,
-                                   f"price must be a positive, finite number, got {_fmt(price)}",
-                                   values={"price": _fmt(price)}))
+                out.append(
+                    Refusal(
+                        INVALID_VALUE,
+                        f"price must be a positive, finite number, got {_fmt(price)}",
+                        values={"price": _fmt(price)},
+                    )
+                )
         elif request.price is not None and (
-                not isinstance(request.price, Decimal) or not request.price.is_finite()):
-            out.append(Refusal(INVALID_VALUE, f"price must be a finite number, got "
-                               f"{_fmt(request.price)}", values={"price": _fmt(request.price)}))
+            not isinstance(request.price, Decimal) or not request.price.is_finite()
+        ):
+            out.append(
+                Refusal(
+                    INVALID_VALUE,
+                    f"price must be a finite number, got {_fmt(request.price)}",
+                    values={"price": _fmt(request.price)},
+                )
+            )
         return out
 
-    def _balance(self, request: OrderRequest, ctx: GateContext, notional: Decimal,
-                 quote: str, base: str, fee_rate: Decimal | None) -> list[Refusal]:
+    def _balance(
+        self,
+        request: OrderRequest,
+        ctx: GateContext,
+        notional: Decimal,
+        quote: str,
+        base: str,
+        fee_rate: Decimal | None,
+    ) -> list[Refusal]:
         if ctx.balances is None:
-            return [Refusal(BALANCE_UNKNOWN,
-                            f"balances of {request.venue} are not loaded yet; the order "
-                            "cannot be checked against free funds",
-                            values={"venue": str(request.venue)})]
+            return [
+                Refusal(
+                    BALANCE_UNKNOWN,
+                    f"balances of {request.venue} are not loaded yet; the order "
+                    "cannot be checked against free funds",
+                    values={"venue": str(request.venue)},
+                )
+            ]
         if request.side is Side.BUY:
             rate = fee_rate if fee_rate is not None else self.config.default_fee_rate
             need, asset = notional * (Decimal(1) + rate), quote
@@ -233,8 +323,11 @@ class Precautions:
         if free >= need:
             return []
         fee_note = f" incl. estimated fee {_fmt(rate * 100)}%" if rate else ""
-        return [Refusal(
-            INSUFFICIENT_BALANCE,
-            f"insufficient {asset}: the order needs {_fmt(need)} {asset}{fee_note}, "
-            f"free is {_fmt(free)} {asset}",
-            values={"asset": asset, "needed": _fmt(need), "free": _fmt(free)})]
+        return [
+            Refusal(
+                INSUFFICIENT_BALANCE,
+                f"insufficient {asset}: the order needs {_fmt(need)} {asset}{fee_note}, "
+                f"free is {_fmt(free)} {asset}",
+                values={"asset": asset, "needed": _fmt(need), "free": _fmt(free)},
+            )
+        ]

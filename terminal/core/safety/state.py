@@ -42,8 +42,9 @@ class SafetySnapshot:
 class SafetyState:
     """Facade owning one journal writer shared by the lock, the stop and the gate."""
 
-    def __init__(self, journal: JournalPort | None = None,
-                 precautions: PrecautionConfig | None = None) -> None:
+    def __init__(
+        self, journal: JournalPort | None = None, precautions: PrecautionConfig | None = None
+    ) -> None:
         self.writer = SafetyJournalWriter(journal)
         self.lock = TestnetLock(self.writer)
         self.stop = EmergencyStop(self.writer)
@@ -53,11 +54,15 @@ class SafetyState:
         self.stop.subscribe(lambda _s: self._notify())
 
     @classmethod
-    async def open(cls, journal: JournalPort | None, precaution_settings: Any = None
-                   ) -> "SafetyState":
+    async def open(
+        cls, journal: JournalPort | None, precaution_settings: Any = None
+    ) -> "SafetyState":
         """Build and load the stop's persisted state (blocking entry until loaded)."""
-        config = (PrecautionConfig.from_settings(precaution_settings)
-                  if precaution_settings is not None else None)
+        config = (
+            PrecautionConfig.from_settings(precaution_settings)
+            if precaution_settings is not None
+            else None
+        )
         state = cls(journal, config)
         await state.stop.load()
         return state
@@ -69,8 +74,9 @@ class SafetyState:
     def snapshot(self) -> SafetySnapshot:
         return SafetySnapshot(self.lock.snapshot(), self.stop.snapshot())
 
-    def subscribe(self, listener: Callable[[SafetySnapshot], None],
-                  *, call_now: bool = True) -> Callable[[], None]:
+    def subscribe(
+        self, listener: Callable[[SafetySnapshot], None], *, call_now: bool = True
+    ) -> Callable[[], None]:
         """Call `listener(snapshot)` on every change; returns an unsubscribe function."""
         self._listeners.append(listener)
         if call_now:

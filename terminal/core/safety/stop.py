@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from terminal.core.ports import ExchangePort, JournalPort
 from terminal.core.safety.events import (
-    STOP_ENGAGED, STOP_RESET, STOP_STATE_KINDS, SafetyJournalWriter, utc_now,
+    STOP_ENGAGED,
+    STOP_RESET,
+    STOP_STATE_KINDS,
+    SafetyJournalWriter,
+    utc_now,
 )
 
 if TYPE_CHECKING:
@@ -49,8 +53,10 @@ class StopState:
 
     def describe(self) -> str:
         why = f": {self.reason}" if self.reason else ""
-        return (f"Emergency stop ENGAGED since {self.engaged_at:%Y-%m-%d %H:%M:%S} UTC "
-                f"(scope {self.scope.value}){why}. New orders are blocked until it is reset.")
+        return (
+            f"Emergency stop ENGAGED since {self.engaged_at:%Y-%m-%d %H:%M:%S} UTC "
+            f"(scope {self.scope.value}){why}. New orders are blocked until it is reset."
+        )
 
 
 @dataclass(frozen=True)
@@ -95,8 +101,10 @@ class EmergencyStop:
         if self._state is not None:
             return self._state.describe()
         if not self._loaded:
-            return ("Emergency stop state not loaded from the journal yet; order entry "
-                    "opens once it is known that the stop is not engaged.")
+            return (
+                "Emergency stop state not loaded from the journal yet; order entry "
+                "opens once it is known that the stop is not engaged."
+            )
         return None
 
     # ---- start-up ---------------------------------------------------------------
@@ -123,8 +131,9 @@ class EmergencyStop:
         return self.snapshot()
 
     # ---- changes ----------------------------------------------------------------
-    def engage(self, scope: StopScope | str = StopScope.ALL, reason: str = "",
-               source: str = "local") -> StopState:
+    def engage(
+        self, scope: StopScope | str = StopScope.ALL, reason: str = "", source: str = "local"
+    ) -> StopState:
         """Block all new order submission now (before this returns); journal it.
 
         Engaging an engaged stop keeps the first engagement (and its wider scope if
@@ -134,8 +143,7 @@ class EmergencyStop:
         current = self._state
         if current is not None:
             if current.scope is StopScope.TERMINAL and scope is StopScope.ALL:
-                self._state = StopState(scope, reason or current.reason, current.engaged_at,
-                                        source)
+                self._state = StopState(scope, reason or current.reason, current.engaged_at, source)
                 self._writer.record(STOP_ENGAGED, self._details(self._state))
                 self._notify()
             return self._state
@@ -145,11 +153,13 @@ class EmergencyStop:
         self._notify()
         return self._state
 
-    def reset(self, typed_phrase: str | None = None, *, confirmed: bool = False,
-              source: str = "local") -> None:
+    def reset(
+        self, typed_phrase: str | None = None, *, confirmed: bool = False, source: str = "local"
+    ) -> None:
         """Lift the stop. Needs `typed_phrase == RESET_PHRASE` or `confirmed=True`."""
         ok = confirmed is True or (
-            isinstance(typed_phrase, str) and typed_phrase.strip() == RESET_PHRASE)
+            isinstance(typed_phrase, str) and typed_phrase.strip() == RESET_PHRASE
+        )
         if not ok:
             raise ResetRefused(f"reset not confirmed; type exactly: {RESET_PHRASE}")
         if self._state is None and self._loaded:
@@ -165,8 +175,12 @@ class EmergencyStop:
         self._notify()
 
     async def sweep(
-        self, sessions: Iterable[ExchangePort], journal: JournalPort | None = None, *,
-        scope: StopScope | None = None, report_sink: "ReportSink | None" = None,
+        self,
+        sessions: Iterable[ExchangePort],
+        journal: JournalPort | None = None,
+        *,
+        scope: StopScope | None = None,
+        report_sink: "ReportSink | None" = None,
         settle_timeout: float = 10.0,
     ) -> "StopResult":
         """Cancel open orders on every session concurrently (see StopSweeper)."""
@@ -175,17 +189,24 @@ class EmergencyStop:
         if self._state is None:
             raise RuntimeError("sweep() without an engaged stop: call engage() first")
         await self._writer.flush()
-        sweeper = StopSweeper(journal if journal is not None else self._writer.journal,
-                              report_sink=report_sink, settle_timeout=settle_timeout,
-                              engaged=lambda: self._state is not None)
+        sweeper = StopSweeper(
+            journal if journal is not None else self._writer.journal,
+            report_sink=report_sink,
+            settle_timeout=settle_timeout,
+            engaged=lambda: self._state is not None,
+        )
         result = await sweeper.sweep(list(sessions), scope or self._state.scope)
         self._writer.record(result.journal_kind, result.journal_details())
         await self._writer.flush()
         return result
 
     async def engage_and_sweep(
-        self, sessions: Sequence[ExchangePort], scope: StopScope | str = StopScope.ALL,
-        reason: str = "", source: str = "local", **kw: object,
+        self,
+        sessions: Sequence[ExchangePort],
+        scope: StopScope | str = StopScope.ALL,
+        reason: str = "",
+        source: str = "local",
+        **kw: object,
     ) -> "StopResult":
         """engage() (synchronously, before the first await) then sweep()."""
         self.engage(scope, reason, source)
@@ -211,5 +232,9 @@ class EmergencyStop:
 
     @staticmethod
     def _details(state: StopState) -> dict[str, str]:
-        return {"scope": state.scope.value, "reason": state.reason, "source": state.source,
-                "engaged_at": state.engaged_at.isoformat()}
+        return {
+            "scope": state.scope.value,
+            "reason": state.reason,
+            "source": state.source,
+            "engaged_at": state.engaged_at.isoformat(),
+        }

@@ -24,7 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
 from terminal.core.errors import (
-    OrderNotFoundError, OutcomeUnknownError, RateLimitedError, TransientError, VenueError,
+    OrderNotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    TransientError,
+    VenueError,
 )
 from terminal.core.ports import ExchangePort, JournalPort
 from terminal.core.safety.events import STOP_SWEEP
@@ -66,23 +70,28 @@ class VenueStopResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.unknown and (self.remaining_open == 0
-                                                           or self.lifted)
+        return not self.failures and not self.unknown and (self.remaining_open == 0 or self.lifted)
 
     def line(self) -> str:
         status = "OK" if self.ok else "INCOMPLETE"
-        parts = [f"{self.venue} ({self.mode}, {self.account}): {status}",
-                 f"cancelled {self.cancelled_count}"]
+        parts = [
+            f"{self.venue} ({self.mode}, {self.account}): {status}",
+            f"cancelled {self.cancelled_count}",
+        ]
         if self.order_lists or self.terminal_held:
-            parts[-1] += (f" (in {len(self.order_lists)} order list(s) held by the venue, "
-                          f"{len(self.terminal_held)} terminal-held leg(s))")
+            parts[-1] += (
+                f" (in {len(self.order_lists)} order list(s) held by the venue, "
+                f"{len(self.terminal_held)} terminal-held leg(s))"
+            )
         if self.already_closed:
             parts.append(f"already closed {len(self.already_closed)}")
         if self.lifted:
             parts.append("ended early: the stop was reset")
         else:
-            parts.append("open after sweep " + ("unverified" if self.remaining_open is None
-                                                else str(self.remaining_open)))
+            parts.append(
+                "open after sweep "
+                + ("unverified" if self.remaining_open is None else str(self.remaining_open))
+            )
         text = ", ".join(parts)
         for f in self.failures:
             text += f"\n  failure: {f}"
@@ -91,12 +100,20 @@ class VenueStopResult:
         return text
 
     def to_details(self) -> dict[str, Any]:
-        return {"venue": self.venue, "mode": self.mode, "account": self.account,
-                "cancelled": len(self.cancelled), "cancelled_ids": self.cancelled[:200],
-                "already_closed": len(self.already_closed), "failures": self.failures[:50],
-                "unknown": self.unknown[:200], "remaining_open": self.remaining_open,
-                "lifted": self.lifted, "order_lists": sorted(self.order_lists)[:200],
-                "terminal_held": sorted(self.terminal_held)[:200]}
+        return {
+            "venue": self.venue,
+            "mode": self.mode,
+            "account": self.account,
+            "cancelled": len(self.cancelled),
+            "cancelled_ids": self.cancelled[:200],
+            "already_closed": len(self.already_closed),
+            "failures": self.failures[:50],
+            "unknown": self.unknown[:200],
+            "remaining_open": self.remaining_open,
+            "lifted": self.lifted,
+            "order_lists": sorted(self.order_lists)[:200],
+            "terminal_held": sorted(self.terminal_held)[:200],
+        }
 
 
 @dataclass
@@ -115,8 +132,11 @@ class StopResult:
     journal_kind = STOP_SWEEP
 
     def journal_details(self) -> dict[str, Any]:
-        return {"scope": self.scope.value, "ok": self.ok,
-                "venues": [v.to_details() for v in self.venues]}
+        return {
+            "scope": self.scope.value,
+            "ok": self.ok,
+            "venues": [v.to_details() for v in self.venues],
+        }
 
     def lines(self) -> list[str]:
         if not self.venues:
@@ -133,12 +153,20 @@ def order_key(order: Order | OrderReport) -> str:
 class StopSweeper:
     """One sweep over a set of sessions. Bounded in time by retries and settle_timeout."""
 
-    def __init__(self, journal: JournalPort | None, *, report_sink: ReportSink | None = None,
-                 settle_timeout: float = 10.0, attempts: int = 4,
-                 backoff: Sequence[float] = (0.2, 0.5, 1.0), max_retry_after: float = 3.0,
-                 concurrency: int = 4, poll_interval: float = 0.1,
-                 venue_timeout: float = 90.0, engaged: Callable[[], bool] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        journal: JournalPort | None,
+        *,
+        report_sink: ReportSink | None = None,
+        settle_timeout: float = 10.0,
+        attempts: int = 4,
+        backoff: Sequence[float] = (0.2, 0.5, 1.0),
+        max_retry_after: float = 3.0,
+        concurrency: int = 4,
+        poll_interval: float = 0.1,
+        venue_timeout: float = 90.0,
+        engaged: Callable[[], bool] | None = None,
+    ) -> None:
         self._journal = journal
         self._engaged = engaged or (lambda: True)
         self._sink = report_sink
@@ -153,7 +181,8 @@ class StopSweeper:
     async def sweep(self, sessions: Sequence[ExchangePort], scope: StopScope) -> StopResult:
         result = StopResult(scope)
         outcomes = await asyncio.gather(
-            *(self._sweep_session(s, scope) for s in sessions), return_exceptions=True)
+            *(self._sweep_session(s, scope) for s in sessions), return_exceptions=True
+        )
         for session, outcome in zip(sessions, outcomes):
             if isinstance(outcome, VenueStopResult):
                 result.venues.append(outcome)
@@ -173,12 +202,15 @@ class StopSweeper:
             await asyncio.wait_for(self._sweep_into(session, scope, res), self._venue_timeout)
         except asyncio.TimeoutError:
             res.remaining_open = None
-            res.failures.append(f"sweep did not finish within {self._venue_timeout:g}s; "
-                                "check this venue's open orders")
+            res.failures.append(
+                f"sweep did not finish within {self._venue_timeout:g}s; "
+                "check this venue's open orders"
+            )
         return res
 
-    async def _sweep_into(self, session: ExchangePort, scope: StopScope,
-                          res: VenueStopResult) -> None:
+    async def _sweep_into(
+        self, session: ExchangePort, scope: StopScope, res: VenueStopResult
+    ) -> None:
         await self._pass(session, scope, res)
         pending = await self._wait_in_flight(session)
         if self._lifted(res):
@@ -190,8 +222,10 @@ class StopSweeper:
             if now is not None and now.status is not OrderStatus.PENDING_SUBMIT:
                 continue
             if key not in res.cancelled:
-                res.unknown.append(f"{key} ({order.symbol}): submission still unanswered "
-                                   f"after {self._settle_timeout:g}s")
+                res.unknown.append(
+                    f"{key} ({order.symbol}): submission still unanswered "
+                    f"after {self._settle_timeout:g}s"
+                )
         if self._lifted(res):
             return
         await self._verify(session, scope, res)
@@ -203,8 +237,9 @@ class StopSweeper:
         return res.lifted
 
     async def _pass(self, session: ExchangePort, scope: StopScope, res: VenueStopResult) -> None:
-        venue_open = await self._call(session, res, "list open orders",
-                                      lambda: session.fetch_open_orders(None))
+        venue_open = await self._call(
+            session, res, "list open orders", lambda: session.fetch_open_orders(None)
+        )
         journal_open = await self._journal_open(session)
         try:
             await self._pass_cancel(session, scope, res, venue_open, journal_open)
@@ -213,9 +248,14 @@ class StopSweeper:
                 if o.held_by is HeldBy.TERMINAL and order_key(o) in res.cancelled:
                     res.terminal_held.add(order_key(o))
 
-    async def _pass_cancel(self, session: ExchangePort, scope: StopScope, res: VenueStopResult,
-                           venue_open: list[OrderReport] | None,
-                           journal_open: list[Order]) -> None:
+    async def _pass_cancel(
+        self,
+        session: ExchangePort,
+        scope: StopScope,
+        res: VenueStopResult,
+        venue_open: list[OrderReport] | None,
+        journal_open: list[Order],
+    ) -> None:
         if scope is StopScope.TERMINAL:
             await self._cancel_terminal_orders(session, res, venue_open or [], journal_open)
             return
@@ -225,8 +265,9 @@ class StopSweeper:
 
             async def one(symbol: Symbol) -> None:
                 async with sem:
-                    await self._cancel_all_symbol(session, res, symbol, venue_open or [],
-                                                  journal_open)
+                    await self._cancel_all_symbol(
+                        session, res, symbol, venue_open or [], journal_open
+                    )
 
             await asyncio.gather(*(one(s) for s in sorted(symbols)))
         else:
@@ -237,9 +278,13 @@ class StopSweeper:
                 targets.setdefault(order_key(r), r)
             await self._cancel_each(session, res, list(targets.values()))
 
-    async def _cancel_terminal_orders(self, session: ExchangePort, res: VenueStopResult,
-                                      venue_open: list[OrderReport],
-                                      journal_open: list[Order]) -> None:
+    async def _cancel_terminal_orders(
+        self,
+        session: ExchangePort,
+        res: VenueStopResult,
+        venue_open: list[OrderReport],
+        journal_open: list[Order],
+    ) -> None:
         ours = {o.client_order_id: o for o in journal_open if not o.external}
         # Orders the venue lists whose client id the journal knows as ours but which the
         # journal already thinks final (a missed event): still ours, still cancel.
@@ -252,9 +297,14 @@ class StopSweeper:
                         ours[cid] = known
         await self._cancel_each(session, res, list(ours.values()))
 
-    async def _cancel_all_symbol(self, session: ExchangePort, res: VenueStopResult,
-                                 symbol: Symbol, venue_open: list[OrderReport],
-                                 journal_open: list[Order]) -> None:
+    async def _cancel_all_symbol(
+        self,
+        session: ExchangePort,
+        res: VenueStopResult,
+        symbol: Symbol,
+        venue_open: list[OrderReport],
+        journal_open: list[Order],
+    ) -> None:
         try:
             reports = await self._retry(lambda: session.cancel_all_orders(symbol))
         except OrderNotFoundError:
@@ -270,8 +320,9 @@ class StopSweeper:
         except OutcomeUnknownError as exc:
             for o in [*venue_open, *journal_open]:
                 if o.symbol == symbol:
-                    _add_once(res.unknown, f"{order_key(o)} ({symbol}): cancel-all outcome "
-                                           f"unknown: {exc}")
+                    _add_once(
+                        res.unknown, f"{order_key(o)} ({symbol}): cancel-all outcome unknown: {exc}"
+                    )
             return
         except VenueError as exc:
             res.failures.append(f"cancel all {symbol}: {_err(exc)}")
@@ -283,8 +334,9 @@ class StopSweeper:
                     res.order_lists.add(r.list_id)
         await self._ingest(session, reports)
 
-    async def _cancel_each(self, session: ExchangePort, res: VenueStopResult,
-                           targets: list[Order | OrderReport]) -> None:
+    async def _cancel_each(
+        self, session: ExchangePort, res: VenueStopResult, targets: list[Order | OrderReport]
+    ) -> None:
         sem = asyncio.Semaphore(self._concurrency)
 
         async def one(target: Order | OrderReport) -> None:
@@ -324,30 +376,37 @@ class StopSweeper:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._settle_timeout
         while True:
-            pending = [o for o in await self._journal_open(session)
-                       if o.status is OrderStatus.PENDING_SUBMIT]
+            pending = [
+                o
+                for o in await self._journal_open(session)
+                if o.status is OrderStatus.PENDING_SUBMIT
+            ]
             if not pending or loop.time() >= deadline or not self._engaged():
                 return pending
             await asyncio.sleep(self._poll)
 
-    async def _verify(self, session: ExchangePort, scope: StopScope,
-                      res: VenueStopResult) -> None:
-        remaining = await self._call(session, res, "verify open orders",
-                                     lambda: session.fetch_open_orders(None))
+    async def _verify(self, session: ExchangePort, scope: StopScope, res: VenueStopResult) -> None:
+        remaining = await self._call(
+            session, res, "verify open orders", lambda: session.fetch_open_orders(None)
+        )
         if remaining is None:
             return
         if scope is StopScope.TERMINAL:
             mine = []
             for r in remaining:
-                o = await self._journal.get_order(r.client_order_id) if (
-                    self._journal is not None and r.client_order_id) else None
+                o = (
+                    await self._journal.get_order(r.client_order_id)
+                    if (self._journal is not None and r.client_order_id)
+                    else None
+                )
                 if o is not None and not o.external:
                     mine.append(r)
             remaining = mine
         if remaining:  # one last per-order attempt, then count what is left
             await self._cancel_each(session, res, list(remaining))
-            again = await self._call(session, res, "verify open orders",
-                                     lambda: session.fetch_open_orders(None))
+            again = await self._call(
+                session, res, "verify open orders", lambda: session.fetch_open_orders(None)
+            )
             if again is None:
                 return
             if scope is StopScope.TERMINAL:
@@ -366,8 +425,9 @@ class StopSweeper:
         orders = await self._journal.open_orders(session.venue, session.account)
         return [o for o in orders if _same_account(o, session)]
 
-    async def _call(self, session: ExchangePort, res: VenueStopResult, what: str,
-                    fn: Callable[[], Awaitable[T]]) -> T | None:
+    async def _call(
+        self, session: ExchangePort, res: VenueStopResult, what: str, fn: Callable[[], Awaitable[T]]
+    ) -> T | None:
         try:
             return await self._retry(fn)
         except VenueError as exc:
@@ -434,8 +494,11 @@ def _new_result(session: ExchangePort) -> VenueStopResult:
 
 
 def _same_account(order: Order, session: ExchangePort) -> bool:
-    return (order.venue == session.venue and order.account == session.account
-            and order.mode == session.mode)
+    return (
+        order.venue == session.venue
+        and order.account == session.account
+        and order.mode == session.mode
+    )
 
 
 def _order_from_report(session: ExchangePort, report: OrderReport) -> Order | None:
@@ -449,12 +512,19 @@ def _order_from_report(session: ExchangePort, report: OrderReport) -> Order | No
         except IdError:
             cid = ClientOrderId.generate()
     return Order(
-        client_order_id=cid, venue=session.venue, symbol=report.symbol,
-        side=report.side or Side.BUY, type=report.type or OrderType.LIMIT,
-        amount=report.amount or report.filled, price=report.price, mode=session.mode,
-        account=session.account, status=OrderStatus.OPEN,
+        client_order_id=cid,
+        venue=session.venue,
+        symbol=report.symbol,
+        side=report.side or Side.BUY,
+        type=report.type or OrderType.LIMIT,
+        amount=report.amount or report.filled,
+        price=report.price,
+        mode=session.mode,
+        account=session.account,
+        status=OrderStatus.OPEN,
         venue_order_id=VenueOrderId(report.venue_order_id) if report.venue_order_id else None,
-        filled=report.filled, external=True,
+        filled=report.filled,
+        external=True,
     )
 
 

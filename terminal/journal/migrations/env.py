@@ -12,8 +12,11 @@ with engine.connect() as connection:
     begin = getattr(engine, "info_begin", None)
     if begin:  # SQLite: one real, write-locked transaction around the whole upgrade
         connection.exec_driver_sql(begin)
-    context.configure(connection=connection, target_metadata=metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

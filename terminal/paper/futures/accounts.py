@@ -34,8 +34,9 @@ class Position:
     update_time: int = 0
     realized_cum: Decimal = ZERO  # accumulated realised PnL ("cr" of ACCOUNT_UPDATE)
 
-    def apply_fill(self, delta: Decimal, price: Decimal, leverage: int,
-                   isolated: bool) -> tuple[Decimal, Decimal]:
+    def apply_fill(
+        self, delta: Decimal, price: Decimal, leverage: int, isolated: bool
+    ) -> tuple[Decimal, Decimal]:
         """Add a signed fill. Returns (realised PnL, margin moved from the cross wallet
         into the isolated wallet; negative when released)."""
         a = self.amount
@@ -77,9 +78,16 @@ class Income:
     trade_id: str = ""
 
     def json(self) -> dict[str, object]:
-        return {"symbol": self.symbol, "incomeType": self.income_type,
-                "income": f"{q8(self.income):f}", "asset": "USDT", "info": self.income_type,
-                "time": self.time, "tranId": self.tran_id, "tradeId": self.trade_id}
+        return {
+            "symbol": self.symbol,
+            "incomeType": self.income_type,
+            "income": f"{q8(self.income):f}",
+            "asset": "USDT",
+            "info": self.income_type,
+            "time": self.time,
+            "tranId": self.tran_id,
+            "tradeId": self.trade_id,
+        }
 
 
 @dataclass
@@ -104,8 +112,11 @@ class FuturesAccount:
         return p
 
     def open_positions(self, symbol: str | None = None) -> list[Position]:
-        return [p for p in self.positions.values()
-                if p.amount and (symbol is None or p.symbol == symbol)]
+        return [
+            p
+            for p in self.positions.values()
+            if p.amount and (symbol is None or p.symbol == symbol)
+        ]
 
     @property
     def cross_wallet(self) -> Decimal:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 IMMEDIATE = ApiError(-2021, "Order would immediately trigger.")
 
+
 def working_price(v: FuturesVenue, o: FOrder) -> Decimal:
     if o.working_type == "MARK_PRICE":
         return v.mark_price(o.symbol)
@@ -38,15 +39,17 @@ def working_price(v: FuturesVenue, o: FOrder) -> Decimal:
 def fires(o: FOrder, price: Decimal) -> bool:
     """Whether a STOP/TAKE_PROFIT family order triggers at ``price``."""
     up = (o.orig_type.startswith("STOP") and o.is_buy) or (
-        o.orig_type.startswith("TAKE_PROFIT") and not o.is_buy)
+        o.orig_type.startswith("TAKE_PROFIT") and not o.is_buy
+    )
     return price >= o.stop_price if up else price <= o.stop_price
 
 
 def trail(o: FOrder, price: Decimal) -> bool:
     """Track a trailing stop's extreme; True when it triggers."""
     if not o.activated:
-        if o.activate_price and (price > o.activate_price if o.is_buy
-                                 else price < o.activate_price):
+        if o.activate_price and (
+            price > o.activate_price if o.is_buy else price < o.activate_price
+        ):
             return False
         o.activated, o.extreme = True, price
     if o.is_buy:
@@ -58,8 +61,7 @@ def trail(o: FOrder, price: Decimal) -> bool:
 
 def place_algo(v: FuturesVenue, key: str, p: Mapping[str, str]) -> FOrder:
     o = v.parse_order(key, p, algo=True)
-    if any(x.client_id == o.client_id and x.algo_status == "NEW"
-           for x in v.algos[key].values()):
+    if any(x.client_id == o.client_id and x.algo_status == "NEW" for x in v.algos[key].values()):
         raise ApiError(-4116, "clientOrderId is duplicated")
     if v.reduces(o) and not o.close_position and not v.reducible(o):
         raise ApiError(-2022, "ReduceOnly Order is rejected.")
@@ -76,10 +78,12 @@ def place_algo(v: FuturesVenue, key: str, p: Mapping[str, str]) -> FOrder:
         trail(o, price)  # activates at once without an activation price
     return o
 
+
 def emit_algo(v: FuturesVenue, o: FOrder) -> None:
     o.update_time = v.clock()
     for cb in v.on_algo:
         cb(o.account, o)
+
 
 def find_algo(v: FuturesVenue, key: str, p: Mapping[str, str]) -> FOrder:
     v.account(key)
@@ -89,17 +93,23 @@ def find_algo(v: FuturesVenue, key: str, p: Mapping[str, str]) -> FOrder:
         try:
             o = algos.get(int(aid))
         except ValueError:
-            raise ApiError(-1100, "Illegal characters found in parameter 'algoId'; "
-                                  "legal range is '^[0-9]{1,20}$'.") from None
+            raise ApiError(
+                -1100,
+                "Illegal characters found in parameter 'algoId'; legal range is '^[0-9]{1,20}$'.",
+            ) from None
     elif cid:
-        o = next((x for x in sorted(algos.values(), key=lambda x: -x.algo_id)
-                  if x.client_id == cid), None)
+        o = next(
+            (x for x in sorted(algos.values(), key=lambda x: -x.algo_id) if x.client_id == cid),
+            None,
+        )
     else:
-        raise ApiError(-1102, "Param 'clientAlgoId' or 'algoId' must be sent, but both "
-                              "were empty/null!")
+        raise ApiError(
+            -1102, "Param 'clientAlgoId' or 'algoId' must be sent, but both were empty/null!"
+        )
     if o is None:
         raise ApiError(-2013, "Order does not exist.")
     return o
+
 
 def cancel_algo(v: FuturesVenue, key: str, p: Mapping[str, str]) -> FOrder:
     try:
@@ -112,6 +122,7 @@ def cancel_algo(v: FuturesVenue, key: str, p: Mapping[str, str]) -> FOrder:
     emit_algo(v, o)
     return o
 
+
 def cancel_all_algos(v: FuturesVenue, key: str, symbol: str | None) -> int:
     c = v.contract(symbol)
     victims = v.open_algos(key, c.symbol)
@@ -120,25 +131,41 @@ def cancel_all_algos(v: FuturesVenue, key: str, symbol: str | None) -> int:
         emit_algo(v, o)
     return len(victims)
 
+
 def run_triggers(v: FuturesVenue) -> None:
     for key in list(v.algos):
         for o in v.open_algos(key):
             price = working_price(v, o)
-            hit = trail(o, price) if o.orig_type == "TRAILING_STOP_MARKET" else fires(
-                o, price)
+            hit = trail(o, price) if o.orig_type == "TRAILING_STOP_MARKET" else fires(o, price)
             if hit:
                 trigger(v, o)
+
 
 def trigger(v: FuturesVenue, algo: FOrder) -> None:
     now = v.clock()
     algo.trigger_time = now
-    o = FOrder(v._next_order, algo.client_id, algo.account, algo.symbol, algo.side,
-               algo.position_side, algo.type, algo.orig_type, algo.tif, algo.price,
-               algo.orig_qty, now, reduce_only=algo.reduce_only,
-               close_position=algo.close_position, stop_price=algo.stop_price,
-               working_type=algo.working_type, activate_price=algo.activate_price,
-               callback_rate=algo.callback_rate, price_protect=algo.price_protect,
-               update_time=now)
+    o = FOrder(
+        v._next_order,
+        algo.client_id,
+        algo.account,
+        algo.symbol,
+        algo.side,
+        algo.position_side,
+        algo.type,
+        algo.orig_type,
+        algo.tif,
+        algo.price,
+        algo.orig_qty,
+        now,
+        reduce_only=algo.reduce_only,
+        close_position=algo.close_position,
+        stop_price=algo.stop_price,
+        working_type=algo.working_type,
+        activate_price=algo.activate_price,
+        callback_rate=algo.callback_rate,
+        price_protect=algo.price_protect,
+        update_time=now,
+    )
     if o.close_position:
         o.orig_qty = v.reducible(o)
     try:

@@ -32,9 +32,14 @@ class Bracket:
     cum: Decimal
 
     def json(self) -> dict[str, object]:
-        return {"bracket": self.bracket, "initialLeverage": self.initial_leverage,
-                "notionalCap": int(self.cap), "notionalFloor": int(self.floor),
-                "maintMarginRatio": float(self.mmr), "cum": float(self.cum)}
+        return {
+            "bracket": self.bracket,
+            "initialLeverage": self.initial_leverage,
+            "notionalCap": int(self.cap),
+            "notionalFloor": int(self.floor),
+            "maintMarginRatio": float(self.mmr),
+            "cum": float(self.cum),
+        }
 
 
 def make_brackets(tiers: list[tuple[int, int, str]]) -> list[Bracket]:
@@ -50,18 +55,46 @@ def make_brackets(tiers: list[tuple[int, int, str]]) -> list[Bracket]:
 
 
 # Binance's published USDⓈ-M bracket table for BTCUSDT (caps, leverage, MMR).
-BTC_TIERS = [(50_000, 125, "0.004"), (600_000, 100, "0.005"), (3_000_000, 75, "0.0065"),
-             (12_000_000, 50, "0.01"), (70_000_000, 25, "0.02"), (100_000_000, 20, "0.025"),
-             (230_000_000, 10, "0.05"), (480_000_000, 5, "0.1"), (600_000_000, 4, "0.125"),
-             (800_000_000, 3, "0.15"), (1_200_000_000, 2, "0.25"), (1_800_000_000, 1, "0.5")]
-ETH_TIERS = [(50_000, 125, "0.004"), (600_000, 100, "0.005"), (3_000_000, 75, "0.0065"),
-             (12_000_000, 50, "0.01"), (50_000_000, 25, "0.02"), (65_000_000, 20, "0.025"),
-             (150_000_000, 10, "0.05"), (320_000_000, 5, "0.1"), (400_000_000, 4, "0.125"),
-             (530_000_000, 3, "0.15"), (800_000_000, 2, "0.25"), (1_200_000_000, 1, "0.5")]
-SOL_TIERS = [(5_000, 75, "0.005"), (50_000, 50, "0.01"), (250_000, 25, "0.02"),
-             (1_000_000, 20, "0.025"), (5_000_000, 10, "0.05"), (10_000_000, 5, "0.1"),
-             (12_500_000, 4, "0.125"), (25_000_000, 3, "0.15"), (50_000_000, 2, "0.25"),
-             (100_000_000, 1, "0.5")]
+BTC_TIERS = [
+    (50_000, 125, "0.004"),
+    (600_000, 100, "0.005"),
+    (3_000_000, 75, "0.0065"),
+    (12_000_000, 50, "0.01"),
+    (70_000_000, 25, "0.02"),
+    (100_000_000, 20, "0.025"),
+    (230_000_000, 10, "0.05"),
+    (480_000_000, 5, "0.1"),
+    (600_000_000, 4, "0.125"),
+    (800_000_000, 3, "0.15"),
+    (1_200_000_000, 2, "0.25"),
+    (1_800_000_000, 1, "0.5"),
+]
+ETH_TIERS = [
+    (50_000, 125, "0.004"),
+    (600_000, 100, "0.005"),
+    (3_000_000, 75, "0.0065"),
+    (12_000_000, 50, "0.01"),
+    (50_000_000, 25, "0.02"),
+    (65_000_000, 20, "0.025"),
+    (150_000_000, 10, "0.05"),
+    (320_000_000, 5, "0.1"),
+    (400_000_000, 4, "0.125"),
+    (530_000_000, 3, "0.15"),
+    (800_000_000, 2, "0.25"),
+    (1_200_000_000, 1, "0.5"),
+]
+SOL_TIERS = [
+    (5_000, 75, "0.005"),
+    (50_000, 50, "0.01"),
+    (250_000, 25, "0.02"),
+    (1_000_000, 20, "0.025"),
+    (5_000_000, 10, "0.05"),
+    (10_000_000, 5, "0.1"),
+    (12_500_000, 4, "0.125"),
+    (25_000_000, 3, "0.15"),
+    (50_000_000, 2, "0.25"),
+    (100_000_000, 1, "0.5"),
+]
 
 
 @dataclass(frozen=True)
@@ -147,30 +180,65 @@ class Contract:
     def exchange_info(self) -> dict[str, object]:
         tick, step = f"{self.tick:f}", f"{self.step:f}"
         return {
-            "symbol": self.symbol, "pair": self.symbol, "contractType": "PERPETUAL",
-            "deliveryDate": 4133404800000, "onboardDate": 1569398400000, "status": "TRADING",
-            "maintMarginPercent": "2.5000", "requiredMarginPercent": "5.0000",
-            "baseAsset": self.base, "quoteAsset": self.quote, "marginAsset": self.quote,
-            "pricePrecision": self.price_decimals, "quantityPrecision": self.qty_decimals,
-            "baseAssetPrecision": 8, "quotePrecision": 8, "underlyingType": "COIN",
-            "underlyingSubType": [], "triggerProtect": "0.0500", "liquidationFee": "0.012500",
+            "symbol": self.symbol,
+            "pair": self.symbol,
+            "contractType": "PERPETUAL",
+            "deliveryDate": 4133404800000,
+            "onboardDate": 1569398400000,
+            "status": "TRADING",
+            "maintMarginPercent": "2.5000",
+            "requiredMarginPercent": "5.0000",
+            "baseAsset": self.base,
+            "quoteAsset": self.quote,
+            "marginAsset": self.quote,
+            "pricePrecision": self.price_decimals,
+            "quantityPrecision": self.qty_decimals,
+            "baseAssetPrecision": 8,
+            "quotePrecision": 8,
+            "underlyingType": "COIN",
+            "underlyingSubType": [],
+            "triggerProtect": "0.0500",
+            "liquidationFee": "0.012500",
             "marketTakeBound": "0.05",
             "maxMoveOrderLimit": 10000,
             "filters": [
-                {"filterType": "PRICE_FILTER", "minPrice": tick, "maxPrice": "4529764",
-                 "tickSize": tick},
-                {"filterType": "LOT_SIZE", "minQty": step, "maxQty": f"{self.max_qty:f}",
-                 "stepSize": step},
-                {"filterType": "MARKET_LOT_SIZE", "minQty": step,
-                 "maxQty": f"{self.max_market_qty:f}", "stepSize": step},
+                {
+                    "filterType": "PRICE_FILTER",
+                    "minPrice": tick,
+                    "maxPrice": "4529764",
+                    "tickSize": tick,
+                },
+                {
+                    "filterType": "LOT_SIZE",
+                    "minQty": step,
+                    "maxQty": f"{self.max_qty:f}",
+                    "stepSize": step,
+                },
+                {
+                    "filterType": "MARKET_LOT_SIZE",
+                    "minQty": step,
+                    "maxQty": f"{self.max_market_qty:f}",
+                    "stepSize": step,
+                },
                 {"filterType": "MAX_NUM_ORDERS", "limit": 200},
                 {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 10},
                 {"filterType": "MIN_NOTIONAL", "notional": f"{self.min_notional:f}"},
-                {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500",
-                 "multiplierDown": "0.9500", "multiplierDecimal": "4"},
+                {
+                    "filterType": "PERCENT_PRICE",
+                    "multiplierUp": "1.0500",
+                    "multiplierDown": "0.9500",
+                    "multiplierDecimal": "4",
+                },
             ],
-            "orderTypes": ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
-                           "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"],
+            "orderTypes": [
+                "LIMIT",
+                "MARKET",
+                "STOP",
+                "STOP_MARKET",
+                "TAKE_PROFIT",
+                "TAKE_PROFIT_MARKET",
+                "TRAILING_STOP_MARKET",
+            ],
             "timeInForce": ["GTC", "IOC", "FOK", "GTX"],
             "permissionSets": ["GRID", "COPY"],
         }
@@ -178,23 +246,33 @@ class Contract:
 
 def _dec(text: str | None, name: str) -> Decimal:
     if text is None or text == "":
-        raise ApiError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, "
-                              "or malformed.")
+        raise ApiError(
+            -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+        )
     try:
         d = D(text)
     except InvalidOperation:
-        raise ApiError(-1100, f"Illegal characters found in parameter '{name}'; legal range "
-                              "is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.") from None
+        raise ApiError(
+            -1100,
+            f"Illegal characters found in parameter '{name}'; legal range "
+            "is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.",
+        ) from None
     if not d.is_finite() or len(text) > 42:
-        raise ApiError(-1100, f"Illegal characters found in parameter '{name}'; legal range "
-                              "is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.")
+        raise ApiError(
+            -1100,
+            f"Illegal characters found in parameter '{name}'; legal range "
+            "is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.",
+        )
     return d
 
 
 def default_contracts(spot: dict[str, MarketSpec]) -> list[Contract]:
     """The perpetuals of the spot markets that have one (USDT-quoted)."""
-    plan = {"BTCUSDT": (3, D(100), BTC_TIERS), "ETHUSDT": (3, D(20), ETH_TIERS),
-            "SOLUSDT": (2, D(5), SOL_TIERS)}
+    plan = {
+        "BTCUSDT": (3, D(100), BTC_TIERS),
+        "ETHUSDT": (3, D(20), ETH_TIERS),
+        "SOLUSDT": (2, D(5), SOL_TIERS),
+    }
     out = []
     for sym, (qd, mn, tiers) in plan.items():
         m = spot.get(sym)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 MAX_FUNDING_PER_TICK = 100
 
+
 def tick(v: FuturesVenue) -> None:
     fill_resting(v)
     algos.run_triggers(v)
@@ -24,6 +25,7 @@ def tick(v: FuturesVenue) -> None:
         check_liquidation(v, a)
     run_funding(v)
     run_countdowns(v)
+
 
 # --- resting limit orders -----------------------------------------------------------
 def fill_resting(v: FuturesVenue) -> None:
@@ -36,6 +38,7 @@ def fill_resting(v: FuturesVenue) -> None:
                 v.fill(o, o.remaining, o.price, maker=True)
                 if o.remaining and v.reduces(o) and not v.reducible(o):
                     v.finish(o, "EXPIRED")  # nothing left to reduce
+
 
 # --- liquidation --------------------------------------------------------------------
 def check_liquidation(v: FuturesVenue, a: FuturesAccount) -> None:
@@ -53,8 +56,9 @@ def check_liquidation(v: FuturesVenue, a: FuturesAccount) -> None:
             liquidate(v, a, [x.pos for x in cross], mm)
 
 
-def liquidate(v: FuturesVenue, a: FuturesAccount, positions: list[Position],
-              cross_mm: Decimal | None) -> None:
+def liquidate(
+    v: FuturesVenue, a: FuturesAccount, positions: list[Position], cross_mm: Decimal | None
+) -> None:
     """Cancel the symbols' orders, close the positions with LIQUIDATION orders at the
     mark price (ORDER_TRADE_UPDATE with execution type CALCULATED), then settle the
     liquidation clearance (income INSURANCE_CLEAR): an isolated position loses its whole
@@ -74,10 +78,22 @@ def liquidate(v: FuturesVenue, a: FuturesAccount, positions: list[Position],
         if not p.amount:
             continue
         mark = v.mark_price(p.symbol)
-        o = FOrder(v._next_order, f"autoclose-{now}{v._next_order}", a.key,
-                   p.symbol, "SELL" if p.amount > 0 else "BUY", p.side, "LIQUIDATION",
-                   "LIQUIDATION", "IOC", mark, abs(p.amount), now,
-                   reduce_only=p.side == "BOTH", update_time=now)
+        o = FOrder(
+            v._next_order,
+            f"autoclose-{now}{v._next_order}",
+            a.key,
+            p.symbol,
+            "SELL" if p.amount > 0 else "BUY",
+            p.side,
+            "LIQUIDATION",
+            "LIQUIDATION",
+            "IOC",
+            mark,
+            abs(p.amount),
+            now,
+            reduce_only=p.side == "BOTH",
+            update_time=now,
+        )
         v._next_order += 1
         v.orders[a.key][o.order_id] = o
         v.fill(o, o.orig_qty, mark, maker=False)
@@ -103,6 +119,7 @@ def run_funding(v: FuturesVenue) -> None:
         settle_funding(v, v._next_funding)
         v._next_funding += v.funding_period_ms
 
+
 def settle_funding(v: FuturesVenue, at: int) -> None:
     """Pay funding on every open position: fee = |amount| x mark x rate, longs pay
     shorts when the rate is positive (income FUNDING_FEE, ACCOUNT_UPDATE
@@ -126,6 +143,7 @@ def settle_funding(v: FuturesVenue, at: int) -> None:
         if touched:
             v.account_update(a.key, "FUNDING_FEE", touched)
 
+
 # --- countdownCancelAll -------------------------------------------------------------
 def set_countdown(v: FuturesVenue, key: str, symbol: str, ms: int) -> None:
     a = v.account(key)
@@ -133,6 +151,7 @@ def set_countdown(v: FuturesVenue, key: str, symbol: str, ms: int) -> None:
         a.countdowns.pop(symbol, None)
     else:
         a.countdowns[symbol] = (ms, v.clock() + ms)
+
 
 def run_countdowns(v: FuturesVenue) -> None:
     now = v.clock()

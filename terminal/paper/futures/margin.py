@@ -42,16 +42,25 @@ class Margin:
         mark = self.venue.mark_price(pos.symbol)
         notional = pos.amount * mark
         b = c.bracket_for(notional)
-        return PosView(pos, c, mark, cfg.leverage, cfg.isolated, notional,
-                       upnl(pos.amount, pos.entry, mark),
-                       initial_margin(pos.amount, mark, cfg.leverage),
-                       maint_margin(pos.amount, mark, b.mmr, b.cum), b)
+        return PosView(
+            pos,
+            c,
+            mark,
+            cfg.leverage,
+            cfg.isolated,
+            notional,
+            upnl(pos.amount, pos.entry, mark),
+            initial_margin(pos.amount, mark, cfg.leverage),
+            maint_margin(pos.amount, mark, b.mmr, b.cum),
+            b,
+        )
 
     def views(self, a: FuturesAccount) -> list[PosView]:
         return [self.view(a, p) for p in a.open_positions()]
 
-    def liquidation_price(self, a: FuturesAccount, pos: Position,
-                          views: list[PosView] | None = None) -> Decimal:
+    def liquidation_price(
+        self, a: FuturesAccount, pos: Position, views: list[PosView] | None = None
+    ) -> Decimal:
         views = self.views(a) if views is None else views
         mine = [v for v in views if v.pos.symbol == pos.symbol]
         if not pos.amount:
@@ -70,8 +79,15 @@ class Margin:
         c = self.venue.contracts[pos.symbol]
 
         def solve(legs: dict[str, Leg]) -> Decimal:
-            return liquidation_price(wb, tmm1, upnl1, side1, legs.get("BOTH", Leg()),
-                                     legs.get("LONG", Leg()), legs.get("SHORT", Leg()))
+            return liquidation_price(
+                wb,
+                tmm1,
+                upnl1,
+                side1,
+                legs.get("BOTH", Leg()),
+                legs.get("LONG", Leg()),
+                legs.get("SHORT", Leg()),
+            )
 
         lp = solve(legs)
         # Binance: when the position's bracket at the liquidation price differs from the
@@ -99,11 +115,15 @@ class Margin:
     def cross(self, views: list[PosView]) -> tuple[Decimal, Decimal, Decimal]:
         """(unrealised PnL, initial margin, maintenance margin) of the cross positions."""
         cross = [v for v in views if not v.isolated]
-        return (sum((v.upnl for v in cross), ZERO), sum((v.im for v in cross), ZERO),
-                sum((v.mm for v in cross), ZERO))
+        return (
+            sum((v.upnl for v in cross), ZERO),
+            sum((v.im for v in cross), ZERO),
+            sum((v.mm for v in cross), ZERO),
+        )
 
-    def available(self, a: FuturesAccount, exclude: FOrder | None = None,
-                  views: list[PosView] | None = None) -> Decimal:
+    def available(
+        self, a: FuturesAccount, exclude: FOrder | None = None, views: list[PosView] | None = None
+    ) -> Decimal:
         """Cross wallet + cross unrealised PnL - cross initial margin - order margin."""
         views = self.views(a) if views is None else views
         up, im, _ = self.cross(views)

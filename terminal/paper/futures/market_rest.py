@@ -41,14 +41,21 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         bids, asks = book.depth(limit)
         now = srv.now_ms()
         ps = c.spot.price_str
-        return json_response({"lastUpdateId": book.update_id, "E": now, "T": now,
-                              "bids": [[ps(t), contract_qty(c, q)] for t, q in bids],
-                              "asks": [[ps(t), contract_qty(c, q)] for t, q in asks]})
+        return json_response(
+            {
+                "lastUpdateId": book.update_id,
+                "E": now,
+                "T": now,
+                "bids": [[ps(t), contract_qty(c, q)] for t, q in bids],
+                "asks": [[ps(t), contract_qty(c, q)] for t, q in asks],
+            }
+        )
 
     async def ticker_24hr(request: web.Request) -> web.Response:
         def one(s: str) -> dict[str, object]:
             row = {k: v for k, v in srv.md.stats(s).items() if k not in SPOT_ONLY_FIELDS}
             return row
+
         if request["params"].get("symbol"):
             return json_response(one(contract(request).symbol))
         return json_response([one(s) for s in srv.futures.contracts])
@@ -59,11 +66,16 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         def one(c: Contract) -> dict[str, object]:
             book = srv.engine.books[c.symbol]
             b, a = book.bids.best(), book.asks.best()
-            return {"symbol": c.symbol, "bidPrice": c.spot.price_str(b or 0),
-                    "bidQty": contract_qty(c, book.bids.qty(b) if b else 0),
-                    "askPrice": c.spot.price_str(a or 0),
-                    "askQty": contract_qty(c, book.asks.qty(a) if a else 0),
-                    "time": now, "lastUpdateId": book.update_id}
+            return {
+                "symbol": c.symbol,
+                "bidPrice": c.spot.price_str(b or 0),
+                "bidQty": contract_qty(c, book.bids.qty(b) if b else 0),
+                "askPrice": c.spot.price_str(a or 0),
+                "askQty": contract_qty(c, book.asks.qty(a) if a else 0),
+                "time": now,
+                "lastUpdateId": book.update_id,
+            }
+
         if request["params"].get("symbol"):
             return json_response(one(contract(request)))
         return json_response([one(c) for c in srv.futures.contracts.values()])
@@ -73,8 +85,9 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         p = request["params"]
         interval = p.get("interval")
         if not interval:
-            raise ApiError(-1102, "Mandatory parameter 'interval' was not sent, was "
-                                  "empty/null, or malformed.")
+            raise ApiError(
+                -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed."
+            )
         if interval not in TF_MS:
             raise ApiError(-1120, "Invalid interval.")
         limit = int_param(p, "limit", 500, 1, 1500) or 500

@@ -21,8 +21,7 @@ _DECIMAL_FIELDS = {f.name for f in dataclasses.fields(FOrder) if f.type == "Deci
 
 
 def _order(o: FOrder) -> dict[str, Any]:
-    return {k: (str(v) if k in _DECIMAL_FIELDS else v)
-            for k, v in dataclasses.asdict(o).items()}
+    return {k: (str(v) if k in _DECIMAL_FIELDS else v) for k, v in dataclasses.asdict(o).items()}
 
 
 def _unorder(d: dict[str, Any]) -> FOrder:
@@ -34,41 +33,58 @@ def dump(v: FuturesVenue) -> str:
     accounts = {}
     for key, a in v.accounts.items():
         accounts[key] = {
-            "wallet": str(a.wallet), "dual": a.dual_side, "update_time": a.update_time,
+            "wallet": str(a.wallet),
+            "dual": a.dual_side,
+            "update_time": a.update_time,
             "configs": {s: [c.leverage, c.isolated] for s, c in a.configs.items()},
-            "positions": [[p.symbol, p.side, str(p.amount), str(p.entry),
-                           str(p.isolated_wallet), p.update_time, str(p.realized_cum)]
-                          for p in a.positions.values() if p.amount],
-            "income": [[i.tran_id, i.symbol, i.income_type, str(i.income), i.time,
-                        i.trade_id] for i in a.income],
+            "positions": [
+                [
+                    p.symbol,
+                    p.side,
+                    str(p.amount),
+                    str(p.entry),
+                    str(p.isolated_wallet),
+                    p.update_time,
+                    str(p.realized_cum),
+                ]
+                for p in a.positions.values()
+                if p.amount
+            ],
+            "income": [
+                [i.tran_id, i.symbol, i.income_type, str(i.income), i.time, i.trade_id]
+                for i in a.income
+            ],
             "countdowns": {s: list(c) for s, c in a.countdowns.items()},
         }
-    return json.dumps({
-        "accounts": accounts,
-        "orders": {k: [_order(o) for o in os.values()] for k, os in v.orders.items()},
-        "algos": {k: [_order(o) for o in os.values()] for k, os in v.algos.items()},
-        "trades": v.trades,
-        "premium": {s: str(p) for s, p in v.premium.items()},
-        "funding": {s: [[t, str(r), str(m)] for t, r, m in rows]
-                    for s, rows in v.funding_history.items()},
-        "next": [v._next_order, v._next_algo, v._next_trade, v._next_tran],
-        "next_funding": v._next_funding,
-        "listen_keys": v.listen_keys,
-    })
+    return json.dumps(
+        {
+            "accounts": accounts,
+            "orders": {k: [_order(o) for o in os.values()] for k, os in v.orders.items()},
+            "algos": {k: [_order(o) for o in os.values()] for k, os in v.algos.items()},
+            "trades": v.trades,
+            "premium": {s: str(p) for s, p in v.premium.items()},
+            "funding": {
+                s: [[t, str(r), str(m)] for t, r, m in rows]
+                for s, rows in v.funding_history.items()
+            },
+            "next": [v._next_order, v._next_algo, v._next_trade, v._next_tran],
+            "next_funding": v._next_funding,
+            "listen_keys": v.listen_keys,
+        }
+    )
 
 
 def load(v: FuturesVenue, text: str) -> None:
     d = json.loads(text)
     for key, a in d["accounts"].items():
-        acct = FuturesAccount(key, Decimal(a["wallet"]), a["dual"],
-                              update_time=a["update_time"])
+        acct = FuturesAccount(key, Decimal(a["wallet"]), a["dual"], update_time=a["update_time"])
         acct.configs = {s: SymbolConfig(lev, iso) for s, (lev, iso) in a["configs"].items()}
         for sym, side, amt, entry, iw, ut, rc in a["positions"]:
             if sym in v.contracts:
-                acct.positions[(sym, side)] = Position(sym, side, Decimal(amt), Decimal(entry),
-                                                       Decimal(iw), ut, Decimal(rc))
-        acct.income = [Income(t, s, k, Decimal(x), tm, tid)
-                       for t, s, k, x, tm, tid in a["income"]]
+                acct.positions[(sym, side)] = Position(
+                    sym, side, Decimal(amt), Decimal(entry), Decimal(iw), ut, Decimal(rc)
+                )
+        acct.income = [Income(t, s, k, Decimal(x), tm, tid) for t, s, k, x, tm, tid in a["income"]]
         acct.countdowns = {s: (c[0], c[1]) for s, c in a["countdowns"].items()}
         v.accounts[key] = acct
         v.orders[key], v.algos[key], v.trades[key] = {}, {}, []

@@ -73,15 +73,30 @@ class Leg:
     cum: Decimal = ZERO
 
 
-def liquidation_price(wb: Decimal, tmm1: Decimal, upnl1: Decimal, both_side: int,
-                      both: Leg, long: Leg, short: Leg) -> Decimal:
+def liquidation_price(
+    wb: Decimal, tmm1: Decimal, upnl1: Decimal, both_side: int, both: Leg, long: Leg, short: Leg
+) -> Decimal:
     if not (both.size or long.size or short.size):
         return ZERO
-    num = (wb - tmm1 + upnl1 + both.cum + long.cum + short.cum
-           - both_side * both.size * both.entry - long.size * long.entry
-           + short.size * short.entry)
-    den = (both.size * both.mmr + long.size * long.mmr + short.size * short.mmr
-           - both_side * both.size - long.size + short.size)
+    num = (
+        wb
+        - tmm1
+        + upnl1
+        + both.cum
+        + long.cum
+        + short.cum
+        - both_side * both.size * both.entry
+        - long.size * long.entry
+        + short.size * short.entry
+    )
+    den = (
+        both.size * both.mmr
+        + long.size * long.mmr
+        + short.size * short.mmr
+        - both_side * both.size
+        - long.size
+        + short.size
+    )
     if not den:
         return ZERO
     lp = num / den

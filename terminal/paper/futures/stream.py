@@ -70,19 +70,23 @@ class FuturesStream:
 
     def on_order(self, account: str, payload: dict[str, object]) -> None:
         now = self.srv.now_ms()
-        self._send(account, {"e": "ORDER_TRADE_UPDATE", "E": now, "T": payload.get("T") or now,
-                             "o": payload})
+        self._send(
+            account,
+            {"e": "ORDER_TRADE_UPDATE", "E": now, "T": payload.get("T") or now, "o": payload},
+        )
 
     def on_algo(self, account: str, o: FOrder) -> None:
         now = self.srv.now_ms()
         self._send(account, {"e": "ALGO_UPDATE", "T": now, "E": now, "o": o.algo_update(now)})
 
-    def on_account(self, account: str, reason: str, positions: list[Position],
-                   change: Decimal = Decimal(0)) -> None:
+    def on_account(
+        self, account: str, reason: str, positions: list[Position], change: Decimal = Decimal(0)
+    ) -> None:
         if account in self.users:
             v = self.srv.futures
-            self._send(account, wire.account_update(v, v.account(account), reason, positions,
-                                                    change))
+            self._send(
+                account, wire.account_update(v, v.account(account), reason, positions, change)
+            )
 
     # --- mark price ---------------------------------------------------------------------
     def publish_marks(self, every_1s: bool, every_3s: bool) -> None:
@@ -90,9 +94,16 @@ class FuturesStream:
         now = self.srv.now_ms()
         rows = []
         for sym in v.contracts:
-            ev = {"e": "markPriceUpdate", "E": now, "s": sym, "p": wire.s(v.mark_price(sym)),
-                  "i": wire.s(v.index_price(sym)), "P": wire.s(v.index_price(sym)),
-                  "r": wire.s(v.funding_rate(sym)), "T": v.next_funding_time(now)}
+            ev = {
+                "e": "markPriceUpdate",
+                "E": now,
+                "s": sym,
+                "p": wire.s(v.mark_price(sym)),
+                "i": wire.s(v.index_price(sym)),
+                "P": wire.s(v.index_price(sym)),
+                "r": wire.s(v.funding_rate(sym)),
+                "T": v.next_funding_time(now),
+            }
             rows.append(ev)
             low = sym.lower()
             if every_1s and hub.has(f"{low}@markPrice@1s"):
@@ -105,8 +116,14 @@ class FuturesStream:
             hub.publish("!markPrice@arr", encode(rows))
 
     # --- depth ----------------------------------------------------------------------
-    def publish_depth(self, symbol: str, first: int, last: int,
-                      bids: list[tuple[int, int]], asks: list[tuple[int, int]]) -> None:
+    def publish_depth(
+        self,
+        symbol: str,
+        first: int,
+        last: int,
+        bids: list[tuple[int, int]],
+        asks: list[tuple[int, int]],
+    ) -> None:
         """A spot book diff as the contract's ``depthUpdate``: quantities in whole
         contract steps, ``pu`` the final update id of the previous event (U - 1, so a
         skipped id shows as a gap as on Binance)."""
@@ -119,10 +136,19 @@ class FuturesStream:
             return
         now = self.srv.now_ms()
         ps = c.spot.price_str
-        frame = encode({"e": "depthUpdate", "E": now, "T": now, "s": symbol, "U": first,
-                        "u": last, "pu": first - 1,
-                        "b": [[ps(t), contract_qty(c, q)] for t, q in bids],
-                        "a": [[ps(t), contract_qty(c, q)] for t, q in asks]})
+        frame = encode(
+            {
+                "e": "depthUpdate",
+                "E": now,
+                "T": now,
+                "s": symbol,
+                "U": first,
+                "u": last,
+                "pu": first - 1,
+                "b": [[ps(t), contract_qty(c, q)] for t, q in bids],
+                "a": [[ps(t), contract_qty(c, q)] for t, q in asks],
+            }
+        )
         for t in topics:
             hub.publish(t, frame)
 
@@ -131,8 +157,13 @@ class FuturesStream:
             return True
         sym, _, rest = topic.partition("@")
         return sym.upper() in self.srv.futures.contracts and rest in (
-            "markPrice", "markPrice@1s", "depth", "depth@100ms", "depth@250ms",
-            "depth@500ms")
+            "markPrice",
+            "markPrice@1s",
+            "depth",
+            "depth@100ms",
+            "depth@250ms",
+            "depth@500ms",
+        )
 
     @staticmethod
     def hub_topic(topic: str) -> str:
@@ -150,6 +181,7 @@ class FuturesStream:
                     self.publish_marks(True, n % 30 == 0)
             except Exception:
                 import logging
+
                 logging.getLogger("terminal.paper").exception("futures tick failed")
             n += 1
             try:
@@ -166,7 +198,8 @@ def setup(app: web.Application, srv: PaperServer) -> None:
             raise web.HTTPBadRequest(
                 content_type="application/json",
                 text='{"code":-1125,"msg":"This listenKey does not exist. Please use '
-                     '`POST /fapi/v1/listenKey` to recreate `listenKey`"}')
+                '`POST /fapi/v1/listenKey` to recreate `listenKey`"}',
+            )
         ws = web.WebSocketResponse(compress=False, autoping=False, max_msg_size=1 << 20)
         await ws.prepare(request)
         conn = srv.hub.register(ws, "user")
@@ -199,28 +232,52 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                     except orjson.JSONDecodeError:
                         req = None
                     if not isinstance(req, dict):
-                        hub.send_direct(conn, encode({"error": {"code": 2, "msg":
-                                                                "Invalid request"}}))
+                        hub.send_direct(
+                            conn, encode({"error": {"code": 2, "msg": "Invalid request"}})
+                        )
                         continue
                     rid, method = req.get("id"), req.get("method")
                     params = req.get("params") or []
                     if method in ("SUBSCRIBE", "UNSUBSCRIBE") and isinstance(params, list):
-                        bad = [p for p in params if not isinstance(p, str)
-                               or not fs.valid_topic(p)]
+                        bad = [p for p in params if not isinstance(p, str) or not fs.valid_topic(p)]
                         if method == "SUBSCRIBE" and bad:
-                            hub.send_direct(conn, encode({"error": {
-                                "code": 2, "msg": f"Invalid request: invalid stream "
-                                                  f"{bad[0]}"}, "id": rid}))
+                            hub.send_direct(
+                                conn,
+                                encode(
+                                    {
+                                        "error": {
+                                            "code": 2,
+                                            "msg": f"Invalid request: invalid stream {bad[0]}",
+                                        },
+                                        "id": rid,
+                                    }
+                                ),
+                            )
                             continue
                         (hub.subscribe if method == "SUBSCRIBE" else hub.unsubscribe)(
-                            conn, [fs.hub_topic(p) for p in params])
+                            conn, [fs.hub_topic(p) for p in params]
+                        )
                         hub.send_direct(conn, encode({"result": None, "id": rid}))
                     elif method == "LIST_SUBSCRIPTIONS":
-                        hub.send_direct(conn, encode({"result": sorted(
-                            t.removeprefix(FUT) for t in conn.topics), "id": rid}))
+                        hub.send_direct(
+                            conn,
+                            encode(
+                                {
+                                    "result": sorted(t.removeprefix(FUT) for t in conn.topics),
+                                    "id": rid,
+                                }
+                            ),
+                        )
                     else:
-                        hub.send_direct(conn, encode({"error": {
-                            "code": 2, "msg": "Invalid request: unknown method"}, "id": rid}))
+                        hub.send_direct(
+                            conn,
+                            encode(
+                                {
+                                    "error": {"code": 2, "msg": "Invalid request: unknown method"},
+                                    "id": rid,
+                                }
+                            ),
+                        )
         finally:
             hub.unregister(conn)
         return ws

@@ -37,15 +37,23 @@ NO_ORDER = ApiError(-2013, "Order does not exist.")
 def _flag(p: Mapping[str, str], name: str) -> bool:
     v = (p.get(name) or "false").lower()
     if v not in ("true", "false"):
-        raise ApiError(-1100, f"Illegal characters found in parameter '{name}'; legal range "
-                              "is 'true, false'.")
+        raise ApiError(
+            -1100, f"Illegal characters found in parameter '{name}'; legal range is 'true, false'."
+        )
     return v == "true"
 
 
 class FuturesVenue:
-    def __init__(self, contracts: list[Contract], books: dict[str, Book], clock: Clock,
-                 starting_wallet: Decimal, maker_fee: Decimal = Decimal("0.0002"),
-                 taker_fee: Decimal = Decimal("0.0005"), funding_speed: float = 1.0) -> None:
+    def __init__(
+        self,
+        contracts: list[Contract],
+        books: dict[str, Book],
+        clock: Clock,
+        starting_wallet: Decimal,
+        maker_fee: Decimal = Decimal("0.0002"),
+        taker_fee: Decimal = Decimal("0.0005"),
+        funding_speed: float = 1.0,
+    ) -> None:
         self.contracts = {c.symbol: c for c in contracts}
         self.books = books
         self.clock = clock
@@ -67,7 +75,8 @@ class FuturesVenue:
         self._next_funding = 0
         self.listen_keys: dict[str, str] = {}  # account -> user-data stream listenKey
         self.funding_history: dict[str, list[tuple[int, Decimal, Decimal]]] = {
-            s: [] for s in self.contracts}
+            s: [] for s in self.contracts
+        }
         # listeners: ORDER_TRADE_UPDATE payloads, ALGO_UPDATE payloads, ACCOUNT_UPDATEs
         self.on_order: list[Callable[[str, dict[str, object]], None]] = []
         self.on_algo: list[Callable[[str, FOrder], None]] = []
@@ -84,8 +93,9 @@ class FuturesVenue:
 
     def contract(self, symbol: str | None) -> Contract:
         if not symbol:
-            raise ApiError(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, "
-                                  "or malformed.")
+            raise ApiError(
+                -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."
+            )
         c = self.contracts.get(symbol)
         if c is None:
             raise ApiError(-1121, "Invalid symbol.")
@@ -109,19 +119,35 @@ class FuturesVenue:
     def funding_rate(self, symbol: str) -> Decimal:
         return funding_rate(self.mark_price(symbol), self.index_price(symbol))
 
-    def add_income(self, a: FuturesAccount, symbol: str, kind: str, amount: Decimal,
-                   trade_id: str = "", at: int | None = None) -> None:
-        a.income.append(Income(self._next_tran, symbol, kind, amount,
-                               self.clock() if at is None else at, trade_id))
+    def add_income(
+        self,
+        a: FuturesAccount,
+        symbol: str,
+        kind: str,
+        amount: Decimal,
+        trade_id: str = "",
+        at: int | None = None,
+    ) -> None:
+        a.income.append(
+            Income(
+                self._next_tran, symbol, kind, amount, self.clock() if at is None else at, trade_id
+            )
+        )
         self._next_tran += 1
 
     def open_orders(self, key: str, symbol: str | None = None) -> list[FOrder]:
-        return [o for o in self.orders.get(key, {}).values()
-                if o.is_open and (symbol is None or o.symbol == symbol)]
+        return [
+            o
+            for o in self.orders.get(key, {}).values()
+            if o.is_open and (symbol is None or o.symbol == symbol)
+        ]
 
     def open_algos(self, key: str, symbol: str | None = None) -> list[FOrder]:
-        return [o for o in self.algos.get(key, {}).values()
-                if o.algo_status == "NEW" and (symbol is None or o.symbol == symbol)]
+        return [
+            o
+            for o in self.algos.get(key, {}).values()
+            if o.algo_status == "NEW" and (symbol is None or o.symbol == symbol)
+        ]
 
     # --- conditional orders and timed work (see ``algos`` and ``lifecycle``) -----------
     def place_algo(self, key: str, p: Mapping[str, str]) -> FOrder:
@@ -148,18 +174,22 @@ class FuturesVenue:
         try:
             lev = int(text or "")
         except ValueError:
-            raise ApiError(-1102, "Mandatory parameter 'leverage' was not sent, was "
-                                  "empty/null, or malformed.") from None
+            raise ApiError(
+                -1102, "Mandatory parameter 'leverage' was not sent, was empty/null, or malformed."
+            ) from None
         if lev < 1 or lev > c.max_leverage:
             raise ApiError(-4028, f"Leverage {lev} is not valid")
-        notional = sum((abs(p.amount) * self.mark_price(c.symbol)
-                        for p in a.open_positions(c.symbol)), ZERO)
+        notional = sum(
+            (abs(p.amount) * self.mark_price(c.symbol) for p in a.open_positions(c.symbol)), ZERO
+        )
         if notional > c.max_notional_at(lev):
-            raise ApiError(-2027, "Exceeded the maximum allowable position at current "
-                                  "leverage.")
+            raise ApiError(-2027, "Exceeded the maximum allowable position at current leverage.")
         a.config(c.symbol).leverage = lev
-        return {"leverage": lev, "maxNotionalValue": str(int(c.max_notional_at(lev))),
-                "symbol": c.symbol}
+        return {
+            "leverage": lev,
+            "maxNotionalValue": str(int(c.max_notional_at(lev))),
+            "symbol": c.symbol,
+        }
 
     def set_margin_type(self, key: str, symbol: str | None, text: str | None) -> None:
         a, c = self.account(key), self.contract(symbol)
@@ -179,13 +209,15 @@ class FuturesVenue:
         a = self.account(key)
         v = (text or "").lower()
         if v not in ("true", "false"):
-            raise ApiError(-1102, "Mandatory parameter 'dualSidePosition' was not sent, was "
-                                  "empty/null, or malformed.")
+            raise ApiError(
+                -1102,
+                "Mandatory parameter 'dualSidePosition' was not sent, was "
+                "empty/null, or malformed.",
+            )
         if a.dual_side == (v == "true"):
             raise ApiError(-4059, "No need to change position side.")
         if self.open_orders(key) or self.open_algos(key):
-            raise ApiError(-4067, "Position side cannot be changed if there exists open "
-                                  "orders.")
+            raise ApiError(-4067, "Position side cannot be changed if there exists open orders.")
         if a.open_positions():
             raise ApiError(-4068, "Position side cannot be changed if there exists position.")
         a.dual_side = v == "true"
@@ -202,8 +234,11 @@ class FuturesVenue:
         if typ not in ("LIMIT", "MARKET", *CONDITIONAL):
             raise ApiError(-1116, "Invalid orderType.")
         if typ in CONDITIONAL and not algo:
-            raise ApiError(-4120, "Order type not supported for this endpoint. Please use "
-                                  "the Algo Order API endpoints instead.")
+            raise ApiError(
+                -4120,
+                "Order type not supported for this endpoint. Please use "
+                "the Algo Order API endpoints instead.",
+            )
         if algo and typ not in CONDITIONAL:
             raise ApiError(-1116, "Invalid orderType.")
         ps = (p.get("positionSide") or "BOTH").upper()
@@ -231,11 +266,23 @@ class FuturesVenue:
         elif p.get("price"):
             raise ApiError(-1106, "Parameter 'price' sent when not required.")
         now = self.clock()
-        o = FOrder(0, p.get("newClientOrderId") or p.get("clientAlgoId")
-                   or "paper_" + secrets.token_hex(10), key, c.symbol, side, ps,
-                   "LIMIT" if typ in ("LIMIT", "STOP", "TAKE_PROFIT") else "MARKET", typ, tif,
-                   price, qty, now, reduce_only=reduce_only, close_position=close_pos,
-                   update_time=now)
+        o = FOrder(
+            0,
+            p.get("newClientOrderId") or p.get("clientAlgoId") or "paper_" + secrets.token_hex(10),
+            key,
+            c.symbol,
+            side,
+            ps,
+            "LIMIT" if typ in ("LIMIT", "STOP", "TAKE_PROFIT") else "MARKET",
+            typ,
+            tif,
+            price,
+            qty,
+            now,
+            reduce_only=reduce_only,
+            close_position=close_pos,
+            update_time=now,
+        )
         wt = (p.get("workingType") or "CONTRACT_PRICE").upper()
         if wt not in ("CONTRACT_PRICE", "MARK_PRICE"):
             raise ApiError(-4031, f"Invalid parameter working type: {wt}")
@@ -245,29 +292,40 @@ class FuturesVenue:
             try:
                 o.callback_rate = Decimal(p.get("callbackRate") or "")
             except ArithmeticError:
-                raise ApiError(-1102, "Mandatory parameter 'callbackRate' was not sent, was "
-                                      "empty/null, or malformed.") from None
+                raise ApiError(
+                    -1102,
+                    "Mandatory parameter 'callbackRate' was not sent, was "
+                    "empty/null, or malformed.",
+                ) from None
             if not Decimal("0.1") <= o.callback_rate <= 10:
                 raise ApiError(-1130, "Data sent for parameter 'callbackRate' is not valid.")
             if p.get("activatePrice") or p.get("activationPrice"):
-                o.activate_price = c.parse_price(p.get("activatePrice")
-                                                 or p.get("activationPrice"), "activatePrice")
+                o.activate_price = c.parse_price(
+                    p.get("activatePrice") or p.get("activationPrice"), "activatePrice"
+                )
         elif typ in CONDITIONAL:
-            o.stop_price = c.parse_price(p.get("triggerPrice") or p.get("stopPrice"),
-                                         "triggerPrice" if algo else "stopPrice")
+            o.stop_price = c.parse_price(
+                p.get("triggerPrice") or p.get("stopPrice"), "triggerPrice" if algo else "stopPrice"
+            )
         if not self.reduces(o):
             ref = price or o.stop_price or self.mark_price(c.symbol)
             if qty * ref < c.min_notional:
-                raise ApiError(-4164, f"Order's notional must be no smaller than "
-                                      f"{c.min_notional.normalize():f} (unless you choose "
-                                      "reduce only).")
+                raise ApiError(
+                    -4164,
+                    f"Order's notional must be no smaller than "
+                    f"{c.min_notional.normalize():f} (unless you choose "
+                    "reduce only).",
+                )
         return o
 
     def reduces(self, o: FOrder) -> bool:
         """Reduce-only, close-position, or a hedge-mode order against its position side."""
-        return (o.reduce_only or o.close_position
-                or (o.position_side == "LONG" and o.side == "SELL")
-                or (o.position_side == "SHORT" and o.side == "BUY"))
+        return (
+            o.reduce_only
+            or o.close_position
+            or (o.position_side == "LONG" and o.side == "SELL")
+            or (o.position_side == "SHORT" and o.side == "BUY")
+        )
 
     def position_of(self, o: FOrder) -> Position:
         return self.account(o.account).position(o.symbol, o.position_side)
@@ -308,15 +366,25 @@ class FuturesVenue:
         if o.type == "LIMIT":  # PERCENT_PRICE: buys at most 5 % above the mark, sells
             mark = self.mark_price(o.symbol)  # at least 5 % below it
             if o.is_buy and o.price > mark * PERCENT_UP:
-                raise ApiError(-4016, f"Limit price can't be higher than "
-                                      f"{(mark * PERCENT_UP).quantize(c.tick):f}.")
+                raise ApiError(
+                    -4016,
+                    f"Limit price can't be higher than {(mark * PERCENT_UP).quantize(c.tick):f}.",
+                )
             if not o.is_buy and o.price < mark * PERCENT_DOWN:
-                raise ApiError(-4024, f"Limit price can't be lower than "
-                                      f"{(mark * PERCENT_DOWN).quantize(c.tick):f}.")
-        if o.type == "LIMIT" and o.tif == "GTX" and book.crosses(
-                o.is_buy, int(o.price.scaleb(c.price_decimals))):
-            raise ApiError(-5022, "Due to the order could not be executed as maker, the Post "
-                                  "Only order will be rejected.")
+                raise ApiError(
+                    -4024,
+                    f"Limit price can't be lower than {(mark * PERCENT_DOWN).quantize(c.tick):f}.",
+                )
+        if (
+            o.type == "LIMIT"
+            and o.tif == "GTX"
+            and book.crosses(o.is_buy, int(o.price.scaleb(c.price_decimals)))
+        ):
+            raise ApiError(
+                -5022,
+                "Due to the order could not be executed as maker, the Post "
+                "Only order will be rejected.",
+            )
         if self.reduces(o):
             return
         a = self.account(o.account)
@@ -328,8 +396,7 @@ class FuturesVenue:
         pos = self.position_of(o).amount
         held = abs(pos) if pos and (pos > 0) == o.is_buy else ZERO
         if (held + opening) * price > c.max_notional_at(lev):
-            raise ApiError(-2027, "Exceeded the maximum allowable position at current "
-                                  "leverage.")
+            raise ApiError(-2027, "Exceeded the maximum allowable position at current leverage.")
         need = opening * price / lev + opening * price * self.taker_fee
         if need > self.margin.available(a, exclude=o):
             raise MARGIN_INSUFFICIENT
@@ -340,8 +407,9 @@ class FuturesVenue:
         qty = sum((q for _, q in fills), ZERO)
         return sum((p * q for p, q in fills), ZERO) / qty if qty else self.mark_price(o.symbol)
 
-    def levels(self, o: FOrder, qty: Decimal, limit: Decimal | None
-               ) -> list[tuple[Decimal, Decimal]]:
+    def levels(
+        self, o: FOrder, qty: Decimal, limit: Decimal | None
+    ) -> list[tuple[Decimal, Decimal]]:
         """(price, quantity) a taker of ``qty`` gets, level by level, up to ``limit``."""
         c, book = self.contracts[o.symbol], self.books[o.symbol]
         opp = book.asks if o.is_buy else book.bids
@@ -388,8 +456,7 @@ class FuturesVenue:
                 return
         pos = self.position_of(o)
         now = self.clock()
-        realized, _ = pos.apply_fill(qty if o.is_buy else -qty, price, cfg.leverage,
-                                     cfg.isolated)
+        realized, _ = pos.apply_fill(qty if o.is_buy else -qty, price, cfg.leverage, cfg.isolated)
         pos.update_time = now
         fee = q8(qty * price * (self.maker_fee if maker else self.taker_fee))
         a.wallet += realized - fee
@@ -402,14 +469,34 @@ class FuturesVenue:
         o.cum_quote += qty * price
         o.status = "FILLED" if o.executed >= o.orig_qty else "PARTIALLY_FILLED"
         o.update_time = now
-        self.trades[o.account].append({
-            "symbol": o.symbol, "id": tid, "orderId": o.order_id, "side": o.side,
-            "price": f"{price:f}", "qty": f"{qty:f}", "realizedPnl": f"{q8(realized):f}",
-            "quoteQty": f"{q8(qty * price):f}", "commission": f"{fee:f}",
-            "commissionAsset": "USDT", "time": now, "positionSide": o.position_side,
-            "buyer": o.is_buy, "maker": maker})
-        payload = o.trade_update("CALCULATED" if o.type == "LIQUIDATION" else "TRADE", qty,
-                                 price, fee, tid, maker, realized, now)
+        self.trades[o.account].append(
+            {
+                "symbol": o.symbol,
+                "id": tid,
+                "orderId": o.order_id,
+                "side": o.side,
+                "price": f"{price:f}",
+                "qty": f"{qty:f}",
+                "realizedPnl": f"{q8(realized):f}",
+                "quoteQty": f"{q8(qty * price):f}",
+                "commission": f"{fee:f}",
+                "commissionAsset": "USDT",
+                "time": now,
+                "positionSide": o.position_side,
+                "buyer": o.is_buy,
+                "maker": maker,
+            }
+        )
+        payload = o.trade_update(
+            "CALCULATED" if o.type == "LIQUIDATION" else "TRADE",
+            qty,
+            price,
+            fee,
+            tid,
+            maker,
+            realized,
+            now,
+        )
         for cb in self.on_order:
             cb(o.account, payload)
         self.account_update(o.account, "ORDER", [pos])
@@ -438,14 +525,25 @@ class FuturesVenue:
             try:
                 o = orders.get(int(oid))
             except ValueError:
-                raise ApiError(-1100, "Illegal characters found in parameter 'orderId'; "
-                                      "legal range is '^[0-9]{1,20}$'.") from None
+                raise ApiError(
+                    -1100,
+                    "Illegal characters found in parameter 'orderId'; "
+                    "legal range is '^[0-9]{1,20}$'.",
+                ) from None
         elif cid:
-            o = next((x for x in sorted(orders.values(), key=lambda x: -x.order_id)
-                      if x.client_id == cid), None)
+            o = next(
+                (
+                    x
+                    for x in sorted(orders.values(), key=lambda x: -x.order_id)
+                    if x.client_id == cid
+                ),
+                None,
+            )
         else:
-            raise ApiError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but "
-                                  "both were empty/null!")
+            raise ApiError(
+                -1102,
+                "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!",
+            )
         if o is None or o.symbol != c.symbol:
             raise NO_ORDER
         return o

@@ -15,8 +15,9 @@ from terminal.ui.frame import FrameClock, FrameCounter
 SELF_DRIVEN_MS = 100
 
 
-def attach_frames(panel: QWidget, frame_clock: FrameClock | None,
-                  interval_ms: int = SELF_DRIVEN_MS) -> QTimer | None:
+def attach_frames(
+    panel: QWidget, frame_clock: FrameClock | None, interval_ms: int = SELF_DRIVEN_MS
+) -> QTimer | None:
     """Register `panel` (which has `refresh()` and `frames`) with the clock, or give it
     its own timer; returns that timer, if any."""
     panel.frames = FrameCounter()  # type: ignore[attr-defined]

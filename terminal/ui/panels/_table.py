@@ -59,12 +59,14 @@ class Row:
 
 
 class CachedTableModel(QAbstractTableModel):
-    def __init__(self, headers: Sequence[str], right_aligned: Sequence[int] = (),
-                 parent: Any = None) -> None:
+    def __init__(
+        self, headers: Sequence[str], right_aligned: Sequence[int] = (), parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self._headers = tuple(headers)
-        self._align = tuple(RIGHT if c in set(right_aligned) else LEFT
-                            for c in range(len(self._headers)))
+        self._align = tuple(
+            RIGHT if c in set(right_aligned) else LEFT for c in range(len(self._headers))
+        )
         self._rows: list[Row] = []
         self._index: dict[Hashable, int] = {}
         self.bold_font: QFont | None = None  # the font of rows marked bold
@@ -144,7 +146,7 @@ class CachedTableModel(QAbstractTableModel):
             while gone and gone[0] == first - 1:
                 first = gone.pop(0)
             self.beginRemoveRows(QModelIndex(), first, last)
-            del self._rows[first:last + 1]
+            del self._rows[first : last + 1]
             self.endRemoveRows()
             changes += last - first + 1
         self._reindex()
@@ -169,8 +171,9 @@ class CachedTableModel(QAbstractTableModel):
             for idx in old_list:
                 key = key_at_old_row.get(idx.row())
                 new_row = self._index.get(key) if key is not None else None
-                new_list.append(self.index(new_row, idx.column()) if new_row is not None
-                                else QModelIndex())
+                new_list.append(
+                    self.index(new_row, idx.column()) if new_row is not None else QModelIndex()
+                )
             self.changePersistentIndexList(old_list, new_list)
             self.layoutChanged.emit()
         # 4. content changes
@@ -187,8 +190,10 @@ class CachedTableModel(QAbstractTableModel):
         if first >= 0:
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
         if changes:
-            lengths = tuple(max((len(r.cells[c]) for r in self._rows), default=0)
-                            for c in range(len(self._headers)))
+            lengths = tuple(
+                max((len(r.cells[c]) for r in self._rows), default=0)
+                for c in range(len(self._headers))
+            )
             self.widths_changed = lengths != self._lengths
             self._lengths = lengths
         return changes
@@ -249,8 +254,9 @@ class DataTable(QTableView):
         header = self.horizontalHeader()
         fm = QFontMetrics(self.font())
         # what QStyledItemDelegate adds around a cell's text
-        pad = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                            self) + 1)
+        pad = 2 * (
+            self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        )
         total = 0
         for c in range(model.columnCount()):
             if self.isColumnHidden(c):
@@ -275,8 +281,9 @@ class DataTable(QTableView):
         cols = [c for c in range(model.columnCount()) if not self.isColumnHidden(c)]
         lines = []
         for r in rows:
-            lines.append("\t".join(str(model.data(model.index(r, c), DISPLAY) or "").strip()
-                                   for c in cols))
+            lines.append(
+                "\t".join(str(model.data(model.index(r, c), DISPLAY) or "").strip() for c in cols)
+            )
         return "\n".join(lines)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -304,4 +311,3 @@ def whole_columns_hint(panel: QWidget, table: DataTable, hint: QSize, cap: int) 
     margins = m.left() + m.right() if m is not None else 0
     need = table.preferred_width() + margins
     return QSize(max(hint.width(), min(need, cap)), hint.height())
-

@@ -47,8 +47,9 @@ class AmendDialog(QDialog):
 
     amendRequested = Signal(object)  # this dialog: client_order_id, amount, price, confirmed
 
-    def __init__(self, order: Order, rules: MarketRules | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, order: Order, rules: MarketRules | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("AmendDialog")
         self.setWindowTitle(f"Amend {order.side.value.upper()} {order.symbol}")
@@ -83,14 +84,24 @@ class AmendDialog(QDialog):
         self.amount_input.setObjectName("amendAmount")
         quote = self.rules.quote if self.rules else o.symbol.quote
         base = self.rules.base if self.rules else o.symbol.base
-        tick = f" (tick {dec_text(self.rules.tick_size)})" if self.rules and self.rules.tick_size else ""
-        step = f" (step {dec_text(self.rules.step_size)})" if self.rules and self.rules.step_size else ""
+        tick = (
+            f" (tick {dec_text(self.rules.tick_size)})"
+            if self.rules and self.rules.tick_size
+            else ""
+        )
+        step = (
+            f" (step {dec_text(self.rules.step_size)})"
+            if self.rules and self.rules.step_size
+            else ""
+        )
         form.addRow(f"Price {quote}{tick}", self.price_input)
         form.addRow(f"Amount {base}{step}", self.amount_input)
         layout.addLayout(form)
         if o.filled > 0:
-            note = QLabel(f"Already filled {self._fmt_amount(o.filled)} of "
-                          f"{self._fmt_amount(o.amount)}: the amount is what stays on the book.")
+            note = QLabel(
+                f"Already filled {self._fmt_amount(o.filled)} of "
+                f"{self._fmt_amount(o.amount)}: the amount is what stays on the book."
+            )
             note.setWordWrap(True)
             note.setStyleSheet(f"color: {MUTED};")
             layout.addWidget(note)
@@ -157,8 +168,9 @@ class AmendDialog(QDialog):
         """The overridable refusals the user ticked."""
         return frozenset(rule for rule, box in self.refusal_checks.items() if box.isChecked())
 
-    def set_values(self, price: Decimal | str | None = None,
-                   amount: Decimal | str | None = None) -> None:
+    def set_values(
+        self, price: Decimal | str | None = None, amount: Decimal | str | None = None
+    ) -> None:
         """Type new values (as the user would) and snap them."""
         if price is not None:
             self.price_input.setText(price if isinstance(price, str) else dec_text(price))
@@ -170,18 +182,24 @@ class AmendDialog(QDialog):
         o = self.order
         base = self.rules.base if self.rules else o.symbol.base
         price, amount = self.price, self.amount
-        before = (f"Amend {o.side.value.upper()} {self._fmt_amount(self.remaining)} {base} @ "
-                  f"{grouped(self._fmt_price(o.price or Decimal(0)))}")
+        before = (
+            f"Amend {o.side.value.upper()} {self._fmt_amount(self.remaining)} {base} @ "
+            f"{grouped(self._fmt_price(o.price or Decimal(0)))}"
+        )
         if price is None or amount is None:
             problem = self.problem()
             return f"{before} -> ? ({problem or 'enter a price and an amount above zero'})"
-        return (f"{before} -> {self._fmt_amount(amount)} @ {grouped(self._fmt_price(price))} "
-                f"on {o.venue}")
+        return (
+            f"{before} -> {self._fmt_amount(amount)} @ {grouped(self._fmt_price(price))} "
+            f"on {o.venue}"
+        )
 
     def problem(self) -> str | None:
         """Why the typed price or amount is not one (None when both read)."""
-        problems = [parse_positive(field.text(), what)[1] for field, what in
-                    ((self.price_input, "Price"), (self.amount_input, "Amount"))]
+        problems = [
+            parse_positive(field.text(), what)[1]
+            for field, what in ((self.price_input, "Price"), (self.amount_input, "Amount"))
+        ]
         return "; ".join(p for p in problems if p) or None
 
     def _unchanged(self) -> bool:
@@ -190,8 +208,10 @@ class AmendDialog(QDialog):
     # ---------------------------------------------------------------- behaviour
     def _snap(self) -> None:
         """Show the snapped value in each field that parses (the tick/step grid)."""
-        for field, value, fmt in ((self.price_input, self.price, self._fmt_price),
-                                  (self.amount_input, self.amount, self._fmt_amount)):
+        for field, value, fmt in (
+            (self.price_input, self.price, self._fmt_price),
+            (self.amount_input, self.amount, self._fmt_amount),
+        ):
             if value is not None and field.text() != fmt(value):
                 field.blockSignals(True)
                 field.setText(fmt(value))
@@ -208,9 +228,13 @@ class AmendDialog(QDialog):
         self.price_input.show_problem(parse_positive(self.price_input.text(), "Price")[1])
         self.amount_input.show_problem(parse_positive(self.amount_input.text(), "Amount")[1])
         self.summary_label.setText(self.summary())
-        ok = (not self.busy and self.price is not None and self.amount is not None
-              and not self._unchanged()
-              and all(r.overridable and r.rule in self.confirmed for r in self._refusals))
+        ok = (
+            not self.busy
+            and self.price is not None
+            and self.amount is not None
+            and not self._unchanged()
+            and all(r.overridable and r.rule in self.confirmed for r in self._refusals)
+        )
         self.amend_button.setEnabled(ok)
         if self._unchanged() and not self.busy:
             self.amend_button.setToolTip("Change the price or the amount first")
@@ -240,8 +264,9 @@ class AmendDialog(QDialog):
         """The gate's refusals, inline; the dialog stays open to change the values."""
         self.busy = False
         self._refusals = list(refusals)
-        self.refusal_checks = render_refusals(self._refusals_layout, self._refusals,
-                                              lambda _rule, _on: self._update())
+        self.refusal_checks = render_refusals(
+            self._refusals_layout, self._refusals, lambda _rule, _on: self._update()
+        )
         self.refusals_box.setVisible(bool(self._refusals))
         self.status_label.setText("Not sent." if refusals else "")
         self._update()

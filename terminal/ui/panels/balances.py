@@ -61,8 +61,14 @@ class BalancesPanel(QWidget):
 
     viewChanged = Signal(object)  # venue shown, or None for all venues
 
-    def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
-                 quote: str = "USDT", small_threshold: Decimal = Decimal(1)) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        frame_clock: FrameClock | None = None,
+        quote: str = "USDT",
+        small_threshold: Decimal = Decimal(1),
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("BalancesPanel")
         self._by_venue: dict[str, Balances] = {}
@@ -84,7 +90,8 @@ class BalancesPanel(QWidget):
         self.venue_combo.currentIndexChanged.connect(self._view_changed)
         self.hide_small = QCheckBox("Hide small")
         self.hide_small.setToolTip(
-            f"Hide assets worth less than {self.small_threshold} {self._quote}, and empty ones")
+            f"Hide assets worth less than {self.small_threshold} {self._quote}, and empty ones"
+        )
         self.hide_small.toggled.connect(self._mark_dirty)
         bar.addWidget(self.venue_combo)
         bar.addWidget(self.hide_small)
@@ -113,8 +120,10 @@ class BalancesPanel(QWidget):
         """The panel's width with every column in view for typical balances (the main
         window's default layout gives the dock at least this)."""
         m = self.layout().contentsMargins()
-        return max(self.minimumSizeHint().width(),
-                   self.table.preferred_width(SAMPLES) + m.left() + m.right())
+        return max(
+            self.minimumSizeHint().width(),
+            self.table.preferred_width(SAMPLES) + m.left() + m.right(),
+        )
 
     def minimumSizeHint(self) -> QSize:
         """Wide enough for every column of the balances shown now (up to a cap): after a
@@ -132,15 +141,15 @@ class BalancesPanel(QWidget):
         self._sync_venues()
         self._dirty = True
 
-    def set_prices(self, prices: Mapping[str, Decimal] | PriceOf, quote: str | None = None
-                   ) -> None:
+    def set_prices(self, prices: Mapping[str, Decimal] | PriceOf, quote: str | None = None) -> None:
         """Prices of assets in the quote currency: a mapping or a callable
         `price_of(asset) -> Decimal | None` (e.g. from the tickers)."""
         if quote and quote != self._quote:
             self._quote = quote
             self.model.set_headers(self._headers())
             self.hide_small.setToolTip(
-                f"Hide assets worth less than {self.small_threshold} {quote}, and empty ones")
+                f"Hide assets worth less than {self.small_threshold} {quote}, and empty ones"
+            )
         if isinstance(prices, Mapping):
             table = dict(prices)
             self._price_of = table.get
@@ -210,11 +219,20 @@ class BalancesPanel(QWidget):
         entries.sort(key=lambda e: (-e[0], e[1]))
         rows = []
         for _, asset, bal, value in entries:
-            cells = (asset, _amount(bal.free), _amount(bal.used), _amount(bal.total),
-                     "—" if value is None else
-                     _value_text(value))
-            fg = (None, None, MUTED_Q if bal.used == ZERO else None, None,
-                  MUTED_Q if value is None else None)
+            cells = (
+                asset,
+                _amount(bal.free),
+                _amount(bal.used),
+                _amount(bal.total),
+                "—" if value is None else _value_text(value),
+            )
+            fg = (
+                None,
+                None,
+                MUTED_Q if bal.used == ZERO else None,
+                None,
+                MUTED_Q if value is None else None,
+            )
             tip = None if value is not None else f"No {asset}/{self._quote} price to value it"
             rows.append(Row(asset, cells, fg, None, (None, None, None, None, tip)))
         return rows, total, unpriced

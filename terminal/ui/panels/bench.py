@@ -37,9 +37,16 @@ def _orders(n: int):
     now = datetime.now(timezone.utc)
     out = []
     for i in range(n):
-        o = Order(ClientOrderId(f"tt{i:016d}"), VenueId("paper"), Symbol("BTC/USDT"),
-                  Side.BUY if i % 2 else Side.SELL, OrderType.LIMIT, Decimal("0.5"),
-                  Decimal("60000.5") + i, created_at=now - timedelta(seconds=i * 7))
+        o = Order(
+            ClientOrderId(f"tt{i:016d}"),
+            VenueId("paper"),
+            Symbol("BTC/USDT"),
+            Side.BUY if i % 2 else Side.SELL,
+            OrderType.LIMIT,
+            Decimal("0.5"),
+            Decimal("60000.5") + i,
+            created_at=now - timedelta(seconds=i * 7),
+        )
         o.status = OrderStatus.OPEN
         out.append(o)
     return out
@@ -77,8 +84,10 @@ def bench_open_orders(n: int, changed_share: float = 0.1, runs: int = 60) -> Non
 
     med, p95 = _timed(frame, runs)
     rmed, rp95 = _timed(lambda: panel.table.viewport().repaint(), runs)
-    print(f"open orders  {n:5d} rows, {k:4d} changed/frame: refresh {med:6.2f} ms "
-          f"(p95 {p95:6.2f}), repaint {rmed:5.2f} ms (p95 {rp95:5.2f})")
+    print(
+        f"open orders  {n:5d} rows, {k:4d} changed/frame: refresh {med:6.2f} ms "
+        f"(p95 {p95:6.2f}), repaint {rmed:5.2f} ms (p95 {rp95:5.2f})"
+    )
     panel.close()
     panel.deleteLater()
 
@@ -101,16 +110,24 @@ def bench_watchlist(n: int, runs: int = 60) -> None:
 
     def frame() -> None:
         step[0] += 1
-        t = {s: Ticker(Symbol(s), last=(Decimal(100 + step[0] + i) / 7).quantize(Decimal('0.01')),
-                       change_percent=Decimal(step[0] % 9 - 4), quote_volume=Decimal(10 ** 6 + i))
-             for i, s in enumerate(symbols)}
+        t = {
+            s: Ticker(
+                Symbol(s),
+                last=(Decimal(100 + step[0] + i) / 7).quantize(Decimal("0.01")),
+                change_percent=Decimal(step[0] % 9 - 4),
+                quote_volume=Decimal(10**6 + i),
+            )
+            for i, s in enumerate(symbols)
+        }
         panel.set_tickers(t)
         panel.refresh()
 
     med, p95 = _timed(frame, runs)
     rmed, rp95 = _timed(lambda: panel.table.viewport().repaint(), runs)
-    print(f"watchlist    {n:5d} rows, all changed/frame:  refresh {med:6.2f} ms "
-          f"(p95 {p95:6.2f}), repaint {rmed:5.2f} ms (p95 {rp95:5.2f})")
+    print(
+        f"watchlist    {n:5d} rows, all changed/frame:  refresh {med:6.2f} ms "
+        f"(p95 {p95:6.2f}), repaint {rmed:5.2f} ms (p95 {rp95:5.2f})"
+    )
     panel.close()
     panel.deleteLater()
 
@@ -128,8 +145,10 @@ def bench_history(n: int, runs: int = 10) -> None:
     app.processEvents()
     med, p95 = _timed(lambda: panel.set_orders(orders), runs)
     fmed, _ = _timed(lambda: panel.set_filter(text="0001"), 1)
-    print(f"history      {n:5d} orders: set_orders {med:7.2f} ms (p95 {p95:7.2f}), "
-          f"text filter {fmed:6.2f} ms")
+    print(
+        f"history      {n:5d} orders: set_orders {med:7.2f} ms (p95 {p95:7.2f}), "
+        f"text filter {fmed:6.2f} ms"
+    )
     panel.close()
     panel.deleteLater()
 

@@ -45,9 +45,15 @@ if TYPE_CHECKING:
     from terminal.secrets import Credentials
 
 FIELD_LABELS = {
-    "apiKey": "API key", "secret": "Secret", "password": "Passphrase", "uid": "User id",
-    "login": "Login", "twofa": "2FA secret", "privateKey": "Private key",
-    "walletAddress": "Wallet address", "token": "Token",
+    "apiKey": "API key",
+    "secret": "Secret",
+    "password": "Passphrase",
+    "uid": "User id",
+    "login": "Login",
+    "twofa": "2FA secret",
+    "privateKey": "Private key",
+    "walletAddress": "Wallet address",
+    "token": "Token",
 }
 MODE_LABELS = {
     VenueMode.SANDBOX: "Testnet",
@@ -71,8 +77,10 @@ class ConnectionRequest:
 
     def __repr__(self) -> str:
         names = ", ".join(f"{k}=***" for k in self.fields)
-        return (f"ConnectionRequest(venue={self.venue!r}, mode={self.mode.value!r}, "
-                f"account={self.account!r}, {names})")
+        return (
+            f"ConnectionRequest(venue={self.venue!r}, mode={self.mode.value!r}, "
+            f"account={self.account!r}, {names})"
+        )
 
     __str__ = __repr__
 
@@ -88,8 +96,11 @@ class ConnectionRequest:
         """terminal.secrets.Credentials for the credential store (key, secret, passphrase)."""
         from terminal.secrets import Credentials
 
-        return Credentials(self.fields.get("apiKey", ""), self.fields.get("secret", ""),
-                           self.fields.get("password") or None)
+        return Credentials(
+            self.fields.get("apiKey", ""),
+            self.fields.get("secret", ""),
+            self.fields.get("password") or None,
+        )
 
 
 def mode_unavailable_reason(info: VenueInfo, mode: VenueMode) -> str | None:
@@ -115,8 +126,13 @@ class ConnectDialog(QDialog):
     testRequested = Signal(object)  # ConnectionRequest
     saveRequested = Signal(object)  # ConnectionRequest
 
-    def __init__(self, venues: Sequence[VenueInfo], parent: QWidget | None = None, *,
-                 venue: str | None = None) -> None:
+    def __init__(
+        self,
+        venues: Sequence[VenueInfo],
+        parent: QWidget | None = None,
+        *,
+        venue: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ConnectDialog")
         self.setWindowTitle("Connect exchange")
@@ -173,7 +189,8 @@ class ConnectDialog(QDialog):
         self.keychain_label.setObjectName("keychainLabel")
         self.keychain_label.setWordWrap(True)
         self.keychain_label.setStyleSheet(
-            f"background: rgba(246,70,93,0.15); color: {ERROR}; padding: 4px;")
+            f"background: rgba(246,70,93,0.15); color: {ERROR}; padding: 4px;"
+        )
         self.keychain_label.hide()
         root.addWidget(self.keychain_label)
 
@@ -239,7 +256,8 @@ class ConnectDialog(QDialog):
             self.keychain_label.hide()
         else:
             self.keychain_label.setText(
-                message or "No OS keychain is available, so API keys cannot be saved.")
+                message or "No OS keychain is available, so API keys cannot be saved."
+            )
             self.keychain_label.show()
         self._update_buttons()
 
@@ -264,13 +282,15 @@ class ConnectDialog(QDialog):
         self._testing = req
         self._tested = None
         self.result_label.setStyleSheet(f"color: {MUTED};")
-        self.result_label.setText("Testing: loading markets, reading the balance, checking "
-                                  "trading permission…")
+        self.result_label.setText(
+            "Testing: loading markets, reading the balance, checking trading permission…"
+        )
         self._update_buttons()
         self.testRequested.emit(req)
 
-    def show_test_result(self, markets_ok: bool, balance_ok: bool, trading_ok: bool,
-                         message: str = "") -> None:
+    def show_test_result(
+        self, markets_ok: bool, balance_ok: bool, trading_ok: bool, message: str = ""
+    ) -> None:
         """The outcome of the test the main window ran for the last testRequested."""
         tested, self._testing = self._testing, None
         still_same = tested is not None and tested == self.current_request()
@@ -376,8 +396,9 @@ class ConnectDialog(QDialog):
     def _update_buttons(self) -> None:
         req = self.current_request()
         self.test_button.setEnabled(req is not None and self._testing is None)
-        can_save = (req is not None and req == self._tested and self._keychain_ok
-                    and not self._saving)
+        can_save = (
+            req is not None and req == self._tested and self._keychain_ok and not self._saving
+        )
         self.save_button.setEnabled(can_save)
         if not self._keychain_ok:
             self.save_button.setToolTip("No keychain: credentials cannot be saved")

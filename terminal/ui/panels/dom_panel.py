@@ -40,8 +40,12 @@ class DomPanel(QWidget):
 
     armToggled = Signal(bool)
 
-    def __init__(self, rules: MarketRules | None = None, palette: Palette = DARK,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rules: MarketRules | None = None,
+        palette: Palette = DARK,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dom_panel")
         self.view = DomLadderView(rules, palette, self)
@@ -57,8 +61,9 @@ class DomPanel(QWidget):
         self.arm_button = QPushButton("Arm one-click", self)
         self.arm_button.setObjectName("domArmButton")
         self.arm_button.setCheckable(True)
-        self.arm_button.setToolTip("While armed, a click on a bid or ask cell sends a limit "
-                                   "order with the ticket's amount")
+        self.arm_button.setToolTip(
+            "While armed, a click on a bid or ask cell sends a limit order with the ticket's amount"
+        )
         self.skip_confirm_box = QCheckBox("Send without confirmation", self)
         self.skip_confirm_box.setObjectName("domSkipConfirm")
         self.skip_confirm_box.setToolTip("Only while armed; cleared when the ladder disarms")
@@ -154,7 +159,8 @@ class DomPanel(QWidget):
         if armed:
             self.state_label.setText(ARMED_TEXT)
             self.state_label.setStyleSheet(
-                f"background: {AMBER}; color: #0b0e11; font-weight: 700; padding: 2px 4px;")
+                f"background: {AMBER}; color: #0b0e11; font-weight: 700; padding: 2px 4px;"
+            )
         else:
             self.state_label.setText(f"Disarmed: {why}" if why else DISARMED_TEXT)
             self.state_label.setStyleSheet(f"color: {MUTED}; padding: 2px 4px;")
@@ -187,4 +193,3 @@ class DomPanel(QWidget):
         step = self.grouping_box.itemData(index)
         if step is not None:
             self.view.set_grouping(step)
-

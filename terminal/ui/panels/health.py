@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QScrollArea, QVBoxLayout, QWidget,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.core.health import FeedHealth, VenueHealth, VenueState
@@ -27,15 +34,20 @@ from ._style import AMBER, ERROR, MUTED, OK, mono_font
 from .sparkline import Sparkline
 
 STATE_COLOUR = {
-    VenueState.LIVE: OK, VenueState.DEGRADED: AMBER, VenueState.DOWN: ERROR,
+    VenueState.LIVE: OK,
+    VenueState.DEGRADED: AMBER,
+    VenueState.DOWN: ERROR,
     VenueState.CONNECTING: MUTED,
 }
 FEED_COLOUR = {
-    FeedStatus.LIVE: OK, FeedStatus.STALE: AMBER, FeedStatus.DOWN: ERROR,
+    FeedStatus.LIVE: OK,
+    FeedStatus.STALE: AMBER,
+    FeedStatus.DOWN: ERROR,
     FeedStatus.CONNECTING: MUTED,
 }
 BREAKER_TEXT = {
-    BreakerState.CLOSED: "closed", BreakerState.HALF_OPEN: "half-open (probing)",
+    BreakerState.CLOSED: "closed",
+    BreakerState.HALF_OPEN: "half-open (probing)",
     BreakerState.OPEN: "OPEN",
 }
 CARD_MIN_WIDTH = 430
@@ -137,8 +149,12 @@ class VenueHealthCard(QFrame):
             h = QLabel(name)
             self.feed_headers.append(h)
             h.setStyleSheet(f"color: {MUTED}; font-size: 11px;")
-            self.feeds_grid.addWidget(h, 0, col, alignment=Qt.AlignmentFlag.AlignLeft
-                                      if col < 2 else Qt.AlignmentFlag.AlignRight)
+            self.feeds_grid.addWidget(
+                h,
+                0,
+                col,
+                alignment=Qt.AlignmentFlag.AlignLeft if col < 2 else Qt.AlignmentFlag.AlignRight,
+            )
         self.feed_rows: dict[object, list[QLabel]] = {}
         self.feeds_grid.setColumnStretch(5, 1)  # keep the feed columns together on the left
         root.addLayout(self.feeds_grid)
@@ -164,14 +180,16 @@ class VenueHealthCard(QFrame):
             v["errors"].setText(f"{h.errors}/{h.requests} ({h.error_rate:.0%})")
         else:
             v["errors"].setText("0 (idle)")
-        v["errors"].setStyleSheet(f"color: {ERROR};" if h.error_rate >= 0.2 and h.requests
-                                  else "")
+        v["errors"].setStyleSheet(f"color: {ERROR};" if h.error_rate >= 0.2 and h.requests else "")
         breaker = BREAKER_TEXT.get(h.breaker, h.breaker.value)
         if h.breaker is not BreakerState.CLOSED and h.breaker_retry_after_s > 0:
             breaker += f", retry in {h.breaker_retry_after_s:.0f}s"
         v["breaker"].setText(breaker)
-        v["breaker"].setStyleSheet("" if h.breaker is BreakerState.CLOSED else
-                                   f"color: {ERROR if h.breaker is BreakerState.OPEN else AMBER};")
+        v["breaker"].setStyleSheet(
+            ""
+            if h.breaker is BreakerState.CLOSED
+            else f"color: {ERROR if h.breaker is BreakerState.OPEN else AMBER};"
+        )
         if h.rate_budget is not None:
             b = h.rate_budget
             text = f"{b.used}/{b.limit} per {b.window_s:g}s"
@@ -184,14 +202,20 @@ class VenueHealthCard(QFrame):
             text += f"  paused {h.rest_paused_s:.0f}s"
         v["budget"].setText(text)
         v["clock"].setText("—" if h.clock_offset_ms is None else f"{h.clock_offset_ms:+.0f} ms")
-        v["clock"].setStyleSheet(f"color: {AMBER};" if h.clock_offset_ms is not None
-                                 and abs(h.clock_offset_ms) > 1000 else "")
+        v["clock"].setStyleSheet(
+            f"color: {AMBER};"
+            if h.clock_offset_ms is not None and abs(h.clock_offset_ms) > 1000
+            else ""
+        )
         v["reconnects"].setText(str(h.reconnects))
         v["bad_data"].setText(str(h.bad_data))
         v["bad_data"].setStyleSheet(f"color: {AMBER};" if h.bad_data else "")
-        v["bad_data"].setToolTip(f"Last refused: {h.last_bad_data}" if h.last_bad_data
-                                 else "Venue frames refused (unreadable, wrong types, NaN, "
-                                      "crossed book); the feed resyncs after each")
+        v["bad_data"].setToolTip(
+            f"Last refused: {h.last_bad_data}"
+            if h.last_bad_data
+            else "Venue frames refused (unreadable, wrong types, NaN, "
+            "crossed book); the feed resyncs after each"
+        )
         self._update_feeds(h.feeds)
         # red only while something is wrong: once the venue is live again (the feed
         # restarted, the reconciliation passed) the last error stays readable, greyed
@@ -218,8 +242,9 @@ class VenueHealthCard(QFrame):
                 for col in range(5):
                     label = QLabel("")
                     label.setFont(font)
-                    label.setAlignment(Qt.AlignmentFlag.AlignLeft if col < 2
-                                       else Qt.AlignmentFlag.AlignRight)
+                    label.setAlignment(
+                        Qt.AlignmentFlag.AlignLeft if col < 2 else Qt.AlignmentFlag.AlignRight
+                    )
                     self.feeds_grid.addWidget(label, row, col)
                     labels.append(label)
                 self.feed_rows[f.key] = labels
@@ -239,8 +264,14 @@ class VenueHealthCard(QFrame):
 class HealthPanel(QWidget):
     """Cards for every venue session. Feed with `set_snapshots` or `set_provider`."""
 
-    def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
-                 provider: SnapshotProvider | None = None, poll_interval_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        frame_clock: FrameClock | None = None,
+        provider: SnapshotProvider | None = None,
+        poll_interval_s: float = 0.5,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("HealthPanel")
         self._provider = provider
@@ -281,8 +312,11 @@ class HealthPanel(QWidget):
 
     def refresh(self) -> bool:
         now = time.monotonic()
-        if self._pending is None and self._provider is not None \
-                and now - self._last_poll >= self.poll_interval_s:
+        if (
+            self._pending is None
+            and self._provider is not None
+            and now - self._last_poll >= self.poll_interval_s
+        ):
             self._last_poll = now
             self._pending = list(self._provider())
         if self._pending is None:
@@ -325,8 +359,9 @@ class HealthPanel(QWidget):
         labels = [l for l in self._order if l in self.cards]
         cols = max(1, min(self._columns, len(labels)))  # one venue: one full-width card
         for i, label in enumerate(labels):
-            self._grid.addWidget(self.cards[label], i // cols, i % cols,
-                                 alignment=Qt.AlignmentFlag.AlignTop)
+            self._grid.addWidget(
+                self.cards[label], i // cols, i % cols, alignment=Qt.AlignmentFlag.AlignTop
+            )
         for c in range(4):
             self._grid.setColumnStretch(c, 1 if c < cols else 0)
 

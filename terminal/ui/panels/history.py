@@ -18,8 +18,18 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.domain.order import Order, OrderStatus
@@ -27,17 +37,51 @@ from terminal.domain.order import Order, OrderStatus
 from ._style import BUY_Q, ERROR, MUTED, MUTED_Q, SELL_Q, dec_text, mono_font, time_text
 from ._table import CachedTableModel, DataTable, Row
 from .history_csv import (
-    FILL_COLUMNS, ORDER_COLUMNS, FillLike, fill_record, fill_time, order_record, write_csv,
+    FILL_COLUMNS,
+    ORDER_COLUMNS,
+    FillLike,
+    fill_record,
+    fill_time,
+    order_record,
+    write_csv,
 )
 from .open_orders import STATUS_TEXT
 
-ORDER_HEADERS = ("Created", "Venue", "Symbol", "Side", "Type", "Price", "Amount", "Filled",
-                 "Avg price", "Status", "Fees", "Client id", "Venue id", "Reason")
-FILL_HEADERS = ("Time", "Venue", "Symbol", "Side", "Price", "Amount", "Value", "Fee", "Liq.",
-                "Trade id", "Client id")
+ORDER_HEADERS = (
+    "Created",
+    "Venue",
+    "Symbol",
+    "Side",
+    "Type",
+    "Price",
+    "Amount",
+    "Filled",
+    "Avg price",
+    "Status",
+    "Fees",
+    "Client id",
+    "Venue id",
+    "Reason",
+)
+FILL_HEADERS = (
+    "Time",
+    "Venue",
+    "Symbol",
+    "Side",
+    "Price",
+    "Amount",
+    "Value",
+    "Fee",
+    "Liq.",
+    "Trade id",
+    "Client id",
+)
 RANGES: tuple[tuple[str, float | None], ...] = (
-    ("Last 24 hours", 86400.0), ("Last 7 days", 7 * 86400.0), ("Last 30 days", 30 * 86400.0),
-    ("Last 365 days", 365 * 86400.0), ("All time", None),
+    ("Last 24 hours", 86400.0),
+    ("Last 7 days", 7 * 86400.0),
+    ("Last 30 days", 30 * 86400.0),
+    ("Last 365 days", 365 * 86400.0),
+    ("All time", None),
 )
 ALL = "All"
 ALL_VENUES = "All venues"
@@ -75,8 +119,9 @@ class HistoryFilter:
         if self.since and o.created_at < self.since:
             return False
         if self.text:
-            hay = " ".join((o.client_order_id, o.venue_order_id or "", o.symbol, o.reason,
-                            o.venue, o.account)).lower()
+            hay = " ".join(
+                (o.client_order_id, o.venue_order_id or "", o.symbol, o.reason, o.venue, o.account)
+            ).lower()
             if self.text.lower() not in hay:
                 return False
         return True
@@ -91,8 +136,16 @@ class HistoryFilter:
         if self.since and fill_time(f) < self.since:
             return False
         if self.text:
-            hay = " ".join((f.trade_id, f.client_order_id or "", f.venue_order_id or "",
-                            f.symbol, f.venue, f.account)).lower()
+            hay = " ".join(
+                (
+                    f.trade_id,
+                    f.client_order_id or "",
+                    f.venue_order_id or "",
+                    f.symbol,
+                    f.venue,
+                    f.account,
+                )
+            ).lower()
             if self.text.lower() not in hay:
                 return False
         return True
@@ -117,8 +170,9 @@ class HistoryPanel(QWidget):
 
     ORDERS_TAB, FILLS_TAB = 0, 1
 
-    def __init__(self, parent: QWidget | None = None, *, now=lambda: datetime.now(timezone.utc)
-                 ) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, now=lambda: datetime.now(timezone.utc)
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("HistoryPanel")
         self._now = now
@@ -149,8 +203,9 @@ class HistoryPanel(QWidget):
         self.side_combo.addItems([f"{ALL} sides", "Buy", "Sell"])
         self._statuses: list[OrderStatus | None] = [None, *OrderStatus]
         self.status_combo = QComboBox()
-        self.status_combo.addItems([f"{ALL} statuses"] + [STATUS_TEXT[s].capitalize()
-                                                           for s in OrderStatus])
+        self.status_combo.addItems(
+            [f"{ALL} statuses"] + [STATUS_TEXT[s].capitalize() for s in OrderStatus]
+        )
         self.range_combo = QComboBox()
         self.range_combo.addItems([name for name, _ in RANGES])
         self.range_combo.setCurrentIndex(1)
@@ -159,8 +214,13 @@ class HistoryPanel(QWidget):
         self.text_edit.setClearButtonEnabled(True)
         self.reload_button = QPushButton("Reload")
         self.export_button = QPushButton("Export CSV…")
-        for w in (self.venue_combo, self.symbol_combo, self.side_combo, self.status_combo,
-                  self.range_combo):
+        for w in (
+            self.venue_combo,
+            self.symbol_combo,
+            self.side_combo,
+            self.status_combo,
+            self.range_combo,
+        ):
             bar.addWidget(w)
         bar.addWidget(self.text_edit, 1)
         bar.addWidget(self.reload_button)
@@ -172,9 +232,10 @@ class HistoryPanel(QWidget):
         self.fills_model = CachedTableModel(FILL_HEADERS, (4, 5, 6, 7), self)
         self.orders_view = _table(self.orders_model, self)
         self.fills_view = _table(self.fills_model, self)
-        for view, widths in ((self.orders_view, (150, 60, 86, 40, 70, 90, 90, 90, 90, 84, 110,
-                                                 150, 90)),
-                             (self.fills_view, (150, 60, 86, 40, 90, 90, 100, 120, 44, 110))):
+        for view, widths in (
+            (self.orders_view, (150, 60, 86, 40, 70, 90, 90, 90, 90, 84, 110, 150, 90)),
+            (self.fills_view, (150, 60, 86, 40, 90, 90, 100, 120, 44, 110)),
+        ):
             for col, w in enumerate(widths):
                 view.setColumnWidth(col, w)
         self.tabs.addTab(self.orders_view, "Orders")
@@ -195,9 +256,11 @@ class HistoryPanel(QWidget):
         self.reload_button.clicked.connect(lambda: self._emit_query(force=True))
         self.export_button.clicked.connect(self.choose_export_file)
         self.orders_view.activated.connect(
-            lambda i: self._activate(self.orders_model.row_at(i.row()).key))
+            lambda i: self._activate(self.orders_model.row_at(i.row()).key)
+        )
         self.fills_view.activated.connect(
-            lambda i: self._activate(self.fills_model.row_at(i.row()).cells[10]))
+            lambda i: self._activate(self.fills_model.row_at(i.row()).cells[10])
+        )
 
     # ---------------------------------------------------------------- inputs
     def set_orders(self, orders: Sequence[Order]) -> None:
@@ -223,8 +286,11 @@ class HistoryPanel(QWidget):
     def current_filter(self) -> HistoryFilter:
         venue = self.venue_combo.currentText() if self.venue_combo.currentIndex() > 0 else None
         symbol = self.symbol_combo.currentText().strip().upper()
-        side = ("buy", "sell")[self.side_combo.currentIndex() - 1] \
-            if self.side_combo.currentIndex() > 0 else None
+        side = (
+            ("buy", "sell")[self.side_combo.currentIndex() - 1]
+            if self.side_combo.currentIndex() > 0
+            else None
+        )
         span = RANGES[self.range_combo.currentIndex()][1]
         return HistoryFilter(
             venue=venue or None,
@@ -238,12 +304,21 @@ class HistoryPanel(QWidget):
     def current_query(self) -> HistoryQuery:
         f = self.current_filter()
         return HistoryQuery(
-            venue=f.venue, symbol=f.symbol,
-            since_ms=None if f.since is None else int(f.since.timestamp() * 1000))
+            venue=f.venue,
+            symbol=f.symbol,
+            since_ms=None if f.since is None else int(f.since.timestamp() * 1000),
+        )
 
-    def set_filter(self, *, venue: str | None = None, symbol: str | None = None,
-                   side: str | None = None, status: OrderStatus | None = None,
-                   range_index: int | None = None, text: str | None = None) -> None:
+    def set_filter(
+        self,
+        *,
+        venue: str | None = None,
+        symbol: str | None = None,
+        side: str | None = None,
+        status: OrderStatus | None = None,
+        range_index: int | None = None,
+        text: str | None = None,
+    ) -> None:
         """Set filters from code (tests, 'show history of this symbol')."""
         if venue is not None:
             if venue in (ALL, ALL_VENUES, ""):
@@ -278,8 +353,7 @@ class HistoryPanel(QWidget):
             return
         kind = "orders" if self.tabs.currentIndex() == self.ORDERS_TAB else "fills"
         stamp = self._now().strftime("%Y%m%d-%H%M%S")
-        dlg = QFileDialog(self, f"Export {kind} to CSV", f"{kind}-{stamp}.csv",
-                          "CSV files (*.csv)")
+        dlg = QFileDialog(self, f"Export {kind} to CSV", f"{kind}-{stamp}.csv", "CSV files (*.csv)")
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dlg.setDefaultSuffix("csv")
         dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
@@ -296,10 +370,13 @@ class HistoryPanel(QWidget):
         if not Path(path).exists():
             self.export_csv(path, tab)
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Replace file?",
-                          f"{Path(path).name} already exists. Replace it?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Replace file?",
+            f"{Path(path).name} already exists. Replace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setObjectName("overwriteQuestion")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
 
@@ -371,10 +448,14 @@ class HistoryPanel(QWidget):
     def _apply(self, *_: object) -> None:
         started = time.perf_counter()
         f = self.current_filter()
-        self._shown_orders = list({o.client_order_id: o for o in self._orders
-                                   if f.match_order(o)}.values())
-        fill_filter = f if f.status is None else HistoryFilter(
-            f.venue, f.symbol, f.side, None, f.since, f.text)
+        self._shown_orders = list(
+            {o.client_order_id: o for o in self._orders if f.match_order(o)}.values()
+        )
+        fill_filter = (
+            f
+            if f.status is None
+            else HistoryFilter(f.venue, f.symbol, f.side, None, f.since, f.text)
+        )
         unique = {(x.venue, x.trade_id): x for x in self._fills if fill_filter.match_fill(x)}
         self._shown_fills = sorted(unique.values(), key=lambda x: x.ts_ms, reverse=True)
         self.orders_model.set_rows([self._order_row(o) for o in self._shown_orders])
@@ -383,18 +464,28 @@ class HistoryPanel(QWidget):
         self.status_label.setStyleSheet(f"color: {MUTED};")
         self.status_label.setText(
             f"{len(self._shown_orders)} of {len(self._orders)} orders, "
-            f"{len(self._shown_fills)} of {len(self._fills)} fills ({ms:.0f} ms)")
+            f"{len(self._shown_fills)} of {len(self._fills)} fills ({ms:.0f} ms)"
+        )
 
     @staticmethod
     def _order_row(o: Order) -> Row:
         side_q = BUY_Q if o.side.value == "buy" else SELL_Q
         fees = ", ".join(f"{dec_text(v)} {c}" for c, v in sorted(o.fees.items()))
         cells = (
-            time_text(o.created_at), o.venue, o.symbol, o.side.value.upper(),
+            time_text(o.created_at),
+            o.venue,
+            o.symbol,
+            o.side.value.upper(),
             o.type.value.upper() + (" PO" if o.post_only else ""),
-            dec_text(o.price) if o.price is not None else "market", dec_text(o.amount),
-            dec_text(o.filled), dec_text(o.average_price), STATUS_TEXT[o.status], fees,
-            o.client_order_id, o.venue_order_id or "", o.reason,
+            dec_text(o.price) if o.price is not None else "market",
+            dec_text(o.amount),
+            dec_text(o.filled),
+            dec_text(o.average_price),
+            STATUS_TEXT[o.status],
+            fees,
+            o.client_order_id,
+            o.venue_order_id or "",
+            o.reason,
         )
         fg = [None] * len(ORDER_HEADERS)
         fg[3] = side_q
@@ -406,11 +497,17 @@ class HistoryPanel(QWidget):
     def _fill_row(x: FillLike) -> Row:
         side = (x.side or "").upper()
         cells = (
-            time_text(fill_time(x)), x.venue, x.symbol, side or "—", dec_text(x.price),
-            dec_text(x.amount), dec_text(x.price * x.amount),
+            time_text(fill_time(x)),
+            x.venue,
+            x.symbol,
+            side or "—",
+            dec_text(x.price),
+            dec_text(x.amount),
+            dec_text(x.price * x.amount),
             f"{dec_text(x.fee)} {x.fee_currency or ''}".strip(),
-            {True: "maker", False: "taker"}.get(x.is_maker, "—") if x.is_maker is not None
-            else "—", x.trade_id, x.client_order_id or "",
+            {True: "maker", False: "taker"}.get(x.is_maker, "—") if x.is_maker is not None else "—",
+            x.trade_id,
+            x.client_order_id or "",
         )
         fg = [None] * len(FILL_HEADERS)
         fg[3] = BUY_Q if side == "BUY" else SELL_Q if side == "SELL" else None

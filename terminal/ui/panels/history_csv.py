@@ -14,13 +14,25 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from terminal.core.csv_format import (
-    FILL_COLUMNS, ORDER_COLUMNS, FillLike, fees_text, fill_csv_row, order_csv_row, write_rows,
+    FILL_COLUMNS,
+    ORDER_COLUMNS,
+    FillLike,
+    fees_text,
+    fill_csv_row,
+    order_csv_row,
+    write_rows,
 )
 from terminal.domain.order import Order
 
 __all__ = [
-    "FILL_COLUMNS", "ORDER_COLUMNS", "FillLike", "fees_text", "fill_record", "fill_time",
-    "order_record", "write_csv",
+    "FILL_COLUMNS",
+    "ORDER_COLUMNS",
+    "FillLike",
+    "fees_text",
+    "fill_record",
+    "fill_time",
+    "order_record",
+    "write_csv",
 ]
 
 
@@ -36,7 +48,8 @@ def fill_record(f: FillLike) -> dict[str, str]:
     return fill_csv_row(f)
 
 
-def write_csv(path: Path | str, columns: Sequence[str],
-              records: Iterable[Mapping[str, str]]) -> int:
+def write_csv(
+    path: Path | str, columns: Sequence[str], records: Iterable[Mapping[str, str]]
+) -> int:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         return write_rows(fh, columns, records)

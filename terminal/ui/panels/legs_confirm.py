@@ -30,9 +30,17 @@ HEADERS = ("Leg", "Type", "Side", "Amount", "Trigger", "Limit", "TIF", "Held by"
 class LegsConfirmDialog(QDialog):
     confirmed = Signal(object, object)  # request, frozenset of overrides
 
-    def __init__(self, request: Any, overrides: frozenset[str], title: str,
-                 rows: list[LegRow], summary: list[str], parent: QWidget | None = None,
-                 *, arm_ms: int = DEFAULT_ARM_MS) -> None:
+    def __init__(
+        self,
+        request: Any,
+        overrides: frozenset[str],
+        title: str,
+        rows: list[LegRow],
+        summary: list[str],
+        parent: QWidget | None = None,
+        *,
+        arm_ms: int = DEFAULT_ARM_MS,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self._request = request
@@ -51,8 +59,11 @@ class LegsConfirmDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        height = self.table.horizontalHeader().height() + sum(
-            self.table.rowHeight(i) for i in range(len(rows))) + 6
+        height = (
+            self.table.horizontalHeader().height()
+            + sum(self.table.rowHeight(i) for i in range(len(rows)))
+            + 6
+        )
         self.table.setFixedHeight(height)
         lay.addWidget(self.table)
         for line in summary:
@@ -73,8 +84,10 @@ class LegsConfirmDialog(QDialog):
         self.setMinimumWidth(min(1100, self.table.horizontalHeader().length() + 40))
 
     def rows_text(self) -> list[tuple[str, ...]]:
-        return [tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
-                for r in range(self.table.rowCount())]
+        return [
+            tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+            for r in range(self.table.rowCount())
+        ]
 
     def _send(self) -> None:
         if self._sent:

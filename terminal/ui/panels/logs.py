@@ -12,8 +12,15 @@ import logging
 
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.logsetup import LogEntry, RingHandler, current_setup
@@ -22,20 +29,34 @@ from terminal.ui.frame import FrameClock
 from ._driven import attach_frames
 from ._style import AMBER, ERROR, MUTED, mono_font
 
-LEVELS = (("Debug", logging.DEBUG), ("Info", logging.INFO), ("Warning", logging.WARNING),
-          ("Error", logging.ERROR))
+LEVELS = (
+    ("Debug", logging.DEBUG),
+    ("Info", logging.INFO),
+    ("Warning", logging.WARNING),
+    ("Error", logging.ERROR),
+)
 LEVEL_COLOURS: dict[int, str | None] = {
-    logging.DEBUG: MUTED, logging.INFO: None, logging.WARNING: AMBER, logging.ERROR: ERROR,
-                 logging.CRITICAL: ERROR}
+    logging.DEBUG: MUTED,
+    logging.INFO: None,
+    logging.WARNING: AMBER,
+    logging.ERROR: ERROR,
+    logging.CRITICAL: ERROR,
+}
 MAX_PER_FRAME = 500  # lines appended per frame; the rest wait for the next frame
 
 
 class LogsPanel(QWidget):
     """See the module docstring. `ring` defaults to the active logging setup's ring."""
 
-    def __init__(self, ring: RingHandler | None = None, parent: QWidget | None = None, *,
-                 frame_clock: FrameClock | None = None, max_lines: int = 5000,
-                 level: int = logging.INFO) -> None:
+    def __init__(
+        self,
+        ring: RingHandler | None = None,
+        parent: QWidget | None = None,
+        *,
+        frame_clock: FrameClock | None = None,
+        max_lines: int = 5000,
+        level: int = logging.INFO,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("LogsPanel")
         if ring is None:
@@ -57,7 +78,8 @@ class LogsPanel(QWidget):
         self._levels = [lv for _, lv in LEVELS]
         self.level_combo.addItems([name for name, _ in LEVELS])
         self.level_combo.setCurrentIndex(
-            max(i for i, lv in enumerate(self._levels) if lv <= level) if level >= 10 else 0)
+            max(i for i, lv in enumerate(self._levels) if lv <= level) if level >= 10 else 0
+        )
         self.level_combo.currentIndexChanged.connect(self.reload)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter text…")

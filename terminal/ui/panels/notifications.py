@@ -18,8 +18,14 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
 
 from ._style import AMBER, BUY, ERROR, MUTED, SELL, dec_text
 
-KIND_COLOURS = {"fill": BUY, "fill_sell": SELL, "rejected": ERROR, "error": ERROR,
-                "warning": AMBER, "info": MUTED}
+KIND_COLOURS = {
+    "fill": BUY,
+    "fill_sell": SELL,
+    "rejected": ERROR,
+    "error": ERROR,
+    "warning": AMBER,
+    "info": MUTED,
+}
 MARGIN = 12
 SPACING = 6
 WIDTH = 320
@@ -30,8 +36,9 @@ class Toast(QFrame):
 
     dismissed = Signal(object)
 
-    def __init__(self, host: QWidget, title: str, text: str, kind: str, key: Hashable | None,
-                 timeout_ms: int) -> None:
+    def __init__(
+        self, host: QWidget, title: str, text: str, kind: str, key: Hashable | None, timeout_ms: int
+    ) -> None:
         super().__init__(host)
         self.key = key
         self.kind = kind
@@ -43,7 +50,8 @@ class Toast(QFrame):
         self.setStyleSheet(
             "QFrame#Toast { background: #2b3139; border: 1px solid #474d57;"
             f" border-left: 4px solid {colour}; border-radius: 3px; }}"
-            "QLabel { background: transparent; border: none; }")
+            "QLabel { background: transparent; border: none; }"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(2)
@@ -76,8 +84,15 @@ class Toast(QFrame):
 class ToastHost(QObject):
     """Shows toasts over `host`. Keep one per main window."""
 
-    def __init__(self, host: QWidget, *, max_toasts: int = 5, timeout_ms: int = 6000,
-                 error_timeout_ms: int = 12000, sound: bool = False) -> None:
+    def __init__(
+        self,
+        host: QWidget,
+        *,
+        max_toasts: int = 5,
+        timeout_ms: int = 6000,
+        error_timeout_ms: int = 12000,
+        sound: bool = False,
+    ) -> None:
         super().__init__(host)
         self._host = host
         self.max_toasts = max_toasts
@@ -94,8 +109,15 @@ class ToastHost(QObject):
     def set_sound(self, enabled: bool) -> None:
         self.sound = enabled
 
-    def notify(self, title: str, text: str = "", kind: str = "info", *,
-               key: Hashable | None = None, timeout_ms: int | None = None) -> Toast:
+    def notify(
+        self,
+        title: str,
+        text: str = "",
+        kind: str = "info",
+        *,
+        key: Hashable | None = None,
+        timeout_ms: int | None = None,
+    ) -> Toast:
         """Show a toast; one with the same `key` is replaced."""
         if key is not None:
             for old in list(self._toasts):
@@ -116,9 +138,18 @@ class ToastHost(QObject):
             QApplication.beep()
         return toast
 
-    def notify_fill(self, venue: str, symbol: str, side: str, amount: Decimal, price: Decimal,
-                    *, filled: Decimal | None = None, total: Decimal | None = None,
-                    key: Hashable | None = None) -> Toast:
+    def notify_fill(
+        self,
+        venue: str,
+        symbol: str,
+        side: str,
+        amount: Decimal,
+        price: Decimal,
+        *,
+        filled: Decimal | None = None,
+        total: Decimal | None = None,
+        key: Hashable | None = None,
+    ) -> Toast:
         """'Bought 0.5 BTC at 97,000 (paper)'; with filled/total for a partial fill."""
         base = symbol.split("/")[0]
         verb = "Bought" if side.lower() == "buy" else "Sold"
@@ -131,10 +162,15 @@ class ToastHost(QObject):
         kind = "fill" if side.lower() == "buy" else "fill_sell"
         return self.notify(title, text, kind, key=key)
 
-    def notify_rejected(self, venue: str, symbol: str, side: str, reason: str, *,
-                        key: Hashable | None = None) -> Toast:
-        return self.notify(f"Rejected · {side.upper()} {symbol}",
-                           f"{venue}: {reason or 'no reason given'}", "rejected", key=key)
+    def notify_rejected(
+        self, venue: str, symbol: str, side: str, reason: str, *, key: Hashable | None = None
+    ) -> Toast:
+        return self.notify(
+            f"Rejected · {side.upper()} {symbol}",
+            f"{venue}: {reason or 'no reason given'}",
+            "rejected",
+            key=key,
+        )
 
     def clear(self) -> None:
         for t in list(self._toasts):

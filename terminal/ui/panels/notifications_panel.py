@@ -13,7 +13,13 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,8 +37,15 @@ class NotificationsPanel(QWidget):
 
     unreadChanged = Signal(int)  # notices added since the dock was last looked at
 
-    def __init__(self, parent: QWidget | None = None, *, toast_host: QWidget | None = None,
-                 max_items: int = 500, toasts: bool = True, sound: bool = False) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        toast_host: QWidget | None = None,
+        max_items: int = 500,
+        toasts: bool = True,
+        sound: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("NotificationsPanel")
         self.max_items = max_items
@@ -110,8 +123,10 @@ class NotificationsPanel(QWidget):
 
     def entries(self) -> list[tuple[str, str]]:
         """(level, line) newest first."""
-        return [(self.list.item(i).data(Qt.ItemDataRole.UserRole), self.list.item(i).text())
-                for i in range(self.list.count())]
+        return [
+            (self.list.item(i).data(Qt.ItemDataRole.UserRole), self.list.item(i).text())
+            for i in range(self.list.count())
+        ]
 
     def mark_read(self) -> None:
         self._unread = 0

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ._style import ERROR, mono_font
 
-STEP_KEYS = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1, Qt.Key.Key_PageUp: 10,
-             Qt.Key.Key_PageDown: -10}
+STEP_KEYS = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1, Qt.Key.Key_PageUp: 10, Qt.Key.Key_PageDown: -10}
 
 
 class NumberField(QLineEdit):
@@ -27,8 +26,9 @@ class NumberField(QLineEdit):
 
     stepRequested = Signal(int)  # +1/-1 (Up/Down) or +10/-10 (Page Up/Down)
 
-    def __init__(self, placeholder: str = "", parent: QWidget | None = None, *,
-                 steps: bool = True) -> None:
+    def __init__(
+        self, placeholder: str = "", parent: QWidget | None = None, *, steps: bool = True
+    ) -> None:
         super().__init__(parent)
         self._steps = steps
         self._tip = ""

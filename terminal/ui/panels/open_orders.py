@@ -59,12 +59,24 @@ from ._style import (
 from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 from .amend_dialog import AmendDialog
 
-COLUMNS = ("Age", "Venue", "Symbol", "Side", "Type", "Price", "Amount", "Filled", "Status",
-           "Client id", "Venue id")
+COLUMNS = (
+    "Age",
+    "Venue",
+    "Symbol",
+    "Side",
+    "Type",
+    "Price",
+    "Amount",
+    "Filled",
+    "Status",
+    "Client id",
+    "Venue id",
+)
 C_AGE, C_VENUE, C_SYMBOL, C_SIDE, C_TYPE, C_PRICE, C_AMOUNT, C_FILLED, C_STATUS = range(9)
 RIGHT_COLS = (C_AGE, C_PRICE, C_AMOUNT, C_FILLED)
-CANCELLABLE = frozenset({OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED,
-                         OrderStatus.PENDING_TRIGGER})
+CANCELLABLE = frozenset(
+    {OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER}
+)
 STATUS_TEXT = {
     OrderStatus.PENDING_SUBMIT: "PENDING",
     OrderStatus.PENDING_TRIGGER: "WAITING TRIGGER",
@@ -77,8 +89,10 @@ STATUS_TEXT = {
     OrderStatus.EXPIRED: "EXPIRED",
     OrderStatus.UNKNOWN: "UNKNOWN",
 }
-UNKNOWN_TIP = ("Outcome unknown: the venue did not answer clearly. The terminal is checking "
-               "with the venue by client order id and will not send it again.")
+UNKNOWN_TIP = (
+    "Outcome unknown: the venue did not answer clearly. The terminal is checking "
+    "with the venue by client order id and will not send it again."
+)
 REPEAT_CANCEL_S = 2.0
 AMEND_UNAVAILABLE = "amending is not available (no venue connection)"
 
@@ -110,9 +124,15 @@ class OpenOrdersPanel(QWidget):
     orderActivated = Signal(str)  # client order id (double click / Enter)
     amendRequested = Signal(object)  # AmendDialog: client_order_id, amount, price, confirmed
 
-    def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
-                 stale_after_s: float = 3600.0, linger_s: float = 5.0,
-                 now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        frame_clock: FrameClock | None = None,
+        stale_after_s: float = 3600.0,
+        linger_s: float = 5.0,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("OpenOrdersPanel")
         self._now = now
@@ -202,8 +222,9 @@ class OpenOrdersPanel(QWidget):
         self._cache.clear()  # rows are written with the markets' precision from now on
         self._update_buttons()
 
-    def set_orders_provider(self, provider: Callable[[], tuple[Hashable, list[Order]]] | None
-                            ) -> None:
+    def set_orders_provider(
+        self, provider: Callable[[], tuple[Hashable, list[Order]]] | None
+    ) -> None:
         """Pull orders from `provider() -> (version, orders)` on every frame instead."""
         self._poll.set(provider)
 
@@ -211,9 +232,11 @@ class OpenOrdersPanel(QWidget):
         """The active venue and symbol: what the cancel-all buttons and the filter act on."""
         self._venue, self._symbol = venue, symbol
         self.cancel_symbol_button.setText(
-            f"Cancel all {symbol}" if symbol else "Cancel all (symbol)")
+            f"Cancel all {symbol}" if symbol else "Cancel all (symbol)"
+        )
         self.cancel_venue_button.setText(
-            f"Cancel all on {venue}" if venue else "Cancel all (venue)")
+            f"Cancel all on {venue}" if venue else "Cancel all (venue)"
+        )
         self._update_buttons()
         self._dirty = True
 
@@ -258,8 +281,16 @@ class OpenOrdersPanel(QWidget):
         per frame)."""
         age = (now - o.created_at).total_seconds()
         stale = o.status.is_open and age > self.stale_after_s
-        sig = (o.status, o.filled, o.venue_order_id, o.reason, o.price, o.amount, stale,
-           o.trigger_price)
+        sig = (
+            o.status,
+            o.filled,
+            o.venue_order_id,
+            o.reason,
+            o.price,
+            o.amount,
+            stale,
+            o.trigger_price,
+        )
         hit = self._cache.get(o.client_order_id)
         if hit is None or hit[0] != sig:
             hit = (sig, self._parts(o, stale))
@@ -267,20 +298,26 @@ class OpenOrdersPanel(QWidget):
         rest, fg, bg, row_tip = hit[1]
         tips: tuple[str | None, ...] = ()
         if stale:
-            tips = (f"Stale: open for {age_text(age)}, longer than "
-                    f"{age_text(self.stale_after_s)}",)
+            tips = (f"Stale: open for {age_text(age)}, longer than {age_text(self.stale_after_s)}",)
         return Row(o.client_order_id, (age_text(age), *rest), fg, bg, tips, row_tip)
 
-    def _parts(self, o: Order, stale: bool
-               ) -> tuple[tuple[str, ...], tuple[QColor | None, ...], QColor | None, str | None]:
+    def _parts(
+        self, o: Order, stale: bool
+    ) -> tuple[tuple[str, ...], tuple[QColor | None, ...], QColor | None, str | None]:
         # the venue's precision decides the digits once its market is known
         rules = self._rules_for(o) if self._rules_for is not None else None
         price = dec_text if rules is None else rules.format_price
         amount = dec_text if rules is None else rules.format_amount
         rest = (
-            str(o.venue), str(o.symbol), o.side.value.upper(), _type_text(o),
-            price(o.price) if o.price is not None else "market", amount(o.amount),
-            amount(o.filled), STATUS_TEXT[o.status], str(o.client_order_id),
+            str(o.venue),
+            str(o.symbol),
+            o.side.value.upper(),
+            _type_text(o),
+            price(o.price) if o.price is not None else "market",
+            amount(o.amount),
+            amount(o.filled),
+            STATUS_TEXT[o.status],
+            str(o.client_order_id),
             str(o.venue_order_id or ""),
         )
         fg: list[QColor | None] = [None] * len(COLUMNS)
@@ -315,9 +352,11 @@ class OpenOrdersPanel(QWidget):
         # NoUpdate: the view's setCurrentIndex would apply the keyboard modifiers held
         # right now (Ctrl toggles in extended selection) and could deselect the row.
         sm.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
-        sm.select(self.model.index(row, 0),
-                  QItemSelectionModel.SelectionFlag.ClearAndSelect
-                  | QItemSelectionModel.SelectionFlag.Rows)
+        sm.select(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         return True
 
     def cancel_selected(self) -> int:
@@ -334,8 +373,9 @@ class OpenOrdersPanel(QWidget):
             self._recent_cancels[coid] = now
             self.cancelRequested.emit(coid)
             sent += 1
-        self._recent_cancels = {k: t for k, t in self._recent_cancels.items()
-                                if now - t < REPEAT_CANCEL_S}
+        self._recent_cancels = {
+            k: t for k, t in self._recent_cancels.items() if now - t < REPEAT_CANCEL_S
+        }
         return sent
 
     def _context_menu(self, pos: QPoint) -> None:
@@ -354,13 +394,15 @@ class OpenOrdersPanel(QWidget):
             amend.setText(f"Amend… ({self.amend_button.toolTip()})")
         menu.addSeparator()
         cells = row.cells
-        menu.addAction("Copy client order id",
-                       lambda: QApplication.clipboard().setText(cells[9]))
+        menu.addAction("Copy client order id", lambda: QApplication.clipboard().setText(cells[9]))
         if cells[10]:
-            menu.addAction("Copy venue order id",
-                           lambda: QApplication.clipboard().setText(cells[10]))
-        menu.addAction("Copy rows\tCtrl+C",
-                       lambda: QApplication.clipboard().setText(self.table.selected_text()))
+            menu.addAction(
+                "Copy venue order id", lambda: QApplication.clipboard().setText(cells[10])
+            )
+        menu.addAction(
+            "Copy rows\tCtrl+C",
+            lambda: QApplication.clipboard().setText(self.table.selected_text()),
+        )
         menu.popup(self.table.viewport().mapToGlobal(pos))
         self.context_menu = menu
 
@@ -436,15 +478,17 @@ class OpenOrdersPanel(QWidget):
 
     def _update_buttons(self) -> None:
         by_id = {str(o.client_order_id): o for o in self._orders}
-        can = any(by_id.get(c) is not None and by_id[c].status in CANCELLABLE
-                  for c in self.selected_ids())
+        can = any(
+            by_id.get(c) is not None and by_id[c].status in CANCELLABLE for c in self.selected_ids()
+        )
         self.cancel_button.setEnabled(can)
         reason = self.amend_block_reason(self._selected_order())
         self.amend_button.setEnabled(reason is None)
         self.amend_action.setEnabled(reason is None)
         self.amend_button.setToolTip(
             f"Amend the selected order's price or amount ({keys_text('amend')})"
-            if reason is None else f"Cannot amend: {reason}")
+            if reason is None
+            else f"Cannot amend: {reason}"
+        )
         self.cancel_symbol_button.setEnabled(bool(self._venue and self._symbol))
         self.cancel_venue_button.setEnabled(bool(self._venue))
-

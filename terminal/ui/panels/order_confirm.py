@@ -13,7 +13,13 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.domain.enums import OrderType, Side, VenueMode
@@ -39,6 +45,7 @@ def confirmation_fields(
     est_fee: Decimal | None,
 ) -> list[tuple[str, str]]:
     """The (label, value) lines of the confirmation, in order: what will be sent."""
+
     def amount(v: Decimal) -> str:
         return rules.format_amount(v) if rules else dec_text(v)
 
@@ -57,8 +64,12 @@ def confirmation_fields(
         ("Time in force", request.time_in_force.value),
         ("Post-only", "yes" if request.post_only else "no"),
         ("Amount", f"{amount(request.amount)} {base}"),
-        ("Price", f"{price(request.price)} {quote}" if request.price is not None
-         else "market (best available)"),
+        (
+            "Price",
+            f"{price(request.price)} {quote}"
+            if request.price is not None
+            else "market (best available)",
+        ),
     ]
     if request.trigger_price is not None:  # a stop or take-profit waits for its trigger
         lines.append(("Trigger", f"{price(request.trigger_price)} {quote} (last trade price)"))
@@ -140,7 +151,8 @@ class OrderConfirmDialog(QDialog):
         self.send_button.setStyleSheet(
             f"QPushButton {{ background: {side_colour}; color: #0b0e11; font-weight: 600;"
             f" padding: 4px 14px; }}"
-            " QPushButton:disabled { background: #474d57; color: #848e9c; }")
+            " QPushButton:disabled { background: #474d57; color: #848e9c; }"
+        )
         self.send_button.setEnabled(False)
         self.send_button.clicked.connect(self._send)
         buttons.addWidget(self.cancel_button)

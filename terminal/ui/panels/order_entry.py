@@ -19,8 +19,18 @@ from decimal import Decimal
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
-    QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
 from terminal.core.ports import Refusal
@@ -35,7 +45,13 @@ from .number_field import NumberField
 from .refusals import show_refusals as render_refusals
 from .order_confirm import DEFAULT_ARM_MS, OrderConfirmDialog, confirmation_fields
 from .ticket import (
-    EntryKind, Prices, TicketInput, TicketState, evaluate, percent_amount, stepped_amount,
+    EntryKind,
+    Prices,
+    TicketInput,
+    TicketState,
+    evaluate,
+    percent_amount,
+    stepped_amount,
     stepped_price,
 )
 
@@ -67,8 +83,13 @@ class OrderEntryPanel(QWidget):
     submitRequested = Signal(object, object)  # OrderRequest, frozenset[str] (overridden rules)
     ticketChanged = Signal(object)  # OrderRequest | None, whenever the valid ticket changes
 
-    def __init__(self, parent: QWidget | None = None, *, confirm_arm_ms: int = DEFAULT_ARM_MS,
-                 pending_fallback_ms: int = PENDING_FALLBACK_MS) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        confirm_arm_ms: int = DEFAULT_ARM_MS,
+        pending_fallback_ms: int = PENDING_FALLBACK_MS,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("OrderEntryPanel")
         self._rules: MarketRules | None = None
@@ -163,8 +184,10 @@ class OrderEntryPanel(QWidget):
         self.tif_combo = QComboBox()
         for tif in self._tifs:
             self.tif_combo.addItem(tif.value)
-        self.tif_combo.setToolTip("Time in force: GTC rests until cancelled, IOC fills what it "
-                                  "can at once, FOK fills entirely at once or not at all")
+        self.tif_combo.setToolTip(
+            "Time in force: GTC rests until cancelled, IOC fills what it "
+            "can at once, FOK fills entirely at once or not at all"
+        )
         grid.addWidget(QLabel("Type"), 0, 0)
         grid.addWidget(self.kind_combo, 0, 1)
         grid.addWidget(QLabel("TIF"), 0, 2)
@@ -247,7 +270,8 @@ class OrderEntryPanel(QWidget):
         self.blocked_label.setObjectName("blockedLabel")
         self.blocked_label.setWordWrap(True)
         self.blocked_label.setStyleSheet(
-            f"background: rgba(240,185,11,0.15); color: {AMBER}; padding: 4px; font-weight: 600;")
+            f"background: rgba(240,185,11,0.15); color: {AMBER}; padding: 4px; font-weight: 600;"
+        )
         self.blocked_label.hide()
         root.addWidget(self.blocked_label)
 
@@ -297,8 +321,9 @@ class OrderEntryPanel(QWidget):
 
     def set_market(self, rules: MarketRules | None) -> None:
         """The market's precision, limits and fees; None when no market is selected."""
-        same_symbol = self._rules is not None and rules is not None and \
-            rules.symbol == self._rules.symbol
+        same_symbol = (
+            self._rules is not None and rules is not None and rules.symbol == self._rules.symbol
+        )
         self._rules = rules
         if not same_symbol:
             self._close_confirm()
@@ -315,8 +340,9 @@ class OrderEntryPanel(QWidget):
             self.amount_edit.clear()
         self._recompute(user_edit=not same_symbol)
 
-    def set_market_prices(self, bid: Decimal | None, ask: Decimal | None,
-                          last: Decimal | None = None) -> None:
+    def set_market_prices(
+        self, bid: Decimal | None, ask: Decimal | None, last: Decimal | None = None
+    ) -> None:
         """Best bid/ask and last, to value market orders and convert quote amounts."""
         prices = Prices(bid, ask, last)
         if prices != self._prices:
@@ -383,8 +409,9 @@ class OrderEntryPanel(QWidget):
         """The gate's refusals for the current ticket, shown inline; overridable ones
         get an explicit checkbox, and Submit stays disabled until each is ticked."""
         self._refusals = list(refusals)
-        self.refusal_checks = render_refusals(self._refusals_layout, self._refusals,
-                                              self._override_toggled, self._overrides_checked)
+        self.refusal_checks = render_refusals(
+            self._refusals_layout, self._refusals, self._override_toggled, self._overrides_checked
+        )
         self.refusals_box.setVisible(bool(self._refusals))
         self._update_enabled()
 
@@ -410,8 +437,9 @@ class OrderEntryPanel(QWidget):
         """The order service has taken (or refused) the submitted ticket."""
         self._pending = False
         self._pending_timer.stop()
-        self._say_status(message or ("Order sent" if ok else "Order not sent"),
-                         MUTED if ok else ERROR)
+        self._say_status(
+            message or ("Order sent" if ok else "Order not sent"), MUTED if ok else ERROR
+        )
         self._update_enabled()
 
     # ---------------------------------------------------------------- state (public)
@@ -446,14 +474,19 @@ class OrderEntryPanel(QWidget):
         return self._confirm
 
     def confirmed_overrides(self) -> frozenset[str]:
-        return frozenset(r.rule for r in self._refusals
-                         if r.overridable and r.rule in self._overrides_checked)
+        return frozenset(
+            r.rule for r in self._refusals if r.overridable and r.rule in self._overrides_checked
+        )
 
     def can_submit(self) -> bool:
-        return (self._state.request is not None and not self._blocked and not self._pending
-                and self._rules is not None and self._venue is not None
-                and all(r.overridable and r.rule in self._overrides_checked
-                        for r in self._refusals))
+        return (
+            self._state.request is not None
+            and not self._blocked
+            and not self._pending
+            and self._rules is not None
+            and self._venue is not None
+            and all(r.overridable and r.rule in self._overrides_checked for r in self._refusals)
+        )
 
     # ---------------------------------------------------------------- actions
     def apply_percent(self, pct: int) -> None:
@@ -467,8 +500,9 @@ class OrderEntryPanel(QWidget):
         fee_rate = rules.taker_fee if kind is not EntryKind.POST_ONLY else rules.maker_fee
         amount = percent_amount(pct, side, rules, balances, price, fee_rate)
         if amount is None:
-            self._say_status("Nothing available" if price or side is Side.SELL
-                             else "Enter a price first", AMBER)
+            self._say_status(
+                "Nothing available" if price or side is Side.SELL else "Enter a price first", AMBER
+            )
             return
         if self.unit_combo.currentIndex() == 1 and price:
             text = rules.format_price(rules.round_price(amount * price))
@@ -494,8 +528,9 @@ class OrderEntryPanel(QWidget):
         overrides = self.confirmed_overrides()
         fields = confirmation_fields(req, self._rules, self._state.cost, self._state.fee)
         texts = [r.message for r in self._refusals if r.rule in overrides]
-        dlg = OrderConfirmDialog(req, overrides, fields, texts, parent=self,
-                                 arm_ms=self._confirm_arm_ms)
+        dlg = OrderConfirmDialog(
+            req, overrides, fields, texts, parent=self, arm_ms=self._confirm_arm_ms
+        )
         dlg.confirmed.connect(self._on_confirmed)
         dlg.finished.connect(lambda _r, d=dlg: self._confirm_closed(d))
         self._confirm = dlg
@@ -538,8 +573,7 @@ class OrderEntryPanel(QWidget):
         except Exception as exc:  # noqa: BLE001 - say it where the user looks
             self._say_status(f"Not checked, not sent: {exc}", ERROR)
             return False
-        if [(r.rule, r.message) for r in refusals] != \
-                [(r.rule, r.message) for r in self._refusals]:
+        if [(r.rule, r.message) for r in refusals] != [(r.rule, r.message) for r in self._refusals]:
             self.show_refusals(refusals)
         return self.can_submit()
 
@@ -568,8 +602,10 @@ class OrderEntryPanel(QWidget):
 
     def _pending_timed_out(self) -> None:
         if self._pending:
-            self.submit_finished(False, "No answer yet from the order service: check the "
-                                        "open orders before sending again")
+            self.submit_finished(
+                False,
+                "No answer yet from the order service: check the open orders before sending again",
+            )
 
     def _override_toggled(self, rule: str, on: bool) -> None:
         if on:
@@ -607,8 +643,10 @@ class OrderEntryPanel(QWidget):
 
     def _input(self) -> TicketInput:
         return TicketInput(
-            side=self.current_side(), kind=self.current_kind(),
-            tif=self.current_time_in_force(), amount_text=self.amount_edit.text(),
+            side=self.current_side(),
+            kind=self.current_kind(),
+            tif=self.current_time_in_force(),
+            amount_text=self.amount_edit.text(),
             price_text=self.price_edit.text(),
             amount_in_quote=self.unit_combo.currentIndex() == 1,
         )
@@ -640,8 +678,14 @@ class OrderEntryPanel(QWidget):
         self.context_label.setText(f"{self._venue} · {self._account} · {rules.symbol}")
         self.price_unit.setText(rules.quote)
         self._state = evaluate(
-            self._input(), rules, venue=self._venue, mode=self._mode, account=self._account,
-            prices=self._prices, balances=self._balances)
+            self._input(),
+            rules,
+            venue=self._venue,
+            mode=self._mode,
+            account=self._account,
+            prices=self._prices,
+            balances=self._balances,
+        )
         self._show_state(side)
         self._emit_ticket(self._state.request)
 
@@ -671,7 +715,8 @@ class OrderEntryPanel(QWidget):
         if st.cost is not None and rules is not None:
             approx = "≈ " if self.current_kind() is EntryKind.MARKET else ""
             self.cost_label.setText(
-                f"Est. cost: {approx}{grouped(rules.format_price(st.cost))} {quote}")
+                f"Est. cost: {approx}{grouped(rules.format_price(st.cost))} {quote}"
+            )
         else:
             self.cost_label.setText("Est. cost: —")
         if st.fee is not None and st.fee_rate is not None:
@@ -679,8 +724,8 @@ class OrderEntryPanel(QWidget):
             which = "maker" if self.current_kind() is EntryKind.POST_ONLY else "taker"
             bound = "≤ " if st.fee_is_upper_bound else "≈ "
             self.fee_label.setText(
-                f"Fee: {bound}{dec_text(st.fee.quantize(Decimal('1e-8')))} {quote} "
-                f"({which} {pct}%)")
+                f"Fee: {bound}{dec_text(st.fee.quantize(Decimal('1e-8')))} {quote} ({which} {pct}%)"
+            )
         else:
             self.fee_label.setText("Fee: —")
         p = self._prices
@@ -707,7 +752,8 @@ class OrderEntryPanel(QWidget):
         self._submit_text = f"{'Buy' if side is Side.BUY else 'Sell'} {base}".strip()
         self.submit_button.setStyleSheet(
             f"QPushButton {{ background: {colour}; color: #0b0e11; font-weight: 700; }}"
-            "QPushButton:disabled { background: #3a3f47; color: #848e9c; }")
+            "QPushButton:disabled { background: #3a3f47; color: #848e9c; }"
+        )
         self._update_enabled()
 
     def _update_enabled(self) -> None:
@@ -725,8 +771,9 @@ class OrderEntryPanel(QWidget):
         """Up/Down (Page Up/Down): move the price by whole ticks (`stepped_price`)."""
         if self._rules is None or self.current_kind() is EntryKind.MARKET:
             return
-        text = stepped_price(self._rules, self.price_edit.text(), self.current_side(),
-                             self._prices, ticks)
+        text = stepped_price(
+            self._rules, self.price_edit.text(), self.current_side(), self._prices, ticks
+        )
         if text is not None:
             self.price_edit.setText(text)
             self._recompute(user_edit=True)

@@ -54,7 +54,9 @@ GROUPS = {"oco": "OCO (stop + target)", "bracket": "Bracket (entry + stop + targ
 class ProtectPanel(QWidget):
     protectRequested = Signal(object, object)  # request, frozenset of overrides
 
-    def __init__(self, parent: QWidget | None = None, *, confirm_arm_ms: int = DEFAULT_ARM_MS) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, confirm_arm_ms: int = DEFAULT_ARM_MS
+    ) -> None:
         super().__init__(parent)
         self._rules: MarketRules | None = None
         self._caps = OrderCapabilities()
@@ -109,8 +111,14 @@ class ProtectPanel(QWidget):
         lay.addWidget(self.review_button)
         lay.addWidget(self.missing_label)
         lay.addStretch(1)
-        for w in (self.entry_field, self.trigger_field, self.limit_field, self.target_field,
-                  self.risk_field, self.amount_field):
+        for w in (
+            self.entry_field,
+            self.trigger_field,
+            self.limit_field,
+            self.target_field,
+            self.risk_field,
+            self.amount_field,
+        ):
             w.textChanged.connect(self._recompute)
         for c in (self.kind_combo, self.side_combo, self.risk_unit):
             c.currentIndexChanged.connect(self._recompute)
@@ -135,8 +143,11 @@ class ProtectPanel(QWidget):
             self.kind_combo.addItem(GROUPS["oco"] + ("" if self._caps.native_oco else " *"), "oco")
             self.kind_combo.addItem(GROUPS["bracket"] + " *", "bracket")
         self.kind_combo.blockSignals(False)
-        missing = [f"{label}: {self._caps.why_not(key)}" for key, (t, label) in SINGLE.items()
-                   if not self._caps.supports(t)]
+        missing = [
+            f"{label}: {self._caps.why_not(key)}"
+            for key, (t, label) in SINGLE.items()
+            if not self._caps.supports(t)
+        ]
         if self._caps.why_not("trailing"):
             missing.append(f"Trailing: {self._caps.why_not('trailing')}")
         notes = ["* held by this terminal: only while it runs"]
@@ -203,8 +214,11 @@ class ProtectPanel(QWidget):
         self.target_field.setEnabled(is_group)
         self.limit_field.setEnabled(is_group or (kind is not None and kind.has_limit_price))
         trigger = self._num(self.trigger_field, "trigger price", True)
-        limit = self._num(self.limit_field, "limit price",
-                          kind is not None and kind.has_limit_price) if self.limit_field.isEnabled() else None
+        limit = (
+            self._num(self.limit_field, "limit price", kind is not None and kind.has_limit_price)
+            if self.limit_field.isEnabled()
+            else None
+        )
         target = self._num(self.target_field, "target", is_group) if is_group else None
         entry = self._num(self.entry_field, "entry price", False) if key == "bracket" else None
         trigger = rules.round_price(trigger)
@@ -215,27 +229,53 @@ class ProtectPanel(QWidget):
         if key == "bracket":
             entry_type = OrderType.LIMIT if entry is not None else OrderType.MARKET
             return BracketRequest(
-                entry=OrderRequest(venue=self._venue, symbol=rules.symbol, side=side,
-                                   type=entry_type, amount=amount,
-                                   price=None if entry is None else rules.round_price(entry),
-                                   mode=self._mode, account=self._account),
-                stop_trigger=trigger, target=rules.round_price(target or ZERO),
-                stop_limit=None if limit is None else rules.round_price(limit))
+                entry=OrderRequest(
+                    venue=self._venue,
+                    symbol=rules.symbol,
+                    side=side,
+                    type=entry_type,
+                    amount=amount,
+                    price=None if entry is None else rules.round_price(entry),
+                    mode=self._mode,
+                    account=self._account,
+                ),
+                stop_trigger=trigger,
+                target=rules.round_price(target or ZERO),
+                stop_limit=None if limit is None else rules.round_price(limit),
+            )
         if key == "oco":
-            return ProtectionRequest(venue=self._venue, symbol=rules.symbol, side=side,
-                                     amount=amount, stop_trigger=trigger,
-                                     target=rules.round_price(target or ZERO),
-                                     stop_limit=None if limit is None else rules.round_price(limit),
-                                     account=self._account)
+            return ProtectionRequest(
+                venue=self._venue,
+                symbol=rules.symbol,
+                side=side,
+                amount=amount,
+                stop_trigger=trigger,
+                target=rules.round_price(target or ZERO),
+                stop_limit=None if limit is None else rules.round_price(limit),
+                account=self._account,
+            )
         assert kind is not None
-        return OrderRequest(venue=self._venue, symbol=rules.symbol, side=side, type=kind,
-                            amount=amount, trigger_price=trigger,
-                            price=None if limit is None else rules.round_price(limit),
-                            time_in_force=TimeInForce.GTC, mode=self._mode,
-                            account=self._account)
+        return OrderRequest(
+            venue=self._venue,
+            symbol=rules.symbol,
+            side=side,
+            type=kind,
+            amount=amount,
+            trigger_price=trigger,
+            price=None if limit is None else rules.round_price(limit),
+            time_in_force=TimeInForce.GTC,
+            mode=self._mode,
+            account=self._account,
+        )
 
-    def _sized_amount(self, rules: MarketRules, position: Side, entry: Decimal | None,
-                      stop: Decimal, target: Decimal | None) -> Decimal:
+    def _sized_amount(
+        self,
+        rules: MarketRules,
+        position: Side,
+        entry: Decimal | None,
+        stop: Decimal,
+        target: Decimal | None,
+    ) -> Decimal:
         if not self.risk_check.isChecked():
             self.amount_field.setReadOnly(False)
             amount = self._num(self.amount_field, "amount", True)
@@ -262,13 +302,17 @@ class ProtectPanel(QWidget):
         self.amount_field.setText(rules.format_amount(plan.amount))
         self.amount_field.blockSignals(False)
         q = rules.quote
-        text = (f"Amount {rules.format_amount(plan.amount)} {rules.base} · notional "
-                f"{format_decimal(plan.notional.quantize(Decimal('0.01')))} {q} · loss at stop "
-                f"{format_decimal(plan.loss_at_stop.quantize(Decimal('0.01')))} {q}")
+        text = (
+            f"Amount {rules.format_amount(plan.amount)} {rules.base} · notional "
+            f"{format_decimal(plan.notional.quantize(Decimal('0.01')))} {q} · loss at stop "
+            f"{format_decimal(plan.loss_at_stop.quantize(Decimal('0.01')))} {q}"
+        )
         if plan.reward_at_target is not None:
-            text += (f" · reward at target "
-                     f"{format_decimal(plan.reward_at_target.quantize(Decimal('0.01')))} {q}"
-                     f" · {format_decimal(plan.r_multiple)} R")
+            text += (
+                f" · reward at target "
+                f"{format_decimal(plan.reward_at_target.quantize(Decimal('0.01')))} {q}"
+                f" · {format_decimal(plan.r_multiple)} R"
+            )
         self.plan_label.setText(text)
         return plan.amount
 
@@ -279,8 +323,9 @@ class ProtectPanel(QWidget):
         rows = legs_preview(self._request, self._rules, self._caps)
         title = f"{self.kind_combo.currentText()} on {self._venue} ({self._mode.value}) — {self._rules.symbol}"
         summary = [self.plan_label.text()] if self.plan_label.text() else []
-        dlg = LegsConfirmDialog(self._request, frozenset(), title, rows, summary, parent=self,
-                                arm_ms=self._arm_ms)
+        dlg = LegsConfirmDialog(
+            self._request, frozenset(), title, rows, summary, parent=self, arm_ms=self._arm_ms
+        )
         dlg.confirmed.connect(self.protectRequested.emit)
         dlg.finished.connect(lambda _r: setattr(self, "confirmation", None))
         self.confirmation = dlg

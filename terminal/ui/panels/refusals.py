@@ -84,8 +84,9 @@ class WrapCheckBox(QCheckBox):
         left = self._text_left()
         text = QRect(left, 1, max(1, self.width() - left), self.height() - 1)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(text, int(WRAP | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
-                         self.text())
+        painter.drawText(
+            text, int(WRAP | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), self.text()
+        )
         if self.hasFocus():
             focus = QStyleOptionButton()
             focus.initFrom(self)
@@ -93,9 +94,12 @@ class WrapCheckBox(QCheckBox):
             painter.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, focus)
 
 
-def show_refusals(layout: QLayout, refusals: Sequence[Refusal],
-                  on_toggled: Callable[[str, bool], None],
-                  checked: Collection[str] = ()) -> dict[str, QCheckBox]:
+def show_refusals(
+    layout: QLayout,
+    refusals: Sequence[Refusal],
+    on_toggled: Callable[[str, bool], None],
+    checked: Collection[str] = (),
+) -> dict[str, QCheckBox]:
     """Replace what `layout` holds with `refusals`: an "Override: ..." checkbox for an
     overridable one (ticked when its rule is in `checked`; `on_toggled(rule, on)` on a
     change), a red line for a hard one. Both wrap to the width they are given. Returns

@@ -44,28 +44,44 @@ def account_value(balances: Balances, rules: MarketRules, price: Decimal) -> Dec
     return balances.get(rules.quote).total + balances.get(rules.base).total * price
 
 
-def risk_plan(rules: MarketRules, side: Side, entry: Decimal, stop: Decimal, risk: Decimal,
-              target: Decimal | None = None, fee_rate: Decimal | None = None) -> RiskPlan | str:
+def risk_plan(
+    rules: MarketRules,
+    side: Side,
+    entry: Decimal,
+    stop: Decimal,
+    risk: Decimal,
+    target: Decimal | None = None,
+    fee_rate: Decimal | None = None,
+) -> RiskPlan | str:
     """The sizing for a position opened on `side`, or why there is none (one line)."""
     f = format_decimal
     if risk <= ZERO:
         return "the amount to risk must be positive"
     if (stop >= entry) if side is Side.BUY else (stop <= entry):
-        return (f"a {side.value} needs its stop {'below' if side is Side.BUY else 'above'} "
-                f"the entry {f(entry)}")
+        return (
+            f"a {side.value} needs its stop {'below' if side is Side.BUY else 'above'} "
+            f"the entry {f(entry)}"
+        )
     fee = fee_rate if fee_rate is not None else (rules.taker_fee or ZERO)
     per_unit = abs(entry - stop) + (entry + stop) * fee
     amount = rules.round_amount(risk / per_unit)
     if amount <= ZERO:
-        return (f"risking {f(risk)} {rules.quote} buys less than one step "
-                f"({f(rules.step_size or ZERO)} {rules.base})")
+        return (
+            f"risking {f(risk)} {rules.quote} buys less than one step "
+            f"({f(rules.step_size or ZERO)} {rules.base})"
+        )
     loss = amount * per_unit
     reward = r = None
     if target is not None:
         reward = amount * (abs(target - entry) - (entry + target) * fee)
         r = (reward / loss).quantize(Decimal("0.01"))
-    return RiskPlan(amount=amount, notional=amount * entry, loss_at_stop=loss,
-                    reward_at_target=reward, r_multiple=r)
+    return RiskPlan(
+        amount=amount,
+        notional=amount * entry,
+        loss_at_stop=loss,
+        reward_at_target=reward,
+        r_multiple=r,
+    )
 
 
 @dataclass(frozen=True)
@@ -80,41 +96,74 @@ class LegRow:
     held_by: str
 
     def cells(self) -> tuple[str, ...]:
-        return (self.role, self.type, self.side, self.amount, self.trigger, self.limit,
-                self.tif, self.held_by)
+        return (
+            self.role,
+            self.type,
+            self.side,
+            self.amount,
+            self.trigger,
+            self.limit,
+            self.tif,
+            self.held_by,
+        )
 
 
 HELD_TEXT = {HeldBy.VENUE: "venue", HeldBy.TERMINAL: "this terminal: only while it runs"}
 
 
-def _row(role: str, req: OrderRequest, rules: MarketRules, held: HeldBy | None,
-         when: str = "") -> LegRow:
-    limit = "" if req.price is None or not req.type.has_limit_price else rules.format_price(req.price)
+def _row(
+    role: str, req: OrderRequest, rules: MarketRules, held: HeldBy | None, when: str = ""
+) -> LegRow:
+    limit = (
+        "" if req.price is None or not req.type.has_limit_price else rules.format_price(req.price)
+    )
     kind = req.type.label + (" post-only" if req.post_only else "")
     tif = req.time_in_force.value if req.type.has_limit_price and not req.post_only else ""
-    return LegRow(role + when, kind, req.side.value.upper(), rules.format_amount(req.amount),
-                  "" if req.trigger_price is None else rules.format_price(req.trigger_price),
-                  limit, tif, HELD_TEXT[held or HeldBy.VENUE])
+    return LegRow(
+        role + when,
+        kind,
+        req.side.value.upper(),
+        rules.format_amount(req.amount),
+        "" if req.trigger_price is None else rules.format_price(req.trigger_price),
+        limit,
+        tif,
+        HELD_TEXT[held or HeldBy.VENUE],
+    )
 
 
-def legs_preview(request: OrderRequest | ProtectionRequest | BracketRequest,
-                 rules: MarketRules, caps: OrderCapabilities) -> list[LegRow]:
+def legs_preview(
+    request: OrderRequest | ProtectionRequest | BracketRequest,
+    rules: MarketRules,
+    caps: OrderCapabilities,
+) -> list[LegRow]:
     """Every order the ticket will send, as it will be sent."""
     if isinstance(request, OrderRequest):
-        return [_row("order", request, rules, HeldBy.VENUE if request.type.is_conditional else None)]
+        return [
+            _row("order", request, rules, HeldBy.VENUE if request.type.is_conditional else None)
+        ]
     if isinstance(request, BracketRequest):
         entry = request.entry
         rows = [_row("entry", entry, rules, HeldBy.VENUE)]
-        stop, target = leg_requests(request.protection(entry.amount), "-",
-                                    HeldBy.VENUE if caps.native_oco else HeldBy.TERMINAL,
-                                    caps.native_oco)
+        stop, target = leg_requests(
+            request.protection(entry.amount),
+            "-",
+            HeldBy.VENUE if caps.native_oco else HeldBy.TERMINAL,
+            caps.native_oco,
+        )
         # placing the pair when the entry fills is this terminal's job, whoever holds it then
         rows.append(_row("stop", stop, rules, HeldBy.TERMINAL, " (on fill)"))
         rows.append(_row("target", target, rules, HeldBy.TERMINAL, " (on fill)"))
         pair = "venue" if caps.native_oco else "this terminal"
-        return [replace(r, held_by=f"placed by this terminal on fill (only while it runs), "
-                                   f"then held by {pair}") if i else r
-                for i, r in enumerate(rows)]
+        return [
+            replace(
+                r,
+                held_by=f"placed by this terminal on fill (only while it runs), "
+                f"then held by {pair}",
+            )
+            if i
+            else r
+            for i, r in enumerate(rows)
+        ]
     held = HeldBy.VENUE if caps.native_oco else HeldBy.TERMINAL
     stop, target = leg_requests(request, "-", held, caps.native_oco)
     return [_row("stop", stop, rules, held), _row("target", target, rules, held)]

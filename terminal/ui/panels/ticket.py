@@ -137,8 +137,10 @@ def evaluate(
         else:
             st.price = snap_price(rules, raw_price)
             if st.price != raw_price:
-                st.price_note = (f"→ {rules.format_price(st.price)} "
-                                 f"(tick {format_decimal(rules.tick_size or ZERO)})")
+                st.price_note = (
+                    f"→ {rules.format_price(st.price)} "
+                    f"(tick {format_decimal(rules.tick_size or ZERO)})"
+                )
         st.value_price = st.price
     else:
         st.value_price = prices.reference(inp.side)
@@ -158,8 +160,10 @@ def evaluate(
     else:
         st.amount = snap_amount(rules, raw_amount)
         if st.amount != raw_amount:
-            st.amount_note = (f"→ {rules.format_amount(st.amount)} "
-                                  f"(step {format_decimal(rules.step_size or ZERO)})")
+            st.amount_note = (
+                f"→ {rules.format_amount(st.amount)} "
+                f"(step {format_decimal(rules.step_size or ZERO)})"
+            )
     # estimate
     if st.amount is not None and st.value_price is not None:
         st.cost = st.amount * st.value_price
@@ -169,27 +173,35 @@ def evaluate(
     # rules
     if st.amount is not None and not st.errors:
         st.violations = rules.validate(
-            inp.side, kind.order_type, st.amount, st.price, reference_price=st.value_price)
+            inp.side, kind.order_type, st.amount, st.price, reference_price=st.value_price
+        )
     if balances is not None and st.amount is not None:
         if inp.side is Side.BUY and st.cost is not None:
             free = balances.free(rules.quote)
             if st.cost > free:
                 st.warnings.append(
                     f"Needs about {rules.format_price(st.cost)} {rules.quote}; "
-                    f"{format_decimal(free)} available")
+                    f"{format_decimal(free)} available"
+                )
         elif inp.side is Side.SELL:
             free = balances.free(rules.base)
             if st.amount > free:
                 st.warnings.append(
                     f"Sells {rules.format_amount(st.amount)} {rules.base}; "
-                    f"{format_decimal(free)} available")
+                    f"{format_decimal(free)} available"
+                )
     if not st.errors and not st.violations and st.amount is not None:
         st.request = OrderRequest(
-            venue=venue, symbol=rules.symbol, side=inp.side, type=kind.order_type,
+            venue=venue,
+            symbol=rules.symbol,
+            side=inp.side,
+            type=kind.order_type,
             amount=st.amount,
             price=st.price if kind is not EntryKind.MARKET else None,
             time_in_force=TimeInForce.GTC if kind is EntryKind.POST_ONLY else inp.tif,
-            post_only=kind is EntryKind.POST_ONLY, mode=mode, account=account,
+            post_only=kind is EntryKind.POST_ONLY,
+            mode=mode,
+            account=account,
         )
     return st
 
@@ -221,8 +233,9 @@ def percent_amount(
     return amount if amount > ZERO else None
 
 
-def stepped_price(rules: MarketRules, text: str, side: Side, prices: Prices,
-                  ticks: int) -> str | None:
+def stepped_price(
+    rules: MarketRules, text: str, side: Side, prices: Prices, ticks: int
+) -> str | None:
     """The price text after moving `ticks` whole ticks from `text`, or None to leave the
     field alone (no tick, or text that is not a price: it is kept as typed, never
     replaced). From an empty field the first press lands on the near side of the book

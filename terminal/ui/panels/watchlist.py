@@ -46,8 +46,13 @@ class WatchlistPanel(QWidget):
     symbolActivated = Signal(str)
     watchlistChanged = Signal(list)
 
-    def __init__(self, parent: QWidget | None = None, *, frame_clock: FrameClock | None = None,
-                 symbols: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        frame_clock: FrameClock | None = None,
+        symbols: Sequence[str] = (),
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("WatchlistPanel")
         self._symbols: list[str] = []
@@ -115,8 +120,10 @@ class WatchlistPanel(QWidget):
         """The panel's width with every column in view for typical symbols, prices and
         volumes (the main window's default layout gives the dock at least this)."""
         m = self.layout().contentsMargins()
-        return max(self.minimumSizeHint().width(),
-                   self.table.preferred_width(SAMPLES) + m.left() + m.right())
+        return max(
+            self.minimumSizeHint().width(),
+            self.table.preferred_width(SAMPLES) + m.left() + m.right(),
+        )
 
     # ---------------------------------------------------------------- inputs
     def set_symbols(self, symbols: Sequence[str]) -> None:
@@ -140,8 +147,7 @@ class WatchlistPanel(QWidget):
         as a mapping symbol -> MarketRules, last prices are shown with each market's price
         precision (the book's), also for tickers that arrived before the markets."""
         if isinstance(markets, Mapping):
-            self._rules = {str(k): v for k, v in markets.items()
-                           if isinstance(v, MarketRules)}
+            self._rules = {str(k): v for k, v in markets.items() if isinstance(v, MarketRules)}
         else:
             self._rules = {}
         self._markets = sorted({str(s) for s in markets})
@@ -165,8 +171,9 @@ class WatchlistPanel(QWidget):
         self._tickers.update({str(k): v for k, v in tickers.items()})
         self._dirty = True
 
-    def set_tickers_provider(self, provider: Callable[[], tuple[Hashable, Mapping[str, Ticker]]]
-                             | None) -> None:
+    def set_tickers_provider(
+        self, provider: Callable[[], tuple[Hashable, Mapping[str, Ticker]]] | None
+    ) -> None:
         self._poll.set(provider)
 
     def set_active_symbol(self, symbol: str | None) -> None:
@@ -245,14 +252,24 @@ class WatchlistPanel(QWidget):
             if t.change_percent is not None:
                 pct = t.change_percent
                 change = ("+" if pct > ZERO else "") + dec_text(pct, 2) + "%"
-                change_q = BUY_Q if t.change_percent > ZERO else (
-                    SELL_Q if t.change_percent < ZERO else MUTED_Q)
+                change_q = (
+                    BUY_Q
+                    if t.change_percent > ZERO
+                    else (SELL_Q if t.change_percent < ZERO else MUTED_Q)
+                )
             vol = t.quote_volume if t.quote_volume is not None else t.base_volume
             volume = compact_amount(vol)
         active = symbol == self._active
         tip = "Active symbol" if active else "Click or Enter to show on the chart"
-        return Row(symbol, (symbol, last, change, volume), (None, None, change_q, None),
-                   None, (), tip, bold=active)
+        return Row(
+            symbol,
+            (symbol, last, change, volume),
+            (None, None, change_q, None),
+            None,
+            (),
+            tip,
+            bold=active,
+        )
 
     # ---------------------------------------------------------------- internals
     def _activate_index(self, index: QModelIndex) -> None:

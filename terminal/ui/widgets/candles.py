@@ -141,8 +141,13 @@ class CandleSeries:
         first_t = candles[0].open_time_ms
         j = int(np.searchsorted(t, first_t, side="left"))
         k = n - 1 - j  # where our last bar sits in `candles`
-        if (j >= n or t[j] != first_t or k >= m or candles[k].open_time_ms != t[n - 1]
-                or m - k > SYNC_APPEND_LIMIT):
+        if (
+            j >= n
+            or t[j] != first_t
+            or k >= m
+            or candles[k].open_time_ms != t[n - 1]
+            or m - k > SYNC_APPEND_LIMIT
+        ):
             self.set(candles)
             return 0, True
         if m - k == 1 and candles[k] is self.candles[n - 1]:
@@ -217,9 +222,17 @@ def visible_slice(series: CandleSeries, x0: float, x1: float, width_px: float) -
     count = i1 - i0
     per_bar = max(1, int(math.ceil(count / max(1.0, width_px))))
     if per_bar == 1:
-        return VisibleSlice(i0, i1, 1, np.arange(i0, i1, dtype=np.float64),
-                            series.o[i0:i1], series.h[i0:i1], series.l[i0:i1],
-                            series.c[i0:i1], series.v[i0:i1])
+        return VisibleSlice(
+            i0,
+            i1,
+            1,
+            np.arange(i0, i1, dtype=np.float64),
+            series.o[i0:i1],
+            series.h[i0:i1],
+            series.l[i0:i1],
+            series.c[i0:i1],
+            series.v[i0:i1],
+        )
     # align bins to multiples of per_bar so merged bars do not shimmer while panning
     b0 = (i0 // per_bar) * per_bar
     starts = np.arange(b0, i1, per_bar)

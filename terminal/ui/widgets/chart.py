@@ -70,8 +70,13 @@ class CandleChartWidget(QWidget):
     indicatorToggled = Signal(str, bool)
     priceClicked = Signal(str)  # double-click on the price pane: that price, on the tick
 
-    def __init__(self, rules: MarketRules | None = None, timeframe: str = "1m",
-                 palette: Palette = DARK, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rules: MarketRules | None = None,
+        timeframe: str = "1m",
+        palette: Palette = DARK,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("chart")
         self.frames = FrameCounter()
@@ -96,8 +101,9 @@ class CandleChartWidget(QWidget):
         self.set_palette(palette)
         self._apply_price_format()
         self._apply_limits()
-        self.price_vb.setXRange(-DEFAULT_VISIBLE_BARS + RIGHT_MARGIN_BARS, RIGHT_MARGIN_BARS,
-                                padding=0)
+        self.price_vb.setXRange(
+            -DEFAULT_VISIBLE_BARS + RIGHT_MARGIN_BARS, RIGHT_MARGIN_BARS, padding=0
+        )
 
     # ---- construction --------------------------------------------------------------
     def _build_toolbar(self, timeframe: str) -> None:
@@ -194,8 +200,9 @@ class CandleChartWidget(QWidget):
     def _toolbar_widgets(self, form: int) -> list[QWidget]:
         # the indicator toggles fold first: switching timeframes is the more frequent act
         tf: list[QWidget] = [self.tf_menu_button] if form >= 2 else list(self.tf_buttons.values())
-        ind: list[QWidget] = [self.indicator_menu_button] if form >= 1 else list(
-            self.indicator_buttons.values())
+        ind: list[QWidget] = (
+            [self.indicator_menu_button] if form >= 1 else list(self.indicator_buttons.values())
+        )
         return [*tf, self._gap, *ind, self.follow_button]
 
     def toolbar_width(self, form: int) -> int:
@@ -204,8 +211,12 @@ class CandleChartWidget(QWidget):
         widgets = self._toolbar_widgets(form)
         m = self._bar.contentsMargins()
         # no spacing next to the stretch before Follow: one less than the widgets
-        return (sum(max(w.sizeHint().width(), w.minimumWidth()) for w in widgets)
-                + self._bar.spacing() * (len(widgets) - 1) + m.left() + m.right())
+        return (
+            sum(max(w.sizeHint().width(), w.minimumWidth()) for w in widgets)
+            + self._bar.spacing() * (len(widgets) - 1)
+            + m.left()
+            + m.right()
+        )
 
     @property
     def toolbar_form(self) -> int:
@@ -216,8 +227,12 @@ class CandleChartWidget(QWidget):
             return
         self._toolbar_form = form
         shown = set(map(id, self._toolbar_widgets(form)))
-        for w in (self.tf_menu_button, *self.tf_buttons.values(), self.indicator_menu_button,
-                  *self.indicator_buttons.values()):
+        for w in (
+            self.tf_menu_button,
+            *self.tf_buttons.values(),
+            self.indicator_menu_button,
+            *self.indicator_buttons.values(),
+        ):
             w.setVisible(id(w) in shown)
         self.updateGeometry()
 
@@ -239,10 +254,11 @@ class CandleChartWidget(QWidget):
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
         self.time_axis = TimeAxis(self.series)
         self.price_plot: pg.PlotItem = self.graphics.addPlot(
-            row=0, col=0, axisItems={"right": PaneAxis(inside_bottom=True)})
+            row=0, col=0, axisItems={"right": PaneAxis(inside_bottom=True)}
+        )
         self.volume_plot: pg.PlotItem = self.graphics.addPlot(
-            row=1, col=0, axisItems={"bottom": self.time_axis,
-                                     "right": PaneAxis(inside_top=True)})
+            row=1, col=0, axisItems={"bottom": self.time_axis, "right": PaneAxis(inside_top=True)}
+        )
         self.graphics.ci.layout.setRowStretchFactor(0, 4)
         self.graphics.ci.layout.setRowStretchFactor(1, 1)
         for plot in (self.price_plot, self.volume_plot):
@@ -259,13 +275,16 @@ class CandleChartWidget(QWidget):
         self.volume_vb: pg.ViewBox = self.volume_plot.getViewBox()
         self.volume_plot.setXLink(self.price_plot)
         p = self._palette
-        self.candles_item = CandlesItem(self.series, self.visible, p.qcolor("candle_up"),
-                                        p.qcolor("candle_down"))
-        self.volume_item = VolumeItem(self.series, self.visible, p.qcolor("volume_up"),
-                                      p.qcolor("volume_down"))
+        self.candles_item = CandlesItem(
+            self.series, self.visible, p.qcolor("candle_up"), p.qcolor("candle_down")
+        )
+        self.volume_item = VolumeItem(
+            self.series, self.visible, p.qcolor("volume_up"), p.qcolor("volume_down")
+        )
         self.grid_items = [
-            GridItem(self.price_vb, self.time_axis, self.price_plot.getAxis("right"),
-                     p.qcolor("grid")),
+            GridItem(
+                self.price_vb, self.time_axis, self.price_plot.getAxis("right"), p.qcolor("grid")
+            ),
             GridItem(self.volume_vb, self.time_axis, None, p.qcolor("grid")),
         ]
         self.price_plot.addItem(self.grid_items[0], ignoreBounds=True)
@@ -275,20 +294,32 @@ class CandleChartWidget(QWidget):
         self.volume_plot.addItem(self.volume_item)
         self.line_items: dict[str, LineItem] = {}
         for name, ind in self.indicators.items.items():
-            item = LineItem(self.series, self.visible, lambda ind=ind: ind.values,
-                            p.qcolor(ind.colour_field), lambda ind=ind: ind.breaks)
+            item = LineItem(
+                self.series,
+                self.visible,
+                lambda ind=ind: ind.values,
+                p.qcolor(ind.colour_field),
+                lambda ind=ind: ind.breaks,
+            )
             item.setVisible(ind.visible)
             self.price_plot.addItem(item)
             self.line_items[name] = item
-        self.last_line = pg.InfiniteLine(angle=0, movable=False, label="{value:.2f}",
-                                         labelOpts={"position": 0.985, "anchors": [(1, 1), (1, 1)]})
+        self.last_line = pg.InfiniteLine(
+            angle=0,
+            movable=False,
+            label="{value:.2f}",
+            labelOpts={"position": 0.985, "anchors": [(1, 1), (1, 1)]},
+        )
         self.last_line.setVisible(False)
         self.price_plot.addItem(self.last_line, ignoreBounds=True)
         self.vline = pg.InfiniteLine(angle=90, movable=False)
         self.hline = pg.InfiniteLine(angle=0, movable=False)
         self.vline_volume = pg.InfiniteLine(angle=90, movable=False)
-        for line, plot in ((self.vline, self.price_plot), (self.hline, self.price_plot),
-                           (self.vline_volume, self.volume_plot)):
+        for line, plot in (
+            (self.vline, self.price_plot),
+            (self.hline, self.price_plot),
+            (self.vline_volume, self.volume_plot),
+        ):
             line.setVisible(False)
             line.setZValue(50)
             plot.addItem(line, ignoreBounds=True)
@@ -329,7 +360,8 @@ class CandleChartWidget(QWidget):
         self.last_line.label.update()
         self.readout.setStyleSheet(
             f"QLabel {{ background: {p.background}; color: {p.text}; padding: 2px 6px; "
-            f"font-family: monospace; }}")
+            f"font-family: monospace; }}"
+        )
         self.order_marks.set_palette(p)
         self.legend.set_palette(p, self.indicators.items.values())
         self._update_readout()
@@ -344,8 +376,7 @@ class CandleChartWidget(QWidget):
 
     def _apply_price_format(self) -> None:
         places = self._rules.price_places() if self._rules is not None else None
-        self.last_line.label.format = (
-            f"{{value:.{places}f}}" if places is not None else "{value:g}")
+        self.last_line.label.format = f"{{value:.{places}f}}" if places is not None else "{value:g}"
 
     @property
     def timeframe(self) -> str:
@@ -427,8 +458,9 @@ class CandleChartWidget(QWidget):
     def _mark_changed(self, first: int | None) -> None:
         if first is None:
             return
-        self._pending_first = first if self._pending_first is None else min(
-            self._pending_first, first)
+        self._pending_first = (
+            first if self._pending_first is None else min(self._pending_first, first)
+        )
         self._dirty = True
 
     def refresh(self) -> bool:
@@ -485,15 +517,21 @@ class CandleChartWidget(QWidget):
             self._bounds = (float(s.l.min()), float(s.h.max()), float(s.v.max()))
         else:
             lo, hi, vmax = self._bounds
-            self._bounds = (min(lo, float(s.l[first:].min())), max(hi, float(s.h[first:].max())),
-                            max(vmax, float(s.v[first:].max())))
+            self._bounds = (
+                min(lo, float(s.l[first:].min())),
+                max(hi, float(s.h[first:].max())),
+                max(vmax, float(s.v[first:].max())),
+            )
         return self._bounds
 
     def _apply_limits(self) -> None:
         n = len(self.series)
-        self.price_vb.setLimits(xMin=-DEFAULT_VISIBLE_BARS, xMax=n + DEFAULT_VISIBLE_BARS,
-                                minXRange=MIN_VISIBLE_BARS,
-                                maxXRange=max(n + 2 * RIGHT_MARGIN_BARS, DEFAULT_VISIBLE_BARS))
+        self.price_vb.setLimits(
+            xMin=-DEFAULT_VISIBLE_BARS,
+            xMax=n + DEFAULT_VISIBLE_BARS,
+            minXRange=MIN_VISIBLE_BARS,
+            maxXRange=max(n + 2 * RIGHT_MARGIN_BARS, DEFAULT_VISIBLE_BARS),
+        )
 
     def _show_last(self, width: float) -> None:
         n = len(self.series)
@@ -531,7 +569,7 @@ class CandleChartWidget(QWidget):
         lo, hi = pr
         for ind in self.indicators.items.values():
             if ind.visible and len(ind.values) >= sl.i1:
-                seg = ind.values[sl.i0:sl.i1]
+                seg = ind.values[sl.i0 : sl.i1]
                 finite = seg[np.isfinite(seg)]
                 if len(finite):
                     lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
@@ -713,7 +751,9 @@ class CandleChartWidget(QWidget):
             if symbol is not None and o.symbol != symbol:
                 continue
             remaining = o.amount - o.filled
-            text = f"{o.side.value.upper()} {self._fmt_amount(remaining)} @ {self._fmt_price(o.price)}"
+            text = (
+                f"{o.side.value.upper()} {self._fmt_amount(remaining)} @ {self._fmt_price(o.price)}"
+            )
             marks.append(OrderMark(str(o.client_order_id), o.price, o.side, text))
         self.order_marks.set(marks)
 

@@ -20,7 +20,14 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from .candles import CandleSeries, VisibleSlice
 from .time_ticks import (
-    LADDER, WIDEST_LABELS, TickStep, choose_step, coarser, label_gap, tick_labels, tick_times,
+    LADDER,
+    WIDEST_LABELS,
+    TickStep,
+    choose_step,
+    coarser,
+    label_gap,
+    tick_labels,
+    tick_times,
 )
 
 SliceSource = Callable[[], VisibleSlice]
@@ -75,8 +82,9 @@ class _SliceItem(pg.GraphicsObject):
 class CandlesItem(_SliceItem):
     """Wicks as one path per colour, bodies as rectangles: only the visible bars."""
 
-    def __init__(self, series: CandleSeries, slice_source: SliceSource,
-                 up: QColor, down: QColor) -> None:
+    def __init__(
+        self, series: CandleSeries, slice_source: SliceSource, up: QColor, down: QColor
+    ) -> None:
         super().__init__(series, slice_source)
         self.set_colours(up, down)
 
@@ -91,8 +99,10 @@ class CandlesItem(_SliceItem):
         if sl.count:
             up = sl.c >= sl.o
             half = self._half_width(sl)
-            for mask, pen, brush in ((up, self._up_pen, self._up_brush),
-                                     (~up, self._down_pen, self._down_brush)):
+            for mask, pen, brush in (
+                (up, self._up_pen, self._up_brush),
+                (~up, self._down_pen, self._down_brush),
+            ):
                 if not mask.any():
                     continue
                 x = sl.x[mask]
@@ -106,16 +116,21 @@ class CandlesItem(_SliceItem):
                 top = np.minimum(sl.o[mask], sl.c[mask])
                 height = np.abs(sl.c[mask] - sl.o[mask])
                 p.setBrush(brush)
-                p.drawRects([QRectF(xi - half, yi, 2 * half, hi)
-                             for xi, yi, hi in zip(x.tolist(), top.tolist(), height.tolist())])
+                p.drawRects(
+                    [
+                        QRectF(xi - half, yi, 2 * half, hi)
+                        for xi, yi, hi in zip(x.tolist(), top.tolist(), height.tolist())
+                    ]
+                )
         self._done(sl, started)
 
 
 class VolumeItem(_SliceItem):
     """Volume bars of the visible bars, coloured by the candle's direction."""
 
-    def __init__(self, series: CandleSeries, slice_source: SliceSource,
-                 up: QColor, down: QColor) -> None:
+    def __init__(
+        self, series: CandleSeries, slice_source: SliceSource, up: QColor, down: QColor
+    ) -> None:
         super().__init__(series, slice_source)
         self.set_colours(up, down)
 
@@ -134,17 +149,26 @@ class VolumeItem(_SliceItem):
                 if not mask.any():
                     continue
                 p.setBrush(brush)
-                p.drawRects([QRectF(xi - half, 0.0, 2 * half, vi)
-                             for xi, vi in zip(sl.x[mask].tolist(), sl.v[mask].tolist())])
+                p.drawRects(
+                    [
+                        QRectF(xi - half, 0.0, 2 * half, vi)
+                        for xi, vi in zip(sl.x[mask].tolist(), sl.v[mask].tolist())
+                    ]
+                )
         self._done(sl, started)
 
 
 class LineItem(_SliceItem):
     """An indicator line over the visible bars (sampled at the drawn bars when merged)."""
 
-    def __init__(self, series: CandleSeries, slice_source: SliceSource,
-                 values: Callable[[], np.ndarray], colour: QColor,
-                 breaks: Callable[[], np.ndarray | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        series: CandleSeries,
+        slice_source: SliceSource,
+        values: Callable[[], np.ndarray],
+        colour: QColor,
+        breaks: Callable[[], np.ndarray | None] = lambda: None,
+    ) -> None:
         super().__init__(series, slice_source)
         self._values = values
         self._breaks = breaks
@@ -174,14 +198,19 @@ class LineItem(_SliceItem):
                 if breaks is not None and len(breaks) >= sl.i1 and len(idx) > 1:
                     # no segment into the first bar of a new session (merged bars:
                     # a session starting anywhere inside the next drawn bar)
-                    session = np.cumsum(breaks[sl.i0:sl.i1], dtype=np.int64)  # visible only
+                    session = np.cumsum(breaks[sl.i0 : sl.i1], dtype=np.int64)  # visible only
                     connect[:-1] &= session[idx[1:] - sl.i0] == session[idx[:-1] - sl.i0]
                 joined = np.concatenate(([False], connect[:-1]))
                 self.last_pieces = int((finite & ~joined).sum())
                 p.setPen(self._pen)
-                p.drawPath(pg.functions.arrayToQPath(x, np.where(finite, y, 0.0),
-                                                     connect=connect.astype(np.int32),
-                                                     finiteCheck=False))
+                p.drawPath(
+                    pg.functions.arrayToQPath(
+                        x,
+                        np.where(finite, y, 0.0),
+                        connect=connect.astype(np.int32),
+                        finiteCheck=False,
+                    )
+                )
         self._done(sl, started)
 
 
@@ -192,8 +221,13 @@ class GridItem(pg.GraphicsObject):
     offscreen); this costs well under 1 ms.
     """
 
-    def __init__(self, view: pg.ViewBox, x_axis: pg.AxisItem | None,
-                 y_axis: pg.AxisItem | None, colour: QColor) -> None:
+    def __init__(
+        self,
+        view: pg.ViewBox,
+        x_axis: pg.AxisItem | None,
+        y_axis: pg.AxisItem | None,
+        colour: QColor,
+    ) -> None:
         super().__init__()
         self._view = view
         self._x_axis = x_axis
@@ -234,8 +268,9 @@ class PaneAxis(pg.AxisItem):
     highest would then print over each other.
     """
 
-    def __init__(self, inside_top: bool = False, inside_bottom: bool = False,
-                 **kwargs: object) -> None:
+    def __init__(
+        self, inside_top: bool = False, inside_bottom: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(orientation="right", **kwargs)
         self._inside = (inside_top, inside_bottom)
 
@@ -246,9 +281,12 @@ class PaneAxis(pg.AxisItem):
         axis, ticks, texts = specs
         bounds = self.mapRectFromParent(self.geometry())
         top, bottom = self._inside
-        texts = [t for t in texts
-                 if not (top and t[0].top() < bounds.top())
-                 and not (bottom and t[0].bottom() > bounds.bottom())]
+        texts = [
+            t
+            for t in texts
+            if not (top and t[0].top() < bounds.top())
+            and not (bottom and t[0].bottom() > bounds.bottom())
+        ]
         return axis, ticks, texts
 
 
@@ -307,8 +345,15 @@ class TimeAxis(pg.AxisItem):
             size = float(view.width())  # the grids ask with this: same ticks, one computation
         s = self._series
         n = len(s)
-        key = (minVal, maxVal, size, n, s.span_ms,
-               int(s.t[0]) if n else 0, int(s.t[-1]) if n else 0)
+        key = (
+            minVal,
+            maxVal,
+            size,
+            n,
+            s.span_ms,
+            int(s.t[0]) if n else 0,
+            int(s.t[-1]) if n else 0,
+        )
         if key == self._key:
             return self._levels
         self._key = key

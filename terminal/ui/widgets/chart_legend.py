@@ -19,8 +19,7 @@ OFFSET = (6, 6)  # px from the pane's top-left corner
 class IndicatorLegend:
     def __init__(self, view: pg.ViewBox, palette: Palette) -> None:
         self._palette = palette
-        self.item = pg.LegendItem(offset=OFFSET, horSpacing=10, colCount=3,
-                                  labelTextSize="8pt")
+        self.item = pg.LegendItem(offset=OFFSET, horSpacing=10, colCount=3, labelTextSize="8pt")
         self.item.setParentItem(view)
         self.item.setZValue(60)
         self._shown: list[str] = []

@@ -16,8 +16,11 @@ from PySide6.QtWidgets import QMenu
 BUY_LIMIT = "buy_limit"
 SELL_LIMIT = "sell_limit"
 STOP = "stop"
-CHOICES = ((BUY_LIMIT, "Buy limit here"), (SELL_LIMIT, "Sell limit here"),
-           (STOP, "Stop here (stop-market)"))
+CHOICES = (
+    (BUY_LIMIT, "Buy limit here"),
+    (SELL_LIMIT, "Sell limit here"),
+    (STOP, "Stop here (stop-market)"),
+)
 
 
 class ChartTradeMenu(QObject):

@@ -13,7 +13,14 @@ from decimal import Decimal
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTransform,
+    QColor,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QTransform,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -81,8 +88,7 @@ def depth_curves(view: BookView | None, max_levels: int = 200) -> DepthCurves | 
     in_b = bc[bp >= x_min] if len(bp) else bc
     in_a = ac[ap <= x_max] if len(ap) else ac
     y_max = max(float(in_b[-1]) if len(in_b) else 0.0, float(in_a[-1]) if len(in_a) else 0.0)
-    return DepthCurves(bp, bc, ap, ac, float(mid), float(x_min), float(x_max),
-                       y_max * 1.08 or 1.0)
+    return DepthCurves(bp, bc, ap, ac, float(mid), float(x_min), float(x_max), y_max * 1.08 or 1.0)
 
 
 def _step_path(prices: np.ndarray, cum: np.ndarray, edge: float) -> QPainterPath:
@@ -109,8 +115,13 @@ class DepthChartWidget(QWidget):
 
     priceClicked = Signal(str)
 
-    def __init__(self, rules: MarketRules | None = None, palette: Palette = DARK,
-                 max_levels: int = 200, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rules: MarketRules | None = None,
+        palette: Palette = DARK,
+        max_levels: int = 200,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("depthchart")
         self.setAccessibleName("Depth chart")
@@ -134,9 +145,22 @@ class DepthChartWidget(QWidget):
 
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette
-        self._c = {n: QColor(getattr(palette, n)) for n in (
-            "background", "text", "text_dim", "grid", "bid", "ask", "bid_area", "ask_area",
-            "crosshair", "stale_veil", "stale_text")}
+        self._c = {
+            n: QColor(getattr(palette, n))
+            for n in (
+                "background",
+                "text",
+                "text_dim",
+                "grid",
+                "bid",
+                "ask",
+                "bid_area",
+                "ask_area",
+                "crosshair",
+                "stale_veil",
+                "stale_text",
+            )
+        }
         self.update()
 
     def set_market(self, rules: MarketRules | None) -> None:
@@ -184,8 +208,10 @@ class DepthChartWidget(QWidget):
                 self._paths = None
             else:
                 cv = self._curves
-                self._paths = (_step_path(cv.bid_prices, cv.bid_cum, cv.x_min),
-                               _step_path(cv.ask_prices, cv.ask_cum, cv.x_max))
+                self._paths = (
+                    _step_path(cv.bid_prices, cv.bid_cum, cv.x_min),
+                    _step_path(cv.ask_prices, cv.ask_cum, cv.x_max),
+                )
         return self._curves
 
     # ---- painting ------------------------------------------------------------------
@@ -193,8 +219,12 @@ class DepthChartWidget(QWidget):
         return QSize(300, 180)
 
     def _plot_rect(self) -> QRectF:
-        return QRectF(0.0, MARGIN_TOP, float(self.width()),
-                      max(1.0, self.height() - MARGIN_TOP - MARGIN_BOTTOM))
+        return QRectF(
+            0.0,
+            MARGIN_TOP,
+            float(self.width()),
+            max(1.0, self.height() - MARGIN_TOP - MARGIN_BOTTOM),
+        )
 
     def _transform(self, cv: DepthCurves) -> QTransform:
         r = self._plot_rect()
@@ -218,8 +248,10 @@ class DepthChartWidget(QWidget):
             p.save()
             p.setClipRect(r)
             p.setTransform(self._transform(cv))
-            for path, fill, line in ((self._paths[0], "bid_area", "bid"),
-                                     (self._paths[1], "ask_area", "ask")):
+            for path, fill, line in (
+                (self._paths[0], "bid_area", "bid"),
+                (self._paths[1], "ask_area", "ask"),
+            ):
                 colour = c["text_dim"] if self._stale else c[line]
                 pen = QPen(colour)
                 pen.setCosmetic(True)
@@ -238,8 +270,11 @@ class DepthChartWidget(QWidget):
             font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.8)
             p.setFont(font)
             p.setPen(c["stale_text"])
-            p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter,
-                       "STALE" + (f"\n{self._stale_reason}" if self._stale_reason else ""))
+            p.drawText(
+                QRectF(0, 0, w, h),
+                Qt.AlignmentFlag.AlignCenter,
+                "STALE" + (f"\n{self._stale_reason}" if self._stale_reason else ""),
+            )
         p.end()
         self.frames.mark(time.perf_counter() - started)
 
@@ -295,8 +330,11 @@ class DepthChartWidget(QWidget):
         side, total = cv.cumulative_at(price)
         text = self.price_text_at(self._hover_x) or self._fmt(price)
         places = self._rules.amount_places() if self._rules is not None else None
-        size = (f"{total:.{places}f}" if places is not None
-                else format_decimal(Decimal(f"{total:.10g}")))
+        size = (
+            f"{total:.{places}f}"
+            if places is not None
+            else format_decimal(Decimal(f"{total:.10g}"))
+        )
         unit = f" {self._rules.base}" if self._rules is not None else ""
         name = {"bid": "bids", "ask": "asks"}.get(side, "")
         return f"{text}   Σ {name} {size}{unit}" if name else text
@@ -318,8 +356,9 @@ class DepthChartWidget(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._hover_x = event.position().x()
         clickable = self.price_text_at(self._hover_x) is not None
-        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable
-                       else Qt.CursorShape.ArrowCursor)
+        self.setCursor(
+            Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor
+        )
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

@@ -86,8 +86,12 @@ class DomLadderView(QWidget):
     ordersDragged = Signal(str, str)  # from price text, to price text
     autoCentreChanged = Signal(bool)
 
-    def __init__(self, rules: MarketRules | None = None, palette: Palette = DARK,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rules: MarketRules | None = None,
+        palette: Palette = DARK,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dom_ladder")
         self.setAccessibleName("Price ladder")
@@ -119,9 +123,25 @@ class DomLadderView(QWidget):
 
     # ---- configuration -------------------------------------------------------------
     def set_palette(self, palette: Palette) -> None:
-        self._c = {name: QColor(getattr(palette, name)) for name in (
-            "background", "background_alt", "text", "text_dim", "grid", "hover", "bid", "ask",
-            "bid_bar", "ask_bar", "stale_veil", "stale_text", "warning", "last_price")}
+        self._c = {
+            name: QColor(getattr(palette, name))
+            for name in (
+                "background",
+                "background_alt",
+                "text",
+                "text_dim",
+                "grid",
+                "hover",
+                "bid",
+                "ask",
+                "bid_bar",
+                "ask_bar",
+                "stale_veil",
+                "stale_text",
+                "warning",
+                "last_price",
+            )
+        }
         vol = QColor(palette.text_dim)
         vol.setAlpha(70)
         self._c["volume_bar"] = vol
@@ -254,8 +274,10 @@ class DomLadderView(QWidget):
         if step is None or step <= 0 or (view is None and anchor is None):
             self._ladder = EMPTY_DOM
             return self._ladder
-        if anchor is not None and (self._centre is None or (
-                self._auto and abs(bucket(anchor, step) - self._centre) > step * max(1, n // 4))):
+        if anchor is not None and (
+            self._centre is None
+            or (self._auto and abs(bucket(anchor, step) - self._centre) > step * max(1, n // 4))
+        ):
             self._centre = snap_centre(anchor, step)
         symbol = str(self._rules.symbol) if self._rules is not None else ""
         own = own_orders_by_row(feed.orders, symbol, step) if feed.orders else {}
@@ -263,9 +285,17 @@ class DomLadderView(QWidget):
         for price, amount in feed.volume.items():
             b = bucket(price, step)
             volume[b] = volume.get(b, Decimal(0)) + amount
-        self._ladder = build_dom(view, step=step, centre=self._centre, rows=n,
-                                 rules=self._rules, own=own, volume=volume, last=feed.last,
-                                 texts=self._formatted)
+        self._ladder = build_dom(
+            view,
+            step=step,
+            centre=self._centre,
+            rows=n,
+            rules=self._rules,
+            own=own,
+            volume=volume,
+            last=feed.last,
+            texts=self._formatted,
+        )
         return self._ladder
 
     # ---- geometry ------------------------------------------------------------------
@@ -373,11 +403,13 @@ class DomLadderView(QWidget):
                 fill(QRectF(e[0] + 2, y + 2, 4, rh - 4), self._session_colour(row))
         get, draw = self._texts.get, p.drawStaticText
         size_pen = c["text_dim"] if stale else c["text"]
-        for pen, attr, column in ((c["text"], "orders_text", Column.ORDERS),
-                                  (size_pen, "bid_text", Column.BID),
-                                  (size_pen, "ask_text", Column.ASK),
-                                  (c["text_dim"], "volume_text", Column.VOLUME),
-                                  (c["text_dim"], "price_text", Column.PRICE)):
+        for pen, attr, column in (
+            (c["text"], "orders_text", Column.ORDERS),
+            (size_pen, "bid_text", Column.BID),
+            (size_pen, "ask_text", Column.ASK),
+            (c["text_dim"], "volume_text", Column.VOLUME),
+            (c["text_dim"], "price_text", Column.PRICE),
+        ):
             p.setPen(pen)
             x0, x1 = e[column], e[column + 1]
             p.setClipRect(QRectF(x0, rh, x1 - x0, rh * len(rows)))  # never over a neighbour
@@ -451,8 +483,10 @@ class DomLadderView(QWidget):
             return ""
         mine = row.orders
         base = self._rules.base if self._rules is not None else ""
-        return (f"{mine.count} working order(s) at {row.price_text}: {mine.amount.normalize():f}"
-                f" {base} left ({', '.join(mine.venues)}). Armed: click cancels, drag amends.")
+        return (
+            f"{mine.count} working order(s) at {row.price_text}: {mine.amount.normalize():f}"
+            f" {base} left ({', '.join(mine.venues)}). Armed: click cancels, drag amends."
+        )
 
     def leaveEvent(self, event) -> None:
         self._hover = None
@@ -479,8 +513,7 @@ class DomLadderView(QWidget):
             return
         if hit is None or hit != press:
             return  # pressed on one cell, released on another: not a click
-        modifier = self._press_shift or bool(
-            event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        modifier = self._press_shift or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if column in (Column.BID, Column.ASK):
             side = Side.BUY if column is Column.BID else Side.SELL
             (self.stopClicked if modifier else self.limitClicked).emit(side, row.price_text)

@@ -121,8 +121,9 @@ class VolumeAtPrice:
         return out
 
 
-def own_orders_by_row(orders: Sequence[Order], symbol: str, step: Decimal
-                      ) -> dict[Decimal, OwnOrders]:
+def own_orders_by_row(
+    orders: Sequence[Order], symbol: str, step: Decimal
+) -> dict[Decimal, OwnOrders]:
     """Resting limit orders of `symbol` (every session), bucketed like the book."""
     acc: dict[Decimal, list[Order]] = {}
     for o in orders:
@@ -132,8 +133,12 @@ def own_orders_by_row(orders: Sequence[Order], symbol: str, step: Decimal
     out = {}
     for price, group in acc.items():
         venues = tuple(sorted({str(o.venue) for o in group}))
-        out[price] = OwnOrders(len(group), sum((o.remaining for o in group), ZERO), venues,
-                               tuple(str(o.client_order_id) for o in group))
+        out[price] = OwnOrders(
+            len(group),
+            sum((o.remaining for o in group), ZERO),
+            venues,
+            tuple(str(o.client_order_id) for o in group),
+        )
     return out
 
 
@@ -166,8 +171,10 @@ def build_dom(
     prices = [centre + step * (half - i) for i in range(rows)]
     prices = [p for p in prices if p > ZERO]
     shown = set(prices)
-    size_max = float(max((a for p, a in (*bids.items(), *asks.items()) if p in shown),
-                         default=ZERO)) or 1.0
+    size_max = (
+        float(max((a for p, a in (*bids.items(), *asks.items()) if p in shown), default=ZERO))
+        or 1.0
+    )
     vol_max = float(max((a for p, a in volume.items() if p in shown), default=ZERO)) or 1.0
     price_places = places_of(step)
     amount_places = rules.amount_places() if rules is not None else None
@@ -188,20 +195,22 @@ def build_dom(
     out = []
     for price in prices:
         bid, ask, vol, mine = bids.get(price), asks.get(price), volume.get(price), own.get(price)
-        out.append(DomRow(
-            price=price,
-            price_text=fmt(price, price_places),
-            bid_text=fmt(bid, amount_places),
-            ask_text=fmt(ask, amount_places),
-            # short: the count and the amount without trailing zeros ("2× 0.03")
-            orders_text=(f"{mine.count}× {_fmt(mine.amount, None)}" if mine else ""),
-            volume_text=fmt(vol, amount_places),
-            bid_frac=float(bid) / size_max if bid else 0.0,
-            ask_frac=float(ask) / size_max if ask else 0.0,
-            volume_frac=float(vol) / vol_max if vol else 0.0,
-            orders=mine,
-            is_last=price == last_row,
-        ))
+        out.append(
+            DomRow(
+                price=price,
+                price_text=fmt(price, price_places),
+                bid_text=fmt(bid, amount_places),
+                ask_text=fmt(ask, amount_places),
+                # short: the count and the amount without trailing zeros ("2× 0.03")
+                orders_text=(f"{mine.count}× {_fmt(mine.amount, None)}" if mine else ""),
+                volume_text=fmt(vol, amount_places),
+                bid_frac=float(bid) / size_max if bid else 0.0,
+                ask_frac=float(ask) / size_max if ask else 0.0,
+                volume_frac=float(vol) / vol_max if vol else 0.0,
+                orders=mine,
+                is_last=price == last_row,
+            )
+        )
     return DomLadder(tuple(out), step, centre)
 
 

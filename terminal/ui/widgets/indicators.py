@@ -21,14 +21,14 @@ def sma(x: np.ndarray, n: int) -> np.ndarray:
     out = np.full(len(x), np.nan)
     if len(x) >= n:
         csum = np.cumsum(np.concatenate(([0.0], x)))
-        out[n - 1:] = (csum[n:] - csum[:-n]) / n
+        out[n - 1 :] = (csum[n:] - csum[:-n]) / n
     return out
 
 
 def sma_tail(x: np.ndarray, n: int, out: np.ndarray, start: int) -> None:
     """Recompute `out[start:]` of an SMA in place (exact window sums, no drift)."""
     for i in range(max(start, n - 1), len(x)):
-        out[i] = x[i - n + 1: i + 1].sum() / n
+        out[i] = x[i - n + 1 : i + 1].sum() / n
 
 
 def ema(x: np.ndarray, n: int) -> np.ndarray:
@@ -66,8 +66,9 @@ def session_keys(t_ms: np.ndarray, timeframe_ms: int) -> np.ndarray:
     return t_ms // DAY_MS
 
 
-def vwap(h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray,
-         sessions: np.ndarray) -> np.ndarray:
+def vwap(
+    h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, sessions: np.ndarray
+) -> np.ndarray:
     """Volume-weighted average of the typical price (h+l+c)/3, restarting each session.
 
     NaN until a session has traded some volume.
@@ -140,7 +141,7 @@ class IndicatorSet:
         # VWAP: session keys of the changed tail only, then recompute its session
         lo = max(0, first_changed - 1)
         keys = session_keys(series.t[lo:], series.span_ms)
-        vwap_i.breaks[lo + 1:] = keys[1:] != keys[:-1]
+        vwap_i.breaks[lo + 1 :] = keys[1:] != keys[:-1]
         if series.span_ms >= DAY_MS:
             s0 = 0
         else:  # bars are sorted: the session starts at the first bar of that UTC day

@@ -94,7 +94,9 @@ def build_ladder(
     fmax_amount = float(max_amount) or 1.0
     fmax_cum = float(max_cum) or 1.0
 
-    def rows(levels: tuple[BookLevel, ...], cums: list[Decimal], side: Side) -> tuple[LadderRow, ...]:
+    def rows(
+        levels: tuple[BookLevel, ...], cums: list[Decimal], side: Side
+    ) -> tuple[LadderRow, ...]:
         return tuple(
             LadderRow(
                 side=side,
@@ -109,8 +111,14 @@ def build_ladder(
         )
 
     spread_text, mid_text, crossed = _spread_and_mid(view, rules)
-    return Ladder(rows(asks, ask_cum, Side.SELL), rows(bids, bid_cum, Side.BUY),
-                  spread_text, mid_text, crossed, step)
+    return Ladder(
+        rows(asks, ask_cum, Side.SELL),
+        rows(bids, bid_cum, Side.BUY),
+        spread_text,
+        mid_text,
+        crossed,
+        step,
+    )
 
 
 def _running(levels: tuple[BookLevel, ...]) -> list[Decimal]:

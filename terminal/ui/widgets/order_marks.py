@@ -90,10 +90,18 @@ class OrderMarks:
     def _add_line(self, mark: OrderMark) -> None:
         colour = self._colour(mark.side)
         line = pg.InfiniteLine(
-            pos=float(mark.price), angle=0, movable=False,
+            pos=float(mark.price),
+            angle=0,
+            movable=False,
             pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
-            label=mark.text, labelOpts={"position": LABEL_AT, "color": colour,
-                                        "fill": self._fill(), "anchors": [(0, 1), (0, 1)]})
+            label=mark.text,
+            labelOpts={
+                "position": LABEL_AT,
+                "color": colour,
+                "fill": self._fill(),
+                "anchors": [(0, 1), (0, 1)],
+            },
+        )
         line.setZValue(40)
         self._plot.addItem(line, ignoreBounds=True)
         self._lines[mark.key] = (line, mark)
@@ -101,10 +109,14 @@ class OrderMarks:
     # ---- edge markers ------------------------------------------------------------------
     def update_edges(self, *_: object, force: bool = False) -> None:
         (x0, x1), (y0, y1) = self._view.viewRange()
-        above = sorted((m for _, m in self._lines.values() if float(m.price) > y1),
-                       key=lambda m: m.price)
-        below = sorted((m for _, m in self._lines.values() if float(m.price) < y0),
-                       key=lambda m: m.price, reverse=True)
+        above = sorted(
+            (m for _, m in self._lines.values() if float(m.price) > y1), key=lambda m: m.price
+        )
+        below = sorted(
+            (m for _, m in self._lines.values() if float(m.price) < y0),
+            key=lambda m: m.price,
+            reverse=True,
+        )
         state = (tuple(m.key for m in above), tuple(m.key for m in below), x0, y0, y1)
         if state == self._last_edges and not force:
             return
@@ -117,14 +129,14 @@ class OrderMarks:
             rows = [(f"{arrow} {m.text}", m.side, (m.key,)) for m in marks[:MAX_PER_EDGE]]
             rest = marks[MAX_PER_EDGE:]
             if rest:
-                rows.append((f"{arrow} +{len(rest)} more", rest[0].side,
-                             tuple(m.key for m in rest)))
+                rows.append(
+                    (f"{arrow} +{len(rest)} more", rest[0].side, tuple(m.key for m in rest))
+                )
             for i, (text, side, keys) in enumerate(rows):
                 # anchor y: 0 hangs the text below the top edge, 1 sits it on the bottom
                 # edge; each further row one text height further in
                 anchor = (0.5, -float(i)) if edge == "top" else (0.5, 1.0 + i)
-                item = pg.TextItem(text, color=self._colour(side), fill=self._fill(),
-                                   anchor=anchor)
+                item = pg.TextItem(text, color=self._colour(side), fill=self._fill(), anchor=anchor)
                 item.setZValue(45)
                 item.setPos(x, y)
                 self._plot.addItem(item, ignoreBounds=True)

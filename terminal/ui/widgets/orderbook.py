@@ -16,7 +16,14 @@ from decimal import Decimal
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QStaticText,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QStaticText,
     QTransform,
 )
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -27,7 +34,13 @@ from terminal.domain.marketdata import BookView
 
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .ladder import (
-    DEFAULT_DEPTH, DEPTH_CHOICES, EMPTY_LADDER, Ladder, LadderRow, build_ladder, format_step,
+    DEFAULT_DEPTH,
+    DEPTH_CHOICES,
+    EMPTY_LADDER,
+    Ladder,
+    LadderRow,
+    build_ladder,
+    format_step,
     grouping_steps,
 )
 from .palette import DARK, Palette
@@ -70,8 +83,13 @@ class OrderBookLadder(QWidget):
 
     priceClicked = Signal(str)
 
-    def __init__(self, rules: MarketRules | None = None, palette: Palette = DARK,
-                 depth: int = DEFAULT_DEPTH, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rules: MarketRules | None = None,
+        palette: Palette = DARK,
+        depth: int = DEFAULT_DEPTH,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("orderbook")
         self.setAccessibleName("Order book")
@@ -104,10 +122,26 @@ class OrderBookLadder(QWidget):
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette
         p = palette
-        self._c = {name: QColor(getattr(p, name)) for name in (
-            "background", "background_alt", "text", "text_dim", "grid", "hover", "bid", "ask",
-            "bid_bar", "ask_bar", "bid_cum_bar", "ask_cum_bar", "stale_veil", "stale_text",
-            "warning")}
+        self._c = {
+            name: QColor(getattr(p, name))
+            for name in (
+                "background",
+                "background_alt",
+                "text",
+                "text_dim",
+                "grid",
+                "hover",
+                "bid",
+                "ask",
+                "bid_bar",
+                "ask_bar",
+                "bid_cum_bar",
+                "ask_cum_bar",
+                "stale_veil",
+                "stale_text",
+                "warning",
+            )
+        }
         grey_bar = QColor(p.text_dim)
         grey_bar.setAlpha(60)
         grey_cum = QColor(p.text_dim)
@@ -345,7 +379,9 @@ class OrderBookLadder(QWidget):
         p.setPen(c["text_dim"])
         self._cells(p, 0.0, w, *self.shown_header())
 
-    def _paint_cells(self, p: QPainter, y: float, w: float, row: LadderRow, price_c: QColor) -> None:
+    def _paint_cells(
+        self, p: QPainter, y: float, w: float, row: LadderRow, price_c: QColor
+    ) -> None:
         p.setPen(price_c)
         st, _ = self._texts.get(row.price_text)
         p.drawStaticText(QPointF(PAD, y + 2), st)
@@ -376,8 +412,9 @@ class OrderBookLadder(QWidget):
         st, sw = self._texts.get(label)
         p.drawStaticText(QPointF(w - PAD - sw, y + 2), st)
 
-    def _paint_centered(self, p: QPainter, text: str, colour: QColor, font: QFont,
-                        dy: float = 0.0) -> None:
+    def _paint_centered(
+        self, p: QPainter, text: str, colour: QColor, font: QFont, dy: float = 0.0
+    ) -> None:
         p.setFont(font)
         p.setPen(colour)
         rect = QRectF(0, dy, float(self.width()), float(self.height()))
@@ -389,18 +426,26 @@ class OrderBookLadder(QWidget):
         band_h = big.height() + self._row_h * (2 if self._stale_reason else 1)
         band = QRectF(0, (h - band_h) / 2, w, band_h)
         p.fillRect(band, self._c["background_alt"])
-        self._paint_centered(p, "STALE", self._c["stale_text"], self._big_font,
-                             dy=-self._row_h / 2 if self._stale_reason else 0.0)
+        self._paint_centered(
+            p,
+            "STALE",
+            self._c["stale_text"],
+            self._big_font,
+            dy=-self._row_h / 2 if self._stale_reason else 0.0,
+        )
         if self._stale_reason:
-            self._paint_centered(p, self._stale_reason, self._c["text"], self.font(),
-                                 dy=big.height() / 2 + 2)
+            self._paint_centered(
+                p, self._stale_reason, self._c["text"], self.font(), dy=big.height() / 2 + 2
+            )
 
     # ---- interaction ---------------------------------------------------------------
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         hover = self.row_at(event.position().y())
         if hover != self._hover:
             self._hover = hover
-            self.setCursor(Qt.CursorShape.PointingHandCursor if hover else Qt.CursorShape.ArrowCursor)
+            self.setCursor(
+                Qt.CursorShape.PointingHandCursor if hover else Qt.CursorShape.ArrowCursor
+            )
             self.update()
 
     def leaveEvent(self, event) -> None:  # noqa: N802
@@ -421,8 +466,9 @@ class OrderBookLadder(QWidget):
 
     def _ordered_keys(self) -> list[tuple[Side, int]]:
         ladder = self.ladder()
-        return ([(Side.SELL, i) for i in reversed(range(len(ladder.asks)))]
-                + [(Side.BUY, i) for i in range(len(ladder.bids))])
+        return [(Side.SELL, i) for i in reversed(range(len(ladder.asks)))] + [
+            (Side.BUY, i) for i in range(len(ladder.bids))
+        ]
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """Up/Down pick a row, Enter/Space emit its price, Escape clears; Tab is left alone."""
@@ -468,8 +514,13 @@ class OrderBookWidget(QWidget):
     groupingChanged = Signal(str)
     depthChanged = Signal(int)
 
-    def __init__(self, rules: MarketRules | None = None, palette: Palette = DARK,
-                 depth: int = DEFAULT_DEPTH, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rules: MarketRules | None = None,
+        palette: Palette = DARK,
+        depth: int = DEFAULT_DEPTH,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("orderbook_panel")
         self.ladder = OrderBookLadder(rules, palette, depth, self)

@@ -41,8 +41,13 @@ class TapeRow:
 class TradesTapeWidget(QWidget):
     """Time / price / size of the last `max_rows` trades (taker buy green, sell red)."""
 
-    def __init__(self, rules: MarketRules | None = None, palette: Palette = DARK,
-                 max_rows: int = DEFAULT_MAX_ROWS, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rules: MarketRules | None = None,
+        palette: Palette = DARK,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("tape")
         self.setAccessibleName("Trades")
@@ -65,9 +70,19 @@ class TradesTapeWidget(QWidget):
     # ---- configuration -------------------------------------------------------------
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette
-        self._c = {name: QColor(getattr(palette, name)) for name in (
-            "background", "background_alt", "text", "text_dim", "bid", "ask",
-            "stale_veil", "stale_text")}
+        self._c = {
+            name: QColor(getattr(palette, name))
+            for name in (
+                "background",
+                "background_alt",
+                "text",
+                "text_dim",
+                "bid",
+                "ask",
+                "stale_veil",
+                "stale_text",
+            )
+        }
         self.update()
 
     def set_market(self, rules: MarketRules | None) -> None:
@@ -110,8 +125,11 @@ class TradesTapeWidget(QWidget):
         """
         added = 0
         for t in trades:
-            key = ("id", t.trade_id) if t.trade_id is not None else (
-                t.timestamp_ms, t.price, t.amount, t.side)
+            key = (
+                ("id", t.trade_id)
+                if t.trade_id is not None
+                else (t.timestamp_ms, t.price, t.amount, t.side)
+            )
             if key in self._seen:
                 continue
             if len(self._rows) == self._rows.maxlen:
@@ -127,7 +145,7 @@ class TradesTapeWidget(QWidget):
         """Replace the tape with `trades` (oldest first)."""
         self._rows.clear()
         self._seen.clear()
-        self.add_trades(trades[-self.max_rows:])
+        self.add_trades(trades[-self.max_rows :])
         self._dirty = True
 
     def set_provider(self, provider: Provider | None) -> None:
@@ -142,7 +160,7 @@ class TradesTapeWidget(QWidget):
             return False
         changed, value = self._poll.poll()
         if changed and value:
-            self.add_trades(value[-self.max_rows:])
+            self.add_trades(value[-self.max_rows :])
         if not self._dirty:
             return False
         self._dirty = False
@@ -191,8 +209,14 @@ class TradesTapeWidget(QWidget):
         p.fillRect(QRectF(0, 0, w, rh), c["background_alt"])
         p.setPen(c["text_dim"])
         rules = self._rules
-        self._cells(p, 0.0, w, "Time", "Price" + (f" ({rules.quote})" if rules else ""),
-                    "Size" + (f" ({rules.base})" if rules else ""))
+        self._cells(
+            p,
+            0.0,
+            w,
+            "Time",
+            "Price" + (f" ({rules.quote})" if rules else ""),
+            "Size" + (f" ({rules.base})" if rules else ""),
+        )
         if not self._rows:
             p.setPen(c["text_dim"])
             p.drawText(QRectF(0, rh, w, h - rh), Qt.AlignmentFlag.AlignCenter, self._placeholder)
@@ -223,13 +247,22 @@ class TradesTapeWidget(QWidget):
             p.setFont(font)
             p.setPen(c["stale_text"])
             big = QFontMetricsF(font).height()
-            p.drawText(QRectF(0, 0, w, h / 2 + big / 2), Qt.AlignmentFlag.AlignHCenter
-                       | Qt.AlignmentFlag.AlignBottom, "STALE")
+            p.drawText(
+                QRectF(0, 0, w, h / 2 + big / 2),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                "STALE",
+            )
             if self._stale_reason:  # the reason in the panel's font, wrapped to its width
                 p.setFont(self.font())
-                p.drawText(QRectF(PAD, h / 2 + big / 2 + 2, w - 2 * PAD, h / 2),
-                           int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
-                               | Qt.TextFlag.TextWordWrap), self._stale_reason)
+                p.drawText(
+                    QRectF(PAD, h / 2 + big / 2 + 2, w - 2 * PAD, h / 2),
+                    int(
+                        Qt.AlignmentFlag.AlignHCenter
+                        | Qt.AlignmentFlag.AlignTop
+                        | Qt.TextFlag.TextWordWrap
+                    ),
+                    self._stale_reason,
+                )
         p.end()
         self.frames.mark(time.perf_counter() - started)
 

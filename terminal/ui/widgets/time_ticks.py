@@ -20,8 +20,20 @@ from datetime import datetime, timedelta, tzinfo
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
 DAY_MS = 24 * HOUR_MS
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fixed: labels do not follow the C locale
+MONTHS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)  # fixed: labels do not follow the C locale
 WIDEST_LABELS = ("00:00", "0000") + tuple(f"30 {m}" for m in MONTHS)  # for measuring
 MAX_RAW_TICKS = 2000  # generation bound, whatever range a caller asks for
 
@@ -41,18 +53,38 @@ class TickStep:
 
 
 def _step(count: int, unit: str) -> TickStep:
-    nominal = {"minute": MINUTE_MS, "hour": HOUR_MS, "day": DAY_MS, "week": 7 * DAY_MS,
-               "month": 30 * DAY_MS, "year": 365 * DAY_MS}[unit]
+    nominal = {
+        "minute": MINUTE_MS,
+        "hour": HOUR_MS,
+        "day": DAY_MS,
+        "week": 7 * DAY_MS,
+        "month": 30 * DAY_MS,
+        "year": 365 * DAY_MS,
+    }[unit]
     return TickStep(count, unit, count * nominal)
 
 
 LADDER: tuple[TickStep, ...] = (
-    _step(1, "minute"), _step(5, "minute"), _step(15, "minute"), _step(30, "minute"),
-    _step(1, "hour"), _step(2, "hour"), _step(4, "hour"), _step(6, "hour"), _step(12, "hour"),
-    _step(1, "day"), _step(2, "day"), _step(1, "week"),
-    _step(1, "month"), _step(3, "month"),
-    _step(1, "year"), _step(2, "year"), _step(5, "year"), _step(10, "year"),
-    _step(50, "year"), _step(100, "year"),
+    _step(1, "minute"),
+    _step(5, "minute"),
+    _step(15, "minute"),
+    _step(30, "minute"),
+    _step(1, "hour"),
+    _step(2, "hour"),
+    _step(4, "hour"),
+    _step(6, "hour"),
+    _step(12, "hour"),
+    _step(1, "day"),
+    _step(2, "day"),
+    _step(1, "week"),
+    _step(1, "month"),
+    _step(3, "month"),
+    _step(1, "year"),
+    _step(2, "year"),
+    _step(5, "year"),
+    _step(10, "year"),
+    _step(50, "year"),
+    _step(100, "year"),
 )
 
 
@@ -124,8 +156,9 @@ def _advance(wall: datetime, step: TickStep) -> datetime:
     return wall.replace(year=wall.year + n)
 
 
-def tick_times(t0_ms: int, t1_ms: int, step: TickStep, tz: tzinfo | None = None,
-               limit: int = MAX_RAW_TICKS) -> list[int]:
+def tick_times(
+    t0_ms: int, t1_ms: int, step: TickStep, tz: tzinfo | None = None, limit: int = MAX_RAW_TICKS
+) -> list[int]:
     """Epoch ms of every round `step` time in [t0_ms, t1_ms], ascending, at most `limit`."""
     if t1_ms < t0_ms:
         return []
@@ -175,8 +208,14 @@ def tick_labels(times: list[int], step: TickStep, tz: tzinfo | None = None) -> l
     return labels
 
 
-def time_ticks(t0_ms: int, t1_ms: int, width_px: float, label_px: float,
-               min_step_ms: int = 0, tz: tzinfo | None = None) -> list[tuple[int, str]]:
+def time_ticks(
+    t0_ms: int,
+    t1_ms: int,
+    width_px: float,
+    label_px: float,
+    min_step_ms: int = 0,
+    tz: tzinfo | None = None,
+) -> list[tuple[int, str]]:
     """(epoch ms, label) ticks of a linear time axis showing [t0_ms, t1_ms] on
     `width_px` pixels, with labels up to `label_px` wide that never overlap."""
     if t1_ms <= t0_ms or width_px <= 0:

@@ -20,8 +20,17 @@ from terminal.ui.wiring.dom_stop import LadderStops
 
 
 class ChartTrading:
-    def __init__(self, chart: Any, entry: Any, state: Any, orders: Any, market: Any,
-                 trading: Any, window: Any, notify: Any) -> None:
+    def __init__(
+        self,
+        chart: Any,
+        entry: Any,
+        state: Any,
+        orders: Any,
+        market: Any,
+        trading: Any,
+        window: Any,
+        notify: Any,
+    ) -> None:
         self.chart = chart
         self.entry = entry
         self.state = state
@@ -72,7 +81,8 @@ class ChartTrading:
                 self.say(f"Not sent: order entry disabled: {reason}", True)
                 return
             rules = entry.rules
-            request = self.stops.request(Decimal(price_text), self.last_price(),
-                                         entry.state.amount, rules)
+            request = self.stops.request(
+                Decimal(price_text), self.last_price(), entry.state.amount, rules
+            )
             if request is not None:
                 self.stops.place(request, rules, skip_confirm=False)

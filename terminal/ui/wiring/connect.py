@@ -43,9 +43,11 @@ class ConnectWiring:
         venues = list(c.services.exchange.catalogue)
         dialog = ConnectDialog(venues, c.window, venue=None)
         dialog.testRequested.connect(
-            lambda req: c.tasks.spawn(self._test(dialog, req), "connect-test"))
+            lambda req: c.tasks.spawn(self._test(dialog, req), "connect-test")
+        )
         dialog.saveRequested.connect(
-            lambda req: c.tasks.spawn(self._save(dialog, req), "connect-save"))
+            lambda req: c.tasks.spawn(self._save(dialog, req), "connect-save")
+        )
         dialog.finished.connect(lambda *_: self._closed(dialog))
         self.dialog = dialog
         c.tasks.spawn(self._keychain_status(dialog), "keychain-status")
@@ -72,8 +74,9 @@ class ConnectWiring:
         markets_ok = balance_ok = trading_ok = False
         message = ""
         paper = await c.services.paper_exchange() if info.points_at_paper else None
-        session = VenueSession(info, req.mode, req.account, credentials=req.ccxt_fields,
-                               paper=paper)
+        session = VenueSession(
+            info, req.mode, req.account, credentials=req.ccxt_fields, paper=paper
+        )
         try:
             async with asyncio.timeout(TEST_TIMEOUT_S):
                 await session.connect()
@@ -111,8 +114,9 @@ class ConnectWiring:
             # Read back as every later start will (environment first, then keychain), in
             # a worker thread: the keychain may block, the event loop must not.
             stored = await CredentialStore().aload(ref)
-            await c.connect_venue(req.venue, req.mode, req.account,
-                                  credentials=stored.as_ccxt() if stored else None)
+            await c.connect_venue(
+                req.venue, req.mode, req.account, credentials=stored.as_ccxt() if stored else None
+            )
         except Exception as exc:  # noqa: BLE001 - any failure is shown, none is fatal
             c.notify("error", f"Connecting {req.venue} failed: {exc}")
             return

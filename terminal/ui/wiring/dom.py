@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 TRADES_WINDOW = 1000  # recent trades read per change (the feed keeps a ring)
 
 
-
 @dataclass
 class LadderAmend:
     """An amend asked by a drag, speaking the amend dialog's interface to the trading
@@ -63,13 +62,24 @@ class LadderAmend:
 
     def amend_done(self, order: Order) -> None:
         self.result = order
-        self.report(f"Amended: {order.side.value} {format_decimal(order.amount)} @ "
-                    f"{format_decimal(order.price) if order.price is not None else '-'}", False)
+        self.report(
+            f"Amended: {order.side.value} {format_decimal(order.amount)} @ "
+            f"{format_decimal(order.price) if order.price is not None else '-'}",
+            False,
+        )
 
 
 class DomWiring:
-    def __init__(self, panel: Any, entry: Any, state: MarketState, orders: OrderService,
-                 safety: SafetyState, market: MarketWiring, trading: TradingWiring) -> None:
+    def __init__(
+        self,
+        panel: Any,
+        entry: Any,
+        state: MarketState,
+        orders: OrderService,
+        safety: SafetyState,
+        market: MarketWiring,
+        trading: TradingWiring,
+    ) -> None:
         self.panel = panel
         self.entry = entry
         self.state = state
@@ -107,8 +117,11 @@ class DomWiring:
 
     def _context_now(self) -> Any:
         active = self.market.active
-        return (self.trading.session, active.symbol if active else None,
-                self.safety.lock.snapshot())
+        return (
+            self.trading.session,
+            active.symbol if active else None,
+            self.safety.lock.snapshot(),
+        )
 
     # ------------------------------------------------------------------ clicks
     def limit_clicked(self, side: Side, price_text: str) -> None:
@@ -132,8 +145,9 @@ class DomWiring:
                 self._awaiting_send = True
                 self.panel.say(f"Sending {what}…")
             else:
-                self.panel.say(f"Not sent: {entry.blocked_reason or 'the ticket cannot send now'}",
-                               True)
+                self.panel.say(
+                    f"Not sent: {entry.blocked_reason or 'the ticket cannot send now'}", True
+                )
             return
         entry.request_submit()
         if entry.confirmation is not None:
@@ -146,16 +160,18 @@ class DomWiring:
         """A stop-market at the row's price as its trigger (see dom_stop)."""
         if not self.panel.armed:
             self.entry.set_price(price_text)
-            self.panel.say("Arm the ladder to place a stop with Shift+click (disarmed: "
-                           "nothing sent)")
+            self.panel.say(
+                "Arm the ladder to place a stop with Shift+click (disarmed: nothing sent)"
+            )
             return
         reason = self.trading.entry_block_reason()
         if reason:
             self.panel.say(f"Not sent: order entry disabled: {reason}", True)
             return
         view = self.panel.view
-        request = self.stops.request(Decimal(price_text), view.last_price(),
-                                     self.entry.state.amount, view.rules)
+        request = self.stops.request(
+            Decimal(price_text), view.last_price(), self.entry.state.amount, view.rules
+        )
         if request is not None:
             self.stops.place(request, view.rules, self.panel.skip_confirm)
 
@@ -177,8 +193,10 @@ class DomWiring:
         mine = self._orders_at(price_text)
         if not self.panel.armed:
             self.entry.set_price(price_text)
-            self.panel.say(f"{len(mine)} order(s) at {price_text}: arm the ladder to cancel "
-                           "with a click (or use Open orders)")
+            self.panel.say(
+                f"{len(mine)} order(s) at {price_text}: arm the ladder to cancel "
+                "with a click (or use Open orders)"
+            )
             return
         for order in mine:
             self.trading.cancel(str(order.client_order_id))
@@ -187,8 +205,9 @@ class DomWiring:
     def orders_dragged(self, from_text: str, to_text: str) -> None:
         mine = self._orders_at(from_text)
         if not self.panel.armed:
-            self.panel.say("Arm the ladder to move orders by dragging (or use Open orders > "
-                           "Amend…)", True)
+            self.panel.say(
+                "Arm the ladder to move orders by dragging (or use Open orders > Amend…)", True
+            )
             return
         if not mine:
             return
@@ -198,8 +217,7 @@ class DomWiring:
             if reason:
                 self.panel.say(f"Not amended: {reason}", True)
                 continue
-            request = LadderAmend(str(order.client_order_id), order.amount, price,
-                                  self.panel.say)
+            request = LadderAmend(str(order.client_order_id), order.amount, price, self.panel.say)
             self.last_amend = request
             self.trading.amend(request)
         self.panel.say(f"Moving {len(mine)} order(s) from {from_text} to {to_text}…")
@@ -222,14 +240,22 @@ class DomWiring:
         cache: list[Any] = [object(), None]
 
         def provider() -> tuple[Any, Any]:
-            version = (st.item_version(book_key), st.item_version(ticker_key),
-                       self.volume.version, self.trading.orders_version)
+            version = (
+                st.item_version(book_key),
+                st.item_version(ticker_key),
+                self.volume.version,
+                self.trading.orders_version,
+            )
             if version != cache[0]:
                 ticker = st.ticker(ticker_key)
                 cache[0] = version
-                cache[1] = DomFeed(st.book_view(book_key, 1000), tuple(self.orders.open_orders()),
-                                   dict(self.volume.volume),
-                                   ticker.last if ticker is not None else None, venue)
+                cache[1] = DomFeed(
+                    st.book_view(book_key, 1000),
+                    tuple(self.orders.open_orders()),
+                    dict(self.volume.volume),
+                    ticker.last if ticker is not None else None,
+                    venue,
+                )
             return cache[0], cache[1]
 
         self.panel.set_provider(provider)
@@ -241,9 +267,13 @@ class DomWiring:
             first = self._context is None
             old, self._context = self._context, context
             if self.panel.armed and not first:
-                what = ("symbol changed" if old[1] != context[1] else
-                        "venue session changed" if old[0] != context[0] else
-                        "testnet lock changed")
+                what = (
+                    "symbol changed"
+                    if old[1] != context[1]
+                    else "venue session changed"
+                    if old[0] != context[0]
+                    else "testnet lock changed"
+                )
                 self.panel.set_armed(False, what)
                 self.panel.say(f"Disarmed: {what}")
             if first or old[:2] != context[:2]:

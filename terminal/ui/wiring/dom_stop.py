@@ -41,8 +41,14 @@ def stop_side(trigger: Decimal, last: Decimal) -> Side | None:
 
 
 class LadderStops:
-    def __init__(self, orders: OrderService, trading: Any, say: Say, parent: Any,
-                 confirm_arm_ms: int = DEFAULT_ARM_MS) -> None:
+    def __init__(
+        self,
+        orders: OrderService,
+        trading: Any,
+        say: Say,
+        parent: Any,
+        confirm_arm_ms: int = DEFAULT_ARM_MS,
+    ) -> None:
         self.orders = orders
         self.trading = trading
         self.say = say
@@ -52,8 +58,9 @@ class LadderStops:
         self.last_order: Order | None = None
         self.sending = False
 
-    def request(self, trigger: Decimal, last: Decimal | None, amount: Decimal | None,
-                rules: Any) -> OrderRequest | None:
+    def request(
+        self, trigger: Decimal, last: Decimal | None, amount: Decimal | None, rules: Any
+    ) -> OrderRequest | None:
         """The stop to send, or None after saying why there is none."""
         session = self.trading.session
         if session is None or rules is None:
@@ -67,20 +74,32 @@ class LadderStops:
             return None
         side = stop_side(trigger, last)
         if side is None:
-            self.say("Not sent: a stop at the last price would trigger at once; pick a row "
-                     "above (buy stop) or below (sell stop)", True)
+            self.say(
+                "Not sent: a stop at the last price would trigger at once; pick a row "
+                "above (buy stop) or below (sell stop)",
+                True,
+            )
             return None
-        return OrderRequest(venue=session.venue, symbol=rules.symbol, side=side,
-                            type=OrderType.STOP_MARKET, amount=amount, trigger_price=trigger,
-                            mode=session.mode, account=session.account)
+        return OrderRequest(
+            venue=session.venue,
+            symbol=rules.symbol,
+            side=side,
+            type=OrderType.STOP_MARKET,
+            amount=amount,
+            trigger_price=trigger,
+            mode=session.mode,
+            account=session.account,
+        )
 
     def place(self, request: OrderRequest, rules: Any, skip_confirm: bool) -> None:
         refusals = self.orders.check(request)
         if refusals:
             self.say("Not sent: " + "; ".join(r.message for r in refusals), True)
             return
-        what = (f"{request.side.value} stop {rules.format_amount(request.amount)} "
-                f"@ {rules.format_price(request.trigger_price)}")
+        what = (
+            f"{request.side.value} stop {rules.format_amount(request.amount)} "
+            f"@ {rules.format_price(request.trigger_price)}"
+        )
         if skip_confirm:
             self._send(request)
             self.say(f"Sending {what}…", False)
@@ -89,8 +108,9 @@ class LadderStops:
             self.confirmation.reject()
         cost = request.amount * request.trigger_price if request.trigger_price else None
         fields = confirmation_fields(request, rules, cost, None)
-        dialog = OrderConfirmDialog(request, frozenset(), fields, [], parent=self.parent,
-                                    arm_ms=self.confirm_arm_ms)
+        dialog = OrderConfirmDialog(
+            request, frozenset(), fields, [], parent=self.parent, arm_ms=self.confirm_arm_ms
+        )
         dialog.confirmed.connect(lambda req, _overrides: self._send(req))
         dialog.finished.connect(lambda _r, d=dialog: self._closed(d))
         self.confirmation = dialog
@@ -129,6 +149,9 @@ class LadderStops:
         self.last_order = order
         self.trading.last_submit = order
         bad = order.status in (OrderStatus.REJECTED, OrderStatus.UNKNOWN)
-        self.say(f"{order.side.value.capitalize()} stop {order.amount} @ "
-                 f"{order.trigger_price}: {order.status.value}"
-                 + (f" ({order.reason})" if order.reason else ""), bad)
+        self.say(
+            f"{order.side.value.capitalize()} stop {order.amount} @ "
+            f"{order.trigger_price}: {order.status.value}"
+            + (f" ({order.reason})" if order.reason else ""),
+            bad,
+        )

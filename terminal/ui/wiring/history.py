@@ -60,9 +60,16 @@ class HistoryWiring:
             q = self.query
             filters: dict[str, Any] = {}
             if q is not None:
-                filters = {k: v for k, v in (("venue", q.venue), ("symbol", q.symbol),
-                                             ("since_ms", q.since_ms), ("until_ms", q.until_ms))
-                           if v is not None}
+                filters = {
+                    k: v
+                    for k, v in (
+                        ("venue", q.venue),
+                        ("symbol", q.symbol),
+                        ("since_ms", q.since_ms),
+                        ("until_ms", q.until_ms),
+                    )
+                    if v is not None
+                }
             orders = await journal.order_history(limit=ORDER_LIMIT, **filters)
             fills = await journal.fills(limit=FILL_LIMIT, **filters)
             self.panel.set_orders(orders)

@@ -36,8 +36,9 @@ DEPTH_CHART_LEVELS = 200
 TAPE_WINDOW = 100
 
 
-def cached_provider(version: Callable[[], Hashable], value: Callable[[], Any]
-                    ) -> Callable[[], tuple[Hashable, Any]]:
+def cached_provider(
+    version: Callable[[], Hashable], value: Callable[[], Any]
+) -> Callable[[], tuple[Hashable, Any]]:
     """A provider that builds its value only when the version moved.
 
     The frame clock calls providers every tick; copying 5,000 candles 30 times a second
@@ -70,9 +71,17 @@ class ActiveMarket:
 class MarketWiring:
     """Owns the active market's subscriptions and the widgets' providers."""
 
-    def __init__(self, window: MainWindow, panels: Panels, state: MarketState,
-                 acquire: Acquire, *, book_depth: int = 20, stale_after_s: float = 5.0,
-                 age_of: Callable[[SessionKey, FeedKey], float | None] | None = None) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        panels: Panels,
+        state: MarketState,
+        acquire: Acquire,
+        *,
+        book_depth: int = 20,
+        stale_after_s: float = 5.0,
+        age_of: Callable[[SessionKey, FeedKey], float | None] | None = None,
+    ) -> None:
         self.window = window
         self.panels = panels
         self.state = state
@@ -89,8 +98,10 @@ class MarketWiring:
         """Follow `market`: subscribe its feeds, release the old ones, point the widgets."""
         if market == self.active:
             return
-        wanted = {market.key(k) for k in (FeedKind.BOOK, FeedKind.TRADES, FeedKind.CANDLES,
-                                           FeedKind.TICKER)}
+        wanted = {
+            market.key(k)
+            for k in (FeedKind.BOOK, FeedKind.TRADES, FeedKind.CANDLES, FeedKind.TICKER)
+        }
         for key in [k for k in self._releases if k not in wanted]:
             self._release(key)
         for key in wanted:
@@ -107,9 +118,11 @@ class MarketWiring:
         book_key = market.key(FeedKind.BOOK)
         p = self.panels
         depth = self.book_depth
-        p.book.set_provider(cached_provider(
-            lambda: (st.item_version(book_key), depth),
-            lambda: st.book_view(book_key, depth)))
+        p.book.set_provider(
+            cached_provider(
+                lambda: (st.item_version(book_key), depth), lambda: st.book_view(book_key, depth)
+            )
+        )
         p.book.set_placeholder(f"Connecting to {market.symbol}…")
         self.point_late_widgets()
 
@@ -123,20 +136,28 @@ class MarketWiring:
         trades_key = market.key(FeedKind.TRADES)
         candles_key = market.key(FeedKind.CANDLES)
         if p.depth is not None:
-            p.depth.set_provider(cached_provider(
-                lambda: st.item_version(book_key),
-                lambda: st.book_view(book_key, DEPTH_CHART_LEVELS)))
+            p.depth.set_provider(
+                cached_provider(
+                    lambda: st.item_version(book_key),
+                    lambda: st.book_view(book_key, DEPTH_CHART_LEVELS),
+                )
+            )
             p.depth.set_placeholder(f"Connecting to {market.symbol}…")
         if p.tape is not None:
             p.tape.clear()
-            p.tape.set_provider(cached_provider(
-                lambda: st.item_version(trades_key),
-                lambda: st.recent_trades(trades_key, TAPE_WINDOW, newest_first=False)))
+            p.tape.set_provider(
+                cached_provider(
+                    lambda: st.item_version(trades_key),
+                    lambda: st.recent_trades(trades_key, TAPE_WINDOW, newest_first=False),
+                )
+            )
             p.tape.set_placeholder(f"Connecting to {market.symbol}…")
         if p.chart is not None:
-            p.chart.set_provider(cached_provider(
-                lambda: st.item_version(candles_key),
-                lambda: st.candles(candles_key)))
+            p.chart.set_provider(
+                cached_provider(
+                    lambda: st.item_version(candles_key), lambda: st.candles(candles_key)
+                )
+            )
         self.frame.reset()
 
     def set_book_depth(self, depth: int) -> None:
@@ -188,8 +209,10 @@ class MarketFrame:
             return False
         st = w.state
         book_key = market.key(FeedKind.BOOK)
-        statuses = {kind: st.feed_status(market.key(kind))
-                    for kind in (FeedKind.BOOK, FeedKind.TRADES, FeedKind.CANDLES)}
+        statuses = {
+            kind: st.feed_status(market.key(kind))
+            for kind in (FeedKind.BOOK, FeedKind.TRADES, FeedKind.CANDLES)
+        }
         book_status = statuses[FeedKind.BOOK]
         book_stale = book_status is not FeedStatus.LIVE and self._had_data(market, FeedKind.BOOK)
         state = (tuple(statuses.items()), market, book_stale)
@@ -214,13 +237,18 @@ class MarketFrame:
 
     def _stale_targets(self) -> dict[FeedKind, tuple[Any, ...]]:
         p = self.wiring.panels
-        targets = {FeedKind.BOOK: (p.book, p.depth, p.dom), FeedKind.TRADES: (p.tape,),
-                   FeedKind.CANDLES: (p.chart,)}
-        return {kind: tuple(w for w in widgets if w is not None)
-                for kind, widgets in targets.items()}
+        targets = {
+            FeedKind.BOOK: (p.book, p.depth, p.dom),
+            FeedKind.TRADES: (p.tape,),
+            FeedKind.CANDLES: (p.chart,),
+        }
+        return {
+            kind: tuple(w for w in widgets if w is not None) for kind, widgets in targets.items()
+        }
 
-    def _apply_status(self, market: ActiveMarket, statuses: dict[FeedKind, FeedStatus | None],
-                      book_stale: bool) -> None:
+    def _apply_status(
+        self, market: ActiveMarket, statuses: dict[FeedKind, FeedStatus | None], book_stale: bool
+    ) -> None:
         """Grey what is not live. The book is the busiest stream of the market: when it
         has gone quiet (or its socket is being re-subscribed) every panel fed by the same
         market connection (chart, tape, the ticket's bid/ask) is greyed with it, even if
@@ -231,7 +259,8 @@ class MarketFrame:
         for kind, widgets in self._stale_targets().items():
             status = statuses[kind]
             own = status in (FeedStatus.STALE, FeedStatus.DOWN) or (
-                status is FeedStatus.CONNECTING and self._had_data(market, kind))
+                status is FeedStatus.CONNECTING and self._had_data(market, kind)
+            )
             stale = own or book_stale
             reason = book_reason if book_stale else _reason(status)
             for widget in widgets:
@@ -239,19 +268,21 @@ class MarketFrame:
         self.wiring.panels.entry.set_prices_stale(book_reason if book_stale else None)
         label = self.wiring.window.data_label
         if book is FeedStatus.LIVE:
-            label.set_freshness("live", f"● {market.symbol} LIVE",
-                                "The order book is receiving updates.")
+            label.set_freshness(
+                "live", f"● {market.symbol} LIVE", "The order book is receiving updates."
+            )
         elif book_stale:
-            label.set_freshness("down" if book is FeedStatus.DOWN else "stale",
-                                f"● {market.symbol} STALE — {book_reason}",
-                                f"The order book is {book_reason}: prices shown are not "
-                                "current.")
+            label.set_freshness(
+                "down" if book is FeedStatus.DOWN else "stale",
+                f"● {market.symbol} STALE — {book_reason}",
+                f"The order book is {book_reason}: prices shown are not current.",
+            )
         else:
-            label.set_freshness("connecting", f"● {market.symbol} connecting…",
-                                "Subscribing to the order book.")
+            label.set_freshness(
+                "connecting", f"● {market.symbol} connecting…", "Subscribing to the order book."
+            )
 
-    def _show_age(self, market: ActiveMarket, book_key: FeedKey,
-                  status: FeedStatus | None) -> None:
+    def _show_age(self, market: ActiveMarket, book_key: FeedKey, status: FeedStatus | None) -> None:
         """Stale market data says for how long (twice a second): in the toolbar, on each
         greyed panel and beside the ticket's bid/ask."""
         now = time.monotonic()
@@ -271,8 +302,10 @@ class MarketFrame:
         self.wiring.panels.entry.set_prices_stale(since)
         state = "down" if status is FeedStatus.DOWN else "stale"
         self.wiring.window.data_label.set_freshness(
-            state, f"● {market.symbol} STALE — {since}",
-            f"The order book is {_reason(status)}: prices shown are not current.")
+            state,
+            f"● {market.symbol} STALE — {since}",
+            f"The order book is {_reason(status)}: prices shown are not current.",
+        )
 
     def _ticket_usable(self) -> bool:
         """Entry open (nothing blocks sending: reconciled, not locked or stopped, book
@@ -299,8 +332,7 @@ class MarketFrame:
             self._prefilled_for = market
             if not entry.price_edit.text().strip():
                 rules = entry.rules  # "60001.00" on a 0.01 tick, not ccxt's "60001.0"
-                entry.set_price(rules.format_price(bid) if rules is not None
-                                else format(bid, "f"))
+                entry.set_price(rules.format_price(bid) if rules is not None else format(bid, "f"))
 
 
 def _reason(status: FeedStatus | None) -> str:

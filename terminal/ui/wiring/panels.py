@@ -77,14 +77,25 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
     )
     clock.register(panels.book)
     clock.register(panels.dom)
-    for name in ("book", "entry", "balances", "open_orders", "health", "watchlist", "history",
-                 "notifications", "logs", "dom"):
+    for name in (
+        "book",
+        "entry",
+        "balances",
+        "open_orders",
+        "health",
+        "watchlist",
+        "history",
+        "notifications",
+        "logs",
+        "dom",
+    ):
         window.set_panel(name, getattr(panels, name))
     return panels
 
 
-def build_late_panels(window: MainWindow, clock: FrameClock, ui: UiSettings,
-                      panels: Panels) -> None:
+def build_late_panels(
+    window: MainWindow, clock: FrameClock, ui: UiSettings, panels: Panels
+) -> None:
     """Depth chart, trades tape and candle chart, into their docks."""
     from terminal.ui.widgets.chart import CandleChartWidget
     from terminal.ui.widgets.depthchart import DepthChartWidget

@@ -101,14 +101,17 @@ def resolve_credentials(entry: Remembered, points_at_paper: bool) -> dict[str, s
     if points_at_paper:
         return None
     key_var, secret_var, _ = ref.env_names()
-    env_hint = (f"{key_var} and {secret_var} are not set" if ref.account == "default"
-                else "environment variables only serve the account label 'default'")
+    env_hint = (
+        f"{key_var} and {secret_var} are not set"
+        if ref.account == "default"
+        else "environment variables only serve the account label 'default'"
+    )
     status = store.status()
     if not status.available:
-        raise MissingCredentials(f"no API key: there is no usable OS keychain "
-                                 f"({status.backend}) and {env_hint}")
-    raise MissingCredentials(f"no API key is stored in the keychain for {ref}, and "
-                             f"{env_hint}")
+        raise MissingCredentials(
+            f"no API key: there is no usable OS keychain ({status.backend}) and {env_hint}"
+        )
+    raise MissingCredentials(f"no API key is stored in the keychain for {ref}, and {env_hint}")
 
 
 class ReconnectWiring:
@@ -118,8 +121,7 @@ class ReconnectWiring:
         self.controller = controller
         self.settings = controller.settings.connections
         # Hand-edited junk is dropped once here (and logged once), not at every look.
-        self.settings.remembered = [e.as_dict()
-                                    for e in parse_remembered(self.settings.remembered)]
+        self.settings.remembered = [e.as_dict() for e in parse_remembered(self.settings.remembered)]
         self.wanted_venue = wanted_venue  # the active venue at the last exit
         self.pending: dict[str, asyncio.Task[Any]] = {}
         self.failures: dict[str, str] = {}  # venue -> why it did not reconnect this run
@@ -143,8 +145,7 @@ class ReconnectWiring:
         """A connection succeeded: remember it (one entry per venue; the newest mode and
         account win). The file is written at once, so a crash does not lose it."""
         try:
-            entry = Remembered(str(session.venue), VenueMode(session.mode),
-                               str(session.account))
+            entry = Remembered(str(session.venue), VenueMode(session.mode), str(session.account))
         except ValueError:
             return
         if entry.venue == PAPER or entry.mode not in REMEMBERED_MODES:
@@ -188,14 +189,14 @@ class ReconnectWiring:
         self.refresh_menu()
         if not entries or not self.settings.reconnect_at_start or self._task is not None:
             return None
-        self._task = self.controller.tasks.spawn(self._reconnect_all(entries),
-                                                 "reconnect-remembered")
+        self._task = self.controller.tasks.spawn(
+            self._reconnect_all(entries), "reconnect-remembered"
+        )
         return self._task
 
     async def aclose(self, timeout: float) -> None:
         """Cancel reconnects still under way (before the services close under them)."""
-        tasks = [t for t in (self._task, *self.pending.values()) if t is not None
-                 and not t.done()]
+        tasks = [t for t in (self._task, *self.pending.values()) if t is not None and not t.done()]
         for task in tasks:
             task.cancel()
         if tasks:
@@ -227,12 +228,14 @@ class ReconnectWiring:
         try:
             async with asyncio.timeout(timeout):
                 info = c.services.exchange.catalogue.get(entry.venue)
-                credentials = await asyncio.to_thread(resolve_credentials, entry,
-                                                      info.points_at_paper)
+                credentials = await asyncio.to_thread(
+                    resolve_credentials, entry, info.points_at_paper
+                )
                 if entry.venue in c.services.sessions:
                     return
-                session = await c.connect_venue(entry.venue, entry.mode, entry.account,
-                                                credentials=credentials)
+                session = await c.connect_venue(
+                    entry.venue, entry.mode, entry.account, credentials=credentials
+                )
         except asyncio.CancelledError:
             raise
         except TimeoutError:
@@ -245,8 +248,12 @@ class ReconnectWiring:
             return
         self.failures.pop(entry.venue, None)
         c.notify("info", f"{c.venues.display_name(session)} reconnected.")
-        if (entry.venue == self.wanted_venue and not c.venue_picked
-                and c.venue == PAPER and entry.venue in c.services.sessions):
+        if (
+            entry.venue == self.wanted_venue
+            and not c.venue_picked
+            and c.venue == PAPER
+            and entry.venue in c.services.sessions
+        ):
             await c.switch_venue(entry.venue)
             c.venue_picked = False  # this was the remembered choice, not the user's
 
@@ -272,9 +279,11 @@ class ReconnectWiring:
         log.warning("remembered %s not reconnected: %s", entry.label, reason)
         self.failures[entry.venue] = reason
         self.controller.notify(
-            "error", f"{entry.label} was not reconnected: {reason}. It stays remembered "
-                     "and the next start tries again (Venue > Connect exchange… to fix the "
-                     f"keys, Venue > Forget {entry.venue} to stop).")
+            "error",
+            f"{entry.label} was not reconnected: {reason}. It stays remembered "
+            "and the next start tries again (Venue > Connect exchange… to fix the "
+            f"keys, Venue > Forget {entry.venue} to stop).",
+        )
         self.refresh_menu()
 
     # ------------------------------------------------------------------ the Venue menu
@@ -318,8 +327,8 @@ class ReconnectWiring:
                 action = menu.addAction(text)
                 action.setObjectName(f"disconnect-{venue}")
                 action.triggered.connect(
-                    lambda _=False, v=venue: c.tasks.spawn(self.disconnect(v),
-                                                           f"disconnect-{v}"))
+                    lambda _=False, v=venue: c.tasks.spawn(self.disconnect(v), f"disconnect-{v}")
+                )
                 self.actions[venue] = action
             action.setText(text)
 

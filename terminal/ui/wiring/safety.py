@@ -33,9 +33,16 @@ class SafetyWiring(QObject):
 
     sweep_finished = Signal(object)  # StopResult (or the exception)
 
-    def __init__(self, window: MainWindow, bridge: CoreBridge, tasks: TaskOwner,
-                 safety: SafetyState, sweep: Sweep, live_candidates: LiveCandidates,
-                 notify: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        bridge: CoreBridge,
+        tasks: TaskOwner,
+        safety: SafetyState,
+        sweep: Sweep,
+        live_candidates: LiveCandidates,
+        notify: Callable[[str, str], None],
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.safety = safety
@@ -64,7 +71,8 @@ class SafetyWiring(QObject):
         self.window.lock_switch.set_state(snap.lock.locked, snap.lock.unlocked)
         engaged = snap.stop.engaged
         self.window.stop_button.set_state(
-            engaged is not None, engaged.describe() if engaged else "", loaded=snap.stop.loaded)
+            engaged is not None, engaged.describe() if engaged else "", loaded=snap.stop.loaded
+        )
         self.window.actions_by_id["reset_stop"].setEnabled(engaged is not None)
         self.window.actions_by_id["lock"].setEnabled(not snap.lock.locked)
 
@@ -100,8 +108,11 @@ class SafetyWiring(QObject):
     def engage(self) -> None:
         """Block new orders now (synchronously), then cancel everything open."""
         self.safety.stop.engage(StopScope.ALL, "emergency stop from the terminal", source="ui")
-        self._notify("error", "EMERGENCY STOP engaged: new orders blocked; cancelling every "
-                              "open order on every connected venue…")
+        self._notify(
+            "error",
+            "EMERGENCY STOP engaged: new orders blocked; cancelling every "
+            "open order on every connected venue…",
+        )
         self._tasks.spawn(self._run_sweep(), "emergency-sweep")
 
     async def _run_sweep(self) -> None:

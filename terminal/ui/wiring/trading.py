@@ -48,11 +48,21 @@ _num = format_decimal  # every number a user reads is written one way
 
 
 class TradingWiring:
-    def __init__(self, window: MainWindow, panels: Panels, bridge: CoreBridge,
-                 tasks: TaskOwner, orders: OrderService, safety: SafetyState,
-                 state: MarketState, market: MarketWiring,
-                 notify: Notify, *, notify_fills: bool = True,
-                 notify_rejections: bool = True) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        panels: Panels,
+        bridge: CoreBridge,
+        tasks: TaskOwner,
+        orders: OrderService,
+        safety: SafetyState,
+        state: MarketState,
+        market: MarketWiring,
+        notify: Notify,
+        *,
+        notify_fills: bool = True,
+        notify_rejections: bool = True,
+    ) -> None:
         self.window = window
         self.panels = panels
         self.bridge = bridge
@@ -142,16 +152,24 @@ class TradingWiring:
         key = str(order.client_order_id)
         before = self._known.get(key)
         self._known[key] = (order.status, order.filled)
-        if order.status is OrderStatus.REJECTED and self.notify_rejections and (
-                before is None or before[0] is not OrderStatus.REJECTED):
-            self._notify("error", f"Order rejected: {order.side.value} {_num(order.amount)} "
-                                  f"{order.symbol} on {order.venue}: {order.reason or 'no reason given'}")
+        if (
+            order.status is OrderStatus.REJECTED
+            and self.notify_rejections
+            and (before is None or before[0] is not OrderStatus.REJECTED)
+        ):
+            self._notify(
+                "error",
+                f"Order rejected: {order.side.value} {_num(order.amount)} "
+                f"{order.symbol} on {order.venue}: {order.reason or 'no reason given'}",
+            )
         elif self.notify_fills and order.filled > (before[1] if before else 0):
             done = "filled" if order.status is OrderStatus.FILLED else "partially filled"
             avg = order.average_price
-            self._notify("fill", f"{order.side.value.upper()} {_num(order.filled)}/"
-                                 f"{_num(order.amount)} {order.symbol} {done}"
-                                 + (f" @ {_num(avg)}" if avg else ""))
+            self._notify(
+                "fill",
+                f"{order.side.value.upper()} {_num(order.filled)}/"
+                f"{_num(order.amount)} {order.symbol} {done}" + (f" @ {_num(avg)}" if avg else ""),
+            )
         if order.is_final:
             self._known.pop(key, None)
 
@@ -174,10 +192,13 @@ class TradingWiring:
             return
         if self._failing.pop(venue, None) is not None:
             self._notify("info", f"{venue}: reconciliation succeeded; order entry reopens")
-        if any(getattr(result, name, None) for name in
-                 ("settled", "adopted", "unknown", "fills_applied", "fills_recorded")):
-            self._notify("warning" if result.unknown else "info",
-                         f"Reconciliation: {result.summary()}")
+        if any(
+            getattr(result, name, None)
+            for name in ("settled", "adopted", "unknown", "fills_applied", "fills_recorded")
+        ):
+            self._notify(
+                "warning" if result.unknown else "info", f"Reconciliation: {result.summary()}"
+            )
 
     # ------------------------------------------------------------------ actions
     def submit(self, request: OrderRequest, confirmed: Any = frozenset()) -> None:
@@ -214,8 +235,11 @@ class TradingWiring:
         elif order.status is OrderStatus.UNKNOWN:
             entry.submit_finished(False, "Outcome unknown: checking with the venue…")
         else:
-            entry.submit_finished(True, f"{order.side.value.capitalize()} {_num(order.amount)} "
-                                        f"{order.symbol}: {order.status.value}")
+            entry.submit_finished(
+                True,
+                f"{order.side.value.capitalize()} {_num(order.amount)} "
+                f"{order.symbol}: {order.status.value}",
+            )
         self.orders_version += 1
 
     def cancel(self, client_order_id: str) -> None:
@@ -235,8 +259,9 @@ class TradingWiring:
     async def _amend(self, dialog: Any) -> None:
         coid = ClientOrderId(dialog.client_order_id)
         try:
-            order = await self.orders.amend(coid, dialog.amount, dialog.price,
-                                            confirmed=dialog.confirmed)
+            order = await self.orders.amend(
+                coid, dialog.amount, dialog.price, confirmed=dialog.confirmed
+            )
         except SubmitRefused as exc:
             dialog.show_refusals(list(exc.refusals))
             return
@@ -256,8 +281,7 @@ class TradingWiring:
         finally:
             self.orders_version += 1
         if order.status is OrderStatus.UNKNOWN:
-            self._notify("warning", f"Amend {coid}: outcome unknown; checking with "
-                                    f"{order.venue}")
+            self._notify("warning", f"Amend {coid}: outcome unknown; checking with {order.venue}")
         dialog.amend_done(order)
 
     def amend_block_reason(self, order: Order) -> str | None:
@@ -279,8 +303,9 @@ class TradingWiring:
         return port.markets.get(order.symbol) if port is not None else None
 
     def cancel_all(self, venue: str, symbol: Any = None) -> None:
-        self.tasks.spawn(self._cancel_all(VenueId(venue), Symbol(symbol) if symbol else None),
-                         "cancel-all")
+        self.tasks.spawn(
+            self._cancel_all(VenueId(venue), Symbol(symbol) if symbol else None), "cancel-all"
+        )
 
     def cancel_all_active(self) -> None:
         if self.session is not None:
@@ -292,8 +317,10 @@ class TradingWiring:
         except NotConnected as exc:
             self._notify("warning", f"Cancel all: {exc}")
             return
-        self._notify("info", f"Cancel all on {venue}{' ' + symbol if symbol else ''}: "
-                             f"{len(touched)} order(s)")
+        self._notify(
+            "info",
+            f"Cancel all on {venue}{' ' + symbol if symbol else ''}: {len(touched)} order(s)",
+        )
         self.orders_version += 1
 
     def hotkey_side(self, side: Side) -> None:
@@ -328,14 +355,17 @@ class TradingWiring:
         port = self.orders.session(session.venue)
         breaker = getattr(getattr(port, "policy", None), "breaker", None)
         if breaker is not None and breaker.state is BreakerState.OPEN:
-            reasons.append(f"{session.venue} circuit breaker open after repeated failures "
-                           f"(retry in {breaker.retry_after():.0f} s)")
+            reasons.append(
+                f"{session.venue} circuit breaker open after repeated failures "
+                f"(retry in {breaker.retry_after():.0f} s)"
+            )
         active = self.market.active
         if active is not None:
             status = self.state.feed_status(active.key(FeedKind.BOOK))
             if status in (FeedStatus.STALE, FeedStatus.DOWN):
-                reasons.append(f"the {active.symbol} order book is {status.value}: prices are "
-                               "not current")
+                reasons.append(
+                    f"the {active.symbol} order book is {status.value}: prices are not current"
+                )
         return "; ".join(reasons) if reasons else None
 
 

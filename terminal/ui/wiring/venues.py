@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATUS_PERIOD_S = 0.5
-_LIGHT = {VenueState.LIVE: "live", VenueState.CONNECTING: "connecting",
-          VenueState.DEGRADED: "stale", VenueState.DOWN: "down"}
+_LIGHT = {
+    VenueState.LIVE: "live",
+    VenueState.CONNECTING: "connecting",
+    VenueState.DEGRADED: "stale",
+    VenueState.DOWN: "down",
+}
 
 
 class VenueWiring:
@@ -73,8 +77,11 @@ class VenueWiring:
     def live_candidates(self) -> list[tuple[str, str, str]]:
         """Connected LIVE sessions the lock could be lifted for (venue, account, name)."""
         active = self.controller.venue
-        live = [(str(s.venue), str(s.account), s.info.name) for s in self.sessions.values()
-                if s.mode is VenueMode.LIVE]
+        live = [
+            (str(s.venue), str(s.account), s.info.name)
+            for s in self.sessions.values()
+            if s.mode is VenueMode.LIVE
+        ]
         return sorted(live, key=lambda c: c[0] != active)  # the active venue first
 
     # ------------------------------------------------------------------ health
@@ -93,8 +100,14 @@ class VenueWiring:
             detail = snap.detail
             if snap.latency_p50_ms is not None:
                 detail += f"\nREST latency p50 {snap.latency_p50_ms:.0f} ms"
-            lights.append(VenueLight(str(session.venue), self.display_name(session),
-                                     _LIGHT.get(snap.state, "down"), detail))
+            lights.append(
+                VenueLight(
+                    str(session.venue),
+                    self.display_name(session),
+                    _LIGHT.get(snap.state, "down"),
+                    detail,
+                )
+            )
         return lights
 
     def reconnect_active(self) -> None:

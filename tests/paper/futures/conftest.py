@@ -11,8 +11,12 @@ import pytest
 from terminal.paper.ccxt_compat import paper_futures_ccxt_config, point_futures_ccxt_at
 from terminal.paper.embedded import PaperExchangeHandle, start_paper_exchange
 
-KEYS = [("fut-key-1", "fut-secret-1"), ("fut-key-2", "fut-secret-2"),
-        ("fut-key-3", "fut-secret-3"), ("fut-key-4", "fut-secret-4")]
+KEYS = [
+    ("fut-key-1", "fut-secret-1"),
+    ("fut-key-2", "fut-secret-2"),
+    ("fut-key-3", "fut-secret-3"),
+    ("fut-key-4", "fut-secret-4"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +37,9 @@ def _config(h: PaperExchangeHandle, account: int) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def futures_rest(h: PaperExchangeHandle, account: int = 0,
-                       cls: str = "binanceusdm") -> AsyncIterator[Any]:
+async def futures_rest(
+    h: PaperExchangeHandle, account: int = 0, cls: str = "binanceusdm"
+) -> AsyncIterator[Any]:
     """The real ``ccxt.async_support.binanceusdm`` (or ``binance``, with defaultType
     'future' from the config) pointed at the paper exchange."""
     import ccxt.async_support as ccxt_async

@@ -36,9 +36,13 @@ def maint(amount: Decimal, mark: Decimal, brackets: list[dict[str, Any]]) -> Dec
     return notional * mmr - cum
 
 
-def liquidation_price(wb: Decimal, tmm1: Decimal, upnl1: Decimal,
-                      positions: list[dict[str, Any]],
-                      brackets: list[dict[str, Any]]) -> Decimal:
+def liquidation_price(
+    wb: Decimal,
+    tmm1: Decimal,
+    upnl1: Decimal,
+    positions: list[dict[str, Any]],
+    brackets: list[dict[str, Any]],
+) -> Decimal:
     """LP = (WB - TMM1 + UPNL1 + cumB + cumL + cumS - Side1*Position1*EP1
              - Position_LONG*EP_LONG + Position_SHORT*EP_SHORT)
             / (Position1*MMR_B + Position_LONG*MMR_L + Position_SHORT*MMR_S
@@ -53,8 +57,14 @@ def liquidation_price(wb: Decimal, tmm1: Decimal, upnl1: Decimal,
     return solve_once(wb, tmm1, upnl1, [{**p, "at": lp} for p in positions], brackets, "at")
 
 
-def solve_once(wb: Decimal, tmm1: Decimal, upnl1: Decimal, positions: list[dict[str, Any]],
-           brackets: list[dict[str, Any]], price_key: str) -> Decimal:
+def solve_once(
+    wb: Decimal,
+    tmm1: Decimal,
+    upnl1: Decimal,
+    positions: list[dict[str, Any]],
+    brackets: list[dict[str, Any]],
+    price_key: str,
+) -> Decimal:
     num = wb - tmm1 + upnl1
     den = D(0)
     for p in positions:

@@ -16,34 +16,49 @@ async def snapshot(ex: Any) -> dict[str, Any]:
         "positions": await ex.fapiPrivateV3GetPositionRisk(),
         "account": await ex.fapiPrivateV3GetAccount(),
         "config": {c["symbol"]: c for c in await ex.fapiPrivateGetSymbolConfig()},
-        "brackets": {b["symbol"]: b["brackets"] for b in
-                     await ex.fapiPrivateGetLeverageBracket()},
+        "brackets": {b["symbol"]: b["brackets"] for b in await ex.fapiPrivateGetLeverageBracket()},
     }
 
 
 def check_formulas(snap: dict[str, Any]) -> int:
     """Every open position's uPnL, initial and maintenance margin and liquidation price
     agree with Binance's formulas to the cent. Returns the number of positions checked."""
-    rows = [{"symbol": p["symbol"], "side": p["positionSide"], "amount": D(p["positionAmt"]),
-             "entry": D(p["entryPrice"]), "mark": D(p["markPrice"]), "raw": p}
-            for p in snap["positions"] if D(p["positionAmt"])]
+    rows = [
+        {
+            "symbol": p["symbol"],
+            "side": p["positionSide"],
+            "amount": D(p["positionAmt"]),
+            "entry": D(p["entryPrice"]),
+            "mark": D(p["markPrice"]),
+            "raw": p,
+        }
+        for p in snap["positions"]
+        if D(p["positionAmt"])
+    ]
     cross_wallet = D(snap["account"]["totalCrossWalletBalance"])
     for r in rows:
         cfg = snap["config"][r["symbol"]]
         br = snap["brackets"][r["symbol"]]
         raw = r["raw"]
         lev = D(cfg["leverage"])
-        assert abs(D(raw["unRealizedProfit"]) - f.upnl(r["amount"], r["entry"], r["mark"])
-                   ) < f.CENT, raw
+        assert (
+            abs(D(raw["unRealizedProfit"]) - f.upnl(r["amount"], r["entry"], r["mark"])) < f.CENT
+        ), raw
         assert abs(D(raw["initialMargin"]) - abs(r["amount"]) * r["mark"] / lev) < f.CENT
         assert abs(D(raw["maintMargin"]) - f.maint(r["amount"], r["mark"], br)) < f.CENT
         if cfg["marginType"] == "ISOLATED":
             expected = f.liquidation_price(D(raw["isolatedWallet"]), D(0), D(0), [r], br)
         else:
-            others = [o for o in rows if o["symbol"] != r["symbol"]
-                      and snap["config"][o["symbol"]]["marginType"] == "CROSSED"]
-            tmm1 = sum((f.maint(o["amount"], o["mark"], snap["brackets"][o["symbol"]])
-                        for o in others), D(0))
+            others = [
+                o
+                for o in rows
+                if o["symbol"] != r["symbol"]
+                and snap["config"][o["symbol"]]["marginType"] == "CROSSED"
+            ]
+            tmm1 = sum(
+                (f.maint(o["amount"], o["mark"], snap["brackets"][o["symbol"]]) for o in others),
+                D(0),
+            )
             upnl1 = sum((f.upnl(o["amount"], o["entry"], o["mark"]) for o in others), D(0))
             mine = [o for o in rows if o["symbol"] == r["symbol"]]
             expected = f.liquidation_price(cross_wallet, tmm1, upnl1, mine, br)

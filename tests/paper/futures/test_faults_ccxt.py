@@ -15,8 +15,7 @@ from tests.paper.futures.conftest import futures_rest
 BTC = "BTC/USDT:USDT"
 
 
-def test_order_placed_but_reply_lost_is_found_by_query(
-        futures_module: PaperExchangeHandle) -> None:
+def test_order_placed_but_reply_lost_is_found_by_query(futures_module: PaperExchangeHandle) -> None:
     ctl = futures_module.control
 
     async def go() -> None:
@@ -25,17 +24,30 @@ def test_order_placed_but_reply_lost_is_found_by_query(
             px = (await ex.fetch_mark_price(BTC))["indexPrice"]
             await asyncio.to_thread(ctl.order_unknown, "5xx", 1)
             with pytest.raises(ccxt.NetworkError):  # -1007, RequestTimeout
-                await ex.create_order(BTC, "limit", "buy", 0.01, round(px * 0.9, 2),
-                                      params={"clientOrderId": "lost-reply-1"})
+                await ex.create_order(
+                    BTC,
+                    "limit",
+                    "buy",
+                    0.01,
+                    round(px * 0.9, 2),
+                    params={"clientOrderId": "lost-reply-1"},
+                )
             got = await ex.fetch_order(None, BTC, params={"clientOrderId": "lost-reply-1"})
             assert got["status"] == "open" and got["amount"] == 0.01
             await asyncio.to_thread(ctl.order_unknown, "5xx", 1)
             with pytest.raises(ccxt.NetworkError):  # -1007, RequestTimeout
-                await ex.create_order(BTC, "market", "sell", 0.01, params={
-                    "stopLossPrice": round(px * 0.8, 2), "clientOrderId": "lost-reply-2"})
-            algo = await ex.fetch_order(None, BTC, params={"clientOrderId": "lost-reply-2",
-                                                           "trigger": True})
+                await ex.create_order(
+                    BTC,
+                    "market",
+                    "sell",
+                    0.01,
+                    params={"stopLossPrice": round(px * 0.8, 2), "clientOrderId": "lost-reply-2"},
+                )
+            algo = await ex.fetch_order(
+                None, BTC, params={"clientOrderId": "lost-reply-2", "trigger": True}
+            )
             assert algo["status"] == "open" and algo["triggerPrice"] == round(px * 0.8, 2)
             await ex.cancel_all_orders(BTC)
             await ex.cancel_all_orders(BTC, params={"trigger": True})
+
     run_async(go())

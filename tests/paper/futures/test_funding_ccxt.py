@@ -23,8 +23,9 @@ PERIOD_MS = 2_000
 
 @pytest.fixture(scope="module")
 def fast_funding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PaperExchangeHandle]:
-    h = start_paper_exchange(tmp_path_factory.mktemp("paper-funding"), faults=True,
-                             accounts=KEYS, funding_speed=SPEED)
+    h = start_paper_exchange(
+        tmp_path_factory.mktemp("paper-funding"), faults=True, accounts=KEYS, funding_speed=SPEED
+    )
     try:
         yield h
     finally:
@@ -51,8 +52,9 @@ def test_funding_is_paid_every_period(fast_funding: PaperExchangeHandle) -> None
             await asyncio.to_thread(ctl.pause)
             try:
                 for sym, prem in premiums.items():
-                    await asyncio.to_thread(ctl.post, "/futures/premium",
-                                            {"symbol": sym, "premium": str(prem)})
+                    await asyncio.to_thread(
+                        ctl.post, "/futures/premium", {"symbol": sym, "premium": str(prem)}
+                    )
                 rate = await ex.fetch_funding_rate(BTC)
                 assert D(rate["info"]["lastFundingRate"]) == binance_rate(premiums["BTCUSDT"])
                 assert rate["fundingTimestamp"] % PERIOD_MS == 0
@@ -60,19 +62,18 @@ def test_funding_is_paid_every_period(fast_funding: PaperExchangeHandle) -> None
                 start = time.time() * 1000
                 deadline = time.monotonic() + 20
                 while True:
-                    paid = [f for f in await ex.fetch_funding_history()
-                            if f["timestamp"] > start]
+                    paid = [f for f in await ex.fetch_funding_history() if f["timestamp"] > start]
                     if {f["symbol"] for f in paid} == {BTC, ETH} or time.monotonic() > deadline:
                         break
                     await asyncio.sleep(0.2)
                 assert {f["symbol"] for f in paid} == {BTC, ETH}, paid
                 positions = {p["symbol"]: p for p in await ex.fetch_positions()}
-                history = {s: await ex.fetch_funding_rate_history(s, limit=50)
-                           for s in (BTC, ETH)}
+                history = {s: await ex.fetch_funding_rate_history(s, limit=50) for s in (BTC, ETH)}
             finally:
                 for sym in premiums:
-                    await asyncio.to_thread(ctl.post, "/futures/premium",
-                                            {"symbol": sym, "premium": "0"})
+                    await asyncio.to_thread(
+                        ctl.post, "/futures/premium", {"symbol": sym, "premium": "0"}
+                    )
                 await asyncio.to_thread(ctl.resume)
             for f in paid:
                 rows = [h for h in history[f["symbol"]] if h["timestamp"] == f["timestamp"]]
@@ -98,12 +99,14 @@ def test_funding_is_paid_every_period(fast_funding: PaperExchangeHandle) -> None
             # the isolated position's margin (fills' notional / 20x) carries its funding
             margin = sum((D(t["info"]["quoteQty"]) for t in fills), D(0)) / 20
             assert D(eth_pos["isolatedWallet"]) == margin + sum(all_eth, D(0))
+
     run_async(go())
 
 
 def test_funding_reaches_the_user_data_stream(fast_funding: PaperExchangeHandle) -> None:
     """Each settlement pushes an ACCOUNT_UPDATE with reason FUNDING_FEE: ccxt.pro's
     watch_balance sees the wallet move by the funding fee."""
+
     async def go() -> None:
         async with futures_pro(fast_funding, 1) as ex:
             await ex.load_markets()
@@ -121,8 +124,8 @@ def test_funding_reaches_the_user_data_stream(fast_funding: PaperExchangeHandle)
             income = await ex.fapiPrivateGetIncome({"incomeType": "FUNDING_FEE"})
             assert income and D(income[-1]["income"]) < 0  # the long pays 0.01 %
             # the pushed wallet is the wallet after that settlement (later ones may follow)
-            later = sum((D(i["income"]) for i in income
-                         if i["time"] > bal["info"]["E"]), D(0))
+            later = sum((D(i["income"]) for i in income if i["time"] > bal["info"]["E"]), D(0))
             assert D(update["B"][0]["wb"]) + later == D(acct["totalWalletBalance"])
             await ex.create_order(BTC, "market", "sell", 0.01, params={"reduceOnly": True})
+
     run_async(go())

@@ -31,8 +31,7 @@ def test_long_and_short_at_1_5_20(futures_module: PaperExchangeHandle, hedged: b
             assert set(ex.markets) == {BTC, ETH, "SOL/USDT:USDT"}
             if hedged:
                 await ex.set_position_mode(True)
-            for lev, margin in ((1, "cross"), (5, "isolated"), (20, "cross"),
-                                (20, "isolated")):
+            for lev, margin in ((1, "cross"), (5, "isolated"), (20, "cross"), (20, "isolated")):
                 short_symbol = BTC if hedged else ETH
                 short_qty = 0.01 if hedged else 0.2
                 for sym in {BTC, short_symbol}:
@@ -43,14 +42,16 @@ def test_long_and_short_at_1_5_20(futures_module: PaperExchangeHandle, hedged: b
                 long_params = {"positionSide": "LONG"} if hedged else {}
                 short_params = {"positionSide": "SHORT"} if hedged else {}
                 await ex.create_order(BTC, "market", "buy", 0.01, params=long_params)
-                await ex.create_order(short_symbol, "market", "sell", short_qty,
-                                      params=short_params)
+                await ex.create_order(
+                    short_symbol, "market", "sell", short_qty, params=short_params
+                )
                 await asyncio.to_thread(ctl.pause)
                 try:
                     for premium in ("0", "0.004", "-0.004"):
                         for s in ("BTCUSDT", "ETHUSDT"):
-                            await asyncio.to_thread(ctl.post, "/futures/premium",
-                                                    {"symbol": s, "premium": premium})
+                            await asyncio.to_thread(
+                                ctl.post, "/futures/premium", {"symbol": s, "premium": premium}
+                            )
                         snap = await snapshot(ex)
                         assert check_formulas(snap) == 2, (lev, margin)
                         positions = await ex.fetch_positions()
@@ -63,18 +64,20 @@ def test_long_and_short_at_1_5_20(futures_module: PaperExchangeHandle, hedged: b
                             assert abs(im - abs(D(p["info"]["notional"])) / lev) < D("0.01")
                 finally:
                     for s in ("BTCUSDT", "ETHUSDT"):
-                        await asyncio.to_thread(ctl.post, "/futures/premium",
-                                                {"symbol": s, "premium": "0"})
+                        await asyncio.to_thread(
+                            ctl.post, "/futures/premium", {"symbol": s, "premium": "0"}
+                        )
                     await asyncio.to_thread(ctl.resume)
                 if hedged:
                     await ex.create_order(BTC, "market", "sell", 0.01, params=long_params)
                     await ex.create_order(BTC, "market", "buy", 0.01, params=short_params)
                 else:
-                    await ex.create_order(BTC, "market", "sell", 0.01,
-                                          params={"reduceOnly": True})
-                    await ex.create_order(ETH, "market", "buy", short_qty,
-                                          params={"reduceOnly": True})
+                    await ex.create_order(BTC, "market", "sell", 0.01, params={"reduceOnly": True})
+                    await ex.create_order(
+                        ETH, "market", "buy", short_qty, params={"reduceOnly": True}
+                    )
                 assert await ex.fetch_positions() == [], (lev, margin)
             if hedged:
                 await ex.set_position_mode(False)
+
     run_async(go(), timeout=120)

@@ -20,8 +20,9 @@ D = Decimal
 
 
 async def premium(ctl: PaperControl, symbol: str, value: Decimal) -> dict[str, Any]:
-    return await asyncio.to_thread(ctl.post, "/futures/premium",
-                                   {"symbol": symbol, "premium": str(value)})
+    return await asyncio.to_thread(
+        ctl.post, "/futures/premium", {"symbol": symbol, "premium": str(value)}
+    )
 
 
 async def connected(ctl: PaperControl, key: str) -> None:
@@ -32,7 +33,8 @@ async def connected(ctl: PaperControl, key: str) -> None:
 
 
 def test_isolated_position_is_liquidated_at_its_liquidation_price(
-        futures_module: PaperExchangeHandle) -> None:
+    futures_module: PaperExchangeHandle,
+) -> None:
     ctl = PaperControl(futures_module.url)
     key = futures_module.accounts[0][0]
 
@@ -51,8 +53,9 @@ def test_isolated_position_is_liquidated_at_its_liquidation_price(
             try:
                 await ex.create_order(BTC, "market", "buy", 0.05)
                 (raw,) = await ex.fapiPrivateV3GetPositionRisk({"symbol": "BTCUSDT"})
-                brackets = (await ex.fapiPrivateGetLeverageBracket({"symbol": "BTCUSDT"})
-                            )["brackets"]
+                brackets = (await ex.fapiPrivateGetLeverageBracket({"symbol": "BTCUSDT"}))[
+                    "brackets"
+                ]
                 amount, entry = D(raw["positionAmt"]), D(raw["entryPrice"])
                 wallet = D(raw["isolatedWallet"])
                 lp = D(raw["liquidationPrice"])
@@ -65,7 +68,8 @@ def test_isolated_position_is_liquidated_at_its_liquidation_price(
                 (still,) = await ex.fetch_positions([BTC])
                 assert still["contracts"] == 0.05
                 assert D(still["info"]["maintMargin"]) < wallet + D(
-                    still["info"]["unRealizedProfit"])
+                    still["info"]["unRealizedProfit"]
+                )
                 start = D((await ex.fapiPrivateV3GetAccount())["totalWalletBalance"])
                 # just below: liquidated
                 await premium(ctl, "BTCUSDT", (lp - 5) / index - 1)
@@ -91,11 +95,13 @@ def test_isolated_position_is_liquidated_at_its_liquidation_price(
             income = await ex.fapiPrivateGetIncome({"incomeType": "INSURANCE_CLEAR"})
             assert len(income) == 1 and D(income[0]["income"]) == -(wallet + pnl - fee)
             assert D(income[0]["income"]) < 0
+
     run_async(go())
 
 
 def test_cross_account_is_liquidated_with_order_trade_update(
-        futures_module: PaperExchangeHandle) -> None:
+    futures_module: PaperExchangeHandle,
+) -> None:
     ctl = PaperControl(futures_module.url)
     key = futures_module.accounts[1][0]
 
@@ -121,8 +127,10 @@ def test_cross_account_is_liquidated_with_order_trade_update(
                 update = None
                 while update is None:
                     assert time.monotonic() < deadline, "no liquidation order update"
-                    update = next((o for o in list(ex.orders or [])
-                                   if o["info"].get("o") == "LIQUIDATION"), None)
+                    update = next(
+                        (o for o in list(ex.orders or []) if o["info"].get("o") == "LIQUIDATION"),
+                        None,
+                    )
                     await asyncio.sleep(0.05)
             finally:
                 await premium(ctl, "ETHUSDT", D(0))
@@ -135,4 +143,5 @@ def test_cross_account_is_liquidated_with_order_trade_update(
             assert await ex.fetch_positions() == []
             acct = await ex.fapiPrivateV3GetAccount()
             assert 0 <= D(acct["totalWalletBalance"]) < 100000
+
     run_async(go())

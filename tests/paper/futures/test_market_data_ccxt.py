@@ -52,6 +52,7 @@ def test_book_ticker_and_candles(futures_module: PaperExchangeHandle) -> None:
             assert all(c[2] >= max(c[1], c[4]) and c[3] <= min(c[1], c[4]) for c in candles)
             with pytest.raises(ccxt.ExchangeError, match="-4021"):
                 await ex.fapiPublicGetDepth({"symbol": "BTCUSDT", "limit": 7})
+
     run_async(go())
 
 
@@ -80,9 +81,11 @@ def test_watch_order_book_follows_the_depth_stream(futures_module: PaperExchange
                     n = min(len(rest["bids"]), len(mine["bids"]), 500)
                     assert n > 100
                     assert [[float(p), float(q)] for p, q in rest["bids"][:n]] == [
-                        list(x[:2]) for x in mine["bids"][:n]]
+                        list(x[:2]) for x in mine["bids"][:n]
+                    ]
                     assert [[float(p), float(q)] for p, q in rest["asks"][:n]] == [
-                        list(x[:2]) for x in mine["asks"][:n]]
+                        list(x[:2]) for x in mine["asks"][:n]
+                    ]
                 finally:
                     await asyncio.to_thread(ctl.resume)
             # a skipped update id breaks the pu chain: ccxt notices the gap
@@ -90,4 +93,5 @@ def test_watch_order_book_follows_the_depth_stream(futures_module: PaperExchange
             with pytest.raises(ccxt.ChecksumError):
                 for _ in range(200):
                     await asyncio.wait_for(ex.watch_order_book(BTC), 10)
+
     run_async(go(), 90)

@@ -53,6 +53,7 @@ def test_markets_balance_and_settings(futures_module: PaperExchangeHandle) -> No
             tiers = await ex.fetch_leverage_tiers([BTC])
             assert tiers[BTC][0]["maxLeverage"] == 125
             assert tiers[BTC][1]["maintenanceMarginRate"] == 0.005
+
     run_async(go())
 
 
@@ -64,23 +65,29 @@ def test_refusals_use_binance_codes(futures_module: PaperExchangeHandle) -> None
             with pytest.raises(ccxt.InsufficientFunds, match="-2019"):
                 await ex.create_order(BTC, "market", "buy", 10)  # ~600k at 1x > 100k
             with pytest.raises(ccxt.ExchangeError, match="-4061"):
-                await ex.create_order(BTC, "market", "buy", 0.01, params={
-                    "positionSide": "LONG"})
+                await ex.create_order(BTC, "market", "buy", 0.01, params={"positionSide": "LONG"})
             with pytest.raises(ccxt.InvalidOrder, match="-2022"):
-                await ex.create_order(BTC, "market", "sell", 0.01, params={
-                    "reduceOnly": True})
+                await ex.create_order(BTC, "market", "sell", 0.01, params={"reduceOnly": True})
             with pytest.raises(ccxt.InvalidOrder, match="-4164"):
                 await ex.create_order(BTC, "market", "buy", 0.001)  # ~60 < 100 USDT
             with pytest.raises(ccxt.ExchangeError, match="-4120"):  # algo endpoint only
-                await ex.fapiPrivatePostOrder({"symbol": "BTCUSDT", "side": "SELL",
-                                               "type": "STOP_MARKET", "quantity": "0.01",
-                                               "stopPrice": "1000"})
+                await ex.fapiPrivatePostOrder(
+                    {
+                        "symbol": "BTCUSDT",
+                        "side": "SELL",
+                        "type": "STOP_MARKET",
+                        "quantity": "0.01",
+                        "stopPrice": "1000",
+                    }
+                )
             await ex.create_order(BTC, "market", "buy", 0.01)
-            await ex.create_order(BTC, "limit", "sell", 0.01, 900000, params={
-                "clientOrderId": "same-id"})
+            await ex.create_order(
+                BTC, "limit", "sell", 0.01, 900000, params={"clientOrderId": "same-id"}
+            )
             with pytest.raises(ccxt.ExchangeError, match="-4116"):
-                await ex.create_order(BTC, "limit", "sell", 0.01, 900000, params={
-                    "clientOrderId": "same-id"})
+                await ex.create_order(
+                    BTC, "limit", "sell", 0.01, 900000, params={"clientOrderId": "same-id"}
+                )
             await ex.cancel_all_orders(BTC)
             mark = (await ex.fetch_mark_price(BTC))["markPrice"]
             with pytest.raises(ccxt.ExchangeError, match="-4016"):  # PERCENT_PRICE
@@ -93,11 +100,11 @@ def test_refusals_use_binance_codes(futures_module: PaperExchangeHandle) -> None
                 await ex.set_margin_mode("isolated", BTC)
             await ex.create_order(BTC, "market", "sell", 0.01, params={"reduceOnly": True})
             assert await ex.fetch_positions() == []
+
     run_async(go())
 
 
-def test_one_way_positions_agree_with_binance_formulas(
-        futures_module: PaperExchangeHandle) -> None:
+def test_one_way_positions_agree_with_binance_formulas(futures_module: PaperExchangeHandle) -> None:
     ctl = PaperControl(futures_module.url)
 
     async def go() -> None:
@@ -115,15 +122,15 @@ def test_one_way_positions_agree_with_binance_formulas(
             try:
                 for premium in ("0", "0.01", "-0.02"):  # mark away from entry: uPnL != 0
                     for sym in ("BTCUSDT", "ETHUSDT", "SOLUSDT"):
-                        await asyncio.to_thread(ctl.post, "/futures/premium",
-                                                {"symbol": sym, "premium": premium})
+                        await asyncio.to_thread(
+                            ctl.post, "/futures/premium", {"symbol": sym, "premium": premium}
+                        )
                     snap = await snapshot(ex)
                     assert check_formulas(snap) == 3
                     positions = await ex.fetch_positions()
                     check_unified(positions, snap)
                     sides = {p["symbol"]: (p["side"], p["contracts"]) for p in positions}
-                    assert sides == {BTC: ("long", 0.05), ETH: ("short", 1.5),
-                                     SOL: ("long", 2)}
+                    assert sides == {BTC: ("long", 0.05), ETH: ("short", 1.5), SOL: ("long", 2)}
                     by = {p["symbol"]: p for p in positions}
                     # 1x isolated long: no liquidation price (Binance answers 0)
                     sol = next(r for r in snap["positions"] if r["symbol"] == "SOLUSDT")
@@ -134,8 +141,9 @@ def test_one_way_positions_agree_with_binance_formulas(
                     assert by[ETH]["liquidationPrice"] > 20 * by[ETH]["markPrice"]
             finally:
                 for sym in ("BTCUSDT", "ETHUSDT", "SOLUSDT"):
-                    await asyncio.to_thread(ctl.post, "/futures/premium",
-                                            {"symbol": sym, "premium": "0"})
+                    await asyncio.to_thread(
+                        ctl.post, "/futures/premium", {"symbol": sym, "premium": "0"}
+                    )
                 await asyncio.to_thread(ctl.resume)
             await ex.create_order(BTC, "market", "sell", 0.05, params={"reduceOnly": True})
             await ex.create_order(ETH, "market", "buy", 1.5, params={"reduceOnly": True})
@@ -143,18 +151,28 @@ def test_one_way_positions_agree_with_binance_formulas(
             assert await ex.fetch_positions() == []
             # the wallet moved by exactly the realised PnL minus the commissions
             trades = [t for s in (BTC, ETH, SOL) for t in await ex.fetch_my_trades(s)]
-            pnl = sum((D(t["info"]["realizedPnl"]) - D(t["info"]["commission"])
-                       for t in trades), D(0))
+            pnl = sum(
+                (D(t["info"]["realizedPnl"]) - D(t["info"]["commission"]) for t in trades), D(0)
+            )
             end = D((await ex.fapiPrivateV3GetAccount())["totalWalletBalance"])
             assert end - start == pnl
             income = await ex.fapiPrivateGetIncome({"limit": 1000})
-            assert sum((D(i["income"]) for i in income if i["incomeType"] in (
-                "REALIZED_PNL", "COMMISSION")), D(0)) == pnl
+            assert (
+                sum(
+                    (
+                        D(i["income"])
+                        for i in income
+                        if i["incomeType"] in ("REALIZED_PNL", "COMMISSION")
+                    ),
+                    D(0),
+                )
+                == pnl
+            )
+
     run_async(go())
 
 
-def test_hedge_positions_agree_with_binance_formulas(
-        futures_module: PaperExchangeHandle) -> None:
+def test_hedge_positions_agree_with_binance_formulas(futures_module: PaperExchangeHandle) -> None:
     ctl = PaperControl(futures_module.url)
 
     async def go() -> None:
@@ -165,34 +183,37 @@ def test_hedge_positions_agree_with_binance_formulas(
             await ex.set_margin_mode("isolated", BTC)
             await ex.set_leverage(20, ETH)
             await ex.create_order(BTC, "market", "buy", 0.02, params={"positionSide": "LONG"})
-            await ex.create_order(BTC, "market", "sell", 0.01, params={
-                "positionSide": "SHORT"})
+            await ex.create_order(BTC, "market", "sell", 0.01, params={"positionSide": "SHORT"})
             await ex.create_order(ETH, "market", "buy", 0.4, params={"positionSide": "LONG"})
-            await ex.create_order(ETH, "market", "sell", 0.1, params={
-                "positionSide": "SHORT"})
+            await ex.create_order(ETH, "market", "sell", 0.1, params={"positionSide": "SHORT"})
             await asyncio.to_thread(ctl.pause)
             try:
                 for premium in ("0.015", "-0.01"):
                     for sym in ("BTCUSDT", "ETHUSDT"):
-                        await asyncio.to_thread(ctl.post, "/futures/premium",
-                                                {"symbol": sym, "premium": premium})
+                        await asyncio.to_thread(
+                            ctl.post, "/futures/premium", {"symbol": sym, "premium": premium}
+                        )
                     snap = await snapshot(ex)
                     assert check_formulas(snap) == 4
                     positions = await ex.fetch_positions()
                     check_unified(positions, snap)
                     got = sorted((p["symbol"], p["side"], p["contracts"]) for p in positions)
-                    assert got == [(BTC, "long", 0.02), (BTC, "short", 0.01),
-                                   (ETH, "long", 0.4), (ETH, "short", 0.1)]
+                    assert got == [
+                        (BTC, "long", 0.02),
+                        (BTC, "short", 0.01),
+                        (ETH, "long", 0.4),
+                        (ETH, "short", 0.1),
+                    ]
             finally:
                 for sym in ("BTCUSDT", "ETHUSDT"):
-                    await asyncio.to_thread(ctl.post, "/futures/premium",
-                                            {"symbol": sym, "premium": "0"})
+                    await asyncio.to_thread(
+                        ctl.post, "/futures/premium", {"symbol": sym, "premium": "0"}
+                    )
                 await asyncio.to_thread(ctl.resume)
             with pytest.raises(ccxt.ExchangeError, match="-4061"):
                 await ex.create_order(BTC, "market", "buy", 0.01)  # BOTH in hedge mode
             with pytest.raises(ccxt.InvalidOrder, match="-2022"):  # more than the position
-                await ex.create_order(BTC, "market", "sell", 0.03, params={
-                    "positionSide": "LONG"})
+                await ex.create_order(BTC, "market", "sell", 0.03, params={"positionSide": "LONG"})
             # closing a hedge side: the opposite order side on the same position side
             await ex.create_order(BTC, "market", "sell", 0.02, params={"positionSide": "LONG"})
             await ex.create_order(BTC, "market", "buy", 0.01, params={"positionSide": "SHORT"})
@@ -200,6 +221,7 @@ def test_hedge_positions_agree_with_binance_formulas(
             await ex.create_order(ETH, "market", "buy", 0.1, params={"positionSide": "SHORT"})
             assert await ex.fetch_positions() == []
             await ex.set_position_mode(False)
+
     run_async(go())
 
 
@@ -214,19 +236,23 @@ def test_close_reverse_and_reduce_only(futures_module: PaperExchangeHandle) -> N
             (pos,) = await ex.fetch_positions()
             assert pos["side"] == "short" and pos["contracts"] == 0.02
             fills = [t for t in await ex.fetch_my_trades(BTC) if t["order"] == rev["id"]]
-            assert min(t["price"] for t in fills) <= pos["entryPrice"] <= max(
-                t["price"] for t in fills)
+            assert (
+                min(t["price"] for t in fills)
+                <= pos["entryPrice"]
+                <= max(t["price"] for t in fills)
+            )
             assert any(float(t["info"]["realizedPnl"]) != 0 for t in fills)
             # a reduce-only order larger than the position closes the position only
-            red = await ex.create_order(BTC, "market", "buy", 0.05, params={
-                "reduceOnly": True})
+            red = await ex.create_order(BTC, "market", "buy", 0.05, params={"reduceOnly": True})
             assert red["filled"] == 0.02 and red["reduceOnly"] is True
             assert await ex.fetch_positions() == []
+
     run_async(go())
 
 
 def test_resting_limit_fills_when_the_book_trades_through(
-        futures_module: PaperExchangeHandle) -> None:
+    futures_module: PaperExchangeHandle,
+) -> None:
     ctl = PaperControl(futures_module.url)
 
     async def go() -> None:
@@ -241,8 +267,7 @@ def test_resting_limit_fills_when_the_book_trades_through(
             assert D(acct["totalOpenOrderInitialMargin"]) == D(str(price)) / 5
             await asyncio.to_thread(ctl.pause)
             try:
-                await asyncio.to_thread(ctl.force_trade, "SOL/USDT", "SELL",
-                                        f"{mark * 0.97:.2f}")
+                await asyncio.to_thread(ctl.force_trade, "SOL/USDT", "SELL", f"{mark * 0.97:.2f}")
                 for _ in range(200):
                     done = await ex.fetch_order(lim["id"], SOL)
                     if done["status"] == "closed":
@@ -257,11 +282,13 @@ def test_resting_limit_fills_when_the_book_trades_through(
             (pos,) = await ex.fetch_positions()
             assert pos["contracts"] == 1 and pos["entryPrice"] == price
             await ex.create_order(SOL, "market", "sell", 1, params={"reduceOnly": True})
+
     run_async(go())
 
 
 def test_liquidation_price_takes_the_bracket_at_that_price(
-        futures_module: PaperExchangeHandle) -> None:
+    futures_module: PaperExchangeHandle,
+) -> None:
     """A 20x isolated long of ~50.4k notional sits in BTCUSDT's second bracket at the
     mark and in the first at its liquidation price: Binance recalculates with the
     bracket at the liquidation price."""
@@ -283,10 +310,15 @@ def test_liquidation_price_takes_the_bracket_at_that_price(
             brackets = snap["brackets"]["BTCUSDT"]
             mark, lp = D(raw["markPrice"]), D(raw["liquidationPrice"])
             assert D(raw["positionAmt"]) * mark > 50_000 > D(raw["positionAmt"]) * lp
-            row = {"side": "BOTH", "amount": D(raw["positionAmt"]),
-                   "entry": D(raw["entryPrice"]), "mark": mark}
+            row = {
+                "side": "BOTH",
+                "amount": D(raw["positionAmt"]),
+                "entry": D(raw["entryPrice"]),
+                "mark": mark,
+            }
             naive = solve_once(D(raw["isolatedWallet"]), D(0), D(0), [row], brackets, "mark")
             assert abs(naive - lp) > 1  # the recalculation is what makes it agree
             await ex.create_order(BTC, "market", "sell", 0.84, params={"reduceOnly": True})
             await ex.set_margin_mode("cross", BTC)
+
     run_async(go())

@@ -37,16 +37,19 @@ async def cached_orders(ex: Any, pred: Any, timeout: float = 10) -> list[Any]:
 
 async def watch_until(watch: Any, pred: Any, timeout: float = 10) -> Any:
     """Call ``watch()`` until ``pred(result)`` holds; the matching result."""
+
     async def loop() -> Any:
         while True:
             got = await watch()
             if pred(got):
                 return got
+
     return await asyncio.wait_for(loop(), timeout)
 
 
 def test_orders_positions_balance_and_mark_price_stream(
-        futures_module: PaperExchangeHandle) -> None:
+    futures_module: PaperExchangeHandle,
+) -> None:
     ctl = PaperControl(futures_module.url)
     key = futures_module.accounts[0][0]
 
@@ -63,19 +66,23 @@ def test_orders_positions_balance_and_mark_price_stream(
             raw = seen[0]["info"]
             assert raw["x"] == "NEW" and raw["ps"] == "BOTH" and raw["ot"] == "LIMIT"
             await ex.cancel_order(lim["id"], ETH)
-            canceled = await cached_orders(ex, lambda os: any(o["status"] == "canceled"
-                                                              for o in os))
+            canceled = await cached_orders(
+                ex, lambda os: any(o["status"] == "canceled" for o in os)
+            )
             assert [o["id"] for o in canceled if o["status"] == "canceled"] == [lim["id"]]
             # a market order: NEW then TRADE events, a position and a balance update
-            positions = asyncio.ensure_future(watch_until(
-                ex.watch_positions, lambda ps: any(p["symbol"] == ETH and p["contracts"]
-                                                   for p in ps)))
+            positions = asyncio.ensure_future(
+                watch_until(
+                    ex.watch_positions,
+                    lambda ps: any(p["symbol"] == ETH and p["contracts"] for p in ps),
+                )
+            )
             balance = asyncio.ensure_future(ex.watch_balance())
             await asyncio.sleep(0.3)
             mkt = await ex.create_order(ETH, "market", "sell", 0.2)
-            filled = await cached_orders(ex, lambda os: any(o["id"] == mkt["id"] and
-                                                            o["status"] == "closed"
-                                                            for o in os))
+            filled = await cached_orders(
+                ex, lambda os: any(o["id"] == mkt["id"] and o["status"] == "closed" for o in os)
+            )
             last = next(o for o in filled if o["id"] == mkt["id"])
             assert last["filled"] == 0.2 and last["info"]["x"] == "TRADE"
             assert last["fee"]["currency"] == "USDT" and last["fee"]["cost"] > 0
@@ -92,25 +99,33 @@ def test_orders_positions_balance_and_mark_price_stream(
             # markPrice stream: the same mark as the REST premium index (market paused)
             await asyncio.to_thread(ctl.pause)
             try:
-                await asyncio.to_thread(ctl.post, "/futures/premium",
-                                        {"symbol": "ETHUSDT", "premium": "0.003"})
+                await asyncio.to_thread(
+                    ctl.post, "/futures/premium", {"symbol": "ETHUSDT", "premium": "0.003"}
+                )
                 rest_mark = await ex.fetch_mark_price(ETH)
-                mark = await watch_until(lambda: ex.watch_mark_price(ETH),
-                                         lambda t: t["markPrice"] == rest_mark["markPrice"])
+                mark = await watch_until(
+                    lambda: ex.watch_mark_price(ETH),
+                    lambda t: t["markPrice"] == rest_mark["markPrice"],
+                )
                 assert mark["indexPrice"] == rest_mark["indexPrice"]
                 assert D(mark["info"]["p"]) == D(mark["info"]["i"]) * D("1.003")
                 assert mark["info"]["T"] == rest_mark["info"]["nextFundingTime"]
             finally:
-                await asyncio.to_thread(ctl.post, "/futures/premium",
-                                        {"symbol": "ETHUSDT", "premium": "0"})
+                await asyncio.to_thread(
+                    ctl.post, "/futures/premium", {"symbol": "ETHUSDT", "premium": "0"}
+                )
                 await asyncio.to_thread(ctl.resume)
-            going_flat = asyncio.ensure_future(watch_until(
-                ex.watch_positions, lambda ps: any(p["symbol"] == ETH and not p["contracts"]
-                                                   for p in ps)))
+            going_flat = asyncio.ensure_future(
+                watch_until(
+                    ex.watch_positions,
+                    lambda ps: any(p["symbol"] == ETH and not p["contracts"] for p in ps),
+                )
+            )
             await asyncio.sleep(0.2)
             close = await ex.create_order(ETH, "market", "buy", 0.2, params={"reduceOnly": True})
             flat = await asyncio.wait_for(going_flat, 10)
             assert flat and close["status"] == "closed"
+
     run_async(go())
 
 
@@ -123,4 +138,5 @@ def test_listen_key_lifecycle(futures_module: PaperExchangeHandle) -> None:
             assert (await ex.fapiPrivatePutListenKey())["listenKey"] == a
             await ex.fapiPrivateDeleteListenKey()
             assert (await ex.fapiPrivatePostListenKey())["listenKey"] != a
+
     run_async(go())

@@ -43,8 +43,12 @@ def upgrade() -> None:
     op.create_table(
         "order_events",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("client_order_id", sa.String(64), sa.ForeignKey("orders.client_order_id"),
-                  nullable=False),
+        sa.Column(
+            "client_order_id",
+            sa.String(64),
+            sa.ForeignKey("orders.client_order_id"),
+            nullable=False,
+        ),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("source", sa.String(16), nullable=False),
         sa.Column("status_after", sa.String(20), nullable=False),

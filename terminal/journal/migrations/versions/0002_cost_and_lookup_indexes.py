@@ -27,12 +27,17 @@ def upgrade() -> None:
     # Orders journaled before 0002: cost = average_price x filled, in Decimal (SQL
     # arithmetic on the TEXT columns would go through floats).
     conn = op.get_bind()
-    rows = conn.execute(sa.text(
-        "SELECT client_order_id, average_price, filled FROM orders "
-        "WHERE average_price IS NOT NULL")).fetchall()
+    rows = conn.execute(
+        sa.text(
+            "SELECT client_order_id, average_price, filled FROM orders "
+            "WHERE average_price IS NOT NULL"
+        )
+    ).fetchall()
     for coid, average, filled in rows:
-        conn.execute(sa.text("UPDATE orders SET cost = :cost WHERE client_order_id = :coid"),
-                     {"cost": str(Decimal(average) * Decimal(filled)), "coid": coid})
+        conn.execute(
+            sa.text("UPDATE orders SET cost = :cost WHERE client_order_id = :coid"),
+            {"cost": str(Decimal(average) * Decimal(filled)), "coid": coid},
+        )
     op.create_index("ix_orders_venue_status", "orders", ["venue", "status"])
     op.create_index("ix_fills_venue_symbol_ts", "fills", ["venue", "symbol", "ts_ms"])
 

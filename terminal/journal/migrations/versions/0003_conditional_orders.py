@@ -24,15 +24,17 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("orders") as batch:
-        batch.alter_column("type", existing_type=sa.String(16), type_=sa.String(24),
-                           existing_nullable=False)
+        batch.alter_column(
+            "type", existing_type=sa.String(16), type_=sa.String(24), existing_nullable=False
+        )
         batch.add_column(sa.Column("trigger_price", sa.Text, nullable=True))
         batch.add_column(sa.Column("trailing_percent", sa.Text, nullable=True))
         batch.add_column(sa.Column("list_id", sa.String(64), nullable=True))
         batch.add_column(sa.Column("leg_role", sa.String(16), nullable=True))
         batch.add_column(sa.Column("held_by", sa.String(16), nullable=True))
-        batch.add_column(sa.Column("triggered", sa.Boolean, nullable=False,
-                                   server_default=sa.false()))
+        batch.add_column(
+            sa.Column("triggered", sa.Boolean, nullable=False, server_default=sa.false())
+        )
     op.create_index("ix_orders_list", "orders", ["list_id"])
     op.create_table(
         "order_lists",
@@ -56,8 +58,15 @@ def downgrade() -> None:
     op.drop_table("order_lists")
     op.drop_index("ix_orders_list", "orders")
     with op.batch_alter_table("orders") as batch:
-        for name in ("triggered", "held_by", "leg_role", "list_id", "trailing_percent",
-                     "trigger_price"):
+        for name in (
+            "triggered",
+            "held_by",
+            "leg_role",
+            "list_id",
+            "trailing_percent",
+            "trigger_price",
+        ):
             batch.drop_column(name)
-        batch.alter_column("type", existing_type=sa.String(24), type_=sa.String(16),
-                           existing_nullable=False)
+        batch.alter_column(
+            "type", existing_type=sa.String(24), type_=sa.String(16), existing_nullable=False
+        )
