@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from terminal.core.marketstate import FeedKey, FeedStatus, SessionKey
+from terminal.core.marketstate import FeedKey, FeedStatus
 from terminal.core.policy import BreakerState, BudgetUse
+from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
     from terminal.core.policy import RequestPolicy

@@ -35,6 +35,7 @@ from terminal.domain.marketdata import (
     bucket_start,
 )
 from terminal.domain.money import ZERO, decimal_from_float_repr
+from terminal.domain.session import SessionKey
 
 
 # ---- keys ------------------------------------------------------------------------------
@@ -59,22 +60,6 @@ class FeedStatus(str, Enum):
     LIVE = "live"  # messages arriving within the staleness window
     STALE = "stale"  # silent longer than the window: data shown must not look live
     DOWN = "down"  # failed; waiting for the next reconnect attempt, or stopped
-
-
-@dataclass(frozen=True, slots=True)
-class SessionKey:
-    """One connected venue session: venue + mode + account."""
-
-    venue: VenueId
-    mode: VenueMode
-    account: AccountLabel = AccountLabel("default")
-
-    @property
-    def label(self) -> str:
-        return f"{self.venue}/{self.mode.value}/{self.account}"
-
-    def __str__(self) -> str:
-        return self.label
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,10 @@ import ccxt.async_support as ccxt
 
 from terminal.core.errors import VenueError
 from terminal.core.health import HealthRegistry, VenueHealthTracker
-from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState, SessionKey
+from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState
 from terminal.core.policy import Backoff
 from terminal.core.supervision import TaskOwner
+from terminal.domain.session import SessionKey
 
 from .errors import is_clock_refusal, scrub
 from .feedcalls import poll_once, watch_call

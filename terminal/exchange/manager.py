@@ -14,10 +14,11 @@ from typing import Any
 
 from terminal.core.errors import VenueUnavailableError
 from terminal.core.health import HealthRegistry, VenueHealth
-from terminal.core.marketstate import FeedKey, FeedKind, MarketState, SessionKey
+from terminal.core.marketstate import FeedKey, FeedKind, MarketState
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
+from terminal.domain.session import SessionKey
 from terminal.logsetup import register_secret
 
 from .catalogue import VenueCatalogue, default_catalogue

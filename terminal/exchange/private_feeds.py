@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.errors import VenueError
-from terminal.core.marketstate import SessionKey
 from terminal.core.supervision import TaskOwner
 from terminal.domain.reports import FillReport, OrderReport
+from terminal.domain.session import SessionKey
 
 from .errors import scrub
 from .feedparts import FeedLoop, SocketLost

@@ -32,7 +32,6 @@ from terminal.core.errors import (
     VenueUnavailableError,
 )
 from terminal.core.health import VenueHealthTracker
-from terminal.core.marketstate import SessionKey
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
 from terminal.core.supervision import TaskOwner
 from terminal.domain.capabilities import OrderCapabilities
@@ -42,13 +41,14 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import Order, OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
+from terminal.domain.session import SessionKey
 
+from .capabilities import order_capabilities
 from .catalogue import VenueInfo
 from .clients import PaperEndpoint, build_client
 from .clock import apply_offset, measure_offset_ms
 from .errors import Op, classify, is_clock_refusal, scrub
 from .frameguard import guard_frames
-from .capabilities import order_capabilities
 from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
 from .orderlists import OrderListCalls, list_reports
 from .orderparams import order_params

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from dataclasses import fields, is_dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from enum import Enum
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Iterable, Mapping
 
 from terminal.domain.enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode

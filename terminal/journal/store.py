@@ -19,11 +19,13 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from terminal.core.storage import JournalWriteFailed
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
 from terminal.domain.orderlist import OrderList
 from terminal.domain.reports import FillReport
 from terminal.journal import queries
+from terminal.journal import statements as stmt
 from terminal.journal.codec import (
     dec_text,
     details_json,
@@ -33,8 +35,6 @@ from terminal.journal.codec import (
     ms_to_dt,
     order_row,
 )
-from terminal.journal import statements as stmt
-from terminal.core.storage import JournalWriteFailed
 from terminal.journal.diskerrors import storage_reason
 from terminal.journal.engine import begin_statement, make_engine
 from terminal.journal.errors import JournalError

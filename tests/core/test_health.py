@@ -8,10 +8,11 @@ import pytest
 
 from terminal.core.errors import ErrorKind
 from terminal.core.health import HealthRegistry, VenueHealthTracker, VenueState, percentile
-from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, SessionKey
+from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus
 from terminal.core.policy import BreakerState, ManualClock, PolicyConfig, RequestPolicy
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
+from terminal.domain.session import SessionKey
 
 SESSION = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("default"))
 BOOK = FeedKey.book("paper", "BTC/USDT")

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from terminal.core.marketstate import FeedKey, FeedStatus, MarketState, SessionKey
+from terminal.core.marketstate import FeedKey, FeedStatus, MarketState
 from terminal.domain.enums import Side, VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, TradeId, VenueId
 from terminal.domain.marketdata import Balance, Balances, Candle, Ticker, Trade
+from terminal.domain.session import SessionKey
 
 BOOK = FeedKey.book("paper", "BTC/USDT")
 CANDLES = FeedKey.candles("paper", "BTC/USDT", "1m")

@@ -13,6 +13,7 @@ import pytest
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
+    TRANSITIONS,
     CancelRejected,
     CancelRequested,
     IllegalTransition,
@@ -27,7 +28,6 @@ from terminal.domain.order import (
     OrderTriggered,
     OutcomeUnknown,
     OverfillError,
-    TRANSITIONS,
 )
 
 S = OrderStatus

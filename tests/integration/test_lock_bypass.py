@@ -19,7 +19,7 @@ import pytest
 
 from terminal.core.orders import OrderService, SubmitRefused
 from terminal.core.ports import GateContext
-from terminal.core.safety import SafetyState, TESTNET_LOCK, confirmation_phrase
+from terminal.core.safety import TESTNET_LOCK, SafetyState, confirmation_phrase
 from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.order import OrderRequest, OrderStatus

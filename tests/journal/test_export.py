@@ -13,8 +13,8 @@ from terminal.domain.order import (
     Order,
     OrderAccepted,
     OrderFilled,
-    OrderRequest,
     OrderRejected,
+    OrderRequest,
 )
 from terminal.domain.reports import FillReport
 from terminal.journal import SqlJournal

@@ -11,10 +11,11 @@ from datetime import datetime, timezone
 import pytest
 
 from terminal.core.health import HealthRegistry
-from terminal.core.marketstate import FeedKey, FeedStatus, SessionKey
+from terminal.core.marketstate import FeedKey, FeedStatus
 from terminal.core.policy import RequestPolicy
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import VenueId
+from terminal.domain.session import SessionKey
 from terminal.ui.panels._style import ERROR
 from terminal.ui.panels.health import HealthPanel
 

@@ -13,15 +13,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from terminal.domain.enums import OrderType, Side
-from terminal.domain.ids import ClientOrderId, Symbol, VenueId, VenueOrderId
+from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
-    OrderAccepted,
     Order,
+    OrderAccepted,
     OrderFilled,
     OrderStatus,
     OutcomeUnknown,
 )
-from terminal.domain.ids import TradeId
 from terminal.ui.frame import FrameClock, LatestValue
 from terminal.ui.panels._style import AMBER_Q, UNKNOWN_BG_Q
 from terminal.ui.panels._table import BACKGROUND, FOREGROUND, TOOLTIP

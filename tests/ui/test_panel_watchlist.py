@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 
 from terminal.domain.ids import Symbol
 from terminal.domain.marketdata import Ticker
-from terminal.ui.panels._table import FOREGROUND
 from terminal.ui.panels._style import BUY_Q, SELL_Q
+from terminal.ui.panels._table import FOREGROUND
 from terminal.ui.panels.watchlist import WatchlistPanel
 
 from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)

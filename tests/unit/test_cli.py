@@ -74,8 +74,8 @@ def test_commands_refuse_unknown_arguments_with_a_message(
 
 
 def test_command_logging_goes_under_data_dir(tmp_path: Path) -> None:
-    from terminal.logsetup import teardown_logging
     from terminal import crash
+    from terminal.logsetup import teardown_logging
 
     try:
         assert main(["--data-dir", str(tmp_path), "venues"]) == 0

@@ -33,6 +33,7 @@ from terminal.core.errors import (
     VenueError,
     VenueUnavailableError,
 )
+from terminal.core.orders.bracket import BracketKeeper
 from terminal.core.orders.errors import (
     EntryNotReady,
     NotConnected,
@@ -43,7 +44,6 @@ from terminal.core.orders.errors import (
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
-from terminal.core.orders.bracket import BracketKeeper
 from terminal.core.orders.links import TerminalLinks
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
@@ -55,13 +55,13 @@ from terminal.core.storage import JournalWriteFailed
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.money import format_decimal
 from terminal.domain.order import (
+    RESTING_STATUSES,
     CancelRejected,
     CancelRequested,
     EventSource,
     Order,
     OrderCanceled,
     OrderRejected,
-    RESTING_STATUSES,
     OrderRequest,
     OrderStatus,
     OutcomeUnknown,

@@ -42,8 +42,8 @@ from terminal.domain.order import OrderRequest
 
 from ._style import AMBER, BUY, ERROR, LIVE, MUTED, SELL, dec_text, grouped, mono_font
 from .number_field import NumberField
-from .refusals import show_refusals as render_refusals
 from .order_confirm import DEFAULT_ARM_MS, OrderConfirmDialog, confirmation_fields
+from .refusals import show_refusals as render_refusals
 from .ticket import (
     EntryKind,
     Prices,

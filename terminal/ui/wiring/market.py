@@ -21,8 +21,9 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState, SessionKey
+from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState
 from terminal.domain.ids import Symbol
+from terminal.domain.session import SessionKey
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
 from terminal.ui.probe import PaintProbe, mark

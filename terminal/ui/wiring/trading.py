@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from terminal.core.marketstate import FeedKind, FeedStatus, MarketState, SessionKey
+from terminal.core.marketstate import FeedKind, FeedStatus, MarketState
 from terminal.core.orders.errors import (
     EntryNotReady,
     NotConnected,
@@ -34,6 +34,7 @@ from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.market import MarketRules
 from terminal.domain.money import format_decimal
 from terminal.domain.order import Order, OrderRequest, OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow

@@ -12,9 +12,10 @@ import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from terminal.core.marketstate import FeedKey, FeedKind, SessionKey
+from terminal.core.marketstate import FeedKey, FeedKind
 from terminal.domain.ids import Symbol
 from terminal.domain.marketdata import Ticker
+from terminal.domain.session import SessionKey
 from terminal.ui.frame import FrameCounter
 
 if TYPE_CHECKING:
