@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from terminal import __version__
 from terminal.cli.options import add_global_options
+from terminal.cli.parser import OneLineParser
 from terminal.cli.registry import BY_NAME, SUBCOMMANDS
 
 PROG = "trading-terminal"
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The top-level parser (no subcommand module imported)."""
     width = max(len(s.name) for s in SUBCOMMANDS)
     commands = "\n".join(f"  {s.name:<{width}}  {s.summary}" for s in SUBCOMMANDS)
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Desktop trading terminal for crypto exchanges, with a paper exchange. "
         "Without a command it opens the GUI.",
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _parse_command(name: str, rest: list[str], global_args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Import the command's module and parse its arguments; returns (module, args)."""
     module = BY_NAME[name].load()
-    holder = argparse.ArgumentParser(prog=PROG)
+    holder = OneLineParser(prog=PROG)  # its subparsers, and theirs, are OneLineParsers too
     subparsers = holder.add_subparsers(dest="command")
     cmd_parser = module.add_parser(subparsers)
     if getattr(module, "PASSTHROUGH", False):

@@ -46,5 +46,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             raise
         print("trading-terminal paper: the paper exchange is not available yet.", file=sys.stderr)
         return 2
-    result = paper_cli.main(argv, prog=f"{ctx.prog} {NAME}")
+    from terminal.cli.parser import OneLineParser
+
+    result = paper_cli.main(argv, prog=f"{ctx.prog} {NAME}", parser_class=OneLineParser)
     return int(result or 0)

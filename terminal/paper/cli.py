@@ -114,9 +114,12 @@ def _fee(text: str) -> Decimal:
 DEFAULT_PROG = "python -m terminal.paper"
 
 
-def build_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
-    """The paper CLI's parser; `prog` is how the user started it (usage and errors say so)."""
-    p = argparse.ArgumentParser(
+def build_parser(
+    prog: str = DEFAULT_PROG, parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    """The paper CLI's parser; `prog` is how the user started it (usage and errors say so),
+    `parser_class` the parser of the program it runs under (whose error layout it keeps)."""
+    p = parser_class(
         prog=prog,
         description="Binance-Spot-compatible paper exchange on 127.0.0.1 with a simulated market.",
     )
@@ -252,8 +255,12 @@ async def _serve(cfg: PaperConfig) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None, prog: str = DEFAULT_PROG) -> int:
-    args = build_parser(prog).parse_args(argv)
+def main(
+    argv: list[str] | None = None,
+    prog: str = DEFAULT_PROG,
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+) -> int:
+    args = build_parser(prog, parser_class).parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(),
         stream=sys.stderr,
