@@ -25,6 +25,7 @@ from typing import IO, Any, Protocol
 
 from terminal.domain.money import format_decimal
 from terminal.domain.order import Order
+from terminal.domain.session import SessionKey
 
 ORDER_COLUMNS: tuple[str, ...] = (
     "created_at",
@@ -54,7 +55,9 @@ ORDER_COLUMNS: tuple[str, ...] = (
 FILL_COLUMNS: tuple[str, ...] = (
     "time",
     "venue",
+    "mode",
     "account",
+    "market",
     "symbol",
     "side",
     "price",
@@ -86,6 +89,7 @@ class FillLike(Protocol):
     fee_currency: str | None
     is_maker: bool | None
     ts_ms: int
+    session: SessionKey
 
 
 def cell(value: Any) -> str:
@@ -173,7 +177,9 @@ def fill_csv_row(f: FillLike) -> dict[str, str]:
     values = {
         "time": time_text(f.ts_ms),
         "venue": f.venue,
+        "mode": f.session.mode.value,
         "account": f.account,
+        "market": f.session.market.value,
         "symbol": f.symbol,
         "side": f.side,
         "price": f.price,

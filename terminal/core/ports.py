@@ -18,6 +18,7 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import Order, OrderEvent, OrderRequest
 from terminal.domain.reports import FillReport, OrderReport
+from terminal.domain.session import SessionKey
 
 
 class Clock(Protocol):
@@ -36,6 +37,7 @@ class ExchangePort(Protocol):
     venue: VenueId
     mode: VenueMode
     account: AccountLabel
+    key: SessionKey  # the three above plus the market type
 
     @property
     def markets(self) -> Mapping[Symbol, MarketRules]: ...
@@ -90,9 +92,14 @@ class JournalPort(Protocol):
 
     async def get_order(self, client_order_id: ClientOrderId) -> Order | None: ...
     async def open_orders(
-        self, venue: VenueId | None = None, account: AccountLabel | None = None
+        self,
+        venue: VenueId | None = None,
+        account: AccountLabel | None = None,
+        *,
+        session: SessionKey | None = None,
     ) -> list[Order]:
-        """Orders not in a final status (PENDING_SUBMIT and UNKNOWN included)."""
+        """Orders not in a final status (PENDING_SUBMIT and UNKNOWN included), of one
+        venue/account or of exactly one session."""
 
     async def last_fill_ms(self, venue: VenueId, symbol: Symbol) -> int | None: ...
 

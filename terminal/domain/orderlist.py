@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 
-from .enums import HeldBy, OrderType, Side, TimeInForce
+from .enums import HeldBy, OrderType, Side, TimeInForce, VenueMode
 from .ids import AccountLabel, ClientOrderId, Symbol, VenueId
+from .session import MarketType
 
 
 class ListKind(str, Enum):
@@ -68,6 +69,9 @@ class OrderList:
     details: dict = field(default_factory=dict)  # the ticket: prices, entry id, sizes
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The rest of its session: None means "the mode of its legs" (the journal looks it up)
+    mode: VenueMode | None = None
+    market: MarketType = MarketType.SPOT
 
     @property
     def label(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 from terminal.domain.enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import Order, OrderStatus
+from terminal.domain.session import MarketType, SessionKey
 
 
 def dt_to_ms(value: datetime) -> int:
@@ -43,13 +44,35 @@ def fees_json(fees: Mapping[str, Decimal]) -> str:
     return _FEES_JSON({k: dec_text(v) for k, v in sorted(fees.items())})
 
 
+def order_session(order: Order) -> SessionKey:
+    """The session an order belongs to (every order is spot until orders carry one)."""
+    return SessionKey(order.venue, order.mode, order.account, MarketType.SPOT)
+
+
+def session_columns(session: SessionKey) -> dict[str, str]:
+    """The four columns that key a journal row by its session."""
+    return {
+        "venue": str(session.venue),
+        "mode": session.mode.value,
+        "account": str(session.account),
+        "market": session.market.value,
+    }
+
+
+def session_from_row(row: Mapping[str, Any]) -> SessionKey:
+    return SessionKey(
+        VenueId(row["venue"]),
+        VenueMode(row["mode"]),
+        AccountLabel(row["account"]),
+        MarketType(row["market"]),
+    )
+
+
 def order_row(order: Order) -> dict[str, Any]:
     average = order.average_price
     return {
         "client_order_id": str(order.client_order_id),
-        "venue": str(order.venue),
-        "mode": order.mode.value,
-        "account": str(order.account),
+        **session_columns(order_session(order)),
         "symbol": str(order.symbol),
         "side": order.side.value,
         "type": order.type.value,

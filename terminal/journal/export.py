@@ -23,7 +23,10 @@ from terminal.core.csv_format import (
     parse_fees,
     write_rows,
 )
+from terminal.domain.enums import VenueMode
+from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.order import Order
+from terminal.domain.session import MarketType, SessionKey
 from terminal.journal.codec import fees_json, order_from_row
 from terminal.journal.queries import fill_history, order_history
 from terminal.journal.records import FillRecord
@@ -52,9 +55,13 @@ def write_fills_csv(path: Path, items: list[FillRecord]) -> int:
 def export_csv(
     conn: Connection, orders_path: Path | None, fills_path: Path | None, **filters: Any
 ) -> tuple[int, int]:
-    """Export orders (oldest first) and fills matching venue/symbol/since_ms/until_ms."""
+    """Export orders (oldest first) and fills matching session/venue/symbol/time range."""
     n_orders = n_fills = 0
-    keys = {k: v for k, v in filters.items() if k in ("venue", "symbol", "since_ms", "until_ms")}
+    keys = {
+        k: v
+        for k, v in filters.items()
+        if k in ("session", "venue", "symbol", "since_ms", "until_ms")
+    }
     if orders_path is not None:
         n_orders = write_orders_csv(Path(orders_path), list(reversed(order_history(conn, **keys))))
     if fills_path is not None:
@@ -105,6 +112,12 @@ def read_fills_csv(path: Path) -> list[FillRecord]:
                     fee_currency=_opt(r["fee_currency"]),
                     is_maker=_bool(r["is_maker"]),
                     ts_ms=int(r["ts_ms"]),
+                    session=SessionKey(
+                        VenueId(r["venue"]),
+                        VenueMode(r["mode"]),
+                        AccountLabel(r["account"]),
+                        MarketType(r["market"]),
+                    ),
                 )
             )
     return out

@@ -10,9 +10,11 @@ from typing import Any, Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from terminal.domain.enums import VenueMode
 from terminal.domain.ids import Symbol
 from terminal.domain.order import FINAL_STATUSES, Order
-from terminal.journal.codec import ms_to_dt, order_from_row
+from terminal.domain.session import SessionKey
+from terminal.journal.codec import ms_to_dt, order_from_row, session_from_row
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
 from terminal.journal.schema import fills, order_events, orders, safety_events
 
@@ -53,6 +55,28 @@ def find_by_venue_order_id(conn: Connection, venue: str, venue_order_id: str) ->
     return None if row is None else get_order(conn, row.client_order_id)
 
 
+def _of_session(table: Any, session: SessionKey) -> list[Any]:
+    """WHERE terms for the rows of exactly one session."""
+    return [
+        table.c.venue == str(session.venue),
+        table.c.mode == session.mode.value,
+        table.c.account == str(session.account),
+        table.c.market == session.market.value,
+    ]
+
+
+def mode_of_order(conn: Connection, client_order_id: str | None) -> str:
+    """The mode an order was journaled under; live when the order is not journaled (a
+    row is never shown as paper when it might be live)."""
+    if client_order_id:
+        found = conn.execute(
+            select(orders.c.mode).where(orders.c.client_order_id == str(client_order_id))
+        ).scalar()
+        if found:
+            return str(found)
+    return VenueMode.LIVE.value
+
+
 def known_symbols(conn: Connection, venue: str, since_ms: int | None = None) -> list[Symbol]:
     q1 = select(orders.c.symbol).where(orders.c.venue == str(venue))
     q2 = select(fills.c.symbol).where(fills.c.venue == str(venue))
@@ -68,6 +92,7 @@ def known_symbols(conn: Connection, venue: str, since_ms: int | None = None) -> 
 def order_history(
     conn: Connection,
     *,
+    session: SessionKey | None = None,
     venue: str | None = None,
     symbol: str | None = None,
     account: str | None = None,
@@ -77,9 +102,11 @@ def order_history(
     limit: int | None = None,
     list_id: str | None = None,
 ) -> list[Order]:
-    """Orders newest first, filtered by venue, symbol, account, creation time range,
-    order list."""
+    """Orders newest first, filtered by session, venue, symbol, account, creation time
+    range, order list."""
     q = select(orders)
+    if session is not None:
+        q = q.where(*_of_session(orders, session))
     if list_id:
         q = q.where(orders.c.list_id == list_id)
     if venue:
@@ -105,6 +132,7 @@ def order_history(
 def fill_history(
     conn: Connection,
     *,
+    session: SessionKey | None = None,
     venue: str | None = None,
     symbol: str | None = None,
     since_ms: int | None = None,
@@ -112,8 +140,10 @@ def fill_history(
     client_order_id: str | None = None,
     limit: int | None = None,
 ) -> list[FillRecord]:
-    """Fills oldest first, filtered by venue, symbol, time range or order."""
+    """Fills oldest first, filtered by session, venue, symbol, time range or order."""
     q = select(fills)
+    if session is not None:
+        q = q.where(*_of_session(fills, session))
     if venue:
         q = q.where(fills.c.venue == str(venue))
     if symbol:
@@ -145,6 +175,7 @@ def fill_from_row(r: Any) -> FillRecord:
         fee_currency=r["fee_currency"],
         is_maker=None if r["is_maker"] is None else bool(r["is_maker"]),
         ts_ms=int(r["ts_ms"]),
+        session=session_from_row(r),
     )
 
 
@@ -165,6 +196,7 @@ def order_events_of(conn: Connection, client_order_id: str) -> list[EventRecord]
             payload=r.payload,
             at=ms_to_dt(r.at_ms),
             recorded=ms_to_dt(r.recorded_ms),
+            session=session_from_row(r._mapping),
         )
         for r in conn.execute(q)
     ]

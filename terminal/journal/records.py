@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from terminal.domain.session import SessionKey
+
 
 @dataclass(frozen=True)
 class FillRecord:
@@ -22,6 +24,7 @@ class FillRecord:
     fee_currency: str | None
     is_maker: bool | None
     ts_ms: int
+    session: SessionKey
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class EventRecord:
     payload: str | None
     at: datetime
     recorded: datetime
+    session: SessionKey
 
 
 @dataclass(frozen=True)

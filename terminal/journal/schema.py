@@ -55,7 +55,10 @@ orders = Table(
     Column("leg_role", String(16), nullable=True),
     Column("held_by", String(16), nullable=True),
     Column("triggered", Boolean, nullable=False, server_default=false()),
+    # revision 0004: the market type completes the session (venue, mode, account, market)
+    Column("market", String(8), nullable=False, server_default="spot"),
     Index("ix_orders_venue_status", "venue", "status"),  # revision 0002
+    Index("ix_orders_session_status", "venue", "mode", "account", "market", "status"),
     Index("ix_orders_created", "created_ms"),
     Index("ix_orders_list", "list_id"),  # revision 0003
 )
@@ -68,6 +71,8 @@ order_lists = Table(
     Column("list_id", String(64), primary_key=True),
     Column("venue", String(32), nullable=False),
     Column("account", String(40), nullable=False),
+    Column("mode", String(16), nullable=False),  # revision 0004
+    Column("market", String(8), nullable=False, server_default="spot"),  # revision 0004
     Column("symbol", String(64), nullable=False),
     Column("kind", String(16), nullable=False),  # oco, oto, otoco, bracket
     Column("held_by", String(16), nullable=False),
@@ -77,6 +82,7 @@ order_lists = Table(
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
     Index("ix_order_lists_venue_status", "venue", "status"),
+    Index("ix_order_lists_session", "venue", "mode", "account", "market"),
 )
 
 order_events = Table(
@@ -91,6 +97,11 @@ order_events = Table(
     Column("payload", Text, nullable=True),  # redacted excerpt of the venue payload
     Column("at_ms", BigInteger, nullable=False),
     Column("recorded_ms", BigInteger, nullable=False),
+    # revision 0004: the session of the order, so the event log reads per session
+    Column("venue", String(32), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("account", String(40), nullable=False),
+    Column("market", String(8), nullable=False, server_default="spot"),
     Index("ix_order_events_order", "client_order_id", "id"),
 )
 
@@ -111,6 +122,8 @@ fills = Table(
     Column("fee_currency", String(16), nullable=True),
     Column("is_maker", Boolean, nullable=True),
     Column("ts_ms", BigInteger, nullable=False),
+    Column("mode", String(16), nullable=False),  # revision 0004
+    Column("market", String(8), nullable=False, server_default="spot"),  # revision 0004
     UniqueConstraint("venue", "trade_id", name="uq_fills_venue_trade"),
     Index("ix_fills_venue_symbol_ts", "venue", "symbol", "ts_ms"),  # revision 0002
     Index("ix_fills_order", "client_order_id"),

@@ -20,10 +20,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from terminal.core.storage import JournalWriteFailed
+from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
 from terminal.domain.orderlist import OrderList
 from terminal.domain.reports import FillReport
+from terminal.domain.session import MarketType, SessionKey
 from terminal.journal import queries
 from terminal.journal import statements as stmt
 from terminal.journal.codec import (
@@ -332,6 +334,8 @@ class SqlJournal:
         if isinstance(event, OrderFilled):
             fill_row = {
                 "venue": row["venue"],
+                "mode": row["mode"],
+                "market": row["market"],
                 "trade_id": str(event.trade_id),
                 "client_order_id": row["client_order_id"],
                 "venue_order_id": event.venue_order_id or row["venue_order_id"],
@@ -362,11 +366,17 @@ class SqlJournal:
         account: AccountLabel,
         fill: FillReport,
         client_order_id: ClientOrderId | None = None,
+        *,
+        mode: VenueMode | None = None,
+        market: MarketType = MarketType.SPOT,
     ) -> bool:
         """Store a fill that no journal order has applied (e.g. of a closed external
-        order). False if that venue+trade id is already stored."""
+        order). False if that venue+trade id is already stored. Without `mode` the fill
+        takes its order's (when journaled), else live."""
         fill_row = {
             "venue": str(venue),
+            "mode": mode.value if mode is not None else None,
+            "market": market.value,
             "trade_id": str(fill.trade_id),
             "client_order_id": client_order_id or fill.client_order_id,
             "venue_order_id": fill.venue_order_id,
@@ -380,6 +390,10 @@ class SqlJournal:
             "is_maker": fill.is_maker,
             "ts_ms": fill.timestamp_ms or _now_ms(),
         }
+        if fill_row["mode"] is None:
+            fill_row["mode"] = await self.run(
+                lambda conn: queries.mode_of_order(conn, fill_row["client_order_id"])
+            )
         return await self._writer.run(self._fast, lambda cur, p: _upsert_fill(cur, p, fill_row))
 
     async def record_safety_event(self, kind: str, details: Mapping[str, Any]) -> None:
@@ -411,11 +425,16 @@ class SqlJournal:
         await self.run(lambda conn: save_list(conn, order_list))
 
     async def order_lists(
-        self, venue: VenueId | None = None, *, open_only: bool = False, list_id: str | None = None
+        self,
+        venue: VenueId | None = None,
+        *,
+        open_only: bool = False,
+        list_id: str | None = None,
+        session: SessionKey | None = None,
     ) -> list[OrderList]:
         from terminal.journal.lists import lists_of
 
-        return await self.run(lambda conn: lists_of(conn, venue, open_only, list_id))
+        return await self.run(lambda conn: lists_of(conn, venue, open_only, list_id, session))
 
     async def list_legs(self, list_id: str) -> list[Order]:
         """The orders of one list or bracket, oldest first."""
@@ -426,10 +445,17 @@ class SqlJournal:
         return await self.run(lambda conn: queries.get_order(conn, client_order_id))
 
     async def open_orders(
-        self, venue: VenueId | None = None, account: AccountLabel | None = None
+        self,
+        venue: VenueId | None = None,
+        account: AccountLabel | None = None,
+        *,
+        session: SessionKey | None = None,
     ) -> list[Order]:
+        """Orders not in a final status, of one venue/account or of exactly one session."""
         return await self.run(
-            lambda conn: queries.order_history(conn, venue=venue, account=account, open_only=True)
+            lambda conn: queries.order_history(
+                conn, venue=venue, account=account, session=session, open_only=True
+            )
         )
 
     async def last_fill_ms(self, venue: VenueId, symbol: Symbol) -> int | None:
@@ -455,12 +481,13 @@ class SqlJournal:
 
     # ---- queries (UI, CLI) -------------------------------------------------------------
     async def order_history(self, **filters: Any) -> list[Order]:
-        """Orders, newest first; filters: venue, symbol, account, since_ms, until_ms,
-        open_only, limit (see `queries.order_history`)."""
+        """Orders, newest first; filters: session, venue, symbol, account, since_ms,
+        until_ms, open_only, limit (see `queries.order_history`)."""
         return await self.run(lambda conn: queries.order_history(conn, **filters))
 
     async def fills(self, **filters: Any) -> list[FillRecord]:
-        """Fills, oldest first; filters: venue, symbol, since_ms, until_ms, client_order_id."""
+        """Fills, oldest first; filters: session, venue, symbol, since_ms, until_ms,
+        client_order_id."""
         return await self.run(lambda conn: queries.fill_history(conn, **filters))
 
     async def events(self, client_order_id: str) -> list[EventRecord]:
@@ -492,6 +519,10 @@ class SqlJournal:
         """An order_events row; `details` is already JSON text (see codec)."""
         return {
             "client_order_id": row["client_order_id"],
+            "venue": row["venue"],
+            "mode": row["mode"],
+            "account": row["account"],
+            "market": row["market"],
             "kind": kind,
             "source": source,
             "status_after": row["status"],

@@ -121,6 +121,10 @@ def test_positional_parameters_follow_the_compiled_sql():
         "payload": None,
         "at_ms": 1,
         "recorded_ms": 2,
+        "venue": "paper",
+        "mode": "paper",
+        "account": "default",
+        "market": "spot",
     }
     assert dict(zip(p.insert_event.order, p.insert_event.args(event))) == event
     assert p.find_fill.args({"b_venue": "v", "b_trade_id": "t"}) == ("v", "t")

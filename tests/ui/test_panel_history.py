@@ -14,9 +14,10 @@ from decimal import Decimal
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId
 from terminal.domain.order import Order, OrderCanceled, OrderFilled, OrderRejected, OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.journal.records import FillRecord
 from terminal.ui.panels.history import HistoryPanel, HistoryQuery
 
@@ -84,6 +85,7 @@ def fill(n, venue="paper", symbol="BTC/USDT", side="buy", age_h=1.0):
         "BTC",
         n % 2 == 0,
         int((NOW - timedelta(hours=age_h)).timestamp() * 1000),
+        SessionKey(VenueId(venue), VenueMode.PAPER),
     )
 
 

@@ -147,6 +147,7 @@ class BracketKeeper:
             list_id=list_id,
             venue=req.entry.venue,
             account=req.entry.account,
+            mode=req.entry.mode,
             symbol=req.entry.symbol,
             kind=ListKind.BRACKET,
             held_by=HeldBy.TERMINAL,

@@ -165,6 +165,7 @@ async def place_oco(
         list_id=list_id,
         venue=req.venue,
         account=stop_req.account,
+        mode=stop_req.mode,
         symbol=req.symbol,
         kind=kind,
         held_by=held_by,
