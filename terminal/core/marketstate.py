@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -127,8 +127,8 @@ def level_decimal(value: Any) -> Decimal:
         return ZERO
     if isinstance(value, Decimal):
         return value
-    d = decimal_from_float_repr(value)
-    return d if d is not None else ZERO
+    parsed = decimal_from_float_repr(value)
+    return parsed if parsed is not None else ZERO
 
 
 class _Book:
@@ -239,6 +239,21 @@ class MarketState:
         self._tickers: dict[FeedKey, _Versioned] = {}
         self._balances: dict[SessionKey, _Versioned] = {}
         self._status: dict[FeedKey, _Versioned] = {}
+        # Called with the key after each ticker or book update (alert evaluation); a
+        # listener must be cheap for keys it does not watch: books update thousands of
+        # times a second.
+        self._listeners: list[Callable[[FeedKey], None]] = []
+
+    def add_listener(self, listener: Callable[[FeedKey], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[FeedKey], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _notify(self, key: FeedKey) -> None:
+        for listener in self._listeners:
+            listener(key)
 
     def _next(self) -> int:
         self._seq += 1
@@ -266,6 +281,8 @@ class MarketState:
         book.bids, book.asks = bids, asks
         book.sequence, book.timestamp_ms = sequence, timestamp_ms
         book.version = self._next()
+        if self._listeners:
+            self._notify(key)
 
     def book_view(self, key: FeedKey, depth: int = 20) -> BookView | None:
         book = self._books.get(key)
@@ -318,7 +335,7 @@ class MarketState:
         item = self._trades.get(key)
         if item is None:
             return []
-        ring: deque = item.value
+        ring: deque[Trade] = item.value
         out = list(ring)
         if limit is not None:
             out = out[-limit:] if limit > 0 else []
@@ -333,6 +350,8 @@ class MarketState:
             self._tickers[key] = _Versioned(ticker, self._next())
         else:
             item.value, item.version = ticker, self._next()
+        if self._listeners:
+            self._notify(key)
 
     def ticker(self, key: FeedKey) -> Ticker | None:
         item = self._tickers.get(key)

@@ -182,6 +182,7 @@ class Ticker:
     base_volume: Decimal | None = None
     quote_volume: Decimal | None = None
     timestamp_ms: int | None = None
+    mark: Decimal | None = None  # the venue's mark price (perpetuals); None on spot
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,4 +297,5 @@ def ticker_from_ccxt(ticker: Mapping[str, Any], default_symbol: str | None = Non
         base_volume=dec(ticker.get("baseVolume")),
         quote_volume=dec(ticker.get("quoteVolume")),
         timestamp_ms=ticker.get("timestamp"),
+        mark=dec(ticker.get("markPrice")),
     )

@@ -138,3 +138,55 @@ safety_events = Table(
     Column("at_ms", BigInteger, nullable=False),
     Index("ix_safety_events_kind", "kind", "id"),
 )
+
+# revision 0005: price alerts, the alerts history and chart drawings
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("alert_id", String(64), primary_key=True),
+    Column("venue", String(32), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # cross, change
+    Column("source", String(8), nullable=False),  # last, bid, ask, mark
+    Column("direction", String(8), nullable=False),  # up, down, either
+    Column("level", Text, nullable=True),
+    Column("percent", Text, nullable=True),
+    Column("window_s", Integer, nullable=False),
+    Column("repeat", Boolean, nullable=False),
+    Column("cooldown_s", Integer, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # active, fired
+    Column("created_ms", BigInteger, nullable=False),
+    Column("fired_count", Integer, nullable=False),
+    Column("last_fired_ms", BigInteger, nullable=True),
+)
+
+alert_firings = Table(
+    "alert_firings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(64), nullable=False),
+    Column("venue", String(32), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("source", String(8), nullable=False),
+    Column("price", Text, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_alert_firings_at", "at_ms"),
+)
+
+drawings = Table(
+    "drawings",
+    metadata,
+    Column("drawing_id", String(64), primary_key=True),
+    Column("symbol", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),  # hline, trend, rect, text
+    Column("points", Text, nullable=False),  # JSON [[time_ms, "price"], ...]
+    Column("text", Text, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Index("ix_drawings_symbol", "symbol"),
+)

@@ -161,6 +161,13 @@ class SqlJournal:
         return journal
 
     @property
+    def chart(self) -> Any:
+        """Price alerts, their history and chart drawings (terminal.journal.alerts)."""
+        from terminal.journal.alerts import ChartJournal
+
+        return ChartJournal(self)
+
+    @property
     def display_name(self) -> str:
         path = sqlite_path(self.url)
         return str(path) if path is not None else _safe(self.url)
