@@ -16,6 +16,10 @@ never sees ccxt. What each kind means for the caller:
   by query, stream or reconciliation, never by sending again.
 * VenueUnavailableError: refused locally before any network call (circuit breaker open,
   venue paused after 429/418, order-rate budget used up).
+* VenuePayloadError: the venue answered, but with an order or fill that cannot be right
+  (a negative or non-finite number, more filled than ordered, an unknown status). Not
+  used as an answer: a read failed; a write's outcome is unknown and is settled by query.
+  Also a ValueError, so code that skips unreadable updates skips these too.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class ErrorKind(str, Enum):
     AUTHENTICATION = "authentication"
     UNKNOWN_OUTCOME = "unknown_outcome"
     UNAVAILABLE = "unavailable"
+    BAD_PAYLOAD = "bad_payload"
     INTERNAL = "internal"
 
 
@@ -82,3 +87,7 @@ class OutcomeUnknownError(VenueError):
 
 class VenueUnavailableError(VenueError):
     kind = ErrorKind.UNAVAILABLE
+
+
+class VenuePayloadError(VenueError, ValueError):
+    kind = ErrorKind.BAD_PAYLOAD

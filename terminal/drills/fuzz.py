@@ -9,10 +9,11 @@ mapping of venue order payloads.
   minimum amount or notional.
 - Venue payloads: ccxt-shaped order dicts with fields missing, of the wrong type, NaN,
   infinite, huge, negative or crossed (filled above amount), through
-  `terminal.exchange.mapping.report_from_ccxt`. The adapter's callers skip a payload
-  that raises ValueError or KeyError (logged as unreadable); a crash is any other
-  exception, an invalid report is one returned with a non-finite or negative number or
-  filled above amount.
+  `terminal.exchange.mapping.report_from_ccxt`. A payload that cannot be read or cannot
+  be right must be refused as a classified `VenuePayloadError` (the callers skip it or
+  settle the order by query); a crash is any other exception, an invalid report is one
+  returned with a non-finite or negative number, filled above amount, or a fill of
+  nothing or at no price.
 
 hypothesis is a test extra: without it the drill says so and is skipped.
 """
@@ -142,6 +143,7 @@ def fuzz_payloads(examples: int) -> tuple[int, int, int, list[str]]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
+    from terminal.core.errors import VenuePayloadError
     from terminal.exchange.mapping import report_from_ccxt
 
     counts = {"run": 0, "crash": 0, "invalid": 0}
@@ -213,8 +215,8 @@ def fuzz_payloads(examples: int) -> tuple[int, int, int, list[str]]:
         counts["run"] += 1
         try:
             report = report_from_ccxt(payload, default_symbol="BTC/USDT")
-        except (ValueError, KeyError):
-            return  # skipped by the callers as an unreadable update
+        except VenuePayloadError:
+            return  # refused at the adapter edge, classified
         except Exception as exc:  # noqa: BLE001 - a crash is what this drill counts
             counts["crash"] += 1
             problems.append(f"payload {payload!r:.160}: {type(exc).__name__}: {exc}")
@@ -227,7 +229,7 @@ def fuzz_payloads(examples: int) -> tuple[int, int, int, list[str]]:
         if report.amount is not None and report.filled > report.amount:
             bad = f"filled {report.filled} above amount {report.amount}"
         for f in report.fills:
-            if not (f.price.is_finite() and f.amount.is_finite()) or f.amount < 0:
+            if not (f.price.is_finite() and f.amount.is_finite()) or f.amount <= 0 or f.price <= 0:
                 bad = f"fill {f.price} x {f.amount}"
         if bad:
             counts["invalid"] += 1
@@ -253,7 +255,7 @@ def run(quick: bool) -> DrillResult:
     result.add("ticket crashes", crash_t, must_be=0)
     result.add("invalid orders the ticket would send", bad_t, must_be=0)
     result.add("venue payloads tried", run_p, at_least=math.floor(n * 0.9))
-    result.add("payload crashes (not a handled ValueError/KeyError)", crash_p, must_be=0)
+    result.add("payload crashes (not a classified venue-payload error)", crash_p, must_be=0)
     result.add("invalid order reports accepted", bad_p, must_be=0)
     result.notes = "; ".join(prob_t + prob_p)
     return result

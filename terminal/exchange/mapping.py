@@ -2,7 +2,9 @@
 
 ccxt parses numbers to float; each one becomes a Decimal through its shortest repr
 (`decimal_from_float_repr`), which gives back exactly the text the venue sent. A value
-that cannot be parsed makes the whole item fail loudly rather than guess.
+that cannot be parsed makes the whole item fail loudly rather than guess. An order or fill
+that cannot be read, or cannot be right (see `payload_checks`), is refused as a
+`VenuePayloadError`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from terminal.core.errors import VenuePayloadError
 from terminal.domain.enums import OrderType, Side, TimeInForce
 from terminal.domain.ids import ClientOrderId, IdError, Symbol, TradeId, VenueOrderId
 from terminal.domain.marketdata import Balance, Balances, Candle, Ticker, Trade
@@ -20,6 +23,7 @@ from terminal.domain.order import OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
 
 from .errors import scrub
+from .payload_checks import fill_problem, refused, report_problem
 
 RAW_KEYS_MAX = 40
 
@@ -140,14 +144,35 @@ def order_status(order: Mapping[str, Any], filled: Decimal) -> OrderStatus:
     raise ValueError(f"order status {order.get('status')!r} is not known")
 
 
+# What reading a malformed payload raises (MoneyError and IdError are ValueErrors).
+_UNREADABLE = (ValueError, KeyError, TypeError, ArithmeticError, AttributeError)
+
+
 def fill_from_ccxt(
     trade: Mapping[str, Any],
     *,
     client_order_id: ClientOrderId | None = None,
     default_symbol: str | None = None,
+    secrets: Iterable[str] = (),
 ) -> FillReport | None:
     """A fill (own trade). None when the venue gives no trade id (it cannot be
-    de-duplicated; the order service fetches trades for the missing amount)."""
+    de-duplicated; the order service fetches trades for the missing amount).
+    VenuePayloadError when it cannot be read or cannot be a real trade."""
+    try:
+        fill = _fill(trade, client_order_id, default_symbol)
+    except _UNREADABLE as exc:
+        raise refused(trade, f"unreadable: {exc}", secrets, "trade") from exc
+    problem = fill_problem(fill) if fill is not None else None
+    if problem:
+        raise refused(trade, problem, secrets, "trade")
+    return fill
+
+
+def _fill(
+    trade: Mapping[str, Any],
+    client_order_id: ClientOrderId | None,
+    default_symbol: str | None,
+) -> FillReport | None:
     tid = trade.get("id")
     if tid in (None, ""):
         return None
@@ -192,7 +217,31 @@ def report_from_ccxt(
     `placement`: the reply to placing (or replacing) the order. Fills listed there
     happened as the order arrived, so it took liquidity: a fill that does not say
     maker or taker is a taker fill (Binance's full reply lists them without isMaker).
+
+    VenuePayloadError when the payload cannot be read (an unknown status without a
+    default included) or cannot describe a real order.
     """
+    try:
+        report = _report(order, secrets, default_status, default_symbol, client_order_id, placement)
+        remaining = dec(order.get("remaining"))
+    except VenuePayloadError:
+        raise
+    except _UNREADABLE as exc:
+        raise refused(order, f"unreadable: {exc}", secrets) from exc
+    problem = report_problem(report, remaining)
+    if problem:
+        raise refused(order, problem, secrets)
+    return report
+
+
+def _report(
+    order: Mapping[str, Any],
+    secrets: Iterable[str],
+    default_status: OrderStatus | None,
+    default_symbol: str | None,
+    client_order_id: ClientOrderId | None,
+    placement: bool,
+) -> OrderReport:
     info = order.get("info") or {}
     coid = client_order_id
     if coid is None and isinstance(info, Mapping):
@@ -209,9 +258,7 @@ def report_from_ccxt(
     vid = order.get("id")
     fills = []
     for t in order.get("trades") or ():
-        f = fill_from_ccxt(
-            t, client_order_id=coid, default_symbol=order.get("symbol") or default_symbol
-        )
+        f = _fill(t, coid, order.get("symbol") or default_symbol)  # checked with the report
         if f is not None:
             if f.venue_order_id is None and vid:
                 f = replace(f, venue_order_id=VenueOrderId(vid))

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from terminal.core.errors import VenueError
+from terminal.core.errors import VenueError, VenuePayloadError
 from terminal.core.supervision import TaskOwner
 from terminal.domain.reports import FillReport, OrderReport
 from terminal.domain.session import SessionKey
@@ -146,7 +146,11 @@ class PrivateStreams:
             if trade.get("id") in (None, "") or tid in seen:
                 continue
             seen[tid] = True
-            fill = fill_from_ccxt(trade)
+            try:
+                fill = fill_from_ccxt(trade, secrets=session.secrets)
+            except VenuePayloadError as exc:
+                log.warning("%s: unreadable trade skipped: %s", loop.key.label, exc)
+                continue
             if fill is not None:
                 await self._notify(self._fill_listeners, session.key, fill)
         if len(seen) > 5000:

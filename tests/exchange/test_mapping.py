@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from terminal.core.errors import ErrorKind, OrderRejectedError, VenueError, VenuePayloadError
 from terminal.domain.enums import OrderType, Side, TimeInForce
 from terminal.domain.order import OrderStatus
 from terminal.exchange.mapping import (
@@ -171,3 +174,120 @@ def test_candle_trade_ticker() -> None:
         }
     )
     assert tk.bid == D("60000.0") and tk.change_percent == D("-1.5") and tk.base_volume is None
+
+
+# ---- malformed venue payloads: refused at the adapter edge, classified ----------------
+
+
+@pytest.mark.parametrize(
+    "fields,problem",
+    [
+        ({"average": -5.0, "filled": 0.001, "status": "closed"}, "average price is negative"),
+        ({"filled": -0.001}, "filled is negative"),
+        ({"amount": -0.001}, "amount is negative"),
+        ({"price": -1.0}, "price is negative"),
+        ({"triggerPrice": -2.0}, "trigger price is negative"),
+        ({"remaining": -0.5}, "remaining is negative"),
+        ({"filled": 0.002}, "filled 0.002 is more than the amount 0.001"),
+        ({"filled": float("nan")}, "not a finite number"),
+        ({"amount": float("inf")}, "not a finite number"),
+        ({"price": "NaN"}, "unreadable: not a finite number: NaN"),
+        ({"status": "weird"}, "order status 'weird' is not known"),
+        ({"trades": [{"id": "1", "price": 100.0, "amount": -0.001}]}, "fill amount is not above"),
+        ({"trades": [{"id": "1", "amount": 0.001}]}, "fill price is not above zero"),
+        (
+            {"trades": [{"id": "1", "price": 1.0, "amount": 0.001, "fee": {"cost": float("inf")}}]},
+            "not a finite number",
+        ),
+        (
+            {
+                "filled": 0.001,
+                "trades": [
+                    {"id": "1", "price": 1.0, "amount": 0.001},
+                    {"id": "2", "price": 1.0, "amount": 0.001},
+                ],
+            },
+            "fills add up to 0.002, more than the amount 0.001",
+        ),
+    ],
+)
+def test_a_payload_that_cannot_be_right_is_a_classified_refusal(fields, problem) -> None:
+    with pytest.raises(VenuePayloadError) as caught:
+        report_from_ccxt(ccxt_order(**fields))
+    err = caught.value
+    assert isinstance(err, VenueError) and err.kind is ErrorKind.BAD_PAYLOAD
+    assert not isinstance(err, OrderRejectedError)  # on a write: outcome unknown, not "no"
+    assert str(err).startswith("the venue sent an order that cannot be right (order 42): ")
+    assert problem in str(err)
+    assert "\n" not in str(err)
+
+
+def test_a_negative_rebate_fee_is_a_real_fill() -> None:
+    trade = {"id": "1", "price": 1.0, "amount": 0.001, "fee": {"cost": -0.0001, "currency": "X"}}
+    report = report_from_ccxt(ccxt_order(filled=0.001, status="closed", trades=[trade]))
+    assert report.fills[0].fee == D("-0.0001")
+
+
+def test_a_stream_fill_that_cannot_be_right_is_refused() -> None:
+    with pytest.raises(VenuePayloadError) as caught:
+        fill_from_ccxt({"id": "7", "symbol": "BTC/USDT", "price": -3.0, "amount": 1.0})
+    assert str(caught.value) == (
+        "the venue sent a trade that cannot be right (trade 7): fill price is not above zero (-3)"
+    )
+
+
+_NUMBER = st.one_of(
+    st.none(),
+    st.floats(),
+    st.integers(-(10**30), 10**30),
+    st.text(max_size=8),
+    st.sampled_from(["", "NaN", "inf", "-1", "1e400", "0"]),
+)
+_TRADE = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.none(), st.text(max_size=6), st.integers()),
+        "price": _NUMBER,
+        "amount": _NUMBER,
+        "fee": st.one_of(st.none(), st.fixed_dictionaries({}, optional={"cost": _NUMBER})),
+        "takerOrMaker": st.sampled_from(["maker", "taker", None]),
+    },
+)
+_ORDER = st.fixed_dictionaries(
+    {"symbol": st.just("BTC/USDT")},
+    optional={
+        "id": st.one_of(st.none(), st.text(max_size=8), st.integers()),
+        "status": st.sampled_from(["open", "closed", "canceled", "expired", "rejected", "x"]),
+        "side": st.sampled_from(["buy", "sell", None, 3]),
+        "type": st.sampled_from(["limit", "market", None]),
+        "amount": _NUMBER,
+        "price": _NUMBER,
+        "filled": _NUMBER,
+        "average": _NUMBER,
+        "remaining": _NUMBER,
+        "triggerPrice": _NUMBER,
+        "trades": st.one_of(st.none(), st.lists(_TRADE, max_size=3)),
+    },
+)
+
+
+def _valid(value: Decimal | None) -> bool:
+    return value is None or (value.is_finite() and value >= 0)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(payload=_ORDER)
+def test_any_payload_gives_a_report_that_can_be_right_or_a_payload_error(payload) -> None:
+    try:
+        r = report_from_ccxt(payload)
+    except VenuePayloadError as exc:
+        assert exc.kind is ErrorKind.BAD_PAYLOAD and "\n" not in str(exc)
+        return
+    # anything else raised fails the test: nothing but the classified error may escape
+    for value in (r.amount, r.price, r.filled, r.average_price, r.trigger_price):
+        assert _valid(value), r
+    assert r.amount is None or r.filled <= r.amount
+    for f in r.fills:
+        assert f.price.is_finite() and f.price > 0 and f.amount.is_finite() and f.amount > 0
+        assert f.fee.is_finite()
+    assert r.amount is None or sum((f.amount for f in r.fills), D(0)) <= r.amount
