@@ -4,9 +4,10 @@
 
 pyproject.toml keeps compatible ranges (source installs take the newest that fit);
 constraints.txt holds the versions tested together; uv resolves the project with its
-`test`, `dev` and `bundle` extras inside those pins for every platform (`--universal`) and
-writes every file's hash. The traps noted in constraints.txt are copied into the lock
-beside the pins they concern, so they stay in sight where the versions are read.
+`test`, `dev`, `bundle` and `postgresql` extras inside those pins for every platform
+(`--universal`) and writes every file's hash. The traps noted in constraints.txt are
+copied into the lock beside the pins they concern, so they stay in sight where the
+versions are read.
 CI and packaging/build.py install with `pip install --require-hashes -r requirements/lock.txt`.
 """
 
@@ -63,10 +64,30 @@ def main() -> int:
     if uv is None:
         print("uv not found: pip install uv", file=sys.stderr)
         return 1
-    cmd = [uv, "pip", "compile", str(ROOT / "pyproject.toml"), "--extra", "test", "--extra",
-           "dev", "--extra", "bundle", "--universal", "--python-version", "3.11",
-           "--generate-hashes", "--constraint", str(CONSTRAINTS), "--no-header", "--quiet",
-           "--output-file", str(LOCK)]
+    cmd = [
+        uv,
+        "pip",
+        "compile",
+        str(ROOT / "pyproject.toml"),
+        "--extra",
+        "test",
+        "--extra",
+        "dev",
+        "--extra",
+        "bundle",
+        "--extra",
+        "postgresql",
+        "--universal",
+        "--python-version",
+        "3.11",
+        "--generate-hashes",
+        "--constraint",
+        str(CONSTRAINTS),
+        "--no-header",
+        "--quiet",
+        "--output-file",
+        str(LOCK),
+    ]
     if subprocess.run(cmd, check=False, cwd=ROOT).returncode != 0:
         return 1
     LOCK.write_text(annotate(LOCK.read_text(encoding="utf-8")), encoding="utf-8")

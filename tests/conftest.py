@@ -16,5 +16,5 @@ from pathlib import Path  # noqa: E402
 _HERE = Path(__file__).resolve().parent
 
 pytest_plugins = [
-    f"tests.{name}" for name in ("fixtures_paper",) if (_HERE / f"{name}.py").exists()
+    f"tests.{name}" for name in ("fixtures_paper", "fixtures_pg") if (_HERE / f"{name}.py").exists()
 ]

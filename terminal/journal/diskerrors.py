@@ -4,7 +4,9 @@ SQLite reports a full disk as SQLITE_FULL, but a write refused by the file-size 
 (EFBIG, `ulimit -f`) or a failing device as SQLITE_IOERR_*, and a read-only medium as
 SQLITE_READONLY_*. For people these are "disk full", "read-only disk", "disk I/O
 error"; an I/O error is looked at once more (free space, the process's file-size limit)
-to say which it is.
+to say which it is. PostgreSQL names its storage failures by SQLSTATE: class 53
+(53100 disk full), 25006 (the database or server is read-only, e.g. a standby), and
+class 08 or 57P (the connection to the server was lost or the server shut down).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def storage_reason(exc: BaseException, directory: Path | None) -> str | None:
     err = _driver_error(exc)
     if isinstance(err, OSError):
         return _ERRNO_REASONS.get(err.errno or 0, f"{err.strerror or err}")
+    sqlstate = getattr(err, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return _server_reason(sqlstate)
     if not isinstance(err, sqlite3.Error):
         return None
     name = getattr(err, "sqlite_errorname", "") or ""
@@ -46,6 +51,19 @@ def storage_reason(exc: BaseException, directory: Path | None) -> str | None:
         return "the journal file is damaged (`trading-terminal journal check`)"
     if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
         return _diagnose_io(directory) or f"disk I/O error ({name})"
+    return None
+
+
+def _server_reason(sqlstate: str) -> str | None:
+    """A database server's storage or connection failure, from its SQLSTATE."""
+    if sqlstate == "53100":
+        return "disk full (on the database server)"
+    if sqlstate.startswith("53"):
+        return f"the database server is out of resources (SQLSTATE {sqlstate})"
+    if sqlstate == "25006":
+        return "the journal database is read-only"
+    if sqlstate.startswith(("08", "57P")):
+        return "the connection to the journal database was lost"
     return None
 
 

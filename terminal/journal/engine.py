@@ -1,4 +1,4 @@
-"""Engine set-up: SQLite pragmas and `BEGIN IMMEDIATE` writes; plain SQL elsewhere.
+"""Engine set-up: SQLite pragmas and `BEGIN IMMEDIATE` writes; PostgreSQL through psycopg 3.
 
 Field notes: with deferred BEGIN, read-then-insert writers fail with "database is
 locked" 50-60% of the time even with a busy timeout; `BEGIN IMMEDIATE` takes the write
@@ -9,19 +9,57 @@ start of each transaction (`begin_statement`), and migrations do the same (env.p
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
+from terminal.journal.errors import JournalError
+
 BUSY_TIMEOUT_MS = 5000
+PG_EXTRA_HINT = "pip install 'trading-terminal[postgresql]'"
+
+
+def engine_url(url: str) -> str:
+    """`url` as the engine is built from it: a PostgreSQL URL without a driver
+    (`postgresql://`, `postgres://`) goes through psycopg 3; other PostgreSQL drivers
+    and other databases are refused (only SQLite and PostgreSQL are tested)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise JournalError("the journal URL is not a database URL (sqlite:/// or postgresql://)")
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "sqlite":
+        return url
+    if backend in ("postgresql", "postgres"):
+        if driver and driver != "psycopg":
+            raise JournalError(
+                f"the PostgreSQL journal uses psycopg 3, not {driver}: "
+                "write postgresql://user@host/database"
+            )
+        if importlib.util.find_spec("psycopg") is None:
+            raise JournalError(f"a PostgreSQL journal needs psycopg 3: {PG_EXTRA_HINT}")
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise JournalError(
+        f"the journal can be SQLite (a file, sqlite:///) or PostgreSQL (postgresql://), "
+        f"not {backend}"
+    )
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
-    """An engine for `url`; SQLite gets WAL, synchronous=FULL and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, synchronous=FULL and a busy timeout;
+    PostgreSQL keeps its defaults (synchronous_commit=on: a commit is on disk)."""
+    url = engine_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, future=True)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": BUSY_TIMEOUT_MS // 1000},
+            execution_options={"postgresql_readonly": True} if read_only else {},
+        )
     engine = create_engine(
         url,
         future=True,

@@ -8,7 +8,6 @@ the stored state is the state that event produced even if more events follow qui
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 
 from terminal.core.storage import JournalWriteFailed
 from terminal.domain.enums import VenueMode
@@ -38,52 +37,33 @@ from terminal.journal.codec import (
     order_row,
 )
 from terminal.journal.diskerrors import storage_reason
-from terminal.journal.engine import begin_statement, make_engine
+from terminal.journal.engine import begin_statement, engine_url, make_engine
 from terminal.journal.errors import JournalError
 from terminal.journal.integrity import refuse_if_damaged
-from terminal.journal.lock import JournalLock, database_closed, database_opened
+from terminal.journal.lock import (
+    JournalLock,
+    JournalLockedError,
+    database_closed,
+    database_opened,
+)
 from terminal.journal.migrate import upgrade
+from terminal.journal.pglock import PgAdvisoryLock
 from terminal.journal.permissions import secure_journal_files
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
 from terminal.journal.redact import payload_excerpt
 from terminal.journal.schema import fills, safety_events
+from terminal.journal.urls import (
+    JOURNAL_FILE,
+    default_journal_url,
+    journal_url_from,
+    lock_path_for,
+    sqlite_path,
+)
+from terminal.journal.urls import safe_url as _safe
 from terminal.journal.writer import WriterThread
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-JOURNAL_FILE = "journal.sqlite"
-
-
-def default_journal_url(data_dir: Path) -> str:
-    return f"sqlite:///{Path(data_dir) / JOURNAL_FILE}"
-
-
-def journal_url_from(value: str | None, data_dir: Path, settings_url: str = "") -> str:
-    """--journal PATH-or-URL, else the settings URL, else journal.sqlite in the data dir."""
-    if value:
-        return value if "://" in value else f"sqlite:///{Path(value).expanduser().resolve()}"
-    if settings_url:
-        return settings_url
-    return default_journal_url(data_dir)
-
-
-def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
-    if (
-        parsed.get_backend_name() != "sqlite"
-        or not parsed.database
-        or parsed.database == ":memory:"
-    ):
-        return None
-    return Path(parsed.database)
-
-
-def lock_path_for(url: str, data_dir: Path) -> Path:
-    path = sqlite_path(url)
-    if path is not None:
-        return path.with_name(path.name + ".lock")
-    safe = make_url(url).render_as_string(hide_password=True)
-    return Path(data_dir) / f"journal-{hashlib.sha1(safe.encode()).hexdigest()[:12]}.lock"
 
 
 def _now_ms() -> int:
@@ -107,6 +87,7 @@ class SqlJournal:
         # (SQLAlchemy connection, its DBAPI connection, a cursor on it) for `_fast`.
         self._raw: tuple[Connection, Any, Any] | None = None
         self._user: Any = None  # this engine's entry in lock.database_opened
+        self._server_lock: PgAdvisoryLock | None = None  # PostgreSQL: see pglock.py
 
     # ---- life cycle ------------------------------------------------------------------
     @classmethod
@@ -122,6 +103,7 @@ class SqlJournal:
 
         Raises JournalLockedError when another process holds the journal.
         """
+        engine_url(url)  # a URL the journal cannot use is refused first, in one line
         path = sqlite_path(url)
         if path is not None:
             if read_only and not path.exists():
@@ -140,6 +122,8 @@ class SqlJournal:
                     f"cannot open the journal {where} for writing: {exc.strerror or exc}"
                 ) from exc
         user = None
+        engine: Engine | None = None
+        server_lock: PgAdvisoryLock | None = None
         try:
             if path is not None:
                 if not read_only:
@@ -147,17 +131,26 @@ class SqlJournal:
                 refuse_if_damaged(path)  # before anything (WAL switch, migration) writes
                 user = database_opened(path)
             engine = make_engine(url, read_only=read_only)
+            if path is None and not read_only and engine.dialect.name == "postgresql":
+                # The file lock only sees this machine; the server sees every terminal.
+                server_lock = PgAdvisoryLock(engine, _safe(url)).acquire()
             if migrate and not read_only:
                 upgrade(engine, database=path)
         except Exception as exc:
             database_closed(user)
+            if server_lock is not None:
+                server_lock.release()
+            if engine is not None:
+                engine.dispose()
             if lock is not None:
                 lock.release()
-            if isinstance(exc, JournalError):
+            if isinstance(exc, (JournalError, JournalLockedError)):
                 raise
-            raise JournalError(f"cannot open the journal {_safe(url)}: {exc}") from exc
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise JournalError(f"cannot open the journal {_safe(url)}: {first}") from exc
         journal = cls(engine, WriterThread(), lock, url)
         journal._user = user
+        journal._server_lock = server_lock
         return journal
 
     @property
@@ -185,6 +178,9 @@ class SqlJournal:
         finally:
             user, self._user = self._user, None
             database_closed(user)
+            server_lock, self._server_lock = self._server_lock, None
+            if server_lock is not None:
+                server_lock.release()
             if self._lock is not None:
                 self._lock.release()
 
@@ -562,11 +558,13 @@ def _upsert_fill(cur: Any, p: stmt.PreparedSet, fill_row: dict[str, Any]) -> boo
     return False
 
 
-def _safe(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<journal url>"
-
-
-__all__ = ["FINAL_STATUSES", "JournalError", "SqlJournal", "default_journal_url"]
+__all__ = [
+    "FINAL_STATUSES",
+    "JOURNAL_FILE",
+    "JournalError",
+    "SqlJournal",
+    "default_journal_url",
+    "journal_url_from",
+    "lock_path_for",
+    "sqlite_path",
+]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -115,3 +117,71 @@ def test_hard_link_in_the_same_process_is_refused_and_readers_keep_working(tmp_p
         first.close()
     again = SqlJournal.open(f"sqlite:///{linked}")  # released on close
     again.close()
+
+
+# ---- PostgreSQL: the server's advisory lock -------------------------------------------
+# Each terminal below has its own lock file (another --data-dir, or another machine), so
+# only the lock held on the server can meet them.
+
+
+def test_postgresql_second_terminal_is_refused_by_the_server(pg_url, tmp_path):
+    first = SqlJournal.open(pg_url, lock_path=tmp_path / "a" / "journal.lock")
+    try:
+        with pytest.raises(JournalLockedError) as refused:
+            SqlJournal.open(pg_url, lock_path=tmp_path / "b" / "journal.lock")
+        message = str(refused.value)
+        assert "\n" not in message
+        assert f"in use by another trading-terminal process (pid {os.getpid()} on " in message
+        assert pg_url.split("://")[1].split("@")[1] in message  # which database
+        reader = SqlJournal.open(pg_url, read_only=True)  # readers need no lock
+        assert asyncio.run(reader.open_orders()) == []
+        reader.close()
+    finally:
+        first.close()
+    SqlJournal.open(pg_url, lock_path=tmp_path / "b" / "journal.lock").close()  # released
+
+
+def test_postgresql_lock_dies_with_the_holder(pg_url, tmp_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from pathlib import Path; from terminal.journal import SqlJournal; "
+            "j=SqlJournal.open(sys.argv[1], lock_path=Path(sys.argv[2])); "
+            "print('ready', flush=True); time.sleep(60)",
+            pg_url,
+            str(tmp_path / "holder.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(JournalLockedError, match=rf"\(pid {holder.pid} on "):
+            SqlJournal.open(pg_url, lock_path=tmp_path / "me.lock")
+    finally:
+        holder.kill()  # SIGKILL: the server ends its session, and the lock with it
+        holder.wait(10)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            SqlJournal.open(pg_url, lock_path=tmp_path / "me.lock").close()
+            break
+        except JournalLockedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_postgresql_journals_in_two_databases_do_not_meet(pg_server, tmp_path):
+    a = pg_server.create_database("lock_a")
+    b = pg_server.create_database("lock_b")
+    try:
+        first = SqlJournal.open(a, lock_path=tmp_path / "a.lock")
+        try:
+            SqlJournal.open(b, lock_path=tmp_path / "b.lock").close()
+        finally:
+            first.close()
+    finally:
+        pg_server.drop_database("lock_a")
+        pg_server.drop_database("lock_b")

@@ -1,12 +1,14 @@
-"""The SQLite journal: JournalPort behaviour, queries, lossless decimals, redaction."""
+"""The journal on SQLite and on PostgreSQL: JournalPort behaviour, queries, lossless
+decimals, redaction (each test runs on both backends unless it names one)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
@@ -17,11 +19,11 @@ from terminal.domain.order import (
     OrderCanceled,
     OrderFilled,
     OrderRequest,
-    OrderStatus,
 )
 from terminal.domain.reports import FillReport
 from terminal.journal import SqlJournal
 from terminal.journal.codec import order_row
+from terminal.journal.engine import engine_url
 from terminal.logsetup import clear_secrets, register_secret
 
 PAPER = VenueId("paper")
@@ -29,10 +31,21 @@ BTC = Symbol("BTC/USDT")
 
 
 @pytest.fixture
-def journal(tmp_path):
-    j = SqlJournal.open(f"sqlite:///{tmp_path / 'journal.sqlite'}")
+def journal(journal_url):
+    j = SqlJournal.open(journal_url)
     yield j
     j.close()
+
+
+def other_connection_reads(url: str, sql: str, **params) -> list[tuple]:
+    """Rows as another connection (not the journal's) sees them, straight from the driver."""
+    engine = create_engine(engine_url(url), poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(text(sql), params)
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 def new_order(price="25000.10", amount="0.010", symbol=BTC, venue=PAPER) -> Order:
@@ -78,18 +91,14 @@ def test_intent_events_fills_and_reload(journal):
     asyncio.run(main())
 
 
-def test_decimals_are_stored_as_exact_text(journal, tmp_path):
+def test_decimals_are_stored_as_exact_text(journal, journal_url):
     async def main():
         o = new_order(price="0.000000010000", amount="123456789.123456789")
         await journal.record_intent(o)
 
     asyncio.run(main())
-    raw = (
-        sqlite3.connect(tmp_path / "journal.sqlite")
-        .execute("SELECT price, amount FROM orders")
-        .fetchone()
-    )
-    assert raw == ("0.000000010000", "123456789.123456789")
+    raw = other_connection_reads(journal_url, "SELECT price, amount FROM orders")
+    assert raw == [("0.000000010000", "123456789.123456789")]
 
 
 def test_fills_are_unique_per_venue_and_trade_id(journal):
@@ -178,21 +187,23 @@ def test_safety_events(journal):
     asyncio.run(main())
 
 
-def test_writes_are_committed_when_awaited(journal, tmp_path):
+def test_writes_are_committed_when_awaited(journal, journal_url):
     """Another connection sees the intent as soon as record_intent returns."""
 
     async def main():
         o = new_order()
         await journal.record_intent(o)
-        other = sqlite3.connect(tmp_path / "journal.sqlite")
-        return other.execute(
-            "SELECT status FROM orders WHERE client_order_id=?", (o.client_order_id,)
-        ).fetchone()
+        return other_connection_reads(
+            journal_url,
+            "SELECT status FROM orders WHERE client_order_id = :coid",
+            coid=str(o.client_order_id),
+        )
 
-    assert asyncio.run(main()) == ("pending_submit",)
+    assert asyncio.run(main()) == [("pending_submit",)]
 
 
-def test_pragmas(journal, tmp_path):
+@pytest.mark.parametrize("journal_url", ["sqlite"], indirect=True)
+def test_pragmas(journal):
     def check(conn):
         return (
             conn.exec_driver_sql("PRAGMA journal_mode").scalar(),
@@ -205,3 +216,19 @@ def test_pragmas(journal, tmp_path):
 
 def test_unknown_client_id_returns_none(journal):
     assert asyncio.run(journal.get_order(ClientOrderId("nope"))) is None
+
+
+def test_a_read_only_postgresql_database_refuses_the_write_with_its_reason(pg_server, pg_url):
+    from terminal.core.storage import JournalWriteFailed
+
+    SqlJournal.open(pg_url).close()  # the schema
+    name = pg_url.rsplit("/", 1)[1]
+    other_connection_reads(
+        pg_server.url(), f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'
+    )
+    j = SqlJournal.open(pg_url)  # nothing to migrate: opens
+    try:
+        with pytest.raises(JournalWriteFailed, match="the journal database is read-only"):
+            asyncio.run(j.record_intent(new_order()))
+    finally:
+        j.close()

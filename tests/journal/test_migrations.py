@@ -14,8 +14,9 @@ from terminal.journal.migrate import current_revision, head_revision, upgrade
 from terminal.journal.schema import metadata
 
 
-def test_upgrade_from_the_initial_revision_keeps_data(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+def test_upgrade_from_the_initial_revision_keeps_data(journal_url):
+    """On SQLite and on PostgreSQL: every revision runs, the data comes through."""
+    url = journal_url
     engine = make_engine(url)
     upgrade(engine, "0001")
     assert current_revision(engine) == "0001"
@@ -25,7 +26,8 @@ def test_upgrade_from_the_initial_revision_keeps_data(tmp_path):
             "INSERT INTO orders (client_order_id, venue, mode, account, symbol, side, type, "
             "time_in_force, post_only, external, amount, price, status, venue_order_id, filled, "
             "average_price, fees, reason, created_ms, updated_ms) VALUES ('old1', 'paper', "
-            "'paper', 'default', 'BTC/USDT', 'buy', 'limit', 'GTC', 0, 0, '0.5', '20000.5', "
+            "'paper', 'default', 'BTC/USDT', 'buy', 'limit', 'GTC', FALSE, FALSE, '0.5', "
+            "'20000.5', "
             "'partially_filled', '9', '0.2', '20000.5', '{}', '', 1, 2)"
         )
     engine.dispose()
@@ -47,8 +49,8 @@ def test_upgrade_from_the_initial_revision_keeps_data(tmp_path):
         journal.close()
 
 
-def test_head_schema_matches_the_table_definitions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+def test_head_schema_matches_the_table_definitions(journal_url):
+    engine = make_engine(journal_url)
     upgrade(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
