@@ -316,6 +316,8 @@ class OrderRequest:
     account: AccountLabel = AccountLabel("default")
     trigger_price: Decimal | None = None  # stop / take-profit trigger (last trade price)
     trailing_percent: Decimal | None = None  # trailing stop distance, venue-native only
+    reduce_only: bool = False  # perpetuals: may only shrink a position, never open one
+    close_position: bool = False  # perpetuals: a stop/target that closes the whole position
     list_id: str | None = None  # the order list or bracket this order belongs to
     leg_role: LegRole | None = None
     held_by: HeldBy | None = None  # who holds the trigger or the link (None: plain order)
@@ -334,6 +336,8 @@ class OrderRequest:
             self.post_only,
             self.trigger_price,
             self.trailing_percent,
+            self.reduce_only,
+            self.close_position,
             self.list_id,
         )
 
@@ -361,6 +365,8 @@ class Order:
     reason: str = ""  # last reject / cancel / unknown reason
     trigger_price: Decimal | None = None
     trailing_percent: Decimal | None = None
+    reduce_only: bool = False
+    close_position: bool = False
     list_id: str | None = None
     leg_role: LegRole | None = None
     held_by: HeldBy | None = None
@@ -386,6 +392,8 @@ class Order:
             account=request.account,
             trigger_price=request.trigger_price,
             trailing_percent=request.trailing_percent,
+            reduce_only=request.reduce_only,
+            close_position=request.close_position,
             list_id=request.list_id,
             leg_role=request.leg_role,
             held_by=request.held_by,

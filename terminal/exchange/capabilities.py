@@ -17,12 +17,19 @@ from terminal.domain.capabilities import OrderCapabilities
 from terminal.domain.enums import OrderType
 
 # ccxt `has` keys that mean the venue takes each conditional type, and Binance's own
-# type name in a market's `orderTypes` list.
+# type name in a spot market's `orderTypes` list.
 _TYPES: dict[OrderType, tuple[tuple[str, ...], str]] = {
     OrderType.STOP_MARKET: (("createStopLossOrder", "createStopMarketOrder"), "STOP_LOSS"),
     OrderType.STOP_LIMIT: (("createStopLimitOrder",), "STOP_LOSS_LIMIT"),
     OrderType.TAKE_PROFIT_MARKET: (("createTakeProfitOrder",), "TAKE_PROFIT"),
     OrderType.TAKE_PROFIT_LIMIT: (("createTakeProfitOrder",), "TAKE_PROFIT_LIMIT"),
+}
+# ... and in a USDⓈ-M futures market's list (exchangeInfo of /fapi).
+_CONTRACT_NAMES: dict[OrderType, str] = {
+    OrderType.STOP_MARKET: "STOP_MARKET",
+    OrderType.STOP_LIMIT: "STOP",
+    OrderType.TAKE_PROFIT_MARKET: "TAKE_PROFIT_MARKET",
+    OrderType.TAKE_PROFIT_LIMIT: "TAKE_PROFIT",
 }
 OCO_METHOD = "private_post_orderlist_oco"
 OTOCO_METHOD = "private_post_orderlist_otoco"
@@ -40,7 +47,10 @@ def order_capabilities(
     symbol = (market or {}).get("symbol") or "this market"
     types = [OrderType.MARKET, OrderType.LIMIT]
     missing: dict[str, str] = {}
+    contract = (market or {}).get("contract") is True
     for order_type, (keys, venue_name) in _TYPES.items():
+        if contract:
+            venue_name = _CONTRACT_NAMES[order_type]
         if not any(has.get(k) for k in keys):
             missing[order_type.value] = (
                 f"{venue} does not take {order_type.label} orders "

@@ -27,6 +27,7 @@ from typing import Any
 from terminal.core.marketstate import FeedKind
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import VenueId
+from terminal.domain.session import MarketType
 from terminal.exchange.demo_guard import HEADER_DEMOS
 from terminal.exchange.testnet_guard import url_hosts
 
@@ -78,7 +79,22 @@ DEFAULT_VENUES: tuple[tuple[str, str], ...] = (
     ("gate", "gate"),
     ("mexc", "mexc"),
     ("htx", "htx"),
+    ("hyperliquid", "hyperliquid"),
 )
+
+# Where USDT-margined perpetuals are offered, and in which environments. Ours, from each
+# venue's documentation and ccxt 4.5.90: Binance USD-M has no futures testnet in ccxt
+# any more (set_sandbox_mode refuses futures), only demo trading; Bybit linear has a
+# testnet and demo trading; OKX swap and Bitget USDT-M only the header-based demo;
+# Hyperliquid perpetuals run on its testnet. A venue not listed offers no perpetuals.
+PERP_MODES: dict[str, tuple[VenueMode, ...]] = {
+    "paper": (VenueMode.PAPER,),
+    "binance": (VenueMode.LIVE, VenueMode.DEMO),
+    "bybit": (VenueMode.LIVE, VenueMode.SANDBOX, VenueMode.DEMO),
+    "okx": (VenueMode.LIVE, VenueMode.DEMO),
+    "bitget": (VenueMode.LIVE, VenueMode.DEMO),
+    "hyperliquid": (VenueMode.LIVE, VenueMode.SANDBOX),
+}
 
 PAPER_VENUE = VenueId("paper")
 PAPER_CCXT_ID = "binance"  # the paper exchange speaks Binance Spot
@@ -108,12 +124,21 @@ class VenueInfo:
     points_at_paper: bool = False  # the ccxt class is pointed at the paper exchange
     modes: tuple[VenueMode, ...] = (VenueMode.LIVE,)
     demo_header: str | None = None  # the demo is the live host plus this header
+    perp_modes: tuple[VenueMode, ...] = ()  # environments with USDT-margined perpetuals
     notes: str = ""
     extra_options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_test_environment_available(self) -> bool:
         return self.sandbox or self.demo or (self.points_at_paper and VenueMode.PAPER in self.modes)
+
+    def modes_for(self, market: MarketType) -> tuple[VenueMode, ...]:
+        """The environments in which `market` can be connected."""
+        return self.modes if market is MarketType.SPOT else self.perp_modes
+
+    @property
+    def has_perp(self) -> bool:
+        return bool(self.perp_modes)
 
     @property
     def credential_labels(self) -> tuple[str, ...]:
@@ -201,10 +226,15 @@ def build_venue_info(
             + ((VenueMode.SANDBOX,) if facts["sandbox"] else ())
             + ((VenueMode.DEMO,) if facts["demo"] else ())
         )
+    modes = tuple(modes)
+    facts.setdefault(
+        "perp_modes",
+        tuple(m for m in PERP_MODES.get(venue_id, ()) if m in modes or m is VenueMode.LIVE),
+    )
     return VenueInfo(
         id=VenueId(venue_id),
         ccxt_id=ccxt_id or venue_id,
-        modes=tuple(modes),
+        modes=modes,
         points_at_paper=points_at_paper,
         notes=notes,
         **facts,

@@ -14,6 +14,7 @@ from typing import Any
 
 from terminal.core.errors import AuthenticationError, VenueUnavailableError
 from terminal.domain.enums import VenueMode
+from terminal.domain.session import MarketType
 
 from .catalogue import VenueInfo
 
@@ -56,6 +57,34 @@ def _spot_only(options: dict) -> None:
     options["defaultType"] = "spot"
 
 
+# The fetchMarkets type that holds USDT-margined perpetuals, per ccxt class.
+_LINEAR_TYPES: dict[str, str] = {"binance": "linear", "bybit": "linear", "okx": "swap"}
+
+
+def _linear_only(options: dict, ccxt_id: str) -> None:
+    """Keep load_markets on linear perpetual markets, and make them ccxt's default type."""
+    wanted = _LINEAR_TYPES.get(ccxt_id, "swap")
+    fm = options.get("fetchMarkets")
+    if isinstance(fm, dict):
+        types = fm.get("types")
+        if isinstance(types, list):
+            fm["types"] = [wanted]
+        elif isinstance(types, dict):
+            fm["types"] = {k: (k == wanted) for k in types}
+    elif isinstance(fm, list):
+        options["fetchMarkets"] = [wanted]
+    options["defaultType"] = "future" if ccxt_id == "binance" else "swap"
+    options["defaultSubType"] = "linear"
+
+
+def is_session_market(market: dict, kind: MarketType) -> bool:
+    """Whether a ccxt market belongs to a session of `kind`: spot, or a linear (USDT or
+    USDC-margined) perpetual swap."""
+    if kind is MarketType.SPOT:
+        return bool(market.get("spot"))
+    return bool(market.get("swap")) and market.get("linear") is not False
+
+
 def build_client(
     info: VenueInfo,
     mode: VenueMode,
@@ -63,6 +92,7 @@ def build_client(
     *,
     paper: PaperEndpoint | None,
     pro: bool,
+    market: MarketType = MarketType.SPOT,
 ) -> Any:
     """A new ccxt.async_support (or, with `pro`, ccxt.pro) instance for this session."""
     if pro:
@@ -95,22 +125,27 @@ def build_client(
             raise VenueUnavailableError(
                 f"{info.id} points at the paper exchange: no endpoint given", venue=info.id
             )
-        point_at_paper(inst, paper.url, info.id)
-    else:
+        point_at_paper(inst, paper.url, info.id, market)
+    elif market is MarketType.SPOT:
         _spot_only(inst.options)
+    else:
+        _linear_only(inst.options, info.ccxt_id)
     return inst
 
 
-def point_at_paper(inst: Any, url: str, venue: str) -> None:
+def point_at_paper(inst: Any, url: str, venue: str, market: MarketType = MarketType.SPOT) -> None:
     """Every URL of `inst` to the paper exchange, which must be on this machine: the URL
     is checked again here (a name is resolved once and the client pointed at the
     address), and afterwards every URL the client holds must be a loopback address."""
     from terminal.loopback import NotLoopbackError, assert_urls_loopback, check_loopback_url
-    from terminal.paper.ccxt_compat import point_ccxt_at
+    from terminal.paper.ccxt_compat import point_ccxt_at, point_futures_ccxt_at
 
     try:
         target = check_loopback_url(url)
-        point_ccxt_at(inst, target.base)
+        if market is MarketType.SPOT:
+            point_ccxt_at(inst, target.base)
+        else:  # also the linear error table, which ccxt picks by the live host
+            point_futures_ccxt_at(inst, target.base)
         for key in ("api", "test", "demo"):
             assert_urls_loopback(inst.urls.get(key), f"urls.{key}")
     except NotLoopbackError as exc:

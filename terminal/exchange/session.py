@@ -41,11 +41,11 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import Order, OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
-from terminal.domain.session import SessionKey
+from terminal.domain.session import MarketType, SessionKey
 
 from .capabilities import order_capabilities
 from .catalogue import VenueInfo
-from .clients import PaperEndpoint, build_client
+from .clients import PaperEndpoint, build_client, is_session_market
 from .clock import apply_offset, measure_offset_ms
 from .errors import Op, classify, is_clock_refusal, scrub
 from .frameguard import guard_frames
@@ -94,11 +94,14 @@ class VenueSession(OrderListCalls):
         policy: RequestPolicy | None = None,
         health: VenueHealthTracker | None = None,
         options: SessionOptions | None = None,
+        market: MarketType = MarketType.SPOT,
     ) -> None:
-        if mode not in info.modes:
+        modes = info.modes_for(market)
+        if mode not in modes:
+            offers = ", ".join(m.value for m in modes) or "none"
+            what = "" if market is MarketType.SPOT else f" {market.value}"
             raise ValueError(
-                f"{info.id} cannot be connected in {mode.value} mode "
-                f"(offers: {', '.join(m.value for m in info.modes)})"
+                f"{info.id}{what} cannot be connected in {mode.value} mode (offers: {offers})"
             )
         if info.points_at_paper and paper is None:
             raise ValueError(f"{info.id} points at the paper exchange: give its endpoint")
@@ -106,7 +109,8 @@ class VenueSession(OrderListCalls):
         self.venue = info.id
         self.mode = mode
         self.account = AccountLabel(account)
-        self.key = SessionKey(self.venue, self.mode, self.account)
+        self.market_type = market
+        self.key = SessionKey(self.venue, self.mode, self.account, market)
         self.clock = clock or SystemClock()
         self.policy = policy or RequestPolicy(info.id, self.clock, config_for_venue(info.id))
         self.health = health or VenueHealthTracker(self.key, self.clock)
@@ -166,19 +170,23 @@ class VenueSession(OrderListCalls):
         try:
             return self._markets[Symbol(symbol)]
         except (KeyError, IdError):
+            kind = "spot" if self.market_type is MarketType.SPOT else "perpetual"
             raise OrderRejectedError(
-                f"{self.venue} has no spot market {symbol}", venue=self.venue
+                f"{self.venue} has no {kind} market {symbol}", venue=self.venue
             ) from None
 
     # ---- ccxt instances --------------------------------------------------------------------
     def _config(self) -> dict[str, Any]:
         if self.info.points_at_paper:
-            from terminal.paper.ccxt_compat import paper_ccxt_config
+            from terminal.paper.ccxt_compat import paper_ccxt_config, paper_futures_ccxt_config
 
+            make = (
+                paper_ccxt_config
+                if self.market_type is MarketType.SPOT
+                else (paper_futures_ccxt_config)
+            )
             cfg = copy.deepcopy(
-                paper_ccxt_config(
-                    self._credentials.get("apiKey", ""), self._credentials.get("secret", "")
-                )
+                make(self._credentials.get("apiKey", ""), self._credentials.get("secret", ""))
             )
         else:
             cfg = {"enableRateLimit": True, **self._credentials}
@@ -194,7 +202,14 @@ class VenueSession(OrderListCalls):
         return cfg
 
     def _new_instance(self, pro: bool) -> Any:
-        inst = build_client(self.info, self.mode, self._config(), paper=self._paper, pro=pro)
+        inst = build_client(
+            self.info,
+            self.mode,
+            self._config(),
+            paper=self._paper,
+            pro=pro,
+            market=self.market_type,
+        )
         if self._rest is not None and "timeDifference" in self._rest.options:
             inst.options["timeDifference"] = self._rest.options["timeDifference"]
         self._time_http(inst)
@@ -288,7 +303,7 @@ class VenueSession(OrderListCalls):
             break
         markets: dict[Symbol, MarketRules] = {}
         for symbol, market in (rest.markets or {}).items():
-            if not market.get("spot"):
+            if not is_session_market(market, self.market_type):
                 continue
             try:
                 markets[Symbol(symbol)] = MarketRules.from_ccxt_market(market, rest.precisionMode)
@@ -453,9 +468,19 @@ class VenueSession(OrderListCalls):
             self._rest.has if self._rest is not None else {}, raw, self._rest, self.info.name
         )
 
+    def extra_order_params(self, order: Order) -> dict[str, Any]:
+        """Params a market type adds to every order (perpetuals: position side, reduce-only)."""
+        if order.reduce_only or order.close_position:
+            raise OrderRejectedError(
+                "reduce-only and close-position are for perpetual futures, not spot",
+                venue=self.venue,
+            )
+        return {}
+
     async def create_order(self, order: Order) -> OrderReport:
         self.market(order.symbol)
         ccxt_type, price, params = order_params(order, self.venue)
+        params.update(self.extra_order_params(order))
         if order.type.is_conditional and not self.capabilities(order.symbol).supports(order.type):
             why = self.capabilities(order.symbol).why_not(order.type.value)
             raise OrderRejectedError(why or f"{order.type.label} is not offered", venue=self.venue)

@@ -49,7 +49,11 @@ def test_every_venue_is_read_from_its_ccxt_class_without_network(
     test_hosts = repr(rest.urls.get("test")).replace("{hostname}", str(rest.hostname))
     assert info.sandbox is (bool(rest.urls.get("test")) and test_hosts != live_hosts)
     assert info.credentials == tuple(k for k, v in rest.requiredCredentials.items() if v)
-    assert {"apiKey", "secret"} <= set(info.credentials)
+    # an exchange key pair, or (Hyperliquid) a wallet address and an API wallet's key
+    assert {"apiKey", "secret"} <= set(info.credentials) or set(info.credentials) == {
+        "walletAddress",
+        "privateKey",
+    }
     assert info.ws_feeds == frozenset(
         k
         for k, m in {
@@ -77,7 +81,7 @@ def test_known_test_environments_and_credentials_of_ccxt_4_5() -> None:
     cat = default_catalogue()
     with_testnet = {v.id for v in cat if v.sandbox}
     # OKX's ccxt "sandbox" is its live host plus a header: a demo, never a testnet
-    assert with_testnet == {"binance", "bybit", "gate"}
+    assert with_testnet == {"binance", "bybit", "gate", "hyperliquid"}
     assert {v.id for v in cat if v.demo} == {"binance", "bybit", "okx", "bitget"}
     assert {v.id: v.demo_header for v in cat if v.demo_header} == {
         "okx": "x-simulated-trading",
@@ -149,7 +153,7 @@ def test_venues_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split() == ["id", "name", "sandbox", "credentials", "WebSocket", "feeds"]
-    row = {line.split()[0]: line for line in lines[2:13]}
+    row = {line.split()[0]: line for line in lines[2:14]}
     assert set(row) == {"paper", *[v for v, _ in DEFAULT_VENUES]}
     assert " no " in row["kraken"] and "passphrase" in row["okx"]
     assert "demo (header)" in row["okx"] and "testnet" not in row["okx"]
