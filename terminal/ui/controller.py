@@ -294,6 +294,11 @@ class TerminalController(QObject):
             tracker = exchange.health.get(session_key)
             return tracker.last_message_age(feed_key) if tracker is not None else None
 
+        def record_error(session_key: Any, text: str) -> None:
+            tracker = exchange.health.get(session_key)
+            if tracker is not None:
+                tracker.record_error_text(text)
+
         self.market = MarketWiring(
             self.window,
             self.panels,
@@ -301,6 +306,7 @@ class TerminalController(QObject):
             lambda key: exchange.subscribe(key).close,
             book_depth=self.settings.ui.book_depth,
             age_of=age_of,
+            record_error=record_error,
         )
         self.venues = VenueWiring(self)
         self.trading = TradingWiring(

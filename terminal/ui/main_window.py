@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
     """The terminal's window. Signals carry what the user chose; the wiring acts on them."""
 
     notice_requested = Signal(str)
+    notice_shown = Signal(str)  # the red bar shows this text
     venue_selected = Signal(str)
     symbol_selected = Signal(str)
     theme_selected = Signal(str)
@@ -696,6 +697,16 @@ class MainWindow(QMainWindow):
         self.notice_bar.label.setText(f"Error: {text}")
         self.notice_toolbar.show()
         self.statusBar().showMessage(f"Error: {text}", NOTICE_MS)
+        self.notice_shown.emit(text)
+
+    def notice_text(self) -> str:
+        """The text of the red bar while it shows, else ""."""
+        return "" if self.notice_toolbar.isHidden() else self.notice_bar.label.text()
+
+    def clear_notice(self) -> None:
+        """Take the red bar away (what it said stays in the log and the notifications)."""
+        self.notice_bar.label.clear()
+        self.notice_toolbar.hide()
 
     def show_status(self, text: str, ms: int = 6000) -> None:
         self.statusBar().showMessage(text, ms)

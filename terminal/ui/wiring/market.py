@@ -26,6 +26,7 @@ from terminal.domain.ids import Symbol
 from terminal.domain.session import SessionKey
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
+from terminal.ui.notice_recovery import NoticeRecovery
 from terminal.ui.probe import PaintProbe, mark
 from terminal.ui.wiring.panels import Panels
 
@@ -82,6 +83,7 @@ class MarketWiring:
         book_depth: int = 20,
         stale_after_s: float = 5.0,
         age_of: Callable[[SessionKey, FeedKey], float | None] | None = None,
+        record_error: Callable[[SessionKey, str], None] | None = None,
     ) -> None:
         self.window = window
         self.panels = panels
@@ -93,6 +95,9 @@ class MarketWiring:
         self.active: ActiveMarket | None = None
         self._releases: dict[FeedKey, Release] = {}
         self.frame = MarketFrame(self)
+        # the red bar clears once the feeds it came with are live again (kept in Health)
+        self.notice_recovery = NoticeRecovery(window, record_error)
+        window.notice_shown.connect(self.notice_recovery.notice_shown)
 
     # ------------------------------------------------------------------ activation
     def activate(self, market: ActiveMarket) -> None:
@@ -223,6 +228,12 @@ class MarketFrame:
             self._apply_status(market, statuses, book_stale)
         if book_stale:
             self._show_age(market, book_key, book_status)
+        w.notice_recovery.feeds(
+            market,
+            all(s is FeedStatus.LIVE for s in statuses.values()),
+            market.session,
+            tuple(st.status_version(market.key(kind)) for kind in statuses),
+        )
         if not self._book_probe and st.item_version(book_key) > 0:
             self._book_probe = True  # start-up milestone: the first live book on screen
             PaintProbe(w.panels.book.ladder, lambda: mark("first_book"))
