@@ -59,11 +59,13 @@ class ExchangePort(Protocol):
         self,
         order: Order,
         amount: Decimal,
-        price: Decimal,
+        price: Decimal | None,
         new_client_order_id: ClientOrderId | None = None,
+        trigger: Decimal | None = None,
     ) -> OrderReport:
-        """Amend `order`. A venue that cancels and replaces gives the new order
-        `new_client_order_id` (journaled by the caller before the call)."""
+        """Amend `order` (`trigger`: the new trigger of a waiting stop or take-profit).
+        A venue that cancels and replaces gives the new order `new_client_order_id`
+        (journaled by the caller before the call)."""
 
     async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
         """Raises OrderNotFoundError when the venue does not know that client order id."""

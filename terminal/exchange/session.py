@@ -35,7 +35,7 @@ from terminal.core.health import VenueHealthTracker
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
 from terminal.core.supervision import TaskOwner
 from terminal.domain.capabilities import OrderCapabilities
-from terminal.domain.enums import VenueMode
+from terminal.domain.enums import OrderType, VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, IdError, Symbol
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
@@ -67,6 +67,15 @@ _FAILURE_KINDS = frozenset(
         ErrorKind.INTERNAL,
     }
 )
+
+
+# Binance spot's names of the conditional types, for a cancel-replace of one of them.
+_BINANCE_CONDITIONAL = {
+    OrderType.STOP_MARKET: "STOP_LOSS",
+    OrderType.STOP_LIMIT: "STOP_LOSS_LIMIT",
+    OrderType.TAKE_PROFIT_MARKET: "TAKE_PROFIT",
+    OrderType.TAKE_PROFIT_LIMIT: "TAKE_PROFIT_LIMIT",
+}
 
 
 @dataclass(frozen=True)
@@ -568,18 +577,32 @@ class VenueSession(OrderListCalls):
         self,
         order: Order,
         amount: Decimal,
-        price: Decimal,
+        price: Decimal | None,
         new_client_order_id: ClientOrderId | None = None,
+        trigger: Decimal | None = None,
     ) -> OrderReport:
         """Amend through ccxt's edit_order. On Binance spot that is a cancel-replace
         (POST /api/v3/order/cancelReplace, STOP_ON_FAILURE): `new_client_order_id`, which
         the caller journaled first, becomes the replacement's newClientOrderId so an
-        unknown outcome can be settled by querying it. Never retried."""
+        unknown outcome can be settled by querying it. A waiting stop or take-profit is
+        replaced with its Binance type and `stopPrice` = `trigger` (ccxt's spot edit
+        passes both through). Never retried."""
         if not self.has_edit_order:
             raise OrderRejectedError(
                 f"{self.venue} cannot edit orders; cancel and place anew", venue=self.venue
             )
         params: dict[str, Any] = {}
+        kind = order.type.value
+        if order.type.is_conditional:
+            binance_type = _BINANCE_CONDITIONAL.get(order.type)
+            if self.info.ccxt_id != "binance" or binance_type is None or trigger is None:
+                raise OrderRejectedError(
+                    f"{self.venue} cannot amend a {order.type.label} order here; "
+                    "cancel it and place a new one",
+                    venue=self.venue,
+                )
+            kind = binance_type
+            params["stopPrice"] = str(trigger)
         if new_client_order_id is not None:
             params["newClientOrderId"] = str(new_client_order_id)
         if order.venue_order_id:
@@ -593,10 +616,10 @@ class VenueSession(OrderListCalls):
             self.rest.edit_order,
             order_id,
             str(order.symbol),
-            order.type.value,
+            kind,
             order.side.value,
             str(amount),
-            str(price),
+            None if price is None else str(price),
             params,
         )
         # the client id is read from the reply: a venue may ignore the one we chose

@@ -266,10 +266,16 @@ def test_order_lines_appear_and_disappear(qtbot):
     sell = order("ttsell1", Side.SELL, "50100.50", amount="0.25")
     other = order("ttother", Side.BUY, "10.00", symbol=Symbol("ETH/USDT"))
     w.set_orders([buy, sell, other])
-    assert w.order_line_labels() == {
-        "ttbuy1": "BUY 0.50000 @ 49900.00",
-        "ttsell1": "SELL 0.25000 @ 50100.50",
-    }
+    last = w.last_price()
+    labels = w.order_line_labels()
+    assert labels.keys() == {"ttbuy1", "ttsell1"}
+    assert labels["ttbuy1"].startswith("BUY 0.50000 @ 49900.00  ")
+    assert labels["ttsell1"].startswith("SELL 0.25000 @ 50100.50  ")
+    # the distance from the last price, in % and in quote, exact
+    diff = D("49900.00") - last
+    pct = (diff * 100 / last).quantize(D("0.01"))
+    sign = "+" if diff >= 0 else ""
+    assert labels["ttbuy1"].endswith(f"{sign}{pct:f}% ({sign}{RULES.format_price(diff)})")
     lines = [
         item
         for item in w.price_plot.items

@@ -59,11 +59,13 @@ async def amend_order(
     svc: OrderService,
     client_order_id: ClientOrderId,
     amount: Decimal,
-    price: Decimal,
+    price: Decimal | None,
     *,
     confirmed: frozenset[str] = frozenset(),
+    trigger: Decimal | None = None,
 ) -> Order:
-    """Change amount/price of a resting limit order (see the module docstring).
+    """Change amount/price of a resting limit order, or amount/trigger (and limit) of a
+    stop or take-profit still waiting for its trigger (see the module docstring).
     Returns the order that now rests on the venue (UNKNOWN while being settled)."""
     blocked = svc.gate.submissions_blocked()
     if blocked:
@@ -75,9 +77,17 @@ async def amend_order(
     session = svc._require_session(order.venue)
     if not session.has_edit_order:
         raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")
-    if order.status not in _RESTING:
+    waiting = order.type.is_conditional and order.status is OrderStatus.PENDING_TRIGGER
+    if order.status not in _RESTING and not waiting:
         raise SubmitRefused(
             [Refusal("not_open", f"order {client_order_id} is {order.status.value}")]
+        )
+    if order.type.is_conditional and not waiting:
+        raise SubmitRefused([Refusal("not_open", f"order {client_order_id} has already triggered")])
+    if order.list_id is not None:
+        raise NotSupported(
+            f"order {client_order_id} belongs to list {order.list_id}: amending one leg "
+            "would cancel the list; cancel the list and place a new one"
         )
     request = OrderRequest(
         venue=order.venue,
@@ -90,6 +100,7 @@ async def amend_order(
         post_only=order.post_only,
         mode=order.mode,
         account=order.account,
+        trigger_price=trigger if trigger is not None else order.trigger_price,
     )
     ctx = svc.context_for(request, confirmed)
     ctx = replace(ctx, balances=released_by(ctx.balances, order))
@@ -119,7 +130,8 @@ async def amend_order(
                 "amend": {
                     "replacement": str(new_id),
                     "amount": format_decimal(amount),
-                    "price": format_decimal(price),
+                    "price": None if price is None else format_decimal(price),
+                    "trigger": None if trigger is None else format_decimal(trigger),
                 }
             },
         )
@@ -140,7 +152,7 @@ async def _send_amend(
     order: Order,
     replacement: Order,
     amount: Decimal,
-    price: Decimal,
+    price: Decimal | None,
 ) -> Order:
     """Ask the venue to amend `order` (the replacement's intent is journaled) and apply
     its answer; the order that now rests on the venue."""
@@ -149,7 +161,9 @@ async def _send_amend(
     tracker = svc.tracker
     client_order_id, new_id = order.client_order_id, replacement.client_order_id
     try:
-        report = await session.edit_order(order, amount, price, new_client_order_id=new_id)
+        # only a conditional order's amend names a trigger (older ports take none)
+        extra = {"trigger": replacement.trigger_price} if order.type.is_conditional else {}
+        report = await session.edit_order(order, amount, price, new_client_order_id=new_id, **extra)
     except _REFUSED_BEFORE_ACTING as exc:
         # Binance: -2022 (cancel failed, nothing placed), -2021 (one half done) and a
         # filter failure (nothing done) all come as a refusal: ask which half happened.
@@ -203,12 +217,18 @@ async def _send_amend(
         )
         async with tracker.lock(order):
             order.amount, order.price = amount, price
+            order.trigger_price = replacement.trigger_price
             # No domain event changes amount/price: journal the venue's KEEP-accept
             # with the amendment in its payload, so the history shows it.
             await svc.journal.record_event(
                 order,
                 OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
-                {"amended": {"amount": format_decimal(amount), "price": format_decimal(price)}},
+                {
+                    "amended": {
+                        "amount": format_decimal(amount),
+                        "price": None if price is None else format_decimal(price),
+                    }
+                },
             )
         svc.order_changed.emit(order.copy())
         await svc._absorb_report(order, report, EventSource.REST)

@@ -98,6 +98,10 @@ class BracketKeeper:
     def watched(self) -> list[str]:
         return list(self._brackets)
 
+    def open_brackets(self) -> list[OrderList]:
+        """The brackets being watched (their entry not final yet), for display."""
+        return list(self._brackets.values())
+
     def forget(self, list_id: str) -> None:
         order_list = self._brackets.pop(list_id, None)
         if order_list is not None:

@@ -606,17 +606,20 @@ class OrderService:
         self,
         client_order_id: ClientOrderId,
         amount: Decimal,
-        price: Decimal,
+        price: Decimal | None,
         *,
         confirmed: frozenset[str] = frozenset(),
+        trigger: Decimal | None = None,
     ) -> Order:
-        """Change amount/price of a resting limit order where the venue can edit
-        (`terminal.core.orders.amend`). Returns the order that now rests on the venue;
-        an unknown outcome returns the replacement UNKNOWN with both halves settling
-        (`wait_settled` of either id waits for it)."""
+        """Change amount/price of a resting limit order (or the trigger of a waiting
+        stop or take-profit) where the venue can edit (`terminal.core.orders.amend`).
+        Returns the order that now rests on the venue; an unknown outcome returns the
+        replacement UNKNOWN with both halves settling (`wait_settled` of either id)."""
         from terminal.core.orders.amend import amend_order
 
-        return await amend_order(self, client_order_id, amount, price, confirmed=confirmed)
+        return await amend_order(
+            self, client_order_id, amount, price, confirmed=confirmed, trigger=trigger
+        )
 
     async def settle_open(self, order: Order) -> None:
         """Refresh one order from the venue (a query by client id)."""

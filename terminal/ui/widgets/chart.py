@@ -45,9 +45,11 @@ from .chart_items import (
     format_time,
 )
 from .chart_legend import IndicatorLegend
+from .chart_orders import PlannedLeg, drag_text, order_marks
 from .indicators import IndicatorSet
-from .order_marks import EdgeMarker, OrderMark, OrderMarks
+from .order_marks import EdgeMarker, OrderMarks
 from .palette import DARK, Palette
+from .price_lines import PriceLineLayer
 from .pricetext import price_on_tick
 
 DEFAULT_VISIBLE_BARS = 150
@@ -69,6 +71,7 @@ class CandleChartWidget(QWidget):
     followChanged = Signal(bool)
     indicatorToggled = Signal(str, bool)
     priceClicked = Signal(str)  # double-click on the price pane: that price, on the tick
+    orderLineDropped = Signal(str, object)  # client order id, new price (Decimal, on tick)
 
     def __init__(
         self,
@@ -323,7 +326,16 @@ class CandleChartWidget(QWidget):
             line.setVisible(False)
             line.setZValue(50)
             plot.addItem(line, ignoreBounds=True)
-        self.order_marks = OrderMarks(self.price_plot, self.price_vb, self._palette)
+        self._layers: list[PriceLineLayer] = []
+        self.order_marks = OrderMarks(
+            self.price_plot,
+            self.price_vb,
+            self._palette,
+            self._snap,
+            drag_text(self._fmt_price, self.last_price),
+        )
+        self._layers.append(self.order_marks.layer)
+        self.order_marks.layer.dropped.connect(self.orderLineDropped)
         self.legend = IndicatorLegend(self.price_vb, self._palette)
         self.legend.sync(self.indicators.items.values())
         self._box.addWidget(self.graphics, 1)
@@ -333,6 +345,7 @@ class CandleChartWidget(QWidget):
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.graphics.viewport().installEventFilter(self)
+        self.graphics.installEventFilter(self)  # Escape while dragging a line
 
     # ---- configuration -------------------------------------------------------------
     def set_palette(self, palette: Palette) -> None:
@@ -363,6 +376,8 @@ class CandleChartWidget(QWidget):
             f"font-family: monospace; }}"
         )
         self.order_marks.set_palette(p)
+        for layer in self._layers[1:]:
+            layer.set_background(p.background)
         self.legend.set_palette(p, self.indicators.items.values())
         self._update_readout()
 
@@ -612,7 +627,10 @@ class CandleChartWidget(QWidget):
         self._follow_set(x1 >= n - 1)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """End: back to the newest candle and follow it."""
+        """End: back to the newest candle and follow it; Escape: cancel a line drag."""
+        if event.key() == Qt.Key.Key_Escape and self.cancel_drag():
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_End:
             self.set_follow(True)
             event.accept()
@@ -633,6 +651,12 @@ class CandleChartWidget(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
             self.hover_index(None)
+        elif (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            return self.cancel_drag()
         return False
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
@@ -739,23 +763,60 @@ class CandleChartWidget(QWidget):
             return self._rules.format_amount(value)
         return format_decimal(value.normalize())
 
+    # ---- price lines: orders, alerts, drawings ---------------------------------------
+    def line_layer(self, z: float = 42.0) -> PriceLineLayer:
+        """A new layer of horizontal price lines on the price pane (alerts, drawings),
+        snapped to the market's tick, cancelled by Escape while dragged, recoloured
+        with the theme. See terminal.ui.widgets.price_lines for its API."""
+        layer = PriceLineLayer(
+            self.price_plot,
+            self._snap,
+            self._palette.background,
+            z=z,
+            drag_text=drag_text(self._fmt_price, self.last_price),
+        )
+        self._layers.append(layer)
+        return layer
+
+    def cancel_drag(self) -> bool:
+        """Escape: a line being dragged goes back where it was. False: none was."""
+        cancelled = False
+        for layer in self._layers:
+            cancelled = layer.cancel_drag() or cancelled
+        return cancelled
+
+    def _snap(self, y: float) -> Decimal | None:
+        text = price_on_tick(self._rules, y)
+        return Decimal(text) if text is not None else None
+
+    def last_price(self) -> Decimal | None:
+        """The newest candle's close (None without candles)."""
+        return self.series.candles[-1].close if len(self.series) else None
+
     # ---- open orders -----------------------------------------------------------------
-    def set_orders(self, orders: Iterable[Order]) -> None:
-        """Each open limit order of this market as a labelled horizontal price line, and
-        an edge marker when its price is outside the visible range (see OrderMarks)."""
-        marks = []
+    def set_orders(
+        self,
+        orders: Iterable[Order],
+        entry_prices: dict[str, Decimal] | None = None,
+        planned: Iterable[PlannedLeg] = (),
+        can_amend: bool = True,
+    ) -> None:
+        """Each working order of this market as a labelled price line (resting limits
+        solid, pending triggers dashed, planned bracket legs dotted; see chart_orders),
+        draggable where it can be amended, and an edge marker when it is out of view."""
         symbol = self._rules.symbol if self._rules is not None else None
-        for o in orders:
-            if o.price is None or not o.status.is_open:
-                continue
-            if symbol is not None and o.symbol != symbol:
-                continue
-            remaining = o.amount - o.filled
-            text = (
-                f"{o.side.value.upper()} {self._fmt_amount(remaining)} @ {self._fmt_price(o.price)}"
+        self.order_marks.set(
+            order_marks(
+                orders,
+                symbol,
+                self.last_price(),
+                self._fmt_price,
+                self._fmt_amount,
+                entry_prices,
+                planned,
+                can_amend,
             )
-            marks.append(OrderMark(str(o.client_order_id), o.price, o.side, text))
-        self.order_marks.set(marks)
+        )
 
     def order_line_labels(self) -> dict[str, str]:
         """Client order id -> label text of the order lines shown."""

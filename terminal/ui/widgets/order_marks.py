@@ -8,19 +8,19 @@ are listed per edge, nearest price first, then one "+N more" line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from terminal.domain.enums import Side
 
 from .palette import Palette
+from .price_lines import LineStyle, PriceLine, PriceLineLayer, Snap
 
 MAX_PER_EDGE = 3
-LABEL_AT = 0.06  # where along the line (0 = left) a line's label sits
 EDGE_AT = 0.5  # where along the top or bottom edge the markers sit (clear of the legend)
 
 
@@ -30,6 +30,11 @@ class OrderMark:
     price: Decimal
     side: Side
     text: str  # "BUY 0.50000 @ 49900.00"
+    style: LineStyle = LineStyle.DASHED  # solid: resting limit; dashed: pending trigger
+    draggable: bool = False
+    tooltip: str = ""  # details, or why it cannot be dragged
+    colour: str | None = None  # None: the side's colour
+    edge_text: str = ""  # shorter text for an edge marker ("" = the label)
 
 
 @dataclass(frozen=True)
@@ -42,25 +47,27 @@ class EdgeMarker:
 class OrderMarks:
     """The order lines and edge markers of one price plot."""
 
-    def __init__(self, plot: pg.PlotItem, view: pg.ViewBox, palette: Palette) -> None:
+    def __init__(
+        self,
+        plot: pg.PlotItem,
+        view: pg.ViewBox,
+        palette: Palette,
+        snap: Snap,
+        drag_text: Callable[[PriceLine, Decimal], str] | None = None,
+    ) -> None:
         self._plot = plot
         self._view = view
         self._palette = palette
-        self._lines: dict[str, tuple[pg.InfiniteLine, OrderMark]] = {}
+        self.layer = PriceLineLayer(plot, snap, palette.background, z=40, drag_text=drag_text)
+        self._lines: dict[str, OrderMark] = {}
         self._edge_items: list[tuple[pg.TextItem, EdgeMarker]] = []
         self._last_edges: tuple | None = None
         view.sigRangeChanged.connect(self.update_edges)
 
     # ---- orders ----------------------------------------------------------------------
     def set(self, marks: list[OrderMark]) -> None:
-        wanted = {m.key: m for m in marks}
-        for key in list(self._lines):
-            if wanted.get(key) != self._lines[key][1]:
-                line, _ = self._lines.pop(key)
-                self._plot.removeItem(line)
-        for key, mark in wanted.items():
-            if key not in self._lines:
-                self._add_line(mark)
+        self._lines = {m.key: m for m in marks}
+        self.layer.set([self._spec(m) for m in marks])
         self.update_edges(force=True)
 
     def clear(self) -> None:
@@ -68,13 +75,15 @@ class OrderMarks:
 
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette
-        marks = [mark for _, mark in self._lines.values()]
-        self.clear()
-        self.set(marks)
+        self.layer.set_background(palette.background)
+        self.set(list(self._lines.values()))
 
     def labels(self) -> dict[str, str]:
         """Client order id -> label text of the order lines shown."""
-        return {key: mark.text for key, (_, mark) in self._lines.items()}
+        return {key: mark.text for key, mark in self._lines.items()}
+
+    def marks(self) -> list[OrderMark]:
+        return list(self._lines.values())
 
     def edge_markers(self) -> list[EdgeMarker]:
         return [marker for _, marker in self._edge_items]
@@ -87,33 +96,25 @@ class OrderMarks:
         fill.setAlpha(200)
         return fill
 
-    def _add_line(self, mark: OrderMark) -> None:
-        colour = self._colour(mark.side)
-        line = pg.InfiniteLine(
-            pos=float(mark.price),
-            angle=0,
-            movable=False,
-            pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
-            label=mark.text,
-            labelOpts={
-                "position": LABEL_AT,
-                "color": colour,
-                "fill": self._fill(),
-                "anchors": [(0, 1), (0, 1)],
-            },
+    def _spec(self, mark: OrderMark) -> PriceLine:
+        return PriceLine(
+            key=mark.key,
+            price=mark.price,
+            text=mark.text,
+            colour=mark.colour or self._colour(mark.side),
+            style=mark.style,
+            draggable=mark.draggable,
+            tooltip=mark.tooltip,
         )
-        line.setZValue(40)
-        self._plot.addItem(line, ignoreBounds=True)
-        self._lines[mark.key] = (line, mark)
 
     # ---- edge markers ------------------------------------------------------------------
     def update_edges(self, *_: object, force: bool = False) -> None:
         (x0, x1), (y0, y1) = self._view.viewRange()
         above = sorted(
-            (m for _, m in self._lines.values() if float(m.price) > y1), key=lambda m: m.price
+            (m for m in self._lines.values() if float(m.price) > y1), key=lambda m: m.price
         )
         below = sorted(
-            (m for _, m in self._lines.values() if float(m.price) < y0),
+            (m for m in self._lines.values() if float(m.price) < y0),
             key=lambda m: m.price,
             reverse=True,
         )
@@ -126,7 +127,9 @@ class OrderMarks:
         self._edge_items = []
         x = x0 + (x1 - x0) * EDGE_AT
         for edge, marks, arrow, y in (("top", above, "▲", y1), ("bottom", below, "▼", y0)):
-            rows = [(f"{arrow} {m.text}", m.side, (m.key,)) for m in marks[:MAX_PER_EDGE]]
+            rows = [
+                (f"{arrow} {m.edge_text or m.text}", m.side, (m.key,)) for m in marks[:MAX_PER_EDGE]
+            ]
             rest = marks[MAX_PER_EDGE:]
             if rest:
                 rows.append(

@@ -2,6 +2,7 @@
 
 "Buy/Sell limit here" put side, Limit and the clicked price in the ticket and open the
 ticket's review (its check, then its confirmation): nothing is ever sent without it.
+Dropping a dragged order line amends that order (terminal.ui.wiring.chart_lines).
 "Stop here" builds a stop-market with the ticket's amount, triggered at the clicked
 price (a sell stop below the last price, a buy stop above), checked by the order
 service and confirmed in a dialog showing the trigger (terminal.ui.wiring.dom_stop).
@@ -16,6 +17,7 @@ from terminal.core.marketstate import FeedKind
 from terminal.domain.enums import Side
 from terminal.ui.panels.ticket import EntryKind
 from terminal.ui.widgets.chart_menu import BUY_LIMIT, SELL_LIMIT, STOP, ChartTradeMenu
+from terminal.ui.wiring.chart_lines import ChartOrderDrag
 from terminal.ui.wiring.dom_stop import LadderStops
 
 
@@ -42,6 +44,7 @@ class ChartTrading:
         self.menu = ChartTradeMenu(chart)
         self.menu.chosen.connect(self.choose)
         self.stops = LadderStops(orders, trading, self.say, window)
+        self.drags = ChartOrderDrag(chart, orders, trading, self.say, window)
 
     def say(self, text: str, error: bool = False) -> None:
         self.last_message = text

@@ -39,6 +39,7 @@ from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
 from terminal.ui.tasks import TaskOwner
+from terminal.ui.wiring.chart_lines import chart_inputs
 from terminal.ui.wiring.market import MarketWiring
 from terminal.ui.wiring.panels import Panels
 
@@ -405,5 +406,8 @@ class TradingFrame:
                 w.panels.balances.set_balances(session.venue, balances)
         if w.orders_version != self._orders_version and w.panels.chart is not None:
             self._orders_version = w.orders_version
-            w.panels.chart.set_orders(w.orders.open_orders(session.venue) if session else [])
+            venue = session.venue if session else None
+            w.panels.chart.set_orders(
+                w.orders.open_orders(venue) if session else [], **chart_inputs(w.orders, venue)
+            )
         return False
