@@ -313,6 +313,25 @@ def _precision_to_step(value: Any, precision_mode: int) -> Decimal | None:
     return None  # significant digits: no fixed grid
 
 
+def currency_places_from_ccxt(
+    currencies: Mapping[str, Any] | None, precision_mode: int = CCXT_TICK_SIZE
+) -> dict[str, int]:
+    """The decimals of each currency whose precision ccxt gives (`exchange.currencies`):
+    what balances and fees in that currency are shown to. Currencies without a usable
+    precision are left out."""
+    out: dict[str, int] = {}
+    for code, currency in (currencies or {}).items():
+        if not isinstance(currency, Mapping):
+            continue
+        try:
+            places = _places(_precision_to_step(currency.get("precision"), precision_mode))
+        except (ValueError, TypeError, ArithmeticError):
+            continue
+        if places is not None:
+            out[str(code)] = places
+    return out
+
+
 def _positive_or_none(value: Any) -> Decimal | None:
     d = decimal_from_float_repr(value)
     return d if d is not None and d > ZERO else None

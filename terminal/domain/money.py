@@ -78,13 +78,15 @@ def is_positive(value: Decimal) -> bool:
     return value.is_finite() and value > ZERO
 
 
-def format_decimal(value: Decimal, places: int | None = None) -> str:
+def format_decimal(value: Decimal, places: int | None = None, *, trim: bool = False) -> str:
     """The one way a number is written for a person: messages, tables, panels, exports.
 
     Plain digits, never scientific notation ('1E+12' -> '1000000000000', '1E-8' ->
     '0.00000001'). Without `places` the exact value with no trailing zeros
     ('1.1200000' -> '1.12'); with `places` (the venue's precision: a tick's or a step's
-    decimals) exactly that many, rounded half up. Never '-0'.
+    decimals) exactly that many, rounded half up; with `trim` too, the zeros the rounding
+    left at the end are dropped (a balance at a currency's 8 places: '1.5', not
+    '1.50000000'). Never '-0'.
     """
     if not value.is_finite():
         return str(value)
@@ -100,7 +102,7 @@ def format_decimal(value: Decimal, places: int | None = None) -> str:
         except InvalidOperation:  # cannot happen with that precision; show it exactly
             places = None
     text = format(value, "f")
-    if places is None and "." in text:
+    if (places is None or trim) and "." in text:
         text = text.rstrip("0").rstrip(".")
     if text.startswith("-") and not text.strip("-0."):
         text = text[1:]

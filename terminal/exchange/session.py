@@ -37,7 +37,7 @@ from terminal.core.supervision import TaskOwner
 from terminal.domain.capabilities import OrderCapabilities
 from terminal.domain.enums import OrderType, VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, IdError, Symbol
-from terminal.domain.market import MarketRules
+from terminal.domain.market import MarketRules, currency_places_from_ccxt
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import Order, OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
@@ -137,6 +137,7 @@ class VenueSession(OrderListCalls):
         self._clock_lock = asyncio.Lock()
         self._clock_synced_at = float("-inf")
         self._markets: dict[Symbol, MarketRules] = {}
+        self._currency_places: dict[str, int] = {}
         self._owner = TaskOwner(f"session:{self.key.label}")
         self._closed = False
         self.connected = False
@@ -146,6 +147,11 @@ class VenueSession(OrderListCalls):
     @property
     def markets(self) -> Mapping[Symbol, MarketRules]:
         return self._markets
+
+    @property
+    def currency_places(self) -> Mapping[str, int]:
+        """Decimals of each currency where ccxt gives its precision (balances, fees)."""
+        return self._currency_places
 
     @property
     def has_cancel_all(self) -> bool:
@@ -319,6 +325,9 @@ class VenueSession(OrderListCalls):
             except (IdError, ValueError, KeyError) as exc:
                 log.debug("%s: skipping market %s (%s)", self.venue, symbol, exc)
         self._markets = markets
+        self._currency_places = currency_places_from_ccxt(
+            getattr(rest, "currencies", None), rest.precisionMode
+        )
 
     async def measure_time(self) -> float | None:
         """Venue clock minus local clock in ms; None if the venue has no time endpoint.

@@ -28,6 +28,7 @@ from terminal.ui.frame import FrameClock
 from ._driven import attach_frames
 from ._style import MUTED_Q, dec_text, grouped, mono_font
 from ._table import CachedTableModel, DataTable, Row, whole_columns_hint
+from .precision import DisplayPrecision, NoPrecision, currency_text
 
 COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")
 ALL_VENUES = "All venues"
@@ -42,11 +43,14 @@ MAX_MIN_WIDTH = 440
 SAMPLES = ("USDT", "100,000", "0.5", "100,000", "100,000")
 
 
-def _amount(value: Decimal) -> str:
-    """Amounts to 8 places at most, trailing zeros dropped, thousands grouped."""
-    if value != ZERO and abs(value) < Decimal("1e-8"):
-        return dec_text(value)
-    return grouped(dec_text(value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES))))
+def _amount(value: Decimal, places: int | None = None) -> str:
+    """An amount at its currency's precision (`places`, where the venue gives it), else
+    to 8 places at most; trailing zeros dropped, thousands grouped."""
+    if places is None:
+        if value != ZERO and abs(value) < Decimal("1e-8"):
+            return dec_text(value)
+        places = AMOUNT_PLACES
+    return grouped(currency_text(places, value))
 
 
 def _value_text(value: Decimal) -> str:
@@ -75,6 +79,7 @@ class BalancesPanel(QWidget):
         self._price_of: PriceOf = lambda asset: None
         self._quote = quote
         self.small_threshold = small_threshold
+        self._precision: DisplayPrecision = NoPrecision()
         self._dirty = True
         self._build()
         attach_frames(self, frame_clock)
@@ -157,6 +162,19 @@ class BalancesPanel(QWidget):
             self._price_of = prices
         self._dirty = True
 
+    def set_precision(self, precision: DisplayPrecision) -> None:
+        """Where each currency's precision comes from (amounts are shown to it)."""
+        self._precision = precision
+        self._dirty = True
+
+    def places_of(self, asset: str) -> int | None:
+        """The decimals `asset` is shown with in the current view: its currency's
+        precision on the venue shown, the finest among the venues combined, or None."""
+        view = self.current_view()
+        venues = [view] if view is not None else sorted(self._by_venue)
+        known = [p for v in venues if (p := self._precision.currency_places(v, asset)) is not None]
+        return max(known) if known else None
+
     def set_view(self, venue: str | None) -> None:
         """Show one venue, or all combined (None)."""
         index = 0 if venue is None else self.venue_combo.findText(venue)
@@ -219,11 +237,12 @@ class BalancesPanel(QWidget):
         entries.sort(key=lambda e: (-e[0], e[1]))
         rows = []
         for _, asset, bal, value in entries:
+            places = self.places_of(asset)
             cells = (
                 asset,
-                _amount(bal.free),
-                _amount(bal.used),
-                _amount(bal.total),
+                _amount(bal.free, places),
+                _amount(bal.used, places),
+                _amount(bal.total, places),
                 "—" if value is None else _value_text(value),
             )
             fg = (

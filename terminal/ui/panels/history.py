@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 
 from terminal.domain.order import Order, OrderStatus
 
-from ._style import BUY_Q, ERROR, MUTED, MUTED_Q, SELL_Q, dec_text, mono_font, time_text
-from ._table import CachedTableModel, DataTable, Row
+from ._style import ERROR, MUTED, mono_font
+from ._table import CachedTableModel, DataTable
 from .history_csv import (
     FILL_COLUMNS,
     ORDER_COLUMNS,
@@ -45,37 +45,10 @@ from .history_csv import (
     order_record,
     write_csv,
 )
+from .history_rows import FILL_HEADERS, ORDER_HEADERS, fill_row, order_row
 from .open_orders import STATUS_TEXT
+from .precision import DisplayPrecision, NoPrecision
 
-ORDER_HEADERS = (
-    "Created",
-    "Venue",
-    "Symbol",
-    "Side",
-    "Type",
-    "Price",
-    "Amount",
-    "Filled",
-    "Avg price",
-    "Status",
-    "Fees",
-    "Client id",
-    "Venue id",
-    "Reason",
-)
-FILL_HEADERS = (
-    "Time",
-    "Venue",
-    "Symbol",
-    "Side",
-    "Price",
-    "Amount",
-    "Value",
-    "Fee",
-    "Liq.",
-    "Trade id",
-    "Client id",
-)
 RANGES: tuple[tuple[str, float | None], ...] = (
     ("Last 24 hours", 86400.0),
     ("Last 7 days", 7 * 86400.0),
@@ -183,6 +156,7 @@ class HistoryPanel(QWidget):
         self._last_query: HistoryQuery | None = None
         self._dialog: QFileDialog | None = None
         self.overwrite_question: QMessageBox | None = None
+        self._precision: DisplayPrecision = NoPrecision()
         self._build()
 
     def _build(self) -> None:
@@ -274,6 +248,12 @@ class HistoryPanel(QWidget):
         self._fills = list(fills)
         self._add_choices(f.venue for f in self._fills)
         self._add_symbols(f.symbol for f in self._fills)
+        self._apply()
+
+    def set_precision(self, precision: DisplayPrecision) -> None:
+        """Where each market's and currency's precision comes from (numbers are shown
+        to it; the CSV export stays exact)."""
+        self._precision = precision
         self._apply()
 
     def set_venues(self, venues: Sequence[str]) -> None:
@@ -458,57 +438,12 @@ class HistoryPanel(QWidget):
         )
         unique = {(x.venue, x.trade_id): x for x in self._fills if fill_filter.match_fill(x)}
         self._shown_fills = sorted(unique.values(), key=lambda x: x.ts_ms, reverse=True)
-        self.orders_model.set_rows([self._order_row(o) for o in self._shown_orders])
-        self.fills_model.set_rows([self._fill_row(x) for x in self._shown_fills])
+        p = self._precision
+        self.orders_model.set_rows([order_row(o, p) for o in self._shown_orders])
+        self.fills_model.set_rows([fill_row(x, p) for x in self._shown_fills])
         ms = (time.perf_counter() - started) * 1000
         self.status_label.setStyleSheet(f"color: {MUTED};")
         self.status_label.setText(
             f"{len(self._shown_orders)} of {len(self._orders)} orders, "
             f"{len(self._shown_fills)} of {len(self._fills)} fills ({ms:.0f} ms)"
         )
-
-    @staticmethod
-    def _order_row(o: Order) -> Row:
-        side_q = BUY_Q if o.side.value == "buy" else SELL_Q
-        fees = ", ".join(f"{dec_text(v)} {c}" for c, v in sorted(o.fees.items()))
-        cells = (
-            time_text(o.created_at),
-            o.venue,
-            o.symbol,
-            o.side.value.upper(),
-            o.type.value.upper() + (" PO" if o.post_only else ""),
-            dec_text(o.price) if o.price is not None else "market",
-            dec_text(o.amount),
-            dec_text(o.filled),
-            dec_text(o.average_price),
-            STATUS_TEXT[o.status],
-            fees,
-            o.client_order_id,
-            o.venue_order_id or "",
-            o.reason,
-        )
-        fg = [None] * len(ORDER_HEADERS)
-        fg[3] = side_q
-        if o.status in (OrderStatus.REJECTED, OrderStatus.CANCELED, OrderStatus.EXPIRED):
-            fg[9] = MUTED_Q
-        return Row(o.client_order_id, cells, tuple(fg), None, (), o.reason or None)
-
-    @staticmethod
-    def _fill_row(x: FillLike) -> Row:
-        side = (x.side or "").upper()
-        cells = (
-            time_text(fill_time(x)),
-            x.venue,
-            x.symbol,
-            side or "—",
-            dec_text(x.price),
-            dec_text(x.amount),
-            dec_text(x.price * x.amount),
-            f"{dec_text(x.fee)} {x.fee_currency or ''}".strip(),
-            {True: "maker", False: "taker"}.get(x.is_maker, "—") if x.is_maker is not None else "—",
-            x.trade_id,
-            x.client_order_id or "",
-        )
-        fg = [None] * len(FILL_HEADERS)
-        fg[3] = BUY_Q if side == "BUY" else SELL_Q if side == "SELL" else None
-        return Row((x.venue, x.trade_id), cells, tuple(fg))

@@ -16,7 +16,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
 
-from ._style import AMBER, BUY, ERROR, MUTED, SELL, dec_text
+from terminal.domain.market import MarketRules
+
+from ._style import AMBER, BUY, ERROR, MUTED, SELL
+from .precision import amount_text, price_text
 
 KIND_COLOURS = {
     "fill": BUY,
@@ -149,13 +152,17 @@ class ToastHost(QObject):
         filled: Decimal | None = None,
         total: Decimal | None = None,
         key: Hashable | None = None,
+        rules: MarketRules | None = None,
     ) -> Toast:
-        """'Bought 0.5 BTC at 97,000 (paper)'; with filled/total for a partial fill."""
+        """'Bought 0.50000 BTC at 97000.00 on paper'; with filled/total for a partial
+        fill. Amounts and the price at the market's precision when `rules` are given."""
         base = symbol.split("/")[0]
         verb = "Bought" if side.lower() == "buy" else "Sold"
-        text = f"{verb} {dec_text(amount)} {base} at {dec_text(price)} on {venue}"
+        text = (
+            f"{verb} {amount_text(rules, amount)} {base} at {price_text(rules, price)} on {venue}"
+        )
         if filled is not None and total is not None and filled < total:
-            text += f"\n{dec_text(filled)} of {dec_text(total)} filled"
+            text += f"\n{amount_text(rules, filled)} of {amount_text(rules, total)} filled"
             title = f"Partial fill · {symbol}"
         else:
             title = f"Filled · {symbol}"

@@ -25,9 +25,10 @@ from terminal.core.orders.service import OrderService
 from terminal.core.ports import Refusal
 from terminal.core.safety.state import SafetyState
 from terminal.domain.enums import Side
-from terminal.domain.money import format_decimal
+from terminal.domain.market import MarketRules
 from terminal.domain.order import Order
 from terminal.ui.frame import FrameCounter
+from terminal.ui.panels.precision import amount_text, price_text
 from terminal.ui.widgets.dom import DomFeed
 from terminal.ui.widgets.dom_rows import VolumeAtPrice
 from terminal.ui.wiring.dom_stop import LadderStops
@@ -48,6 +49,7 @@ class LadderAmend:
     amount: Decimal
     price: Decimal
     report: Any  # (text, error) -> None
+    rules: MarketRules | None = None  # the market's precision, for the text it reports
     confirmed: frozenset[str] = field(default_factory=frozenset)
     result: Order | None = None
     failed: str = ""
@@ -63,8 +65,8 @@ class LadderAmend:
     def amend_done(self, order: Order) -> None:
         self.result = order
         self.report(
-            f"Amended: {order.side.value} {format_decimal(order.amount)} @ "
-            f"{format_decimal(order.price) if order.price is not None else '-'}",
+            f"Amended: {order.side.value} {amount_text(self.rules, order.amount)} @ "
+            f"{price_text(self.rules, order.price, '-')}",
             False,
         )
 
@@ -217,7 +219,10 @@ class DomWiring:
             if reason:
                 self.panel.say(f"Not amended: {reason}", True)
                 continue
-            request = LadderAmend(str(order.client_order_id), order.amount, price, self.panel.say)
+            rules = self.trading.precision.rules(str(order.venue), str(order.symbol))
+            request = LadderAmend(
+                str(order.client_order_id), order.amount, price, self.panel.say, rules
+            )
             self.last_amend = request
             self.trading.amend(request)
         self.panel.say(f"Moving {len(mine)} order(s) from {from_text} to {to_text}…")

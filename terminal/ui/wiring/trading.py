@@ -32,12 +32,12 @@ from terminal.core.safety.state import SafetyState
 from terminal.domain.enums import Side
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.market import MarketRules
-from terminal.domain.money import format_decimal
 from terminal.domain.order import Order, OrderRequest, OrderStatus
 from terminal.domain.session import SessionKey
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
+from terminal.ui.panels.precision import SessionPrecision, amount_text, price_text
 from terminal.ui.tasks import TaskOwner
 from terminal.ui.wiring.chart_lines import chart_inputs
 from terminal.ui.wiring.market import MarketWiring
@@ -46,7 +46,6 @@ from terminal.ui.wiring.panels import Panels
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str], None]  # level, text
-_num = format_decimal  # every number a user reads is written one way
 
 
 class TradingWiring:
@@ -91,6 +90,11 @@ class TradingWiring:
         bridge.order_changed.connect(self._order_changed)
         bridge.notice.connect(self._core_notice)
         bridge.reconciliation_changed.connect(self._reconciled)
+
+        # balances, history and notifications show numbers at the venue's precision
+        self.precision = SessionPrecision(lambda venue: orders.session(VenueId(venue)))
+        panels.balances.set_precision(self.precision)
+        panels.history.set_precision(self.precision)
 
         entry = panels.entry
         entry.submitRequested.connect(self.submit)
@@ -154,6 +158,7 @@ class TradingWiring:
         key = str(order.client_order_id)
         before = self._known.get(key)
         self._known[key] = (order.status, order.filled)
+        rules = self._rules_for(order)  # the venue's precision decides the digits
         if (
             order.status is OrderStatus.REJECTED
             and self.notify_rejections
@@ -161,7 +166,7 @@ class TradingWiring:
         ):
             self._notify(
                 "error",
-                f"Order rejected: {order.side.value} {_num(order.amount)} "
+                f"Order rejected: {order.side.value} {amount_text(rules, order.amount)} "
                 f"{order.symbol} on {order.venue}: {order.reason or 'no reason given'}",
             )
         elif self.notify_fills and order.filled > (before[1] if before else 0):
@@ -169,8 +174,9 @@ class TradingWiring:
             avg = order.average_price
             self._notify(
                 "fill",
-                f"{order.side.value.upper()} {_num(order.filled)}/"
-                f"{_num(order.amount)} {order.symbol} {done}" + (f" @ {_num(avg)}" if avg else ""),
+                f"{order.side.value.upper()} {amount_text(rules, order.filled)}/"
+                f"{amount_text(rules, order.amount)} {order.symbol} {done}"
+                + (f" @ {price_text(rules, avg)}" if avg else ""),
             )
         if order.is_final:
             self._known.pop(key, None)
@@ -239,7 +245,8 @@ class TradingWiring:
         else:
             entry.submit_finished(
                 True,
-                f"{order.side.value.capitalize()} {_num(order.amount)} "
+                f"{order.side.value.capitalize()} "
+                f"{amount_text(self._rules_for(order), order.amount)} "
                 f"{order.symbol}: {order.status.value}",
             )
         self.orders_version += 1
