@@ -12,6 +12,7 @@ a BracketRequest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,9 @@ SINGLE = {
 }
 GROUPS = {"oco": "OCO (stop + target)", "bracket": "Bracket (entry + stop + target)"}
 
+# The order service's refusals of a request before anything is sent (one line each).
+Precheck = Callable[[Any], list[str]]
+
 
 class ProtectPanel(QWidget):
     protectRequested = Signal(object, object)  # request, frozenset of overrides
@@ -68,6 +72,7 @@ class ProtectPanel(QWidget):
         self._arm_ms = confirm_arm_ms
         self._request: Any = None
         self._plan: RiskPlan | None = None
+        self._precheck: Precheck | None = None
         self.confirmation: LegsConfirmDialog | None = None
         self._build()
 
@@ -87,6 +92,8 @@ class ProtectPanel(QWidget):
         self.risk_unit = QComboBox()
         self.risk_unit.addItems(["quote", "% of account"])
         self.amount_field = NumberField("amount (base)")
+        self.trailing_field = NumberField("trailing distance, % (stops and take-profits)")
+        self.reduce_only = QCheckBox("Reduce-only")
         form.addRow("Order", self.kind_combo)
         form.addRow("Side", self.side_combo)
         form.addRow("Entry", self.entry_field)
@@ -96,6 +103,8 @@ class ProtectPanel(QWidget):
         form.addRow(self.risk_check, self.risk_unit)
         form.addRow("Risk", self.risk_field)
         form.addRow("Amount", self.amount_field)
+        form.addRow("Trailing %", self.trailing_field)
+        form.addRow("", self.reduce_only)
         lay.addLayout(form)
         self.plan_label = QLabel("")
         self.plan_label.setWordWrap(True)
@@ -106,9 +115,13 @@ class ProtectPanel(QWidget):
         self.missing_label.setWordWrap(True)
         self.missing_label.setStyleSheet(f"color: {MUTED};")
         self.review_button = QPushButton("Review…")
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.status_label.setVisible(False)
         lay.addWidget(self.plan_label)
         lay.addWidget(self.problem_label)
         lay.addWidget(self.review_button)
+        lay.addWidget(self.status_label)
         lay.addWidget(self.missing_label)
         lay.addStretch(1)
         for w in (
@@ -118,11 +131,13 @@ class ProtectPanel(QWidget):
             self.target_field,
             self.risk_field,
             self.amount_field,
+            self.trailing_field,
         ):
             w.textChanged.connect(self._recompute)
         for c in (self.kind_combo, self.side_combo, self.risk_unit):
             c.currentIndexChanged.connect(self._recompute)
         self.risk_check.toggled.connect(self._recompute)
+        self.reduce_only.toggled.connect(self._recompute)
         self.review_button.clicked.connect(self.review)
         self._recompute()
 
@@ -148,15 +163,37 @@ class ProtectPanel(QWidget):
             for key, (t, label) in SINGLE.items()
             if not self._caps.supports(t)
         ]
-        if self._caps.why_not("trailing"):
-            missing.append(f"Trailing: {self._caps.why_not('trailing')}")
+        for option, label in (("trailing", "Trailing"), ("reduce_only", "Reduce-only")):
+            why = self._caps.why_not(option)
+            if why:
+                missing.append(f"{label}: {why}")
+        if not self._caps.native_oco and self._caps.why_not("oco"):
+            missing.append(f"Native OCO: {self._caps.why_not('oco')}")
+        if not self._caps.native_bracket and self._caps.why_not("bracket"):
+            missing.append(f"Native bracket: {self._caps.why_not('bracket')}")
+        self.trailing_field.setToolTip(self._caps.why_not("trailing") or "")
+        self.reduce_only.setToolTip(self._caps.why_not("reduce_only") or "")
+        if not self._caps.reduce_only:
+            self.reduce_only.setChecked(False)
         notes = ["* held by this terminal: only while it runs"]
         self.missing_label.setText("\n".join((["Not offered: " + m for m in missing]) + notes))
         self._recompute()
 
     def set_last_price(self, last: Decimal | None) -> None:
+        if last == self._last:
+            return
         self._last = last
         self._recompute()
+
+    def show_result(self, text: str, error: bool) -> None:
+        """What became of the last Send (placed, or refused with the reason)."""
+        self.status_label.setStyleSheet(f"color: {ERROR};" if error else "")
+        self.status_label.setText(text)
+        self.status_label.setVisible(bool(text))
+
+    def set_precheck(self, precheck: Precheck | None) -> None:
+        """The order service's check, run by Review before the confirmation opens."""
+        self._precheck = precheck
 
     def set_balances(self, balances: Balances | None) -> None:
         self._balances = balances
@@ -213,6 +250,31 @@ class ProtectPanel(QWidget):
         self.entry_field.setEnabled(key == "bracket")
         self.target_field.setEnabled(is_group)
         self.limit_field.setEnabled(is_group or (kind is not None and kind.has_limit_price))
+        self.trailing_field.setEnabled(is_single and self._caps.trailing)
+        self.reduce_only.setEnabled(self._caps.reduce_only and is_single)
+        trailing = (
+            self._num(self.trailing_field, "trailing distance", False)
+            if self.trailing_field.isEnabled()
+            else None
+        )
+        if trailing is not None and not Decimal("0.1") <= trailing <= Decimal(20):
+            raise ValueError("the trailing distance must be between 0.1 % and 20 %")
+        if trailing is not None and not self.trigger_field.text().strip():
+            if self.risk_check.isChecked():
+                raise ValueError("sizing by risk needs a stop price")
+            amount = self._sized_amount(rules, side.opposite, self._last, ZERO, None)
+            assert kind is not None
+            return OrderRequest(
+                venue=self._venue,
+                symbol=rules.symbol,
+                side=side,
+                type=kind,
+                amount=amount,
+                trailing_percent=trailing,
+                mode=self._mode,
+                account=self._account,
+                reduce_only=self.reduce_only.isEnabled() and self.reduce_only.isChecked(),
+            )
         trigger = self._num(self.trigger_field, "trigger price", True)
         limit = (
             self._num(self.limit_field, "limit price", kind is not None and kind.has_limit_price)
@@ -266,6 +328,8 @@ class ProtectPanel(QWidget):
             time_in_force=TimeInForce.GTC,
             mode=self._mode,
             account=self._account,
+            trailing_percent=trailing,
+            reduce_only=self.reduce_only.isEnabled() and self.reduce_only.isChecked(),
         )
 
     def _sized_amount(
@@ -319,6 +383,10 @@ class ProtectPanel(QWidget):
     # ---- review and send ----------------------------------------------------------------
     def review(self) -> LegsConfirmDialog | None:
         if self._request is None or self._rules is None or self.confirmation is not None:
+            return None
+        refusals = self._precheck(self._request) if self._precheck is not None else []
+        if refusals:  # what the order service would refuse is never offered for sending
+            self.problem_label.setText("Not sent: " + "; ".join(refusals))
             return None
         rows = legs_preview(self._request, self._rules, self._caps)
         title = f"{self.kind_combo.currentText()} on {self._venue} ({self._mode.value}) — {self._rules.symbol}"

@@ -40,6 +40,7 @@ class Panels:
     tape: QWidget | None = None
     chart: QWidget | None = None
     dom: QWidget | None = None  # the price ladder (its dock is hidden by default)
+    protect: QWidget | None = None  # the protective ticket (a tab of the entry dock)
 
 
 def widget_palette(theme: str):  # type: ignore[no-untyped-def]
@@ -59,6 +60,8 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
     from terminal.ui.panels.notifications_panel import NotificationsPanel
     from terminal.ui.panels.open_orders import OpenOrdersPanel
     from terminal.ui.panels.order_entry import OrderEntryPanel
+    from terminal.ui.panels.protect_panel import ProtectPanel
+    from terminal.ui.panels.ticket_tabs import TicketTabs
     from terminal.ui.panels.watchlist import WatchlistPanel
     from terminal.ui.widgets.orderbook import OrderBookWidget
 
@@ -74,12 +77,14 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         notifications=NotificationsPanel(toast_host=window, sound=ui.sound),
         logs=LogsPanel(_ring(current_setup()), frame_clock=clock),
         dom=DomPanel(palette=pal),
+        protect=ProtectPanel(),
     )
     clock.register(panels.book)
     clock.register(panels.dom)
+    # the entry dock holds the plain ticket and the protective one as tabs
+    window.set_panel("entry", TicketTabs(panels.entry, panels.protect))
     for name in (
         "book",
-        "entry",
         "balances",
         "open_orders",
         "health",

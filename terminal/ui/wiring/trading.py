@@ -42,6 +42,7 @@ from terminal.ui.tasks import TaskOwner
 from terminal.ui.wiring.chart_lines import chart_inputs
 from terminal.ui.wiring.market import MarketWiring
 from terminal.ui.wiring.panels import Panels
+from terminal.ui.wiring.protect import ProtectWiring
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class TradingWiring:
         a["cancel_all"].triggered.connect(self.cancel_all_active)
         a["focus_amount"].triggered.connect(entry.focus_amount)
         a["focus_price"].triggered.connect(entry.focus_price)
+        self.protect = ProtectWiring(self, panels.protect) if panels.protect is not None else None
 
     def connect_price_sources(self) -> None:
         """Clicks on a price (ladder level, depth chart, chart double-click) fill the
@@ -138,6 +140,8 @@ class TradingWiring:
         port = self.orders.session(session.venue)
         rules = port.markets.get(symbol) if port is not None else None
         p.entry.set_market(rules)
+        if self.protect is not None:
+            self.protect.activate(session, rules)
         for widget in (p.book, p.depth, p.tape, p.chart):
             if widget is not None:
                 widget.set_market(rules)
@@ -417,4 +421,6 @@ class TradingFrame:
             w.panels.chart.set_orders(
                 w.orders.open_orders(venue) if session else [], **chart_inputs(w.orders, venue)
             )
+        if w.protect is not None:
+            w.protect.refresh()
         return False

@@ -1,0 +1,47 @@
+"""The order-entry dock: the plain ticket and the protective ticket as two tabs.
+
+The protective ticket (stops, take-profits, OCO, brackets, risk sizing) scrolls inside
+its tab like the plain ticket does, so the dock asks for no more height than the plain
+ticket: the window with every panel still fits 1024x600.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
+
+ORDER_TAB, PROTECT_TAB = 0, 1
+
+
+class TicketTabs(QTabWidget):
+    def __init__(self, entry: QWidget, protect: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticketTabs")
+        self.setDocumentMode(True)
+        self.entry = entry
+        self.protect = protect
+        self.protect_scroll = QScrollArea()
+        self.protect_scroll.setObjectName("protectScroll")
+        self.protect_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.protect_scroll.setWidgetResizable(True)
+        self.protect_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.protect_scroll.setWidget(protect)
+        self.addTab(entry, "Order")
+        self.addTab(self.protect_scroll, "Stop / OCO / Bracket")
+        self.setTabToolTip(
+            PROTECT_TAB,
+            "Stop, take-profit, OCO and bracket orders; size by risk from the stop",
+        )
+
+    def show_protect(self) -> None:
+        self.setCurrentIndex(PROTECT_TAB)
+
+    def show_order(self) -> None:
+        self.setCurrentIndex(ORDER_TAB)
+
+    def minimumSizeHint(self) -> QSize:
+        """The plain ticket's minimum (it already scrolls), plus the tab bar: the
+        protective form scrolls too and never makes the dock wider or taller."""
+        base = self.entry.minimumSizeHint()
+        bar = self.tabBar().sizeHint().height()
+        return QSize(base.width(), base.height() + bar)
