@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 
 from terminal.domain.enums import HeldBy, LegRole
 from terminal.domain.order import OrderStatus
+from terminal.ui.panels.order_groups import GROUP_PREFIX
 from terminal.ui.panels.ticket_tabs import PROTECT_TAB, TicketTabs
 from tests.fixtures_paper import paper_rest
 
@@ -110,4 +111,18 @@ def test_protective_ticket_refuses_before_send_and_places_a_risk_sized_bracket(
     for leg in legs:
         assert str(leg.client_order_id) in venue
     assert c.trading.protect.last_message.startswith(f"Bracket {order_list.list_id}")
-    drv.run(svc.cancel_list(legs[0].list_id), 30)
+
+    # Open orders: the pair under one group row; one cancel of that row cancels both legs
+    table = run.panels.open_orders
+    group_key = GROUP_PREFIX + legs[0].list_id
+    drv.until(lambda: table.model.row_of(group_key) is not None, 10, "the group row")
+    assert drv.do(lambda: table.select(group_key))
+    drv.do(lambda: QTest.mouseClick(table.cancel_button, Qt.MouseButton.LeftButton))
+    drv.until(
+        lambda: (
+            not (set(_venue_orders(run, paper_for_ui)) & {str(o.client_order_id) for o in legs})
+        ),
+        30,
+        "both legs cancelled on the venue",
+        interval=0.3,
+    )

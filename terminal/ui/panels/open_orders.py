@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,84 +36,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.domain.enums import HeldBy, OrderType
+from terminal.domain.enums import OrderType
 from terminal.domain.market import MarketRules
-from terminal.domain.order import Order, OrderStatus
+from terminal.domain.order import Order
 from terminal.ui.frame import FrameClock, ProviderPoll
 from terminal.ui.shortcuts import keys_text, sequences
 
 from ._driven import attach_frames
 from ._style import (
-    AMBER_Q,
-    BUY_Q,
     MUTED,
-    MUTED_Q,
-    SELL_Q,
-    STALE_BG_Q,
-    UNKNOWN_BG_Q,
-    age_text,
-    dec_text,
     mono_font,
     utc_now,
 )
 from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 from .amend_dialog import AmendDialog
+from .open_orders_rows import (  # noqa: F401 - re-exported: the table's columns and texts
+    C_AGE,
+    C_AMOUNT,
+    C_FILLED,
+    C_PRICE,
+    C_SIDE,
+    C_STATUS,
+    C_SYMBOL,
+    C_TYPE,
+    C_VENUE,
+    CANCELLABLE,
+    COLUMNS,
+    RIGHT_COLS,
+    STATUS_TEXT,
+    UNKNOWN_TIP,
+    OrderRows,
+)
+from .order_groups import GROUP_PREFIX, LEG_MARK, Group, GroupsProvider, arrange, group_members
 
-COLUMNS = (
-    "Age",
-    "Venue",
-    "Symbol",
-    "Side",
-    "Type",
-    "Price",
-    "Amount",
-    "Filled",
-    "Status",
-    "Client id",
-    "Venue id",
-)
-C_AGE, C_VENUE, C_SYMBOL, C_SIDE, C_TYPE, C_PRICE, C_AMOUNT, C_FILLED, C_STATUS = range(9)
-RIGHT_COLS = (C_AGE, C_PRICE, C_AMOUNT, C_FILLED)
-CANCELLABLE = frozenset(
-    {OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER}
-)
-STATUS_TEXT = {
-    OrderStatus.PENDING_SUBMIT: "PENDING",
-    OrderStatus.PENDING_TRIGGER: "WAITING TRIGGER",
-    OrderStatus.OPEN: "OPEN",
-    OrderStatus.PARTIALLY_FILLED: "PARTIAL",
-    OrderStatus.FILLED: "FILLED",
-    OrderStatus.PENDING_CANCEL: "CANCELING",
-    OrderStatus.CANCELED: "CANCELED",
-    OrderStatus.REJECTED: "REJECTED",
-    OrderStatus.EXPIRED: "EXPIRED",
-    OrderStatus.UNKNOWN: "UNKNOWN",
-}
-UNKNOWN_TIP = (
-    "Outcome unknown: the venue did not answer clearly. The terminal is checking "
-    "with the venue by client order id and will not send it again."
-)
 REPEAT_CANCEL_S = 2.0
 AMEND_UNAVAILABLE = "amending is not available (no venue connection)"
 
 AmendReason = Callable[[Order], "str | None"]  # why this order cannot be amended now
 RulesFor = Callable[[Order], "MarketRules | None"]
-
-
-def _type_text(order: Order) -> str:
-    text = order.type.label.upper()
-    if order.type.is_conditional:
-        if order.trailing_percent is not None:
-            text += f" trail {dec_text(order.trailing_percent)}%"
-        if order.trigger_price is not None:
-            text += f" trig {dec_text(order.trigger_price)}"
-    if order.held_by is HeldBy.TERMINAL:
-        text += " (held by this terminal)"
-    if order.post_only:
-        text += " PO"
-    elif order.type.value == "limit" and order.time_in_force.value != "GTC":
-        text += f" {order.time_in_force.value}"
-    return text
 
 
 class OpenOrdersPanel(QWidget):
@@ -123,6 +83,7 @@ class OpenOrdersPanel(QWidget):
     cancelAllRequested = Signal(str, object)  # venue, symbol or None (= whole venue)
     orderActivated = Signal(str)  # client order id (double click / Enter)
     amendRequested = Signal(object)  # AmendDialog: client_order_id, amount, price, confirmed
+    cancelGroupRequested = Signal(str)  # list id: the whole OCO or bracket
 
     def __init__(
         self,
@@ -145,12 +106,15 @@ class OpenOrdersPanel(QWidget):
         self._venue: str | None = None
         self._symbol: str | None = None
         self._recent_cancels: dict[str, float] = {}
-        self._cache: dict[str, tuple[tuple, tuple]] = {}  # coid -> (signature, row parts)
+        self.rows_format = OrderRows(stale_after_s)
         self.context_menu: QMenu | None = None
         self.amend_dialog: AmendDialog | None = None
         self.last_amended: Order | None = None  # what the last successful amend rests as
         self._amend_reason: AmendReason | None = None
         self._rules_for: RulesFor | None = None
+        self._groups: GroupsProvider = dict
+        self._known: dict[str, Group] = {}
+        self._group_rows: dict[str, Group] = {}  # row key -> group, as last shown
         self._build()
         attach_frames(self, frame_clock)
 
@@ -219,8 +183,13 @@ class OpenOrdersPanel(QWidget):
         """`reason(order)`: why it cannot be amended now (venue cannot edit, entry locked
         or stopped...), None if it can; `rules(order)`: its market's tick and step."""
         self._amend_reason, self._rules_for = reason, rules
-        self._cache.clear()  # rows are written with the markets' precision from now on
+        self.rows_format.set_rules_for(rules)
         self._update_buttons()
+
+    def set_groups_provider(self, provider: GroupsProvider) -> None:
+        """Which lists belong to which bracket (list id -> Group); see order_groups."""
+        self._groups = provider
+        self._dirty = True
 
     def set_orders_provider(
         self, provider: Callable[[], tuple[Hashable, list[Order]]] | None
@@ -270,74 +239,25 @@ class OpenOrdersPanel(QWidget):
                 continue
             shown.append(o)
         shown.sort(key=lambda o: o.created_at, reverse=True)
-        keep = {o.client_order_id for o in shown}
-        if len(self._cache) > 2 * len(keep) + 64:
-            self._cache = {k: v for k, v in self._cache.items() if k in keep}
-        return [self._row(o, now) for o in shown]
-
-    def _row(self, o: Order, now: datetime) -> Row:
-        """Only the age is formatted every time; the rest of a row is cached until the
-        order's state changes (a 1,000-order table would otherwise format 11,000 cells
-        per frame)."""
-        age = (now - o.created_at).total_seconds()
-        stale = o.status.is_open and age > self.stale_after_s
-        sig = (
-            o.status,
-            o.filled,
-            o.venue_order_id,
-            o.reason,
-            o.price,
-            o.amount,
-            stale,
-            o.trigger_price,
-        )
-        hit = self._cache.get(o.client_order_id)
-        if hit is None or hit[0] != sig:
-            hit = (sig, self._parts(o, stale))
-            self._cache[o.client_order_id] = hit
-        rest, fg, bg, row_tip = hit[1]
-        tips: tuple[str | None, ...] = ()
-        if stale:
-            tips = (f"Stale: open for {age_text(age)}, longer than {age_text(self.stale_after_s)}",)
-        return Row(o.client_order_id, (age_text(age), *rest), fg, bg, tips, row_tip)
-
-    def _parts(
-        self, o: Order, stale: bool
-    ) -> tuple[tuple[str, ...], tuple[QColor | None, ...], QColor | None, str | None]:
-        # the venue's precision decides the digits once its market is known
-        rules = self._rules_for(o) if self._rules_for is not None else None
-        price = dec_text if rules is None else rules.format_price
-        amount = dec_text if rules is None else rules.format_amount
-        rest = (
-            str(o.venue),
-            str(o.symbol),
-            o.side.value.upper(),
-            _type_text(o),
-            price(o.price) if o.price is not None else "market",
-            amount(o.amount),
-            amount(o.filled),
-            STATUS_TEXT[o.status],
-            str(o.client_order_id),
-            str(o.venue_order_id or ""),
-        )
-        fg: list[QColor | None] = [None] * len(COLUMNS)
-        fg[C_SIDE] = BUY_Q if o.side.value == "buy" else SELL_Q
-        bg = None
-        row_tip = None
-        if o.status is OrderStatus.UNKNOWN:
-            bg = UNKNOWN_BG_Q
-            fg[C_STATUS] = AMBER_Q
-            row_tip = UNKNOWN_TIP + (f"\nLast reason: {o.reason}" if o.reason else "")
-        elif o.status.is_final:
-            fg = [MUTED_Q] * len(COLUMNS)
-            if o.reason:
-                row_tip = f"{STATUS_TEXT[o.status]}: {o.reason}"
-        elif o.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.PENDING_CANCEL):
-            fg[C_STATUS] = MUTED_Q
-        if stale:
-            bg = bg or STALE_BG_Q
-            fg[C_AGE] = AMBER_Q
-        return rest, tuple(fg), bg, row_tip
+        self.rows_format.stale_after_s = self.stale_after_s
+        self.rows_format.prune({o.client_order_id for o in shown})
+        self._known = self._groups()
+        rows: list[Row] = []
+        self._group_rows = {}
+        for item in arrange(shown, self._known):
+            if isinstance(item, Group):
+                self._group_rows[item.key] = item
+                rows.append(
+                    self.rows_format.group_row(item, group_members(shown, item, self._known), now)
+                )
+                continue
+            row = self.rows_format.row(item, now)
+            if item.list_id is not None:  # a leg: indented under its group's row
+                cells = list(row.cells)
+                cells[C_TYPE] = LEG_MARK + cells[C_TYPE]
+                row = Row(row.key, tuple(cells), row.fg, row.bg, row.tips, row.row_tip)
+            rows.append(row)
+        return rows
 
     # ---------------------------------------------------------------- actions
     def selected_ids(self) -> list[str]:
@@ -364,8 +284,23 @@ class OpenOrdersPanel(QWidget):
         by_id = {str(o.client_order_id): o for o in self._orders}
         sent = 0
         now = time.monotonic()
-        for coid in self.selected_ids():
+        selected = self.selected_ids()
+        groups = [self._group_rows[k] for k in selected if k in self._group_rows]
+        covered = {g.list_id for g in groups}
+        for group in groups:
+            if now - self._recent_cancels.get(group.key, -1e9) < REPEAT_CANCEL_S:
+                continue
+            self._recent_cancels[group.key] = now
+            self.cancelGroupRequested.emit(group.list_id)
+            sent += 1
+        for coid in selected:
+            if coid.startswith(GROUP_PREFIX):
+                continue
             order = by_id.get(coid)
+            if order is not None and order.list_id is not None:
+                g = self._known.get(order.list_id)
+                if (g.list_id if g is not None else order.list_id) in covered:
+                    continue  # its group's cancel covers it
             if order is None or order.status not in CANCELLABLE:
                 continue
             if now - self._recent_cancels.get(coid, -1e9) < REPEAT_CANCEL_S:
@@ -388,6 +323,12 @@ class OpenOrdersPanel(QWidget):
         menu = QMenu(self)
         cancel = menu.addAction("Cancel\tDel", self.cancel_selected)
         cancel.setEnabled(self.cancel_button.isEnabled())
+        group = self._group_of_row(row.key)
+        if group is not None:
+            menu.addAction(
+                f"Cancel the whole {group.kind}",
+                lambda g=group: self.cancelGroupRequested.emit(g.list_id),
+            )
         amend = menu.addAction(f"Amend…\t{keys_text('amend')}", lambda: self.open_amend())
         amend.setEnabled(self.amend_button.isEnabled())
         if not amend.isEnabled():
@@ -476,10 +417,22 @@ class OpenOrdersPanel(QWidget):
     def _mark_dirty(self, *_: object) -> None:
         self._dirty = True
 
+    def _group_of_row(self, key: object) -> Group | None:
+        """The group of a group row or of a leg's row (None: a plain order)."""
+        if str(key) in self._group_rows:
+            return self._group_rows[str(key)]
+        order = next((o for o in self._orders if str(o.client_order_id) == str(key)), None)
+        if order is None or order.list_id is None:
+            return None
+        return self._known.get(order.list_id) or next(
+            (g for g in self._group_rows.values() if g.list_id == order.list_id), None
+        )
+
     def _update_buttons(self) -> None:
         by_id = {str(o.client_order_id): o for o in self._orders}
         can = any(
-            by_id.get(c) is not None and by_id[c].status in CANCELLABLE for c in self.selected_ids()
+            (by_id.get(c) is not None and by_id[c].status in CANCELLABLE) or c in self._group_rows
+            for c in self.selected_ids()
         )
         self.cancel_button.setEnabled(can)
         reason = self.amend_block_reason(self._selected_order())

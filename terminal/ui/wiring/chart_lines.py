@@ -22,6 +22,7 @@ from terminal.domain.ids import ClientOrderId
 from terminal.domain.order import Order, OrderStatus
 from terminal.domain.orderlist import ListKind
 from terminal.ui.panels.amend_confirm import DEFAULT_ARM_MS, AmendConfirmDialog
+from terminal.ui.panels.order_groups import Group
 from terminal.ui.widgets.chart_orders import PlannedLeg, drag_block_reason, line_price
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,19 @@ def chart_inputs(orders: Any, venue: Any) -> dict[str, Any]:
     port = orders.session(venue) if venue is not None else None
     can_amend = bool(port is not None and port.has_edit_order)
     return {"entry_prices": entry_prices, "planned": planned, "can_amend": can_amend}
+
+
+def bracket_groups(orders: Any) -> dict[str, Group]:
+    """The open-orders table's groups of the brackets being watched: the entry's list
+    and every protective pair placed for it show under the bracket (cancelling the
+    bracket cancels the entry and its current pair)."""
+    out: dict[str, Group] = {}
+    for order_list in orders.brackets.open_brackets():
+        group = Group(order_list.list_id, "BRACKET", order_list.held_by)
+        out[order_list.list_id] = group
+        for pair in order_list.details.get("pairs", ()):
+            out[pair] = group
+    return out
 
 
 class ChartOrderDrag:

@@ -39,7 +39,7 @@ from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
 from terminal.ui.panels.precision import SessionPrecision, amount_text, price_text
 from terminal.ui.tasks import TaskOwner
-from terminal.ui.wiring.chart_lines import chart_inputs
+from terminal.ui.wiring.chart_lines import bracket_groups, chart_inputs
 from terminal.ui.wiring.market import MarketWiring
 from terminal.ui.wiring.panels import Panels
 from terminal.ui.wiring.protect import ProtectWiring
@@ -106,6 +106,8 @@ class TradingWiring:
         panels.open_orders.cancelAllRequested.connect(self.cancel_all)
         panels.open_orders.set_orders_provider(self._open_orders_provider)
         panels.open_orders.amendRequested.connect(self.amend)
+        panels.open_orders.cancelGroupRequested.connect(self.cancel_group)
+        panels.open_orders.set_groups_provider(lambda: bracket_groups(orders))
         panels.open_orders.set_amend_support(self.amend_block_reason, self._rules_for)
         self._price_sources: set[int] = set()
         self.connect_price_sources()
@@ -263,6 +265,19 @@ class TradingWiring:
             await self.orders.cancel(client_order_id)
         except (UnknownOrder, NotConnected) as exc:
             self._notify("warning", f"Cancel {client_order_id}: {exc}")
+        self.orders_version += 1
+
+    def cancel_group(self, list_id: str) -> None:
+        """Cancel an OCO or a bracket (its entry and its current pair) as one."""
+        self.tasks.spawn(self._cancel_group(list_id), "cancel-group")
+
+    async def _cancel_group(self, list_id: str) -> None:
+        try:
+            touched = await self.orders.cancel_list(list_id)
+        except Exception as exc:  # an unknown list, a venue refusal: said, never silent
+            self._notify("warning", f"Cancel group {list_id}: {exc}")
+        else:
+            self._notify("info", f"Cancel group {list_id}: {len(touched)} order(s)")
         self.orders_version += 1
 
     def amend(self, dialog: Any) -> None:
