@@ -243,6 +243,27 @@ class BracketKeeper:
             f"for {format_decimal(entry.filled)} ({pair.label})",
         )
 
+    async def _venue_last(self, order_list: OrderList) -> Decimal | None:
+        """The venue's last trade price of the bracket's market (None: unknown)."""
+        session = self._service.session(order_list.venue)
+        fetch = getattr(session, "fetch_ticker_raw", None)
+        if fetch is None:
+            return None
+        try:
+            raw = await fetch(str(order_list.symbol))
+        except Exception as exc:  # a failed read only means: not known
+            log.info("bracket %s: no last price: %s", order_list.list_id, exc)
+            return None
+        info = raw.get("info") if isinstance(raw, dict) else None
+        text = info.get("lastPrice") if isinstance(info, dict) else None
+        if text is None and isinstance(raw, dict) and raw.get("last") is not None:
+            text = repr(raw["last"])
+        try:
+            price = Decimal(str(text)) if text is not None else None
+        except ArithmeticError:
+            return None
+        return price if price is not None and price.is_finite() and price > 0 else None
+
     async def restore(self, venue: VenueId) -> int:
         """Watch the venue's open brackets again after a restart and place what fills
         while the terminal was down call for. Returns how many were restored."""
@@ -259,7 +280,18 @@ class BracketKeeper:
             covered = Decimal(order_list.details["covered"])
             if entry.filled > covered:
                 price = service.context_for(_request_of(order_list, entry).entry).reference_price
+                if price is None:  # just started: no market data yet, ask the venue
+                    price = await self._venue_last(order_list)
                 stop = Decimal(order_list.details["stop_trigger"])
+                if price is None:
+                    service.tracker.notice(
+                        "warning",
+                        f"Bracket {order_list.list_id}: the entry filled "
+                        f"{format_decimal(entry.filled)} while the terminal was closed and "
+                        f"{order_list.venue} gave no price to check against the stop "
+                        f"{format_decimal(stop)}: stop and target NOT placed; decide by hand",
+                    )
+                    continue
                 if stop_passed(entry.side, stop, price):
                     service.tracker.notice(
                         "warning",
