@@ -57,9 +57,11 @@ def test_legs_sit_under_their_group_and_one_cancel_takes_the_group(qtbot) -> Non
         ids[5],
     ]
     rows = panel.model.rows
-    assert rows[1].cells[C_TYPE] == "OCO (held by the venue)" and rows[1].bold
+    assert rows[1].cells[C_TYPE] == "OCO" and rows[1].bold
+    assert rows[1].row_tip.startswith("OCO (held by the venue): cancelling this row")
     assert rows[1].cells[C_STATUS] == "2 open" and rows[1].cells[9] == "ocoA"
-    assert rows[4].cells[C_TYPE] == "BRACKET (held by this terminal: only while it runs)"
+    assert rows[4].cells[C_TYPE] == "BRACKET*"
+    assert rows[4].row_tip.startswith("BRACKET (held by this terminal: only while it runs)")
     assert rows[4].cells[C_STATUS] == "3 open"
     assert rows[2].cells[C_TYPE].startswith(LEG_MARK + "STOP")
     assert not rows[0].cells[C_TYPE].startswith(LEG_MARK)
@@ -94,6 +96,6 @@ def test_a_list_the_wiring_does_not_name_is_a_group_of_its_own(qtbot) -> None:  
     panel.refresh()
     rows = panel.model.rows
     assert rows[0].key == GROUP_PREFIX + "oco9"
-    assert rows[0].cells[C_TYPE] == "OCO (held by this terminal: only while it runs)"
+    assert rows[0].cells[C_TYPE] == "OCO*"
     assert rows[0].cells[C_STATUS] == "1 open"
     assert ClientOrderId(rows[1].key) == a.client_order_id

@@ -93,6 +93,7 @@ class BracketKeeper:
         self._brackets: dict[str, OrderList] = {}
         self._entry_of: dict[ClientOrderId, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._pair_entry: dict[str, Decimal] = {}  # pair list id -> its entry's price
         service.order_changed.add(self._on_order)
 
     def watched(self) -> list[str]:
@@ -101,6 +102,11 @@ class BracketKeeper:
     def open_brackets(self) -> list[OrderList]:
         """The brackets being watched (their entry not final yet), for display."""
         return list(self._brackets.values())
+
+    def pair_entry_prices(self) -> dict[str, Decimal]:
+        """Pair list id -> the average price of the entry it protects (for P&L labels),
+        for the brackets placed or restored in this run."""
+        return dict(self._pair_entry)
 
     def forget(self, list_id: str) -> None:
         order_list = self._brackets.pop(list_id, None)
@@ -235,6 +241,8 @@ class BracketKeeper:
             )
             return
         pairs.append(pair.list_id)
+        if entry.average_price is not None:
+            self._pair_entry[pair.list_id] = entry.average_price
         order_list.details["covered"] = str(entry.filled)
         await service.journal.save_list(order_list)
         service.tracker.notice(

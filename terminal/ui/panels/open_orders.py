@@ -154,7 +154,8 @@ class OpenOrdersPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = (70, 60, 90, 44, 80, 100, 100, 100, 84, 150)
+        # the type column holds "STOP-MARKET trig 59796.98" and a leg's "└ " in full
+        widths = (70, 60, 90, 44, 230, 100, 100, 100, 84, 150)
         for col, w in enumerate(widths):
             self.table.setColumnWidth(col, w)
         self.table.deletePressed.connect(self.cancel_selected)

@@ -74,7 +74,7 @@ def _type_text(order: Order) -> str:
         if order.trigger_price is not None:
             text += f" trig {dec_text(order.trigger_price)}"
     if order.held_by is HeldBy.TERMINAL:
-        text += " (held by this terminal)"
+        text += "*"  # held by this terminal, only while it runs (the row's tooltip)
     if order.post_only:
         text += " PO"
     elif order.type.value == "limit" and order.time_in_force.value != "GTC":
@@ -107,7 +107,7 @@ class OrderRows:
             str(legs[0].venue),
             str(legs[0].symbol),
             "/".join(sorted(sides)),
-            group.label,
+            group.cell,
             "",
             "",
             "",
@@ -177,6 +177,8 @@ class OrderRows:
                 row_tip = f"{STATUS_TEXT[o.status]}: {o.reason}"
         elif o.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.PENDING_CANCEL):
             fg[C_STATUS] = MUTED_Q
+        if row_tip is None and o.held_by is HeldBy.TERMINAL:
+            row_tip = "* held by this terminal: only while it runs"
         if stale:
             bg = bg or STALE_BG_Q
             fg[C_AGE] = AMBER_Q

@@ -39,6 +39,12 @@ class Group:
         }.get(self.held_by)  # type: ignore[arg-type]
         return f"{self.kind} ({held})" if held else self.kind
 
+    @property
+    def cell(self) -> str:
+        """The group row's type cell: the kind and who holds it, short ("*": held by
+        this terminal, only while it runs)."""
+        return f"{self.kind}*" if self.held_by is HeldBy.TERMINAL else self.kind
+
 
 GroupsProvider = Callable[[], dict[str, Group]]  # list id -> its group (brackets' lists)
 

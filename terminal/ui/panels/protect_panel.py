@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -100,12 +101,18 @@ class ProtectPanel(QWidget):
         form.addRow("Stop / trigger", self.trigger_field)
         form.addRow("Stop limit", self.limit_field)
         form.addRow("Target", self.target_field)
-        form.addRow(self.risk_check, self.risk_unit)
-        form.addRow("Risk", self.risk_field)
-        form.addRow("Amount", self.amount_field)
         form.addRow("Trailing %", self.trailing_field)
+        risk_row = QHBoxLayout()
+        risk_row.setContentsMargins(0, 0, 0, 0)
+        risk_row.addWidget(self.risk_field, 1)
+        risk_row.addWidget(self.risk_unit)
+        self.risk_box = QWidget()
+        self.risk_box.setLayout(risk_row)
+        form.addRow(self.risk_check, self.risk_box)
+        form.addRow("Amount", self.amount_field)
         form.addRow("", self.reduce_only)
         lay.addLayout(form)
+        self.form = form
         self.plan_label = QLabel("")
         self.plan_label.setWordWrap(True)
         self.problem_label = QLabel("")
@@ -252,6 +259,20 @@ class ProtectPanel(QWidget):
         self.limit_field.setEnabled(is_group or (kind is not None and kind.has_limit_price))
         self.trailing_field.setEnabled(is_single and self._caps.trailing)
         self.reduce_only.setEnabled(self._caps.reduce_only and is_single)
+        self.risk_box.setEnabled(self.risk_check.isChecked())
+        # rows that do not apply to this kind are hidden, not just greyed: the dock is
+        # short on small screens and the sizing result must stay in view
+        for widget, shown in (
+            (self.entry_field, key == "bracket"),
+            (self.target_field, is_group),
+            (self.limit_field, self.limit_field.isEnabled()),
+            (self.trailing_field, self.trailing_field.isEnabled()),
+            (self.risk_box, True),  # greyed out until "Size by risk" is ticked
+            # in risk mode the amount is the plan's, shown on the line under the form
+            (self.amount_field, not self.risk_check.isChecked()),
+            (self.reduce_only, self.reduce_only.isEnabled()),
+        ):
+            self.form.setRowVisible(widget, shown)
         trailing = (
             self._num(self.trailing_field, "trailing distance", False)
             if self.trailing_field.isEnabled()

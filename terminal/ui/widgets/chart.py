@@ -333,6 +333,7 @@ class CandleChartWidget(QWidget):
             self._palette,
             self._snap,
             drag_text(self._fmt_price, self.last_price),
+            top_reserved=self._legend_bottom,
         )
         self._layers.append(self.order_marks.layer)
         self.order_marks.layer.dropped.connect(self.orderLineDropped)
@@ -777,6 +778,14 @@ class CandleChartWidget(QWidget):
         )
         self._layers.append(layer)
         return layer
+
+    def _legend_bottom(self) -> float:
+        """Pixels from the price pane's top that the indicator legend covers."""
+        legend = getattr(self, "legend", None)
+        if legend is None or not legend.item.isVisible():
+            return 0.0
+        rect = legend.item.mapRectToParent(legend.item.boundingRect())
+        return float(rect.bottom()) + 2.0
 
     def cancel_drag(self) -> bool:
         """Escape: a line being dragged goes back where it was. False: none was."""

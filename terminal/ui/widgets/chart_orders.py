@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from terminal.domain.enums import LegRole, OrderType, Side
-from terminal.domain.money import format_decimal
 from terminal.domain.order import Order, OrderStatus
 
 from .order_marks import OrderMark
@@ -29,6 +28,7 @@ _ROLE = {
     OrderType.TAKE_PROFIT_MARKET: "TP",
     OrderType.TAKE_PROFIT_LIMIT: "TP",
 }
+_LEG_ROLE = {LegRole.ENTRY: "ENTRY", LegRole.STOP: "SL", LegRole.TARGET: "TP"}
 _DRAGGABLE_STATUS = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER)
 
 
@@ -89,9 +89,7 @@ def order_marks(
         price = line_price(o)
         if price is None:
             continue
-        role = _ROLE.get(o.type, "")
-        if o.leg_role is LegRole.ENTRY:
-            role = "ENTRY"
+        role = _LEG_ROLE.get(o.leg_role) or _ROLE.get(o.type, "")
         head = f"{role + ' ' if role else ''}{o.side.value.upper()}"
         remaining = o.amount - o.filled
         text = f"{head} {fmt_amount(remaining)} @ {fmt_price(price)}"
@@ -117,13 +115,16 @@ def order_marks(
                 draggable=why is None,
                 tooltip=tip,
                 edge_text=f"{head} {fmt_amount(remaining)} @ {fmt_price(price)}",
+                short=f"{head} {fmt_amount(remaining)} @ {fmt_price(price)}"
+                + _distance(price, last, remaining, fmt_price, short=True)
+                + _pnl(o.side, price, entry, remaining, fmt_price),
             )
         )
     for leg in planned:
         name = "SL" if leg.role is LegRole.STOP else "TP"
         text = (
             f"{name} {leg.side.value.upper()} {fmt_amount(leg.amount)} @ {fmt_price(leg.price)}"
-            " (on entry fill)"
+            " (on fill)"
         )
         text += _distance(leg.price, last, leg.amount, fmt_price)
         text += _pnl(leg.side, leg.price, leg.entry_price, leg.amount, fmt_price)
@@ -135,18 +136,22 @@ def order_marks(
                 text,
                 style=LineStyle.DOTTED,
                 tooltip="Bracket leg, placed when the entry fills",
-                edge_text=f"{name} {fmt_amount(leg.amount)} @ {fmt_price(leg.price)}",
+                edge_text=f"{name} {fmt_amount(leg.amount)} @ {fmt_price(leg.price)} (on fill)",
             )
         )
     return marks
 
 
-def _distance(price: Decimal, last: Decimal | None, amount: Decimal, fmt_price: Fmt) -> str:
+def _distance(
+    price: Decimal, last: Decimal | None, amount: Decimal, fmt_price: Fmt, short: bool = False
+) -> str:
     if last is None or last <= 0:
         return ""
     diff = price - last
     pct = diff * 100 / last
     sign = "+" if diff >= 0 else ""
+    if short:
+        return f"  {sign}{pct.quantize(Decimal('0.01')):f}%"
     return f"  {sign}{pct.quantize(Decimal('0.01')):f}% ({sign}{fmt_price(diff)})"
 
 
@@ -159,7 +164,7 @@ def _pnl(
     per_unit = price - entry if closing_side is Side.SELL else entry - price
     pnl = per_unit * amount
     sign = "+" if pnl >= 0 else ""
-    return f"  P&L {sign}{format_decimal(pnl.quantize(Decimal('0.01')))}"
+    return f"  P&L {sign}{pnl.quantize(Decimal('0.01')):f}"
 
 
 def drag_text(fmt_price: Fmt, last: Callable[[], Decimal | None]) -> DragText:

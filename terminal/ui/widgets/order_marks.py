@@ -35,6 +35,7 @@ class OrderMark:
     tooltip: str = ""  # details, or why it cannot be dragged
     colour: str | None = None  # None: the side's colour
     edge_text: str = ""  # shorter text for an edge marker ("" = the label)
+    short: str = ""  # the line's label on a narrow chart ("" = edge_text)
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,10 @@ class OrderMarks:
         palette: Palette,
         snap: Snap,
         drag_text: Callable[[PriceLine, Decimal], str] | None = None,
+        top_reserved: Callable[[], float] = lambda: 0.0,
     ) -> None:
         self._plot = plot
+        self._top_reserved = top_reserved  # px at the top taken (the indicator legend)
         self._view = view
         self._palette = palette
         self.layer = PriceLineLayer(plot, snap, palette.background, z=40, drag_text=drag_text)
@@ -105,6 +108,7 @@ class OrderMarks:
             style=mark.style,
             draggable=mark.draggable,
             tooltip=mark.tooltip,
+            short=mark.short or mark.edge_text,
         )
 
     # ---- edge markers ------------------------------------------------------------------
@@ -126,6 +130,8 @@ class OrderMarks:
             self._plot.removeItem(item)
         self._edge_items = []
         x = x0 + (x1 - x0) * EDGE_AT
+        height = self._view.height()
+        below_legend = y1 - self._top_reserved() * (y1 - y0) / height if height > 0 else y1
         for edge, marks, arrow, y in (("top", above, "▲", y1), ("bottom", below, "▼", y0)):
             rows = [
                 (f"{arrow} {m.edge_text or m.text}", m.side, (m.key,)) for m in marks[:MAX_PER_EDGE]
@@ -141,6 +147,6 @@ class OrderMarks:
                 anchor = (0.5, -float(i)) if edge == "top" else (0.5, 1.0 + i)
                 item = pg.TextItem(text, color=self._colour(side), fill=self._fill(), anchor=anchor)
                 item.setZValue(45)
-                item.setPos(x, y)
+                item.setPos(x, below_legend if edge == "top" else y)
                 self._plot.addItem(item, ignoreBounds=True)
                 self._edge_items.append((item, EdgeMarker(edge, text, keys)))

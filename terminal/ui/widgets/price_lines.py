@@ -13,6 +13,8 @@ A `PriceLineLayer` owns one set of lines on a plot. Its whole API:
   label: the layer already rewrites the label through `drag_text` when one is given).
 - `cancel_drag()`: Escape while dragging: the line returns to its place, no `dropped`.
 - `drop(key, price)`: the same path as a mouse drop, for the keyboard and tests.
+- `fit_labels()`: each line shows `text`, or `short` where `text` would not fit the
+  pane (called on `set` and whenever the pane is resized).
 
 Pending triggers are drawn dashed, resting limits solid (`LineStyle`); the label sits at
 the left of the line, in the line's colour on the chart's background.
@@ -27,7 +29,7 @@ from enum import Enum
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 
 LABEL_AT = 0.06  # where along the line (0 = left) its label sits
 
@@ -47,6 +49,7 @@ class PriceLine:
     style: LineStyle = LineStyle.DASHED
     draggable: bool = False
     tooltip: str = ""  # details, or why the line cannot be dragged
+    short: str = ""  # the label on a pane too narrow for `text` ("" = always `text`)
 
 
 Snap = Callable[[float], Decimal | None]  # chart y -> price on the tick (None: no market)
@@ -99,6 +102,7 @@ class PriceLineLayer(QObject):
         self._drag_text = drag_text
         self._lines: dict[str, _Line] = {}
         self._dragging: str | None = None
+        plot.getViewBox().sigResized.connect(lambda *_: self.fit_labels())
 
     # ---- content ------------------------------------------------------------------------
     def set(self, specs: Sequence[PriceLine]) -> None:
@@ -113,6 +117,27 @@ class PriceLineLayer(QObject):
                 self._add(spec)
             elif key == self._dragging:
                 self._lines[key].spec = spec
+        self.fit_labels()
+
+    def shown_label(self, key: str) -> str | None:
+        line = self._lines.get(key)
+        return line.label.toPlainText() if line is not None and line.label else None
+
+    def fit_labels(self) -> None:
+        room = self._plot.getViewBox().width() * (1.0 - LABEL_AT) - 8
+        for key, line in self._lines.items():
+            if key == self._dragging or line.label is None:
+                continue
+            text = self._fitting(line, room)
+            if line.label.toPlainText() != text:
+                line.label.setFormat(text)
+
+    def _fitting(self, line: _Line, room: float) -> str:
+        spec = line.spec
+        if not spec.short or room <= 0:
+            return spec.text
+        metrics = QFontMetricsF(line.label.textItem.font())
+        return spec.text if metrics.horizontalAdvance(spec.text) <= room else spec.short
 
     def clear(self) -> None:
         self._dragging = None
@@ -160,7 +185,8 @@ class PriceLineLayer(QObject):
         line.setPos(float(line.spec.price))
         line.blockSignals(False)
         if line.label is not None:
-            line.label.setFormat(line.spec.text)
+            room = self._plot.getViewBox().width() * (1.0 - LABEL_AT) - 8
+            line.label.setFormat(self._fitting(line, room))
         self._plot.update()
 
     def cancel_drag(self) -> bool:

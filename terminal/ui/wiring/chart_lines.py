@@ -34,7 +34,7 @@ def chart_inputs(orders: Any, venue: Any) -> dict[str, Any]:
     """set_orders keyword arguments besides the orders: the entry price of each
     bracket's protective pair (for P&L labels) and the legs of brackets whose entry
     has not filled yet (dotted lines)."""
-    entry_prices: dict[str, Decimal] = {}
+    entry_prices: dict[str, Decimal] = orders.brackets.pair_entry_prices()
     planned: list[PlannedLeg] = []
     for order_list in orders.brackets.open_brackets():
         if venue is not None and order_list.venue != venue:
