@@ -99,8 +99,10 @@ def events_for_report(order: Order, report: OrderReport, source: EventSource) ->
         )
     elif report.venue_order_id and not order.venue_order_id:
         events.append(OrderAccepted(venue_order_id=report.venue_order_id, source=source))
+    # a conditional order that triggered, or an order of a list the venue held back
+    # until another order filled (Binance's pending OTO orders) that now works
     if (
-        order.type.is_conditional
+        (order.type.is_conditional or order.status is OrderStatus.PENDING_TRIGGER)
         and not waiting
         and not order.triggered
         and report.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)

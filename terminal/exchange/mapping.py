@@ -141,6 +141,8 @@ def order_status(order: Mapping[str, Any], filled: Decimal) -> OrderStatus:
         return OrderStatus.EXPIRED
     if status == "rejected":
         return OrderStatus.REJECTED
+    if status == "pending_new":  # Binance: an order of a list waiting for its working order
+        return OrderStatus.PENDING_TRIGGER
     raise ValueError(f"order status {order.get('status')!r} is not known")
 
 

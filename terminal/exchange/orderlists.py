@@ -1,7 +1,9 @@
 """Binance order lists through ccxt's implicit API methods (ccxt does not unify them).
 
-`POST /api/v3/orderList/oco` is called as `private_post_orderlist_oco`, the cancel as
-`private_delete_orderlist`; each order report of the reply is parsed by ccxt's own
+`POST /api/v3/orderList/oco` is called as `private_post_orderlist_oco`,
+`POST /api/v3/orderList/otoco` (a bracket: a limit entry whose stop and target the venue
+places as an OCO once the entry has fully filled) as `private_post_orderlist_otoco`, the
+cancel as `private_delete_orderlist`; each order report of the reply is parsed by ccxt's own
 `parse_order` and mapped like any order. Types: a target is a `LIMIT_MAKER` above the
 price in a sell and a `TAKE_PROFIT_LIMIT` below it in a buy (Binance takes no
 `LIMIT_MAKER` below); the stop is `STOP_LOSS` or `STOP_LOSS_LIMIT`.
@@ -64,6 +66,37 @@ def oco_params(market_id: str, list_client_id: str, stop: Order, target: Order) 
     }
 
 
+def otoco_params(
+    market_id: str, list_client_id: str, entry: Order, stop: Order, target: Order
+) -> dict[str, Any]:
+    """The request of `POST /api/v3/orderList/otoco`: the entry as the working order, the
+    stop and target as the pending OCO (placed by the venue on the entry's full fill)."""
+    if entry.type is not OrderType.LIMIT or entry.price is None:
+        raise OrderRejectedError("the venue's bracket (OTOCO) takes a limit entry only")
+    if stop.side is not target.side or stop.amount != target.amount:
+        raise OrderRejectedError("both pending orders of a bracket have the same side and amount")
+    working: dict[str, Any] = {
+        "workingType": "LIMIT_MAKER" if entry.post_only else "LIMIT",
+        "workingSide": entry.side.value.upper(),
+        "workingClientOrderId": str(entry.client_order_id),
+        "workingPrice": str(entry.price),
+        "workingQuantity": str(entry.amount),
+    }
+    if not entry.post_only:
+        working["workingTimeInForce"] = entry.time_in_force.value
+    above, below = (target, stop) if stop.side is Side.SELL else (stop, target)
+    return {
+        "symbol": market_id,
+        "listClientOrderId": list_client_id,
+        "newOrderRespType": "FULL",
+        **working,
+        "pendingSide": stop.side.value.upper(),
+        "pendingQuantity": str(stop.amount),
+        **_leg_params("pendingAbove", above),
+        **_leg_params("pendingBelow", below),
+    }
+
+
 def list_reports(
     client: Any, reply: Any, symbol: str, secrets: tuple[str, ...], default_status: OrderStatus
 ) -> list[OrderReport]:
@@ -116,6 +149,27 @@ class OrderListCalls:
         return (
             None if list_id is None else str(list_id),
             list_reports(self.rest, reply, str(stop.symbol), self._secrets, OrderStatus.OPEN),
+        )
+
+    async def create_otoco(
+        self, list_client_id: str, entry: Order, stop: Order, target: Order
+    ) -> tuple[str | None, list[OrderReport]]:
+        """Place a bracket as one native OTOCO list: the limit entry works now, the stop
+        and target wait on the venue (`PENDING_NEW`) until the entry has fully filled.
+        Returns the venue's list id and the reports of the three orders. Never retried."""
+        self.market(entry.symbol)
+        caps = self.capabilities(entry.symbol)
+        if not caps.native_bracket:
+            raise OrderRejectedError(
+                caps.why_not("bracket") or "no native bracket", venue=self.venue
+            )
+        market_id = self.rest.market(str(entry.symbol))["id"]
+        params = otoco_params(market_id, list_client_id, entry, stop, target)
+        reply = await self._order_call(self.rest.private_post_orderlist_otoco, params)
+        list_id = reply.get("orderListId") if isinstance(reply, Mapping) else None
+        return (
+            None if list_id is None else str(list_id),
+            list_reports(self.rest, reply, str(entry.symbol), self._secrets, OrderStatus.OPEN),
         )
 
     async def cancel_order_list(

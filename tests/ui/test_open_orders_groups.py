@@ -99,3 +99,22 @@ def test_a_list_the_wiring_does_not_name_is_a_group_of_its_own(qtbot) -> None:  
     assert rows[0].cells[C_TYPE] == "OCO*"
     assert rows[0].cells[C_STATUS] == "1 open"
     assert ClientOrderId(rows[1].key) == a.client_order_id
+
+
+def test_a_venue_held_bracket_is_one_group_whatever_order_its_legs_arrive_in(qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = OpenOrdersPanel(now=FakeNow(T0))
+    qtbot.addWidget(panel)
+    entry = order(9, OrderStatus.OPEN, age_s=20)
+    entry.list_id, entry.leg_role, entry.held_by = "otoco1", LegRole.ENTRY, HeldBy.VENUE
+    stop = leg(10, "otoco1", LegRole.STOP, HeldBy.VENUE, 10)  # newer than the entry
+    target = leg(11, "otoco1", LegRole.TARGET, HeldBy.VENUE, 10)
+    panel.set_orders([stop, target, entry])
+    panel.refresh()
+    rows = panel.model.rows
+    assert [r.key for r in rows] == [
+        GROUP_PREFIX + "otoco1",
+        entry.client_order_id,
+        stop.client_order_id,
+        target.client_order_id,
+    ]
+    assert rows[0].cells[C_TYPE] == "BRACKET" and rows[0].cells[C_STATUS] == "3 open"

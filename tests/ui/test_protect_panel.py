@@ -170,3 +170,29 @@ def test_screenshots(qtbot, panel, venue, tmp_path):
     qtbot.wait(50)
     dlg.grab().save(str(tmp_path / "protect_confirm.png"))
     print("screenshots in", tmp_path)
+
+
+def test_a_limit_bracket_is_offered_held_by_the_venue_with_every_leg_so_marked(panel, venue):
+    _rules, caps, _b, last = venue
+    assert caps.native_bracket
+    panel.set_kind("bracket")
+    panel.side_combo.setCurrentIndex(0)
+    panel.trigger_field.setText(str(last - 200))
+    panel.target_field.setText(str(last + 400))
+    panel.amount_field.setText("0.01")
+    # a market entry: the venue's OTOCO takes none, so the bracket is held by this terminal
+    assert not panel.native_check.isEnabled()
+    assert "limit entry" in panel.native_check.toolTip()
+    assert panel.request is not None and panel.request.native is False
+    panel.entry_field.setText(str(last - 20))
+    assert panel.native_check.isEnabled() and panel.native_check.isChecked()
+    assert panel.request.native is True
+    dlg = panel.review()
+    assert dlg is not None
+    rows = dlg.rows_text()
+    assert [r[0] for r in rows] == ["entry", "stop (on full fill)", "target (on full fill)"]
+    assert rows[0][7] == "venue"
+    assert all(r[7].startswith("venue (placed by the venue") for r in rows[1:])
+    dlg.reject()
+    panel.native_check.setChecked(False)  # the user may keep it with this terminal
+    assert panel.request.native is False

@@ -46,6 +46,7 @@ class BracketRequest:
     stop_trigger: Decimal
     target: Decimal
     stop_limit: Decimal | None = None
+    native: bool = False  # held by the venue as one OTOCO list (see native_bracket)
 
     def protection(self, amount: Decimal) -> ProtectionRequest:
         e = self.entry
@@ -127,6 +128,10 @@ class BracketKeeper:
         self, req: BracketRequest, *, confirmed: frozenset[str] = frozenset()
     ) -> tuple[OrderList, Order]:
         service = self._service
+        if req.native:
+            from terminal.core.orders.native_bracket import place_native_bracket
+
+            return await place_native_bracket(service, req, confirmed=confirmed)
         session = service._require_session(req.entry.venue)
         caps = session.capabilities(req.entry.symbol)
         protection = req.protection(req.entry.amount)
@@ -280,6 +285,8 @@ class BracketKeeper:
         for order_list in await service.journal.order_lists(venue, open_only=True):
             if order_list.kind is not ListKind.BRACKET or order_list.list_id in self._brackets:
                 continue
+            if order_list.held_by is HeldBy.VENUE:
+                continue  # the venue places its legs itself (native_bracket)
             legs = await service.journal.list_legs(order_list.list_id)
             entry = next((o for o in legs if o.leg_role is LegRole.ENTRY), None)
             if entry is None:

@@ -69,6 +69,10 @@ def arrange(orders: Sequence[Order], known: dict[str, Group]) -> list[Order | Gr
         if g is not None:
             members.setdefault(g.list_id, []).append(o)
             groups.setdefault(g.list_id, g)
+    for list_id, legs in members.items():  # a list with an entry is a bracket
+        g = groups[list_id]
+        if g.kind == "OCO" and any(o.leg_role is LegRole.ENTRY for o in legs):
+            groups[list_id] = Group(g.list_id, "BRACKET", g.held_by)
     out: list[Order | Group] = []
     placed: set[str] = set()
     for o in orders:

@@ -95,6 +95,8 @@ class ProtectPanel(QWidget):
         self.amount_field = NumberField("amount (base)")
         self.trailing_field = NumberField("trailing distance, % (stops and take-profits)")
         self.reduce_only = QCheckBox("Reduce-only")
+        self.native_check = QCheckBox("Stop and target held by the venue (OTOCO)")
+        self.native_check.setChecked(True)
         form.addRow("Order", self.kind_combo)
         form.addRow("Side", self.side_combo)
         form.addRow("Entry", self.entry_field)
@@ -111,6 +113,7 @@ class ProtectPanel(QWidget):
         form.addRow(self.risk_check, self.risk_box)
         form.addRow("Amount", self.amount_field)
         form.addRow("", self.reduce_only)
+        form.addRow("", self.native_check)
         lay.addLayout(form)
         self.form = form
         self.plan_label = QLabel("")
@@ -145,6 +148,7 @@ class ProtectPanel(QWidget):
             c.currentIndexChanged.connect(self._recompute)
         self.risk_check.toggled.connect(self._recompute)
         self.reduce_only.toggled.connect(self._recompute)
+        self.native_check.toggled.connect(self._recompute)
         self.review_button.clicked.connect(self.review)
         self._recompute()
 
@@ -260,6 +264,13 @@ class ProtectPanel(QWidget):
         self.trailing_field.setEnabled(is_single and self._caps.trailing)
         self.reduce_only.setEnabled(self._caps.reduce_only and is_single)
         self.risk_box.setEnabled(self.risk_check.isChecked())
+        native_why = self._native_block(key)
+        self.native_check.setEnabled(native_why is None)
+        self.native_check.setToolTip(
+            native_why
+            or "The venue places the stop and target when the entry has fully filled, "
+            "also while this terminal is closed (a partly filled entry has none yet)"
+        )
         # rows that do not apply to this kind are hidden, not just greyed: the dock is
         # short on small screens and the sizing result must stay in view
         for widget, shown in (
@@ -271,6 +282,7 @@ class ProtectPanel(QWidget):
             # in risk mode the amount is the plan's, shown on the line under the form
             (self.amount_field, not self.risk_check.isChecked()),
             (self.reduce_only, self.reduce_only.isEnabled()),
+            (self.native_check, key == "bracket" and self._caps.native_bracket),
         ):
             self.form.setRowVisible(widget, shown)
         trailing = (
@@ -325,6 +337,7 @@ class ProtectPanel(QWidget):
                 stop_trigger=trigger,
                 target=rules.round_price(target or ZERO),
                 stop_limit=None if limit is None else rules.round_price(limit),
+                native=self.native_check.isEnabled() and self.native_check.isChecked(),
             )
         if key == "oco":
             return ProtectionRequest(
@@ -352,6 +365,16 @@ class ProtectPanel(QWidget):
             trailing_percent=trailing,
             reduce_only=self.reduce_only.isEnabled() and self.reduce_only.isChecked(),
         )
+
+    def _native_block(self, key: str | None) -> str | None:
+        """Why a bracket cannot be held by the venue now (None: it can)."""
+        if key != "bracket":
+            return "only a bracket"
+        if not self._caps.native_bracket:
+            return self._caps.why_not("bracket") or "the venue holds no brackets"
+        if not self.entry_field.text().strip():
+            return "the venue's bracket (OTOCO) takes a limit entry: enter the entry price"
+        return None
 
     def _sized_amount(
         self,

@@ -141,6 +141,17 @@ def legs_preview(
         return [
             _row("order", request, rules, HeldBy.VENUE if request.type.is_conditional else None)
         ]
+    if isinstance(request, BracketRequest) and request.native:
+        entry = request.entry
+        stop, target = leg_requests(request.protection(entry.amount), "-", HeldBy.VENUE, True)
+        on_fill = "venue (placed by the venue when the entry has fully filled)"
+        return [
+            _row("entry", entry, rules, HeldBy.VENUE),
+            replace(_row("stop", stop, rules, HeldBy.VENUE, " (on full fill)"), held_by=on_fill),
+            replace(
+                _row("target", target, rules, HeldBy.VENUE, " (on full fill)"), held_by=on_fill
+            ),
+        ]
     if isinstance(request, BracketRequest):
         entry = request.entry
         rows = [_row("entry", entry, rules, HeldBy.VENUE)]

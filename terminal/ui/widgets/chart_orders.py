@@ -97,6 +97,10 @@ def order_marks(
         text += _distance(price, last, remaining, fmt_price)
         text += _pnl(o.side, price, entry, remaining, fmt_price)
         pending = o.type.is_conditional and not o.triggered
+        # a venue-held bracket's target waits on the venue for the entry's fill
+        held_back = not o.type.is_conditional and o.status is OrderStatus.PENDING_TRIGGER
+        if held_back:
+            text += "  (on fill)"
         why = drag_block_reason(o) if can_amend else "this venue cannot amend orders"
         tip = "Drag to amend" if why is None else f"Not draggable: {why}"
         if o.held_by is not None and o.list_id is not None:
@@ -111,7 +115,11 @@ def order_marks(
                 price,
                 o.side,
                 text,
-                style=LineStyle.DASHED if pending else LineStyle.SOLID,
+                style=LineStyle.DOTTED
+                if held_back
+                else LineStyle.DASHED
+                if pending
+                else LineStyle.SOLID,
                 draggable=why is None,
                 tooltip=tip,
                 edge_text=f"{head} {fmt_amount(remaining)} @ {fmt_price(price)}",
@@ -172,6 +180,7 @@ def drag_text(fmt_price: Fmt, last: Callable[[], Decimal | None]) -> DragText:
 
     def text(spec: PriceLine, price: Decimal) -> str:
         head = spec.text.split(" @ ")[0]
-        return f"{head} @ {fmt_price(price)}{_distance(price, last(), Decimal(0), fmt_price)}  (Esc: cancel)"
+        distance = _distance(price, last(), Decimal(0), fmt_price)
+        return f"{head} @ {fmt_price(price)}{distance}  (Esc: cancel)"
 
     return text
