@@ -12,13 +12,14 @@ from sqlalchemy.engine import Connection
 
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import Symbol
-from terminal.domain.order import FINAL_STATUSES, Order
+from terminal.domain.order import FINAL_STATUSES, Order, OrderStatus
 from terminal.domain.session import SessionKey
 from terminal.journal.codec import ms_to_dt, order_from_row, session_from_row
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
 from terminal.journal.schema import fills, order_events, orders, safety_events
 
-_FINAL = [s.value for s in FINAL_STATUSES]
+# The statuses an order can be open in, named (an index serves `IN`, not `NOT IN`).
+OPEN_STATUSES = sorted(s.value for s in OrderStatus if s not in FINAL_STATUSES)
 
 
 def _trade_ids(conn: Connection, coids: Sequence[str]) -> dict[str, list[str]]:
@@ -120,7 +121,7 @@ def order_history(
     if until_ms is not None:
         q = q.where(orders.c.created_ms < until_ms)
     if open_only:
-        q = q.where(orders.c.status.not_in(_FINAL))
+        q = q.where(orders.c.status.in_(OPEN_STATUSES))  # ix_orders_status_created
     q = q.order_by(orders.c.created_ms.desc(), orders.c.client_order_id.desc())
     if limit:
         q = q.limit(limit)

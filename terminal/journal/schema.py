@@ -61,6 +61,7 @@ orders = Table(
     Index("ix_orders_session_status", "venue", "mode", "account", "market", "status"),
     Index("ix_orders_created", "created_ms"),
     Index("ix_orders_list", "list_id"),  # revision 0003
+    Index("ix_orders_status_created", "status", "created_ms"),  # revision 0006
 )
 
 # revision 0003: one row per order list (venue-native) or bracket / linked pair held by

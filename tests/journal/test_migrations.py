@@ -34,7 +34,7 @@ def test_upgrade_from_the_initial_revision_keeps_data(journal_url):
 
     journal = SqlJournal.open(url)  # start-up migrates to head
     try:
-        assert current_revision(journal._engine) == head_revision() == "0005"
+        assert current_revision(journal._engine) == head_revision() == "0006"
         import asyncio
 
         order = asyncio.run(journal.get_order("old1"))
