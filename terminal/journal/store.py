@@ -376,7 +376,7 @@ class SqlJournal:
         """Store a fill that no journal order has applied (e.g. of a closed external
         order). False if that venue+trade id is already stored. Without `mode` the fill
         takes its order's (when journaled), else live."""
-        fill_row = {
+        fill_row: dict[str, Any] = {
             "venue": str(venue),
             "mode": mode.value if mode is not None else None,
             "market": market.value,

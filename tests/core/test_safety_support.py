@@ -20,6 +20,7 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balance, Balances
 from terminal.domain.order import Order, OrderStatus
 from terminal.domain.reports import OrderReport
+from terminal.domain.session import SessionKey
 
 
 class MemoryJournal:
@@ -55,7 +56,11 @@ class MemoryJournal:
         return o.copy() if o else None
 
     async def open_orders(
-        self, venue: VenueId | None = None, account: AccountLabel | None = None
+        self,
+        venue: VenueId | None = None,
+        account: AccountLabel | None = None,
+        *,
+        session: SessionKey | None = None,
     ) -> list[Order]:
         return [
             o.copy()
@@ -63,6 +68,10 @@ class MemoryJournal:
             if not o.is_final
             and (venue is None or o.venue == venue)
             and (account is None or o.account == account)
+            and (
+                session is None
+                or (o.venue, o.mode, o.account) == (session.venue, session.mode, session.account)
+            )
         ]
 
     async def last_fill_ms(self, venue: VenueId, symbol: Symbol) -> int | None:
@@ -93,6 +102,10 @@ class MemoryVenue:
     fail: dict[str, list[Exception]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     hidden: set[str] = field(default_factory=set)  # resting but not listed by open orders
+
+    @property
+    def key(self) -> SessionKey:
+        return SessionKey(self.venue, self.mode, self.account)
 
     @property
     def markets(self) -> Mapping[Symbol, MarketRules]:

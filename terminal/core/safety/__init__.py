@@ -34,9 +34,12 @@ from terminal.core.safety.sweep import (
     VenueStopResult,
     order_service_sink,
 )
+from terminal.core.safety.targets import EVERYTHING, BadStopTarget, StopTarget
 
 __all__ = [
     "EMERGENCY_STOP",
+    "EVERYTHING",
+    "BadStopTarget",
     "TESTNET_LOCK",
     "RESET_PHRASE",
     "EmergencyStop",
@@ -54,6 +57,7 @@ __all__ = [
     "StopSnapshot",
     "StopState",
     "StopSweeper",
+    "StopTarget",
     "TestnetLock",
     "UnlockRefused",
     "VenueStopResult",

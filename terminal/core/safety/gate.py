@@ -17,7 +17,9 @@ from terminal.core.safety.lock import TestnetLock, effective_mode
 from terminal.core.safety.precautions import OVERRIDABLE_RULES, Precautions
 from terminal.core.safety.stop import EmergencyStop
 from terminal.domain.enums import VenueMode
+from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.order import OrderRequest
+from terminal.domain.session import SessionKey
 
 EMERGENCY_STOP = "emergency_stop"
 TESTNET_LOCK = "testnet_lock"
@@ -47,14 +49,18 @@ class SafetyGate:
         self._writer = writer or SafetyJournalWriter(None)
 
     # ---- SubmitGate ------------------------------------------------------------------
-    def submissions_blocked(self) -> str | None:
-        return self.stop.submissions_blocked()
+    def submissions_blocked(
+        self, session: SessionKey | None = None, symbol: Symbol | str | None = None
+    ) -> str | None:
+        """The stop's refusal for an order of `session` on `symbol` (any stop when the
+        session is not given)."""
+        return self.stop.submissions_blocked(session, symbol)
 
     def check(self, request: OrderRequest, ctx: GateContext) -> Sequence[Refusal]:
         """Every reason not to send `request`; empty means it may go."""
         mode = effective_mode(request.mode, ctx.mode)
         hard: list[Refusal] = []
-        entry = self.entry_refusal(request.venue, mode, request.account)
+        entry = self.entry_refusal(request.venue, mode, request.account, request.symbol)
         if entry is not None:
             hard.append(entry)
         found = self.precautions.check(request, ctx)
@@ -83,10 +89,17 @@ class SafetyGate:
 
     # ---- for headless commands and the UI ------------------------------------------------
     def entry_refusal(
-        self, venue: str, mode: VenueMode | str | None, account: str
+        self,
+        venue: str,
+        mode: VenueMode | str | None,
+        account: str,
+        symbol: Symbol | str | None = None,
     ) -> Refusal | None:
-        """Stop or lock refusal for this connection, checked without any market data."""
-        blocked = self.stop.submissions_blocked()
+        """Stop or lock refusal for this session (and symbol), checked without any
+        market data. Only a stop whose target covers the session refuses; the testnet
+        lock is global."""
+        session = SessionKey(VenueId(venue), effective_mode(mode), AccountLabel(account))
+        blocked = self.stop.submissions_blocked(session, symbol)
         if blocked:
             return Refusal(EMERGENCY_STOP, blocked)
         reason = self.lock.entry_block_reason(venue, effective_mode(mode), account)

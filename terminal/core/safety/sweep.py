@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from terminal.core.errors import (
     OrderNotFoundError,
@@ -31,8 +31,9 @@ from terminal.core.errors import (
     VenueError,
 )
 from terminal.core.ports import ExchangePort, JournalPort
-from terminal.core.safety.events import STOP_SWEEP
 from terminal.core.safety.stop import StopScope
+from terminal.core.safety.sweep_results import StopResult, SweepPlan, VenueStopResult, order_key
+from terminal.core.safety.targets import StopTarget
 from terminal.domain.enums import HeldBy, OrderType, Side
 from terminal.domain.ids import ClientOrderId, IdError, Symbol, VenueOrderId
 from terminal.domain.order import EventSource, IllegalTransition, Order, OrderError, OrderStatus
@@ -46,108 +47,6 @@ T = TypeVar("T")
 ReportSink = Callable[[ExchangePort, Sequence[OrderReport]], Awaitable[None]]
 
 RETRYABLE = (TransientError, RateLimitedError, OutcomeUnknownError)
-
-
-@dataclass
-class VenueStopResult:
-    """What the stop did on one venue session."""
-
-    venue: str
-    mode: str
-    account: str
-    cancelled: list[str] = field(default_factory=list)  # order ids (client id, else venue id)
-    already_closed: list[str] = field(default_factory=list)  # "not found" on cancel
-    failures: list[str] = field(default_factory=list)  # readable messages
-    unknown: list[str] = field(default_factory=list)  # orders whose cancel outcome is unknown
-    remaining_open: int | None = None  # open orders seen after the sweep (None: not verified)
-    order_lists: set[str] = field(default_factory=set)  # venue order lists cancelled (ids)
-    terminal_held: set[str] = field(default_factory=set)  # legs of pairs this terminal held
-    lifted: bool = False  # the stop was reset during the sweep, which ended there
-
-    @property
-    def cancelled_count(self) -> int:
-        return len(self.cancelled)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures and not self.unknown and (self.remaining_open == 0 or self.lifted)
-
-    def line(self) -> str:
-        status = "OK" if self.ok else "INCOMPLETE"
-        parts = [
-            f"{self.venue} ({self.mode}, {self.account}): {status}",
-            f"cancelled {self.cancelled_count}",
-        ]
-        if self.order_lists or self.terminal_held:
-            parts[-1] += (
-                f" (in {len(self.order_lists)} order list(s) held by the venue, "
-                f"{len(self.terminal_held)} terminal-held leg(s))"
-            )
-        if self.already_closed:
-            parts.append(f"already closed {len(self.already_closed)}")
-        if self.lifted:
-            parts.append("ended early: the stop was reset")
-        else:
-            parts.append(
-                "open after sweep "
-                + ("unverified" if self.remaining_open is None else str(self.remaining_open))
-            )
-        text = ", ".join(parts)
-        for f in self.failures:
-            text += f"\n  failure: {f}"
-        for u in self.unknown:
-            text += f"\n  outcome unknown: {u}"
-        return text
-
-    def to_details(self) -> dict[str, Any]:
-        return {
-            "venue": self.venue,
-            "mode": self.mode,
-            "account": self.account,
-            "cancelled": len(self.cancelled),
-            "cancelled_ids": self.cancelled[:200],
-            "already_closed": len(self.already_closed),
-            "failures": self.failures[:50],
-            "unknown": self.unknown[:200],
-            "remaining_open": self.remaining_open,
-            "lifted": self.lifted,
-            "order_lists": sorted(self.order_lists)[:200],
-            "terminal_held": sorted(self.terminal_held)[:200],
-        }
-
-
-@dataclass
-class StopResult:
-    scope: StopScope
-    venues: list[VenueStopResult] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(v.ok for v in self.venues)
-
-    @property
-    def cancelled_count(self) -> int:
-        return sum(v.cancelled_count for v in self.venues)
-
-    journal_kind = STOP_SWEEP
-
-    def journal_details(self) -> dict[str, Any]:
-        return {
-            "scope": self.scope.value,
-            "ok": self.ok,
-            "venues": [v.to_details() for v in self.venues],
-        }
-
-    def lines(self) -> list[str]:
-        if not self.venues:
-            return ["no connected venue to sweep"]
-        return [v.line() for v in self.venues]
-
-
-def order_key(order: Order | OrderReport) -> str:
-    cid = order.client_order_id
-    vid = order.venue_order_id
-    return str(cid or vid or "?")
 
 
 class StopSweeper:
@@ -179,11 +78,21 @@ class StopSweeper:
         self._venue_timeout = venue_timeout
 
     async def sweep(self, sessions: Sequence[ExchangePort], scope: StopScope) -> StopResult:
-        result = StopResult(scope)
+        """Every open order (of `scope`) on every one of `sessions`."""
+        return await self.sweep_plans([SweepPlan(s, scope) for s in sessions], scope)
+
+    async def sweep_plans(
+        self,
+        plans: Sequence[SweepPlan],
+        scope: StopScope,
+        targets: Sequence[StopTarget] = (),
+    ) -> StopResult:
+        """Each plan's session, concurrently, limited to the plan's scope and symbols."""
+        result = StopResult(scope, targets=list(targets))
         outcomes = await asyncio.gather(
-            *(self._sweep_session(s, scope) for s in sessions), return_exceptions=True
+            *(self._sweep_session(p) for p in plans), return_exceptions=True
         )
-        for session, outcome in zip(sessions, outcomes):
+        for session, outcome in zip([p.session for p in plans], outcomes):
             if isinstance(outcome, VenueStopResult):
                 result.venues.append(outcome)
             else:  # a bug or cancellation inside one venue's sweep must not hide the others
@@ -195,12 +104,12 @@ class StopSweeper:
         return result
 
     # ---- one venue ------------------------------------------------------------------
-    async def _sweep_session(self, session: ExchangePort, scope: StopScope) -> VenueStopResult:
+    async def _sweep_session(self, plan: SweepPlan) -> VenueStopResult:
         """One venue, bounded by `venue_timeout`; partial results survive a timeout."""
-        res = _new_result(session)
+        res = _new_result(plan.session)
         try:
-            await asyncio.wait_for(self._sweep_into(session, scope, res), self._venue_timeout)
-        except asyncio.TimeoutError:
+            await asyncio.wait_for(self._sweep_into(plan, res), self._venue_timeout)
+        except TimeoutError:
             res.remaining_open = None
             res.failures.append(
                 f"sweep did not finish within {self._venue_timeout:g}s; "
@@ -208,14 +117,12 @@ class StopSweeper:
             )
         return res
 
-    async def _sweep_into(
-        self, session: ExchangePort, scope: StopScope, res: VenueStopResult
-    ) -> None:
-        await self._pass(session, scope, res)
-        pending = await self._wait_in_flight(session)
+    async def _sweep_into(self, plan: SweepPlan, res: VenueStopResult) -> None:
+        await self._pass(plan, res)
+        pending = [o for o in await self._wait_in_flight(plan.session) if plan.takes(o)]
         if self._lifted(res):
             return
-        await self._pass(session, scope, res)
+        await self._pass(plan, res)
         for order in pending:
             key = order_key(order)
             now = await self._journal.get_order(order.client_order_id) if self._journal else None
@@ -228,7 +135,7 @@ class StopSweeper:
                 )
         if self._lifted(res):
             return
-        await self._verify(session, scope, res)
+        await self._verify(plan, res)
 
     def _lifted(self, res: VenueStopResult) -> bool:
         if not self._engaged():
@@ -236,11 +143,14 @@ class StopSweeper:
             log.info("emergency stop reset during the sweep of %s: it ends here", res.venue)
         return res.lifted
 
-    async def _pass(self, session: ExchangePort, scope: StopScope, res: VenueStopResult) -> None:
+    async def _pass(self, plan: SweepPlan, res: VenueStopResult) -> None:
+        session, scope = plan.session, plan.scope
         venue_open = await self._call(
             session, res, "list open orders", lambda: session.fetch_open_orders(None)
         )
-        journal_open = await self._journal_open(session)
+        if venue_open is not None:
+            venue_open = [r for r in venue_open if plan.takes(r)]
+        journal_open = [o for o in await self._journal_open(session) if plan.takes(o)]
         try:
             await self._pass_cancel(session, scope, res, venue_open, journal_open)
         finally:
@@ -385,12 +295,14 @@ class StopSweeper:
                 return pending
             await asyncio.sleep(self._poll)
 
-    async def _verify(self, session: ExchangePort, scope: StopScope, res: VenueStopResult) -> None:
+    async def _verify(self, plan: SweepPlan, res: VenueStopResult) -> None:
+        session, scope = plan.session, plan.scope
         remaining = await self._call(
             session, res, "verify open orders", lambda: session.fetch_open_orders(None)
         )
         if remaining is None:
             return
+        remaining = [r for r in remaining if plan.takes(r)]
         if scope is StopScope.TERMINAL:
             mine = []
             for r in remaining:
@@ -409,6 +321,7 @@ class StopSweeper:
             )
             if again is None:
                 return
+            again = [r for r in again if plan.takes(r)]
             if scope is StopScope.TERMINAL:
                 keys = {order_key(r) for r in remaining}
                 again = [r for r in again if order_key(r) in keys]
@@ -422,8 +335,7 @@ class StopSweeper:
     async def _journal_open(self, session: ExchangePort) -> list[Order]:
         if self._journal is None:
             return []
-        orders = await self._journal.open_orders(session.venue, session.account)
-        return [o for o in orders if _same_account(o, session)]
+        return await self._journal.open_orders(session=session.key)
 
     async def _call(
         self, session: ExchangePort, res: VenueStopResult, what: str, fn: Callable[[], Awaitable[T]]
