@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.ports import ExchangePort, JournalPort
@@ -25,7 +24,7 @@ from terminal.core.safety.events import (
     SafetyJournalWriter,
     utc_now,
 )
-from terminal.core.safety.targets import EVERYTHING, StopTarget
+from terminal.core.safety.targets import EVERYTHING, StopScope, StopTarget
 from terminal.domain.ids import Symbol
 from terminal.domain.session import SessionKey
 
@@ -35,11 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESET_PHRASE = "RESET STOP"
-
-
-class StopScope(str, Enum):
-    ALL = "all"  # every open order of the account on each connected venue
-    TERMINAL = "terminal"  # only orders this terminal placed (journal-known, not external)
 
 
 class ResetRefused(Exception):

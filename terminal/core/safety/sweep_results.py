@@ -7,8 +7,7 @@ from typing import Any
 
 from terminal.core.ports import ExchangePort
 from terminal.core.safety.events import STOP_SWEEP
-from terminal.core.safety.stop import StopScope
-from terminal.core.safety.targets import StopTarget
+from terminal.core.safety.targets import StopScope, StopTarget
 from terminal.domain.order import Order
 from terminal.domain.reports import OrderReport
 

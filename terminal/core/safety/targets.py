@@ -9,11 +9,17 @@ global.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.session import MarketType, SessionKey
+
+
+class StopScope(str, Enum):
+    ALL = "all"  # every open order of the account on each connected venue
+    TERMINAL = "terminal"  # only orders this terminal placed (journal-known, not external)
 
 
 class BadStopTarget(ValueError):
@@ -123,4 +129,4 @@ class StopTarget:
 
 EVERYTHING = StopTarget()
 
-__all__ = ["EVERYTHING", "BadStopTarget", "StopTarget"]
+__all__ = ["EVERYTHING", "BadStopTarget", "StopScope", "StopTarget"]
