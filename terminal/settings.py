@@ -104,6 +104,7 @@ class UiSettings:
         default_factory=lambda: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"]
     )
     sound: bool = False
+    alert_sound: bool = True  # the alert sound when a price alert fires (Settings menu)
     frame_rate_hz: float = 40.0  # how often panels repaint from the latest state (Hz)
     book_depth: int = 20  # levels per side in the order book ladder
     notify_fills: bool = True  # a notification for each fill of our orders

@@ -86,6 +86,7 @@ class TerminalController(QObject):
         self.trading: Any = None  # TradingWiring
         self.dom: Any = None  # DomWiring (the price ladder)
         self.chart_trading: Any = None  # ChartTrading (the chart's right-click menu)
+        self.alerts: Any = None  # AlertsWiring (price alerts, their panel and lines)
         self.safety: Any = None  # SafetyWiring
         self.venues: Any = None  # VenueWiring
         self.watchlist: Any = None  # WatchlistWiring
@@ -220,6 +221,7 @@ class TerminalController(QObject):
             self.window,
             self.notify,
         )
+        self.alerts.attach_chart(p.chart, self.chart_trading.menu)
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
         mark("chart_built")
@@ -345,6 +347,9 @@ class TerminalController(QObject):
         self.history = HistoryWiring(self, self.panels.history)
         self.connect = ConnectWiring(self)
         self.reconnect = ReconnectWiring(self, self.wanted_venue)
+        from terminal.ui.wiring.alerts import build_alerts
+
+        self.alerts = build_alerts(self)
         for frame in (
             self.market.frame,
             self.trading.frame,
@@ -637,6 +642,8 @@ class TerminalController(QObject):
             self.market.release_all()
         if self.watchlist is not None:
             self.watchlist.close()
+        if self.alerts is not None:
+            self.alerts.close()
         self.bridge.close()
         if self.services is not None:
             await _bounded(self.services.aclose(), left(), "services")

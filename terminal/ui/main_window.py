@@ -7,7 +7,7 @@ the docks (`set_panel`) and connects the signals below to the core.
 
 The app goes one step further (`MainWindow(docks=False)`): its first paint is the
 window with menus, toolbar (venue, symbol, the testnet lock and the emergency stop),
-title and status bar, and the twelve docks are built right after it (`build_docks`):
+title and status bar, and the docks are built right after it (`build_docks`):
 creating and arranging them costs about as much as everything else in the window
 (~18 ms on the reference machine, a fifth of a bare Qt window's whole start). A saved
 layout is applied in two steps: the window's geometry before it is shown, the docks'
@@ -85,6 +85,7 @@ DOCKS: tuple[DockSpec, ...] = (
     DockSpec("notifications", "Notifications"),
     DockSpec("health", "Health"),
     DockSpec("logs", "Logs"),
+    DockSpec("alerts", "Alerts"),
     DockSpec("dom", "Price ladder", hidden=True),
 )
 HIDDEN_BY_DEFAULT = frozenset(spec.name for spec in DOCKS if spec.hidden)
@@ -517,7 +518,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(d["tape"], d["watchlist"])
         self.splitDockWidget(d["entry"], d["balances"], Qt.Orientation.Vertical)
         self.addDockWidget(bottom, d["open_orders"])
-        for name in ("history", "notifications", "health", "logs"):
+        for name in ("history", "notifications", "health", "logs", "alerts"):
             self.tabifyDockWidget(d["open_orders"], d[name])
         # the price ladder is a tab beside the book (it shows the book's sizes itself),
         # shown only when asked for (View > Panels); a re-arrangement for a new window

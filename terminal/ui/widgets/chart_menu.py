@@ -1,7 +1,7 @@
 """Right-click on the chart's price pane: trade at the clicked price.
 
-The menu offers "Buy limit here", "Sell limit here" and "Stop here" at the clicked
-price on the market's tick; it only says what was chosen (`chosen(kind, price_text)`),
+The menu offers "Buy limit here", "Sell limit here", "Stop here" and "Alert here" at the
+clicked price on the market's tick; it only says what was chosen (`chosen(kind, price_text)`),
 the wiring decides what that does (always through the ticket's check and confirmation).
 The menu is opened with `popup()`, never `exec()`: a nested event loop would stall the
 qasync loop.
@@ -16,11 +16,14 @@ from PySide6.QtWidgets import QMenu
 BUY_LIMIT = "buy_limit"
 SELL_LIMIT = "sell_limit"
 STOP = "stop"
+ALERT = "alert"
 CHOICES = (
     (BUY_LIMIT, "Buy limit here"),
     (SELL_LIMIT, "Sell limit here"),
     (STOP, "Stop here (stop-market)"),
 )
+# After a separator: not an order
+OTHER_CHOICES = ((ALERT, "Alert here (last price crosses)"),)
 
 
 class ChartTradeMenu(QObject):
@@ -60,6 +63,11 @@ class ChartTradeMenu(QObject):
         title.setEnabled(False)
         menu.addSeparator()
         for kind, label in CHOICES:
+            action = menu.addAction(label)
+            action.setObjectName(kind)
+            action.triggered.connect(lambda _=False, k=kind, p=price_text: self.chosen.emit(k, p))
+        menu.addSeparator()
+        for kind, label in OTHER_CHOICES:
             action = menu.addAction(label)
             action.setObjectName(kind)
             action.triggered.connect(lambda _=False, k=kind, p=price_text: self.chosen.emit(k, p))

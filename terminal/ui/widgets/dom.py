@@ -21,6 +21,7 @@ from enum import Enum
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFontMetricsF,
     QMouseEvent,
     QPainter,
@@ -28,7 +29,7 @@ from PySide6.QtGui import (
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from terminal.domain.enums import Side
 from terminal.domain.market import MarketRules
@@ -36,6 +37,7 @@ from terminal.domain.marketdata import BookView
 from terminal.domain.order import Order
 
 from ..frame import FrameCounter, Provider, ProviderPoll
+from .dom_menu import alert_menu
 from .dom_rows import (
     EMPTY_DOM,
     DomLadder,
@@ -85,6 +87,7 @@ class DomLadderView(QWidget):
     ordersClicked = Signal(str)  # price text of a row holding my orders
     ordersDragged = Signal(str, str)  # from price text, to price text
     autoCentreChanged = Signal(bool)
+    alertRequested = Signal(str)  # price text: right-click menu "Alert at <price>"
 
     def __init__(
         self,
@@ -117,6 +120,7 @@ class DomLadderView(QWidget):
         self._press_shift = False
         self._drag_to: int | None = None
         self._hover: int | None = None
+        self.alert_menu: QMenu | None = None
         self._row_h = 18.0
         self.set_palette(palette)
         self._apply_font()
@@ -519,6 +523,21 @@ class DomLadderView(QWidget):
             (self.stopClicked if modifier else self.limitClicked).emit(side, row.price_text)
         elif column is Column.PRICE:
             self.priceClicked.emit(row.price_text)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        hit = self.hit(QPointF(event.pos()))
+        row = self.row(hit[0]) if hit is not None else None
+        if row is None:
+            return
+        self.open_alert_menu(row.price_text).popup(event.globalPos())
+        event.accept()
+
+    def open_alert_menu(self, price_text: str) -> QMenu:
+        """The right-click menu of a row (built, not shown: `popup`, never `exec`)."""
+        if self.alert_menu is not None:
+            self.alert_menu.deleteLater()
+        self.alert_menu = alert_menu(self, price_text, self.alertRequested.emit)
+        return self.alert_menu
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         notches = event.angleDelta().y() // 120

@@ -41,6 +41,7 @@ class Panels:
     chart: QWidget | None = None
     dom: QWidget | None = None  # the price ladder (its dock is hidden by default)
     protect: QWidget | None = None  # the protective ticket (a tab of the entry dock)
+    alerts: QWidget | None = None  # price alerts and their history
 
 
 def widget_palette(theme: str):  # type: ignore[no-untyped-def]
@@ -52,6 +53,7 @@ def widget_palette(theme: str):  # type: ignore[no-untyped-def]
 
 def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panels:
     from terminal.logsetup import current_setup
+    from terminal.ui.panels.alerts_panel import AlertsPanel
     from terminal.ui.panels.balances import BalancesPanel
     from terminal.ui.panels.dom_panel import DomPanel
     from terminal.ui.panels.health import HealthPanel
@@ -78,6 +80,7 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         logs=LogsPanel(_ring(current_setup()), frame_clock=clock),
         dom=DomPanel(palette=pal),
         protect=ProtectPanel(),
+        alerts=AlertsPanel(sound=ui.alert_sound),
     )
     clock.register(panels.book)
     clock.register(panels.dom)
@@ -93,6 +96,7 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         "notifications",
         "logs",
         "dom",
+        "alerts",
     ):
         window.set_panel(name, getattr(panels, name))
     return panels
