@@ -1,0 +1,1 @@
+"""Perpetual futures in the core: ticket estimates, position actions, the positions state."""
