@@ -241,12 +241,13 @@ def build_venue_info(
     )
 
 
-def paper_info() -> VenueInfo:
-    """The built-in paper exchange: ccxt's binance class pointed at loopback."""
+def paper_info(venue_id: str = "paper", *, name: str = "Paper exchange") -> VenueInfo:
+    """The built-in paper exchange (or another instance of it, under its own venue id):
+    ccxt's binance class pointed at loopback."""
     return build_venue_info(
-        "paper",
+        venue_id,
         PAPER_CCXT_ID,
-        name="Paper exchange",
+        name=name,
         modes=(VenueMode.PAPER,),
         points_at_paper=True,
         sandbox=False,

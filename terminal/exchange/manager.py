@@ -21,7 +21,7 @@ from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.session import SessionKey
 from terminal.logsetup import register_secret
 
-from .catalogue import VenueCatalogue, default_catalogue
+from .catalogue import VenueCatalogue, VenueInfo, default_catalogue, paper_info
 from .feeds import FeedHub, FeedOptions, Subscription
 from .session import PaperEndpoint, SessionOptions, VenueSession
 
@@ -34,7 +34,11 @@ def feed_options_from_settings(feeds: Any) -> FeedOptions:
 
 
 class ExchangeManager:
-    """Sessions by (venue, mode, account), the feed hub, market state and health."""
+    """Sessions by SessionKey, the feed hub, market state and health.
+
+    One venue may be connected several times (other accounts, other environments):
+    each connection is its own session with its own clients, health tracker, balances
+    and open orders."""
 
     def __init__(
         self,
@@ -58,7 +62,23 @@ class ExchangeManager:
         self.policy_overrides = dict(policy_overrides or {})
         self._sessions: dict[SessionKey, VenueSession] = {}
         self._connecting: dict[SessionKey, asyncio.Future] = {}
+        self._paper_venues: dict[VenueId, PaperEndpoint] = {}
         self._closed = False
+
+    def add_paper_venue(
+        self, venue: str, endpoint: PaperEndpoint, name: str | None = None
+    ) -> VenueInfo:
+        """Another paper exchange (its own process, URL and accounts) as a venue of its
+        own: its sessions sit beside those of the built-in paper venue."""
+        info = paper_info(venue, name=name or f"Paper exchange ({venue})")
+        self.catalogue.register(info, replace_existing=venue in self._paper_venues)
+        self._paper_venues[info.id] = endpoint
+        return info
+
+    def paper_endpoint(self, venue: str) -> PaperEndpoint | None:
+        """The paper exchange a venue pointing at paper talks to: its own for a venue
+        added by `add_paper_venue`, else the built-in one (None when there is none)."""
+        return self._paper_venues.get(VenueId(venue), self.paper)
 
     # ---- sessions -------------------------------------------------------------------------
     async def connect(
@@ -98,7 +118,7 @@ class ExchangeManager:
                 mode,
                 account,
                 credentials=credentials,
-                paper=self.paper,
+                paper=self.paper_endpoint(info.id),
                 clock=clock,
                 policy=policy,
                 health=self.health.tracker(key),

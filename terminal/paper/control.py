@@ -1,13 +1,15 @@
 """Control API under /_paper (loopback only): inspect and steer the simulation, inject faults.
 
 Always available: health, stats, connections, engine book snapshot, generator
-pause/resume, forced trade, accounts' open orders and balances, deposits, limits.
+pause/resume, forced trade, accounts (list, create) with their open orders and
+balances, deposits, limits.
 Only with faults enabled: everything under /_paper/faults/.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +159,28 @@ def setup(app: web.Application, srv: PaperServer) -> None:
 
     async def accounts(request: web.Request) -> web.Response:
         return json_response([{"apiKey": k, "secret": s} for k, s in srv.auth.keys.items()])
+
+    async def create_account(request: web.Request) -> web.Response:
+        """A new account with its own key and secret, funded with the starting balances
+        (or with `balances`: {asset: "amount"}); kept across restarts."""
+        d = await _body(request)
+        wanted = d.get("balances")
+        if wanted is None:
+            starting = dict(srv.config.starting_balances)
+        elif isinstance(wanted, dict):
+            starting = {}
+            for asset, amount in wanted.items():
+                if asset not in srv.engine.ledger.assets:
+                    raise web.HTTPBadRequest(text=f"unknown asset {asset}")
+                starting[str(asset)] = parse_decimal(str(amount), "balance")
+        else:
+            raise web.HTTPBadRequest(text="balances must be an object {asset: amount}")
+        key = "paper-" + secrets.token_hex(12)
+        secret = secrets.token_hex(32)
+        srv.store.add_account(key, secret, starting, False)
+        srv.engine.add_account(key, starting)
+        srv.auth.keys[key] = secret
+        return json_response({"apiKey": key, "secret": secret})
 
     async def open_orders(request: web.Request) -> web.Response:
         key = account(request)
@@ -345,6 +369,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     r.add_post(PREFIX + "/generator/rates", rates)
     r.add_post(PREFIX + "/trade", trade)
     r.add_get(PREFIX + "/accounts", accounts)
+    r.add_post(PREFIX + "/accounts", create_account)
     r.add_get(PREFIX + "/accounts/{key}/open_orders", open_orders)
     r.add_get(PREFIX + "/accounts/{key}/balances", balances)
     r.add_post(PREFIX + "/accounts/{key}/deposit", deposit)

@@ -71,6 +71,10 @@ class PaperControl:
     def accounts(self) -> list[dict[str, str]]:
         return self.get("/accounts")
 
+    def create_account(self, balances: dict[str, str] | None = None) -> dict[str, str]:
+        """A new funded account: {"apiKey": ..., "secret": ...}."""
+        return self.post("/accounts", {} if balances is None else {"balances": balances})
+
     def open_orders(self, api_key: str, symbol: str | None = None) -> list[dict[str, Any]]:
         q = f"?symbol={_sym(symbol)}" if symbol else ""
         return self.get(f"/accounts/{api_key}/open_orders{q}")
