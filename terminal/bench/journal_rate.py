@@ -6,8 +6,8 @@ Both sides write the same thing per event, with the same pragmas (WAL,
 synchronous=FULL, busy timeout 5 s, foreign keys) and the same commit policy (BEGIN
 IMMEDIATE and one commit per event, as the order service does): the UPDATE of the
 order's row the journal itself issues (the same 11 columns) and one order_events row
-(the same 8 columns), from the same per-event serialisation of the order
-(`codec.order_row`). The journal side is the real `SqlJournal.record_event` awaited
+(the same 12 columns, its session included), from the same per-event serialisation of
+the order (`codec.order_row`). The journal side is the real `SqlJournal.record_event` awaited
 from an asyncio loop, so it includes the hop to the writer thread and back; the raw
 side is sqlite3 in a plain loop on one kept cursor (the fastest way to issue the same
 statements from Python).
@@ -133,8 +133,9 @@ class RawSide:
         sets = ", ".join(f"{k} = ?" for k in MUTABLE_ORDER_COLUMNS)
         self.update = f"UPDATE orders SET {sets} WHERE client_order_id = ?"
         self.insert = (
-            "INSERT INTO order_events (client_order_id, kind, source, status_after, "
-            "details, payload, at_ms, recorded_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO order_events (client_order_id, venue, mode, account, market, kind, "
+            "source, status_after, details, payload, at_ms, recorded_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
 
         self.cur = self.conn.cursor()
@@ -148,6 +149,10 @@ class RawSide:
             tuple(row[k] for k in MUTABLE_ORDER_COLUMNS) + (row["client_order_id"],),
             (
                 row["client_order_id"],
+                row["venue"],
+                row["mode"],
+                row["account"],
+                row["market"],
                 "OrderAccepted",
                 "stream",
                 row["status"],
@@ -299,7 +304,10 @@ def run_once(args: argparse.Namespace) -> dict[str, float]:
 
 
 def collect(quick: bool) -> list[Figure]:
-    """The figures the bench command shows (quick: 3 rounds of 50 events)."""
+    """The figures the bench command shows (quick: 3 rounds of 50 events), then the
+    burst of 50 orders on SQLite and PostgreSQL (terminal.bench.journal_burst)."""
+    from terminal.bench import journal_burst
+
     args = argparse.Namespace(
         rounds=3 if quick else 25,
         chunk=50 if quick else 200,
@@ -319,7 +327,7 @@ def collect(quick: bool) -> list[Figure]:
             f">= {AIM}x raw",
             notes=f"ratio is the median of per-round ratios: {got['ratio']:.2f}",
         )
-    ]
+    ] + journal_burst.collect(quick)  # group commit, and PostgreSQL beside SQLite
 
 
 def main() -> None:

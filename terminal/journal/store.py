@@ -18,7 +18,6 @@ from typing import Any, Callable, Mapping, Sequence, TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from terminal.core.storage import JournalWriteFailed
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
@@ -36,7 +35,6 @@ from terminal.journal.codec import (
     ms_to_dt,
     order_row,
 )
-from terminal.journal.diskerrors import storage_reason
 from terminal.journal.engine import begin_statement, engine_url, make_engine
 from terminal.journal.errors import JournalError
 from terminal.journal.integrity import refuse_if_damaged
@@ -52,6 +50,7 @@ from terminal.journal.permissions import secure_journal_files
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
 from terminal.journal.redact import payload_excerpt
 from terminal.journal.schema import fills, safety_events
+from terminal.journal.transactions import WriterTransactions
 from terminal.journal.urls import (
     JOURNAL_FILE,
     default_journal_url,
@@ -70,7 +69,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class SqlJournal:
+class SqlJournal(WriterTransactions):
     """The order journal. Build it with `SqlJournal.open(...)`; `close()` when done."""
 
     def __init__(
@@ -184,14 +183,6 @@ class SqlJournal:
             if self._lock is not None:
                 self._lock.release()
 
-    def _close_conn(self) -> None:
-        """On the writer thread: drop the kept cursor, then return the connection."""
-        raw, self._raw = self._raw, None
-        if raw is not None:
-            raw[2].close()
-        if self._conn is not None:
-            self._conn.close()
-
     async def run(self, fn: Callable[[Connection], T]) -> T:
         """Run `fn(connection)` in one committed transaction on the writer thread."""
         return await self._writer.run(self._tx, fn)
@@ -199,81 +190,6 @@ class SqlJournal:
     def run_sync(self, fn: Callable[[Connection], T]) -> T:
         """Blocking `run` for synchronous callers (CLI, tests); never on the loop thread."""
         return self._writer.call(self._tx, fn)
-
-    def _tx(self, fn: Callable[[Connection], T]) -> T:
-        """One transaction on the writer thread's own connection (kept open: a pool
-        checkout per event costs more than the insert). On SQLite the transaction is
-        opened with BEGIN IMMEDIATE (BEGIN when read-only) by hand, see engine.py."""
-        conn = self._conn
-        if conn is None or conn.closed:
-            conn = self._conn = self._engine.connect()
-        try:
-            with conn.begin():
-                if self._begin_sql:
-                    conn.exec_driver_sql(self._begin_sql)
-                return fn(conn)
-        except Exception as exc:
-            if conn.invalidated:
-                self._conn = None
-            failed = self._storage_failure(exc)
-            if failed is not None:
-                raise failed from exc
-            raise
-
-    def _fast(self, fn: Callable[[Any, stmt.PreparedSet], T]) -> T:
-        """One transaction on the DBAPI cursor of the writer's connection, running the
-        prepared hot-path statements (see statements.Prepared for why).
-
-        The DBAPI connection and one cursor on it are kept between events (looking them
-        up through SQLAlchemy's connection proxy and opening a cursor per event cost a
-        few microseconds each); they are dropped with the connection, after any error
-        and whenever `_tx` has replaced the connection.
-        """
-        raw = self._raw
-        if raw is None or raw[0] is not self._conn or raw[0].closed:
-            raw = self._raw = self._open_raw()
-        conn, driver, cursor = raw
-        if conn.in_transaction():  # never interleave with an SQLAlchemy-level one
-            conn.commit()
-        try:
-            if self._begin_sql:
-                cursor.execute(self._begin_sql)
-            result = fn(cursor, self._prepared)
-            driver.commit()
-            return result
-        except BaseException as exc:
-            self._raw = None
-            try:
-                cursor.close()
-            except Exception:
-                pass
-            try:
-                driver.rollback()
-            except Exception as rollback_exc:
-                log.warning("journal rollback failed: %s", rollback_exc)
-                self._conn = None
-            failed = self._storage_failure(exc)
-            if failed is not None:
-                raise failed from exc
-            raise
-
-    def _storage_failure(self, exc: BaseException) -> JournalWriteFailed | None:
-        """`exc` as JournalWriteFailed when the disk is to blame (full, read-only, I/O)."""
-        if not isinstance(exc, Exception) or isinstance(exc, JournalWriteFailed):
-            return None
-        path = sqlite_path(self.url)
-        reason = storage_reason(exc, path.parent if path is not None else None)
-        if reason is None:
-            return None
-        log.info("journal write failed: %s (%s)", reason, exc)
-        return JournalWriteFailed(reason)
-
-    def _open_raw(self) -> tuple[Connection, Any, Any]:
-        conn = self._conn
-        if conn is None or conn.closed:
-            conn = self._conn = self._engine.connect()
-        driver = conn.connection.driver_connection
-        return conn, driver, driver.cursor()
 
     # ---- JournalPort -----------------------------------------------------------------
     async def record_intent(self, order: Order) -> None:
@@ -311,7 +227,7 @@ class SqlJournal:
             cur.execute(p.insert_order.sql, order_args)
             cur.execute(p.insert_event.sql, event_args)
 
-        await self._writer.run(self._fast, work)
+        await self._writer.run_grouped(self._fast_group, work)
 
     async def record_event(
         self, order: Order, event: OrderEvent, payload: Mapping[str, Any] | None = None
@@ -361,7 +277,7 @@ class SqlJournal:
             if fill_row is not None:
                 _upsert_fill(cur, p, fill_row)
 
-        await self._writer.run(self._fast, work)
+        await self._writer.run_grouped(self._fast_group, work)
 
     async def record_fill(
         self,
@@ -397,7 +313,9 @@ class SqlJournal:
             fill_row["mode"] = await self.run(
                 lambda conn: queries.mode_of_order(conn, fill_row["client_order_id"])
             )
-        return await self._writer.run(self._fast, lambda cur, p: _upsert_fill(cur, p, fill_row))
+        return await self._writer.run_grouped(
+            self._fast_group, lambda cur, p: _upsert_fill(cur, p, fill_row)
+        )
 
     async def record_safety_event(self, kind: str, details: Mapping[str, Any]) -> None:
         row = {
