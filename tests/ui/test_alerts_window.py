@@ -4,7 +4,7 @@ An alert made in the alerts panel survives a restart, shows as a line on the cha
 and fires exactly once (sound, desktop notification, notifications panel, history row)
 when the paper market's last price crosses its level; a restart after that shows it
 fired, with its history, and it never fires again. The chart's right-click and the
-price ladder's right-click make alerts too. Real widgets offscreen, loopback only.
+price ladder's right-click make alerts too, and dragging an alert's line moves it. Real widgets offscreen, loopback only.
 """
 
 from __future__ import annotations
@@ -122,6 +122,13 @@ def test_alerts_from_the_chart_and_the_ladder_menus(make_main_window, paper_for_
     assert alert.level == Decimal(below) and alert.direction is Direction.DOWN
     assert alert.source is PriceSource.LAST
     drv.until(lambda: alert.alert_id in c.alerts.lines.labels(), 5, "its line")
+    # dragging the line (the chart's draggable line layer) moves the alert's level
+    lower = (last * Decimal("0.85")).quantize(tick)
+    drv.do(lambda: c.alerts.lines.drop(alert.alert_id, lower))
+    (alert,) = c.alerts.engine.alerts()
+    assert alert.level == lower and alert.direction is Direction.DOWN
+    drv.until(lambda: str(lower) in c.alerts.lines.labels().get(alert.alert_id, ""), 5, "moved")
+    below = str(lower)
 
     above = str((last * Decimal("1.1")).quantize(tick))
     ladder_menu = drv.do(lambda: c.panels.dom.view.open_alert_menu(above))

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,11 +35,11 @@ from terminal.core.alerts.model import (
 from terminal.core.marketstate import FeedKey, FeedKind
 from terminal.ui.frame import FrameCounter
 from terminal.ui.panels.alerts_panel import AlertDraft, AlertsPanel
-from terminal.ui.widgets.chart_alert_lines import AlertLines, AlertMark
 
 log = logging.getLogger(__name__)
 
 SYNC_EVERY_S = 1.0
+ALERT_COLOUR = "#f0b90b"  # amber: readable on the dark and the light chart
 ARROWS = {Direction.UP: "▲ ", Direction.DOWN: "▼ ", Direction.EITHER: ""}
 
 
@@ -68,7 +69,7 @@ class AlertsWiring:
         self._dirty = True
         self._synced_at = 0.0
         self._market_text = ""
-        self.lines: AlertLines | None = None
+        self.lines: Any = None  # the chart's PriceLineLayer of alert lines
         self.loaded = False
         self.fired: list[AlertFiring] = []  # firings of this run, oldest first
         panel.add_requested.connect(self.add_from_panel)
@@ -98,10 +99,13 @@ class AlertsWiring:
         self._dirty = True
 
     def attach_chart(self, chart: Any, menu: Any) -> None:
-        """The chart is built late: its lines and its menu's "Alert here" join then."""
+        """The chart is built late: its lines and its menu's "Alert here" join then.
+        The lines are the chart's own draggable price-line layer: dropping one moves
+        the alert's level (snapped to the tick)."""
         from terminal.ui.widgets.chart_menu import ALERT
 
-        self.lines = AlertLines(chart)
+        self.lines = chart.line_layer()
+        self.lines.dropped.connect(self.move_level)
         menu.chosen.connect(lambda kind, price: self.alert_at(price) if kind == ALERT else None)
         self._dirty = True
 
@@ -202,6 +206,25 @@ class AlertsWiring:
         self._dirty = True
         return alert
 
+    def move_level(self, alert_id: str, price: Decimal) -> Alert | None:
+        """A dragged alert line was dropped at `price`: the alert watches that level now
+        (up or down from the last price, as when it was made; "crosses" stays)."""
+        alert = self.engine.get(alert_id)
+        if alert is None or alert.kind is not AlertKind.CROSS or not alert.active:
+            if self.lines is not None:
+                self.lines.restore(alert_id)
+            return None
+        direction = alert.direction
+        last = self.last_price()
+        if direction is not Direction.EITHER and last is not None and price != last:
+            direction = Direction.UP if price > last else Direction.DOWN
+        moved = replace(alert, level=price, direction=direction)
+        self.engine.put(moved)
+        self._persist(moved)
+        self.panel.say(f"Alert moved: {moved.describe()}")
+        self._dirty = True
+        return moved
+
     def delete(self, alert_id: str) -> None:
         alert = self.engine.remove(alert_id)
         if alert is None:
@@ -271,16 +294,25 @@ class AlertsWiring:
     def _show_lines(self, alerts: list[Alert], market: AlertMarket | None) -> None:
         if self.lines is None:
             return
-        marks = [
-            AlertMark(
-                a.alert_id,
-                a.level,
-                f"ALERT {a.source.value} {ARROWS[a.direction]}{a.level}",
-            )
-            for a in alerts
-            if a.active and a.market == market and a.level is not None
-        ]
-        self.lines.set(marks)
+        from terminal.ui.widgets.price_lines import LineStyle, PriceLine
+
+        colour = ALERT_COLOUR
+        self.lines.set(
+            [
+                PriceLine(
+                    a.alert_id,
+                    a.level,
+                    f"ALERT {a.source.value} {ARROWS[a.direction]}{a.level}",
+                    colour,
+                    LineStyle.DOTTED,
+                    draggable=True,
+                    tooltip=f"{a.describe()}: drag to move the level",
+                    short=f"ALERT {a.level}",
+                )
+                for a in alerts
+                if a.active and a.market == market and a.level is not None
+            ]
+        )
 
     def _sync_feeds(self) -> None:
         """Keep the ticker of every watched market subscribed while its venue is up."""
