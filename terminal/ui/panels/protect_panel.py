@@ -82,11 +82,16 @@ class ProtectPanel(QWidget):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.kind_combo = QComboBox()
+        # the kinds' names are long: the combo shortens them rather than widen the dock
+        self.kind_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind_combo.setMinimumContentsLength(14)
         self.side_combo = QComboBox()
         self.side_combo.addItems(["Buy", "Sell"])
         self.entry_field = NumberField("market (empty) or limit price")
         self.trigger_field = NumberField("stop / trigger price")
-        self.limit_field = NumberField("limit price (limit kinds)")
+        self.limit_field = NumberField("stop's limit")
         self.target_field = NumberField("target price")
         self.risk_check = QCheckBox("Size by risk")
         self.risk_field = NumberField("amount to lose")
@@ -95,13 +100,19 @@ class ProtectPanel(QWidget):
         self.amount_field = NumberField("amount (base)")
         self.trailing_field = NumberField("trailing distance, % (stops and take-profits)")
         self.reduce_only = QCheckBox("Reduce-only")
-        self.native_check = QCheckBox("Stop and target held by the venue (OTOCO)")
+        self.native_check = QCheckBox("Held by the venue (OTOCO)")
         self.native_check.setChecked(True)
         form.addRow("Order", self.kind_combo)
         form.addRow("Side", self.side_combo)
         form.addRow("Entry", self.entry_field)
-        form.addRow("Stop / trigger", self.trigger_field)
-        form.addRow("Stop limit", self.limit_field)
+        # the trigger and the stop's optional limit price share a row (short docks)
+        stop_row = QHBoxLayout()
+        stop_row.setContentsMargins(0, 0, 0, 0)
+        stop_row.addWidget(self.trigger_field, 1)
+        stop_row.addWidget(self.limit_field, 1)
+        self.stop_box = QWidget()
+        self.stop_box.setLayout(stop_row)
+        form.addRow("Stop / limit", self.stop_box)
         form.addRow("Target", self.target_field)
         form.addRow("Trailing %", self.trailing_field)
         risk_row = QHBoxLayout()
@@ -112,8 +123,8 @@ class ProtectPanel(QWidget):
         self.risk_box.setLayout(risk_row)
         form.addRow(self.risk_check, self.risk_box)
         form.addRow("Amount", self.amount_field)
-        form.addRow("", self.reduce_only)
-        form.addRow("", self.native_check)
+        form.addRow(self.reduce_only)
+        form.addRow(self.native_check)
         lay.addLayout(form)
         self.form = form
         self.plan_label = QLabel("")
@@ -268,7 +279,7 @@ class ProtectPanel(QWidget):
         self.native_check.setEnabled(native_why is None)
         self.native_check.setToolTip(
             native_why
-            or "The venue places the stop and target when the entry has fully filled, "
+            or "Stop and target held by the venue: it places them when the entry has fully filled, "
             "also while this terminal is closed (a partly filled entry has none yet)"
         )
         # rows that do not apply to this kind are hidden, not just greyed: the dock is
@@ -276,7 +287,6 @@ class ProtectPanel(QWidget):
         for widget, shown in (
             (self.entry_field, key == "bracket"),
             (self.target_field, is_group),
-            (self.limit_field, self.limit_field.isEnabled()),
             (self.trailing_field, self.trailing_field.isEnabled()),
             (self.risk_box, True),  # greyed out until "Size by risk" is ticked
             # in risk mode the amount is the plan's, shown on the line under the form
@@ -285,6 +295,7 @@ class ProtectPanel(QWidget):
             (self.native_check, key == "bracket" and self._caps.native_bracket),
         ):
             self.form.setRowVisible(widget, shown)
+        self.limit_field.setVisible(self.limit_field.isEnabled())
         trailing = (
             self._num(self.trailing_field, "trailing distance", False)
             if self.trailing_field.isEnabled()

@@ -39,6 +39,12 @@ class TicketTabs(QTabWidget):
     def show_order(self) -> None:
         self.setCurrentIndex(ORDER_TAB)
 
+    def sizeHint(self) -> QSize:
+        """The plain ticket's size: the protective form is laid out in that width (its
+        combos shorten, its notes wrap) and never widens the dock."""
+        base = self.entry.sizeHint()
+        return QSize(base.width(), base.height() + self.tabBar().sizeHint().height())
+
     def minimumSizeHint(self) -> QSize:
         """The plain ticket's minimum (it already scrolls), plus the tab bar: the
         protective form scrolls too and never makes the dock wider or taller."""
