@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from terminal.core.errors import VenueError
 from terminal.core.orders.errors import EntryNotReady, NotSent, SubmitRefused
@@ -26,8 +26,11 @@ from terminal.domain.order import EventSource, Order, OrderRejected, OutcomeUnkn
 from terminal.domain.orderlist import ListKind, ListStatus, OrderList, new_list_id
 
 if TYPE_CHECKING:
-    from terminal.core.orders.bracket import BracketRequest
     from terminal.core.orders.service import OrderService
+
+# `req` below is a bracket.BracketRequest (entry, stop_trigger, target, stop_limit,
+# protection()); not imported here: the bracket keeper imports this module.
+BracketRequest = Any
 
 log = logging.getLogger(__name__)
 
