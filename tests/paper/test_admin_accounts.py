@@ -3,7 +3,6 @@ across a restart of the exchange; bad balances are refused."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import urllib.error
 
@@ -40,7 +39,7 @@ def test_created_account_trades_through_ccxt_and_survives_a_restart(paper_exchan
         try:
             balance = run_async(usdt(), 10)
             break
-        except (OSError, ccxt.NetworkError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, ccxt.NetworkError):
             assert time.monotonic() < deadline, "paper exchange did not come back"
             time.sleep(0.3)
     assert balance == "1234.5"
