@@ -227,7 +227,7 @@ def test_ctrl_c_copies_selected_rows(qtbot, panel):
     panel.select(str(a.client_order_id))
     qtbot.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     text = QGuiApplication.clipboard().text()
-    assert text.split("\t")[1:4] == ["paper", "BTC/USDT", "BUY"]
+    assert text.split("\t")[1:4] == ["paper PAPER", "BTC/USDT", "BUY"]
     assert str(a.client_order_id) in text
 
 

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from terminal.domain.order import Order, OrderStatus
+from terminal.domain.session import SessionKey
+from terminal.ui.session_style import session_of
 
 from ._style import ERROR, MUTED, mono_font
 from ._table import CachedTableModel, DataTable
@@ -48,6 +50,7 @@ from .history_csv import (
 from .history_rows import FILL_HEADERS, ORDER_HEADERS, fill_row, order_row
 from .open_orders import STATUS_TEXT
 from .precision import DisplayPrecision, NoPrecision
+from .session_filter import SessionFilter
 
 RANGES: tuple[tuple[str, float | None], ...] = (
     ("Last 24 hours", 86400.0),
@@ -69,6 +72,7 @@ class HistoryQuery:
     symbol: str | None = None
     since_ms: int | None = None
     until_ms: int | None = None
+    session: SessionKey | None = None  # one session's rows only
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,12 @@ class HistoryFilter:
     status: OrderStatus | None = None
     since: datetime | None = None
     text: str = ""
+    session: SessionKey | None = None  # one session's rows only
 
     def match_order(self, o: Order) -> bool:
         if self.venue and o.venue != self.venue:
+            return False
+        if self.session is not None and session_of(o) != self.session:
             return False
         if self.symbol and o.symbol != self.symbol:
             return False
@@ -101,6 +108,8 @@ class HistoryFilter:
 
     def match_fill(self, f: FillLike) -> bool:
         if self.venue and f.venue != self.venue:
+            return False
+        if self.session is not None and session_of(f) != self.session:
             return False
         if self.symbol and f.symbol != self.symbol:
             return False
@@ -168,6 +177,7 @@ class HistoryPanel(QWidget):
         self.venue_combo = QComboBox()
         self.venue_combo.addItem(ALL_VENUES)
         self.venue_combo.setToolTip("Venue")
+        self.session_filter = SessionFilter(self)
         self.symbol_combo = QComboBox()
         self.symbol_combo.setEditable(True)
         self.symbol_combo.addItem(ALL_SYMBOLS)
@@ -190,6 +200,7 @@ class HistoryPanel(QWidget):
         self.export_button = QPushButton("Export CSV…")
         for w in (
             self.venue_combo,
+            self.session_filter,
             self.symbol_combo,
             self.side_combo,
             self.status_combo,
@@ -207,8 +218,8 @@ class HistoryPanel(QWidget):
         self.orders_view = _table(self.orders_model, self)
         self.fills_view = _table(self.fills_model, self)
         for view, widths in (
-            (self.orders_view, (150, 60, 86, 40, 70, 90, 90, 90, 90, 84, 110, 150, 90)),
-            (self.fills_view, (150, 60, 86, 40, 90, 90, 100, 120, 44, 110)),
+            (self.orders_view, (150, 150, 86, 40, 70, 90, 90, 90, 90, 84, 110, 150, 90)),
+            (self.fills_view, (150, 150, 86, 40, 90, 90, 100, 120, 44, 110)),
         ):
             for col, w in enumerate(widths):
                 view.setColumnWidth(col, w)
@@ -221,6 +232,7 @@ class HistoryPanel(QWidget):
         root.addWidget(self.status_label)
 
         self.venue_combo.currentIndexChanged.connect(self._query_filter_changed)
+        self.session_filter.sessionChanged.connect(self._query_filter_changed)
         self.symbol_combo.currentTextChanged.connect(self._query_filter_changed)
         self.range_combo.currentIndexChanged.connect(self._query_filter_changed)
         self.side_combo.currentIndexChanged.connect(self._apply)
@@ -240,6 +252,7 @@ class HistoryPanel(QWidget):
     def set_orders(self, orders: Sequence[Order]) -> None:
         self._orders = list(orders)
         self._add_choices(o.venue for o in self._orders)
+        self.session_filter.add_sessions({session_of(o) for o in self._orders})
         self._add_symbols(o.symbol for o in self._orders)
         self._apply()
 
@@ -247,6 +260,7 @@ class HistoryPanel(QWidget):
         """Journal fills (terminal.journal FillRecord or anything with its fields)."""
         self._fills = list(fills)
         self._add_choices(f.venue for f in self._fills)
+        self.session_filter.add_sessions({session_of(f) for f in self._fills})
         self._add_symbols(f.symbol for f in self._fills)
         self._apply()
 
@@ -274,6 +288,7 @@ class HistoryPanel(QWidget):
         span = RANGES[self.range_combo.currentIndex()][1]
         return HistoryFilter(
             venue=venue or None,
+            session=self.session_filter.selected(),
             symbol=None if symbol in ("", ALL.upper(), ALL_SYMBOLS.upper()) else symbol,
             side=side,
             status=self._statuses[self.status_combo.currentIndex()],
@@ -285,6 +300,7 @@ class HistoryPanel(QWidget):
         f = self.current_filter()
         return HistoryQuery(
             venue=f.venue,
+            session=f.session,
             symbol=f.symbol,
             since_ms=None if f.since is None else int(f.since.timestamp() * 1000),
         )
@@ -298,8 +314,12 @@ class HistoryPanel(QWidget):
         status: OrderStatus | None = None,
         range_index: int | None = None,
         text: str | None = None,
+        session: SessionKey | None | bool = False,
     ) -> None:
-        """Set filters from code (tests, 'show history of this symbol')."""
+        """Set filters from code (tests, 'show history of this symbol'); `session` None
+        shows every session."""
+        if session is not False:
+            self.session_filter.select(session if isinstance(session, SessionKey) else None)
         if venue is not None:
             if venue in (ALL, ALL_VENUES, ""):
                 self.venue_combo.setCurrentIndex(0)

@@ -7,7 +7,10 @@ precision (see `precision`). The CSV export writes the exact values instead.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QColor
+
 from terminal.domain.order import Order, OrderStatus
+from terminal.ui.session_style import qcolor_of, session_of, short_label
 
 from ._style import BUY_Q, MUTED_Q, SELL_Q, time_text
 from ._table import Row
@@ -17,7 +20,7 @@ from .precision import DisplayPrecision, amount_text, currency_text, fee_places,
 
 ORDER_HEADERS = (
     "Created",
-    "Venue",
+    "Session",
     "Symbol",
     "Side",
     "Type",
@@ -33,7 +36,7 @@ ORDER_HEADERS = (
 )
 FILL_HEADERS = (
     "Time",
-    "Venue",
+    "Session",
     "Symbol",
     "Side",
     "Price",
@@ -55,7 +58,7 @@ def order_row(o: Order, precision: DisplayPrecision) -> Row:
     )
     cells = (
         time_text(o.created_at),
-        o.venue,
+        short_label(session_of(o)),
         o.symbol,
         o.side.value.upper(),
         o.type.value.upper() + (" PO" if o.post_only else ""),
@@ -69,7 +72,8 @@ def order_row(o: Order, precision: DisplayPrecision) -> Row:
         o.venue_order_id or "",
         o.reason,
     )
-    fg = [None] * len(ORDER_HEADERS)
+    fg: list[QColor | None] = [None] * len(ORDER_HEADERS)
+    fg[1] = qcolor_of(session_of(o))
     fg[3] = BUY_Q if o.side.value == "buy" else SELL_Q
     if o.status in (OrderStatus.REJECTED, OrderStatus.CANCELED, OrderStatus.EXPIRED):
         fg[9] = MUTED_Q
@@ -87,7 +91,7 @@ def fill_row(x: FillLike, precision: DisplayPrecision) -> Row:
         fee = currency_text(None, x.fee)
     cells = (
         time_text(fill_time(x)),
-        x.venue,
+        short_label(session_of(x)),
         x.symbol,
         side or "—",
         price_text(rules, x.price),
@@ -98,6 +102,7 @@ def fill_row(x: FillLike, precision: DisplayPrecision) -> Row:
         x.trade_id,
         x.client_order_id or "",
     )
-    fg = [None] * len(FILL_HEADERS)
+    fg: list[QColor | None] = [None] * len(FILL_HEADERS)
+    fg[1] = qcolor_of(session_of(x))
     fg[3] = BUY_Q if side == "BUY" else SELL_Q if side == "SELL" else None
     return Row((x.venue, x.trade_id), cells, tuple(fg))

@@ -40,6 +40,7 @@ from terminal.domain.enums import OrderType
 from terminal.domain.market import MarketRules
 from terminal.domain.order import Order
 from terminal.ui.frame import FrameClock, ProviderPoll
+from terminal.ui.session_style import session_of
 from terminal.ui.shortcuts import keys_text, sequences
 
 from ._driven import attach_frames
@@ -55,11 +56,11 @@ from .open_orders_rows import (  # noqa: F401 - re-exported: the table's columns
     C_AMOUNT,
     C_FILLED,
     C_PRICE,
+    C_SESSION,
     C_SIDE,
     C_STATUS,
     C_SYMBOL,
     C_TYPE,
-    C_VENUE,
     CANCELLABLE,
     COLUMNS,
     RIGHT_COLS,
@@ -68,6 +69,7 @@ from .open_orders_rows import (  # noqa: F401 - re-exported: the table's columns
     OrderRows,
 )
 from .order_groups import GROUP_PREFIX, LEG_MARK, Group, GroupsProvider, arrange, group_members
+from .session_filter import SessionFilter
 
 REPEAT_CANCEL_S = 2.0
 AMEND_UNAVAILABLE = "amending is not available (no venue connection)"
@@ -125,6 +127,8 @@ class OpenOrdersPanel(QWidget):
         bar = QHBoxLayout()
         self.only_symbol = QCheckBox("Current symbol only")
         self.only_symbol.toggled.connect(self._mark_dirty)
+        self.session_filter = SessionFilter(self)
+        self.session_filter.sessionChanged.connect(self._mark_dirty)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Cancel the selected orders (Delete)")
         self.cancel_button.clicked.connect(self.cancel_selected)
@@ -138,6 +142,7 @@ class OpenOrdersPanel(QWidget):
         self.count_label = QLabel("")
         self.count_label.setStyleSheet(f"color: {MUTED};")
         bar.addWidget(self.only_symbol)
+        bar.addWidget(self.session_filter)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         bar.addWidget(self.amend_button)
@@ -155,7 +160,7 @@ class OpenOrdersPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         # the type column holds "STOP-MARKET trig 59796.98" and a leg's "└ " in full
-        widths = (70, 60, 90, 44, 230, 100, 100, 100, 84, 150)
+        widths = (70, 150, 90, 44, 230, 100, 100, 100, 84, 150)
         for col, w in enumerate(widths):
             self.table.setColumnWidth(col, w)
         self.table.deletePressed.connect(self.cancel_selected)
@@ -232,9 +237,12 @@ class OpenOrdersPanel(QWidget):
     def _rows(self) -> list[Row]:
         now = self._now()
         only = self.only_symbol.isChecked() and self._symbol
+        self.session_filter.add_sessions({session_of(o) for o in self._orders})
         shown = []
         for o in self._orders:
             if only and (o.symbol != self._symbol or (self._venue and o.venue != self._venue)):
+                continue
+            if not self.session_filter.accepts(session_of(o)):
                 continue
             if o.status.is_final and (now - o.updated_at).total_seconds() > self.linger_s:
                 continue

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor
 from terminal.domain.enums import HeldBy
 from terminal.domain.market import MarketRules
 from terminal.domain.order import Order, OrderStatus
+from terminal.ui.session_style import qcolor_of, session_of, short_label
 
 from ._style import (
     AMBER_Q,
@@ -30,7 +31,7 @@ from .order_groups import Group
 
 COLUMNS = (
     "Age",
-    "Venue",
+    "Session",
     "Symbol",
     "Side",
     "Type",
@@ -41,7 +42,7 @@ COLUMNS = (
     "Client id",
     "Venue id",
 )
-C_AGE, C_VENUE, C_SYMBOL, C_SIDE, C_TYPE, C_PRICE, C_AMOUNT, C_FILLED, C_STATUS = range(9)
+C_AGE, C_SESSION, C_SYMBOL, C_SIDE, C_TYPE, C_PRICE, C_AMOUNT, C_FILLED, C_STATUS = range(9)
 RIGHT_COLS = (C_AGE, C_PRICE, C_AMOUNT, C_FILLED)
 CANCELLABLE = frozenset(
     {OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER}
@@ -104,7 +105,7 @@ class OrderRows:
         sides = {o.side.value.upper() for o in legs}
         cells = (
             age_text((now - newest).total_seconds()),
-            str(legs[0].venue),
+            short_label(session_of(legs[0])),
             str(legs[0].symbol),
             "/".join(sorted(sides)),
             group.cell,
@@ -116,7 +117,9 @@ class OrderRows:
             "",
         )
         tip = f"{group.label}: cancelling this row cancels every open order of the group"
-        return Row(group.key, cells, row_tip=tip, bold=True)
+        fg: list[QColor | None] = [None] * len(COLUMNS)
+        fg[C_SESSION] = qcolor_of(session_of(legs[0]))
+        return Row(group.key, cells, tuple(fg), row_tip=tip, bold=True)
 
     def row(self, o: Order, now: datetime) -> Row:
         """Only the age is formatted every time; the rest of a row is cached until the
@@ -151,8 +154,9 @@ class OrderRows:
         rules = self._rules_for(o) if self._rules_for is not None else None
         price = dec_text if rules is None else rules.format_price
         amount = dec_text if rules is None else rules.format_amount
+        session = session_of(o)
         rest = (
-            str(o.venue),
+            short_label(session),
             str(o.symbol),
             o.side.value.upper(),
             _type_text(o),
@@ -165,6 +169,7 @@ class OrderRows:
         )
         fg: list[QColor | None] = [None] * len(COLUMNS)
         fg[C_SIDE] = BUY_Q if o.side.value == "buy" else SELL_Q
+        fg[C_SESSION] = qcolor_of(session)
         bg = None
         row_tip = None
         if o.status is OrderStatus.UNKNOWN:
@@ -173,6 +178,7 @@ class OrderRows:
             row_tip = UNKNOWN_TIP + (f"\nLast reason: {o.reason}" if o.reason else "")
         elif o.status.is_final:
             fg = [MUTED_Q] * len(COLUMNS)
+            fg[C_SESSION] = qcolor_of(session)  # whose order it was stays readable
             if o.reason:
                 row_tip = f"{STATUS_TEXT[o.status]}: {o.reason}"
         elif o.status in (OrderStatus.PENDING_SUBMIT, OrderStatus.PENDING_CANCEL):

@@ -64,6 +64,7 @@ class HistoryWiring:
                     k: v
                     for k, v in (
                         ("venue", q.venue),
+                        ("session", q.session),
                         ("symbol", q.symbol),
                         ("since_ms", q.since_ms),
                         ("until_ms", q.until_ms),
