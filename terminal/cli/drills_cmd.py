@@ -1,5 +1,5 @@
 """`trading-terminal drills [--quick] [--json FILE]`: the reliability drills against real
-processes (crash, secrets, lock and stop, bad input); prints counts, exit 1 when a
+processes (crash, secrets, lock and stop, bad input, storage); prints counts, exit 1 when a
 count is not what it must be."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--only",
         action="append",
         metavar="NAME",
-        help="run only this drill (repeatable): crash, secrets_scan, lock_stop, fuzz",
+        help="run only this drill (repeatable): crash, secrets_scan, lock_stop, fuzz, storage",
     )
     return p
 

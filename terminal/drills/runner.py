@@ -22,8 +22,9 @@ DRILLS = (
     ("secrets_scan", "secrets"),
     ("lock_stop", "lock and stop"),
     ("fuzz", "bad input (fuzz)"),
+    ("storage", "storage"),
 )
-QUICK_LANES = (("crash",), ("secrets_scan", "lock_stop", "fuzz"))
+QUICK_LANES = (("crash",), ("secrets_scan", "lock_stop", "fuzz"), ("storage",))
 
 
 def _run_one(module: str, label: str, quick: bool) -> DrillResult:

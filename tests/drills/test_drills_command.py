@@ -27,7 +27,13 @@ def test_quick_drills_report_every_count(tmp_path: Path) -> None:
     )
     data = json.loads(out.read_text())
     drills = {d["drill"]: d for d in data["drills"]}
-    assert set(drills) == {"crash", "secrets", "lock and stop", "bad input (fuzz)"}, proc.stdout
+    assert set(drills) == {
+        "crash",
+        "secrets",
+        "lock and stop",
+        "bad input (fuzz)",
+        "storage",
+    }, proc.stdout
     for d in drills.values():
         assert not d["error"], d
         for c in d["counts"]:
@@ -35,7 +41,7 @@ def test_quick_drills_report_every_count(tmp_path: Path) -> None:
             assert c["name"] in proc.stdout, c
     # exit code: 1 exactly when some count is not what it must be
     assert proc.returncode == (0 if all(d["ok"] for d in drills.values()) else 1), proc.stdout
-    for name in ("crash", "secrets", "lock and stop"):
+    for name in ("crash", "secrets", "lock and stop", "storage"):
         assert drills[name]["ok"], (drills[name], proc.stdout[-3000:])
     crash = {c["name"]: c["value"] for c in drills["crash"]["counts"]}
     assert crash["SIGKILLs"] >= 3 and crash["lost"] == crash["duplicated"] == 0
