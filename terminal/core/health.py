@@ -63,6 +63,7 @@ class VenueHealth:
     entry_blocked: str | None = None  # why the order service takes no orders here now
     bad_data: int = 0  # venue frames refused: unparsable, wrong types, NaN, crossed book
     last_bad_data: str = ""
+    dead_man: str | None = None  # the armed cancel-all-after heartbeat, in words
 
     def feed(self, key: FeedKey) -> FeedHealth | None:
         for f in self.feeds:
@@ -132,6 +133,7 @@ class VenueHealthTracker:
         self.entry_blocked: str | None = None
         self.bad_data = 0
         self.last_bad_data = ""
+        self.dead_man: str | None = None
         self.version = 0
 
     # -- session lifecycle ------------------------------------------------------------
@@ -178,6 +180,11 @@ class VenueHealthTracker:
         self.bad_data += 1
         self.last_bad_data = text
         self.last_error = text
+        self.version += 1
+
+    def set_dead_man(self, text: str | None) -> None:
+        """The venue-side cancel-all-after while it is armed (None: not armed)."""
+        self.dead_man = text
         self.version += 1
 
     def set_clock_offset(self, offset_ms: float) -> None:
@@ -294,6 +301,7 @@ class VenueHealthTracker:
             entry_blocked=self.entry_blocked,
             bad_data=self.bad_data,
             last_bad_data=self.last_bad_data,
+            dead_man=self.dead_man,
         )
 
     def _derive_state(

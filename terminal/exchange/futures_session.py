@@ -41,7 +41,7 @@ from .futures_mapping import (
     position_mode_from_ccxt,
     tiers_from_ccxt,
 )
-from .futures_params import futures_params
+from .futures_params import BINANCE_FAMILY, futures_params
 from .session import VenueSession
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,35 @@ class FuturesSession(VenueSession):
             return tiers_from_ccxt(list(raw.get(str(sym)) or ()))
         except FuturesMappingError as exc:
             raise self._mapping_fault(exc) from None
+
+    # ---- dead-man's switch ------------------------------------------------------------------
+    @property
+    def has_cancel_all_after(self) -> bool:
+        if self.info.ccxt_id in BINANCE_FAMILY:
+            return True  # countdownCancelAll, ccxt's implicit method (not in `has`)
+        return bool((self.rest.has or {}).get("cancelAllOrdersAfter"))
+
+    async def cancel_all_orders_after(self, symbol: str, ms: int) -> None:
+        """Start or renew the venue's countdown after which it cancels the open orders
+        (0 switches it off). Binance USDⓈ-M counts per symbol; the others per account.
+        A renewal is idempotent, so transient failures are retried like a read."""
+        sym = self.market(symbol).symbol
+        if ms < 0:
+            raise OrderRejectedError(f"a countdown of {ms} ms is not a countdown")
+        if self.info.ccxt_id in BINANCE_FAMILY:
+            market_id = self.rest.market(str(sym))["id"]
+            await self._setting(
+                f"cancel-all-after for {sym}",
+                self.rest.fapiPrivatePostCountdownCancelAll,
+                {"symbol": market_id, "countdownTime": ms},
+            )
+        elif self.has_cancel_all_after:
+            await self._setting("cancel-all-after", self.rest.cancel_all_orders_after, ms)
+        else:
+            raise OrderRejectedError(
+                f"{self.venue} has no cancel-all-after: no dead-man's switch here",
+                venue=self.venue,
+            )
 
     def __repr__(self) -> str:
         return f"<FuturesSession {self.key.label} connected={self.connected}>"

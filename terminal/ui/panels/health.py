@@ -138,6 +138,7 @@ class VenueHealthCard(QFrame):
         add(2, 1, "Clock offset", "clock")
         add(3, 1, "Reconnects", "reconnects")
         add(4, 0, "Bad frames", "bad_data")
+        add(4, 1, "Dead-man", "dead_man")
         grid.setColumnStretch(4, 1)
         root.addLayout(grid)
 
@@ -208,6 +209,12 @@ class VenueHealthCard(QFrame):
             else ""
         )
         v["reconnects"].setText(str(h.reconnects))
+        v["dead_man"].setText(h.dead_man or "off")
+        v["dead_man"].setToolTip(
+            "The venue cancels this session's orders if the terminal stops renewing it"
+            if h.dead_man
+            else "No cancel-all-after heartbeat is armed"
+        )
         v["bad_data"].setText(str(h.bad_data))
         v["bad_data"].setStyleSheet(f"color: {AMBER};" if h.bad_data else "")
         v["bad_data"].setToolTip(
