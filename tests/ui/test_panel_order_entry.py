@@ -159,6 +159,7 @@ def test_confirmation_shows_exactly_the_request_and_emits_once(qtbot, entry):
     assert dlg is not None and dlg.isVisible()
     shown = {k: v.text() for k, v in dlg.value_labels.items()}
     assert shown == {
+        "Session": "paper PAPER",
         "Venue": "paper",
         "Mode": "Paper (simulated)",
         "Account": "default",
@@ -316,6 +317,13 @@ def test_live_mode_is_marked_in_form_and_confirmation(qtbot, entry):
     assert dlg.value_labels["Mode"].text() == "LIVE — real money"
     assert dlg.value_labels["Venue"].text() == "binance"
     assert dlg.value_labels["Account"].text() == "main"
+    # the session line names it and wears a live (warm) colour, never a paper one
+    from terminal.ui.session_style import LIVE_COLOURS
+
+    chip = dlg.value_labels["Session"]
+    assert chip.text() == "binance/main LIVE"
+    assert any(colour in chip.styleSheet() for colour in LIVE_COLOURS)
+    assert entry.context_label.text().startswith("binance/main LIVE")
     dlg.reject()
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.market import MarketRules
 from terminal.domain.order import OrderRequest
+from terminal.ui.session_style import PALETTE, long_label, session_of, short_label
 
 from ._style import AMBER, BUY, LIVE, MUTED, SELL, dec_text, grouped
 
@@ -55,6 +56,7 @@ def confirmation_fields(
     base = request.symbol.base
     quote = request.symbol.quote
     lines = [
+        ("Session", short_label(session_of(request))),
         ("Venue", str(request.venue)),
         ("Mode", MODE_TEXT.get(request.mode, request.mode.value)),
         ("Account", str(request.account)),
@@ -129,6 +131,10 @@ class OrderConfirmDialog(QDialog):
                 value_label.setStyleSheet(f"color: {LIVE}; font-weight: 600;")
             if label == "Side":
                 value_label.setStyleSheet(f"color: {side_colour}; font-weight: 600;")
+            if label == "Session":
+                value_label.setObjectName("sessionChip")
+                value_label.setStyleSheet(PALETTE.chip_css(session_of(request)))
+                value_label.setToolTip(long_label(session_of(request)))
             name = QLabel(label)
             name.setStyleSheet(f"color: {MUTED};")
             form.addRow(name, value_label)

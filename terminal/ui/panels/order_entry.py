@@ -39,6 +39,8 @@ from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import OrderRequest
+from terminal.domain.session import SessionKey
+from terminal.ui.session_style import PALETTE, long_label, short_label
 
 from ._style import AMBER, BUY, ERROR, LIVE, MUTED, SELL, dec_text, grouped, mono_font
 from .number_field import NumberField
@@ -672,10 +674,14 @@ class OrderEntryPanel(QWidget):
         if rules is None or self._venue is None:
             self._state = TicketState()
             self.context_label.setText("No market selected" if rules is None else "No venue")
+            self.context_label.setStyleSheet(f"color: {MUTED};")
             self._show_state(side)
             self._emit_ticket(None)
             return
-        self.context_label.setText(f"{self._venue} · {self._account} · {rules.symbol}")
+        session = SessionKey(self._venue, self._mode, self._account)
+        self.context_label.setText(f"{short_label(session)} · {rules.symbol}")
+        self.context_label.setStyleSheet(PALETTE.chip_css(session))
+        self.context_label.setToolTip(f"Orders go to {long_label(session)}")
         self.price_unit.setText(rules.quote)
         self._state = evaluate(
             self._input(),
