@@ -31,8 +31,9 @@ import json
 import logging
 import os
 import re
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Mapping, MutableMapping
+from typing import Any
 
 import keyring
 import keyring.errors
@@ -94,7 +95,7 @@ class CredentialRef:
     account: AccountLabel
 
     @classmethod
-    def of(cls, venue: str, mode: VenueMode | str, account: str = "default") -> "CredentialRef":
+    def of(cls, venue: str, mode: VenueMode | str, account: str = "default") -> CredentialRef:
         return cls(VenueId(str(venue)), VenueMode(mode), AccountLabel(str(account)))
 
     @property
@@ -117,23 +118,51 @@ def _env_part(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "_", text.upper())
 
 
+# Venues whose credentials are a wallet address and an API wallet's private key (ccxt's
+# walletAddress/privateKey) rather than an API key pair. Kept in the keychain only.
+WALLET_VENUES = frozenset({"hyperliquid"})
+_WALLET_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_PRIVATE_KEY = re.compile(r"0x[0-9a-fA-F]{64}")
+
+
+def wallet_problem(wallet_address: str, private_key: str) -> str | None:
+    """Why a wallet address / API wallet private key pair cannot be right (one line that
+    never repeats the values), or None."""
+    if not _WALLET_ADDRESS.fullmatch(wallet_address.strip()):
+        return "the wallet address must be 0x followed by 40 hex digits"
+    if not _PRIVATE_KEY.fullmatch(private_key.strip()):
+        return "the private key must be 0x followed by 64 hex digits (an API wallet's key)"
+    return None
+
+
 class Credentials:
-    """An API key, secret and optional passphrase. Its repr never shows them."""
+    """An API key, secret and optional passphrase, or (`wallet`) a wallet address and an
+    API wallet's private key. Its repr never shows them."""
 
-    __slots__ = ("api_key", "secret", "passphrase")
+    __slots__ = ("api_key", "passphrase", "secret", "wallet")
 
-    def __init__(self, api_key: str, secret: str, passphrase: str | None = None) -> None:
-        for name, value in (("API key", api_key), ("secret", secret)):
+    def __init__(
+        self, api_key: str, secret: str, passphrase: str | None = None, *, wallet: bool = False
+    ) -> None:
+        names = ("wallet address", "private key") if wallet else ("API key", "secret")
+        for name, value in zip(names, (api_key, secret), strict=True):
             if not isinstance(value, str) or not value.strip():
                 raise SecretsError(f"the {name} is empty")
         if passphrase is not None and not isinstance(passphrase, str):
             raise SecretsError("the passphrase must be text")
+        if wallet:
+            problem = wallet_problem(api_key, secret)
+            if problem:
+                raise SecretsError(problem)
         self.api_key = api_key.strip()
         self.secret = secret.strip()
         self.passphrase = passphrase.strip() if passphrase and passphrase.strip() else None
+        self.wallet = wallet
 
     def as_ccxt(self) -> dict[str, str]:
         """The ccxt constructor fields (`password` is ccxt's name for the passphrase)."""
+        if self.wallet:
+            return {"walletAddress": self.api_key, "privateKey": self.secret}
         out = {"apiKey": self.api_key, "secret": self.secret}
         if self.passphrase:
             out["password"] = self.passphrase
@@ -236,6 +265,7 @@ class CredentialStore:
                 "apiKey": credentials.api_key,
                 "secret": credentials.secret,
                 "password": credentials.passphrase,
+                "kind": "wallet" if credentials.wallet else "api-key",
             }
         )
         self._call(
@@ -341,7 +371,12 @@ class CredentialStore:
                 raise SecretsError(
                     f"the keychain entry for {ref} belongs to another venue/mode/account; not used"
                 )
-            return Credentials(data["apiKey"], data["secret"], data.get("password"))
+            return Credentials(
+                data["apiKey"],
+                data["secret"],
+                data.get("password"),
+                wallet=data.get("kind") == "wallet",
+            )
         except SecretsError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError):
@@ -350,8 +385,8 @@ class CredentialStore:
             ) from None
 
     def _from_env(self, ref: CredentialRef, register: bool = True) -> Credentials | None:
-        if ref.account != ENV_ACCOUNT:
-            return None
+        if ref.account != ENV_ACCOUNT or ref.venue in WALLET_VENUES:
+            return None  # a wallet's private key is read from the keychain only
         key_name, secret_name, pass_name = ref.env_names()
         key, secret = self._environ.get(key_name), self._environ.get(secret_name)
         if not key and not secret:

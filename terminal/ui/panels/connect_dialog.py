@@ -96,6 +96,10 @@ class ConnectionRequest:
         """terminal.secrets.Credentials for the credential store (key, secret, passphrase)."""
         from terminal.secrets import Credentials
 
+        if "privateKey" in self.fields:  # a wallet venue (Hyperliquid)
+            return Credentials(
+                self.fields.get("walletAddress", ""), self.fields["privateKey"], wallet=True
+            )
         return Credentials(
             self.fields.get("apiKey", ""),
             self.fields.get("secret", ""),
@@ -273,7 +277,21 @@ class ConnectDialog(QDialog):
         fields = {name: edit.text().strip() for name, edit in self.secret_edits.items()}
         if any(not v for v in fields.values()):
             return None
+        if self.field_problem() is not None:
+            return None
         return ConnectionRequest(str(info.id), mode, account, fields)
+
+    def field_problem(self) -> str | None:
+        """Why the entered wallet fields cannot be right (format only), or None."""
+        from terminal.secrets import wallet_problem
+
+        edits = self.secret_edits
+        if "privateKey" not in edits or "walletAddress" not in edits:
+            return None
+        address, key = edits["walletAddress"].text(), edits["privateKey"].text()
+        if not address.strip() or not key.strip():
+            return None
+        return wallet_problem(address, key)
 
     def request_test(self) -> None:
         req = self.current_request()
@@ -368,7 +386,8 @@ class ConnectDialog(QDialog):
                 self.mode_buttons[first_enabled].setChecked(True)
         self.mode_note.setText(" ".join(notes))
         self.mode_note.setVisible(bool(notes))
-        for name in info.credentials:
+        # the wallet address before its key (ccxt lists Hyperliquid's the other way)
+        for name in sorted(info.credentials, key=lambda n: n != "walletAddress"):
             edit = QLineEdit()
             edit.setObjectName(f"field_{name}")
             edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -391,6 +410,10 @@ class ConnectDialog(QDialog):
             self._tested = None
             self.result_label.setText("Values changed: test the connection again.")
             self.result_label.setStyleSheet(f"color: {MUTED};")
+        problem = self.field_problem()
+        if problem is not None:
+            self.result_label.setText(problem[0].upper() + problem[1:] + ".")
+            self.result_label.setStyleSheet(f"color: {ERROR};")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
