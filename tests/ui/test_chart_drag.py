@@ -178,3 +178,65 @@ def test_dragging_a_stop_line_amends_the_stop_on_the_venue(make_main_window, pap
     assert layer.shown_price(new_key) == float(new_trigger)
     assert new_key in _venue_orders(run, paper_for_ui)
     drv.run(c.services.orders.cancel(result.client_order_id), 30)
+
+
+def test_dragging_the_stop_of_an_oco_replaces_the_pair_on_the_venue(
+    make_main_window, paper_for_ui
+) -> None:  # type: ignore[no-untyped-def]
+    from terminal.domain.enums import LegRole
+    from terminal.domain.orderlist import ProtectionRequest
+
+    run = make_main_window(paper_for_ui)
+    c, drv = run.controller, run.driver
+    drv.until(
+        lambda: c.chart_trading is not None and len(c.panels.chart.series) > 50,
+        30,
+        "the chart with candles",
+    )
+    drv.until(lambda: run.panels.entry.blocked_reason is None, 30, "order entry to open")
+    chart = c.panels.chart
+    rules = run.panels.entry.rules
+    last = chart.last_price()
+    chart.set_follow(False)
+    (_, _), (y0, y1) = chart.price_vb.viewRange()
+    low, high = Decimal(str(y0)), Decimal(str(y1))
+    tick = rules.tick_size
+    stop = ((low + (last - low) * Decimal("0.6")) / tick).to_integral_value() * tick
+    target = ((last + (high - last) * Decimal("0.6")) / tick).to_integral_value() * tick
+    session = c.trading.session
+    req = ProtectionRequest(
+        session.venue,
+        rules.symbol,
+        Side.SELL,
+        Decimal("0.01000"),
+        stop,
+        target,
+        account=session.account,
+    )
+    old_list, legs = run.driver.run(c.services.orders.place_oco(req), 30)
+    c.trading.orders_version += 1
+    stop_leg = next(o for o in legs if o.leg_role is LegRole.STOP)
+    key = str(stop_leg.client_order_id)
+    layer = chart.order_marks.layer
+    drv.until(lambda: (s := layer.spec(key)) is not None and s.draggable, 10, "the stop's line")
+    assert layer.spec(key).tooltip.startswith("Drag to move: the pair is replaced")
+
+    target_y, px = drv.do(lambda: _drag(chart, float(stop), lambda lo, _hi: (lo + float(stop)) / 2))
+    dialog = drv.until(lambda: c.chart_trading.drags.confirmation, 5, "the move's dialog")
+    assert f"pair {old_list.list_id}" in dialog.text and "replaced" in dialog.text
+    new_trigger = Decimal(str(layer.shown_price(key))).quantize(tick)
+    drv.until(lambda: dialog.armed, 5, "Amend to arm")
+    drv.do(lambda: QTest.mouseClick(dialog.amend_button, Qt.MouseButton.LeftButton))
+    result = drv.until(lambda: c.chart_trading.drags.last_result, 30, "the new pair")
+    assert result.leg_role is LegRole.STOP and result.trigger_price == new_trigger
+    assert abs(float(new_trigger) - target_y) < 3 * px
+    venue = _venue_orders(run, paper_for_ui)
+    assert not {str(o.client_order_id) for o in legs} & set(venue)
+    assert Decimal(str(venue[str(result.client_order_id)]["triggerPrice"])) == new_trigger
+    new_target = next(
+        o
+        for o in venue.values()
+        if o["side"] == "sell" and o["clientOrderId"] != str(result.client_order_id)
+    )
+    assert Decimal(str(new_target["price"])) == target
+    drv.run(c.services.orders.cancel_list(result.list_id), 30)

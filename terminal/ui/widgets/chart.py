@@ -809,6 +809,7 @@ class CandleChartWidget(QWidget):
         entry_prices: dict[str, Decimal] | None = None,
         planned: Iterable[PlannedLeg] = (),
         can_amend: bool = True,
+        movable_lists: frozenset[str] = frozenset(),
     ) -> None:
         """Each working order of this market as a labelled price line (resting limits
         solid, pending triggers dashed, planned bracket legs dotted; see chart_orders),
@@ -824,6 +825,7 @@ class CandleChartWidget(QWidget):
                 entry_prices,
                 planned,
                 can_amend,
+                movable_lists,
             )
         )
 

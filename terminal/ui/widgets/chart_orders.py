@@ -52,12 +52,18 @@ def line_price(order: Order) -> Decimal | None:
     return order.price
 
 
-def drag_block_reason(order: Order) -> str | None:
-    """Why this order's line cannot be dragged to amend it (None: it can)."""
+MOVES_PAIR = "Drag to move: the pair is replaced (cancelled, then placed anew)"
+
+
+def drag_block_reason(order: Order, movable_lists: frozenset[str] = frozenset()) -> str | None:
+    """Why this order's line cannot be dragged to amend it (None: it can). A stop or
+    target of an OCO pair (`movable_lists`) moves by replacing the pair."""
     if order.list_id is not None:
+        if order.list_id in movable_lists and order.leg_role in (LegRole.STOP, LegRole.TARGET):
+            return None if not order.triggered else "already triggered"
         return (
-            "part of an order list: moving one leg would cancel the list; "
-            "cancel the group and place a new one"
+            "part of an order list whose legs cannot move now (an entry still working, "
+            "or a leg filled): cancel the group and place a new one"
         )
     if order.trailing_percent is not None:
         return "a trailing stop follows the price by itself"
@@ -79,6 +85,7 @@ def order_marks(
     entry_prices: dict[str, Decimal] | None = None,
     planned: Iterable[PlannedLeg] = (),
     can_amend: bool = True,
+    movable_lists: frozenset[str] = frozenset(),
 ) -> list[OrderMark]:
     """The marks of the open orders of `symbol` and the planned bracket legs."""
     entry_prices = entry_prices or {}
@@ -101,8 +108,17 @@ def order_marks(
         held_back = not o.type.is_conditional and o.status is OrderStatus.PENDING_TRIGGER
         if held_back:
             text += "  (on fill)"
-        why = drag_block_reason(o) if can_amend else "this venue cannot amend orders"
-        tip = "Drag to amend" if why is None else f"Not draggable: {why}"
+        moves_pair = o.list_id is not None
+        why = (
+            drag_block_reason(o, movable_lists)
+            if can_amend or moves_pair
+            else "this venue cannot amend orders"
+        )
+        tip = (
+            (MOVES_PAIR if moves_pair else "Drag to amend")
+            if why is None
+            else f"Not draggable: {why}"
+        )
         if o.held_by is not None and o.list_id is not None:
             tip += (
                 "; held by the venue"

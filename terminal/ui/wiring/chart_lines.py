@@ -68,7 +68,28 @@ def chart_inputs(orders: Any, venue: Any) -> dict[str, Any]:
                 )
     port = orders.session(venue) if venue is not None else None
     can_amend = bool(port is not None and port.has_edit_order)
-    return {"entry_prices": entry_prices, "planned": planned, "can_amend": can_amend}
+    return {
+        "entry_prices": entry_prices,
+        "planned": planned,
+        "can_amend": can_amend,
+        "movable_lists": movable_pairs(orders.open_orders(venue)),
+    }
+
+
+def movable_pairs(open_orders: list[Order]) -> frozenset[str]:
+    """Lists whose stop or target a drag may move: a pair of two open legs, no entry
+    working in the same list (a venue-held bracket's legs wait for its entry)."""
+    legs: dict[str, list[Order]] = {}
+    for o in open_orders:
+        if o.list_id is not None:
+            legs.setdefault(o.list_id, []).append(o)
+    return frozenset(
+        list_id
+        for list_id, members in legs.items()
+        if len(members) == 2
+        and {o.leg_role for o in members} == {LegRole.STOP, LegRole.TARGET}
+        and all(o.filled == 0 and not o.triggered for o in members)
+    )
 
 
 def bracket_groups(orders: Any) -> dict[str, Group]:
@@ -118,6 +139,9 @@ class ChartOrderDrag:
         if order is None or not order.status.is_open:
             self._refuse(key, "the order is no longer open")
             return
+        if order.list_id is not None:
+            self._drop_leg(key, order, price)
+            return
         why = drag_block_reason(order) or self.trading.amend_block_reason(order)
         if why:
             self._refuse(key, why)
@@ -146,6 +170,67 @@ class ChartOrderDrag:
         dialog.finished.connect(lambda _r, d=dialog: self._closed(d))
         self.confirmation = dialog
         dialog.open()
+
+    def _drop_leg(self, key: str, order: Order, price: Decimal) -> None:
+        """A stop's or target's line of an OCO pair: the pair is replaced."""
+        movable = movable_pairs(self.orders.open_orders(order.venue))
+        why = drag_block_reason(order, movable) or self.trading.entry_block_reason()
+        if why:
+            self._refuse(key, why)
+            return
+        old = line_price(order)
+        if old is None or price == old:
+            self._layer().restore(key)
+            return
+        rules = self.trading._rules_for(order)
+        fp = rules.format_price if rules is not None else str
+        what = "stop's trigger" if order.leg_role is LegRole.STOP else "target"
+        text = (
+            f"Move the {what} of pair {order.list_id}: {fp(old)} -> {fp(price)} on "
+            f"{order.venue} ({order.mode.value}). The pair is replaced: both orders are "
+            "cancelled, then placed anew for the same amount (unprotected for that moment)."
+        )
+        if not self.confirm:
+            self._send_move(order, price)
+            return
+        if self.confirmation is not None:
+            self.confirmation.reject()
+        dialog = AmendConfirmDialog(text, parent=self.parent, arm_ms=self.confirm_arm_ms)
+        dialog.confirmed.connect(lambda skip: self._move_confirmed(skip, order, price))
+        dialog.rejected.connect(lambda: self._abandoned(key))
+        dialog.finished.connect(lambda _r, d=dialog: self._closed(d))
+        self.confirmation = dialog
+        dialog.open()
+
+    def _move_confirmed(self, skip: bool, order: Order, price: Decimal) -> None:
+        if skip:
+            self.confirm = False
+        self._send_move(order, price)
+
+    def _send_move(self, order: Order, price: Decimal) -> None:
+        self.amending = True
+        self.trading.tasks.spawn(self._move(order, price), "chart-move-pair")
+
+    async def _move(self, order: Order, price: Decimal) -> None:
+        from terminal.core.orders.oco_move import move_oco_leg
+
+        key = str(order.client_order_id)
+        try:
+            new_list, legs = await move_oco_leg(
+                self.orders, str(order.list_id), order.leg_role, price
+            )
+        except SubmitRefused as exc:
+            self._refuse(key, "; ".join(r.message for r in exc.refusals))
+            return
+        except Exception as exc:  # a venue refusal, a journal failure: said, never silent
+            log.info("moving a leg of %s failed: %s", order.list_id, exc)
+            self._refuse(key, str(exc))
+            return
+        finally:
+            self.amending = False
+            self.trading.orders_version += 1
+        self.last_result = next((o for o in legs if o.leg_role is order.leg_role), None)
+        self.say(f"Pair {order.list_id} replaced by {new_list.list_id}", False)
 
     def _describe(
         self, order: Order, old: Decimal, new: Decimal, limit: Decimal | None, amount: Decimal
