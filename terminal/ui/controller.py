@@ -341,6 +341,7 @@ class TerminalController(QObject):
             self._sweep,
             self.venues.live_candidates,
             self.notify,
+            active=lambda: (self.trading.session, self.symbol),
         )
         services.stop_notices.add(self._show_stop_notice)
         self.watchlist = WatchlistWiring(self, self.panels.watchlist)

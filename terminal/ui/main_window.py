@@ -355,6 +355,9 @@ class MainWindow(QMainWindow):
         a("lock", "Lock live trading (testnet lock on)", icon_name="lock", hotkey=True)
         a("unlock", "Unlock live trading…", icon_name="unlock")
         a("reset_stop", "Reset emergency stop…")
+        a("stop_venue", "Emergency stop: active venue only (every session of it)")
+        a("stop_session", "Emergency stop: active session only")
+        a("stop_symbol", "Emergency stop: active symbol on the active session only")
         a("symbol", "Choose symbol", hotkey=True)
         a("shortcuts", "Keyboard shortcuts", icon_name="help", hotkey=True)
         a("quit", "Quit", hotkey=True)
@@ -384,7 +387,9 @@ class MainWindow(QMainWindow):
         for act in ("buy", "sell", "cancel_all"):
             trade_menu.addAction(ids[act])
         trade_menu.addSeparator()
-        for act in ("emergency_stop", "reset_stop", "lock", "unlock"):
+        for act in ("emergency_stop", "stop_venue", "stop_session", "stop_symbol"):
+            trade_menu.addAction(ids[act])
+        for act in ("reset_stop", "lock", "unlock"):
             trade_menu.addAction(ids[act])
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(ids["palette"])

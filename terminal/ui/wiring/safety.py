@@ -17,6 +17,9 @@ from PySide6.QtCore import QObject, Signal
 from terminal.core.safety.lock import UnlockRefused, confirmation_phrase
 from terminal.core.safety.state import SafetySnapshot, SafetyState
 from terminal.core.safety.stop import RESET_PHRASE, ResetRefused, StopScope
+from terminal.core.safety.targets import StopTarget
+from terminal.domain.ids import Symbol
+from terminal.domain.session import SessionKey
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.main_window import MainWindow
 from terminal.ui.safety_dialogs import ResetStopDialog, UnlockDialog
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Sweep = Callable[[], Awaitable[Any]]  # cancels every open order; returns the sweep's StopResult
 LiveCandidates = Callable[[], list[tuple[str, str, str]]]  # (venue, account, display name)
+Active = Callable[[], tuple[SessionKey | None, str | None]]  # the active session and symbol
 
 
 class SafetyWiring(QObject):
@@ -42,8 +46,10 @@ class SafetyWiring(QObject):
         sweep: Sweep,
         live_candidates: LiveCandidates,
         notify: Callable[[str, str], None],
+        active: Active | None = None,
     ) -> None:
         super().__init__(window)
+        self._active = active or (lambda: (None, None))
         self.window = window
         self.safety = safety
         self._tasks = tasks
@@ -62,6 +68,9 @@ class SafetyWiring(QObject):
         w.actions_by_id["unlock"].triggered.connect(self.ask_unlock)
         w.stop_button.engage_requested.connect(self.engage)
         w.actions_by_id["emergency_stop"].triggered.connect(self.engage)
+        w.actions_by_id["stop_venue"].triggered.connect(lambda: self.engage_active("venue"))
+        w.actions_by_id["stop_session"].triggered.connect(lambda: self.engage_active("session"))
+        w.actions_by_id["stop_symbol"].triggered.connect(lambda: self.engage_active("symbol"))
         w.stop_button.reset_requested.connect(self.ask_reset)
         w.actions_by_id["reset_stop"].triggered.connect(self.ask_reset)
         self.render(safety.snapshot())
@@ -114,6 +123,35 @@ class SafetyWiring(QObject):
             "open order on every connected venue…",
         )
         self._tasks.spawn(self._run_sweep(), "emergency-sweep")
+
+    def engage_active(self, width: str) -> StopTarget | None:
+        """A stop on the active venue, session or symbol (of the active session): only
+        its orders are blocked and cancelled; other sessions keep trading."""
+        session, symbol = self._active()
+        if session is None or (width == "symbol" and not symbol):
+            self._notify("warning", "Emergency stop: no active session to stop.")
+            return None
+        if width == "venue":
+            target = StopTarget(venue=session.venue)
+        elif width == "session":
+            target = StopTarget(session=session)
+        else:
+            target = StopTarget(session=session, symbol=Symbol(str(symbol)))
+        return self.engage_target(target)
+
+    def engage_target(self, target: StopTarget) -> StopTarget:
+        """Block new orders inside `target` now (synchronously), then cancel its open
+        orders."""
+        self.safety.stop.engage(
+            StopScope.ALL, f"emergency stop on {target.label} from the terminal", "ui", target
+        )
+        self._notify(
+            "error",
+            f"EMERGENCY STOP engaged on {target.label}: new orders there blocked; "
+            "cancelling its open orders…",
+        )
+        self._tasks.spawn(self._run_sweep(), "emergency-sweep")
+        return target
 
     async def _run_sweep(self) -> None:
         try:
