@@ -65,13 +65,13 @@ class Position:
     size: Decimal  # contracts, always > 0
     contract_size: Decimal  # base units per contract (1 on Binance USDⓈ-M)
     entry_price: Decimal
-    mark_price: Decimal
+    mark_price: Decimal | None  # None: the venue's position row has no mark
     unrealized_pnl: Decimal
     liquidation_price: Decimal | None  # None: the venue reports none (0 on Binance)
     initial_margin: Decimal
     maintenance_margin: Decimal
     leverage: Decimal | None
-    margin_mode: MarginMode
+    margin_mode: MarginMode | None  # None: the venue's row does not say
     hedged: bool  # the account is in hedge mode (the venue's position side is sent)
     isolated_wallet: Decimal | None = None  # isolated positions: margin put aside
     timestamp_ms: int | None = None
@@ -85,7 +85,9 @@ class Position:
         return self.size if self.side is PositionSide.LONG else -self.size
 
     @property
-    def notional(self) -> Decimal:
+    def notional(self) -> Decimal | None:
+        if self.mark_price is None:
+            return None
         return self.base_size * self.mark_price
 
     @property
@@ -109,8 +111,10 @@ class Position:
         balance: Decimal | None
         if self.margin_mode is MarginMode.ISOLATED and self.isolated_wallet is not None:
             balance = self.isolated_wallet + self.unrealized_pnl
-        else:
+        elif self.margin_mode is MarginMode.CROSS:
             balance = cross_margin_balance
+        else:
+            balance = None
         if balance is None:
             return None
         if balance <= ZERO:

@@ -86,7 +86,7 @@ def position_from_ccxt(
     if side_text not in ("long", "short"):
         raise FuturesMappingError(f"position {symbol} with side {raw.get('side')!r}")
     side = PositionSide(side_text)
-    mode = margin_mode_from_ccxt(raw.get("marginMode")) or margin_mode or MarginMode.CROSS
+    mode = margin_mode_from_ccxt(raw.get("marginMode")) or margin_mode
     info = _info(raw)
     isolated_wallet = None
     if mode is MarginMode.ISOLATED:
@@ -103,7 +103,7 @@ def position_from_ccxt(
         size=abs(contracts),
         contract_size=_dec(raw, "contractSize") or ONE,
         entry_price=_dec(raw, "entryPrice", required=True) or ZERO,
-        mark_price=_dec(raw, "markPrice") or ZERO,
+        mark_price=_dec(raw, "markPrice"),
         unrealized_pnl=_dec(raw, "unrealizedPnl") or ZERO,
         liquidation_price=liq if liq is not None and liq > ZERO else None,
         initial_margin=_dec(raw, "initialMargin") or ZERO,

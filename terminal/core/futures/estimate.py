@@ -120,7 +120,7 @@ def estimate_order(
     entry = _entry_after(mine, current, signed, price, result)
     liq = None
     if result != ZERO and entry is not None:
-        mark = mine[0].mark_price if mine else price
+        mark = (mine[0].mark_price if mine else None) or price
         if margin_mode is MarginMode.ISOLATED:
             kept = sum((p.isolated_wallet or ZERO for p in mine), ZERO)
             if (result > ZERO) != (current > ZERO) or current == ZERO:

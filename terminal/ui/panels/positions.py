@@ -54,6 +54,10 @@ COLUMNS = (
 )
 RIGHT_COLS = (2, 3, 4, 5, 6, 7, 8, 9, 10)
 HALF = Decimal("0.5")
+_MODE_TEXT: dict[MarginMode | None, str] = {
+    MarginMode.ISOLATED: "Isolated",
+    MarginMode.CROSS: "Cross",
+}
 WARN_RATIO = Decimal(80)  # margin ratio (%) from which the cell turns amber
 
 
@@ -231,8 +235,7 @@ class PositionsPanel(QWidget):
             _money(p.margin),
             "—" if ratio is None else f"{_money(ratio)} %",
             "—" if p.leverage is None else f"{dec_text(p.leverage)}x",
-            ("Isolated" if p.margin_mode is MarginMode.ISOLATED else "Cross")
-            + (" · hedge" if p.hedged else ""),
+            _MODE_TEXT.get(p.margin_mode, "—") + (" · hedge" if p.hedged else ""),
         )
         fg = (None, side_colour, None, None, None, pnl_colour, pnl_colour, None, None, ratio_colour)
         tips = (None,) * 7 + ("Estimated by the venue; none while the wallet covers any move",)
