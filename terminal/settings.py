@@ -104,7 +104,12 @@ class UiSettings:
         default_factory=lambda: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC"]
     )
     sound: bool = False
-    alert_sound: bool = True  # the alert sound when a price alert fires (Settings menu)
+    alert_sound: bool = True  # the alert sound when a price alert fires (alerts panel)
+    # Settings > Hotkeys: action id -> keys where the user changed the defaults; the
+    # trading hotkeys (buy/sell at bid/ask/market, cancel symbol, flatten, arm the
+    # ladder) stay off until enabled there.
+    hotkeys: dict[str, list[str]] = field(default_factory=dict)
+    trading_hotkeys: bool = False
     frame_rate_hz: float = 40.0  # how often panels repaint from the latest state (Hz)
     book_depth: int = 20  # levels per side in the order book ladder
     notify_fills: bool = True  # a notification for each fill of our orders

@@ -115,6 +115,9 @@ class TerminalController(QObject):
         window.actions_by_id["palette"].triggered.connect(self.open_palette)
         window.actions_by_id["about"].triggered.connect(self.show_about)
         self.palette: Any = None
+        from terminal.ui.wiring.hotkeys import HotkeyWiring
+
+        self.hotkeys = HotkeyWiring(self)  # the user's keys; the trading hotkeys
 
     # ------------------------------------------------------------------ start
     def start(self) -> asyncio.Task[Any] | None:

@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 
 from terminal.ui import layout as layout_io
 from terminal.ui.safety_controls import EmergencyStopButton, LockSwitch
-from terminal.ui.shortcuts import BY_ACTION, keys_text, sequences
+from terminal.ui.shortcuts import BY_ACTION, TRADING_HOTKEYS, keys_text, sequences
 from terminal.ui.status import DataFreshnessLabel, VenueStatusStrip
 from terminal.ui.theme import icon, repolish
 
@@ -367,6 +367,11 @@ class MainWindow(QMainWindow):
         a("export_fills", "Export fills (CSV)…", icon_name="export")
         a("reset_layout", "Reset layout", icon_name="layout")
         a("about", "About")
+        a("hotkey_editor", "Hotkeys…")
+        for hotkey in TRADING_HOTKEYS:  # off until Settings > Hotkeys enables them
+            a(hotkey.action, hotkey.description.removeprefix("Trading: "), hotkey=True)
+            self.actions_by_id[hotkey.action].setEnabled(False)
+        self.trading_hotkeys = False
         self.actions_by_id["quit"].triggered.connect(self.close)
         self.actions_by_id["shortcuts"].triggered.connect(self.show_shortcuts)
         self.actions_by_id["reset_layout"].triggered.connect(self.reset_layout)
@@ -406,6 +411,8 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, n=name: self.theme_selected.emit(n))
         self.view_menu.addSeparator()
         self.panels_menu = self.view_menu.addMenu("Panels")
+        settings_menu = bar.addMenu("&Settings")
+        settings_menu.addAction(ids["hotkey_editor"])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(ids["shortcuts"])
         help_menu.addAction(ids["about"])
@@ -720,9 +727,21 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> QWidget:
         from terminal.ui.shortcuts_dialog import ShortcutsDialog
 
-        dialog = ShortcutsDialog(self)
+        dialog = ShortcutsDialog(self, self.trading_hotkeys)
         dialog.show()
         return dialog
+
+    def apply_hotkeys(self, trading_enabled: bool) -> None:
+        """Bind every hotkey action to its keys now (the user's, see shortcuts.set_overrides)
+        and switch the trading hotkeys on or off."""
+        for action_id in BY_ACTION:
+            act = self.actions_by_id.get(action_id)  # panel hotkeys are bound by their panel
+            if act is not None:
+                act.setShortcuts(sequences(action_id))
+                act.setToolTip(f"{act.text()} ({keys_text(action_id)})")
+        self.trading_hotkeys = trading_enabled
+        for hotkey in TRADING_HOTKEYS:
+            self.actions_by_id[hotkey.action].setEnabled(trading_enabled)
 
     # ------------------------------------------------------------------ layout
     def restore_layout(self) -> bool:

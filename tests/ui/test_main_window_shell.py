@@ -16,7 +16,7 @@ from terminal.ui import resources
 from terminal.ui.layout import LAYOUT_FILE
 from terminal.ui.main_window import DOCKS, HIDDEN_BY_DEFAULT, MainWindow
 from terminal.ui.safety_dialogs import ResetStopDialog, UnlockDialog
-from terminal.ui.shortcuts import HOTKEYS, PANEL_HOTKEYS
+from terminal.ui.shortcuts import ALL_HOTKEYS, HOTKEYS
 from terminal.ui.shortcuts_dialog import ShortcutsDialog
 from terminal.ui.theme import ThemeManager, icon
 
@@ -151,7 +151,9 @@ def test_every_hotkey_is_bound_and_listed_in_help(window: MainWindow, qtbot) -> 
     dialog = window.show_shortcuts()
     assert isinstance(dialog, ShortcutsDialog) and not dialog.isModal()
     texts = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
-    assert texts == [h.description for h in HOTKEYS + PANEL_HOTKEYS]  # panel keys last
+    # every hotkey, the trading ones marked off until enabled, panel keys last
+    assert [t.split(" (off:")[0] for t in texts] == [h.description for h in ALL_HOTKEYS]
+    assert all(("(off:" in t) == h.trading for t, h in zip(texts, ALL_HOTKEYS, strict=True))
     dialog.close()
 
 
