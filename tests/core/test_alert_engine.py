@@ -80,7 +80,9 @@ def cross(level: str, direction: Direction = Direction.UP, **kw) -> Alert:  # ty
 def test_a_crossing_fires_once_on_the_update_that_crosses(rig) -> None:  # type: ignore[no-untyped-def]
     _state, _clock, engine, fired, tick = rig
     engine.put(cross("100"))
+    assert not engine.has_side("x")
     tick("99")
+    assert engine.has_side("x")
     tick("99.9")
     assert fired == []
     tick("100")  # reaches the level from below: crossed

@@ -76,7 +76,9 @@ def test_an_alert_fires_once_with_sound_and_notification_and_survives_restarts(
     assert str(level) in c.alerts.lines.labels()[made.alert_id]
     assert c.alerts.fired == [] and c.alerts.sound.played == []
 
-    # the paper market's last price crosses the level: it fires, once
+    # the paper market's last price crosses the level: it fires, once (after a first
+    # fresh price has told the engine which side of the level the market is on)
+    drv.until(lambda: c.alerts.engine.has_side(made.alert_id), 30, "a fresh last price")
     _trade(second, paper_for_ui, "BUY", (level * Decimal("1.01")).quantize(tick))
     drv.until(lambda: c.alerts.fired, 30, "the alert to fire")
     (firing,) = c.alerts.fired

@@ -77,6 +77,10 @@ class AlertEngine:
     def get(self, alert_id: str) -> Alert | None:
         return self._alerts.get(alert_id)
 
+    def has_side(self, alert_id: str) -> bool:
+        """A crossing alert has seen a fresh price, so the next one can cross its level."""
+        return alert_id in self._prev
+
     def markets(self) -> set[AlertMarket]:
         """Markets with at least one active alert (their feeds must stay subscribed)."""
         return {a.market for a in self._alerts.values() if a.active}
