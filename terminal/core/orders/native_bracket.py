@@ -151,6 +151,6 @@ async def _send(
     order_list.venue_list_id = venue_list_id
     by_id = {o.client_order_id: o for o in orders}
     for report in reports:
-        o = by_id.get(report.client_order_id) if report.client_order_id else None
-        if o is not None:
-            await service._absorb_report(o, report, EventSource.REST)
+        leg = by_id.get(report.client_order_id) if report.client_order_id else None
+        if leg is not None:
+            await service._absorb_report(leg, report, EventSource.REST)

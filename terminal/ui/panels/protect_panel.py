@@ -327,6 +327,7 @@ class ProtectPanel(QWidget):
         )
         target = self._num(self.target_field, "target", is_group) if is_group else None
         entry = self._num(self.entry_field, "entry price", False) if key == "bracket" else None
+        assert trigger is not None  # required above
         trigger = rules.round_price(trigger)
         # the position's side: a bracket opens `side`; a stop/OCO closes the other way
         position = side if key == "bracket" else side.opposite
@@ -426,7 +427,7 @@ class ProtectPanel(QWidget):
             f"{format_decimal(plan.notional.quantize(Decimal('0.01')))} {q} · loss at stop "
             f"{format_decimal(plan.loss_at_stop.quantize(Decimal('0.01')))} {q}"
         )
-        if plan.reward_at_target is not None:
+        if plan.reward_at_target is not None and plan.r_multiple is not None:
             text += (
                 f" · reward at target "
                 f"{format_decimal(plan.reward_at_target.quantize(Decimal('0.01')))} {q}"

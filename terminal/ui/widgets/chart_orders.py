@@ -96,7 +96,7 @@ def order_marks(
         price = line_price(o)
         if price is None:
             continue
-        role = _LEG_ROLE.get(o.leg_role) or _ROLE.get(o.type, "")
+        role = (_LEG_ROLE.get(o.leg_role) if o.leg_role else None) or _ROLE.get(o.type, "")
         head = f"{role + ' ' if role else ''}{o.side.value.upper()}"
         remaining = o.amount - o.filled
         text = f"{head} {fmt_amount(remaining)} @ {fmt_price(price)}"

@@ -151,7 +151,8 @@ class ChartOrderDrag:
             self._layer().restore(key)
             return
         amount = order.amount - order.filled
-        limit, trigger = price, None
+        limit: Decimal | None = price
+        trigger: Decimal | None = None
         if order.type.is_conditional:
             trigger = price
             limit = order.price + (price - old) if order.price is not None else None
@@ -215,10 +216,9 @@ class ChartOrderDrag:
         from terminal.core.orders.oco_move import move_oco_leg
 
         key = str(order.client_order_id)
+        role = order.leg_role if order.leg_role is not None else LegRole.STOP
         try:
-            new_list, legs = await move_oco_leg(
-                self.orders, str(order.list_id), order.leg_role, price
-            )
+            new_list, legs = await move_oco_leg(self.orders, str(order.list_id), role, price)
         except SubmitRefused as exc:
             self._refuse(key, "; ".join(r.message for r in exc.refusals))
             return
