@@ -10,7 +10,6 @@ The simulated market is paused; only forced trades move the price.
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 
 import pytest
@@ -127,16 +126,29 @@ def test_a_venue_held_bracket_needs_a_limit_entry(paper, tmp_path):
 
 
 def test_cancelling_before_the_fill_cancels_entry_and_waiting_legs(paper, tmp_path):
-    async def main():
-        async with order_stack(paper, tmp_path / "j.sqlite") as (session, _journal, svc):
+    path = tmp_path / "j.sqlite"
+
+    async def place():
+        async with order_stack(paper, path) as (session, _journal, svc):
             last = await last_at_the_ask(paper, session)
             order_list, _entry = await svc.place_bracket(
                 native(OrderType.LIMIT, last - 50, last - 150, last + 50)
             )
-            legs = await svc.cancel_list(order_list.list_id)
-            assert {o.status for o in legs} == {OrderStatus.CANCELED}
-            assert len(legs) == 3
+            return order_list.list_id
+
+    list_id = run_async(place(), timeout=60)
+
+    async def main():
+        # a restart while the legs wait on the venue (PENDING_NEW): reconciliation
+        # reads them as waiting, and the bracket can still be cancelled as one
+        async with order_stack(paper, path) as (_session, journal, svc):
+            legs = {o.leg_role: o for o in await journal.list_legs(list_id)}
+            assert legs[LegRole.ENTRY].status is OrderStatus.OPEN
+            assert legs[LegRole.STOP].status is OrderStatus.PENDING_TRIGGER
+            assert legs[LegRole.TARGET].status is OrderStatus.PENDING_TRIGGER
+            done = await svc.cancel_list(list_id)
+            assert {o.status for o in done} == {OrderStatus.CANCELED}
+            assert len(done) == 3
             assert await venue_orders(paper) == {}
-            await asyncio.sleep(0)
 
     run_async(main(), timeout=60)
