@@ -54,7 +54,7 @@ def test_all_venues_are_combined(panel):
 def test_one_venue_alone(panel):
     panel.refresh()
     assert [panel.venue_combo.itemText(i) for i in range(panel.venue_combo.count())] == [
-        "All venues",
+        "All sessions",
         "binance",
         "paper",
     ]

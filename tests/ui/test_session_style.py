@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter
 
 from terminal.domain.enums import OrderType, Side, VenueMode
@@ -141,3 +142,28 @@ def test_screenshots(qtbot, shot):
         history.set_filter(range_index=4)
         history.set_orders([*ORDERS, order(6, BOB, OrderStatus.FILLED)])
         shot(split, f"sessions_{w}x{h}")
+
+
+def test_balances_by_session_or_all(qtbot):
+    from terminal.domain.marketdata import Balance, Balances
+    from terminal.ui.panels.balances import BalancesPanel
+
+    def usdt(total: str) -> Balances:
+        return Balances({"USDT": Balance("USDT", Decimal(total), Decimal(0))})
+
+    panel = BalancesPanel()
+    qtbot.addWidget(panel)
+    panel.set_balances(ALICE, usdt("1000"))
+    panel.set_balances(BOB, usdt("2500"))
+    panel.set_balances(LIVE, usdt("7"))
+    panel.refresh()
+    names = [panel.venue_combo.itemText(i) for i in range(panel.venue_combo.count())]
+    assert names == ["All sessions", "binance/main LIVE", "paper/alice PAPER", "paper/bob PAPER"]
+    assert panel.shown_balances().get("USDT").total == Decimal(3507)
+    panel.set_view(BOB)
+    assert panel.shown_balances().get("USDT").total == Decimal(2500)
+    colour = panel.venue_combo.itemData(1, Qt.ItemDataRole.ForegroundRole)
+    assert colour.name() in LIVE_COLOURS
+    panel.set_balances(BOB, None)  # bob's session disconnected: back to all
+    panel.refresh()
+    assert panel.current_view() is None

@@ -1,8 +1,9 @@
-"""Balances: free, locked and total per asset, for one venue or all venues combined,
+"""Balances: free, locked and total per asset, for one session or all sessions combined,
 with an estimated value in a quote currency.
 
-A view: `set_balances(venue, Balances)` per connected venue, `set_prices(...)` for the
-valuation; the table is rebuilt on the frame clock only when something changed.
+A view: `set_balances(session, Balances)` per connected session (a SessionKey, listed by
+its short label in its colour; a plain venue name is listed as it is), `set_prices(...)`
+for the valuation; the table is rebuilt on the frame clock only when something changed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from terminal.domain.marketdata import Balance, Balances
 from terminal.domain.money import ZERO
+from terminal.domain.session import SessionKey
 from terminal.ui.frame import FrameClock
+from terminal.ui.session_style import long_label, qcolor_of, short_label
 
 from ._driven import attach_frames
 from ._style import MUTED_Q, dec_text, grouped, mono_font
@@ -31,7 +34,7 @@ from ._table import CachedTableModel, DataTable, Row, whole_columns_hint
 from .precision import DisplayPrecision, NoPrecision, currency_text
 
 COLUMNS = ("Asset", "Free", "Locked", "Total", "Value")
-ALL_VENUES = "All venues"
+ALL_VENUES = "All sessions"
 PriceOf = Callable[[str], Decimal | None]
 VALUE_PLACES = 2
 BIG_VALUE = Decimal(1_000)
@@ -75,7 +78,9 @@ class BalancesPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("BalancesPanel")
-        self._by_venue: dict[str, Balances] = {}
+        self._by_venue: dict[str, Balances] = {}  # by the view's name (a session's label)
+        self._venue_of: dict[str, str] = {}  # view name -> venue id (for precision)
+        self._session_of: dict[str, SessionKey] = {}
         self._price_of: PriceOf = lambda asset: None
         self._quote = quote
         self.small_threshold = small_threshold
@@ -91,7 +96,9 @@ class BalancesPanel(QWidget):
         bar = QHBoxLayout()
         self.venue_combo = QComboBox()
         self.venue_combo.addItem(ALL_VENUES)
-        self.venue_combo.setToolTip("Balances of one venue, or of all connected venues combined")
+        self.venue_combo.setToolTip(
+            "Balances of one session, or of all connected sessions combined"
+        )
         self.venue_combo.currentIndexChanged.connect(self._view_changed)
         self.hide_small = QCheckBox("Hide small")
         self.hide_small.setToolTip(
@@ -137,8 +144,15 @@ class BalancesPanel(QWidget):
         return whole_columns_hint(self, self.table, super().minimumSizeHint(), MAX_MIN_WIDTH)
 
     # ---------------------------------------------------------------- inputs
-    def set_balances(self, venue: str, balances: Balances | None) -> None:
-        """The latest balances of one venue (None: the venue disconnected)."""
+    def set_balances(self, session: SessionKey | str, balances: Balances | None) -> None:
+        """The latest balances of one session (None: it disconnected)."""
+        if isinstance(session, SessionKey):
+            venue = short_label(session)
+            self._session_of[venue] = session
+            self._venue_of[venue] = str(session.venue)
+        else:
+            venue = str(session)
+            self._venue_of.setdefault(venue, venue)
         if balances is None:
             self._by_venue.pop(venue, None)
         else:
@@ -171,12 +185,15 @@ class BalancesPanel(QWidget):
         """The decimals `asset` is shown with in the current view: its currency's
         precision on the venue shown, the finest among the venues combined, or None."""
         view = self.current_view()
-        venues = [view] if view is not None else sorted(self._by_venue)
+        names = [view] if view is not None else sorted(self._by_venue)
+        venues = [self._venue_of.get(n, n) for n in names]
         known = [p for v in venues if (p := self._precision.currency_places(v, asset)) is not None]
         return max(known) if known else None
 
-    def set_view(self, venue: str | None) -> None:
-        """Show one venue, or all combined (None)."""
+    def set_view(self, venue: SessionKey | str | None) -> None:
+        """Show one session, or all combined (None)."""
+        if isinstance(venue, SessionKey):
+            venue = short_label(venue)
         index = 0 if venue is None else self.venue_combo.findText(venue)
         if index >= 0:
             self.venue_combo.setCurrentIndex(index)
@@ -266,6 +283,11 @@ class BalancesPanel(QWidget):
         self.venue_combo.blockSignals(True)
         self.venue_combo.clear()
         self.venue_combo.addItems(wanted)
+        for i, name in enumerate(wanted):
+            key = self._session_of.get(name)
+            if key is not None:
+                self.venue_combo.setItemData(i, qcolor_of(key), Qt.ItemDataRole.ForegroundRole)
+                self.venue_combo.setItemData(i, long_label(key), Qt.ItemDataRole.ToolTipRole)
         self.venue_combo.setCurrentIndex(max(0, self.venue_combo.findText(current)))
         self.venue_combo.blockSignals(False)
 

@@ -406,6 +406,23 @@ class TradingFrame:
         self._reason: Any = object()
         self._balances_version = -1
         self._orders_version = -1
+        self._panel_balances: dict[SessionKey, int] = {}  # session -> version shown
+
+    def _feed_balances(self) -> None:
+        """The balances panel gets every connected session's balances (it shows one
+        session or all combined); a session gone is taken out."""
+        w = self.wiring
+        keys = {port.key for port in w.orders.sessions()}
+        if w.session is not None:
+            keys.add(w.session)
+        for key in keys:
+            version = w.state.balances_version(key)
+            if self._panel_balances.get(key) != version:
+                self._panel_balances[key] = version
+                w.panels.balances.set_balances(key, w.state.balances(key))
+        for gone in set(self._panel_balances) - keys:
+            del self._panel_balances[gone]
+            w.panels.balances.set_balances(gone, None)
 
     def reset(self) -> None:
         self._reason = object()
@@ -427,9 +444,8 @@ class TradingFrame:
             version = w.state.balances_version(session)
             if version != self._balances_version:
                 self._balances_version = version
-                balances = w.state.balances(session)
-                w.panels.entry.set_balances(balances)
-                w.panels.balances.set_balances(session.venue, balances)
+                w.panels.entry.set_balances(w.state.balances(session))
+        self._feed_balances()
         if w.orders_version != self._orders_version and w.panels.chart is not None:
             self._orders_version = w.orders_version
             venue = session.venue if session else None
