@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from terminal.core.errors import OrderRejectedError
+from terminal.domain.ids import Symbol
 from terminal.domain.order import Order
 from terminal.domain.position import (
     FundingInfo,
@@ -30,6 +31,7 @@ from terminal.domain.position import (
     Position,
     PositionMode,
 )
+from terminal.domain.reports import OrderReport
 from terminal.domain.session import MarketType
 
 from .futures_mapping import (
@@ -42,6 +44,7 @@ from .futures_mapping import (
     tiers_from_ccxt,
 )
 from .futures_params import BINANCE_FAMILY, futures_params
+from .mapping import report_from_ccxt
 from .session import VenueSession
 
 log = logging.getLogger(__name__)
@@ -87,6 +90,16 @@ class FuturesSession(VenueSession):
         return OrderRejectedError(
             f"{self.venue} sent an unreadable answer: {exc}", venue=self.venue
         )
+
+    async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
+        """Open orders of one symbol, or of every perpetual. Without a symbol ccxt's binance
+        lists spot orders whatever its default type says (the method passes 'spot' as
+        its own default), so the market type is named in the params."""
+        if symbol:
+            return await super().fetch_open_orders(symbol)
+        kind = "future" if self.info.ccxt_id in BINANCE_FAMILY else "swap"
+        result = await self.read(self.rest.fetch_open_orders, None, None, None, {"type": kind})
+        return [report_from_ccxt(o, secrets=self.secrets) for o in result or ()]
 
     # ---- positions -----------------------------------------------------------------------
     async def fetch_positions(self, symbols: Iterable[str] | None = None) -> list[Position]:
