@@ -194,3 +194,28 @@ def cross_margin_ratio_percent(
     if balance <= ZERO:
         return HUNDRED
     return maint / balance * HUNDRED
+
+
+class IncomeKind(str, Enum):
+    """What moved money in a futures wallet (Binance's income types, by meaning)."""
+
+    REALIZED_PNL = "realized_pnl"
+    COMMISSION = "commission"
+    FUNDING = "funding"
+    LIQUIDATION_FEE = "liquidation_fee"  # Binance INSURANCE_CLEAR
+    TRANSFER = "transfer"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeEntry:
+    """One movement of the futures wallet, signed (negative: paid)."""
+
+    id: str
+    kind: IncomeKind
+    symbol: Symbol | None
+    amount: Decimal
+    asset: str
+    time_ms: int
+    trade_id: str | None = None
+    venue_type: str = ""  # the venue's own name of the type, kept for the export

@@ -17,6 +17,8 @@ from terminal.domain.ids import IdError, Symbol
 from terminal.domain.money import ZERO, MoneyError, decimal_from_float_repr
 from terminal.domain.position import (
     FundingInfo,
+    IncomeEntry,
+    IncomeKind,
     LeverageTier,
     MarginAccount,
     MarginMode,
@@ -180,4 +182,37 @@ def account_from_ccxt(raw: Mapping[str, Any], currency: str = "USDT") -> MarginA
         available=_dec(row, "free"),
         cross_wallet=None,
         cross_unrealized_pnl=None,
+    )
+
+
+# Binance USDⓈ-M income types ("Get Income History") by what they mean here.
+BINANCE_INCOME: dict[str, IncomeKind] = {
+    "REALIZED_PNL": IncomeKind.REALIZED_PNL,
+    "COMMISSION": IncomeKind.COMMISSION,
+    "FUNDING_FEE": IncomeKind.FUNDING,
+    "INSURANCE_CLEAR": IncomeKind.LIQUIDATION_FEE,
+    "TRANSFER": IncomeKind.TRANSFER,
+}
+
+
+def income_from_binance(row: Mapping[str, Any], symbol_of: Mapping[str, str]) -> IncomeEntry:
+    """One row of Binance's GET /fapi/v1/income (`symbol_of`: market id -> symbol)."""
+    venue_type = str(row.get("incomeType") or "")
+    amount = _dec(row, "income")
+    if amount is None:
+        raise FuturesMappingError(f"income row without an amount ({venue_type or 'no type'})")
+    time_ms = _int(row.get("time"))
+    if time_ms is None:
+        raise FuturesMappingError(f"income row without a time ({venue_type or 'no type'})")
+    market_id = str(row.get("symbol") or "")
+    symbol = symbol_of.get(market_id) if market_id else None
+    return IncomeEntry(
+        id=str(row.get("tranId") or ""),
+        kind=BINANCE_INCOME.get(venue_type, IncomeKind.OTHER),
+        symbol=Symbol(symbol) if symbol else None,
+        amount=amount,
+        asset=str(row.get("asset") or ""),
+        time_ms=time_ms,
+        trade_id=str(row.get("tradeId")) if row.get("tradeId") not in (None, "") else None,
+        venue_type=venue_type,
     )

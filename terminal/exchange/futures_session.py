@@ -24,6 +24,7 @@ from terminal.domain.ids import Symbol
 from terminal.domain.order import Order
 from terminal.domain.position import (
     FundingInfo,
+    IncomeEntry,
     LeverageTier,
     MarginAccount,
     MarginMode,
@@ -38,6 +39,7 @@ from .futures_mapping import (
     FuturesMappingError,
     account_from_ccxt,
     funding_from_ccxt,
+    income_from_binance,
     margin_mode_from_ccxt,
     position_from_ccxt,
     position_mode_from_ccxt,
@@ -188,6 +190,34 @@ class FuturesSession(VenueSession):
             return tiers_from_ccxt(list(raw.get(str(sym)) or ()))
         except FuturesMappingError as exc:
             raise self._mapping_fault(exc) from None
+
+    # ---- realised P&L ---------------------------------------------------------------------
+    async def fetch_income(self, since_ms: int | None = None) -> list[IncomeEntry]:
+        """Every movement of the futures wallet since `since_ms` (realised PnL, fees,
+        funding, liquidation clearance, transfers), oldest first, up to 1000 per page."""
+        if self.info.ccxt_id not in BINANCE_FAMILY:
+            raise OrderRejectedError(
+                f"{self.venue}: the income history is read on Binance USDⓈ-M only so far",
+                venue=self.venue,
+            )
+        symbol_of = {m["id"]: m["symbol"] for m in (self.rest.markets or {}).values()}
+        out: list[IncomeEntry] = []
+        start = since_ms
+        for _page in range(50):  # bounded: 50,000 rows
+            params: dict[str, Any] = {"limit": 1000}
+            if start is not None:
+                params["startTime"] = start
+            rows = await self.read(self.rest.fapiPrivateGetIncome, params)
+            try:
+                page = [income_from_binance(r, symbol_of) for r in rows or ()]
+            except FuturesMappingError as exc:
+                raise self._mapping_fault(exc) from None
+            seen = {e.id for e in out}
+            out.extend(e for e in page if e.id not in seen)
+            if len(rows or ()) < 1000:
+                break
+            start = max(e.time_ms for e in page)
+        return sorted(out, key=lambda e: (e.time_ms, e.id))
 
     # ---- dead-man's switch ------------------------------------------------------------------
     @property
