@@ -87,6 +87,7 @@ class TerminalController(QObject):
         self.dom: Any = None  # DomWiring (the price ladder)
         self.chart_trading: Any = None  # ChartTrading (the chart's right-click menu)
         self.alerts: Any = None  # AlertsWiring (price alerts, their panel and lines)
+        self.drawings: Any = None  # DrawingsWiring (lines, rectangles, notes on the chart)
         self.safety: Any = None  # SafetyWiring
         self.venues: Any = None  # VenueWiring
         self.watchlist: Any = None  # WatchlistWiring
@@ -225,6 +226,10 @@ class TerminalController(QObject):
             self.notify,
         )
         self.alerts.attach_chart(p.chart, self.chart_trading.menu)
+        from terminal.ui.wiring.drawings import DrawingsWiring
+
+        self.drawings = DrawingsWiring(self, p.chart, self.chart_trading.menu)
+        self.clock.register(self.drawings)
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
         mark("chart_built")

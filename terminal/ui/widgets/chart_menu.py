@@ -17,13 +17,24 @@ BUY_LIMIT = "buy_limit"
 SELL_LIMIT = "sell_limit"
 STOP = "stop"
 ALERT = "alert"
+DRAW_HLINE = "draw_hline"
+DRAW_TREND = "draw_trend"
+DRAW_RECT = "draw_rect"
+DRAW_TEXT = "draw_text"
+DELETE_DRAWING = "delete_drawing"
 CHOICES = (
     (BUY_LIMIT, "Buy limit here"),
     (SELL_LIMIT, "Sell limit here"),
     (STOP, "Stop here (stop-market)"),
 )
 # After a separator: not an order
-OTHER_CHOICES = ((ALERT, "Alert here (last price crosses)"),)
+OTHER_CHOICES = (
+    (ALERT, "Alert here (last price crosses)"),
+    (DRAW_HLINE, "Draw a horizontal line here"),
+    (DRAW_TREND, "Draw a trend line from here"),
+    (DRAW_RECT, "Draw a rectangle from here"),
+    (DRAW_TEXT, "Add a text note here…"),
+)
 
 
 class ChartTradeMenu(QObject):
@@ -36,6 +47,8 @@ class ChartTradeMenu(QObject):
         self.chart = chart
         self.menu: QMenu | None = None
         self.price_text: str | None = None
+        self.x_value: float | None = None  # where on the time axis it was opened (drawings)
+        self.selected_drawing = ""  # a drawing is selected: the menu offers to delete it
         chart.graphics.scene().sigMouseClicked.connect(self._clicked)
 
     def _clicked(self, event) -> None:  # type: ignore[no-untyped-def]  # pyqtgraph event
@@ -45,10 +58,12 @@ class ChartTradeMenu(QObject):
         vb = self.chart.price_vb
         if not vb.sceneBoundingRect().contains(pos):
             return
-        text = self.chart.price_text(vb.mapSceneToView(pos).y())
+        point = vb.mapSceneToView(pos)
+        text = self.chart.price_text(point.y())
         if text is None:
             return
         event.accept()
+        self.x_value = point.x()
         self.open_at(text)
 
     def open_at(self, price_text: str) -> QMenu:
@@ -71,6 +86,12 @@ class ChartTradeMenu(QObject):
             action = menu.addAction(label)
             action.setObjectName(kind)
             action.triggered.connect(lambda _=False, k=kind, p=price_text: self.chosen.emit(k, p))
+        if self.selected_drawing:
+            action = menu.addAction(f"Delete the selected {self.selected_drawing}")
+            action.setObjectName(DELETE_DRAWING)
+            action.triggered.connect(
+                lambda _=False, p=price_text: self.chosen.emit(DELETE_DRAWING, p)
+            )
         self.menu = menu
         menu.popup(QCursor.pos())
         return menu
