@@ -255,22 +255,23 @@ class TerminalServices:
     def _entry_to_health(self, change: Any) -> None:
         """The health panel says why a venue takes no orders (reconciling, failed and
         retrying), beside its feeds."""
-        venue, reason = change
-        health = getattr(self.sessions.get(venue), "health", None)
+        key, reason = change
+        session = self.sessions.get(key.venue)
+        health = getattr(session, "health", None) if session and session.key == key else None
         if health is not None:
             health.set_entry_blocked(reason)
 
     async def on_stream_order(self, key: Any, report: Any) -> None:
         if self.orders is not None and self.sessions.get(key.venue) is not None:
-            await self.orders.on_order_report(key.venue, report)
+            await self.orders.on_order_report(key, report)
 
     async def on_stream_fill(self, key: Any, fill: Any) -> None:
         if self.orders is not None and self.sessions.get(key.venue) is not None:
-            await self.orders.on_fill(key.venue, fill)
+            await self.orders.on_fill(key, fill)
 
     async def on_stream_reconnect(self, key: Any, _open_orders: Any) -> None:
         if self.orders is not None and self.sessions.get(key.venue) is not None:
-            await self.orders.on_stream_reconnect(key.venue)
+            await self.orders.on_stream_reconnect(key)
             self._sweep_if_engaged(key.venue)  # not awaited: the stream goes on meanwhile
 
     @property
@@ -462,7 +463,7 @@ class TerminalServices:
         if session is None:
             return
         if self.orders is not None:
-            self.orders.detach(session.venue)
+            self.orders.detach(session.key)
         try:
             await asyncio.wait_for(self.exchange.disconnect_key(session.key), CLOSE_TIMEOUT_S)
         except Exception:
@@ -472,7 +473,10 @@ class TerminalServices:
         """Reconcile `venue`; with the stop engaged, then sweep it (awaited, bounded)."""
         if self.orders is None:
             raise ServicesError("the order service is not running (read-only journal)")
-        result = await self.orders.reconcile(VenueId(venue))
+        session = self.sessions.get(VenueId(venue))
+        if session is None:
+            raise ServicesError(f"{venue} is not connected")
+        result = await self.orders.reconcile(session.key)
         sweep = self._sweep_if_engaged(VenueId(venue))
         if sweep is not None:
             await asyncio.wait({sweep})

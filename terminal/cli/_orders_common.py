@@ -199,7 +199,7 @@ def _group_cell(order: Any) -> str:
 
 def session_rules(services: Any, venue: Any) -> Callable[[Any], Any]:
     """`rules_for(order)` from the connected session's markets (None when unknown)."""
-    session = services.orders.session(venue) if services.orders is not None else None
+    session = services.sessions.get(venue)
     markets = getattr(session, "markets", None) or {}
     return lambda order: markets.get(order.symbol)
 

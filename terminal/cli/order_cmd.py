@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from terminal.cli._orders_common import (
     EXIT_FAILED,
@@ -312,15 +313,16 @@ def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
 
 
-async def _connect_for_entry(services, request, args, prog) -> int | None:  # type: ignore[no-untyped-def]
-    """Connect `request`'s venue for an order, or the exit code of the refusal: a venue
-    with no testnet or demo needs `--mode live` named, and the lock and the stop refuse
-    before any connection is made (a live venue is never contacted for an order while
-    the testnet lock is on); then the venue must take orders now."""
+async def _connect_for_entry(services, request, args, prog):  # type: ignore[no-untyped-def]
+    """Connect `request`'s venue for an order: (the connected session's mode, None), or
+    (None, the exit code of the refusal): a venue with no testnet or demo needs
+    `--mode live` named, and the lock and the stop refuse before any connection is made
+    (a live venue is never contacted for an order while the testnet lock is on); then
+    the session must take orders now. The order is sent in the mode connected here."""
     info = services.exchange.catalogue.get(request.venue)
     mode = args.mode or info.default_mode()
     if args.mode is None and mode == "live":
-        return fail(
+        return None, fail(
             prog,
             f"{request.venue} has no testnet or demo; a live order needs "
             "--mode live (and is refused while the testnet lock is on)",
@@ -328,12 +330,12 @@ async def _connect_for_entry(services, request, args, prog) -> int | None:  # ty
     if services.safety is not None:
         refusal = services.safety.gate.entry_refusal(request.venue, mode, request.account)
         if refusal is not None:
-            return fail(prog, f"refused [{refusal.rule}]: {refusal.message}")
-    await services.connect(request.venue, mode, account=request.account)
-    reason = services.orders.entry_block_reason(request.venue)
+            return None, fail(prog, f"refused [{refusal.rule}]: {refusal.message}")
+    session = await services.connect(request.venue, mode, account=request.account)
+    reason = services.orders.entry_block_reason(session.key)
     if reason:
-        return fail(prog, reason)
-    return None
+        return None, fail(prog, reason)
+    return session.mode, None
 
 
 async def _place(services, request, client_id, args, prog) -> int:  # type: ignore[no-untyped-def]
@@ -341,10 +343,11 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     from terminal.core.orders.errors import SentNotJournaled
     from terminal.domain.order import OrderStatus
 
-    refused = await _connect_for_entry(services, request, args, prog)
+    mode, refused = await _connect_for_entry(services, request, args, prog)
     if refused is not None:
         return refused
-    missing = unsupported(services.orders.session(request.venue), request)
+    request = replace(request, mode=mode)
+    missing = unsupported(services.orders.session(request.session), request)
     if missing:
         return fail(prog, missing)
     await services.refresh_market_inputs(request.venue, request.symbol)
@@ -374,9 +377,14 @@ async def _place_group(services, group, args, prog) -> int:  # type: ignore[no-u
     from terminal.domain.order import OrderStatus
 
     request = getattr(group, "entry", group)
-    refused = await _connect_for_entry(services, request, args, prog)
+    mode, refused = await _connect_for_entry(services, request, args, prog)
     if refused is not None:
         return refused
+    if request is group:
+        group = request = replace(group, mode=mode)
+    else:
+        request = replace(request, mode=mode)
+        group = replace(group, entry=request)
     await services.refresh_market_inputs(request.venue, request.symbol)
     try:
         if request is group:
@@ -425,9 +433,9 @@ async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
     from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 
     venue = VenueId(args.venue)
-    await services.connect(venue, account=args.account)
+    session = await services.connect(venue, account=args.account)
     if args.all:
-        touched = await services.orders.cancel_all(venue, Symbol(args.symbol))
+        touched = await services.orders.cancel_all(session.key, Symbol(args.symbol))
         if not touched:
             print("no open orders")
         for order in touched:
@@ -461,8 +469,8 @@ async def _amend(services, client_id, amount, price, args, prog) -> int:  # type
     from terminal.domain.order import OrderStatus
 
     venue = VenueId(args.venue)
-    await services.connect(venue, account=args.account)
-    reason = services.orders.entry_block_reason(venue)
+    session = await services.connect(venue, account=args.account)
+    reason = services.orders.entry_block_reason(session.key)
     if reason:
         return fail(prog, reason)
     order = await services.journal.get_order(client_id)

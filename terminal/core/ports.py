@@ -28,7 +28,7 @@ class Clock(Protocol):
 
 @runtime_checkable
 class ExchangePort(Protocol):
-    """One connected venue session (one venue, one mode, one account).
+    """One connected venue session (one venue, one mode, one account, one market type).
 
     Every method raises only terminal.core.errors.VenueError subclasses. Reads may be
     retried by the adapter; create/cancel/edit are never retried by it.
@@ -37,7 +37,7 @@ class ExchangePort(Protocol):
     venue: VenueId
     mode: VenueMode
     account: AccountLabel
-    key: SessionKey  # the three above plus the market type
+    key: SessionKey  # the session these four make up; orders are routed by it
 
     @property
     def markets(self) -> Mapping[Symbol, MarketRules]: ...
@@ -89,7 +89,9 @@ class JournalPort(Protocol):
         """Append `event` (already applied to `order`) and store the order's new state."""
 
     async def record_safety_event(self, kind: str, details: Mapping[str, Any]) -> None: ...
-    async def latest_safety_event(self, kinds: Sequence[str]) -> tuple[str, dict, datetime] | None:
+    async def latest_safety_event(
+        self, kinds: Sequence[str]
+    ) -> tuple[str, dict[str, Any], datetime] | None:
         """The newest safety event whose kind is in `kinds` (kind, details, time), if any."""
 
     async def get_order(self, client_order_id: ClientOrderId) -> Order | None: ...

@@ -255,17 +255,18 @@ def round_to_step(value: Decimal, step: Decimal | None, rounding: str) -> Decima
 _MAX_DIGITS = 400  # rounding beyond this many digits is refused, not computed
 
 
+def _exponent(value: Decimal) -> int:
+    """The exponent of a finite Decimal (callers round finite values only)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise ValueError(f"not a finite number: {value}")
+    return exponent
+
+
 def _exact_context(value: Decimal, step: Decimal) -> Context:
     """Enough precision that rounding `value` to `step` is exact however many digits the
     value has (the default 28 raises InvalidOperation for, say, 1e30 on a 0.01 grid)."""
-    span = (
-        max(value.adjusted(), step.adjusted())
-        - min(
-            value.as_tuple().exponent,  # type: ignore[operator]
-            step.as_tuple().exponent,
-        )
-        + 4
-    )
+    span = max(value.adjusted(), step.adjusted()) - min(_exponent(value), _exponent(step)) + 4
     if span > _MAX_DIGITS:
         raise MoneyError(
             f"{format_decimal(value)[:24]}… has too many digits for a step of "

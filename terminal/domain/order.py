@@ -59,7 +59,7 @@ Races handled on purpose
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Union
@@ -67,6 +67,7 @@ from typing import Union
 from .enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode
 from .ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from .money import ZERO, format_decimal
+from .session import MarketType, SessionKey
 
 
 class OrderStatus(str, Enum):
@@ -113,7 +114,7 @@ class OrderError(Exception):
 
 
 class IllegalTransition(OrderError):
-    def __init__(self, status: OrderStatus, event: "OrderEvent") -> None:
+    def __init__(self, status: OrderStatus, event: OrderEvent) -> None:
         self.status = status
         self.event = event
         super().__init__(f"illegal transition: {type(event).__name__} while {status.value}")
@@ -128,7 +129,7 @@ class OverfillError(OrderError):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ---- events --------------------------------------------------------------------------
@@ -232,7 +233,7 @@ class _Rule(str, Enum):
 
 S = OrderStatus
 _P = S.PENDING_SUBMIT
-TRANSITIONS: dict[tuple[OrderStatus, type], Union[OrderStatus, _Rule]] = {
+TRANSITIONS: dict[tuple[OrderStatus, type], OrderStatus | _Rule] = {
     (_P, OrderAccepted): S.OPEN,
     (_P, OrderRejected): S.REJECTED,
     (_P, OrderFilled): _Rule.FILL,
@@ -321,12 +322,17 @@ class OrderRequest:
     list_id: str | None = None  # the order list or bracket this order belongs to
     leg_role: LegRole | None = None
     held_by: HeldBy | None = None  # who holds the trigger or the link (None: plain order)
+    market: MarketType = MarketType.SPOT
 
-    def fingerprint(self) -> tuple:
+    @property
+    def session(self) -> SessionKey:
+        """The session the ticket is for: only that session may send it."""
+        return SessionKey(self.venue, self.mode, self.account, self.market)
+
+    def fingerprint(self) -> tuple[object, ...]:
         """What makes two tickets 'identical' for double-submit protection."""
         return (
-            self.venue,
-            self.account,
+            self.session,
             self.symbol,
             self.side,
             self.type,
@@ -373,11 +379,12 @@ class Order:
     triggered: bool = False  # a conditional order whose trigger was reached
     created_at: datetime = field(default_factory=_now)
     updated_at: datetime = field(default_factory=_now)
+    market: MarketType = MarketType.SPOT
 
     @classmethod
     def from_request(
         cls, request: OrderRequest, client_order_id: ClientOrderId | None = None
-    ) -> "Order":
+    ) -> Order:
         return cls(
             client_order_id=client_order_id or ClientOrderId.generate(),
             venue=request.venue,
@@ -397,9 +404,15 @@ class Order:
             list_id=request.list_id,
             leg_role=request.leg_role,
             held_by=request.held_by,
+            market=request.market,
         )
 
     # ---- derived -------------------------------------------------------------------
+    @property
+    def session(self) -> SessionKey:
+        """The session the order belongs to (venue, environment, account, market type)."""
+        return SessionKey(self.venue, self.mode, self.account, self.market)
+
     @property
     def remaining(self) -> Decimal:
         return self.amount - self.filled
@@ -412,7 +425,7 @@ class Order:
     def is_final(self) -> bool:
         return self.status.is_final
 
-    def copy(self) -> "Order":
+    def copy(self) -> Order:
         return replace(self, fees=dict(self.fees), trade_ids=set(self.trade_ids))
 
     # ---- applying events -------------------------------------------------------------

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from .enums import HeldBy, OrderType, Side, TimeInForce, VenueMode
 from .ids import AccountLabel, ClientOrderId, Symbol, VenueId
-from .session import MarketType
+from .session import MarketType, SessionKey
 
 
 class ListKind(str, Enum):
@@ -48,6 +49,12 @@ class ProtectionRequest:
     stop_limit: Decimal | None = None
     time_in_force: TimeInForce = TimeInForce.GTC
     account: AccountLabel = AccountLabel("default")
+    mode: VenueMode = VenueMode.PAPER
+    market: MarketType = MarketType.SPOT
+
+    @property
+    def session(self) -> SessionKey:
+        return SessionKey(self.venue, self.mode, self.account, self.market)
 
     @property
     def stop_type(self) -> OrderType:
@@ -66,7 +73,7 @@ class OrderList:
     held_by: HeldBy
     status: ListStatus = ListStatus.OPEN
     venue_list_id: str | None = None
-    details: dict = field(default_factory=dict)  # the ticket: prices, entry id, sizes
+    details: dict[str, Any] = field(default_factory=dict)  # the ticket: prices, entry id, sizes
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # The rest of its session: None means "the mode of its legs" (the journal looks it up)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from .enums import OrderType, Side, TimeInForce
 from .ids import ClientOrderId, Symbol, TradeId, VenueOrderId
@@ -64,7 +65,9 @@ class OrderReport:
     fills: tuple[FillReport, ...] = field(default_factory=tuple)
     timestamp_ms: int | None = None
     reason: str = ""
-    raw: dict | None = None  # excerpt of the venue payload, secrets removed by the adapter
+    raw: dict[str, Any] | None = (
+        None  # excerpt of the venue payload, secrets removed by the adapter
+    )
     trigger_price: Decimal | None = None
     list_id: str | None = None  # the venue's order list id (Binance orderListId)
 

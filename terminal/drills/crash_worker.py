@@ -94,7 +94,7 @@ async def main(url: str, key: str, secret: str, journal_path: str, spec: dict) -
     try:
         await session.connect()
         service.attach(session)
-        result = await service.reconcile(VenueId("paper"))
+        result = await service.reconcile(session.key)
         print("RECONCILED " + json.dumps(result.as_dict()), flush=True)
         command = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         if command.strip() != "GO":

@@ -281,25 +281,20 @@ class SqlJournal(WriterTransactions):
 
     async def record_fill(
         self,
-        venue: VenueId,
-        account: AccountLabel,
+        session: SessionKey,
         fill: FillReport,
         client_order_id: ClientOrderId | None = None,
-        *,
-        mode: VenueMode | None = None,
-        market: MarketType = MarketType.SPOT,
     ) -> bool:
-        """Store a fill that no journal order has applied (e.g. of a closed external
-        order). False if that venue+trade id is already stored. Without `mode` the fill
-        takes its order's (when journaled), else live."""
+        """Store a fill of session `session` that no journal order has applied (e.g. of a
+        closed external order). False if that venue+trade id is already stored."""
         fill_row: dict[str, Any] = {
-            "venue": str(venue),
-            "mode": mode.value if mode is not None else None,
-            "market": market.value,
+            "venue": str(session.venue),
+            "mode": session.mode.value,
+            "market": session.market.value,
             "trade_id": str(fill.trade_id),
             "client_order_id": client_order_id or fill.client_order_id,
             "venue_order_id": fill.venue_order_id,
-            "account": str(account),
+            "account": str(session.account),
             "symbol": str(fill.symbol),
             "side": fill.side.value if fill.side else None,
             "price": dec_text(fill.price),
@@ -309,10 +304,6 @@ class SqlJournal(WriterTransactions):
             "is_maker": fill.is_maker,
             "ts_ms": fill.timestamp_ms or _now_ms(),
         }
-        if fill_row["mode"] is None:
-            fill_row["mode"] = await self.run(
-                lambda conn: queries.mode_of_order(conn, fill_row["client_order_id"])
-            )
         return await self._writer.run_grouped(
             self._fast_group, lambda cur, p: _upsert_fill(cur, p, fill_row)
         )
@@ -390,10 +381,11 @@ class SqlJournal(WriterTransactions):
         return await self.run(work)
 
     async def find_by_venue_order_id(
-        self, venue: VenueId, venue_order_id: VenueOrderId
+        self, session: SessionKey, venue_order_id: VenueOrderId
     ) -> Order | None:
+        """The newest order of the session's venue with that venue order id."""
         return await self.run(
-            lambda conn: queries.find_by_venue_order_id(conn, venue, venue_order_id)
+            lambda conn: queries.find_by_venue_order_id(conn, session.venue, venue_order_id)
         )
 
     async def known_symbols(self, venue: VenueId, since_ms: int | None = None) -> list[Symbol]:

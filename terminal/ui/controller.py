@@ -243,7 +243,12 @@ class TerminalController(QObject):
         if "ticket_usable" in done:
             return True
         orders = self.services.orders if self.services is not None else None
-        reason = orders.entry_block_reason(self.venue) if orders is not None else None
+        session = self.services.sessions.get(self.venue)
+        reason = (
+            orders.entry_block_reason(session.key)
+            if orders is not None and session is not None
+            else None
+        )
         if reason and reason.startswith("reconciling"):
             return False  # the first reconciliation is running: the ticket follows it
         shown = self.panels.entry.blocked_reason  # set on the next frame: may lag a tick
@@ -403,7 +408,8 @@ class TerminalController(QObject):
         orders = self.services.orders
         deadline = time.monotonic() + FIRST_RECONCILE_WAIT_S
         while time.monotonic() < deadline:
-            if orders.entry_ready(venue) or venue not in self.services.sessions:
+            session = self.services.sessions.get(venue)
+            if session is None or orders.entry_ready(session.key):
                 return
             await asyncio.sleep(0.1)
         log.warning(
@@ -445,7 +451,7 @@ class TerminalController(QObject):
 
         async def sink(session: Any, reports: Any) -> None:
             for report in reports:
-                await orders.on_order_report(session.venue, report)
+                await orders.on_order_report(session.key, report)
 
         return await services.safety.stop.sweep(services.connected_sessions(), report_sink=sink)
 

@@ -14,9 +14,10 @@ from terminal.core.orders import (
     OrderService,
     SubmitRefused,
 )
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import ClientOrderId, VenueId
 from terminal.domain.order import OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.journal import SqlJournal
 from tests.core.test_order_service_fakes import BTC, FakeVenue, ticket
 
@@ -24,6 +25,7 @@ FAST = OrderPolicy(
     unknown_query_backoff_s=0.01, unknown_query_backoff_max_s=0.02, double_submit_window_s=3.0
 )
 PAPER = VenueId("paper")
+PAPER_KEY = SessionKey(VenueId("paper"), VenueMode.PAPER)
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ async def ready_service(journal, venue=None, policy=FAST):
     venue = venue or FakeVenue()
     svc = OrderService(journal, policy=policy)
     svc.attach(venue)
-    result = await svc.reconcile(PAPER)
+    result = await svc.reconcile(PAPER_KEY)
     assert result.ok, result.error
     return svc, venue
 
@@ -132,13 +134,13 @@ def test_entry_is_closed_until_reconciliation(journal):
         svc = OrderService(journal, policy=FAST)
         venue = FakeVenue()
         svc.attach(venue)
-        assert not svc.entry_ready(PAPER)
+        assert not svc.entry_ready(PAPER_KEY)
         with pytest.raises(EntryNotReady, match="reconciling"):
             await svc.submit(ticket())
-        await svc.reconcile(PAPER)
-        assert svc.entry_ready(PAPER)
-        svc.detach(PAPER)
-        assert "not connected" in svc.entry_block_reason(PAPER)
+        await svc.reconcile(PAPER_KEY)
+        assert svc.entry_ready(PAPER_KEY)
+        svc.detach(PAPER_KEY)
+        assert "not connected" in svc.entry_block_reason(PAPER_KEY)
         await svc.aclose()
 
     run(main())
@@ -247,7 +249,7 @@ def test_cancel_all_includes_external_orders(journal):
         a = await svc.submit(ticket(price="24000"))
         b = await svc.submit(ticket(price="24001"))
         venue.place_external("someone-else-1")
-        touched = await svc.cancel_all(PAPER, BTC)
+        touched = await svc.cancel_all(PAPER_KEY, BTC)
         by_id = {o.client_order_id: o for o in touched}
         assert by_id[a.client_order_id].status is OrderStatus.CANCELED
         assert by_id[b.client_order_id].status is OrderStatus.CANCELED
@@ -267,12 +269,12 @@ def test_stream_fill_and_order_reports(journal):
         svc.order_changed.add(lambda o: 1 / 0)  # a broken listener must not matter
         order = await svc.submit(ticket())
         fill = venue.fill(order.client_order_id, "0.004")
-        await svc.on_fill(PAPER, fill)
-        await svc.on_fill(PAPER, fill)  # duplicate trade id: ignored
+        await svc.on_fill(PAPER_KEY, fill)
+        await svc.on_fill(PAPER_KEY, fill)  # duplicate trade id: ignored
         got = await journal.get_order(order.client_order_id)
         assert got.status is OrderStatus.PARTIALLY_FILLED and got.filled == Decimal("0.004")
         venue.fill(order.client_order_id, "0.006")
-        await svc.on_order_report(PAPER, venue.report(venue.orders[order.client_order_id]))
+        await svc.on_order_report(PAPER_KEY, venue.report(venue.orders[order.client_order_id]))
         got = await journal.get_order(order.client_order_id)
         assert got.status is OrderStatus.FILLED and got.filled == Decimal("0.01")
         assert changes[-1] is OrderStatus.FILLED
@@ -311,8 +313,8 @@ def test_reconcile_settles_adopts_and_applies_fills(journal):
 
         fresh = OrderService(journal, policy=FAST)
         fresh.attach(venue)
-        result = await fresh.reconcile(PAPER)
-        assert result.ok and fresh.entry_ready(PAPER)
+        result = await fresh.reconcile(PAPER_KEY)
+        assert result.ok and fresh.entry_ready(PAPER_KEY)
         assert any(lost.client_order_id in s and "filled" in s for s in result.settled)
         assert any("other-client-7" in a for a in result.adopted)
         got = await journal.get_order(lost.client_order_id)
@@ -338,7 +340,7 @@ def test_stale_orders_flagged_and_auto_cancelled(journal):
         )
         venue = FakeVenue()
         svc.attach(venue)
-        await svc.reconcile(PAPER)
+        await svc.reconcile(PAPER_KEY)
         order = await svc.submit(ticket())
         assert [o.client_order_id for o in svc.stale_orders()] == [order.client_order_id]
         done = await svc.sweep_stale()

@@ -20,6 +20,7 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import Order, OrderRequest, OrderStatus
 from terminal.domain.reports import FillReport, OrderReport
+from terminal.domain.session import SessionKey
 
 BTC = Symbol("BTC/USDT")
 RULES = MarketRules(
@@ -51,6 +52,7 @@ class FakeVenue:
     venue = VenueId("paper")
     mode = VenueMode.PAPER
     account = AccountLabel("default")
+    key = SessionKey(venue, mode, account)
 
     def __init__(self) -> None:
         self.orders: dict[str, VenueOrder] = {}

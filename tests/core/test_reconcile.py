@@ -10,13 +10,16 @@ import pytest
 
 from terminal.core.errors import TransientError
 from terminal.core.orders import OrderService, SubmitRefused
+from terminal.domain.enums import VenueMode
 from terminal.domain.ids import ClientOrderId, VenueId
 from terminal.domain.order import CancelRequested, EventSource, OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.journal import SqlJournal
 from tests.core.test_order_service import FAST, ready_service
 from tests.core.test_order_service_fakes import FakeVenue, ticket
 
 PAPER = VenueId("paper")
+PAPER_KEY = SessionKey(VenueId("paper"), VenueMode.PAPER)
 
 
 @pytest.fixture
@@ -38,9 +41,9 @@ def test_failed_reconciliation_keeps_entry_closed_and_is_journaled(journal):
         svc.attach(venue)
         seen = []
         svc.reconciled.add(seen.append)
-        result = await svc.reconcile(PAPER)
+        result = await svc.reconcile(PAPER_KEY)
         assert not result.ok and "503" in result.error
-        assert "failed" in svc.entry_block_reason(PAPER)
+        assert "failed" in svc.entry_block_reason(PAPER_KEY)
         assert seen == [result]
         logged = (await journal.safety_history(["reconciliation"]))[0]
         assert "503" in logged.details["error"]
@@ -59,7 +62,7 @@ def test_journaled_cancel_that_never_reached_the_venue_is_sent_again(journal):
 
         fresh = OrderService(journal, policy=FAST)
         fresh.attach(venue)
-        result = await fresh.reconcile(PAPER)
+        result = await fresh.reconcile(PAPER_KEY)
         got = await journal.get_order(order.client_order_id)
         assert got.status is OrderStatus.CANCELED
         assert venue.orders[order.client_order_id].status is OrderStatus.CANCELED
@@ -75,7 +78,7 @@ def test_order_final_in_journal_but_open_on_venue_is_reported(journal):
         order = await svc.submit(ticket())
         await svc.cancel(order.client_order_id)
         venue.orders[order.client_order_id].status = OrderStatus.OPEN  # venue disagrees
-        result = await svc.reconcile(PAPER)
+        result = await svc.reconcile(PAPER_KEY)
         assert any(
             order.client_order_id in u and "journal says canceled" in u for u in result.unknown
         )
@@ -89,8 +92,8 @@ def test_reconnect_reconciliation_keeps_entry_open(journal):
         svc, venue = await ready_service(journal)
         states = []
         svc.entry_changed.add(states.append)
-        await svc.on_stream_reconnect(PAPER)
-        assert svc.entry_ready(PAPER)
+        await svc.on_stream_reconnect(PAPER_KEY)
+        assert svc.entry_ready(PAPER_KEY)
         assert all(reason is None for _v, reason in states)
         await svc.aclose()
 
@@ -105,7 +108,7 @@ def test_unknown_submit_left_by_a_crash_is_rejected_after_not_found_answers(jour
         await svc.aclose()  # the settle task dies with the process
         fresh = OrderService(journal, policy=FAST)
         fresh.attach(venue)
-        result = await fresh.reconcile(PAPER)
+        result = await fresh.reconcile(PAPER_KEY)
         got = await journal.get_order(order.client_order_id)
         assert got.status is OrderStatus.REJECTED and "never reached" in got.reason
         assert any("unknown -> rejected" in s for s in result.settled)
@@ -137,7 +140,7 @@ def test_fill_history_longer_than_one_page_is_fetched_page_by_page(journal):
         venue.fetch_my_trades = paged
         fresh = OrderService(journal, policy=FAST)
         fresh.attach(venue)
-        await fresh.reconcile(PAPER)
+        await fresh.reconcile(PAPER_KEY)
         got = await journal.get_order(order.client_order_id)
         assert got.status is OrderStatus.FILLED and len(got.trade_ids) == 300
         assert len(pages) >= 3
@@ -153,9 +156,9 @@ def test_external_order_reusing_a_journaled_client_id_gets_its_own_id(journal):
         await svc.cancel(mine.client_order_id)
         del venue.orders["same-id"]
         reused = venue.place_external("same-id")  # venue accepts a reused id once closed
-        result = await svc.reconcile(PAPER)
+        result = await svc.reconcile(PAPER_KEY)
         assert result.ok and len(result.adopted) == 1
-        adopted = await journal.find_by_venue_order_id(PAPER, reused.vid)
+        adopted = await journal.find_by_venue_order_id(PAPER_KEY, reused.vid)
         assert adopted.external and adopted.client_order_id == f"ext-paper-{reused.vid}"
         assert (await journal.get_order(ClientOrderId("same-id"))).status is OrderStatus.CANCELED
         with pytest.raises(SubmitRefused, match="already"):

@@ -23,9 +23,10 @@ from typing import Any
 
 from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus
 from terminal.core.orders import OrderPolicy, OrderService
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.order import OrderRequest, OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.exchange.feeds import FeedOptions
 from terminal.exchange.manager import ExchangeManager
 from terminal.journal import SqlJournal
@@ -33,6 +34,7 @@ from tests.exchange.conftest import FAST
 from tests.fixtures_paper import run_async
 
 PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
+PAPER_KEY = SessionKey(VenueId("paper"), VenueMode.PAPER)
 D = Decimal
 OPTS = FeedOptions(
     backoff_base_s=0.05,
@@ -72,13 +74,13 @@ async def stack(
         async with ExchangeManager(paper=endpoint, feed_options=options, session_options=FAST) as m:
             session = await m.connect("paper")
             service.attach(session)
-            assert (await service.reconcile(PAPER)).ok
-            m.feeds.add_order_listener(lambda k, r: service.on_order_report(k.venue, r))
-            m.feeds.add_fill_listener(lambda k, f: service.on_fill(k.venue, f))
+            assert (await service.reconcile(PAPER_KEY)).ok
+            m.feeds.add_order_listener(lambda k, r: service.on_order_report(k, r))
+            m.feeds.add_fill_listener(lambda k, f: service.on_fill(k, f))
             passes: list[float] = []  # when each reconnect reconciliation finished
 
             async def reconnected(k: Any, _open: Any) -> None:
-                await service.on_stream_reconnect(k.venue)
+                await service.on_stream_reconnect(k)
                 passes.append(time.monotonic())
 
             m.feeds.add_reconnect_listener(reconnected)

@@ -62,7 +62,7 @@ async def main(url: str, key: str, secret: str, journal_path: str, mode: str, *a
     notices: list[tuple[str, str]] = []
     async with order_stack(handle, Path(journal_path), reconcile=False) as (_s, journal, svc):
         svc.notices.add(notices.append)
-        result = await svc.reconcile(PAPER)
+        result = await svc.reconcile(_s.key)
         if mode == "place":
             amount, entry, stop, target = (Decimal(a) for a in args)
             order_list, order = await svc.place_bracket(

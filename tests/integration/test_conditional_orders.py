@@ -13,11 +13,14 @@ from decimal import Decimal
 
 import pytest
 
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.order import OrderRequest, OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.paper.embedded import start_paper_exchange
 from tests.fixtures_paper import run_async
 from tests.integration.test_orders_helpers import BTC, PAPER, order_stack
+
+PAPER_KEY = SessionKey(PAPER, VenueMode.PAPER)
 
 AMOUNT = Decimal("0.01000")
 TICK = Decimal("0.01")
@@ -147,7 +150,9 @@ def test_cancel_of_a_waiting_stop_releases_it(paper, tmp_path):
                 )
             )
             assert order.status is OrderStatus.PENDING_TRIGGER
-            assert [o.client_order_id for o in svc.open_orders(PAPER)] == [order.client_order_id]
+            assert [o.client_order_id for o in svc.open_orders(PAPER_KEY)] == [
+                order.client_order_id
+            ]
             cancelled = await svc.cancel(order.client_order_id)
             assert cancelled.status is OrderStatus.CANCELED
             assert (await journal.get_order(order.client_order_id)).status is OrderStatus.CANCELED

@@ -56,7 +56,7 @@ class Terminal:
             self.journal, gate=self.safety.gate, context_provider=self.context
         )
         self.service.attach(self.session)
-        await self.service.reconcile(self.session.venue)
+        await self.service.reconcile(self.session.key)
         await self.refresh()
         return self
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from terminal.core.orders import OrderService, SubmitRefused
+from terminal.core.orders import EntryNotReady, OrderService, SubmitRefused
 from terminal.core.ports import GateContext
 from terminal.core.safety import TESTNET_LOCK, SafetyState, confirmation_phrase
 from terminal.domain.enums import OrderType, Side, VenueMode
@@ -104,7 +104,7 @@ def test_the_service_refuses_a_live_venue_while_locked_and_sends_nothing(
         try:
             await session.connect()
             service.attach(session)
-            await service.reconcile(session.venue)
+            await service.reconcile(session.key)
             # a live connection still shows market data and balances
             balances = await session.fetch_balances()
             assert balances.free("USDT") > 0
@@ -118,14 +118,19 @@ def test_the_service_refuses_a_live_venue_while_locked_and_sends_nothing(
             assert reason and "Testnet lock is ON" in reason
             attempts = [
                 (live_request(price=price), frozenset()),
-                (live_request(price=price, mode=VenueMode.PAPER), frozenset()),  # mislabelled
-                (live_request(price=price, mode=VenueMode.SANDBOX), frozenset({TESTNET_LOCK})),
                 (live_request(type_=OrderType.MARKET), frozenset({TESTNET_LOCK, "all"})),
             ]
             for request, confirmed in attempts:
                 with pytest.raises(SubmitRefused) as info:
                     await service.submit(request, confirmed=confirmed)
                 assert TESTNET_LOCK in info.value.rules
+            # A ticket mislabelled as paper or testnet names a session that is not
+            # connected: no connected session sends it, whatever it confirms.
+            for mode in (VenueMode.PAPER, VenueMode.SANDBOX):
+                with pytest.raises(EntryNotReady, match="not connected"):
+                    await service.submit(
+                        live_request(price=price, mode=mode), confirmed=frozenset({TESTNET_LOCK})
+                    )
             assert await journal.order_history() == []
             assert await asyncio.to_thread(handle.control.open_orders, handle.api_key) == []
 

@@ -15,11 +15,13 @@ from terminal.core.orders import OrderPolicy, OrderService
 from terminal.domain.enums import OrderType, Side, TimeInForce, VenueMode
 from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.order import OrderRequest, OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.exchange.catalogue import paper_info
 from terminal.exchange.session import PaperEndpoint, SessionOptions, VenueSession
 from terminal.journal import SqlJournal
 
 PAPER = VenueId("paper")
+PAPER_KEY = SessionKey(VenueId("paper"), VenueMode.PAPER)
 BTC = Symbol("BTC/USDT")
 FAST = OrderPolicy(
     unknown_query_backoff_s=0.1, unknown_query_backoff_max_s=0.5, double_submit_window_s=0.0
@@ -58,7 +60,7 @@ async def order_stack(
         await session.connect()
         service.attach(session)
         if reconcile:
-            result = await service.reconcile(PAPER)
+            result = await service.reconcile(PAPER_KEY)
             assert result.ok, result.error
         yield session, journal, service
     finally:

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 import pytest
 
+from terminal.domain.enums import VenueMode
 from terminal.domain.order import OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.paper.embedded import start_paper_exchange
 from tests.fixtures_paper import paper_rest, run_async
 from tests.integration.test_orders_helpers import (
@@ -23,6 +25,8 @@ from tests.integration.test_orders_helpers import (
     touch_prices,
     venue_orders_with_client_id,
 )
+
+PAPER_KEY = SessionKey(PAPER, VenueMode.PAPER)
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +177,7 @@ def test_orders_of_another_client_are_adopted_by_reconciliation(paper, tmp_path)
                     BTC, "limit", "buy", 0.0015, price, params={"clientOrderId": "other-client-1"}
                 )
                 filled = await other.create_order(BTC, "market", "buy", 0.001)
-            result = await svc.reconcile(PAPER)
+            result = await svc.reconcile(PAPER_KEY)
             assert result.ok
             assert any("other-client-1" in a for a in result.adopted), result
             adopted = await journal.get_order("other-client-1")
@@ -184,7 +188,7 @@ def test_orders_of_another_client_are_adopted_by_reconciliation(paper, tmp_path)
             assert str(filled["id"]) in stored
             canceled = await svc.cancel(adopted.client_order_id)
             assert canceled.status is OrderStatus.CANCELED
-            again = await svc.reconcile(PAPER)
+            again = await svc.reconcile(PAPER_KEY)
             assert again.adopted == [] and again.fills_recorded == 0
 
     run_async(main(), 60)
@@ -204,6 +208,6 @@ def test_fills_while_the_terminal_was_down_are_applied_at_start(paper, tmp_path)
             got = await journal.get_order(order.client_order_id)
             assert got.status is OrderStatus.FILLED and got.filled == Decimal("0.001")
             assert len(got.trade_ids) >= 1
-            assert svc.entry_ready(PAPER)
+            assert svc.entry_ready(PAPER_KEY)
 
     run_async(main(), 60)

@@ -13,9 +13,10 @@ from decimal import Decimal
 import pytest
 
 from terminal.core.orders import EntryNotReady, SubmitRefused
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.order import OrderRequest, OrderStatus
+from terminal.domain.session import SessionKey
 from terminal.paper.embedded import start_paper_exchange
 from terminal.services import ServicesOptions, TerminalServices
 from tests.fixtures_paper import paper_rest, run_async
@@ -23,6 +24,7 @@ from tests.integration.test_orders_helpers import eventually, services_options
 
 KEY, SECRET = "svc-key-000001", "svc-secret-0000000000001"
 PAPER, BTC = VenueId("paper"), Symbol("BTC/USDT")
+PAPER_KEY = SessionKey(VenueId("paper"), VenueMode.PAPER)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
             results = []
             services.orders.reconciled.add(results.append)
             session = await services.connect("paper")
-            assert services.orders.entry_ready(PAPER)
+            assert services.orders.entry_ready(PAPER_KEY)
             await eventually(lambda: _true(len(results) >= 2))  # start-up + stream connect
             await quiet(results)  # the feeds' reconnect reconciliations are over
 
@@ -158,7 +160,7 @@ def test_entry_waits_for_reconciliation(paper, tmp_path):
             with pytest.raises(EntryNotReady, match="reconciling"):
                 await services.orders.submit(far_buy(Decimal("50000")))
             result = await services.reconcile("paper")
-            assert result.ok and services.orders.entry_ready(PAPER)
+            assert result.ok and services.orders.entry_ready(PAPER_KEY)
 
     run_async(main(), 60)
 

@@ -15,7 +15,9 @@ import pytest
 
 from terminal import crash
 from terminal.core.health import VenueState
+from terminal.domain.enums import VenueMode
 from terminal.domain.ids import VenueId
+from terminal.domain.session import SessionKey
 from terminal.paper.embedded import start_paper_exchange
 from terminal.services import TerminalServices
 from tests.fixtures_paper import run_async
@@ -23,6 +25,7 @@ from tests.integration.test_orders_helpers import services_options
 
 KEY, SECRET = "rec-key-000001", "rec-secret-0000000000001"
 PAPER = VenueId("paper")
+PAPER_KEY = SessionKey(VenueId("paper"), VenueMode.PAPER)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,7 @@ def test_a_failed_reconciliation_retries_until_it_succeeds(paper, tmp_path) -> N
         async with TerminalServices(services_options(tmp_path, paper, KEY, SECRET)) as svc:
             session = await svc.connect("paper")
             orders = svc.orders
-            assert orders.entry_ready(PAPER)
+            assert orders.entry_ready(PAPER_KEY)
             await until(
                 lambda: session.health.snapshot().state is VenueState.LIVE, 15, "the venue live"
             )
@@ -63,9 +66,9 @@ def test_a_failed_reconciliation_retries_until_it_succeeds(paper, tmp_path) -> N
                 await asyncio.to_thread(ctl.clock_skew, 22_000)
                 await asyncio.to_thread(ctl.rest_errors, 503, 6, 0.0, "/api/v3/time")
                 # what a private-stream reconnect does: reconcile, entry open meanwhile
-                result = await orders.on_stream_reconnect(PAPER)
+                result = await orders.on_stream_reconnect(PAPER_KEY)
                 assert not result.ok
-                reason = orders.entry_block_reason(PAPER)
+                reason = orders.entry_block_reason(PAPER_KEY)
                 assert reason is not None and "retrying in" in reason, reason
                 snap = session.health.snapshot()
                 assert snap.entry_blocked == reason
@@ -76,7 +79,7 @@ def test_a_failed_reconciliation_retries_until_it_succeeds(paper, tmp_path) -> N
                 ), snap.detail
                 # nobody asks again: the retries open entry by themselves once the time
                 # endpoint answers and the clock is re-measured
-                await until(lambda: orders.entry_ready(PAPER), 40, "entry open again")
+                await until(lambda: orders.entry_ready(PAPER_KEY), 40, "entry open again")
                 assert session.clock_offset_ms == pytest.approx(22_000, abs=3_000)
                 snap = session.health.snapshot()
                 assert snap.entry_blocked is None

@@ -131,11 +131,11 @@ def test_full_flow_at_debug_leaks_no_secret(paper_exchange_factory, tmp_path, me
 
             service = OrderService(journal, gate=safety.gate, context_provider=context)
             service.attach(session)
-            texts.append((await service.reconcile(session.venue)).summary())
+            texts.append((await service.reconcile(session.key)).summary())
             manager.feeds.add_order_listener(
-                lambda key, report: service.on_order_report(session.venue, report)
+                lambda key, report: service.on_order_report(session.key, report)
             )
-            manager.feeds.add_fill_listener(lambda key, fill: service.on_fill(session.venue, fill))
+            manager.feeds.add_fill_listener(lambda key, fill: service.on_fill(session.key, fill))
             manager.feeds.add_reconnect_listener(lambda key, _o: reconnects.append(key))
             subs = manager.subscribe_private(session.key)
             subs.append(manager.subscribe(FeedKey.book("paper", "BTC/USDT")))

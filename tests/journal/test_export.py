@@ -6,7 +6,7 @@ import asyncio
 import json
 from decimal import Decimal
 
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
     EventSource,
@@ -17,6 +17,7 @@ from terminal.domain.order import (
     OrderRequest,
 )
 from terminal.domain.reports import FillReport
+from terminal.domain.session import SessionKey
 from terminal.journal import SqlJournal
 from terminal.journal.codec import order_row
 from terminal.journal.export import read_fills_csv, read_orders_csv
@@ -70,8 +71,7 @@ def test_orders_and_fills_round_trip(tmp_path):
         b.apply(ev)
         await journal.record_event(b, ev)
         await journal.record_fill(
-            VenueId("paper"),
-            "default",
+            SessionKey(VenueId("paper"), VenueMode.PAPER),
             FillReport(
                 trade_id=TradeId("x9"),
                 symbol=Symbol("BTC/USDT"),

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from terminal.domain.enums import OrderType, Side
+from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from terminal.domain.order import (
     EventSource,
@@ -21,12 +21,14 @@ from terminal.domain.order import (
     OrderRequest,
 )
 from terminal.domain.reports import FillReport
+from terminal.domain.session import SessionKey
 from terminal.journal import SqlJournal
 from terminal.journal.codec import order_row
 from terminal.journal.engine import engine_url
 from terminal.logsetup import clear_secrets, register_secret
 
 PAPER = VenueId("paper")
+PAPER_KEY = SessionKey(PAPER, VenueMode.PAPER)
 BTC = Symbol("BTC/USDT")
 
 
@@ -75,7 +77,7 @@ def test_intent_events_fills_and_reload(journal):
         assert order_row(got) == order_row(o)  # every column, decimals exact
         assert got.trade_ids == {"t1"} and got.fees == {"BTC": Decimal("0.00000004")}
         assert [x.client_order_id for x in await journal.open_orders(PAPER)] == [o.client_order_id]
-        by_vid = await journal.find_by_venue_order_id(PAPER, VenueOrderId("77"))
+        by_vid = await journal.find_by_venue_order_id(PAPER_KEY, VenueOrderId("77"))
         assert by_vid.client_order_id == o.client_order_id
         events = await journal.events(o.client_order_id)
         assert [(e.kind, e.source, e.status_after) for e in events] == [
@@ -110,9 +112,12 @@ def test_fills_are_unique_per_venue_and_trade_id(journal):
             amount=Decimal("2"),
             timestamp_ms=1_700_000_000_000,
         )
-        assert await journal.record_fill(PAPER, "default", fill) is True
-        assert await journal.record_fill(PAPER, "default", fill) is False
-        assert await journal.record_fill(VenueId("binance"), "default", fill) is True
+        assert await journal.record_fill(PAPER_KEY, fill) is True
+        assert await journal.record_fill(PAPER_KEY, fill) is False
+        assert (
+            await journal.record_fill(SessionKey(VenueId("binance"), VenueMode.SANDBOX), fill)
+            is True
+        )
         assert len(await journal.fills()) == 2
         assert await journal.last_fill_ms(PAPER, BTC) == 1_700_000_000_000
         assert await journal.known_symbols(PAPER) == [BTC]

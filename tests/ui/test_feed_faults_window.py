@@ -16,7 +16,6 @@ import pytest
 
 from terminal import crash
 from terminal.core.marketstate import FeedKind, FeedStatus
-from terminal.domain.ids import VenueId
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -84,17 +83,20 @@ def test_reconciliation_retries_while_ticket_and_health_say_why(
         drv.until(lambda: entry.blocked_reason is None, 30, "order entry open")
         ctl.clock_skew(22_000)
         ctl.rest_errors(503, 6, 0.0, "/api/v3/time")
-        result = drv.run(c.services.orders.on_stream_reconnect(VenueId("paper")), 30)
+        result = drv.run(
+            c.services.orders.on_stream_reconnect(c.services.sessions["paper"].key), 30
+        )
         assert not result.ok
         drv.until(
             lambda: entry.blocked_reason and "retrying in" in entry.blocked_reason,
             5,
             "the ticket to say why entry is disabled",
         )
-        assert "reconciliation with paper failed" in entry.blocked_label.text()
+        assert "reconciliation with paper/paper/default failed" in entry.blocked_label.text()
         drv.until(
             lambda: (
-                "order entry disabled: reconciliation with paper failed" in _card(run).detail.text()
+                "order entry disabled: reconciliation with paper/paper/default failed"
+                in _card(run).detail.text()
             ),
             5,
             f"the Health card to say why ({_card(run).state.text()}: {_card(run).detail.text()})",

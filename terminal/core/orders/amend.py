@@ -74,7 +74,7 @@ async def amend_order(
     order = await tracker.load(client_order_id)
     if order is None:
         raise UnknownOrder(f"no order {client_order_id} in the journal")
-    session = svc._require_session(order.venue)
+    session = svc._require_session(order.session)
     if not session.has_edit_order:
         raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")
     waiting = order.type.is_conditional and order.status is OrderStatus.PENDING_TRIGGER
@@ -101,6 +101,7 @@ async def amend_order(
         mode=order.mode,
         account=order.account,
         trigger_price=trigger if trigger is not None else order.trigger_price,
+        market=order.market,
     )
     ctx = svc.context_for(request, confirmed)
     ctx = replace(ctx, balances=released_by(ctx.balances, order))
@@ -242,9 +243,7 @@ async def _send_amend(
             )
         ],
     )
-    new = await tracker.adopt(
-        order.venue, report, order.mode, order.account, EventSource.REST, external=False
-    )
+    new = await tracker.adopt(order.session, report, EventSource.REST, external=False)
     return new.copy() if new is not None else order.copy()
 
 

@@ -23,7 +23,7 @@ from terminal.core.orders.errors import OrderServiceError
 from terminal.core.orders.lists import cancel_list, place_oco, price_refusals
 from terminal.core.ports import Refusal
 from terminal.domain.enums import HeldBy, LegRole, Side
-from terminal.domain.ids import ClientOrderId, VenueId
+from terminal.domain.ids import ClientOrderId
 from terminal.domain.money import ZERO, format_decimal
 from terminal.domain.order import Order, OrderRequest
 from terminal.domain.orderlist import (
@@ -33,6 +33,7 @@ from terminal.domain.orderlist import (
     ProtectionRequest,
     new_list_id,
 )
+from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
     from terminal.core.orders.service import OrderService
@@ -59,6 +60,8 @@ class BracketRequest:
             target=self.target,
             stop_limit=self.stop_limit,
             account=e.account,
+            mode=e.mode,
+            market=e.market,
         )
 
 
@@ -74,6 +77,7 @@ def _request_of(order_list: OrderList, entry: Order) -> BracketRequest:
             price=entry.price,
             account=entry.account,
             mode=entry.mode,
+            market=entry.market,
         ),
         stop_trigger=Decimal(d["stop_trigger"]),
         target=Decimal(d["target"]),
@@ -132,7 +136,7 @@ class BracketKeeper:
             from terminal.core.orders.native_bracket import place_native_bracket
 
             return await place_native_bracket(service, req, confirmed=confirmed)
-        session = service._require_session(req.entry.venue)
+        session = service._require_session(req.entry.session)
         caps = session.capabilities(req.entry.symbol)
         protection = req.protection(req.entry.amount)
         if not caps.supports(protection.stop_type):
@@ -163,6 +167,7 @@ class BracketKeeper:
             venue=req.entry.venue,
             account=req.entry.account,
             mode=req.entry.mode,
+            market=req.entry.market,
             symbol=req.entry.symbol,
             kind=ListKind.BRACKET,
             held_by=HeldBy.TERMINAL,
@@ -256,9 +261,9 @@ class BracketKeeper:
             f"for {format_decimal(entry.filled)} ({pair.label})",
         )
 
-    async def _venue_last(self, order_list: OrderList) -> Decimal | None:
-        """The venue's last trade price of the bracket's market (None: unknown)."""
-        session = self._service.session(order_list.venue)
+    async def _venue_last(self, key: SessionKey, order_list: OrderList) -> Decimal | None:
+        """The last trade price of the bracket's market on session `key` (None: unknown)."""
+        session = self._service.session(key)
         fetch = getattr(session, "fetch_ticker_raw", None)
         if fetch is None:
             return None
@@ -277,26 +282,28 @@ class BracketKeeper:
             return None
         return price if price is not None and price.is_finite() and price > 0 else None
 
-    async def restore(self, venue: VenueId) -> int:
-        """Watch the venue's open brackets again after a restart and place what fills
+    async def restore(self, key: SessionKey) -> int:
+        """Watch the session's open brackets again after a restart and place what fills
         while the terminal was down call for. Returns how many were restored."""
         service = self._service
         restored = 0
-        for order_list in await service.journal.order_lists(venue, open_only=True):
+        for order_list in await service.journal.order_lists(key.venue, open_only=True):
             if order_list.kind is not ListKind.BRACKET or order_list.list_id in self._brackets:
                 continue
             if order_list.held_by is HeldBy.VENUE:
                 continue  # the venue places its legs itself (native_bracket)
+            if order_list.account != key.account:
+                continue
             legs = await service.journal.list_legs(order_list.list_id)
             entry = next((o for o in legs if o.leg_role is LegRole.ENTRY), None)
-            if entry is None:
+            if entry is None or entry.session != key:
                 continue
             entry = service.tracker.track(entry)
             covered = Decimal(order_list.details["covered"])
             if entry.filled > covered:
                 price = service.context_for(_request_of(order_list, entry).entry).reference_price
                 if price is None:  # just started: no market data yet, ask the venue
-                    price = await self._venue_last(order_list)
+                    price = await self._venue_last(key, order_list)
                 stop = Decimal(order_list.details["stop_trigger"])
                 if price is None:
                     service.tracker.notice(

@@ -6,6 +6,7 @@ from typing import Sequence
 
 from terminal.core.ports import Refusal
 from terminal.domain.order import Order
+from terminal.domain.session import SessionKey
 
 
 class OrderServiceError(Exception):
@@ -33,12 +34,13 @@ class SubmitRefused(OrderServiceError):
 
 
 class EntryNotReady(OrderServiceError):
-    """Order entry for this venue is disabled (not connected, reconciliation running)."""
+    """Order entry for this session is disabled (not connected, reconciliation running)."""
 
-    def __init__(self, venue: str, reason: str) -> None:
-        self.venue = venue
+    def __init__(self, session: SessionKey, reason: str) -> None:
+        self.session = session
+        self.venue = session.venue
         self.reason = reason
-        super().__init__(f"{venue}: {reason}")
+        super().__init__(f"{session.label}: {reason}")
 
 
 class UnknownOrder(OrderServiceError):

@@ -1,8 +1,9 @@
 """What the order service needs from the journal beyond terminal.core.ports.JournalPort.
 
-Reconciliation meets fills and orders by the venue's ids only (a trade lists its
-order's venue id, not our client id), and fills of orders the journal never saw
-(another client's closed order) must still be recorded once.
+Orders carry their session (venue, environment, account, market type: `Order.session`),
+and so does every fill stored here. Reconciliation meets fills and orders by the venue's
+ids only (a trade lists its order's venue id, not our client id), and fills of orders the
+journal never saw (another client's closed order) must still be recorded once.
 """
 
 from __future__ import annotations
@@ -10,25 +11,28 @@ from __future__ import annotations
 from typing import Protocol
 
 from terminal.core.ports import JournalPort
-from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
+from terminal.domain.ids import ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import Order
 from terminal.domain.orderlist import OrderList
 from terminal.domain.reports import FillReport
+from terminal.domain.session import SessionKey
 
 
 class OrderJournal(JournalPort, Protocol):
     async def record_fill(
         self,
-        venue: VenueId,
-        account: AccountLabel,
+        session: SessionKey,
         fill: FillReport,
         client_order_id: ClientOrderId | None = None,
     ) -> bool:
-        """Store a fill no journal order applied; False if venue+trade id is known."""
+        """Store a fill of `session` no journal order applied (the session names venue,
+        environment, account and market); False if venue+trade id is known."""
 
     async def find_by_venue_order_id(
-        self, venue: VenueId, venue_order_id: VenueOrderId
-    ) -> Order | None: ...
+        self, session: SessionKey, venue_order_id: VenueOrderId
+    ) -> Order | None:
+        """The newest journal order with that venue order id on the session's venue
+        (the caller checks that it is the session's)."""
 
     async def save_list(self, order_list: OrderList) -> None:
         """Insert an order list or bracket, or update its status, venue id and details."""

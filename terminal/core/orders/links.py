@@ -13,9 +13,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from terminal.domain.enums import HeldBy, LegRole
-from terminal.domain.ids import ClientOrderId, VenueId
+from terminal.domain.ids import ClientOrderId
 from terminal.domain.order import Order
 from terminal.domain.orderlist import ListKind, ListStatus, OrderList
+from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
     from terminal.core.orders.service import OrderService
@@ -92,13 +93,15 @@ class TerminalLinks:
             order_list.status = ListStatus.DONE
             await service.journal.save_list(order_list)
 
-    async def restore(self, venue: VenueId) -> int:
-        """Watch again the venue's open terminal-held pairs; act on those decided while
+    async def restore(self, key: SessionKey) -> int:
+        """Watch again the session's open terminal-held pairs; act on those decided while
         the terminal was down. Returns how many pairs were restored."""
         service = self._service
         restored = 0
-        for order_list in await service.journal.order_lists(venue, open_only=True):
+        for order_list in await service.journal.order_lists(key.venue, open_only=True):
             if order_list.held_by is not HeldBy.TERMINAL or order_list.list_id in self._pairs:
+                continue
+            if order_list.account != key.account:
                 continue
             if order_list.kind is ListKind.BRACKET and not order_list.details.get("legs_placed"):
                 continue  # the bracket keeper places its legs first (bracket.py)
@@ -106,7 +109,7 @@ class TerminalLinks:
                 service.tracker.track(o)
                 for o in await service.journal.list_legs(order_list.list_id)
             ]
-            pair = [leg for leg in legs if leg.leg_role in PAIR_ROLES]
+            pair = [leg for leg in legs if leg.leg_role in PAIR_ROLES and leg.session == key]
             if not pair:
                 continue
             self.watch(order_list, pair)

@@ -66,6 +66,8 @@ def leg_requests(
         "amount": req.amount,
         "time_in_force": req.time_in_force,
         "account": req.account,
+        "mode": req.mode,
+        "market": req.market,
         "list_id": list_id,
         "held_by": held_by,
     }
@@ -134,10 +136,10 @@ async def place_oco(
     blocked = service.gate.submissions_blocked()
     if blocked:
         raise SubmitRefused([Refusal("emergency_stop", blocked)])
-    reason = service.entry_block_reason(req.venue)
+    reason = service.entry_block_reason(req.session)
     if reason is not None:
-        raise EntryNotReady(req.venue, reason)
-    session = service._require_session(req.venue)
+        raise EntryNotReady(req.session, reason)
+    session = service._require_session(req.session)
     caps = session.capabilities(req.symbol)
     native = caps.native_oco
     held_by = HeldBy.VENUE if native else HeldBy.TERMINAL
@@ -166,6 +168,7 @@ async def place_oco(
         venue=req.venue,
         account=stop_req.account,
         mode=stop_req.mode,
+        market=stop_req.market,
         symbol=req.symbol,
         kind=kind,
         held_by=held_by,
@@ -260,7 +263,9 @@ async def cancel_list(service: OrderService, list_id: str) -> list[Order]:
         raise UnknownOrder(f"no order list {list_id} in the journal")
     order_list = found[0]
     legs = [service.tracker.track(o) for o in await service.journal.list_legs(list_id)]
-    session = service._require_session(order_list.venue)
+    if not legs:
+        raise UnknownOrder(f"order list {list_id} has no orders in the journal")
+    session = service._require_session(legs[0].session)
     service.links.forget(list_id)  # a cancelled group places and cancels nothing more
     service.brackets.forget(list_id)
     for pair_id in order_list.details.get("pairs", []):  # a bracket's protective pairs

@@ -57,10 +57,10 @@ async def place_native_bracket(
     blocked = service.gate.submissions_blocked()
     if blocked:
         raise SubmitRefused([Refusal("emergency_stop", blocked)])
-    reason = service.entry_block_reason(req.entry.venue)
+    reason = service.entry_block_reason(req.entry.session)
     if reason is not None:
-        raise EntryNotReady(req.entry.venue, reason)
-    session = service._require_session(req.entry.venue)
+        raise EntryNotReady(req.entry.session, reason)
+    session = service._require_session(req.entry.session)
     caps = session.capabilities(req.entry.symbol)
     refusals = native_refusals(req, caps)
     list_id = new_list_id()
@@ -85,6 +85,7 @@ async def place_native_bracket(
         venue=entry_req.venue,
         account=entry_req.account,
         mode=entry_req.mode,
+        market=entry_req.market,
         symbol=entry_req.symbol,
         kind=ListKind.BRACKET,
         held_by=HeldBy.VENUE,

@@ -26,6 +26,7 @@ from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.money import format_decimal
 from terminal.domain.order import EventSource, Order, OrderStatus
 from terminal.domain.reports import FillReport
+from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
     from terminal.core.orders.service import OrderService
@@ -39,7 +40,7 @@ MAX_FILL_PAGES = 50
 
 @dataclass
 class ReconcileResult:
-    venue: VenueId
+    session: SessionKey
     settled: list[str] = field(default_factory=list)  # "coid: old -> new"
     confirmed: list[str] = field(default_factory=list)  # still open, as journaled
     adopted: list[str] = field(default_factory=list)  # "coid (venue id): symbol side amount"
@@ -50,14 +51,18 @@ class ReconcileResult:
     duration_s: float = 0.0
 
     @property
+    def venue(self) -> VenueId:
+        return self.session.venue
+
+    @property
     def ok(self) -> bool:
         return self.error is None
 
     def summary(self) -> str:
         if self.error:
-            return f"{self.venue}: reconciliation failed: {self.error}"
+            return f"{self.session}: reconciliation failed: {self.error}"
         return (
-            f"{self.venue}: {len(self.settled)} settled, {len(self.adopted)} adopted, "
+            f"{self.session}: {len(self.settled)} settled, {len(self.adopted)} adopted, "
             f"{len(self.unknown)} still unknown, {len(self.confirmed)} open as journaled, "
             f"{self.fills_applied} fill(s) applied, {self.fills_recorded} other fill(s) "
             f"recorded ({self.duration_s:.1f} s)"
@@ -66,6 +71,7 @@ class ReconcileResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "venue": self.venue,
+            "session": self.session.label,
             "settled": self.settled,
             "confirmed": self.confirmed,
             "adopted": self.adopted,
@@ -82,14 +88,15 @@ class Reconciler:
         self.service = service
         self.session = session
         self.venue = session.venue
+        self.key = session.key
         self.tracker = service.tracker
         self.journal = service.journal
-        self.result = ReconcileResult(self.venue)
+        self.result = ReconcileResult(self.key)
 
     async def run(self, close_entry: bool = True) -> ReconcileResult:
-        service, venue = self.service, self.venue
+        service, key = self.service, self.key
         if close_entry:
-            service._set_entry(venue, f"reconciling orders with {venue}")
+            service._set_entry(key, f"reconciling orders with {key}")
         started = time.monotonic()
         try:
             await asyncio.wait_for(self._run(), service.policy.reconcile_timeout_s)
@@ -99,10 +106,10 @@ class Reconciler:
             self.result.error = str(exc) or type(exc).__name__
         self.result.duration_s = time.monotonic() - started
         if self.result.ok:
-            if service.entry_block_reason(venue) is not None or close_entry:
-                service._set_entry(venue, None)
+            if service.entry_block_reason(key) is not None or close_entry:
+                service._set_entry(key, None)
         else:
-            service._set_entry(venue, f"reconciliation with {venue} failed: {self.result.error}")
+            service._set_entry(key, f"reconciliation with {key} failed: {self.result.error}")
         try:
             await self.journal.record_safety_event("reconciliation", self.result.as_dict())
         except Exception:
@@ -114,6 +121,8 @@ class Reconciler:
     async def _run(self) -> None:
         touched: set[Symbol] = set()
         for stored in await self.journal.open_orders(self.venue, self.session.account):
+            if stored.session != self.key:
+                continue  # another environment or market type of this venue and account
             order = self.tracker.track(stored)
             if order.is_final:  # the cached instance already knows better
                 continue
@@ -179,9 +188,7 @@ class Reconciler:
     async def _adopt_unknown_open_orders(self, touched: set[Symbol]) -> None:
         for report in await self.session.fetch_open_orders():
             touched.add(report.symbol)
-            order = await self.tracker.find(
-                self.venue, report.client_order_id, report.venue_order_id
-            )
+            order = await self.tracker.find(self.key, report.client_order_id, report.venue_order_id)
             if order is not None:
                 if order.is_final:
                     self.result.unknown.append(
@@ -189,9 +196,7 @@ class Reconciler:
                         f"{self.venue} lists it open"
                     )
                 continue
-            adopted = await self.tracker.adopt(
-                self.venue, report, self.session.mode, self.session.account, SOURCE
-            )
+            adopted = await self.tracker.adopt(self.key, report, SOURCE)
             if adopted is not None:
                 self.result.adopted.append(
                     f"{adopted.client_order_id} ({adopted.venue_order_id}): {adopted.symbol} "
@@ -223,9 +228,9 @@ class Reconciler:
                 since = newest
 
     async def _apply_fill(self, fill: FillReport) -> None:
-        order = await self.tracker.find(self.venue, fill.client_order_id, fill.venue_order_id)
+        order = await self.tracker.find(self.key, fill.client_order_id, fill.venue_order_id)
         if order is None:
-            if await self.journal.record_fill(self.venue, self.session.account, fill):
+            if await self.journal.record_fill(self.key, fill):
                 self.result.fills_recorded += 1
             return
         if fill.trade_id in order.trade_ids:

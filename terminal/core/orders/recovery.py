@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from terminal.core.policy import Backoff
 from terminal.core.retry import Failure, retry_until
-from terminal.domain.ids import VenueId
+from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
     from terminal.core.orders.service import OrderService
@@ -27,13 +27,13 @@ class ReconcileRecovery:
 
     def __init__(self, service: OrderService) -> None:
         self.service = service
-        self._loops: dict[VenueId, asyncio.Task[Any]] = {}
+        self._loops: dict[SessionKey, asyncio.Task[Any]] = {}
 
-    def running(self, venue: VenueId) -> bool:
+    def running(self, venue: SessionKey) -> bool:
         task = self._loops.get(venue)
         return task is not None and not task.done()
 
-    def failed(self, venue: VenueId, result: Any) -> None:
+    def failed(self, venue: SessionKey, result: Any) -> None:
         """The reconciliation of `venue` failed: retry it (one loop per venue)."""
         service = self.service
         if self.running(venue) or service._closed:
@@ -46,17 +46,17 @@ class ReconcileRecovery:
             self._retry(venue, backoff, delay), f"reconcile-retry:{venue}"
         )
 
-    def cancel(self, venue: VenueId) -> None:
+    def cancel(self, venue: SessionKey) -> None:
         task = self._loops.pop(venue, None)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
 
-    def _gone(self, venue: VenueId) -> bool:
+    def _gone(self, venue: SessionKey) -> bool:
         """Nothing left to retry for: closed, detached, or another pass succeeded."""
         service = self.service
         return service._closed or service.session(venue) is None or service.entry_ready(venue)
 
-    async def _retry(self, venue: VenueId, backoff: Backoff, first_delay: float) -> None:
+    async def _retry(self, venue: SessionKey, backoff: Backoff, first_delay: float) -> None:
         await asyncio.sleep(first_delay)
         if self._gone(venue):
             return
@@ -71,7 +71,7 @@ class ReconcileRecovery:
         if result is not None:
             log.info("%s: reconciliation succeeded on a retry; order entry is open", venue)
 
-    def _announce(self, venue: VenueId, failure: Failure[Any]) -> None:
+    def _announce(self, venue: SessionKey, failure: Failure[Any]) -> None:
         error = getattr(failure.result, "error", None) or failure.error or "failed"
         reason = (
             f"reconciliation with {venue} failed: {error}; retrying in {failure.next_delay_s:.0f} s"

@@ -52,7 +52,7 @@ from terminal.core.orders.stale import stale_orders
 from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
 from terminal.core.storage import JournalWriteFailed
-from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.ids import ClientOrderId, Symbol
 from terminal.domain.money import format_decimal
 from terminal.domain.order import (
     RESTING_STATUSES,
@@ -67,6 +67,7 @@ from terminal.domain.order import (
     OutcomeUnknown,
 )
 from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
+from terminal.domain.session import SessionKey
 
 log = logging.getLogger(__name__)
 
@@ -107,15 +108,15 @@ class OrderService:
         self.order_changed: Callbacks[Order] = Callbacks("order")
         self.notices: Callbacks[tuple[str, str]] = Callbacks("notice")
         self.reconciled: Callbacks[Any] = Callbacks("reconcile")
-        self.entry_changed: Callbacks[tuple[VenueId, str | None]] = Callbacks("entry")
+        self.entry_changed: Callbacks[tuple[SessionKey, str | None]] = Callbacks("entry")
         self.tracker = OrderTracker(journal, self.order_changed, self.notices)
-        self._sessions: dict[VenueId, ExchangePort] = {}
-        self._entry_block: dict[VenueId, str] = {}
-        self._recent: dict[tuple, float] = {}  # fingerprint -> monotonic time sent
+        self._sessions: dict[SessionKey, ExchangePort] = {}
+        self._entry_block: dict[SessionKey, str] = {}
+        self._recent: dict[tuple[object, ...], float] = {}  # fingerprint -> monotonic time sent
         self._cancel_wanted: set[ClientOrderId] = set()
         self._settling: dict[ClientOrderId, asyncio.Task[Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._reconcile_locks: dict[VenueId, asyncio.Lock] = {}
+        self._reconcile_locks: dict[SessionKey, asyncio.Lock] = {}
         self._closed = False
         self.recovery = ReconcileRecovery(self)  # a failed reconciliation is retried
         self.links = TerminalLinks(self)  # order pairs held by this terminal
@@ -123,41 +124,41 @@ class OrderService:
 
     # ---- sessions and entry ------------------------------------------------------------
     def attach(self, session: ExchangePort) -> None:
-        """Use `session` for its venue. Entry stays closed until `reconcile` finishes."""
-        self._sessions[session.venue] = session
-        self._set_entry(session.venue, f"reconciling orders with {session.venue}")
+        """Use `session` for its session key. Entry stays closed until `reconcile` finishes."""
+        self._sessions[session.key] = session
+        self._set_entry(session.key, f"reconciling orders with {session.key}")
 
-    def detach(self, venue: VenueId) -> None:
-        self._sessions.pop(venue, None)
-        self.recovery.cancel(venue)
-        self._set_entry(venue, f"{venue} is not connected")
+    def detach(self, key: SessionKey) -> None:
+        self._sessions.pop(key, None)
+        self.recovery.cancel(key)
+        self._set_entry(key, f"{key} is not connected")
 
-    def session(self, venue: VenueId) -> ExchangePort | None:
-        return self._sessions.get(venue)
+    def session(self, key: SessionKey) -> ExchangePort | None:
+        return self._sessions.get(key)
 
     def sessions(self) -> list[ExchangePort]:
         return list(self._sessions.values())
 
-    def entry_ready(self, venue: VenueId) -> bool:
-        return self.entry_block_reason(venue) is None
+    def entry_ready(self, key: SessionKey) -> bool:
+        return self.entry_block_reason(key) is None
 
-    def entry_block_reason(self, venue: VenueId) -> str | None:
-        """Why orders cannot be entered on `venue` now (None when they can)."""
-        if venue not in self._sessions:
-            return self._entry_block.get(venue) or f"{venue} is not connected"
-        return self._entry_block.get(venue)
+    def entry_block_reason(self, key: SessionKey) -> str | None:
+        """Why orders cannot be entered on session `key` now (None when they can)."""
+        if key not in self._sessions:
+            return self._entry_block.get(key) or f"{key} is not connected"
+        return self._entry_block.get(key)
 
-    def _set_entry(self, venue: VenueId, reason: str | None) -> None:
+    def _set_entry(self, key: SessionKey, reason: str | None) -> None:
         if reason is None:
-            self._entry_block.pop(venue, None)
+            self._entry_block.pop(key, None)
         else:
-            self._entry_block[venue] = reason
-        self.entry_changed.emit((venue, reason))
+            self._entry_block[key] = reason
+        self.entry_changed.emit((key, reason))
 
-    def _require_session(self, venue: VenueId) -> ExchangePort:
-        session = self._sessions.get(venue)
+    def _require_session(self, key: SessionKey) -> ExchangePort:
+        session = self._sessions.get(key)
         if session is None:
-            raise NotConnected(f"{venue} is not connected")
+            raise NotConnected(f"{key} is not connected")
         return session
 
     # ---- the gate (synchronous) --------------------------------------------------------
@@ -167,7 +168,7 @@ class OrderService:
         if self._context_provider is not None:
             ctx = self._context_provider(request)
         else:
-            session = self._sessions.get(request.venue)
+            session = self._sessions.get(request.session)
             market = session.markets.get(request.symbol) if session is not None else None
             ctx = GateContext(market=market, mode=request.mode)
         return replace(ctx, confirmed=frozenset(ctx.confirmed) | frozenset(confirmed))
@@ -191,11 +192,9 @@ class OrderService:
         return refusals
 
     def _normalise(self, request: OrderRequest) -> OrderRequest:
-        """The session's mode and account win over the ticket's (the gate checks truth)."""
-        session = self._sessions.get(request.venue)
-        if session is None:
-            return request
-        return replace(request, mode=session.mode, account=session.account)
+        """The ticket as sent: its session (venue, mode, account, market) names the
+        connected session that sends it, so the gate checks the mode that is true."""
+        return request
 
     def _double_submit(self, request: OrderRequest, confirmed: frozenset[str]) -> Refusal | None:
         if "double_submit" in confirmed:
@@ -234,10 +233,10 @@ class OrderService:
         blocked = self.gate.submissions_blocked()
         if blocked:
             raise SubmitRefused([Refusal("emergency_stop", blocked)])
-        reason = self.entry_block_reason(request.venue)
+        reason = self.entry_block_reason(request.session)
         if reason is not None:
-            raise EntryNotReady(request.venue, reason)
-        session = self._require_session(request.venue)
+            raise EntryNotReady(request.session, reason)
+        session = self._require_session(request.session)
         request = self._normalise(request)
         refusals = [
             r
@@ -340,7 +339,7 @@ class OrderService:
     async def catch_up_fills(self, order: Order) -> int:
         """Fetch the venue's trades for the order's symbol and apply this order's missing
         ones (a report said more is filled than the fills it listed). Returns how many."""
-        session = self._sessions.get(order.venue)
+        session = self._sessions.get(order.session)
         if session is None or not order.venue_order_id:
             return 0
         since = int(order.created_at.timestamp() * 1000) - 60_000
@@ -403,7 +402,7 @@ class OrderService:
         for _attempt in range(p.unknown_query_max_attempts):
             if order.status not in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
                 break
-            session = self._sessions.get(order.venue)
+            session = self._sessions.get(order.session)
             if session is None:
                 break
             try:
@@ -449,7 +448,7 @@ class OrderService:
             raise UnknownOrder(f"no order {client_order_id} in the journal")
         if order.is_final:
             return order.copy()
-        session = self._require_session(order.venue)
+        session = self._require_session(order.session)
         self._cancel_wanted.add(order.client_order_id)
         if order.status is OrderStatus.PENDING_SUBMIT:
             # In flight: the submit path cancels it as soon as it is acknowledged.
@@ -516,17 +515,18 @@ class OrderService:
                 order, [CancelRejected(reason=reason, source=EventSource.REST)]
             )
 
-    async def cancel_all(self, venue: VenueId, symbol: Symbol | None = None) -> list[Order]:
-        """Cancel every open order on `venue` (for one symbol, or all), including
-        orders on the venue this terminal did not place. Returns the touched orders."""
-        session = self._require_session(venue)
+    async def cancel_all(self, key: SessionKey, symbol: Symbol | None = None) -> list[Order]:
+        """Cancel every open order of session `key` (for one symbol, or all), including
+        orders on its account this terminal did not place. Returns the touched orders."""
+        session = self._require_session(key)
+        venue = key.venue
         targets = {
             o.client_order_id: o
-            for o in self.tracker.live(venue)
+            for o in self.tracker.live(key)
             if symbol is None or o.symbol == symbol
         }
-        for stored in await self.journal.open_orders(venue):
-            if symbol is None or stored.symbol == symbol:
+        for stored in await self.journal.open_orders(key.venue, key.account):
+            if stored.session == key and (symbol is None or stored.symbol == symbol):
                 order = self.tracker.track(stored)
                 targets.setdefault(order.client_order_id, order)
         symbols = {o.symbol for o in targets.values()}
@@ -556,12 +556,10 @@ class OrderService:
                     continue
                 for report in reports:
                     order = await self.tracker.find(
-                        venue, report.client_order_id, report.venue_order_id
+                        key, report.client_order_id, report.venue_order_id
                     )
                     if order is None:
-                        order = await self.tracker.adopt(
-                            venue, report, session.mode, session.account, EventSource.REST
-                        )
+                        order = await self.tracker.adopt(key, report, EventSource.REST)
                     else:
                         await self._absorb_report(order, report, EventSource.REST)
                     if order is not None:
@@ -623,7 +621,7 @@ class OrderService:
 
     async def settle_open(self, order: Order) -> None:
         """Refresh one order from the venue (a query by client id)."""
-        session = self._sessions.get(order.venue)
+        session = self._sessions.get(order.session)
         if session is None:
             return
         try:
@@ -634,18 +632,16 @@ class OrderService:
 
     # ---- venue messages (user stream) ----------------------------------------------------
     async def on_order_report(
-        self, venue: VenueId, report: OrderReport, source: EventSource = EventSource.STREAM
+        self, key: SessionKey, report: OrderReport, source: EventSource = EventSource.STREAM
     ) -> Order | None:
-        """A venue message about one order (user stream); unknown open orders are adopted."""
-        order = await self.tracker.find(venue, report.client_order_id, report.venue_order_id)
+        """A venue message about one order of session `key` (user stream); unknown open
+        orders are adopted."""
+        order = await self.tracker.find(key, report.client_order_id, report.venue_order_id)
         if order is None:
-            session = self._sessions.get(venue)
-            if report.status in _RESTING and session is not None:
-                return await self.tracker.adopt(
-                    venue, report, session.mode, session.account, source
-                )
+            if report.status in _RESTING and key in self._sessions:
+                return await self.tracker.adopt(key, report, source)
             for fill in report.fills:
-                await self._record_orphan_fill(venue, fill)
+                await self._record_orphan_fill(key, fill)
             return None
         await self._absorb_report(order, report, source)
         if order.client_order_id in self._cancel_wanted:
@@ -653,34 +649,32 @@ class OrderService:
         return order.copy()
 
     async def on_fill(
-        self, venue: VenueId, fill: FillReport, source: EventSource = EventSource.STREAM
+        self, key: SessionKey, fill: FillReport, source: EventSource = EventSource.STREAM
     ) -> Order | None:
-        """One trade of ours (user stream or a trade query)."""
-        order = await self.tracker.find(venue, fill.client_order_id, fill.venue_order_id)
+        """One trade of session `key` (user stream or a trade query)."""
+        order = await self.tracker.find(key, fill.client_order_id, fill.venue_order_id)
         if order is None:
-            await self._record_orphan_fill(venue, fill)
+            await self._record_orphan_fill(key, fill)
             return None
         if fill.trade_id not in order.trade_ids:
             await self.tracker.apply(order, [fill_event_at(fill, source)])
         return order.copy()
 
-    async def _record_orphan_fill(self, venue: VenueId, fill: FillReport) -> None:
-        session = self._sessions.get(venue)
-        account = session.account if session is not None else "default"
-        await self.journal.record_fill(venue, account, fill)  # type: ignore[arg-type]
+    async def _record_orphan_fill(self, key: SessionKey, fill: FillReport) -> None:
+        await self.journal.record_fill(key, fill)
 
-    async def on_stream_reconnect(self, venue: VenueId) -> Any:
+    async def on_stream_reconnect(self, key: SessionKey) -> Any:
         """The private stream (re)connected: events may be lost (ccxt #15338), so
         reconcile; order entry stays open if it already was."""
-        if venue not in self._sessions:
+        if key not in self._sessions:
             return None
-        return await self.reconcile(venue, close_entry=not self.entry_ready(venue))
+        return await self.reconcile(key, close_entry=not self.entry_ready(key))
 
     # ---- reconciliation ---------------------------------------------------------------
     async def reconcile(
-        self, venue: VenueId, *, close_entry: bool = True, retry: bool = True
+        self, key: SessionKey, *, close_entry: bool = True, retry: bool = True
     ) -> Any:
-        """Reconcile the journal with `venue`; entry opens when it succeeds.
+        """Reconcile the journal with session `key`; entry opens when it succeeds.
 
         `close_entry=False` (after a private-stream reconnect, once entry was open):
         entry stays open meanwhile; the journal is consistent locally and the pass only
@@ -688,27 +682,27 @@ class OrderService:
         is tried again with backoff until it succeeds (recovery.py)."""
         from terminal.core.orders.reconcile import Reconciler
 
-        session = self._require_session(venue)
-        lock = self._reconcile_locks.setdefault(venue, asyncio.Lock())
-        async with lock:  # one at a time per venue (start-up and reconnects may overlap)
+        session = self._require_session(key)
+        lock = self._reconcile_locks.setdefault(key, asyncio.Lock())
+        async with lock:  # one at a time per session (start-up and reconnects may overlap)
             result = await Reconciler(self, session).run(close_entry=close_entry)
             if result.ok:
-                await self.links.restore(venue)
-                await self.brackets.restore(venue)
+                await self.links.restore(key)
+                await self.brackets.restore(key)
         if retry and not result.ok:
-            self.recovery.failed(venue, result)
+            self.recovery.failed(key, result)
         return result
 
     # ---- stale orders -------------------------------------------------------------------
-    def open_orders(self, venue: VenueId | None = None) -> list[Order]:
-        return [o.copy() for o in self.tracker.live(venue)]
+    def open_orders(self, key: SessionKey | None = None) -> list[Order]:
+        return [o.copy() for o in self.tracker.live(key)]
 
-    def stale_orders(self, venue: VenueId | None = None) -> list[Order]:
+    def stale_orders(self, key: SessionKey | None = None) -> list[Order]:
         """Open orders older than the configured age (the open-orders panel flags them)."""
         return [
             o.copy()
             for o in stale_orders(
-                self.tracker.live(venue), self._now(), self.policy.stale_order_age_s
+                self.tracker.live(key), self._now(), self.policy.stale_order_age_s
             )
         ]
 
@@ -718,13 +712,14 @@ class OrderService:
             return []
         done = []
         for order in stale_orders(self.tracker.live(), self._now(), self.policy.stale_order_age_s):
-            if order.venue not in self._sessions:
+            if order.session not in self._sessions:
                 continue
             await self.journal.record_safety_event(
                 "stale_auto_cancel",
                 {
                     "client_order_id": order.client_order_id,
                     "venue": order.venue,
+                    "session": order.session.label,
                     "symbol": order.symbol,
                     "created_at": order.created_at.isoformat(),
                     "max_age_s": self.policy.stale_order_age_s,

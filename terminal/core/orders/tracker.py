@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.listeners import Callbacks
 from terminal.domain.enums import HeldBy, TimeInForce
-from terminal.domain.ids import ClientOrderId, VenueId, VenueOrderId
+from terminal.domain.ids import ClientOrderId, VenueOrderId
 from terminal.domain.order import (
     EventSource,
     IllegalTransition,
@@ -30,6 +30,7 @@ from terminal.domain.order import (
     OrderStatus,
 )
 from terminal.domain.reports import FillReport, OrderReport, events_for_report, fill_event
+from terminal.domain.session import SessionKey
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class OrderTracker:
         self._on_order = on_order
         self._on_notice = on_notice
         self._orders: dict[ClientOrderId, Order] = {}
-        self._by_venue_id: dict[tuple[str, str], ClientOrderId] = {}
+        self._by_venue_id: dict[tuple[SessionKey, VenueOrderId], ClientOrderId] = {}
         self._locks: dict[ClientOrderId, asyncio.Lock] = {}
 
     # ---- the working set -------------------------------------------------------------
@@ -105,16 +106,17 @@ class OrderTracker:
 
     def _index(self, order: Order) -> None:
         if order.venue_order_id:
-            self._by_venue_id[(order.venue, order.venue_order_id)] = order.client_order_id
+            self._by_venue_id[(order.session, order.venue_order_id)] = order.client_order_id
 
     def cached(self, client_order_id: str) -> Order | None:
         return self._orders.get(ClientOrderId(client_order_id))
 
-    def live(self, venue: VenueId | None = None) -> list[Order]:
+    def live(self, session: SessionKey | None = None) -> list[Order]:
+        """Orders not final (of one session, or all)."""
         return [
             o
             for o in self._orders.values()
-            if not o.is_final and (venue is None or o.venue == venue)
+            if not o.is_final and (session is None or o.session == session)
         ]
 
     def all(self) -> list[Order]:
@@ -136,16 +138,18 @@ class OrderTracker:
 
     async def find(
         self,
-        venue: VenueId,
+        session: SessionKey,
         client_order_id: ClientOrderId | None,
         venue_order_id: VenueOrderId | None,
     ) -> Order | None:
-        """The order a venue message is about: by client id, else by venue id."""
+        """The order of `session` a venue message is about: by client id, else by venue
+        id. An order of another session (another account or environment of the same
+        venue) is never the answer."""
         if client_order_id:
             order = await self.load(client_order_id)
             if (
                 order is not None
-                and order.venue == venue
+                and order.session == session
                 and not (
                     venue_order_id
                     and order.venue_order_id
@@ -154,11 +158,11 @@ class OrderTracker:
             ):
                 return order  # (a different venue id: a reused client id, another order)
         if venue_order_id:
-            coid = self._by_venue_id.get((venue, venue_order_id))
+            coid = self._by_venue_id.get((session, venue_order_id))
             if coid is not None:
                 return self._orders[coid]
-            stored = await self.journal.find_by_venue_order_id(venue, venue_order_id)
-            if stored is not None:
+            stored = await self.journal.find_by_venue_order_id(session, venue_order_id)
+            if stored is not None and stored.session == session:
                 return self.track(stored)
         return None
 
@@ -208,17 +212,16 @@ class OrderTracker:
 
     async def adopt(
         self,
-        venue: VenueId,
+        session: SessionKey,
         report: OrderReport,
-        mode: Any,
-        account: Any,
         source: EventSource,
         *,
         external: bool = True,
     ) -> Order | None:
         """Journal an order the venue has and the journal does not: by default one this
         terminal never placed (marked external); `external=False` for the new order of
-        a cancel-and-replace amend."""
+        a cancel-and-replace amend. It belongs to `session`."""
+        venue = session.venue
         if report.side is None or report.type is None or report.amount is None:
             self.notice(
                 "warning",
@@ -241,8 +244,9 @@ class OrderTracker:
             price=report.price,
             time_in_force=report.time_in_force or TimeInForce.GTC,
             post_only=report.post_only,
-            mode=mode,
-            account=account,
+            mode=session.mode,
+            account=session.account,
+            market=session.market,
             external=external,
             trigger_price=report.trigger_price,
             list_id=report.list_id,

@@ -395,7 +395,7 @@ def order_service_sink(service: Any) -> ReportSink:
 
     async def sink(session: ExchangePort, reports: Sequence[OrderReport]) -> None:
         for report in reports:
-            await service.on_order_report(session.venue, report, EventSource.REST)
+            await service.on_order_report(session.key, report, EventSource.REST)
 
     return sink
 

@@ -361,6 +361,7 @@ class ProtectPanel(QWidget):
                 target=rules.round_price(target or ZERO),
                 stop_limit=None if limit is None else rules.round_price(limit),
                 account=self._account,
+                mode=self._mode,
             )
         assert kind is not None
         return OrderRequest(

@@ -21,6 +21,7 @@ from terminal.domain.enums import LegRole
 from terminal.domain.ids import ClientOrderId
 from terminal.domain.order import Order, OrderStatus
 from terminal.domain.orderlist import ListKind
+from terminal.domain.session import SessionKey
 from terminal.ui.panels.amend_confirm import DEFAULT_ARM_MS, AmendConfirmDialog
 from terminal.ui.panels.order_groups import Group
 from terminal.ui.widgets.chart_orders import PlannedLeg, drag_block_reason, line_price
@@ -30,14 +31,16 @@ log = logging.getLogger(__name__)
 Say = Callable[[str, bool], None]
 
 
-def chart_inputs(orders: Any, venue: Any) -> dict[str, Any]:
+def chart_inputs(orders: Any, session: SessionKey | None) -> dict[str, Any]:
     """set_orders keyword arguments besides the orders: the entry price of each
     bracket's protective pair (for P&L labels) and the legs of brackets whose entry
     has not filled yet (dotted lines)."""
     entry_prices: dict[str, Decimal] = orders.brackets.pair_entry_prices()
     planned: list[PlannedLeg] = []
     for order_list in orders.brackets.open_brackets():
-        if venue is not None and order_list.venue != venue:
+        if session is not None and (
+            order_list.venue != session.venue or order_list.account != session.account
+        ):
             continue
         if order_list.kind is not ListKind.BRACKET:
             continue
@@ -66,7 +69,7 @@ def chart_inputs(orders: Any, venue: Any) -> dict[str, Any]:
                         entry.price,
                     )
                 )
-    port = orders.session(venue) if venue is not None else None
+    port = orders.session(session) if session is not None else None
     can_amend = bool(port is not None and port.has_edit_order)
     return {
         "entry_prices": entry_prices,

@@ -233,7 +233,7 @@ class DomWiring:
         active, session = self.market.active, self.trading.session
         self.volume.clear()
         self._trades_version = -1
-        port = self.orders.session(session.venue) if session is not None else None
+        port = self.orders.session(session) if session is not None else None
         rules = port.markets.get(active.symbol) if port is not None and active else None
         self.panel.set_market(rules)
         if active is None:

@@ -40,7 +40,7 @@ class ProtectWiring:
 
     # ---- inputs ---------------------------------------------------------------------------
     def activate(self, session: SessionKey, rules: Any) -> None:
-        port = self.orders.session(session.venue)
+        port = self.orders.session(session)
         caps = port.capabilities(str(rules.symbol)) if port and rules else None
         self.panel.set_account(session.venue, session.mode, session.account)
         self.panel.set_market(rules, caps)

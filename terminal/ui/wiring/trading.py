@@ -30,7 +30,7 @@ from terminal.core.policy import BreakerState
 from terminal.core.ports import Refusal
 from terminal.core.safety.state import SafetyState
 from terminal.domain.enums import Side
-from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.ids import ClientOrderId, Symbol
 from terminal.domain.market import MarketRules
 from terminal.domain.order import Order, OrderRequest, OrderStatus
 from terminal.domain.session import SessionKey
@@ -93,7 +93,9 @@ class TradingWiring:
         bridge.reconciliation_changed.connect(self._reconciled)
 
         # balances, history and notifications show numbers at the venue's precision
-        self.precision = SessionPrecision(lambda venue: orders.session(VenueId(venue)))
+        self.precision = SessionPrecision(
+            lambda venue: next((p for p in orders.sessions() if p.venue == venue), None)
+        )
         panels.balances.set_precision(self.precision)
         panels.history.set_precision(self.precision)
 
@@ -139,7 +141,7 @@ class TradingWiring:
         self.session = session
         p = self.panels
         p.entry.set_account(session.venue, session.mode, session.account)
-        port = self.orders.session(session.venue)
+        port = self.orders.session(session)
         rules = port.markets.get(symbol) if port is not None else None
         p.entry.set_market(rules)
         if self.protect is not None:
@@ -315,39 +317,46 @@ class TradingWiring:
     def amend_block_reason(self, order: Order) -> str | None:
         """Why `order` cannot be amended now (None: it can): the venue cannot edit, or
         the same reasons that disable the ticket for its venue."""
-        port = self.orders.session(order.venue)
+        port = self.orders.session(order.session)
         if port is None:
-            return f"not connected to {order.venue}"
+            return f"not connected to {order.session}"
         if not port.has_edit_order:
             return f"{order.venue} cannot amend orders: cancel and place a new one"
         session = self.session
-        if session is not None and session.venue == order.venue:
+        if session is not None and session == order.session:
             return self.entry_block_reason()
-        reasons = self._venue_block_reasons(order.venue, order.mode, order.account)
+        reasons = self._venue_block_reasons(order.session)
         return "; ".join(reasons) if reasons else None
 
     def _rules_for(self, order: Order) -> MarketRules | None:
-        port = self.orders.session(order.venue)
+        port = self.orders.session(order.session)
         return port.markets.get(order.symbol) if port is not None else None
 
     def cancel_all(self, venue: str, symbol: Any = None) -> None:
-        self.tasks.spawn(
-            self._cancel_all(VenueId(venue), Symbol(symbol) if symbol else None), "cancel-all"
-        )
+        """Cancel all open orders of every connected session of `venue`."""
+        keys = [p.key for p in self.orders.sessions() if p.venue == venue]
+        if not keys:
+            self._notify("warning", f"Cancel all: {venue} is not connected")
+            return
+        for key in keys:
+            self.cancel_all_of(key, Symbol(symbol) if symbol else None)
+
+    def cancel_all_of(self, key: SessionKey, symbol: Symbol | None = None) -> None:
+        self.tasks.spawn(self._cancel_all(key, symbol), "cancel-all")
 
     def cancel_all_active(self) -> None:
         if self.session is not None:
-            self.cancel_all(self.session.venue, None)
+            self.cancel_all_of(self.session, None)
 
-    async def _cancel_all(self, venue: VenueId, symbol: Symbol | None) -> None:
+    async def _cancel_all(self, key: SessionKey, symbol: Symbol | None) -> None:
         try:
-            touched = await self.orders.cancel_all(venue, symbol)
+            touched = await self.orders.cancel_all(key, symbol)
         except NotConnected as exc:
             self._notify("warning", f"Cancel all: {exc}")
             return
         self._notify(
             "info",
-            f"Cancel all on {venue}{' ' + symbol if symbol else ''}: {len(touched)} order(s)",
+            f"Cancel all on {key}{' ' + symbol if symbol else ''}: {len(touched)} order(s)",
         )
         self.orders_version += 1
 
@@ -362,13 +371,14 @@ class TradingWiring:
             entry.focus_amount()
 
     # ------------------------------------------------------------------ entry gating
-    def _venue_block_reasons(self, venue: Any, mode: Any, account: Any) -> list[str]:
-        """The safety gate's and the order service's reasons why `venue` takes no orders."""
+    def _venue_block_reasons(self, key: SessionKey) -> list[str]:
+        """The safety gate's and the order service's reasons why session `key` takes no
+        orders."""
         reasons: list[str] = []
-        refusal = self.safety.gate.entry_refusal(venue, mode, account)
+        refusal = self.safety.gate.entry_refusal(key.venue, key.mode, key.account)
         if refusal is not None:
             reasons.append(refusal.message)
-        reason = self.orders.entry_block_reason(venue)
+        reason = self.orders.entry_block_reason(key)
         if reason:
             reasons.append(reason)
         return reasons
@@ -379,8 +389,8 @@ class TradingWiring:
         session = self.session
         if session is None:
             return "no venue connected"
-        reasons = self._venue_block_reasons(session.venue, session.mode, session.account)
-        port = self.orders.session(session.venue)
+        reasons = self._venue_block_reasons(session)
+        port = self.orders.session(session)
         breaker = getattr(getattr(port, "policy", None), "breaker", None)
         if breaker is not None and breaker.state is BreakerState.OPEN:
             reasons.append(
@@ -448,9 +458,8 @@ class TradingFrame:
         self._feed_balances()
         if w.orders_version != self._orders_version and w.panels.chart is not None:
             self._orders_version = w.orders_version
-            venue = session.venue if session else None
             w.panels.chart.set_orders(
-                w.orders.open_orders(venue) if session else [], **chart_inputs(w.orders, venue)
+                w.orders.open_orders(session) if session else [], **chart_inputs(w.orders, session)
             )
         if w.protect is not None:
             w.protect.refresh()
