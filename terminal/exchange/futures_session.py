@@ -15,13 +15,13 @@ naming what was asked, followed by the venue's words and code.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from terminal.core.errors import OrderRejectedError
 from terminal.domain.ids import Symbol
-from terminal.domain.order import Order
+from terminal.domain.order import Order, OrderStatus
 from terminal.domain.position import (
     FundingInfo,
     IncomeEntry,
@@ -93,15 +93,59 @@ class FuturesSession(VenueSession):
             f"{self.venue} sent an unreadable answer: {exc}", venue=self.venue
         )
 
-    async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
-        """Open orders of one symbol, or of every perpetual. Without a symbol ccxt's binance
-        lists spot orders whatever its default type says (the method passes 'spot' as
-        its own default), so the market type is named in the params."""
+    # ---- orders: conditional ones live apart on Binance USDⓈ-M (algo orders) ----------------
+    def _kind_params(self, symbol: Symbol | None) -> dict[str, Any]:
+        # without a symbol ccxt's binance asks the spot API whatever its default type says
+        # (the method passes 'spot' as its own default), so the type is named
         if symbol:
-            return await super().fetch_open_orders(symbol)
-        kind = "future" if self.info.ccxt_id in BINANCE_FAMILY else "swap"
-        result = await self.read(self.rest.fetch_open_orders, None, None, None, {"type": kind})
-        return [report_from_ccxt(o, secrets=self.secrets) for o in result or ()]
+            return {}
+        return {"type": "future" if self.info.ccxt_id in BINANCE_FAMILY else "swap"}
+
+    async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
+        """Open orders of one symbol, or of every perpetual, the waiting conditional
+        (algo) orders included on Binance USDⓈ-M: the emergency stop must see them."""
+        if symbol:
+            self.market(symbol)
+        sym = str(symbol) if symbol else None
+        params = self._kind_params(symbol)
+        result = list(await self.read(self.rest.fetch_open_orders, sym, None, None, params) or ())
+        if self.info.ccxt_id in BINANCE_FAMILY:
+            trigger = {**params, "trigger": True}
+            result += await self.read(self.rest.fetch_open_orders, sym, None, None, trigger) or ()
+        return [report_from_ccxt(o, secrets=self.secrets, default_symbol=symbol) for o in result]
+
+    async def cancel_all_orders(self, symbol: Symbol) -> list[OrderReport]:
+        """Every open order of `symbol`, and on Binance USDⓈ-M its waiting conditional
+        orders too (a separate cancel-all of the algo service)."""
+        reports = await super().cancel_all_orders(symbol)
+        if self.info.ccxt_id in BINANCE_FAMILY:
+            await self._cancel_call(self.rest.cancel_all_orders, str(symbol), {"trigger": True})
+        return reports
+
+    async def cancel_order(self, order: Order) -> OrderReport | None:
+        """A conditional order is cancelled on the algo service where it waits."""
+        if not (order.type.is_conditional and self.info.ccxt_id in BINANCE_FAMILY):
+            return await super().cancel_order(order)
+        self.market(order.symbol)
+        args: tuple[str | None, str, dict[str, Any]]
+        if order.venue_order_id:
+            args = (str(order.venue_order_id), str(order.symbol), {"trigger": True})
+        else:
+            args = (
+                None,
+                str(order.symbol),
+                {"trigger": True, "clientAlgoId": str(order.client_order_id)},
+            )
+        result = await self._cancel_call(self.rest.cancel_order, *args)
+        if not isinstance(result, Mapping) or not result:
+            return None
+        return report_from_ccxt(
+            result,
+            secrets=self.secrets,
+            default_status=OrderStatus.CANCELED,
+            default_symbol=order.symbol,
+            client_order_id=order.client_order_id,
+        )
 
     # ---- positions -----------------------------------------------------------------------
     async def fetch_positions(self, symbols: Iterable[str] | None = None) -> list[Position]:

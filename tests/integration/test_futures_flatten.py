@@ -65,11 +65,23 @@ def test_stop_then_flatten_leaves_no_orders_and_no_positions(flat_paper, tmp_pat
             assert mark is not None
             resting = order(BTC, Side.BUY, "0.01", str((mark * D("0.97")).quantize(D("0.01"))))
             await s.create_order(resting)
-            assert len(await s.fetch_open_orders(None)) == 1
+            # a conditional order that would OPEN a position later: the stop must take it
+            stop_buy = Order.from_request(
+                OrderRequest(
+                    VenueId("paper"), ETH, Side.BUY, OrderType.STOP_MARKET, D("0.1"),
+                    trigger_price=D(str(((await s.fetch_funding(ETH)).mark_price or 0) * 2)),
+                )
+            )  # fmt: skip
+            assert (await s.create_order(stop_buy)).status is OrderStatus.PENDING_TRIGGER
+            listed = await s.fetch_open_orders(None)
+            assert {r.client_order_id for r in listed} == {
+                resting.client_order_id, stop_buy.client_order_id,
+            }  # fmt: skip
 
             swept = await StopSweeper(journal).sweep([s], StopScope.ALL)
             assert swept.venues[0].failures == []
             assert await s.fetch_open_orders(None) == []
+            assert await s.rest.fapiPrivateGetOpenAlgoOrders() == []
             before = await s.fetch_positions()
             assert len(before) == (3 if hedged else 2)
 
@@ -108,6 +120,29 @@ def test_flatten_of_one_symbol_leaves_the_others(flat_paper, tmp_path) -> None:
             assert "no position left" in result.summary()
             await flatten_positions(s, pause_s=0.1)
             assert await s.fetch_positions() == []
+        finally:
+            await s.close()
+
+    run_async(go(), timeout=60)
+
+
+def test_a_single_conditional_order_is_cancelled_where_it_waits(flat_paper) -> None:
+    async def go() -> None:
+        endpoint = PaperEndpoint(flat_paper.url, tuple(flat_paper.accounts))
+        s = FuturesSession(paper_info(), VenueMode.PAPER, paper=endpoint,
+                           options=SessionOptions(heartbeat_s=0, rate_limit_ms=1))  # fmt: skip
+        try:
+            await s.connect()
+            mark = (await s.fetch_funding(BTC)).mark_price
+            assert mark is not None
+            stop = Order.from_request(
+                OrderRequest(VenueId("paper"), BTC, Side.BUY, OrderType.STOP_MARKET, D("0.01"),
+                             trigger_price=(mark * D("1.2")).quantize(D("0.01"))))  # fmt: skip
+            report = await s.create_order(stop)
+            stop.venue_order_id = report.venue_order_id
+            cancelled = await s.cancel_order(stop)
+            assert cancelled is not None and cancelled.status is OrderStatus.CANCELED
+            assert await s.fetch_open_orders(BTC) == []
         finally:
             await s.close()
 
