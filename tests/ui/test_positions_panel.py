@@ -20,6 +20,7 @@ from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.order import OrderRequest, OrderStatus
 from terminal.domain.position import MarginMode, PositionMode, PositionSide
+from terminal.domain.session import MarketType
 from terminal.exchange.catalogue import paper_info
 from terminal.exchange.futures_session import FuturesSession
 from terminal.exchange.session import PaperEndpoint, SessionOptions
@@ -66,7 +67,7 @@ class Stack:
         self.tasks = TaskOwner("futures-test")
         aloop.run(self.session.connect())
         self.orders.attach(self.session)
-        result = aloop.run(self.orders.reconcile(VenueId("paper")))
+        result = aloop.run(self.orders.reconcile(self.session.key))
         assert result.ok, result.error
         self.state = FuturesState(self.session, positions_every_s=0.3, funding_every_s=2.0)
         self.state.watch(BTC)
@@ -81,7 +82,14 @@ class Stack:
         self, side: Side, amount: str, *, symbol: Symbol = BTC, reduce_only: bool = False
     ) -> None:
         request = OrderRequest(
-            VenueId("paper"), symbol, side, OrderType.MARKET, D(amount), reduce_only=reduce_only
+            VenueId("paper"),
+            symbol,
+            side,
+            OrderType.MARKET,
+            D(amount),
+            account=self.session.key.account,
+            market=MarketType.PERP,
+            reduce_only=reduce_only,
         )
         order = self.aloop.run(self.orders.submit(request))
         assert order.status is OrderStatus.FILLED, order

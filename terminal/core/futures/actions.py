@@ -47,6 +47,7 @@ def _request(
         time_in_force=TimeInForce.GTC,
         mode=key.mode,
         account=key.account,
+        market=key.market,
         reduce_only=closing,
     )
 

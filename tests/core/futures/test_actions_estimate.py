@@ -30,7 +30,7 @@ def test_close_full_half_and_at_a_price_are_reduce_only() -> None:
     assert (full.side, full.amount, full.type, full.reduce_only) == (
         Side.SELL, D("0.05"), OrderType.MARKET, True,
     )  # fmt: skip
-    assert (full.venue, full.mode, full.account) == (KEY.venue, KEY.mode, KEY.account)
+    assert full.session == KEY  # sent by the perpetual session, never the spot one
     (half,) = close_requests(KEY, pos(), fraction=D("0.5"), step=D("0.001"))
     assert half.amount == D("0.025")
     (odd,) = close_requests(KEY, pos(size="0.003"), fraction=D("0.5"), step=D("0.001"))
