@@ -6,20 +6,30 @@ Rows are the current status, columns the event; a cell is the next status, FILL 
 status follows from the filled amount), KEEP (status unchanged, data may be updated) or
 absent (illegal: `IllegalTransition` is raised and the order is not touched).
 
-================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========
-status            Accepted  Rejected  Fill    CancelReq  Canceled  CancelRej  Expired  Unknown  Armed     Triggered
-================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========
-PENDING_SUBMIT    OPEN      REJECTED  FILL    -          CANCELED  -          EXPIRED  UNKNOWN  P_TRIGGER -
-UNKNOWN           OPEN      REJECTED  FILL    -          CANCELED  KEEP       EXPIRED  KEEP     P_TRIGGER OPEN
-PENDING_TRIGGER   KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      OPEN
-OPEN              KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      KEEP
-PARTIALLY_FILLED  KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      KEEP
-PENDING_CANCEL    KEEP      -         FILL    KEEP       CANCELED  (prior)    EXPIRED  UNKNOWN  KEEP      KEEP
-FILLED            KEEP      -         FILL*   -          -         KEEP       -        -        KEEP      KEEP
-CANCELED          KEEP      -         FILL*   -          KEEP      KEEP       -        -        KEEP      KEEP
-EXPIRED           KEEP      -         FILL*   -          -         KEEP       KEEP     -        KEEP      KEEP
-REJECTED          -         KEEP      -       -          -         -          -        -        -         -
-================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========
+================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========  =======
+status            Accepted  Rejected  Fill    CancelReq  Canceled  CancelRej  Expired  Unknown  Armed     Triggered  Amended
+================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========  =======
+PENDING_SUBMIT    OPEN      REJECTED  FILL    -          CANCELED  -          EXPIRED  UNKNOWN  P_TRIGGER -          -
+UNKNOWN           OPEN      REJECTED  FILL    -          CANCELED  KEEP       EXPIRED  KEEP     P_TRIGGER OPEN       -
+PENDING_TRIGGER   KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      OPEN       KEEP
+OPEN              KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      KEEP       KEEP
+PARTIALLY_FILLED  KEEP      -         FILL    P_CANCEL   CANCELED  KEEP       EXPIRED  UNKNOWN  KEEP      KEEP       KEEP
+PENDING_CANCEL    KEEP      -         FILL    KEEP       CANCELED  (prior)    EXPIRED  UNKNOWN  KEEP      KEEP       (prior)
+FILLED            KEEP      -         FILL*   -          -         KEEP       -        -        KEEP      KEEP       -
+CANCELED          KEEP      -         FILL*   -          KEEP      KEEP       -        -        KEEP      KEEP       -
+EXPIRED           KEEP      -         FILL*   -          -         KEEP       KEEP     -        KEEP      KEEP       -
+REJECTED          -         KEEP      -       -          -         -          -        -        -         -          -
+================  ========  ========  ======  =========  ========  =========  =======  =======  ========  =========  =======
+
+Amending in place
+-----------------
+* `OrderAmended`: the venue changed a resting order's amount, price (and, for a stop
+  still waiting, its trigger) and kept its ids. Legal while the order rests or waits for
+  its trigger (KEEP: the data changes, the status stays) and while PENDING_CANCEL (the
+  amend went out as a cancel-and-replace and the venue answered by amending in place):
+  the order returns to its status before the request, as for CancelRejected. A new
+  amount not above what has filled, or a price that is not positive, raises
+  `OrderError` and nothing changes.
 
 Conditional orders (stop, take-profit)
 --------------------------------------
@@ -199,7 +209,17 @@ class OutcomeUnknown(_Event):
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class OrderAmended(_Event):
+    """The venue amended the order in place: new amount, price and trigger; same ids."""
+
+    amount: Decimal
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+
+
 OrderEvent = Union[
+    OrderAmended,
     OrderAccepted,
     OrderRejected,
     OrderFilled,
@@ -212,6 +232,7 @@ OrderEvent = Union[
     OrderTriggered,
 ]
 EVENT_TYPES: tuple[type, ...] = (
+    OrderAmended,
     OrderAccepted,
     OrderRejected,
     OrderFilled,
@@ -259,6 +280,10 @@ TRANSITIONS: dict[tuple[OrderStatus, type], OrderStatus | _Rule] = {
     (S.PENDING_TRIGGER, OutcomeUnknown): S.UNKNOWN,
     (S.PENDING_TRIGGER, OrderArmed): _Rule.KEEP,
     (S.PENDING_TRIGGER, OrderTriggered): S.OPEN,
+    (S.PENDING_TRIGGER, OrderAmended): _Rule.KEEP,
+    (S.OPEN, OrderAmended): _Rule.KEEP,
+    (S.PARTIALLY_FILLED, OrderAmended): _Rule.KEEP,
+    (S.PENDING_CANCEL, OrderAmended): _Rule.PRIOR,
 }
 for _st in (S.OPEN, S.PARTIALLY_FILLED, S.PENDING_CANCEL, S.FILLED, S.CANCELED, S.EXPIRED):
     TRANSITIONS.update({(_st, OrderArmed): _Rule.KEEP, (_st, OrderTriggered): _Rule.KEEP})
@@ -442,7 +467,9 @@ class Order:
         rule = TRANSITIONS.get((self.status, type(event)))
         if rule is None:
             raise IllegalTransition(self.status, event)
-        before = (self.status, self.filled, self.venue_order_id, self.reason, self.triggered)
+        before = self._fingerprint()
+        if isinstance(event, OrderAmended):
+            self._apply_amend(event)
         if isinstance(event, OrderFilled):
             if event.trade_id in self.trade_ids:
                 return False
@@ -465,16 +492,38 @@ class Order:
                     self.status = OrderStatus.PENDING_TRIGGER
                 else:
                     self.status = OrderStatus.OPEN
-        changed = before != (
+        changed = before != self._fingerprint()
+        if changed or isinstance(event, OrderFilled):
+            self.updated_at = event.at
+        return changed or isinstance(event, OrderFilled)
+
+    def _fingerprint(self) -> tuple[object, ...]:
+        """What an event may change (compared before and after applying it)."""
+        return (
             self.status,
             self.filled,
             self.venue_order_id,
             self.reason,
             self.triggered,
+            self.amount,
+            self.price,
+            self.trigger_price,
         )
-        if changed or isinstance(event, OrderFilled):
-            self.updated_at = event.at
-        return changed or isinstance(event, OrderFilled)
+
+    def _apply_amend(self, event: OrderAmended) -> None:
+        """New amount, price and trigger (checked first: an error changes nothing)."""
+        if not event.amount.is_finite() or event.amount <= self.filled:
+            raise OrderError(
+                f"amended amount {format_decimal(event.amount)} must be above the filled "
+                f"{format_decimal(self.filled)}"
+            )
+        if event.price is not None and (not event.price.is_finite() or event.price <= ZERO):
+            raise OrderError(f"amended price must be positive: {event.price}")
+        self.amount = event.amount
+        if event.price is not None:
+            self.price = event.price
+        if event.trigger_price is not None:
+            self.trigger_price = event.trigger_price
 
     def _apply_fill(self, fill: OrderFilled) -> None:
         if fill.amount <= ZERO or fill.price <= ZERO:

@@ -364,6 +364,13 @@ def test_amend_in_place_and_not_supported(journal):
         assert amended.amount == Decimal("0.02") and amended.price == Decimal("24000")
         stored = await journal.get_order(order.client_order_id)
         assert stored.amount == Decimal("0.02")
+        # the amendment is a transition of the table, journaled with its new values
+        events = await journal.events(order.client_order_id)
+        assert [(e.kind, e.status_after) for e in events][-2:] == [
+            ("CancelRequested", "pending_cancel"),
+            ("OrderAmended", "open"),
+        ]
+        assert events[-1].details["amount"] == "0.02" and events[-1].details["price"] == "24000"
         await svc.aclose()
 
     run(main())

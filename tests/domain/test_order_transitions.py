@@ -19,6 +19,7 @@ from terminal.domain.order import (
     IllegalTransition,
     Order,
     OrderAccepted,
+    OrderAmended,
     OrderArmed,
     OrderCanceled,
     OrderExpired,
@@ -27,6 +28,7 @@ from terminal.domain.order import (
     OrderStatus,
     OrderTriggered,
     OutcomeUnknown,
+    OrderError,
     OverfillError,
 )
 
@@ -42,6 +44,7 @@ EVENTS = [
     "unknown",
     "armed",
     "triggered",
+    "amended",
 ]
 # Cells: a status name, "keep", "fill" (partial fill of 1 of 10 -> see FILL_RESULT), or "-" (illegal).
 EXPECTED = {
@@ -56,6 +59,7 @@ EXPECTED = {
         "unknown",
         "pending_trigger",
         "-",
+        "-",
     ],
     S.UNKNOWN: [
         "open",
@@ -68,6 +72,7 @@ EXPECTED = {
         "keep",
         "pending_trigger",
         "open",
+        "-",
     ],
     S.PENDING_TRIGGER: [
         "keep",
@@ -80,6 +85,7 @@ EXPECTED = {
         "unknown",
         "keep",
         "open",
+        "keep",
     ],
     S.OPEN: [
         "keep",
@@ -90,6 +96,7 @@ EXPECTED = {
         "keep",
         "expired",
         "unknown",
+        "keep",
         "keep",
         "keep",
     ],
@@ -104,6 +111,7 @@ EXPECTED = {
         "unknown",
         "keep",
         "keep",
+        "keep",
     ],
     S.PENDING_CANCEL: [
         "keep",
@@ -116,11 +124,12 @@ EXPECTED = {
         "unknown",
         "keep",
         "keep",
+        "prior",
     ],
-    S.FILLED: ["keep", "-", "fill", "-", "-", "keep", "-", "-", "keep", "keep"],
-    S.CANCELED: ["keep", "-", "fill", "-", "keep", "keep", "-", "-", "keep", "keep"],
-    S.EXPIRED: ["keep", "-", "fill", "-", "-", "keep", "keep", "-", "keep", "keep"],
-    S.REJECTED: ["-", "keep", "-", "-", "-", "-", "-", "-", "-", "-"],
+    S.FILLED: ["keep", "-", "fill", "-", "-", "keep", "-", "-", "keep", "keep", "-"],
+    S.CANCELED: ["keep", "-", "fill", "-", "keep", "keep", "-", "-", "keep", "keep", "-"],
+    S.EXPIRED: ["keep", "-", "fill", "-", "-", "keep", "keep", "-", "keep", "keep", "-"],
+    S.REJECTED: ["-", "keep", "-", "-", "-", "-", "-", "-", "-", "-", "-"],
 }
 # Status after a partial fill (1 of 10) from each status where a fill is legal.
 FILL_RESULT = {
@@ -165,6 +174,7 @@ def make_event(name: str):
         "unknown": OutcomeUnknown(reason="timeout"),
         "armed": OrderArmed(venue_order_id=VenueOrderId("42")),
         "triggered": OrderTriggered(),
+        "amended": OrderAmended(amount=Decimal("12"), price=Decimal("101")),
     }[name]
 
 
@@ -375,3 +385,42 @@ def test_non_positive_fill_is_an_error():
 
 def test_final_statuses():
     assert {s for s in OrderStatus if s.is_final} == {S.FILLED, S.CANCELED, S.REJECTED, S.EXPIRED}
+
+
+@pytest.mark.parametrize("status", [S.OPEN, S.PARTIALLY_FILLED, S.PENDING_CANCEL])
+def test_amend_in_place_changes_amount_and_price_through_the_table(status):
+    order = make_order(status, "2" if status is S.PARTIALLY_FILLED else "0")
+    assert order.apply(OrderAmended(amount=Decimal("12"), price=Decimal("101")))
+    assert (order.amount, order.price) == (Decimal("12"), Decimal("101"))
+    assert order.status is (S.OPEN if status is S.PENDING_CANCEL else status)
+    assert order.remaining == Decimal("12") - order.filled
+
+
+def test_amend_of_a_waiting_stop_moves_its_trigger():
+    order = _stop(S.PENDING_TRIGGER)
+    order.apply(OrderAmended(amount=Decimal("8"), trigger_price=Decimal("85")))
+    assert (order.amount, order.trigger_price, order.status) == (
+        Decimal("8"),
+        Decimal("85"),
+        S.PENDING_TRIGGER,
+    )
+
+
+@pytest.mark.parametrize(
+    "amount,price", [("2", "101"), ("1", "101"), ("12", "0"), ("12", "-1"), ("NaN", "101")]
+)
+def test_amend_below_the_filled_amount_or_to_a_bad_price_changes_nothing(amount, price):
+    order = make_order(S.OPEN)
+    order.apply(OrderFilled(trade_id=TradeId("t9"), price=Decimal("100"), amount=Decimal("2")))
+    before = (_state(order), order.amount, order.price)
+    with pytest.raises(OrderError):
+        order.apply(OrderAmended(amount=Decimal(amount), price=Decimal(price)))
+    assert (_state(order), order.amount, order.price) == before
+
+
+def test_amend_after_the_order_is_final_is_illegal():
+    for status in (S.FILLED, S.CANCELED, S.EXPIRED, S.REJECTED):
+        order = make_order(status, "10" if status is S.FILLED else "0")
+        with pytest.raises(IllegalTransition):
+            order.apply(OrderAmended(amount=Decimal("12"), price=Decimal("101")))
+        assert order.amount == Decimal("10")

@@ -39,7 +39,7 @@ from terminal.domain.order import (
     CancelRequested,
     EventSource,
     Order,
-    OrderAccepted,
+    OrderAmended,
     OrderCanceled,
     OrderRejected,
     OrderRequest,
@@ -213,25 +213,25 @@ async def _send_amend(
         ],
     )
     if in_place:
+        # The venue kept the ids: the amendment is a transition of the order (back from
+        # PENDING_CANCEL to its status before, with the new amount, price and trigger).
         await tracker.apply(
-            order, [CancelRejected(reason="amended in place", source=EventSource.REST)]
+            order,
+            [
+                OrderAmended(
+                    amount=amount,
+                    price=price,
+                    trigger_price=replacement.trigger_price,
+                    source=EventSource.REST,
+                )
+            ],
+            {
+                "amended": {
+                    "amount": format_decimal(amount),
+                    "price": None if price is None else format_decimal(price),
+                }
+            },
         )
-        async with tracker.lock(order):
-            order.amount, order.price = amount, price
-            order.trigger_price = replacement.trigger_price
-            # No domain event changes amount/price: journal the venue's KEEP-accept
-            # with the amendment in its payload, so the history shows it.
-            await svc.journal.record_event(
-                order,
-                OrderAccepted(venue_order_id=report.venue_order_id, source=EventSource.REST),
-                {
-                    "amended": {
-                        "amount": format_decimal(amount),
-                        "price": None if price is None else format_decimal(price),
-                    }
-                },
-            )
-        svc.order_changed.emit(order.copy())
         await svc._absorb_report(order, report, EventSource.REST)
         return order.copy()
     await tracker.apply(

@@ -66,7 +66,8 @@ async def move_oco_leg(
             [Refusal(MOVE, f"the pair {list_id} is no longer whole (a leg filled or is settling)")]
         )
     amount = live[0].amount
-    req = _protection(old, amount)
+    # the new pair goes to the session of the old one
+    req = replace(_protection(old, amount), mode=live[0].mode, market=live[0].market)
     if role is LegRole.STOP:
         shift = price - req.stop_trigger
         limit = None if req.stop_limit is None else req.stop_limit + shift
@@ -84,7 +85,7 @@ async def move_oco_leg(
     ]
     reference = service.context_for(new_legs_req[0]).reference_price
     if reference is None:  # no market data in this process: ask the venue
-        reference = await service.brackets._venue_last(old)
+        reference = await service.brackets._venue_last(live[0].session, old)
     if reference is None:
         raise SubmitRefused([Refusal(MOVE, "no current price to check the new pair against")])
     refusals = price_refusals(new, reference)
