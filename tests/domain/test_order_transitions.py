@@ -22,13 +22,13 @@ from terminal.domain.order import (
     OrderAmended,
     OrderArmed,
     OrderCanceled,
+    OrderError,
     OrderExpired,
     OrderFilled,
     OrderRejected,
     OrderStatus,
     OrderTriggered,
     OutcomeUnknown,
-    OrderError,
     OverfillError,
 )
 
