@@ -136,5 +136,8 @@ class SubmitGate(Protocol):
     """Synchronous pre-trade check; runs before any await in the submit path."""
 
     def check(self, request: OrderRequest, ctx: GateContext) -> Sequence[Refusal]: ...
-    def submissions_blocked(self) -> str | None:
-        """A reason when no order may be sent at all (emergency stop engaged), else None."""
+    def submissions_blocked(
+        self, session: SessionKey | None = None, symbol: Symbol | str | None = None
+    ) -> str | None:
+        """A reason when no order may be sent to `session` on `symbol` (an emergency
+        stop covering them is engaged; without a session: any stop), else None."""

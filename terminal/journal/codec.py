@@ -45,8 +45,8 @@ def fees_json(fees: Mapping[str, Decimal]) -> str:
 
 
 def order_session(order: Order) -> SessionKey:
-    """The session an order belongs to (every order is spot until orders carry one)."""
-    return SessionKey(order.venue, order.mode, order.account, MarketType.SPOT)
+    """The session an order belongs to (venue, environment, account, market type)."""
+    return order.session
 
 
 def session_columns(session: SessionKey) -> dict[str, str]:
@@ -113,6 +113,7 @@ def order_from_row(row: Mapping[str, Any], trade_ids: Iterable[str] = ()) -> Ord
         post_only=bool(row["post_only"]),
         mode=VenueMode(row["mode"]),
         account=AccountLabel(row["account"]),
+        market=MarketType(row.get("market") or MarketType.SPOT.value),
         status=OrderStatus(row["status"]),
         venue_order_id=None
         if row["venue_order_id"] is None

@@ -196,3 +196,44 @@ def test_downgrade_to_0003_keeps_the_rows(tmp_path):
         ]
     engine.dispose()
     assert counts == [len(ORDERS), 2 * len(ORDERS), len(LISTS), len(FILLS)]
+
+
+def test_the_market_type_is_part_of_the_journaled_session(tmp_path):
+    from decimal import Decimal
+
+    from terminal.domain.enums import OrderType, Side
+    from terminal.domain.ids import Symbol
+    from terminal.domain.order import Order, OrderRequest
+
+    journal = SqlJournal.open(f"sqlite:///{tmp_path / 'perp.sqlite'}")
+    perp = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("default"), MarketType.PERP)
+    spot = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("default"))
+    order = Order.from_request(
+        OrderRequest(
+            perp.venue,
+            Symbol("BTC/USDT"),
+            Side.BUY,
+            OrderType.LIMIT,
+            Decimal("0.01"),
+            Decimal(50000),
+            mode=perp.mode,
+            market=MarketType.PERP,
+        )
+    )
+
+    async def go():
+        await journal.record_intent(order)
+        return (
+            await journal.get_order(order.client_order_id),
+            await journal.open_orders(session=perp),
+            await journal.open_orders(session=spot),
+            await journal.events(str(order.client_order_id)),
+        )
+
+    try:
+        back, in_perp, in_spot, events = asyncio.run(go())
+    finally:
+        journal.close()
+    assert back.market is MarketType.PERP and back.session == perp
+    assert [o.client_order_id for o in in_perp] == [order.client_order_id] and in_spot == []
+    assert [e.session for e in events] == [perp]

@@ -11,8 +11,10 @@ from typing import Sequence
 
 from terminal.core.orders.conditional import conditional_refusals, value_price
 from terminal.core.ports import GateContext, Refusal
+from terminal.domain.ids import Symbol
 from terminal.domain.money import ZERO, format_decimal
 from terminal.domain.order import OrderRequest
+from terminal.domain.session import SessionKey
 
 
 class BasicGate:
@@ -25,7 +27,9 @@ class BasicGate:
     def unblock(self) -> None:
         self._blocked = None
 
-    def submissions_blocked(self) -> str | None:
+    def submissions_blocked(
+        self, session: SessionKey | None = None, symbol: Symbol | str | None = None
+    ) -> str | None:
         return self._blocked
 
     def check(self, request: OrderRequest, ctx: GateContext) -> Sequence[Refusal]:

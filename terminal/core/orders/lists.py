@@ -133,7 +133,7 @@ async def place_oco(
     """Place a stop and a target that cancel each other. Native where the venue holds
     order lists, else held by this terminal. Raises SubmitRefused before anything is
     written or sent; a venue rejection comes back as REJECTED legs."""
-    blocked = service.gate.submissions_blocked()
+    blocked = service.gate.submissions_blocked(req.session, req.symbol)
     if blocked:
         raise SubmitRefused([Refusal("emergency_stop", blocked)])
     reason = service.entry_block_reason(req.session)

@@ -54,7 +54,7 @@ def native_refusals(req: BracketRequest, caps: object) -> list[Refusal]:
 async def place_native_bracket(
     service: OrderService, req: BracketRequest, *, confirmed: frozenset[str] = frozenset()
 ) -> tuple[OrderList, Order]:
-    blocked = service.gate.submissions_blocked()
+    blocked = service.gate.submissions_blocked(req.entry.session, req.entry.symbol)
     if blocked:
         raise SubmitRefused([Refusal("emergency_stop", blocked)])
     reason = service.entry_block_reason(req.entry.session)

@@ -177,7 +177,7 @@ class OrderService:
         self, request: OrderRequest, confirmed: frozenset[str] = frozenset()
     ) -> list[Refusal]:
         """Every refusal the ticket meets now (gate + double submit); nothing is sent."""
-        blocked = self.gate.submissions_blocked()
+        blocked = self.gate.submissions_blocked(request.session, request.symbol)
         if blocked:
             return [Refusal("emergency_stop", blocked)]
         request = self._normalise(request)
@@ -230,7 +230,7 @@ class OrderService:
         background (`wait_settled`).
         """
         # Synchronous until the intent is built: the gate speaks before any await.
-        blocked = self.gate.submissions_blocked()
+        blocked = self.gate.submissions_blocked(request.session, request.symbol)
         if blocked:
             raise SubmitRefused([Refusal("emergency_stop", blocked)])
         reason = self.entry_block_reason(request.session)
@@ -322,7 +322,7 @@ class OrderService:
         cancelled while it was in flight, is cancelled at once."""
         if order.status not in _RESTING:
             return
-        blocked = self.gate.submissions_blocked()
+        blocked = self.gate.submissions_blocked(order.session, order.symbol)
         if blocked or order.client_order_id in self._cancel_wanted:
             why = f"submissions blocked ({blocked})" if blocked else "cancel requested in flight"
             log.warning("order %s acknowledged after %s: cancelling", order.client_order_id, why)
