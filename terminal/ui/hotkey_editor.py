@@ -29,6 +29,12 @@ SEPARATOR = " / "
 ALWAYS_BOUND = "emergency_stop"
 
 
+def short_name(action: str) -> str:
+    """'Buy', 'buy limit at the bid': the description up to its first ':' or ','."""
+    text = BY_ACTION[action].description.removeprefix("Trading: ")
+    return text.split(":")[0].split(",")[0]
+
+
 class HotkeyEditor(QDialog):
     saved = Signal(object, bool)  # {action: (keys...)} differing from the defaults, trading
 
@@ -112,7 +118,7 @@ class HotkeyEditor(QDialog):
         clash = conflicts(mapping)
         if clash:
             key, actions = next(iter(clash.items()))
-            names = " and ".join(f'"{BY_ACTION[a].description.split(":")[0]}"' for a in actions)
+            names = " and ".join(f'"{short_name(a)}"' for a in actions)
             return f"{key} is bound to {names}: give one of them another key"
         return ""
 

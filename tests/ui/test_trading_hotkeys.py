@@ -74,7 +74,9 @@ def test_editor_conflicts_reset_and_trading_hotkeys_obey_focus_and_the_stop(
     # the editor: a conflict and a stop without a key are refused; reset brings defaults
     editor = drv.do(hk.open_editor)
     editor.set_keys("buy_bid", "Ctrl+B")
-    assert "Ctrl+B is bound to" in editor.problem_label.text()
+    assert editor.problem_label.text().startswith(
+        'Ctrl+B is bound to "Buy" and "buy limit at the bid"'
+    )
     assert not editor.save_button.isEnabled()
     editor.set_keys("buy_bid", "")
     editor.set_keys("emergency_stop", "")

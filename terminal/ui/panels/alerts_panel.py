@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,7 @@ CONDITIONS: tuple[tuple[AlertKind, Direction, str], ...] = (
     (AlertKind.CHANGE, Direction.EITHER, "moves by %"),
 )
 HISTORY_LIMIT = 500
+STATUS_FADE_MS = 8000
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class AlertsPanel(QWidget):
         self.window_box.setRange(1, 86_400)
         self.window_box.setValue(300)
         self.window_box.setSuffix(" s")
+        self.window_box.setPrefix("within ")
         self.window_box.setToolTip("The time window the % move must happen in")
         self.repeat_box = QCheckBox("Repeat")
         self.repeat_box.setObjectName("alertRepeat")
@@ -136,18 +138,14 @@ class AlertsPanel(QWidget):
         self.add_button = QPushButton("Add alert")
         self.add_button.setObjectName("alertAdd")
         self.add_button.clicked.connect(self._add)
-        # two short rows, so the panel stays narrow enough for a 1024-pixel-wide window
-        for w in (self.source_box, self.condition_box, self.value_edit):
+        # one row: the dock sits in the short bottom area, its table needs the height
+        for w in (self.source_box, self.condition_box, self.value_edit, self.window_box):
             form.addWidget(w)
-        form2 = QHBoxLayout()
-        form2.addWidget(QLabel("Window"))
-        form2.addWidget(self.window_box)
-        form2.addWidget(self.repeat_box)
-        form2.addWidget(self.sound_box)
-        form2.addStretch(1)
-        form2.addWidget(self.add_button)
+        form.addWidget(self.repeat_box)
+        form.addWidget(self.sound_box)
+        form.addStretch(1)
+        form.addWidget(self.add_button)
         layout.addLayout(form)
-        layout.addLayout(form2)
         self.condition_box.currentIndexChanged.connect(self._condition_changed)
         self._condition_changed()
 
@@ -155,7 +153,10 @@ class AlertsPanel(QWidget):
         self.status_label.setObjectName("alertStatus")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.status_label)
-        self.status_label.hide()  # shown with a message only
+        self.status_label.hide()  # shown with a message only (news fades after a while)
+        self._fade = QTimer(self)
+        self._fade.setSingleShot(True)
+        self._fade.timeout.connect(lambda: self.status_label.setVisible(False))
 
         self.tabs = QTabWidget()
         self.alerts_table = _table(["Alert", "State", "Fired", "Last fired"], "alertsTable")
@@ -213,6 +214,9 @@ class AlertsPanel(QWidget):
     def say(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
         self.status_label.setVisible(bool(text))
+        self._fade.stop()
+        if text and not error:  # a refusal stays until the next action
+            self._fade.start(STATUS_FADE_MS)
         self.status_label.setStyleSheet(f"color: {ERROR if error else MUTED};")
 
     def set_sound(self, enabled: bool) -> None:

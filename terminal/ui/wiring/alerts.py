@@ -262,7 +262,10 @@ class AlertsWiring:
         self.sound.play()
         title = f"Alert: {firing.market.symbol}"
         self.notifier.notify(title, firing.text)
-        self.c.notify("warning", f"Alert {firing.market.label}: {firing.text}")
+        text = f"{firing.market.label}: {firing.text}"
+        log.info("alert fired: %s", text)
+        self.c.panels.notifications.add("warning", text, title="Price alert")
+        self.c.window.show_status(f"Price alert {text}", 10_000)
         self.panel.add_history([firing])
 
     # -- frame clock -------------------------------------------------------------------------------
