@@ -8,11 +8,19 @@ vanished, once the server notices the dead connection) never leaves a stale lock
 Advisory locks are per database: two journals in two databases of one server do not
 meet. The holding session names its terminal (`application_name`), which the refusal
 quotes.
+
+A lock that dies while the journal is open (the server restarted, an administrator
+ended the session, the network dropped it) is noticed before the next transaction:
+`verify()` polls the lock connection's socket (no round trip while nothing arrived),
+and when the server has said something there, checks the session and takes the lock
+again. If another terminal took it meanwhile, the write is refused: two writers must
+never both believe they own the journal.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import socket
 from typing import Any
 
@@ -81,6 +89,31 @@ class PgAdvisoryLock:
             f"the journal is in use by another trading-terminal process{holder}: "
             f"{self._where}. Close the other instance, or use another --journal."
         )
+
+    def verify(self) -> None:
+        """Before a transaction: the lock is still held, or taken again; raises
+        JournalLockedError when another terminal holds it now, or the driver's error
+        when the server cannot be reached."""
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            ready, _, _ = select.select([conn.fileno()], [], [], 0)
+        except (OSError, ValueError):  # the connection is closed: its socket is gone
+            ready = [True]
+        if not ready and not conn.closed:
+            return  # nothing from the server: the session, and its lock, are as they were
+        try:
+            conn.execute("SELECT 1")
+            return  # a notice, not the end of the session
+        except Exception:  # noqa: BLE001 - the session is gone; the lock with it
+            pass
+        self._conn = None
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - already broken
+            pass
+        self.acquire()
 
     def release(self) -> None:
         conn, self._conn = self._conn, None

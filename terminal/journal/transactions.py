@@ -15,6 +15,8 @@ from sqlalchemy.engine import Connection, Engine
 from terminal.core.storage import JournalWriteFailed
 from terminal.journal import statements as stmt
 from terminal.journal.diskerrors import storage_reason
+from terminal.journal.lock import JournalLockedError
+from terminal.journal.pglock import PgAdvisoryLock
 from terminal.journal.urls import sqlite_path
 from terminal.journal.writer import Outcome
 
@@ -32,6 +34,24 @@ class WriterTransactions:
     _raw: tuple[Connection, Any, Any] | None
     _begin_sql: str | None
     _prepared: stmt.PreparedSet
+    _server_lock: PgAdvisoryLock | None
+
+    def _check_server_lock(self) -> None:
+        """PostgreSQL: the advisory lock still held (pglock.py), else the write is refused
+        as a failed journal write, with the reason."""
+        lock = self._server_lock
+        if lock is None:
+            return
+        try:
+            lock.verify()
+        except JournalLockedError as exc:
+            log.warning("journal lock lost: %s", exc)
+            raise JournalWriteFailed(
+                "the journal's lock on the database was lost and another terminal holds it now"
+            ) from exc
+        except Exception as exc:
+            reason = storage_reason(exc, None) or "the journal's lock on the database was lost"
+            raise JournalWriteFailed(reason) from exc
 
     def _close_conn(self) -> None:
         """On the writer thread: drop the kept cursor, then return the connection."""
@@ -45,6 +65,7 @@ class WriterTransactions:
         """One transaction on the writer thread's own connection (kept open: a pool
         checkout per event costs more than the insert). On SQLite the transaction is
         opened with BEGIN IMMEDIATE (BEGIN when read-only) by hand, see engine.py."""
+        self._check_server_lock()
         conn = self._conn
         if conn is None or conn.closed:
             conn = self._conn = self._engine.connect()
@@ -70,6 +91,7 @@ class WriterTransactions:
         few microseconds each); they are dropped with the connection, after any error
         and whenever `_tx` has replaced the connection.
         """
+        self._check_server_lock()
         raw = self._raw
         if raw is None or raw[0] is not self._conn or raw[0].closed:
             raw = self._raw = self._open_raw()

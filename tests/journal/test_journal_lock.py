@@ -185,3 +185,54 @@ def test_postgresql_journals_in_two_databases_do_not_meet(pg_server, tmp_path):
     finally:
         pg_server.drop_database("lock_a")
         pg_server.drop_database("lock_b")
+
+
+def _end_lock_session(pg_server, database: str) -> int:
+    """As an administrator: end the session holding the journal's advisory lock."""
+    import psycopg
+
+    with psycopg.connect(
+        host="127.0.0.1", port=pg_server.port, user="terminal", dbname="postgres", autocommit=True
+    ) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND application_name LIKE 'trading-terminal journal%%'",
+            (database,),
+        ).fetchall()
+    return len(rows)
+
+
+def test_postgresql_lock_lost_and_taken_by_another_refuses_the_next_write(
+    pg_server, pg_url, tmp_path
+):
+    from terminal.core.storage import JournalWriteFailed
+    from tests.journal.test_journal_store import new_order
+
+    first = SqlJournal.open(pg_url, lock_path=tmp_path / "a.lock")
+    try:
+        asyncio.run(first.record_intent(new_order()))
+        assert _end_lock_session(pg_server, pg_url.rsplit("/", 1)[1]) == 1
+        second = SqlJournal.open(pg_url, lock_path=tmp_path / "b.lock")  # the lock is free
+        try:
+            with pytest.raises(JournalWriteFailed, match="another terminal holds it now"):
+                asyncio.run(first.record_intent(new_order()))
+            asyncio.run(second.record_intent(new_order()))  # the holder now writes
+        finally:
+            second.close()
+    finally:
+        first.close()
+
+
+def test_postgresql_lock_lost_and_free_is_taken_again(pg_server, pg_url, tmp_path):
+    from tests.journal.test_journal_store import new_order
+
+    first = SqlJournal.open(pg_url, lock_path=tmp_path / "a.lock")
+    try:
+        assert _end_lock_session(pg_server, pg_url.rsplit("/", 1)[1]) == 1
+        time.sleep(0.2)  # the server's goodbye reaches the lock connection's socket
+        asyncio.run(first.record_intent(new_order()))  # lock taken again, write kept
+        with pytest.raises(JournalLockedError):
+            SqlJournal.open(pg_url, lock_path=tmp_path / "b.lock")
+        assert len(asyncio.run(first.open_orders())) == 1
+    finally:
+        first.close()
