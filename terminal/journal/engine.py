@@ -51,13 +51,18 @@ def engine_url(url: str) -> str:
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine for `url`; SQLite gets WAL, synchronous=FULL and a busy timeout;
-    PostgreSQL keeps its defaults (synchronous_commit=on: a commit is on disk)."""
+    PostgreSQL gets synchronous_commit=on on every connection (a commit is on disk)."""
     url = engine_url(url)
     if not url.startswith("sqlite"):
         return create_engine(
             url,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": BUSY_TIMEOUT_MS // 1000},
+            # synchronous_commit=on whatever the server's default: a commit returns only
+            # once it is on the server's disk (the write-ahead guarantee)
+            connect_args={
+                "connect_timeout": BUSY_TIMEOUT_MS // 1000,
+                "options": "-c synchronous_commit=on",
+            },
             execution_options={"postgresql_readonly": True} if read_only else {},
         )
     engine = create_engine(

@@ -237,3 +237,15 @@ def test_a_read_only_postgresql_database_refuses_the_write_with_its_reason(pg_se
             asyncio.run(j.record_intent(new_order()))
     finally:
         j.close()
+
+
+def test_postgresql_commits_are_synchronous_whatever_the_database_default(pg_server, pg_url):
+    name = pg_url.rsplit("/", 1)[1]
+    other_connection_reads(pg_server.url(), f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    assert other_connection_reads(pg_url, "SHOW synchronous_commit") == [("off",)]
+    j = SqlJournal.open(pg_url)
+    try:
+        setting = j.run_sync(lambda conn: conn.exec_driver_sql("SHOW synchronous_commit").scalar())
+        assert setting == "on"
+    finally:
+        j.close()
