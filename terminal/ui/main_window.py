@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 
 from terminal.ui import layout as layout_io
 from terminal.ui.safety_controls import EmergencyStopButton, LockSwitch
-from terminal.ui.shortcuts import BY_ACTION, TRADING_HOTKEYS, keys_text, sequences
+from terminal.ui.shortcuts import BY_ACTION, TRADING_HOTKEYS, keys_of, keys_text, sequences
 from terminal.ui.status import DataFreshnessLabel, VenueStatusStrip
 from terminal.ui.theme import icon, repolish
 
@@ -739,6 +739,9 @@ class MainWindow(QMainWindow):
             if act is not None:
                 act.setShortcuts(sequences(action_id))
                 act.setToolTip(f"{act.text()} ({keys_text(action_id)})")
+        stop_keys = keys_of("emergency_stop")
+        if stop_keys:
+            self.stop_button.set_hotkey(stop_keys[0])
         self.trading_hotkeys = trading_enabled
         for hotkey in TRADING_HOTKEYS:
             self.actions_by_id[hotkey.action].setEnabled(trading_enabled)

@@ -84,9 +84,14 @@ def test_editor_conflicts_reset_and_trading_hotkeys_obey_focus_and_the_stop(
     editor.reset_defaults()
     assert editor.problem_label.text() == "" and editor.save_button.isEnabled()
     editor.set_keys("buy_bid", "Ctrl+Alt+7")  # a key of the user's choice
+    editor.set_keys("emergency_stop", "F11 / F12")
     editor.trading_box.setChecked(True)
     drv.do(lambda: QTest.mouseClick(editor.save_button, Qt.MouseButton.LeftButton))
-    assert c.settings.ui.hotkeys == {"buy_bid": ["Ctrl+Alt+7"]} and w.trading_hotkeys
+    assert c.settings.ui.hotkeys == {
+        "emergency_stop": ["F11", "F12"],
+        "buy_bid": ["Ctrl+Alt+7"],
+    }
+    assert w.trading_hotkeys and "(F11)" in w.stop_button.text()
     assert {s.toString() for s in w.actions_by_id["buy_bid"].shortcuts()} == {"Ctrl+Alt+7"}
     help_dialog = w.show_shortcuts()
     row = [h.action for h in ALL_HOTKEYS].index("buy_bid")
