@@ -10,28 +10,18 @@ approach): gaps in trading do not leave holes and pan/zoom are plain index range
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QKeyEvent
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from terminal.domain.market import MarketRules
-from terminal.domain.marketdata import TIMEFRAMES_MS, Candle
-from terminal.domain.money import format_decimal
-from terminal.domain.order import Order
+from terminal.domain.marketdata import Candle
 
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .candles import CandleSeries, VisibleSlice, visible_slice
@@ -42,24 +32,24 @@ from .chart_items import (
     PaneAxis,
     TimeAxis,
     VolumeItem,
-    format_time,
 )
 from .chart_legend import IndicatorLegend
-from .chart_orders import PlannedLeg, drag_text, order_marks
+from .chart_order_lines import ChartOrderLines
+from .chart_orders import drag_text
+from .chart_readout import ChartReadout
+from .chart_toolbar import ChartToolbar
 from .indicators import IndicatorSet
-from .order_marks import EdgeMarker, OrderMarks
+from .order_marks import OrderMarks
 from .palette import DARK, Palette
 from .price_lines import PriceLineLayer
-from .pricetext import price_on_tick
 
 DEFAULT_VISIBLE_BARS = 150
 RIGHT_MARGIN_BARS = 6.0
 MIN_VISIBLE_BARS = 8
-READOUT_FORMS = 4  # full, no year, no volume, time + close + change
 MIN_CHART_WIDTH = 240  # the price axis (70 px) and a usable plot beside it
 
 
-class CandleChartWidget(QWidget):
+class CandleChartWidget(ChartToolbar, ChartReadout, ChartOrderLines, QWidget):
     """Candles and volume with timeframe selector, crosshair readout, follow mode,
     indicators (SMA, EMA, VWAP) and open-order price lines.
 
@@ -109,141 +99,6 @@ class CandleChartWidget(QWidget):
         )
 
     # ---- construction --------------------------------------------------------------
-    def _build_toolbar(self, timeframe: str) -> None:
-        """Timeframe buttons, indicator toggles and Follow; on a narrow chart the buttons
-        fold into menu buttons (`_fit_toolbar`), so the chart's minimum width is that of
-        the folded row and a small screen still fits the book and the ticket beside it."""
-        self.tf_buttons: dict[str, QToolButton] = {}
-        self._tf_group = QButtonGroup(self)
-        self._tf_group.setExclusive(True)
-        self._tf_actions = QActionGroup(self)
-        self._tf_actions.setExclusive(True)
-        self.tf_menu = QMenu(self)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 2)
-        bar.setSpacing(2)
-        self.tf_menu_button = QToolButton(self)
-        self.tf_menu_button.setObjectName("timeframeMenuButton")
-        self.tf_menu_button.setAccessibleName("Timeframe")
-        self.tf_menu_button.setToolTip("Timeframe")
-        self.tf_menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.tf_menu_button.setMenu(self.tf_menu)
-        bar.addWidget(self.tf_menu_button)
-        self.tf_actions: dict[str, QAction] = {}
-        for tf in TIMEFRAMES_MS:
-            b = QToolButton(self)
-            b.setText(tf)
-            b.setCheckable(True)
-            b.setAccessibleName(f"Timeframe {tf}")
-            b.setChecked(tf == timeframe)
-            b.clicked.connect(lambda _=False, tf=tf: self._on_timeframe_clicked(tf))
-            self._tf_group.addButton(b)
-            self.tf_buttons[tf] = b
-            bar.addWidget(b)
-            action = QAction(tf, self.tf_menu)
-            action.setCheckable(True)
-            action.setChecked(tf == timeframe)
-            action.triggered.connect(lambda _=False, tf=tf: self._on_timeframe_clicked(tf))
-            self._tf_actions.addAction(action)
-            self.tf_menu.addAction(action)
-            self.tf_actions[tf] = action
-        self.tf_menu_button.setText(f"{timeframe} ▾")
-        self._gap = QWidget(self)
-        self._gap.setFixedWidth(10)
-        bar.addWidget(self._gap)
-        self.indicator_buttons: dict[str, QToolButton] = {}
-        self.indicator_actions: dict[str, QAction] = {}
-        self.indicator_menu = QMenu(self)
-        self.indicator_menu_button = QToolButton(self)
-        self.indicator_menu_button.setObjectName("indicatorMenuButton")
-        self.indicator_menu_button.setText("Indicators ▾")
-        self.indicator_menu_button.setAccessibleName("Indicators")
-        self.indicator_menu_button.setToolTip("Indicators")
-        self.indicator_menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.indicator_menu_button.setMenu(self.indicator_menu)
-        bar.addWidget(self.indicator_menu_button)
-        for name, ind in self.indicators.items.items():
-            b = QToolButton(self)
-            b.setText(ind.label)
-            b.setCheckable(True)
-            b.setChecked(ind.visible)
-            b.setAccessibleName(f"Show {ind.label}")
-            b.toggled.connect(lambda on, name=name: self.set_indicator_visible(name, on))
-            self.indicator_buttons[name] = b
-            bar.addWidget(b)
-            action = QAction(ind.label, self.indicator_menu)
-            action.setCheckable(True)
-            action.setChecked(ind.visible)
-            action.toggled.connect(lambda on, name=name: self.set_indicator_visible(name, on))
-            self.indicator_menu.addAction(action)
-            self.indicator_actions[name] = action
-        bar.addStretch(1)
-        self.follow_button = QToolButton(self)
-        self.follow_button.setText("Follow ⇥")
-        self.follow_button.setToolTip("Follow the newest candle (End)")
-        self.follow_button.setCheckable(True)
-        self.follow_button.setChecked(True)
-        self.follow_button.clicked.connect(lambda on: self.set_follow(on))
-        bar.addWidget(self.follow_button)
-        self._bar = bar
-        self._toolbar_form = -1
-        self._set_toolbar_form(0)
-        self.readout = QLabel(self)
-        self.readout.setObjectName("chart_readout")
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(0)
-        box.addLayout(bar)
-        box.addWidget(self.readout)
-        self._box = box
-
-    # ---- toolbar forms: 0 all buttons, 1 timeframe menu, 2 both menus -----------------
-    def _toolbar_widgets(self, form: int) -> list[QWidget]:
-        # the indicator toggles fold first: switching timeframes is the more frequent act
-        tf: list[QWidget] = [self.tf_menu_button] if form >= 2 else list(self.tf_buttons.values())
-        ind: list[QWidget] = (
-            [self.indicator_menu_button] if form >= 1 else list(self.indicator_buttons.values())
-        )
-        return [*tf, self._gap, *ind, self.follow_button]
-
-    def toolbar_width(self, form: int) -> int:
-        """The toolbar row's width in `form` (0: every button, 1: the indicators in a
-        menu, 2: the timeframes too): what the chart needs to show that form whole."""
-        widgets = self._toolbar_widgets(form)
-        m = self._bar.contentsMargins()
-        # no spacing next to the stretch before Follow: one less than the widgets
-        return (
-            sum(max(w.sizeHint().width(), w.minimumWidth()) for w in widgets)
-            + self._bar.spacing() * (len(widgets) - 1)
-            + m.left()
-            + m.right()
-        )
-
-    @property
-    def toolbar_form(self) -> int:
-        return self._toolbar_form
-
-    def _set_toolbar_form(self, form: int) -> None:
-        if form == self._toolbar_form:
-            return
-        self._toolbar_form = form
-        shown = set(map(id, self._toolbar_widgets(form)))
-        for w in (
-            self.tf_menu_button,
-            *self.tf_buttons.values(),
-            self.indicator_menu_button,
-            *self.indicator_buttons.values(),
-        ):
-            w.setVisible(id(w) in shown)
-        self.updateGeometry()
-
-    def _fit_toolbar(self) -> None:
-        width = self.width()
-        form = next((f for f in (0, 1) if self.toolbar_width(f) <= width), 2)
-        self._set_toolbar_form(form)
-
     def minimumSizeHint(self) -> QSize:
         """As narrow as the folded toolbar (both menus and Follow) and the price axis
         allow, whatever the current form: a wider chart unfolds its buttons again."""
@@ -648,191 +503,7 @@ class CandleChartWidget(QWidget):
         self.price_vb.scaleBy(x=factor)
         self._on_user_range()
 
-    # ---- crosshair and readout -----------------------------------------------------
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Leave:
-            self.hover_index(None)
-        elif (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Escape
-        ):
-            return self.cancel_drag()
-        return False
-
-    def _on_mouse_moved(self, pos: QPointF) -> None:
-        in_price = self.price_vb.sceneBoundingRect().contains(pos)
-        in_volume = self.volume_vb.sceneBoundingRect().contains(pos)
-        if not (in_price or in_volume):
-            self.hover_index(None)
-            return
-        vb = self.price_vb if in_price else self.volume_vb
-        point = vb.mapSceneToView(pos)
-        self.hover_index(round(point.x()), point.y() if in_price else None)
-
-    def _on_mouse_clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
-        if not event.double() or event.button() != Qt.MouseButton.LeftButton:
-            return
-        pos = event.scenePos()
-        if self.price_vb.sceneBoundingRect().contains(pos):
-            text = self.price_text(self.price_vb.mapSceneToView(pos).y())
-            if text is not None:
-                self.priceClicked.emit(text)
-
-    def price_text(self, y: float) -> str | None:
-        """A chart y as exact price text on the market's tick grid (None without a tick)."""
-        return price_on_tick(self._rules, y)
-
-    def hover_index(self, index: int | None, price: float | None = None) -> None:
-        """Put the crosshair on bar `index` (None hides it) and show that bar's OHLCV."""
-        n = len(self.series)
-        if index is None or n == 0:
-            self._hover = None
-            for line in (self.vline, self.hline, self.vline_volume):
-                line.setVisible(False)
-        else:
-            index = max(0, min(n - 1, index))
-            self._hover = index
-            self.vline.setPos(index)
-            self.vline_volume.setPos(index)
-            self.vline.setVisible(True)
-            self.vline_volume.setVisible(True)
-            if price is not None:
-                self.hline.setPos(price)
-            self.hline.setVisible(price is not None)
-        self._update_readout()
-
-    @property
-    def hovered_index(self) -> int | None:
-        return self._hover
-
-    def readout_text(self) -> str:
-        return self.readout.text()
-
-    def _update_readout(self) -> None:
-        """The hovered (else the newest) bar; on a narrow chart a shorter form that fits,
-        so the line is never cut off (one line always: the plots must not jump)."""
-        n = len(self.series)
-        stale = ""
-        if self._stale:
-            stale = f"STALE — {self._stale_reason}   " if self._stale_reason else "STALE   "
-        text = stale
-        if n:
-            i = self._hover if self._hover is not None else n - 1
-            room = self.readout.width() - 14  # the style sheet's padding, and a little
-            fm = self.readout.fontMetrics()
-            for compact in range(READOUT_FORMS):
-                text = stale + self.describe(i, compact)
-                if fm.horizontalAdvance(text) <= room:
-                    break
-        self.readout.setText(text)
-
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_toolbar()
         self._update_readout()
-
-    def describe(self, index: int, compact: int = 0) -> str:
-        """One bar as readout text: time, O H L C V and change, exact (from the Decimals).
-
-        `compact` shortens it for a narrow chart: 1 drops the year, 2 also the volume,
-        3 keeps only time, close and change."""
-        k = self.series.candles[index]
-        daily = self.series.span_ms >= 86_400_000
-        if compact:
-            fmt = "%m-%d" if daily else "%m-%d %H:%M"
-        else:
-            fmt = "%Y-%m-%d" if daily else "%Y-%m-%d %H:%M"
-        change = (k.close - k.open) * 100 / k.open if k.open else Decimal(0)
-        chg = f"{'+' if change >= 0 else ''}{format_decimal(change, 2)}%"
-        fp, fa = self._fmt_price, self._fmt_amount
-        when = format_time(k.open_time_ms, fmt)
-        if compact >= 3:
-            return f"{when}  C {fp(k.close)}  {chg}"
-        ohlc = f"O {fp(k.open)}  H {fp(k.high)}  L {fp(k.low)}  C {fp(k.close)}"
-        if compact == 2:
-            return f"{when}  {ohlc}  {chg}"
-        return f"{when}  {ohlc}  V {fa(k.volume)}  {chg}"
-
-    def _fmt_price(self, value: Decimal) -> str:
-        if self._rules is not None and self._rules.tick_size is not None:
-            return self._rules.format_price(value)
-        return format_decimal(value.normalize())
-
-    def _fmt_amount(self, value: Decimal) -> str:
-        if self._rules is not None and self._rules.step_size is not None:
-            return self._rules.format_amount(value)
-        return format_decimal(value.normalize())
-
-    # ---- price lines: orders, alerts, drawings ---------------------------------------
-    def line_layer(self, z: float = 42.0) -> PriceLineLayer:
-        """A new layer of horizontal price lines on the price pane (alerts, drawings),
-        snapped to the market's tick, cancelled by Escape while dragged, recoloured
-        with the theme. See terminal.ui.widgets.price_lines for its API."""
-        layer = PriceLineLayer(
-            self.price_plot,
-            self._snap,
-            self._palette.background,
-            z=z,
-            drag_text=drag_text(self._fmt_price, self.last_price),
-        )
-        self._layers.append(layer)
-        return layer
-
-    def _legend_bottom(self) -> float:
-        """Pixels from the price pane's top that the indicator legend covers."""
-        legend = getattr(self, "legend", None)
-        if legend is None or not legend.item.isVisible():
-            return 0.0
-        rect = legend.item.mapRectToParent(legend.item.boundingRect())
-        return float(rect.bottom()) + 2.0
-
-    def cancel_drag(self) -> bool:
-        """Escape: a line being dragged goes back where it was. False: none was."""
-        cancelled = False
-        for layer in self._layers:
-            cancelled = layer.cancel_drag() or cancelled
-        return cancelled
-
-    def _snap(self, y: float) -> Decimal | None:
-        text = price_on_tick(self._rules, y)
-        return Decimal(text) if text is not None else None
-
-    def last_price(self) -> Decimal | None:
-        """The newest candle's close (None without candles)."""
-        return self.series.candles[-1].close if len(self.series) else None
-
-    # ---- open orders -----------------------------------------------------------------
-    def set_orders(
-        self,
-        orders: Iterable[Order],
-        entry_prices: dict[str, Decimal] | None = None,
-        planned: Iterable[PlannedLeg] = (),
-        can_amend: bool = True,
-        movable_lists: frozenset[str] = frozenset(),
-    ) -> None:
-        """Each working order of this market as a labelled price line (resting limits
-        solid, pending triggers dashed, planned bracket legs dotted; see chart_orders),
-        draggable where it can be amended, and an edge marker when it is out of view."""
-        symbol = self._rules.symbol if self._rules is not None else None
-        self.order_marks.set(
-            order_marks(
-                orders,
-                symbol,
-                self.last_price(),
-                self._fmt_price,
-                self._fmt_amount,
-                entry_prices,
-                planned,
-                can_amend,
-                movable_lists,
-            )
-        )
-
-    def order_line_labels(self) -> dict[str, str]:
-        """Client order id -> label text of the order lines shown."""
-        return self.order_marks.labels()
-
-    def edge_markers(self) -> list[EdgeMarker]:
-        """The markers of orders outside the visible price range, top and bottom."""
-        return self.order_marks.edge_markers()
