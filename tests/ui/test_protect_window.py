@@ -98,7 +98,7 @@ def test_protective_ticket_refuses_before_send_and_places_a_risk_sized_bracket(
     legs = drv.until(
         lambda: [
             o
-            for o in svc.open_orders(entry.venue)
+            for o in svc.open_orders(entry.session)
             if o.leg_role in (LegRole.STOP, LegRole.TARGET) and o.list_id is not None
         ],
         30,

@@ -75,7 +75,7 @@ def chart_inputs(orders: Any, session: SessionKey | None) -> dict[str, Any]:
         "entry_prices": entry_prices,
         "planned": planned,
         "can_amend": can_amend,
-        "movable_lists": movable_pairs(orders.open_orders(venue)),
+        "movable_lists": movable_pairs(orders.open_orders(session)),
     }
 
 
@@ -177,7 +177,7 @@ class ChartOrderDrag:
 
     def _drop_leg(self, key: str, order: Order, price: Decimal) -> None:
         """A stop's or target's line of an OCO pair: the pair is replaced."""
-        movable = movable_pairs(self.orders.open_orders(order.venue))
+        movable = movable_pairs(self.orders.open_orders(order.session))
         why = drag_block_reason(order, movable) or self.trading.entry_block_reason()
         if why:
             self._refuse(key, why)
