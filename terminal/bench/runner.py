@@ -42,7 +42,7 @@ BENCHES: tuple[Bench, ...] = (
     Bench("feed_screen", "feed to screen", 100, 600),
     Bench("startup", "start-up", 100, 600),
     Bench("render", "rendering", 60, 600),
-    Bench("journal_rate", "journal", 60, 600),
+    Bench("journal_rate", "journal", 90, 600),  # with a PostgreSQL server to start
     Bench("paper_depth", "paper exchange depth", 60, 300),
     Bench("orders", "order round trip", 120, 900),
     Bench("growth", "cost growth", 120, 1200),
