@@ -129,6 +129,7 @@ def test_first_paint_is_the_real_window_before_asyncio_and_the_core(tmp_path: Pa
         "Venue",
         "Trading",
         "View",
+        "Settings",
         "Help",
     ]
     assert seen["lock"] == [True, "TESTNET"]
