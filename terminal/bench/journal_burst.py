@@ -27,7 +27,6 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -70,8 +69,8 @@ def _intent_rows(order: Order) -> tuple[dict[str, Any], dict[str, Any]]:
 class RawSide:
     """The driver alone: one transaction and one commit per order's intent."""
 
-    def __init__(self, url: str) -> None:
-        SqlJournal.open(url, lock_path=_scratch_lock()).close()  # the schema
+    def __init__(self, url: str, locks: Path) -> None:
+        SqlJournal.open(url, lock_path=locks / "raw.lock").close()  # the schema
         self.pg = not url.startswith("sqlite")
         if self.pg:
             psycopg = importlib.import_module("psycopg")  # the optional extra
@@ -130,8 +129,8 @@ class RawSide:
 
 
 class JournalSide:
-    def __init__(self, url: str) -> None:
-        self.journal = SqlJournal.open(url, lock_path=_scratch_lock())
+    def __init__(self, url: str, locks: Path) -> None:
+        self.journal = SqlJournal.open(url, lock_path=locks / "journal.lock")
         self.loop = asyncio.new_event_loop()
 
     def burst(self, orders: list[Order]) -> float:
@@ -159,15 +158,14 @@ class JournalSide:
         self.journal.close()
 
 
-_LOCKS = tempfile.mkdtemp(prefix="bench-journal-locks-")
-
-
-def _scratch_lock() -> Path:
-    return Path(_LOCKS) / f"{uuid.uuid4().hex}.lock"
-
-
 def measure(url_raw: str, url_journal: str, rounds: int, n: int, *, single: int = 0) -> dict:
-    raw, ours = RawSide(url_raw), JournalSide(url_journal)
+    """Median rates of both sides (the journals' lock files in a folder of their own)."""
+    with tempfile.TemporaryDirectory(prefix="bench-journal-locks-") as locks:
+        return _measure(url_raw, url_journal, rounds, n, single, Path(locks))
+
+
+def _measure(url_raw: str, url_journal: str, rounds: int, n: int, single: int, locks: Path) -> dict:
+    raw, ours = RawSide(url_raw, locks), JournalSide(url_journal, locks)
     med = statistics.median
     try:
         raw.burst(_orders(n)), ours.burst(_orders(n))  # warm-up
