@@ -178,7 +178,7 @@ def version_tuple() -> tuple[int, int, int, int]:
     numbers = [
         int("".join(ch for ch in part if ch.isdigit()) or 0) for part in version().split(".")[:4]
     ]
-    return tuple((numbers + [0, 0, 0, 0])[:4])  # type: ignore[return-value]
+    return tuple([*numbers, 0, 0, 0, 0][:4])  # type: ignore[return-value]
 
 
 def info_plist() -> dict[str, object]:

@@ -8,6 +8,7 @@ running the paper exchange; everything else is the normal command line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -17,10 +18,8 @@ def _reattach_std_streams() -> None:
     parent handed it pipes; the paper exchange child writes its URL to stdout."""
     for fd, name in ((1, "stdout"), (2, "stderr")):
         if getattr(sys, name) is None:
-            try:
+            with contextlib.suppress(OSError):
                 setattr(sys, name, os.fdopen(fd, "w", buffering=1, encoding="utf-8"))
-            except OSError:
-                pass
 
 
 def main() -> int:

@@ -3,9 +3,9 @@
 Start-up order is chosen for the first paint: QApplication, theme and the main window
 (menus, toolbar with the safety switches, title, status bar; the docks come next) are
 shown and painted once, Qt's events processed without timers
-(`terminal.ui.probe.wait_first_paint`), before asyncio, qasync, ccxt, SQLAlchemy or pyqtgraph are imported (the
-startup floor: importing ccxt alone costs ~1 s; asyncio with ssl, socket and
-subprocess ~20 ms, a fifth of a bare Qt window's start). Right after that first paint
+(`terminal.ui.probe.wait_first_paint`), before asyncio, qasync, ccxt, SQLAlchemy or
+pyqtgraph are imported (the startup floor: importing ccxt alone costs ~1 s; asyncio with ssl,
+socket and subprocess ~20 ms, a fifth of a bare Qt window's start). Right after that first paint
 the docks are built with placeholders (and the saved dock layout applied), the qasync
 loop is created (with the crash handler on it), and the controller builds the panels,
 starts the services (journal, paper exchange, venue sessions) and subscribes the
@@ -95,13 +95,13 @@ class DaemonExecutor(concurrent.futures.Executor):
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(fn(*args, **kwargs))
-                except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                except BaseException as exc:
                     future.set_exception(exc)
             del item, future, fn, args, kwargs
             with self._lock:
                 self._idle += 1
 
-    def shutdown(
+    def shutdown(  # type: ignore[override]  # answers whether every worker stopped
         self, wait: bool = True, *, cancel_futures: bool = False, timeout: float | None = None
     ) -> bool:
         """Stop the workers; with `wait`, wait at most `timeout`. True if all stopped."""
@@ -151,7 +151,7 @@ def shutdown_loop(
     except Exception:
         log.exception("Error while cancelling tasks at shutdown")
     if executor is not None:
-        loop.set_default_executor(None)  # keep qasync's close() from waiting on it
+        loop.set_default_executor(None)  # type: ignore[arg-type]  # keep qasync's close() from waiting on it
         if not executor.shutdown(wait=True, cancel_futures=True, timeout=timeout):
             log.warning("Executor threads still busy after %.1f s; leaving them", timeout)
     try:
@@ -256,18 +256,18 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def _run_window(args: argparse.Namespace, quit_requested: dict[str, bool]) -> int:
-    from PySide6.QtWidgets import QApplication
 
     from terminal.control.instance import WindowLock
     from terminal.paths import AppPaths
     from terminal.settings import load_settings
     from terminal.ui.probe import mark
+    from terminal.ui.qapp import application
     from terminal.ui.single import claim_window, refuse_second_launch
     from terminal.ui.theme import icon
 
     mark("gui_imports_done")
     _route_qt_messages()
-    app = QApplication.instance() or QApplication(["trading-terminal"])
+    app = application(["trading-terminal"])
     app.setApplicationName("Trading Terminal")
     app.setApplicationDisplayName("Trading Terminal")
     app.setDesktopFileName("trading-terminal")  # matches resources/terminal.desktop

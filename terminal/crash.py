@@ -18,6 +18,7 @@ paint about 20 ms; the loop handler is installed later, once the loop exists.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
@@ -126,10 +127,8 @@ def _sys_excepthook(
     exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
 ) -> None:
     if issubclass(exc_type, KeyboardInterrupt):
-        try:
+        with contextlib.suppress(Exception):
             log.info("Interrupted")
-        except Exception:
-            pass
         return
     report_exception(exc, source="sys.excepthook", tb=tb)
 

@@ -20,6 +20,7 @@ Two kinds of scrubbing:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import logging.handlers
@@ -177,7 +178,7 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
 
-    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]
+    def formatException(self, ei) -> str:
         return redact(super().formatException(ei))
 
 
@@ -266,14 +267,13 @@ class _LogFileHandler(logging.handlers.RotatingFileHandler):
             return
         if not self._failed and sys.stderr is not None:
             self._failed = True
-            try:
+            # OSError, ValueError: stderr closed or broken, nothing left to tell
+            with contextlib.suppress(OSError, ValueError):
                 sys.stderr.write(
                     f"trading-terminal: cannot write the log file "
                     f"{self.baseFilename}: {exc.strerror or exc}; lines that "
                     f"cannot be written are dropped\n"
                 )
-            except (OSError, ValueError):  # stderr closed or broken: nothing left to tell
-                pass
         self._failed = True
 
 
@@ -342,7 +342,7 @@ def setup_logging(
     console_handler: logging.StreamHandler[TextIO] | None = None
     stream = sys.stderr if console is True else (console or None)
     if stream is not None:  # sys.stderr is None under pythonw (the gui-script on Windows)
-        console_handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+        console_handler = logging.StreamHandler(stream)
         if console_level is not None:
             console_handler.setLevel(max(levelno, parse_level(console_level)))
     ring = RingHandler(ring_capacity)

@@ -335,8 +335,6 @@ class CredentialStore:
             out[ref.index_key] = StoredLabel(ref, "environment", read_only=True)
         return sorted(out.values(), key=lambda s: s.ref.index_key)
 
-    list = labels  # "list the stored labels"
-
     # ---- for callers on the event loop (the keychain may block: D-Bus, a prompt) -----
     async def aload(self, ref: CredentialRef) -> Credentials | None:
         return await asyncio.to_thread(self.load, ref)
@@ -446,6 +444,9 @@ class CredentialStore:
             raise SecretsError(
                 f"cannot {what}{target}: {type(exc).__name__}: {redact(str(exc))}"
             ) from None
+
+    # "list the stored labels" (last in the class: inside it, `list` would hide the builtin)
+    list = labels
 
 
 def _ref_from_index_key(key: str) -> CredentialRef | None:

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
 from terminal.core.orders.listeners import Callbacks
@@ -65,9 +66,9 @@ class ServicesOptions:
     session_heartbeat_s: float = 15.0
 
     @classmethod
-    def from_args(cls, args: Any, **overrides: Any) -> "ServicesOptions":
+    def from_args(cls, args: Any, **overrides: Any) -> ServicesOptions:
         """From the CLI's global options (argparse namespace)."""
-        values = {
+        values: dict[str, Any] = {
             "data_dir": getattr(args, "data_dir", None),
             "journal": getattr(args, "journal", None),
             "paper_url": getattr(args, "paper_url", None),
@@ -165,7 +166,7 @@ class TerminalServices:
         self._connect_sweeps: dict[VenueId, asyncio.Task[Any]] = {}
 
     # ---- life cycle ------------------------------------------------------------------
-    async def __aenter__(self) -> "TerminalServices":
+    async def __aenter__(self) -> TerminalServices:
         try:
             await self.start()
         except BaseException:
@@ -491,7 +492,7 @@ class TerminalServices:
         *,
         origin: str = "",
         settle_timeout: float = 10.0,
-    ) -> tuple[Any, "asyncio.Task[Any]"]:
+    ) -> tuple[Any, asyncio.Task[Any]]:
         """Engage the stop as the toolbar does, and sweep every connected venue.
 
         `engage()` blocks new orders before this returns (no await before it); the sweep
@@ -516,7 +517,7 @@ class TerminalServices:
         )
         return state, task
 
-    def _sweep_if_engaged(self, venue: VenueId) -> "asyncio.Task[Any] | None":
+    def _sweep_if_engaged(self, venue: VenueId) -> asyncio.Task[Any] | None:
         """After a venue's reconciliation: with the stop engaged, sweep that venue once.
 
         Orders found open at start (left by a crashed run, or placed elsewhere while the
@@ -539,7 +540,7 @@ class TerminalServices:
         task = self._spawn(self._sweep([session], origin, 5.0), f"stop-sweep-{venue}")
         self._connect_sweeps[venue] = task
 
-        def forget_unless_clean(t: "asyncio.Task[Any]") -> None:
+        def forget_unless_clean(t: asyncio.Task[Any]) -> None:
             clean = not t.cancelled() and t.exception() is None and t.result().ok
             if not clean and self._connect_sweeps.get(venue) is t:
                 del self._connect_sweeps[venue]
@@ -575,7 +576,7 @@ class TerminalServices:
         )
         return result
 
-    def _spawn(self, coro: Any, name: str) -> "asyncio.Task[Any]":
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

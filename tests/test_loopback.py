@@ -84,9 +84,9 @@ def test_a_name_must_resolve_only_to_loopback() -> None:
         "both.example": ["::1", "127.0.0.2"],
     }
     resolve = public.__getitem__
-    with pytest.raises(NotLoopbackError, match="resolves to 52.84.150.3"):
+    with pytest.raises(NotLoopbackError, match=r"resolves to 52\.84\.150\.3"):
         check_loopback_url("https://api.binance.com", resolve=resolve)
-    with pytest.raises(NotLoopbackError, match="resolves to 192.0.2.4"):
+    with pytest.raises(NotLoopbackError, match=r"resolves to 192\.0\.2\.4"):
         check_loopback_url("http://mixed.example:1", resolve=resolve)
     assert check_loopback_url("http://v6only.example:1", resolve=resolve).base == "http://[::1]:1"
     assert check_loopback_url("http://both.example:1", resolve=resolve).base == "http://127.0.0.2:1"

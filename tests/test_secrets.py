@@ -110,7 +110,7 @@ def test_labels_are_listed_without_secrets(memory_keyring):
     s.save(CredentialRef.of("binance", "live", "main"), Credentials(KEY, SECRET))
     s.save(CredentialRef.of("okx", "sandbox", "bot 2"), Credentials(KEY, SECRET, PASS))
     labels = s.labels()
-    assert [(l.ref.venue, l.ref.mode.value, l.ref.account, l.source) for l in labels] == [
+    assert [(lbl.ref.venue, lbl.ref.mode.value, lbl.ref.account, lbl.source) for lbl in labels] == [
         ("binance", "live", "main", "keychain"),
         ("okx", "sandbox", "bot 2", "keychain"),
     ]
@@ -162,7 +162,7 @@ def test_environment_variables_are_a_read_only_alternative(memory_keyring):
     assert s.load(CredentialRef.of("binance", "live")) is None  # env names carry the mode
     assert s.load(CredentialRef.of("okx", "live")).passphrase == PASS
     assert s.source(sandbox) == "environment"
-    labels = [(l.ref.index_key, l.source, l.read_only) for l in s.labels()]
+    labels = [(lbl.ref.index_key, lbl.source, lbl.read_only) for lbl in s.labels()]
     assert labels == [
         ("live/okx/default", "environment", True),
         ("sandbox/binance/default", "environment", True),
@@ -246,7 +246,7 @@ def test_async_wrappers_run_off_the_loop(memory_keyring):
         return got, labels, deleted
 
     got, labels, deleted = asyncio.run(main())
-    assert got.api_key == KEY and [l.ref for l in labels] == [ref] and deleted
+    assert got.api_key == KEY and [lbl.ref for lbl in labels] == [ref] and deleted
 
 
 def test_demo_keys_have_a_keychain_service_of_their_own(memory_keyring):

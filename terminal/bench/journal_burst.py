@@ -117,7 +117,7 @@ class RawSide:
             row = order_row(order)
             self.cur.execute(
                 update,
-                tuple(row[k] for k in MUTABLE_ORDER_COLUMNS) + (row["client_order_id"],),
+                (*tuple(row[k] for k in MUTABLE_ORDER_COLUMNS), row["client_order_id"]),
             )
             self._insert("order_events", event)
             self.conn.commit() if self.pg else self.cur.execute("COMMIT")
@@ -182,7 +182,7 @@ def _measure(url_raw: str, url_journal: str, rounds: int, n: int, single: int, l
         if single:
             one_raw: list[float] = []
             one_ours: list[float] = []
-            for i in range(max(1, rounds // 3)):
+            for _ in range(max(1, rounds // 3)):
                 one_raw.append(single / raw.one_by_one(_orders(1)[0], single))
                 one_ours.append(single / ours.one_by_one(_orders(1)[0], single))
             got |= {"raw_single": med(one_raw), "journal_single": med(one_ours)}

@@ -146,7 +146,7 @@ class RawSide:
         details = json.dumps({"venue_order_id": "1"}, sort_keys=True, separators=(",", ":"))
         now = int(time.time() * 1000)
         return (
-            tuple(row[k] for k in MUTABLE_ORDER_COLUMNS) + (row["client_order_id"],),
+            (*tuple(row[k] for k in MUTABLE_ORDER_COLUMNS), row["client_order_id"]),
             (
                 row["client_order_id"],
                 row["venue"],
@@ -326,8 +326,9 @@ def collect(quick: bool) -> list[Figure]:
             "raw sqlite3, same statements",
             f">= {AIM}x raw",
             notes=f"ratio is the median of per-round ratios: {got['ratio']:.2f}",
-        )
-    ] + journal_burst.collect(quick)  # group commit, and PostgreSQL beside SQLite
+        ),
+        *journal_burst.collect(quick),  # group commit, and PostgreSQL beside SQLite
+    ]
 
 
 def main() -> None:

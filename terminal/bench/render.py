@@ -26,18 +26,19 @@ import statistics
 import time
 from collections.abc import Callable
 from decimal import Decimal as D
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPicture
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPicture
 from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
 
 from terminal.bench.figures import Figure
 from terminal.domain.ids import Symbol
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import BookLevel, BookView, Candle, cumulative
-from terminal.ui.widgets.candles import CandleSeries, visible_slice
+from terminal.ui.widgets.candles import CandleSeries, VisibleSlice, visible_slice
 from terminal.ui.widgets.chart import CandleChartWidget
 from terminal.ui.widgets.chart_items import CandlesItem
 from terminal.ui.widgets.orderbook import OrderBookLadder
@@ -84,22 +85,23 @@ class NaiveBookModel(QAbstractTableModel):
         self.green, self.red = QColor("#0ecb81"), QColor("#f6465d")
 
     def set_book(self, view: BookView) -> None:
-        asks = list(reversed(list(zip(view.asks, cumulative(view.asks)))))
-        bids = list(zip(view.bids, cumulative(view.bids)))
+        asks = list(reversed(list(zip(view.asks, cumulative(view.asks), strict=False))))
+        bids = list(zip(view.bids, cumulative(view.bids), strict=False))
         rows = [("ask", lvl, cum) for lvl, cum in asks] + [("bid", lvl, cum) for lvl, cum in bids]
+        shown: list[tuple[object, ...]] = list(rows)
         if self.cached:
-            rows = [
+            shown = [
                 (
                     side,
-                    RULES.format_price(l.price),
-                    RULES.format_amount(l.amount),
+                    RULES.format_price(lbl.price),
+                    RULES.format_amount(lbl.amount),
                     RULES.format_amount(c),
                     side,
                 )
-                for side, l, c in rows
+                for side, lbl, c in rows
             ]
         self.beginResetModel()
-        self.rows = rows
+        self.rows = shown
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -332,9 +334,9 @@ def bench_chart(sizes: list[int], repeat: int) -> dict[int, dict[str, float]]:
         series = CandleSeries("1m")
         t = time.perf_counter()
         series.set(candles)
-        cache: dict = {}
+        cache: dict[str, Any] = {}
 
-        def source() -> object:
+        def source() -> VisibleSlice:
             x0, x1 = vb.viewRange()[0]
             key = (x0, x1, vb.width())
             if cache.get("key") != key:
@@ -380,7 +382,12 @@ def bench_chart(sizes: list[int], repeat: int) -> dict[int, dict[str, float]]:
         w.set_candles(candles[:n])
         set_ms = (time.perf_counter() - t) * 1000
         last, _ = timed(lambda: _repaint(w.graphics), repeat)
-        pan, _ = timed(lambda: (w.pan_by(-3), _repaint(w.graphics)), repeat)
+
+        def pan_step() -> None:
+            w.pan_by(-3)
+            _repaint(w.graphics)
+
+        pan, _ = timed(pan_step, repeat)
         w.price_vb.setXRange(0, n, padding=0)
         full, _ = timed(lambda: _repaint(w.graphics), max(3, repeat // 5))
         w.price_vb.setXRange(n - 150, n, padding=0)  # back to the newest 150 bars
@@ -412,7 +419,12 @@ def _paint_figures(pw, n: int, repeat: int, item: CandlesItem | None = None) -> 
     vb.setXRange(n - 200, n, padding=0)
     last, _ = timed(lambda: _repaint(pw), repeat)
     last_bars = item.last_paint_bars if item else n
-    pan, _ = timed(lambda: (vb.translateBy(x=-3), _repaint(pw)), repeat)
+
+    def pan_step() -> None:
+        vb.translateBy(x=-3)
+        _repaint(pw)
+
+    pan, _ = timed(pan_step, repeat)
     return [full, last, pan, last_bars, full_bars]
 
 
@@ -617,10 +629,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 100k")
     parser.add_argument("--repeat", type=int, default=0)
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive)
     repeat = args.repeat or (20 if args.quick else 60)
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-    print(f"platform={app.platformName()} pyqtgraph={pg.__version__} repeat={repeat}")
+    print(f"platform={QGuiApplication.platformName()} pyqtgraph={pg.__version__} repeat={repeat}")
     bench_orderbook(repeat)
     bench_other_panels(repeat)
     bench_chart(sizes, repeat)

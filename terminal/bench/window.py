@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 T = TypeVar("T")
 
@@ -44,9 +43,10 @@ class WindowBench:
         from terminal.settings import load_settings
         from terminal.ui.controller import TerminalController
         from terminal.ui.main_window import MainWindow
+        from terminal.ui.qapp import application
         from terminal.ui.qtloop import QtAsyncLoop
 
-        self.app = QApplication.instance() or QApplication(["bench"])
+        self.app = application(["bench"])
         self.app.setQuitOnLastWindowClosed(False)
         self.loop = QtAsyncLoop(self.app, already_running=True)
         asyncio.set_event_loop(self.loop)

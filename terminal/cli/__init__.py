@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _parse_command(name: str, rest: list[str], global_args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _parse_command(name: str, rest: list[str], global_args: argparse.Namespace):
     """Import the command's module and parse its arguments; returns (module, args)."""
     module = BY_NAME[name].load()
     holder = OneLineParser(prog=PROG)  # its subparsers, and theirs, are OneLineParsers too
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(args, ctx) or 0)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - one line on stderr, never a traceback
+    except Exception as exc:
         from terminal.cli.failures import report
 
         return report(f"{PROG} {global_args.command}", exc)

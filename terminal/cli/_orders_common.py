@@ -145,7 +145,9 @@ def orders_table(orders: list[Any], rules_for: Callable[[Any], Any] | None = Non
             )
         )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows
+    )
 
 
 def lists_table(lists: list[Any]) -> str:
@@ -179,7 +181,9 @@ def lists_table(lists: list[Any]) -> str:
             )
         )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(header))]
-    body = "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    body = "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows
+    )
     return body + "\n* held by this terminal: only while it runs"
 
 

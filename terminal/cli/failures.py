@@ -44,7 +44,7 @@ def report(prog: str, exc: BaseException) -> int:
     try:
         if logging.getLogger().handlers:  # not before logging is set up (lastResort prints)
             log.info("%s failed", prog, exc_info=exc)
-    except Exception:  # noqa: BLE001, S110 - a broken log must not hide the message below
+    except Exception:
         pass
     detail = (
         "" if isinstance(exc, (OSError, ValueError, LookupError)) else " (details in the log file)"

@@ -39,7 +39,7 @@ def _time_ms(text: str) -> int:
     return int(value.timestamp() * 1000)
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(NAME, help=SUMMARY, description=SUMMARY)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     show = actions.add_parser("show", help="list journaled orders, newest first")
@@ -100,7 +100,7 @@ def _detail(key: str, value: object) -> str:
     return str(value)
 
 
-async def _show(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _show(services, args, prog) -> int:
     journal = services.journal
     print(f"journal: {journal.display_name}")
     if args.events:
@@ -123,7 +123,7 @@ async def _show(services, args, prog) -> int:  # type: ignore[no-untyped-def]
     return EXIT_OK
 
 
-async def _export(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _export(services, args, prog) -> int:
     try:
         n_orders, n_fills = await services.journal.export_csv(
             args.orders,

@@ -45,7 +45,7 @@ SUMMARY = "place, cancel, amend or list orders from the command line"
 SETTLE_WAIT_S = 15.0
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(NAME, help=SUMMARY, description=SUMMARY)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -158,7 +158,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _request(args: argparse.Namespace):
     from terminal.domain.enums import HeldBy, OrderType, Side, TimeInForce
     from terminal.domain.ids import AccountLabel, Symbol, VenueId
     from terminal.domain.order import OrderRequest
@@ -192,7 +192,7 @@ def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
-def unsupported(session, request) -> str | None:  # type: ignore[no-untyped-def]
+def unsupported(session, request) -> str | None:
     """Why the connected venue cannot take `request`'s type or trailing (None if it can)."""
     if session is None or not request.type.is_conditional or request.symbol not in session.markets:
         return None
@@ -274,7 +274,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return run_services(args, ctx, lambda s: _list(s, args, prog))
 
 
-def _protection(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _protection(args: argparse.Namespace):
     from terminal.domain.enums import Side, TimeInForce
     from terminal.domain.ids import AccountLabel, Symbol, VenueId
     from terminal.domain.orderlist import ProtectionRequest
@@ -300,7 +300,7 @@ def _protection(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
-def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
+def _sent_not_journaled(exc, prog: str) -> int:
     """The venue has it, the journal could not record it: say so, and do not report a
     failure (a retry would send it twice); the next start reconciles it."""
     from terminal.domain.order import OrderStatus
@@ -313,7 +313,7 @@ def _sent_not_journaled(exc, prog: str) -> int:  # type: ignore[no-untyped-def]
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
 
 
-async def _connect_for_entry(services, request, args, prog):  # type: ignore[no-untyped-def]
+async def _connect_for_entry(services, request, args, prog):
     """Connect `request`'s venue for an order: (the connected session's mode, None), or
     (None, the exit code of the refusal): a venue with no testnet or demo needs
     `--mode live` named, and the lock and the stop refuse before any connection is made
@@ -338,7 +338,7 @@ async def _connect_for_entry(services, request, args, prog):  # type: ignore[no-
     return session.mode, None
 
 
-async def _place(services, request, client_id, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _place(services, request, client_id, args, prog) -> int:
     from terminal.core.orders import SubmitRefused
     from terminal.core.orders.errors import SentNotJournaled
     from terminal.domain.order import OrderStatus
@@ -371,7 +371,7 @@ async def _place(services, request, client_id, args, prog) -> int:  # type: igno
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
 
 
-async def _place_group(services, group, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _place_group(services, group, args, prog) -> int:
     """An OCO (ProtectionRequest) or a bracket (BracketRequest)."""
     from terminal.core.orders import SubmitRefused
     from terminal.domain.order import OrderStatus
@@ -405,15 +405,14 @@ async def _place_group(services, group, args, prog) -> int:  # type: ignore[no-u
         return EXIT_FAILED
     rules = session_rules(services, request.venue)
     print(f"{'bracket' if request is not group else 'order list'}: {order_list.list_id}")
-    print(
-        f"held by: {'the venue' if order_list.held_by.value == 'venue' else 'this terminal: only while it runs'}"
-    )
+    by_venue = order_list.held_by.value == "venue"
+    print(f"held by: {'the venue' if by_venue else 'this terminal: only while it runs'}")
     for leg in legs:
         print(order_line(leg, rules(leg)))
     return EXIT_FAILED if any(leg.status is OrderStatus.REJECTED for leg in legs) else EXIT_OK
 
 
-async def _cancel_list(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _cancel_list(services, args, prog) -> int:
     from terminal.core.orders.errors import UnknownOrder
     from terminal.domain.ids import VenueId
 
@@ -428,7 +427,7 @@ async def _cancel_list(services, args, prog) -> int:  # type: ignore[no-untyped-
     return EXIT_OK if all(leg.is_final for leg in legs) else EXIT_FAILED
 
 
-async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _cancel(services, args, prog) -> int:
     from terminal.core.orders.errors import SentNotJournaled
     from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 
@@ -459,7 +458,7 @@ async def _cancel(services, args, prog) -> int:  # type: ignore[no-untyped-def]
     return EXIT_OK
 
 
-async def _amend(services, client_id, amount, price, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _amend(services, client_id, amount, price, args, prog) -> int:
     """Amend through the order service: the replacement of a cancel-and-replace is
     journaled before the venue call; an unknown outcome is settled by queries."""
     from terminal.core.errors import VenueError
@@ -519,7 +518,7 @@ async def _amend(services, client_id, amount, price, args, prog) -> int:  # type
     )
 
 
-async def _list(services, args, prog) -> int:  # type: ignore[no-untyped-def]
+async def _list(services, args, prog) -> int:
     """Reconcile, then list. When the reconcile fails the journal's last known state is
     still listed, but the command says so and fails: the list may not be the venue's."""
     from terminal.domain.ids import VenueId

@@ -21,7 +21,7 @@ SUMMARY = "run the built-in paper exchange (see: paper --help)"
 PASSTHROUGH = True
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         NAME, help=SUMMARY, description=SUMMARY, add_help=False
     )

@@ -16,7 +16,7 @@ NAME = "reconcile"
 SUMMARY = "reconcile journal orders against a venue"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(NAME, help=SUMMARY, description=SUMMARY)
     parser.add_argument("--venue", default="paper")
     parser.add_argument("--account", default="default")
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return run_services(args, ctx, lambda s: _reconcile(s, args))
 
 
-async def _reconcile(services, args) -> int:  # type: ignore[no-untyped-def]
+async def _reconcile(services, args) -> int:
     await services.connect(args.venue, account=args.account, reconcile=False)
     result = await services.reconcile(args.venue)
     print(result.summary())

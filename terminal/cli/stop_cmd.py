@@ -46,7 +46,7 @@ OVERALL_TIMEOUT_S = 180.0
 CHANNEL_TIMEOUT_S = 170.0  # the running terminal answers an engage within 150 s
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = subparsers.add_parser(
         NAME,
         help=SUMMARY,
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         args.yes = True
     try:
         return asyncio.run(asyncio.wait_for(_main(args, ctx), OVERALL_TIMEOUT_S))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         print(
             f"trading-terminal stop: gave up after {OVERALL_TIMEOUT_S:g} s; the stop "
             "stays engaged if it was engaged. Check the venues by hand.",
@@ -140,7 +140,7 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
     advert_path: Path | None = None
     try:
         advert_path = control_advert_path(options, ctx.paths)
-    except Exception as exc:  # noqa: BLE001 - a bad --journal URL: opening the journal says it
+    except Exception as exc:
         why_not = str(exc)
     if advert_path is not None:
         remote, why_not = await _via_running_terminal(args, advert_path)

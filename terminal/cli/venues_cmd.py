@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from typing import cast
 
 from terminal.cli.context import CliContext
 
@@ -28,7 +29,7 @@ FEED_SHORT = {
 }
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         NAME,
         help=SUMMARY,
@@ -78,22 +79,22 @@ def format_table(data: list[dict[str, object]]) -> str:
     headers = ["id", "name", "sandbox", "credentials", "WebSocket feeds"]
     table = []
     for r in data:
-        ws = r["ws_feeds"]
+        ws = cast("list[str]", r["ws_feeds"])
+        credentials = cast("list[str]", r["credentials"])
         ws_text = (
-            "all 7"
-            if len(ws) == 7
-            # type: ignore[arg-type]
-            else (", ".join(FEED_SHORT[k] for k in ws) + f" ({len(ws)}/7)")
-        )  # type: ignore[union-attr]
+            "all 7" if len(ws) == 7 else (", ".join(FEED_SHORT[k] for k in ws) + f" ({len(ws)}/7)")
+        )
         table.append(
-            [str(r["id"]), str(r["name"]), str(r["sandbox"]), ", ".join(r["credentials"]), ws_text]
-        )  # type: ignore[arg-type]
+            [str(r["id"]), str(r["name"]), str(r["sandbox"]), ", ".join(credentials), ws_text]
+        )
     widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
     lines = [
-        "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in table
+    ]
     lines.append("")
     lines.append(
         "sandbox: 'testnet' = a testnet on its own hosts, 'demo' = a demo-trading "

@@ -13,6 +13,7 @@ answers at the endpoint or whoever answers cannot prove it holds the token.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -119,7 +120,5 @@ def remove_advert(path: Path, token: str) -> None:
 
 
 def unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    except FileNotFoundError:
-        pass

@@ -15,6 +15,7 @@ Three outcomes, kept apart because the caller acts differently on each:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,10 +78,9 @@ async def ask(
         return await _replies(reader, key, nc, ns, timeout, on_reply)
     finally:
         writer.close()
-        try:
+        # the answer is complete; how the socket closes does not matter
+        with contextlib.suppress(OSError, TimeoutError):
             await asyncio.wait_for(writer.wait_closed(), 1.0)
-        except (OSError, TimeoutError):
-            pass  # the answer is complete; how the socket closes does not matter
 
 
 async def _server_proof(

@@ -12,6 +12,7 @@ oldest of them is dropped, never the newcomer. The token never goes over the wir
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections import OrderedDict
@@ -167,10 +168,9 @@ class ControlServer:
                 self._connections.discard(task)
                 self._pending.pop(task, None)
             writer.close()
-            try:
+            # closing a connection that is gone or dropped
+            with contextlib.suppress(OSError, TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
-            except (OSError, TimeoutError, asyncio.CancelledError):
-                pass  # closing a connection that is gone or dropped
 
     async def _handshake(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter

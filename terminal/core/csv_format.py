@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import IO, Any, Protocol
@@ -75,22 +75,36 @@ FILL_COLUMNS: tuple[str, ...] = (
 
 
 class FillLike(Protocol):
-    """A journal fill (terminal.journal.records.FillRecord has these fields)."""
+    """A journal fill (terminal.journal.records.FillRecord has these fields), read only."""
 
-    venue: str
-    trade_id: str
-    client_order_id: str | None
-    venue_order_id: str | None
-    account: str
-    symbol: str
-    side: str | None
-    price: Decimal
-    amount: Decimal
-    fee: Decimal
-    fee_currency: str | None
-    is_maker: bool | None
-    ts_ms: int
-    session: SessionKey
+    @property
+    def venue(self) -> str: ...
+    @property
+    def trade_id(self) -> str: ...
+    @property
+    def client_order_id(self) -> str | None: ...
+    @property
+    def venue_order_id(self) -> str | None: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def side(self) -> str | None: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def fee(self) -> Decimal: ...
+    @property
+    def fee_currency(self) -> str | None: ...
+    @property
+    def is_maker(self) -> bool | None: ...
+    @property
+    def ts_ms(self) -> int: ...
+    @property
+    def session(self) -> SessionKey: ...
 
 
 def cell(value: Any) -> str:
@@ -111,13 +125,13 @@ def cell(value: Any) -> str:
 def epoch_ms(value: datetime) -> int:
     """Epoch milliseconds, computed as the journal stores them (naive means UTC)."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
 
 
 def time_text(ms: int) -> str:
     """'2026-11-21T09:00:00.000+00:00': ISO-8601 UTC, to the millisecond."""
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
 
 
 def fees_text(fees: Mapping[str, Decimal]) -> str:

@@ -25,6 +25,7 @@ never sees ccxt. What each kind means for the caller:
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 
 class ErrorKind(str, Enum):
@@ -64,7 +65,7 @@ class ClockOutOfSyncError(TransientError):
 class RateLimitedError(VenueError):
     kind = ErrorKind.RATE_LIMITED
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
 

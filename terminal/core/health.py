@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from terminal.core.marketstate import FeedKey, FeedStatus
 from terminal.core.policy import BreakerState, BudgetUse
@@ -19,6 +19,7 @@ from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
     from terminal.core.policy import RequestPolicy
+    from terminal.core.ports import Clock
 
 
 class VenueState(str, Enum):
@@ -99,7 +100,7 @@ class _FeedTracker:
         self.reconnects = 0
         self.last_ts: float | None = None
         self.first_ts: float | None = None
-        self.buckets: deque[list] = deque()  # [whole second, count]
+        self.buckets: deque[list[int]] = deque()  # [whole second, count]
         self.last_error = ""
 
 
@@ -109,7 +110,7 @@ class VenueHealthTracker:
     def __init__(
         self,
         session: SessionKey,
-        clock,
+        clock: Clock,
         *,
         latency_samples: int = 120,
         error_window_s: float = 60.0,
@@ -334,7 +335,8 @@ class VenueHealthTracker:
             reasons.append(
                 "feeds not live: "
                 + ", ".join(
-                    f"{f.key.kind.value}{'/' + f.key.symbol if f.key.symbol else ''} {f.status.value}"
+                    f"{f.key.kind.value}{'/' + f.key.symbol if f.key.symbol else ''} "
+                    f"{f.status.value}"
                     for f in bad
                 )
             )
@@ -350,7 +352,7 @@ class VenueHealthTracker:
 class HealthRegistry:
     """Every session's tracker; the health panel lists `snapshots()` on its timer."""
 
-    def __init__(self, clock, **tracker_options) -> None:
+    def __init__(self, clock: Clock, **tracker_options: Any) -> None:
         self._clock = clock
         self._options = tracker_options
         self._trackers: dict[SessionKey, VenueHealthTracker] = {}

@@ -98,6 +98,24 @@ class FeedKey:
             raise ValueError(f"{kind} is a public feed")
         return cls(session.venue, session.mode, kind, account=session.account)
 
+    def need_symbol(self) -> Symbol:
+        """The symbol of a market feed (book, trades, candles, ticker)."""
+        if self.symbol is None:
+            raise ValueError(f"feed {self.label} has no symbol")
+        return self.symbol
+
+    def need_timeframe(self) -> str:
+        """The timeframe of a candles feed."""
+        if self.timeframe is None:
+            raise ValueError(f"feed {self.label} has no timeframe")
+        return self.timeframe
+
+    def need_account(self) -> AccountLabel:
+        """The account of a private feed."""
+        if self.account is None:
+            raise ValueError(f"feed {self.label} has no account")
+        return self.account
+
     @property
     def label(self) -> str:
         parts = [self.venue, self.mode.value, self.kind.value]

@@ -23,8 +23,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from terminal.core.errors import ErrorKind, VenueUnavailableError
+
+if TYPE_CHECKING:
+    from terminal.core.ports import Clock
 
 
 class SystemClock:
@@ -71,7 +75,7 @@ class Backoff:
     attempt: int = 0
 
     def next_delay(self) -> float:
-        step = min(self.cap, self.base * (2 ** min(self.attempt, 30)))
+        step = min(self.cap, self.base * (2.0 ** min(self.attempt, 30)))
         self.attempt += 1
         return step * (1.0 - self.jitter * self.rng.random())
 
@@ -94,7 +98,7 @@ class BudgetUse:
 class RateBudget:
     """At most `limit` events per sliding `window_s` seconds."""
 
-    def __init__(self, limit: int, window_s: float, clock) -> None:
+    def __init__(self, limit: int, window_s: float, clock: Clock) -> None:
         if limit <= 0 or window_s <= 0:
             raise ValueError("rate budget needs a positive limit and window")
         self.limit = limit
@@ -131,7 +135,7 @@ class RateBudget:
 class RestPause:
     """Holds a venue's REST calls until the moment its Retry-After names."""
 
-    def __init__(self, clock) -> None:
+    def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._until = 0.0
         self.count = 0
@@ -164,7 +168,7 @@ class CircuitBreaker:
     """
 
     def __init__(
-        self, clock, threshold: int = 5, window_s: float = 30.0, cooldown_s: float = 15.0
+        self, clock: Clock, threshold: int = 5, window_s: float = 30.0, cooldown_s: float = 15.0
     ) -> None:
         self._clock = clock
         self.threshold = threshold
@@ -252,7 +256,7 @@ ORDER_RATE_LIMITS: dict[str, tuple[int, float]] = {
 }
 
 
-def config_for_venue(venue: str, **overrides) -> PolicyConfig:
+def config_for_venue(venue: str, **overrides: Any) -> PolicyConfig:
     limit, window = ORDER_RATE_LIMITS.get(venue, (10, 1.0))
     base = PolicyConfig(order_limit=limit, order_window_s=window)
     return PolicyConfig(**{**base.__dict__, **overrides})
@@ -268,7 +272,7 @@ class RequestPolicy:
     def __init__(
         self,
         venue: str,
-        clock,
+        clock: Clock,
         config: PolicyConfig | None = None,
         rng: random.Random | None = None,
     ) -> None:

@@ -6,10 +6,11 @@ journal, terminal.secrets for credentials); the core depends only on these shape
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from terminal.domain.capabilities import OrderCapabilities
 from terminal.domain.enums import VenueMode

@@ -19,10 +19,10 @@ log = logging.getLogger(__name__)
 class TaskOwner:
     def __init__(self, name: str) -> None:
         self.name = name
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task:
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task[Any]:
         if self._closed:
             coro.close()
             raise RuntimeError(f"{self.name}: closed; cannot start {name or coro!r}")
@@ -31,7 +31,7 @@ class TaskOwner:
         task.add_done_callback(self._done)
         return task
 
-    def _done(self, task: asyncio.Task) -> None:
+    def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if task.cancelled():
             return
@@ -42,13 +42,13 @@ class TaskOwner:
             )
 
     @property
-    def tasks(self) -> frozenset[asyncio.Task]:
+    def tasks(self) -> frozenset[asyncio.Task[Any]]:
         return frozenset(self._tasks)
 
     def __len__(self) -> int:
         return len(self._tasks)
 
-    async def cancel(self, task: asyncio.Task, timeout: float = 5.0) -> None:
+    async def cancel(self, task: asyncio.Task[Any], timeout: float = 5.0) -> None:
         """Cancel one task and wait (bounded) until it has finished."""
         if task.done():
             return

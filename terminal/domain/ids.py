@@ -23,7 +23,7 @@ class VenueId(str):
 
     _pattern = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
-    def __new__(cls, value: str) -> "VenueId":
+    def __new__(cls, value: str) -> VenueId:
         if not isinstance(value, str) or not cls._pattern.fullmatch(value):
             raise IdError(f"invalid venue id: {value!r}")
         return super().__new__(cls, value)
@@ -34,7 +34,7 @@ class Symbol(str):
 
     _pattern = re.compile(r"^[A-Z0-9][A-Z0-9.\-_]*/[A-Z0-9][A-Z0-9.\-_]*(:[A-Z0-9]+)?$")
 
-    def __new__(cls, value: str) -> "Symbol":
+    def __new__(cls, value: str) -> Symbol:
         if not isinstance(value, str):
             raise IdError(f"invalid symbol: {value!r}")
         value = value.strip().upper()
@@ -84,13 +84,13 @@ class ClientOrderId(str):
     _lock = threading.Lock()
     _last_ms = 0
 
-    def __new__(cls, value: str) -> "ClientOrderId":
+    def __new__(cls, value: str) -> ClientOrderId:
         if not isinstance(value, str) or not cls._generic.fullmatch(value):
             raise IdError(f"invalid client order id: {value!r}")
         return super().__new__(cls, value)
 
     @classmethod
-    def generate(cls) -> "ClientOrderId":
+    def generate(cls) -> ClientOrderId:
         with cls._lock:
             ms = max(int(time.time() * 1000), cls._last_ms + 1)
             cls._last_ms = ms
@@ -117,7 +117,7 @@ def _base36(number: int, width: int) -> str:
 class VenueOrderId(str):
     """The id the venue gave an order."""
 
-    def __new__(cls, value: str | int) -> "VenueOrderId":
+    def __new__(cls, value: str | int) -> VenueOrderId:
         text = str(value)
         if not text or len(text) > 128:
             raise IdError(f"invalid venue order id: {value!r}")
@@ -127,7 +127,7 @@ class VenueOrderId(str):
 class TradeId(str):
     """The venue's id of one fill (trade)."""
 
-    def __new__(cls, value: str | int) -> "TradeId":
+    def __new__(cls, value: str | int) -> TradeId:
         text = str(value)
         if not text or len(text) > 128:
             raise IdError(f"invalid trade id: {value!r}")
@@ -139,7 +139,7 @@ class AccountLabel(str):
 
     _pattern = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$")
 
-    def __new__(cls, value: str) -> "AccountLabel":
+    def __new__(cls, value: str) -> AccountLabel:
         if not isinstance(value, str) or not cls._pattern.fullmatch(value):
             raise IdError(
                 f"invalid account label {value!r}: 1-40 letters, digits, space, '_', '.', '-'"

@@ -6,9 +6,9 @@ the cheapest form the feed gives; a `BookView` is the top-N copy handed out on r
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Iterable, Mapping, Sequence
 
 from .enums import Side
 from .ids import Symbol, TradeId
@@ -59,12 +59,12 @@ class BookView:
         spread = self.spread
         return spread is not None and spread <= ZERO
 
-    def top(self, depth: int) -> "BookView":
+    def top(self, depth: int) -> BookView:
         return BookView(
             self.symbol, self.bids[:depth], self.asks[:depth], self.sequence, self.timestamp_ms
         )
 
-    def grouped(self, step: Decimal) -> "BookView":
+    def grouped(self, step: Decimal) -> BookView:
         """Aggregate levels into price buckets of `step`.
 
         Bids are floored and asks ceiled to the bucket, so a grouped level never shows a
@@ -213,7 +213,7 @@ class Balances:
         return [b for b in self.by_asset.values() if b.total != ZERO]
 
     @staticmethod
-    def combine(many: Iterable["Balances"]) -> "Balances":
+    def combine(many: Iterable[Balances]) -> Balances:
         acc: dict[str, Balance] = {}
         for balances in many:
             for asset, bal in balances.by_asset.items():

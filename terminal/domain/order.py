@@ -72,7 +72,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Union
 
 from .enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode
 from .ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
@@ -218,19 +217,19 @@ class OrderAmended(_Event):
     trigger_price: Decimal | None = None
 
 
-OrderEvent = Union[
-    OrderAmended,
-    OrderAccepted,
-    OrderRejected,
-    OrderFilled,
-    CancelRequested,
-    OrderCanceled,
-    CancelRejected,
-    OrderExpired,
-    OutcomeUnknown,
-    OrderArmed,
-    OrderTriggered,
-]
+OrderEvent = (
+    OrderAmended
+    | OrderAccepted
+    | OrderRejected
+    | OrderFilled
+    | CancelRequested
+    | OrderCanceled
+    | CancelRejected
+    | OrderExpired
+    | OutcomeUnknown
+    | OrderArmed
+    | OrderTriggered
+)
 EVENT_TYPES: tuple[type, ...] = (
     OrderAmended,
     OrderAccepted,

@@ -37,6 +37,7 @@ from typing import Any
 
 import ccxt.async_support as ccxt_async
 
+from terminal.domain.ids import ClientOrderId
 from terminal.domain.order import OrderStatus
 from terminal.drills.result import DrillResult
 from terminal.journal import SqlJournal
@@ -144,7 +145,7 @@ async def compare(paper: Any, journal_path: Path) -> tuple[Counter, list[str]]:
         if len(found) > 1:
             counts["duplicate"] += 1
             problems.append(f"duplicate: {coid} x{len(found)}")
-        order = orders.get(coid)
+        order = orders.get(ClientOrderId(coid))
         if order is None or order.external:
             counts["lost"] += 1
             problems.append(f"lost: {coid} ({found[0]['info']['status']})")

@@ -48,7 +48,7 @@ class DrillResult:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["ok"] = self.ok
-        for c, data in zip(self.counts, out["counts"]):
+        for c, data in zip(self.counts, out["counts"], strict=False):
             data["ok"] = c.ok
         return out
 
@@ -81,7 +81,7 @@ def table(results: list[DrillResult]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     for r in results:

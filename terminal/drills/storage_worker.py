@@ -13,6 +13,7 @@ bytes (a full disk without root).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -65,10 +66,8 @@ def main(argv: list[str]) -> int:
     if action == "hold" and not error:
         time.sleep(120)
     if journal is not None:
-        try:
+        with contextlib.suppress(Exception):
             journal.close()
-        except Exception:  # noqa: BLE001 - a full disk may refuse the last checkpoint too
-            pass
     return 0
 
 

@@ -14,6 +14,13 @@ import random
 import resource
 import tempfile
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from terminal.core.health import FeedHealth, VenueHealth
+    from terminal.core.marketstate import FeedKey
+    from terminal.domain.session import SessionKey
+    from terminal.exchange.manager import ExchangeManager
 
 
 def bench_state(n: int = 200_000) -> None:
@@ -51,6 +58,25 @@ def bench_state(n: int = 200_000) -> None:
     print(f"  book_view top 20, unchanged (cache) {per_cached * 1e6:8.2f} us")
 
 
+def _sequence(m: ExchangeManager, key: FeedKey) -> int:
+    view = m.state.book_view(key, 1)
+    return (view.sequence or 0) if view is not None else 0
+
+
+def _health(m: ExchangeManager, key: SessionKey) -> VenueHealth:
+    snap = m.health_snapshot(key)
+    if snap is None:
+        raise SystemExit(f"no health record for {key}")
+    return snap
+
+
+def _feed(snap: VenueHealth, key: FeedKey) -> FeedHealth:
+    feed = snap.feed(key)
+    if feed is None:
+        raise SystemExit(f"no health record for the feed {key.label}")
+    return feed
+
+
 async def bench_live(seconds: float, diffs_per_second: int, levels: int) -> None:
     from terminal.core.marketstate import FeedKey
     from terminal.exchange.feeds import FeedOptions
@@ -82,16 +108,16 @@ async def bench_live(seconds: float, diffs_per_second: int, levels: int) -> None
                         raise SystemExit("the book never went live")
                     await asyncio.sleep(0.05)
                 await asyncio.sleep(1.0)  # warm up
-                seq0 = m.state.book_view(key, 1).sequence or 0
-                msgs0 = m.health_snapshot(session.key).feed(key).messages
+                seq0 = _sequence(m, key)
+                msgs0 = _feed(_health(m, session.key), key).messages
                 cpu0 = resource.getrusage(resource.RUSAGE_SELF)
                 t0 = time.monotonic()
                 await asyncio.sleep(seconds)
                 elapsed = time.monotonic() - t0
                 cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-                seq1 = m.state.book_view(key, 1).sequence or 0
-                snap = m.health_snapshot(session.key)
-                msgs1 = snap.feed(key).messages
+                seq1 = _sequence(m, key)
+                snap = _health(m, session.key)
+                msgs1 = _feed(snap, key).messages
                 cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
                 print(
                     f"Live book feed ({diffs_per_second} diffs/s asked, {levels} levels/diff, "
@@ -101,7 +127,7 @@ async def bench_live(seconds: float, diffs_per_second: int, levels: int) -> None
                 print(f"  feed wake-ups (watch returns) /s    {(msgs1 - msgs0) / elapsed:10.1f}")
                 print(f"  CPU of this process                 {cpu / elapsed:10.2f} cores")
                 print(
-                    f"  feed status / venue state           {snap.feed(key).status.value} / "
+                    f"  feed status / venue state           {_feed(snap, key).status.value} / "
                     f"{snap.state.value}"
                 )
                 sub.close()

@@ -3,8 +3,9 @@
 Testnet (SANDBOX) or demo trading (DEMO) is switched on right after construction, before
 anything can reach a live host; a header-based demo (OKX, Bitget: the live host plus a
 header) is built from the guarded subclass in `demo_guard`, any other testnet or demo
-from the one in `testnet_guard`, which refuses every request to a live host. The paper venue's client is
-pointed at the paper exchange, which must be on this machine (`terminal.loopback`).
+from the one in `testnet_guard`, which refuses every request to a live host. The paper
+venue's client is pointed at the paper exchange, which must be on this machine
+(`terminal.loopback`).
 """
 
 from __future__ import annotations

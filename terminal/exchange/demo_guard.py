@@ -127,7 +127,7 @@ def guarded_class(cls: type, ccxt_id: str, venue: str) -> type:
     """A subclass of the ccxt class `cls` whose every request passes the demo guard."""
     spec = HEADER_DEMOS[ccxt_id]
 
-    class DemoGuarded(cls):  # type: ignore[misc, valid-type]
+    class DemoGuarded(cls):
         demo_guard = spec
 
         async def fetch(

@@ -183,10 +183,8 @@ def classify(
         # answered, so nothing was executed), unless ccxt wrapped a transport failure
         # (aiohttp.ClientError mid-response) in it: then the outcome is unknown.
         cause = exc.__cause__
-        if (
-            cause is not None
-            and isinstance(cause, (OSError, asyncio.TimeoutError))
-            or (cause is not None and type(cause).__module__.startswith("aiohttp"))
+        if (cause is not None and isinstance(cause, (OSError, asyncio.TimeoutError))) or (
+            cause is not None and type(cause).__module__.startswith("aiohttp")
         ):
             return _no_answer(write, text, kw)
         return (

@@ -36,15 +36,15 @@ def watch_call(pro: Any, session: VenueSession, key: FeedKey, book_depth: int) -
 
 async def poll_once(session: VenueSession, key: FeedKey, book_depth: int) -> Any:
     """One REST read standing in for feed `key` where the venue has no stream."""
-    kind, symbol = key.kind, key.symbol
+    kind = key.kind
     if kind is FeedKind.BOOK:
-        return await session.fetch_order_book_raw(symbol, book_depth)
+        return await session.fetch_order_book_raw(key.need_symbol(), book_depth)
     if kind is FeedKind.TRADES:
-        return await session.fetch_trades_raw(symbol, 50)
+        return await session.fetch_trades_raw(key.need_symbol(), 50)
     if kind is FeedKind.CANDLES:
-        return await session.fetch_ohlcv_raw(symbol, key.timeframe, None, 3)
+        return await session.fetch_ohlcv_raw(key.need_symbol(), key.need_timeframe(), None, 3)
     if kind is FeedKind.TICKER:
-        return await session.fetch_ticker_raw(symbol)
+        return await session.fetch_ticker_raw(key.need_symbol())
     if kind is FeedKind.BALANCE:
         return await session.read(session.rest.fetch_balance)
     if kind is FeedKind.ORDERS:

@@ -155,7 +155,7 @@ class FeedHub(PrivateStreams):
 
     def _session_for(self, key: FeedKey) -> VenueSession | None:
         if key.kind.is_private:
-            s = self._sessions.get(SessionKey(key.venue, key.mode, key.account))
+            s = self._sessions.get(SessionKey(key.venue, key.mode, key.need_account()))
             return s if s is not None and s.connected else None
         for s in self._sessions.values():
             if s.venue == key.venue and s.mode == key.mode and s.connected:
@@ -230,7 +230,7 @@ class FeedHub(PrivateStreams):
         if pro is None or key in self._loops:
             return
         clients = feed_clients(pro, key)
-        keep = set()
+        keep: set[int] = set()
         for other in self._loops.values():
             if other.session is session and not other.key.kind.is_private:
                 keep.update(id(c) for c in feed_clients(pro, other.key))
@@ -476,23 +476,23 @@ class FeedHub(PrivateStreams):
                     self._schedule_reconcile(session)
             await asyncio.sleep(interval)
 
-    # -- before the stream: REST back-fill ----------------------------------------------------------
+    # -- before the stream: REST back-fill ---------------------------------------------------------
     async def _before_stream(self, loop: FeedLoop, session: VenueSession) -> None:
         key = loop.key
         if key.kind is FeedKind.CANDLES and session.info.has_fetch_ohlcv:
             rows = await session.fetch_ohlcv_raw(
-                key.symbol, key.timeframe, None, self.options.candle_backfill
+                key.need_symbol(), key.need_timeframe(), None, self.options.candle_backfill
             )
             self.state.update_candles(key, [candle_from_ccxt(r) for r in rows or ()])
         elif key.kind is FeedKind.TRADES and self.options.trades_backfill > 0:
-            trades = await session.fetch_trades_raw(key.symbol, self.options.trades_backfill)
+            trades = await session.fetch_trades_raw(key.need_symbol(), self.options.trades_backfill)
             known = {t.trade_id for t in self.state.recent_trades(key)}
             fresh = [trade_from_ccxt(t, key.symbol) for t in trades or ()]
             self.state.add_trades(
                 key, [t for t in fresh if t.trade_id is None or t.trade_id not in known]
             )
 
-    # -- handling results ---------------------------------------------------------------------------
+    # -- handling results --------------------------------------------------------------------------
     async def _handle(
         self, loop: FeedLoop, session: VenueSession, result: Any, polled: bool = False
     ) -> None:

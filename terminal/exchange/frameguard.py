@@ -68,7 +68,7 @@ def guard_client(client: Any, on_fault: FaultSink, clean: Callable[[str], str] =
             if _garbage(data):
                 raise ValueError("neither JSON nor a short plain-text message")
             return original(data)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is the venue's fault
+        except Exception as exc:
             text = clean(
                 f"unreadable frame from the venue ({type(exc).__name__}: "
                 f"{_excerpt(exc)}): {_excerpt(data)}"

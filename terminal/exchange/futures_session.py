@@ -67,7 +67,7 @@ class FuturesSession(VenueSession):
         if (self.rest.has or {}).get("fetchPositionMode"):
             try:
                 self.position_mode = await self.fetch_position_mode()
-            except Exception as exc:  # noqa: BLE001 - a missing figure, not a failed connect
+            except Exception as exc:
                 log.info("%s: position mode not read: %s", self.key.label, exc)
 
     @property

@@ -182,7 +182,7 @@ class ExchangeManager:
     def health_snapshot(self, key: SessionKey) -> VenueHealth | None:
         return self.health.snapshot(key)
 
-    # ---- exit -------------------------------------------------------------------------------------
+    # ---- exit ------------------------------------------------------------------------------------
     async def close(self) -> None:
         """Disconnect every session and stop every loop (idempotent)."""
         if self._closed:

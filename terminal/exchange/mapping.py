@@ -189,7 +189,7 @@ def _fill(
     order_id = trade.get("order")
     return FillReport(
         trade_id=TradeId(tid),
-        symbol=Symbol(trade.get("symbol") or default_symbol),
+        symbol=Symbol(str(trade.get("symbol") or default_symbol)),
         price=dec0(trade.get("price")),
         amount=dec0(trade.get("amount")),
         fee=dec0(fee.get("cost")) if isinstance(fee, Mapping) else ZERO,
@@ -273,7 +273,7 @@ def _report(
     if status is OrderStatus.OPEN and _waiting_for_trigger(order, info_map, order_type, filled):
         status = OrderStatus.PENDING_TRIGGER
     return OrderReport(
-        symbol=Symbol(order.get("symbol") or default_symbol),
+        symbol=Symbol(str(order.get("symbol") or default_symbol)),
         status=status,
         client_order_id=coid,
         venue_order_id=VenueOrderId(vid) if vid not in (None, "") else None,
@@ -324,7 +324,7 @@ def candle_from_ccxt(row: Any) -> Candle:
 def trade_from_ccxt(trade: Mapping[str, Any], default_symbol: str | None = None) -> Trade:
     tid = trade.get("id")
     return Trade(
-        symbol=Symbol(trade.get("symbol") or default_symbol),
+        symbol=Symbol(str(trade.get("symbol") or default_symbol)),
         trade_id=TradeId(tid) if tid not in (None, "") else None,
         timestamp_ms=int(trade.get("timestamp") or 0),
         price=dec0(trade.get("price")),
@@ -335,7 +335,7 @@ def trade_from_ccxt(trade: Mapping[str, Any], default_symbol: str | None = None)
 
 def ticker_from_ccxt(ticker: Mapping[str, Any], default_symbol: str | None = None) -> Ticker:
     return Ticker(
-        symbol=Symbol(ticker.get("symbol") or default_symbol),
+        symbol=Symbol(str(ticker.get("symbol") or default_symbol)),
         last=dec(ticker.get("last")),
         bid=dec(ticker.get("bid")),
         ask=dec(ticker.get("ask")),

@@ -128,6 +128,8 @@ class VenueSession(OrderListCalls):
         self._paper = paper
         creds = dict(credentials or {})
         if info.points_at_paper and not creds:
+            if paper is None:
+                raise ValueError(f"{info.id}: a paper venue needs the paper exchange's endpoint")
             creds = paper.credentials(self.account)
         self._credentials = {k: v for k, v in creds.items() if v}
         self._secrets = tuple(v for v in self._credentials.values() if isinstance(v, str))
@@ -522,6 +524,7 @@ class VenueSession(OrderListCalls):
 
     async def cancel_order(self, order: Order) -> OrderReport | None:
         self.market(order.symbol)
+        args: tuple[str | None, str, dict[str, str]]
         if order.venue_order_id:
             args = (str(order.venue_order_id), str(order.symbol), {})
         else:
@@ -541,6 +544,7 @@ class VenueSession(OrderListCalls):
         self.market(symbol)
         if not self.has_cancel_all:
             reports = []
+            args: tuple[str | None, str, dict[str, str]]
             for report in await self.fetch_open_orders(symbol):
                 if report.venue_order_id:
                     args = (str(report.venue_order_id), str(symbol), {})

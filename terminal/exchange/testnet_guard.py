@@ -72,7 +72,7 @@ def guarded_class(cls: type, venue: str) -> type:
     """A subclass of the ccxt class `cls` that never sends a request to a live host."""
     live = live_hosts(cls)
 
-    class TestnetGuarded(cls):  # type: ignore[misc, valid-type]
+    class TestnetGuarded(cls):
         live_hosts_refused = live
 
         async def fetch(

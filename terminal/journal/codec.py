@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any, Iterable, Mapping
+from json.encoder import encode_basestring_ascii
+from typing import Any
 
 from terminal.domain.enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
@@ -18,12 +19,12 @@ from terminal.domain.session import MarketType, SessionKey
 
 def dt_to_ms(value: datetime) -> int:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
 
 
 def ms_to_dt(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
 def dec_text(value: Decimal | None) -> str | None:
@@ -59,7 +60,7 @@ def session_columns(session: SessionKey) -> dict[str, str]:
     }
 
 
-def session_from_row(row: Mapping[str, Any]) -> SessionKey:
+def session_from_row(row: Mapping[Any, Any]) -> SessionKey:
     return SessionKey(
         VenueId(row["venue"]),
         VenueMode(row["mode"]),
@@ -99,7 +100,7 @@ def order_row(order: Order) -> dict[str, Any]:
     }
 
 
-def order_from_row(row: Mapping[str, Any], trade_ids: Iterable[str] = ()) -> Order:
+def order_from_row(row: Mapping[Any, Any], trade_ids: Iterable[str] = ()) -> Order:
     fees = {k: Decimal(v) for k, v in json.loads(row["fees"] or "{}").items()}
     return Order(
         client_order_id=ClientOrderId(row["client_order_id"]),

@@ -30,7 +30,9 @@ def engine_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise JournalError("the journal URL is not a database URL (sqlite:/// or postgresql://)")
+        raise JournalError(
+            "the journal URL is not a database URL (sqlite:/// or postgresql://)"
+        ) from None
     backend, _, driver = parsed.drivername.partition("+")
     if backend == "sqlite":
         return url

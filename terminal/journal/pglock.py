@@ -19,6 +19,7 @@ never both believe they own the journal.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -55,7 +56,7 @@ class PgAdvisoryLock:
     def held(self) -> bool:
         return self._conn is not None
 
-    def acquire(self) -> "PgAdvisoryLock":
+    def acquire(self) -> PgAdvisoryLock:
         if self._conn is not None:
             return self
         dialect = self._engine.dialect
@@ -106,13 +107,11 @@ class PgAdvisoryLock:
         try:
             conn.execute("SELECT 1")
             return  # a notice, not the end of the session
-        except Exception:  # noqa: BLE001 - the session is gone; the lock with it
+        except Exception:
             pass
         self._conn = None
-        try:
+        with contextlib.suppress(Exception):
             conn.close()
-        except Exception:  # noqa: BLE001 - already broken
-            pass
         self.acquire()
 
     def release(self) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from terminal.journal.codec import jsonable
 from terminal.logsetup import redact as redact_text

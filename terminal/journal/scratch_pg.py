@@ -81,7 +81,7 @@ class ScratchPostgres:
         self._user = _run_as()
 
     # ---- life cycle ------------------------------------------------------------------
-    def start(self, timeout: float = 60.0) -> "ScratchPostgres":
+    def start(self, timeout: float = 60.0) -> ScratchPostgres:
         if self._bindir is None:
             raise ScratchServerUnavailable(
                 "no PostgreSQL server binaries (install the distribution's postgresql package)"
@@ -120,7 +120,7 @@ class ScratchPostgres:
         finally:
             shutil.rmtree(root, ignore_errors=True)
 
-    def __enter__(self) -> "ScratchPostgres":
+    def __enter__(self) -> ScratchPostgres:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -143,7 +143,7 @@ class ScratchPostgres:
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user=USER, dbname="postgres", autocommit=True
         ) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     def _pg(
         self, tool: str, *args: str, timeout: float, check: bool = True

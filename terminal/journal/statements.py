@@ -7,8 +7,9 @@ itself (cache-key generation for 20 bind parameters); a statement built once wit
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 

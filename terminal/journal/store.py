@@ -11,19 +11,19 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, VenueId, VenueOrderId
 from terminal.domain.order import FINAL_STATUSES, Order, OrderEvent, OrderFilled
 from terminal.domain.orderlist import OrderList
 from terminal.domain.reports import FillReport
-from terminal.domain.session import MarketType, SessionKey
+from terminal.domain.session import SessionKey
 from terminal.journal import queries
 from terminal.journal import statements as stmt
 from terminal.journal.codec import (
@@ -45,8 +45,8 @@ from terminal.journal.lock import (
     database_opened,
 )
 from terminal.journal.migrate import upgrade
-from terminal.journal.pglock import PgAdvisoryLock
 from terminal.journal.permissions import secure_journal_files
+from terminal.journal.pglock import PgAdvisoryLock
 from terminal.journal.records import EventRecord, FillRecord, SafetyRecord
 from terminal.journal.redact import payload_excerpt
 from terminal.journal.schema import fills, safety_events
@@ -97,7 +97,7 @@ class SqlJournal(WriterTransactions):
         lock_path: Path | None = None,
         read_only: bool = False,
         migrate: bool = True,
-    ) -> "SqlJournal":
+    ) -> SqlJournal:
         """Take the writer lock (unless read-only), migrate to head, start the writer.
 
         Raises JournalLockedError when another process holds the journal.

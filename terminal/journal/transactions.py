@@ -6,6 +6,7 @@ A mixin of `SqlJournal` (store.py): the state it uses is the journal's own.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -106,10 +107,8 @@ class WriterTransactions:
             return result
         except BaseException as exc:
             self._raw = None
-            try:
+            with contextlib.suppress(Exception):
                 cursor.close()
-            except Exception:
-                pass
             try:
                 driver.rollback()
             except Exception as rollback_exc:

@@ -16,12 +16,14 @@ the first job of another kind, which runs after it: the order of submission is k
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,7 +35,7 @@ Outcome = tuple[Any, BaseException | None]  # (result, error) of one grouped wri
 _NO_CONTEXT = contextvars.Context()
 
 
-def _resolve(afut: "asyncio.Future[Any]", result: Any, error: BaseException | None) -> None:
+def _resolve(afut: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
     if afut.cancelled():
         return
     if error is None:
@@ -42,7 +44,7 @@ def _resolve(afut: "asyncio.Future[Any]", result: Any, error: BaseException | No
         afut.set_exception(error)
 
 
-def _resolve_many(outcomes: list[tuple["asyncio.Future[Any]", Any, BaseException | None]]) -> None:
+def _resolve_many(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
     for afut, result, error in outcomes:
         _resolve(afut, result, error)
 
@@ -55,7 +57,7 @@ class _Grouped:
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        afut: "asyncio.Future[Any]",
+        afut: asyncio.Future[Any],
         runner: Callable[[list[Any]], list[Outcome]],
         item: Any,
     ) -> None:
@@ -99,10 +101,9 @@ class WriterThread:
                     result, error = fn(*args), None
                 except BaseException as exc:  # handed to the awaiting coroutine
                     result, error = None, exc
-                try:
+                # RuntimeError: the loop is closed, nobody waits any more
+                with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(_resolve, afut, result, error, context=_NO_CONTEXT)
-                except RuntimeError:  # the loop is closed: nobody waits any more
-                    pass
                 continue
             if not future.set_running_or_notify_cancel():
                 continue
@@ -118,13 +119,13 @@ class WriterThread:
         except BaseException as exc:  # handed to every awaiting coroutine
             outcomes = [(None, exc)] * len(group)
         by_loop: dict[asyncio.AbstractEventLoop, list[Any]] = {}
-        for g, (result, error) in zip(group, outcomes):
+        for g, (result, error) in zip(group, outcomes, strict=False):
             by_loop.setdefault(g.loop, []).append((g.afut, result, error))
         for loop, resolved in by_loop.items():
-            try:  # one wake-up of the loop for the whole group
+            # one wake-up of the loop for the whole group; RuntimeError: the loop is
+            # closed, nobody waits any more
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_resolve_many, resolved, context=_NO_CONTEXT)
-            except RuntimeError:  # the loop is closed: nobody waits any more
-                pass
 
     async def run_grouped(self, runner: Callable[[list[Any]], list[Outcome]], item: Any) -> Any:
         """Hand `item` to `runner` on the writer thread, together with the items of the
@@ -137,7 +138,7 @@ class WriterThread:
         self._queue.put(_Grouped(loop, afut, runner, item))
         return await afut
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> "Future[T]":
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         if self._closed:
             raise RuntimeError("the journal is closed")
         future: Future[T] = Future()

@@ -35,7 +35,7 @@ def minute_volumes(
     engine = Engine(markets, lambda: 0, FeeSchedule(Decimal(0), Decimal(0)))
     traded = dict.fromkeys(engine.specs, 0)
 
-    def count(symbol: str, trade) -> None:  # type: ignore[no-untyped-def]
+    def count(symbol: str, trade) -> None:
         traded[symbol] += trade.qty
 
     engine.on_trade.append(count)

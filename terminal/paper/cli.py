@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import math
 import signal
@@ -77,7 +78,7 @@ def _amount(text: str) -> Decimal:
     return d
 
 
-def _count(minimum: int):  # type: ignore[no-untyped-def]
+def _count(minimum: int):
     """argparse type: a whole number >= `minimum`."""
 
     def parse(text: str) -> int:
@@ -241,10 +242,8 @@ async def _serve(cfg: PaperConfig) -> int:
     srv = PaperServer(cfg)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before READY: a stop may follow at once
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, srv.stopped.set)
-        except (NotImplementedError, RuntimeError):
-            pass
     port = await srv.start()
     for key, secret in srv.auth.keys.items():
         print(f"{ACCOUNT} {key} {secret}", flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import os
 import queue
 import signal
@@ -88,10 +89,8 @@ class PaperExchangeHandle:
                 pass
         for stream in (p.stdout,):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
         _LIVE.discard(self)
         return p.returncode
 
@@ -167,7 +166,7 @@ def start_paper_exchange(
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     log_path = data / "paper-exchange.log"
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 (the child process writes to it; closed in stop())
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
     proc = subprocess.Popen(
@@ -233,16 +232,12 @@ def _order(
 def _kill(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 @atexit.register
 def _stop_all() -> None:
     for handle in list(_LIVE):
-        try:
+        with contextlib.suppress(Exception):
             handle.stop(timeout=2.0)
-        except Exception:  # noqa: BLE001 - interpreter is exiting
-            pass

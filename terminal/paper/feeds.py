@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Callable
 
@@ -217,7 +218,5 @@ class Feeds:
             if now >= next_t:
                 self.flush_tickers()
                 next_t = now + 1.0
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), depth_interval)
-            except TimeoutError:
-                pass

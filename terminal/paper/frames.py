@@ -43,7 +43,7 @@ class RawSink:
     def __init__(self, ws: web.WebSocketResponse, max_buffer: int) -> None:
         writer = ws._writer  # aiohttp internals: the only way to skip per-frame overhead
         assert writer is not None
-        self.transport: asyncio.Transport = writer.transport  # type: ignore[assignment]
+        self.transport: asyncio.Transport = writer.transport
         self.buf: list[bytes] = []
         self.max_buffer = max_buffer
         self.closed = False

@@ -15,6 +15,7 @@ Rates:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import random
 from collections.abc import Callable
@@ -318,10 +319,8 @@ class Generator:
             if delay < -1.0:  # fell far behind (suspended?): do not try to catch up
                 next_t = loop.time()
                 delay = 0
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), max(0.0, delay))
-            except TimeoutError:
-                pass
 
     async def run_stress(self, stop: asyncio.Event, publish: Callable[[str], None]) -> None:
         """Emit ``diffs_per_second`` diffs on each stress symbol (a comma-separated list),

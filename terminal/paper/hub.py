@@ -244,6 +244,6 @@ class Hub:
         for c in list(self.conns.values()):
             try:
                 await asyncio.wait_for(c.ws.close(code=1001, message=b"server restart"), 0.5)
-            except Exception:  # noqa: BLE001 - best effort on shutdown
+            except Exception:
                 c.sink.transport.abort()
             self.unregister(c)

@@ -194,9 +194,10 @@ def _fmt(units: int, decimals: int) -> str:
 
 def format_decimal(d: Decimal) -> str:
     """Binance-style string: at least 8 decimals, never exponent notation."""
+    exponent = d.as_tuple().exponent  # 'n', 'N' or 'F' for NaN and infinity
     q = (
         d.quantize(Decimal(1).scaleb(-WIRE_DECIMALS))
-        if d.as_tuple().exponent >= -WIRE_DECIMALS
+        if isinstance(exponent, int) and exponent >= -WIRE_DECIMALS
         else d
     )
     return f"{q:f}"
@@ -215,7 +216,10 @@ def parse_decimal(text: object, name: str) -> Decimal:
         raise illegal_param(name) from None
     if not d.is_finite() or d < 0:
         raise illegal_param(name)
-    if -d.as_tuple().exponent > WIRE_DECIMALS and d != d.quantize(Decimal("1e-8")):
+    exponent = d.as_tuple().exponent
+    if not isinstance(exponent, int):  # not reached: d is finite
+        raise illegal_param(name)
+    if -exponent > WIRE_DECIMALS and d != d.quantize(Decimal("1e-8")):
         raise ApiError(-1111, PRECISION)
     return d
 

@@ -7,6 +7,7 @@ the restart fault does both in place on the same port.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from aiohttp import web
 
@@ -237,7 +239,7 @@ class PaperServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, self.port, reuse_address=True)
         await site.start()
-        server = site._server  # aiohttp keeps the asyncio server here
+        server = cast("asyncio.Server | None", site._server)  # aiohttp keeps it here
         assert server is not None and server.sockets
         self.port = server.sockets[0].getsockname()[1]
         self._spawn(self.generator.run(self._stop))
@@ -268,10 +270,8 @@ class PaperServer:
     async def _save_loop(self) -> None:
         last_mid = 0.0
         while not self._stop.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), 0.25)
-            except TimeoutError:
-                pass
             mids = None
             if time.monotonic() - last_mid > 5:
                 mids, last_mid = self.generator.mids(), time.monotonic()
@@ -290,10 +290,8 @@ class PaperServer:
                 log.warning("parent %s is gone: stopping", parent_pid)
                 self.stopped.set()
                 return
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), 0.5)
-            except TimeoutError:
-                pass
 
     async def _shutdown(self) -> None:
         self._stop.set()

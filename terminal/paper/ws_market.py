@@ -39,7 +39,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     app.router.add_get("/stream", handler)
 
 
-def _handle(srv: PaperServer, conn, text: str) -> None:  # type: ignore[no-untyped-def]
+def _handle(srv: PaperServer, conn, text: str) -> None:
     hub = srv.hub
     try:
         req = orjson.loads(text)

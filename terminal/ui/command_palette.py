@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 Entry = tuple[str, Callable[[], object]]
@@ -80,7 +81,11 @@ class CommandPalette(QFrame):
         self._entries[index][1]()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.input and event.type() == QEvent.Type.KeyPress:
+        if (
+            obj is self.input
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+        ):
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.run_current()

@@ -8,8 +8,8 @@ before the first paint. `start()` does the heavy part as an owned task:
 2. `TerminalServices` opens the journal, loads the safety state (emergency stop
    persisted across runs) and starts or joins the paper exchange;
 3. the paper venue connects; its feeds (book, trades, candles with back-fill, ticker,
-   private streams) start on the exchange manager's `FeedHub` at once, and reconciliation runs beside them
-   (order entry opens when it has finished);
+   private streams) start on the exchange manager's `FeedHub` at once, and reconciliation runs
+   beside them (order entry opens when it has finished);
 4. the venues the user connected in earlier runs reconnect in the background
    (`wiring.reconnect`), and the one active at the last exit becomes active again;
 5. every later venue/symbol/timeframe change moves the subscriptions.

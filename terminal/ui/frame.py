@@ -36,7 +36,7 @@ FPS_WINDOW_S = 1.0
 class FrameCounter:
     """Paints of one widget: total, frames in the last second, duration of the last paint."""
 
-    __slots__ = ("total", "last_paint_s", "_stamps", "_clock")
+    __slots__ = ("_clock", "_stamps", "last_paint_s", "total")
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.total = 0
@@ -77,7 +77,7 @@ _NEVER = object()
 class ProviderPoll:
     """Remembers a provider and the last version seen, so a panel applies each value once."""
 
-    __slots__ = ("provider", "_version")
+    __slots__ = ("_version", "provider")
 
     def __init__(self) -> None:
         self.provider: Provider | None = None
@@ -110,7 +110,7 @@ class LatestValue(Generic[T]):
     lock keeps (version, value) consistent if the writer is another thread.
     """
 
-    __slots__ = ("_lock", "_version", "_value")
+    __slots__ = ("_lock", "_value", "_version")
 
     def __init__(self, value: T | None = None) -> None:
         self._lock = threading.Lock()
@@ -206,7 +206,7 @@ class FrameClock(QObject):
                     self._forget(key)
                     continue
                 self._report(key, panel, exc)
-            except Exception as exc:  # noqa: BLE001 - one panel must not stop the others
+            except Exception as exc:
                 self._report(key, panel, exc)
         self.ticks += 1
         self.last_tick_s = time.perf_counter() - started

@@ -87,16 +87,22 @@ class HotkeyEditor(QDialog):
         self.check()
 
     # -- reading the table -----------------------------------------------------------------
+    def _keys_item(self, row: int) -> QTableWidgetItem:
+        item = self.table.item(row, 1)
+        if item is None:  # not reached: every row gets its items when the table is built
+            raise LookupError(f"no keys cell in row {row}")
+        return item
+
     def set_keys(self, action: str, text: str) -> None:
         row = [h.action for h in ALL_HOTKEYS].index(action)
-        self.table.item(row, 1).setText(text)
+        self._keys_item(row).setText(text)
 
     def mapping(self) -> tuple[dict[str, tuple[str, ...]], list[str]]:
         """(action -> keys in Qt's portable spelling, the texts Qt cannot read)."""
         out: dict[str, tuple[str, ...]] = {}
         unreadable: list[str] = []
         for row, hotkey in enumerate(ALL_HOTKEYS):
-            parts = [p.strip() for p in self.table.item(row, 1).text().split("/")]
+            parts = [p.strip() for p in self._keys_item(row).text().split("/")]
             keys = []
             for part in parts:
                 if not part:
@@ -132,7 +138,7 @@ class HotkeyEditor(QDialog):
     def reset_defaults(self) -> None:
         self.table.blockSignals(True)
         for row, hotkey in enumerate(ALL_HOTKEYS):
-            self.table.item(row, 1).setText(SEPARATOR.join(hotkey.keys))
+            self._keys_item(row).setText(SEPARATOR.join(hotkey.keys))
         self.table.blockSignals(False)
         self.check()
 

@@ -229,7 +229,7 @@ class ToolbarRow(QWidget):
     def _width_of(self, widgets: tuple[QWidget, ...], *, minimum: bool) -> int:
         sizes = [(w.minimumSizeHint() if minimum else w.sizeHint()).width() for w in widgets]
         if minimum:
-            sizes = [max(s, w.minimumWidth()) for s, w in zip(sizes, widgets)]
+            sizes = [max(s, w.minimumWidth()) for s, w in zip(sizes, widgets, strict=False)]
         return sum(sizes) + self._row.spacing() * len(widgets)
 
     def _safety_width(self, *, compact: bool) -> int:
@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
 
         self.notice_bar = NoticeBar(self)
-        self.setMenuWidget(None)
+        self.setMenuWidget(None)  # type: ignore[arg-type]  # None is allowed; the stubs miss it
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -403,12 +403,12 @@ class MainWindow(QMainWindow):
         theme_menu.setIcon(icon("theme"))
         self.theme_actions = QActionGroup(self)
         for name in ("dark", "light"):
-            act = theme_menu.addAction(name.capitalize())
-            act.setObjectName(f"action_theme_{name}")
-            act.setCheckable(True)
-            act.setData(name)
-            self.theme_actions.addAction(act)
-            act.triggered.connect(lambda _=False, n=name: self.theme_selected.emit(n))
+            theme_act = theme_menu.addAction(name.capitalize())
+            theme_act.setObjectName(f"action_theme_{name}")
+            theme_act.setCheckable(True)
+            theme_act.setData(name)
+            self.theme_actions.addAction(theme_act)
+            theme_act.triggered.connect(lambda _=False, n=name: self.theme_selected.emit(n))
         self.view_menu.addSeparator()
         self.panels_menu = self.view_menu.addMenu("Panels")
         settings_menu = bar.addMenu("&Settings")

@@ -51,7 +51,7 @@ class PaintProbe(QObject):
     def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
         super().__init__(widget)
         self._widget = widget
-        self._callback = callback
+        self._callback: Callable[[], None] | None = callback
         widget.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

@@ -94,13 +94,6 @@ class LockSwitch(QToolButton):
         """The text before eliding."""
         return self._full_text
 
-    def set_hotkey(self, hotkey_text: str) -> None:
-        """The key the user bound to the stop (Settings > Hotkeys), shown on the button."""
-        if hotkey_text != self._hotkey:
-            self._hotkey = hotkey_text
-            if not self._engaged:
-                self.setText(self._idle_text(self._compact))
-
     def set_compact(self, compact: bool) -> None:
         if compact != self._compact:
             self._compact = compact

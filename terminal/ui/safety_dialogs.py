@@ -102,7 +102,7 @@ class UnlockDialog(PhraseDialog):
     def __init__(
         self,
         candidates: list[tuple[str, str, str]],
-        phrase_for,  # type: ignore[no-untyped-def]
+        phrase_for,
         parent: QWidget | None = None,
     ) -> None:
         """`candidates`: (venue, account, display name) of connected LIVE sessions."""

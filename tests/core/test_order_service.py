@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -75,7 +76,7 @@ def test_limit_order_is_journaled_before_the_venue_call_and_acknowledged(journal
 
 def test_market_order_fills_and_fill_is_stored(journal):
     async def main():
-        svc, venue = await ready_service(journal)
+        svc, _venue = await ready_service(journal)
         order = await svc.submit(ticket(price=None, type=OrderType.MARKET))
         assert order.status is OrderStatus.FILLED and order.filled == Decimal("0.01")
         fills = await journal.fills(venue="paper")
@@ -148,7 +149,7 @@ def test_entry_is_closed_until_reconciliation(journal):
 
 def test_double_submit_is_refused_unless_confirmed(journal):
     async def main():
-        svc, venue = await ready_service(journal)
+        svc, _venue = await ready_service(journal)
         await svc.submit(ticket())
         with pytest.raises(SubmitRefused) as info:
             await svc.submit(ticket())
@@ -330,9 +331,9 @@ def test_reconcile_settles_adopts_and_applies_fills(journal):
 
 def test_stale_orders_flagged_and_auto_cancelled(journal):
     async def main():
-        from datetime import datetime, timedelta, timezone
+        from datetime import datetime, timedelta
 
-        later = datetime.now(timezone.utc) + timedelta(hours=2)
+        later = datetime.now(UTC) + timedelta(hours=2)
         svc = OrderService(
             journal,
             policy=OrderPolicy(stale_order_age_s=3600, auto_cancel_stale=True),
@@ -390,7 +391,7 @@ def test_client_order_id_given_by_caller(journal):
 
 def test_side_enum_roundtrip_in_journal(journal):
     async def main():
-        svc, venue = await ready_service(journal)
+        svc, _venue = await ready_service(journal)
         order = await svc.submit(ticket(side=Side.SELL, price="30000"))
         assert (await journal.get_order(order.client_order_id)).side is Side.SELL
         await svc.aclose()
@@ -424,7 +425,7 @@ def test_amend_by_cancel_and_replace_journals_the_new_order(journal):
 
 def test_client_order_id_already_in_the_journal_is_refused_before_sending(journal):
     async def main():
-        svc, venue = await ready_service(journal)
+        svc, _venue = await ready_service(journal)
         await svc.submit(ticket(), client_order_id=ClientOrderId("kept-1"))
         await svc.cancel(ClientOrderId("kept-1"))  # final: a new run does not load it
         await svc.aclose()

@@ -89,7 +89,7 @@ def test_order_final_in_journal_but_open_on_venue_is_reported(journal):
 
 def test_reconnect_reconciliation_keeps_entry_open(journal):
     async def main():
-        svc, venue = await ready_service(journal)
+        svc, _venue = await ready_service(journal)
         states = []
         svc.entry_changed.add(states.append)
         await svc.on_stream_reconnect(PAPER_KEY)
@@ -124,7 +124,7 @@ def test_fill_history_longer_than_one_page_is_fetched_page_by_page(journal):
         order = await svc.submit(ticket(amount="0.0300"))
         await svc.aclose()
         base = int(time.time() * 1000)
-        for i in range(300):  # many small fills while the terminal is down
+        for _i in range(300):  # many small fills while the terminal is down
             venue.fill(order.client_order_id, "0.0001")
         vo = venue.orders[order.client_order_id]
         vo.fills = [dc_replace(f, timestamp_ms=base + i) for i, f in enumerate(vo.fills)]

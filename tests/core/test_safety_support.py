@@ -8,10 +8,11 @@ core's rules be tested one by one, including venue errors that are hard to provo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from terminal.core.errors import OrderNotFoundError, VenueError
 from terminal.domain.enums import OrderType, Side, VenueMode
@@ -43,7 +44,7 @@ class MemoryJournal:
         if self.fail_safety:
             self.fail_safety -= 1
             raise OSError("disk full")
-        self.safety.append((kind, dict(details), datetime.now(timezone.utc)))
+        self.safety.append((kind, dict(details), datetime.now(UTC)))
 
     async def latest_safety_event(self, kinds: Sequence[str]):
         for kind, details, at in reversed(self.safety):

@@ -60,8 +60,8 @@ def test_book_top_spread_mid():
 
 def test_grouping_floors_bids_and_ceils_asks():
     g = book().grouped(D("0.1"))
-    assert [(l.price, l.amount) for l in g.bids] == [(D("100.0"), D("3")), (D("99.9"), D("3"))]
-    assert [(l.price, l.amount) for l in g.asks] == [(D("100.2"), D("5")), (D("100.3"), D("5"))]
+    assert [(lv.price, lv.amount) for lv in g.bids] == [(D("100.0"), D("3")), (D("99.9"), D("3"))]
+    assert [(lv.price, lv.amount) for lv in g.asks] == [(D("100.2"), D("5")), (D("100.3"), D("5"))]
     with pytest.raises(ValueError):
         group_levels(book().bids, D("0"), Side.BUY)
 
@@ -72,11 +72,13 @@ def test_grouping_floors_bids_and_ceils_asks():
 )
 def test_grouping_preserves_total_and_order(raw, step):
     prices = sorted({p for p, _ in raw}, reverse=True)
-    levels = [BookLevel(D(p) / 100, D(a)) for p, a in zip(prices, [a for _, a in raw])]
+    levels = [
+        BookLevel(D(p) / 100, D(a)) for p, a in zip(prices, [a for _, a in raw], strict=False)
+    ]
     grouped = group_levels(levels, step, Side.BUY)
-    assert sum(l.amount for l in grouped) == sum(l.amount for l in levels)
-    assert [l.price for l in grouped] == sorted({l.price for l in grouped}, reverse=True)
-    assert all(l.price % step == 0 for l in grouped)
+    assert sum(lv.amount for lv in grouped) == sum(lv.amount for lv in levels)
+    assert [lv.price for lv in grouped] == sorted({lv.price for lv in grouped}, reverse=True)
+    assert all(lv.price % step == 0 for lv in grouped)
 
 
 def test_cumulative():

@@ -46,7 +46,8 @@ EVENTS = [
     "triggered",
     "amended",
 ]
-# Cells: a status name, "keep", "fill" (partial fill of 1 of 10 -> see FILL_RESULT), or "-" (illegal).
+# Cells: a status name, "keep", "fill" (partial fill of 1 of 10 -> see FILL_RESULT), or "-"
+# (illegal).
 EXPECTED = {
     S.PENDING_SUBMIT: [
         "open",
@@ -193,14 +194,16 @@ def test_table_covers_exactly_the_expected_pairs():
     expected_legal = {
         (st, type(make_event(ev)))
         for st, row in EXPECTED.items()
-        for ev, cell in zip(EVENTS, row)
+        for ev, cell in zip(EVENTS, row, strict=False)
         if cell != "-"
     }
     assert set(TRANSITIONS) == expected_legal
     assert set(EXPECTED) == set(OrderStatus)
 
 
-CASES = [(st, ev, cell) for st, row in EXPECTED.items() for ev, cell in zip(EVENTS, row)]
+CASES = [
+    (st, ev, cell) for st, row in EXPECTED.items() for ev, cell in zip(EVENTS, row, strict=False)
+]
 
 
 @pytest.mark.parametrize(
@@ -378,7 +381,7 @@ def test_average_price_and_fees_accumulate():
 
 def test_non_positive_fill_is_an_error():
     order = make_order(S.OPEN)
-    with pytest.raises(Exception):
+    with pytest.raises(OrderError, match="positive price and amount"):
         order.apply(OrderFilled(trade_id=TradeId("z"), price=Decimal("100"), amount=Decimal("0")))
     assert order.filled == 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import ccxt.async_support as ccxt
 import pytest
 
@@ -81,7 +83,10 @@ def test_rejection_keeps_the_venue_reason() -> None:
 
 def test_rate_limit_takes_retry_after_from_the_last_response_headers() -> None:
     class FakeExchange:
-        last_response_headers = {"Content-Type": "application/json", "Retry-After": "7"}
+        last_response_headers: ClassVar[dict[str, str]] = {
+            "Content-Type": "application/json",
+            "Retry-After": "7",
+        }
 
     err = classify(ccxt.DDoSProtection("429"), op=R, exchange=FakeExchange())
     assert isinstance(err, RateLimitedError) and err.retry_after == 7.0

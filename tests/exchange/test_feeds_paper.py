@@ -118,7 +118,7 @@ def test_feeds_survive_dropped_sockets(paper, endpoint) -> None:
             session = await m.connect("paper")
             reconnects: list[object] = []
             m.feeds.add_reconnect_listener(lambda key, orders: reconnects.append(orders))
-            subs = [m.subscribe(BOOK), m.subscribe(TRADES)] + m.subscribe_private(session.key)
+            subs = [m.subscribe(BOOK), m.subscribe(TRADES), *m.subscribe_private(session.key)]
             await until(lambda: m.state.is_live(BOOK) and m.state.is_live(TRADES), 10, "live")
             await until(lambda: reconnects, 10, "first private reconcile")
             first = len(reconnects)
@@ -502,7 +502,7 @@ def test_manager_shares_a_concurrent_connect_and_masks_the_keys(endpoint) -> Non
             a, b = await asyncio.gather(m.connect("paper"), m.connect("paper"))
             assert a is b and m.sessions() == [a]
             assert m.session("paper") is a and m.get(a.key) is a
-            key, secret = endpoint.accounts[0]
+            _key, secret = endpoint.accounts[0]
             assert secret not in redact(f"signing with {secret}")
             with pytest.raises(Exception, match="account"):
                 await m.connect("paper", account="acct9")

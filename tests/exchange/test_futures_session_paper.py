@@ -135,7 +135,7 @@ def test_connects_as_a_perp_session_with_only_perpetual_markets(perp_paper) -> N
             rules = s.markets[BTC]
             assert rules.step_size == D("0.001") and rules.min_notional == D("100")
             assert s.position_mode is PositionMode.ONE_WAY
-            with pytest.raises(OrderRejectedError, match="has no perpetual market BTC/USDT$"):
+            with pytest.raises(OrderRejectedError, match=r"has no perpetual market BTC/USDT$"):
                 s.market("BTC/USDT")
         finally:
             await s.close()

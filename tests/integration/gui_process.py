@@ -69,7 +69,7 @@ class GuiProcess:
             if advert is not None and advert.pid == self.pid:
                 try:
                     status = asyncio.run(ask(self.advert_path, "status", timeout=10))[-1]
-                except Exception:  # noqa: BLE001 - not up yet
+                except Exception:
                     status = {}
                 if "paper" in status.get("venues", []):
                     return

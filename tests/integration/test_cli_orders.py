@@ -10,7 +10,6 @@ import csv
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -144,9 +143,9 @@ def test_place_list_cancel_export(paper, tmp_path):
         str(tmp_path / "f.csv"),
     )
     assert exported.returncode == 0, exported.stderr
-    rows = list(csv.DictReader(open(tmp_path / "o.csv", encoding="utf-8")))
+    rows = list(csv.DictReader((tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()))
     assert {r["client_order_id"]: r["status"] for r in rows}["cli-order-1"] == "canceled"
-    fills = list(csv.DictReader(open(tmp_path / "f.csv", encoding="utf-8")))
+    fills = list(csv.DictReader((tmp_path / "f.csv").read_text(encoding="utf-8").splitlines()))
     assert len(fills) >= 1 and all(f["venue"] == "paper" for f in fills)
 
 
@@ -224,14 +223,14 @@ def test_reconcile_adopts_and_second_instance_is_refused(paper, tmp_path):
             (
                 "import asyncio\n"
                 "from tests.fixtures_paper import paper_rest\n"
-                "class H: url=%r; accounts=[(%r, %r)]\n"
+                f"class H: url={paper.url!r}; accounts=[({KEY!r}, {SECRET!r})]\n"
                 "async def main():\n"
                 "    async with paper_rest(H) as ex:\n"
                 "        await ex.load_markets()\n"
-                "        await ex.create_order('BTC/USDT','limit','buy',0.001,%s,params={'clientOrderId':'from-elsewhere'})\n"
+                f"        await ex.create_order('BTC/USDT','limit','buy',0.001,{far},"
+                "params={'clientOrderId':'from-elsewhere'})\n"
                 "asyncio.run(main())\n"
-            )
-            % (paper.url, KEY, SECRET, far),
+            ),
         ],
         capture_output=True,
         text=True,
@@ -250,7 +249,8 @@ def test_reconcile_adopts_and_second_instance_is_refused(paper, tmp_path):
             sys.executable,
             "-c",
             "import time; from terminal.journal import SqlJournal; "
-            f"j = SqlJournal.open('sqlite:///{journal}'); print('held', flush=True); time.sleep(60)",
+            f"j = SqlJournal.open('sqlite:///{journal}'); "
+            "print('held', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -41,7 +41,7 @@ class Terminal:
         self.prices: dict[str, Decimal] = {}
         self.balances = None
 
-    async def open(self) -> "Terminal":
+    async def open(self) -> Terminal:
         self.journal = SqlJournal.open(f"sqlite:///{self.journal_path}")
         self.safety = await SafetyState.open(self.journal)
         self.session = VenueSession(
@@ -146,7 +146,7 @@ def test_stop_cancels_everything_blocks_new_orders_and_survives_restart(paper_ex
     async def scenario() -> None:
         term = await Terminal(handle, journal_path).open()
         try:
-            for symbol, side in zip(SYMBOLS, (Side.BUY, Side.BUY, Side.SELL)):
+            for symbol, side in zip(SYMBOLS, (Side.BUY, Side.BUY, Side.SELL), strict=False):
                 order = await term.service.submit(term.resting(symbol, side))
                 assert order.status is OrderStatus.OPEN, order
             await term.service.submit(term.resting("BTC/USDT", Side.SELL))

@@ -7,9 +7,10 @@ paper exchange), the journal the SQLite one, the service the real OrderService.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from terminal.core.orders import OrderPolicy, OrderService
 from terminal.domain.enums import OrderType, Side, TimeInForce, VenueMode

@@ -154,12 +154,12 @@ def test_unknown_outcome_is_settled_by_query_and_never_resent(paper, tmp_path, m
 
 def test_unknown_outcome_of_a_market_order_gets_its_fills(paper, tmp_path):
     async def main():
-        async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
+        async with order_stack(paper, tmp_path / "j.sqlite") as (_session, journal, svc):
             paper.control.order_unknown(mode="5xx", count=1)
             order = await svc.submit(ticket("buy", "market", "0.002"))
             settled = await svc.wait_settled(order.client_order_id, 20)
             assert settled.status is OrderStatus.FILLED and settled.filled == Decimal("0.002")
-            raw, trades = await venue_truth(paper, order.client_order_id)
+            _raw, trades = await venue_truth(paper, order.client_order_id)
             fills = await journal.fills(client_order_id=order.client_order_id)
             assert sorted(f.trade_id for f in fills) == sorted(str(t["id"]) for t in trades)
 
@@ -197,7 +197,7 @@ def test_orders_of_another_client_are_adopted_by_reconciliation(paper, tmp_path)
 def test_fills_while_the_terminal_was_down_are_applied_at_start(paper, tmp_path):
     async def main():
         async with order_stack(paper, tmp_path / "j.sqlite") as (session, journal, svc):
-            bid, ask = await touch_prices(session)
+            _bid, ask = await touch_prices(session)
             order = await svc.submit(ticket("sell", "limit", "0.001", ask * Decimal("1.002")))
             assert order.status is OrderStatus.OPEN
         # terminal down; the market trades through the order

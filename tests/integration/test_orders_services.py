@@ -134,7 +134,7 @@ def test_stream_fill_reconnect_and_emergency_stop(paper, tmp_path):
             mine = await services.orders.submit(far_buy(bid))
             services.safety.stop.engage(reason="drill")
             coro = services.orders.submit(far_buy(bid * Decimal("0.99")))
-            with pytest.raises(SubmitRefused, match="(?i)emergency stop"):
+            with pytest.raises(SubmitRefused, match=r"(?i)emergency stop"):
                 coro.send(None)
             coro.close()
             result = await services.safety.stop.sweep(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -31,7 +31,7 @@ from terminal.journal import SqlJournal
 from terminal.journal.codec import event_details_json, fees_json, jsonable, order_row
 from terminal.journal.statements import MUTABLE_ORDER_COLUMNS, PreparedSet, update_params
 
-AT = datetime(2026, 11, 21, 9, 30, 15, 123000, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 21, 9, 30, 15, 123000, tzinfo=UTC)
 EVENTS = [
     OrderAccepted(venue_order_id=VenueOrderId("123"), source=EventSource.REST, at=AT),
     OrderAccepted(at=AT),
@@ -109,7 +109,7 @@ def test_positional_parameters_follow_the_compiled_sql():
     expected = update_params(row)
     names = [*MUTABLE_ORDER_COLUMNS, "b_client_order_id"]
     # the compiled order, whatever it is, picks each value from its own column
-    assert sorted(zip(p.update_order.order, p.update_order.args(row))) == sorted(
+    assert sorted(zip(p.update_order.order, p.update_order.args(row), strict=False)) == sorted(
         (k, expected[k]) for k in names
     )
     event = {
@@ -126,7 +126,7 @@ def test_positional_parameters_follow_the_compiled_sql():
         "account": "default",
         "market": "spot",
     }
-    assert dict(zip(p.insert_event.order, p.insert_event.args(event))) == event
+    assert dict(zip(p.insert_event.order, p.insert_event.args(event), strict=False)) == event
     assert p.find_fill.args({"b_venue": "v", "b_trade_id": "t"}) == ("v", "t")
 
 

@@ -20,3 +20,13 @@ def paper_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PaperExch
         yield h
     finally:
         h.stop()
+
+
+@pytest.fixture
+def paused(paper_module: PaperExchangeHandle) -> Iterator[PaperExchangeHandle]:
+    """No simulated trades while the test runs: only forced trades move the price."""
+    paper_module.control.pause()
+    try:
+        yield paper_module
+    finally:
+        paper_module.control.resume()

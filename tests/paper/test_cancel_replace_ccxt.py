@@ -8,6 +8,7 @@ behind, is the bug this endpoint must not have.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from decimal import Decimal
 
@@ -35,10 +36,8 @@ async def _usdt(ex) -> tuple[Decimal, Decimal]:
 
 
 async def _clean(ex) -> None:
-    try:
+    with contextlib.suppress(ccxt.OrderNotFound):
         await ex.cancel_all_orders(SYM)
-    except ccxt.OrderNotFound:
-        pass
 
 
 def _body(exc: Exception) -> dict:

@@ -9,7 +9,6 @@ price, fills, and the balances and the user stream (``watch_orders``) agree.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -22,16 +21,6 @@ from tests.paper.helpers import until
 
 SYM = "BTC/USDT"
 AMOUNT = Decimal("0.01000")
-
-
-@pytest.fixture
-def paused(paper_module: PaperExchangeHandle) -> Iterator[PaperExchangeHandle]:
-    """No simulated trades while the test runs: only forced trades move the price."""
-    paper_module.control.pause()
-    try:
-        yield paper_module
-    finally:
-        paper_module.control.resume()
 
 
 async def last_price(ex: Any) -> Decimal:

@@ -146,7 +146,7 @@ def test_ioc_fok_and_limit_maker() -> None:
 
 def test_market_by_quote_and_qty() -> None:
     eng = make_engine()
-    o, fills = order(eng, "alice", side="BUY", type="MARKET", quoteOrderQty="6001")
+    o, _fills = order(eng, "alice", side="BUY", type="MARKET", quoteOrderQty="6001")
     assert o.status == "FILLED" and o.executed == 10_000  # 0.1 BTC at 60010
     o, _ = order(eng, "alice", side="SELL", type="MARKET", quantity="0.2")
     assert o.status == "FILLED" and o.cum_quote == 20_000 * 5_999_000

@@ -78,10 +78,8 @@ def test_stall_keeps_socket_open_then_resumes(paper_module: PaperExchangeHandle)
             assert any(c["stalled"] for c in conns)  # still connected, just silent
             await asyncio.to_thread(ctl.stall_ws, False, "market")
             # frames skipped while stalled leave a gap: ccxt notices, a rewatch recovers
-            try:
+            with contextlib.suppress(ccxt.ChecksumError):
                 await asyncio.wait_for(ex.watch_order_book("ETH/USDT"), 5)
-            except ccxt.ChecksumError:
-                pass
             ob = await asyncio.wait_for(ex.watch_order_book("ETH/USDT"), 10)
             assert ob["nonce"] > 0
 
@@ -99,15 +97,14 @@ def test_latency_rest_and_ws(paper_module: PaperExchangeHandle) -> None:
             t = time.monotonic()
             await ex.fetch_time()
             assert time.monotonic() - t >= 0.4 > fast
-        async with aiohttp.ClientSession() as s:
-            async with s.ws_connect(paper_module.ws_url + "/3") as ws:
-                await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
-                lags = []
-                while len(lags) < 5:
-                    msg = orjson.loads((await ws.receive(5)).data)
-                    if msg.get("e") == "depthUpdate":
-                        lags.append(time.time() * 1000 - msg["E"])
-                assert min(lags) >= 250
+        async with aiohttp.ClientSession() as s, s.ws_connect(paper_module.ws_url + "/3") as ws:
+            await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
+            lags = []
+            while len(lags) < 5:
+                msg = orjson.loads((await ws.receive(5)).data)
+                if msg.get("e") == "depthUpdate":
+                    lags.append(time.time() * 1000 - msg["E"])
+            assert min(lags) >= 250
 
     run_async(go(), 40)
 
@@ -180,21 +177,20 @@ def test_malformed_and_truncated_frames(paper_module: PaperExchangeHandle) -> No
             with pytest.raises(asyncio.TimeoutError):
                 for _ in range(100):
                     await asyncio.wait_for(ex.watch_order_book("BTC/USDT"), 2)
-        async with aiohttp.ClientSession() as s:
-            async with s.ws_connect(paper_module.ws_url + "/9") as ws:
-                await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth"],"id":1}')
-                assert orjson.loads((await ws.receive(5)).data) == {"result": None, "id": 1}
-                await asyncio.to_thread(ctl.malformed, "truncated", 1, "market")
-                # diffs already on their way when the fault was armed arrive intact first;
-                # then exactly one truncated frame, then depth diffs again
-                frames = [(await ws.receive(5)).data for _ in range(12)]
-                bad = []
-                for i, data in enumerate(frames):
-                    try:
-                        assert orjson.loads(data)["e"] == "depthUpdate"
-                    except orjson.JSONDecodeError:
-                        bad.append(i)
-                assert len(bad) == 1 and bad[0] < len(frames) - 1, bad
+        async with aiohttp.ClientSession() as s, s.ws_connect(paper_module.ws_url + "/9") as ws:
+            await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth"],"id":1}')
+            assert orjson.loads((await ws.receive(5)).data) == {"result": None, "id": 1}
+            await asyncio.to_thread(ctl.malformed, "truncated", 1, "market")
+            # diffs already on their way when the fault was armed arrive intact first;
+            # then exactly one truncated frame, then depth diffs again
+            frames = [(await ws.receive(5)).data for _ in range(12)]
+            bad = []
+            for i, data in enumerate(frames):
+                try:
+                    assert orjson.loads(data)["e"] == "depthUpdate"
+                except orjson.JSONDecodeError:
+                    bad.append(i)
+            assert len(bad) == 1 and bad[0] < len(frames) - 1, bad
 
     run_async(go(), 60)
 

@@ -28,7 +28,6 @@ from tests.paper.test_conditional_ccxt import (
     balances,
     force,
     last_price,
-    paused,  # noqa: F401  (fixture)
     settlement,
     stream_orders,
     trade_at_the_ask,
@@ -75,7 +74,7 @@ def p2(d: Decimal) -> str:
 
 def test_oco_sell_maker_fills_and_the_stop_expires_in_the_same_step(
     paused: PaperExchangeHandle,
-) -> None:  # noqa: F811
+) -> None:
     async def go() -> None:
         async with paper_pro(paused, account=0) as ex, user_events(paused) as events:
             await ex.load_markets()
@@ -167,7 +166,7 @@ def test_oco_sell_maker_fills_and_the_stop_expires_in_the_same_step(
 
 
 def test_oco_buy_cancel_list_query_and_refusals(
-    paused: PaperExchangeHandle,  # noqa: F811
+    paused: PaperExchangeHandle,
 ) -> None:
     async def go() -> None:
         async with paper_pro(paused, account=0) as ex, user_events(paused) as events:
@@ -283,7 +282,7 @@ def test_oco_buy_cancel_list_query_and_refusals(
 
 def test_oto_pending_order_goes_live_when_the_working_order_fills(
     paused: PaperExchangeHandle,
-) -> None:  # noqa: F811
+) -> None:
     async def go() -> None:
         async with paper_pro(paused, account=0) as ex, user_events(paused) as events:
             await ex.load_markets()
@@ -338,7 +337,7 @@ def test_oto_pending_order_goes_live_when_the_working_order_fills(
 
 def test_otoco_bracket_entry_fills_then_the_stop_fires_and_the_target_expires(
     paused: PaperExchangeHandle,
-) -> None:  # noqa: F811
+) -> None:
     async def go() -> None:
         async with paper_pro(paused, account=0) as ex, user_events(paused) as events:
             await ex.load_markets()
@@ -398,7 +397,7 @@ def test_otoco_bracket_entry_fills_then_the_stop_fires_and_the_target_expires(
 
 def test_cancel_all_open_orders_answers_a_list_object_for_an_oco(
     paused: PaperExchangeHandle,
-) -> None:  # noqa: F811
+) -> None:
     """DELETE /api/v3/openOrders cancels orders of lists too and answers each list as one
     object with its orderReports, as Binance's example shows."""
 
@@ -432,7 +431,7 @@ def test_cancel_all_open_orders_answers_a_list_object_for_an_oco(
     run_async(go(), 60)
 
 
-def test_an_oco_survives_the_restart_fault_and_still_triggers(paused: PaperExchangeHandle) -> None:  # noqa: F811
+def test_an_oco_survives_the_restart_fault_and_still_triggers(paused: PaperExchangeHandle) -> None:
     """State is reloaded from the data dir: the list, its waiting stop and the single lock
     come back, and a trade through the stop still ends the list."""
 

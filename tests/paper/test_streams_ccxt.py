@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import aiohttp
@@ -62,7 +63,7 @@ def test_raw_subscribe_ack_dedupe_unsubscribe(paper_module: PaperExchangeHandle)
                     elif msg.get("e") == "depthUpdate":
                         seen.append(msg["u"])
                 assert acked and len(seen) == len(set(seen)) >= 10
-                assert all(b > a for a, b in zip(seen, seen[1:]))
+                assert all(b > a for a, b in itertools.pairwise(seen))
                 await ws.send_str(orjson.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 3}).decode())
                 await ws.send_str(
                     orjson.dumps(
@@ -231,21 +232,20 @@ def test_depth_gap_raises_checksum_error_and_rewatch_recovers(
 
 def test_rest_snapshot_never_older_than_sent_diffs(paper_module: PaperExchangeHandle) -> None:
     async def go() -> None:
-        async with aiohttp.ClientSession() as s:
-            async with s.ws_connect(paper_module.ws_url + "/1") as ws:
-                await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
-                last_u = 0
-                for _ in range(20):
-                    msg = orjson.loads((await ws.receive(5)).data)
-                    if msg.get("e") == "depthUpdate":
-                        last_u = msg["u"]
-                        async with s.get(
-                            paper_module.url + "/api/v3/depth",
-                            params={"symbol": "BTCUSDT", "limit": "5"},
-                        ) as r:
-                            snap = await r.json()
-                        assert snap["lastUpdateId"] >= last_u
-                assert last_u
+        async with aiohttp.ClientSession() as s, s.ws_connect(paper_module.ws_url + "/1") as ws:
+            await ws.send_str('{"method":"SUBSCRIBE","params":["btcusdt@depth@100ms"],"id":1}')
+            last_u = 0
+            for _ in range(20):
+                msg = orjson.loads((await ws.receive(5)).data)
+                if msg.get("e") == "depthUpdate":
+                    last_u = msg["u"]
+                    async with s.get(
+                        paper_module.url + "/api/v3/depth",
+                        params={"symbol": "BTCUSDT", "limit": "5"},
+                    ) as r:
+                        snap = await r.json()
+                    assert snap["lastUpdateId"] >= last_u
+            assert last_u
         async with paper_rest(paper_module, account=None) as ex:
             assert (await ex.fetch_order_book("BTC/USDT"))["nonce"] >= last_u
 

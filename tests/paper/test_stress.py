@@ -14,25 +14,27 @@ def test_stress_rate_reaches_5000_diffs_per_second(paper_exchange_factory) -> No
     h = paper_exchange_factory(diffs_per_second=6000, levels_per_diff=20, stress_symbol="ETH/USDT")
 
     async def go() -> tuple[int, float, int, set[int], int, int]:
-        async with aiohttp.ClientSession() as s:
-            async with s.ws_connect(h.ws_url + "/1", max_msg_size=0) as ws:
-                await ws.send_str('{"method":"SUBSCRIBE","params":["ethusdt@depth@100ms"],"id":1}')
-                assert orjson.loads((await ws.receive(5)).data)["id"] == 1
-                first = orjson.loads((await ws.receive(5)).data)
-                last_u, gaps, merged, sizes = first["u"], 0, 0, set()
-                stats0 = h.control.stats()["stress_diffs"]
-                t0 = time.monotonic()
-                n = 0
-                while time.monotonic() - t0 < 2.0:
-                    msg = orjson.loads((await ws.receive(5)).data)
-                    gaps += msg["U"] != last_u + 1
-                    merged += msg["u"] != msg["U"]  # a frame spanning several update ids
-                    last_u = msg["u"]
-                    sizes.add(len(msg["b"]) + len(msg["a"]))
-                    n += 1
-                dt = time.monotonic() - t0
-                emitted = h.control.stats()["stress_diffs"] - stats0
-                return n, dt, gaps, sizes, emitted, merged
+        async with (
+            aiohttp.ClientSession() as s,
+            s.ws_connect(h.ws_url + "/1", max_msg_size=0) as ws,
+        ):
+            await ws.send_str('{"method":"SUBSCRIBE","params":["ethusdt@depth@100ms"],"id":1}')
+            assert orjson.loads((await ws.receive(5)).data)["id"] == 1
+            first = orjson.loads((await ws.receive(5)).data)
+            last_u, gaps, merged, sizes = first["u"], 0, 0, set()
+            stats0 = h.control.stats()["stress_diffs"]
+            t0 = time.monotonic()
+            n = 0
+            while time.monotonic() - t0 < 2.0:
+                msg = orjson.loads((await ws.receive(5)).data)
+                gaps += msg["U"] != last_u + 1
+                merged += msg["u"] != msg["U"]  # a frame spanning several update ids
+                last_u = msg["u"]
+                sizes.add(len(msg["b"]) + len(msg["a"]))
+                n += 1
+            dt = time.monotonic() - t0
+            emitted = h.control.stats()["stress_diffs"] - stats0
+            return n, dt, gaps, sizes, emitted, merged
 
     n, dt, gaps, sizes, emitted, merged = run_async(go(), 30)
     assert gaps == 0

@@ -16,6 +16,7 @@ The loop fixture fails a test that leaves asyncio tasks running; the window fact
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,10 +24,14 @@ from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 
 from terminal.app import DaemonExecutor
 from terminal.ui.qtloop import QtAsyncLoop
+
+from .screens import assert_not_blank, dark_palette
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 20.0
@@ -246,3 +251,33 @@ def ui_memory_keyring():  # type: ignore[no-untyped-def]
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def shot(qtbot, tmp_path):
+    """shot(widget, name) -> QImage; saves name.png under PANEL_SHOTS or tmp_path."""
+    app = QApplication.instance()
+    old_style, old_palette, old_sheet = app.style().name(), app.palette(), app.styleSheet()
+    app.setStyle("Fusion")
+    try:  # the main window's real dark theme, when it is there
+        from terminal.ui.theme import ThemeManager
+
+        ThemeManager(app).apply("dark")
+    except ImportError:
+        app.setPalette(dark_palette())
+    out = Path(os.environ.get("PANEL_SHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def take(widget: QWidget, name: str) -> QImage:
+        widget.show()
+        qtbot.waitExposed(widget)
+        QApplication.processEvents()
+        image = widget.grab().toImage()
+        image.save(str(out / f"{name}.png"))
+        assert_not_blank(image)
+        return image
+
+    yield take
+    app.setStyleSheet(old_sheet)
+    app.setPalette(old_palette)
+    app.setStyle(old_style)

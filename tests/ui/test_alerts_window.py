@@ -4,7 +4,8 @@ An alert made in the alerts panel survives a restart, shows as a line on the cha
 and fires exactly once (sound, desktop notification, notifications panel, history row)
 when the paper market's last price crosses its level; a restart after that shows it
 fired, with its history, and it never fires again. The chart's right-click and the
-price ladder's right-click make alerts too, and dragging an alert's line moves it. Real widgets offscreen, loopback only.
+price ladder's right-click make alerts too, and dragging an alert's line moves it. Real
+widgets offscreen, loopback only.
 """
 
 from __future__ import annotations

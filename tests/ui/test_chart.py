@@ -7,24 +7,24 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import math  # noqa: E402
-from decimal import Decimal as D  # noqa: E402
+import math
+from decimal import Decimal as D
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
 
-from terminal.domain.enums import OrderType, Side  # noqa: E402
-from terminal.domain.ids import ClientOrderId, Symbol, VenueId  # noqa: E402
-from terminal.domain.market import MarketRules  # noqa: E402
-from terminal.domain.marketdata import Candle  # noqa: E402
-from terminal.domain.order import Order, OrderStatus  # noqa: E402
-from terminal.ui.frame import LatestValue  # noqa: E402
-from terminal.ui.widgets.candles import CandleSeries, visible_slice  # noqa: E402
-from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
-from terminal.ui.widgets.indicators import (  # noqa: E402
+from terminal.domain.enums import OrderType, Side
+from terminal.domain.ids import ClientOrderId, Symbol, VenueId
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import Candle
+from terminal.domain.order import Order, OrderStatus
+from terminal.ui.frame import LatestValue
+from terminal.ui.widgets.candles import CandleSeries, visible_slice
+from terminal.ui.widgets.chart import CandleChartWidget
+from terminal.ui.widgets.indicators import (
     DAY_MS,
     IndicatorSet,
     ema,
@@ -32,7 +32,7 @@ from terminal.ui.widgets.indicators import (  # noqa: E402
     sma,
     vwap,
 )
-from terminal.ui.widgets.palette import DARK  # noqa: E402
+from terminal.ui.widgets.palette import DARK
 
 SYM = Symbol("BTC/USDT")
 RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.00001"))

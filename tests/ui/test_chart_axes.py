@@ -7,11 +7,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QImage, QPainter  # noqa: E402
+from PySide6.QtGui import QImage, QPainter
 
-from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
-from terminal.ui.widgets.palette import LIGHT  # noqa: E402
-from tests.ui.test_chart import RULES, make_candles  # noqa: E402
+from terminal.ui.widgets.chart import CandleChartWidget
+from terminal.ui.widgets.palette import LIGHT
+from tests.ui.test_chart import RULES, make_candles
 
 
 def label_rects(axis):  # scene rects of the labels the axis would draw now
@@ -34,7 +34,7 @@ def test_price_and_volume_labels_never_overlap_where_the_panes_meet(qtbot):
     price_axis = w.price_plot.getAxis("right")
     volume_axis = w.volume_plot.getAxis("right")
     checked = near = 0
-    for step in range(60):  # many price and volume ranges
+    for _step in range(60):  # many price and volume ranges
         w.pan_by(-37)
         w.graphics.grab()
         prices, volumes = label_rects(price_axis), label_rects(volume_axis)

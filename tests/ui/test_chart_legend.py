@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication
 
 from terminal.ui.widgets.palette import DARK, LIGHT
 
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 from .test_chart import chart, make_candles
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 
-def test_legend_names_each_shown_indicator_in_its_colour(qtbot, shot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_legend_names_each_shown_indicator_in_its_colour(qtbot, shot) -> None:  # type: ignore[no-untyped-def]
     w = chart(qtbot, make_candles(300))
     QApplication.processEvents()
     shot(w, "chart_legend")

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication
 from terminal.domain.enums import Side
 from terminal.ui.widgets.order_marks import MAX_PER_EDGE
 
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 from .test_chart import chart, make_candles, order
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 
 def shown_edges(w):  # type: ignore[no-untyped-def]
@@ -34,7 +34,7 @@ def shown_edges(w):  # type: ignore[no-untyped-def]
     return sorted(out)
 
 
-def test_orders_outside_the_view_get_edge_markers_with_side_and_price(qtbot, shot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_orders_outside_the_view_get_edge_markers_with_side_and_price(qtbot, shot) -> None:  # type: ignore[no-untyped-def]
     w = chart(qtbot, make_candles(300))
     (_, _), (y0, y1) = w.price_vb.viewRange()
     inside = order("ttin", Side.BUY, f"{(y0 + y1) / 2:.2f}")

@@ -7,8 +7,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
-from tests.ui.test_chart import RULES, make_candles  # noqa: E402
+from terminal.ui.widgets.chart import CandleChartWidget
+from tests.ui.test_chart import RULES, make_candles
 
 
 def test_the_readout_fits_at_every_width_and_keeps_the_close(qtbot):

@@ -7,15 +7,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import datetime  # noqa: E402
+import itertools
+from datetime import datetime
 
-import numpy as np  # noqa: E402
-from PySide6.QtGui import QImage, QPainter  # noqa: E402
+import numpy as np
+from PySide6.QtGui import QImage, QPainter
 
-from terminal.ui.widgets.chart import CandleChartWidget  # noqa: E402
-from terminal.ui.widgets.chart_items import _major_ticks  # noqa: E402
-from terminal.ui.widgets.time_ticks import LADDER  # noqa: E402
-from tests.ui.test_chart import MIN, RULES, T0, candles_100k, make_candles  # noqa: E402,F401
+from terminal.ui.widgets.chart import CandleChartWidget
+from terminal.ui.widgets.chart_items import _major_ticks
+from terminal.ui.widgets.time_ticks import LADDER
+from tests.ui.test_chart import MIN, RULES, T0, candles_100k, make_candles  # noqa: F401
 
 
 def chart(qtbot, candles) -> CandleChartWidget:
@@ -84,7 +85,7 @@ def check_ticks(w: CandleChartWidget) -> list[tuple[float, str]]:
     drawn = drawn_labels(w)
     assert drawn, "the axis draws no label"
     width = w.time_axis.boundingRect().width()
-    for (l0, r0, a), (l1, r1, b) in zip(drawn, drawn[1:]):
+    for (_l0, r0, a), (l1, _r1, b) in itertools.pairwise(drawn):
         assert l1 - r0 >= 8, f"labels {a!r} and {b!r} overlap or touch ({r0:.0f} vs {l1:.0f})"
     assert drawn[0][0] >= 0 and drawn[-1][1] <= width
     return ticks

@@ -6,16 +6,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from decimal import Decimal as D  # noqa: E402
+from decimal import Decimal as D
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QPoint  # noqa: E402
-from PySide6.QtGui import QColor  # noqa: E402
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor
 
-from terminal.domain.ids import Symbol  # noqa: E402
-from terminal.domain.market import MarketRules  # noqa: E402
-from terminal.domain.marketdata import BookLevel, BookView  # noqa: E402
-from terminal.ui.widgets.depthchart import DepthChartWidget, depth_curves  # noqa: E402
+from terminal.domain.ids import Symbol
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import BookLevel, BookView
+from terminal.ui.widgets.depthchart import DepthChartWidget, depth_curves
 
 SYM = Symbol("BTC/USDT")
 RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.0001"))

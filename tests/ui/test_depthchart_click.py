@@ -8,18 +8,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from decimal import ROUND_HALF_UP  # noqa: E402
-from decimal import Decimal as D  # noqa: E402
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QMouseEvent  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from terminal.core.marketstate import FeedKind, FeedStatus  # noqa: E402
-from terminal.ui.widgets.depthchart import DepthChartWidget  # noqa: E402
-from tests.ui.test_depthchart import RULES, book  # noqa: E402
+from terminal.core.marketstate import FeedKind, FeedStatus
+from terminal.ui.widgets.depthchart import DepthChartWidget
+from tests.ui.test_depthchart import RULES, book
 
 
 def fed(qtbot, rules=RULES) -> DepthChartWidget:

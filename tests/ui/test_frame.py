@@ -7,20 +7,20 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import logging  # noqa: E402
-from decimal import Decimal as D  # noqa: E402
+import logging
+from decimal import Decimal as D
 
-from terminal.domain.ids import Symbol  # noqa: E402
-from terminal.domain.market import MarketRules  # noqa: E402
-from terminal.domain.marketdata import BookLevel, BookView  # noqa: E402
-from terminal.ui.frame import (  # noqa: E402
+from terminal.domain.ids import Symbol
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import BookLevel, BookView
+from terminal.ui.frame import (
     FrameClock,
     FrameCounter,
     LatestValue,
     ProviderPoll,
 )
-from terminal.ui.widgets.orderbook import OrderBookLadder  # noqa: E402
-from terminal.ui.widgets.tape import TradesTapeWidget  # noqa: E402
+from terminal.ui.widgets.orderbook import OrderBookLadder
+from terminal.ui.widgets.tape import TradesTapeWidget
 
 SYM = Symbol("BTC/USDT")
 RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.0001"))
@@ -183,7 +183,7 @@ def test_chart_on_the_clock_paints_once_per_tick_whatever_the_update_rate(qtbot)
         forming = Candle(
             last.open_time_ms, last.open, D(101) + j, last.low, D(101) + j, last.volume
         )
-        cell.set(history[:-1] + [forming])
+        cell.set([*history[:-1], forming])
     qtbot.wait(50)
     assert chart.frames.total == before  # stored, not painted
     assert clock.tick() == 1

@@ -95,7 +95,7 @@ def test_futures_views_fit_and_are_captured(qapp, aloop, stack_factory, size) ->
         for w in (st.panel, st.ticket):  # the stack closes them itself
             w.setParent(None)
         entry.close()
-        for sym, side in (
+        for sym, _side in (
             (BTC, Side.SELL),
             (ETH_SYMBOL, Side.BUY),
         ):

@@ -121,7 +121,7 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         header = next(reader)
-        return header, [dict(zip(header, row)) for row in reader]
+        return header, [dict(zip(header, row, strict=False)) for row in reader]
 
 
 def test_panel_and_cli_exports_are_the_same_format(qtbot, tmp_path):

@@ -25,9 +25,9 @@ from terminal.ui.panels.connect_dialog import ConnectDialog
 from terminal.ui.panels.order_entry import OrderEntryPanel
 from terminal.ui.safety_dialogs import ResetStopDialog, UnlockDialog
 
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 from .test_panel_connect_dialog import VENUES, fill
 from .test_panel_order_entry import btc_rules
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
 
 D = Decimal
 LONG = (
@@ -48,7 +48,7 @@ def inside(child: QWidget, ancestor: QWidget) -> bool:
     return ancestor.rect().contains(QRect(top_left, child.size()))
 
 
-def test_override_checkbox_wraps_inside_the_ticket_instead_of_widening_it(qtbot, shot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_override_checkbox_wraps_inside_the_ticket_instead_of_widening_it(qtbot, shot) -> None:  # type: ignore[no-untyped-def]
     entry = OrderEntryPanel(confirm_arm_ms=0)
     qtbot.addWidget(entry)
     entry.set_account("paper", VenueMode.PAPER, "default")
@@ -65,7 +65,7 @@ def test_override_checkbox_wraps_inside_the_ticket_instead_of_widening_it(qtbot,
     )
     settle()
     shot(entry, "ticket_with_override")
-    viewport = entry.scroll.viewport()
+    viewport = entry.scroll_area.viewport()
     assert entry.form.width() <= viewport.width(), "the form is wider than its scroll area"
     box = entry.refusal_checks["max_price_deviation"]
     assert LONG in box.text()
@@ -78,13 +78,16 @@ def test_override_checkbox_wraps_inside_the_ticket_instead_of_widening_it(qtbot,
     assert box.isChecked(), "a click on the wrapped text toggles the box"
 
 
-def test_connect_dialog_grows_instead_of_squeezing_its_fields(qtbot, shot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_connect_dialog_grows_instead_of_squeezing_its_fields(qtbot, shot) -> None:  # type: ignore[no-untyped-def]
     parent = QWidget()
     qtbot.addWidget(parent)
     dialog = ConnectDialog(VENUES, parent)
     dialog.open()
     settle()
-    edits = lambda: [*dialog.secret_edits.values(), dialog.account_edit]
+
+    def edits():
+        return [*dialog.secret_edits.values(), dialog.account_edit]
+
     assert dialog.width() >= 520
     dialog.set_keychain_status(
         False,
@@ -126,7 +129,7 @@ def test_phrase_dialog_keeps_its_input_whole_with_a_long_error(qtbot) -> None:  
     dialog.close()
 
 
-def test_unlock_without_a_live_venue_says_so_and_offers_connect(qtbot, shot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_unlock_without_a_live_venue_says_so_and_offers_connect(qtbot, shot) -> None:  # type: ignore[no-untyped-def]
     parent = QWidget()
     qtbot.addWidget(parent)
     dialog = UnlockDialog([], confirmation_phrase, parent)

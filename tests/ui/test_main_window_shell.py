@@ -35,7 +35,7 @@ def test_every_panel_is_a_dock_and_the_title_names_venue_and_mode(window: MainWi
     assert all(
         dock.isHidden() == (name in HIDDEN_BY_DEFAULT) for name, dock in window.docks.items()
     )
-    assert HIDDEN_BY_DEFAULT == {"dom"}  # the price ladder opens from View > Panels
+    assert {"dom"} == HIDDEN_BY_DEFAULT  # the price ladder opens from View > Panels
     window.set_context("binance", "Binance", "live", "ETH/USDT")
     title = window.windowTitle()
     assert "ETH/USDT" in title and "Binance" in title and "LIVE" in title

@@ -8,10 +8,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt
 
-from terminal.domain.enums import Side  # noqa: E402
-from tests.ui.test_orderbook_widget import book, colour_counts, shown_ladder  # noqa: E402
+from terminal.domain.enums import Side
+from tests.ui.test_orderbook_widget import book, colour_counts, shown_ladder
 
 
 def test_rows_cut_by_an_edge_are_not_painted_or_clickable(qtbot):

@@ -9,20 +9,20 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from decimal import Decimal as D  # noqa: E402
+from decimal import Decimal as D
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QImage  # noqa: E402
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget  # noqa: E402
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
-from terminal.domain.enums import Side  # noqa: E402
-from terminal.domain.ids import Symbol  # noqa: E402
-from terminal.domain.market import MarketRules  # noqa: E402
-from terminal.domain.marketdata import BookLevel, BookView  # noqa: E402
-from terminal.ui.widgets.ladder import build_ladder, grouping_steps  # noqa: E402
-from terminal.ui.widgets.orderbook import OrderBookLadder, OrderBookWidget  # noqa: E402
-from terminal.ui.widgets.palette import DARK, LIGHT  # noqa: E402
+from terminal.domain.enums import Side
+from terminal.domain.ids import Symbol
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import BookLevel, BookView
+from terminal.ui.widgets.ladder import build_ladder, grouping_steps
+from terminal.ui.widgets.orderbook import OrderBookLadder, OrderBookWidget
+from terminal.ui.widgets.palette import DARK, LIGHT
 
 SYM = Symbol("BTC/USDT")
 RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.0001"))

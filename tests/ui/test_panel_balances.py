@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from terminal.domain.marketdata import Balance, Balances
 from terminal.ui.panels.balances import BalancesPanel
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 D = Decimal
 

@@ -16,7 +16,7 @@ from terminal.domain.ids import VenueId
 from terminal.exchange.catalogue import VenueInfo
 from terminal.ui.panels.connect_dialog import ConnectDialog
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 KEY = "AKIAxxKEY1234567890"
 SECRET = "s3cr3t-VALUE-0987654321"

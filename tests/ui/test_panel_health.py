@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from terminal.domain.session import SessionKey
 from terminal.ui.panels._style import ERROR
 from terminal.ui.panels.health import HealthPanel
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 
 class ManualClock:
@@ -30,7 +30,7 @@ class ManualClock:
         return self.t
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.t, timezone.utc)
+        return datetime.fromtimestamp(self.t, UTC)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def world():
 
 
 def test_renders_a_snapshot(qtbot, world):
-    clock, reg, paper, tr, book = world
+    _clock, reg, paper, _tr, book = world
     panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
     qtbot.addWidget(panel)
     assert panel.refresh()
@@ -78,7 +78,7 @@ def test_renders_a_snapshot(qtbot, world):
     assert card.values["budget"].text().endswith("per 10s") or "/" in card.values["budget"].text()
     assert card.sparkline.values == snap.latency_samples_ms
     assert "timed out" in card.last_error.text()
-    name, status, rate, age, rec = card.feed_rows[book]
+    name, status, rate, age, _rec = card.feed_rows[book]
     assert name.text() == "book BTC/USDT" and status.text() == "live"
     assert age.text() == "3.0s"
     assert float(rate.text()) > 0
@@ -88,7 +88,7 @@ def test_renders_a_snapshot(qtbot, world):
 
 
 def test_updates_only_on_change_and_drops_removed_sessions(qtbot, world):
-    clock, reg, paper, tr, book = world
+    clock, reg, _paper, tr, book = world
     panel = HealthPanel(poll_interval_s=0)
     qtbot.addWidget(panel)
     panel.set_snapshots(reg.snapshots())
@@ -107,7 +107,7 @@ def test_updates_only_on_change_and_drops_removed_sessions(qtbot, world):
 
 
 def test_screenshot(qtbot, world, shot):
-    clock, reg, *_ = world
+    _clock, reg, *_ = world
     panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
     qtbot.addWidget(panel)
     panel.resize(460, 420)
@@ -116,7 +116,7 @@ def test_screenshot(qtbot, world, shot):
 
 
 def test_wide_panel_puts_cards_side_by_side(qtbot, world, shot):
-    clock, reg, *_ = world
+    _clock, reg, *_ = world
     panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
     qtbot.addWidget(panel)
     panel.resize(1000, 300)
@@ -130,7 +130,7 @@ def test_wide_panel_puts_cards_side_by_side(qtbot, world, shot):
 
 
 def test_one_session_gets_the_full_width(qtbot, world):
-    clock, reg, *_ = world
+    _clock, reg, *_ = world
     reg.remove(SessionKey(VenueId("binance"), VenueMode.SANDBOX))
     panel = HealthPanel(provider=reg.snapshots, poll_interval_s=0)
     qtbot.addWidget(panel)

@@ -13,7 +13,7 @@ import pytest
 from terminal.logsetup import RingHandler, clear_secrets, protect_handler, register_secret
 from terminal.ui.panels.logs import LogsPanel
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 
 @pytest.fixture

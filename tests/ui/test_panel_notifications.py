@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from terminal.ui.panels.notifications import ToastHost
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -26,10 +26,10 @@ from terminal.ui.panels._style import AMBER_Q, UNKNOWN_BG_Q
 from terminal.ui.panels._table import BACKGROUND, FOREGROUND, TOOLTIP
 from terminal.ui.panels.open_orders import C_AGE, C_STATUS, OpenOrdersPanel
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 D = Decimal
-T0 = datetime(2026, 11, 21, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 21, 8, 0, 0, tzinfo=UTC)
 
 
 class FakeNow:

@@ -20,7 +20,7 @@ from terminal.domain.order import OrderRequest
 from terminal.ui.panels.order_entry import OrderEntryPanel
 from terminal.ui.panels.ticket import EntryKind
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 D = Decimal
 

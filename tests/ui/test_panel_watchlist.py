@@ -17,7 +17,7 @@ from terminal.ui.panels._style import BUY_Q, SELL_Q
 from terminal.ui.panels._table import FOREGROUND
 from terminal.ui.panels.watchlist import WatchlistPanel
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 D = Decimal
 MARKETS = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ETH/BTC", "XRP/USDT", "DOGE/USDT"]

@@ -153,7 +153,7 @@ def test_missing_keys_reason_says_whether_there_is_a_keychain(monkeypatch) -> No
     keyring.set_keyring(keyring.backends.fail.Keyring())
     try:
         with pytest.raises(
-            MissingCredentials, match="no usable OS keychain.*TT_BYBIT_SANDBOX_API_KEY"
+            MissingCredentials, match=r"no usable OS keychain.*TT_BYBIT_SANDBOX_API_KEY"
         ):
             resolve_credentials(entry, points_at_paper=False)
         assert resolve_credentials(entry, points_at_paper=True) is None  # paper's account

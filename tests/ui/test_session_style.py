@@ -28,7 +28,7 @@ from terminal.ui.session_style import (
     short_label,
 )
 
-from .test_panel_screens import qt_exec_usable, shot  # noqa: F401 (fixtures)
+from .screens import qt_exec_usable  # noqa: F401 (autouse fixture)
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 ALICE = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("alice"))

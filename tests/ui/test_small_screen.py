@@ -180,10 +180,10 @@ def test_ticket_has_no_empty_strip_and_scrolls_when_short(qtbot, themed) -> None
     # short dock: the panel's minimum height is small and the form scrolls
     assert panel.minimumSizeHint().height() <= MIN_VISIBLE_HEIGHT
     panel.resize(panel.minimumSizeHint().width(), MIN_VISIBLE_HEIGHT)
-    qtbot.waitUntil(lambda: panel.scroll.verticalScrollBar().maximum() > 0, timeout=3000)
-    panel.scroll.ensureWidgetVisible(panel.submit_button)
-    top = panel.submit_button.mapTo(panel.scroll.viewport(), QPoint(0, 0)).y()
-    assert 0 <= top < panel.scroll.viewport().height()
+    qtbot.waitUntil(lambda: panel.scroll_area.verticalScrollBar().maximum() > 0, timeout=3000)
+    panel.scroll_area.ensureWidgetVisible(panel.submit_button)
+    top = panel.submit_button.mapTo(panel.scroll_area.viewport(), QPoint(0, 0)).y()
+    assert 0 <= top < panel.scroll_area.viewport().height()
 
 
 # ------------------------------------------------------------------ the watchlist

@@ -131,7 +131,8 @@ def test_gui_exits_in_bounded_time_despite_stuck_work(tmp_path: Path) -> None:
             loop.create_task(forever())
 
         QTimer.singleShot(50, start_stuck_work)
-        sys.exit(run_gui(argparse.Namespace(screenshot=None, exit_after=0.4, data_dir={str(tmp_path)!r})))
+        args = argparse.Namespace(screenshot=None, exit_after=0.4, data_dir={str(tmp_path)!r})
+        sys.exit(run_gui(args))
         """
     )
     started = time.monotonic()

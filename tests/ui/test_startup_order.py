@@ -141,7 +141,7 @@ def test_first_paint_is_the_real_window_before_asyncio_and_the_core(tmp_path: Pa
     order = ["window_shown", "first_paint", "docks_built", "loop_ready", "panels_built"]
     assert all(name in marks for name in order), sorted(marks)
     times = [marks[name] for name in order]
-    assert times == sorted(times), dict(zip(order, times))
+    assert times == sorted(times), dict(zip(order, times, strict=False))
     log = (data / "logs" / "terminal.log").read_text(encoding="utf-8")
     assert "GUI started" in log and "GUI stopped" in log
     assert (data / "config" / "layout.json").is_file()  # the docks' layout was saved at exit
@@ -204,4 +204,4 @@ def test_the_ticket_is_usable_before_the_chart_is_built(tmp_path: Path) -> None:
     order = ["venue_connected", "first_book", "ticket_usable", "chart_built"]
     assert all(name in marks for name in order), sorted(marks)
     times = [marks[name] for name in order]
-    assert times == sorted(times), dict(zip(order, times))
+    assert times == sorted(times), dict(zip(order, times, strict=False))

@@ -6,16 +6,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from decimal import Decimal as D  # noqa: E402
+from decimal import Decimal as D
 
-from PySide6.QtGui import QColor  # noqa: E402
+from PySide6.QtGui import QColor
 
-from terminal.domain.enums import Side  # noqa: E402
-from terminal.domain.ids import Symbol, TradeId  # noqa: E402
-from terminal.domain.market import MarketRules  # noqa: E402
-from terminal.domain.marketdata import Trade  # noqa: E402
-from terminal.ui.frame import LatestValue  # noqa: E402
-from terminal.ui.widgets.tape import TradesTapeWidget  # noqa: E402
+from terminal.domain.enums import Side
+from terminal.domain.ids import Symbol, TradeId
+from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import Trade
+from terminal.ui.frame import LatestValue
+from terminal.ui.widgets.tape import TradesTapeWidget
 
 SYM = Symbol("BTC/USDT")
 RULES = MarketRules(SYM, "BTC", "USDT", tick_size=D("0.01"), step_size=D("0.0001"))
@@ -93,14 +93,14 @@ def test_paints_only_on_the_frame_tick_and_pulls_its_provider(qtbot):
     w.set_provider(cell)
     window: list[Trade] = []
     for i in range(300):  # 300 messages between two ticks
-        window = (window + [trade(i)])[-50:]  # the provider's rolling window
+        window = ([*window, trade(i)])[-50:]  # the provider's rolling window
         cell.set(list(window))
     qtbot.wait(20)
     assert w.frames.total == before
     assert w.refresh()
     qtbot.waitUntil(lambda: w.frames.total == before + 1, timeout=2000)
     assert len(w.rows()) == 50 and w.rows()[0].key == ("id", "299")
-    cell.set(window + [trade(300)])
+    cell.set([*window, trade(300)])
     assert w.refresh()
     assert len(w.rows()) == 51
     assert not w.refresh()

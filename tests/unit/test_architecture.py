@@ -30,7 +30,10 @@ def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
     # cwd and PYTHONPATH decide which `terminal` package is analysed; ROOT stays on the
     # path for tests.import_contracts (the project's own contract type).
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(cwd), str(ROOT)])}
-    code = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    code = (
+        "import sys; from importlinter.cli import lint_imports_command; "
+        "sys.exit(lint_imports_command())"
+    )
     return subprocess.run(
         [sys.executable, "-c", code, str(PYPROJECT), "--no-cache"],
         cwd=cwd,

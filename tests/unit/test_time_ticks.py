@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import itertools
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +20,7 @@ from terminal.ui.widgets.time_ticks import (
     time_ticks,
 )
 
-UTC = timezone.utc
+UTC = UTC
 LABEL_PX = 40.0
 
 
@@ -87,7 +88,7 @@ def test_labels_never_overlap_and_the_step_is_the_finest_that_fits(minutes, widt
     ticks = time_ticks(t0, t1, width, LABEL_PX, MINUTE_MS, UTC)
     xs = [(t - t0) / ms_per_px for t, _ in ticks]
     # calendar steps vary a little (months 28-31 days, years 365/366): 0.9 of the room
-    assert all(b - a >= 0.9 * room for a, b in zip(xs, xs[1:])), (step.name, xs)
+    assert all(b - a >= 0.9 * room for a, b in itertools.pairwise(xs)), (step.name, xs)
     assert len(ticks) <= width / LABEL_PX + 1
 
 

@@ -108,7 +108,7 @@ class AlertEngine:
     # -- evaluation ------------------------------------------------------------------------------
     def on_update(self, key: FeedKey) -> None:
         kind = key.kind
-        if kind is not FeedKind.TICKER and kind is not FeedKind.BOOK or key.symbol is None:
+        if (kind is not FeedKind.TICKER and kind is not FeedKind.BOOK) or key.symbol is None:
             return
         ids = self._by_market.get(AlertMarket(key.venue, key.mode, key.symbol))
         if not ids:

@@ -6,6 +6,7 @@ mode a reduce-only close of the side and an opening order of the other side."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from terminal.domain.enums import OrderType, TimeInForce
@@ -77,11 +78,7 @@ def reverse_requests(key: SessionKey, position: Position) -> list[OrderRequest]:
     """Turn a long of N into a short of N (or back), at market."""
     if position.hedged:
         close = _request(key, position, position.size, closing=True)
-        opposite = Position(**{**_fields(position), "side": position.side.other})
+        opposite = replace(position, side=position.side.other)
         return [close, _request(key, opposite, position.size, closing=False)]
     req = _request(key, position, position.size * TWO, closing=True)
-    return [OrderRequest(**{**_fields(req), "reduce_only": False})]
-
-
-def _fields(obj: object) -> dict:
-    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}  # type: ignore[attr-defined]
+    return [replace(req, reduce_only=False)]

@@ -7,7 +7,7 @@ the emergency stop and the precautions is terminal.core.safety.SafetyGate. `bloc
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from terminal.core.orders.conditional import conditional_refusals, value_price
 from terminal.core.ports import GateContext, Refusal

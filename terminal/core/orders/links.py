@@ -82,7 +82,7 @@ class TerminalLinks:
                 continue
             try:
                 await service.cancel(coid)
-            except Exception as exc:  # noqa: BLE001 - logged and shown; never stops the loop
+            except Exception as exc:
                 log.warning("cancelling %s of list %s failed: %s", coid, order_list.list_id, exc)
                 service.tracker.notice(
                     "error",

@@ -7,7 +7,8 @@ order pipeline (the dispatcher of vn.py's event engine died on the first one).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

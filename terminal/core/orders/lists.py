@@ -77,7 +77,7 @@ def leg_requests(
         price=req.stop_limit,
         leg_role=LegRole.STOP,
         **common,
-    )  # type: ignore[arg-type]
+    )
     if native and req.side is Side.BUY:
         target = OrderRequest(
             type=OrderType.TAKE_PROFIT_LIMIT,
@@ -85,7 +85,7 @@ def leg_requests(
             price=req.target,
             leg_role=LegRole.TARGET,
             **common,
-        )  # type: ignore[arg-type]
+        )
     else:
         target = OrderRequest(
             type=OrderType.LIMIT,
@@ -93,7 +93,7 @@ def leg_requests(
             post_only=native,
             leg_role=LegRole.TARGET,
             **common,
-        )  # type: ignore[arg-type]
+        )
     return stop, target
 
 
@@ -127,7 +127,7 @@ async def place_oco(
     *,
     confirmed: frozenset[str] = frozenset(),
     kind: ListKind = ListKind.OCO,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
     list_id: str | None = None,
 ) -> tuple[OrderList, list[Order]]:
     """Place a stop and a target that cancel each other. Native where the venue holds
@@ -157,8 +157,8 @@ async def place_oco(
         )
     ctx = service.context_for(stop_req, confirmed)
     refusals += price_refusals(req, ctx.reference_price)
-    for leg in (stop_req, target_req):
-        for r in service.gate.check(leg, service.context_for(leg, confirmed)):
+    for leg_req in (stop_req, target_req):
+        for r in service.gate.check(leg_req, service.context_for(leg_req, confirmed)):
             if not (r.overridable and r.rule in confirmed) and r not in refusals:
                 refusals.append(r)
     if refusals:
@@ -229,9 +229,9 @@ async def _send_native(
     order_list.venue_list_id = venue_list_id
     by_id = {leg.client_order_id: leg for leg in legs}
     for report in reports:
-        leg = by_id.get(report.client_order_id) if report.client_order_id else None
-        if leg is not None:
-            await service._absorb_report(leg, report, EventSource.REST)
+        found_leg = by_id.get(report.client_order_id) if report.client_order_id else None
+        if found_leg is not None:
+            await service._absorb_report(found_leg, report, EventSource.REST)
 
 
 async def _send_linked(service: OrderService, session: Any, legs: list[Order]) -> None:
@@ -265,7 +265,7 @@ async def cancel_list(service: OrderService, list_id: str) -> list[Order]:
     legs = [service.tracker.track(o) for o in await service.journal.list_legs(list_id)]
     if not legs:
         raise UnknownOrder(f"order list {list_id} has no orders in the journal")
-    session = service._require_session(legs[0].session)
+    session: Any = service._require_session(legs[0].session)  # with the order-list calls
     service.links.forget(list_id)  # a cancelled group places and cancels nothing more
     service.brackets.forget(list_id)
     for pair_id in order_list.details.get("pairs", []):  # a bracket's protective pairs

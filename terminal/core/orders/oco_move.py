@@ -22,11 +22,14 @@ from terminal.core.orders.errors import SubmitRefused, UnknownOrder
 from terminal.core.orders.lists import cancel_list, leg_requests, place_oco, price_refusals
 from terminal.core.ports import Refusal
 from terminal.domain.enums import HeldBy, LegRole, Side
-from terminal.domain.order import OrderStatus
+from terminal.domain.order import Order, OrderStatus
 from terminal.domain.orderlist import ListKind, ListStatus, OrderList, ProtectionRequest
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from terminal.core.orders.service import OrderService
+    from terminal.domain.marketdata import Balances
 
 log = logging.getLogger(__name__)
 MOVE = "oco_move"
@@ -48,7 +51,7 @@ def _protection(order_list: OrderList, amount: Decimal) -> ProtectionRequest:
 
 async def move_oco_leg(
     service: OrderService, list_id: str, role: LegRole, price: Decimal
-) -> tuple[OrderList, list]:
+) -> tuple[OrderList, list[Order]]:
     """Replace the pair `list_id` with one whose stop trigger (role STOP; a stop limit
     moves by the same distance) or target (role TARGET) is `price`. Returns the new list
     and its legs. SubmitRefused before anything is cancelled when the new pair would be
@@ -123,7 +126,7 @@ async def move_oco_leg(
     return new_list, new_legs
 
 
-def _released(balances, legs):  # type: ignore[no-untyped-def]
+def _released(balances: Balances | None, legs: Iterable[Order]) -> Balances | None:
     """Balances as they will be once the old pair's locks are released (its legs are
     cancelled before the new ones go)."""
     from terminal.core.orders.amend import released_by

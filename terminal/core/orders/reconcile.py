@@ -84,7 +84,7 @@ class ReconcileResult:
 
 
 class Reconciler:
-    def __init__(self, service: "OrderService", session: ExchangePort) -> None:
+    def __init__(self, service: OrderService, session: ExchangePort) -> None:
         self.service = service
         self.session = session
         self.venue = session.venue
@@ -100,7 +100,7 @@ class Reconciler:
         started = time.monotonic()
         try:
             await asyncio.wait_for(self._run(), service.policy.reconcile_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.result.error = f"timed out after {service.policy.reconcile_timeout_s:.0f} s"
         except VenueError as exc:
             self.result.error = str(exc) or type(exc).__name__
@@ -223,7 +223,7 @@ class Reconciler:
                 # page is followed, from its newest trade on ("since" is inclusive, so
                 # that one repeats and is skipped).
                 newest = max((t.timestamp_ms or 0 for t in trades), default=0)
-                if not fresh or len(trades) < PAGE_HINT or since is not None and newest <= since:
+                if not fresh or len(trades) < PAGE_HINT or (since is not None and newest <= since):
                     break
                 since = newest
 

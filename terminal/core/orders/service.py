@@ -19,10 +19,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Callable, Coroutine
+from typing import Any
 
 from terminal.core.errors import (
     AuthenticationError,
@@ -104,7 +105,7 @@ class OrderService:
         self.gate: SubmitGate = gate or BasicGate()
         self.policy = policy or OrderPolicy()
         self._context_provider = context_provider
-        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._now = now or (lambda: datetime.now(UTC))
         self.order_changed: Callbacks[Order] = Callbacks("order")
         self.notices: Callbacks[tuple[str, str]] = Callbacks("notice")
         self.reconciled: Callbacks[Any] = Callbacks("reconcile")
@@ -209,7 +210,8 @@ class OrderService:
             "double_submit",
             f"An identical order ({request.side.value} {format_decimal(request.amount)} "
             f"{request.symbol}"
-            f"{' @ ' + format_decimal(request.price) if request.price is not None else ''}) was sent "
+            f"{' @ ' + format_decimal(request.price) if request.price is not None else ''})"
+            " was sent "
             f"{now - sent:.1f} s ago. Confirm to send it again.",
             overridable=True,
         )
@@ -415,8 +417,8 @@ class OrderService:
                             order,
                             [
                                 OrderRejected(
-                                    reason=f"not found on {order.venue} after {not_found} queries by "
-                                    "client order id: never reached the venue",
+                                    reason=f"not found on {order.venue} after {not_found} "
+                                    "queries by client order id: never reached the venue",
                                     source=source,
                                 )
                             ],
@@ -555,15 +557,15 @@ class OrderService:
                     await self._cancel_each(session, mine)
                     continue
                 for report in reports:
-                    order = await self.tracker.find(
+                    found = await self.tracker.find(
                         key, report.client_order_id, report.venue_order_id
                     )
-                    if order is None:
-                        order = await self.tracker.adopt(key, report, EventSource.REST)
+                    if found is None:
+                        found = await self.tracker.adopt(key, report, EventSource.REST)
                     else:
-                        await self._absorb_report(order, report, EventSource.REST)
-                    if order is not None:
-                        targets[order.client_order_id] = order
+                        await self._absorb_report(found, report, EventSource.REST)
+                    if found is not None:
+                        targets[found.client_order_id] = found
                 # whatever the reply did not mention: ask the venue one by one
                 for order in mine:
                     if not order.is_final and order.status is not OrderStatus.PENDING_SUBMIT:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.listeners import Callbacks
@@ -39,7 +40,7 @@ _VENUE_OPEN = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
 
 
 def ms_to_dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def fill_event_at(fill: FillReport, source: EventSource) -> OrderFilled:

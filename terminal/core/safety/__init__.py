@@ -24,24 +24,19 @@ from terminal.core.safety.stop import (
     RESET_PHRASE,
     EmergencyStop,
     ResetRefused,
-    StopScope,
     StopSnapshot,
     StopState,
 )
-from terminal.core.safety.sweep import (
-    StopResult,
-    StopSweeper,
-    VenueStopResult,
-    order_service_sink,
-)
-from terminal.core.safety.targets import EVERYTHING, BadStopTarget, StopTarget
+from terminal.core.safety.sweep import StopSweeper, order_service_sink
+from terminal.core.safety.sweep_results import StopResult, VenueStopResult
+from terminal.core.safety.targets import EVERYTHING, BadStopTarget, StopScope, StopTarget
 
 __all__ = [
     "EMERGENCY_STOP",
     "EVERYTHING",
-    "BadStopTarget",
-    "TESTNET_LOCK",
     "RESET_PHRASE",
+    "TESTNET_LOCK",
+    "BadStopTarget",
     "EmergencyStop",
     "LockSnapshot",
     "OrderBlocked",

@@ -10,10 +10,12 @@ waits until everything queued so far is durable; `aclose()` flushes and stops th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from terminal.core.ports import JournalPort
 
@@ -32,7 +34,7 @@ STOP_STATE_KINDS: tuple[str, ...] = (STOP_ENGAGED, STOP_RESET)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _plain(value: Any) -> Any:
@@ -43,7 +45,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_plain(v) for v in value]
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+    if hasattr(value, "value") and isinstance(value.value, str):
         return value.value  # str enums
     return str(value)
 
@@ -124,7 +126,7 @@ class SafetyJournalWriter:
             return True
         try:
             await asyncio.wait_for(self._drain(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.error("safety journal flush timed out with %d events queued", len(self._queue))
         return not self._queue
 
@@ -133,10 +135,8 @@ class SafetyJournalWriter:
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-            except asyncio.CancelledError:
-                pass
 
 
 def _log_task_error(task: asyncio.Task[Any]) -> None:

@@ -9,7 +9,7 @@ market rules or the balance check; a used override is journaled.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from terminal.core.ports import GateContext, Refusal
 from terminal.core.safety.events import PRECAUTION_OVERRIDE, SafetyJournalWriter

@@ -10,8 +10,8 @@ Locking again is one call and always succeeds.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from terminal.core.safety.events import (
     LOCK_LOCKED,

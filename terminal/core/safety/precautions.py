@@ -13,9 +13,10 @@ terminal.settings (the core does not depend on it).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from terminal.core.orders.conditional import conditional_refusals
 from terminal.core.orders.conditional import value_price as conditional_value_price
@@ -76,7 +77,7 @@ class PrecautionConfig:
     default_fee_rate: Decimal = DEFAULT_FEE_RATE
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "PrecautionConfig":
+    def from_settings(cls, settings: Any) -> PrecautionConfig:
         """Build from a terminal.settings.PrecautionSettings (or anything shaped like it)."""
         base = cls()
         raw_caps = getattr(settings, "max_notional", None)
@@ -212,8 +213,9 @@ class Precautions:
                     out.append(
                         Refusal(
                             PRICE_DEVIATION,
-                            f"limit price {_fmt(request.price)} is {deviation:.2f}% away from the "
-                            f"current price {_fmt(ref)} (limit {_fmt(pct)}%); confirm to send anyway",
+                            f"limit price {_fmt(request.price)} is {deviation:.2f}% away "
+                            f"from the current price {_fmt(ref)} (limit {_fmt(pct)}%); "
+                            "confirm to send anyway",
                             overridable=True,
                             values={
                                 "price": _fmt(request.price),

@@ -8,8 +8,9 @@ SafetyState per app run (`await SafetyState.open(journal, settings.precautions)`
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from terminal.core.ports import JournalPort
 from terminal.core.safety.events import SafetyJournalWriter
@@ -56,7 +57,7 @@ class SafetyState:
     @classmethod
     async def open(
         cls, journal: JournalPort | None, precaution_settings: Any = None
-    ) -> "SafetyState":
+    ) -> SafetyState:
         """Build and load the stop's persisted state (blocking entry until loaded)."""
         config = (
             PrecautionConfig.from_settings(precaution_settings)

@@ -29,7 +29,8 @@ from terminal.domain.ids import Symbol
 from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
-    from terminal.core.safety.sweep import ReportSink, StopResult
+    from terminal.core.safety.sweep import ReportSink
+    from terminal.core.safety.sweep_results import StopResult
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,8 @@ class EmergencyStop:
     ) -> StopResult:
         """Cancel open orders, concurrently, on every session an engaged stop covers
         (only `target`'s when given), within that stop's symbol (see StopSweeper)."""
-        from terminal.core.safety.sweep import StopSweeper, SweepPlan
+        from terminal.core.safety.sweep import StopSweeper
+        from terminal.core.safety.sweep_results import SweepPlan
 
         if not self._states:
             raise RuntimeError("sweep() without an engaged stop: call engage() first")

@@ -31,9 +31,8 @@ from terminal.core.errors import (
     VenueError,
 )
 from terminal.core.ports import ExchangePort, JournalPort
-from terminal.core.safety.stop import StopScope
 from terminal.core.safety.sweep_results import StopResult, SweepPlan, VenueStopResult, order_key
-from terminal.core.safety.targets import StopTarget
+from terminal.core.safety.targets import StopScope, StopTarget
 from terminal.domain.enums import HeldBy, OrderType, Side
 from terminal.domain.ids import ClientOrderId, IdError, Symbol, VenueOrderId
 from terminal.domain.order import EventSource, IllegalTransition, Order, OrderError, OrderStatus
@@ -92,7 +91,7 @@ class StopSweeper:
         outcomes = await asyncio.gather(
             *(self._sweep_session(p) for p in plans), return_exceptions=True
         )
-        for session, outcome in zip([p.session for p in plans], outcomes):
+        for session, outcome in zip([p.session for p in plans], outcomes, strict=False):
             if isinstance(outcome, VenueStopResult):
                 result.venues.append(outcome)
             else:  # a bug or cancellation inside one venue's sweep must not hide the others
@@ -215,6 +214,7 @@ class StopSweeper:
         venue_open: list[OrderReport],
         journal_open: list[Order],
     ) -> None:
+        pending: list[Order | OrderReport] = [*venue_open, *journal_open]
         try:
             reports = await self._retry(lambda: session.cancel_all_orders(symbol))
         except OrderNotFoundError:
@@ -222,13 +222,13 @@ class StopSweeper:
             # "Unknown order sent.": the journal's open order there has just filled or
             # been cancelled (a stream event not yet applied). Nothing to cancel, as for a
             # single cancel; the verification pass still lists anything left open.
-            for o in [*venue_open, *journal_open]:
+            for o in pending:
                 if o.symbol == symbol and order_key(o) not in res.cancelled:
                     _add_once(res.already_closed, order_key(o))
                     _discard(res.unknown, order_key(o))
             return
         except OutcomeUnknownError as exc:
-            for o in [*venue_open, *journal_open]:
+            for o in pending:
                 if o.symbol == symbol:
                     _add_once(
                         res.unknown, f"{order_key(o)} ({symbol}): cancel-all outcome unknown: {exc}"

@@ -7,6 +7,7 @@ ACCOUNT_UPDATE events, and the market stream (``/market/ws``, ``/public/ws``) wi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -184,10 +185,8 @@ class FuturesStream:
 
                 logging.getLogger("terminal.paper").exception("futures tick failed")
             n += 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), TICK_S)
-            except TimeoutError:
-                pass
 
 
 def setup(app: web.Application, srv: PaperServer) -> None:

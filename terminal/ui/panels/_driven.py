@@ -15,17 +15,26 @@ from terminal.ui.frame import FrameClock, FrameCounter
 SELF_DRIVEN_MS = 100
 
 
+class DrivenPanel(QWidget):
+    """A panel that applies the latest state in `refresh()` (True when it repainted)."""
+
+    frames: FrameCounter
+
+    def refresh(self) -> bool:
+        raise NotImplementedError
+
+
 def attach_frames(
-    panel: QWidget, frame_clock: FrameClock | None, interval_ms: int = SELF_DRIVEN_MS
+    panel: DrivenPanel, frame_clock: FrameClock | None, interval_ms: int = SELF_DRIVEN_MS
 ) -> QTimer | None:
-    """Register `panel` (which has `refresh()` and `frames`) with the clock, or give it
-    its own timer; returns that timer, if any."""
-    panel.frames = FrameCounter()  # type: ignore[attr-defined]
+    """Register `panel` with the clock, or give it its own timer; returns that timer, if
+    any."""
+    panel.frames = FrameCounter()
     if frame_clock is not None:
-        frame_clock.register(panel)  # type: ignore[arg-type]
+        frame_clock.register(panel)
         return None
     timer = QTimer(panel)
     timer.setInterval(interval_ms)
-    timer.timeout.connect(panel.refresh)  # type: ignore[attr-defined]
+    timer.timeout.connect(panel.refresh)
     timer.start()
     return timer

@@ -6,7 +6,7 @@ and ordinary text follow the application palette the main window's theme install
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase
@@ -82,7 +82,7 @@ def age_text(seconds: float) -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def time_text(at: datetime | None) -> str:

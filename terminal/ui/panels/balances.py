@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QMargins, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +28,7 @@ from terminal.domain.session import SessionKey
 from terminal.ui.frame import FrameClock
 from terminal.ui.session_style import long_label, qcolor_of, short_label
 
-from ._driven import attach_frames
+from ._driven import DrivenPanel, attach_frames
 from ._style import MUTED_Q, dec_text, grouped, mono_font
 from ._table import CachedTableModel, DataTable, Row, whole_columns_hint
 from .precision import DisplayPrecision, NoPrecision, currency_text
@@ -63,7 +63,7 @@ def _value_text(value: Decimal) -> str:
     return grouped(dec_text(value, places))
 
 
-class BalancesPanel(QWidget):
+class BalancesPanel(DrivenPanel):
     """Per-asset balances. See the module docstring."""
 
     viewChanged = Signal(object)  # venue shown, or None for all venues
@@ -131,7 +131,8 @@ class BalancesPanel(QWidget):
     def preferred_width(self) -> int:
         """The panel's width with every column in view for typical balances (the main
         window's default layout gives the dock at least this)."""
-        m = self.layout().contentsMargins()
+        layout = self.layout()
+        m = layout.contentsMargins() if layout is not None else QMargins()
         return max(
             self.minimumSizeHint().width(),
             self.table.preferred_width(SAMPLES) + m.left() + m.right(),

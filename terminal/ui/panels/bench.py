@@ -12,7 +12,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -34,7 +34,7 @@ def _orders(n: int):
     from terminal.domain.ids import ClientOrderId, Symbol, VenueId
     from terminal.domain.order import Order, OrderStatus
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     out = []
     for i in range(n):
         o = Order(
@@ -60,7 +60,6 @@ def bench_open_orders(n: int, changed_share: float = 0.1, runs: int = 60) -> Non
 
     app = QApplication.instance() or QApplication([])
     panel = OpenOrdersPanel(stale_after_s=3600)
-    panel._driven_timer = None
     panel.resize(1000, 400)
     panel.show()
     orders = _orders(n)

@@ -356,7 +356,7 @@ class ConnectDialog(QDialog):
     def _venue_changed(self, *_: object) -> None:
         info = self.current_venue()
         self.clear_secrets()
-        for name in self._field_rows:
+        for _row in self._field_rows:
             self._form.removeRow(self._form.rowCount() - 1)
         self._field_rows = []
         self.secret_edits = {}
@@ -377,7 +377,8 @@ class ConnectDialog(QDialog):
         elif info.demo_header:
             notes.append(f"Demo: {info.notes}.")
         # a test environment by default; live only by a deliberate click
-        if self.current_mode() is None or not self.mode_buttons[self.current_mode()].isEnabled():
+        chosen = self.current_mode()
+        if chosen is None or not self.mode_buttons[chosen].isEnabled():
             self._mode_group.setExclusive(False)
             for b in self.mode_buttons.values():
                 b.setChecked(False)

@@ -36,7 +36,7 @@ from terminal.domain.order import OrderRequest
 from terminal.domain.position import MarginMode, PositionMode
 from terminal.ui.frame import FrameClock
 
-from ._driven import attach_frames
+from ._driven import DrivenPanel, attach_frames
 from ._style import AMBER, MUTED, dec_text, grouped
 
 DEFAULT_MAX_LEVERAGE = 125
@@ -59,7 +59,7 @@ def _money(value: Decimal | None, places: int = 2) -> str:
     )
 
 
-class FuturesTicketSection(QWidget):
+class FuturesTicketSection(DrivenPanel):
     """See the module docstring."""
 
     leverageChangeRequested = Signal(str, int)  # symbol, leverage (confirmed by the user)

@@ -29,7 +29,7 @@ from terminal.core.marketstate import FeedStatus
 from terminal.core.policy import BreakerState
 from terminal.ui.frame import FrameClock
 
-from ._driven import attach_frames
+from ._driven import DrivenPanel, attach_frames
 from ._style import AMBER, ERROR, MUTED, OK, mono_font
 from .sparkline import Sparkline
 
@@ -268,7 +268,7 @@ class VenueHealthCard(QFrame):
             name.setToolTip(f"Last error: {f.last_error}" if f.last_error else "")
 
 
-class HealthPanel(QWidget):
+class HealthPanel(DrivenPanel):
     """Cards for every venue session. Feed with `set_snapshots` or `set_provider`."""
 
     def __init__(
@@ -290,9 +290,9 @@ class HealthPanel(QWidget):
         self.cards: dict[str, VenueHealthCard] = {}
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         outer = QVBoxLayout(inner)
         outer.setContentsMargins(4, 4, 4, 4)
@@ -305,8 +305,8 @@ class HealthPanel(QWidget):
         outer.addWidget(self.empty_label)
         outer.addLayout(self._grid)
         outer.addStretch(1)
-        self.scroll.setWidget(inner)
-        root.addWidget(self.scroll)
+        self.scroll_area.setWidget(inner)
+        root.addWidget(self.scroll_area)
         attach_frames(self, frame_clock, interval_ms=250)
 
     def set_provider(self, provider: SnapshotProvider | None) -> None:
@@ -363,7 +363,7 @@ class HealthPanel(QWidget):
         venue at once), in the snapshots' order."""
         for card in self.cards.values():
             self._grid.removeWidget(card)
-        labels = [l for l in self._order if l in self.cards]
+        labels = [label for label in self._order if label in self.cards]
         cols = max(1, min(self._columns, len(labels)))  # one venue: one full-width card
         for i, label in enumerate(labels):
             self._grid.addWidget(
@@ -372,7 +372,7 @@ class HealthPanel(QWidget):
         for c in range(4):
             self._grid.setColumnStretch(c, 1 if c < cols else 0)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         cols = max(1, min(4, self.width() // CARD_MIN_WIDTH))
         if cols != self._columns:

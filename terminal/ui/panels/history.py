@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -152,9 +152,7 @@ class HistoryPanel(QWidget):
 
     ORDERS_TAB, FILLS_TAB = 0, 1
 
-    def __init__(
-        self, parent: QWidget | None = None, *, now=lambda: datetime.now(timezone.utc)
-    ) -> None:
+    def __init__(self, parent: QWidget | None = None, *, now=lambda: datetime.now(UTC)) -> None:
         super().__init__(parent)
         self.setObjectName("HistoryPanel")
         self._now = now
@@ -221,8 +219,8 @@ class HistoryPanel(QWidget):
             (self.orders_view, (150, 150, 86, 40, 70, 90, 90, 90, 90, 84, 110, 150, 90)),
             (self.fills_view, (150, 150, 86, 40, 90, 90, 100, 120, 44, 110)),
         ):
-            for col, w in enumerate(widths):
-                view.setColumnWidth(col, w)
+            for col, width in enumerate(widths):
+                view.setColumnWidth(col, width)
         self.tabs.addTab(self.orders_view, "Orders")
         self.tabs.addTab(self.fills_view, "Fills")
         root.addWidget(self.tabs, 1)
@@ -314,7 +312,7 @@ class HistoryPanel(QWidget):
         status: OrderStatus | None = None,
         range_index: int | None = None,
         text: str | None = None,
-        session: SessionKey | None | bool = False,
+        session: SessionKey | bool | None = False,
     ) -> None:
         """Set filters from code (tests, 'show history of this symbol'); `session` None
         shows every session."""

@@ -10,7 +10,7 @@ one journal query returned).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from terminal.core.csv_format import (
@@ -41,7 +41,7 @@ def order_record(o: Order) -> dict[str, str]:
 
 
 def fill_time(f: FillLike) -> datetime:
-    return datetime.fromtimestamp(f.ts_ms / 1000, timezone.utc)
+    return datetime.fromtimestamp(f.ts_ms / 1000, UTC)
 
 
 def fill_record(f: FillLike) -> dict[str, str]:

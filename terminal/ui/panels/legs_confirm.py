@@ -85,7 +85,7 @@ class LegsConfirmDialog(QDialog):
 
     def rows_text(self) -> list[tuple[str, ...]]:
         return [
-            tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+            tuple(_text(self.table.item(r, c)) for c in range(self.table.columnCount()))
             for r in range(self.table.rowCount())
         ]
 
@@ -95,3 +95,7 @@ class LegsConfirmDialog(QDialog):
         self._sent = True
         self.confirmed.emit(self._request, self._overrides)
         self.accept()
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    return item.text() if item is not None else ""

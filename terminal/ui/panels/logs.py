@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from terminal.logsetup import LogEntry, RingHandler, current_setup
 from terminal.ui.frame import FrameClock
 
-from ._driven import attach_frames
+from ._driven import DrivenPanel, attach_frames
 from ._style import AMBER, ERROR, MUTED, mono_font
 
 LEVELS = (
@@ -45,7 +45,7 @@ LEVEL_COLOURS: dict[int, str | None] = {
 MAX_PER_FRAME = 500  # lines appended per frame; the rest wait for the next frame
 
 
-class LogsPanel(QWidget):
+class LogsPanel(DrivenPanel):
     """See the module docstring. `ring` defaults to the active logging setup's ring."""
 
     def __init__(

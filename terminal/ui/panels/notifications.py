@@ -74,7 +74,7 @@ class Toast(QFrame):
         if timeout_ms > 0:
             self.timer.start(timeout_ms)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         self.dismiss()
         event.accept()
 
@@ -186,9 +186,9 @@ class ToastHost(QObject):
     # ---------------------------------------------------------------- internals
     def _remove(self, toast: object) -> None:
         if toast in self._toasts:
-            self._toasts.remove(toast)  # type: ignore[arg-type]
-            toast.hide()  # type: ignore[attr-defined]
-            toast.deleteLater()  # type: ignore[attr-defined]
+            self._toasts.remove(toast)
+            toast.hide()
+            toast.deleteLater()
             self._layout()
 
     def _layout(self) -> None:
@@ -204,7 +204,7 @@ class ToastHost(QObject):
             toast.setGeometry(max(MARGIN, x), max(MARGIN, y), WIDTH, h)
             y -= SPACING
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._host and event.type() == QEvent.Type.Resize:
             self._layout()
         return False

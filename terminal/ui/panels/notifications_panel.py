@@ -141,11 +141,11 @@ class NotificationsPanel(QWidget):
     def _host(self) -> ToastHost | None:
         if self._toasts is None:
             target = self._toast_target or self.window()
-            if target is None or target is self and not self.isVisible():
+            if target is None or (target is self and not self.isVisible()):
                 return None
             self._toasts = ToastHost(target, sound=self._sound)
         return self._toasts
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def showEvent(self, event) -> None:
         self.mark_read()
         super().showEvent(event)

@@ -43,7 +43,7 @@ from terminal.ui.frame import FrameClock, ProviderPoll
 from terminal.ui.session_style import session_of
 from terminal.ui.shortcuts import keys_text, sequences
 
-from ._driven import attach_frames
+from ._driven import DrivenPanel, attach_frames
 from ._style import (
     MUTED,
     mono_font,
@@ -78,7 +78,7 @@ AmendReason = Callable[[Order], "str | None"]  # why this order cannot be amende
 RulesFor = Callable[[Order], "MarketRules | None"]
 
 
-class OpenOrdersPanel(QWidget):
+class OpenOrdersPanel(DrivenPanel):
     """Live open orders with cancel actions. See the module docstring."""
 
     cancelRequested = Signal(str)  # client order id
@@ -334,9 +334,10 @@ class OpenOrdersPanel(QWidget):
         cancel.setEnabled(self.cancel_button.isEnabled())
         group = self._group_of_row(row.key)
         if group is not None:
+            list_id = group.list_id
             menu.addAction(
                 f"Cancel the whole {group.kind}",
-                lambda g=group: self.cancelGroupRequested.emit(g.list_id),
+                lambda: self.cancelGroupRequested.emit(list_id),
             )
         amend = menu.addAction(f"Amend…\t{keys_text('amend')}", lambda: self.open_amend())
         amend.setEnabled(self.amend_button.isEnabled())

@@ -128,15 +128,15 @@ class OrderEntryPanel(QWidget):
         self.form = QWidget()
         self.form.setObjectName("orderEntryForm")
         self.form.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("orderEntryScroll")
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.form)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("orderEntryScroll")
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.form)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
         root = QVBoxLayout(self.form)
         root.setContentsMargins(6, 6, 6, 6)
         root.setSpacing(4)
@@ -572,7 +572,7 @@ class OrderEntryPanel(QWidget):
         assert self._precheck is not None
         try:
             refusals = list(self._precheck(request, frozenset()))
-        except Exception as exc:  # noqa: BLE001 - say it where the user looks
+        except Exception as exc:
             self._say_status(f"Not checked, not sent: {exc}", ERROR)
             return False
         if [(r.rule, r.message) for r in refusals] != [(r.rule, r.message) for r in self._refusals]:
@@ -595,11 +595,11 @@ class OrderEntryPanel(QWidget):
         self.status_label.setText(text)
         self.status_label.setVisible(bool(text))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:
         """The form's width (and a scroll bar's), but only a few rows' height: the rest
         scrolls, so the ticket's dock does not set the window's minimum height."""
         form = self.form.minimumSizeHint()
-        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
         return QSize(form.width() + bar, min(form.height(), MIN_VISIBLE_HEIGHT))
 
     def _pending_timed_out(self) -> None:
@@ -793,7 +793,7 @@ class OrderEntryPanel(QWidget):
             self.amount_edit.setText(text)
             self._recompute(user_edit=True)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.amount_edit.clear()
             self._recompute(user_edit=True)

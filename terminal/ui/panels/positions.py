@@ -34,7 +34,7 @@ from terminal.domain.position import (
 )
 from terminal.ui.frame import FrameClock
 
-from ._driven import attach_frames
+from ._driven import DrivenPanel, attach_frames
 from ._style import AMBER_Q, BUY_Q, MUTED, SELL_Q, dec_text, grouped, mono_font
 from ._table import CachedTableModel, DataTable, Row
 
@@ -76,7 +76,7 @@ def row_key(p: Position) -> tuple[str, str]:
     return (str(p.symbol), p.side.value)
 
 
-class PositionsPanel(QWidget):
+class PositionsPanel(DrivenPanel):
     """See the module docstring."""
 
     closeRequested = Signal(object, object, object)  # Position, fraction, price | None

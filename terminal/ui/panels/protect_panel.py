@@ -417,7 +417,7 @@ class ProtectPanel(QWidget):
             risk = account_value(self._balances, rules, entry) * risk / Decimal(100)
         plan = risk_plan(rules, position, entry, stop, risk, target)
         if isinstance(plan, str):
-            raise ValueError(plan)  # noqa: TRY004 - a refusal shown in the form
+            raise ValueError(plan)
         self._plan = plan
         self.amount_field.blockSignals(True)
         self.amount_field.setText(rules.format_amount(plan.amount))
@@ -446,7 +446,8 @@ class ProtectPanel(QWidget):
             self.problem_label.setText("Not sent: " + "; ".join(refusals))
             return None
         rows = legs_preview(self._request, self._rules, self._caps)
-        title = f"{self.kind_combo.currentText()} on {self._venue} ({self._mode.value}) — {self._rules.symbol}"
+        kind = self.kind_combo.currentText()
+        title = f"{kind} on {self._venue} ({self._mode.value}) — {self._rules.symbol}"
         summary = [self.plan_label.text()] if self.plan_label.text() else []
         dlg = LegsConfirmDialog(
             self._request, frozenset(), title, rows, summary, parent=self, arm_ms=self._arm_ms

@@ -106,8 +106,9 @@ def show_refusals(
     the checkboxes by rule."""
     while layout.count():
         item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
+        old = item.widget() if item is not None else None
+        if old is not None:
+            old.deleteLater()
     checks: dict[str, QCheckBox] = {}
     for refusal in refusals:
         widget: QWidget

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QMargins, QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,7 @@ from terminal.domain.marketdata import Ticker
 from terminal.domain.money import ZERO
 from terminal.ui.frame import FrameClock, ProviderPoll
 
-from ._driven import attach_frames
+from ._driven import DrivenPanel, attach_frames
 from ._style import BUY_Q, ERROR, MUTED_Q, SELL_Q, compact_amount, dec_text, mono_font
 from ._table import KEY_ROLE, CachedTableModel, DataTable, Row
 
@@ -40,7 +40,7 @@ COLUMNS = ("Symbol", "Last", "24h %", "Volume")
 SAMPLES = ("DOGE/USDT", "60000.25", "+10.00%", "999.99M")
 
 
-class WatchlistPanel(QWidget):
+class WatchlistPanel(DrivenPanel):
     """See the module docstring."""
 
     symbolActivated = Signal(str)
@@ -119,7 +119,8 @@ class WatchlistPanel(QWidget):
     def preferred_width(self) -> int:
         """The panel's width with every column in view for typical symbols, prices and
         volumes (the main window's default layout gives the dock at least this)."""
-        m = self.layout().contentsMargins()
+        layout = self.layout()
+        m = layout.contentsMargins() if layout is not None else QMargins()
         return max(
             self.minimumSizeHint().width(),
             self.table.preferred_width(SAMPLES) + m.left() + m.right(),

@@ -10,8 +10,8 @@ original `Candle` objects (Decimals) are kept too, so a readout shows exact valu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -23,6 +23,14 @@ SYNC_APPEND_LIMIT = 5000  # more new candles than this: rebuild instead of appen
 
 class CandleSeries:
     """Append-mostly OHLCV columns; index i is the x coordinate of bar i."""
+
+    # the columns, allocated by `_alloc` (one array per name in _COLUMNS, and the times)
+    _t: np.ndarray
+    _o: np.ndarray
+    _h: np.ndarray
+    _l: np.ndarray
+    _c: np.ndarray
+    _v: np.ndarray
 
     def __init__(self, timeframe: str = "1m", capacity: int = 1024) -> None:
         self.timeframe = timeframe
@@ -165,7 +173,7 @@ class CandleSeries:
     def time_at(self, index: float) -> int:
         """Open time of bar `index`, extrapolated by the timeframe outside the data."""
         n = self._n
-        i = int(math.floor(index + 0.5))
+        i = math.floor(index + 0.5)
         if n == 0:
             return 0
         if i < 0:
@@ -214,13 +222,13 @@ class VisibleSlice:
 def visible_slice(series: CandleSeries, x0: float, x1: float, width_px: float) -> VisibleSlice:
     """Bars with index in [x0, x1], merged per pixel column when denser than one per pixel."""
     n = len(series)
-    i0 = max(0, int(math.floor(x0)))
-    i1 = min(n, int(math.ceil(x1)) + 1)
+    i0 = max(0, math.floor(x0))
+    i1 = min(n, math.ceil(x1) + 1)
     if i1 <= i0:
         empty = np.zeros(0)
         return VisibleSlice(i0, i0, 1, empty, empty, empty, empty, empty, empty)
     count = i1 - i0
-    per_bar = max(1, int(math.ceil(count / max(1.0, width_px))))
+    per_bar = max(1, math.ceil(count / max(1.0, width_px)))
     if per_bar == 1:
         return VisibleSlice(
             i0,

@@ -155,9 +155,9 @@ class CandleChartWidget(ChartToolbar, ChartReadout, ChartOrderLines, QWidget):
             item = LineItem(
                 self.series,
                 self.visible,
-                lambda ind=ind: ind.values,
+                ind.current_values,
                 p.qcolor(ind.colour_field),
-                lambda ind=ind: ind.breaks,
+                ind.current_breaks,
             )
             item.setVisible(ind.visible)
             self.price_plot.addItem(item)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
@@ -60,7 +60,7 @@ class _SliceItem(pg.GraphicsObject):
             self._bounds = rect
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def _half_width(self, sl: VisibleSlice) -> float:
@@ -119,7 +119,9 @@ class CandlesItem(_SliceItem):
                 p.drawRects(
                     [
                         QRectF(xi - half, yi, 2 * half, hi)
-                        for xi, yi, hi in zip(x.tolist(), top.tolist(), height.tolist())
+                        for xi, yi, hi in zip(
+                            x.tolist(), top.tolist(), height.tolist(), strict=False
+                        )
                     ]
                 )
         self._done(sl, started)
@@ -152,7 +154,7 @@ class VolumeItem(_SliceItem):
                 p.drawRects(
                     [
                         QRectF(xi - half, 0.0, 2 * half, vi)
-                        for xi, vi in zip(sl.x[mask].tolist(), sl.v[mask].tolist())
+                        for xi, vi in zip(sl.x[mask].tolist(), sl.v[mask].tolist(), strict=False)
                     ]
                 )
         self._done(sl, started)
@@ -239,11 +241,11 @@ class GridItem(pg.GraphicsObject):
         self._pen = _cosmetic_pen(colour)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         (x0, x1), (y0, y1) = self._view.viewRange()
         return QRectF(x0, y0, x1 - x0, y1 - y0)
 
-    def viewRangeChanged(self) -> None:  # noqa: N802 - pyqtgraph hook
+    def viewRangeChanged(self) -> None:
         self.prepareGeometryChange()
 
     def paint(self, p: QPainter, *_: object) -> None:
@@ -274,7 +276,7 @@ class PaneAxis(pg.AxisItem):
         super().__init__(orientation="right", **kwargs)
         self._inside = (inside_top, inside_bottom)
 
-    def generateDrawSpecs(self, p: QPainter):  # noqa: N802 - pyqtgraph hook
+    def generateDrawSpecs(self, p: QPainter):
         specs = super().generateDrawSpecs(p)
         if specs is None or not any(self._inside):
             return specs
@@ -309,14 +311,14 @@ class TimeAxis(pg.AxisItem):
     def __init__(self, series: CandleSeries, utc: bool = False, **kwargs: object) -> None:
         super().__init__(orientation="bottom", **kwargs)
         self._series = series
-        self._tz = timezone.utc if utc else None  # None: the machine's zone, like the readout
+        self._tz = UTC if utc else None  # None: the machine's zone, like the readout
         self._label_px: float | None = None
         self._key: tuple | None = None
         self._levels: list = []
         self._text: dict[float, str] = {}
         self.step: TickStep | None = None  # the ladder step of the last ticks (tests, debug)
 
-    def setTickFont(self, font) -> None:  # noqa: N802 - pyqtgraph API
+    def setTickFont(self, font) -> None:
         super().setTickFont(font)
         self._label_px = None
         self._key = None
@@ -339,7 +341,7 @@ class TimeAxis(pg.AxisItem):
         self.tickValues(x0, x1, size)
         return [(x, self._text[x]) for x in (self._levels[0][1] if self._levels else [])]
 
-    def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803
+    def tickValues(self, minVal: float, maxVal: float, size: float):
         view = self.linkedView()
         if view is not None and view.width() > 0:
             size = float(view.width())  # the grids ask with this: same ticks, one computation
@@ -386,11 +388,11 @@ class TimeAxis(pg.AxisItem):
             xs.append(x)
             times.append(t)
         self.step = step
-        self._text = dict(zip(xs, tick_labels(times, step, self._tz)))
+        self._text = dict(zip(xs, tick_labels(times, step, self._tz), strict=False))
         self._levels = [(step.ms / span, xs)]
         return self._levels
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
+    def tickStrings(self, values, scale, spacing):
         return [self._text.get(v, "") for v in values]
 
     def _time_of(self, x: float) -> int:
@@ -398,8 +400,8 @@ class TimeAxis(pg.AxisItem):
         beyond the data)."""
         s = self._series
         n = len(s)
-        i = max(0, min(n - 1, int(math.floor(x))))
-        return int(s.t[i]) + int(round((x - i) * s.span_ms))
+        i = max(0, min(n - 1, math.floor(x)))
+        return int(s.t[i]) + round((x - i) * s.span_ms)
 
     def _x_of(self, t: int) -> float | None:
         """x of epoch ms `t`, or None when `t` falls in a gap between bars."""
@@ -418,7 +420,7 @@ class TimeAxis(pg.AxisItem):
 
 def format_time(ms: int, fmt: str, utc: bool = False) -> str:
     """Epoch milliseconds as text, in local time unless `utc`."""
-    dt = datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc)
+    dt = datetime.fromtimestamp(ms / 1000.0, tz=UTC)
     if not utc:
         dt = dt.astimezone()
     return dt.strftime(fmt)

@@ -42,7 +42,7 @@ class ChartTradeMenu(QObject):
 
     chosen = Signal(str, str)  # kind, price text on the tick
 
-    def __init__(self, chart) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, chart) -> None:
         super().__init__(chart)
         self.chart = chart
         self.menu: QMenu | None = None
@@ -51,7 +51,7 @@ class ChartTradeMenu(QObject):
         self.selected_drawing = ""  # a drawing is selected: the menu offers to delete it
         chart.graphics.scene().sigMouseClicked.connect(self._clicked)
 
-    def _clicked(self, event) -> None:  # type: ignore[no-untyped-def]  # pyqtgraph event
+    def _clicked(self, event) -> None:  # pyqtgraph event
         if event.button() != Qt.MouseButton.RightButton:
             return
         pos = event.scenePos()

@@ -98,7 +98,7 @@ def _step_path(prices: np.ndarray, cum: np.ndarray, edge: float) -> QPainterPath
         return path
     path.moveTo(prices[0], 0.0)
     prev = 0.0
-    for price, total in zip(prices.tolist(), cum.tolist()):
+    for price, total in zip(prices.tolist(), cum.tolist(), strict=False):
         path.lineTo(price, prev)
         path.lineTo(price, total)
         prev = total
@@ -215,7 +215,7 @@ class DepthChartWidget(QWidget):
         return self._curves
 
     # ---- painting ------------------------------------------------------------------
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(300, 180)
 
     def _plot_rect(self) -> QRectF:
@@ -232,7 +232,7 @@ class DepthChartWidget(QWidget):
         sy = -r.height() / cv.y_max
         return QTransform(sx, 0, 0, sy, -cv.x_min * sx + r.left(), r.bottom())
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         started = time.perf_counter()
         cv = self.curves()
         p = QPainter(self)
@@ -324,11 +324,12 @@ class DepthChartWidget(QWidget):
         """The hover readout: the price a click would give and the cumulative size on
         that side of the book up to it ("" when the cursor is not over the plot)."""
         cv = self.curves()
-        price = self.price_at(self._hover_x) if self._hover_x is not None else None
-        if cv is None or price is None:
+        hover_x = self._hover_x
+        price = self.price_at(hover_x) if hover_x is not None else None
+        if cv is None or hover_x is None or price is None:
             return ""
         side, total = cv.cumulative_at(price)
-        text = self.price_text_at(self._hover_x) or self._fmt(price)
+        text = self.price_text_at(hover_x) or self._fmt(price)
         places = self._rules.amount_places() if self._rules is not None else None
         size = (
             f"{total:.{places}f}"
@@ -353,7 +354,7 @@ class DepthChartWidget(QWidget):
         price = self.price_at(x)
         return price_on_tick(self._rules, price) if price is not None else None
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._hover_x = event.position().x()
         clickable = self.price_text_at(self._hover_x) is not None
         self.setCursor(
@@ -361,14 +362,14 @@ class DepthChartWidget(QWidget):
         )
         self.update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         text = self.price_text_at(event.position().x())
         if text is not None:
             self.priceClicked.emit(text)
 
-    def leaveEvent(self, event) -> None:  # noqa: N802
+    def leaveEvent(self, event) -> None:
         self._hover_x = None
         self.update()
         super().leaveEvent(event)

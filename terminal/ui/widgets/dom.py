@@ -361,7 +361,7 @@ class DomLadderView(QWidget):
         p.fillRect(QRectF(0, 0, w, h), c["background"])
         p.fillRect(QRectF(0, 0, w, rh), c["background_alt"])
         p.setPen(c["text_dim"])
-        for col, title, short in zip(Column, HEADERS, HEADERS_SHORT):
+        for col, title, short in zip(Column, HEADERS, HEADERS_SHORT, strict=False):
             room = (EDGES[col + 1] - EDGES[col]) * w - 2 * PAD
             self._text(p, title if self._texts.get(title)[1] <= room else short, col, 0.0, w)
         if ladder.is_empty:

@@ -102,6 +102,13 @@ class Indicator:
     # True where a new session starts: the line is not drawn into that bar (VWAP resets)
     breaks: np.ndarray | None = None
 
+    # what a chart line reads on each paint (the arrays are replaced as bars arrive)
+    def current_values(self) -> np.ndarray:
+        return self.values
+
+    def current_breaks(self) -> np.ndarray | None:
+        return self.breaks
+
 
 class IndicatorSet:
     """SMA, EMA and VWAP of a CandleSeries, recomputed from the first changed index."""
@@ -134,14 +141,16 @@ class IndicatorSet:
                 grown[: min(n, len(ind.values))] = ind.values[:n]
                 ind.values = grown
             breaks = np.zeros(n, dtype=bool)
-            breaks[: len(vwap_i.breaks)] = vwap_i.breaks[:n]
+            old_breaks = vwap_i.breaks if vwap_i.breaks is not None else breaks[:0]
+            breaks[: len(old_breaks)] = old_breaks[:n]
             vwap_i.breaks = breaks
         sma_tail(c, sma_i.period, sma_i.values, first_changed)
         ema_tail(c, ema_i.period, ema_i.values, first_changed)
         # VWAP: session keys of the changed tail only, then recompute its session
         lo = max(0, first_changed - 1)
         keys = session_keys(series.t[lo:], series.span_ms)
-        vwap_i.breaks[lo + 1 :] = keys[1:] != keys[:-1]
+        if vwap_i.breaks is not None:  # always set on this path (`tail` above)
+            vwap_i.breaks[lo + 1 :] = keys[1:] != keys[:-1]
         if series.span_ms >= DAY_MS:
             s0 = 0
         else:  # bars are sorted: the session starts at the first bar of that UTC day

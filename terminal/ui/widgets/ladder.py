@@ -107,7 +107,7 @@ def build_ladder(
                 size_frac=float(lvl.amount) / fmax_amount,
                 cum_frac=float(cum) / fmax_cum,
             )
-            for lvl, cum in zip(levels, cums)
+            for lvl, cum in zip(levels, cums, strict=False)
         )
 
     spread_text, mid_text, crossed = _spread_and_mid(view, rules)

@@ -126,14 +126,14 @@ class OrderMarks:
         if state == self._last_edges and not force:
             return
         self._last_edges = state
-        for item, _ in self._edge_items:
+        for item, _marker in self._edge_items:
             self._plot.removeItem(item)
         self._edge_items = []
         x = x0 + (x1 - x0) * EDGE_AT
         height = self._view.height()
         below_legend = y1 - self._top_reserved() * (y1 - y0) / height if height > 0 else y1
         for edge, marks, arrow, y in (("top", above, "▲", y1), ("bottom", below, "▼", y0)):
-            rows = [
+            rows: list[tuple[str, Side, tuple[str, ...]]] = [
                 (f"{arrow} {m.edge_text or m.text}", m.side, (m.key,)) for m in marks[:MAX_PER_EDGE]
             ]
             rest = marks[MAX_PER_EDGE:]

@@ -183,7 +183,7 @@ class OrderBookLadder(QWidget):
         self.update()
 
     @property
-    def depth(self) -> int:
+    def depth(self) -> int:  # type: ignore[override]  # rows per side, not QPaintDevice.depth()
         return self._depth
 
     def set_stale(self, stale: bool, reason: str = "") -> None:
@@ -241,7 +241,7 @@ class OrderBookLadder(QWidget):
         return self._ladder
 
     # ---- geometry ------------------------------------------------------------------
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
             self._apply_font()
@@ -257,10 +257,10 @@ class OrderBookLadder(QWidget):
         self._big_font.setPointSizeF(max(font.pointSizeF(), 9.0) * 2.2)
         self.updateGeometry()
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(300, int(self._row_h * (2 * min(self._depth, 20) + 2)))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         """Honest: wide enough for the short header (no units) and typical row texts
         without overlap (the header drops its units when they do not fit)."""
         need = max(self._width_for(*ROW_SAMPLE), self._width_for(*self.header_texts(False)))
@@ -296,10 +296,7 @@ class OrderBookLadder(QWidget):
     def row_rect(self, side: Side, index: int) -> QRectF:
         """Where row `index` (0 = best) of `side` is painted."""
         y0 = self._spread_top()
-        if side is Side.SELL:
-            y = y0 - (index + 1) * self._row_h
-        else:
-            y = y0 + (index + 1) * self._row_h
+        y = y0 - (index + 1) * self._row_h if side is Side.SELL else y0 + (index + 1) * self._row_h
         return QRectF(0.0, y, float(self.width()), self._row_h)
 
     def _row_fits(self, top: float) -> bool:
@@ -331,7 +328,7 @@ class OrderBookLadder(QWidget):
         return rows[key[1]] if key[1] < len(rows) else None
 
     # ---- painting ------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         started = time.perf_counter()
         ladder = self.ladder()
         p = QPainter(self)
@@ -345,7 +342,7 @@ class OrderBookLadder(QWidget):
         else:
             y0 = self._spread_top()
             stale = self._stale
-            col_price = c["text_dim"] if stale else None
+            col_price = c["text_dim"]
             for side, rows, sign in ((Side.SELL, ladder.asks, -1), (Side.BUY, ladder.bids, 1)):
                 if stale:
                     bar, cum_bar, price_c = c["grey_bar"], c["grey_cum"], col_price
@@ -439,7 +436,7 @@ class OrderBookLadder(QWidget):
             )
 
     # ---- interaction ---------------------------------------------------------------
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hover = self.row_at(event.position().y())
         if hover != self._hover:
             self._hover = hover
@@ -448,13 +445,13 @@ class OrderBookLadder(QWidget):
             )
             self.update()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802
+    def leaveEvent(self, event) -> None:
         if self._hover is not None:
             self._hover = None
             self.update()
         super().leaveEvent(event)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         key = self.row_at(event.position().y())
@@ -470,7 +467,7 @@ class OrderBookLadder(QWidget):
             (Side.BUY, i) for i in range(len(ladder.bids))
         ]
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Up/Down pick a row, Enter/Space emit its price, Escape clears; Tab is left alone."""
         key = event.key()
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
@@ -494,11 +491,11 @@ class OrderBookLadder(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def focusInEvent(self, event) -> None:  # noqa: N802
+    def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
         self.update()
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802
+    def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
         self.update()
 

@@ -49,7 +49,7 @@ class Palette:
         """The QColor of one field (e.g. `palette.qcolor("bid")`)."""
         return QColor(getattr(self, field_name))
 
-    def with_changes(self, **changes: str) -> "Palette":
+    def with_changes(self, **changes: str) -> Palette:
         """A copy with some colours changed (user customisation)."""
         return replace(self, **changes)
 

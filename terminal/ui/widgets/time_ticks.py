@@ -34,7 +34,7 @@ MONTHS = (
     "Nov",
     "Dec",
 )  # fixed: labels do not follow the C locale
-WIDEST_LABELS = ("00:00", "0000") + tuple(f"30 {m}" for m in MONTHS)  # for measuring
+WIDEST_LABELS = ("00:00", "0000", *(f"30 {m}" for m in MONTHS))  # for measuring
 MAX_RAW_TICKS = 2000  # generation bound, whatever range a caller asks for
 
 
@@ -120,8 +120,8 @@ def from_wall(wall: datetime, tz: tzinfo | None) -> int:
     """Naive wall-clock datetime in `tz` -> epoch ms (a time skipped by a DST change
     lands where the platform puts it; callers sort and de-duplicate)."""
     if tz is None:
-        return int(round(wall.timestamp() * 1000))
-    return int(round(wall.replace(tzinfo=tz).timestamp() * 1000))
+        return round(wall.timestamp() * 1000)
+    return round(wall.replace(tzinfo=tz).timestamp() * 1000)
 
 
 def _floor(wall: datetime, step: TickStep) -> datetime:
@@ -222,4 +222,4 @@ def time_ticks(
         return []
     step = choose_step((t1_ms - t0_ms) / width_px, label_px, min_step_ms)
     times = tick_times(t0_ms, t1_ms, step, tz)
-    return list(zip(times, tick_labels(times, step, tz)))
+    return list(zip(times, tick_labels(times, step, tz), strict=False))

@@ -117,7 +117,7 @@ class ConnectWiring:
             await c.connect_venue(
                 req.venue, req.mode, req.account, credentials=stored.as_ccxt() if stored else None
             )
-        except Exception as exc:  # noqa: BLE001 - any failure is shown, none is fatal
+        except Exception as exc:
             c.notify("error", f"Connecting {req.venue} failed: {exc}")
             return
         c.notify("info", f"{req.venue} ({req.mode.value}) connected.")

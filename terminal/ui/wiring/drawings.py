@@ -252,7 +252,7 @@ class DrawingsWiring(QObject):
         self.last_message = text
         self.c.window.show_status(text)
 
-    # -- graphics ------------------------------------------------------------------------------------
+    # -- graphics ----------------------------------------------------------------------------------
     def _place_all(self) -> None:
         for item in self.items.values():
             self.plot.removeItem(item)

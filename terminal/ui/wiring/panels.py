@@ -12,12 +12,30 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-
-from PySide6.QtWidgets import QWidget
+from typing import TYPE_CHECKING
 
 from terminal.settings import UiSettings
 from terminal.ui.frame import FrameClock
 from terminal.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # imported when the panels are built (import cost at start-up)
+    from terminal.logsetup import LoggingSetup, RingHandler
+    from terminal.ui.panels.alerts_panel import AlertsPanel
+    from terminal.ui.panels.balances import BalancesPanel
+    from terminal.ui.panels.dom_panel import DomPanel
+    from terminal.ui.panels.health import HealthPanel
+    from terminal.ui.panels.history import HistoryPanel
+    from terminal.ui.panels.logs import LogsPanel
+    from terminal.ui.panels.notifications_panel import NotificationsPanel
+    from terminal.ui.panels.open_orders import OpenOrdersPanel
+    from terminal.ui.panels.order_entry import OrderEntryPanel
+    from terminal.ui.panels.protect_panel import ProtectPanel
+    from terminal.ui.panels.watchlist import WatchlistPanel
+    from terminal.ui.widgets.chart import CandleChartWidget
+    from terminal.ui.widgets.depthchart import DepthChartWidget
+    from terminal.ui.widgets.orderbook import OrderBookWidget
+    from terminal.ui.widgets.palette import Palette
+    from terminal.ui.widgets.tape import TradesTapeWidget
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +44,25 @@ log = logging.getLogger(__name__)
 class Panels:
     """Every view the wiring drives (attributes are the widgets in the docks)."""
 
-    book: QWidget
-    entry: QWidget
-    balances: QWidget
-    open_orders: QWidget
-    health: QWidget
-    watchlist: QWidget
-    history: QWidget
-    notifications: QWidget
-    logs: QWidget
+    book: OrderBookWidget
+    entry: OrderEntryPanel
+    balances: BalancesPanel
+    open_orders: OpenOrdersPanel
+    health: HealthPanel
+    watchlist: WatchlistPanel
+    history: HistoryPanel
+    notifications: NotificationsPanel
+    logs: LogsPanel
+    dom: DomPanel  # the price ladder (its dock is hidden by default)
+    protect: ProtectPanel  # the protective ticket (a tab of the entry dock)
+    alerts: AlertsPanel  # price alerts and their history
     # built after the first live book (build_late_panels): slow imports
-    depth: QWidget | None = None
-    tape: QWidget | None = None
-    chart: QWidget | None = None
-    dom: QWidget | None = None  # the price ladder (its dock is hidden by default)
-    protect: QWidget | None = None  # the protective ticket (a tab of the entry dock)
-    alerts: QWidget | None = None  # price alerts and their history
+    depth: DepthChartWidget | None = None
+    tape: TradesTapeWidget | None = None
+    chart: CandleChartWidget | None = None
 
 
-def widget_palette(theme: str):  # type: ignore[no-untyped-def]
+def widget_palette(theme: str) -> Palette:
     """The palette of the market-data widgets for a theme."""
     from terminal.ui.widgets import palette
 
@@ -120,7 +138,7 @@ def build_late_panels(
         window.set_panel(name, widget)
 
 
-def _ring(setup):  # type: ignore[no-untyped-def]
+def _ring(setup: LoggingSetup | None) -> RingHandler | None:
     """The in-memory log ring (None when logging was not set up, e.g. in some tests)."""
     return setup.ring if setup is not None else None
 

@@ -241,7 +241,7 @@ class ReconnectWiring:
         except TimeoutError:
             self._failed(entry, f"no answer within {timeout:.0f} s")
             return
-        except Exception as exc:  # noqa: BLE001 - every failure is a notice, none is fatal
+        except Exception as exc:
             self._failed(entry, _reason(exc))
             return
         if not await self._key_accepted(entry, session, timeout):
@@ -271,7 +271,7 @@ class ReconnectWiring:
             await self.controller.disconnect_venue(entry.venue)
             self._failed(entry, _reason(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - see above
+        except Exception as exc:
             log.warning("%s: balance check after reconnecting failed: %s", entry.venue, exc)
         return True
 
@@ -322,14 +322,16 @@ class ReconnectWiring:
         if wanted and self._separator is None:
             self._separator = menu.addSeparator()
         for venue, text in wanted.items():
-            action = self.actions.get(venue)
-            if action is None:
+            existing = self.actions.get(venue)
+            if existing is None:
                 action = menu.addAction(text)
                 action.setObjectName(f"disconnect-{venue}")
                 action.triggered.connect(
                     lambda _=False, v=venue: c.tasks.spawn(self.disconnect(v), f"disconnect-{v}")
                 )
                 self.actions[venue] = action
+            else:
+                action = existing
             action.setText(text)
 
 

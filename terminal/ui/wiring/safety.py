@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, Signal
 
 from terminal.core.safety.lock import UnlockRefused, confirmation_phrase
 from terminal.core.safety.state import SafetySnapshot, SafetyState
-from terminal.core.safety.stop import RESET_PHRASE, ResetRefused, StopScope
-from terminal.core.safety.targets import StopTarget
+from terminal.core.safety.stop import RESET_PHRASE, ResetRefused
+from terminal.core.safety.targets import StopScope, StopTarget
 from terminal.domain.ids import Symbol
 from terminal.domain.session import SessionKey
 from terminal.ui.bridge import CoreBridge

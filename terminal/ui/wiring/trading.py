@@ -119,7 +119,7 @@ class TradingWiring:
         a["cancel_all"].triggered.connect(self.cancel_all_active)
         a["focus_amount"].triggered.connect(entry.focus_amount)
         a["focus_price"].triggered.connect(entry.focus_price)
-        self.protect = ProtectWiring(self, panels.protect) if panels.protect is not None else None
+        self.protect = ProtectWiring(self, panels.protect)
 
     def connect_price_sources(self) -> None:
         """Clicks on a price (ladder level, depth chart, chart double-click) fill the

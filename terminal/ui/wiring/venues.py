@@ -96,7 +96,7 @@ class VenueWiring:
 
     def lights(self) -> list[VenueLight]:
         lights = []
-        for snap, session in zip(self.health_snapshots(), self.sessions.values()):
+        for snap, session in zip(self.health_snapshots(), self.sessions.values(), strict=False):
             detail = snap.detail
             if snap.latency_p50_ms is not None:
                 detail += f"\nREST latency p50 {snap.latency_p50_ms:.0f} ms"

@@ -1,6 +1,7 @@
-"""Screenshots of every panel with sample data, under a dark palette.
+"""Screenshots of panels under a dark palette: the helpers behind the `shot` fixture
+(tests/ui/conftest.py).
 
-Each test grabs the panel and checks the picture is not blank (a panel that renders
+Each screenshot test grabs the panel and checks the picture is not blank (a panel that renders
 nothing is a bug even if its logic tests pass). Set PANEL_SHOTS=/some/dir to keep the
 PNGs for a human to look at; by default they go to pytest's tmp_path.
 """
@@ -11,12 +12,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +26,7 @@ def qt_exec_usable(qapp):
     that leaves the thread's quit flag set, and every later QEventLoop.exec() returns at
     once, so qtbot.waitUntil, waitSignal and timers in these tests would never run.
     QCoreApplication.exec() clears the flag when it starts and when it returns.
-    (Imported into every panel test module; a no-op cost of one empty exec.)
+    (Imported into every screenshot test module; a no-op cost of one empty exec.)
     """
     QTimer.singleShot(0, QCoreApplication.quit)
     QCoreApplication.exec()
@@ -56,36 +55,6 @@ def dark_palette() -> QPalette:
     pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#5e6673"))
     pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#5e6673"))
     return pal
-
-
-@pytest.fixture
-def shot(qtbot, tmp_path):
-    """shot(widget, name) -> QImage; saves name.png under PANEL_SHOTS or tmp_path."""
-    app = QApplication.instance()
-    old_style, old_palette, old_sheet = app.style().name(), app.palette(), app.styleSheet()
-    app.setStyle("Fusion")
-    try:  # the main window's real dark theme, when it is there
-        from terminal.ui.theme import ThemeManager
-
-        ThemeManager(app).apply("dark")
-    except ImportError:
-        app.setPalette(dark_palette())
-    out = Path(os.environ.get("PANEL_SHOTS") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-
-    def take(widget: QWidget, name: str) -> QImage:
-        widget.show()
-        qtbot.waitExposed(widget)
-        QApplication.processEvents()
-        image = widget.grab().toImage()
-        image.save(str(out / f"{name}.png"))
-        assert_not_blank(image)
-        return image
-
-    yield take
-    app.setStyleSheet(old_sheet)
-    app.setPalette(old_palette)
-    app.setStyle(old_style)
 
 
 def assert_not_blank(image: QImage) -> None:
