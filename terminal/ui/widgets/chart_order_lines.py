@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from terminal.domain.order import Order
 
+from .chart_host import ChartHost
 from .chart_orders import PlannedLeg, drag_text, order_marks
 from .order_marks import EdgeMarker
 from .price_lines import PriceLineLayer
 from .pricetext import price_on_tick
 
 
-class ChartOrderLines:
+class ChartOrderLines(ChartHost):
     """Order lines, edge markers and the line layers of the price pane."""
 
     # ---- price lines: orders, alerts, drawings ---------------------------------------

@@ -10,13 +10,14 @@ from PySide6.QtGui import QKeyEvent
 
 from terminal.domain.money import format_decimal
 
+from .chart_host import ChartHost
 from .chart_items import format_time
 from .pricetext import price_on_tick
 
 READOUT_FORMS = 4  # full, no year, no volume, time + close + change
 
 
-class ChartReadout:
+class ChartReadout(ChartHost):
     """Crosshair, readout and the chart's price and amount formats."""
 
     # ---- crosshair and readout -----------------------------------------------------

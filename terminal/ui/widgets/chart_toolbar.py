@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 
 from terminal.domain.marketdata import TIMEFRAMES_MS
 
+from .chart_host import ChartHost
 
-class ChartToolbar:
+
+class ChartToolbar(ChartHost):
     """Builds and folds the chart's toolbar; uses the widget's own attributes."""
 
     def _build_toolbar(self, timeframe: str) -> None:
