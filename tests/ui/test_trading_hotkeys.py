@@ -150,6 +150,24 @@ def test_editor_conflicts_reset_and_trading_hotkeys_obey_focus_and_the_stop(
     drv.do(lambda: QTest.mouseClick(reset.ok_button, Qt.MouseButton.LeftButton))
     drv.until(lambda: not c.services.safety.stop.engaged, 10, "the reset")
 
+    # entry open again: flatten puts the whole free base balance in a market sell; here
+    # 1 BTC (about 60,000 USDT) is over the 50,000 USDT order-size precaution: the
+    # ticket's check refuses it and nothing opens or is sent (the gate is the ticket's)
+    drv.until(lambda: entry.blocked_reason is None, 20, "entry open again")
+    rules = entry.rules
+    free = c.state.balances(c.trading.session).free(rules.base)
+    _focus_ticket(run)
+    _press(run, Qt.Key.Key_F)
+    assert entry.state.amount == rules.round_amount(free) and entry.state.amount > 0
+    assert entry.current_kind().value == "market" and entry.current_side().value == "sell"
+    assert entry.confirmation is None and "Flatten: not sent" in hk.last_message
+    assert "50000" in hk.last_message.replace(",", ""), hk.last_message
+    _focus_ticket(run)
+    _press(run, Qt.Key.Key_D)
+    assert c.panels.dom.armed, hk.last_message
+    _press(run, Qt.Key.Key_D)
+    assert not c.panels.dom.armed
+
 
 def test_trading_hotkeys_send_nothing_while_the_testnet_lock_forbids_it(
     make_main_window, paper_for_ui, monkeypatch

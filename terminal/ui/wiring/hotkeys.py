@@ -110,7 +110,8 @@ class HotkeyWiring:
         entry = self.c.panels.entry
         entry.request_submit()  # the ticket's check, then its confirmation
         if entry.confirmation is None:
-            problems = "; ".join(entry.state.problems) or entry.status_label.text()
+            refusals = [r.message for r in getattr(entry, "_refusals", [])]
+            problems = "; ".join([*entry.state.problems, *refusals]) or entry.status_label.text()
             self.say(f"{what}: not sent: {problems or 'the ticket cannot send now'}")
         else:
             self.say(f"{what}: confirm in the dialog")
