@@ -36,9 +36,10 @@ from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
 from terminal.core.orders.listeners import Callbacks
 from terminal.core.ports import GateContext
 from terminal.domain.enums import VenueMode
-from terminal.domain.ids import Symbol, VenueId
+from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import OrderRequest
+from terminal.domain.session import SessionKey
 from terminal.logsetup import register_secret
 from terminal.paths import AppPaths
 from terminal.settings import Settings, load_settings
@@ -131,7 +132,7 @@ class _Prices:
     """Reference prices and balances fetched on demand (headless use, no feeds)."""
 
     reference: dict[tuple[str, str], Decimal] = field(default_factory=dict)
-    balances: dict[str, Balances] = field(default_factory=dict)
+    balances: dict[SessionKey, Balances] = field(default_factory=dict)
 
 
 class TerminalServices:
@@ -152,8 +153,12 @@ class TerminalServices:
         self.safety: Any = None  # terminal.core.safety.state.SafetyState
         self.orders: OrderService | None = None
         self.exchange: Any = None  # terminal.exchange.manager.ExchangeManager
-        self.sessions: dict[VenueId, Any] = {}  # venue -> VenueSession (one per venue)
-        self._private: dict[VenueId, list[Any]] = {}  # private-stream subscriptions
+        # Every connected session by its key; a venue connected more than once (other
+        # accounts or environments) has one entry per session.
+        self.by_key: dict[SessionKey, Any] = {}
+        # venue -> the first session connected of it (what a venue name alone means)
+        self.sessions: dict[VenueId, Any] = {}
+        self._private: dict[SessionKey, list[Any]] = {}  # private-stream subscriptions
         self._unwire: list[Any] = []
         self._prices = _Prices()
         self._stale_task: asyncio.Task[Any] | None = None
@@ -163,7 +168,7 @@ class TerminalServices:
         self.show_window: Any = None  # the GUI's "bring the window to the front", if any
         self.stop_notices: Callbacks[StopNotice] = Callbacks("stop-notice")
         self._tasks: set[asyncio.Task[Any]] = set()  # sweeps started here
-        self._connect_sweeps: dict[VenueId, asyncio.Task[Any]] = {}
+        self._connect_sweeps: dict[SessionKey, asyncio.Task[Any]] = {}
 
     # ---- life cycle ------------------------------------------------------------------
     async def __aenter__(self) -> TerminalServices:
@@ -257,23 +262,22 @@ class TerminalServices:
         """The health panel says why a venue takes no orders (reconciling, failed and
         retrying), beside its feeds."""
         key, reason = change
-        session = self.sessions.get(key.venue)
-        health = getattr(session, "health", None) if session and session.key == key else None
+        health = getattr(self.by_key.get(key), "health", None)
         if health is not None:
             health.set_entry_blocked(reason)
 
     async def on_stream_order(self, key: Any, report: Any) -> None:
-        if self.orders is not None and self.sessions.get(key.venue) is not None:
+        if self.orders is not None and key in self.by_key:
             await self.orders.on_order_report(key, report)
 
     async def on_stream_fill(self, key: Any, fill: Any) -> None:
-        if self.orders is not None and self.sessions.get(key.venue) is not None:
+        if self.orders is not None and key in self.by_key:
             await self.orders.on_fill(key, fill)
 
     async def on_stream_reconnect(self, key: Any, _open_orders: Any) -> None:
-        if self.orders is not None and self.sessions.get(key.venue) is not None:
+        if self.orders is not None and key in self.by_key:
             await self.orders.on_stream_reconnect(key)
-            self._sweep_if_engaged(key.venue)  # not awaited: the stream goes on meanwhile
+            self._sweep_if_engaged(key)  # not awaited: the stream goes on meanwhile
 
     @property
     def market_state(self) -> Any:
@@ -299,8 +303,8 @@ class TerminalServices:
             await asyncio.wait(tasks, timeout=CLOSE_TIMEOUT_S)
         if self.orders is not None:
             await self.orders.aclose(CLOSE_TIMEOUT_S)
-        for venue in list(self.sessions):
-            await self.disconnect(venue)
+        for key in list(self.by_key):
+            await self.disconnect_key(key)
         for unwire in self._unwire:
             unwire()
         if self.exchange is not None:
@@ -387,17 +391,20 @@ class TerminalServices:
     ) -> Any:
         """Connect a venue session, attach it to the order service and reconcile it.
 
-        The order service keeps one session per venue. Entry on the venue opens once
-        reconciliation succeeded (`orders.entry_ready(venue)`). `credentials` (ccxt
-        names) default to the OS keychain's entry for venue/mode/account; the paper
-        venue uses the paper exchange's account. `streams` starts the private feeds
-        (orders, own trades, balances), each reconnect of which reconciles again.
+        One venue may be connected several times (other accounts, other environments):
+        each is a session of its own, connecting one already connected returns it.
+        Entry on a session opens once its reconciliation succeeded
+        (`orders.entry_ready(key)`). `credentials` (ccxt names) default to the OS
+        keychain's entry for venue/mode/account; the paper venue uses the paper
+        exchange's account. `streams` starts the private feeds (orders, own trades,
+        balances), each reconnect of which reconciles again.
         """
         vid = VenueId(venue)
-        if vid in self.sessions:
-            return self.sessions[vid]
         if self.exchange is None:
             raise ServicesError("the exchange layer is not running (read-only journal)")
+        key = self.session_key(vid, mode, account)
+        if key in self.by_key:
+            return self.by_key[key]
         try:
             if vid == "paper":
                 self.exchange.paper = await self.paper_exchange()
@@ -414,14 +421,26 @@ class TerminalServices:
             raise ServicesError(f"{venue}: cannot connect: {text}") from exc
         for secret in session.secrets:
             register_secret(secret)
-        self.sessions[vid] = session
+        self.by_key[session.key] = session
+        self.sessions.setdefault(vid, session)
         if self.orders is not None:
             self.orders.attach(session)
             if reconcile:
-                await self.reconcile(vid)
+                await self.reconcile_key(session.key)
         if self.options.private_streams if streams is None else streams:
-            self._private[vid] = self.exchange.subscribe_private(session.key)
+            self._private[session.key] = self.exchange.subscribe_private(session.key)
         return session
+
+    def session_key(
+        self, venue: str, mode: VenueMode | str | None = None, account: str = "default"
+    ) -> SessionKey:
+        """The key of venue/mode/account (mode None: the venue's default environment)."""
+        try:
+            info = self.exchange.catalogue.get(venue)
+        except KeyError as exc:
+            raise ServicesError(f"{venue}: cannot connect: {exc.args[0] if exc.args else exc}")
+        the_mode = VenueMode(mode) if mode is not None else info.default_mode()
+        return SessionKey(VenueId(info.id), the_mode, AccountLabel(account))
 
     def _no_keys_text(self, venue: VenueId, mode: VenueMode | str | None, account: str) -> str:
         """Why a venue without stored keys is not contacted, and where keys go."""
@@ -456,29 +475,46 @@ class TerminalServices:
         return creds.as_ccxt() if creds is not None else None
 
     async def disconnect(self, venue: str) -> None:
-        vid = VenueId(venue)
-        for sub in self._private.pop(vid, []):
+        """Disconnect every session of `venue`."""
+        for key in [k for k in self.by_key if k.venue == VenueId(venue)]:
+            await self.disconnect_key(key)
+
+    async def disconnect_key(self, key: SessionKey) -> None:
+        """Disconnect one session; the venue's other sessions stay connected."""
+        for sub in self._private.pop(key, []):
             sub.close()
-        session = self.sessions.pop(vid, None)
-        self._connect_sweeps.pop(vid, None)
+        session = self.by_key.pop(key, None)
+        self._connect_sweeps.pop(key, None)
         if session is None:
             return
+        if self.sessions.get(key.venue) is session:
+            del self.sessions[key.venue]
+            others = [s for k, s in self.by_key.items() if k.venue == key.venue]
+            if others:
+                self.sessions[key.venue] = others[0]
         if self.orders is not None:
-            self.orders.detach(session.key)
+            self.orders.detach(key)
         try:
-            await asyncio.wait_for(self.exchange.disconnect_key(session.key), CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(self.exchange.disconnect_key(key), CLOSE_TIMEOUT_S)
         except Exception:
-            log.exception("closing the %s session failed", venue)
+            log.exception("closing the %s session failed", key.label)
 
     async def reconcile(self, venue: str) -> ReconcileResult:
-        """Reconcile `venue`; with the stop engaged, then sweep it (awaited, bounded)."""
-        if self.orders is None:
-            raise ServicesError("the order service is not running (read-only journal)")
+        """Reconcile the first connected session of `venue` (see `reconcile_key`)."""
         session = self.sessions.get(VenueId(venue))
         if session is None:
             raise ServicesError(f"{venue} is not connected")
-        result = await self.orders.reconcile(session.key)
-        sweep = self._sweep_if_engaged(VenueId(venue))
+        return await self.reconcile_key(session.key)
+
+    async def reconcile_key(self, key: SessionKey) -> ReconcileResult:
+        """Reconcile one session; with a stop covering it engaged, then sweep it
+        (awaited, bounded)."""
+        if self.orders is None:
+            raise ServicesError("the order service is not running (read-only journal)")
+        if key not in self.by_key:
+            raise ServicesError(f"{key.label} is not connected")
+        result = await self.orders.reconcile(key)
+        sweep = self._sweep_if_engaged(key)
         if sweep is not None:
             await asyncio.wait({sweep})
         return result
@@ -492,8 +528,10 @@ class TerminalServices:
         *,
         origin: str = "",
         settle_timeout: float = 10.0,
+        target: Any = None,
     ) -> tuple[Any, asyncio.Task[Any]]:
-        """Engage the stop as the toolbar does, and sweep every connected venue.
+        """Engage the stop as the toolbar does, and sweep every connected session it
+        covers (`target`: a StopTarget, everything when None).
 
         `engage()` blocks new orders before this returns (no await before it); the sweep
         runs as a task this object owns, and its result is also announced on
@@ -501,15 +539,22 @@ class TerminalServices:
         """
         if self.safety is None:
             raise ServicesError("the safety state is not loaded")
-        state = self.safety.stop.engage(scope, reason, source)
+        from terminal.core.safety import EVERYTHING
+
+        target = target if target is not None else EVERYTHING
+        state = self.safety.stop.engage(scope, reason, source, target)
         origin = origin or source
+        where = (
+            "every open order on every connected venue"
+            if target.is_all
+            else f"the open orders of {target.label}"
+        )
         self.stop_notices.emit(
             StopNotice(
                 "engaged",
                 origin,
                 "error",
-                f"EMERGENCY STOP engaged ({origin}): new orders "
-                "blocked; cancelling every open order on every connected venue…",
+                f"EMERGENCY STOP engaged ({origin}): new orders blocked; cancelling {where}…",
             )
         )
         task = self._spawn(
@@ -517,8 +562,9 @@ class TerminalServices:
         )
         return state, task
 
-    def _sweep_if_engaged(self, venue: VenueId) -> asyncio.Task[Any] | None:
-        """After a venue's reconciliation: with the stop engaged, sweep that venue once.
+    def _sweep_if_engaged(self, key: SessionKey) -> asyncio.Task[Any] | None:
+        """After a session's reconciliation: with a stop covering it engaged, sweep that
+        session once.
 
         Orders found open at start (left by a crashed run, or placed elsewhere while the
         terminal was down) are cancelled within the stop's scope. A sweep that did not
@@ -527,23 +573,23 @@ class TerminalServices:
         if (
             not self.options.sweep_engaged_on_connect
             or self.safety is None
-            or not self.safety.stop.engaged
+            or not any(s.target.covers_session(key) for s in self.safety.stop.states)
         ):
             return None
-        session = self.sessions.get(venue)
+        session = self.by_key.get(key)
         if session is None:
             return None
-        running = self._connect_sweeps.get(venue)
+        running = self._connect_sweeps.get(key)
         if running is not None:
             return running if not running.done() else None
         origin = "stop still engaged at start-up"
-        task = self._spawn(self._sweep([session], origin, 5.0), f"stop-sweep-{venue}")
-        self._connect_sweeps[venue] = task
+        task = self._spawn(self._sweep([session], origin, 5.0), f"stop-sweep-{key.label}")
+        self._connect_sweeps[key] = task
 
         def forget_unless_clean(t: asyncio.Task[Any]) -> None:
             clean = not t.cancelled() and t.exception() is None and t.result().ok
-            if not clean and self._connect_sweeps.get(venue) is t:
-                del self._connect_sweeps[venue]
+            if not clean and self._connect_sweeps.get(key) is t:
+                del self._connect_sweeps[key]
 
         task.add_done_callback(forget_unless_clean)
         return task
@@ -586,14 +632,14 @@ class TerminalServices:
     # ---- what the gate looks at ------------------------------------------------------------
     def gate_context(self, request: OrderRequest) -> GateContext:
         """Market rules, reference price and balances for the gate (no I/O)."""
-        session = self.sessions.get(request.venue)
+        session = self.by_key.get(request.session) or self.sessions.get(request.venue)
         market = session.markets.get(request.symbol) if session is not None else None
         mode = session.mode if session is not None else request.mode
         return GateContext(
             market=market,
             mode=mode,
             reference_price=self._reference_price(request.venue, request.symbol),
-            balances=self._balances(request.venue),
+            balances=self._balances(request.venue, session),
         )
 
     def _reference_price(self, venue: VenueId, symbol: Symbol) -> Decimal | None:
@@ -615,29 +661,33 @@ class TerminalServices:
                 log.debug("no reference price from market state", exc_info=True)
         return self._prices.reference.get((venue, symbol))
 
-    def _balances(self, venue: VenueId) -> Balances | None:
-        session = self.sessions.get(venue)
+    def _balances(self, venue: VenueId, session: Any = None) -> Balances | None:
+        session = session if session is not None else self.sessions.get(venue)
         state = self.market_state
         if state is not None and session is not None:
             found = state.balances(session.key)
             if found is not None:
                 return found
-        return self._prices.balances.get(venue)
+        return self._prices.balances.get(session.key) if session is not None else None
 
-    async def refresh_market_inputs(self, venue: str, symbol: str) -> None:
-        """Fetch a reference price and balances once (headless: no feeds are running)."""
+    async def refresh_market_inputs(
+        self, venue: str, symbol: str, key: SessionKey | None = None
+    ) -> None:
+        """Fetch a reference price and the balances of one session (the venue's first
+        when `key` is None) once (headless: no feeds are running)."""
         from terminal.domain.money import decimal_from_float_repr
 
-        session = self.sessions[VenueId(venue)]
+        session = self.by_key[key] if key is not None else self.sessions[VenueId(venue)]
         ticker = await session.fetch_ticker_raw(symbol)
         bid, ask, last = (decimal_from_float_repr(ticker.get(k)) for k in ("bid", "ask", "last"))
         ref = (bid + ask) / 2 if bid and ask else last
         if ref:
             self._prices.reference[(VenueId(venue), Symbol(symbol))] = ref
-        self._prices.balances[VenueId(venue)] = await session.fetch_balances()
+        self._prices.balances[session.key] = await session.fetch_balances()
 
     def connected_sessions(self) -> Sequence[Any]:
-        return list(self.sessions.values())
+        """Every connected session, several per venue when it is connected more than once."""
+        return list(self.by_key.values())
 
     @property
     def data_dir(self) -> Path:

@@ -32,9 +32,17 @@ class PaperEndpoint:
             raise AuthenticationError("the paper exchange has no accounts")
         i = index if index is not None else 0
         if account not in ("default", "main") and index is None:
-            # "acct2" or "2" pick the second account, and so on; no digits: the first
+            # "acct2" or "2" pick the second account, and so on. A label without a
+            # number names no account: it is refused, never taken as the first one
+            # (two sessions would then trade one account unawares).
             digits = "".join(ch for ch in account if ch.isdigit())
-            i = max(0, int(digits) - 1) if digits else 0
+            if not digits:
+                raise AuthenticationError(
+                    f"the paper exchange has no account labelled {account!r}: use default, "
+                    f"or acct2 up to acct{len(self.accounts)}, or give that account's key "
+                    "and secret"
+                )
+            i = max(0, int(digits) - 1)
         if i >= len(self.accounts):
             raise AuthenticationError(
                 f"the paper exchange has {len(self.accounts)} account(s); "

@@ -398,36 +398,36 @@ class TerminalController(QObject):
         session = await self.services.connect(
             venue, mode, account, reconcile=False, streams=True, credentials=credentials
         )
-        self.tasks.spawn(self._ensure_reconciled(venue), f"reconcile-{venue}")
+        self.tasks.spawn(self._ensure_reconciled(session.key), f"reconcile-{session.key.label}")
         self.venues.session_connected(session)
         if self.reconnect is not None:
             self.reconnect.remember(session)
         return session
 
-    async def _ensure_reconciled(self, venue: str) -> None:
+    async def _ensure_reconciled(self, key: Any) -> None:
         orders = self.services.orders
         deadline = time.monotonic() + FIRST_RECONCILE_WAIT_S
         while time.monotonic() < deadline:
-            session = self.services.sessions.get(venue)
-            if session is None or orders.entry_ready(session.key):
+            session = self.services.by_key.get(key)
+            if session is None or orders.entry_ready(key):
                 return
             await asyncio.sleep(0.1)
         log.warning(
             "%s: no reconciliation after %.0f s (private streams down?); reconciling now",
-            venue,
+            key.label,
             FIRST_RECONCILE_WAIT_S,
         )
         try:
-            result = await self.services.reconcile(venue)
+            result = await self.services.reconcile_key(key)
         except Exception as exc:
-            log.exception("Reconciliation of %s failed", venue)
+            log.exception("Reconciliation of %s failed", key.label)
             self.notify(
                 "error",
-                f"Reconciliation with {venue} failed: {exc}. Order entry "
+                f"Reconciliation with {key.label} failed: {exc}. Order entry "
                 "stays disabled until it succeeds (Venue > Reconnect).",
             )
             return
-        log.info("%s reconciled: %s", venue, result.summary())
+        log.info("%s reconciled: %s", key.label, result.summary())
 
     async def disconnect_venue(self, venue: str, *, forget: bool = False) -> None:
         """Close the venue's session and feeds. `forget` (the user's Venue > Disconnect)
@@ -440,8 +440,10 @@ class TerminalController(QObject):
             self.reconnect.forget(venue)
         if session is None:
             return
+        gone = [s for k, s in self.services.by_key.items() if k.venue == session.venue]
         await self.services.disconnect(venue)
-        self.venues.session_disconnected(session)
+        for each in gone:
+            self.venues.session_disconnected(each)
         if self.reconnect is not None:
             self.reconnect.refresh_menu()
 

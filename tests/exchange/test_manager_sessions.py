@@ -100,3 +100,12 @@ def test_a_paper_venue_id_cannot_shadow_another_venue(paper):
     manager = ExchangeManager(paper=PaperEndpoint(paper.url, tuple(paper.accounts)))
     with pytest.raises(ValueError, match="already in the catalogue"):
         manager.add_paper_venue("binance", PaperEndpoint(paper.url, tuple(paper.accounts)))
+
+
+def test_a_paper_account_label_without_a_number_is_refused_not_taken_as_the_first(paper):
+    from terminal.core.errors import AuthenticationError
+
+    endpoint = PaperEndpoint(paper.url, tuple(paper.accounts))
+    assert endpoint.credentials("default")["apiKey"] == paper.accounts[0][0]
+    with pytest.raises(AuthenticationError, match="no account labelled 'alice'"):
+        endpoint.credentials("alice")

@@ -35,7 +35,7 @@ class VenueWiring:
         self.controller = controller
         self.window = controller.window
         self.frame = VenueFrame(self)
-        self.sessions: dict[str, Any] = {}
+        self.sessions: dict[Any, Any] = {}  # SessionKey -> session (several per venue)
         health = getattr(controller.panels, "health", None)
         if health is not None and hasattr(health, "set_provider"):
             health.set_provider(self.health_snapshots)
@@ -43,20 +43,28 @@ class VenueWiring:
 
     # ------------------------------------------------------------------ sessions
     def session_connected(self, session: Any) -> None:
-        self.sessions[str(session.venue)] = session
+        self.sessions[session.key] = session
         self._refresh_selector()
 
     def session_disconnected(self, session: Any) -> None:
-        self.sessions.pop(str(session.venue), None)
+        self.sessions.pop(session.key, None)
         self._refresh_selector()
 
+    def first_of(self, venue: str) -> Any:
+        """The first connected session of `venue` (the one its name alone selects)."""
+        return next((s for s in self.sessions.values() if str(s.venue) == venue), None)
+
     def _refresh_selector(self) -> None:
-        items = [(venue, self.display_name(s)) for venue, s in self.sessions.items()]
-        self.window.set_venues(items or [("paper", "Paper exchange")])
+        items: dict[str, str] = {}
+        for s in self.sessions.values():
+            items.setdefault(str(s.venue), self.display_name(s))
+        self.window.set_venues(list(items.items()) or [("paper", "Paper exchange")])
 
     @staticmethod
     def display_name(session: Any) -> str:
         name = session.info.name
+        if str(session.account) != "default":
+            name = f"{name} · {session.account}"
         if session.mode is VenueMode.SANDBOX:
             return f"{name} (testnet)"
         if session.mode is VenueMode.DEMO:
@@ -117,7 +125,7 @@ class VenueWiring:
 
     async def _reconnect(self, venue: str) -> None:
         c = self.controller
-        session = self.sessions.get(venue)
+        session = self.first_of(venue)
         if session is None:
             return
         mode, account = session.mode, str(session.account)
