@@ -438,7 +438,9 @@ class TerminalServices:
         try:
             info = self.exchange.catalogue.get(venue)
         except KeyError as exc:
-            raise ServicesError(f"{venue}: cannot connect: {exc.args[0] if exc.args else exc}")
+            raise ServicesError(
+                f"{venue}: cannot connect: {exc.args[0] if exc.args else exc}"
+            ) from None
         the_mode = VenueMode(mode) if mode is not None else info.default_mode()
         return SessionKey(VenueId(info.id), the_mode, AccountLabel(account))
 

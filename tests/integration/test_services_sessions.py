@@ -84,7 +84,7 @@ def test_one_venue_two_accounts_in_one_terminal(paper, tmp_path):
             ]
 
             # a stop on alice's session: her order only
-            state, task = services.engage_stop(
+            _state, task = services.engage_stop(
                 StopScope.ALL, "test", "test", target=StopTarget(session=ALICE)
             )
             result = await task
