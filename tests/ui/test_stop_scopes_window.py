@@ -40,3 +40,40 @@ def test_session_stop_from_the_trading_menu(make_main_window, paper_for_ui) -> N
     dialog.input.setText("RESET STOP")
     drv.do(dialog.ok_button.click)
     drv.until(lambda: not stop.engaged, 5, "the reset")
+
+
+def test_second_account_of_the_venue_in_the_window(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+    """A second account of the paper venue connected beside the first: the ticket's
+    Send-to picks it, the order goes to that account and shows under its session."""
+    from terminal.domain.ids import AccountLabel
+    from terminal.ui.session_style import short_label
+
+    run = make_main_window(paper_for_ui)
+    drv, c, entry = run.driver, run.controller, run.panels.entry
+    mid = _mid(run)
+    first = c.trading.session
+    alice = paper_for_ui.control.create_account({"USDT": "2000"})
+    second = drv.run(c.connect_venue("paper", first.mode, "alice", credentials=alice), 60)
+    assert second.key != first and second.key.account == AccountLabel("alice")
+    drv.until(lambda: c.services.orders.entry_ready(second.key), 30, "alice's reconciliation")
+    picker = entry.session_picker
+    drv.until(lambda: picker.isVisible() and picker.count() == 2, 5, "the Send-to list")
+    drv.do(lambda: picker.pick(second.key))
+    assert c.trading.session == second.key
+    assert entry.context_label.text().startswith(short_label(second.key))
+
+    order = _place_from_ticket(run, Side.BUY, mid * Decimal("0.96"), "0.01")
+    assert order.session == second.key
+    ids = [o["clientOrderId"] for o in paper_for_ui.control.open_orders(alice["apiKey"])]
+    assert ids == [str(order.client_order_id)]
+    assert str(order.client_order_id) not in _paper_open_ids(paper_for_ui)  # not the first's
+    rows = run.panels.open_orders
+    drv.until(
+        lambda: any(
+            rows.model.row_at(r).cells[1] == short_label(second.key)
+            for r in range(rows.model.rowCount())
+        ),
+        5,
+        "the order under alice's session",
+    )
+    drv.run(c.services.orders.cancel(order.client_order_id), 30)

@@ -40,6 +40,7 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import OrderRequest
 from terminal.domain.session import SessionKey
+from terminal.ui.panels.session_picker import SessionPicker
 from terminal.ui.session_style import PALETTE, long_label, short_label
 
 from ._style import AMBER, BUY, ERROR, LIVE, MUTED, SELL, dec_text, grouped, mono_font
@@ -146,8 +147,10 @@ class OrderEntryPanel(QWidget):
         self.context_label.setStyleSheet(f"color: {MUTED};")
         self.mode_badge = QLabel("")
         self.mode_badge.setObjectName("modeBadge")
+        self.session_picker = SessionPicker(self)
         head = QHBoxLayout()
         head.addWidget(self.context_label, 1)
+        head.addWidget(self.session_picker)
         head.addWidget(self.mode_badge)
         root.addLayout(head)
         self.quote_label = QLabel("")

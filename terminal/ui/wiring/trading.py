@@ -77,6 +77,7 @@ class TradingWiring:
         self.notify_fills = notify_fills
         self.notify_rejections = notify_rejections
         self.session: SessionKey | None = None
+        self.symbol: Symbol | None = None
         self.orders_version = 0
         self._failing: dict[Any, str] = {}  # venue -> error of its failing reconciliation
         self._known: dict[str, tuple[OrderStatus, Any]] = {}  # coid -> (status, filled)
@@ -89,6 +90,7 @@ class TradingWiring:
         bridge.forward(orders.notices.add, "notice")
         bridge.forward(orders.reconciled.add, "reconciliation_changed")
         bridge.order_changed.connect(self._order_changed)
+        panels.entry.session_picker.sessionPicked.connect(self._session_picked)
         bridge.notice.connect(self._core_notice)
         bridge.reconciliation_changed.connect(self._reconciled)
 
@@ -137,8 +139,22 @@ class TradingWiring:
         return len(self._price_sources) == 3
 
     # ------------------------------------------------------------------ context
+    def _session_picked(self, key: SessionKey) -> None:
+        """The ticket's Send-to choice: that session of the venue takes the ticket (its
+        balances, rules and entry state), the market shown stays the same."""
+        if self.symbol is not None and key != self.session:
+            self.activate(key, self.symbol)
+
+    def _offer_sessions(self) -> None:
+        """The ticket's Send-to list: the connected sessions of the active venue."""
+        if self.session is None:
+            return
+        keys = [p.key for p in self.orders.sessions() if p.key.venue == self.session.venue]
+        self.panels.entry.session_picker.set_sessions(keys, self.session)
+
     def activate(self, session: SessionKey, symbol: Symbol) -> None:
         self.session = session
+        self.symbol = symbol
         p = self.panels
         p.entry.set_account(session.venue, session.mode, session.account)
         port = self.orders.session(session)
@@ -456,6 +472,7 @@ class TradingFrame:
                 self._balances_version = version
                 w.panels.entry.set_balances(w.state.balances(session))
         self._feed_balances()
+        w._offer_sessions()
         if w.orders_version != self._orders_version and w.panels.chart is not None:
             self._orders_version = w.orders_version
             w.panels.chart.set_orders(
