@@ -232,7 +232,7 @@ async def _send_amend(
                 }
             },
         )
-        await svc._absorb_report(order, report, EventSource.REST)
+        await svc.absorb_report(order, report, EventSource.REST)
         return order.copy()
     await tracker.apply(
         order,
@@ -295,7 +295,7 @@ async def _settle_refused(
         )
         svc._start_settle(replacement)
     else:
-        await svc._absorb_report(replacement, report, EventSource.QUERY)
+        await svc.absorb_report(replacement, report, EventSource.QUERY)
     try:
         report = await session.fetch_order(order.client_order_id, order.symbol)
     except VenueError as exc:
@@ -310,7 +310,7 @@ async def _settle_refused(
         )
         svc._start_settle(order)
         return
-    await svc._absorb_report(order, report, EventSource.QUERY)
+    await svc.absorb_report(order, report, EventSource.QUERY)
     if order.status is OrderStatus.CANCELED and replacement.venue_order_id:
         await tracker.apply(
             order,

@@ -231,7 +231,7 @@ async def _send_native(
     for report in reports:
         found_leg = by_id.get(report.client_order_id) if report.client_order_id else None
         if found_leg is not None:
-            await service._absorb_report(found_leg, report, EventSource.REST)
+            await service.absorb_report(found_leg, report, EventSource.REST)
 
 
 async def _send_linked(service: OrderService, session: Any, legs: list[Order]) -> None:
@@ -287,7 +287,7 @@ async def cancel_list(service: OrderService, list_id: str) -> list[Order]:
         for report in reports:
             leg = by_id.get(report.client_order_id) if report.client_order_id else None
             if leg is not None:
-                await service._absorb_report(leg, report, EventSource.REST)
+                await service.absorb_report(leg, report, EventSource.REST)
         for leg in live:
             if not leg.is_final:
                 await service.settle_open(leg)

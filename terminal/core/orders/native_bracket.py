@@ -154,4 +154,4 @@ async def _send(
     for report in reports:
         leg = by_id.get(report.client_order_id) if report.client_order_id else None
         if leg is not None:
-            await service._absorb_report(leg, report, EventSource.REST)
+            await service.absorb_report(leg, report, EventSource.REST)

@@ -17,19 +17,42 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from terminal.core.errors import OrderNotFoundError, VenueError
-from terminal.core.orders.tracker import fill_event_at
+from terminal.core.orders.journal import OrderJournal
+from terminal.core.orders.listeners import Callbacks
+from terminal.core.orders.policy import OrderPolicy
+from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort
-from terminal.domain.ids import Symbol, VenueId
+from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.money import format_decimal
-from terminal.domain.order import EventSource, Order, OrderStatus
-from terminal.domain.reports import FillReport
+from terminal.domain.order import RESTING_STATUSES, EventSource, Order, OrderStatus
+from terminal.domain.reports import FillReport, OrderReport
 from terminal.domain.session import SessionKey
 
-if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+
+class ReconcileService(Protocol):
+    """What reconciliation uses of the order service: public methods only."""
+
+    @property
+    def tracker(self) -> OrderTracker: ...
+    @property
+    def journal(self) -> OrderJournal: ...
+    @property
+    def policy(self) -> OrderPolicy: ...
+    @property
+    def reconciled(self) -> Callbacks[Any]: ...
+    def entry_block_reason(self, key: SessionKey) -> str | None: ...
+    def set_entry_block(self, key: SessionKey, reason: str | None) -> None: ...
+    async def settle(self, client_order_id: ClientOrderId, source: EventSource = ...) -> Order: ...
+    async def absorb_report(
+        self, order: Order, report: OrderReport, source: EventSource
+    ) -> None: ...
+    def cancel_wanted(self, order: Order) -> bool: ...
+    def cancel_in_flight(self, client_order_id: ClientOrderId) -> bool: ...
+    async def resend_cancel(self, order: Order) -> Order: ...
+
 
 log = logging.getLogger(__name__)
 SOURCE = EventSource.RECONCILIATION
@@ -84,7 +107,7 @@ class ReconcileResult:
 
 
 class Reconciler:
-    def __init__(self, service: OrderService, session: ExchangePort) -> None:
+    def __init__(self, service: ReconcileService, session: ExchangePort) -> None:
         self.service = service
         self.session = session
         self.venue = session.venue
@@ -96,7 +119,7 @@ class Reconciler:
     async def run(self, close_entry: bool = True) -> ReconcileResult:
         service, key = self.service, self.key
         if close_entry:
-            service._set_entry(key, f"reconciling orders with {key}")
+            service.set_entry_block(key, f"reconciling orders with {key}")
         started = time.monotonic()
         try:
             await asyncio.wait_for(self._run(), service.policy.reconcile_timeout_s)
@@ -107,9 +130,9 @@ class Reconciler:
         self.result.duration_s = time.monotonic() - started
         if self.result.ok:
             if service.entry_block_reason(key) is not None or close_entry:
-                service._set_entry(key, None)
+                service.set_entry_block(key, None)
         else:
-            service._set_entry(key, f"reconciliation with {key} failed: {self.result.error}")
+            service.set_entry_block(key, f"reconciliation with {key} failed: {self.result.error}")
         try:
             await self.journal.record_safety_event("reconciliation", self.result.as_dict())
         except Exception:
@@ -134,6 +157,7 @@ class Reconciler:
     async def _settle_one(self, order: Order) -> None:
         before = order.status
         coid = order.client_order_id
+        cancel_wanted = self.service.cancel_wanted(order)  # before the venue's answer
         try:
             report = await self._query(order)
         except OrderNotFoundError:
@@ -149,20 +173,21 @@ class Reconciler:
                 )
                 return
         else:
-            await self.service._absorb_report(order, report, SOURCE)
-            if order.status is OrderStatus.PENDING_CANCEL and report.status in (
-                OrderStatus.OPEN,
-                OrderStatus.PARTIALLY_FILLED,
-                OrderStatus.PENDING_TRIGGER,
-            ):
-                # A cancel was journaled but never reached the venue (crash, cut):
-                # the user's intent stands, and cancelling twice is harmless.
+            await self.service.absorb_report(order, report, SOURCE)
+            still_open = report.status in RESTING_STATUSES and not order.is_final
+            if cancel_wanted and still_open:
+                if self.service.cancel_in_flight(coid):
+                    # its reply settles it; the venue may simply not have acted yet
+                    self.result.confirmed.append(f"{coid}: cancel on its way")
+                    return
+                # Settled by the query: the cancel never took effect (lost before the
+                # venue acted, or the process ended first). The user's intent stands.
                 self.service.tracker.notice(
-                    "info", f"Order {coid}: the cancel requested before the restart is sent again."
+                    "info",
+                    f"Order {coid}: {self.venue} still lists it open after a cancel "
+                    "that got no answer; cancelling it again.",
                 )
-                await self.service._send_cancel(self.session, order)
-            elif order.client_order_id in self.service._cancel_wanted:
-                await self.service._after_ack(order)
+                await self.service.resend_cancel(order)
         if order.status in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
             self.result.unknown.append(f"{coid}: still {order.status.value}")
         elif order.status != before:

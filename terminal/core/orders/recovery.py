@@ -10,14 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
+from terminal.core.orders.policy import OrderPolicy
 from terminal.core.policy import Backoff
+from terminal.core.ports import ExchangePort
 from terminal.core.retry import Failure, retry_until
 from terminal.domain.session import SessionKey
 
-if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+
+class RecoveryService(Protocol):
+    """What the retry loop uses of the order service: public methods only."""
+
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def policy(self) -> OrderPolicy: ...
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]: ...
+    def session(self, key: SessionKey) -> ExchangePort | None: ...
+    def entry_ready(self, key: SessionKey) -> bool: ...
+    def set_entry_block(self, key: SessionKey, reason: str | None) -> None: ...
+    async def reconcile(
+        self, key: SessionKey, *, close_entry: bool = True, retry: bool = True
+    ) -> Any: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +42,7 @@ log = logging.getLogger(__name__)
 class ReconcileRecovery:
     """One retry loop per venue whose last reconciliation failed."""
 
-    def __init__(self, service: OrderService) -> None:
+    def __init__(self, service: RecoveryService) -> None:
         self.service = service
         self._loops: dict[SessionKey, asyncio.Task[Any]] = {}
 
@@ -36,7 +53,7 @@ class ReconcileRecovery:
     def failed(self, venue: SessionKey, result: Any) -> None:
         """The reconciliation of `venue` failed: retry it (one loop per venue)."""
         service = self.service
-        if self.running(venue) or service._closed:
+        if self.running(venue) or service.closed:
             return
         policy = service.policy
         backoff = Backoff(base=policy.reconcile_retry_base_s, cap=policy.reconcile_retry_max_s)
@@ -54,7 +71,7 @@ class ReconcileRecovery:
     def _gone(self, venue: SessionKey) -> bool:
         """Nothing left to retry for: closed, detached, or another pass succeeded."""
         service = self.service
-        return service._closed or service.session(venue) is None or service.entry_ready(venue)
+        return service.closed or service.session(venue) is None or service.entry_ready(venue)
 
     async def _retry(self, venue: SessionKey, backoff: Backoff, first_delay: float) -> None:
         await asyncio.sleep(first_delay)
@@ -83,4 +100,4 @@ class ReconcileRecovery:
             exc_info=failure.error if failure.error is not None else None,
         )
         if self.service.session(venue) is not None:
-            self.service._set_entry(venue, reason)
+            self.service.set_entry_block(venue, reason)

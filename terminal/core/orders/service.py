@@ -81,6 +81,10 @@ _REFUSED_BEFORE_ACTING = (
     AuthenticationError,
 )
 _RESTING = RESTING_STATUSES
+# The reason of an order whose cancel got no answer starts with this: after a restart it
+# still says that the user asked for the cancel (reconciliation sends it again when the
+# venue lists the order open).
+CANCEL_OUTCOME_UNKNOWN = "cancel: "
 
 
 class OrderService:
@@ -115,6 +119,7 @@ class OrderService:
         self._entry_block: dict[SessionKey, str] = {}
         self._recent: dict[tuple[object, ...], float] = {}  # fingerprint -> monotonic time sent
         self._cancel_wanted: set[ClientOrderId] = set()
+        self._cancels_in_flight: set[ClientOrderId] = set()  # awaiting the venue's reply
         self._settling: dict[ClientOrderId, asyncio.Task[Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconcile_locks: dict[SessionKey, asyncio.Lock] = {}
@@ -123,16 +128,21 @@ class OrderService:
         self.links = TerminalLinks(self)  # order pairs held by this terminal
         self.brackets = BracketKeeper(self)  # entries whose stop and target follow fills
 
+    @property
+    def closed(self) -> bool:
+        """`aclose` was called: no new background work starts."""
+        return self._closed
+
     # ---- sessions and entry ------------------------------------------------------------
     def attach(self, session: ExchangePort) -> None:
         """Use `session` for its session key. Entry stays closed until `reconcile` finishes."""
         self._sessions[session.key] = session
-        self._set_entry(session.key, f"reconciling orders with {session.key}")
+        self.set_entry_block(session.key, f"reconciling orders with {session.key}")
 
     def detach(self, key: SessionKey) -> None:
         self._sessions.pop(key, None)
         self.recovery.cancel(key)
-        self._set_entry(key, f"{key} is not connected")
+        self.set_entry_block(key, f"{key} is not connected")
 
     def session(self, key: SessionKey) -> ExchangePort | None:
         return self._sessions.get(key)
@@ -149,7 +159,7 @@ class OrderService:
             return self._entry_block.get(key) or f"{key} is not connected"
         return self._entry_block.get(key)
 
-    def _set_entry(self, key: SessionKey, reason: str | None) -> None:
+    def set_entry_block(self, key: SessionKey, reason: str | None) -> None:
         if reason is None:
             self._entry_block.pop(key, None)
         else:
@@ -316,10 +326,10 @@ class OrderService:
             )
             self._start_settle(order)
         else:
-            await self._absorb_report(order, report, EventSource.REST)
-        await self._after_ack(order)
+            await self.absorb_report(order, report, EventSource.REST)
+        await self.after_ack(order)
 
-    async def _after_ack(self, order: Order) -> None:
+    async def after_ack(self, order: Order) -> None:
         """An order that became live while entry was stopped, or that the user wanted
         cancelled while it was in flight, is cancelled at once."""
         if order.status not in _RESTING:
@@ -333,7 +343,7 @@ class OrderService:
             except Exception:
                 log.exception("cancel after acknowledgement failed for %s", order.client_order_id)
 
-    async def _absorb_report(self, order: Order, report: OrderReport, source: EventSource) -> None:
+    async def absorb_report(self, order: Order, report: OrderReport, source: EventSource) -> None:
         await self.tracker.apply_report(order, report, source)
         if missing_fill_amount(order, report) > 0:
             await self.catch_up_fills(order)
@@ -434,9 +444,9 @@ class OrderService:
             except VenueError as exc:
                 log.info("query of %s failed (%s); will retry", order.client_order_id, exc)
             else:
-                await self._absorb_report(order, report, source)
+                await self.absorb_report(order, report, source)
                 if order.client_order_id in self._cancel_wanted:
-                    await self._after_ack(order)
+                    await self.after_ack(order)
                 break
             await asyncio.sleep(delay)
             delay = min(delay * 2, p.unknown_query_backoff_max_s)
@@ -466,9 +476,45 @@ class OrderService:
             raise SentNotJournaled(order.copy(), exc.reason, "cancel") from exc
         return order.copy()
 
+    def cancel_wanted(self, order: Order) -> bool:
+        """Whether the user asked to cancel `order` and it may still rest: asked in this
+        process, journaled as PENDING_CANCEL, or a cancel whose reply never came."""
+        return not order.is_final and (
+            order.client_order_id in self._cancel_wanted
+            or order.status is OrderStatus.PENDING_CANCEL
+            or (
+                order.status is OrderStatus.UNKNOWN
+                and order.reason.startswith(CANCEL_OUTCOME_UNKNOWN)
+            )
+        )
+
+    def cancel_in_flight(self, client_order_id: ClientOrderId) -> bool:
+        """A cancel of that order was sent and its reply has not come yet."""
+        return client_order_id in self._cancels_in_flight
+
+    async def resend_cancel(self, order: Order) -> Order:
+        """Send the cancel of `order` again: only for a cancel whose outcome was settled
+        by a query that shows the order still open, and never while one is on its way
+        (that one's reply settles it)."""
+        session = self._require_session(order.session)
+        self._cancel_wanted.add(order.client_order_id)
+        if order.is_final or self.cancel_in_flight(order.client_order_id):
+            return order.copy()
+        if order.status in _RESTING:
+            await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
+        await self._send_cancel(session, order)
+        return order.copy()
+
     async def _send_cancel(self, session: ExchangePort, order: Order) -> None:
+        coid = order.client_order_id
+        if coid in self._cancels_in_flight:
+            return  # the cancel on its way settles it; a second one adds nothing
+        self._cancels_in_flight.add(coid)
         try:
-            report = await session.cancel_order(order)
+            try:
+                report = await session.cancel_order(order)
+            finally:
+                self._cancels_in_flight.discard(coid)
         except OrderNotFoundError as exc:
             # "Unknown order": already filled, canceled or never there. Ask, don't guess.
             await self._settle_after_cancel_miss(session, order, _reason(exc))
@@ -482,12 +528,17 @@ class OrderService:
             if not isinstance(exc, VenueError):
                 log.exception("cancel_order for %s failed unexpectedly", order.client_order_id)
             await self.tracker.apply(
-                order, [OutcomeUnknown(reason=f"cancel: {_reason(exc)}", source=EventSource.LOCAL)]
+                order,
+                [
+                    OutcomeUnknown(
+                        reason=CANCEL_OUTCOME_UNKNOWN + _reason(exc), source=EventSource.LOCAL
+                    )
+                ],
             )
             self._start_settle(order)
         else:
             if report is not None:
-                await self._absorb_report(order, report, EventSource.REST)
+                await self.absorb_report(order, report, EventSource.REST)
             if not order.is_final:
                 await self.tracker.apply(order, [OrderCanceled(source=EventSource.REST)])
         if order.is_final:
@@ -511,7 +562,7 @@ class OrderService:
                 order, [CancelRejected(reason=reason, source=EventSource.REST)]
             )
             return
-        await self._absorb_report(order, report, EventSource.QUERY)
+        await self.absorb_report(order, report, EventSource.QUERY)
         if not order.is_final:
             await self.tracker.apply(
                 order, [CancelRejected(reason=reason, source=EventSource.REST)]
@@ -563,7 +614,7 @@ class OrderService:
                     if found is None:
                         found = await self.tracker.adopt(key, report, EventSource.REST)
                     else:
-                        await self._absorb_report(found, report, EventSource.REST)
+                        await self.absorb_report(found, report, EventSource.REST)
                     if found is not None:
                         targets[found.client_order_id] = found
                 # whatever the reply did not mention: ask the venue one by one
@@ -630,7 +681,7 @@ class OrderService:
             report = await session.fetch_order(order.client_order_id, order.symbol)
         except VenueError:
             return
-        await self._absorb_report(order, report, EventSource.QUERY)
+        await self.absorb_report(order, report, EventSource.QUERY)
 
     # ---- venue messages (user stream) ----------------------------------------------------
     async def on_order_report(
@@ -645,9 +696,9 @@ class OrderService:
             for fill in report.fills:
                 await self._record_orphan_fill(key, fill)
             return None
-        await self._absorb_report(order, report, source)
+        await self.absorb_report(order, report, source)
         if order.client_order_id in self._cancel_wanted:
-            await self._after_ack(order)
+            await self.after_ack(order)
         return order.copy()
 
     async def on_fill(
