@@ -32,8 +32,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
-from terminal.core.orders.listeners import Callbacks
 from terminal.core.ports import GateContext
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId

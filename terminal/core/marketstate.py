@@ -23,6 +23,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from terminal.core.callbacks import Callbacks
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.marketdata import (
@@ -260,18 +261,16 @@ class MarketState:
         # Called with the key after each ticker or book update (alert evaluation); a
         # listener must be cheap for keys it does not watch: books update thousands of
         # times a second.
-        self._listeners: list[Callable[[FeedKey], None]] = []
+        self.updated: Callbacks[FeedKey] = Callbacks("market state")
 
     def add_listener(self, listener: Callable[[FeedKey], None]) -> None:
-        self._listeners.append(listener)
+        self.updated.add(listener)
 
     def remove_listener(self, listener: Callable[[FeedKey], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        self.updated.remove(listener)
 
     def _notify(self, key: FeedKey) -> None:
-        for listener in self._listeners:
-            listener(key)
+        self.updated.emit(key)
 
     def _next(self) -> int:
         self._seq += 1
@@ -299,7 +298,7 @@ class MarketState:
         book.bids, book.asks = bids, asks
         book.sequence, book.timestamp_ms = sequence, timestamp_ms
         book.version = self._next()
-        if self._listeners:
+        if self.updated:
             self._notify(key)
 
     def book_view(self, key: FeedKey, depth: int = 20) -> BookView | None:
@@ -368,7 +367,7 @@ class MarketState:
             self._tickers[key] = _Versioned(ticker, self._next())
         else:
             item.value, item.version = ticker, self._next()
-        if self._listeners:
+        if self.updated:
             self._notify(key)
 
     def ticker(self, key: FeedKey) -> Ticker | None:

@@ -214,11 +214,13 @@ def test_bridge_queues_core_callbacks_onto_the_gui_thread(qtbot) -> None:  # typ
         return lambda: hooks.remove(callback)
 
     got: list[tuple[str, str]] = []
-    bridge.forward(subscribe, "order_changed")
-    bridge.order_changed.connect(lambda v: got.append((v, threading.current_thread().name)))
-    hooks[0]("from the loop")
+    bridge.notices.forward(subscribe)
+    bridge.notices.connect(lambda v: got.append((v[1], threading.current_thread().name)))
+    hooks[0](("info", "from the loop"))
     assert got == []  # queued: never runs inside the core's own notify loop
-    worker = threading.Thread(target=hooks[0], args=("from a worker",), name="journal-writer")
+    worker = threading.Thread(
+        target=hooks[0], args=(("info", "from a worker"),), name="journal-writer"
+    )
     worker.start()
     worker.join(5)
     qtbot.waitUntil(lambda: len(got) == 2, timeout=2000)
@@ -226,3 +228,26 @@ def test_bridge_queues_core_callbacks_onto_the_gui_thread(qtbot) -> None:  # typ
     assert {name for _, name in got} == {threading.main_thread().name}
     bridge.close()
     assert hooks == []
+
+
+def test_bridge_channels_carry_only_their_own_kind_and_nothing_after_close(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from terminal.core.callbacks import Callbacks
+    from terminal.ui.bridge import CoreBridge
+
+    bridge = CoreBridge()
+    notices: Callbacks[tuple[str, str]] = Callbacks("notice")
+    other: Callbacks[tuple[str, str]] = Callbacks("other")
+    bridge.notices.forward(notices.add)
+    seen_notices: list[tuple[str, str]] = []
+    seen_orders: list[object] = []
+    bridge.notices.connect(seen_notices.append)
+    bridge.orders.connect(seen_orders.append)
+    notices.emit(("warning", "one"))
+    other.emit(("warning", "not forwarded"))
+    qtbot.waitUntil(lambda: seen_notices == [("warning", "one")], timeout=2000)
+    assert seen_orders == []
+    notices.emit(("warning", "queued before close"))
+    bridge.close()  # a value still queued is dropped, and the hook is removed
+    assert len(notices) == 0
+    qtbot.wait(50)
+    assert seen_notices == [("warning", "one")]

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.errors import VenueError
-from terminal.core.orders.listeners import Callbacks
 from terminal.domain.ids import Symbol
 from terminal.domain.market import MarketRules
 from terminal.domain.position import (

@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.errors import OrderNotFoundError, VenueError
 from terminal.core.orders.journal import OrderJournal
-from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort

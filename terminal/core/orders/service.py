@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.errors import (
     AuthenticationError,
     OrderNotFoundError,
@@ -46,7 +47,6 @@ from terminal.core.orders.errors import (
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.links import TerminalLinks
-from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.recovery import ReconcileRecovery
 from terminal.core.orders.stale import stale_orders

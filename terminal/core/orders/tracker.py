@@ -15,8 +15,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.orders.journal import OrderJournal
-from terminal.core.orders.listeners import Callbacks
 from terminal.domain.enums import HeldBy, TimeInForce
 from terminal.domain.ids import ClientOrderId, VenueOrderId
 from terminal.domain.order import (

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.safety.events import (
     LOCK_LOCKED,
     LOCK_UNLOCK_REFUSED,
@@ -79,7 +80,7 @@ class TestnetLock:
     def __init__(self, writer: SafetyJournalWriter | None = None) -> None:
         self._writer = writer or SafetyJournalWriter(None)
         self._unlocked: set[tuple[str, str]] = set()
-        self._listeners: list[Callable[[LockSnapshot], None]] = []
+        self.changed: Callbacks[LockSnapshot] = Callbacks("testnet lock")
 
     # ---- queries ----------------------------------------------------------------
     @property
@@ -143,18 +144,7 @@ class TestnetLock:
 
     # ---- listeners (Qt-free: the UI bridges them to signals) ----------------------
     def subscribe(self, listener: Callable[[LockSnapshot], None]) -> Callable[[], None]:
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return self.changed.add(listener)
 
     def _notify(self) -> None:
-        snap = self.snapshot()
-        for listener in list(self._listeners):
-            try:
-                listener(snap)
-            except Exception:  # one broken view must not stop the others
-                log.exception("testnet lock listener failed")
+        self.changed.emit(self.snapshot())

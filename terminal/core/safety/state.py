@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.ports import JournalPort
 from terminal.core.safety.events import SafetyJournalWriter
 from terminal.core.safety.gate import SafetyGate
@@ -50,7 +51,7 @@ class SafetyState:
         self.lock = TestnetLock(self.writer)
         self.stop = EmergencyStop(self.writer)
         self.gate = SafetyGate(self.lock, self.stop, Precautions(precautions), self.writer)
-        self._listeners: list[Callable[[SafetySnapshot], None]] = []
+        self.changed: Callbacks[SafetySnapshot] = Callbacks("safety")
         self.lock.subscribe(lambda _s: self._notify())
         self.stop.subscribe(lambda _s: self._notify())
 
@@ -79,24 +80,17 @@ class SafetyState:
         self, listener: Callable[[SafetySnapshot], None], *, call_now: bool = True
     ) -> Callable[[], None]:
         """Call `listener(snapshot)` on every change; returns an unsubscribe function."""
-        self._listeners.append(listener)
+        remove = self.changed.add(listener)
         if call_now:
             self._call(listener, self.snapshot())
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return remove
 
     async def aclose(self) -> None:
         """Write any queued safety events and stop the writer task."""
         await self.writer.aclose()
 
     def _notify(self) -> None:
-        snap = self.snapshot()
-        for listener in list(self._listeners):
-            self._call(listener, snap)
+        self.changed.emit(self.snapshot())
 
     @staticmethod
     def _call(listener: Callable[[SafetySnapshot], None], snap: SafetySnapshot) -> None:

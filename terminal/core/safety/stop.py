@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.ports import ExchangePort, JournalPort
 from terminal.core.safety.events import (
     STOP_ENGAGED,
@@ -98,7 +99,7 @@ class EmergencyStop:
         self._writer = writer or SafetyJournalWriter(None)
         self._loaded = False
         self._states: list[StopState] = []
-        self._listeners: list[Callable[[StopSnapshot], None]] = []
+        self.changed: Callbacks[StopSnapshot] = Callbacks("emergency stop")
 
     # ---- queries ----------------------------------------------------------------
     @property
@@ -302,21 +303,10 @@ class EmergencyStop:
 
     # ---- listeners ----------------------------------------------------------------
     def subscribe(self, listener: Callable[[StopSnapshot], None]) -> Callable[[], None]:
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return self.changed.add(listener)
 
     def _notify(self) -> None:
-        snap = self.snapshot()
-        for listener in list(self._listeners):
-            try:
-                listener(snap)
-            except Exception:
-                log.exception("emergency stop listener failed")
+        self.changed.emit(self.snapshot())
 
     def _record_engaged(self, state: StopState, lifted: StopTarget | None = None) -> None:
         """One STOP_ENGAGED row: `state`'s fields, plus every stop now engaged (what a

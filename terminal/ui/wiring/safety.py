@@ -59,8 +59,8 @@ class SafetyWiring(QObject):
         self.unlock_dialog: UnlockDialog | None = None
         self.reset_dialog: ResetStopDialog | None = None
         self.last_sweep: Any = None
-        bridge.forward(lambda cb: safety.subscribe(cb, call_now=False), "safety_changed")
-        bridge.safety_changed.connect(self.render)
+        bridge.safety.forward(lambda cb: safety.subscribe(cb, call_now=False))
+        bridge.safety.connect(self.render)
         w = window
         w.lock_switch.unlock_requested.connect(self.ask_unlock)
         w.lock_switch.lock_requested.connect(self.lock)

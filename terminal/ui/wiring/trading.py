@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terminal.core.marketstate import FeedKind, FeedStatus, MarketState
 from terminal.core.orders.errors import (
@@ -43,6 +43,9 @@ from terminal.ui.wiring.chart_lines import bracket_groups, chart_inputs
 from terminal.ui.wiring.market import MarketWiring
 from terminal.ui.wiring.panels import Panels
 from terminal.ui.wiring.protect import ProtectWiring
+
+if TYPE_CHECKING:
+    from terminal.core.orders.reconcile import ReconcileResult
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +88,13 @@ class TradingWiring:
         self.last_submit: Order | None = None
         self.last_refusals: list[Refusal] = []
 
-        bridge.forward(orders.order_changed.add, "order_changed")
-        bridge.forward(orders.entry_changed.add, "entry_changed")
-        bridge.forward(orders.notices.add, "notice")
-        bridge.forward(orders.reconciled.add, "reconciliation_changed")
-        bridge.order_changed.connect(self._order_changed)
+        bridge.orders.forward(orders.order_changed.add)
+        bridge.orders.connect(self._order_changed)
+        bridge.notices.forward(orders.notices.add)
+        bridge.notices.connect(self._core_notice)
+        bridge.reconciliation.forward(orders.reconciled.add)
+        bridge.reconciliation.connect(self._reconciled)
         panels.entry.session_picker.sessionPicked.connect(self._session_picked)
-        bridge.notice.connect(self._core_notice)
-        bridge.reconciliation_changed.connect(self._reconciled)
 
         # balances, history and notifications show numbers at the venue's precision
         self.precision = SessionPrecision(
@@ -173,10 +175,9 @@ class TradingWiring:
     def _open_orders_provider(self) -> tuple[int, list[Order]]:
         return self.orders_version, self.orders.open_orders()
 
-    def _order_changed(self, order: Any) -> None:
+    def _order_changed(self, order: Order) -> None:
         self.orders_version += 1
-        if isinstance(order, Order):
-            self._maybe_notify(order)
+        self._maybe_notify(order)
 
     def _maybe_notify(self, order: Order) -> None:
         key = str(order.client_order_id)
@@ -205,17 +206,15 @@ class TradingWiring:
         if order.is_final:
             self._known.pop(key, None)
 
-    def _core_notice(self, value: Any) -> None:
-        if isinstance(value, tuple) and len(value) == 2:
-            self._notify(str(value[0]), str(value[1]))
-        else:
-            self._notify("info", str(value))
+    def _core_notice(self, notice: tuple[str, str]) -> None:
+        level, text = notice
+        self._notify(level, text)
 
-    def _reconciled(self, result: Any) -> None:
+    def _reconciled(self, result: ReconcileResult) -> None:
         """Tell the user only what matters: failures and orders whose state changed."""
         self.orders_version += 1
-        venue = getattr(result, "venue", None)
-        error = getattr(result, "error", None)
+        venue = result.venue
+        error = result.error
         if error:
             # retried with backoff until it passes: one notice per new error, not per try
             if self._failing.get(venue) != error:
@@ -224,9 +223,12 @@ class TradingWiring:
             return
         if self._failing.pop(venue, None) is not None:
             self._notify("info", f"{venue}: reconciliation succeeded; order entry reopens")
-        if any(
-            getattr(result, name, None)
-            for name in ("settled", "adopted", "unknown", "fills_applied", "fills_recorded")
+        if (
+            result.settled
+            or result.adopted
+            or result.unknown
+            or result.fills_applied
+            or result.fills_recorded
         ):
             self._notify(
                 "warning" if result.unknown else "info", f"Reconciliation: {result.summary()}"
