@@ -27,28 +27,25 @@ from typing import Any
 
 from terminal.core.callbacks import Callbacks
 from terminal.core.errors import (
-    AuthenticationError,
-    OrderNotFoundError,
-    OrderRejectedError,
     OutcomeUnknownError,
-    RateLimitedError,
     VenueError,
-    VenueUnavailableError,
 )
 from terminal.core.orders.bracket import BracketKeeper
+from terminal.core.orders.cancels import CancelCommands
 from terminal.core.orders.errors import (
     EntryNotReady,
     NotConnected,
     NotSent,
     SentNotJournaled,
     SubmitRefused,
-    UnknownOrder,
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.links import TerminalLinks
 from terminal.core.orders.policy import OrderPolicy
+from terminal.core.orders.outcomes import REFUSED_BEFORE_ACTING, reason_of
 from terminal.core.orders.recovery import ReconcileRecovery
+from terminal.core.orders.settle import OutcomeSettler
 from terminal.core.orders.stale import stale_orders
 from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
@@ -57,14 +54,10 @@ from terminal.domain.ids import ClientOrderId, Symbol
 from terminal.domain.money import format_decimal
 from terminal.domain.order import (
     RESTING_STATUSES,
-    CancelRejected,
-    CancelRequested,
     EventSource,
     Order,
-    OrderCanceled,
     OrderRejected,
     OrderRequest,
-    OrderStatus,
     OutcomeUnknown,
 )
 from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
@@ -73,18 +66,8 @@ from terminal.domain.session import SessionKey
 log = logging.getLogger(__name__)
 
 ContextProvider = Callable[[OrderRequest], GateContext]
-# Errors that mean the venue (or our own limiter) refused before acting.
-_REFUSED_BEFORE_ACTING = (
-    OrderRejectedError,
-    RateLimitedError,
-    VenueUnavailableError,
-    AuthenticationError,
-)
+_REFUSED_BEFORE_ACTING = REFUSED_BEFORE_ACTING
 _RESTING = RESTING_STATUSES
-# The reason of an order whose cancel got no answer starts with this: after a restart it
-# still says that the user asked for the cancel (reconciliation sends it again when the
-# venue lists the order open).
-CANCEL_OUTCOME_UNKNOWN = "cancel: "
 
 
 class OrderService:
@@ -118,12 +101,11 @@ class OrderService:
         self._sessions: dict[SessionKey, ExchangePort] = {}
         self._entry_block: dict[SessionKey, str] = {}
         self._recent: dict[tuple[object, ...], float] = {}  # fingerprint -> monotonic time sent
-        self._cancel_wanted: set[ClientOrderId] = set()
-        self._cancels_in_flight: set[ClientOrderId] = set()  # awaiting the venue's reply
-        self._settling: dict[ClientOrderId, asyncio.Task[Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconcile_locks: dict[SessionKey, asyncio.Lock] = {}
         self._closed = False
+        self.settler = OutcomeSettler(self)  # unknown outcomes, settled by query
+        self.cancels = CancelCommands(self, self.settler)
         self.recovery = ReconcileRecovery(self)  # a failed reconciliation is retried
         self.links = TerminalLinks(self)  # order pairs held by this terminal
         self.brackets = BracketKeeper(self)  # entries whose stop and target follow fills
@@ -165,6 +147,10 @@ class OrderService:
         else:
             self._entry_block[key] = reason
         self.entry_changed.emit((key, reason))
+
+    def require_session(self, key: SessionKey) -> ExchangePort:
+        """The attached session `key`; NotConnected when there is none."""
+        return self._require_session(key)
 
     def _require_session(self, key: SessionKey) -> ExchangePort:
         session = self._sessions.get(key)
@@ -335,7 +321,7 @@ class OrderService:
         if order.status not in _RESTING:
             return
         blocked = self.gate.submissions_blocked(order.session, order.symbol)
-        if blocked or order.client_order_id in self._cancel_wanted:
+        if blocked or self.cancels.requested(order.client_order_id):
             why = f"submissions blocked ({blocked})" if blocked else "cancel requested in flight"
             log.warning("order %s acknowledged after %s: cancelling", order.client_order_id, why)
             try:
@@ -369,271 +355,45 @@ class OrderService:
             await self.tracker.apply(order, [fill_event_at(t, EventSource.QUERY) for t in mine])
         return len(mine)
 
-    # ---- unknown outcomes ------------------------------------------------------------
+    # ---- unknown outcomes (terminal.core.orders.settle) --------------------------------
     def _start_settle(self, order: Order) -> asyncio.Task[Any]:
-        task = self._settling.get(order.client_order_id)
-        if task is None or task.done():
-            task = self.spawn(self.settle(order.client_order_id), f"settle-{order.client_order_id}")
-            self._register_settle(order.client_order_id, task)
-        return task
+        return self.settler.start(order)
 
     def _register_settle(self, client_order_id: ClientOrderId, task: asyncio.Task[Any]) -> None:
-        """`wait_settled(client_order_id)` waits for `task` until it is done."""
-        self._settling[client_order_id] = task
-
-        def done(t: asyncio.Task[Any]) -> None:
-            if self._settling.get(client_order_id) is t:
-                del self._settling[client_order_id]
-
-        task.add_done_callback(done)
+        self.settler.register(client_order_id, task)
 
     async def wait_settled(
         self, client_order_id: ClientOrderId, timeout: float = 30.0
     ) -> Order | None:
         """Wait (bounded) for a running settle of that order; the order afterwards."""
-        task = self._settling.get(client_order_id)
-        if task is not None:
-            await asyncio.wait({task}, timeout=timeout)
-        order = await self.tracker.load(client_order_id)
-        return order.copy() if order else None
+        return await self.settler.wait_settled(client_order_id, timeout)
 
     async def settle(
         self, client_order_id: ClientOrderId, source: EventSource = EventSource.QUERY
     ) -> Order:
-        """Ask the venue about an order whose outcome is unknown, by client order id.
+        """Settle an order whose outcome is unknown by queries (`OutcomeSettler.settle`)."""
+        return await self.settler.settle(client_order_id, source)
 
-        Bounded retries with backoff. After `unknown_not_found_limit` "not found"
-        answers an order the venue never acknowledged is marked REJECTED (it never
-        reached the venue); nothing is ever sent again from here.
-        """
-        order = await self.tracker.load(client_order_id)
-        if order is None:
-            raise UnknownOrder(client_order_id)
-        p = self.policy
-        delay, not_found = p.unknown_query_backoff_s, 0
-        for _attempt in range(p.unknown_query_max_attempts):
-            if order.status not in (OrderStatus.UNKNOWN, OrderStatus.PENDING_SUBMIT):
-                break
-            session = self._sessions.get(order.session)
-            if session is None:
-                break
-            try:
-                report = await session.fetch_order(order.client_order_id, order.symbol)
-            except OrderNotFoundError:
-                not_found += 1
-                if not_found >= p.unknown_not_found_limit:
-                    if order.venue_order_id is None:
-                        await self.tracker.apply(
-                            order,
-                            [
-                                OrderRejected(
-                                    reason=f"not found on {order.venue} after {not_found} "
-                                    "queries by client order id: never reached the venue",
-                                    source=source,
-                                )
-                            ],
-                        )
-                    else:
-                        self.tracker.notice(
-                            "error",
-                            f"Order {order.client_order_id} "
-                            f"(venue id {order.venue_order_id}) is no longer "
-                            f"known to {order.venue}; left UNKNOWN.",
-                        )
-                    break
-            except VenueError as exc:
-                log.info("query of %s failed (%s); will retry", order.client_order_id, exc)
-            else:
-                await self.absorb_report(order, report, source)
-                if order.client_order_id in self._cancel_wanted:
-                    await self.after_ack(order)
-                break
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, p.unknown_query_backoff_max_s)
-        return order
-
-    # ---- cancel ------------------------------------------------------------------------
+    # ---- cancel (terminal.core.orders.cancels) ------------------------------------------
     async def cancel(self, client_order_id: ClientOrderId) -> Order:
         """Cancel one order (allowed even while entry is closed or stopped)."""
-        order = await self.tracker.load(client_order_id)
-        if order is None:
-            raise UnknownOrder(f"no order {client_order_id} in the journal")
-        if order.is_final:
-            return order.copy()
-        session = self._require_session(order.session)
-        self._cancel_wanted.add(order.client_order_id)
-        if order.status is OrderStatus.PENDING_SUBMIT:
-            # In flight: the submit path cancels it as soon as it is acknowledged.
-            return order.copy()
-        try:
-            await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
-        except JournalWriteFailed as exc:
-            raise NotSent("cancel request", exc.reason) from exc
-        try:
-            await self._send_cancel(session, order)
-        except JournalWriteFailed as exc:
-            self.order_changed.emit(order.copy())
-            raise SentNotJournaled(order.copy(), exc.reason, "cancel") from exc
-        return order.copy()
+        return await self.cancels.cancel_one(client_order_id)
 
     def cancel_wanted(self, order: Order) -> bool:
-        """Whether the user asked to cancel `order` and it may still rest: asked in this
-        process, journaled as PENDING_CANCEL, or a cancel whose reply never came."""
-        return not order.is_final and (
-            order.client_order_id in self._cancel_wanted
-            or order.status is OrderStatus.PENDING_CANCEL
-            or (
-                order.status is OrderStatus.UNKNOWN
-                and order.reason.startswith(CANCEL_OUTCOME_UNKNOWN)
-            )
-        )
+        return self.cancels.wanted(order)
+
+    def cancel_requested(self, client_order_id: ClientOrderId) -> bool:
+        return self.cancels.requested(client_order_id)
 
     def cancel_in_flight(self, client_order_id: ClientOrderId) -> bool:
-        """A cancel of that order was sent and its reply has not come yet."""
-        return client_order_id in self._cancels_in_flight
+        return self.cancels.in_flight(client_order_id)
 
     async def resend_cancel(self, order: Order) -> Order:
-        """Send the cancel of `order` again: only for a cancel whose outcome was settled
-        by a query that shows the order still open, and never while one is on its way
-        (that one's reply settles it)."""
-        session = self._require_session(order.session)
-        self._cancel_wanted.add(order.client_order_id)
-        if order.is_final or self.cancel_in_flight(order.client_order_id):
-            return order.copy()
-        if order.status in _RESTING:
-            await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
-        await self._send_cancel(session, order)
-        return order.copy()
-
-    async def _send_cancel(self, session: ExchangePort, order: Order) -> None:
-        coid = order.client_order_id
-        if coid in self._cancels_in_flight:
-            return  # the cancel on its way settles it; a second one adds nothing
-        self._cancels_in_flight.add(coid)
-        try:
-            try:
-                report = await session.cancel_order(order)
-            finally:
-                self._cancels_in_flight.discard(coid)
-        except OrderNotFoundError as exc:
-            # "Unknown order": already filled, canceled or never there. Ask, don't guess.
-            await self._settle_after_cancel_miss(session, order, _reason(exc))
-        except _REFUSED_BEFORE_ACTING as exc:
-            await self.tracker.apply(
-                order, [CancelRejected(reason=_reason(exc), source=EventSource.REST)]
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            if not isinstance(exc, VenueError):
-                log.exception("cancel_order for %s failed unexpectedly", order.client_order_id)
-            await self.tracker.apply(
-                order,
-                [
-                    OutcomeUnknown(
-                        reason=CANCEL_OUTCOME_UNKNOWN + _reason(exc), source=EventSource.LOCAL
-                    )
-                ],
-            )
-            self._start_settle(order)
-        else:
-            if report is not None:
-                await self.absorb_report(order, report, EventSource.REST)
-            if not order.is_final:
-                await self.tracker.apply(order, [OrderCanceled(source=EventSource.REST)])
-        if order.is_final:
-            self._cancel_wanted.discard(order.client_order_id)
-
-    async def _settle_after_cancel_miss(
-        self, session: ExchangePort, order: Order, reason: str
-    ) -> None:
-        try:
-            report = await session.fetch_order(order.client_order_id, order.symbol)
-        except OrderNotFoundError:
-            if order.status is OrderStatus.UNKNOWN or order.venue_order_id is None:
-                self._start_settle(order)
-            else:
-                await self.tracker.apply(
-                    order, [CancelRejected(reason=reason, source=EventSource.REST)]
-                )
-            return
-        except VenueError:
-            await self.tracker.apply(
-                order, [CancelRejected(reason=reason, source=EventSource.REST)]
-            )
-            return
-        await self.absorb_report(order, report, EventSource.QUERY)
-        if not order.is_final:
-            await self.tracker.apply(
-                order, [CancelRejected(reason=reason, source=EventSource.REST)]
-            )
+        return await self.cancels.resend(order)
 
     async def cancel_all(self, key: SessionKey, symbol: Symbol | None = None) -> list[Order]:
-        """Cancel every open order of session `key` (for one symbol, or all), including
-        orders on its account this terminal did not place. Returns the touched orders."""
-        session = self._require_session(key)
-        venue = key.venue
-        targets = {
-            o.client_order_id: o
-            for o in self.tracker.live(key)
-            if symbol is None or o.symbol == symbol
-        }
-        for stored in await self.journal.open_orders(key.venue, key.account):
-            if stored.session == key and (symbol is None or stored.symbol == symbol):
-                order = self.tracker.track(stored)
-                targets.setdefault(order.client_order_id, order)
-        symbols = {o.symbol for o in targets.values()}
-        if symbol is not None:
-            symbols.add(symbol)
-        else:
-            try:
-                symbols |= {r.symbol for r in await session.fetch_open_orders()}
-            except VenueError as exc:
-                log.warning("%s: listing open orders for cancel-all failed: %s", venue, exc)
-        for order in targets.values():
-            self._cancel_wanted.add(order.client_order_id)
-            if order.status in _RESTING:
-                await self.tracker.apply(order, [CancelRequested(source=EventSource.LOCAL)])
-        for sym in sorted(symbols):
-            mine = [o for o in targets.values() if o.symbol == sym and not o.is_final]
-            if session.has_cancel_all:
-                try:
-                    reports = await session.cancel_all_orders(sym)
-                except OrderNotFoundError:
-                    reports = []
-                except VenueError as exc:
-                    log.warning(
-                        "%s: cancel-all %s failed (%s); cancelling one by one", venue, sym, exc
-                    )
-                    await self._cancel_each(session, mine)
-                    continue
-                for report in reports:
-                    found = await self.tracker.find(
-                        key, report.client_order_id, report.venue_order_id
-                    )
-                    if found is None:
-                        found = await self.tracker.adopt(key, report, EventSource.REST)
-                    else:
-                        await self.absorb_report(found, report, EventSource.REST)
-                    if found is not None:
-                        targets[found.client_order_id] = found
-                # whatever the reply did not mention: ask the venue one by one
-                for order in mine:
-                    if not order.is_final and order.status is not OrderStatus.PENDING_SUBMIT:
-                        await self._settle_after_cancel_miss(
-                            session, order, "not in cancel-all reply"
-                        )
-            else:
-                await self._cancel_each(session, mine)
-        for order in targets.values():
-            if order.is_final:
-                self._cancel_wanted.discard(order.client_order_id)
-        return [o.copy() for o in targets.values()]
-
-    async def _cancel_each(self, session: ExchangePort, orders: list[Order]) -> None:
-        for order in orders:
-            if order.status in (OrderStatus.PENDING_CANCEL, OrderStatus.UNKNOWN, *_RESTING):
-                await self._send_cancel(session, order)
+        """Cancel every open order of session `key` (`CancelCommands.cancel_all`)."""
+        return await self.cancels.cancel_all(key, symbol)
 
     # ---- order lists (terminal.core.orders.lists) -------------------------------------------
     async def place_oco(self, request: Any, *, confirmed: frozenset[str] = frozenset()) -> Any:
@@ -697,7 +457,7 @@ class OrderService:
                 await self._record_orphan_fill(key, fill)
             return None
         await self.absorb_report(order, report, source)
-        if order.client_order_id in self._cancel_wanted:
+        if self.cancels.requested(order.client_order_id):
             await self.after_ack(order)
         return order.copy()
 
@@ -819,6 +579,4 @@ class OrderService:
             await asyncio.wait(tasks, timeout=timeout)
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 300 else text[:300] + "..."
+_reason = reason_of
