@@ -42,8 +42,8 @@ from terminal.core.orders.errors import (
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.links import TerminalLinks
-from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.outcomes import REFUSED_BEFORE_ACTING, reason_of
+from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.recovery import ReconcileRecovery
 from terminal.core.orders.settle import OutcomeSettler
 from terminal.core.orders.stale import stale_orders
