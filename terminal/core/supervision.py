@@ -2,31 +2,55 @@
 
 A fire-and-forget task whose exception nobody reads is a silent failure (ccxt's own
 `spawn` is an example); a task nobody cancels outlives its session and keeps sockets
-open. `TaskOwner.spawn` keeps a strong reference, logs an unexpected exception once, and
-`close()` cancels and awaits everything, bounded in time.
+open. `TaskOwner.spawn` keeps a strong reference (asyncio keeps only weak ones, so an
+unowned task can vanish mid-flight), hands an unexpected exception once to `on_failure`
+(by default: logged; the GUI's owner shows it as a notice, terminal.ui.tasks), and
+`close()` cancels and awaits everything, bounded in time. A closed owner starts nothing:
+`spawn` closes the coroutine and returns None (a click or a timer during shutdown).
+This is the one task owner of the terminal: exchange sessions, feeds and the GUI.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
 
+# on_failure(task name, exception) for a task that ended with an exception nobody awaited
+FailureHandler = Callable[[str, BaseException], None]
+
+
+def log_failure(task_name: str, exc: BaseException) -> None:
+    log.error("task %s failed: %s: %s", task_name, type(exc).__name__, exc, exc_info=exc)
+
 
 class TaskOwner:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, on_failure: FailureHandler = log_failure) -> None:
         self.name = name
+        self._on_failure = on_failure
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task[Any]:
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def spawn(
+        self, coro: Coroutine[Any, Any, Any], name: str | None = None
+    ) -> asyncio.Task[Any] | None:
+        """Run `coro` as a task owned here; None (the coroutine closed) once closed."""
         if self._closed:
             coro.close()
-            raise RuntimeError(f"{self.name}: closed; cannot start {name or coro!r}")
-        task = asyncio.get_running_loop().create_task(coro, name=f"{self.name}:{name or ''}")
+            log.debug("%s: closed; %s not started", self.name, name or coro)
+            return None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a Qt slot under qasync: the loop is set, not "running" here
+            loop = asyncio.get_event_loop()
+        task = loop.create_task(coro, name=f"{self.name}:{name or ''}")
         self._tasks.add(task)
         task.add_done_callback(self._done)
         return task
@@ -37,13 +61,18 @@ class TaskOwner:
             return
         exc = task.exception()
         if exc is not None:
-            log.error(
-                "task %s failed: %s: %s", task.get_name(), type(exc).__name__, exc, exc_info=exc
-            )
+            try:
+                self._on_failure(task.get_name(), exc)
+            except Exception:
+                log.exception("%s: the failure handler failed", self.name)
 
     @property
     def tasks(self) -> frozenset[asyncio.Task[Any]]:
         return frozenset(self._tasks)
+
+    @property
+    def pending(self) -> list[asyncio.Task[Any]]:
+        return [t for t in self._tasks if not t.done()]
 
     def __len__(self) -> int:
         return len(self._tasks)

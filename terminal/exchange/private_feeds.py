@@ -166,9 +166,9 @@ class PrivateStreams:
         if running is not None and not running.done():
             self._reconcile_again.add(key)
             return
-        self._reconciling[key] = self._owner.spawn(
-            self._reconcile(session), f"reconcile:{key.label}"
-        )
+        task = self._owner.spawn(self._reconcile(session), f"reconcile:{key.label}")
+        if task is not None:  # None: the hub is closing
+            self._reconciling[key] = task
 
     async def _reconcile(self, session: VenueSession) -> None:
         key = session.key

@@ -35,7 +35,7 @@ from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameClock
 from terminal.ui.main_window import MainWindow
 from terminal.ui.probe import mark, marks
-from terminal.ui.tasks import TaskOwner
+from terminal.ui.tasks import gui_task_owner
 from terminal.ui.theme import ThemeManager
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class TerminalController(QObject):
         self._services_options = services_options
         self._extra_venues = tuple(extra_venues)  # catalogue entries to add (tests, tools)
         self._paper: Any = None  # the embedded paper exchange this controller started
-        self.tasks = TaskOwner("ui")
+        self.tasks = gui_task_owner("ui")
         self.bridge = CoreBridge(self)
         self.clock = FrameClock(settings.ui.frame_rate_hz, self)
         self.panels: Any = None
@@ -669,7 +669,7 @@ class TerminalController(QObject):
             await _bounded(
                 asyncio.to_thread(paper.stop, max(0.5, left() - 0.3)), left(), "paper exchange"
             )
-        await self.tasks.aclose(timeout=min(0.5, left()))
+        await self.tasks.close(timeout=min(0.5, left()))
 
     def _save_settings(self) -> None:
         try:

@@ -184,10 +184,10 @@ def test_a_notice_shows_a_visible_error_bar(window: MainWindow, qtbot) -> None: 
 
 def test_a_failing_gui_task_becomes_a_visible_notice(window: MainWindow, aloop) -> None:  # type: ignore[no-untyped-def]
     from terminal import crash
-    from terminal.ui.tasks import TaskOwner
+    from terminal.ui.tasks import gui_task_owner
 
     remove = crash.add_notice_callback(lambda r: window.notice_requested.emit(r.summary))
-    owner = TaskOwner("test")
+    owner = gui_task_owner("test")
     try:
 
         async def boom() -> None:
@@ -198,7 +198,7 @@ def test_a_failing_gui_task_becomes_a_visible_notice(window: MainWindow, aloop) 
         assert "the order service said no" in window.notice_bar.label.text()
     finally:
         remove()
-        aloop.run(owner.aclose(1.0))
+        aloop.run(owner.close(1.0))
 
 
 def test_bridge_queues_core_callbacks_onto_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]

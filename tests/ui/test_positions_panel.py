@@ -30,7 +30,7 @@ from terminal.ui.panels.futures_ticket import FuturesTicketSection
 from terminal.ui.panels.order_entry import OrderEntryPanel
 from terminal.ui.panels.positions import PositionsPanel
 from terminal.ui.panels.ticket import EntryKind
-from terminal.ui.tasks import TaskOwner
+from terminal.ui.tasks import gui_task_owner
 from terminal.ui.wiring.futures import FuturesWiring
 from tests.integration.test_orders_helpers import FAST as FAST_ORDERS
 
@@ -64,7 +64,7 @@ class Stack:
         )
         self.journal = SqlJournal.open(f"sqlite:///{tmp / 'journal.sqlite'}")
         self.orders = OrderService(self.journal, policy=FAST_ORDERS)
-        self.tasks = TaskOwner("futures-test")
+        self.tasks = gui_task_owner("futures-test")
         aloop.run(self.session.connect())
         self.orders.attach(self.session)
         result = aloop.run(self.orders.reconcile(self.session.key))
@@ -103,7 +103,7 @@ class Stack:
 
     def close(self) -> None:
         self.wiring.close()
-        self.aloop.run(self.tasks.aclose())
+        self.aloop.run(self.tasks.close())
         self.aloop.run(self.orders.aclose())
         self.aloop.run(self.session.close())
         self.journal.close()

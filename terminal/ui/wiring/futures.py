@@ -18,11 +18,11 @@ from terminal.core.errors import VenueError
 from terminal.core.futures.actions import PositionActionError, close_requests, reverse_requests
 from terminal.core.futures.state import FuturesSnapshot, FuturesState
 from terminal.core.orders.errors import OrderServiceError
+from terminal.core.supervision import TaskOwner
 from terminal.domain.order import Order, OrderRequest, OrderStatus
 from terminal.domain.position import MarginMode, Position
 from terminal.ui.panels.futures_ticket import FuturesTicketSection
 from terminal.ui.panels.positions import PositionsPanel
-from terminal.ui.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 Submit = Callable[[OrderRequest], Awaitable[Order]]

@@ -18,12 +18,12 @@ from terminal.core.safety.lock import UnlockRefused, confirmation_phrase
 from terminal.core.safety.state import SafetySnapshot, SafetyState
 from terminal.core.safety.stop import RESET_PHRASE, ResetRefused
 from terminal.core.safety.targets import StopScope, StopTarget
+from terminal.core.supervision import TaskOwner
 from terminal.domain.ids import Symbol
 from terminal.domain.session import SessionKey
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.main_window import MainWindow
 from terminal.ui.safety_dialogs import ResetStopDialog, UnlockDialog
-from terminal.ui.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 

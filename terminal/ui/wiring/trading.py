@@ -29,6 +29,7 @@ from terminal.core.orders.service import OrderService
 from terminal.core.policy import BreakerState
 from terminal.core.ports import Refusal
 from terminal.core.safety.state import SafetyState
+from terminal.core.supervision import TaskOwner
 from terminal.domain.enums import Side
 from terminal.domain.ids import ClientOrderId, Symbol
 from terminal.domain.market import MarketRules
@@ -38,7 +39,6 @@ from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
 from terminal.ui.panels.precision import SessionPrecision, amount_text, price_text
-from terminal.ui.tasks import TaskOwner
 from terminal.ui.wiring.chart_lines import bracket_groups, chart_inputs
 from terminal.ui.wiring.market import MarketWiring
 from terminal.ui.wiring.panels import Panels
