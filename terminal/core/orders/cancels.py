@@ -12,10 +12,10 @@ import asyncio
 import logging
 from typing import Protocol
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.errors import OrderNotFoundError, VenueError
 from terminal.core.orders.errors import NotSent, SentNotJournaled, UnknownOrder
 from terminal.core.orders.journal import OrderJournal
-from terminal.core.orders.listeners import Callbacks
 from terminal.core.orders.outcomes import REFUSED_BEFORE_ACTING, reason_of
 from terminal.core.orders.settle import OutcomeSettler
 from terminal.core.orders.tracker import OrderTracker
