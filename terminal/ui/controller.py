@@ -282,6 +282,9 @@ class TerminalController(QObject):
         from terminal.ui.wiring.panels import build_panels
 
         self.panels = build_panels(self.window, self.clock, self.settings.ui)
+        # the real panels replaced the placeholders: their widths count now (the columns
+        # were sized for placeholders if the window was shown first)
+        self.window.reapply_layout()
         log.info("panels built in %.2f s", time.perf_counter() - started)
         self.clock.start()
         self.panels.book.set_placeholder("Connecting to the paper exchange…")

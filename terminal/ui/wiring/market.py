@@ -239,7 +239,12 @@ class MarketFrame:
             PaintProbe(w.panels.book.ladder, lambda: mark("first_book"))
         if not self._ticket_probe and self._ticket_usable():
             self._ticket_probe = True  # start-up milestone: a ticket one can send from
-            PaintProbe(w.panels.entry, lambda: mark("ticket_usable"))
+            # the quote line paints itself (the panel may be covered whole by its scroll
+            # area's viewport and get no paint event); it may have painted its last
+            # change already: the mark is its next paint, so ask for one
+            quote = w.panels.entry.quote_label
+            PaintProbe(quote, lambda: mark("ticket_usable"))
+            quote.update()
         version = st.item_version(book_key) + st.item_version(market.key(FeedKind.TICKER))
         if version != self._prices_version:
             self._prices_version = version
