@@ -66,28 +66,16 @@ class AppPaths:
         It holds the order journal, so it is owner-only (0700): created so, and an
         existing one that others can read is narrowed, with one warning when that
         happens (on Windows the per-user profile's ACL does this job)."""
-        self.data.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if os.name != "nt":
-            try:
-                current = stat.S_IMODE(os.stat(self.data).st_mode)
-                if current & 0o077:
-                    os.chmod(self.data, 0o700)
-                    log.warning(
-                        "data directory %s made accessible by you only (was %04o)",
-                        self.data,
-                        current,
-                    )
-            except OSError as exc:
-                log.warning("cannot make the data directory %s owner-only: %s", self.data, exc)
-        return self.data
+        return _owner_only(self.data, "data directory")
 
     def ensure_config(self) -> Path:
         """The config dir, created if missing (settings; never secrets)."""
         return self._ensure(self.config)
 
     def ensure_logs(self) -> Path:
-        """The logs dir, created if missing."""
-        return self._ensure(self.logs)
+        """The logs dir, created if missing; owner-only like the data dir (the log names
+        venues, symbols and orders, even though secrets are redacted from it)."""
+        return _owner_only(self.logs, "log directory")
 
     def ensure_cache(self) -> Path:
         """The cache dir, created if missing (things that may be deleted any time)."""
@@ -95,3 +83,18 @@ class AppPaths:
 
     def all_dirs(self) -> tuple[Path, ...]:
         return (self.data, self.config, self.logs, self.cache)
+
+
+def _owner_only(path: Path, what: str) -> Path:
+    """Create `path` as 0700, or narrow an existing one that others can read (one
+    warning when that happens; on Windows the per-user profile's ACL does this job)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name != "nt":
+        try:
+            current = stat.S_IMODE(os.stat(path).st_mode)
+            if current & 0o077:
+                os.chmod(path, 0o700)
+                log.warning("%s %s made accessible by you only (was %04o)", what, path, current)
+        except OSError as exc:
+            log.warning("cannot make the %s %s owner-only: %s", what, path, exc)
+    return path

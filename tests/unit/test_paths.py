@@ -81,3 +81,32 @@ def test_data_dir_is_created_owner_only_and_an_open_one_is_narrowed_once(
     assert stat.S_IMODE(older.data.stat().st_mode) == 0o700
     said = [r.getMessage() for r in caplog.records if "accessible by you only" in r.getMessage()]
     assert said == [f"data directory {older.data} made accessible by you only (was 0755)"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX mode bits")
+def test_log_dir_is_owner_only_like_the_data_dir(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import os
+    import stat
+
+    from terminal.logsetup import setup_logging, teardown_logging
+
+    paths = AppPaths.from_override(tmp_path / "fresh")
+    old_umask = os.umask(0o022)
+    try:
+        setup = setup_logging(paths, console=False)
+        logging.getLogger("terminal.test").warning("a line")
+        teardown_logging()
+        older = AppPaths.from_override(tmp_path / "older")
+        older.logs.mkdir(parents=True, mode=0o755)
+        with caplog.at_level(logging.WARNING, logger="terminal.paths"):
+            older.ensure_logs()
+    finally:
+        os.umask(old_umask)
+    assert setup.log_file.read_text(encoding="utf-8")
+    assert stat.S_IMODE(paths.logs.stat().st_mode) == 0o700
+    assert stat.S_IMODE(older.logs.stat().st_mode) == 0o700
+    said = [r.getMessage() for r in caplog.records if "accessible by you only" in r.getMessage()]
+    assert said == [f"log directory {older.logs} made accessible by you only (was 0755)"]
