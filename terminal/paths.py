@@ -85,16 +85,28 @@ class AppPaths:
         return (self.data, self.config, self.logs, self.cache)
 
 
+def narrow_mode(path: Path, mode: int) -> int | None:
+    """chmod `path` to `mode` when group or others have any access: the old mode bits
+    when it was changed, None when it was fine (or on Windows, where the per-user
+    profile's ACL does this job). OSError when it cannot be read or changed."""
+    if os.name == "nt":
+        return None
+    current = stat.S_IMODE(os.stat(path).st_mode)
+    if not current & 0o077:
+        return None
+    os.chmod(path, mode)
+    return current
+
+
 def _owner_only(path: Path, what: str) -> Path:
     """Create `path` as 0700, or narrow an existing one that others can read (one
-    warning when that happens; on Windows the per-user profile's ACL does this job)."""
+    warning when that happens)."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if os.name != "nt":
-        try:
-            current = stat.S_IMODE(os.stat(path).st_mode)
-            if current & 0o077:
-                os.chmod(path, 0o700)
-                log.warning("%s %s made accessible by you only (was %04o)", what, path, current)
-        except OSError as exc:
-            log.warning("cannot make the %s %s owner-only: %s", what, path, exc)
+    try:
+        old = narrow_mode(path, 0o700)
+    except OSError as exc:
+        log.warning("cannot make the %s %s owner-only: %s", what, path, exc)
+    else:
+        if old is not None:
+            log.warning("%s %s made accessible by you only (was %04o)", what, path, old)
     return path

@@ -9,9 +9,9 @@ at start, and the user is told once, when it happens.
 from __future__ import annotations
 
 import logging
-import os
-import stat
 from pathlib import Path
+
+from terminal.paths import narrow_mode
 
 log = logging.getLogger(__name__)
 COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
@@ -20,16 +20,10 @@ COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
 def narrow_to_owner(path: Path, mode: int = 0o600) -> int | None:
     """chmod `path` to `mode` when group or others have any access; the old mode
     bits when it was changed, None when it was fine, missing or cannot be changed."""
-    if os.name == "nt":  # ACLs, not mode bits: the per-user data directory does this
-        return None
     try:
-        current = stat.S_IMODE(os.stat(path).st_mode)
-        if not current & 0o077:
-            return None
-        os.chmod(path, mode)
+        return narrow_mode(path, mode)
     except OSError:
         return None
-    return current
 
 
 def secure_journal_files(database: Path) -> list[str]:
