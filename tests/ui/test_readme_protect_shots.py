@@ -1,8 +1,9 @@
 """Renders the README's protective-order screenshots (docs/protect-1280x800.png and
 docs/protect-1920x1080.png): the whole window on the paper exchange with a filled
 bracket (its stop and target resting), a limit bracket whose legs wait for the fill
-(dotted), and the protective ticket in risk mode. Skipped unless SHOTS_DIR names the
-folder to write them to:
+(dotted), and the protective ticket in risk mode. In the suite the pictures go to a
+temporary folder (the test checks the brackets' lines, the risk plan and the saved
+sizes); SHOTS_DIR names the folder that keeps them:
 
     SHOTS_DIR=docs QT_QPA_PLATFORM=offscreen python -m pytest tests/ui/test_readme_protect_shots.py
 """
@@ -20,10 +21,11 @@ from terminal.domain.enums import OrderType, Side
 from terminal.domain.order import OrderRequest
 
 OUT = os.environ.get("SHOTS_DIR")
-pytestmark = [pytest.mark.skipif(not OUT, reason="SHOTS_DIR not set"), pytest.mark.timeout(300)]
+pytestmark = pytest.mark.timeout(300)
 
 
-def test_render(make_main_window, paper_for_ui) -> None:  # type: ignore[no-untyped-def]
+def test_render(make_main_window, paper_for_ui, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = Path(OUT) if OUT else tmp_path
     run = make_main_window(paper_for_ui)
     c, drv = run.controller, run.driver
     drv.until(lambda: c.chart_trading is not None and len(c.panels.chart.series) > 50, 40, "chart")
@@ -90,4 +92,6 @@ def test_render(make_main_window, paper_for_ui) -> None:  # type: ignore[no-unty
         drv.sleep(2.0)
         c.panels.chart.set_follow(True)
         drv.sleep(1.0)
-        run.window.grab().save(str(Path(OUT) / f"protect-{w}x{h}.png"))
+        image = run.window.grab()
+        assert (image.width(), image.height()) == (run.window.width(), run.window.height())
+        assert image.save(str(out / f"protect-{w}x{h}.png"))
