@@ -26,7 +26,8 @@ def refused(
     """The error for `payload` (an order, or a trade), naming it by its venue id, and the
     problem."""
     oid = payload.get("id") if isinstance(payload, Mapping) else None
-    which = f" ({what} {str(oid)[:40]})" if oid not in (None, "") else ""
+    shown_id = "".join(ch if ch.isprintable() else "?" for ch in str(oid)[:40]).strip()
+    which = f" ({what} {shown_id})" if oid not in (None, "") and shown_id else ""
     text = " ".join(str(problem).split())
     message = f"the venue sent {'an' if what[0] in 'aeiou' else 'a'} {what} that cannot be right"
     return VenuePayloadError(scrub(f"{message}{which}: {text}", secrets), cause_name="payload")

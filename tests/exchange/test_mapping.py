@@ -291,3 +291,10 @@ def test_any_payload_gives_a_report_that_can_be_right_or_a_payload_error(payload
         assert f.price.is_finite() and f.price > 0 and f.amount.is_finite() and f.amount > 0
         assert f.fee.is_finite()
     assert r.amount is None or sum((f.amount for f in r.fills), D(0)) <= r.amount
+
+
+def test_a_refusal_names_an_unprintable_order_id_on_one_line() -> None:
+    with pytest.raises(VenuePayloadError) as caught:
+        report_from_ccxt({"id": "7\n\r\x1b[2J", "status": "open", "amount": 0.0, "filled": 1.0})
+    assert "\n" not in str(caught.value) and "\x1b" not in str(caught.value)
+    assert "(order 7" in str(caught.value)
