@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +43,7 @@ from terminal.domain.session import SessionKey
 from terminal.logsetup import register_secret
 from terminal.paths import AppPaths
 from terminal.settings import Settings, load_settings
+from terminal.stop_control import StopControlHandler, StopNotice
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_S = 5.0
@@ -84,21 +85,6 @@ def parse_paper_account(text: str) -> tuple[str, str]:
     if not sep or not key or not secret:
         raise ServicesError("--paper-account must be KEY:SECRET")
     return key, secret
-
-
-@dataclass(frozen=True)
-class StopNotice:
-    """Something the services did with the emergency stop, for the user to see.
-
-    kind: "engaged" (from the control channel), "sweep" (a sweep finished: `result` is
-    the StopResult, or None when it failed), "reset" (from the control channel).
-    """
-
-    kind: str
-    origin: str
-    level: str  # "info", "warning", "error"
-    text: str
-    result: Any = None
 
 
 def control_advert_path(
@@ -165,7 +151,9 @@ class TerminalServices:
         self._started = False
         self.control: Any = None  # terminal.control.ControlServer while serving
         self._stop_requests: asyncio.Task[Any] | None = None  # watches the stop request file
-        self.show_window: Any = None  # the GUI's "bring the window to the front", if any
+        self.show_window: Callable[[], None] | None = (
+            None  # the GUI's "bring the window to the front", if any
+        )
         self.stop_notices: Callbacks[StopNotice] = Callbacks("stop-notice")
         self._tasks: set[asyncio.Task[Any]] = set()  # sweeps started here
         self._connect_sweeps: dict[SessionKey, asyncio.Task[Any]] = {}
@@ -228,7 +216,6 @@ class TerminalServices:
         still runs if the channel cannot start (logged), the file is the way in then."""
         from terminal.control import ControlServer
         from terminal.control.stopfile import watch
-        from terminal.stop_control import StopControlHandler
 
         handler = StopControlHandler(self, advert_path)
         self._stop_requests = asyncio.ensure_future(watch(advert_path, handler.on_stop_request))

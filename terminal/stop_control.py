@@ -12,23 +12,59 @@ local reset (typed on a terminal, or --yes); the core checks the phrase again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from terminal.control import stopfile
 from terminal.control.server import CommandRefused
+from terminal.core.callbacks import Callbacks
 from terminal.core.safety import ResetRefused, StopScope
-
-if TYPE_CHECKING:
-    from terminal.services import TerminalServices
 
 ORIGIN = "trading-terminal stop from a shell"
 FILE_ORIGIN = "trading-terminal stop, by its request file"
 
 
+@dataclass(frozen=True)
+class StopNotice:
+    """Something the services did with the emergency stop, for the user to see.
+
+    kind: "engaged" (from the control channel), "sweep" (a sweep finished: `result` is
+    the StopResult, or None when it failed), "reset" (from the control channel).
+    """
+
+    kind: str
+    origin: str
+    level: str  # "info", "warning", "error"
+    text: str
+    result: Any = None
+
+
+class StopHost(Protocol):
+    """What the handler needs of the process that holds the journal (`TerminalServices`):
+    its safety state, its sessions, the toolbar's engage, the window and the notices."""
+
+    safety: Any  # terminal.core.safety.state.SafetyState, None when not loaded
+    show_window: Callable[[], None] | None
+    stop_notices: Callbacks[StopNotice]
+
+    def connected_sessions(self) -> Sequence[Any]: ...
+
+    def engage_stop(
+        self,
+        scope: Any = ...,
+        reason: str = ...,
+        source: str = ...,
+        *,
+        origin: str = ...,
+        settle_timeout: float = ...,
+        target: Any = ...,
+    ) -> tuple[Any, asyncio.Task[Any]]: ...
+
+
 class StopControlHandler:
-    def __init__(self, services: TerminalServices, advert_path: Path | None = None) -> None:
+    def __init__(self, services: StopHost, advert_path: Path | None = None) -> None:
         self._services = services
         self._advert_path = advert_path
         self._answers: set[asyncio.Task[Any]] = set()
@@ -121,8 +157,6 @@ class StopControlHandler:
         except ResetRefused as exc:
             raise CommandRefused(str(exc)) from None
         journaled = await safety.writer.flush()
-        from terminal.services import StopNotice
-
         self._services.stop_notices.emit(
             StopNotice(
                 "reset",
