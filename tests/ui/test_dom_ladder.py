@@ -11,12 +11,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 
-from terminal.domain.enums import OrderType, Side
-from terminal.domain.ids import ClientOrderId, Symbol, TradeId, VenueId
+from terminal.domain.enums import OrderType, Side, VenueMode
+from terminal.domain.ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import BookLevel, BookView, Trade
 from terminal.domain.order import Order, OrderStatus
+from terminal.domain.session import MarketType, SessionKey
 from terminal.ui.panels.dom_panel import DomPanel
+from terminal.ui.session_style import colour_of, short_label
 from terminal.ui.widgets.dom import Column, DomFeed, DomLadderView
 from terminal.ui.widgets.dom_rows import VolumeAtPrice, build_dom, own_orders_by_row
 from terminal.ui.widgets.palette import DARK
@@ -31,11 +33,19 @@ def _book() -> BookView:
     return BookView(SYM, bids, asks)
 
 
-def _order(n: int, side: Side, price: str, amount: str = "0.2", venue: str = "paper") -> Order:
+def _order(
+    n: int,
+    side: Side,
+    price: str,
+    amount: str = "0.2",
+    venue: str = "paper",
+    account: str = "default",
+) -> Order:
     now = datetime.now(UTC)
     o = Order(
         client_order_id=ClientOrderId(f"dom{n:015d}"),
         venue=VenueId(venue),
+        account=AccountLabel(account),
         symbol=SYM,
         side=side,
         type=OrderType.LIMIT,
@@ -74,7 +84,7 @@ def test_rows_are_fixed_prices_at_the_step_with_sizes_orders_and_volume() -> Non
     assert by[D(100)].bid_text == "1.500" and by[D(100)].is_last
     assert by[D("100.5")].ask_text == "2.000" and by[D("100.5")].bid_text == ""
     assert by[D(99)].orders_text == "2× 0.4" and by[D(99)].orders.count == 2
-    assert by[D(102)].orders.venues == ("other",)
+    assert [str(k.venue) for k in by[D(102)].orders.sessions] == ["other"]
     assert by[D(100)].volume_text == "0.250" and by[D(100)].volume_frac == 1.0
     # grouped by 2: bids floor, asks ceil into the row's bucket
     grouped = build_dom(_book(), step=D(2), centre=D(100), rows=5, rules=RULES)
@@ -103,7 +113,8 @@ def _view(qtbot) -> DomLadderView:  # type: ignore[no-untyped-def]
     view.resize(380, 400)
     view.show()
     qtbot.waitExposed(view)
-    view.set_feed(DomFeed(_book(), (_order(1, Side.BUY, "99"),), {D(100): D(1)}, D(100), "paper"))
+    active = _order(1, Side.BUY, "99").session
+    view.set_feed(DomFeed(_book(), (_order(1, Side.BUY, "99"),), {D(100): D(1)}, D(100), active))
     assert view.refresh()
     return view
 
@@ -214,3 +225,41 @@ def test_a_ladder_stop_sells_below_the_last_price_and_buys_above_it() -> None:
     fields = dict(confirmation_fields(request, RULES, None, None))
     assert fields["Type"] == "STOP_MARKET" and fields["Price"] == "market, once triggered"
     assert fields["Trigger"] == "99.5 USDT (last trade price)"
+
+
+def test_my_orders_show_in_each_sessions_own_colour_even_on_one_venue(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Two accounts of one venue: each row's bar is its session's colour (the ticket's and
+    the open-orders panel's), the active session's first; the tooltip names each."""
+    alice = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("alice"), MarketType.SPOT)
+    bob = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("bob"), MarketType.SPOT)
+    assert colour_of(alice) != colour_of(bob)  # one process hands each its own colour
+    view = DomLadderView(RULES, DARK)
+    qtbot.addWidget(view)
+    view.resize(380, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    orders = (
+        _order(1, Side.BUY, "99", account="alice"),
+        _order(2, Side.BUY, "98", account="bob"),
+        _order(3, Side.BUY, "97", account="alice"),
+        _order(4, Side.BUY, "97", account="bob"),
+    )
+    view.set_feed(DomFeed(_book(), orders, {}, D(100), bob))
+    assert view.refresh()
+    ladder = view.ladder()
+    image = view.grab().toImage()
+
+    def bar(price: str, k: int) -> QColor:
+        rect = view.cell_rect(ladder.row_of(D(price)), Column.ORDERS)
+        return QColor(image.pixel(int(rect.left()) + 3 + 4 * k, int(rect.center().y())))
+
+    assert bar("99", 0) == QColor(colour_of(alice))
+    assert bar("98", 0) == QColor(colour_of(bob))
+    assert bar("97", 0) == QColor(colour_of(bob))  # the active session's bar first
+    assert bar("97", 1) == QColor(colour_of(alice))
+    assert bar("99", 1) != QColor(colour_of(bob))  # one session, one bar
+    row = ladder.rows[ladder.row_of(D(97))]
+    assert view.row_sessions(row) == (bob, alice)
+    tip = view._orders_tip((ladder.row_of(D(97)), Column.ORDERS))
+    assert f"({short_label(bob)}, {short_label(alice)})" in tip
+    assert short_label(alice) == "paper/alice PAPER"

@@ -13,7 +13,6 @@ is armed and whether entry is allowed.
 from __future__ import annotations
 
 import time
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -35,8 +34,10 @@ from terminal.domain.enums import Side
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import BookView
 from terminal.domain.order import Order
+from terminal.domain.session import SessionKey
 
 from ..frame import FrameCounter, Provider, ProviderPoll
+from ..session_style import qcolor_of, short_label
 from .dom_menu import alert_menu
 from .dom_rows import (
     EMPTY_DOM,
@@ -55,8 +56,9 @@ EDGES = (0.0, 0.22, 0.41, 0.60, 0.80, 1.0)
 HEADERS = ("My orders", "Bid", "Price", "Ask", "Volume")
 HEADERS_SHORT = ("Mine", "Bid", "Price", "Ask", "Vol")  # when the full title does not fit
 FRAME_W = 3.0  # the armed frame's width
-# Colours of the user's orders, one per venue session (the active one first)
-SESSION_COLOURS = ("#3fa9f5", "#b07cff", "#f0b90b", "#ff8c42")
+# The user's orders at a row: one bar per session in the session's own colour (the same
+# as the ticket's and the open-orders panel's), the active session's first
+SESSION_BAR_W, SESSION_BARS = 3.0, 3
 
 
 class Column(int, Enum):
@@ -75,7 +77,7 @@ class DomFeed:
     orders: tuple[Order, ...] = ()
     volume: dict[Decimal, Decimal] = field(default_factory=dict)  # ungrouped, per price
     last: Decimal | None = None
-    active_venue: str = ""
+    active_session: SessionKey | None = None
 
 
 class DomLadderView(QWidget):
@@ -149,7 +151,6 @@ class DomLadderView(QWidget):
         vol = QColor(palette.text_dim)
         vol.setAlpha(70)
         self._c["volume_bar"] = vol
-        self._session_c = [QColor(c) for c in SESSION_COLOURS]
         self.update()
 
     def set_market(self, rules: MarketRules | None) -> None:
@@ -404,7 +405,9 @@ class DomLadderView(QWidget):
             if row.volume_frac:
                 fill(QRectF(e[4], y + 2, vol_w * row.volume_frac, rh - 4), c["volume_bar"])
             if row.orders is not None:
-                fill(QRectF(e[0] + 2, y + 2, 4, rh - 4), self._session_colour(row))
+                for k, session in enumerate(self.row_sessions(row)[:SESSION_BARS]):
+                    x = e[0] + 2 + k * (SESSION_BAR_W + 1)
+                    fill(QRectF(x, y + 2, SESSION_BAR_W, rh - 4), qcolor_of(session))
         get, draw = self._texts.get, p.drawStaticText
         size_pen = c["text_dim"] if stale else c["text"]
         for pen, attr, column in (
@@ -430,7 +433,7 @@ class DomLadderView(QWidget):
                         continue
                     x = (x0 + x1 - tw) / 2
                 elif column is Column.ORDERS:
-                    x = x0 + PAD + 6
+                    x = x0 + PAD + self._bars_w(row)
                     if x + tw > x1 - 2:  # too narrow for the amount: the count (tooltip)
                         st, tw = get(text.split(" ")[0])
                 else:
@@ -441,13 +444,17 @@ class DomLadderView(QWidget):
         for x in e[1:5]:
             p.drawLine(QPointF(x, rh), QPointF(x, rh * (len(rows) + 1)))
 
-    def _session_colour(self, row: DomRow) -> QColor:
-        venues = row.orders.venues if row.orders else ()
-        active = self._feed.active_venue
-        if not venues or active in venues:
-            return self._session_c[0]
-        # a stable colour per session name (str hash() changes from run to run)
-        return self._session_c[1 + zlib.crc32(venues[0].encode()) % (len(self._session_c) - 1)]
+    def row_sessions(self, row: DomRow) -> tuple[SessionKey, ...]:
+        """The sessions with orders at a row, the active session first."""
+        sessions = row.orders.sessions if row.orders else ()
+        active = self._feed.active_session
+        if active in sessions:
+            return (active, *(k for k in sessions if k != active))
+        return sessions
+
+    def _bars_w(self, row: DomRow) -> float:
+        bars = min(SESSION_BARS, len(row.orders.sessions)) if row.orders else 1
+        return 2 + bars * (SESSION_BAR_W + 1)
 
     def _text(self, p: QPainter, text: str, col: Column, y: float, w: float) -> None:
         st, tw = self._texts.get(text)
@@ -489,7 +496,8 @@ class DomLadderView(QWidget):
         base = self._rules.base if self._rules is not None else ""
         return (
             f"{mine.count} working order(s) at {row.price_text}: {mine.amount.normalize():f}"
-            f" {base} left ({', '.join(mine.venues)}). Armed: click cancels, drag amends."
+            f" {base} left ({', '.join(short_label(k) for k in self.row_sessions(row))})."
+            " Armed: click cancels, drag amends."
         )
 
     def leaveEvent(self, event) -> None:

@@ -19,6 +19,7 @@ from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import BookView, Trade
 from terminal.domain.money import ZERO, format_decimal
 from terminal.domain.order import Order
+from terminal.domain.session import SessionKey
 
 from .ladder import places_of
 
@@ -35,11 +36,11 @@ def bucket(price: Decimal, step: Decimal, side: Side | None = None) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class OwnOrders:
-    """The user's working orders at one row, per venue session."""
+    """The user's working orders at one row, and the sessions they belong to."""
 
     count: int
     amount: Decimal  # remaining, summed
-    venues: tuple[str, ...]  # sessions with an order here (colour per session)
+    sessions: tuple[SessionKey, ...]  # each painted in its session's colour
     client_order_ids: tuple[str, ...]
 
 
@@ -132,14 +133,18 @@ def own_orders_by_row(
         acc.setdefault(bucket(o.price, step, o.side), []).append(o)
     out = {}
     for price, group in acc.items():
-        venues = tuple(sorted({str(o.venue) for o in group}))
+        sessions = tuple(sorted({o.session for o in group}, key=_session_order))
         out[price] = OwnOrders(
             len(group),
             sum((o.remaining for o in group), ZERO),
-            venues,
+            sessions,
             tuple(str(o.client_order_id) for o in group),
         )
     return out
+
+
+def _session_order(key: SessionKey) -> tuple[str, ...]:
+    return (str(key.venue), str(key.account), key.mode.value, key.market.value)
 
 
 def snap_centre(price: Decimal, step: Decimal) -> Decimal:

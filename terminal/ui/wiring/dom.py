@@ -241,7 +241,7 @@ class DomWiring:
             return
         st, book_key = self.state, active.key(FeedKind.BOOK)
         ticker_key = active.key(FeedKind.TICKER)
-        venue = str(active.session.venue)
+        session_now = active.session
         cache: list[Any] = [object(), None]
 
         def provider() -> tuple[Any, Any]:
@@ -259,7 +259,7 @@ class DomWiring:
                     tuple(self.orders.open_orders()),
                     dict(self.volume.volume),
                     ticker.last if ticker is not None else None,
-                    venue,
+                    session_now,
                 )
             return cache[0], cache[1]
 
