@@ -10,7 +10,9 @@ paper venue uses ccxt's own binance class pointed at the paper exchange on loopb
 Every call goes through the request policy (rate budget, REST pause, circuit breaker)
 and is timed for the health tracker; every ccxt exception is classified once, in
 `terminal.exchange.errors`. Reads retry transient failures with backoff; create, cancel
-and edit are never retried here.
+and edit are never retried here. The call wrappers are in `venuecalls`, the ExchangePort
+calls in `orderport`, the order-list calls in `orderlists`; this module holds the session's
+identity, its ccxt instances and its lifecycle.
 """
 
 from __future__ import annotations
@@ -19,13 +21,11 @@ import asyncio
 import copy
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from terminal.core.errors import (
-    ClockOutOfSyncError,
     ErrorKind,
     OrderRejectedError,
     VenueError,
@@ -34,48 +34,20 @@ from terminal.core.errors import (
 from terminal.core.health import VenueHealthTracker
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
 from terminal.core.supervision import TaskOwner
-from terminal.domain.capabilities import OrderCapabilities
-from terminal.domain.enums import OrderType, VenueMode
-from terminal.domain.ids import AccountLabel, ClientOrderId, IdError, Symbol
+from terminal.domain.enums import VenueMode
+from terminal.domain.ids import AccountLabel, IdError, Symbol
 from terminal.domain.market import MarketRules, currency_places_from_ccxt
-from terminal.domain.marketdata import Balances
-from terminal.domain.order import Order, OrderStatus
-from terminal.domain.reports import FillReport, OrderReport
 from terminal.domain.session import MarketType, SessionKey
 
-from .capabilities import order_capabilities
 from .catalogue import VenueInfo
 from .clients import PaperEndpoint, build_client, is_session_market
 from .clock import apply_offset, measure_offset_ms
-from .errors import Op, classify, is_clock_refusal, scrub
+from .errors import Op, classify, scrub
 from .frameguard import guard_frames
-from .mapping import balances_from_ccxt, fill_from_ccxt, report_from_ccxt
-from .orderlists import OrderListCalls, list_reports
-from .orderparams import order_params
+from .orderlists import OrderListCalls
+from .orderport import OrderPortCalls
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-# Error kinds that count as a venue failure in the health error rate (a rejected order
-# or an unknown order id is the venue answering properly).
-_FAILURE_KINDS = frozenset(
-    {
-        ErrorKind.TRANSIENT,
-        ErrorKind.UNKNOWN_OUTCOME,
-        ErrorKind.RATE_LIMITED,
-        ErrorKind.AUTHENTICATION,
-        ErrorKind.INTERNAL,
-    }
-)
-
-
-# Binance spot's names of the conditional types, for a cancel-replace of one of them.
-_BINANCE_CONDITIONAL = {
-    OrderType.STOP_MARKET: "STOP_LOSS",
-    OrderType.STOP_LIMIT: "STOP_LOSS_LIMIT",
-    OrderType.TAKE_PROFIT_MARKET: "TAKE_PROFIT",
-    OrderType.TAKE_PROFIT_LIMIT: "TAKE_PROFIT_LIMIT",
-}
 
 
 @dataclass(frozen=True)
@@ -88,7 +60,7 @@ class SessionOptions:
     clock_adjust_ms: float = 500.0  # tell ccxt the offset when the venue clock is this far off
 
 
-class VenueSession(OrderListCalls):
+class VenueSession(OrderPortCalls, OrderListCalls):
     """A connected venue: implements terminal.core.ports.ExchangePort."""
 
     def __init__(
@@ -154,14 +126,6 @@ class VenueSession(OrderListCalls):
     def currency_places(self) -> Mapping[str, int]:
         """Decimals of each currency where ccxt gives its precision (balances, fees)."""
         return self._currency_places
-
-    @property
-    def has_cancel_all(self) -> bool:
-        return self.info.has_cancel_all
-
-    @property
-    def has_edit_order(self) -> bool:
-        return self.info.has_edit_order
 
     @property
     def has_credentials(self) -> bool:
@@ -360,12 +324,6 @@ class VenueSession(OrderListCalls):
             )
             return offset
 
-    async def _resync_quietly(self) -> None:
-        try:
-            await self.resync_clock()
-        except VenueError as exc:
-            log.info("%s: clock re-measure failed: %s", self.key.label, exc)
-
     async def probe(self) -> bool:
         """A cheap read that tells the breaker whether the venue answers again."""
         try:
@@ -413,288 +371,6 @@ class VenueSession(OrderListCalls):
                         attr,
                         scrub(str(exc), self._secrets),
                     )
-
-    # ---- call wrappers ----------------------------------------------------------------------
-    def _record_success(self) -> None:
-        self.policy.record_success()
-        self.health.record_request(True)
-
-    def _record_failure(self, err: VenueError) -> None:
-        retry_after = getattr(err, "retry_after", None)
-        self.policy.record_error(err.kind, retry_after)
-        if err.kind in _FAILURE_KINDS:
-            self.health.record_request(False, str(err))
-        else:
-            self.health.record_request(True)
-            self.health.record_error_text(str(err))
-
-    async def _call_once(
-        self, fn: Callable[..., Awaitable[T]], *args: Any, op: Op = Op.READ, **kwargs: Any
-    ) -> T:
-        try:
-            result = await fn(*args, **kwargs)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            err = classify(exc, op=op, venue=self.venue, exchange=self._rest, secrets=self._secrets)
-            self._record_failure(err)
-            if op is Op.WRITE and is_clock_refusal(exc) and self.info.has_fetch_time:
-                # refused, so nothing happened; the next order must not be refused too
-                self._owner.spawn(self._resync_quietly(), "clock-resync")
-            raise err from None
-        self._record_success()
-        return result
-
-    async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """An idempotent read: waits out a REST pause, retries transient failures."""
-        backoff = self.policy.read_backoff()
-        attempt = 0
-        resynced = False
-        while True:
-            wait = self.policy.read_wait()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            attempt += 1
-            try:
-                return await self._call_once(fn, *args, **kwargs)
-            except ClockOutOfSyncError:
-                if resynced or not self.info.has_fetch_time:
-                    raise
-                resynced = True
-                await self.resync_clock()  # then retry at once: the stamp was the fault
-                continue
-            except VenueError as err:
-                if not self.policy.should_retry_read(err.kind, attempt):
-                    raise
-            await asyncio.sleep(backoff.next_delay())
-
-    async def _order_call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """create/edit: breaker, pause and order budget first; never retried."""
-        self.policy.check_order_allowed(consume=False)
-        if self.policy.needs_probe():
-            await self.probe()
-        self.policy.check_order_allowed(consume=True)
-        return await self._call_once(fn, *args, op=Op.WRITE)
-
-    async def _cancel_call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-        self.policy.check_cancel_allowed()
-        return await self._call_once(fn, *args, op=Op.WRITE)
-
-    # ---- ExchangePort -------------------------------------------------------------------------
-    def capabilities(self, symbol: str) -> OrderCapabilities:
-        """What this venue takes for `symbol` (ccxt's `has` and the market's info)."""
-        raw = (self._rest.markets or {}).get(symbol) if self._rest is not None else None
-        return order_capabilities(
-            self._rest.has if self._rest is not None else {}, raw, self._rest, self.info.name
-        )
-
-    def extra_order_params(self, order: Order) -> dict[str, Any]:
-        """Params a market type adds to every order (perpetuals: position side, reduce-only)."""
-        if order.reduce_only or order.close_position:
-            raise OrderRejectedError(
-                "reduce-only and close-position are for perpetual futures, not spot",
-                venue=self.venue,
-            )
-        return {}
-
-    async def create_order(self, order: Order) -> OrderReport:
-        self.market(order.symbol)
-        ccxt_type, price, params = order_params(order, self.venue)
-        params.update(self.extra_order_params(order))
-        if order.type.is_conditional and not self.capabilities(order.symbol).supports(order.type):
-            why = self.capabilities(order.symbol).why_not(order.type.value)
-            raise OrderRejectedError(why or f"{order.type.label} is not offered", venue=self.venue)
-        result = await self._order_call(
-            self.rest.create_order,
-            str(order.symbol),
-            ccxt_type,
-            order.side.value,
-            str(order.amount),
-            price,
-            params,
-        )
-        return report_from_ccxt(
-            result,
-            secrets=self._secrets,
-            default_status=OrderStatus.OPEN,
-            default_symbol=order.symbol,
-            client_order_id=order.client_order_id,
-            placement=True,
-        )
-
-    async def cancel_order(self, order: Order) -> OrderReport | None:
-        self.market(order.symbol)
-        args: tuple[str | None, str, dict[str, str]]
-        if order.venue_order_id:
-            args = (str(order.venue_order_id), str(order.symbol), {})
-        else:
-            args = (None, str(order.symbol), {"clientOrderId": str(order.client_order_id)})
-        result = await self._cancel_call(self.rest.cancel_order, *args)
-        if not isinstance(result, Mapping) or not result:
-            return None
-        return report_from_ccxt(
-            result,
-            secrets=self._secrets,
-            default_status=OrderStatus.CANCELED,
-            default_symbol=order.symbol,
-            client_order_id=order.client_order_id,
-        )
-
-    async def cancel_all_orders(self, symbol: Symbol) -> list[OrderReport]:
-        self.market(symbol)
-        if not self.has_cancel_all:
-            reports = []
-            args: tuple[str | None, str, dict[str, str]]
-            for report in await self.fetch_open_orders(symbol):
-                if report.venue_order_id:
-                    args = (str(report.venue_order_id), str(symbol), {})
-                elif report.client_order_id:
-                    args = (None, str(symbol), {"clientOrderId": str(report.client_order_id)})
-                else:
-                    continue
-                result = await self._cancel_call(self.rest.cancel_order, *args)
-                if isinstance(result, Mapping) and result:
-                    reports.append(
-                        report_from_ccxt(
-                            result,
-                            secrets=self._secrets,
-                            default_status=OrderStatus.CANCELED,
-                            default_symbol=symbol,
-                        )
-                    )
-            return reports
-        result = await self._cancel_call(self.rest.cancel_all_orders, str(symbol))
-        out = []
-        for item in result or ():
-            if not isinstance(item, Mapping):
-                continue
-            info = item.get("info")
-            if item.get("id") is None and isinstance(info, Mapping) and "orderReports" in info:
-                # a cancelled order list: ccxt parses it as one order without an id; its
-                # orders are in the list's orderReports
-                out.extend(
-                    list_reports(self.rest, info, str(symbol), self._secrets, OrderStatus.CANCELED)
-                )
-                continue
-            out.append(
-                report_from_ccxt(
-                    item,
-                    secrets=self._secrets,
-                    default_status=OrderStatus.CANCELED,
-                    default_symbol=symbol,
-                )
-            )
-        return out
-
-    async def edit_order(
-        self,
-        order: Order,
-        amount: Decimal,
-        price: Decimal | None,
-        new_client_order_id: ClientOrderId | None = None,
-        trigger: Decimal | None = None,
-    ) -> OrderReport:
-        """Amend through ccxt's edit_order. On Binance spot that is a cancel-replace
-        (POST /api/v3/order/cancelReplace, STOP_ON_FAILURE): `new_client_order_id`, which
-        the caller journaled first, becomes the replacement's newClientOrderId so an
-        unknown outcome can be settled by querying it. A waiting stop or take-profit is
-        replaced with its Binance type and `stopPrice` = `trigger` (ccxt's spot edit
-        passes both through). Never retried."""
-        if not self.has_edit_order:
-            raise OrderRejectedError(
-                f"{self.venue} cannot edit orders; cancel and place anew", venue=self.venue
-            )
-        params: dict[str, Any] = {}
-        kind = order.type.value
-        if order.type.is_conditional:
-            binance_type = _BINANCE_CONDITIONAL.get(order.type)
-            if self.info.ccxt_id != "binance" or binance_type is None or trigger is None:
-                raise OrderRejectedError(
-                    f"{self.venue} cannot amend a {order.type.label} order here; "
-                    "cancel it and place a new one",
-                    venue=self.venue,
-                )
-            kind = binance_type
-            params["stopPrice"] = str(trigger)
-        if new_client_order_id is not None:
-            params["newClientOrderId"] = str(new_client_order_id)
-        if order.venue_order_id:
-            order_id: str | None = str(order.venue_order_id)
-        elif self.info.ccxt_id == "binance":
-            order_id = None  # Binance cancels by the original client id just as well
-            params["cancelOrigClientOrderId"] = str(order.client_order_id)
-        else:
-            raise OrderRejectedError("the order has no venue id yet", venue=self.venue)
-        result = await self._order_call(
-            self.rest.edit_order,
-            order_id,
-            str(order.symbol),
-            kind,
-            order.side.value,
-            str(amount),
-            None if price is None else str(price),
-            params,
-        )
-        # the client id is read from the reply: a venue may ignore the one we chose
-        return report_from_ccxt(
-            result,
-            secrets=self._secrets,
-            default_status=OrderStatus.OPEN,
-            default_symbol=order.symbol,
-            placement=True,
-        )
-
-    async def fetch_order(self, client_order_id: ClientOrderId, symbol: Symbol) -> OrderReport:
-        self.market(symbol)
-        result = await self.read(
-            self.rest.fetch_order, None, str(symbol), {"clientOrderId": str(client_order_id)}
-        )
-        return report_from_ccxt(
-            result, secrets=self._secrets, default_symbol=symbol, client_order_id=None
-        )
-
-    async def fetch_open_orders(self, symbol: Symbol | None = None) -> list[OrderReport]:
-        if symbol:
-            self.market(symbol)
-        result = await self.read(self.rest.fetch_open_orders, str(symbol) if symbol else None)
-        return [
-            report_from_ccxt(o, secrets=self._secrets, default_symbol=symbol) for o in result or ()
-        ]
-
-    async def fetch_my_trades(
-        self, symbol: Symbol, since_ms: int | None = None
-    ) -> list[FillReport]:
-        self.market(symbol)
-        result = await self.read(self.rest.fetch_my_trades, str(symbol), since_ms)
-        fills = []
-        for t in result or ():
-            f = fill_from_ccxt(t, default_symbol=symbol)
-            if f is not None:
-                fills.append(f)
-        return fills
-
-    async def fetch_balances(self) -> Balances:
-        result = await self.read(self.rest.fetch_balance)
-        return balances_from_ccxt(result)
-
-    # ---- public reads used by feeds (ccxt structures; mapped by the caller) -------------------
-    async def fetch_order_book_raw(self, symbol: str, limit: int | None = None) -> dict:
-        self.market(symbol)
-        return await self.read(self.rest.fetch_order_book, symbol, limit)
-
-    async def fetch_ohlcv_raw(
-        self, symbol: str, timeframe: str, since: int | None = None, limit: int | None = None
-    ) -> list:
-        self.market(symbol)
-        return await self.read(self.rest.fetch_ohlcv, symbol, timeframe, since, limit)
-
-    async def fetch_trades_raw(self, symbol: str, limit: int | None = None) -> list:
-        self.market(symbol)
-        return await self.read(self.rest.fetch_trades, symbol, None, limit)
-
-    async def fetch_ticker_raw(self, symbol: str) -> dict:
-        self.market(symbol)
-        return await self.read(self.rest.fetch_ticker, symbol)
 
     def __repr__(self) -> str:
         return f"<VenueSession {self.key.label} connected={self.connected}>"
