@@ -69,14 +69,60 @@ Races handled on purpose
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
 from .enums import HeldBy, LegRole, OrderType, Side, TimeInForce, VenueMode
 from .ids import AccountLabel, ClientOrderId, Symbol, TradeId, VenueId, VenueOrderId
 from .money import ZERO, format_decimal
+from .order_events import (
+    EVENT_TYPES,
+    CancelRejected,
+    CancelRequested,
+    EventSource,
+    OrderAccepted,
+    OrderAmended,
+    OrderArmed,
+    OrderCanceled,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderTriggered,
+    OutcomeUnknown,
+    utc_now,
+)
+from .order_request import OrderRequest
 from .session import MarketType, SessionKey
+
+# The events (`order_events`) and the ticket (`order_request`) are re-exported here, next
+# to the table that says which event is legal in which status.
+__all__ = [
+    "EVENT_TYPES",
+    "FINAL_STATUSES",
+    "RESTING_STATUSES",
+    "TRANSITIONS",
+    "CancelRejected",
+    "CancelRequested",
+    "EventSource",
+    "IllegalTransition",
+    "Order",
+    "OrderAccepted",
+    "OrderAmended",
+    "OrderArmed",
+    "OrderCanceled",
+    "OrderError",
+    "OrderEvent",
+    "OrderExpired",
+    "OrderFilled",
+    "OrderRejected",
+    "OrderRequest",
+    "OrderStatus",
+    "OrderTriggered",
+    "OutcomeUnknown",
+    "OverfillError",
+]
 
 
 class OrderStatus(str, Enum):
@@ -108,16 +154,6 @@ FINAL_STATUSES = frozenset(
 RESTING_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED, OrderStatus.PENDING_TRIGGER)
 
 
-class EventSource(str, Enum):
-    """Where the knowledge behind an event came from (journaled with it)."""
-
-    LOCAL = "local"
-    REST = "rest"
-    STREAM = "stream"
-    QUERY = "query"
-    RECONCILIATION = "reconciliation"
-
-
 class OrderError(Exception):
     """Base of the order model's named errors."""
 
@@ -135,114 +171,6 @@ class OverfillError(OrderError):
             f"fill of {format_decimal(fill)} would bring filled {format_decimal(filled)} above "
             f"amount {format_decimal(amount)}"
         )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-# ---- events --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Event:
-    source: EventSource = field(default=EventSource.LOCAL, kw_only=True)
-    at: datetime = field(default_factory=_now, kw_only=True)
-
-
-@dataclass(frozen=True)
-class OrderAccepted(_Event):
-    venue_order_id: VenueOrderId | None = None
-
-
-@dataclass(frozen=True)
-class OrderArmed(_Event):
-    """Accepted by the venue; waits for its trigger price."""
-
-    venue_order_id: VenueOrderId | None = None
-
-
-@dataclass(frozen=True)
-class OrderTriggered(_Event):
-    """The trigger price was reached: the order runs as a market or limit order."""
-
-    venue_order_id: VenueOrderId | None = None
-
-
-@dataclass(frozen=True)
-class OrderRejected(_Event):
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class OrderFilled(_Event):
-    trade_id: TradeId
-    price: Decimal
-    amount: Decimal
-    fee: Decimal = ZERO
-    fee_currency: str | None = None
-    is_maker: bool | None = None
-    venue_order_id: VenueOrderId | None = None
-
-
-@dataclass(frozen=True)
-class CancelRequested(_Event):
-    pass
-
-
-@dataclass(frozen=True)
-class OrderCanceled(_Event):
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class CancelRejected(_Event):
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class OrderExpired(_Event):
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class OutcomeUnknown(_Event):
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class OrderAmended(_Event):
-    """The venue amended the order in place: new amount, price and trigger; same ids."""
-
-    amount: Decimal
-    price: Decimal | None = None
-    trigger_price: Decimal | None = None
-
-
-OrderEvent = (
-    OrderAmended
-    | OrderAccepted
-    | OrderRejected
-    | OrderFilled
-    | CancelRequested
-    | OrderCanceled
-    | CancelRejected
-    | OrderExpired
-    | OutcomeUnknown
-    | OrderArmed
-    | OrderTriggered
-)
-EVENT_TYPES: tuple[type, ...] = (
-    OrderAmended,
-    OrderAccepted,
-    OrderRejected,
-    OrderFilled,
-    CancelRequested,
-    OrderCanceled,
-    CancelRejected,
-    OrderExpired,
-    OutcomeUnknown,
-    OrderArmed,
-    OrderTriggered,
-)
 
 
 class _Rule(str, Enum):
@@ -325,53 +253,6 @@ del _st
 
 
 # ---- the order -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class OrderRequest:
-    """What the user asked for, before it has an id or a status (an order ticket)."""
-
-    venue: VenueId
-    symbol: Symbol
-    side: Side
-    type: OrderType
-    amount: Decimal
-    price: Decimal | None = None
-    time_in_force: TimeInForce = TimeInForce.GTC
-    post_only: bool = False
-    mode: VenueMode = VenueMode.PAPER
-    account: AccountLabel = AccountLabel("default")
-    trigger_price: Decimal | None = None  # stop / take-profit trigger (last trade price)
-    trailing_percent: Decimal | None = None  # trailing stop distance, venue-native only
-    reduce_only: bool = False  # perpetuals: may only shrink a position, never open one
-    close_position: bool = False  # perpetuals: a stop/target that closes the whole position
-    list_id: str | None = None  # the order list or bracket this order belongs to
-    leg_role: LegRole | None = None
-    held_by: HeldBy | None = None  # who holds the trigger or the link (None: plain order)
-    market: MarketType = MarketType.SPOT
-
-    @property
-    def session(self) -> SessionKey:
-        """The session the ticket is for: only that session may send it."""
-        return SessionKey(self.venue, self.mode, self.account, self.market)
-
-    def fingerprint(self) -> tuple[object, ...]:
-        """What makes two tickets 'identical' for double-submit protection."""
-        return (
-            self.session,
-            self.symbol,
-            self.side,
-            self.type,
-            self.amount,
-            self.price,
-            self.time_in_force,
-            self.post_only,
-            self.trigger_price,
-            self.trailing_percent,
-            self.reduce_only,
-            self.close_position,
-            self.list_id,
-        )
-
-
 @dataclass
 class Order:
     client_order_id: ClientOrderId
@@ -401,8 +282,8 @@ class Order:
     leg_role: LegRole | None = None
     held_by: HeldBy | None = None
     triggered: bool = False  # a conditional order whose trigger was reached
-    created_at: datetime = field(default_factory=_now)
-    updated_at: datetime = field(default_factory=_now)
+    created_at: datetime = field(default_factory=utc_now)
+    updated_at: datetime = field(default_factory=utc_now)
     market: MarketType = MarketType.SPOT
 
     @classmethod
