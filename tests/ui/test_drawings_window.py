@@ -1,7 +1,9 @@
 """Drawings on the whole main window against a real paper exchange: a horizontal line,
 a trend line, a rectangle and a text note are made from the chart's right-click menu,
-selected, moved and deleted, and the ones left come back after a restart (stored in the
-journal per symbol, by time and price). Real widgets offscreen, loopback only."""
+selected, moved and deleted, the note's text is edited (a double-click on the note, then
+the menu's "Edit text..."; bad text refused in the dialog), and the ones left come back
+after a restart (stored in the journal per symbol, by time and price, the note with its
+edited text). Real widgets offscreen, loopback only."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from terminal.ui.widgets.chart_menu import (
     DRAW_RECT,
     DRAW_TEXT,
     DRAW_TREND,
+    EDIT_NOTE,
 )
 
 pytestmark = pytest.mark.timeout(300)
@@ -61,14 +64,60 @@ def test_drawings_are_made_moved_deleted_and_come_back_after_a_restart(
         _choose(first, str(mid), kind)
     _choose(first, str(low), DRAW_TEXT)
     dialog = drv.until(lambda: d.note_dialog, 5, "the note's text dialog")
-    dialog.setTextValue("support here")
-    drv.do(dialog.accept)
+    dialog.edit.setText("")
+    assert not drv.do(dialog.submit) and dialog.isVisible()  # nothing drawn yet
+    assert dialog.error_label.text() == "Not saved: a text note needs some text"
+    assert not any(x.kind is DrawingKind.TEXT for x in d.drawings.values())
+    dialog.edit.setText("support here")
+    assert drv.do(dialog.submit) and not dialog.isVisible()
     kinds = sorted(x.kind.value for x in d.drawings.values())
     assert kinds == ["hline", "rect", "text", "trend"], kinds
     by_kind = {x.kind: x for x in d.drawings.values()}
     hline, rect = by_kind[DrawingKind.HLINE], by_kind[DrawingKind.RECT]
     assert hline.points[0].price == mid and by_kind[DrawingKind.TEXT].text == "support here"
     drv.until(lambda: hline.drawing_id in d.hlines.labels(), 5, "the horizontal line shown")
+
+    # edit the note: a double-click on it opens its text; bad text is refused in the dialog
+    note = by_kind[DrawingKind.TEXT]
+    marker = d.items[note.drawing_id]
+    d.select(rect.drawing_id)
+    at = chart.graphics.mapFromScene(marker.mapToScene(QPointF(0, 0)))
+    view, left, plain = chart.graphics.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
+    # a double-click as Qt delivers it: press, release, double-click (the second press), release
+    drv.do(lambda: QTest.mouseClick(view, left, plain, at))
+    drv.do(lambda: QTest.mouseDClick(view, left, plain, at))
+    drv.do(lambda: QTest.mouseRelease(view, left, plain, at))
+    editor = drv.until(lambda: d.note_dialog is not dialog and d.note_dialog, 5, "the editor")
+    assert editor.edit.text() == "support here" and d.selected == note.drawing_id
+    for bad, reason in (
+        ("two\nlines", "one line of printable text"),
+        ("x" * 201, "at most 200 characters"),
+        ("  ", "needs some text"),
+    ):
+        editor.edit.setText(bad)
+        assert not drv.do(editor.submit) and editor.isVisible()
+        shown = editor.error_label.text()
+        assert shown.startswith("Not saved: ") and reason in shown and "\n" not in shown
+        assert d.drawings[note.drawing_id].text == "support here"  # unchanged
+    editor.edit.setText("support broke")
+    assert drv.do(editor.submit) and not editor.isVisible()
+    assert d.drawings[note.drawing_id].text == "support broke"
+    assert d.items[note.drawing_id].label().toPlainText() == "support broke"
+    assert d.last_message == "Text note changed"
+
+    # the same through the menu: offered only while a text note is selected
+    menu = drv.do(lambda: d.menu.open_at(str(mid)))
+    assert any(a.objectName() == EDIT_NOTE for a in menu.actions())
+    menu.close()
+    _choose(first, str(mid), EDIT_NOTE)
+    editor = drv.until(lambda: d.note_dialog, 5, "the editor from the menu")
+    assert editor.edit.text() == "support broke"
+    editor.edit.setText("support broke, 2nd test")
+    assert drv.do(editor.submit)
+    d.select(rect.drawing_id)
+    menu = drv.do(lambda: d.menu.open_at(str(mid)))
+    assert not any(a.objectName() == EDIT_NOTE for a in menu.actions())
+    menu.close()
 
     # move the horizontal line (the chart's line drag) and the rectangle (its ROI)
     higher = (mid * Decimal("1.002")).quantize(tick)
@@ -98,5 +147,6 @@ def test_drawings_are_made_moved_deleted_and_come_back_after_a_restart(
     assert set(got) == {hline.drawing_id, rect.drawing_id, by_kind[DrawingKind.TEXT].drawing_id}
     assert got[hline.drawing_id].points[0].price == higher
     assert got[rect.drawing_id].points == moved.points
+    assert got[note.drawing_id].text == "support broke, 2nd test"  # the edit was saved
     second.driver.until(lambda: hline.drawing_id in d2.hlines.labels(), 10, "the line shown")
     assert set(d2.items) == {rect.drawing_id, by_kind[DrawingKind.TEXT].drawing_id}

@@ -22,6 +22,7 @@ DRAW_TREND = "draw_trend"
 DRAW_RECT = "draw_rect"
 DRAW_TEXT = "draw_text"
 DELETE_DRAWING = "delete_drawing"
+EDIT_NOTE = "edit_note"
 CHOICES = (
     (BUY_LIMIT, "Buy limit here"),
     (SELL_LIMIT, "Sell limit here"),
@@ -49,6 +50,7 @@ class ChartTradeMenu(QObject):
         self.price_text: str | None = None
         self.x_value: float | None = None  # where on the time axis it was opened (drawings)
         self.selected_drawing = ""  # a drawing is selected: the menu offers to delete it
+        self.selected_note = False  # ... and, when it is a text note, to edit its text
         chart.graphics.scene().sigMouseClicked.connect(self._clicked)
 
     def _clicked(self, event) -> None:  # pyqtgraph event
@@ -86,6 +88,10 @@ class ChartTradeMenu(QObject):
             action = menu.addAction(label)
             action.setObjectName(kind)
             action.triggered.connect(lambda _=False, k=kind, p=price_text: self.chosen.emit(k, p))
+        if self.selected_note:
+            action = menu.addAction("Edit text…")
+            action.setObjectName(EDIT_NOTE)
+            action.triggered.connect(lambda _=False, p=price_text: self.chosen.emit(EDIT_NOTE, p))
         if self.selected_drawing:
             action = menu.addAction(f"Delete the selected {self.selected_drawing}")
             action.setObjectName(DELETE_DRAWING)

@@ -22,17 +22,18 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QInputDialog
 
 from terminal.core.drawings import ChartPoint, Drawing, DrawingError, DrawingKind
 from terminal.domain.ids import Symbol
 from terminal.ui.frame import FrameCounter
+from terminal.ui.panels.note_dialog import NoteDialog
 from terminal.ui.widgets.chart_menu import (
     DELETE_DRAWING,
     DRAW_HLINE,
     DRAW_RECT,
     DRAW_TEXT,
     DRAW_TREND,
+    EDIT_NOTE,
 )
 from terminal.ui.widgets.price_lines import LineStyle, PriceLine
 
@@ -56,6 +57,21 @@ NEW_BARS = 20  # a new trend line or rectangle spans this many bars
 NEW_PRICE = Decimal("0.01")  # and this fraction of the price
 
 
+class NoteItem(pg.TargetItem):
+    """A text note's marker: a click selects it, a double-click edits its text."""
+
+    def __init__(self, *args: Any, on_click: Any, on_double: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_click, self._on_double = on_click, on_double
+
+    def mouseClickEvent(self, ev: Any) -> None:
+        if not self.moving and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            (self._on_double if ev.double() else self._on_click)()
+            return
+        super().mouseClickEvent(ev)
+
+
 class DrawingsWiring(QObject):
     def __init__(self, controller: Any, chart: Any, menu: Any) -> None:
         super().__init__(chart)
@@ -71,7 +87,7 @@ class DrawingsWiring(QObject):
         self.symbol: Symbol | None = None
         self.loaded_symbol: Symbol | None = None
         self.last_message = ""
-        self.note_dialog: QInputDialog | None = None
+        self.note_dialog: NoteDialog | None = None
         self._placed_for: tuple[Any, ...] = ()
         self._loading = False
         self.frames = FrameCounter()
@@ -141,12 +157,16 @@ class DrawingsWiring(QObject):
         self.hlines.set([])
         self.selected = None
         self.menu.selected_drawing = ""
+        self.menu.selected_note = False
         self.loaded_symbol = None
 
     # -- making, moving, deleting ------------------------------------------------------------------
     def chosen(self, kind: str, price_text: str) -> None:
         if kind == DELETE_DRAWING:
             self.delete_selected()
+            return
+        if kind == EDIT_NOTE:
+            self.edit_note()
             return
         if kind not in KINDS:
             return
@@ -159,13 +179,53 @@ class DrawingsWiring(QObject):
             return
         self.create(KINDS[kind], x, price)
 
-    def ask_note(self, x: float, price: Decimal) -> QInputDialog:
-        dialog = self.note_dialog = QInputDialog(self.chart)
-        dialog.setWindowTitle("Text note")
-        dialog.setLabelText("Note:")
-        dialog.textValueSelected.connect(lambda text: self.create(DrawingKind.TEXT, x, price, text))
+    def ask_note(self, x: float, price: Decimal) -> NoteDialog:
+        dialog = self._open_note_dialog(NoteDialog("Text note", "", self.chart))
+        dialog.submitted.connect(lambda text: self.create(DrawingKind.TEXT, x, price, text))
+        return dialog
+
+    def edit_note(self, drawing_id: str | None = None) -> NoteDialog | None:
+        """Open the text of a note (the selected one by default) for editing."""
+        drawing_id = drawing_id or self.selected
+        drawing = self.drawings.get(drawing_id) if drawing_id else None
+        if drawing is None or drawing.kind is not DrawingKind.TEXT:
+            self.say("Select a text note first (click it)")
+            return None
+        self.select(drawing.drawing_id)
+        dialog = self._open_note_dialog(NoteDialog("Edit text note", drawing.text, self.chart))
+        dialog.submitted.connect(lambda text, k=drawing.drawing_id: self.set_text(k, text))
+        return dialog
+
+    def _open_note_dialog(self, dialog: NoteDialog) -> NoteDialog:
+        if self.note_dialog is not None:
+            self.note_dialog.close()
+            self.note_dialog.deleteLater()
+        self.note_dialog = dialog
         dialog.open()  # no nested event loop
         return dialog
+
+    def set_text(self, drawing_id: str, text: str) -> Drawing | None:
+        """A note's new text: checked, shown and saved (refused with the reason, unchanged)."""
+        old = self.drawings.get(drawing_id)
+        if old is None:
+            self.say("That text note is gone")
+            return None
+        try:
+            new = old.with_text(text)
+        except DrawingError as exc:
+            self.say(f"Not saved: {exc}")
+            return None
+        if new.text == old.text:
+            return old
+        self.drawings[drawing_id] = new
+        item = self.items.pop(drawing_id, None)
+        if item is not None:
+            self.plot.removeItem(item)
+        self._place(new)
+        self.select(drawing_id)
+        self._save(new)
+        self.say("Text note changed")
+        return new
 
     def create(self, kind: DrawingKind, x: float, price: Decimal, text: str = "") -> Drawing | None:
         if self.symbol is None:
@@ -181,7 +241,7 @@ class DrawingsWiring(QObject):
             self.symbol,
             kind,
             tuple(points),
-            text.strip(),
+            text,
             int(time.time() * 1000),
         )
         try:
@@ -222,6 +282,7 @@ class DrawingsWiring(QObject):
         self._show_hlines()
         self.selected = None
         self.menu.selected_drawing = ""
+        self.menu.selected_note = False
         store = self._store()
         if store is not None:
             self.c.tasks.spawn(store.delete_drawing(drawing.drawing_id), "drawing-delete")
@@ -232,10 +293,13 @@ class DrawingsWiring(QObject):
         self.selected = drawing_id if drawing_id in self.drawings else None
         drawing = self.drawings.get(self.selected) if self.selected else None
         self.menu.selected_drawing = NAMES[drawing.kind] if drawing is not None else ""
+        self.menu.selected_note = drawing is not None and drawing.kind is DrawingKind.TEXT
         for key, item in self.items.items():
-            pen = pg.mkPen(SELECTED if key == self.selected else COLOUR, width=2)
+            colour = SELECTED if key == self.selected else COLOUR
             if isinstance(item, pg.ROI):
-                item.setPen(pen)
+                item.setPen(pg.mkPen(colour, width=2))
+            elif isinstance(item, NoteItem):
+                item.setPen(pg.mkPen(colour))
         self._show_hlines()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -305,13 +369,15 @@ class DrawingsWiring(QObject):
             )
             item.sigRegionChangeFinished.connect(lambda r, k=d.drawing_id: self._roi_moved(k, r))
         else:
-            item = pg.TargetItem(
+            item = NoteItem(
                 pts[0],
                 size=8,
                 pen=pg.mkPen(COLOUR),
                 movable=True,
                 label=d.text,
                 labelOpts={"color": COLOUR, "offset": (8, -8)},
+                on_click=lambda k=d.drawing_id: self.select(k),
+                on_double=lambda k=d.drawing_id: self.edit_note(k),
             )
             item.sigPositionChangeFinished.connect(
                 lambda it, k=d.drawing_id: self._target_moved(k, it)
