@@ -115,6 +115,7 @@ class TerminalController(QObject):
         window.notice_requested.connect(lambda text: self._add_notification("error", text))
         window.actions_by_id["palette"].triggered.connect(self.open_palette)
         window.actions_by_id["about"].triggered.connect(self.show_about)
+        window.actions_by_id["reconnect"].triggered.connect(self.reconnect_active)
         self.palette: Any = None
         from terminal.ui.wiring.hotkeys import HotkeyWiring
 
@@ -326,7 +327,9 @@ class TerminalController(QObject):
             age_of=age_of,
             record_error=record_error,
         )
-        self.venues = VenueWiring(self)
+        self.venues = VenueWiring(
+            self.window, getattr(self.panels, "health", None), lambda: self.venue
+        )
         self.trading = TradingWiring(
             self.window,
             self.panels,
@@ -360,10 +363,34 @@ class TerminalController(QObject):
             active=lambda: (self.trading.session, self.symbol),
         )
         services.stop_notices.add(self._show_stop_notice)
-        self.watchlist = WatchlistWiring(self, self.panels.watchlist)
-        self.history = HistoryWiring(self, self.panels.history)
-        self.connect = ConnectWiring(self)
-        self.reconnect = ReconnectWiring(self, self.wanted_venue)
+        self.watchlist = WatchlistWiring(
+            self.panels.watchlist,
+            self.settings.ui,
+            self.hub,
+            self.state,
+            self.select_symbol,
+            getattr(self.panels, "balances", None),
+        )
+        trading = self.trading
+        self.history = HistoryWiring(
+            self.window,
+            self.tasks,
+            services.journal,
+            lambda: trading.orders_version,
+            self.panels.history,
+        )
+        self.connect = ConnectWiring(self.window, self.tasks, self.notify, services, self)
+        self.reconnect = ReconnectWiring(
+            self.window,
+            self.tasks,
+            self.notify,
+            self.settings,
+            self._save_settings,
+            services,
+            self,
+            self,
+            self.wanted_venue,
+        )
         from terminal.ui.wiring.alerts import build_alerts
 
         self.alerts = build_alerts(self)
@@ -449,6 +476,20 @@ class TerminalController(QObject):
             self.venues.session_disconnected(each)
         if self.reconnect is not None:
             self.reconnect.refresh_menu()
+
+    def reconnect_active(self) -> None:
+        """Venue > Reconnect: close the active venue's session and connect it again."""
+        if self.ready:
+            self.tasks.spawn(self._reconnect_venue(self.venue), "reconnect")
+
+    async def _reconnect_venue(self, venue: str) -> None:
+        session = self.venues.first_of(venue)
+        if session is None:
+            return
+        mode, account = session.mode, str(session.account)
+        await self.disconnect_venue(venue)
+        await self.connect_venue(venue, mode, account)
+        await self._activate(venue, self.symbol, self.timeframe)
 
     async def _sweep(self) -> Any:
         services = self.services

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 from terminal.core.errors import AuthenticationError, VenueError
 
 if TYPE_CHECKING:
-    from terminal.ui.controller import TerminalController
+    from terminal.core.supervision import TaskOwner
+    from terminal.services import TerminalServices
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.wiring.ports import Notify, VenueCommands
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +27,23 @@ TEST_TIMEOUT_S = 30.0
 
 
 class ConnectWiring:
-    def __init__(self, controller: TerminalController) -> None:
-        self.controller = controller
+    """`commands` connects the tested venue and makes it active."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        tasks: TaskOwner,
+        notify: Notify,
+        services: TerminalServices,
+        commands: VenueCommands,
+    ) -> None:
+        self.window = window
+        self.tasks = tasks
+        self.notify = notify
+        self.services = services
+        self.commands = commands
         self.dialog: Any = None
-        controller.window.actions_by_id["connect"].triggered.connect(self.open)
+        window.actions_by_id["connect"].triggered.connect(self.open)
 
     def open(self) -> Any:
         """Open (or raise) the non-modal connect dialog."""
@@ -36,21 +52,20 @@ class ConnectWiring:
         if self.dialog is not None:
             self.dialog.raise_()
             return self.dialog
-        c = self.controller
-        if c.services is None or c.services.exchange is None:
-            c.notify("warning", "Still starting: connect a venue in a moment.")
+        if self.services.exchange is None:
+            self.notify("warning", "Still starting: connect a venue in a moment.")
             return None
-        venues = list(c.services.exchange.catalogue)
-        dialog = ConnectDialog(venues, c.window, venue=None)
+        venues = list(self.services.exchange.catalogue)
+        dialog = ConnectDialog(venues, self.window, venue=None)
         dialog.testRequested.connect(
-            lambda req: c.tasks.spawn(self._test(dialog, req), "connect-test")
+            lambda req: self.tasks.spawn(self._test(dialog, req), "connect-test")
         )
         dialog.saveRequested.connect(
-            lambda req: c.tasks.spawn(self._save(dialog, req), "connect-save")
+            lambda req: self.tasks.spawn(self._save(dialog, req), "connect-save")
         )
         dialog.finished.connect(lambda *_: self._closed(dialog))
         self.dialog = dialog
-        c.tasks.spawn(self._keychain_status(dialog), "keychain-status")
+        self.tasks.spawn(self._keychain_status(dialog), "keychain-status")
         dialog.open()
         return dialog
 
@@ -69,11 +84,11 @@ class ConnectWiring:
     async def _test(self, dialog: Any, req: Any) -> None:
         from terminal.exchange.session import VenueSession
 
-        c = self.controller
-        info = c.services.exchange.catalogue.get(req.venue)
+        services = self.services
+        info = services.exchange.catalogue.get(req.venue)
         markets_ok = balance_ok = trading_ok = False
         message = ""
-        paper = await c.services.paper_exchange() if info.points_at_paper else None
+        paper = await services.paper_exchange() if info.points_at_paper else None
         session = VenueSession(
             info, req.mode, req.account, credentials=req.ccxt_fields, paper=paper
         )
@@ -99,7 +114,6 @@ class ConnectWiring:
     async def _save(self, dialog: Any, req: Any) -> None:
         from terminal.secrets import CredentialRef, CredentialStore, SecretsError
 
-        c = self.controller
         ref = CredentialRef.of(req.venue, req.mode, req.account)
         credentials = req.credentials()
         try:
@@ -114,11 +128,11 @@ class ConnectWiring:
             # Read back as every later start will (environment first, then keychain), in
             # a worker thread: the keychain may block, the event loop must not.
             stored = await CredentialStore().aload(ref)
-            await c.connect_venue(
+            await self.commands.connect_venue(
                 req.venue, req.mode, req.account, credentials=stored.as_ccxt() if stored else None
             )
         except Exception as exc:
-            c.notify("error", f"Connecting {req.venue} failed: {exc}")
+            self.notify("error", f"Connecting {req.venue} failed: {exc}")
             return
-        c.notify("info", f"{req.venue} ({req.mode.value}) connected.")
-        await c.switch_venue(req.venue)
+        self.notify("info", f"{req.venue} ({req.mode.value}) connected.")
+        await self.commands.switch_venue(req.venue)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from terminal.ui.frame import FrameCounter
 
 if TYPE_CHECKING:
-    from terminal.ui.controller import TerminalController
+    from terminal.core.supervision import TaskOwner
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.wiring.ports import HistoryJournal
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +27,27 @@ FILL_LIMIT = 2000
 
 
 class HistoryWiring:
-    def __init__(self, controller: TerminalController, panel: Any) -> None:
-        self.controller = controller
+    """`orders_version` grows with every order change (the trading wiring's count)."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        tasks: TaskOwner,
+        journal: HistoryJournal | None,
+        orders_version: Callable[[], int],
+        panel: Any,
+    ) -> None:
+        self.window = window
+        self.tasks = tasks
+        self.journal = journal
+        self.orders_version = orders_version
         self.panel = panel
         self.frame = HistoryFrame(self)
         self.query: Any = None
         self._running = False
         self.loads = 0
         panel.queryChanged.connect(self._query_changed)
-        actions = controller.window.actions_by_id
+        actions = window.actions_by_id
         actions["export_history"].triggered.connect(lambda: self.export(panel.ORDERS_TAB))
         actions["export_fills"].triggered.connect(lambda: self.export(1 - panel.ORDERS_TAB))
 
@@ -41,20 +56,20 @@ class HistoryWiring:
         self.frame.force()
 
     def export(self, tab: int) -> None:
-        window = self.controller.window
+        window = self.window
         window.docks["history"].show()
         window.docks["history"].raise_()
         self.panel.tabs.setCurrentIndex(tab)
         self.panel.choose_export_file()
 
     def reload(self) -> None:
-        if not self._running and self.controller.services is not None:
+        if not self._running and self.journal is not None:
             self._running = True
-            self.controller.tasks.spawn(self._load(), "history")
+            self.tasks.spawn(self._load(), "history")
 
     async def _load(self) -> None:
         try:
-            journal = self.controller.services.journal
+            journal = self.journal
             if journal is None:
                 return
             q = self.query
@@ -94,8 +109,7 @@ class HistoryFrame:
         self._next = 0.0
 
     def refresh(self) -> bool:
-        trading = self.wiring.controller.trading
-        version = trading.orders_version if trading is not None else 0
+        version = self.wiring.orders_version()
         now = time.monotonic()
         if version != self._seen_version and now >= self._next:
             self._seen_version = version

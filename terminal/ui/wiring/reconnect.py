@@ -20,16 +20,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from terminal.domain.enums import VenueMode
+from terminal.ui.wiring.venues import display_name
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QMenu
 
-    from terminal.ui.controller import TerminalController
+    from terminal.core.supervision import TaskOwner
+    from terminal.services import TerminalServices
+    from terminal.settings import Settings
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.wiring.ports import ActiveVenue, Notify, VenueCommands
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +123,34 @@ def resolve_credentials(entry: Remembered, points_at_paper: bool) -> dict[str, s
 class ReconnectWiring:
     """Keeps the remembered list, reconnects it at start, offers Venue > Disconnect."""
 
-    def __init__(self, controller: TerminalController, wanted_venue: str) -> None:
-        self.controller = controller
-        self.settings = controller.settings.connections
+    def __init__(
+        self,
+        window: MainWindow,
+        tasks: TaskOwner,
+        notify: Notify,
+        settings: Settings,
+        save_settings: Callable[[], None],
+        services: TerminalServices,
+        commands: VenueCommands,
+        active: ActiveVenue,
+        wanted_venue: str,
+    ) -> None:
+        self.window = window
+        self.tasks = tasks
+        self.notify = notify
+        self.ui = settings.ui
+        self.save_settings = save_settings
+        self.services = services
+        self.commands = commands
+        self.active = active
+        self.settings = settings.connections
         # Hand-edited junk is dropped once here (and logged once), not at every look.
         self.settings.remembered = [e.as_dict() for e in parse_remembered(self.settings.remembered)]
         self.wanted_venue = wanted_venue  # the active venue at the last exit
         self.pending: dict[str, asyncio.Task[Any]] = {}
         self.failures: dict[str, str] = {}  # venue -> why it did not reconnect this run
         self._task: asyncio.Task[Any] | None = None
-        self._menu: QMenu | None = _venue_menu(controller.window)
+        self._menu: QMenu | None = _venue_menu(window)
         self._separator: QAction | None = None
         self.actions: dict[str, QAction] = {}  # venue -> its Disconnect/Forget action
 
@@ -172,26 +196,25 @@ class ReconnectWiring:
         after = [e for e in before if e.venue != venue]
         if after != before:
             self._store(after)
-        ui = self.controller.settings.ui
+        ui = self.ui
         if ui.venue == venue:
-            ui.venue = self.controller.venue if self.controller.venue != venue else PAPER
+            active = self.active.venue
+            ui.venue = active if active != venue else PAPER
         self.refresh_menu()
 
     def _store(self, entries: list[Remembered]) -> None:
         self.settings.remembered = [e.as_dict() for e in entries]
-        self.controller._save_settings()  # now: a crash must not lose the list
+        self.save_settings()  # now: a crash must not lose the list
         self.refresh_menu()
 
     # ------------------------------------------------------------------ start-up
     def start(self) -> asyncio.Task[Any] | None:
-        """Reconnect every remembered venue in the background (owned by the controller)."""
+        """Reconnect every remembered venue in the background (a task of `tasks`)."""
         entries = self.entries()
         self.refresh_menu()
         if not entries or not self.settings.reconnect_at_start or self._task is not None:
             return None
-        self._task = self.controller.tasks.spawn(
-            self._reconnect_all(entries), "reconnect-remembered"
-        )
+        self._task = self.tasks.spawn(self._reconnect_all(entries), "reconnect-remembered")
         return self._task
 
     async def aclose(self, timeout: float) -> None:
@@ -209,7 +232,7 @@ class ReconnectWiring:
         while time.monotonic() < deadline and "first_book" not in marks():
             await asyncio.sleep(0.05)  # the first live paper book is not delayed
         names = ", ".join(e.label for e in entries)
-        self.controller.window.show_status(f"Reconnecting {names}…", 6_000)
+        self.window.show_status(f"Reconnecting {names}…", 6_000)
         for entry in entries:
             task = asyncio.ensure_future(self._reconnect_one(entry))
             self.pending[entry.venue] = task
@@ -221,19 +244,19 @@ class ReconnectWiring:
         self.refresh_menu()
 
     async def _reconnect_one(self, entry: Remembered) -> None:
-        c = self.controller
-        if entry.venue in c.services.sessions:
+        services = self.services
+        if entry.venue in services.sessions:
             return  # connected meanwhile (the dialog)
         timeout = max(1.0, float(self.settings.reconnect_timeout_s))
         try:
             async with asyncio.timeout(timeout):
-                info = c.services.exchange.catalogue.get(entry.venue)
+                info = services.exchange.catalogue.get(entry.venue)
                 credentials = await asyncio.to_thread(
                     resolve_credentials, entry, info.points_at_paper
                 )
-                if entry.venue in c.services.sessions:
+                if entry.venue in services.sessions:
                     return
-                session = await c.connect_venue(
+                session = await self.commands.connect_venue(
                     entry.venue, entry.mode, entry.account, credentials=credentials
                 )
         except asyncio.CancelledError:
@@ -247,15 +270,16 @@ class ReconnectWiring:
         if not await self._key_accepted(entry, session, timeout):
             return
         self.failures.pop(entry.venue, None)
-        c.notify("info", f"{c.venues.display_name(session)} reconnected.")
+        self.notify("info", f"{display_name(session)} reconnected.")
+        active = self.active
         if (
             entry.venue == self.wanted_venue
-            and not c.venue_picked
-            and c.venue == PAPER
-            and entry.venue in c.services.sessions
+            and not active.venue_picked
+            and active.venue == PAPER
+            and entry.venue in services.sessions
         ):
-            await c.switch_venue(entry.venue)
-            c.venue_picked = False  # this was the remembered choice, not the user's
+            await self.commands.switch_venue(entry.venue)
+            active.venue_picked = False  # this was the remembered choice, not the user's
 
     async def _key_accepted(self, entry: Remembered, session: Any, timeout: float) -> bool:
         """Connecting reads only public data: one balance read shows whether the venue
@@ -268,7 +292,7 @@ class ReconnectWiring:
             async with asyncio.timeout(timeout):
                 await session.fetch_balances()
         except AuthenticationError as exc:
-            await self.controller.disconnect_venue(entry.venue)
+            await self.commands.disconnect_venue(entry.venue)
             self._failed(entry, _reason(exc))
             return False
         except Exception as exc:
@@ -278,7 +302,7 @@ class ReconnectWiring:
     def _failed(self, entry: Remembered, reason: str) -> None:
         log.warning("remembered %s not reconnected: %s", entry.label, reason)
         self.failures[entry.venue] = reason
-        self.controller.notify(
+        self.notify(
             "error",
             f"{entry.label} was not reconnected: {reason}. It stays remembered "
             "and the next start tries again (Venue > Connect exchange… to fix the "
@@ -289,28 +313,25 @@ class ReconnectWiring:
     # ------------------------------------------------------------------ the Venue menu
     async def disconnect(self, venue: str) -> None:
         """Venue > Disconnect: close the session and its feeds, forget the venue."""
-        c = self.controller
-        connected = venue in c.services.sessions
+        connected = venue in self.services.sessions
         try:
-            await c.disconnect_venue(venue, forget=True)
+            await self.commands.disconnect_venue(venue, forget=True)
         except Exception as exc:
             log.exception("Disconnecting %s failed", venue)
-            c.notify("error", f"Disconnecting {venue} failed: {exc}")
+            self.notify("error", f"Disconnecting {venue} failed: {exc}")
             return
         done = "disconnected" if connected else "forgotten"
-        c.notify("info", f"{venue} {done}; it is not reconnected at the next start.")
+        self.notify("info", f"{venue} {done}; it is not reconnected at the next start.")
 
     def refresh_menu(self) -> None:
         """One action per non-paper venue that is connected or remembered."""
         menu = self._menu
-        c = self.controller
         if menu is None:
             return
-        sessions = c.services.sessions if c.services is not None else {}
         wanted: dict[str, str] = {}
-        for venue, session in sessions.items():
-            if str(venue) != PAPER:
-                wanted[str(venue)] = f"Disconnect {c.venues.display_name(session)}"
+        for vid, session in self.services.sessions.items():
+            if str(vid) != PAPER:
+                wanted[str(vid)] = f"Disconnect {display_name(session)}"
         for entry in self.entries():
             if entry.venue not in wanted:
                 state = "reconnecting" if entry.venue in self.pending else "not connected"
@@ -327,7 +348,7 @@ class ReconnectWiring:
                 action = menu.addAction(text)
                 action.setObjectName(f"disconnect-{venue}")
                 action.triggered.connect(
-                    lambda _=False, v=venue: c.tasks.spawn(self.disconnect(v), f"disconnect-{v}")
+                    lambda _=False, v=venue: self.tasks.spawn(self.disconnect(v), f"disconnect-{v}")
                 )
                 self.actions[venue] = action
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.health import VenueState
@@ -17,7 +18,7 @@ from terminal.ui.frame import FrameCounter
 from terminal.ui.status import VenueLight
 
 if TYPE_CHECKING:
-    from terminal.ui.controller import TerminalController
+    from terminal.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +31,30 @@ _LIGHT = {
 }
 
 
+def display_name(session: Any) -> str:
+    """The venue's name as the selector and the notices show it (account, environment)."""
+    name = session.info.name
+    if str(session.account) != "default":
+        name = f"{name} · {session.account}"
+    if session.mode is VenueMode.SANDBOX:
+        return f"{name} (testnet)"
+    if session.mode is VenueMode.DEMO:
+        return f"{name} (demo)"
+    if session.mode is VenueMode.LIVE:
+        return f"{name} (LIVE)"
+    return name
+
+
 class VenueWiring:
-    def __init__(self, controller: TerminalController) -> None:
-        self.controller = controller
-        self.window = controller.window
+    """`active_venue` names the active venue; `health` is the health panel (or None)."""
+
+    def __init__(self, window: MainWindow, health: Any, active_venue: Callable[[], str]) -> None:
+        self.window = window
+        self.active_venue = active_venue
         self.frame = VenueFrame(self)
         self.sessions: dict[Any, Any] = {}  # SessionKey -> session (several per venue)
-        health = getattr(controller.panels, "health", None)
-        if health is not None and hasattr(health, "set_provider"):
+        if health is not None:
             health.set_provider(self.health_snapshots)
-        self.window.actions_by_id["reconnect"].triggered.connect(self.reconnect_active)
 
     # ------------------------------------------------------------------ sessions
     def session_connected(self, session: Any) -> None:
@@ -60,18 +75,7 @@ class VenueWiring:
             items.setdefault(str(s.venue), self.display_name(s))
         self.window.set_venues(list(items.items()) or [("paper", "Paper exchange")])
 
-    @staticmethod
-    def display_name(session: Any) -> str:
-        name = session.info.name
-        if str(session.account) != "default":
-            name = f"{name} · {session.account}"
-        if session.mode is VenueMode.SANDBOX:
-            return f"{name} (testnet)"
-        if session.mode is VenueMode.DEMO:
-            return f"{name} (demo)"
-        if session.mode is VenueMode.LIVE:
-            return f"{name} (LIVE)"
-        return name
+    display_name = staticmethod(display_name)
 
     def activate(self, session: Any) -> None:
         self._refresh_selector()
@@ -84,7 +88,7 @@ class VenueWiring:
 
     def live_candidates(self) -> list[tuple[str, str, str]]:
         """Connected LIVE sessions the lock could be lifted for (venue, account, name)."""
-        active = self.controller.venue
+        active = self.active_venue()
         live = [
             (str(s.venue), str(s.account), s.info.name)
             for s in self.sessions.values()
@@ -117,21 +121,6 @@ class VenueWiring:
                 )
             )
         return lights
-
-    def reconnect_active(self) -> None:
-        c = self.controller
-        if c.ready:
-            c.tasks.spawn(self._reconnect(c.venue), "reconnect")
-
-    async def _reconnect(self, venue: str) -> None:
-        c = self.controller
-        session = self.first_of(venue)
-        if session is None:
-            return
-        mode, account = session.mode, str(session.account)
-        await c.disconnect_venue(venue)
-        await c.connect_venue(venue, mode, account)
-        await c._activate(venue, c.symbol, c.timeframe)
 
 
 class VenueFrame:
