@@ -207,6 +207,7 @@ class TerminalServices:
             feed_options=feed_options_from_settings(self.settings.feeds),
             session_options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s),
         )
+        await self._add_paper_venues()
         self._wire_private_streams()
         if self.options.control_channel and self.safety is not None:
             await self._start_control(control_advert_path(self.options, self.paths, self.settings))
@@ -356,6 +357,16 @@ class TerminalServices:
             await asyncio.to_thread(check_loopback_url, url)
         except NotLoopbackError as exc:
             raise ServicesError(paper_refusal_text(source, exc)) from None
+
+    async def _add_paper_venues(self) -> None:
+        """`paper.others` in settings.json: further paper exchanges, each a venue."""
+        from terminal.exchange.paper_venues import PaperVenueRefused, add_paper_venues
+
+        where = f"paper.others in {self.paths.config / 'settings.json'}"
+        try:
+            await add_paper_venues(self.exchange, self.settings.paper.others, where)
+        except PaperVenueRefused as exc:
+            raise ServicesError(str(exc)) from None
 
     def _paper_url(self) -> tuple[str, str]:
         """The paper URL to join ("" = start the embedded exchange) and where it came from."""

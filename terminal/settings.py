@@ -90,6 +90,9 @@ class FeedSettings:
 class PaperSettings:
     url: str = ""  # empty = start the embedded paper exchange
     seed: int = 1
+    # Further paper exchanges on this machine, each a venue of its own: {venue: url}
+    # (terminal.exchange.paper_venues)
+    others: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -88,7 +88,11 @@ class ConnectWiring:
         info = services.exchange.catalogue.get(req.venue)
         markets_ok = balance_ok = trading_ok = False
         message = ""
-        paper = await services.paper_exchange() if info.points_at_paper else None
+        paper = None
+        if info.points_at_paper:  # the venue's own exchange (paper.others), else the built-in
+            builtin = await services.paper_exchange()
+            own = services.exchange.paper_endpoint(req.venue) if info.id != "paper" else None
+            paper = own or builtin
         session = VenueSession(
             info, req.mode, req.account, credentials=req.ccxt_fields, paper=paper
         )
