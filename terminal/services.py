@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terminal.core.callbacks import Callbacks
 from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
@@ -45,12 +45,23 @@ from terminal.paths import AppPaths
 from terminal.settings import Settings, load_settings
 from terminal.stop_control import StopControlHandler, StopNotice
 
+if TYPE_CHECKING:
+    from terminal.core.marketstate import FeedKey
+    from terminal.exchange.catalogue import VenueInfo
+    from terminal.exchange.connection_check import ConnectionCheck
+    from terminal.exchange.feeds import FeedHub, Subscription
+    from terminal.exchange.manager import ExchangeManager
+
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_S = 5.0
 
 
 class ServicesError(RuntimeError):
     """A service could not start (bad option, journal locked, paper exchange down...)."""
+
+
+class VenueUnknown(ServicesError):
+    """The catalogue has no venue of that id."""
 
 
 @dataclass
@@ -135,6 +146,7 @@ class TerminalServices:
         self.settings: Settings = settings or Settings()
         self.journal: Any = None  # terminal.journal.SqlJournal
         self.paper: Any = None  # PaperExchangeHandle when embedded
+        self._paper_lock = asyncio.Lock()
         self.paper_endpoint: Any = None  # terminal.exchange.session.PaperEndpoint
         self.safety: Any = None  # terminal.core.safety.state.SafetyState
         self.orders: OrderService | None = None
@@ -310,9 +322,7 @@ class TerminalServices:
         if self.journal is not None:
             journal, self.journal = self.journal, None
             await asyncio.to_thread(journal.close, CLOSE_TIMEOUT_S)
-        if self.paper is not None:
-            paper, self.paper = self.paper, None
-            await asyncio.to_thread(paper.stop, CLOSE_TIMEOUT_S)
+        await self.stop_paper(CLOSE_TIMEOUT_S)
 
     # ---- the paper exchange --------------------------------------------------------------
     async def paper_exchange(self) -> Any:
@@ -332,19 +342,38 @@ class TerminalServices:
             return self.paper_endpoint
         if not self.options.start_paper:
             raise ServicesError("no paper exchange: give --paper-url and --paper-account")
-        from terminal.paper.embedded import start_paper_exchange_async
-
-        try:
-            self.paper = await start_paper_exchange_async(
-                self.paths.ensure_data() / "paper", seed=self.settings.paper.seed
-            )
-        except Exception as exc:
-            raise ServicesError(f"the embedded paper exchange did not start: {exc}") from exc
+        await self.start_embedded_paper()
         accounts = list(self.paper.accounts)
         if self.options.paper_account:
             accounts.insert(0, parse_paper_account(self.options.paper_account))
         self.paper_endpoint = PaperEndpoint(self.paper.url, tuple(accounts))
         return self.paper_endpoint
+
+    async def start_embedded_paper(self) -> None:
+        """Start the embedded paper exchange (once; the one place that starts it), unless
+        a paper URL is given or starting one is off.
+
+        It needs neither ccxt nor the journal, so the GUI calls this before `start()`
+        and the child process boots while the rest loads; `paper_exchange()` then uses
+        it. `stop_paper()` (also part of `aclose()`) stops it.
+        """
+        async with self._paper_lock:
+            if self.paper is not None or self._paper_url()[0] or not self.options.start_paper:
+                return
+            from terminal.paper.embedded import start_paper_exchange_async
+
+            try:
+                self.paper = await start_paper_exchange_async(
+                    self.paths.ensure_data() / "paper", seed=self.settings.paper.seed
+                )
+            except Exception as exc:
+                raise ServicesError(f"the embedded paper exchange did not start: {exc}") from exc
+
+    async def stop_paper(self, timeout: float = CLOSE_TIMEOUT_S) -> None:
+        """Stop the embedded paper exchange, if one runs (its child process, bounded)."""
+        if self.paper is not None:
+            paper, self.paper = self.paper, None
+            await asyncio.to_thread(paper.stop, timeout)
 
     async def _check_paper_url(self) -> None:
         """A paper URL from the options or settings must be loopback (ServicesError)."""
@@ -441,6 +470,66 @@ class TerminalServices:
             ) from None
         the_mode = VenueMode(mode) if mode is not None else info.default_mode()
         return SessionKey(VenueId(info.id), the_mode, AccountLabel(account))
+
+    # ---- what the window asks of the exchange layer ------------------------------------
+    def venue_infos(self) -> list[VenueInfo]:
+        """Every venue of the catalogue (what Venue > Connect offers)."""
+        return list(self._exchange().catalogue)
+
+    def register_venues(self, infos: Iterable[VenueInfo]) -> None:
+        """Add (or replace) catalogue entries: tests and tools pointing a venue elsewhere."""
+        for info in infos:
+            self._exchange().catalogue.register(info, replace_existing=True)
+
+    def points_at_paper(self, venue: str) -> bool:
+        """The venue is a ccxt class pointed at the paper exchange (VenueUnknown if the
+        catalogue has no such venue)."""
+        try:
+            return bool(self._exchange().catalogue.get(venue).points_at_paper)
+        except KeyError:
+            raise VenueUnknown(f"{venue} is not a venue this version knows") from None
+
+    async def check_connection(
+        self, venue: str, mode: VenueMode, account: str, credentials: Mapping[str, str]
+    ) -> ConnectionCheck:
+        """Test credentials on a throwaway session (read-only; see `check_connection`)."""
+        from terminal.exchange.connection_check import check_connection
+
+        try:
+            info = self._exchange().catalogue.get(venue)
+        except KeyError:
+            raise VenueUnknown(f"{venue} is not a venue this version knows") from None
+        paper = None
+        if info.points_at_paper:  # the venue's own exchange (paper.others), else the built-in
+            builtin = await self.paper_exchange()
+            own = self._exchange().paper_endpoint(venue) if info.id != "paper" else None
+            paper = own or builtin
+        return await check_connection(info, mode, account, credentials, paper=paper)
+
+    def subscribe(self, key: FeedKey) -> Subscription:
+        """A shared market-data feed (released with `close()`)."""
+        return self._exchange().subscribe(key)
+
+    @property
+    def feeds(self) -> FeedHub:
+        return self._exchange().feeds
+
+    def feed_age(self, session: SessionKey, feed: FeedKey) -> float | None:
+        """Seconds since the last message of a session's feed (None: none yet)."""
+        tracker = self._exchange().health.get(session)
+        return tracker.last_message_age(feed) if tracker is not None else None
+
+    def record_feed_error(self, session: SessionKey, text: str) -> None:
+        """A feed error for the session's health panel."""
+        tracker = self._exchange().health.get(session)
+        if tracker is not None:
+            tracker.record_error_text(text)
+
+    def _exchange(self) -> ExchangeManager:
+        if self.exchange is None:
+            raise ServicesError("the exchange layer is not running")
+        exchange: ExchangeManager = self.exchange
+        return exchange
 
     def _no_keys_text(self, venue: VenueId, mode: VenueMode | str | None, account: str) -> str:
         """Why a venue without stored keys is not contacted, and where keys go."""
@@ -692,3 +781,20 @@ class TerminalServices:
     @property
     def data_dir(self) -> Path:
         return self.paths.data
+
+
+def preload_exchange_layer() -> None:
+    """Import ccxt and the exchange layer (~1 s): the GUI does it in a worker thread, so
+    its own thread keeps painting meanwhile."""
+    import ccxt.async_support
+    import ccxt.pro  # noqa: F401
+
+    import terminal.exchange.connection_check
+    import terminal.exchange.manager  # noqa: F401
+
+
+def journal_held_elsewhere(exc: BaseException) -> bool:
+    """`exc` says another process holds the journal (its single-writer lock)."""
+    from terminal.journal import JournalLockedError
+
+    return isinstance(exc, JournalLockedError)

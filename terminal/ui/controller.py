@@ -74,7 +74,6 @@ class TerminalController(QObject):
         self.args = args or argparse.Namespace()
         self._services_options = services_options
         self._extra_venues = tuple(extra_venues)  # catalogue entries to add (tests, tools)
-        self._paper: Any = None  # the embedded paper exchange this controller started
         self.tasks = gui_task_owner("ui")
         self.bridge = CoreBridge(self)
         self.clock = FrameClock(settings.ui.frame_rate_hz, self)
@@ -134,9 +133,9 @@ class TerminalController(QObject):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            from terminal.journal import JournalLockedError
+            from terminal.services import journal_held_elsewhere
 
-            if isinstance(exc, JournalLockedError):
+            if journal_held_elsewhere(exc):
                 # another process runs on this journal: this window must not overwrite
                 # its settings or layout when it closes
                 self.journal_held_elsewhere = True
@@ -152,7 +151,7 @@ class TerminalController(QObject):
 
     async def _start_inner(self) -> None:
         t0 = time.monotonic()
-        from terminal.services import ServicesOptions, TerminalServices
+        from terminal.services import ServicesOptions, TerminalServices, preload_exchange_layer
 
         options = self._services_options or ServicesOptions.from_args(self.args)
         options.private_streams = True
@@ -163,8 +162,8 @@ class TerminalController(QObject):
         # process, in parallel), ccxt is imported in a worker thread (off the GUI thread),
         # the panels are built meanwhile on this thread, then the journal opens.
         loop = asyncio.get_running_loop()
-        preload = loop.run_in_executor(None, _preload_heavy_modules)
-        paper = asyncio.ensure_future(self._start_paper(options))
+        preload = loop.run_in_executor(None, preload_exchange_layer)
+        paper = asyncio.ensure_future(services.start_embedded_paper())
         await asyncio.sleep(0)
         self._build_panels()
         await asyncio.sleep(0)
@@ -175,8 +174,7 @@ class TerminalController(QObject):
             mark("journal_open")
             services.show_window = self.bring_to_front
             self.services_up.emit()
-            for info in self._extra_venues:
-                services.exchange.catalogue.register(info, replace_existing=True)
+            services.register_venues(self._extra_venues)
             await paper
             mark("paper_exchange_up")
             await services.paper_exchange()
@@ -257,27 +255,6 @@ class TerminalController(QObject):
         # no usable ticket is coming soon, the chart need not wait for one
         return bool(shown) and "reconciling" not in shown
 
-    async def _start_paper(self, options: Any) -> None:
-        """Start the embedded paper exchange at once, before ccxt is imported.
-
-        `TerminalServices.paper_exchange()` imports the exchange layer (and with it ccxt,
-        ~1 s) before it starts the child; starting the child here first lets it boot in
-        parallel. The services then join it as if `--paper-url` had been given; this
-        controller stops it at exit.
-        """
-        if options.paper_url or self.settings.paper.url or not options.start_paper:
-            return
-        from terminal.paper.embedded import start_paper_exchange_async
-
-        handle = await start_paper_exchange_async(
-            self.paths.ensure_data() / "paper", seed=self.settings.paper.seed
-        )
-        self._paper = handle
-        key, secret = handle.accounts[0]
-        options.paper_url = handle.url
-        if not options.paper_account:
-            options.paper_account = f"{key}:{secret}"
-
     def _build_panels(self) -> None:
         started = time.perf_counter()
         from terminal.ui.wiring.panels import build_panels
@@ -305,27 +282,16 @@ class TerminalController(QObject):
         from terminal.ui.wiring.watchlist import WatchlistWiring
 
         services = self.services
-        exchange = services.exchange
-        self.state = exchange.state
-        self.hub = exchange.feeds
-
-        def age_of(session_key: Any, feed_key: Any) -> float | None:
-            tracker = exchange.health.get(session_key)
-            return tracker.last_message_age(feed_key) if tracker is not None else None
-
-        def record_error(session_key: Any, text: str) -> None:
-            tracker = exchange.health.get(session_key)
-            if tracker is not None:
-                tracker.record_error_text(text)
-
+        self.state = services.market_state
+        self.hub = services.feeds
         self.market = MarketWiring(
             self.window,
             self.panels,
             self.state,
-            lambda key: exchange.subscribe(key).close,
+            lambda key: services.subscribe(key).close,
             book_depth=self.settings.ui.book_depth,
-            age_of=age_of,
-            record_error=record_error,
+            age_of=services.feed_age,
+            record_error=services.record_feed_error,
         )
         self.venues = VenueWiring(
             self.window, getattr(self.panels, "health", None), lambda: self.venue
@@ -708,10 +674,9 @@ class TerminalController(QObject):
         self.bridge.close()
         if self.services is not None:
             await _bounded(self.services.aclose(), left(), "services")
-        if self._paper is not None:
-            paper, self._paper = self._paper, None
+            # bounded apart: a slow step above must not leave the paper child running
             await _bounded(
-                asyncio.to_thread(paper.stop, max(0.5, left() - 0.3)), left(), "paper exchange"
+                self.services.stop_paper(max(0.5, left() - 0.3)), left(), "paper exchange"
             )
         await self.tasks.close(timeout=min(0.5, left()))
 
@@ -729,13 +694,3 @@ async def _bounded(awaitable: Any, timeout: float, what: str) -> None:
         log.warning("Closing the %s took longer than %.1f s; left behind", what, timeout)
     except Exception:
         log.exception("Closing the %s failed", what)
-
-
-def _preload_heavy_modules() -> None:
-    """Import ccxt and the exchange layer (~1 s) in a worker thread, so the GUI thread
-    keeps painting while it happens."""
-    import ccxt.async_support
-    import ccxt.pro  # noqa: F401
-
-    import terminal.exchange.manager
-    import terminal.exchange.session  # noqa: F401

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent
@@ -41,8 +41,25 @@ from ._fit import grow_to_fit, is_layout_request
 from ._style import AMBER, ERROR, LIVE, MUTED, OK
 
 if TYPE_CHECKING:
-    from terminal.exchange.catalogue import VenueInfo
     from terminal.secrets import Credentials
+
+
+class VenueInfo(Protocol):
+    """What the dialog shows of a catalogue venue (the exchange layer's VenueInfo)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def modes(self) -> tuple[VenueMode, ...]: ...
+    @property
+    def credentials(self) -> tuple[str, ...]: ...
+    @property
+    def notes(self) -> str: ...
+    @property
+    def demo_header(self) -> str | None: ...
+
 
 FIELD_LABELS = {
     "apiKey": "API key",

@@ -1,10 +1,10 @@
-"""Venue > Connect: the connect dialog's credentials tested through a real venue session,
-saved in the OS keychain, then connected and made active.
+"""Venue > Connect: the connect dialog's credentials tested by the exchange layer, saved
+in the OS keychain, then connected and made active.
 
-The test builds a throwaway `VenueSession` with the typed credentials, loads markets,
-reads the balance and lists open orders (a read that needs a trading-enabled key on
-most venues), and always closes it. Keychain calls run in a worker thread: a keychain
-may wait on D-Bus or a user prompt. Nothing here logs a credential value.
+The test (`TerminalServices.check_connection`) loads markets, reads the balance and
+lists open orders on a throwaway session; this part only shows its result. Keychain
+calls run in a worker thread: a keychain may wait on D-Bus or a user prompt. Nothing
+here logs a credential value.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from terminal.core.errors import AuthenticationError, VenueError
-
 if TYPE_CHECKING:
     from terminal.core.supervision import TaskOwner
     from terminal.services import TerminalServices
@@ -22,8 +20,6 @@ if TYPE_CHECKING:
     from terminal.ui.wiring.ports import Notify, VenueCommands
 
 log = logging.getLogger(__name__)
-
-TEST_TIMEOUT_S = 30.0
 
 
 class ConnectWiring:
@@ -55,7 +51,7 @@ class ConnectWiring:
         if self.services.exchange is None:
             self.notify("warning", "Still starting: connect a venue in a moment.")
             return None
-        venues = list(self.services.exchange.catalogue)
+        venues = self.services.venue_infos()
         dialog = ConnectDialog(venues, self.window, venue=None)
         dialog.testRequested.connect(
             lambda req: self.tasks.spawn(self._test(dialog, req), "connect-test")
@@ -82,38 +78,20 @@ class ConnectWiring:
             dialog.set_keychain_status(status.available, status.message)
 
     async def _test(self, dialog: Any, req: Any) -> None:
-        from terminal.exchange.session import VenueSession
+        from terminal.services import ServicesError
 
-        services = self.services
-        info = services.exchange.catalogue.get(req.venue)
-        markets_ok = balance_ok = trading_ok = False
-        message = ""
-        paper = None
-        if info.points_at_paper:  # the venue's own exchange (paper.others), else the built-in
-            builtin = await services.paper_exchange()
-            own = services.exchange.paper_endpoint(req.venue) if info.id != "paper" else None
-            paper = own or builtin
-        session = VenueSession(
-            info, req.mode, req.account, credentials=req.ccxt_fields, paper=paper
-        )
         try:
-            async with asyncio.timeout(TEST_TIMEOUT_S):
-                await session.connect()
-                markets_ok = bool(session.markets)
-                await session.fetch_balances()
-                balance_ok = True
-                await session.fetch_open_orders(next(iter(session.markets), None))
-                trading_ok = True
-        except AuthenticationError as exc:
-            message = f"The venue refused the key: {exc}"
-        except VenueError as exc:
-            message = f"{type(exc).__name__}: {exc}"
-        except TimeoutError:
-            message = f"No answer within {TEST_TIMEOUT_S:.0f} s"
-        finally:
-            await session.close()
+            result = await self.services.check_connection(
+                req.venue, req.mode, req.account, req.ccxt_fields
+            )
+        except ServicesError as exc:  # an unknown venue, the paper exchange down
+            if self.dialog is dialog:
+                dialog.show_test_result(False, False, False, str(exc))
+            return
         if self.dialog is dialog:
-            dialog.show_test_result(markets_ok, balance_ok, trading_ok, message)
+            dialog.show_test_result(
+                result.markets_ok, result.balance_ok, result.trading_ok, result.message
+            )
 
     async def _save(self, dialog: Any, req: Any) -> None:
         from terminal.secrets import CredentialRef, CredentialStore, SecretsError

@@ -250,10 +250,8 @@ class ReconnectWiring:
         timeout = max(1.0, float(self.settings.reconnect_timeout_s))
         try:
             async with asyncio.timeout(timeout):
-                info = services.exchange.catalogue.get(entry.venue)
-                credentials = await asyncio.to_thread(
-                    resolve_credentials, entry, info.points_at_paper
-                )
+                on_paper = services.points_at_paper(entry.venue)
+                credentials = await asyncio.to_thread(resolve_credentials, entry, on_paper)
                 if entry.venue in services.sessions:
                     return
                 session = await self.commands.connect_venue(
@@ -366,11 +364,11 @@ def _venue_menu(window: Any) -> QMenu | None:
 
 def _reason(exc: BaseException) -> str:
     from terminal.core.errors import AuthenticationError
-    from terminal.exchange.catalogue import UnknownVenueError
+    from terminal.services import VenueUnknown
 
     if isinstance(exc, MissingCredentials):
         return str(exc)
-    if isinstance(exc, UnknownVenueError):
+    if isinstance(exc, VenueUnknown):
         return "it is not a venue this version knows"
     cause = exc.__cause__ if exc.__cause__ is not None else exc
     if isinstance(cause, AuthenticationError) or isinstance(exc, AuthenticationError):
