@@ -151,6 +151,7 @@ class TerminalServices:
         self.safety: Any = None  # terminal.core.safety.state.SafetyState
         self.orders: OrderService | None = None
         self.exchange: Any = None  # terminal.exchange.manager.ExchangeManager
+        self.live_paper: Any = None  # terminal.livepaper.LivePaperFactory
         # Every connected session by its key; a venue connected more than once (other
         # accounts or environments) has one entry per session.
         self.by_key: dict[SessionKey, Any] = {}
@@ -220,6 +221,9 @@ class TerminalServices:
             session_options=SessionOptions(heartbeat_s=self.options.session_heartbeat_s),
         )
         await self._add_paper_venues()
+        from terminal.livepaper import install as install_paper_on_live
+
+        self.live_paper = install_paper_on_live(self.exchange, data / "paper-on-live")
         self._wire_private_streams()
         if self.options.control_channel and self.safety is not None:
             await self._start_control(control_advert_path(self.options, self.paths, self.settings))
@@ -415,6 +419,8 @@ class TerminalServices:
         credentials: Any = None,
         reconcile: bool = True,
         streams: bool | None = None,
+        balances: Mapping[str, Decimal] | None = None,
+        reset_balances: bool = False,
     ) -> Any:
         """Connect a venue session, attach it to the order service and reconcile it.
 
@@ -424,7 +430,9 @@ class TerminalServices:
         (`orders.entry_ready(key)`). `credentials` (ccxt names) default to the OS
         keychain's entry for venue/mode/account; the paper venue uses the paper
         exchange's account. `streams` starts the private feeds (orders, own trades,
-        balances), each reconnect of which reconciles again.
+        balances), each reconnect of which reconciles again. A paper-on-live session
+        (mode paper-live) takes no keys; `balances` are its starting balances (for a new
+        account, or replacing everything with `reset_balances`).
         """
         vid = VenueId(venue)
         if self.exchange is None:
@@ -433,9 +441,11 @@ class TerminalServices:
         if key in self.by_key:
             return self.by_key[key]
         try:
+            if key.mode is VenueMode.PAPER_LIVE:
+                self.live_paper.prepare(key, balances, reset_balances)
             if vid == "paper":
                 self.exchange.paper = await self.paper_exchange()
-            elif credentials is None:
+            elif credentials is None and key.mode is not VenueMode.PAPER_LIVE:
                 # a keychain may wait on D-Bus or a user prompt: never on the loop
                 credentials = await asyncio.to_thread(self._stored_credentials, vid, mode, account)
                 if credentials is None and not self._points_at_paper(vid):

@@ -262,6 +262,9 @@ class MarketState:
         # listener must be cheap for keys it does not watch: books update thousands of
         # times a second.
         self.updated: Callbacks[FeedKey] = Callbacks("market state")
+        # Called with (key, the new trades) each time trades are added (each trade once):
+        # paper trading on live data matches its resting orders against them.
+        self.trades_added: Callbacks[tuple[FeedKey, list[Trade]]] = Callbacks("trades")
 
     def add_listener(self, listener: Callable[[FeedKey], None]) -> None:
         self.updated.add(listener)
@@ -345,6 +348,8 @@ class MarketState:
         if trades:
             item.value.extend(trades)
             item.version = self._next()
+            if self.trades_added:
+                self.trades_added.emit((key, trades))
 
     def recent_trades(
         self, key: FeedKey, limit: int | None = None, newest_first: bool = True

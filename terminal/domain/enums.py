@@ -88,12 +88,15 @@ class VenueMode(str, Enum):
     SANDBOX is a venue's testnet (its own hosts). DEMO is a venue's demo trading: its own
     host on some venues, the live host plus a header on others (OKX, Bitget), which is
     why it is a mode of its own, with keys of its own, and never called a testnet.
+    PAPER_LIVE is paper trading on a venue's live market data: the public feeds come from
+    the venue, the orders are matched on this machine and never reach it.
     """
 
     LIVE = "live"
     SANDBOX = "sandbox"
     DEMO = "demo"
     PAPER = "paper"
+    PAPER_LIVE = "paper-live"
 
     @property
     def is_real_money(self) -> bool:

@@ -49,6 +49,7 @@ from .feedparts import (
     resync_feed,
 )
 from .frameguard import FrameFault
+from .local_private import run_local_private, serves_private_locally
 from .mapping import balances_from_ccxt, candle_from_ccxt, ticker_from_ccxt, trade_from_ccxt
 from .private_feeds import (
     FillListener,
@@ -281,6 +282,9 @@ class FeedHub(PrivateStreams):
         opts = self.options
         backoff = Backoff(base=opts.backoff_base_s, cap=opts.backoff_cap_s)
         use_ws = session.info.has_ws(key.kind)
+        if key.kind.is_private and serves_private_locally(session):
+            await run_local_private(self, loop, session)
+            return
         if key.kind.is_private and not session.has_credentials:
             self._set_status(
                 loop,

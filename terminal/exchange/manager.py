@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from terminal.core.errors import VenueUnavailableError
@@ -63,6 +63,9 @@ class ExchangeManager:
         self._sessions: dict[SessionKey, VenueSession] = {}
         self._connecting: dict[SessionKey, asyncio.Future] = {}
         self._paper_venues: dict[VenueId, PaperEndpoint] = {}
+        # how a session of a mode other than the venue's own is built (paper on live),
+        # called with VenueSession's arguments
+        self.session_factories: dict[VenueMode, Callable[..., VenueSession]] = {}
         self._closed = False
 
     def add_paper_venue(
@@ -113,7 +116,8 @@ class ExchangeManager:
             policy = RequestPolicy(
                 info.id, clock, config_for_venue(info.id, **self.policy_overrides)
             )
-            session = VenueSession(
+            make = self.session_factories.get(mode, VenueSession)
+            session = make(
                 info,
                 mode,
                 account,

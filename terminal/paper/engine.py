@@ -52,6 +52,8 @@ class Engine:
         self.books: dict[str, Book] = {m.symbol: Book(m.symbol) for m in markets}
         self.clock = clock
         self.fees = fees or FeeSchedule()
+        # a market's own fee schedule where it differs from `fees` (venues charge per market)
+        self.market_fees: dict[str, FeeSchedule] = {}
         self.ledger = Ledger(assets_of(markets))
         # every lock, unlock, fill and deposit reaches the balance listeners through this
         self.ledger.on_change = self._balance_changed
@@ -363,7 +365,8 @@ class Engine:
     ) -> tuple[Decimal, str]:
         led = self.ledger
         base, quote = m.qty_dec(q), m.notional_dec(t * q)
-        rate = self.fees.maker if is_maker else self.fees.taker
+        fees = self.market_fees.get(m.symbol, self.fees)
+        rate = fees.maker if is_maker else fees.taker
         if o.is_buy:
             pay_asset, pay, recv_asset, recv = m.quote, quote, m.base, base
         else:

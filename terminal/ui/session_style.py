@@ -23,6 +23,7 @@ LIVE_COLOURS = ("#ff8a3d", "#ff5c5c", "#e0b03a", "#ff7eb0", "#d9713f", "#f2a65a"
 
 MODE_TAGS = {
     VenueMode.PAPER: "PAPER",
+    VenueMode.PAPER_LIVE: "PAPER",
     VenueMode.SANDBOX: "TEST",
     VenueMode.DEMO: "DEMO",
     VenueMode.LIVE: "LIVE",
@@ -62,6 +63,7 @@ def long_label(key: SessionKey) -> str:
     """For tooltips and dialogs: every part of the session spelled out."""
     environment = {
         VenueMode.PAPER: "paper exchange",
+        VenueMode.PAPER_LIVE: "paper trading on live data",
         VenueMode.SANDBOX: "testnet",
         VenueMode.DEMO: "demo trading",
         VenueMode.LIVE: "LIVE (real money)",

@@ -26,7 +26,7 @@ from terminal.domain.ids import AccountLabel, VenueId
 log = logging.getLogger(__name__)
 
 # Modes that never move real money: orders to them pass the lock.
-SAFE_MODES = frozenset({VenueMode.PAPER, VenueMode.SANDBOX, VenueMode.DEMO})
+SAFE_MODES = frozenset({VenueMode.PAPER, VenueMode.PAPER_LIVE, VenueMode.SANDBOX, VenueMode.DEMO})
 
 
 class UnlockRefused(Exception):
@@ -39,13 +39,20 @@ def confirmation_phrase(venue: str, account: str) -> str:
 
 
 def effective_mode(*modes: VenueMode | str | None) -> VenueMode:
-    """The most real-money mode among those given (LIVE > SANDBOX, DEMO > PAPER).
+    """The most real-money mode among those given (LIVE > SANDBOX, DEMO > PAPER_LIVE >
+    PAPER).
 
     The gate sees a mode on the ticket and one on the session; if they disagree, the
     riskier one counts, so a ticket labelled PAPER cannot slip onto a live session.
     An unrecognised or missing mode counts as LIVE.
     """
-    rank = {VenueMode.PAPER: 0, VenueMode.SANDBOX: 1, VenueMode.DEMO: 1, VenueMode.LIVE: 2}
+    rank = {
+        VenueMode.PAPER: 0,
+        VenueMode.PAPER_LIVE: 1,
+        VenueMode.SANDBOX: 2,
+        VenueMode.DEMO: 2,
+        VenueMode.LIVE: 3,
+    }
     best = VenueMode.PAPER
     seen = False
     for m in modes:
@@ -98,9 +105,9 @@ class TestnetLock:
     ) -> str | None:
         """Why order entry is disabled for this connection, or None if it may trade.
 
-        PAPER, SANDBOX and DEMO connections always may; a LIVE one only after `unlock` for
-        exactly this venue and account in this run. Market data and balances of a live
-        connection are not affected: only order entry is.
+        PAPER, PAPER_LIVE, SANDBOX and DEMO connections always may; a LIVE one only after
+        `unlock` for exactly this venue and account in this run. Market data and balances
+        of a live connection are not affected: only order entry is.
         """
         if effective_mode(mode) in SAFE_MODES:
             return None

@@ -33,6 +33,7 @@ DEFAULT_ARM_MS = 350
 
 MODE_TEXT = {
     VenueMode.PAPER: "Paper (simulated)",
+    VenueMode.PAPER_LIVE: "Paper on live data (simulated fills)",
     VenueMode.SANDBOX: "Testnet / sandbox",
     VenueMode.DEMO: "Demo trading",
     VenueMode.LIVE: "LIVE — real money",
