@@ -118,7 +118,8 @@ class TerminalController(QObject):
         self.palette: Any = None
         from terminal.ui.wiring.hotkeys import HotkeyWiring
 
-        self.hotkeys = HotkeyWiring(self)  # the user's keys; the trading hotkeys
+        # the user's keys now; the trading hotkeys once the market is wired
+        self.hotkeys = HotkeyWiring(window, settings.ui, self.notify)
 
     # ------------------------------------------------------------------ start
     def start(self) -> asyncio.Task[Any] | None:
@@ -227,7 +228,14 @@ class TerminalController(QObject):
         self.alerts.attach_chart(p.chart, self.chart_trading.menu)
         from terminal.ui.wiring.drawings import DrawingsWiring
 
-        self.drawings = DrawingsWiring(self, p.chart, self.chart_trading.menu)
+        self.drawings = DrawingsWiring(
+            p.chart,
+            self.chart_trading.menu,
+            self.services.journal.chart if self.services.journal is not None else None,
+            self.market,
+            self.tasks,
+            self.window,
+        )
         self.clock.register(self.drawings)
         self.trading.frame.reset()
         log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
@@ -359,7 +367,17 @@ class TerminalController(QObject):
         )
         from terminal.ui.wiring.alerts import build_alerts
 
-        self.alerts = build_alerts(self)
+        self.alerts = build_alerts(
+            self.window,
+            self.panels,
+            self.settings.ui,
+            state=self.state,
+            market=self.market,
+            services=services,
+            tasks=self.tasks,
+        )
+        self.clock.register(self.alerts)
+        self.hotkeys.attach_trading(self.panels, self.state, self.market, self.trading)
         for frame in (
             self.market.frame,
             self.trading.frame,

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terminal.core.alerts.engine import AlertEngine
 from terminal.core.alerts.model import (
@@ -32,9 +32,19 @@ from terminal.core.alerts.model import (
     Direction,
     PriceSource,
 )
-from terminal.core.marketstate import FeedKey, FeedKind
+from terminal.core.marketstate import FeedKey, FeedKind, MarketState
 from terminal.ui.frame import FrameCounter
 from terminal.ui.panels.alerts_panel import AlertDraft, AlertsPanel
+
+if TYPE_CHECKING:
+    from terminal.core.supervision import TaskOwner
+    from terminal.services import TerminalServices
+    from terminal.settings import UiSettings
+    from terminal.ui.alert_sound import AlertSound
+    from terminal.ui.desktop_notify import DesktopNotifier
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.wiring.market import MarketWiring
+    from terminal.ui.wiring.panels import Panels
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +58,35 @@ def now_ms() -> int:
 
 
 class AlertsWiring:
+    """Price alerts of the window. `market` says which market is shown, `services` give
+    the chart store, the connected sessions and the tickers the alerts watch."""
+
     def __init__(
         self,
-        controller: Any,
         panel: AlertsPanel,
-        sound: Any,  # terminal.ui.alert_sound.AlertSound
-        notifier: Any,  # terminal.ui.desktop_notify.DesktopNotifier
+        sound: AlertSound,
+        notifier: DesktopNotifier,
         on_sound_changed: Callable[[bool], None],
+        *,
+        state: MarketState,
+        market: MarketWiring,
+        services: TerminalServices,
+        tasks: TaskOwner,
+        window: MainWindow,
+        notifications: Any,  # the notifications panel
+        dom_view: Any,  # the price ladder's view (its "alert here")
     ) -> None:
-        self.c = controller
+        self.state = state
+        self.market = market
+        self.services = services
+        self.tasks = tasks
+        self.window = window
+        self.notifications = notifications
         self.panel = panel
         self.sound = sound
         self.notifier = notifier
         self.frames = FrameCounter()
-        self.engine = AlertEngine(controller.state, now_ms)
+        self.engine = AlertEngine(state, now_ms)
         self.engine.attach()
         self._unfired = self.engine.on_fired(self._queue)
         self._pending: deque[tuple[Alert, AlertFiring]] = deque(maxlen=1000)
@@ -76,12 +101,12 @@ class AlertsWiring:
         panel.delete_requested.connect(self.delete)
         panel.sound_toggled.connect(self._sound_toggled)
         self._on_sound_changed = on_sound_changed
-        controller.panels.dom.view.alertRequested.connect(self.alert_at)
-        controller.tasks.spawn(self._load(), "alerts-load")
+        dom_view.alertRequested.connect(self.alert_at)
+        tasks.spawn(self._load(), "alerts-load")
 
     # -- set up ------------------------------------------------------------------------------
     def _store(self) -> Any:
-        journal = getattr(self.c.services, "journal", None)
+        journal = self.services.journal
         return journal.chart if journal is not None else None
 
     async def _load(self) -> None:
@@ -119,19 +144,19 @@ class AlertsWiring:
 
     # -- creating and deleting -----------------------------------------------------------------
     def active_market(self) -> AlertMarket | None:
-        active = getattr(self.c.market, "active", None)
+        active = self.market.active
         if active is None:
             return None
         return AlertMarket(active.session.venue, active.session.mode, active.symbol)
 
     def last_price(self) -> Decimal | None:
-        active = getattr(self.c.market, "active", None)
+        active = self.market.active
         if active is None:
             return None
-        ticker = self.c.state.ticker(active.key(FeedKind.TICKER))
+        ticker = self.state.ticker(active.key(FeedKind.TICKER))
         if ticker is not None and ticker.last is not None:
             return ticker.last
-        view = self.c.state.book_view(active.key(FeedKind.BOOK), 1)
+        view = self.state.book_view(active.key(FeedKind.BOOK), 1)
         return view.mid if view is not None else None
 
     def alert_at(self, price_text: str) -> Alert | None:
@@ -231,7 +256,7 @@ class AlertsWiring:
             return
         store = self._store()
         if store is not None:
-            self.c.tasks.spawn(store.delete_alert(alert_id), "alert-delete")
+            self.tasks.spawn(store.delete_alert(alert_id), "alert-delete")
         self.panel.say(f"Alert deleted: {alert.describe()}")
         self._dirty = True
 
@@ -245,7 +270,7 @@ class AlertsWiring:
             if firing is not None:
                 await store.record_firing(firing)
 
-        self.c.tasks.spawn(write(), "alert-save")
+        self.tasks.spawn(write(), "alert-save")
 
     def _sound_toggled(self, enabled: bool) -> None:
         self.sound.set_enabled(enabled)
@@ -264,8 +289,8 @@ class AlertsWiring:
         self.notifier.notify(title, firing.text)
         text = f"{firing.market.label}: {firing.text}"
         log.info("alert fired: %s", text)
-        self.c.panels.notifications.add("warning", text, title="Price alert")
-        self.c.window.show_status(f"Price alert {text}", 10_000)
+        self.notifications.add("warning", text, title="Price alert")
+        self.window.show_status(f"Price alert {text}", 10_000)
         self.panel.add_history([firing])
 
     # -- frame clock -------------------------------------------------------------------------------
@@ -320,11 +345,10 @@ class AlertsWiring:
     def _sync_feeds(self) -> None:
         """Keep the ticker of every watched market subscribed while its venue is up."""
         self._synced_at = time.monotonic()
-        services = self.c.services
-        exchange = getattr(services, "exchange", None)
-        if exchange is None:
+        services = self.services
+        if services.exchange is None:  # closing
             return
-        sessions = getattr(services, "sessions", {})
+        sessions = services.sessions
         wanted = {
             m
             for m in self.engine.markets()
@@ -335,29 +359,40 @@ class AlertsWiring:
                 self._subs.pop(market).close()
         for market in wanted - set(self._subs):
             try:
-                self._subs[market] = exchange.subscribe(
+                self._subs[market] = services.subscribe(
                     FeedKey.ticker(market.venue, market.symbol, market.mode)
                 )
             except Exception:  # a venue closing under us: the next change tries again
                 log.exception("cannot subscribe the ticker of %s for its alerts", market.label)
 
 
-def build_alerts(controller: Any) -> AlertsWiring:
-    """The alerts of a controller's window, with the sound and notifier of the settings."""
+def build_alerts(
+    window: MainWindow,
+    panels: Panels,
+    ui: UiSettings,
+    *,
+    state: MarketState,
+    market: MarketWiring,
+    services: TerminalServices,
+    tasks: TaskOwner,
+) -> AlertsWiring:
+    """The alerts of the window, with the sound and notifier of the settings."""
     from terminal.ui.alert_sound import AlertSound
     from terminal.ui.desktop_notify import DesktopNotifier
-
-    ui = controller.settings.ui
 
     def sound_changed(enabled: bool) -> None:
         ui.alert_sound = enabled
 
-    wiring = AlertsWiring(
-        controller,
-        controller.panels.alerts,
+    return AlertsWiring(
+        panels.alerts,
         AlertSound(ui.alert_sound),
-        DesktopNotifier(controller.window.windowIcon(), controller),
+        DesktopNotifier(window.windowIcon(), window),
         sound_changed,
+        state=state,
+        market=market,
+        services=services,
+        tasks=tasks,
+        window=window,
+        notifications=panels.notifications,
+        dom_view=panels.dom.view,
     )
-    controller.clock.register(wiring)
-    return wiring

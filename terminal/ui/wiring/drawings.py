@@ -17,7 +17,7 @@ import math
 import time
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -36,6 +36,11 @@ from terminal.ui.widgets.chart_menu import (
     EDIT_NOTE,
 )
 from terminal.ui.widgets.price_lines import LineStyle, PriceLine
+
+if TYPE_CHECKING:
+    from terminal.core.supervision import TaskOwner
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.wiring.market import MarketWiring
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +78,23 @@ class NoteItem(pg.TargetItem):
 
 
 class DrawingsWiring(QObject):
-    def __init__(self, controller: Any, chart: Any, menu: Any) -> None:
+    """`store` is the journal's chart store (None: drawings are not kept); `market`
+    says which market the chart shows."""
+
+    def __init__(
+        self,
+        chart: Any,
+        menu: Any,
+        store: Any,
+        market: MarketWiring,
+        tasks: TaskOwner,
+        window: MainWindow,
+    ) -> None:
         super().__init__(chart)
-        self.c = controller
+        self.store = store
+        self.market = market
+        self.tasks = tasks
+        self.window = window
         self.chart = chart
         self.menu = menu
         self.plot: pg.PlotItem = chart.price_plot
@@ -113,20 +132,19 @@ class DrawingsWiring(QObject):
 
     # -- symbol and loading ---------------------------------------------------------------------
     def _store(self) -> Any:
-        journal = getattr(self.c.services, "journal", None)
-        return journal.chart if journal is not None else None
+        return self.store
 
     def refresh(self) -> bool:
         """Frame clock: load the shown symbol's drawings; re-place them when the bars
         under them changed (new history, another timeframe)."""
-        active = getattr(self.c.market, "active", None)
+        active = self.market.active
         symbol = active.symbol if active is not None else None
         if symbol != self.symbol and not self._loading:
             self.symbol = symbol
             self._clear()
             if symbol is not None:
                 self._loading = True
-                self.c.tasks.spawn(self._load(symbol), "drawings-load")
+                self.tasks.spawn(self._load(symbol), "drawings-load")
         s = self.chart.series
         key = (s.timeframe, len(s), int(s.t[0]) if len(s) else 0)
         if key != self._placed_for and len(s):
@@ -259,7 +277,7 @@ class DrawingsWiring(QObject):
     def _save(self, drawing: Drawing) -> None:
         store = self._store()
         if store is not None:
-            self.c.tasks.spawn(store.save_drawing(drawing), "drawing-save")
+            self.tasks.spawn(store.save_drawing(drawing), "drawing-save")
 
     def moved(self, drawing_id: str, points: tuple[ChartPoint, ...]) -> None:
         old = self.drawings.get(drawing_id)
@@ -285,7 +303,7 @@ class DrawingsWiring(QObject):
         self.menu.selected_note = False
         store = self._store()
         if store is not None:
-            self.c.tasks.spawn(store.delete_drawing(drawing.drawing_id), "drawing-delete")
+            self.tasks.spawn(store.delete_drawing(drawing.drawing_id), "drawing-delete")
         self.say(f"{NAMES[drawing.kind].capitalize()} deleted")
         return True
 
@@ -314,7 +332,7 @@ class DrawingsWiring(QObject):
 
     def say(self, text: str) -> None:
         self.last_message = text
-        self.c.window.show_status(text)
+        self.window.show_status(text)
 
     # -- graphics ----------------------------------------------------------------------------------
     def _place_all(self) -> None:

@@ -14,14 +14,22 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication
 
-from terminal.core.marketstate import FeedKind
+from terminal.core.marketstate import FeedKind, MarketState
 from terminal.domain.enums import Side
 from terminal.ui.panels.ticket import EntryKind
 from terminal.ui.shortcuts import set_overrides
+
+if TYPE_CHECKING:
+    from terminal.settings import UiSettings
+    from terminal.ui.main_window import MainWindow
+    from terminal.ui.wiring.market import MarketWiring
+    from terminal.ui.wiring.panels import Panels
+    from terminal.ui.wiring.ports import Notify
+    from terminal.ui.wiring.trading import TradingWiring
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +37,21 @@ TRADING_DOCKS = ("entry", "book", "dom", "chart", "depth", "open_orders")
 
 
 class HotkeyWiring:
-    def __init__(self, controller: Any) -> None:
-        self.c = controller
-        self.window = controller.window
-        self.ui = controller.settings.ui
+    """The user's keys and the editor from the start; the trading hotkeys act once
+    `attach_trading` gave them the ticket, the market and the trading wiring."""
+
+    def __init__(self, window: MainWindow, ui: UiSettings, notify: Notify) -> None:
+        self.window = window
+        self.ui = ui
         self.last_message = ""
         self.editor: Any = None
+        self.panels: Panels | None = None
+        self.state: MarketState | None = None
+        self.market: MarketWiring | None = None
+        self.trading: TradingWiring | None = None
         dropped = set_overrides(self.ui.hotkeys)
         if dropped:
-            controller.notify(
+            notify(
                 "warning",
                 f"Settings: hotkeys of {', '.join(sorted(dropped))} not understood; "
                 "their default keys are used",
@@ -54,6 +68,11 @@ class HotkeyWiring:
         a["cancel_symbol"].triggered.connect(self.cancel_symbol)
         a["flatten"].triggered.connect(self.flatten)
         a["arm_ladder"].triggered.connect(self.arm_ladder)
+
+    def attach_trading(
+        self, panels: Panels, state: MarketState, market: MarketWiring, trading: TradingWiring
+    ) -> None:
+        self.panels, self.state, self.market, self.trading = panels, state, market, trading
 
     # -- the editor -------------------------------------------------------------------------
     def open_editor(self) -> Any:
@@ -95,8 +114,8 @@ class HotkeyWiring:
         if not self.focus_in_trading_panel():
             self.say(f"{what}: trading hotkeys act only while a trading panel has the focus")
             return False
-        trading = self.c.trading
-        if trading is None or self.c.market is None or self.c.market.active is None:
+        trading = self.trading
+        if trading is None or self.market is None or self.market.active is None:
             self.say(f"{what}: no market yet")
             return False
         if orders:
@@ -106,8 +125,13 @@ class HotkeyWiring:
                 return False
         return True
 
+    def _parts(self) -> tuple[Panels, MarketState, MarketWiring, TradingWiring]:
+        """The trading parts (attached: `_may_act` said so)."""
+        assert self.panels and self.state and self.market and self.trading
+        return self.panels, self.state, self.market, self.trading
+
     def _submit(self, what: str) -> None:
-        entry = self.c.panels.entry
+        entry = self._parts()[0].entry
         entry.request_submit()  # the ticket's check, then its confirmation
         if entry.confirmation is None:
             refusals = [r.message for r in getattr(entry, "_refusals", [])]
@@ -120,13 +144,16 @@ class HotkeyWiring:
         what = f"{side.value.capitalize()} at {where}"
         if not self._may_act(what):
             return
-        entry = self.c.panels.entry
+        panels, state, market, _ = self._parts()
+        entry = panels.entry
         if where == "market":
             entry.set_side(side)
             entry.set_kind(EntryKind.MARKET)
             self._submit(what)
             return
-        view = self.c.state.book_view(self.c.market.active.key(FeedKind.BOOK), 1)
+        active = market.active
+        assert active is not None  # _may_act checked it
+        view = state.book_view(active.key(FeedKind.BOOK), 1)
         level = None
         if view is not None:
             level = view.best_bid if where == "bid" else view.best_ask
@@ -143,18 +170,21 @@ class HotkeyWiring:
     def cancel_symbol(self) -> None:
         if not self._may_act("Cancel all of this symbol", orders=False):
             return
-        active = self.c.market.active
-        self.c.trading.cancel_all(active.session.venue, active.symbol)
+        _, _, market, trading = self._parts()
+        active = market.active
+        assert active is not None  # _may_act checked it
+        trading.cancel_all(active.session.venue, active.symbol)
         self.say(f"Cancelling every open order of {active.symbol} on {active.session.venue}")
 
     def flatten(self) -> None:
         what = "Flatten"
         if not self._may_act(what):
             return
-        entry = self.c.panels.entry
+        panels, state, _, trading = self._parts()
+        entry = panels.entry
         rules = entry.rules
-        session = self.c.trading.session
-        balances = self.c.state.balances(session) if session is not None else None
+        session = trading.session
+        balances = state.balances(session) if session is not None else None
         if rules is None or balances is None:
             self.say(f"{what}: not sent: no balance known yet")
             return
@@ -169,7 +199,10 @@ class HotkeyWiring:
         self._submit(what)
 
     def arm_ladder(self) -> None:
-        button = self.c.panels.dom.arm_button
+        if self.panels is None:
+            self.say("Arm the ladder: no market yet")
+            return
+        button = self.panels.dom.arm_button
         arming = not button.isChecked()  # disarming is always allowed
         if not self._may_act("Arm the ladder" if arming else "Disarm the ladder", orders=arming):
             return
