@@ -461,6 +461,18 @@ class TerminalController(QObject):
         if self.reconnect is not None:
             self.reconnect.refresh_menu()
 
+    async def disconnect_session(self, key: Any) -> None:
+        """Close one session (the venue's others stay), e.g. one whose key was refused."""
+        session = self.services.by_key.get(key)
+        if session is None:
+            return
+        if self.trading is not None and key == self.trading.session:
+            await self._select_venue(PAPER)  # the ticket leaves it first (paper's default)
+        await self.services.disconnect_key(key)
+        self.venues.session_disconnected(session)
+        if self.reconnect is not None:
+            self.reconnect.refresh_menu()
+
     def reconnect_active(self) -> None:
         """Venue > Reconnect: close the active venue's session and connect it again."""
         if self.ready:

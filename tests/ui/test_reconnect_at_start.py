@@ -11,6 +11,7 @@ the same on every machine).
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ def test_remembered_venue_reconnects_locked_and_disconnect_forgets_it(
     assert c.venue == "paperlive"
     saved = json.loads(settings_file.read_text(encoding="utf-8"))  # written at connect
     assert saved["connections"]["remembered"] == [
-        {"venue": "paperlive", "mode": "live", "account": "default"}
+        {"venue": "paperlive", "mode": "live", "account": "default", "market": "spot"}
     ]
     # Earlier runs also connected a Binance testnet whose keys are gone by now, and a
     # venue whose key has been revoked since.
@@ -124,18 +125,25 @@ def test_remembered_entries_are_validated() -> None:
     entries = parse_remembered(
         [
             {"venue": "binance", "mode": "sandbox", "account": "main"},
-            {"venue": "binance", "mode": "live", "account": "other"},  # one per venue
-            {"venue": "paper", "mode": "paper"},
-            {"venue": "okx", "mode": "paper"},
+            {"venue": "binance", "mode": "live", "account": "other"},  # one per session
+            {"venue": "binance", "mode": "sandbox", "account": "main"},  # twice: once
+            {"venue": "paper", "mode": "paper"},  # connected at every start anyway
+            {"venue": "paper", "mode": "paper", "account": "alice"},
+            {"venue": "bybit", "mode": "demo", "market": "perp"},
+            {"venue": "bybit", "mode": "demo", "market": "options"},
+            {"venue": "okx", "mode": "paperish"},
             {"mode": "live"},
             "bybit",
             3,
             {"venue": "bybit", "mode": "live"},
         ]
     )
-    assert [(e.venue, e.mode.value, e.account) for e in entries] == [
-        ("binance", "sandbox", "main"),
-        ("bybit", "live", "default"),
+    assert [(e.venue, e.mode.value, e.account, e.market.value) for e in entries] == [
+        ("binance", "sandbox", "main", "spot"),
+        ("binance", "live", "other", "spot"),
+        ("paper", "paper", "alice", "spot"),
+        ("bybit", "demo", "default", "perp"),
+        ("bybit", "live", "default", "spot"),
     ]
     assert parse_remembered("junk") == []
 
@@ -168,3 +176,74 @@ def test_missing_keys_reason_says_whether_there_is_a_keychain(monkeypatch) -> No
             resolve_credentials(other, points_at_paper=False)
     finally:
         keyring.set_keyring(previous)
+
+
+def test_every_session_is_remembered_and_restored(
+    paper_exchange_factory, make_main_window, ui_memory_keyring, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Two further accounts of the paper venue and the session of a second paper
+    exchange, connected with keys the keychain holds (as Venue > Connect leaves them):
+    all three are remembered as sessions and all three come back at the next start,
+    beside paper's default, each on its own account."""
+    from terminal.domain.enums import VenueMode
+    from terminal.domain.ids import AccountLabel, VenueId
+    from terminal.domain.session import SessionKey
+    from terminal.paths import AppPaths
+    from terminal.secrets import CredentialRef, Credentials, CredentialStore
+    from terminal.settings import SETTINGS_FILE
+
+    paper = paper_exchange_factory(faults=False)
+    paper_b = paper_exchange_factory(faults=False)
+    alice = paper.control.create_account({"USDT": "1000"})
+    bob = paper.control.create_account({"USDT": "2000"})
+    b_key, b_secret = paper_b.accounts[0]
+    keys = {
+        ("paper", "alice"): (alice["apiKey"], alice["secret"]),
+        ("paper", "bob"): (bob["apiKey"], bob["secret"]),
+        ("paper2", "default"): (b_key, b_secret),
+    }
+    store = CredentialStore()
+    for (venue, account), (key, secret) in keys.items():
+        store.save(CredentialRef.of(venue, VenueMode.PAPER, account), Credentials(key, secret))
+    data = tmp_path / "app"
+    config = AppPaths.from_override(data).config
+    config.mkdir(parents=True, exist_ok=True)
+    settings_file = config / SETTINGS_FILE
+    settings_file.write_text(
+        json.dumps({"paper": {"others": {"paper2": paper_b.url}}}), encoding="utf-8"
+    )
+    wanted = [
+        SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("alice")),
+        SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("bob")),
+        SessionKey(VenueId("paper2"), VenueMode.PAPER, AccountLabel("default")),
+    ]
+
+    first = make_main_window(paper, data_dir=data)
+    c, drv = first.controller, first.driver
+    for key in wanted:
+        api_key, secret = keys[(str(key.venue), str(key.account))]
+        creds = {"apiKey": api_key, "secret": secret}
+        drv.run(c.connect_venue(str(key.venue), key.mode, str(key.account), credentials=creds), 60)
+    saved = json.loads(settings_file.read_text(encoding="utf-8"))  # written at each connect
+    assert saved["connections"]["remembered"] == [
+        {"venue": str(k.venue), "mode": "paper", "account": str(k.account), "market": "spot"}
+        for k in wanted
+    ]
+    text = settings_file.read_text(encoding="utf-8")
+    assert not any(secret in text for _, secret in keys.values())
+    first.close()
+
+    second = make_main_window(paper, data_dir=data)
+    c, drv = second.controller, second.driver
+    drv.until(lambda: all(k in c.services.by_key for k in wanted), 60, "every session back")
+    default = c.trading.session
+    assert default.venue == "paper" and default.account == "default"  # still the first
+    assert len(c.services.by_key) == 4
+    for key in wanted:
+        drv.until(lambda k=key: c.services.orders.entry_ready(k), 30, f"{key} reconciled")
+        assert any(f"{key.venue}" in t and "reconnected" in t for t in _notes(second))
+    # each came back on its own account: alice's and bob's own funding
+    for key, usdt in zip(wanted[:2], ("1000", "2000"), strict=True):
+        drv.until(lambda k=key: c.state.balances(k) is not None, 20, f"{key} balances")
+        assert c.state.balances(key).get("USDT").total == Decimal(usdt)
+    second.close()

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from terminal.core.marketstate import FeedKey
 from terminal.domain.enums import VenueMode
+from terminal.domain.session import SessionKey
 
 
 class Notify(Protocol):
@@ -53,6 +54,8 @@ class VenueCommands(Protocol):
     ) -> Any: ...
 
     async def disconnect_venue(self, venue: str, *, forget: bool = False) -> None: ...
+
+    async def disconnect_session(self, key: SessionKey) -> None: ...
 
     async def switch_venue(self, venue: str) -> None: ...
 

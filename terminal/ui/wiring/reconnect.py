@@ -1,10 +1,13 @@
-"""Remembered connections: what the user connected comes back at the next start.
+"""Remembered connections: every session the user connected comes back at the next start.
 
 A connection that succeeds (Venue > Connect, or `TerminalController.connect_venue`) is
-remembered in `settings.connections.remembered` as venue, mode and account label: the
-names the OS keychain or the TT_<VENUE>_<MODE>_* environment variables file the keys
-under, never a key or secret. At start, once the paper venue is live, every remembered
-one is reconnected in the background, concurrently, each bounded in time. Credentials
+remembered in `settings.connections.remembered` as its session: venue, mode, account
+label and market type (two accounts of one venue, or its testnet beside its live
+account, are two entries). Venue, mode and account are the names the OS keychain or the
+TT_<VENUE>_<MODE>_* environment variables file the keys under, never a key or secret.
+The paper venue's default session is not remembered (it is connected at every start);
+its further accounts are. At start, once the paper venue is live, every remembered
+session is reconnected in the background, concurrently, each bounded in time. Credentials
 are read in a worker thread (a keychain may wait on D-Bus or a prompt). A failure (no
 keys, no keychain, network, the venue refusing the key) is a notice with its reason and
 keeps the entry, so the next start tries again; only Venue > Disconnect (or Forget, for
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from terminal.domain.enums import VenueMode
+from terminal.domain.ids import AccountLabel, VenueId
+from terminal.domain.session import MarketType, SessionKey
 from terminal.ui.wiring.venues import display_name
 
 if TYPE_CHECKING:
@@ -41,7 +46,8 @@ log = logging.getLogger(__name__)
 
 PAPER = "paper"
 FIRST_BOOK_WAIT_S = 3.0  # reconnects start after the first paper book, or this late
-REMEMBERED_MODES = (VenueMode.LIVE, VenueMode.SANDBOX, VenueMode.DEMO)
+REMEMBERED_MODES = (VenueMode.LIVE, VenueMode.SANDBOX, VenueMode.DEMO, VenueMode.PAPER)
+ENV_NAMES = {VenueMode.SANDBOX: "testnet", VenueMode.DEMO: "demo", VenueMode.PAPER: "paper"}
 
 
 class MissingCredentials(Exception):
@@ -50,43 +56,72 @@ class MissingCredentials(Exception):
 
 @dataclass(frozen=True)
 class Remembered:
-    """One remembered connection (no secret in here, by construction)."""
+    """One remembered session (no secret in here, by construction)."""
 
     venue: str
     mode: VenueMode
     account: str
+    market: MarketType = MarketType.SPOT
 
     def as_dict(self) -> dict[str, str]:
-        return {"venue": self.venue, "mode": self.mode.value, "account": self.account}
+        return {
+            "venue": self.venue,
+            "mode": self.mode.value,
+            "account": self.account,
+            "market": self.market.value,
+        }
+
+    @property
+    def key(self) -> SessionKey:
+        return SessionKey(VenueId(self.venue), self.mode, AccountLabel(self.account), self.market)
 
     @property
     def label(self) -> str:
-        env = {VenueMode.SANDBOX: "testnet", VenueMode.DEMO: "demo"}.get(self.mode, "LIVE")
-        return f"{self.venue} ({env}, account {self.account})"
+        env = ENV_NAMES.get(self.mode, "LIVE")
+        perp = ", perpetual futures" if self.market is MarketType.PERP else ""
+        return f"{self.venue} ({env}, account {self.account}{perp})"
+
+    @classmethod
+    def of(cls, key: SessionKey) -> Remembered:
+        return cls(str(key.venue), key.mode, str(key.account), key.market)
 
 
 def parse_remembered(raw: Any) -> list[Remembered]:
-    """The valid entries of `settings.connections.remembered` (one per venue, in order).
+    """The valid entries of `settings.connections.remembered` (one per session, in order).
 
-    Hand-edited junk is skipped with a warning rather than failing the start.
+    Hand-edited junk is skipped with a warning rather than failing the start. The paper
+    venue's default session is not among them: it is connected at every start anyway.
     """
-    from terminal.domain.ids import AccountLabel, IdError, VenueId
+    from terminal.domain.ids import IdError
 
-    out: dict[str, Remembered] = {}
+    out: dict[SessionKey, Remembered] = {}
     for item in raw if isinstance(raw, list) else []:
         try:
             if not isinstance(item, dict):
                 raise TypeError("not an object")
             venue = str(VenueId(str(item["venue"])))
             mode = VenueMode(str(item.get("mode", "")))
-            if mode not in REMEMBERED_MODES or venue == PAPER:
+            if mode not in REMEMBERED_MODES:
                 raise ValueError(f"mode {mode.value} is not reconnected")
             account = str(AccountLabel(str(item.get("account") or "default")))
+            market = MarketType(str(item.get("market") or MarketType.SPOT.value))
+            entry = Remembered(venue, mode, account, market)
+            if _always_connected(entry):
+                raise ValueError("the paper venue's default session is connected at start")
         except (KeyError, TypeError, ValueError, IdError) as exc:
             log.warning("settings: ignoring remembered connection %r (%s)", item, exc)
             continue
-        out.setdefault(venue, Remembered(venue, mode, account))
+        out.setdefault(entry.key, entry)
     return list(out.values())
+
+
+def _always_connected(entry: Remembered) -> bool:
+    return (
+        entry.venue == PAPER
+        and entry.account == "default"
+        and entry.mode is VenueMode.PAPER
+        and entry.market is MarketType.SPOT
+    )
 
 
 def resolve_credentials(entry: Remembered, points_at_paper: bool) -> dict[str, str] | None:
@@ -147,8 +182,8 @@ class ReconnectWiring:
         # Hand-edited junk is dropped once here (and logged once), not at every look.
         self.settings.remembered = [e.as_dict() for e in parse_remembered(self.settings.remembered)]
         self.wanted_venue = wanted_venue  # the active venue at the last exit
-        self.pending: dict[str, asyncio.Task[Any]] = {}
-        self.failures: dict[str, str] = {}  # venue -> why it did not reconnect this run
+        self.pending: dict[SessionKey, asyncio.Task[Any]] = {}
+        self.failures: dict[SessionKey, str] = {}  # why it did not reconnect this run
         self._task: asyncio.Task[Any] | None = None
         self._menu: QMenu | None = _venue_menu(window)
         self._separator: QAction | None = None
@@ -159,39 +194,36 @@ class ReconnectWiring:
         return parse_remembered(self.settings.remembered)
 
     def venues(self) -> list[str]:
-        return [e.venue for e in self.entries()]
+        """The venues with a remembered session, each once, in order."""
+        return list(dict.fromkeys(e.venue for e in self.entries()))
 
     def will_reconnect(self, venue: str) -> bool:
         """`venue` is remembered and reconnected at start (so it may still come back)."""
         return bool(self.settings.reconnect_at_start) and venue in self.venues()
 
     def remember(self, session: Any) -> None:
-        """A connection succeeded: remember it (one entry per venue; the newest mode and
-        account win). The file is written at once, so a crash does not lose it."""
-        try:
-            entry = Remembered(str(session.venue), VenueMode(session.mode), str(session.account))
-        except ValueError:
+        """A connection succeeded: remember its session (venue, mode, account, market),
+        beside the venue's other sessions. The file is written at once, so a crash does
+        not lose it."""
+        key = getattr(session, "key", None)
+        if not isinstance(key, SessionKey):
             return
-        if entry.venue == PAPER or entry.mode not in REMEMBERED_MODES:
+        entry = Remembered.of(key)
+        if entry.mode not in REMEMBERED_MODES or _always_connected(entry):
             return
-        self.failures.pop(entry.venue, None)
+        self.failures.pop(key, None)
         before = self.entries()
-        venues = [e.venue for e in before]
-        entries = list(before)
-        if entry.venue in venues:
-            entries[venues.index(entry.venue)] = entry  # keeps its place
-        else:
-            entries.append(entry)
-        if entries != before:
-            self._store(entries)
+        if entry not in before:
+            self._store([*before, entry])
         else:
             self.refresh_menu()
 
     def forget(self, venue: str) -> None:
-        task = self.pending.pop(venue, None)
-        if task is not None:
-            task.cancel()
-        self.failures.pop(venue, None)
+        """Forget every remembered session of `venue`."""
+        for key in [k for k in self.pending if str(k.venue) == venue]:
+            self.pending.pop(key).cancel()
+        for key in [k for k in self.failures if str(k.venue) == venue]:
+            del self.failures[key]
         before = self.entries()
         after = [e for e in before if e.venue != venue]
         if after != before:
@@ -235,7 +267,7 @@ class ReconnectWiring:
         self.window.show_status(f"Reconnecting {names}…", 6_000)
         for entry in entries:
             task = asyncio.ensure_future(self._reconnect_one(entry))
-            self.pending[entry.venue] = task
+            self.pending[entry.key] = task
         self.refresh_menu()
         try:
             await asyncio.gather(*self.pending.values(), return_exceptions=True)
@@ -245,17 +277,19 @@ class ReconnectWiring:
 
     async def _reconnect_one(self, entry: Remembered) -> None:
         services = self.services
-        if entry.venue in services.sessions:
+        if entry.key in services.by_key:
             return  # connected meanwhile (the dialog)
         timeout = max(1.0, float(self.settings.reconnect_timeout_s))
         try:
             async with asyncio.timeout(timeout):
                 on_paper = services.points_at_paper(entry.venue)
                 credentials = await asyncio.to_thread(resolve_credentials, entry, on_paper)
-                if entry.venue in services.sessions:
+                if entry.key in services.by_key:
                     return
+                # a perpetual-futures session names its market; spot is the default
+                market = {} if entry.market is MarketType.SPOT else {"market": entry.market}
                 session = await self.commands.connect_venue(
-                    entry.venue, entry.mode, entry.account, credentials=credentials
+                    entry.venue, entry.mode, entry.account, credentials=credentials, **market
                 )
         except asyncio.CancelledError:
             raise
@@ -267,11 +301,12 @@ class ReconnectWiring:
             return
         if not await self._key_accepted(entry, session, timeout):
             return
-        self.failures.pop(entry.venue, None)
+        self.failures.pop(entry.key, None)
         self.notify("info", f"{display_name(session)} reconnected.")
         active = self.active
         if (
             entry.venue == self.wanted_venue
+            and entry.venue != PAPER
             and not active.venue_picked
             and active.venue == PAPER
             and entry.venue in services.sessions
@@ -290,7 +325,7 @@ class ReconnectWiring:
             async with asyncio.timeout(timeout):
                 await session.fetch_balances()
         except AuthenticationError as exc:
-            await self.commands.disconnect_venue(entry.venue)
+            await self.commands.disconnect_session(session.key)  # the venue's others stay
             self._failed(entry, _reason(exc))
             return False
         except Exception as exc:
@@ -299,7 +334,7 @@ class ReconnectWiring:
 
     def _failed(self, entry: Remembered, reason: str) -> None:
         log.warning("remembered %s not reconnected: %s", entry.label, reason)
-        self.failures[entry.venue] = reason
+        self.failures[entry.key] = reason
         self.notify(
             "error",
             f"{entry.label} was not reconnected: {reason}. It stays remembered "
@@ -310,7 +345,17 @@ class ReconnectWiring:
 
     # ------------------------------------------------------------------ the Venue menu
     async def disconnect(self, venue: str) -> None:
-        """Venue > Disconnect: close the session and its feeds, forget the venue."""
+        """Venue > Disconnect: close the venue's sessions and feeds, forget the venue.
+        The paper venue stays connected (its default session is the terminal's own):
+        its remembered further accounts are forgotten and disconnected only."""
+        if venue == PAPER:
+            remembered = [e.key for e in self.entries() if e.venue == PAPER]
+            self.forget(venue)
+            for key in remembered:
+                if key in self.services.by_key:
+                    await self.commands.disconnect_session(key)
+            self.notify("info", "Further paper accounts disconnected and forgotten.")
+            return
         connected = venue in self.services.sessions
         try:
             await self.commands.disconnect_venue(venue, forget=True)
@@ -332,7 +377,10 @@ class ReconnectWiring:
                 wanted[str(vid)] = f"Disconnect {display_name(session)}"
         for entry in self.entries():
             if entry.venue not in wanted:
-                state = "reconnecting" if entry.venue in self.pending else "not connected"
+                if entry.key in self.services.by_key:
+                    state = "connected"
+                else:
+                    state = "reconnecting" if entry.key in self.pending else "not connected"
                 wanted[entry.venue] = f"Forget {entry.label} ({state})"
         for venue in [v for v in self.actions if v not in wanted]:
             action = self.actions.pop(venue)
