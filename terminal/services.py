@@ -441,7 +441,7 @@ class TerminalServices:
         if key in self.by_key:
             return self.by_key[key]
         try:
-            if key.mode is VenueMode.PAPER_LIVE:
+            if key.mode is VenueMode.PAPER_LIVE and (balances is not None or reset_balances):
                 self.live_paper.prepare(key, balances, reset_balances)
             if vid == "paper":
                 self.exchange.paper = await self.paper_exchange()

@@ -4,7 +4,9 @@ Non-blocking (open() + signals). It never contacts a venue and never touches the
 keychain: "Test connection" emits `testRequested(ConnectionRequest)` and the main window
 answers with `show_test_result(...)`; "Save" (enabled once a test of exactly these
 values passed) emits `saveRequested(ConnectionRequest)` and the main window answers with
-`save_finished(ok, message)`.
+`save_finished(ok, message)`. "Paper on <venue>" (every venue with live market data)
+asks for no keys: only starting balances; its Connect button emits
+`paperLiveRequested(PaperLiveRequest)`, answered with `save_finished` too.
 
 Secrets: every credential field is masked; no secret goes into a title, tooltip, label
 or log line; `ConnectionRequest`'s repr masks them; the fields are emptied (undo history
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent
@@ -39,47 +41,20 @@ from terminal.domain.ids import AccountLabel, IdError
 
 from ._fit import grow_to_fit, is_layout_request
 from ._style import AMBER, ERROR, LIVE, MUTED, OK
+from .connect_modes import (
+    FIELD_LABELS,
+    MODE_LABELS,
+    MODE_ORDER,
+    TEST_MODES,
+    VenueInfo,
+    mode_unavailable_reason,
+)
+from .paper_live_fields import PaperLiveFields, PaperLiveRequest
 
 if TYPE_CHECKING:
     from terminal.secrets import Credentials
 
 
-class VenueInfo(Protocol):
-    """What the dialog shows of a catalogue venue (the exchange layer's VenueInfo)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def modes(self) -> tuple[VenueMode, ...]: ...
-    @property
-    def credentials(self) -> tuple[str, ...]: ...
-    @property
-    def notes(self) -> str: ...
-    @property
-    def demo_header(self) -> str | None: ...
-
-
-FIELD_LABELS = {
-    "apiKey": "API key",
-    "secret": "Secret",
-    "password": "Passphrase",
-    "uid": "User id",
-    "login": "Login",
-    "twofa": "2FA secret",
-    "privateKey": "Private key",
-    "walletAddress": "Wallet address",
-    "token": "Token",
-}
-MODE_LABELS = {
-    VenueMode.SANDBOX: "Testnet",
-    VenueMode.DEMO: "Demo",
-    VenueMode.LIVE: "Live (real money)",
-    VenueMode.PAPER: "Paper (built-in)",
-}
-MODE_ORDER = (VenueMode.PAPER, VenueMode.SANDBOX, VenueMode.DEMO, VenueMode.LIVE)
-TEST_MODES = (VenueMode.SANDBOX, VenueMode.DEMO)
 MIN_WIDTH = 520
 
 
@@ -124,28 +99,12 @@ class ConnectionRequest:
         )
 
 
-def mode_unavailable_reason(info: VenueInfo, mode: VenueMode) -> str | None:
-    """Why `mode` cannot be chosen for this venue, or None if it can."""
-    if mode in info.modes:
-        return None
-    if mode is VenueMode.SANDBOX:
-        if VenueMode.DEMO in info.modes:
-            return f"{info.name} has no testnet in ccxt; use Demo"
-        return f"{info.name} has no testnet or demo environment in ccxt"
-    if mode is VenueMode.DEMO:
-        if VenueMode.SANDBOX in info.modes:
-            return f"{info.name} has no demo trading in ccxt; use Testnet"
-        return f"{info.name} has no testnet or demo environment in ccxt"
-    if mode is VenueMode.PAPER:
-        return "only the built-in paper exchange runs in paper mode"
-    return f"{info.name} is not offered live"
-
-
 class ConnectDialog(QDialog):
     """See the module docstring."""
 
     testRequested = Signal(object)  # ConnectionRequest
     saveRequested = Signal(object)  # ConnectionRequest
+    paperLiveRequested = Signal(object)  # PaperLiveRequest: connect, no keys
 
     def __init__(
         self,
@@ -202,6 +161,8 @@ class ConnectDialog(QDialog):
         self.account_edit.setPlaceholderText("a name for this key, e.g. main")
         self.account_edit.textChanged.connect(self._inputs_changed)
         form.addRow("Account label", self.account_edit)
+        self.paper_fields = PaperLiveFields(form)  # its rows before any key field
+        self.paper_fields.changed.connect(self._inputs_changed)
         self._form = form
         self._field_rows: list[str] = []
         root.addLayout(form)
@@ -344,7 +305,26 @@ class ConnectDialog(QDialog):
         self._tested = tested if passed and still_same else None
         self._update_buttons()
 
+    def paper_live_request(self) -> PaperLiveRequest | None:
+        """The entered paper-on-live connection, or None when it is not chosen or the
+        balances or the account label do not read."""
+        info = self.current_venue()
+        if info is None or self.current_mode() is not VenueMode.PAPER_LIVE:
+            return None
+        try:
+            account = str(AccountLabel(self.account_edit.text().strip()))
+        except IdError:
+            return None
+        return self.paper_fields.request(str(info.id), account)
+
     def request_save(self) -> None:
+        if self.current_mode() is VenueMode.PAPER_LIVE:
+            paper = self.paper_live_request()
+            if paper is not None and not self._saving:
+                self._saving = True
+                self._update_buttons()
+                self.paperLiveRequested.emit(paper)
+            return
         req = self.current_request()
         if req is None or req != self._tested or not self._keychain_ok or self._saving:
             return
@@ -387,7 +367,9 @@ class ConnectDialog(QDialog):
             b.setEnabled(reason is None)
             b.setVisible(mode is not VenueMode.PAPER or reason is None)
             b.setToolTip(reason or (info.notes if mode is VenueMode.DEMO else ""))
-            if reason is None and first_enabled is None:
+            if mode is VenueMode.PAPER_LIVE:
+                b.setText(f"Paper on {info.name}")
+            elif reason is None and first_enabled is None:
                 first_enabled = mode
         if not any(m in info.modes for m in TEST_MODES):
             notes.append(f"{mode_unavailable_reason(info, VenueMode.SANDBOX)}.")
@@ -428,6 +410,13 @@ class ConnectDialog(QDialog):
             self._tested = None
             self.result_label.setText("Values changed: test the connection again.")
             self.result_label.setStyleSheet(f"color: {MUTED};")
+        paper_live = mode is VenueMode.PAPER_LIVE
+        self.paper_fields.set_shown(paper_live)
+        for edit in self.secret_edits.values():  # no keys for paper on live
+            edit.setVisible(not paper_live)
+            label = self._form.labelForField(edit)
+            if label is not None:
+                label.setVisible(not paper_live)
         problem = self.field_problem()
         if problem is not None:
             self.result_label.setText(problem[0].upper() + problem[1:] + ".")
@@ -435,6 +424,14 @@ class ConnectDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        if self.current_mode() is VenueMode.PAPER_LIVE:
+            self.test_button.hide()
+            self.save_button.setText("Connect")
+            self.save_button.setEnabled(self.paper_live_request() is not None and not self._saving)
+            self.save_button.setToolTip("")
+            return
+        self.test_button.show()
+        self.save_button.setText("Save")
         req = self.current_request()
         self.test_button.setEnabled(req is not None and self._testing is None)
         can_save = (

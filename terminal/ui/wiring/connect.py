@@ -59,6 +59,9 @@ class ConnectWiring:
         dialog.saveRequested.connect(
             lambda req: self.tasks.spawn(self._save(dialog, req), "connect-save")
         )
+        dialog.paperLiveRequested.connect(
+            lambda req: self.tasks.spawn(self._paper_live(dialog, req), "connect-paper-live")
+        )
         dialog.finished.connect(lambda *_: self._closed(dialog))
         self.dialog = dialog
         self.tasks.spawn(self._keychain_status(dialog), "keychain-status")
@@ -117,4 +120,19 @@ class ConnectWiring:
             self.notify("error", f"Connecting {req.venue} failed: {exc}")
             return
         self.notify("info", f"{req.venue} ({req.mode.value}) connected.")
+        await self.commands.switch_venue(req.venue)
+
+    async def _paper_live(self, dialog: Any, req: Any) -> None:
+        """Paper on the venue's live data: no keys; its starting balances first."""
+        key = self.services.session_key(req.venue, req.mode, req.account)
+        self.services.live_paper.prepare(key, req.balances, req.reset)
+        try:
+            await self.commands.connect_venue(req.venue, req.mode, req.account)
+        except Exception as exc:
+            if self.dialog is dialog:
+                dialog.save_finished(False, f"Connecting paper on {req.venue} failed: {exc}")
+            return
+        if self.dialog is dialog:
+            dialog.save_finished(True)
+        self.notify("info", f"Paper on {req.venue} connected (orders stay on this machine).")
         await self.commands.switch_venue(req.venue)
