@@ -172,3 +172,20 @@ def test_state_persists_and_reset_starts_again(tmp_path: Path) -> None:
     fresh = venue(tmp_path, usdt="5", reset=True)
     assert fresh.open_orders() == [] and fresh.balances().get("USDT").total == D(5)
     fresh.close()
+
+
+def test_a_stop_fires_on_the_venue_trade_price_and_sells_into_the_live_book() -> None:
+    v = venue(usdt="0")
+    v.engine.ledger.set("paper-on-live", "BTC", D(1))
+    v.sync_book(BTC, BIDS, ASKS)
+    stop = order(Side.SELL, OrderType.STOP_MARKET, "0.5")
+    stop.trigger_price = D("99")
+    placed = v.place(stop)
+    assert placed.status is OrderStatus.PENDING_TRIGGER
+    v.live_trades(BTC, [trade("99.5", "0.1", Side.SELL)])  # above the trigger
+    assert v.query(placed.client_order_id, BTC).status is OrderStatus.PENDING_TRIGGER
+    # the venue trades at the trigger; the copy of its book then shows bids from 98.5
+    v.sync_book(BTC, levels(("98.5", "2")), ASKS)
+    v.live_trades(BTC, [trade("99", "0.1", Side.SELL)])
+    fired = v.query(placed.client_order_id, BTC)
+    assert fired.status is OrderStatus.FILLED and fired.average_price == D("98.5")
