@@ -6,7 +6,8 @@ Three locks, each enough on its own for the requests it covers:
 * the client is built without credentials (no key, secret, password or token);
 * ccxt asks `check_required_credentials` before it signs any private REST call or
   authenticates any private stream; the guarded class refuses there, before a request is
-  built;
+  built (asked only whether keys exist, as a public method with a private fallback does,
+  it answers no);
 * `fetch`, the door every REST request of ccxt passes through, refuses a request that
   carries anything that looks like authentication (a key, signature, passphrase or token
   header, or a signature in the URL), before it is sent.
@@ -64,6 +65,8 @@ def public_only_class(cls: type, venue: str) -> type:
         paper_on_live = True
 
         def check_required_credentials(self, error: bool = True) -> bool:
+            if not error:  # "are there keys?" (public fallbacks ask): there never are
+                return False
             raise _refuse(venue, "credentials asked for")
 
         async def fetch(

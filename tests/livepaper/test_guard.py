@@ -126,3 +126,53 @@ def test_a_paper_on_live_session_takes_no_keys_and_no_other_mode() -> None:
         LivePaperSession(paper_info(), credentials={"apiKey": "k", "secret": "s"})
     with pytest.raises(ValueError, match="paper-live"):
         LivePaperSession(paper_info(), VenueMode.LIVE)
+
+
+def test_a_public_method_with_a_private_fallback_takes_the_public_way() -> None:
+    """ccxt's binance asks whether keys exist before its signed currency list; the
+    public-only client answers no, so loading markets stays public (no network here:
+    the answer comes before any request)."""
+    import ccxt.async_support as ccxt_async
+
+    from terminal.livepaper.guard import make_public_only
+
+    async def main() -> object:
+        inst = make_public_only(
+            ccxt_async.binance(
+                {"apiKey": "k", "secret": "s", "options": {"fetchCurrencies": True}}
+            ),
+            "binance",
+        )
+        try:
+            assert not inst.apiKey and not inst.secret  # emptied
+            assert inst.check_required_credentials(False) is False
+            with pytest.raises(PrivateRequestRefused):
+                inst.check_required_credentials()
+            return await inst.fetch_currencies()
+        finally:
+            await inst.close()
+
+    assert run_async(main(), 20) == {}
+
+
+def test_a_live_venue_is_read_from_its_live_hosts_by_a_public_only_client() -> None:
+    """Paper on Binance: the session's data mode is LIVE, its client Binance's own class
+    at the live hosts, public-only and keyless (built without any network)."""
+    from terminal.exchange.catalogue import default_catalogue
+    from terminal.livepaper import data_mode_of
+
+    info = default_catalogue().get("binance")
+    session = LivePaperSession(info)
+    assert data_mode_of(info) is VenueMode.LIVE and session.mode is VenueMode.PAPER_LIVE
+    assert str(session.key) == "binance/paper-live/default"
+
+    async def main() -> tuple[str, str, bool]:
+        inst = session._new_instance(pro=False)
+        try:
+            return type(inst).__name__, str(inst.urls["api"]["public"]), bool(inst.apiKey)
+        finally:
+            await inst.close()
+
+    name, public_url, has_key = run_async(main(), 20)
+    assert name == "binance_public_only" and not has_key
+    assert "api.binance.com" in public_url and "testnet" not in public_url
