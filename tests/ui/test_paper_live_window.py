@@ -84,13 +84,24 @@ def test_paper_on_live_from_the_connect_dialog(  # type: ignore[no-untyped-def]
         20,
         "the locked funds in the session's balances",
     )
+    for width, height in ((1280, 800), (1920, 1080)):
+        w.resize(width, height)
+        drv.until(lambda wanted=width: w.width() == wanted, 5, "the resize")
+        drv.sleep(0.5)
+        assert w.grab().save(str(_shot_dir(tmp_path) / f"window-paper-live-{width}.png"))
     drv.run(c.services.orders.cancel(str(order.client_order_id)), 30)
 
 
-def _shots(dialog: Any, tmp_path: Path) -> None:
-    """The dialog with Paper on <venue> chosen, saved where SHOTS_DIR says (else tmp)."""
+def _shot_dir(tmp_path: Path) -> Path:
+    """Where SHOTS_DIR says (else the test's temporary folder)."""
     out = Path(os.environ.get("SHOTS_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _shots(dialog: Any, tmp_path: Path) -> None:
+    """The dialog with Paper on <venue> chosen."""
+    out = _shot_dir(tmp_path)
     dialog.adjustSize()
     picture = dialog.grab()
     assert picture.width() >= dialog.minimumSizeHint().width()
