@@ -174,3 +174,94 @@ def test_paper_on_live_fills_a_resting_limit_only_after_the_venue_trades_through
 
 async def _ready(services) -> bool:  # type: ignore[no-untyped-def]
     return services.orders.entry_ready(SESSION)
+
+
+def test_paper_on_live_stop_market_order_and_reconnect(paper, tmp_path):  # type: ignore[no-untyped-def]
+    """The session's stop cancels its local order only (the paper exchange's own session
+    keeps its order at the venue); a market order walks the venue's live book at its
+    taker fee; reconnected, the account keeps what it had."""
+    from terminal.core.safety import StopScope, StopTarget
+
+    main_key = SessionKey(VenueId("paper"), VenueMode.PAPER)
+
+    async def main() -> None:
+        options = services_options(tmp_path, paper, KEY, SECRET)
+        async with TerminalServices(options) as services:
+            await services.connect("paper")
+            session = await services.connect(
+                "paper", VenueMode.PAPER_LIVE, "stopper", balances={"USDT": Decimal(2000)}
+            )
+            key = session.key
+            for k in (main_key, key):
+                await eventually(lambda k=k: _ready_key(services, k))
+                await services.refresh_market_inputs("paper", BTC, k)
+            bid = Decimal(paper.control.book(str(BTC), 1)["bids"][0][0])
+            price = (bid * Decimal("0.98")).quantize(Decimal("0.01"))
+            theirs = await services.orders.submit(_ticket(main_key, price))
+            mine = await services.orders.submit(_ticket(key, price))
+            assert theirs.status is mine.status is OrderStatus.OPEN
+            assert session.local.balances().get("USDT").used == price * AMOUNT
+
+            _state, task = services.engage_stop(
+                StopScope.ALL, "test", "test", target=StopTarget(session=key)
+            )
+            result = await task
+            assert result.ok
+            assert session.local.open_orders() == []
+            assert session.local.balances().get("USDT").used == 0
+            assert (await services.journal.get_order(mine.client_order_id)).status is (
+                OrderStatus.CANCELED
+            )
+            at_venue = [o["clientOrderId"] for o in paper.control.open_orders(KEY)]
+            assert at_venue == [str(theirs.client_order_id)]
+            services.safety.stop.reset(confirmed=True)
+            await services.orders.cancel(theirs.client_order_id)
+
+            # a market buy walks the venue's asks as they are now
+            asks = paper.control.book(str(BTC), 5)["asks"]
+            await services.refresh_market_inputs("paper", BTC, key)
+            bought = await services.orders.submit(
+                OrderRequest(
+                    VenueId("paper"),
+                    BTC,
+                    Side.BUY,
+                    OrderType.MARKET,
+                    AMOUNT,
+                    None,
+                    mode=VenueMode.PAPER_LIVE,
+                    account=key.account,
+                )
+            )
+
+            async def filled() -> bool:
+                order = await services.journal.get_order(bought.client_order_id)
+                return order is not None and order.status is OrderStatus.FILLED
+
+            await eventually(filled, 20)
+            fills = await services.journal.fills(client_order_id=str(bought.client_order_id))
+            assert {f.price for f in fills} <= {Decimal(p) for p, _q in asks}
+            assert {f.is_maker for f in fills} == {False}
+            taker = session.local.engine.market_fees[str(BTC)].taker
+            assert sum(f.fee for f in fills) == (AMOUNT * taker).quantize(Decimal("1e-8"))
+            usdt = session.local.balances().get("USDT").total
+            btc = session.local.balances().get("BTC").total
+            assert usdt == Decimal(2000) - sum(f.price * f.amount for f in fills)
+
+            # disconnected and connected again: the same account, not new balances
+            await services.disconnect_key(key)
+            again = await services.connect("paper", VenueMode.PAPER_LIVE, "stopper")
+            assert again is not session
+            assert again.local.balances().get("USDT").total == usdt
+            assert again.local.balances().get("BTC").total == btc
+
+    run_async(main(), 150)
+
+
+def _ticket(key: SessionKey, price: Decimal) -> OrderRequest:
+    return OrderRequest(
+        key.venue, BTC, Side.BUY, OrderType.LIMIT, AMOUNT, price, mode=key.mode, account=key.account
+    )
+
+
+async def _ready_key(services, key) -> bool:  # type: ignore[no-untyped-def]
+    return services.orders.entry_ready(key)
