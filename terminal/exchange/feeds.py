@@ -31,6 +31,7 @@ from terminal.core.errors import VenueError
 from terminal.core.health import HealthRegistry, VenueHealthTracker
 from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState
 from terminal.core.policy import Backoff
+from terminal.core.retry import retry_until
 from terminal.core.supervision import TaskOwner
 from terminal.domain.session import SessionKey
 
@@ -306,10 +307,15 @@ class FeedHub(PrivateStreams):
     async def _run_retrying(
         self, loop: FeedLoop, session: VenueSession, backoff: Backoff, use_ws: bool
     ) -> None:
+        """Subscribe again after every failure (the backoff's delay between), as long as
+        `loop` is the feed's loop; a feed the venue cannot serve at all ends it."""
         key = loop.key
         opts = self.options
         first = True
-        while self._loops.get(key) is loop:
+
+        async def subscribe_once() -> bool:
+            """One subscription, until it fails; True when it must not be tried again."""
+            nonlocal first
             self._set_status(loop, FeedStatus.CONNECTING)
             if not first:
                 loop.reconnects += 1
@@ -343,7 +349,7 @@ class FeedHub(PrivateStreams):
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.warning("%s stopped: %s", key.label, text)
-                return
+                return True
             except (
                 ccxt.NetworkError,
                 ccxt.ExchangeNotAvailable,
@@ -361,7 +367,15 @@ class FeedHub(PrivateStreams):
                 text = scrub(f"{type(exc).__name__}: {exc}", session.secrets)
                 self._set_status(loop, FeedStatus.DOWN, text)
                 log.exception("%s failed; subscribing again", key.label)
-            await asyncio.sleep(backoff.next_delay())
+            return False
+
+        if self._loops.get(key) is loop:
+            await retry_until(
+                subscribe_once,
+                backoff=backoff,
+                ok=lambda ended: ended,
+                stop=lambda: self._loops.get(key) is not loop,
+            )
 
     async def _resync_clock(self, session: VenueSession) -> None:
         try:

@@ -32,7 +32,8 @@ from terminal.core.errors import (
     VenueUnavailableError,
 )
 from terminal.core.health import VenueHealthTracker
-from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
+from terminal.core.policy import Backoff, RequestPolicy, SystemClock, config_for_venue
+from terminal.core.retry import retry_until
 from terminal.core.supervision import TaskOwner
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, IdError, Symbol
@@ -261,8 +262,8 @@ class VenueSession(OrderPortCalls, OrderListCalls):
     async def _load_markets(self) -> None:
         rest = self._rest
         attempts = max(1, self.options.load_markets_attempts)
-        delay = self.options.load_markets_backoff_s
-        for attempt in range(1, attempts + 1):
+
+        async def load() -> None:
             try:
                 await rest.load_markets()
             except asyncio.CancelledError:
@@ -272,16 +273,20 @@ class VenueSession(OrderPortCalls, OrderListCalls):
                     exc, op=Op.READ, venue=self.venue, exchange=rest, secrets=self._secrets
                 )
                 self._record_failure(err)
-                if (
-                    err.kind not in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED)
-                    or attempt == attempts
-                ):
-                    raise err from None
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            self._record_success()
-            break
+                raise err from None
+
+        def give_up(err: BaseException, attempt: int) -> bool:
+            retryable = (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED)
+            return (
+                not isinstance(err, VenueError)
+                or err.kind not in retryable
+                or (attempt >= attempts)
+            )
+
+        # an idempotent read: the markets are loaded again after a transient failure
+        backoff = Backoff(base=self.options.load_markets_backoff_s, cap=8.0, jitter=0.0)
+        await retry_until(load, backoff=backoff, retry_on=(VenueError,), give_up=give_up)
+        self._record_success()
         markets: dict[Symbol, MarketRules] = {}
         for symbol, market in (rest.markets or {}).items():
             if not is_session_market(market, self.market_type):

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from terminal.core.errors import ClockOutOfSyncError, ErrorKind, VenueError
 from terminal.core.health import VenueHealthTracker
 from terminal.core.policy import RequestPolicy
+from terminal.core.retry import retry_until
 from terminal.core.supervision import TaskOwner
 from terminal.domain.session import SessionKey
 
@@ -89,27 +90,31 @@ class VenueCalls:
         return result
 
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """An idempotent read: waits out a REST pause, retries transient failures."""
-        backoff = self.policy.read_backoff()
-        attempt = 0
+        """An idempotent read: waits out a REST pause, retries transient failures (the
+        policy says which and how often), with the read backoff between attempts."""
         resynced = False
-        while True:
+
+        async def attempt() -> T:
+            nonlocal resynced
             wait = self.policy.read_wait()
             if wait > 0:
                 await asyncio.sleep(wait)
-            attempt += 1
             try:
                 return await self._call_once(fn, *args, **kwargs)
             except ClockOutOfSyncError:
                 if resynced or not self.info.has_fetch_time:
                     raise
                 resynced = True
-                await self.resync_clock()  # then retry at once: the stamp was the fault
-                continue
-            except VenueError as err:
-                if not self.policy.should_retry_read(err.kind, attempt):
-                    raise
-            await asyncio.sleep(backoff.next_delay())
+                await self.resync_clock()  # then again at once: the stamp was the fault
+                return await self._call_once(fn, *args, **kwargs)
+
+        def give_up(err: BaseException, n: int) -> bool:
+            return not (isinstance(err, VenueError) and self.policy.should_retry_read(err.kind, n))
+
+        result = await retry_until(
+            attempt, backoff=self.policy.read_backoff(), retry_on=(VenueError,), give_up=give_up
+        )
+        return cast(T, result)  # never None: without `stop` it returns or raises
 
     async def _order_call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         """create/edit: breaker, pause and order budget first; never retried."""

@@ -62,3 +62,38 @@ def test_stop_ends_it_and_other_exceptions_propagate() -> None:
 
     with pytest.raises(KeyError):
         asyncio.run(retry_until(broken, backoff=fast(), retry_on=(ValueError,)))
+
+
+def test_give_up_raises_the_failure_itself() -> None:
+    """A permanent error goes out at once; a transient one is retried until the last
+    allowed attempt, whose error is raised (not swallowed into None)."""
+    calls: list[int] = []
+
+    async def refused() -> str:
+        calls.append(1)
+        raise PermissionError("refused")
+
+    with pytest.raises(PermissionError, match="refused"):
+        asyncio.run(
+            retry_until(
+                refused,
+                backoff=fast(),
+                retry_on=(OSError,),
+                give_up=lambda e, _n: isinstance(e, PermissionError),
+            )
+        )
+    assert len(calls) == 1
+
+    answers = iter([TimeoutError("t1"), TimeoutError("t2"), TimeoutError("t3"), "late"])
+
+    async def flaky() -> str:
+        a = next(answers)
+        if isinstance(a, Exception):
+            raise a
+        return a
+
+    with pytest.raises(TimeoutError, match="t3"):
+        asyncio.run(
+            retry_until(flaky, backoff=fast(), retry_on=(OSError,), give_up=lambda _e, n: n >= 3)
+        )
+    assert next(answers) == "late"  # no fourth attempt was made

@@ -404,6 +404,43 @@ def test_demo_trading_uses_the_demo_host() -> None:
         assert not inst.isSandboxModeEnabled
 
 
+def test_markets_load_rides_out_a_short_5xx_burst_and_stops_after_its_attempts(
+    paper, endpoint
+) -> None:
+    """Loading the markets is a read: a 502 burst shorter than its attempts is waited
+    out; with fewer attempts than failures the venue's error itself comes out."""
+    options = FAST.__class__(
+        rate_limit_ms=5, heartbeat_s=0, load_markets_attempts=3, load_markets_backoff_s=0.05
+    )
+
+    async def go() -> None:
+        s = VenueSession(paper_info(), VenueMode.PAPER, paper=endpoint, options=options)
+        await asyncio.to_thread(paper.control.rest_errors, 502, 2)
+        try:
+            await s.connect()  # two failures, then the markets
+            assert BTC in s.markets
+            assert s.health.snapshot().errors == 2
+        finally:
+            await s.close()
+        short = VenueSession(
+            paper_info(),
+            VenueMode.PAPER,
+            paper=endpoint,
+            options=FAST.__class__(
+                rate_limit_ms=5, heartbeat_s=0, load_markets_attempts=2, load_markets_backoff_s=0.05
+            ),
+        )
+        await asyncio.to_thread(paper.control.rest_errors, 502, 3)
+        with pytest.raises(Exception) as info:
+            await short.connect()
+        assert type(info.value).__name__ == "TransientError"
+        assert short.health.snapshot().errors == 2  # exactly its two attempts
+        await short.close()
+        await asyncio.to_thread(paper.control.clear_faults)
+
+    run_async(go(), 60)
+
+
 def test_connect_failure_is_classified_and_health_says_down() -> None:
     async def go() -> None:
         import socket
