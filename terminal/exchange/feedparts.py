@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.marketstate import FeedKey, FeedKind
+from terminal.settings import FeedSettings
 
 from .wsclients import client_of_task, clients_for_feed, close_clients
 
@@ -32,30 +33,37 @@ def feed_clients(pro: Any, key: FeedKey, task: asyncio.Task | None = None) -> li
     return clients_for_feed(pro, key.kind.value, names, key.timeframe)
 
 
+_DEFAULTS = FeedSettings()  # the user-settable defaults are defined there only
+
+
 @dataclass(frozen=True)
 class FeedOptions:
-    book_depth: int = 100  # levels requested (ccxt limit; the REST snapshot size too)
-    stale_after_s: float = 5.0  # book and ticker watchdog window
-    trades_stale_after_s: float = 30.0  # a quiet market has silent minutes
-    candles_stale_after_s: float = 15.0
-    private_stale_after_s: float = 0.0  # 0 = off: an idle account legitimately sends nothing
-    private_check_s: float = 10.0  # without a watchdog, how often the socket itself is checked
-    # ...and each check pings it: no pong within this many seconds = a silently stalled
+    """What the feed hub runs with: the user's FeedSettings (their defaults are the
+    settings' own) and a few fields the settings file does not offer."""
+
+    book_depth: int = _DEFAULTS.book_depth  # levels requested (the REST snapshot size too)
+    stale_after_s: float = _DEFAULTS.stale_after_s  # book and ticker watchdog window
+    trades_stale_after_s: float = _DEFAULTS.trades_stale_after_s
+    candles_stale_after_s: float = _DEFAULTS.candles_stale_after_s
+    private_stale_after_s: float = _DEFAULTS.private_stale_after_s  # 0 = off
+    private_check_s: float = _DEFAULTS.private_check_s
+    # each check pings the socket: no pong within this many seconds = a silently stalled
     # socket (or a ccxt receive loop killed by a bad frame), closed and subscribed again
     # (which reconciles); 0 = only check that the socket is open
-    private_pong_timeout_s: float = 10.0
-    backoff_base_s: float = 1.0
-    backoff_cap_s: float = 30.0
-    candle_backfill: int = 500
-    trades_backfill: int = 100
+    private_pong_timeout_s: float = _DEFAULTS.private_pong_timeout_s
+    backoff_base_s: float = _DEFAULTS.backoff_base_s
+    backoff_cap_s: float = _DEFAULTS.backoff_cap_s
+    candle_backfill: int = _DEFAULTS.candle_backfill
+    trades_backfill: int = _DEFAULTS.trades_backfill
+    # not in the settings file:
     private_connect_timeout_s: float = 15.0
     private_settle_s: float = 0.3  # after the socket is up, before reconciling over REST
     poll_scale: float = 1.0  # multiply the catalogue's REST polling intervals (tests)
 
     @classmethod
-    def from_settings(cls, feeds: Any, **overrides: Any) -> FeedOptions:
-        """From terminal.settings.FeedSettings (fields it lacks keep their defaults)."""
-        values = {k: getattr(feeds, k) for k in cls.__dataclass_fields__ if hasattr(feeds, k)}
+    def from_settings(cls, feeds: FeedSettings, **overrides: Any) -> FeedOptions:
+        """From the user's FeedSettings: every one of its fields is an option here."""
+        values: dict[str, Any] = {f.name: getattr(feeds, f.name) for f in fields(FeedSettings)}
         values.update(overrides)
         return cls(**values)
 

@@ -20,6 +20,7 @@ from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.session import SessionKey
 from terminal.logsetup import register_secret
+from terminal.settings import FeedSettings
 
 from .catalogue import VenueCatalogue, VenueInfo, default_catalogue, paper_info
 from .feeds import FeedHub, FeedOptions, Subscription
@@ -28,8 +29,8 @@ from .session import PaperEndpoint, SessionOptions, VenueSession
 log = logging.getLogger(__name__)
 
 
-def feed_options_from_settings(feeds: Any) -> FeedOptions:
-    """FeedOptions from terminal.settings.FeedSettings (fields it lacks keep defaults)."""
+def feed_options_from_settings(feeds: FeedSettings) -> FeedOptions:
+    """FeedOptions from the user's FeedSettings."""
     return FeedOptions.from_settings(feeds)
 
 

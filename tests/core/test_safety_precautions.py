@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
-from types import SimpleNamespace
 
 import pytest
 
@@ -165,7 +164,7 @@ def test_settings_defaults_are_on_and_garbage_keeps_the_safe_default():
     assert cfg.notional_cap("binance", "USDT") == ("*", D("50000"))
     assert cfg.default_fee_rate == D("0.001")
     bad = PrecautionConfig.from_settings(
-        SimpleNamespace(
+        PrecautionSettings(
             max_notional={"*": "lots"},
             max_price_deviation_pct="abc",
             confirm_market_above_notional="-3",
@@ -178,7 +177,7 @@ def test_settings_defaults_are_on_and_garbage_keeps_the_safe_default():
 
 def test_settings_numbers_are_read_as_typed_numbers_never_guessed(caplog):
     cfg = PrecautionConfig.from_settings(
-        SimpleNamespace(
+        PrecautionSettings(
             max_notional={"*": "1e9", "binance": "1,500", "kraken": "2,5", "okx": "0"},
             max_price_deviation_pct="0.0",
             confirm_market_above_notional="500",

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from terminal.core.orders.conditional import conditional_refusals
 from terminal.core.orders.conditional import value_price as conditional_value_price
@@ -65,6 +65,21 @@ def _dec(value: Any, default: Decimal | None, what: str) -> Decimal | None:
         return default
 
 
+class PrecautionSource(Protocol):
+    """terminal.settings.PrecautionSettings as the core reads it (strings from the file)."""
+
+    @property
+    def max_notional(self) -> Mapping[str, str]: ...
+    @property
+    def max_price_deviation_pct(self) -> str: ...
+    @property
+    def confirm_market_above_notional(self) -> str: ...
+    @property
+    def check_balance(self) -> bool: ...
+    @property
+    def default_fee_rate(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class PrecautionConfig:
     """What the precautions enforce. None / empty switches a check off."""
@@ -77,10 +92,11 @@ class PrecautionConfig:
     default_fee_rate: Decimal = DEFAULT_FEE_RATE
 
     @classmethod
-    def from_settings(cls, settings: Any) -> PrecautionConfig:
-        """Build from a terminal.settings.PrecautionSettings (or anything shaped like it)."""
+    def from_settings(cls, settings: PrecautionSource) -> PrecautionConfig:
+        """Build from a terminal.settings.PrecautionSettings: its defaults are the only
+        ones; a value that is not a number falls back to this config's safe default."""
         base = cls()
-        raw_caps = getattr(settings, "max_notional", None)
+        raw_caps = settings.max_notional
         caps: dict[str, Decimal] = {}
         if isinstance(raw_caps, Mapping):
             for key, value in raw_caps.items():
@@ -92,19 +108,17 @@ class PrecautionConfig:
         return cls(
             max_notional=caps,
             max_price_deviation_pct=_dec(
-                getattr(settings, "max_price_deviation_pct", "5"),
+                settings.max_price_deviation_pct,
                 base.max_price_deviation_pct,
                 "max_price_deviation_pct",
             ),
             confirm_market_above_notional=_dec(
-                getattr(settings, "confirm_market_above_notional", "1000"),
+                settings.confirm_market_above_notional,
                 base.confirm_market_above_notional,
                 "confirm_market_above_notional",
             ),
-            check_balance=bool(getattr(settings, "check_balance", True)),
-            default_fee_rate=_dec(
-                getattr(settings, "default_fee_rate", "0.001"), DEFAULT_FEE_RATE, "default_fee_rate"
-            )
+            check_balance=bool(settings.check_balance),
+            default_fee_rate=_dec(settings.default_fee_rate, DEFAULT_FEE_RATE, "default_fee_rate")
             or ZERO,
         )
 
