@@ -7,6 +7,7 @@ the intent journaled before the venue call, reconciliation before entry opens.
                 --price 25000 [--tif GTC] [--post-only] [--client-id ID] [--confirm RULE]
     order place ... --type stop-market|stop-limit|take-profit|take-profit-limit
                 --trigger P [--price P] [--trailing PCT]
+    order place ... --type market|limit --bracket --stop P --target P [--held-by venue]
     order cancel --venue paper --symbol BTC/USDT (--client-id ID | --all)
     order amend --venue paper --symbol BTC/USDT --client-id ID [--amount A] [--price P]
     order list --venue paper [--open] [--symbol S]
@@ -67,7 +68,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_true",
         help="a market or limit entry with a stop at --stop and a target at "
         "--target, placed (as an OCO) as the entry fills; held by this "
-        "terminal: legs are placed only while a terminal or command runs",
+        "terminal: legs are placed only while a terminal or command runs "
+        "(see --held-by)",
+    )
+    place.add_argument(
+        "--held-by",
+        default=None,
+        choices=["terminal", "venue"],
+        help="who holds a --bracket: 'terminal' (the default) or 'venue': one OTOCO "
+        "order list, a limit entry whose stop and target the venue places once the "
+        "entry has fully filled, also while nothing runs (refused where the venue has "
+        "no such list)",
     )
     place.add_argument("--stop", default=None, help="a bracket's stop trigger")
     place.add_argument("--target", default=None, help="a bracket's target price")
@@ -206,10 +217,17 @@ def unsupported(session, request) -> str | None:
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     prog = f"{ctx.prog} {NAME}"
+    if args.action == "place" and args.held_by is not None and not args.bracket:
+        return fail(prog, "--held-by chooses who holds a --bracket; give it with --bracket", 2)
     if args.action == "place" and args.bracket:
         try:
             if args.oco:
                 raise ValueError("give --bracket or --oco, not both")
+            if args.held_by == "venue" and args.type != "limit":
+                raise ValueError(
+                    "a bracket held by the venue (OTOCO) needs a limit entry "
+                    "(--type limit --price P); a market entry's bracket is held by this terminal"
+                )
             if args.type not in ("market", "limit") or args.stop is None or args.target is None:
                 raise ValueError("a bracket needs --type market|limit, --stop and --target")
             if args.trigger is not None or args.trailing is not None:
@@ -223,6 +241,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
                 stop_limit=None
                 if args.stop_limit is None
                 else typed_number(args.stop_limit, "--stop-limit"),
+                native=args.held_by == "venue",
             )
         except ValueError as exc:
             return fail(prog, str(exc), 2)
@@ -371,12 +390,30 @@ async def _place(services, request, client_id, args, prog) -> int:
     return EXIT_FAILED if order.status is OrderStatus.REJECTED else EXIT_OK
 
 
+def _takes_otoco(info) -> bool:
+    """The venue's ccxt class can send an OTOCO order list (whether a market allows it
+    is the venue's own word, checked again once connected)."""
+    import ccxt.async_support as ccxt_async
+
+    from terminal.exchange.capabilities import OTOCO_METHOD
+
+    return callable(getattr(getattr(ccxt_async, info.ccxt_id, None), OTOCO_METHOD, None))
+
+
 async def _place_group(services, group, args, prog) -> int:
     """An OCO (ProtectionRequest) or a bracket (BracketRequest)."""
     from terminal.core.orders import SubmitRefused
     from terminal.domain.order import OrderStatus
 
     request = getattr(group, "entry", group)
+    if getattr(group, "native", False):
+        info = services.exchange.catalogue.get(request.venue)
+        if not _takes_otoco(info):
+            return fail(
+                prog,
+                f"{info.name} holds no bracket (it has no OTOCO order list); "
+                "leave out --held-by venue to have this terminal hold it (only while it runs)",
+            )
     mode, refused = await _connect_for_entry(services, request, args, prog)
     if refused is not None:
         return refused
@@ -396,6 +433,12 @@ async def _place_group(services, group, args, prog) -> int:
                 group, confirmed=frozenset(args.confirm)
             )
             legs = [entry]
+            if order_list.details.get("native"):  # the venue's stop and target, waiting
+                legs += [
+                    leg
+                    for leg in await services.journal.list_legs(order_list.list_id)
+                    if leg.client_order_id != entry.client_order_id
+                ]
             for pair_id in order_list.details.get("pairs", []):
                 legs += await services.journal.list_legs(pair_id)
     except SubmitRefused as exc:

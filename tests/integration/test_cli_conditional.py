@@ -214,3 +214,61 @@ def test_market_bracket_places_entry_and_its_oco_in_one_command(paper, tmp_path)
         "stop_market" in x and f"trigger {stop}" in x and "pending_trigger" in x for x in lines
     ), lines
     assert any("limit" in x and f"@ {target}" in x and " target " in x for x in lines), lines
+
+
+def test_bracket_held_by_the_venue_is_one_otoco_list_and_refused_where_there_is_none(
+    paper, tmp_path
+):
+    bid = bid_price(paper)
+    entry, stop, target = f"{bid * 0.99:.2f}", f"{bid * 0.97:.2f}", f"{bid * 1.02:.2f}"
+    common = ("order", "place", "--symbol", "BTC/USDT", "--side", "buy", "--amount", "0.001")
+    bracket = ("--bracket", "--stop", stop, "--target", target)
+    placed = cli(
+        tmp_path,
+        paper,
+        *common,
+        "--type",
+        "limit",
+        "--price",
+        entry,
+        *bracket,
+        "--held-by",
+        "venue",
+    )
+    assert placed.returncode == 0, placed.stderr + placed.stdout
+    assert "held by: the venue" in placed.stdout, placed.stdout
+    lines = placed.stdout.splitlines()
+    list_id = next(x.split(": ")[1] for x in lines if x.startswith("bracket: "))
+    assert any(" entry " in x and "open" in x and f"@ {entry}" in x for x in lines), lines
+    # the stop and target wait on the venue until the entry has fully filled
+    assert any("stop_market" in x and f"trigger {stop}" in x for x in lines), lines
+    assert sum("pending_trigger" in x for x in lines) == 2, lines
+    listed = cli(tmp_path, paper, "order", "list", "--open")
+    assert listed.returncode == 0 and sum(list_id in x for x in listed.stdout.splitlines()) >= 3
+    cancelled = cli(tmp_path, paper, "order", "cancel", "--list", list_id)
+    assert cancelled.returncode == 0, cancelled.stderr + cancelled.stdout
+
+    # a venue whose ccxt client has no OTOCO order list: one line, nothing sent
+    none = cli(
+        tmp_path,
+        paper,
+        *common,
+        "--venue",
+        "bybit",
+        "--type",
+        "limit",
+        "--price",
+        entry,
+        *bracket,
+        "--held-by",
+        "venue",
+    )
+    assert none.returncode == 1 and none.stdout == "", none.stdout
+    (line,) = none.stderr.strip().splitlines()
+    assert "holds no bracket" in line and "leave out --held-by venue" in line, line
+    # a market entry cannot be held by the venue; --held-by goes with --bracket only
+    market = cli(tmp_path, paper, *common, "--type", "market", *bracket, "--held-by", "venue")
+    assert market.returncode == 2 and "needs a limit entry" in market.stderr, market.stderr
+    assert len(market.stderr.strip().splitlines()) == 1
+    alone = cli(tmp_path, paper, *common, "--type", "limit", "--price", entry, "--held-by", "venue")
+    assert alone.returncode == 2 and "give it with --bracket" in alone.stderr, alone.stderr
