@@ -33,13 +33,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.callbacks import Callbacks
+from terminal.core.futures.state import PerpGateInputs
 from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
 from terminal.core.ports import GateContext
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import OrderRequest
-from terminal.domain.session import SessionKey
+from terminal.domain.session import MarketType, SessionKey
 from terminal.logsetup import register_secret
 from terminal.paths import AppPaths
 from terminal.settings import Settings, load_settings
@@ -170,6 +171,9 @@ class TerminalServices:
         self.stop_notices: Callbacks[StopNotice] = Callbacks("stop-notice")
         self._tasks: set[asyncio.Task[Any]] = set()  # sweeps started here
         self._connect_sweeps: dict[SessionKey, asyncio.Task[Any]] = {}
+        # a perpetual session's mark, leverage and available margin for the gate (no
+        # feed carries them): set by whoever polls the session's futures state
+        self.perp_inputs: Callable[[SessionKey, Symbol], PerpGateInputs | None] | None = None
 
     # ---- life cycle ------------------------------------------------------------------
     async def __aenter__(self) -> TerminalServices:
@@ -421,6 +425,7 @@ class TerminalServices:
         streams: bool | None = None,
         balances: Mapping[str, Decimal] | None = None,
         reset_balances: bool = False,
+        market: MarketType = MarketType.SPOT,
     ) -> Any:
         """Connect a venue session, attach it to the order service and reconcile it.
 
@@ -433,11 +438,14 @@ class TerminalServices:
         balances), each reconnect of which reconciles again. A paper-on-live session
         (mode paper-live) takes no keys; `balances` are its starting balances (for a new
         account, or replacing everything with `reset_balances`).
+        `market` PERP connects the venue's perpetual-futures session; its orders and
+        positions are read over REST (the private streams are the spot session's), and it
+        never becomes what the venue's name alone means.
         """
         vid = VenueId(venue)
         if self.exchange is None:
             raise ServicesError("the exchange layer is not running (read-only journal)")
-        key = self.session_key(vid, mode, account)
+        key = self.session_key(vid, mode, account, market)
         if key in self.by_key:
             return self.by_key[key]
         try:
@@ -450,7 +458,9 @@ class TerminalServices:
                 credentials = await asyncio.to_thread(self._stored_credentials, vid, mode, account)
                 if credentials is None and not self._points_at_paper(vid):
                     raise ServicesError(self._no_keys_text(vid, mode, account))
-            session = await self.exchange.connect(vid, mode, account, credentials=credentials)
+            session = await self.exchange.connect(
+                vid, mode, account, credentials=credentials, market=market
+            )
         except ServicesError:
             raise
         except Exception as exc:
@@ -459,17 +469,23 @@ class TerminalServices:
         for secret in session.secrets:
             register_secret(secret)
         self.by_key[session.key] = session
-        self.sessions.setdefault(vid, session)
+        if market is MarketType.SPOT:
+            self.sessions.setdefault(vid, session)
         if self.orders is not None:
             self.orders.attach(session)
             if reconcile:
                 await self.reconcile_key(session.key)
-        if self.options.private_streams if streams is None else streams:
+        wants_streams = self.options.private_streams if streams is None else streams
+        if wants_streams and market is MarketType.SPOT:
             self._private[session.key] = self.exchange.subscribe_private(session.key)
         return session
 
     def session_key(
-        self, venue: str, mode: VenueMode | str | None = None, account: str = "default"
+        self,
+        venue: str,
+        mode: VenueMode | str | None = None,
+        account: str = "default",
+        market: MarketType = MarketType.SPOT,
     ) -> SessionKey:
         """The key of venue/mode/account (mode None: the venue's default environment)."""
         try:
@@ -479,7 +495,7 @@ class TerminalServices:
                 f"{venue}: cannot connect: {exc.args[0] if exc.args else exc}"
             ) from None
         the_mode = VenueMode(mode) if mode is not None else info.default_mode()
-        return SessionKey(VenueId(info.id), the_mode, AccountLabel(account))
+        return SessionKey(VenueId(info.id), the_mode, AccountLabel(account), market)
 
     # ---- what the window asks of the exchange layer ------------------------------------
     def venue_infos(self) -> list[VenueInfo]:
@@ -500,7 +516,12 @@ class TerminalServices:
             raise VenueUnknown(f"{venue} is not a venue this version knows") from None
 
     async def check_connection(
-        self, venue: str, mode: VenueMode, account: str, credentials: Mapping[str, str]
+        self,
+        venue: str,
+        mode: VenueMode,
+        account: str,
+        credentials: Mapping[str, str],
+        market: MarketType = MarketType.SPOT,
     ) -> ConnectionCheck:
         """Test credentials on a throwaway session (read-only; see `check_connection`)."""
         from terminal.exchange.connection_check import check_connection
@@ -514,7 +535,7 @@ class TerminalServices:
             builtin = await self.paper_exchange()
             own = self._exchange().paper_endpoint(venue) if info.id != "paper" else None
             paper = own or builtin
-        return await check_connection(info, mode, account, credentials, paper=paper)
+        return await check_connection(info, mode, account, credentials, paper=paper, market=market)
 
     def subscribe(self, key: FeedKey) -> Subscription:
         """A shared market-data feed (released with `close()`)."""
@@ -588,7 +609,11 @@ class TerminalServices:
             return
         if self.sessions.get(key.venue) is session:
             del self.sessions[key.venue]
-            others = [s for k, s in self.by_key.items() if k.venue == key.venue]
+            others = [
+                s
+                for k, s in self.by_key.items()
+                if k.venue == key.venue and k.market is MarketType.SPOT
+            ]
             if others:
                 self.sessions[key.venue] = others[0]
         if self.orders is not None:
@@ -734,6 +759,15 @@ class TerminalServices:
         session = self.by_key.get(request.session) or self.sessions.get(request.venue)
         market = session.markets.get(request.symbol) if session is not None else None
         mode = session.mode if session is not None else request.mode
+        if request.market is not MarketType.SPOT:
+            perp = self.perp_inputs(request.session, request.symbol) if self.perp_inputs else None
+            return GateContext(
+                market=market,
+                mode=mode,
+                reference_price=perp.reference_price if perp else None,
+                balances=perp.balances if perp else None,
+                leverage=perp.leverage if perp else None,
+            )
         return GateContext(
             market=market,
             mode=mode,

@@ -131,6 +131,7 @@ class GateContext:
     reference_price: Decimal | None = None  # mid, else last
     balances: Balances | None = None
     confirmed: frozenset[str] = frozenset()  # rule names the user explicitly overrode
+    leverage: Decimal | None = None  # a perpetual symbol's leverage (None: not read, or spot)
 
 
 class SubmitGate(Protocol):

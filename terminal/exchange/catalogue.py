@@ -125,6 +125,7 @@ class VenueInfo:
     modes: tuple[VenueMode, ...] = (VenueMode.LIVE,)
     demo_header: str | None = None  # the demo is the live host plus this header
     perp_modes: tuple[VenueMode, ...] = ()  # environments with USDT-margined perpetuals
+    has_swap: bool = False  # ccxt's client of the venue trades swaps (has['swap'])
     notes: str = ""
     extra_options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -202,6 +203,7 @@ def read_ccxt_facts(ccxt_id: str) -> dict[str, Any]:
         "has_fetch_ohlcv": bool(has.get("fetchOHLCV")),
         "has_fetch_time": bool(has.get("fetchTime")),
         "has_fetch_my_trades": bool(has.get("fetchMyTrades")),
+        "has_swap": bool(has.get("swap")),
     }
 
 
@@ -227,9 +229,13 @@ def build_venue_info(
             + ((VenueMode.DEMO,) if facts["demo"] else ())
         )
     modes = tuple(modes)
+    # perpetuals only where ccxt's client trades swaps; the table says in which
+    # environments (ccxt cannot tell that a futures testnet was retired)
     facts.setdefault(
         "perp_modes",
-        tuple(m for m in PERP_MODES.get(venue_id, ()) if m in modes or m is VenueMode.LIVE),
+        tuple(m for m in PERP_MODES.get(venue_id, ()) if m in modes or m is VenueMode.LIVE)
+        if facts.get("has_swap")
+        else (),
     )
     return VenueInfo(
         id=VenueId(venue_id),

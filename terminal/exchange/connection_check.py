@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from terminal.core.errors import AuthenticationError, VenueError
 from terminal.domain.enums import VenueMode
+from terminal.domain.session import MarketType
 from terminal.exchange.catalogue import VenueInfo
 from terminal.exchange.clients import PaperEndpoint
 from terminal.exchange.session import VenueSession
@@ -45,6 +46,7 @@ async def check_connection(
     *,
     paper: PaperEndpoint | None = None,
     timeout_s: float = CHECK_TIMEOUT_S,
+    market: MarketType = MarketType.SPOT,
 ) -> ConnectionCheck:
     """Test `credentials` (ccxt field names) on `info` in `mode`, within `timeout_s`.
 
@@ -52,7 +54,9 @@ async def check_connection(
     """
     markets_ok = balance_ok = trading_ok = False
     try:
-        session = VenueSession(info, mode, account, credentials=credentials, paper=paper)
+        session = VenueSession(
+            info, mode, account, credentials=credentials, paper=paper, market=market
+        )
     except ValueError as exc:
         return ConnectionCheck(False, False, False, str(exc))
     message = ""

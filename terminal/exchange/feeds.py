@@ -33,7 +33,7 @@ from terminal.core.marketstate import FeedKey, FeedKind, FeedStatus, MarketState
 from terminal.core.policy import Backoff
 from terminal.core.retry import retry_until
 from terminal.core.supervision import TaskOwner
-from terminal.domain.session import SessionKey
+from terminal.domain.session import MarketType, SessionKey
 
 from .errors import is_clock_refusal, scrub
 from .feedcalls import poll_once, watch_call
@@ -160,7 +160,9 @@ class FeedHub(PrivateStreams):
             s = self._sessions.get(SessionKey(key.venue, key.mode, key.need_account()))
             return s if s is not None and s.connected else None
         for s in self._sessions.values():
-            if s.venue == key.venue and s.mode == key.mode and s.connected:
+            # public feeds name spot symbols: a perpetual session of the venue never serves them
+            spot = getattr(s, "market_type", MarketType.SPOT) is MarketType.SPOT
+            if s.venue == key.venue and s.mode == key.mode and s.connected and spot:
                 return s
         return None
 

@@ -18,7 +18,7 @@ from terminal.core.marketstate import FeedKey, FeedKind, MarketState
 from terminal.core.policy import RequestPolicy, SystemClock, config_for_venue
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, VenueId
-from terminal.domain.session import SessionKey
+from terminal.domain.session import MarketType, SessionKey
 from terminal.logsetup import register_secret
 from terminal.settings import FeedSettings
 
@@ -93,17 +93,19 @@ class ExchangeManager:
         *,
         credentials: Mapping[str, str] | None = None,
         options: SessionOptions | None = None,
+        market: MarketType = MarketType.SPOT,
     ) -> VenueSession:
         """Connect (or return the connected) session; raises VenueError kinds on failure.
 
         `credentials` use ccxt's names (apiKey, secret, password, ...); the paper venue
-        takes its keys from the paper endpoint when none are given.
+        takes its keys from the paper endpoint when none are given. `market` PERP builds
+        the venue's perpetual-futures session (a `FuturesSession`).
         """
         if self._closed:
             raise VenueUnavailableError("the exchange manager is closed")
         info = self.catalogue.get(venue)
         mode = VenueMode(mode) if mode is not None else info.default_mode()
-        key = SessionKey(VenueId(info.id), mode, AccountLabel(account))
+        key = SessionKey(VenueId(info.id), mode, AccountLabel(account), market)
         existing = self._sessions.get(key)
         if existing is not None and existing.connected:
             return existing
@@ -117,7 +119,12 @@ class ExchangeManager:
             policy = RequestPolicy(
                 info.id, clock, config_for_venue(info.id, **self.policy_overrides)
             )
-            make = self.session_factories.get(mode, VenueSession)
+            if market is MarketType.PERP:
+                from .futures_session import FuturesSession
+
+                make: Callable[..., VenueSession] = FuturesSession
+            else:
+                make = self.session_factories.get(mode, VenueSession)
             session = make(
                 info,
                 mode,

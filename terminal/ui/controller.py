@@ -29,6 +29,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from terminal.domain.session import MarketType
 from terminal.paths import AppPaths
 from terminal.settings import Settings, save_settings
 from terminal.ui.bridge import CoreBridge
@@ -93,6 +94,7 @@ class TerminalController(QObject):
         self.history: Any = None  # HistoryWiring
         self.connect: Any = None  # ConnectWiring
         self.reconnect: Any = None  # ReconnectWiring (remembered connections)
+        self.perp: Any = None  # PerpWiring (perpetual sessions: positions, futures ticket)
         self._start_task: asyncio.Task[Any] | None = None
         self._closed = False
         self.ready = False
@@ -378,7 +380,12 @@ class TerminalController(QObject):
         )
         self.clock.register(self.alerts)
         self.hotkeys.attach_trading(self.panels, self.state, self.market, self.trading)
+        from terminal.ui.wiring.perp import PerpWiring
+
+        self.perp = PerpWiring(self.panels, services.orders, self.tasks, self.trading)
+        services.perp_inputs = self.perp.gate_inputs
         for frame in (
+            self.perp,
             self.market.frame,
             self.trading.frame,
             self.dom,
@@ -397,7 +404,13 @@ class TerminalController(QObject):
 
     # ------------------------------------------------------------------ venues
     async def connect_venue(
-        self, venue: str, mode: Any = None, account: str = "default", *, credentials: Any = None
+        self,
+        venue: str,
+        mode: Any = None,
+        account: str = "default",
+        *,
+        credentials: Any = None,
+        market: MarketType = MarketType.SPOT,
     ) -> Any:
         """Connect a session with its private streams; entry opens after reconciliation.
 
@@ -409,11 +422,21 @@ class TerminalController(QObject):
         the REST snapshot and the stream). If that does not happen in time (streams
         failing), one is started here so entry does not stay closed for good.
         """
+        perp = market is not MarketType.SPOT  # no private streams: reconciled over REST now
         session = await self.services.connect(
-            venue, mode, account, reconcile=False, streams=True, credentials=credentials
+            venue,
+            mode,
+            account,
+            reconcile=perp,
+            streams=True,
+            credentials=credentials,
+            market=market,
         )
-        self.tasks.spawn(self._ensure_reconciled(session.key), f"reconcile-{session.key.label}")
         self.venues.session_connected(session)
+        if perp:
+            self.perp.session_connected(session)
+        else:
+            self.tasks.spawn(self._ensure_reconciled(session.key), f"reconcile-{session.key.label}")
         if self.reconnect is not None:
             self.reconnect.remember(session)
         return session
@@ -458,6 +481,8 @@ class TerminalController(QObject):
         await self.services.disconnect(venue)
         for each in gone:
             self.venues.session_disconnected(each)
+            if self.perp is not None:
+                self.perp.session_disconnected(each.key)
         if self.reconnect is not None:
             self.reconnect.refresh_menu()
 
@@ -470,6 +495,8 @@ class TerminalController(QObject):
             await self._select_venue(PAPER)  # the ticket leaves it first (paper's default)
         await self.services.disconnect_key(key)
         self.venues.session_disconnected(session)
+        if self.perp is not None:
+            self.perp.session_disconnected(key)
         if self.reconnect is not None:
             self.reconnect.refresh_menu()
 
@@ -701,6 +728,8 @@ class TerminalController(QObject):
             self.watchlist.close()
         if self.alerts is not None:
             self.alerts.close()
+        if self.perp is not None:
+            self.perp.aclose()
         self.bridge.close()
         if self.services is not None:
             await _bounded(self.services.aclose(), left(), "services")

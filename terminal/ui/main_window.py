@@ -86,6 +86,7 @@ DOCKS: tuple[DockSpec, ...] = (
     DockSpec("health", "Health"),
     DockSpec("logs", "Logs"),
     DockSpec("alerts", "Alerts"),
+    DockSpec("positions", "Positions"),
     DockSpec("dom", "Price ladder", hidden=True),
 )
 HIDDEN_BY_DEFAULT = frozenset(spec.name for spec in DOCKS if spec.hidden)
@@ -530,7 +531,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(d["tape"], d["watchlist"])
         self.splitDockWidget(d["entry"], d["balances"], Qt.Orientation.Vertical)
         self.addDockWidget(bottom, d["open_orders"])
-        for name in ("history", "notifications", "health", "logs", "alerts"):
+        for name in ("history", "notifications", "health", "logs", "alerts", "positions"):
             self.tabifyDockWidget(d["open_orders"], d[name])
         # the price ladder is a tab beside the book (it shows the book's sizes itself),
         # shown only when asked for (View > Panels); a re-arrangement for a new window

@@ -14,12 +14,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Protocol
 
 from terminal.core.callbacks import Callbacks
 from terminal.core.errors import VenueError
 from terminal.domain.ids import Symbol
 from terminal.domain.market import MarketRules
+from terminal.domain.marketdata import Balance, Balances
 from terminal.domain.position import (
     FundingInfo,
     LeverageTier,
@@ -66,6 +68,17 @@ class FuturesSnapshot:
     version: int = 0
 
 
+@dataclass(frozen=True)
+class PerpGateInputs:
+    """What the pre-trade check of a perpetual order needs that no spot feed carries:
+    the contract's mark price (to value a market order), the symbol's leverage (the
+    margin an order takes) and the futures wallet's available margin as balances."""
+
+    reference_price: Decimal | None
+    leverage: Decimal | None
+    balances: Balances | None
+
+
 class FuturesState:
     """See the module docstring."""
 
@@ -96,6 +109,24 @@ class FuturesState:
         if sym not in self._watched:
             self._watched.add(sym)
             self._slow_due[sym] = float("-inf")
+
+    def gate_inputs(self, symbol: str) -> PerpGateInputs:
+        """The latest mark, leverage and available margin of `symbol` (None where not
+        read yet: the check then refuses what it cannot value)."""
+        snap, sym = self.snapshot, Symbol(symbol)
+        funding = snap.funding.get(sym)
+        mark = funding.mark_price if funding is not None else None
+        if mark is None:
+            mark = next((p.mark_price for p in snap.positions if p.symbol == sym), None)
+        settings = snap.settings.get(sym)
+        account = snap.account
+        balances = None
+        if account is not None and account.available is not None:
+            used = max(account.wallet_balance - account.available, Decimal(0))
+            balances = Balances(
+                {account.currency: Balance(account.currency, account.available, used)}
+            )
+        return PerpGateInputs(mark, settings.leverage if settings else None, balances)
 
     def _publish(self, **changes: Any) -> None:
         self.snapshot = replace(self.snapshot, version=self.snapshot.version + 1, **changes)

@@ -24,6 +24,7 @@ from terminal.core.ports import GateContext, Refusal
 from terminal.domain.enums import OrderType, Side
 from terminal.domain.money import ZERO, MoneyError, format_decimal, parse_typed_number
 from terminal.domain.order import OrderRequest
+from terminal.domain.session import MarketType
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +322,10 @@ class Precautions:
         base: str,
         fee_rate: Decimal | None,
     ) -> list[Refusal]:
+        if request.market is not MarketType.SPOT and (
+            request.reduce_only or request.close_position
+        ):
+            return []  # may only shrink a position: it takes no margin
         if ctx.balances is None:
             return [
                 Refusal(
@@ -330,6 +335,8 @@ class Precautions:
                     values={"venue": str(request.venue)},
                 )
             ]
+        if request.market is not MarketType.SPOT:
+            return self._margin(request, ctx, notional, quote, fee_rate)
         if request.side is Side.BUY:
             rate = fee_rate if fee_rate is not None else self.config.default_fee_rate
             need, asset = notional * (Decimal(1) + rate), quote
@@ -345,5 +352,41 @@ class Precautions:
                 f"insufficient {asset}: the order needs {_fmt(need)} {asset}{fee_note}, "
                 f"free is {_fmt(free)} {asset}",
                 values={"asset": asset, "needed": _fmt(need), "free": _fmt(free)},
+            )
+        ]
+
+    def _margin(
+        self,
+        request: OrderRequest,
+        ctx: GateContext,
+        notional: Decimal,
+        quote: str,
+        fee_rate: Decimal | None,
+    ) -> list[Refusal]:
+        """A perpetual order needs its initial margin (notional over the symbol's
+        leverage) and the fee free in the settlement currency, on either side; one that
+        may only shrink a position needs nothing."""
+        assert ctx.balances is not None
+        leverage = ctx.leverage
+        if leverage is None or leverage <= ZERO:
+            return [
+                Refusal(
+                    BALANCE_UNKNOWN,
+                    f"the leverage of {request.symbol} is not read yet; the order's margin "
+                    "cannot be checked against free funds",
+                    values={"symbol": str(request.symbol)},
+                )
+            ]
+        rate = fee_rate if fee_rate is not None else self.config.default_fee_rate
+        need = (notional / leverage + notional * rate).quantize(Decimal("0.01"))
+        free = ctx.balances.free(quote)
+        if free >= need:
+            return []
+        return [
+            Refusal(
+                INSUFFICIENT_BALANCE,
+                f"insufficient {quote} margin: the order needs {_fmt(need)} "
+                f"{quote} at {_fmt(leverage)}x incl. estimated fee, free is {_fmt(free)} {quote}",
+                values={"asset": quote, "needed": _fmt(need), "free": _fmt(free)},
             )
         ]

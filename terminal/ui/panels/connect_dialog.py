@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, IdError
+from terminal.domain.session import MarketType
 
 from ._fit import grow_to_fit, is_layout_request
 from ._style import AMBER, ERROR, LIVE, MUTED, OK
 from .connect_modes import (
     FIELD_LABELS,
+    MARKET_LABELS,
     MODE_LABELS,
     MODE_ORDER,
     TEST_MODES,
@@ -66,12 +68,13 @@ class ConnectionRequest:
     mode: VenueMode
     account: str
     fields: dict[str, str] = field(default_factory=dict, repr=False, compare=True)
+    market: MarketType = MarketType.SPOT
 
     def __repr__(self) -> str:
         names = ", ".join(f"{k}=***" for k in self.fields)
         return (
             f"ConnectionRequest(venue={self.venue!r}, mode={self.mode.value!r}, "
-            f"account={self.account!r}, {names})"
+            f"account={self.account!r}, market={self.market.value!r}, {names})"
         )
 
     __str__ = __repr__
@@ -137,6 +140,25 @@ class ConnectDialog(QDialog):
             self.venue_combo.addItem(info.name)
         self.venue_combo.currentIndexChanged.connect(self._venue_changed)
         form.addRow("Venue", self.venue_combo)
+
+        # spot or perpetual futures: offered only where ccxt's client trades swaps
+        markets = QHBoxLayout()
+        self.market_buttons: dict[MarketType, QRadioButton] = {}
+        self._market_group = QButtonGroup(self)
+        for market in (MarketType.SPOT, MarketType.PERP):
+            b = QRadioButton(MARKET_LABELS[market])
+            b.setObjectName(f"market_{market.value}")
+            self._market_group.addButton(b)
+            self.market_buttons[market] = b
+            markets.addWidget(b)
+            b.toggled.connect(self._market_changed)
+        self.market_buttons[MarketType.SPOT].setChecked(True)
+        markets.addStretch(1)
+        self.market_row = QWidget()
+        self.market_row.setLayout(markets)
+        markets.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Market", self.market_row)
+        self.market_label = form.labelForField(self.market_row)
 
         modes = QHBoxLayout()
         self.mode_buttons: dict[VenueMode, QRadioButton] = {}
@@ -220,6 +242,18 @@ class ConnectDialog(QDialog):
         i = self.venue_combo.currentIndex()
         return self._venues[i] if 0 <= i < len(self._venues) else None
 
+    def current_market(self) -> MarketType:
+        info = self.current_venue()
+        if info is None or not info.has_perp:
+            return MarketType.SPOT
+        perp = self.market_buttons[MarketType.PERP].isChecked()
+        return MarketType.PERP if perp else MarketType.SPOT
+
+    def set_market(self, market: MarketType) -> None:
+        info = self.current_venue()
+        if market is MarketType.SPOT or (info is not None and info.has_perp):
+            self.market_buttons[market].setChecked(True)
+
     def current_mode(self) -> VenueMode | None:
         for mode, b in self.mode_buttons.items():
             if b.isChecked() and b.isEnabled():
@@ -257,7 +291,7 @@ class ConnectDialog(QDialog):
             return None
         if self.field_problem() is not None:
             return None
-        return ConnectionRequest(str(info.id), mode, account, fields)
+        return ConnectionRequest(str(info.id), mode, account, fields, self.current_market())
 
     def field_problem(self) -> str | None:
         """Why the entered wallet fields cannot be right (format only), or None."""
@@ -359,11 +393,41 @@ class ConnectDialog(QDialog):
         self.secret_edits = {}
         if info is None:
             return
+        perp = info.has_perp
+        self.market_row.setVisible(perp)
+        if self.market_label is not None:
+            self.market_label.setVisible(perp)
+        if not perp:
+            self.market_buttons[MarketType.SPOT].setChecked(True)
+        self._apply_modes(info)
+        # the wallet address before its key (ccxt lists Hyperliquid's the other way)
+        for name in sorted(info.credentials, key=lambda n: n != "walletAddress"):
+            edit = QLineEdit()
+            edit.setObjectName(f"field_{name}")
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+            edit.textChanged.connect(self._inputs_changed)
+            self._form.addRow(FIELD_LABELS.get(name, name), edit)
+            self.secret_edits[name] = edit
+            self._field_rows.append(name)
+        self.result_label.setText("")
+        self._inputs_changed()
+
+    def _market_changed(self, *_: object) -> None:
+        info = self.current_venue()
+        if info is not None and hasattr(self, "mode_note"):
+            self._apply_modes(info)
+            self._inputs_changed()
+
+    def _apply_modes(self, info: VenueInfo) -> None:
+        """Enable the environments the venue offers for the chosen market."""
+        market = self.current_market()
         notes = []
         first_enabled = None
         for mode in MODE_ORDER:
             b = self.mode_buttons[mode]
-            reason = mode_unavailable_reason(info, mode)
+            reason = mode_unavailable_reason(info, mode, market)
             b.setEnabled(reason is None)
             b.setVisible(mode is not VenueMode.PAPER or reason is None)
             b.setToolTip(reason or (info.notes if mode is VenueMode.DEMO else ""))
@@ -386,19 +450,6 @@ class ConnectDialog(QDialog):
                 self.mode_buttons[first_enabled].setChecked(True)
         self.mode_note.setText(" ".join(notes))
         self.mode_note.setVisible(bool(notes))
-        # the wallet address before its key (ccxt lists Hyperliquid's the other way)
-        for name in sorted(info.credentials, key=lambda n: n != "walletAddress"):
-            edit = QLineEdit()
-            edit.setObjectName(f"field_{name}")
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
-            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-            edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-            edit.textChanged.connect(self._inputs_changed)
-            self._form.addRow(FIELD_LABELS.get(name, name), edit)
-            self.secret_edits[name] = edit
-            self._field_rows.append(name)
-        self.result_label.setText("")
-        self._inputs_changed()
 
     def _inputs_changed(self, *_: object) -> None:
         mode = self.current_mode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from terminal.domain.enums import VenueMode
+from terminal.domain.session import MarketType
 
 
 class VenueInfo(Protocol):
@@ -23,6 +24,9 @@ class VenueInfo(Protocol):
     def notes(self) -> str: ...
     @property
     def demo_header(self) -> str | None: ...
+    @property
+    def has_perp(self) -> bool: ...
+    def modes_for(self, market: MarketType) -> tuple[VenueMode, ...]: ...
 
 
 FIELD_LABELS = {
@@ -53,8 +57,18 @@ MODE_ORDER = (
 TEST_MODES = (VenueMode.SANDBOX, VenueMode.DEMO)
 
 
-def mode_unavailable_reason(info: VenueInfo, mode: VenueMode) -> str | None:
-    """Why `mode` cannot be chosen for this venue, or None if it can."""
+MARKET_LABELS = {MarketType.SPOT: "Spot", MarketType.PERP: "Perpetual futures (USDT-M)"}
+
+
+def mode_unavailable_reason(
+    info: VenueInfo, mode: VenueMode, market: MarketType = MarketType.SPOT
+) -> str | None:
+    """Why `mode` cannot be chosen for this venue (for `market`), or None if it can."""
+    if market is not MarketType.SPOT:
+        if mode in info.modes_for(market):
+            return None
+        offers = ", ".join(MODE_LABELS[m] for m in info.modes_for(market)) or "none"
+        return f"{info.name} has no perpetuals in this environment (offers: {offers})"
     if mode in info.modes:
         return None
     if mode is VenueMode.SANDBOX:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -64,6 +65,8 @@ class FuturesTicketSection(DrivenPanel):
 
     leverageChangeRequested = Signal(str, int)  # symbol, leverage (confirmed by the user)
     marginModeChangeRequested = Signal(str, object)  # symbol, MarginMode
+    reduceOnlyToggled = Signal(bool)  # the ticket's orders may only shrink a position
+    closePositionToggled = Signal(bool)  # the ticket closes the symbol's whole position
 
     def __init__(
         self,
@@ -123,6 +126,24 @@ class FuturesTicketSection(DrivenPanel):
         row.addStretch(1)
         root.addLayout(row)
 
+        flags = QHBoxLayout()
+        self.reduce_only_box = QCheckBox("Reduce-only")
+        self.reduce_only_box.setObjectName("reduceOnlyBox")
+        self.reduce_only_box.setToolTip(
+            "The order may only shrink the position: the venue refuses what would open or add"
+        )
+        self.reduce_only_box.toggled.connect(self.reduceOnlyToggled)
+        flags.addWidget(self.reduce_only_box)
+        self.close_position_box = QCheckBox("Close position")
+        self.close_position_box.setObjectName("closePositionBox")
+        self.close_position_box.setToolTip(
+            "Fill the ticket with the whole position of this symbol, opposite side, reduce-only"
+        )
+        self.close_position_box.toggled.connect(self._close_toggled)
+        flags.addWidget(self.close_position_box)
+        flags.addStretch(1)
+        root.addLayout(flags)
+
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.setVerticalSpacing(2)
@@ -164,6 +185,12 @@ class FuturesTicketSection(DrivenPanel):
         self._request = request
         self._reference = reference
         self._dirty = True
+
+    def _close_toggled(self, on: bool) -> None:
+        if on:
+            self.reduce_only_box.setChecked(True)
+        self.reduce_only_box.setEnabled(not on)
+        self.closePositionToggled.emit(on)
 
     def say(self, text: str, error: bool = False) -> None:
         """One line under the figures: a setting that was refused, and why."""

@@ -14,6 +14,7 @@ to the order service, then call `submit_finished(ok, message)`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -39,7 +40,7 @@ from terminal.domain.ids import AccountLabel, VenueId
 from terminal.domain.market import MarketRules
 from terminal.domain.marketdata import Balances
 from terminal.domain.order import OrderRequest
-from terminal.domain.session import SessionKey
+from terminal.domain.session import MarketType, SessionKey
 from terminal.ui.panels.session_picker import SessionPicker
 from terminal.ui.session_style import PALETTE, long_label, short_label
 
@@ -99,6 +100,8 @@ class OrderEntryPanel(QWidget):
         self._venue: VenueId | None = None
         self._mode = VenueMode.PAPER
         self._account = AccountLabel("default")
+        self._market = MarketType.SPOT
+        self._reduce_only = False  # perpetuals: the order may only shrink a position
         self._prices = Prices()
         self._balances: Balances | None = None
         self._blocked: str | None = None
@@ -316,13 +319,31 @@ class OrderEntryPanel(QWidget):
         self.setTabOrder(self.unit_combo, self.submit_button)
 
     # ---------------------------------------------------------------- inputs (public)
-    def set_account(self, venue: str, mode: VenueMode, account: str = "default") -> None:
+    def set_account(
+        self,
+        venue: str,
+        mode: VenueMode,
+        account: str = "default",
+        market: MarketType = MarketType.SPOT,
+    ) -> None:
         """Which venue session the ticket goes to (shown in the form and the confirmation)."""
         self._venue = VenueId(venue)
         self._mode = mode
         self._account = AccountLabel(account)
+        self._market = market
+        if market is MarketType.SPOT:
+            self._reduce_only = False
         self._close_confirm()
         self._recompute(user_edit=True)
+
+    def set_reduce_only(self, on: bool) -> None:
+        """A perpetual session's ticket: send reduce-only orders (never open a position)."""
+        self._reduce_only = on and self._market is not MarketType.SPOT
+        self._recompute(user_edit=True)
+
+    @property
+    def reduce_only(self) -> bool:
+        return self._reduce_only
 
     def set_market(self, rules: MarketRules | None) -> None:
         """The market's precision, limits and fees; None when no market is selected."""
@@ -681,7 +702,7 @@ class OrderEntryPanel(QWidget):
             self._show_state(side)
             self._emit_ticket(None)
             return
-        session = SessionKey(self._venue, self._mode, self._account)
+        session = SessionKey(self._venue, self._mode, self._account, self._market)
         self.context_label.setText(f"{short_label(session)} · {rules.symbol}")
         self.context_label.setStyleSheet(PALETTE.chip_css(session))
         self.context_label.setToolTip(f"Orders go to {long_label(session)}")
@@ -695,6 +716,11 @@ class OrderEntryPanel(QWidget):
             prices=self._prices,
             balances=self._balances,
         )
+        request = self._state.request
+        if request is not None and self._market is not MarketType.SPOT:
+            self._state.request = replace(
+                request, market=self._market, reduce_only=self._reduce_only
+            )
         self._show_state(side)
         self._emit_ticket(self._state.request)
 

@@ -8,25 +8,45 @@ ticket: the window with every panel still fits 1024x600.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 ORDER_TAB, PROTECT_TAB = 0, 1
 
 
 class TicketTabs(QTabWidget):
-    def __init__(self, entry: QWidget, protect: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        entry: QWidget,
+        protect: QWidget,
+        futures: QWidget | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ticketTabs")
         self.setDocumentMode(True)
         self.entry = entry
         self.protect = protect
+        self.futures = futures
+        order: QWidget = entry
+        if futures is not None:
+            # a perpetual session's section (funding, leverage, reduce-only) sits above
+            # the ticket; hidden, it takes no room from a spot ticket
+            order = QWidget()
+            order.setObjectName("orderTab")
+            box = QVBoxLayout(order)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(0)
+            box.addWidget(futures)
+            box.addWidget(entry, 1)
+            futures.setVisible(False)
+        self.order_tab = order
         self.protect_scroll = QScrollArea()
         self.protect_scroll.setObjectName("protectScroll")
         self.protect_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.protect_scroll.setWidgetResizable(True)
         self.protect_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.protect_scroll.setWidget(protect)
-        self.addTab(entry, "Order")
+        self.addTab(order, "Order")
         self.addTab(self.protect_scroll, "Stop / OCO / Bracket")
         self.setTabToolTip(
             PROTECT_TAB,

@@ -13,6 +13,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from terminal.domain.session import MarketType
+
 if TYPE_CHECKING:
     from terminal.core.supervision import TaskOwner
     from terminal.services import TerminalServices
@@ -85,7 +87,7 @@ class ConnectWiring:
 
         try:
             result = await self.services.check_connection(
-                req.venue, req.mode, req.account, req.ccxt_fields
+                req.venue, req.mode, req.account, req.ccxt_fields, market=req.market
             )
         except ServicesError as exc:  # an unknown venue, the paper exchange down
             if self.dialog is dialog:
@@ -113,11 +115,18 @@ class ConnectWiring:
             # Read back as every later start will (environment first, then keychain), in
             # a worker thread: the keychain may block, the event loop must not.
             stored = await CredentialStore().aload(ref)
-            await self.commands.connect_venue(
-                req.venue, req.mode, req.account, credentials=stored.as_ccxt() if stored else None
+            session = await self.commands.connect_venue(
+                req.venue,
+                req.mode,
+                req.account,
+                credentials=stored.as_ccxt() if stored else None,
+                market=req.market,
             )
         except Exception as exc:
             self.notify("error", f"Connecting {req.venue} failed: {exc}")
+            return
+        if req.market is not MarketType.SPOT:  # the ticket offers it (Send to)
+            self.notify("info", f"{session.key.label} connected: the ticket sends to it.")
             return
         self.notify("info", f"{req.venue} ({req.mode.value}) connected.")
         await self.commands.switch_venue(req.venue)

@@ -54,7 +54,13 @@ class FuturesWiring:
         self._tasks.spawn(self.state.run(), f"futures-poll:{self.state.key.label}")
 
     def close(self) -> None:
+        """Stop showing this session: the views may be bound to another one next."""
         self._remove()
+        self.positions.closeRequested.disconnect(self._on_close)
+        self.positions.reverseRequested.disconnect(self._on_reverse)
+        if self.ticket is not None:
+            self.ticket.leverageChangeRequested.disconnect(self._on_leverage)
+            self.ticket.marginModeChangeRequested.disconnect(self._on_margin_mode)
 
     def _ticks(self) -> dict[str, Decimal]:
         markets = self.state.port.markets.items()

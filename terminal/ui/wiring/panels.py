@@ -23,12 +23,14 @@ if TYPE_CHECKING:  # imported when the panels are built (import cost at start-up
     from terminal.ui.panels.alerts_panel import AlertsPanel
     from terminal.ui.panels.balances import BalancesPanel
     from terminal.ui.panels.dom_panel import DomPanel
+    from terminal.ui.panels.futures_ticket import FuturesTicketSection
     from terminal.ui.panels.health import HealthPanel
     from terminal.ui.panels.history import HistoryPanel
     from terminal.ui.panels.logs import LogsPanel
     from terminal.ui.panels.notifications_panel import NotificationsPanel
     from terminal.ui.panels.open_orders import OpenOrdersPanel
     from terminal.ui.panels.order_entry import OrderEntryPanel
+    from terminal.ui.panels.positions import PositionsPanel
     from terminal.ui.panels.protect_panel import ProtectPanel
     from terminal.ui.panels.watchlist import WatchlistPanel
     from terminal.ui.widgets.chart import CandleChartWidget
@@ -56,6 +58,8 @@ class Panels:
     dom: DomPanel  # the price ladder (its dock is hidden by default)
     protect: ProtectPanel  # the protective ticket (a tab of the entry dock)
     alerts: AlertsPanel  # price alerts and their history
+    positions: PositionsPanel  # a perpetual session's positions (its own dock)
+    futures: FuturesTicketSection  # above the ticket while it trades a perpetual session
     # built after the first live book (build_late_panels): slow imports
     depth: DepthChartWidget | None = None
     tape: TradesTapeWidget | None = None
@@ -74,12 +78,14 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
     from terminal.ui.panels.alerts_panel import AlertsPanel
     from terminal.ui.panels.balances import BalancesPanel
     from terminal.ui.panels.dom_panel import DomPanel
+    from terminal.ui.panels.futures_ticket import FuturesTicketSection
     from terminal.ui.panels.health import HealthPanel
     from terminal.ui.panels.history import HistoryPanel
     from terminal.ui.panels.logs import LogsPanel
     from terminal.ui.panels.notifications_panel import NotificationsPanel
     from terminal.ui.panels.open_orders import OpenOrdersPanel
     from terminal.ui.panels.order_entry import OrderEntryPanel
+    from terminal.ui.panels.positions import PositionsPanel
     from terminal.ui.panels.protect_panel import ProtectPanel
     from terminal.ui.panels.ticket_tabs import TicketTabs
     from terminal.ui.panels.watchlist import WatchlistPanel
@@ -99,11 +105,13 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         dom=DomPanel(palette=pal),
         protect=ProtectPanel(),
         alerts=AlertsPanel(sound=ui.alert_sound),
+        positions=PositionsPanel(frame_clock=clock),
+        futures=FuturesTicketSection(frame_clock=clock),
     )
     clock.register(panels.book)
     clock.register(panels.dom)
     # the entry dock holds the plain ticket and the protective one as tabs
-    window.set_panel("entry", TicketTabs(panels.entry, panels.protect))
+    window.set_panel("entry", TicketTabs(panels.entry, panels.protect, panels.futures))
     for name in (
         "book",
         "balances",
@@ -115,6 +123,7 @@ def build_panels(window: MainWindow, clock: FrameClock, ui: UiSettings) -> Panel
         "logs",
         "dom",
         "alerts",
+        "positions",
     ):
         window.set_panel(name, getattr(panels, name))
     return panels

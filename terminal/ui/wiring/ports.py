@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from terminal.core.marketstate import FeedKey
 from terminal.domain.enums import VenueMode
-from terminal.domain.session import SessionKey
+from terminal.domain.session import MarketType, SessionKey
 
 
 class Notify(Protocol):
@@ -51,6 +51,7 @@ class VenueCommands(Protocol):
         account: str = "default",
         *,
         credentials: dict[str, str] | None = None,
+        market: MarketType = MarketType.SPOT,
     ) -> Any: ...
 
     async def disconnect_venue(self, venue: str, *, forget: bool = False) -> None: ...

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from terminal.core.futures.symbols import perpetual_of, spot_of
 from terminal.core.marketstate import FeedKind, FeedStatus, MarketState
 from terminal.core.orders.errors import (
     EntryNotReady,
@@ -34,7 +35,7 @@ from terminal.domain.enums import Side
 from terminal.domain.ids import ClientOrderId, Symbol
 from terminal.domain.market import MarketRules
 from terminal.domain.order import Order, OrderRequest, OrderStatus
-from terminal.domain.session import SessionKey
+from terminal.domain.session import MarketType, SessionKey
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
@@ -155,18 +156,24 @@ class TradingWiring:
         self.panels.entry.session_picker.set_sessions(keys, self.session)
 
     def activate(self, session: SessionKey, symbol: Symbol) -> None:
+        port = self.orders.session(session)
+        if session.market is not MarketType.SPOT and port is not None:
+            # the window shows the venue's spot market; the ticket trades its perpetual
+            symbol = perpetual_of(symbol, port.markets) or symbol
+        elif ":" in symbol:  # back from a perpetual to the spot pair the window shows
+            symbol = Symbol(spot_of(symbol))
         self.session = session
         self.symbol = symbol
         p = self.panels
-        p.entry.set_account(session.venue, session.mode, session.account)
-        port = self.orders.session(session)
+        p.entry.set_account(session.venue, session.mode, session.account, session.market)
         rules = port.markets.get(symbol) if port is not None else None
         p.entry.set_market(rules)
         if self.protect is not None:
             self.protect.activate(session, rules)
-        for widget in (p.book, p.depth, p.tape, p.chart):
-            if widget is not None:
-                widget.set_market(rules)
+        if session.market is MarketType.SPOT:
+            for widget in (p.book, p.depth, p.tape, p.chart):
+                if widget is not None:
+                    widget.set_market(rules)
         p.open_orders.set_active(session.venue, symbol)
         self.frame.reset()
         self.orders_version += 1
