@@ -339,6 +339,12 @@ class TerminalController(QObject):
             active=lambda: (self.trading.session, self.symbol),
         )
         services.stop_notices.add(self._show_stop_notice)
+        from terminal.ui.wiring.passed_stop import PassedStopWiring
+
+        # a bracket's stop passed while the terminal was away: the user chooses
+        self.passed_stops = PassedStopWiring(
+            services.orders.brackets, self.window, self.tasks, self.notify
+        )
         self.watchlist = WatchlistWiring(
             self.panels.watchlist,
             self.settings.ui,

@@ -7,8 +7,9 @@ the venue has order lists, else terminal-held; `lists.place_oco`); a previous sm
 pair is cancelled first. An entry cancelled or expired before any fill ends the bracket
 with no legs. Only while the terminal runs: after a restart `restore` (run when
 reconciliation succeeds) catches up on fills that happened meanwhile, unless the price
-is already past the stop, which it reports instead of placing a stop that would fire
-at once.
+is already past the stop: then nothing is placed and the choice is the user's
+(`passed_stop` carries the case; `decide_passed` carries out what was chosen: close the
+filled amount at market now, keep the bracket waiting, or cancel it).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from terminal.core.callbacks import Callbacks
 from terminal.core.orders.errors import OrderServiceError
 from terminal.core.orders.lists import cancel_list, place_oco, price_refusals
 from terminal.core.ports import Refusal
-from terminal.domain.enums import HeldBy, LegRole, Side
+from terminal.domain.enums import HeldBy, LegRole, OrderType, Side
 from terminal.domain.ids import ClientOrderId
 from terminal.domain.money import ZERO, format_decimal
 from terminal.domain.order import Order, OrderRequest
@@ -85,6 +87,23 @@ def _request_of(order_list: OrderList, entry: Order) -> BracketRequest:
     )
 
 
+@dataclass(frozen=True)
+class PassedStop:
+    """A bracket whose entry filled while the terminal was away and whose stop the price
+    has already passed: nothing was placed; the user chooses what happens."""
+
+    list_id: str
+    session: SessionKey
+    symbol: str
+    side: Side  # the side that closes the position (the stop's side)
+    amount: Decimal  # filled and not covered by a stop
+    stop: Decimal
+    price: Decimal  # the last price when it was found
+
+
+SEND_NOW, KEEP_WAITING, CANCEL_IT = "send", "keep", "cancel"
+
+
 def stop_passed(side: Side, stop: Decimal, price: Decimal | None) -> bool:
     """The price is already beyond the stop of a position opened on `side`."""
     if price is None:
@@ -99,6 +118,8 @@ class BracketKeeper:
         self._entry_of: dict[ClientOrderId, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._pair_entry: dict[str, Decimal] = {}  # pair list id -> its entry's price
+        self.passed: dict[str, PassedStop] = {}  # waiting for the user's choice
+        self.passed_stop: Callbacks[PassedStop] = Callbacks("passed-stop")
         service.order_changed.add(self._on_order)
 
     def watched(self) -> list[str]:
@@ -321,11 +342,80 @@ class BracketKeeper:
                             f"Bracket {order_list.list_id}: the entry filled "
                             f"{format_decimal(entry.filled)} while the terminal was closed and the "
                             f"price {format_decimal(price)} is already past the stop "
-                            f"{format_decimal(stop)}: stop and target NOT placed; decide by hand"
+                            f"{format_decimal(stop)}: stop and target NOT placed; "
+                            "nothing is sent until you choose"
                         ),
                     )
+                    found = PassedStop(
+                        order_list.list_id,
+                        key,
+                        str(order_list.symbol),
+                        entry.side.opposite,
+                        entry.filled - covered,
+                        stop,
+                        price,
+                    )
+                    self.passed[found.list_id] = found
+                    self.passed_stop.emit(found)
                     continue
             self._watch(order_list)
             restored += 1
             await self.sync(order_list.list_id)
         return restored
+
+    async def decide_passed(self, list_id: str, choice: str) -> Order | None:
+        """Carry out the user's choice for a bracket whose stop the price passed while
+        the terminal was away. SEND_NOW: the entry's rest (if any) and the bracket are
+        cancelled, then the uncovered amount is closed with a market order (this
+        bracket's stop, held by this terminal), returned. KEEP_WAITING: nothing is sent;
+        the bracket stays open and the choice comes back at the next start. CANCEL_IT:
+        the bracket is cancelled (its entry's rest too); no stop or target is placed."""
+        found = self.passed.pop(list_id, None)
+        if found is None:
+            raise ValueError(f"bracket {list_id} is not waiting for a choice")
+        service = self._service
+        what = f"{format_decimal(found.amount)} {found.symbol}"
+        if choice == KEEP_WAITING:
+            service.tracker.notice(
+                "warning",
+                f"Bracket {list_id}: kept waiting; nothing sent, {what} has no stop "
+                "(asked again at the next start)",
+            )
+            return None
+        if choice not in (SEND_NOW, CANCEL_IT):
+            self.passed[list_id] = found
+            raise ValueError(f"unknown choice {choice!r}")
+        await cancel_list(service, list_id)
+        lists = await service.journal.order_lists(list_id=list_id)
+        order_list = lists[0] if lists else None
+        if order_list is not None:
+            order_list.status = ListStatus.DONE
+            await service.journal.save_list(order_list)
+        if choice == CANCEL_IT:
+            service.tracker.notice(
+                "warning", f"Bracket {list_id}: cancelled; no stop placed for {what}"
+            )
+            return None
+        key = found.session
+        close = OrderRequest(
+            venue=key.venue,
+            symbol=order_list.symbol if order_list is not None else found.symbol,  # type: ignore[arg-type]
+            side=found.side,
+            type=OrderType.MARKET,
+            amount=found.amount,
+            price=None,
+            account=key.account,
+            mode=key.mode,
+            market=key.market,
+            list_id=list_id,
+            leg_role=LegRole.STOP,
+            held_by=HeldBy.TERMINAL,
+        )
+        confirmed = (
+            frozenset(order_list.details.get("confirmed", ())) if order_list else frozenset()
+        )
+        order = await service.submit(close, confirmed=confirmed)
+        service.tracker.notice(
+            "info", f"Bracket {list_id}: stop sent at market for {what} ({order.status.value})"
+        )
+        return order
