@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,11 +34,8 @@ from typing import TYPE_CHECKING, Any
 from terminal.core.callbacks import Callbacks
 from terminal.core.futures.state import PerpGateInputs
 from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
-from terminal.core.ports import GateContext
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
-from terminal.domain.marketdata import Balances
-from terminal.domain.order import OrderRequest
 from terminal.domain.session import MarketType, SessionKey
 from terminal.logsetup import register_secret
 from terminal.paths import AppPaths
@@ -47,93 +43,23 @@ from terminal.settings import Settings, load_settings
 from terminal.stop_control import StopControlHandler, StopNotice
 
 if TYPE_CHECKING:
-    from terminal.core.marketstate import FeedKey
-    from terminal.exchange.catalogue import VenueInfo
-    from terminal.exchange.connection_check import ConnectionCheck
-    from terminal.exchange.feeds import FeedHub, Subscription
-    from terminal.exchange.manager import ExchangeManager
+    pass
+
+from terminal.services.gate_inputs import GateInputs, _Prices
+from terminal.services.options import (
+    ServicesError,
+    ServicesOptions,
+    control_advert_path,
+    parse_paper_account,
+)
+from terminal.services.stop import StopSweeps
+from terminal.services.window_access import WindowAccess
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_S = 5.0
 
 
-class ServicesError(RuntimeError):
-    """A service could not start (bad option, journal locked, paper exchange down...)."""
-
-
-class VenueUnknown(ServicesError):
-    """The catalogue has no venue of that id."""
-
-
-@dataclass
-class ServicesOptions:
-    data_dir: str | None = None
-    journal: str | None = None  # --journal PATH-or-URL
-    paper_url: str | None = None  # --paper-url: join a running paper exchange
-    paper_account: str | None = None  # --paper-account KEY:SECRET
-    start_paper: bool = True  # start the embedded paper exchange when no --paper-url
-    read_only_journal: bool = False  # `journal show/export`: no lock, no writes
-    safety: bool = True  # load the testnet lock / emergency stop / precautions gate
-    private_streams: bool = False  # GUI: watch orders/fills/balances of each session
-    control_channel: bool = True  # serve `trading-terminal stop` from other processes
-    sweep_engaged_on_connect: bool = True  # stop engaged: sweep each venue once reconciled
-    session_heartbeat_s: float = 15.0
-
-    @classmethod
-    def from_args(cls, args: Any, **overrides: Any) -> ServicesOptions:
-        """From the CLI's global options (argparse namespace)."""
-        values: dict[str, Any] = {
-            "data_dir": getattr(args, "data_dir", None),
-            "journal": getattr(args, "journal", None),
-            "paper_url": getattr(args, "paper_url", None),
-            "paper_account": getattr(args, "paper_account", None),
-        }
-        values.update(overrides)
-        return cls(**values)
-
-
-def parse_paper_account(text: str) -> tuple[str, str]:
-    key, sep, secret = (text or "").partition(":")
-    if not sep or not key or not secret:
-        raise ServicesError("--paper-account must be KEY:SECRET")
-    return key, secret
-
-
-def control_advert_path(
-    options: ServicesOptions, paths: AppPaths, settings: Settings | None = None
-) -> Path:
-    """Where the holder of this journal advertises its control channel: beside the
-    journal file (`journal.sqlite.control`), or in the data dir for a server database.
-
-    The usual cases (the default journal, --journal PATH) are worked out without
-    importing the journal's database layer, so `trading-terminal stop` reaches a
-    running terminal without that start-up cost.
-    """
-    from terminal.control.advert import DEFAULT_ADVERT, advert_path_for
-
-    settings = settings or load_settings(paths.config)
-    data = paths.ensure_data()
-    value = options.journal or settings.journal.url
-    if not value:
-        return data / DEFAULT_ADVERT
-    if "://" not in value:
-        journal = Path(value).expanduser().resolve()
-        return journal.with_name(journal.name + ".control")
-    from terminal.journal.store import journal_url_from, lock_path_for
-
-    url = journal_url_from(options.journal, data, settings.journal.url)
-    return advert_path_for(lock_path_for(url, data))
-
-
-@dataclass
-class _Prices:
-    """Reference prices and balances fetched on demand (headless use, no feeds)."""
-
-    reference: dict[tuple[str, str], Decimal] = field(default_factory=dict)
-    balances: dict[SessionKey, Balances] = field(default_factory=dict)
-
-
-class TerminalServices:
+class TerminalServices(StopSweeps, GateInputs, WindowAccess):
     def __init__(
         self,
         options: ServicesOptions | None = None,
@@ -286,11 +212,6 @@ class TerminalServices:
         if self.orders is not None and key in self.by_key:
             await self.orders.on_stream_reconnect(key)
             self._sweep_if_engaged(key)  # not awaited: the stream goes on meanwhile
-
-    @property
-    def market_state(self) -> Any:
-        """terminal.core.marketstate.MarketState fed by the venue manager's feeds."""
-        return self.exchange.state if self.exchange is not None else None
 
     async def aclose(self) -> None:
         """Close everything this object started, each step bounded in time."""
@@ -497,71 +418,6 @@ class TerminalServices:
         the_mode = VenueMode(mode) if mode is not None else info.default_mode()
         return SessionKey(VenueId(info.id), the_mode, AccountLabel(account), market)
 
-    # ---- what the window asks of the exchange layer ------------------------------------
-    def venue_infos(self) -> list[VenueInfo]:
-        """Every venue of the catalogue (what Venue > Connect offers)."""
-        return list(self._exchange().catalogue)
-
-    def register_venues(self, infos: Iterable[VenueInfo]) -> None:
-        """Add (or replace) catalogue entries: tests and tools pointing a venue elsewhere."""
-        for info in infos:
-            self._exchange().catalogue.register(info, replace_existing=True)
-
-    def points_at_paper(self, venue: str) -> bool:
-        """The venue is a ccxt class pointed at the paper exchange (VenueUnknown if the
-        catalogue has no such venue)."""
-        try:
-            return bool(self._exchange().catalogue.get(venue).points_at_paper)
-        except KeyError:
-            raise VenueUnknown(f"{venue} is not a venue this version knows") from None
-
-    async def check_connection(
-        self,
-        venue: str,
-        mode: VenueMode,
-        account: str,
-        credentials: Mapping[str, str],
-        market: MarketType = MarketType.SPOT,
-    ) -> ConnectionCheck:
-        """Test credentials on a throwaway session (read-only; see `check_connection`)."""
-        from terminal.exchange.connection_check import check_connection
-
-        try:
-            info = self._exchange().catalogue.get(venue)
-        except KeyError:
-            raise VenueUnknown(f"{venue} is not a venue this version knows") from None
-        paper = None
-        if info.points_at_paper:  # the venue's own exchange (paper.others), else the built-in
-            builtin = await self.paper_exchange()
-            own = self._exchange().paper_endpoint(venue) if info.id != "paper" else None
-            paper = own or builtin
-        return await check_connection(info, mode, account, credentials, paper=paper, market=market)
-
-    def subscribe(self, key: FeedKey) -> Subscription:
-        """A shared market-data feed (released with `close()`)."""
-        return self._exchange().subscribe(key)
-
-    @property
-    def feeds(self) -> FeedHub:
-        return self._exchange().feeds
-
-    def feed_age(self, session: SessionKey, feed: FeedKey) -> float | None:
-        """Seconds since the last message of a session's feed (None: none yet)."""
-        tracker = self._exchange().health.get(session)
-        return tracker.last_message_age(feed) if tracker is not None else None
-
-    def record_feed_error(self, session: SessionKey, text: str) -> None:
-        """A feed error for the session's health panel."""
-        tracker = self._exchange().health.get(session)
-        if tracker is not None:
-            tracker.record_error_text(text)
-
-    def _exchange(self) -> ExchangeManager:
-        if self.exchange is None:
-            raise ServicesError("the exchange layer is not running")
-        exchange: ExchangeManager = self.exchange
-        return exchange
-
     def _no_keys_text(self, venue: VenueId, mode: VenueMode | str | None, account: str) -> str:
         """Why a venue without stored keys is not contacted, and where keys go."""
         from terminal.secrets import CredentialRef
@@ -643,202 +499,6 @@ class TerminalServices:
             await asyncio.wait({sweep})
         return result
 
-    # ---- the emergency stop beyond the toolbar ---------------------------------------------
-    def engage_stop(
-        self,
-        scope: Any = "all",
-        reason: str = "",
-        source: str = "local",
-        *,
-        origin: str = "",
-        settle_timeout: float = 10.0,
-        target: Any = None,
-    ) -> tuple[Any, asyncio.Task[Any]]:
-        """Engage the stop as the toolbar does, and sweep every connected session it
-        covers (`target`: a StopTarget, everything when None).
-
-        `engage()` blocks new orders before this returns (no await before it); the sweep
-        runs as a task this object owns, and its result is also announced on
-        `stop_notices`. Returns (StopState, sweep task -> StopResult).
-        """
-        if self.safety is None:
-            raise ServicesError("the safety state is not loaded")
-        from terminal.core.safety import EVERYTHING
-
-        target = target if target is not None else EVERYTHING
-        state = self.safety.stop.engage(scope, reason, source, target)
-        origin = origin or source
-        where = (
-            "every open order on every connected venue"
-            if target.is_all
-            else f"the open orders of {target.label}"
-        )
-        self.stop_notices.emit(
-            StopNotice(
-                "engaged",
-                origin,
-                "error",
-                f"EMERGENCY STOP engaged ({origin}): new orders blocked; cancelling {where}…",
-            )
-        )
-        task = self._spawn(
-            self._sweep(self.connected_sessions(), origin, settle_timeout), "emergency-sweep"
-        )
-        return state, task
-
-    def _sweep_if_engaged(self, key: SessionKey) -> asyncio.Task[Any] | None:
-        """After a session's reconciliation: with a stop covering it engaged, sweep that
-        session once.
-
-        Orders found open at start (left by a crashed run, or placed elsewhere while the
-        terminal was down) are cancelled within the stop's scope. A sweep that did not
-        finish clean is tried again after the next reconciliation.
-        """
-        if (
-            not self.options.sweep_engaged_on_connect
-            or self.safety is None
-            or not any(s.target.covers_session(key) for s in self.safety.stop.states)
-        ):
-            return None
-        session = self.by_key.get(key)
-        if session is None:
-            return None
-        running = self._connect_sweeps.get(key)
-        if running is not None:
-            return running if not running.done() else None
-        origin = "stop still engaged at start-up"
-        task = self._spawn(self._sweep([session], origin, 5.0), f"stop-sweep-{key.label}")
-        self._connect_sweeps[key] = task
-
-        def forget_unless_clean(t: asyncio.Task[Any]) -> None:
-            clean = not t.cancelled() and t.exception() is None and t.result().ok
-            if not clean and self._connect_sweeps.get(key) is t:
-                del self._connect_sweeps[key]
-
-        task.add_done_callback(forget_unless_clean)
-        return task
-
-    async def _sweep(self, sessions: Sequence[Any], origin: str, settle_timeout: float) -> Any:
-        from terminal.core.safety import order_service_sink
-
-        sink = order_service_sink(self.orders) if self.orders is not None else None
-        try:
-            result = await self.safety.stop.sweep(
-                sessions, report_sink=sink, settle_timeout=settle_timeout
-            )
-        except Exception as exc:
-            log.exception("emergency stop sweep (%s) failed", origin)
-            self.stop_notices.emit(
-                StopNotice(
-                    "sweep", origin, "error", f"Emergency stop ({origin}): cancelling failed: {exc}"
-                )
-            )
-            raise
-        lines = "; ".join(result.lines())
-        self.stop_notices.emit(
-            StopNotice(
-                "sweep",
-                origin,
-                "warning" if result.ok else "error",
-                f"Emergency stop sweep ({origin}): {lines}",
-                result,
-            )
-        )
-        return result
-
-    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # logged in _sweep
-        return task
-
-    # ---- what the gate looks at ------------------------------------------------------------
-    def gate_context(self, request: OrderRequest) -> GateContext:
-        """Market rules, reference price and balances for the gate (no I/O)."""
-        session = self.by_key.get(request.session) or self.sessions.get(request.venue)
-        market = session.markets.get(request.symbol) if session is not None else None
-        mode = session.mode if session is not None else request.mode
-        if request.market is not MarketType.SPOT:
-            perp = self.perp_inputs(request.session, request.symbol) if self.perp_inputs else None
-            return GateContext(
-                market=market,
-                mode=mode,
-                reference_price=perp.reference_price if perp else None,
-                balances=perp.balances if perp else None,
-                leverage=perp.leverage if perp else None,
-            )
-        return GateContext(
-            market=market,
-            mode=mode,
-            reference_price=self._reference_price(request.venue, request.symbol),
-            balances=self._balances(request.venue, session),
-        )
-
-    def _reference_price(self, venue: VenueId, symbol: Symbol) -> Decimal | None:
-        state = self.market_state
-        if state is not None:
-            try:
-                from terminal.core.marketstate import FeedKey
-
-                session = self.sessions.get(venue)
-                mode = session.mode if session is not None else VenueMode.PAPER
-                view = state.book_view(FeedKey.book(venue, symbol, mode), 1)
-                mid = getattr(view, "mid", None) if view is not None else None
-                if mid:
-                    return mid
-                ticker = state.ticker(FeedKey.ticker(venue, symbol, mode))
-                if ticker is not None and getattr(ticker, "last", None):
-                    return ticker.last
-            except Exception:
-                log.debug("no reference price from market state", exc_info=True)
-        return self._prices.reference.get((venue, symbol))
-
-    def _balances(self, venue: VenueId, session: Any = None) -> Balances | None:
-        session = session if session is not None else self.sessions.get(venue)
-        state = self.market_state
-        if state is not None and session is not None:
-            found = state.balances(session.key)
-            if found is not None:
-                return found
-        return self._prices.balances.get(session.key) if session is not None else None
-
-    async def refresh_market_inputs(
-        self, venue: str, symbol: str, key: SessionKey | None = None
-    ) -> None:
-        """Fetch a reference price and the balances of one session (the venue's first
-        when `key` is None) once (headless: no feeds are running)."""
-        from terminal.domain.money import decimal_from_float_repr
-
-        session = self.by_key[key] if key is not None else self.sessions[VenueId(venue)]
-        ticker = await session.fetch_ticker_raw(symbol)
-        bid, ask, last = (decimal_from_float_repr(ticker.get(k)) for k in ("bid", "ask", "last"))
-        ref = (bid + ask) / 2 if bid and ask else last
-        if ref:
-            self._prices.reference[(VenueId(venue), Symbol(symbol))] = ref
-        self._prices.balances[session.key] = await session.fetch_balances()
-
-    def connected_sessions(self) -> Sequence[Any]:
-        """Every connected session, several per venue when it is connected more than once."""
-        return list(self.by_key.values())
-
     @property
     def data_dir(self) -> Path:
         return self.paths.data
-
-
-def preload_exchange_layer() -> None:
-    """Import ccxt and the exchange layer (~1 s): the GUI does it in a worker thread, so
-    its own thread keeps painting meanwhile."""
-    import ccxt.async_support
-    import ccxt.pro  # noqa: F401
-
-    import terminal.exchange.connection_check
-    import terminal.exchange.manager  # noqa: F401
-
-
-def journal_held_elsewhere(exc: BaseException) -> bool:
-    """`exc` says another process holds the journal (its single-writer lock)."""
-    from terminal.journal import JournalLockedError
-
-    return isinstance(exc, JournalLockedError)
