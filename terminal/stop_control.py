@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from terminal.control import stopfile
 from terminal.control.server import CommandRefused
 from terminal.core.callbacks import Callbacks
-from terminal.core.safety import ResetRefused, StopScope
+from terminal.core.safety import BadStopTarget, ResetRefused, StopScope, targets_named
 
 ORIGIN = "trading-terminal stop from a shell"
 FILE_ORIGIN = "trading-terminal stop, by its request file"
@@ -76,19 +76,47 @@ class StopControlHandler:
         return safety
 
     def engage(
-        self, scope: str, reason: str, settle_timeout: float, *, origin: str = ORIGIN
+        self,
+        scope: str,
+        reason: str,
+        settle_timeout: float,
+        *,
+        origin: str = ORIGIN,
+        venues: Sequence[str] = (),
+        session: str = "",
+        symbol: str = "",
     ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
-        self._safety()
+        """Engage on everything, or only on `venues` / one connected `session` (its
+        label), each narrowed to `symbol` when given; then sweep what that covers."""
+        safety = self._safety()
         try:
             the_scope = StopScope(scope)
         except ValueError:
             raise CommandRefused(f"unknown scope {scope!r} (all or terminal)") from None
-        swept = [str(s.venue) for s in self._services.connected_sessions()]
+        connected = self._services.connected_sessions()
+        try:
+            targets = targets_named(venues, session, symbol, [s.key for s in connected])
+        except BadStopTarget as exc:
+            raise CommandRefused(str(exc)) from None
+        reason = reason or "command line"
+        states = [safety.stop.engage(the_scope, reason, "cli", t) for t in targets[:-1]]
         state, task = self._services.engage_stop(
-            the_scope, reason or "command line", "cli", origin=origin, settle_timeout=settle_timeout
+            the_scope,
+            reason,
+            "cli",
+            origin=origin,
+            settle_timeout=settle_timeout,
+            target=targets[-1],
         )
+        states.append(state)
+        swept = [str(s.venue) for s in connected if any(t.covers_session(s.key) for t in targets)]
         return (
-            {"description": state.describe(), "scope": state.scope.value, "venues": swept},
+            {
+                "description": "\n".join(s.describe() for s in states),
+                "scope": state.scope.value,
+                "venues": swept,
+                "targets": [t.label for t in targets],
+            },
             _result_of(task),
         )
 
@@ -99,7 +127,9 @@ class StopControlHandler:
         reply: dict[str, Any] = {
             "engaged": state is not None,
             "loaded": stop.loaded,
-            "description": state.describe() if state is not None else "Emergency stop is OFF.",
+            "description": "\n".join(s.describe() for s in stop.states)
+            if state is not None
+            else "Emergency stop is OFF.",
             "venues": [str(s.venue) for s in self._services.connected_sessions()],
         }
         if state is not None:
@@ -148,24 +178,50 @@ class StopControlHandler:
         self._answers.add(task)
         task.add_done_callback(self._answers.discard)
 
-    async def reset(self, phrase: str) -> dict[str, Any]:
+    async def reset(
+        self, phrase: str, *, venues: Sequence[str] = (), session: str = "", symbol: str = ""
+    ) -> dict[str, Any]:
+        """Lift every stop, or only the stops engaged on the targets named (a wider or
+        other stop stays engaged; the reply lists what stays)."""
         safety = self._safety()
-        if not safety.stop.engaged:
-            return {"was_engaged": False, "journaled": True}
+        stop = safety.stop
+        scoped = bool(venues or session or symbol)
         try:
-            safety.stop.reset(phrase, source="cli")
+            targets = targets_named(venues, session, symbol) if scoped else []
+        except BadStopTarget as exc:
+            raise CommandRefused(str(exc)) from None
+        engaged = [s.target for s in stop.states]
+        lifting = [t for t in targets if t in engaged] if scoped else engaged
+        if not lifting:
+            return {
+                "was_engaged": False,
+                "journaled": True,
+                "not_engaged": [t.label for t in targets],
+                "remaining": [s.describe() for s in stop.states],
+            }
+        try:
+            if scoped:
+                for target in lifting:
+                    stop.reset(phrase, source="cli", target=target)
+            else:
+                stop.reset(phrase, source="cli")
         except ResetRefused as exc:
             raise CommandRefused(str(exc)) from None
         journaled = await safety.writer.flush()
+        where = "" if not scoped else " on " + ", ".join(t.label for t in lifting)
+        allowed = "order entry allowed again" if not stop.engaged else "others stay engaged"
         self._services.stop_notices.emit(
             StopNotice(
-                "reset",
-                ORIGIN,
-                "info",
-                f"Emergency stop reset ({ORIGIN}): order entry allowed again.",
+                "reset", ORIGIN, "info", f"Emergency stop{where} reset ({ORIGIN}): {allowed}."
             )
         )
-        return {"was_engaged": True, "journaled": journaled}
+        return {
+            "was_engaged": True,
+            "journaled": journaled,
+            "lifted": [t.label for t in lifting],
+            "not_engaged": [t.label for t in targets if t not in lifting],
+            "remaining": [s.describe() for s in stop.states],
+        }
 
 
 async def _result_of(task: Awaitable[Any]) -> dict[str, Any]:

@@ -1,8 +1,15 @@
 """`trading-terminal stop`: engage the emergency stop and cancel open orders, or reset it.
 
-    trading-terminal stop [--scope all|terminal] [--venue V ...] [--reason TEXT]
-    trading-terminal stop --reset [--yes]
+    trading-terminal stop [--scope all|terminal] [--venue V ... | --session LABEL]
+                          [--symbol SYM] [--reason TEXT]
+    trading-terminal stop --reset [--yes] [--venue V ... | --session LABEL] [--symbol SYM]
     trading-terminal stop --status
+
+Without --venue, --session or --symbol the stop covers everything. --venue V stops only
+venue V (every session of it; repeatable), --session LABEL only that session (its label
+venue/mode/account, e.g. paper/paper/alice, as the window's stop tooltip and `--status`
+show it), --symbol SYM only that symbol (there, or everywhere). --reset with the same
+flags lifts only the stop engaged on exactly that target; other stops stay engaged.
 
 Engaging blocks new orders first (journaled, so it holds across restarts and for the
 GUI), then connects the paper venue (unless --no-paper) and every --venue given and
@@ -72,8 +79,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="append",
         default=[],
         metavar="V",
-        help="also sweep venue V's live account (repeatable); the paper venue is always swept",
+        help="stop only venue V, every session of it (repeatable); with no terminal "
+        "running, also connects V's live account to sweep it",
     )
+    p.add_argument(
+        "--session",
+        default="",
+        metavar="LABEL",
+        help="stop only this session (venue/mode/account, e.g. paper/paper/alice)",
+    )
+    p.add_argument("--symbol", default="", metavar="SYM", help="stop only this symbol")
     p.add_argument(
         "--no-paper",
         action="store_true",
@@ -97,6 +112,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    from terminal.core.safety import BadStopTarget, targets_named
+
+    try:
+        args.targets = targets_named(args.venue, args.session, args.symbol)
+    except BadStopTarget as exc:
+        print(f"trading-terminal stop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    args.scoped = bool(args.venue or args.session or args.symbol)
     if args.reset and not args.yes:
         from terminal.core.safety import RESET_PHRASE
 
@@ -153,8 +176,17 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
         try:
             await services.start()
         except JournalLockedError as exc:
-            if advert_path is not None and not (args.status or args.reset):
+            if advert_path is not None and not (args.status or args.reset or args.scoped):
                 return await _via_request_file(args, advert_path, why_not)
+            if args.scoped:
+                print(
+                    f"trading-terminal stop: {exc}; its control channel did not answer "
+                    f"({why_not or 'none is advertised'}), and a stop on part of the "
+                    "terminal needs it. Stop everything (no --venue/--session/--symbol), "
+                    "or use the Trading menu of the running terminal.",
+                    file=sys.stderr,
+                )
+                return EXIT_SERVICES
             print(
                 f"trading-terminal stop: {exc}\nIts control channel did not answer "
                 f"({why_not or 'none is advertised'}); use the EMERGENCY STOP button of "
@@ -182,7 +214,7 @@ async def _main(args: argparse.Namespace, ctx: CliContext) -> int:
             _print_state(safety)
             return EXIT_OK
         if args.reset:
-            return await _reset(safety)
+            return await _reset(args, safety)
         return await _engage(args, services, safety)
     finally:
         await services.aclose()
@@ -199,12 +231,14 @@ async def _via_running_terminal(args: argparse.Namespace, path: Path) -> tuple[i
 
     if not path.exists():
         return None, ""
+    where = {"venues": list(args.venue), "session": args.session, "symbol": args.symbol}
     if args.status:
         cmd, cmd_args = "status", {}
     elif args.reset:
         from terminal.core.safety import RESET_PHRASE
 
-        cmd, cmd_args = "reset", {"phrase": RESET_PHRASE}  # confirmed by run() already
+        # confirmed by run() already
+        cmd, cmd_args = "reset", {"phrase": RESET_PHRASE, **where}
     else:
         cmd, cmd_args = (
             "engage",
@@ -212,6 +246,7 @@ async def _via_running_terminal(args: argparse.Namespace, path: Path) -> tuple[i
                 "scope": args.scope,
                 "reason": args.reason,
                 "settle_timeout": max(0.0, args.settle_timeout),
+                **where,
             },
         )
     printer = _ReplyPrinter()
@@ -227,7 +262,7 @@ async def _via_running_terminal(args: argparse.Namespace, path: Path) -> tuple[i
         return EXIT_OK, ""
     if cmd == "reset":
         if not last.get("was_engaged"):
-            print("Emergency stop is not engaged; nothing to reset.")
+            _print_reset_rest(last)
             return EXIT_OK, ""
         if not last.get("journaled"):
             print(
@@ -236,7 +271,7 @@ async def _via_running_terminal(args: argparse.Namespace, path: Path) -> tuple[i
                 file=sys.stderr,
             )
             return EXIT_SERVICES, ""
-        print("Emergency stop reset: order entry is possible again.")
+        _print_reset_rest(last)
         return EXIT_OK, ""
     if last.get("event") != "result" or not last.get("finished"):
         print(
@@ -303,15 +338,44 @@ class _ReplyPrinter:
 
 
 def _print_state(safety: Any) -> None:
-    state = safety.stop.state
-    print(state.describe() if state is not None else "Emergency stop is OFF.")
+    states = safety.stop.states
+    print("\n".join(s.describe() for s in states) if states else "Emergency stop is OFF.")
 
 
-async def _reset(safety: Any) -> int:
-    if not safety.stop.engaged:
+def _print_reset_rest(reply: dict[str, Any]) -> None:
+    """What a reset lifted, what it found nothing engaged on, and what stays engaged."""
+    lifted = reply.get("lifted") or []
+    for label in reply.get("not_engaged") or []:
+        print(f"No emergency stop is engaged on {label}; nothing to reset there.")
+    if not reply.get("was_engaged") and not reply.get("not_engaged"):
         print("Emergency stop is not engaged; nothing to reset.")
+    remaining = reply.get("remaining") or []
+    if lifted:
+        print(f"Emergency stop on {', '.join(lifted)} reset.")
+    if remaining:
+        print("Still engaged:")
+        for line in remaining:
+            print(f"  {line}")
+    elif reply.get("was_engaged"):
+        print("Emergency stop reset: order entry is possible again.")
+
+
+async def _reset(args: argparse.Namespace, safety: Any) -> int:
+    stop = safety.stop
+    engaged = [s.target for s in stop.states]
+    lifting = [t for t in args.targets if t in engaged] if args.scoped else engaged
+    reply: dict[str, Any] = {
+        "was_engaged": bool(lifting),
+        "not_engaged": [t.label for t in args.targets if t not in lifting] if args.scoped else [],
+        "lifted": [t.label for t in lifting] if args.scoped else [],
+    }
+    if not lifting:
+        reply["remaining"] = [s.describe() for s in stop.states]
+        _print_reset_rest(reply)
         return EXIT_OK
-    safety.stop.reset(confirmed=True, source="cli")
+    for target in lifting if args.scoped else [None]:
+        stop.reset(confirmed=True, source="cli", target=target)
+    reply["remaining"] = [s.describe() for s in stop.states]
     if not await safety.writer.flush():
         print(
             "Emergency stop reset in memory, but the journal write failed; it will be "
@@ -319,21 +383,34 @@ async def _reset(safety: Any) -> int:
             file=sys.stderr,
         )
         return EXIT_SERVICES
-    print("Emergency stop reset: order entry is possible again.")
+    _print_reset_rest(reply)
     return EXIT_OK
 
 
 async def _engage(args: argparse.Namespace, services: Any, safety: Any) -> int:
     from terminal.core.safety import StopScope, order_service_sink
 
-    state = safety.stop.engage(StopScope(args.scope), args.reason or "command line", "cli")
+    for target in args.targets:
+        state = safety.stop.engage(
+            StopScope(args.scope), args.reason or "command line", "cli", target
+        )
+        print(state.describe())
     await safety.writer.flush()
-    print(state.describe())
-    venues: list[str] = [] if args.no_paper else ["paper"]
+    venues: list[str] = [] if args.no_paper or args.session else ["paper"]
     for venue in args.venue:
         if venue not in venues:
             venues.append(venue)
     sessions, failed = [], []
+    if args.session:  # exactly that session: its venue, environment and account
+        key = args.targets[0].session
+        try:
+            sessions.append(
+                await services.connect(str(key.venue), key.mode, str(key.account), reconcile=False)
+            )
+        except Exception as exc:
+            from terminal.cli.failures import describe
+
+            failed.append(f"{key.label}: INCOMPLETE, not connected: {describe(exc)}")
     for venue in venues:
         try:
             # A real venue is swept where the money is: its live connection, whatever

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,17 +51,29 @@ class ControlHandler(Protocol):
     """What the channel's commands do (the composition root implements it)."""
 
     def engage(
-        self, scope: str, reason: str, settle_timeout: float
+        self,
+        scope: str,
+        reason: str,
+        settle_timeout: float,
+        *,
+        venues: Sequence[str] = (),
+        session: str = "",
+        symbol: str = "",
     ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
         """Block new orders before returning; return (state, awaitable sweep result).
+        `venues`, `session` (a session label) and `symbol` narrow the stop; a target
+        that names nothing is CommandRefused.
 
         The awaitable may be cancelled when the channel stops waiting; it must shield
         the sweep itself, which belongs to the handler's owner."""
 
     def status(self) -> dict[str, Any]: ...
 
-    async def reset(self, phrase: str) -> dict[str, Any]:
-        """Lift the stop if `phrase` is the confirmation phrase, else CommandRefused."""
+    async def reset(
+        self, phrase: str, *, venues: Sequence[str] = (), session: str = "", symbol: str = ""
+    ) -> dict[str, Any]:
+        """Lift the stop (only the one on the target named, if any) if `phrase` is the
+        confirmation phrase, else CommandRefused."""
 
     def show(self) -> dict[str, Any]:
         """Bring the window to the front: {"window": bool, ...} (False when headless)."""
@@ -248,9 +260,8 @@ class ControlServer:
             elif cmd == "show":
                 await reply({"event": "show", **self._handler.show()})
             elif cmd == "reset":
-                await reply(
-                    {"event": "reset", **await self._handler.reset(str(args.get("phrase", "")))}
-                )
+                answer = await self._handler.reset(str(args.get("phrase", "")), **_where(args))
+                await reply({"event": "reset", **answer})
             else:
                 await self._engage(reply, args)
         except CommandRefused as exc:
@@ -262,7 +273,7 @@ class ControlServer:
         except (TypeError, ValueError):
             settle = 10.0
         state, pending = self._handler.engage(
-            str(args.get("scope", "all")), str(args.get("reason", ""))[:500], settle
+            str(args.get("scope", "all")), str(args.get("reason", ""))[:500], settle, **_where(args)
         )
         await reply({"event": "engaged", **state})
         future = asyncio.ensure_future(pending)
@@ -302,3 +313,14 @@ class ControlServer:
     async def _send(writer: asyncio.StreamWriter, message: dict[str, Any]) -> None:
         writer.write(encode(message))
         await asyncio.wait_for(writer.drain(), SEND_TIMEOUT_S)
+
+
+def _where(args: dict[str, Any]) -> dict[str, Any]:
+    """The stop target a request names: venues (a list of names), session, symbol."""
+    venues = args.get("venues") or []
+    if not isinstance(venues, list) or not all(isinstance(v, str) for v in venues):
+        raise CommandRefused("venues must be a list of venue names")
+    session, symbol = args.get("session") or "", args.get("symbol") or ""
+    if not isinstance(session, str) or not isinstance(symbol, str):
+        raise CommandRefused("session and symbol must be text")
+    return {"venues": venues[:50], "session": session[:200], "symbol": symbol[:50]}

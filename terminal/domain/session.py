@@ -37,3 +37,12 @@ class SessionKey:
 
     def __str__(self) -> str:
         return self.label
+
+    @classmethod
+    def from_label(cls, text: str) -> SessionKey:
+        """The session a `label` names (venue/mode/account[/perp]); ValueError if none."""
+        parts = text.strip().split("/") if isinstance(text, str) else []
+        if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3] != MarketType.PERP.value):
+            raise ValueError(f"not a session label: {text!r}")
+        market = MarketType.PERP if len(parts) == 4 else MarketType.SPOT
+        return cls(VenueId(parts[0]), VenueMode(parts[1]), AccountLabel(parts[2]), market)

@@ -30,7 +30,7 @@ class Recorder:
         self.shown = 0
 
     def engage(
-        self, scope: str, reason: str, settle_timeout: float
+        self, scope: str, reason: str, settle_timeout: float, **where: Any
     ) -> tuple[dict[str, Any], Awaitable[dict[str, Any]]]:
         self.engaged.append((scope, reason))
 
@@ -42,7 +42,7 @@ class Recorder:
     def status(self) -> dict[str, Any]:
         return {"engaged": bool(self.engaged)}
 
-    async def reset(self, phrase: str) -> dict[str, Any]:
+    async def reset(self, phrase: str, **where: Any) -> dict[str, Any]:
         return {"was_engaged": False, "journaled": True}
 
     def show(self) -> dict[str, Any]:

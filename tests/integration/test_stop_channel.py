@@ -161,10 +161,20 @@ def test_stop_command_reaches_the_running_terminal(paper, tmp_path, caplog):
             assert len(await venue_open(paper, account)) == 3
 
             rc, out, err = await run_cli(
-                data, paper, account, "stop", "--reason", "shell drill", "--venue", "binance"
+                data,
+                paper,
+                account,
+                "stop",
+                "--reason",
+                "shell drill",
+                "--venue",
+                "paper",
+                "--venue",
+                "binance",
             )
             print(out, err)
-            # the running terminal engaged and swept; binance is not connected there
+            # the running terminal engaged on both venues and swept paper; binance is not
+            # connected there
             assert rc == 1, out + err
             assert "Emergency stop ENGAGED" in out and "shell drill" in out
             assert "paper (paper, default): OK, cancelled 3, open after sweep 0" in out

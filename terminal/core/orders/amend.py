@@ -67,13 +67,14 @@ async def amend_order(
     """Change amount/price of a resting limit order, or amount/trigger (and limit) of a
     stop or take-profit still waiting for its trigger (see the module docstring).
     Returns the order that now rests on the venue (UNKNOWN while being settled)."""
-    blocked = svc.gate.submissions_blocked()
-    if blocked:
-        raise SubmitRefused([Refusal("emergency_stop", blocked)])
     tracker = svc.tracker
     order = await tracker.load(client_order_id)
     if order is None:
         raise UnknownOrder(f"no order {client_order_id} in the journal")
+    # only a stop that covers this order's session and symbol blocks its amendment
+    blocked = svc.gate.submissions_blocked(order.session, order.symbol)
+    if blocked:
+        raise SubmitRefused([Refusal("emergency_stop", blocked)])
     session = svc._require_session(order.session)
     if not session.has_edit_order:
         raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")

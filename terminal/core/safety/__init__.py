@@ -29,7 +29,13 @@ from terminal.core.safety.stop import (
 )
 from terminal.core.safety.sweep import StopSweeper, order_service_sink
 from terminal.core.safety.sweep_results import StopResult, VenueStopResult
-from terminal.core.safety.targets import EVERYTHING, BadStopTarget, StopScope, StopTarget
+from terminal.core.safety.targets import (
+    EVERYTHING,
+    BadStopTarget,
+    StopScope,
+    StopTarget,
+    targets_named,
+)
 
 __all__ = [
     "EMERGENCY_STOP",
@@ -59,4 +65,5 @@ __all__ = [
     "confirmation_phrase",
     "effective_mode",
     "order_service_sink",
+    "targets_named",
 ]

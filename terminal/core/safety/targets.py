@@ -8,12 +8,13 @@ global.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from terminal.domain.enums import VenueMode
-from terminal.domain.ids import AccountLabel, Symbol, VenueId
+from terminal.domain.ids import AccountLabel, IdError, Symbol, VenueId
 from terminal.domain.session import MarketType, SessionKey
 
 
@@ -129,4 +130,44 @@ class StopTarget:
 
 EVERYTHING = StopTarget()
 
-__all__ = ["EVERYTHING", "BadStopTarget", "StopScope", "StopTarget"]
+LABEL_FORM = "venue/mode/account, e.g. paper/paper/default or binance/live/main"
+
+
+def targets_named(
+    venues: Sequence[str],
+    session: str | None,
+    symbol: str | None,
+    connected: Collection[SessionKey] | None = None,
+) -> list[StopTarget]:
+    """The stop targets a command names: one per venue, or one session, or everything;
+    each narrowed to `symbol` when given. With `connected`, a session must be one of
+    them. Raises BadStopTarget (one line) for anything that names nothing."""
+    sym = None
+    if symbol:
+        try:
+            sym = Symbol(symbol)
+        except IdError:
+            raise BadStopTarget(f"--symbol {symbol!r} is not a symbol (BASE/QUOTE)") from None
+    if session:
+        if venues:
+            raise BadStopTarget("give --session or --venue, not both")
+        try:
+            key = SessionKey.from_label(session)
+        except ValueError:
+            raise BadStopTarget(f"unknown session {session!r}: a label is {LABEL_FORM}") from None
+        if connected is not None and key not in connected:
+            names = ", ".join(sorted(k.label for k in connected)) or "none"
+            raise BadStopTarget(
+                f"unknown session {session!r}: the running terminal has connected {names}"
+            )
+        return [StopTarget(session=key, symbol=sym)]
+    out: list[StopTarget] = []
+    for venue in dict.fromkeys(venues):
+        try:
+            out.append(StopTarget(venue=VenueId(venue), symbol=sym))
+        except IdError:
+            raise BadStopTarget(f"--venue {venue!r} is not a venue name") from None
+    return out or [StopTarget(symbol=sym)]
+
+
+__all__ = ["EVERYTHING", "BadStopTarget", "StopScope", "StopTarget", "targets_named"]
