@@ -121,6 +121,10 @@ class BracketKeeper:
         self.passed: dict[str, PassedStop] = {}  # waiting for the user's choice
         self.passed_stop: Callbacks[PassedStop] = Callbacks("passed-stop")
         service.order_changed.add(self._on_order)
+        from terminal.core.orders.partial_guard import PartialFillGuard
+
+        # a venue-held bracket's partly filled entry: a stop held here for what filled
+        self.partial = PartialFillGuard(service, self._venue_last)
 
     def watched(self) -> list[str]:
         return list(self._brackets)
@@ -135,6 +139,7 @@ class BracketKeeper:
         return dict(self._pair_entry)
 
     def forget(self, list_id: str) -> None:
+        self.partial.forget(list_id)
         order_list = self._brackets.pop(list_id, None)
         if order_list is not None:
             self._entry_of.pop(ClientOrderId(order_list.details["entry"]), None)
