@@ -129,3 +129,47 @@ def test_sweep_of_a_symbol_stop_leaves_other_symbols_open():
     assert all(v.remaining_open == 0 for v in result.venues) and result.ok
     assert result.journal_details()["targets"] == [{"symbol": "BTC/USDT"}]
     assert "BTC/USDT on every session" in result.targets[0].label
+
+
+def test_a_session_label_reads_back_as_its_key() -> None:
+    from terminal.domain.enums import VenueMode
+    from terminal.domain.ids import AccountLabel, VenueId
+    from terminal.domain.session import MarketType, SessionKey
+
+    for key in (
+        SessionKey(VenueId("paper"), VenueMode.PAPER),
+        SessionKey(VenueId("binance"), VenueMode.LIVE, AccountLabel("main")),
+        SessionKey(VenueId("bybit"), VenueMode.DEMO, AccountLabel("a"), MarketType.PERP),
+    ):
+        assert SessionKey.from_label(key.label) == key
+    for bad in ("paper", "paper/paper", "paper/nomode/x", "paper/paper/x/spot", "a/b/c/d/e", ""):
+        with pytest.raises(ValueError):
+            SessionKey.from_label(bad)
+
+
+def test_targets_a_command_names() -> None:
+    from terminal.core.safety.targets import BadStopTarget, StopTarget, targets_named
+    from terminal.domain.enums import VenueMode
+    from terminal.domain.ids import AccountLabel, Symbol, VenueId
+    from terminal.domain.session import SessionKey
+
+    alice = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("alice"))
+    assert targets_named([], None, None) == [StopTarget()]
+    assert targets_named([], "", "eth/usdt") == [StopTarget(symbol=Symbol("ETH/USDT"))]
+    assert targets_named(["paper", "binance", "paper"], None, None) == [
+        StopTarget(venue=VenueId("paper")),
+        StopTarget(venue=VenueId("binance")),
+    ]
+    assert targets_named([], alice.label, "BTC/USDT", [alice]) == [
+        StopTarget(session=alice, symbol=Symbol("BTC/USDT"))
+    ]
+    for venues, session, symbol, says in (
+        ([], "paper/paper/bob", None, "running terminal has connected paper/paper/alice"),
+        ([], "bob", None, "unknown session 'bob'"),
+        (["paper"], alice.label, None, "not both"),
+        (["Not A Venue"], None, None, "is not a venue name"),
+        ([], None, "BTCUSDT", "is not a symbol"),
+    ):
+        with pytest.raises(BadStopTarget, match=says) as caught:
+            targets_named(venues, session, symbol, [alice])
+        assert "\n" not in str(caught.value)
