@@ -247,3 +247,37 @@ def test_every_session_is_remembered_and_restored(
         drv.until(lambda k=key: c.state.balances(k) is not None, 20, f"{key} balances")
         assert c.state.balances(key).get("USDT").total == Decimal(usdt)
     second.close()
+
+
+def test_a_perpetual_session_comes_back_as_a_perpetual_one(
+    paper_exchange_factory, make_main_window, ui_memory_keyring, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The paper venue's perpetual-futures session is remembered with its market type and
+    comes back as a perpetual session beside the spot one (not as a second spot one)."""
+    from terminal.domain.ids import AccountLabel, VenueId
+    from terminal.domain.session import MarketType, SessionKey
+    from terminal.paths import AppPaths
+    from terminal.settings import SETTINGS_FILE
+
+    paper = paper_exchange_factory(faults=False)
+    data = tmp_path / "app"
+    settings_file = AppPaths.from_override(data).config / SETTINGS_FILE
+    perp = SessionKey(VenueId("paper"), VenueMode.PAPER, AccountLabel("default"), MarketType.PERP)
+
+    first = make_main_window(paper, data_dir=data)
+    c, drv = first.controller, first.driver
+    drv.run(c.connect_venue("paper", VenueMode.PAPER, "default", market=MarketType.PERP), 60)
+    assert perp in c.services.by_key
+    saved = json.loads(settings_file.read_text(encoding="utf-8"))
+    assert saved["connections"]["remembered"] == [
+        {"venue": "paper", "mode": "paper", "account": "default", "market": "perp"}
+    ]
+    first.close()
+
+    second = make_main_window(paper, data_dir=data)
+    c, drv = second.controller, second.driver
+    drv.until(lambda: perp in c.services.by_key, 60, "the perpetual session back")
+    assert c.services.by_key[perp].key.market is MarketType.PERP
+    assert c.trading.session.market is MarketType.SPOT  # the spot session stays the first
+    drv.until(lambda: c.services.orders.entry_ready(perp), 30, "the perpetual reconciled")
+    second.close()
