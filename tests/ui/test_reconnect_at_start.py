@@ -281,3 +281,24 @@ def test_a_perpetual_session_comes_back_as_a_perpetual_one(
     assert c.trading.session.market is MarketType.SPOT  # the spot session stays the first
     drv.until(lambda: c.services.orders.entry_ready(perp), 30, "the perpetual reconciled")
     second.close()
+
+
+def test_forgetting_the_paper_venue_closes_its_further_accounts_only(
+    paper_exchange_factory, make_main_window, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Venue > Forget paper: the remembered further paper account is closed and forgotten;
+    the paper venue's default session (the terminal's own) stays connected."""
+    paper = paper_exchange_factory(faults=False)
+    alice = paper.control.create_account({"USDT": "100"})
+    run = make_main_window(paper, data_dir=tmp_path / "app")
+    c, drv = run.controller, run.driver
+    default = c.trading.session
+    session = drv.run(c.connect_venue("paper", VenueMode.PAPER, "alice", credentials=alice), 60)
+    assert [e.account for e in c.reconnect.entries()] == ["alice"]
+    action = c.reconnect.actions["paper"]
+    assert action.text().startswith("Forget paper (paper, account alice) (connected)")
+    drv.do(action.trigger)
+    drv.until(lambda: session.key not in c.services.by_key, 10, "alice's session closed")
+    assert default in c.services.by_key and c.trading.session == default
+    assert c.reconnect.entries() == [] and "paper" not in c.reconnect.actions
+    run.close()
