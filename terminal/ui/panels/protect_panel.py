@@ -280,7 +280,8 @@ class ProtectPanel(QWidget):
         self.native_check.setToolTip(
             native_why
             or "Stop and target held by the venue: it places them when the entry has fully filled, "
-            "also while this terminal is closed (a partly filled entry has none yet)"
+            "also while this terminal is closed. Until then a partly filled entry's filled part "
+            "has a stop held by this terminal, only while it runs"
         )
         # rows that do not apply to this kind are hidden, not just greyed: the dock is
         # short on small screens and the sizing result must stay in view
