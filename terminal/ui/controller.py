@@ -27,28 +27,28 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from terminal.domain.session import MarketType
 from terminal.paths import AppPaths
 from terminal.settings import Settings, save_settings
+from terminal.ui.about import bring_to_front, show_about
 from terminal.ui.bridge import CoreBridge
+from terminal.ui.controller_market import ActiveMarketControl
+from terminal.ui.controller_panels import PanelBuilding
 from terminal.ui.frame import FrameClock
 from terminal.ui.main_window import MainWindow
-from terminal.ui.probe import mark, marks
+from terminal.ui.probe import mark
 from terminal.ui.tasks import gui_task_owner
 from terminal.ui.theme import ThemeManager
 
 log = logging.getLogger(__name__)
 
 PAPER = "paper"
-# depth/tape/chart are built once the first book and a usable ticket are on screen (the
-# first reconciliation waits for the private streams), or this late
-LATE_PANELS_WAIT_S = 8.0
 FIRST_RECONCILE_WAIT_S = 12.0  # then entry is opened by an explicit reconciliation
 
 
-class TerminalController(QObject):
+class TerminalController(PanelBuilding, ActiveMarketControl, QObject):
     """Owns the core objects of one GUI run. Signals tell tests and the app what happened."""
 
     started = Signal()  # services up, active market subscribed
@@ -192,93 +192,6 @@ class TerminalController(QObject):
         self.started.emit()
         log.info("terminal ready after %.2f s", time.monotonic() - t0)
         await self._build_late_panels()
-
-    async def _build_late_panels(self) -> None:
-        """Depth, tape and chart import numpy and pyqtgraph, which blocks the loop for a
-        moment: do it once the live book and a usable ticket are on screen (or after
-        LATE_PANELS_WAIT_S), so the first reconciliation and the ticket do not wait for
-        the chart."""
-        from terminal.ui.wiring.panels import build_late_panels
-
-        deadline = time.monotonic() + LATE_PANELS_WAIT_S
-        while time.monotonic() < deadline and not self._ticket_first_done():
-            await asyncio.sleep(0.05)
-        started = time.perf_counter()
-        p = self.panels
-        build_late_panels(self.window, self.clock, self.settings.ui, p)
-        p.chart.timeframeChanged.connect(self.select_timeframe)
-        session = self.services.sessions.get(self.venue)
-        rules = session.markets.get(self.symbol) if session is not None else None
-        for widget in (p.depth, p.tape, p.chart):
-            widget.set_market(rules)
-        p.chart.set_timeframe(self.timeframe)
-        self.window.reapply_layout()
-        self.market.point_late_widgets()
-        self.trading.connect_price_sources()  # depth click, chart double-click -> ticket
-        from terminal.ui.wiring.chart_trade import ChartTrading
-
-        self.chart_trading = ChartTrading(
-            p.chart,
-            p.entry,
-            self.state,
-            self.services.orders,
-            self.market,
-            self.trading,
-            self.window,
-            self.notify,
-        )
-        self.alerts.attach_chart(p.chart, self.chart_trading.menu)
-        from terminal.ui.wiring.drawings import DrawingsWiring
-
-        self.drawings = DrawingsWiring(
-            p.chart,
-            self.chart_trading.menu,
-            self.services.journal.chart if self.services.journal is not None else None,
-            self.market,
-            self.tasks,
-            self.window,
-        )
-        self.clock.register(self.drawings)
-        self.trading.frame.reset()
-        log.info("depth, tape and chart built in %.2f s", time.perf_counter() - started)
-        mark("chart_built")
-
-    def _ticket_first_done(self) -> bool:
-        """The live book is painted, and so is a usable ticket (entry open after the
-        reconciliation, a live bid/ask) unless entry is blocked for another reason."""
-        done = marks()
-        if "first_book" not in done:
-            return False
-        if "ticket_usable" in done:
-            return True
-        orders = self.services.orders if self.services is not None else None
-        session = self.services.sessions.get(self.venue)
-        reason = (
-            orders.entry_block_reason(session.key)
-            if orders is not None and session is not None
-            else None
-        )
-        if reason and reason.startswith("reconciling"):
-            return False  # the first reconciliation is running: the ticket follows it
-        shown = self.panels.entry.blocked_reason  # set on the next frame: may lag a tick
-        # blocked for another reason (lock, stop, stale book, failed reconciliation):
-        # no usable ticket is coming soon, the chart need not wait for one
-        return bool(shown) and "reconciling" not in shown
-
-    def _build_panels(self) -> None:
-        started = time.perf_counter()
-        from terminal.ui.wiring.panels import build_panels
-
-        self.panels = build_panels(self.window, self.clock, self.settings.ui)
-        # the real panels replaced the placeholders: their widths count now (the columns
-        # were sized for placeholders if the window was shown first)
-        self.window.reapply_layout()
-        log.info("panels built in %.2f s", time.perf_counter() - started)
-        self.clock.start()
-        self.panels.book.set_placeholder("Connecting to the paper exchange…")
-        for name in ("chart", "depth", "tape"):
-            self.window.set_placeholder(name, f"{self.window.docks[name].windowTitle()}\nloading…")
-        mark("panels_built")
 
     async def _wire_core(self) -> None:
         from terminal.ui.wiring.connect import ConnectWiring
@@ -540,141 +453,8 @@ class TerminalController(QObject):
                 self.safety.last_sweep = notice.result
             self.safety.sweep_finished.emit(notice.result)
 
-    # ------------------------------------------------------------------ active market
-    async def _activate(self, venue: str, symbol: str, timeframe: str) -> None:
-        from terminal.domain.ids import Symbol
-        from terminal.ui.wiring.market import ActiveMarket
-
-        session = self.services.sessions.get(venue)
-        if session is None:
-            raise RuntimeError(f"{venue} is not connected")
-        try:
-            sym = Symbol(symbol)
-        except ValueError:
-            sym = None
-        if sym is None or (session.markets and sym not in session.markets):
-            self.notify("warning", f"{symbol} is not a market of {session.info.name}")
-            if self.market.active is not None and self.market.active.session == session.key:
-                self.window.set_context(
-                    venue, session.info.name, session.mode.value, self.symbol
-                )  # the selector shows the active one again
-                return
-            sym = self._fallback_symbol(session)  # nothing shown yet: show something valid
-        self.venue, self.symbol, self.timeframe = venue, str(sym), timeframe
-        self.market.activate(ActiveMarket(session.key, sym, timeframe))
-        self.trading.activate(session.key, sym)
-        self.venues.activate(session)
-        self.watchlist.activate(session, str(sym))
-        self.window.set_symbols(self.venues.symbols_for(session, self.settings.ui.watchlist))
-        self.window.set_context(venue, session.info.name, session.mode.value, str(sym))
-        chart = self.panels.chart
-        if chart is not None and chart.timeframe != timeframe:
-            chart.set_timeframe(timeframe)
-        ui = self.settings.ui
-        ui.symbol, ui.timeframe = str(sym), timeframe
-        if not self._awaiting_wanted_venue(venue):
-            ui.venue = venue
-        self.market_changed.emit(venue, str(sym), timeframe)
-
-    def _awaiting_wanted_venue(self, venue: str) -> bool:
-        """Paper is active only until the remembered venue of the last exit reconnects:
-        keep that choice in the settings (a failed reconnect is tried at the next start)."""
-        return (
-            venue == PAPER
-            and not self.venue_picked
-            and self.wanted_venue != PAPER
-            and self.reconnect is not None
-            and self.reconnect.will_reconnect(self.wanted_venue)
-        )
-
-    def _fallback_symbol(self, session: Any) -> Any:
-        for text in (*self.settings.ui.watchlist, "BTC/USDT"):
-            if text in session.markets:
-                return next(s for s in session.markets if s == text)
-        return next(iter(session.markets))
-
-    def select_symbol(self, symbol: str) -> None:
-        if self.ready and symbol != self.symbol:
-            self.tasks.spawn(self._activate(self.venue, symbol, self.timeframe), "symbol")
-
-    def select_timeframe(self, timeframe: str) -> None:
-        if self.ready and timeframe != self.timeframe:
-            self.tasks.spawn(self._activate(self.venue, self.symbol, timeframe), "timeframe")
-
-    def select_venue(self, venue: str) -> None:
-        if self.ready and venue != self.venue:
-            self.tasks.spawn(self._select_venue(venue), "venue")
-
-    async def switch_venue(self, venue: str) -> None:
-        """Make a connected venue the active one (keeps the symbol when it trades there)."""
-        await self._select_venue(venue)
-
-    async def _select_venue(self, venue: str) -> None:
-        self.venue_picked = True
-        if venue not in self.services.sessions:
-            self.notify("warning", f"{venue} is not connected (Venue > Connect)")
-            return
-        session = self.services.sessions[venue]
-        symbol = self.symbol if self.symbol in session.markets else next(iter(session.markets))
-        await self._activate(venue, symbol, self.timeframe)
-
-    def select_theme(self, name: str) -> None:
-        if self.theme is None:
-            return
-        applied = self.theme.apply(name)
-        self.settings.ui.theme = applied
-        self.window.set_theme_checked(applied)
-        if self.panels is not None:
-            from terminal.ui.wiring.panels import apply_palette
-
-            apply_palette(self.panels, applied)
-
-    # ------------------------------------------------------------------ palette, about
-    def palette_entries(self) -> list[tuple[str, Any]]:
-        """What Ctrl+K offers: symbols of the active venue, venues, timeframes, actions."""
-        entries: list[tuple[str, Any]] = []
-        session = self.services.sessions.get(self.venue) if self.services else None
-        if session is not None:
-            for symbol in self.venues.symbols_for(session, self.settings.ui.watchlist):
-                entries.append((f"Symbol  {symbol}", lambda s=symbol: self.select_symbol(s)))
-            for venue, other in self.services.sessions.items():
-                name = self.venues.display_name(other)
-                entries.append((f"Venue  {name}", lambda v=str(venue): self.select_venue(v)))
-        for tf in ("1m", "5m", "15m", "1h", "4h", "1d"):
-            entries.append((f"Timeframe  {tf}", lambda t=tf: self.select_timeframe(t)))
-        for name in ("dark", "light"):
-            entries.append((f"Theme  {name}", lambda n=name: self.select_theme(n)))
-        for action_id, action in self.window.actions_by_id.items():
-            if action_id != "palette" and action.isEnabled():
-                entries.append((f"Action  {action.text().rstrip('…')}", action.trigger))
-        return entries
-
-    def open_palette(self) -> Any:
-        from terminal.ui.command_palette import CommandPalette
-
-        if self.palette is None:
-            self.palette = CommandPalette(self.window)
-        self.palette.open_with(self.palette_entries())
-        return self.palette
-
     def show_about(self) -> Any:
-        from PySide6.QtWidgets import QMessageBox
-
-        from terminal import __version__
-
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "About Trading Terminal",
-            f"Trading Terminal {__version__}\n\n"
-            "A desktop trading terminal for crypto exchanges, with a built-in "
-            "paper exchange.\n\n"
-            f"Data: {self.paths.data}\nSettings: {self.paths.config}\n"
-            f"Logs: {self.paths.logs}",
-            parent=self.window,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        box.open()  # non-modal: never a nested event loop inside the qasync loop
-        return box
+        return show_about(self.window, self.paths)
 
     # ------------------------------------------------------------------ notices
     def notify(self, level: str, text: str) -> None:
@@ -698,16 +478,7 @@ class TerminalController(QObject):
 
     def bring_to_front(self) -> None:
         """Another launch of the terminal asked for this window (over the control channel)."""
-        window = self.window
-        if window.isMinimized():
-            window.showNormal()
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.alert(window)  # where the window manager refuses focus: flash it
-        log.info("window brought to the front at another launch's request")
+        bring_to_front(self.window)
 
     # ------------------------------------------------------------------ shutdown
     async def aclose(self, timeout: float = 2.5) -> None:
