@@ -31,38 +31,31 @@ from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QSizePolicy,
-    QStyle,
     QToolBar,
-    QToolButton,
     QWidget,
 )
 
 from terminal.ui import layout as layout_io
 from terminal.ui.safety_controls import EmergencyStopButton, LockSwitch
 from terminal.ui.shortcuts import BY_ACTION, TRADING_HOTKEYS, keys_of, keys_text, sequences
-from terminal.ui.status import DataFreshnessLabel, VenueStatusStrip
+from terminal.ui.status import VenueStatusStrip
 from terminal.ui.theme import icon, repolish
+from terminal.ui.window_layout import DockArrangement
+from terminal.ui.window_parts import ElidedFreshnessLabel, NoticeBar, ToolbarRow, placeholder_label
 
 log = logging.getLogger(__name__)
 
 APP_TITLE = "Trading Terminal"
 NOTICE_MS = 20_000
 DEFAULT_SIZE = QSize(1440, 900)
-COMPACT_WIDTH = 1400  # narrower windows get the compact default layout
-BOOK_FLOOR = 230  # the book's default width when the other columns need the space
 
 
 @dataclass(frozen=True)
@@ -92,183 +85,7 @@ DOCKS: tuple[DockSpec, ...] = (
 HIDDEN_BY_DEFAULT = frozenset(spec.name for spec in DOCKS if spec.hidden)
 
 
-def _placeholder(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("placeholder")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setMinimumSize(120, 60)
-    return label
-
-
-class NoticeBar(QFrame):
-    """A red bar above the docks for errors the user must see (uncaught exceptions).
-
-    It lives in its own toolbar row; `dismissed` tells the window to hide that row.
-    """
-
-    dismissed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("noticeBar")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 3, 4, 3)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        row.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setObjectName("noticeClose")
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss (details are in the log)")
-        close.clicked.connect(self.dismissed.emit)
-        row.addWidget(close)
-
-
-class ElidedFreshnessLabel(DataFreshnessLabel):
-    """The data-freshness label of the toolbar: in a narrow window it shrinks and elides
-    its text ("STALE — last upd…"); the whole text stays in `text()` and the tooltip."""
-
-    MIN_TEXT = "● STALE —"
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        m = self.contentsMargins()
-        width = self.fontMetrics().horizontalAdvance(self.MIN_TEXT) + m.left() + m.right()
-        return QSize(min(hint.width(), width), hint.height())
-
-    def set_freshness(self, state: str, text: str, tooltip: str = "") -> None:
-        super().set_freshness(state, text, tooltip)
-        if not tooltip and self.toolTip() != text:
-            self.setToolTip(text)  # the elided text is whole here
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        rect = self.contentsRect()
-        text = self.text()
-        fm = self.fontMetrics()
-        if fm.horizontalAdvance(text) <= rect.width():
-            super().paintEvent(event)
-            return
-        painter = QPainter(self)
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(
-            rect,
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
-        )
-        painter.end()
-
-
-class ToolbarRow(QWidget):
-    """The main toolbar's only widget: venue, mode, symbol and data state on the left,
-    the testnet lock and the emergency stop on the right.
-
-    Why one widget: a QToolBar hides the widgets that do not fit behind its extension
-    arrow, and the lock switch and the stop button must be on screen at every width.
-    A toolbar's minimum width is that of its first widget, and a main window's minimum
-    includes its toolbars', so the window cannot get narrower than this row's minimum:
-    its compact form (no "Venue"/"Symbol" captions, "STOP (F12)", the selectors and the
-    data label at their narrowest), with the safety controls at full size. Between that
-    and the full width the selectors and the data label give way first; the safety
-    controls never shrink.
-    """
-
-    def __init__(
-        self,
-        *,
-        venue_combo: QComboBox,
-        mode_badge: QLabel,
-        symbol_combo: QComboBox,
-        data_label: QLabel,
-        lock_switch: LockSwitch,
-        stop_button: EmergencyStopButton,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("toolbarRow")
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.venue_caption = QLabel("Venue")
-        self.symbol_caption = QLabel("  Symbol")
-        separator = QFrame()
-        separator.setObjectName("toolbarSeparator")
-        separator.setFrameShape(QFrame.Shape.NoFrame)
-        separator.setFixedWidth(1)  # a line in the theme's colour (toolbarSeparator)
-        self.lock_switch, self.stop_button = lock_switch, stop_button
-        self._captions = (self.venue_caption, self.symbol_caption)
-        self._shrinking = (venue_combo, mode_badge, symbol_combo, separator, data_label)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(6)
-        for widget in (
-            self.venue_caption,
-            venue_combo,
-            mode_badge,
-            self.symbol_caption,
-            symbol_combo,
-            separator,
-            data_label,
-        ):
-            row.addWidget(widget)
-        row.addStretch(1)
-        row.addSpacing(6)
-        safety = QHBoxLayout()
-        safety.setSpacing(6)
-        safety.addWidget(lock_switch)
-        safety.addWidget(stop_button)
-        row.addLayout(safety)
-        self._row = row
-        self._compact = False
-
-    @property
-    def compact(self) -> bool:
-        return self._compact
-
-    def _width_of(self, widgets: tuple[QWidget, ...], *, minimum: bool) -> int:
-        sizes = [(w.minimumSizeHint() if minimum else w.sizeHint()).width() for w in widgets]
-        if minimum:
-            sizes = [max(s, w.minimumWidth()) for s, w in zip(sizes, widgets, strict=False)]
-        return sum(sizes) + self._row.spacing() * len(widgets)
-
-    def _safety_width(self, *, compact: bool) -> int:
-        if compact:
-            lock, stop = self.lock_switch.compact_width(), self.stop_button.compact_width()
-        else:
-            lock, stop = self.lock_switch.full_width(), self.stop_button.full_width()
-        return lock + self._row.spacing() + stop + 12
-
-    def full_width(self) -> int:
-        """Everything at its preferred size with the long stop text."""
-        return (
-            self._width_of(self._captions, minimum=False)
-            + self._width_of(self._shrinking, minimum=False)
-            + self._safety_width(compact=False)
-        )
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(
-            self._width_of(self._shrinking, minimum=True) + self._safety_width(compact=True),
-            super().minimumSizeHint().height(),
-        )
-
-    def set_compact(self, compact: bool) -> None:
-        if compact == self._compact:
-            return
-        self._compact = compact
-        for caption in self._captions:
-            caption.setVisible(not compact)
-        self.stop_button.set_compact(compact)
-        self.lock_switch.set_compact(compact)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.set_compact(event.size().width() < self.full_width())
-
-
-class MainWindow(QMainWindow):
+class MainWindow(DockArrangement):
     """The terminal's window. Signals carry what the user chose; the wiring acts on them."""
 
     notice_requested = Signal(str)
@@ -277,6 +94,7 @@ class MainWindow(QMainWindow):
     symbol_selected = Signal(str)
     theme_selected = Signal(str)
     closing = Signal()
+    hidden_by_default = HIDDEN_BY_DEFAULT
 
     def __init__(
         self, config_dir: Path | None = None, parent: QWidget | None = None, *, docks: bool = True
@@ -491,7 +309,7 @@ class MainWindow(QMainWindow):
         for spec in DOCKS:
             dock = QDockWidget(spec.title, self)
             dock.setObjectName(f"dock_{spec.name}")
-            dock.setWidget(_placeholder(f"{spec.title}\nconnecting…"))
+            dock.setWidget(placeholder_label(f"{spec.title}\nconnecting…"))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -503,115 +321,6 @@ class MainWindow(QMainWindow):
                 dock.toggleViewAction().triggered.connect(
                     lambda on, d=dock: d.raise_() if on else None
                 )
-
-    @property
-    def compact(self) -> bool:
-        """A narrow window (a laptop screen): the watchlist joins the book's column as a
-        tab, so the book keeps a readable width beside the chart and the ticket."""
-        return self.width() < COMPACT_WIDTH
-
-    def _arrange_default(self, *, keep_optional: bool = False) -> None:
-        """The default layout: watchlist | chart over the order tables | book over depth,
-        trades | ticket over balances. Compact: the watchlist is a tab under the book."""
-        d = self.docks
-        left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-        for dock in d.values():
-            if dock.isFloating():
-                dock.setFloating(False)
-        if self.compact:
-            self.addDockWidget(left, d["chart"])
-        else:
-            self.addDockWidget(left, d["watchlist"])
-            self.splitDockWidget(d["watchlist"], d["chart"], Qt.Orientation.Horizontal)
-        self.splitDockWidget(d["chart"], d["book"], Qt.Orientation.Horizontal)
-        self.splitDockWidget(d["book"], d["entry"], Qt.Orientation.Horizontal)
-        self.splitDockWidget(d["book"], d["depth"], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(d["depth"], d["tape"])
-        if self.compact:
-            self.tabifyDockWidget(d["tape"], d["watchlist"])
-        self.splitDockWidget(d["entry"], d["balances"], Qt.Orientation.Vertical)
-        self.addDockWidget(bottom, d["open_orders"])
-        for name in ("history", "notifications", "health", "logs", "alerts", "positions"):
-            self.tabifyDockWidget(d["open_orders"], d[name])
-        # the price ladder is a tab beside the book (it shows the book's sizes itself),
-        # shown only when asked for (View > Panels); a re-arrangement for a new window
-        # width (`keep_optional`) leaves it as the user had it
-        optional = {name: not d[name].isHidden() for name in HIDDEN_BY_DEFAULT}
-        self.tabifyDockWidget(d["book"], d["dom"])
-        for name, dock in d.items():
-            dock.setVisible(
-                optional[name]
-                if keep_optional and name in optional
-                else name not in HIDDEN_BY_DEFAULT
-            )
-        d["open_orders"].raise_()
-        d["tape"].raise_()
-        self._compact_arranged = self.compact
-        self._apply_default_sizes()
-
-    def _apply_default_sizes(self) -> None:
-        """Column widths and row heights for the current window size: the book and the
-        ticket keep what they need to stay readable; the chart takes the rest."""
-        if not self._docks_built:  # build_docks arranges them for the size of that moment
-            return
-        if self._compact_arranged != self.compact:  # the real size is known only now
-            self._arrange_default(keep_optional=True)
-            return
-        d = self.docks
-        width, height = max(self.width(), 900), max(self.height(), 600)
-        # the watchlist and the ticket's column get what shows every table column whole
-        entry = max(
-            290, int(width * 0.21), self._needed_width("entry"), self._needed_width("balances")
-        )
-        book = max(BOOK_FLOOR, int(width * 0.20))
-        sep = self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, self)
-        chart_min = max(300, d["chart"].minimumSizeHint().width())
-        if self.compact:
-            book = max(book, self._needed_width("watchlist"))  # a tab in the book's column
-            free = width - 2 * sep
-            chart = free - book - entry
-            if chart < chart_min:  # the book gives way first, down to its floor
-                book = max(BOOK_FLOOR, book - (chart_min - chart))
-                chart = max(chart_min, free - book - entry)
-            self.resizeDocks(
-                [d["chart"], d["book"], d["entry"]], [chart, book, entry], Qt.Orientation.Horizontal
-            )
-        else:
-            watch = max(190, int(width * 0.16), self._needed_width("watchlist"))
-            free = width - 3 * sep
-            chart = free - watch - book - entry
-            if chart < chart_min:
-                book = max(BOOK_FLOOR, book - (chart_min - chart))
-                chart = max(chart_min, free - watch - book - entry)
-            self.resizeDocks(
-                [d["watchlist"], d["chart"], d["book"], d["entry"]],
-                [watch, chart, book, entry],
-                Qt.Orientation.Horizontal,
-            )
-        short = height < 700  # e.g. 1024x600: the ticket's Buy button must show unscrolled
-        bottom = max(120, int(height * 0.2)) if short else max(140, int(height * 0.22))
-        top = height - bottom
-        ticket = 0.72 if short else 0.62
-        self.resizeDocks(
-            [d["book"], d["tape"]], [int(top * 0.64), int(top * 0.36)], Qt.Orientation.Vertical
-        )
-        self.resizeDocks(
-            [d["entry"], d["balances"]],
-            [int(top * ticket), int(top * (1 - ticket))],
-            Qt.Orientation.Vertical,
-        )
-        self.resizeDocks([d["open_orders"]], [bottom], Qt.Orientation.Vertical)
-
-    def _needed_width(self, name: str) -> int:
-        """The width dock `name` needs to show its panel whole (`preferred_width()` of
-        the panel, if it has one, plus the dock's own frame); 0 when it does not say."""
-        panel = self.panels.get(name)
-        preferred = getattr(panel, "preferred_width", None)
-        if panel is None or not callable(preferred):
-            return 0
-        dock = self.docks[name]
-        frame = dock.width() - panel.width() if panel.width() > 0 else 0
-        return int(preferred()) + max(0, min(frame, 20))
 
     def _build_status(self) -> None:
         status = self.statusBar()
