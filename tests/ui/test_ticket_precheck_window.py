@@ -1,6 +1,7 @@
 """The whole window against a real paper exchange: the ticket asks the order service's
-own check before its confirmation opens, so an order the precautions refuse is never
-offered for confirming, and the refusal clears once the amount changes."""
+own check as the user types and again before its confirmation opens, so an order the
+precautions refuse shows its refusal and a disabled Send, is never offered for
+confirming, and the refusal clears once the amount changes."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def test_a_refused_order_gets_its_reason_not_a_confirmation(make_main_window, pa
     entry.set_side(Side.BUY)
     entry.set_price(rules.format_price(rules.round_price(mid * Decimal("0.98"))))
     entry.set_amount("50")  # far more than the paper account's 100,000 USDT buys
-    drv.until(entry.can_submit, 5, "a complete ticket")
+    # as typed: the service's check runs on its own and its refusal disables Send
+    drv.until(lambda: entry.refusals_box.isVisible(), 10, "the refusal shown as typed")
+    assert not entry.submit_button.isEnabled() and not entry.can_submit()
     drv.do(entry.request_submit)
     assert entry.confirmation is None and sent == []
     shown = [w.objectName() for w in entry.refusals_box.findChildren(QLabel) if w.isVisible()]
