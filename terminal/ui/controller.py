@@ -361,13 +361,11 @@ class TerminalController(PanelBuilding, ActiveMarketControl, QObject):
         return session
 
     async def _ensure_reconciled(self, key: Any) -> None:
-        orders = self.services.orders
-        deadline = time.monotonic() + FIRST_RECONCILE_WAIT_S
-        while time.monotonic() < deadline:
-            session = self.services.by_key.get(key)
-            if session is None or orders.entry_ready(key):
-                return
-            await asyncio.sleep(0.1)
+        # the entry gate wakes this when the session's reconciliation lifts its block
+        if await self.services.orders.entry.wait_reconciled(key, FIRST_RECONCILE_WAIT_S):
+            return
+        if self.services.by_key.get(key) is None:
+            return  # disconnected meanwhile: nothing to reconcile
         log.warning(
             "%s: no reconciliation after %.0f s (private streams down?); reconciling now",
             key.label,

@@ -32,6 +32,7 @@ from terminal.core.errors import (
 )
 from terminal.core.orders.bracket import BracketKeeper
 from terminal.core.orders.cancels import CancelCommands
+from terminal.core.orders.entry import EntryGate
 from terminal.core.orders.errors import (
     EntryNotReady,
     NotConnected,
@@ -96,10 +97,12 @@ class OrderService:
         self.order_changed: Callbacks[Order] = Callbacks("order")
         self.notices: Callbacks[tuple[str, str]] = Callbacks("notice")
         self.reconciled: Callbacks[Any] = Callbacks("reconcile")
+        # the connection and reconciliation reason alone (the health panel shows it)
         self.entry_changed: Callbacks[tuple[SessionKey, str | None]] = Callbacks("entry")
+        # every reason a session takes no orders, one typed event per change (entry.py)
+        self.entry = EntryGate()
         self.tracker = OrderTracker(journal, self.order_changed, self.notices)
         self._sessions: dict[SessionKey, ExchangePort] = {}
-        self._entry_block: dict[SessionKey, str] = {}
         self._recent: dict[tuple[object, ...], float] = {}  # fingerprint -> monotonic time sent
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconcile_locks: dict[SessionKey, asyncio.Lock] = {}
@@ -119,12 +122,15 @@ class OrderService:
     def attach(self, session: ExchangePort) -> None:
         """Use `session` for its session key. Entry stays closed until `reconcile` finishes."""
         self._sessions[session.key] = session
-        self.set_entry_block(session.key, f"reconciling orders with {session.key}")
+        reason = f"reconciling orders with {session.key}"
+        self.entry.attached(session.key, reason)
+        self.entry_changed.emit((session.key, reason))
 
     def detach(self, key: SessionKey) -> None:
         self._sessions.pop(key, None)
         self.recovery.cancel(key)
-        self.set_entry_block(key, f"{key} is not connected")
+        self.entry.detached(key)
+        self.entry_changed.emit((key, self.entry.block_reason(key)))
 
     def session(self, key: SessionKey) -> ExchangePort | None:
         return self._sessions.get(key)
@@ -136,16 +142,13 @@ class OrderService:
         return self.entry_block_reason(key) is None
 
     def entry_block_reason(self, key: SessionKey) -> str | None:
-        """Why orders cannot be entered on session `key` now (None when they can)."""
-        if key not in self._sessions:
-            return self._entry_block.get(key) or f"{key} is not connected"
-        return self._entry_block.get(key)
+        """Why the order service takes no orders on session `key` now (not connected,
+        reconciling, reconciliation failed), synchronously: submit asks it before any
+        await. Views follow `entry.changed` instead (every reason, as events)."""
+        return self.entry.block_reason(key)
 
     def set_entry_block(self, key: SessionKey, reason: str | None) -> None:
-        if reason is None:
-            self._entry_block.pop(key, None)
-        else:
-            self._entry_block[key] = reason
+        self.entry.set_block(key, reason)
         self.entry_changed.emit((key, reason))
 
     def require_session(self, key: SessionKey) -> ExchangePort:

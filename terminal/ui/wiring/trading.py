@@ -6,8 +6,8 @@ synchronously before anything is written or sent. Refusals come back inline on t
 ticket. An amend from the open-orders table (its non-modal dialog) goes to
 `OrderService.amend` the same way, its refusals shown in the dialog. Entry is disabled,
 with the reason shown, while the venue is locked, the stop engaged, reconciliation
-running, the book stale or the venue's breaker open; the reason is recomputed on the
-frame timer (a few string compares).
+running, the book stale or the venue's breaker open: the order service's entry gate
+owns that answer and emits an `EntryReadiness` when it changes (entry_readiness.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.futures.symbols import perpetual_of, spot_of
-from terminal.core.marketstate import FeedKind, FeedStatus, MarketState
+from terminal.core.marketstate import MarketState
 from terminal.core.orders.errors import (
     EntryNotReady,
     NotConnected,
@@ -27,7 +27,6 @@ from terminal.core.orders.errors import (
     UnknownOrder,
 )
 from terminal.core.orders.service import OrderService
-from terminal.core.policy import BreakerState
 from terminal.core.ports import Refusal
 from terminal.core.safety.state import SafetyState
 from terminal.core.supervision import TaskOwner
@@ -41,6 +40,7 @@ from terminal.ui.frame import FrameCounter
 from terminal.ui.main_window import MainWindow
 from terminal.ui.panels.precision import SessionPrecision, amount_text, price_text
 from terminal.ui.wiring.chart_lines import bracket_groups, chart_inputs
+from terminal.ui.wiring.entry_readiness import EntryReadinessWiring
 from terminal.ui.wiring.market import MarketWiring
 from terminal.ui.wiring.panels import Panels
 from terminal.ui.wiring.protect import ProtectWiring
@@ -88,6 +88,8 @@ class TradingWiring:
         self.frame = TradingFrame(self)
         self.last_submit: Order | None = None
         self.last_refusals: list[Refusal] = []
+
+        self.entry = EntryReadinessWiring(self)  # follows the order service's entry gate
 
         bridge.orders.forward(orders.order_changed.add)
         bridge.orders.connect(self._order_changed)
@@ -177,6 +179,7 @@ class TradingWiring:
         p.open_orders.set_active(session.venue, symbol)
         self.frame.reset()
         self.orders_version += 1
+        self.entry.activate(session)
 
     # ------------------------------------------------------------------ orders
     def _open_orders_provider(self) -> tuple[int, list[Order]]:
@@ -397,48 +400,23 @@ class TradingWiring:
 
     # ------------------------------------------------------------------ entry gating
     def _venue_block_reasons(self, key: SessionKey) -> list[str]:
-        """The safety gate's and the order service's reasons why session `key` takes no
-        orders."""
-        reasons: list[str] = []
-        refusal = self.safety.gate.entry_refusal(key.venue, key.mode, key.account)
-        if refusal is not None:
-            reasons.append(refusal.message)
-        reason = self.orders.entry_block_reason(key)
-        if reason:
-            reasons.append(reason)
-        return reasons
+        """Why session `key` takes no orders now (asked once, for an amend of an order
+        of a session the ticket is not showing)."""
+        reason = self.orders.entry.readiness(key).reason
+        return [reason] if reason else []
 
     def entry_block_reason(self) -> str | None:
-        """Why the ticket is disabled now, in words (None: it may send). Every reason
-        that applies is listed: fixing one should not reveal another by surprise."""
-        session = self.session
-        if session is None:
-            return "no venue connected"
-        reasons = self._venue_block_reasons(session)
-        port = self.orders.session(session)
-        breaker = getattr(getattr(port, "policy", None), "breaker", None)
-        if breaker is not None and breaker.state is BreakerState.OPEN:
-            reasons.append(
-                f"{session.venue} circuit breaker open after repeated failures "
-                f"(retry in {breaker.retry_after():.0f} s)"
-            )
-        active = self.market.active
-        if active is not None:
-            status = self.state.feed_status(active.key(FeedKind.BOOK))
-            if status in (FeedStatus.STALE, FeedStatus.DOWN):
-                reasons.append(
-                    f"the {active.symbol} order book is {status.value}: prices are not current"
-                )
-        return "; ".join(reasons) if reasons else None
+        """Why the ticket is disabled now, in words (None: it may send): the latest
+        readiness the entry gate delivered for the active session (entry_readiness.py)."""
+        return self.entry.block_reason()
 
 
 class TradingFrame:
-    """Per frame: entry gating, balances and chart order lines when they changed."""
+    """Per frame: balances and chart order lines when they changed."""
 
     def __init__(self, wiring: TradingWiring) -> None:
         self.wiring = wiring
         self.frames = FrameCounter()
-        self._reason: Any = object()
         self._balances_version = -1
         self._orders_version = -1
         self._panel_balances: dict[SessionKey, int] = {}  # session -> version shown
@@ -460,7 +438,6 @@ class TradingFrame:
             w.panels.balances.set_balances(gone, None)
 
     def reset(self) -> None:
-        self._reason = object()
         self._balances_version = -1
         self._orders_version = -1
 
@@ -468,12 +445,6 @@ class TradingFrame:
         w = self.wiring
         if not w.price_sources_complete:  # depth and chart come after the first book
             w.connect_price_sources()
-        reason = w.entry_block_reason()
-        if reason != self._reason:
-            self._reason = reason
-            log.info("order entry %s", f"disabled: {reason}" if reason else "enabled")
-            w.panels.entry.set_entry_blocked(reason)
-            w.window.entry_status.setText(f"Order entry disabled: {reason}" if reason else "")
         session = w.session
         if session is not None:
             version = w.state.balances_version(session)
