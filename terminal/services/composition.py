@@ -39,12 +39,6 @@ from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.session import MarketType, SessionKey
 from terminal.logsetup import register_secret
 from terminal.paths import AppPaths
-from terminal.settings import Settings, load_settings
-from terminal.stop_control import StopControlHandler, StopNotice
-
-if TYPE_CHECKING:
-    pass
-
 from terminal.services.gate_inputs import GateInputs, _Prices
 from terminal.services.options import (
     ServicesError,
@@ -54,6 +48,11 @@ from terminal.services.options import (
 )
 from terminal.services.stop import StopSweeps
 from terminal.services.window_access import WindowAccess
+from terminal.settings import Settings, load_settings
+from terminal.stop_control import StopControlHandler, StopNotice
+
+if TYPE_CHECKING:
+    from terminal.exchange.manager import ExchangeManager
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT_S = 5.0
@@ -77,7 +76,7 @@ class TerminalServices(StopSweeps, GateInputs, WindowAccess):
         self.paper_endpoint: Any = None  # terminal.exchange.session.PaperEndpoint
         self.safety: Any = None  # terminal.core.safety.state.SafetyState
         self.orders: OrderService | None = None
-        self.exchange: Any = None  # terminal.exchange.manager.ExchangeManager
+        self.exchange: ExchangeManager | None = None
         self.live_paper: Any = None  # terminal.livepaper.LivePaperFactory
         # Every connected session by its key; a venue connected more than once (other
         # accounts or environments) has one entry per session.
@@ -183,7 +182,7 @@ class TerminalServices(StopSweeps, GateInputs, WindowAccess):
     def _wire_private_streams(self) -> None:
         """The venue manager's private feeds drive the order service (its FeedHub calls
         these in order and awaits them), and every private (re)connect reconciles."""
-        feeds = self.exchange.feeds
+        feeds = self._exchange().feeds
         self._unwire = [
             feeds.add_order_listener(self.on_stream_order),
             feeds.add_fill_listener(self.on_stream_fill),
@@ -410,7 +409,7 @@ class TerminalServices(StopSweeps, GateInputs, WindowAccess):
     ) -> SessionKey:
         """The key of venue/mode/account (mode None: the venue's default environment)."""
         try:
-            info = self.exchange.catalogue.get(venue)
+            info = self._exchange().catalogue.get(venue)
         except KeyError as exc:
             raise ServicesError(
                 f"{venue}: cannot connect: {exc.args[0] if exc.args else exc}"
@@ -423,7 +422,7 @@ class TerminalServices(StopSweeps, GateInputs, WindowAccess):
         from terminal.secrets import CredentialRef
 
         try:
-            info = self.exchange.catalogue.get(venue)
+            info = self._exchange().catalogue.get(venue)
         except KeyError as exc:
             return f"{venue}: cannot connect: {exc.args[0] if exc.args else exc}"
         the_mode = VenueMode(mode) if mode is not None else info.default_mode()
@@ -436,7 +435,7 @@ class TerminalServices(StopSweeps, GateInputs, WindowAccess):
 
     def _points_at_paper(self, venue: VenueId) -> bool:
         try:
-            return bool(self.exchange.catalogue.get(venue).points_at_paper)
+            return bool(self._exchange().catalogue.get(venue).points_at_paper)
         except KeyError:
             return False
 
@@ -445,7 +444,7 @@ class TerminalServices(StopSweeps, GateInputs, WindowAccess):
     ) -> Any:
         from terminal.secrets import CredentialRef, CredentialStore
 
-        info = self.exchange.catalogue.get(venue)
+        info = self._exchange().catalogue.get(venue)
         the_mode = VenueMode(mode) if mode is not None else info.default_mode()
         creds = CredentialStore().load(CredentialRef.of(venue, the_mode, account))
         return creds.as_ccxt() if creds is not None else None
@@ -475,7 +474,7 @@ class TerminalServices(StopSweeps, GateInputs, WindowAccess):
         if self.orders is not None:
             self.orders.detach(key)
         try:
-            await asyncio.wait_for(self.exchange.disconnect_key(key), CLOSE_TIMEOUT_S)
+            await asyncio.wait_for(self._exchange().disconnect_key(key), CLOSE_TIMEOUT_S)
         except Exception:
             log.exception("closing the %s session failed", key.label)
 

@@ -19,6 +19,8 @@ from terminal.domain.order import OrderRequest
 from terminal.domain.session import MarketType, SessionKey
 
 if TYPE_CHECKING:
+    from terminal.exchange.manager import ExchangeManager
+
     pass
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ class _Prices:
 class GateInputs:
     """The gate's context of `TerminalServices` (which holds the state used here)."""
 
-    exchange: Any  # terminal.exchange.manager.ExchangeManager while running
+    exchange: ExchangeManager | None  # while running
     by_key: dict[SessionKey, Any]
     sessions: dict[VenueId, Any]
     perp_inputs: Callable[[SessionKey, Symbol], PerpGateInputs | None] | None

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class WindowAccess:
     """The exchange layer as the window sees it (state held by `TerminalServices`)."""
 
-    exchange: Any  # terminal.exchange.manager.ExchangeManager while running
+    exchange: ExchangeManager | None  # while running
 
     if TYPE_CHECKING:
 
