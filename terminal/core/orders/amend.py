@@ -49,14 +49,14 @@ from terminal.domain.order import (
 from terminal.domain.reports import OrderReport, missing_fill_amount
 
 if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+    from terminal.core.orders.deps import OrderCore
 
 log = logging.getLogger(__name__)
 _RESTING = (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
 
 
 async def amend_order(
-    svc: OrderService,
+    svc: OrderCore,
     client_order_id: ClientOrderId,
     amount: Decimal,
     price: Decimal | None,
@@ -75,7 +75,7 @@ async def amend_order(
     blocked = svc.gate.submissions_blocked(order.session, order.symbol)
     if blocked:
         raise SubmitRefused([Refusal("emergency_stop", blocked)])
-    session = svc._require_session(order.session)
+    session = svc.require_session(order.session)
     if not session.has_edit_order:
         raise NotSupported(f"{order.venue} cannot amend orders; cancel and place a new one")
     waiting = order.type.is_conditional and order.status is OrderStatus.PENDING_TRIGGER
@@ -149,7 +149,7 @@ async def amend_order(
 
 
 async def _send_amend(
-    svc: OrderService,
+    svc: OrderCore,
     session: ExchangePort,
     order: Order,
     replacement: Order,
@@ -158,7 +158,8 @@ async def _send_amend(
 ) -> Order:
     """Ask the venue to amend `order` (the replacement's intent is journaled) and apply
     its answer; the order that now rests on the venue."""
-    from terminal.core.orders.service import _REFUSED_BEFORE_ACTING, _reason
+    from terminal.core.orders.outcomes import REFUSED_BEFORE_ACTING as _REFUSED_BEFORE_ACTING
+    from terminal.core.orders.outcomes import reason_of as _reason
 
     tracker = svc.tracker
     client_order_id, new_id = order.client_order_id, replacement.client_order_id
@@ -248,9 +249,7 @@ async def _send_amend(
     return new.copy() if new is not None else order.copy()
 
 
-async def _replaced(
-    svc: OrderService, order: Order, replacement: Order, report: OrderReport
-) -> None:
+async def _replaced(svc: OrderCore, order: Order, replacement: Order, report: OrderReport) -> None:
     """The venue cancelled `order` and placed `replacement` (the reply's order). The
     replacement is applied first: should the journal fail meanwhile, what the venue
     holds now is what is known (and reported) first."""
@@ -273,11 +272,11 @@ async def _replaced(
 
 
 async def _settle_refused(
-    svc: OrderService, session: ExchangePort, order: Order, replacement: Order, reason: str
+    svc: OrderCore, session: ExchangePort, order: Order, replacement: Order, reason: str
 ) -> None:
     """A refused cancel-replace may still have done one half (-2021): query both by
     client id, never resend. Not found means the replacement was not placed."""
-    from terminal.core.orders.service import _reason
+    from terminal.core.orders.outcomes import reason_of as _reason
 
     tracker = svc.tracker
     try:
@@ -325,7 +324,7 @@ async def _settle_refused(
         await tracker.apply(order, [CancelRejected(reason=reason, source=EventSource.REST)])
 
 
-async def _settle_unknown(svc: OrderService, order: Order, replacement: Order) -> Order:
+async def _settle_unknown(svc: OrderCore, order: Order, replacement: Order) -> Order:
     """Settle both halves of an amend whose reply never came (queries by client id,
     as for any unknown outcome, never a resend); then name the replacement in the
     original's cancel reason. Returns the replacement."""

@@ -38,7 +38,7 @@ from terminal.domain.orderlist import (
 from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+    from terminal.core.orders.deps import OrderCore
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def stop_passed(side: Side, stop: Decimal, price: Decimal | None) -> bool:
 
 
 class BracketKeeper:
-    def __init__(self, service: OrderService) -> None:
+    def __init__(self, service: OrderCore) -> None:
         self._service = service
         self._brackets: dict[str, OrderList] = {}
         self._entry_of: dict[ClientOrderId, str] = {}
@@ -162,7 +162,7 @@ class BracketKeeper:
             from terminal.core.orders.native_bracket import place_native_bracket
 
             return await place_native_bracket(service, req, confirmed=confirmed)
-        session = service._require_session(req.entry.session)
+        session = service.require_session(req.entry.session)
         caps = session.capabilities(req.entry.symbol)
         protection = req.protection(req.entry.amount)
         if not caps.supports(protection.stop_type):

@@ -19,7 +19,7 @@ from terminal.domain.orderlist import ListKind, ListStatus, OrderList
 from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+    from terminal.core.orders.deps import OrderCore
 
 log = logging.getLogger(__name__)
 PAIR_ROLES = (LegRole.STOP, LegRole.TARGET)
@@ -31,7 +31,7 @@ def decides_the_pair(leg: Order) -> bool:
 
 
 class TerminalLinks:
-    def __init__(self, service: OrderService) -> None:
+    def __init__(self, service: OrderCore) -> None:
         self._service = service
         self._pairs: dict[str, set[ClientOrderId]] = {}
         self._lists: dict[str, OrderList] = {}

@@ -46,7 +46,7 @@ from terminal.domain.orderlist import (
 )
 
 if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+    from terminal.core.orders.deps import OrderCore
 
 log = logging.getLogger(__name__)
 _REFUSED = (OrderRejectedError, RateLimitedError, VenueUnavailableError, AuthenticationError)
@@ -122,7 +122,7 @@ def price_refusals(req: ProtectionRequest, reference: Decimal | None) -> list[Re
 
 
 async def place_oco(
-    service: OrderService,
+    service: OrderCore,
     req: ProtectionRequest,
     *,
     confirmed: frozenset[str] = frozenset(),
@@ -139,7 +139,7 @@ async def place_oco(
     reason = service.entry_block_reason(req.session)
     if reason is not None:
         raise EntryNotReady(req.session, reason)
-    session = service._require_session(req.session)
+    session = service.require_session(req.session)
     caps = session.capabilities(req.symbol)
     native = caps.native_oco
     held_by = HeldBy.VENUE if native else HeldBy.TERMINAL
@@ -204,7 +204,7 @@ async def place_oco(
 
 
 async def _send_native(
-    service: OrderService, session: Any, order_list: OrderList, legs: list[Order]
+    service: OrderCore, session: Any, order_list: OrderList, legs: list[Order]
 ) -> None:
     stop, target = legs
     try:
@@ -234,7 +234,7 @@ async def _send_native(
             await service.absorb_report(found_leg, report, EventSource.REST)
 
 
-async def _send_linked(service: OrderService, session: Any, legs: list[Order]) -> None:
+async def _send_linked(service: OrderCore, session: Any, legs: list[Order]) -> None:
     """Stop first; the target only once the stop rests (a pair without its stop would
     be no protection); a rejected target cancels the stop."""
     stop, target = legs
@@ -255,7 +255,7 @@ async def _send_linked(service: OrderService, session: Any, legs: list[Order]) -
         await service.cancel(stop.client_order_id)
 
 
-async def cancel_list(service: OrderService, list_id: str) -> list[Order]:
+async def cancel_list(service: OrderCore, list_id: str) -> list[Order]:
     """Cancel every open order of a list or bracket with one request where the venue
     holds the list, else one by one. Returns the legs as they are now."""
     found = await service.journal.order_lists(list_id=list_id)
@@ -265,7 +265,7 @@ async def cancel_list(service: OrderService, list_id: str) -> list[Order]:
     legs = [service.tracker.track(o) for o in await service.journal.list_legs(list_id)]
     if not legs:
         raise UnknownOrder(f"order list {list_id} has no orders in the journal")
-    session: Any = service._require_session(legs[0].session)  # with the order-list calls
+    session: Any = service.require_session(legs[0].session)  # with the order-list calls
     service.links.forget(list_id)  # a cancelled group places and cancels nothing more
     service.brackets.forget(list_id)
     for pair_id in order_list.details.get("pairs", []):  # a bracket's protective pairs

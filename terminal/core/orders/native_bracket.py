@@ -26,7 +26,7 @@ from terminal.domain.order import EventSource, Order, OrderRejected, OutcomeUnkn
 from terminal.domain.orderlist import ListKind, ListStatus, OrderList, new_list_id
 
 if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+    from terminal.core.orders.deps import OrderCore
 
 # `req` below is a bracket.BracketRequest (entry, stop_trigger, target, stop_limit,
 # protection()); not imported here: the bracket keeper imports this module.
@@ -52,7 +52,7 @@ def native_refusals(req: BracketRequest, caps: object) -> list[Refusal]:
 
 
 async def place_native_bracket(
-    service: OrderService, req: BracketRequest, *, confirmed: frozenset[str] = frozenset()
+    service: OrderCore, req: BracketRequest, *, confirmed: frozenset[str] = frozenset()
 ) -> tuple[OrderList, Order]:
     blocked = service.gate.submissions_blocked(req.entry.session, req.entry.symbol)
     if blocked:
@@ -60,7 +60,7 @@ async def place_native_bracket(
     reason = service.entry_block_reason(req.entry.session)
     if reason is not None:
         raise EntryNotReady(req.entry.session, reason)
-    session = service._require_session(req.entry.session)
+    session = service.require_session(req.entry.session)
     caps = session.capabilities(req.entry.symbol)
     refusals = native_refusals(req, caps)
     list_id = new_list_id()
@@ -123,7 +123,7 @@ async def place_native_bracket(
 
 
 async def _send(
-    service: OrderService, session: object, order_list: OrderList, orders: list[Order]
+    service: OrderCore, session: object, order_list: OrderList, orders: list[Order]
 ) -> None:
     from terminal.core.orders.lists import _REFUSED, _reason
 

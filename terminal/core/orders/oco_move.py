@@ -28,7 +28,7 @@ from terminal.domain.orderlist import ListKind, ListStatus, OrderList, Protectio
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from terminal.core.orders.service import OrderService
+    from terminal.core.orders.deps import OrderCore
     from terminal.domain.marketdata import Balances
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def _protection(order_list: OrderList, amount: Decimal) -> ProtectionRequest:
 
 
 async def move_oco_leg(
-    service: OrderService, list_id: str, role: LegRole, price: Decimal
+    service: OrderCore, list_id: str, role: LegRole, price: Decimal
 ) -> tuple[OrderList, list[Order]]:
     """Replace the pair `list_id` with one whose stop trigger (role STOP; a stop limit
     moves by the same distance) or target (role TARGET) is `price`. Returns the new list
@@ -137,7 +137,7 @@ def _released(balances: Balances | None, legs: Iterable[Order]) -> Balances | No
 
 
 async def _relink(
-    service: OrderService, bracket_id: str, old_id: str, new_id: str, new: ProtectionRequest
+    service: OrderCore, bracket_id: str, old_id: str, new_id: str, new: ProtectionRequest
 ) -> None:
     """The bracket's pair is now `new_id`, with the moved prices."""
     keeper = service.brackets

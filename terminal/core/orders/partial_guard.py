@@ -35,7 +35,7 @@ from terminal.domain.orderlist import OrderList, ProtectionRequest
 from terminal.domain.session import SessionKey
 
 if TYPE_CHECKING:
-    from terminal.core.orders.service import OrderService
+    from terminal.core.orders.deps import OrderCore
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class HeldStop:
 
 
 class PartialFillGuard:
-    def __init__(self, service: OrderService, price_of: PriceOf) -> None:
+    def __init__(self, service: OrderCore, price_of: PriceOf) -> None:
         self._service = service
         self._price_of = price_of
         self.held: dict[str, HeldStop] = {}
