@@ -6,13 +6,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from .engine import Engine
 from .errors import UNKNOWN_ORDER, ApiError, missing_param
 from .orders import Order
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 
 @dataclass

@@ -11,18 +11,54 @@ from __future__ import annotations
 import asyncio
 import secrets
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
 
+from .auth import Authenticator
 from .faults import RestErrorRule
+from .feeds import Feeds
+from .futures import lifecycle
+from .futures.venue import FuturesVenue
+from .generator import Generator
+from .host import ClockHost, EngineHost, FaultHost
 from .hostile import HOSTILE_KINDS
 from .http_util import json_response
+from .hub import Hub
+from .limits import RateLimiter
 from .markets import parse_decimal
+from .store import Store
 
-if TYPE_CHECKING:
-    from .server import PaperServer
+
+class _StartingBalances(Protocol):
+    @property
+    def starting_balances(self) -> dict[str, Decimal]: ...
+
+
+class _Deposits(Protocol):
+    def balance_update(self, account: str, asset: str, delta: Decimal) -> None: ...
+
+
+class ControlHost(ClockHost, EngineHost, FaultHost, Protocol):
+    """Everything the control API reads, moves or breaks on the running exchange."""
+
+    pid: int
+    port: int
+    auth: Authenticator
+    hub: Hub
+    feeds: Feeds
+    limits: RateLimiter
+    generator: Generator
+    store: Store
+    futures: FuturesVenue
+
+    @property
+    def config(self) -> _StartingBalances: ...
+    @property
+    def user_events(self) -> _Deposits: ...
+    def schedule_restart(self, downtime: float) -> None: ...
+
 
 PREFIX = "/_paper"
 
@@ -42,7 +78,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+def setup(app: web.Application, srv: ControlHost) -> None:
     r = app.router
 
     def need_faults() -> None:
@@ -136,7 +172,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         if not premium.is_finite() or not Decimal("-0.5") <= premium <= Decimal("0.5"):
             raise web.HTTPBadRequest(text="premium must be between -0.5 and 0.5")
         srv.futures.premium[c.symbol] = premium
-        srv.futures.tick()
+        lifecycle.tick(srv.futures)
         return json_response(
             {
                 "symbol": c.symbol,
@@ -148,7 +184,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     async def futures_tick(request: web.Request) -> web.Response:
         """Run the futures venue's timed work now (fills, triggers, liquidation,
         funding, countdowns) instead of waiting for its next tick."""
-        srv.futures.tick()
+        lifecycle.tick(srv.futures)
         return json_response({"nextFundingTime": srv.futures.next_funding_time()})
 
     def account(request: web.Request) -> str:

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .errors import DUPLICATE_ORDER, ApiError, missing_param
 from .newparams import NewOrder, check_new_order, is_stop_loss
+from .orderlist import OrderList
 from .orders import ExecEvent, Order
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .engine_ports import ListEngine
 
 ABOVE_TYPES = ("STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
 BELOW_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
@@ -36,46 +37,6 @@ UNKNOWN_LIST = "Unknown order list sent."
 NO_SUCH_LIST = "Order list does not exist."
 BAD_RELATION = "The relationship of the prices for the orders is not correct."
 LEG_FIELDS = ("side", "type", "quantity", "price", "stopPrice", "trailingDelta", "timeInForce")
-
-
-@dataclass
-class OrderList:
-    list_id: int
-    symbol: str
-    account: str
-    client_id: str
-    contingency: str  # OCO or OTO (an OTOCO reports OTO, as Binance does)
-    order_ids: list[int]
-    time: int
-    oco_ids: list[int] = field(default_factory=list)  # orders that cancel each other
-    pending_ids: list[int] = field(default_factory=list)  # placed once the working fills
-    status_type: str = "EXEC_STARTED"
-    order_status: str = "EXECUTING"
-    update_time: int = 0
-    client_ids: list[tuple[int, str]] = field(default_factory=list)  # (orderId, client id)
-
-    @property
-    def done(self) -> bool:
-        return self.order_status == "ALL_DONE"
-
-    def json(self) -> dict[str, object]:
-        """The order-list object of Binance's REST replies (without orderReports)."""
-        return {
-            "orderListId": self.list_id,
-            "contingencyType": self.contingency,
-            "listStatusType": self.status_type,
-            "listOrderStatus": self.order_status,
-            "listClientOrderId": self.client_id,
-            "transactionTime": self.update_time or self.time,
-            "symbol": self.symbol,
-            "orders": [
-                {"symbol": self.symbol, "orderId": i, "clientOrderId": c}
-                for i, c in self.client_ids
-            ],
-        }
-
-    def record(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def leg_params(
@@ -101,7 +62,7 @@ def _renamed(e: ApiError, names: Mapping[str, str]) -> ApiError:
 
 
 class OrderLists:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: ListEngine) -> None:
         self.engine = engine
         self.lists: dict[str, dict[int, OrderList]] = {}
         self.next_id = 1

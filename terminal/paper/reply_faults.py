@@ -10,7 +10,7 @@ from aiohttp import web
 from .errors import ApiError
 
 if TYPE_CHECKING:
-    from .server import PaperServer
+    from .host import FaultHost
 
 UNKNOWN_OUTCOME = ApiError(
     -1007,
@@ -20,7 +20,7 @@ UNKNOWN_OUTCOME = ApiError(
 )
 
 
-async def fail_reply_if_asked(srv: PaperServer, request: web.Request) -> None:
+async def fail_reply_if_asked(srv: FaultHost, request: web.Request) -> None:
     """After the engine has acted: the connection dies, the reply times out, or a 5xx
     comes back (outcome unknown); "slow" only delays the normal reply (the order is live
     meanwhile)."""

@@ -10,11 +10,12 @@ from aiohttp import web
 
 from .errors import ApiError
 from .http_util import int_param, json_response
-from .orderlists import NO_SUCH_LIST, OrderList
+from .orderlist import OrderList
+from .orderlists import NO_SUCH_LIST
 from .orders import Order
 
 if TYPE_CHECKING:
-    from .server import PaperServer
+    from .host import EngineHost
 
 ACK_FIELDS = ("symbol", "orderId", "orderListId", "clientOrderId", "transactTime")
 LIST_SIZES = {"oco": 2, "oto": 2, "otoco": 3}
@@ -74,7 +75,7 @@ DAY_MS = 24 * 3600 * 1000
 
 
 def order_report(
-    srv: PaperServer, o: Order, fills: list[dict[str, object]], resp_type: str
+    srv: EngineHost, o: Order, fills: list[dict[str, object]], resp_type: str
 ) -> dict[str, object]:
     """One order of a list reply in the shape ``newOrderRespType`` asks for."""
     body = o.ack_json(srv.engine.specs[o.symbol], fills)
@@ -85,7 +86,7 @@ def order_report(
     return body
 
 
-def cancel_json(srv: PaperServer, x: Order | OrderList, cid: str) -> dict[str, object]:
+def cancel_json(srv: EngineHost, x: Order | OrderList, cid: str) -> dict[str, object]:
     """A cancel reply: an order's, or an order list's with a report per order (how
     DELETE /api/v3/openOrders and DELETE /api/v3/orderList answer for lists)."""
     if isinstance(x, Order):
@@ -98,7 +99,7 @@ def cancel_json(srv: PaperServer, x: Order | OrderList, cid: str) -> dict[str, o
 
 def setup(
     app: web.Application,
-    srv: PaperServer,
+    srv: EngineHost,
     account_of: Callable[[web.Request], str],
     charge_order: Callable[[str, int], dict[str, str]],
 ) -> None:

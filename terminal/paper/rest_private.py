@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from . import reply_faults, rest_lists
+from .cancel_replace import cancel_replace as cancel_replace_order
 from .http_util import int_param, json_response
 
 if TYPE_CHECKING:
-    from .server import PaperServer
+    from .host import SignedHost
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+def setup(app: web.Application, srv: SignedHost) -> None:
     r = app.router
 
     def account_of(request: web.Request) -> str:
@@ -103,7 +104,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
         acct = account_of(request)
         headers = charge_order(acct)
         p = request["params"]
-        res = srv.engine.cancel_replace(acct, p)
+        res = cancel_replace_order(srv.engine, acct, p)
         await fail_reply_if_asked(request)
         cancel_body: dict[str, object]
         if res.canceled is not None:

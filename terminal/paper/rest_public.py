@@ -12,10 +12,10 @@ from .errors import ApiError, bad_symbol, missing_param
 from .http_util import int_param, json_response
 
 if TYPE_CHECKING:
-    from .server import PaperServer
+    from .host import PublicHost
 
 
-def _symbols_param(srv: PaperServer, params: dict[str, str]) -> list[str] | None:
+def _symbols_param(srv: PublicHost, params: dict[str, str]) -> list[str] | None:
     """``symbol=X`` or ``symbols=["A","B"]`` (JSON array); None means all."""
     if params.get("symbol"):
         return [srv.engine.spec(params["symbol"]).symbol]
@@ -34,7 +34,7 @@ def _symbols_param(srv: PaperServer, params: dict[str, str]) -> list[str] | None
     return None
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+def setup(app: web.Application, srv: PublicHost) -> None:
     r = app.router
 
     async def ping(request: web.Request) -> web.Response:

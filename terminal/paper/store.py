@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .engine import Engine
 from .ledger import FEES, MARKET
-from .orderlists import OrderList
+from .orderlist import OrderList
 from .orders import Order, UserTrade
 
 SCHEMA = """

@@ -22,14 +22,14 @@ from .newparams import stop_condition_met
 from .orders import ExecEvent, Order
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .engine_ports import TriggerEngine
 
 WOULD_TRIGGER = "Order would trigger immediately."
 BIPS = 10_000
 
 
 class Triggers:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: TriggerEngine) -> None:
         self.engine = engine
         self.waiting: dict[str, dict[tuple[str, int], Order]] = {}
         self.prices: dict[str, list[int]] = {}

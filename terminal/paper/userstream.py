@@ -11,25 +11,23 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import orjson
 from aiohttp import WSMsgType, web
 
 from .errors import ApiError
 from .frames import encode, pong_frame
+from .host import StreamHost
 from .hub import Conn
-from .orderlists import OrderList
+from .orderlist import OrderList
 from .orders import ExecEvent
-
-if TYPE_CHECKING:
-    from .server import PaperServer
 
 
 class UserEvents:
     """Encodes engine events for the accounts' user-stream connections."""
 
-    def __init__(self, srv: PaperServer) -> None:
+    def __init__(self, srv: StreamHost) -> None:
         self.srv = srv
         self.pending_balances: dict[str, set[str]] = {}
         self._scheduled = False
@@ -143,7 +141,13 @@ class UserEvents:
             self.srv.hub.send_event(c, encode({"subscriptionId": c.sub_id, "event": ev}))
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+class UserStreamHost(StreamHost, Protocol):
+    """The user data stream's endpoint: the stream host and its account events."""
+
+    user_events: UserEvents
+
+
+def setup(app: web.Application, srv: UserStreamHost) -> None:
     async def handler(request: web.Request) -> web.WebSocketResponse:
         # pings are answered by the hub (pong_frame), so a stalled connection stays silent
         ws = web.WebSocketResponse(compress=False, autoping=False, max_msg_size=1 << 20)

@@ -10,10 +10,10 @@ from aiohttp import WSMsgType, web
 from .frames import encode, pong_frame
 
 if TYPE_CHECKING:
-    from .server import PaperServer
+    from .host import MarketStreamHost
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+def setup(app: web.Application, srv: MarketStreamHost) -> None:
     async def handler(request: web.Request) -> web.WebSocketResponse:
         # pings are answered by the hub (pong_frame), so a stalled connection stays silent
         ws = web.WebSocketResponse(compress=False, autoping=False, max_msg_size=1 << 20)
@@ -39,7 +39,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
     app.router.add_get("/stream", handler)
 
 
-def _handle(srv: PaperServer, conn, text: str) -> None:
+def _handle(srv: MarketStreamHost, conn, text: str) -> None:
     hub = srv.hub
     try:
         req = orjson.loads(text)

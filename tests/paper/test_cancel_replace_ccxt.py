@@ -15,6 +15,7 @@ from decimal import Decimal
 import ccxt
 import pytest
 
+from terminal.paper.cancel_replace import cancel_replace
 from terminal.paper.embedded import PaperExchangeHandle
 from tests.fixtures_paper import paper_pro, paper_rest, run_async
 from tests.paper.helpers import until
@@ -370,7 +371,8 @@ def test_engine_step_is_atomic_for_the_book_and_the_stream() -> None:
     book = eng.books["BTCUSDT"]
     uid = book.update_id
     events.clear()
-    res = eng.cancel_replace(
+    res = cancel_replace(
+        eng,
         "alice",
         {
             "symbol": "BTCUSDT",

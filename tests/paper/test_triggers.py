@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from terminal.paper.cancel_replace import cancel_replace
 from terminal.paper.errors import ApiError
 from terminal.paper.orders import ExecEvent
 from tests.paper.test_engine import make_engine, order
@@ -397,7 +398,8 @@ def test_cancel_replace_of_one_order_of_a_list_cancels_the_list() -> None:
         },
     )
     stop = reports[0][0]
-    res = eng.cancel_replace(
+    res = cancel_replace(
+        eng,
         "alice",
         {
             "symbol": SYM,

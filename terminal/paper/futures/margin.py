@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .accounts import FuturesAccount, Position
 from .contracts import Bracket, Contract
 from .forders import FOrder
 from .risk import ZERO, Leg, initial_margin, liquidation_price, maint_margin, upnl
 
-if TYPE_CHECKING:
-    from .venue import FuturesVenue
+
+class MarginVenue(Protocol):
+    """What the margin arithmetic reads from the venue: contracts, marks and the
+    working orders with the share of each that would close a position."""
+
+    contracts: dict[str, Contract]
+
+    def mark_price(self, symbol: str) -> Decimal: ...
+    def open_orders(self, key: str, symbol: str | None = None) -> list[FOrder]: ...
+    def reduces(self, o: FOrder) -> bool: ...
+    def reducible(self, o: FOrder) -> Decimal: ...
 
 
 @dataclass
@@ -33,7 +42,7 @@ class PosView:
 
 
 class Margin:
-    def __init__(self, venue: FuturesVenue) -> None:
+    def __init__(self, venue: MarginVenue) -> None:
         self.venue = venue
 
     def view(self, a: FuturesAccount, pos: Position) -> PosView:

@@ -16,7 +16,7 @@ from ..http_util import int_param, json_response
 from .contracts import Contract
 
 if TYPE_CHECKING:
-    from ..server import PaperServer
+    from .host import FuturesMarketHost
 
 DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 SPOT_ONLY_FIELDS = ("bidPrice", "bidQty", "askPrice", "askQty", "prevClosePrice")
@@ -26,7 +26,7 @@ def contract_qty(c: Contract, spot_steps: int) -> str:
     return f"{(Decimal(spot_steps) / c.spot_factor).to_integral_value(ROUND_CEILING) * c.step:f}"
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+def setup(app: web.Application, srv: FuturesMarketHost) -> None:
     r = app.router
 
     def contract(request: web.Request) -> Contract:

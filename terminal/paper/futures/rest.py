@@ -12,11 +12,11 @@ from aiohttp import web
 from ..errors import BAD_KEY, ApiError
 from ..http_util import int_param, json_response
 from ..reply_faults import fail_reply_if_asked
-from . import wire
+from . import algos, lifecycle, wire
 from .forders import FOrder
 
 if TYPE_CHECKING:
-    from ..server import PaperServer
+    from .host import FuturesRestHost
     from .venue import FuturesVenue
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -37,7 +37,7 @@ def _rows(rows: list[FOrder], p: dict[str, str], key: str) -> list[FOrder]:
     return rows[-limit:]
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+def setup(app: web.Application, srv: FuturesRestHost) -> None:
     r = app.router
 
     def venue() -> FuturesVenue:
@@ -372,7 +372,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                 "Mandatory parameter 'countdownTime' was not sent, was empty/null, or malformed.",
             )
         sym = v.contract(p.get("symbol")).symbol
-        v.set_countdown(key, sym, ms)
+        lifecycle.set_countdown(v, key, sym, ms)
         return {"symbol": sym, "countdownTime": str(ms)}
 
     post("/fapi/v1/countdownCancelAll", countdown)
@@ -386,7 +386,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
                 -1102, "Mandatory parameter 'algoType' was not sent, was empty/null, or malformed."
             )
         srv.limits.charge_order(key, srv.now_ms())
-        body = v.place_algo(key, p).algo_json()
+        body = algos.place_algo(v, key, p).algo_json()
         await fail_reply_if_asked(srv, q)
         return json_response(body)
 
@@ -394,13 +394,13 @@ def setup(app: web.Application, srv: PaperServer) -> None:
 
     def get_algo(q: web.Request) -> object:
         v, key = acct(q)
-        return v.find_algo(key, q["params"]).algo_json()
+        return algos.find_algo(v, key, q["params"]).algo_json()
 
     get("/fapi/v1/algoOrder", get_algo)
 
     def cancel_algo(q: web.Request) -> object:
         v, key = acct(q)
-        o = v.cancel_algo(key, q["params"])
+        o = algos.cancel_algo(v, key, q["params"])
         return {"algoId": o.algo_id, "clientAlgoId": o.client_id, "code": "200", "msg": "success"}
 
     post("/fapi/v1/algoOrder", cancel_algo, "DELETE")
@@ -423,7 +423,7 @@ def setup(app: web.Application, srv: PaperServer) -> None:
 
     def cancel_all_algos(q: web.Request) -> object:
         v, key = acct(q)
-        v.cancel_all_algos(key, q["params"].get("symbol"))
+        algos.cancel_all_algos(v, key, q["params"].get("symbol"))
         return ALL_CANCELED
 
     post("/fapi/v1/algoOpenOrders", cancel_all_algos, "DELETE")

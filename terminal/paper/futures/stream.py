@@ -10,20 +10,18 @@ import asyncio
 import contextlib
 import logging
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import orjson
 from aiohttp import WSMsgType, web
 
 from ..frames import encode, pong_frame
 from ..hub import Conn
-from . import wire
+from . import lifecycle, wire
 from .accounts import Position
 from .forders import FOrder
+from .host import FuturesStreamHost
 from .market_rest import contract_qty
-
-if TYPE_CHECKING:
-    from ..server import PaperServer
 
 TICK_S = 0.1
 FUT = "fapi:"  # hub namespace of the futures depth topics
@@ -32,7 +30,7 @@ log = logging.getLogger("terminal.paper")
 
 
 class FuturesStream:
-    def __init__(self, srv: PaperServer) -> None:
+    def __init__(self, srv: FuturesStreamHost) -> None:
         self.srv = srv
         # account -> listenKey lives in the venue (it is saved with it); listenKey -> account
         self.by_account = srv.futures.listen_keys
@@ -177,7 +175,7 @@ class FuturesStream:
         n = 0
         while not stop.is_set():
             try:
-                self.srv.futures.tick()
+                lifecycle.tick(self.srv.futures)
                 if n % 10 == 0:
                     self.publish_marks(True, n % 30 == 0)
             except Exception:
@@ -189,7 +187,13 @@ class FuturesStream:
                 await asyncio.wait_for(stop.wait(), TICK_S)
 
 
-def setup(app: web.Application, srv: PaperServer) -> None:
+class FuturesWsHost(FuturesStreamHost, Protocol):
+    """The futures WebSocket endpoints: the publisher's host and the publisher."""
+
+    futures_stream: FuturesStream
+
+
+def setup(app: web.Application, srv: FuturesWsHost) -> None:
     async def private(request: web.Request) -> web.StreamResponse:
         lk = request.query.get("listenKey") or request.match_info.get("key", "")
         account = srv.futures_stream.keys.get(lk)
