@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from terminal.cli._stop_exit import EXIT_INCOMPLETE, EXIT_SERVICES
 from terminal.control import stopfile
 from terminal.control.instance import holder_alive
 
@@ -25,8 +26,6 @@ async def engage_by_request(
     args: argparse.Namespace, advert_path: Path, why_not: str, printer: Any
 ) -> tuple[int, dict[str, Any] | None]:
     """(exit code, the last answer); `printer` prints the answers as they come."""
-    from terminal.cli.stop_cmd import EXIT_INCOMPLETE, EXIT_SERVICES
-
     request_id = await asyncio.to_thread(
         stopfile.write_request, advert_path, args.scope, args.reason, max(0.0, args.settle_timeout)
     )

@@ -44,11 +44,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from terminal.cli._orders_common import seconds
+from terminal.cli._stop_exit import EXIT_INCOMPLETE, EXIT_OK, EXIT_SERVICES, EXIT_USAGE
 from terminal.cli.context import CliContext
 
 NAME = "stop"
 SUMMARY = "engage or reset the emergency stop"
-EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_SERVICES = 0, 1, 2, 3
 OVERALL_TIMEOUT_S = 180.0
 CHANNEL_TIMEOUT_S = 170.0  # the running terminal answers an engage within 150 s
 
