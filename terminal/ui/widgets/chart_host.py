@@ -1,9 +1,10 @@
 """What the candle chart widget gives the parts it is assembled from.
 
 `CandleChartWidget` (chart.py) is one QWidget built from parts that each own one job:
-the toolbar (chart_toolbar.py), the crosshair readout (chart_readout.py) and the order
-lines (chart_order_lines.py). Each part uses attributes and methods of the whole; this
-class names them for the type checker. At run time it is plain `object`.
+the toolbar (chart_toolbar.py), the crosshair readout (chart_readout.py), the order
+lines (chart_order_lines.py) and the navigation (chart_navigation.py). Each part uses
+attributes and methods of the whole; this class names them for the type checker. At run
+time it is plain `object`.
 """
 
 from __future__ import annotations

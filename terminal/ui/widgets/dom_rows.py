@@ -225,3 +225,14 @@ def _fmt(value: Decimal | None, places: int | None) -> str:
     if places is None:
         return format_decimal(value.normalize())
     return format_decimal(value, places)
+
+
+@dataclass(frozen=True)
+class DomFeed:
+    """What one frame of the ladder is made of (the provider's value)."""
+
+    view: BookView | None
+    orders: tuple[Order, ...] = ()
+    volume: dict[Decimal, Decimal] = field(default_factory=dict)  # ungrouped, per price
+    last: Decimal | None = None
+    active_session: SessionKey | None = None

@@ -23,8 +23,8 @@ from terminal.domain.money import format_decimal
 
 from ..frame import FrameCounter, Provider, ProviderPoll
 from .chart_items import format_time
-from .orderbook import PAD, TextCache
 from .palette import DARK, Palette
+from .textcache import PAD, TextCache
 
 DEFAULT_MAX_ROWS = 200
 
