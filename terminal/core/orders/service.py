@@ -1,24 +1,16 @@
-"""The order service: submit, cancel, cancel-all, amend; settle unknown outcomes.
+"""The order service: a façade over the order path's parts, per connected session.
 
-The pipeline (docs/architecture.md, "The order path"):
-
-1. the gate runs first, synchronously, before any await (emergency stop, testnet lock,
-   precautions, market rules), then double-submit protection;
-2. the intent, with a fresh client order id, is committed to the journal;
-3. the exchange call carries that client order id;
-4. every outcome (REST reply, user-stream event, query) is applied to the Order as
-   domain events and journaled as it arrives.
-
-A timeout, 5xx or network error leaves the order UNKNOWN: it is settled by a query by
-client order id (bounded retries with backoff), a stream event or reconciliation, and
-never sent again (a venue may accept a reused client id once the first order closed).
+Each job is its own module: the pre-trade check and placing (place.py), cancels
+(cancels.py), amends (amend.py), unknown outcomes settled by query (settle.py), order
+lists, brackets and links (lists.py, bracket.py, links.py), reconciliation
+(reconcile.py, recovery.py), stale orders (stale.py) and whether a session takes
+orders (entry.py). The parts get the service typed by a narrow Protocol (deps.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,41 +19,33 @@ from typing import Any
 
 from terminal.core.callbacks import Callbacks
 from terminal.core.errors import (
-    OutcomeUnknownError,
     VenueError,
 )
 from terminal.core.orders.bracket import BracketKeeper
 from terminal.core.orders.cancels import CancelCommands
 from terminal.core.orders.entry import EntryGate
 from terminal.core.orders.errors import (
-    EntryNotReady,
     NotConnected,
-    NotSent,
-    SentNotJournaled,
-    SubmitRefused,
 )
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.links import TerminalLinks
 from terminal.core.orders.outcomes import REFUSED_BEFORE_ACTING, reason_of
+from terminal.core.orders.place import PlaceCommands
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.recovery import ReconcileRecovery
 from terminal.core.orders.settle import OutcomeSettler
-from terminal.core.orders.stale import stale_orders
+from terminal.core.orders.stale import stale_orders, sweep_stale
 from terminal.core.orders.tracker import OrderTracker, fill_event_at
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
-from terminal.core.storage import JournalWriteFailed
 from terminal.domain.ids import ClientOrderId, Symbol
-from terminal.domain.money import format_decimal
 from terminal.domain.order import (
     RESTING_STATUSES,
     EventSource,
     Order,
-    OrderRejected,
     OrderRequest,
-    OutcomeUnknown,
 )
-from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
+from terminal.domain.reports import FillReport, OrderReport
 from terminal.domain.session import SessionKey
 
 log = logging.getLogger(__name__)
@@ -103,10 +87,10 @@ class OrderService:
         self.entry = EntryGate()
         self.tracker = OrderTracker(journal, self.order_changed, self.notices)
         self._sessions: dict[SessionKey, ExchangePort] = {}
-        self._recent: dict[tuple[object, ...], float] = {}  # fingerprint -> monotonic time sent
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconcile_locks: dict[SessionKey, asyncio.Lock] = {}
         self._closed = False
+        self.placing = PlaceCommands(self)  # the check, then new orders
         self.settler = OutcomeSettler(self)  # unknown outcomes, settled by query
         self.cancels = CancelCommands(self, self.settler)
         self.recovery = ReconcileRecovery(self)  # a failed reconciliation is retried
@@ -161,7 +145,7 @@ class OrderService:
             raise NotConnected(f"{key} is not connected")
         return session
 
-    # ---- the gate (synchronous) --------------------------------------------------------
+    # ---- the gate's context (synchronous) ------------------------------------------
     def context_for(
         self, request: OrderRequest, confirmed: frozenset[str] = frozenset()
     ) -> GateContext:
@@ -173,49 +157,16 @@ class OrderService:
             ctx = GateContext(market=market, mode=request.mode)
         return replace(ctx, confirmed=frozenset(ctx.confirmed) | frozenset(confirmed))
 
+    # ---- check and place (terminal.core.orders.place) ------------------------------
     def check(
         self, request: OrderRequest, confirmed: frozenset[str] = frozenset()
     ) -> list[Refusal]:
         """Every refusal the ticket meets now (gate + double submit); nothing is sent."""
-        blocked = self.gate.submissions_blocked(request.session, request.symbol)
-        if blocked:
-            return [Refusal("emergency_stop", blocked)]
-        request = self._normalise(request)
-        refusals = [
-            r
-            for r in self.gate.check(request, self.context_for(request, confirmed))
-            if not (r.overridable and r.rule in confirmed)
-        ]
-        duplicate = self._double_submit(request, confirmed)
-        if duplicate is not None:
-            refusals.append(duplicate)
-        return refusals
+        return self.placing.check(request, confirmed)
 
     def _normalise(self, request: OrderRequest) -> OrderRequest:
-        """The ticket as sent: its session (venue, mode, account, market) names the
-        connected session that sends it, so the gate checks the mode that is true."""
-        return request
+        return self.placing._normalise(request)
 
-    def _double_submit(self, request: OrderRequest, confirmed: frozenset[str]) -> Refusal | None:
-        if "double_submit" in confirmed:
-            return None
-        now = time.monotonic()
-        window = self.policy.double_submit_window_s
-        self._recent = {k: t for k, t in self._recent.items() if now - t < window}
-        sent = self._recent.get(request.fingerprint())
-        if sent is None:
-            return None
-        return Refusal(
-            "double_submit",
-            f"An identical order ({request.side.value} {format_decimal(request.amount)} "
-            f"{request.symbol}"
-            f"{' @ ' + format_decimal(request.price) if request.price is not None else ''})"
-            " was sent "
-            f"{now - sent:.1f} s ago. Confirm to send it again.",
-            overridable=True,
-        )
-
-    # ---- submit ------------------------------------------------------------------------
     async def submit(
         self,
         request: OrderRequest,
@@ -223,140 +174,23 @@ class OrderService:
         confirmed: frozenset[str] = frozenset(),
         client_order_id: ClientOrderId | None = None,
     ) -> Order:
-        """Send a new order; returns it in the state the venue's reply produced.
-
-        Raises SubmitRefused / EntryNotReady / NotConnected before anything is written
-        or sent. A rejection by the venue is not raised: the order comes back REJECTED
-        with its reason. An unknown outcome comes back UNKNOWN and settles in the
-        background (`wait_settled`).
-        """
-        # Synchronous until the intent is built: the gate speaks before any await.
-        blocked = self.gate.submissions_blocked(request.session, request.symbol)
-        if blocked:
-            raise SubmitRefused([Refusal("emergency_stop", blocked)])
-        reason = self.entry_block_reason(request.session)
-        if reason is not None:
-            raise EntryNotReady(request.session, reason)
-        session = self._require_session(request.session)
-        request = self._normalise(request)
-        refusals = [
-            r
-            for r in self.gate.check(request, self.context_for(request, confirmed))
-            if not (r.overridable and r.rule in confirmed)
-        ]
-        duplicate = self._double_submit(request, confirmed)
-        if duplicate is not None:
-            refusals.append(duplicate)
-        if client_order_id is not None:
-            if not client_order_id.is_valid_for(request.venue):
-                refusals.append(
-                    Refusal(
-                        "client_order_id",
-                        f"client order id {client_order_id!r} is not valid on {request.venue}",
-                    )
-                )
-            elif self.tracker.cached(client_order_id) is not None:
-                refusals.append(
-                    Refusal("client_order_id", f"client order id {client_order_id} is already used")
-                )
-        if refusals:
-            raise SubmitRefused(refusals)
-        order = self.tracker.track(Order.from_request(request, client_order_id))
-        self._recent[request.fingerprint()] = time.monotonic()
-
-        # Write-ahead: the intent is durable before the venue hears of it.
-        try:
-            if client_order_id is not None and await self.journal.get_order(client_order_id):
-                raise SubmitRefused(
-                    [
-                        Refusal(
-                            "client_order_id",
-                            f"client order id {client_order_id} is already in the journal",
-                        )
-                    ]
-                )
-            await self.journal.record_intent(order)
-        except BaseException as exc:
-            self._recent.pop(request.fingerprint(), None)
-            self.tracker.forget(order)
-            if isinstance(exc, JournalWriteFailed):
-                raise NotSent("order", exc.reason) from exc
-            raise
-        self.order_changed.emit(order.copy())
-        try:
-            await self._send_new(session, order)
-        except JournalWriteFailed as exc:  # the venue has it; never report it as failed
-            log.info("order %s sent, then the journal failed: %s", order.client_order_id, exc)
-            self.order_changed.emit(order.copy())  # show what the venue said, unjournaled
-            raise SentNotJournaled(order.copy(), exc.reason) from exc
-        return order.copy()
+        """Send a new order (`PlaceCommands.submit`): refused before anything is written
+        or sent, else returned in the state the venue's reply produced."""
+        return await self.placing.submit(
+            request, confirmed=confirmed, client_order_id=client_order_id
+        )
 
     async def _send_new(self, session: ExchangePort, order: Order) -> None:
-        """Send a journaled intent and apply what the venue answered."""
-        try:
-            report = await session.create_order(order)
-        except _REFUSED_BEFORE_ACTING as exc:
-            await self.tracker.apply(
-                order, [OrderRejected(reason=_reason(exc), source=EventSource.REST)]
-            )
-        except asyncio.CancelledError:
-            # Left PENDING_SUBMIT in the journal: reconciliation settles it next time.
-            raise
-        except Exception as exc:  # OutcomeUnknownError, TransientError, anything unforeseen
-            if not isinstance(exc, (OutcomeUnknownError, VenueError)):
-                log.exception("create_order for %s failed unexpectedly", order.client_order_id)
-            await self.tracker.apply(
-                order, [OutcomeUnknown(reason=_reason(exc), source=EventSource.LOCAL)]
-            )
-            self.tracker.notice(
-                "warning",
-                f"Order {order.client_order_id}: outcome unknown "
-                f"({_reason(exc)}); querying {order.venue} by client id.",
-            )
-            self._start_settle(order)
-        else:
-            await self.absorb_report(order, report, EventSource.REST)
-        await self.after_ack(order)
+        await self.placing._send_new(session, order)
 
     async def after_ack(self, order: Order) -> None:
-        """An order that became live while entry was stopped, or that the user wanted
-        cancelled while it was in flight, is cancelled at once."""
-        if order.status not in _RESTING:
-            return
-        blocked = self.gate.submissions_blocked(order.session, order.symbol)
-        if blocked or self.cancels.requested(order.client_order_id):
-            why = f"submissions blocked ({blocked})" if blocked else "cancel requested in flight"
-            log.warning("order %s acknowledged after %s: cancelling", order.client_order_id, why)
-            try:
-                await self.cancel(order.client_order_id)
-            except Exception:
-                log.exception("cancel after acknowledgement failed for %s", order.client_order_id)
+        await self.placing.after_ack(order)
 
     async def absorb_report(self, order: Order, report: OrderReport, source: EventSource) -> None:
-        await self.tracker.apply_report(order, report, source)
-        if missing_fill_amount(order, report) > 0:
-            await self.catch_up_fills(order)
+        await self.placing.absorb_report(order, report, source)
 
     async def catch_up_fills(self, order: Order) -> int:
-        """Fetch the venue's trades for the order's symbol and apply this order's missing
-        ones (a report said more is filled than the fills it listed). Returns how many."""
-        session = self._sessions.get(order.session)
-        if session is None or not order.venue_order_id:
-            return 0
-        since = int(order.created_at.timestamp() * 1000) - 60_000
-        try:
-            trades = await session.fetch_my_trades(order.symbol, since_ms=since)
-        except VenueError as exc:
-            log.warning("fetching trades for %s failed: %s", order.client_order_id, exc)
-            return 0
-        mine = [
-            t
-            for t in trades
-            if t.venue_order_id == order.venue_order_id and t.trade_id not in order.trade_ids
-        ]
-        if mine:
-            await self.tracker.apply(order, [fill_event_at(t, EventSource.QUERY) for t in mine])
-        return len(mine)
+        return await self.placing.catch_up_fills(order)
 
     # ---- unknown outcomes (terminal.core.orders.settle) --------------------------------
     def _start_settle(self, order: Order) -> asyncio.Task[Any]:
@@ -524,30 +358,7 @@ class OrderService:
 
     async def sweep_stale(self) -> list[Order]:
         """Cancel stale orders when auto-cancel is on; each act is journaled."""
-        if not self.policy.auto_cancel_stale:
-            return []
-        done = []
-        for order in stale_orders(self.tracker.live(), self._now(), self.policy.stale_order_age_s):
-            if order.session not in self._sessions:
-                continue
-            await self.journal.record_safety_event(
-                "stale_auto_cancel",
-                {
-                    "client_order_id": order.client_order_id,
-                    "venue": order.venue,
-                    "session": order.session.label,
-                    "symbol": order.symbol,
-                    "created_at": order.created_at.isoformat(),
-                    "max_age_s": self.policy.stale_order_age_s,
-                },
-            )
-            try:
-                done.append(await self.cancel(order.client_order_id))
-            except Exception as exc:
-                log.warning("stale auto-cancel of %s failed: %s", order.client_order_id, exc)
-        if done:
-            self.tracker.notice("info", f"Auto-cancelled {len(done)} stale order(s).")
-        return done
+        return await sweep_stale(self, self._now())
 
     async def run_stale_sweeper(self) -> None:
         """Loop for the root to own: sweep every `stale_check_interval_s` until cancelled."""
