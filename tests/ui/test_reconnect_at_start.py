@@ -302,3 +302,51 @@ def test_forgetting_the_paper_venue_closes_its_further_accounts_only(
     assert default in c.services.by_key and c.trading.session == default
     assert c.reconnect.entries() == [] and "paper" not in c.reconnect.actions
     run.close()
+
+
+def test_a_paper_on_live_session_comes_back_with_its_own_balances(
+    paper_exchange_factory, make_main_window, ui_memory_keyring, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """A paper-on-live session (the paper exchange standing in for the live venue) is
+    remembered, comes back at the next start without any key (the keychain is empty),
+    and with the account as it was: its starting balances and the funds its resting
+    order locks, not a fresh 10,000 USDT."""
+    from terminal.domain.ids import AccountLabel, VenueId
+    from terminal.domain.session import SessionKey
+    from terminal.paths import AppPaths
+    from terminal.settings import SETTINGS_FILE
+    from tests.ui.test_sessions_window import _place
+
+    paper = paper_exchange_factory(faults=False)
+    data = tmp_path / "app"
+    settings_file = AppPaths.from_override(data).config / SETTINGS_FILE
+    key = SessionKey(VenueId("paper"), VenueMode.PAPER_LIVE, AccountLabel("trial"))
+
+    first = make_main_window(paper, data_dir=data)
+    c, drv = first.controller, first.driver
+    c.services.live_paper.prepare(key, {"USDT": Decimal(2500), "BTC": Decimal("0.01")})
+    drv.run(c.connect_venue("paper", VenueMode.PAPER_LIVE, "trial"), 60)
+    assert key in c.services.by_key
+    saved = json.loads(settings_file.read_text(encoding="utf-8"))
+    assert saved["connections"]["remembered"] == [
+        {"venue": "paper", "mode": "paper-live", "account": "trial", "market": "spot"}
+    ]
+    drv.until(lambda: c.services.orders.entry_ready(key), 30, "it to reconcile")
+    drv.do(lambda: first.panels.entry.session_picker.pick(key))
+    price = Decimal(paper.control.book("BTC/USDT", 1)["bids"][0][0]) * Decimal("0.97")
+    order = _place(first, price)
+    assert order.session == key
+    locked = c.services.by_key[key].local.balances().get("USDT").used
+    assert locked > 0
+    first.close()
+
+    second = make_main_window(paper, data_dir=data)
+    c, drv = second.controller, second.driver
+    drv.until(lambda: key in c.services.by_key, 60, "the paper-on-live session back")
+    usdt = c.services.by_key[key].local.balances().get("USDT")
+    assert usdt.total == Decimal(2500) and usdt.used == locked  # not reset
+    assert c.services.by_key[key].local.balances().get("BTC").total == Decimal("0.01")
+    assert any("reconnected" in t for t in _notes(second))
+    assert not any("not reconnected" in t for t in _notes(second))
+    drv.until(lambda: c.services.orders.entry_ready(key), 30, "it to reconcile again")
+    second.close()

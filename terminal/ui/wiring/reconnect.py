@@ -6,7 +6,9 @@ label and market type (two accounts of one venue, or its testnet beside its live
 account, are two entries). Venue, mode and account are the names the OS keychain or the
 TT_<VENUE>_<MODE>_* environment variables file the keys under, never a key or secret.
 The paper venue's default session is not remembered (it is connected at every start);
-its further accounts are. At start, once the paper venue is live, every remembered
+its further accounts are, and so are paper-on-live sessions (mode paper-live: no keys;
+their account keeps its balances, orders and fills in its own store, so coming back
+never resets it). At start, once the paper venue is live, every remembered
 session is reconnected in the background, concurrently, each bounded in time. Credentials
 are read in a worker thread (a keychain may wait on D-Bus or a prompt). A failure (no
 keys, no keychain, network, the venue refusing the key) is a notice with its reason and
@@ -46,8 +48,19 @@ log = logging.getLogger(__name__)
 
 PAPER = "paper"
 FIRST_BOOK_WAIT_S = 3.0  # reconnects start after the first paper book, or this late
-REMEMBERED_MODES = (VenueMode.LIVE, VenueMode.SANDBOX, VenueMode.DEMO, VenueMode.PAPER)
-ENV_NAMES = {VenueMode.SANDBOX: "testnet", VenueMode.DEMO: "demo", VenueMode.PAPER: "paper"}
+REMEMBERED_MODES = (
+    VenueMode.LIVE,
+    VenueMode.SANDBOX,
+    VenueMode.DEMO,
+    VenueMode.PAPER,
+    VenueMode.PAPER_LIVE,
+)
+ENV_NAMES = {
+    VenueMode.SANDBOX: "testnet",
+    VenueMode.DEMO: "demo",
+    VenueMode.PAPER: "paper",
+    VenueMode.PAPER_LIVE: "paper on live data",
+}
 
 
 class MissingCredentials(Exception):
@@ -282,8 +295,7 @@ class ReconnectWiring:
         timeout = max(1.0, float(self.settings.reconnect_timeout_s))
         try:
             async with asyncio.timeout(timeout):
-                on_paper = services.points_at_paper(entry.venue)
-                credentials = await asyncio.to_thread(resolve_credentials, entry, on_paper)
+                credentials = await self._credentials(entry)
                 if entry.key in services.by_key:
                     return
                 # a perpetual-futures session names its market; spot is the default
@@ -313,6 +325,15 @@ class ReconnectWiring:
         ):
             await self.commands.switch_venue(entry.venue)
             active.venue_picked = False  # this was the remembered choice, not the user's
+
+    async def _credentials(self, entry: Remembered) -> dict[str, str] | None:
+        """The keys `entry` connects with. A paper-on-live session takes none: its
+        account (balances, orders, fills) is kept by its own store and comes back as it
+        was, since nothing here passes starting balances."""
+        if entry.mode is VenueMode.PAPER_LIVE:
+            return None
+        on_paper = self.services.points_at_paper(entry.venue)
+        return await asyncio.to_thread(resolve_credentials, entry, on_paper)
 
     async def _key_accepted(self, entry: Remembered, session: Any, timeout: float) -> bool:
         """Connecting reads only public data: one balance read shows whether the venue
