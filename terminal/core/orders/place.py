@@ -44,7 +44,8 @@ from terminal.domain.order import (
     OrderRequest,
     OutcomeUnknown,
 )
-from terminal.domain.reports import OrderReport, missing_fill_amount
+from terminal.domain.reports import FillReport, OrderReport, missing_fill_amount
+from terminal.domain.session import SessionKey
 
 log = logging.getLogger(__name__)
 _REFUSED_BEFORE_ACTING = REFUSED_BEFORE_ACTING
@@ -253,3 +254,36 @@ class PlaceCommands:
                 order, [fill_event_at(t, EventSource.QUERY) for t in mine]
             )
         return len(mine)
+
+    # ---- venue messages (user stream) ----------------------------------------------
+    async def on_order_report(
+        self, key: SessionKey, report: OrderReport, source: EventSource = EventSource.STREAM
+    ) -> Order | None:
+        """A venue message about one order of session `key` (user stream); unknown open
+        orders are adopted."""
+        order = await self._svc.tracker.find(key, report.client_order_id, report.venue_order_id)
+        if order is None:
+            if report.status in _RESTING and self._svc.session(key) is not None:
+                return await self._svc.tracker.adopt(key, report, source)
+            for fill in report.fills:
+                await self._record_orphan_fill(key, fill)
+            return None
+        await self.absorb_report(order, report, source)
+        if self._svc.cancel_requested(order.client_order_id):
+            await self.after_ack(order)
+        return order.copy()
+
+    async def on_fill(
+        self, key: SessionKey, fill: FillReport, source: EventSource = EventSource.STREAM
+    ) -> Order | None:
+        """One trade of session `key` (user stream or a trade query)."""
+        order = await self._svc.tracker.find(key, fill.client_order_id, fill.venue_order_id)
+        if order is None:
+            await self._record_orphan_fill(key, fill)
+            return None
+        if fill.trade_id not in order.trade_ids:
+            await self._svc.tracker.apply(order, [fill_event_at(fill, source)])
+        return order.copy()
+
+    async def _record_orphan_fill(self, key: SessionKey, fill: FillReport) -> None:
+        await self._svc.journal.record_fill(key, fill)

@@ -18,29 +18,23 @@ from decimal import Decimal
 from typing import Any
 
 from terminal.core.callbacks import Callbacks
-from terminal.core.errors import (
-    VenueError,
-)
+from terminal.core.errors import VenueError
 from terminal.core.orders.bracket import BracketKeeper
 from terminal.core.orders.cancels import CancelCommands
 from terminal.core.orders.entry import EntryGate
-from terminal.core.orders.errors import (
-    NotConnected,
-)
+from terminal.core.orders.errors import NotConnected
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.links import TerminalLinks
-from terminal.core.orders.outcomes import REFUSED_BEFORE_ACTING, reason_of
 from terminal.core.orders.place import PlaceCommands
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.recovery import ReconcileRecovery
 from terminal.core.orders.settle import OutcomeSettler
 from terminal.core.orders.stale import stale_orders, sweep_stale
-from terminal.core.orders.tracker import OrderTracker, fill_event_at
+from terminal.core.orders.tracker import OrderTracker
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
 from terminal.domain.ids import ClientOrderId, Symbol
 from terminal.domain.order import (
-    RESTING_STATUSES,
     EventSource,
     Order,
     OrderRequest,
@@ -51,8 +45,6 @@ from terminal.domain.session import SessionKey
 log = logging.getLogger(__name__)
 
 ContextProvider = Callable[[OrderRequest], GateContext]
-_REFUSED_BEFORE_ACTING = REFUSED_BEFORE_ACTING
-_RESTING = RESTING_STATUSES
 
 
 class OrderService:
@@ -137,9 +129,6 @@ class OrderService:
 
     def require_session(self, key: SessionKey) -> ExchangePort:
         """The attached session `key`; NotConnected when there is none."""
-        return self._require_session(key)
-
-    def _require_session(self, key: SessionKey) -> ExchangePort:
         session = self._sessions.get(key)
         if session is None:
             raise NotConnected(f"{key} is not connected")
@@ -284,34 +273,14 @@ class OrderService:
     async def on_order_report(
         self, key: SessionKey, report: OrderReport, source: EventSource = EventSource.STREAM
     ) -> Order | None:
-        """A venue message about one order of session `key` (user stream); unknown open
-        orders are adopted."""
-        order = await self.tracker.find(key, report.client_order_id, report.venue_order_id)
-        if order is None:
-            if report.status in _RESTING and key in self._sessions:
-                return await self.tracker.adopt(key, report, source)
-            for fill in report.fills:
-                await self._record_orphan_fill(key, fill)
-            return None
-        await self.absorb_report(order, report, source)
-        if self.cancels.requested(order.client_order_id):
-            await self.after_ack(order)
-        return order.copy()
+        """A venue message about one order of session `key` (`PlaceCommands`)."""
+        return await self.placing.on_order_report(key, report, source)
 
     async def on_fill(
         self, key: SessionKey, fill: FillReport, source: EventSource = EventSource.STREAM
     ) -> Order | None:
         """One trade of session `key` (user stream or a trade query)."""
-        order = await self.tracker.find(key, fill.client_order_id, fill.venue_order_id)
-        if order is None:
-            await self._record_orphan_fill(key, fill)
-            return None
-        if fill.trade_id not in order.trade_ids:
-            await self.tracker.apply(order, [fill_event_at(fill, source)])
-        return order.copy()
-
-    async def _record_orphan_fill(self, key: SessionKey, fill: FillReport) -> None:
-        await self.journal.record_fill(key, fill)
+        return await self.placing.on_fill(key, fill, source)
 
     async def on_stream_reconnect(self, key: SessionKey) -> Any:
         """The private stream (re)connected: events may be lost (ccxt #15338), so
@@ -332,7 +301,7 @@ class OrderService:
         is tried again with backoff until it succeeds (recovery.py)."""
         from terminal.core.orders.reconcile import Reconciler
 
-        session = self._require_session(key)
+        session = self.require_session(key)
         lock = self._reconcile_locks.setdefault(key, asyncio.Lock())
         async with lock:  # one at a time per session (start-up and reconnects may overlap)
             result = await Reconciler(self, session).run(close_entry=close_entry)
@@ -391,6 +360,3 @@ class OrderService:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
-
-
-_reason = reason_of
