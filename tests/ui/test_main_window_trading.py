@@ -236,6 +236,10 @@ def test_emergency_stop_from_toolbar_cancels_everything_and_blocks_entry(
     drv.do(lambda: QTest.mouseClick(w.stop_button, Qt.MouseButton.LeftButton))
     # synchronous: blocked before any await
     assert run.controller.services.safety.stop.engaged
+    # the entry gate's readiness event reached the ticket with the stop, no frame later
+    readiness = run.controller.trading.entry.readiness
+    assert readiness is not None and not readiness.ready and "stop" in readiness.reason.lower()
+    assert run.panels.entry.blocked_reason == readiness.reason
     drv.until(lambda: w.stop_button.text() == "STOP ENGAGED", 5, "the button to say ENGAGED")
     drv.until(
         lambda: not _paper_open_ids(paper_for_ui), 20, "every open order cancelled", interval=0.2
