@@ -94,6 +94,7 @@ class TerminalController(PanelBuilding, ActiveMarketControl, QObject):
         self.history: Any = None  # HistoryWiring
         self.connect: Any = None  # ConnectWiring
         self.reconnect: Any = None  # ReconnectWiring (remembered connections)
+        self.stop_flatten: Any = None  # StopFlatten (the stop's flatten option)
         self.perp: Any = None  # PerpWiring (perpetual sessions: positions, futures ticket)
         self._start_task: asyncio.Task[Any] | None = None
         self._closed = False
@@ -257,6 +258,17 @@ class TerminalController(PanelBuilding, ActiveMarketControl, QObject):
         # a bracket's stop passed while the terminal was away: the user chooses
         self.passed_stops = PassedStopWiring(
             services.orders.brackets, self.window, self.tasks, self.notify
+        )
+        from terminal.ui.wiring.stop_flatten import StopFlatten
+
+        self.stop_flatten = StopFlatten(
+            self.window,
+            self.safety,
+            services.safety.stop,
+            services.connected_sessions,
+            services.journal,
+            self.tasks,
+            self.notify,
         )
         self.watchlist = WatchlistWiring(
             self.panels.watchlist,
