@@ -31,6 +31,7 @@ from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.recovery import ReconcileRecovery
 from terminal.core.orders.settle import OutcomeSettler
 from terminal.core.orders.stale import stale_orders, sweep_stale
+from terminal.core.orders.tasks import ServiceTasks
 from terminal.core.orders.tracker import OrderTracker
 from terminal.core.ports import ExchangePort, GateContext, Refusal, SubmitGate
 from terminal.domain.ids import ClientOrderId, Symbol
@@ -78,8 +79,8 @@ class OrderService:
         # every reason a session takes no orders, one typed event per change (entry.py)
         self.entry = EntryGate()
         self.tracker = OrderTracker(journal, self.order_changed, self.notices)
+        self._tasks = ServiceTasks(self.tracker.notice)
         self._sessions: dict[SessionKey, ExchangePort] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
         self._reconcile_locks: dict[SessionKey, asyncio.Lock] = {}
         self._closed = False
         self.placing = PlaceCommands(self)  # the check, then new orders
@@ -341,22 +342,9 @@ class OrderService:
     # ---- tasks ---------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start a task the service owns (cancelled by `aclose`; errors are logged)."""
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("order service task %s failed", task.get_name(), exc_info=task.exception())
-            self.tracker.notice("error", f"{task.get_name()} failed: {task.exception()}")
+        return self._tasks.spawn(coro, name)
 
     async def aclose(self, timeout: float = 5.0) -> None:
         """Cancel the service's tasks and wait for them (bounded)."""
         self._closed = True
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=timeout)
+        await self._tasks.aclose(timeout)
