@@ -149,6 +149,15 @@ def test_connect_perp_open_long_at_5x_from_the_ticket_and_close_it_from_position
     assert cells[7] == f"{venue_pos.liquidation_price.quantize(D('0.01')):,}"
     assert cells[10] == "5x"
 
+    # the chart: the position's entry and liquidation lines (the chart's price lines)
+    drv.until(lambda: run.panels.chart is not None and c.perp.lines is not None, 30, "chart")
+    lines = c.perp.lines
+    key = f"position:{PERP_BTC}:long"
+    entry_label = drv.until(lambda: lines.shown_label(f"{key}:entry"), 10, "the entry line")
+    assert "LONG" in entry_label
+    liq_label = drv.until(lambda: lines.shown_label(f"{key}:liq"), 10, "the liquidation line")
+    assert "LIQ" in liq_label
+
     # close it from the panel: a reduce-only market order; the venue has no position left
     w.docks["positions"].raise_()
     assert panel.select(str(PERP_BTC), PositionSide.LONG)
@@ -156,3 +165,4 @@ def test_connect_perp_open_long_at_5x_from_the_ticket_and_close_it_from_position
     drv.until(lambda: "close sent" in panel.status.text(), 20, "the close to be sent")
     drv.until(lambda: (panel.refresh() or True) and not panel.model.rows, 20, "the row to go")
     assert drv.run(perp.fetch_positions()) == []
+    drv.until(lambda: lines.shown_label(f"{key}:entry") is None, 10, "the lines gone")

@@ -4,6 +4,9 @@ session the ticket sends to when that is a perpetual one, else the first perpetu
 session connected. The section is shown above the ticket only while the ticket trades a
 perpetual session; its reduce-only and close-position switches shape the ticket's order.
 
+The chart shows the entry and liquidation price of each position of that session in the
+pair it shows, as lines of its own price-line layer (not draggable).
+
 The gate reads the mark, the leverage and the available margin of a perpetual order
 through `gate_inputs` (no spot feed carries them; the root hands it to the services).
 """
@@ -12,24 +15,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from terminal.core.futures.state import FuturesState, PerpGateInputs
+from terminal.core.futures.symbols import spot_of
 from terminal.core.orders.service import OrderService
 from terminal.core.safety.precautions import MARKET_ORDER_CONFIRM
 from terminal.core.supervision import TaskOwner
 from terminal.domain.enums import Side
 from terminal.domain.ids import Symbol
 from terminal.domain.order import Order, OrderRequest
-from terminal.domain.position import PositionSide
+from terminal.domain.position import Position, PositionSide
 from terminal.domain.session import MarketType, SessionKey
+from terminal.ui.panels._style import dec_text
 from terminal.ui.panels.ticket import EntryKind
 from terminal.ui.wiring.futures import FuturesWiring
 from terminal.ui.wiring.panels import Panels
 from terminal.ui.wiring.trading import TradingWiring
 
+if TYPE_CHECKING:  # pyqtgraph is imported with the chart, late
+    from terminal.ui.widgets.price_lines import PriceLine
+
 log = logging.getLogger(__name__)
 
+BUY_LINE, SELL_LINE, LIQ_LINE = "#0ecb81", "#f6465d", "#f0b90b"
 POSITIONS_EVERY_S = 1.0
 FUNDING_EVERY_S = 15.0
 
@@ -46,6 +56,8 @@ class PerpWiring:
         self._polls: dict[SessionKey, asyncio.Task[Any]] = {}
         self.bound: FuturesWiring | None = None
         self._ticket_perp = False
+        self.lines: Any = None  # the chart's PriceLineLayer of position lines
+        self._lines_for: tuple[object, ...] = ()
         futures = self.panels.futures
         futures.reduceOnlyToggled.connect(self.panels.entry.set_reduce_only)
         futures.closePositionToggled.connect(self._close_position)
@@ -116,6 +128,7 @@ class PerpWiring:
             futures.set_market(entry.rules)
             inputs = state.gate_inputs(symbol)
             futures.set_ticket(entry.state.request, inputs.reference_price)
+        self._show_lines()
         if perp != self._ticket_perp:
             self._ticket_perp = perp
             futures.setVisible(perp)
@@ -123,6 +136,21 @@ class PerpWiring:
                 futures.close_position_box.setChecked(False)
                 futures.reduce_only_box.setChecked(False)
         return False
+
+    def _show_lines(self) -> None:
+        """Entry and liquidation lines of the bound session's positions in the shown pair."""
+        chart = self.panels.chart
+        if chart is None:
+            return
+        if self.lines is None:
+            self.lines = chart.line_layer(z=41.0)
+        snap = self.bound.state.snapshot if self.bound is not None else None
+        pair = spot_of(str(self.trading.symbol)) if self.trading.symbol is not None else None
+        shown = (snap.key, snap.version, pair) if snap is not None else ()
+        if shown == self._lines_for:
+            return
+        self._lines_for = shown
+        self.lines.set(position_lines(snap.positions, pair) if snap is not None else [])
 
     def _close_position(self, on: bool) -> None:
         """Fill the ticket with the whole position of its symbol, opposite side, market,
@@ -150,3 +178,41 @@ class PerpWiring:
     def aclose(self) -> None:
         for key in list(self._polls):
             self.session_disconnected(key)
+
+
+def position_lines(positions: Iterable[Position], pair: str | None) -> list[PriceLine]:
+    """An entry line (solid) and a liquidation line (dashed) per position in `pair`."""
+    from terminal.ui.widgets.price_lines import LineStyle, PriceLine
+
+    out: list[PriceLine] = []
+    for p in positions:
+        if pair is None or spot_of(str(p.symbol)) != pair or p.size == 0:
+            continue
+        long = p.side is PositionSide.LONG
+        side = "LONG" if long else "SHORT"
+        colour = BUY_LINE if long else SELL_LINE
+        key = f"position:{p.symbol}:{p.side.value}"
+        out.append(
+            PriceLine(
+                f"{key}:entry",
+                p.entry_price,
+                f"{side} {dec_text(p.size)} entry {dec_text(p.entry_price)}",
+                colour,
+                LineStyle.SOLID,
+                tooltip=f"{p.symbol} {side.lower()} position: average entry price",
+                short=f"{side} entry",
+            )
+        )
+        if p.liquidation_price is not None:
+            out.append(
+                PriceLine(
+                    f"{key}:liq",
+                    p.liquidation_price,
+                    f"LIQ {side} {dec_text(p.liquidation_price)}",
+                    LIQ_LINE,
+                    LineStyle.DASHED,
+                    tooltip=f"{p.symbol} {side.lower()} position: estimated liquidation price",
+                    short="LIQ",
+                )
+            )
+    return out
