@@ -1,7 +1,7 @@
 """The composition root shared by the headless commands and the GUI (`TerminalServices`,
-in `composition`), with its parts: options and errors, the emergency stop's sweeps, the
-order gate's inputs, what the window asks of the exchange layer, and the start-up
-helpers of the GUI."""
+in `composition`), with its parts: options and errors, the paper exchange it starts or
+joins, the emergency stop's sweeps, the order gate's inputs, what the window asks of the
+exchange layer, and the start-up helpers of the GUI."""
 
 from terminal.services.composition import CLOSE_TIMEOUT_S, TerminalServices
 from terminal.services.options import (

@@ -13,6 +13,8 @@ from terminal.settings import Settings, load_settings
 if TYPE_CHECKING:
     pass
 
+CLOSE_TIMEOUT_S = 5.0  # the time limit of each step of closing the services
+
 
 class ServicesError(RuntimeError):
     """A service could not start (bad option, journal locked, paper exchange down...)."""
