@@ -67,6 +67,13 @@ class PrecautionSettings:
     check_balance: bool = True
     # Fee rate assumed for the balance check when the market does not state one.
     default_fee_rate: str = "0.001"
+    # Perpetuals: the highest leverage an order may be sent at, and the largest position
+    # value (settlement currency) an order may leave. Keys, most specific first:
+    # "venue:SYMBOL" ("binance:BTC/USDT:USDT"), "venue" ("binance"), "*".
+    max_leverage: dict[str, str] = field(default_factory=lambda: {"*": "20"})
+    max_position_notional: dict[str, str] = field(default_factory=lambda: {"*": "100000"})
+    # Per venue, the only symbols orders may be sent for (a venue not listed: any).
+    allowed_symbols: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -132,6 +132,7 @@ class GateContext:
     balances: Balances | None = None
     confirmed: frozenset[str] = frozenset()  # rule names the user explicitly overrode
     leverage: Decimal | None = None  # a perpetual symbol's leverage (None: not read, or spot)
+    position_size: Decimal | None = None  # its position in base units, short < 0 (perpetuals)
 
 
 class SubmitGate(Protocol):

@@ -62,6 +62,7 @@ class GateInputs:
                 reference_price=perp.reference_price if perp else None,
                 balances=perp.balances if perp else None,
                 leverage=perp.leverage if perp else None,
+                position_size=perp.position_size if perp else None,
             )
         return GateContext(
             market=market,

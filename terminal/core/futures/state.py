@@ -30,6 +30,7 @@ from terminal.domain.position import (
     MarginSettings,
     Position,
     PositionMode,
+    PositionSide,
 )
 from terminal.domain.session import SessionKey
 
@@ -77,6 +78,7 @@ class PerpGateInputs:
     reference_price: Decimal | None
     leverage: Decimal | None
     balances: Balances | None
+    position_size: Decimal | None = None  # base units, short < 0 (hedge: long + short)
 
 
 class FuturesState:
@@ -126,7 +128,13 @@ class FuturesState:
             balances = Balances(
                 {account.currency: Balance(account.currency, account.available, used)}
             )
-        return PerpGateInputs(mark, settings.leverage if settings else None, balances)
+        size = sum(
+            (p.base_size if p.side is PositionSide.LONG else -p.base_size)
+            for p in snap.positions
+            if p.symbol == sym
+        )
+        leverage = settings.leverage if settings else None
+        return PerpGateInputs(mark, leverage, balances, Decimal(size))
 
     def _publish(self, **changes: Any) -> None:
         self.snapshot = replace(self.snapshot, version=self.snapshot.version + 1, **changes)

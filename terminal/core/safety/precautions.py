@@ -37,6 +37,9 @@ MARKET_ORDER_CONFIRM = "market_order_confirm"
 REFERENCE_PRICE_MISSING = "reference_price_missing"
 INSUFFICIENT_BALANCE = "insufficient_balance"
 BALANCE_UNKNOWN = "balance_unknown"
+SYMBOL_NOT_ALLOWED = "symbol_not_allowed"
+MAX_LEVERAGE = "max_leverage"
+MAX_POSITION_NOTIONAL = "max_position_notional"
 
 OVERRIDABLE_RULES = frozenset({PRICE_DEVIATION, MARKET_ORDER_CONFIRM})
 
@@ -91,6 +94,12 @@ class PrecautionConfig:
     confirm_market_above_notional: Decimal | None = Decimal("1000")
     check_balance: bool = True
     default_fee_rate: Decimal = DEFAULT_FEE_RATE
+    # perpetuals; keys "venue:SYMBOL", "venue", "*" (most specific wins)
+    max_leverage: Mapping[str, Decimal] = field(default_factory=lambda: {"*": Decimal("20")})
+    max_position_notional: Mapping[str, Decimal] = field(
+        default_factory=lambda: {"*": Decimal("100000")}
+    )
+    allowed_symbols: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: PrecautionSource) -> PrecautionConfig:
@@ -107,6 +116,11 @@ class PrecautionConfig:
         else:
             caps = dict(base.max_notional)
         return cls(
+            max_leverage=_caps(getattr(settings, "max_leverage", None), base.max_leverage),
+            max_position_notional=_caps(
+                getattr(settings, "max_position_notional", None), base.max_position_notional
+            ),
+            allowed_symbols=_allowed(getattr(settings, "allowed_symbols", None)),
             max_notional=caps,
             max_price_deviation_pct=_dec(
                 settings.max_price_deviation_pct,
@@ -123,11 +137,43 @@ class PrecautionConfig:
             or ZERO,
         )
 
+    @staticmethod
+    def symbol_limit(
+        limits: Mapping[str, Decimal], venue: str, symbol: str
+    ) -> tuple[str, Decimal] | None:
+        for key in (f"{venue}:{symbol}", venue, "*"):
+            if key in limits:
+                return key, limits[key]
+        return None
+
     def notional_cap(self, venue: str, quote: str) -> tuple[str, Decimal] | None:
         for key in (f"{venue}:{quote}", f"*:{quote}", venue, "*"):
             if key in self.max_notional:
                 return key, self.max_notional[key]
         return None
+
+
+def _caps(raw: Any, default: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """A "key -> number" setting; a value that is not a number keeps the default's "*"
+    (with a warning), 0 or "" switches that key's check off."""
+    if not isinstance(raw, Mapping):
+        return dict(default)
+    out: dict[str, Decimal] = {}
+    for key, value in raw.items():
+        cap = _dec(value, default.get("*"), f"[{key}]")
+        if cap is not None:
+            out[str(key).strip()] = cap
+    return out
+
+
+def _allowed(raw: Any) -> dict[str, frozenset[str]]:
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        str(venue).strip(): frozenset(str(s).strip() for s in symbols)
+        for venue, symbols in raw.items()
+        if isinstance(symbols, (list, tuple))
+    }
 
 
 def _fmt(value: Any) -> str:
@@ -145,6 +191,16 @@ class Precautions:
         bad = self._values(request)
         if bad:
             return bad
+        allowed = self.config.allowed_symbols.get(str(request.venue))
+        if allowed is not None and str(request.symbol) not in allowed:
+            return [
+                Refusal(
+                    SYMBOL_NOT_ALLOWED,
+                    f"{request.symbol} is not among the symbols allowed on {request.venue} "
+                    f"(setting allowed_symbols[{request.venue}])",
+                    values={"symbol": str(request.symbol), "venue": str(request.venue)},
+                )
+            ]
         market = ctx.market
         if market is None:
             return [
@@ -208,6 +264,9 @@ class Precautions:
                     },
                 )
             )
+
+        if request.market is not MarketType.SPOT:
+            out.extend(self._perp_limits(request, ctx, value_price, quote))
 
         pct = self.config.max_price_deviation_pct
         if is_limit and pct is not None:
@@ -390,3 +449,39 @@ class Precautions:
                 values={"asset": quote, "needed": _fmt(need), "free": _fmt(free)},
             )
         ]
+
+    def _perp_limits(
+        self, request: OrderRequest, ctx: GateContext, price: Decimal, quote: str
+    ) -> list[Refusal]:
+        """The symbol's leverage and the position the order leaves, against their caps;
+        an order that may only shrink a position passes both."""
+        if request.reduce_only or request.close_position:
+            return []
+        out: list[Refusal] = []
+        venue, symbol = str(request.venue), str(request.symbol)
+        cap = self.config.symbol_limit(self.config.max_leverage, venue, symbol)
+        if cap is not None and ctx.leverage is not None and ctx.leverage > cap[1]:
+            out.append(
+                Refusal(
+                    MAX_LEVERAGE,
+                    f"leverage {_fmt(ctx.leverage)}x of {symbol} is above the precaution "
+                    f"limit {_fmt(cap[1])}x (setting max_leverage[{cap[0]}])",
+                    values={"leverage": _fmt(ctx.leverage), "limit": _fmt(cap[1]), "key": cap[0]},
+                )
+            )
+        cap = self.config.symbol_limit(self.config.max_position_notional, venue, symbol)
+        if cap is not None:
+            held = ctx.position_size or ZERO
+            after = held + (request.amount if request.side is Side.BUY else -request.amount)
+            value = abs(after) * price
+            if abs(after) > abs(held) and value > cap[1]:
+                out.append(
+                    Refusal(
+                        MAX_POSITION_NOTIONAL,
+                        f"the position after this order, {_fmt(value.quantize(Decimal('0.01')))} "
+                        f"{quote}, is above the precaution limit {_fmt(cap[1])} {quote} "
+                        f"(setting max_position_notional[{cap[0]}])",
+                        values={"notional": _fmt(value), "limit": _fmt(cap[1]), "key": cap[0]},
+                    )
+                )
+        return out
