@@ -97,6 +97,8 @@ def order_row(order: Order) -> dict[str, Any]:
         "leg_role": order.leg_role.value if order.leg_role else None,
         "held_by": order.held_by.value if order.held_by else None,
         "triggered": bool(order.triggered),
+        "reduce_only": bool(order.reduce_only),
+        "close_position": bool(order.close_position),
     }
 
 
@@ -128,6 +130,8 @@ def order_from_row(row: Mapping[Any, Any], trade_ids: Iterable[str] = ()) -> Ord
         created_at=ms_to_dt(row["created_ms"]),
         updated_at=ms_to_dt(row["updated_ms"]),
         trigger_price=_opt_dec(row.get("trigger_price")),
+        reduce_only=bool(row.get("reduce_only") or False),
+        close_position=bool(row.get("close_position") or False),
         trailing_percent=_opt_dec(row.get("trailing_percent")),
         list_id=row.get("list_id") or None,
         leg_role=LegRole(row["leg_role"]) if row.get("leg_role") else None,

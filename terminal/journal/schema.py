@@ -57,6 +57,9 @@ orders = Table(
     Column("triggered", Boolean, nullable=False, server_default=false()),
     # revision 0004: the market type completes the session (venue, mode, account, market)
     Column("market", String(8), nullable=False, server_default="spot"),
+    # revision 0007: perpetual orders' flags
+    Column("reduce_only", Boolean, nullable=False, server_default=false()),
+    Column("close_position", Boolean, nullable=False, server_default=false()),
     Index("ix_orders_venue_status", "venue", "status"),  # revision 0002
     Index("ix_orders_session_status", "venue", "mode", "account", "market", "status"),
     Index("ix_orders_created", "created_ms"),

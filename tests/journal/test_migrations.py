@@ -34,7 +34,7 @@ def test_upgrade_from_the_initial_revision_keeps_data(journal_url):
 
     journal = SqlJournal.open(url)  # start-up migrates to head
     try:
-        assert current_revision(journal._engine) == head_revision() == "0006"
+        assert current_revision(journal._engine) == head_revision() == "0007"
         import asyncio
 
         order = asyncio.run(journal.get_order("old1"))
@@ -42,6 +42,9 @@ def test_upgrade_from_the_initial_revision_keeps_data(journal_url):
         # 0003: an order journaled before conditional orders is a plain order
         assert order.trigger_price is None and order.list_id is None
         assert order.held_by is None and order.triggered is False
+        # 0007: an order journaled before the perpetual flags is neither reduce-only nor
+        # close-position
+        assert order.reduce_only is False and order.close_position is False
         assert order.status.value == "partially_filled" and str(order.amount) == "0.5"
         indexes = {i["name"] for i in inspect(journal._engine).get_indexes("orders")}
         assert "ix_orders_venue_status" in indexes
