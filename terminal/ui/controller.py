@@ -36,9 +36,9 @@ from terminal.ui.about import bring_to_front, show_about
 from terminal.ui.bridge import CoreBridge
 from terminal.ui.controller_market import ActiveMarketControl
 from terminal.ui.controller_panels import PanelBuilding
+from terminal.ui.controller_start import StartSequence
 from terminal.ui.frame import FrameClock
 from terminal.ui.main_window import MainWindow
-from terminal.ui.probe import mark
 from terminal.ui.tasks import gui_task_owner
 from terminal.ui.theme import ThemeManager
 
@@ -48,7 +48,7 @@ PAPER = "paper"
 FIRST_RECONCILE_WAIT_S = 12.0  # then entry is opened by an explicit reconciliation
 
 
-class TerminalController(PanelBuilding, ActiveMarketControl, QObject):
+class TerminalController(StartSequence, PanelBuilding, ActiveMarketControl, QObject):
     """Owns the core objects of one GUI run. Signals tell tests and the app what happened."""
 
     started = Signal()  # services up, active market subscribed
@@ -125,75 +125,6 @@ class TerminalController(PanelBuilding, ActiveMarketControl, QObject):
         self.hotkeys = HotkeyWiring(window, settings.ui, self.notify)
 
     # ------------------------------------------------------------------ start
-    def start(self) -> asyncio.Task[Any] | None:
-        """Start building panels and services (returns the owned start task)."""
-        if self._start_task is None and not self._closed:
-            self._start_task = self.tasks.spawn(self._start(), "start")
-        return self._start_task
-
-    async def _start(self) -> None:
-        try:
-            await self._start_inner()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            from terminal.services import journal_held_elsewhere
-
-            if journal_held_elsewhere(exc):
-                # another process runs on this journal: this window must not overwrite
-                # its settings or layout when it closes
-                self.journal_held_elsewhere = True
-                self.window.discard_layout_changes()
-                log.warning("The terminal is already running: %s", exc)
-            else:
-                log.exception("The terminal could not start")
-            self.error = f"{type(exc).__name__}: {exc}"
-            self.window.show_notice(f"Could not start: {exc}")
-            for name in self.window.docks:
-                self.window.set_placeholder(name, f"Not connected:\n{exc}")
-            self.start_failed.emit(self.error)
-
-    async def _start_inner(self) -> None:
-        t0 = time.monotonic()
-        from terminal.services import ServicesOptions, TerminalServices, preload_exchange_layer
-
-        options = self._services_options or ServicesOptions.from_args(self.args)
-        options.private_streams = True
-        services = self.services = TerminalServices(
-            options, paths=self.paths, settings=self.settings
-        )
-        # Critical path to a live book: the paper child process boots first (its own
-        # process, in parallel), ccxt is imported in a worker thread (off the GUI thread),
-        # the panels are built meanwhile on this thread, then the journal opens.
-        loop = asyncio.get_running_loop()
-        preload = loop.run_in_executor(None, preload_exchange_layer)
-        paper = asyncio.ensure_future(services.start_embedded_paper())
-        await asyncio.sleep(0)
-        self._build_panels()
-        await asyncio.sleep(0)
-        try:
-            await preload
-            mark("ccxt_imported")
-            await services.start()
-            mark("journal_open")
-            services.show_window = self.bring_to_front
-            self.services_up.emit()
-            services.register_venues(self._extra_venues)
-            await paper
-            mark("paper_exchange_up")
-            await services.paper_exchange()
-        finally:
-            if not paper.done():
-                paper.cancel()
-        log.info("services up after %.2f s", time.monotonic() - t0)
-        await self._wire_core()
-        await self._connect_initial()
-        mark("venue_connected")
-        self.ready = True
-        self.started.emit()
-        log.info("terminal ready after %.2f s", time.monotonic() - t0)
-        await self._build_late_panels()
-
     async def _wire_core(self) -> None:
         from terminal.ui.wiring.connect import ConnectWiring
         from terminal.ui.wiring.dom import DomWiring
@@ -325,13 +256,6 @@ class TerminalController(PanelBuilding, ActiveMarketControl, QObject):
             self.history.frame,
         ):
             self.clock.register(frame)
-
-    async def _connect_initial(self) -> None:
-        """Paper first (the first live book waits for nothing else), then the remembered
-        connections in the background; none of them can delay or fail the start."""
-        await self.connect_venue(PAPER)
-        await self._activate(PAPER, self.symbol, self.timeframe)
-        self.reconnect.start()
 
     # ------------------------------------------------------------------ venues
     async def connect_venue(
