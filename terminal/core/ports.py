@@ -133,6 +133,9 @@ class GateContext:
     confirmed: frozenset[str] = frozenset()  # rule names the user explicitly overrode
     leverage: Decimal | None = None  # a perpetual symbol's leverage (None: not read, or spot)
     position_size: Decimal | None = None  # its position in base units, short < 0 (perpetuals)
+    # the session's order-rate budget: (orders allowed, per seconds, seconds until one more
+    # fits; 0 when it fits now), or None when the session has no budget to read
+    order_rate: tuple[int, float, float] | None = None
 
 
 class SubmitGate(Protocol):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.futures.state import PerpGateInputs
+from terminal.core.policy import RateBudget
 from terminal.core.ports import GateContext
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import Symbol, VenueId
@@ -24,6 +25,16 @@ if TYPE_CHECKING:
     pass
 
 log = logging.getLogger(__name__)
+
+
+def _order_rate(session: Any) -> tuple[int, float, float] | None:
+    """The session's order-rate budget as the gate reads it (limit, window, seconds until
+    one more order fits), read without taking a slot; None for a session without one."""
+    policy = getattr(session, "policy", None) if session is not None else None
+    budget = getattr(policy, "orders", None)
+    if not isinstance(budget, RateBudget):
+        return None
+    return budget.limit, budget.window_s, budget.retry_after()
 
 
 @dataclass
@@ -54,6 +65,7 @@ class GateInputs:
         session = self.by_key.get(request.session) or self.sessions.get(request.venue)
         market = session.markets.get(request.symbol) if session is not None else None
         mode = session.mode if session is not None else request.mode
+        order_rate = _order_rate(session)
         if request.market is not MarketType.SPOT:
             perp = self.perp_inputs(request.session, request.symbol) if self.perp_inputs else None
             return GateContext(
@@ -63,12 +75,14 @@ class GateInputs:
                 balances=perp.balances if perp else None,
                 leverage=perp.leverage if perp else None,
                 position_size=perp.position_size if perp else None,
+                order_rate=order_rate,
             )
         return GateContext(
             market=market,
             mode=mode,
             reference_price=self._reference_price(request.venue, request.symbol),
             balances=self._balances(request.venue, session),
+            order_rate=order_rate,
         )
 
     def _reference_price(self, venue: VenueId, symbol: Symbol) -> Decimal | None:

@@ -215,3 +215,18 @@ def test_a_journaled_unlock_is_never_restored_at_start():
     again = open_state(journal)
     assert again.snapshot().lock_label == "TESTNET"
     assert again.gate.entry_refusal("binance", VenueMode.LIVE, "main").rule == TESTNET_LOCK
+
+
+def test_order_rate_budget_refuses_only_while_it_is_used_up() -> None:
+    from terminal.core.safety.gate import ORDER_RATE_BUDGET, rate_budget_refusal
+
+    rules = btc_usdt_rules()
+    assert rate_budget_refusal(GateContext(market=rules, mode=VenueMode.PAPER)) is None
+    room = GateContext(market=rules, mode=VenueMode.PAPER, order_rate=(10, 1.0, 0.0))
+    assert rate_budget_refusal(room) is None
+    full = GateContext(market=rules, mode=VenueMode.PAPER, order_rate=(10, 1.0, 0.42))
+    refusal = rate_budget_refusal(full)
+    assert refusal is not None and refusal.rule == ORDER_RATE_BUDGET and not refusal.overridable
+    assert refusal.message == (
+        "order-rate budget used up (10 orders per 1 s); the next order fits in 0.4 s"
+    )

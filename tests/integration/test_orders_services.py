@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from terminal.core.orders import EntryNotReady, SubmitRefused
+from terminal.core.policy import RateBudget, SystemClock
 from terminal.domain.enums import OrderType, Side, VenueMode
 from terminal.domain.ids import Symbol, VenueId
 from terminal.domain.order import OrderRequest, OrderStatus
@@ -186,3 +187,38 @@ def _sink(services):
     from terminal.core.safety.sweep import order_service_sink
 
     return order_service_sink(services.orders)
+
+
+def test_a_used_up_order_rate_budget_is_refused_by_the_pre_trade_check(paper, tmp_path):
+    """The session's order-rate budget is part of the pre-trade check: once it is used
+    up, `check()` (what the ticket runs as the user types) names it with the wait, and
+    the order is refused before anything is journaled or sent."""
+
+    async def main():
+        async with TerminalServices(options(tmp_path, paper)) as services:
+            session = await services.connect("paper")
+            await eventually(lambda: _true(services.orders.entry_ready(PAPER_KEY)))
+            session.policy.orders = RateBudget(2, 60.0, SystemClock())
+            await services.refresh_market_inputs("paper", BTC)
+            book = await session.fetch_order_book_raw(BTC, 5)
+            bid = Decimal(repr(book["bids"][0][0]))
+            # three different prices: the double-submit guard has nothing to say
+            first, second, request = (far_buy(bid - n) for n in (0, 1, 2))
+            assert services.orders.check(request) == []
+            placed = [await services.orders.submit(r) for r in (first, second)]
+            assert all(o.status is OrderStatus.OPEN for o in placed)
+
+            refusals = services.orders.check(request)
+            assert [r.rule for r in refusals] == ["order_rate_budget"], refusals
+            assert refusals[0].message.startswith("order-rate budget used up (2 orders per 60 s)")
+            journaled = len(await services.journal.order_history())
+            with pytest.raises(SubmitRefused, match="order-rate budget used up"):
+                await services.orders.submit(request)
+            assert len(await services.journal.order_history()) == journaled
+            async with paper_rest(paper, (KEY, SECRET)) as ex:
+                venue_open = await ex.fetch_open_orders(str(BTC))
+            ids = {o["clientOrderId"] for o in venue_open}
+            assert {str(o.client_order_id) for o in placed} <= ids and len(ids) == 2
+            await services.orders.cancel_all(PAPER_KEY)
+
+    run_async(main(), 120)

@@ -25,6 +25,25 @@ EMERGENCY_STOP = "emergency_stop"
 TESTNET_LOCK = "testnet_lock"
 
 
+ORDER_RATE_BUDGET = "order_rate_budget"
+
+
+def rate_budget_refusal(ctx: GateContext) -> Refusal | None:
+    """The refusal when the session's order-rate budget has no room for one more order
+    now (the venue call would be refused before it is sent), else None."""
+    if ctx.order_rate is None:
+        return None
+    limit, window_s, wait_s = ctx.order_rate
+    if wait_s <= 0:
+        return None
+    return Refusal(
+        ORDER_RATE_BUDGET,
+        f"order-rate budget used up ({limit} orders per {window_s:g} s); "
+        f"the next order fits in {wait_s:.1f} s",
+        values={"limit": str(limit), "window_s": f"{window_s:g}", "wait_s": f"{wait_s:.1f}"},
+    )
+
+
 class OrderBlocked(Exception):
     """Raised by `require_entry_allowed`: the stop or the lock refuses this venue."""
 
@@ -63,6 +82,9 @@ class SafetyGate:
         entry = self.entry_refusal(request.venue, mode, request.account, request.symbol)
         if entry is not None:
             hard.append(entry)
+        budget = rate_budget_refusal(ctx)
+        if budget is not None:
+            hard.append(budget)
         found = self.precautions.check(request, ctx)
         confirmed = frozenset(ctx.confirmed) & OVERRIDABLE_RULES
         kept = [r for r in found if not (r.overridable and r.rule in confirmed)]
