@@ -18,7 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from terminal.core.order_policy import OrderPolicy
+
 log = logging.getLogger(__name__)
+
+# The order service's defaults live in one place (OrderPolicy); the settings that a user
+# may change start from them.
+_ORDERS = OrderPolicy()
 
 SETTINGS_VERSION = 1
 SETTINGS_FILE = "settings.json"
@@ -33,17 +39,20 @@ class JournalSettings:
 
 @dataclass
 class OrderSettings:
-    stale_order_age_s: int = 3600  # open orders older than this are flagged
-    auto_cancel_stale: bool = False
-    double_submit_window_s: float = 3.0
-    stale_check_interval_s: float = 30.0
+    """The order service's settings a user may change (terminal.core.orders.policy)."""
+
+    # open orders older than this are flagged
+    stale_order_age_s: int = int(_ORDERS.stale_order_age_s)
+    auto_cancel_stale: bool = _ORDERS.auto_cancel_stale
+    double_submit_window_s: float = _ORDERS.double_submit_window_s
+    stale_check_interval_s: float = _ORDERS.stale_check_interval_s
     # An unknown outcome is queried by client order id; after this many "not found"
     # answers an order the venue never acknowledged is marked rejected.
-    unknown_not_found_limit: int = 3
-    unknown_query_backoff_s: float = 0.25
-    unknown_query_backoff_max_s: float = 5.0
-    unknown_query_max_attempts: int = 12
-    reconcile_timeout_s: float = 60.0
+    unknown_not_found_limit: int = _ORDERS.unknown_not_found_limit
+    unknown_query_backoff_s: float = _ORDERS.unknown_query_backoff_s
+    unknown_query_backoff_max_s: float = _ORDERS.unknown_query_backoff_max_s
+    unknown_query_max_attempts: int = _ORDERS.unknown_query_max_attempts
+    reconcile_timeout_s: float = _ORDERS.reconcile_timeout_s
 
 
 @dataclass
