@@ -97,3 +97,31 @@ def test_give_up_raises_the_failure_itself() -> None:
             retry_until(flaky, backoff=fast(), retry_on=(OSError,), give_up=lambda _e, n: n >= 3)
         )
     assert next(answers) == "late"  # no fourth attempt was made
+
+
+def test_a_fixed_schedule_repeats_its_last_wait_and_wait_for_can_lengthen_it() -> None:
+    from terminal.core.retry import Schedule
+
+    schedule = Schedule((0.01, 0.02))
+    assert [schedule.next_delay() for _ in range(4)] == [0.01, 0.02, 0.02, 0.02]
+
+    waits: list[float] = []
+    calls = 0
+
+    async def attempt() -> int:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise TimeoutError("slow")
+        return calls
+
+    async def go() -> int | None:
+        return await retry_until(
+            attempt,
+            backoff=Schedule((0.001,)),
+            retry_on=(TimeoutError,),
+            wait_for=lambda error, planned: planned * 2 if error is not None else planned,
+            on_failure=lambda f: waits.append(f.next_delay_s),
+        )
+
+    assert asyncio.run(go()) == 3 and waits == [0.002, 0.002]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from terminal.core.errors import (
     OrderNotFoundError,
@@ -31,6 +31,7 @@ from terminal.core.errors import (
     VenueError,
 )
 from terminal.core.ports import ExchangePort, JournalPort
+from terminal.core.retry import Failure, Schedule, retry_until
 from terminal.core.safety.sweep_results import StopResult, SweepPlan, VenueStopResult, order_key
 from terminal.core.safety.targets import StopScope, StopTarget
 from terminal.domain.enums import HeldBy, OrderType, Side
@@ -347,18 +348,32 @@ class StopSweeper:
             return None
 
     async def _retry(self, fn: Callable[[], Awaitable[T]]) -> T:
-        for attempt in range(self._attempts):
-            try:
-                return await fn()
-            except RETRYABLE as exc:
-                if attempt + 1 >= self._attempts:
-                    raise
-                delay = self._backoff[min(attempt, len(self._backoff) - 1)]
-                if isinstance(exc, RateLimitedError) and exc.retry_after:
-                    delay = min(max(delay, exc.retry_after), self._max_retry_after)
-                log.info("emergency stop: retrying after %s (%.2fs)", type(exc).__name__, delay)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+        """`fn` (a cancel: safe to repeat) tried up to `attempts` times on a retryable
+        error, waiting the backoff schedule (or the venue's Retry-After, capped) between;
+        the last error is raised as it is."""
+
+        def wait_for(exc: BaseException | None, delay: float) -> float:
+            if isinstance(exc, RateLimitedError) and exc.retry_after:
+                return min(max(delay, exc.retry_after), self._max_retry_after)
+            return delay
+
+        def on_failure(failure: Failure[T]) -> None:
+            log.info(
+                "emergency stop: retrying after %s (%.2fs)",
+                type(failure.error).__name__,
+                failure.next_delay_s,
+            )
+
+        result = await retry_until(
+            fn,
+            backoff=Schedule(self._backoff),
+            retry_on=RETRYABLE,
+            give_up=lambda _exc, attempt: attempt >= self._attempts,
+            wait_for=wait_for,
+            on_failure=on_failure,
+        )
+        # without `stop` or an attempt cap it ends with fn's own result or its error
+        return cast(T, result)
 
     async def _ingest(self, session: ExchangePort, reports: Sequence[OrderReport]) -> None:
         """Hand cancel reports to the order service, or apply them to the journal."""
