@@ -166,3 +166,28 @@ def test_external_order_reusing_a_journaled_client_id_gets_its_own_id(journal):
         await svc.aclose()
 
     asyncio.run(main())
+
+
+def test_a_query_that_fails_a_few_times_is_tried_again_and_settles(journal):
+    async def main():
+        svc, venue = await ready_service(journal)
+        order = await svc.submit(ticket())
+        await svc.aclose()
+
+        real, failures = venue.fetch_order, []
+
+        async def flaky(client_order_id, symbol):
+            if len(failures) < 2:
+                failures.append(client_order_id)
+                raise TransientError("502 Bad Gateway")
+            return await real(client_order_id, symbol)
+
+        venue.fetch_order = flaky
+        fresh = OrderService(journal, policy=FAST)
+        fresh.attach(venue)
+        result = await fresh.reconcile(PAPER_KEY)
+        assert result.ok and failures == [order.client_order_id] * 2
+        assert any(str(order.client_order_id) in s for s in result.confirmed), result
+        await fresh.aclose()
+
+    asyncio.run(main())

@@ -24,7 +24,9 @@ from terminal.core.errors import OrderNotFoundError, VenueError
 from terminal.core.orders.journal import OrderJournal
 from terminal.core.orders.policy import OrderPolicy
 from terminal.core.orders.tracker import OrderTracker, fill_event_at
+from terminal.core.policy import Backoff
 from terminal.core.ports import ExchangePort
+from terminal.core.retry import retry_until
 from terminal.domain.ids import ClientOrderId, Symbol, VenueId
 from terminal.domain.money import format_decimal
 from terminal.domain.order import RESTING_STATUSES, EventSource, Order, OrderStatus
@@ -196,19 +198,14 @@ class Reconciler:
             self.result.confirmed.append(f"{coid}: {order.status.value}")
 
     async def _query(self, order: Order):  # type: ignore[no-untyped-def]
-        """fetch_order with a few bounded retries on transient errors."""
-        delay = 0.2
-        for attempt in range(4):
-            try:
-                return await self.session.fetch_order(order.client_order_id, order.symbol)
-            except OrderNotFoundError:
-                raise
-            except VenueError:
-                if attempt == 3:
-                    raise
-                await asyncio.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
+        """fetch_order (a read) tried up to 4 times on venue errors, 0.2 s apart and
+        doubling; "not found" and the last error are raised as they are."""
+        return await retry_until(
+            lambda: self.session.fetch_order(order.client_order_id, order.symbol),
+            backoff=Backoff(base=0.2, cap=1.6, jitter=0.0),
+            retry_on=(VenueError,),
+            give_up=lambda exc, attempt: isinstance(exc, OrderNotFoundError) or attempt >= 4,
+        )
 
     async def _adopt_unknown_open_orders(self, touched: set[Symbol]) -> None:
         for report in await self.session.fetch_open_orders():
