@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from terminal.core.order_policy import OrderPolicy
+from terminal.domain.order_policy import OrderPolicy
 
 log = logging.getLogger(__name__)
 

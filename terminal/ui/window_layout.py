@@ -1,12 +1,21 @@
 """The main window's default dock arrangement: which panel goes where, and the column
 widths and row heights for the window's size (the book and the ticket keep what they
 need to stay readable, the chart takes the rest; a narrow window gets the compact
-arrangement)."""
+arrangement), and the saved layout: restored, applied again once the real panels are
+in, saved at exit, reset."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyle, QWidget
+import logging
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyle, QToolBar, QWidget
+
+from terminal.ui import layout as layout_io
+from terminal.ui.window_parts import NoticeBar
+
+log = logging.getLogger(__name__)
 
 COMPACT_WIDTH = 1400  # narrower windows get the compact default layout
 BOOK_FLOOR = 230  # the book's default width when the other columns need the space
@@ -20,6 +29,15 @@ class DockArrangement(QMainWindow):
     hidden_by_default: frozenset[str]  # docks shown only when asked for
     _docks_built: bool
     _compact_arranged: bool
+    _store: layout_io.LayoutStore | None  # None: this window never writes its layout
+    _layout_restored: bool
+    _pending_layout: layout_io.SavedLayout | None  # docks' state for build_docks
+    _shown_once: bool
+    notice_bar: NoticeBar
+    notice_toolbar: QToolBar
+
+    def build_docks(self) -> None:
+        raise NotImplementedError  # the window builds its docks
 
     @property
     def compact(self) -> bool:
@@ -129,3 +147,72 @@ class DockArrangement(QMainWindow):
         dock = self.docks[name]
         frame = dock.width() - panel.width() if panel.width() > 0 else 0
         return int(preferred()) + max(0, min(frame, 20))
+
+    # ------------------------------------------------------------------ layout
+    def restore_layout(self) -> bool:
+        """Apply the saved layout, if any; False means the default layout stays.
+
+        Before `build_docks` only the window's geometry is applied (so the first paint
+        has the saved size and place) and True means a layout was found; the docks'
+        state follows when they are built.
+        """
+        if self._store is None:
+            return False
+        saved = self._store.load()
+        if saved is None:
+            return False
+        if not self._docks_built:
+            self._pending_layout = saved
+            self.restoreGeometry(QByteArray(saved.geometry))
+            return True
+        return self._apply_saved(saved, geometry=True)
+
+    def _apply_saved(self, saved: layout_io.SavedLayout, *, geometry: bool) -> bool:
+        ok = layout_io.apply(self, saved, geometry=geometry)
+        self.notice_toolbar.setVisible(bool(self.notice_bar.label.text()))  # not last run's
+        if not ok:
+            log.info("Saved layout does not fit this version; using the default")
+        self._layout_restored = ok
+        return ok
+
+    def reapply_layout(self) -> None:
+        """Once the real panels replaced the placeholders (their size hints changed, and
+        Qt re-divided the space): the saved layout again, or the default sizes."""
+        saved = self._store.load() if self._layout_restored and self._store else None
+        if saved is not None and layout_io.apply(self, saved, geometry=False):
+            self.notice_toolbar.setVisible(bool(self.notice_bar.label.text()))
+            return
+        self._apply_default_sizes()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if not self._layout_restored:
+                # the real size is known now: size the default columns for it
+                QTimer.singleShot(0, self._apply_default_sizes)
+
+    def discard_layout_changes(self) -> None:
+        """From now on this window never writes its layout (another instance owns it)."""
+        self._store = None
+
+    def save_layout(self) -> bool:
+        if self._store is None or not self._docks_built:
+            return False  # a run that ended before its docks existed keeps the last file
+        return self._store.save(layout_io.capture(self))
+
+    @Slot()
+    def reset_layout(self) -> None:
+        """Back to the default arrangement of the panels; the saved file is replaced at
+        exit. The window keeps its size and place: the user chose them, and a window
+        that jumps to another size under the mouse is a surprise, not a reset."""
+        if not self._docks_built:
+            self.build_docks()
+        self._arrange_default()
+        QTimer.singleShot(0, self._arrange_sizes_again)
+        if self._store is not None:
+            self._store.clear()
+
+    def _arrange_sizes_again(self) -> None:
+        # resizeDocks needs the new arrangement laid out once before sizes stick
+        self._apply_default_sizes()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 import pytest
 
-from terminal.core.order_policy import OrderPolicy
+from terminal.domain.order_policy import OrderPolicy
 from terminal.settings import OrderSettings
 
 

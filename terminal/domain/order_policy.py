@@ -1,6 +1,8 @@
 """The order service's tunables (built from terminal.settings.OrderSettings by the root).
 
-Kept here as a plain dataclass so the core does not import the settings module.
+A plain dataclass of the standard library only: the core does not import the settings
+module, and the settings module takes its defaults from here without importing the core
+(the window's first paint happens before the core is imported).
 """
 
 from __future__ import annotations
