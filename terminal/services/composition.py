@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from terminal.core.callbacks import Callbacks
 from terminal.core.futures.state import PerpGateInputs
 from terminal.core.orders import OrderPolicy, OrderService, ReconcileResult
+from terminal.core.orders.entry import EntryReadiness
 from terminal.domain.enums import VenueMode
 from terminal.domain.ids import AccountLabel, Symbol, VenueId
 from terminal.domain.session import MarketType, SessionKey
@@ -191,13 +192,12 @@ class TerminalServices(PaperExchangeHost, StopSweeps, GateInputs, WindowAccess):
         if self.orders is not None:
             self._unwire.append(self.orders.entry_changed.add(self._entry_to_health))
 
-    def _entry_to_health(self, change: Any) -> None:
+    def _entry_to_health(self, change: EntryReadiness) -> None:
         """The health panel says why a venue takes no orders (reconciling, failed and
         retrying), beside its feeds."""
-        key, reason = change
-        health = getattr(self.by_key.get(key), "health", None)
+        health = getattr(self.by_key.get(change.session), "health", None)
         if health is not None:
-            health.set_entry_blocked(reason)
+            health.set_entry_blocked(change.reason)
 
     async def on_stream_order(self, key: Any, report: Any) -> None:
         if self.orders is not None and key in self.by_key:

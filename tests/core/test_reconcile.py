@@ -94,7 +94,7 @@ def test_reconnect_reconciliation_keeps_entry_open(journal):
         svc.entry_changed.add(states.append)
         await svc.on_stream_reconnect(PAPER_KEY)
         assert svc.entry_ready(PAPER_KEY)
-        assert all(reason is None for _v, reason in states)
+        assert all(s.ready and s.reason is None for s in states)  # never closed meanwhile
         await svc.aclose()
 
     asyncio.run(main())

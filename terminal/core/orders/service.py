@@ -21,7 +21,7 @@ from terminal.core.callbacks import Callbacks
 from terminal.core.errors import VenueError
 from terminal.core.orders.bracket import BracketKeeper
 from terminal.core.orders.cancels import CancelCommands
-from terminal.core.orders.entry import EntryGate
+from terminal.core.orders.entry import EntryGate, EntryReadiness
 from terminal.core.orders.errors import NotConnected
 from terminal.core.orders.gate import BasicGate
 from terminal.core.orders.journal import OrderJournal
@@ -74,8 +74,9 @@ class OrderService:
         self.order_changed: Callbacks[Order] = Callbacks("order")
         self.notices: Callbacks[tuple[str, str]] = Callbacks("notice")
         self.reconciled: Callbacks[Any] = Callbacks("reconcile")
-        # the connection and reconciliation reason alone (the health panel shows it)
-        self.entry_changed: Callbacks[tuple[SessionKey, str | None]] = Callbacks("entry")
+        # the connection and reconciliation reason alone (the health panel shows it), as
+        # the same typed event as `entry.changed` (which adds the window's conditions)
+        self.entry_changed: Callbacks[EntryReadiness] = Callbacks("entry")
         # every reason a session takes no orders, one typed event per change (entry.py)
         self.entry = EntryGate()
         self.tracker = OrderTracker(journal, self.order_changed, self.notices)
@@ -101,13 +102,13 @@ class OrderService:
         self._sessions[session.key] = session
         reason = f"reconciling orders with {session.key}"
         self.entry.attached(session.key, reason)
-        self.entry_changed.emit((session.key, reason))
+        self.entry_changed.emit(EntryReadiness(session.key, False, reason))
 
     def detach(self, key: SessionKey) -> None:
         self._sessions.pop(key, None)
         self.recovery.cancel(key)
         self.entry.detached(key)
-        self.entry_changed.emit((key, self.entry.block_reason(key)))
+        self._entry_changed(key, self.entry.block_reason(key))
 
     def session(self, key: SessionKey) -> ExchangePort | None:
         return self._sessions.get(key)
@@ -126,7 +127,10 @@ class OrderService:
 
     def set_entry_block(self, key: SessionKey, reason: str | None) -> None:
         self.entry.set_block(key, reason)
-        self.entry_changed.emit((key, reason))
+        self._entry_changed(key, reason)
+
+    def _entry_changed(self, key: SessionKey, reason: str | None) -> None:
+        self.entry_changed.emit(EntryReadiness(key, reason is None, reason))
 
     def require_session(self, key: SessionKey) -> ExchangePort:
         """The attached session `key`; NotConnected when there is none."""
