@@ -292,10 +292,15 @@ class TerminalServices(PaperExchangeHost, StopSweeps, GateInputs, WindowAccess):
                 self.live_paper.prepare(key, balances, reset_balances)
             if vid == "paper":
                 self.exchange.paper = await self.paper_exchange()
-            elif credentials is None and key.mode is not VenueMode.PAPER_LIVE:
+            # The default account of a paper exchange trades with that exchange's own
+            # keys; any other account only with its own (never quietly the default's).
+            own_keys_needed = vid != "paper" or str(key.account) != "default"
+            if credentials is None and key.mode is not VenueMode.PAPER_LIVE and own_keys_needed:
                 # a keychain may wait on D-Bus or a user prompt: never on the loop
                 credentials = await asyncio.to_thread(self._stored_credentials, vid, mode, account)
-                if credentials is None and not self._points_at_paper(vid):
+                if credentials is None and (
+                    not self._points_at_paper(vid) or str(key.account) != "default"
+                ):
                     raise ServicesError(self._no_keys_text(vid, mode, account))
             session = await self.exchange.connect(
                 vid, mode, account, credentials=credentials, market=market

@@ -107,3 +107,42 @@ def test_one_venue_two_accounts_in_one_terminal(paper, tmp_path):
 
 async def _ready(services, key):
     return services.orders.entry_ready(key)
+
+
+@pytest.fixture
+def memory_keyring():
+    import keyring
+
+    from tests.test_secrets import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_a_named_paper_account_trades_with_its_own_keys_or_not_at_all(
+    paper, tmp_path, memory_keyring
+):
+    from terminal.secrets import CredentialRef, Credentials, CredentialStore
+
+    carol = paper.control.create_account({"USDT": "1234"})
+
+    async def main():
+        async with TerminalServices(services_options(tmp_path, paper, KEY, SECRET)) as services:
+            # no keys stored for carol: refused in one line, not the default account's keys
+            with pytest.raises(ServicesError) as refused:
+                await services.connect("paper", account="carol", streams=False)
+            text = str(refused.value)
+            assert "no API keys stored" in text and "carol" in text and "\n" not in text
+            assert not any(k.account == "carol" for k in services.by_key)
+
+            CredentialStore().save(
+                CredentialRef.of("paper", VenueMode.PAPER, "carol"),
+                Credentials(carol["apiKey"], carol["secret"]),
+            )
+            session = await services.connect("paper", account="carol", streams=False)
+            balances = await session.fetch_balances()
+            assert balances.get("USDT").total == Decimal("1234")  # carol's, not the default's
+
+    run_async(main(), 120)
