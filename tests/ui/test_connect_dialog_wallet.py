@@ -22,6 +22,7 @@ def dlg(qtbot):
     d = ConnectDialog([default_catalogue().get("hyperliquid")], parent)
     d.open()
     yield d
+    d.reject()  # a modal dialog left open would take the mouse from later tests' widgets
 
 
 def test_wallet_fields_are_checked_before_test_and_save(dlg) -> None:

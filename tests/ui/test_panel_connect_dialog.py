@@ -52,6 +52,7 @@ def dlg(qtbot):
     d = ConnectDialog(VENUES, parent)
     d.open()
     yield d  # the fixture frame keeps `parent` (and so the dialog) alive
+    d.reject()  # a modal dialog left open would take the mouse from later tests' widgets
 
 
 def fill(d, key=KEY, secret=SECRET, passphrase=PASS):
