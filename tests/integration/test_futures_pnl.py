@@ -59,10 +59,11 @@ def test_realised_pnl_fees_and_funding_add_up_to_the_wallet(fast_funding) -> Non
             wallet_before = (await s.fetch_margin_account()).wallet_balance
             start_ms = int(await s.rest.fetch_time())
             await s.create_order(market(Side.BUY, "0.02"))
-            # wait (bounded) for at least one funding settlement while the long is open
-            for _ in range(40):
-                if any(e.kind is IncomeKind.FUNDING for e in await s.fetch_income(start_ms)):
-                    break
+            # wait (bounded: funding settles every 2 s, a loaded machine may lag) for at
+            # least one funding settlement while the long is open
+            deadline = asyncio.get_running_loop().time() + 40
+            while not any(e.kind is IncomeKind.FUNDING for e in await s.fetch_income(start_ms)):
+                assert asyncio.get_running_loop().time() < deadline, "no funding in 40 s"
                 await asyncio.sleep(0.25)
             await s.create_order(market(Side.SELL, "0.02", reduce_only=True))
             assert await s.fetch_positions() == []
