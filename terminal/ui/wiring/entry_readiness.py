@@ -94,8 +94,12 @@ class EntryReadinessWiring:
         active = self.trading.market.active
         if key != self.trading.session or active is None:
             return None
-        status = self.trading.state.feed_status(active.key(FeedKind.BOOK))
-        if status in (FeedStatus.STALE, FeedStatus.DOWN):
+        book = active.key(FeedKind.BOOK)
+        status = self.trading.state.feed_status(book)
+        # what greys the book (ui/wiring/market.py): not live after it had data. A stall
+        # is STALE only until the feed subscribes again (CONNECTING), which can fall
+        # between two ticks of the gate's clock; the book is no more current meanwhile.
+        if status not in (None, FeedStatus.LIVE) and self.trading.state.item_version(book) > 0:
             return f"the {active.symbol} order book is {status.value}: prices are not current"
         return None
 
